@@ -1,0 +1,90 @@
+"""The audit trail: every business write records who, when, what, before and after.
+
+Entries are chained by SHA-256 (each hash covers the previous one), so an entry edited
+or deleted behind the program's back breaks the chain and ``verify`` names it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.orm import Session
+
+from db.images import canonical_json, chain_hash, jsonable
+from db.models.audit import AuditEntry
+from db.types import utcnow
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    action: str
+    entity: str
+    entity_id: str | None
+    summary: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+def _payload(n: int, at: str, actor: str, rec: Any, before: Any, after: Any) -> dict[str, Any]:
+    return {
+        "n": n, "at": at, "actor": actor, "action": rec.action, "entity": rec.entity,
+        "entity_id": rec.entity_id, "summary": rec.summary, "before": before, "after": after,
+    }
+
+
+def record_audit(session: Session, records: AuditRecord | Iterable[AuditRecord]) -> None:
+    """Append audit entries (one or many) in the caller's transaction."""
+    recs = [records] if isinstance(records, AuditRecord) else list(records)
+    if not recs:
+        return
+    conn = session.connection()
+    last = conn.execute(select(AuditEntry.n, AuditEntry.hash).order_by(AuditEntry.n.desc()).limit(1)).first()
+    n, prev = (last[0], last[1]) if last else (0, GENESIS)
+    actor = str(session.info.get("actor") or "system")
+    now = utcnow()
+    rows = []
+    for rec in recs:
+        n += 1
+        before = jsonable(rec.before) if rec.before is not None else None
+        after = jsonable(rec.after) if rec.after is not None else None
+        digest = chain_hash(prev, _payload(n, now.isoformat(), actor, rec, before, after))
+        rows.append({
+            "n": n, "at": now, "actor": actor, "action": rec.action, "entity": rec.entity,
+            "entity_id": rec.entity_id, "summary": rec.summary,
+            "before_json": canonical_json(before) if before is not None else None,
+            "after_json": canonical_json(after) if after is not None else None,
+            "prev_hash": prev, "hash": digest,
+        })
+        prev = digest
+    conn.execute(insert(AuditEntry), rows)
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    n: int
+    message: str
+
+
+def verify_audit_chain(conn: Connection) -> list[ChainBreak]:
+    """Recompute the chain; returns every entry whose hash or link does not match."""
+    problems: list[ChainBreak] = []
+    prev, expected_n = GENESIS, 1
+    for e in conn.execute(select(AuditEntry.__table__).order_by(AuditEntry.n)):
+        if e.n != expected_n:
+            problems.append(ChainBreak(e.n, f"审计记录编号不连续：缺少第 {expected_n} 条（可能被删除）"))
+        if e.prev_hash != prev:
+            problems.append(ChainBreak(e.n, f"第 {e.n} 条审计记录与上一条的链接不符（上一条可能被改动或删除）"))
+        before = json.loads(e.before_json) if e.before_json is not None else None
+        after = json.loads(e.after_json) if e.after_json is not None else None
+        digest = chain_hash(e.prev_hash, _payload(e.n, e.at.isoformat(), e.actor, e, before, after))
+        if digest != e.hash:
+            problems.append(ChainBreak(e.n, f"第 {e.n} 条审计记录（{e.summary}）的内容与其哈希不符：已被程序以外的方式修改"))
+        prev, expected_n = e.hash, e.n + 1
+    return problems
+

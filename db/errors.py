@@ -1,0 +1,52 @@
+"""Errors the user sees. Messages are Chinese and written where they are raised.
+
+Import them from ``desktop_app.core.errors``; they live here only so that ``db`` can raise them.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """A problem with what the user asked for or typed; shown calmly, never a crash.
+
+    ``field`` names the form field (or Excel column) at fault, ``row`` the 1-based
+    row of an import or table, so the UI can point at it.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, row: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.row = row
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"第{self.row}行")
+        if self.field:
+            where.append(f"“{self.field}”")
+        return f"{'，'.join(where)}：{self.message}" if where else self.message
+
+
+class ValidationError(UserError):
+    """A value that fails a format or business rule (amount, USCC, 身份证 …)."""
+
+
+class NotFoundError(UserError):
+    """The thing the user named does not exist (an organisation code, a book …)."""
+
+
+class PermissionDenied(UserError):
+    """The current user's role does not allow this action."""
+
+
+class ConflictError(UserError):
+    """The action clashes with existing data (duplicate code, closed period …)."""
+
+
+class IntegrityProblem(UserError):
+    """``verify`` found the database damaged or edited behind the program's back."""
+
+
+class DatabaseTooNew(UserError):
+    """The database was written by a newer version of the program."""

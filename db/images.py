@@ -1,0 +1,49 @@
+"""Row images as canonical JSON: what the change log, the audit trail and sync packages carry."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import inspect
+
+
+def jsonable(value: Any) -> Any:
+    """Python value -> JSON value without losing exactness (Decimal as text, never float)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float):
+        raise TypeError("行映像中不允许浮点数")
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    raise TypeError(f"无法序列化的值类型：{type(value).__name__}")
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(jsonable(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def row_image(obj: object) -> dict[str, Any]:
+    """All column attributes of a mapped object, keyed by column name."""
+    mapper = inspect(type(obj))
+    return {attr.columns[0].name: jsonable(getattr(obj, attr.key)) for attr in mapper.column_attrs}
+
+
+def chain_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+    """SHA-256 over the previous hash and the canonical JSON of this record."""
+    h = hashlib.sha256()
+    h.update(prev_hash.encode("ascii"))
+    h.update(canonical_json(payload).encode("utf-8"))
+    return h.hexdigest()

@@ -1,0 +1,108 @@
+"""Schema migrations (Alembic), run programmatically when a database is opened.
+
+An existing database is copied with the backup API before it is upgraded; a database
+written by a newer program is refused rather than touched.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, insert, inspect, update
+
+from db.backup import backup_file, backup_name
+from db.engine import Database, current_origin, make_engine, make_sessionmaker
+from db.errors import DatabaseTooNew, IntegrityProblem
+from db.models.installation import Installation
+from db.types import utcnow
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert len(heads) == 1, heads
+    return heads[0]
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+def open_database(
+    path: Path | str,
+    *,
+    create: bool = True,
+    backup_dir: Path | None = None,
+    installation_name: str = "本机",
+) -> Database:
+    """Open (creating or upgrading as needed) a database file and return it ready to use."""
+    path = Path(path)
+    existed = path.exists() and path.stat().st_size > 0
+    if not existed and not create:
+        raise IntegrityProblem(f"数据库文件不存在：{path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(path)
+    try:
+        _ensure_schema(engine, path, existed, backup_dir or path.parent / "backups")
+        sessions = make_sessionmaker(engine)
+        with sessions() as s, s.begin():
+            origin = current_origin(s)
+            if origin is None:
+                origin = new_installation(s.connection(), installation_name, "install")
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(path=path, engine=engine, sessions=sessions, origin=origin)
+
+
+def _ensure_schema(engine: Engine, path: Path, existed: bool, backup_dir: Path) -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    head = head_revision()
+    current = current_revision(engine) if existed else None
+    if current == head:
+        return
+    if current is not None:
+        try:
+            script.get_revision(current)
+        except Exception as exc:  # alembic raises several kinds for an unknown revision
+            raise DatabaseTooNew(
+                "此数据库由更新版本的阳光台账创建（数据库版本 "
+                f"{current}），本程序无法打开。请先升级阳光台账，再打开此文件。"
+            ) from exc
+        backup_file(path, backup_dir / backup_name(path, f"before-{head}"))
+    elif existed:
+        _refuse_foreign_file(engine, path)
+    upgrade(engine)
+
+
+def _refuse_foreign_file(engine: Engine, path: Path) -> None:
+    tables = set(inspect(engine).get_table_names())
+    if tables:
+        raise IntegrityProblem(f"文件 {path.name} 不是阳光台账的数据库（缺少版本信息），为避免损坏未打开。")
+
+
+def new_installation(conn: Connection, name: str, reason: str) -> uuid.UUID:
+    """Retire the current identity (if any) and create a fresh random origin id."""
+    now = utcnow()
+    conn.execute(update(Installation).where(Installation.retired_at.is_(None)).values(retired_at=now))
+    origin = uuid.uuid4()  # random, never derived from the file (SYNC.md §3.7)
+    conn.execute(insert(Installation).values(id=origin, name=name, created_at=now, reason=reason))
+    return origin

@@ -1,0 +1,130 @@
+"""Column types: exact money, UTC times, time-ordered UUIDs.
+
+Money is stored as INTEGER 分 and comes back as ``Decimal``; a float never gets in
+and a value with more decimals than the column holds is refused, never rounded.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import DateTime, Integer
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class ScaledDecimal(TypeDecorator[Decimal]):
+    """An exact decimal with ``places`` decimals stored as a scaled INTEGER."""
+
+    impl = Integer
+    cache_ok = True
+
+    def __init__(self, places: int = 2) -> None:
+        super().__init__()
+        self.places = places
+        self._quantum = Decimal(1).scaleb(-places)
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        return to_scaled_int(value, self.places)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(int(value)).scaleb(-self.places).quantize(self._quantum)
+
+
+def to_scaled_int(value: Any, places: int) -> int | None:
+    """Decimal -> integer count of 10^-places units; refuses floats and excess decimals."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or isinstance(value, float):
+        raise TypeError("金额不能用浮点数表示（请使用 Decimal）")
+    if isinstance(value, int):
+        return value * 10**places
+    if not isinstance(value, Decimal):
+        raise TypeError(f"不支持的数值类型：{type(value).__name__}")
+    if not value.is_finite():
+        raise ValueError("数值无效")
+    scaled = value.scaleb(places)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"数值 {value} 超过 {places} 位小数，拒绝保存（不做四舍五入）")
+    return int(scaled)
+
+
+class Fen(ScaledDecimal):
+    """Money: INTEGER 分 in the database, ``Decimal`` with 2 places in Python."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(2)
+
+
+class Mu4(ScaledDecimal):
+    """Land area in 亩 (or quantities) with 4 exact decimals."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(4)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes, stored as naive UTC, returned aware (UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError("时间必须带时区（UTC）")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+_uuid_lock = threading.Lock()
+_last_ms = 0
+_counter = 0
+
+
+def uuid7() -> uuid.UUID:
+    """RFC 9562 UUIDv7: 48-bit ms timestamp, 12-bit counter (monotonic within a ms), 62 random bits.
+
+    Time-ordered keys keep SQLite's B-tree appends cheap (SYNC.md §3.1).
+    """
+    global _last_ms, _counter
+    with _uuid_lock:
+        ms = time.time_ns() // 1_000_000
+        if ms <= _last_ms:
+            _counter += 1
+            if _counter > 0xFFF:  # counter exhausted: borrow the next millisecond
+                _last_ms += 1
+                _counter = 0
+            ms = _last_ms
+        else:
+            _last_ms = ms
+            _counter = int.from_bytes(os.urandom(2), "big") & 0x3FF  # leave headroom
+        rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+        value = (ms & ((1 << 48) - 1)) << 80
+        value |= 0x7 << 76
+        value |= (_counter & 0xFFF) << 64
+        value |= 0b10 << 62
+        value |= rand_b
+    return uuid.UUID(int=value)

@@ -1,0 +1,189 @@
+"""Command-line interface. Every command calls the same services the GUI calls.
+
+Messages are Chinese; the exit status is 0 on success, 1 when the user's request
+cannot be done (the message says why), 2 for wrong usage, 3 when ``verify`` finds damage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from db.backup import backup_file, backup_name, checkpoint
+from db.engine import Database
+from db.migrate import open_database
+from db.models import Organisation
+from desktop_app import paths
+from desktop_app.core.errors import UserError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _open(args: argparse.Namespace, *, create: bool = False) -> Database:
+    return open_database(Path(args.db), create=create, backup_dir=paths.backup_dir(Path(args.db).parent))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    existed = Path(args.db).exists()
+    db = _open(args, create=True)
+    try:
+        from desktop_app.core.services.users import create_user, list_users
+
+        with db.begin("init") as s:
+            if not list_users(s):
+                create_user(s, username=args.admin, display_name="系统管理员", password=args.password,
+                            roles=["sysadmin"])
+                print(f"已创建系统管理员 {args.admin}，请登录后修改密码。")
+        print(f"{'已打开' if existed else '已创建'}数据库：{args.db}")
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from desktop_app.core.demo import build_demo
+
+    db = _open(args, create=True)
+    try:
+        with db.begin("demo") as s:
+            if s.scalar(select(func.count()).select_from(Organisation)):
+                raise UserError(f"数据库 {args.db} 已有组织数据，示例数据只能生成到空数据库中")
+            summary = build_demo(s, villages=args.villages, years=args.years, seed=args.seed)
+        print(f"已生成示例数据：{summary.villages} 个村，{summary.books} 个账套，{summary.users} 个用户")
+        print(f"示例账号：admin / kuaiji / shenhe / jiandu / quji，密码均为 {summary.password}")
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_orgs(args: argparse.Namespace) -> int:
+    from desktop_app.core.services.orgs import list_books, list_organisations
+
+    db = _open(args)
+    try:
+        with db.begin() as s:
+            orgs = list_organisations(s)
+            books: dict[object, list] = {}
+            for b in list_books(s):
+                books.setdefault(b.organisation_id, []).append(b)
+        if not orgs:
+            print("（没有组织）")
+        for o in orgs:
+            print(f"{o.uscc}  {o.region_code}  {o.level:<2}  {o.name}")
+            for b in books.get(o.id, []):
+                print(f"    账套 {b.code}  {b.name}（{b.kind}，{b.chart_version}版，{b.start_period}启用）  {b.id}")
+        print(f"共 {len(orgs)} 个组织")
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from desktop_app.core.services.integrity import verify_database
+
+    db = _open(args)
+    try:
+        with db.engine.connect() as conn:
+            results = verify_database(conn)
+    finally:
+        db.close()
+    bad = 0
+    for r in results:
+        print(f"{'✓' if r.ok else '✗'} {r.name}{'：正常' if r.ok else ''}")
+        for p in r.problems:
+            print(f"    {p}")
+        bad += len(r.problems)
+    if bad:
+        print(f"发现 {bad} 个问题。数据库可能被程序以外的方式修改或已损坏，请联系管理员并从备份恢复。")
+        return 3
+    print("检查通过：数据库完整，审计日志未被改动。")
+    return 0
+
+
+def cmd_self_test(args: argparse.Namespace) -> int:
+    from desktop_app.core.selftest import run_self_test
+
+    for line in run_self_test():
+        print(line)
+    print("自检通过")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    src = Path(args.db)
+    if not src.exists():
+        raise UserError(f"数据库文件不存在：{src}")
+    dest = backup_file(src, Path(args.to) / backup_name(src, "backup"))
+    print(f"已备份到：{dest}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from db.migrate import new_installation
+
+    src, target = Path(args.file), Path(args.db)
+    if not src.exists():
+        raise UserError(f"备份文件不存在：{src}")
+    probe = open_database(src, create=False, backup_dir=Path(args.db).parent / "backups")  # refuses foreign/newer files
+    probe.close()
+    checkpoint(src)
+    if target.exists():
+        kept = backup_file(target, paths.backup_dir(target.parent) / backup_name(target, "before-restore"))
+        print(f"原数据库已另存为：{kept}")
+    backup_file(src, target)
+    db = _open(args)
+    try:
+        with db.begin("restore") as s:
+            origin = new_installation(s.connection(), "本机（由备份恢复）", "restore")
+        print(f"已从备份恢复：{src} → {target}")
+        print(f"本机已启用新的安装标识 {origin}（恢复后的数据库不再沿用旧标识，以免同步冲突）")
+    finally:
+        db.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m desktop_app", description="阳光台账 命令行工具（不带参数运行则启动图形界面）")
+    parser.add_argument("--data-dir", help="数据目录（默认为用户数据目录，或环境变量 SUNSHINE_LEDGER_DATA）")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", help="数据库文件（默认为数据目录下的 ledger.db）")
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("init", cmd_init, "创建（或升级）数据库，并在没有用户时创建系统管理员")
+    p.add_argument("--admin", default="admin", help="系统管理员用户名（默认 admin）")
+    p.add_argument("--password", default="admin123", help="系统管理员初始密码（默认 admin123，登录后请修改）")
+    p = add("demo", cmd_demo, "生成示例乡镇数据（用于试用和演示）")
+    p.add_argument("--villages", type=int, default=20, help="村的数量（默认 20）")
+    p.add_argument("--years", type=int, default=1, help="业务数据的年数（默认 1）")
+    p.add_argument("--seed", type=int, default=2026, help="随机种子（相同种子生成相同数据）")
+    add("orgs", cmd_orgs, "列出组织及其账套")
+    add("verify", cmd_verify, "检查数据库完整性、外键和审计日志哈希链")
+    add("self-test", cmd_self_test, "自检：建库迁移、生成并读回中文PDF")
+    p = add("backup", cmd_backup, "备份数据库到指定文件夹")
+    p.add_argument("--to", required=True, help="备份文件夹")
+    p = add("restore", cmd_restore, "从备份文件恢复数据库（恢复后启用新的安装标识）")
+    p.add_argument("file", help="备份文件")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    if getattr(args, "db", None) is None:
+        args.db = str(paths.default_db_path(args.data_dir))
+    try:
+        return int(args.handler(args))
+    except UserError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1

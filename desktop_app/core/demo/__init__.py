@@ -1,0 +1,60 @@
+"""The demo township: deterministic, realistic data for first runs, screenshots and benchmarks.
+
+One seeding function per area; later areas (vouchers, assets, contracts, members) add
+their own ``seed_*`` function and register it in ``SEEDERS``. All randomness comes
+from one ``random.Random(seed)`` so the same seed gives the same database content.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core.demo.orgs import seed_organisations
+from desktop_app.core.demo.users import DEMO_PASSWORD, seed_users
+from desktop_app.core.progress import Progress
+
+
+@dataclass
+class DemoContext:
+    """What seeders share: the RNG, the size asked for, and what earlier seeders made."""
+
+    rng: random.Random
+    villages: int
+    years: int
+    orgs: list = field(default_factory=list)  # list[OrgRow] of the villages
+    books: list = field(default_factory=list)  # list[BookRow]
+    users: dict = field(default_factory=dict)  # role -> UserRow
+
+
+Seeder = Callable[[Session, DemoContext], None]
+SEEDERS: list[tuple[str, Seeder]] = [
+    ("用户", seed_users),
+    ("组织与账套", seed_organisations),
+]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    villages: int
+    organisations: int
+    books: int
+    users: int
+    password: str
+
+
+def build_demo(session: Session, *, villages: int = 20, years: int = 1, seed: int = 2026,
+               progress: Progress | None = None) -> DemoSummary:
+    """Fill an empty database with a demo township (in the caller's transaction)."""
+    ctx = DemoContext(rng=random.Random(seed), villages=villages, years=years)
+    for i, (label, seeder) in enumerate(SEEDERS):
+        if progress is not None:
+            progress.report(i, len(SEEDERS), f"正在生成示例数据：{label}")
+        seeder(session, ctx)
+    if progress is not None:
+        progress.report(len(SEEDERS), len(SEEDERS), "示例数据已生成")
+    return DemoSummary(villages=villages, organisations=len(ctx.orgs) + 1, books=len(ctx.books),
+                       users=len(ctx.users), password=DEMO_PASSWORD)

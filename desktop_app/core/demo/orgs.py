@@ -1,0 +1,65 @@
+"""Demo district → township → villages, each village a 股份经济合作社 with a valid USCC."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core.ids import make_uscc
+from desktop_app.core.services.orgs import create_book, create_organisation, create_region
+
+if TYPE_CHECKING:
+    from desktop_app.core.demo import DemoContext
+
+DISTRICT = ("320115000000", "江宁区")  # 江苏省南京市江宁区 (region codes only; villages are made up)
+CITY = ("320100000000", "南京市")
+PROVINCE = ("320000000000", "江苏省")
+TOWNSHIP = ("320115106000", "阳光街道")
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+VILLAGE_STEMS = [
+    "李家庄", "东湖", "杨柳", "石桥", "桃园", "西岗", "前进", "红旗", "新华", "张家湾", "河口", "南山",
+    "北塘", "孙家圩", "黄泥坝", "梅村", "青龙", "白马", "双塘", "窑头", "官塘", "周岗", "龙泉", "土桥",
+    "铜山", "横溪", "丹阳", "陶吴", "上峰", "湖熟", "谷里", "汤山", "淳化", "禄口", "秣陵", "东山",
+]
+
+
+def village_name(i: int) -> str:
+    stem = VILLAGE_STEMS[i % len(VILLAGE_STEMS)]
+    return stem if i < len(VILLAGE_STEMS) else f"{stem}{i // len(VILLAGE_STEMS) + 1}"
+
+
+def _uscc(rng_chars: str, level_code: str) -> str:
+    # N + level digit + county code 320115 + 9-character 主体标识码, then the check character
+    return make_uscc(f"N{level_code}320115{rng_chars}")
+
+
+def seed_organisations(session: Session, ctx: DemoContext) -> None:
+    rng = ctx.rng
+    for code, name in (PROVINCE, CITY, DISTRICT, TOWNSHIP):
+        create_region(session, code=code, name=name)
+    town_uscc = _uscc("MF" + "".join(rng.choice("0123456789") for _ in range(7)), "3")
+    town = create_organisation(session, name=f"{TOWNSHIP[1]}股份经济联合社", level="乡镇", uscc=town_uscc,
+                               region_code=TOWNSHIP[0], phone="025-5210" + str(rng.randint(1000, 9999)))
+    create_book(session, organisation_id=town.id, name=f"{town.name}账套", kind="经济联合社", start_period="2024-01")
+    for i in range(ctx.villages):
+        # 村委会 codes run 200–399 within the township; beyond that (benchmarks) use the next township
+        town_code = int(TOWNSHIP[0][6:9]) + i // 200
+        region_code = f"320115{town_code:03d}{200 + i % 200:03d}"
+        if i and i % 200 == 0:
+            create_region(session, code=f"320115{town_code:03d}000", name=f"阳光街道{i // 200 + 1}片")
+        vname = f"{village_name(i)}村"
+        create_region(session, code=region_code, name=f"{vname}村民委员会")
+        body = "MF" + "".join(rng.choice(_USCC_CHARS[:10]) for _ in range(6)) + rng.choice(_USCC_CHARS)
+        org = create_organisation(
+            session, name=f"{vname}股份经济合作社", level="村", uscc=_uscc(body, "2"), region_code=region_code,
+            legal_rep=rng.choice("王李张刘陈杨黄赵吴周") + rng.choice(["建国", "国华", "志强", "秀英", "红梅", "海军", "德明"]),
+            phone=f"139{rng.randint(10000000, 99999999)}", address=f"江宁区{TOWNSHIP[1]}{vname}",
+        )
+        ctx.orgs.append(org)
+        ctx.books.append(create_book(session, organisation_id=org.id, name=f"{vname}股份经济合作社",
+                                     kind="股份经济合作社", start_period="2024-01"))
+        if i % 4 == 0:  # some villages keep the 村委会's own books apart (财务制度 Art. 33)
+            ctx.books.append(create_book(session, organisation_id=org.id, name=f"{vname}村民委员会",
+                                         kind="村民委员会", start_period="2024-01"))

@@ -1,0 +1,77 @@
+"""``verify``: is the database file sound, and has anything been edited behind the program's back?
+
+Checks are registered in ``CHECKS``; later areas (sealed periods, sync state) add theirs.
+Each returns a list of Chinese problem descriptions; an empty list means all is well.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from db.audit import verify_audit_chain
+from db.images import chain_hash
+from db.models import ChangeLog, SyncCounter
+
+Check = Callable[[Connection], list[str]]
+
+
+def check_sqlite(conn: Connection) -> list[str]:
+    result = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
+    if result == ["ok"]:
+        return []
+    return [f"数据库文件结构损坏：{msg}" for msg in result[:20]]
+
+
+def check_foreign_keys(conn: Connection) -> list[str]:
+    rows = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    return [f"表 {r[0]} 第 {r[1]} 行引用了不存在的 {r[2]} 记录" for r in rows[:50]]
+
+
+def check_audit_chain(conn: Connection) -> list[str]:
+    return [b.message for b in verify_audit_chain(conn)]
+
+
+def check_change_log(conn: Connection) -> list[str]:
+    """Each origin's change records must be gap-free and hash-chained, ending at the counter."""
+    problems: list[str] = []
+    counters = dict(conn.execute(select(SyncCounter.origin, SyncCounter.last_hash)).all())
+    last: dict[object, tuple[int, str]] = {}
+    for r in conn.execute(select(ChangeLog.__table__).order_by(ChangeLog.origin, ChangeLog.seq)):
+        seq, prev = last.get(r.origin, (0, "0" * 64))
+        if r.seq != seq + 1:
+            problems.append(f"变更日志序号不连续：来源 {r.origin} 在 {seq} 之后是 {r.seq}")
+        payload = {"origin": str(r.origin), "seq": r.seq, "table": r.table_name, "row_id": str(r.row_id),
+                   "op": r.op, "rev": r.rev, "prev_rev": r.prev_rev, "row": json.loads(r.row_json)}
+        if r.prev_hash != prev or chain_hash(r.prev_hash, payload) != r.hash:
+            problems.append(f"变更日志第 {r.seq} 条（表 {r.table_name}）与其哈希不符：已被程序以外的方式修改")
+        last[r.origin] = (r.seq, r.hash)
+    for origin, (_, h) in last.items():
+        if counters.get(origin) != h:
+            problems.append(f"来源 {origin} 的变更日志末尾与计数器不符（可能有记录被删除）")
+    return problems[:50]
+
+
+CHECKS: list[tuple[str, Check]] = [
+    ("数据库文件完整性", check_sqlite),
+    ("外键一致性", check_foreign_keys),
+    ("审计日志哈希链", check_audit_chain),
+    ("变更日志哈希链", check_change_log),
+]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_database(conn: Connection) -> list[CheckResult]:
+    return [CheckResult(name, tuple(check(conn))) for name, check in CHECKS]
