@@ -115,15 +115,15 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
             raise RuntimeError(f"同步数据不得物理删除（{type(obj).__name__}）：请设置 deleted 标记")
     for obj in session.new:
         if is_syncable(type(obj)):
-            obj.origin, obj.rev, obj.updated_at = origin, 1, now  # type: ignore[attr-defined]
-            if obj.deleted is None:  # type: ignore[attr-defined]
-                obj.deleted = False  # type: ignore[attr-defined]
+            obj.origin, obj.rev, obj.updated_at = origin, 1, now
+            if obj.deleted is None:
+                obj.deleted = False
             pending.append((obj, "insert", 0))
     for obj in session.dirty:
         if is_syncable(type(obj)) and session.is_modified(obj, include_collections=False):
-            prev = obj.rev  # type: ignore[attr-defined]
-            op = "delete" if obj.deleted else "update"  # type: ignore[attr-defined]
-            obj.origin, obj.rev, obj.updated_at = origin, prev + 1, now  # type: ignore[attr-defined]
+            prev = obj.rev
+            op = "delete" if obj.deleted else "update"
+            obj.origin, obj.rev, obj.updated_at = origin, prev + 1, now
             pending.append((obj, op, prev))
 
 
@@ -135,7 +135,7 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     log_changes(
         session,
         (
-            Change(type(obj).__table__.name, obj.id, op, obj.rev, prev, row_image(obj))  # type: ignore[attr-defined]
+            Change(type(obj).__table__.name, obj.id, op, obj.rev, prev, row_image(obj))
             for obj, op, prev in pending
         ),
     )

@@ -31,18 +31,22 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
+def head_revisions() -> frozenset[str]:
+    """Each area (funds, assets, contracts, members …) keeps its own branch off the base."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
 def head_revision() -> str:
-    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
-    assert len(heads) == 1, heads
-    return heads[0]
+    """A printable name of the schema version this program writes."""
+    return "+".join(sorted(head_revisions()))
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> frozenset[str]:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return frozenset(MigrationContext.configure(conn).get_current_heads())
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
@@ -75,19 +79,21 @@ def open_database(
 
 def _ensure_schema(engine: Engine, path: Path, existed: bool, backup_dir: Path) -> None:
     script = ScriptDirectory.from_config(alembic_config())
-    head = head_revision()
-    current = current_revision(engine) if existed else None
-    if current == head:
+    current = current_revisions(engine) if existed else frozenset()
+    if current == head_revisions():
         return
-    if current is not None:
-        try:
-            script.get_revision(current)
-        except Exception as exc:  # alembic raises several kinds for an unknown revision
-            raise DatabaseTooNew(
-                "此数据库由更新版本的阳光台账创建（数据库版本 "
-                f"{current}），本程序无法打开。请先升级阳光台账，再打开此文件。"
-            ) from exc
-        backup_file(path, backup_dir / backup_name(path, f"before-{head}"))
+    if current:
+        for rev in current:
+            try:
+                known = script.get_revision(rev) is not None
+            except Exception:  # alembic raises several kinds for an unknown revision
+                known = False
+            if not known:
+                raise DatabaseTooNew(
+                    "此数据库由更新版本的阳光台账创建（数据库版本 "
+                    f"{rev}），本程序无法打开。请先升级阳光台账，再打开此文件。"
+                )
+        backup_file(path, backup_dir / backup_name(path, f"before-{head_revision()}"))
     elif existed:
         _refuse_foreign_file(engine, path)
     upgrade(engine)

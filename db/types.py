@@ -46,7 +46,7 @@ def to_scaled_int(value: Any, places: int) -> int | None:
     if isinstance(value, bool) or isinstance(value, float):
         raise TypeError("金额不能用浮点数表示（请使用 Decimal）")
     if isinstance(value, int):
-        return value * 10**places
+        return int(value) * 10**places
     if not isinstance(value, Decimal):
         raise TypeError(f"不支持的数值类型：{type(value).__name__}")
     if not value.is_finite():
@@ -54,7 +54,8 @@ def to_scaled_int(value: Any, places: int) -> int | None:
     scaled = value.scaleb(places)
     if scaled != scaled.to_integral_value():
         raise ValueError(f"数值 {value} 超过 {places} 位小数，拒绝保存（不做四舍五入）")
-    return int(scaled)
+    fen: int = int(scaled.to_integral_value())
+    return fen
 
 
 class Fen(ScaledDecimal):

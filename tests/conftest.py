@@ -7,3 +7,42 @@ import os
 # Must be set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from db.backup import backup_file
+from db.engine import Database
+from db.migrate import open_database
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """A fresh, migrated database file (real SQLite on disk)."""
+    database = open_database(tmp_path / "test.db")
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo township built once per test session; tests get copies of it."""
+    from desktop_app.core.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    database = open_database(path)
+    with database.begin("demo") as s:
+        build_demo(s, villages=6, years=1, seed=7)
+    database.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A private copy of the demo database, safe to change."""
+    path = backup_file(demo_template, tmp_path / "demo.db")
+    database = open_database(path)
+    yield database
+    database.close()

@@ -6,15 +6,22 @@ from db.models.installation import Installation
 from db.models.org import Book, Organisation, Region
 from db.models.sync import ChangeLog, SyncCounter
 from db.models.user import User
+from db.models.voucher import AccountPeriodTotal, Entry, OpeningBalance, Period, SummaryPhrase, Voucher
 
 __all__ = [
     "Account",
+    "AccountPeriodTotal",
     "AuditEntry",
     "Book",
     "ChangeLog",
+    "Entry",
     "Installation",
+    "OpeningBalance",
     "Organisation",
+    "Period",
     "Region",
+    "SummaryPhrase",
     "SyncCounter",
     "User",
+    "Voucher",
 ]

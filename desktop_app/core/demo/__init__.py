@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from desktop_app.core.demo.orgs import seed_organisations
 from desktop_app.core.demo.users import DEMO_PASSWORD, seed_users
 from desktop_app.core.progress import Progress
+from desktop_app.core.rows import BookRow, OrgRow, UserRow
 
 
 @dataclass
@@ -25,9 +26,9 @@ class DemoContext:
     rng: random.Random
     villages: int
     years: int
-    orgs: list = field(default_factory=list)  # list[OrgRow] of the villages
-    books: list = field(default_factory=list)  # list[BookRow]
-    users: dict = field(default_factory=dict)  # role -> UserRow
+    orgs: list[OrgRow] = field(default_factory=list)  # the villages
+    books: list[BookRow] = field(default_factory=list)
+    users: dict[str, UserRow] = field(default_factory=dict)  # first role -> user
 
 
 Seeder = Callable[[Session, DemoContext], None]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -39,7 +40,7 @@ def check_change_log(conn: Connection) -> list[str]:
     """Each origin's change records must be gap-free and hash-chained, ending at the counter."""
     problems: list[str] = []
     counters = dict(conn.execute(select(SyncCounter.origin, SyncCounter.last_hash)).all())
-    last: dict[object, tuple[int, str]] = {}
+    last: dict[Any, tuple[int, str]] = {}
     for r in conn.execute(select(ChangeLog.__table__).order_by(ChangeLog.origin, ChangeLog.seq)):
         seq, prev = last.get(r.origin, (0, "0" * 64))
         if r.seq != seq + 1:

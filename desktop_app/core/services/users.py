@@ -115,16 +115,18 @@ def update_user(session: Session, user_id: uuid.UUID, *, display_name: str | Non
                 roles: Iterable[str] | None = None, active: bool | None = None) -> UserRow:
     user = _get(session, user_id)
     before = _public(user)
-    if display_name is not None:
-        user.display_name = display_name.strip() or user.username
-    if roles is not None:
-        user.roles = _check_roles(roles)
-    if active is not None:
-        user.active = active
-    if "sysadmin" not in user.roles.split(",") or not user.active:
+    new_roles = _check_roles(roles) if roles is not None else user.roles
+    new_active = user.active if active is None else active
+    # Check before changing anything: a refused change must leave the session untouched.
+    if before["active"] and "sysadmin" in user.roles.split(",") and (
+        "sysadmin" not in new_roles.split(",") or not new_active
+    ):
         others = session.scalars(select(User).where(User.id != user.id, User.active.is_(True))).all()
         if not any("sysadmin" in u.roles.split(",") for u in others):
             raise ConflictError("至少要保留一个启用的系统管理员", field="角色")
+    if display_name is not None:
+        user.display_name = display_name.strip() or user.username
+    user.roles, user.active = new_roles, new_active
     session.flush()
     record_audit(session, AuditRecord("update", "app_user", str(user.id), f"修改用户 {user.username}", before, _public(user)))
     return _row(user)

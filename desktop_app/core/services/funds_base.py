@@ -1,0 +1,122 @@
+"""Shared helpers of the funds services: period strings and a book's accounts."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from db.models import Account, Book
+from desktop_app.core.errors import NotFoundError, ValidationError
+from desktop_app.core.rows import BookRow
+
+_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER_RE = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
+_YEAR_RE = re.compile(r"^(\d{4})$")
+YEAR_END_KIND = "year_end_close"  # source_kind of the year-end closing vouchers
+
+
+def period_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def check_period(text: str, field: str = "会计期间") -> str:
+    text = (text or "").strip()
+    if not _MONTH_RE.match(text):
+        raise ValidationError(f"会计期间“{text}”格式应为 YYYY-MM，例如 2026-10", field=field)
+    return text
+
+
+def period_label(period: str) -> str:
+    return f"{period[:4]}年{int(period[5:7])}月"
+
+
+def next_period(period: str) -> str:
+    y, m = int(period[:4]), int(period[5:7])
+    return f"{y + (m == 12):04d}-{m % 12 + 1:02d}"
+
+
+def prev_period(period: str) -> str:
+    y, m = int(period[:4]), int(period[5:7])
+    return f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
+
+
+def periods_between(first: str, last: str) -> list[str]:
+    out, p = [], first
+    while p <= last:
+        out.append(p)
+        p = next_period(p)
+    return out
+
+
+def period_start(period: str) -> date:
+    return date(int(period[:4]), int(period[5:7]), 1)
+
+
+def period_end(period: str) -> date:
+    return period_start(next_period(period)) - timedelta(days=1)
+
+
+def parse_period_range(text: str) -> tuple[str, str]:
+    """``2026-10`` → a month, ``2026-Q3`` → a quarter, ``2026`` → a year; returns (first, last)."""
+    text = (text or "").strip()
+    if _MONTH_RE.match(text):
+        return text, text
+    if m := _QUARTER_RE.match(text):
+        y, q = int(m.group(1)), int(m.group(2))
+        return f"{y:04d}-{3 * q - 2:02d}", f"{y:04d}-{3 * q:02d}"
+    if m := _YEAR_RE.match(text):
+        return f"{text}-01", f"{text}-12"
+    raise ValidationError(f"期间“{text}”无法识别：应为 2026-10（月）、2026-Q3（季度）或 2026（年度）", field="期间")
+
+
+def range_label(first: str, last: str) -> str:
+    if first == last:
+        return period_label(first)
+    y1, m1, y2, m2 = int(first[:4]), int(first[5:]), int(last[:4]), int(last[5:])
+    if y1 == y2 and m1 == 1 and m2 == 12:
+        return f"{y1}年度"
+    if y1 == y2 and m2 == m1 + 2 and m1 % 3 == 1:
+        return f"{y1}年第{(m1 + 2) // 3}季度"
+    return f"{period_label(first)}至{period_label(last)}"
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    id: uuid.UUID
+    code: str
+    name: str
+    category: str
+    normal_side: str
+    parent_id: uuid.UUID | None
+    level: int
+    is_leaf: bool
+    active: bool
+
+
+def book_accounts(conn: Session | Connection, book_id: uuid.UUID) -> dict[str, AccountInfo]:
+    """All (non-deleted) accounts of a book keyed by code, in code order."""
+    rows = conn.execute(
+        select(Account.id, Account.code, Account.name, Account.category, Account.normal_side,
+               Account.parent_id, Account.level, Account.active)
+        .where(Account.book_id == book_id, Account.deleted.is_(False)).order_by(Account.code)
+    ).all()
+    parents = {r.parent_id for r in rows if r.parent_id is not None}
+    return {r.code: AccountInfo(r.id, r.code, r.name, r.category, r.normal_side, r.parent_id, r.level,
+                                r.id not in parents, r.active) for r in rows}
+
+
+def get_book_row(session: Session, book_id: uuid.UUID) -> BookRow:
+    b = session.get(Book, book_id)
+    if b is None or b.deleted:
+        raise NotFoundError("找不到该账套", field="账套")
+    return BookRow(b.id, b.organisation_id, b.code, b.name, b.kind, b.chart_version, b.start_period)
+
+
+def subtree(accounts: dict[str, AccountInfo], codes: tuple[str, ...] | list[str]) -> list[AccountInfo]:
+    """The accounts whose code starts with any of ``codes`` (each account once)."""
+    return [a for a in accounts.values() if any(a.code.startswith(c) for c in codes)]

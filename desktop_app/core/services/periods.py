@@ -1,0 +1,216 @@
+"""Accounting periods (会计期间): open/closed, month close with a seal, reopening with a reason.
+
+A month without a ``period`` row is open. Closing checks that every voucher is posted, cash is
+not negative and the trial balance balances, then seals the month: SHA-256 over the canonical
+JSON of its vouchers and entries. ``verify_period_seals`` recomputes every seal, so a voucher of
+a closed month edited behind the program's back is reported by ``python -m desktop_app verify``.
+Closing is sequential (a month closes after the one before it); reopening goes backwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
+
+from db.audit import AuditRecord, record_audit
+from db.images import canonical_json
+from db.models import Account, Entry, Period, Voucher
+from db.types import to_scaled_int, utcnow
+from desktop_app.core import charts
+from desktop_app.core.errors import ConflictError, ValidationError
+from desktop_app.core.rows import UserRow
+from desktop_app.core.rows_funds import PeriodReopenInfo, PeriodRow
+from desktop_app.core.services.balances import balances_at_end
+from desktop_app.core.services.funds_base import (
+    book_accounts,
+    check_period,
+    get_book_row,
+    next_period,
+    period_label,
+    period_of,
+    prev_period,
+    subtree,
+)
+from desktop_app.core.services.users import require_role
+
+ZERO = Decimal("0.00")
+
+
+def _row(session: Session | Connection, book_id: uuid.UUID, period: str) -> PeriodRow:
+    r = session.execute(select(Period.status, Period.seal_hash, Period.closed_by, Period.closed_at,
+                               Period.reopen_count, Period.last_reopen_reason)
+                        .where(Period.book_id == book_id, Period.period == period)).first()
+    if r is None:
+        return PeriodRow(book_id, period, "open", None, None, None, 0, None)
+    return PeriodRow(book_id, period, *r)
+
+
+def period_status(session: Session, book_id: uuid.UUID, period: str) -> PeriodRow:
+    return _row(session, book_id, check_period(period))
+
+
+def list_periods(session: Session, book_id: uuid.UUID) -> list[PeriodRow]:
+    """Every month that has a period record (closed now or once), oldest first."""
+    rows = session.execute(select(Period.period).where(Period.book_id == book_id).order_by(Period.period))
+    return [_row(session, book_id, p) for (p,) in rows]
+
+
+def last_closed_period(session: Session | Connection, book_id: uuid.UUID) -> str | None:
+    return session.execute(select(func.max(Period.period))
+                           .where(Period.book_id == book_id, Period.status == "closed")).scalar()
+
+
+def ensure_period_open(session: Session, book_id: uuid.UUID, on: object) -> None:
+    """Refuse (ConflictError) any write dated in a closed month; every module calls this first.
+
+    ``on`` is a ``date`` or a ``YYYY-MM`` string.
+    """
+    period = on if isinstance(on, str) else period_of(on)  # type: ignore[arg-type]
+    book = get_book_row(session, book_id)
+    if period < book.start_period:
+        raise ConflictError(f"{period_label(period)}早于账套启用期间{period_label(book.start_period)}，不能记账",
+                            field="日期")
+    status = session.execute(select(Period.status).where(Period.book_id == book_id, Period.period == period)).scalar()
+    if status == "closed":
+        raise ConflictError(f"{period_label(period)}已结账，不能修改。如需更正，请在未结账的月份填制更正凭证，"
+                            "或由审核员反结账", field="日期")
+
+
+def _voucher_image(conn: Session | Connection, book_id: uuid.UUID, period: str) -> list[object]:
+    vouchers = conn.execute(
+        select(Voucher.id, Voucher.number, Voucher.voucher_date, Voucher.summary, Voucher.status,
+               Voucher.attachments, Voucher.reversal_of_id, Voucher.source_kind, Voucher.source_id, Voucher.flags,
+               Voucher.deleted)
+        .where(Voucher.book_id == book_id, Voucher.period == period).order_by(Voucher.number)
+    ).all()
+    lines: dict[uuid.UUID, list[object]] = {}
+    for e in conn.execute(
+        select(Entry.voucher_id, Entry.line_no, Account.code, Entry.debit, Entry.credit, Entry.summary,
+               Entry.counterparty, Entry.project_id, Entry.contract_id, Entry.asset_id, Entry.deleted)
+        .join(Account, Account.id == Entry.account_id)
+        .where(Entry.book_id == book_id, Entry.period == period).order_by(Entry.voucher_id, Entry.line_no)
+    ):
+        lines.setdefault(e[0], []).append(
+            [e[1], e[2], to_scaled_int(e[3], 2), to_scaled_int(e[4], 2), *e[5:]])
+    return [[*v, lines.get(v[0], [])] for v in vouchers]
+
+
+def compute_period_seal(conn: Session | Connection, book_id: uuid.UUID, period: str) -> str:
+    """SHA-256 over the canonical JSON of the month's vouchers and entries."""
+    payload = {"book": str(book_id), "period": period, "vouchers": _voucher_image(conn, book_id, period)}
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def close_checks(session: Session, book_id: uuid.UUID, period: str) -> list[str]:
+    """Why ``period`` cannot be closed (empty: it can)."""
+    problems: list[str] = []
+    open_ = session.execute(select(Voucher.number, Voucher.status).where(
+        Voucher.book_id == book_id, Voucher.period == period, Voucher.status.in_(("填制", "审核")),
+        Voucher.deleted.is_(False)).order_by(Voucher.number)).all()
+    if open_:
+        nums = "、".join(f"第{n}号（{s}）" for n, s in open_[:10])
+        problems.append(f"有 {len(open_)} 张凭证尚未记账：{nums}")
+    accounts = book_accounts(session, book_id)
+    bal = balances_at_end(session, book_id, period)
+    book = get_book_row(session, book_id)
+    cash_codes = charts.account_roles(book.chart_version, "cash")
+    cash = sum((bal.get(a.id, ZERO) for a in subtree(accounts, cash_codes)), ZERO)
+    if cash < 0:
+        problems.append(f"库存现金期末余额为负数（{cash}），请检查是否漏记收入或重复记支出")
+    total = sum(bal.values(), ZERO)
+    if total != 0:
+        problems.append(f"试算不平衡：借方余额合计与贷方余额合计相差 {total}")
+    if period.endswith("-12"):
+        pl = sum((bal.get(a.id, ZERO) for a in accounts.values() if a.category == "损益"), ZERO)
+        current = sum((bal.get(a.id, ZERO) for a in subtree(
+            accounts, charts.account_roles(book.chart_version, "current_year_income"))), ZERO)
+        if pl != 0 or current != 0:
+            problems.append("12月结账前须先进行年终结转（损益类科目和本年收益应无余额）")
+    return problems
+
+
+def close_period(session: Session, book_id: uuid.UUID, period: str, *, user: UserRow,
+                 progress: object = None) -> PeriodRow:
+    """结账: check, then seal. The month before (if the book was open then) must be closed first."""
+    require_role(user, "bookkeeper", "reviewer")
+    period = check_period(period)
+    book = get_book_row(session, book_id)
+    if period < book.start_period:
+        raise ValidationError(f"{period_label(period)}早于账套启用期间", field="会计期间")
+    current = _row(session, book_id, period)
+    if current.is_closed:
+        raise ConflictError(f"{period_label(period)}已经结账", field="会计期间")
+    if period > book.start_period and not _row(session, book_id, prev_period(period)).is_closed:
+        raise ConflictError(f"请先结账{period_label(prev_period(period))}，再结账{period_label(period)}",
+                            field="会计期间")
+    problems = close_checks(session, book_id, period)
+    if problems:
+        raise ConflictError(f"{period_label(period)}不能结账：" + "；".join(problems), field="会计期间")
+    seal = compute_period_seal(session, book_id, period)
+    p = session.execute(select(Period).where(Period.book_id == book_id, Period.period == period)).scalar()
+    before = None
+    if p is None:
+        p = Period(book_id=book_id, period=period, reopen_count=0)
+        session.add(p)
+    else:
+        before = {"status": p.status, "seal_hash": p.seal_hash}
+    p.status, p.seal_hash, p.closed_by, p.closed_at = "closed", seal, user.display_name, utcnow()
+    session.flush()
+    record_audit(session, AuditRecord("close", "period", str(p.id), f"{book.name} {period_label(period)} 结账",
+                                      before, {"status": "closed", "seal_hash": seal}))
+    return _row(session, book_id, period)
+
+
+def reopen_period(session: Session, book_id: uuid.UUID, period: str, *, user: UserRow, reason: str) -> PeriodRow:
+    """反结账: reviewer role and a reason; only the latest closed month; recorded for disclosure."""
+    require_role(user, "reviewer")
+    period = check_period(period)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("反结账必须填写原因", field="原因")
+    book = get_book_row(session, book_id)
+    p = session.execute(select(Period).where(Period.book_id == book_id, Period.period == period)).scalar()
+    if p is None or p.status != "closed":
+        raise ConflictError(f"{period_label(period)}尚未结账，无需反结账", field="会计期间")
+    if _row(session, book_id, next_period(period)).is_closed:
+        raise ConflictError(f"{period_label(next_period(period))}已结账，请先反结账以后的月份", field="会计期间")
+    before = {"status": p.status, "seal_hash": p.seal_hash, "reopen_count": p.reopen_count}
+    p.status = "open"
+    p.reopen_count += 1
+    p.last_reopen_reason, p.last_reopened_by, p.last_reopened_at = reason, user.display_name, utcnow()
+    session.flush()
+    record_audit(session, AuditRecord(
+        "reopen", "period", str(p.id), f"{book.name} {period_label(period)} 反结账（第{p.reopen_count}次）：{reason}",
+        before, {"status": "open", "reopen_count": p.reopen_count, "reason": reason}))
+    return _row(session, book_id, period)
+
+
+def period_reopen_info(session: Session, book_id: uuid.UUID, period: str) -> PeriodReopenInfo | None:
+    """For disclosure: was this month ever reopened after closing? (None if never.)"""
+    r = session.execute(select(Period.reopen_count, Period.last_reopen_reason, Period.last_reopened_by,
+                               Period.last_reopened_at, Period.status)
+                        .where(Period.book_id == book_id, Period.period == check_period(period))).first()
+    if r is None or not r.reopen_count:
+        return None
+    return PeriodReopenInfo(period, r.reopen_count, r.last_reopen_reason or "", r.last_reopened_by,
+                            r.last_reopened_at, r.status == "closed")
+
+
+def verify_period_seals(conn: Connection) -> list[str]:
+    """Recompute the seal of every closed month; name each one that no longer matches."""
+    problems: list[str] = []
+    rows = conn.execute(select(Period.book_id, Period.period, Period.seal_hash)
+                        .where(Period.status == "closed").order_by(Period.book_id, Period.period)).all()
+    names: dict[uuid.UUID, str] = {}
+    for book_id, period, seal in rows:
+        if compute_period_seal(conn, book_id, period) != seal:
+            if book_id not in names:
+                from db.models import Book
+                names[book_id] = conn.execute(select(Book.name).where(Book.id == book_id)).scalar() or str(book_id)
+            problems.append(f"账套“{names[book_id]}”{period_label(period)}已结账，但其凭证与结账时的封存哈希不符："
+                            "凭证或分录已被程序以外的方式修改")
+    return problems[:100]

@@ -1,0 +1,73 @@
+"""The CLI contract that scripts and the district rely on (DESIGN §6), run as real processes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "desktop_app", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_help_lists_the_commands() -> None:
+    out = run("--help")
+    assert out.returncode == 0
+    for cmd in ("init", "demo", "orgs", "verify", "self-test", "backup", "restore"):
+        assert cmd in out.stdout
+
+
+def test_demo_orgs_verify_then_tamper(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+    made = run("demo", "--db", db, "--villages", "3")
+    assert made.returncode == 0, made.stderr
+    assert "3 个村" in made.stdout
+    orgs = run("orgs", "--db", db)
+    assert orgs.returncode == 0 and "股份经济合作社" in orgs.stdout and "共 4 个组织" in orgs.stdout
+    ok = run("verify", "--db", db)
+    assert ok.returncode == 0 and "检查通过" in ok.stdout
+    raw = sqlite3.connect(db)
+    raw.execute("UPDATE audit_entry SET actor = 'someone' WHERE n = 3")
+    raw.commit()
+    raw.close()
+    bad = run("verify", "--db", db)
+    assert bad.returncode != 0
+    assert "第 3 条审计记录" in bad.stdout and "修改" in bad.stdout
+
+
+def test_demo_refuses_a_database_with_data(tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    assert run("demo", "--db", db, "--villages", "1").returncode == 0
+    again = run("demo", "--db", db, "--villages", "1")
+    assert again.returncode == 1 and "已有组织数据" in again.stderr
+
+
+def test_self_test_passes() -> None:
+    out = run("self-test")
+    assert out.returncode == 0, out.stderr
+    assert "自检通过" in out.stdout
+
+
+def test_backup_and_restore_gives_a_new_origin(tmp_path: Path) -> None:
+    db = tmp_path / "main.db"
+    assert run("demo", "--db", str(db), "--villages", "1").returncode == 0
+    assert run("backup", "--db", str(db), "--to", str(tmp_path / "bk")).returncode == 0
+    backup = next((tmp_path / "bk").glob("*.db"))
+    restored = run("restore", str(backup), "--db", str(tmp_path / "restored.db"))
+    assert restored.returncode == 0, restored.stderr
+    raw = sqlite3.connect(tmp_path / "restored.db")
+    rows = raw.execute("SELECT reason, retired_at IS NULL FROM installation ORDER BY created_at").fetchall()
+    raw.close()
+    assert rows == [("install", 0), ("restore", 1)]
+
+
+def test_default_database_follows_the_data_dir_variable(tmp_path: Path) -> None:
+    out = run("init", env={"SUNSHINE_LEDGER_DATA": str(tmp_path / "data")})
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "data" / "ledger.db").exists()

@@ -1,0 +1,117 @@
+"""The change log and the audit trail are written in the same transaction as the change."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from sqlalchemy import func, select
+
+from db.models import AuditEntry, ChangeLog, Organisation, Region, SyncCounter
+from desktop_app.core.errors import ValidationError
+from desktop_app.core.services.integrity import verify_database
+from desktop_app.core.services.orgs import create_organisation, create_region, update_organisation
+
+ORG = {"name": "石桥村股份经济合作社", "level": "村", "uscc": "N2320115MF00000121", "region_code": "320115106201"}
+
+
+def _regions(db) -> None:
+    with db.begin("tester") as s:
+        for code, name in (("320115000000", "江宁区"), ("320115106000", "阳光街道"), ("320115106201", "石桥村")):
+            create_region(s, code=code, name=name)
+
+
+def counts(db) -> tuple[int, int, int]:
+    with db.begin() as s:
+        return (s.scalar(select(func.count()).select_from(Organisation)),
+                s.scalar(select(func.count()).select_from(ChangeLog)),
+                s.scalar(select(func.count()).select_from(AuditEntry)))
+
+
+def test_insert_writes_change_and_audit_in_same_transaction(db) -> None:
+    _regions(db)
+    before = counts(db)
+    with db.begin("kuaiji") as s:
+        org = create_organisation(s, **ORG)
+    after = counts(db)
+    assert after[0] == before[0] + 1
+    assert after[1] == before[1] + 1 and after[2] == before[2] + 1
+    with db.begin() as s:
+        ch = s.execute(select(ChangeLog).order_by(ChangeLog.seq.desc())).scalars().first()
+        audit = s.execute(select(AuditEntry).order_by(AuditEntry.n.desc())).scalars().first()
+    assert ch.table_name == "organisation" and ch.row_id == org.id and ch.op == "insert"
+    assert ch.rev == 1 and ch.prev_rev == 0 and ch.origin == db.origin and ch.actor == "kuaiji"
+    image = json.loads(ch.row_json)
+    assert image["uscc"] == ORG["uscc"] and image["rev"] == 1 and image["origin"] == str(db.origin)
+    assert audit.actor == "kuaiji" and audit.entity == "organisation" and "石桥村" in audit.summary
+
+
+def test_update_bumps_rev_and_logs_prev_rev(db) -> None:
+    _regions(db)
+    with db.begin() as s:
+        org = create_organisation(s, **ORG)
+    with db.begin() as s:
+        update_organisation(s, org.id, phone="025-52101234")
+    with db.begin() as s:
+        ch = s.execute(select(ChangeLog).where(ChangeLog.row_id == org.id).order_by(ChangeLog.seq)).scalars().all()
+        audit = s.execute(select(AuditEntry).order_by(AuditEntry.n.desc())).scalars().first()
+    assert [(c.op, c.rev, c.prev_rev) for c in ch] == [("insert", 1, 0), ("update", 2, 1)]
+    assert json.loads(audit.before_json)["phone"] is None
+    assert json.loads(audit.after_json)["phone"] == "025-52101234"
+
+
+def test_failed_action_rolls_back_change_log_and_audit(db) -> None:
+    _regions(db)
+    before = counts(db)
+    with pytest.raises(ValidationError), db.begin() as s:
+        create_organisation(s, **ORG)  # succeeds inside the transaction …
+        create_organisation(s, **{**ORG, "uscc": "N2320115MF00000122"})  # … then a bad check character
+    assert counts(db) == before
+
+
+def test_sequence_is_gap_free_and_counter_matches(db) -> None:
+    _regions(db)
+    with db.begin() as s:
+        create_organisation(s, **ORG)
+    with db.begin() as s:
+        seqs = s.scalars(select(ChangeLog.seq).where(ChangeLog.origin == db.origin).order_by(ChangeLog.seq)).all()
+        counter = s.get(SyncCounter, db.origin)
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert counter.last_seq == seqs[-1]
+
+
+def test_hard_delete_of_syncable_row_is_refused(db) -> None:
+    _regions(db)
+    with pytest.raises(RuntimeError, match="不得物理删除"), db.begin() as s:
+        s.delete(s.execute(select(Region)).scalars().first())
+    with db.begin() as s:
+        assert s.scalar(select(func.count()).select_from(Region)) == 3
+
+
+def test_verify_detects_audit_and_change_log_edits_made_with_sqlite3(db) -> None:
+    _regions(db)
+    with db.begin() as s:
+        create_organisation(s, **ORG)
+    with db.engine.connect() as c:
+        assert all(r.ok for r in verify_database(c))
+    raw = sqlite3.connect(db.path)
+    raw.execute("UPDATE audit_entry SET summary = '新增组织 某村' WHERE n = 2")
+    raw.execute("UPDATE change_log SET row_json = replace(row_json, '石桥村', '石桥') WHERE seq = 4")
+    raw.commit()
+    raw.close()
+    with db.engine.connect() as c:
+        results = {r.name: r for r in verify_database(c)}
+    assert any("第 2 条审计记录" in p for p in results["审计日志哈希链"].problems)
+    assert any("变更日志第 4 条" in p for p in results["变更日志哈希链"].problems)
+
+
+def test_verify_detects_deleted_audit_entry(db) -> None:
+    _regions(db)
+    raw = sqlite3.connect(db.path)
+    raw.execute("DELETE FROM audit_entry WHERE n = 2")
+    raw.commit()
+    raw.close()
+    with db.engine.connect() as c:
+        problems = {r.name: r.problems for r in verify_database(c)}["审计日志哈希链"]
+    assert problems and "缺少第 2 条" in problems[0]

@@ -1,0 +1,81 @@
+"""Migrations build the same schema as the models; old and foreign files are handled safely."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from db.base import Base
+from db.engine import make_engine
+from db.errors import DatabaseTooNew, IntegrityProblem
+from db.migrate import current_revisions, head_revisions, open_database, upgrade
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_migrations_match_models(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path / "m.db")
+    upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    engine.dispose()
+    assert diff == [], f"models and migrations disagree: {diff}"
+
+
+def test_new_database_is_at_heads_with_one_installation(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "n.db")
+    try:
+        assert current_revisions(db.engine) == head_revisions()
+        with db.engine.connect() as c:
+            modes = c.exec_driver_sql("PRAGMA journal_mode").scalar(), c.exec_driver_sql("PRAGMA foreign_keys").scalar()
+        assert modes == ("wal", 1)
+    finally:
+        db.close()
+
+
+def test_database_newer_than_program_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    open_database(path).close()
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE alembic_version SET version_num = 'zz9999'")
+    raw.commit()
+    raw.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseTooNew, match="更新版本"):
+        open_database(path)
+    assert path.read_bytes() == before
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE t (x)")
+    raw.commit()
+    raw.close()
+    with pytest.raises(IntegrityProblem, match="不是阳光台账的数据库"):
+        open_database(path)
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("schema-*.db")), ids=lambda p: p.name)
+def test_every_released_schema_upgrades_without_losing_rows(fixture: Path, tmp_path: Path) -> None:
+    path = tmp_path / fixture.name
+    path.write_bytes(fixture.read_bytes())
+    raw = sqlite3.connect(path)
+    tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'")]
+    before = {t: raw.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    old_revisions = {r[0] for r in raw.execute("SELECT version_num FROM alembic_version")}
+    raw.close()
+    db = open_database(path, backup_dir=tmp_path / "backups")
+    try:
+        assert current_revisions(db.engine) == head_revisions()
+        with db.engine.connect() as c:
+            after = {t: c.exec_driver_sql(f'SELECT count(*) FROM "{t}"').scalar() for t in tables}
+    finally:
+        db.close()
+    assert after == before
+    if old_revisions != head_revisions():
+        assert list((tmp_path / "backups").glob("*.db")), "an upgrade must leave a backup copy"
