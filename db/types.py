@@ -46,7 +46,7 @@ def to_scaled_int(value: Any, places: int) -> int | None:
     if isinstance(value, bool) or isinstance(value, float):
         raise TypeError("金额不能用浮点数表示（请使用 Decimal）")
     if isinstance(value, int):
-        return int(value) * 10**places
+        return int(value) * int(10**places)
     if not isinstance(value, Decimal):
         raise TypeError(f"不支持的数值类型：{type(value).__name__}")
     if not value.is_finite():

@@ -23,13 +23,14 @@ from desktop_app.core.errors import UserError
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _open(args: argparse.Namespace, *, create: bool = False) -> Database:
+def open_db(args: argparse.Namespace, *, create: bool = False) -> Database:
+    """Open the database named by ``--db`` (area command modules use this too)."""
     return open_database(Path(args.db), create=create, backup_dir=paths.backup_dir(Path(args.db).parent))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     existed = Path(args.db).exists()
-    db = _open(args, create=True)
+    db = open_db(args, create=True)
     try:
         from desktop_app.core.services.users import create_user, list_users
 
@@ -47,7 +48,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from desktop_app.core.demo import build_demo
 
-    db = _open(args, create=True)
+    db = open_db(args, create=True)
     try:
         with db.begin("demo") as s:
             if s.scalar(select(func.count()).select_from(Organisation)):
@@ -63,7 +64,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_orgs(args: argparse.Namespace) -> int:
     from desktop_app.core.services.orgs import list_books, list_organisations
 
-    db = _open(args)
+    db = open_db(args)
     try:
         with db.begin() as s:
             orgs = list_organisations(s)
@@ -85,7 +86,7 @@ def cmd_orgs(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from desktop_app.core.services.integrity import verify_database
 
-    db = _open(args)
+    db = open_db(args)
     try:
         with db.engine.connect() as conn:
             results = verify_database(conn)
@@ -135,7 +136,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         kept = backup_file(target, paths.backup_dir(target.parent) / backup_name(target, "before-restore"))
         print(f"原数据库已另存为：{kept}")
     backup_file(src, target)
-    db = _open(args)
+    db = open_db(args)
     try:
         with db.begin("restore") as s:
             origin = new_installation(s.connection(), "本机（由备份恢复）", "restore")
@@ -171,7 +172,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True, help="备份文件夹")
     p = add("restore", cmd_restore, "从备份文件恢复数据库（恢复后启用新的安装标识）")
     p.add_argument("file", help="备份文件")
+    _register_area_commands(sub, add)
     return parser
+
+
+def _register_area_commands(sub: object, add: Callable[..., argparse.ArgumentParser]) -> None:
+    import importlib
+    import pkgutil
+
+    import desktop_app.commands as commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if callable(register):
+            register(sub, add)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
