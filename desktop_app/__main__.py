@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import sys
 
+GUI_OPTIONS = {"--data-dir", "--db", "--user"}  # each takes one value
+
+
+def wants_gui(argv: list[str]) -> bool:
+    """True when the arguments are only GUI options (no CLI command, no --help)."""
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        name = token.split("=", 1)[0]
+        if name not in GUI_OPTIONS:
+            return False
+        i += 1 if "=" in token else 2
+    return True
+
 
 def main() -> int:
     argv = sys.argv[1:]
-    gui_flags = {"--data-dir", "--db"}
-    if not argv or (argv[0] in gui_flags):
+    if wants_gui(argv):
         from desktop_app.app import run_gui
 
         return run_gui(argv)

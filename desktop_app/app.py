@@ -33,7 +33,7 @@ def make_application(argv: Sequence[str] = ()) -> object:
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("SunshineLedger")
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Territory.China))
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     translator = QTranslator(app)
     if translator.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(translator)
@@ -104,5 +104,10 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     ctx = AppContext(db, login.user, WindowSettings(paths.settings_path(data)))  # type: ignore[arg-type]
     window = MainWindow(ctx)
     window.show()
+    import threading
+
+    from desktop_app.core.textsearch import warm_up
+
+    threading.Thread(target=warm_up, name="pinyin-warm-up", daemon=True).start()
     logging.getLogger(__name__).info("started, db=%s user=%s", db_path, login.user.username)
     return int(app.exec())  # type: ignore[attr-defined]

@@ -1,0 +1,59 @@
+"""What every page shares: the open database, the logged-in user, the current organisation,
+book and period, and the app-wide ``data_changed`` signal (DESIGN §2.4).
+
+Pages never talk to each other: they call services through ``call`` (one transaction
+per user action) and reload themselves when ``data_changed`` or ``context_changed`` fires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from db.engine import Database
+from desktop_app.core.rows import BookRow, OrgRow, UserRow
+from desktop_app.ui.settings import WindowSettings
+
+T = TypeVar("T")
+
+
+def current_period(today: date | None = None) -> str:
+    d = today or date.today()
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+class AppContext(QObject):
+    data_changed = Signal(str, object)  # kind ("organisation", "book", "voucher", …), ids (tuple)
+    context_changed = Signal()  # organisation, book or period switched
+
+    def __init__(self, db: Database, user: UserRow, settings: WindowSettings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.user = user
+        self.settings = settings
+        self.org: OrgRow | None = None
+        self.book: BookRow | None = None
+        self.period: str = current_period()
+
+    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one service call in its own transaction (commit on success, rollback on error)."""
+        with self.db.begin(self.user.username) as session:
+            return fn(session, *args, **kwargs)
+
+    def notify(self, kind: str, ids: tuple[Any, ...] = ()) -> None:
+        self.data_changed.emit(kind, ids)
+
+    def set_selection(self, org: OrgRow | None, book: BookRow | None) -> None:
+        if (org, book) != (self.org, self.book):
+            self.org, self.book = org, book
+            if org is not None:
+                self.settings.set("last_org", str(org.id))
+            self.context_changed.emit()
+
+    def set_period(self, period: str) -> None:
+        if period != self.period:
+            self.period = period
+            self.context_changed.emit()

@@ -1,0 +1,235 @@
+"""The main window: a shell. Navigation (township → organisation, book switcher, period),
+pages discovered from ``desktop_app.ui.pages``, menus and toolbar from the action table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import APP_NAME
+from desktop_app.core.rows import BookRow, OrgRow
+from desktop_app.core.services.orgs import list_books, list_organisations
+from desktop_app.core.services.users import role_labels
+from desktop_app.ui.actions import ActionRegistry, ActionSpec
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.pages import visible_pages
+
+ORG_ROLE = Qt.ItemDataRole.UserRole
+
+
+def recent_periods(current: str, count: int = 36) -> list[str]:
+    year, month = int(current[:4]), int(current[5:7])
+    out = []
+    for _ in range(count):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return out
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(f"{APP_NAME} — {ctx.db.path.name}")
+        self.orgs: list[OrgRow] = []
+        self.books: list[BookRow] = []
+
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("org_tree")
+        self.tree.setHeaderLabel("组织")
+        self.tree.currentItemChanged.connect(self._on_org_selected)
+        self.book_combo = QComboBox()
+        self.book_combo.setObjectName("book_combo")
+        self.book_combo.currentIndexChanged.connect(self._on_book_selected)
+        self.period_combo = QComboBox()
+        self.period_combo.setObjectName("period_combo")
+        self.period_combo.addItems([f"{p[:4]}年{p[5:]}月" for p in recent_periods(ctx.period)])
+        self.period_combo.currentIndexChanged.connect(self._on_period_selected)
+
+        nav = QWidget()
+        nav_layout = QVBoxLayout(nav)
+        nav_layout.setContentsMargins(4, 4, 4, 4)
+        nav_layout.addWidget(self.tree, 1)
+        nav_layout.addWidget(QLabel("账套(&B)"))
+        nav_layout.addWidget(self.book_combo)
+        nav_layout.addWidget(QLabel("会计期间(&P)"))
+        nav_layout.addWidget(self.period_combo)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("page_tabs")
+        self.pages = visible_pages(ctx.user.roles)
+        # Pages are built when first shown: start-up pays for one page, not for all of them.
+        for spec in self.pages:
+            holder = QWidget()
+            holder.setObjectName(f"page_{spec.id}")
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self.tabs.addTab(holder, spec.title)
+        self.tabs.currentChanged.connect(self._ensure_page)
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(nav)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+
+        self.status_org = QLabel()
+        self.status_user = QLabel(f"用户：{ctx.user.display_name}（{role_labels(ctx.user.roles)}）")
+        self.statusBar().addWidget(self.status_org, 1)
+        self.statusBar().addPermanentWidget(self.status_user)
+
+        self.actions_table = ActionRegistry(self)
+        self._declare_actions()
+        self._restore_state()
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.context_changed.connect(self._update_status)
+        self.reload_orgs()
+        last_page = self.ctx.settings.get("last_page")
+        start = next((i for i, p in enumerate(self.pages) if p.id == last_page), 0)
+        self.tabs.setCurrentIndex(start)
+        self._ensure_page(start)
+
+    def page_widget(self, index: int) -> QWidget | None:
+        """The page at tab ``index``, building it if it has not been shown yet."""
+        return self._ensure_page(index)
+
+    def _ensure_page(self, index: int) -> QWidget | None:
+        holder = self.tabs.widget(index)
+        if holder is None:
+            return None
+        layout = holder.layout()
+        if layout.count() == 0:
+            spec = self.pages[index]
+            page = spec.factory(self.ctx)
+            page.setObjectName(f"content_{spec.id}")
+            layout.addWidget(page)
+            self.ctx.settings.set("last_page", spec.id)
+        else:
+            self.ctx.settings.set("last_page", self.pages[index].id)
+        widget = layout.itemAt(0).widget()
+        return widget
+
+    # --- actions -------------------------------------------------------------------------
+    def _declare_actions(self) -> None:
+        reg = self.actions_table
+        specs = [
+            ActionSpec("focus_orgs", "组织导航(&G)", lambda _c: self.tree.setFocus(), shortcut="Ctrl+G"),
+            ActionSpec("focus_book", "切换账套(&B)", lambda _c: self.book_combo.setFocus(), shortcut="Ctrl+B"),
+            ActionSpec("focus_period", "切换期间(&P)", lambda _c: self.period_combo.setFocus(), shortcut="Ctrl+P"),
+            ActionSpec("refresh", "刷新(&R)", lambda _c: self.ctx.notify("refresh"), shortcut="F5"),
+            ActionSpec("quit", "退出(&X)", lambda _c: self.close(), shortcut="Ctrl+Q"),
+        ]
+        for i, spec in enumerate(self.pages[:9], start=1):
+            specs.append(ActionSpec(f"page_{spec.id}", spec.title, lambda _c, n=i - 1: self._show_page(n),
+                                    shortcut=f"Alt+{i}"))
+        reg.register_all(specs)
+        reg.fill_menu(self.menuBar().addMenu("文件(&F)"), ["refresh", None, "quit"])
+        reg.fill_menu(self.menuBar().addMenu("导航(&N)"),
+                      ["focus_orgs", "focus_book", "focus_period", None] + [f"page_{s.id}" for s in self.pages[:9]])
+        toolbar = self.addToolBar("常用")
+        toolbar.setObjectName("main_toolbar")
+        reg.fill_toolbar(toolbar, ["refresh"])
+
+    def _show_page(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+        page = self._ensure_page(index)
+        if page is not None:
+            page.setFocus()
+
+    # --- navigation ----------------------------------------------------------------------
+    def reload_orgs(self) -> None:
+        keep = self.ctx.org.id if self.ctx.org else self.ctx.settings.get("last_org")
+        self.orgs = self.ctx.call(list_organisations)
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        towns: dict[str, QTreeWidgetItem] = {}
+        first: QTreeWidgetItem | None = None
+        chosen: QTreeWidgetItem | None = None
+        for org in self.orgs:
+            # A 乡镇-level organisation heads its own township's group.
+            key, label = (org.region_code, org.region_name) if org.level == "乡镇" else (
+                org.township_code or org.region_code, org.township_name or org.region_name)
+            parent = towns.get(key)
+            if parent is None:
+                parent = QTreeWidgetItem(self.tree, [label])
+                parent.setFlags(parent.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+                towns[key] = parent
+            item = QTreeWidgetItem(parent, [org.name])
+            item.setData(0, ORG_ROLE, org)
+            item.setToolTip(0, f"{org.uscc}\n{org.region_code}")
+            first = first or item
+            if str(org.id) == str(keep):
+                chosen = item
+        select = chosen or first
+        self.tree.expandAll()
+        self.tree.blockSignals(False)
+        if select is not None:
+            self.tree.setCurrentItem(select)
+        else:
+            self.ctx.set_selection(None, None)
+            self._update_status()
+
+    def _on_org_selected(self, current: QTreeWidgetItem | None, _previous: object = None) -> None:
+        org = current.data(0, ORG_ROLE) if current is not None else None
+        if not isinstance(org, OrgRow):
+            return
+        self.books = self.ctx.call(list_books, org.id)
+        self.book_combo.blockSignals(True)
+        self.book_combo.clear()
+        for b in self.books:
+            self.book_combo.addItem(f"{b.code} {b.name}")
+        last_book = self.ctx.settings.get(f"last_book:{org.id}")
+        index = next((i for i, b in enumerate(self.books) if str(b.id) == last_book), 0)
+        self.book_combo.setCurrentIndex(index if self.books else -1)
+        self.book_combo.blockSignals(False)
+        self.ctx.set_selection(org, self.books[index] if self.books else None)
+        self._update_status()
+
+    def _on_book_selected(self, index: int) -> None:
+        if self.ctx.org is None or not (0 <= index < len(self.books)):
+            return
+        book = self.books[index]
+        self.ctx.settings.set(f"last_book:{self.ctx.org.id}", str(book.id))
+        self.ctx.set_selection(self.ctx.org, book)
+
+    def _on_period_selected(self, index: int) -> None:
+        text = self.period_combo.itemText(index)
+        self.ctx.set_period(f"{text[:4]}-{text[5:7]}")
+
+    def _on_data_changed(self, kind: str, _ids: object) -> None:
+        if kind in ("organisation", "book", "refresh"):
+            self.reload_orgs()
+
+    def _update_status(self) -> None:
+        org, book, p = self.ctx.org, self.ctx.book, self.ctx.period
+        parts = [f"组织：{org.name}" if org else "组织：（未选择）", f"账套：{book.name}" if book else "账套：（无）",
+                 f"期间：{p[:4]}年{p[5:]}月"]
+        self.status_org.setText("　　".join(parts))
+
+    # --- state ---------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = self.ctx.settings.get("geometry")
+        if geometry:
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
+        else:
+            self.resize(1280, 800)
+        splitter = self.ctx.settings.get("splitter")
+        if splitter:
+            self.splitter.restoreState(QByteArray.fromBase64(splitter.encode("ascii")))
+        else:
+            self.splitter.setSizes([260, 1020])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ctx.settings.set("geometry", bytes(self.saveGeometry().toBase64().data()).decode("ascii"))
+        self.ctx.settings.set("splitter", bytes(self.splitter.saveState().toBase64().data()).decode("ascii"))
+        super().closeEvent(event)

@@ -1,0 +1,36 @@
+"""Pages of the main window. Each module here exposes ``PAGE = PageSpec(...)``; the shell
+discovers them, so adding a ledger means adding a module, not editing the shell."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QWidget
+
+from desktop_app.ui.context import AppContext
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    id: str
+    title: str  # 中文, shown on the tab
+    order: int  # position among the tabs
+    factory: Callable[[AppContext], QWidget]
+    roles: tuple[str, ...] = ()  # empty: everybody; else only users holding one of these roles
+
+
+def discover_pages() -> list[PageSpec]:
+    specs = []
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        spec = getattr(module, "PAGE", None)
+        if isinstance(spec, PageSpec):
+            specs.append(spec)
+    return sorted(specs, key=lambda s: s.order)
+
+
+def visible_pages(user_roles: tuple[str, ...]) -> list[PageSpec]:
+    return [p for p in discover_pages() if not p.roles or any(r in user_roles for r in p.roles)]

@@ -1,0 +1,176 @@
+"""组织与账套: the organisations of this installation, their books, and new 区划 units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.rows import BookRow, OrgRow
+from desktop_app.core.services import orgs as svc
+from desktop_app.ui.columns import Column
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.forms import Field, FormDialog
+from desktop_app.ui.ledger_view import LedgerView
+from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.tables import RowTableModel
+from desktop_app.ui.widgets.id_edits import RegionCodeEdit, UsccEdit
+
+ORG_COLUMNS = [
+    Column("name", "名称", "pinyin-text", width=240),
+    Column("level", "层级", width=50),
+    Column("uscc", "统一社会信用代码", width=170),
+    Column("region_code", "区划代码", width=110),
+    Column("township_name", "所属乡镇", "pinyin-text", width=110),
+    Column("legal_rep", "法定代表人", "pinyin-text", width=90),
+    Column("phone", "联系电话", width=120),
+]
+BOOK_COLUMNS = [
+    Column("code", "编号", width=50),
+    Column("name", "账套名称", "pinyin-text", width=240),
+    Column("kind", "类型", width=120),
+    Column("chart_version", "会计制度", width=80, formatter=lambda v: f"{v}版"),
+    Column("start_period", "启用期间", width=90),
+]
+
+
+def _combo(items: list[str], current: str | None = None) -> QComboBox:
+    box = QComboBox()
+    for item in items:
+        box.addItem(item, item)
+    if current:
+        box.setCurrentIndex(max(0, box.findData(current)))
+    return box
+
+
+def org_fields(org: OrgRow | None = None) -> list[Field]:
+    return [
+        Field("name", "名称", QLineEdit(), required=True),
+        Field("level", "层级", _combo(list(svc.ORG_LEVELS), org.level if org else "村"), required=True),
+        Field("uscc", "统一社会信用代码", UsccEdit(), required=True,
+              hint="组级以 N1、村级以 N2、乡镇级以 N3 开头"),
+        Field("region_code", "区划代码", RegionCodeEdit(), required=True, hint="12位统计用区划代码"),
+        Field("legal_rep", "法定代表人", QLineEdit()),
+        Field("phone", "联系电话", QLineEdit()),
+        Field("address", "地址", QLineEdit()),
+    ]
+
+
+class OrgsPage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.org_model = RowTableModel(ORG_COLUMNS)
+        self.book_model = RowTableModel(BOOK_COLUMNS)
+        self.org_view = LedgerView(self.org_model, settings=ctx.settings, settings_key="table:orgs")
+        self.org_view.setObjectName("orgs_table")
+        self.book_view = LedgerView(self.book_model, settings=ctx.settings, settings_key="table:books",
+                                    filter_placeholder="筛选账套")
+        self.org_view.current_row_changed.connect(self._load_books)
+        self.org_view.row_activated.connect(lambda _row: self.edit_org())
+
+        buttons = QHBoxLayout()
+        for text, handler, name in (
+            ("新增组织(&N)", self.new_org, "btn_new_org"),
+            ("编辑组织(&E)", self.edit_org, "btn_edit_org"),
+            ("新增账套(&A)", self.new_book, "btn_new_book"),
+            ("新增区划(&Q)", self.new_region, "btn_new_region"),
+        ):
+            btn = QPushButton(text)
+            btn.setObjectName(name)
+            btn.clicked.connect(handler)
+            buttons.addWidget(btn)
+        buttons.addStretch(1)
+
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(QLabel("所选组织的账套"))
+        lower_layout.addWidget(self.book_view)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.org_view)
+        split.addWidget(lower)
+        split.setSizes([420, 200])
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(split, 1)
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.context_changed.connect(self._follow_navigation)
+        self.reload()
+
+    def reload(self) -> None:
+        self.org_model.set_rows(self.ctx.call(svc.list_organisations))
+        self._follow_navigation()
+
+    def _follow_navigation(self) -> None:
+        """Keep the table on the organisation chosen in the navigation tree."""
+        org = self.ctx.org
+        row = self.org_model.find_row(lambda r: org is not None and r.id == org.id) if org else -1
+        if row >= 0:
+            self.org_view.select_row(row)
+        self._load_books(self.org_view.current_row())
+
+    def _load_books(self, org: Any) -> None:
+        self.book_model.set_rows(self.ctx.call(svc.list_books, org.id) if isinstance(org, OrgRow) else [])
+
+    def _on_data_changed(self, kind: str, _ids: object) -> None:
+        if kind in ("organisation", "book", "region", "refresh"):
+            self.reload()
+
+    def _dialog(self, title: str, fields: list[Field], save: Any, values: dict[str, Any] | None = None) -> Any:
+        dialog = FormDialog(title, fields, save, values=values, parent=self)
+        dialog.setObjectName("form_dialog")
+        return dialog.result_value if dialog.exec() else None
+
+    def new_org(self) -> None:
+        row = self._dialog("新增组织", org_fields(), lambda v: self.ctx.call(svc.create_organisation, **v))
+        if row is not None:
+            self.ctx.notify("organisation", (row.id,))
+
+    def edit_org(self) -> None:
+        org = self.org_view.current_row()
+        if not isinstance(org, OrgRow):
+            show_user_error(self, "请先在列表中选择一个组织")
+            return
+        values = {k: getattr(org, k) for k in ("name", "level", "uscc", "region_code", "legal_rep", "phone", "address")}
+        row = self._dialog(f"编辑组织：{org.name}", org_fields(org),
+                           lambda v: self.ctx.call(svc.update_organisation, org.id, **v), values)
+        if row is not None:
+            self.ctx.notify("organisation", (row.id,))
+
+    def new_book(self) -> None:
+        org = self.org_view.current_row()
+        if not isinstance(org, OrgRow):
+            show_user_error(self, "请先在列表中选择一个组织")
+            return
+        fields = [
+            Field("name", "账套名称", QLineEdit(org.name), required=True),
+            Field("kind", "账套类型", _combo(list(svc.BOOK_KINDS)), required=True),
+            Field("chart_version", "会计制度", _combo(["2023", "2004"]), required=True,
+                  hint="2023版：财会〔2023〕14号，2024年起施行"),
+            Field("start_period", "启用期间", QLineEdit(f"{self.ctx.period[:4]}-01"), required=True, hint="YYYY-MM"),
+        ]
+        book: BookRow | None = self._dialog(
+            f"新增账套：{org.name}", fields, lambda v: self.ctx.call(svc.create_book, organisation_id=org.id, **v))
+        if book is not None:
+            self.ctx.notify("book", (book.id,))
+
+    def new_region(self) -> None:
+        fields = [Field("code", "区划代码", RegionCodeEdit(), required=True), Field("name", "名称", QLineEdit(), required=True)]
+        region = self._dialog("新增区划", fields, lambda v: self.ctx.call(svc.create_region, **v))
+        if region is not None:
+            self.ctx.notify("region", (region.id,))
+
+
+PAGE = PageSpec("orgs", "组织与账套", 90, OrgsPage)

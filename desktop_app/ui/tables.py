@@ -1,0 +1,359 @@
+"""Table models over lists of rows, the 合计 footer model and TSV copy.
+
+``RowTableModel`` holds a list of rows (frozen dataclasses or dicts), shows them through
+``Column`` declarations, sorts the list in Python on raw values and filters it with
+``textsearch.matches`` (pinyin initials work). Totals are *not* a row of this model: they live
+in ``TotalsModel``, a one-row model the ``LedgerView`` shows as a footer, so the 合计 line never
+sorts, never filters and ``row_at()`` only ever returns real rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Context, Decimal, localcontext
+from operator import itemgetter
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from desktop_app.core.errors import UserError
+from desktop_app.core.textsearch import haystack, matches_haystack
+from desktop_app.ui.clipboard import copy_selection_tsv
+from desktop_app.ui.columns import COPY_ROLE, RAW_ROLE, SORT_ROLE, Column, ColumnKind
+
+__all__ = ["TOTAL_LABEL", "RowTableModel", "TotalsModel", "column_totals", "copy_selection_tsv"]
+
+TOTAL_LABEL = "合计"
+AnyIndex = QModelIndex | QPersistentModelIndex
+_NEGATIVE = QBrush(QColor("#c0392b"))  # 红字 for negative amounts
+_ROLE_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ROLE_EDIT = Qt.ItemDataRole.EditRole
+_ROLE_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_ROLE_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_ROLE_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+
+
+def column_totals(columns: Sequence[Column], rows: Iterable[Any]) -> dict[str, Decimal]:
+    """Exact Decimal sums of the ``total`` columns over ``rows`` (empty cells count as 0)."""
+    wanted = [(c.key, c.accessor) for c in columns if c.total]
+    if not wanted:
+        return {}
+    sums = {key: Decimal(0) for key, _ in wanted}
+    getters: list[tuple[str, Callable[[Any], Any]]] = []
+    with localcontext(Context(prec=60)):
+        for row in rows:
+            if not getters:
+                getters = [(key, make(row)) for key, make in wanted]
+            for key, get in getters:
+                value = get(row)
+                if value is not None:
+                    sums[key] += value
+    money = {c.key for c in columns if c.total and c.column_kind is ColumnKind.MONEY}
+    return {key: total.quantize(Decimal("0.01")) if key in money else total for key, total in sums.items()}
+
+
+class _ColumnsModel(QAbstractTableModel):
+    """Shared header and cell logic; subclasses provide ``row_at``."""
+
+    def __init__(self, columns: Sequence[Column], parent: Any = None) -> None:
+        super().__init__(parent)
+        if not columns:
+            raise ValueError("a table needs at least one column")
+        self._columns = list(columns)
+
+    @property
+    def columns(self) -> list[Column]:
+        return list(self._columns)
+
+    def column_index(self, key: str) -> int:
+        for i, column in enumerate(self._columns):
+            if column.key == key:
+                return i
+        raise KeyError(key)
+
+    def row_at(self, row: int) -> Any | None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _ROLE_DISPLAY) -> Any:
+        if orientation == Qt.Orientation.Horizontal:
+            if not 0 <= section < len(self._columns):
+                return None
+            column = self._columns[section]
+            if role == _ROLE_DISPLAY:
+                return column.header
+            if role == _ROLE_ALIGN:
+                return column.qt_alignment
+            if role == _ROLE_TOOLTIP and column.tooltip:
+                return column.tooltip
+            return None
+        if role == _ROLE_DISPLAY and 0 <= section < self.rowCount():
+            return str(section + 1)
+        return None
+
+    def _cell(self, index: AnyIndex, role: int) -> Any:
+        if not index.isValid():
+            return None
+        column = self._columns[index.column()]
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        value = column.value(row)
+        if role == _ROLE_DISPLAY:
+            return column.display(value)
+        if role == _ROLE_ALIGN:
+            return column.qt_alignment
+        if role == RAW_ROLE:
+            return value
+        if role == COPY_ROLE or role == _ROLE_EDIT:
+            return column.copy(value)
+        if role == SORT_ROLE:
+            return column.sort_value(value)
+        if role == _ROLE_FOREGROUND and column.column_kind is ColumnKind.MONEY:
+            return _NEGATIVE if value is not None and value < 0 else None
+        return None
+
+
+class RowTableModel(_ColumnsModel):
+    """A list of rows shown through columns; sort and filter in Python.
+
+    ``set_rows`` replaces the data (keeping the current sort and filter); ``sort`` reorders
+    on raw values (``column == -1`` restores the order rows were given in); ``set_filter``
+    keeps rows whose searchable columns match the query (substring or pinyin initials).
+    """
+
+    totals_changed = Signal()
+    edit_failed = Signal(object)  # UserError raised by a column parser
+    row_edited = Signal(object, object)  # (old row, new row) after an in-place edit
+
+    def __init__(self, columns: Sequence[Column], rows: Iterable[Any] = (), parent: Any = None) -> None:
+        super().__init__(columns, parent)
+        self._all: list[Any] = []
+        self._rows: list[Any] = []
+        self._filter = ""
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._totals: dict[str, Decimal] | None = None
+        self.set_rows(rows)
+
+    # -- data -------------------------------------------------------------------------
+    def set_rows(self, rows: Iterable[Any]) -> None:
+        self.beginResetModel()
+        self._all = list(rows)
+        self._hays: list[str] | None = None
+        self._rows = self._apply(self._all)
+        self._totals = None
+        self.endResetModel()
+        self.totals_changed.emit()
+
+    def all_rows(self) -> list[Any]:
+        """Every row, unfiltered, in the order given."""
+        return list(self._all)
+
+    def rows(self) -> list[Any]:
+        """The rows shown, in display order."""
+        return list(self._rows)
+
+    def row_at(self, row: int) -> Any | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def find_row(self, predicate: Callable[[Any], bool]) -> int:
+        """Display position of the first shown row matching ``predicate``, or -1."""
+        return next((i for i, r in enumerate(self._rows) if predicate(r)), -1)
+
+    def totals(self) -> dict[str, Decimal]:
+        """合计 of the ``total`` columns over the rows shown (after filtering)."""
+        if self._totals is None:
+            self._totals = column_totals(self._columns, self._rows)
+        return dict(self._totals)
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: AnyIndex, role: int = _ROLE_DISPLAY) -> Any:
+        return self._cell(index, role)
+
+    # -- filter and sort ------------------------------------------------------------------
+    @property
+    def filter_text(self) -> str:
+        return self._filter
+
+    def set_filter(self, text: str) -> None:
+        text = text.strip()
+        if text == self._filter:
+            return
+        self.beginResetModel()
+        self._filter = text
+        self._rows = self._apply(self._all)
+        self._totals = None
+        self.endResetModel()
+        self.totals_changed.emit()
+
+    @property
+    def sort_state(self) -> tuple[int, Qt.SortOrder]:
+        return self._sort_column, self._sort_order
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column >= len(self._columns):
+            return
+        if (column, order) == (self._sort_column, self._sort_order):
+            return
+        self._sort_column, self._sort_order = column, order
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_rows = [id(self._rows[i.row()]) for i in old]
+        self._rows = self._apply(self._all)
+        where = {id(r): i for i, r in enumerate(self._rows)}
+        new = [self.index(where[r], i.column()) if r in where else QModelIndex() for r, i in zip(old_rows, old, strict=True)]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    def _haystacks(self, rows: list[Any]) -> list[str]:
+        """Per-row search text (texts + pinyin), built at the first filter after ``set_rows``."""
+        if self._hays is None or len(self._hays) != len(rows):
+            getters = [c.accessor(rows[0]) for c in self._columns if c.is_searchable]
+            self._hays = [haystack(*(g(r) for g in getters)) for r in rows]
+        return self._hays
+
+    def _apply(self, rows: list[Any]) -> list[Any]:
+        shown = rows
+        if self._filter and rows:
+            query = self._filter
+            hays = self._haystacks(rows)
+            shown = [r for r, hay in zip(rows, hays, strict=True) if matches_haystack(query, hay)]
+        if 0 <= self._sort_column < len(self._columns) and shown:
+            column = self._columns[self._sort_column]
+            get = column.accessor(shown[0])
+            key = column.key_function()
+            descending = self._sort_order == Qt.SortOrder.DescendingOrder
+            # Empty cells stay last in both directions; the sort is stable either way.
+            filled: list[tuple[Any, Any]] = []
+            empty: list[Any] = []
+            for r in shown:
+                v = get(r)
+                if v is None or (type(v) is str and not v):
+                    empty.append(r)
+                else:
+                    filled.append((key(v), r))
+            filled.sort(key=itemgetter(0), reverse=descending)
+            shown = [r for _, r in filled]
+            shown.extend(empty)
+        elif shown is rows:
+            shown = list(rows)
+        return shown
+
+    # -- editing ------------------------------------------------------------------------
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        if self._columns[index.column()].editable:
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(self, index: AnyIndex, value: Any, role: int = _ROLE_EDIT) -> bool:
+        if not index.isValid() or role != _ROLE_EDIT:
+            return False
+        column = self._columns[index.column()]
+        if not column.editable or column.getter is not None:
+            return False
+        old = self._rows[index.row()]
+        try:
+            raw = column.parser(str(value)) if column.parser is not None else value
+        except UserError as err:
+            self.edit_failed.emit(err)
+            return False
+        new = _replace(old, column.key, raw)
+        self._rows[index.row()] = new
+        self._all = [new if r is old else r for r in self._all]
+        self._hays = None
+        self._totals = None
+        self.dataChanged.emit(index, index)
+        self.totals_changed.emit()
+        self.row_edited.emit(old, new)
+        return True
+
+
+def _replace(row: Any, key: str, value: Any) -> Any:
+    if isinstance(row, Mapping):
+        return {**row, key: value}
+    if dataclasses.is_dataclass(row) and not isinstance(row, type):
+        return dataclasses.replace(row, **{key: value})
+    raise TypeError(f"cannot edit rows of type {type(row).__name__}")
+
+
+class TotalsModel(QAbstractTableModel):
+    """One 合计 row mirroring a source model's columns; shown as the ledger footer.
+
+    The source must have ``columns`` and ``totals()`` and emit ``totals_changed``.
+    The label goes into the first column that has no total.
+    """
+
+    def __init__(self, source: Any, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._source = source
+        self._totals: dict[str, Decimal] = {}
+        self._columns: list[Column] = list(source.columns)
+        label_at = next((i for i, c in enumerate(self._columns) if not c.total), None)
+        self._label_column = label_at
+        source.totals_changed.connect(self.refresh)
+        source.modelReset.connect(self.refresh)
+        self.refresh()
+
+    @property
+    def has_totals(self) -> bool:
+        return any(c.total for c in self._columns)
+
+    def refresh(self) -> None:
+        self._totals = self._source.totals() if self.has_totals else {}
+        if self._columns:
+            self.dataChanged.emit(self.index(0, 0), self.index(0, len(self._columns) - 1))
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 1
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _ROLE_DISPLAY) -> Any:
+        if role != _ROLE_DISPLAY:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            return self._columns[section].header
+        if orientation == Qt.Orientation.Vertical and section == 0:
+            return TOTAL_LABEL if self._label_column is None else ""
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: AnyIndex, role: int = _ROLE_DISPLAY) -> Any:
+        if not index.isValid() or index.row() != 0:
+            return None
+        column = self._columns[index.column()]
+        value = self._totals.get(column.key)
+        if role == _ROLE_DISPLAY:
+            if index.column() == self._label_column:
+                return TOTAL_LABEL
+            return column.display(value) if value is not None else ""
+        if role == _ROLE_ALIGN:
+            return column.qt_alignment
+        if role == RAW_ROLE:
+            return value
+        if role == COPY_ROLE:
+            if index.column() == self._label_column:
+                return TOTAL_LABEL
+            return column.copy(value)
+        return None
