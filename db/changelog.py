@@ -16,7 +16,7 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.base import is_syncable
-from db.images import canonical_json, chain_hash, jsonable, row_image
+from db.images import change_hash, row_image, row_json
 from db.models.sync import ChangeLog, SyncCounter
 from db.types import utcnow
 
@@ -30,7 +30,7 @@ class Change:
     op: str  # insert / update / delete
     rev: int
     prev_rev: int
-    row: dict[str, Any]
+    row: dict[str, Any]  # column name -> Python value (Decimal, UUID, date …) or its JSON form
 
 
 def session_origin(session: Session) -> uuid.UUID:
@@ -59,12 +59,9 @@ def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> No
     if not rows:
         return
     stamp_rows(session, rows)
-    session.execute(insert(model), rows)
-    table = model.__table__.name  # type: ignore[attr-defined]
-    log_changes(
-        session,
-        (Change(table, r["id"], "insert", 1, 0, {k: jsonable(v) for k, v in r.items()}) for r in rows),
-    )
+    table = model.__table__  # type: ignore[attr-defined]
+    session.connection().execute(table.insert(), rows)  # Core executemany: no ORM bookkeeping
+    log_changes(session, (Change(table.name, r["id"], "insert", 1, 0, r) for r in rows))
 
 
 def log_changes(session: Session, changes: Iterable[Change]) -> int:
@@ -83,17 +80,16 @@ def log_changes(session: Session, changes: Iterable[Change]) -> int:
     else:
         seq, prev_hash = counter
     records = []
+    origin_text = str(origin)
     for ch in changes:
         seq += 1
-        payload = {
-            "origin": str(origin), "seq": seq, "table": ch.table_name, "row_id": str(ch.row_id),
-            "op": ch.op, "rev": ch.rev, "prev_rev": ch.prev_rev, "row": ch.row,
-        }
-        digest = chain_hash(prev_hash, payload)
+        text = row_json(ch.row)
+        digest = change_hash(prev_hash, origin_text, seq, ch.table_name, str(ch.row_id), ch.op, ch.rev,
+                             ch.prev_rev, text)
         records.append({
             "origin": origin, "seq": seq, "table_name": ch.table_name, "row_id": ch.row_id,
             "op": ch.op, "rev": ch.rev, "prev_rev": ch.prev_rev,
-            "row_json": canonical_json(ch.row), "actor": actor, "at": now,
+            "row_json": text, "actor": actor, "at": now,
             "prev_hash": prev_hash, "hash": digest,
         })
         prev_hash = digest

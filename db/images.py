@@ -35,6 +35,31 @@ def canonical_json(value: Any) -> str:
     return json.dumps(jsonable(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"无法序列化的值类型：{type(value).__name__}")
+
+
+def row_json(row: dict[str, Any]) -> str:
+    """Canonical JSON of a row image in one pass (the change log's hot path).
+
+    Same text as ``canonical_json(row)`` for the values our column types produce.
+    """
+    return json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default)
+
+
+def change_hash(prev_hash: str, origin: str, seq: int, table: str, row_id: str, op: str, rev: int,
+                prev_rev: int, row_text: str) -> str:
+    """Hash of one change-log record, chained to the previous record of the same origin."""
+    h = hashlib.sha256()
+    h.update(f"{prev_hash}|{origin}|{seq}|{table}|{row_id}|{op}|{rev}|{prev_rev}|".encode())
+    h.update(row_text.encode("utf-8"))
+    return h.hexdigest()
+
+
 def row_image(obj: object) -> dict[str, Any]:
     """All column attributes of a mapped object, keyed by column name."""
     mapper = inspect(type(obj))

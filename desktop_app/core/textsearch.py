@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-
 from typing import Any
 
 # pypinyin loads its phrase dictionary on import (~0.3 s), so it is imported on first use

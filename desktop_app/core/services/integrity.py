@@ -6,7 +6,6 @@ Each returns a list of Chinese problem descriptions; an empty list means all is 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,8 +13,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from db.audit import verify_audit_chain
-from db.images import chain_hash
+from db.images import change_hash
 from db.models import ChangeLog, SyncCounter
+from desktop_app.core.services.periods import verify_period_seals
 
 Check = Callable[[Connection], list[str]]
 
@@ -45,9 +45,9 @@ def check_change_log(conn: Connection) -> list[str]:
         seq, prev = last.get(r.origin, (0, "0" * 64))
         if r.seq != seq + 1:
             problems.append(f"变更日志序号不连续：来源 {r.origin} 在 {seq} 之后是 {r.seq}")
-        payload = {"origin": str(r.origin), "seq": r.seq, "table": r.table_name, "row_id": str(r.row_id),
-                   "op": r.op, "rev": r.rev, "prev_rev": r.prev_rev, "row": json.loads(r.row_json)}
-        if r.prev_hash != prev or chain_hash(r.prev_hash, payload) != r.hash:
+        digest = change_hash(r.prev_hash, str(r.origin), r.seq, r.table_name, str(r.row_id), r.op, r.rev,
+                             r.prev_rev, r.row_json)
+        if r.prev_hash != prev or digest != r.hash:
             problems.append(f"变更日志第 {r.seq} 条（表 {r.table_name}）与其哈希不符：已被程序以外的方式修改")
         last[r.origin] = (r.seq, r.hash)
     for origin, (_, h) in last.items():
@@ -61,6 +61,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("外键一致性", check_foreign_keys),
     ("审计日志哈希链", check_audit_chain),
     ("变更日志哈希链", check_change_log),
+    ("已结账期间封存哈希", verify_period_seals),
 ]
 
 

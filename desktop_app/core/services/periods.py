@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Connection, func, select
@@ -18,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.images import canonical_json
-from db.models import Account, Entry, Period, Voucher
+from db.models import Account, Book, Entry, Period, Voucher
 from db.types import to_scaled_int, utcnow
 from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError, ValidationError
+from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_funds import PeriodReopenInfo, PeriodRow
 from desktop_app.core.services.balances import balances_at_end
@@ -64,12 +66,12 @@ def last_closed_period(session: Session | Connection, book_id: uuid.UUID) -> str
                            .where(Period.book_id == book_id, Period.status == "closed")).scalar()
 
 
-def ensure_period_open(session: Session, book_id: uuid.UUID, on: object) -> None:
+def ensure_period_open(session: Session, book_id: uuid.UUID, on: date | str) -> None:
     """Refuse (ConflictError) any write dated in a closed month; every module calls this first.
 
     ``on`` is a ``date`` or a ``YYYY-MM`` string.
     """
-    period = on if isinstance(on, str) else period_of(on)  # type: ignore[arg-type]
+    period = check_period(on, "日期") if isinstance(on, str) else period_of(on)
     book = get_book_row(session, book_id)
     if period < book.start_period:
         raise ConflictError(f"{period_label(period)}早于账套启用期间{period_label(book.start_period)}，不能记账",
@@ -80,29 +82,48 @@ def ensure_period_open(session: Session, book_id: uuid.UUID, on: object) -> None
                             "或由审核员反结账", field="日期")
 
 
-def _voucher_image(conn: Session | Connection, book_id: uuid.UUID, period: str) -> list[object]:
+def _voucher_images(conn: Session | Connection, book_id: uuid.UUID, periods: list[str]) -> dict[str, list[object]]:
+    """The canonical content of each month: its vouchers (by number), each with its lines."""
+    wanted = set(periods)
+    lo, hi = min(periods), max(periods)
     vouchers = conn.execute(
-        select(Voucher.id, Voucher.number, Voucher.voucher_date, Voucher.summary, Voucher.status,
+        select(Voucher.period, Voucher.id, Voucher.number, Voucher.voucher_date, Voucher.summary, Voucher.status,
                Voucher.attachments, Voucher.reversal_of_id, Voucher.source_kind, Voucher.source_id, Voucher.flags,
                Voucher.deleted)
-        .where(Voucher.book_id == book_id, Voucher.period == period).order_by(Voucher.number)
+        .where(Voucher.book_id == book_id, Voucher.period >= lo, Voucher.period <= hi)
+        .order_by(Voucher.period, Voucher.number)
     ).all()
     lines: dict[uuid.UUID, list[object]] = {}
     for e in conn.execute(
         select(Entry.voucher_id, Entry.line_no, Account.code, Entry.debit, Entry.credit, Entry.summary,
                Entry.counterparty, Entry.project_id, Entry.contract_id, Entry.asset_id, Entry.deleted)
         .join(Account, Account.id == Entry.account_id)
-        .where(Entry.book_id == book_id, Entry.period == period).order_by(Entry.voucher_id, Entry.line_no)
+        .where(Entry.book_id == book_id, Entry.period >= lo, Entry.period <= hi)
+        .order_by(Entry.voucher_id, Entry.line_no)
     ):
         lines.setdefault(e[0], []).append(
             [e[1], e[2], to_scaled_int(e[3], 2), to_scaled_int(e[4], 2), *e[5:]])
-    return [[*v, lines.get(v[0], [])] for v in vouchers]
+    out: dict[str, list[object]] = {p: [] for p in periods}
+    for v in vouchers:
+        if v[0] in wanted:
+            out[v[0]].append([*v[1:], lines.get(v[1], [])])
+    return out
+
+
+def _seal(book_id: uuid.UUID, period: str, image: list[object]) -> str:
+    payload = {"book": str(book_id), "period": period, "vouchers": image}
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def compute_period_seals(conn: Session | Connection, book_id: uuid.UUID, periods: list[str]) -> dict[str, str]:
+    """SHA-256 over the canonical JSON of each month's vouchers and entries (two queries in all)."""
+    if not periods:
+        return {}
+    return {p: _seal(book_id, p, image) for p, image in _voucher_images(conn, book_id, periods).items()}
 
 
 def compute_period_seal(conn: Session | Connection, book_id: uuid.UUID, period: str) -> str:
-    """SHA-256 over the canonical JSON of the month's vouchers and entries."""
-    payload = {"book": str(book_id), "period": period, "vouchers": _voucher_image(conn, book_id, period)}
-    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+    return compute_period_seals(conn, book_id, [period])[period]
 
 
 def close_checks(session: Session, book_id: uuid.UUID, period: str) -> list[str]:
@@ -134,7 +155,7 @@ def close_checks(session: Session, book_id: uuid.UUID, period: str) -> list[str]
 
 
 def close_period(session: Session, book_id: uuid.UUID, period: str, *, user: UserRow,
-                 progress: object = None) -> PeriodRow:
+                 progress: Progress | None = None) -> PeriodRow:
     """结账: check, then seal. The month before (if the book was open then) must be closed first."""
     require_role(user, "bookkeeper", "reviewer")
     period = check_period(period)
@@ -205,11 +226,14 @@ def verify_period_seals(conn: Connection) -> list[str]:
     problems: list[str] = []
     rows = conn.execute(select(Period.book_id, Period.period, Period.seal_hash)
                         .where(Period.status == "closed").order_by(Period.book_id, Period.period)).all()
+    by_book: dict[uuid.UUID, list[str]] = {}
+    for book_id, period, _ in rows:
+        by_book.setdefault(book_id, []).append(period)
+    actual = {(b, p): h for b, ps in by_book.items() for p, h in compute_period_seals(conn, b, ps).items()}
     names: dict[uuid.UUID, str] = {}
     for book_id, period, seal in rows:
-        if compute_period_seal(conn, book_id, period) != seal:
+        if actual[(book_id, period)] != seal:
             if book_id not in names:
-                from db.models import Book
                 names[book_id] = conn.execute(select(Book.name).where(Book.id == book_id)).scalar() or str(book_id)
             problems.append(f"账套“{names[book_id]}”{period_label(period)}已结账，但其凭证与结账时的封存哈希不符："
                             "凭证或分录已被程序以外的方式修改")

@@ -1,0 +1,161 @@
+"""Funds CLI: ``report NAME``, ``close-period``, ``reopen-period``, ``close-year``.
+
+Organisations are named by USCC or 区划代码; ``--book`` (code or id) may be left out when the
+organisation has one book. The acting user is ``--user`` or else the first active user holding
+the role the action needs (the CLI has no login).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core.errors import NotFoundError, PermissionDenied, UserError, ValidationError
+from desktop_app.core.rows import BookRow, UserRow
+
+
+def resolve_book(session: Session, org_code: str, book: str | None) -> BookRow:
+    from desktop_app.core.services.orgs import find_organisation, list_books
+
+    org = find_organisation(session, org_code)
+    books = list_books(session, org.id)
+    if not books:
+        raise NotFoundError(f"{org.name} 还没有账套", field="账套")
+    if book:
+        for b in books:
+            if book in (b.code, str(b.id)):
+                return b
+        raise NotFoundError(f"{org.name} 没有编号为 {book} 的账套", field="账套")
+    if len(books) > 1:
+        listing = "；".join(f"{b.code} {b.name}" for b in books)
+        raise ValidationError(f"{org.name} 有多个账套，请用 --book 指定：{listing}", field="账套")
+    return books[0]
+
+
+def resolve_user(session: Session, username: str | None, *roles: str) -> UserRow:
+    from desktop_app.core.services.users import list_users, role_labels
+
+    users = [u for u in list_users(session) if u.active]
+    if username:
+        for u in users:
+            if u.username == username:
+                return u
+        raise NotFoundError(f"用户 {username} 不存在或已停用", field="用户")
+    for u in users:
+        if any(u.has_role(r) for r in roles):
+            return u
+    raise PermissionDenied(f"没有具有{role_labels(roles)}角色的用户，请先创建或用 --user 指定")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from desktop_app.cli import open_db
+    from desktop_app.core.services.funds_base import parse_period_range
+    from desktop_app.core.services.statements import STATEMENTS, build_statement
+
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".xlsx"):
+        raise UserError("输出文件应以 .pdf 或 .xlsx 结尾", field="--out")
+    if args.name not in STATEMENTS:
+        raise UserError(f"未知报表 {args.name}，可选：{'、'.join(f'{k}（{v}）' for k, v in STATEMENTS.items())}")
+    first, last = parse_period_range(args.period)
+    db = open_db(args)
+    try:
+        with db.begin("cli") as s:
+            book = resolve_book(s, args.org, args.book)
+            st = build_statement(s, book.id, args.name, first, last)
+    finally:
+        db.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".pdf":
+        from desktop_app.reports.statements_pdf import write_statement_pdf
+
+        write_statement_pdf(st, out)
+    else:
+        from desktop_app.excel.statements_xlsx import write_statement_xlsx
+
+        write_statement_xlsx(st, out)
+    print(f"已生成{st.title}（{st.organisation}，{st.period_label}）：{out}")
+    return 0
+
+
+def cmd_close_period(args: argparse.Namespace) -> int:
+    from desktop_app.cli import open_db
+    from desktop_app.core.services.funds_base import period_label
+    from desktop_app.core.services.periods import close_period
+
+    db = open_db(args)
+    try:
+        with db.begin("cli") as s:
+            book = resolve_book(s, args.org, args.book)
+            user = resolve_user(s, args.user, "bookkeeper", "reviewer")
+            s.info["actor"] = user.username
+            row = close_period(s, book.id, args.period, user=user)
+        print(f"{book.name} {period_label(row.period)} 已结账，封存码 {row.seal_hash}")
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_reopen_period(args: argparse.Namespace) -> int:
+    from desktop_app.cli import open_db
+    from desktop_app.core.services.funds_base import period_label
+    from desktop_app.core.services.periods import reopen_period
+
+    db = open_db(args)
+    try:
+        with db.begin("cli") as s:
+            book = resolve_book(s, args.org, args.book)
+            user = resolve_user(s, args.user, "reviewer")
+            s.info["actor"] = user.username
+            row = reopen_period(s, book.id, args.period, user=user, reason=args.reason)
+        print(f"{book.name} {period_label(row.period)} 已反结账（第{row.reopen_count}次），原因：{args.reason}")
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_close_year(args: argparse.Namespace) -> int:
+    from desktop_app.cli import open_db
+    from desktop_app.core.services.yearend import close_year
+
+    db = open_db(args)
+    try:
+        with db.begin("cli") as s:
+            book = resolve_book(s, args.org, args.book)
+            user = resolve_user(s, args.user, "bookkeeper", "reviewer")
+            s.info["actor"] = user.username
+            made = close_year(s, book.id, args.year, user=user)
+        print(f"{book.name} {args.year}年度年终结转完成，生成凭证 {len(made)} 张")
+    finally:
+        db.close()
+    return 0
+
+
+def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
+    def org_book(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--org", required=True, help="组织的统一社会信用代码或12位区划代码")
+        p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
+
+    p = add("report", cmd_report, "生成财务报表（科目余额表、收支明细表、资产负债表、收益及收益分配表）")
+    p.add_argument("name", help="trial-balance | income-expense | balance-sheet | income-distribution")
+    org_book(p)
+    p.add_argument("--period", required=True, help="期间：2026-10（月）、2026-Q3（季度）或 2026（年度）")
+    p.add_argument("--out", required=True, help="输出文件 .pdf 或 .xlsx")
+    p = add("close-period", cmd_close_period, "月末结账（检查后封存该月凭证）")
+    org_book(p)
+    p.add_argument("--period", required=True, help="会计期间，如 2026-10")
+    p.add_argument("--user", help="操作人用户名（默认为第一个记账员或审核员）")
+    p = add("reopen-period", cmd_reopen_period, "反结账（需审核员，须填写原因）")
+    org_book(p)
+    p.add_argument("--period", required=True, help="会计期间，如 2026-10")
+    p.add_argument("--reason", required=True, help="反结账原因（将在财务公开中显示）")
+    p.add_argument("--user", help="审核员用户名（默认为第一个审核员）")
+    p = add("close-year", cmd_close_year, "年终结转（损益→本年收益→未分配收益）")
+    org_book(p)
+    p.add_argument("--year", type=int, required=True, help="年度，如 2026")
+    p.add_argument("--user", help="操作人用户名")

@@ -1,0 +1,185 @@
+"""Journals and ledgers: 现金/银行存款日记账, 明细账, 总账 and the 科目余额表 (trial balance).
+
+Balances come from the per-month summary (``balances``); only the journals that list single
+entries read the entry table, through the (book, account, period) index.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Account, Entry, Voucher
+from desktop_app.core import charts
+from desktop_app.core.errors import NotFoundError, ValidationError
+from desktop_app.core.progress import Progress
+from desktop_app.core.rows_funds import BalanceRow, GeneralLedgerLine, Journal, JournalLine
+from desktop_app.core.services.balances import balances_before, period_totals
+from desktop_app.core.services.funds_base import (
+    AccountInfo,
+    book_accounts,
+    check_period,
+    get_book_row,
+    period_label,
+    periods_between,
+    prev_period,
+    subtree,
+)
+
+ZERO = Decimal("0.00")
+
+
+def _range(period_from: str, period_to: str) -> tuple[str, str]:
+    a, b = check_period(period_from, "起始期间"), check_period(period_to, "截止期间")
+    if a > b:
+        raise ValidationError("起始期间不能晚于截止期间", field="起始期间")
+    return a, b
+
+
+def _sides(amount: Decimal) -> tuple[Decimal, Decimal]:
+    return (amount, ZERO) if amount >= 0 else (ZERO, -amount)
+
+
+def _roll_up(accounts: dict[str, AccountInfo], leaf: dict[uuid.UUID, Decimal]) -> dict[uuid.UUID, Decimal]:
+    """Add every account's own amount to all its ancestors."""
+    by_id = {a.id: a for a in accounts.values()}
+    out: dict[uuid.UUID, Decimal] = defaultdict(lambda: ZERO)
+    for acc_id, amount in leaf.items():
+        node: uuid.UUID | None = acc_id
+        while node is not None and node in by_id:
+            out[node] += amount
+            node = by_id[node].parent_id
+    return out
+
+
+def trial_balance(session: Session, book_id: uuid.UUID, period_from: str, period_to: str, *,
+                  include_zero: bool = False, max_level: int | None = None,
+                  progress: Progress | None = None) -> list[BalanceRow]:
+    """科目余额表: opening, period debit/credit and closing per account, parents summed from children.
+
+    Balances are shown on their own side (a negative debit balance is a credit balance).
+    """
+    first, last = _range(period_from, period_to)
+    get_book_row(session, book_id)
+    accounts = book_accounts(session, book_id)
+    opening = _roll_up(accounts, balances_before(session, book_id, first))
+    totals = period_totals(session, book_id, first, last)
+    debit = _roll_up(accounts, {a: d for a, (d, _) in totals.items()})
+    credit = _roll_up(accounts, {a: c for a, (_, c) in totals.items()})
+    rows: list[BalanceRow] = []
+    for acc in accounts.values():
+        if max_level is not None and acc.level > max_level:
+            continue
+        o, d, c = opening.get(acc.id, ZERO), debit.get(acc.id, ZERO), credit.get(acc.id, ZERO)
+        if not include_zero and o == 0 and d == 0 and c == 0:
+            continue
+        od, oc = _sides(o)
+        cd, cc = _sides(o + d - c)
+        rows.append(BalanceRow(acc.id, acc.code, acc.name, acc.level, acc.category, acc.is_leaf,
+                               od, oc, d, c, cd, cc))
+    return rows
+
+
+def trial_balance_total(rows: list[BalanceRow]) -> BalanceRow:
+    """The 合计 line: sums of the first-level rows (debits equal credits in a balanced book)."""
+    top = [r for r in rows if r.level == 1]
+
+    def s(attr: str) -> Decimal:
+        return sum((getattr(r, attr) for r in top), ZERO)
+
+    return BalanceRow(None, "", "合计", 0, "", False, s("opening_debit"), s("opening_credit"), s("period_debit"),
+                      s("period_credit"), s("closing_debit"), s("closing_credit"))
+
+
+def _journal(session: Session, book_id: uuid.UUID, code: str, first: str, last: str) -> Journal:
+    accounts = book_accounts(session, book_id)
+    acc = accounts.get(code)
+    if acc is None:
+        raise NotFoundError(f"科目 {code} 不存在", field="科目")
+    ids = [a.id for a in subtree(accounts, [code])]
+    before = balances_before(session, book_id, first)
+    balance = sum((before.get(i, ZERO) for i in ids), ZERO)
+    opening = balance
+    rows = session.execute(
+        select(Entry.voucher_id, Voucher.voucher_date, Entry.period, Voucher.number,
+               Entry.summary, Voucher.summary, Account.code, Entry.counterparty, Entry.debit, Entry.credit)
+        .join(Voucher, Voucher.id == Entry.voucher_id).join(Account, Account.id == Entry.account_id)
+        .where(Entry.book_id == book_id, Entry.account_id.in_(ids), Entry.period >= first, Entry.period <= last,
+               Entry.deleted.is_(False), Voucher.status == "记账", Voucher.deleted.is_(False))
+        .order_by(Voucher.voucher_date, Voucher.number, Entry.line_no)
+    ).all()
+    by_period: dict[str, list[JournalLine]] = defaultdict(list)
+    for r in rows:
+        balance += r[8] - r[9]
+        by_period[r[2]].append(JournalLine(r[0], r[1], r[2], r[3], r[4] or r[5], r[6], r[7], r[8], r[9],
+                                           balance, "entry"))
+    lines = [JournalLine(None, None, first, None, "期初余额", code, None, ZERO, ZERO, opening, "opening")]
+    running = opening
+    year_d = year_c = ZERO
+    if not first.endswith("-01"):  # 本年累计 counts from January even when the journal starts later
+        before_year = period_totals(session, book_id, f"{first[:4]}-01", prev_period(first))
+        year_d = sum((before_year.get(i, (ZERO, ZERO))[0] for i in ids), ZERO)
+        year_c = sum((before_year.get(i, (ZERO, ZERO))[1] for i in ids), ZERO)
+    total_d = total_c = ZERO
+    for p in periods_between(first, last):
+        month = by_period.get(p, [])
+        md = sum((x.debit for x in month), ZERO)
+        mc = sum((x.credit for x in month), ZERO)
+        running += md - mc
+        lines.extend(month)
+        if p.endswith("-01"):
+            year_d = year_c = ZERO
+        year_d, year_c = year_d + md, year_c + mc
+        total_d, total_c = total_d + md, total_c + mc
+        lines.append(JournalLine(None, None, p, None, f"{period_label(p)} 本月合计", code, None, md, mc, running,
+                                 "month_total"))
+        lines.append(JournalLine(None, None, p, None, "本年累计", code, None, year_d, year_c, running, "year_total"))
+    return Journal(code, acc.name, first, last, opening, total_d, total_c, running, tuple(lines))
+
+
+def account_ledger(session: Session, book_id: uuid.UUID, account_code: str, period_from: str,
+                   period_to: str) -> Journal:
+    """明细账 of one account (its sub-accounts included), with running balance and month totals."""
+    first, last = _range(period_from, period_to)
+    return _journal(session, book_id, account_code, first, last)
+
+
+def cash_journal(session: Session, book_id: uuid.UUID, period_from: str, period_to: str) -> Journal:
+    """现金日记账."""
+    book = get_book_row(session, book_id)
+    first, last = _range(period_from, period_to)
+    return _journal(session, book_id, charts.account_role(book.chart_version, "cash"), first, last)
+
+
+def bank_journal(session: Session, book_id: uuid.UUID, period_from: str, period_to: str) -> Journal:
+    """银行存款日记账 (all bank sub-accounts together)."""
+    book = get_book_row(session, book_id)
+    first, last = _range(period_from, period_to)
+    return _journal(session, book_id, charts.account_role(book.chart_version, "bank"), first, last)
+
+
+def general_ledger(session: Session, book_id: uuid.UUID, period_from: str, period_to: str,
+                   account_code: str | None = None) -> list[GeneralLedgerLine]:
+    """总账: per first-level account (or the one named) and month, opening, debit, credit, closing."""
+    first, last = _range(period_from, period_to)
+    accounts = book_accounts(session, book_id)
+    tops = [a for a in accounts.values() if a.level == 1 and (account_code is None or a.code == account_code)]
+    if account_code is not None and not tops:
+        raise NotFoundError(f"一级科目 {account_code} 不存在", field="科目")
+    balance = _roll_up(accounts, balances_before(session, book_id, first))
+    out: list[GeneralLedgerLine] = []
+    months = periods_between(first, last)
+    monthly = [(p, period_totals(session, book_id, p, p)) for p in months]
+    rolled = [(p, _roll_up(accounts, {a: d for a, (d, _) in t.items()}),
+               _roll_up(accounts, {a: c for a, (_, c) in t.items()})) for p, t in monthly]
+    for acc in tops:
+        running = balance.get(acc.id, ZERO)
+        for p, debit, credit in rolled:
+            d, c = debit.get(acc.id, ZERO), credit.get(acc.id, ZERO)
+            out.append(GeneralLedgerLine(acc.code, acc.name, p, running, d, c, running + d - c))
+            running += d - c
+    return out

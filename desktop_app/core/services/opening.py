@@ -1,0 +1,187 @@
+"""Opening balances (期初余额) of a book: enter, import from xlsx, and the 2004 → 2023 conversion.
+
+Import is validate → preview → apply, all or nothing: ``read_opening_xlsx`` reads the sheet with
+python-calamine and returns rows or Chinese errors naming row and column; ``preview_opening``
+checks them against the book (leaf accounts, balanced); ``set_opening_balances`` writes them.
+Opening balances can change only while the book's first month is open and nothing is posted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.audit import AuditRecord, record_audit
+from db.models import OpeningBalance, Voucher
+from desktop_app.core import charts
+from desktop_app.core.errors import ConflictError, UserError, ValidationError
+from desktop_app.core.money import parse_amount
+from desktop_app.core.rows import BookRow, UserRow
+from desktop_app.core.services.balances import balances_before
+from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get_book_row
+from desktop_app.core.services.periods import ensure_period_open
+from desktop_app.core.services.users import require_role
+
+ZERO = Decimal("0.00")
+COLUMNS = ("科目编码", "科目名称", "借方余额", "贷方余额")
+
+
+@dataclass(frozen=True)
+class OpeningInput:
+    account_code: str
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+    row: int | None = None  # the spreadsheet row it came from
+
+
+@dataclass(frozen=True)
+class OpeningPreview:
+    lines: tuple[tuple[str, str, Decimal, Decimal], ...]  # code, name, debit, credit
+    total_debit: Decimal
+    total_credit: Decimal
+    errors: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def read_opening_xlsx(path: Path | str) -> tuple[list[OpeningInput], list[str]]:
+    """Read the first sheet: a header row with 科目编码/借方余额/贷方余额 (科目名称 optional)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    except Exception as exc:  # calamine raises several kinds for an unreadable file
+        raise UserError(f"无法读取 Excel 文件 {Path(path).name}：{exc}") from None
+    if not rows:
+        raise UserError("Excel 文件是空的")
+    header = [str(c).strip() for c in rows[0]]
+    missing = [c for c in ("科目编码", "借方余额", "贷方余额") if c not in header]
+    if missing:
+        raise UserError(f"第1行表头缺少列：{'、'.join(missing)}（应为：{'、'.join(COLUMNS)}）")
+    col = {name: header.index(name) for name in header if name}
+    out: list[OpeningInput] = []
+    errors: list[str] = []
+    for n, raw in enumerate(rows[1:], start=2):
+        cells = list(raw) + [""] * (len(header) - len(raw))
+        code_cell = cells[col["科目编码"]]
+        code = str(int(code_cell)) if isinstance(code_cell, float) and code_cell.is_integer() else str(code_cell).strip()
+        if not code and all(str(c).strip() == "" for c in cells):
+            continue
+        amounts = []
+        for name in ("借方余额", "贷方余额"):
+            cell = cells[col[name]]
+            try:
+                value: str | int | Decimal = (Decimal(repr(cell)) if isinstance(cell, float)
+                                              else cell if isinstance(cell, int) else str(cell).strip() or "0")
+                amounts.append(parse_amount(value, field=name, allow_negative=True))
+            except (ValidationError, TypeError) as exc:
+                errors.append(f"第{n}行“{name}”列：{getattr(exc, 'message', exc)}")
+                amounts.append(ZERO)
+        out.append(OpeningInput(code, amounts[0], amounts[1], n))
+    return out, errors
+
+
+def _check(accounts: dict[str, AccountInfo], lines: Sequence[OpeningInput]) -> tuple[list[tuple[AccountInfo, Decimal, Decimal]], list[str]]:
+    errors: list[str] = []
+    good: dict[str, tuple[AccountInfo, Decimal, Decimal]] = {}
+    for i, ln in enumerate(lines, start=1):
+        where = f"第{ln.row or i}行"
+        acc = accounts.get(ln.account_code.strip())
+        if acc is None:
+            errors.append(f"{where}“科目编码”列：科目 {ln.account_code} 不存在")
+            continue
+        if not acc.is_leaf:
+            errors.append(f"{where}“科目编码”列：科目 {acc.code} {acc.name} 有明细科目，请填到末级科目")
+            continue
+        if acc.code in good:
+            errors.append(f"{where}“科目编码”列：科目 {acc.code} 重复")
+            continue
+        net = ln.debit - ln.credit
+        if net != 0:
+            good[acc.code] = (acc, net if net > 0 else ZERO, -net if net < 0 else ZERO)
+    d = sum((g[1] for g in good.values()), ZERO)
+    c = sum((g[2] for g in good.values()), ZERO)
+    if d != c:
+        errors.append(f"期初余额不平衡：借方合计 {d}，贷方合计 {c}，相差 {d - c}")
+    return list(good.values()), errors
+
+
+def _editable(session: Session, book: BookRow) -> None:
+    ensure_period_open(session, book.id, book.start_period)
+    posted = session.scalar(select(func.count()).select_from(Voucher).where(
+        Voucher.book_id == book.id, Voucher.status == "记账"))
+    if posted:
+        raise ConflictError("账套已有记账凭证，不能再修改期初余额（请用凭证调整）", field="期初余额")
+
+
+def preview_opening(session: Session, book_id: uuid.UUID, lines: Sequence[OpeningInput]) -> OpeningPreview:
+    good, errors = _check(book_accounts(session, book_id), lines)
+    return OpeningPreview(tuple((a.code, a.name, d, c) for a, d, c in good), sum((g[1] for g in good), ZERO),
+                          sum((g[2] for g in good), ZERO), tuple(errors))
+
+
+def set_opening_balances(session: Session, book_id: uuid.UUID, lines: Sequence[OpeningInput], *,
+                         user: UserRow) -> OpeningPreview:
+    """Replace the book's opening 科目余额表 (all or nothing; refuses with every error listed)."""
+    require_role(user, "bookkeeper", "reviewer")
+    book = get_book_row(session, book_id)
+    _editable(session, book)
+    preview = preview_opening(session, book_id, lines)
+    if not preview.ok:
+        raise ValidationError("；".join(preview.errors[:20]), field="期初余额")
+    accounts = book_accounts(session, book_id)
+    existing = {r.account_id: r for r in session.scalars(select(OpeningBalance).where(OpeningBalance.book_id == book_id))}
+    before = {str(r.account_id): [r.debit, r.credit] for r in existing.values() if not r.deleted}
+    for code, _name, d, c in preview.lines:
+        row = existing.pop(accounts[code].id, None)
+        if row is None:
+            session.add(OpeningBalance(book_id=book_id, account_id=accounts[code].id, debit=d, credit=c))
+        else:
+            row.debit, row.credit, row.deleted = d, c, False
+    for row in existing.values():
+        row.deleted = True
+    session.flush()
+    record_audit(session, AuditRecord("update", "opening_balance", str(book_id),
+                                      f"{book.name}：录入期初余额（{len(preview.lines)}个科目，借贷合计 {preview.total_debit}）",
+                                      before or None, {code: [d, c] for code, _n, d, c in preview.lines}))
+    return preview
+
+
+def convert_2004_to_2023(session: Session, source_book_id: uuid.UUID, target_book_id: uuid.UUID, *,
+                         user: UserRow) -> OpeningPreview:
+    """Open a 2023-chart book at 2024-01-01 from a 2004-chart book's balances at 2023-12-31.
+
+    Each 2004 leaf balance is mapped by (version, code) through ``mapping_2004_to_2023.csv``;
+    a book's own sub-account follows its standard ancestor; a target with details goes to its first
+    detail. The source year 2023 should be closed (年终结转) first so 损益 accounts are zero.
+    """
+    src, dst = get_book_row(session, source_book_id), get_book_row(session, target_book_id)
+    if src.chart_version != "2004" or dst.chart_version != "2023":
+        raise ValidationError("只能把 2004 版账套转换为 2023 版账套", field="账套")
+    if dst.start_period != "2024-01":
+        raise ValidationError("新制度账套应自 2024-01 启用", field="账套")
+    mapping = charts.load_mapping("2004", "2023")
+    src_acc, dst_acc = book_accounts(session, src.id), book_accounts(session, dst.id)
+    bal = balances_before(session, src.id, "2024-01")
+    totals: dict[str, Decimal] = {}
+    for acc in src_acc.values():
+        amount = bal.get(acc.id, ZERO)
+        if not acc.is_leaf or amount == 0:
+            continue
+        code = acc.code
+        while code not in mapping and len(code) > 3:
+            code = code[:-2]
+        target = mapping[code]
+        while not dst_acc[target].is_leaf:
+            target = next(a.code for a in dst_acc.values() if a.parent_id == dst_acc[target].id)
+        totals[target] = totals.get(target, ZERO) + amount
+    lines = [OpeningInput(code, v if v > 0 else ZERO, -v if v < 0 else ZERO) for code, v in totals.items()]
+    return set_opening_balances(session, dst.id, lines, user=user)

@@ -1,0 +1,251 @@
+"""The statutory statements: 科目余额表, 收支明细表, 资产负债表, 收益及收益分配表; and ``income_figures``.
+
+All figures are exact Decimals from the per-month summary. The balance sheet balances by
+construction (every balance-sheet account sits on exactly one line; the year's unclosed result is
+part of 未分配收益), and the 本年收益 line equals the net of the 损益 accounts; tests prove both.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Book, Organisation
+from desktop_app.core import charts
+from desktop_app.core.errors import ValidationError
+from desktop_app.core.rows_funds import IncomeFigures, Statement, StatementLine
+from desktop_app.core.services.balances import balances_before, period_totals
+from desktop_app.core.services.funds_base import (
+    AccountInfo,
+    book_accounts,
+    check_period,
+    get_book_row,
+    range_label,
+    subtree,
+)
+from desktop_app.core.services.ledgers import trial_balance, trial_balance_total
+from desktop_app.core.services.periods import _row as _period_row
+from desktop_app.core.services.statement_layouts import BALANCE_SHEET, INCOME_DISTRIBUTION, Line
+
+ZERO = Decimal("0.00")
+Amounts = dict[uuid.UUID, Decimal]
+
+
+def _range(first: str, last: str) -> tuple[str, str]:
+    first, last = check_period(first, "起始期间"), check_period(last, "截止期间")
+    if first > last:
+        raise ValidationError("起始期间不能晚于截止期间", field="起始期间")
+    return first, last
+
+
+def _header(session: Session, book_id: uuid.UUID, kind: str, title: str, first: str, last: str,
+            columns: tuple[str, ...], lines: list[StatementLine], label_header: str = "项目") -> Statement:
+    book = get_book_row(session, book_id)
+    org = session.execute(select(Organisation.name, Organisation.uscc).join(Book, Book.organisation_id == Organisation.id)
+                          .where(Book.id == book_id)).one()
+    seal = _period_row(session, book_id, last).seal_hash
+    return Statement(kind, title, org[0], org[1], book.name, book.chart_version, first, last, range_label(first, last),
+                     columns, tuple(lines), seal, label_header=label_header)
+
+
+def _sum(accounts: dict[str, AccountInfo], amounts: Amounts, codes: tuple[str, ...] | list[str]) -> Decimal:
+    return sum((amounts.get(a.id, ZERO) for a in subtree(accounts, codes)), ZERO)
+
+
+def _activity(session: Session, book_id: uuid.UUID, first: str, last: str) -> Amounts:
+    """Debit-positive activity of each account, the year-end closing vouchers left out."""
+    return {a: d - c for a, (d, c) in period_totals(session, book_id, first, last, include_closing=False).items()}
+
+
+def _term(version: str, accounts: dict[str, AccountInfo], amounts: Amounts, term: str,
+          extra: dict[str, Decimal]) -> Decimal:
+    if term in extra:
+        return extra[term]
+    if term.startswith("r:"):
+        return _sum(accounts, amounts, charts.account_roles(version, term[2:]))
+    if term.startswith("c:"):
+        return _sum(accounts, amounts, [term[2:]])
+    if term in ("internal+", "internal-"):
+        nodes = subtree(accounts, charts.account_roles(version, "internal_accounts"))
+        vals = [amounts.get(a.id, ZERO) for a in nodes if a.is_leaf]
+        return sum((v for v in vals if (v > 0 if term == "internal+" else v < 0)), ZERO)
+    if term == "pl":
+        return sum((amounts.get(a.id, ZERO) for a in accounts.values() if a.category == "损益"), ZERO)
+    raise KeyError(term)
+
+
+def evaluate_layout(version: str, layout: list[Line], accounts: dict[str, AccountInfo], amounts: Amounts,
+                    extra: dict[str, Decimal] | None = None) -> dict[str, Decimal]:
+    """Values of every keyed line: D lines debit-positive, C lines credit-positive, T lines totals."""
+    values: dict[str, Decimal] = {}
+    for key, _label, kind, terms in layout:
+        if kind == "H":
+            continue
+        if kind == "T":
+            values[key] = sum((ZERO - values[t[1:]] if t.startswith("-") else values[t] for t in terms), ZERO)
+        else:
+            raw = sum((_term(version, accounts, amounts, t, extra or {}) for t in terms), ZERO)
+            values[key] = raw if kind == "D" else ZERO - raw
+    return values
+
+
+def _layout_lines(layout: list[Line], columns: list[dict[str, Decimal]]) -> list[StatementLine]:
+    out: list[StatementLine] = []
+    n = 0
+    for key, label, kind, _ in layout:
+        if kind == "H":
+            out.append(StatementLine(label, None, tuple(None for _ in columns), is_heading=True))
+            continue
+        n += 1
+        out.append(StatementLine(label, n, tuple(c[key] for c in columns), indent=0 if kind == "T" else 1,
+                                 is_total=kind == "T"))
+    return out
+
+
+def balance_sheet_values(session: Session, book_id: uuid.UUID, period: str) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """(年初数, 期末数) of every balance-sheet line key at the end of ``period``."""
+    book = get_book_row(session, book_id)
+    accounts = book_accounts(session, book_id)
+    layout = BALANCE_SHEET[book.chart_version]
+    year_start = max(f"{period[:4]}-01", book.start_period)
+    start = balances_before(session, book_id, year_start)
+    end = balances_before(session, book_id, period)
+    for a, (d, c) in period_totals(session, book_id, period, period).items():
+        end[a] = end.get(a, ZERO) + d - c
+    return (evaluate_layout(book.chart_version, layout, accounts, start),
+            evaluate_layout(book.chart_version, layout, accounts, end))
+
+
+def balance_sheet(session: Session, book_id: uuid.UUID, period: str) -> Statement:
+    """资产负债表 at the end of ``period`` (年初数 = the start of that year or of the book)."""
+    period = check_period(period)
+    book = get_book_row(session, book_id)
+    start, end = balance_sheet_values(session, book_id, period)
+    lines = _layout_lines(BALANCE_SHEET[book.chart_version], [start, end])
+    return _header(session, book_id, "balance-sheet", "资产负债表", period, period, ("年初数", "期末数"), lines)
+
+
+def income_distribution_values(session: Session, book_id: uuid.UUID, first: str, last: str) -> dict[str, Decimal]:
+    book = get_book_row(session, book_id)
+    v = book.chart_version
+    accounts = book_accounts(session, book_id)
+    year_start = max(f"{first[:4]}-01", book.start_period)
+    activity = _activity(session, book_id, first, last)
+    opening = balances_before(session, book_id, year_start)
+    extra = {
+        "opening_undistributed": _term(v, accounts, opening, "r:undistributed_income_total", {})
+        + _term(v, accounts, opening, "pl", {}),
+        "other_transfers": _sum(accounts, activity, [charts.account_role(v, "current_year_income"),
+                                                     charts.account_role(v, "undistributed_income")]),
+    }
+    return evaluate_layout(v, INCOME_DISTRIBUTION[v], accounts, activity, extra)
+
+
+def income_distribution_statement(session: Session, book_id: uuid.UUID, period_from: str,
+                                  period_to: str) -> Statement:
+    """收益及收益分配表 for months of one year: 本年数 and the same months of the year before."""
+    first, last = _range(period_from, period_to)
+    if first[:4] != last[:4]:
+        raise ValidationError("收益及收益分配表的期间须在同一年度内", field="期间")
+    book = get_book_row(session, book_id)
+    this_year = income_distribution_values(session, book_id, first, last)
+    py = str(int(first[:4]) - 1)
+    if f"{py}{last[4:]}" >= book.start_period:
+        prev = income_distribution_values(session, book_id, f"{py}{first[4:]}", f"{py}{last[4:]}")
+    else:
+        prev = {k: ZERO for k in this_year}
+    lines = _layout_lines(INCOME_DISTRIBUTION[book.chart_version], [this_year, prev])
+    return _header(session, book_id, "income-distribution", "收益及收益分配表", first, last, ("本年数", "上年数"), lines)
+
+
+def income_expense_statement(session: Session, book_id: uuid.UUID, period_from: str, period_to: str) -> Statement:
+    """收支明细表: income and expense by account and item, 本期数 and 本年累计数."""
+    first, last = _range(period_from, period_to)
+    accounts = book_accounts(session, book_id)
+    now = _activity(session, book_id, first, last)
+    ytd = _activity(session, book_id, f"{last[:4]}-01", last)
+    lines: list[StatementLine] = []
+    n = 0
+    totals: dict[str, tuple[Decimal, Decimal]] = {}
+    for side, heading in (("贷", "收入"), ("借", "支出")):
+        lines.append(StatementLine(heading, None, (None, None), is_heading=True))
+        t_now = t_ytd = ZERO
+        for acc in accounts.values():
+            if acc.category != "损益" or acc.normal_side != side:
+                continue
+            a, b = _sum(accounts, now, [acc.code]), _sum(accounts, ytd, [acc.code])
+            if side == "贷":
+                a, b = ZERO - a, ZERO - b
+            if acc.level > 1 and a == 0 and b == 0:
+                continue
+            n += 1
+            lines.append(StatementLine(acc.name, n, (a, b), code=acc.code, indent=acc.level - 1))
+            if acc.level == 1:
+                t_now, t_ytd = t_now + a, t_ytd + b
+        n += 1
+        lines.append(StatementLine(f"{heading}合计", n, (t_now, t_ytd), is_total=True))
+        totals[heading] = (t_now, t_ytd)
+    n += 1
+    diff = (totals["收入"][0] - totals["支出"][0], totals["收入"][1] - totals["支出"][1])
+    lines.append(StatementLine("收支差额（收入合计－支出合计）", n, diff, is_total=True))
+    return _header(session, book_id, "income-expense", "收支明细表", first, last, ("本期数", "本年累计数"), lines)
+
+
+def trial_balance_statement(session: Session, book_id: uuid.UUID, period_from: str, period_to: str) -> Statement:
+    """科目余额表 as a printable statement (first-level and detail accounts, 合计 line)."""
+    first, last = _range(period_from, period_to)
+    rows = trial_balance(session, book_id, first, last)
+    lines = [StatementLine(r.name, None, (r.opening_debit, r.opening_credit, r.period_debit, r.period_credit,
+                                          r.closing_debit, r.closing_credit), code=r.code, indent=r.level - 1)
+             for r in rows]
+    t = trial_balance_total(rows)
+    lines.append(StatementLine("合计", None, (t.opening_debit, t.opening_credit, t.period_debit, t.period_credit,
+                                            t.closing_debit, t.closing_credit), is_total=True))
+    cols = ("期初借方", "期初贷方", "本期借方", "本期贷方", "期末借方", "期末贷方")
+    return _header(session, book_id, "trial-balance", "科目余额表", first, last, cols, lines, label_header="科目")
+
+
+def income_figures(session: Session, book_id: uuid.UUID, period_from: str, period_to: str) -> IncomeFigures:
+    """经营性收入, 总收入, 补助收入, 总支出 and 本年收益 of a book over months (the one definition).
+
+    经营性收入: 2023 = 501 经营收入 + 502 投资收益; 2004 = 501 + 511 发包及上交收入 + 561 投资收益
+    (chart roles ``operating_income``/``total_income``/``total_expense``). Year-end closing
+    vouchers are left out, so the figures are the same before and after the close.
+    """
+    first, last = _range(period_from, period_to)
+    book = get_book_row(session, book_id)
+    accounts = book_accounts(session, book_id)
+    act = _activity(session, book_id, first, last)
+
+    def credit(role: str) -> Decimal:
+        return ZERO - _sum(accounts, act, charts.account_roles(book.chart_version, role))
+
+    total_income = credit("total_income")
+    total_expense = ZERO - credit("total_expense")
+    return IncomeFigures(book_id, first, last, credit("operating_income"), total_income, credit("subsidy_income"),
+                         total_expense, total_income - total_expense)
+
+
+STATEMENTS = {
+    "trial-balance": "科目余额表",
+    "income-expense": "收支明细表",
+    "balance-sheet": "资产负债表",
+    "income-distribution": "收益及收益分配表",
+}
+
+
+def build_statement(session: Session, book_id: uuid.UUID, kind: str, period_from: str, period_to: str) -> Statement:
+    """One entry point for the CLI, the UI and exports."""
+    if kind == "trial-balance":
+        return trial_balance_statement(session, book_id, period_from, period_to)
+    if kind == "income-expense":
+        return income_expense_statement(session, book_id, period_from, period_to)
+    if kind == "balance-sheet":
+        return balance_sheet(session, book_id, period_to)
+    if kind == "income-distribution":
+        return income_distribution_statement(session, book_id, period_from, period_to)
+    raise ValidationError(f"未知的报表“{kind}”，可选：{'、'.join(f'{k}（{v}）' for k, v in STATEMENTS.items())}",
+                          field="报表")

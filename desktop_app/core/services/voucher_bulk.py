@@ -1,0 +1,116 @@
+"""The bulk path for many posted vouchers at once (demo data, benchmarks, migrations of old books).
+
+Core ``insert`` with executemany through ``db.changelog.bulk_insert`` (change log in bulk too),
+then one ``rebuild_totals`` for the book. Lines are checked exactly like ``create_voucher``
+(balanced, leaf accounts, two decimals, open months); the audit trail gets ONE entry per batch
+that names how many vouchers it posted: a deliberate trade-off for speed, used only by trusted
+generators, never by user input.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.audit import AuditRecord, record_audit
+from db.changelog import bulk_insert
+from db.models import Entry, Period, Voucher
+from db.types import utcnow, uuid7
+from desktop_app.core.errors import ValidationError
+from desktop_app.core.progress import Progress
+from desktop_app.core.rows import UserRow
+from desktop_app.core.services.balances import rebuild_totals
+from desktop_app.core.services.funds_base import book_accounts, get_book_row, period_label, period_of
+from desktop_app.core.services.periods import compute_period_seals, ensure_period_open
+from desktop_app.core.services.voucher_lines import LineInput, check_flags, check_lines, entry_rows
+
+
+@dataclass(frozen=True)
+class BulkVoucher:
+    voucher_date: date
+    summary: str
+    lines: Sequence[LineInput]
+    source_kind: str | None = None
+    source_id: uuid.UUID | None = None
+    flags: Sequence[str] = field(default_factory=tuple)
+    attachments: int = 1
+
+
+def bulk_post_vouchers(session: Session, book_id: uuid.UUID, vouchers: Iterable[BulkVoucher], *, maker: UserRow,
+                       reviewer: UserRow | None = None, audit_summary: str = "批量记账",
+                       progress: Progress | None = None, batch: int = 20000) -> int:
+    """Insert and post vouchers (numbered after the existing ones of each month); returns how many."""
+    book = get_book_row(session, book_id)
+    accounts = book_accounts(session, book_id)
+    numbers: dict[str, int] = {}
+    checked_periods: set[str] = set()
+    now = utcnow()
+    reviewer_name = reviewer.display_name if reviewer else "系统（批量）"
+    v_rows: list[dict[str, object]] = []
+    e_rows: list[dict[str, object]] = []
+    count = 0
+
+    def flush() -> None:
+        bulk_insert(session, Voucher, v_rows)
+        bulk_insert(session, Entry, e_rows)
+        v_rows.clear()
+        e_rows.clear()
+
+    for i, bv in enumerate(vouchers, start=1):
+        period = period_of(bv.voucher_date)
+        if period not in checked_periods:
+            ensure_period_open(session, book_id, period)
+            checked_periods.add(period)
+            numbers[period] = session.scalar(select(func.max(Voucher.number)).where(
+                Voucher.book_id == book_id, Voucher.period == period)) or 0
+        try:
+            checked = check_lines(accounts, bv.lines)
+        except ValidationError as exc:
+            raise ValidationError(f"第{i}张凭证（{bv.summary}）：{exc}") from None
+        numbers[period] += 1
+        vid = uuid7()
+        v_rows.append({
+            "id": vid, "book_id": book_id, "period": period, "number": numbers[period],
+            "voucher_date": bv.voucher_date, "summary": bv.summary[:200], "attachments": bv.attachments,
+            "status": "记账", "maker_id": maker.id, "maker_name": maker.display_name,
+            "reviewer_id": reviewer.id if reviewer else None, "reviewer_name": reviewer_name, "reviewed_at": now,
+            "poster_name": maker.display_name, "posted_at": now, "source_kind": bv.source_kind,
+            "source_id": bv.source_id, "flags": check_flags(bv.flags), "reversal_of_id": None, "void_reason": None,
+        })
+        for row in entry_rows(vid, book_id, period, checked):
+            row["id"] = uuid7()
+            e_rows.append(row)
+        count += 1
+        if len(e_rows) >= batch:
+            flush()
+            if progress is not None:
+                progress.report(i, 0, f"已写入 {i} 张凭证")
+                progress.check()
+    flush()
+    rebuild_totals(session, book_id)
+    record_audit(session, AuditRecord("bulk_post", "voucher", str(book_id),
+                                      f"{book.name}：{audit_summary}，共 {count} 张凭证（批量写入，本批一条审计记录）",
+                                      None, {"count": count, "periods": sorted(numbers)}))
+    return count
+
+
+def bulk_close_periods(session: Session, book_id: uuid.UUID, periods: Sequence[str], *, closed_by: str) -> None:
+    """Seal months that a trusted generator just filled (demo): one audit entry for the batch."""
+    if not periods:
+        return
+    now = utcnow()
+    seals = compute_period_seals(session, book_id, list(periods))
+    rows: list[dict[str, object]] = [{
+        "id": uuid7(), "book_id": book_id, "period": p, "status": "closed",
+        "seal_hash": seals[p], "closed_by": closed_by, "closed_at": now,
+        "reopen_count": 0, "last_reopen_reason": None, "last_reopened_by": None, "last_reopened_at": None,
+    } for p in periods]
+    bulk_insert(session, Period, rows)
+    record_audit(session, AuditRecord("close", "period", str(book_id),
+                                      f"批量结账 {period_label(periods[0])}至{period_label(periods[-1])}（共{len(periods)}个月）",
+                                      None, {"periods": list(periods)}))

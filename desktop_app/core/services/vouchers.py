@@ -1,0 +1,345 @@
+"""Vouchers (记账凭证): 填制 → 审核 → 记账; edit/void while unposted; 红字冲销 once posted.
+
+Numbers are sequential per book and month with no gaps: a voided voucher keeps its number
+(marked 作废), and a voucher cannot be moved to another month by editing its date.
+Every refusal is a UserError with Chinese text naming the field and the line, raised before
+anything is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.audit import AuditRecord, record_audit
+from db.images import jsonable
+from db.models import Entry, SummaryPhrase, Voucher
+from db.types import utcnow
+from desktop_app.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from desktop_app.core.money import amount_in_words
+from desktop_app.core.rows import UserRow
+from desktop_app.core.rows_funds import LineRow, VoucherDetail, VoucherRow
+from desktop_app.core.services.balances import apply_voucher_totals
+from desktop_app.core.services.funds_base import book_accounts, get_book_row, period_label, period_of
+from desktop_app.core.services.periods import ensure_period_open
+from desktop_app.core.services.users import require_role
+from desktop_app.core.services.voucher_lines import (
+    CheckedLine,
+    LineInput,
+    check_flags,
+    check_lines,
+    entry_rows,
+    read_lines,
+    to_voucher_row,
+    voucher_query,
+)
+
+__all__ = [
+    "LineInput", "create_voucher", "find_vouchers_by_source", "get_voucher", "list_summary_phrases",
+    "list_vouchers", "post_voucher", "record_auto_voucher", "reverse_voucher", "review_voucher",
+    "unreview_voucher", "update_voucher", "void_voucher",
+]
+
+MAKER_ROLES = ("bookkeeper", "reviewer", "sysadmin")
+SYSTEM_NAME = "系统"
+
+
+def _summary(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("摘要不能为空", field="摘要")
+    if len(text) > 200:
+        raise ValidationError("摘要不能超过200个字", field="摘要")
+    return text
+
+
+def _attachments(n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0 or n > 9999:
+        raise ValidationError("附件张数应为 0 到 9999 的整数", field="附件张数")
+    return n
+
+
+def _check_date(session: Session, book_id: uuid.UUID, voucher_date: date) -> str:
+    if not isinstance(voucher_date, date):
+        raise ValidationError("凭证日期无效", field="日期")
+    ensure_period_open(session, book_id, voucher_date)
+    return period_of(voucher_date)
+
+
+def _load(session: Session, voucher_id: uuid.UUID) -> Voucher:
+    v = session.get(Voucher, voucher_id)
+    if v is None or v.deleted:
+        raise NotFoundError("找不到该凭证", field="凭证")
+    return v
+
+
+def _label(v: Voucher) -> str:
+    return f"{period_label(v.period)}第{v.number}号凭证"
+
+
+def _image(session: Session, v: Voucher) -> dict[str, object]:
+    lines = [{"line": ln.line_no, "account": ln.account_code, "debit": ln.debit, "credit": ln.credit,
+              "summary": ln.summary} for ln in read_lines(session, v.id)]
+    return {"number": v.number, "period": v.period, "date": v.voucher_date, "summary": v.summary,
+            "status": v.status, "attachments": v.attachments, "flags": v.flags, "lines": jsonable(lines)}
+
+
+def _row(session: Session, voucher_id: uuid.UUID) -> VoucherRow:
+    r = session.execute(voucher_query().where(Voucher.id == voucher_id)).one()  # type: ignore[attr-defined]
+    return to_voucher_row(r)
+
+
+def _write_lines(session: Session, v: Voucher, checked: Sequence[CheckedLine]) -> None:
+    existing = {e.line_no: e for e in session.scalars(select(Entry).where(Entry.voucher_id == v.id))}
+    for values in entry_rows(v.id, v.book_id, v.period, checked):
+        e = existing.pop(int(values["line_no"]), None)  # type: ignore[call-overload]
+        if e is None:
+            session.add(Entry(**values))
+        else:  # lines are tombstoned, never deleted; a reused line number revives the row
+            for k, val in values.items():
+                setattr(e, k, val)
+            e.deleted = False
+    for e in existing.values():
+        e.deleted = True
+
+
+def _remember_phrase(session: Session, book_id: uuid.UUID, text: str) -> None:
+    p = session.execute(select(SummaryPhrase).where(SummaryPhrase.book_id == book_id,
+                                                    SummaryPhrase.text == text)).scalar()
+    if p is None:
+        session.add(SummaryPhrase(book_id=book_id, text=text, uses=1))
+    else:
+        p.uses += 1
+
+
+def list_summary_phrases(session: Session, book_id: uuid.UUID, limit: int = 50) -> list[str]:
+    """常用摘要 of a book, most used first."""
+    return list(session.scalars(select(SummaryPhrase.text).where(
+        SummaryPhrase.book_id == book_id, SummaryPhrase.deleted.is_(False))
+        .order_by(SummaryPhrase.uses.desc(), SummaryPhrase.text).limit(limit)))
+
+
+def _new_voucher(session: Session, *, book_id: uuid.UUID, voucher_date: date, summary: str,
+                 lines: Sequence[LineInput], user: UserRow, attachments: int, source_kind: str | None,
+                 source_id: uuid.UUID | None, flags: Sequence[str], red: bool = False,
+                 reversal_of_id: uuid.UUID | None = None) -> Voucher:
+    require_role(user, *MAKER_ROLES)
+    book = get_book_row(session, book_id)
+    summary = _summary(summary)
+    attachments = _attachments(attachments)
+    flag_text = check_flags(flags)
+    period = _check_date(session, book_id, voucher_date)
+    checked = check_lines(book_accounts(session, book.id), lines, red=red)
+    number = (session.scalar(select(func.max(Voucher.number)).where(
+        Voucher.book_id == book_id, Voucher.period == period)) or 0) + 1
+    v = Voucher(book_id=book_id, period=period, number=number, voucher_date=voucher_date, summary=summary,
+                attachments=attachments, status="填制", maker_id=user.id, maker_name=user.display_name,
+                source_kind=source_kind, source_id=source_id, flags=flag_text, reversal_of_id=reversal_of_id)
+    session.add(v)
+    session.flush()
+    _write_lines(session, v, checked)
+    if source_kind is None:
+        _remember_phrase(session, book_id, summary)
+    session.flush()
+    return v
+
+
+def create_voucher(session: Session, *, book_id: uuid.UUID, voucher_date: date, summary: str,
+                   lines: Sequence[LineInput], user: UserRow, attachments: int = 0,
+                   source_kind: str | None = None, source_id: uuid.UUID | None = None,
+                   flags: Sequence[str] = ()) -> VoucherRow:
+    """填制 a voucher (status 填制). ``source_kind``/``source_id`` let the module that generated it
+    find it again; ``flags`` mark items for disclosure (一事一议, 工程招投标, 征地补偿 …)."""
+    v = _new_voucher(session, book_id=book_id, voucher_date=voucher_date, summary=summary, lines=lines,
+                     user=user, attachments=attachments, source_kind=source_kind, source_id=source_id,
+                     flags=flags)
+    record_audit(session, AuditRecord("create", "voucher", str(v.id), f"填制凭证 {_label(v)}：{v.summary}",
+                                      None, _image(session, v)))
+    return _row(session, v.id)
+
+
+def update_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, voucher_date: date | None = None,
+                   summary: str | None = None, lines: Sequence[LineInput] | None = None,
+                   attachments: int | None = None, flags: Sequence[str] | None = None) -> VoucherRow:
+    """Edit an unreviewed voucher (status 填制); its month must be open and stays the same."""
+    require_role(user, *MAKER_ROLES)
+    v = _load(session, voucher_id)
+    ensure_period_open(session, v.book_id, v.period)
+    if v.status != "填制":
+        raise ConflictError(f"{_label(v)}状态为“{v.status}”，只有未审核的凭证可以修改"
+                            + ("（请先取消审核）" if v.status == "审核" else ""), field="状态")
+    new_date = voucher_date or v.voucher_date
+    if period_of(new_date) != v.period:
+        raise ValidationError(f"凭证日期不能改到其他月份（本凭证属于{period_label(v.period)}）；"
+                              "请作废后在新月份重新填制", field="日期")
+    _check_date(session, v.book_id, new_date)
+    new_summary = _summary(summary) if summary is not None else v.summary
+    new_att = _attachments(attachments) if attachments is not None else v.attachments
+    new_flags = check_flags(flags) if flags is not None else v.flags
+    checked = check_lines(book_accounts(session, v.book_id), lines, red=v.reversal_of_id is not None) \
+        if lines is not None else None
+    before = _image(session, v)
+    v.voucher_date, v.summary, v.attachments, v.flags = new_date, new_summary, new_att, new_flags
+    if checked is not None:
+        _write_lines(session, v, checked)
+    session.flush()
+    record_audit(session, AuditRecord("update", "voucher", str(v.id), f"修改凭证 {_label(v)}",
+                                      before, _image(session, v)))
+    return _row(session, v.id)
+
+
+def void_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, reason: str = "") -> VoucherRow:
+    """作废 an unposted voucher; it keeps its number so the month's numbering has no gap."""
+    require_role(user, *MAKER_ROLES)
+    v = _load(session, voucher_id)
+    ensure_period_open(session, v.book_id, v.period)
+    if v.status not in ("填制", "审核"):
+        raise ConflictError(f"{_label(v)}状态为“{v.status}”，不能作废"
+                            + ("；已记账的凭证只能红字冲销" if v.status == "记账" else ""), field="状态")
+    before = _image(session, v)
+    v.status, v.void_reason = "作废", (reason or "").strip()[:200] or None
+    session.flush()
+    record_audit(session, AuditRecord("void", "voucher", str(v.id), f"作废凭证 {_label(v)}", before,
+                                      _image(session, v)))
+    return _row(session, v.id)
+
+
+def review_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) -> VoucherRow:
+    """审核: a reviewer who is not the maker."""
+    require_role(user, "reviewer")
+    v = _load(session, voucher_id)
+    ensure_period_open(session, v.book_id, v.period)
+    if v.status != "填制":
+        raise ConflictError(f"{_label(v)}状态为“{v.status}”，不能审核", field="状态")
+    if v.maker_id == user.id:
+        raise PermissionDenied("不能审核自己填制的凭证，须由另一位审核员审核", field="审核人")
+    v.status, v.reviewer_id, v.reviewer_name, v.reviewed_at = "审核", user.id, user.display_name, utcnow()
+    session.flush()
+    record_audit(session, AuditRecord("review", "voucher", str(v.id), f"审核凭证 {_label(v)}",
+                                      {"status": "填制"}, {"status": "审核", "reviewer": user.display_name}))
+    return _row(session, v.id)
+
+
+def unreview_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) -> VoucherRow:
+    require_role(user, "reviewer")
+    v = _load(session, voucher_id)
+    ensure_period_open(session, v.book_id, v.period)
+    if v.status != "审核":
+        raise ConflictError(f"{_label(v)}状态为“{v.status}”，不能取消审核", field="状态")
+    v.status, v.reviewer_id, v.reviewer_name, v.reviewed_at = "填制", None, None, None
+    session.flush()
+    record_audit(session, AuditRecord("unreview", "voucher", str(v.id), f"取消审核凭证 {_label(v)}",
+                                      {"status": "审核"}, {"status": "填制"}))
+    return _row(session, v.id)
+
+
+def _post(session: Session, v: Voucher, poster: str) -> None:
+    v.status, v.poster_name, v.posted_at = "记账", poster, utcnow()
+    session.flush()
+    apply_voucher_totals(session, v.id)
+
+
+def post_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) -> VoucherRow:
+    """记账 a reviewed voucher; from now on it can only be reversed."""
+    require_role(user, "bookkeeper", "reviewer")
+    v = _load(session, voucher_id)
+    ensure_period_open(session, v.book_id, v.period)
+    if v.status != "审核":
+        raise ConflictError(f"{_label(v)}状态为“{v.status}”，只有已审核的凭证可以记账", field="状态")
+    _post(session, v, user.display_name)
+    record_audit(session, AuditRecord("post", "voucher", str(v.id), f"凭证 {_label(v)} 记账",
+                                      {"status": "审核"}, {"status": "记账"}))
+    return _row(session, v.id)
+
+
+def reverse_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, voucher_date: date,
+                    reason: str) -> VoucherRow:
+    """红字冲销: a new voucher (status 填制) with the same lines in red (negative) amounts."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("红字冲销必须填写原因", field="原因")
+    v = _load(session, voucher_id)
+    if v.status != "记账":
+        raise ConflictError(f"{_label(v)}尚未记账，可以直接修改或作废，无需冲销", field="状态")
+    if v.reversal_of_id is not None:
+        raise ConflictError(f"{_label(v)}本身是红字冲销凭证，不能再冲销", field="凭证")
+    done = session.scalar(select(Voucher.id).where(Voucher.reversal_of_id == v.id, Voucher.status != "作废",
+                                                   Voucher.deleted.is_(False)))
+    if done is not None:
+        raise ConflictError(f"{_label(v)}已被冲销", field="凭证")
+    lines = [LineInput(ln.account_code, -ln.debit, -ln.credit, ln.summary, ln.counterparty, ln.project_id,
+                       ln.contract_id, ln.asset_id) for ln in read_lines(session, v.id)]
+    summary = f"冲销{_label(v)}：{reason}"[:200]
+    new = _new_voucher(session, book_id=v.book_id, voucher_date=voucher_date, summary=summary, lines=lines,
+                       user=user, attachments=0, source_kind=v.source_kind, source_id=v.source_id,
+                       flags=[f for f in v.flags.split(",") if f], red=True, reversal_of_id=v.id)
+    record_audit(session, AuditRecord("reverse", "voucher", str(new.id), f"红字冲销 {_label(v)}，生成 {_label(new)}",
+                                      None, {"reversal_of": str(v.id), "reason": reason}))
+    return _row(session, new.id)
+
+
+def record_auto_voucher(session: Session, *, book_id: uuid.UUID, voucher_date: date, summary: str,
+                        lines: Sequence[LineInput], user: UserRow, source_kind: str, source_id: uuid.UUID | None,
+                        post: bool = True, flags: Sequence[str] = (), attachments: int = 0) -> VoucherRow:
+    """A voucher generated by the program (depreciation, rent receipts, distribution …).
+
+    Policy: the user who ran the operation is the maker; with ``post=True`` the voucher is
+    reviewed and posted by 系统 in the same step, because its lines follow from records that
+    were themselves entered and checked (the asset card, the receipt, the approved plan). The
+    audit trail says so. With ``post=False`` it goes through the normal 审核/记账 flow.
+    """
+    if not source_kind:
+        raise ValidationError("自动凭证必须注明来源", field="来源")
+    v = _new_voucher(session, book_id=book_id, voucher_date=voucher_date, summary=summary, lines=lines,
+                     user=user, attachments=attachments, source_kind=source_kind, source_id=source_id,
+                     flags=flags)
+    note = "，并由系统自动审核、记账" if post else ""
+    if post:
+        v.status, v.reviewer_name, v.reviewed_at = "审核", f"{SYSTEM_NAME}（自动凭证）", utcnow()
+        _post(session, v, SYSTEM_NAME)
+    record_audit(session, AuditRecord("create", "voucher", str(v.id),
+                                      f"生成自动凭证 {_label(v)}（来源：{source_kind}）{note}：{v.summary}",
+                                      None, _image(session, v)))
+    return _row(session, v.id)
+
+
+def find_vouchers_by_source(session: Session, book_id: uuid.UUID, source_kind: str,
+                            source_id: uuid.UUID | None = None, *, include_void: bool = False) -> list[VoucherRow]:
+    q = voucher_query().where(Voucher.book_id == book_id, Voucher.source_kind == source_kind)  # type: ignore[attr-defined]
+    if source_id is not None:
+        q = q.where(Voucher.source_id == source_id)
+    if not include_void:
+        q = q.where(Voucher.status != "作废")
+    return [to_voucher_row(r) for r in session.execute(q.order_by(Voucher.period, Voucher.number))]
+
+
+def list_vouchers(session: Session, book_id: uuid.UUID, period_from: str, period_to: str, *,
+                  status: str | None = None, text: str | None = None, flag: str | None = None,
+                  limit: int | None = None) -> list[VoucherRow]:
+    """Vouchers of a book in months ``period_from`` … ``period_to``, by month and number."""
+    q = voucher_query().where(Voucher.book_id == book_id, Voucher.period >= period_from,  # type: ignore[attr-defined]
+                              Voucher.period <= period_to)
+    if status:
+        q = q.where(Voucher.status == status)
+    if text:
+        q = q.where(Voucher.summary.contains(text.strip()))
+    if flag:
+        q = q.where(Voucher.flags.contains(flag))
+    q = q.order_by(Voucher.period, Voucher.number)
+    if limit:
+        q = q.limit(limit)
+    return [to_voucher_row(r) for r in session.execute(q)]
+
+
+def get_voucher(session: Session, voucher_id: uuid.UUID) -> VoucherDetail:
+    v = _load(session, voucher_id)
+    row = _row(session, v.id)
+    lines: tuple[LineRow, ...] = read_lines(session, v.id)
+    words = amount_in_words(row.total) if row.total > 0 else ""
+    reversed_by = session.scalar(select(Voucher.id).where(Voucher.reversal_of_id == v.id,
+                                                          Voucher.status != "作废", Voucher.deleted.is_(False)))
+    return VoucherDetail(row, lines, words, reversed_by)

@@ -1,0 +1,75 @@
+"""Year-end closing (年终结转), as the 2004 rules describe (REFERENCE §2.5, kept for 2023 [M]):
+
+1. every 损益 account → 本年收益 (321);
+2. 本年收益 → 收益分配——未分配收益 (32201);
+3. the 各项分配 sub-accounts (32202…) → 未分配收益.
+
+Each step is a system voucher dated 12-31 (``source_kind = year_end_close``), posted at once.
+Balances are cumulative from the book's opening balances, so the next year opens with the
+balance-sheet accounts carried forward and the 损益 accounts at zero; nothing else is copied.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core import charts
+from desktop_app.core.errors import ConflictError
+from desktop_app.core.rows import UserRow
+from desktop_app.core.rows_funds import VoucherRow
+from desktop_app.core.services.balances import balances_at_end
+from desktop_app.core.services.funds_base import (
+    YEAR_END_KIND,
+    AccountInfo,
+    book_accounts,
+    get_book_row,
+    subtree,
+)
+from desktop_app.core.services.vouchers import LineInput, find_vouchers_by_source, record_auto_voucher
+
+ZERO = Decimal("0.00")
+
+
+def _clear_lines(accounts: list[AccountInfo], bal: dict[uuid.UUID, Decimal], target: str) -> list[LineInput]:
+    """Lines that bring each account to zero, the difference to ``target``."""
+    lines: list[LineInput] = []
+    net = ZERO
+    for a in accounts:
+        b = bal.get(a.id, ZERO)
+        if a.is_leaf and b != 0:
+            lines.append(LineInput(a.code, credit=b) if b > 0 else LineInput(a.code, debit=-b))
+            net += b
+    if not lines:
+        return []
+    lines.append(LineInput(target, debit=net) if net > 0 else LineInput(target, credit=-net))
+    return [ln for ln in lines if ln.debit or ln.credit]
+
+
+def close_year(session: Session, book_id: uuid.UUID, year: int, *, user: UserRow) -> list[VoucherRow]:
+    """年终结转 for ``year`` (December must be open); returns the closing vouchers made."""
+    book = get_book_row(session, book_id)
+    period = f"{year:04d}-12"
+    if find_vouchers_by_source(session, book_id, YEAR_END_KIND, uuid.UUID(int=year)):
+        raise ConflictError(f"{year}年度已经进行过年终结转", field="年度")
+    v = book.chart_version
+    accounts = book_accounts(session, book_id)
+    current = charts.account_role(v, "current_year_income")
+    undistributed = charts.account_role(v, "undistributed_income")
+    day = date(year, 12, 31)
+    made: list[VoucherRow] = []
+    steps = (
+        ("结转本年损益", [a for a in accounts.values() if a.category == "损益"], current),
+        ("结转本年收益至未分配收益", subtree(accounts, [current]), undistributed),
+        ("结转各项分配至未分配收益", subtree(accounts, charts.account_roles(v, "distributions")), undistributed),
+    )
+    for summary, accs, target in steps:
+        lines = _clear_lines(accs, balances_at_end(session, book_id, period), target)
+        if len(lines) >= 2:
+            made.append(record_auto_voucher(session, book_id=book_id, voucher_date=day, summary=f"{year}年{summary}",
+                                            lines=lines, user=user, source_kind=YEAR_END_KIND,
+                                            source_id=uuid.UUID(int=year)))
+    return made

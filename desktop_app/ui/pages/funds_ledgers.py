@@ -1,0 +1,100 @@
+"""账簿: 现金日记账, 银行存款日记账, 科目余额表 and 明细账 of the current book for a chosen period."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from desktop_app.core.errors import UserError
+from desktop_app.core.services import ledgers as svc
+from desktop_app.core.services.funds_base import parse_period_range
+from desktop_app.ui.columns import Column
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.ledger_view import LedgerView
+from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.tables import RowTableModel
+from desktop_app.ui.widgets.dates import PeriodPicker
+
+JOURNAL_COLUMNS = [
+    Column("voucher_date", "日期", "date", width=90),
+    Column("voucher_number", "凭证号", "int", width=60),
+    Column("summary", "摘要", "pinyin-text", width=280),
+    Column("account_code", "科目", width=70),
+    Column("counterparty", "往来单位", "pinyin-text", width=120),
+    Column("debit", "借方", "money", width=110),
+    Column("credit", "贷方", "money", width=110),
+    Column("balance", "余额", "money", width=120),
+]
+BALANCE_COLUMNS = [
+    Column("code", "科目编码", width=80),
+    Column("name", "科目名称", "pinyin-text", width=180),
+    Column("opening_debit", "期初借方", "money", width=110),
+    Column("opening_credit", "期初贷方", "money", width=110),
+    Column("period_debit", "本期借方", "money", width=110),
+    Column("period_credit", "本期贷方", "money", width=110),
+    Column("closing_debit", "期末借方", "money", width=110),
+    Column("closing_credit", "期末贷方", "money", width=110),
+]
+KINDS = ("现金日记账", "银行存款日记账", "科目余额表", "明细账")
+
+
+class LedgersPage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.journal_model = RowTableModel(JOURNAL_COLUMNS)
+        self.balance_model = RowTableModel(BALANCE_COLUMNS)
+        self.view = LedgerView(self.journal_model, settings=ctx.settings, settings_key="table:ledgers")
+        self.kind = QComboBox()
+        self.kind.addItems(list(KINDS))
+        self.period = PeriodPicker(ctx.period, kinds=("month", "quarter", "year"))
+        self.account = QLineEdit()
+        self.account.setPlaceholderText("明细账科目编码，如 102")
+        self.summary = QLabel()
+        bar = QHBoxLayout()
+        for w in (self.kind, self.period, self.account):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.summary)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        self.kind.currentIndexChanged.connect(lambda _i: self.reload())
+        self.period.changed.connect(lambda _p: self.reload())
+        self.account.editingFinished.connect(self.reload)
+        ctx.data_changed.connect(lambda kind, _ids: self.reload() if kind in ("voucher", "refresh") else None)
+        ctx.context_changed.connect(self.reload)
+        self.reload()
+
+    def reload(self) -> None:
+        book = self.ctx.book
+        if book is None:
+            self.journal_model.set_rows([])
+            return
+        first, last = parse_period_range(self.period.value())
+        kind = self.kind.currentText()
+        try:
+            if kind == "科目余额表":
+                self.view.set_model(self.balance_model)
+                self.balance_model.set_rows(self.ctx.call(svc.trial_balance, book.id, first, last))
+                self.summary.setText("")
+                return
+            if kind == "现金日记账":
+                journal = self.ctx.call(svc.cash_journal, book.id, first, last)
+            elif kind == "银行存款日记账":
+                journal = self.ctx.call(svc.bank_journal, book.id, first, last)
+            else:
+                code = self.account.text().strip()
+                if not code:
+                    self.journal_model.set_rows([])
+                    return
+                journal = self.ctx.call(svc.account_ledger, book.id, code, first, last)
+        except UserError as err:
+            show_user_error(self, err)
+            return
+        self.view.set_model(self.journal_model)
+        self.journal_model.set_rows(list(journal.lines))
+        self.summary.setText(f"{journal.account_code} {journal.account_name}　期末余额 {journal.closing:,.2f}")
+
+
+PAGE = PageSpec("ledgers", "账簿", 21, LedgersPage)

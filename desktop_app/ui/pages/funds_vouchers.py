@@ -1,0 +1,145 @@
+"""凭证: the vouchers of the current book and month; 填制, 修改, 审核, 记账, 作废, 红字冲销, 结账."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktop_app.core.errors import UserError
+from desktop_app.core.rows_funds import VoucherRow
+from desktop_app.core.services import periods as period_svc
+from desktop_app.core.services import vouchers as svc
+from desktop_app.ui.columns import Column
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.ledger_view import LedgerView
+from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.tables import RowTableModel
+from desktop_app.ui.voucher_entry import VoucherDialog
+from desktop_app.ui.widgets.dates import PeriodPicker
+
+COLUMNS = [
+    Column("voucher_date", "日期", "date", width=90),
+    Column("code", "凭证号", width=80),
+    Column("summary", "摘要", "pinyin-text", width=300),
+    Column("total", "金额", "money", total=True, width=120),
+    Column("attachments", "附件", "int", width=50),
+    Column("status", "状态", width=60),
+    Column("maker_name", "制单", "pinyin-text", width=70),
+    Column("reviewer_name", "审核", "pinyin-text", width=90),
+    Column("flags", "特殊事项", width=120, formatter=lambda f: "、".join(f)),
+]
+
+
+class VouchersPage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.model = RowTableModel(COLUMNS)
+        self.view = LedgerView(self.model, settings=ctx.settings, settings_key="table:vouchers")
+        self.view.row_activated.connect(lambda _r: self.edit())
+        self.period = PeriodPicker(ctx.period)
+        self.period.changed.connect(lambda _p: self.reload())
+        self.status = QLabel()
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("会计期间"))
+        bar.addWidget(self.period)
+        actions: list[tuple[str, Callable[[], None], str | None]] = [
+            ("填制(&N)", self.new, "Ctrl+N"), ("修改(&E)", self.edit, None), ("审核(&R)", self.review, None),
+            ("取消审核", self.unreview, None), ("记账(&P)", self.post, None), ("作废", self.void, None),
+            ("红字冲销", self.reverse, None), ("结账", self.close_month, None), ("反结账", self.reopen_month, None)]
+        for text, handler, key in actions:
+            btn = QPushButton(text)
+            btn.clicked.connect(handler)
+            if key:
+                btn.setShortcut(QKeySequence(key))
+            bar.addWidget(btn)
+        bar.addStretch(1)
+        bar.addWidget(self.status)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        ctx.data_changed.connect(lambda kind, _ids: self.reload() if kind in ("voucher", "period", "refresh") else None)
+        ctx.context_changed.connect(self.reload)
+        self.reload()
+
+    def reload(self) -> None:
+        book = self.ctx.book
+        if book is None:
+            self.model.set_rows([])
+            self.status.setText("请先选择账套")
+            return
+        p = self.period.value()
+        self.model.set_rows(self.ctx.call(svc.list_vouchers, book.id, p, p))
+        st = self.ctx.call(period_svc.period_status, book.id, p)
+        self.status.setText(f"{book.name}：{'已结账' if st.is_closed else '未结账'}")
+
+    def _selected(self) -> VoucherRow | None:
+        row = self.view.current_row()
+        if not isinstance(row, VoucherRow):
+            show_user_error(self, "请先在列表中选择一张凭证")
+            return None
+        return row
+
+    def _do(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        try:
+            self.ctx.call(fn, *args, **kwargs)
+        except UserError as err:
+            show_user_error(self, err)
+            return
+        self.ctx.notify("voucher")
+
+    def new(self) -> None:
+        try:
+            VoucherDialog(self.ctx, parent=self).exec()
+        except UserError as err:
+            show_user_error(self, err)
+
+    def edit(self) -> None:
+        v = self._selected()
+        if v is not None:
+            VoucherDialog(self.ctx, voucher_id=v.id, parent=self).exec()
+
+    def review(self) -> None:
+        if (v := self._selected()) is not None:
+            self._do(svc.review_voucher, v.id, user=self.ctx.user)
+
+    def unreview(self) -> None:
+        if (v := self._selected()) is not None:
+            self._do(svc.unreview_voucher, v.id, user=self.ctx.user)
+
+    def post(self) -> None:
+        if (v := self._selected()) is not None:
+            self._do(svc.post_voucher, v.id, user=self.ctx.user)
+
+    def void(self) -> None:
+        if (v := self._selected()) is not None:
+            reason, ok = QInputDialog.getText(self, "作废凭证", "作废原因：")
+            if ok:
+                self._do(svc.void_voucher, v.id, user=self.ctx.user, reason=reason)
+
+    def reverse(self) -> None:
+        if (v := self._selected()) is not None:
+            reason, ok = QInputDialog.getText(self, "红字冲销", "冲销原因（将生成一张红字凭证）：")
+            if ok:
+                self._do(svc.reverse_voucher, v.id, user=self.ctx.user, voucher_date=dt.date.today(), reason=reason)
+
+    def close_month(self) -> None:
+        if self.ctx.book is not None:
+            self._do(period_svc.close_period, self.ctx.book.id, self.period.value(), user=self.ctx.user)
+            self.ctx.notify("period")
+
+    def reopen_month(self) -> None:
+        if self.ctx.book is not None:
+            reason, ok = QInputDialog.getText(self, "反结账", "反结账原因（将在财务公开中注明）：")
+            if ok:
+                self._do(period_svc.reopen_period, self.ctx.book.id, self.period.value(), user=self.ctx.user,
+                         reason=reason)
+                self.ctx.notify("period")
+
+
+PAGE = PageSpec("vouchers", "凭证", 20, VouchersPage)
