@@ -2,6 +2,7 @@
 
 from db.models.account import Account
 from db.models.audit import AuditEntry
+from db.models.disclosure import DisclosureRecord, DisclosureSetting
 from db.models.installation import Installation
 from db.models.org import Book, Organisation, Region
 from db.models.sync import ChangeLog, SyncCounter
@@ -14,6 +15,8 @@ __all__ = [
     "AuditEntry",
     "Book",
     "ChangeLog",
+    "DisclosureRecord",
+    "DisclosureSetting",
     "Entry",
     "Installation",
     "OpeningBalance",

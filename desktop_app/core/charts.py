@@ -12,11 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final, Literal, NoReturn, TypedDict, cast
@@ -148,16 +147,12 @@ class _Meta:
 # ---------------------------------------------------------------------------------------------
 # Where the files are
 
-def _resources_dir() -> Path:
-    """The ``resources`` folder: beside the package in a checkout, under ``_MEIPASS`` when frozen."""
-    meipass = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and isinstance(meipass, str):
-        return Path(meipass) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
-
-
+@cache
 def charts_dir() -> Path:
-    return _resources_dir() / "charts"
+    """``resources/charts`` (``desktop_app.paths`` knows where resources are, frozen or not)."""
+    from desktop_app.paths import resources_dir
+
+    return resources_dir() / "charts"
 
 
 def _dir(directory: Path | None) -> Path:

@@ -384,11 +384,16 @@ def test_broken_json_is_refused(chart_copy: Path) -> None:
 
 def test_resources_dir_can_be_monkeypatched(chart_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     edit(chart_copy / "chart_2023.csv", "101,库存现金", "101,现金（测试）")
-    monkeypatch.setattr(charts, "_resources_dir", lambda: chart_copy.parent)
+    monkeypatch.setattr(charts, "charts_dir", lambda: chart_copy)
     assert get_account("2023", "101").name == "现金（测试）"
 
 
 def test_frozen_resources_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    assert charts.charts_dir() == tmp_path / "resources" / "charts"
+    charts.charts_dir.cache_clear()
+    try:
+        assert charts.charts_dir() == tmp_path / "resources" / "charts"
+    finally:
+        monkeypatch.undo()
+        charts.charts_dir.cache_clear()

@@ -1,0 +1,149 @@
+"""财务公开 CLI: ``disclose``, ``verify-sheet``, ``disclosure-posted``, ``disclosure-missing``.
+
+``disclose --org CODE --period P --out FILE.pdf`` writes one organisation's sheets (every book);
+``disclose --all --period P --out DIR`` writes one file per village into DIR, one transaction per
+village (a village that fails is reported and the others are still written; exit status 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.errors import UserError, ValidationError
+from desktop_app.reports.disclosure.files import village_file_name, write_atomically
+
+
+def _date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"日期“{text}”格式应为 YYYY-MM-DD", field="--date") from None
+
+
+def cmd_disclose(args: argparse.Namespace) -> int:
+    from desktop_app.cli import open_db
+    from desktop_app.core.services.disclosure import parse_disclosure_period
+    from desktop_app.core.services.orgs import find_organisation, list_books, list_organisations
+    from desktop_app.reports.disclosure.builder import disclose
+
+    if bool(args.org) == bool(args.all):
+        raise UserError("请用 --org 指定一个组织，或用 --all 生成全部村", field="--org")
+    period = parse_disclosure_period(args.period)
+    posted_on = _date(args.date)
+    out = Path(args.out)
+    if args.org and out.suffix.lower() != ".pdf":
+        raise UserError("输出文件应以 .pdf 结尾", field="--out")
+    if args.all and out.suffix.lower() == ".pdf":
+        raise UserError("使用 --all 时 --out 应为文件夹（每个村一个文件）", field="--out")
+    db = open_db(args)
+    failures = 0
+    try:
+        with db.begin("cli") as s:
+            if args.org:
+                orgs = [find_organisation(s, args.org)]
+            else:
+                orgs = [o for o in list_organisations(s) if o.level in ("村", "组")]
+            book_filter: dict[object, list[Any]] = {}
+            if args.book and args.org:
+                books = [b for b in list_books(s, orgs[0].id) if args.book in (b.code, str(b.id))]
+                if not books:
+                    raise UserError(f"{orgs[0].name} 没有编号为 {args.book} 的账套", field="--book")
+                book_filter[orgs[0].id] = [b.id for b in books]
+        for org in orgs:
+            target = out if args.org else out / village_file_name(org.region_code, org.name, period.code)
+            try:
+                with db.begin("cli") as s:
+                    doc, _ = disclose(s, org.id, period, a3=args.a3, book_ids=book_filter.get(org.id),
+                                      posted_on=posted_on)
+                write_atomically(target, doc.pdf)
+                print(f"已生成：{target}（{doc.pages}页，{len(doc.sheets)}个账套）")
+            except UserError as exc:
+                if args.org:
+                    raise
+                failures += 1
+                print(f"未生成：{org.name}：{exc}")
+    finally:
+        db.close()
+    if args.all:
+        print(f"共 {len(orgs)} 个村，成功 {len(orgs) - failures} 个，失败 {failures} 个")
+    return 1 if failures else 0
+
+
+def cmd_verify_sheet(args: argparse.Namespace) -> int:
+    from desktop_app.cli import open_db
+    from desktop_app.core.services.disclosure import verify_sheet_payload
+
+    db = open_db(args)
+    try:
+        with db.begin("cli") as s:
+            result = verify_sheet_payload(s, args.payload)
+    finally:
+        db.close()
+    print(result.message)
+    if not result.ok and result.current_hash:
+        print(f"    公开表上的哈希：{result.payload.seal_hash}")
+        print(f"    当前账目的哈希：{result.current_hash}")
+    return 0 if result.ok else 3
+
+
+def cmd_posted(args: argparse.Namespace) -> int:
+    from desktop_app.cli import open_db
+    from desktop_app.core.services.disclosure import mark_disclosure_posted
+    from desktop_app.core.services.orgs import find_organisation, list_books
+
+    posted_on = _date(args.date) or date.today()
+    db = open_db(args)
+    try:
+        with db.begin("cli") as s:
+            org = find_organisation(s, args.org)
+            for b in list_books(s, org.id):
+                if args.book and args.book not in (b.code, str(b.id)):
+                    continue
+                r = mark_disclosure_posted(s, book_id=b.id, period_code=args.period, posted_on=posted_on)
+                print(f"已登记张贴：{r.book_name} {r.period_code}，{r.posted_on} 至 {r.posted_until}")
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_missing(args: argparse.Namespace) -> int:
+    from desktop_app.cli import open_db
+    from desktop_app.core.services.disclosure import list_undisclosed, parse_disclosure_period
+
+    period = parse_disclosure_period(args.period)
+    db = open_db(args)
+    try:
+        with db.begin("cli") as s:
+            rows = list_undisclosed(s, period.code)
+    finally:
+        db.close()
+    for r in rows:
+        print(f"{r.uscc}  {r.book_name}  {r.status}")
+    print(f"{period.label}：{len(rows)} 个账套尚未公开（应于{period.due_date.month}月{period.due_date.day}日前公开）")
+    return 0
+
+
+def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
+    p = add("disclose", cmd_disclose, "生成财务公开表（PDF，供公开栏张贴）")
+    p.add_argument("--org", help="组织的统一社会信用代码或12位区划代码")
+    p.add_argument("--all", action="store_true", help="为全部村各生成一个文件（--out 为文件夹）")
+    p.add_argument("--book", help="只生成该账套（编号或ID；默认为组织的全部账套）")
+    p.add_argument("--period", required=True, help="期间：2026-10（月）、2026-Q3（季度）或 2026（年度）")
+    p.add_argument("--out", required=True, help="输出 PDF 文件（--all 时为文件夹）")
+    p.add_argument("--a3", action="store_true", help="A3 横向大字版（公开栏）")
+    p.add_argument("--date", help="印在表上的公开日期 YYYY-MM-DD（默认留空，张贴时手写）")
+    p = add("verify-sheet", cmd_verify_sheet, "核对张贴的公开表（二维码/校验码）与当前账目是否一致")
+    p.add_argument("--payload", required=True, help="公开表二维码的内容（即页脚的“校验码”）")
+    p = add("disclosure-posted", cmd_posted, "登记财务公开表已在公开栏张贴")
+    p.add_argument("--org", required=True, help="组织的统一社会信用代码或12位区划代码")
+    p.add_argument("--book", help="账套编号或ID（默认为全部账套）")
+    p.add_argument("--period", required=True, help="期间：2026-10、2026-Q3 或 2026")
+    p.add_argument("--date", help="张贴日期 YYYY-MM-DD（默认今天）")
+    p = add("disclosure-missing", cmd_missing, "列出尚未公开某期间的村（账套）")
+    p.add_argument("--period", required=True, help="期间：2026-10、2026-Q3 或 2026")

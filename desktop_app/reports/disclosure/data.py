@@ -1,0 +1,108 @@
+"""Queries the built-in sections need and the funds services do not offer (read as tuples).
+
+- :func:`posted_lines`: every line of every posted voucher of a book in a range of months, in one
+  query (``list_vouchers`` + ``read_lines`` would be one query per voucher);
+- :func:`counterparty_balances`: balances of some accounts per (account, counterparty), for the
+  债权债务 list.
+Balances and statement figures come from the funds services (balances.py, statements.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from db.models import Entry, OpeningBalance, Voucher
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class PostedLine:
+    voucher_id: uuid.UUID
+    period: str
+    number: int
+    voucher_date: date
+    voucher_summary: str
+    source_kind: str | None
+    flags: str
+    line_no: int
+    account_id: uuid.UUID
+    debit: Decimal
+    credit: Decimal
+    summary: str | None
+    counterparty: str | None
+
+    @property
+    def code(self) -> str:
+        """The voucher number as the user reads it: 记-0005 (with the month in a longer range)."""
+        return f"记-{self.number:04d}"
+
+
+def posted_lines(session: Session, book_id: uuid.UUID, first: str, last: str) -> list[PostedLine]:
+    rows = session.execute(
+        select(Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
+               Voucher.source_kind, Voucher.flags, Entry.line_no, Entry.account_id, Entry.debit, Entry.credit,
+               Entry.summary, Entry.counterparty)
+        .join(Entry, Entry.voucher_id == Voucher.id)
+        .where(Voucher.book_id == book_id, Voucher.period >= first, Voucher.period <= last,
+               Voucher.status == "记账", Voucher.deleted.is_(False), Entry.deleted.is_(False))
+        .order_by(Voucher.voucher_date, Voucher.period, Voucher.number, Entry.line_no)
+    )
+    return [PostedLine(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class PartyBalance:
+    account_id: uuid.UUID
+    counterparty: str | None
+    opening: Decimal  # debit-positive, at the start of ``first``
+    debit: Decimal  # posted in first … last
+    credit: Decimal
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + self.debit - self.credit
+
+
+def counterparty_balances(session: Session, book_id: uuid.UUID, account_ids: Iterable[uuid.UUID], first: str,
+                          last: str) -> list[PartyBalance]:
+    """Per (account, counterparty): balance before ``first`` (the book's opening balances count
+    as counterparty-less), and what was posted in ``first`` … ``last``."""
+    ids = list(account_ids)
+    if not ids:
+        return []
+    before = case((Entry.period < first, Entry.debit - Entry.credit), else_=0)
+    in_d = case((Entry.period >= first, Entry.debit), else_=0)
+    in_c = case((Entry.period >= first, Entry.credit), else_=0)
+    party = func.coalesce(func.nullif(func.trim(Entry.counterparty), ""), None)
+    rows = session.execute(
+        select(Entry.account_id, party, func.sum(before), func.sum(in_d), func.sum(in_c))
+        .join(Voucher, Voucher.id == Entry.voucher_id)
+        .where(Entry.book_id == book_id, Entry.account_id.in_(ids), Entry.period <= last,
+               Voucher.status == "记账", Voucher.deleted.is_(False), Entry.deleted.is_(False))
+        .group_by(Entry.account_id, party)
+    ).all()
+    out: dict[tuple[uuid.UUID, str | None], list[Decimal]] = {}
+    for acc, who, b, d, c in rows:
+        out[(acc, who)] = [_fen(b), _fen(d), _fen(c)]
+    for acc, d, c in session.execute(select(OpeningBalance.account_id, OpeningBalance.debit, OpeningBalance.credit)
+                                     .where(OpeningBalance.book_id == book_id, OpeningBalance.account_id.in_(ids),
+                                            OpeningBalance.deleted.is_(False))):
+        out.setdefault((acc, None), [ZERO, ZERO, ZERO])[0] += d - c
+    return [PartyBalance(acc, who, *vals) for (acc, who), vals in out.items()]
+
+
+def _fen(value: object) -> Decimal:
+    """Sums of the Fen column come back as integer 分 through SQL arithmetic."""
+    if value is None:
+        return ZERO
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(int(str(value))).scaleb(-2)

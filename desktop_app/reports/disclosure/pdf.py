@@ -1,0 +1,191 @@
+"""Draws laid-out disclosure pages on the reportlab canvas: header, footer, QR code, page x/y.
+
+Deterministic: ``invariant=True`` fixes the creation date and document id, metadata is set from
+the data only, the only font is the bundled TrueType CJK font (embedded as a subset; it is also the
+canvas's initial font, so no standard Type 1 font is referenced), and each QR code is drawn once
+into a form XObject that every page of its sheet set reuses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from reportlab import rl_config
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from desktop_app.reports.disclosure.layout import Op, PageFormat, text_width
+from desktop_app.reports.fonts import register_cjk_font
+
+
+@dataclass(frozen=True)
+class SheetSet:
+    """The pages of one book's sheets, and what every one of its pages repeats."""
+
+    title: str  # 东湖村股份经济合作社财务公开表（2026年10月）
+    org_line: str  # 单位名称 … 统一社会信用代码 …
+    right_line: str  # 单位：元
+    footer_line: str  # 监督电话 … 公开日期 …
+    payload: str  # what the QR code carries
+    pages: Sequence[Sequence[Op]]
+
+
+def _text(c: Canvas, font: str, x: float, y: float, text: str, size: float, align: str, bold: bool) -> None:
+    c.setFont(font, size)
+    if not bold:
+        if align == "l":
+            c.drawString(x, y, text)
+        elif align == "r":
+            c.drawRightString(x, y, text)
+        else:
+            c.drawCentredString(x, y, text)
+        return
+    w = text_width(text, size)
+    x0 = x if align == "l" else x - w if align == "r" else x - w / 2
+    t = c.beginText(x0, y)
+    t.setFont(font, size)
+    t.setTextRenderMode(2)  # fill and stroke: a faux bold that prints well
+    t.textOut(text)
+    t.setTextRenderMode(0)
+    c.setLineWidth(size * 0.035)
+    c.drawText(t)
+
+
+def _draw_ops(c: Canvas, font: str, ops: Sequence[Op], stroke: float) -> None:
+    """All text of a page in one text object (font set only when the size changes), then the
+    rules batched by line width: far fewer PDF operators than one call per string."""
+    lines: dict[float, list[tuple[float, float, float, float]]] = {}
+    t = c.beginText(0, 0)
+    size_now, bold_now = -1.0, False
+    lx = ly = 0.0  # start of the text line: moves are relative (Td, two numbers) not absolute (Tm, six)
+    for op in ops:
+        kind = op[0]
+        if kind == "t":
+            _, x, y, text, size, align, bold = op
+            size_f, x_f = float(size), float(x)  # type: ignore[arg-type]
+            if size_f != size_now:
+                t.setFont(font, size_f)
+                size_now = size_f
+            if align != "l":
+                w = text_width(str(text), size_f)
+                x_f -= w if align == "r" else w / 2
+            if bool(bold) != bold_now:
+                bold_now = bool(bold)
+                t.setTextRenderMode(2 if bold_now else 0)  # fill and stroke: a faux bold that prints well
+            y_f = float(y)  # type: ignore[arg-type]
+            t.moveCursor(x_f - lx, ly - y_f)  # reportlab's dy points down
+            lx, ly = x_f, y_f
+            t.textOut(str(text))
+        elif kind == "h":
+            _, x1, y1, x2, y2, width = op
+            lines.setdefault(width, []).append((x1, y1, x2, y2))  # type: ignore[index, arg-type]
+        elif kind == "r":
+            _, x, y, w, h, width = op
+            c.setLineWidth(width)  # type: ignore[arg-type]
+            c.rect(x, y, w, h, stroke=1, fill=0)  # type: ignore[arg-type]
+    c.setLineWidth(stroke)
+    c.drawText(t)
+    for width, segs in lines.items():
+        c.setLineWidth(width)
+        c.lines(segs)
+
+
+@lru_cache(maxsize=256)
+def _qr_matrix(payload: str) -> tuple[tuple[bool, ...], ...]:
+    widget = QrCodeWidget(payload, barLevel="M")
+    widget.qr.make()  # picks the version and the best of the 8 masks (what costs the time)
+    return tuple(tuple(bool(m) for m in row) for row in widget.qr.modules)
+
+
+def qr_modules(payload: str) -> list[list[bool]]:
+    """The QR matrix (error correction M, smallest version that fits) of ``payload``; remembered,
+    since preview, export and print of the same sheet draw the same code."""
+    return [list(row) for row in _qr_matrix(payload)]
+
+
+def _qr_form(c: Canvas, payload: str, size: float) -> str:
+    """Draw the QR code once as a form XObject (runs of dark modules as rectangles); no fonts."""
+    name = "qr" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    modules = qr_modules(payload)
+    border = 2
+    box = size / (len(modules) + 2 * border)
+    c.beginForm(name, lowerx=0, lowery=0, upperx=size, uppery=size)
+    c.setFillGray(0)
+    path = c.beginPath()
+    for r, row in enumerate(modules):
+        col = 0
+        for dark, run in itertools.groupby(row):
+            n = len(list(run))
+            if dark:
+                path.rect((col + border) * box, size - (r + border + 1) * box, n * box, box)
+            col += n
+    c.drawPath(path, stroke=0, fill=1)
+    c.endForm()
+    return name
+
+
+def _frame(c: Canvas, font: str, fmt: PageFormat, sheet: SheetSet, qr: str, n: int, total: int) -> None:
+    s, m, w, h = fmt.scale, fmt.margin, fmt.width, fmt.height
+    # header: title, then organisation line and unit
+    title_size = 15 * s
+    _text(c, font, w / 2, h - m - title_size, sheet.title, title_size, "c", True)
+    small = 8.5 * s
+    y = h - m - title_size - 6.5 * mm * s
+    org = sheet.org_line
+    while org and text_width(org, small) > fmt.usable_width - text_width(sheet.right_line, small) - 4 * mm:
+        org = org[:-1]
+    _text(c, font, m, y, org, small, "l", False)
+    _text(c, font, w - m, y, sheet.right_line, small, "r", False)
+    c.setLineWidth(0.8 * s)
+    c.line(m, y - 2.2 * mm * s, w - m, y - 2.2 * mm * s)
+    # footer: rule, supervision line, payload, page x/y, QR code bottom right
+    qr_size = fmt.footer_h - 3 * mm
+    top = m + fmt.footer_h - 1.5 * mm
+    c.setLineWidth(0.5 * s)
+    c.line(m, top, w - m, top)
+    _text(c, font, m, top - 5 * mm * s, sheet.footer_line, small, "l", False)
+    _text(c, font, w / 2, m + 2 * mm, f"第 {n} 页 / 共 {total} 页", 9 * s, "c", False)
+    code_size = 5.2 * s
+    _text(c, font, m, top - 9.5 * mm * s, "校验码：" + sheet.payload, code_size, "l", False)
+    _text(c, font, m, top - 13 * mm * s, "扫描右侧二维码或在阳光台账中输入校验码，可核对本表是否与账目一致", code_size, "l", False)
+    c.saveState()
+    c.translate(w - m - qr_size, m)
+    c.doForm(qr)
+    c.restoreState()
+
+
+def render_pdf(sheets: Sequence[SheetSet], fmt: PageFormat, *, title: str, subject: str = "") -> bytes:
+    """One PDF holding every sheet set; page x/y counts within each sheet set."""
+    font = register_cjk_font()
+    a85 = rl_config.useA85
+    rl_config.useA85 = 0  # binary (zlib) streams: ASCII85 in pure Python costs a third of the time
+    try:
+        return _render(sheets, fmt, font, title, subject)
+    finally:
+        rl_config.useA85 = a85
+
+
+def _render(sheets: Sequence[SheetSet], fmt: PageFormat, font: str, title: str, subject: str) -> bytes:
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(fmt.width, fmt.height), invariant=True, pageCompression=1,
+               initialFontName=font, initialFontSize=10)
+    c.setTitle(title)
+    c.setAuthor("阳光台账")
+    c.setSubject(subject or title)
+    c.setCreator("阳光台账 财务公开")
+    c.setProducer("阳光台账（reportlab）")
+    for sheet in sheets:
+        qr = _qr_form(c, sheet.payload, fmt.footer_h - 3 * mm)
+        total = len(sheet.pages)
+        for n, ops in enumerate(sheet.pages, start=1):
+            _draw_ops(c, font, ops, 0.3 * fmt.scale)
+            _frame(c, font, fmt, sheet, qr, n, total)
+            c.showPage()
+    c.save()
+    return buf.getvalue()

@@ -1,0 +1,100 @@
+"""收支公开表: income and expense summarised by category (as the 收支明细表 groups them), then item by
+item (逐项逐笔): every posted voucher of the period with its date, number, summary, amount and
+counterparty. Vouchers that are neither income nor expense (transfers, loans, receipts of
+receivables) are listed too, in the 其他收付 column, so every voucher of the period appears."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core.services.funds_base import YEAR_END_KIND
+from desktop_app.core.services.statements import income_expense_statement
+from desktop_app.reports.disclosure.context import DisclosureContext
+from desktop_app.reports.disclosure.data import PostedLine, posted_lines
+from desktop_app.reports.disclosure.registry import Block, Cell, Column, DisclosureSection, TableBlock
+
+ZERO = Decimal("0.00")
+
+SUMMARY_COLUMNS = (Column("项目", 90), Column("本期金额", 45, "right"), Column("本年累计", 45, "right"))
+DETAIL_COLUMNS = (
+    Column("日期", 15, "center"), Column("凭证号", 15, "center"), Column("摘要", 44, wrap=True),
+    Column("收支项目", 26, wrap=True), Column("收入", 20, "right"), Column("支出", 20, "right"),
+    Column("其他收付", 20, "right"), Column("往来单位或个人", 24, wrap=True),
+)
+
+
+def summary_block(session: Session, ctx: DisclosureContext) -> TableBlock:
+    st = income_expense_statement(session, ctx.book.id, ctx.period_from, ctx.period_to)
+    rows: list[list[Cell]] = []
+    bold: set[int] = set()
+    for line in st.lines:
+        if line.is_heading or line.is_total:
+            bold.add(len(rows))
+        label = ("　" * line.indent + line.label) if not line.is_heading else f"【{line.label}】"
+        rows.append([label, *(None if line.is_heading else v for v in line.values)])
+    return TableBlock("收支汇总（按类别）", SUMMARY_COLUMNS, rows, bold_rows=frozenset(bold),
+                      note="收入、支出按会计科目分类汇总；年终结转凭证不计入收支。")
+
+
+def _day(line: PostedLine, ctx: DisclosureContext) -> str:
+    d = line.voucher_date
+    return f"{d.month}月{d.day}日" if ctx.period_from[:4] == ctx.period_to[:4] else d.isoformat()
+
+
+def _number(line: PostedLine, ctx: DisclosureContext) -> str:
+    return line.code if ctx.period_from == ctx.period_to else f"{int(line.period[5:])}月{line.number}号"
+
+
+def detail_rows(lines: list[PostedLine], ctx: DisclosureContext) -> tuple[list[list[Cell]], tuple[Decimal, ...]]:
+    by_id = {a.id: a for a in ctx.accounts.values()}
+    cash = ctx.account_ids("monetary_funds")
+    vouchers: dict[object, list[PostedLine]] = defaultdict(list)
+    for ln in lines:
+        vouchers[ln.voucher_id].append(ln)
+    rows: list[list[Cell]] = []
+    tin = tout = tother = ZERO
+    for vlines in vouchers.values():
+        head = vlines[0]
+        party = next((ln.counterparty for ln in vlines if ln.counterparty), None)
+        pl: dict[object, Decimal] = defaultdict(lambda: ZERO)  # account -> income(+)/expense(+) amount
+        summaries: dict[object, str] = {}
+        if head.source_kind != YEAR_END_KIND:
+            for ln in vlines:
+                acc = by_id.get(ln.account_id)
+                if acc is None or acc.category != "损益":
+                    continue
+                pl[ln.account_id] += (ln.credit - ln.debit) if acc.normal_side == "贷" else (ln.debit - ln.credit)
+                summaries.setdefault(ln.account_id, ln.summary or "")
+        if pl:
+            for acc_id, amount in pl.items():
+                acc = by_id[acc_id]  # type: ignore[index]
+                income = acc.normal_side == "贷"
+                tin, tout = (tin + amount, tout) if income else (tin, tout + amount)
+                rows.append([_day(head, ctx), _number(head, ctx), summaries[acc_id] or head.voucher_summary,
+                             acc.name, amount if income else None, None if income else amount, None, party])
+            continue
+        total = sum((ln.debit for ln in vlines), ZERO)
+        other = next((ln for ln in vlines if ln.account_id not in cash), head)
+        acc = by_id.get(other.account_id)
+        what = "年终结转" if head.source_kind == YEAR_END_KIND else (acc.name if acc else "")
+        tother += total
+        rows.append([_day(head, ctx), _number(head, ctx), head.voucher_summary, what, None, None, total, party])
+    return rows, (tin, tout, tother)
+
+
+def build(session: Session, ctx: DisclosureContext) -> list[Block] | None:
+    lines = posted_lines(session, ctx.book.id, ctx.period_from, ctx.period_to)
+    rows, (tin, tout, tother) = detail_rows(lines, ctx)
+    blocks: list[Block] = [summary_block(session, ctx)]
+    totals: list[Cell] = ["", "", f"合计（{len({ln.voucher_id for ln in lines})}张凭证）", "", tin, tout, tother, ""]
+    blocks.append(TableBlock("收支明细（逐项逐笔）", DETAIL_COLUMNS, rows or [["", "", "本期无已记账凭证", "", None,
+                                                                                None, None, ""]],
+                             totals_row=totals,
+                             note="“其他收付”为不影响收支的资金往来（提取现金、借还款、收回欠款、年终结转等），按凭证金额列示。"))
+    return blocks
+
+
+SECTION = DisclosureSection(id="income_expense", title="收支公开表", order=10, build=build)

@@ -1,0 +1,88 @@
+"""专项公开: a sheet (new page) per kind of special item the period has — 一事一议, 工程招投标,
+征地补偿, 扶贫资金, 重大事项 — found by the voucher's flag, or for 一事一议 also by its account
+(231 一事一议资金). Each lists the items' lines other than cash and bank, with the year to date."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core.services.funds_base import YEAR_END_KIND
+from desktop_app.reports.disclosure.context import DisclosureContext
+from desktop_app.reports.disclosure.data import PostedLine, posted_lines
+from desktop_app.reports.disclosure.registry import (
+    Block,
+    Cell,
+    Column,
+    DisclosureSection,
+    PageBreak,
+    TableBlock,
+    TextBlock,
+    money,
+)
+
+ZERO = Decimal("0.00")
+KINDS = {  # flag -> (sheet title, chart role that also identifies it)
+    "一事一议": ("一事一议筹资筹劳及使用情况", "one_matter_one_discussion"),
+    "工程招投标": ("集体工程招投标及预决算情况", None),
+    "征地补偿": ("集体土地征占补偿及分配情况", None),
+    "扶贫资金": ("扶贫资金使用情况", None),
+    "重大事项": ("重大事项收支情况", None),
+}
+COLUMNS = (Column("日期", 16, "center"), Column("凭证号", 15, "center"), Column("摘要", 52, wrap=True),
+           Column("科目", 27, wrap=True), Column("收入或筹集", 23, "right"), Column("支出或使用", 23, "right"),
+           Column("往来单位或个人", 24, wrap=True))
+
+
+def _kinds_of(lines: list[PostedLine], role_ids: dict[str, set[uuid.UUID]]) -> dict[uuid.UUID, set[str]]:
+    out: dict[uuid.UUID, set[str]] = {}
+    for ln in lines:
+        if ln.source_kind == YEAR_END_KIND:
+            continue
+        kinds = out.setdefault(ln.voucher_id, set())
+        kinds.update(f for f in ln.flags.split(",") if f in KINDS)
+        kinds.update(k for k, ids in role_ids.items() if ln.account_id in ids)
+    return out
+
+
+def build(session: Session, ctx: DisclosureContext) -> list[Block] | None:
+    role_ids = {k: ctx.account_ids(role) for k, (_, role) in KINDS.items() if role}
+    ytd = posted_lines(session, ctx.book.id, ctx.year_start, ctx.period_to)
+    kinds = _kinds_of(ytd, role_ids)
+    in_period = {ln.voucher_id for ln in ytd if ln.period >= ctx.period_from}
+    present = [k for k in KINDS if any(k in kinds.get(v, ()) for v in in_period)]
+    if not present:
+        return None
+    by_id = {a.id: a for a in ctx.accounts.values()}
+    cash = ctx.account_ids("monetary_funds")
+    blocks: list[Block] = []
+    for kind in present:
+        title = KINDS[kind][0]
+        rows: list[list[Cell]] = []
+        t_in = t_out = y_in = y_out = ZERO
+        for ln in ytd:
+            if kind not in kinds.get(ln.voucher_id, ()) or ln.account_id in cash:
+                continue
+            acc = by_id.get(ln.account_id)
+            raised, used = ln.credit, ln.debit
+            y_in, y_out = y_in + raised, y_out + used
+            if ln.period < ctx.period_from:
+                continue
+            t_in, t_out = t_in + raised, t_out + used
+            d = ln.voucher_date
+            rows.append([f"{d.month}月{d.day}日", ln.code if ctx.period_from == ctx.period_to else f"{d.month}月{ln.number}号",
+                         ln.summary or ln.voucher_summary, acc.name if acc else "", raised or None, used or None,
+                         ln.counterparty])
+        if blocks:
+            blocks.append(PageBreak())
+        blocks.append(TextBlock(f"专项公开：{title}", "heading"))
+        blocks.append(TableBlock(f"{title}（{ctx.period.label}）", COLUMNS, rows,
+                                 totals_row=["", "", "本期合计", "", t_in, t_out, ""]))
+        blocks.append(TextBlock(f"本年累计（{ctx.year_start[:4]}年1月至{ctx.period.label}）：收入或筹集 {money(y_in)} 元，"
+                                f"支出或使用 {money(y_out)} 元。", "body"))
+    return blocks
+
+
+SECTION = DisclosureSection(id="special", title="专项公开", order=40, build=build, new_page=True)

@@ -1,0 +1,364 @@
+"""财务公开: choose a village and a period, preview the sheets, export the PDF, print it, register
+that it was posted; batch every village of the township into one folder; check a posted sheet.
+
+Building and rendering run on the database thread (tasks.py) with progress and 取消. The preview
+shows the PDF's pages as images when pypdfium2 is installed (PySide6-Essentials has no QtPdf),
+otherwise the pages' text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.errors import UserError, ValidationError
+from desktop_app.core.progress import Progress
+from desktop_app.core.rows import OrgRow
+from desktop_app.core.services import disclosure as svc
+from desktop_app.core.services.orgs import list_books, list_organisations
+from desktop_app.reports.disclosure import raster
+from desktop_app.reports.disclosure.builder import DisclosureDocument, build_disclosure, disclose
+from desktop_app.reports.disclosure.files import village_file_name, write_atomically
+from desktop_app.ui import errors as ui_errors
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.forms import Field, FormDialog
+from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.tasks import TaskHandle, TaskRunner
+
+PREVIEW_DPI = 80
+PRINT_DPI = 300
+
+
+def _info(parent: QWidget, text: str, title: str = "财务公开") -> None:
+    ui_errors._exec(ui_errors._box(parent, QMessageBox.Icon.Information, title, text))
+
+
+def previous_month(period: str) -> str:
+    y, m = int(period[:4]), int(period[5:7])
+    return f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
+
+
+def to_image(page: raster.PageImage) -> QImage:
+    return QImage(page.rgb, page.width, page.height, page.width * 3, QImage.Format.Format_RGB888).copy()
+
+
+class DisclosurePage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.runner = TaskRunner(self)
+        self.doc: DisclosureDocument | None = None
+        self.org_box = QComboBox()
+        self.org_box.setObjectName("org_box")
+        self.org_box.setMinimumWidth(260)
+        self.period_edit = QLineEdit(previous_month(ctx.period))
+        self.period_edit.setObjectName("period_edit")
+        self.period_edit.setPlaceholderText("2026-10、2026-Q3 或 2026")
+        self.period_edit.setMaximumWidth(120)
+        self.a3_box = QCheckBox("A3横向大字版（公开栏）")
+        top = QHBoxLayout()
+        for w in (QLabel("组织"), self.org_box, QLabel("期间"), self.period_edit, self.a3_box):
+            top.addWidget(w)
+        top.addStretch(1)
+        buttons = QHBoxLayout()
+        for text, handler, name in (
+            ("生成预览(&P)", self.preview, "btn_preview"), ("导出PDF(&E)…", self.export_pdf, "btn_export"),
+            ("打印(&R)…", self.print_sheets, "btn_print"), ("登记张贴(&T)…", self.mark_posted, "btn_posted"),
+            ("批量生成全部村(&B)…", self.batch, "btn_batch"), ("核验公开表(&V)…", self.verify, "btn_verify"),
+            ("公开设置(&S)…", self.edit_settings, "btn_settings"),
+        ):
+            btn = QPushButton(text)
+            btn.setObjectName(name)
+            btn.clicked.connect(handler)
+            buttons.addWidget(btn)
+        buttons.addStretch(1)
+        self.pages_box = QWidget()
+        self.pages_layout = QVBoxLayout(self.pages_box)
+        self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.pages_box)
+        self.text_preview = QPlainTextEdit()
+        self.text_preview.setReadOnly(True)
+        self.text_preview.setVisible(False)
+        self.status = QPlainTextEdit()
+        self.status.setObjectName("status_list")
+        self.status.setReadOnly(True)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        self.info = QLabel("选择组织和期间后点击“生成预览”。")
+        self.info.setWordWrap(True)
+        self.status.setMinimumWidth(240)
+        left_layout.addWidget(self.info)
+        left_layout.addWidget(self.scroll, 1)
+        left_layout.addWidget(self.text_preview, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.status)
+        split.setSizes([760, 260])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(buttons)
+        layout.addWidget(split, 1)
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.context_changed.connect(self._follow_context)
+        self.period_edit.editingFinished.connect(self.reload_status)
+        self.reload()
+
+    # -- data ------------------------------------------------------------------------------
+    def villages(self) -> list[OrgRow]:
+        return [o for o in self.ctx.call(list_organisations) if o.level in ("村", "组")]
+
+    def reload(self) -> None:
+        current = self.org_box.currentData()
+        self.org_box.clear()
+        for org in self.villages():
+            self.org_box.addItem(f"{org.name}（{org.uscc}）", org)
+        self._follow_context(prefer=current)
+        self.reload_status()
+
+    def _follow_context(self, prefer: Any = None) -> None:
+        target = prefer if isinstance(prefer, OrgRow) else self.ctx.org
+        for i in range(self.org_box.count()):
+            if target is not None and self.org_box.itemData(i).id == target.id:
+                self.org_box.setCurrentIndex(i)
+
+    def _on_data_changed(self, kind: str, _ids: object) -> None:
+        if kind in ("organisation", "refresh"):
+            self.reload()
+        elif kind in ("disclosure", "voucher", "period"):
+            self.reload_status()
+
+    def org(self) -> OrgRow | None:
+        org = self.org_box.currentData()
+        if not isinstance(org, OrgRow):
+            ui_errors.show_user_error(self, "请先选择一个村（组织）")
+            return None
+        return org
+
+    def period(self) -> svc.DisclosurePeriod | None:
+        try:
+            return svc.parse_disclosure_period(self.period_edit.text())
+        except ValidationError as err:
+            ui_errors.show_user_error(self, err)
+            return None
+
+    def reload_status(self) -> None:
+        try:
+            p = svc.parse_disclosure_period(self.period_edit.text())
+        except ValidationError:
+            self.status.setPlainText("")
+            return
+        missing = self.ctx.call(svc.list_undisclosed, p.code)
+        lines = [f"{p.label}财务公开情况（应于{p.due_date.month}月{p.due_date.day}日前公开）",
+                 f"尚未公开：{len(missing)} 个账套", ""]
+        lines += [f"{r.status}　{r.book_name}" for r in missing]
+        self.status.setPlainText("\n".join(lines))
+
+    # -- preview, export, print ------------------------------------------------------------------
+    def _build(self, record: bool, dpi: float | None, then: Any, title: str) -> TaskHandle | None:
+        org, period = self.org(), self.period()
+        if org is None or period is None:
+            return None
+        a3, user = self.a3_box.isChecked(), self.ctx.user
+
+        def work(progress: Progress) -> tuple[DisclosureDocument, list[Any]]:
+            progress.report(0, 2, f"正在生成{org.name}{period.label}财务公开表")
+            with self.ctx.db.begin(user.username) as s:
+                if record:
+                    doc, _ = disclose(s, org.id, period, a3=a3, by=user.display_name, progress=progress)
+                else:
+                    doc = build_disclosure(s, org.id, period, a3=a3, progress=progress)
+            progress.report(1, 2, "正在排版预览")
+            if dpi is None:
+                return doc, []
+            pages: list[Any] = raster.render_pages(doc.pdf, dpi) if raster.available() else raster.page_texts(doc.pdf)
+            progress.report(2, 2)
+            return doc, pages
+
+        def done(result: tuple[DisclosureDocument, list[Any]]) -> None:
+            self.doc = result[0]
+            if record:
+                self.ctx.notify("disclosure", tuple(s.book_id for s in result[0].sheets))
+            then(*result)
+
+        return self.runner.run(work, title=title, on_result=done)
+
+    def preview(self) -> TaskHandle | None:
+        return self._build(False, PREVIEW_DPI, self._show_preview, "生成预览")
+
+    def _show_preview(self, doc: DisclosureDocument, pages: list[Any]) -> None:
+        while self.pages_layout.count():
+            item = self.pages_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        texts = [p for p in pages if isinstance(p, str)]
+        self.text_preview.setVisible(bool(texts))
+        self.scroll.setVisible(not texts)
+        if texts:
+            self.text_preview.setPlainText("\n\n".join(f"—— 第{i}页 ——\n{t}" for i, t in enumerate(texts, 1)))
+        for page in pages:
+            if isinstance(page, raster.PageImage):
+                label = QLabel()
+                label.setObjectName("preview_page")
+                label.setPixmap(QPixmap.fromImage(to_image(page)))
+                label.setStyleSheet("border: 1px solid #999; background: white;")
+                self.pages_layout.addWidget(label)
+        notes = [f"{s.book_name}：{s.pages}页（{'、'.join(s.sections)}）" for s in doc.sheets]
+        self.info.setText(f"{doc.title}　共{doc.pages}页　" + "；".join(notes))
+
+    def export_pdf(self) -> None:
+        org, period = self.org(), self.period()
+        if org is None or period is None:
+            return
+        default = str(Path.home() / village_file_name(org.region_code, org.name, period.code))
+        path, _ = QFileDialog.getSaveFileName(self, "导出财务公开表", default, "PDF 文件 (*.pdf)")
+        if not path:
+            return
+
+        def save(doc: DisclosureDocument, _pages: list[Any]) -> None:
+            write_atomically(Path(path), doc.pdf)
+            _info(self, f"已导出：{path}（{doc.pages}页）")
+
+        self._build(True, None, save, "导出财务公开表")
+
+    def print_sheets(self) -> None:
+        if not raster.available():
+            ui_errors.show_user_error(self, "本机缺少 PDF 渲染组件，无法直接打印；请导出PDF后用PDF阅读器打印。")
+            return
+        a3 = self.a3_box.isChecked()
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A3 if a3 else QPageSize.PageSizeId.A4))
+        printer.setPageOrientation(QPageLayout.Orientation.Landscape if a3 else QPageLayout.Orientation.Portrait)
+        printer.setFullPage(True)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self._build(True, PRINT_DPI, lambda doc, pages: self._paint(printer, pages), "打印财务公开表")
+
+    def _paint(self, printer: QPrinter, pages: list[raster.PageImage]) -> None:
+        painter = QPainter(printer)
+        try:
+            for i, page in enumerate(pages):
+                if i:
+                    printer.newPage()
+                target = printer.pageRect(QPrinter.Unit.DevicePixel)
+                painter.drawImage(target, to_image(page))
+        finally:
+            painter.end()
+
+    # -- posting, batch, verification, settings ---------------------------------------------------
+    def mark_posted(self) -> None:
+        org, period = self.org(), self.period()
+        if org is None or period is None:
+            return
+        day = QDateEdit(QDate.currentDate())
+        day.setCalendarPopup(True)
+        day.setDisplayFormat("yyyy年M月d日")
+
+        def save(values: dict[str, Any]) -> list[svc.DisclosureRecordRow]:
+            d: date = values["day"]
+            with self.ctx.db.begin(self.ctx.user.username) as s:
+                return [svc.mark_disclosure_posted(s, book_id=b.id, period_code=period.code, posted_on=d,
+                                                   by=self.ctx.user.display_name)
+                        for b in list_books(s, org.id) if b.start_period <= period.last]
+
+        dialog = FormDialog(f"登记张贴：{org.name} {period.label}", [Field("day", "张贴日期", day, required=True)],
+                            save, parent=self)
+        if dialog.exec():
+            self.ctx.notify("disclosure", tuple(r.book_id for r in dialog.result_value))
+
+    def batch(self) -> TaskHandle | None:
+        period = self.period()
+        if period is None:
+            return None
+        folder = QFileDialog.getExistingDirectory(self, f"选择保存{period.label}财务公开表的文件夹")
+        if not folder:
+            return None
+        villages, a3, user = self.villages(), self.a3_box.isChecked(), self.ctx.user
+
+        def work(progress: Progress) -> tuple[int, list[str]]:
+            failed: list[str] = []
+            for i, org in enumerate(villages):
+                progress.report(i, len(villages), f"正在生成 {org.name}（{i + 1}/{len(villages)}）")
+                try:
+                    with self.ctx.db.begin(user.username) as s:
+                        doc, _ = disclose(s, org.id, period, a3=a3, by=user.display_name, progress=progress)
+                    write_atomically(Path(folder) / village_file_name(org.region_code, org.name, period.code), doc.pdf)
+                except UserError as err:
+                    failed.append(f"{org.name}：{err}")
+            progress.report(len(villages), len(villages), "完成")
+            return len(villages) - len(failed), failed
+
+        def done(result: tuple[int, list[str]]) -> None:
+            ok, failed = result
+            self.ctx.notify("disclosure", ())
+            text = f"已生成 {ok} 个村的财务公开表，保存在：{folder}"
+            _info(self, text + ("\n未生成：\n" + "\n".join(failed) if failed else ""))
+
+        return self.runner.run(work, title="批量生成财务公开表", on_result=done,
+                        on_cancelled=lambda: _info(self, "已取消；已生成的文件保留在文件夹中。"))
+
+    def verify(self) -> None:
+        text, ok = QInputDialog.getText(self, "核验公开表", "请扫描或输入公开表页脚的校验码（SL1|…）：")
+        if not ok or not text.strip():
+            return
+        try:
+            result = self.ctx.call(svc.verify_sheet_payload, text.strip())
+        except ValidationError as err:
+            ui_errors.show_user_error(self, err)
+            return
+        (_info if result.ok else ui_errors.show_user_error)(self, result.message)
+
+    def edit_settings(self) -> None:
+        org = self.org()
+        if org is None:
+            return
+        cur = self.ctx.call(svc.get_disclosure_settings, org.id)
+        body, freq, days = QComboBox(), QComboBox(), QSpinBox()
+        for b in svc.CHECKING_BODIES:
+            body.addItem(b, b)
+        for k, label in svc.FREQUENCIES.items():
+            freq.addItem(label, k)
+        days.setRange(1, 366)
+        fields = [Field("checking_body", "审核监督机构", body, required=True), Field("preparer", "制表人（会计）", QLineEdit()),
+                  Field("phone", "监督电话", QLineEdit()), Field("posting_days", "公开期限（天）", days, required=True),
+                  Field("frequency", "公开频次", freq, required=True)]
+        values = {"checking_body": cur.checking_body, "preparer": cur.preparer, "phone": cur.phone,
+                  "posting_days": cur.posting_days, "frequency": cur.frequency}
+
+        def save(v: dict[str, Any]) -> svc.DisclosureSettingsRow:
+            clean = {k: ("" if v[k] is None and k in ("preparer", "phone") else v[k]) for k in v}
+            return self.ctx.call(svc.update_disclosure_settings, org.id, **clean)
+
+        dialog = FormDialog(f"财务公开设置：{org.name}", fields, save, values=values, parent=self)
+        if dialog.exec():
+            self.ctx.notify("disclosure", ())
+
+
+PAGE = PageSpec(id="disclosure", title="财务公开", order=70, factory=DisclosurePage)
