@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.images import canonical_json, chain_hash, jsonable
-from db.models.audit import AuditEntry
+from db.models.audit import AuditEntry, AuditHead
 from db.types import utcnow
 
 GENESIS = "0" * 64
@@ -44,8 +44,10 @@ def record_audit(session: Session, records: AuditRecord | Iterable[AuditRecord])
     if not recs:
         return
     conn = session.connection()
-    last = conn.execute(select(AuditEntry.n, AuditEntry.hash).order_by(AuditEntry.n.desc()).limit(1)).first()
-    n, prev = (last[0], last[1]) if last else (0, GENESIS)
+    head = conn.execute(select(AuditHead.last_n, AuditHead.last_hash).where(AuditHead.id == 1)).first()
+    if head is None:
+        conn.execute(insert(AuditHead).values(id=1, last_n=0, last_hash=GENESIS))
+    n, prev = (head[0], head[1]) if head else (0, GENESIS)
     actor = str(session.info.get("actor") or "system")
     now = utcnow()
     rows = []
@@ -63,6 +65,7 @@ def record_audit(session: Session, records: AuditRecord | Iterable[AuditRecord])
         })
         prev = digest
     conn.execute(insert(AuditEntry), rows)
+    conn.execute(update(AuditHead).where(AuditHead.id == 1).values(last_n=n, last_hash=prev))
 
 
 @dataclass(frozen=True)
@@ -86,5 +89,12 @@ def verify_audit_chain(conn: Connection) -> list[ChainBreak]:
         if digest != e.hash:
             problems.append(ChainBreak(e.n, f"第 {e.n} 条审计记录（{e.summary}）的内容与其哈希不符：已被程序以外的方式修改"))
         prev, expected_n = e.hash, e.n + 1
+    head = conn.execute(select(AuditHead.last_n, AuditHead.last_hash).where(AuditHead.id == 1)).first()
+    last_n = expected_n - 1
+    if head is not None and (head[0], head[1]) != (last_n, prev):
+        if head[0] > last_n:
+            problems.append(ChainBreak(last_n + 1, f"审计日志最后的 {head[0] - last_n} 条记录（第 {last_n + 1}–{head[0]} 条）已被删除"))
+        else:
+            problems.append(ChainBreak(last_n, "审计日志的末尾与记录的链尾不符：可能被程序以外的方式修改"))
     return problems
 

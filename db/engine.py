@@ -38,7 +38,11 @@ def make_engine(path: Path | str, *, echo: bool = False) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # Writers take the write lock at BEGIN: a read-then-write (next voucher number, audit
+        # chain head, change-log counter) then waits for another writer (busy_timeout) instead
+        # of failing on the lock upgrade. Pure reads stay deferred so WAL lets them run alongside.
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -52,8 +56,8 @@ class Database:
     sessions: sessionmaker[Session]
     origin: uuid.UUID
 
-    def session(self, actor: str = "system") -> Session:
-        s = self.sessions()
+    def session(self, actor: str = "system", *, write: bool = True) -> Session:
+        s = self.sessions(bind=self.engine.execution_options(sqlite_immediate=True) if write else self.engine)
         s.info["origin"] = self.origin
         s.info["actor"] = actor
         return s
@@ -63,6 +67,13 @@ class Database:
         """One transaction per user action: commits on success, rolls back on any error."""
         with self.session(actor) as s, s.begin():
             yield s
+
+    @contextmanager
+    def read(self, actor: str = "system") -> Iterator[Session]:
+        """A read-only transaction that never waits for a writer (WAL snapshot)."""
+        with self.session(actor, write=False) as s, s.begin():
+            yield s
+            s.rollback()
 
     def close(self) -> None:
         self.engine.dispose()

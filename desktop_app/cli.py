@@ -129,13 +129,21 @@ def cmd_restore(args: argparse.Namespace) -> int:
     src, target = Path(args.file), Path(args.db)
     if not src.exists():
         raise UserError(f"备份文件不存在：{src}")
-    probe = open_database(src, create=False, backup_dir=Path(args.db).parent / "backups")  # refuses foreign/newer files
-    probe.close()
-    checkpoint(src)
-    if target.exists():
-        kept = backup_file(target, paths.backup_dir(target.parent) / backup_name(target, "before-restore"))
-        print(f"原数据库已另存为：{kept}")
-    backup_file(src, target)
+    # Work on a copy: checking (and, for an older backup, upgrading) must never change the
+    # user's backup file itself.
+    staged = target.with_name(target.name + ".restoring")
+    backup_file(src, staged)
+    try:
+        probe = open_database(staged, create=False, backup_dir=paths.backup_dir(target.parent))  # refuses foreign/newer
+        probe.close()
+        checkpoint(staged)
+        if target.exists():
+            kept = backup_file(target, paths.backup_dir(target.parent) / backup_name(target, "before-restore"))
+            print(f"原数据库已另存为：{kept}")
+        backup_file(staged, target)
+    finally:
+        for leftover in (staged, staged.with_name(staged.name + "-wal"), staged.with_name(staged.name + "-shm")):
+            leftover.unlink(missing_ok=True)
     db = open_db(args)
     try:
         with db.begin("restore") as s:

@@ -1,7 +1,7 @@
 """All mapped classes; importing this package registers every table on ``Base.metadata``."""
 
 from db.models.account import Account
-from db.models.audit import AuditEntry
+from db.models.audit import AuditEntry, AuditHead
 from db.models.disclosure import DisclosureRecord, DisclosureSetting
 from db.models.installation import Installation
 from db.models.org import Book, Organisation, Region
@@ -13,6 +13,7 @@ __all__ = [
     "Account",
     "AccountPeriodTotal",
     "AuditEntry",
+    "AuditHead",
     "Book",
     "ChangeLog",
     "DisclosureRecord",

@@ -59,12 +59,15 @@ def test_backup_and_restore_gives_a_new_origin(tmp_path: Path) -> None:
     assert run("demo", "--db", str(db), "--villages", "1").returncode == 0
     assert run("backup", "--db", str(db), "--to", str(tmp_path / "bk")).returncode == 0
     backup = next((tmp_path / "bk").glob("*.db"))
+    before = backup.read_bytes()
     restored = run("restore", str(backup), "--db", str(tmp_path / "restored.db"))
     assert restored.returncode == 0, restored.stderr
     raw = sqlite3.connect(tmp_path / "restored.db")
     rows = raw.execute("SELECT reason, retired_at IS NULL FROM installation ORDER BY created_at").fetchall()
     raw.close()
     assert rows == [("install", 0), ("restore", 1)]
+    assert backup.read_bytes() == before, "restoring must not change the backup file"
+    assert not list(tmp_path.glob("restored.db.restoring*"))
 
 
 def test_default_database_follows_the_data_dir_variable(tmp_path: Path) -> None:

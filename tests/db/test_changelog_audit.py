@@ -115,3 +115,15 @@ def test_verify_detects_deleted_audit_entry(db) -> None:
     with db.engine.connect() as c:
         problems = {r.name: r.problems for r in verify_database(c)}["审计日志哈希链"]
     assert problems and "缺少第 2 条" in problems[0]
+
+
+def test_verify_detects_deleted_newest_audit_entries(db) -> None:
+    _regions(db)
+    raw = sqlite3.connect(db.path)
+    last = raw.execute("SELECT max(n) FROM audit_entry").fetchone()[0]
+    raw.execute("DELETE FROM audit_entry WHERE n >= ?", (last - 1,))
+    raw.commit()
+    raw.close()
+    with db.engine.connect() as c:
+        problems = {r.name: r.problems for r in verify_database(c)}["审计日志哈希链"]
+    assert problems and f"最后的 2 条记录（第 {last - 1}–{last} 条）已被删除" in problems[0]
