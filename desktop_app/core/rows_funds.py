@@ -10,6 +10,19 @@ from decimal import Decimal
 ZERO = Decimal("0.00")
 
 
+def balance_sides(amount: Decimal) -> tuple[Decimal, Decimal]:
+    """A debit-positive balance as (debit, credit), each ≥ 0: the way books show a balance."""
+    return (amount, ZERO) if amount >= 0 else (ZERO, -amount)
+
+
+def balance_direction(amount: Decimal) -> tuple[str, Decimal]:
+    """A debit-positive balance as (方向, 余额): ("借", 5.00), ("贷", 5.00) or ("平", 0.00)."""
+    debit, credit = balance_sides(amount)
+    if amount == 0:
+        return "平", ZERO
+    return ("借", debit) if amount > 0 else ("贷", credit)
+
+
 @dataclass(frozen=True)
 class VoucherRow:
     id: uuid.UUID
@@ -126,6 +139,8 @@ class JournalLine:
     credit: Decimal
     balance: Decimal  # debit-positive running balance
     kind: str  # "opening" / "entry" / "month_total" / "year_total"
+    direction: str  # 借 / 贷 / 平 of the running balance
+    balance_amount: Decimal  # the running balance on its side (never negative)
 
 
 @dataclass(frozen=True)
@@ -148,10 +163,14 @@ class GeneralLedgerLine:
     code: str
     name: str
     period: str
-    opening: Decimal
+    opening: Decimal  # debit-positive
     debit: Decimal
     credit: Decimal
-    closing: Decimal
+    closing: Decimal  # debit-positive
+    opening_direction: str  # 借 / 贷 / 平
+    opening_amount: Decimal  # on its side (never negative)
+    closing_direction: str
+    closing_amount: Decimal
 
 
 @dataclass(frozen=True)

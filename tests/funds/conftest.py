@@ -54,7 +54,7 @@ def make_env(path: Path, chart_version: str = "2023", start: str = "2026-01") ->
         book = create_book(s, organisation_id=org.id, name="东湖村股份经济合作社", kind="股份经济合作社",
                            start_period=start, chart_version=chart_version)
         if chart_version == "2023":
-            add_sub_account(s, book_id=book.id, parent_code="102", code="10201", name="农商行")
+            add_sub_account(s, book_id=book.id, parent_code="102", code="10201", name="农商行", user=maker)
     return Env(db, book, maker, rev, rev2)
 
 
@@ -63,3 +63,23 @@ def env(tmp_path: Path) -> Iterator[Env]:
     e = make_env(tmp_path / "funds.db")
     yield e
     e.db.close()
+
+
+def table_counts(env: Env) -> dict[str, int]:
+    """Rows per table the funds services write: equal before and after a refusal."""
+    from sqlalchemy import func, select
+
+    from db.models import (
+        Account,
+        AccountPeriodTotal,
+        AuditEntry,
+        ChangeLog,
+        Entry,
+        OpeningBalance,
+        Period,
+        Voucher,
+    )
+
+    with env.db.begin() as s:
+        return {m.__tablename__: s.scalar(select(func.count()).select_from(m)) or 0
+                for m in (Voucher, Entry, Period, Account, OpeningBalance, AccountPeriodTotal, AuditEntry, ChangeLog)}

@@ -19,6 +19,7 @@ from desktop_app.core.services.opening import (
     set_opening_balances,
 )
 from desktop_app.core.services.orgs import create_book
+from desktop_app.core.services.periods import close_period
 from desktop_app.core.services.statements import balance_sheet_values
 from desktop_app.core.services.yearend import close_year
 from tests.funds.conftest import Env, make_env
@@ -86,6 +87,8 @@ def test_convert_2004_book_to_2023(tmp_path: Path) -> None:
     env.vouch(date(2023, 6, 1), "收承包金", ("102", "6000.00", "0"), ("51101", "0", "6000.00"))
     with env.db.begin() as s:
         close_year(s, env.book.id, 2023, user=env.maker)
+        for m in range(1, 13):
+            close_period(s, env.book.id, f"2023-{m:02d}", user=env.maker)
         new = create_book(s, organisation_id=env.book.organisation_id, name="新制度账套", kind="股份经济合作社",
                           start_period="2024-01", chart_version="2023")
         preview = convert_2004_to_2023(s, env.book.id, new.id, user=env.maker)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import Account, Book, ChangeLog, Organisation
-from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
+from desktop_app.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from desktop_app.core.services.orgs import (
     add_sub_account,
     create_book,
@@ -16,6 +16,7 @@ from desktop_app.core.services.orgs import (
     list_accounts,
     list_organisations,
 )
+from desktop_app.core.services.users import create_user
 
 GOOD = {"name": "石桥村股份经济合作社", "level": "村", "uscc": "N2320115MF00000121", "region_code": "320115106201"}
 
@@ -82,11 +83,15 @@ def test_book_gets_its_chart_and_sub_accounts(regions) -> None:
         assert sum(1 for a in accounts.values() if a.level == 1) == 42
         assert accounts["152"].normal_side == "贷" and accounts["101"].name == "库存现金"
         assert not accounts["322"].is_leaf and accounts["32201"].is_leaf
-        sub = add_sub_account(s, book_id=book.id, parent_code="102", code="10201", name="农商银行基本户")
+        clerk = create_user(s, username="k", display_name="王会计", password="123456", roles=["bookkeeper"])
+        viewer = create_user(s, username="j", display_name="赵监督", password="123456", roles=["supervisor"])
+        with pytest.raises(PermissionDenied):
+            add_sub_account(s, book_id=book.id, parent_code="102", code="10201", name="农商银行基本户", user=viewer)
+        sub = add_sub_account(s, book_id=book.id, parent_code="102", code="10201", name="农商银行基本户", user=clerk)
         assert sub.level == 2 and not sub.is_standard
         assert not next(a for a in list_accounts(s, book.id) if a.code == "102").is_leaf
         with pytest.raises(ValidationError, match="上级科目编码"):
-            add_sub_account(s, book_id=book.id, parent_code="102", code="1021", name="x")
+            add_sub_account(s, book_id=book.id, parent_code="102", code="1021", name="x", user=clerk)
         n_changes = s.scalar(select(func.count()).select_from(ChangeLog).where(ChangeLog.table_name == "account"))
         assert n_changes == len(accounts) + 1  # bulk-seeded accounts are in the change log too
 

@@ -10,14 +10,28 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from db.models import AccountPeriodTotal, Entry, OpeningBalance, Voucher
+from db.models import Account, AccountPeriodTotal, Book, Entry, OpeningBalance, Voucher
 from desktop_app.core.services.funds_base import YEAR_END_KIND
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 Totals = dict[uuid.UUID, tuple[Decimal, Decimal]]  # account_id -> (debit, credit)
 
 
@@ -41,20 +55,70 @@ def apply_voucher_totals(session: Session, voucher_id: uuid.UUID) -> None:
             session.execute(update(t).where(key).values(debit=found[0] + debit, credit=found[1] + credit))
 
 
+def _posted_totals(book_id: uuid.UUID | None = None) -> Select[Any]:
+    """What ``account_period_total`` must hold: posted entries grouped by book, month, account and
+    whether they belong to the year-end closing (one grouped query; every book when ``book_id`` is None)."""
+    closing = case((Voucher.source_kind == YEAR_END_KIND, literal(True)), else_=literal(False))
+    q = (
+        select(Entry.book_id, Entry.period, Entry.account_id, closing.label("closing"),
+               func.sum(Entry.debit).label("debit"), func.sum(Entry.credit).label("credit"))
+        .join(Voucher, Voucher.id == Entry.voucher_id)
+        .where(Voucher.status == "记账", Entry.deleted.is_(False), Voucher.deleted.is_(False))
+        .group_by(Entry.book_id, Entry.period, Entry.account_id, closing)
+    )
+    return q if book_id is None else q.where(Entry.book_id == book_id)
+
+
 def rebuild_totals(session: Session, book_id: uuid.UUID) -> None:
     """Recompute a book's summary from its posted entries (one INSERT … SELECT)."""
     t = AccountPeriodTotal
     session.execute(delete(t).where(t.book_id == book_id))
-    closing = case((Voucher.source_kind == YEAR_END_KIND, literal(True)), else_=literal(False))
-    src = (
-        select(Entry.book_id, Entry.period, Entry.account_id, closing.label("closing"),
-               func.sum(Entry.debit), func.sum(Entry.credit))
-        .join(Voucher, Voucher.id == Entry.voucher_id)
-        .where(Entry.book_id == book_id, Voucher.status == "记账", Entry.deleted.is_(False),
-               Voucher.deleted.is_(False))
-        .group_by(Entry.book_id, Entry.period, Entry.account_id, closing)
-    )
-    session.execute(insert(t).from_select(["book_id", "period", "account_id", "closing", "debit", "credit"], src))
+    session.execute(insert(t).from_select(["book_id", "period", "account_id", "closing", "debit", "credit"],
+                                          _posted_totals(book_id)))
+
+
+def verify_account_totals(conn: Connection) -> list[str]:
+    """``verify``: rebuild ``account_period_total`` from the posted entries of every book (in SQL,
+    grouped) and name each (book, account, month) whose stored figures differ."""
+    t = AccountPeriodTotal
+    posted = _posted_totals().subquery("posted")
+    exp = select(posted).where((posted.c.debit != 0) | (posted.c.credit != 0)).cte("expected")  # a zero row = no row
+    sto = select(t.book_id, t.period, t.account_id, t.closing, t.debit, t.credit).where(
+        (t.debit != 0) | (t.credit != 0)).cte("stored")
+    key = and_(sto.c.book_id == exp.c.book_id, sto.c.period == exp.c.period,
+               sto.c.account_id == exp.c.account_id, sto.c.closing == exp.c.closing)
+    changed = (select(exp.c.book_id, exp.c.period, exp.c.account_id, exp.c.closing, sto.c.debit, sto.c.credit,
+                      exp.c.debit, exp.c.credit)
+               .select_from(exp.outerjoin(sto, key))
+               .where(sto.c.book_id.is_(None) | (sto.c.debit != exp.c.debit) | (sto.c.credit != exp.c.credit)))
+    extra = (select(sto.c.book_id, sto.c.period, sto.c.account_id, sto.c.closing, sto.c.debit, sto.c.credit,
+                    exp.c.debit, exp.c.credit)  # both NULL: no posted entries for this row
+             .select_from(sto.outerjoin(exp, key)).where(exp.c.book_id.is_(None)))
+    rows = conn.execute(union_all(changed, extra).limit(101)).all()
+    if not rows:
+        return []
+    books = dict(conn.execute(select(Book.id, Book.name).where(Book.id.in_({r[0] for r in rows}))).all())
+    accounts = {r[0]: (r[1], r[2]) for r in conn.execute(
+        select(Account.id, Account.code, Account.name).where(Account.id.in_({r[2] for r in rows})))}
+    problems = []
+    for book_id, period, account_id, closing, sd, sc, ed, ec in rows[:100]:
+        code, name = accounts.get(account_id, ("?", str(account_id)))
+        what = "（年终结转）" if closing else ""
+        stored = f"借 {fen(sd)}，贷 {fen(sc)}" if sd is not None else "无此汇总记录"
+        expected = f"借 {fen(ed or 0)}，贷 {fen(ec or 0)}"
+        problems.append(f"账套“{books.get(book_id, book_id)}”{period[:4]}年{int(period[5:7])}月 科目 {code} {name}"
+                        f"{what}的汇总发生额（{stored}）与已记账分录合计（{expected}）不符："
+                        "科目汇总表已被程序以外的方式修改，报表数字不可信")
+    if len(rows) > 100:
+        problems.append("……不符的汇总记录超过100条，其余从略")
+    return problems
+
+
+def fen(value: object) -> Decimal:
+    """A sum read back through a CTE/union may come untyped (INTEGER 分): as Decimal 元."""
+    if isinstance(value, Decimal):
+        return value.quantize(CENT)
+    return (Decimal(int(str(value))) * CENT).quantize(CENT)
 
 
 def period_totals(conn: Session | Connection, book_id: uuid.UUID, first: str | None, last: str, *,

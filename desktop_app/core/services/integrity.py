@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 from db.audit import verify_audit_chain
 from db.images import change_hash
 from db.models import ChangeLog, SyncCounter
+from desktop_app.core.services.balances import verify_account_totals
 from desktop_app.core.services.periods import verify_period_seals
 
 Check = Callable[[Connection], list[str]]
@@ -62,6 +63,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("审计日志哈希链", check_audit_chain),
     ("变更日志哈希链", check_change_log),
     ("已结账期间封存哈希", verify_period_seals),
+    ("科目汇总表与已记账分录一致", verify_account_totals),
 ]
 
 

@@ -17,7 +17,14 @@ from db.models import Account, Entry, Voucher
 from desktop_app.core import charts
 from desktop_app.core.errors import NotFoundError, ValidationError
 from desktop_app.core.progress import Progress
-from desktop_app.core.rows_funds import BalanceRow, GeneralLedgerLine, Journal, JournalLine
+from desktop_app.core.rows_funds import (
+    BalanceRow,
+    GeneralLedgerLine,
+    Journal,
+    JournalLine,
+    balance_direction,
+    balance_sides,
+)
 from desktop_app.core.services.balances import balances_before, period_totals
 from desktop_app.core.services.funds_base import (
     AccountInfo,
@@ -38,10 +45,6 @@ def _range(period_from: str, period_to: str) -> tuple[str, str]:
     if a > b:
         raise ValidationError("起始期间不能晚于截止期间", field="起始期间")
     return a, b
-
-
-def _sides(amount: Decimal) -> tuple[Decimal, Decimal]:
-    return (amount, ZERO) if amount >= 0 else (ZERO, -amount)
 
 
 def _roll_up(accounts: dict[str, AccountInfo], leaf: dict[uuid.UUID, Decimal]) -> dict[uuid.UUID, Decimal]:
@@ -77,8 +80,8 @@ def trial_balance(session: Session, book_id: uuid.UUID, period_from: str, period
         o, d, c = opening.get(acc.id, ZERO), debit.get(acc.id, ZERO), credit.get(acc.id, ZERO)
         if not include_zero and o == 0 and d == 0 and c == 0:
             continue
-        od, oc = _sides(o)
-        cd, cc = _sides(o + d - c)
+        od, oc = balance_sides(o)
+        cd, cc = balance_sides(o + d - c)
         rows.append(BalanceRow(acc.id, acc.code, acc.name, acc.level, acc.category, acc.is_leaf,
                                od, oc, d, c, cd, cc))
     return rows
@@ -116,8 +119,9 @@ def _journal(session: Session, book_id: uuid.UUID, code: str, first: str, last: 
     for r in rows:
         balance += r[8] - r[9]
         by_period[r[2]].append(JournalLine(r[0], r[1], r[2], r[3], r[4] or r[5], r[6], r[7], r[8], r[9],
-                                           balance, "entry"))
-    lines = [JournalLine(None, None, first, None, "期初余额", code, None, ZERO, ZERO, opening, "opening")]
+                                           balance, "entry", *balance_direction(balance)))
+    lines = [JournalLine(None, None, first, None, "期初余额", code, None, ZERO, ZERO, opening, "opening",
+                         *balance_direction(opening))]
     running = opening
     year_d = year_c = ZERO
     if not first.endswith("-01"):  # 本年累计 counts from January even when the journal starts later
@@ -135,9 +139,11 @@ def _journal(session: Session, book_id: uuid.UUID, code: str, first: str, last: 
             year_d = year_c = ZERO
         year_d, year_c = year_d + md, year_c + mc
         total_d, total_c = total_d + md, total_c + mc
+        side = balance_direction(running)
         lines.append(JournalLine(None, None, p, None, f"{period_label(p)} 本月合计", code, None, md, mc, running,
-                                 "month_total"))
-        lines.append(JournalLine(None, None, p, None, "本年累计", code, None, year_d, year_c, running, "year_total"))
+                                 "month_total", *side))
+        lines.append(JournalLine(None, None, p, None, "本年累计", code, None, year_d, year_c, running, "year_total",
+                                 *side))
     return Journal(code, acc.name, first, last, opening, total_d, total_c, running, tuple(lines))
 
 
@@ -180,6 +186,7 @@ def general_ledger(session: Session, book_id: uuid.UUID, period_from: str, perio
         running = balance.get(acc.id, ZERO)
         for p, debit, credit in rolled:
             d, c = debit.get(acc.id, ZERO), credit.get(acc.id, ZERO)
-            out.append(GeneralLedgerLine(acc.code, acc.name, p, running, d, c, running + d - c))
+            out.append(GeneralLedgerLine(acc.code, acc.name, p, running, d, c, running + d - c,
+                                         *balance_direction(running), *balance_direction(running + d - c)))
             running += d - c
     return out

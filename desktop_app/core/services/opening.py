@@ -9,7 +9,7 @@ Opening balances can change only while the book's first month is open and nothin
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +25,12 @@ from desktop_app.core.money import parse_amount
 from desktop_app.core.rows import BookRow, UserRow
 from desktop_app.core.services.balances import balances_before
 from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get_book_row
-from desktop_app.core.services.periods import ensure_period_open
+from desktop_app.core.services.periods import (
+    describe_balances,
+    ensure_period_open,
+    period_status,
+    year_end_leftovers,
+)
 from desktop_app.core.services.users import require_role
 
 ZERO = Decimal("0.00")
@@ -156,32 +161,55 @@ def set_opening_balances(session: Session, book_id: uuid.UUID, lines: Sequence[O
 
 
 def convert_2004_to_2023(session: Session, source_book_id: uuid.UUID, target_book_id: uuid.UUID, *,
-                         user: UserRow) -> OpeningPreview:
+                         user: UserRow, overrides: Mapping[str, str] | None = None) -> OpeningPreview:
     """Open a 2023-chart book at 2024-01-01 from a 2004-chart book's balances at 2023-12-31.
 
-    Each 2004 leaf balance is mapped by (version, code) through ``mapping_2004_to_2023.csv``;
-    a book's own sub-account follows its standard ancestor; a target with details goes to its first
-    detail. The source year 2023 should be closed (年终结转) first so 损益 accounts are zero.
+    The source book's 2023-12 must be closed, after the year-end close (every 损益, 本年收益 and
+    各项分配 account at zero). Each 2004 leaf balance is mapped by (version, code) through
+    ``mapping_2004_to_2023.csv``; a book's own sub-account follows its standard ancestor.
+    ``overrides`` (2004 code → 2023 leaf code) names the target where the mapping's account has
+    sub-accounts in the target book; without one the conversion is refused, listing them all.
     """
     src, dst = get_book_row(session, source_book_id), get_book_row(session, target_book_id)
     if src.chart_version != "2004" or dst.chart_version != "2023":
         raise ValidationError("只能把 2004 版账套转换为 2023 版账套", field="账套")
     if dst.start_period != "2024-01":
         raise ValidationError("新制度账套应自 2024-01 启用", field="账套")
+    if not period_status(session, src.id, "2023-12").is_closed:
+        raise ConflictError(f"原账套“{src.name}”2023年12月尚未结账：请先完成2023年度年终结转并结账12月，再转换",
+                            field="账套")
+    left = year_end_leftovers(session, src.id, "2023-12")
+    if left:
+        raise ConflictError(f"原账套“{src.name}”2023年末仍有损益、本年收益或各项分配余额，请先反结账12月、"
+                            f"完成年终结转：{describe_balances(left)}", field="账套")
     mapping = charts.load_mapping("2004", "2023")
     src_acc, dst_acc = book_accounts(session, src.id), book_accounts(session, dst.id)
+    chosen = {k.strip(): v.strip() for k, v in (overrides or {}).items()}
+    for from_code, to_code in chosen.items():
+        target_acc = dst_acc.get(to_code)
+        if target_acc is None or not target_acc.is_leaf:
+            raise ValidationError(f"指定的对应科目 {to_code} 在新账套中不存在或不是末级科目（原科目 {from_code}）",
+                                  field="科目对照")
     bal = balances_before(session, src.id, "2024-01")
     totals: dict[str, Decimal] = {}
+    unresolved: list[str] = []
     for acc in src_acc.values():
         amount = bal.get(acc.id, ZERO)
         if not acc.is_leaf or amount == 0:
             continue
         code = acc.code
-        while code not in mapping and len(code) > 3:
+        while code not in chosen and code not in mapping and len(code) > 3:
             code = code[:-2]
-        target = mapping[code]
-        while not dst_acc[target].is_leaf:
-            target = next(a.code for a in dst_acc.values() if a.parent_id == dst_acc[target].id)
+        target = chosen.get(acc.code) or chosen.get(code) or mapping.get(code)
+        if target is None or target not in dst_acc:
+            unresolved.append(f"{acc.code} {acc.name}（对照表中无对应科目）")
+            continue
+        if not dst_acc[target].is_leaf:
+            unresolved.append(f"{acc.code} {acc.name} → {target} {dst_acc[target].name}（有明细科目，请指定末级科目）")
+            continue
         totals[target] = totals.get(target, ZERO) + amount
+    if unresolved:
+        raise ValidationError("以下科目无法确定新账套中的末级科目，请逐一指定对应科目后再转换："
+                              + "；".join(unresolved), field="科目对照")
     lines = [OpeningInput(code, v if v > 0 else ZERO, -v if v < 0 else ZERO) for code, v in totals.items()]
     return set_opening_balances(session, dst.id, lines, user=user)

@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session, aliased
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
 from db.images import row_image
-from db.models import Account, Book, Organisation, Region
+from db.models import Account, Book, Entry, OpeningBalance, Organisation, Region, Voucher
 from db.types import uuid7
 from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
 from desktop_app.core.ids import region_level, region_parent, validate_org_uscc, validate_region_code
-from desktop_app.core.rows import AccountRow, BookRow, OrgRow, RegionRow
+from desktop_app.core.rows import AccountRow, BookRow, OrgRow, RegionRow, UserRow
+from desktop_app.core.services.users import require_role
 
 ORG_LEVELS = ("组", "村", "乡镇")
 BOOK_KINDS = ("股份经济合作社", "经济合作社", "经济联合社", "村民委员会", "村民小组", "其他")
@@ -237,10 +238,18 @@ def list_accounts(session: Session, book_id: uuid.UUID) -> list[AccountRow]:
                        r.id not in parents, r.is_standard, r.active) for r in rows]
 
 
-def add_sub_account(session: Session, *, book_id: uuid.UUID, parent_code: str, code: str, name: str) -> AccountRow:
-    """A book's own sub-account (明细科目): code = parent code + 2 digits."""
+def add_sub_account(session: Session, *, book_id: uuid.UUID, parent_code: str, code: str, name: str,
+                    user: UserRow) -> AccountRow:
+    """A book's own sub-account (明细科目): code = parent code + 2 digits (bookkeeper or sysadmin).
+
+    Refused while the parent itself carries anything (an opening balance, or lines of vouchers
+    that are not void): it would stop being a leaf, so its balance could neither be posted to nor
+    carried by the year-end close. Sub-accounts are set up before an account is used.
+    """
+    require_role(user, "bookkeeper", "sysadmin")
     get_book(session, book_id)
-    parent = session.execute(select(Account).where(Account.book_id == book_id, Account.code == parent_code)).scalar()
+    parent = session.execute(select(Account).where(Account.book_id == book_id, Account.code == parent_code,
+                                                   Account.deleted.is_(False))).scalar()
     if parent is None:
         raise NotFoundError(f"上级科目 {parent_code} 不存在", field="上级科目")
     code = (code or "").strip()
@@ -248,6 +257,25 @@ def add_sub_account(session: Session, *, book_id: uuid.UUID, parent_code: str, c
         raise ValidationError(f"明细科目编码应为上级科目编码 {parent_code} 加两位数字", field="科目编码")
     if session.scalar(select(Account.id).where(Account.book_id == book_id, Account.code == code)):
         raise ConflictError(f"科目编码 {code} 已存在", field="科目编码")
+    opening = session.execute(select(OpeningBalance.debit, OpeningBalance.credit).where(
+        OpeningBalance.book_id == book_id, OpeningBalance.account_id == parent.id,
+        OpeningBalance.deleted.is_(False))).first()
+    used = dict(session.execute(
+        select(Voucher.status, func.count(func.distinct(Voucher.id)))
+        .join(Entry, Entry.voucher_id == Voucher.id)
+        .where(Entry.account_id == parent.id, Entry.deleted.is_(False), Voucher.deleted.is_(False),
+               Voucher.status != "作废")
+        .group_by(Voucher.status)).all())
+    if opening is not None or used:
+        what = []
+        if opening is not None:
+            what.append(f"已有期初余额（借方 {opening[0]}，贷方 {opening[1]}）")
+        if used:
+            posted = used.get("记账", 0)
+            what.append(f"已被 {sum(used.values())} 张凭证使用（已记账 {posted} 张，未记账 {sum(used.values()) - posted} 张）")
+        raise ConflictError(f"科目 {parent.code} {parent.name} {'，并'.join(what)}，不能再增设明细科目："
+                            "增设后上级科目不能再记账，其余额也无法结转。请在科目使用之前设置明细科目",
+                            field="上级科目")
     acc = Account(book_id=book_id, code=code, name=_text(name, "科目名称"), category=parent.category,
                   normal_side=parent.normal_side, parent_id=parent.id, level=parent.level + 1, is_standard=False)
     session.add(acc)

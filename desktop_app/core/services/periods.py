@@ -1,10 +1,13 @@
 """Accounting periods (会计期间): open/closed, month close with a seal, reopening with a reason.
 
 A month without a ``period`` row is open. Closing checks that every voucher is posted, cash is
-not negative and the trial balance balances, then seals the month: SHA-256 over the canonical
-JSON of its vouchers and entries. ``verify_period_seals`` recomputes every seal, so a voucher of
-a closed month edited behind the program's back is reported by ``python -m desktop_app verify``.
-Closing is sequential (a month closes after the one before it); reopening goes backwards.
+not negative and the trial balance balances (December: every account the year-end close carries
+is at zero), then seals the month: SHA-256 over the canonical JSON of what its statements read:
+its vouchers (with maker, reviewer and poster) and entries, the book's opening balances, and the
+account tree (code, parent, category, normal side, level) of every account used so far.
+``verify_period_seals`` recomputes every seal, so a closed month edited behind the program's back
+is reported by ``python -m desktop_app verify``. Closing is sequential (a month closes after the
+one before it); reopening goes backwards.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.images import canonical_json
-from db.models import Account, Book, Entry, Period, Voucher
+from db.models import Account, Book, Entry, OpeningBalance, Period, Voucher
 from db.types import to_scaled_int, utcnow
 from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError, ValidationError
@@ -28,6 +31,7 @@ from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_funds import PeriodReopenInfo, PeriodRow
 from desktop_app.core.services.balances import balances_at_end
 from desktop_app.core.services.funds_base import (
+    AccountInfo,
     book_accounts,
     check_period,
     get_book_row,
@@ -82,14 +86,20 @@ def ensure_period_open(session: Session, book_id: uuid.UUID, on: date | str) -> 
                             "或由审核员反结账", field="日期")
 
 
-def _voucher_images(conn: Session | Connection, book_id: uuid.UUID, periods: list[str]) -> dict[str, list[object]]:
-    """The canonical content of each month: its vouchers (by number), each with its lines."""
+SEAL_FORMAT = 2  # 1: vouchers and entries only (the first release); 2: + people, opening balances, accounts
+
+
+def _voucher_images(conn: Session | Connection, book_id: uuid.UUID,
+                    periods: list[str]) -> tuple[dict[str, list[object]], dict[str, list[object]]]:
+    """The canonical content of each month: its vouchers (by number), each with its lines; and,
+    aligned with them, who made, reviewed and posted each voucher."""
     wanted = set(periods)
     lo, hi = min(periods), max(periods)
     vouchers = conn.execute(
         select(Voucher.period, Voucher.id, Voucher.number, Voucher.voucher_date, Voucher.summary, Voucher.status,
                Voucher.attachments, Voucher.reversal_of_id, Voucher.source_kind, Voucher.source_id, Voucher.flags,
-               Voucher.deleted)
+               Voucher.deleted, Voucher.maker_id, Voucher.maker_name, Voucher.reviewer_id, Voucher.reviewer_name,
+               Voucher.poster_name)
         .where(Voucher.book_id == book_id, Voucher.period >= lo, Voucher.period <= hi)
         .order_by(Voucher.period, Voucher.number)
     ).all()
@@ -104,26 +114,101 @@ def _voucher_images(conn: Session | Connection, book_id: uuid.UUID, periods: lis
         lines.setdefault(e[0], []).append(
             [e[1], e[2], to_scaled_int(e[3], 2), to_scaled_int(e[4], 2), *e[5:]])
     out: dict[str, list[object]] = {p: [] for p in periods}
+    people: dict[str, list[object]] = {p: [] for p in periods}
     for v in vouchers:
         if v[0] in wanted:
-            out[v[0]].append([*v[1:], lines.get(v[1], [])])
-    return out
+            out[v[0]].append([*v[1:12], lines.get(v[1], [])])
+            people[v[0]].append(list(v[12:]))
+    return out, people
 
 
-def _seal(book_id: uuid.UUID, period: str, image: list[object]) -> str:
-    payload = {"book": str(book_id), "period": period, "vouchers": image}
+def _book_images(conn: Session | Connection, book_id: uuid.UUID,
+                 periods: list[str]) -> tuple[list[object], dict[str, list[object]]]:
+    """The book's opening balances, and for each month the account tree of every account used up
+    to the end of that month (entries or opening balance) with its ancestors.
+
+    Accounts first used later are left out, so adding a sub-account never changes a closed
+    month's seal; changing an account a closed month's figures depend on does.
+    """
+    accounts = {r[0]: r for r in conn.execute(
+        select(Account.id, Account.code, Account.parent_id, Account.category, Account.normal_side, Account.level,
+               Account.deleted).where(Account.book_id == book_id))}
+    opening = conn.execute(
+        select(Account.code, OpeningBalance.account_id, OpeningBalance.debit, OpeningBalance.credit)
+        .join(Account, Account.id == OpeningBalance.account_id)
+        .where(OpeningBalance.book_id == book_id, OpeningBalance.deleted.is_(False))
+        .order_by(Account.code, OpeningBalance.account_id)).all()
+    opening_image: list[object] = [[r[0], to_scaled_int(r[2], 2), to_scaled_int(r[3], 2)] for r in opening]
+    first_used = dict(conn.execute(  # covered by ix_entry_book_account_period
+        select(Entry.account_id, func.min(Entry.period)).where(Entry.book_id == book_id)
+        .group_by(Entry.account_id)).all())
+    always = {r[1] for r in opening}
+
+    def image(period: str) -> list[object]:
+        used = always | {a for a, p in first_used.items() if p <= period}
+        closure: set[uuid.UUID] = set()
+        for a in used:
+            node: uuid.UUID | None = a
+            while node is not None and node in accounts and node not in closure:
+                closure.add(node)
+                node = accounts[node][2]
+        rows = sorted((accounts[a] for a in closure), key=lambda r: (str(r[1]), str(r[0])))
+        return [[r[1], accounts[r[2]][1] if r[2] in accounts else None, r[3], r[4], r[5], r[6]] for r in rows]
+
+    return opening_image, {p: image(p) for p in periods}
+
+
+def _seal(payload: dict[str, object]) -> str:
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
 def compute_period_seals(conn: Session | Connection, book_id: uuid.UUID, periods: list[str]) -> dict[str, str]:
-    """SHA-256 over the canonical JSON of each month's vouchers and entries (two queries in all)."""
+    """SHA-256 over the canonical JSON of each month's content (a handful of queries in all).
+
+    A month the first release sealed (format 1: vouchers and entries only) keeps being checked
+    in that format as long as its content matches it; everything sealed now uses format 2.
+    """
     if not periods:
         return {}
-    return {p: _seal(book_id, p, image) for p, image in _voucher_images(conn, book_id, periods).items()}
+    vouchers, people = _voucher_images(conn, book_id, periods)
+    opening, accounts = _book_images(conn, book_id, periods)
+    seals = {p: _seal({"format": SEAL_FORMAT, "book": str(book_id), "period": p, "vouchers": vouchers[p],
+                       "people": people[p], "opening": opening, "accounts": accounts[p]}) for p in periods}
+    stored = dict(conn.execute(select(Period.period, Period.seal_hash).where(
+        Period.book_id == book_id, Period.period.in_(periods), Period.status == "closed")).all())
+    for p, h in stored.items():
+        if h != seals[p]:
+            legacy = _seal({"book": str(book_id), "period": p, "vouchers": vouchers[p]})
+            if legacy == h:
+                seals[p] = legacy
+    return seals
 
 
 def compute_period_seal(conn: Session | Connection, book_id: uuid.UUID, period: str) -> str:
     return compute_period_seals(conn, book_id, [period])[period]
+
+
+def year_end_accounts(accounts: dict[str, AccountInfo], chart_version: str) -> list[AccountInfo]:
+    """The accounts the year-end close brings to zero: every 损益 account, 本年收益 and 各项分配."""
+    scope = subtree(accounts, [*charts.account_roles(chart_version, "current_year_income"),
+                               *charts.account_roles(chart_version, "distributions")])
+    ids = {a.id for a in scope}
+    return [a for a in accounts.values() if a.category == "损益" or a.id in ids]
+
+
+def year_end_leftovers(conn: Session | Connection, book_id: uuid.UUID, period: str) -> list[tuple[AccountInfo, Decimal]]:
+    """Each account the year-end close carries that still has a balance at the end of ``period``
+    (each account on its own: an income and an expense that cancel out are both listed)."""
+    book = conn.execute(select(Book.chart_version).where(Book.id == book_id)).scalar_one()
+    bal = balances_at_end(conn, book_id, period)
+    return [(a, bal[a.id]) for a in year_end_accounts(book_accounts(conn, book_id), book)
+            if bal.get(a.id, ZERO) != 0]
+
+
+def describe_balances(items: list[tuple[AccountInfo, Decimal]], limit: int = 8) -> str:
+    """``50101 出租收入 贷方 1000.00、51302 办公费 借方 1000.00`` (at most ``limit``, then 等N个科目)."""
+    text = "、".join(f"{a.code} {a.name} {'借' if b > 0 else '贷'}方 {abs(b)}" for a, b in items[:limit])
+    return text + (f" 等{len(items)}个科目" if len(items) > limit else "")
 
 
 def close_checks(session: Session, book_id: uuid.UUID, period: str) -> list[str]:
@@ -146,11 +231,10 @@ def close_checks(session: Session, book_id: uuid.UUID, period: str) -> list[str]
     if total != 0:
         problems.append(f"试算不平衡：借方余额合计与贷方余额合计相差 {total}")
     if period.endswith("-12"):
-        pl = sum((bal.get(a.id, ZERO) for a in accounts.values() if a.category == "损益"), ZERO)
-        current = sum((bal.get(a.id, ZERO) for a in subtree(
-            accounts, charts.account_roles(book.chart_version, "current_year_income"))), ZERO)
-        if pl != 0 or current != 0:
-            problems.append("12月结账前须先进行年终结转（损益类科目和本年收益应无余额）")
+        left = [(a, bal[a.id]) for a in year_end_accounts(accounts, book.chart_version) if bal.get(a.id, ZERO) != 0]
+        if left:
+            problems.append("12月结账前须先进行年终结转（损益类科目、本年收益和各项分配的每个科目都应无余额），"
+                            f"仍有余额的科目：{describe_balances(left)}")
     return problems
 
 

@@ -5,10 +5,14 @@ A line is ``(key, label, kind, terms)``:
   contra accounts shown after 减：); ``T``: a total of other lines (``-key`` subtracts); ``H``: heading.
 - terms: ``r:role`` (accounts of a chart role, resolved by version), ``c:code`` (a code of this
   version's chart), ``internal+`` / ``internal-`` (debit / credit detail balances of 内部往来),
-  ``pl`` (net of every 损益 account: the year's result not yet carried to 本年收益).
+  ``pl`` (net of every 损益 account: the year's result not yet carried to 本年收益); a term
+  written ``-term`` is subtracted (其他分配 = the whole 各项分配 subtree less the named lines, so a
+  book's own 各项分配 sub-account is never left out).
 Income-statement terms are the period's activity excluding the year-end closing vouchers;
 ``opening_undistributed`` is 未分配收益 at the start of the year; ``other_transfers`` is what was
-credited to 本年收益 / 未分配收益 directly (not by the closing).
+credited to 本年收益 / 收益分配 other than 各项分配 directly (not by the closing). With these, the
+年末未分配收益 line equals the balance sheet's 未分配收益 at the end of a full year, before and
+after the year-end close.
 Roles are used wherever a code differs between 2004 and 2023 ([M]: the 2023 layouts follow the
 2004 structure with the 2023 accounts; the official 2023 formats were not retrieved).
 """
@@ -126,7 +130,7 @@ INCOME_DISTRIBUTION: dict[str, list[Line]] = {
         ("i16", "可分配收益", "T", ("i13", "i14", "i15")),
         ("i17", "减：提取公积公益金", "D", ("r:distribution_to_reserve",)),
         ("i18", "向成员分配", "D", ("r:distribution_to_members",)),
-        ("i19", "其他", "D", ("r:distribution_other",)),
+        ("i19", "其他", "D", ("r:distributions", "-r:distribution_to_reserve", "-r:distribution_to_members")),
         ("i20", "年末未分配收益", "T", ("i16", "-i17", "-i18", "-i19")),
     ],
     "2004": [
@@ -148,7 +152,8 @@ INCOME_DISTRIBUTION: dict[str, list[Line]] = {
         ("i16", "提取应付福利费", "D", ("r:distribution_to_welfare",)),
         ("i17", "外来投资分利", "D", ("r:distribution_to_outside_investors",)),
         ("i18", "农户分配", "D", ("r:distribution_to_members",)),
-        ("i19", "其他", "D", ("r:distribution_other",)),
+        ("i19", "其他", "D", ("r:distributions", "-r:distribution_to_reserve", "-r:distribution_to_welfare",
+                              "-r:distribution_to_outside_investors", "-r:distribution_to_members")),
         ("i20", "年末未分配收益", "T", ("i14", "-i15", "-i16", "-i17", "-i18", "-i19")),
     ],
 }

@@ -87,7 +87,8 @@ def evaluate_layout(version: str, layout: list[Line], accounts: dict[str, Accoun
         if kind == "T":
             values[key] = sum((ZERO - values[t[1:]] if t.startswith("-") else values[t] for t in terms), ZERO)
         else:
-            raw = sum((_term(version, accounts, amounts, t, extra or {}) for t in terms), ZERO)
+            raw = sum((ZERO - _term(version, accounts, amounts, t[1:], extra or {}) if t.startswith("-")
+                       else _term(version, accounts, amounts, t, extra or {}) for t in terms), ZERO)
             values[key] = raw if kind == "D" else ZERO - raw
     return values
 
@@ -138,8 +139,8 @@ def income_distribution_values(session: Session, book_id: uuid.UUID, first: str,
     extra = {
         "opening_undistributed": _term(v, accounts, opening, "r:undistributed_income_total", {})
         + _term(v, accounts, opening, "pl", {}),
-        "other_transfers": _sum(accounts, activity, [charts.account_role(v, "current_year_income"),
-                                                     charts.account_role(v, "undistributed_income")]),
+        "other_transfers": _term(v, accounts, activity, "r:undistributed_income_total", {})
+        - _term(v, accounts, activity, "r:distributions", {}),
     }
     return evaluate_layout(v, INCOME_DISTRIBUTION[v], accounts, activity, extra)
 

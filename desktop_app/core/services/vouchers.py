@@ -2,6 +2,10 @@
 
 Numbers are sequential per book and month with no gaps: a voided voucher keeps its number
 (marked 作废), and a voucher cannot be moved to another month by editing its date.
+A 红字冲销 voucher is the original's lines negated: its lines cannot be edited, review and posting
+check they still are, its date is never before the original's, and a voucher of a year already
+closed that touches 损益/本年收益/各项分配 is not reversed in a later year (that would distort the
+new year's income): such errors are corrected through 收益分配——未分配收益 (REFERENCE §2.5).
 Every refusal is a UserError with Chinese text naming the field and the line, raised before
 anything is written.
 """
@@ -25,7 +29,8 @@ from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_funds import LineRow, VoucherDetail, VoucherRow
 from desktop_app.core.services.balances import apply_voucher_totals
 from desktop_app.core.services.funds_base import book_accounts, get_book_row, period_label, period_of
-from desktop_app.core.services.periods import ensure_period_open
+from desktop_app.core.services.periods import _row as period_row
+from desktop_app.core.services.periods import ensure_period_open, year_end_accounts
 from desktop_app.core.services.users import require_role
 from desktop_app.core.services.voucher_lines import (
     CheckedLine,
@@ -180,6 +185,14 @@ def update_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, vo
     new_summary = _summary(summary) if summary is not None else v.summary
     new_att = _attachments(attachments) if attachments is not None else v.attachments
     new_flags = check_flags(flags) if flags is not None else v.flags
+    if v.reversal_of_id is not None:
+        original = _load(session, v.reversal_of_id)
+        if lines is not None:
+            raise ConflictError(f"{_label(v)}是{_label(original)}的红字冲销凭证，分录由原凭证生成，不能修改；"
+                                "如冲销有误，请作废本凭证后重新冲销", field="分录")
+        if new_flags != v.flags:
+            raise ConflictError(f"{_label(v)}是红字冲销凭证，特殊事项标记随原凭证，不能修改", field="特殊事项")
+        _check_reversal_date(original, new_date)
     checked = check_lines(book_accounts(session, v.book_id), lines, red=v.reversal_of_id is not None) \
         if lines is not None else None
     before = _image(session, v)
@@ -208,6 +221,35 @@ def void_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, reas
     return _row(session, v.id)
 
 
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _check_reversal_date(original: Voucher, day: date) -> None:
+    if day < original.voucher_date:
+        raise ValidationError(f"红字冲销凭证的日期（{_day(day)}）不能早于原凭证{_label(original)}的日期"
+                              f"（{_day(original.voucher_date)}）", field="日期")
+
+
+def _check_reversal_lines(session: Session, v: Voucher, action: str) -> None:
+    """A 红字冲销 voucher must still be exactly its original's lines negated, the original posted."""
+    if v.reversal_of_id is None:
+        return
+    original = session.get(Voucher, v.reversal_of_id)
+    if original is None or original.deleted or original.status != "记账":
+        raise ConflictError(f"{_label(v)}是红字冲销凭证，但其原凭证不存在或未记账，不能{action}；请作废本凭证",
+                            field="凭证")
+    want = [(ln.account_code, -ln.debit, -ln.credit, ln.summary, ln.counterparty, ln.project_id, ln.contract_id,
+             ln.asset_id) for ln in read_lines(session, original.id)]
+    have = [(ln.account_code, ln.debit, ln.credit, ln.summary, ln.counterparty, ln.project_id, ln.contract_id,
+             ln.asset_id) for ln in read_lines(session, v.id)]
+    if have != want:
+        bad = next((i for i, (h, w) in enumerate(zip(have, want, strict=False), start=1) if h != w),
+                   min(len(have), len(want)) + 1)
+        raise ConflictError(f"{_label(v)}的分录与原凭证{_label(original)}的红字金额不符（第{bad}行起），不能{action}；"
+                            "请作废本凭证后重新冲销", field="分录")
+
+
 def review_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) -> VoucherRow:
     """审核: a reviewer who is not the maker."""
     require_role(user, "reviewer")
@@ -217,6 +259,7 @@ def review_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) ->
         raise ConflictError(f"{_label(v)}状态为“{v.status}”，不能审核", field="状态")
     if v.maker_id == user.id:
         raise PermissionDenied("不能审核自己填制的凭证，须由另一位审核员审核", field="审核人")
+    _check_reversal_lines(session, v, "审核")
     v.status, v.reviewer_id, v.reviewer_name, v.reviewed_at = "审核", user.id, user.display_name, utcnow()
     session.flush()
     record_audit(session, AuditRecord("review", "voucher", str(v.id), f"审核凭证 {_label(v)}",
@@ -250,6 +293,7 @@ def post_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) -> V
     ensure_period_open(session, v.book_id, v.period)
     if v.status != "审核":
         raise ConflictError(f"{_label(v)}状态为“{v.status}”，只有已审核的凭证可以记账", field="状态")
+    _check_reversal_lines(session, v, "记账")
     _post(session, v, user.display_name)
     record_audit(session, AuditRecord("post", "voucher", str(v.id), f"凭证 {_label(v)} 记账",
                                       {"status": "审核"}, {"status": "记账"}))
@@ -258,7 +302,13 @@ def post_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) -> V
 
 def reverse_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, voucher_date: date,
                     reason: str) -> VoucherRow:
-    """红字冲销: a new voucher (status 填制) with the same lines in red (negative) amounts."""
+    """红字冲销: a new voucher (status 填制) with the same lines in red (negative) amounts.
+
+    It keeps the original's ``source_kind``/``source_id`` (and is told apart by ``reversal_of_id``),
+    so the reversal of a year-end closing voucher stays with the closing in every statement.
+    Dated on or after the original; a voucher touching 损益/本年收益/各项分配 is reversed within its
+    own year (once that year is closed, the correction goes through 未分配收益 instead).
+    """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("红字冲销必须填写原因", field="原因")
@@ -271,6 +321,22 @@ def reverse_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, v
                                                    Voucher.deleted.is_(False)))
     if done is not None:
         raise ConflictError(f"{_label(v)}已被冲销", field="凭证")
+    if not isinstance(voucher_date, date):
+        raise ValidationError("凭证日期无效", field="日期")
+    _check_reversal_date(v, voucher_date)
+    year = v.voucher_date.year
+    if voucher_date.year > year:
+        book = get_book_row(session, v.book_id)
+        carried = {a.code for a in year_end_accounts(book_accounts(session, v.book_id), book.chart_version)}
+        touched = sorted({ln.account_code for ln in read_lines(session, v.id)} & carried)
+        if touched:
+            if period_row(session, v.book_id, f"{year}-12").is_closed:
+                raise ConflictError(
+                    f"{year}年度已结账（已年终结转），{_label(v)}涉及损益或收益分配科目（{'、'.join(touched)}），"
+                    f"不能在{voucher_date.year}年红字冲销，否则会虚增或虚减{voucher_date.year}年的收入、支出。"
+                    "请在本年填制以前年度损益调整凭证，通过“收益分配——未分配收益”科目更正", field="日期")
+            raise ValidationError(f"{_label(v)}涉及损益或收益分配科目（{'、'.join(touched)}），红字冲销凭证应记在"
+                                  f"{year}年内（{year}年12月尚未结账）", field="日期")
     lines = [LineInput(ln.account_code, -ln.debit, -ln.credit, ln.summary, ln.counterparty, ln.project_id,
                        ln.contract_id, ln.asset_id) for ln in read_lines(session, v.id)]
     summary = f"冲销{_label(v)}：{reason}"[:200]

@@ -7,6 +7,12 @@
 Each step is a system voucher dated 12-31 (``source_kind = year_end_close``), posted at once.
 Balances are cumulative from the book's opening balances, so the next year opens with the
 balance-sheet accounts carried forward and the 损益 accounts at zero; nothing else is copied.
+
+The close is incremental: each run carries whatever balances those accounts still have at the
+end of December, so after December is reopened and a late voucher posted (or a closing voucher
+reversed) running it again closes just the remainder. It is refused only when nothing is left.
+A 红字冲销 of a closing voucher keeps ``source_kind = year_end_close`` on purpose: it belongs to
+the closing, so statements that leave the closing out leave its reversal out too.
 """
 
 from __future__ import annotations
@@ -27,8 +33,11 @@ from desktop_app.core.services.funds_base import (
     AccountInfo,
     book_accounts,
     get_book_row,
+    period_label,
     subtree,
 )
+from desktop_app.core.services.periods import _row as period_row
+from desktop_app.core.services.periods import describe_balances, year_end_leftovers
 from desktop_app.core.services.vouchers import LineInput, find_vouchers_by_source, record_auto_voucher
 
 ZERO = Decimal("0.00")
@@ -50,11 +59,17 @@ def _clear_lines(accounts: list[AccountInfo], bal: dict[uuid.UUID, Decimal], tar
 
 
 def close_year(session: Session, book_id: uuid.UUID, year: int, *, user: UserRow) -> list[VoucherRow]:
-    """年终结转 for ``year`` (December must be open); returns the closing vouchers made."""
+    """年终结转 for ``year`` (December must be open); returns the closing vouchers made this run."""
     book = get_book_row(session, book_id)
     period = f"{year:04d}-12"
-    if find_vouchers_by_source(session, book_id, YEAR_END_KIND, uuid.UUID(int=year)):
-        raise ConflictError(f"{year}年度已经进行过年终结转", field="年度")
+    if period_row(session, book_id, period).is_closed:
+        raise ConflictError(f"{period_label(period)}已结账，不能再进行{year}年度年终结转；"
+                            "如需补记，请先由审核员反结账", field="年度")
+    if not year_end_leftovers(session, book_id, period):
+        done = find_vouchers_by_source(session, book_id, YEAR_END_KIND, uuid.UUID(int=year))
+        raise ConflictError(f"{year}年度" + ("已经进行过年终结转，" if done else "")
+                            + "损益类科目、本年收益和各项分配均无余额，无需结转", field="年度")
+    again = bool(find_vouchers_by_source(session, book_id, YEAR_END_KIND, uuid.UUID(int=year)))
     v = book.chart_version
     accounts = book_accounts(session, book_id)
     current = charts.account_role(v, "current_year_income")
@@ -69,7 +84,12 @@ def close_year(session: Session, book_id: uuid.UUID, year: int, *, user: UserRow
     for summary, accs, target in steps:
         lines = _clear_lines(accs, balances_at_end(session, book_id, period), target)
         if len(lines) >= 2:
-            made.append(record_auto_voucher(session, book_id=book_id, voucher_date=day, summary=f"{year}年{summary}",
+            made.append(record_auto_voucher(session, book_id=book_id, voucher_date=day,
+                                            summary=f"{year}年{summary}" + ("（补充结转）" if again else ""),
                                             lines=lines, user=user, source_kind=YEAR_END_KIND,
                                             source_id=uuid.UUID(int=year)))
+    left = year_end_leftovers(session, book_id, period)
+    if left:  # only an account that is not a leaf can keep a balance here (a book from before that was refused)
+        raise ConflictError(f"{year}年度年终结转未能结平以下科目（有明细科目的上级科目本身有余额）："
+                            f"{describe_balances(left)}", field="年度")
     return made

@@ -1,10 +1,14 @@
-"""账簿: 现金日记账, 银行存款日记账, 科目余额表 and 明细账 of the current book for a chosen period."""
+"""账簿: 现金日记账, 银行存款日记账, 科目余额表, 明细账 and 总账 of the current book for a chosen period.
+
+Balances are shown the way books show them: a 方向 column (借/贷/平) and the amount on its side.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop_app.core.errors import UserError
+from desktop_app.core.rows_funds import balance_direction
 from desktop_app.core.services import ledgers as svc
 from desktop_app.core.services.funds_base import parse_period_range
 from desktop_app.ui.columns import Column
@@ -23,7 +27,19 @@ JOURNAL_COLUMNS = [
     Column("counterparty", "往来单位", "pinyin-text", width=120),
     Column("debit", "借方", "money", width=110),
     Column("credit", "贷方", "money", width=110),
-    Column("balance", "余额", "money", width=120),
+    Column("direction", "方向", alignment="center", width=40),
+    Column("balance_amount", "余额", "money", width=120),
+]
+GENERAL_COLUMNS = [
+    Column("code", "科目编码", width=80),
+    Column("name", "科目名称", "pinyin-text", width=160),
+    Column("period", "期间", width=70),
+    Column("opening_direction", "方向", alignment="center", width=40),
+    Column("opening_amount", "期初余额", "money", width=120),
+    Column("debit", "本期借方", "money", width=110),
+    Column("credit", "本期贷方", "money", width=110),
+    Column("closing_direction", "方向", alignment="center", width=40),
+    Column("closing_amount", "期末余额", "money", width=120),
 ]
 BALANCE_COLUMNS = [
     Column("code", "科目编码", width=80),
@@ -35,7 +51,7 @@ BALANCE_COLUMNS = [
     Column("closing_debit", "期末借方", "money", width=110),
     Column("closing_credit", "期末贷方", "money", width=110),
 ]
-KINDS = ("现金日记账", "银行存款日记账", "科目余额表", "明细账")
+KINDS = ("现金日记账", "银行存款日记账", "科目余额表", "明细账", "总账")
 
 
 class LedgersPage(QWidget):
@@ -44,12 +60,13 @@ class LedgersPage(QWidget):
         self.ctx = ctx
         self.journal_model = RowTableModel(JOURNAL_COLUMNS)
         self.balance_model = RowTableModel(BALANCE_COLUMNS)
+        self.general_model = RowTableModel(GENERAL_COLUMNS)
         self.view = LedgerView(self.journal_model, settings=ctx.settings, settings_key="table:ledgers")
         self.kind = QComboBox()
         self.kind.addItems(list(KINDS))
         self.period = PeriodPicker(ctx.period, kinds=("month", "quarter", "year"))
         self.account = QLineEdit()
-        self.account.setPlaceholderText("明细账科目编码，如 102")
+        self.account.setPlaceholderText("明细账/总账科目编码，如 102（总账可留空）")
         self.summary = QLabel()
         bar = QHBoxLayout()
         for w in (self.kind, self.period, self.account):
@@ -79,6 +96,12 @@ class LedgersPage(QWidget):
                 self.balance_model.set_rows(self.ctx.call(svc.trial_balance, book.id, first, last))
                 self.summary.setText("")
                 return
+            if kind == "总账":
+                code = self.account.text().strip() or None
+                self.view.set_model(self.general_model)
+                self.general_model.set_rows(self.ctx.call(svc.general_ledger, book.id, first, last, code))
+                self.summary.setText("")
+                return
             if kind == "现金日记账":
                 journal = self.ctx.call(svc.cash_journal, book.id, first, last)
             elif kind == "银行存款日记账":
@@ -94,7 +117,8 @@ class LedgersPage(QWidget):
             return
         self.view.set_model(self.journal_model)
         self.journal_model.set_rows(list(journal.lines))
-        self.summary.setText(f"{journal.account_code} {journal.account_name}　期末余额 {journal.closing:,.2f}")
+        side, amount = balance_direction(journal.closing)
+        self.summary.setText(f"{journal.account_code} {journal.account_name}　期末余额 {side} {amount:,.2f}")
 
 
 PAGE = PageSpec("ledgers", "账簿", 21, LedgersPage)
