@@ -1,10 +1,23 @@
 """All mapped classes; importing this package registers every table on ``Base.metadata``."""
 
 from db.models.account import Account
+from db.models.asset import (
+    Asset,
+    AssetAdjustment,
+    AssetAttachment,
+    AssetDepreciation,
+    AssetDisposal,
+    AssetHistory,
+    AssetWorkload,
+    StockTake,
+    StockTakeLine,
+)
 from db.models.audit import AuditEntry, AuditHead
 from db.models.disclosure import DisclosureRecord, DisclosureSetting
 from db.models.installation import Installation
 from db.models.org import Book, Organisation, Region
+from db.models.project import Project, ProjectFunding
+from db.models.resource import ResourceParcel
 from db.models.sync import ChangeLog, SyncCounter
 from db.models.user import User
 from db.models.voucher import AccountPeriodTotal, Entry, OpeningBalance, Period, SummaryPhrase, Voucher
@@ -12,6 +25,13 @@ from db.models.voucher import AccountPeriodTotal, Entry, OpeningBalance, Period,
 __all__ = [
     "Account",
     "AccountPeriodTotal",
+    "Asset",
+    "AssetAdjustment",
+    "AssetAttachment",
+    "AssetDepreciation",
+    "AssetDisposal",
+    "AssetHistory",
+    "AssetWorkload",
     "AuditEntry",
     "AuditHead",
     "Book",
@@ -23,7 +43,12 @@ __all__ = [
     "OpeningBalance",
     "Organisation",
     "Period",
+    "Project",
+    "ProjectFunding",
     "Region",
+    "ResourceParcel",
+    "StockTake",
+    "StockTakeLine",
     "SummaryPhrase",
     "SyncCounter",
     "User",

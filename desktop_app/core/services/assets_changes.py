@@ -1,0 +1,225 @@
+"""Value changes (改良, 部分处置, 重估) and disposals (出售, 报废, 毁损 …) of asset cards, with vouchers.
+
+A change dated in month M is charged on the old basis in M; from M+1 the schedule is recomputed
+(rules/depreciation.py). A change is refused when depreciation after M is already posted, since
+those months would have been charged on the wrong basis. A disposal in month M charges M in full
+(inside the disposal voucher when the monthly run has not charged it yet) and then moves the
+card out through 固定资产清理: 借 清理 净值、借 累计折旧, 贷 固定资产; proceeds and expenses through
+清理; the balance to 其他收入 / 其他支出 (roles ``disposal_gain`` / ``disposal_loss``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.audit import AuditRecord, record_audit
+from db.images import row_image
+from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetDisposal
+from desktop_app.core.errors import ConflictError, ValidationError
+from desktop_app.core.rows import UserRow
+from desktop_app.core.rows_assets import AdjustmentRow, DisposalRow
+from desktop_app.core.rules.depreciation import month_of, residual_value, schedule, with_disposal
+from desktop_app.core.services import assets_common as v
+from desktop_app.core.services.assets import load_asset
+from desktop_app.core.services.assets_books import (
+    EXPENSE_ROLE,
+    card_totals,
+    check_leaf,
+    fixed_asset_role,
+    role_code,
+)
+from desktop_app.core.services.depreciation import adjustments_of, terms_of, workloads_of
+from desktop_app.core.services.funds_base import get_book_row, period_label
+
+ADJUST_KINDS = ("改良", "部分处置", "重估")
+DISPOSAL_KINDS = ("出售", "报废", "毁损", "捐出", "盘亏")
+ZERO = Decimal("0.00")
+
+
+def _signed(value: Any, field: str) -> Decimal:
+    if isinstance(value, str) and value.strip().startswith("-"):
+        return -v.money(value.strip()[1:], field)
+    if isinstance(value, Decimal | int) and not isinstance(value, bool) and value < 0:
+        return -v.money(-value, field)
+    return v.money(value, field, required=False)
+
+
+def adjust_asset(session: Session, asset_id: uuid.UUID, *, kind: str, effective_on: date, delta_cost: Any,
+                 reason: str, delta_accumulated: Any = ZERO, new_life_months: int | None = None,
+                 new_residual_rate: Any = None, user: UserRow | None = None,
+                 counter_account: str | None = None) -> AdjustmentRow:
+    from desktop_app.core.services.periods import ensure_period_open
+
+    a = load_asset(session, asset_id)
+    if a.status == "已处置":
+        raise ConflictError("已处置的资产不能调整价值", field="资产")
+    kind = v.choice(kind, "调整类型", ADJUST_KINDS)
+    on = v.day(effective_on, "调整日期")
+    assert on is not None
+    reason_text = v.text(reason, "调整原因", max_len=300) or ""
+    dc, da = _signed(delta_cost, "原值变动"), _signed(delta_accumulated, "累计折旧变动")
+    life = v.integer(new_life_months, "预计使用月数") if new_life_months is not None else None
+    rate = v.decimal(new_residual_rate, "残值率（%）", required=False)
+    if rate is not None and rate > 100:
+        raise ValidationError("残值率不能超过100%", field="残值率（%）")
+    if on < a.acquired_on:
+        raise ValidationError("调整日期不能早于取得日期", field="调整日期")
+    if kind == "改良" and dc <= 0:
+        raise ValidationError("改良应增加原值（原值变动须大于零）", field="原值变动")
+    if kind == "部分处置" and dc >= 0:
+        raise ValidationError("部分处置应减少原值（原值变动须小于零）", field="原值变动")
+    dcs, das = card_totals(session, [a.id]).get(a.id, (ZERO, ZERO))
+    cost, acc = a.original_value + dcs + dc, a.opening_accumulated + das + da
+    if cost <= 0:
+        raise ValidationError("调整后原值必须大于零（全部处置请用资产处置）", field="原值变动")
+    if acc < 0 or acc > cost - residual_value(cost, rate if rate is not None else a.residual_rate):
+        raise ValidationError("调整后累计折旧须在 0 与（原值−预计净残值）之间", field="累计折旧变动")
+    month = month_of(on)
+    later = session.scalar(select(AssetDepreciation.period).where(
+        AssetDepreciation.asset_id == a.id, AssetDepreciation.period > month, AssetDepreciation.deleted.is_(False))
+        .order_by(AssetDepreciation.period.desc()).limit(1))
+    if later is not None:
+        raise ConflictError(f"该资产{period_label(later)}的折旧已计提，价值调整日期不能早于已计提的月份", field="调整日期")
+    ensure_period_open(session, a.book_id, on)
+    voucher_id = None
+    if user is not None and (dc or da):
+        if counter_account is None:
+            role = {"部分处置": "fixed_asset_clearing", "重估": "reserve_fund"}.get(kind)
+            if role is None:
+                raise ValidationError("请选择改良支出的对方科目（如在建工程、银行存款）", field="对方科目")
+            counter_account = role_code(session, a.book_id, role)
+        counter_account = check_leaf(session, a.book_id, counter_account, "对方科目")
+        voucher_id = _post_adjustment(session, a, kind, on, dc, da, counter_account, user)
+    adj = AssetAdjustment(asset_id=a.id, kind=kind, effective_on=on, delta_cost=dc, delta_accumulated=da,
+                          new_life_months=life, new_residual_rate=rate, voucher_id=voucher_id, reason=reason_text)
+    session.add(adj)
+    session.flush()
+    v.write_history(session, a.id, "adjust", f"{kind}：原值 {dc:+}，累计折旧 {da:+}（{reason_text}）",
+                    [("原值", str(cost - dc), str(cost)), ("累计折旧", str(acc - da), str(acc))])
+    record_audit(session, AuditRecord("create", "asset_adjustment", str(adj.id), f"资产 {a.code} {kind}：原值 {dc:+}",
+                                      None, row_image(adj)))
+    return AdjustmentRow(adj.id, a.id, kind, on, dc, da, reason_text, voucher_id)
+
+
+def _post_adjustment(session: Session, a: Asset, kind: str, on: date, dc: Decimal, da: Decimal, counter: str,
+                     user: UserRow) -> uuid.UUID:
+    from desktop_app.core.services.vouchers import LineInput, record_auto_voucher
+
+    fa = role_code(session, a.book_id, fixed_asset_role(a.nature))
+    ad = role_code(session, a.book_id, "accumulated_depreciation")
+    lines = []
+    if dc:
+        lines.append(LineInput(fa, debit=dc if dc > 0 else ZERO, credit=-dc if dc < 0 else ZERO, asset_id=a.id))
+    if da:
+        lines.append(LineInput(ad, debit=-da if da < 0 else ZERO, credit=da if da > 0 else ZERO, asset_id=a.id))
+    net = dc - da
+    if net:
+        lines.append(LineInput(counter, debit=-net if net < 0 else ZERO, credit=net if net > 0 else ZERO))
+    return record_auto_voucher(session, book_id=a.book_id, voucher_date=on, summary=f"资产{kind} {a.code} {a.name}"[:200],
+                               lines=lines, user=user, source_kind="asset_adjustment", source_id=a.id).id
+
+
+def close_card(session: Session, a: Asset, on: date) -> tuple[Decimal, Decimal, Decimal, str]:
+    """Cost, accumulated (including the month's charge) and the month's charge not yet posted,
+    with the expense account; refuses when an earlier month was never charged."""
+    book = get_book_row(session, a.book_id)
+    month = month_of(on)
+    lines = schedule(with_disposal(terms_of(a), month), adjustments_of(session, [a.id])[a.id], until=month,
+                     workloads=workloads_of(session, [a.id])[a.id])
+    posted = set(session.scalars(select(AssetDepreciation.period).where(
+        AssetDepreciation.asset_id == a.id, AssetDepreciation.deleted.is_(False))))
+    missing = [ln.period for ln in lines if book.start_period <= ln.period < month and ln.period not in posted]
+    if missing:
+        raise ConflictError(f"该资产{period_label(missing[0])}的折旧尚未计提，请先计提再处置", field="处置日期")
+    charge = lines[-1].amount if lines and lines[-1].period == month and month not in posted else ZERO
+    dcs, das = card_totals(session, [a.id]).get(a.id, (ZERO, ZERO))
+    return a.original_value + dcs, a.opening_accumulated + das + charge, charge, role_code(
+        session, a.book_id, EXPENSE_ROLE[a.use_kind])
+
+
+def dispose_asset(session: Session, asset_id: uuid.UUID, *, disposed_on: date, kind: str, reason: str,
+                  user: UserRow, proceeds: Any = ZERO, expenses: Any = ZERO, proceeds_account: str | None = None,
+                  expense_account: str | None = None) -> DisposalRow:
+    """出售/报废/毁损/捐出 an asset through 固定资产清理 (one voucher)."""
+    from desktop_app.core.services.periods import ensure_period_open
+    from desktop_app.core.services.vouchers import LineInput, record_auto_voucher
+
+    a = load_asset(session, asset_id)
+    if a.status == "已处置":
+        raise ConflictError(f"资产 {a.code} 已处置", field="资产")
+    kind = v.choice(kind, "处置方式", DISPOSAL_KINDS[:-1])
+    on = v.day(disposed_on, "处置日期")
+    assert on is not None
+    if on < a.acquired_on:
+        raise ValidationError("处置日期不能早于取得日期", field="处置日期")
+    reason_text = v.text(reason, "处置原因", max_len=300) or ""
+    got, paid = v.money(proceeds, "处置收入", required=False), v.money(expenses, "清理费用", required=False)
+    if got and not proceeds_account:
+        raise ValidationError("有处置收入时请选择收款科目", field="收款科目")
+    if paid and not expense_account:
+        raise ValidationError("有清理费用时请选择付款科目", field="付款科目")
+    ensure_period_open(session, a.book_id, on)
+    cost, acc, charge, expense_code = close_card(session, a, on)
+    book_id = a.book_id
+    fa, ad = role_code(session, book_id, fixed_asset_role(a.nature)), role_code(session, book_id, "accumulated_depreciation")
+    clearing = role_code(session, book_id, "fixed_asset_clearing")
+    net = cost - acc
+    lines = []
+    if charge:
+        lines += [LineInput(expense_code, debit=charge, summary=f"{a.code} 处置当月折旧"),
+                  LineInput(ad, credit=charge, summary=f"{a.code} 处置当月折旧", asset_id=a.id)]
+    if net:
+        lines.append(LineInput(clearing, debit=net, summary=f"{a.code} {a.name} 转入清理"))
+    if acc:
+        lines.append(LineInput(ad, debit=acc, summary=f"{a.code} 转销累计折旧", asset_id=a.id))
+    lines.append(LineInput(fa, credit=cost, summary=f"{a.code} {a.name} {kind}", asset_id=a.id))
+    if got:
+        lines += [LineInput(check_leaf(session, book_id, proceeds_account or "", "收款科目"), debit=got),
+                  LineInput(clearing, credit=got, summary="处置收入")]
+    if paid:
+        lines += [LineInput(clearing, debit=paid, summary="清理费用"),
+                  LineInput(check_leaf(session, book_id, expense_account or "", "付款科目"), credit=paid)]
+    result = got - paid - net
+    if result > 0:
+        lines += [LineInput(clearing, debit=result, summary="清理净收益"),
+                  LineInput(role_code(session, book_id, "disposal_gain"), credit=result, summary=f"{a.code} 处置净收益")]
+    elif result < 0:
+        lines += [LineInput(role_code(session, book_id, "disposal_loss"), debit=-result, summary=f"{a.code} 处置净损失"),
+                  LineInput(clearing, credit=-result, summary="清理净损失")]
+    voucher = record_auto_voucher(session, book_id=book_id, voucher_date=on, summary=f"资产{kind} {a.code} {a.name}"[:200],
+                                  lines=lines, user=user, source_kind="asset_disposal", source_id=a.id)
+    return finish_disposal(session, a, on=on, kind=kind, cost=cost, acc=acc, charge=charge, expense_code=expense_code,
+                           proceeds=got, expenses=paid, result=result, voucher_id=voucher.id, reason=reason_text)
+
+
+def finish_disposal(session: Session, a: Asset, *, on: date, kind: str, cost: Decimal, acc: Decimal, charge: Decimal,
+                    expense_code: str, proceeds: Decimal, expenses: Decimal, result: Decimal,
+                    voucher_id: uuid.UUID | None, reason: str) -> DisposalRow:
+    before = row_image(a)
+    if charge:
+        session.add(AssetDepreciation(asset_id=a.id, book_id=a.book_id, period=month_of(on), amount=charge,
+                                      account_code=expense_code, voucher_id=voucher_id))
+    d = AssetDisposal(asset_id=a.id, kind=kind, disposed_on=on, cost=cost, accumulated=acc, proceeds=proceeds,
+                      expenses=expenses, gain_loss=result, voucher_id=voucher_id, reason=reason)
+    session.add(d)
+    a.status, a.disposed_on = "已处置", on
+    session.flush()
+    v.write_history(session, a.id, "dispose", f"{kind}：原值 {cost}，累计折旧 {acc}，净损益 {result}（{reason}）",
+                    [("使用状态", str(before["status"]), "已处置")])
+    record_audit(session, AuditRecord("dispose", "asset", str(a.id), f"资产 {a.code} {a.name} {kind}", before,
+                                      row_image(a)))
+    return DisposalRow(a.id, kind, on, cost, acc, proceeds, expenses, result, voucher_id)
+
+
+def get_disposal(session: Session, asset_id: uuid.UUID) -> DisposalRow | None:
+    r = session.execute(select(AssetDisposal.asset_id, AssetDisposal.kind, AssetDisposal.disposed_on, AssetDisposal.cost,
+                               AssetDisposal.accumulated, AssetDisposal.proceeds, AssetDisposal.expenses,
+                               AssetDisposal.gain_loss, AssetDisposal.voucher_id)
+                        .where(AssetDisposal.asset_id == asset_id, AssetDisposal.deleted.is_(False))).first()
+    return DisposalRow(*r) if r else None

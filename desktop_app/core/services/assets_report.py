@@ -1,0 +1,104 @@
+"""Read-only figures of the assets area for reports: the 资产变动表 and the disclosure section."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetDisposal
+from desktop_app.core.rows_assets import AssetsDisclosure, ChangeRow, DisclosureRow
+from desktop_app.core.services.assets import CATEGORIES
+from desktop_app.core.services.funds_base import (
+    check_period,
+    period_end,
+    period_of,
+    period_start,
+    range_label,
+)
+from desktop_app.core.services.projects import list_projects, project_income
+from desktop_app.core.services.resources import area_by_class, list_parcels
+
+ZERO = Decimal("0.00")
+
+
+def asset_change_table(session: Session, book_id: uuid.UUID, first: str, last: str) -> list[ChangeRow]:
+    """资产变动表: each card's cost and depreciation movement over months ``first`` … ``last``."""
+    first, last = check_period(first), check_period(last)
+    start, end = period_start(first), period_end(last)
+    cards = session.execute(select(Asset.id, Asset.code, Asset.name, Asset.category, Asset.nature, Asset.acquired_on,
+                                   Asset.original_value, Asset.opening_accumulated)
+                            .where(Asset.book_id == book_id, Asset.deleted.is_(False), Asset.acquired_on <= end)
+                            .order_by(Asset.code)).all()
+    ids = [c.id for c in cards]
+    adj: dict[uuid.UUID, list[tuple[date, Decimal, Decimal]]] = defaultdict(list)
+    for aid, on, dc, da in session.execute(select(AssetAdjustment.asset_id, AssetAdjustment.effective_on,
+                                                  AssetAdjustment.delta_cost, AssetAdjustment.delta_accumulated)
+                                           .where(AssetAdjustment.asset_id.in_(ids), AssetAdjustment.deleted.is_(False))):
+        adj[aid].append((on, dc, da))
+    dep: dict[uuid.UUID, list[tuple[str, Decimal]]] = defaultdict(list)
+    for aid, p, amount in session.execute(select(AssetDepreciation.asset_id, AssetDepreciation.period,
+                                                 AssetDepreciation.amount)
+                                          .where(AssetDepreciation.asset_id.in_(ids), AssetDepreciation.deleted.is_(False))):
+        dep[aid].append((p, amount))
+    disposals = {r[0]: r[1:] for r in session.execute(
+        select(AssetDisposal.asset_id, AssetDisposal.disposed_on, AssetDisposal.kind)
+        .where(AssetDisposal.asset_id.in_(ids), AssetDisposal.deleted.is_(False)))}
+    out = []
+    before_start = date.fromordinal(start.toordinal() - 1)
+    for c in cards:
+        disposed = disposals.get(c.id)
+
+        def at(day: date, c: Any = c, disposed: Any = disposed) -> tuple[Decimal, Decimal]:
+            if c.acquired_on > day or (disposed is not None and disposed[0] <= day):
+                return ZERO, ZERO
+            cost = c.original_value + sum((dc for on, dc, _ in adj[c.id] if on <= day), ZERO)
+            acc = c.opening_accumulated + sum((da for on, _, da in adj[c.id] if on <= day), ZERO)
+            return cost, acc + sum((x for p, x in dep[c.id] if p <= period_of(day)), ZERO)
+
+        o_cost, o_acc = at(before_start)
+        e_cost, e_acc = at(end)
+        new = start <= c.acquired_on
+        in_range = [(dc, da) for on, dc, da in adj[c.id] if start <= on <= end]
+        inc = (c.original_value if new else ZERO) + sum((dc for dc, _ in in_range if dc > 0), ZERO)
+        charged = sum((x for p, x in dep[c.id] if first <= p <= last), ZERO)
+        acc_inc = charged + (c.opening_accumulated if new else ZERO) + sum((da for _, da in in_range if da > 0), ZERO)
+        if not (o_cost or e_cost or inc):
+            continue
+        gone = disposed is not None and start <= disposed[0] <= end
+        note = f"{disposed[1]}（{disposed[0].isoformat()}）" if gone and disposed else ("本期新增" if new else "")
+        out.append(ChangeRow(c.code, c.name, c.category, c.nature, o_cost, inc, o_cost + inc - e_cost, e_cost, o_acc,
+                             acc_inc, o_acc + acc_inc - e_acc, e_acc, e_cost - e_acc, note))
+    return out
+
+
+def disclosure_assets_section(session: Session, org_id: uuid.UUID, book_id: uuid.UUID, period_from: date,
+                              period_to: date) -> AssetsDisclosure:
+    """The disclosure's assets part: cards by class (count, 原值, 净值, statuses) as at the end of the
+    period, land by GB/T 21010 class with areas in 亩, projects with investment and the period's return."""
+    first, last = period_of(period_from), period_of(period_to)
+    rows: list[DisclosureRow] = []
+    table = [r for r in asset_change_table(session, book_id, first, last) if r.closing_cost]
+    statuses = {c: st for c, st in session.execute(select(Asset.code, Asset.status).where(Asset.book_id == book_id))}
+    for cat in CATEGORIES:
+        group = [r for r in table if r.category == cat]
+        if group:
+            counts = Counter(statuses.get(r.code, "") for r in group)
+            rows.append(DisclosureRow("资产", cat, len(group), sum((r.closing_cost for r in group), ZERO),
+                                      sum((r.closing_net for r in group), ZERO),
+                                      "、".join(f"{k}{n}项" for k, n in sorted(counts.items()))))
+    parcels = list_parcels(session, org_id)
+    for land, n, mu in area_by_class(parcels):
+        counts = Counter(p.status for p in parcels if p.land_class == land)
+        rows.append(DisclosureRow("资源", land, n, mu, None, "、".join(f"{k}{c}块" for k, c in sorted(counts.items()))))
+    income = project_income(session, [book_id], first, last)
+    for p in list_projects(session, org_id):
+        got = income.get(p.id, ZERO)
+        rate = f"，收益率 {(got * 100 / p.investment).quantize(Decimal('0.01'))}%" if p.investment else ""
+        rows.append(DisclosureRow("项目", p.name, p.asset_count, p.investment, got, f"{p.kind}，{p.status}{rate}"))
+    return AssetsDisclosure("资产、资源和项目情况", range_label(first, last), tuple(rows))

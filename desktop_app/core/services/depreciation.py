@@ -1,0 +1,220 @@
+"""The monthly depreciation run (计提折旧) and per-asset schedules.
+
+One run per book and month posts one voucher (借 生产成本/管理费用/经营支出/公益支出 by the asset's
+use, 贷 累计折旧 per asset) through the funds services. It is idempotent: the voucher's source is
+``("depreciation", uuid5(book, month))`` and a second run finds it and changes nothing. A closed
+month is refused (``ensure_period_open``), and so is a month whose previous month's charges were
+never run, so the cards and 152 never drift apart. Assets with status 报废 (scrapped, awaiting
+disposal) are not charged; 闲置 assets are (seasonal idleness, REFERENCE §2.5).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.audit import AuditRecord, record_audit
+from db.changelog import bulk_insert
+from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetWorkload
+from db.types import uuid7
+from desktop_app.core.errors import ConflictError, ValidationError
+from desktop_app.core.progress import Progress
+from desktop_app.core.rows import UserRow
+from desktop_app.core.rows_assets import DepreciationCharge, DepreciationRunResult, ScheduleRow
+from desktop_app.core.rules.depreciation import Adjustment, Terms, month_of, schedule
+from desktop_app.core.services import assets_common as v
+from desktop_app.core.services.assets import load_asset
+from desktop_app.core.services.assets_books import EXPENSE_ROLE, role_code
+from desktop_app.core.services.funds_base import (
+    check_period,
+    get_book_row,
+    next_period,
+    period_end,
+    period_label,
+)
+
+SOURCE_KIND = "depreciation"
+_NS = uuid.UUID("5b7c1a52-8d1e-4c55-9a0e-6f3b2a1d0c11")
+ZERO = Decimal("0.00")
+
+
+def run_source_id(book_id: uuid.UUID, period: str) -> uuid.UUID:
+    """The deterministic source id of a book's run for a month."""
+    return uuid.uuid5(_NS, f"{book_id}:{period}")
+
+
+def terms_of(a: Any) -> Terms:
+    disposal = month_of(a.disposed_on) if a.disposed_on is not None else None
+    return Terms(cost=a.original_value, residual_rate=a.residual_rate, life_months=a.useful_life_months,
+                 acquired_on=a.acquired_on, method=a.method, total_workload=a.total_workload,
+                 opening_accumulated=a.opening_accumulated, opening_workload=a.opening_workload or Decimal(0),
+                 first_period=a.first_period, disposal_period=disposal)
+
+
+def adjustments_of(session: Session, asset_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Adjustment]]:
+    out: dict[uuid.UUID, list[Adjustment]] = defaultdict(list)
+    rows = session.execute(select(AssetAdjustment.asset_id, AssetAdjustment.effective_on, AssetAdjustment.delta_cost,
+                                  AssetAdjustment.delta_accumulated, AssetAdjustment.new_life_months,
+                                  AssetAdjustment.new_residual_rate)
+                           .where(AssetAdjustment.asset_id.in_(asset_ids), AssetAdjustment.deleted.is_(False)))
+    for aid, on, dc, da, life, rate in rows:
+        out[aid].append(Adjustment(month_of(on), dc, da, life, rate))
+    return out
+
+
+def workloads_of(session: Session, asset_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Decimal]]:
+    out: dict[uuid.UUID, dict[str, Decimal]] = defaultdict(dict)
+    for aid, period, qty in session.execute(select(AssetWorkload.asset_id, AssetWorkload.period, AssetWorkload.quantity)
+                                            .where(AssetWorkload.asset_id.in_(asset_ids),
+                                                   AssetWorkload.deleted.is_(False))):
+        out[aid][period] = qty
+    return out
+
+
+def record_workload(session: Session, asset_id: uuid.UUID, period: str, quantity: Any) -> None:
+    """The month's units of work of a 工作量法 asset (needed before that month's run)."""
+    a = load_asset(session, asset_id)
+    period = check_period(period)
+    qty = v.decimal(quantity, "本月工作量")
+    if a.method != "工作量法":
+        raise ValidationError(f"资产 {a.code} 按{a.method}计提折旧，无需登记工作量", field="本月工作量")
+    w = session.execute(select(AssetWorkload).where(AssetWorkload.asset_id == asset_id,
+                                                    AssetWorkload.period == period)).scalar()
+    before = None if w is None else {"quantity": w.quantity}
+    if w is None:
+        session.add(AssetWorkload(asset_id=asset_id, period=period, quantity=qty))
+    else:
+        w.quantity, w.deleted = qty, False  # type: ignore[assignment]
+    session.flush()
+    record_audit(session, AuditRecord("update", "asset_workload", str(asset_id),
+                                      f"资产 {a.code} {period_label(period)}工作量 {qty}", before, {"quantity": qty}))
+
+
+def asset_schedule(session: Session, asset_id: uuid.UUID, *, until: str) -> list[ScheduleRow]:
+    """The card's schedule through ``until``, with which months were posted."""
+    a = load_asset(session, asset_id)
+    lines = schedule(terms_of(a), adjustments_of(session, [a.id])[a.id], until=check_period(until),
+                     workloads=workloads_of(session, [a.id])[a.id])
+    posted = set(session.scalars(select(AssetDepreciation.period).where(
+        AssetDepreciation.asset_id == asset_id, AssetDepreciation.deleted.is_(False))))
+    return [ScheduleRow(ln.period, ln.amount, ln.accumulated, ln.cost, ln.net_value, ln.period in posted)
+            for ln in lines]
+
+
+def _live_run(session: Session, book_id: uuid.UUID, period: str) -> tuple[uuid.UUID | None, str | None, set[uuid.UUID]]:
+    from desktop_app.core.services.vouchers import find_vouchers_by_source
+
+    found = find_vouchers_by_source(session, book_id, SOURCE_KIND, run_source_id(book_id, period))
+    reversed_ids = {x.reversal_of_id for x in found if x.reversal_of_id is not None and x.status == "记账"}
+    live = [x for x in found if x.reversal_of_id is None and x.id not in reversed_ids]
+    return (live[0].id, live[0].code, reversed_ids) if live else (None, None, reversed_ids)
+
+
+def compute_charges(session: Session, book_id: uuid.UUID, period: str) -> list[DepreciationCharge]:
+    """What the run for ``period`` would charge (refuses when an earlier month was never run)."""
+    book = get_book_row(session, book_id)
+    assets = session.execute(select(Asset).where(Asset.book_id == book_id, Asset.deleted.is_(False),
+                                                 Asset.first_period <= period).order_by(Asset.code)).scalars().all()
+    assets = [a for a in assets if a.status != "报废" and (a.disposed_on is None or month_of(a.disposed_on) >= period)]
+    ids = [a.id for a in assets]
+    if not ids:
+        return []
+    adjs, works = adjustments_of(session, ids), workloads_of(session, ids)
+    posted: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for aid, p in session.execute(select(AssetDepreciation.asset_id, AssetDepreciation.period)
+                                  .where(AssetDepreciation.asset_id.in_(ids), AssetDepreciation.deleted.is_(False))):
+        posted[aid].add(p)
+    codes = {use: role_code(session, book_id, role) for use, role in EXPENSE_ROLE.items()}
+    out = []
+    for a in assets:
+        lines = schedule(terms_of(a), adjs[a.id], until=period, workloads=works[a.id])
+        missing = [ln.period for ln in lines if ln.period < period and ln.period >= book.start_period
+                   and ln.period not in posted[a.id]]
+        if missing:
+            raise ConflictError(f"资产 {a.code} {a.name} 的{period_label(missing[0])}折旧尚未计提，请按月依次计提",
+                                field="期间")
+        if period in posted[a.id] or not lines or lines[-1].period != period:
+            continue
+        out.append(DepreciationCharge(a.id, a.code, a.name, codes[a.use_kind], lines[-1].amount))
+    return out
+
+
+def run_depreciation(session: Session, *, book_id: uuid.UUID, period: str, user: UserRow,
+                     progress: Progress | None = None) -> DepreciationRunResult:
+    """计提 one month's depreciation of a book: one voucher, idempotent, refused in a closed month."""
+    from desktop_app.core.services.periods import ensure_period_open
+    from desktop_app.core.services.vouchers import LineInput, record_auto_voucher
+
+    period = check_period(period)
+    ensure_period_open(session, book_id, period)
+    done_id, done_code, reversed_ids = _live_run(session, book_id, period)
+    if done_id is not None:
+        rows = session.execute(select(AssetDepreciation.asset_id, Asset.code, Asset.name, AssetDepreciation.account_code,
+                                      AssetDepreciation.amount).join(Asset, Asset.id == AssetDepreciation.asset_id)
+                               .where(AssetDepreciation.voucher_id == done_id, AssetDepreciation.deleted.is_(False))
+                               .order_by(Asset.code)).all()
+        done = tuple(DepreciationCharge(*r) for r in rows)
+        return DepreciationRunResult(book_id, period, True, done_id, done_code, sum((c.amount for c in done), ZERO),
+                                     done)
+    if reversed_ids:  # the month's earlier run was reversed (红字冲销): its lines no longer count
+        for line in session.scalars(select(AssetDepreciation).where(AssetDepreciation.voucher_id.in_(reversed_ids))):
+            line.deleted = True
+        session.flush()
+    if progress is not None:
+        progress.report(0, 2, "正在计算折旧")
+    charges = compute_charges(session, book_id, period)
+    total = sum((c.amount for c in charges), ZERO)
+    if not charges:
+        return DepreciationRunResult(book_id, period, False, None, None, ZERO, ())
+    by_account: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for c in charges:
+        by_account[c.account_code] += c.amount
+    acc_dep = role_code(session, book_id, "accumulated_depreciation")
+    label = period_label(period)
+    lines = [LineInput(code, debit=amount, summary=f"计提{label}折旧") for code, amount in sorted(by_account.items())]
+    lines += [LineInput(acc_dep, credit=c.amount, summary=f"{c.code} {c.name}"[:200], asset_id=c.asset_id)
+              for c in charges]
+    voucher = record_auto_voucher(session, book_id=book_id, voucher_date=period_end(period),
+                                  summary=f"计提{label}固定资产折旧", lines=lines, user=user,
+                                  source_kind=SOURCE_KIND, source_id=run_source_id(book_id, period))
+    _write_lines(session, book_id, period, charges, voucher.id)
+    record_audit(session, AuditRecord("create", "depreciation_run", str(run_source_id(book_id, period)),
+                                      f"计提{label}折旧：{len(charges)} 项资产，合计 {total}（{voucher.code}）", None,
+                                      {"voucher": str(voucher.id), "total": str(total), "assets": len(charges)}))
+    if progress is not None:
+        progress.report(2, 2, "折旧已计提")
+    return DepreciationRunResult(book_id, period, False, voucher.id, voucher.code, total, tuple(charges))
+
+
+def _write_lines(session: Session, book_id: uuid.UUID, period: str, charges: list[DepreciationCharge],
+                 voucher_id: uuid.UUID) -> None:
+    old = {d.asset_id: d for d in session.scalars(select(AssetDepreciation).where(
+        AssetDepreciation.asset_id.in_([c.asset_id for c in charges]), AssetDepreciation.period == period))}
+    new = []
+    for c in charges:
+        if c.asset_id in old:  # a tombstoned line of a reversed run comes back to life
+            d = old[c.asset_id]
+            d.amount, d.account_code, d.voucher_id, d.deleted = c.amount, c.account_code, voucher_id, False
+        else:
+            new.append({"id": uuid7(), "asset_id": c.asset_id, "book_id": book_id, "period": period,
+                        "amount": c.amount, "account_code": c.account_code, "voucher_id": voucher_id})
+    session.flush()
+    bulk_insert(session, AssetDepreciation, new)
+
+
+def run_depreciation_through(session: Session, *, book_id: uuid.UUID, first: str, last: str, user: UserRow,
+                             progress: Progress | None = None) -> list[DepreciationRunResult]:
+    """Run month after month (catching up), stopping at the first refusal."""
+    out, p = [], check_period(first)
+    while p <= check_period(last):
+        out.append(run_depreciation(session, book_id=book_id, period=p, user=user))
+        p = next_period(p)
+        if progress is not None:
+            progress.report(len(out), 0, f"已计提 {period_label(out[-1].period)}")
+    return out
+

@@ -1,0 +1,112 @@
+"""Resource register (资源台账): land parcels by GB/T 21010 class, area in 亩 (exact, 4 decimals)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.audit import AuditRecord, record_audit
+from db.images import row_image
+from db.models import ResourceParcel
+from desktop_app.core.errors import ConflictError, NotFoundError
+from desktop_app.core.rows_assets import ParcelRow
+from desktop_app.core.services import assets_common as v
+
+# GB/T 21010 土地利用现状分类 first-level classes plus the names village registers use (REFERENCE §5.3)
+LAND_CLASSES = ("耕地", "园地", "林地", "草地", "水域", "水面", "滩涂", "四荒地", "集体建设用地", "宅基地",
+                "工矿仓储用地", "商服用地", "公共管理与公共服务用地", "交通运输和水利设施用地", "其他农用地",
+                "未利用地", "其他建设用地")
+OWNERSHIPS = ("村", "组")
+STATUSES = ("家庭承包", "机动地", "集体统一经营", "已发包", "出租", "未利用")
+MU_PER_M2 = Decimal(15) / Decimal(10000)  # 1 亩 = 10000/15 ㎡
+LABELS = {
+    "code": "地块编号", "name": "地块名称", "land_class": "地类", "area_mu": "面积（亩）", "location": "坐落",
+    "east": "东至", "south": "南至", "west": "西至", "north": "北至", "ownership": "权属",
+    "group_name": "村民小组", "status": "经营状态", "contract_id": "关联合同", "notes": "备注",
+}
+
+
+def _validated(session: Session, values: dict[str, Any], org_id: uuid.UUID, parcel_id: uuid.UUID | None
+               ) -> dict[str, Any]:
+    L = LABELS
+    code = v.text(values.get("code"), L["code"], max_len=30) or ""
+    clash = session.scalar(select(ResourceParcel.id).where(ResourceParcel.organisation_id == org_id,
+                                                           ResourceParcel.code == code))
+    if clash is not None and clash != parcel_id:
+        raise ConflictError(f"地块编号 {code} 已存在", field=L["code"])
+    out: dict[str, Any] = {"code": code, "name": v.text(values.get("name"), L["name"])}
+    out["land_class"] = v.choice(values.get("land_class"), L["land_class"], LAND_CLASSES)
+    out["area_mu"] = v.decimal(values.get("area_mu"), L["area_mu"], positive=True, maximum=Decimal(10**9))
+    for key in ("location", "east", "south", "west", "north"):
+        out[key] = v.text(values.get(key), L[key], required=False, max_len=200 if key == "location" else 100)
+    out["ownership"] = v.choice(values.get("ownership"), L["ownership"], OWNERSHIPS, "村")
+    out["group_name"] = v.text(values.get("group_name"), L["group_name"], required=out["ownership"] == "组",
+                               max_len=50)
+    out["status"] = v.choice(values.get("status"), L["status"], STATUSES)
+    out["contract_id"] = values.get("contract_id")
+    out["notes"] = v.text(values.get("notes"), L["notes"], required=False, max_len=500)
+    return out
+
+
+def _row(p: Any) -> ParcelRow:
+    return ParcelRow(p.id, p.organisation_id, p.code, p.name, p.land_class, p.area_mu, p.location, p.east, p.south,
+                     p.west, p.north, p.ownership, p.group_name, p.status, p.contract_id, p.notes)
+
+
+def create_parcel(session: Session, *, organisation_id: uuid.UUID, **values: Any) -> ParcelRow:
+    v.check_org(session, organisation_id)
+    p = ResourceParcel(organisation_id=organisation_id, **_validated(session, values, organisation_id, None))
+    session.add(p)
+    session.flush()
+    record_audit(session, AuditRecord("create", "resource_parcel", str(p.id),
+                                      f"登记地块 {p.code} {p.name}（{p.land_class} {p.area_mu} 亩）", None, row_image(p)))
+    return _row(p)
+
+
+def update_parcel(session: Session, parcel_id: uuid.UUID, **values: Any) -> ParcelRow:
+    p = session.get(ResourceParcel, parcel_id)
+    if p is None or p.deleted:
+        raise NotFoundError("找不到该地块", field="地块")
+    before = row_image(p)
+    merged = {**{k: getattr(p, k) for k in LABELS}, **values}
+    for key, value in _validated(session, merged, p.organisation_id, p.id).items():
+        setattr(p, key, value)
+    session.flush()
+    if row_image(p) != before:
+        record_audit(session, AuditRecord("update", "resource_parcel", str(p.id), f"修改地块 {p.code} {p.name}",
+                                          before, row_image(p)))
+    return _row(p)
+
+
+def list_parcels(session: Session, organisation_id: uuid.UUID) -> list[ParcelRow]:
+    rows = session.execute(select(*ResourceParcel.__table__.c).where(
+        ResourceParcel.organisation_id == organisation_id, ResourceParcel.deleted.is_(False))
+        .order_by(ResourceParcel.code))
+    return [_row(r) for r in rows]
+
+
+def get_parcel(session: Session, parcel_id: uuid.UUID) -> ParcelRow:
+    p = session.get(ResourceParcel, parcel_id)
+    if p is None or p.deleted:
+        raise NotFoundError("找不到该地块", field="地块")
+    return _row(p)
+
+
+def area_by_class(rows: list[ParcelRow]) -> list[tuple[str, int, Decimal]]:
+    """(地类, parcels, 亩) in the order of LAND_CLASSES."""
+    acc: dict[str, tuple[int, Decimal]] = {}
+    for r in rows:
+        n, mu = acc.get(r.land_class, (0, Decimal("0.0000")))
+        acc[r.land_class] = (n + 1, mu + r.area_mu)
+    return [(c, *acc[c]) for c in LAND_CLASSES if c in acc]
+
+
+def m2_to_mu(m2: Decimal) -> Decimal:
+    """㎡ → 亩, exact to 4 decimals (half-up); for display and import of ㎡ figures."""
+    from decimal import ROUND_HALF_UP
+
+    return (m2 * MU_PER_M2).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)

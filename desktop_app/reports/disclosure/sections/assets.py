@@ -1,0 +1,55 @@
+"""资产、资源和项目情况: fixed assets by class (原值, 净值, how they are used), land by GB/T 21010
+class in 亩, and the collective-economy projects with their investment and the period's return.
+The figures come from ``core.services.assets_report.disclosure_assets_section``."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core.services.assets_report import disclosure_assets_section
+from desktop_app.core.services.funds_base import period_end, period_start
+from desktop_app.reports.disclosure.context import DisclosureContext
+from desktop_app.reports.disclosure.registry import Block, Cell, Column, DisclosureSection, TableBlock
+
+ASSET_COLUMNS = (Column("资产类别", 40), Column("数量（项）", 22, "right"), Column("原值", 36, "right"),
+                 Column("净值", 36, "right"), Column("使用情况", 46, wrap=True))
+LAND_COLUMNS = (Column("地类", 40), Column("地块数", 22, "right"), Column("面积（亩）", 36, "right"),
+                Column("经营情况", 82, wrap=True))
+PROJECT_COLUMNS = (Column("项目名称", 46, wrap=True), Column("形成资产（项）", 24, "right"),
+                   Column("总投资", 34, "right"), Column("本期收益", 30, "right"), Column("类型、状态、收益率", 46, wrap=True))
+
+
+def _mu(value: Decimal | None) -> str:
+    return f"{(value or Decimal(0)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+
+
+def build(session: Session, ctx: DisclosureContext) -> list[Block] | None:
+    section = disclosure_assets_section(session, ctx.organisation.id, ctx.book.id, period_start(ctx.period_from),
+                                        period_end(ctx.period_to))
+    if not section.rows:
+        return None
+    blocks: list[Block] = []
+    assets = [r for r in section.rows if r.kind == "资产"]
+    if assets:
+        rows: list[list[Cell]] = [[r.label, r.count, r.quantity, r.value, r.note] for r in assets]
+        total: list[Cell] = ["合计", sum(r.count for r in assets), sum(r.quantity or 0 for r in assets),
+                             sum(r.value or 0 for r in assets), ""]
+        blocks.append(TableBlock("固定资产情况（期末）", ASSET_COLUMNS, rows, totals_row=total))
+    land = [r for r in section.rows if r.kind == "资源"]
+    if land:
+        blocks.append(TableBlock("资源性资产（土地）情况", LAND_COLUMNS,
+                                 [[r.label, r.count, _mu(r.quantity), r.note] for r in land],
+                                 totals_row=["合计", sum(r.count for r in land),
+                                             _mu(sum((r.quantity or Decimal(0) for r in land), Decimal(0))), ""],
+                                 note="面积以亩为单位，保留两位小数（台账按四位小数精确登记）。"))
+    projects = [r for r in section.rows if r.kind == "项目"]
+    if projects:
+        blocks.append(TableBlock("集体经济项目及收益", PROJECT_COLUMNS,
+                                 [[r.label, r.count, r.quantity, r.value, r.note] for r in projects],
+                                 note="本期收益为账簿中注明该项目的收入；收益率为本期收益除以总投资。"))
+    return blocks
+
+
+SECTION = DisclosureSection(id="assets", title="资产、资源和项目情况", order=60, build=build)

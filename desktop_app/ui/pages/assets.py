@@ -1,0 +1,289 @@
+"""资产资源: asset cards (资产台账), land parcels (资源台账) and collective-economy projects.
+
+Keyboard: Ctrl+Tab / Ctrl+Shift+Tab switch the three lists; Ctrl+F filters (pinyin initials
+work: "cbbgl" finds 村部办公楼); Enter on a row edits it; Alt+N new, Alt+E edit, Alt+J 价值调整,
+Alt+P 处置, Alt+S 折旧表, Alt+H 历史, Alt+A/Alt+L 附件, Alt+D 计提本月折旧, Alt+R 账卡核对. Every action is one service call through ``ctx.call``; the page reloads on
+``data_changed`` ("asset", "resource", "project", "voucher") and when the organisation changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from desktop_app.core.errors import UserError
+from desktop_app.core.rows_assets import AssetRow, ParcelRow, ProjectReturnRow, ProjectRow
+from desktop_app.core.services import assets as asset_svc
+from desktop_app.core.services import depreciation as dep_svc
+from desktop_app.core.services import projects as project_svc
+from desktop_app.core.services import resources as resource_svc
+from desktop_app.core.services.asset_reconcile import reconcile_assets
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.forms import Field, FormDialog
+from desktop_app.ui.ledger_view import LedgerView
+from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.pages import assets_dialogs as dialogs
+from desktop_app.ui.pages.assets_forms import (
+    ASSET_COLUMNS,
+    PARCEL_COLUMNS,
+    PROJECT_COLUMNS,
+    asset_fields,
+    asset_values,
+    clean_asset,
+    parcel_fields,
+    parcel_values,
+    project_fields,
+    split_project,
+)
+from desktop_app.ui.tables import RowTableModel
+
+RELOAD_KINDS = ("asset", "resource", "project", "voucher", "period", "refresh")
+
+
+def _key(row: Any) -> Any:
+    return row.project.id if isinstance(row, ProjectReturnRow) else row.id
+
+
+class _ListTab(QWidget):
+    """A filterable ledger with a row of mnemonic buttons above it."""
+
+    def __init__(self, ctx: AppContext, columns: list[Any], key: str,
+                 buttons: list[tuple[str, Callable[[], None], str]]) -> None:
+        super().__init__()
+        self.model = RowTableModel(columns)
+        self.view = LedgerView(self.model, settings=ctx.settings, settings_key=f"table:{key}")
+        self.view.setObjectName(f"{key}_table")
+        bar = QHBoxLayout()
+        for text, handler, name in buttons:
+            btn = QPushButton(text)
+            btn.setObjectName(name)
+            key = text[text.index("&") + 1] if "&" in text else ""
+            if key:  # explicit, so it works whatever the platform's mnemonic setting
+                btn.setShortcut(QKeySequence(f"Alt+{key}"))
+            btn.clicked.connect(handler)
+            bar.addWidget(btn)
+        bar.addStretch(1)
+        self.summary = QLabel()
+        bar.addWidget(self.summary)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+
+    def set_rows(self, rows: list[Any]) -> None:
+        """Replace the rows, keeping the current row (by id) so the keyboard user stays in place."""
+        current = self.view.current_row()
+        self.model.set_rows(rows)
+        if current is not None:
+            row = self.model.find_row(lambda r: _key(r) == _key(current))
+            if row >= 0:
+                self.view.select_row(row)
+
+
+class AssetsPage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.assets = _ListTab(ctx, ASSET_COLUMNS, "assets", [
+            ("新增资产(&N)", self.new_asset, "btn_new_asset"), ("编辑(&E)", self.edit_asset, "btn_edit_asset"),
+            ("价值调整(&J)", lambda: self._card(dialogs.adjust, "asset"), "btn_adjust"),
+            ("处置(&P)", lambda: self._card(dialogs.dispose, "asset"), "btn_dispose"),
+            ("折旧表(&S)", lambda: self._card(dialogs.show_schedule), "btn_schedule"),
+            ("历史(&H)", lambda: self._card(dialogs.show_history), "btn_history"),
+            ("添加附件(&A)", lambda: self._card(dialogs.add_attachment, "asset"), "btn_attach"),
+            ("附件(&L)", lambda: self._card(dialogs.show_attachments), "btn_attachments"),
+            ("计提本月折旧(&D)", self.depreciate, "btn_depreciate"), ("账卡核对(&R)", self.reconcile, "btn_reconcile")])
+        self.parcels = _ListTab(ctx, PARCEL_COLUMNS, "parcels", [
+            ("新增地块(&N)", self.new_parcel, "btn_new_parcel"), ("编辑(&E)", self.edit_parcel, "btn_edit_parcel")])
+        self.projects = _ListTab(ctx, PROJECT_COLUMNS, "projects", [
+            ("新增项目(&N)", self.new_project, "btn_new_project"), ("编辑(&E)", self.edit_project, "btn_edit_project")])
+        self.assets.view.row_activated.connect(lambda _r: self.edit_asset())
+        self.parcels.view.row_activated.connect(lambda _r: self.edit_parcel())
+        self.projects.view.row_activated.connect(lambda _r: self.edit_project())
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("assets_tabs")
+        self.tabs.addTab(self.assets, "资产卡片")
+        self.tabs.addTab(self.parcels, "资源地块")
+        self.tabs.addTab(self.projects, "集体经济项目")
+        self.tabs.currentChanged.connect(lambda _i: self._focus_table())
+        self.notice = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.tabs, 1)
+        ctx.data_changed.connect(lambda kind, _ids: self.reload() if kind in RELOAD_KINDS else None)
+        ctx.context_changed.connect(self.reload)
+        self.reload()
+
+    # -- loading -------------------------------------------------------------------------
+    def reload(self) -> None:
+        org = self.ctx.org
+        self.notice.setVisible(org is None)
+        self.notice.setText("请先在左侧选择一个组织（和账套）")
+        if org is None:
+            for tab in (self.assets, self.parcels, self.projects):
+                tab.set_rows([])
+            return
+        book = self.ctx.book
+        rows = self.ctx.call(asset_svc.list_assets, org.id, book_id=book.id if book else None)
+        self.assets.set_rows(rows)
+        live = [a for a in rows if a.status != "已处置"]
+        self.assets.summary.setText(f"在用 {len(live)} 项，已处置 {len(rows) - len(live)} 项")
+        parcels = self.ctx.call(resource_svc.list_parcels, org.id)
+        self.parcels.set_rows(parcels)
+        self.parcels.summary.setText(f"{len(parcels)} 块，共 {sum(p.area_mu for p in parcels):,.4f} 亩")
+        year = int(self.ctx.period[:4])
+        self.projects.set_rows(self.ctx.call(project_svc.project_returns, org.id, year))
+
+    def _focus_table(self) -> None:
+        tab = self.tabs.currentWidget()
+        if isinstance(tab, _ListTab):
+            tab.view.table.setFocus()
+
+    def _dialog(self, title: str, fields: list[Field], save: Callable[[dict[str, Any]], Any],
+                values: dict[str, Any] | None = None) -> Any:
+        dialog = FormDialog(title, fields, save, values=values, parent=self)
+        dialog.setObjectName("form_dialog")
+        return dialog.result_value if dialog.exec() else None
+
+    def _need_book(self) -> bool:
+        if self.ctx.org is None or self.ctx.book is None:
+            show_user_error(self, "请先在左侧选择组织和账套")
+            return False
+        return True
+
+    # -- assets --------------------------------------------------------------------------
+    def new_asset(self) -> None:
+        if not self._need_book():
+            return
+        org, book = self.ctx.org, self.ctx.book
+        assert org is not None and book is not None
+
+        def save(values: dict[str, Any]) -> AssetRow:
+            v = clean_asset(values)
+            return self.ctx.call(asset_svc.create_asset, organisation_id=org.id, book_id=book.id, user=self.ctx.user,
+                                 **v)
+
+        row = self._dialog(f"新增资产卡片：{book.name}", asset_fields(None, dt.date.today()), save)
+        if row is not None:
+            self.ctx.notify("asset", (row.id,))
+
+    def edit_asset(self) -> None:
+        a = self.assets.view.current_row()
+        if not isinstance(a, AssetRow):
+            show_user_error(self, "请先在列表中选择一张资产卡片")
+            return
+        fixed = ("acquired_on", "original_value", "opening_accumulated", "method")
+
+        def save(values: dict[str, Any]) -> AssetRow:
+            v = {k: val for k, val in clean_asset(values).items() if k not in fixed}
+            return self.ctx.call(asset_svc.update_asset, a.id, **v)
+
+        row = self._dialog(f"编辑资产卡片：{a.code} {a.name}", asset_fields(a, a.acquired_on), save, asset_values(a))
+        if row is not None:
+            self.ctx.notify("asset", (row.id,))
+
+    def _card(self, action: Callable[[QWidget, AppContext, AssetRow], Any], notify: str | None = None) -> None:
+        a = self.assets.view.current_row()
+        if not isinstance(a, AssetRow):
+            show_user_error(self, "请先在列表中选择一张资产卡片")
+            return
+        try:
+            result = action(self, self.ctx, a)
+        except UserError as err:
+            show_user_error(self, err)
+            return
+        if notify and result is not None:
+            self.ctx.notify(notify, (a.id,))
+
+    def depreciate(self) -> None:
+        if not self._need_book():
+            return
+        book = self.ctx.book
+        assert book is not None
+        try:
+            result = self.ctx.call(dep_svc.run_depreciation, book_id=book.id, period=self.ctx.period,
+                                   user=self.ctx.user)
+        except UserError as err:
+            show_user_error(self, err)
+            return
+        if result.already_done:
+            text = f"{self.ctx.period} 的折旧已计提（凭证 {result.voucher_code}，合计 {result.total} 元），未重复生成。"
+        elif result.voucher_id is None:
+            text = f"{self.ctx.period} 没有需要计提折旧的资产。"
+        else:
+            text = f"已计提 {self.ctx.period} 折旧：{len(result.charges)} 项资产，合计 {result.total} 元（凭证 {result.voucher_code}）。"
+            self.ctx.notify("voucher", (result.voucher_id,))
+        QMessageBox.information(self, "计提折旧", text)
+
+    def reconcile(self) -> None:
+        if not self._need_book():
+            return
+        book = self.ctx.book
+        assert book is not None
+        rep = self.ctx.call(reconcile_assets, book.id, self.ctx.period)
+        lines = [f"{ln.account_code} {ln.label}：卡片 {ln.cards:,.2f}，账面 {ln.books:,.2f}，差额 {ln.difference:,.2f}"
+                 for ln in rep.lines]
+        lines += [f"{x.code} {x.name}：卡片 {x.card_cost:,.2f}/{x.card_accumulated:,.2f}，"
+                  f"账面 {x.book_cost:,.2f}/{x.book_accumulated:,.2f}" for x in rep.assets[:20]]
+        lines.append("账卡相符。" if rep.balanced else "账卡不符，请核对上列差异。")
+        QMessageBox.information(self, f"资产账卡核对（{self.ctx.period}）", "\n".join(lines))
+
+    # -- parcels -------------------------------------------------------------------------
+    def new_parcel(self) -> None:
+        org = self.ctx.org
+        if org is None:
+            show_user_error(self, "请先在左侧选择一个组织")
+            return
+        row = self._dialog("新增地块", parcel_fields(None), lambda v: self.ctx.call(
+            resource_svc.create_parcel, organisation_id=org.id, **{k: x for k, x in v.items() if x is not None}))
+        if row is not None:
+            self.ctx.notify("resource", (row.id,))
+
+    def edit_parcel(self) -> None:
+        p = self.parcels.view.current_row()
+        if not isinstance(p, ParcelRow):
+            show_user_error(self, "请先在列表中选择一个地块")
+            return
+        row = self._dialog(f"编辑地块：{p.code} {p.name}", parcel_fields(p),
+                           lambda v: self.ctx.call(resource_svc.update_parcel, p.id, **v), parcel_values(p))
+        if row is not None:
+            self.ctx.notify("resource", (row.id,))
+
+    # -- projects ------------------------------------------------------------------------
+    def new_project(self) -> None:
+        org = self.ctx.org
+        if org is None:
+            show_user_error(self, "请先在左侧选择一个组织")
+            return
+
+        def save(values: dict[str, Any]) -> ProjectRow:
+            plain, funding = split_project(values)
+            return self.ctx.call(project_svc.create_project, organisation_id=org.id, funding=funding, **plain)
+
+        row = self._dialog("新增集体经济项目", project_fields(None), save)
+        if row is not None:
+            self.ctx.notify("project", (row.id,))
+
+    def edit_project(self) -> None:
+        current = self.projects.view.current_row()
+        p = current.project if isinstance(current, ProjectReturnRow) else None
+        if not isinstance(p, ProjectRow):
+            show_user_error(self, "请先在列表中选择一个项目")
+            return
+
+        def save(values: dict[str, Any]) -> ProjectRow:
+            plain, funding = split_project(values)
+            return self.ctx.call(project_svc.update_project, p.id, funding=funding, **plain)
+
+        values = {k: getattr(p, k) for k in ("code", "name", "kind", "status", "notes")}
+        row = self._dialog(f"编辑项目：{p.code} {p.name}", project_fields(p), save, values)
+        if row is not None:
+            self.ctx.notify("project", (row.id,))
+
+
+PAGE = PageSpec("assets", "资产资源", 40, AssetsPage)

@@ -1,0 +1,62 @@
+"""Assets tests: a real SQLite file with one village, its 2023 book (from 2026-01) and two users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from db.engine import Database
+from db.migrate import open_database
+from desktop_app.core.rows import BookRow, OrgRow, UserRow
+from desktop_app.core.rows_assets import AssetRow
+from desktop_app.core.services.orgs import add_sub_account, create_book, create_organisation, create_region
+from desktop_app.core.services.users import create_user
+
+
+@dataclass
+class Env:
+    db: Database
+    org: OrgRow
+    book: BookRow
+    user: UserRow
+    reviewer: UserRow
+
+    def asset(self, code: str = "ZC-001", *, voucher: bool = True, **values: Any) -> AssetRow:
+        from desktop_app.core.services.assets import create_asset
+
+        fields: dict[str, Any] = {"code": code, "name": "村部办公楼", "category": "房屋及建筑物", "nature": "非经营性",
+                                  "acquired_on": date(2026, 1, 20), "original_value": Decimal("10000.00"),
+                                  "useful_life_months": 36, "residual_rate": Decimal(4)}
+        fields.update(values)
+        with self.db.begin("test") as s:
+            return create_asset(s, organisation_id=self.org.id, book_id=self.book.id, user=self.user,
+                                payment_account="10201" if voucher else None, **fields)
+
+
+def make_env(path: Path, chart_version: str = "2023") -> Env:
+    db = open_database(path)
+    with db.begin("test") as s:
+        user = create_user(s, username="kj", display_name="王会计", password="secret1", roles=["bookkeeper"])
+        rev = create_user(s, username="sh", display_name="李审核", password="secret1", roles=["reviewer"])
+        for code, name in (("320000000000", "江苏省"), ("320100000000", "南京市"), ("320115000000", "江宁区"),
+                           ("320115106000", "阳光街道"), ("320115106201", "东湖村村民委员会")):
+            create_region(s, code=code, name=name)
+        org = create_organisation(s, name="东湖村股份经济合作社", level="村", uscc="N2320115MF00000121",
+                                  region_code="320115106201")
+        book = create_book(s, organisation_id=org.id, name="东湖村股份经济合作社", kind="股份经济合作社",
+                           start_period="2026-01", chart_version=chart_version)
+        add_sub_account(s, book_id=book.id, parent_code="102", code="10201", name="农商行", user=user)
+    return Env(db, org, book, user, rev)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[Env]:
+    e = make_env(tmp_path / "assets.db")
+    yield e
+    e.db.close()
