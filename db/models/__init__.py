@@ -13,6 +13,21 @@ from db.models.asset import (
     StockTakeLine,
 )
 from db.models.audit import AuditEntry, AuditHead
+from db.models.contract import (
+    Contract,
+    ContractAllocation,
+    ContractAttachment,
+    ContractCounterparty,
+    ContractDeposit,
+    ContractFiling,
+    ContractFinding,
+    ContractInstallment,
+    ContractProcedure,
+    ContractReceipt,
+    ContractRecognition,
+    ContractReferencePrice,
+    ContractRuleSetting,
+)
 from db.models.disclosure import DisclosureRecord, DisclosureSetting
 from db.models.installation import Installation
 from db.models.org import Book, Organisation, Region
@@ -36,6 +51,19 @@ __all__ = [
     "AuditHead",
     "Book",
     "ChangeLog",
+    "Contract",
+    "ContractAllocation",
+    "ContractAttachment",
+    "ContractCounterparty",
+    "ContractDeposit",
+    "ContractFiling",
+    "ContractFinding",
+    "ContractInstallment",
+    "ContractProcedure",
+    "ContractReceipt",
+    "ContractRecognition",
+    "ContractReferencePrice",
+    "ContractRuleSetting",
     "DisclosureRecord",
     "DisclosureSetting",
     "Entry",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from desktop_app.core.demo.assets import seed_assets
+from desktop_app.core.demo.contracts import seed_contracts
 from desktop_app.core.demo.funds import seed_vouchers
 from desktop_app.core.demo.orgs import seed_organisations
 from desktop_app.core.demo.users import DEMO_PASSWORD, seed_users
@@ -39,6 +40,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("组织与账套", seed_organisations),
     ("凭证与结账", seed_vouchers),
     ("资产、资源与项目", seed_assets),
+    ("合同", seed_contracts),
 ]
 
 

@@ -1,0 +1,223 @@
+"""Demo contracts for every village: on its parcels and assets (when the asset seeder ran first)
+or on free-text subjects; most paid on time, a few in arrears, a few expiring, a few that fail
+the compliance rules. Written in bulk (Core executemany, change log and audit in bulk).
+
+Receipts here are history: the money is already in the funds seeder's rent vouchers, so the
+demo receipts carry no voucher of their own (``voucher_id`` NULL).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from db.audit import AuditRecord, record_audit
+from db.changelog import bulk_insert
+from db.models import (
+    Contract,
+    ContractAllocation,
+    ContractCounterparty,
+    ContractDeposit,
+    ContractFiling,
+    ContractInstallment,
+    ContractProcedure,
+    ContractReceipt,
+    ContractRecognition,
+    ContractReferencePrice,
+)
+from db.types import uuid7
+from desktop_app.core.ids import make_ric, make_uscc
+from desktop_app.core.rows import BookRow, OrgRow
+from desktop_app.core.rules.contract_schedule import Terms, add_years, round_fen
+from desktop_app.core.services.contracts import schedule_rows
+
+if TYPE_CHECKING:
+    from desktop_app.core.demo import DemoContext
+
+TODAY = date(2026, 11, 23)  # the demo's "now" (same as the funds seeder)
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["建国", "国华", "志强", "秀英", "红梅", "海军", "德明", "小平", "桂兰", "永胜", "春生", "玉珍"]
+FIRMS = ["绿源农业发展有限公司", "金穗家庭农场", "兴旺水产养殖专业合作社", "宏达物流有限公司", "春晖苗木有限公司",
+         "鑫源建材经营部", "四季果蔬专业合作社"]
+PRICE = {"耕地": 800, "园地": 700, "林地": 120, "水面": 900, "四荒地": 60, "草地": 80, "建设用地": 6000}
+FREE_LAND = [("耕地", "机动地"), ("水面", "鱼塘"), ("园地", "果园"), ("林地", "山林"), ("四荒地", "荒坡")]
+FREE_ASSETS = ["沿街门面房", "标准厂房", "农产品仓库", "村部闲置用房", "晒场"]
+_LAND_MAP = {"集体建设用地": "建设用地", "水域": "水面", "未利用地": "四荒地"}
+
+
+@dataclass
+class _Batch:
+    counterparties: list[dict[str, Any]]
+    contracts: list[dict[str, Any]]
+    installments: list[dict[str, Any]]
+    recognitions: list[dict[str, Any]]
+    receipts: list[dict[str, Any]]
+    allocations: list[dict[str, Any]]
+    procedures: list[dict[str, Any]]
+    filings: list[dict[str, Any]]
+    deposits: list[dict[str, Any]]
+
+    def write(self, session: Session) -> None:
+        for model, rows in ((ContractCounterparty, self.counterparties), (Contract, self.contracts),
+                            (ContractInstallment, self.installments), (ContractRecognition, self.recognitions),
+                            (ContractReceipt, self.receipts), (ContractAllocation, self.allocations),
+                            (ContractProcedure, self.procedures), (ContractFiling, self.filings),
+                            (ContractDeposit, self.deposits)):
+            bulk_insert(session, model, rows)
+
+
+def _subjects(session: Session, org_id: uuid.UUID) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """(parcels, assets) of the organisation if those areas' tables exist and have rows."""
+    from db.base import Base
+
+    insp = inspect(session.connection())
+    parcels: list[tuple[Any, ...]] = []
+    assets: list[tuple[Any, ...]] = []
+    t = Base.metadata.tables.get("resource_parcel")
+    if t is not None and insp.has_table("resource_parcel"):
+        parcels = [tuple(r) for r in session.execute(select(t.c.id, t.c.name, t.c.land_class, t.c.area_mu, t.c.location)
+                   .where(t.c.organisation_id == org_id, t.c.status.in_(("已发包", "出租", "机动地", "未利用"))))]
+    t = Base.metadata.tables.get("asset")
+    if t is not None and insp.has_table("asset"):
+        assets = [tuple(r) for r in session.execute(select(t.c.id, t.c.name, t.c.location)
+                  .where(t.c.organisation_id == org_id, t.c.status == "出租"))]
+    return parcels, assets
+
+
+def _person(rng: random.Random, i: int) -> tuple[str, str, str]:
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+    ric = make_ric("320115", date(rng.randint(1955, 1995), rng.randint(1, 12), rng.randint(1, 28)), (i * 7) % 1000)
+    return "个人", name, ric
+
+
+def _firm(rng: random.Random, i: int) -> tuple[str, str, str]:
+    body = f"{rng.randint(0, 9)}{i % 10}{rng.randint(1000000, 9999999)}"
+    return "单位", f"江宁区{rng.choice(FIRMS)}", make_uscc(f"91320115{body[:9]}")
+
+
+def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random.Random, n: int, *,
+                       today: date = TODAY, years: int | None = None) -> int:
+    """``n`` contracts for one organisation; ``years`` forces every term to that many years
+    (benchmarks), otherwise terms are 2–15 years. Returns the number of installments."""
+    parcels, assets = _subjects(session, org.id)
+    b = _Batch([], [], [], [], [], [], [], [], [])
+    prices = [{"id": uuid7(), "organisation_id": org.id, "land_class": land, "price_per_mu": Decimal(price)}
+              for land, price in PRICE.items()]
+    for i in range(n):
+        lease = rng.random() < 0.4
+        kind = "资产租赁" if lease else "资源发包"
+        cp_kind, cp_name, cp_id = (_firm if rng.random() < 0.3 else _person)(rng, i + 13 * len(org.name))
+        cp = {"id": uuid7(), "organisation_id": org.id, "kind": cp_kind, "name": cp_name, "id_number": cp_id,
+              "phone": f"13{rng.randint(100000000, 999999999)}", "address": None}
+        b.counterparties.append(cp)
+        term = years or rng.choice([2, 3, 5, 5, 8, 10, 15])
+        if years:
+            start = date(today.year - years + 1, rng.choice([1, 1, 3, 7]), 1)
+        else:
+            start = date(today.year - rng.randint(0, min(term, 9)), rng.choice([1, 1, 3, 4, 7, 10]), 1)
+        end = add_years(start, term) - timedelta(days=1)
+        roll = rng.random()
+        if not years and i % 9 == 3:  # a few expiring within 90 days, or already past their end date
+            end = today + timedelta(days=rng.choice([-20, 0, 12, 25, 60, 85]))
+            start = min(start, end - timedelta(days=365))
+        area: Decimal | None
+        land: str | None
+        if lease:
+            a = assets[i % len(assets)] if assets and i % 3 else None
+            subject, asset_id, parcel_id, land = (a[1] if a else rng.choice(FREE_ASSETS)), (a[0] if a else None), None, None
+            location, area = (a[2] if a else None), None
+            rent = Decimal(rng.randrange(6000, 90000, 500))
+            mode = rng.choice(["年付", "年付", "半年付", "季付"])
+            if not years and roll < 0.05:  # 租期超过20年
+                end = add_years(start, 25) - timedelta(days=1)
+        else:
+            p = parcels[i % len(parcels)] if parcels and i % 2 else None
+            if p:
+                subject, parcel_id, land, area, location = p[1], p[0], _LAND_MAP.get(p[2], p[2]), p[3], p[4]
+            else:
+                land, what = rng.choice(FREE_LAND)
+                subject, parcel_id, location = f"{rng.choice('东西南北')}{what}", None, None
+                area = Decimal(rng.randint(20000, 800000)).scaleb(-4)
+            asset_id = None
+            land = land if land in PRICE else "其他"
+            unit = Decimal(PRICE.get(land, 300)) * Decimal(rng.choice(["0.85", "1", "1", "1.1", "1.2"]) if roll > 0.08 else "0.5")
+            rent = round_fen(unit.quantize(Decimal(1)) * area) if area else Decimal(5000)
+            mode = "一次性" if roll > 0.93 else "年付"
+            if not years and land == "耕地" and roll < 0.12:
+                end = date(2035, 12, 31)  # beyond the 二轮延包 end
+        escal = (Decimal(5), 3) if rng.random() < 0.25 else (Decimal(0), 0)
+        cid = uuid7()
+        status = "终止" if not years and i % 17 == 5 else "履行中"
+        signed = start - timedelta(days=rng.randint(5, 40))
+        c: dict[str, Any] = {"id": cid, "organisation_id": org.id, "book_id": book.id, "number": f"HT{start.year}-{i + 1:03d}",
+             "official_code": None, "name": f"{subject}{'租赁' if lease else '承包'}合同", "kind": kind,
+             "subject": subject, "location": location, "area_mu": area, "quantity": None, "land_class": land,
+             "asset_id": asset_id, "parcel_id": parcel_id, "counterparty_id": cp["id"],
+             "signed_on": signed, "start_date": start, "end_date": end,
+             "written": rng.random() > 0.06, "price_basis": "年租金", "annual_rent": rent, "unit_price": None,
+             "escalation_pct": escal[0], "escalation_years": escal[1], "payment_mode": mode,
+             "billing_align": rng.choice(["calendar", "contract"]), "due_days": rng.choice([0, 15, 30]),
+             "deposit_required": Decimal(2000) if lease else Decimal(0), "status": status,
+             "terminated_on": min(today - timedelta(days=40), end) if status == "终止" else None,
+             "renewal_of_id": None, "notes": None}
+        b.contracts.append(c)
+        insts, recs = schedule_rows(cid, Terms(start, end, rent, mode, escal[0], escal[1], c["due_days"],
+                                               c["billing_align"]))
+        b.installments += insts
+        b.recognitions += recs
+        if rng.random() > 0.12:
+            b.procedures.append({"id": uuid7(), "contract_id": cid, "step": "村民代表会议决议",
+                                 "meeting_date": signed - timedelta(days=10), "resolution_no": f"决〔{start.year}〕{i + 1}号",
+                                 "votes": "同意28票，反对1票", "notes": None})
+        if rng.random() > 0.2:
+            b.filings.append({"id": uuid7(), "contract_id": cid, "filed_on": signed + timedelta(days=7),
+                              "filing_no": f"备{start.year}-{i + 1:03d}", "filed_with": "阳光街道农经站"})
+        if lease:
+            b.deposits.append({"id": uuid7(), "contract_id": cid, "kind": "收取", "on_date": start, "amount": Decimal(2000),
+                               "method": "银行", "voucher_id": None})
+        late = rng.random() < 0.1  # a tenant in arrears
+        _pay(b, rng, cid, insts, recs, today, late)
+    b.write(session)
+    bulk_insert(session, ContractReferencePrice, prices)
+    record_audit(session, AuditRecord("create", "contract", str(org.id),
+                                      f"{org.name}：示例合同 {len(b.contracts)} 份、应收期次 {len(b.installments)} 期、"
+                                      f"收款 {len(b.receipts)} 笔"))
+    return len(b.installments)
+
+
+def _pay(b: _Batch, rng: random.Random, cid: uuid.UUID, insts: list[dict[str, Any]], recs: list[dict[str, Any]],
+         today: date, late: bool) -> None:
+    by_inst: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for r in recs:
+        by_inst.setdefault(r["installment_id"], []).append(r)
+    for inst in insts:
+        if inst["due_date"] > today or (late and inst["due_date"] > today - timedelta(days=rng.randint(200, 1500))):
+            continue
+        on = min(today, inst["due_date"] + timedelta(days=rng.randint(0, 45)))
+        amount = inst["amount"] if rng.random() > 0.01 else round_fen(inst["amount"] / 2)
+        if amount <= 0:
+            continue
+        rid = uuid7()
+        b.receipts.append({"id": rid, "contract_id": cid, "received_on": on, "amount": amount, "method": "银行",
+                           "receipt_no": None, "payer": None, "voucher_id": None, "note": "历史收款"})
+        b.allocations.append({"id": uuid7(), "receipt_id": rid, "installment_id": inst["id"], "amount": amount,
+                              "allocated_on": on})
+        for r in by_inst.get(inst["id"], []):
+            if r["year"] > on.year and amount == inst["amount"]:
+                r["deferred"] = r["amount"]
+                r["recognised"] = r["amount"] if r["year"] < today.year else Decimal("0.00")
+
+
+def seed_contracts(session: Session, ctx: DemoContext) -> None:
+    """About a dozen contracts per village, on its first (股份经济合作社) book."""
+    for org in ctx.orgs:
+        book = next((bk for bk in ctx.books if bk.organisation_id == org.id), None)
+        if book is not None:
+            seed_org_contracts(session, org, book, ctx.rng, 12)

@@ -1,0 +1,122 @@
+"""Read-side queries of the contracts area, as tuples (never ORM objects): contract rows,
+installments with what was received by a date, and overdue installments."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from db.models import (
+    Contract,
+    ContractAllocation,
+    ContractCounterparty,
+    ContractFiling,
+    ContractInstallment,
+    ContractProcedure,
+    Organisation,
+)
+from db.types import Fen
+from desktop_app.core.rows_contracts import ContractRow, InstallmentRow
+from desktop_app.core.rules.contract_schedule import term_years
+
+ZERO = Decimal("0.00")
+ACTIVE = ("履行中", "纠纷", "草拟")
+
+
+def contract_query() -> Any:
+    procs = (select(ContractProcedure.contract_id, func.count().label("n"))
+             .where(ContractProcedure.deleted.is_(False)).group_by(ContractProcedure.contract_id).subquery())
+    filings = (select(ContractFiling.contract_id, func.min(ContractFiling.filed_on).label("filed_on"))
+               .where(ContractFiling.deleted.is_(False)).group_by(ContractFiling.contract_id).subquery())
+    cp = ContractCounterparty
+    return (
+        select(Contract.id, Contract.organisation_id, Contract.book_id, Contract.number, Contract.official_code,
+               Contract.name, Contract.kind, Contract.subject, Contract.location, Contract.area_mu,
+               Contract.quantity, Contract.land_class, Contract.asset_id, Contract.parcel_id,
+               Contract.counterparty_id, cp.kind, cp.name, cp.id_number, cp.phone, Contract.signed_on,
+               Contract.start_date, Contract.end_date, Contract.written, Contract.price_basis,
+               Contract.annual_rent, Contract.unit_price, Contract.escalation_pct, Contract.escalation_years,
+               Contract.payment_mode, Contract.billing_align, Contract.due_days, Contract.deposit_required,
+               Contract.status, Contract.terminated_on, Contract.renewal_of_id, Contract.notes,
+               func.coalesce(procs.c.n, 0), filings.c.filed_on)
+        .join(cp, Contract.counterparty_id == cp.id)
+        .outerjoin(procs, procs.c.contract_id == Contract.id)
+        .outerjoin(filings, filings.c.contract_id == Contract.id)
+        .where(Contract.deleted.is_(False))
+    )
+
+
+def contract_rows(session: Session, query: Any) -> list[ContractRow]:
+    out = []
+    for r in session.execute(query):
+        v: list[Any] = list(r)
+        v.insert(22, term_years(v[20], v[21]))
+        out.append(ContractRow(*v))
+    return out
+
+
+def received_by(as_of: date | None) -> Any:
+    """Subquery: installment_id → amount applied to it on or before ``as_of`` (all if None)."""
+    q = select(ContractAllocation.installment_id.label("installment_id"),
+               func.sum(ContractAllocation.amount).label("received")).where(ContractAllocation.deleted.is_(False))
+    if as_of is not None:
+        q = q.where(ContractAllocation.allocated_on <= as_of)
+    return q.group_by(ContractAllocation.installment_id).subquery()
+
+
+def installment_status(amount: Decimal, received: Decimal, due: date, as_of: date) -> str:
+    if received >= amount:
+        return "已收清"
+    if received > 0:
+        return "部分收款"
+    return "未收" if due < as_of else "未到期"
+
+
+def installment_rows(session: Session, contract_ids: Iterable[uuid.UUID] | None, as_of: date,
+                     organisation_id: uuid.UUID | None = None) -> list[InstallmentRow]:
+    rec = received_by(as_of)
+    received = type_coerce(func.coalesce(rec.c.received, 0), Fen())
+    q = (select(ContractInstallment.id, ContractInstallment.contract_id, Contract.number, ContractCounterparty.name,
+                ContractInstallment.seq, ContractInstallment.period_start, ContractInstallment.period_end,
+                ContractInstallment.due_date, ContractInstallment.amount, received)
+         .join(Contract, ContractInstallment.contract_id == Contract.id)
+         .join(ContractCounterparty, Contract.counterparty_id == ContractCounterparty.id)
+         .outerjoin(rec, rec.c.installment_id == ContractInstallment.id)
+         .where(ContractInstallment.deleted.is_(False), Contract.deleted.is_(False)))
+    if contract_ids is not None:
+        q = q.where(ContractInstallment.contract_id.in_(list(contract_ids)))
+    if organisation_id is not None:
+        q = q.where(Contract.organisation_id == organisation_id)
+    out = []
+    for r in session.execute(q.order_by(Contract.number, ContractInstallment.seq)):
+        got = r[9] or ZERO
+        out.append(InstallmentRow(*r[:9], got, max(r[8] - got, ZERO), installment_status(r[8], got, r[7], as_of)))
+    return out
+
+
+def overdue_query(as_of: date, organisation_ids: list[uuid.UUID] | None = None) -> Any:
+    """Installments due before ``as_of`` with money still owed as of that day.
+
+    Columns: org id, org name, contract id, number, counterparty, installment id, seq, due date,
+    amount, received (as of)."""
+    rec = received_by(as_of)
+    received = type_coerce(func.coalesce(rec.c.received, 0), Fen())
+    q = (select(Contract.organisation_id, Organisation.name, Contract.id, Contract.number, ContractCounterparty.name,
+                ContractInstallment.id, ContractInstallment.seq, ContractInstallment.due_date,
+                ContractInstallment.amount, received)
+         .join(Contract, ContractInstallment.contract_id == Contract.id)
+         .join(Organisation, Contract.organisation_id == Organisation.id)
+         .join(ContractCounterparty, Contract.counterparty_id == ContractCounterparty.id)
+         .outerjoin(rec, rec.c.installment_id == ContractInstallment.id)
+         .where(ContractInstallment.deleted.is_(False), Contract.deleted.is_(False),
+                Contract.status != "草拟", ContractInstallment.due_date < as_of,
+                ContractInstallment.amount > func.coalesce(rec.c.received, 0)))
+    if organisation_ids is not None:
+        q = q.where(Contract.organisation_id.in_(organisation_ids))
+    return q.order_by(Organisation.name, Contract.number, ContractInstallment.seq)

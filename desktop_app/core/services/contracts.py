@@ -1,0 +1,393 @@
+"""The contract register (合同台账): create, edit, renew, terminate; schedule generation;
+democratic-procedure records, township filing and attachments.
+
+Everything is validated before anything is written; a refusal is a UserError in Chinese that
+names the field. The billing schedule follows ``rules.contract_schedule`` and is rebuilt when
+the terms change, as long as no money has been applied to it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
+
+from db.audit import AuditRecord, record_audit
+from db.base import Base
+from db.images import row_image
+from db.models import (
+    Book,
+    Contract,
+    ContractAllocation,
+    ContractCounterparty,
+    ContractInstallment,
+    ContractRecognition,
+)
+from db.models.contract import CONTRACT_KINDS, CONTRACT_STATUSES, LAND_CLASSES, PRICE_BASES
+from db.types import uuid7
+from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
+from desktop_app.core.ids import validate_ric, validate_uscc
+from desktop_app.core.money import parse_amount
+from desktop_app.core.progress import Progress
+from desktop_app.core.rows_contracts import ContractRow
+from desktop_app.core.rules.contract_schedule import (
+    PAYMENT_MODES,
+    Terms,
+    build_schedule,
+    round_fen,
+)
+from desktop_app.core.services.contract_queries import contract_query, contract_rows
+from desktop_app.core.textsearch import matches
+
+__all__ = [
+    "CONTRACT_KINDS", "CONTRACT_STATUSES", "LAND_CLASSES", "PAYMENT_MODES", "PRICE_BASES", "ContractInput",
+    "contract_terms", "create_contract", "get_contract", "list_contracts", "renew_contract",
+    "schedule_rows", "set_contract_status", "update_contract",
+]
+
+
+_TERM_KEYS = ("start_date", "end_date", "annual_rent", "payment_mode", "escalation_pct", "escalation_years",
+              "due_days", "billing_align")
+
+
+@dataclass(frozen=True)
+class ContractInput:
+    """A contract as typed in the form or read from an import row."""
+
+    organisation_id: uuid.UUID
+    book_id: uuid.UUID
+    number: str
+    name: str
+    kind: str
+    subject: str
+    counterparty_name: str
+    counterparty_kind: str  # 个人 / 单位
+    start_date: date | None
+    end_date: date | None
+    payment_mode: str
+    annual_rent: Decimal | str | None = None
+    price_basis: str = "年租金"
+    unit_price: Decimal | str | None = None
+    area_mu: Decimal | str | None = None
+    counterparty_id_number: str | None = None
+    counterparty_phone: str | None = None
+    signed_on: date | None = None
+    location: str | None = None
+    quantity: str | None = None
+    land_class: str | None = None
+    asset_id: uuid.UUID | None = None
+    parcel_id: uuid.UUID | None = None
+    escalation_pct: Decimal | str = Decimal(0)
+    escalation_years: int = 0
+    billing_align: str = "calendar"
+    due_days: int = 30
+    deposit_required: Decimal | str = Decimal(0)
+    written: bool = True
+    status: str = "履行中"
+    official_code: str | None = None
+    notes: str | None = None
+
+
+def clean_text(value: Any, field: str, max_len: int, *, required: bool = True) -> str | None:
+    text = (str(value) if value is not None else "").strip()
+    if not text:
+        if required:
+            raise ValidationError("不能为空", field=field)
+        return None
+    if len(text) > max_len:
+        raise ValidationError(f"不能超过{max_len}个字", field=field)
+    return text
+
+
+def _choice(value: str | None, allowed: tuple[str, ...], field: str, *, required: bool = True) -> str | None:
+    if not value:
+        if required:
+            raise ValidationError(f"请选择：{'、'.join(allowed)}", field=field)
+        return None
+    if value not in allowed:
+        raise ValidationError(f"“{value}”无效，应为：{'、'.join(allowed)}", field=field)
+    return value
+
+
+def _area(value: Decimal | str | None) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        area = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise ValidationError(f"“{value}”不是有效的面积", field="面积（亩）") from None
+    if not area.is_finite() or area < 0:
+        raise ValidationError("面积不能为负数", field="面积（亩）")
+    if area != area.quantize(Decimal("0.0001")):
+        raise ValidationError("面积最多四位小数", field="面积（亩）")
+    return area.quantize(Decimal("0.0001"))
+
+
+def _check_link(session: Session, table_name: str, ident: uuid.UUID | None, org_id: uuid.UUID, label: str) -> None:
+    """The asset/parcel tables belong to another area: check the id only when the table exists."""
+    table = Base.metadata.tables.get(table_name)
+    if ident is None or table is None or not inspect(session.connection()).has_table(table_name):
+        return
+    cols = table.c
+    row = session.execute(select(*[c for c in (cols.id, cols.get("organisation_id")) if c is not None])
+                          .where(cols.id == ident, cols.deleted.is_(False))).first()
+    if row is None:
+        raise NotFoundError(f"找不到该{label}（{ident}），请先在{label}台账中登记", field=label)
+    if len(row) > 1 and row[1] != org_id:
+        raise ValidationError(f"该{label}不属于本组织", field=label)
+
+
+def _validate(session: Session, data: ContractInput, contract_id: uuid.UUID | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    book = session.get(Book, data.book_id)
+    if book is None or book.deleted or book.organisation_id != data.organisation_id:
+        raise NotFoundError("找不到本组织的该账套", field="账套")
+    number = clean_text(data.number, "合同编号", 40)
+    clash = session.scalar(select(Contract.id).where(Contract.organisation_id == data.organisation_id,
+                                                     Contract.number == number, Contract.deleted.is_(False)))
+    if clash is not None and clash != contract_id:
+        raise ConflictError(f"合同编号 {number} 在本组织已存在", field="合同编号")
+    kind = _choice(data.kind, CONTRACT_KINDS, "合同类型")
+    if data.start_date is None:
+        raise ValidationError("请填写起始日期", field="起始日期")
+    if data.end_date is None:
+        raise ValidationError("请填写终止日期", field="终止日期")
+    if data.end_date < data.start_date:
+        raise ValidationError(f"终止日期 {data.end_date:%Y-%m-%d} 早于起始日期 {data.start_date:%Y-%m-%d}", field="终止日期")
+    if data.signed_on is not None and data.signed_on > data.end_date:
+        raise ValidationError("签订日期不能晚于终止日期", field="签订日期")
+    mode = _choice(data.payment_mode, PAYMENT_MODES, "付款方式")
+    basis = _choice(data.price_basis, PRICE_BASES, "计价方式")
+    area = _area(data.area_mu)
+    unit_price = None
+    if basis == "单价":
+        unit_price = parse_amount(data.unit_price if data.unit_price is not None else "", field="单价（元/亩·年）")
+        if not area:
+            raise ValidationError("按单价计租时必须填写面积", field="面积（亩）")
+        rent = round_fen(unit_price * area)
+    else:
+        rent = parse_amount(data.annual_rent if data.annual_rent is not None else "", field="年租金")
+    pct = _area(data.escalation_pct) if data.escalation_pct not in (None, "") else Decimal(0)
+    if pct is None or pct > 100:
+        raise ValidationError("递增比例应在 0 到 100 之间", field="递增比例（%）")
+    if not isinstance(data.escalation_years, int) or not 0 <= data.escalation_years <= 50:
+        raise ValidationError("递增间隔应为 0 到 50 年", field="递增间隔（年）")
+    if not isinstance(data.due_days, int) or not 0 <= data.due_days <= 366:
+        raise ValidationError("缴款期限应为 0 到 366 天", field="缴款期限（天）")
+    if data.billing_align not in ("calendar", "contract"):
+        raise ValidationError("计费周期应为按自然年度或按合同年度", field="计费周期")
+    _check_link(session, "resource_parcel", data.parcel_id, data.organisation_id, "资源地块")
+    _check_link(session, "asset", data.asset_id, data.organisation_id, "资产")
+    cp_kind = _choice(data.counterparty_kind, ("个人", "单位"), "承包方类型")
+    id_number = (data.counterparty_id_number or "").strip() or None
+    if id_number:
+        id_number = validate_ric(id_number, field="承包方身份证号") if cp_kind == "个人" \
+            else validate_uscc(id_number, field="承包方统一社会信用代码")
+    counterparty = {
+        "organisation_id": data.organisation_id, "kind": cp_kind,
+        "name": clean_text(data.counterparty_name, "承包方名称", 100), "id_number": id_number,
+        "phone": clean_text(data.counterparty_phone, "联系电话", 30, required=False),
+    }
+    fields = {
+        "organisation_id": data.organisation_id, "book_id": data.book_id, "number": number,
+        "official_code": clean_text(data.official_code, "合同统一编码", 18, required=False),
+        "name": clean_text(data.name, "合同名称", 200), "kind": kind, "subject": clean_text(data.subject, "标的", 200),
+        "location": clean_text(data.location, "位置", 200, required=False), "area_mu": area,
+        "quantity": clean_text(data.quantity, "数量", 50, required=False),
+        "land_class": _choice(data.land_class, LAND_CLASSES, "地类", required=False),
+        "asset_id": data.asset_id, "parcel_id": data.parcel_id, "signed_on": data.signed_on,
+        "start_date": data.start_date, "end_date": data.end_date, "written": bool(data.written),
+        "price_basis": basis, "annual_rent": rent, "unit_price": unit_price, "escalation_pct": pct,
+        "escalation_years": data.escalation_years, "payment_mode": mode, "billing_align": data.billing_align,
+        "due_days": data.due_days,
+        "deposit_required": parse_amount(data.deposit_required or Decimal(0), field="保证金"),
+        "status": _choice(data.status, CONTRACT_STATUSES, "状态"),
+        "notes": clean_text(data.notes, "备注", 2000, required=False),
+    }
+    return fields, counterparty
+
+
+def contract_terms(c: Contract | ContractRow | dict[str, Any]) -> Terms:
+    v: dict[str, Any] = c if isinstance(c, dict) else {k: getattr(c, k) for k in _TERM_KEYS}
+    return Terms(v["start_date"], v["end_date"], v["annual_rent"], v["payment_mode"], v["escalation_pct"],
+                 v["escalation_years"], v["due_days"], v["billing_align"])
+
+
+def schedule_rows(contract_id: uuid.UUID, terms: Terms) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Installment and recognition rows (dicts, ids made here) for a bulk insert."""
+    insts: list[dict[str, Any]] = []
+    recs: list[dict[str, Any]] = []
+    for item in build_schedule(terms):
+        iid = uuid7()
+        insts.append({"id": iid, "contract_id": contract_id, "seq": item.seq, "period_start": item.period_start,
+                      "period_end": item.period_end, "due_date": item.due_date, "amount": item.amount,
+                      "note": "不足一期，按天折算" if item.partial else None})
+        recs.extend({"id": uuid7(), "contract_id": contract_id, "installment_id": iid, "year": y, "amount": a,
+                     "deferred": Decimal("0.00"), "recognised": Decimal("0.00")} for y, a in item.recognition)
+    return insts, recs
+
+
+def _counterparty(session: Session, values: dict[str, Any]) -> ContractCounterparty:
+    q = select(ContractCounterparty).where(ContractCounterparty.organisation_id == values["organisation_id"],
+                                           ContractCounterparty.deleted.is_(False))
+    if values["id_number"]:
+        q = q.where(ContractCounterparty.id_number == values["id_number"])
+    else:
+        q = q.where(ContractCounterparty.name == values["name"], ContractCounterparty.id_number.is_(None))
+    cp = session.execute(q.limit(1)).scalar()
+    if cp is None:
+        cp = ContractCounterparty(**values)
+        session.add(cp)
+    else:
+        for k, v in values.items():
+            if v is not None and getattr(cp, k) != v:
+                setattr(cp, k, v)
+    session.flush()
+    return cp
+
+
+def _write_schedule(session: Session, c: Contract) -> int:
+    """(Re)build the schedule in place: rows reused by seq, extras tombstoned."""
+    insts, recs = schedule_rows(c.id, contract_terms(c))
+    existing = {i.seq: i for i in session.scalars(select(ContractInstallment).where(ContractInstallment.contract_id == c.id))}
+    for r in session.scalars(select(ContractRecognition).where(ContractRecognition.contract_id == c.id,
+                                                               ContractRecognition.deleted.is_(False))):
+        r.deleted = True
+    session.flush()
+    ids = {}
+    for values in insts:
+        inst = existing.pop(values["seq"], None)
+        if inst is None:
+            inst = ContractInstallment(**values)
+            session.add(inst)
+        else:
+            for k in ("period_start", "period_end", "due_date", "amount", "note"):
+                setattr(inst, k, values[k])
+            inst.deleted = False
+        ids[values["id"]] = inst
+    for inst in existing.values():
+        inst.deleted = True
+    session.flush()
+    old_recs = {(r.installment_id, r.year): r for r in session.scalars(
+        select(ContractRecognition).where(ContractRecognition.contract_id == c.id))}
+    for values in recs:
+        inst_id = ids[values["installment_id"]].id
+        rec = old_recs.get((inst_id, values["year"]))
+        if rec is None:
+            session.add(ContractRecognition(**{**values, "installment_id": inst_id}))
+        else:
+            rec.amount, rec.deferred, rec.recognised, rec.deleted = values["amount"], Decimal(0), Decimal(0), False
+    session.flush()
+    return len(insts)
+
+
+def _has_money(session: Session, contract_id: uuid.UUID) -> bool:
+    return bool(session.scalar(
+        select(func.count()).select_from(ContractAllocation).join(
+            ContractInstallment, ContractAllocation.installment_id == ContractInstallment.id)
+        .where(ContractInstallment.contract_id == contract_id, ContractAllocation.deleted.is_(False))))
+
+
+def get_contract(session: Session, contract_id: uuid.UUID) -> ContractRow:
+    rows = contract_rows(session, contract_query().where(Contract.id == contract_id))
+    if not rows:
+        raise NotFoundError("找不到该合同", field="合同")
+    return rows[0]
+
+
+def create_contract(session: Session, data: ContractInput, *, progress: Progress | None = None) -> ContractRow:
+    """Register a contract and generate its billing schedule."""
+    fields, cp_values = _validate(session, data, None)
+    cp = _counterparty(session, cp_values)
+    c = Contract(**fields, counterparty_id=cp.id)
+    session.add(c)
+    session.flush()
+    n = _write_schedule(session, c)
+    record_audit(session, AuditRecord("create", "contract", str(c.id),
+                                      f"登记合同 {c.number} {c.name}（{cp.name}），生成应收期次 {n} 期", None, row_image(c)))
+    return get_contract(session, c.id)
+
+
+def load_contract(session: Session, contract_id: uuid.UUID) -> Contract:
+    c = session.get(Contract, contract_id)
+    if c is None or c.deleted:
+        raise NotFoundError("找不到该合同", field="合同")
+    return c
+
+
+def update_contract(session: Session, contract_id: uuid.UUID, data: ContractInput) -> ContractRow:
+    """Edit a contract; the schedule is rebuilt if the terms changed and nothing was received yet."""
+    c = load_contract(session, contract_id)
+    fields, cp_values = _validate(session, data, contract_id)
+    terms_changed = any(getattr(c, k) != fields[k] for k in _TERM_KEYS)
+    if terms_changed and _has_money(session, c.id):
+        raise ConflictError("该合同已有收款记录，不能修改租金条款；请签订补充协议（续签）或终止后重新登记",
+                            field="年租金")
+    before = row_image(c)
+    cp = _counterparty(session, cp_values)
+    for k, v in {**fields, "counterparty_id": cp.id}.items():
+        setattr(c, k, v)
+    session.flush()
+    if terms_changed:
+        _write_schedule(session, c)
+    after = row_image(c)
+    if after != before:
+        record_audit(session, AuditRecord("update", "contract", str(c.id), f"修改合同 {c.number}"
+                                          + ("，重新生成应收期次" if terms_changed else ""), before, after))
+    return get_contract(session, c.id)
+
+
+def set_contract_status(session: Session, contract_id: uuid.UUID, status: str, *, on: date | None = None,
+                        reason: str = "") -> ContractRow:
+    """Move a contract to 履行中 / 到期 / 终止 / 纠纷 (终止 records the date)."""
+    c = load_contract(session, contract_id)
+    _choice(status, CONTRACT_STATUSES, "状态")
+    if status == "终止" and on is None:
+        raise ValidationError("终止合同须填写终止日期", field="终止日期")
+    before = {"status": c.status, "terminated_on": c.terminated_on}
+    c.status = status
+    c.terminated_on = on if status == "终止" else c.terminated_on
+    session.flush()
+    record_audit(session, AuditRecord("status", "contract", str(c.id), f"合同 {c.number} 状态改为“{status}”"
+                                      + (f"：{reason.strip()}" if reason.strip() else ""), before,
+                                      {"status": c.status, "terminated_on": c.terminated_on}))
+    return get_contract(session, c.id)
+
+
+def renew_contract(session: Session, contract_id: uuid.UUID, data: ContractInput) -> ContractRow:
+    """续签: a new contract linked to the old one (renewal chain); the old one becomes 到期."""
+    old = load_contract(session, contract_id)
+    if data.start_date is not None and data.start_date <= old.end_date:
+        raise ValidationError(f"续签合同的起始日期应晚于原合同终止日期 {old.end_date:%Y-%m-%d}", field="起始日期")
+    new = create_contract(session, replace(data, organisation_id=old.organisation_id))
+    c = load_contract(session, new.id)
+    c.renewal_of_id = old.id
+    if old.status == "履行中":
+        old.status = "到期"
+    session.flush()
+    record_audit(session, AuditRecord("renew", "contract", str(c.id), f"合同 {old.number} 续签为 {c.number}",
+                                      {"renewal_of": str(old.id)}, {"contract": str(c.id)}))
+    return get_contract(session, c.id)
+
+
+def list_contracts(session: Session, organisation_id: uuid.UUID | None, *, text: str | None = None,
+                   status: str | None = None, kind: str | None = None) -> list[ContractRow]:
+    """Contracts of one organisation (or all); ``text`` matches number, name, subject and the
+    counterparty, pinyin initials included."""
+    q = contract_query()
+    if organisation_id is not None:
+        q = q.where(Contract.organisation_id == organisation_id)
+    if status:
+        q = q.where(Contract.status == status)
+    if kind:
+        q = q.where(Contract.kind == kind)
+    rows = contract_rows(session, q.order_by(Contract.organisation_id, Contract.number))
+    if text and text.strip():
+        rows = [r for r in rows if matches(text, r.number, r.name, r.subject, r.counterparty_name)]
+    return rows
+
+

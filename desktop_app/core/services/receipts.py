@@ -1,0 +1,327 @@
+"""Receipts (收款) against a contract's installments, deposits (保证金) and the yearly
+recognition of rent received in advance.
+
+Allocation is oldest-first: the tenant's earlier unallocated credit, then the new money, go to
+the unpaid installments in due-date order; what is left is carried forward as credit.
+
+Accounting (posted through the funds services, accounts named by chart *roles*):
+
+* receipt: Dr 库存现金/银行存款 (``cash``/``bank``); Cr the income account of the contract kind
+  for every part that belongs to the receipt's year or earlier (cash basis for arrears); Cr
+  ``rent_received_in_advance`` for parts that belong to later years (a lump-sum multi-year
+  payment) and for overpayment credit. Credit used later is Dr ``rent_received_in_advance``.
+* :func:`recognise_deferred_rent` moves each year's share from ``rent_received_in_advance`` to
+  income in that year: a 5-year lump sum is income 1/5 per year, never all at once.
+* deposit: 收取 Dr cash/bank, Cr ``payables`` (应付款); 退还 the reverse.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.audit import AuditRecord, record_audit
+from db.images import row_image
+from db.models import (
+    Contract,
+    ContractAllocation,
+    ContractCounterparty,
+    ContractDeposit,
+    ContractInstallment,
+    ContractReceipt,
+    ContractRecognition,
+)
+from desktop_app.core import charts
+from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
+from desktop_app.core.money import parse_amount
+from desktop_app.core.rows import UserRow
+from desktop_app.core.rows_contracts import (
+    AllocationRow,
+    DepositRow,
+    ReceiptResult,
+    ReceiptRow,
+    RecognitionResult,
+)
+from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get_book_row, period_label
+from desktop_app.core.services.periods import ensure_period_open
+from desktop_app.core.services.vouchers import LineInput, record_auto_voucher
+
+ZERO = Decimal("0.00")
+METHODS = ("现金", "银行")
+INCOME_ROLE = {"资产租赁": "rent_income", "资源发包": "contracting_income", "投资/合作": "investment_income",
+               "服务": "service_income", "其他": "other_income", "工程": "other_income"}
+RECEIPT_KIND, DEPOSIT_KIND, RECOGNITION_KIND = "contract_receipt", "contract_deposit", "contract_recognition"
+
+__all__ = [
+    "contract_credit",
+    "list_deposits",
+    "list_receipts",
+    "recognise_deferred_rent",
+    "record_deposit",
+    "record_receipt",
+    "role_account",
+]
+
+
+def role_account(accounts: dict[str, AccountInfo], version: str, role: str) -> str:
+    """The leaf account to post a role to: the role's account, or its first active sub-account."""
+    code = charts.account_role(version, role)
+    acc = accounts.get(code)
+    if acc is None:
+        raise ConflictError(f"账套中没有科目 {code}（{charts.role_spec(role).label}）", field="科目")
+    if acc.is_leaf:
+        return code
+    for a in accounts.values():
+        if a.code.startswith(code) and a.is_leaf and a.active:
+            return a.code
+    raise ConflictError(f"科目 {code} 没有可用的末级科目", field="科目")
+
+
+def _money_account(accounts: dict[str, AccountInfo], version: str, method: str, code: str | None) -> str:
+    if method not in METHODS:
+        raise ValidationError("收款方式应为 现金 或 银行", field="收款方式")
+    role = "cash" if method == "现金" else "bank"
+    if not code:
+        return role_account(accounts, version, role)
+    root = charts.account_role(version, role)
+    acc = accounts.get(code)
+    if acc is None or not code.startswith(root) or not acc.is_leaf:
+        raise ValidationError(f"科目 {code} 不是{charts.role_spec(role).label}的末级科目", field="收款科目")
+    return code
+
+
+def _contract(session: Session, contract_id: uuid.UUID) -> tuple[Contract, str]:
+    c = session.get(Contract, contract_id)
+    if c is None or c.deleted:
+        raise NotFoundError("找不到该合同", field="合同")
+    name = session.scalar(select(ContractCounterparty.name).where(ContractCounterparty.id == c.counterparty_id)) or ""
+    return c, name
+
+
+def _receipt_credits(session: Session, contract_id: uuid.UUID) -> list[tuple[uuid.UUID, Decimal]]:
+    """(receipt id, unallocated amount) of a contract's receipts, oldest first."""
+    alloc = (select(ContractAllocation.receipt_id, func.sum(ContractAllocation.amount).label("a"))
+             .where(ContractAllocation.deleted.is_(False)).group_by(ContractAllocation.receipt_id).subquery())
+    rows = session.execute(select(ContractReceipt.id, ContractReceipt.amount, alloc.c.a)
+                           .outerjoin(alloc, alloc.c.receipt_id == ContractReceipt.id)
+                           .where(ContractReceipt.contract_id == contract_id, ContractReceipt.deleted.is_(False))
+                           .order_by(ContractReceipt.received_on, ContractReceipt.id))
+    return [(rid, amount - (a or ZERO)) for rid, amount, a in rows]
+
+
+def contract_credit(session: Session, contract_id: uuid.UUID) -> Decimal:
+    """The tenant's money received but not yet applied to any installment (carried forward)."""
+    return sum((c for _, c in _receipt_credits(session, contract_id)), ZERO)
+
+
+def _open_installments(session: Session, contract_id: uuid.UUID) -> list[tuple[ContractInstallment, Decimal]]:
+    paid = (select(ContractAllocation.installment_id, func.sum(ContractAllocation.amount).label("a"))
+            .where(ContractAllocation.deleted.is_(False)).group_by(ContractAllocation.installment_id).subquery())
+    rows = session.execute(select(ContractInstallment, paid.c.a)
+                           .outerjoin(paid, paid.c.installment_id == ContractInstallment.id)
+                           .where(ContractInstallment.contract_id == contract_id, ContractInstallment.deleted.is_(False))
+                           .order_by(ContractInstallment.due_date, ContractInstallment.seq)).all()
+    out = []
+    for inst, a in rows:
+        got = a or ZERO
+        if got < inst.amount:
+            out.append((inst, got))
+    return out
+
+
+def _split_by_year(session: Session, inst: ContractInstallment, already: Decimal, amount: Decimal,
+                   receipt_year: int) -> tuple[Decimal, Decimal]:
+    """Split money applied to ``inst`` into (income now, deferred to later years); the
+    recognition rows are filled in year order, after what was paid before."""
+    recs = session.scalars(select(ContractRecognition).where(ContractRecognition.installment_id == inst.id,
+                                                             ContractRecognition.deleted.is_(False))
+                           .order_by(ContractRecognition.year)).all()
+    income, deferred, skip, left = ZERO, ZERO, already, amount
+    for rec in recs:
+        room = rec.amount
+        used = min(skip, room)
+        skip -= used
+        room -= used
+        take = min(room, left)
+        if take <= 0:
+            continue
+        left -= take
+        if rec.year <= receipt_year:
+            income += take
+        else:
+            deferred += take
+            rec.deferred += take
+    return income + left, deferred  # no recognition rows (should not happen): all income
+
+
+def record_receipt(session: Session, contract_id: uuid.UUID, *, received_on: date | None, amount: Decimal | str,
+                   method: str, user: UserRow, receipt_no: str | None = None, payer: str | None = None,
+                   note: str | None = None, money_account: str | None = None, post: bool = True) -> ReceiptResult:
+    """Record money received for a contract, allocate it oldest-first and post its voucher."""
+    c, cp_name = _contract(session, contract_id)
+    amount = parse_amount(amount, field="收款金额", allow_zero=False)
+    if received_on is None:
+        raise ValidationError("请填写收款日期", field="收款日期")
+    book = get_book_row(session, c.book_id)
+    ensure_period_open(session, book.id, received_on)
+    accounts = book_accounts(session, book.id)
+    money_code = _money_account(accounts, book.chart_version, method, money_account)
+    income_code = role_account(accounts, book.chart_version, INCOME_ROLE[c.kind])
+    advance_code = role_account(accounts, book.chart_version, "rent_received_in_advance")
+
+    credits = [[rid, amt] for rid, amt in _receipt_credits(session, c.id) if amt > 0]
+    r = ContractReceipt(contract_id=c.id, received_on=received_on, amount=amount, method=method,
+                        receipt_no=(receipt_no or "").strip()[:50] or None, payer=(payer or "").strip()[:100] or None,
+                        note=(note or "").strip()[:200] or None)
+    session.add(r)
+    session.flush()
+    sources: list[list[object]] = [*credits, [r.id, amount]]
+    allocations: list[AllocationRow] = []
+    income, deferred, credit_used = ZERO, ZERO, ZERO
+    for inst, got in _open_installments(session, c.id):
+        need = inst.amount - got
+        while need > 0 and sources:
+            rid, avail = sources[0]
+            assert isinstance(avail, Decimal) and isinstance(rid, uuid.UUID)
+            take = min(need, avail)
+            session.add(ContractAllocation(receipt_id=rid, installment_id=inst.id, amount=take, allocated_on=received_on))
+            inc, dfr = _split_by_year(session, inst, got, take, received_on.year)
+            income, deferred, got, need = income + inc, deferred + dfr, got + take, need - take
+            if rid != r.id:
+                credit_used += take
+            allocations.append(AllocationRow(inst.id, inst.seq, take))
+            sources[0][1] = avail - take
+            if avail - take == 0:
+                sources.pop(0)
+        if not sources:
+            break
+    leftover = sum((Decimal(str(s[1])) for s in sources if s[0] == r.id), ZERO)
+    session.flush()
+    lines = [LineInput(money_code, debit=amount, summary=f"收{cp_name}合同{c.number}款", counterparty=cp_name,
+                       contract_id=c.id)]
+    advance_net = deferred + leftover - credit_used
+    if advance_net < 0:
+        lines.append(LineInput(advance_code, debit=-advance_net, summary="预收租金转入", counterparty=cp_name,
+                               contract_id=c.id))
+    if income > 0:
+        lines.append(LineInput(income_code, credit=income, summary=f"合同{c.number}租金收入", counterparty=cp_name,
+                               contract_id=c.id))
+    if advance_net > 0:
+        lines.append(LineInput(advance_code, credit=advance_net, summary="预收以后年度租金/多收款",
+                               counterparty=cp_name, contract_id=c.id))
+    v = record_auto_voucher(session, book_id=book.id, voucher_date=received_on,
+                            summary=f"收到{cp_name}合同{c.number}租金（承包费）", lines=lines, user=user,
+                            source_kind=RECEIPT_KIND, source_id=r.id, post=post)
+    r.voucher_id = v.id
+    session.flush()
+    credit_after = contract_credit(session, c.id)
+    record_audit(session, AuditRecord(
+        "create", "contract_receipt", str(r.id),
+        f"合同 {c.number} 收款 {amount} 元，冲抵 {len(allocations)} 期，结余 {credit_after} 元，凭证 {v.code}",
+        None, {**row_image(r), "allocations": [(str(a.installment_id), str(a.amount)) for a in allocations]}))
+    row = next(x for x in list_receipts(session, c.id) if x.id == r.id)
+    return ReceiptResult(row, tuple(allocations), credit_after, v.id, f"{period_label(v.period)}第{v.number}号")
+
+
+def list_receipts(session: Session, contract_id: uuid.UUID) -> list[ReceiptRow]:
+    credits = dict(_receipt_credits(session, contract_id))
+    rows = session.execute(select(ContractReceipt.id, ContractReceipt.contract_id, ContractReceipt.received_on,
+                                  ContractReceipt.amount, ContractReceipt.method, ContractReceipt.receipt_no,
+                                  ContractReceipt.payer, ContractReceipt.voucher_id)
+                           .where(ContractReceipt.contract_id == contract_id, ContractReceipt.deleted.is_(False))
+                           .order_by(ContractReceipt.received_on, ContractReceipt.id))
+    return [ReceiptRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[3] - credits[r[0]], credits[r[0]], r[7])
+            for r in rows]
+
+
+def _deposit_held(session: Session, contract_id: uuid.UUID) -> Decimal:
+    total = ZERO
+    for kind, amount in session.execute(select(ContractDeposit.kind, ContractDeposit.amount)
+                                        .where(ContractDeposit.contract_id == contract_id,
+                                               ContractDeposit.deleted.is_(False))):
+        total += amount if kind == "收取" else -amount
+    return total
+
+
+def record_deposit(session: Session, contract_id: uuid.UUID, *, kind: str, on_date: date | None,
+                   amount: Decimal | str, method: str, user: UserRow, money_account: str | None = None) -> DepositRow:
+    """保证金 收取 (Dr cash/bank, Cr 应付款) or 退还 (the reverse; at most what is held)."""
+    c, cp_name = _contract(session, contract_id)
+    if kind not in ("收取", "退还"):
+        raise ValidationError("保证金业务应为 收取 或 退还", field="业务类型")
+    amount = parse_amount(amount, field="保证金金额", allow_zero=False)
+    if on_date is None:
+        raise ValidationError("请填写日期", field="日期")
+    held = _deposit_held(session, c.id)
+    if kind == "退还" and amount > held:
+        raise ValidationError(f"退还金额 {amount} 元超过已收保证金 {held} 元", field="保证金金额")
+    book = get_book_row(session, c.book_id)
+    ensure_period_open(session, book.id, on_date)
+    accounts = book_accounts(session, book.id)
+    money = _money_account(accounts, book.chart_version, method, money_account)
+    payable = role_account(accounts, book.chart_version, "payables")
+    d = ContractDeposit(contract_id=c.id, kind=kind, on_date=on_date, amount=amount, method=method)
+    session.add(d)
+    session.flush()
+    dr, cr = (money, payable) if kind == "收取" else (payable, money)
+    text = f"{kind}{cp_name}合同{c.number}履约保证金"
+    v = record_auto_voucher(session, book_id=book.id, voucher_date=on_date, summary=text, user=user,
+                            lines=[LineInput(dr, debit=amount, counterparty=cp_name, contract_id=c.id),
+                                   LineInput(cr, credit=amount, counterparty=cp_name, contract_id=c.id)],
+                            source_kind=DEPOSIT_KIND, source_id=d.id)
+    d.voucher_id = v.id
+    session.flush()
+    record_audit(session, AuditRecord("create", "contract_deposit", str(d.id), f"{text} {amount} 元", None, row_image(d)))
+    return DepositRow(d.id, c.id, d.kind, d.on_date, d.amount, d.method, d.voucher_id)
+
+
+def list_deposits(session: Session, contract_id: uuid.UUID) -> list[DepositRow]:
+    rows = session.execute(select(ContractDeposit.id, ContractDeposit.contract_id, ContractDeposit.kind,
+                                  ContractDeposit.on_date, ContractDeposit.amount, ContractDeposit.method,
+                                  ContractDeposit.voucher_id)
+                           .where(ContractDeposit.contract_id == contract_id, ContractDeposit.deleted.is_(False))
+                           .order_by(ContractDeposit.on_date))
+    return [DepositRow(*r) for r in rows]
+
+
+def recognise_deferred_rent(session: Session, book_id: uuid.UUID, year: int, *, user: UserRow,
+                            on: date | None = None) -> RecognitionResult:
+    """Move ``year``'s share of rent received in earlier years from 预收 to income (one voucher
+    for the book, one line pair per contract). Running it twice does nothing the second time."""
+    book = get_book_row(session, book_id)
+    on = on or date(year, 12, 31)
+    if on.year != year:
+        raise ValidationError(f"确认日期应在 {year} 年内", field="日期")
+    recs = session.execute(select(ContractRecognition, Contract.kind, Contract.number)
+                           .join(Contract, ContractRecognition.contract_id == Contract.id)
+                           .where(Contract.book_id == book_id, ContractRecognition.year == year,
+                                  ContractRecognition.deleted.is_(False),
+                                  ContractRecognition.deferred > ContractRecognition.recognised)).all()
+    if not recs:
+        return RecognitionResult(year, 0, ZERO, None)
+    ensure_period_open(session, book_id, on)
+    accounts = book_accounts(session, book_id)
+    advance = role_account(accounts, book.chart_version, "rent_received_in_advance")
+    per: dict[tuple[uuid.UUID, str, str], Decimal] = defaultdict(lambda: ZERO)
+    for rec, kind, number in recs:
+        per[(rec.contract_id, kind, number)] += rec.deferred - rec.recognised
+        rec.recognised = rec.deferred
+    lines, total = [], ZERO
+    for (cid, kind, number), amt in sorted(per.items(), key=lambda kv: kv[0][2]):
+        text = f"确认合同{number} {year}年度预收租金"
+        lines.append(LineInput(advance, debit=amt, summary=text, contract_id=cid))
+        lines.append(LineInput(role_account(accounts, book.chart_version, INCOME_ROLE[kind]), credit=amt,
+                               summary=text, contract_id=cid))
+        total += amt
+    session.flush()
+    v = record_auto_voucher(session, book_id=book_id, voucher_date=on, summary=f"确认{year}年度预收租金、承包费收入",
+                            lines=lines, user=user, source_kind=RECOGNITION_KIND, source_id=None)
+    record_audit(session, AuditRecord("recognise", "contract_recognition", str(v.id),
+                                      f"{year}年度预收租金转收入 {total} 元（{len(per)} 份合同）", None,
+                                      {"year": year, "amount": str(total)}))
+    return RecognitionResult(year, len(per), total, v.id)
