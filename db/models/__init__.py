@@ -30,6 +30,20 @@ from db.models.contract import (
 )
 from db.models.disclosure import DisclosureRecord, DisclosureSetting
 from db.models.installation import Installation
+from db.models.member import (
+    DistributionPlan,
+    DistributionPlanLine,
+    DistributionSetting,
+    DividendDeduction,
+    DividendLine,
+    DividendPayout,
+    Household,
+    Member,
+    MembershipEvent,
+    ShareEvent,
+    ShareHolding,
+    ShareType,
+)
 from db.models.org import Book, Organisation, Region
 from db.models.project import Project, ProjectFunding
 from db.models.resource import ResourceParcel
@@ -66,8 +80,17 @@ __all__ = [
     "ContractRuleSetting",
     "DisclosureRecord",
     "DisclosureSetting",
+    "DistributionPlan",
+    "DistributionPlanLine",
+    "DistributionSetting",
+    "DividendDeduction",
+    "DividendLine",
+    "DividendPayout",
     "Entry",
+    "Household",
     "Installation",
+    "Member",
+    "MembershipEvent",
     "OpeningBalance",
     "Organisation",
     "Period",
@@ -75,6 +98,9 @@ __all__ = [
     "ProjectFunding",
     "Region",
     "ResourceParcel",
+    "ShareEvent",
+    "ShareHolding",
+    "ShareType",
     "StockTake",
     "StockTakeLine",
     "SummaryPhrase",

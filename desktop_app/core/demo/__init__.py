@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from desktop_app.core.demo.assets import seed_assets
 from desktop_app.core.demo.contracts import seed_contracts
 from desktop_app.core.demo.funds import seed_vouchers
+from desktop_app.core.demo.members import seed_members
 from desktop_app.core.demo.orgs import seed_organisations
 from desktop_app.core.demo.users import DEMO_PASSWORD, seed_users
 from desktop_app.core.progress import Progress
@@ -41,6 +42,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("凭证与结账", seed_vouchers),
     ("资产、资源与项目", seed_assets),
     ("合同", seed_contracts),
+    ("成员、股份与收益分配", seed_members),
 ]
 
 

@@ -1,0 +1,221 @@
+"""CLI: ``export members|households|shares``, ``distribute`` and ``roster``.
+
+Organisations are named by USCC or 区划代码; the book is the organisation's first 股份经济合作社
+(or other non-村委会) book unless ``--book`` (id or 账套编号) says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core.errors import UserError
+from desktop_app.core.rows import BookRow, OrgRow
+
+EXPORT_KINDS = ("members", "households", "shares")
+
+
+def _book(session: Session, org: OrgRow, wanted: str | None) -> BookRow:
+    from desktop_app.core.services.orgs import list_books
+
+    books = list_books(session, org.id)
+    if wanted:
+        for b in books:
+            if str(b.id) == wanted or b.code == wanted:
+                return b
+        raise UserError(f"{org.name} 没有账套 {wanted}")
+    preferred = [b for b in books if b.kind != "村民委员会"] or books
+    if not preferred:
+        raise UserError(f"{org.name} 还没有账套")
+    return preferred[0]
+
+
+def _amount(text: str) -> Decimal:
+    from desktop_app.core.money import parse_amount
+
+    return parse_amount(text, field="金额")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from desktop_app.cli import open_db
+    from desktop_app.core.services.members import list_households, list_members
+    from desktop_app.core.services.orgs import find_organisation
+    from desktop_app.core.services.shares import list_holdings, list_share_types
+    from desktop_app.excel.members_xlsx import households_workbook, members_workbook, shares_workbook
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise UserError("导出文件名应以 .xlsx 结尾")
+    db = open_db(args)
+    try:
+        with db.begin() as s:
+            org = find_organisation(s, args.org)
+            names = [t.name for t in list_share_types(s, org.id)]
+            if args.kind == "members":
+                members = list_members(s, org.id)
+                wb = members_workbook(members, list_holdings(s, org.id, include_zero=True), names)
+                count = len(members)
+            elif args.kind == "households":
+                households = list_households(s, org.id)
+                wb, count = households_workbook(households), len(households)
+            else:
+                holdings = list_holdings(s, org.id)
+                wb, count = shares_workbook(holdings, names), len(holdings)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(out)
+    finally:
+        db.close()
+    print(f"已导出 {org.name} 的{ {'members': '成员名册', 'households': '户', 'shares': '股份登记簿'}[args.kind]}"
+          f"（{count} 行）：{out}")
+    return 0
+
+
+def cmd_distribute(args: argparse.Namespace) -> int:
+    from desktop_app.cli import open_db
+    from desktop_app.core.services.distribution import draft_plan, plan_violations
+    from desktop_app.core.services.orgs import find_organisation
+
+    amount = _amount(args.amount_for_members)
+    reserve = _amount(args.reserve) if args.reserve is not None else None
+    db = open_db(args)
+    try:
+        with db.begin("cli") as s:
+            org = find_organisation(s, args.org)
+            book = _book(s, org, args.book)
+            plan = draft_plan(s, book_id=book.id, year=args.year, members_amount=amount, precision=args.precision,
+                              reserve=reserve, excluded_rent=_amount(args.excluded_rent))
+            problems = plan_violations(s, plan.id)
+    finally:
+        db.close()
+    print(f"{org.name} {plan.year}年度收益分配方案（草案）已生成：")
+    print(f"  可分配收益：{plan.distributable} 元；提取公积公益金：{plan.reserve} 元")
+    print(f"  批准用于成员分配：{plan.members_amount} 元；总股数：{plan.total_shares.normalize():f} 股")
+    print(f"  每股分红：{plan.per_share} 元（按“{plan.precision}”向下取整）")
+    print(f"  花名册合计：{plan.roster_total} 元（{plan.members} 人，{plan.households} 户）")
+    print(f"  尾差（留存未分配收益）：{plan.remainder} 元")
+    for p in problems:
+        print(f"  注意：{p}")
+    return 0
+
+
+def cmd_roster(args: argparse.Namespace) -> int:
+    from desktop_app.cli import open_db
+    from desktop_app.core.services.distribution_query import find_plan, plan_roster
+    from desktop_app.core.services.orgs import find_organisation
+
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".xlsx"):
+        raise UserError("输出文件名应以 .pdf 或 .xlsx 结尾")
+    db = open_db(args)
+    try:
+        with db.begin() as s:
+            org = find_organisation(s, args.org)
+            book = _book(s, org, args.book)
+            plan = find_plan(s, book.id, args.year)
+            if plan is None:
+                raise UserError(f"{org.name} 没有{args.year}年度的收益分配方案，请先运行 distribute")
+            roster = plan_roster(s, plan.id)
+    finally:
+        db.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".pdf":
+        from desktop_app.reports.distribution_pdf import roster_pdf
+
+        out.write_bytes(roster_pdf(roster, public=args.public))
+    else:
+        from desktop_app.excel.members_xlsx import roster_workbook
+
+        roster_workbook(roster, public=args.public).save(out)
+    kind = "公示稿（身份证号已遮盖）" if args.public else "发放稿"
+    print(f"已输出 {org.name} {args.year}年度分红花名册{kind}：{len(roster.lines)} 人，合计 {plan.roster_total} 元 → {out}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from desktop_app.cli import open_db
+    from desktop_app.core.services.orgs import find_organisation
+    from desktop_app.excel.members_xlsx import import_members_xlsx
+
+    db = open_db(args)
+    try:
+        with db.begin("cli") as s:
+            org = find_organisation(s, args.org)
+            preview, result = import_members_xlsx(s, org.id, Path(args.file), apply=not args.dry_run,
+                                                  event_date=date.today())
+            if preview.errors:
+                for e in preview.errors[:50]:
+                    print(f"  {e}")
+                raise UserError(f"发现 {len(preview.errors)} 处错误，未写入任何数据")
+    finally:
+        db.close()
+    if result is None:
+        print(f"检查通过：{preview.members} 名成员（新户 {len(preview.new_households)} 户，"
+              f"股份 {preview.shares_total.normalize():f} 股）；未写入（--dry-run）")
+    else:
+        print(f"已导入 {org.name}：成员 {result.members} 人，新户 {result.households} 户，"
+              f"股份 {result.shares_total.normalize():f} 股")
+    return 0
+
+
+def _chain(parser: argparse.ArgumentParser, kinds: tuple[str, ...], mine: Callable[[argparse.Namespace], int]) -> None:
+    """Share a verb another area registered: our kinds go to ``mine``, the rest to its handler."""
+    theirs = parser.get_default("handler")
+
+    def handler(args: argparse.Namespace) -> int:
+        if getattr(args, "kind", None) in kinds:
+            return mine(args)
+        if theirs is None:
+            raise UserError(f"未知类型：{getattr(args, 'kind', '')}")
+        return int(theirs(args))
+
+    parser.set_defaults(handler=handler)
+
+
+def _opt(p: argparse.ArgumentParser, *names: str, **kw: Any) -> None:
+    try:
+        p.add_argument(*names, **kw)
+    except argparse.ArgumentError:
+        pass  # the verb's owner already defined it
+
+
+def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
+    exists = getattr(sub, "choices", {}) or {}
+    if "export" in exists:
+        p = exists["export"]
+        _chain(p, EXPORT_KINDS, cmd_export)
+    else:
+        p = add("export", cmd_export, "导出数据到 Excel（members 成员名册 / households 户 / shares 股份登记簿）")
+        p.add_argument("kind", help="members | households | shares")
+    _opt(p, "--org", required=True, help="组织（统一社会信用代码或12位区划代码）")
+    _opt(p, "--out", required=True, help="输出文件 FILE.xlsx")
+    if "import" in exists:
+        p = exists["import"]
+        _chain(p, ("members",), cmd_import)
+    else:
+        p = add("import", cmd_import, "从 Excel 导入（members 成员名册：先检查，全部无误才写入）")
+        p.add_argument("kind", help="members")
+        p.add_argument("file", help="xlsx 文件")
+    _opt(p, "--org", required=True, help="组织（统一社会信用代码或12位区划代码）")
+    _opt(p, "--dry-run", dest="dry_run", action="store_true", help="只检查，不写入")
+    p = add("distribute", cmd_distribute, "按账簿和股份登记簿生成年度收益分配方案草案，显示每股分红、合计和尾差")
+    p.add_argument("--org", required=True, help="组织（统一社会信用代码或12位区划代码）")
+    p.add_argument("--year", type=int, required=True, help="分配年度")
+    p.add_argument("--amount-for-members", required=True, help="批准用于成员分配的金额（元）")
+    p.add_argument("--precision", choices=("分", "角", "元"), default="分", help="每股分红精度（默认 分）")
+    p.add_argument("--reserve", help="提取公积公益金金额（默认按章程比例）")
+    p.add_argument("--excluded-rent", default="0", help="一次性收取、属于以后年度的租金（不参与当年分配）")
+    p.add_argument("--book", help="账套（ID 或账套编号；默认该组织的股份经济合作社账套）")
+    p = add("roster", cmd_roster, "输出年度分红花名册（PDF 或 Excel）")
+    p.add_argument("--org", required=True, help="组织（统一社会信用代码或12位区划代码）")
+    p.add_argument("--year", type=int, required=True, help="分配年度")
+    p.add_argument("--out", required=True, help="输出文件 FILE.pdf 或 FILE.xlsx")
+    p.add_argument("--public", action="store_true", help="公示稿：身份证号只显示前6位和后4位")
+    p.add_argument("--book", help="账套（ID 或账套编号）")

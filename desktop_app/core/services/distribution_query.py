@@ -1,0 +1,283 @@
+"""Reading plans, rosters and settings; reminders; the disclosure section (no ID numbers)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.audit import AuditRecord, record_audit
+from db.changelog import bulk_insert
+from db.images import row_image
+from db.models import (
+    DistributionPlan,
+    DistributionPlanLine,
+    DistributionSetting,
+    DividendLine,
+    DividendPayout,
+    Household,
+    Member,
+    Organisation,
+    ShareHolding,
+    ShareType,
+)
+from db.types import uuid7
+from desktop_app.core.errors import NotFoundError, ValidationError
+from desktop_app.core.rows_members import (
+    DisclosureDistributionSection,
+    DistributionReminder,
+    DistributionSettingsRow,
+    HouseholdTotal,
+    PayoutRow,
+    PlanLineRow,
+    PlanRoster,
+    PlanRow,
+    RosterLine,
+)
+from desktop_app.core.rules.distribution import PlanLineFigure, PlanRules, per_share_amount
+from desktop_app.core.services.members import as_shares, positional
+
+__all__ = [
+    "disclosure_distribution_section", "distribution_reminders", "find_plan", "get_distribution_settings",
+    "get_plan", "list_payouts", "list_plans", "plan_roster", "plan_rules", "roster_holdings",
+    "update_distribution_settings",
+]
+
+ZERO = Decimal("0.00")
+DEFAULTS = DistributionSettingsRow(uuid.UUID(int=0), Decimal("10"), None, None, Decimal("0"), True, 4, 30)
+
+
+def get_distribution_settings(session: Session, organisation_id: uuid.UUID) -> DistributionSettingsRow:
+    s = session.execute(select(DistributionSetting).where(DistributionSetting.organisation_id == organisation_id,
+                                                          DistributionSetting.deleted.is_(False))).scalar()
+    if s is None:
+        return DistributionSettingsRow(organisation_id, *[getattr(DEFAULTS, k) for k in _FIELDS])
+    return DistributionSettingsRow(organisation_id, *[getattr(s, k) for k in _FIELDS])
+
+
+_FIELDS = ("reserve_rate", "reserve_floor", "members_cap", "welfare_rate", "forbid_borrowing", "deadline_month",
+           "deadline_day")
+
+
+def _percent(value: object, field: str, *, optional: bool) -> Decimal | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise ValidationError(f"{field}应为0到100之间的百分数", field=field)
+    number = Decimal(value)
+    if not 0 <= number <= 100 or number != number.quantize(Decimal("0.0001")):
+        raise ValidationError(f"{field}应为0到100之间的百分数", field=field)
+    return number
+
+
+def update_distribution_settings(session: Session, organisation_id: uuid.UUID, **values: Any) -> DistributionSettingsRow:
+    """Fields: reserve_rate (章程 %), reserve_floor (%), members_cap (%), welfare_rate (%),
+    forbid_borrowing, deadline_month, deadline_day (the distribution deadline, default 4月30日)."""
+    current = get_distribution_settings(session, organisation_id)
+    merged = {k: getattr(current, k) for k in _FIELDS} | values
+    unknown = set(values) - set(_FIELDS)
+    if unknown:
+        raise ValidationError(f"未知的设置：{', '.join(sorted(unknown))}", field="设置")
+    clean: dict[str, Any] = {
+        "reserve_rate": _percent(merged["reserve_rate"], "公积公益金提取比例", optional=False),
+        "reserve_floor": _percent(merged["reserve_floor"], "公积公益金最低比例", optional=True),
+        "members_cap": _percent(merged["members_cap"], "成员分配最高比例", optional=True),
+        "welfare_rate": _percent(merged["welfare_rate"], "福利费提取比例", optional=False),
+        "forbid_borrowing": bool(merged["forbid_borrowing"]),
+    }
+    month, day = merged["deadline_month"], merged["deadline_day"]
+    try:
+        date(2001, int(month), int(day))
+    except (TypeError, ValueError):
+        raise ValidationError("分配截止日期无效", field="截止日期") from None
+    clean |= {"deadline_month": int(month), "deadline_day": int(day)}
+    s = session.execute(select(DistributionSetting).where(DistributionSetting.organisation_id == organisation_id)).scalar()
+    before = row_image(s) if s is not None else None
+    if s is None:
+        s = DistributionSetting(organisation_id=organisation_id, **clean)
+        session.add(s)
+    else:
+        for k, v in clean.items():
+            setattr(s, k, v)
+        s.deleted = False
+    session.flush()
+    record_audit(session, AuditRecord("update", "distribution_setting", str(s.id), "修改收益分配规则设置",
+                                      before, row_image(s)))
+    return get_distribution_settings(session, organisation_id)
+
+
+def plan_rules(session: Session, organisation_id: uuid.UUID) -> PlanRules:
+    s = get_distribution_settings(session, organisation_id)
+    return PlanRules(s.reserve_rate, s.reserve_floor, s.members_cap, s.welfare_rate, s.forbid_borrowing)
+
+
+@dataclass(frozen=True)
+class Holding:
+    member_id: uuid.UUID
+    household_id: uuid.UUID
+    shares: Decimal
+    detail: str  # "RK=1;NL=0.5"
+
+
+def roster_holdings(session: Session, organisation_id: uuid.UUID) -> list[Holding]:
+    """Every member holding shares, in roster order (组别, 户号, 户主 first, age)."""
+    q = (select(Member.id, Member.household_id, ShareType.code, ShareHolding.shares)
+         .join(Member, Member.id == ShareHolding.member_id)
+         .join(Household, Household.id == Member.household_id)
+         .join(ShareType, ShareType.id == ShareHolding.share_type_id)
+         .where(ShareHolding.organisation_id == organisation_id, ShareHolding.deleted.is_(False),
+                Member.deleted.is_(False), ShareHolding.shares > 0)
+         .order_by(Household.group_name, Household.number, Member.relation != "户主", Member.birth_date, Member.id,
+                   ShareType.sort_order))
+    out: dict[uuid.UUID, list[Any]] = {}
+    for mid, hid, code, shares in session.execute(q):
+        entry = out.setdefault(mid, [hid, Decimal("0.0000"), []])
+        entry[1] += shares
+        entry[2].append(f"{code}={shares.normalize():f}")
+    return [Holding(mid, e[0], e[1], ";".join(e[2])) for mid, e in out.items()]
+
+
+def write_plan_lines(session: Session, plan_id: uuid.UUID, lines: Sequence[PlanLineFigure]) -> None:
+    bulk_insert(session, DistributionPlanLine, [
+        {"id": uuid7(), "plan_id": plan_id, "seq": i, "kind": ln.kind, "label": ln.label, "amount": ln.amount}
+        for i, ln in enumerate(lines, start=1)])
+
+
+def get_plan(session: Session, plan_id: uuid.UUID) -> PlanRow:
+    p = session.get(DistributionPlan, plan_id)
+    if p is None or p.deleted:
+        raise NotFoundError("找不到该收益分配方案", field="方案")
+    lines = tuple(PlanLineRow(*r) for r in session.execute(
+        select(DistributionPlanLine.seq, DistributionPlanLine.kind, DistributionPlanLine.label,
+               DistributionPlanLine.amount)
+        .where(DistributionPlanLine.plan_id == p.id, DistributionPlanLine.deleted.is_(False))
+        .order_by(DistributionPlanLine.seq)))
+    by_kind = {ln.kind: ln.amount for ln in lines}
+    stats = session.execute(select(func.count(), func.count(func.distinct(DividendLine.household_id)),
+                                   func.coalesce(func.sum(DividendLine.deduction), 0))
+                            .where(DividendLine.plan_id == p.id, DividendLine.deleted.is_(False))).one()
+    paid = session.scalar(select(func.coalesce(func.sum(DividendPayout.amount), 0)).where(
+        DividendPayout.plan_id == p.id, DividendPayout.deleted.is_(False)))
+    org = session.scalar(select(Organisation.name).where(Organisation.id == p.organisation_id)) or ""
+    return PlanRow(p.id, p.organisation_id, org, p.book_id, p.year, p.status, p.precision, p.distributable,
+                   by_kind.get("reserve", ZERO), by_kind.get("welfare", ZERO), by_kind.get("other", ZERO),
+                   p.members_amount, p.total_shares, p.per_share, p.roster_total, _money(stats[2]), p.remainder,
+                   int(stats[0]), int(stats[1]), p.publicised_on, p.approved_on, p.resolution_no, p.resolution_text,
+                   p.paid_on, _money(paid), p.appropriation_voucher_id, p.exclusion_note, lines,
+                   p.per_share < per_share_amount(p.members_amount, p.total_shares, p.precision))
+
+
+def _money(value: object) -> Decimal:
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("0.01"))
+    return Decimal(int(value or 0)).scaleb(-2).quantize(Decimal("0.01"))  # type: ignore[call-overload]
+
+
+def list_plans(session: Session, *, organisation_id: uuid.UUID | None = None, book_id: uuid.UUID | None = None,
+               include_void: bool = False) -> list[PlanRow]:
+    q = select(DistributionPlan.id).where(DistributionPlan.deleted.is_(False))
+    if organisation_id is not None:
+        q = q.where(DistributionPlan.organisation_id == organisation_id)
+    if book_id is not None:
+        q = q.where(DistributionPlan.book_id == book_id)
+    if not include_void:
+        q = q.where(DistributionPlan.status != "作废")
+    ids = session.scalars(q.order_by(DistributionPlan.year.desc(), DistributionPlan.computed_at.desc()))
+    return [get_plan(session, i) for i in ids]
+
+
+def find_plan(session: Session, book_id: uuid.UUID, year: int) -> PlanRow | None:
+    """The current (not void) plan of a book and year, if any."""
+    pid = session.scalar(select(DistributionPlan.id).where(
+        DistributionPlan.book_id == book_id, DistributionPlan.year == year, DistributionPlan.deleted.is_(False),
+        DistributionPlan.status != "作废").order_by(DistributionPlan.computed_at.desc()).limit(1))
+    return get_plan(session, pid) if pid is not None else None
+
+
+def plan_roster(session: Session, plan_id: uuid.UUID) -> PlanRoster:
+    """The 分红花名册: member lines and household totals (ID numbers in full: mask on public copies)."""
+    plan = get_plan(session, plan_id)
+    types = session.execute(select(ShareType.code, ShareType.name).where(
+        ShareType.organisation_id == plan.organisation_id, ShareType.deleted.is_(False))
+        .order_by(ShareType.sort_order, ShareType.code)).all()
+    codes = [c for c, _ in types]
+    paid = set(session.scalars(select(DividendPayout.household_id).where(
+        DividendPayout.plan_id == plan_id, DividendPayout.deleted.is_(False))))
+    rows = session.execute(
+        select(DividendLine.seq, DividendLine.member_id, DividendLine.household_id, Household.group_name,
+               Household.number, Household.head_name, Member.name, Member.ric, Member.relation,
+               DividendLine.shares_detail, DividendLine.shares, DividendLine.amount, DividendLine.deduction,
+               DividendLine.net)
+        .join(Member, Member.id == DividendLine.member_id).join(Household, Household.id == DividendLine.household_id)
+        .where(DividendLine.plan_id == plan_id, DividendLine.deleted.is_(False)).order_by(DividendLine.seq))
+    lines: list[RosterLine] = []
+    households: dict[uuid.UUID, list[Any]] = {}
+    for r in rows:
+        detail = dict(part.split("=", 1) for part in r[9].split(";") if "=" in part)
+        by_type = tuple(as_shares(Decimal(detail[c])) if c in detail else Decimal("0.0000") for c in codes)
+        lines.append(RosterLine(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], by_type, r[10], r[11], r[12],
+                                r[13]))
+        h = households.setdefault(r[2], [r[3], r[4], r[5], 0, Decimal("0.0000"), ZERO, ZERO, ZERO])
+        h[3] += 1
+        h[4] += r[10]
+        h[5] += r[11]
+        h[6] += r[12]
+        h[7] += r[13]
+    totals = tuple(positional(HouseholdTotal)(hid, *v, hid in paid) for hid, v in households.items())
+    return PlanRoster(plan, tuple(n for _, n in types), tuple(lines), totals)
+
+
+def list_payouts(session: Session, plan_id: uuid.UUID) -> list[PayoutRow]:
+    rows = session.execute(
+        select(DividendPayout.id, DividendPayout.household_id, Household.number, Household.head_name,
+               DividendPayout.amount, DividendPayout.method, DividendPayout.paid_on, DividendPayout.bank_tail,
+               DividendPayout.receiver, DividendPayout.voucher_id)
+        .join(Household, Household.id == DividendPayout.household_id)
+        .where(DividendPayout.plan_id == plan_id, DividendPayout.deleted.is_(False))
+        .order_by(Household.group_name, Household.number))
+    return [positional(PayoutRow)(*r) for r in rows]
+
+
+def distribution_reminders(session: Session, *, today: date | None = None, within_days: int = 30) -> list[DistributionReminder]:
+    """Organisations whose distribution for last year is not paid and whose deadline (4月30日 by
+    default, a setting) has passed or is within ``within_days``."""
+    today = today or date.today()
+    year = today.year - 1
+    out: list[DistributionReminder] = []
+    for org_id, name in session.execute(select(Organisation.id, Organisation.name).where(
+            Organisation.deleted.is_(False), Organisation.level != "乡镇").order_by(Organisation.name)):
+        s = get_distribution_settings(session, org_id)
+        deadline = date(today.year, s.deadline_month, s.deadline_day)
+        if (deadline - today).days > within_days:
+            continue
+        status = session.scalar(select(DistributionPlan.status).where(
+            DistributionPlan.organisation_id == org_id, DistributionPlan.year == year,
+            DistributionPlan.deleted.is_(False), DistributionPlan.status != "作废")
+            .order_by(DistributionPlan.computed_at.desc()).limit(1)) or "未编制"
+        if status == "发放":
+            continue
+        overdue = today > deadline
+        when = f"已超过截止日期{deadline.month}月{deadline.day}日" if overdue else \
+            f"截止日期{deadline.month}月{deadline.day}日（还有{(deadline - today).days}天）"
+        out.append(DistributionReminder(org_id, name, year, deadline, status, overdue,
+                                        f"{name}{year}年度收益分配尚未发放（方案状态：{status}），{when}"))
+    return out
+
+
+def disclosure_distribution_section(session: Session, org_id: uuid.UUID, book_id: uuid.UUID,
+                                    year: int) -> DisclosureDistributionSection | None:
+    """What the 财务公开 sheet shows of a year's plan: its lines, 每股分红 and household totals
+    (户号, 户主, 股数, amounts; never ID numbers). None when there is no publicised plan."""
+    plan = find_plan(session, book_id, year)
+    if plan is None or plan.organisation_id != org_id or plan.status == "草案":
+        return None
+    roster = plan_roster(session, plan.id)
+    return DisclosureDistributionSection(plan.organisation_name, year, plan.status, plan.per_share,
+                                         plan.total_shares, plan.roster_total, plan.remainder, plan.lines,
+                                         roster.households, plan.approved_on, plan.resolution_no)

@@ -1,0 +1,236 @@
+"""Members, households, shares and the dividend roster as xlsx; member import from xlsx.
+
+Export (openpyxl) writes real numbers and dates with number formats, never numbers as text;
+ID numbers are text (they are identifiers, and 18 digits do not fit a double). The members
+sheet uses the import's column names, so an export can be edited and imported elsewhere.
+Import reads with python-calamine (DESIGN §4), then validate → preview → apply, all or nothing,
+every problem named by row and column in Chinese.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineWorkbook
+from sqlalchemy.orm import Session
+
+from desktop_app.core.errors import UserError
+from desktop_app.core.ids import mask_ric
+from desktop_app.core.rows_members import HoldingRow, HouseholdRow, MemberRow, PlanRoster
+from desktop_app.core.services.members import MemberInput
+from desktop_app.core.services.members_import import (
+    ImportPreview,
+    ImportResult,
+    ImportRow,
+    RowProblem,
+    apply_member_import,
+    validate_member_import,
+)
+from desktop_app.core.services.shares import list_share_types
+
+__all__ = ["households_workbook", "import_members_xlsx", "members_workbook", "read_member_rows",
+           "roster_workbook", "shares_workbook"]
+
+MONEY = "#,##0.00"
+SHARES = "#,##0.0###"
+DATE = "yyyy-mm-dd"
+TEXT = "@"
+REQUIRED = ("户号", "姓名", "身份证号", "与户主关系")
+OPTIONAL = ("组别", "确认日期", "迁入日期", "备注")
+
+
+def _sheet(wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[int], *, first: bool) -> Worksheet:
+    ws = wb.active if first else wb.create_sheet()
+    assert ws is not None
+    ws.title = title
+    ws.append(list(headers))
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+        ws.cell(1, i).font = Font(bold=True)
+        ws.cell(1, i).alignment = Alignment(horizontal="center")
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    return ws
+
+
+def _formats(ws: Worksheet, formats: Sequence[str | None], start_row: int = 2) -> None:
+    for row in ws.iter_rows(min_row=start_row):
+        for cell, fmt in zip(row, formats, strict=False):
+            if fmt is not None:
+                cell.number_format = fmt
+
+
+def members_workbook(members: Sequence[MemberRow], holdings: Sequence[HoldingRow], type_names: Sequence[str]) -> Workbook:
+    """成员名册 (the import's column names, plus derived and status columns)."""
+    wb = Workbook()
+    headers = ["户号", "组别", "户主", "姓名", "身份证号", "性别", "出生日期", "与户主关系", "状态", "确认日期",
+               "迁入日期", "迁出/死亡日期", *type_names, "合计股数", "备注"]
+    ws = _sheet(wb, "成员名册", headers, [10, 14, 10, 10, 21, 6, 12, 10, 8, 12, 12, 12, *[9] * len(type_names), 10, 20],
+                first=True)
+    by_member = {h.member_id: h for h in holdings}
+    for m in members:
+        h = by_member.get(m.id)
+        per = [v for _, v in h.by_type] if h else [Decimal(0)] * len(type_names)
+        ws.append([m.household_number, m.group_name, m.head_name, m.name, m.ric, m.sex, m.birth_date, m.relation,
+                   m.status, m.confirmed_on, m.joined_on, m.left_on, *per, m.shares, m.note or ""])
+    _formats(ws, [TEXT, None, None, None, TEXT, None, DATE, None, None, DATE, DATE, DATE,
+                  *[SHARES] * len(type_names), SHARES, None])
+    return wb
+
+
+def households_workbook(households: Sequence[HouseholdRow]) -> Workbook:
+    wb = Workbook()
+    ws = _sheet(wb, "户", ["组别", "户号", "户主", "在册人数", "持股合计", "地址", "电话", "股权证号", "银行卡尾号"],
+                [14, 10, 10, 9, 10, 28, 14, 14, 10], first=True)
+    for h in households:
+        ws.append([h.group_name, h.number, h.head_name, h.members, h.shares, h.address or "", h.phone or "",
+                   h.certificate_no or "", h.bank_tail or ""])
+    _formats(ws, [None, TEXT, None, "0", SHARES, None, TEXT, TEXT, TEXT])
+    return wb
+
+
+def shares_workbook(holdings: Sequence[HoldingRow], type_names: Sequence[str]) -> Workbook:
+    """股份登记簿: one row per member holding shares, by share type."""
+    wb = Workbook()
+    ws = _sheet(wb, "股份登记簿", ["组别", "户号", "户主", "姓名", "身份证号", "与户主关系", "状态", *type_names, "合计"],
+                [14, 10, 10, 10, 21, 10, 8, *[9] * len(type_names), 10], first=True)
+    for h in holdings:
+        ws.append([h.group_name, h.household_number, h.head_name, h.name, h.ric, h.relation, h.status,
+                   *[v for _, v in h.by_type], h.total])
+    n = len(holdings) + 1
+    ws.append(["合计", "", "", f"{len(holdings)}人", "", "", "",
+               *[f"=SUM({get_column_letter(8 + i)}2:{get_column_letter(8 + i)}{n})" for i in range(len(type_names) + 1)]])
+    _formats(ws, [None, TEXT, None, None, TEXT, None, None, *[SHARES] * (len(type_names) + 1)])
+    return wb
+
+
+def roster_workbook(roster: PlanRoster, *, public: bool = False) -> Workbook:
+    """分红花名册 with the same columns as the PDF (ID numbers masked on public copies)."""
+    p = roster.plan
+    types = list(roster.type_names)
+    wb = Workbook()
+    headers = ["序号", "组别", "户号", "户主", "成员", "身份证号", "与户主关系", *types, "合计股数", "每股金额", "应分",
+               "扣减", "实发", "签领"]
+    ws = _sheet(wb, "分红花名册", headers, [6, 14, 10, 10, 10, 21, 10, *[9] * len(types), 10, 10, 12, 10, 12, 14],
+                first=True)
+    for ln in roster.lines:
+        ws.append([ln.seq, ln.group_name, ln.household_number, ln.head_name, ln.name,
+                   mask_ric(ln.ric) if public else ln.ric, ln.relation, *ln.by_type, ln.shares, p.per_share,
+                   ln.amount, ln.deduction, ln.net, ""])
+    n = len(roster.lines) + 1
+    first_sum = 8
+    cols = [*range(first_sum, first_sum + len(types) + 1), first_sum + len(types) + 2, first_sum + len(types) + 3,
+            first_sum + len(types) + 4]
+    total_row: list[Any] = ["", "合计", "", "", f"{len(roster.lines)}人"] + [""] * (len(headers) - 5)
+    for c in cols:
+        total_row[c - 1] = f"=SUM({get_column_letter(c)}2:{get_column_letter(c)}{n})"
+    ws.append(total_row)
+    _formats(ws, [None, None, TEXT, None, None, TEXT, None, *[SHARES] * (len(types) + 1), MONEY, MONEY, MONEY, MONEY,
+                  None])
+    info = wb.create_sheet("说明")
+    for line in (("组织", p.organisation_name), ("年度", p.year), ("方案状态", p.status),
+                 ("批准用于成员分配", p.members_amount), ("总股数", p.total_shares), ("每股分红", p.per_share),
+                 ("花名册合计", p.roster_total), ("尾差（留存未分配收益）", p.remainder),
+                 ("说明", "应分 = 合计股数 \u00d7 每股分红（小数股四舍五入到分）" + ("；公示稿身份证号只显示前6位和后4位" if public else ""))):
+        info.append(list(line))
+    for r in range(4, 9):
+        info.cell(r, 2).number_format = SHARES if r == 5 else MONEY
+    info.column_dimensions["A"].width = 24
+    info.column_dimensions["B"].width = 60
+    return wb
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def _date(value: object) -> date | str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return f"日期“{value}”无法识别，应为 2020-01-31 这样的格式"
+
+
+def _share_cell(value: object) -> object:
+    if isinstance(value, float):
+        return Decimal(repr(value))  # calamine gives numbers as floats; repr is the shortest exact text
+    return value
+
+
+def read_member_rows(path: Path, type_names: Sequence[str]) -> tuple[list[ImportRow], list[RowProblem]]:
+    """Read the first sheet: a header row naming 户号, 姓名, 身份证号, 与户主关系 (and optionally
+    组别, 确认日期, 迁入日期, 备注 and one column per share type), then one member per row."""
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    except Exception as exc:  # calamine raises several kinds for unreadable files
+        raise UserError(f"无法读取 Excel 文件 {path.name}：{exc}") from None
+    header_at = next((i for i, row in enumerate(sheet[:10]) if "身份证号" in [str(c).strip() for c in row]), None)
+    if header_at is None:
+        raise UserError("找不到表头：前10行中应有一行包含“身份证号”“姓名”“户号”“与户主关系”等列名")
+    header = [str(c).strip() for c in sheet[header_at]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise UserError(f"缺少必填列：{'、'.join(missing)}")
+    col = {name: header.index(name) for name in (*REQUIRED, *OPTIONAL, *type_names) if name in header}
+    rows: list[ImportRow] = []
+    problems: list[RowProblem] = []
+    for offset, raw in enumerate(sheet[header_at + 1:], start=header_at + 2):
+        def cell(name: str, raw: list[Any] = raw) -> Any:
+            i = col.get(name)
+            return raw[i] if i is not None and i < len(raw) else None
+        if all(v in (None, "") for v in raw):
+            continue
+        ric = cell("身份证号")
+        if isinstance(ric, float):
+            problems.append(RowProblem(offset, "身份证号", "身份证号被保存成了数字（末几位已丢失），请把该列设为文本格式后重新填写"))
+            continue
+        dates: dict[str, date | None] = {}
+        bad = False
+        for name in ("确认日期", "迁入日期"):
+            d = _date(cell(name))
+            if isinstance(d, str):
+                problems.append(RowProblem(offset, name, d))
+                bad = True
+            else:
+                dates[name] = d
+        if bad:
+            continue
+        number = cell("户号")
+        number_text = str(int(number)) if isinstance(number, float) and number.is_integer() else str(number or "")
+        member = MemberInput(number_text, str(cell("姓名") or ""), str(ric or ""), str(cell("与户主关系") or ""),
+                             str(cell("组别") or ""), dates["确认日期"], dates["迁入日期"],
+                             str(cell("备注") or "") or None)
+        rows.append(ImportRow(offset, member, {t: _share_cell(cell(t)) for t in type_names if t in col}))
+    return rows, problems
+
+
+def import_members_xlsx(session: Session, organisation_id: uuid.UUID, path: Path, *, apply: bool,
+                        event_date: date | None = None, basis: str = "Excel导入成员名册",
+                        today: date | None = None) -> tuple[ImportPreview, ImportResult | None]:
+    """Validate the file (and with ``apply`` write it, all or nothing); returns the preview with
+    every problem by row and column, and the result when written."""
+    type_names = [t.name for t in list_share_types(session, organisation_id)] or ["人口股", "农龄股"]
+    rows, read_problems = read_member_rows(Path(path), type_names)
+    preview = validate_member_import(session, organisation_id, rows, today=today)
+    if read_problems:
+        errors = tuple(sorted((*read_problems, *preview.errors), key=lambda e: e.row))
+        preview = ImportPreview(preview.organisation_id, preview.rows, errors, preview.new_households,
+                                preview.members, preview.shares_total)
+    if not apply or preview.errors:
+        return preview, None
+    return preview, apply_member_import(session, preview, event_date=event_date or date.today(), basis=basis)
