@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -195,6 +196,46 @@ def _register_area_commands(sub: object, add: Callable[..., argparse.ArgumentPar
         register = getattr(module, "register", None)
         if callable(register):
             register(sub, add)
+    _add_transfer_commands(add)
+
+
+def _kinds_help(kinds: dict[str, Any]) -> str:
+    return "、".join(f"{k.name}（{k.label}）" for k in kinds.values())
+
+
+def _add_transfer_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+    """``export KIND`` and ``import KIND FILE``: one command each, kinds from every area."""
+    from desktop_app.commands import EXPORTS, IMPORTS
+
+    if EXPORTS:
+        p = add("export", _dispatch(EXPORTS, "导出"), f"导出 Excel：{_kinds_help(EXPORTS)}")
+        p.add_argument("kind", choices=sorted(EXPORTS), metavar="KIND", help="导出内容")
+        p.add_argument("--org", help="组织（统一社会信用代码或12位区划代码）")
+        p.add_argument("--all", action="store_true", help="全部组织（合同、欠款、审查支持）")
+        p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
+        p.add_argument("--period", help="期间（如项目收益的年度 2026）")
+        p.add_argument("--as-of", dest="as_of", help="截至日期 YYYY-MM-DD（欠款、审查；默认今天）")
+        p.add_argument("--out", required=True, help="输出文件 FILE.xlsx")
+    if IMPORTS:
+        p = add("import", _dispatch(IMPORTS, "导入"), f"从 Excel 导入（先检查，全部无误才写入）：{_kinds_help(IMPORTS)}")
+        p.add_argument("kind", choices=sorted(IMPORTS), metavar="KIND", help="导入内容")
+        p.add_argument("file", help="Excel 文件 FILE.xlsx")
+        p.add_argument("--org", help="组织（统一社会信用代码或12位区划代码）")
+        p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
+        p.add_argument("--dry-run", dest="dry_run", action="store_true", help="只检查，不写入")
+
+
+def _dispatch(kinds: dict[str, Any], verb: str) -> Handler:
+    def run(args: argparse.Namespace) -> int:
+        kind = kinds[args.kind]
+        if getattr(args, "all", False) and not kind.all_orgs:
+            raise UserError(f"{verb} {kind.name} 不支持 --all，请用 --org 指定组织", field="--all")
+        if not args.org and not (kind.all_orgs and getattr(args, "all", False)):
+            hint = "，或用 --all" if kind.all_orgs else ""
+            raise UserError(f"请用 --org 指定组织（统一社会信用代码或12位区划代码）{hint}", field="--org")
+        return int(kind.handler(args))
+
+    return run
 
 
 def main(argv: Sequence[str] | None = None) -> int:

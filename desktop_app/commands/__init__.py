@@ -3,4 +3,36 @@ discovers them, so an area adds its commands without editing the shared parser.
 
 ``add(name, handler, help_text)`` creates a subcommand that already has ``--db``; the
 handler gets the parsed namespace and returns the exit status.
+
+``export KIND`` and ``import KIND FILE`` are one command each for the whole program
+(DESIGN §6); an area contributes kinds with :func:`export_kind` / :func:`import_kind`
+from its ``register`` and ``cli.py`` builds the two commands once all areas are known.
 """
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+
+KindHandler = Callable[[argparse.Namespace], int]
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # English, as typed on the command line
+    label: str  # 中文, for --help
+    handler: KindHandler
+    all_orgs: bool = False  # accepts --all instead of --org
+
+
+EXPORTS: dict[str, Kind] = {}
+IMPORTS: dict[str, Kind] = {}
+
+
+def export_kind(name: str, label: str, handler: KindHandler, *, all_orgs: bool = False) -> None:
+    EXPORTS[name] = Kind(name, label, handler, all_orgs)
+
+
+def import_kind(name: str, label: str, handler: KindHandler) -> None:
+    IMPORTS[name] = Kind(name, label, handler)

@@ -1,9 +1,8 @@
 """Assets CLI: ``export assets|resources|projects``, ``import assets|resources``, ``depreciate``,
 ``asset-report NAME`` (``report`` belongs to the funds statements) and ``reconcile-assets``.
 
-``export`` and ``import`` are shared command names (DESIGN §6): the kinds are looked up in
-``EXPORT_KINDS`` / ``IMPORT_KINDS`` at run time, so another area adds its kinds by putting a
-handler in these dicts at import time instead of registering the command a second time.
+``export`` and ``import`` belong to ``cli.py``; this module contributes its kinds
+(``desktop_app.commands.export_kind`` / ``import_kind``).
 """
 
 from __future__ import annotations
@@ -13,11 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from desktop_app.commands import export_kind, import_kind
 from desktop_app.core.errors import UserError, ValidationError
 
 KindHandler = Callable[[argparse.Namespace], int]
-EXPORT_KINDS: dict[str, KindHandler] = {}
-IMPORT_KINDS: dict[str, KindHandler] = {}
+EXPORT_LABELS = {"assets": "资产台账", "resources": "资源台账", "projects": "集体经济项目台账"}
+IMPORT_LABELS = {"assets": "资产卡片", "resources": "资源地块"}
 REPORTS = {"assets": "资产台账", "resources": "资源台账", "changes": "资产变动表", "schedule": "折旧计算表（需 --asset）",
            "projects": "集体经济项目台账", "stocktake": "资产清查结果表（需 --stocktake）"}
 
@@ -105,20 +105,6 @@ def _export_sheet(name: str) -> KindHandler:
     return run
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    handler = EXPORT_KINDS.get(args.kind)
-    if handler is None:
-        raise UserError(f"不支持导出 {args.kind}，可选：{'、'.join(sorted(EXPORT_KINDS))}")
-    return handler(args)
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    handler = IMPORT_KINDS.get(args.kind)
-    if handler is None:
-        raise UserError(f"不支持导入 {args.kind}，可选：{'、'.join(sorted(IMPORT_KINDS))}")
-    return handler(args)
-
-
 def _import_kind(kind: str) -> KindHandler:
     def run(args: argparse.Namespace) -> int:
         from desktop_app.cli import open_db
@@ -188,57 +174,15 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0 if rep.balanced else 3
 
 
-EXPORT_KINDS.update({k: _export_sheet(k) for k in ("assets", "resources", "projects")})
-IMPORT_KINDS.update({k: _import_kind(k) for k in ("assets", "resources")})
-
-
-def _chain(parser: argparse.ArgumentParser, kinds: dict[str, KindHandler]) -> argparse.ArgumentParser:
-    theirs = parser.get_default("handler")
-
-    def handler(args: argparse.Namespace) -> int:
-        if getattr(args, "kind", None) in kinds:
-            return kinds[args.kind](args)
-        if theirs is None:
-            raise UserError(f"未知类型：{getattr(args, 'kind', '')}")
-        return int(theirs(args))
-
-    parser.set_defaults(handler=handler)
-    return parser
-
-
-def _opt(p: argparse.ArgumentParser, *names: str, **kw: Any) -> None:
-    try:
-        p.add_argument(*names, **kw)
-    except argparse.ArgumentError:
-        pass  # the verb's owner already defined it
-
-
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     def org_book(p: argparse.ArgumentParser) -> None:
         p.add_argument("--org", required=True, help="组织的统一社会信用代码或12位区划代码")
         p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
 
-    exists = getattr(sub, "choices", {}) or {}
-    if "export" in exists:  # another area owns the verb: hand our kinds to ours, the rest to theirs
-        p = _chain(exists["export"], EXPORT_KINDS)
-    else:
-        p = add("export", cmd_export, "导出 Excel（assets 资产台账、resources 资源台账、projects 项目台账 …）")
-        p.add_argument("kind", help="assets | resources | projects")
-    for names, kw in ((("--org",), {"required": True, "help": "组织的统一社会信用代码或12位区划代码"}),
-                      (("--book",), {"help": "账套编号或ID（组织只有一个账套时可省略）"}),
-                      (("--period",), {"help": "期间（项目收益的年度，如 2026）"}),
-                      (("--out",), {"required": True, "help": "输出文件 .xlsx"})):
-        _opt(p, *names, **kw)
-    if "import" in exists:
-        p = _chain(exists["import"], IMPORT_KINDS)
-    else:
-        p = add("import", cmd_import, "从 Excel 导入（assets 资产卡片、resources 地块 …；先检查，全部无误才写入）")
-        p.add_argument("kind", help="assets | resources")
-        p.add_argument("file", help="Excel 文件 .xlsx")
-    for names, kw in ((("--org",), {"required": True, "help": "组织的统一社会信用代码或12位区划代码"}),
-                      (("--book",), {"help": "账套编号或ID（组织只有一个账套时可省略）"}),
-                      (("--dry-run",), {"dest": "dry_run", "action": "store_true", "help": "只检查，不写入"})):
-        _opt(p, *names, **kw)
+    for kind, label in EXPORT_LABELS.items():
+        export_kind(kind, label, _export_sheet(kind))
+    for kind, label in IMPORT_LABELS.items():
+        import_kind(kind, label, _import_kind(kind))
     p = add("depreciate", cmd_depreciate, "按月计提固定资产折旧（每月一张凭证；重复运行不会重复计提）")
     org_book(p)
     p.add_argument("--period", required=True, help="会计期间 2026-10（也可 2026-Q3 或 2026，按月依次计提）")

@@ -17,10 +17,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.errors import UserError, ValidationError
+from desktop_app.commands import export_kind, import_kind
+from desktop_app.core.errors import ValidationError
 
-EXPORT_KINDS = ("contracts", "installments", "arrears", "contract-review")
-IMPORT_KINDS = ("contracts",)
+EXPORT_KINDS = {"contracts": "合同台账", "installments": "应收租金明细", "arrears": "欠款明细（账龄）",
+                "contract-review": "合同审查结果"}
+IMPORT_KINDS = {"contracts": "合同"}
 PDF_KINDS = ("ledger", "installments", "arrears", "expiry")
 
 
@@ -127,56 +129,11 @@ def cmd_contract_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chain(parser: argparse.ArgumentParser, kinds: tuple[str, ...], mine: Callable[[argparse.Namespace], int]) -> None:
-    """Share an already registered verb: our kinds go to ``mine``, the rest to its handler."""
-    theirs = parser.get_default("handler")
-
-    def handler(args: argparse.Namespace) -> int:
-        if getattr(args, "kind", None) in kinds:
-            return mine(args)
-        if theirs is None:
-            raise UserError(f"未知类型：{getattr(args, 'kind', '')}")
-        return int(theirs(args))
-
-    parser.set_defaults(handler=handler)
-    for action in parser._actions:  # list our kinds in the shared verb's help
-        if action.dest == "kind" and action.help:
-            action.help = f"{action.help} | {' | '.join(kinds)}"
-
-
-def _add_opt(p: argparse.ArgumentParser, *names: str, **kw: Any) -> None:
-    try:
-        p.add_argument(*names, **kw)
-    except argparse.ArgumentError:
-        pass  # the verb's owner already defined it
-
-
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
-    exists = getattr(sub, "choices", {})
-    if "export" in exists:
-        p = exists["export"]
-        _chain(p, EXPORT_KINDS, cmd_export)
-        for action in p._actions:  # --all needs --org optional; a missing --org is refused by the handlers
-            if action.dest == "org":
-                action.required = False
-    else:
-        p = add("export", cmd_export, "导出 Excel：contracts 合同台账、installments 应收租金明细、arrears 欠款明细（账龄）、"
-                                      "contract-review 合同审查结果")
-        p.add_argument("kind", help=" | ".join(EXPORT_KINDS))
-    _add_opt(p, "--org", help="组织的统一社会信用代码或12位区划代码")
-    _add_opt(p, "--all", action="store_true", help="全部组织")
-    _add_opt(p, "--out", required=True, help="输出文件 .xlsx")
-    _add_opt(p, "--as-of", dest="as_of", help="截至日期 YYYY-MM-DD（欠款、审查；默认今天）")
-    if "import" in exists:
-        p = exists["import"]
-        _chain(p, IMPORT_KINDS, cmd_import)
-    else:
-        p = add("import", cmd_import, "从 Excel 导入（contracts 合同：先检查，全部无误才写入）")
-        p.add_argument("kind", help=" | ".join(IMPORT_KINDS))
-        p.add_argument("file", help="xlsx 文件")
-    _add_opt(p, "--org", required=True, help="组织的统一社会信用代码或12位区划代码")
-    _add_opt(p, "--book", help="账套编号或ID（组织只有一个账套时可省略）")
-    _add_opt(p, "--dry-run", dest="dry_run", action="store_true", help="只检查，不写入")
+    for kind, label in EXPORT_KINDS.items():
+        export_kind(kind, label, cmd_export, all_orgs=True)
+    for kind, label in IMPORT_KINDS.items():
+        import_kind(kind, label, cmd_import)
     p = add("contract-pdf", cmd_contract_pdf, "合同报表 PDF：ledger 合同台账、installments 应收租金明细、"
                                                "arrears 欠款明细（账龄）、expiry 到期合同清单")
     p.add_argument("kind", choices=PDF_KINDS, help=" | ".join(PDF_KINDS))

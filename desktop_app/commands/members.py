@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from desktop_app.commands import export_kind, import_kind
 from desktop_app.core.errors import UserError
 from desktop_app.core.rows import BookRow, OrgRow
 
-EXPORT_KINDS = ("members", "households", "shares")
+EXPORT_KINDS = {"members": "成员名册", "households": "户", "shares": "股份登记簿"}
 
 
 def _book(session: Session, org: OrgRow, wanted: str | None) -> BookRow:
@@ -165,46 +166,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chain(parser: argparse.ArgumentParser, kinds: tuple[str, ...], mine: Callable[[argparse.Namespace], int]) -> None:
-    """Share a verb another area registered: our kinds go to ``mine``, the rest to its handler."""
-    theirs = parser.get_default("handler")
-
-    def handler(args: argparse.Namespace) -> int:
-        if getattr(args, "kind", None) in kinds:
-            return mine(args)
-        if theirs is None:
-            raise UserError(f"未知类型：{getattr(args, 'kind', '')}")
-        return int(theirs(args))
-
-    parser.set_defaults(handler=handler)
-
-
-def _opt(p: argparse.ArgumentParser, *names: str, **kw: Any) -> None:
-    try:
-        p.add_argument(*names, **kw)
-    except argparse.ArgumentError:
-        pass  # the verb's owner already defined it
-
-
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
-    exists = getattr(sub, "choices", {}) or {}
-    if "export" in exists:
-        p = exists["export"]
-        _chain(p, EXPORT_KINDS, cmd_export)
-    else:
-        p = add("export", cmd_export, "导出数据到 Excel（members 成员名册 / households 户 / shares 股份登记簿）")
-        p.add_argument("kind", help="members | households | shares")
-    _opt(p, "--org", required=True, help="组织（统一社会信用代码或12位区划代码）")
-    _opt(p, "--out", required=True, help="输出文件 FILE.xlsx")
-    if "import" in exists:
-        p = exists["import"]
-        _chain(p, ("members",), cmd_import)
-    else:
-        p = add("import", cmd_import, "从 Excel 导入（members 成员名册：先检查，全部无误才写入）")
-        p.add_argument("kind", help="members")
-        p.add_argument("file", help="xlsx 文件")
-    _opt(p, "--org", required=True, help="组织（统一社会信用代码或12位区划代码）")
-    _opt(p, "--dry-run", dest="dry_run", action="store_true", help="只检查，不写入")
+    for kind, label in EXPORT_KINDS.items():
+        export_kind(kind, label, cmd_export)
+    import_kind("members", "成员名册", cmd_import)
     p = add("distribute", cmd_distribute, "按账簿和股份登记簿生成年度收益分配方案草案，显示每股分红、合计和尾差")
     p.add_argument("--org", required=True, help="组织（统一社会信用代码或12位区划代码）")
     p.add_argument("--year", type=int, required=True, help="分配年度")

@@ -113,7 +113,9 @@ def test_cli_depreciate_export_and_report(env: Env, tmp_path: Path, capsys: pyte
     assert main(["asset-report", "schedule", "--org", org, "--asset", "ZC-001", "--period", "2029-12",
                  "--out", str(tmp_path / "s.pdf"), "--db", db]) == 0
     assert (tmp_path / "s.pdf").read_bytes().startswith(b"%PDF")
-    assert main(["export", "members-x", "--org", org, "--out", str(tmp_path / "m.xlsx"), "--db", db]) == 1
+    with pytest.raises(SystemExit) as unknown:  # an unknown kind is a usage error (exit 2)
+        main(["export", "members-x", "--org", org, "--out", str(tmp_path / "m.xlsx"), "--db", db])
+    assert unknown.value.code == 2
 
 
 def test_disclosure_sheet_includes_the_assets_section(demo_db: Database) -> None:

@@ -74,3 +74,18 @@ def test_default_database_follows_the_data_dir_variable(tmp_path: Path) -> None:
     out = run("init", env={"SUNSHINE_LEDGER_DATA": str(tmp_path / "data")})
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "data" / "ledger.db").exists()
+
+
+def test_export_and_import_are_one_command_with_every_areas_kinds(tmp_path: Path) -> None:
+    helptext = run("export", "--help").stdout
+    for kind in ("assets", "contracts", "arrears", "members", "shares"):
+        assert kind in helptext
+    db = str(tmp_path / "d.db")
+    assert run("demo", "--db", db, "--villages", "1").returncode == 0
+    no_org = run("export", "members", "--db", db, "--out", str(tmp_path / "m.xlsx"))
+    assert no_org.returncode == 1 and "--org" in no_org.stderr
+    not_all = run("export", "members", "--all", "--db", db, "--out", str(tmp_path / "m.xlsx"))
+    assert not_all.returncode == 1 and "不支持 --all" in not_all.stderr
+    every = run("export", "arrears", "--all", "--db", db, "--out", str(tmp_path / "a.xlsx"), "--as-of", "2026-11-23")
+    assert every.returncode == 0, every.stderr
+    assert (tmp_path / "a.xlsx").read_bytes()[:2] == b"PK"
