@@ -57,3 +57,25 @@ class AppContext(QObject):
         if period != self.period:
             self.period = period
             self.context_changed.emit()
+
+
+def follow_period(ctx: AppContext, picker: Any) -> None:
+    """Keep a page's period picker and the app-wide period in step, both ways.
+
+    The picker may also offer quarters or years; only a month is pushed to the app, and the
+    app's month is shown in the picker only while the picker shows a month.
+    """
+
+    def push(value: str) -> None:
+        if len(value) == 7 and value[4] == "-":
+            ctx.set_period(value)
+
+    def pull() -> None:
+        current = picker.value()
+        if len(current) == 7 and current != ctx.period:
+            picker.blockSignals(True)
+            picker.setValue(ctx.period)
+            picker.blockSignals(False)
+
+    picker.changed.connect(push)
+    ctx.context_changed.connect(pull)

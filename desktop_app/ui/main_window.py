@@ -212,6 +212,11 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         org, book, p = self.ctx.org, self.ctx.book, self.ctx.period
+        index = self.period_combo.findText(f"{p[:4]}年{p[5:]}月")
+        if index >= 0 and index != self.period_combo.currentIndex():  # a page chose another month
+            self.period_combo.blockSignals(True)
+            self.period_combo.setCurrentIndex(index)
+            self.period_combo.blockSignals(False)
         parts = [f"组织：{org.name}" if org else "组织：（未选择）", f"账套：{book.name}" if book else "账套：（无）",
                  f"期间：{p[:4]}年{p[5:]}月"]
         self.status_org.setText("　　".join(parts))

@@ -114,3 +114,14 @@ def test_settings_file_is_written_atomically_on_close(window, tmp_path) -> None:
     QApplication.processEvents()
     text = (tmp_path / "window.json").read_text(encoding="utf-8")
     assert '"geometry"' in text and '"last_org"' in text
+
+
+def test_period_is_one_setting_for_the_window_and_its_pages(window) -> None:
+    index = next(i for i, p in enumerate(window.pages) if p.id == "vouchers")
+    page = window.page_widget(index)
+    window.period_combo.setCurrentIndex(window.period_combo.findText("2026年09月"))
+    assert window.ctx.period == "2026-09" and page.period.value() == "2026-09"
+    page.period.setValue("2026-07")  # the page's own picker moves the whole window
+    assert window.ctx.period == "2026-07"
+    assert window.period_combo.currentText() == "2026年07月"
+    assert "2026年07月" in window.status_org.text()

@@ -12,7 +12,7 @@ from desktop_app.core.rows_funds import balance_direction
 from desktop_app.core.services import ledgers as svc
 from desktop_app.core.services.funds_base import parse_period_range
 from desktop_app.ui.columns import Column
-from desktop_app.ui.context import AppContext
+from desktop_app.ui.context import AppContext, follow_period
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
@@ -78,6 +78,7 @@ class LedgersPage(QWidget):
         layout.addWidget(self.view, 1)
         self.kind.currentIndexChanged.connect(lambda _i: self.reload())
         self.period.changed.connect(lambda _p: self.reload())
+        follow_period(ctx, self.period)
         self.account.editingFinished.connect(self.reload)
         ctx.data_changed.connect(lambda kind, _ids: self.reload() if kind in ("voucher", "refresh") else None)
         ctx.context_changed.connect(self.reload)

@@ -14,7 +14,7 @@ from desktop_app.core.rows_funds import VoucherRow
 from desktop_app.core.services import periods as period_svc
 from desktop_app.core.services import vouchers as svc
 from desktop_app.ui.columns import Column
-from desktop_app.ui.context import AppContext
+from desktop_app.ui.context import AppContext, follow_period
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
@@ -44,6 +44,7 @@ class VouchersPage(QWidget):
         self.view.row_activated.connect(lambda _r: self.edit())
         self.period = PeriodPicker(ctx.period)
         self.period.changed.connect(lambda _p: self.reload())
+        follow_period(ctx, self.period)
         self.status = QLabel()
         bar = QHBoxLayout()
         bar.addWidget(QLabel("会计期间"))
