@@ -39,13 +39,17 @@ class Probe(QObject):
             QTimer.singleShot(0, app.quit)
         return False
 mode = sys.argv[1]
-if mode == "full":
+if mode.startswith("full"):
     from pathlib import Path
     from db.migrate import open_database
     from desktop_app.core.services.users import authenticate
     from desktop_app.ui.context import AppContext
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.settings import WindowSettings
+if mode == "full-warm":  # what the app does behind the login dialog
+    from desktop_app.core.textsearch import warm_up
+    from desktop_app.ui.pages import discover_pages
+    discover_pages(); warm_up()
 t0 = time.perf_counter()
 if mode == "bare":
     win = QMainWindow()
@@ -94,13 +98,17 @@ def main() -> None:
         print(f"demo database with {args.villages} villages (organisations and books): {time.perf_counter() - t:.2f} s")
         bare = measure("bare", db_path, args.runs, Path(tmp) / "w.json")
         full = measure("full", db_path, args.runs, Path(tmp) / "w.json")
-    for label, runs in (("bare PySide6 window", bare), (f"main window, {args.villages} villages", full)):
+        warm = measure("full-warm", db_path, args.runs, Path(tmp) / "w.json")
+    for label, runs in (("bare PySide6 window", bare), (f"main window, {args.villages} villages, cold", full),
+                        (f"main window, {args.villages} villages, after login (pages imported behind it)", warm)):
         total = statistics.median(r[0] for r in runs)
         own = statistics.median(r[1] for r in runs)
         print(f"{label}: process start -> first paint median {total * 1000:.0f} ms "
               f"(of which building the window {own * 1000:.0f} ms; runs {', '.join(f'{r[0]*1000:.0f}' for r in runs)})")
     ratio = statistics.median(r[0] for r in full) / statistics.median(r[0] for r in bare)
-    print(f"ratio: {ratio:.2f}x  (target <= 1.5x)")
+    own = statistics.median(r[1] for r in warm) / statistics.median(r[0] for r in bare)
+    print(f"ratio, process start to first paint, cold: {ratio:.2f}x  (target <= 1.5x)")
+    print(f"ratio, building the main window after login vs a bare window's whole start: {own:.2f}x")
 
 
 if __name__ == "__main__":

@@ -71,6 +71,22 @@ def open_or_create(db_path: Path) -> object | None:
     return open_database(db_path, create=False, backup_dir=paths.backup_dir(db_path.parent))
 
 
+def _warm_up_in_background() -> None:
+    """Import the pages (reportlab, charts …) and load the pinyin dictionary in a worker
+    thread while the login dialog waits for the user, so the main window opens at once.
+    Only modules are imported there; no widget is created off the GUI thread."""
+    import threading
+
+    def work() -> None:
+        from desktop_app.core.textsearch import warm_up
+        from desktop_app.ui.pages import discover_pages
+
+        discover_pages()
+        warm_up()
+
+    threading.Thread(target=work, name="warm-up", daemon=True).start()
+
+
 def run_gui(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(prog="python -m desktop_app")
     parser.add_argument("--data-dir")
@@ -98,16 +114,12 @@ def run_gui(argv: Sequence[str] = ()) -> int:
         return 1
     if db is None:
         return 0
+    _warm_up_in_background()  # while the user types the password
     login = LoginDialog(db, username=args.user)  # type: ignore[arg-type]
     if not login.exec() or login.user is None:
         return 0
     ctx = AppContext(db, login.user, WindowSettings(paths.settings_path(data)))  # type: ignore[arg-type]
     window = MainWindow(ctx)
     window.show()
-    import threading
-
-    from desktop_app.core.textsearch import warm_up
-
-    threading.Thread(target=warm_up, name="pinyin-warm-up", daemon=True).start()
     logging.getLogger(__name__).info("started, db=%s user=%s", db_path, login.user.username)
     return int(app.exec())  # type: ignore[attr-defined]
