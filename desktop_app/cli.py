@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from db.backup import backup_file, backup_name, checkpoint
 from db.engine import Database
@@ -22,6 +24,17 @@ from desktop_app import paths
 from desktop_app.core.errors import UserError
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+@contextmanager
+def cli_session(args: argparse.Namespace, actor: str = "cli", *, create: bool = False) -> Iterator[Session]:
+    """One command, one transaction: open the ``--db`` database, commit on success, always close."""
+    db = open_db(args, create=create)
+    try:
+        with db.begin(actor) as session:
+            yield session
+    finally:
+        db.close()
 
 
 def open_db(args: argparse.Namespace, *, create: bool = False) -> Database:
@@ -49,16 +62,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from desktop_app.core.demo import build_demo
 
-    db = open_db(args, create=True)
-    try:
-        with db.begin("demo") as s:
-            if s.scalar(select(func.count()).select_from(Organisation)):
-                raise UserError(f"数据库 {args.db} 已有组织数据，示例数据只能生成到空数据库中")
-            summary = build_demo(s, villages=args.villages, years=args.years, seed=args.seed)
-        print(f"已生成示例数据：{summary.villages} 个村，{summary.books} 个账套，{summary.users} 个用户")
-        print(f"示例账号：admin / kuaiji / shenhe / jiandu / quji，密码均为 {summary.password}")
-    finally:
-        db.close()
+    with cli_session(args, "demo", create=True) as s:
+        if s.scalar(select(func.count()).select_from(Organisation)):
+            raise UserError(f"数据库 {args.db} 已有组织数据，示例数据只能生成到空数据库中")
+        summary = build_demo(s, villages=args.villages, years=args.years, seed=args.seed)
+    print(f"已生成示例数据：{summary.villages} 个村，{summary.books} 个账套，{summary.users} 个用户")
+    print(f"示例账号：admin / kuaiji / shenhe / jiandu / quji，密码均为 {summary.password}")
     return 0
 
 
@@ -145,14 +154,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
     finally:
         for leftover in (staged, staged.with_name(staged.name + "-wal"), staged.with_name(staged.name + "-shm")):
             leftover.unlink(missing_ok=True)
-    db = open_db(args)
-    try:
-        with db.begin("restore") as s:
-            origin = new_installation(s.connection(), "本机（由备份恢复）", "restore")
-        print(f"已从备份恢复：{src} → {target}")
-        print(f"本机已启用新的安装标识 {origin}（恢复后的数据库不再沿用旧标识，以免同步冲突）")
-    finally:
-        db.close()
+    with cli_session(args, "restore") as s:
+        origin = new_installation(s.connection(), "本机（由备份恢复）", "restore")
+    print(f"已从备份恢复：{src} → {target}")
+    print(f"本机已启用新的安装标识 {origin}（恢复后的数据库不再沿用旧标识，以免同步冲突）")
     return 0
 
 

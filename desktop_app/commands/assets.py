@@ -23,44 +23,40 @@ REPORTS = {"assets": "资产台账", "resources": "资源台账", "changes": "�
 
 
 def _sheet(args: argparse.Namespace, name: str) -> Any:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.commands.funds import resolve_book
     from desktop_app.core.services.funds_base import parse_period_range, range_label
     from desktop_app.core.services.orgs import find_organisation
     from desktop_app.reports import assets_sheets as sheets
 
     first, last = parse_period_range(args.period) if getattr(args, "period", None) else (None, None)
-    db = open_db(args)
-    try:
-        with db.begin("cli") as s:
-            org = find_organisation(s, args.org)
-            if name == "resources":
-                return sheets.resource_register(s, org.id)
-            if name == "projects":
-                return sheets.project_list(s, org.id, int((last or "2026")[:4]) if last else _year())
-            if name == "stocktake":
-                import uuid
+    with cli_session(args, "cli") as s:
+        org = find_organisation(s, args.org)
+        if name == "resources":
+            return sheets.resource_register(s, org.id)
+        if name == "projects":
+            return sheets.project_list(s, org.id, int((last or "2026")[:4]) if last else _year())
+        if name == "stocktake":
+            import uuid
 
-                return sheets.stocktake_result(s, uuid.UUID(_need(args, "stocktake")))
-            book = resolve_book(s, args.org, args.book) if (args.book or name != "assets") else None
-            if name == "assets":
-                return sheets.asset_register(s, org.id, book.id if book else None,
-                                             label=f"截至{range_label(last, last)}" if last else "")
-            if first is None or last is None:
-                raise ValidationError("请用 --period 指定期间", field="--period")
-            if name == "changes":
-                return sheets.asset_changes(s, book.id, first, last)  # type: ignore[union-attr]
-            if name == "schedule":
-                from desktop_app.core.services.assets import list_assets
+            return sheets.stocktake_result(s, uuid.UUID(_need(args, "stocktake")))
+        book = resolve_book(s, args.org, args.book) if (args.book or name != "assets") else None
+        if name == "assets":
+            return sheets.asset_register(s, org.id, book.id if book else None,
+                                         label=f"截至{range_label(last, last)}" if last else "")
+        if first is None or last is None:
+            raise ValidationError("请用 --period 指定期间", field="--period")
+        if name == "changes":
+            return sheets.asset_changes(s, book.id, first, last)  # type: ignore[union-attr]
+        if name == "schedule":
+            from desktop_app.core.services.assets import list_assets
 
-                code = _need(args, "asset")
-                found = [a for a in list_assets(s, org.id) if a.code == code]
-                if not found:
-                    raise ValidationError(f"没有编号为 {code} 的资产卡片", field="--asset")
-                return sheets.depreciation_schedule(s, found[0].id, last)
-            raise ValidationError(f"未知报表 {name}，可选：{'、'.join(f'{k}（{v}）' for k, v in REPORTS.items())}")
-    finally:
-        db.close()
+            code = _need(args, "asset")
+            found = [a for a in list_assets(s, org.id) if a.code == code]
+            if not found:
+                raise ValidationError(f"没有编号为 {code} 的资产卡片", field="--asset")
+            return sheets.depreciation_schedule(s, found[0].id, last)
+        raise ValidationError(f"未知报表 {name}，可选：{'、'.join(f'{k}（{v}）' for k, v in REPORTS.items())}")
 
 
 def _need(args: argparse.Namespace, name: str) -> str:
@@ -107,45 +103,37 @@ def _export_sheet(name: str) -> KindHandler:
 
 def _import_kind(kind: str) -> KindHandler:
     def run(args: argparse.Namespace) -> int:
-        from desktop_app.cli import open_db
+        from desktop_app.cli import cli_session
         from desktop_app.commands.funds import resolve_book
         from desktop_app.core.services.orgs import find_organisation
         from desktop_app.excel.assets_xlsx import apply_import, validate_import
 
-        db = open_db(args)
-        try:
-            with db.begin("cli") as s:
-                org = find_organisation(s, args.org)
-                if args.dry_run:
-                    preview = validate_import(s, kind, args.file, organisation_id=org.id)
-                    for e in preview.errors:
-                        print(str(e))
-                    print(f"检查完成：{len(preview.rows)} 行可导入，{len(preview.errors)} 处错误（未写入任何数据）")
-                    return 1 if preview.errors else 0
-                book = resolve_book(s, args.org, args.book) if kind == "assets" else None
-                n = apply_import(s, kind, args.file, organisation_id=org.id, book_id=book.id if book else None)
-        finally:
-            db.close()
+        with cli_session(args, "cli") as s:
+            org = find_organisation(s, args.org)
+            if args.dry_run:
+                preview = validate_import(s, kind, args.file, organisation_id=org.id)
+                for e in preview.errors:
+                    print(str(e))
+                print(f"检查完成：{len(preview.rows)} 行可导入，{len(preview.errors)} 处错误（未写入任何数据）")
+                return 1 if preview.errors else 0
+            book = resolve_book(s, args.org, args.book) if kind == "assets" else None
+            n = apply_import(s, kind, args.file, organisation_id=org.id, book_id=book.id if book else None)
         print(f"已导入 {n} 行")
         return 0
     return run
 
 
 def cmd_depreciate(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.commands.funds import resolve_book, resolve_user
     from desktop_app.core.services.depreciation import run_depreciation_through
     from desktop_app.core.services.funds_base import parse_period_range, period_label
 
     first, last = parse_period_range(args.period)
-    db = open_db(args)
-    try:
-        with db.begin("cli") as s:
-            book = resolve_book(s, args.org, args.book)
-            user = resolve_user(s, args.user, "bookkeeper")
-            results = run_depreciation_through(s, book_id=book.id, first=first, last=last, user=user)
-    finally:
-        db.close()
+    with cli_session(args, "cli") as s:
+        book = resolve_book(s, args.org, args.book)
+        user = resolve_user(s, args.user, "bookkeeper")
+        results = run_depreciation_through(s, book_id=book.id, first=first, last=last, user=user)
     for r in results:
         what = "已计提过，未重复生成" if r.already_done else ("本月无应计提折旧" if r.voucher_id is None else "已计提")
         print(f"{period_label(r.period)}：{what}，{len(r.charges)} 项资产，合计 {r.total} 元"
@@ -154,17 +142,13 @@ def cmd_depreciate(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.commands.funds import resolve_book
     from desktop_app.core.services.asset_reconcile import reconcile_assets
 
-    db = open_db(args)
-    try:
-        with db.begin("cli") as s:
-            book = resolve_book(s, args.org, args.book)
-            rep = reconcile_assets(s, book.id, args.period)
-    finally:
-        db.close()
+    with cli_session(args, "cli") as s:
+        book = resolve_book(s, args.org, args.book)
+        rep = reconcile_assets(s, book.id, args.period)
     for ln in rep.lines:
         print(f"{ln.account_code} {ln.label}：卡片 {ln.cards}，账面 {ln.books}，差额 {ln.difference}")
     for a in rep.assets:

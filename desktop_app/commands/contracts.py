@@ -49,7 +49,7 @@ def _scope(session: Any, args: argparse.Namespace) -> tuple[Any, str, dict[Any, 
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.core.services.contract_queries import installment_rows
     from desktop_app.core.services.contract_review import list_findings, review_contracts
     from desktop_app.core.services.contract_warnings import list_arrears
@@ -60,72 +60,60 @@ def cmd_export(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".xlsx":
         raise ValidationError("输出文件应为 .xlsx", field="--out")
     as_of = _as_of(args)
-    db = open_db(args)
-    try:
-        with db.begin() as s:
-            org_id, scope, names = _scope(s, args)
-            if args.kind == "contracts":
-                rows: list[Any] = list_contracts(s, org_id)
-                x.export_contracts(out, rows, scope=scope, org_names=names)
-            elif args.kind == "installments":
-                rows = installment_rows(s, None, as_of, org_id)
-                x.export_installments(out, rows, scope=scope, as_of=as_of)
-            elif args.kind == "arrears":
-                rows = list_arrears(s, org_id, as_of)
-                x.export_arrears(out, rows, scope=scope, as_of=as_of)
-            else:
-                saved = {(f.contract_id, f.rule_code): f for f in list_findings(s, org_id)}
-                rows = []
-                for f in review_contracts(s, org_id, as_of=as_of, persist=False):
-                    old = saved.get((f.contract_id, f.rule_code))
-                    rows.append(f if old is None else replace(f, id=old.id, status=old.status,
-                                                              rectification_note=old.rectification_note))
-                x.export_review(out, rows, scope=scope, as_of=as_of)
-        print(f"已导出 {len(rows)} 行到 {out}")
-    finally:
-        db.close()
+    with cli_session(args) as s:
+        org_id, scope, names = _scope(s, args)
+        if args.kind == "contracts":
+            rows: list[Any] = list_contracts(s, org_id)
+            x.export_contracts(out, rows, scope=scope, org_names=names)
+        elif args.kind == "installments":
+            rows = installment_rows(s, None, as_of, org_id)
+            x.export_installments(out, rows, scope=scope, as_of=as_of)
+        elif args.kind == "arrears":
+            rows = list_arrears(s, org_id, as_of)
+            x.export_arrears(out, rows, scope=scope, as_of=as_of)
+        else:
+            saved = {(f.contract_id, f.rule_code): f for f in list_findings(s, org_id)}
+            rows = []
+            for f in review_contracts(s, org_id, as_of=as_of, persist=False):
+                old = saved.get((f.contract_id, f.rule_code))
+                rows.append(f if old is None else replace(f, id=old.id, status=old.status,
+                                                          rectification_note=old.rectification_note))
+            x.export_review(out, rows, scope=scope, as_of=as_of)
+    print(f"已导出 {len(rows)} 行到 {out}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.commands.funds import resolve_book
     from desktop_app.core.services.orgs import find_organisation
     from desktop_app.excel.contracts_import import apply_contract_import, validate_contract_import
 
-    db = open_db(args)
-    try:
-        with db.begin("import") as s:
-            org = find_organisation(s, args.org)
-            book = resolve_book(s, args.org, getattr(args, "book", None))
-            if args.dry_run:
-                preview = validate_contract_import(s, args.file, organisation_id=org.id, book_id=book.id)
-                for p in preview.problems:
-                    print(p)
-                print(f"检查完毕：可导入 {len(preview.rows)} 份，问题 {len(preview.problems)} 处（未写入）")
-                return 0 if preview.ok else 1
-            n = apply_contract_import(s, args.file, organisation_id=org.id, book_id=book.id)
-        print(f"已导入合同 {n} 份到 {org.name}")
-    finally:
-        db.close()
+    with cli_session(args, "import") as s:
+        org = find_organisation(s, args.org)
+        book = resolve_book(s, args.org, getattr(args, "book", None))
+        if args.dry_run:
+            preview = validate_contract_import(s, args.file, organisation_id=org.id, book_id=book.id)
+            for p in preview.problems:
+                print(p)
+            print(f"检查完毕：可导入 {len(preview.rows)} 份，问题 {len(preview.problems)} 处（未写入）")
+            return 0 if preview.ok else 1
+        n = apply_contract_import(s, args.file, organisation_id=org.id, book_id=book.id)
+    print(f"已导入合同 {n} 份到 {org.name}")
     return 0
 
 
 def cmd_contract_pdf(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.reports.contracts_pdf import write_contract_report
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
         raise ValidationError("输出文件应为 .pdf", field="--out")
-    db = open_db(args)
-    try:
-        with db.begin() as s:
-            org_id, scope, _ = _scope(s, args)
-            pages = write_contract_report(s, args.kind, out, organisation_id=org_id, scope=scope, as_of=_as_of(args))
-        print(f"已生成 {out}（{pages} 页）")
-    finally:
-        db.close()
+    with cli_session(args) as s:
+        org_id, scope, _ = _scope(s, args)
+        pages = write_contract_report(s, args.kind, out, organisation_id=org_id, scope=scope, as_of=_as_of(args))
+    print(f"已生成 {out}（{pages} 页）")
     return 0
 
 

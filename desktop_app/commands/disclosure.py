@@ -76,15 +76,11 @@ def cmd_disclose(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_sheet(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.core.services.disclosure import verify_sheet_payload
 
-    db = open_db(args)
-    try:
-        with db.begin("cli") as s:
-            result = verify_sheet_payload(s, args.payload)
-    finally:
-        db.close()
+    with cli_session(args, "cli") as s:
+        result = verify_sheet_payload(s, args.payload)
     print(result.message)
     if not result.ok and result.current_hash:
         print(f"    公开表上的哈希：{result.payload.seal_hash}")
@@ -93,36 +89,28 @@ def cmd_verify_sheet(args: argparse.Namespace) -> int:
 
 
 def cmd_posted(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.core.services.disclosure import mark_disclosure_posted
     from desktop_app.core.services.orgs import find_organisation, list_books
 
     posted_on = _date(args.date) or date.today()
-    db = open_db(args)
-    try:
-        with db.begin("cli") as s:
-            org = find_organisation(s, args.org)
-            for b in list_books(s, org.id):
-                if args.book and args.book not in (b.code, str(b.id)):
-                    continue
-                r = mark_disclosure_posted(s, book_id=b.id, period_code=args.period, posted_on=posted_on)
-                print(f"已登记张贴：{r.book_name} {r.period_code}，{r.posted_on} 至 {r.posted_until}")
-    finally:
-        db.close()
+    with cli_session(args, "cli") as s:
+        org = find_organisation(s, args.org)
+        for b in list_books(s, org.id):
+            if args.book and args.book not in (b.code, str(b.id)):
+                continue
+            r = mark_disclosure_posted(s, book_id=b.id, period_code=args.period, posted_on=posted_on)
+            print(f"已登记张贴：{r.book_name} {r.period_code}，{r.posted_on} 至 {r.posted_until}")
     return 0
 
 
 def cmd_missing(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.core.services.disclosure import list_undisclosed, parse_disclosure_period
 
     period = parse_disclosure_period(args.period)
-    db = open_db(args)
-    try:
-        with db.begin("cli") as s:
-            rows = list_undisclosed(s, period.code)
-    finally:
-        db.close()
+    with cli_session(args, "cli") as s:
+        rows = list_undisclosed(s, period.code)
     for r in rows:
         print(f"{r.uscc}  {r.book_name}  {r.status}")
     print(f"{period.label}：{len(rows)} 个账套尚未公开（应于{period.due_date.month}月{period.due_date.day}日前公开）")

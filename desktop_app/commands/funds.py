@@ -52,7 +52,7 @@ def resolve_user(session: Session, username: str | None, *roles: str) -> UserRow
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.core.services.funds_base import parse_period_range
     from desktop_app.core.services.statements import STATEMENTS, build_statement
 
@@ -63,13 +63,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.name not in STATEMENTS:
         raise UserError(f"未知报表 {args.name}，可选：{'、'.join(f'{k}（{v}）' for k, v in STATEMENTS.items())}")
     first, last = parse_period_range(args.period)
-    db = open_db(args)
-    try:
-        with db.begin("cli") as s:
-            book = resolve_book(s, args.org, args.book)
-            st = build_statement(s, book.id, args.name, first, last)
-    finally:
-        db.close()
+    with cli_session(args, "cli") as s:
+        book = resolve_book(s, args.org, args.book)
+        st = build_statement(s, book.id, args.name, first, last)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".pdf":
         from desktop_app.reports.statements_pdf import write_statement_pdf
@@ -84,55 +80,43 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_close_period(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.core.services.funds_base import period_label
     from desktop_app.core.services.periods import close_period
 
-    db = open_db(args)
-    try:
-        with db.begin("cli") as s:
-            book = resolve_book(s, args.org, args.book)
-            user = resolve_user(s, args.user, "bookkeeper", "reviewer")
-            s.info["actor"] = user.username
-            row = close_period(s, book.id, args.period, user=user)
-        print(f"{book.name} {period_label(row.period)} 已结账，封存码 {row.seal_hash}")
-    finally:
-        db.close()
+    with cli_session(args, "cli") as s:
+        book = resolve_book(s, args.org, args.book)
+        user = resolve_user(s, args.user, "bookkeeper", "reviewer")
+        s.info["actor"] = user.username
+        row = close_period(s, book.id, args.period, user=user)
+    print(f"{book.name} {period_label(row.period)} 已结账，封存码 {row.seal_hash}")
     return 0
 
 
 def cmd_reopen_period(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.core.services.funds_base import period_label
     from desktop_app.core.services.periods import reopen_period
 
-    db = open_db(args)
-    try:
-        with db.begin("cli") as s:
-            book = resolve_book(s, args.org, args.book)
-            user = resolve_user(s, args.user, "reviewer")
-            s.info["actor"] = user.username
-            row = reopen_period(s, book.id, args.period, user=user, reason=args.reason)
-        print(f"{book.name} {period_label(row.period)} 已反结账（第{row.reopen_count}次），原因：{args.reason}")
-    finally:
-        db.close()
+    with cli_session(args, "cli") as s:
+        book = resolve_book(s, args.org, args.book)
+        user = resolve_user(s, args.user, "reviewer")
+        s.info["actor"] = user.username
+        row = reopen_period(s, book.id, args.period, user=user, reason=args.reason)
+    print(f"{book.name} {period_label(row.period)} 已反结账（第{row.reopen_count}次），原因：{args.reason}")
     return 0
 
 
 def cmd_close_year(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.core.services.yearend import close_year
 
-    db = open_db(args)
-    try:
-        with db.begin("cli") as s:
-            book = resolve_book(s, args.org, args.book)
-            user = resolve_user(s, args.user, "bookkeeper", "reviewer")
-            s.info["actor"] = user.username
-            made = close_year(s, book.id, args.year, user=user)
-        print(f"{book.name} {args.year}年度年终结转完成，生成凭证 {len(made)} 张")
-    finally:
-        db.close()
+    with cli_session(args, "cli") as s:
+        book = resolve_book(s, args.org, args.book)
+        user = resolve_user(s, args.user, "bookkeeper", "reviewer")
+        s.info["actor"] = user.username
+        made = close_year(s, book.id, args.year, user=user)
+    print(f"{book.name} {args.year}年度年终结转完成，生成凭证 {len(made)} 张")
     return 0
 
 

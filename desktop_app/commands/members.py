@@ -43,7 +43,7 @@ def _amount(text: str) -> Decimal:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.core.services.members import list_households, list_members
     from desktop_app.core.services.orgs import find_organisation
     from desktop_app.core.services.shares import list_holdings, list_share_types
@@ -52,47 +52,39 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         raise UserError("导出文件名应以 .xlsx 结尾")
-    db = open_db(args)
-    try:
-        with db.begin() as s:
-            org = find_organisation(s, args.org)
-            names = [t.name for t in list_share_types(s, org.id)]
-            if args.kind == "members":
-                members = list_members(s, org.id)
-                wb = members_workbook(members, list_holdings(s, org.id, include_zero=True), names)
-                count = len(members)
-            elif args.kind == "households":
-                households = list_households(s, org.id)
-                wb, count = households_workbook(households), len(households)
-            else:
-                holdings = list_holdings(s, org.id)
-                wb, count = shares_workbook(holdings, names), len(holdings)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        wb.save(out)
-    finally:
-        db.close()
+    with cli_session(args) as s:
+        org = find_organisation(s, args.org)
+        names = [t.name for t in list_share_types(s, org.id)]
+        if args.kind == "members":
+            members = list_members(s, org.id)
+            wb = members_workbook(members, list_holdings(s, org.id, include_zero=True), names)
+            count = len(members)
+        elif args.kind == "households":
+            households = list_households(s, org.id)
+            wb, count = households_workbook(households), len(households)
+        else:
+            holdings = list_holdings(s, org.id)
+            wb, count = shares_workbook(holdings, names), len(holdings)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
     print(f"已导出 {org.name} 的{ {'members': '成员名册', 'households': '户', 'shares': '股份登记簿'}[args.kind]}"
           f"（{count} 行）：{out}")
     return 0
 
 
 def cmd_distribute(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.core.services.distribution import draft_plan, plan_violations
     from desktop_app.core.services.orgs import find_organisation
 
     amount = _amount(args.amount_for_members)
     reserve = _amount(args.reserve) if args.reserve is not None else None
-    db = open_db(args)
-    try:
-        with db.begin("cli") as s:
-            org = find_organisation(s, args.org)
-            book = _book(s, org, args.book)
-            plan = draft_plan(s, book_id=book.id, year=args.year, members_amount=amount, precision=args.precision,
-                              reserve=reserve, excluded_rent=_amount(args.excluded_rent))
-            problems = plan_violations(s, plan.id)
-    finally:
-        db.close()
+    with cli_session(args, "cli") as s:
+        org = find_organisation(s, args.org)
+        book = _book(s, org, args.book)
+        plan = draft_plan(s, book_id=book.id, year=args.year, members_amount=amount, precision=args.precision,
+                          reserve=reserve, excluded_rent=_amount(args.excluded_rent))
+        problems = plan_violations(s, plan.id)
     print(f"{org.name} {plan.year}年度收益分配方案（草案）已生成：")
     print(f"  可分配收益：{plan.distributable} 元；提取公积公益金：{plan.reserve} 元")
     print(f"  批准用于成员分配：{plan.members_amount} 元；总股数：{plan.total_shares.normalize():f} 股")
@@ -105,7 +97,7 @@ def cmd_distribute(args: argparse.Namespace) -> int:
 
 
 def cmd_roster(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.core.services.distribution_query import find_plan, plan_roster
     from desktop_app.core.services.orgs import find_organisation
 
@@ -113,17 +105,13 @@ def cmd_roster(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower()
     if suffix not in (".pdf", ".xlsx"):
         raise UserError("输出文件名应以 .pdf 或 .xlsx 结尾")
-    db = open_db(args)
-    try:
-        with db.begin() as s:
-            org = find_organisation(s, args.org)
-            book = _book(s, org, args.book)
-            plan = find_plan(s, book.id, args.year)
-            if plan is None:
-                raise UserError(f"{org.name} 没有{args.year}年度的收益分配方案，请先运行 distribute")
-            roster = plan_roster(s, plan.id)
-    finally:
-        db.close()
+    with cli_session(args) as s:
+        org = find_organisation(s, args.org)
+        book = _book(s, org, args.book)
+        plan = find_plan(s, book.id, args.year)
+        if plan is None:
+            raise UserError(f"{org.name} 没有{args.year}年度的收益分配方案，请先运行 distribute")
+        roster = plan_roster(s, plan.id)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".pdf":
         from desktop_app.reports.distribution_pdf import roster_pdf
@@ -141,22 +129,18 @@ def cmd_roster(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from desktop_app.cli import open_db
+    from desktop_app.cli import cli_session
     from desktop_app.core.services.orgs import find_organisation
     from desktop_app.excel.members_xlsx import import_members_xlsx
 
-    db = open_db(args)
-    try:
-        with db.begin("cli") as s:
-            org = find_organisation(s, args.org)
-            preview, result = import_members_xlsx(s, org.id, Path(args.file), apply=not args.dry_run,
-                                                  event_date=date.today())
-            if preview.errors:
-                for e in preview.errors[:50]:
-                    print(f"  {e}")
-                raise UserError(f"发现 {len(preview.errors)} 处错误，未写入任何数据")
-    finally:
-        db.close()
+    with cli_session(args, "cli") as s:
+        org = find_organisation(s, args.org)
+        preview, result = import_members_xlsx(s, org.id, Path(args.file), apply=not args.dry_run,
+                                              event_date=date.today())
+        if preview.errors:
+            for e in preview.errors[:50]:
+                print(f"  {e}")
+            raise UserError(f"发现 {len(preview.errors)} 处错误，未写入任何数据")
     if result is None:
         print(f"检查通过：{preview.members} 名成员（新户 {len(preview.new_households)} 户，"
               f"股份 {preview.shares_total.normalize():f} 股）；未写入（--dry-run）")
