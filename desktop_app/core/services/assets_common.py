@@ -18,17 +18,11 @@ from db.models import AssetHistory, Organisation
 from db.types import utcnow
 from desktop_app.core.errors import NotFoundError, ValidationError
 from desktop_app.core.money import parse_amount
+from desktop_app.core.validate import clean_text
 
 
 def text(value: Any, field: str, *, required: bool = True, max_len: int = 100) -> str | None:
-    t = (str(value) if value is not None else "").strip()
-    if not t:
-        if required:
-            raise ValidationError(f"{field}不能为空", field=field)
-        return None
-    if len(t) > max_len:
-        raise ValidationError(f"{field}不能超过{max_len}个字", field=field)
-    return t
+    return clean_text(value, field, max_len, required=required)
 
 
 def choice(value: Any, field: str, options: Iterable[str], default: str | None = None) -> str:

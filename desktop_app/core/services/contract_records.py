@@ -15,7 +15,8 @@ from db.images import row_image
 from db.models import ContractAttachment, ContractFiling, ContractProcedure
 from desktop_app.core.errors import ValidationError
 from desktop_app.core.rows_contracts import AttachmentRow, ContractRow, ProcedureRow
-from desktop_app.core.services.contracts import clean_text, get_contract, load_contract
+from desktop_app.core.services.contracts import get_contract, load_contract
+from desktop_app.core.validate import clean_text
 
 __all__ = ["add_attachment", "add_filing", "add_procedure", "list_attachments", "list_procedures"]
 

@@ -43,6 +43,7 @@ from desktop_app.core.rules.contract_schedule import (
 )
 from desktop_app.core.services.contract_queries import contract_query, contract_rows
 from desktop_app.core.textsearch import matches
+from desktop_app.core.validate import clean_text
 
 __all__ = [
     "CONTRACT_KINDS", "CONTRACT_STATUSES", "LAND_CLASSES", "PAYMENT_MODES", "PRICE_BASES", "ContractInput",
@@ -93,15 +94,7 @@ class ContractInput:
     notes: str | None = None
 
 
-def clean_text(value: Any, field: str, max_len: int, *, required: bool = True) -> str | None:
-    text = (str(value) if value is not None else "").strip()
-    if not text:
-        if required:
-            raise ValidationError("不能为空", field=field)
-        return None
-    if len(text) > max_len:
-        raise ValidationError(f"不能超过{max_len}个字", field=field)
-    return text
+
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], field: str, *, required: bool = True) -> str | None:

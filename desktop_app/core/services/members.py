@@ -22,6 +22,7 @@ from desktop_app.core.errors import ConflictError, NotFoundError, ValidationErro
 from desktop_app.core.ids import validate_ric
 from desktop_app.core.rows_members import DuplicateRicRow, HouseholdRow, MemberRow, MembershipEventRow
 from desktop_app.core.textsearch import matches
+from desktop_app.core.validate import clean_text
 
 __all__ = [
     "RELATIONS", "MemberInput", "add_member", "check_member_input", "create_household",
@@ -41,14 +42,7 @@ def positional(cls: type) -> Any:
 
 
 def _text(value: Any, field: str, *, required: bool = True, max_len: int = 50) -> str | None:
-    text = (str(value) if value is not None else "").strip()
-    if not text:
-        if required:
-            raise ValidationError(f"{field}不能为空", field=field)
-        return None
-    if len(text) > max_len:
-        raise ValidationError(f"{field}不能超过{max_len}个字", field=field)
-    return text
+    return clean_text(value, field, max_len, required=required)
 
 
 @dataclass(frozen=True)

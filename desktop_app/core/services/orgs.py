@@ -19,6 +19,7 @@ from desktop_app.core.errors import ConflictError, NotFoundError, ValidationErro
 from desktop_app.core.ids import region_level, region_parent, validate_org_uscc, validate_region_code
 from desktop_app.core.rows import AccountRow, BookRow, OrgRow, RegionRow, UserRow
 from desktop_app.core.services.users import require_role
+from desktop_app.core.validate import clean_text
 
 ORG_LEVELS = ("组", "村", "乡镇")
 BOOK_KINDS = ("股份经济合作社", "经济合作社", "经济联合社", "村民委员会", "村民小组", "其他")
@@ -28,14 +29,7 @@ _PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def _text(value: Any, field: str, *, required: bool = True, max_len: int = 100) -> str | None:
-    text = (str(value) if value is not None else "").strip()
-    if not text:
-        if required:
-            raise ValidationError("不能为空", field=field)
-        return None
-    if len(text) > max_len:
-        raise ValidationError(f"不能超过{max_len}个字", field=field)
-    return text
+    return clean_text(value, field, max_len, required=required)
 
 
 def _region_row(r: Region) -> RegionRow:
