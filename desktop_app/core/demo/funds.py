@@ -99,14 +99,14 @@ class _Book:
             self.receive(d(12), "收一事一议筹资（村内道路亮化）", "231", raised, flags=("一事一议",))
             self.pay(d(26), "一事一议项目支出：村内道路亮化", "231", raised, flags=("一事一议",))
 
-    def year_end(self, y: int) -> None:
+    def year_end(self, y: int, *, distribute: bool) -> None:
         day = date(y, 12, 31)
         if self.bal["153"] > 0:
             self.add(day, "在建工程完工转入固定资产", [("15102", self.bal["153"], Decimal(0)),
                                                       ("153", Decimal(0), self.bal["153"])])
         pl_codes = [c for c in self.bal if c[0] == "5" and self.bal[c] != 0]
         net = -sum((self.bal[c] for c in pl_codes), Decimal(0))
-        if net > 0:
+        if net > 0 and distribute:
             reserve = (net * Decimal("0.3")).quantize(Y)
             members = (net * Decimal("0.4")).quantize(Y)
             self.add(day, f"{y}年度提取公积公益金", [("3220201", reserve, Decimal(0)), ("311", Decimal(0), reserve)])
@@ -168,7 +168,9 @@ def seed_vouchers(session: Session, ctx: DemoContext) -> None:
                     break
                 gen.month(y, m, village)
             if y < TODAY.year:
-                gen.year_end(y)
+                # Last year's distribution is the members demo's, through the distribution
+                # service (plan, roster, vouchers); a 村民委员会 book distributes nothing.
+                gen.year_end(y, distribute=y < TODAY.year - 1 and book_row.kind != "村民委员会")
         gen.out.sort(key=lambda v: v.voucher_date)  # numbers follow the dates within each month
         bulk_post_vouchers(session, book_row.id, gen.out, maker=maker, reviewer=reviewer,
                            audit_summary="生成示例凭证并记账")
