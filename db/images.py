@@ -72,3 +72,14 @@ def chain_hash(prev_hash: str, payload: dict[str, Any]) -> str:
     h.update(prev_hash.encode("ascii"))
     h.update(canonical_json(payload).encode("utf-8"))
     return h.hexdigest()
+
+
+def legacy_change_hash(prev_hash: str, origin: str, seq: int, table: str, row_id: str, op: str, rev: int,
+                       prev_rev: int, row_text: str) -> str:
+    """The first format (schema 0001): SHA-256 over the canonical JSON of the whole record.
+
+    Records written before the one-pass format keep verifying; new records never use it.
+    """
+    payload = {"origin": origin, "seq": seq, "table": table, "row_id": row_id, "op": op, "rev": rev,
+               "prev_rev": prev_rev, "row": json.loads(row_text)}
+    return chain_hash(prev_hash, payload)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import sqlite3
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from db.base import Base
 from db.engine import make_engine
 from db.errors import DatabaseTooNew, IntegrityProblem
 from db.migrate import current_revisions, head_revisions, open_database, upgrade
+from desktop_app.core.services.integrity import verify_database
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -62,10 +64,14 @@ def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
         open_database(path)
 
 
-@pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("schema-*.db")), ids=lambda p: p.name)
+RELEASED = sorted([*FIXTURES.glob("schema-*.db"), *FIXTURES.glob("schema-*.db.gz")])
+
+
+@pytest.mark.parametrize("fixture", RELEASED, ids=lambda p: p.name)
 def test_every_released_schema_upgrades_without_losing_rows(fixture: Path, tmp_path: Path) -> None:
-    path = tmp_path / fixture.name
-    path.write_bytes(fixture.read_bytes())
+    path = tmp_path / fixture.name.removesuffix(".gz")
+    data = fixture.read_bytes()
+    path.write_bytes(gzip.decompress(data) if fixture.suffix == ".gz" else data)
     raw = sqlite3.connect(path)
     tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'")]
     before = {t: raw.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
@@ -76,8 +82,27 @@ def test_every_released_schema_upgrades_without_losing_rows(fixture: Path, tmp_p
         assert current_revisions(db.engine) == head_revisions()
         with db.engine.connect() as c:
             after = {t: c.exec_driver_sql(f'SELECT count(*) FROM "{t}"').scalar() for t in tables}
+            problems = [p for r in verify_database(c) for p in r.problems]
     finally:
         db.close()
     assert after == before
+    assert problems == [], "an upgraded file must still verify (chains, seals, totals)"
     if old_revisions != head_revisions():
         assert list((tmp_path / "backups").glob("*.db")), "an upgrade must leave a backup copy"
+
+
+def test_change_log_written_by_schema_0001_still_detects_edits(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    path.write_bytes((FIXTURES / "schema-0001.db").read_bytes())
+    open_database(path, backup_dir=tmp_path / "b").close()  # upgrade
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE change_log SET row_json = replace(row_json, '江宁区', '某区') WHERE seq = 3")
+    raw.commit()
+    raw.close()
+    db = open_database(path)
+    try:
+        with db.engine.connect() as c:
+            problems = {r.name: r.problems for r in verify_database(c)}["变更日志哈希链"]
+    finally:
+        db.close()
+    assert any("变更日志第 3 条" in p for p in problems)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from db.audit import verify_audit_chain
-from db.images import change_hash
+from db.images import change_hash, legacy_change_hash
 from db.models import ChangeLog, SyncCounter
 from desktop_app.core.services.balances import verify_account_totals
 from desktop_app.core.services.periods import verify_period_seals
@@ -46,9 +46,8 @@ def check_change_log(conn: Connection) -> list[str]:
         seq, prev = last.get(r.origin, (0, "0" * 64))
         if r.seq != seq + 1:
             problems.append(f"变更日志序号不连续：来源 {r.origin} 在 {seq} 之后是 {r.seq}")
-        digest = change_hash(r.prev_hash, str(r.origin), r.seq, r.table_name, str(r.row_id), r.op, r.rev,
-                             r.prev_rev, r.row_json)
-        if r.prev_hash != prev or digest != r.hash:
+        fields = (r.prev_hash, str(r.origin), r.seq, r.table_name, str(r.row_id), r.op, r.rev, r.prev_rev, r.row_json)
+        if r.prev_hash != prev or (change_hash(*fields) != r.hash and legacy_change_hash(*fields) != r.hash):
             problems.append(f"变更日志第 {r.seq} 条（表 {r.table_name}）与其哈希不符：已被程序以外的方式修改")
         last[r.origin] = (r.seq, r.hash)
     for origin, (_, h) in last.items():
