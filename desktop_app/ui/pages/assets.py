@@ -1,4 +1,5 @@
-"""资产资源: asset cards (资产台账), land parcels (资源台账) and collective-economy projects.
+"""资产资源: asset cards (资产台账), land parcels (资源台账), collective-economy projects and the
+annual stock-take (资产清查, ``assets_stocktake``).
 
 Keyboard: Ctrl+Tab / Ctrl+Shift+Tab switch the three lists; Ctrl+F filters (pinyin initials
 work: "cbbgl" finds 村部办公楼); Enter on a row edits it; Alt+N new, Alt+E edit, Alt+J 价值调整,
@@ -40,6 +41,7 @@ from desktop_app.ui.pages.assets_forms import (
     project_fields,
     split_project,
 )
+from desktop_app.ui.pages.assets_stocktake import StocktakeTab
 from desktop_app.ui.tables import RowTableModel
 
 RELOAD_KINDS = ("asset", "resource", "project", "voucher", "period", "refresh")
@@ -110,6 +112,8 @@ class AssetsPage(QWidget):
         self.tabs.addTab(self.assets, "资产卡片")
         self.tabs.addTab(self.parcels, "资源地块")
         self.tabs.addTab(self.projects, "集体经济项目")
+        self.stocktake = StocktakeTab(ctx)  # reloads itself on data_changed / context_changed
+        self.tabs.addTab(self.stocktake, "资产清查")
         self.tabs.currentChanged.connect(lambda _i: self._focus_table())
         self.notice = QLabel()
         layout = QVBoxLayout(self)
@@ -143,6 +147,8 @@ class AssetsPage(QWidget):
         tab = self.tabs.currentWidget()
         if isinstance(tab, _ListTab):
             tab.view.table.setFocus()
+        elif isinstance(tab, StocktakeTab):
+            tab.sheet.table.setFocus()
 
     def _dialog(self, title: str, fields: list[Field], save: Callable[[dict[str, Any]], Any],
                 values: dict[str, Any] | None = None) -> Any:

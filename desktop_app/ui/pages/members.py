@@ -1,5 +1,6 @@
 """成员与分配: 成员名册 (search by name, pinyin initials, ID or 户号), 户 with its members and
-history, 股份登记簿, and 收益分配 (plans from the books, 公示 → 批准 → 发放, roster PDF).
+history, 股份登记簿, and 收益分配 (plans from the books, 公示 → 批准 → 发放, roster PDF);
+成员名册 从Excel导入 lives in ``members_import`` (check → preview → 确认导入, in the background).
 
 Thin: handlers read widgets, call one service through ``ctx.call`` (the distribution run goes to
 the DB thread with a progress dialog) and fire ``data_changed``; the page reloads itself.
@@ -39,6 +40,7 @@ from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.pages import members_forms as mf
+from desktop_app.ui.pages.members_import import MemberImport
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
 
@@ -101,8 +103,8 @@ class MembersPage(QWidget):
         split.addWidget(self.members)
         split.addWidget(self.history)
         split.setSizes([420, 160])
-        tab = _tab(_bar([("成员变动(&V)", self.member_event, "btn_event"), ("修改(&E)", self.edit_member, "btn_edit")]),
-                   split)
+        tab = _tab(_bar([("成员变动(&V)", self.member_event, "btn_event"), ("修改(&E)", self.edit_member, "btn_edit"),
+                         ("从Excel导入(&I)…", self.import_members, "btn_import")]), split)
         QShortcut(QKeySequence("Ctrl+F"), tab, activated=self.members.focus_filter)
         return tab
 
@@ -220,6 +222,11 @@ class MembersPage(QWidget):
         if self.ctx.org is None:
             show_user_error(self, "请先在左侧选择组织")
         return self.ctx.org
+
+    def import_members(self) -> None:
+        if (org := self._need_org()) is not None:
+            self.importer = MemberImport(self, self.ctx, self.runner, org)
+            self.importer.start()
 
     def new_household(self) -> None:
         if (org := self._need_org()) is not None:
