@@ -1,4 +1,5 @@
-"""Funds CLI: ``report NAME``, ``close-period``, ``reopen-period``, ``close-year``.
+"""Funds CLI: ``report NAME``, ``close-period``, ``reopen-period``, ``close-year``; the kinds
+``import opening`` (期初余额) and ``export opening-template`` (期初余额表模板).
 
 Organisations are named by USCC or 区划代码; ``--book`` (code or id) may be left out when the
 organisation has one book. The acting user is ``--user`` or else the first active user holding
@@ -14,7 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from desktop_app.commands import export_kind, import_kind
 from desktop_app.core.errors import NotFoundError, PermissionDenied, UserError, ValidationError
+from desktop_app.core.money import format_amount
 from desktop_app.core.rows import BookRow, UserRow
 
 
@@ -120,11 +123,66 @@ def cmd_close_year(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_opening_template(args: argparse.Namespace) -> int:
+    from desktop_app.cli import cli_session
+    from desktop_app.core.services.orgs import list_accounts
+    from desktop_app.excel.opening_xlsx import template_accounts, write_opening_template
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise UserError("导出文件应以 .xlsx 结尾", field="--out")
+    with cli_session(args, "cli") as s:
+        book = resolve_book(s, args.org, args.book)
+        accounts = list_accounts(s, book.id)
+    write_opening_template(out, book, accounts)
+    print(f"已导出期初余额表模板（{book.name}，{len(template_accounts(accounts))} 个末级科目）：{out}")
+    return 0
+
+
+def cmd_import_opening(args: argparse.Namespace) -> int:
+    """Check the sheet (always), print the preview; write only without --dry-run and only if all is well."""
+    from desktop_app.cli import cli_session
+    from desktop_app.core.services.funds_base import period_label
+    from desktop_app.core.services.opening import preview_opening, set_opening_balances
+    from desktop_app.excel.opening_xlsx import by_row, read_opening_sheet
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UserError(f"文件不存在：{path}", field="FILE")
+    lines, read_errors = read_opening_sheet(path)
+    with cli_session(args, "cli") as s:
+        book = resolve_book(s, args.org, args.book)
+        preview = preview_opening(s, book.id, lines)
+        errors = by_row([*read_errors, *preview.errors])
+        if not preview.lines and not errors:
+            errors.append("表中没有填写任何期初余额（借方余额、贷方余额都是空的）")
+        difference = preview.total_debit - preview.total_credit
+        print(f"期初余额表：{path.name}（{book.name}，{period_label(book.start_period)}启用）")
+        print(f"  有余额的科目 {len(preview.lines)} 个；借方合计 {format_amount(preview.total_debit)}，"
+              f"贷方合计 {format_amount(preview.total_credit)}，"
+              + ("试算平衡" if difference == 0 else f"不平衡，差额 {format_amount(difference)}"))
+        for e in errors:
+            print(f"  {e}")
+        if args.dry_run:
+            print(f"检查完成：{'没有错误，可以导入' if not errors else f'{len(errors)} 处错误'}（只检查，未写入任何数据）")
+            return 1 if errors else 0
+        if errors:
+            more = "……" if len(errors) > 3 else ""
+            raise UserError(f"期初余额表有 {len(errors)} 处错误，未导入（没有写入任何数据）：{'；'.join(errors[:3])}{more}")
+        user = resolve_user(s, getattr(args, "user", None), "bookkeeper", "reviewer")
+        s.info["actor"] = user.username
+        done = set_opening_balances(s, book.id, lines, user=user)
+    print(f"已导入期初余额：{len(done.lines)} 个科目，借贷合计 {format_amount(done.total_debit)}")
+    return 0
+
+
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     def org_book(p: argparse.ArgumentParser) -> None:
         p.add_argument("--org", required=True, help="组织的统一社会信用代码或12位区划代码")
         p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
 
+    export_kind("opening-template", "期初余额表模板", cmd_export_opening_template)
+    import_kind("opening", "期初余额", cmd_import_opening)
     p = add("report", cmd_report, "生成财务报表（科目余额表、收支明细表、资产负债表、收益及收益分配表）")
     p.add_argument("name", help="trial-balance | income-expense | balance-sheet | income-distribution")
     org_book(p)

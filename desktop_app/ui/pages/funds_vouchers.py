@@ -1,4 +1,4 @@
-"""凭证: the vouchers of the current book and month; 填制, 修改, 审核, 记账, 作废, 红字冲销, 结账."""
+"""凭证: the vouchers of the current book and month; 填制, 修改, 审核, 记账, 作废, 红字冲销, 结账; 期初余额."""
 
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ class VouchersPage(QWidget):
         actions: list[tuple[str, Callable[[], None], str | None]] = [
             ("填制(&N)", self.new, "Ctrl+N"), ("修改(&E)", self.edit, None), ("审核(&R)", self.review, None),
             ("取消审核", self.unreview, None), ("记账(&P)", self.post, None), ("作废", self.void, None),
-            ("红字冲销", self.reverse, None), ("结账", self.close_month, None), ("反结账", self.reopen_month, None)]
+            ("红字冲销", self.reverse, None), ("结账", self.close_month, None), ("反结账", self.reopen_month, None),
+            ("期初余额", self.opening, None)]
         for text, handler, key in actions:
             btn = QPushButton(text)
             btn.clicked.connect(handler)
@@ -128,6 +129,12 @@ class VouchersPage(QWidget):
             reason, ok = QInputDialog.getText(self, "红字冲销", "冲销原因（将生成一张红字凭证）：")
             if ok:
                 self._do(svc.reverse_voucher, v.id, user=self.ctx.user, voucher_date=dt.date.today(), reason=reason)
+
+    def opening(self) -> None:
+        # imported on use: it brings openpyxl, which start-up does not need
+        from desktop_app.ui.pages.funds_opening import open_opening_dialog
+
+        open_opening_dialog(self.ctx, self)
 
     def close_month(self) -> None:
         if self.ctx.book is not None:
