@@ -191,13 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_area_commands(sub: object, add: Callable[..., argparse.ArgumentParser]) -> None:
-    import importlib
-    import pkgutil
-
     import desktop_app.commands as commands
+    from desktop_app.discovery import import_submodules
 
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+    for module in import_submodules(commands):
         register = getattr(module, "register", None)
         if callable(register):
             register(sub, add)

@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.period_combo.currentIndexChanged.connect(self._on_period_selected)
 
         nav = QWidget()
+        nav.setMinimumWidth(210)  # wide pages must not squeeze the organisation names away
         nav_layout = QVBoxLayout(nav)
         nav_layout.setContentsMargins(4, 4, 4, 4)
         nav_layout.addWidget(self.tree, 1)
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(nav)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, False)
         self.setCentralWidget(self.splitter)
 
         self.status_org = QLabel()
@@ -167,10 +169,11 @@ class MainWindow(QMainWindow):
             item = QTreeWidgetItem(parent, [org.name])
             item.setData(0, ORG_ROLE, org)
             item.setToolTip(0, f"{org.uscc}\n{org.region_code}")
-            first = first or item
+            if first is None and org.level == "村":  # village books are the daily work (村账乡代管)
+                first = item
             if str(org.id) == str(keep):
                 chosen = item
-        select = chosen or first
+        select = chosen or first or self._first_org_item()
         self.tree.expandAll()
         self.tree.blockSignals(False)
         if select is not None:
@@ -178,6 +181,10 @@ class MainWindow(QMainWindow):
         else:
             self.ctx.set_selection(None, None)
             self._update_status()
+
+    def _first_org_item(self) -> QTreeWidgetItem | None:
+        top = self.tree.topLevelItem(0)
+        return top.child(0) if top is not None and top.childCount() else None
 
     def _on_org_selected(self, current: QTreeWidgetItem | None, _previous: object = None) -> None:
         org = current.data(0, ORG_ROLE) if current is not None else None
@@ -226,8 +233,12 @@ class MainWindow(QMainWindow):
         geometry = self.ctx.settings.get("geometry")
         if geometry:
             self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
-        else:
-            self.resize(1280, 800)
+        else:  # first run: most of the screen
+            screen = self.screen().availableGeometry() if self.screen() else None
+            if screen is not None and screen.width() > 0:
+                self.resize(int(screen.width() * 0.9), int(screen.height() * 0.9))
+            else:
+                self.resize(1280, 800)
         splitter = self.ctx.settings.get("splitter")
         if splitter:
             self.splitter.restoreState(QByteArray.fromBase64(splitter.encode("ascii")))

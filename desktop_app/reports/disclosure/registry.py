@@ -23,14 +23,13 @@ calling :func:`register_section` at import time works too. Orders in use: 10 收
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from desktop_app.core.money import format_amount
+from desktop_app.discovery import import_submodules
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -125,10 +124,9 @@ def _scan() -> None:
     _SCANNED[0] = True
     from desktop_app.reports.disclosure import sections
 
-    for info in sorted(pkgutil.iter_modules(sections.__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
+    for module in import_submodules(sections):
+        if module.__name__.rsplit(".", 1)[-1].startswith("_"):
             continue
-        module = importlib.import_module(f"{sections.__name__}.{info.name}")
         found = getattr(module, "SECTIONS", None) or [getattr(module, "SECTION", None)]
         for s in found:
             if isinstance(s, DisclosureSection) and s.id not in _SECTIONS:

@@ -3,13 +3,13 @@ discovers them, so adding a ledger means adding a module, not editing the shell.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
+from desktop_app.discovery import import_submodules
 from desktop_app.ui.context import AppContext
 
 
@@ -24,8 +24,7 @@ class PageSpec:
 
 def discover_pages() -> list[PageSpec]:
     specs = []
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    for module in import_submodules(sys.modules[__name__]):
         spec = getattr(module, "PAGE", None)
         if isinstance(spec, PageSpec):
             specs.append(spec)

@@ -171,6 +171,7 @@ class ContractsPage(QWidget):
         self.as_of.setObjectName("as_of")
         self.as_of.dateChanged.connect(lambda _d: self.reload_warnings())
         self.counts_label = QLabel()
+        self.counts_label.setWordWrap(True)  # a long summary must not widen the window
         self.expiring = self._view(EXPIRY_COLUMNS, "expiring")
         self.arrears = self._view(ARREARS_COLUMNS, "arrears")
         self.deposits = self._view(DEPOSIT_COLUMNS, "deposits")

@@ -61,9 +61,9 @@ class VouchersPage(QWidget):
                 btn.setShortcut(QKeySequence(key))
             bar.addWidget(btn)
         bar.addStretch(1)
-        bar.addWidget(self.status)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.status)  # its own line: the toolbar must fit a 1366-pixel screen
         layout.addWidget(self.view, 1)
         ctx.data_changed.connect(lambda kind, _ids: self.reload() if kind in ("voucher", "period", "refresh") else None)
         ctx.context_changed.connect(self.reload)
