@@ -11,11 +11,22 @@ import importlib
 import json
 import pkgutil
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 
 from desktop_app import paths
 
 MANIFEST = "discovered-modules.json"
+DISCOVERED = ("desktop_app.commands", "desktop_app.ui.pages", "desktop_app.reports.disclosure.sections")
+
+
+def build_manifest(source_root: Path) -> dict[str, list[str]]:
+    """What ``build.spec`` bundles: the modules of each discovered package, read from the
+    source folders (nothing needs to be importable at build time)."""
+    return {
+        pkg: sorted(p.stem for p in (source_root / pkg.replace(".", "/")).glob("*.py") if p.stem != "__init__")
+        for pkg in DISCOVERED
+    }
 
 
 @cache
