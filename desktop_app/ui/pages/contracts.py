@@ -49,6 +49,7 @@ from desktop_app.ui.pages.contracts_forms import (
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import DateEdit
+from desktop_app.ui.widgets.buttons import button_row
 
 CONTRACT_COLUMNS = [
     Column("number", "合同编号", width=110), Column("name", "合同名称", "pinyin-text", width=170),
@@ -93,15 +94,6 @@ FINDING_COLUMNS = [
 ]
 
 
-def _buttons(specs: list[tuple[str, Any, str]]) -> QHBoxLayout:
-    row = QHBoxLayout()
-    for text, handler, name in specs:
-        b = QPushButton(text)
-        b.setObjectName(name)
-        b.clicked.connect(handler)
-        row.addWidget(b)
-    row.addStretch(1)
-    return row
 
 
 def _titled(title: str, view: QWidget) -> QWidget:
@@ -140,7 +132,7 @@ class ContractsPage(QWidget):
         self.kind_box = combo(list(svc.CONTRACT_KINDS), empty="全部类型")
         for box in (self.status_box, self.kind_box):
             box.currentIndexChanged.connect(lambda _i: self.reload_contracts())
-        bar = _buttons([("新增(&N)", self.new_contract, "btn_new"), ("编辑(&E)", self.edit_contract, "btn_edit"),
+        bar = button_row([("新增(&N)", self.new_contract, "btn_new"), ("编辑(&E)", self.edit_contract, "btn_edit"),
                         ("收款(&R)", self.receive, "btn_receive"), ("保证金(&D)", self.deposit, "btn_deposit"),
                         ("民主程序(&P)", self.procedure, "btn_procedure"), ("备案(&F)", self.filing, "btn_filing"),
                         ("续签(&W)", self.renew, "btn_renew"), ("终止(&T)", self.terminate, "btn_terminate"),
@@ -198,7 +190,7 @@ class ContractsPage(QWidget):
         self.finding_status.currentIndexChanged.connect(lambda _i: self.reload_findings())
         self.findings = self._view(FINDING_COLUMNS, "findings", "筛选：编号、问题或拼音首字母")
         self.findings.row_activated.connect(lambda _r: self.rectify())
-        bar = _buttons([("运行审查(&V)", self.run_review, "btn_review"), ("整改说明(&Z)", self.rectify, "btn_rectify"),
+        bar = button_row([("运行审查(&V)", self.run_review, "btn_review"), ("整改说明(&Z)", self.rectify, "btn_rectify"),
                         ("导出审查结果", lambda: self.export("contract-review"), "btn_export_review")])
         bar.insertWidget(0, self.finding_status)
         tab = QWidget()

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -43,19 +42,11 @@ from desktop_app.ui.pages import members_forms as mf
 from desktop_app.ui.pages.members_import import MemberImport
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.widgets.buttons import button_row
 
 SEARCH_HINT = "搜索：姓名、拼音首字母、身份证号或户号（Ctrl+F）"
 
 
-def _bar(specs: list[tuple[str, Any, str]]) -> QHBoxLayout:
-    row = QHBoxLayout()
-    for text, handler, name in specs:
-        b = QPushButton(text)
-        b.setObjectName(name)
-        b.clicked.connect(handler)
-        row.addWidget(b)
-    row.addStretch(1)
-    return row
 
 
 def _tab(*parts: Any) -> QWidget:
@@ -103,7 +94,7 @@ class MembersPage(QWidget):
         split.addWidget(self.members)
         split.addWidget(self.history)
         split.setSizes([420, 160])
-        tab = _tab(_bar([("成员变动(&V)", self.member_event, "btn_event"), ("修改(&E)", self.edit_member, "btn_edit"),
+        tab = _tab(button_row([("成员变动(&V)", self.member_event, "btn_event"), ("修改(&E)", self.edit_member, "btn_edit"),
                          ("从Excel导入(&I)…", self.import_members, "btn_import")]), split)
         QShortcut(QKeySequence("Ctrl+F"), tab, activated=self.members.focus_filter)
         return tab
@@ -116,7 +107,7 @@ class MembersPage(QWidget):
         split.addWidget(self.households)
         split.addWidget(self.household_members)
         split.setSizes([380, 200])
-        return _tab(_bar([("新增户(&H)", self.new_household, "btn_new_household"),
+        return _tab(button_row([("新增户(&H)", self.new_household, "btn_new_household"),
                           ("新增成员(&M)", self.new_member, "btn_new_member"),
                           ("股权证(&C)", self.certificate, "btn_certificate")]), split)
 
@@ -128,7 +119,7 @@ class MembersPage(QWidget):
         split.addWidget(self.holdings)
         split.addWidget(self.share_events)
         split.setSizes([400, 180])
-        bar = _bar([("继承/户内赠与(&T)", self.transfer, "btn_transfer"), ("决议调整(&A)", self.adjust, "btn_adjust")])
+        bar = button_row([("继承/户内赠与(&T)", self.transfer, "btn_transfer"), ("决议调整(&A)", self.adjust, "btn_adjust")])
         bar.insertWidget(0, QLabel("股份实行静态管理（生不增、死不减）：只能通过继承、户内赠与或决议调整变动。"))
         return _tab(bar, split)
 
@@ -151,7 +142,7 @@ class MembersPage(QWidget):
         split.addWidget(self.plans)
         split.addWidget(detail)
         split.setSizes([160, 420])
-        bar = _bar([("计算方案(&J)", self.new_plan, "btn_plan"), ("公示(&G)", self.publicise, "btn_publicise"),
+        bar = button_row([("计算方案(&J)", self.new_plan, "btn_plan"), ("公示(&G)", self.publicise, "btn_publicise"),
                     ("扣减(&K)", self.deduct, "btn_deduct"), ("批准(&P)", self.approve, "btn_approve"),
                     ("发放(&F)", self.payout, "btn_payout"), ("分配规则", self.edit_settings, "btn_settings"),
                     ("方案PDF", lambda: self.export_pdf("plan"), "btn_plan_pdf"),

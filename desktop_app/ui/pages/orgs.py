@@ -7,10 +7,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -25,6 +23,7 @@ from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.tables import RowTableModel
+from desktop_app.ui.widgets.buttons import button_row
 from desktop_app.ui.widgets.id_edits import RegionCodeEdit, UsccEdit
 
 ORG_COLUMNS = [
@@ -80,18 +79,12 @@ class OrgsPage(QWidget):
         self.org_view.current_row_changed.connect(self._load_books)
         self.org_view.row_activated.connect(lambda _row: self.edit_org())
 
-        buttons = QHBoxLayout()
-        for text, handler, name in (
+        buttons = button_row([
             ("新增组织(&N)", self.new_org, "btn_new_org"),
             ("编辑组织(&E)", self.edit_org, "btn_edit_org"),
             ("新增账套(&A)", self.new_book, "btn_new_book"),
             ("新增区划(&Q)", self.new_region, "btn_new_region"),
-        ):
-            btn = QPushButton(text)
-            btn.setObjectName(name)
-            btn.clicked.connect(handler)
-            buttons.addWidget(btn)
-        buttons.addStretch(1)
+        ])
 
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
