@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -27,7 +27,7 @@ from db.models import (
     ShareHolding,
     ShareType,
 )
-from db.types import uuid7
+from db.types import Fen, Mu4, uuid7
 from desktop_app.core.errors import NotFoundError, ValidationError
 from desktop_app.core.rows_members import (
     DisclosureDistributionSection,
@@ -45,7 +45,7 @@ from desktop_app.core.services.members import as_shares, positional
 
 __all__ = [
     "disclosure_distribution_section", "distribution_reminders", "find_plan", "get_distribution_settings",
-    "get_plan", "list_payouts", "list_plans", "plan_roster", "plan_rules", "roster_holdings",
+    "get_plan", "list_payouts", "list_plans", "plan_household_totals", "plan_roster", "plan_rules", "roster_holdings",
     "update_distribution_settings",
 ]
 
@@ -233,6 +233,23 @@ def plan_roster(session: Session, plan_id: uuid.UUID) -> PlanRoster:
     return PlanRoster(plan, tuple(n for _, n in types), tuple(lines), totals)
 
 
+def plan_household_totals(session: Session, plan_id: uuid.UUID) -> tuple[HouseholdTotal, ...]:
+    """The household totals of ``plan_roster(...).households``, summed in SQL (one row per household,
+    in roster order) without reading the member lines: what the public sheets print."""
+    paid = select(DividendPayout.id).where(DividendPayout.plan_id == plan_id, DividendPayout.deleted.is_(False),
+                                           DividendPayout.household_id == DividendLine.household_id).exists()
+    rows = session.execute(
+        select(DividendLine.household_id, Household.group_name, Household.number, Household.head_name,
+               func.count(), type_coerce(func.sum(DividendLine.shares), Mu4()),
+               type_coerce(func.sum(DividendLine.amount), Fen()), type_coerce(func.sum(DividendLine.deduction), Fen()),
+               type_coerce(func.sum(DividendLine.net), Fen()), paid)
+        .join(Member, Member.id == DividendLine.member_id).join(Household, Household.id == DividendLine.household_id)
+        .where(DividendLine.plan_id == plan_id, DividendLine.deleted.is_(False))
+        .group_by(DividendLine.household_id).order_by(func.min(DividendLine.seq)))
+    return tuple(positional(HouseholdTotal)(r[0], r[1], r[2], r[3], int(r[4]), r[5], r[6], r[7], r[8], bool(r[9]))
+                 for r in rows)
+
+
 def list_payouts(session: Session, plan_id: uuid.UUID) -> list[PayoutRow]:
     rows = session.execute(
         select(DividendPayout.id, DividendPayout.household_id, Household.number, Household.head_name,
@@ -277,7 +294,7 @@ def disclosure_distribution_section(session: Session, org_id: uuid.UUID, book_id
     plan = find_plan(session, book_id, year)
     if plan is None or plan.organisation_id != org_id or plan.status == "草案":
         return None
-    roster = plan_roster(session, plan.id)
+    households = plan_household_totals(session, plan.id)
     return DisclosureDistributionSection(plan.organisation_name, year, plan.status, plan.per_share,
                                          plan.total_shares, plan.roster_total, plan.remainder, plan.lines,
-                                         roster.households, plan.approved_on, plan.resolution_no)
+                                         households, plan.approved_on, plan.resolution_no)

@@ -7,8 +7,11 @@ generated (content hash, seal hash, pages), in the caller's transaction.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -173,10 +176,35 @@ def build_sheet(session: Session, book_id: uuid.UUID, period: DisclosurePeriod, 
     return sheet, info
 
 
+@contextmanager
+def _without_gc_pauses() -> Iterator[None]:
+    """Hold the cyclic garbage collector while one document is built: the layout and the canvas
+    allocate tens of thousands of small tuples and strings, and the collections they trigger (the
+    older generations scan the whole heap: ORM objects, fonts) cost about a sixth of the time.
+    Reference counting still frees what is dropped; any cycles wait for the collector, which runs
+    again as soon as the document is done."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def build_disclosure(session: Session, organisation_id: uuid.UUID, period: str | DisclosurePeriod, *,
                      a3: bool = False, book_ids: list[uuid.UUID] | None = None, posted_on: date | None = None,
                      progress: Progress | None = None) -> DisclosureDocument:
     """The PDF for one organisation: one sheet set per book (or the books asked for)."""
+    with _without_gc_pauses():
+        return _build_disclosure(session, organisation_id, period, a3=a3, book_ids=book_ids, posted_on=posted_on,
+                                 progress=progress)
+
+
+def _build_disclosure(session: Session, organisation_id: uuid.UUID, period: str | DisclosurePeriod, *,
+                      a3: bool, book_ids: list[uuid.UUID] | None, posted_on: date | None,
+                      progress: Progress | None) -> DisclosureDocument:
     p = period if isinstance(period, DisclosurePeriod) else parse_disclosure_period(period)
     org = get_organisation(session, organisation_id)
     books = [b for b in list_books(session, organisation_id)

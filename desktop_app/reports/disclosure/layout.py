@@ -51,6 +51,8 @@ BASE_SIZE = 8.5  # table text on A4, points
 MIN_SHRINK = 0.6  # a one-line cell may shrink its font to 60 % before it is cut
 
 
+_ALIGN = {"left": "l", "right": "r", "center": "c"}
+
 # A drawing operation: ("t", x, y, text, size, align, bold) | ("h", x1, y1, x2, y2, width) | ("r", x, y, w, h)
 Op = tuple[object, ...]
 
@@ -60,8 +62,13 @@ def _char_width(ch: str) -> float:
     return pdfmetrics.stringWidth(ch, register_cjk_font(), 1.0)
 
 
+@lru_cache(maxsize=16384)
+def _unit_width(text: str) -> float:
+    return sum(_char_width(ch) for ch in text)
+
+
 def text_width(text: str, size: float) -> float:
-    return sum(_char_width(ch) for ch in text) * size
+    return _unit_width(text) * size
 
 
 def wrap(text: str, size: float, width: float) -> list[str]:
@@ -201,21 +208,27 @@ class Layout:
         return out
 
     def _row_h(self, cells: list[tuple[list[str], float]]) -> float:
-        return max(len(lines) for lines, _ in cells) * self.line_h + 2 * self.pad_y
+        return max([len(c[0]) for c in cells]) * self.line_h + 2 * self.pad_y
 
     def _draw_row(self, block: TableBlock, widths: Sequence[float], cells: list[tuple[list[str], float]],
-                  bold: bool, header: bool = False) -> None:
-        h = self._row_h(cells)
+                  bold: bool, header: bool = False, h: float | None = None) -> None:
+        """``h``: the row's height if the caller has it (``_row_h(cells)``)."""
+        if h is None:
+            h = self._row_h(cells)
         x = self.fmt.margin
+        page = self.page
+        line_h, pad_x, pad_y = self.line_h, self.pad_x, self.pad_y
+        half, rise = line_h / 2, 0.36 * self.fs  # ``baseline`` = line top - half - rise
+        strong = bold or header
         for col, w, (lines, size) in zip(block.columns, widths, cells, strict=False):
-            align = "c" if header else {"left": "l", "right": "r", "center": "c"}[col.align]
-            tx = x + self.pad_x if align == "l" else x + w - self.pad_x if align == "r" else x + w / 2
-            top = self.y - self.pad_y
-            if header and len(lines) * self.line_h < h - 2 * self.pad_y:  # centre short headers vertically
-                top -= (h - 2 * self.pad_y - len(lines) * self.line_h) / 2
+            align = "c" if header else _ALIGN[col.align]
+            tx = x + pad_x if align == "l" else x + w - pad_x if align == "r" else x + w / 2
+            top = self.y - pad_y
+            if header and len(lines) * line_h < h - 2 * pad_y:  # centre short headers vertically
+                top -= (h - 2 * pad_y - len(lines) * line_h) / 2
             for i, line in enumerate(lines):
-                self.text(tx, self.baseline(top - i * self.line_h, self.line_h, self.fs), line, size, align,
-                          bold or header)
+                if line:  # as ``text`` and ``baseline`` do, in the same arithmetic
+                    page.append(("t", tx, top - i * line_h - half - rise, line, size, align, strong))
             x += w
         self.y -= h
         self._rule(self.y)
@@ -263,7 +276,7 @@ class Layout:
                 self._grid(widths, top, self.y)
                 self.new_page()
                 top = self._start_table(block, widths, header, True)
-            self._draw_row(block, widths, cells, bold)
+            self._draw_row(block, widths, cells, bold, h=h)
         self._grid(widths, top, self.y)
         if block.note:
             size = (BASE_SIZE - 0.5) * self.s

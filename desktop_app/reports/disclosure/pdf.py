@@ -8,15 +8,19 @@ into a form XObject that every page of its sheet set reuses.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from reportlab import rl_config
 from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
@@ -57,31 +61,55 @@ def _text(c: Canvas, font: str, x: float, y: float, text: str, size: float, alig
     c.drawText(t)
 
 
-def _draw_ops(c: Canvas, font: str, ops: Sequence[Op], stroke: float) -> None:
+_Formatted = dict[tuple[str, float, int], tuple[str, int]]
+
+
+def _draw_ops(c: Canvas, font: str, ops: Sequence[Op], stroke: float, memo: _Formatted | None = None) -> None:
     """All text of a page in one text object (font set only when the size changes), then the
-    rules batched by line width: far fewer PDF operators than one call per string."""
+    rules batched by line width: far fewer PDF operators than one call per string.
+
+    Writes exactly what ``moveCursor`` and ``textOut`` of the text object write, faster: table
+    sheets repeat the same strings (headers, dates, account names, amounts) hundreds of times, so
+    what reportlab formats for a string (its operators, and the font subset it leaves current) is
+    remembered in ``memo``, one per document: the first occurrence is formatted by reportlab itself,
+    which gives the string's characters their glyph codes in the document's font subsets; the codes
+    never change after, and the key holds the rest the text depends on (the font is the only one,
+    its leading follows from the size)."""
     lines: dict[float, list[tuple[float, float, float, float]]] = {}
     t = c.beginText(0, 0)
+    code = t._code
+    memo = {} if memo is None else memo
     size_now, bold_now = -1.0, False
     lx = ly = 0.0  # start of the text line: moves are relative (Td, two numbers) not absolute (Tm, six)
     for op in ops:
         kind = op[0]
         if kind == "t":
             _, x, y, text, size, align, bold = op
+            text = str(text)
             size_f, x_f = float(size), float(x)  # type: ignore[arg-type]
             if size_f != size_now:
                 t.setFont(font, size_f)
                 size_now = size_f
             if align != "l":
-                w = text_width(str(text), size_f)
+                w = text_width(text, size_f)
                 x_f -= w if align == "r" else w / 2
             if bool(bold) != bold_now:
                 bold_now = bool(bold)
                 t.setTextRenderMode(2 if bold_now else 0)  # fill and stroke: a faux bold that prints well
             y_f = float(y)  # type: ignore[arg-type]
-            t.moveCursor(x_f - lx, ly - y_f)  # reportlab's dy points down
+            dx, dy = x_f - lx, ly - y_f  # reportlab's dy points down
+            if code[-1].endswith(" Td"):  # reportlab merges a move into the one before (text comes between ours)
+                t.moveCursor(dx, dy)
+            else:
+                code.append(f"{fp_str(dx, -dy)} Td")  # moveCursor's text
             lx, ly = x_f, y_f
-            t.textOut(str(text))
+            key = (text, size_f, t._curSubset)
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = (t._formatText(text), t._curSubset)
+            else:
+                t._curSubset = hit[1]
+            code.append(hit[0])
         elif kind == "h":
             _, x1, y1, x2, y2, width = op
             lines.setdefault(width, []).append((x1, y1, x2, y2))  # type: ignore[index, arg-type]
@@ -96,11 +124,57 @@ def _draw_ops(c: Canvas, font: str, ops: Sequence[Op], stroke: float) -> None:
         c.lines(segs)
 
 
+_RUN = re.compile("0{5,}|1{5,}")
+_FINDER_LIKE = re.compile("10111010000")
+
+
+def _lost_point(modules: Sequence[Sequence[object]]) -> int:
+    """reportlab's ``QRUtil.getLostPoint`` (the penalty a mask is chosen by), the same number
+    computed on strings and integers instead of module by module. Its rules as reportlab counts them:
+    1. every run of 5 or more like modules in a row or a column: length - 2;
+    2. every 2x2 block of like modules: 3;
+    3. 1:1:3:1:1 followed by four light modules, left to right in rows only, matches not overlapping
+       and not starting at the last place it fits: 40 each (reportlab compares a column, a tuple,
+       with its pattern, a list: never equal, so columns count nothing);
+    4. 10 for every 5 % the dark share is away from 50 %."""
+    rows = ["".join("1" if m else "0" for m in row) for row in modules]
+    cols = ["".join(col) for col in zip(*rows, strict=True)]
+    n = len(rows)
+    score = 0
+    for line in itertools.chain(rows, cols):
+        for run in _RUN.finditer(line):
+            score += run.end() - run.start() - 2
+    full, pairs = (1 << n) - 1, (1 << (n - 1)) - 1
+    bits = [int(r, 2) for r in rows]
+    for a, b in itertools.pairwise(bits):
+        same = ~(a ^ b) & full  # like the module below
+        score += 3 * (same & (same >> 1) & ~(a ^ (a >> 1)) & pairs).bit_count()
+    last = n - 11
+    for r in rows:
+        score += 40 * sum(1 for m in _FINDER_LIKE.finditer(r) if m.start() < last)
+    dark = sum(r.count("1") for r in rows)
+    return score + 10 * (abs(100 * dark // (n * n) - 50) // 5)
+
+
+def _best_mask_pattern(qr: Any) -> int:
+    """``QRCode.getBestMaskPattern`` with the penalty computed by ``_lost_point``: the first of the
+    8 masks with the lowest penalty."""
+    best, pattern = 0, 0
+    for i in range(8):
+        qr.makeImpl(True, i)
+        lost = _lost_point(qr.modules)
+        if i == 0 or best > lost:
+            best, pattern = lost, i
+    return pattern
+
+
 @lru_cache(maxsize=256)
 def _qr_matrix(payload: str) -> tuple[tuple[bool, ...], ...]:
     widget = QrCodeWidget(payload, barLevel="M")
-    widget.qr.make()  # picks the version and the best of the 8 masks (what costs the time)
-    return tuple(tuple(bool(m) for m in row) for row in widget.qr.modules)
+    qr = widget.qr
+    qr.getBestMaskPattern = functools.partial(_best_mask_pattern, qr)  # the same choice, found faster
+    qr.make()  # picks the version and the best of the 8 masks (what costs the time)
+    return tuple(tuple(bool(m) for m in row) for row in qr.modules)
 
 
 def qr_modules(payload: str) -> list[list[bool]]:
@@ -180,11 +254,12 @@ def _render(sheets: Sequence[SheetSet], fmt: PageFormat, font: str, title: str, 
     c.setSubject(subject or title)
     c.setCreator("阳光台账 财务公开")
     c.setProducer("阳光台账（reportlab）")
+    memo: _Formatted = {}  # one document: its own glyph codes
     for sheet in sheets:
         qr = _qr_form(c, sheet.payload, fmt.footer_h - 3 * mm)
         total = len(sheet.pages)
         for n, ops in enumerate(sheet.pages, start=1):
-            _draw_ops(c, font, ops, 0.3 * fmt.scale)
+            _draw_ops(c, font, ops, 0.3 * fmt.scale, memo)
             _frame(c, font, fmt, sheet, qr, n, total)
             c.showPage()
     c.save()
