@@ -119,4 +119,5 @@ def get_book_row(session: Session, book_id: uuid.UUID) -> BookRow:
 
 def subtree(accounts: dict[str, AccountInfo], codes: tuple[str, ...] | list[str]) -> list[AccountInfo]:
     """The accounts whose code starts with any of ``codes`` (each account once)."""
-    return [a for a in accounts.values() if any(a.code.startswith(c) for c in codes)]
+    prefixes = tuple(codes)
+    return [a for a in accounts.values() if a.code.startswith(prefixes)]
