@@ -177,3 +177,28 @@ def test_a_reversed_run_can_be_run_again(env: Env) -> None:
         assert not again.already_done and again.total == D("266.67") and again.voucher_id != first.voucher_id
         assert reconcile_assets(s, env.book.id, "2026-02").balanced
         assert get_asset(s, again.charges[0].asset_id).accumulated == D("266.67")
+
+
+def test_a_card_registered_after_a_run_starts_in_the_next_month_and_does_not_block_the_book(env: Env) -> None:
+    env.asset()
+    with env.db.begin() as s:
+        run_depreciation(s, book_id=env.book.id, period="2026-02", user=env.user)
+    late = env.asset("ZC-002", name="收割机", category="机器设备", nature="经营性", original_value=D("36000.00"),
+                     useful_life_months=120, residual_rate=D(5), acquired_on=date(2026, 1, 5))
+    with env.db.begin() as s:
+        assert s.get(Asset, late.id).first_period == "2026-03"  # February was already charged
+        march = run_depreciation(s, book_id=env.book.id, period="2026-03", user=env.user)  # not refused
+    assert not march.already_done and march.total > D("266.67")
+
+
+def test_workload_of_a_charged_month_is_refused(env: Env) -> None:
+    from desktop_app.core.services.depreciation import record_workload
+
+    truck = env.asset("ZC-009", name="运输车", category="运输设备", nature="经营性", method="工作量法",
+                      total_workload=D("100000"), original_value=D("50000.00"), acquired_on=date(2026, 1, 5))
+    with env.db.begin() as s:
+        record_workload(s, truck.id, "2026-02", "1000")
+        run_depreciation(s, book_id=env.book.id, period="2026-02", user=env.user)
+    with pytest.raises(ConflictError, match="折旧已计提") as info, env.db.begin() as s:
+        record_workload(s, truck.id, "2026-02", "5000")
+    assert info.value.field == "本月工作量"

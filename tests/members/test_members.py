@@ -131,3 +131,15 @@ def test_duplicate_ids_across_organisations(village: Village) -> None:
     with village.db.begin() as s:
         assert find_duplicate_rics(s) == []
         assert find_duplicate_rics(s, village.org.id) == []
+
+
+def test_a_refused_share_change_leaves_the_holdings_untouched(village: Village) -> None:
+    with village.db.begin("test") as s:
+        rk = next(t.id for t in list_share_types(s, village.org.id) if t.name == "人口股")
+        before = {h.name: h.total for h in list_holdings(s, village.org.id, include_zero=True)}
+        with pytest.raises(UserError, match="不能晚于今天"):
+            transfer_shares(s, kind="户内赠与", from_member_id=village.members["张建国"],
+                            to_member_id=village.members["张小明"], share_type_id=rk, shares=D("1"),
+                            event_date=date(2999, 1, 1), basis="赠与协议")
+        assert not s.dirty  # nothing was changed before the date was checked
+        assert {h.name: h.total for h in list_holdings(s, village.org.id, include_zero=True)} == before

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -43,6 +43,7 @@ NATURES = ("经营性", "非经营性", "公益性")
 USE_KINDS = ("生产", "管理", "出租", "公益")
 MODES = ("购建", "捐赠", "投资投入", "盘盈", "财政项目形成")
 STATUSES = ("自用", "出租", "闲置", "报废", "已处置")
+DISPOSED = "已处置"
 ACTIVE_STATUSES = ("自用", "出租", "闲置")
 ZERO = Decimal("0.00")
 ACQUISITION_KIND = "asset_acquisition"
@@ -149,21 +150,35 @@ def create_asset(session: Session, *, organisation_id: uuid.UUID, book_id: uuid.
     fields = _validated(session, values, organisation_id, None)
     start = book.start_period
     first = add_months(month_of(fields["acquired_on"]), 1)
-    fields["first_period"] = max(first, start)
+    # A card registered after months were charged or closed starts in the first month not yet
+    # done; what it lost before is its 期初累计折旧 or is spread over the remaining life.
+    done = _depreciated_or_closed_through(session, book_id)
+    fields["first_period"] = max(first, start, add_months(done, 1)) if done else max(first, start)
     if payment_account is not None:
+        if user is None:
+            raise ValidationError("生成购置凭证需要当前用户", field="用户")
         payment_account = check_leaf(session, book_id, payment_account, "付款科目")
     a = Asset(organisation_id=organisation_id, book_id=book_id, **fields)
     session.add(a)
     session.flush()
     if payment_account is not None:
-        if user is None:
-            raise ValidationError("生成购置凭证需要当前用户", field="用户")
+        assert user is not None
         when = voucher_date or max(fields["acquired_on"], period_start(start))
         a.acquisition_voucher_id = post_acquisition(session, a, user=user, credit_account=payment_account, on=when)
     v.write_history(session, a.id, "create", f"登记资产卡片 {a.code} {a.name}")
     record_audit(session, AuditRecord("create", "asset", str(a.id), f"登记资产 {a.code} {a.name}（原值 {a.original_value}）",
                                       None, row_image(a)))
     return _row(session, a)
+
+
+def _depreciated_or_closed_through(session: Session, book_id: uuid.UUID) -> str | None:
+    """The latest month of the book that is closed or already had a depreciation run."""
+    from desktop_app.core.services.periods import last_closed_period
+
+    charged = session.scalar(select(func.max(AssetDepreciation.period))
+                             .where(AssetDepreciation.book_id == book_id, AssetDepreciation.deleted.is_(False)))
+    months = [m for m in (charged, last_closed_period(session, book_id)) if m]
+    return max(months) if months else None
 
 
 def post_acquisition(session: Session, a: Asset, *, user: UserRow, credit_account: str, on: date) -> uuid.UUID:

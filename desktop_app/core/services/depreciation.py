@@ -83,6 +83,14 @@ def record_workload(session: Session, asset_id: uuid.UUID, period: str, quantity
     qty = v.decimal(quantity, "本月工作量")
     if a.method != "工作量法":
         raise ValidationError(f"资产 {a.code} 按{a.method}计提折旧，无需登记工作量", field="本月工作量")
+    from desktop_app.core.services.periods import ensure_period_open
+
+    ensure_period_open(session, a.book_id, period)
+    charged = session.scalar(select(AssetDepreciation.id).where(
+        AssetDepreciation.asset_id == asset_id, AssetDepreciation.period == period, AssetDepreciation.deleted.is_(False)))
+    if charged is not None:
+        raise ConflictError(f"资产 {a.code} {period_label(period)}的折旧已计提，请先冲销该月折旧凭证再修改工作量",
+                            field="本月工作量")
     w = session.execute(select(AssetWorkload).where(AssetWorkload.asset_id == asset_id,
                                                     AssetWorkload.period == period)).scalar()
     before = None if w is None else {"quantity": w.quantity}

@@ -271,7 +271,7 @@ def record_payout(session: Session, plan_id: uuid.UUID, *, paid_on: date, method
         t[0], t[1], t[2] = t[0] + amount, t[1] + deduction, t[2] + net
     paid = set(session.scalars(select(DividendPayout.household_id).where(
         DividendPayout.plan_id == plan_id, DividendPayout.deleted.is_(False))))
-    wanted = list(household_ids) if household_ids is not None else [h for h in totals if h not in paid]
+    wanted = list(dict.fromkeys(household_ids)) if household_ids is not None else [h for h in totals if h not in paid]
     for hid in wanted:
         if hid not in totals:
             raise NotFoundError("该户不在本方案的分红花名册中", field="户")

@@ -126,10 +126,14 @@ def _holding(session: Session, m: Member, t: ShareType) -> ShareHolding:
     return h
 
 
-def _event(session: Session, *, kind: str, org_id: uuid.UUID, t: ShareType, on: date, shares: Decimal, basis: str,
-           from_m: Member | None, to_m: Member | None, summary: str, before: dict[str, Any]) -> ShareEventRow:
+def _check_event_date(on: object) -> None:
+    """Before any holding changes: a refused call must leave the session untouched."""
     if not isinstance(on, date) or on > date.today():
         raise ValidationError("变动日期不能晚于今天", field="变动日期")
+
+
+def _event(session: Session, *, kind: str, org_id: uuid.UUID, t: ShareType, on: date, shares: Decimal, basis: str,
+           from_m: Member | None, to_m: Member | None, summary: str, before: dict[str, Any]) -> ShareEventRow:
     e = ShareEvent(organisation_id=org_id, kind=kind, event_date=on, share_type_id=t.id,
                    from_member_id=from_m.id if from_m else None, to_member_id=to_m.id if to_m else None,
                    shares=shares, basis=basis)
@@ -145,6 +149,7 @@ def _event(session: Session, *, kind: str, org_id: uuid.UUID, t: ShareType, on: 
 def register_shares(session: Session, *, member_id: uuid.UUID, share_type_id: uuid.UUID, shares: object,
                     event_date: date, basis: str) -> ShareEventRow:
     """初始登记: a member's first holding of a type (refused when one exists: use an adjustment)."""
+    _check_event_date(event_date)
     m = _member(session, member_id)
     t = _share_type(session, share_type_id, m.organisation_id)
     count = parse_shares(shares)
@@ -160,6 +165,7 @@ def register_shares(session: Session, *, member_id: uuid.UUID, share_type_id: uu
 def transfer_shares(session: Session, *, kind: str, from_member_id: uuid.UUID, to_member_id: uuid.UUID,
                     share_type_id: uuid.UUID, shares: object, event_date: date, basis: str) -> ShareEventRow:
     """继承 (the giver must be registered as deceased) or 户内赠与 (both in the same household)."""
+    _check_event_date(event_date)
     if kind not in ("继承", "户内赠与"):
         raise ValidationError("转移类型应为 继承 或 户内赠与", field="变动类型")
     giver, taker = _member(session, from_member_id, "转出成员"), _member(session, to_member_id, "转入成员")
@@ -188,6 +194,7 @@ def transfer_shares(session: Session, *, kind: str, from_member_id: uuid.UUID, t
 def adjust_shares(session: Session, *, member_id: uuid.UUID, share_type_id: uuid.UUID, new_shares: object,
                   event_date: date, basis: str) -> ShareEventRow:
     """决议调整: set a holding to ``new_shares`` by a resolution (the basis names it)."""
+    _check_event_date(event_date)
     m = _member(session, member_id)
     t = _share_type(session, share_type_id, m.organisation_id)
     count = parse_shares(new_shares, allow_zero=True)

@@ -26,7 +26,14 @@ from desktop_app.core.errors import ConflictError, NotFoundError, ValidationErro
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_assets import StockTakeLineRow, StockTakeRow, StockTakeSheet
 from desktop_app.core.services import assets_common as v
-from desktop_app.core.services.assets import CATEGORIES, NATURES, create_asset, list_assets, load_asset
+from desktop_app.core.services.assets import (
+    CATEGORIES,
+    DISPOSED,
+    NATURES,
+    create_asset,
+    list_assets,
+    load_asset,
+)
 from desktop_app.core.services.assets_books import fixed_asset_role, has_role, role_code
 from desktop_app.core.services.assets_changes import close_card, finish_disposal
 from desktop_app.core.services.funds_base import get_book_row
@@ -79,11 +86,14 @@ def record_count(session: Session, take_id: uuid.UUID, asset_id: uuid.UUID, resu
                                                        StockTakeLine.asset_id == asset_id)).scalar()
     if line is None:
         raise NotFoundError("该资产不在本次清查范围内", field="资产")
+    card = load_asset(session, asset_id)
+    if result == "盘亏" and card.status == DISPOSED:
+        raise ConflictError(f"资产 {card.code} {card.name} 已处置，不能再记为盘亏", field="盘点结果")
     before = {"result": line.result, "notes": line.notes}
     line.result, line.notes = result, v.text(notes, "说明", required=False, max_len=300)
     session.flush()
     record_audit(session, AuditRecord("update", "stocktake_line", str(line.id),
-                                      f"清查：{load_asset(session, asset_id).code} {result}", before,
+                                      f"清查：{card.code} {result}", before,
                                       {"result": result, "notes": line.notes}))
 
 
@@ -149,6 +159,9 @@ def approve_stocktake(session: Session, take_id: uuid.UUID, *, approved_on: date
     closings = []
     for line in [x for x in sheet.lines if x.result == "盘亏" and x.asset_id]:
         a = load_asset(session, line.asset_id)  # type: ignore[arg-type]
+        if a.status == DISPOSED:  # disposed after it was counted
+            raise ConflictError(f"资产 {a.code} {a.name} 已在清查期间处置，请把它的盘点结果改为相符后再审批",
+                                field="盘点结果")
         cost, acc, charge, expense = close_card(session, a, on)
         closings.append((a, cost, acc, charge, expense, line.notes))
         if charge:

@@ -205,10 +205,29 @@ def update_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, vo
     return _row(session, v.id)
 
 
+# Vouchers other modules generate for their own records (a receipt, a disposal, a payout …).
+# Reversing or voiding one here would leave that record standing (the receipt still "paid"),
+# so it is refused; such records are corrected in their own module. Depreciation handles its
+# reversed runs itself, and year-end closings are re-run incrementally, so those stay allowed.
+_OWNED_SOURCES = {
+    "asset_acquisition": "资产", "asset_adjustment": "资产", "asset_disposal": "资产", "stocktake": "资产清查",
+    "contract_receipt": "合同收款", "contract_deposit": "合同保证金", "contract_recognition": "合同租金确认",
+    "distribution": "收益分配", "dividend_payout": "收益分配",
+}
+
+
+def _refuse_owned(v: Voucher, verb: str) -> None:
+    module = _OWNED_SOURCES.get(v.source_kind or "")
+    if module is not None:
+        raise ConflictError(f"{_label(v)}由“{module}”生成，不能在凭证中直接{verb}；"
+                            f"请在“{module}”中撤销或更正，以免台账与账簿不符", field="凭证")
+
+
 def void_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, reason: str = "") -> VoucherRow:
     """作废 an unposted voucher; it keeps its number so the month's numbering has no gap."""
     require_role(user, *MAKER_ROLES)
     v = _load(session, voucher_id)
+    _refuse_owned(v, "作废")
     ensure_period_open(session, v.book_id, v.period)
     if v.status not in ("填制", "审核"):
         raise ConflictError(f"{_label(v)}状态为“{v.status}”，不能作废"
@@ -313,6 +332,7 @@ def reverse_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, v
     if not reason:
         raise ValidationError("红字冲销必须填写原因", field="原因")
     v = _load(session, voucher_id)
+    _refuse_owned(v, "红字冲销")
     if v.status != "记账":
         raise ConflictError(f"{_label(v)}尚未记账，可以直接修改或作废，无需冲销", field="状态")
     if v.reversal_of_id is not None:
