@@ -47,9 +47,16 @@ from desktop_app.core.rows_contracts import (
     ReceiptRow,
     RecognitionResult,
 )
+from desktop_app.core.rows_funds import VoucherRow
 from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get_book_row, period_label
 from desktop_app.core.services.periods import ensure_period_open
-from desktop_app.core.services.vouchers import LineInput, record_auto_voucher
+from desktop_app.core.services.vouchers import (
+    LineInput,
+    get_voucher,
+    record_auto_voucher,
+    reverse_voucher,
+    void_voucher,
+)
 
 ZERO = Decimal("0.00")
 METHODS = ("现金", "银行")
@@ -58,6 +65,8 @@ INCOME_ROLE = {"资产租赁": "rent_income", "资源发包": "contracting_incom
 RECEIPT_KIND, DEPOSIT_KIND, RECOGNITION_KIND = "contract_receipt", "contract_deposit", "contract_recognition"
 
 __all__ = [
+    "cancel_deposit",
+    "cancel_receipt",
     "contract_credit",
     "list_deposits",
     "list_receipts",
@@ -239,6 +248,105 @@ def list_receipts(session: Session, contract_id: uuid.UUID) -> list[ReceiptRow]:
             for r in rows]
 
 
+def _undo_voucher(session: Session, voucher_id: uuid.UUID | None, kind: str, *, user: UserRow, on: date,
+                  reason: str) -> tuple[VoucherRow | None, str]:
+    """Reverse (red, posted by 系统) the module's posted voucher, or void it if not yet posted."""
+    if voucher_id is None:
+        return None, "无凭证"
+    v = get_voucher(session, voucher_id).voucher
+    if v.status == "记账":
+        red = reverse_voucher(session, v.id, user=user, voucher_date=on, reason=reason, owner=kind, post=True)
+        return red, f"红字冲销凭证 {period_label(red.period)}第{red.number}号"
+    if v.status != "作废":
+        void_voucher(session, v.id, user=user, reason=reason, owner=kind)
+        return None, f"作废凭证 {period_label(v.period)}第{v.number}号"
+    return None, "凭证已作废"
+
+
+def _replay_recognition(session: Session, installment_ids: set[uuid.UUID]) -> None:
+    """Rebuild the ``deferred`` of these installments' recognition rows from their remaining
+    allocations (in the order they were made); refuse if a year's share that is no longer
+    deferred has already been moved to income by :func:`recognise_deferred_rent`."""
+    for inst_id in sorted(installment_ids):
+        inst = session.get(ContractInstallment, inst_id)
+        if inst is None:
+            continue
+        recs = session.scalars(select(ContractRecognition).where(ContractRecognition.installment_id == inst_id,
+                                                                 ContractRecognition.deleted.is_(False))).all()
+        for rec in recs:
+            rec.deferred = ZERO
+        got = ZERO
+        for a in session.scalars(select(ContractAllocation)
+                                 .join(ContractReceipt, ContractAllocation.receipt_id == ContractReceipt.id)
+                                 .where(ContractAllocation.installment_id == inst_id,
+                                        ContractAllocation.deleted.is_(False))
+                                 .order_by(ContractAllocation.allocated_on, ContractReceipt.received_on,
+                                           ContractReceipt.id)):
+            _split_by_year(session, inst, got, a.amount, a.allocated_on.year)
+            got += a.amount
+        for rec in recs:
+            if rec.recognised > rec.deferred:
+                raise ConflictError(f"该收款中属于{rec.year}年度的预收款已确认为收入，不能撤销；"
+                                    f"请先在凭证中更正{rec.year}年度预收租金确认", field="收款")
+
+
+def cancel_receipt(session: Session, receipt_id: uuid.UUID, *, user: UserRow, on: date | None,
+                   reason: str) -> VoucherRow | None:
+    """撤销收款: tombstone a wrongly recorded receipt and its allocations, give back the earlier
+    credit it used, and post the red reversal of its voucher dated ``on`` (or void the voucher if
+    it is not yet posted), all in the caller's transaction. Returns the reversal (None if voided).
+
+    Only the contract's latest receipt can be cancelled, and only while its carried-forward credit
+    is unused: later receipts were allocated after it and must be cancelled first."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("撤销收款必须填写原因", field="原因")
+    if on is None:
+        raise ValidationError("请填写撤销日期", field="日期")
+    r = session.get(ContractReceipt, receipt_id)
+    if r is None:
+        raise NotFoundError("找不到该收款记录", field="收款")
+    if r.deleted:
+        raise ConflictError("该收款已撤销，不能重复撤销", field="收款")
+    c, _ = _contract(session, r.contract_id)
+    later = session.scalar(select(func.count()).select_from(ContractReceipt)
+                           .where(ContractReceipt.contract_id == c.id, ContractReceipt.deleted.is_(False),
+                                  ContractReceipt.id != r.id, ContractReceipt.received_on >= r.received_on))
+    if later:
+        raise ConflictError(f"合同 {c.number} 在该收款之后（或同日）还有 {later} 笔收款，请先撤销其后的收款",
+                            field="收款")
+    own = session.scalars(select(ContractAllocation).where(ContractAllocation.receipt_id == r.id,
+                                                           ContractAllocation.deleted.is_(False))).all()
+    if any(a.allocated_on != r.received_on for a in own):
+        raise ConflictError("该收款的结余已被以后的收款冲抵，请先撤销以后的收款", field="收款")
+    # Earlier receipts' credit this receipt applied: dated on its day (no other receipt is that late).
+    used = session.scalars(select(ContractAllocation)
+                           .join(ContractReceipt, ContractAllocation.receipt_id == ContractReceipt.id)
+                           .where(ContractReceipt.contract_id == c.id, ContractReceipt.id != r.id,
+                                  ContractAllocation.deleted.is_(False),
+                                  ContractAllocation.allocated_on >= r.received_on)).all()
+    book = get_book_row(session, c.book_id)
+    ensure_period_open(session, book.id, on)
+    before = {**row_image(r), "allocations": [(str(a.installment_id), str(a.amount)) for a in own],
+              "credit_used": [(str(a.receipt_id), str(a.installment_id), str(a.amount)) for a in used]}
+    r.deleted = True
+    for a in [*own, *used]:
+        a.deleted = True
+    session.flush()
+    _replay_recognition(session, {a.installment_id for a in [*own, *used]})
+    session.flush()
+    reversal, what = _undo_voucher(session, r.voucher_id, RECEIPT_KIND, user=user, on=on,
+                                   reason=f"撤销收款：{reason}")
+    credit_used = sum((a.amount for a in used), ZERO)
+    record_audit(session, AuditRecord(
+        "cancel", "contract_receipt", str(r.id),
+        f"撤销合同 {c.number} {r.received_on.isoformat()} 收款 {r.amount} 元，原因：{reason}；"
+        f"恢复结余 {credit_used} 元，{what}"[:300],
+        before, {"deleted": True, "reason": reason, "on": on.isoformat(),
+                 "reversal": str(reversal.id) if reversal else None}))
+    return reversal
+
+
 def _deposit_held(session: Session, contract_id: uuid.UUID) -> Decimal:
     total = ZERO
     for kind, amount in session.execute(select(ContractDeposit.kind, ContractDeposit.amount)
@@ -278,6 +386,40 @@ def record_deposit(session: Session, contract_id: uuid.UUID, *, kind: str, on_da
     session.flush()
     record_audit(session, AuditRecord("create", "contract_deposit", str(d.id), f"{text} {amount} 元", None, row_image(d)))
     return DepositRow(d.id, c.id, d.kind, d.on_date, d.amount, d.method, d.voucher_id)
+
+
+def cancel_deposit(session: Session, deposit_id: uuid.UUID, *, user: UserRow, on: date | None,
+                   reason: str) -> VoucherRow | None:
+    """撤销 a wrongly recorded 保证金 收取/退还: tombstone it and post the red reversal of its voucher
+    dated ``on`` (or void the voucher if not yet posted). A 收取 whose money has since been
+    refunded (held would go below zero) is refused: cancel the 退还 first."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("撤销保证金必须填写原因", field="原因")
+    if on is None:
+        raise ValidationError("请填写撤销日期", field="日期")
+    d = session.get(ContractDeposit, deposit_id)
+    if d is None:
+        raise NotFoundError("找不到该保证金记录", field="保证金")
+    if d.deleted:
+        raise ConflictError("该保证金记录已撤销，不能重复撤销", field="保证金")
+    c, _ = _contract(session, d.contract_id)
+    held = _deposit_held(session, c.id)
+    if d.kind == "收取" and held - d.amount < 0:
+        raise ConflictError(f"撤销后已收保证金将为 {held - d.amount} 元（已有退还），请先撤销退还记录", field="保证金")
+    book = get_book_row(session, c.book_id)
+    ensure_period_open(session, book.id, on)
+    before = row_image(d)
+    d.deleted = True
+    session.flush()
+    reversal, what = _undo_voucher(session, d.voucher_id, DEPOSIT_KIND, user=user, on=on,
+                                   reason=f"撤销保证金{d.kind}：{reason}")
+    record_audit(session, AuditRecord(
+        "cancel", "contract_deposit", str(d.id),
+        f"撤销合同 {c.number} {d.on_date.isoformat()} 保证金{d.kind} {d.amount} 元，原因：{reason}；{what}"[:300],
+        before, {"deleted": True, "reason": reason, "on": on.isoformat(),
+                 "reversal": str(reversal.id) if reversal else None}))
+    return reversal
 
 
 def list_deposits(session: Session, contract_id: uuid.UUID) -> list[DepositRow]:

@@ -216,18 +216,23 @@ _OWNED_SOURCES = {
 }
 
 
-def _refuse_owned(v: Voucher, verb: str) -> None:
+def _refuse_owned(v: Voucher, verb: str, owner: str | None = None) -> None:
+    """Refuse a voucher another module owns, unless ``owner`` is that module's own source kind
+    (the module correcting its record reverses or voids the voucher it generated)."""
     module = _OWNED_SOURCES.get(v.source_kind or "")
-    if module is not None:
+    if module is not None and (owner is None or owner != v.source_kind):
         raise ConflictError(f"{_label(v)}由“{module}”生成，不能在凭证中直接{verb}；"
                             f"请在“{module}”中撤销或更正，以免台账与账簿不符", field="凭证")
 
 
-def void_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, reason: str = "") -> VoucherRow:
-    """作废 an unposted voucher; it keeps its number so the month's numbering has no gap."""
+def void_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, reason: str = "",
+                 owner: str | None = None) -> VoucherRow:
+    """作废 an unposted voucher; it keeps its number so the month's numbering has no gap.
+
+    ``owner``: the source kind of the module voiding its own generated voucher (see ``_refuse_owned``)."""
     require_role(user, *MAKER_ROLES)
     v = _load(session, voucher_id)
-    _refuse_owned(v, "作废")
+    _refuse_owned(v, "作废", owner)
     ensure_period_open(session, v.book_id, v.period)
     if v.status not in ("填制", "审核"):
         raise ConflictError(f"{_label(v)}状态为“{v.status}”，不能作废"
@@ -320,19 +325,25 @@ def post_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) -> V
 
 
 def reverse_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, voucher_date: date,
-                    reason: str) -> VoucherRow:
+                    reason: str, owner: str | None = None, post: bool = False) -> VoucherRow:
     """红字冲销: a new voucher (status 填制) with the same lines in red (negative) amounts.
 
     It keeps the original's ``source_kind``/``source_id`` (and is told apart by ``reversal_of_id``),
     so the reversal of a year-end closing voucher stays with the closing in every statement.
     Dated on or after the original; a voucher touching 损益/本年收益/各项分配 is reversed within its
     own year (once that year is closed, the correction goes through 未分配收益 instead).
+
+    A voucher another module generated (``_OWNED_SOURCES``) is reversed only by that module, which
+    passes its source kind as ``owner``; every other check still applies. ``post`` (owner only)
+    reviews and posts the reversal by 系统 in the same step, as its automatic vouchers are.
     """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("红字冲销必须填写原因", field="原因")
     v = _load(session, voucher_id)
-    _refuse_owned(v, "红字冲销")
+    _refuse_owned(v, "红字冲销", owner)
+    if post and (owner is None or owner != v.source_kind):
+        raise ConflictError(f"只有生成{_label(v)}的模块可以自动记账其红字冲销凭证", field="凭证")
     if v.status != "记账":
         raise ConflictError(f"{_label(v)}尚未记账，可以直接修改或作废，无需冲销", field="状态")
     if v.reversal_of_id is not None:
@@ -363,7 +374,13 @@ def reverse_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, v
     new = _new_voucher(session, book_id=v.book_id, voucher_date=voucher_date, summary=summary, lines=lines,
                        user=user, attachments=0, source_kind=v.source_kind, source_id=v.source_id,
                        flags=[f for f in v.flags.split(",") if f], red=True, reversal_of_id=v.id)
-    record_audit(session, AuditRecord("reverse", "voucher", str(new.id), f"红字冲销 {_label(v)}，生成 {_label(new)}",
+    note = ""
+    if post:
+        new.status, new.reviewer_name, new.reviewed_at = "审核", f"{SYSTEM_NAME}（自动凭证）", utcnow()
+        _post(session, new, SYSTEM_NAME)
+        note = "，并由系统自动审核、记账"
+    record_audit(session, AuditRecord("reverse", "voucher", str(new.id),
+                                      f"红字冲销 {_label(v)}，生成 {_label(new)}{note}",
                                       None, {"reversal_of": str(v.id), "reason": reason}))
     return _row(session, new.id)
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.rows_contracts import ContractRow, FindingRow
+from desktop_app.core.rows_contracts import ContractRow, FindingRow, ReceiptRow
 from desktop_app.core.services import contract_records as records
 from desktop_app.core.services import contract_review as review
 from desktop_app.core.services import contract_warnings as warn
@@ -38,6 +38,7 @@ from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.pages.contracts_forms import (
+    cancel_receipt_fields,
     combo,
     contract_dialog,
     deposit_fields,
@@ -146,7 +147,12 @@ class ContractsPage(QWidget):
         self.receipts = self._view(RECEIPT_COLUMNS, "receipts", "筛选收款")
         detail = QTabWidget()
         detail.addTab(self.installments, "应收期次")
-        detail.addTab(self.receipts, "收款记录")
+        receipts_tab = QWidget()
+        receipts_lay = QVBoxLayout(receipts_tab)
+        receipts_lay.setContentsMargins(0, 0, 0, 0)
+        receipts_lay.addLayout(button_row([("撤销收款", self.cancel_receipt, "btn_cancel_receipt")]))
+        receipts_lay.addWidget(self.receipts, 1)
+        detail.addTab(receipts_tab, "收款记录")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.contracts)
         split.addWidget(detail)
@@ -289,6 +295,20 @@ class ContractsPage(QWidget):
         if (row := self._selected()) is not None:
             self._form(f"收款：{row.number} {row.counterparty_name}", receipt_fields(),
                        lambda v: self.ctx.call(rec.record_receipt, row.id, user=self.ctx.user, **v))
+
+    def cancel_receipt(self) -> None:
+        """撤销收款: the service tombstones the receipt and posts the red reversal of its voucher."""
+        row = self.receipts.current_row()
+        if not isinstance(row, ReceiptRow):
+            show_user_error(self, "请先在收款记录中选择要撤销的收款")
+            return
+        dialog = FormDialog(f"撤销收款：{row.received_on:%Y-%m-%d} {row.amount} 元", cancel_receipt_fields(),
+                            lambda v: self.ctx.call(rec.cancel_receipt, row.id, user=self.ctx.user, **v),
+                            values={"on": dt.date.today()}, parent=self)
+        dialog.setObjectName("cancel_receipt_form")
+        if dialog.exec():
+            self.ctx.notify("contract", ())
+            self.ctx.notify("voucher", ())
 
     def deposit(self) -> None:
         if (row := self._selected()) is not None:

@@ -167,6 +167,14 @@ def receipt_fields() -> list[Field]:
             Field("note", "备注", QLineEdit())]
 
 
+def cancel_receipt_fields() -> list[Field]:
+    """撤销收款: the date of the red reversal and the reason (both required by the service)."""
+    reason = QLineEdit()
+    reason.setMaxLength(150)
+    reason.setPlaceholderText("如：金额录错、重复录入")
+    return [Field("on", "日期", DateEdit(), required=True), Field("reason", "原因", reason, required=True)]
+
+
 def deposit_fields() -> list[Field]:
     return [Field("kind", "业务类型", combo(["收取", "退还"]), required=True),
             Field("on_date", "日期", DateEdit(), required=True),
