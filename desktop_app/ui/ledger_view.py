@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -232,8 +232,10 @@ class LedgerView(QWidget):
     def select_row(self, row: int) -> None:
         index = self._model.index(row, 0)
         if index.isValid():
-            self.table.setCurrentIndex(index)
-            self.table.selectRow(row)
+            # Through the selection model: QTableView.selectRow follows the keyboard modifiers
+            # held at that moment (Ctrl would toggle the row off again).
+            flags = QItemSelectionModel.SelectionFlag
+            self.table.selectionModel().setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)
             self.table.scrollTo(index)
 
     def _on_activated(self, index: QModelIndex) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 
 from desktop_app.ui.columns import COPY_ROLE, RAW_ROLE, Column
 from desktop_app.ui.ledger_view import LedgerView, MemorySettings
@@ -311,3 +312,16 @@ def test_filter_sees_edited_rows(qtmodeltester) -> None:
     model.setData(model.index(0, 0), "王五")
     model.set_filter("ww")
     assert [r["name"] for r in model.rows()] == ["王五"]
+
+
+def test_select_row_ignores_a_held_ctrl_key(qtbot) -> None:
+    """A Ctrl press another widget never saw released must not toggle a programmatic selection."""
+    view = LedgerView(make_model())
+    qtbot.addWidget(view)
+    QTest.keyPress(view.table, Qt.Key.Key_Control, Qt.KeyboardModifier.ControlModifier)
+    try:
+        view.select_row(1)
+        view.select_row(1)
+        assert [r.name for r in view.selected_rows()] == [view.model().row_at(1).name]
+    finally:
+        QTest.keyRelease(view.table, Qt.Key.Key_Control)
