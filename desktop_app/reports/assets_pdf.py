@@ -18,6 +18,7 @@ from reportlab.pdfgen import canvas
 
 from desktop_app.core.money import format_amount
 from desktop_app.reports.assets_sheets import Cell, Sheet, SheetColumn
+from desktop_app.reports.canvas_text import clip_text, column_rules
 from desktop_app.reports.fonts import register_cjk_font
 
 ROW_H = 6.0 * mm
@@ -48,14 +49,6 @@ def _widths(sheet: Sheet, usable: float) -> list[float]:
     return [c.width_mm / total * usable for c in sheet.columns]
 
 
-def _clip(c: canvas.Canvas, text: str, font: str, width: float) -> str:
-    if c.stringWidth(text, font, SIZE) <= width - 1.5 * mm:
-        return text
-    while text and c.stringWidth(text + "…", font, SIZE) > width - 1.5 * mm:
-        text = text[:-1]
-    return text + "…"
-
-
 def _header(c: canvas.Canvas, sheet: Sheet, font: str, page: tuple[float, float], widths: list[float], n: int,
             total: int) -> float:
     w, h = page
@@ -73,7 +66,7 @@ def _header(c: canvas.Canvas, sheet: Sheet, font: str, page: tuple[float, float]
     x = MARGIN
     c.setFont(font, SIZE)
     for col, cw in zip(sheet.columns, widths, strict=True):
-        c.drawCentredString(x + cw / 2, y + 2 * mm, _clip(c, col.header, font, cw))
+        c.drawCentredString(x + cw / 2, y + 2 * mm, clip_text(c, col.header, font, SIZE, cw))
         x += cw
     c.line(MARGIN, y, w - MARGIN, y)
     return float(y)
@@ -84,7 +77,7 @@ def _row(c: canvas.Canvas, sheet: Sheet, values: tuple[Cell, ...], font: str, wi
     c.setFont(font, SIZE)
     x = MARGIN
     for col, value, cw in zip(sheet.columns, values, widths, strict=True):
-        text = _clip(c, cell_text(col, value), font, cw)
+        text = clip_text(c, cell_text(col, value), font, SIZE, cw)
         if isinstance(value, Decimal | int) and not isinstance(value, bool):
             c.drawRightString(x + cw - 1 * mm, y + 2 * mm, text)
         else:
@@ -92,14 +85,6 @@ def _row(c: canvas.Canvas, sheet: Sheet, values: tuple[Cell, ...], font: str, wi
         x += cw
     c.setLineWidth(0.6 if bold else 0.2)
     c.line(MARGIN, y, right, y)
-
-
-def _grid(c: canvas.Canvas, widths: list[float], top: float, bottom: float) -> None:
-    c.setLineWidth(0.3)
-    x = MARGIN
-    for cw in [0.0, *widths]:
-        x += cw
-        c.line(x, top + ROW_H, x, bottom)
 
 
 def _wrap(c: canvas.Canvas, text: str, font: str, size: float, width: float) -> list[str]:
@@ -149,7 +134,7 @@ def sheet_pdf_bytes(sheet: Sheet) -> bytes:
             c.setFont(font, SIZE)
             c.drawString(MARGIN + 2 * mm, y + 2 * mm, "（无记录）")
             c.line(MARGIN, y, right, y)
-        _grid(c, widths, top, y)
+        column_rules(c, widths, MARGIN, top + ROW_H, y)
         if n == len(chunks):
             _footer(c, sheet, font, y, page[0] - 2 * MARGIN)
         c.showPage()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.ids import mask_ric
 from desktop_app.core.money import format_amount
+from desktop_app.reports.canvas_text import clip_text
 from desktop_app.reports.fonts import register_cjk_font
 
 ROW_H = 6.0 * mm
@@ -63,18 +64,10 @@ def _text(value: Value) -> str:
     return str(value)
 
 
-def _clip(c: canvas.Canvas, text: str, font: str, width: float) -> str:
-    if c.stringWidth(text, font, SIZE) <= width - 1.5 * mm:
-        return text
-    while text and c.stringWidth(text + "…", font, SIZE) > width - 1.5 * mm:
-        text = text[:-1]
-    return text + "…"
-
-
 def _cells(c: canvas.Canvas, font: str, values: Sequence[Value], widths: Sequence[float], y: float) -> None:
     x = MARGIN
     for value, cw in zip(values, widths, strict=True):
-        text = _clip(c, _text(value), font, cw)
+        text = clip_text(c, _text(value), font, SIZE, cw)
         if isinstance(value, Decimal | int) and not isinstance(value, bool):
             c.drawRightString(x + cw - 1 * mm, y + 2 * mm, text)
         else:
@@ -117,7 +110,7 @@ def sheet_pdf_bytes(sheet: ContractSheet) -> tuple[bytes, int]:
         c.setFont(font, SIZE)
         x = MARGIN
         for col, cw in zip(sheet.columns, widths, strict=True):
-            c.drawCentredString(x + cw / 2, y + 2 * mm, _clip(c, col.header, font, cw))
+            c.drawCentredString(x + cw / 2, y + 2 * mm, clip_text(c, col.header, font, SIZE, cw))
             x += cw
         c.line(MARGIN, y, w - MARGIN, y)
         head_y = y

@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from desktop_app.core.ids import mask_ric
 from desktop_app.core.money import amount_in_words, format_amount
 from desktop_app.core.rows_members import CertificateRow, PlanRoster, PlanRow, RosterLine
+from desktop_app.reports.canvas_text import clip_text
 from desktop_app.reports.fonts import register_cjk_font
 
 __all__ = ["certificates_pdf", "household_slips_pdf", "plan_pdf", "roster_pdf"]
@@ -57,20 +58,12 @@ def _cell_text(value: Cell) -> str:
     return str(value)
 
 
-def _clip(c: Canvas, text: str, font: str, size: float, width: float) -> str:
-    if c.stringWidth(text, font, size) <= width - 1.5 * mm:
-        return text
-    while text and c.stringWidth(text + "…", font, size) > width - 1.5 * mm:
-        text = text[:-1]
-    return text + "…"
-
-
 def _row(c: Canvas, font: str, cells: Sequence[Cell], widths: Sequence[float], right: Sequence[bool], x0: float,
          y: float, size: float = SIZE) -> None:
     x = x0
     c.setFont(font, size)
     for value, w, r in zip(cells, widths, right, strict=True):
-        text = _clip(c, _cell_text(value), font, size, w)
+        text = clip_text(c, _cell_text(value), font, size, w)
         if r:
             c.drawRightString(x + w - 1 * mm, y + 2.2 * mm, text)
         else:

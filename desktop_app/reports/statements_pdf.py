@@ -20,6 +20,7 @@ from reportlab.pdfgen import canvas
 
 from desktop_app.core.money import format_amount
 from desktop_app.core.rows_funds import Statement, StatementLine
+from desktop_app.reports.canvas_text import column_rules
 from desktop_app.reports.fonts import register_cjk_font
 
 ROW_H = 5.0 * mm
@@ -96,14 +97,6 @@ def _row(c: canvas.Canvas, line: StatementLine, font: str, widths: list[float], 
     c.line(MARGIN, y, right, y)
 
 
-def _grid(c: canvas.Canvas, widths: list[float], top: float, bottom: float) -> None:
-    c.setLineWidth(0.3)
-    x = MARGIN
-    for cw in [0.0, *widths]:
-        x += cw
-        c.line(x, top + ROW_H, x, bottom)
-
-
 def _footer(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float]) -> None:
     w = page[0]
     y = MARGIN + 12 * mm
@@ -142,7 +135,7 @@ def statement_pdf_bytes(st: Statement) -> bytes:
         for line in chunk:
             y -= ROW_H
             _row(c, line, font, widths, y, right)
-        _grid(c, widths, top, y)
+        column_rules(c, widths, MARGIN, top + ROW_H, y)
         if n == len(chunks):
             _footer(c, st, font, page)
         c.showPage()
