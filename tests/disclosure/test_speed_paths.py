@@ -1,9 +1,11 @@
 """The faster paths of the sheets give exactly what the slower ones gave: household totals summed
-in SQL equal the roster's, the QR mask penalty equals reportlab's, and a PDF drawn with the
-remembered text equals one drawn by reportlab's own text calls."""
+in SQL equal the roster's, the QR mask penalty and mask choice equal reportlab's, a PDF drawn with
+the remembered text equals one drawn by reportlab's own text calls, and a build that reads each
+book's chart once gives the same bytes as one that reads it every time."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -11,7 +13,8 @@ from reportlab.graphics.barcode.qrencoder import QRUtil
 from sqlalchemy import select
 
 from db.models import DistributionPlan
-from desktop_app.reports.disclosure import pdf
+from desktop_app.core.services import funds_base
+from desktop_app.reports.disclosure import builder, pdf
 from desktop_app.reports.disclosure.builder import build_disclosure
 
 from .conftest import PERIOD, Village
@@ -47,7 +50,8 @@ def test_qr_mask_penalty_equals_reportlab() -> None:
             modules[r][j:j + 11] = finder
         assert pdf._lost_point(modules) == QRUtil.getLostPoint(_Modules(modules))
     for k in range(40):
-        payload = f"SL1|91330000MA2{k:07d}|{k:03d}|2026-{k % 12 + 1:02d}|" + f"{k:064x}"
+        # several QR versions (longer book codes), so masks are applied at every version's data positions
+        payload = f"SL1|91330000MA2{k:07d}|{k:03d}{'X' * (k % 4 * 15)}|2026-{k % 12 + 1:02d}|" + f"{k:064x}"
         reference = QrCodeWidget(payload, barLevel="M")
         reference.qr.make()
         pdf._qr_matrix.cache_clear()
@@ -97,3 +101,30 @@ def test_remembered_text_gives_the_same_pdf(village: Village, monkeypatch) -> No
         monkeypatch.setattr(pdf, "_draw_ops", _plain_draw_ops)
         plain = build_disclosure(s, village.org.id, PERIOD).pdf
     assert fast == plain
+
+
+def test_reading_each_chart_once_gives_the_same_pdf(village: Village, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    with village.db.begin() as s:
+        cached = build_disclosure(s, village.org.id, PERIOD).pdf
+        assert funds_base._READ_CACHE not in s.info  # the cache ends with the build
+        monkeypatch.setattr(builder, "read_cache", lambda session: contextlib.nullcontext())
+        uncached = build_disclosure(s, village.org.id, PERIOD).pdf
+    assert cached == uncached
+
+
+def test_read_cache_reads_a_book_once_and_hands_out_copies(village: Village) -> None:
+    from sqlalchemy import event
+
+    with village.db.begin() as s:
+        queries: list[str] = []
+        event.listen(s.get_bind(), "before_cursor_execute", lambda *a: queries.append(a[2]))
+        with funds_base.read_cache(s):
+            with funds_base.read_cache(s):  # nested: the same cache
+                first = funds_base.book_accounts(s, village.book.id)
+            first.clear()  # a caller's copy, not the cache
+            again = funds_base.book_accounts(s, village.book.id)
+            assert again and funds_base.get_book_row(s, village.book.id) == funds_base.get_book_row(s, village.book.id)
+        assert sum("FROM account" in q for q in queries) == 1
+        assert sum("FROM book" in q for q in queries) == 1
+        assert funds_base.book_accounts(s, village.book.id) == again  # outside the block: read again
+        assert sum("FROM account" in q for q in queries) == 2

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
@@ -98,8 +101,42 @@ class AccountInfo:
     active: bool
 
 
+_READ_CACHE = "funds_read_cache"
+
+
+@contextmanager
+def read_cache(session: Session) -> Iterator[None]:
+    """Within the block, :func:`book_accounts` and :func:`get_book_row` read each book once.
+
+    For read-only work that asks for the same book many times (the 财务公开 sheets: every
+    statement and section looks the chart up again); the caller must not write in the block, or
+    the answers could be stale. Nested blocks share the outer cache."""
+    if _READ_CACHE in session.info:
+        yield
+        return
+    session.info[_READ_CACHE] = {}
+    try:
+        yield
+    finally:
+        del session.info[_READ_CACHE]
+
+
+def _cache(conn: Session | Connection) -> dict[Any, Any] | None:
+    return conn.info.get(_READ_CACHE) if isinstance(conn, Session) else None
+
+
 def book_accounts(conn: Session | Connection, book_id: uuid.UUID) -> dict[str, AccountInfo]:
     """All (non-deleted) accounts of a book keyed by code, in code order."""
+    cache = _cache(conn)
+    if cache is not None:
+        key = ("accounts", book_id)
+        if key not in cache:
+            cache[key] = _book_accounts(conn, book_id)
+        return dict(cache[key])  # a copy: callers may treat it as their own
+    return _book_accounts(conn, book_id)
+
+
+def _book_accounts(conn: Session | Connection, book_id: uuid.UUID) -> dict[str, AccountInfo]:
     rows = conn.execute(
         select(Account.id, Account.code, Account.name, Account.category, Account.normal_side,
                Account.parent_id, Account.level, Account.active)
@@ -111,6 +148,17 @@ def book_accounts(conn: Session | Connection, book_id: uuid.UUID) -> dict[str, A
 
 
 def get_book_row(session: Session, book_id: uuid.UUID) -> BookRow:
+    cache = _cache(session)
+    if cache is None:
+        return _get_book_row(session, book_id)
+    key = ("book", book_id)
+    if key not in cache:
+        cache[key] = _get_book_row(session, book_id)
+    row: BookRow = cache[key]
+    return row
+
+
+def _get_book_row(session: Session, book_id: uuid.UUID) -> BookRow:
     b = session.get(Book, book_id)
     if b is None or b.deleted:
         raise NotFoundError("找不到该账套", field="账套")

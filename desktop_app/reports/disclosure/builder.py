@@ -28,7 +28,7 @@ from desktop_app.core.services.disclosure import (
     parse_disclosure_period,
     record_disclosure_generated,
 )
-from desktop_app.core.services.funds_base import period_label
+from desktop_app.core.services.funds_base import period_label, read_cache
 from desktop_app.core.services.orgs import get_organisation, list_books
 from desktop_app.core.services.statements import balance_sheet, income_figures
 from desktop_app.reports.disclosure.context import DisclosureContext, make_context
@@ -197,7 +197,7 @@ def build_disclosure(session: Session, organisation_id: uuid.UUID, period: str |
                      a3: bool = False, book_ids: list[uuid.UUID] | None = None, posted_on: date | None = None,
                      progress: Progress | None = None) -> DisclosureDocument:
     """The PDF for one organisation: one sheet set per book (or the books asked for)."""
-    with _without_gc_pauses():
+    with _without_gc_pauses(), read_cache(session):  # only reads: each book's chart is read once
         return _build_disclosure(session, organisation_id, period, a3=a3, book_ids=book_ids, posted_on=posted_on,
                                  progress=progress)
 

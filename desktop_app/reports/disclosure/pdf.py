@@ -12,6 +12,7 @@ import functools
 import hashlib
 import io
 import itertools
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any
 
 from reportlab import rl_config
 from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.barcode.qrencoder import QRUtil
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -156,13 +158,32 @@ def _lost_point(modules: Sequence[Sequence[object]]) -> int:
     return score + 10 * (abs(100 * dark // (n * n) - 50) // 5)
 
 
+@lru_cache(maxsize=8)
+def _mask_bits(version: int, positions: tuple[tuple[int, int], ...]) -> tuple[tuple[bool, ...], ...]:
+    """Each of the 8 masks at the data positions of a version (every sheet of a township has the
+    same version, so this is computed once)."""
+    return tuple(tuple(bool(QRUtil.getMask(i)(row, col)) for col, row in positions) for i in range(8))
+
+
 def _best_mask_pattern(qr: Any) -> int:
     """``QRCode.getBestMaskPattern`` with the penalty computed by ``_lost_point``: the first of the
-    8 masks with the lowest penalty."""
+    8 masks with the lowest penalty.
+
+    reportlab builds each of the 8 trial matrices from scratch (``makeImpl(True, i)``); in a trial
+    the type information is left blank, so the trials differ only in the data modules. The matrix is
+    built once, and each mask is applied to the data bits alone, as ``mapData`` places them (the
+    bits in ``dataPosIterator`` order, light modules after the last bit)."""
+    qr.makeImpl(True, 0)
+    base = qr.modules
+    positions = qr.dataPosIterator()
+    bits = list(itertools.islice(itertools.chain(qr.dataBitIterator(qr.dataCache), itertools.repeat(False)),
+                                 len(positions)))
     best, pattern = 0, 0
-    for i in range(8):
-        qr.makeImpl(True, i)
-        lost = _lost_point(qr.modules)
+    for i, mask in enumerate(_mask_bits(qr.version, tuple(positions))):
+        modules = [row[:] for row in base]
+        for (col, row), dark in zip(positions, map(operator.xor, bits, mask), strict=True):
+            modules[row][col] = dark
+        lost = _lost_point(modules)
         if i == 0 or best > lost:
             best, pattern = lost, i
     return pattern
