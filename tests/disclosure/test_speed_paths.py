@@ -1,7 +1,9 @@
 """The faster paths of the sheets give exactly what the slower ones gave: household totals summed
 in SQL equal the roster's, the QR mask penalty and mask choice equal reportlab's, a PDF drawn with
-the remembered text equals one drawn by reportlab's own text calls, and a build that reads each
-book's chart once gives the same bytes as one that reads it every time."""
+the remembered text equals one drawn by reportlab's own text calls, a build that reads each
+book's chart once gives the same bytes as one that reads it every time, and a book's build reads
+the chart, balances, statement headers and posted lines once (more sections asking for them, or
+a bigger chart, add no query)."""
 
 from __future__ import annotations
 
@@ -128,3 +130,104 @@ def test_read_cache_reads_a_book_once_and_hands_out_copies(village: Village) -> 
         assert sum("FROM book" in q for q in queries) == 1
         assert funds_base.book_accounts(s, village.book.id) == again  # outside the block: read again
         assert sum("FROM account" in q for q in queries) == 2
+
+
+def _count_queries(session):  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    queries: list[str] = []
+    event.listen(session.get_bind(), "before_cursor_execute", lambda *a: queries.append(a[2]))
+    return queries
+
+
+def test_book_build_queries_do_not_grow_with_accounts_or_sections(village: Village) -> None:
+    """The statements, the cover and the sections read the chart, balances, headers and posted
+    lines through the build's cache: another section asking for the same figures, or a bigger
+    chart, adds no query."""
+    from desktop_app.core.errors import ConflictError
+    from desktop_app.core.services.orgs import add_sub_account, list_accounts
+    from desktop_app.core.services.statements import (
+        balance_sheet,
+        income_distribution_values,
+        income_expense_statement,
+        income_figures,
+    )
+    from desktop_app.core.services.users import list_users
+    from desktop_app.reports.disclosure.data import sheet_lines
+    from desktop_app.reports.disclosure.registry import (
+        DisclosureSection,
+        TextBlock,
+        register_section,
+        unregister_section,
+    )
+
+    def count() -> int:
+        with village.db.begin() as s:
+            queries = _count_queries(s)
+            build_disclosure(s, village.org.id, PERIOD, book_ids=[village.book.id])
+            return len(queries)
+
+    before = count()
+
+    def probe(session, ctx):  # type: ignore[no-untyped-def]
+        income_figures(session, ctx.book.id, ctx.period_from, ctx.period_to)
+        income_figures(session, ctx.book.id, ctx.year_start, ctx.period_to)
+        balance_sheet(session, ctx.book.id, ctx.period_to)
+        income_expense_statement(session, ctx.book.id, ctx.period_from, ctx.period_to)
+        sheet_lines(session, ctx, ctx.period_from)
+        sheet_lines(session, ctx, ctx.year_start)
+        return [TextBlock("复核")]
+
+    register_section(DisclosureSection("test_probe", "复核", 99, probe))  # type: ignore[arg-type]
+    try:
+        assert count() == before
+    finally:
+        unregister_section("test_probe")
+    with village.db.begin() as s:
+        income_distribution_values(s, village.book.id, PERIOD, PERIOD)  # the statements themselves still work
+        bookkeeper = next(u for u in list_users(s) if u.has_role("bookkeeper"))
+        added = 0
+        for acc in list_accounts(s, village.book.id):
+            if added == 12:
+                break
+            try:
+                add_sub_account(s, book_id=village.book.id, parent_code=acc.code, code=f"{acc.code}91",
+                                name=f"测试明细{added}", user=bookkeeper)
+                added += 1
+            except ConflictError:
+                continue
+    assert added == 12
+    assert count() == before
+
+
+def test_statements_inside_the_read_cache_equal_those_outside(village: Village) -> None:
+    from desktop_app.core.services import balances
+    from desktop_app.core.services.statements import balance_sheet, income_expense_statement, income_figures
+
+    book = village.book.id
+    with village.db.begin() as s:
+        outside = (balance_sheet(s, book, PERIOD), income_expense_statement(s, book, "2026-07", PERIOD),
+                   income_figures(s, book, "2026-01", PERIOD))
+        with funds_base.read_cache(s):
+            balances.balances_before(s, book, PERIOD).clear()  # a caller's copy, not the cache
+            inside = (balance_sheet(s, book, PERIOD), income_expense_statement(s, book, "2026-07", PERIOD),
+                      income_figures(s, book, "2026-01", PERIOD))
+            again = balance_sheet(s, book, PERIOD)
+    assert inside == outside
+    assert again == outside[0]
+
+
+def test_sections_share_one_read_of_the_posted_lines(village: Village) -> None:
+    from desktop_app.core.services.disclosure import parse_disclosure_period
+    from desktop_app.reports.disclosure.context import make_context
+    from desktop_app.reports.disclosure.data import posted_lines, sheet_lines
+
+    with village.db.begin() as s:
+        for code in (PERIOD, "2026-Q3", "2026"):
+            ctx = make_context(s, village.book.id, parse_disclosure_period(code))
+            queries = _count_queries(s)
+            in_period = sheet_lines(s, ctx, ctx.period_from)
+            year = sheet_lines(s, ctx, ctx.year_start)
+            assert sum("FROM voucher" in q for q in queries) == 1
+            assert in_period and in_period == posted_lines(s, village.book.id, ctx.period_from, ctx.period_to)
+            assert year == posted_lines(s, village.book.id, ctx.year_start, ctx.period_to)

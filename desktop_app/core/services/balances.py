@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from db.models import Account, AccountPeriodTotal, Book, Entry, OpeningBalance, Voucher
-from desktop_app.core.services.funds_base import YEAR_END_KIND
+from desktop_app.core.services.funds_base import YEAR_END_KIND, cached
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -124,6 +124,12 @@ def fen(value: object) -> Decimal:
 def period_totals(conn: Session | Connection, book_id: uuid.UUID, first: str | None, last: str, *,
                   include_closing: bool = True) -> Totals:
     """Posted debit/credit per account over months ``first`` … ``last`` (``first=None``: from the start)."""
+    key = ("period_totals", book_id, first, last, include_closing)
+    return dict(cached(conn, key, lambda: _period_totals(conn, book_id, first, last, include_closing)))
+
+
+def _period_totals(conn: Session | Connection, book_id: uuid.UUID, first: str | None, last: str,
+                   include_closing: bool) -> Totals:
     t = AccountPeriodTotal
     q = (select(t.account_id, func.sum(t.debit), func.sum(t.credit))
          .where(t.book_id == book_id, t.period <= last).group_by(t.account_id))
@@ -135,6 +141,10 @@ def period_totals(conn: Session | Connection, book_id: uuid.UUID, first: str | N
 
 
 def opening_totals(conn: Session | Connection, book_id: uuid.UUID) -> Totals:
+    return dict(cached(conn, ("opening_totals", book_id), lambda: _opening_totals(conn, book_id)))
+
+
+def _opening_totals(conn: Session | Connection, book_id: uuid.UUID) -> Totals:
     ob = OpeningBalance
     rows = conn.execute(select(ob.account_id, ob.debit, ob.credit)
                         .where(ob.book_id == book_id, ob.deleted.is_(False)))
@@ -143,6 +153,10 @@ def opening_totals(conn: Session | Connection, book_id: uuid.UUID) -> Totals:
 
 def balances_before(conn: Session | Connection, book_id: uuid.UUID, period: str) -> dict[uuid.UUID, Decimal]:
     """Debit-positive balance per account at the start of ``period`` (opening + everything before)."""
+    return dict(cached(conn, ("balances_before", book_id, period), lambda: _balances_before(conn, book_id, period)))
+
+
+def _balances_before(conn: Session | Connection, book_id: uuid.UUID, period: str) -> dict[uuid.UUID, Decimal]:
     out: dict[uuid.UUID, Decimal] = defaultdict(lambda: ZERO)
     for a, (d, c) in opening_totals(conn, book_id).items():
         out[a] += d - c

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
@@ -102,15 +102,18 @@ class AccountInfo:
 
 
 _READ_CACHE = "funds_read_cache"
+T = TypeVar("T")
 
 
 @contextmanager
 def read_cache(session: Session) -> Iterator[None]:
-    """Within the block, :func:`book_accounts` and :func:`get_book_row` read each book once.
+    """Within the block, what is read through :func:`cached` is read once per key: each book's
+    chart and book row, balance sums, statement headers.
 
-    For read-only work that asks for the same book many times (the 财务公开 sheets: every
-    statement and section looks the chart up again); the caller must not write in the block, or
-    the answers could be stale. Nested blocks share the outer cache."""
+    For read-only work that asks for the same figures many times (the 财务公开 sheets: the cover,
+    every statement and section read the chart, the balances and the month's totals again); the
+    caller must not write in the block, or the answers could be stale. Nested blocks share the
+    outer cache."""
     if _READ_CACHE in session.info:
         yield
         return
@@ -121,19 +124,21 @@ def read_cache(session: Session) -> Iterator[None]:
         del session.info[_READ_CACHE]
 
 
-def _cache(conn: Session | Connection) -> dict[Any, Any] | None:
-    return conn.info.get(_READ_CACHE) if isinstance(conn, Session) else None
+def cached(conn: Session | Connection, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()`` once per ``key`` inside :func:`read_cache`, every call outside it. The value is
+    shared: hand out copies of anything a caller may change."""
+    cache = conn.info.get(_READ_CACHE) if isinstance(conn, Session) else None
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    value: T = cache[key]
+    return value
 
 
 def book_accounts(conn: Session | Connection, book_id: uuid.UUID) -> dict[str, AccountInfo]:
     """All (non-deleted) accounts of a book keyed by code, in code order."""
-    cache = _cache(conn)
-    if cache is not None:
-        key = ("accounts", book_id)
-        if key not in cache:
-            cache[key] = _book_accounts(conn, book_id)
-        return dict(cache[key])  # a copy: callers may treat it as their own
-    return _book_accounts(conn, book_id)
+    return dict(cached(conn, ("accounts", book_id), lambda: _book_accounts(conn, book_id)))  # callers own the copy
 
 
 def _book_accounts(conn: Session | Connection, book_id: uuid.UUID) -> dict[str, AccountInfo]:
@@ -148,14 +153,7 @@ def _book_accounts(conn: Session | Connection, book_id: uuid.UUID) -> dict[str, 
 
 
 def get_book_row(session: Session, book_id: uuid.UUID) -> BookRow:
-    cache = _cache(session)
-    if cache is None:
-        return _get_book_row(session, book_id)
-    key = ("book", book_id)
-    if key not in cache:
-        cache[key] = _get_book_row(session, book_id)
-    row: BookRow = cache[key]
-    return row
+    return cached(session, ("book", book_id), lambda: _get_book_row(session, book_id))
 
 
 def _get_book_row(session: Session, book_id: uuid.UUID) -> BookRow:

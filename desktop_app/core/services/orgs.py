@@ -18,6 +18,7 @@ from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
 from desktop_app.core.ids import region_level, region_parent, validate_org_uscc, validate_region_code
 from desktop_app.core.rows import AccountRow, BookRow, OrgRow, RegionRow, UserRow
+from desktop_app.core.services.funds_base import cached
 from desktop_app.core.services.users import require_role
 from desktop_app.core.validate import clean_text
 
@@ -79,6 +80,10 @@ def list_organisations(session: Session) -> list[OrgRow]:
 
 
 def get_organisation(session: Session, org_id: uuid.UUID) -> OrgRow:
+    return cached(session, ("organisation", org_id), lambda: _get_organisation(session, org_id))
+
+
+def _get_organisation(session: Session, org_id: uuid.UUID) -> OrgRow:
     row = session.execute(_org_query().where(Organisation.id == org_id)).first()
     if row is None:
         raise NotFoundError("找不到该组织")

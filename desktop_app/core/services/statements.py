@@ -21,6 +21,7 @@ from desktop_app.core.services.balances import balances_before, period_totals
 from desktop_app.core.services.funds_base import (
     AccountInfo,
     book_accounts,
+    cached,
     check_period,
     get_book_row,
     range_label,
@@ -44,9 +45,10 @@ def _range(first: str, last: str) -> tuple[str, str]:
 def _header(session: Session, book_id: uuid.UUID, kind: str, title: str, first: str, last: str,
             columns: tuple[str, ...], lines: list[StatementLine], label_header: str = "项目") -> Statement:
     book = get_book_row(session, book_id)
-    org = session.execute(select(Organisation.name, Organisation.uscc).join(Book, Book.organisation_id == Organisation.id)
-                          .where(Book.id == book_id)).one()
-    seal = _period_row(session, book_id, last).seal_hash
+    org = cached(session, ("statement_owner", book_id), lambda: tuple(session.execute(
+        select(Organisation.name, Organisation.uscc).join(Book, Book.organisation_id == Organisation.id)
+        .where(Book.id == book_id)).one()))
+    seal = cached(session, ("statement_seal", book_id, last), lambda: _period_row(session, book_id, last).seal_hash)
     return Statement(kind, title, org[0], org[1], book.name, book.chart_version, first, last, range_label(first, last),
                      columns, tuple(lines), seal, label_header=label_header)
 

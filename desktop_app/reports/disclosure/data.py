@@ -1,7 +1,8 @@
 """Queries the built-in sections need and the funds services do not offer (read as tuples).
 
 - :func:`posted_lines`: every line of every posted voucher of a book in a range of months, in one
-  query (``list_vouchers`` + ``read_lines`` would be one query per voucher);
+  query (``list_vouchers`` + ``read_lines`` would be one query per voucher); :func:`sheet_lines`
+  shares one such read between the sections of a sheet;
 - :func:`counterparty_balances`: balances of some accounts per (account, counterparty), for the
   债权债务 list.
 Balances and statement figures come from the funds services (balances.py, statements.py).
@@ -14,11 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Entry, OpeningBalance, Voucher
+
+if TYPE_CHECKING:
+    from desktop_app.reports.disclosure.context import DisclosureContext
 
 ZERO = Decimal("0.00")
 
@@ -56,6 +61,18 @@ def posted_lines(session: Session, book_id: uuid.UUID, first: str, last: str) ->
         .order_by(Voucher.voucher_date, Voucher.period, Voucher.number, Entry.line_no)
     )
     return [PostedLine(*r) for r in rows]
+
+
+def sheet_lines(session: Session, ctx: DisclosureContext, first: str) -> list[PostedLine]:
+    """The posted lines of ``first`` … the end of the period, for a section of one sheet: read once
+    per sheet from the earlier of the year's start and the period's start (收支公开表 lists the
+    period, 专项公开 the year to date), each section taking its months (the order is kept). The
+    list may be the shared one: read it, do not change it."""
+    since = min(ctx.year_start, ctx.period_from)
+    lines = ctx.memo("posted_lines", lambda: posted_lines(session, ctx.book.id, since, ctx.period_to))
+    if first < since:
+        raise ValueError(f"posted lines before {since} are not read for this sheet")
+    return lines if first == since else [ln for ln in lines if ln.period >= first]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from desktop_app.core.services.funds_base import YEAR_END_KIND
 from desktop_app.core.services.statements import income_expense_statement
 from desktop_app.reports.disclosure.context import DisclosureContext
-from desktop_app.reports.disclosure.data import PostedLine, posted_lines
+from desktop_app.reports.disclosure.data import PostedLine, sheet_lines
 from desktop_app.reports.disclosure.registry import Block, Cell, Column, DisclosureSection, TableBlock
 
 ZERO = Decimal("0.00")
@@ -86,7 +86,7 @@ def detail_rows(lines: list[PostedLine], ctx: DisclosureContext) -> tuple[list[l
 
 
 def build(session: Session, ctx: DisclosureContext) -> list[Block] | None:
-    lines = posted_lines(session, ctx.book.id, ctx.period_from, ctx.period_to)
+    lines = sheet_lines(session, ctx, ctx.period_from)
     rows, (tin, tout, tother) = detail_rows(lines, ctx)
     blocks: list[Block] = [summary_block(session, ctx)]
     totals: list[Cell] = ["", "", f"合计（{len({ln.voucher_id for ln in lines})}张凭证）", "", tin, tout, tother, ""]

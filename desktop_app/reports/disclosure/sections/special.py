@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.services.funds_base import YEAR_END_KIND
 from desktop_app.reports.disclosure.context import DisclosureContext
-from desktop_app.reports.disclosure.data import PostedLine, posted_lines
+from desktop_app.reports.disclosure.data import PostedLine, sheet_lines
 from desktop_app.reports.disclosure.registry import (
     Block,
     Cell,
@@ -49,7 +49,7 @@ def _kinds_of(lines: list[PostedLine], role_ids: dict[str, set[uuid.UUID]]) -> d
 
 def build(session: Session, ctx: DisclosureContext) -> list[Block] | None:
     role_ids = {k: ctx.account_ids(role) for k, (_, role) in KINDS.items() if role}
-    ytd = posted_lines(session, ctx.book.id, ctx.year_start, ctx.period_to)
+    ytd = sheet_lines(session, ctx, ctx.year_start)
     kinds = _kinds_of(ytd, role_ids)
     in_period = {ln.voucher_id for ln in ytd if ln.period >= ctx.period_from}
     present = [k for k in KINDS if any(k in kinds.get(v, ()) for v in in_period)]
