@@ -12,8 +12,6 @@ import functools
 import hashlib
 import io
 import itertools
-import operator
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -126,47 +124,73 @@ def _draw_ops(c: Canvas, font: str, ops: Sequence[Op], stroke: float, memo: _For
         c.lines(segs)
 
 
-_RUN = re.compile("0{5,}|1{5,}")
-_FINDER_LIKE = re.compile("10111010000")
-
-
-def _lost_point(modules: Sequence[Sequence[object]]) -> int:
-    """reportlab's ``QRUtil.getLostPoint`` (the penalty a mask is chosen by), the same number
-    computed on strings and integers instead of module by module. Its rules as reportlab counts them:
-    1. every run of 5 or more like modules in a row or a column: length - 2;
-    2. every 2x2 block of like modules: 3;
-    3. 1:1:3:1:1 followed by four light modules, left to right in rows only, matches not overlapping
-       and not starting at the last place it fits: 40 each (reportlab compares a column, a tuple,
-       with its pattern, a list: never equal, so columns count nothing);
-    4. 10 for every 5 % the dark share is away from 50 %."""
-    rows = ["".join("1" if m else "0" for m in row) for row in modules]
-    cols = ["".join(col) for col in zip(*rows, strict=True)]
-    n = len(rows)
-    score = 0
-    for line in itertools.chain(rows, cols):
-        for run in _RUN.finditer(line):
-            score += run.end() - run.start() - 2
-    full, pairs = (1 << n) - 1, (1 << (n - 1)) - 1
-    bits = [int(r, 2) for r in rows]
-    for a, b in itertools.pairwise(bits):
-        same = ~(a ^ b) & full  # like the module below
-        score += 3 * (same & (same >> 1) & ~(a ^ (a >> 1)) & pairs).bit_count()
-    last = n - 11
-    for r in rows:
-        score += 40 * sum(1 for m in _FINDER_LIKE.finditer(r) if m.start() < last)
-    dark = sum(r.count("1") for r in rows)
-    return score + 10 * (abs(100 * dark // (n * n) - 50) // 5)
+_FINDER_LIKE = "10111010000"
 
 
 @lru_cache(maxsize=8)
-def _mask_bits(version: int, positions: tuple[tuple[int, int], ...]) -> tuple[tuple[bool, ...], ...]:
-    """Each of the 8 masks at the data positions of a version (every sheet of a township has the
-    same version, so this is computed once)."""
-    return tuple(tuple(bool(QRUtil.getMask(i)(row, col)) for col, row in positions) for i in range(8))
+def _grid_masks(n: int) -> tuple[int, int, int, int]:
+    """For an n x n matrix held as one integer (module (row, col) at bit ``row * n + col``): all
+    modules, the columns where a run of 5 fits in its row, the top-left corners of 2x2 blocks, and
+    the columns where reportlab looks for the finder-like pattern (it stops one short of the last)."""
+    def columns(last: int) -> int:
+        row = (1 << (last + 1)) - 1
+        return sum(row << (r * n) for r in range(n))
+    full = (1 << (n * n)) - 1
+    return full, columns(n - 5), columns(n - 2) & ((1 << ((n - 1) * n)) - 1), columns(n - 12)
+
+
+def _penalty(m: int, n: int) -> int:
+    """reportlab's ``QRUtil.getLostPoint`` (the penalty a mask is chosen by) of the matrix ``m``
+    (see :func:`_grid_masks`), the same number computed with whole-matrix bit operations instead of
+    module by module. Its rules as reportlab counts them:
+    1. every run of 5 or more like modules in a row or a column: length - 2 (a run of L has L - 4
+       windows of 5 and one first window);
+    2. every 2x2 block of like modules: 3;
+    3. 1:1:3:1:1 followed by four light modules, left to right in rows only, not starting at the
+       last place it fits: 40 each (the pattern cannot overlap itself, so every match counts;
+       reportlab compares a column, a tuple, with its pattern, a list: never equal, so columns
+       count nothing);
+    4. 10 for every 5 % the dark share is away from 50 %."""
+    full, fit5, blocks, fit_finder = _grid_masks(n)
+    light = ~m & full
+    score = 0
+    for x in (m, light):
+        h = x & (x >> 1) & (x >> 2) & (x >> 3) & (x >> 4) & fit5
+        v = x & (x >> n) & (x >> 2 * n) & (x >> 3 * n) & (x >> 4 * n)
+        score += h.bit_count() + 2 * (h & ~(h << 1)).bit_count() + v.bit_count() + 2 * (v & ~(v << n)).bit_count()
+    across = ~(m ^ (m >> 1))
+    down = ~(m ^ (m >> n))
+    score += 3 * (across & down & (down >> 1) & blocks).bit_count()
+    finder = fit_finder
+    for j, ch in enumerate(_FINDER_LIKE):
+        finder &= (m if ch == "1" else light) >> j
+    score += 40 * finder.bit_count()
+    dark = m.bit_count()
+    return score + 10 * (abs(100 * dark // (n * n) - 50) // 5)
+
+
+def _as_bits(modules: Sequence[Sequence[object]]) -> int:
+    n = len(modules)
+    return sum(int("".join("1" if x else "0" for x in reversed(row)), 2) << (r * n) for r, row in enumerate(modules))
+
+
+def _lost_point(modules: Sequence[Sequence[object]]) -> int:
+    """:func:`_penalty` of a matrix given as rows of modules."""
+    return _penalty(_as_bits(modules), len(modules))
+
+
+@lru_cache(maxsize=8)
+def _data_layout(version: int, n: int, positions: tuple[tuple[int, int], ...]) -> tuple[tuple[int, ...], int, tuple[int, ...]]:
+    """The bit of each data position (in ``dataPosIterator`` order), all of them, and each of the 8
+    masks at them (every sheet of a township has the same version, so this is computed once)."""
+    bits = tuple(1 << (row * n + col) for col, row in positions)
+    masks = tuple(sum(b for b, (col, row) in zip(bits, positions, strict=True) if QRUtil.getMask(i)(row, col))
+                  for i in range(8))
+    return bits, sum(bits), masks
 
 
 def _best_mask_pattern(qr: Any) -> int:
-    """``QRCode.getBestMaskPattern`` with the penalty computed by ``_lost_point``: the first of the
+    """``QRCode.getBestMaskPattern`` with the penalty computed by ``_penalty``: the first of the
     8 masks with the lowest penalty.
 
     reportlab builds each of the 8 trial matrices from scratch (``makeImpl(True, i)``); in a trial
@@ -174,16 +198,14 @@ def _best_mask_pattern(qr: Any) -> int:
     built once, and each mask is applied to the data bits alone, as ``mapData`` places them (the
     bits in ``dataPosIterator`` order, light modules after the last bit)."""
     qr.makeImpl(True, 0)
-    base = qr.modules
+    n = qr.moduleCount
     positions = qr.dataPosIterator()
-    bits = list(itertools.islice(itertools.chain(qr.dataBitIterator(qr.dataCache), itertools.repeat(False)),
-                                 len(positions)))
+    bits, data, masks = _data_layout(qr.version, n, tuple(positions))
+    fixed = _as_bits(qr.modules) & ~data  # finder, timing and alignment patterns; blank type information
+    placed = sum(b for b, dark in zip(bits, qr.dataBitIterator(qr.dataCache), strict=False) if dark)
     best, pattern = 0, 0
-    for i, mask in enumerate(_mask_bits(qr.version, tuple(positions))):
-        modules = [row[:] for row in base]
-        for (col, row), dark in zip(positions, map(operator.xor, bits, mask), strict=True):
-            modules[row][col] = dark
-        lost = _lost_point(modules)
+    for i, mask in enumerate(masks):
+        lost = _penalty(fixed | (placed ^ mask), n)
         if i == 0 or best > lost:
             best, pattern = lost, i
     return pattern
