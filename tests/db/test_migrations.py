@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from db.base import Base
 from db.engine import make_engine
 from db.errors import DatabaseTooNew, IntegrityProblem
-from db.migrate import current_revisions, head_revisions, open_database, upgrade
+from db.migrate import SCHEMA_HEADS, current_revisions, head_revisions, open_database, upgrade
 from desktop_app.core.services.integrity import verify_database
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -106,3 +108,23 @@ def test_change_log_written_by_schema_0001_still_detects_edits(tmp_path: Path) -
     finally:
         db.close()
     assert any("变更日志第 3 条" in p for p in problems)
+
+
+def test_schema_heads_constant_matches_the_migration_scripts() -> None:
+    """SCHEMA_HEADS lets start-up skip Alembic; a new migration must be added to it."""
+    assert SCHEMA_HEADS == head_revisions(), (
+        f"db/migrate.py SCHEMA_HEADS 应为 {sorted(head_revisions())}（新增迁移后请同步）"
+    )
+
+
+def test_opening_an_up_to_date_database_does_not_load_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "ready.db"
+    open_database(path).close()
+    code = (
+        "import sys; from db.migrate import open_database; "
+        f"db = open_database({str(path)!r}); db.close(); "
+        "print(sorted(m for m in sys.modules if m == 'alembic' or m.startswith('alembic.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "[]"
