@@ -1,22 +1,45 @@
-"""GUI bootstrap: paths, logging, QApplication in Chinese with the bundled font, open the
-database (first-run choice if there is none), log in, show the main window."""
+"""GUI bootstrap: paths, logging, QApplication in Chinese with the bundled font, the login
+dialog at once while the database opens behind it (first-run choice if there is none), then
+the main window."""
 
 from __future__ import annotations
 
 import argparse
 import logging
-import logging.handlers
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app import APP_NAME, paths
+
+if TYPE_CHECKING:
+    from db.engine import Database
+    from desktop_app.ui.opening import DatabaseOpening
+
+
+LOG_MAX_BYTES = 2_000_000
+LOG_BACKUPS = 5
+
+
+def rotate_log(log_file: Path, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_BACKUPS) -> None:
+    """At start-up, a log over ``max_bytes`` becomes ``.1`` (``.1`` becomes ``.2`` …, the oldest
+    dropped). Rotating here rather than with ``logging.handlers`` keeps that module's imports
+    (socket, pickle, queue) off the path to the first window; a day's session stays small."""
+    if not log_file.exists() or log_file.stat().st_size <= max_bytes:
+        return
+    for n in range(backups - 1, 0, -1):
+        older = log_file.with_name(f"{log_file.name}.{n}")
+        if older.exists():
+            older.replace(log_file.with_name(f"{log_file.name}.{n + 1}"))
+    log_file.replace(log_file.with_name(f"{log_file.name}.1"))
 
 
 def setup_logging(data: Path) -> Path:
     log_file = paths.log_dir(data) / "sunshine-ledger.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    rotate_log(log_file)
+    handler = logging.FileHandler(log_file, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.setLevel(logging.INFO)
@@ -46,45 +69,48 @@ def make_application(argv: Sequence[str] = ()) -> object:
     return app
 
 
-def open_or_create(db_path: Path) -> object | None:
-    """Open the database, offering the first-run choice when it does not exist yet."""
-    from db.migrate import open_database
-    from desktop_app.core.demo import build_demo
-    from desktop_app.core.services.users import create_user
+def prepare_opening(db_path: Path) -> DatabaseOpening | None:
+    """How to open the database in the background (the login dialog starts it once it has
+    painted), offering the first-run choice when there is no database yet; None when the user
+    closes that choice."""
     from desktop_app.ui.login import FirstRunDialog
+    from desktop_app.ui.opening import DatabaseOpening
 
+    status = "正在打开数据库…"
     if not db_path.exists():
         dialog = FirstRunDialog(db_path)
         if not dialog.exec() or dialog.choice is None:
             return None
-        db_path = dialog.path
-        if dialog.choice == FirstRunDialog.DEMO and not db_path.exists():
-            db = open_database(db_path)
-            with db.begin("demo") as s:
-                build_demo(s)
-            return db
-        if dialog.choice == FirstRunDialog.NEW:
-            db = open_database(db_path)
-            with db.begin("init") as s:
-                create_user(s, username="admin", display_name="系统管理员", password="admin123", roles=["sysadmin"])
-            return db
+        db_path, choice = dialog.path, dialog.choice
+        if choice == FirstRunDialog.DEMO and not db_path.exists():
+            return DatabaseOpening(db_path, lambda: _create(db_path, demo=True),
+                                   status="正在生成示例数据库（约需 10 秒）…")
+        if choice == FirstRunDialog.NEW:
+            return DatabaseOpening(db_path, lambda: _create(db_path, demo=False), status="正在新建数据库…")
+    return DatabaseOpening(db_path, lambda: _open_existing(db_path), status=status)
+
+
+def _create(db_path: Path, *, demo: bool) -> Database:
+    from db.migrate import open_database
+
+    db = open_database(db_path)
+    if demo:
+        from desktop_app.core.demo import build_demo
+
+        with db.begin("demo") as s:
+            build_demo(s)
+    else:
+        from desktop_app.core.services.users import create_user
+
+        with db.begin("init") as s:
+            create_user(s, username="admin", display_name="系统管理员", password="admin123", roles=["sysadmin"])
+    return db
+
+
+def _open_existing(db_path: Path) -> Database:
+    from db.migrate import open_database
+
     return open_database(db_path, create=False, backup_dir=paths.backup_dir(db_path.parent))
-
-
-def _warm_up_in_background() -> None:
-    """Import the pages (reportlab, charts …) and load the pinyin dictionary in a worker
-    thread while the login dialog waits for the user, so the main window opens at once.
-    Only modules are imported there; no widget is created off the GUI thread."""
-    import threading
-
-    def work() -> None:
-        from desktop_app.core.textsearch import warm_up
-        from desktop_app.ui.pages import discover_pages
-
-        discover_pages()
-        warm_up()
-
-    threading.Thread(target=work, name="warm-up", daemon=True).start()
 
 
 def run_gui(argv: Sequence[str] = ()) -> int:
@@ -99,27 +125,33 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     app = make_application(qt_args)
 
     from desktop_app.core.errors import UserError
-    from desktop_app.ui.context import AppContext
     from desktop_app.ui.errors import install_excepthook, show_user_error
     from desktop_app.ui.login import LoginDialog
-    from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.settings import WindowSettings
 
     install_excepthook(log_file)
     db_path = Path(args.db) if args.db else paths.default_db_path(data)
-    try:
-        db = open_or_create(db_path)
-    except UserError as exc:
-        show_user_error(None, exc)
-        return 1
-    if db is None:
+    opening = prepare_opening(db_path)
+    if opening is None:
         return 0
-    _warm_up_in_background()  # while the user types the password
-    login = LoginDialog(db, username=args.user)  # type: ignore[arg-type]
-    if not login.exec() or login.user is None:
+    # The login dialog paints at once; the database opens (and the pages import) behind it.
+    login = LoginDialog(opening, username=args.user)
+    accepted = login.exec()
+    opening.start()  # (it has, unless the dialog never painted)
+    opening.wait()  # never leave while a migration or the demo is still being written
+    if opening.error is not None:
+        if isinstance(opening.error, UserError):
+            show_user_error(None, opening.error)
+            return 1
+        raise opening.error
+    if not accepted or login.user is None or opening.db is None:
         return 0
-    ctx = AppContext(db, login.user, WindowSettings(paths.settings_path(data)))  # type: ignore[arg-type]
+    from desktop_app.ui.context import AppContext
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.settings import WindowSettings
+
+    ctx = AppContext(opening.db, login.user, WindowSettings(paths.settings_path(data)))
     window = MainWindow(ctx)
     window.show()
-    logging.getLogger(__name__).info("started, db=%s user=%s", db_path, login.user.username)
+    logging.getLogger(__name__).info("started, db=%s user=%s, database opened in %.2f s",
+                                     opening.path, login.user.username, opening.seconds or 0.0)
     return int(app.exec())  # type: ignore[attr-defined]

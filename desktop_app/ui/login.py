@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -16,17 +19,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.engine import Database
 from desktop_app.core.errors import UserError
-from desktop_app.core.rows import UserRow
-from desktop_app.core.services.users import authenticate
+from desktop_app.ui.opening import DatabaseOpening
+
+if TYPE_CHECKING:
+    from db.engine import Database
+    from desktop_app.core.rows import UserRow
 
 
 class LoginDialog(QDialog):
-    def __init__(self, db: Database, parent: QWidget | None = None, *, username: str = "") -> None:
+    """Shown at once; the database may still be opening behind it (``DatabaseOpening``).
+
+    登录 pressed before the database is open waits for it and then logs in; a database that
+    cannot be opened closes the dialog (rejected) and the caller shows ``opening.error``.
+    """
+
+    def __init__(self, db: Database | DatabaseOpening, parent: QWidget | None = None, *, username: str = "") -> None:
         super().__init__(parent)
-        self.db = db
+        self.opening = db if isinstance(db, DatabaseOpening) else DatabaseOpening.ready(db)
         self.user: UserRow | None = None
+        self._login_pending = False
+        self._opened_seen = False
+        self._painted = False
         self.setWindowTitle("登录 — 阳光台账")
         self.username = QLineEdit(username)
         self.username.setObjectName("login_username")
@@ -36,25 +50,76 @@ class LoginDialog(QDialog):
         self.error = QLabel("")
         self.error.setObjectName("login_error")
         self.error.setStyleSheet("color: #c0392b;")
+        self.status = QLabel("")
+        self.status.setObjectName("login_status")
+        self.status.setStyleSheet("color: #777;")
         form = QFormLayout()
         form.addRow("用户名", self.username)
         form.addRow("密码", self.password)
         form.addRow("", self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("登录")
-        buttons.accepted.connect(self.try_login)
-        buttons.rejected.connect(self.reject)
+        form.addRow("", self.status)
+        # Plain buttons: QDialogButtonBox looks up the style's standard icons (about 11 ms, a
+        # tenth of a bare window's start) before the dialog can paint.
+        self.ok_button = QPushButton("登录")
+        self.ok_button.setObjectName("login_ok")
+        self.ok_button.setDefault(True)
+        self.ok_button.clicked.connect(self.try_login)
+        cancel = QPushButton("取消")
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.ok_button)
+        buttons.addWidget(cancel)
         layout = QVBoxLayout(self)
-        title = QLabel(f"阳光台账　<span style='color:#777'>{db.path.name}</span>")
+        title = QLabel(f"阳光台账　<span style='color:#777'>{self.opening.path.name}</span>")
         title.setStyleSheet("font-size: 16px; font-weight: bold;")
         layout.addWidget(title)
         layout.addLayout(form)
-        layout.addWidget(buttons)
+        layout.addLayout(buttons)
         (self.password if username else self.username).setFocus()
+        self.setObjectName("login_dialog")
+        self.opening.opened.connect(self._on_opened)
+        if self.opening.done:
+            self._on_opened()
+        else:
+            self.status.setText(self.opening.status)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            # Start opening only now: the worker's imports would otherwise take turns with
+            # this dialog's first paint for the interpreter lock.
+            self._painted = True
+            QTimer.singleShot(0, self.opening.start)
+
+    def _on_opened(self) -> None:
+        if not self.opening.done or self._opened_seen:
+            return  # the signal and the check in __init__ can both arrive
+        self._opened_seen = True
+        if self.opening.error is not None:
+            self.setEnabled(False)
+            self.reject()
+            return
+        self.status.setText("")
+        if self._login_pending:
+            self._login_pending = False
+            self.ok_button.setEnabled(True)
+            self.try_login()
 
     def try_login(self) -> None:
+        if not self.opening.done:  # pressed before the database is open: log in once it is
+            self.opening.start()
+            self._login_pending = True
+            self.ok_button.setEnabled(False)
+            self.status.setText(self.opening.status + "　打开后自动登录")
+            return
+        db = self.opening.db
+        if db is None:
+            return
+        from desktop_app.core.services.users import authenticate
+
         try:
-            with self.db.begin(self.username.text().strip() or "login") as s:
+            with db.begin(self.username.text().strip() or "login") as s:
                 self.user = authenticate(s, self.username.text(), self.password.text())
         except UserError as exc:
             self.error.setText(exc.message)

@@ -1,0 +1,101 @@
+"""Opening the database behind the login dialog.
+
+The first window must paint as fast as a bare Qt window, but SQLAlchemy, Alembic, the models
+and the pages take most of a second to import, and a migration or a new demo database takes
+longer. So the login dialog is shown at once and ``DatabaseOpening`` does that work in a
+worker thread while the user types the password: open (or create) the database, then import
+the pages and load the pinyin dictionary so the main window opens at once too.
+
+Only modules are imported and the database opened in the worker; no widget is created off the
+GUI thread. ``opened`` is delivered on the GUI thread (queued, as the emitter is another thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseOpening(QObject):
+    """``open_fn`` run once in a worker thread; ``db`` or ``error`` is set before ``opened``."""
+
+    opened = Signal()
+
+    def __init__(self, path: Path, open_fn: Callable[[], Database], *, status: str = "正在打开数据库…",
+                 warm_up: bool = True, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.status = status
+        self.db: Database | None = None
+        self.error: BaseException | None = None
+        self.seconds: float | None = None  # how long opening took (the log and the benchmark read it)
+        self._open_fn = open_fn
+        self._warm_up = warm_up
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="open-database", daemon=True)
+
+    @classmethod
+    def ready(cls, db: Database) -> DatabaseOpening:
+        """An already open database (tests, and callers that opened it themselves)."""
+        opening = cls(db.path, lambda: db, warm_up=False)
+        opening.db = db
+        opening.seconds = 0.0
+        opening._done.set()
+        return opening
+
+    def start(self) -> DatabaseOpening:
+        """Start the worker (once; later calls do nothing)."""
+        if not self.done and not self._thread.is_alive() and self._thread.ident is None:
+            self._thread.start()
+        return self
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the database is open (or failed) and the warm-up finished.
+
+        The program waits here before it exits, so a migration or a demo being written is never
+        cut off half way (each runs in one transaction, but an exit mid-way would still leave a
+        database file with no users behind)."""
+        finished = self._done.wait(timeout)
+        if finished and self._thread.is_alive():
+            self._thread.join(timeout)
+        return finished
+
+    def _work(self) -> None:
+        started = time.perf_counter()
+        try:
+            self.db = self._open_fn()
+        except BaseException as exc:  # shown on the GUI thread by whoever listens to ``opened``
+            self.error = exc
+        self.seconds = time.perf_counter() - started
+        self._done.set()
+        self.opened.emit()
+        if self.error is None and self._warm_up:
+            warm_up_modules()
+
+
+def warm_up_modules() -> None:
+    """Import what the main window and its pages need, and load the pinyin dictionary."""
+    try:
+        from desktop_app.core.textsearch import warm_up
+        from desktop_app.ui import main_window  # noqa: F401
+        from desktop_app.ui.pages import discover_pages
+
+        discover_pages()
+        warm_up()
+    except Exception:  # the GUI thread imports them again and reports any real error there
+        log.exception("warm-up failed")
