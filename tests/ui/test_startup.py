@@ -153,3 +153,12 @@ def test_the_first_window_needs_none_of_the_heavy_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_main_window_and_its_pages_load_reportlab_and_openpyxl_only_when_used() -> None:
+    code = (
+        "import sys; import desktop_app.ui.main_window; from desktop_app.ui.pages import discover_pages; "
+        "discover_pages(); print(sorted(m for m in ('reportlab', 'openpyxl') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

@@ -36,8 +36,6 @@ from desktop_app.core.rows_assets import AssetRow, StockTakeLineRow, StockTakeRo
 from desktop_app.core.services import assets as asset_svc
 from desktop_app.core.services import stocktake as st
 from desktop_app.core.services.vouchers import find_vouchers_by_source
-from desktop_app.reports.assets_pdf import write_sheet_pdf
-from desktop_app.reports.assets_sheets import stocktake_result
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import report_exception, show_user_error
@@ -367,6 +365,9 @@ class StocktakeTab(QWidget):
         db, actor = self.ctx.db, self.ctx.user.username
 
         def work(progress: Progress) -> Path:
+            from desktop_app.reports.assets_pdf import write_sheet_pdf  # reportlab: only when exporting
+            from desktop_app.reports.assets_sheets import stocktake_result
+
             progress.report(0, 0, "正在生成资产清查结果表…")
             with db.begin(actor) as session:
                 sheet = stocktake_result(session, take.id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
@@ -41,13 +41,15 @@ from desktop_app.core.rows import OrgRow
 from desktop_app.core.services import disclosure as svc
 from desktop_app.core.services.orgs import list_books, list_organisations
 from desktop_app.reports.disclosure import raster
-from desktop_app.reports.disclosure.builder import DisclosureDocument, build_disclosure, disclose
 from desktop_app.reports.disclosure.files import village_file_name, write_atomically
 from desktop_app.ui import errors as ui_errors
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.tasks import TaskHandle, TaskRunner
+
+if TYPE_CHECKING:
+    from desktop_app.reports.disclosure.builder import DisclosureDocument
 
 PREVIEW_DPI = 80
 PRINT_DPI = 300
@@ -188,6 +190,8 @@ class DisclosurePage(QWidget):
         a3, user = self.a3_box.isChecked(), self.ctx.user
 
         def work(progress: Progress) -> tuple[DisclosureDocument, list[Any]]:
+            from desktop_app.reports.disclosure.builder import build_disclosure, disclose  # reportlab
+
             progress.report(0, 2, f"正在生成{org.name}{period.label}财务公开表")
             with self.ctx.db.begin(user.username) as s:
                 if record:
@@ -303,6 +307,8 @@ class DisclosurePage(QWidget):
         villages, a3, user = self.villages(), self.a3_box.isChecked(), self.ctx.user
 
         def work(progress: Progress) -> tuple[int, list[str]]:
+            from desktop_app.reports.disclosure.builder import disclose  # reportlab: only when generating
+
             failed: list[str] = []
             for i, org in enumerate(villages):
                 progress.report(i, len(villages), f"正在生成 {org.name}（{i + 1}/{len(villages)}）")

@@ -36,12 +36,6 @@ from desktop_app.core.services import ledgers as ledger_svc
 from desktop_app.core.services import opening as svc
 from desktop_app.core.services import orgs as org_svc
 from desktop_app.core.services.funds_base import period_label
-from desktop_app.excel.opening_xlsx import (
-    by_row,
-    read_opening_sheet,
-    template_accounts,
-    write_opening_template,
-)
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
@@ -154,6 +148,8 @@ class OpeningDialog(QDialog):
     def reload(self) -> None:
         accounts, opening = self.ctx.call(_load, self.book)
         self._accounts = {a.code: a for a in accounts}
+        from desktop_app.excel.opening_xlsx import template_accounts  # openpyxl: only when used
+
         leaves = template_accounts(accounts)
         self.model.set_rows([_line(a, opening.get(a.code, ZERO)) for a in leaves])
         self.show_problems([])
@@ -196,6 +192,8 @@ class OpeningDialog(QDialog):
 
     def load_file(self, path: Path) -> bool:
         """Fill the table from a sheet; on any row error the table stays as it was and the errors show."""
+        from desktop_app.excel.opening_xlsx import by_row, read_opening_sheet
+
         try:
             lines, read_errors = read_opening_sheet(path)
             preview = self.ctx.call(svc.preview_opening, self.book.id, lines)
@@ -219,6 +217,8 @@ class OpeningDialog(QDialog):
         if not name:
             return
         path = Path(name) if name.lower().endswith(".xlsx") else Path(name + ".xlsx")
+        from desktop_app.excel.opening_xlsx import write_opening_template
+
         try:
             write_opening_template(path, self.book, list(self._accounts.values()))
         except OSError as exc:

@@ -31,7 +31,6 @@ from desktop_app.core.services import distribution_query as dq
 from desktop_app.core.services import members as svc
 from desktop_app.core.services import shares as sh
 from desktop_app.core.services.orgs import list_books
-from desktop_app.reports.distribution_pdf import household_slips_pdf, plan_pdf, roster_pdf
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
@@ -356,6 +355,12 @@ class MembersPage(QWidget):
     def export_pdf(self, kind: str) -> None:
         if (p := self._plan()) is None:
             return
+        from desktop_app.reports.distribution_pdf import (  # reportlab
+            household_slips_pdf,
+            plan_pdf,
+            roster_pdf,
+        )
+
         if kind == "plan":
             data, name = plan_pdf(p, violations=self.ctx.call(dist.plan_violations, p.id)), "收益分配方案"
         else:

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import OrgRow
 from desktop_app.core.services.members_import import CheckedRow, ImportPreview, ImportResult
-from desktop_app.excel.members_xlsx import import_members_xlsx
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.ledger_view import LedgerView
@@ -158,6 +157,8 @@ class MemberImport:
         db, actor, org_id, path = self.ctx.db, self.ctx.user.username, self.org.id, self.path
 
         def work(progress: Progress) -> tuple[ImportPreview, ImportResult | None]:
+            from desktop_app.excel.members_xlsx import import_members_xlsx  # openpyxl: only when importing
+
             progress.report(0, 0, f"正在{'导入' if apply else '检查'} {path.name}…")
             with db.begin(actor) as session:
                 preview, result = import_members_xlsx(session, org_id, path, apply=apply, event_date=event_date,
