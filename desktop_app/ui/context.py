@@ -8,6 +8,7 @@ per user action) and reload themselves when ``data_changed`` or ``context_change
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
@@ -20,6 +21,20 @@ from desktop_app.ui.settings import WindowSettings
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class UndoEntry:
+    """How to take back the last save, where the domain allows it (DESIGN-NOTES: undo).
+
+    ``undo`` is a service call like any other (validated, one transaction, in the audit log);
+    what cannot be taken back this way (posted vouchers, receipts …) is corrected by the area's
+    own 撤销/红字冲销 and never registers an entry."""
+
+    text: str  # "修改组织「东湖村股份经济合作社」"
+    kind: str  # the data_changed kind to announce after undoing
+    ids: tuple[Any, ...]
+    undo: Callable[[Any], object]  # receives the session
+
+
 def current_period(today: date | None = None) -> str:
     d = today or date.today()
     return f"{d.year:04d}-{d.month:02d}"
@@ -28,6 +43,7 @@ def current_period(today: date | None = None) -> str:
 class AppContext(QObject):
     data_changed = Signal(str, object)  # kind ("organisation", "book", "voucher", …), ids (tuple)
     context_changed = Signal()  # organisation, book or period switched
+    undo_changed = Signal()  # the last save that can be taken back changed
 
     def __init__(self, db: Database, user: UserRow, settings: WindowSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -37,6 +53,7 @@ class AppContext(QObject):
         self.org: OrgRow | None = None
         self.book: BookRow | None = None
         self.period: str = current_period()
+        self.undo_entry: UndoEntry | None = None
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run one service call in its own transaction (commit on success, rollback on error)."""
@@ -44,7 +61,29 @@ class AppContext(QObject):
             return fn(session, *args, **kwargs)
 
     def notify(self, kind: str, ids: tuple[Any, ...] = ()) -> None:
+        """Announce a change. Any change makes the remembered save no longer the last one."""
+        if kind != "refresh" and self.undo_entry is not None:
+            self.undo_entry = None
+            self.undo_changed.emit()
         self.data_changed.emit(kind, ids)
+
+    def saved(self, kind: str, ids: tuple[Any, ...] = (), *, undo: UndoEntry | None = None) -> None:
+        """A save went through: announce it and remember how to take it back (Ctrl+Z)."""
+        self.notify(kind, ids)
+        if undo is not None:
+            self.undo_entry = undo
+            self.undo_changed.emit()
+
+    def undo_last(self) -> str | None:
+        """Take back the last save; the entry is used up either way it ends (a refused undo is
+        shown as the UserError it raises, and nothing was changed)."""
+        entry, self.undo_entry = self.undo_entry, None
+        self.undo_changed.emit()
+        if entry is None:
+            return None
+        self.call(entry.undo)
+        self.notify(entry.kind, entry.ids)
+        return entry.text
 
     def set_selection(self, org: OrgRow | None, book: BookRow | None) -> None:
         if (org, book) != (self.org, self.book):

@@ -129,6 +129,8 @@ class MainWindow(QMainWindow):
             ActionSpec("focus_book", "切换账套(&B)", lambda _c: self.book_combo.setFocus(), shortcut="Ctrl+B"),
             ActionSpec("focus_period", "切换期间(&P)", lambda _c: self.period_combo.setFocus(), shortcut="Ctrl+P"),
             ActionSpec("refresh", "刷新(&R)", lambda _c: self.ctx.notify("refresh"), shortcut="F5"),
+            ActionSpec("undo", "撤销上次保存(&U)", lambda _c: self.undo_last_save(), shortcut="Ctrl+Z",
+                       enabled_when=lambda _c: self.ctx.undo_entry is not None),
             ActionSpec("quit", "退出(&X)", lambda _c: self.close(), shortcut="Ctrl+Q"),
         ]
         for i, spec in enumerate(self.pages[:9], start=1):
@@ -136,11 +138,26 @@ class MainWindow(QMainWindow):
                                     shortcut=f"Alt+{i}"))
         reg.register_all(specs)
         reg.fill_menu(self.menuBar().addMenu("文件(&F)"), ["refresh", None, "quit"])
+        reg.fill_menu(self.menuBar().addMenu("编辑(&E)"), ["undo"])
         reg.fill_menu(self.menuBar().addMenu("导航(&N)"),
                       ["focus_orgs", "focus_book", "focus_period", None] + [f"page_{s.id}" for s in self.pages[:9]])
         toolbar = self.addToolBar("常用")
         toolbar.setObjectName("main_toolbar")
-        reg.fill_toolbar(toolbar, ["refresh"])
+        reg.fill_toolbar(toolbar, ["refresh", "undo"])
+        self.ctx.undo_changed.connect(self._on_undo_changed)
+        self._on_undo_changed()
+
+    def _on_undo_changed(self) -> None:
+        entry = self.ctx.undo_entry
+        action = self.actions_table["undo"]
+        action.setText(f"撤销：{entry.text}(&U)" if entry else "撤销上次保存(&U)")
+        self.actions_table.update_enabled(self.actions_table.context)
+
+    def undo_last_save(self) -> None:
+        """Ctrl+Z outside a text field: take back the last save where the area allows it."""
+        text = self.ctx.undo_last()
+        if text:
+            self.statusBar().showMessage(f"已撤销：{text}", 8000)
 
     def _show_page(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)

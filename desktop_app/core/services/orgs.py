@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from db.audit import AuditRecord, record_audit
+from db.base import Base
 from db.changelog import bulk_insert
 from db.images import row_image
 from db.models import Account, Book, Entry, OpeningBalance, Organisation, Region, Voucher
@@ -109,7 +110,7 @@ def _validated_org_fields(session: Session, values: dict[str, Any], org_id: uuid
     if level not in ORG_LEVELS:
         raise ValidationError("层级必须是 组、村 或 乡镇", field="层级")
     uscc = validate_org_uscc(values.get("uscc") or "", level)
-    clash = session.scalar(select(Organisation.id).where(Organisation.uscc == uscc))
+    clash = session.scalar(select(Organisation.id).where(Organisation.uscc == uscc, Organisation.deleted.is_(False)))
     if clash is not None and clash != org_id:
         raise ConflictError(f"统一社会信用代码 {uscc} 已被其他组织使用", field="统一社会信用代码")
     region_code = validate_region_code(values.get("region_code") or "")
@@ -132,20 +133,33 @@ def _validated_org_fields(session: Session, values: dict[str, Any], org_id: uuid
 def create_organisation(session: Session, **values: Any) -> OrgRow:
     """Fields: name, level (组/村/乡镇), uscc, region_code, legal_rep, phone, address."""
     fields = _validated_org_fields(session, values, None)
-    org = Organisation(**fields)
-    session.add(org)
+    # A USCC is unique in the file; one whose organisation was taken back (remove_organisation)
+    # comes back to life rather than clashing with its tombstone.
+    org = session.scalar(select(Organisation).where(Organisation.uscc == fields["uscc"]))
+    before = row_image(org) if org is not None else None
+    if org is None:
+        org = Organisation(**fields)
+        session.add(org)
+    else:
+        for key, value in fields.items():
+            setattr(org, key, value)
+        org.deleted = False
     session.flush()
     record_audit(session, AuditRecord("create", "organisation", str(org.id),
-                                      f"新增组织 {org.name}（{org.uscc}）", None, row_image(org)))
+                                      f"新增组织 {org.name}（{org.uscc}）", before, row_image(org)))
     return get_organisation(session, org.id)
 
 
-def update_organisation(session: Session, org_id: uuid.UUID, **values: Any) -> OrgRow:
+def update_organisation(session: Session, org_id: uuid.UUID, *, expected: OrgRow | None = None,
+                        **values: Any) -> OrgRow:
+    """With ``expected`` (an undo putting the old values back), only if nobody changed it since."""
     org = session.get(Organisation, org_id)
     if org is None or org.deleted:
         raise NotFoundError("找不到该组织")
     before = row_image(org)
     current = get_organisation(session, org_id)
+    if expected is not None and current != expected:
+        raise ConflictError(f"组织 {org.name} 已被再次修改，不能撤销")
     merged = {
         "name": current.name, "level": current.level, "uscc": current.uscc,
         "region_code": current.region_code, "legal_rep": current.legal_rep,
@@ -158,6 +172,28 @@ def update_organisation(session: Session, org_id: uuid.UUID, **values: Any) -> O
     if after != before:
         record_audit(session, AuditRecord("update", "organisation", str(org.id), f"修改组织 {org.name}", before, after))
     return get_organisation(session, org_id)
+
+
+def remove_organisation(session: Session, org_id: uuid.UUID, *, expected: OrgRow | None = None) -> None:
+    """Take back an organisation registered by mistake: only while nothing refers to it (no book,
+    member, contract, asset …), and, with ``expected``, only if nobody changed it since. The row is
+    tombstoned (kept for sync and audit), never deleted."""
+    org = session.get(Organisation, org_id)
+    if org is None or org.deleted:
+        raise NotFoundError("找不到该组织")
+    if expected is not None and get_organisation(session, org_id) != expected:
+        raise ConflictError(f"组织 {org.name} 已被再次修改，不能撤销")
+    for table in Base.metadata.sorted_tables:
+        if "organisation_id" in table.c and "deleted" in table.c:
+            used = session.scalar(select(func.count()).select_from(table).where(
+                table.c.organisation_id == org_id, table.c.deleted.is_(False)))
+            if used:
+                raise ConflictError(f"组织 {org.name} 已有账套或业务数据，不能撤销新增", field="组织")
+    before = row_image(org)
+    org.deleted = True
+    session.flush()
+    record_audit(session, AuditRecord("delete", "organisation", str(org.id), f"撤销新增组织 {org.name}",
+                                      before, row_image(org)))
 
 
 def _book_row(b: Book) -> BookRow:

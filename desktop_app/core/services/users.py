@@ -112,8 +112,12 @@ def _get(session: Session, user_id: uuid.UUID) -> User:
 
 
 def update_user(session: Session, user_id: uuid.UUID, *, display_name: str | None = None,
-                roles: Iterable[str] | None = None, active: bool | None = None) -> UserRow:
+                roles: Iterable[str] | None = None, active: bool | None = None,
+                expected: UserRow | None = None) -> UserRow:
+    """With ``expected`` (an undo putting the old values back), only if nobody changed it since."""
     user = _get(session, user_id)
+    if expected is not None and _row(user) != expected:
+        raise ConflictError(f"用户 {user.username} 已被再次修改，不能撤销")
     before = _public(user)
     new_roles = _check_roles(roles) if roles is not None else user.roles
     new_active = user.active if active is None else active

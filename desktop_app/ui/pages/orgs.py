@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.rows import BookRow, OrgRow
 from desktop_app.core.services import orgs as svc
 from desktop_app.ui.columns import Column
-from desktop_app.ui.context import AppContext
+from desktop_app.ui.context import AppContext, UndoEntry
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
@@ -129,7 +129,9 @@ class OrgsPage(QWidget):
     def new_org(self) -> None:
         row = self._dialog("新增组织", org_fields(), lambda v: self.ctx.call(svc.create_organisation, **v))
         if row is not None:
-            self.ctx.notify("organisation", (row.id,))
+            self.ctx.saved("organisation", (row.id,), undo=UndoEntry(
+                f"新增组织「{row.name}」", "organisation", (row.id,),
+                lambda s: svc.remove_organisation(s, row.id, expected=row)))
 
     def edit_org(self) -> None:
         org = self.org_view.current_row()
@@ -140,7 +142,9 @@ class OrgsPage(QWidget):
         row = self._dialog(f"编辑组织：{org.name}", org_fields(org),
                            lambda v: self.ctx.call(svc.update_organisation, org.id, **v), values)
         if row is not None:
-            self.ctx.notify("organisation", (row.id,))
+            self.ctx.saved("organisation", (row.id,), undo=UndoEntry(
+                f"修改组织「{org.name}」", "organisation", (row.id,),
+                lambda s: svc.update_organisation(s, row.id, expected=row, **values)))
 
     def new_book(self) -> None:
         org = self.org_view.current_row()

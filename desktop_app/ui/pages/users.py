@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QPushButton, QV
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services import users as svc
 from desktop_app.ui.columns import Column
-from desktop_app.ui.context import AppContext
+from desktop_app.ui.context import AppContext, UndoEntry
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
@@ -81,7 +81,11 @@ class UsersPage(QWidget):
                   Field("roles", "角色", RoleChecks(("bookkeeper",)), required=True)]
         dialog = FormDialog("新增用户", fields, lambda v: self.ctx.call(svc.create_user, **v), parent=self)
         if dialog.exec():
-            self.ctx.notify("user")
+            row: UserRow = dialog.result_value
+            # A user is never deleted (the audit trail names them); taking the creation back disables it.
+            self.ctx.saved("user", (row.id,), undo=UndoEntry(
+                f"新增用户「{row.username}」（撤销后该用户停用）", "user", (row.id,),
+                lambda s: svc.update_user(s, row.id, active=False, expected=row)))
 
     def edit_user(self) -> None:
         user = self._selected()
@@ -94,7 +98,11 @@ class UsersPage(QWidget):
         dialog = FormDialog(f"修改用户：{user.username}", fields,
                             lambda v: self.ctx.call(svc.update_user, user.id, **v), parent=self)
         if dialog.exec():
-            self.ctx.notify("user")
+            row: UserRow = dialog.result_value
+            self.ctx.saved("user", (row.id,), undo=UndoEntry(
+                f"修改用户「{user.username}」", "user", (row.id,),
+                lambda s: svc.update_user(s, row.id, display_name=user.display_name, roles=user.roles,
+                                          active=user.active, expected=row)))
 
     def reset_password(self) -> None:
         user = self._selected()
