@@ -250,7 +250,6 @@ class DistributionReminder:
 class DisclosureDistributionSection:
     """What the 财务公开 sheet shows of a year's distribution (no ID numbers)."""
 
-    organisation_name: str
     year: int
     status: str
     per_share: Decimal

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, type_coerce
+from sqlalchemy import bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -51,6 +51,35 @@ __all__ = [
 
 ZERO = Decimal("0.00")
 DEFAULTS = DistributionSettingsRow(uuid.UUID(int=0), Decimal("10"), None, None, Decimal("0"), True, 4, 30)
+
+# Statements the disclosure runs for every book, built once (SQLAlchemy then reuses their compiled
+# form without rebuilding the construct on each call).
+_CURRENT_PLAN = (select(DistributionPlan.id)
+                 .where(DistributionPlan.book_id == bindparam("book_id"), DistributionPlan.year == bindparam("year"),
+                        DistributionPlan.deleted.is_(False), DistributionPlan.status != "作废")
+                 .order_by(DistributionPlan.computed_at.desc()).limit(1))
+_PLAN_LINES = (select(DistributionPlanLine.seq, DistributionPlanLine.kind, DistributionPlanLine.label,
+                      DistributionPlanLine.amount)
+               .where(DistributionPlanLine.plan_id == bindparam("plan_id"), DistributionPlanLine.deleted.is_(False))
+               .order_by(DistributionPlanLine.seq))
+# a household's lines are summed before its row is joined (one household lookup per household, not per member)
+_PER_HOUSEHOLD = (select(DividendLine.household_id, func.count().label("members"),
+                         type_coerce(func.sum(DividendLine.shares), Mu4()).label("shares"),
+                         type_coerce(func.sum(DividendLine.amount), Fen()).label("amount"),
+                         type_coerce(func.sum(DividendLine.deduction), Fen()).label("deduction"),
+                         type_coerce(func.sum(DividendLine.net), Fen()).label("net"),
+                         func.min(DividendLine.seq).label("first"))
+                  .join(Member, Member.id == DividendLine.member_id)
+                  .where(DividendLine.plan_id == bindparam("plan_id"), DividendLine.deleted.is_(False))
+                  .group_by(DividendLine.household_id).subquery())
+_HOUSEHOLD_TOTALS = (select(_PER_HOUSEHOLD.c.household_id, Household.group_name, Household.number, Household.head_name,
+                            _PER_HOUSEHOLD.c.members, _PER_HOUSEHOLD.c.shares, _PER_HOUSEHOLD.c.amount,
+                            _PER_HOUSEHOLD.c.deduction, _PER_HOUSEHOLD.c.net,
+                            select(DividendPayout.id).where(
+                                DividendPayout.plan_id == bindparam("plan_id"), DividendPayout.deleted.is_(False),
+                                DividendPayout.household_id == _PER_HOUSEHOLD.c.household_id).exists())
+                     .join(Household, Household.id == _PER_HOUSEHOLD.c.household_id)
+                     .order_by(_PER_HOUSEHOLD.c.first))
 
 
 def get_distribution_settings(session: Session, organisation_id: uuid.UUID) -> DistributionSettingsRow:
@@ -149,15 +178,17 @@ def write_plan_lines(session: Session, plan_id: uuid.UUID, lines: Sequence[PlanL
         for i, ln in enumerate(lines, start=1)])
 
 
-def get_plan(session: Session, plan_id: uuid.UUID) -> PlanRow:
+def _plan_and_lines(session: Session, plan_id: uuid.UUID) -> tuple[DistributionPlan, tuple[PlanLineRow, ...]]:
+    """The plan (not deleted) and its lines in order: what every reader of a plan starts from."""
     p = session.get(DistributionPlan, plan_id)
     if p is None or p.deleted:
         raise NotFoundError("找不到该收益分配方案", field="方案")
-    lines = tuple(PlanLineRow(*r) for r in session.execute(
-        select(DistributionPlanLine.seq, DistributionPlanLine.kind, DistributionPlanLine.label,
-               DistributionPlanLine.amount)
-        .where(DistributionPlanLine.plan_id == p.id, DistributionPlanLine.deleted.is_(False))
-        .order_by(DistributionPlanLine.seq)))
+    lines = tuple(PlanLineRow(*r) for r in session.execute(_PLAN_LINES, {"plan_id": p.id}))
+    return p, lines
+
+
+def get_plan(session: Session, plan_id: uuid.UUID) -> PlanRow:
+    p, lines = _plan_and_lines(session, plan_id)
     by_kind = {ln.kind: ln.amount for ln in lines}
     stats = session.execute(select(func.count(), func.count(func.distinct(DividendLine.household_id)),
                                    func.coalesce(func.sum(DividendLine.deduction), 0))
@@ -192,11 +223,13 @@ def list_plans(session: Session, *, organisation_id: uuid.UUID | None = None, bo
     return [get_plan(session, i) for i in ids]
 
 
+def _current_plan_id(session: Session, book_id: uuid.UUID, year: int) -> uuid.UUID | None:
+    return session.scalar(_CURRENT_PLAN, {"book_id": book_id, "year": year})
+
+
 def find_plan(session: Session, book_id: uuid.UUID, year: int) -> PlanRow | None:
     """The current (not void) plan of a book and year, if any."""
-    pid = session.scalar(select(DistributionPlan.id).where(
-        DistributionPlan.book_id == book_id, DistributionPlan.year == year, DistributionPlan.deleted.is_(False),
-        DistributionPlan.status != "作废").order_by(DistributionPlan.computed_at.desc()).limit(1))
+    pid = _current_plan_id(session, book_id, year)
     return get_plan(session, pid) if pid is not None else None
 
 
@@ -236,18 +269,8 @@ def plan_roster(session: Session, plan_id: uuid.UUID) -> PlanRoster:
 def plan_household_totals(session: Session, plan_id: uuid.UUID) -> tuple[HouseholdTotal, ...]:
     """The household totals of ``plan_roster(...).households``, summed in SQL (one row per household,
     in roster order) without reading the member lines: what the public sheets print."""
-    paid = select(DividendPayout.id).where(DividendPayout.plan_id == plan_id, DividendPayout.deleted.is_(False),
-                                           DividendPayout.household_id == DividendLine.household_id).exists()
-    rows = session.execute(
-        select(DividendLine.household_id, Household.group_name, Household.number, Household.head_name,
-               func.count(), type_coerce(func.sum(DividendLine.shares), Mu4()),
-               type_coerce(func.sum(DividendLine.amount), Fen()), type_coerce(func.sum(DividendLine.deduction), Fen()),
-               type_coerce(func.sum(DividendLine.net), Fen()), paid)
-        .join(Member, Member.id == DividendLine.member_id).join(Household, Household.id == DividendLine.household_id)
-        .where(DividendLine.plan_id == plan_id, DividendLine.deleted.is_(False))
-        .group_by(DividendLine.household_id).order_by(func.min(DividendLine.seq)))
     return tuple(positional(HouseholdTotal)(r[0], r[1], r[2], r[3], int(r[4]), r[5], r[6], r[7], r[8], bool(r[9]))
-                 for r in rows)
+                 for r in session.execute(_HOUSEHOLD_TOTALS, {"plan_id": plan_id}))
 
 
 def list_payouts(session: Session, plan_id: uuid.UUID) -> list[PayoutRow]:
@@ -290,11 +313,14 @@ def distribution_reminders(session: Session, *, today: date | None = None, withi
 def disclosure_distribution_section(session: Session, org_id: uuid.UUID, book_id: uuid.UUID,
                                     year: int) -> DisclosureDistributionSection | None:
     """What the 财务公开 sheet shows of a year's plan: its lines, 每股分红 and household totals
-    (户号, 户主, 股数, amounts; never ID numbers). None when there is no publicised plan."""
-    plan = find_plan(session, book_id, year)
-    if plan is None or plan.organisation_id != org_id or plan.status == "草案":
+    (户号, 户主, 股数, amounts; never ID numbers). None when there is no publicised plan. Reads the
+    plan as ``get_plan`` does, without the roster counts and payouts the sheet does not print."""
+    pid = _current_plan_id(session, book_id, year)
+    if pid is None:
         return None
-    households = plan_household_totals(session, plan.id)
-    return DisclosureDistributionSection(plan.organisation_name, year, plan.status, plan.per_share,
-                                         plan.total_shares, plan.roster_total, plan.remainder, plan.lines,
-                                         households, plan.approved_on, plan.resolution_no)
+    plan, lines = _plan_and_lines(session, pid)
+    if plan.organisation_id != org_id or plan.status == "草案":
+        return None
+    return DisclosureDistributionSection(year, plan.status, plan.per_share, plan.total_shares, plan.roster_total,
+                                         plan.remainder, lines, plan_household_totals(session, pid),
+                                         plan.approved_on, plan.resolution_no)
