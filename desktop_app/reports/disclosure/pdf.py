@@ -40,7 +40,29 @@ class SheetSet:
     pages: Sequence[Sequence[Op]]
 
 
-def _text(c: Canvas, font: str, x: float, y: float, text: str, size: float, align: str, bold: bool) -> None:
+_Drawn = dict[tuple[float, float, str, float, str, bool], list[str]]
+
+
+def _text(c: Canvas, font: str, x: float, y: float, text: str, size: float, align: str, bold: bool,
+          drawn: _Drawn | None = None) -> None:
+    """One string drawn on its own. ``drawn`` (one per document) remembers what each call wrote:
+    the page frame repeats the same strings at the same places on every page, and what reportlab
+    writes for them depends on nothing else once the document has given their characters codes
+    (the font is the only one, the text object starts afresh each time)."""
+    key = (x, y, text, size, align, bold)
+    if drawn is not None and (code := drawn.get(key)) is not None:
+        c.setFont(font, size)
+        if bold:
+            c._lineWidth = size * 0.035  # what setLineWidth leaves, its operator being in ``code``
+        c._code.extend(code)
+        return
+    start = len(c._code)
+    _draw_text(c, font, x, y, text, size, align, bold)
+    if drawn is not None:
+        drawn[key] = c._code[start:]
+
+
+def _draw_text(c: Canvas, font: str, x: float, y: float, text: str, size: float, align: str, bold: bool) -> None:
     c.setFont(font, size)
     if not bold:
         if align == "l":
@@ -247,18 +269,19 @@ def _qr_form(c: Canvas, payload: str, size: float) -> str:
     return name
 
 
-def _frame(c: Canvas, font: str, fmt: PageFormat, sheet: SheetSet, qr: str, n: int, total: int) -> None:
+def _frame(c: Canvas, font: str, fmt: PageFormat, sheet: SheetSet, qr: str, n: int, total: int,
+           drawn: _Drawn | None = None) -> None:
     s, m, w, h = fmt.scale, fmt.margin, fmt.width, fmt.height
     # header: title, then organisation line and unit
     title_size = 15 * s
-    _text(c, font, w / 2, h - m - title_size, sheet.title, title_size, "c", True)
+    _text(c, font, w / 2, h - m - title_size, sheet.title, title_size, "c", True, drawn)
     small = 8.5 * s
     y = h - m - title_size - 6.5 * mm * s
     org = sheet.org_line
     while org and text_width(org, small) > fmt.usable_width - text_width(sheet.right_line, small) - 4 * mm:
         org = org[:-1]
-    _text(c, font, m, y, org, small, "l", False)
-    _text(c, font, w - m, y, sheet.right_line, small, "r", False)
+    _text(c, font, m, y, org, small, "l", False, drawn)
+    _text(c, font, w - m, y, sheet.right_line, small, "r", False, drawn)
     c.setLineWidth(0.8 * s)
     c.line(m, y - 2.2 * mm * s, w - m, y - 2.2 * mm * s)
     # footer: rule, supervision line, payload, page x/y, QR code bottom right
@@ -266,11 +289,11 @@ def _frame(c: Canvas, font: str, fmt: PageFormat, sheet: SheetSet, qr: str, n: i
     top = m + fmt.footer_h - 1.5 * mm
     c.setLineWidth(0.5 * s)
     c.line(m, top, w - m, top)
-    _text(c, font, m, top - 5 * mm * s, sheet.footer_line, small, "l", False)
-    _text(c, font, w / 2, m + 2 * mm, f"第 {n} 页 / 共 {total} 页", 9 * s, "c", False)
+    _text(c, font, m, top - 5 * mm * s, sheet.footer_line, small, "l", False, drawn)
+    _text(c, font, w / 2, m + 2 * mm, f"第 {n} 页 / 共 {total} 页", 9 * s, "c", False, drawn)
     code_size = 5.2 * s
-    _text(c, font, m, top - 9.5 * mm * s, "校验码：" + sheet.payload, code_size, "l", False)
-    _text(c, font, m, top - 13 * mm * s, "扫描右侧二维码或在阳光台账中输入校验码，可核对本表是否与账目一致", code_size, "l", False)
+    _text(c, font, m, top - 9.5 * mm * s, "校验码：" + sheet.payload, code_size, "l", False, drawn)
+    _text(c, font, m, top - 13 * mm * s, "扫描右侧二维码或在阳光台账中输入校验码，可核对本表是否与账目一致", code_size, "l", False, drawn)
     c.saveState()
     c.translate(w - m - qr_size, m)
     c.doForm(qr)
@@ -298,12 +321,13 @@ def _render(sheets: Sequence[SheetSet], fmt: PageFormat, font: str, title: str, 
     c.setCreator("阳光台账 财务公开")
     c.setProducer("阳光台账（reportlab）")
     memo: _Formatted = {}  # one document: its own glyph codes
+    drawn: _Drawn = {}
     for sheet in sheets:
         qr = _qr_form(c, sheet.payload, fmt.footer_h - 3 * mm)
         total = len(sheet.pages)
         for n, ops in enumerate(sheet.pages, start=1):
             _draw_ops(c, font, ops, 0.3 * fmt.scale, memo)
-            _frame(c, font, fmt, sheet, qr, n, total)
+            _frame(c, font, fmt, sheet, qr, n, total, drawn)
             c.showPage()
     c.save()
     return buf.getvalue()
