@@ -10,12 +10,14 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     Select,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -128,16 +130,33 @@ def period_totals(conn: Session | Connection, book_id: uuid.UUID, first: str | N
     return dict(cached(conn, key, lambda: _period_totals(conn, book_id, first, last, include_closing)))
 
 
-def _period_totals(conn: Session | Connection, book_id: uuid.UUID, first: str | None, last: str,
-                   include_closing: bool) -> Totals:
+@cache
+def _period_totals_query(from_first: bool, include_closing: bool) -> Select[uuid.UUID, Decimal, Decimal]:
+    """Built once per variant: a statement built afresh costs SQLAlchemy more than running it."""
     t = AccountPeriodTotal
     q = (select(t.account_id, func.sum(t.debit), func.sum(t.credit))
-         .where(t.book_id == book_id, t.period <= last).group_by(t.account_id))
-    if first is not None:
-        q = q.where(t.period >= first)
+         .where(t.book_id == bindparam("book_id"), t.period <= bindparam("last")).group_by(t.account_id))
+    if from_first:
+        q = q.where(t.period >= bindparam("first"))
     if not include_closing:
         q = q.where(t.closing.is_(False))
-    return {a: (d or ZERO, c or ZERO) for a, d, c in conn.execute(q)}
+    return q
+
+
+def _period_totals(conn: Session | Connection, book_id: uuid.UUID, first: str | None, last: str,
+                   include_closing: bool) -> Totals:
+    q = _period_totals_query(first is not None, include_closing)
+    params = {"book_id": book_id, "last": last, **({} if first is None else {"first": first})}
+    return {a: (d or ZERO, c or ZERO) for a, d, c in conn.execute(q, params)}
+
+
+_OPENING_TOTALS = (select(OpeningBalance.account_id, OpeningBalance.debit, OpeningBalance.credit)
+                   .where(OpeningBalance.book_id == bindparam("book_id"), OpeningBalance.deleted.is_(False)))
+_TOTALS_BEFORE = (select(AccountPeriodTotal.account_id, func.sum(AccountPeriodTotal.debit),
+                         func.sum(AccountPeriodTotal.credit))
+                  .where(AccountPeriodTotal.book_id == bindparam("book_id"),
+                         AccountPeriodTotal.period < bindparam("period"))
+                  .group_by(AccountPeriodTotal.account_id))
 
 
 def opening_totals(conn: Session | Connection, book_id: uuid.UUID) -> Totals:
@@ -145,10 +164,7 @@ def opening_totals(conn: Session | Connection, book_id: uuid.UUID) -> Totals:
 
 
 def _opening_totals(conn: Session | Connection, book_id: uuid.UUID) -> Totals:
-    ob = OpeningBalance
-    rows = conn.execute(select(ob.account_id, ob.debit, ob.credit)
-                        .where(ob.book_id == book_id, ob.deleted.is_(False)))
-    return {a: (d, c) for a, d, c in rows}
+    return {a: (d, c) for a, d, c in conn.execute(_OPENING_TOTALS, {"book_id": book_id})}
 
 
 def balances_before(conn: Session | Connection, book_id: uuid.UUID, period: str) -> dict[uuid.UUID, Decimal]:
@@ -160,10 +176,7 @@ def _balances_before(conn: Session | Connection, book_id: uuid.UUID, period: str
     out: dict[uuid.UUID, Decimal] = defaultdict(lambda: ZERO)
     for a, (d, c) in opening_totals(conn, book_id).items():
         out[a] += d - c
-    t = AccountPeriodTotal
-    rows = conn.execute(select(t.account_id, func.sum(t.debit), func.sum(t.credit))
-                        .where(t.book_id == book_id, t.period < period).group_by(t.account_id))
-    for a, d, c in rows:
+    for a, d, c in conn.execute(_TOTALS_BEFORE, {"book_id": book_id, "period": period}):
         out[a] += (d or ZERO) - (c or ZERO)
     return dict(out)
 
