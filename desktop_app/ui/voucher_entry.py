@@ -35,7 +35,7 @@ from desktop_app.core.money import amount_in_words, format_amount, parse_amount
 from desktop_app.core.rows_funds import VoucherDetail
 from desktop_app.core.services import orgs as org_svc
 from desktop_app.core.services import vouchers as svc
-from desktop_app.ui.context import AppContext
+from desktop_app.ui.context import AppContext, UndoEntry
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.widgets.dates import DateEdit
 from desktop_app.ui.widgets.picker import CompleterPicker
@@ -230,8 +230,9 @@ class VoucherDialog(QDialog):
         layout.addWidget(self.grid, 1)
         layout.addLayout(foot)
         self.grid.itemChanged.connect(lambda _i: self.update_totals())
+        self.before: VoucherDetail | None = None  # the voucher as it was when the dialog opened
         if voucher_id is not None:
-            detail = ctx.call(svc.get_voucher, voucher_id)
+            detail = self.before = ctx.call(svc.get_voucher, voucher_id)
             self.date_edit.setValue(detail.voucher.voucher_date)
             self.attach.setValue(detail.voucher.attachments)
             self.grid.load(detail, names)
@@ -264,5 +265,19 @@ class VoucherDialog(QDialog):
             show_user_error(self, err)
             return
         self.saved_id = row.id
-        self.ctx.notify("voucher", (row.id,))
+        self.ctx.saved("voucher", (row.id,), undo=self._undo_entry(row.id))
         self.accept()
+
+    def _undo_entry(self, voucher_id: uuid.UUID) -> UndoEntry:
+        """填制 is taken back by 作废 (the number stays, the month's numbering keeps no gap);
+        修改 by putting the earlier version back. Either only while nobody changed it since."""
+        after, user, before = self.ctx.call(svc.get_voucher, voucher_id), self.ctx.user, self.before
+        code = after.voucher.code
+        if before is None:
+            return UndoEntry(f"填制凭证 {code}（撤销即作废，凭证号保留）", "voucher", (voucher_id,),
+                             lambda s: svc.void_voucher(s, voucher_id, user=user, reason="撤销填制", expected=after))
+        old = before.voucher
+        return UndoEntry(f"修改凭证 {code}", "voucher", (voucher_id,),
+                         lambda s: svc.update_voucher(s, voucher_id, user=user, voucher_date=old.voucher_date,
+                                                      summary=old.summary, lines=svc.inputs_of(before),
+                                                      attachments=old.attachments, expected=after))

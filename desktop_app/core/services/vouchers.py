@@ -169,9 +169,12 @@ def create_voucher(session: Session, *, book_id: uuid.UUID, voucher_date: date, 
 
 def update_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, voucher_date: date | None = None,
                    summary: str | None = None, lines: Sequence[LineInput] | None = None,
-                   attachments: int | None = None, flags: Sequence[str] | None = None) -> VoucherRow:
-    """Edit an unreviewed voucher (status 填制); its month must be open and stays the same."""
+                   attachments: int | None = None, flags: Sequence[str] | None = None,
+                   expected: VoucherDetail | None = None) -> VoucherRow:
+    """Edit an unreviewed voucher (status 填制); its month must be open and stays the same.
+    With ``expected`` (an undo putting the old voucher back), only if nobody changed it since."""
     require_role(user, *MAKER_ROLES)
+    _check_unchanged(session, voucher_id, expected)
     v = _load(session, voucher_id)
     ensure_period_open(session, v.book_id, v.period)
     if v.status != "填制":
@@ -225,12 +228,25 @@ def _refuse_owned(v: Voucher, verb: str, owner: str | None = None) -> None:
                             f"请在“{module}”中撤销或更正，以免台账与账簿不符", field="凭证")
 
 
+def _check_unchanged(session: Session, voucher_id: uuid.UUID, expected: VoucherDetail | None) -> None:
+    if expected is not None and get_voucher(session, voucher_id) != expected:
+        raise ConflictError(f"{expected.voucher.code}已被再次修改、审核或作废，不能撤销", field="凭证")
+
+
+def inputs_of(detail: VoucherDetail) -> list[LineInput]:
+    """A voucher's lines as they would be typed (to put an earlier version back)."""
+    return [LineInput(ln.account_code, ln.debit, ln.credit, ln.summary, ln.counterparty, ln.project_id,
+                      ln.contract_id, ln.asset_id) for ln in detail.lines]
+
+
 def void_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, reason: str = "",
-                 owner: str | None = None) -> VoucherRow:
+                 owner: str | None = None, expected: VoucherDetail | None = None) -> VoucherRow:
     """作废 an unposted voucher; it keeps its number so the month's numbering has no gap.
 
-    ``owner``: the source kind of the module voiding its own generated voucher (see ``_refuse_owned``)."""
+    ``owner``: the source kind of the module voiding its own generated voucher (see ``_refuse_owned``);
+    ``expected``: an undo of 填制, only if nobody changed the voucher since."""
     require_role(user, *MAKER_ROLES)
+    _check_unchanged(session, voucher_id, expected)
     v = _load(session, voucher_id)
     _refuse_owned(v, "作废", owner)
     ensure_period_open(session, v.book_id, v.period)
