@@ -84,9 +84,12 @@ def prepare_opening(db_path: Path) -> DatabaseOpening | None:
         db_path, choice = dialog.path, dialog.choice
         if choice == FirstRunDialog.DEMO and not db_path.exists():
             return DatabaseOpening(db_path, lambda: _create(db_path, demo=True),
-                                   status="正在生成示例数据库（约需 10 秒）…")
+                                   status="正在生成示例数据库（约需 10 秒）…", username="kuaiji",
+                                   hint="示例账号：kuaiji（记账员）、shenhe（审核员）、admin（系统管理员）等，密码均为 demo1234")
         if choice == FirstRunDialog.NEW:
-            return DatabaseOpening(db_path, lambda: _create(db_path, demo=False), status="正在新建数据库…")
+            return DatabaseOpening(db_path, lambda: _create(db_path, demo=False), status="正在新建数据库…",
+                                   username="admin",
+                                   hint="新数据库的管理员：admin，初始密码 admin123；登录后请在“用户管理”中添加用户")
     return DatabaseOpening(db_path, lambda: _open_existing(db_path), status=status)
 
 

@@ -42,6 +42,7 @@ class LoginDialog(QDialog):
         self._opened_seen = False
         self._painted = False
         self.setWindowTitle("登录 — 阳光台账")
+        username = username or self.opening.username
         self.username = QLineEdit(username)
         self.username.setObjectName("login_username")
         self.password = QLineEdit()
@@ -58,6 +59,11 @@ class LoginDialog(QDialog):
         form.addRow("密码", self.password)
         form.addRow("", self.error)
         form.addRow("", self.status)
+        if self.opening.hint:
+            hint = QLabel(self.opening.hint)
+            hint.setObjectName("login_hint")
+            hint.setWordWrap(True)
+            form.addRow("", hint)
         # Plain buttons: QDialogButtonBox looks up the style's standard icons (about 11 ms, a
         # tenth of a bare window's start) before the dialog can paint.
         self.ok_button = QPushButton("登录")

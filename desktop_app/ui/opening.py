@@ -34,10 +34,12 @@ class DatabaseOpening(QObject):
     opened = Signal()
 
     def __init__(self, path: Path, open_fn: Callable[[], Database], *, status: str = "正在打开数据库…",
-                 warm_up: bool = True, parent: QObject | None = None) -> None:
+                 warm_up: bool = True, hint: str = "", username: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.path = path
         self.status = status
+        self.hint = hint  # shown on the login dialog: the accounts of a database just created
+        self.username = username  # pre-filled when the caller names none
         self.db: Database | None = None
         self.error: BaseException | None = None
         self.seconds: float | None = None  # how long opening took (the log and the benchmark read it)

@@ -162,3 +162,51 @@ def test_the_main_window_and_its_pages_load_reportlab_and_openpyxl_only_when_use
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+FIRST_RUN_CHILD = r"""
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([sys.argv[0]])
+seen = {}
+from desktop_app.ui.login import FirstRunDialog, LoginDialog
+
+def choose_new(dialog):
+    seen["first_run"] = dialog.windowTitle()
+    dialog._choose(FirstRunDialog.NEW)
+    return 1
+FirstRunDialog.exec = choose_new
+original_login_paint = LoginDialog.paintEvent
+
+def login_paint(self, event):
+    original_login_paint(self, event)
+    if "login" not in seen:
+        hint = self.findChild(type(self.error), "login_hint")
+        seen["login"] = {"username": self.username.text(), "hint": hint.text() if hint else None}
+        def press():
+            from desktop_app.ui import main_window
+            def main_paint(win, ev):
+                if "main" not in seen:
+                    seen["main"] = win.status_user.text()
+                    QTimer.singleShot(0, win.close)
+            main_window.MainWindow.paintEvent = main_paint
+            self.password.setText("admin123")
+            self.ok_button.click()
+        QTimer.singleShot(0, press)
+LoginDialog.paintEvent = login_paint
+from desktop_app.app import run_gui
+seen["rc"] = run_gui(["--data-dir", sys.argv[1]])
+print(json.dumps(seen, ensure_ascii=False))
+"""
+
+
+def test_first_run_creates_a_new_database_and_tells_the_administrator_account(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", FIRST_RUN_CHILD, str(tmp_path / "data")], capture_output=True,
+                         text=True, timeout=120, cwd=ROOT, env=env, check=True)
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["first_run"] == "欢迎使用阳光台账"
+    assert seen["login"]["username"] == "admin" and "初始密码 admin123" in seen["login"]["hint"]
+    assert seen["main"].startswith("用户：系统管理员") and seen["rc"] == 0
+    assert (tmp_path / "data" / "ledger.db").exists()
