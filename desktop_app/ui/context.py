@@ -56,8 +56,15 @@ class AppContext(QObject):
         self.undo_entry: UndoEntry | None = None
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run one service call in its own transaction (commit on success, rollback on error)."""
+        """Run one service call in its own write transaction (commit on success, rollback on
+        error). It takes the write lock at once, so use ``read`` for calls that only read."""
         with self.db.begin(self.user.username) as session:
+            return fn(session, *args, **kwargs)
+
+    def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a read-only service call in a WAL snapshot: it never waits for a writer (a
+        background import or batch holding the write lock), so the window never freezes on it."""
+        with self.db.read(self.user.username) as session:
             return fn(session, *args, **kwargs)
 
     def notify(self, kind: str, ids: tuple[Any, ...] = ()) -> None:

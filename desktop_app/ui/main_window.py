@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
     # --- navigation ----------------------------------------------------------------------
     def reload_orgs(self) -> None:
         keep = self.ctx.org.id if self.ctx.org else self.ctx.settings.get("last_org")
-        self.orgs = self.ctx.call(list_organisations)
+        self.orgs = self.ctx.read(list_organisations)
         self.tree.blockSignals(True)
         self.tree.clear()
         towns: dict[str, QTreeWidgetItem] = {}
@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
         org = current.data(0, ORG_ROLE) if current is not None else None
         if not isinstance(org, OrgRow):
             return
-        self.books = self.ctx.call(list_books, org.id)
+        self.books = self.ctx.read(list_books, org.id)
         self.book_combo.blockSignals(True)
         self.book_combo.clear()
         for b in self.books:

@@ -199,10 +199,10 @@ class VoucherDialog(QDialog):
             raise UserError("请先选择账套")
         self.ctx, self.book, self.voucher_id = ctx, ctx.book, voucher_id
         self.saved_id: uuid.UUID | None = None
-        accounts = [a for a in ctx.call(org_svc.list_accounts, self.book.id) if a.active]
+        accounts = [a for a in ctx.read(org_svc.list_accounts, self.book.id) if a.active]
         names = {a.code: a.name for a in accounts}
         leaf = [(a.code, a.name) for a in accounts if a.is_leaf]
-        self.grid = VoucherGrid(leaf, ctx.call(svc.list_summary_phrases, self.book.id), self)
+        self.grid = VoucherGrid(leaf, ctx.read(svc.list_summary_phrases, self.book.id), self)
         self.date_edit = DateEdit()
         self.date_edit.setValue(dt.date.today())
         self.attach = QSpinBox()
@@ -232,7 +232,7 @@ class VoucherDialog(QDialog):
         self.grid.itemChanged.connect(lambda _i: self.update_totals())
         self.before: VoucherDetail | None = None  # the voucher as it was when the dialog opened
         if voucher_id is not None:
-            detail = self.before = ctx.call(svc.get_voucher, voucher_id)
+            detail = self.before = ctx.read(svc.get_voucher, voucher_id)
             self.date_edit.setValue(detail.voucher.voucher_date)
             self.attach.setValue(detail.voucher.attachments)
             self.grid.load(detail, names)
@@ -271,7 +271,7 @@ class VoucherDialog(QDialog):
     def _undo_entry(self, voucher_id: uuid.UUID) -> UndoEntry:
         """填制 is taken back by 作废 (the number stays, the month's numbering keeps no gap);
         修改 by putting the earlier version back. Either only while nobody changed it since."""
-        after, user, before = self.ctx.call(svc.get_voucher, voucher_id), self.ctx.user, self.before
+        after, user, before = self.ctx.read(svc.get_voucher, voucher_id), self.ctx.user, self.before
         code = after.voucher.code
         if before is None:
             return UndoEntry(f"填制凭证 {code}（撤销即作废，凭证号保留）", "voucher", (voucher_id,),

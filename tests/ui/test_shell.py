@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from db.models import Organisation
 from desktop_app.core.ids import make_uscc
-from desktop_app.core.services.orgs import create_organisation
+from desktop_app.core.services.orgs import create_organisation, list_organisations
 from desktop_app.core.services.users import authenticate
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.forms import FormDialog
@@ -125,3 +125,20 @@ def test_period_is_one_setting_for_the_window_and_its_pages(window) -> None:
     assert window.ctx.period == "2026-07"
     assert window.period_combo.currentText() == "2026年07月"
     assert "2026年07月" in window.status_org.text()
+
+
+def test_the_window_reads_while_another_writer_holds_the_lock(qtbot, window) -> None:
+    """A background import or batch holds the write lock; the pages' reads must not wait for it."""
+    import sqlite3
+
+    writer = sqlite3.connect(window.ctx.db.path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE organisation SET phone = '0000' WHERE level = '村'")  # not committed yet
+        window.reload_orgs()  # list_organisations + list_books through ctx.read
+        rows = window.ctx.read(list_organisations)
+        assert rows and all(r.phone != "0000" for r in rows)  # the snapshot before the writer's change
+        assert window.tree.topLevelItemCount() == 1
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -154,3 +154,4 @@ def test_update_user_with_a_stale_expectation_is_refused(demo_db) -> None:
         update_user(s, user.id, display_name="改过了")
     with pytest.raises(ConflictError, match="已被再次修改"), demo_db.begin() as s:
         update_user(s, user.id, display_name="王会计", expected=user)
+

@@ -133,11 +133,11 @@ class AssetsPage(QWidget):
                 tab.set_rows([])
             return
         book = self.ctx.book
-        rows = self.ctx.call(asset_svc.list_assets, org.id, book_id=book.id if book else None)
+        rows = self.ctx.read(asset_svc.list_assets, org.id, book_id=book.id if book else None)
         self.assets.set_rows(rows)
         live = [a for a in rows if a.status != "已处置"]
         self.assets.summary.setText(f"在用 {len(live)} 项，已处置 {len(rows) - len(live)} 项")
-        parcels = self.ctx.call(resource_svc.list_parcels, org.id)
+        parcels = self.ctx.read(resource_svc.list_parcels, org.id)
         self.parcels.set_rows(parcels)
         self.parcels.summary.setText(f"{len(parcels)} 块，共 {sum(p.area_mu for p in parcels):,.4f} 亩")
         year = int(self.ctx.period[:4])

@@ -124,6 +124,6 @@ def add_attachment(parent: QWidget, ctx: AppContext, a: AssetRow) -> Any:
 
 
 def show_attachments(parent: QWidget, ctx: AppContext, a: AssetRow) -> None:
-    rows = ctx.call(asset_svc.list_attachments, a.id)
+    rows = ctx.read(asset_svc.list_attachments, a.id)
     TableDialog(parent, f"附件：{a.code} {a.name}", ATTACHMENT_COLUMNS, rows,
                 f"文件保存在 {attachments_dir(ctx)}，以 SHA-256 命名，改动可被检出。").exec()

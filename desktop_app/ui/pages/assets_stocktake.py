@@ -160,7 +160,7 @@ class StocktakeTab(QWidget):
         book = self.ctx.book
         current = self.current_take()
         wanted = select_take or (current.id if current is not None else None)
-        rows = self.ctx.call(st.list_stocktakes, book.id) if book is not None else []
+        rows = self.ctx.read(st.list_stocktakes, book.id) if book is not None else []
         model = self.takes.model()
         model.set_rows(rows)
         if rows:

@@ -213,7 +213,7 @@ class ContractsPage(QWidget):
 
     def reload_contracts(self) -> None:
         org = self.ctx.org
-        rows = self.ctx.call(svc.list_contracts, org.id, status=self.status_box.currentData(),
+        rows = self.ctx.read(svc.list_contracts, org.id, status=self.status_box.currentData(),
                              kind=self.kind_box.currentData()) if org else []
         self.contracts.model().set_rows(rows)
         self._load_detail(self.contracts.current_row())
@@ -221,7 +221,7 @@ class ContractsPage(QWidget):
     def _load_detail(self, row: Any) -> None:
         if isinstance(row, ContractRow):
             self.installments.model().set_rows(self.ctx.call(installment_rows, [row.id], dt.date.today()))
-            self.receipts.model().set_rows(self.ctx.call(rec.list_receipts, row.id))
+            self.receipts.model().set_rows(self.ctx.read(rec.list_receipts, row.id))
         else:
             self.installments.model().set_rows([])
             self.receipts.model().set_rows([])
@@ -233,11 +233,11 @@ class ContractsPage(QWidget):
                 v.model().set_rows([])
             self.counts_label.setText("请先在左侧选择组织")
             return
-        w = self.ctx.call(warn.contract_warnings, org.id, as_of)
+        w = self.ctx.read(warn.contract_warnings, org.id, as_of)
         self.expiring.model().set_rows(list(w.expiring))
         self.arrears.model().set_rows(list(w.arrears))
         self.deposits.model().set_rows(list(w.deposits))
-        [c] = self.ctx.call(warn.warning_counts, [org.id], as_of)
+        [c] = self.ctx.read(warn.warning_counts, [org.id], as_of)
         self.counts_label.setText(
             f"90天内到期 {c.expiring_90} 份（30天内 {c.expiring_30}），已到期未处理 {c.expired} 份；"
             f"逾期 {c.overdue_installments} 期共 {c.overdue_amount:,.2f} 元（≤1年 {c.overdue_le1:,.2f}，"
@@ -245,7 +245,7 @@ class ContractsPage(QWidget):
 
     def reload_findings(self) -> None:
         org = self.ctx.org
-        rows = self.ctx.call(review.list_findings, org.id, status=self.finding_status.currentData()) if org else []
+        rows = self.ctx.read(review.list_findings, org.id, status=self.finding_status.currentData()) if org else []
         self.findings.model().set_rows(rows)
 
     def _on_data_changed(self, kind: str, _ids: object) -> None:
@@ -257,7 +257,7 @@ class ContractsPage(QWidget):
         org, book = self.ctx.org, self.ctx.book
         if book is not None and org is not None and book.organisation_id == org.id:
             return book.id
-        books = self.ctx.call(list_books, org.id) if org else []
+        books = self.ctx.read(list_books, org.id) if org else []
         return books[0].id if books else None
 
     def _selected(self) -> ContractRow | None:

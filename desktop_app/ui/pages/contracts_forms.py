@@ -59,9 +59,9 @@ def _links(ctx: AppContext, org_id: Any) -> tuple[list[tuple[str, Any]], list[tu
         from desktop_app.core.services.resources import list_parcels
     except ImportError:  # the assets area is not installed
         return parcels, assets
-    for p in ctx.call(list_parcels, org_id):
+    for p in ctx.read(list_parcels, org_id):
         parcels.append((f"{getattr(p, 'code', '')} {getattr(p, 'name', '')}（{getattr(p, 'land_class', '')}）", p.id))
-    for a in ctx.call(list_assets, org_id):
+    for a in ctx.read(list_assets, org_id):
         assets.append((f"{getattr(a, 'code', '')} {getattr(a, 'name', '')}", a.id))
     return parcels, assets
 

@@ -134,7 +134,7 @@ class DisclosurePage(QWidget):
 
     # -- data ------------------------------------------------------------------------------
     def villages(self) -> list[OrgRow]:
-        return [o for o in self.ctx.call(list_organisations) if o.level in ("村", "组")]
+        return [o for o in self.ctx.read(list_organisations) if o.level in ("村", "组")]
 
     def reload(self) -> None:
         current = self.org_box.currentData()
@@ -176,7 +176,7 @@ class DisclosurePage(QWidget):
         except ValidationError:
             self.status.setPlainText("")
             return
-        missing = self.ctx.call(svc.list_undisclosed, p.code)
+        missing = self.ctx.read(svc.list_undisclosed, p.code)
         lines = [f"{p.label}财务公开情况（应于{p.due_date.month}月{p.due_date.day}日前公开）",
                  f"尚未公开：{len(missing)} 个账套", ""]
         lines += [f"{r.status}　{r.book_name}" for r in missing]
@@ -335,7 +335,7 @@ class DisclosurePage(QWidget):
         if not ok or not text.strip():
             return
         try:
-            result = self.ctx.call(svc.verify_sheet_payload, text.strip())
+            result = self.ctx.read(svc.verify_sheet_payload, text.strip())
         except ValidationError as err:
             ui_errors.show_user_error(self, err)
             return
@@ -345,7 +345,7 @@ class DisclosurePage(QWidget):
         org = self.org()
         if org is None:
             return
-        cur = self.ctx.call(svc.get_disclosure_settings, org.id)
+        cur = self.ctx.read(svc.get_disclosure_settings, org.id)
         body, freq, days = QComboBox(), QComboBox(), QSpinBox()
         for b in svc.CHECKING_BODIES:
             body.addItem(b, b)

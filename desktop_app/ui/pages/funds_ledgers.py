@@ -94,25 +94,25 @@ class LedgersPage(QWidget):
         try:
             if kind == "科目余额表":
                 self.view.set_model(self.balance_model)
-                self.balance_model.set_rows(self.ctx.call(svc.trial_balance, book.id, first, last))
+                self.balance_model.set_rows(self.ctx.read(svc.trial_balance, book.id, first, last))
                 self.summary.setText("")
                 return
             if kind == "总账":
                 code = self.account.text().strip() or None
                 self.view.set_model(self.general_model)
-                self.general_model.set_rows(self.ctx.call(svc.general_ledger, book.id, first, last, code))
+                self.general_model.set_rows(self.ctx.read(svc.general_ledger, book.id, first, last, code))
                 self.summary.setText("")
                 return
             if kind == "现金日记账":
-                journal = self.ctx.call(svc.cash_journal, book.id, first, last)
+                journal = self.ctx.read(svc.cash_journal, book.id, first, last)
             elif kind == "银行存款日记账":
-                journal = self.ctx.call(svc.bank_journal, book.id, first, last)
+                journal = self.ctx.read(svc.bank_journal, book.id, first, last)
             else:
                 code = self.account.text().strip()
                 if not code:
                     self.journal_model.set_rows([])
                     return
-                journal = self.ctx.call(svc.account_ledger, book.id, code, first, last)
+                journal = self.ctx.read(svc.account_ledger, book.id, code, first, last)
         except UserError as err:
             show_user_error(self, err)
             return

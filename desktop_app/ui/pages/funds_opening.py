@@ -196,7 +196,7 @@ class OpeningDialog(QDialog):
 
         try:
             lines, read_errors = read_opening_sheet(path)
-            preview = self.ctx.call(svc.preview_opening, self.book.id, lines)
+            preview = self.ctx.read(svc.preview_opening, self.book.id, lines)
         except UserError as err:
             show_user_error(self, err)
             return False

@@ -76,8 +76,8 @@ class VouchersPage(QWidget):
             self.status.setText("请先选择账套")
             return
         p = self.period.value()
-        self.model.set_rows(self.ctx.call(svc.list_vouchers, book.id, p, p))
-        st = self.ctx.call(period_svc.period_status, book.id, p)
+        self.model.set_rows(self.ctx.read(svc.list_vouchers, book.id, p, p))
+        st = self.ctx.read(period_svc.period_status, book.id, p)
         self.status.setText(f"{book.name}：{'已结账' if st.is_closed else '未结账'}")
 
     def _selected(self) -> VoucherRow | None:

@@ -153,10 +153,10 @@ class MembersPage(QWidget):
     # -- loading ----------------------------------------------------------------------------
     def reload(self) -> None:
         org = self.ctx.org
-        self.members.model().set_rows(self.ctx.call(svc.list_members, org.id) if org else [])
-        self.households.model().set_rows(self.ctx.call(svc.list_households, org.id) if org else [])
+        self.members.model().set_rows(self.ctx.read(svc.list_members, org.id) if org else [])
+        self.households.model().set_rows(self.ctx.read(svc.list_households, org.id) if org else [])
         self._reload_holdings()
-        self.plans.model().set_rows(self.ctx.call(dq.list_plans, organisation_id=org.id) if org else [])
+        self.plans.model().set_rows(self.ctx.read(dq.list_plans, organisation_id=org.id) if org else [])
         reminders = [r for r in self.ctx.call(dq.distribution_reminders) if org and r.organisation_id == org.id]
         self.reminder.setText("；".join(r.message for r in reminders))
         self._load_history(self.members.current_row())
@@ -165,32 +165,32 @@ class MembersPage(QWidget):
 
     def _reload_holdings(self) -> None:
         org = self.ctx.org
-        types = self.ctx.call(sh.list_share_types, org.id) if org else []
+        types = self.ctx.read(sh.list_share_types, org.id) if org else []
         columns = [*mf.MEMBER_COLUMNS[:4], mf.MEMBER_COLUMNS[4],
                    *[Column(f"t{i}", t.name, "decimal", getter=lambda r, i=i: r.by_type[i][1], total=True,
                             formatter=mf.shares_text)
                      for i, t in enumerate(types)],
                    Column("total", "合计", "decimal", total=True, formatter=mf.shares_text)]
-        self.holdings.set_model(RowTableModel(columns, self.ctx.call(sh.list_holdings, org.id) if org else []))
+        self.holdings.set_model(RowTableModel(columns, self.ctx.read(sh.list_holdings, org.id) if org else []))
 
     def _load_history(self, row: Any) -> None:
-        self.history.model().set_rows(self.ctx.call(svc.member_history, row.id) if isinstance(row, MemberRow) else [])
+        self.history.model().set_rows(self.ctx.read(svc.member_history, row.id) if isinstance(row, MemberRow) else [])
 
     def _load_household(self, row: Any) -> None:
         self.household_members.model().set_rows(
-            self.ctx.call(svc.list_members, row.organisation_id, household_id=row.id)
+            self.ctx.read(svc.list_members, row.organisation_id, household_id=row.id)
             if isinstance(row, HouseholdRow) else [])
 
     def _load_share_events(self, row: Any) -> None:
         org = self.ctx.org
         self.share_events.model().set_rows(
-            self.ctx.call(sh.share_history, org.id, row.member_id) if org and row is not None else [])
+            self.ctx.read(sh.share_history, org.id, row.member_id) if org and row is not None else [])
 
     def _load_plan(self, row: Any) -> None:
         if isinstance(row, PlanRow):
             self.plan_lines.model().set_rows(list(row.lines))
-            self.roster.model().set_rows(list(self.ctx.call(dq.plan_roster, row.id).lines))
-            problems = self.ctx.call(dist.plan_violations, row.id) if row.status in ("草案", "公示") else []
+            self.roster.model().set_rows(list(self.ctx.read(dq.plan_roster, row.id).lines))
+            problems = self.ctx.read(dist.plan_violations, row.id) if row.status in ("草案", "公示") else []
             self.violations.setText("\n".join(problems) or f"每股分红 {row.per_share} 元，尾差 {row.remainder} 元留存未分配收益")
         else:
             self.plan_lines.model().set_rows([])
@@ -258,7 +258,7 @@ class MembersPage(QWidget):
             return
         from desktop_app.reports.distribution_pdf import certificates_pdf
 
-        cert = self.ctx.call(sh.household_certificate, h.id)
+        cert = self.ctx.read(sh.household_certificate, h.id)
         self._save_pdf(f"股权证_{h.number}.pdf", certificates_pdf([cert], issued_on=dt.date.today()))
 
     def _holder(self) -> Any:
@@ -266,7 +266,7 @@ class MembersPage(QWidget):
         if row is None or org is None:
             show_user_error(self, "请先在股份登记簿中选择一名成员")
             return None, []
-        return row, [(t.name, t.id) for t in self.ctx.call(sh.list_share_types, org.id)]
+        return row, [(t.name, t.id) for t in self.ctx.read(sh.list_share_types, org.id)]
 
     def transfer(self) -> None:
         row, types = self._holder()
@@ -287,7 +287,7 @@ class MembersPage(QWidget):
         org, book = self.ctx.org, self.ctx.book
         if book is not None and org is not None and book.organisation_id == org.id:
             return book.id
-        books = [b for b in self.ctx.call(list_books, org.id) if b.kind != "村民委员会"] if org else []
+        books = [b for b in self.ctx.read(list_books, org.id) if b.kind != "村民委员会"] if org else []
         return books[0].id if books else None
 
     def _plan(self) -> PlanRow | None:
@@ -342,7 +342,7 @@ class MembersPage(QWidget):
     def edit_settings(self) -> None:
         if (org := self._need_org()) is None:
             return
-        current = self.ctx.call(dq.get_distribution_settings, org.id)
+        current = self.ctx.read(dq.get_distribution_settings, org.id)
         self._form("收益分配规则（本组织章程及当地规定）", mf.settings_fields(current),
                    lambda v: self.ctx.call(dq.update_distribution_settings, org.id, **mf.clean_settings(v)),
                    "distribution")
@@ -362,9 +362,9 @@ class MembersPage(QWidget):
         )
 
         if kind == "plan":
-            data, name = plan_pdf(p, violations=self.ctx.call(dist.plan_violations, p.id)), "收益分配方案"
+            data, name = plan_pdf(p, violations=self.ctx.read(dist.plan_violations, p.id)), "收益分配方案"
         else:
-            roster = self.ctx.call(dq.plan_roster, p.id)
+            roster = self.ctx.read(dq.plan_roster, p.id)
             data, name = {"roster": (roster_pdf(roster), "分红花名册"),
                           "public": (roster_pdf(roster, public=True), "分红花名册_公示稿"),
                           "slips": (household_slips_pdf(roster), "分红到户通知单")}[kind]

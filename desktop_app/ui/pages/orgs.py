@@ -103,7 +103,7 @@ class OrgsPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        self.org_model.set_rows(self.ctx.call(svc.list_organisations))
+        self.org_model.set_rows(self.ctx.read(svc.list_organisations))
         self._follow_navigation()
 
     def _follow_navigation(self) -> None:
@@ -115,7 +115,7 @@ class OrgsPage(QWidget):
         self._load_books(self.org_view.current_row())
 
     def _load_books(self, org: Any) -> None:
-        self.book_model.set_rows(self.ctx.call(svc.list_books, org.id) if isinstance(org, OrgRow) else [])
+        self.book_model.set_rows(self.ctx.read(svc.list_books, org.id) if isinstance(org, OrgRow) else [])
 
     def _on_data_changed(self, kind: str, _ids: object) -> None:
         if kind in ("organisation", "book", "region", "refresh"):

@@ -65,7 +65,7 @@ class UsersPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        self.model.set_rows(self.ctx.call(svc.list_users))
+        self.model.set_rows(self.ctx.read(svc.list_users))
 
     def _selected(self) -> UserRow | None:
         row = self.view.current_row()
