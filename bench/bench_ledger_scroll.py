@@ -1,6 +1,6 @@
 """Scrolling a 1,000,000-row journal through PagedTableModel (offscreen). Prints figures.
 
-    QT_QPA_PLATFORM=offscreen python bench/bench_ledger_scroll.py [--rows N] [--ledger-view]
+    QT_QPA_PLATFORM=offscreen python bench/bench_ledger_scroll.py [--rows N] [--ledger-view] [--sqlite]
 
 Measures: building the source, time to first paint, ``scrollToBottom`` and a series of
 jumps (each jump = scroll + a synchronous repaint, i.e. what the user waits for), and how
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication, QTableView
 from desktop_app.ui.columns import Column
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.paged import PagedTableModel
-from desktop_app.ui.paging import InMemoryPageSource
+from desktop_app.ui.paging import InMemoryPageSource, KeysetPageSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,7 @@ class Line:
     account: str
     debit: Decimal
     credit: Decimal
+    row_id: int = 0  # the SQLite row id (part of the keyset key), not shown
 
 
 COLUMNS = [
@@ -70,6 +71,51 @@ def build(n: int) -> list[Line]:
     return out
 
 
+class SqliteJournal:
+    """The same lines in a SQLite file (amounts in 分), read by keyset pages as a real ledger would:
+    seek by (date, voucher, id) when scrolling on, OFFSET only for a jump to an unseen place."""
+
+    ORDER = "entry_date, voucher_no, id"
+
+    def __init__(self, path: Path, lines: list[Line]) -> None:
+        import sqlite3
+
+        self.con = sqlite3.connect(path)
+        self.con.execute("CREATE TABLE journal (id INTEGER PRIMARY KEY, voucher_no TEXT, entry_date TEXT, "
+                         "summary TEXT, account TEXT, debit INTEGER, credit INTEGER)")
+        self.con.executemany("INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?, ?)", (
+            (i, ln.voucher_no, ln.entry_date.isoformat(), ln.summary, ln.account, int(ln.debit * 100),
+             int(ln.credit * 100)) for i, ln in enumerate(lines)))
+        self.con.execute(f"CREATE INDEX journal_order ON journal ({self.ORDER})")
+        self.con.commit()
+        self.fetches: list[tuple[int, int]] = []
+
+    @staticmethod
+    def _line(r: tuple) -> Line:
+        return Line(r[1], dt.date.fromisoformat(r[2]), r[3], r[4], Decimal(r[5]) / 100, Decimal(r[6]) / 100, r[0])
+
+    def count(self) -> int:
+        return int(self.con.execute("SELECT count(*) FROM journal").fetchone()[0])
+
+    def after(self, key: tuple | None, limit: int) -> list[Line]:
+        self.fetches.append((-1, limit))
+        if key is None:
+            rows = self.con.execute(f"SELECT * FROM journal ORDER BY {self.ORDER} LIMIT ?", (limit,))
+        else:
+            rows = self.con.execute(f"SELECT * FROM journal WHERE ({self.ORDER}) > (?, ?, ?) "
+                                    f"ORDER BY {self.ORDER} LIMIT ?", (*key, limit))
+        return [self._line(r) for r in rows]
+
+    def offset(self, start: int, limit: int) -> list[Line]:
+        self.fetches.append((start, limit))
+        rows = self.con.execute(f"SELECT * FROM journal ORDER BY {self.ORDER} LIMIT ? OFFSET ?", (limit, start))
+        return [self._line(r) for r in rows]
+
+    @staticmethod
+    def key_of(line: Line) -> tuple:
+        return (line.entry_date.isoformat(), line.voucher_no, line.row_id)
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
@@ -79,11 +125,20 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--jumps", type=int, default=20)
     parser.add_argument("--ledger-view", action="store_true", help="use LedgerView (with 合计 footer) instead of a bare QTableView")
+    parser.add_argument("--sqlite", action="store_true", help="read the rows from a SQLite file by keyset pages")
     args = parser.parse_args()
 
     app = QApplication.instance() or QApplication([])
     t0 = time.perf_counter()
-    source = InMemoryPageSource(build(args.rows))
+    journal = None
+    if args.sqlite:
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="bench_scroll_")
+        journal = SqliteJournal(Path(folder) / "journal.db", build(args.rows))
+        source = KeysetPageSource(journal.count, journal.after, SqliteJournal.key_of, journal.offset)
+    else:
+        source = InMemoryPageSource(build(args.rows))
     t_build = time.perf_counter() - t0
 
     # One-time Qt cost (fonts, style) paid by the first table of the session, not by this model.
@@ -125,9 +180,10 @@ def main() -> None:
     times = [jump(lambda p=p: bar.setValue(p)) for p in positions]
     t_top = jump(table.scrollToTop)
 
-    fetched = sum(limit for _, limit in source.fetches)
-    print(f"rows                     {args.rows:,}  ({'LedgerView' if args.ledger_view else 'QTableView'})")
-    print(f"build in-memory source   {t_build:.2f} s (not part of the UI cost)")
+    fetched = sum(limit for _, limit in (journal.fetches if journal else source.fetches))
+    where = "SQLite file, keyset pages" if journal else "in memory"
+    print(f"rows                     {args.rows:,}  ({'LedgerView' if args.ledger_view else 'QTableView'}; {where})")
+    print(f"build the source         {t_build:.2f} s (not part of the UI cost)")
     print(f"Qt warm-up (first table) {ms(t_warm)}")
     print(f"time to first paint      {ms(t_first)}  (model + view + first screen of rows)")
     print(f"scrollToBottom + paint   {ms(t_bottom)}")
@@ -136,6 +192,13 @@ def main() -> None:
     print(f"scrollToTop + paint      {ms(t_top)}")
     print(f"pages fetched            {model.fetch_count} ({fetched:,} rows read, {fetched / args.rows:.2%} of the ledger)")
     print(f"pages cached now         {len(model.cached_pages())}")
+    if isinstance(source, KeysetPageSource):
+        print(f"page reads               {source.seeks} by keyset seek, {source.offsets} by OFFSET (jumps to unseen places)")
+    if journal is not None:
+        import shutil
+
+        journal.con.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
