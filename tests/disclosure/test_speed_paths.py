@@ -1,9 +1,10 @@
 """The faster paths of the sheets give exactly what the slower ones gave: household totals summed
 in SQL equal the roster's, the QR mask penalty and mask choice equal reportlab's, a PDF drawn with
-the remembered text equals one drawn by reportlab's own text calls, a build that reads each
-book's chart once gives the same bytes as one that reads it every time, and a book's build reads
-the chart, balances, statement headers and posted lines once (more sections asking for them, or
-a bigger chart, add no query)."""
+the remembered text equals one drawn by reportlab's own text calls, and one with the remembered
+page frame equals one with the frame drawn afresh on every page, a build that reads each book's
+chart once gives the same bytes as one that reads it every time, and a book's build reads the
+chart, balances, statement headers and posted lines once (more sections asking for them, or a
+bigger chart, add no query)."""
 
 from __future__ import annotations
 
@@ -105,6 +106,36 @@ def test_remembered_text_gives_the_same_pdf(village: Village, monkeypatch) -> No
     assert fast == plain
 
 
+def test_remembered_page_frame_gives_the_same_pdf(village: Village, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The page frame (title, organisation line, footer, page x/y, check code) is written by
+    reportlab once per document and place and repeated from the memo after; drawing every frame
+    string afresh gives the same bytes, on both page formats and with every book of the village
+    in one document (the page x/y strings repeat across its sheet sets)."""
+    drawn_afresh: list[str] = []
+    draw_text = pdf._draw_text
+
+    def counting_draw_text(c, font, x, y, text, size, align, bold):  # type: ignore[no-untyped-def]
+        drawn_afresh.append(text)
+        draw_text(c, font, x, y, text, size, align, bold)
+
+    monkeypatch.setattr(pdf, "_draw_text", counting_draw_text)
+    with village.db.begin() as s:
+        remembered = [build_disclosure(s, village.org.id, PERIOD, a3=a3) for a3 in (False, True)]
+    frame_strings = len(drawn_afresh)
+    assert remembered[0].pages > 2 and len(remembered[0].sheets) > 1
+    remember = pdf._text
+
+    def without_memo(c, font, x, y, text, size, align, bold, drawn=None):  # type: ignore[no-untyped-def]
+        remember(c, font, x, y, text, size, align, bold, None)
+
+    monkeypatch.setattr(pdf, "_text", without_memo)
+    drawn_afresh.clear()
+    with village.db.begin() as s:
+        afresh = [build_disclosure(s, village.org.id, PERIOD, a3=a3) for a3 in (False, True)]
+    assert len(drawn_afresh) > 2 * frame_strings  # the memo did the repeating in the first builds
+    assert [d.pdf for d in remembered] == [d.pdf for d in afresh]
+
+
 def test_reading_each_chart_once_gives_the_same_pdf(village: Village, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     with village.db.begin() as s:
         cached = build_disclosure(s, village.org.id, PERIOD).pdf
@@ -130,6 +161,20 @@ def test_read_cache_reads_a_book_once_and_hands_out_copies(village: Village) -> 
         assert sum("FROM book" in q for q in queries) == 1
         assert funds_base.book_accounts(s, village.book.id) == again  # outside the block: read again
         assert sum("FROM account" in q for q in queries) == 2
+
+
+def test_reads_in_the_read_cache_see_the_sessions_unflushed_changes(village: Village) -> None:
+    """Inside the build's cache the read-only queries skip the ORM (no autoflush): the cache
+    flushes when it starts, so a change the caller made just before is read, not the stored value."""
+    from db.models import Organisation
+
+    with village.db.begin() as s:
+        org = s.get(Organisation, village.org.id)
+        assert org is not None
+        org.phone = "0571-87654321"
+        with funds_base.read_cache(s):
+            phone = funds_base.reads(s).execute(select(Organisation.phone).where(Organisation.id == org.id)).scalar()
+        assert phone == "0571-87654321"
 
 
 def _count_queries(session):  # type: ignore[no-untyped-def]

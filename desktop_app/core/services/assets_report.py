@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetDisposal
@@ -20,6 +20,7 @@ from desktop_app.core.services.funds_base import (
     period_of,
     period_start,
     range_label,
+    reads,
 )
 from desktop_app.core.services.projects import list_projects, project_income
 from desktop_app.core.services.resources import area_by_class, list_parcels
@@ -27,28 +28,38 @@ from desktop_app.core.services.resources import area_by_class, list_parcels
 ZERO = Decimal("0.00")
 
 
+# Built once: building a statement costs SQLAlchemy more than running it (every disclosure sheet
+# runs these).
+_CARDS = (select(Asset.id, Asset.code, Asset.name, Asset.category, Asset.nature, Asset.acquired_on,
+                 Asset.original_value, Asset.opening_accumulated)
+          .where(Asset.book_id == bindparam("book_id"), Asset.deleted.is_(False), Asset.acquired_on <= bindparam("end"))
+          .order_by(Asset.code))
+_ADJUSTMENTS = (select(AssetAdjustment.asset_id, AssetAdjustment.effective_on, AssetAdjustment.delta_cost,
+                       AssetAdjustment.delta_accumulated)
+                .where(AssetAdjustment.asset_id.in_(bindparam("ids", expanding=True)),
+                       AssetAdjustment.deleted.is_(False)))
+_DEPRECIATION = (select(AssetDepreciation.asset_id, AssetDepreciation.period, AssetDepreciation.amount)
+                 .where(AssetDepreciation.asset_id.in_(bindparam("ids", expanding=True)),
+                        AssetDepreciation.deleted.is_(False)))
+_DISPOSALS = (select(AssetDisposal.asset_id, AssetDisposal.disposed_on, AssetDisposal.kind)
+              .where(AssetDisposal.asset_id.in_(bindparam("ids", expanding=True)), AssetDisposal.deleted.is_(False)))
+_STATUSES = select(Asset.code, Asset.status).where(Asset.book_id == bindparam("book_id"))
+
+
 def asset_change_table(session: Session, book_id: uuid.UUID, first: str, last: str) -> list[ChangeRow]:
     """资产变动表: each card's cost and depreciation movement over months ``first`` … ``last``."""
     first, last = check_period(first), check_period(last)
     start, end = period_start(first), period_end(last)
-    cards = session.execute(select(Asset.id, Asset.code, Asset.name, Asset.category, Asset.nature, Asset.acquired_on,
-                                   Asset.original_value, Asset.opening_accumulated)
-                            .where(Asset.book_id == book_id, Asset.deleted.is_(False), Asset.acquired_on <= end)
-                            .order_by(Asset.code)).all()
-    ids = [c.id for c in cards]
+    conn = reads(session)
+    cards = conn.execute(_CARDS, {"book_id": book_id, "end": end}).all()
+    ids = {"ids": [c.id for c in cards]}
     adj: dict[uuid.UUID, list[tuple[date, Decimal, Decimal]]] = defaultdict(list)
-    for aid, on, dc, da in session.execute(select(AssetAdjustment.asset_id, AssetAdjustment.effective_on,
-                                                  AssetAdjustment.delta_cost, AssetAdjustment.delta_accumulated)
-                                           .where(AssetAdjustment.asset_id.in_(ids), AssetAdjustment.deleted.is_(False))):
+    for aid, on, dc, da in conn.execute(_ADJUSTMENTS, ids):
         adj[aid].append((on, dc, da))
     dep: dict[uuid.UUID, list[tuple[str, Decimal]]] = defaultdict(list)
-    for aid, p, amount in session.execute(select(AssetDepreciation.asset_id, AssetDepreciation.period,
-                                                 AssetDepreciation.amount)
-                                          .where(AssetDepreciation.asset_id.in_(ids), AssetDepreciation.deleted.is_(False))):
+    for aid, p, amount in conn.execute(_DEPRECIATION, ids):
         dep[aid].append((p, amount))
-    disposals = {r[0]: r[1:] for r in session.execute(
-        select(AssetDisposal.asset_id, AssetDisposal.disposed_on, AssetDisposal.kind)
-        .where(AssetDisposal.asset_id.in_(ids), AssetDisposal.deleted.is_(False)))}
+    disposals = {r[0]: r[1:] for r in conn.execute(_DISPOSALS, ids)}
     out = []
     before_start = date.fromordinal(start.toordinal() - 1)
     for c in cards:
@@ -84,7 +95,7 @@ def disclosure_assets_section(session: Session, org_id: uuid.UUID, book_id: uuid
     first, last = period_of(period_from), period_of(period_to)
     rows: list[DisclosureRow] = []
     table = [r for r in asset_change_table(session, book_id, first, last) if r.closing_cost]
-    statuses = {c: st for c, st in session.execute(select(Asset.code, Asset.status).where(Asset.book_id == book_id))}
+    statuses = {c: st for c, st in reads(session).execute(_STATUSES, {"book_id": book_id})}
     for cat in CATEGORIES:
         group = [r for r in table if r.category == cat]
         if group:

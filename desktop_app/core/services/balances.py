@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from db.models import Account, AccountPeriodTotal, Book, Entry, OpeningBalance, Voucher
-from desktop_app.core.services.funds_base import YEAR_END_KIND, cached
+from desktop_app.core.services.funds_base import YEAR_END_KIND, cached, reads
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -147,7 +147,7 @@ def _period_totals(conn: Session | Connection, book_id: uuid.UUID, first: str | 
                    include_closing: bool) -> Totals:
     q = _period_totals_query(first is not None, include_closing)
     params = {"book_id": book_id, "last": last, **({} if first is None else {"first": first})}
-    return {a: (d or ZERO, c or ZERO) for a, d, c in conn.execute(q, params)}
+    return {a: (d or ZERO, c or ZERO) for a, d, c in reads(conn).execute(q, params)}
 
 
 _OPENING_TOTALS = (select(OpeningBalance.account_id, OpeningBalance.debit, OpeningBalance.credit)
@@ -164,7 +164,7 @@ def opening_totals(conn: Session | Connection, book_id: uuid.UUID) -> Totals:
 
 
 def _opening_totals(conn: Session | Connection, book_id: uuid.UUID) -> Totals:
-    return {a: (d, c) for a, d, c in conn.execute(_OPENING_TOTALS, {"book_id": book_id})}
+    return {a: (d, c) for a, d, c in reads(conn).execute(_OPENING_TOTALS, {"book_id": book_id})}
 
 
 def balances_before(conn: Session | Connection, book_id: uuid.UUID, period: str) -> dict[uuid.UUID, Decimal]:
@@ -176,7 +176,7 @@ def _balances_before(conn: Session | Connection, book_id: uuid.UUID, period: str
     out: dict[uuid.UUID, Decimal] = defaultdict(lambda: ZERO)
     for a, (d, c) in opening_totals(conn, book_id).items():
         out[a] += d - c
-    for a, d, c in conn.execute(_TOTALS_BEFORE, {"book_id": book_id, "period": period}):
+    for a, d, c in reads(conn).execute(_TOTALS_BEFORE, {"book_id": book_id, "period": period}):
         out[a] += (d or ZERO) - (c or ZERO)
     return dict(out)
 

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, type_coerce
+from sqlalchemy import BindParameter, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -61,8 +61,9 @@ def contract_rows(session: Session, query: Any) -> list[ContractRow]:
     return out
 
 
-def received_by(as_of: date | None) -> Any:
-    """Subquery: installment_id → amount applied to it on or before ``as_of`` (all if None)."""
+def received_by(as_of: date | BindParameter[date] | None) -> Any:
+    """Subquery: installment_id → amount applied to it on or before ``as_of`` (all if None; a bound
+    parameter for a statement built once)."""
     q = select(ContractAllocation.installment_id.label("installment_id"),
                func.sum(ContractAllocation.amount).label("received")).where(ContractAllocation.deleted.is_(False))
     if as_of is not None:
@@ -100,7 +101,7 @@ def installment_rows(session: Session, contract_ids: Iterable[uuid.UUID] | None,
     return out
 
 
-def overdue_query(as_of: date, organisation_ids: list[uuid.UUID] | None = None) -> Any:
+def overdue_query(as_of: date | BindParameter[date], organisation_ids: list[uuid.UUID] | None = None) -> Any:
     """Installments due before ``as_of`` with money still owed as of that day.
 
     Columns: org id, org name, contract id, number, counterparty, installment id, seq, due date,

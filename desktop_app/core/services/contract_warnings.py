@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -36,6 +36,7 @@ from desktop_app.core.rows_contracts import (
 )
 from desktop_app.core.rules.contract_schedule import ageing_bucket
 from desktop_app.core.services.contract_queries import ZERO, overdue_query
+from desktop_app.core.services.funds_base import reads
 
 EXPIRY_DAYS = (90, 30, 0)
 
@@ -147,34 +148,45 @@ def warning_counts(session: Session, organisation_ids: list[uuid.UUID] | None, a
     return out
 
 
+# The disclosure section's statements, built once: building one costs SQLAlchemy more than running it.
+_SECTION_CONTRACTS = (
+    select(Contract.id, Contract.number, Contract.name, Contract.kind, Contract.subject, ContractCounterparty.name,
+           ContractCounterparty.kind, ContractCounterparty.id_number, Contract.start_date, Contract.end_date,
+           Contract.annual_rent)
+    .join(ContractCounterparty, Contract.counterparty_id == ContractCounterparty.id)
+    .where(Contract.organisation_id == bindparam("org_id"), Contract.book_id == bindparam("book_id"),
+           Contract.deleted.is_(False), Contract.status != "草拟", Contract.start_date <= bindparam("to"),
+           Contract.end_date >= bindparam("from"))
+    .order_by(Contract.number))
+_SECTION_DUE = (select(ContractInstallment.contract_id, ContractInstallment.amount)
+                .where(ContractInstallment.contract_id.in_(bindparam("ids", expanding=True)),
+                       ContractInstallment.deleted.is_(False), ContractInstallment.due_date >= bindparam("from"),
+                       ContractInstallment.due_date <= bindparam("to")))
+_SECTION_RECEIVED = (select(ContractReceipt.contract_id, ContractReceipt.amount)
+                     .where(ContractReceipt.contract_id.in_(bindparam("ids", expanding=True)),
+                            ContractReceipt.deleted.is_(False), ContractReceipt.received_on >= bindparam("from"),
+                            ContractReceipt.received_on <= bindparam("to")))
+_SECTION_OWED = overdue_query(bindparam("after")).where(
+    Contract.organisation_id == bindparam("org_id"), ContractInstallment.contract_id.in_(bindparam("ids", expanding=True)))
+
+
 def disclosure_contracts_section(session: Session, org_id: uuid.UUID, book_id: uuid.UUID, period_from: date,
                                  period_to: date) -> tuple[DisclosureContractRow, ...]:
     """Contracts of the book in force during [period_from, period_to]: rent due in the period,
     received in the period and in arrears at its end. Names shown, personal ID numbers masked."""
-    contracts = session.execute(
-        select(Contract.id, Contract.number, Contract.name, Contract.kind, Contract.subject, ContractCounterparty.name,
-               ContractCounterparty.kind, ContractCounterparty.id_number, Contract.start_date, Contract.end_date,
-               Contract.annual_rent)
-        .join(ContractCounterparty, Contract.counterparty_id == ContractCounterparty.id)
-        .where(Contract.organisation_id == org_id, Contract.book_id == book_id, Contract.deleted.is_(False),
-               Contract.status != "草拟", Contract.start_date <= period_to, Contract.end_date >= period_from)
-        .order_by(Contract.number)).all()
+    conn = reads(session)
+    span = {"from": period_from, "to": period_to}
+    contracts = conn.execute(_SECTION_CONTRACTS, {"org_id": org_id, "book_id": book_id, **span}).all()
     ids = [c[0] for c in contracts]
     due: dict[uuid.UUID, Decimal] = defaultdict(lambda: ZERO)
-    for cid, amount in session.execute(
-            select(ContractInstallment.contract_id, ContractInstallment.amount)
-            .where(ContractInstallment.contract_id.in_(ids), ContractInstallment.deleted.is_(False),
-                   ContractInstallment.due_date >= period_from, ContractInstallment.due_date <= period_to)):
+    for cid, amount in conn.execute(_SECTION_DUE, {"ids": ids, **span}):
         due[cid] += amount
     got: dict[uuid.UUID, Decimal] = defaultdict(lambda: ZERO)
-    for cid, amount in session.execute(
-            select(ContractReceipt.contract_id, ContractReceipt.amount)
-            .where(ContractReceipt.contract_id.in_(ids), ContractReceipt.deleted.is_(False),
-                   ContractReceipt.received_on >= period_from, ContractReceipt.received_on <= period_to)):
+    for cid, amount in conn.execute(_SECTION_RECEIVED, {"ids": ids, **span}):
         got[cid] += amount
     owed: dict[uuid.UUID, Decimal] = defaultdict(lambda: ZERO)
     after = date.fromordinal(period_to.toordinal() + 1)
-    for r in session.execute(overdue_query(after, [org_id]).where(ContractInstallment.contract_id.in_(ids))):
+    for r in conn.execute(_SECTION_OWED, {"after": after, "org_id": org_id, "ids": ids}):
         owed[r[2]] += r[8] - (r[9] or ZERO)
     return tuple(
         DisclosureContractRow(number, name, kind, subject, cp, (mask_ric(idn) if cp_kind == "个人" and idn else (idn or "")),

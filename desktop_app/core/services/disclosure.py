@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -30,6 +30,7 @@ from desktop_app.core.services.funds_base import (
     period_start,
     periods_between,
     range_label,
+    reads,
 )
 from desktop_app.core.services.periods import compute_period_seal
 
@@ -147,12 +148,15 @@ def parse_disclosure_period(text: str) -> DisclosurePeriod:
     return DisclosurePeriod(code, first, last, range_label(first, last))
 
 
+_STORED_SEALS = select(Period.period, Period.seal_hash).where(  # built once: building costs more than running
+    Period.book_id == bindparam("book_id"), Period.period >= bindparam("first"), Period.period <= bindparam("last"),
+    Period.status == "closed", Period.deleted.is_(False))
+
+
 def compute_disclosure_seal(session: Session, book_id: uuid.UUID, period: DisclosurePeriod) -> SealInfo:
     """Recompute each month's seal from the vouchers now; compare with what closing stored."""
-    stored = dict(session.execute(
-        select(Period.period, Period.seal_hash).where(
-            Period.book_id == book_id, Period.period >= period.first, Period.period <= period.last,
-            Period.status == "closed", Period.deleted.is_(False))).all())
+    stored = dict(reads(session).execute(
+        _STORED_SEALS, {"book_id": book_id, "first": period.first, "last": period.last}).all())
     seals: list[tuple[str, str]] = []
     tampered: list[str] = []
     for month in period.months:
@@ -217,17 +221,18 @@ def verify_sheet_payload(session: Session, payload: str) -> SheetVerification:
 # ---------------------------------------------------------------------------------------------
 # Settings
 
-def _settings_row(s: DisclosureSetting) -> DisclosureSettingsRow:
-    return DisclosureSettingsRow(s.organisation_id, s.checking_body, s.preparer, s.phone, s.posting_days,
-                                 s.frequency, True)
+_SETTINGS = (select(DisclosureSetting.organisation_id, DisclosureSetting.checking_body, DisclosureSetting.preparer,
+                    DisclosureSetting.phone, DisclosureSetting.posting_days, DisclosureSetting.frequency)
+             .where(DisclosureSetting.organisation_id == bindparam("org_id"), DisclosureSetting.deleted.is_(False)))
+_ORG_PHONE = select(Organisation.phone).where(Organisation.id == bindparam("org_id"))
 
 
 def get_disclosure_settings(session: Session, organisation_id: uuid.UUID) -> DisclosureSettingsRow:
-    s = session.execute(select(DisclosureSetting).where(
-        DisclosureSetting.organisation_id == organisation_id, DisclosureSetting.deleted.is_(False))).scalar()
+    conn = reads(session)
+    s = conn.execute(_SETTINGS, {"org_id": organisation_id}).first()
     if s is not None:
-        return _settings_row(s)
-    phone = session.execute(select(Organisation.phone).where(Organisation.id == organisation_id)).scalar()
+        return DisclosureSettingsRow(*s, True)
+    phone = conn.execute(_ORG_PHONE, {"org_id": organisation_id}).scalar()
     return DisclosureSettingsRow(organisation_id, CHECKING_BODIES[0], "", phone or "", DEFAULT_POSTING_DAYS,
                                  "month", False)
 
@@ -266,7 +271,7 @@ def update_disclosure_settings(session: Session, organisation_id: uuid.UUID, *, 
     record_audit(session, AuditRecord("update", "disclosure_setting", str(s.id), "修改财务公开设置", before,
                                       {"checking_body": body, "preparer": prep, "phone": tel,
                                        "posting_days": days, "frequency": freq}))
-    return _settings_row(s)
+    return DisclosureSettingsRow(organisation_id, body, prep, tel, days, freq, True)
 
 
 # ---------------------------------------------------------------------------------------------

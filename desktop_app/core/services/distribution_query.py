@@ -41,6 +41,7 @@ from desktop_app.core.rows_members import (
     RosterLine,
 )
 from desktop_app.core.rules.distribution import PlanLineFigure, PlanRules, per_share_amount
+from desktop_app.core.services.funds_base import reads
 from desktop_app.core.services.members import as_shares, positional
 
 __all__ = [
@@ -183,7 +184,7 @@ def _plan_and_lines(session: Session, plan_id: uuid.UUID) -> tuple[DistributionP
     p = session.get(DistributionPlan, plan_id)
     if p is None or p.deleted:
         raise NotFoundError("找不到该收益分配方案", field="方案")
-    lines = tuple(PlanLineRow(*r) for r in session.execute(_PLAN_LINES, {"plan_id": p.id}))
+    lines = tuple(PlanLineRow(*r) for r in reads(session).execute(_PLAN_LINES, {"plan_id": p.id}))
     return p, lines
 
 
@@ -224,7 +225,7 @@ def list_plans(session: Session, *, organisation_id: uuid.UUID | None = None, bo
 
 
 def _current_plan_id(session: Session, book_id: uuid.UUID, year: int) -> uuid.UUID | None:
-    return session.scalar(_CURRENT_PLAN, {"book_id": book_id, "year": year})
+    return reads(session).scalar(_CURRENT_PLAN, {"book_id": book_id, "year": year})
 
 
 def find_plan(session: Session, book_id: uuid.UUID, year: int) -> PlanRow | None:
@@ -270,7 +271,7 @@ def plan_household_totals(session: Session, plan_id: uuid.UUID) -> tuple[Househo
     """The household totals of ``plan_roster(...).households``, summed in SQL (one row per household,
     in roster order) without reading the member lines: what the public sheets print."""
     return tuple(positional(HouseholdTotal)(r[0], r[1], r[2], r[3], int(r[4]), r[5], r[6], r[7], r[8], bool(r[9]))
-                 for r in session.execute(_HOUSEHOLD_TOTALS, {"plan_id": plan_id}))
+                 for r in reads(session).execute(_HOUSEHOLD_TOTALS, {"plan_id": plan_id}))
 
 
 def list_payouts(session: Session, plan_id: uuid.UUID) -> list[PayoutRow]:

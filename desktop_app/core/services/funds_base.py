@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from db.models import Account, Book
@@ -117,6 +117,7 @@ def read_cache(session: Session) -> Iterator[None]:
     if _READ_CACHE in session.info:
         yield
         return
+    session.flush()  # what :func:`reads` runs on the Connection sees the session's changes made before
     session.info[_READ_CACHE] = {}
     try:
         yield
@@ -136,17 +137,27 @@ def cached(conn: Session | Connection, key: tuple[Any, ...], compute: Callable[[
     return value
 
 
+def reads(conn: Session | Connection) -> Session | Connection:
+    """Where to run a column select: inside :func:`read_cache` the session's Connection, which
+    skips the ORM's execute (about a third of the cost of a small query); the block writes
+    nothing and starts with a flush, so there is nothing to autoflush. Elsewhere ``conn`` itself."""
+    if isinstance(conn, Session) and _READ_CACHE in conn.info:
+        return conn.connection()
+    return conn
+
+
 def book_accounts(conn: Session | Connection, book_id: uuid.UUID) -> dict[str, AccountInfo]:
     """All (non-deleted) accounts of a book keyed by code, in code order."""
     return dict(cached(conn, ("accounts", book_id), lambda: _book_accounts(conn, book_id)))  # callers own the copy
 
 
+_BOOK_ACCOUNTS = (select(Account.id, Account.code, Account.name, Account.category, Account.normal_side,
+                         Account.parent_id, Account.level, Account.active)
+                  .where(Account.book_id == bindparam("book_id"), Account.deleted.is_(False)).order_by(Account.code))
+
+
 def _book_accounts(conn: Session | Connection, book_id: uuid.UUID) -> dict[str, AccountInfo]:
-    rows = conn.execute(
-        select(Account.id, Account.code, Account.name, Account.category, Account.normal_side,
-               Account.parent_id, Account.level, Account.active)
-        .where(Account.book_id == book_id, Account.deleted.is_(False)).order_by(Account.code)
-    ).all()
+    rows = reads(conn).execute(_BOOK_ACCOUNTS, {"book_id": book_id}).all()
     parents = {r.parent_id for r in rows if r.parent_id is not None}
     return {r.code: AccountInfo(r.id, r.code, r.name, r.category, r.normal_side, r.parent_id, r.level,
                                 r.id not in parents, r.active) for r in rows}

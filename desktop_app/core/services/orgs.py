@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from db.audit import AuditRecord, record_audit
@@ -19,7 +19,7 @@ from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
 from desktop_app.core.ids import region_level, region_parent, validate_org_uscc, validate_region_code
 from desktop_app.core.rows import AccountRow, BookRow, OrgRow, RegionRow, UserRow
-from desktop_app.core.services.funds_base import cached
+from desktop_app.core.services.funds_base import cached, reads
 from desktop_app.core.services.users import require_role
 from desktop_app.core.validate import clean_text
 
@@ -84,8 +84,11 @@ def get_organisation(session: Session, org_id: uuid.UUID) -> OrgRow:
     return cached(session, ("organisation", org_id), lambda: _get_organisation(session, org_id))
 
 
+_ORG_BY_ID = _org_query().where(Organisation.id == bindparam("org_id"))  # built once: building costs more than running
+
+
 def _get_organisation(session: Session, org_id: uuid.UUID) -> OrgRow:
-    row = session.execute(_org_query().where(Organisation.id == org_id)).first()
+    row = reads(session).execute(_ORG_BY_ID, {"org_id": org_id}).first()
     if row is None:
         raise NotFoundError("找不到该组织")
     return OrgRow(*row)
@@ -247,12 +250,15 @@ def _seed_accounts(session: Session, book_id: uuid.UUID, version: str) -> None:
     bulk_insert(session, Account, rows)
 
 
+_BOOKS = select(Book.id, Book.organisation_id, Book.code, Book.name, Book.kind, Book.chart_version,
+                Book.start_period).where(Book.deleted.is_(False)).order_by(Book.organisation_id, Book.code)
+_ORG_BOOKS = _BOOKS.where(Book.organisation_id == bindparam("org_id"))  # built once, as _ORG_BY_ID
+
+
 def list_books(session: Session, organisation_id: uuid.UUID | None = None) -> list[BookRow]:
-    q = select(Book.id, Book.organisation_id, Book.code, Book.name, Book.kind, Book.chart_version,
-               Book.start_period).where(Book.deleted.is_(False))
-    if organisation_id is not None:
-        q = q.where(Book.organisation_id == organisation_id)
-    return [BookRow(*r) for r in session.execute(q.order_by(Book.organisation_id, Book.code))]
+    if organisation_id is None:
+        return [BookRow(*r) for r in reads(session).execute(_BOOKS)]
+    return [BookRow(*r) for r in reads(session).execute(_ORG_BOOKS, {"org_id": organisation_id})]
 
 
 def get_book(session: Session, book_id: uuid.UUID) -> BookRow:

@@ -17,7 +17,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -39,6 +39,7 @@ from desktop_app.core.services.funds_base import (
     period_label,
     period_of,
     prev_period,
+    reads,
     subtree,
 )
 from desktop_app.core.services.users import require_role
@@ -46,10 +47,15 @@ from desktop_app.core.services.users import require_role
 ZERO = Decimal("0.00")
 
 
+# Statements the disclosure sheets run for every book are built once: building one costs
+# SQLAlchemy more than running it.
+_PERIOD_ROW = (select(Period.status, Period.seal_hash, Period.closed_by, Period.closed_at, Period.reopen_count,
+                      Period.last_reopen_reason)
+               .where(Period.book_id == bindparam("book_id"), Period.period == bindparam("period")))
+
+
 def _row(session: Session | Connection, book_id: uuid.UUID, period: str) -> PeriodRow:
-    r = session.execute(select(Period.status, Period.seal_hash, Period.closed_by, Period.closed_at,
-                               Period.reopen_count, Period.last_reopen_reason)
-                        .where(Period.book_id == book_id, Period.period == period)).first()
+    r = reads(session).execute(_PERIOD_ROW, {"book_id": book_id, "period": period}).first()
     if r is None:
         return PeriodRow(book_id, period, "open", None, None, None, 0, None)
     return PeriodRow(book_id, period, *r)
@@ -89,28 +95,32 @@ def ensure_period_open(session: Session, book_id: uuid.UUID, on: date | str) -> 
 SEAL_FORMAT = 2  # 1: vouchers and entries only (the first release); 2: + people, opening balances, accounts
 
 
+_SEAL_VOUCHERS = (
+    select(Voucher.period, Voucher.id, Voucher.number, Voucher.voucher_date, Voucher.summary, Voucher.status,
+           Voucher.attachments, Voucher.reversal_of_id, Voucher.source_kind, Voucher.source_id, Voucher.flags,
+           Voucher.deleted, Voucher.maker_id, Voucher.maker_name, Voucher.reviewer_id, Voucher.reviewer_name,
+           Voucher.poster_name)
+    .where(Voucher.book_id == bindparam("book_id"), Voucher.period >= bindparam("lo"),
+           Voucher.period <= bindparam("hi"))
+    .order_by(Voucher.period, Voucher.number))
+_SEAL_ENTRIES = (
+    select(Entry.voucher_id, Entry.line_no, Account.code, Entry.debit, Entry.credit, Entry.summary,
+           Entry.counterparty, Entry.project_id, Entry.contract_id, Entry.asset_id, Entry.deleted)
+    .join(Account, Account.id == Entry.account_id)
+    .where(Entry.book_id == bindparam("book_id"), Entry.period >= bindparam("lo"), Entry.period <= bindparam("hi"))
+    .order_by(Entry.voucher_id, Entry.line_no))
+
+
 def _voucher_images(conn: Session | Connection, book_id: uuid.UUID,
                     periods: list[str]) -> tuple[dict[str, list[object]], dict[str, list[object]]]:
     """The canonical content of each month: its vouchers (by number), each with its lines; and,
     aligned with them, who made, reviewed and posted each voucher."""
     wanted = set(periods)
-    lo, hi = min(periods), max(periods)
-    vouchers = conn.execute(
-        select(Voucher.period, Voucher.id, Voucher.number, Voucher.voucher_date, Voucher.summary, Voucher.status,
-               Voucher.attachments, Voucher.reversal_of_id, Voucher.source_kind, Voucher.source_id, Voucher.flags,
-               Voucher.deleted, Voucher.maker_id, Voucher.maker_name, Voucher.reviewer_id, Voucher.reviewer_name,
-               Voucher.poster_name)
-        .where(Voucher.book_id == book_id, Voucher.period >= lo, Voucher.period <= hi)
-        .order_by(Voucher.period, Voucher.number)
-    ).all()
+    span = {"book_id": book_id, "lo": min(periods), "hi": max(periods)}
+    conn = reads(conn)
+    vouchers = conn.execute(_SEAL_VOUCHERS, span).all()
     lines: dict[uuid.UUID, list[object]] = {}
-    for e in conn.execute(
-        select(Entry.voucher_id, Entry.line_no, Account.code, Entry.debit, Entry.credit, Entry.summary,
-               Entry.counterparty, Entry.project_id, Entry.contract_id, Entry.asset_id, Entry.deleted)
-        .join(Account, Account.id == Entry.account_id)
-        .where(Entry.book_id == book_id, Entry.period >= lo, Entry.period <= hi)
-        .order_by(Entry.voucher_id, Entry.line_no)
-    ):
+    for e in conn.execute(_SEAL_ENTRIES, span):
         lines.setdefault(e[0], []).append(
             [e[1], e[2], to_scaled_int(e[3], 2), to_scaled_int(e[4], 2), *e[5:]])
     out: dict[str, list[object]] = {p: [] for p in periods}
@@ -122,6 +132,16 @@ def _voucher_images(conn: Session | Connection, book_id: uuid.UUID,
     return out, people
 
 
+_SEAL_ACCOUNTS = select(Account.id, Account.code, Account.parent_id, Account.category, Account.normal_side,
+                        Account.level, Account.deleted).where(Account.book_id == bindparam("book_id"))
+_SEAL_OPENING = (select(Account.code, OpeningBalance.account_id, OpeningBalance.debit, OpeningBalance.credit)
+                 .join(Account, Account.id == OpeningBalance.account_id)
+                 .where(OpeningBalance.book_id == bindparam("book_id"), OpeningBalance.deleted.is_(False))
+                 .order_by(Account.code, OpeningBalance.account_id))
+_SEAL_FIRST_USED = (select(Entry.account_id, func.min(Entry.period))  # covered by ix_entry_book_account_period
+                    .where(Entry.book_id == bindparam("book_id")).group_by(Entry.account_id))
+
+
 def _book_images(conn: Session | Connection, book_id: uuid.UUID,
                  periods: list[str]) -> tuple[list[object], dict[str, list[object]]]:
     """The book's opening balances, and for each month the account tree of every account used up
@@ -130,18 +150,12 @@ def _book_images(conn: Session | Connection, book_id: uuid.UUID,
     Accounts first used later are left out, so adding a sub-account never changes a closed
     month's seal; changing an account a closed month's figures depend on does.
     """
-    accounts = {r[0]: r for r in conn.execute(
-        select(Account.id, Account.code, Account.parent_id, Account.category, Account.normal_side, Account.level,
-               Account.deleted).where(Account.book_id == book_id))}
-    opening = conn.execute(
-        select(Account.code, OpeningBalance.account_id, OpeningBalance.debit, OpeningBalance.credit)
-        .join(Account, Account.id == OpeningBalance.account_id)
-        .where(OpeningBalance.book_id == book_id, OpeningBalance.deleted.is_(False))
-        .order_by(Account.code, OpeningBalance.account_id)).all()
+    conn = reads(conn)
+    book = {"book_id": book_id}
+    accounts = {r[0]: r for r in conn.execute(_SEAL_ACCOUNTS, book)}
+    opening = conn.execute(_SEAL_OPENING, book).all()
     opening_image: list[object] = [[r[0], to_scaled_int(r[2], 2), to_scaled_int(r[3], 2)] for r in opening]
-    first_used = dict(conn.execute(  # covered by ix_entry_book_account_period
-        select(Entry.account_id, func.min(Entry.period)).where(Entry.book_id == book_id)
-        .group_by(Entry.account_id)).all())
+    first_used = dict(conn.execute(_SEAL_FIRST_USED, book).all())
     always = {r[1] for r in opening}
 
     def image(period: str) -> list[object]:
@@ -162,6 +176,11 @@ def _seal(payload: dict[str, object]) -> str:
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
+_SEALS_STORED = select(Period.period, Period.seal_hash).where(
+    Period.book_id == bindparam("book_id"), Period.period.in_(bindparam("periods", expanding=True)),
+    Period.status == "closed")
+
+
 def compute_period_seals(conn: Session | Connection, book_id: uuid.UUID, periods: list[str]) -> dict[str, str]:
     """SHA-256 over the canonical JSON of each month's content (a handful of queries in all).
 
@@ -174,8 +193,7 @@ def compute_period_seals(conn: Session | Connection, book_id: uuid.UUID, periods
     opening, accounts = _book_images(conn, book_id, periods)
     seals = {p: _seal({"format": SEAL_FORMAT, "book": str(book_id), "period": p, "vouchers": vouchers[p],
                        "people": people[p], "opening": opening, "accounts": accounts[p]}) for p in periods}
-    stored = dict(conn.execute(select(Period.period, Period.seal_hash).where(
-        Period.book_id == book_id, Period.period.in_(periods), Period.status == "closed")).all())
+    stored = dict(reads(conn).execute(_SEALS_STORED, {"book_id": book_id, "periods": periods}).all())
     for p, h in stored.items():
         if h != seals[p]:
             legacy = _seal({"book": str(book_id), "period": p, "vouchers": vouchers[p]})
@@ -294,11 +312,14 @@ def reopen_period(session: Session, book_id: uuid.UUID, period: str, *, user: Us
     return _row(session, book_id, period)
 
 
+_REOPEN_INFO = (select(Period.reopen_count, Period.last_reopen_reason, Period.last_reopened_by,
+                       Period.last_reopened_at, Period.status)
+                .where(Period.book_id == bindparam("book_id"), Period.period == bindparam("period")))
+
+
 def period_reopen_info(session: Session, book_id: uuid.UUID, period: str) -> PeriodReopenInfo | None:
     """For disclosure: was this month ever reopened after closing? (None if never.)"""
-    r = session.execute(select(Period.reopen_count, Period.last_reopen_reason, Period.last_reopened_by,
-                               Period.last_reopened_at, Period.status)
-                        .where(Period.book_id == book_id, Period.period == check_period(period))).first()
+    r = reads(session).execute(_REOPEN_INFO, {"book_id": book_id, "period": check_period(period)}).first()
     if r is None or not r.reopen_count:
         return None
     return PeriodReopenInfo(period, r.reopen_count, r.last_reopen_reason or "", r.last_reopened_by,

@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -18,6 +18,7 @@ from db.models import Account, Asset, Entry, Project, ProjectFunding, Voucher
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
 from desktop_app.core.rows_assets import ProjectReturnRow, ProjectRow
 from desktop_app.core.services import assets_common as v
+from desktop_app.core.services.funds_base import reads
 
 KINDS = ("物业经济", "光伏", "厂房", "农业设施", "乡村旅游", "其他")
 STATUSES = ("申报", "在建", "建成", "运营", "终止")
@@ -100,18 +101,34 @@ def update_project(session: Session, project_id: uuid.UUID, *, funding: dict[str
     return get_project(session, p.id)
 
 
+# Built once: building a statement costs SQLAlchemy more than running it (every disclosure sheet
+# runs these).
+_PROJECTS = (select(*Project.__table__.c)
+             .where(Project.organisation_id == bindparam("org_id"), Project.deleted.is_(False)).order_by(Project.code))
+_FUNDING = (select(ProjectFunding.project_id, ProjectFunding.source, ProjectFunding.amount)
+            .where(ProjectFunding.project_id.in_(bindparam("ids", expanding=True)), ProjectFunding.deleted.is_(False)))
+_PROJECT_ASSETS = (select(Asset.project_id, func.count(), func.sum(Asset.original_value))
+                   .where(Asset.project_id.in_(bindparam("ids", expanding=True)), Asset.deleted.is_(False))
+                   .group_by(Asset.project_id))
+_PROJECT_INCOME = (
+    select(Entry.project_id, func.sum(Entry.credit), func.sum(Entry.debit))
+    .join(Voucher, Voucher.id == Entry.voucher_id).join(Account, Account.id == Entry.account_id)
+    .where(Entry.book_id.in_(bindparam("book_ids", expanding=True)), Entry.project_id.is_not(None),
+           Entry.period >= bindparam("first"), Entry.period <= bindparam("last"),
+           Entry.deleted.is_(False), Voucher.status == "记账", Voucher.deleted.is_(False),
+           Account.category == "损益", Account.normal_side == "贷")
+    .group_by(Entry.project_id))
+
+
 def list_projects(session: Session, organisation_id: uuid.UUID) -> list[ProjectRow]:
-    rows = session.execute(select(*Project.__table__.c).where(Project.organisation_id == organisation_id,
-                                                              Project.deleted.is_(False)).order_by(Project.code)).all()
-    ids = [r.id for r in rows]
+    conn = reads(session)
+    rows = conn.execute(_PROJECTS, {"org_id": organisation_id}).all()
+    ids = {"ids": [r.id for r in rows]}
     funds: dict[uuid.UUID, list[tuple[str, Decimal]]] = defaultdict(list)
-    for pid, src, amount in session.execute(select(ProjectFunding.project_id, ProjectFunding.source, ProjectFunding.amount)
-                                            .where(ProjectFunding.project_id.in_(ids), ProjectFunding.deleted.is_(False))):
+    for pid, src, amount in conn.execute(_FUNDING, ids):
         funds[pid].append((src, amount))
     assets: dict[uuid.UUID, tuple[int, Decimal]] = {}
-    for apid, n, total in session.execute(select(Asset.project_id, func.count(), func.sum(Asset.original_value))
-                                          .where(Asset.project_id.in_(ids), Asset.deleted.is_(False))
-                                          .group_by(Asset.project_id)):
+    for apid, n, total in conn.execute(_PROJECT_ASSETS, ids):
         if apid is not None:
             assets[apid] = (n, total or ZERO)
     out = []
@@ -133,13 +150,9 @@ def get_project(session: Session, project_id: uuid.UUID) -> ProjectRow:
 
 def project_income(session: Session, book_ids: list[uuid.UUID], first: str, last: str) -> dict[uuid.UUID, Decimal]:
     """Posted income (损益 accounts with a credit normal side: credit − debit) per project id."""
-    q = (select(Entry.project_id, func.sum(Entry.credit), func.sum(Entry.debit))
-         .join(Voucher, Voucher.id == Entry.voucher_id).join(Account, Account.id == Entry.account_id)
-         .where(Entry.book_id.in_(book_ids), Entry.project_id.is_not(None), Entry.period >= first, Entry.period <= last,
-                Entry.deleted.is_(False), Voucher.status == "记账", Voucher.deleted.is_(False),
-                Account.category == "损益", Account.normal_side == "贷")
-         .group_by(Entry.project_id))
-    return {pid: (c or ZERO) - (d or ZERO) for pid, c, d in session.execute(q) if pid is not None}
+    params = {"book_ids": book_ids, "first": first, "last": last}
+    return {pid: (c or ZERO) - (d or ZERO) for pid, c, d in reads(session).execute(_PROJECT_INCOME, params)
+            if pid is not None}
 
 
 def project_returns(session: Session, organisation_id: uuid.UUID, year: int) -> list[ProjectReturnRow]:

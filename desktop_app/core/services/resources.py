@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -15,6 +15,7 @@ from db.models import ResourceParcel
 from desktop_app.core.errors import ConflictError, NotFoundError
 from desktop_app.core.rows_assets import ParcelRow
 from desktop_app.core.services import assets_common as v
+from desktop_app.core.services.funds_base import reads
 
 # GB/T 21010 土地利用现状分类 first-level classes plus the names village registers use (REFERENCE §5.3)
 LAND_CLASSES = ("耕地", "园地", "林地", "草地", "水域", "水面", "滩涂", "四荒地", "集体建设用地", "宅基地",
@@ -82,10 +83,13 @@ def update_parcel(session: Session, parcel_id: uuid.UUID, **values: Any) -> Parc
     return _row(p)
 
 
+_PARCELS = (select(*ResourceParcel.__table__.c)  # built once: building costs more than running
+            .where(ResourceParcel.organisation_id == bindparam("org_id"), ResourceParcel.deleted.is_(False))
+            .order_by(ResourceParcel.code))
+
+
 def list_parcels(session: Session, organisation_id: uuid.UUID) -> list[ParcelRow]:
-    rows = session.execute(select(*ResourceParcel.__table__.c).where(
-        ResourceParcel.organisation_id == organisation_id, ResourceParcel.deleted.is_(False))
-        .order_by(ResourceParcel.code))
+    rows = reads(session).execute(_PARCELS, {"org_id": organisation_id})
     return [_row(r) for r in rows]
 
 

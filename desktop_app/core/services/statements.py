@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from db.models import Book, Organisation
@@ -25,6 +25,7 @@ from desktop_app.core.services.funds_base import (
     check_period,
     get_book_row,
     range_label,
+    reads,
     subtree,
 )
 from desktop_app.core.services.ledgers import trial_balance, trial_balance_total
@@ -42,12 +43,15 @@ def _range(first: str, last: str) -> tuple[str, str]:
     return first, last
 
 
+_OWNER = (select(Organisation.name, Organisation.uscc).join(Book, Book.organisation_id == Organisation.id)
+          .where(Book.id == bindparam("book_id")))  # built once: building costs more than running
+
+
 def _header(session: Session, book_id: uuid.UUID, kind: str, title: str, first: str, last: str,
             columns: tuple[str, ...], lines: list[StatementLine], label_header: str = "项目") -> Statement:
     book = get_book_row(session, book_id)
-    org = cached(session, ("statement_owner", book_id), lambda: tuple(session.execute(
-        select(Organisation.name, Organisation.uscc).join(Book, Book.organisation_id == Organisation.id)
-        .where(Book.id == book_id)).one()))
+    org = cached(session, ("statement_owner", book_id),
+                 lambda: tuple(reads(session).execute(_OWNER, {"book_id": book_id}).one()))
     seal = cached(session, ("statement_seal", book_id, last), lambda: _period_row(session, book_id, last).seal_hash)
     return Statement(kind, title, org[0], org[1], book.name, book.chart_version, first, last, range_label(first, last),
                      columns, tuple(lines), seal, label_header=label_header)

@@ -17,10 +17,11 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Entry, OpeningBalance, Voucher
+from desktop_app.core.services.funds_base import reads
 
 if TYPE_CHECKING:
     from desktop_app.reports.disclosure.context import DisclosureContext
@@ -50,16 +51,20 @@ class PostedLine:
         return f"记-{self.number:04d}"
 
 
+# Statements built once: building one costs SQLAlchemy more than running it.
+_POSTED_LINES = (
+    select(Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
+           Voucher.source_kind, Voucher.flags, Entry.line_no, Entry.account_id, Entry.debit, Entry.credit,
+           Entry.summary, Entry.counterparty)
+    .join(Entry, Entry.voucher_id == Voucher.id)
+    .where(Voucher.book_id == bindparam("book_id"), Voucher.period >= bindparam("first"),
+           Voucher.period <= bindparam("last"), Voucher.status == "记账", Voucher.deleted.is_(False),
+           Entry.deleted.is_(False))
+    .order_by(Voucher.voucher_date, Voucher.period, Voucher.number, Entry.line_no))
+
+
 def posted_lines(session: Session, book_id: uuid.UUID, first: str, last: str) -> list[PostedLine]:
-    rows = session.execute(
-        select(Voucher.id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
-               Voucher.source_kind, Voucher.flags, Entry.line_no, Entry.account_id, Entry.debit, Entry.credit,
-               Entry.summary, Entry.counterparty)
-        .join(Entry, Entry.voucher_id == Voucher.id)
-        .where(Voucher.book_id == book_id, Voucher.period >= first, Voucher.period <= last,
-               Voucher.status == "记账", Voucher.deleted.is_(False), Entry.deleted.is_(False))
-        .order_by(Voucher.voucher_date, Voucher.period, Voucher.number, Entry.line_no)
-    )
+    rows = reads(session).execute(_POSTED_LINES, {"book_id": book_id, "first": first, "last": last})
     return [PostedLine(*r) for r in rows]
 
 
@@ -88,6 +93,27 @@ class PartyBalance:
         return self.opening + self.debit - self.credit
 
 
+def _party_sums() -> Select[tuple[uuid.UUID, str | None, Decimal, Decimal, Decimal]]:
+    first = bindparam("first")
+    before = case((Entry.period < first, Entry.debit - Entry.credit), else_=0)
+    in_d = case((Entry.period >= first, Entry.debit), else_=0)
+    in_c = case((Entry.period >= first, Entry.credit), else_=0)
+    party = func.coalesce(func.nullif(func.trim(Entry.counterparty), ""), None)
+    return (select(Entry.account_id, party, func.sum(before), func.sum(in_d), func.sum(in_c))
+            .join(Voucher, Voucher.id == Entry.voucher_id)
+            .where(Entry.book_id == bindparam("book_id"), Entry.account_id.in_(bindparam("ids", expanding=True)),
+                   Entry.period <= bindparam("last"), Voucher.status == "记账", Voucher.deleted.is_(False),
+                   Entry.deleted.is_(False))
+            .group_by(Entry.account_id, party))
+
+
+_PARTY_SUMS = _party_sums()
+_PARTY_OPENING = (select(OpeningBalance.account_id, OpeningBalance.debit, OpeningBalance.credit)
+                  .where(OpeningBalance.book_id == bindparam("book_id"),
+                         OpeningBalance.account_id.in_(bindparam("ids", expanding=True)),
+                         OpeningBalance.deleted.is_(False)))
+
+
 def counterparty_balances(session: Session, book_id: uuid.UUID, account_ids: Iterable[uuid.UUID], first: str,
                           last: str) -> list[PartyBalance]:
     """Per (account, counterparty): balance before ``first`` (the book's opening balances count
@@ -95,23 +121,12 @@ def counterparty_balances(session: Session, book_id: uuid.UUID, account_ids: Ite
     ids = list(account_ids)
     if not ids:
         return []
-    before = case((Entry.period < first, Entry.debit - Entry.credit), else_=0)
-    in_d = case((Entry.period >= first, Entry.debit), else_=0)
-    in_c = case((Entry.period >= first, Entry.credit), else_=0)
-    party = func.coalesce(func.nullif(func.trim(Entry.counterparty), ""), None)
-    rows = session.execute(
-        select(Entry.account_id, party, func.sum(before), func.sum(in_d), func.sum(in_c))
-        .join(Voucher, Voucher.id == Entry.voucher_id)
-        .where(Entry.book_id == book_id, Entry.account_id.in_(ids), Entry.period <= last,
-               Voucher.status == "记账", Voucher.deleted.is_(False), Entry.deleted.is_(False))
-        .group_by(Entry.account_id, party)
-    ).all()
+    conn = reads(session)
+    rows = conn.execute(_PARTY_SUMS, {"book_id": book_id, "ids": ids, "first": first, "last": last}).all()
     out: dict[tuple[uuid.UUID, str | None], list[Decimal]] = {}
     for acc, who, b, d, c in rows:
         out[(acc, who)] = [_fen(b), _fen(d), _fen(c)]
-    for acc, d, c in session.execute(select(OpeningBalance.account_id, OpeningBalance.debit, OpeningBalance.credit)
-                                     .where(OpeningBalance.book_id == book_id, OpeningBalance.account_id.in_(ids),
-                                            OpeningBalance.deleted.is_(False))):
+    for acc, d, c in conn.execute(_PARTY_OPENING, {"book_id": book_id, "ids": ids}):
         out.setdefault((acc, None), [ZERO, ZERO, ZERO])[0] += d - c
     return [PartyBalance(acc, who, *vals) for (acc, who), vals in out.items()]
 
