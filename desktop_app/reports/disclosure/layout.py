@@ -96,11 +96,18 @@ def wrap(text: str, size: float, width: float) -> list[str]:
     return lines or [""]
 
 
+@lru_cache(maxsize=4096)
+def _amount_text(value: Decimal) -> str:
+    """``money``, formatted once per amount: a township's tables print some 18,000 amounts with
+    under 2,000 distinct values (equal amounts print alike: the text is rounded to the cent)."""
+    return money(value)
+
+
 def cell_text(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return money(value)
+        return _amount_text(value)
     return str(value)
 
 
@@ -191,17 +198,25 @@ class Layout:
     def _cells(self, block: TableBlock, widths: Sequence[float], row: Sequence[Cell],
                header: bool = False) -> list[tuple[list[str], float]]:
         """Each cell's lines and font size."""
+        return self._cells_in(self._room(block, widths, header), row)
+
+    def _room(self, block: TableBlock, widths: Sequence[float], header: bool = False) -> list[tuple[float, bool]]:
+        """Per column: the width text may take, and whether it wraps (computed once per table)."""
+        pad = 2 * self.pad_x
+        return [(w - pad, col.wrap or header) for col, w in zip(block.columns, widths, strict=False)]
+
+    def _cells_in(self, room: Sequence[tuple[float, bool]], row: Sequence[Cell]) -> list[tuple[list[str], float]]:
         out: list[tuple[list[str], float]] = []
-        for col, w, value in zip(block.columns, widths, row, strict=False):
+        fs = self.fs
+        for (avail, wraps), value in zip(room, row, strict=False):
             text = cell_text(value)
-            avail = w - 2 * self.pad_x
-            if col.wrap or header:
-                out.append((wrap(text, self.fs, avail), self.fs))
+            if wraps:
+                out.append((wrap(text, fs, avail), fs))
                 continue
-            size = self.fs
-            tw = text_width(text, size)
+            size = fs
+            tw = _unit_width(text) * size  # text_width
             if tw > avail:
-                size = max(self.fs * MIN_SHRINK, size * avail / tw)
+                size = max(fs * MIN_SHRINK, size * avail / tw)
                 while text and text_width(text, size) > avail:
                     text = text[:-1]
             out.append(([text], size))
@@ -210,26 +225,42 @@ class Layout:
     def _row_h(self, cells: list[tuple[list[str], float]]) -> float:
         return max([len(c[0]) for c in cells]) * self.line_h + 2 * self.pad_y
 
+    def _anchors(self, block: TableBlock, widths: Sequence[float], header: bool) -> list[tuple[float, str]]:
+        """Per column: where its text is anchored and how it is aligned (the same on every row)."""
+        out: list[tuple[float, str]] = []
+        x, pad_x = self.fmt.margin, self.pad_x
+        for col, w in zip(block.columns, widths, strict=False):
+            align = "c" if header else _ALIGN[col.align]
+            out.append((x + pad_x if align == "l" else x + w - pad_x if align == "r" else x + w / 2, align))
+            x += w
+        return out
+
     def _draw_row(self, block: TableBlock, widths: Sequence[float], cells: list[tuple[list[str], float]],
-                  bold: bool, header: bool = False, h: float | None = None) -> None:
-        """``h``: the row's height if the caller has it (``_row_h(cells)``)."""
+                  bold: bool, header: bool = False, h: float | None = None,
+                  anchors: Sequence[tuple[float, str]] | None = None) -> None:
+        """``h``: the row's height if the caller has it (``_row_h(cells)``); ``anchors``: the
+        table's ``_anchors`` if the caller has them."""
         if h is None:
             h = self._row_h(cells)
-        x = self.fmt.margin
+        if anchors is None:
+            anchors = self._anchors(block, widths, header)
         page = self.page
-        line_h, pad_x, pad_y = self.line_h, self.pad_x, self.pad_y
+        line_h, pad_y = self.line_h, self.pad_y
         half, rise = line_h / 2, 0.36 * self.fs  # ``baseline`` = line top - half - rise
         strong = bold or header
-        for col, w, (lines, size) in zip(block.columns, widths, cells, strict=False):
-            align = "c" if header else _ALIGN[col.align]
-            tx = x + pad_x if align == "l" else x + w - pad_x if align == "r" else x + w / 2
-            top = self.y - pad_y
+        top = self.y - pad_y
+        first = top - half - rise  # the first line's baseline (``top - 0 * line_h`` is ``top``)
+        for (tx, align), (lines, size) in zip(anchors, cells, strict=False):
+            if len(lines) == 1 and not header:  # most cells
+                if lines[0]:
+                    page.append(("t", tx, first, lines[0], size, align, strong))
+                continue
+            t = top
             if header and len(lines) * line_h < h - 2 * pad_y:  # centre short headers vertically
-                top -= (h - 2 * pad_y - len(lines) * line_h) / 2
+                t -= (h - 2 * pad_y - len(lines) * line_h) / 2
             for i, line in enumerate(lines):
                 if line:  # as ``text`` and ``baseline`` do, in the same arithmetic
-                    page.append(("t", tx, top - i * line_h - half - rise, line, size, align, strong))
-            x += w
+                    page.append(("t", tx, t - i * line_h - half - rise, line, size, align, strong))
         self.y -= h
         self._rule(self.y)
 
@@ -259,11 +290,13 @@ class Layout:
         widths = self._widths(block)
         header = self._cells(block, widths, [c.header for c in block.columns], header=True)
         header_h = self._row_h(header) + (self.line_h * 1.5 if block.title else 0)
-        rows = [self._cells(block, widths, r) for r in block.rows]
-        totals = self._cells(block, widths, block.totals_row) if block.totals_row is not None else None
+        room = self._room(block, widths)
+        rows = [self._cells_in(room, r) for r in block.rows]
+        totals = self._cells_in(room, block.totals_row) if block.totals_row is not None else None
         first_h = header_h + (self._row_h(rows[0]) if rows else 0) + (self._row_h(totals) if totals else 0)
         self.ensure(min(first_h, self.fmt.top - self.fmt.bottom))
         top = self._start_table(block, widths, header, False)
+        anchors = self._anchors(block, widths, False)
         seq: list[tuple[list[tuple[list[str], float]], bool]] = [
             (cells, i in block.bold_rows) for i, cells in enumerate(rows)]
         if totals is not None:
@@ -276,7 +309,7 @@ class Layout:
                 self._grid(widths, top, self.y)
                 self.new_page()
                 top = self._start_table(block, widths, header, True)
-            self._draw_row(block, widths, cells, bold, h=h)
+            self._draw_row(block, widths, cells, bold, h=h, anchors=anchors)
         self._grid(widths, top, self.y)
         if block.note:
             size = (BASE_SIZE - 0.5) * self.s
