@@ -8,7 +8,6 @@ into a form XObject that every page of its sheet set reuses.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import itertools
@@ -202,43 +201,56 @@ def _lost_point(modules: Sequence[Sequence[object]]) -> int:
 
 
 @lru_cache(maxsize=8)
-def _data_layout(version: int, n: int, positions: tuple[tuple[int, int], ...]) -> tuple[tuple[int, ...], int, tuple[int, ...]]:
-    """The bit of each data position (in ``dataPosIterator`` order), all of them, and each of the 8
-    masks at them (every sheet of a township has the same version, so this is computed once)."""
+def _data_layout(version: int, n: int, positions: tuple[tuple[int, int], ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The bit of each data position (in ``dataPosIterator`` order), and each of the 8 masks at
+    them (every sheet of a township has the same version, so this is computed once)."""
     bits = tuple(1 << (row * n + col) for col, row in positions)
     masks = tuple(sum(b for b, (col, row) in zip(bits, positions, strict=True) if QRUtil.getMask(i)(row, col))
                   for i in range(8))
-    return bits, sum(bits), masks
+    return bits, masks
 
 
-def _best_mask_pattern(qr: Any) -> int:
-    """``QRCode.getBestMaskPattern`` with the penalty computed by ``_penalty``: the first of the
-    8 masks with the lowest penalty.
+def _make(qr: Any) -> None:
+    """``QRCode.make``: the same matrix in ``qr.modules``, built once.
 
-    reportlab builds each of the 8 trial matrices from scratch (``makeImpl(True, i)``); in a trial
-    the type information is left blank, so the trials differ only in the data modules. The matrix is
-    built once, and each mask is applied to the data bits alone, as ``mapData`` places them (the
-    bits in ``dataPosIterator`` order, light modules after the last bit)."""
-    qr.makeImpl(True, 0)
+    reportlab builds each of the 8 trial matrices from scratch (``makeImpl(True, i)``), placing
+    the data module by module, and then the chosen one again (``makeImpl(False, best)``). The
+    trials leave the type information blank, so they differ only in the data modules. Here the
+    fixed patterns are built once without data, each mask is applied to the data bits held as one
+    integer, as ``mapData`` places them (the bits in ``dataPosIterator`` order, light modules after
+    the last bit), the first of the 8 with the lowest :func:`_penalty` is kept, and the type
+    information (and from version 7 the version number) is written as ``makeImpl`` writes it."""
+    if qr.version is None:
+        qr.version = qr.calculate_version()
+    qr.mapData = lambda data, mask: None  # the fixed patterns only: data bits are placed below
+    try:
+        qr.makeImpl(True, 0)  # also encodes the data (``dataCache``)
+    finally:
+        del qr.mapData
     n = qr.moduleCount
     positions = qr.dataPosIterator()
-    bits, data, masks = _data_layout(qr.version, n, tuple(positions))
-    fixed = _as_bits(qr.modules) & ~data  # finder, timing and alignment patterns; blank type information
+    bits, masks = _data_layout(qr.version, n, tuple(positions))
+    fixed = _as_bits(qr.modules)  # finder, timing and alignment patterns; blank type information
     placed = sum(b for b, dark in zip(bits, qr.dataBitIterator(qr.dataCache), strict=False) if dark)
     best, pattern = 0, 0
     for i, mask in enumerate(masks):
         lost = _penalty(fixed | (placed ^ mask), n)
         if i == 0 or best > lost:
             best, pattern = lost, i
-    return pattern
+    final = fixed | (placed ^ masks[pattern])
+    full_row = (1 << n) - 1
+    qr.modules = [[ch == "1" for ch in reversed(f"{(final >> (r * n)) & full_row:0{n}b}")] for r in range(n)]
+    qr.setupTypeInfo(False, pattern)
+    if qr.version >= 7:
+        qr.setupTypeNumber(False)
+
+
 
 
 @lru_cache(maxsize=256)
 def _qr_matrix(payload: str) -> tuple[tuple[bool, ...], ...]:
-    widget = QrCodeWidget(payload, barLevel="M")
-    qr = widget.qr
-    qr.getBestMaskPattern = functools.partial(_best_mask_pattern, qr)  # the same choice, found faster
-    qr.make()  # picks the version and the best of the 8 masks (what costs the time)
+    qr = QrCodeWidget(payload, barLevel="M").qr
+    _make(qr)  # picks the version and the best of the 8 masks (what costs the time)
     return tuple(tuple(bool(m) for m in row) for row in qr.modules)
 
 
