@@ -101,6 +101,14 @@ def draft_plan(session: Session, *, book_id: uuid.UUID, year: int, members_amoun
     welfare = _amount(welfare, "提取福利费") if welfare is not None else ZERO
     if welfare > 0 and not charts.account_roles(book.chart_version, "distribution_to_welfare"):
         raise ValidationError("2023版会计制度已取消应付福利费，方案不能提取福利费", field="提取福利费")
+    # Every refusal comes before the old draft is voided (a caller that catches the error must
+    # not find the year without a plan).
+    if progress is not None:
+        progress.report(0, 3, "正在读取股份登记簿")
+    holdings = roster_holdings(session, book.organisation_id)
+    if not holdings:
+        raise ConflictError("本组织尚未登记股份，不能计算分红", field="股份")
+    result = compute_dividends(members_amount, [h.shares for h in holdings], precision)
     old = _active_plan(session, book_id, year)
     carried: list[DividendDeduction] = []
     if old is not None:
@@ -113,12 +121,6 @@ def draft_plan(session: Session, *, book_id: uuid.UUID, year: int, members_amoun
         session.flush()
         record_audit(session, AuditRecord("void", "distribution_plan", str(old.id),
                                           f"{year}年度收益分配方案重新计算，原{before['status']}作废", before, row_image(old)))
-    if progress is not None:
-        progress.report(0, 3, "正在读取股份登记簿")
-    holdings = roster_holdings(session, book.organisation_id)
-    if not holdings:
-        raise ConflictError("本组织尚未登记股份，不能计算分红", field="股份")
-    result = compute_dividends(members_amount, [h.shares for h in holdings], precision)
     plan = DistributionPlan(
         organisation_id=book.organisation_id, book_id=book_id, year=year, status="草案", precision=precision,
         current_year_income=income.current_year_income, opening_undistributed=income.opening_undistributed,
