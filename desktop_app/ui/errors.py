@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from desktop_app.core.errors import UserError
 
 __all__ = [
+    "confirm",
     "crash_message",
     "install_excepthook",
     "report_exception",
@@ -57,6 +58,16 @@ def user_error_text(err: UserError | str) -> str:
 def show_user_error(parent: QWidget | None, err: UserError | str, *, title: str = "提示") -> None:
     """A calm warning with the error's Chinese text (row and field included)."""
     _exec(_box(parent, QMessageBox.Icon.Warning, title, user_error_text(err)))
+
+
+def confirm(parent: QWidget | None, text: str, *, title: str = "请确认") -> bool:
+    """确定/取消 question; True when the user chose 确定."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, parent)
+    box.button(QMessageBox.StandardButton.Ok).setText("确定")
+    box.button(QMessageBox.StandardButton.Cancel).setText("取消")
+    box.setDefaultButton(QMessageBox.StandardButton.Ok)
+    return _exec(box) == int(QMessageBox.StandardButton.Ok)
 
 
 def crash_message(log_path: Path | str | None) -> str:

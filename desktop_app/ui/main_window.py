@@ -23,6 +23,7 @@ from desktop_app.core.services.orgs import list_books, list_organisations
 from desktop_app.core.services.users import role_labels
 from desktop_app.ui.actions import ActionRegistry, ActionSpec
 from desktop_app.ui.context import AppContext
+from desktop_app.ui.errors import confirm
 from desktop_app.ui.pages import visible_pages
 
 ORG_ROLE = Qt.ItemDataRole.UserRole
@@ -154,7 +155,11 @@ class MainWindow(QMainWindow):
         self.actions_table.update_enabled(self.actions_table.context)
 
     def undo_last_save(self) -> None:
-        """Ctrl+Z outside a text field: take back the last save where the area allows it."""
+        """Ctrl+Z outside a text field: take back the last save where the area allows it, after
+        a 确定 (a reflex Ctrl+Z must not void a voucher unasked)."""
+        entry = self.ctx.undo_entry
+        if entry is None or not confirm(self, f"撤销上次保存：{entry.text}？", title="撤销"):
+            return
         text = self.ctx.undo_last()
         if text:
             self.statusBar().showMessage(f"已撤销：{text}", 8000)

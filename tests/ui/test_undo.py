@@ -51,7 +51,7 @@ def answer_forms(monkeypatch, fill) -> None:
     monkeypatch.setattr(forms.FormDialog, "exec", fake_exec)
 
 
-def test_undo_an_organisation_edit_puts_the_old_values_back(qtbot, window, monkeypatch) -> None:
+def test_undo_an_organisation_edit_puts_the_old_values_back(qtbot, window, monkeypatch, shown_boxes) -> None:
     ctx, undo = window.ctx, window.actions_table["undo"]
     page = page_of(window, OrgsPage)
     assert not undo.isEnabled()
@@ -63,6 +63,7 @@ def test_undo_an_organisation_edit_puts_the_old_values_back(qtbot, window, monke
     assert undo.isEnabled() and undo.text() == f"撤销：修改组织「{org.name}」(&U)"
     window.setFocus()
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert shown_boxes.texts == [f"撤销上次保存：修改组织「{org.name}」？"]  # 确定 (what the fixture answers)
     restored = ctx.call(org_svc.get_organisation, org.id)
     assert (restored.legal_rep, restored.phone) == (org.legal_rep, org.phone)
     assert not undo.isEnabled() and window.statusBar().currentMessage() == f"已撤销：修改组织「{org.name}」"
@@ -71,7 +72,7 @@ def test_undo_an_organisation_edit_puts_the_old_values_back(qtbot, window, monke
     assert sum(x == f"修改组织 {org.name}" for x in summaries) == 2  # the edit and its undo, both audited
 
 
-def test_undo_a_new_organisation_and_register_it_again(qtbot, window, monkeypatch) -> None:
+def test_undo_a_new_organisation_and_register_it_again(qtbot, window, monkeypatch, shown_boxes) -> None:
     ctx, page = window.ctx, page_of(window, OrgsPage)
     village = next(o for o in ctx.call(org_svc.list_organisations) if o.level == "村")
     uscc = make_uscc(f"N2{village.region_code[:6]}MA1234567")
@@ -101,7 +102,7 @@ def test_undo_is_refused_when_the_record_changed_since_and_changes_nothing(qtbot
     # Changed by another program on the same file (no notification reaches this window).
     ctx.call(org_svc.update_organisation, org.id, legal_rep="另一位")
     window.actions_table.trigger("undo")
-    assert shown_boxes.texts == [f"组织 {org.name} 已被再次修改，不能撤销"]
+    assert shown_boxes.texts == [f"撤销上次保存：修改组织「{org.name}」？", f"组织 {org.name} 已被再次修改，不能撤销"]
     now = ctx.call(org_svc.get_organisation, org.id)
     assert (now.phone, now.legal_rep) == ("0571-11112222", "另一位")
     assert not window.actions_table["undo"].isEnabled()
@@ -117,7 +118,7 @@ def test_another_save_makes_the_remembered_one_no_longer_undoable(qtbot, window,
     assert window.undo_last_save() is None
 
 
-def test_undo_a_user_edit_and_a_new_user(qtbot, window, monkeypatch) -> None:
+def test_undo_a_user_edit_and_a_new_user(qtbot, window, monkeypatch, shown_boxes) -> None:
     ctx, page = window.ctx, page_of(window, UsersPage)
     target = next(u for u in ctx.call(list_users) if u.username == "kuaiji")
     page.view.select_row(page.model.find_row(lambda r: r.id == target.id))
@@ -155,3 +156,24 @@ def test_update_user_with_a_stale_expectation_is_refused(demo_db) -> None:
     with pytest.raises(ConflictError, match="已被再次修改"), demo_db.begin() as s:
         update_user(s, user.id, display_name="王会计", expected=user)
 
+
+def test_cancelling_the_confirmation_undoes_nothing(qtbot, window, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app.ui import errors as ui_errors
+
+    ctx, page = window.ctx, page_of(window, OrgsPage)
+    org = page.org_view.current_row()
+    answer_forms(monkeypatch, lambda form: form.widget("phone").setText("0571-55556666"))
+    page.edit_org()
+    asked: list[str] = []
+
+    def cancel(box: QMessageBox) -> int:
+        asked.append(box.text())
+        return int(QMessageBox.StandardButton.Cancel)
+
+    monkeypatch.setattr(ui_errors, "_exec", cancel)
+    window.undo_last_save()
+    assert asked == [f"撤销上次保存：修改组织「{org.name}」？"]
+    assert ctx.call(org_svc.get_organisation, org.id).phone == "0571-55556666"
+    assert window.actions_table["undo"].isEnabled()  # still there to take back later
