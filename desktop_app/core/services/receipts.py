@@ -52,10 +52,8 @@ from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get
 from desktop_app.core.services.periods import ensure_period_open
 from desktop_app.core.services.vouchers import (
     LineInput,
-    get_voucher,
     record_auto_voucher,
-    reverse_voucher,
-    void_voucher,
+    undo_module_voucher,
 )
 
 ZERO = Decimal("0.00")
@@ -248,21 +246,6 @@ def list_receipts(session: Session, contract_id: uuid.UUID) -> list[ReceiptRow]:
             for r in rows]
 
 
-def _undo_voucher(session: Session, voucher_id: uuid.UUID | None, kind: str, *, user: UserRow, on: date,
-                  reason: str) -> tuple[VoucherRow | None, str]:
-    """Reverse (red, posted by 系统) the module's posted voucher, or void it if not yet posted."""
-    if voucher_id is None:
-        return None, "无凭证"
-    v = get_voucher(session, voucher_id).voucher
-    if v.status == "记账":
-        red = reverse_voucher(session, v.id, user=user, voucher_date=on, reason=reason, owner=kind, post=True)
-        return red, f"红字冲销凭证 {period_label(red.period)}第{red.number}号"
-    if v.status != "作废":
-        void_voucher(session, v.id, user=user, reason=reason, owner=kind)
-        return None, f"作废凭证 {period_label(v.period)}第{v.number}号"
-    return None, "凭证已作废"
-
-
 def _replay_recognition(session: Session, installment_ids: set[uuid.UUID]) -> None:
     """Rebuild the ``deferred`` of these installments' recognition rows from their remaining
     allocations (in the order they were made); refuse if a year's share that is no longer
@@ -335,7 +318,7 @@ def cancel_receipt(session: Session, receipt_id: uuid.UUID, *, user: UserRow, on
     session.flush()
     _replay_recognition(session, {a.installment_id for a in [*own, *used]})
     session.flush()
-    reversal, what = _undo_voucher(session, r.voucher_id, RECEIPT_KIND, user=user, on=on,
+    reversal, what = undo_module_voucher(session, r.voucher_id, RECEIPT_KIND, user=user, on=on,
                                    reason=f"撤销收款：{reason}")
     credit_used = sum((a.amount for a in used), ZERO)
     record_audit(session, AuditRecord(
@@ -412,7 +395,7 @@ def cancel_deposit(session: Session, deposit_id: uuid.UUID, *, user: UserRow, on
     before = row_image(d)
     d.deleted = True
     session.flush()
-    reversal, what = _undo_voucher(session, d.voucher_id, DEPOSIT_KIND, user=user, on=on,
+    reversal, what = undo_module_voucher(session, d.voucher_id, DEPOSIT_KIND, user=user, on=on,
                                    reason=f"撤销保证金{d.kind}：{reason}")
     record_audit(session, AuditRecord(
         "cancel", "contract_deposit", str(d.id),

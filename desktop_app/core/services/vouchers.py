@@ -290,6 +290,23 @@ def _check_reversal_lines(session: Session, v: Voucher, action: str) -> None:
                             "请作废本凭证后重新冲销", field="分录")
 
 
+def undo_module_voucher(session: Session, voucher_id: uuid.UUID | None, kind: str, *, user: UserRow, on: date,
+                        reason: str) -> tuple[VoucherRow | None, str]:
+    """A module taking back its own record (a receipt, a deposit, a disposal): reverse its posted
+    voucher in red dated ``on`` (posted by 系统), or void it if not yet posted. Returns the
+    reversal (None if voided) and a phrase for the audit summary."""
+    if voucher_id is None:
+        return None, "无凭证"
+    v = get_voucher(session, voucher_id).voucher
+    if v.status == "记账":
+        red = reverse_voucher(session, v.id, user=user, voucher_date=on, reason=reason, owner=kind, post=True)
+        return red, f"红字冲销凭证 {period_label(red.period)}第{red.number}号"
+    if v.status != "作废":
+        void_voucher(session, v.id, user=user, reason=reason, owner=kind)
+        return None, f"作废凭证 {period_label(v.period)}第{v.number}号"
+    return None, "凭证已作废"
+
+
 def review_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) -> VoucherRow:
     """审核: a reviewer who is not the maker."""
     require_role(user, "reviewer")
