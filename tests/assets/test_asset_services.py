@@ -202,3 +202,51 @@ def test_workload_of_a_charged_month_is_refused(env: Env) -> None:
     with pytest.raises(ConflictError, match="折旧已计提") as info, env.db.begin() as s:
         record_workload(s, truck.id, "2026-02", "5000")
     assert info.value.field == "本月工作量"
+
+
+def _sold_in_july(env: Env):
+    a = env.asset("ZC-001", name="收割机", category="机器设备", nature="经营性", original_value=D("36000.00"),
+                  useful_life_months=120, residual_rate=D(5), acquired_on=date(2026, 1, 3))
+    with env.db.begin() as s:
+        run_depreciation_through(s, book_id=env.book.id, first="2026-02", last="2026-06", user=env.user)
+        dispose_asset(s, a.id, disposed_on=date(2026, 7, 20), kind="出售", reason="更新换代", user=env.user,
+                      proceeds=D("30000.00"), proceeds_account="10201")
+    return a
+
+
+def test_cancel_a_disposal_reverses_its_voucher_and_the_card_comes_back(env: Env) -> None:
+    from desktop_app.core.services.assets_changes import cancel_disposal, get_disposal
+
+    a = _sold_in_july(env)
+    with env.db.begin() as s:
+        red = cancel_disposal(s, a.id, user=env.user, on=date(2026, 7, 25), reason="误录：实际未出售")
+        assert red is not None and red.status == "记账" and red.reversal_of_id is not None
+        assert get_disposal(s, a.id) is None
+        card = get_asset(s, a.id)
+        assert card.status == "自用" and card.disposed_on is None and card.accumulated == D("1425.00")
+        assert [h.action for h in asset_history(s, a.id)] == ["create", "dispose", "undispose"]
+        # July is charged again by the monthly run, and the books agree with the cards.
+        july = run_depreciation(s, book_id=env.book.id, period="2026-07", user=env.user)
+        assert [c.amount for c in july.charges] == [D("285.00")]
+        assert reconcile_assets(s, env.book.id, "2026-07").balanced
+        # Disposing again reuses the card's disposal row (one per card).
+        again = dispose_asset(s, a.id, disposed_on=date(2026, 7, 28), kind="报废", reason="损坏", user=env.user)
+        assert again.kind == "报废" and again.accumulated == D("1710.00")
+        assert reconcile_assets(s, env.book.id, "2026-07").balanced
+
+
+def test_cancel_a_disposal_is_refused_outside_its_month_or_after_the_months_run(env: Env) -> None:
+    from desktop_app.core.services.assets_changes import cancel_disposal
+
+    env.asset("ZC-002", name="打印机", original_value=D("3000.00"))  # still in use: July's run charges it
+    a = _sold_in_july(env)
+    with env.db.begin() as s, pytest.raises(ConflictError, match="只能在处置当月（2026年7月）撤销处置"):
+        cancel_disposal(s, a.id, user=env.user, on=date(2026, 8, 3), reason="误录")
+    with env.db.begin() as s:
+        run_depreciation(s, book_id=env.book.id, period="2026-07", user=env.user)  # leaves the sold card out
+    with env.db.begin() as s, pytest.raises(ConflictError, match="请先红字冲销本月折旧凭证"):
+        cancel_disposal(s, a.id, user=env.user, on=date(2026, 7, 30), reason="误录")
+    with env.db.begin() as s:
+        assert get_asset(s, a.id).status == "已处置"
+    with env.db.begin() as s, pytest.raises(UserError, match="撤销处置必须填写原因"):
+        cancel_disposal(s, a.id, user=env.user, on=date(2026, 7, 30), reason=" ")

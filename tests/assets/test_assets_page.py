@@ -134,6 +134,16 @@ def test_card_actions_schedule_and_disposal(page: Any, qtbot: Any, monkeypatch: 
     qtbot.waitUntil(lambda: len(shown) == 2)
     assert shown[1] == ("变动历史：ZC-001 村部办公楼", 2)
 
+    def fill_cancel(dialog: forms.FormDialog) -> int:  # 撤销处置 in the same month
+        dialog.form.widget("on").setValue(date(2026, 2, 20))
+        dialog.form.widget("reason").setText("误录")
+        dialog.try_save()
+        return 1 if dialog.result_value is not None else 0
+
+    monkeypatch.setattr(forms.FormDialog, "exec", fill_cancel)
+    QTest.keyClick(page, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: page.assets.model.row_at(0).status == "自用")
+
 
 def test_projects_tab_shows_returns_and_edits_with_enter(page: Any, env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     from desktop_app.core.services.projects import create_project

@@ -10,6 +10,7 @@ card out through 固定资产清理: 借 清理 净值、借 累计折旧, 贷 �
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -20,10 +21,11 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.images import row_image
-from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetDisposal
+from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetDisposal, AssetHistory
 from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_assets import AdjustmentRow, DisposalRow
+from desktop_app.core.rows_funds import VoucherRow
 from desktop_app.core.rules.depreciation import month_of, residual_value, schedule, with_disposal
 from desktop_app.core.services import assets_common as v
 from desktop_app.core.services.assets import load_asset
@@ -34,7 +36,7 @@ from desktop_app.core.services.assets_books import (
     fixed_asset_role,
     role_code,
 )
-from desktop_app.core.services.depreciation import adjustments_of, terms_of, workloads_of
+from desktop_app.core.services.depreciation import adjustments_of, live_run_voucher, terms_of, workloads_of
 from desktop_app.core.services.funds_base import get_book_row, period_label
 
 ADJUST_KINDS = ("改良", "部分处置", "重估")
@@ -202,12 +204,23 @@ def finish_disposal(session: Session, a: Asset, *, on: date, kind: str, cost: De
                     expense_code: str, proceeds: Decimal, expenses: Decimal, result: Decimal,
                     voucher_id: uuid.UUID | None, reason: str) -> DisposalRow:
     before = row_image(a)
+    # A card and a month have one row each: a cancelled disposal's rows (tombstones) come back.
     if charge:
-        session.add(AssetDepreciation(asset_id=a.id, book_id=a.book_id, period=month_of(on), amount=charge,
-                                      account_code=expense_code, voucher_id=voucher_id))
-    d = AssetDisposal(asset_id=a.id, kind=kind, disposed_on=on, cost=cost, accumulated=acc, proceeds=proceeds,
-                      expenses=expenses, gain_loss=result, voucher_id=voucher_id, reason=reason)
-    session.add(d)
+        dep = session.scalar(select(AssetDepreciation).where(AssetDepreciation.asset_id == a.id,
+                                                             AssetDepreciation.period == month_of(on)))
+        if dep is None:
+            session.add(AssetDepreciation(asset_id=a.id, book_id=a.book_id, period=month_of(on), amount=charge,
+                                          account_code=expense_code, voucher_id=voucher_id))
+        else:
+            dep.amount, dep.account_code, dep.voucher_id, dep.deleted = charge, expense_code, voucher_id, False
+    values = {"kind": kind, "disposed_on": on, "cost": cost, "accumulated": acc, "proceeds": proceeds,
+              "expenses": expenses, "gain_loss": result, "voucher_id": voucher_id, "reason": reason, "deleted": False}
+    d = session.scalar(select(AssetDisposal).where(AssetDisposal.asset_id == a.id))
+    if d is None:
+        session.add(AssetDisposal(asset_id=a.id, **values))
+    else:
+        for key, value in values.items():
+            setattr(d, key, value)
     a.status, a.disposed_on = "已处置", on
     session.flush()
     v.write_history(session, a.id, "dispose", f"{kind}：原值 {cost}，累计折旧 {acc}，净损益 {result}（{reason}）",
@@ -215,6 +228,58 @@ def finish_disposal(session: Session, a: Asset, *, on: date, kind: str, cost: De
     record_audit(session, AuditRecord("dispose", "asset", str(a.id), f"资产 {a.code} {a.name} {kind}", before,
                                       row_image(a)))
     return DisposalRow(a.id, kind, on, cost, acc, proceeds, expenses, result, voucher_id)
+
+
+def cancel_disposal(session: Session, asset_id: uuid.UUID, *, user: UserRow, on: date | None,
+                    reason: str) -> VoucherRow | None:
+    """撤销处置 of a card disposed by mistake: the disposal voucher is reversed in red dated ``on``
+    (voided if not yet posted), the disposal and the month's charge it made are tombstoned and the
+    card is back in its earlier use. Only in the disposal's own month while it is open: the month's
+    depreciation can then be charged again by the monthly run. 盘亏 is corrected in 资产清查."""
+    from desktop_app.core.services.periods import ensure_period_open
+    from desktop_app.core.services.vouchers import get_voucher, undo_module_voucher
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("撤销处置必须填写原因", field="原因")
+    if on is None:
+        raise ValidationError("请填写撤销日期", field="日期")
+    a = load_asset(session, asset_id)
+    d = session.scalar(select(AssetDisposal).where(AssetDisposal.asset_id == a.id, AssetDisposal.deleted.is_(False)))
+    if d is None or a.status != "已处置":
+        raise ConflictError(f"资产 {a.code} 没有处置记录，无需撤销", field="资产")
+    if d.voucher_id is not None and get_voucher(session, d.voucher_id).voucher.source_kind != "asset_disposal":
+        raise ConflictError(f"资产 {a.code} 的{d.kind}由资产清查生成，请在资产清查中更正", field="资产")
+    if month_of(on) != month_of(d.disposed_on):
+        raise ConflictError(f"只能在处置当月（{period_label(month_of(d.disposed_on))}）撤销处置；"
+                            "以后的月份请重新登记该资产", field="日期")
+    ensure_period_open(session, a.book_id, on)
+    charged = session.scalars(select(AssetDepreciation).where(
+        AssetDepreciation.asset_id == a.id, AssetDepreciation.voucher_id == d.voucher_id,
+        AssetDepreciation.deleted.is_(False))).all()
+    if charged and live_run_voucher(session, a.book_id, month_of(d.disposed_on)) is not None:
+        # The month's run left this card out (the disposal had charged it); once the disposal is
+        # gone the run must charge it, so the run has to be undone and made again.
+        raise ConflictError(f"{period_label(month_of(d.disposed_on))}折旧已计提（未含该资产），请先红字冲销本月折旧凭证，"
+                            "撤销处置后重新计提", field="资产")
+    earlier = "自用"
+    for changes in session.scalars(select(AssetHistory.changes_json).where(
+            AssetHistory.asset_id == a.id, AssetHistory.action == "dispose", AssetHistory.deleted.is_(False))
+            .order_by(AssetHistory.at.desc()).limit(1)):
+        earlier = next((old for name, old, _new in json.loads(changes or "[]") if name == "使用状态"), earlier)
+    before = row_image(a)
+    d.deleted = True
+    for dep in charged:
+        dep.deleted = True
+    a.status, a.disposed_on = earlier, None
+    session.flush()
+    reversal, what = undo_module_voucher(session, d.voucher_id, "asset_disposal", user=user, on=on,
+                                         reason=f"撤销资产处置：{reason}")
+    v.write_history(session, a.id, "undispose", f"撤销{d.kind}（{reason}），{what}", [("使用状态", "已处置", earlier)])
+    record_audit(session, AuditRecord("cancel", "asset_disposal", str(d.id),
+                                      f"撤销资产 {a.code} {a.name} {d.kind}，原因：{reason}；{what}"[:300],
+                                      before, row_image(a)))
+    return reversal
 
 
 def get_disposal(session: Session, asset_id: uuid.UUID) -> DisposalRow | None:

@@ -123,6 +123,11 @@ def _live_run(session: Session, book_id: uuid.UUID, period: str) -> tuple[uuid.U
     return (live[0].id, live[0].code, reversed_ids) if live else (None, None, reversed_ids)
 
 
+def live_run_voucher(session: Session, book_id: uuid.UUID, period: str) -> uuid.UUID | None:
+    """The month's depreciation voucher still standing (None: not run yet, or reversed)."""
+    return _live_run(session, book_id, period)[0]
+
+
 def compute_charges(session: Session, book_id: uuid.UUID, period: str) -> list[DepreciationCharge]:
     """What the run for ``period`` would charge (refuses when an earlier month was never run)."""
     book = get_book_row(session, book_id)

@@ -75,6 +75,17 @@ def dispose(parent: QWidget, ctx: AppContext, a: AssetRow) -> Any:
         change_svc.dispose_asset, a.id, user=ctx.user, **{k: x for k, x in v.items() if x is not None}))
 
 
+def cancel_disposal(parent: QWidget, ctx: AppContext, a: AssetRow) -> Any:
+    """撤销处置 (in the disposal's month): the service reverses the voucher and restores the card."""
+    reason = QLineEdit()
+    reason.setMaxLength(150)
+    reason.setPlaceholderText("如：误录、处置方式录错")
+    fields = [Field("on", "撤销日期", DateEdit(dt.date.today()), required=True, hint="须在处置当月"),
+              Field("reason", "原因", reason, required=True)]
+    return _form(parent, f"撤销处置：{a.code} {a.name}", fields,
+                 lambda v: ctx.call(change_svc.cancel_disposal, a.id, user=ctx.user, **v) or "voided")
+
+
 class TableDialog(QDialog):
     """A read-only list (schedule, history, attachments) with the ledger's filter and Ctrl+C."""
 
