@@ -233,6 +233,10 @@ def test_cancel_a_disposal_reverses_its_voucher_and_the_card_comes_back(env: Env
         again = dispose_asset(s, a.id, disposed_on=date(2026, 7, 28), kind="报废", reason="损坏", user=env.user)
         assert again.kind == "报废" and again.accumulated == D("1710.00")
         assert reconcile_assets(s, env.book.id, "2026-07").balanced
+    from desktop_app.core.services.integrity import verify_database
+
+    with env.db.engine.connect() as conn:  # change log, audit chain, summaries: all still consistent
+        assert all(r.ok for r in verify_database(conn)), [r for r in verify_database(conn) if not r.ok]
 
 
 def test_cancel_a_disposal_is_refused_outside_its_month_or_after_the_months_run(env: Env) -> None:
