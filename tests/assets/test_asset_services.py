@@ -254,3 +254,36 @@ def test_cancel_a_disposal_is_refused_outside_its_month_or_after_the_months_run(
         assert get_asset(s, a.id).status == "已处置"
     with env.db.begin() as s, pytest.raises(UserError, match="撤销处置必须填写原因"):
         cancel_disposal(s, a.id, user=env.user, on=date(2026, 7, 30), reason=" ")
+
+
+def test_cancel_the_last_value_change(env: Env) -> None:
+    from desktop_app.core.services.assets_changes import cancel_adjustment, latest_adjustment
+
+    a = env.asset("ZC-001", name="收割机", category="机器设备", nature="经营性", original_value=D("36000.00"),
+                  useful_life_months=120, residual_rate=D(5), acquired_on=date(2026, 1, 3))
+    with env.db.begin() as s:
+        run_depreciation_through(s, book_id=env.book.id, first="2026-02", last="2026-07", user=env.user)
+        adjust_asset(s, a.id, kind="改良", effective_on=date(2026, 7, 10), delta_cost=D("3000.00"), reason="加装",
+                     user=env.user, counter_account="10201")
+        run_depreciation(s, book_id=env.book.id, period="2026-08", user=env.user)  # on the improved value
+    with env.db.begin() as s, pytest.raises(ConflictError, match="2026年8月已按调整后的价值计提折旧"):
+        cancel_adjustment(s, a.id, user=env.user, on=date(2026, 8, 20), reason="误录")
+    with env.db.begin() as s:  # reverse August's run in the journal, then the change can go
+        from desktop_app.core.services.depreciation import live_run_voucher
+        from desktop_app.core.services.vouchers import post_voucher, reverse_voucher, review_voucher
+
+        run_id = live_run_voucher(s, env.book.id, "2026-08")
+        assert run_id is not None
+        red_run = reverse_voucher(s, run_id, user=env.user, voucher_date=date(2026, 8, 31), reason="重算")
+        review_voucher(s, red_run.id, user=env.reviewer)
+        post_voucher(s, red_run.id, user=env.user)
+    with env.db.begin() as s:
+        red = cancel_adjustment(s, a.id, user=env.user, on=date(2026, 8, 20), reason="误录：未加装")
+        assert red is not None and red.voucher_date == date(2026, 8, 20)
+        assert latest_adjustment(s, a.id) is None and get_asset(s, a.id).cost == D("36000.00")
+        aug = run_depreciation(s, book_id=env.book.id, period="2026-08", user=env.user)
+        assert [c.amount for c in aug.charges] == [D("285.00")]  # the original basis again
+        assert reconcile_assets(s, env.book.id, "2026-08").balanced
+        assert [h.action for h in asset_history(s, a.id)] == ["create", "adjust", "unadjust"]
+    with env.db.begin() as s, pytest.raises(ConflictError, match="没有价值调整记录"):
+        cancel_adjustment(s, a.id, user=env.user, on=date(2026, 8, 20), reason="误录")

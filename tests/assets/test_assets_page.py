@@ -143,6 +143,9 @@ def test_card_actions_schedule_and_disposal(page: Any, qtbot: Any, monkeypatch: 
     monkeypatch.setattr(forms.FormDialog, "exec", fill_cancel)
     QTest.keyClick(page, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: page.assets.model.row_at(0).status == "自用")
+    QTest.keyClick(page, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)  # 撤销调整: this card has none
+    qtbot.waitUntil(lambda: bool(page.messages))
+    assert page.messages[-1] == "“资产”：资产 ZC-001 没有价值调整记录"
 
 
 def test_projects_tab_shows_returns_and_edits_with_enter(page: Any, env: Env, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,12 +16,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.images import row_image
-from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetDisposal, AssetHistory
+from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetDisposal, AssetHistory, Voucher
 from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_assets import AdjustmentRow, DisposalRow
@@ -107,6 +107,68 @@ def adjust_asset(session: Session, asset_id: uuid.UUID, *, kind: str, effective_
     record_audit(session, AuditRecord("create", "asset_adjustment", str(adj.id), f"资产 {a.code} {kind}：原值 {dc:+}",
                                       None, row_image(adj)))
     return AdjustmentRow(adj.id, a.id, kind, on, dc, da, reason_text, voucher_id)
+
+
+def _cancel_request(reason: str, on: date | None, what: str) -> tuple[str, date]:
+    """A cancellation needs its reason and the date of its red reversal."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(f"{what}必须填写原因", field="原因")
+    if on is None:
+        raise ValidationError("请填写撤销日期", field="日期")
+    return reason, on
+
+
+def latest_adjustment(session: Session, asset_id: uuid.UUID) -> AdjustmentRow | None:
+    """The card's last standing value change (the only one that can be taken back)."""
+    r = session.scalar(select(AssetAdjustment).where(AssetAdjustment.asset_id == asset_id,
+                                                     AssetAdjustment.deleted.is_(False))
+                       .order_by(AssetAdjustment.effective_on.desc(), AssetAdjustment.id.desc()).limit(1))
+    return None if r is None else AdjustmentRow(r.id, r.asset_id, r.kind, r.effective_on, r.delta_cost,
+                                                r.delta_accumulated, r.reason, r.voucher_id)
+
+
+def cancel_adjustment(session: Session, asset_id: uuid.UUID, *, user: UserRow, on: date | None,
+                      reason: str) -> VoucherRow | None:
+    """撤销 the card's last value change recorded by mistake: its voucher reversed in red dated ``on``
+    (voided if unposted), the change tombstoned, history and audit written. Refused while a month
+    after the change has been charged on the changed value (reverse those runs first) or the card
+    is disposed (撤销处置 first)."""
+    from desktop_app.core.services.periods import ensure_period_open
+    from desktop_app.core.services.vouchers import undo_module_voucher
+
+    reason, day = _cancel_request(reason, on, "撤销价值调整")
+    a = load_asset(session, asset_id)
+    last = latest_adjustment(session, asset_id)
+    if last is None:
+        raise ConflictError(f"资产 {a.code} 没有价值调整记录", field="资产")
+    if a.status == "已处置":
+        raise ConflictError(f"资产 {a.code} 已处置，请先撤销处置", field="资产")
+    month = month_of(last.effective_on)
+    # A later month's charge counts unless its run was reversed in red (the next run tombstones it).
+    reversed_run = exists().where(Voucher.reversal_of_id == AssetDepreciation.voucher_id, Voucher.status == "记账")
+    later = session.scalar(select(AssetDepreciation.period).where(
+        AssetDepreciation.asset_id == a.id, AssetDepreciation.period > month, AssetDepreciation.deleted.is_(False),
+        ~reversed_run).order_by(AssetDepreciation.period).limit(1))
+    if later is not None:
+        raise ConflictError(f"{period_label(later)}已按调整后的价值计提折旧，请先红字冲销该月及以后的折旧凭证",
+                            field="资产")
+    if day < last.effective_on:
+        raise ValidationError("撤销日期不能早于调整日期", field="日期")
+    ensure_period_open(session, a.book_id, day)
+    adj = session.get(AssetAdjustment, last.id)
+    assert adj is not None
+    before = row_image(adj)
+    adj.deleted = True
+    session.flush()
+    reversal, what = undo_module_voucher(session, adj.voucher_id, "asset_adjustment", user=user, on=day,
+                                         reason=f"撤销资产{adj.kind}：{reason}")
+    v.write_history(session, a.id, "unadjust", f"撤销{adj.kind}（原值 {adj.delta_cost:+}，累计折旧 "
+                    f"{adj.delta_accumulated:+}）：{reason}，{what}")
+    record_audit(session, AuditRecord("cancel", "asset_adjustment", str(adj.id),
+                                      f"撤销资产 {a.code} {adj.kind}，原因：{reason}；{what}"[:300], before,
+                                      row_image(adj)))
+    return reversal
 
 
 def _post_adjustment(session: Session, a: Asset, kind: str, on: date, dc: Decimal, da: Decimal, counter: str,
@@ -239,21 +301,17 @@ def cancel_disposal(session: Session, asset_id: uuid.UUID, *, user: UserRow, on:
     from desktop_app.core.services.periods import ensure_period_open
     from desktop_app.core.services.vouchers import get_voucher, undo_module_voucher
 
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("撤销处置必须填写原因", field="原因")
-    if on is None:
-        raise ValidationError("请填写撤销日期", field="日期")
+    reason, day = _cancel_request(reason, on, "撤销处置")
     a = load_asset(session, asset_id)
     d = session.scalar(select(AssetDisposal).where(AssetDisposal.asset_id == a.id, AssetDisposal.deleted.is_(False)))
     if d is None or a.status != "已处置":
         raise ConflictError(f"资产 {a.code} 没有处置记录，无需撤销", field="资产")
     if d.voucher_id is not None and get_voucher(session, d.voucher_id).voucher.source_kind != "asset_disposal":
         raise ConflictError(f"资产 {a.code} 的{d.kind}由资产清查生成，请在资产清查中更正", field="资产")
-    if month_of(on) != month_of(d.disposed_on):
+    if month_of(day) != month_of(d.disposed_on):
         raise ConflictError(f"只能在处置当月（{period_label(month_of(d.disposed_on))}）撤销处置；"
                             "以后的月份请重新登记该资产", field="日期")
-    ensure_period_open(session, a.book_id, on)
+    ensure_period_open(session, a.book_id, day)
     charged = session.scalars(select(AssetDepreciation).where(
         AssetDepreciation.asset_id == a.id, AssetDepreciation.voucher_id == d.voucher_id,
         AssetDepreciation.deleted.is_(False))).all()
@@ -273,7 +331,7 @@ def cancel_disposal(session: Session, asset_id: uuid.UUID, *, user: UserRow, on:
         dep.deleted = True
     a.status, a.disposed_on = earlier, None
     session.flush()
-    reversal, what = undo_module_voucher(session, d.voucher_id, "asset_disposal", user=user, on=on,
+    reversal, what = undo_module_voucher(session, d.voucher_id, "asset_disposal", user=user, on=day,
                                          reason=f"撤销资产处置：{reason}")
     v.write_history(session, a.id, "undispose", f"撤销{d.kind}（{reason}），{what}", [("使用状态", "已处置", earlier)])
     record_audit(session, AuditRecord("cancel", "asset_disposal", str(d.id),

@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from desktop_app.core.errors import ConflictError
 from desktop_app.core.rows_assets import AssetRow
 from desktop_app.core.rules.depreciation import add_months, month_of
 from desktop_app.core.services import assets as asset_svc
@@ -84,6 +85,21 @@ def cancel_disposal(parent: QWidget, ctx: AppContext, a: AssetRow) -> Any:
               Field("reason", "原因", reason, required=True)]
     return _form(parent, f"撤销处置：{a.code} {a.name}", fields,
                  lambda v: ctx.call(change_svc.cancel_disposal, a.id, user=ctx.user, **v) or "voided")
+
+
+def cancel_adjustment(parent: QWidget, ctx: AppContext, a: AssetRow) -> Any:
+    """撤销 the card's last value change; the service reverses its voucher."""
+    last = ctx.read(change_svc.latest_adjustment, a.id)
+    if last is None:
+        raise ConflictError(f"资产 {a.code} 没有价值调整记录", field="资产")
+    reason = QLineEdit()
+    reason.setMaxLength(150)
+    fields = [Field("on", "撤销日期", DateEdit(dt.date.today()), required=True),
+              Field("reason", "原因", reason, required=True)]
+    title = (f"撤销价值调整：{a.code} {last.kind} {last.effective_on:%Y-%m-%d} 原值 {last.delta_cost:+,.2f}"
+             f"，累计折旧 {last.delta_accumulated:+,.2f}")
+    return _form(parent, title, fields,
+                 lambda v: ctx.call(change_svc.cancel_adjustment, a.id, user=ctx.user, **v) or "voided")
 
 
 class TableDialog(QDialog):
