@@ -143,7 +143,7 @@ def test_card_actions_schedule_and_disposal(page: Any, qtbot: Any, monkeypatch: 
     monkeypatch.setattr(forms.FormDialog, "exec", fill_cancel)
     QTest.keyClick(page, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: page.assets.model.row_at(0).status == "自用")
-    QTest.keyClick(page, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)  # 撤销调整: this card has none
+    QTest.keyClick(page, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # 撤销 again: no value change to take back
     qtbot.waitUntil(lambda: bool(page.messages))
     assert page.messages[-1] == "“资产”：资产 ZC-001 没有价值调整记录"
 

@@ -3,7 +3,7 @@ annual stock-take (资产清查, ``assets_stocktake``).
 
 Keyboard: Ctrl+Tab / Ctrl+Shift+Tab switch the three lists; Ctrl+F filters (pinyin initials
 work: "cbbgl" finds 村部办公楼); Enter on a row edits it; Alt+N new, Alt+E edit, Alt+J 价值调整,
-Alt+P 处置, Alt+C 撤销处置, Alt+K 撤销调整, Alt+S 折旧表, Alt+H 历史, Alt+A/Alt+L 附件, Alt+D 计提本月折旧, Alt+R 账卡核对. Every action is one service call through ``ctx.call``; the page reloads on
+Alt+P 处置, Alt+C 撤销（处置，或最近一次价值调整）, Alt+S 折旧表, Alt+H 历史, Alt+A/Alt+L 附件, Alt+D 计提本月折旧, Alt+R 账卡核对. Every action is one service call through ``ctx.call``; the page reloads on
 ``data_changed`` ("asset", "resource", "project", "voucher") and when the organisation changes.
 """
 
@@ -95,8 +95,7 @@ class AssetsPage(QWidget):
             ("新增资产(&N)", self.new_asset, "btn_new_asset"), ("编辑(&E)", self.edit_asset, "btn_edit_asset"),
             ("价值调整(&J)", lambda: self._card(dialogs.adjust, "asset"), "btn_adjust"),
             ("处置(&P)", lambda: self._card(dialogs.dispose, "asset"), "btn_dispose"),
-            ("撤销处置(&C)", lambda: self._card(dialogs.cancel_disposal, "asset"), "btn_cancel_disposal"),
-            ("撤销调整(&K)", lambda: self._card(dialogs.cancel_adjustment, "asset"), "btn_cancel_adjustment"),
+            ("撤销(&C)", lambda: self._card(dialogs.cancel_last_change, "asset"), "btn_cancel_change"),
             ("折旧表(&S)", lambda: self._card(dialogs.show_schedule), "btn_schedule"),
             ("历史(&H)", lambda: self._card(dialogs.show_history), "btn_history"),
             ("添加附件(&A)", lambda: self._card(dialogs.add_attachment, "asset"), "btn_attach"),

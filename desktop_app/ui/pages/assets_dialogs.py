@@ -76,6 +76,11 @@ def dispose(parent: QWidget, ctx: AppContext, a: AssetRow) -> Any:
         change_svc.dispose_asset, a.id, user=ctx.user, **{k: x for k, x in v.items() if x is not None}))
 
 
+def cancel_last_change(parent: QWidget, ctx: AppContext, a: AssetRow) -> Any:
+    """撤销: a disposed card's disposal, otherwise the card's last value change."""
+    return (cancel_disposal if a.status == "已处置" else cancel_adjustment)(parent, ctx, a)
+
+
 def cancel_disposal(parent: QWidget, ctx: AppContext, a: AssetRow) -> Any:
     """撤销处置 (in the disposal's month): the service reverses the voucher and restores the card."""
     reason = QLineEdit()
