@@ -109,16 +109,6 @@ def adjust_asset(session: Session, asset_id: uuid.UUID, *, kind: str, effective_
     return AdjustmentRow(adj.id, a.id, kind, on, dc, da, reason_text, voucher_id)
 
 
-def _cancel_request(reason: str, on: date | None, what: str) -> tuple[str, date]:
-    """A cancellation needs its reason and the date of its red reversal."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(f"{what}必须填写原因", field="原因")
-    if on is None:
-        raise ValidationError("请填写撤销日期", field="日期")
-    return reason, on
-
-
 def latest_adjustment(session: Session, asset_id: uuid.UUID) -> AdjustmentRow | None:
     """The card's last standing value change (the only one that can be taken back)."""
     r = session.scalar(select(AssetAdjustment).where(AssetAdjustment.asset_id == asset_id,
@@ -135,9 +125,9 @@ def cancel_adjustment(session: Session, asset_id: uuid.UUID, *, user: UserRow, o
     after the change has been charged on the changed value (reverse those runs first) or the card
     is disposed (撤销处置 first)."""
     from desktop_app.core.services.periods import ensure_period_open
-    from desktop_app.core.services.vouchers import undo_module_voucher
+    from desktop_app.core.services.vouchers import check_cancellation, undo_module_voucher
 
-    reason, day = _cancel_request(reason, on, "撤销价值调整")
+    reason, day = check_cancellation(reason, on, "撤销价值调整")
     a = load_asset(session, asset_id)
     last = latest_adjustment(session, asset_id)
     if last is None:
@@ -299,9 +289,9 @@ def cancel_disposal(session: Session, asset_id: uuid.UUID, *, user: UserRow, on:
     card is back in its earlier use. Only in the disposal's own month while it is open: the month's
     depreciation can then be charged again by the monthly run. 盘亏 is corrected in 资产清查."""
     from desktop_app.core.services.periods import ensure_period_open
-    from desktop_app.core.services.vouchers import get_voucher, undo_module_voucher
+    from desktop_app.core.services.vouchers import check_cancellation, get_voucher, undo_module_voucher
 
-    reason, day = _cancel_request(reason, on, "撤销处置")
+    reason, day = check_cancellation(reason, on, "撤销处置")
     a = load_asset(session, asset_id)
     d = session.scalar(select(AssetDisposal).where(AssetDisposal.asset_id == a.id, AssetDisposal.deleted.is_(False)))
     if d is None or a.status != "已处置":

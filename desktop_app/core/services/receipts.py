@@ -52,6 +52,7 @@ from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get
 from desktop_app.core.services.periods import ensure_period_open
 from desktop_app.core.services.vouchers import (
     LineInput,
+    check_cancellation,
     record_auto_voucher,
     undo_module_voucher,
 )
@@ -281,11 +282,7 @@ def cancel_receipt(session: Session, receipt_id: uuid.UUID, *, user: UserRow, on
 
     Only the contract's latest receipt can be cancelled, and only while its carried-forward credit
     is unused: later receipts were allocated after it and must be cancelled first."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("撤销收款必须填写原因", field="原因")
-    if on is None:
-        raise ValidationError("请填写撤销日期", field="日期")
+    reason, on = check_cancellation(reason, on, "撤销收款")
     r = session.get(ContractReceipt, receipt_id)
     if r is None:
         raise NotFoundError("找不到该收款记录", field="收款")
@@ -376,11 +373,7 @@ def cancel_deposit(session: Session, deposit_id: uuid.UUID, *, user: UserRow, on
     """撤销 a wrongly recorded 保证金 收取/退还: tombstone it and post the red reversal of its voucher
     dated ``on`` (or void the voucher if not yet posted). A 收取 whose money has since been
     refunded (held would go below zero) is refused: cancel the 退还 first."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("撤销保证金必须填写原因", field="原因")
-    if on is None:
-        raise ValidationError("请填写撤销日期", field="日期")
+    reason, on = check_cancellation(reason, on, "撤销保证金")
     d = session.get(ContractDeposit, deposit_id)
     if d is None:
         raise NotFoundError("找不到该保证金记录", field="保证金")

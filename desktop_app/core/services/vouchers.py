@@ -290,6 +290,16 @@ def _check_reversal_lines(session: Session, v: Voucher, action: str) -> None:
                             "请作废本凭证后重新冲销", field="分录")
 
 
+def check_cancellation(reason: str, on: date | None, what: str) -> tuple[str, date]:
+    """A module's 撤销 needs its reason and the date of its red reversal."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(f"{what}必须填写原因", field="原因")
+    if on is None:
+        raise ValidationError("请填写撤销日期", field="日期")
+    return reason, on
+
+
 def undo_module_voucher(session: Session, voucher_id: uuid.UUID | None, kind: str, *, user: UserRow, on: date,
                         reason: str) -> tuple[VoucherRow | None, str]:
     """A module taking back its own record (a receipt, a deposit, a disposal): reverse its posted
