@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from desktop_app.core.errors import ConflictError
+from desktop_app.core.errors import ConflictError, UserError
 from desktop_app.core.services.distribution import (
     add_deduction,
     approve_plan,
@@ -205,3 +205,40 @@ def test_disclosure_sheet_shows_the_distribution_without_id_numbers(village: Vil
         text = "".join(p.extract_text() or "" for p in pdf.pages)
     assert "收益分配公开表" in text and "2026年度分红到户情况" in text and "352.94" in text
     assert ric not in text and ric[:6] + "********" not in text  # no ID numbers at all, not even masked
+
+
+def test_cancel_the_last_payout_batch_and_pay_again(village: Village) -> None:
+    from desktop_app.core.services.distribution import cancel_payout
+
+    village.income("10000.00")
+    plan = _draft(village, "3000.00", reserve=D("3000.00"))
+    with village.db.begin("test") as s:
+        publicise_plan(s, plan.id, on=date(2026, 11, 1), user=village.user)
+        approve_plan(s, plan.id, on=date(2026, 11, 15), resolution_no="东股〔2026〕3号",
+                     resolution_text="成员代表大会通过", user=village.user)
+        record_payout(s, plan.id, paid_on=date(2026, 11, 20), method="转账", user=village.user,
+                      household_ids=[village.households["001"]], bank_tail="1234")
+        record_payout(s, plan.id, paid_on=date(2026, 11, 21), method="现金", user=village.user)  # the rest: 发放
+    with village.db.begin("test") as s:
+        assert cancel_payout(s, plan.id, user=village.user, on=date(2026, 11, 22), reason="现金发放录错") == 2
+    with village.db.begin() as s:
+        again = find_plan(s, village.book.id, 2026)
+        assert again is not None and again.status == "批准" and again.paid_on is None
+        assert [p.household_number for p in list_payouts(s, plan.id)] == ["001"]  # the first batch stands
+        vouchers = find_vouchers_by_source(s, village.book.id, "dividend_payout", plan.id)
+        assert sorted((v.status, v.reversal_of_id is not None) for v in vouchers) == [
+            ("记账", False), ("记账", False), ("记账", True)]
+        assert account_balance(s, village.book.id, "113", "2026-11") == -(plan.roster_total - totals_of_001(s, plan.id))
+    with village.db.begin("test") as s:  # the two households are paid again, in place of their old rows
+        rest = record_payout(s, plan.id, paid_on=date(2026, 11, 23), method="转账", user=village.user)
+        assert len(rest) == 2
+    with village.db.begin() as s:
+        done = find_plan(s, village.book.id, 2026)
+        assert done is not None and done.status == "发放" and done.paid_on == date(2026, 11, 23)
+        assert account_balance(s, village.book.id, "113", "2026-11") == D("0.00")
+    with village.db.begin("test") as s, pytest.raises(UserError, match="撤销发放必须填写原因"):
+        cancel_payout(s, plan.id, user=village.user, on=date(2026, 11, 24), reason="")
+
+
+def totals_of_001(s, plan_id):  # type: ignore[no-untyped-def]
+    return sum(p.amount for p in list_payouts(s, plan_id) if p.household_number == "001")

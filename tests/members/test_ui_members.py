@@ -82,3 +82,39 @@ def test_settings_and_deduction_dialogs(village: Village, tmp_path: Path, qtbot,
     page.plans.select_row(0)
     assert page.plans.current_row().deductions == Decimal("100.00")
     assert page.violations.text().startswith("每股分红 352.94 元")  # within the rules: no violations listed
+
+
+def test_cancel_payout_from_the_page(village: Village, tmp_path: Path, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    import desktop_app.ui.pages.members as page_mod
+    from desktop_app.core.services.distribution import approve_plan, publicise_plan, record_payout
+    from desktop_app.core.services.distribution_query import find_plan
+    from desktop_app.ui.forms import FormDialog
+
+    class AutoDialog(FormDialog):
+        def exec(self) -> int:  # type: ignore[override]
+            self.form.set_values({"on": date(2026, 11, 22), "reason": "发放方式录错"})
+            return int(self.try_save())
+
+    monkeypatch.setattr(page_mod, "FormDialog", AutoDialog)
+    village.income("10000.00")
+    with village.db.begin("test") as s:
+        plan = draft_plan(s, book_id=village.book.id, year=2026, members_amount=D("3000.00"), reserve=D("3000.00"))
+        publicise_plan(s, plan.id, on=date(2026, 11, 1), user=village.user)
+        approve_plan(s, plan.id, on=date(2026, 11, 15), resolution_no="东股〔2026〕3号", resolution_text="通过",
+                     user=village.user)
+        record_payout(s, plan.id, paid_on=date(2026, 11, 20), method="现金", user=village.user)
+        org = get_organisation(s, village.org.id)
+    ctx = AppContext(village.db, village.user, WindowSettings(tmp_path / "w.json"))
+    ctx.set_selection(org, village.book)
+    page = MembersPage(ctx)
+    qtbot.addWidget(page)
+    page.plans.select_row(0)
+    assert page.plans.current_row().status == "发放"
+    page.cancel_payout()
+    page.plans.select_row(0)
+    assert page.plans.current_row().status == "批准"
+    with village.db.begin() as s:
+        again = find_plan(s, village.book.id, 2026)
+        assert again is not None and again.paid_total == D("0.00")

@@ -154,6 +154,39 @@ def draft_plan(session: Session, *, book_id: uuid.UUID, year: int, members_amoun
     return get_plan(session, plan.id)
 
 
+def cancel_payout(session: Session, plan_id: uuid.UUID, *, user: UserRow, on: date | None, reason: str) -> int:
+    """撤销发放 of the plan's last payment batch (one voucher) recorded by mistake: its voucher
+    reversed in red dated ``on`` (voided if unposted), the households' payments tombstoned (they
+    are unpaid again and can be paid later), a 发放 plan back to 批准. Returns the households."""
+    from desktop_app.core.services.periods import ensure_period_open
+    from desktop_app.core.services.vouchers import check_cancellation, undo_module_voucher
+
+    reason, on = check_cancellation(reason, on, "撤销发放")
+    p = _load(session, plan_id)
+    payouts = session.scalars(select(DividendPayout).where(DividendPayout.plan_id == plan_id,
+                                                           DividendPayout.deleted.is_(False))).all()
+    if not payouts:
+        raise ConflictError(f"{p.year}年度分红尚未发放，无需撤销", field="方案")
+    last_day = max(d.paid_on for d in payouts)
+    batch_voucher = max((d for d in payouts if d.paid_on == last_day), key=lambda d: d.id).voucher_id
+    batch = [d for d in payouts if d.voucher_id == batch_voucher and d.paid_on == last_day]
+    if on < last_day:
+        raise ValidationError("撤销日期不能早于发放日期", field="日期")
+    ensure_period_open(session, p.book_id, on)
+    before = row_image(p)
+    for d in batch:
+        d.deleted = True
+    if p.status == "发放":
+        p.status, p.paid_on = "批准", None
+    session.flush()
+    _reversal, what = undo_module_voucher(session, batch_voucher, SOURCE_PAYOUT, user=user, on=on,
+                                          reason=f"撤销分红发放：{reason}")
+    record_audit(session, AuditRecord("cancel", "distribution_plan", str(p.id),
+                                      f"撤销{p.year}年度分红发放 {len(batch)} 户（{last_day.isoformat()}），"
+                                      f"原因：{reason}；{what}"[:300], before, row_image(p)))
+    return len(batch)
+
+
 def plan_violations(session: Session, plan_id: uuid.UUID) -> list[str]:
     """The organisation's rules this plan breaks, each naming the rule (empty: it may be approved)."""
     p = _load(session, plan_id)
@@ -296,12 +329,24 @@ def record_payout(session: Session, plan_id: uuid.UUID, *, paid_on: date, method
                                 households=len(wanted)),
             user=user, source_kind=SOURCE_PAYOUT, source_id=p.id)
     rows: list[dict[str, Any]] = []
+    # One row per household and plan: a cancelled payment's row (a tombstone) is paid again in place.
+    taken_back = {d.household_id: d for d in session.scalars(select(DividendPayout).where(
+        DividendPayout.plan_id == plan_id, DividendPayout.deleted.is_(True), DividendPayout.household_id.in_(wanted)))}
     for hid in wanted:
         _number, head, card = heads[hid]
-        rows.append({"id": uuid7(), "plan_id": p.id, "household_id": hid, "amount": totals[hid][2], "method": method,
-                     "paid_on": paid_on, "bank_tail": tail or (card if method == "转账" else None),
-                     "receiver": (receiver or head or "")[:50], "voucher_id": voucher.id if voucher else None})
-    bulk_insert(session, DividendPayout, rows)
+        row = {"plan_id": p.id, "household_id": hid, "amount": totals[hid][2], "method": method,
+               "paid_on": paid_on, "bank_tail": tail or (card if method == "转账" else None),
+               "receiver": (receiver or head or "")[:50], "voucher_id": voucher.id if voucher else None}
+        if hid in taken_back:
+            old = taken_back[hid]
+            for key, value in row.items():
+                setattr(old, key, value)
+            old.deleted = False
+            rows.append({"id": old.id, **row})
+        else:
+            rows.append({"id": uuid7(), **row})
+    session.flush()
+    bulk_insert(session, DividendPayout, [r for r in rows if r["household_id"] not in taken_back])
     before = row_image(p)
     if len(paid) + len(wanted) == len(totals):
         p.status, p.paid_on = "发放", paid_on

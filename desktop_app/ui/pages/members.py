@@ -143,7 +143,8 @@ class MembersPage(QWidget):
         split.setSizes([160, 420])
         bar = button_row([("计算方案(&J)", self.new_plan, "btn_plan"), ("公示(&G)", self.publicise, "btn_publicise"),
                     ("扣减(&K)", self.deduct, "btn_deduct"), ("批准(&P)", self.approve, "btn_approve"),
-                    ("发放(&F)", self.payout, "btn_payout"), ("分配规则", self.edit_settings, "btn_settings"),
+                    ("发放(&F)", self.payout, "btn_payout"), ("撤销发放", self.cancel_payout, "btn_cancel_payout"),
+                    ("分配规则", self.edit_settings, "btn_settings"),
                     ("方案PDF", lambda: self.export_pdf("plan"), "btn_plan_pdf"),
                     ("花名册PDF", lambda: self.export_pdf("roster"), "btn_roster_pdf"),
                     ("公示稿PDF", lambda: self.export_pdf("public"), "btn_public_pdf"),
@@ -351,6 +352,12 @@ class MembersPage(QWidget):
         if (p := self._plan()) is not None:
             self._form(f"发放 {p.year}年度分红（全部未发放的户）", mf.payout_fields(),
                        lambda v: self.ctx.call(dist.record_payout, p.id, user=self.ctx.user, **v), "distribution")
+
+    def cancel_payout(self) -> None:
+        """撤销发放 of the last payment batch; the service reverses its voucher."""
+        if (p := self._plan()) is not None:
+            self._form(f"撤销 {p.year}年度分红最近一次发放", mf.cancel_payout_fields(),
+                       lambda v: self.ctx.call(dist.cancel_payout, p.id, user=self.ctx.user, **v), "distribution")
 
     def export_pdf(self, kind: str) -> None:
         if (p := self._plan()) is None:

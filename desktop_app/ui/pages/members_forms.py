@@ -106,6 +106,15 @@ def payout_fields() -> list[Field]:
             Field("method", "发放方式", combo(["转账", "现金"]), required=True)]
 
 
+def cancel_payout_fields() -> list[Field]:
+    """撤销发放: the date of the red reversal and the reason (both required by the service)."""
+    reason = QLineEdit()
+    reason.setMaxLength(150)
+    reason.setPlaceholderText("如：发放方式录错、发放日期录错")
+    return [Field("on", "撤销日期", DateEdit(dt.date.today()), required=True),
+            Field("reason", "原因", reason, required=True)]
+
+
 def clean_plan_values(v: dict[str, Any]) -> dict[str, Any]:
     out = dict(v)
     out["year"] = int(out["year"])
