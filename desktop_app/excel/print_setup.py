@@ -1,0 +1,111 @@
+"""Print setup every xlsx the program writes gets, in one place: ``finish_sheet``.
+
+Call it last, once the table is written. It sets A4 paper, landscape when the table is wide (or as
+told), fit to one page wide (as many pages tall as needed), the title rows and header rows repeated
+on every printed page, "第 &P 页 / 共 &N 页" in the footer, an autofilter over the header+data
+range and puts the title (and the organisation/period line) on the sheet itself, merged and centred
+over the table, when the sheet's first row does not already carry it.
+
+Sheets that must keep their first row for an importer (templates) pass ``title_on_sheet=False``:
+their title then goes to the printed page header instead, and no row is inserted.
+"""
+
+from __future__ import annotations
+
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = ["FOOTER", "WIDE_COLUMNS", "finish_sheet"]
+
+FOOTER = "第 &P 页 / 共 &N 页"
+WIDE_COLUMNS = 100  # summed column widths (Excel units) beyond which A4 portrait would shrink too far
+_DEFAULT_WIDTH = 8.43
+
+
+def _table_width(ws: Worksheet, ncols: int) -> float:
+    total = 0.0
+    for i in range(1, ncols + 1):
+        dim = ws.column_dimensions.get(get_column_letter(i))
+        total += dim.width if dim is not None and dim.width else _DEFAULT_WIDTH
+    return total
+
+
+def _shift_down(ws: Worksheet, n: int) -> None:
+    """Insert ``n`` rows at the top, moving what openpyxl's ``insert_rows`` leaves behind
+    (merged ranges, row heights, frozen panes)."""
+    merged = list(ws.merged_cells.ranges)
+    for rng in merged:
+        ws.unmerge_cells(str(rng))
+    heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height}
+    frozen = ws.freeze_panes
+    ws.insert_rows(1, n)
+    for rng in merged:
+        rng.shift(0, n)
+        ws.merge_cells(str(rng))
+    for r in sorted(heights, reverse=True):
+        ws.row_dimensions[r + n].height = heights[r]
+        ws.row_dimensions[r].height = None
+    if frozen:
+        col = "".join(ch for ch in frozen if ch.isalpha())
+        row = int("".join(ch for ch in frozen if ch.isdigit()))
+        ws.freeze_panes = f"{col}{row + n}" if row > 1 else frozen
+
+
+def _title_rows(ws: Worksheet, title: str, subtitle: str | None, ncols: int) -> int:
+    """Write title (and subtitle) on top of the sheet unless row 1 already holds the title;
+    return how many rows were inserted."""
+    if str(ws.cell(row=1, column=1).value or "").strip() == title.strip():
+        return 0
+    n = 2 if subtitle else 1
+    _shift_down(ws, n)
+    last = get_column_letter(max(ncols, 1))
+    ws["A1"] = title
+    ws["A1"].font = Font(size=14, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    if ncols > 1:
+        ws.merge_cells(f"A1:{last}1")
+    if subtitle:
+        ws["A2"] = subtitle
+        ws["A2"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        if ncols > 1:
+            ws.merge_cells(f"A2:{last}2")
+    return n
+
+
+def finish_sheet(ws: Worksheet, *, title: str, subtitle: str | None = None,
+                 header_rows: tuple[int, int] | int, ncols: int | None = None,
+                 last_row: int | None = None, landscape: bool | None = None,
+                 title_on_sheet: bool = True, autofilter: bool = True) -> None:
+    """Give ``ws`` its print setup and on-sheet title.
+
+    ``header_rows``: the table's header row, or (first, last) header rows, as written *before* the
+    call (shifted here if title rows are inserted). ``ncols``: columns of the table (default: the
+    sheet's). ``last_row``: last data row of the table (default: the sheet's last row) — pass it
+    when signature lines or notes follow the table, so the autofilter stops at the data.
+    ``landscape``: None = landscape when the columns are wider than ``WIDE_COLUMNS``.
+    """
+    first_head, last_head = (header_rows, header_rows) if isinstance(header_rows, int) else header_rows
+    ncols = ncols or ws.max_column
+    last_row = last_row or ws.max_row
+    added = _title_rows(ws, title, subtitle, ncols) if title_on_sheet else 0
+    first_head, last_head, last_row = first_head + added, last_head + added, last_row + added
+
+    wide = _table_width(ws, ncols) > WIDE_COLUMNS if landscape is None else landscape
+    ws.page_setup.orientation = "landscape" if wide else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
+    # the title rows (when on the sheet) and the header rows on every printed page
+    ws.print_title_rows = f"{1 if title_on_sheet else first_head}:{last_head}"
+    ws.oddFooter.center.text = FOOTER
+    ws.oddFooter.center.size = 9
+    if not title_on_sheet:
+        ws.oddHeader.center.text = (title if not subtitle else f"{title}  {subtitle}").replace("&", "&&")
+        ws.oddHeader.center.size = 11
+    if autofilter and last_row >= last_head:
+        ws.auto_filter.ref = f"A{last_head}:{get_column_letter(ncols)}{last_row}"
