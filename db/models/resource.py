@@ -1,4 +1,8 @@
-"""Resource register (资源台账): land parcels with their GB/T 21010 class and exact area in 亩."""
+"""Resource register (资源台账): land parcels with their GB/T 21010 class and exact area in 亩.
+
+``book_id`` is the book whose registers list the parcel; None (rows made before schema ``a0002``)
+means the organisation's main book. ``status`` is the registered use; a contract in force on a
+date (``contract.parcel_id``) makes the parcel 已发包/已出租 on that date whatever it says here."""
 
 from __future__ import annotations
 
@@ -31,3 +35,4 @@ class ResourceParcel(SyncMixin, Base):
     status: Mapped[str] = mapped_column(String(10))  # 家庭承包 / 机动地 / 集体统一经营 / 已发包 / 出租 / 未利用
     contract_id: Mapped[uuid.UUID | None]
     notes: Mapped[str | None] = mapped_column(String(500))
+    book_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("book.id"), index=True)
