@@ -82,29 +82,36 @@ def sheet_lines(session: Session, ctx: DisclosureContext, first: str) -> list[Po
 
 @dataclass(frozen=True)
 class PartyBalance:
+    """One item of a 往来 account: a counterparty, or — where the books name none — the summary
+    of the lines (``by_summary``); the book's opening balance of the account is its own item
+    (``counterparty`` None)."""
+
     account_id: uuid.UUID
     counterparty: str | None
     opening: Decimal  # debit-positive, at the start of ``first``
     debit: Decimal  # posted in first … last
     credit: Decimal
+    by_summary: bool = False
 
     @property
     def closing(self) -> Decimal:
         return self.opening + self.debit - self.credit
 
 
-def _party_sums() -> Select[tuple[uuid.UUID, str | None, Decimal, Decimal, Decimal]]:
+def _party_sums() -> Select[tuple[uuid.UUID, str | None, str | None, Decimal, Decimal, Decimal]]:
     first = bindparam("first")
     before = case((Entry.period < first, Entry.debit - Entry.credit), else_=0)
     in_d = case((Entry.period >= first, Entry.debit), else_=0)
     in_c = case((Entry.period >= first, Entry.credit), else_=0)
-    party = func.coalesce(func.nullif(func.trim(Entry.counterparty), ""), None)
-    return (select(Entry.account_id, party, func.sum(before), func.sum(in_d), func.sum(in_c))
+    party = func.nullif(func.trim(func.coalesce(Entry.counterparty, "")), "")
+    summary = case((party.is_(None), func.coalesce(func.nullif(func.trim(func.coalesce(Entry.summary, "")), ""),
+                                                   Voucher.summary)), else_=None)
+    return (select(Entry.account_id, party, summary, func.sum(before), func.sum(in_d), func.sum(in_c))
             .join(Voucher, Voucher.id == Entry.voucher_id)
             .where(Entry.book_id == bindparam("book_id"), Entry.account_id.in_(bindparam("ids", expanding=True)),
                    Entry.period <= bindparam("last"), Voucher.status == "记账", Voucher.deleted.is_(False),
                    Entry.deleted.is_(False))
-            .group_by(Entry.account_id, party))
+            .group_by(Entry.account_id, party, summary))
 
 
 _PARTY_SUMS = _party_sums()
@@ -116,19 +123,24 @@ _PARTY_OPENING = (select(OpeningBalance.account_id, OpeningBalance.debit, Openin
 
 def counterparty_balances(session: Session, book_id: uuid.UUID, account_ids: Iterable[uuid.UUID], first: str,
                           last: str) -> list[PartyBalance]:
-    """Per (account, counterparty): balance before ``first`` (the book's opening balances count
-    as counterparty-less), and what was posted in ``first`` … ``last``."""
+    """Per account and item (counterparty, else the lines' summary): the balance before ``first``
+    and what was posted in ``first`` … ``last``. The book's opening balance of an account is one
+    item without a counterparty (the opening 科目余额表 is kept per account)."""
     ids = list(account_ids)
     if not ids:
         return []
     conn = reads(session)
     rows = conn.execute(_PARTY_SUMS, {"book_id": book_id, "ids": ids, "first": first, "last": last}).all()
-    out: dict[tuple[uuid.UUID, str | None], list[Decimal]] = {}
-    for acc, who, b, d, c in rows:
-        out[(acc, who)] = [_fen(b), _fen(d), _fen(c)]
+    out: dict[tuple[uuid.UUID, str | None, bool], list[Decimal]] = {}
+    for acc, who, summary, b, d, c in rows:
+        key: tuple[uuid.UUID, str | None, bool]
+        key = (acc, who, False) if who is not None else (acc, summary or "", True)
+        vals = out.setdefault(key, [ZERO, ZERO, ZERO])
+        for i, v in enumerate((b, d, c)):
+            vals[i] += _fen(v)
     for acc, d, c in conn.execute(_PARTY_OPENING, {"book_id": book_id, "ids": ids}):
-        out.setdefault((acc, None), [ZERO, ZERO, ZERO])[0] += d - c
-    return [PartyBalance(acc, who, *vals) for (acc, who), vals in out.items()]
+        out.setdefault((acc, None, False), [ZERO, ZERO, ZERO])[0] += d - c
+    return [PartyBalance(acc, who, vals[0], vals[1], vals[2], flag) for (acc, who, flag), vals in out.items()]
 
 
 def _fen(value: object) -> Decimal:
