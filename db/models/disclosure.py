@@ -3,6 +3,10 @@
 ``disclosure_record`` is what the dashboard and the district read to see which villages have
 not disclosed a period: one row per (book, period code) — ``2026-10``, ``2026-Q3`` or ``2026`` —
 updated when the sheets are generated again and when they are posted on the board.
+
+``sealed_document`` is what a printed QR code points to: one row per check code (``SL2-…``),
+with the document's kind and parameters and its canonical printed content (compressed), so that
+``verify-sheet`` can rebuild the document from the books and name the row that differs.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, SyncMixin
@@ -50,3 +54,28 @@ class DisclosureRecord(SyncMixin, Base):
     posted_on: Mapped[date | None]
     posted_until: Mapped[date | None]
     posted_by: Mapped[str | None] = mapped_column(String(50))
+
+
+class SealedDocument(SyncMixin, Base):
+    """A printed document with a QR code: what it printed, so that it can be checked later.
+
+    ``code`` (``SL2-XXXX-XXXX-XXXX-XXXX``) is derived from ``content_sha256``, the SHA-256 of the
+    canonical JSON of kind, parameters and printed content; ``content`` is that JSON, zlib-compressed
+    and base64-encoded (text, so that the change log and sync packages carry it as they are).
+    ``period_seal`` is the month-close seal of the period behind it, when the document has one.
+    """
+
+    __tablename__ = "sealed_document"
+
+    code: Mapped[str] = mapped_column(String(23), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    params: Mapped[str] = mapped_column(Text)  # canonical JSON of the parameters that rebuild it
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    book_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("book.id"))
+    label: Mapped[str] = mapped_column(String(200))  # the QR text a phone shows
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    period_seal: Mapped[str | None] = mapped_column(String(64))
+    times_generated: Mapped[int] = mapped_column(default=1)
+    generated_by: Mapped[str] = mapped_column(String(50))
+    generated_at: Mapped[datetime]

@@ -47,3 +47,6 @@ class Book(SyncMixin, Base):
     kind: Mapped[str] = mapped_column(String(20))  # 股份经济合作社 / 经济合作社 / 村民委员会 …
     chart_version: Mapped[str] = mapped_column(String(8))  # "2023" | "2004"
     start_period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    # 统一社会信用代码 of the body that keeps these books, when it is not the organisation itself
+    # (a 村民委员会's 54… code); None: the organisation's own code (see ``book_credit_code``).
+    credit_code: Mapped[str | None] = mapped_column(String(18))

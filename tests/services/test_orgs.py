@@ -116,3 +116,47 @@ def test_demo_has_valid_distinct_organisations(demo_db) -> None:
     assert len(orgs) == 7  # township + 6 villages
     assert len({o.uscc for o in orgs}) == 7
     assert all(o.uscc.startswith("N2") for o in orgs if o.level == "村")
+
+
+VILLAGE_COMMITTEE = "54320115MF00001236"  # a 村民委员会's own code (民政, 54…)
+
+
+def test_each_book_has_its_own_credit_code(regions) -> None:
+    from db.models import AuditEntry
+    from desktop_app.core.services.orgs import book_credit_code, update_book
+
+    with regions.begin() as s:
+        org = create_organisation(s, **GOOD)
+        coop = create_book(s, organisation_id=org.id, name="石桥村股份经济合作社", kind="股份经济合作社",
+                           start_period="2024-01")
+        vc = create_book(s, organisation_id=org.id, name="石桥村村民委员会", kind="村民委员会",
+                         start_period="2024-01", credit_code=" 54320115mf00001236 ")
+        assert book_credit_code(s, coop.id) == GOOD["uscc"]  # the organisation's own book: its code
+        assert book_credit_code(s, vc.id) == VILLAGE_COMMITTEE  # never the cooperative's
+        audits = s.scalar(select(func.count()).select_from(AuditEntry))
+        update_book(s, vc.id, credit_code="")
+        assert book_credit_code(s, vc.id) is None  # nothing recorded: nothing borrowed either
+        update_book(s, vc.id, credit_code=VILLAGE_COMMITTEE)
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == audits + 2
+        assert s.get(Book, vc.id).credit_code == VILLAGE_COMMITTEE
+
+
+@pytest.mark.parametrize(("kind", "code", "message"), [
+    ("村民委员会", "N2320115MF0000099Y", "54 开头"),  # an N2 code is a cooperative's, not a committee's
+    ("村民委员会", "54320115MF00001237", "校验位错误"),
+    ("股份经济合作社", VILLAGE_COMMITTEE, "N2"),
+    ("村民委员会", GOOD["uscc"], "54 开头"),
+])
+def test_bad_book_credit_code_is_refused_and_nothing_changes(regions, kind, code, message) -> None:
+    from desktop_app.core.services.orgs import update_book
+
+    with regions.begin() as s:
+        org = create_organisation(s, **GOOD)
+        book = create_book(s, organisation_id=org.id, name="账", kind=kind, start_period="2024-01")
+    with pytest.raises(ValidationError, match=message) as info, regions.begin() as s:
+        update_book(s, book.id, credit_code=code)
+    assert info.value.field == "账套单位统一社会信用代码"
+    with regions.begin() as s:
+        assert s.get(Book, book.id).credit_code is None
+        with pytest.raises(ValidationError, match=message):
+            create_book(s, organisation_id=org.id, name="另一账", kind=kind, start_period="2024-01", credit_code=code)

@@ -17,7 +17,13 @@ from db.models import Account, Book, Entry, OpeningBalance, Organisation, Region
 from db.types import uuid7
 from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
-from desktop_app.core.ids import region_level, region_parent, validate_org_uscc, validate_region_code
+from desktop_app.core.ids import (
+    region_level,
+    region_parent,
+    validate_org_uscc,
+    validate_region_code,
+    validate_uscc,
+)
 from desktop_app.core.rows import AccountRow, BookRow, OrgRow, RegionRow, UserRow
 from desktop_app.core.services.funds_base import cached, reads
 from desktop_app.core.services.users import require_role
@@ -25,6 +31,9 @@ from desktop_app.core.validate import clean_text
 
 ORG_LEVELS = ("组", "村", "乡镇")
 BOOK_KINDS = ("股份经济合作社", "经济合作社", "经济联合社", "村民委员会", "村民小组", "其他")
+# Books kept by the collective economic organisation itself: they print its own USCC unless they
+# name another. The other kinds (a 村民委员会's books …) are another body's and print its own code.
+ORG_OWN_BOOK_KINDS = ("股份经济合作社", "经济合作社", "经济联合社")
 # Which region level an organisation of each level sits in (a 组 has no code of its own).
 _REGION_LEVEL_FOR_ORG = {"组": "村", "村": "村", "乡镇": "乡镇"}
 _PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -203,11 +212,47 @@ def _book_row(b: Book) -> BookRow:
     return BookRow(b.id, b.organisation_id, b.code, b.name, b.kind, b.chart_version, b.start_period)
 
 
+def _book_credit_code(session: Session, organisation_id: uuid.UUID, kind: str, value: Any) -> str | None:
+    """The 统一社会信用代码 of the body that keeps a book (blank: none of its own).
+
+    A 村民委员会 is registered by 民政 (54…); the collective economic organisation's own books
+    carry an N1/N2/N3 code of its level; other bodies any well-formed code."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    field = "账套单位统一社会信用代码"
+    if kind in ORG_OWN_BOOK_KINDS:
+        return validate_org_uscc(text, get_organisation(session, organisation_id).level, field=field)
+    code = validate_uscc(text, field=field)
+    if kind == "村民委员会" and not code.startswith("54"):
+        raise ValidationError(f"村民委员会的统一社会信用代码应以 54 开头，现在是 {code[:2]}", field=field)
+    if code == get_organisation(session, organisation_id).uscc:
+        raise ValidationError(f"{kind}账套的统一社会信用代码应是{kind}自己的，不是集体经济组织的", field=field)
+    return code
+
+
+def book_credit_code(session: Session, book_id: uuid.UUID) -> str | None:
+    """The code a book's sheets print: its own, else the organisation's for the organisation's own
+    books; None for another body's book that has no code recorded (never the cooperative's)."""
+    row = reads(session).execute(_BOOK_CODE, {"book_id": book_id}).first()
+    if row is None:
+        raise NotFoundError("找不到该账套", field="账套")
+    own, kind, org_uscc = row
+    if own:
+        return str(own)
+    return str(org_uscc) if kind in ORG_OWN_BOOK_KINDS else None
+
+
+_BOOK_CODE = (select(Book.credit_code, Book.kind, Organisation.uscc)
+              .join(Organisation, Organisation.id == Book.organisation_id).where(Book.id == bindparam("book_id")))
+
+
 def create_book(
     session: Session, *, organisation_id: uuid.UUID, name: str, kind: str,
-    start_period: str, chart_version: str = "2023", code: str | None = None,
+    start_period: str, chart_version: str = "2023", code: str | None = None, credit_code: str | None = None,
 ) -> BookRow:
-    """Open a 账套 and copy the national chart of its version into it."""
+    """Open a 账套 and copy the national chart of its version into it. ``credit_code``: the
+    统一社会信用代码 of the body keeping the books when it is not the organisation (a 村民委员会's)."""
     get_organisation(session, organisation_id)
     name = _text(name, "账套名称") or ""
     if kind not in BOOK_KINDS:
@@ -224,13 +269,33 @@ def create_book(
     code = _text(code, "账套编号", required=False, max_len=20) or f"{(existing or 0) + 1:02d}"
     if session.scalar(select(Book.id).where(Book.organisation_id == organisation_id, Book.code == code)):
         raise ConflictError(f"账套编号 {code} 已存在", field="账套编号")
+    own_code = _book_credit_code(session, organisation_id, kind, credit_code)
     book = Book(organisation_id=organisation_id, code=code, name=name, kind=kind,
-                chart_version=chart_version, start_period=start_period)
+                chart_version=chart_version, start_period=start_period, credit_code=own_code)
     session.add(book)
     session.flush()
     _seed_accounts(session, book.id, chart_version)
     record_audit(session, AuditRecord("create", "book", str(book.id),
                                       f"新建账套 {name}（{chart_version}版会计制度，{start_period}启用）", None, row_image(book)))
+    return _book_row(book)
+
+
+def update_book(session: Session, book_id: uuid.UUID, *, name: str | None = None,
+                credit_code: str | None = None) -> BookRow:
+    """Rename a book or set the 统一社会信用代码 it prints (``credit_code=""`` clears it); audited.
+    The kind, chart and start period stay: the vouchers already written depend on them."""
+    book = session.get(Book, book_id)
+    if book is None or book.deleted:
+        raise NotFoundError("找不到该账套", field="账套")
+    before = row_image(book)
+    if name is not None:
+        book.name = _text(name, "账套名称") or ""
+    if credit_code is not None:
+        book.credit_code = _book_credit_code(session, book.organisation_id, book.kind, credit_code)
+    session.flush()
+    after = row_image(book)
+    if after != before:
+        record_audit(session, AuditRecord("update", "book", str(book.id), f"修改账套 {book.name}", before, after))
     return _book_row(book)
 
 
