@@ -1,5 +1,7 @@
 """Keyboard-first voucher entry: Enter moves to the next cell, "=" in an amount cell balances the
-voucher, the account cell completes by code, name or pinyin initials, the 大写 total is shown.
+voucher, the account cell completes by code, name or pinyin initials, the 往来单位或个人 cell by the
+names already used in the book (it carries down like the 摘要), the 大写 total is shown. A line's
+project, contract and asset references, which the form does not show, are kept when it is edited.
 
 The dialog only reads widgets and calls one service (``create_voucher`` / ``update_voucher``).
 """
@@ -40,8 +42,9 @@ from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.widgets.dates import DateEdit
 from desktop_app.ui.widgets.picker import CompleterPicker
 
-SUMMARY, ACCOUNT, DEBIT, CREDIT = range(4)
-HEADERS = ("摘要", "会计科目", "借方金额", "贷方金额")
+SUMMARY, ACCOUNT, PARTY, DEBIT, CREDIT = range(5)
+HEADERS = ("摘要", "会计科目", "往来单位或个人", "借方金额", "贷方金额")
+REFS = Qt.ItemDataRole.UserRole + 1  # (project_id, contract_id, asset_id) of a loaded line, on its 摘要 cell
 ZERO = Decimal("0.00")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -67,10 +70,14 @@ class _Delegate(QStyledItemDelegate):
             picker = CompleterPicker(self.grid.accounts, field="科目", parent=parent)
             return picker
         edit = QLineEdit(parent)
-        if col == SUMMARY and self.grid.phrases:
-            completer = QCompleter(self.grid.phrases, edit)
+        words = self.grid.phrases if col == SUMMARY else self.grid.parties if col == PARTY else []
+        if words:
+            completer = QCompleter(words, edit)
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             edit.setCompleter(completer)
+        if col == PARTY:
+            edit.setMaxLength(100)
         if col in (DEBIT, CREDIT):
             edit.setAlignment(Qt.AlignmentFlag.AlignRight)
             edit.installEventFilter(self)
@@ -101,13 +108,15 @@ class _Delegate(QStyledItemDelegate):
 class VoucherGrid(QTableWidget):
     """The lines of one voucher. ``lines()`` returns ``LineInput``s or raises ``ValidationError``."""
 
-    def __init__(self, accounts: list[tuple[str, str]], phrases: list[str], parent: QWidget | None = None) -> None:
-        super().__init__(5, 4, parent)
+    def __init__(self, accounts: list[tuple[str, str]], phrases: list[str], parent: QWidget | None = None,
+                 parties: list[str] | None = None) -> None:
+        super().__init__(5, len(HEADERS), parent)
         self.accounts = accounts
         self.phrases = phrases
+        self.parties = parties or []
         self._codes = {CompleterPicker.item_text(k, v): k for k, v in accounts}
         self.setHorizontalHeaderLabels(list(HEADERS))
-        for col, width in enumerate((220, 240, 120, 120)):
+        for col, width in enumerate((200, 210, 150, 110, 110)):
             self.setColumnWidth(col, width)
         self.setItemDelegate(_Delegate(self))
         self.setEditTriggers(QTableWidget.EditTrigger.AllEditTriggers)
@@ -131,6 +140,8 @@ class VoucherGrid(QTableWidget):
         row, col = self.currentRow(), self.currentColumn()
         if col == SUMMARY and row > 0 and not self.text(row, SUMMARY):
             self.set_text(row, SUMMARY, self.text(row - 1, SUMMARY))  # 摘要 carries down
+        if col == ACCOUNT and row > 0 and not self.text(row, PARTY) and self.text(row - 1, PARTY):
+            self.set_text(row, PARTY, self.text(row - 1, PARTY))  # so does the counterparty
         col += 1
         if col > CREDIT or (col == CREDIT and self.text(row, DEBIT)):
             row, col = row + 1, SUMMARY
@@ -173,18 +184,25 @@ class VoucherGrid(QTableWidget):
     def lines(self) -> list[svc.LineInput]:
         out = []
         for r in range(self.rowCount()):
-            texts = [self.text(r, c) for c in range(4)]
-            if not any(texts[1:]):
+            texts = [self.text(r, c) for c in range(len(HEADERS))]
+            if not any(texts[ACCOUNT:]):
                 continue
             code = self._codes.get(texts[ACCOUNT]) or texts[ACCOUNT].split(" ")[0]
+            item = self.item(r, SUMMARY)
+            refs = item.data(REFS) if item is not None else None
+            project_id, contract_id, asset_id = refs if isinstance(refs, tuple) else (None, None, None)
             out.append(svc.LineInput(code, _amount(texts[DEBIT], r + 1, "借方金额"),
-                                     _amount(texts[CREDIT], r + 1, "贷方金额"), texts[SUMMARY] or None))
+                                     _amount(texts[CREDIT], r + 1, "贷方金额"), texts[SUMMARY] or None,
+                                     texts[PARTY] or None, project_id, contract_id, asset_id))
         return out
 
     def load(self, detail: VoucherDetail, names: dict[str, str]) -> None:
         self.setRowCount(max(5, len(detail.lines) + 1))
         for r, ln in enumerate(detail.lines):
             self.set_text(r, SUMMARY, ln.summary or detail.voucher.summary)
+            if ln.project_id or ln.contract_id or ln.asset_id:
+                self.item(r, SUMMARY).setData(REFS, (ln.project_id, ln.contract_id, ln.asset_id))
+            self.set_text(r, PARTY, ln.counterparty or "")
             self.set_text(r, ACCOUNT, CompleterPicker.item_text(ln.account_code, names.get(ln.account_code, "")))
             self.set_text(r, DEBIT, f"{ln.debit:.2f}" if ln.debit else "")
             self.set_text(r, CREDIT, f"{ln.credit:.2f}" if ln.credit else "")
@@ -202,7 +220,8 @@ class VoucherDialog(QDialog):
         accounts = [a for a in ctx.read(org_svc.list_accounts, self.book.id) if a.active]
         names = {a.code: a.name for a in accounts}
         leaf = [(a.code, a.name) for a in accounts if a.is_leaf]
-        self.grid = VoucherGrid(leaf, ctx.read(svc.list_summary_phrases, self.book.id), self)
+        self.grid = VoucherGrid(leaf, ctx.read(svc.list_summary_phrases, self.book.id), self,
+                                parties=ctx.read(svc.list_counterparties, self.book.id))
         self.date_edit = DateEdit()
         self.date_edit.setValue(dt.date.today())
         self.attach = QSpinBox()
@@ -236,7 +255,7 @@ class VoucherDialog(QDialog):
             self.date_edit.setValue(detail.voucher.voucher_date)
             self.attach.setValue(detail.voucher.attachments)
             self.grid.load(detail, names)
-        self.resize(780, 420)
+        self.resize(900, 420)
         self.update_totals()
         self.grid.setCurrentCell(0, SUMMARY)
 
@@ -261,7 +280,8 @@ class VoucherDialog(QDialog):
                                     summary=summary, lines=lines, attachments=self.attach.value())
         except UserError as err:
             if err.row is not None:
-                self.grid.setCurrentCell(err.row - 1, ACCOUNT if err.field == "科目" else DEBIT)
+                col = {"科目": ACCOUNT, "往来单位": PARTY, "摘要": SUMMARY}.get(err.field or "", DEBIT)
+                self.grid.setCurrentCell(err.row - 1, col)
             show_user_error(self, err)
             return
         self.saved_id = row.id

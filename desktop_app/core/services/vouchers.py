@@ -44,7 +44,8 @@ from desktop_app.core.services.voucher_lines import (
 )
 
 __all__ = [
-    "LineInput", "create_voucher", "find_vouchers_by_source", "get_voucher", "list_summary_phrases",
+    "LineInput", "create_voucher", "find_vouchers_by_source", "get_voucher", "list_counterparties",
+    "list_summary_phrases",
     "list_vouchers", "post_voucher", "record_auto_voucher", "reverse_voucher", "review_voucher",
     "unreview_voucher", "update_voucher", "void_voucher",
 ]
@@ -126,6 +127,16 @@ def list_summary_phrases(session: Session, book_id: uuid.UUID, limit: int = 50) 
     return list(session.scalars(select(SummaryPhrase.text).where(
         SummaryPhrase.book_id == book_id, SummaryPhrase.deleted.is_(False))
         .order_by(SummaryPhrase.uses.desc(), SummaryPhrase.text).limit(limit)))
+
+
+def list_counterparties(session: Session, book_id: uuid.UUID, limit: int = 2000) -> list[str]:
+    """往来单位或个人 already named on the book's voucher lines, most used first (the entry form's
+    completer)."""
+    name = func.trim(Entry.counterparty)
+    return list(session.scalars(
+        select(name).where(Entry.book_id == book_id, Entry.deleted.is_(False), Entry.counterparty.is_not(None),
+                           name != "")
+        .group_by(name).order_by(func.count().desc(), name).limit(limit)))
 
 
 def _new_voucher(session: Session, *, book_id: uuid.UUID, voucher_date: date, summary: str,
