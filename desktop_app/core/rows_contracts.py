@@ -49,6 +49,7 @@ class ContractRow:
     notes: str | None
     procedure_count: int
     filed_on: date | None
+    state: str = ""  # the status on the as-of date the row was read for (rules.contract_state)
 
     @property
     def escalation_text(self) -> str:
@@ -69,8 +70,10 @@ class InstallmentRow:
     due_date: date
     amount: Decimal
     received: Decimal
-    outstanding: Decimal
+    outstanding: Decimal  # overdue + not_due
     status: str  # 已收清 / 部分收款 / 未收 / 未到期
+    overdue: Decimal = Decimal("0.00")  # 已到期未收 (欠缴): due before the as-of date, not received by it
+    not_due: Decimal = Decimal("0.00")  # 未到期: due on or after the as-of date, not yet received
 
 
 @dataclass(frozen=True)
@@ -247,5 +250,16 @@ class DisclosureContractRow:
     end_date: date
     annual_rent: Decimal
     due_in_period: Decimal
-    received_in_period: Decimal
-    arrears_at_end: Decimal
+    received_in_period: Decimal  # posted receipt vouchers of the period (red reversals negative)
+    arrears_at_end: Decimal  # the arrears report's figure as of the period's last day
+    state: str  # status at the period's end (rules.contract_state)
+
+
+@dataclass(frozen=True)
+class DisclosureContracts:
+    """The disclosure's 合同 section: its rows, and the period's receipts that have no posted
+    voucher (legacy or still unposted): not in 本期实收, told apart in the note."""
+
+    rows: tuple[DisclosureContractRow, ...]
+    unbooked_count: int
+    unbooked_amount: Decimal

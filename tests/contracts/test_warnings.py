@@ -93,7 +93,7 @@ def test_disclosure_section_masks_personal_ids(env: Env) -> None:
     env.create(number="D-3", start_date=date(2027, 1, 1), end_date=date(2027, 12, 31))  # not active in 2026-Q1
     with env.db.begin() as s:
         record_receipt(s, person, received_on=date(2026, 2, 3), amount="4000", method="现金", user=env.user)
-        rows = disclosure_contracts_section(s, env.org.id, env.book.id, date(2026, 1, 1), date(2026, 3, 31))
+        rows = disclosure_contracts_section(s, env.org.id, env.book.id, date(2026, 1, 1), date(2026, 3, 31)).rows
     assert [r.contract_number for r in rows] == ["D-1", "D-2"]
     p, f = rows
     assert p.counterparty_name == "张三" and p.counterparty_id_masked == "110105********002X"

@@ -207,3 +207,25 @@ def ageing_bucket(due: date, as_of: date) -> str | None:
 
 
 AGEING_BUCKETS = ("≤1年", "1–3年", ">3年")
+
+
+CONTRACT_STATES = ("草拟", "未生效", "履行中", "纠纷", "已到期", "已终止")
+
+
+def contract_state(status: str, start: date, end: date, terminated_on: date | None, as_of: date) -> str:
+    """The status a contract has on ``as_of``, from its dates: what every list, sheet and page shows.
+
+    The stored status records only what the user decided (草拟, 终止 with its date, 纠纷, 到期 on
+    renewal, which the end date decides alike); time does the rest. 草拟 stays 草拟 (never signed); 终止 reads 已终止 from its
+    termination date on (履行中 before it, if it was entered ahead); otherwise before the start
+    date 未生效, after the end date 已到期 (a dispute included: the term is over), else 履行中 or
+    纠纷 (a dispute during the term)."""
+    if status == "草拟":
+        return "草拟"
+    if status == "终止" and (terminated_on is None or terminated_on <= as_of):
+        return "已终止"
+    if as_of < start:
+        return "未生效"
+    if as_of > end:
+        return "已到期"
+    return "纠纷" if status == "纠纷" else "履行中"

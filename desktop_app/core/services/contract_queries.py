@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BindParameter, func, select, type_coerce
+from sqlalchemy import BindParameter, and_, func, not_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -23,10 +23,11 @@ from db.models import (
 )
 from db.types import Fen
 from desktop_app.core.rows_contracts import ContractRow, InstallmentRow
-from desktop_app.core.rules.contract_schedule import term_years
+from desktop_app.core.rules.contract_schedule import contract_state, term_years
 
 ZERO = Decimal("0.00")
 ACTIVE = ("履行中", "纠纷", "草拟")
+RECEIPT_KIND = "contract_receipt"  # the source_kind of a receipt's voucher
 
 
 def contract_query() -> Any:
@@ -52,11 +53,13 @@ def contract_query() -> Any:
     )
 
 
-def contract_rows(session: Session, query: Any) -> list[ContractRow]:
+def contract_rows(session: Session, query: Any, as_of: date) -> list[ContractRow]:
+    """Rows of ``contract_query()``, each with its status on ``as_of`` (``state``)."""
     out = []
     for r in session.execute(query):
         v: list[Any] = list(r)
         v.insert(22, term_years(v[20], v[21]))
+        v.append(contract_state(v[33], v[20], v[21], v[34], as_of))
         out.append(ContractRow(*v))
     return out
 
@@ -71,7 +74,18 @@ def received_by(as_of: date | BindParameter[date] | None) -> Any:
     return q.group_by(ContractAllocation.installment_id).subquery()
 
 
-def installment_status(amount: Decimal, received: Decimal, due: date, as_of: date) -> str:
+def billable() -> Any:
+    """SQL condition: the installment is owed at all. Not for a draft (草拟, never signed), nor for
+    a period starting on or after a terminated contract's 终止 date (nothing is billed after it;
+    money already applied to such a period stays shown as received)."""
+    return and_(Contract.status != "草拟",
+                not_(and_(Contract.status == "终止", Contract.terminated_on.is_not(None),
+                          ContractInstallment.period_start >= Contract.terminated_on)))
+
+
+def installment_status(amount: Decimal, received: Decimal, due: date, as_of: date, owed: bool = True) -> str:
+    if not owed:
+        return "不计收" if received <= 0 else "已收（不计收）"
     if received >= amount:
         return "已收清"
     if received > 0:
@@ -81,11 +95,13 @@ def installment_status(amount: Decimal, received: Decimal, due: date, as_of: dat
 
 def installment_rows(session: Session, contract_ids: Iterable[uuid.UUID] | None, as_of: date,
                      organisation_id: uuid.UUID | None = None) -> list[InstallmentRow]:
+    """Installments with what was received by ``as_of``; what is still owed split into 已到期未收
+    (``overdue``: due before ``as_of``, the arrears report's figure) and 未到期 (``not_due``)."""
     rec = received_by(as_of)
     received = type_coerce(func.coalesce(rec.c.received, 0), Fen())
     q = (select(ContractInstallment.id, ContractInstallment.contract_id, Contract.number, ContractCounterparty.name,
                 ContractInstallment.seq, ContractInstallment.period_start, ContractInstallment.period_end,
-                ContractInstallment.due_date, ContractInstallment.amount, received)
+                ContractInstallment.due_date, ContractInstallment.amount, received, billable())
          .join(Contract, ContractInstallment.contract_id == Contract.id)
          .join(ContractCounterparty, Contract.counterparty_id == ContractCounterparty.id)
          .outerjoin(rec, rec.c.installment_id == ContractInstallment.id)
@@ -96,8 +112,11 @@ def installment_rows(session: Session, contract_ids: Iterable[uuid.UUID] | None,
         q = q.where(Contract.organisation_id == organisation_id)
     out = []
     for r in session.execute(q.order_by(Contract.number, ContractInstallment.seq)):
-        got = r[9] or ZERO
-        out.append(InstallmentRow(*r[:9], got, max(r[8] - got, ZERO), installment_status(r[8], got, r[7], as_of)))
+        got, is_owed = r[9] or ZERO, bool(r[10])
+        owed = max(r[8] - got, ZERO) if is_owed else ZERO
+        overdue = owed if r[7] < as_of else ZERO
+        out.append(InstallmentRow(*r[:9], got, owed, installment_status(r[8], got, r[7], as_of, is_owed), overdue,
+                                  owed - overdue))
     return out
 
 
@@ -116,7 +135,7 @@ def overdue_query(as_of: date | BindParameter[date], organisation_ids: list[uuid
          .join(ContractCounterparty, Contract.counterparty_id == ContractCounterparty.id)
          .outerjoin(rec, rec.c.installment_id == ContractInstallment.id)
          .where(ContractInstallment.deleted.is_(False), Contract.deleted.is_(False),
-                Contract.status != "草拟", ContractInstallment.due_date < as_of,
+                billable(), ContractInstallment.due_date < as_of,
                 ContractInstallment.amount > func.coalesce(rec.c.received, 0)))
     if organisation_ids is not None:
         q = q.where(Contract.organisation_id.in_(organisation_ids))

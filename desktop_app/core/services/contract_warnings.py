@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -23,6 +23,7 @@ from db.models import (
     ContractInstallment,
     ContractReceipt,
     Organisation,
+    Voucher,
 )
 from desktop_app.core.ids import mask_ric
 from desktop_app.core.progress import Progress
@@ -31,11 +32,12 @@ from desktop_app.core.rows_contracts import (
     ContractWarnings,
     DepositWarningRow,
     DisclosureContractRow,
+    DisclosureContracts,
     ExpiryRow,
     WarningCounts,
 )
-from desktop_app.core.rules.contract_schedule import ageing_bucket
-from desktop_app.core.services.contract_queries import ZERO, overdue_query
+from desktop_app.core.rules.contract_schedule import ageing_bucket, contract_state
+from desktop_app.core.services.contract_queries import RECEIPT_KIND, ZERO, billable, overdue_query
 from desktop_app.core.services.funds_base import reads
 
 EXPIRY_DAYS = (90, 30, 0)
@@ -152,43 +154,69 @@ def warning_counts(session: Session, organisation_ids: list[uuid.UUID] | None, a
 _SECTION_CONTRACTS = (
     select(Contract.id, Contract.number, Contract.name, Contract.kind, Contract.subject, ContractCounterparty.name,
            ContractCounterparty.kind, ContractCounterparty.id_number, Contract.start_date, Contract.end_date,
-           Contract.annual_rent)
+           Contract.annual_rent, Contract.status, Contract.terminated_on)
     .join(ContractCounterparty, Contract.counterparty_id == ContractCounterparty.id)
     .where(Contract.organisation_id == bindparam("org_id"), Contract.book_id == bindparam("book_id"),
-           Contract.deleted.is_(False), Contract.status != "草拟", Contract.start_date <= bindparam("to"),
-           Contract.end_date >= bindparam("from"))
+           Contract.deleted.is_(False), Contract.status != "草拟")
     .order_by(Contract.number))
 _SECTION_DUE = (select(ContractInstallment.contract_id, ContractInstallment.amount)
-                .where(ContractInstallment.contract_id.in_(bindparam("ids", expanding=True)),
-                       ContractInstallment.deleted.is_(False), ContractInstallment.due_date >= bindparam("from"),
+                .join(Contract, ContractInstallment.contract_id == Contract.id)
+                .where(Contract.organisation_id == bindparam("org_id"), Contract.book_id == bindparam("book_id"),
+                       Contract.deleted.is_(False), ContractInstallment.deleted.is_(False), billable(),
+                       ContractInstallment.due_date >= bindparam("from"),
                        ContractInstallment.due_date <= bindparam("to")))
-_SECTION_RECEIVED = (select(ContractReceipt.contract_id, ContractReceipt.amount)
-                     .where(ContractReceipt.contract_id.in_(bindparam("ids", expanding=True)),
+# Money received as the books have it: the receipt vouchers posted (记账) in the period, a red
+# reversal (撤销收款) counting negative in its own period; a receipt cancelled later keeps its
+# original voucher, so an earlier period's figure never changes.
+_SECTION_BOOKED = (select(ContractReceipt.contract_id, ContractReceipt.amount, Voucher.reversal_of_id)
+                   .join(Voucher, Voucher.source_id == ContractReceipt.id)
+                   .where(Voucher.book_id == bindparam("book_id"), Voucher.source_kind == RECEIPT_KIND,
+                          Voucher.status == "记账", Voucher.deleted.is_(False),
+                          Voucher.voucher_date >= bindparam("from"), Voucher.voucher_date <= bindparam("to")))
+_POSTED = (select(Voucher.id).where(Voucher.status == "记账", Voucher.deleted.is_(False),
+                                    Voucher.source_kind == RECEIPT_KIND))
+_SECTION_UNBOOKED = (select(ContractReceipt.contract_id, ContractReceipt.amount)
+                     .join(Contract, ContractReceipt.contract_id == Contract.id)
+                     .where(Contract.organisation_id == bindparam("org_id"), Contract.book_id == bindparam("book_id"),
                             ContractReceipt.deleted.is_(False), ContractReceipt.received_on >= bindparam("from"),
-                            ContractReceipt.received_on <= bindparam("to")))
-_SECTION_OWED = overdue_query(bindparam("after")).where(
-    Contract.organisation_id == bindparam("org_id"), ContractInstallment.contract_id.in_(bindparam("ids", expanding=True)))
+                            ContractReceipt.received_on <= bindparam("to"),
+                            or_(ContractReceipt.voucher_id.is_(None), ContractReceipt.voucher_id.not_in(_POSTED))))
+_SECTION_OWED = overdue_query(bindparam("to")).where(Contract.organisation_id == bindparam("org_id"),
+                                                     Contract.book_id == bindparam("book_id"))
 
 
 def disclosure_contracts_section(session: Session, org_id: uuid.UUID, book_id: uuid.UUID, period_from: date,
-                                 period_to: date) -> tuple[DisclosureContractRow, ...]:
-    """Contracts of the book in force during [period_from, period_to]: rent due in the period,
-    received in the period and in arrears at its end. Names shown, personal ID numbers masked."""
+                                 period_to: date) -> DisclosureContracts:
+    """The book's contracts for [period_from, period_to]: every one in force during the period or
+    with anything due, received or owed in or at the end of it (an expired or terminated contract
+    still owing rent included), with its status at the end of the period.
+
+    本期应收: installments due in the period. 本期实收: the receipt vouchers posted in the period
+    (so the table traces to 收支明细); a receipt without a posted voucher is not counted and is
+    reported apart (``unbooked_*``). 期末欠缴: exactly the arrears report (``list_arrears``) as of
+    ``period_to``: installments due before that day and not received by it. Names are shown,
+    personal ID numbers masked."""
     conn = reads(session)
-    span = {"from": period_from, "to": period_to}
-    contracts = conn.execute(_SECTION_CONTRACTS, {"org_id": org_id, "book_id": book_id, **span}).all()
-    ids = [c[0] for c in contracts]
+    keys = {"org_id": org_id, "book_id": book_id, "from": period_from, "to": period_to}
     due: dict[uuid.UUID, Decimal] = defaultdict(lambda: ZERO)
-    for cid, amount in conn.execute(_SECTION_DUE, {"ids": ids, **span}):
+    for cid, amount in conn.execute(_SECTION_DUE, keys):
         due[cid] += amount
     got: dict[uuid.UUID, Decimal] = defaultdict(lambda: ZERO)
-    for cid, amount in conn.execute(_SECTION_RECEIVED, {"ids": ids, **span}):
-        got[cid] += amount
+    for cid, amount, reversal_of in conn.execute(_SECTION_BOOKED, keys):
+        got[cid] += -amount if reversal_of is not None else amount
     owed: dict[uuid.UUID, Decimal] = defaultdict(lambda: ZERO)
-    after = date.fromordinal(period_to.toordinal() + 1)
-    for r in conn.execute(_SECTION_OWED, {"after": after, "org_id": org_id, "ids": ids}):
+    for r in conn.execute(_SECTION_OWED, keys):
         owed[r[2]] += r[8] - (r[9] or ZERO)
-    return tuple(
-        DisclosureContractRow(number, name, kind, subject, cp, (mask_ric(idn) if cp_kind == "个人" and idn else (idn or "")),
-                              start, end, rent, due[cid], got[cid], owed[cid])
-        for cid, number, name, kind, subject, cp, cp_kind, idn, start, end, rent in contracts)
+    unbooked = [amount for _, amount in conn.execute(_SECTION_UNBOOKED, keys)]
+    rows = []
+    for (cid, number, name, kind, subject, cp, cp_kind, idn, start, end, rent, status,
+         terminated) in conn.execute(_SECTION_CONTRACTS, keys):
+        ended = terminated if status == "终止" and terminated is not None else end
+        in_force = start <= period_to and ended >= period_from and not (status == "终止" and ended < period_from)
+        if not (in_force or due[cid] or got[cid] or owed[cid]):
+            continue
+        rows.append(DisclosureContractRow(
+            number, name, kind, subject, cp, mask_ric(idn) if cp_kind == "个人" and idn else (idn or ""),
+            start, end, rent, due[cid], got[cid], owed[cid],
+            contract_state(status, start, end, terminated, period_to)))
+    return DisclosureContracts(tuple(rows), len(unbooked), sum(unbooked, ZERO))

@@ -36,6 +36,7 @@ from desktop_app.core.money import parse_amount
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows_contracts import ContractRow
 from desktop_app.core.rules.contract_schedule import (
+    CONTRACT_STATES,
     PAYMENT_MODES,
     Terms,
     build_schedule,
@@ -46,7 +47,7 @@ from desktop_app.core.textsearch import matches
 from desktop_app.core.validate import clean_text
 
 __all__ = [
-    "CONTRACT_KINDS", "CONTRACT_STATUSES", "LAND_CLASSES", "PAYMENT_MODES", "PRICE_BASES", "ContractInput",
+    "CONTRACT_KINDS", "CONTRACT_STATES", "CONTRACT_STATUSES", "LAND_CLASSES", "PAYMENT_MODES", "PRICE_BASES", "ContractInput",
     "contract_terms", "create_contract", "get_contract", "list_contracts", "renew_contract",
     "schedule_rows", "set_contract_status", "update_contract",
 ]
@@ -285,8 +286,9 @@ def _has_money(session: Session, contract_id: uuid.UUID) -> bool:
         .where(ContractInstallment.contract_id == contract_id, ContractAllocation.deleted.is_(False))))
 
 
-def get_contract(session: Session, contract_id: uuid.UUID) -> ContractRow:
-    rows = contract_rows(session, contract_query().where(Contract.id == contract_id))
+def get_contract(session: Session, contract_id: uuid.UUID, *, as_of: date | None = None) -> ContractRow:
+    """One contract; ``state`` is its status on ``as_of`` (today if not given)."""
+    rows = contract_rows(session, contract_query().where(Contract.id == contract_id), as_of or date.today())
     if not rows:
         raise NotFoundError("找不到该合同", field="合同")
     return rows[0]
@@ -368,17 +370,18 @@ def renew_contract(session: Session, contract_id: uuid.UUID, data: ContractInput
 
 
 def list_contracts(session: Session, organisation_id: uuid.UUID | None, *, text: str | None = None,
-                   status: str | None = None, kind: str | None = None) -> list[ContractRow]:
-    """Contracts of one organisation (or all); ``text`` matches number, name, subject and the
-    counterparty, pinyin initials included."""
+                   status: str | None = None, kind: str | None = None, as_of: date | None = None) -> list[ContractRow]:
+    """Contracts of one organisation (or all), each with its status on ``as_of`` (today if not
+    given; ``rules.contract_state``); ``status`` filters on that status (CONTRACT_STATES);
+    ``text`` matches number, name, subject and the counterparty, pinyin initials included."""
     q = contract_query()
     if organisation_id is not None:
         q = q.where(Contract.organisation_id == organisation_id)
-    if status:
-        q = q.where(Contract.status == status)
     if kind:
         q = q.where(Contract.kind == kind)
-    rows = contract_rows(session, q.order_by(Contract.organisation_id, Contract.number))
+    rows = contract_rows(session, q.order_by(Contract.organisation_id, Contract.number), as_of or date.today())
+    if status:
+        rows = [r for r in rows if r.state == status]
     if text and text.strip():
         rows = [r for r in rows if matches(text, r.number, r.name, r.subject, r.counterparty_name)]
     return rows

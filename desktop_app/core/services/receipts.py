@@ -48,6 +48,7 @@ from desktop_app.core.rows_contracts import (
     RecognitionResult,
 )
 from desktop_app.core.rows_funds import VoucherRow
+from desktop_app.core.services.contract_queries import RECEIPT_KIND
 from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get_book_row, period_label
 from desktop_app.core.services.periods import ensure_period_open
 from desktop_app.core.services.vouchers import (
@@ -61,7 +62,7 @@ ZERO = Decimal("0.00")
 METHODS = ("现金", "银行")
 INCOME_ROLE = {"资产租赁": "rent_income", "资源发包": "contracting_income", "投资/合作": "investment_income",
                "服务": "service_income", "其他": "other_income", "工程": "other_income"}
-RECEIPT_KIND, DEPOSIT_KIND, RECOGNITION_KIND = "contract_receipt", "contract_deposit", "contract_recognition"
+DEPOSIT_KIND, RECOGNITION_KIND = "contract_deposit", "contract_recognition"
 
 __all__ = [
     "cancel_deposit",
