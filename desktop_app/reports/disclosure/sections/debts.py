@@ -79,7 +79,8 @@ def debt_items(ctx: DisclosureContext, balances: list[PartyBalance], claims: boo
             else:
                 party = acc.name if acc.level > 1 else OPENING_ITEM
             items.append(DebtItem(line, acc.code, acc.name, party, opening, inc, dec, closing, b.by_summary))
-    items.sort(key=lambda i: (i.code, i.by_summary, -i.closing, i.party))
+    order = {label: n for n, (label, _) in enumerate(CLAIM_LINES if claims else DEBT_LINES)}
+    items.sort(key=lambda i: (order[i.line], i.code, i.by_summary, -i.closing, i.party))  # as the balance sheet
     return items
 
 
