@@ -248,15 +248,31 @@ class DistributionReminder:
 
 @dataclass(frozen=True)
 class DisclosureDistributionSection:
-    """What the 财务公开 sheet shows of a year's distribution (no ID numbers)."""
+    """What the 财务公开 sheet shows of a year's distribution as it stood on ``as_of`` (the last day
+    of the disclosed period; no ID numbers). ``stage``: 公示 (publicised, not yet approved by
+    ``as_of``), 批准, or 发放 (every household paid by ``as_of``)."""
 
     year: int
-    status: str
+    stage: str
     per_share: Decimal
     total_shares: Decimal
-    roster_total: Decimal
+    members_amount: Decimal  # 批准用于成员分配 (the resolution's amount)
+    roster_total: Decimal  # Σ 应分 = what the appropriation voucher books
     remainder: Decimal
     lines: tuple[PlanLineRow, ...]
     households: tuple[HouseholdTotal, ...]
-    approved_on: date | None
+    paid_net: tuple[Decimal, ...]  # per household (same order): 实发 paid by ``as_of``
+    publicised_on: date | None
+    approved_on: date | None  # None while not approved by ``as_of``
     resolution_no: str | None
+    appropriation_voucher: str  # "2026年11月第5号" once approved, else ""
+    payout_vouchers: tuple[str, ...]  # the payment vouchers dated by ``as_of``
+    as_of: date | None
+
+    @property
+    def status(self) -> str:
+        return self.stage
+
+    @property
+    def paid_total(self) -> Decimal:
+        return sum(self.paid_net, Decimal("0.00"))

@@ -28,6 +28,7 @@ __all__ = [
     "RuleViolation",
     "check_plan",
     "compute_dividends",
+    "lines_add_up",
     "member_amount",
     "per_share_amount",
     "plan_lines",
@@ -192,21 +193,45 @@ class PlanLineFigure:
 
 
 def plan_lines(f: PlanFigures, remainder: Decimal, excluded: Decimal = ZERO,
-               distributed_in_year: Decimal = ZERO) -> list[PlanLineFigure]:
-    """The plan's lines in the legal order, ending with 年末未分配收益."""
-    retained = f.distributable - f.reserve - f.welfare - f.members - f.other + remainder
-    return [
+               distributed_in_year: Decimal = ZERO, *, welfare_row: bool = True) -> list[PlanLineFigure]:
+    """The plan's lines in the legal order, as printed. They add up as printed: 可分配收益 is the
+    sum of the lines above it (加/减 as labelled) and 年末未分配收益 is 可分配收益 less the 减 lines
+    between them. 向成员分配 is what the roster pays (Σ 按股分配, the amount the appropriation
+    voucher books); the remainder (approved − Σ roster) stays in 年末未分配收益 and is shown as its
+    own 其中 line under it, never added back silently. ``welfare_row``: the book's chart has
+    应付福利费 (2004 only; the 2023 chart abolished it, so a 2023 plan has no such line)."""
+    paid_to_members = f.members - remainder
+    retained = f.distributable - f.reserve - f.welfare - paid_to_members - f.other
+    lines = [
         PlanLineFigure("income", "本年收益", f.current_year_income),
-        PlanLineFigure("opening", "加：年初未分配收益", f.opening_undistributed),
+        PlanLineFigure("opening", "加：年初未分配收益（负数为未弥补亏损）", f.opening_undistributed),
         PlanLineFigure("earlier", "减：年内已分配（以前年度方案）", distributed_in_year),
         PlanLineFigure("excluded", "减：不参与当年分配的收入（征地补偿、跨年租金等）", excluded),
         PlanLineFigure("distributable", "可分配收益", f.distributable),
-        PlanLineFigure("loss", "其中：弥补以前年度亏损", loss_recovery(f)),
-        PlanLineFigure("reserve", "提取公积公益金", f.reserve),
-        PlanLineFigure("welfare", "提取福利费", f.welfare),
-        PlanLineFigure("members_approved", "成员分配（批准额度）", f.members),
-        PlanLineFigure("members", "其中：按股分配合计", f.members - remainder),
-        PlanLineFigure("remainder", "其中：分红尾差（留存未分配收益）", remainder),
-        PlanLineFigure("other", "其他", f.other),
+        PlanLineFigure("reserve", "减：提取公积公益金", f.reserve),
+        PlanLineFigure("welfare", "减：提取应付福利费", f.welfare),
+        PlanLineFigure("members", "减：向成员分配（按股分配合计）", paid_to_members),
+        PlanLineFigure("other", "减：其他分配", f.other),
         PlanLineFigure("retained", "年末未分配收益", retained),
+        PlanLineFigure("remainder", "其中：分红尾差（批准额度 − 按股分配合计，留存）", remainder),
     ]
+    return [ln for ln in lines if welfare_row or ln.kind != "welfare"]
+
+
+def lines_add_up(lines: Sequence[PlanLineFigure]) -> bool:
+    """The printed arithmetic of ``plan_lines``: each total (a line without 加/减/其中) equals the
+    line before the run of 加/减 lines (or the first line) combined with them as labelled; 其中
+    lines are parts of the total above them, outside the arithmetic."""
+    running: Decimal | None = None
+    for ln in lines:
+        if ln.label.startswith("加："):
+            running = (running or ZERO) + ln.amount
+        elif ln.label.startswith("减："):
+            running = (running or ZERO) - ln.amount
+        elif ln.label.startswith("其中："):
+            continue
+        elif running is None:
+            running = ln.amount
+        elif ln.amount != running:
+            return False
+    return True

@@ -22,7 +22,6 @@ from db.changelog import bulk_insert
 from db.images import row_image
 from db.models import DistributionPlan, DividendDeduction, DividendLine, DividendPayout, Household, Member
 from db.types import utcnow, uuid7
-from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
@@ -42,6 +41,7 @@ from desktop_app.core.services.distribution_books import (
 )
 from desktop_app.core.services.distribution_query import (
     get_plan,
+    has_welfare,
     plan_rules,
     roster_holdings,
     write_plan_lines,
@@ -99,7 +99,7 @@ def draft_plan(session: Session, *, book_id: uuid.UUID, year: int, members_amoun
     rules = plan_rules(session, book.organisation_id)
     reserve = _amount(reserve, "提取公积公益金") if reserve is not None else default_reserve(income.distributable, rules)
     welfare = _amount(welfare, "提取福利费") if welfare is not None else ZERO
-    if welfare > 0 and not charts.account_roles(book.chart_version, "distribution_to_welfare"):
+    if welfare > 0 and not has_welfare(book):
         raise ValidationError("2023版会计制度已取消应付福利费，方案不能提取福利费", field="提取福利费")
     # Every refusal comes before the old draft is voided (a caller that catches the error must
     # not find the year without a plan).
@@ -141,7 +141,7 @@ def draft_plan(session: Session, *, book_id: uuid.UUID, year: int, members_amoun
     figures = _figures(plan, reserve, welfare, other)
     write_plan_lines(session, plan.id, plan_lines(figures, result.remainder,
                                                   income.excluded_land + income.excluded_rent + income.excluded_other,
-                                                  income.distributed_in_year))
+                                                  income.distributed_in_year, welfare_row=has_welfare(book)))
     record_audit(session, AuditRecord(
         "create", "distribution_plan", str(plan.id),
         f"计算{year}年度收益分配方案草案：成员分配 {members_amount} 元，总股数 {result.total_shares}，"

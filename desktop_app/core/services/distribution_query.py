@@ -16,6 +16,7 @@ from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
 from db.images import row_image
 from db.models import (
+    Book,
     DistributionPlan,
     DistributionPlanLine,
     DistributionSetting,
@@ -26,9 +27,12 @@ from db.models import (
     Organisation,
     ShareHolding,
     ShareType,
+    Voucher,
 )
 from db.types import Fen, Mu4, uuid7
+from desktop_app.core import charts
 from desktop_app.core.errors import NotFoundError, ValidationError
+from desktop_app.core.rows import BookRow
 from desktop_app.core.rows_members import (
     DisclosureDistributionSection,
     DistributionReminder,
@@ -40,13 +44,19 @@ from desktop_app.core.rows_members import (
     PlanRow,
     RosterLine,
 )
-from desktop_app.core.rules.distribution import PlanLineFigure, PlanRules, per_share_amount
+from desktop_app.core.rules.distribution import (
+    PlanFigures,
+    PlanLineFigure,
+    PlanRules,
+    per_share_amount,
+    plan_lines,
+)
 from desktop_app.core.services.funds_base import reads
 from desktop_app.core.services.members import as_shares, positional
 
 __all__ = [
     "disclosure_distribution_section", "distribution_reminders", "find_plan", "get_distribution_settings",
-    "get_plan", "list_payouts", "list_plans", "plan_household_totals", "plan_roster", "plan_rules", "roster_holdings",
+    "get_plan", "has_welfare", "list_payouts", "list_plans", "plan_household_totals", "plan_roster", "plan_rules", "roster_holdings",
     "update_distribution_settings",
 ]
 
@@ -179,13 +189,34 @@ def write_plan_lines(session: Session, plan_id: uuid.UUID, lines: Sequence[PlanL
         for i, ln in enumerate(lines, start=1)])
 
 
+def has_welfare(book: BookRow | str) -> bool:
+    """The book's chart (a BookRow or a chart version) has 应付福利费 — the 2004 chart only; the 2023
+    system abolished it, so a 2023 plan neither appropriates welfare nor prints a line for it."""
+    version = book if isinstance(book, str) else book.chart_version
+    return bool(charts.account_roles(version, "distribution_to_welfare"))
+
+
+def _printed_lines(p: DistributionPlan, stored: Sequence[PlanLineRow], chart_version: str) -> tuple[PlanLineRow, ...]:
+    """The plan's lines as ``rules.plan_lines`` lays them out for the book's chart, from the plan's
+    figures and its stored appropriations (reserve, welfare, other): plans computed by an earlier
+    version, whose stored lines added the remainder back silently, print the same way."""
+    amounts = {ln.kind: ln.amount for ln in stored}
+    figures = PlanFigures(p.current_year_income, p.opening_undistributed, p.distributable,
+                          amounts.get("reserve", ZERO), amounts.get("welfare", ZERO), p.members_amount,
+                          amounts.get("other", ZERO), p.cash_available)
+    lines = plan_lines(figures, p.remainder, p.excluded_land + p.excluded_rent + p.excluded_other,
+                       p.distributed_in_year, welfare_row=has_welfare(chart_version) or figures.welfare != 0)
+    return tuple(PlanLineRow(i, ln.kind, ln.label, ln.amount) for i, ln in enumerate(lines, start=1))
+
+
 def _plan_and_lines(session: Session, plan_id: uuid.UUID) -> tuple[DistributionPlan, tuple[PlanLineRow, ...]]:
-    """The plan (not deleted) and its lines in order: what every reader of a plan starts from."""
+    """The plan (not deleted) and its lines as printed: what every reader of a plan starts from."""
     p = session.get(DistributionPlan, plan_id)
     if p is None or p.deleted:
         raise NotFoundError("找不到该收益分配方案", field="方案")
-    lines = tuple(PlanLineRow(*r) for r in reads(session).execute(_PLAN_LINES, {"plan_id": p.id}))
-    return p, lines
+    stored = [PlanLineRow(*r) for r in reads(session).execute(_PLAN_LINES, {"plan_id": p.id})]
+    version = session.scalar(select(Book.chart_version).where(Book.id == p.book_id)) or "2023"
+    return p, _printed_lines(p, stored, version)
 
 
 def get_plan(session: Session, plan_id: uuid.UUID) -> PlanRow:
@@ -311,17 +342,45 @@ def distribution_reminders(session: Session, *, today: date | None = None, withi
     return out
 
 
-def disclosure_distribution_section(session: Session, org_id: uuid.UUID, book_id: uuid.UUID,
-                                    year: int) -> DisclosureDistributionSection | None:
-    """What the 财务公开 sheet shows of a year's plan: its lines, 每股分红 and household totals
-    (户号, 户主, 股数, amounts; never ID numbers). None when there is no publicised plan. Reads the
-    plan as ``get_plan`` does, without the roster counts and payouts the sheet does not print."""
+def _voucher_label(session: Session, voucher_ids: Sequence[uuid.UUID | None]) -> tuple[str, ...]:
+    ids = [v for v in dict.fromkeys(voucher_ids) if v is not None]
+    rows = session.execute(select(Voucher.period, Voucher.number).where(Voucher.id.in_(ids))
+                           .order_by(Voucher.period, Voucher.number)).all() if ids else []
+    return tuple(f"{period[:4]}年{int(period[5:])}月第{number}号" for period, number in rows)
+
+
+def disclosure_distribution_section(session: Session, org_id: uuid.UUID, book_id: uuid.UUID, year: int, *,
+                                    as_of: date | None = None) -> DisclosureDistributionSection | None:
+    """What the 财务公开 sheet shows of a year's plan as it stood on ``as_of`` (the last day of the
+    disclosed period; None: as it stands now): its lines, 每股分红 and household totals (户号, 户主,
+    股数, amounts; never ID numbers).
+
+    A plan appears from its 公示 date on: as 方案公示 until its approval date, then as 批准 (with the
+    resolution and the appropriation voucher), and as 发放 once every household was paid by
+    ``as_of``; it never appears on a period that ended before it was publicised, and a 草案 never
+    appears. 已发放 counts the payments dated by ``as_of`` (each one is a payment voucher)."""
     pid = _current_plan_id(session, book_id, year)
     if pid is None:
         return None
     plan, lines = _plan_and_lines(session, pid)
-    if plan.organisation_id != org_id or plan.status == "草案":
+    shown_from = plan.publicised_on or plan.approved_on
+    if plan.organisation_id != org_id or plan.status == "草案" or shown_from is None:
         return None
-    return DisclosureDistributionSection(year, plan.status, plan.per_share, plan.total_shares, plan.roster_total,
-                                         plan.remainder, lines, plan_household_totals(session, pid),
-                                         plan.approved_on, plan.resolution_no)
+    if as_of is not None and as_of < shown_from:
+        return None
+    approved = plan.approved_on is not None and (as_of is None or plan.approved_on <= as_of)
+    households = plan_household_totals(session, pid)
+    payouts = session.execute(select(DividendPayout.household_id, DividendPayout.amount, DividendPayout.voucher_id)
+                              .where(DividendPayout.plan_id == pid, DividendPayout.deleted.is_(False),
+                                     *([DividendPayout.paid_on <= as_of] if as_of is not None else []))).all()
+    paid: dict[uuid.UUID, Decimal] = {}
+    for hid, amount, _voucher in payouts if approved else []:
+        paid[hid] = paid.get(hid, ZERO) + amount
+    stage = "公示" if not approved else (
+        "发放" if households and all(h.household_id in paid for h in households) else "批准")
+    return DisclosureDistributionSection(
+        year, stage, plan.per_share, plan.total_shares, plan.members_amount, plan.roster_total, plan.remainder,
+        lines, households, tuple(paid.get(h.household_id, ZERO) for h in households), plan.publicised_on,
+        plan.approved_on if approved else None, plan.resolution_no if approved else None,
+        (_voucher_label(session, [plan.appropriation_voucher_id]) or ("",))[0] if approved else "",
+        _voucher_label(session, [v for _, _, v in payouts]) if approved else (), as_of)
