@@ -45,6 +45,7 @@ from db.models.member import (
     ShareType,
 )
 from db.models.org import Book, Organisation, Region
+from db.models.plan import BudgetLine
 from db.models.project import Project, ProjectFunding
 from db.models.resource import ResourceParcel
 from db.models.sync import ChangeLog, SyncCounter
@@ -64,6 +65,7 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Book",
+    "BudgetLine",
     "ChangeLog",
     "Contract",
     "ContractAllocation",
