@@ -7,7 +7,10 @@ part of 未分配收益), and the 本年收益 line equals the net of the 损益
 
 from __future__ import annotations
 
+import calendar
 import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy import bindparam, select
@@ -16,6 +19,7 @@ from sqlalchemy.orm import Session
 from db.models import Book, Organisation
 from desktop_app.core import charts
 from desktop_app.core.errors import ValidationError
+from desktop_app.core.rows import BookRow
 from desktop_app.core.rows_funds import IncomeFigures, Statement, StatementLine
 from desktop_app.core.services.balances import balances_before, period_totals
 from desktop_app.core.services.funds_base import (
@@ -24,13 +28,19 @@ from desktop_app.core.services.funds_base import (
     cached,
     check_period,
     get_book_row,
+    period_label,
     range_label,
     reads,
     subtree,
 )
 from desktop_app.core.services.ledgers import trial_balance, trial_balance_total
 from desktop_app.core.services.periods import _row as _period_row
-from desktop_app.core.services.statement_layouts import BALANCE_SHEET, INCOME_DISTRIBUTION, Line
+from desktop_app.core.services.statement_layouts import (
+    BALANCE_SHEET,
+    INCOME_DISTRIBUTION,
+    YEAR_END_UNDISTRIBUTED_KEY,
+    Line,
+)
 
 ZERO = Decimal("0.00")
 Amounts = dict[uuid.UUID, Decimal]
@@ -99,7 +109,7 @@ def evaluate_layout(version: str, layout: list[Line], accounts: dict[str, Accoun
     return values
 
 
-def _layout_lines(layout: list[Line], columns: list[dict[str, Decimal]]) -> list[StatementLine]:
+def _layout_lines(layout: list[Line], columns: Sequence[Mapping[str, Decimal | None]]) -> list[StatementLine]:
     out: list[StatementLine] = []
     n = 0
     for key, label, kind, _ in layout:
@@ -126,20 +136,46 @@ def balance_sheet_values(session: Session, book_id: uuid.UUID, period: str) -> t
             evaluate_layout(book.chart_version, layout, accounts, end))
 
 
+def _in_book(book: BookRow, last: str) -> None:
+    """A statement ending before the book was opened would print the opening as that month's figures."""
+    if last < book.start_period:
+        raise ValidationError(f"账套“{book.name}”自{period_label(book.start_period)}启用，"
+                              f"{period_label(last)}尚无账，不能编制报表", field="期间")
+
+
+def _year_start(book: BookRow, period: str) -> str:
+    """The first month of ``period``'s year the book kept (January, or the book's first month)."""
+    return max(f"{period[:4]}-01", book.start_period)
+
+
+def _month_end(period: str) -> str:
+    y, m = int(period[:4]), int(period[5:7])
+    return f"{y}年{m}月{calendar.monthrange(y, m)[1]}日"
+
+
 def balance_sheet(session: Session, book_id: uuid.UUID, period: str) -> Statement:
     """资产负债表 at the end of ``period`` (年初数 = the start of that year or of the book)."""
     period = check_period(period)
     book = get_book_row(session, book_id)
+    _in_book(book, period)
     start, end = balance_sheet_values(session, book_id, period)
     lines = _layout_lines(BALANCE_SHEET[book.chart_version], [start, end])
-    return _header(session, book_id, "balance-sheet", "资产负债表", period, period, ("年初数", "期末数"), lines)
+    cols = ("年初数", "年末数" if period.endswith("-12") else "期末数")
+    notes: tuple[str, ...] = ()
+    if _year_start(book, period) != f"{period[:4]}-01":
+        notes = (f"账套自{period_label(book.start_period)}启用，年初数为启用时的期初余额。",)
+    st = _header(session, book_id, "balance-sheet", "资产负债表", period, period, cols, lines)
+    return replace(st, period_label=_month_end(period), notes=notes)
 
 
 def income_distribution_values(session: Session, book_id: uuid.UUID, first: str, last: str) -> dict[str, Decimal]:
+    """The 收益及收益分配表 over months ``first`` … ``last`` of one year. Its 年初未分配收益 is the
+    balance at the start of that year, so the 年末未分配收益 line equals the balance sheet's
+    未分配收益 only when ``first`` is the year's first month: the statement always asks for that."""
     book = get_book_row(session, book_id)
     v = book.chart_version
     accounts = book_accounts(session, book_id)
-    year_start = max(f"{first[:4]}-01", book.start_period)
+    year_start = _year_start(book, first)
     activity = _activity(session, book_id, first, last)
     opening = balances_before(session, book_id, year_start)
     extra = {
@@ -153,27 +189,69 @@ def income_distribution_values(session: Session, book_id: uuid.UUID, first: str,
 
 def income_distribution_statement(session: Session, book_id: uuid.UUID, period_from: str,
                                   period_to: str) -> Statement:
-    """收益及收益分配表 for months of one year: 本年数 and the same months of the year before."""
+    """收益及收益分配表 for a month, a quarter or a year: 本年数 = the year to date through the period's
+    end (from January or the book's first month), 上年数 = the same months of the year before (blank
+    where the book was not yet kept). Its last line (年末/期末未分配收益) is the balance sheet's 未分配收益
+    at the period's end."""
     first, last = _range(period_from, period_to)
     if first[:4] != last[:4]:
         raise ValidationError("收益及收益分配表的期间须在同一年度内", field="期间")
     book = get_book_row(session, book_id)
-    this_year = income_distribution_values(session, book_id, first, last)
-    py = str(int(first[:4]) - 1)
-    if f"{py}{last[4:]}" >= book.start_period:
-        prev = income_distribution_values(session, book_id, f"{py}{first[4:]}", f"{py}{last[4:]}")
+    _in_book(book, last)
+    ytd_first = _year_start(book, last)
+    this_year = income_distribution_values(session, book_id, ytd_first, last)
+    py = str(int(last[:4]) - 1)
+    prev_last = f"{py}{last[4:]}"
+    prev: dict[str, Decimal | None]
+    if prev_last >= book.start_period:
+        prev_first = _year_start(book, prev_last)
+        prev = dict(income_distribution_values(session, book_id, prev_first, prev_last))
     else:
-        prev = {k: ZERO for k in this_year}
-    lines = _layout_lines(INCOME_DISTRIBUTION[book.chart_version], [this_year, prev])
-    return _header(session, book_id, "income-distribution", "收益及收益分配表", first, last, ("本年数", "上年数"), lines)
+        prev_first, prev = "", {k: None for k in this_year}
+    year = last.endswith("-12")
+    layout = INCOME_DISTRIBUTION[book.chart_version]
+    if not year:
+        layout = [(k, "期末未分配收益" if k == YEAR_END_UNDISTRIBUTED_KEY else label, kind, terms)
+                  for k, label, kind, terms in layout]
+    lines = _layout_lines(layout, [this_year, prev])
+    cols = ("本年数", "上年数") if year else ("本年累计数", "上年同期累计数")
+    notes = [f"本年{'数' if year else '累计数'}：{range_label(ytd_first, last)}；"
+             + (f"上年{'数' if year else '同期累计数'}：{range_label(prev_first, prev_last)}。" if prev_first
+                else f"上年{'数' if year else '同期'}账套未启用，不填。")]
+    st = _header(session, book_id, "income-distribution", "收益及收益分配表", first, last, cols, lines)
+    return replace(st, notes=tuple(notes))
+
+
+def _income_expense_columns(book: BookRow, first: str, last: str) -> tuple[tuple[str, str], bool]:
+    """(column headings, whether the second column is last year's) of a 收支明细表: a month or a
+    quarter prints 本月数/本季数 beside 本年累计数; a whole year prints 本年数 beside 上年数."""
+    if first <= _year_start(book, last) and last.endswith("-12"):
+        return ("本年数", "上年数"), True
+    if first == last:
+        return ("本月数", "本年累计数"), False
+    quarter = first[5:] in ("01", "04", "07", "10") and int(last[5:]) == int(first[5:]) + 2
+    return ("本季数" if quarter else "本期数", "本年累计数"), False
 
 
 def income_expense_statement(session: Session, book_id: uuid.UUID, period_from: str, period_to: str) -> Statement:
-    """收支明细表: income and expense by account and item, 本期数 and 本年累计数."""
+    """收支明细表: income and expense by account and item, 本期数 and 本年累计数 (a whole year:
+    本年数 and 上年数, blank where the book was not yet kept)."""
     first, last = _range(period_from, period_to)
+    if first[:4] != last[:4]:
+        raise ValidationError("收支明细表的期间须在同一年度内", field="期间")
+    book = get_book_row(session, book_id)
+    _in_book(book, last)
     accounts = book_accounts(session, book_id)
+    cols, with_prev = _income_expense_columns(book, first, last)
     now = _activity(session, book_id, first, last)
-    ytd = _activity(session, book_id, f"{last[:4]}-01", last)
+    py_last = f"{int(last[:4]) - 1}-12"
+    second: Amounts | None
+    if not with_prev:
+        second = _activity(session, book_id, f"{last[:4]}-01", last)
+    elif py_last >= book.start_period:
+        second = _activity(session, book_id, _year_start(book, py_last), py_last)
+    else:
+        second = None  # the book was not kept last year: the column stays blank
     lines: list[StatementLine] = []
     n = 0
     totals: dict[str, tuple[Decimal, Decimal]] = {}
@@ -183,22 +261,31 @@ def income_expense_statement(session: Session, book_id: uuid.UUID, period_from: 
         for acc in accounts.values():
             if acc.category != "损益" or acc.normal_side != side:
                 continue
-            a, b = _sum(accounts, now, [acc.code]), _sum(accounts, ytd, [acc.code])
+            a, b = _sum(accounts, now, [acc.code]), _sum(accounts, second or {}, [acc.code])
             if side == "贷":
                 a, b = ZERO - a, ZERO - b
             if acc.level > 1 and a == 0 and b == 0:
                 continue
             n += 1
-            lines.append(StatementLine(acc.name, n, (a, b), code=acc.code, indent=acc.level - 1))
+            lines.append(StatementLine(acc.name, n, (a, b if second is not None else None), code=acc.code,
+                                       indent=acc.level - 1))
             if acc.level == 1:
                 t_now, t_ytd = t_now + a, t_ytd + b
         n += 1
-        lines.append(StatementLine(f"{heading}合计", n, (t_now, t_ytd), is_total=True))
+        lines.append(StatementLine(f"{heading}合计", n, (t_now, t_ytd if second is not None else None),
+                                   is_total=True))
         totals[heading] = (t_now, t_ytd)
     n += 1
     diff = (totals["收入"][0] - totals["支出"][0], totals["收入"][1] - totals["支出"][1])
-    lines.append(StatementLine("收支差额（收入合计－支出合计）", n, diff, is_total=True))
-    return _header(session, book_id, "income-expense", "收支明细表", first, last, ("本期数", "本年累计数"), lines)
+    lines.append(StatementLine("收支差额（收入合计－支出合计）", n,
+                               (diff[0], diff[1] if second is not None else None), is_total=True))
+    notes: tuple[str, ...] = ()
+    if with_prev and second is None:
+        notes = ("上年账套未启用，上年数不填。",)
+    elif not with_prev and first != last:
+        notes = (f"本年累计数：{range_label(_year_start(book, last), last)}。",)
+    st = _header(session, book_id, "income-expense", "收支明细表", first, last, cols, lines)
+    return replace(st, notes=notes)
 
 
 def trial_balance_statement(session: Session, book_id: uuid.UUID, period_from: str, period_to: str) -> Statement:
