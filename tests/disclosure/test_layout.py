@@ -62,26 +62,36 @@ def test_300_vouchers_paginate_with_repeated_headers_and_wrapped_summaries(busy:
 
 
 def _ops_inside(pages: list[list[tuple[object, ...]]], fmt: object) -> None:
+    """Content between the header and the sign-off rule; the sign-off lines between that rule and
+    the footer's lowest band (check code, page x/y), left of the QR code; all within the margins."""
     left, right = fmt.margin - 0.01, fmt.width - fmt.margin + 0.01  # type: ignore[attr-defined]
-    bottom, top = fmt.bottom - 0.01, fmt.top + 0.01  # type: ignore[attr-defined]
     for ops in pages:
-        for op in ops:
-            if op[0] == "t":
-                _, x, y, text, size, align, _bold = op
-                w = text_width(str(text), float(size))  # type: ignore[arg-type]
-                x0 = float(x) - (w if align == "r" else w / 2 if align == "c" else 0)  # type: ignore[arg-type]
-                assert left <= x0 and x0 + w <= right, (text, x0, w)
-                assert bottom <= float(y) <= top, (text, y)  # type: ignore[arg-type]
-            elif op[0] == "h":
-                assert all(left <= float(v) <= right for v in (op[1], op[3]))  # type: ignore[arg-type]
-                assert all(bottom <= float(v) <= top for v in (op[2], op[4]))  # type: ignore[arg-type]
+        mark = ops.index(("k", "signoff"))
+        content, footer = ops[:mark], ops[mark + 1:]
+        rule = footer[0]
+        assert rule[0] == "h" and rule[2] == rule[4]
+        bottom, top = float(rule[2]) - 0.01, fmt.top + 0.01  # type: ignore[arg-type, attr-defined]
+        assert bottom >= fmt.bottom - 0.01  # type: ignore[attr-defined]
+        for part, (low, high, right_edge) in ((content, (bottom, top, right)), (
+                footer[1:], (fmt.margin + fmt.code_band, bottom,  # type: ignore[attr-defined]
+                             fmt.margin + fmt.footer_text_width + 0.01))):  # type: ignore[attr-defined]
+            for op in part:
+                if op[0] == "t":
+                    _, x, y, text, size, align, _bold = op
+                    w = text_width(str(text), float(size))  # type: ignore[arg-type]
+                    x0 = float(x) - (w if align == "r" else w / 2 if align == "c" else 0)  # type: ignore[arg-type]
+                    assert left <= x0 and x0 + w <= right_edge, (text, x0, w)
+                    assert low <= float(y) <= high, (text, y)  # type: ignore[arg-type]
+                elif op[0] == "h":
+                    assert all(left <= float(v) <= right for v in (op[1], op[3]))  # type: ignore[arg-type]
+                    assert all(low <= float(v) <= high for v in (op[2], op[4]))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("a3", [False, True])
 def test_nothing_is_drawn_outside_the_content_area(busy: Database, a3: bool) -> None:
     _, book_id = _ids(busy)
     with busy.begin() as s:
-        sheet, info = build_sheet(s, book_id, parse_disclosure_period("2026-03"), a3=a3)  # type: ignore[arg-type]
+        sheet, info, *_ = build_sheet(s, book_id, parse_disclosure_period("2026-03"), a3=a3)  # type: ignore[arg-type]
     _ops_inside([list(p) for p in sheet.pages], A3_LANDSCAPE if a3 else A4_PORTRAIT)
     assert info.pages == len(sheet.pages)
 

@@ -1,24 +1,42 @@
 """Lays disclosure blocks out into pages of drawing operations (no drawing happens here).
 
 Everything has a fixed size: column widths come from the blocks (scaled to the page), every text
-line has the same height, a row is as many lines high as its longest wrapped cell. So pagination
-is exact before anything is drawn, and the page count ("第 x 页 / 共 y 页") is known when the
-pages are drawn (pdf.py). Table headers repeat on every page a table runs over; a totals row
-never starts a page on its own; the sign-off block is kept in one piece on the last page.
+line has the same height, a row is as many lines high as its longest wrapped cell. Blocks are
+measured into *units* (a table's title and header, a row, its totals row, a line of a paragraph or
+note) as they are added; the pages are cut when they are first asked for, so the page count ("第 x
+页 / 共 y 页") is known when the pages are drawn (pdf.py).
+
+Rules of the cut: table headers repeat on every page a table runs over; a heading and a table's
+header stay with what follows them; a totals row and a note (a table's note, or a note paragraph)
+stay with the rows before them (the last two rows of a longer table move over with them), so no page
+carries only a heading, a header, a totals row or a note. Nothing is cut: a cell too wide for its
+column is set smaller, never below ``MIN_SHRINK`` of the table size, and wrapped beyond that (long
+codes are broken between characters). The sign-off lines (``signoff``) are drawn in the footer of
+every page, left of the QR code, and their height is kept free on every page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 
-from reportlab.lib.units import mm
+from reportlab.lib import units as rl_units
 from reportlab.pdfbase import pdfmetrics
 
-from desktop_app.reports.disclosure.registry import Block, Cell, PageBreak, TableBlock, TextBlock, money
+from desktop_app.reports.disclosure.registry import (
+    Block,
+    Cell,
+    Column,
+    PageBreak,
+    TableBlock,
+    TextBlock,
+    money,
+)
 from desktop_app.reports.fonts import register_cjk_font
+
+mm: float = rl_units.mm
 
 
 @dataclass(frozen=True)
@@ -29,7 +47,7 @@ class PageFormat:
     margin: float
     scale: float  # font scale: 1 on A4, larger on the A3 公开栏 sheet
     header_h: float  # room for the page header (title, organisation line)
-    footer_h: float  # room for the footer (page x/y, QR code)
+    footer_h: float  # the QR code's square (less 3 mm) at the bottom right; the footer is never lower
 
     @property
     def usable_width(self) -> float:
@@ -41,25 +59,44 @@ class PageFormat:
 
     @property
     def bottom(self) -> float:
+        """The bottom of the content on a page without sign-off lines (``Layout.bottom``)."""
         return self.margin + self.footer_h
+
+    @property
+    def qr_size(self) -> float:
+        return self.footer_h - 3 * mm
+
+    @property
+    def code_band(self) -> float:
+        """The footer's lowest band: the check code (two lines at most), the hint and page x/y."""
+        return 10.5 * mm * self.scale
+
+    @property
+    def footer_text_width(self) -> float:
+        """What footer text may take: the page width left of the QR code."""
+        return self.usable_width - self.qr_size - 3 * mm * self.scale
 
 
 A4_PORTRAIT = PageFormat("A4", 210 * mm, 297 * mm, 14 * mm, 1.0, 19 * mm, 22 * mm)
 A3_LANDSCAPE = PageFormat("A3", 420 * mm, 297 * mm, 16 * mm, 1.5, 27 * mm, 32 * mm)
 
 BASE_SIZE = 8.5  # table text on A4, points
-MIN_SHRINK = 0.6  # a one-line cell may shrink its font to 60 % before it is cut
+MIN_SHRINK = 0.75  # a one-line cell may be set down to 75 % (6.4 pt on A4); beyond, it wraps
+SIGN_SIZE = 8.0  # the sign-off lines in the footer, on A4
+SIGN_ROW = 1.85  # their line height, in sizes (room to sign on the blanks)
 
 
 _ALIGN = {"left": "l", "right": "r", "center": "c"}
 
 # A drawing operation: ("t", x, y, text, size, align, bold) | ("h", x1, y1, x2, y2, width) | ("r", x, y, w, h)
+# | ("k", kind): a mark that draws nothing — what the page holds ("row", "body", "note", "signoff" …)
 Op = tuple[object, ...]
+CONTENT_KINDS = frozenset({"row", "body"})  # what makes a page worth printing
 
 
 @lru_cache(maxsize=4096)
 def _char_width(ch: str) -> float:
-    return pdfmetrics.stringWidth(ch, register_cjk_font(), 1.0)
+    return float(pdfmetrics.stringWidth(ch, register_cjk_font(), 1.0))
 
 
 @lru_cache(maxsize=16384)
@@ -73,7 +110,8 @@ def text_width(text: str, size: float) -> float:
 
 def wrap(text: str, size: float, width: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` (CJK: any character may end a line;
-    runs of Latin letters and digits are kept together where they fit)."""
+    runs of Latin letters and digits are kept together where they fit, and broken between
+    characters where they do not: a code is never cut)."""
     lines: list[str] = []
     for para in (text or "").split("\n"):
         cur, cur_w = "", 0.0
@@ -96,6 +134,18 @@ def wrap(text: str, size: float, width: float) -> list[str]:
     return lines or [""]
 
 
+def fit(text: str, size: float, width: float, floor: float) -> tuple[list[str], float]:
+    """``text`` on one line at ``size``, or set smaller (not below ``floor``), or wrapped at
+    ``floor``: the lines and their size. Nothing is left out."""
+    tw = _unit_width(text) * size
+    if tw <= width:
+        return [text], size
+    smaller = size * width / tw
+    if smaller >= floor:
+        return [text], smaller
+    return wrap(text, floor, width), floor
+
+
 @lru_cache(maxsize=4096)
 def _amount_text(value: Decimal) -> str:
     """``money``, formatted once per amount: a township's tables print some 18,000 amounts with
@@ -111,39 +161,89 @@ def cell_text(value: Cell) -> str:
     return str(value)
 
 
-@dataclass
+def column_widths(fmt: PageFormat, columns: Sequence[Column]) -> list[float]:
+    """The columns' widths on the page (relative ``width_mm`` scaled to the usable width)."""
+    total = sum(c.width_mm for c in columns)
+    return [c.width_mm / total * fmt.usable_width for c in columns]
+
+
+Cells = list[tuple[list[str], float]]
+
+
+class _Grid:
+    """The vertical rules of one table on one page: from its header's top to its last row."""
+
+    __slots__ = ("bottom", "top", "widths")
+
+    def __init__(self, widths: Sequence[float]) -> None:
+        self.widths, self.top, self.bottom = widths, 0.0, 0.0
+
+
+@dataclass(slots=True)
+class _Unit:
+    """What the page cut moves as one piece. ``draw`` draws it at ``Layout.y`` and lowers ``y`` by
+    ``h``. ``gap`` (before) is dropped at the top of a page; ``after`` needs no room to fit.
+    ``keep``: moves to the next page with the unit before it. ``cont``: what a page that starts
+    with this unit draws first (a table's header, ``cont_h`` high)."""
+
+    kind: str
+    h: float
+    draw: Callable[[], None]
+    gap: float = 0.0
+    after: float = 0.0
+    keep: bool = False
+    grid: _Grid | None = None
+    cont: Callable[[], None] | None = None
+    cont_h: float = 0.0
+
+
 class Layout:
-    fmt: PageFormat
-    pages: list[list[Op]] = field(default_factory=list)
-    y: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.s = self.fmt.scale
-        self.fs = BASE_SIZE * self.s
+    def __init__(self, fmt: PageFormat) -> None:
+        self.fmt = fmt
+        self.s = s = fmt.scale
+        self.fs = BASE_SIZE * s
         self.line_h = self.fs * 1.42
-        self.pad_x = 1.6 * self.s
-        self.pad_y = 1.3 * self.s
-        self.new_page()
+        self.pad_x = 1.6 * s
+        self.pad_y = 1.3 * s
+        self.y = fmt.top
+        self.page: list[Op] = []
+        self._units: list[_Unit] = []
+        self._keep_next = False
+        self._sign_rows: list[list[tuple[float, str]]] = []
+        self._pages: list[list[Op]] | None = None
 
-    # -- pages -----------------------------------------------------------------------------
-    def new_page(self) -> None:
-        self.pages.append([])
-        self.y = self.fmt.top
+    # -- what the pages are cut from ----------------------------------------------------------
+    def _push(self, unit: _Unit, keep_next: bool = False) -> None:
+        if self._keep_next:
+            unit.keep = True
+        self._keep_next = keep_next
+        self._units.append(unit)
+        self._pages = None
 
     @property
-    def page(self) -> list[Op]:
-        return self.pages[-1]
+    def bottom(self) -> float:
+        """The bottom of the content on every page (above the footer and its sign-off lines)."""
+        fmt = self.fmt
+        if not self._sign_rows:
+            return fmt.bottom
+        return max(fmt.bottom, fmt.margin + fmt.code_band + self._sign_h())
 
     @property
-    def at_top(self) -> bool:
-        return self.y >= self.fmt.top - 0.01
+    def pages(self) -> list[list[Op]]:
+        if self._pages is None:
+            self._pages = self._emit(self._cut())
+        return self._pages
 
-    def room(self) -> float:
-        return self.y - self.fmt.bottom
-
-    def ensure(self, h: float) -> None:
-        if h > self.room() and not self.at_top:
-            self.new_page()
+    def add(self, block: Block) -> None:
+        if isinstance(block, PageBreak):
+            self._push(_Unit("break", 0.0, _nothing))
+            self._keep_next = False
+        elif isinstance(block, TextBlock):
+            self.paragraph(block)
+        elif isinstance(block, TableBlock):
+            self.table(block)
+        else:  # pragma: no cover - a section returned something else
+            raise TypeError(f"不支持的公开表内容：{type(block).__name__}")
 
     # -- text ------------------------------------------------------------------------------
     def text(self, x: float, baseline: float, text: str, size: float, align: str = "l", bold: bool = False) -> None:
@@ -153,50 +253,46 @@ class Layout:
     def baseline(self, line_top: float, line_h: float, size: float) -> float:
         return line_top - line_h / 2 - 0.36 * size
 
-    def add(self, block: Block) -> None:
-        if isinstance(block, PageBreak):
-            if not self.at_top:
-                self.new_page()
-        elif isinstance(block, TextBlock):
-            self.paragraph(block)
-        elif isinstance(block, TableBlock):
-            self.table(block)
-        else:  # pragma: no cover - a section returned something else
-            raise TypeError(f"不支持的公开表内容：{type(block).__name__}")
-
     def paragraph(self, block: TextBlock) -> None:
-        size = {"heading": 11.5, "body": BASE_SIZE + 0.5, "note": BASE_SIZE - 0.5, "warning": BASE_SIZE + 1}[
-            block.style] * self.s
+        style = block.style
+        size = {"heading": 11.5, "body": BASE_SIZE + 0.5, "note": BASE_SIZE - 0.5, "warning": BASE_SIZE + 1}[style] * self.s
         lh = size * 1.5
-        inset = 3 * self.s if block.style == "warning" else 0.0
+        inset = 3 * self.s if style == "warning" else 0.0
         lines = wrap(block.text, size, self.fmt.usable_width - 2 * inset)
-        gap_before = lh * 0.3 if block.style == "heading" and not self.at_top else 0.0
-        total = gap_before + len(lines) * lh + 2 * inset + lh * 0.25
-        if block.style in ("heading",):
-            total += self.line_h * 3  # keep a heading with the start of what follows
-        self.ensure(min(total, self.fmt.top - self.fmt.bottom))
-        self.y -= gap_before
         x0 = self.fmt.margin
-        if block.style == "warning":
+        bold = style in ("heading", "warning")
+        if style in ("heading", "warning"):  # one piece
             h = len(lines) * lh + 2 * inset
-            self.page.append(("r", x0, self.y - h, self.fmt.usable_width, h, 1.2 * self.s))
-            self.y -= inset
-        align = "c" if block.style == "heading" else "l"
-        x = x0 + self.fmt.usable_width / 2 if align == "c" else x0 + inset
-        for line in lines:
-            if lh > self.room():
-                self.new_page()
-            self.text(x, self.baseline(self.y, lh, size), line, size, align, block.style in ("heading", "warning"))
-            self.y -= lh
-        self.y -= inset + lh * 0.25
+            align = "c" if style == "heading" else "l"
+            x = x0 + self.fmt.usable_width / 2 if align == "c" else x0 + inset
+
+            def draw() -> None:
+                if style == "warning":
+                    self.page.append(("r", x0, self.y - h, self.fmt.usable_width, h, 1.2 * self.s))
+                self.y -= inset
+                for line in lines:
+                    self.text(x, self.baseline(self.y, lh, size), line, size, align, bold)
+                    self.y -= lh
+                self.y -= inset
+
+            self._push(_Unit(style, h, draw, gap=lh * 0.3 if style == "heading" else 0.0, after=lh * 0.25),
+                       keep_next=style == "heading")
+            return
+        note = style == "note"  # a note stays with what it is about
+        for i, line in enumerate(lines):
+            self._push(_Unit(style, lh, partial(self._line, x0, line, size, lh), keep=note,
+                             after=lh * 0.25 if i == len(lines) - 1 else 0.0))
+
+    def _line(self, x: float, line: str, size: float, lh: float) -> None:
+        self.text(x, self.baseline(self.y, lh, size), line, size)
+        self.y -= lh
 
     # -- tables ----------------------------------------------------------------------------
     def _widths(self, block: TableBlock) -> list[float]:
-        total = sum(c.width_mm for c in block.columns)
-        return [c.width_mm / total * self.fmt.usable_width for c in block.columns]
+        return column_widths(self.fmt, block.columns)
 
     def _cells(self, block: TableBlock, widths: Sequence[float], row: Sequence[Cell],
-               header: bool = False) -> list[tuple[list[str], float]]:
+               header: bool = False) -> Cells:
         """Each cell's lines and font size."""
         return self._cells_in(self._room(block, widths, header), row)
 
@@ -205,24 +301,22 @@ class Layout:
         pad = 2 * self.pad_x
         return [(w - pad, col.wrap or header) for col, w in zip(block.columns, widths, strict=False)]
 
-    def _cells_in(self, room: Sequence[tuple[float, bool]], row: Sequence[Cell]) -> list[tuple[list[str], float]]:
-        out: list[tuple[list[str], float]] = []
+    def _cells_in(self, room: Sequence[tuple[float, bool]], row: Sequence[Cell]) -> Cells:
+        out: Cells = []
         fs = self.fs
+        floor = fs * MIN_SHRINK
         for (avail, wraps), value in zip(room, row, strict=False):
             text = cell_text(value)
             if wraps:
                 out.append((wrap(text, fs, avail), fs))
-                continue
-            size = fs
-            tw = _unit_width(text) * size  # text_width
-            if tw > avail:
-                size = max(fs * MIN_SHRINK, size * avail / tw)
-                while text and text_width(text, size) > avail:
-                    text = text[:-1]
-            out.append(([text], size))
+            elif _unit_width(text) * fs <= avail:  # most cells
+                out.append(([text], fs))
+            else:  # set smaller, down to the floor; wrapped beyond it (at the table's size)
+                lines, size = fit(text, fs, avail, floor)
+                out.append((lines, size) if len(lines) == 1 else (wrap(text, fs, avail), fs))
         return out
 
-    def _row_h(self, cells: list[tuple[list[str], float]]) -> float:
+    def _row_h(self, cells: Cells) -> float:
         return max([len(c[0]) for c in cells]) * self.line_h + 2 * self.pad_y
 
     def _anchors(self, block: TableBlock, widths: Sequence[float], header: bool) -> list[tuple[float, str]]:
@@ -235,7 +329,7 @@ class Layout:
             x += w
         return out
 
-    def _draw_row(self, block: TableBlock, widths: Sequence[float], cells: list[tuple[list[str], float]],
+    def _draw_row(self, block: TableBlock, widths: Sequence[float], cells: Cells,
                   bold: bool, header: bool = False, h: float | None = None,
                   anchors: Sequence[tuple[float, str]] | None = None) -> None:
         """``h``: the row's height if the caller has it (``_row_h(cells)``); ``anchors``: the
@@ -267,66 +361,159 @@ class Layout:
     def _rule(self, y: float, width: float = 0.5) -> None:
         self.page.append(("h", self.fmt.margin, y, self.fmt.margin + self.fmt.usable_width, y, width * self.s))
 
-    def _grid(self, widths: Sequence[float], top: float, bottom: float) -> None:
+    def _grid(self, grid: _Grid) -> None:
         x = self.fmt.margin
-        for w in (0.0, *widths):
+        for w in (0.0, *grid.widths):
             x += w
-            self.page.append(("h", x, top, x, bottom, 0.5 * self.s))
+            self.page.append(("h", x, grid.top, x, grid.bottom, 0.5 * self.s))
 
-    def _start_table(self, block: TableBlock, widths: Sequence[float], header: list[tuple[list[str], float]],
-                     cont: bool) -> float:
-        title_h = self.line_h * 1.5
+    def _head(self, block: TableBlock, widths: Sequence[float], header: Cells, header_h: float, grid: _Grid,
+              cont: bool) -> None:
+        """The table's title (``（续）`` on a page it runs over to) and its header row."""
         if block.title:
+            title_h = self.line_h * 1.5
             size = (BASE_SIZE + 1.5) * self.s
             self.text(self.fmt.margin, self.baseline(self.y, title_h, size),
                       block.title + ("（续）" if cont else ""), size, "l", True)
             self.y -= title_h
-        top = self.y
-        self._rule(top)
-        self._draw_row(block, widths, header, False, header=True)
-        return top
+        grid.top = self.y
+        self._rule(self.y)
+        self._draw_row(block, widths, header, False, header=True, h=header_h)
 
     def table(self, block: TableBlock) -> None:
         widths = self._widths(block)
         header = self._cells(block, widths, [c.header for c in block.columns], header=True)
-        header_h = self._row_h(header) + (self.line_h * 1.5 if block.title else 0)
+        header_h = self._row_h(header)
+        head_h = header_h + (self.line_h * 1.5 if block.title else 0)
         room = self._room(block, widths)
-        rows = [self._cells_in(room, r) for r in block.rows]
-        totals = self._cells_in(room, block.totals_row) if block.totals_row is not None else None
-        first_h = header_h + (self._row_h(rows[0]) if rows else 0) + (self._row_h(totals) if totals else 0)
-        self.ensure(min(first_h, self.fmt.top - self.fmt.bottom))
-        top = self._start_table(block, widths, header, False)
         anchors = self._anchors(block, widths, False)
-        seq: list[tuple[list[tuple[list[str], float]], bool]] = [
-            (cells, i in block.bold_rows) for i, cells in enumerate(rows)]
-        if totals is not None:
-            seq.append((totals, True))
-        n = len(seq)
-        for i, (cells, bold) in enumerate(seq):
+        grid = _Grid(widths)
+        cont = partial(self._head, block, widths, header, header_h, grid, True)
+        self._push(_Unit("head", head_h, partial(self._head, block, widths, header, header_h, grid, False),
+                         grid=grid), keep_next=True)
+        seq = [(self._cells_in(room, r), "row", i in block.bold_rows) for i, r in enumerate(block.rows)]
+        if block.totals_row is not None:
+            seq.append((self._cells_in(room, block.totals_row), "total", True))
+        tail = block.totals_row is not None or bool(block.note)
+        n_rows = len(block.rows)
+        for i, (cells, kind, bold) in enumerate(seq):
             h = self._row_h(cells)
-            need = h + (self._row_h(seq[-1][0]) if totals is not None and i == n - 2 else 0)
-            if need > self.room():
-                self._grid(widths, top, self.y)
-                self.new_page()
-                top = self._start_table(block, widths, header, True)
-            self._draw_row(block, widths, cells, bold, h=h, anchors=anchors)
-        self._grid(widths, top, self.y)
+            keep = kind == "total" or (tail and n_rows >= 4 and i == n_rows - 1)  # the last two rows go with them
+            self._push(_Unit(kind, h, partial(self._draw_row, block, widths, cells, bold, h=h, anchors=anchors),
+                             keep=keep, grid=grid, cont=cont, cont_h=head_h))
         if block.note:
             size = (BASE_SIZE - 0.5) * self.s
             for line in wrap(block.note, size, self.fmt.usable_width):
-                self.ensure(self.line_h)
-                self.text(self.fmt.margin, self.baseline(self.y, self.line_h, size), line, size)
-                self.y -= self.line_h
-        self.y -= self.line_h * 0.8
+                self._push(_Unit("note", self.line_h, partial(self._line, self.fmt.margin, line, size, self.line_h),
+                                 keep=True))
+        self._units[-1].after += self.line_h * 0.8
 
-    # -- the sign-off block -----------------------------------------------------------------
+    # -- the sign-off lines ----------------------------------------------------------------
     def signoff(self, lines: Sequence[str]) -> None:
-        """Lines with signature blanks, kept together at the end of the last page."""
-        size = (BASE_SIZE + 1.5) * self.s
-        lh = size * 2.3
-        self.ensure(lh * len(lines) + lh * 0.5)
-        self.y -= lh * 0.3
-        self._rule(self.y + lh * 0.15, 0.8)
+        """Lines with signature blanks (preparer, 单位负责人, the checking body, 公开日期, 监督电话),
+        drawn in the footer of every page: a page is posted on the board on its own. Lines that fit
+        side by side share a row (A3); a line wider than the footer is wrapped."""
+        size = SIGN_SIZE * self.s
+        avail = self.fmt.footer_text_width
+        half, gap = avail / 2, 6 * mm * self.s
+        rows: list[list[tuple[float, str]]] = []
+        end = avail  # where the last row's text ends (a full row takes nothing more)
         for line in lines:
-            self.text(self.fmt.margin, self.baseline(self.y, lh, size), line, size)
-            self.y -= lh
+            w = text_width(line, size)
+            if w > avail:
+                rows.extend([[(0.0, piece)] for piece in wrap(line, size, avail)])
+                end = avail
+                continue
+            x = max(end + gap, half)
+            if rows and x + w <= avail:
+                rows[-1].append((x, line))
+                end = x + w
+            else:
+                rows.append([(0.0, line)])
+                end = w
+        self._sign_rows = rows
+        self._pages = None
+
+    def _sign_h(self) -> float:
+        return 1.5 * mm * self.s + len(self._sign_rows) * SIGN_SIZE * self.s * SIGN_ROW
+
+    def _draw_signoff(self) -> None:
+        size = SIGN_SIZE * self.s
+        row_h = size * SIGN_ROW
+        y = self.bottom
+        self.page.append(("k", "signoff"))
+        self._rule(y, 0.8)
+        y -= 1.5 * mm * self.s
+        for row in self._sign_rows:
+            for x, line in row:
+                self.text(self.fmt.margin + x, y - row_h * 0.72, line, size)
+            y -= row_h
+
+    # -- cutting and drawing the pages ------------------------------------------------------
+    def _cut(self) -> list[list[_Unit]]:
+        """The units of each page. A unit that does not fit starts the next page, with the units
+        before it that it is kept with (unless they are all the page holds)."""
+        units = self._units
+        full = self.fmt.top - self.bottom
+        pages: list[list[_Unit]] = []
+        start, i, room = 0, 0, full
+        while i < len(units):
+            u = units[i]
+            if u.kind == "break":
+                if i > start:
+                    pages.append(units[start:i])
+                start = i = i + 1
+                room = full
+                continue
+            need = u.h + (u.cont_h if i == start and u.cont is not None else 0.0 if i == start else u.gap)
+            if i == start or need <= room:
+                room -= need + u.after
+                i += 1
+                continue
+            b = i
+            while units[b].keep and b - 1 > start:
+                b -= 1
+            if units[b].keep:  # the chain is all the page holds: cut where it ran out of room
+                b = i
+            pages.append(units[start:b])
+            start = i = b
+            room = full
+        if start < len(units):
+            pages.append(units[start:])
+        return pages or [[]]
+
+    def _emit(self, cut: list[list[_Unit]]) -> list[list[Op]]:
+        pages: list[list[Op]] = []
+        for units in cut:
+            self.page = []
+            self.y = self.fmt.top
+            grid: _Grid | None = None
+            for k, u in enumerate(units):
+                if grid is not None and u.grid is not grid:
+                    self._grid(grid)
+                    grid = None
+                if k == 0 and u.cont is not None:
+                    u.cont()
+                elif k:
+                    self.y -= u.gap
+                u.draw()
+                self.page.append(("k", u.kind))
+                if u.grid is not None:
+                    grid = u.grid
+                    grid.bottom = self.y
+                self.y -= u.after
+            if grid is not None:
+                self._grid(grid)
+            if self._sign_rows:
+                self._draw_signoff()
+            pages.append(self.page)
+        return pages
+
+
+def _nothing() -> None:
+    return None
+
+
+def page_kinds(ops: Sequence[Op]) -> list[str]:
+    """What a laid-out page holds, in order ("head", "row", "total", "body", "note", "heading" …)."""
+    return [str(op[1]) for op in ops if op[0] == "k"]

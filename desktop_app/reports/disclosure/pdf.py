@@ -23,7 +23,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from desktop_app.reports.disclosure.layout import Op, PageFormat, text_width
+from desktop_app.reports.disclosure.layout import MIN_SHRINK, Op, PageFormat, fit, text_width, wrap
 from desktop_app.reports.fonts import register_cjk_font
 
 
@@ -281,35 +281,78 @@ def _qr_form(c: Canvas, payload: str, size: float) -> str:
     return name
 
 
-def _frame(c: Canvas, font: str, fmt: PageFormat, sheet: SheetSet, qr: str, n: int, total: int,
-           drawn: _Drawn | None = None) -> None:
+HINT = "扫描右侧二维码或在阳光台账中输入校验码，可核对本表是否与账目一致"
+
+
+@dataclass(frozen=True)
+class _FrameText:
+    """Where the page frame of one sheet set puts its text (the same on every page but page x/y):
+    (x, baseline, text, size, align, bold)."""
+
+    items: tuple[tuple[float, float, str, float, str, bool], ...]
+    signed_items: tuple[tuple[float, float, str, float, str, bool], ...]  # on a page with sign-off lines
+
+
+def _fit_lines(text: str, size: float, width: float, floor: float, most: int = 2) -> tuple[list[str], float]:
+    """``fit``, in ``most`` lines: smaller than ``floor`` only if the text would need more lines."""
+    lines, size = fit(text, size, width, floor)
+    while len(lines) > most:
+        size *= 0.95
+        lines = wrap(text, size, width)
+    return lines, size
+
+
+def _frame_text(fmt: PageFormat, sheet: SheetSet) -> _FrameText:
+    """The title and organisation line are set smaller to fit (never below a floor) and wrapped
+    beyond it; the check code is wrapped left of the QR code: nothing is cut."""
     s, m, w, h = fmt.scale, fmt.margin, fmt.width, fmt.height
+    items: list[tuple[float, float, str, float, str, bool]] = []
     # header: title, then organisation line and unit
-    title_size = 15 * s
-    _text(c, font, w / 2, h - m - title_size, sheet.title, title_size, "c", True, drawn)
+    title_lines, title_size = _fit_lines(sheet.title, 15 * s, fmt.usable_width, 10 * s)
+    for i, line in enumerate(title_lines):
+        items.append((w / 2, h - m - title_size - i * title_size * 1.15, line, title_size, "c", True))
     small = 8.5 * s
-    y = h - m - title_size - 6.5 * mm * s
-    org = sheet.org_line
-    while org and text_width(org, small) > fmt.usable_width - text_width(sheet.right_line, small) - 4 * mm:
-        org = org[:-1]
-    _text(c, font, m, y, org, small, "l", False, drawn)
-    _text(c, font, w - m, y, sheet.right_line, small, "r", False, drawn)
+    y = h - m - 15 * s - 6.5 * mm * s
+    right = text_width(sheet.right_line, small)
+    org_lines, org_size = _fit_lines(sheet.org_line, small, fmt.usable_width - right - 4 * mm, small * MIN_SHRINK)
+    step = org_size * 1.2  # two lines sit about the one line's baseline
+    first = y + step / 2 if len(org_lines) > 1 else y
+    for i, line in enumerate(org_lines):
+        items.append((m, first - i * step, line, org_size, "l", False))
+    items.append((w - m, y, sheet.right_line, small, "r", False))
+    # footer, lowest band: check code above the hint; page x/y (drawn per page) beside the hint
+    code_size = 6.0 * s
+    code, code_size = _fit_lines("校验码：" + sheet.payload, code_size, fmt.footer_text_width, code_size)
+    base = m + 1.2 * mm * s
+    footer = [(m, base, HINT, code_size, "l", False)]
+    for i, line in enumerate(reversed(code)):
+        footer.append((m, base + (4.4 + 2.5 * i) * mm * s, line, code_size, "l", False))
+    # without sign-off lines (a layout not given any): the supervision line above the code
+    unsigned = [(m, m + fmt.footer_h - 6.5 * mm * s, sheet.footer_line, small, "l", False)]
+    return _FrameText(tuple(items + footer + unsigned), tuple(items + footer))
+
+
+def _frame(c: Canvas, font: str, fmt: PageFormat, frame: _FrameText, qr: str, n: int, total: int,
+           signed: bool, drawn: _Drawn | None = None) -> None:
+    s, m, w, h = fmt.scale, fmt.margin, fmt.width, fmt.height
+    for x, y, text, size, align, bold in (frame.signed_items if signed else frame.items):
+        _text(c, font, x, y, text, size, align, bold, drawn)
     c.setLineWidth(0.8 * s)
-    c.line(m, y - 2.2 * mm * s, w - m, y - 2.2 * mm * s)
-    # footer: rule, supervision line, payload, page x/y, QR code bottom right
-    qr_size = fmt.footer_h - 3 * mm
-    top = m + fmt.footer_h - 1.5 * mm
-    c.setLineWidth(0.5 * s)
-    c.line(m, top, w - m, top)
-    _text(c, font, m, top - 5 * mm * s, sheet.footer_line, small, "l", False, drawn)
-    _text(c, font, w / 2, m + 2 * mm, f"第 {n} 页 / 共 {total} 页", 9 * s, "c", False, drawn)
-    code_size = 5.2 * s
-    _text(c, font, m, top - 9.5 * mm * s, "校验码：" + sheet.payload, code_size, "l", False, drawn)
-    _text(c, font, m, top - 13 * mm * s, "扫描右侧二维码或在阳光台账中输入校验码，可核对本表是否与账目一致", code_size, "l", False, drawn)
+    rule = h - m - 15 * s - 6.5 * mm * s - 2.2 * mm * s
+    c.line(m, rule, w - m, rule)
+    if not signed:
+        c.setLineWidth(0.5 * s)
+        c.line(m, m + fmt.footer_h - 1.5 * mm, w - m, m + fmt.footer_h - 1.5 * mm)
+    _text(c, font, w / 2, m + 1.2 * mm * s, f"第 {n} 页 / 共 {total} 页", 9 * s, "c", False, drawn)
     c.saveState()
-    c.translate(w - m - qr_size, m)
+    c.translate(w - m - fmt.qr_size, m)
     c.doForm(qr)
     c.restoreState()
+
+
+def _signed(ops: Sequence[Op]) -> bool:
+    """Whether the layout drew sign-off lines in this page's footer (its last marks say so)."""
+    return any(op[0] == "k" and op[1] == "signoff" for op in reversed(ops))
 
 
 def render_pdf(sheets: Sequence[SheetSet], fmt: PageFormat, *, title: str, subject: str = "") -> bytes:
@@ -335,11 +378,12 @@ def _render(sheets: Sequence[SheetSet], fmt: PageFormat, font: str, title: str, 
     memo: _Formatted = {}  # one document: its own glyph codes
     drawn: _Drawn = {}
     for sheet in sheets:
-        qr = _qr_form(c, sheet.payload, fmt.footer_h - 3 * mm)
+        qr = _qr_form(c, sheet.payload, fmt.qr_size)
+        frame = _frame_text(fmt, sheet)
         total = len(sheet.pages)
         for n, ops in enumerate(sheet.pages, start=1):
             _draw_ops(c, font, ops, 0.3 * fmt.scale, memo)
-            _frame(c, font, fmt, sheet, qr, n, total, drawn)
+            _frame(c, font, fmt, frame, qr, n, total, _signed(ops), drawn)
             c.showPage()
     c.save()
     return buf.getvalue()
