@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal("0.00")
 
@@ -216,3 +216,64 @@ class IncomeFigures:
     subsidy_income: Decimal  # 补助收入
     total_expense: Decimal  # 总支出
     net_income: Decimal  # 本年收益 = 总收入 − 总支出
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """One planned amount as typed or imported (``row``: the spreadsheet row it came from)."""
+
+    account_code: str
+    amount: Decimal
+    note: str | None = None
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class PlanAccountRow:
+    """An income or expense account of a book with its planned amount for a year (None: unplanned),
+    in code order: the rows of the plan's entry table, template and export."""
+
+    code: str
+    name: str
+    side: str  # 收入 / 支出
+    level: int
+    is_leaf: bool
+    amount: Decimal | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class PlanSaved:
+    book_id: uuid.UUID
+    year: int
+    lines: int
+    income: Decimal
+    expense: Decimal
+
+
+@dataclass(frozen=True)
+class PlanLineRow:
+    """One line of plan against actual: 本年预算, 本年累计实际 (year to date), 执行率 (%, one place)."""
+
+    label: str
+    code: str | None
+    side: str  # 收入 / 支出 / 差额
+    indent: int
+    planned: Decimal | None
+    actual: Decimal
+    is_total: bool = False
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.planned or self.planned <= 0:
+            return None
+        return (self.actual * 100 / self.planned).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    book_id: uuid.UUID
+    year: int
+    through: str  # YYYY-MM: the actual figures run from the year's start to the end of this month
+    lines: tuple[PlanLineRow, ...]
+    has_plan: bool
