@@ -190,9 +190,16 @@ class ParcelRow:
     north: str | None
     ownership: str
     group_name: str | None
-    status: str
+    status: str  # as registered (家庭承包 / 机动地 / … / 已发包 / 出租 / 未利用)
     contract_id: uuid.UUID | None
     notes: str | None
+    book_id: uuid.UUID | None = None  # the book whose registers list it (the main book when none is named)
+    status_on: str = ""  # the use on the date asked for: 已发包/已出租 under a contract in force then
+    contract_no: str | None = None  # that contract's number
+
+    @property
+    def shown_status(self) -> str:
+        return self.status_on or self.status
 
 
 @dataclass(frozen=True)
@@ -213,6 +220,49 @@ class ProjectRow:
     investment: Decimal  # Σ funding
     asset_count: int
     asset_value: Decimal
+    book_id: uuid.UUID | None = None  # the book whose registers list it (the main book when none is named)
+    budget: Decimal | None = None  # 预算金额
+    tender_method: str | None = None  # 招标方式
+    tender_winner: str | None = None  # 中标单位
+    tender_amount: Decimal | None = None  # 中标金额
+    tender_on: date | None = None
+    contract_id: uuid.UUID | None = None
+    final_amount: Decimal | None = None  # 决算金额
+    final_on: date | None = None
+
+    @property
+    def is_works(self) -> bool:
+        """A 工程 whose 招投标 and 预决算 are disclosed (专项公开): it has a budget, a tender or a final account."""
+        return any(x is not None for x in (self.budget, self.tender_method, self.tender_amount, self.final_amount))
+
+
+@dataclass(frozen=True)
+class ProjectPaymentRow:
+    """One line of a book paying for a project (a posted voucher line carrying its id)."""
+
+    voucher_date: date
+    period: str
+    number: int
+    summary: str
+    account: str  # code and name
+    amount: Decimal  # debit − credit
+    counterparty: str | None
+
+
+@dataclass(frozen=True)
+class WorksRow:
+    """A 工程 for 专项公开 (工程招投标及预决算): the ledger's facts and one book's payments to date."""
+
+    project: ProjectRow
+    contract: str | None  # 合同编号、名称、对方、签订日期, when a contract is linked
+    payments: tuple[ProjectPaymentRow, ...]  # through the period's last month, every year
+    paid: Decimal  # Σ payments
+
+    @property
+    def final_vs_budget(self) -> Decimal | None:
+        """决算 − 预算 (negative: under budget); None until both exist."""
+        p = self.project
+        return None if p.final_amount is None or p.budget is None else p.final_amount - p.budget
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from db.changelog import session_actor
 from db.images import jsonable
-from db.models import AssetHistory, Organisation
+from db.models import AssetHistory, Book, Organisation
 from db.types import utcnow
 from desktop_app.core.errors import NotFoundError, ValidationError
 from desktop_app.core.money import parse_amount
@@ -124,3 +124,39 @@ def write_history(session: Session, asset_id: uuid.UUID, action: str, summary: s
     session.add(AssetHistory(asset_id=asset_id, at=utcnow(), actor=session_actor(session), action=action,
                              summary=summary[:300],
                              changes_json=json.dumps(changes, ensure_ascii=False)[:4000] if changes else None))
+
+
+# The book that owns an organisation's registers when a parcel or project names none (rows made
+# before schema a0002, imports, the demo): the cooperative's book, else the first book.
+MAIN_BOOK_KINDS = ("股份经济合作社", "经济合作社", "经济联合社")
+_ORG_BOOKS = (select(Book.id, Book.kind).where(Book.organisation_id == bindparam("org_id"), Book.deleted.is_(False))
+              .order_by(Book.code))  # built once: building costs more than running
+
+
+def main_book(session: Session, organisation_id: uuid.UUID) -> uuid.UUID | None:
+    """The organisation's main book: its 股份经济合作社/经济合作社 book, else its first book."""
+    from desktop_app.core.services.funds_base import reads
+
+    books = reads(session).execute(_ORG_BOOKS, {"org_id": organisation_id}).all()
+    ids: list[uuid.UUID] = [b.id for b in books if b.kind in MAIN_BOOK_KINDS] or [b.id for b in books[:1]]
+    return ids[0] if ids else None
+
+
+def register_book(session: Session, organisation_id: uuid.UUID, book_id: Any) -> uuid.UUID | None:
+    """The book a new register row belongs to: the one given (it must be the organisation's), or
+    the main book."""
+    if book_id is None or book_id == "":
+        return main_book(session, organisation_id)
+    try:
+        bid = book_id if isinstance(book_id, uuid.UUID) else uuid.UUID(str(book_id))
+    except ValueError:
+        raise ValidationError("账套无效", field="账套") from None
+    if session.scalar(select(Book.id).where(Book.id == bid, Book.organisation_id == organisation_id,
+                                            Book.deleted.is_(False))) is None:
+        raise NotFoundError("该账套不属于本组织", field="账套")
+    return bid
+
+
+def owner_book(row_book: uuid.UUID | None, main: uuid.UUID | None) -> uuid.UUID | None:
+    """Which book lists a register row: its own, or the main book when it names none."""
+    return row_book if row_book is not None else main

@@ -23,7 +23,7 @@ from desktop_app.core.services.funds_base import (
     reads,
 )
 from desktop_app.core.services.projects import list_projects, project_income
-from desktop_app.core.services.resources import area_by_class, list_parcels
+from desktop_app.core.services.resources import area_by_class, contracts_in_force, list_parcels
 
 ZERO = Decimal("0.00")
 
@@ -44,6 +44,7 @@ _DEPRECIATION = (select(AssetDepreciation.asset_id, AssetDepreciation.period, As
 _DISPOSALS = (select(AssetDisposal.asset_id, AssetDisposal.disposed_on, AssetDisposal.kind)
               .where(AssetDisposal.asset_id.in_(bindparam("ids", expanding=True)), AssetDisposal.deleted.is_(False)))
 _STATUSES = select(Asset.code, Asset.status).where(Asset.book_id == bindparam("book_id"))
+_CARD_IDS = select(Asset.id, Asset.code).where(Asset.book_id == bindparam("book_id"))
 
 
 def asset_change_table(session: Session, book_id: uuid.UUID, first: str, last: str) -> list[ChangeRow]:
@@ -90,25 +91,31 @@ def asset_change_table(session: Session, book_id: uuid.UUID, first: str, last: s
 
 def disclosure_assets_section(session: Session, org_id: uuid.UUID, book_id: uuid.UUID, period_from: date,
                               period_to: date) -> AssetsDisclosure:
-    """The disclosure's assets part: cards by class (count, 原值, 净值, statuses) as at the end of the
-    period, land by GB/T 21010 class with areas in 亩, projects with investment and the period's return."""
+    """The disclosure's assets part for one book: its cards by class (count, 原值, 净值, statuses) as
+    at the end of the period, its land by GB/T 21010 class in 亩 with the use on the period's last
+    day (已发包/已出租 under a contract in force then), its projects with investment and the
+    period's return in this book. A register row naming no book is the main book's."""
     first, last = period_of(period_from), period_of(period_to)
     rows: list[DisclosureRow] = []
     table = [r for r in asset_change_table(session, book_id, first, last) if r.closing_cost]
     statuses = {c: st for c, st in reads(session).execute(_STATUSES, {"book_id": book_id})}
+    leased = {a for _, a, _, kind in contracts_in_force(session, org_id, period_to).values() if a is not None}
+    codes = {c: aid for aid, c in reads(session).execute(_CARD_IDS, {"book_id": book_id})}
     for cat in CATEGORIES:
         group = [r for r in table if r.category == cat]
         if group:
-            counts = Counter(statuses.get(r.code, "") for r in group)
+            counts = Counter("出租" if codes.get(r.code) in leased else statuses.get(r.code, "") for r in group)
             rows.append(DisclosureRow("资产", cat, len(group), sum((r.closing_cost for r in group), ZERO),
                                       sum((r.closing_net for r in group), ZERO),
                                       "、".join(f"{k}{n}项" for k, n in sorted(counts.items()))))
-    parcels = list_parcels(session, org_id)
+    parcels = list_parcels(session, org_id, book_id=book_id, on=period_to)
     for land, n, mu in area_by_class(parcels):
-        counts = Counter(p.status for p in parcels if p.land_class == land)
+        counts = Counter(p.shown_status for p in parcels if p.land_class == land)
         rows.append(DisclosureRow("资源", land, n, mu, None, "、".join(f"{k}{c}块" for k, c in sorted(counts.items()))))
     income = project_income(session, [book_id], first, last)
     for p in list_projects(session, org_id):
+        if p.book_id != book_id and p.id not in income:
+            continue  # another book's project with no income in this book
         got = income.get(p.id, ZERO)
         rate = f"，收益率 {(got * 100 / p.investment).quantize(Decimal('0.01'))}%" if p.investment else ""
         rows.append(DisclosureRow("项目", p.name, p.asset_count, p.investment, got, f"{p.kind}，{p.status}{rate}"))
