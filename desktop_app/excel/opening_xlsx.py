@@ -3,7 +3,8 @@
 The template (openpyxl) lists every leaf account of the book: 科目编码 (text), 科目名称, 方向 and
 empty 借方余额/贷方余额 cells formatted ``#,##0.00``, so what the user types stays a real number.
 Row 1 is the header ``read_opening_xlsx`` expects; row 2 is a note starting with ``说明``, which
-``read_opening_sheet`` leaves out. Reading and checking are the service's
+``read_opening_sheet`` leaves out. Printed, the title and the book are in the page header (row 1
+must stay the header), page numbers in the footer, A4 fitted to its width. Reading and checking are the service's
 (``desktop_app.core.services.opening``): validate → preview → apply, all or nothing.
 """
 
@@ -20,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from desktop_app.core.rows import AccountRow, BookRow
 from desktop_app.core.services.funds_base import period_label
 from desktop_app.core.services.opening import OpeningInput, read_opening_xlsx
+from desktop_app.excel.print_setup import finish_sheet
 
 __all__ = ["HEADERS", "MONEY", "NOTE_PREFIX", "by_row", "read_opening_sheet", "template_accounts",
            "write_opening_template"]
@@ -62,6 +64,9 @@ def write_opening_template(path: Path | str, book: BookRow, accounts: Sequence[A
         for c in (4, 5):
             ws.cell(row=r, column=c).number_format = MONEY
     ws.freeze_panes = "A3"
+    # row 1 stays the header the importer reads: the title goes to the printed page header
+    finish_sheet(ws, title="期初余额表", subtitle=f"{book.name}（{period_label(book.start_period)}启用）",
+                 header_rows=1, ncols=len(HEADERS), title_on_sheet=False)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
