@@ -76,16 +76,24 @@ def cmd_disclose(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_sheet(args: argparse.Namespace) -> int:
+    """0 相符 (every code found), 3 不符 (with the differences), 1 bad input (no code, unreadable file)."""
     from desktop_app.cli import cli_session
-    from desktop_app.core.services.disclosure import verify_sheet_payload
+    from desktop_app.reports.sealing import verify_payload, verify_pdf
 
+    if bool(args.file) == bool(args.payload):
+        raise UserError("请给出公开表 PDF 文件，或用 --payload 给出扫描到的二维码内容（二者选一）", field="--payload")
+    data = None
+    if args.file:
+        path = Path(args.file)
+        if not path.is_file():
+            raise UserError(f"找不到文件：{path}", field="文件")
+        data = path.read_bytes()
     with cli_session(args, "cli") as s:
-        result = verify_sheet_payload(s, args.payload)
-    print(result.message)
-    if not result.ok and result.current_hash:
-        print(f"    公开表上的哈希：{result.payload.seal_hash}")
-        print(f"    当前账目的哈希：{result.current_hash}")
-    return 0 if result.ok else 3
+        checks = verify_pdf(s, data) if data is not None else verify_payload(s, args.payload)
+    for check in checks:
+        for line in check.lines:
+            print(line)
+    return 0 if all(c.ok for c in checks) else 3
 
 
 def cmd_posted(args: argparse.Namespace) -> int:
@@ -125,9 +133,11 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--period", required=True, help="期间：2026-10（月）、2026-Q3（季度）或 2026（年度）")
     p.add_argument("--out", required=True, help="输出 PDF 文件（--all 时为文件夹）")
     p.add_argument("--a3", action="store_true", help="A3 横向大字版（公开栏）")
-    p.add_argument("--date", help="印在表上的公开日期 YYYY-MM-DD（默认留空，张贴时手写）")
-    p = add("verify-sheet", cmd_verify_sheet, "核对张贴的公开表（二维码/校验码）与当前账目是否一致")
-    p.add_argument("--payload", required=True, help="公开表二维码的内容（即页脚的“校验码”）")
+    p.add_argument("--posted-on", "--date", dest="date",
+                   help="印在表上的公开日期 YYYY-MM-DD（默认：已登记的张贴日期，没有则留空，张贴时手写）")
+    p = add("verify-sheet", cmd_verify_sheet, "核对张贴的公开表或报表（PDF 文件或二维码内容）与当前账目是否一致")
+    p.add_argument("file", nargs="?", help="本程序生成的 PDF（读取其中的校验码）")
+    p.add_argument("--payload", help="手机扫描到的二维码内容，或页脚的校验码 SL2-XXXX-XXXX-XXXX-XXXX")
     p = add("disclosure-posted", cmd_posted, "登记财务公开表已在公开栏张贴")
     p.add_argument("--org", required=True, help="组织的统一社会信用代码或12位区划代码")
     p.add_argument("--book", help="账套编号或ID（默认为全部账套）")

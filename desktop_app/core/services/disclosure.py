@@ -348,6 +348,16 @@ def mark_disclosure_posted(session: Session, *, book_id: uuid.UUID, period_code:
     return _record_row(session, r.id)
 
 
+def recorded_postings(session: Session, book_ids: list[uuid.UUID], period: DisclosurePeriod) -> dict[uuid.UUID, date]:
+    """The 公开日期 recorded for each book's sheets of the period (books without one left out)."""
+    if not book_ids:
+        return {}
+    rows = session.execute(select(DisclosureRecord.book_id, DisclosureRecord.posted_on).where(
+        DisclosureRecord.book_id.in_(book_ids), DisclosureRecord.period_code == period.code,
+        DisclosureRecord.deleted.is_(False), DisclosureRecord.posted_on.is_not(None)))
+    return {b: d for b, d in rows if d is not None}
+
+
 def list_disclosure_records(session: Session, *, period_code: str | None = None,
                             organisation_id: uuid.UUID | None = None) -> list[DisclosureRecordRow]:
     q = _record_query()
@@ -407,5 +417,6 @@ __all__ = [
     "CHECKING_BODIES", "FREQUENCIES", "PAYLOAD_TAG", "DisclosurePeriod", "DisclosureRecordRow", "DisclosureSettingsRow",
     "SealInfo", "SheetPayload", "SheetVerification", "UndisclosedRow", "compute_disclosure_seal", "get_disclosure_settings",
     "list_disclosure_records", "list_undisclosed", "make_payload", "mark_disclosure_posted", "parse_disclosure_period",
-    "parse_payload", "record_disclosure_generated", "update_disclosure_settings", "verify_sheet_payload",
+    "parse_payload", "record_disclosure_generated", "recorded_postings", "update_disclosure_settings",
+    "verify_sheet_payload",
 ]

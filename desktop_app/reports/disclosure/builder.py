@@ -10,10 +10,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -25,28 +26,48 @@ from desktop_app.core.services.disclosure import (
     DisclosurePeriod,
     DisclosureRecordRow,
     SealInfo,
+    compute_disclosure_seal,
     parse_disclosure_period,
     record_disclosure_generated,
+    recorded_postings,
 )
 from desktop_app.core.services.funds_base import period_label, read_cache
 from desktop_app.core.services.orgs import get_organisation, list_books
+from desktop_app.core.services.periods import period_reopen_info
 from desktop_app.core.services.statements import balance_sheet, income_figures
 from desktop_app.reports.disclosure.context import DisclosureContext, make_context
-from desktop_app.reports.disclosure.layout import A3_LANDSCAPE, A4_PORTRAIT, Layout
+from desktop_app.reports.disclosure.layout import A3_LANDSCAPE, A4_PORTRAIT, Layout, cell_text
 from desktop_app.reports.disclosure.pdf import SheetSet, render_pdf
 from desktop_app.reports.disclosure.registry import (
     Block,
+    Cell,
     Column,
     PageBreak,
     TableBlock,
     TextBlock,
     registered_sections,
 )
+from desktop_app.reports.sealing import (
+    DocumentKind,
+    SealedContent,
+    register_kind,
+    seal_document,
+    section,
+    table_item,
+    text_item,
+)
 
+DISCLOSURE_KIND = "disclosure"
 CN_NUMBERS = "一二三四五六七八九十"
 _B = "\uff3f"  # FULLWIDTH LOW LINE: the blanks to sign and fill in by hand
-COVER_COLUMNS = (Column("项目", 60), Column("本期", 40, "right"), Column("本年累计", 40, "right"),
-                 Column("说明", 40, wrap=True))
+
+
+def cover_columns(period: DisclosurePeriod) -> tuple[Column, ...]:
+    """本月/本季 and 本年累计; a year sheet has one column, 本年."""
+    if len(period.months) == 12:
+        return (Column("项目", 60), Column("本年", 50, "right"), Column("说明", 70, wrap=True))
+    now = "本月" if len(period.months) == 1 else ("本季" if len(period.months) == 3 else "本期")
+    return (Column("项目", 60), Column(now, 40, "right"), Column("本年累计", 40, "right"), Column("说明", 40, wrap=True))
 
 
 @dataclass(frozen=True)
@@ -57,6 +78,11 @@ class SheetInfo:
     seal: SealInfo
     pages: int
     sections: tuple[str, ...]
+    content: SealedContent  # what the QR code's check code covers
+
+    @property
+    def code(self) -> str:
+        return self.content.code
 
 
 @dataclass(frozen=True)
@@ -89,43 +115,52 @@ def _status_blocks(ctx: DisclosureContext) -> list[Block]:
         out.append(TextBlock(f"特别提示：{period_label(info.period)}结账后曾{day}反结账（共{info.reopen_count}次），"
                              f"原因：{info.last_reason}{again}。本表依据当前账目编制，请与此前张贴的公开表核对。",
                              "warning"))
-    if ctx.seal.tampered:
-        raise IntegrityProblem("已结账月份的凭证与封存哈希不符，不能生成财务公开表；请先运行“完整性检查”")
-    if not ctx.seal.all_sealed:
-        open_months = "、".join(period_label(m) for m in ctx.seal.months if m not in ctx.seal.closed)
-        out.append(TextBlock(f"注意：{open_months}尚未结账，本表数字在结账前可能变动。", "warning"))
     return out
 
 
+def _closing_state_blocks(ctx: DisclosureContext) -> tuple[Block, Block | None]:
+    """What the sheet says about closing (the seal line; months still open). Printed, but not part of
+    the sealed content: closing a month later changes no figure, so the posted sheet still matches."""
+    seal = (f"本期账目已结账封存，封存哈希 {ctx.seal.hash[:16]}…。" if ctx.seal.all_sealed
+            else f"账目校验哈希 {ctx.seal.hash[:16]}…。")
+    if ctx.seal.all_sealed:
+        return TextBlock(seal, "note"), None
+    open_months = "、".join(period_label(m) for m in ctx.seal.months if m not in ctx.seal.closed)
+    return TextBlock(seal, "note"), TextBlock(f"注意：{open_months}尚未结账，本表数字在结账前可能变动。", "warning")
+
+
 def cover_blocks(session: Session, ctx: DisclosureContext, titles: list[str]) -> list[Block]:
+    """The cover as sealed (every figure and text), without the closing-state lines."""
+    year = len(ctx.period.months) == 12
     now = income_figures(session, ctx.book.id, ctx.period_from, ctx.period_to)
     ytd = income_figures(session, ctx.book.id, ctx.year_start, ctx.period_to)
     sheet = ctx.memo("balance_sheet", lambda: balance_sheet(session, ctx.book.id, ctx.period_to))
     bs = {ln.label: ln.values for ln in sheet.lines if not ln.is_heading}
     start, end = ({k: v[i] for k, v in bs.items()} for i in (0, 1))
     words = amount_in_words(now.total_income) if now.total_income >= 0 else ""
-    rows = [
-        ["本期收入合计", now.total_income, ytd.total_income, words],
+    rows: list[list[Cell]] = [
+        ["收入合计", now.total_income, ytd.total_income, words],
         ["其中：经营性收入", now.operating_income, ytd.operating_income, ""],
         ["　　　补助收入", now.subsidy_income, ytd.subsidy_income, ""],
-        ["本期支出合计", now.total_expense, ytd.total_expense,
+        ["支出合计", now.total_expense, ytd.total_expense,
          amount_in_words(now.total_expense) if now.total_expense >= 0 else ""],
         ["收支结余", now.net_income, ytd.net_income, "收入合计－支出合计"],
         ["期末货币资金", end.get("货币资金"), None, f"年初 {start.get('货币资金') or 0:,.2f} 元"],
         ["期末资产总计", end.get("资产总计"), None, ""],
         ["期末负债合计", end.get("负债合计"), None, ""],
     ]
+    if year:  # one column: 本年 is the year to date
+        rows = [[r[0], r[1], r[3]] for r in rows]
     contents = "；".join(f"{CN_NUMBERS[i]}、{t}" for i, t in enumerate(titles))
-    seal = (f"本期账目已结账封存，封存哈希 {ctx.seal.hash[:16]}…" if ctx.seal.all_sealed
-            else f"账目校验哈希 {ctx.seal.hash[:16]}…")
+    what = "本年" if year else ("本月" if len(ctx.period.months) == 1 else "本季")
     return [
         TextBlock("财务公开概况", "heading"),
         *_status_blocks(ctx),
-        TableBlock("本期财务收支概况", COVER_COLUMNS, rows, bold_rows=frozenset({0, 3, 4})),
+        TableBlock(f"{what}财务收支概况", cover_columns(ctx.period), rows, bold_rows=frozenset({0, 3, 4})),
         TextBlock(f"本期公开内容：{contents}。", "body"),
         TextBlock("依据《农村集体经济组织财务公开规定》逐项逐笔公开，经"
                   f"{ctx.settings.checking_body}审核。成员对公开内容有疑问的，可在公开期限内向"
-                  f"{ctx.settings.checking_body}反映或拨打监督电话。{seal}。", "note"),
+                  f"{ctx.settings.checking_body}反映或拨打监督电话。", "note"),
     ]
 
 
@@ -141,39 +176,97 @@ def signoff_lines(ctx: DisclosureContext, posted_on: date | None) -> list[str]:
     ]
 
 
-def build_sheet(session: Session, book_id: uuid.UUID, period: DisclosurePeriod, *, a3: bool = False,
-                posted_on: date | None = None, progress: Progress | None = None) -> tuple[SheetSet, SheetInfo]:
-    ctx = make_context(session, book_id, period)
-    fmt = A3_LANDSCAPE if a3 else A4_PORTRAIT
-    parts: list[tuple[str, list[Block], bool]] = []
-    for section in registered_sections():
+@dataclass(frozen=True)
+class SheetParts:
+    """Everything one book's sheet set prints, before layout."""
+
+    ctx: DisclosureContext
+    org_line: str
+    footer_line: str
+    cover: list[Block]  # sealed
+    closing_state: tuple[Block, Block | None]  # the seal line and the open-months notice: not sealed
+    sections: list[tuple[str, list[Block]]]
+    signoff: list[str]
+    posted_on: date | None
+
+
+def sheet_parts(session: Session, ctx: DisclosureContext, posted_on: date | None,
+                progress: Progress | None = None) -> SheetParts:
+    sections: list[tuple[str, list[Block]]] = []
+    for registered in registered_sections():
         if progress is not None:
             progress.check()
-        blocks = section.build(session, ctx)
+        blocks = registered.build(session, ctx)
         if blocks:
-            parts.append((section.title, blocks, section.new_page))
-    layout = Layout(fmt)
-    for block in cover_blocks(session, ctx, [t for t, _, _ in parts]):
+            sections.append((registered.title, blocks))
+    s = ctx.settings
+    code = ctx.credit_code or "未登记"
+    return SheetParts(
+        ctx=ctx,
+        org_line=f"统一社会信用代码：{code}　　账套：{ctx.book.code} {ctx.book.name}　　公开期间：{ctx.period.label}",
+        footer_line=f"监督电话：{s.phone or _B * 6}　　公开日期：{_date_text(posted_on)}　　"
+                    f"公开期限：{s.posting_days}天　　审核：{s.checking_body}",
+        cover=cover_blocks(session, ctx, [t for t, _ in sections]),
+        closing_state=_closing_state_blocks(ctx),
+        sections=sections,
+        signoff=signoff_lines(ctx, posted_on),
+        posted_on=posted_on,
+    )
+
+
+def _items(blocks: list[Block]) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for b in blocks:
+        if isinstance(b, TableBlock):
+            out.append(table_item(b.title, [c.header for c in b.columns], b.rows, totals=b.totals_row, note=b.note,
+                                  fmt=cell_text))
+        elif isinstance(b, TextBlock):
+            out.append(text_item(b.text))
+    return out
+
+
+def sheet_content(parts: SheetParts) -> SealedContent:
+    """The canonical content of one book's sheet set: header, cover, every section, sign-off."""
+    ctx = parts.ctx
+    sections = [section("表头", ctx.title, [text_item(parts.org_line), text_item("单位：元"),
+                                           text_item(parts.footer_line)]),
+                section("封面", "财务公开概况", _items(parts.cover))]
+    sections += [section(f"第{i + 1}节", title, _items(blocks)) for i, (title, blocks) in enumerate(parts.sections)]
+    sections.append(section("签字栏", "签字", [text_item(line) for line in parts.signoff]))
+    params = {"book_id": str(ctx.book.id), "period": ctx.period.code,
+              "posted_on": parts.posted_on.isoformat() if parts.posted_on else None}
+    return SealedContent(kind=DISCLOSURE_KIND, params=params, title="财务公开", owner=ctx.book.name,
+                         period_label=ctx.period.label, sections=tuple(sections), book_code=ctx.book.code,
+                         organisation_id=ctx.organisation.id, book_id=ctx.book.id, period_seal=ctx.seal.hash)
+
+
+def build_sheet(session: Session, book_id: uuid.UUID, period: DisclosurePeriod, *, a3: bool = False,
+                posted_on: date | None = None, progress: Progress | None = None
+                ) -> tuple[SheetSet, SheetInfo, SealedContent]:
+    ctx = make_context(session, book_id, period)
+    if ctx.seal.tampered:  # a check (verify-sheet) still rebuilds it, to say what differs
+        raise IntegrityProblem("已结账月份的凭证与封存哈希不符，不能生成财务公开表；请先运行“完整性检查”")
+    parts = sheet_parts(session, ctx, posted_on, progress)
+    content = sheet_content(parts)
+    layout = Layout(A3_LANDSCAPE if a3 else A4_PORTRAIT)
+    seal_line, open_note = parts.closing_state
+    for block in parts.cover:
+        if open_note is not None and isinstance(block, TableBlock):
+            layout.add(open_note)  # under the heading and the 反结账 notices, above the figures
+            open_note = None
         layout.add(block)
-    for i, (title, blocks, _new_page) in enumerate(parts):
+    layout.add(seal_line)
+    for i, (title, blocks) in enumerate(parts.sections):
         layout.add(PageBreak())  # the cover stands alone; every section starts on a new page
         layout.add(TextBlock(f"{CN_NUMBERS[i % 10]}、{title}", "heading"))
         for block in blocks:
             layout.add(block)
-    layout.signoff(signoff_lines(ctx, posted_on))
-    s = ctx.settings
-    sheet = SheetSet(
-        title=ctx.title,
-        org_line=f"统一社会信用代码：{ctx.organisation.uscc}　　账套：{ctx.book.code} {ctx.book.name}　　"
-                 f"公开期间：{period.label}",
-        right_line="单位：元",
-        footer_line=f"监督电话：{s.phone or _B * 6}　　公开日期：{_date_text(posted_on)}　　"
-                    f"公开期限：{s.posting_days}天　　审核：{s.checking_body}",
-        payload=ctx.payload,
-        pages=layout.pages,
-    )
-    info = SheetInfo(book_id, ctx.book.name, ctx.payload, ctx.seal, len(layout.pages), tuple(t for t, _, _ in parts))
-    return sheet, info
+    layout.signoff(parts.signoff)
+    sheet = SheetSet(title=ctx.title, org_line=parts.org_line, right_line="单位：元", footer_line=parts.footer_line,
+                     payload=content.payload, pages=layout.pages)
+    info = SheetInfo(book_id, ctx.book.name, content.payload, ctx.seal, len(layout.pages),
+                     tuple(t for t, _ in parts.sections), content)
+    return sheet, info, content
 
 
 @contextmanager
@@ -212,12 +305,15 @@ def _build_disclosure(session: Session, organisation_id: uuid.UUID, period: str 
     if not books:
         raise NotFoundError(f"{org.name}在{p.label}没有已启用的账套，无法生成财务公开表", field="组织")
     sheets, infos = [], []
+    posted = recorded_postings(session, [b.id for b in books], p) if posted_on is None else {}
     for book in books:
-        sheet, info = build_sheet(session, book.id, p, a3=a3, posted_on=posted_on, progress=progress)
+        sheet, info, _ = build_sheet(session, book.id, p, a3=a3, posted_on=posted_on or posted.get(book.id),
+                                     progress=progress)
         sheets.append(sheet)
         infos.append(info)
     title = sheets[0].title if len(sheets) == 1 else f"{org.name}财务公开表（{p.label}）"
-    pdf = render_pdf(sheets, A3_LANDSCAPE if a3 else A4_PORTRAIT, title=title, subject=" ".join(s.payload for s in sheets))
+    pdf = render_pdf(sheets, A3_LANDSCAPE if a3 else A4_PORTRAIT, title=title,
+                     subject="\n".join(s.payload for s in sheets))
     return DisclosureDocument(org, p, title, pdf, tuple(infos))
 
 
@@ -227,6 +323,37 @@ def disclose(session: Session, organisation_id: uuid.UUID, period: str | Disclos
     """Build the sheets and record that they were generated (in the caller's transaction)."""
     doc = build_disclosure(session, organisation_id, period, a3=a3, book_ids=book_ids, posted_on=posted_on,
                            progress=progress)
-    records = [record_disclosure_generated(session, book_id=s.book_id, period=doc.period, seal=s.seal, pages=s.pages,
-                                           content_sha256=doc.sha256, by=by) for s in doc.sheets]
+    records = []
+    for sheet in doc.sheets:
+        records.append(record_disclosure_generated(session, book_id=sheet.book_id, period=doc.period, seal=sheet.seal,
+                                                   pages=sheet.pages, content_sha256=doc.sha256, by=by))
+        seal_document(session, DISCLOSURE_KIND, content=sheet.content, by=by)
     return doc, records
+
+
+# ---------------------------------------------------------------------------------------------
+# The disclosure sheet as a sealed document kind (see reports/sealing.py)
+
+def _rebuild(session: Session, params: Mapping[str, Any]) -> SealedContent:
+    posted = params.get("posted_on")
+    with read_cache(session):
+        ctx = make_context(session, uuid.UUID(str(params["book_id"])), parse_disclosure_period(str(params["period"])))
+        return sheet_content(sheet_parts(session, ctx, date.fromisoformat(posted) if posted else None))
+
+
+def _period_problems(session: Session, now: SealedContent, stored_seal: str) -> list[str]:
+    book_id = uuid.UUID(str(now.params["book_id"]))
+    period = parse_disclosure_period(str(now.params["period"]))
+    seal = compute_disclosure_seal(session, book_id, period)
+    out = []
+    if seal.hash != stored_seal:
+        reopens = sum(info.reopen_count for m in period.months if (info := period_reopen_info(session, book_id, m)))
+        again = f"（该期间曾反结账{reopens}次）" if reopens else ""
+        out.append(f"期间封存：{period.label}的凭证在公开表生成后已发生变化{again}")
+    if seal.tampered:
+        months = "、".join(period_label(m) for m in seal.tampered)
+        out.append(f"期间封存：{months}已结账月份的凭证与封存哈希不符，疑被程序以外的方式修改")
+    return out
+
+
+register_kind(DocumentKind(DISCLOSURE_KIND, _rebuild, _period_problems))

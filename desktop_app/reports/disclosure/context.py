@@ -23,7 +23,7 @@ from desktop_app.core.services.disclosure import (
     make_payload,
 )
 from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get_book_row, subtree
-from desktop_app.core.services.orgs import get_organisation
+from desktop_app.core.services.orgs import book_credit_code, get_organisation
 from desktop_app.core.services.periods import period_reopen_info
 
 T = TypeVar("T")
@@ -38,6 +38,7 @@ class DisclosureContext:
     seal: SealInfo
     reopened: tuple[PeriodReopenInfo, ...]  # months of the period reopened after closing
     accounts: Mapping[str, AccountInfo]  # the book's accounts by code, in code order
+    credit_code: str | None = None  # the book's own 统一社会信用代码 (orgs.book_credit_code)
     unit: str = "元"
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -70,8 +71,9 @@ class DisclosureContext:
         return f"{self.book.name}财务公开表（{self.period.label}）"
 
     @property
-    def payload(self) -> str:
-        """What the QR code on every page carries (see core.services.disclosure)."""
+    def legacy_payload(self) -> str:
+        """The first format's payload (``SL1|…``, the period seal only); the sheets now carry an
+        SL2 check code over their whole content (reports/sealing.py)."""
         return make_payload(self.organisation.uscc, self.book.code, self.period.code, self.seal.hash)
 
     def role_codes(self, role: str) -> tuple[str, ...]:
@@ -100,4 +102,5 @@ def make_context(session: Session, book_id: uuid.UUID, period: DisclosurePeriod)
         seal=compute_disclosure_seal(session, book_id, period),
         reopened=reopened,
         accounts=MappingProxyType(book_accounts(session, book_id)),
+        credit_code=book_credit_code(session, book_id),
     )

@@ -331,15 +331,19 @@ class DisclosurePage(QWidget):
                         on_cancelled=lambda: _info(self, "已取消；已生成的文件保留在文件夹中。"))
 
     def verify(self) -> None:
-        text, ok = QInputDialog.getText(self, "核验公开表", "请扫描或输入公开表页脚的校验码（SL1|…）：")
+        from desktop_app.reports.sealing import verify_payload
+
+        text, ok = QInputDialog.getText(self, "核验公开表",
+                                        "请扫描公开表或报表的二维码，或输入页脚的校验码（SL2-XXXX-XXXX-XXXX-XXXX）：")
         if not ok or not text.strip():
             return
         try:
-            result = self.ctx.read(svc.verify_sheet_payload, text.strip())
+            checks = self.ctx.read(verify_payload, text.strip())
         except ValidationError as err:
             ui_errors.show_user_error(self, err)
             return
-        (_info if result.ok else ui_errors.show_user_error)(self, result.message)
+        message = "\n".join(line for c in checks for line in c.lines)
+        (_info if all(c.ok for c in checks) else ui_errors.show_user_error)(self, message)
 
     def edit_settings(self) -> None:
         org = self.org()
