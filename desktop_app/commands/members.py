@@ -57,14 +57,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         names = [t.name for t in list_share_types(s, org.id)]
         if args.kind == "members":
             members = list_members(s, org.id)
-            wb = members_workbook(members, list_holdings(s, org.id, include_zero=True), names)
+            wb = members_workbook(members, list_holdings(s, org.id, include_zero=True), names, organisation=org.name)
             count = len(members)
         elif args.kind == "households":
             households = list_households(s, org.id)
-            wb, count = households_workbook(households), len(households)
+            wb, count = households_workbook(households, organisation=org.name), len(households)
         else:
             holdings = list_holdings(s, org.id)
-            wb, count = shares_workbook(holdings, names), len(holdings)
+            wb, count = shares_workbook(holdings, names, organisation=org.name), len(holdings)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     print(f"已导出 {org.name} 的{ {'members': '成员名册', 'households': '户', 'shares': '股份登记簿'}[args.kind]}"
@@ -121,8 +121,8 @@ def cmd_roster(args: argparse.Namespace) -> int:
         from desktop_app.excel.members_xlsx import roster_workbook
 
         roster_workbook(roster, public=args.public).save(out)
-    kind = "公示稿（身份证号已遮盖）" if args.public else "发放稿"
-    print(f"已输出 {org.name} {args.year}年度分红花名册{kind}：{len(roster.lines)} 人，合计 {plan.roster_total} 元 → {out}")
+    kind = f"公示稿（按户，不列身份证号）：{len(roster.households)} 户" if args.public else f"发放稿：{len(roster.lines)} 人"
+    print(f"已输出 {org.name} {args.year}年度分红花名册{kind}，合计 {plan.roster_total} 元 → {out}")
     return 0
 
 
@@ -166,5 +166,6 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--org", required=True, help="组织（统一社会信用代码或12位区划代码）")
     p.add_argument("--year", type=int, required=True, help="分配年度")
     p.add_argument("--out", required=True, help="输出文件 FILE.pdf 或 FILE.xlsx")
-    p.add_argument("--public", action="store_true", help="公示稿：身份证号只显示前6位和后4位")
+    p.add_argument("--public", action="store_true",
+                   help="公示稿：按户列出组别、户号、户主、人数、股数、每股、应分、扣减、实发（不列身份证号和签领）")
     p.add_argument("--book", help="账套（ID 或账套编号）")

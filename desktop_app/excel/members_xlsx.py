@@ -1,6 +1,7 @@
 """Members, households, shares and the dividend roster as xlsx; member import from xlsx.
 
-Export (openpyxl) writes real numbers and dates with number formats, never numbers as text;
+Export (openpyxl) writes real numbers and dates with number formats, never numbers as text,
+with print setup, title and organisation on the sheet (``excel.print_setup.finish_sheet``);
 ID numbers are text (they are identifiers, and 18 digits do not fit a double). The members
 sheet uses the import's column names, so an export can be edited and imported elsewhere.
 Import reads with python-calamine (DESIGN §4), then validate → preview → apply, all or nothing,
@@ -24,8 +25,7 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import UserError
-from desktop_app.core.ids import mask_ric
-from desktop_app.core.rows_members import HoldingRow, HouseholdRow, MemberRow, PlanRoster
+from desktop_app.core.rows_members import HoldingRow, HouseholdRow, MemberRow, PlanRoster, PlanRow
 from desktop_app.core.services.members import MemberInput
 from desktop_app.core.services.members_import import (
     ImportPreview,
@@ -36,6 +36,7 @@ from desktop_app.core.services.members_import import (
     validate_member_import,
 )
 from desktop_app.core.services.shares import list_share_types
+from desktop_app.excel.print_setup import finish_sheet
 
 __all__ = ["households_workbook", "import_members_xlsx", "members_workbook", "read_member_rows",
            "roster_workbook", "shares_workbook"]
@@ -58,7 +59,6 @@ def _sheet(wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[in
         ws.cell(1, i).font = Font(bold=True)
         ws.cell(1, i).alignment = Alignment(horizontal="center")
     ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
     return ws
 
 
@@ -69,8 +69,19 @@ def _formats(ws: Worksheet, formats: Sequence[str | None], start_row: int = 2) -
                 cell.number_format = fmt
 
 
-def members_workbook(members: Sequence[MemberRow], holdings: Sequence[HoldingRow], type_names: Sequence[str]) -> Workbook:
-    """成员名册 (the import's column names, plus derived and status columns)."""
+def _finish(ws: Worksheet, title: str, organisation: str, *, last_row: int | None = None,
+            subtitle: str = "") -> None:
+    """Print setup (excel.print_setup): the title and organisation on the sheet, A4 fit to width,
+    title and header rows repeated, page x/y in the footer, autofilter over the data rows."""
+    finish_sheet(ws, title=f"{organisation}{title}" if organisation else title,
+                 subtitle=subtitle or (f"编制单位：{organisation}" if organisation else None),
+                 header_rows=1, last_row=last_row)
+
+
+def members_workbook(members: Sequence[MemberRow], holdings: Sequence[HoldingRow], type_names: Sequence[str], *,
+                     organisation: str = "") -> Workbook:
+    """成员名册 (the import's column names, plus derived and status columns; the importer finds the
+    header row below the title)."""
     wb = Workbook()
     headers = ["户号", "组别", "户主", "姓名", "身份证号", "性别", "出生日期", "与户主关系", "状态", "确认日期",
                "迁入日期", "迁出/死亡日期", *type_names, "合计股数", "备注"]
@@ -84,10 +95,11 @@ def members_workbook(members: Sequence[MemberRow], holdings: Sequence[HoldingRow
                    m.status, m.confirmed_on, m.joined_on, m.left_on, *per, m.shares, m.note or ""])
     _formats(ws, [TEXT, None, None, None, TEXT, None, DATE, None, None, DATE, DATE, DATE,
                   *[SHARES] * len(type_names), SHARES, None])
+    _finish(ws, "成员名册", organisation)
     return wb
 
 
-def households_workbook(households: Sequence[HouseholdRow]) -> Workbook:
+def households_workbook(households: Sequence[HouseholdRow], *, organisation: str = "") -> Workbook:
     wb = Workbook()
     ws = _sheet(wb, "户", ["组别", "户号", "户主", "在册人数", "持股合计", "地址", "电话", "股权证号", "银行卡尾号"],
                 [14, 10, 10, 9, 10, 28, 14, 14, 10], first=True)
@@ -95,57 +107,91 @@ def households_workbook(households: Sequence[HouseholdRow]) -> Workbook:
         ws.append([h.group_name, h.number, h.head_name, h.members, h.shares, h.address or "", h.phone or "",
                    h.certificate_no or "", h.bank_tail or ""])
     _formats(ws, [None, TEXT, None, "0", SHARES, None, TEXT, TEXT, TEXT])
+    _finish(ws, "户名册", organisation)
     return wb
 
 
-def shares_workbook(holdings: Sequence[HoldingRow], type_names: Sequence[str]) -> Workbook:
-    """股份登记簿: one row per member holding shares, by share type."""
+def shares_workbook(holdings: Sequence[HoldingRow], type_names: Sequence[str], *, organisation: str = "") -> Workbook:
+    """股份登记簿: one row per member holding shares, by share type; the totals row is the sum of the
+    rows above it (values, so every reader sees them)."""
     wb = Workbook()
     ws = _sheet(wb, "股份登记簿", ["组别", "户号", "户主", "姓名", "身份证号", "与户主关系", "状态", *type_names, "合计"],
                 [14, 10, 10, 10, 21, 10, 8, *[9] * len(type_names), 10], first=True)
     for h in holdings:
         ws.append([h.group_name, h.household_number, h.head_name, h.name, h.ric, h.relation, h.status,
                    *[v for _, v in h.by_type], h.total])
-    n = len(holdings) + 1
+    last = ws.max_row
     ws.append(["合计", "", "", f"{len(holdings)}人", "", "", "",
-               *[f"=SUM({get_column_letter(8 + i)}2:{get_column_letter(8 + i)}{n})" for i in range(len(type_names) + 1)]])
+               *[sum((h.by_type[i][1] for h in holdings), Decimal(0)) for i in range(len(type_names))],
+               sum((h.total for h in holdings), Decimal(0))])
     _formats(ws, [None, TEXT, None, None, TEXT, None, None, *[SHARES] * (len(type_names) + 1)])
+    _finish(ws, "股份登记簿", organisation, last_row=last)
     return wb
 
 
+def _status(p: PlanRow) -> str:
+    parts = [f"方案状态：{p.status}"]
+    for label, day in (("公示日期", p.publicised_on), ("批准日期", p.approved_on), ("发放日期", p.paid_on)):
+        if day is not None:
+            parts.append(f"{label}：{day.year}年{day.month}月{day.day}日")
+    if p.resolution_no:
+        parts.append(f"决议：{p.resolution_no}")
+    return "　".join(parts)
+
+
 def roster_workbook(roster: PlanRoster, *, public: bool = False) -> Workbook:
-    """分红花名册 with the same columns as the PDF (ID numbers masked on public copies)."""
+    """分红花名册 with the same columns as the PDF: the public copy (公示稿) by household — 组别, 户号,
+    户主, 人数, 股数, 每股, 应分, 扣减, 实发, no ID numbers, no 签领; the internal copy (发放稿) one row
+    per member with the ID number and 签领. The totals row holds the sums of the rows above it."""
     p = roster.plan
-    types = list(roster.type_names)
     wb = Workbook()
-    headers = ["序号", "组别", "户号", "户主", "成员", "身份证号", "与户主关系", *types, "合计股数", "每股金额", "应分",
-               "扣减", "实发", "签领"]
-    ws = _sheet(wb, "分红花名册", headers, [6, 14, 10, 10, 10, 21, 10, *[9] * len(types), 10, 10, 12, 10, 12, 14],
-                first=True)
-    for ln in roster.lines:
-        ws.append([ln.seq, ln.group_name, ln.household_number, ln.head_name, ln.name,
-                   mask_ric(ln.ric) if public else ln.ric, ln.relation, *ln.by_type, ln.shares, p.per_share,
-                   ln.amount, ln.deduction, ln.net, ""])
-    n = len(roster.lines) + 1
-    first_sum = 8
-    cols = [*range(first_sum, first_sum + len(types) + 1), first_sum + len(types) + 2, first_sum + len(types) + 3,
-            first_sum + len(types) + 4]
-    total_row: list[Any] = ["", "合计", "", "", f"{len(roster.lines)}人"] + [""] * (len(headers) - 5)
-    for c in cols:
-        total_row[c - 1] = f"=SUM({get_column_letter(c)}2:{get_column_letter(c)}{n})"
-    ws.append(total_row)
-    _formats(ws, [None, None, TEXT, None, None, TEXT, None, *[SHARES] * (len(types) + 1), MONEY, MONEY, MONEY, MONEY,
-                  None])
+    money0 = Decimal("0.00")
+    if public:
+        hs = roster.households
+        ws = _sheet(wb, "分红花名册（公示稿）", ["组别", "户号", "户主", "人数", "股数", "每股", "应分", "扣减", "实发"],
+                    [16, 12, 12, 7, 10, 10, 14, 12, 14], first=True)
+        for h in hs:
+            ws.append([h.group_name, h.household_number, h.head_name, h.members, h.shares, p.per_share, h.amount,
+                       h.deduction, h.net])
+        last = ws.max_row
+        ws.append(["合计", f"{len(hs)}户", "", sum(h.members for h in hs), sum((h.shares for h in hs), Decimal(0)),
+                   None, sum((h.amount for h in hs), money0), sum((h.deduction for h in hs), money0),
+                   sum((h.net for h in hs), money0)])
+        _formats(ws, [None, TEXT, None, "0", SHARES, MONEY, MONEY, MONEY, MONEY])
+    else:
+        types = list(roster.type_names)
+        lines = roster.lines
+        headers = ["序号", "组别", "户号", "户主", "成员", "身份证号", "与户主关系", *types, "合计股数", "每股金额",
+                   "应分", "扣减", "实发", "签领"]
+        ws = _sheet(wb, "分红花名册（发放稿）", headers,
+                    [6, 14, 10, 10, 10, 21, 10, *[9] * len(types), 10, 10, 12, 10, 12, 14], first=True)
+        for ln in lines:
+            ws.append([ln.seq, ln.group_name, ln.household_number, ln.head_name, ln.name, ln.ric, ln.relation,
+                       *ln.by_type, ln.shares, p.per_share, ln.amount, ln.deduction, ln.net, ""])
+        last = ws.max_row
+        ws.append(["", "合计", f"{len({ln.household_id for ln in lines})}户", "", f"{len(lines)}人", "", "",
+                   *[sum((ln.by_type[i] for ln in lines), Decimal(0)) for i in range(len(types))],
+                   sum((ln.shares for ln in lines), Decimal(0)), None, sum((ln.amount for ln in lines), money0),
+                   sum((ln.deduction for ln in lines), money0), sum((ln.net for ln in lines), money0), ""])
+        _formats(ws, [None, None, TEXT, None, None, TEXT, None, *[SHARES] * (len(types) + 1), MONEY, MONEY, MONEY,
+                      MONEY, None])
+    kind = "公示稿" if public else "发放稿"
+    finish_sheet(ws, title=f"{p.organisation_name}{p.year}年度成员分红花名册（{kind}）", subtitle=_status(p),
+                 header_rows=1, last_row=last)
     info = wb.create_sheet("说明")
     for line in (("组织", p.organisation_name), ("年度", p.year), ("方案状态", p.status),
                  ("批准用于成员分配", p.members_amount), ("总股数", p.total_shares), ("每股分红", p.per_share),
-                 ("花名册合计", p.roster_total), ("尾差（留存未分配收益）", p.remainder),
-                 ("说明", "应分 = 合计股数 \u00d7 每股分红（小数股四舍五入到分）" + ("；公示稿身份证号只显示前6位和后4位" if public else ""))):
+                 ("按股分配合计", p.roster_total), ("尾差（不发放，留存未分配收益）", p.remainder),
+                 ("说明", "每股分红 = 批准用于成员分配 ÷ 总股数（向下取整）；应分 = 合计股数 \u00d7 每股分红"
+                          "（小数股四舍五入到分）；实发 = 应分 − 扣减"
+                          + ("；公示稿按户公开，不列身份证号" if public else ""))):
         info.append(list(line))
     for r in range(4, 9):
         info.cell(r, 2).number_format = SHARES if r == 5 else MONEY
-    info.column_dimensions["A"].width = 24
+    info.column_dimensions["A"].width = 28
     info.column_dimensions["B"].width = 60
+    info.cell(9, 2).alignment = Alignment(wrap_text=True)
+    finish_sheet(info, title=f"{p.organisation_name}{p.year}年度成员分红花名册说明", header_rows=1, autofilter=False)
     return wb
 
 

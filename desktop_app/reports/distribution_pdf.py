@@ -1,10 +1,12 @@
-"""Distribution outputs as PDF (reportlab canvas; fixed column widths and row heights):
-收益分配方案 (for 公示), 分红花名册 (with the 签领 column), household slips and 股权证.
+"""Distribution outputs as PDF (reportlab canvas; fixed column widths):
+收益分配方案 (for 公示), 分红花名册 (the public copy by household; the internal one by member with
+the 签领 column), household slips and 股权证.
 
 Every page carries the organisation, the year, 单位：元 and page x/y; tables repeat their header
-on every page; the last page has the totals and the sign-off lines. Public copies mask ID
-numbers (first 6 + last 4). Deterministic: ``invariant=True`` and fixed metadata, so the same
-data gives the same bytes.
+on every page, long names wrap within their cell (nothing is cut); the last page has the totals,
+at least one row, and the sign-off lines. Every total is the sum of the printed rows. Public
+copies carry no ID numbers (股权证 masks them: first 6 + last 4). Deterministic: ``invariant=True``
+and fixed metadata, so the same data gives the same bytes.
 """
 
 from __future__ import annotations
@@ -22,17 +24,19 @@ from reportlab.pdfgen.canvas import Canvas
 from desktop_app.core.ids import mask_ric
 from desktop_app.core.money import amount_in_words, format_amount
 from desktop_app.core.rows_members import CertificateRow, PlanRoster, PlanRow, RosterLine
-from desktop_app.reports.canvas_text import clip_text
+from desktop_app.reports.canvas_text import column_rules
 from desktop_app.reports.fonts import register_cjk_font
 
 __all__ = ["certificates_pdf", "household_slips_pdf", "plan_pdf", "roster_pdf"]
 
 MARGIN = 12 * mm
 ROW_H = 7.0 * mm
+LINE_H = 3.6 * mm  # one wrapped line of SIZE-point text
 SIZE = 8.0
 SIGN_OFF = ("单位负责人：__________　　监事会（村务监督委员会）：__________　　会计：__________　　"
             "制表：__________　　日期：______年____月____日")
 Cell = str | Decimal | int | None
+ZERO = Decimal("0.00")
 TIMES = "\u00d7"  # the multiplication sign, as villagers write it
 
 
@@ -58,12 +62,37 @@ def _cell_text(value: Cell) -> str:
     return str(value)
 
 
+def _wrap(c: Canvas, text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` broken into lines that fit a cell ``width`` wide (by character: Chinese has no
+    spaces); nothing is ever cut."""
+    room = width - 2 * mm
+    out: list[str] = []
+    for para in text.split("\n"):
+        line = ""
+        for ch in para:
+            if line and c.stringWidth(line + ch, font, size) > room:
+                out.append(line)
+                line = ch
+            else:
+                line += ch
+        out.append(line)
+    return out
+
+
+def _fit(c: Canvas, text: str, font: str, size: float, width: float) -> float:
+    """The font size at which ``text`` fits one line of a cell ``width`` wide (down to 5 pt)."""
+    while size > 5 and c.stringWidth(text, font, size) > width - 2 * mm:
+        size -= 0.25
+    return size
+
+
 def _row(c: Canvas, font: str, cells: Sequence[Cell], widths: Sequence[float], right: Sequence[bool], x0: float,
          y: float, size: float = SIZE) -> None:
+    """One line of cells in a fixed-height row (bottom ``y``); a long value is set smaller, never cut."""
     x = x0
-    c.setFont(font, size)
     for value, w, r in zip(cells, widths, right, strict=True):
-        text = clip_text(c, _cell_text(value), font, size, w)
+        text = _cell_text(value)
+        c.setFont(font, _fit(c, text, font, size, w))
         if r:
             c.drawRightString(x + w - 1 * mm, y + 2.2 * mm, text)
         else:
@@ -77,57 +106,129 @@ def _grid(c: Canvas, widths: Sequence[float], x0: float, top: float, bottom: flo
     for i in range(rows + 1):
         y = top - i * ROW_H
         c.line(x0, y, x0 + total, y)
+    column_rules(c, widths, x0, top, bottom)
+
+
+def _wrapped_row(c: Canvas, font: str, cells: Sequence[Cell], widths: Sequence[float]) -> tuple[list[list[str]], float]:
+    """Each cell's lines and the row's height (one line: ROW_H; more: as many lines as the longest)."""
+    lines = [_wrap(c, _cell_text(v), font, SIZE, w) for v, w in zip(cells, widths, strict=True)]
+    return lines, max(ROW_H, max(len(ls) for ls in lines) * LINE_H + 2.4 * mm)
+
+
+def _draw_wrapped(c: Canvas, font: str, lines: Sequence[Sequence[str]], widths: Sequence[float],
+                  right: Sequence[bool], x0: float, top: float, height: float) -> None:
+    c.setFont(font, SIZE)
     x = x0
-    for w in [0.0, *widths]:
+    for cell, w, r in zip(lines, widths, right, strict=True):
+        first = top - (height - len(cell) * LINE_H) / 2 - LINE_H + 0.9 * mm
+        for i, text in enumerate(cell):
+            if r:
+                c.drawRightString(x + w - 1 * mm, first - i * LINE_H, text)
+            else:
+                c.drawString(x + 1 * mm, first - i * LINE_H, text)
         x += w
-        c.line(x, top, x, bottom)
+
+
+def _sign_off_lines(c: Canvas, font: str, width: float) -> list[str]:
+    """The sign-off fields on as few lines as fit the width, never breaking inside a field."""
+    lines: list[str] = []
+    for part in SIGN_OFF.split("　　"):
+        if lines and c.stringWidth(f"{lines[-1]}　　{part}", font, 9) <= width:
+            lines[-1] = f"{lines[-1]}　　{part}"
+        else:
+            lines.append(part)
+    return lines
+
+
+def _paginate(heights: Sequence[float], room: float, room_last: float) -> list[list[int]]:
+    """Row indexes per page: pages filled in order; the last page keeps at least one row and room
+    for the notes and sign-off below it (never a page with only the sign-off)."""
+    pages: list[list[int]] = [[]]
+    used = 0.0
+    for i, h in enumerate(heights):
+        if pages[-1] and used + h > room:
+            pages.append([])
+            used = 0.0
+        pages[-1].append(i)
+        used += h
+    tail: list[int] = []
+    while sum(heights[i] for i in pages[-1]) > room_last and len(pages[-1]) > 1:
+        tail.insert(0, pages[-1].pop())
+    if tail:
+        pages.append(tail)
+    while len(pages) > 1 and len(pages[-1]) < 2:  # the totals never stand alone on the last page
+        pages[-1].insert(0, pages[-2].pop())
+        if not pages[-2]:
+            pages.pop(-2)
+    return pages
 
 
 def _table_pages(c: Canvas, font: str, *, page: tuple[float, float], title: str, subtitle: str, left: str,
                  headers: Sequence[str], rel_widths: Sequence[float], right: Sequence[bool], rows: Sequence[Sequence[Cell]],
-                 totals: Sequence[Cell] | None, notes: Sequence[str]) -> int:
-    """Draw a table over as many pages as needed; returns the page count."""
+                 totals: Sequence[Cell] | None, notes: Sequence[str], status: str = "") -> int:
+    """Draw a table over as many pages as needed (the header repeated, long values wrapped within
+    their cell, never cut); returns the page count."""
     w, h = page
     usable = w - 2 * MARGIN
     widths = [rw / sum(rel_widths) * usable for rw in rel_widths]
-    top_of_table = h - MARGIN - 26 * mm
-    footer = 22 * mm + 5 * mm * len(notes)
-    per_page = max(1, int((top_of_table - MARGIN) // ROW_H) - 1)
-    per_last = max(1, int((top_of_table - MARGIN - footer) // ROW_H) - 1)  # the last page keeps the sign-off
-    body = list(rows) + ([list(totals)] if totals is not None else [])
-    chunks = [body[i:i + per_page] for i in range(0, len(body), per_page)] or [[]]
-    if len(chunks[-1]) > per_last:  # move the tail to a page of its own with the sign-off
-        last, k = chunks[-1], len(chunks[-1]) - per_last
-        chunks[-1:] = [last[:k], last[k:]]
-    for n, chunk in enumerate(chunks, start=1):
+    top_of_table = h - MARGIN - 27 * mm
+    note_lines = [ln for note in notes for ln in _wrap(c, note, font, 8, usable + 2 * mm)]
+    footer = 28 * mm + 4.2 * mm * len(note_lines)
+    head_lines, head_h = _wrapped_row(c, font, headers, widths)
+    body = [list(r) for r in rows] + ([list(totals)] if totals is not None else [])
+    laid = [_wrapped_row(c, font, r, widths) for r in body]
+    room = top_of_table - MARGIN - head_h
+    pages = _paginate([rh for _, rh in laid], room, room - footer)
+    for n, chunk in enumerate(pages, start=1):
         c.setFont(font, 15)
         c.drawCentredString(w / 2, h - MARGIN - 6 * mm, title)
         c.setFont(font, 9)
         c.drawCentredString(w / 2, h - MARGIN - 12 * mm, subtitle)
-        c.drawString(MARGIN, h - MARGIN - 20 * mm, left)
-        c.drawRightString(w - MARGIN, h - MARGIN - 20 * mm, f"第 {n} 页 / 共 {len(chunks)} 页　　单位：元")
-        y = top_of_table
-        _row(c, font, headers, widths, [False] * len(headers), MARGIN, y - ROW_H)
-        for i, values in enumerate(chunk, start=2):
-            _row(c, font, values, widths, right, MARGIN, y - i * ROW_H)
-        bottom = y - (len(chunk) + 1) * ROW_H
-        _grid(c, widths, MARGIN, y, bottom, len(chunk) + 1)
-        if n == len(chunks):
+        if status:
             c.setFont(font, 8)
-            for i, note in enumerate(notes):
-                c.drawString(MARGIN, bottom - (6 + 5 * i) * mm, note)
+            c.drawCentredString(w / 2, h - MARGIN - 17 * mm, status)
             c.setFont(font, 9)
-            c.drawString(MARGIN, bottom - (14 + 5 * len(notes)) * mm, SIGN_OFF)
+        c.drawString(MARGIN, h - MARGIN - 23 * mm, left)
+        c.drawRightString(w - MARGIN, h - MARGIN - 23 * mm, f"第 {n} 页 / 共 {len(pages)} 页　　单位：元")
+        y = top_of_table
+        c.setLineWidth(0.3)
+        c.line(MARGIN, y, MARGIN + usable, y)
+        _draw_wrapped(c, font, head_lines, widths, [False] * len(headers), MARGIN, y, head_h)
+        y -= head_h
+        c.line(MARGIN, y, MARGIN + usable, y)
+        for i in chunk:
+            cells, rh = laid[i]
+            _draw_wrapped(c, font, cells, widths, right, MARGIN, y, rh)
+            y -= rh
+            c.line(MARGIN, y, MARGIN + usable, y)
+        column_rules(c, widths, MARGIN, top_of_table, y)
+        if n == len(pages):
+            c.setFont(font, 8)
+            for i, note in enumerate(note_lines):
+                c.drawString(MARGIN, y - (6 + 4.2 * i) * mm, note)
+            c.setFont(font, 9)
+            for i, line in enumerate(_sign_off_lines(c, font, usable)):
+                c.drawString(MARGIN, y - (14 + 4.2 * len(note_lines) + 6 * i) * mm, line)
         c.showPage()
-    return len(chunks)
+    return len(pages)
+
+
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _seq(plan: PlanRow, kind: str) -> int:
+    return next((ln.seq for ln in plan.lines if ln.kind == kind), 0)
 
 
 def _status_line(p: PlanRow) -> str:
     parts = [f"方案状态：{p.status}"]
     if p.publicised_on:
-        parts.append(f"公示日期：{p.publicised_on:%Y年%m月%d日}")
+        parts.append(f"公示日期：{_day(p.publicised_on)}")
     if p.approved_on:
-        parts.append(f"批准日期：{p.approved_on:%Y年%m月%d日}（{p.resolution_no}）")
+        parts.append(f"批准日期：{_day(p.approved_on)}（{p.resolution_no}）")
+    if p.paid_on:
+        parts.append(f"发放日期：{_day(p.paid_on)}")
     return "　　".join(parts)
 
 
@@ -143,9 +244,15 @@ def plan_pdf(plan: PlanRow, *, violations: Sequence[str] = (), supervision_phone
         + ("（为使花名册合计不超过批准额，已再下调一档）" if plan.stepped_down else ""),
         f"成员应分 = 持股数 {TIMES} 每股分红（小数股四舍五入到分）；花名册合计 {format_amount(plan.roster_total)} 元"
         f"（{amount_in_words(plan.roster_total)}），{plan.members} 人、{plan.households} 户。",
-        f"分红尾差 {format_amount(plan.remainder)} 元不发放，留存未分配收益。",
-        _status_line(plan),
+        f"批准用于成员分配 {format_amount(plan.members_amount)} 元，按股分配合计 {format_amount(plan.roster_total)} 元"
+        f"（第{_seq(plan, 'members')}行），分红尾差 {format_amount(plan.remainder)} 元不发放，留存未分配收益"
+        f"（第{_seq(plan, 'remainder')}行）。",
     ]
+    amounts = {ln.kind: ln.amount for ln in plan.lines}
+    recovered = min(-amounts.get("opening", ZERO), amounts.get("income", ZERO))
+    if recovered > 0:
+        notes.append(f"年初未弥补亏损 {format_amount(-amounts['opening'])} 元先由本年收益弥补 {format_amount(recovered)} 元"
+                     "（分配顺序：弥补亏损 → 提取公积公益金 → 向成员分配 → 其他）。")
     if plan.exclusion_note:
         notes.append(f"不参与当年分配的收入说明：{plan.exclusion_note}")
     if plan.resolution_text:
@@ -154,44 +261,69 @@ def plan_pdf(plan: PlanRow, *, violations: Sequence[str] = (), supervision_phone
     if supervision_phone:
         notes.append(f"监督电话：{supervision_phone}")
     _table_pages(c, font, page=A4, title=f"{plan.year}年度收益分配方案", subtitle=plan.organisation_name,
-                 left=f"编制单位：{plan.organisation_name}", headers=("行次", "项目", "金额"),
+                 left=f"编制单位：{plan.organisation_name}", status=_status_line(plan), headers=("行次", "项目", "金额"),
                  rel_widths=(12, 110, 40), right=(True, False, True), rows=rows, totals=None, notes=notes)
     c.save()
     return buf.getvalue()
 
 
-def _roster_rows(roster: PlanRoster, public: bool) -> list[list[Cell]]:
+def _member_rows(roster: PlanRoster) -> list[list[Cell]]:
     per = roster.plan.per_share
-    return [[ln.seq, ln.group_name, ln.household_number, ln.head_name, ln.name,
-             mask_ric(ln.ric) if public else ln.ric, ln.relation, *[_shares(s) for s in ln.by_type],
-             _shares(ln.shares), per, ln.amount, ln.deduction if ln.deduction else None, ln.net, ""]
+    return [[ln.seq, ln.group_name, ln.household_number, ln.head_name, ln.name, ln.ric, ln.relation,
+             *[_shares(s) for s in ln.by_type], _shares(ln.shares), per, ln.amount,
+             ln.deduction if ln.deduction else None, ln.net, ""]
             for ln in roster.lines]
 
 
+def _plan_note(p: PlanRow) -> str:
+    return (f"每股分红 {format_amount(p.per_share)} 元 = 批准用于成员分配 {format_amount(p.members_amount)} 元 ÷ "
+            f"{_shares(p.total_shares)} 股（按“{p.precision}”向下取整）；应分 = 股数 {TIMES} 每股分红（小数股四舍五入到分）；"
+            f"按股分配合计 {format_amount(p.roster_total)} 元，尾差 {format_amount(p.remainder)} 元不发放，留存未分配收益。")
+
+
 def roster_pdf(roster: PlanRoster, *, public: bool = False) -> bytes:
-    """分红花名册 (landscape A4): one line per member with the 签领 column for signatures."""
+    """分红花名册. The internal copy (发放稿, landscape A4) has one line per member with the ID number
+    and the 签领 column for signatures; the public copy (公示稿, portrait A4, REFERENCE §3.5) shows
+    household totals only — 组别, 户号, 户主, 人数, 股数, 每股, 应分, 扣减, 实发 — with no ID numbers
+    and no 签领. Totals are the sums of the printed rows; long names wrap within their cell."""
     font = register_cjk_font()
-    page = landscape(A4)
     p = roster.plan
     buf = io.BytesIO()
     kind = "公示稿" if public else "发放稿"
+    page = A4 if public else landscape(A4)
     c = _canvas(buf, page, f"{p.organisation_name}{p.year}年度分红花名册（{kind}）", "分红花名册")
-    types = list(roster.type_names)
-    headers = ["序号", "组别", "户号", "户主", "成员", "身份证号", "关系", *types, "合计股数", "每股金额", "应分",
-               "扣减", "实发", "签领"]
-    widths = [10, 22, 14, 15, 15, 36, 10, *[12] * len(types), 14, 15, 18, 14, 18, 22]
-    right = [True, False, False, False, False, False, False, *[True] * len(types), True, True, True, True, True, False]
-    totals: list[Cell] = ["", "合计", "", "", f"{len(roster.lines)}人", "", "",
-                          *[_shares(sum((ln.by_type[i] for ln in roster.lines), Decimal(0))) for i in range(len(types))],
-                          _shares(p.total_shares), None, p.roster_total, p.deductions or None,
-                          p.roster_total - p.deductions, ""]
-    notes = [f"每股分红 {format_amount(p.per_share)} 元；应分 = 合计股数 {TIMES} 每股分红（小数股四舍五入到分）；"
-             f"批准用于成员分配 {format_amount(p.members_amount)} 元，尾差 {format_amount(p.remainder)} 元留存未分配收益。"]
+    notes = [_plan_note(p)]
     if public:
-        notes.append("公示稿：身份证号只显示前6位和后4位。")
+        households = roster.households
+        headers: list[str] = ["组别", "户号", "户主", "人数", "股数", "每股", "应分", "扣减", "实发"]
+        widths: list[float] = [24, 20, 22, 9, 12, 14, 18, 15, 18]
+        right = [False, False, False, True, True, True, True, True, True]
+        rows: list[list[Cell]] = [[h.group_name, h.household_number, h.head_name, h.members, _shares(h.shares),
+                                   p.per_share, h.amount, h.deduction, h.net] for h in households]
+        totals: list[Cell] = ["合计", f"{len(households)}户", "", sum(h.members for h in households),
+                              _shares(sum((h.shares for h in households), Decimal(0))), None,
+                              sum((h.amount for h in households), Decimal("0.00")),
+                              sum((h.deduction for h in households), Decimal("0.00")),
+                              sum((h.net for h in households), Decimal("0.00"))]
+        notes.append("公示稿按户公开合计，不列成员身份证号；成员明细见发放稿。")
+    else:
+        types = list(roster.type_names)
+        lines = roster.lines
+        headers = ["序号", "组别", "户号", "户主", "成员", "身份证号", "关系", *types, "合计股数", "每股金额", "应分",
+                   "扣减", "实发", "签领"]
+        widths = [10, 22, 16, 16, 16, 36, 10, *[12] * len(types), 14, 15, 18, 14, 18, 22]
+        right = [True, False, False, False, False, False, False, *[True] * len(types), True, True, True, True, True,
+                 False]
+        rows = _member_rows(roster)
+        totals = ["", "合计", f"{len({ln.household_id for ln in lines})}户", "", f"{len(lines)}人", "", "",
+                  *[_shares(sum((ln.by_type[i] for ln in lines), Decimal(0))) for i in range(len(types))],
+                  _shares(sum((ln.shares for ln in lines), Decimal(0))), None,
+                  sum((ln.amount for ln in lines), Decimal("0.00")),
+                  sum((ln.deduction for ln in lines), Decimal("0.00")) or None,
+                  sum((ln.net for ln in lines), Decimal("0.00")), ""]
     _table_pages(c, font, page=page, title=f"{p.year}年度成员分红花名册", subtitle=f"{p.organisation_name}（{kind}）",
-                 left=f"编制单位：{p.organisation_name}　　{_status_line(p)}", headers=headers, rel_widths=widths,
-                 right=right, rows=_roster_rows(roster, public), totals=totals, notes=notes)
+                 left=f"编制单位：{p.organisation_name}", status=_status_line(p), headers=headers, rel_widths=widths,
+                 right=right, rows=rows, totals=totals, notes=notes)
     c.save()
     return buf.getvalue()
 

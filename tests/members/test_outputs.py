@@ -36,7 +36,12 @@ def _roster(v: Village):  # type: ignore[no-untyped-def]
         return plan_roster(s, plan.id)
 
 
-def test_roster_pdf_is_deterministic_and_masks_ids_on_public_copies(village: Village, tmp_path: Path) -> None:
+def _header_row(ws) -> int:  # type: ignore[no-untyped-def]
+    """The table's header row below the title rows print setup puts on the sheet."""
+    return next(r for r in range(1, 6) if ws.cell(r, 1).value in ("序号", "组别", "户号"))
+
+
+def test_roster_pdf_is_deterministic_public_copy_by_household_without_ids(village: Village, tmp_path: Path) -> None:
     roster = _roster(village)
     public = roster_pdf(roster, public=True)
     assert public == roster_pdf(roster, public=True)
@@ -46,9 +51,11 @@ def test_roster_pdf_is_deterministic_and_masks_ids_on_public_copies(village: Vil
     ric = roster.lines[0].ric
     with pdfplumber.open(tmp_path / "p.pdf") as pdf:
         text = "".join(page.extract_text() for page in pdf.pages)
-    assert mask_ric(ric) in text and ric not in text and "签领" in text and "352.94" in text
+    assert ric not in text and mask_ric(ric) not in text and "签领" not in text and "352.94" in text
+    assert "李秀英" not in text and "张建国" in text  # households (户主), not members
     with pdfplumber.open(tmp_path / "f.pdf") as pdf:
-        assert ric in "".join(page.extract_text() for page in pdf.pages)
+        text = "".join(page.extract_text() for page in pdf.pages)
+    assert ric in text and "签领" in text and "李秀英" in text
     for data in (plan_pdf(roster.plan), household_slips_pdf(roster)):
         assert data.startswith(b"%PDF")
     with village.db.begin() as s:
@@ -56,16 +63,19 @@ def test_roster_pdf_is_deterministic_and_masks_ids_on_public_copies(village: Vil
     assert certificates_pdf([cert], issued_on=date(2026, 1, 5)).startswith(b"%PDF")
 
 
-def test_roster_xlsx_has_real_numbers_with_formats(village: Village, tmp_path: Path) -> None:
+def test_roster_xlsx_has_real_numbers_formats_and_totals(village: Village, tmp_path: Path) -> None:
     roster = _roster(village)
-    roster_workbook(roster, public=True).save(tmp_path / "r.xlsx")
+    roster_workbook(roster, public=False).save(tmp_path / "r.xlsx")
     ws = load_workbook(tmp_path / "r.xlsx").active
-    header = [c.value for c in ws[1]]
+    top = _header_row(ws)
+    header = [c.value for c in ws[top]]
     amount_col = header.index("应分") + 1
-    cell = ws.cell(2, amount_col)
+    cell = ws.cell(top + 1, amount_col)
     assert isinstance(cell.value, float | int) and cell.number_format == "#,##0.00"
-    assert ws.cell(2, header.index("身份证号") + 1).value == mask_ric(roster.lines[0].ric)
-    assert str(ws.cell(len(roster.lines) + 2, amount_col).value).startswith("=SUM(")
+    assert ws.cell(top + 1, header.index("身份证号") + 1).value == roster.lines[0].ric
+    total = ws.cell(top + 1 + len(roster.lines), amount_col).value
+    assert D(str(total)) == roster.plan.roster_total == sum(
+        D(str(ws.cell(r, amount_col).value)) for r in range(top + 1, top + 1 + len(roster.lines)))
 
 
 def _member_sheet(path: Path, rows: list[list[object]]) -> Path:
@@ -120,9 +130,10 @@ def test_import_then_export_round_trip(empty_village: Village, tmp_path: Path) -
         wb = members_workbook(members, list_holdings(s, v.org.id, include_zero=True), names)
     wb.save(tmp_path / "out.xlsx")
     ws = load_workbook(tmp_path / "out.xlsx").active
-    header = [c.value for c in ws[1]]
-    assert ws.cell(3, header.index("农龄股") + 1).value == 0.5
-    assert ws.cell(2, header.index("出生日期") + 1).number_format == "yyyy-mm-dd"
+    top = _header_row(ws)
+    header = [c.value for c in ws[top]]
+    assert ws.cell(top + 2, header.index("农龄股") + 1).value == 0.5
+    assert ws.cell(top + 1, header.index("出生日期") + 1).number_format == "yyyy-mm-dd"
 
 
 def test_cli_distribute_prints_per_share_total_and_remainder(village: Village, capsys: pytest.CaptureFixture[str],
