@@ -2,7 +2,7 @@
 
     export contracts|installments|arrears|contract-review (--org CODE | --all) --out FILE.xlsx [--as-of DATE]
     import contracts FILE.xlsx --org CODE [--book B] [--dry-run]
-    contract-pdf ledger|installments|arrears|expiry (--org CODE | --all) --out FILE.pdf [--as-of DATE]
+    contract-pdf ledger|installments|arrears|expiry|review (--org CODE | --all) --out FILE.pdf [--as-of DATE]
 
 ``export``/``import`` are shared verbs (DESIGN §6: ``export KIND``): if another area registered the
 verb first, the contract kinds are added to its parser and its handler still serves its own kinds.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from desktop_app.core.errors import ValidationError
 EXPORT_KINDS = {"contracts": "合同台账", "installments": "应收租金明细", "arrears": "欠款明细（账龄）",
                 "contract-review": "合同审查结果"}
 IMPORT_KINDS = {"contracts": "合同"}
-PDF_KINDS = ("ledger", "installments", "arrears", "expiry")
+PDF_KINDS = ("ledger", "installments", "arrears", "expiry", "review")
 
 
 def _as_of(args: argparse.Namespace) -> date:
@@ -51,7 +50,7 @@ def _scope(session: Any, args: argparse.Namespace) -> tuple[Any, str, dict[Any, 
 def cmd_export(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
     from desktop_app.core.services.contract_queries import installment_rows
-    from desktop_app.core.services.contract_review import list_findings, review_contracts
+    from desktop_app.core.services.contract_review import current_findings
     from desktop_app.core.services.contract_warnings import list_arrears
     from desktop_app.core.services.contracts import list_contracts
     from desktop_app.excel import contracts_xlsx as x
@@ -63,8 +62,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     with cli_session(args) as s:
         org_id, scope, names = _scope(s, args)
         if args.kind == "contracts":
-            rows: list[Any] = list_contracts(s, org_id)
-            x.export_contracts(out, rows, scope=scope, org_names=names)
+            rows: list[Any] = list_contracts(s, org_id, as_of=as_of)
+            x.export_contracts(out, rows, scope=scope, org_names=names, as_of=as_of)
         elif args.kind == "installments":
             rows = installment_rows(s, None, as_of, org_id)
             x.export_installments(out, rows, scope=scope, as_of=as_of)
@@ -72,12 +71,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             rows = list_arrears(s, org_id, as_of)
             x.export_arrears(out, rows, scope=scope, as_of=as_of)
         else:
-            saved = {(f.contract_id, f.rule_code): f for f in list_findings(s, org_id)}
-            rows = []
-            for f in review_contracts(s, org_id, as_of=as_of, persist=False):
-                old = saved.get((f.contract_id, f.rule_code))
-                rows.append(f if old is None else replace(f, id=old.id, status=old.status,
-                                                          rectification_note=old.rectification_note))
+            rows = current_findings(s, org_id, as_of=as_of)
             x.export_review(out, rows, scope=scope, as_of=as_of)
     print(f"已导出 {len(rows)} 行到 {out}")
     return 0
@@ -123,7 +117,7 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     for kind, label in IMPORT_KINDS.items():
         import_kind(kind, label, cmd_import)
     p = add("contract-pdf", cmd_contract_pdf, "合同报表 PDF：ledger 合同台账、installments 应收租金明细、"
-                                               "arrears 欠款明细（账龄）、expiry 到期合同清单")
+                                               "arrears 欠款明细（账龄）、expiry 到期合同清单、review 合同审查结果")
     p.add_argument("kind", choices=PDF_KINDS, help=" | ".join(PDF_KINDS))
     p.add_argument("--org", help="组织的统一社会信用代码或12位区划代码")
     p.add_argument("--all", action="store_true", help="全部组织")

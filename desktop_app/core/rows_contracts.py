@@ -72,7 +72,7 @@ class InstallmentRow:
     received: Decimal
     outstanding: Decimal  # overdue + not_due
     status: str  # 已收清 / 部分收款 / 未收 / 未到期
-    overdue: Decimal = Decimal("0.00")  # 已到期未收 (欠缴): due before the as-of date, not received by it
+    overdue: Decimal = Decimal("0.00")  # 已到期未收 (欠缴): due by the as-of date, not received by it
     not_due: Decimal = Decimal("0.00")  # 未到期: due on or after the as-of date, not yet received
 
 

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from desktop_app.core.ids import mask_ric
 from desktop_app.core.rows_contracts import ArrearsRow, ContractRow, FindingRow, InstallmentRow
+from desktop_app.excel.print_setup import finish_sheet
 
 MONEY, AREA, DATE, INT, TEXT = "#,##0.00", "#,##0.0000", "yyyy-mm-dd", "0", "@"
 _THIN = Side(style="thin", color="000000")
@@ -70,6 +71,7 @@ def _write(path: Path | str, title: str, subtitle: str, cols: Sequence[XCol], ro
                 cell.number_format, cell.font = col.fmt or MONEY, Font(bold=True)
             ws.cell(row=r, column=i).border = _BOX
     ws.freeze_panes = "A4"
+    finish_sheet(ws, title=title, subtitle=subtitle, header_rows=3, ncols=len(cols), last_row=max(len(rows), 1) + 3)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
@@ -100,13 +102,15 @@ def contract_columns(org_names: Mapping[uuid.UUID, str], *, mask_ids: bool = Fal
         XCol("付款方式", 8, lambda r: r.payment_mode), XCol("保证金", 12, lambda r: r.deposit_required, MONEY, total=True),
         XCol("书面合同", 8, lambda r: "是" if r.written else "否"),
         XCol("民主程序", 8, lambda r: "有" if r.procedure_count else "无"),
-        XCol("乡镇备案日期", 12, lambda r: r.filed_on, DATE), XCol("状态", 8, lambda r: r.status),
+        XCol("乡镇备案日期", 12, lambda r: r.filed_on, DATE), XCol("状态", 8, lambda r: r.state),
     ]
 
 
 def export_contracts(path: Path | str, rows: Sequence[ContractRow], *, scope: str,
-                     org_names: Mapping[uuid.UUID, str]) -> Path:
-    return _write(path, "合同台账", f"{scope}　单位：元　共 {len(rows)} 份", contract_columns(org_names), rows)
+                     org_names: Mapping[uuid.UUID, str], as_of: date | None = None) -> Path:
+    """``as_of``: the date the rows' status (``state``) was read for, printed in the subtitle."""
+    when = f"　状态截至 {as_of:%Y年%m月%d日}" if as_of else ""
+    return _write(path, "合同台账", f"{scope}{when}　单位：元　共 {len(rows)} 份", contract_columns(org_names), rows)
 
 
 INSTALLMENT_COLUMNS = [
@@ -114,7 +118,8 @@ INSTALLMENT_COLUMNS = [
     XCol("期次", 6, lambda r: r.seq, INT), XCol("所属期间起", 12, lambda r: r.period_start, DATE),
     XCol("所属期间止", 12, lambda r: r.period_end, DATE), XCol("缴款日期", 12, lambda r: r.due_date, DATE),
     XCol("应收", 14, lambda r: r.amount, MONEY, True), XCol("实收", 14, lambda r: r.received, MONEY, True),
-    XCol("欠缴", 14, lambda r: r.outstanding, MONEY, True), XCol("状态", 10, lambda r: r.status),
+    XCol("已到期未收（欠缴）", 16, lambda r: r.overdue, MONEY, True), XCol("未到期", 14, lambda r: r.not_due, MONEY, True),
+    XCol("状态", 12, lambda r: r.status),
 ]
 
 
@@ -173,6 +178,8 @@ def write_import_template(path: Path | str) -> Path:
         elif isinstance(value, Decimal):
             cell.number_format = MONEY if head in ("年租金", "保证金") else "0.####"
         ws.column_dimensions[get_column_letter(i)].width = max(10, len(head) * 2 + 2)
+    finish_sheet(ws, title="合同导入模板", subtitle="第1行为列名，请勿改动；自第2行起每行一份合同", header_rows=1,
+                 title_on_sheet=False, autofilter=False)
     out = Path(path)
     wb.save(out)
     return out

@@ -115,7 +115,8 @@ def test_term_years_and_leap_day_anniversary() -> None:
 
 
 @pytest.mark.parametrize(("as_of", "bucket"), [
-    (date(2025, 3, 1), None),  # due today: not overdue yet
+    (date(2025, 2, 28), None),  # not due yet
+    (date(2025, 3, 1), "≤1年"),  # due that day and unpaid at its end (截至 that day)
     (date(2025, 3, 2), "≤1年"),
     (date(2026, 3, 1), "≤1年"),  # exactly one year
     (date(2026, 3, 2), "1–3年"),

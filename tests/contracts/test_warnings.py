@@ -38,14 +38,15 @@ def test_arrears_ageing_on_fixed_dates(env: Env) -> None:
         (5, D("1000.00"), 91, "≤1年"),
     ]
     with env.db.begin() as s:
-        early = list_arrears(s, env.org.id, date(2024, 1, 1))  # before any receipt; 2024 due today: not overdue
+        early = list_arrears(s, env.org.id, date(2024, 1, 1))  # before any receipt; 2024 due that day, unpaid
         [counts] = warning_counts(s, [env.org.id], date(2024, 4, 1))
         later = list_arrears(s, env.org.id, date(2024, 6, 2))
     # as of 2024-01-01: 2020 (+3y = 2023-01-01 < as_of) >3年, 1461 days; 2021 (+3y = 2024-01-01 = as_of)
-    # 1–3年, 1095 days; 2022 1–3年, 730 days; 2023 (+1y = as_of) ≤1年, 365 days; 2024 due today: not overdue
+    # 1–3年, 1095 days; 2022 1–3年, 730 days; 2023 (+1y = as_of) ≤1年, 365 days; 2024 due that day and
+    # unpaid at its end (截至 2024-01-01): overdue, 0 days
     assert [(r.seq, r.outstanding, r.days_overdue, r.bucket) for r in early] == [
         (1, D("1000.00"), 1461, ">3年"), (2, D("1000.00"), 1095, "1–3年"), (3, D("1000.00"), 730, "1–3年"),
-        (4, D("1000.00"), 365, "≤1年"),
+        (4, D("1000.00"), 365, "≤1年"), (5, D("1000.00"), 0, "≤1年"),
     ]
     assert counts.overdue_installments == 4 and counts.overdue_amount == D("3500.00")
     assert (counts.overdue_le1, counts.overdue_1to3, counts.overdue_gt3) == (D("1000.00"), D("2000.00"), D("500.00"))

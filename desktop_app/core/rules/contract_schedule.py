@@ -194,10 +194,11 @@ def recognition_years(item: ScheduledInstallment) -> dict[int, Decimal]:
 
 
 def ageing_bucket(due: date, as_of: date) -> str | None:
-    """Arrears age of an installment due on ``due`` seen on ``as_of``: None if not yet overdue
-    (due on or after as_of), else ``≤1年`` (up to and including one year after the due date),
-    ``1–3年`` (up to and including three years) or ``>3年``."""
-    if due >= as_of:
+    """Arrears age of an installment due on ``due`` seen at the end of ``as_of`` (截至 that day):
+    None if not yet overdue (due after as_of), else ``≤1年`` (up to and including one year after
+    the due date; an installment due that very day and unpaid by its end included), ``1–3年`` (up
+    to and including three years) or ``>3年``."""
+    if due > as_of:
         return None
     if as_of <= add_years(due, 1):
         return "≤1年"

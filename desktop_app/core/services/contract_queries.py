@@ -90,13 +90,14 @@ def installment_status(amount: Decimal, received: Decimal, due: date, as_of: dat
         return "已收清"
     if received > 0:
         return "部分收款"
-    return "未收" if due < as_of else "未到期"
+    return "未收" if due <= as_of else "未到期"
 
 
 def installment_rows(session: Session, contract_ids: Iterable[uuid.UUID] | None, as_of: date,
                      organisation_id: uuid.UUID | None = None) -> list[InstallmentRow]:
     """Installments with what was received by ``as_of``; what is still owed split into 已到期未收
-    (``overdue``: due before ``as_of``, the arrears report's figure) and 未到期 (``not_due``)."""
+    (``overdue``: due on or before ``as_of`` — 截至 that day's end —, the arrears report's figure)
+    and 未到期 (``not_due``)."""
     rec = received_by(as_of)
     received = type_coerce(func.coalesce(rec.c.received, 0), Fen())
     q = (select(ContractInstallment.id, ContractInstallment.contract_id, Contract.number, ContractCounterparty.name,
@@ -114,14 +115,15 @@ def installment_rows(session: Session, contract_ids: Iterable[uuid.UUID] | None,
     for r in session.execute(q.order_by(Contract.number, ContractInstallment.seq)):
         got, is_owed = r[9] or ZERO, bool(r[10])
         owed = max(r[8] - got, ZERO) if is_owed else ZERO
-        overdue = owed if r[7] < as_of else ZERO
+        overdue = owed if r[7] <= as_of else ZERO
         out.append(InstallmentRow(*r[:9], got, owed, installment_status(r[8], got, r[7], as_of, is_owed), overdue,
                                   owed - overdue))
     return out
 
 
 def overdue_query(as_of: date | BindParameter[date], organisation_ids: list[uuid.UUID] | None = None) -> Any:
-    """Installments due before ``as_of`` with money still owed as of that day.
+    """Installments due on or before ``as_of`` with money still owed at the end of that day
+    (截至 ``as_of``: what was due by then and not received by then).
 
     Columns: org id, org name, contract id, number, counterparty, installment id, seq, due date,
     amount, received (as of)."""
@@ -135,7 +137,7 @@ def overdue_query(as_of: date | BindParameter[date], organisation_ids: list[uuid
          .join(ContractCounterparty, Contract.counterparty_id == ContractCounterparty.id)
          .outerjoin(rec, rec.c.installment_id == ContractInstallment.id)
          .where(ContractInstallment.deleted.is_(False), Contract.deleted.is_(False),
-                billable(), ContractInstallment.due_date < as_of,
+                billable(), ContractInstallment.due_date <= as_of,
                 ContractInstallment.amount > func.coalesce(rec.c.received, 0)))
     if organisation_ids is not None:
         q = q.where(Contract.organisation_id.in_(organisation_ids))

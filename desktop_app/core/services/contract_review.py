@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -45,7 +46,7 @@ from desktop_app.core.rules.contract_review import DEFAULT_RULES, ContractFacts,
 from desktop_app.core.rules.contract_schedule import MONTHS, term_years
 from desktop_app.core.services.contract_queries import ZERO, overdue_query
 
-__all__ = ["list_findings", "list_review_rules", "review_contracts", "set_reference_price", "set_review_rule",
+__all__ = ["current_findings", "list_findings", "list_review_rules", "review_contracts", "set_reference_price", "set_review_rule",
            "update_finding"]
 
 _RULE_INFO = {r.code: r for r in DEFAULT_RULES}
@@ -180,6 +181,18 @@ def review_contracts(session: Session, organisation_id: uuid.UUID | None, *, as_
     if persist:
         results = _save(session, org_ids, results, as_of)
     return results
+
+
+def current_findings(session: Session, organisation_id: uuid.UUID | None, *, as_of: date) -> list[FindingRow]:
+    """The review as of ``as_of`` without saving it, each finding carrying the 整改 status and
+    note saved for the same contract and rule (what the exports and the review PDF print)."""
+    saved = {(f.contract_id, f.rule_code): f for f in list_findings(session, organisation_id)}
+    out = []
+    for f in review_contracts(session, organisation_id, as_of=as_of, persist=False):
+        old = saved.get((f.contract_id, f.rule_code))
+        out.append(f if old is None else replace(f, id=old.id, status=old.status,
+                                                 rectification_note=old.rectification_note))
+    return out
 
 
 def _save(session: Session, org_ids: list[uuid.UUID] | None, results: list[FindingRow], as_of: date) -> list[FindingRow]:

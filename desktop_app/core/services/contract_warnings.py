@@ -52,7 +52,8 @@ def _org_filter(organisation_id: uuid.UUID | None) -> list[uuid.UUID] | None:
 
 def list_arrears(session: Session, organisation_id: uuid.UUID | None, as_of: date, *,
                  progress: Progress | None = None) -> list[ArrearsRow]:
-    """Installments overdue on ``as_of`` (due before it, not fully received by it), with ageing."""
+    """Installments overdue at the end of ``as_of`` (due on or before it, not fully received by
+    it), with ageing."""
     out = []
     for r in session.execute(overdue_query(as_of, _org_filter(organisation_id))):
         received = r[9] or ZERO
@@ -194,7 +195,7 @@ def disclosure_contracts_section(session: Session, org_id: uuid.UUID, book_id: u
     本期应收: installments due in the period. 本期实收: the receipt vouchers posted in the period
     (so the table traces to 收支明细); a receipt without a posted voucher is not counted and is
     reported apart (``unbooked_*``). 期末欠缴: exactly the arrears report (``list_arrears``) as of
-    ``period_to``: installments due before that day and not received by it. Names are shown,
+    ``period_to``: installments due on or before that day and not received by its end. Names are shown,
     personal ID numbers masked."""
     conn = reads(session)
     keys = {"org_id": org_id, "book_id": book_id, "from": period_from, "to": period_to}

@@ -90,7 +90,7 @@ class ContractInput:
     due_days: int = 30
     deposit_required: Decimal | str = Decimal(0)
     written: bool = True
-    status: str = "履行中"
+    status: str | None = None  # None: 履行中 for a new contract, unchanged on an edit (a 终止 stays 终止)
     official_code: str | None = None
     notes: str | None = None
 
@@ -199,7 +199,7 @@ def _validate(session: Session, data: ContractInput, contract_id: uuid.UUID | No
         "escalation_years": data.escalation_years, "payment_mode": mode, "billing_align": data.billing_align,
         "due_days": data.due_days,
         "deposit_required": parse_amount(data.deposit_required or Decimal(0), field="保证金"),
-        "status": _choice(data.status, CONTRACT_STATUSES, "状态"),
+        "status": _choice(data.status or "履行中", CONTRACT_STATUSES, "状态"),
         "notes": clean_text(data.notes, "备注", 2000, required=False),
     }
     return fields, counterparty
@@ -318,6 +318,8 @@ def update_contract(session: Session, contract_id: uuid.UUID, data: ContractInpu
     """Edit a contract; the schedule is rebuilt if the terms changed and nothing was received yet."""
     c = load_contract(session, contract_id)
     fields, cp_values = _validate(session, data, contract_id)
+    if data.status is None:  # the form does not edit the status: 终止/纠纷/续签 have their own actions
+        fields["status"] = c.status
     terms_changed = any(getattr(c, k) != fields[k] for k in _TERM_KEYS)
     if terms_changed and _has_money(session, c.id):
         raise ConflictError("该合同已有收款记录，不能修改租金条款；请签订补充协议（续签）或终止后重新登记",

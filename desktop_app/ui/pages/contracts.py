@@ -58,14 +58,15 @@ CONTRACT_COLUMNS = [
     Column("counterparty_name", "承包方", "pinyin-text", width=150),
     Column("start_date", "起始日期", "date", width=90), Column("end_date", "终止日期", "date", width=90),
     Column("annual_rent", "年租金", "money", total=True, width=100), Column("payment_mode", "付款", width=55),
-    Column("escalation_text", "递增", width=100), Column("status", "状态", width=55),
+    Column("escalation_text", "递增", width=100), Column("state", "状态", width=55),
     Column("filed_on", "备案", "date", width=90),
 ]
 INSTALLMENT_COLUMNS = [
     Column("seq", "期次", "int", width=45), Column("period_start", "所属期间起", "date", width=95),
     Column("period_end", "所属期间止", "date", width=95), Column("due_date", "缴款日期", "date", width=95),
     Column("amount", "应收", "money", total=True), Column("received", "实收", "money", total=True),
-    Column("outstanding", "欠缴", "money", total=True), Column("status", "状态", width=70),
+    Column("overdue", "已到期未收（欠缴）", "money", total=True, width=120),
+    Column("not_due", "未到期", "money", total=True), Column("status", "状态", width=70),
 ]
 RECEIPT_COLUMNS = [
     Column("received_on", "收款日期", "date", width=95), Column("amount", "金额", "money", total=True),
@@ -129,7 +130,7 @@ class ContractsPage(QWidget):
         return view
 
     def _register_tab(self) -> QWidget:
-        self.status_box = combo(list(svc.CONTRACT_STATUSES), empty="全部状态")
+        self.status_box = combo(list(svc.CONTRACT_STATES), empty="全部状态")
         self.kind_box = combo(list(svc.CONTRACT_KINDS), empty="全部类型")
         for box in (self.status_box, self.kind_box):
             box.currentIndexChanged.connect(lambda _i: self.reload_contracts())
@@ -167,7 +168,7 @@ class ContractsPage(QWidget):
     def _warnings_tab(self) -> QWidget:
         self.as_of = DateEdit(dt.date.today())
         self.as_of.setObjectName("as_of")
-        self.as_of.dateChanged.connect(lambda _d: self.reload_warnings())
+        self.as_of.dateChanged.connect(lambda _d: (self.reload_contracts(), self.reload_warnings()))
         self.counts_label = QLabel()
         self.counts_label.setWordWrap(True)  # a long summary must not widen the window
         self.expiring = self._view(EXPIRY_COLUMNS, "expiring")
@@ -214,20 +215,25 @@ class ContractsPage(QWidget):
     def reload_contracts(self) -> None:
         org = self.ctx.org
         rows = self.ctx.read(svc.list_contracts, org.id, status=self.status_box.currentData(),
-                             kind=self.kind_box.currentData()) if org else []
+                             kind=self.kind_box.currentData(), as_of=self._as_of()) if org else []
         self.contracts.model().set_rows(rows)
         self._load_detail(self.contracts.current_row())
 
     def _load_detail(self, row: Any) -> None:
         if isinstance(row, ContractRow):
-            self.installments.model().set_rows(self.ctx.call(installment_rows, [row.id], dt.date.today()))
+            self.installments.model().set_rows(self.ctx.read(installment_rows, [row.id], self._as_of()))
             self.receipts.model().set_rows(self.ctx.read(rec.list_receipts, row.id))
         else:
             self.installments.model().set_rows([])
             self.receipts.model().set_rows([])
 
+    def _as_of(self) -> dt.date:
+        """The page's 截至日期 (today unless changed): statuses, installments and warnings read on it."""
+        as_of = getattr(self, "as_of", None)
+        return (as_of.value() if as_of is not None else None) or dt.date.today()
+
     def reload_warnings(self) -> None:
-        org, as_of = self.ctx.org, self.as_of.value() or dt.date.today()
+        org, as_of = self.ctx.org, self._as_of()
         if org is None:
             for v in (self.expiring, self.arrears, self.deposits):
                 v.model().set_rows([])
@@ -371,11 +377,12 @@ def write_export(session: Any, kind: str, path: str, org_id: Any, scope: str, as
     from desktop_app.reports.contracts_pdf import write_contract_report
 
     if kind == "contracts":
-        x.export_contracts(path, svc.list_contracts(session, org_id), scope=scope, org_names={org_id: scope})
+        x.export_contracts(path, svc.list_contracts(session, org_id, as_of=as_of), scope=scope,
+                           org_names={org_id: scope}, as_of=as_of)
     elif kind == "arrears":
         x.export_arrears(path, warn.list_arrears(session, org_id, as_of), scope=scope, as_of=as_of)
     elif kind == "contract-review":
-        x.export_review(path, review.list_findings(session, org_id), scope=scope, as_of=as_of)
+        x.export_review(path, review.current_findings(session, org_id, as_of=as_of), scope=scope, as_of=as_of)
     else:
         write_contract_report(session, kind, path, organisation_id=org_id, scope=scope, as_of=as_of)
 

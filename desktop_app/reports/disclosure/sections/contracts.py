@@ -41,7 +41,7 @@ def build(session: Session, ctx: DisclosureContext) -> list[Block] | None:
     totals: list[Cell] = ["合计", "", "", "", "", "", sum(r.due_in_period for r in rows),
                           sum(r.received_in_period for r in rows), sum(r.arrears_at_end for r in rows)]
     note = ("本期应收按应收期次的缴款日期统计；本期实收为本期已记账的合同收款凭证金额（撤销收款的红字冲销为负数），"
-            f"与收支明细一致；期末欠缴为截至{end.year}年{end.month}月{end.day}日已过缴款日期仍未收清的金额，"
+            f"与收支明细一致；期末欠缴为截至{end.year}年{end.month}月{end.day}日已到缴款日期仍未收清的金额，"
             "与同日的欠款明细（账龄分析）一致；状态为期末状态。个人身份证号已隐去中间八位。")
     if section.unbooked_count:
         note += (f"另有本期收款 {section.unbooked_count} 笔共 {format_amount(section.unbooked_amount)} 元尚无记账凭证，"
