@@ -297,3 +297,14 @@ def works_in_year(session: Session, organisation_id: uuid.UUID, book_id: uuid.UU
         out.append(WorksRow(p, labels.get(p.contract_id) if p.contract_id else None, tuple(lines),
                             sum((ln.amount for ln in lines), ZERO)))
     return out
+
+
+_CONTRACT_CHOICES = (select(Contract.id, Contract.number, Contract.name, Contract.kind)
+                     .where(Contract.organisation_id == bindparam("org_id"), Contract.deleted.is_(False))
+                     .order_by(Contract.kind != "工程", Contract.number))
+
+
+def contract_choices(session: Session, organisation_id: uuid.UUID) -> list[tuple[str, uuid.UUID]]:
+    """(label, id) of the organisation's contracts a project may name, 工程 contracts first."""
+    return [(f"{number} {name}（{kind}）", cid)
+            for cid, number, name, kind in reads(session).execute(_CONTRACT_CHOICES, {"org_id": organisation_id})]

@@ -138,11 +138,14 @@ class AssetsPage(QWidget):
         self.assets.set_rows(rows)
         live = [a for a in rows if a.status != "已处置"]
         self.assets.summary.setText(f"在用 {len(live)} 项，已处置 {len(rows) - len(live)} 项")
-        parcels = self.ctx.read(resource_svc.list_parcels, org.id)
+        on = dt.date.today()
+        parcels = self.ctx.read(resource_svc.list_parcels, org.id, book_id=book.id if book else None, on=on)
         self.parcels.set_rows(parcels)
-        self.parcels.summary.setText(f"{len(parcels)} 块，共 {sum(p.area_mu for p in parcels):,.4f} 亩")
+        self.parcels.summary.setText(f"{len(parcels)} 块，共 {sum(p.area_mu for p in parcels):,.4f} 亩"
+                                     f"（经营状态按{on.year}年{on.month}月{on.day}日有效的合同）")
         year = int(self.ctx.period[:4])
-        self.projects.set_rows(self.ctx.call(project_svc.project_returns, org.id, year))
+        self.projects.set_rows(self.ctx.read(project_svc.project_returns, org.id, year,
+                                             book_id=book.id if book else None))
 
     def _focus_table(self) -> None:
         tab = self.tabs.currentWidget()
@@ -246,8 +249,10 @@ class AssetsPage(QWidget):
         if org is None:
             show_user_error(self, "请先在左侧选择一个组织")
             return
+        book = self.ctx.book
         row = self._dialog("新增地块", parcel_fields(None), lambda v: self.ctx.call(
-            resource_svc.create_parcel, organisation_id=org.id, **{k: x for k, x in v.items() if x is not None}))
+            resource_svc.create_parcel, organisation_id=org.id, book_id=book.id if book else None,
+            **{k: x for k, x in v.items() if x is not None}))
         if row is not None:
             self.ctx.notify("resource", (row.id,))
 
@@ -268,11 +273,15 @@ class AssetsPage(QWidget):
             show_user_error(self, "请先在左侧选择一个组织")
             return
 
+        book = self.ctx.book
+
         def save(values: dict[str, Any]) -> ProjectRow:
             plain, funding = split_project(values)
-            return self.ctx.call(project_svc.create_project, organisation_id=org.id, funding=funding, **plain)
+            return self.ctx.call(project_svc.create_project, organisation_id=org.id, funding=funding,
+                                 book_id=book.id if book else None, **plain)
 
-        row = self._dialog("新增集体经济项目", project_fields(None), save)
+        contracts = self.ctx.read(project_svc.contract_choices, org.id)
+        row = self._dialog("新增集体经济项目", project_fields(None, contracts), save)
         if row is not None:
             self.ctx.notify("project", (row.id,))
 
@@ -288,7 +297,8 @@ class AssetsPage(QWidget):
             return self.ctx.call(project_svc.update_project, p.id, funding=funding, **plain)
 
         values = {k: getattr(p, k) for k in ("code", "name", "kind", "status", "notes")}
-        row = self._dialog(f"编辑项目：{p.code} {p.name}", project_fields(p), save, values)
+        contracts = self.ctx.read(project_svc.contract_choices, p.organisation_id)
+        row = self._dialog(f"编辑项目：{p.code} {p.name}", project_fields(p, contracts), save, values)
         if row is not None:
             self.ctx.notify("project", (row.id,))
 

@@ -42,7 +42,8 @@ PARCEL_COLUMNS = [
     Column("land_class", "地类", width=90),
     Column("area_mu", "面积（亩）", "decimal", total=True, width=100),
     Column("ownership", "权属", width=50),
-    Column("status", "经营状态", width=90),
+    Column("shown_status", "经营状态", width=90),
+    Column("contract_no", "合同", width=90),
     Column("location", "坐落", "pinyin-text", width=120),
     Column("east", "东至", width=80), Column("south", "南至", width=80),
     Column("west", "西至", width=80), Column("north", "北至", width=80),
@@ -158,7 +159,7 @@ def parcel_values(p: ParcelRow) -> dict[str, Any]:
     return values
 
 
-def project_fields(p: ProjectRow | None) -> list[Field]:
+def project_fields(p: ProjectRow | None, contracts: list[tuple[str, Any]] | None = None) -> list[Field]:
     funding = dict(p.funding) if p else {}
     fields = [
         Field("code", "项目编号", _text(), required=True),
@@ -173,8 +174,37 @@ def project_fields(p: ProjectRow | None) -> list[Field]:
         if funding.get(source):
             edit.setValue(funding[source])
         fields.append(Field(f"funding:{source}", f"{source}", edit))
-    fields.append(Field("notes", "备注", _text()))
-    return fields
+    return [*fields, *works_fields(p, contracts or []), Field("notes", "备注", _text())]
+
+
+def works_fields(p: ProjectRow | None, contracts: list[tuple[str, Any]]) -> list[Field]:
+    """The 工程 facts 专项公开 prints: budget, tender result, contract, final account."""
+    W = project_svc.WORKS_LABELS
+
+    def money(key: str) -> MoneyEdit:
+        edit = MoneyEdit(W[key])
+        value = getattr(p, key) if p else None
+        if value is not None:
+            edit.setValue(value)
+        return edit
+
+    contract = QComboBox()
+    contract.addItem("（不关联）", "")
+    for label, cid in contracts:
+        contract.addItem(label, str(cid))  # a string: QComboBox.findData cannot match a UUID object
+    if p and p.contract_id:
+        contract.setCurrentIndex(max(0, contract.findData(str(p.contract_id))))
+    return [
+        Field("budget", W["budget"], money("budget"), hint="工程预算；专项公开（工程招投标及预决算）列示"),
+        Field("tender_method", W["tender_method"],
+              combo(project_svc.TENDER_METHODS, p.tender_method if p else None, empty="（未招标）")),
+        Field("tender_winner", W["tender_winner"], _text(p.tender_winner if p else None)),
+        Field("tender_amount", W["tender_amount"], money("tender_amount")),
+        Field("tender_on", W["tender_on"], DateEdit(p.tender_on if p else None, allow_empty=True)),
+        Field("contract_id", W["contract_id"], contract),
+        Field("final_amount", W["final_amount"], money("final_amount"), hint="决算后填写，与决算日期一起"),
+        Field("final_on", W["final_on"], DateEdit(p.final_on if p else None, allow_empty=True)),
+    ]
 
 
 def split_project(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Decimal]]:
