@@ -1,4 +1,5 @@
-"""凭证: the vouchers of the current book and month; 填制, 修改, 审核, 记账, 作废, 红字冲销, 结账; 期初余额."""
+"""凭证: the vouchers of the current book and month; 填制, 修改, 审核, 记账, 作废, 红字冲销, 结账; 期初余额;
+年度财务计划."""
 
 from __future__ import annotations
 
@@ -63,7 +64,12 @@ class VouchersPage(QWidget):
         bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.status)  # its own line: the toolbar must fit a 1366-pixel screen
+        status_bar = QHBoxLayout()  # its own line: the toolbar must fit a 1366-pixel screen
+        status_bar.addWidget(self.status, 1)
+        plan = QPushButton("年度财务计划(&J)…")
+        plan.clicked.connect(self.plan)
+        status_bar.addWidget(plan)
+        layout.addLayout(status_bar)
         layout.addWidget(self.view, 1)
         ctx.data_changed.connect(lambda kind, _ids: self.reload() if kind in ("voucher", "period", "refresh") else None)
         ctx.context_changed.connect(self.reload)
@@ -135,6 +141,11 @@ class VouchersPage(QWidget):
         from desktop_app.ui.pages.funds_opening import open_opening_dialog
 
         open_opening_dialog(self.ctx, self)
+
+    def plan(self) -> None:
+        from desktop_app.ui.pages.funds_plan import open_plan_dialog  # imported on use: openpyxl
+
+        open_plan_dialog(self.ctx, self, year=int(self.period.value()[:4]))
 
     def close_month(self) -> None:
         if self.ctx.book is not None:
