@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from desktop_app.core.rows_funds import Statement
+from desktop_app.core.services.statements import owner_line
 from desktop_app.excel.print_setup import finish_sheet
 
 NUMBER_FORMAT = "#,##0.00"
@@ -47,7 +48,7 @@ def statement_workbook(st: Statement) -> Workbook:
     ws.merge_cells(f"A2:{last}2")
     ws["A2"] = f"{st.period_label}（{st.chart_version}版会计制度）"
     ws["A2"].alignment = Alignment(horizontal="center")
-    owner = f"编制单位：{st.organisation}（{st.organisation_code}）　账套：{st.book_name}"
+    owner = f"{owner_line(st)}　账套：{st.book_name}"
     ws["A3"] = owner
     ws["A3"].alignment = Alignment(wrap_text=True, vertical="center")
     ws.merge_cells(f"A3:{get_column_letter(ncols - 1)}3")

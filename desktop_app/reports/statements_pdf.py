@@ -2,7 +2,8 @@
 
 Deterministic: ``invariant=True`` and fixed metadata, so the same data gives the same bytes.
 Every page: organisation and USCC, book, period, 单位：元, page x/y; the last page carries the
-sign-off lines and (for a closed month) a QR code with the period's seal hash.
+notes, the sign-off lines and (for a closed month) a QR code with the period's seal hash
+(``qr_payload`` is its text, ``_draw_qr`` draws it). A long label wraps onto more lines: nothing is cut.
 """
 
 from __future__ import annotations
@@ -20,10 +21,14 @@ from reportlab.pdfgen import canvas
 
 from desktop_app.core.money import format_amount
 from desktop_app.core.rows_funds import Statement, StatementLine
+from desktop_app.core.services.statements import owner_line
 from desktop_app.reports.canvas_text import column_rules
 from desktop_app.reports.fonts import register_cjk_font
 
 ROW_H = 5.0 * mm
+LEADING = 3.8 * mm  # each further line of a wrapped label
+SIZE = 9
+NOTE_H = 5 * mm
 MARGIN = 14 * mm
 HEADER_H = 34 * mm
 FOOTER_H = 24 * mm
@@ -48,10 +53,29 @@ def _layout(st: Statement) -> tuple[tuple[float, float], list[float]]:
     return page, [label_w, key_w] + [value_w] * len(st.columns)
 
 
-def _clip(c: canvas.Canvas, text: str, font: str, size: float, width: float) -> str:
-    while text and c.stringWidth(text, font, size) > width - 2 * mm:
-        text = text[:-1]
-    return text
+def _wrap(c: canvas.Canvas, text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` broken into lines that fit ``width`` (2 mm padding): a name is printed whole, never cut."""
+    lines, current = [], ""
+    for ch in text:
+        if current and c.stringWidth(current + ch, font, size) > width - 2 * mm:
+            lines.append(current)
+            current = ch
+        else:
+            current += ch
+    return [*lines, current]
+
+
+def _label(line: StatementLine) -> str:
+    return ("　" if line.is_total else "") + line.label
+
+
+def _label_lines(c: canvas.Canvas, line: StatementLine, font: str, widths: list[float]) -> list[str]:
+    indent = 4 * mm * line.indent
+    return _wrap(c, _label(line), font, SIZE, widths[0] - indent - 1.5 * mm)
+
+
+def _row_height(c: canvas.Canvas, line: StatementLine, font: str, widths: list[float]) -> float:
+    return float(ROW_H + (len(_label_lines(c, line, font, widths)) - 1) * LEADING)
 
 
 def _header(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float], widths: list[float],
@@ -62,7 +86,10 @@ def _header(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float
     c.drawCentredString(w / 2, top - 6 * mm, st.title)
     c.setFont(font, 9)
     c.drawCentredString(w / 2, top - 12 * mm, f"{st.period_label}　（{st.chart_version}版会计制度）")
-    c.drawString(MARGIN, top - 19 * mm, f"编制单位：{st.organisation}（{st.organisation_code}）")
+    owner = owner_line(st)
+    c.setFont(font, 9 if c.stringWidth(owner, font, 9) < w - 2 * MARGIN - 35 * mm else 7.5)
+    c.drawString(MARGIN, top - 19 * mm, owner)
+    c.setFont(font, 9)
     c.drawString(MARGIN, top - 24 * mm, f"账套：{st.book_name}")
     c.drawRightString(w - MARGIN, top - 19 * mm, f"第 {n} 页 / 共 {total} 页")
     c.drawRightString(w - MARGIN, top - 24 * mm, "单位：元")
@@ -76,16 +103,17 @@ def _header(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float
         c.drawCentredString(x + cw / 2, y + 2 * mm, head)
         x += cw
     c.line(MARGIN, y, w - MARGIN, y)
-    return y
+    return float(y)
 
 
 def _row(c: canvas.Canvas, line: StatementLine, font: str, widths: list[float], y: float, right: float) -> None:
-    size = 9
-    c.setFont(font, size)
+    """One line of the table with its bottom at ``y``; a long label wraps, the figures sit on its last line."""
+    c.setFont(font, SIZE)
     x = MARGIN
     indent = 4 * mm * line.indent
-    label = ("　" if line.is_total else "") + line.label
-    c.drawString(x + 1.5 * mm + indent, y + 1.4 * mm, _clip(c, label, font, size, widths[0] - indent))
+    parts = _label_lines(c, line, font, widths)
+    for i, part in enumerate(parts):
+        c.drawString(x + 1.5 * mm + indent, y + 1.4 * mm + (len(parts) - 1 - i) * LEADING, part)
     x += widths[0]
     key = line.code if line.code else (str(line.line_no) if line.line_no is not None else "")
     c.drawCentredString(x + widths[1] / 2, y + 1.4 * mm, key)
@@ -98,32 +126,65 @@ def _row(c: canvas.Canvas, line: StatementLine, font: str, widths: list[float], 
 
 
 def _footer(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float]) -> None:
-    w = page[0]
+    """Notes, the sign-off lines and 报出日期 and (for a closed month) the QR: the last page's foot."""
     y = MARGIN + 12 * mm
     c.setFont(font, 9)
     c.drawString(MARGIN, y, "单位负责人：____________　　会计主管：____________　　制表：____________　　审核：____________")
     c.drawString(MARGIN, y - 6 * mm, "报出日期：______年____月____日")
-    for i, note in enumerate(st.notes):
-        c.drawString(MARGIN, y + 6 * mm + i * 5 * mm, note)
+    for i, note in enumerate(reversed(st.notes)):
+        c.drawString(MARGIN, y + 6 * mm + i * NOTE_H, note)
     if st.seal_hash:
-        payload = f"SL1|{st.organisation_code}|{st.period_to}|{st.kind}|{st.seal_hash}"
-        qr = QrCodeWidget(payload)
-        x0, y0, x1, y1 = qr.getBounds()
-        size = 22 * mm
-        d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-        d.add(qr)
-        renderPDF.draw(d, c, w - MARGIN - size, MARGIN - 4 * mm)
-        c.setFont(font, 6)
-        c.drawRightString(w - MARGIN - size - 2 * mm, MARGIN, f"结账封存码 {st.seal_hash[:16]}…")
+        _draw_qr(c, st, font, page)
+
+
+def qr_payload(st: Statement) -> str:
+    """The text of a statement's QR code (the period's seal)."""
+    return f"SL1|{st.organisation_code}|{st.period_to}|{st.kind}|{st.seal_hash}"
+
+
+def _draw_qr(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float]) -> None:
+    """The QR code in the last page's bottom-right corner, its check code printed beside it."""
+    assert st.seal_hash
+    qr = QrCodeWidget(qr_payload(st))
+    x0, y0, x1, y1 = qr.getBounds()
+    size = 22 * mm
+    d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    d.add(qr)
+    renderPDF.draw(d, c, page[0] - MARGIN - size, MARGIN - 4 * mm)
+    c.setFont(font, 6)
+    c.drawRightString(page[0] - MARGIN - size - 2 * mm, MARGIN, f"结账封存码 {st.seal_hash[:16]}…")
+
+
+def _pages(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float],
+           widths: list[float]) -> list[list[tuple[StatementLine, float]]]:
+    """The lines of each page with their heights: as many as fit, the last page keeping room for the
+    notes (the foot is never alone on a page: the last lines go with it)."""
+    room = page[1] - 2 * MARGIN - HEADER_H - FOOTER_H
+    last_room = room - NOTE_H * max(0, len(st.notes) - 1)
+    rows = [(line, _row_height(c, line, font, widths)) for line in st.lines]
+    pages: list[list[tuple[StatementLine, float]]] = [[]]
+    used = 0.0
+    for row in rows:
+        if pages[-1] and used + row[1] > room:
+            pages.append([])
+            used = 0.0
+        pages[-1].append(row)
+        used += row[1]
+    if used > last_room and len(pages[-1]) > 1:  # the notes need room: the last line(s) move on
+        moved: list[tuple[StatementLine, float]] = []
+        while pages[-1] and used > last_room:
+            moved.insert(0, pages[-1].pop())
+            used -= moved[0][1]
+        pages.append(moved)
+    return pages
 
 
 def statement_pdf_bytes(st: Statement) -> bytes:
     font = register_cjk_font()
     page, widths = _layout(st)
-    per_page = int((page[1] - 2 * MARGIN - HEADER_H - FOOTER_H) // ROW_H)
-    chunks = [st.lines[i:i + per_page] for i in range(0, len(st.lines), per_page)] or [()]
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=page, invariant=True, pageCompression=1)
+    chunks = _pages(c, st, font, page, widths)
     c.setTitle(f"{st.organisation} {st.title} {st.period_label}")
     c.setAuthor("阳光台账")
     c.setCreator("阳光台账")
@@ -132,8 +193,8 @@ def statement_pdf_bytes(st: Statement) -> bytes:
     for n, chunk in enumerate(chunks, start=1):
         y = _header(c, st, font, page, widths, n, len(chunks))
         top = y
-        for line in chunk:
-            y -= ROW_H
+        for line, height in chunk:
+            y -= height
             _row(c, line, font, widths, y, right)
         column_rules(c, widths, MARGIN, top + ROW_H, y)
         if n == len(chunks):

@@ -34,6 +34,7 @@ from desktop_app.core.services.funds_base import (
     subtree,
 )
 from desktop_app.core.services.ledgers import trial_balance, trial_balance_total
+from desktop_app.core.services.orgs import ORG_OWN_BOOK_KINDS, book_credit_code
 from desktop_app.core.services.periods import _row as _period_row
 from desktop_app.core.services.statement_layouts import (
     BALANCE_SHEET,
@@ -53,15 +54,31 @@ def _range(first: str, last: str) -> tuple[str, str]:
     return first, last
 
 
-_OWNER = (select(Organisation.name, Organisation.uscc).join(Book, Book.organisation_id == Organisation.id)
+_OWNER = (select(Organisation.name).join(Book, Book.organisation_id == Organisation.id)
           .where(Book.id == bindparam("book_id")))  # built once: building costs more than running
+
+
+def statement_owner(session: Session, book_id: uuid.UUID) -> tuple[str, str]:
+    """(编制单位, 统一社会信用代码) a book's statements print: the organisation for its own books; for
+    another body's book (a 村民委员会's) that body — the book's name — and its own code, never the
+    cooperative's ("" when none is recorded)."""
+    def compute() -> tuple[str, str]:
+        book = get_book_row(session, book_id)
+        name = reads(session).execute(_OWNER, {"book_id": book_id}).scalar_one()
+        return (name if book.kind in ORG_OWN_BOOK_KINDS else book.name), book_credit_code(session, book_id) or ""
+
+    return cached(session, ("statement_owner", book_id), compute)
+
+
+def owner_line(st: Statement) -> str:
+    """The 编制单位 line every printed statement carries."""
+    return f"编制单位：{st.organisation}（统一社会信用代码：{st.organisation_code or '未登记'}）"
 
 
 def _header(session: Session, book_id: uuid.UUID, kind: str, title: str, first: str, last: str,
             columns: tuple[str, ...], lines: list[StatementLine], label_header: str = "项目") -> Statement:
     book = get_book_row(session, book_id)
-    org = cached(session, ("statement_owner", book_id),
-                 lambda: tuple(reads(session).execute(_OWNER, {"book_id": book_id}).one()))
+    org = statement_owner(session, book_id)
     seal = cached(session, ("statement_seal", book_id, last), lambda: _period_row(session, book_id, last).seal_hash)
     return Statement(kind, title, org[0], org[1], book.name, book.chart_version, first, last, range_label(first, last),
                      columns, tuple(lines), seal, label_header=label_header)
