@@ -41,7 +41,7 @@ class Village:
                                 user=self.user, source_kind="test", source_id=None, flags=flags)
 
 
-def make_village(path: Path) -> Village:
+def make_village(path: Path, chart_version: str = "2023") -> Village:
     db = open_database(path)
     with db.begin("test") as s:
         user = create_user(s, username="kj", display_name="王会计", password="secret1", roles=["bookkeeper"])
@@ -52,7 +52,7 @@ def make_village(path: Path) -> Village:
         org = create_organisation(s, name="东湖村股份经济合作社", level="村", uscc="N2320115MF00000121",
                                   region_code="320115106201")
         book = create_book(s, organisation_id=org.id, name="东湖村股份经济合作社", kind="股份经济合作社",
-                           start_period="2026-01")
+                           start_period="2026-01", chart_version=chart_version)
         add_sub_account(s, book_id=book.id, parent_code="102", code="10201", name="农商行", user=user)
     return Village(db, org, book, user, rev)
 
