@@ -328,52 +328,75 @@ def roster_pdf(roster: PlanRoster, *, public: bool = False) -> bytes:
     return buf.getvalue()
 
 
-def household_slips_pdf(roster: PlanRoster, *, slips_per_page: int = 3) -> bytes:
-    """One slip per household (户主签领): its members, shares and amounts; three to an A4 page."""
+def _fitted(c: Canvas, font: str, size: float, x: float, y: float, text: str, width: float) -> None:
+    """One line of text at ``size`` or smaller so that it fits ``width`` (never cut)."""
+    c.setFont(font, _fit(c, text, font, size, width + 2 * mm))
+    c.drawString(x, y, text)
+
+
+def household_slips_pdf(roster: PlanRoster) -> bytes:
+    """One slip per household (户主签领): every member with shares and amounts, the household's
+    合计 row (the sum of the rows above it), and the signature line; slips follow one another down
+    A4 pages, a slip never split unless it is taller than a page (then its rows continue, header
+    repeated)."""
     font = register_cjk_font()
     p = roster.plan
     buf = io.BytesIO()
     c = _canvas(buf, A4, f"{p.organisation_name}{p.year}年度分红到户通知单", "分红到户通知单")
     w, h = A4
+    usable = w - 2 * MARGIN
     by_household: dict[uuid.UUID, list[RosterLine]] = {}
     for ln in roster.lines:
         by_household.setdefault(ln.household_id, []).append(ln)
-    slot_h = (h - 2 * MARGIN) / slips_per_page
-    widths = [40 * mm, 40 * mm, 30 * mm, 30 * mm, 46 * mm]
-    for i, hh in enumerate(roster.households):
-        slot = i % slips_per_page
-        top = h - MARGIN - slot * slot_h
-        c.setFont(font, 12)
-        c.drawCentredString(w / 2, top - 7 * mm, f"{p.organisation_name}{p.year}年度分红到户通知单")
-        c.setFont(font, 9)
-        c.drawString(MARGIN, top - 14 * mm, f"户号：{hh.household_number}　　户主：{hh.head_name}　　{hh.group_name}"
-                                          f"　　每股分红：{format_amount(p.per_share)} 元")
-        y = top - 16 * mm
-        _row(c, font, ("成员", "关系", "股数", "应分", "实发"), widths, [False] * 5, MARGIN, y - ROW_H, 9)
-        lines = by_household.get(hh.household_id, [])[:6]
-        for j, ln in enumerate(lines, start=2):
-            _row(c, font, (ln.name, ln.relation, _shares(ln.shares), ln.amount, ln.net),
-                 widths, [False, False, True, True, True], MARGIN, y - j * ROW_H, 9)
-        _grid(c, widths, MARGIN, y, y - (len(lines) + 1) * ROW_H, len(lines) + 1)
-        yb = y - (len(lines) + 1) * ROW_H - 6 * mm
-        c.setFont(font, 9)
-        c.drawString(MARGIN, yb, f"全户合计：{_shares(hh.shares)} 股，应分 {format_amount(hh.amount)} 元，扣减 "
-                                 f"{format_amount(hh.deduction)} 元，实发 {format_amount(hh.net)} 元"
-                                 f"（{amount_in_words(hh.net) if hh.net > 0 else '零元整'}）")
-        c.drawString(MARGIN, yb - 7 * mm, "户主（代领人）签字：______________　　领取日期：______年____月____日")
-        c.setDash(3, 3)
-        c.line(MARGIN, top - slot_h + 2 * mm, w - MARGIN, top - slot_h + 2 * mm)
-        c.setDash()
-        if slot == slips_per_page - 1 or i == len(roster.households) - 1:
+    widths = [46 * mm, 30 * mm, 30 * mm, 40 * mm, 40 * mm]
+    right = [False, False, True, True, True]
+    head = ("成员", "关系", "股数", "应分", "实发")
+    top = h - MARGIN
+    for hh in roster.households:
+        lines = by_household.get(hh.household_id, [])
+        rows: list[Sequence[Cell]] = [(ln.name, ln.relation, _shares(ln.shares), ln.amount, ln.net) for ln in lines]
+        rows.append(("全户合计", f"{len(lines)}人", _shares(sum((ln.shares for ln in lines), Decimal(0))),
+                     sum((ln.amount for ln in lines), ZERO), sum((ln.net for ln in lines), ZERO)))
+        height = 18 * mm + (len(rows) + 1) * ROW_H + 20 * mm
+        if top - height < MARGIN and top < h - MARGIN:
             c.showPage()
-    if not roster.households:
-        c.showPage()
+            top = h - MARGIN
+        _fitted(c, font, 12, MARGIN, top - 7 * mm, f"{p.organisation_name}{p.year}年度分红到户通知单", usable)
+        _fitted(c, font, 9, MARGIN, top - 14 * mm, f"户号：{hh.household_number}　　户主：{hh.head_name}　　"
+                f"{hh.group_name}　　每股分红：{format_amount(p.per_share)} 元", usable)
+        y = top - 16 * mm
+        start = y
+        _row(c, font, head, widths, [False] * 5, MARGIN, y - ROW_H, 9)
+        y -= ROW_H
+        for values in rows:
+            if y - ROW_H < MARGIN:
+                _grid(c, widths, MARGIN, start, y, round((start - y) / ROW_H))
+                c.showPage()
+                y = start = h - MARGIN
+                _row(c, font, head, widths, [False] * 5, MARGIN, y - ROW_H, 9)
+                y -= ROW_H
+            _row(c, font, values, widths, right, MARGIN, y - ROW_H, 9)
+            y -= ROW_H
+        _grid(c, widths, MARGIN, start, y, round((start - y) / ROW_H))
+        _fitted(c, font, 9, MARGIN, y - 6 * mm, f"扣减 {format_amount(hh.deduction)} 元；实发 {format_amount(hh.net)} 元"
+                f"（{amount_in_words(hh.net) if hh.net > 0 else '零元整'}）", usable)
+        c.drawString(MARGIN, y - 13 * mm, "户主（代领人）签字：______________　　领取日期：______年____月____日")
+        top = y - 17 * mm
+        c.setDash(3, 3)
+        c.line(MARGIN, top, w - MARGIN, top)
+        c.setDash()
+        top -= 2 * mm
+    c.showPage()
     c.save()
     return buf.getvalue()
 
 
+CERT_ROWS = 9  # holder rows on one A5 certificate page
+
+
 def certificates_pdf(certificates: Sequence[CertificateRow], *, issued_on: date) -> bytes:
-    """股权证, one household per A5 landscape page (ID numbers masked)."""
+    """股权证, one household per A5 landscape page (ID numbers masked); a household with more
+    holders than a page holds continues on a page marked 续, the total on its last page."""
     font = register_cjk_font()
     page = (210 * mm, 148 * mm)  # A5 landscape
     buf = io.BytesIO()
@@ -381,30 +404,34 @@ def certificates_pdf(certificates: Sequence[CertificateRow], *, issued_on: date)
     w, h = page
     for cert in certificates:
         hh = cert.household
-        c.setLineWidth(2)
-        c.rect(8 * mm, 8 * mm, w - 16 * mm, h - 16 * mm)
-        c.setLineWidth(0.5)
-        c.rect(10 * mm, 10 * mm, w - 20 * mm, h - 20 * mm)
-        c.setFont(font, 20)
-        c.drawCentredString(w / 2, h - 24 * mm, "股 权 证")
-        c.setFont(font, 10)
-        c.drawCentredString(w / 2, h - 31 * mm, cert.organisation_name)
-        c.drawString(16 * mm, h - 40 * mm, f"证号：{hh.certificate_no or '（未编号）'}　　户号：{hh.number}　　"
-                                           f"户主：{hh.head_name}　　{hh.group_name}")
         types = list(cert.type_names)
         widths = [30 * mm, 50 * mm, *[22 * mm] * len(types), 24 * mm]
-        y = h - 44 * mm
-        _row(c, font, ("成员", "身份证号", *types, "合计"), widths, [False] * (3 + len(types)), 16 * mm, y - ROW_H, 9)
-        holders = cert.holders[:9]
-        for j, holder in enumerate(holders, start=2):
-            _row(c, font, (holder.name, mask_ric(holder.ric), *[_shares(v) for _, v in holder.by_type],
-                           _shares(holder.total)), widths, [False, False, *[True] * (len(types) + 1)],
-                 16 * mm, y - j * ROW_H, 9)
-        _grid(c, widths, 16 * mm, y, y - (len(holders) + 1) * ROW_H, len(holders) + 1)
-        c.setFont(font, 10)
-        c.drawString(16 * mm, 22 * mm, f"全户持股合计：{_shares(cert.total)} 股（静态管理：生不增、死不减）")
-        c.drawRightString(w - 16 * mm, 22 * mm, f"发证单位（盖章）　　{issued_on:%Y年%m月%d日}")
-        c.showPage()
+        chunks = [cert.holders[i:i + CERT_ROWS] for i in range(0, len(cert.holders), CERT_ROWS)] or [()]
+        for n, holders in enumerate(chunks, start=1):
+            c.setLineWidth(2)
+            c.rect(8 * mm, 8 * mm, w - 16 * mm, h - 16 * mm)
+            c.setLineWidth(0.5)
+            c.rect(10 * mm, 10 * mm, w - 20 * mm, h - 20 * mm)
+            c.setFont(font, 20)
+            c.drawCentredString(w / 2, h - 24 * mm, "股 权 证" + ("（续）" if n > 1 else ""))
+            c.setFont(font, 10)
+            c.drawCentredString(w / 2, h - 31 * mm, cert.organisation_name)
+            _fitted(c, font, 10, 16 * mm, h - 40 * mm, f"证号：{hh.certificate_no or '（未编号）'}　　户号：{hh.number}"
+                    f"　　户主：{hh.head_name}　　{hh.group_name}" + (f"　　第{n}/{len(chunks)}页" if len(chunks) > 1 else ""),
+                    w - 32 * mm)
+            y = h - 44 * mm
+            _row(c, font, ("成员", "身份证号", *types, "合计"), widths, [False] * (3 + len(types)), 16 * mm, y - ROW_H, 9)
+            for j, holder in enumerate(holders, start=2):
+                _row(c, font, (holder.name, mask_ric(holder.ric), *[_shares(v) for _, v in holder.by_type],
+                               _shares(holder.total)), widths, [False, False, *[True] * (len(types) + 1)],
+                     16 * mm, y - j * ROW_H, 9)
+            _grid(c, widths, 16 * mm, y, y - (len(holders) + 1) * ROW_H, len(holders) + 1)
+            if n == len(chunks):
+                c.setFont(font, 10)
+                c.drawString(16 * mm, 22 * mm, f"全户持股合计：{_shares(cert.total)} 股（静态管理：生不增、死不减）")
+                c.drawRightString(w - 16 * mm, 22 * mm,
+                                  f"发证单位（盖章）　　{issued_on.year}年{issued_on.month}月{issued_on.day}日")
+            c.showPage()
     if not certificates:
         c.showPage()
     c.save()

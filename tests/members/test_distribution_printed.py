@@ -278,3 +278,23 @@ def test_public_roster_lists_households_without_ids_or_signatures(long_village: 
     assert "签领" in header and "身份证号" in header
     assert [ws.cell(r, header.index("身份证号") + 1).value
             for r in range(top + 1, top + 1 + len(rics))] == rics
+
+
+def test_slips_and_certificates_list_every_member_of_a_large_household(empty_village: Village, tmp_path: Path) -> None:
+    from desktop_app.core.services.shares import household_certificate
+    from desktop_app.reports.distribution_pdf import certificates_pdf, household_slips_pdf
+
+    v = empty_village
+    names = [f"欧阳{'一二三四五六七八九十'[i % 10]}{'甲乙'[i // 10]}" for i in range(12)]
+    add_people(v, [("009", n, "户主" if i == 0 else "子", "1", "0.5") for i, n in enumerate(names)])
+    v.income("10000.00")
+    with v.db.begin("test") as s:
+        roster = plan_roster(s, _plan(v).id)
+        cert = household_certificate(s, v.households["009"])
+    (tmp_path / "slips.pdf").write_bytes(household_slips_pdf(roster))
+    (tmp_path / "cert.pdf").write_bytes(certificates_pdf([cert], issued_on=date(2026, 12, 1)))
+    slips, certs = _pdf_text(tmp_path / "slips.pdf"), _pdf_text(tmp_path / "cert.pdf")
+    assert all(n in slips and n in certs for n in names)
+    total = re.search(r"全户合计 12人 18 ([\d,]+\.\d\d)", slips)
+    assert total is not None and _amount(total[1]) == sum(ln.amount for ln in roster.lines) == roster.plan.roster_total
+    assert "全户持股合计：18 股" in certs and "股 权 证（续）" in certs
