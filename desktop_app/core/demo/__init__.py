@@ -1,21 +1,26 @@
 """The demo township: deterministic, realistic data for first runs, screenshots and benchmarks.
 
-One seeding function per area; later areas (vouchers, assets, contracts, members) add
-their own ``seed_*`` function and register it in ``SEEDERS``. All randomness comes
-from one ``random.Random(seed)`` so the same seed gives the same database content.
+One seeding function per area, in ``SEEDERS`` order: users, organisations and books, opening
+balances, then the registers each area keeps (members and shares, asset cards, parcels and
+projects, contracts); each area adds its month's business to ``ctx.monthly``, and the last
+seeder runs the months in order through the services a user's actions use, closing each month
+after its business (``funds.seed_vouchers``). All randomness comes from one
+``random.Random(seed)`` so the same seed gives the same database content.
 """
 
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from desktop_app.core.demo.assets import seed_assets
 from desktop_app.core.demo.contracts import seed_contracts
-from desktop_app.core.demo.funds import seed_vouchers
+from desktop_app.core.demo.funds import MonthHook, seed_opening, seed_vouchers
 from desktop_app.core.demo.members import seed_members
 from desktop_app.core.demo.orgs import seed_organisations
 from desktop_app.core.demo.users import DEMO_PASSWORD, seed_users
@@ -33,16 +38,21 @@ class DemoContext:
     orgs: list[OrgRow] = field(default_factory=list)  # the villages
     books: list[BookRow] = field(default_factory=list)
     users: dict[str, UserRow] = field(default_factory=dict)  # first role -> user
+    gens: dict[uuid.UUID, Any] = field(default_factory=dict)  # book id -> its day-to-day voucher generator
+    monthly: list[MonthHook] = field(default_factory=list)  # each area's business of a month
+    solar: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)  # book id -> its 光伏 projects
+    receipts: dict[uuid.UUID, dict[str, list[Any]]] = field(default_factory=dict)  # book id -> month -> money due in
 
 
 Seeder = Callable[[Session, DemoContext], None]
 SEEDERS: list[tuple[str, Seeder]] = [
     ("用户", seed_users),
     ("组织与账套", seed_organisations),
-    ("凭证与结账", seed_vouchers),
+    ("期初余额", seed_opening),
+    ("成员与股份", seed_members),
     ("资产、资源与项目", seed_assets),
     ("合同", seed_contracts),
-    ("成员、股份与收益分配", seed_members),
+    ("逐月业务与结账", seed_vouchers),
 ]
 
 

@@ -1,11 +1,12 @@
-"""Demo asset cards, land parcels and projects for every book, consistent with the demo books.
+"""Demo asset cards, land parcels and projects for every book, and their business month by month.
 
-Runs after the funds seeder: the cards split each book's 151 (经营性 15101 / 非经营性 15102) and 152
-balances exactly, so ``reconcile_assets`` balances; 在建工程 transfers the funds demo posted become
-cards of their own. Months before the demo's current month are closed, so the cards are taken over
-with their depreciation to date and the program charges from the current month: one depreciation
-run per book (through the real service), one purchase with an acquisition voucher, and project
-income vouchers carrying the project id. Rows are written with bulk Core inserts.
+The cards are taken over at the book's start (清产核资入账): they split its opening 151 (经营性
+15101 / 非经营性 15102) and 152 balances exactly, so ``reconcile_assets`` balances, and are charged
+from the book's first month. Each month (``ctx.monthly``) goes through the real services: the
+depreciation run, the 光伏 project's power sales (a voucher carrying the project), a purchase paid
+from the bank (one card with its acquisition voucher), one scrapping through the disposal service,
+and in December the 在建工程 completed that year becomes a card (Dr 固定资产, Cr 在建工程).
+Cards, parcels and projects themselves are written with bulk Core inserts.
 """
 
 from __future__ import annotations
@@ -16,22 +17,22 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
-from db.models import Account, Asset, Entry, Project, ProjectFunding, ResourceParcel, Voucher
+from db.models import Asset, Project, ProjectFunding, ResourceParcel
 from db.types import uuid7
 from desktop_app.core import charts
-from desktop_app.core.demo.funds import CURRENT_PERIOD, TODAY
+from desktop_app.core.demo.funds import POWER, demo_years
+from desktop_app.core.rows import BookRow
 from desktop_app.core.rules.depreciation import add_months
-from desktop_app.core.services.assets import create_asset
+from desktop_app.core.services.assets import create_asset, list_assets
+from desktop_app.core.services.assets_changes import dispose_asset
 from desktop_app.core.services.balances import balances_at_end
 from desktop_app.core.services.depreciation import run_depreciation
-from desktop_app.core.services.funds_base import book_accounts, period_start
-from desktop_app.core.services.voucher_bulk import BulkVoucher, bulk_post_vouchers
-from desktop_app.core.services.voucher_lines import LineInput
+from desktop_app.core.services.funds_base import book_accounts
+from desktop_app.core.services.vouchers import LineInput, create_voucher, post_voucher, review_voucher
 
 if TYPE_CHECKING:
     from desktop_app.core.demo import DemoContext
@@ -60,7 +61,7 @@ def _split(rng: random.Random, total: Decimal, categories: list[str]) -> list[De
     return [p.quantize(Decimal("0.01")) for p in parts]
 
 
-def _card(book: Any, code: str, name: str, category: str, nature: str, status: str, life: int, unit: str,
+def _card(book: BookRow, code: str, name: str, category: str, nature: str, status: str, life: int, unit: str,
           area: int | None, acquired: date, cost: Decimal, opening: Decimal, project_id: uuid.UUID | None) -> dict[str, Any]:
     use = "公益" if nature == "公益性" else "出租" if status == "出租" else "生产" if nature == "经营性" else "管理"
     return {"id": uuid7(), "organisation_id": book.organisation_id, "book_id": book.id, "code": code, "name": name,
@@ -68,24 +69,16 @@ def _card(book: Any, code: str, name: str, category: str, nature: str, status: s
             "unit": unit, "area_m2": Decimal(area) if area else None, "acquisition_mode": "购建",
             "funding_source": "集体自有资金", "acquired_on": acquired, "original_value": cost, "useful_life_months": life,
             "residual_rate": Decimal(5), "method": "年限平均法", "total_workload": None, "workload_unit": None,
-            "opening_accumulated": opening, "opening_workload": None, "first_period": CURRENT_PERIOD, "status": status,
+            "opening_accumulated": opening, "opening_workload": None, "first_period": book.start_period, "status": status,
             "custodian": None, "title_no": None, "poverty_alleviation": False, "project_id": project_id,
             "contract_id": None, "acquisition_voucher_id": None, "disposed_on": None, "notes": "清产核资入账"}
 
 
-def _transfers(session: Session, book_id: uuid.UUID, fa_code: str) -> list[tuple[str, date, Decimal]]:
-    """Debits to 151 posted by the funds demo without a card (在建工程 completed)."""
-    rows = session.execute(select(Account.code, Voucher.voucher_date, Entry.debit)
-                           .join(Voucher, Voucher.id == Entry.voucher_id).join(Account, Account.id == Entry.account_id)
-                           .where(Entry.book_id == book_id, Account.code.startswith(fa_code), Entry.debit > 0,
-                                  Entry.asset_id.is_(None), Voucher.status == "记账")).all()
-    return [(c, d, a) for c, d, a in rows]
-
-
-def _seed_book(session: Session, ctx: DemoContext, book: Any, n: int) -> None:
+def _seed_book(session: Session, ctx: DemoContext, book: BookRow) -> list[uuid.UUID]:
+    """The book's cards (its opening balances), parcels and projects; returns the projects' ids."""
     rng, version = ctx.rng, book.chart_version
     accounts = book_accounts(session, book.id)
-    bal = balances_at_end(session, book.id, CURRENT_PERIOD)
+    bal = balances_at_end(session, book.id, book.start_period)  # nothing posted yet: the opening balances
     op_code, non_code = (charts.account_role(version, r) for r in ("fixed_assets_operating", "fixed_assets_non_operating"))
     ad_code = charts.account_role(version, "accumulated_depreciation")
 
@@ -97,7 +90,7 @@ def _seed_book(session: Session, ctx: DemoContext, book: Any, n: int) -> None:
     projects: list[dict[str, Any]] = []
     funding: list[dict[str, Any]] = []
     kinds = [("光伏发电项目", "光伏", "区级扶持资金", 300000), ("标准厂房项目", "厂房", "市级扶持资金", 800000)]
-    for i, (pname, kind, source, base) in enumerate(kinds[: (1 + n % 2) if first_book else 0]):
+    for i, (pname, kind, source, base) in enumerate(kinds[: rng.randint(1, 2) if first_book else 0]):
         pid = uuid7()
         projects.append({"id": pid, "organisation_id": org, "code": f"XM{book.code}-{i + 1:02d}", "name": pname,
                          "kind": kind, "status": "运营", "applied_on": date(2019 + i, 3, 1),
@@ -108,24 +101,18 @@ def _seed_book(session: Session, ctx: DemoContext, book: Any, n: int) -> None:
                     {"id": uuid7(), "project_id": pid, "source": "自筹", "amount": (grant * Decimal("0.25")).quantize(Decimal(1))}]
     project_for = {"光伏发电设备": projects[0]["id"] if projects else None,
                    "标准厂房": projects[-1]["id"] if len(projects) > 1 else None}
-    cards: list[dict[str, Any]] = []
-    moved = _transfers(session, book.id, op_code[:3])
-    for acode, day, amount in moved:
-        road_nature = "经营性" if acode.startswith(op_code) else "公益性"
-        cards.append(_card(book, "", f"村道硬化工程（{day.year}年）", "房屋及建筑物", road_nature, "自用", 240, "条", None, day,
-                           amount, ZERO, None))
     acc_total = -balance(ad_code)
     plan: list[tuple[list[Any], str, str | None]] = [(OPERATING, op_code, "经营性"), (NON_OPERATING, non_code, None)]
     opening_cards: list[dict[str, Any]] = []
     for templates, code, nature in plan:
-        total = balance(code) - sum((a for c, _, a in moved if c.startswith(code)), ZERO)
+        total = balance(code)
         if total <= 0:
             continue
         chosen = rng.sample(templates, rng.randint(3, 5))
         for (name, category, kind, life, unit, area), cost in zip(chosen, _split(rng, total, [t[1] for t in chosen]), strict=True):
             status = kind if nature else "自用"
             # in the books' opening balances, so acquired before the book started, and still within its life
-            back = add_months(min(book.start_period, CURRENT_PERIOD), -rng.randint(3, max(4, life // 3)))
+            back = add_months(book.start_period, -rng.randint(3, max(4, life // 3)))
             acquired = date(int(back[:4]), int(back[5:]), rng.randint(1, 28))
             opening_cards.append(_card(book, "", name, category, nature or kind, status, life, unit, area, acquired,
                                        cost, ZERO, project_for.get(name)))
@@ -136,7 +123,7 @@ def _seed_book(session: Session, ctx: DemoContext, book: Any, n: int) -> None:
         c["opening_accumulated"], left = share, left - share
     if opening_cards:
         opening_cards[-1]["opening_accumulated"] = left
-    cards = opening_cards + cards
+    cards = opening_cards
     for i, c in enumerate(cards, start=1):
         c["code"] = f"ZC{book.code}-{i:03d}"
     bulk_insert(session, Project, projects)
@@ -154,26 +141,57 @@ def _seed_book(session: Session, ctx: DemoContext, book: Any, n: int) -> None:
                         "ownership": "组" if group else "村", "group_name": group, "status": status, "contract_id": None,
                         "notes": None})
     bulk_insert(session, ResourceParcel, parcels)
-    bank = charts.account_role(version, "bank")
-    income = charts.account_role(version, "rent_income")
-    day = min(TODAY, date(int(CURRENT_PERIOD[:4]), int(CURRENT_PERIOD[5:]), 10))
-    bulk_post_vouchers(session, book.id, [
-        BulkVoucher(day, f"收{p['name'].replace('项目', '')}{'发电收益' if p['kind'] == '光伏' else '租金'}",
-                    [LineInput(bank, debit=amount, project_id=p["id"]),
-                     LineInput(income, credit=amount, summary=p["name"], project_id=p["id"])], source_kind="demo")
-        for p in projects for amount in [Decimal(rng.randrange(8000, 60000, 100))]], maker=ctx.users["bookkeeper"],
-        reviewer=ctx.users["reviewer"], audit_summary="生成示例项目收益凭证")
     record_audit(session, AuditRecord("create", "asset", str(book.id),
                                       f"{book.name}：示例资产卡片 {len(cards)} 张、地块 {len(parcels)} 块、项目 {len(projects)} 个"))
-    if n % 2 == 0 and accounts.get(bank) is not None and accounts[bank].is_leaf:
-        create_asset(session, organisation_id=org, book_id=book.id, user=ctx.users["bookkeeper"], payment_account=bank,
-                     voucher_date=day, code=f"ZC{book.code}-{len(cards) + 1:03d}", name="视频监控设备", category="办公设备",
-                     nature="非经营性", acquired_on=max(day, period_start(CURRENT_PERIOD)),
+    return [p["id"] for p in projects if p["kind"] == "光伏"]
+
+
+def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) -> None:
+    """The book's asset business of month ``y-m``, through the services (see the module's docstring)."""
+    rng, maker = ctx.rng, ctx.users["bookkeeper"]
+    period = f"{y:04d}-{m:02d}"
+    bank = charts.account_role(book.chart_version, "bank")
+    last_year = y == demo_years(ctx.years)[1]
+    n = ctx.books.index(book)
+    run_depreciation(session, book_id=book.id, period=period, user=maker)
+    for pid in ctx.solar.get(book.id, []) if m % 3 == 0 else []:
+        amount = Decimal(rng.randrange(8000, 30000, 100))
+        v = create_voucher(session, book_id=book.id, voucher_date=date(y, m, 20), summary=f"收{y}年第{m // 3}季度光伏发电收益",
+                           user=maker, attachments=1, lines=[
+                               LineInput(bank, debit=amount, counterparty=POWER, project_id=pid),
+                               LineInput(charts.account_roles(book.chart_version, "sales_income")[-1], credit=amount,
+                                         summary="光伏发电上网电费", counterparty=POWER, project_id=pid)])
+        review_voucher(session, v.id, user=ctx.users["reviewer"])
+        post_voucher(session, v.id, user=maker)
+    if last_year and m == 6 and n % 2 == 0:
+        codes = [a.code for a in list_assets(session, book.organisation_id, book_id=book.id)]
+        create_asset(session, organisation_id=book.organisation_id, book_id=book.id, user=maker, payment_account=bank,
+                     voucher_date=date(y, 6, 16), code=f"ZC{book.code}-{len(codes) + 1:03d}", name="视频监控设备",
+                     category="办公设备", nature="非经营性", acquired_on=date(y, 6, 16),
                      original_value=Decimal("18600.00"), useful_life_months=60, residual_rate=Decimal(5), unit="套")
-    run_depreciation(session, book_id=book.id, period=CURRENT_PERIOD, user=ctx.users["bookkeeper"])
+    if last_year and m == 8 and n % 3 == 0:
+        cards = [a for a in list_assets(session, book.organisation_id, book_id=book.id)
+                 if a.status in ("自用", "闲置") and a.category in ("办公设备", "其他", "运输设备")]
+        if cards:
+            old = min(cards, key=lambda a: (a.acquired_on, a.code))
+            dispose_asset(session, old.id, disposed_on=date(y, 8, 28), kind="报废", user=maker,
+                          reason="使用年限已满，经村务监督委员会查验无修复价值，同意报废")
+    if m == 12:
+        road = balances_at_end(session, book.id, period).get(book_accounts(session, book.id)[
+            charts.account_role(book.chart_version, "construction_in_progress")].id, ZERO)
+        if road > 0:
+            codes = [a.code for a in list_assets(session, book.organisation_id, book_id=book.id)]
+            create_asset(session, organisation_id=book.organisation_id, book_id=book.id, user=maker,
+                         payment_account=charts.account_role(book.chart_version, "construction_in_progress"),
+                         voucher_date=date(y, 12, 31), code=f"ZC{book.code}-{len(codes) + 1:03d}",
+                         name=f"村道硬化工程（{y}年）", category="房屋及建筑物", nature="公益性",
+                         acquired_on=date(y, 12, 31), original_value=road, useful_life_months=240,
+                         residual_rate=Decimal(0), unit="条", acquisition_mode="购建", funding_source="集体自有资金")
 
 
 def seed_assets(session: Session, ctx: DemoContext) -> None:
-    for n, book in enumerate(ctx.books):
-        if book.organisation_id in {o.id for o in ctx.orgs}:
-            _seed_book(session, ctx, book, n)
+    villages = {o.id for o in ctx.orgs}
+    for book in ctx.books:
+        if book.organisation_id in villages:
+            ctx.solar[book.id] = _seed_book(session, ctx, book)
+    ctx.monthly.append(_month)

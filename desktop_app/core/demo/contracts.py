@@ -1,16 +1,19 @@
 """Demo contracts for every village: on its parcels and assets (when the asset seeder ran first)
-or on free-text subjects; most paid on time, a few in arrears, a few expiring, a few that fail
-the compliance rules. Written in bulk (Core executemany, change log and audit in bulk).
+or on free-text subjects; most paid on time, a few in arrears (one expired contract still owes),
+a few paying ahead, a few expiring, a few that fail the compliance rules.
 
-Receipts here are history: the money is already in the funds seeder's rent vouchers, so the
-demo receipts carry no voucher of their own (``voucher_id`` NULL).
+Contracts and their schedules are registered in bulk (Core executemany, change log and audit in
+bulk); a parcel let out under a contract is marked 已发包/出租 through the resources service. The
+money is business of its month: each receipt and 保证金 is recorded in the month simulation
+(``ctx.monthly``) through the receipts service, which posts its voucher; every December the
+year's share of rent received ahead is recognised (``recognise_deferred_rent``).
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -22,21 +25,21 @@ from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
 from db.models import (
     Contract,
-    ContractAllocation,
     ContractCounterparty,
-    ContractDeposit,
     ContractFiling,
     ContractInstallment,
     ContractProcedure,
-    ContractReceipt,
     ContractRecognition,
     ContractReferencePrice,
 )
 from db.types import uuid7
+from desktop_app.core.demo.funds import demo_years
 from desktop_app.core.ids import make_ric, make_uscc
 from desktop_app.core.rows import BookRow, OrgRow
 from desktop_app.core.rules.contract_schedule import Terms, add_years, round_fen
 from desktop_app.core.services.contracts import schedule_rows
+from desktop_app.core.services.receipts import recognise_deferred_rent, record_deposit, record_receipt
+from desktop_app.core.services.resources import update_parcel
 
 if TYPE_CHECKING:
     from desktop_app.core.demo import DemoContext
@@ -52,24 +55,30 @@ FREE_ASSETS = ["沿街门面房", "标准厂房", "农产品仓库", "村部闲�
 _LAND_MAP = {"集体建设用地": "建设用地", "水域": "水面", "未利用地": "四荒地"}
 
 
+@dataclass(frozen=True)
+class Money:
+    """Money a tenant will pay (收款) or a 保证金 收取/退还, recorded in its month by the services."""
+
+    on: date
+    contract_id: uuid.UUID
+    kind: str  # 收款 / 收取 / 退还
+    amount: Decimal
+
+
 @dataclass
 class _Batch:
     counterparties: list[dict[str, Any]]
     contracts: list[dict[str, Any]]
     installments: list[dict[str, Any]]
     recognitions: list[dict[str, Any]]
-    receipts: list[dict[str, Any]]
-    allocations: list[dict[str, Any]]
     procedures: list[dict[str, Any]]
     filings: list[dict[str, Any]]
-    deposits: list[dict[str, Any]]
+    money: list[Money] = field(default_factory=list)
 
     def write(self, session: Session) -> None:
         for model, rows in ((ContractCounterparty, self.counterparties), (Contract, self.contracts),
                             (ContractInstallment, self.installments), (ContractRecognition, self.recognitions),
-                            (ContractReceipt, self.receipts), (ContractAllocation, self.allocations),
-                            (ContractProcedure, self.procedures), (ContractFiling, self.filings),
-                            (ContractDeposit, self.deposits)):
+                            (ContractProcedure, self.procedures), (ContractFiling, self.filings)):
             bulk_insert(session, model, rows)
 
 
@@ -82,7 +91,8 @@ def _subjects(session: Session, org_id: uuid.UUID) -> tuple[list[tuple[Any, ...]
     assets: list[tuple[Any, ...]] = []
     t = Base.metadata.tables.get("resource_parcel")
     if t is not None and insp.has_table("resource_parcel"):
-        parcels = [tuple(r) for r in session.execute(select(t.c.id, t.c.name, t.c.land_class, t.c.area_mu, t.c.location)
+        parcels = [tuple(r) for r in session.execute(select(t.c.id, t.c.name, t.c.land_class, t.c.area_mu, t.c.location,
+                                                            t.c.status)
                    .where(t.c.organisation_id == org_id, t.c.status.in_(("已发包", "出租", "机动地", "未利用"))))]
     t = Base.metadata.tables.get("asset")
     if t is not None and insp.has_table("asset"):
@@ -103,13 +113,18 @@ def _firm(rng: random.Random, i: int) -> tuple[str, str, str]:
 
 
 def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random.Random, n: int, *,
-                       today: date = TODAY, years: int | None = None) -> int:
-    """``n`` contracts for one organisation; ``years`` forces every term to that many years
-    (benchmarks), otherwise terms are 2–15 years. Returns the number of installments."""
+                       today: date = TODAY, years: int | None = None, money: list[Money] | None = None) -> int:
+    """``n`` contracts for one organisation, starting no earlier than its book; ``years`` forces
+    every term to that many years (benchmarks), otherwise terms are 2–15 years. The tenants'
+    payments are appended to ``money`` (the caller records them month by month). Returns the
+    number of installments."""
     parcels, assets = _subjects(session, org.id)
-    b = _Batch([], [], [], [], [], [], [], [], [])
+    first = date(int(book.start_period[:4]), int(book.start_period[5:]), 1)
+    b = _Batch([], [], [], [], [], [])
     prices = [{"id": uuid7(), "organisation_id": org.id, "land_class": land, "price_per_mu": Decimal(price)}
               for land, price in PRICE.items()]
+    let_out: dict[uuid.UUID, tuple[str, uuid.UUID]] = {}
+    owing_expired = False
     for i in range(n):
         lease = rng.random() < 0.4
         kind = "资产租赁" if lease else "资源发包"
@@ -120,13 +135,14 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
         term = years or rng.choice([2, 3, 5, 5, 8, 10, 15])
         if years:
             start = date(today.year - years + 1, rng.choice([1, 1, 3, 7]), 1)
-        else:
-            start = date(today.year - rng.randint(0, min(term, 9)), rng.choice([1, 1, 3, 4, 7, 10]), 1)
+        else:  # contracts signed (or renewed) since the books were taken over
+            start = date(rng.randint(first.year, today.year), rng.choice([1, 1, 3, 4, 7, 10]), 1)
+            start = max(first, start if start <= today - timedelta(days=30) else date(today.year, 1, 1))
         end = add_years(start, term) - timedelta(days=1)
         roll = rng.random()
         if not years and i % 9 == 3:  # a few expiring within 90 days, or already past their end date
-            end = today + timedelta(days=rng.choice([-20, 0, 12, 25, 60, 85]))
-            start = min(start, end - timedelta(days=365))
+            end = today + timedelta(days=-20 if i == 3 else rng.choice([-20, 0, 12, 25, 60, 85]))
+            start = max(first, min(start, end - timedelta(days=365)))
         area: Decimal | None
         land: str | None
         if lease:
@@ -154,7 +170,8 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
                 end = date(2035, 12, 31)  # beyond the 二轮延包 end
         escal = (Decimal(5), 3) if rng.random() < 0.25 else (Decimal(0), 0)
         cid = uuid7()
-        status = "终止" if not years and i % 17 == 5 else "履行中"
+        stop = min(today - timedelta(days=40), end)
+        status = "终止" if not years and i % 17 == 5 and stop > start + timedelta(days=90) else "履行中"
         signed = start - timedelta(days=rng.randint(5, 40))
         c: dict[str, Any] = {"id": cid, "organisation_id": org.id, "book_id": book.id, "number": f"HT{start.year}-{i + 1:03d}",
              "official_code": None, "name": f"{subject}{'租赁' if lease else '承包'}合同", "kind": kind,
@@ -165,9 +182,11 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
              "escalation_pct": escal[0], "escalation_years": escal[1], "payment_mode": mode,
              "billing_align": rng.choice(["calendar", "contract"]), "due_days": rng.choice([0, 15, 30]),
              "deposit_required": Decimal(2000) if lease else Decimal(0), "status": status,
-             "terminated_on": min(today - timedelta(days=40), end) if status == "终止" else None,
+             "terminated_on": stop if status == "终止" else None,
              "renewal_of_id": None, "notes": None}
         b.contracts.append(c)
+        if parcel_id is not None and end >= today and status == "履行中":
+            let_out[parcel_id] = ("已发包", cid)
         insts, recs = schedule_rows(cid, Terms(start, end, rent, mode, escal[0], escal[1], c["due_days"],
                                                c["billing_align"]))
         b.installments += insts
@@ -179,45 +198,77 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
         if rng.random() > 0.2:
             b.filings.append({"id": uuid7(), "contract_id": cid, "filed_on": signed + timedelta(days=7),
                               "filing_no": f"备{start.year}-{i + 1:03d}", "filed_with": "阳光街道农经站"})
-        if lease:
-            b.deposits.append({"id": uuid7(), "contract_id": cid, "kind": "收取", "on_date": start, "amount": Decimal(2000),
-                               "method": "银行", "voucher_id": None})
-        late = rng.random() < 0.1  # a tenant in arrears
-        _pay(b, rng, cid, insts, recs, today, late)
+        expired_owing = not years and not owing_expired and end < today and status == "履行中"
+        owing_expired = owing_expired or expired_owing
+        if lease and start <= today:
+            b.money.append(Money(start, cid, "收取", Decimal(2000)))
+            if end + timedelta(days=10) <= today and not expired_owing:
+                b.money.append(Money(end + timedelta(days=10), cid, "退还", Decimal(2000)))
+        _pay(b, rng, cid, insts, today, stop if status == "终止" else end, late=rng.random() < 0.1,
+             owe_all=expired_owing, ahead=rng.random() < 0.15)
     b.write(session)
     bulk_insert(session, ContractReferencePrice, prices)
+    for parcel_id, (state, cid) in let_out.items():
+        update_parcel(session, parcel_id, status=state, contract_id=cid)
+    if money is not None:
+        money.extend(b.money)
     record_audit(session, AuditRecord("create", "contract", str(org.id),
-                                      f"{org.name}：示例合同 {len(b.contracts)} 份、应收期次 {len(b.installments)} 期、"
-                                      f"收款 {len(b.receipts)} 笔"))
+                                      f"{org.name}：示例合同 {len(b.contracts)} 份、应收期次 {len(b.installments)} 期"))
     return len(b.installments)
 
 
-def _pay(b: _Batch, rng: random.Random, cid: uuid.UUID, insts: list[dict[str, Any]], recs: list[dict[str, Any]],
-         today: date, late: bool) -> None:
-    by_inst: dict[uuid.UUID, list[dict[str, Any]]] = {}
-    for r in recs:
-        by_inst.setdefault(r["installment_id"], []).append(r)
+def _pay(b: _Batch, rng: random.Random, cid: uuid.UUID, insts: list[dict[str, Any]], today: date, stop: date, *,
+         late: bool, owe_all: bool, ahead: bool) -> None:
+    """The tenant's payments: each installment within a few weeks of its due date; a tenant in
+    arrears skips the recent ones (``owe_all``: every one), one who pays ahead pays each
+    installment (the next one too) weeks before it is due, a December payment for January's
+    installment being rent received in advance."""
+    if owe_all:
+        return
     for inst in insts:
-        if inst["due_date"] > today or (late and inst["due_date"] > today - timedelta(days=rng.randint(200, 1500))):
+        due = inst["due_date"]
+        if inst["period_start"] > stop:
+            break
+        if due > today:
+            if ahead and due - timedelta(days=60) <= today:  # the next one, paid early
+                on = max(inst["period_start"] - timedelta(days=60), due - timedelta(days=rng.randint(20, 60)),
+                         b.contracts[-1]["start_date"])
+                b.money.append(Money(min(on, today), cid, "收款", inst["amount"]))
+            break
+        if late and due > today - timedelta(days=rng.randint(200, 1500)):
             continue
-        on = min(today, inst["due_date"] + timedelta(days=rng.randint(0, 45)))
+        early = max(inst["period_start"] - timedelta(days=60), b.contracts[-1]["start_date"])
+        on = min(today, max(early, due - timedelta(days=rng.randint(10, 50))) if ahead
+                 else due + timedelta(days=rng.randint(0, 45)))
         amount = inst["amount"] if rng.random() > 0.01 else round_fen(inst["amount"] / 2)
-        if amount <= 0:
-            continue
-        rid = uuid7()
-        b.receipts.append({"id": rid, "contract_id": cid, "received_on": on, "amount": amount, "method": "银行",
-                           "receipt_no": None, "payer": None, "voucher_id": None, "note": "历史收款"})
-        b.allocations.append({"id": uuid7(), "receipt_id": rid, "installment_id": inst["id"], "amount": amount,
-                              "allocated_on": on})
-        for r in by_inst.get(inst["id"], []):
-            if r["year"] > on.year and amount == inst["amount"]:
-                r["deferred"] = r["amount"]
-                r["recognised"] = r["amount"] if r["year"] < today.year else Decimal("0.00")
+        if amount > 0:
+            b.money.append(Money(on, cid, "收款", amount))
+
+
+def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) -> None:
+    """The month's receipts and 保证金 of the book's contracts; December: advance rent recognised."""
+    user = ctx.users["bookkeeper"]
+    for item in ctx.receipts.get(book.id, {}).get(f"{y:04d}-{m:02d}", []):
+        if item.kind == "收款":
+            record_receipt(session, item.contract_id, received_on=item.on, amount=item.amount, method="银行", user=user)
+        else:
+            record_deposit(session, item.contract_id, kind=item.kind, on_date=item.on, amount=item.amount,
+                           method="银行", user=user)
+    if m == 12:
+        recognise_deferred_rent(session, book.id, y, user=user)
 
 
 def seed_contracts(session: Session, ctx: DemoContext) -> None:
-    """About a dozen contracts per village, on its first (股份经济合作社) book."""
+    """About a dozen contracts per village, on its first (股份经济合作社) book; their money is
+    recorded month by month (``ctx.monthly``)."""
+    last = demo_years(ctx.years)[1]
     for org in ctx.orgs:
         book = next((bk for bk in ctx.books if bk.organisation_id == org.id), None)
         if book is not None:
-            seed_org_contracts(session, org, book, ctx.rng, 12)
+            money: list[Money] = []
+            seed_org_contracts(session, org, book, ctx.rng, 12, today=min(TODAY, date(last, 12, 31)), money=money)
+            months: dict[str, list[Money]] = {}
+            for item in sorted(money, key=lambda x: (x.on, x.kind != "收取", str(x.contract_id))):
+                months.setdefault(f"{item.on.year:04d}-{item.on.month:02d}", []).append(item)
+            ctx.receipts[book.id] = months
+    ctx.monthly.append(_month)

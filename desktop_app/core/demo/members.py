@@ -4,24 +4,26 @@ Families are plausible (a head of 30–80, a spouse of about the same age, child
 parents were 22–36, sometimes an elderly parent or grandchildren); every ID number is valid
 (area code of the district, 320115) and unique. Shares follow a 2019 quantification: one 人口股
 per member born by then, 农龄股 by years of farming. Written through the import path (validated,
-Core executemany); then the 2025 plan is computed from the books, publicised, approved and paid
-through the distribution services, so its vouchers are in the books.
+Core executemany). In the month simulation (``ctx.monthly``) each year's plan is computed from the
+closed books in the next spring, publicised, approved (March) and paid (April) through the
+distribution services, so its vouchers are in the books.
 """
 
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from desktop_app.core.demo.funds import demo_years
 from desktop_app.core.ids import make_ric
+from desktop_app.core.rows import BookRow
 from desktop_app.core.services.distribution import approve_plan, draft_plan, publicise_plan, record_payout
 from desktop_app.core.services.distribution_books import distributable_income
-from desktop_app.core.services.distribution_query import update_distribution_settings
+from desktop_app.core.services.distribution_query import find_plan, update_distribution_settings
 from desktop_app.core.services.members import MemberInput
 from desktop_app.core.services.members_import import ImportRow, apply_member_import, validate_member_import
 from desktop_app.core.services.shares import ensure_default_share_types
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
 TODAY = date(2026, 11, 23)  # the demo's "now" (as the funds demo)
 QUANTIFIED = date(2019, 12, 31)  # 股份量化基准日: 生不增、死不减 after it
 AREA = "320115"
-DIST_YEAR = 2025
 SURNAMES = ("王" * 8 + "李" * 8 + "张" * 7 + "刘" * 6 + "陈" * 6 + "杨" * 4 + "黄" * 3 + "赵" * 3 + "吴" * 3 + "周" * 3
             + "徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛")
 MALE = "建国志强海军德明国华文斌伟明永刚金宝春生长林学军建平振华勇俊杰浩宇子轩明辉家豪晓东立新卫东红兵"
@@ -126,7 +127,6 @@ def seed_members(session: Session, ctx: DemoContext) -> None:
     rng = ctx.rng
     used: set[str] = set()
     people = _People(rng, used)
-    books = {b.organisation_id: b for b in reversed(ctx.books) if b.kind != "村民委员会"}
     for index, org in enumerate(ctx.orgs):
         target = _village_size(rng, index)
         groups = max(4, target // 180)
@@ -142,24 +142,29 @@ def seed_members(session: Session, ctx: DemoContext) -> None:
         apply_member_import(session, preview, event_date=QUANTIFIED, basis="2019年股份经济合作社股权量化决议")
         update_distribution_settings(session, org.id, reserve_rate=Decimal("30"), reserve_floor=Decimal("30"),
                                      members_cap=Decimal("60"))
-        book = books.get(org.id)
-        if book is not None:
-            _distribute_last_year(session, ctx, book.id)
+    ctx.monthly.append(_distribute)
 
 
-def _distribute_last_year(session: Session, ctx: DemoContext, book_id: uuid.UUID) -> None:
-    """2025's plan from the books, publicised, approved and paid (dated in the open month: the funds
-    demo closes every earlier month)."""
+def _distribute(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) -> None:
+    """Last year's plan on a cooperative's book: computed from the closed year and publicised in
+    early March, approved by the members' meeting late in March, paid in April."""
     user = ctx.users["bookkeeper"]
-    income = distributable_income(session, book_id, DIST_YEAR)
+    year = y - 1
+    if book.kind == "村民委员会" or year < demo_years(ctx.years)[0] or m not in (3, 4):
+        return
+    if m == 4:
+        plan = find_plan(session, book.id, year)
+        if plan is not None and plan.status == "批准":
+            record_payout(session, plan.id, paid_on=date(y, 4, 10), method="转账", user=user)
+        return
+    income = distributable_income(session, book.id, year)
     if income.distributable <= Decimal("1000"):
         return
     members = min(income.distributable * Decimal("0.4"), income.cash_available * Decimal("0.9"))
     members = (members / 100).to_integral_value() * 100
     if members <= 0:
         return
-    plan = draft_plan(session, book_id=book_id, year=DIST_YEAR, members_amount=members, user=user)
-    publicise_plan(session, plan.id, on=date(2026, 11, 2), user=user)
-    approve_plan(session, plan.id, on=date(2026, 11, 12), resolution_no=f"股东代表大会决议〔{DIST_YEAR + 1}〕1号",
-                 resolution_text=f"成员代表大会表决通过{DIST_YEAR}年度收益分配方案", user=user)
-    record_payout(session, plan.id, paid_on=date(2026, 11, 18), method="转账", user=user)
+    plan = draft_plan(session, book_id=book.id, year=year, members_amount=members, user=user)
+    publicise_plan(session, plan.id, on=date(y, 3, 5), user=user)
+    approve_plan(session, plan.id, on=date(y, 3, 25), resolution_no=f"股东代表大会决议〔{y}〕1号",
+                 resolution_text=f"成员代表大会表决通过{year}年度收益分配方案", user=user)

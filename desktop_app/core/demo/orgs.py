@@ -1,4 +1,5 @@
-"""Demo district → township → villages, each village a 股份经济合作社 with a valid USCC."""
+"""Demo district → township → villages, each village a 股份经济合作社 with a valid USCC (and, where its
+村民委员会 keeps books of its own, that book carries the committee's own 54… code)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from desktop_app.core.demo.funds import demo_years
 from desktop_app.core.ids import make_uscc
 from desktop_app.core.services.orgs import create_book, create_organisation, create_region
 
@@ -37,12 +39,13 @@ def _uscc(rng_chars: str, level_code: str) -> str:
 
 def seed_organisations(session: Session, ctx: DemoContext) -> None:
     rng = ctx.rng
+    start = f"{demo_years(ctx.years)[0]}-01"  # the books start with the first month the demo simulates
     for code, name in (PROVINCE, CITY, DISTRICT, TOWNSHIP):
         create_region(session, code=code, name=name)
     town_uscc = _uscc("MF" + "".join(rng.choice("0123456789") for _ in range(7)), "3")
     town = create_organisation(session, name=f"{TOWNSHIP[1]}股份经济联合社", level="乡镇", uscc=town_uscc,
                                region_code=TOWNSHIP[0], phone="025-5210" + str(rng.randint(1000, 9999)))
-    create_book(session, organisation_id=town.id, name=f"{town.name}账套", kind="经济联合社", start_period="2024-01")
+    create_book(session, organisation_id=town.id, name=f"{town.name}账套", kind="经济联合社", start_period=start)
     for i in range(ctx.villages):
         # 村委会 codes run 200–399 within the township; beyond that (benchmarks) use the next township
         town_code = int(TOWNSHIP[0][6:9]) + i // 200
@@ -59,7 +62,9 @@ def seed_organisations(session: Session, ctx: DemoContext) -> None:
         )
         ctx.orgs.append(org)
         ctx.books.append(create_book(session, organisation_id=org.id, name=f"{vname}股份经济合作社",
-                                     kind="股份经济合作社", start_period="2024-01"))
+                                     kind="股份经济合作社", start_period=start))
         if i % 4 == 0:  # some villages keep the 村委会's own books apart (财务制度 Art. 33)
+            # the 村民委员会's own 统一社会信用代码 (54 + county + 主体标识码), never the cooperative's
+            committee = make_uscc("54320115ME" + "".join(rng.choice(_USCC_CHARS[:10]) for _ in range(7)))
             ctx.books.append(create_book(session, organisation_id=org.id, name=f"{vname}村民委员会",
-                                         kind="村民委员会", start_period="2024-01"))
+                                         kind="村民委员会", start_period=start, credit_code=committee))
