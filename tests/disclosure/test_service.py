@@ -21,8 +21,9 @@ from desktop_app.core.services.disclosure import (
     verify_sheet_payload,
 )
 from desktop_app.reports.disclosure.builder import disclose
+from desktop_app.reports.sealing import find_codes
 
-from .conftest import PERIOD, Village, payloads_in, pdf_lines
+from .conftest import PERIOD, Village, pdf_lines
 
 
 def test_periods_parse_to_codes_and_due_dates() -> None:
@@ -103,9 +104,10 @@ def test_cli_disclose_all_verify_sheet_and_missing(village: Village, tmp_path: P
     assert main(["disclose", "--db", db, "--all", "--period", PERIOD, "--out", str(out)]) == 0
     files = sorted(out.glob("*.pdf"))
     assert len(files) == 2 and all("_财务公开_2026-10.pdf" in f.name for f in files)
-    payload = sorted(payloads_in(files[0].read_bytes()))[0]
-    assert main(["verify-sheet", "--db", db, "--payload", payload]) == 0
+    assert main(["verify-sheet", "--db", db, str(files[0])]) == 0  # the codes read from the file itself
     assert "相符" in capsys.readouterr().out
+    payload = find_codes("\n".join(ln for page in pdf_lines(files[0].read_bytes(), 1) for ln in page))[0]
+    assert main(["verify-sheet", "--db", db, "--payload", payload]) == 0
     one = tmp_path / "one.pdf"
     assert main(["disclose", "--db", db, "--org", village.org.uscc, "--period", "2026-Q3", "--a3",
                  "--out", str(one)]) == 0
@@ -116,6 +118,9 @@ def test_cli_disclose_all_verify_sheet_and_missing(village: Village, tmp_path: P
     assert main(["disclosure-missing", "--db", db, "--period", PERIOD]) == 0
     assert village.org.uscc not in capsys.readouterr().out
     assert main(["verify-sheet", "--db", db, "--payload", payload[:-1] + ("0" if payload[-1] != "0" else "1")]) == 3
+    assert "没有校验码" in capsys.readouterr().out
+    assert main(["verify-sheet", "--db", db, "--payload", "不是校验码"]) == 1
+    assert main(["verify-sheet", "--db", db, str(tmp_path / "none.pdf")]) == 1
     assert main(["disclose", "--db", db, "--all", "--period", PERIOD, "--out", str(tmp_path / "x.pdf")]) == 1
 
 
