@@ -174,14 +174,13 @@ _SECTION_BOOKED = (select(ContractReceipt.contract_id, ContractReceipt.amount, V
                    .where(Voucher.book_id == bindparam("book_id"), Voucher.source_kind == RECEIPT_KIND,
                           Voucher.status == "记账", Voucher.deleted.is_(False),
                           Voucher.voucher_date >= bindparam("from"), Voucher.voucher_date <= bindparam("to")))
-_POSTED = (select(Voucher.id).where(Voucher.status == "记账", Voucher.deleted.is_(False),
-                                    Voucher.source_kind == RECEIPT_KIND))
 _SECTION_UNBOOKED = (select(ContractReceipt.contract_id, ContractReceipt.amount)
                      .join(Contract, ContractReceipt.contract_id == Contract.id)
+                     .outerjoin(Voucher, Voucher.id == ContractReceipt.voucher_id)
                      .where(Contract.organisation_id == bindparam("org_id"), Contract.book_id == bindparam("book_id"),
                             ContractReceipt.deleted.is_(False), ContractReceipt.received_on >= bindparam("from"),
                             ContractReceipt.received_on <= bindparam("to"),
-                            or_(ContractReceipt.voucher_id.is_(None), ContractReceipt.voucher_id.not_in(_POSTED))))
+                            or_(Voucher.id.is_(None), Voucher.status != "记账", Voucher.deleted.is_(True))))
 _SECTION_OWED = overdue_query(bindparam("to")).where(Contract.organisation_id == bindparam("org_id"),
                                                      Contract.book_id == bindparam("book_id"))
 
