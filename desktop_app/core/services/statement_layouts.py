@@ -11,8 +11,9 @@ A line is ``(key, label, kind, terms)``:
 Income-statement terms are the period's activity excluding the year-end closing vouchers;
 ``opening_undistributed`` is 未分配收益 at the start of the year; ``other_transfers`` is what was
 credited to 本年收益 / 收益分配 other than 各项分配 directly (not by the closing). With these, the
-年末未分配收益 line equals the balance sheet's 未分配收益 at the end of a full year, before and
-after the year-end close.
+年末未分配收益 line equals the balance sheet's 未分配收益 at the end of any month when the figures run
+from the start of the year, before and after the year-end close: so the statement of a month or a
+quarter prints the year to date (本年累计数) and calls the line 期末未分配收益.
 Roles are used wherever a code differs between 2004 and 2023 ([M]: the 2023 layouts follow the
 2004 structure with the 2023 accounts; the official 2023 formats were not retrieved).
 """
