@@ -43,7 +43,7 @@ from desktop_app.core.money import format_amount
 
 CODE_TAG = "SL2"
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
-CODE_RE = re.compile(r"SL2[-\s]?((?:[0-9A-Za-z]{4}[-\s]?){3}[0-9A-Za-z]{4})")
+CODE_RE = re.compile(r"SL2[-\s]?((?:[0-9A-Z]{4}[-\s]?){3}[0-9A-Z]{4})", re.IGNORECASE)
 LEGACY_RE = re.compile(r"SL1\|[^|\s]+\|[^|\s]+\|[^|\s]+\|[0-9a-f]{64}")
 MAX_DIFFERENCES = 30
 
