@@ -20,7 +20,7 @@ from desktop_app.core.demo import build_demo
 from desktop_app.core.errors import ValidationError
 from desktop_app.core.money import format_amount
 from desktop_app.core.rows import BookRow
-from desktop_app.core.services.funds_base import periods_between
+from desktop_app.core.services.funds_base import period_label, periods_between
 from desktop_app.core.services.orgs import list_books
 from desktop_app.core.services.statement_layouts import NET_INCOME_KEY, UNDISTRIBUTED_KEY
 from desktop_app.core.services.statements import (
@@ -100,7 +100,7 @@ def test_income_distribution_ties_to_balance_sheet_for_every_month_quarter_and_y
                     assert _value(st, "本年收益", 1) == pl_net(s, book.id, f"{prev_last[:4]}-01", prev_last)
                 else:
                     assert all(ln.values[1] is None for ln in st.lines), (book.name, first, last)
-                    assert "账套未启用" in st.notes[0]
+                    assert st.notes[0].endswith(f"启用，{st.columns[1]}不填。")
                 # the CLI/UI entry point gives the same statement
                 assert build_statement(s, book.id, "income-distribution", first, last).lines == st.lines
                 checked += 1
@@ -170,7 +170,7 @@ def test_income_expense_columns_follow_the_period(demo3: Database) -> None:
         assert year.lines[-1].values[0] != year.lines[-1].values[1]
         # the book's first year has no year before it: blank, and said so
         assert all(ln.values[1] is None for ln in first_year.lines)
-        assert first_year.notes == ("上年账套未启用，上年数不填。",)
+        assert first_year.notes == (f"账套自{period_label(book.start_period)}启用，上年数不填。",)
 
 
 @pytest.mark.parametrize("kind", ["income-distribution", "income-expense", "balance-sheet"])

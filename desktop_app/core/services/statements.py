@@ -232,9 +232,9 @@ def income_distribution_statement(session: Session, book_id: uuid.UUID, period_f
                   for k, label, kind, terms in layout]
     lines = _layout_lines(layout, [this_year, prev])
     cols = ("本年数", "上年数") if year else ("本年累计数", "上年同期累计数")
-    notes = [f"本年{'数' if year else '累计数'}：{range_label(ytd_first, last)}；"
-             + (f"上年{'数' if year else '同期累计数'}：{range_label(prev_first, prev_last)}。" if prev_first
-                else f"上年{'数' if year else '同期'}账套未启用，不填。")]
+    notes = [f"{cols[0]}：{range_label(ytd_first, last)}；"
+             + (f"{cols[1]}：{range_label(prev_first, prev_last)}。" if prev_first
+                else f"账套自{period_label(book.start_period)}启用，{cols[1]}不填。")]
     st = _header(session, book_id, "income-distribution", "收益及收益分配表", first, last, cols, lines)
     return replace(st, notes=tuple(notes))
 
@@ -298,7 +298,7 @@ def income_expense_statement(session: Session, book_id: uuid.UUID, period_from: 
                                (diff[0], diff[1] if second is not None else None), is_total=True))
     notes: tuple[str, ...] = ()
     if with_prev and second is None:
-        notes = ("上年账套未启用，上年数不填。",)
+        notes = (f"账套自{period_label(book.start_period)}启用，上年数不填。",)
     elif not with_prev and first != last:
         notes = (f"本年累计数：{range_label(_year_start(book, last), last)}。",)
     st = _header(session, book_id, "income-expense", "收支明细表", first, last, cols, lines)
