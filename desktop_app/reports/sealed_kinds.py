@@ -82,9 +82,21 @@ def _rebuild_statement(session: Session, params: Mapping[str, Any]) -> SealedCon
 
 
 def _statement_seal(session: Session, now: SealedContent, stored: str) -> list[str]:
-    if now.period_seal == stored:
-        return []
-    return [f"结账封存：{now.period_label}的凭证在报表生成后已发生变化（反结账或修改）"]
+    """The month-close seal printed (a reopened month changes it) and the vouchers behind each
+    closed month of the range, recomputed now (a change behind the program's back)."""
+    from desktop_app.core.services.disclosure import DisclosurePeriod, compute_disclosure_seal
+    from desktop_app.core.services.funds_base import period_label
+
+    out = []
+    if (now.period_seal or "") != stored:
+        out.append(f"结账封存：{now.period_label}的结账封存码在报表生成后已变化（反结账后重新结账或修改）")
+    first, last = str(now.params["from"]), str(now.params["to"])
+    seal = compute_disclosure_seal(session, uuid.UUID(str(now.params["book_id"])),
+                                   DisclosurePeriod(f"{first}..{last}", first, last, now.period_label))
+    if seal.tampered:
+        months = "、".join(period_label(m) for m in seal.tampered)
+        out.append(f"结账封存：{months}已结账月份的凭证与封存哈希不符，疑被程序以外的方式修改")
+    return out
 
 
 def seal_statement(session: Session, book_id: uuid.UUID, st: Statement, *, by: str | None = None) -> SealRow:

@@ -288,8 +288,8 @@ def verify_code(session: Session, code: str) -> DocumentCheck:
         problems += diff_sections(_unpack(row.content), list(now.sections))
         if not problems:
             problems.append("表头（单位、期间或标题）与当前账目不同")
-    if kind.period_problems is not None and row.period_seal:
-        problems += kind.period_problems(session, now, row.period_seal)
+    if kind.period_problems is not None:
+        problems += kind.period_problems(session, now, row.period_seal or "")
     what = label.split(" · 校验码")[0]
     if problems:
         shown = problems[:MAX_DIFFERENCES]
