@@ -10,10 +10,12 @@ import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
 from openpyxl import load_workbook
+from PySide6.QtCore import Qt
 
 from db.models import ContractAllocation, ContractInstallment, ContractReceipt
 from desktop_app.core.rules.contract_schedule import contract_state
@@ -232,3 +234,34 @@ def test_every_contract_pdf_prints_names_and_codes_whole(env: Env, kind: str) ->
         left = right
     assert seen >= 2, kind
     assert cid is not None
+
+
+def test_page_shows_status_of_its_date_and_installments_apart(env: Env, tmp_path: Path, qtbot: Any) -> None:
+    from desktop_app.ui.context import AppContext
+    from desktop_app.ui.pages.contracts import ContractsPage
+    from desktop_app.ui.settings import WindowSettings
+
+    env.create(number="P-1", start_date=date(2024, 1, 1), end_date=date(2025, 12, 31))
+    env.create(number="P-2")  # 2026–2030
+    ctx = AppContext(env.db, env.user, WindowSettings(tmp_path / "s.json"))
+    ctx.set_selection(env.org, env.book)
+    page = ContractsPage(ctx)
+    qtbot.addWidget(page)
+    page.as_of.setValue(date(2027, 6, 30))
+    model = page.contracts.model()
+    headers = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
+    state_col = headers.index("状态")
+    states = {model.index(r, 0).data(): model.index(r, state_col).data() for r in range(model.rowCount())}
+    assert states == {"P-1": "已到期", "P-2": "履行中"}
+    page.status_box.setCurrentIndex(page.status_box.findText("已到期"))
+    assert [r.number for r in model.rows()] == ["P-1"]
+    page.status_box.setCurrentIndex(0)
+    page.contracts.select_row(next(i for i, r in enumerate(model.rows()) if r.number == "P-2"))
+    inst = page.installments.model()
+    heads = [inst.headerData(i, Qt.Orientation.Horizontal) for i in range(inst.columnCount())]
+    assert "已到期未收（欠缴）" in heads and "未到期" in heads
+    rows = inst.rows()
+    assert sum(r.overdue for r in rows) == D("24000.00") and sum(r.not_due for r in rows) == D("36000.00")
+    page.resize(1360, 760)
+    page.show()
+    page.grab().save(str(tmp_path / "contracts_page.png"))
