@@ -140,6 +140,11 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
             start = max(first, start if start <= today - timedelta(days=30) else date(today.year, 1, 1))
         end = add_years(start, term) - timedelta(days=1)
         roll = rng.random()
+        if not years and i % 9 == 7:  # ended some months ago, settled (a lease's 保证金 refunded)
+            end = today - timedelta(days=rng.randint(60, 240))
+            start = max(first, min(start, end - timedelta(days=730)))
+            if i == 7:
+                lease, kind = True, "资产租赁"
         if not years and i % 9 == 3:  # a few expiring within 90 days, or already past their end date
             end = today + timedelta(days=-20 if i == 3 else rng.choice([-20, 0, 12, 25, 60, 85]))
             start = max(first, min(start, end - timedelta(days=365)))
@@ -171,7 +176,8 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
         escal = (Decimal(5), 3) if rng.random() < 0.25 else (Decimal(0), 0)
         cid = uuid7()
         stop = min(today - timedelta(days=40), end)
-        status = "终止" if not years and i % 17 == 5 and stop > start + timedelta(days=90) else "履行中"
+        status = ("终止" if not years and i % 17 == 5 and stop > start + timedelta(days=90)
+                  else "到期" if end < today else "履行中")
         signed = start - timedelta(days=rng.randint(5, 40))
         c: dict[str, Any] = {"id": cid, "organisation_id": org.id, "book_id": book.id, "number": f"HT{start.year}-{i + 1:03d}",
              "official_code": None, "name": f"{subject}{'租赁' if lease else '承包'}合同", "kind": kind,
@@ -185,7 +191,7 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
              "terminated_on": stop if status == "终止" else None,
              "renewal_of_id": None, "notes": None}
         b.contracts.append(c)
-        if parcel_id is not None and end >= today and status == "履行中":
+        if parcel_id is not None and status == "履行中":
             let_out[parcel_id] = ("已发包", cid)
         insts, recs = schedule_rows(cid, Terms(start, end, rent, mode, escal[0], escal[1], c["due_days"],
                                                c["billing_align"]))
@@ -198,7 +204,7 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
         if rng.random() > 0.2:
             b.filings.append({"id": uuid7(), "contract_id": cid, "filed_on": signed + timedelta(days=7),
                               "filing_no": f"备{start.year}-{i + 1:03d}", "filed_with": "阳光街道农经站"})
-        expired_owing = not years and not owing_expired and end < today and status == "履行中"
+        expired_owing = not years and not owing_expired and status == "到期"
         owing_expired = owing_expired or expired_owing
         if lease and start <= today:
             b.money.append(Money(start, cid, "收取", Decimal(2000)))
@@ -227,7 +233,7 @@ def _pay(b: _Batch, rng: random.Random, cid: uuid.UUID, insts: list[dict[str, An
         return
     for inst in insts:
         due = inst["due_date"]
-        if inst["period_start"] > stop:
+        if inst["period_start"] >= stop:  # nothing is billed from a 终止 date on
             break
         if due > today:
             if ahead and due - timedelta(days=60) <= today:  # the next one, paid early
