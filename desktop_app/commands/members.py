@@ -105,24 +105,29 @@ def cmd_roster(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower()
     if suffix not in (".pdf", ".xlsx"):
         raise UserError("输出文件名应以 .pdf 或 .xlsx 结尾")
-    with cli_session(args) as s:
+    with cli_session(args, "cli") as s:
         org = find_organisation(s, args.org)
         book = _book(s, org, args.book)
         plan = find_plan(s, book.id, args.year)
         if plan is None:
             raise UserError(f"{org.name} 没有{args.year}年度的收益分配方案，请先运行 distribute")
         roster = plan_roster(s, plan.id)
+        if suffix == ".pdf":  # the PDF's QR code: what it prints is recorded for verify-sheet
+            from desktop_app.reports.sealed_kinds import seal_roster
+
+            seal = seal_roster(s, roster, public=args.public)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".pdf":
         from desktop_app.reports.distribution_pdf import roster_pdf
 
-        out.write_bytes(roster_pdf(roster, public=args.public))
+        out.write_bytes(roster_pdf(roster, public=args.public, seal=seal))
     else:
         from desktop_app.excel.members_xlsx import roster_workbook
 
         roster_workbook(roster, public=args.public).save(out)
     kind = f"公示稿（按户，不列身份证号）：{len(roster.households)} 户" if args.public else f"发放稿：{len(roster.lines)} 人"
-    print(f"已输出 {org.name} {args.year}年度分红花名册{kind}，合计 {plan.roster_total} 元 → {out}")
+    print(f"已输出 {org.name} {args.year}年度分红花名册{kind}，合计 {plan.roster_total} 元 → {out}"
+          + (f"（校验码 {seal.code}）" if suffix == ".pdf" else ""))
     return 0
 
 

@@ -16,7 +16,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -27,6 +31,9 @@ from desktop_app.core.rows_members import CertificateRow, PlanRoster, PlanRow, R
 from desktop_app.reports.canvas_text import column_rules
 from desktop_app.reports.fonts import register_cjk_font
 
+if TYPE_CHECKING:
+    from desktop_app.reports.sealing import SealRow
+
 __all__ = ["certificates_pdf", "household_slips_pdf", "plan_pdf", "roster_pdf"]
 
 MARGIN = 12 * mm
@@ -36,6 +43,7 @@ SIZE = 8.0
 SIGN_OFF = ("单位负责人：__________　　监事会（村务监督委员会）：__________　　会计：__________　　"
             "制表：__________　　日期：______年____月____日")
 Cell = str | Decimal | int | None
+QR_SIZE = 18 * mm  # the check-code QR at the foot of every page of a sealed document
 ZERO = Decimal("0.00")
 TIMES = "\u00d7"  # the multiplication sign, as villagers write it
 
@@ -129,6 +137,20 @@ def _draw_wrapped(c: Canvas, font: str, lines: Sequence[Sequence[str]], widths: 
         x += w
 
 
+def _draw_seal(c: Canvas, font: str, seal: SealRow, page_width: float) -> None:
+    """The QR code (what ``verify-sheet --payload`` reads) in the page's bottom-right corner and its
+    check code printed beside it (what ``verify-sheet FILE.pdf`` and a person typing it read)."""
+    qr = QrCodeWidget(seal.payload)
+    x0, y0, x1, y1 = qr.getBounds()
+    d = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
+    d.add(qr)
+    renderPDF.draw(d, c, page_width - MARGIN - QR_SIZE, MARGIN - 4 * mm)
+    c.setFont(font, 7)
+    c.drawRightString(page_width - MARGIN - QR_SIZE - 2 * mm, MARGIN + 2 * mm, f"校验码 {seal.code}")
+    c.drawRightString(page_width - MARGIN - QR_SIZE - 2 * mm, MARGIN - 1.5 * mm,
+                      "扫描二维码或在阳光台账中输入校验码（verify-sheet），可核对本表是否与账目一致")
+
+
 def _sign_off_lines(c: Canvas, font: str, width: float) -> list[str]:
     """The sign-off fields on as few lines as fit the width, never breaking inside a field."""
     lines: list[str] = []
@@ -165,7 +187,8 @@ def _paginate(heights: Sequence[float], room: float, room_last: float) -> list[l
 
 def _table_pages(c: Canvas, font: str, *, page: tuple[float, float], title: str, subtitle: str, left: str,
                  headers: Sequence[str], rel_widths: Sequence[float], right: Sequence[bool], rows: Sequence[Sequence[Cell]],
-                 totals: Sequence[Cell] | None, notes: Sequence[str], status: str = "") -> int:
+                 totals: Sequence[Cell] | None, notes: Sequence[str], status: str = "",
+                 seal: SealRow | None = None) -> int:
     """Draw a table over as many pages as needed (the header repeated, long values wrapped within
     their cell, never cut); returns the page count."""
     w, h = page
@@ -177,7 +200,7 @@ def _table_pages(c: Canvas, font: str, *, page: tuple[float, float], title: str,
     head_lines, head_h = _wrapped_row(c, font, headers, widths)
     body = [list(r) for r in rows] + ([list(totals)] if totals is not None else [])
     laid = [_wrapped_row(c, font, r, widths) for r in body]
-    room = top_of_table - MARGIN - head_h
+    room = top_of_table - MARGIN - head_h - (QR_SIZE + 2 * mm if seal is not None else 0)
     pages = _paginate([rh for _, rh in laid], room, room - footer)
     for n, chunk in enumerate(pages, start=1):
         c.setFont(font, 15)
@@ -209,6 +232,8 @@ def _table_pages(c: Canvas, font: str, *, page: tuple[float, float], title: str,
             c.setFont(font, 9)
             for i, line in enumerate(_sign_off_lines(c, font, usable)):
                 c.drawString(MARGIN, y - (14 + 4.2 * len(note_lines) + 6 * i) * mm, line)
+        if seal is not None:
+            _draw_seal(c, font, seal, w)
         c.showPage()
     return len(pages)
 
@@ -281,11 +306,12 @@ def _plan_note(p: PlanRow) -> str:
             f"按股分配合计 {format_amount(p.roster_total)} 元，尾差 {format_amount(p.remainder)} 元不发放，留存未分配收益。")
 
 
-def roster_pdf(roster: PlanRoster, *, public: bool = False) -> bytes:
+def roster_pdf(roster: PlanRoster, *, public: bool = False, seal: SealRow | None = None) -> bytes:
     """分红花名册. The internal copy (发放稿, landscape A4) has one line per member with the ID number
     and the 签领 column for signatures; the public copy (公示稿, portrait A4, REFERENCE §3.5) shows
     household totals only — 组别, 户号, 户主, 人数, 股数, 每股, 应分, 扣减, 实发 — with no ID numbers
-    and no 签领. Totals are the sums of the printed rows; long names wrap within their cell."""
+    and no 签领. Totals are the sums of the printed rows; long names wrap within their cell. With
+    ``seal`` (``reports.sealed_kinds.seal_roster``) every page carries its QR code and check code."""
     font = register_cjk_font()
     p = roster.plan
     buf = io.BytesIO()
@@ -323,7 +349,7 @@ def roster_pdf(roster: PlanRoster, *, public: bool = False) -> bytes:
                   sum((ln.net for ln in lines), Decimal("0.00")), ""]
     _table_pages(c, font, page=page, title=f"{p.year}年度成员分红花名册", subtitle=f"{p.organisation_name}（{kind}）",
                  left=f"编制单位：{p.organisation_name}", status=_status_line(p), headers=headers, rel_widths=widths,
-                 right=right, rows=rows, totals=totals, notes=notes)
+                 right=right, rows=rows, totals=totals, notes=notes, seal=seal)
     c.save()
     return buf.getvalue()
 

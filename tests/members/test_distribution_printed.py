@@ -298,3 +298,19 @@ def test_slips_and_certificates_list_every_member_of_a_large_household(empty_vil
     total = re.search(r"全户合计 12人 18 ([\d,]+\.\d\d)", slips)
     assert total is not None and _amount(total[1]) == sum(ln.amount for ln in roster.lines) == roster.plan.roster_total
     assert "全户持股合计：18 股" in certs and "股 权 证（续）" in certs
+
+
+def test_roster_pdf_carries_a_check_code_that_verify_sheet_checks(village: Village, tmp_path: Path) -> None:
+    import sqlite3
+
+    village.income("10000.00")
+    _plan(village)
+    village.db.close()
+    db, out = str(village.db.path), tmp_path / "public.pdf"
+    assert main(["roster", "--db", db, "--org", village.org.uscc, "--year", "2026", "--public", "--out", str(out)]) == 0
+    text = _pdf_text(out)
+    assert re.search(r"校验码 SL2-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", text)
+    assert main(["verify-sheet", "--db", db, str(out)]) == 0
+    with sqlite3.connect(db) as con:  # a household's amount changed behind the program's back
+        con.execute("UPDATE dividend_line SET amount = amount + 100, net = net + 100 WHERE seq = 1")
+    assert main(["verify-sheet", "--db", db, str(out)]) == 3

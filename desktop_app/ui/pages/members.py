@@ -372,9 +372,14 @@ class MembersPage(QWidget):
             data, name = plan_pdf(p, violations=self.ctx.read(dist.plan_violations, p.id)), "收益分配方案"
         else:
             roster = self.ctx.read(dq.plan_roster, p.id)
-            data, name = {"roster": (roster_pdf(roster), "分红花名册"),
-                          "public": (roster_pdf(roster, public=True), "分红花名册_公示稿"),
-                          "slips": (household_slips_pdf(roster), "分红到户通知单")}[kind]
+            if kind == "slips":
+                data, name = household_slips_pdf(roster), "分红到户通知单"
+            else:  # the roster's QR code: what it prints is recorded for verify-sheet
+                from desktop_app.reports.sealed_kinds import seal_roster
+
+                public = kind == "public"
+                seal = self.ctx.call(seal_roster, roster, public=public)
+                data, name = roster_pdf(roster, public=public, seal=seal), "分红花名册_公示稿" if public else "分红花名册"
         self._save_pdf(f"{p.organisation_name}_{p.year}年度{name}.pdf", data)
 
     def _save_pdf(self, suggested: str, data: bytes) -> None:
