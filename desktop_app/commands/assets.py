@@ -32,10 +32,13 @@ def _sheet(args: argparse.Namespace, name: str) -> Any:
     first, last = parse_period_range(args.period) if getattr(args, "period", None) else (None, None)
     with cli_session(args, "cli") as s:
         org = find_organisation(s, args.org)
-        if name == "resources":
-            return sheets.resource_register(s, org.id)
-        if name == "projects":
-            return sheets.project_list(s, org.id, int((last or "2026")[:4]) if last else _year())
+        if name in ("resources", "projects"):  # the organisation's registers, or one book's with --book
+            chosen = resolve_book(s, args.org, args.book).id if args.book else None
+            if name == "resources":
+                from desktop_app.core.services.funds_base import period_end
+
+                return sheets.resource_register(s, org.id, chosen, on=period_end(last) if last else None)
+            return sheets.project_list(s, org.id, int(last[:4]) if last else _year(), chosen)
         if name == "stocktake":
             import uuid
 

@@ -22,7 +22,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import UserError, ValidationError
-from desktop_app.reports.assets_sheets import Sheet
+from desktop_app.excel.print_setup import finish_sheet
+from desktop_app.reports.assets_sheets import Sheet, owner_line
 
 FORMATS = {"money": "#,##0.00", "decimal": "0.####", "mu": "#,##0.0000", "int": "0", "date": "yyyy-mm-dd",
            "percent": "0.00"}
@@ -40,6 +41,7 @@ PARCEL_COLUMNS = {
     "经营状态": "status", "备注": "notes",
 }
 KINDS = {"assets": ASSET_COLUMNS, "resources": PARCEL_COLUMNS}
+IMPORT_TITLES = {"assets": "资产卡片", "resources": "资源地块"}
 
 
 def write_sheet_xlsx(sheet: Sheet, path: Path | str) -> Path:
@@ -50,7 +52,7 @@ def write_sheet_xlsx(sheet: Sheet, path: Path | str) -> Path:
     ws.title = sheet.title[:31].replace("（", "(").replace("）", ")")
     n = len(sheet.columns)
     ws.cell(1, 1, sheet.title).font = Font(bold=True, size=14)
-    ws.cell(2, 1, f"编制单位：{sheet.organisation}（{sheet.uscc}）　{sheet.period_label}　单位：{sheet.unit}")
+    ws.cell(2, 1, f"{owner_line(sheet)}　{sheet.period_label}　单位：{sheet.unit}")
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for j, col in enumerate(sheet.columns, start=1):
@@ -58,18 +60,22 @@ def write_sheet_xlsx(sheet: Sheet, path: Path | str) -> Path:
         cell.font, cell.border, cell.alignment = Font(bold=True), border, Alignment(horizontal="center")
         ws.column_dimensions[get_column_letter(j)].width = max(8, col.width_mm * 0.6)
     body = list(sheet.rows) + ([sheet.totals] if sheet.totals is not None else [])
+    wrap = Alignment(wrap_text=True, vertical="top")
     for i, values in enumerate(body, start=4):
         for j, (col, value) in enumerate(zip(sheet.columns, values, strict=True), start=1):
             cell = ws.cell(i, j, value if value != "" else None)
             cell.border = border
             if isinstance(value, Decimal | int | date) and not isinstance(value, bool):
                 cell.number_format = FORMATS.get(col.kind, "General")
+            elif isinstance(value, str):
+                cell.alignment = wrap  # long names and codes wrap in a taller row when printed, never cut
         if sheet.totals is not None and i == len(body) + 3:
             for j in range(1, n + 1):
                 ws.cell(i, j).font = Font(bold=True)
     if sheet.note:
         ws.cell(len(body) + 5, 1, f"说明：{sheet.note}")
     ws.freeze_panes = "C4"
+    finish_sheet(ws, title=sheet.title, header_rows=3, ncols=n, last_row=len(body) + 3, landscape=sheet.landscape)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -83,6 +89,8 @@ def write_template(kind: str, path: Path | str) -> Path:
     for j, header in enumerate(KINDS[kind], start=1):
         ws.cell(1, j, header).font = Font(bold=True)
         ws.column_dimensions[get_column_letter(j)].width = 14
+    # row 1 stays the importer's header row: the title goes to the printed page header
+    finish_sheet(ws, title=f"{IMPORT_TITLES[kind]}导入模板", header_rows=1, title_on_sheet=False)
     wb.save(path)
     return Path(path)
 

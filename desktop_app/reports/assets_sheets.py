@@ -30,7 +30,7 @@ class Sheet:
     name: str  # English id (CLI)
     title: str
     organisation: str
-    uscc: str
+    uscc: str  # empty: no code recorded for the body keeping the book
     period_label: str
     columns: tuple[SheetColumn, ...]
     rows: tuple[tuple[Cell, ...], ...]
@@ -40,11 +40,27 @@ class Sheet:
     unit: str = "元"
 
 
+def owner_line(sheet: Sheet) -> str:
+    """编制单位：name（credit code）, the code left out when none is recorded."""
+    return f"编制单位：{sheet.organisation}" + (f"（{sheet.uscc}）" if sheet.uscc else "")
+
+
 def _org(session: Session, org_id: uuid.UUID) -> tuple[str, str]:
     from desktop_app.core.services.orgs import get_organisation
 
     o = get_organisation(session, org_id)
     return o.name, o.uscc
+
+
+def _owner(session: Session, org_id: uuid.UUID, book_id: uuid.UUID | None) -> tuple[str, str]:
+    """编制单位 of a sheet: the book's name and credit code when the sheet is one book's (never the
+    cooperative's code on a 村民委员会 book), else the organisation's."""
+    if book_id is None:
+        return _org(session, org_id)
+    from desktop_app.core.services.funds_base import get_book_row
+    from desktop_app.core.services.orgs import book_credit_code
+
+    return get_book_row(session, book_id).name, book_credit_code(session, book_id) or ""
 
 
 C = SheetColumn
@@ -58,7 +74,7 @@ def asset_register(session: Session, org_id: uuid.UUID, book_id: uuid.UUID | Non
     from desktop_app.core.services.assets import list_assets
 
     rows = list_assets(session, org_id, book_id=book_id)
-    cols = (C("资产编号", 20), C("资产名称", 34), C("类别", 22), C("性质", 14), C("坐落位置", 26), C("数量", 12, "decimal"),
+    cols = (C("资产编号", 20), C("资产名称", 34), C("类别", 22), C("性质", 16), C("坐落位置", 24), C("数量", 12, "decimal"),
             C("面积㎡", 14, "decimal"), C("取得方式", 16), C("取得日期", 20, "date"), C("原值", 24, "money"),
             C("年限(月)", 14, "int"), C("残值%", 11, "decimal"), C("累计折旧", 22, "money"), C("净值", 24, "money"),
             C("状态", 12), C("责任人", 14), C("扶贫", 8))
@@ -69,23 +85,37 @@ def asset_register(session: Session, org_id: uuid.UUID, book_id: uuid.UUID | Non
     totals = ("合计", f"{len(live)}项（在用）", None, None, None, None, None, None, None,
               sum((a.cost for a in live), ZERO), None, None, sum((a.accumulated for a in live), ZERO),
               sum((a.net_value for a in live), ZERO), None, None, None)
-    name, uscc = _org(session, org_id)
+    name, uscc = _owner(session, org_id, book_id)
     return Sheet("assets", "资产台账", name, uscc, label, cols, data, totals,
                  "合计不含已处置资产。原值含改良、重估等价值调整；累计折旧含期初累计折旧。")
 
 
-def resource_register(session: Session, org_id: uuid.UUID) -> Sheet:
+def _day(on: date | str | None) -> date:
+    """A sheet's 截至 date (rebuilds from a seal pass it as ISO text); today when none is given."""
+    if on is None:
+        return date.today()
+    return on if isinstance(on, date) else date.fromisoformat(str(on))
+
+
+def resource_register(session: Session, org_id: uuid.UUID, book_id: uuid.UUID | None = None, *,
+                      on: date | str | None = None) -> Sheet:
+    """资源台账 of the organisation (one book's parcels when given); 经营状态 as on ``on``: a parcel
+    under a contract in force that day is 已发包/已出租 with the contract's number."""
     from desktop_app.core.services.resources import list_parcels
 
-    rows = list_parcels(session, org_id)
+    day = _day(on)
+    rows = list_parcels(session, org_id, book_id=book_id, on=day)
     cols = (C("地块编号", 20), C("地块名称", 30), C("地类", 26), C("面积（亩）", 22, "mu"), C("坐落", 28), C("东至", 20),
-            C("南至", 20), C("西至", 20), C("北至", 20), C("权属", 16), C("经营状态", 20), C("备注", 25))
+            C("南至", 20), C("西至", 20), C("北至", 20), C("权属", 16), C("经营状态", 20), C("合同编号", 22),
+            C("备注", 25))
     data = tuple((p.code, p.name, p.land_class, p.area_mu, p.location, p.east, p.south, p.west, p.north,
-                  p.ownership + (f"（{p.group_name}）" if p.group_name else ""), p.status, p.notes) for p in rows)
-    totals = ("合计", f"{len(rows)}块", None, sum((p.area_mu for p in rows), Decimal("0.0000")), *([None] * 8))
-    name, uscc = _org(session, org_id)
-    return Sheet("resources", "资源台账（土地）", name, uscc, "", cols, data, totals,
-                 "地类按 GB/T 21010《土地利用现状分类》；面积单位：亩，精确到四位小数。", unit="亩")
+                  p.ownership + (f"（{p.group_name}）" if p.group_name else ""), p.shown_status, p.contract_no, p.notes)
+                 for p in rows)
+    totals = ("合计", f"{len(rows)}块", None, sum((p.area_mu for p in rows), Decimal("0.0000")), *([None] * 9))
+    name, uscc = _owner(session, org_id, book_id)
+    return Sheet("resources", "资源台账（土地）", name, uscc, f"截至{day.year}年{day.month}月{day.day}日", cols, data,
+                 totals, "地类按 GB/T 21010《土地利用现状分类》；面积单位：亩，精确到四位小数；经营状态按截至日有效的合同"
+                 "（资源发包为已发包，其他为已出租）。", unit="亩")
 
 
 def asset_changes(session: Session, book_id: uuid.UUID, first: str, last: str) -> Sheet:
@@ -103,7 +133,7 @@ def asset_changes(session: Session, book_id: uuid.UUID, first: str, last: str) -
     totals = ("合计", None, None, *(_total(data, i) for i in range(3, 12)),
               None)
     book = get_book_row(session, book_id)
-    name, uscc = _org(session, book.organisation_id)
+    name, uscc = _owner(session, book.organisation_id, book_id)
     return Sheet("changes", "资产变动表", name, uscc, range_label(first, last), cols, data, totals,
                  "本期计提含期初累计折旧转入（本期新增的接管资产）；累计折旧减少含处置、部分处置转销。")
 
@@ -119,17 +149,18 @@ def depreciation_schedule(session: Session, asset_id: uuid.UUID, until: str) -> 
     data = tuple((period_label(r.period), r.amount, r.accumulated, r.cost, r.net_value, "已计提" if r.posted else "未计提")
                  for r in rows)
     totals = ("合计", sum((r.amount for r in rows), ZERO), None, None, None, None)
-    name, uscc = _org(session, a.organisation_id)
+    name, uscc = _owner(session, a.organisation_id, a.book_id)
     note = (f"{a.code} {a.name}：原值 {a.cost}，{a.method}，预计使用 {a.useful_life_months} 个月，残值率 {a.residual_rate.normalize()}%，"
             f"期初累计折旧 {a.opening_accumulated}；当月取得的资产次月起计提，处置当月照提，提足为止。")
     return Sheet("schedule", f"固定资产折旧计算表（{a.code} {a.name}）", name, uscc, f"截至{period_label(until)}", cols,
                  data, totals, note, landscape=False)
 
 
-def project_list(session: Session, org_id: uuid.UUID, year: int) -> Sheet:
+def project_list(session: Session, org_id: uuid.UUID, year: int, book_id: uuid.UUID | None = None) -> Sheet:
+    """集体经济项目台账 of the organisation (one book's projects and returns when given)."""
     from desktop_app.core.services.projects import SOURCES, project_returns
 
-    rows = project_returns(session, org_id, year)
+    rows = project_returns(session, org_id, int(year), book_id=book_id)
     cols = (C("项目编号", 20), C("项目名称", 34), C("类型", 18), C("状态", 12), C("建成日期", 20, "date"),
             *(C(s.replace("扶持资金", "扶持"), 20, "money") for s in SOURCES), C("总投资", 24, "money"),
             C("形成资产", 14, "int"), C(f"{year}年收益", 22, "money"), C("收益率%", 16, "decimal"))
@@ -141,7 +172,7 @@ def project_list(session: Session, org_id: uuid.UUID, year: int) -> Sheet:
               *(_total(data, i) for i in range(5, 5 + len(SOURCES) + 1)),
               None, sum((r.income for r in rows), ZERO), None)
     assert len(totals) == n
-    name, uscc = _org(session, org_id)
+    name, uscc = _owner(session, org_id, book_id)
     return Sheet("projects", "集体经济项目台账", name, uscc, f"{year}年度", cols, data, totals,
                  "收益取自账簿中注明该项目的收入分录（贷方减借方）；收益率为年度收益除以总投资。")
 
@@ -154,7 +185,7 @@ def stocktake_result(session: Session, take_id: uuid.UUID) -> Sheet:
     data = tuple((x.code, x.name, x.result, x.book_value, x.notes) for x in st.lines)
     totals = (f"相符 {st.found} 项", f"盘亏 {st.missing} 项（{st.missing_value}）", f"盘盈 {st.surplus} 项",
               st.surplus_value, f"未盘点 {st.unchecked} 项")
-    name, uscc = _org(session, st.take.organisation_id)
+    name, uscc = _owner(session, st.take.organisation_id, st.take.book_id)
     status = f"{st.take.status}" + (f"（{st.take.approved_by}，{st.take.approved_on}）" if st.take.approved_on else "")
     return Sheet("stocktake", f"资产清查结果表（{st.take.name}）", name, uscc, f"{st.take.started_on.year}年", cols, data,
                  totals, f"清查开始于 {st.take.started_on.isoformat()}；状态：{status}。盘亏、盘盈经批准后通过待处理财产损溢处理。",

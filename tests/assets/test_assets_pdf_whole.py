@@ -1,0 +1,115 @@
+"""Every name, code and figure of the assets area's PDFs is printed whole: each sheet is rendered
+with the longest realistic values and every column is read back on its own with pdfplumber (a
+wrapped cell's lines joined); sign-off lines and page x/y on every page."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal as D
+
+import pdfplumber
+import pytest
+from reportlab.lib.pagesizes import A4, landscape
+
+from desktop_app.reports import assets_sheets as sheets
+from desktop_app.reports.assets_pdf import MARGIN, SIGN_OFF, _widths, sheet_pdf_bytes
+from desktop_app.reports.assets_sheets import Sheet
+from tests.assets.conftest import Env
+
+CODE = "ZC-2026-FW-0001-0001-ABCDEFGHIJ"[:30]  # the longest code the register takes (30)
+NAME = ("村集体经济组织光伏发电项目配套升压站及送出线路工程（含箱式变压器、汇流箱、逆变器、监控系统及围栏）"
+        "一期二期合并资产")
+PLACE = "阳光街道东湖村第三村民小组后湾自然村村部西侧二百米原村办砖瓦厂旧址（东至村道，南至水渠）"
+WINNER = "江宁区通达路桥建设工程有限公司第二工程分公司"
+
+
+def _columns(pdf: bytes, sheet: Sheet) -> list[list[str]]:
+    """Per page, each column's text with its lines joined (what a reader sees down the column)."""
+    page = landscape(A4) if sheet.landscape else A4
+    widths = _widths(sheet, page[0] - 2 * MARGIN)
+    out = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for p in doc.pages:
+            x, cols = MARGIN, []
+            for w in widths:
+                crop = p.crop((x + 0.3, 0, x + w - 0.3, p.height))
+                cols.append("".join((crop.extract_text() or "").split()))
+                x += w
+            out.append(cols)
+    return out
+
+
+def _text(pdf: bytes) -> list[str]:
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return ["".join((p.extract_text() or "").split()) for p in doc.pages]
+
+
+def _check_whole(sheet: Sheet, *, min_pages: int = 1) -> list[str]:
+    pdf = sheet_pdf_bytes(sheet)
+    pages = _text(pdf)
+    assert len(pages) >= min_pages
+    for n, page in enumerate(pages, start=1):  # on every page: sign-off, page x/y, owner
+        assert "".join(SIGN_OFF.split()) in page
+        assert f"第{n}页/共{len(pages)}页" in page
+        assert "".join(sheets.owner_line(sheet).split()) in page or "编制单位" in page
+    columns = _columns(pdf, sheet)
+    for row in [*sheet.rows, *([sheet.totals] if sheet.totals else [])]:
+        for j, (col, value) in enumerate(zip(sheet.columns, row, strict=True)):
+            from desktop_app.reports.assets_pdf import cell_text
+
+            text = "".join(cell_text(col, value).split())
+            if text:
+                assert any(text in page[j] for page in columns), (col.header, text)
+    return pages
+
+
+@pytest.fixture
+def long_env(env: Env) -> Env:
+    from desktop_app.core.services.projects import create_project
+    from desktop_app.core.services.resources import create_parcel
+
+    env.asset(CODE, name=NAME, location=PLACE, original_value=D("98765432.10"), custodian="欧阳慕容司马上官",
+              title_no="苏（2026）江宁区不动产权第0123456号之附属设施证明书")
+    for i in range(60):  # several pages
+        env.asset(f"ZC-{i:03d}", name=f"{NAME[:20]}{i}", original_value=D("1234567.89"))
+    with env.db.begin("test") as s:
+        create_parcel(s, organisation_id=env.org.id, code="DK-2026-东湖-三组-后湾-0001", name=NAME[:100],
+                      land_class="公共管理与公共服务用地", area_mu=D("123456.7891"), location=PLACE,
+                      east="村道及第三村民小组集体林地边界", south="省道二四三线绿化带外侧排水沟",
+                      west="东湖水库管理所用地（以界桩为准）", north="第二村民小组耕地田埂", ownership="组",
+                      group_name="第三村民小组后湾自然村", status="集体统一经营", notes=PLACE)
+        create_project(s, organisation_id=env.org.id, code="XM-2026-光伏-0001", name=NAME[:100], kind="光伏",
+                       status="在建", started_on=date(2026, 3, 1), budget="12345678.90", tender_method="公开招标",
+                       tender_winner=WINNER, tender_amount="12000000", tender_on=date(2026, 2, 1),
+                       funding={"区级扶持资金": D("9876543.21"), "社会资本": D("8765432.10")})
+    return env
+
+
+def test_every_assets_sheet_prints_every_value_whole(long_env: Env) -> None:
+    env = long_env
+    with env.db.begin("test") as s:
+        built = [sheets.asset_register(s, env.org.id, env.book.id), sheets.resource_register(s, env.org.id),
+                 sheets.asset_changes(s, env.book.id, "2026-01", "2026-03"),
+                 sheets.project_list(s, env.org.id, 2026)]
+        from desktop_app.core.services.assets import list_assets
+
+        card = next(a for a in list_assets(s, env.org.id) if a.code == CODE)
+        built.append(sheets.depreciation_schedule(s, card.id, "2026-12"))
+    pages = _check_whole(built[0], min_pages=2)
+    assert "98,765,432.10" in "".join(pages)  # a figure is never wrapped
+    for sheet in built[1:]:
+        _check_whole(sheet)
+
+
+def test_a_page_never_carries_only_the_note(long_env: Env) -> None:
+    with long_env.db.begin("test") as s:
+        sheet = sheets.asset_register(s, long_env.org.id, long_env.book.id)
+    seen = set()
+    for n in range(len(sheet.rows) - 24, len(sheet.rows) + 1, 2):  # lengths across a page break
+        cut = Sheet(**{**sheet.__dict__, "rows": sheet.rows[:n], "note": sheet.note * 4})
+        pages = _text(sheet_pdf_bytes(cut))
+        seen.add(len(pages))
+        assert "说明" in pages[-1] and "合计" in pages[-1]  # the note never stands alone
+        assert all("说明" not in p for p in pages[:-1])
+    assert len(seen) > 1  # the lengths tried did cross a page break
