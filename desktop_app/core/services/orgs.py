@@ -231,15 +231,16 @@ def _book_credit_code(session: Session, organisation_id: uuid.UUID, kind: str, v
     return code
 
 
-def book_credit_code(session: Session, book_id: uuid.UUID) -> str | None:
+def book_credit_code(session: Session, book_id: uuid.UUID, *, own_only: bool = False) -> str | None:
     """The code a book's sheets print: its own, else the organisation's for the organisation's own
-    books; None for another body's book that has no code recorded (never the cooperative's)."""
+    books; None for another body's book that has no code recorded (never the cooperative's).
+    ``own_only``: only what was recorded for the book itself (the edit form)."""
     row = reads(session).execute(_BOOK_CODE, {"book_id": book_id}).first()
     if row is None:
         raise NotFoundError("找不到该账套", field="账套")
     own, kind, org_uscc = row
-    if own:
-        return str(own)
+    if own or own_only:
+        return str(own) if own else None
     return str(org_uscc) if kind in ORG_OWN_BOOK_KINDS else None
 
 

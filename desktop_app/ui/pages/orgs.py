@@ -66,6 +66,11 @@ def org_fields(org: OrgRow | None = None) -> list[Field]:
     ]
 
 
+def _credit_code_field() -> Field:
+    return Field("credit_code", "账套单位统一社会信用代码", UsccEdit("账套单位统一社会信用代码"),
+                 hint="村民委员会等其他单位的账套填其自己的代码（村民委员会为54开头）；集体经济组织自己的账套可不填")
+
+
 class OrgsPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -78,11 +83,13 @@ class OrgsPage(QWidget):
                                     filter_placeholder="筛选账套")
         self.org_view.current_row_changed.connect(self._load_books)
         self.org_view.row_activated.connect(lambda _row: self.edit_org())
+        self.book_view.row_activated.connect(lambda _row: self.edit_book())
 
         buttons = button_row([
             ("新增组织(&N)", self.new_org, "btn_new_org"),
             ("编辑组织(&E)", self.edit_org, "btn_edit_org"),
             ("新增账套(&A)", self.new_book, "btn_new_book"),
+            ("编辑账套(&B)", self.edit_book, "btn_edit_book"),
             ("新增区划(&Q)", self.new_region, "btn_new_region"),
         ])
 
@@ -157,11 +164,27 @@ class OrgsPage(QWidget):
             Field("chart_version", "会计制度", _combo(["2023", "2004"]), required=True,
                   hint="2023版：财会〔2023〕14号，2024年起施行"),
             Field("start_period", "启用期间", QLineEdit(f"{self.ctx.period[:4]}-01"), required=True, hint="YYYY-MM"),
+            _credit_code_field(),
         ]
         book: BookRow | None = self._dialog(
             f"新增账套：{org.name}", fields, lambda v: self.ctx.call(svc.create_book, organisation_id=org.id, **v))
         if book is not None:
             self.ctx.notify("book", (book.id,))
+
+    def edit_book(self) -> None:
+        book = self.book_view.current_row()
+        if not isinstance(book, BookRow):
+            show_user_error(self, "请先在账套列表中选择一个账套")
+            return
+        values = {"name": book.name, "credit_code": self.ctx.read(svc.book_credit_code, book.id, own_only=True)}
+        fields = [Field("name", "账套名称", QLineEdit(), required=True), _credit_code_field()]
+
+        def save(v: dict[str, Any]) -> BookRow:
+            return self.ctx.call(svc.update_book, book.id, name=v["name"], credit_code=v.get("credit_code") or "")
+
+        row: BookRow | None = self._dialog(f"编辑账套：{book.name}（{book.kind}）", fields, save, values)
+        if row is not None:
+            self.ctx.notify("book", (row.id,))
 
     def new_region(self) -> None:
         fields = [Field("code", "区划代码", RegionCodeEdit(), required=True), Field("name", "名称", QLineEdit(), required=True)]
