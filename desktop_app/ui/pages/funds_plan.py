@@ -51,7 +51,7 @@ COLUMNS = [
     Column("code", "科目编码", width=90),
     Column("name", "科目名称", "pinyin-text", width=240),
     Column("side", "收支", alignment="center", width=50),
-    Column("amount", "计划金额", "money", editable=True, total=True, width=150, parser=_parse,
+    Column("amount", "计划金额", "money", editable=True, width=150, parser=_parse,  # no 合计: income + expense is no figure
            tooltip="全年计划数；输入后按回车；可输入 12,000、１２０００元；不编计划留空"),
     Column("note", "说明", editable=True, width=220, parser=lambda t: t.strip() or None),
 ]
