@@ -3,7 +3,8 @@ or on free-text subjects; most paid on time, a few in arrears (one expired contr
 a few paying ahead, a few expiring, a few that fail the compliance rules.
 
 Contracts and their schedules are registered in bulk (Core executemany, change log and audit in
-bulk); a parcel let out under a contract is marked 已发包/出租 through the resources service. The
+bulk); a parcel or asset card let out under a live contract is marked 已发包/出租 and linked to
+it through the resources and assets services. The
 money is business of its month: each receipt and 保证金 is recorded in the month simulation
 (``ctx.monthly``) through the receipts service, which posts its voucher; every December the
 year's share of rent received ahead is recognised (``recognise_deferred_rent``).
@@ -37,6 +38,7 @@ from desktop_app.core.demo.funds import demo_years
 from desktop_app.core.ids import make_ric, make_uscc
 from desktop_app.core.rows import BookRow, OrgRow
 from desktop_app.core.rules.contract_schedule import Terms, add_years, round_fen
+from desktop_app.core.services.assets import update_asset
 from desktop_app.core.services.contracts import schedule_rows
 from desktop_app.core.services.receipts import recognise_deferred_rent, record_deposit, record_receipt
 from desktop_app.core.services.resources import update_parcel
@@ -191,8 +193,10 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
              "terminated_on": stop if status == "终止" else None,
              "renewal_of_id": None, "notes": None}
         b.contracts.append(c)
-        if parcel_id is not None and status == "履行中":
+        if status == "履行中" and parcel_id is not None:
             let_out[parcel_id] = ("已发包", cid)
+        elif status == "履行中" and asset_id is not None:
+            let_out[asset_id] = ("出租", cid)
         insts, recs = schedule_rows(cid, Terms(start, end, rent, mode, escal[0], escal[1], c["due_days"],
                                                c["billing_align"]))
         b.installments += insts
@@ -214,8 +218,11 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
              owe_all=expired_owing, ahead=rng.random() < 0.15)
     b.write(session)
     bulk_insert(session, ContractReferencePrice, prices)
-    for parcel_id, (state, cid) in let_out.items():
-        update_parcel(session, parcel_id, status=state, contract_id=cid)
+    for subject_id, (state, cid) in let_out.items():  # the parcel or card is let out under the contract
+        if state == "出租":
+            update_asset(session, subject_id, status=state, contract_id=cid)
+        else:
+            update_parcel(session, subject_id, status=state, contract_id=cid)
     if money is not None:
         money.extend(b.money)
     record_audit(session, AuditRecord("create", "contract", str(org.id),
