@@ -122,6 +122,21 @@ class DepreciationRunResult:
 
 
 @dataclass(frozen=True)
+class AssetMovementRow:
+    """One acquisition, value change or disposal of a card in a period, with the voucher that
+    booked it (``voucher`` is "未记账" when the register has it and the books do not)."""
+
+    day: date
+    code: str
+    name: str
+    kind: str  # 购建 / 捐赠 … (acquisition mode), 改良 / 重估 … (value change), 出售 / 报废 … (disposal)
+    increase: Decimal  # 原值 added
+    decrease: Decimal  # 原值 taken off
+    proceeds: Decimal  # what a disposal brought in
+    voucher: str
+
+
+@dataclass(frozen=True)
 class ChangeRow:
     """One line of the 资产变动表: a card's movement over a period."""
 

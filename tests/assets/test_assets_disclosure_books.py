@@ -175,3 +175,32 @@ def test_upgrade_from_a0001_keeps_rows_and_reads_them_as_the_main_books(tmp_path
         assert [(p.id, p.book_id) for p in list_parcels(s, env.org.id)] == [(pid, env.book.id)]
     env.db.close()
     open_database(path).close()
+
+
+def test_asset_purchases_and_disposals_on_the_sheet_name_their_vouchers(env: Env) -> None:
+    from desktop_app.core.services.assets_changes import dispose_asset
+    from desktop_app.core.services.assets_report import asset_change_table, asset_movements
+
+    bought = env.asset("ZC-001", name="联合收割机", acquired_on=date(2026, 10, 8), original_value=Decimal("36000.00"))
+    sold = env.asset("ZC-002", name="旧拖拉机", acquired_on=date(2026, 2, 3), original_value=Decimal("12000.00"))
+    env.asset("ZC-003", name="村部空调", voucher=False, acquired_on=date(2026, 10, 9), original_value=Decimal("5000.00"))
+    from desktop_app.core.services.depreciation import run_depreciation_through
+
+    with env.db.begin("test") as s:
+        run_depreciation_through(s, book_id=env.book.id, first="2026-03", last="2026-09", user=env.user)
+        dispose_asset(s, sold.id, disposed_on=date(2026, 10, 20), kind="出售", reason="更新换代", user=env.user,
+                      proceeds="3000", proceeds_account="10201")
+        moves = asset_movements(s, env.book.id, PERIOD, PERIOD)
+        change = asset_change_table(s, env.book.id, PERIOD, PERIOD)
+    assert [(m.code, m.kind, m.increase, m.decrease, m.proceeds) for m in moves] == [
+        ("ZC-001", "购建", Decimal("36000.00"), 0, 0), ("ZC-003", "购建", Decimal("5000.00"), 0, 0),
+        ("ZC-002", "出售", 0, Decimal("12000.00"), Decimal("3000.00"))]
+    assert [m.voucher.startswith("记-") for m in moves] == [True, False, True]
+    assert moves[1].voucher == "未记账"  # in the register, not in the books: shown, not hidden
+    assert sum(m.increase for m in moves) == sum(r.increase for r in change)
+    assert sum(m.decrease for m in moves) == sum(r.decrease for r in change)
+    text = _sheet(env, env.book).split("本期固定资产增减明细")[1]
+    for expected in ("ZC-001 联合收割机", "36,000.00", "ZC-002 旧拖拉机", "12,000.00", "3,000.00", "未记账",
+                     moves[0].voucher, moves[2].voucher):
+        assert expected in text.replace("\n", ""), expected
+    assert bought.code == "ZC-001"

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetDisposal
-from desktop_app.core.rows_assets import AssetsDisclosure, ChangeRow, DisclosureRow
+from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetDisposal, Voucher
+from desktop_app.core.rows_assets import AssetMovementRow, AssetsDisclosure, ChangeRow, DisclosureRow
 from desktop_app.core.services.assets import CATEGORIES
 from desktop_app.core.services.funds_base import (
     check_period,
@@ -87,6 +87,52 @@ def asset_change_table(session: Session, book_id: uuid.UUID, first: str, last: s
         out.append(ChangeRow(c.code, c.name, c.category, c.nature, o_cost, inc, o_cost + inc - e_cost, e_cost, o_acc,
                              acc_inc, o_acc + acc_inc - e_acc, e_acc, e_cost - e_acc, note))
     return out
+
+
+_NEW_CARDS = (select(Asset.acquired_on, Asset.code, Asset.name, Asset.acquisition_mode, Asset.original_value,
+                     Asset.acquisition_voucher_id)
+              .where(Asset.book_id == bindparam("book_id"), Asset.deleted.is_(False),
+                     Asset.acquired_on >= bindparam("start"), Asset.acquired_on <= bindparam("end")))
+_CHANGES_IN = (select(AssetAdjustment.effective_on, Asset.code, Asset.name, AssetAdjustment.kind,
+                      AssetAdjustment.delta_cost, AssetAdjustment.voucher_id)
+               .join(Asset, Asset.id == AssetAdjustment.asset_id)
+               .where(Asset.book_id == bindparam("book_id"), AssetAdjustment.deleted.is_(False),
+                      AssetAdjustment.delta_cost != 0, AssetAdjustment.effective_on >= bindparam("start"),
+                      AssetAdjustment.effective_on <= bindparam("end")))
+_DISPOSALS_IN = (select(AssetDisposal.disposed_on, Asset.code, Asset.name, AssetDisposal.kind, AssetDisposal.cost,
+                        AssetDisposal.proceeds, AssetDisposal.voucher_id)
+                 .join(Asset, Asset.id == AssetDisposal.asset_id)
+                 .where(Asset.book_id == bindparam("book_id"), AssetDisposal.deleted.is_(False),
+                        AssetDisposal.disposed_on >= bindparam("start"), AssetDisposal.disposed_on <= bindparam("end")))
+_VOUCHERS = (select(Voucher.id, Voucher.period, Voucher.number, Voucher.status, Voucher.deleted)
+             .where(Voucher.id.in_(bindparam("ids", expanding=True))))
+
+
+def _voucher_labels(session: Session, ids: list[uuid.UUID], month: str | None) -> dict[uuid.UUID, str]:
+    """记-0005 for a voucher of ``month`` (a one-month sheet), else 2026年3月记-0005."""
+    out = {}
+    for vid, period, number, status, deleted in reads(session).execute(_VOUCHERS, {"ids": ids}):
+        label = f"记-{number:04d}" if period == month else f"{period[:4]}年{int(period[5:])}月记-{number:04d}"
+        out[vid] = label if status == "记账" and not deleted else f"{label}（{'已作废' if deleted else '未记账'}）"
+    return out
+
+
+def asset_movements(session: Session, book_id: uuid.UUID, first: str, last: str) -> list[AssetMovementRow]:
+    """The cards' acquisitions, value changes (原值) and disposals in months ``first`` … ``last``,
+    each with the voucher that booked it, by date; their sums are the 资产变动表's 本期增加/减少."""
+    params = {"book_id": book_id, "start": period_start(check_period(first)), "end": period_end(check_period(last))}
+    conn = reads(session)
+    raw: list[tuple[date, str, str, str, Decimal, Decimal, Decimal, uuid.UUID | None]] = []
+    for day, code, name, mode, cost, vid in conn.execute(_NEW_CARDS, params):
+        raw.append((day, code, name, mode, cost, ZERO, ZERO, vid))
+    for day, code, name, kind, dc, vid in conn.execute(_CHANGES_IN, params):
+        raw.append((day, code, name, kind, max(dc, ZERO), max(-dc, ZERO), ZERO, vid))
+    for day, code, name, kind, cost, proceeds, vid in conn.execute(_DISPOSALS_IN, params):
+        raw.append((day, code, name, kind, ZERO, cost, proceeds, vid))
+    labels = _voucher_labels(session, [r[7] for r in raw if r[7] is not None], first if first == last else None)
+    raw.sort(key=lambda r: (r[0], r[1]))
+    return [AssetMovementRow(day, code, name, kind, inc, dec, got, labels.get(vid, "未记账") if vid else "未记账")
+            for day, code, name, kind, inc, dec, got, vid in raw]
 
 
 def disclosure_assets_section(session: Session, org_id: uuid.UUID, book_id: uuid.UUID, period_from: date,
