@@ -220,7 +220,8 @@ def build_sheet(session: Session, kind: str, *, organisation_id: uuid.UUID | Non
                 PCol("1–3年", 20, lambda r: r.outstanding if r.bucket == "1–3年" else None, True),
                 PCol(">3年", 20, lambda r: r.outstanding if r.bucket == ">3年" else None, True)]
         return ContractSheet("欠款明细（账龄分析）", scope, as_of, tuple(cols), rows,
-                             "账龄按缴款日期至截至日期计算：≤1年、1–3年、>3年。")
+                             "欠缴为截至日期（含当日）已到缴款日期仍未收清的金额，与同日财务公开表的期末欠缴一致；"
+                             "账龄按缴款日期至截至日期计算：≤1年、1–3年、>3年；合同终止后的期次不计收。")
     if kind == "expiry":
         rows = list_expiring(session, organisation_id, as_of)
         cols = [*_org(names), PCol("合同编号", 22, lambda r: r.contract_number), PCol("合同名称", 44, lambda r: r.name),
