@@ -1,7 +1,7 @@
 """Demo books: opening balances, then a month-by-month simulation of ``ctx.years`` (1–3) years.
 
 Each month of each book: the day-to-day vouchers (sales of the collective's produce and
-services, 村级组织运转经费 subsidies, 干部报酬, office and
+services, 村级组织运转经费 subsidies, money advanced to a cooperative and recovered, 干部报酬, office and
 utility costs paid in cash, topped up from the bank so cash never goes negative, 公益 spending,
 project investment, bank interest, 一事一议), every line naming its counterparty; then the other
 areas' business of the month through their own services (``ctx.monthly``: contract receipts and
@@ -67,6 +67,7 @@ class _Book:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.cash = ZERO
+        self.lent = ZERO
         self.out: list[BulkVoucher] = []
 
     def money(self, lo: int, hi: int, step: int = 1) -> Decimal:
@@ -110,6 +111,12 @@ class _Book:
         if rng.random() < 0.4:
             self.pay(d(rng.randint(8, 26)), rng.choice(["村庄环境整治保洁费", "道路维修", "路灯维修"]),
                      rng.choice(CLEANERS), "514", self.money(2000, 15000, 100))
+        if m == 3:  # money advanced to a cooperative (应收款), recovered in August
+            self.lent = self.money(5000, 30000, 100)
+            self.pay(d(rng.randint(2, 12)), "代垫农机作业燃油款", BUYERS[2], "112", self.lent)
+        if m == 8 and self.lent:
+            self.receive(d(rng.randint(5, 25)), "收回代垫农机作业燃油款", BUYERS[2], "112", self.lent)
+            self.lent = ZERO
         if m in (4, 9):
             amount = self.money(80000, 300000, 1000)
             self.pay(d(18), f"{village}村道硬化工程进度款", rng.choice(BUILDERS), "153", amount, flags=("工程招投标",))
@@ -124,9 +131,10 @@ class _Book:
 
 
 def _opening(book: _Book) -> list[tuple[str, Decimal]]:
-    """A balanced opening 科目余额表 (debit-positive)."""
+    """A balanced opening 科目余额表 (debit-positive); no 往来 balance, since an opening balance names
+    no counterparty (债权债务 are listed item by item)."""
     m = book.money
-    lines = [("101", m(2000, 8000)), ("102", m(150000, 900000, 100)), ("112", m(0, 60000, 100)),
+    lines = [("101", m(2000, 8000)), ("102", m(150000, 900000, 100)),
              ("15101", m(300000, 2000000, 1000)), ("15102", m(200000, 1500000, 1000))]
     dep = -(sum((v for c, v in lines if c.startswith("151")), ZERO) * Decimal("0.2")).quantize(Y)
     assets = sum((v for _, v in lines), ZERO) + dep
