@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 
 from reportlab.lib import units as rl_units
 from reportlab.pdfbase import pdfmetrics
@@ -181,19 +181,22 @@ class _Grid:
 
 @dataclass(slots=True)
 class _Unit:
-    """What the page cut moves as one piece. ``draw`` draws it at ``Layout.y`` and lowers ``y`` by
-    ``h``. ``gap`` (before) is dropped at the top of a page; ``after`` needs no room to fit.
-    ``keep``: moves to the next page with the unit before it. ``cont``: what a page that starts
-    with this unit draws first (a table's header, ``cont_h`` high)."""
+    """What the page cut moves as one piece. ``draw(layout, *args)`` draws it at ``Layout.y`` and
+    lowers ``y`` by ``h`` (a function of the class, not a bound method: units refer to no layout, so
+    a layout is freed without the cycle collector). ``gap`` (before) is dropped at the top of a page;
+    ``after`` needs no room to fit. ``keep``: moves to the next page with the unit before it.
+    ``cont``: the arguments of ``Layout._head`` that a page starting with this unit draws first (a
+    table's header, ``cont_h`` high)."""
 
     kind: str
     h: float
-    draw: Callable[[], None]
+    draw: Callable[..., None]
+    args: tuple[object, ...] = ()
     gap: float = 0.0
     after: float = 0.0
     keep: bool = False
     grid: _Grid | None = None
-    cont: Callable[[], None] | None = None
+    cont: tuple[object, ...] | None = None
     cont_h: float = 0.0
 
 
@@ -263,25 +266,27 @@ class Layout:
         bold = style in ("heading", "warning")
         if style in ("heading", "warning"):  # one piece
             h = len(lines) * lh + 2 * inset
-            align = "c" if style == "heading" else "l"
-            x = x0 + self.fmt.usable_width / 2 if align == "c" else x0 + inset
-
-            def draw() -> None:
-                if style == "warning":
-                    self.page.append(("r", x0, self.y - h, self.fmt.usable_width, h, 1.2 * self.s))
-                self.y -= inset
-                for line in lines:
-                    self.text(x, self.baseline(self.y, lh, size), line, size, align, bold)
-                    self.y -= lh
-                self.y -= inset
-
-            self._push(_Unit(style, h, draw, gap=lh * 0.3 if style == "heading" else 0.0, after=lh * 0.25),
+            self._push(_Unit(style, h, Layout._boxed, (style == "warning", lines, size, lh, inset, bold),
+                             gap=lh * 0.3 if style == "heading" else 0.0, after=lh * 0.25),
                        keep_next=style == "heading")
             return
         note = style == "note"  # a note stays with what it is about
         for i, line in enumerate(lines):
-            self._push(_Unit(style, lh, partial(self._line, x0, line, size, lh), keep=note,
+            self._push(_Unit(style, lh, Layout._line, (x0, line, size, lh), keep=note,
                              after=lh * 0.25 if i == len(lines) - 1 else 0.0))
+
+    def _boxed(self, box: bool, lines: Sequence[str], size: float, lh: float, inset: float, bold: bool) -> None:
+        """A heading (centred) or a warning (boxed): kept in one piece."""
+        x0, width = self.fmt.margin, self.fmt.usable_width
+        if box:
+            self.page.append(("r", x0, self.y - len(lines) * lh - 2 * inset, width, len(lines) * lh + 2 * inset,
+                              1.2 * self.s))
+        x, align = (x0 + inset, "l") if box else (x0 + width / 2, "c")
+        self.y -= inset
+        for line in lines:
+            self.text(x, self.baseline(self.y, lh, size), line, size, align, bold)
+            self.y -= lh
+        self.y -= inset
 
     def _line(self, x: float, line: str, size: float, lh: float) -> None:
         self.text(x, self.baseline(self.y, lh, size), line, size)
@@ -388,9 +393,9 @@ class Layout:
         room = self._room(block, widths)
         anchors = self._anchors(block, widths, False)
         grid = _Grid(widths)
-        cont = partial(self._head, block, widths, header, header_h, grid, True)
-        self._push(_Unit("head", head_h, partial(self._head, block, widths, header, header_h, grid, False),
-                         grid=grid), keep_next=True)
+        cont = (block, widths, header, header_h, grid, True)
+        self._push(_Unit("head", head_h, Layout._head, (block, widths, header, header_h, grid, False), grid=grid),
+                   keep_next=True)
         seq = [(self._cells_in(room, r), "row", i in block.bold_rows) for i, r in enumerate(block.rows)]
         if block.totals_row is not None:
             seq.append((self._cells_in(room, block.totals_row), "total", True))
@@ -399,12 +404,12 @@ class Layout:
         for i, (cells, kind, bold) in enumerate(seq):
             h = self._row_h(cells)
             keep = kind == "total" or (tail and n_rows >= 4 and i == n_rows - 1)  # the last two rows go with them
-            self._push(_Unit(kind, h, partial(self._draw_row, block, widths, cells, bold, h=h, anchors=anchors),
+            self._push(_Unit(kind, h, Layout._draw_row, (block, widths, cells, bold, False, h, anchors),
                              keep=keep, grid=grid, cont=cont, cont_h=head_h))
         if block.note:
             size = (BASE_SIZE - 0.5) * self.s
             for line in wrap(block.note, size, self.fmt.usable_width):
-                self._push(_Unit("note", self.line_h, partial(self._line, self.fmt.margin, line, size, self.line_h),
+                self._push(_Unit("note", self.line_h, Layout._line, (self.fmt.margin, line, size, self.line_h),
                                  keep=True))
         self._units[-1].after += self.line_h * 0.8
 
@@ -493,10 +498,10 @@ class Layout:
                     self._grid(grid)
                     grid = None
                 if k == 0 and u.cont is not None:
-                    u.cont()
+                    self._head(*u.cont)  # type: ignore[arg-type]
                 elif k:
                     self.y -= u.gap
-                u.draw()
+                u.draw(self, *u.args)
                 self.page.append(("k", u.kind))
                 if u.grid is not None:
                     grid = u.grid
@@ -510,7 +515,7 @@ class Layout:
         return pages
 
 
-def _nothing() -> None:
+def _nothing(layout: Layout) -> None:
     return None
 
 
