@@ -22,44 +22,49 @@ REPORTS = {"assets": "资产台账", "resources": "资源台账", "changes": "�
            "projects": "集体经济项目台账", "stocktake": "资产清查结果表（需 --stocktake）"}
 
 
-def _sheet(args: argparse.Namespace, name: str) -> Any:
-    from desktop_app.cli import cli_session
+def _sheet(s: Any, args: argparse.Namespace, name: str) -> tuple[Any, dict[str, Any]]:
+    """The sheet and the keyword arguments it was built with (what its seal rebuilds it from)."""
     from desktop_app.commands.funds import resolve_book
-    from desktop_app.core.services.funds_base import parse_period_range, range_label
+    from desktop_app.core.services.funds_base import parse_period_range, period_end, range_label
     from desktop_app.core.services.orgs import find_organisation
     from desktop_app.reports import assets_sheets as sheets
 
     first, last = parse_period_range(args.period) if getattr(args, "period", None) else (None, None)
-    with cli_session(args, "cli") as s:
-        org = find_organisation(s, args.org)
-        if name in ("resources", "projects"):  # the organisation's registers, or one book's with --book
-            chosen = resolve_book(s, args.org, args.book).id if args.book else None
-            if name == "resources":
-                from desktop_app.core.services.funds_base import period_end
+    org = find_organisation(s, args.org)
+    kw: dict[str, Any]
+    if name in ("resources", "projects"):  # the organisation's registers, or one book's with --book
+        chosen = resolve_book(s, args.org, args.book).id if args.book else None
+        if name == "resources":
+            kw = {"org_id": org.id, "book_id": chosen, "on": period_end(last) if last else _today()}
+            return sheets.resource_register(s, **kw), kw
+        kw = {"org_id": org.id, "year": int(last[:4]) if last else _today().year, "book_id": chosen}
+        return sheets.project_list(s, **kw), kw
+    if name == "stocktake":
+        import uuid
 
-                return sheets.resource_register(s, org.id, chosen, on=period_end(last) if last else None)
-            return sheets.project_list(s, org.id, int(last[:4]) if last else _year(), chosen)
-        if name == "stocktake":
-            import uuid
+        kw = {"take_id": uuid.UUID(_need(args, "stocktake"))}
+        return sheets.stocktake_result(s, **kw), kw
+    book = resolve_book(s, args.org, args.book) if (args.book or name != "assets") else None
+    if name == "assets":
+        kw = {"org_id": org.id, "book_id": book.id if book else None,
+              "label": f"截至{range_label(last, last)}" if last else ""}
+        return sheets.asset_register(s, **kw), kw
+    if first is None or last is None:
+        raise ValidationError("请用 --period 指定期间", field="--period")
+    assert book is not None
+    if name == "changes":
+        kw = {"book_id": book.id, "first": first, "last": last}
+        return sheets.asset_changes(s, **kw), kw
+    if name == "schedule":
+        from desktop_app.core.services.assets import list_assets
 
-            return sheets.stocktake_result(s, uuid.UUID(_need(args, "stocktake")))
-        book = resolve_book(s, args.org, args.book) if (args.book or name != "assets") else None
-        if name == "assets":
-            return sheets.asset_register(s, org.id, book.id if book else None,
-                                         label=f"截至{range_label(last, last)}" if last else "")
-        if first is None or last is None:
-            raise ValidationError("请用 --period 指定期间", field="--period")
-        if name == "changes":
-            return sheets.asset_changes(s, book.id, first, last)  # type: ignore[union-attr]
-        if name == "schedule":
-            from desktop_app.core.services.assets import list_assets
-
-            code = _need(args, "asset")
-            found = [a for a in list_assets(s, org.id) if a.code == code]
-            if not found:
-                raise ValidationError(f"没有编号为 {code} 的资产卡片", field="--asset")
-            return sheets.depreciation_schedule(s, found[0].id, last)
-        raise ValidationError(f"未知报表 {name}，可选：{'、'.join(f'{k}（{v}）' for k, v in REPORTS.items())}")
+        code = _need(args, "asset")
+        found = [a for a in list_assets(s, org.id) if a.code == code]
+        if not found:
+            raise ValidationError(f"没有编号为 {code} 的资产卡片", field="--asset")
+        kw = {"asset_id": found[0].id, "until": last}
+        return sheets.depreciation_schedule(s, **kw), kw
+    raise ValidationError(f"未知报表 {name}，可选：{'、'.join(f'{k}（{v}）' for k, v in REPORTS.items())}")
 
 
 def _need(args: argparse.Namespace, name: str) -> str:
@@ -69,29 +74,37 @@ def _need(args: argparse.Namespace, name: str) -> str:
     return str(value)
 
 
-def _year() -> int:
+def _today() -> Any:
     from datetime import date
 
-    return date.today().year
+    return date.today()
 
 
-def _write(sheet: Any, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".pdf":
-        from desktop_app.reports.assets_pdf import write_sheet_pdf
+def _write(args: argparse.Namespace, name: str, out: Path) -> None:
+    """Build the sheet and write it; a PDF is sealed in the same transaction (what it prints is
+    recorded, so ``verify-sheet`` checks the paper against the books later)."""
+    from desktop_app.cli import cli_session
 
-        write_sheet_pdf(sheet, out)
-    elif out.suffix.lower() == ".xlsx":
-        from desktop_app.excel.assets_xlsx import write_sheet_xlsx
-
-        write_sheet_xlsx(sheet, out)
-    else:
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".xlsx"):
         raise UserError("输出文件应以 .pdf 或 .xlsx 结尾", field="--out")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with cli_session(args, "cli") as s:
+        sheet, kw = _sheet(s, args, name)
+        if suffix == ".pdf":
+            from desktop_app.reports.assets_pdf import write_sheet_pdf
+            from desktop_app.reports.sealed_kinds import seal_asset_sheet
+
+            write_sheet_pdf(sheet, out, seal_asset_sheet(s, sheet, name, **kw))
+        else:
+            from desktop_app.excel.assets_xlsx import write_sheet_xlsx
+
+            write_sheet_xlsx(sheet, out)
     print(f"已生成{sheet.title}（{sheet.organisation}，{len(sheet.rows)} 行）：{out}")
 
 
 def cmd_asset_report(args: argparse.Namespace) -> int:
-    _write(_sheet(args, args.name), Path(args.out))
+    _write(args, args.name, Path(args.out))
     return 0
 
 
@@ -99,7 +112,7 @@ def _export_sheet(name: str) -> KindHandler:
     def run(args: argparse.Namespace) -> int:
         if Path(args.out).suffix.lower() != ".xlsx":
             raise UserError("导出文件应以 .xlsx 结尾", field="--out")
-        _write(_sheet(args, name), Path(args.out))
+        _write(args, name, Path(args.out))
         return 0
     return run
 

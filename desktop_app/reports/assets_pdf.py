@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
@@ -26,12 +30,16 @@ from desktop_app.reports.assets_sheets import Cell, Sheet, SheetColumn, owner_li
 from desktop_app.reports.canvas_text import column_rules
 from desktop_app.reports.fonts import register_cjk_font
 
+if TYPE_CHECKING:
+    from desktop_app.reports.sealing import SealRow
+
 ROW_H = 6.0 * mm  # a one-line row
 LINE_H = 3.3 * mm  # each further line of a wrapped cell
 PAD = 1.0 * mm
 MARGIN = 12 * mm
 HEADER_H = 30 * mm  # title, period, 编制单位 (the table's header row starts below)
-SIGN_H = 12 * mm  # the sign-off lines at the foot of every page
+SIGN_H = 22 * mm  # the sign-off lines (and the check code of a sealed sheet) at the foot of every page
+QR_SIZE = 18 * mm
 NOTE_LINE = 4.5 * mm
 SIZE = 7.5
 MIN_SIZE = 5.0
@@ -153,9 +161,24 @@ def _page_head(c: canvas.Canvas, sheet: Sheet, font: str, page: tuple[float, flo
     return float(top - HEADER_H)
 
 
-def _sign_off(c: canvas.Canvas, font: str) -> None:
+def _sign_off(c: canvas.Canvas, font: str, width: float) -> None:
     c.setFont(font, 9)
-    c.drawString(MARGIN, MARGIN + 2 * mm, SIGN_OFF)
+    for k, line in enumerate(wrap_text(c, SIGN_OFF, font, 9, width - QR_SIZE - 6 * mm)[:2]):
+        c.drawString(MARGIN, MARGIN + 12 * mm - k * 4.5 * mm, line)
+
+
+def _draw_seal(c: canvas.Canvas, font: str, seal: SealRow, page_width: float) -> None:
+    """The QR code (what ``verify-sheet --payload`` reads) and its check code beside it (what
+    ``verify-sheet FILE.pdf`` and a person typing it read)."""
+    qr = QrCodeWidget(seal.payload)
+    x0, y0, x1, y1 = qr.getBounds()
+    d = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
+    d.add(qr)
+    renderPDF.draw(d, c, page_width - MARGIN - QR_SIZE, MARGIN - 4 * mm)
+    c.setFont(font, 7)
+    c.drawRightString(page_width - MARGIN - QR_SIZE - 2 * mm, MARGIN, f"校验码 {seal.code}")
+    c.drawRightString(page_width - MARGIN - QR_SIZE - 2 * mm, MARGIN - 3.5 * mm,
+                      "扫描二维码或在阳光台账中输入校验码（verify-sheet），可核对本表是否与账目一致")
 
 
 def _pages(rows: list[_Row], capacity: float, note_h: float) -> list[list[_Row]]:
@@ -174,7 +197,9 @@ def _pages(rows: list[_Row], capacity: float, note_h: float) -> list[list[_Row]]
     return [*pages, cur] if cur or not pages else pages
 
 
-def sheet_pdf_bytes(sheet: Sheet) -> bytes:
+def sheet_pdf_bytes(sheet: Sheet, seal: SealRow | None = None) -> bytes:
+    """The sheet as PDF; with ``seal`` (``reports.sealed_kinds.seal_asset_sheet``) every page
+    carries the QR code and check code of what it prints."""
     font = register_cjk_font()
     page = landscape(A4) if sheet.landscape else A4
     usable = page[0] - 2 * MARGIN
@@ -212,13 +237,15 @@ def sheet_pdf_bytes(sheet: Sheet) -> bytes:
             for line in note:
                 y -= NOTE_LINE
                 c.drawString(MARGIN, y, line)
-        _sign_off(c, font)
+        _sign_off(c, font, usable)
+        if seal is not None:
+            _draw_seal(c, font, seal, page[0])
         c.showPage()
     c.save()
     return buf.getvalue()
 
 
-def write_sheet_pdf(sheet: Sheet, path: Path | str) -> Path:
+def write_sheet_pdf(sheet: Sheet, path: Path | str, seal: SealRow | None = None) -> Path:
     path = Path(path)
-    path.write_bytes(sheet_pdf_bytes(sheet))
+    path.write_bytes(sheet_pdf_bytes(sheet, seal))
     return path

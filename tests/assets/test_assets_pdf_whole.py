@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import date
 from decimal import Decimal as D
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -113,3 +114,34 @@ def test_a_page_never_carries_only_the_note(long_env: Env) -> None:
         assert "说明" in pages[-1] and "合计" in pages[-1]  # the note never stands alone
         assert all("说明" not in p for p in pages[:-1])
     assert len(seen) > 1  # the lengths tried did cross a page break
+
+
+def test_asset_sheets_carry_a_check_code_that_verify_sheet_checks(env: Env, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop_app.cli import main
+
+    env.asset("ZC-001", original_value=D("12345.67"))
+    with env.db.begin("test") as s:
+        from desktop_app.core.services.resources import create_parcel
+
+        create_parcel(s, organisation_id=env.org.id, code="DK-001", name="后湾耕地", land_class="耕地",
+                      area_mu=D("12.5000"), status="机动地")
+    db, org = str(env.db.path), env.org.uscc
+    outs = {}
+    for name, extra in (("assets", []), ("resources", ["--period", "2026-10"]), ("projects", ["--period", "2026"]),
+                        ("changes", ["--period", "2026-Q1"]), ("schedule", ["--asset", "ZC-001", "--period", "2026-12"])):
+        out = tmp_path / f"{name}.pdf"
+        assert main(["asset-report", name, "--org", org, *extra, "--out", str(out), "--db", db]) == 0
+        with pdfplumber.open(out) as doc:
+            assert all("校验码 SL2-" in (p.extract_text() or "") for p in doc.pages)
+        outs[name] = out
+    capsys.readouterr()
+    for out in outs.values():
+        assert main(["verify-sheet", str(out), "--db", db]) == 0
+    assert capsys.readouterr().out.count("相符") == len(outs)
+    with env.db.begin("test") as s:  # the books change: the printed sheet no longer agrees
+        from desktop_app.core.services.resources import list_parcels, update_parcel
+
+        update_parcel(s, list_parcels(s, env.org.id)[0].id, area_mu="13")
+    assert main(["verify-sheet", str(outs["resources"]), "--db", db]) == 3
+    assert "印 12.5000 / 现 13.0000" in capsys.readouterr().out
