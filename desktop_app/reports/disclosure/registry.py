@@ -3,7 +3,8 @@
 A *section* is one part of the 财务公开 sheet set (收支公开表, 债权债务, 合同及租金 …). It is a
 small module in ``desktop_app/reports/disclosure/sections/`` that gathers its data and returns
 generic blocks; it never draws. The engine lays the blocks out (fixed row heights, wrapped
-text, page breaks with repeated table headers, page x/y, QR code, sign-off lines)::
+text, page breaks with repeated table headers, headings kept with what follows and totals and notes
+with the rows before them; page x/y, QR code and the sign-off lines on every page)::
 
     from desktop_app.reports.disclosure.registry import Column, DisclosureSection, TableBlock, money
 
@@ -42,9 +43,12 @@ Cell = str | Decimal | int | None  # Decimal is printed as money (#,##0.00); Non
 
 @dataclass(frozen=True)
 class Column:
-    """A table column. ``width_mm`` is the width on A4 portrait (180 mm usable); the engine scales
-    all widths of a table to the page, so they are relative. ``wrap`` lets long text (摘要) wrap
-    onto several lines of the same row; other cells are shrunk to fit one line."""
+    """A table column. ``width_mm`` is the width on A4 portrait (182 mm usable); the engine scales
+    all widths of a table to the page, so they are relative. ``wrap`` lets long text (摘要, names)
+    wrap onto several lines of the same row; other cells stay on one line, set smaller if they must
+    (down to 75 %), and wrap beyond that: nothing printed is ever cut. Give identifiers and amounts
+    a width that holds them on one line, on A4 (widths summing to 182): an 18-character code takes
+    32 mm at the full 8.5 pt (24 mm at the floor), an amount of 1,234,567.89 18 mm (14 mm)."""
 
     header: str
     width_mm: float
@@ -56,8 +60,9 @@ class Column:
 class TableBlock:
     """A table with a title line; its header row is repeated on every page it runs over.
 
-    ``totals_row`` is printed bold after the last row (and is never separated from it by a page
-    break). ``bold_rows`` are indexes into ``rows`` printed bold (subtotals, headings).
+    ``totals_row`` is printed bold after the last row; it and the ``note`` never start a page
+    without rows (the last rows move over with them). ``bold_rows`` are indexes into ``rows``
+    printed bold (subtotals, headings).
     """
 
     title: str
@@ -73,7 +78,9 @@ TextStyle = Literal["heading", "body", "note", "warning"]
 
 @dataclass(frozen=True)
 class TextBlock:
-    """A paragraph (wrapped to the page width). ``warning`` is boxed and bold: 反结账 notices."""
+    """A paragraph (wrapped to the page width). ``warning`` is boxed and bold: 反结账 notices;
+    ``heading`` stays on the page of what follows it; ``note`` stays with what comes before it
+    (a note never starts a page on its own)."""
 
     text: str
     style: TextStyle = "body"
