@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
@@ -29,6 +32,9 @@ from desktop_app.reports.canvas_text import column_rules
 from desktop_app.reports.disclosure.layout import text_width, wrap
 from desktop_app.reports.fonts import register_cjk_font
 
+if TYPE_CHECKING:
+    from desktop_app.reports.sealing import SealRow
+
 LINE_H = 3.4 * mm  # one text line of a cell
 PAD_Y = 1.3 * mm  # above and below a cell's lines: a one-line row is 6 mm high
 PAD_X = 1.0 * mm
@@ -36,6 +42,7 @@ MARGIN = 12 * mm
 HEADER_H = 28 * mm
 FOOTER_H = 22 * mm  # a two-line note and the sign-off line
 SIZE = 7.5
+QR_SIZE = 18 * mm  # the check-code QR in the bottom-right corner of every page of a sealed sheet
 
 Value = str | Decimal | int | date | None
 
@@ -105,8 +112,23 @@ def _draw_cells(c: canvas.Canvas, font: str, cells: Sequence[Cell], widths: Sequ
         x += cw
 
 
-def sheet_pdf_bytes(sheet: ContractSheet) -> tuple[bytes, int]:
-    """The PDF and its page count."""
+def _draw_seal(c: canvas.Canvas, font: str, seal: SealRow, page_width: float) -> None:
+    """The QR code (what ``verify-sheet --payload`` reads) and its check code beside it (what
+    ``verify-sheet FILE.pdf`` and a person typing it read)."""
+    qr = QrCodeWidget(seal.payload)
+    x0, y0, x1, y1 = qr.getBounds()
+    d = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
+    d.add(qr)
+    renderPDF.draw(d, c, page_width - MARGIN - QR_SIZE, MARGIN - 4 * mm)
+    c.setFont(font, 7)
+    c.drawRightString(page_width - MARGIN - QR_SIZE - 2 * mm, MARGIN, f"校验码 {seal.code}")
+    c.drawRightString(page_width - MARGIN - QR_SIZE - 2 * mm, MARGIN - 3.5 * mm,
+                      "扫描二维码或在阳光台账中输入校验码（verify-sheet），可核对本表是否与账目一致")
+
+
+def sheet_pdf_bytes(sheet: ContractSheet, seal: SealRow | None = None) -> tuple[bytes, int]:
+    """The PDF and its page count; with ``seal`` (``reports.sealed_kinds.seal_contract_sheet``)
+    every page carries the QR code and check code of what it prints."""
     font = register_cjk_font()
     page = landscape(A4)
     w, h = page
@@ -161,12 +183,15 @@ def sheet_pdf_bytes(sheet: ContractSheet) -> tuple[bytes, int]:
             c.line(MARGIN, y, w - MARGIN, y)
         column_rules(c, widths, MARGIN, head_top, y)
         c.setFont(font, 8)
-        note = wrap(f"说明：{sheet.note}", 8, usable) if n == len(chunks) and sheet.note else []
+        note_w = usable - (QR_SIZE + 4 * mm if seal is not None else 0)
+        note = wrap(f"说明：{sheet.note}", 8, note_w) if n == len(chunks) and sheet.note else []
         for k, line in enumerate(note):
             c.drawString(MARGIN, y - 5 * mm - k * 3.6 * mm, line)
         c.setFont(font, 9)
         c.drawString(MARGIN, y - 12 * mm - max(len(note) - 1, 0) * 3.6 * mm, "单位负责人：____________　　会计：____________　　制表：____________　　"
                                          "审核：____________　　日期：______年____月____日")
+        if seal is not None:
+            _draw_seal(c, font, seal, w)
         c.showPage()
     c.save()
     return buf.getvalue(), len(chunks)
@@ -242,8 +267,14 @@ def build_sheet(session: Session, kind: str, *, organisation_id: uuid.UUID | Non
 
 def write_contract_report(session: Session, kind: str, path: Path | str, *, organisation_id: uuid.UUID | None,
                           scope: str, as_of: date) -> int:
-    """Write one report; returns its page count."""
-    data, pages = sheet_pdf_bytes(build_sheet(session, kind, organisation_id=organisation_id, scope=scope, as_of=as_of))
+    """Write one report, sealed (what it prints is recorded, so ``verify-sheet`` can check the
+    paper against the books later: the caller's transaction must be a write); returns its page
+    count."""
+    from desktop_app.reports.sealed_kinds import seal_contract_sheet
+
+    sheet = build_sheet(session, kind, organisation_id=organisation_id, scope=scope, as_of=as_of)
+    seal = seal_contract_sheet(session, kind, sheet, organisation_id=organisation_id, scope=scope, as_of=as_of)
+    data, pages = sheet_pdf_bytes(sheet, seal)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)

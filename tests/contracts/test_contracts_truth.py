@@ -265,3 +265,32 @@ def test_page_shows_status_of_its_date_and_installments_apart(env: Env, tmp_path
     page.resize(1360, 760)
     page.show()
     page.grab().save(str(tmp_path / "contracts_page.png"))
+
+
+@pytest.mark.parametrize("kind", ["ledger", "installments", "arrears", "expiry", "review"])
+def test_contract_pdfs_carry_a_check_code_that_verify_sheet_reads(env: Env, tmp_path: Path, kind: str,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    from desktop_app.cli import main
+
+    cid = env.create(number="Q-1", start_date=date(2025, 1, 1), end_date=date(2026, 4, 30), written=False)
+    with env.db.begin() as s:
+        record_receipt(s, cid, received_on=date(2025, 1, 5), amount="7000", method="银行", user=env.user)
+    db, out = str(env.db.path), tmp_path / f"{kind}.pdf"
+    env.db.close()
+    assert main(["contract-pdf", kind, "--org", "320115106201", "--as-of", "2026-03-01", "--db", db,
+                 "--out", str(out)]) == 0
+    text = _pdf_text(out.read_bytes())
+    assert re.search(r"校验码 SL2-[0-9A-Z-]+", text), kind
+    capsys.readouterr()
+    assert main(["verify-sheet", str(out), "--db", db]) == 0
+    assert "相符" in capsys.readouterr().out
+    con = sqlite3.connect(db)  # behind the program's back: the schedule and the receipt's allocation
+    with con:
+        con.execute("UPDATE contract_installment SET amount = amount + 100000")
+        con.execute("UPDATE contract SET written = 1, annual_rent = annual_rent + 100000, end_date = '2026-04-20'")
+        con.execute("UPDATE contract_allocation SET amount = amount - 10000")
+    con.close()
+    assert main(["verify-sheet", str(out), "--db", db]) == 3, kind
+    assert "不符" in capsys.readouterr().out
