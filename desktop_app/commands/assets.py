@@ -132,7 +132,7 @@ def _import_kind(kind: str) -> KindHandler:
                     print(str(e))
                 print(f"检查完成：{len(preview.rows)} 行可导入，{len(preview.errors)} 处错误（未写入任何数据）")
                 return 1 if preview.errors else 0
-            book = resolve_book(s, args.org, args.book) if kind == "assets" else None
+            book = resolve_book(s, args.org, args.book) if (kind == "assets" or args.book) else None
             n = apply_import(s, kind, args.file, organisation_id=org.id, book_id=book.id if book else None)
         print(f"已导入 {n} 行")
         return 0

@@ -208,6 +208,6 @@ def apply_import(session: Session, kind: str, path: Path | str, *, organisation_
     else:
         from desktop_app.core.services.resources import create_parcel
 
-        for _, pairs in preview.rows:
-            create_parcel(session, organisation_id=organisation_id, **dict(pairs))
+        for _, pairs in preview.rows:  # into the given book's register (none: the main book's)
+            create_parcel(session, organisation_id=organisation_id, book_id=book_id, **dict(pairs))
     return len(preview.rows)

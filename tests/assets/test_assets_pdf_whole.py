@@ -145,3 +145,22 @@ def test_asset_sheets_carry_a_check_code_that_verify_sheet_checks(env: Env, tmp_
         update_parcel(s, list_parcels(s, env.org.id)[0].id, area_mu="13")
     assert main(["verify-sheet", str(outs["resources"]), "--db", db]) == 3
     assert "印 12.5000 / 现 13.0000" in capsys.readouterr().out
+
+
+def test_stocktake_result_sheet_is_sealed_like_the_page_exports_it(env: Env, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop_app.cli import main
+    from desktop_app.core.services.stocktake import record_count, start_stocktake
+    from desktop_app.reports.assets_pdf import write_sheet_pdf
+    from desktop_app.reports.sealed_kinds import seal_asset_sheet
+
+    card = env.asset("ZC-001")
+    with env.db.begin("test") as s:
+        take = start_stocktake(s, book_id=env.book.id, name="2026年度资产清查", started_on=date(2026, 11, 20))
+        record_count(s, take.id, card.id, "相符")
+        sheet = sheets.stocktake_result(s, take.id)
+        seal = seal_asset_sheet(s, sheet, "stocktake", take_id=take.id)
+    out = write_sheet_pdf(sheet, tmp_path / "st.pdf", seal)
+    capsys.readouterr()
+    assert main(["verify-sheet", str(out), "--db", str(env.db.path)]) == 0
+    assert "相符" in capsys.readouterr().out

@@ -367,12 +367,14 @@ class StocktakeTab(QWidget):
         def work(progress: Progress) -> Path:
             from desktop_app.reports.assets_pdf import write_sheet_pdf  # reportlab: only when exporting
             from desktop_app.reports.assets_sheets import stocktake_result
+            from desktop_app.reports.sealed_kinds import seal_asset_sheet
 
             progress.report(0, 0, "正在生成资产清查结果表…")
-            with db.begin(actor) as session:
+            with db.begin(actor) as session:  # sealed: verify-sheet checks the paper against the books later
                 sheet = stocktake_result(session, take.id)
+                seal = seal_asset_sheet(session, sheet, "stocktake", take_id=take.id)
             progress.check()
-            return write_sheet_pdf(sheet, out)
+            return write_sheet_pdf(sheet, out, seal)
 
         self.status.setText("正在导出…")
         self.runner.run(work, title="正在导出资产清查结果表…",
