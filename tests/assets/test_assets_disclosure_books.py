@@ -204,3 +204,15 @@ def test_asset_purchases_and_disposals_on_the_sheet_name_their_vouchers(env: Env
                      moves[0].voucher, moves[2].voucher):
         assert expected in text.replace("\n", ""), expected
     assert bought.code == "ZC-001"
+
+
+def test_land_table_adds_up_as_printed(env: Env) -> None:
+    from desktop_app.core.services.resources import create_parcel
+
+    with env.db.begin("test") as s:  # rounded to 2 places the classes would print 1.01 + 2.01 against 3.01
+        for code, land, mu in (("DK-1", "耕地", "1.0050"), ("DK-2", "林地", "2.0050")):
+            create_parcel(s, organisation_id=env.org.id, code=code, name=code, land_class=land, area_mu=Decimal(mu),
+                          status="机动地")
+    table = _sheet(env, env.book).split("资源性资产（土地）情况")[1].split("面积以亩")[0]
+    rows = {line.split()[0]: line.split() for line in table.splitlines() if line.split()}
+    assert rows["耕地"][2] == "1.0050" and rows["林地"][2] == "2.0050" and rows["合计"][2] == "3.0100"

@@ -25,7 +25,8 @@ PROJECT_COLUMNS = (Column("项目名称", 46, wrap=True), Column("形成资产�
 
 
 def _mu(value: Decimal | None) -> str:
-    return f"{(value or Decimal(0)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+    """亩 as registered (4 decimals): the classes then add up to the printed total exactly."""
+    return f"{(value or Decimal(0)).quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP):,.4f}"
 
 
 def build(session: Session, ctx: DisclosureContext) -> list[Block] | None:
@@ -55,7 +56,7 @@ def build(session: Session, ctx: DisclosureContext) -> list[Block] | None:
                                  [[r.label, r.count, _mu(r.quantity), r.note] for r in land],
                                  totals_row=["合计", sum(r.count for r in land),
                                              _mu(sum((r.quantity or Decimal(0) for r in land), Decimal(0))), ""],
-                                 note="面积以亩为单位，保留两位小数（台账按四位小数精确登记）。"))
+                                 note="面积以亩为单位，按台账精确到四位小数，各地类之和等于合计；经营情况按期末有效的合同（资源发包为已发包，其他为已出租）。"))
     projects = [r for r in section.rows if r.kind == "项目"]
     if projects:
         blocks.append(TableBlock("集体经济项目及收益", PROJECT_COLUMNS,
