@@ -147,8 +147,8 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
             start = max(first, min(start, end - timedelta(days=730)))
             if i == 7:
                 lease, kind = True, "资产租赁"
-        if not years and i % 9 == 3:  # a few expiring within 90 days, or already past their end date
-            end = today + timedelta(days=-20 if i == 3 else rng.choice([-20, 0, 12, 25, 60, 85]))
+        if not years and i % 9 in (1, 3):  # a few expiring within 90 days, one just past its end date
+            end = today + timedelta(days=-20 if i == 3 else rng.choice([0, 12, 25, 60, 85]))
             start = max(first, min(start, end - timedelta(days=365)))
         area: Decimal | None
         land: str | None
