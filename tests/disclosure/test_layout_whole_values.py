@@ -73,7 +73,7 @@ def _sheet(fmt: PageFormat) -> tuple[SheetSet, Layout]:
         layout.add(TableBlock(name, columns, [[v] * len(columns) for v in VALUES],
                               totals_row=["合计"] + [Decimal("9876543210.99")] * (len(columns) - 1)))
         layout.add(PageBreak())
-    layout.signoff(["制表人（会计）：王会计　　单位负责人（签字）：＿＿＿＿＿＿＿＿"])
+    layout.signoff(["制表人（会计）：王会计　　单位负责人（签字）：" + "\uff3f" * 8])
     sheet = SheetSet(title="南京市江宁区东湖街道阳光村股份经济合作社财务公开表（2025年第4季度）",
                      org_line="统一社会信用代码：N2320115MF00000121　　账套：01 " + NAME_30 + "　　公开期间：2025年第4季度",
                      right_line="单位：元", footer_line="", payload="阳光台账财务公开 · 校验码 SL2-AFNM-JZ9S-5S62-FV4K",
