@@ -11,6 +11,8 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from desktop_app.core.money import format_amount
+from desktop_app.core.rows_assets import ProjectRow
 from desktop_app.core.services.funds_base import period_label, range_label
 
 Kind = Literal["text", "money", "decimal", "mu", "int", "date", "percent"]
@@ -163,18 +165,28 @@ def project_list(session: Session, org_id: uuid.UUID, year: int, book_id: uuid.U
     rows = project_returns(session, org_id, int(year), book_id=book_id)
     cols = (C("项目编号", 20), C("项目名称", 34), C("类型", 18), C("状态", 12), C("建成日期", 20, "date"),
             *(C(s.replace("扶持资金", "扶持"), 20, "money") for s in SOURCES), C("总投资", 24, "money"),
-            C("形成资产", 14, "int"), C(f"{year}年收益", 22, "money"), C("收益率%", 16, "decimal"))
+            C("形成资产", 14, "int"), C(f"{year}年收益", 22, "money"), C("收益率%", 16, "decimal"),
+            C("预算金额", 22, "money"), C("中标单位及金额", 34), C("决算金额", 22, "money"))
     data = tuple((r.project.code, r.project.name, r.project.kind, r.project.status, r.project.completed_on,
                   *(dict(r.project.funding).get(s) for s in SOURCES), r.project.investment, r.project.asset_count,
-                  r.income, r.return_rate) for r in rows)
+                  r.income, r.return_rate, r.project.budget, _tender(r.project), r.project.final_amount)
+                 for r in rows)
     n = len(cols)
+    last = 5 + len(SOURCES) + 4
     totals = ("合计", f"{len(rows)}个", *([None] * 3),
               *(_total(data, i) for i in range(5, 5 + len(SOURCES) + 1)),
-              None, sum((r.income for r in rows), ZERO), None)
+              None, sum((r.income for r in rows), ZERO), None, _total(data, last), None, _total(data, last + 2))
     assert len(totals) == n
     name, uscc = _owner(session, org_id, book_id)
     return Sheet("projects", "集体经济项目台账", name, uscc, f"{year}年度", cols, data, totals,
-                 "收益取自账簿中注明该项目的收入分录（贷方减借方）；收益率为年度收益除以总投资。")
+                 "收益取自账簿中注明该项目的收入分录（贷方减借方）；收益率为年度收益除以总投资；"
+                 "预算、招标和决算为工程项目台账登记的数字。")
+
+
+def _tender(p: ProjectRow) -> str | None:
+    if p.tender_amount is None:
+        return None
+    return f"{p.tender_winner}（{p.tender_method}，{format_amount(p.tender_amount)}）"
 
 
 def stocktake_result(session: Session, take_id: uuid.UUID) -> Sheet:
