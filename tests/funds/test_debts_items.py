@@ -70,6 +70,7 @@ def test_items_are_listed_one_by_one_and_tie_to_the_balance_sheet(env: Env) -> N
         ("短期借款", "201", "江宁农商银行", D("5000.00")),
         ("应付款项", "11302", "二组", D("650.00")),  # 内部往来 detail account with a credit balance
         ("应付款项", "211", "江宁建材经营部", D("2300.00"))]
+    assert [i.account for i in claims] == ["应收款"] * 3 + ["内部往来——一组"]  # a detail account under its name
     assert sum(i.closing for i in claims) == end["a3"] == D("4050.00")
     assert sum(i.closing for i in debts if i.line == "应付款项") == end["l2"] == D("2950.00")
     assert sum(i.closing for i in debts if i.line == "短期借款") == end["l1"]

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from desktop_app.core.services.funds_base import AccountInfo
 from desktop_app.reports.disclosure.context import DisclosureContext
 from desktop_app.reports.disclosure.data import PartyBalance, counterparty_balances
 from desktop_app.reports.disclosure.registry import Block, Cell, Column, DisclosureSection, TableBlock, money
@@ -56,6 +57,15 @@ def _internal_sides(balances: list[PartyBalance], internal: set[uuid.UUID]) -> d
     return {a: (c > 0) or (c == 0 and opening[a] >= 0) for a, c in closing.items()}
 
 
+def _full_name(acc: AccountInfo, by_id: dict[uuid.UUID, AccountInfo]) -> str:
+    """内部往来——一组: a detail account under its first-level name, as the books write it."""
+    names = [acc.name]
+    while acc.parent_id is not None and acc.parent_id in by_id:
+        acc = by_id[acc.parent_id]
+        names.append(acc.name)
+    return "——".join(reversed(names))
+
+
 def debt_items(ctx: DisclosureContext, balances: list[PartyBalance], claims: bool) -> list[DebtItem]:
     by_id = {a.id: a for a in ctx.accounts.values()}
     internal = ctx.account_ids("internal_accounts")
@@ -78,7 +88,8 @@ def debt_items(ctx: DisclosureContext, balances: list[PartyBalance], claims: boo
                 party = b.counterparty
             else:
                 party = acc.name if acc.level > 1 else OPENING_ITEM
-            items.append(DebtItem(line, acc.code, acc.name, party, opening, inc, dec, closing, b.by_summary))
+            items.append(DebtItem(line, acc.code, _full_name(acc, by_id), party, opening, inc, dec, closing,
+                                  b.by_summary))
     order = {label: n for n, (label, _) in enumerate(CLAIM_LINES if claims else DEBT_LINES)}
     items.sort(key=lambda i: (order[i.line], i.code, i.by_summary, -i.closing, i.party))  # as the balance sheet
     return items
