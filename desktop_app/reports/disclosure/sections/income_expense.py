@@ -19,9 +19,9 @@ from desktop_app.reports.disclosure.registry import Block, Cell, Column, Disclos
 ZERO = Decimal("0.00")
 
 DETAIL_COLUMNS = (
-    Column("日期", 15, "center"), Column("凭证号", 15, "center"), Column("摘要", 44, wrap=True),
+    Column("日期", 15, "center"), Column("凭证号", 15, "center"), Column("摘要", 40, wrap=True),
     Column("收支项目", 26, wrap=True), Column("收入", 20, "right"), Column("支出", 20, "right"),
-    Column("其他收付", 20, "right"), Column("往来单位或个人", 24, wrap=True),
+    Column("其他收付", 20, "right"), Column("往来单位或个人", 28, wrap=True),
 )
 
 
