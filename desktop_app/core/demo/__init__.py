@@ -14,6 +14,7 @@ import random
 import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -40,6 +41,7 @@ class DemoContext:
     users: dict[str, UserRow] = field(default_factory=dict)  # first role -> user
     gens: dict[uuid.UUID, Any] = field(default_factory=dict)  # book id -> its day-to-day voucher generator
     monthly: list[MonthHook] = field(default_factory=list)  # each area's business of a month
+    works: dict[tuple[uuid.UUID, int], tuple[uuid.UUID, str, Decimal]] = field(default_factory=dict)  # (book, year) -> 工程
     solar: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)  # book id -> its 光伏 projects
     receipts: dict[uuid.UUID, dict[str, list[Any]]] = field(default_factory=dict)  # book id -> month -> money due in
 

@@ -5,7 +5,8 @@ The cards are taken over at the book's start (清产核资入账): they split it
 from the book's first month. Each month (``ctx.monthly``) goes through the real services: the
 depreciation run, the 光伏 project's power sales (a voucher carrying the project), a purchase paid
 from the bank (one card with its acquisition voucher), one scrapping through the disposal service,
-and in December the 在建工程 completed that year becomes a card (Dr 固定资产, Cr 在建工程).
+the year's road 工程 registered as a project in March (budget, tender, contract sum; its payments
+carry the project) and in December completed: its 决算 and a card (Dr 固定资产, Cr 在建工程).
 Cards, parcels and projects themselves are written with bulk Core inserts.
 """
 
@@ -24,7 +25,7 @@ from db.changelog import bulk_insert
 from db.models import Asset, Project, ProjectFunding, ResourceParcel
 from db.types import uuid7
 from desktop_app.core import charts
-from desktop_app.core.demo.funds import POWER, demo_years
+from desktop_app.core.demo.funds import BUILDERS, POWER, demo_years
 from desktop_app.core.rows import BookRow
 from desktop_app.core.rules.depreciation import add_months
 from desktop_app.core.services.assets import create_asset, list_assets
@@ -32,6 +33,7 @@ from desktop_app.core.services.assets_changes import dispose_asset
 from desktop_app.core.services.balances import balances_at_end
 from desktop_app.core.services.depreciation import run_depreciation
 from desktop_app.core.services.funds_base import book_accounts
+from desktop_app.core.services.projects import create_project, update_project
 from desktop_app.core.services.vouchers import LineInput, create_voucher, post_voucher, review_voucher
 
 if TYPE_CHECKING:
@@ -176,9 +178,21 @@ def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) ->
             old = min(cards, key=lambda a: (a.acquired_on, a.code))
             dispose_asset(session, old.id, disposed_on=date(y, 8, 28), kind="报废", user=maker,
                           reason="使用年限已满，经村务监督委员会查验无修复价值，同意报废")
+    if m == 3:  # the year's road 工程: budget, tender (村级议标) and contract sum, paid in April and September
+        budget = Decimal(rng.randrange(150000, 520000, 1000))
+        winner = rng.choice(BUILDERS)
+        price = (budget * Decimal(rng.randint(88, 98)) / 100).quantize(Decimal(1))
+        village = book.name.split("村")[0]
+        works = create_project(session, organisation_id=book.organisation_id, book_id=book.id, code=f"GC{book.code}-{y}",
+                               name=f"{village}村道硬化工程（{y}年）", kind="其他", status="在建",
+                               applied_on=date(y, 2, 10), started_on=date(y, 4, 1), budget=budget,
+                               tender_method="村级议标", tender_winner=winner, tender_amount=price,
+                               tender_on=date(y, 3, 18), funding={"自筹": price})
+        ctx.works[(book.id, y)] = (works.id, winner, price)
     if m == 12:
         road = balances_at_end(session, book.id, period).get(book_accounts(session, book.id)[
             charts.account_role(book.chart_version, "construction_in_progress")].id, ZERO)
+        works_id = ctx.works[(book.id, y)][0] if (book.id, y) in ctx.works else None
         if road > 0:
             codes = [a.code for a in list_assets(session, book.organisation_id, book_id=book.id)]
             create_asset(session, organisation_id=book.organisation_id, book_id=book.id, user=maker,
@@ -186,7 +200,11 @@ def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) ->
                          voucher_date=date(y, 12, 31), code=f"ZC{book.code}-{len(codes) + 1:03d}",
                          name=f"村道硬化工程（{y}年）", category="房屋及建筑物", nature="公益性",
                          acquired_on=date(y, 12, 31), original_value=road, useful_life_months=240,
-                         residual_rate=Decimal(0), unit="条", acquisition_mode="购建", funding_source="集体自有资金")
+                         residual_rate=Decimal(0), unit="条", acquisition_mode="购建", funding_source="集体自有资金",
+                         project_id=works_id)
+            if works_id is not None:  # 决算: the final account is what was paid
+                update_project(session, works_id, status="建成", completed_on=date(y, 12, 31), final_amount=road,
+                               final_on=date(y, 12, 31))
 
 
 def seed_assets(session: Session, ctx: DemoContext) -> None:

@@ -15,6 +15,7 @@ voucher, one audit entry per batch); everything else through the ordinary servic
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -74,24 +75,27 @@ class _Book:
         return Decimal(self.rng.randrange(lo, hi, step)) * Y
 
     def add(self, day: date, summary: str, who: str, lines: list[tuple[str, Decimal, Decimal]], *,
-            flags: tuple[str, ...] = ()) -> None:
+            flags: tuple[str, ...] = (), project_id: uuid.UUID | None = None) -> None:
         for code, d, c in lines:
             if code == "101":
                 self.cash += d - c
-        self.out.append(BulkVoucher(day, summary, [LineInput(code, d, c, counterparty=who) for code, d, c in lines],
-                                    flags=flags, attachments=self.rng.randint(1, 4)))
+        self.out.append(BulkVoucher(day, summary, [
+            LineInput(code, d, c, counterparty=who, project_id=project_id if code == lines[0][0] else None)
+            for code, d, c in lines], flags=flags, attachments=self.rng.randint(1, 4)))
 
     def pay(self, day: date, summary: str, who: str, debit_code: str, amount: Decimal, *, cash: bool = False,
-            flags: tuple[str, ...] = ()) -> None:
+            flags: tuple[str, ...] = (), project_id: uuid.UUID | None = None) -> None:
         if cash and self.cash < amount:
             self.add(day, "从银行提取备用金", BANK, [("101", Decimal(3000) * Y, ZERO), ("102", ZERO, Decimal(3000) * Y)])
-        self.add(day, summary, who, [(debit_code, amount, ZERO), ("101" if cash else "102", ZERO, amount)], flags=flags)
+        self.add(day, summary, who, [(debit_code, amount, ZERO), ("101" if cash else "102", ZERO, amount)], flags=flags,
+                 project_id=project_id)
 
     def receive(self, day: date, summary: str, who: str, credit_code: str, amount: Decimal, *,
                 flags: tuple[str, ...] = ()) -> None:
         self.add(day, summary, who, [("102", amount, ZERO), (credit_code, ZERO, amount)], flags=flags)
 
-    def month(self, y: int, m: int, village: str) -> list[BulkVoucher]:
+    def month(self, y: int, m: int, village: str, works: tuple[uuid.UUID, str, Decimal] | None = None
+              ) -> list[BulkVoucher]:
         """The month's day-to-day vouchers (rent and 承包金 come from the contracts)."""
         rng = self.rng
 
@@ -117,9 +121,11 @@ class _Book:
         if m == 8 and self.lent:
             self.receive(d(rng.randint(5, 25)), "收回代垫农机作业燃油款", BUYERS[2], "112", self.lent)
             self.lent = ZERO
-        if m in (4, 9):
-            amount = self.money(80000, 300000, 1000)
-            self.pay(d(18), f"{village}村道硬化工程进度款", rng.choice(BUILDERS), "153", amount, flags=("工程招投标",))
+        if m in (4, 9):  # the year's 工程 (``works``: its project, contractor and contract sum) paid 60% / 40%
+            project, builder, total = works or (None, rng.choice(BUILDERS), self.money(130000, 500000, 1000))
+            amount = (total * Decimal("0.6")).quantize(Y) if m == 4 else total - (total * Decimal("0.6")).quantize(Y)
+            self.pay(d(18), f"{village}村道硬化工程{'进度款' if m == 4 else '尾款'}", builder, "153", amount,
+                     flags=("工程招投标",), project_id=project)
         if m == 5:
             raised = self.money(20000, 60000, 100)
             self.receive(d(12), "收一事一议筹资（村内道路亮化）", f"{village}村农户（一事一议筹资）", "231", raised,
@@ -170,7 +176,7 @@ def seed_vouchers(session: Session, ctx: DemoContext) -> None:
         for book in ctx.books:
             if period < book.start_period:
                 continue
-            daily = ctx.gens[book.id].month(y, m, book.name.split("村")[0])
+            daily = ctx.gens[book.id].month(y, m, book.name.split("村")[0], ctx.works.get((book.id, y)))
             bulk_post_vouchers(session, book.id, daily, maker=maker, reviewer=reviewer,
                                audit_summary=f"录入{y}年{m}月日常凭证并记账（示例数据）")
             for hook in ctx.monthly:
