@@ -124,9 +124,13 @@ def test_works_special_disclosure_prints_the_project_ledger(env: Env) -> None:
                         [LineInput("153", Decimal("200000.25"), ZERO, project_id=p.id,
                                    counterparty="江宁区通达路桥建设工程有限公司"),
                          LineInput("10201", ZERO, Decimal("200000.25"))]),
+            BulkVoucher(date(2026, 10, 25), "主干道工程完工转入固定资产",  # no payment: it nets out
+                        [LineInput("15101", Decimal("350000.25"), ZERO, project_id=p.id),
+                         LineInput("153", ZERO, Decimal("350000.25"), project_id=p.id)]),
         ], maker=env.user)
     text = _sheet(env, env.book)
     facts = text.split("集体工程招投标及预决算情况")[1]
+    assert "完工转入固定资产" not in facts.split("收支公开")[0]
     for expected in ("XM-01 村内主干道硬化工程", "预算金额 500,000.00", "中标金额 481,200.50", "公开招标",
                      "江宁区通达路桥建设工程有限公司", "HT2026-007", "累计支付 350,000.25", "150,000.00", "200,000.25",
                      "2026年4月20日", "2026年10月12日", "尚未决算"):

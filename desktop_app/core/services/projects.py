@@ -218,8 +218,8 @@ def project_income(session: Session, book_ids: list[uuid.UUID], first: str, last
 
 
 _PAYMENTS = (
-    select(Entry.project_id, Voucher.voucher_date, Voucher.period, Voucher.number, Voucher.summary, Entry.summary,
-           Account.code, Account.name, Entry.debit, Entry.credit, Entry.counterparty)
+    select(Entry.project_id, Voucher.id, Voucher.voucher_date, Voucher.period, Voucher.number, Voucher.summary,
+           Entry.summary, Account.code, Account.name, Entry.debit, Entry.credit, Entry.counterparty)
     .join(Voucher, Voucher.id == Entry.voucher_id).join(Account, Account.id == Entry.account_id)
     .where(Entry.book_id == bindparam("book_id"), Entry.project_id.in_(bindparam("ids", expanding=True)),
            Entry.period <= bindparam("last"), Entry.deleted.is_(False), Voucher.status == "记账",
@@ -232,19 +232,24 @@ def project_payments(session: Session, book_id: uuid.UUID, project_ids: list[uui
                      ) -> dict[uuid.UUID, list[ProjectPaymentRow]]:
     """What the book paid for each project through month ``last``, line by line: posted lines
     carrying the project id on asset (not cash or bank), cost and expense accounts (debit − credit;
-    a red reversal is negative). Income lines and the cash side of a payment are left out."""
+    a red reversal is negative). Income lines and the cash side of a payment are left out, and so is
+    a voucher whose project lines cancel out (在建工程 carried to 固定资产 is no payment)."""
     from desktop_app.core.services.funds_base import get_book_row
 
     cash = charts.account_roles(get_book_row(session, book_id).chart_version, "monetary_funds")
     out: dict[uuid.UUID, list[ProjectPaymentRow]] = {pid: [] for pid in project_ids}
     if not project_ids:
         return out
-    for pid, day, period, number, v_summary, summary, code, name, debit, credit, party in reads(session).execute(
+    by_voucher: dict[tuple[uuid.UUID, uuid.UUID], list[ProjectPaymentRow]] = {}
+    for pid, vid, day, period, number, v_summary, summary, code, name, debit, credit, party in reads(session).execute(
             _PAYMENTS, {"book_id": book_id, "ids": project_ids, "last": last}):
         if pid is None or code.startswith(cash) or debit == credit:
             continue
-        out[pid].append(ProjectPaymentRow(day, period, number, summary or v_summary, f"{code} {name}", debit - credit,
-                                          party))
+        by_voucher.setdefault((pid, vid), []).append(
+            ProjectPaymentRow(day, period, number, summary or v_summary, f"{code} {name}", debit - credit, party))
+    for (pid, _), lines in by_voucher.items():  # in query order: by date and voucher number
+        if sum((ln.amount for ln in lines), ZERO) != 0:
+            out[pid].extend(lines)
     return out
 
 
