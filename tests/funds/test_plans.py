@@ -76,6 +76,17 @@ def test_a_bad_plan_is_refused_whole(env: Env, lines: list[tuple[str, str]], mes
     assert _counts(env) == before  # nothing half-applied
 
 
+def test_an_undo_is_refused_once_the_plan_changed_again(env: Env) -> None:
+    from desktop_app.core.errors import ConflictError
+
+    _plan(env, 2026, ("513", "100"))
+    with env.db.begin() as s:
+        seen = get_plan(s, env.book.id, 2026)
+    _plan(env, 2026, ("513", "200"))
+    with pytest.raises(ConflictError, match="已被再次修改"), env.db.begin("test") as s:
+        set_plan(s, env.book.id, 2026, [PlanInput("513", D(1))], user=env.maker, expected=seen)
+
+
 def test_floats_years_and_roles_are_refused(env: Env) -> None:
     with env.db.begin() as s:
         preview = preview_plan(s, env.book.id, 2026, [PlanInput("501", 1.5)])  # type: ignore[arg-type]
@@ -202,6 +213,16 @@ def test_the_dialog_enters_and_saves_a_plan(qtbot: Any, env: Env, tmp_path: Path
     with env.db.begin() as s:
         assert {r.code: (r.amount, r.note) for r in get_plan(s, env.book.id, 2026)} == {
             "50101": (D("12000.00"), None), "513": (D("3000.50"), "办公及报酬")}
+    assert ctx.undo_entry is not None and ctx.undo_entry.text == "编列2026年度财务计划"
+    second = PlanDialog(ctx)
+    qtbot.addWidget(second)
+    assert second.model.setData(second.model.index(codes.index("50101"), AMOUNT), "13000")
+    second.save()
+    assert ctx.undo_entry is not None and ctx.undo_entry.text == "调整2026年度财务计划"
+    ctx.undo_last()  # the earlier plan back, as a service call (audited)
+    with env.db.begin() as s:
+        assert {r.code: r.amount for r in get_plan(s, env.book.id, 2026)} == {"50101": D("12000.00"),
+                                                                              "513": D("3000.50")}
     again = PlanDialog(ctx)
     qtbot.addWidget(again)
     bad = tmp_path / "bad.xlsx"

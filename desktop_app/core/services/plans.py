@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.models import BudgetLine
-from desktop_app.core.errors import ValidationError
+from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.money import MAX_AMOUNT, parse_amount
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_funds import PlanAccountRow, PlanInput, PlanLineRow, PlanReport, PlanSaved
@@ -138,10 +138,13 @@ def preview_plan(session: Session, book_id: uuid.UUID, year: int, lines: Sequenc
 
 
 def set_plan(session: Session, book_id: uuid.UUID, year: int, lines: Sequence[PlanInput], *,
-             user: UserRow) -> PlanSaved:
-    """Replace the book's plan for ``year`` (all or nothing; refuses listing the errors)."""
+             user: UserRow, expected: Sequence[PlanAccountRow] | None = None) -> PlanSaved:
+    """Replace the book's plan for ``year`` (all or nothing; refuses listing the errors).
+    ``expected`` (the plan as ``get_plan`` read it): refuse if it changed since (undo of a save)."""
     require_role(user, *PLAN_ROLES)
     year = _check_year(session, book_id, year)
+    if expected is not None and get_plan(session, book_id, year) != list(expected):
+        raise ConflictError(f"{year}年度财务计划已被再次修改，不能撤销", field="财务计划")
     preview = preview_plan(session, book_id, year, lines)
     if not preview.ok:
         raise ValidationError("；".join(preview.errors[:20]) + ("……" if len(preview.errors) > 20 else ""),

@@ -4,7 +4,8 @@ Every income and expense account of the book is a row with an editable 计划金
 with ``parse_amount``: "12,000" "１２０００元"; more than two decimals is refused) and 说明. The
 income and expense totals follow every edit. 「从Excel导入…」 reads a sheet (``read_plan_xlsx`` →
 ``preview_plan``) and fills the table only when no row has an error; 「导出…」 writes the table as
-it is saved; 保存 hands the table to ``set_plan``, which replaces the year's plan (all or nothing).
+it is saved; 保存 hands the table to ``set_plan``, which replaces the year's plan (all or nothing); Ctrl+Z puts the
+earlier plan back while nobody changed it since.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from desktop_app.core.rows_funds import PlanAccountRow, PlanInput
 from desktop_app.core.services import orgs as org_svc
 from desktop_app.core.services import plans as svc
 from desktop_app.ui.columns import Column
-from desktop_app.ui.context import AppContext
+from desktop_app.ui.context import AppContext, UndoEntry
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.tables import RowTableModel
@@ -201,13 +202,19 @@ class PlanDialog(QDialog):
 
     def save(self) -> None:
         self.commit_editing()
+        year, book_id, user = self.year.value(), self.book.id, self.ctx.user
         try:
-            self.saved = self.ctx.call(svc.set_plan, self.book.id, self.year.value(), self.inputs(), user=self.ctx.user)
+            before = self.ctx.read(svc.get_plan, book_id, year)
+            self.saved = self.ctx.call(svc.set_plan, book_id, year, self.inputs(), user=user)
         except UserError as err:
             self.show_problems(str(err).split("；"), "未保存：")
             show_user_error(self, err)
             return
-        self.ctx.notify("plan", (self.book.id,))
+        after = self.ctx.read(svc.get_plan, book_id, year)
+        back = [PlanInput(r.code, r.amount or ZERO, r.note) for r in before]
+        self.ctx.saved("plan", (book_id,), undo=UndoEntry(
+            f"{'编列' if not before else '调整'}{year}年度财务计划", "plan", (book_id,),
+            lambda s: svc.set_plan(s, book_id, year, back, user=user, expected=after)))
         self.accept()
 
 
