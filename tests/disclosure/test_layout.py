@@ -3,9 +3,11 @@ drawn outside the page's margins; sections plug in through the registry."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import pdfplumber
 import pytest
 
 from db.engine import Database
@@ -13,7 +15,7 @@ from db.migrate import open_database
 from desktop_app.core.services.disclosure import parse_disclosure_period
 from desktop_app.core.services.orgs import list_books, list_organisations
 from desktop_app.reports.disclosure.builder import build_disclosure, build_sheet
-from desktop_app.reports.disclosure.layout import A3_LANDSCAPE, A4_PORTRAIT, text_width, wrap
+from desktop_app.reports.disclosure.layout import A3_LANDSCAPE, A4_PORTRAIT, column_widths, text_width, wrap
 from desktop_app.reports.disclosure.registry import (
     Column,
     DisclosureSection,
@@ -23,6 +25,7 @@ from desktop_app.reports.disclosure.registry import (
     registered_sections,
     unregister_section,
 )
+from desktop_app.reports.disclosure.sections.income_expense import DETAIL_COLUMNS
 
 from .conftest import LONG, Village, pdf_lines
 
@@ -56,9 +59,17 @@ def test_300_vouchers_paginate_with_repeated_headers_and_wrapped_summaries(busy:
     for number in (1, 150, 300):
         assert f"记-{number:04d}" in text
     assert "合计（300张凭证）" in text
-    # the long summary is wrapped over several lines of its row, none of them the whole text
-    assert LONG not in text.replace("\n", "")  # lines are interleaved with the other columns
-    assert LONG[:8] in text and LONG[-6:] in text
+    # the long summary is wrapped over several lines of its row (interleaved with the other
+    # columns), and read whole inside the 摘要 column's edges
+    assert LONG not in text.replace("\n", "")
+    assert LONG[:8] in text
+    columns = DETAIL_COLUMNS
+    x0 = A4_PORTRAIT.margin + sum(column_widths(A4_PORTRAIT, columns)[:2])
+    x1 = x0 + column_widths(A4_PORTRAIT, columns)[2]
+    with pdfplumber.open(io.BytesIO(doc.pdf)) as pdf:
+        summaries = "".join((p.within_bbox((x0, 0, x1, p.height)).extract_text() or "").replace("\n", "")
+                            for p in pdf.pages)
+    assert summaries.count(LONG) == 10  # vouchers 1, 31, … 271
 
 
 def _ops_inside(pages: list[list[tuple[object, ...]]], fmt: object) -> None:

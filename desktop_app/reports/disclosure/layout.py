@@ -108,10 +108,15 @@ def text_width(text: str, size: float) -> float:
     return _unit_width(text) * size
 
 
+_NO_LINE_START = frozenset("，。、；：！？）》」』】\u201d\u2019")  # CJK punctuation only: codes and amounts
+_NO_LINE_END = frozenset("（《「『【\u201c\u2018")  # break as Latin runs do
+
+
 def wrap(text: str, size: float, width: float) -> list[str]:
-    """Break ``text`` into lines no wider than ``width`` (CJK: any character may end a line;
-    runs of Latin letters and digits are kept together where they fit, and broken between
-    characters where they do not: a code is never cut)."""
+    """Break ``text`` into lines no wider than ``width`` (CJK: any character may end a line, but
+    a line does not start with closing punctuation nor end with an opening bracket; runs of Latin
+    letters and digits are kept together where they fit, and broken between characters where they
+    do not: a code is never cut)."""
     lines: list[str] = []
     for para in (text or "").split("\n"):
         cur, cur_w = "", 0.0
@@ -125,6 +130,10 @@ def wrap(text: str, size: float, width: float) -> list[str]:
                         k -= 1
                     if 0 < k < cut:
                         cut = k
+                elif ch in _NO_LINE_START and cut > 1:  # "，" or "）" takes the character before along
+                    cut -= 1
+                if cur[cut - 1] in _NO_LINE_END and cut > 1:  # "（" goes with what it opens
+                    cut -= 1
                 lines.append(cur[:cut])
                 cur = cur[cut:]
                 cur_w = text_width(cur, size)
@@ -373,29 +382,38 @@ class Layout:
             self.page.append(("h", x, grid.top, x, grid.bottom, 0.5 * self.s))
 
     def _head(self, block: TableBlock, widths: Sequence[float], header: Cells, header_h: float, grid: _Grid,
-              cont: bool) -> None:
-        """The table's title (``（续）`` on a page it runs over to) and its header row."""
-        if block.title:
-            title_h = self.line_h * 1.5
-            size = (BASE_SIZE + 1.5) * self.s
-            self.text(self.fmt.margin, self.baseline(self.y, title_h, size),
-                      block.title + ("（续）" if cont else ""), size, "l", True)
-            self.y -= title_h
+              title: Sequence[str], title_h: float) -> None:
+        """The table's title (``title``: its lines, with ``（续）`` on a page it runs over to) and its
+        header row."""
+        size = (BASE_SIZE + 1.5) * self.s
+        step = (title_h - 0.4 * self.line_h) / len(title) if title else 0.0
+        for i, line in enumerate(title):
+            self.text(self.fmt.margin, self.baseline(self.y - i * step, step if len(title) > 1 else title_h, size),
+                      line, size, "l", True)
+        self.y -= title_h
         grid.top = self.y
         self._rule(self.y)
         self._draw_row(block, widths, header, False, header=True, h=header_h)
+
+    def _title(self, title: str) -> tuple[list[str], float]:
+        """A table title's lines (wrapped, never cut) and the height they take."""
+        if not title:
+            return [], 0.0
+        lines = wrap(title, (BASE_SIZE + 1.5) * self.s, self.fmt.usable_width)
+        return lines, self.line_h * 1.5 if len(lines) == 1 else len(lines) * self.line_h * 1.1 + 0.4 * self.line_h
 
     def table(self, block: TableBlock) -> None:
         widths = self._widths(block)
         header = self._cells(block, widths, [c.header for c in block.columns], header=True)
         header_h = self._row_h(header)
-        head_h = header_h + (self.line_h * 1.5 if block.title else 0)
+        title, title_h = self._title(block.title)
+        more, more_h = self._title(block.title + "（续）" if block.title else "")
         room = self._room(block, widths)
         anchors = self._anchors(block, widths, False)
         grid = _Grid(widths)
-        cont = (block, widths, header, header_h, grid, True)
-        self._push(_Unit("head", head_h, Layout._head, (block, widths, header, header_h, grid, False), grid=grid),
-                   keep_next=True)
+        cont = (block, widths, header, header_h, grid, more, more_h)
+        self._push(_Unit("head", header_h + title_h, Layout._head, (block, widths, header, header_h, grid, title, title_h),
+                         grid=grid), keep_next=True)
         seq = [(self._cells_in(room, r), "row", i in block.bold_rows) for i, r in enumerate(block.rows)]
         if block.totals_row is not None:
             seq.append((self._cells_in(room, block.totals_row), "total", True))
@@ -405,7 +423,7 @@ class Layout:
             h = self._row_h(cells)
             keep = kind == "total" or (tail and n_rows >= 4 and i == n_rows - 1)  # the last two rows go with them
             self._push(_Unit(kind, h, Layout._draw_row, (block, widths, cells, bold, False, h, anchors),
-                             keep=keep, grid=grid, cont=cont, cont_h=head_h))
+                             keep=keep, grid=grid, cont=cont, cont_h=header_h + more_h))
         if block.note:
             size = (BASE_SIZE - 0.5) * self.s
             for line in wrap(block.note, size, self.fmt.usable_width):

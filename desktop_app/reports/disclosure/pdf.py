@@ -328,7 +328,8 @@ def _frame_text(fmt: PageFormat, sheet: SheetSet) -> _FrameText:
     for i, line in enumerate(reversed(code)):
         footer.append((m, base + (4.4 + 2.5 * i) * mm * s, line, code_size, "l", False))
     # without sign-off lines (a layout not given any): the supervision line above the code
-    unsigned = [(m, m + fmt.footer_h - 6.5 * mm * s, sheet.footer_line, small, "l", False)]
+    (line,), line_size = _fit_lines(sheet.footer_line, small, fmt.footer_text_width, small * MIN_SHRINK, most=1)
+    unsigned = [(m, m + fmt.footer_h - 6.5 * mm * s, line, line_size, "l", False)]
     return _FrameText(tuple(items + footer + unsigned), tuple(items + footer))
 
 
