@@ -69,11 +69,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     with cli_session(args, "cli") as s:
         book = resolve_book(s, args.org, args.book)
         st = build_statement(s, book.id, args.name, first, last)
+        seal = None
+        if suffix == ".pdf":
+            from desktop_app.reports.sealed_kinds import seal_statement
+
+            seal = seal_statement(s, book.id, st)  # the printed content, checked by verify-sheet
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".pdf":
         from desktop_app.reports.statements_pdf import write_statement_pdf
 
-        write_statement_pdf(st, out)
+        write_statement_pdf(st, out, seal)
     else:
         from desktop_app.excel.statements_xlsx import write_statement_xlsx
 

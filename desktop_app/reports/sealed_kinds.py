@@ -59,11 +59,12 @@ def _statement_amount(value: Decimal | None) -> str:
 
 def statement_content(session: Session, book_id: uuid.UUID, st: Statement) -> SealedContent:
     from desktop_app.core.services.funds_base import get_book_row
+    from desktop_app.core.services.statements import owner_line
 
     book = get_book_row(session, book_id)
     rows = [[ln.label, "" if ln.line_no is None else str(ln.line_no), ln.code or "",
              *(_statement_amount(v) for v in ln.values)] for ln in st.lines]
-    items = [text_item(f"{st.organisation}（{st.organisation_code}）　{st.book_name}　{st.period_label}　单位：元"),
+    items = [text_item(f"{owner_line(st)}　账套：{st.book_name}　{st.period_label}　单位：元"),
              table_item(st.title, [st.label_header, "行次", "科目编码", *st.columns], rows, fmt=str),
              *(text_item(n) for n in st.notes)]
     if st.seal_hash:

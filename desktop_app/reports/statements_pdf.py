@@ -1,9 +1,10 @@
 """Statements as PDF: reportlab canvas, fixed column widths and row heights, bundled CJK font.
 
 Deterministic: ``invariant=True`` and fixed metadata, so the same data gives the same bytes.
-Every page: organisation and USCC, book, period, 单位：元, page x/y; the last page carries the
-notes, the sign-off lines and (for a closed month) a QR code with the period's seal hash
-(``qr_payload`` is its text, ``_draw_qr`` draws it). A long label wraps onto more lines: nothing is cut.
+Every page: organisation and USCC, book, period, 单位：元, page x/y and, when the statement was
+sealed (``reports.sealed_kinds.seal_statement``), the QR code with its check code, which
+``verify-sheet`` checks against the books; the last page carries the notes, the sign-off lines and,
+for a closed month, the period's seal. A long label wraps onto more lines: nothing is cut.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -24,6 +26,9 @@ from desktop_app.core.rows_funds import Statement, StatementLine
 from desktop_app.core.services.statements import owner_line
 from desktop_app.reports.canvas_text import column_rules
 from desktop_app.reports.fonts import register_cjk_font
+
+if TYPE_CHECKING:
+    from desktop_app.reports.sealing import SealRow
 
 ROW_H = 5.0 * mm
 LEADING = 3.8 * mm  # each further line of a wrapped label
@@ -126,7 +131,7 @@ def _row(c: canvas.Canvas, line: StatementLine, font: str, widths: list[float], 
 
 
 def _footer(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float]) -> None:
-    """Notes, the sign-off lines and 报出日期 and (for a closed month) the QR: the last page's foot."""
+    """Notes, the sign-off lines, 报出日期 and (for a closed month) the period's seal: the last page's foot."""
     y = MARGIN + 12 * mm
     c.setFont(font, 9)
     c.drawString(MARGIN, y, "单位负责人：____________　　会计主管：____________　　制表：____________　　审核：____________")
@@ -134,25 +139,20 @@ def _footer(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float
     for i, note in enumerate(reversed(st.notes)):
         c.drawString(MARGIN, y + 6 * mm + i * NOTE_H, note)
     if st.seal_hash:
-        _draw_qr(c, st, font, page)
+        c.setFont(font, 6)
+        c.drawString(MARGIN, MARGIN - 4 * mm, f"结账封存码 {st.seal_hash[:16]}…")
 
 
-def qr_payload(st: Statement) -> str:
-    """The text of a statement's QR code (the period's seal)."""
-    return f"SL1|{st.organisation_code}|{st.period_to}|{st.kind}|{st.seal_hash}"
-
-
-def _draw_qr(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float]) -> None:
-    """The QR code in the last page's bottom-right corner, its check code printed beside it."""
-    assert st.seal_hash
-    qr = QrCodeWidget(qr_payload(st))
+def _draw_qr(c: canvas.Canvas, seal: SealRow, font: str, page: tuple[float, float]) -> None:
+    """The QR code (its text reads on a phone) in the page's bottom-right corner, the check code beside it."""
+    qr = QrCodeWidget(seal.payload)
     x0, y0, x1, y1 = qr.getBounds()
     size = 22 * mm
     d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     d.add(qr)
     renderPDF.draw(d, c, page[0] - MARGIN - size, MARGIN - 4 * mm)
     c.setFont(font, 6)
-    c.drawRightString(page[0] - MARGIN - size - 2 * mm, MARGIN, f"结账封存码 {st.seal_hash[:16]}…")
+    c.drawRightString(page[0] - MARGIN - size - 2 * mm, MARGIN - 4 * mm, f"校验码 {seal.code}")
 
 
 def _pages(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float],
@@ -179,7 +179,7 @@ def _pages(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float]
     return pages
 
 
-def statement_pdf_bytes(st: Statement) -> bytes:
+def statement_pdf_bytes(st: Statement, seal: SealRow | None = None) -> bytes:
     font = register_cjk_font()
     page, widths = _layout(st)
     buf = io.BytesIO()
@@ -188,7 +188,7 @@ def statement_pdf_bytes(st: Statement) -> bytes:
     c.setTitle(f"{st.organisation} {st.title} {st.period_label}")
     c.setAuthor("阳光台账")
     c.setCreator("阳光台账")
-    c.setSubject(st.title)
+    c.setSubject(f"{st.title} {seal.payload}" if seal is not None else st.title)
     right = page[0] - MARGIN
     for n, chunk in enumerate(chunks, start=1):
         y = _header(c, st, font, page, widths, n, len(chunks))
@@ -199,12 +199,14 @@ def statement_pdf_bytes(st: Statement) -> bytes:
         column_rules(c, widths, MARGIN, top + ROW_H, y)
         if n == len(chunks):
             _footer(c, st, font, page)
+        if seal is not None:
+            _draw_qr(c, seal, font, page)
         c.showPage()
     c.save()
     return buf.getvalue()
 
 
-def write_statement_pdf(st: Statement, path: Path | str) -> Path:
+def write_statement_pdf(st: Statement, path: Path | str, seal: SealRow | None = None) -> Path:
     path = Path(path)
-    path.write_bytes(statement_pdf_bytes(st))
+    path.write_bytes(statement_pdf_bytes(st, seal))
     return path
