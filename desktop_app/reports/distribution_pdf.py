@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -306,19 +307,22 @@ def _plan_note(p: PlanRow) -> str:
             f"按股分配合计 {format_amount(p.roster_total)} 元，尾差 {format_amount(p.remainder)} 元不发放，留存未分配收益。")
 
 
-def roster_pdf(roster: PlanRoster, *, public: bool = False, seal: SealRow | None = None) -> bytes:
-    """分红花名册. The internal copy (发放稿, landscape A4) has one line per member with the ID number
-    and the 签领 column for signatures; the public copy (公示稿, portrait A4, REFERENCE §3.5) shows
-    household totals only — 组别, 户号, 户主, 人数, 股数, 每股, 应分, 扣减, 实发 — with no ID numbers
-    and no 签领. Totals are the sums of the printed rows; long names wrap within their cell. With
-    ``seal`` (``reports.sealed_kinds.seal_roster``) every page carries its QR code and check code."""
-    font = register_cjk_font()
+@dataclass(frozen=True)
+class RosterTable:
+    """The roster's table as printed: the PDF draws it, and its sealed content is made of it."""
+
+    headers: list[str]
+    widths: list[float]
+    right: list[bool]
+    rows: list[list[Cell]]
+    totals: list[Cell]
+    notes: list[str]
+
+
+def roster_table(roster: PlanRoster, *, public: bool) -> RosterTable:
+    """The public copy lists households (no ID numbers, no 签领); the full copy lists members."""
     p = roster.plan
-    buf = io.BytesIO()
-    kind = "公示稿" if public else "发放稿"
-    page = A4 if public else landscape(A4)
-    c = _canvas(buf, page, f"{p.organisation_name}{p.year}年度分红花名册（{kind}）", "分红花名册")
-    notes = [_plan_note(p)]
+    notes: list[str] = []
     if public:
         households = roster.households
         headers: list[str] = ["组别", "户号", "户主", "人数", "股数", "每股", "应分", "扣减", "实发"]
@@ -347,9 +351,25 @@ def roster_pdf(roster: PlanRoster, *, public: bool = False, seal: SealRow | None
                   sum((ln.amount for ln in lines), Decimal("0.00")),
                   sum((ln.deduction for ln in lines), Decimal("0.00")) or None,
                   sum((ln.net for ln in lines), Decimal("0.00")), ""]
+    return RosterTable(headers, widths, right, rows, totals, notes)
+
+
+def roster_pdf(roster: PlanRoster, *, public: bool = False, seal: SealRow | None = None) -> bytes:
+    """分红花名册. The internal copy (发放稿, landscape A4) has one line per member with the ID number
+    and the 签领 column for signatures; the public copy (公示稿, portrait A4, REFERENCE §3.5) shows
+    household totals only — 组别, 户号, 户主, 人数, 股数, 每股, 应分, 扣减, 实发 — with no ID numbers
+    and no 签领. Totals are the sums of the printed rows; long names wrap within their cell. With
+    ``seal`` (``reports.sealed_kinds.seal_roster``) every page carries its QR code and check code."""
+    font = register_cjk_font()
+    p = roster.plan
+    buf = io.BytesIO()
+    kind = "公示稿" if public else "发放稿"
+    page = A4 if public else landscape(A4)
+    c = _canvas(buf, page, f"{p.organisation_name}{p.year}年度分红花名册（{kind}）", "分红花名册")
+    t = roster_table(roster, public=public)
     _table_pages(c, font, page=page, title=f"{p.year}年度成员分红花名册", subtitle=f"{p.organisation_name}（{kind}）",
-                 left=f"编制单位：{p.organisation_name}", status=_status_line(p), headers=headers, rel_widths=widths,
-                 right=right, rows=rows, totals=totals, notes=notes, seal=seal)
+                 left=f"编制单位：{p.organisation_name}", status=_status_line(p), headers=t.headers, rel_widths=t.widths,
+                 right=t.right, rows=t.rows, totals=t.totals, notes=[_plan_note(p), *t.notes], seal=seal)
     c.save()
     return buf.getvalue()
 

@@ -108,23 +108,20 @@ def seal_statement(session: Session, book_id: uuid.UUID, st: Statement, *, by: s
 # 分红花名册 (distribution_pdf.roster_pdf): the public copy lists households, the full copy members
 
 def roster_content(roster: PlanRoster, *, public: bool) -> SealedContent:
+    from desktop_app.reports.distribution_pdf import roster_table
+
     p = roster.plan
     per = format_amount(p.per_share)
-    if public:
-        headers = ["组别", "户号", "户主", "人数", "合计股数", "应分", "扣减", "实发"]
-        rows: list[list[Any]] = [[h.group_name, h.household_number, h.head_name, h.members, h.shares.normalize(),
-                                  h.amount, h.deduction or None, h.net] for h in roster.households]
-    else:  # ID numbers masked here too: the record is kept (and synced) beyond the paper copy
-        headers = ["序号", "组别", "户号", "户主", "成员", "身份证号", "关系", *roster.type_names, "合计股数", "应分",
-                   "扣减", "实发"]
-        rows = [[ln.seq, ln.group_name, ln.household_number, ln.head_name, ln.name, mask_ric(ln.ric), ln.relation,
-                 *(s.normalize() for s in ln.by_type), ln.shares.normalize(), ln.amount, ln.deduction or None, ln.net]
-                for ln in roster.lines]
-    totals = [p.roster_total, p.deductions, p.roster_total - p.deductions]
+    t = roster_table(roster, public=public)  # the table exactly as the PDF prints it
+    rows: list[list[Any]] = [list(r) for r in t.rows]
+    if "身份证号" in t.headers:  # masked in the record: it is kept (and synced) beyond the paper copy
+        col = t.headers.index("身份证号")
+        for r in rows:
+            r[col] = mask_ric(str(r[col])) if r[col] else r[col]
     items = [text_item(f"{p.organisation_name}　{p.year}年度　状态：{p.status}"),
              text_item(f"每股分红 {per} 元；批准用于成员分配 {format_amount(p.members_amount)} 元；"
                        f"花名册合计 {format_amount(p.roster_total)} 元；尾差 {format_amount(p.remainder)} 元"),
-             table_item("分红花名册", headers, rows, totals=["合计", *totals])]
+             table_item("分红花名册", t.headers, rows, totals=t.totals)]
     kind = "公示稿" if public else "发放稿"
     return SealedContent(ROSTER, {"plan_id": str(p.id), "public": public}, f"分红花名册{kind}", p.organisation_name,
                          f"{p.year}年度", (section("第1节", "分红花名册", items),), None, p.organisation_id, p.book_id)
