@@ -3,7 +3,6 @@ copied per test), a hand-made village with a 300-voucher month, and PDF reading 
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from db.migrate import open_database
 from desktop_app.core.rows import BookRow, OrgRow, UserRow
 
 PERIOD = "2026-10"  # closed in the demo (its "today" is 2026-11-23)
-PAYLOAD_RE = re.compile(r"SL1\|[0-9A-Z]{18}\|[^|\s]+\|[0-9Q-]+\|[0-9a-f]{64}")
 
 
 @dataclass
@@ -38,7 +36,7 @@ def disclosure_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("disclosure") / "demo.db"
     database = open_database(path)
     with database.begin("demo") as s:
-        build_demo(s, villages=2, years=1, seed=11)
+        build_demo(s, villages=2, years=2, seed=11)
     database.close()
     return path
 
@@ -117,9 +115,11 @@ def pdf_lines(pdf: bytes, pages: int | None = None) -> list[list[str]]:
     return _TEXT_CACHE[key]
 
 
-def payloads_in(pdf: bytes) -> set[str]:
-    """The 校验码 printed in the footer (the QR code's content); read from the first page."""
-    return {m.group(0) for page in pdf_lines(pdf, 1) for line in page for m in PAYLOAD_RE.finditer(line)}
+def codes_in(pdf: bytes) -> set[str]:
+    """The check codes (校验码 SL2-…) printed on the first page, read back from the PDF text."""
+    from desktop_app.reports.sealing import find_codes
+
+    return {c for page in pdf_lines(pdf, 1) for line in page for c in find_codes(line)}
 
 
 def book_ids(db: Database, org_id: uuid.UUID) -> list[uuid.UUID]:
