@@ -114,7 +114,7 @@ def write_equivalent_xlsx(session: object, org_id: object, period_code: str, pat
             ws.oddFooter.left.text = (f"&8监督电话：{s.phone or BLANK * 6}　公开日期：{BLANK * 4}年{BLANK * 2}月{BLANK * 2}日　"
                                       f"公开期限：{s.posting_days}天　审核：{s.checking_body}")
             ws.oddFooter.center.text = "&9第 &P 页 / 共 &N 页"
-            ws.oddFooter.right.text = f"&5校验码：{ctx.payload}"
+            ws.oddFooter.right.text = f"&5校验码：{ctx.legacy_payload}"
             table = next((b for b in sheet_blocks if isinstance(b, TableBlock)), None)
             ncols = len(table.columns) if table else 1
             total = sum(c.width_mm for c in table.columns) if table else usable

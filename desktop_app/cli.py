@@ -72,13 +72,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_orgs(args: argparse.Namespace) -> int:
+    from desktop_app.core.rows import BookRow
     from desktop_app.core.services.orgs import list_books, list_organisations
 
     db = open_db(args)
     try:
         with db.begin() as s:
             orgs = list_organisations(s)
-            books: dict[object, list] = {}
+            books: dict[object, list[BookRow]] = {}
             for b in list_books(s):
                 books.setdefault(b.organisation_id, []).append(b)
         if not orgs:
