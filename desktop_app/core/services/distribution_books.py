@@ -99,6 +99,9 @@ def leaf_code(session: Session, book: BookRow, role: str) -> str:
     raise ValidationError(f"账套“{book.name}”缺少“{charts.role_spec(role).label}”科目", field="科目")
 
 
+MEMBERS_PARTY = "本社成员"  # the counterparty of the dividend payable and its payment
+
+
 def appropriation_lines(session: Session, book: BookRow, *, reserve: Decimal, welfare: Decimal, members: Decimal,
                         other: Decimal, year: int) -> list[LineInput]:
     """提取公积公益金 / 福利费, 向成员分配 (credited to 内部往来 as payable to members), 其他."""
@@ -115,7 +118,11 @@ def appropriation_lines(session: Session, book: BookRow, *, reserve: Decimal, we
         if not charts.account_roles(book.chart_version, "distribution_to_welfare"):
             raise ValidationError("2023版会计制度已取消应付福利费，方案不能提取福利费", field="福利费")
         pair("distribution_to_welfare", "welfare_payable", welfare, "提取福利费")
-    pair("distribution_to_members", "member_distribution_payable", members, "向成员分配")
+    if members > 0:  # the payable names who is owed: the members (by household on the roster)
+        summary = f"{year}年度收益分配：向成员分配"
+        lines.append(LineInput(leaf_code(session, book, "distribution_to_members"), debit=members, summary=summary))
+        lines.append(LineInput(leaf_code(session, book, "member_distribution_payable"), credit=members,
+                               summary=summary, counterparty=MEMBERS_PARTY))
     pair("distribution_other", "payables", other, "其他分配")
     return lines
 
@@ -124,13 +131,15 @@ def payment_lines(session: Session, book: BookRow, *, gross: Decimal, net: Decim
                   method: str, year: int, households: int) -> list[LineInput]:
     """Dr 内部往来 (the payable to members) / Cr 库存现金 or 银行存款, and Cr 应收款 for deductions."""
     summary = f"发放{year}年度成员分红（{households}户）"
-    lines = [LineInput(leaf_code(session, book, "member_distribution_payable"), debit=gross, summary=summary)]
+    paid = f"{MEMBERS_PARTY}（{households}户）"
+    lines = [LineInput(leaf_code(session, book, "member_distribution_payable"), debit=gross, summary=summary,
+                       counterparty=MEMBERS_PARTY)]
     if net > 0:
         lines.append(LineInput(leaf_code(session, book, "cash" if method == "现金" else "bank"), credit=net,
-                               summary=summary))
+                               summary=summary, counterparty=paid))
     if deduction > 0:
         lines.append(LineInput(leaf_code(session, book, "receivables"), credit=deduction,
-                               summary=f"{year}年度分红抵扣成员欠款"))
+                               summary=f"{year}年度分红抵扣成员欠款", counterparty=paid))
     return lines
 
 

@@ -416,8 +416,9 @@ def recognise_deferred_rent(session: Session, book_id: uuid.UUID, year: int, *, 
     on = on or date(year, 12, 31)
     if on.year != year:
         raise ValidationError(f"确认日期应在 {year} 年内", field="日期")
-    recs = session.execute(select(ContractRecognition, Contract.kind, Contract.number)
+    recs = session.execute(select(ContractRecognition, Contract.kind, Contract.number, ContractCounterparty.name)
                            .join(Contract, ContractRecognition.contract_id == Contract.id)
+                           .join(ContractCounterparty, Contract.counterparty_id == ContractCounterparty.id)
                            .where(Contract.book_id == book_id, ContractRecognition.year == year,
                                   ContractRecognition.deleted.is_(False),
                                   ContractRecognition.deferred > ContractRecognition.recognised)).all()
@@ -426,16 +427,16 @@ def recognise_deferred_rent(session: Session, book_id: uuid.UUID, year: int, *, 
     ensure_period_open(session, book_id, on)
     accounts = book_accounts(session, book_id)
     advance = role_account(accounts, book.chart_version, "rent_received_in_advance")
-    per: dict[tuple[uuid.UUID, str, str], Decimal] = defaultdict(lambda: ZERO)
-    for rec, kind, number in recs:
-        per[(rec.contract_id, kind, number)] += rec.deferred - rec.recognised
+    per: dict[tuple[uuid.UUID, str, str, str], Decimal] = defaultdict(lambda: ZERO)
+    for rec, kind, number, party in recs:
+        per[(rec.contract_id, kind, number, party)] += rec.deferred - rec.recognised
         rec.recognised = rec.deferred
     lines, total = [], ZERO
-    for (cid, kind, number), amt in sorted(per.items(), key=lambda kv: kv[0][2]):
+    for (cid, kind, number, party), amt in sorted(per.items(), key=lambda kv: kv[0][2]):
         text = f"确认合同{number} {year}年度预收租金"
-        lines.append(LineInput(advance, debit=amt, summary=text, contract_id=cid))
+        lines.append(LineInput(advance, debit=amt, summary=text, contract_id=cid, counterparty=party))
         lines.append(LineInput(role_account(accounts, book.chart_version, INCOME_ROLE[kind]), credit=amt,
-                               summary=text, contract_id=cid))
+                               summary=text, contract_id=cid, counterparty=party))
         total += amt
     session.flush()
     v = record_auto_voucher(session, book_id=book_id, voucher_date=on, summary=f"确认{year}年度预收租金、承包费收入",
