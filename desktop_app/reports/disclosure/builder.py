@@ -1,5 +1,5 @@
 """Builds the 财务公开 sheet set of an organisation for a period: a cover page, every registered
-section that has something to show, the sign-off block; one PDF, one sheet set per book.
+section that has something to show, the sign-off lines (in every page's footer); one PDF, one sheet set per book.
 
 ``build_disclosure`` only reads; ``disclose`` also records in the database that the sheets were
 generated (content hash, seal hash, pages), in the caller's transaction.

@@ -25,6 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.reports.disclosure.layout import MIN_SHRINK, Op, PageFormat, fit, text_width, wrap
 from desktop_app.reports.fonts import register_cjk_font
+from desktop_app.reports.sealing import find_codes
 
 
 @dataclass(frozen=True)
@@ -322,7 +323,9 @@ def _frame_text(fmt: PageFormat, sheet: SheetSet) -> _FrameText:
     items.append((w - m, y, sheet.right_line, small, "r", False))
     # footer, lowest band: check code above the hint; page x/y (drawn per page) beside the hint
     code_size = 6.0 * s
-    code, code_size = _fit_lines("校验码：" + sheet.payload, code_size, fmt.footer_text_width, code_size)
+    codes = find_codes(sheet.payload)  # the QR reads the whole phone text; the page prints the code to type
+    code_text = "校验码：" + (codes[0] if codes else sheet.payload)
+    code, code_size = _fit_lines(code_text, code_size, fmt.footer_text_width, code_size)
     base = m + 1.2 * mm * s
     footer = [(m, base, HINT, code_size, "l", False)]
     for i, line in enumerate(reversed(code)):

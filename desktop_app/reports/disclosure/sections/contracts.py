@@ -21,9 +21,10 @@ from desktop_app.reports.disclosure.registry import Block, Cell, Column, Disclos
 
 # Widths let an 18-character USCC or a masked ID number stand on one line on A4; every text
 # column also wraps, so a longer value is printed whole on more lines, never cut.
-COLUMNS = (Column("合同编号", 19, wrap=True), Column("标的", 23, wrap=True), Column("承包（承租）方", 24, wrap=True),
-           Column("证件号码", 36, wrap=True), Column("起止日期", 19, wrap=True), Column("状态", 12, wrap=True),
-           Column("本期应收", 18, "right"), Column("本期实收", 18, "right"), Column("期末欠缴", 18, "right"))
+# amounts get room for 1,234,567.89 at full size on A4; the 18-character code still fits one line
+COLUMNS = (Column("合同编号", 18, wrap=True), Column("标的", 20, wrap=True), Column("承包（承租）方", 22, wrap=True),
+           Column("证件号码", 34, wrap=True), Column("起止日期", 19, wrap=True), Column("状态", 11, wrap=True),
+           Column("本期应收", 20, "right"), Column("本期实收", 20, "right"), Column("期末欠缴", 20, "right"))
 
 
 def build(session: Session, ctx: DisclosureContext) -> list[Block] | None:
