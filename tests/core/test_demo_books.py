@@ -152,3 +152,17 @@ def test_the_same_seed_gives_the_same_books(tmp_path: Path, demo: Database) -> N
 
     assert figures(other) == figures(demo)
     other.close()
+
+
+def test_cash_and_bank_never_go_negative(demo: Database) -> None:
+    """库存现金 + 银行存款 at the end of every month of every book is positive: a 村民委员会 that pays
+    more than it receives is funded by 上级专项补助, not by an overdrawn account."""
+    from desktop_app.core.services.balances import balances_at_end
+    from desktop_app.core.services.funds_base import book_accounts
+
+    with demo.read() as s:
+        for book in list_books(s):
+            cash = {a.id for code, a in book_accounts(s, book.id).items() if code[:3] in ("101", "102")}
+            for period in periods_between(book.start_period, CURRENT_PERIOD):
+                total = sum((v for a, v in balances_at_end(s, book.id, period).items() if a in cash), ZERO)
+                assert total >= 0, f"{book.name} {period}: 货币资金 {total}"

@@ -2,7 +2,9 @@
 
 Each month of each book: the day-to-day vouchers (sales of the collective's produce and
 services, 村级组织运转经费 subsidies, money advanced to a cooperative and recovered, 干部报酬, office and
-utility costs paid in cash, topped up from the bank so cash never goes negative, 公益 spending,
+utility costs paid in cash, topped up from the bank so cash never goes negative, 公益 spending; a
+上级专项补助 arrives before a bank payment would leave less than a working reserve, so 货币资金 stays
+positive whatever the contracts and the payout bring in or take out that month;
 project investment, bank interest, 一事一议), every line naming its counterparty; then the other
 areas' business of the month through their own services (``ctx.monthly``: contract receipts and
 deposits, asset purchases, depreciation and disposals, the distribution plan and its payout);
@@ -18,7 +20,7 @@ import random
 import uuid
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -28,6 +30,7 @@ from db.changelog import bulk_insert
 from db.models import OpeningBalance
 from db.types import uuid7
 from desktop_app.core.rows import BookRow
+from desktop_app.core.services.balances import balances_before
 from desktop_app.core.services.funds_base import book_accounts, period_of
 from desktop_app.core.services.periods import close_period
 from desktop_app.core.services.voucher_bulk import BulkVoucher, bulk_post_vouchers
@@ -43,6 +46,8 @@ Y = Decimal("1.00")
 ZERO = Decimal("0.00")
 BANK = "江苏江宁农村商业银行"
 TOWN_FINANCE = "阳光街道财政所"
+DISTRICT_FINANCE = "江宁区财政局"
+RESERVE = Decimal(250000) * Y  # bank left after a payment: room for the month's payout and deposits
 SUPPLIERS = ["苏果超市江宁店", "晨光文具江宁经营部", "江宁区东山办公用品商行"]
 POWER = "国网南京供电公司江宁分公司"
 CLEANERS = ["南京洁美环境服务有限公司", "江宁区绿洲保洁服务部", "南京通达道路养护有限公司"]
@@ -68,6 +73,7 @@ class _Book:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.cash = ZERO
+        self.bank = ZERO  # set from the books at the start of each month (other areas pay from it too)
         self.lent = ZERO
         self.out: list[BulkVoucher] = []
 
@@ -79,6 +85,8 @@ class _Book:
         for code, d, c in lines:
             if code == "101":
                 self.cash += d - c
+            elif code == "102":
+                self.bank += d - c
         self.out.append(BulkVoucher(day, summary, [
             LineInput(code, d, c, counterparty=who, project_id=project_id if code == lines[0][0] else None)
             for code, d, c in lines], flags=flags, attachments=self.rng.randint(1, 4)))
@@ -87,6 +95,10 @@ class _Book:
             flags: tuple[str, ...] = (), project_id: uuid.UUID | None = None) -> None:
         if cash and self.cash < amount:
             self.add(day, "从银行提取备用金", BANK, [("101", Decimal(3000) * Y, ZERO), ("102", ZERO, Decimal(3000) * Y)])
+        if not cash and self.bank - amount < RESERVE:
+            short = RESERVE + amount - self.bank
+            grant = (short / 10000).to_integral_value(rounding=ROUND_CEILING) * 10000 * Y
+            self.receive(day, f"收到上级专项补助（{summary}）", DISTRICT_FINANCE, "50302", grant)
         self.add(day, summary, who, [(debit_code, amount, ZERO), ("101" if cash else "102", ZERO, amount)], flags=flags,
                  project_id=project_id)
 
@@ -167,6 +179,12 @@ def seed_opening(session: Session, ctx: DemoContext) -> None:
                                           f"{book_row.name}：录入期初余额（示例数据，{len(opening)}个科目）"))
 
 
+def _bank_balance(session: Session, book_id: uuid.UUID, period: str) -> Decimal:
+    """银行存款 in the books before ``period`` (receipts and payouts of other areas included)."""
+    bank = {a.id for code, a in book_accounts(session, book_id).items() if code.startswith("102")}
+    return sum((v for a, v in balances_before(session, book_id, period).items() if a in bank), ZERO)
+
+
 def seed_vouchers(session: Session, ctx: DemoContext) -> None:
     """The month-by-month simulation of every book (see the module's docstring)."""
     seed_opening(session, ctx)
@@ -176,7 +194,9 @@ def seed_vouchers(session: Session, ctx: DemoContext) -> None:
         for book in ctx.books:
             if period < book.start_period:
                 continue
-            daily = ctx.gens[book.id].month(y, m, book.name.split("村")[0], ctx.works.get((book.id, y)))
+            gen = ctx.gens[book.id]
+            gen.bank = _bank_balance(session, book.id, period)
+            daily = gen.month(y, m, book.name.split("村")[0], ctx.works.get((book.id, y)))
             bulk_post_vouchers(session, book.id, daily, maker=maker, reviewer=reviewer,
                                audit_summary=f"录入{y}年{m}月日常凭证并记账（示例数据）")
             for hook in ctx.monthly:
