@@ -1,26 +1,27 @@
 """Writes the change log in the same transaction as every write of a syncable row.
 
 ORM writes are caught by session hooks; bulk Core writers (imports, demo data, sync
-apply) call :func:`stamp_rows` and :func:`log_changes` themselves. Both end in
-:func:`log_changes`, so there is one place where sequence numbers and hashes are made.
+apply) call :func:`bulk_insert`. Both end in :func:`log_changes`, the one place where
+sequence numbers are handed out. A record is (origin, seq, table, row id, op, rev,
+prev_rev): no row image, no hash (docs/DESIGN-NOTES.md note 6).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import Connection, Table, event
 from sqlalchemy.orm import Session
 
 from db.base import is_syncable
-from db.images import change_hash, row_image, row_json
-from db.models.sync import ChangeLog, SyncCounter
 from db.types import utcnow
 
 _PENDING_KEY = "_pending_changes"
+_INSERT_LOG = "INSERT INTO change_log (origin, seq, table_name, row_id, op, rev, prev_rev) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_STAMPED = ("origin", "rev", "updated_at", "deleted")
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,6 @@ class Change:
     op: str  # insert / update / delete
     rev: int
     prev_rev: int
-    row: dict[str, Any]  # column name -> Python value (Decimal, UUID, date …) or its JSON form
 
 
 def session_origin(session: Session) -> uuid.UUID:
@@ -54,14 +54,75 @@ def stamp_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         row.setdefault("deleted", False)
 
 
+Processor = Callable[[Any], Any] | None
+Getter = Callable[[dict[str, Any]], Any]
+
+
+def _getter(key: str, proc: Processor, default: Any, constants: dict[str, Any]) -> Getter:
+    """How one column's stored value is read from a row dict (see :func:`_dbapi_rows`)."""
+    if key in constants:
+        fixed = proc(constants[key]) if proc else constants[key]
+        return lambda r: fixed
+    if default is not None and default.is_callable:
+        make = default.arg
+
+        def made(r: dict[str, Any]) -> Any:
+            if key not in r:
+                r[key] = make(None)
+            return proc(r[key]) if proc else r[key]
+        return made
+    fill = getattr(default, "arg", None) if default is not None else None
+    if proc is None:
+        return lambda r: r.get(key, fill)
+    convert = proc
+    return lambda r: convert(r.get(key, fill))
+
+
+def _dbapi_rows(conn: Connection, table: Table, rows: list[dict[str, Any]],
+                constants: dict[str, Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names and one tuple of stored values per row.
+
+    Each value goes through its column type's own bind processor for this dialect (hex UUID,
+    integer 分, ISO text: exactly what an ORM write stores); a key a row leaves out gets the
+    column's default (a callable default, such as a new id, is written back into the row).
+    Values the same for every row (``constants``) are converted once.
+    """
+    names: list[str] = []
+    getters: list[Getter] = []
+    for col in table.columns:
+        if col.key not in rows[0] and col.default is None and col.server_default is not None:
+            continue  # the database fills it
+        names.append(col.name)
+        proc = col.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        getters.append(_getter(col.key, proc, col.default, constants))
+    return names, [tuple([g(r) for g in getters]) for r in rows]
+
+
 def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
-    """Core executemany insert of syncable rows plus their change-log records."""
+    """Insert syncable rows and their change-log records with DBAPI ``executemany``.
+
+    Values are converted once by the column types' own bind processors (so the stored form is
+    exactly what an ORM write stores) and bound straight through the driver's cursor; the
+    rows get their sync metadata (origin, rev 1, updated_at) like :func:`stamp_rows`.
+    """
     if not rows:
         return
-    stamp_rows(session, rows)
-    table = model.__table__  # type: ignore[attr-defined]
-    session.connection().execute(table.insert(), rows)  # Core executemany: no ORM bookkeeping
-    log_changes(session, (Change(table.name, r["id"], "insert", 1, 0, r) for r in rows))
+    origin, now = session_origin(session), utcnow()
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    for row in rows:
+        row["origin"] = origin
+        row["rev"] = 1
+        row["updated_at"] = now
+        row.setdefault("deleted", False)
+    names, values = _dbapi_rows(conn, table, rows, {"origin": origin, "rev": 1, "updated_at": now})
+    sql = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, values)
+    finally:
+        cursor.close()
+    log_changes(session, (Change(table.name, r["id"], "insert", 1, 0) for r in rows))
 
 
 def log_changes(session: Session, changes: Iterable[Change]) -> int:
@@ -69,35 +130,23 @@ def log_changes(session: Session, changes: Iterable[Change]) -> int:
     changes = list(changes)
     if not changes:
         return 0
-    origin, actor, now = session_origin(session), session_actor(session), utcnow()
+    origin_hex = session_origin(session).hex
     conn = session.connection()  # works inside flush events too
-    counter = conn.execute(
-        select(SyncCounter.last_seq, SyncCounter.last_hash).where(SyncCounter.origin == origin)
-    ).first()
-    if counter is None:
-        conn.execute(insert(SyncCounter).values(origin=origin, last_seq=0, last_hash="0" * 64))
-        seq, prev_hash = 0, "0" * 64
-    else:
-        seq, prev_hash = counter
-    records = []
-    origin_text = str(origin)
-    for ch in changes:
-        seq += 1
-        text = row_json(ch.row)
-        digest = change_hash(prev_hash, origin_text, seq, ch.table_name, str(ch.row_id), ch.op, ch.rev,
-                             ch.prev_rev, text)
-        records.append({
-            "origin": origin, "seq": seq, "table_name": ch.table_name, "row_id": ch.row_id,
-            "op": ch.op, "rev": ch.rev, "prev_rev": ch.prev_rev,
-            "row_json": text, "actor": actor, "at": now,
-            "prev_hash": prev_hash, "hash": digest,
-        })
-        prev_hash = digest
-    conn.execute(insert(ChangeLog), records)
-    conn.execute(
-        update(SyncCounter).where(SyncCounter.origin == origin).values(last_seq=seq, last_hash=prev_hash)
-    )
-    return len(records)
+    dbapi = conn.connection.driver_connection
+    cursor = dbapi.cursor()  # type: ignore[union-attr]
+    try:
+        found = cursor.execute("SELECT last_seq FROM sync_counter WHERE origin = ?", (origin_hex,)).fetchone()
+        if found is None:
+            cursor.execute("INSERT INTO sync_counter (origin, last_seq) VALUES (?, 0)", (origin_hex,))
+        start = found[0] if found else 0
+        cursor.executemany(_INSERT_LOG, [
+            (origin_hex, seq, ch.table_name, ch.row_id.hex, ch.op, ch.rev, ch.prev_rev)
+            for seq, ch in enumerate(changes, start=start + 1)
+        ])
+        cursor.execute("UPDATE sync_counter SET last_seq = ? WHERE origin = ?", (start + len(changes), origin_hex))
+    finally:
+        cursor.close()
+    return len(changes)
 
 
 @event.listens_for(Session, "before_flush")
@@ -128,13 +177,7 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     pending = session.info.pop(_PENDING_KEY, None)
     if not pending:
         return
-    log_changes(
-        session,
-        (
-            Change(type(obj).__table__.name, obj.id, op, obj.rev, prev, row_image(obj))
-            for obj, op, prev in pending
-        ),
-    )
+    log_changes(session, (Change(type(obj).__table__.name, obj.id, op, obj.rev, prev) for obj, op, prev in pending))
 
 
 @event.listens_for(Session, "after_soft_rollback")

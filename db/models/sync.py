@@ -1,24 +1,31 @@
-"""The change log that USB sync packages are sliced from (SYNC.md, "Recommended design")."""
+"""The change log that USB sync packages are sliced from (SYNC.md, "Recommended design").
+
+Slim by design (issue #18, SYNC.md's revision of 2026-12-01): a record says which row changed,
+in what order and from which version to which; it carries no row image and no hash. A package
+reads each changed row as it is when the package is built; tamper evidence is the audit chain,
+the seals and summaries ``verify`` recomputes, and the signed package.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
 
 
 class ChangeLog(Base):
-    """One record per insert/update/soft-delete of a syncable row, with the full row image.
+    """One record per insert/update/soft-delete of a syncable row.
 
-    (origin, seq) is gap-free per origin; ``hash`` chains each record to the previous
-    one of the same origin so a reused sequence after a bad restore is detectable.
+    (origin, seq) is gap-free per origin and is the clustered key (no rowid): the table is
+    ordered the way packages read it. ``rev``/``prev_rev`` make applying idempotent; a
+    tombstone is ``op = 'delete'``.
     """
 
     __tablename__ = "change_log"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     origin: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -27,18 +34,12 @@ class ChangeLog(Base):
     op: Mapped[str] = mapped_column(String(8))  # insert / update / delete (tombstone)
     rev: Mapped[int]
     prev_rev: Mapped[int]
-    row_json: Mapped[str] = mapped_column(Text)
-    actor: Mapped[str] = mapped_column(String(50))
-    at: Mapped[datetime]  # local wall time: informational only, never decides anything
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
 
 
 class SyncCounter(Base):
-    """Last sequence number and record hash handed out per origin (the gap-free counter)."""
+    """Last sequence number handed out per origin (the gap-free counter)."""
 
     __tablename__ = "sync_counter"
 
     origin: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     last_seq: Mapped[int] = mapped_column(default=0)
-    last_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)

@@ -41,9 +41,10 @@ def test_insert_writes_change_and_audit_in_same_transaction(db) -> None:
         ch = s.execute(select(ChangeLog).order_by(ChangeLog.seq.desc())).scalars().first()
         audit = s.execute(select(AuditEntry).order_by(AuditEntry.n.desc())).scalars().first()
     assert ch.table_name == "organisation" and ch.row_id == org.id and ch.op == "insert"
-    assert ch.rev == 1 and ch.prev_rev == 0 and ch.origin == db.origin and ch.actor == "kuaiji"
-    image = json.loads(ch.row_json)
-    assert image["uscc"] == ORG["uscc"] and image["rev"] == 1 and image["origin"] == str(db.origin)
+    assert ch.rev == 1 and ch.prev_rev == 0 and ch.origin == db.origin
+    with db.begin() as s:
+        row = s.get(Organisation, org.id)
+    assert (row.uscc, row.rev, row.origin) == (ORG["uscc"], 1, db.origin)  # a package reads the row itself
     assert audit.actor == "kuaiji" and audit.entity == "organisation" and "石桥村" in audit.summary
 
 
@@ -89,21 +90,60 @@ def test_hard_delete_of_syncable_row_is_refused(db) -> None:
         assert s.scalar(select(func.count()).select_from(Region)) == 3
 
 
-def test_verify_detects_audit_and_change_log_edits_made_with_sqlite3(db) -> None:
+CHECK = "变更日志连续并覆盖每条同步数据"
+
+
+def _verify(db) -> dict[str, tuple[str, ...]]:
+    with db.engine.connect() as c:
+        return {r.name: r.problems for r in verify_database(c)}
+
+
+def _raw(db, *statements: str) -> None:
+    raw = sqlite3.connect(db.path)
+    for sql in statements:
+        raw.execute(sql)
+    raw.commit()
+    raw.close()
+
+
+def test_verify_detects_audit_edit_and_a_row_changed_behind_the_log(db) -> None:
+    _regions(db)
+    with db.begin() as s:
+        org = create_organisation(s, **ORG)
+    assert all(not p for p in _verify(db).values())
+    _raw(db, "UPDATE audit_entry SET summary = '新增组织 某村' WHERE n = 2",
+         f"UPDATE organisation SET name = '某村', rev = rev + 1 WHERE id = '{org.id.hex}'")
+    results = _verify(db)
+    assert any("第 2 条审计记录" in p for p in results["审计日志哈希链"])
+    assert any(f"表 organisation 的记录 {org.id}（版本 2）没有对应的变更日志记录" in p for p in results[CHECK])
+
+
+def test_verify_detects_deleted_change_records(db) -> None:
     _regions(db)
     with db.begin() as s:
         create_organisation(s, **ORG)
-    with db.engine.connect() as c:
-        assert all(r.ok for r in verify_database(c))
-    raw = sqlite3.connect(db.path)
-    raw.execute("UPDATE audit_entry SET summary = '新增组织 某村' WHERE n = 2")
-    raw.execute("UPDATE change_log SET row_json = replace(row_json, '石桥村', '石桥') WHERE seq = 4")
-    raw.commit()
-    raw.close()
-    with db.engine.connect() as c:
-        results = {r.name: r for r in verify_database(c)}
-    assert any("第 2 条审计记录" in p for p in results["审计日志哈希链"].problems)
-    assert any("变更日志第 4 条" in p for p in results["变更日志哈希链"].problems)
+    _raw(db, "DELETE FROM change_log WHERE seq = 2")
+    problems = _verify(db)[CHECK]
+    assert any("在第 1 条之后是第 3 条（第 2–2 条变更记录已被删除）" in p for p in problems)
+    assert any("表 region 的记录" in p and "（版本 1）没有对应的变更日志记录" in p for p in problems)
+
+
+def test_verify_detects_deleted_newest_change_records(db) -> None:
+    _regions(db)
+    with db.begin() as s:
+        create_organisation(s, **ORG)
+    _raw(db, "DELETE FROM change_log WHERE seq = (SELECT max(seq) FROM change_log)")
+    problems = _verify(db)[CHECK]
+    assert any("最后的 1 条记录（第 4–4 条）已被删除" in p for p in problems)
+
+
+def test_verify_detects_a_record_whose_row_was_hard_deleted(db) -> None:
+    _regions(db)
+    with db.begin() as s:
+        region = s.execute(select(Region).where(Region.code == "320115106201")).scalar_one()
+    _raw(db, "PRAGMA foreign_keys = OFF", f"DELETE FROM region WHERE id = '{region.id.hex}'")
+    problems = _verify(db)[CHECK]
+    assert any(f"记录的 region 行 {region.id} 不存在" in p for p in problems)
 
 
 def test_verify_detects_deleted_audit_entry(db) -> None:

@@ -93,21 +93,37 @@ def test_every_released_schema_upgrades_without_losing_rows(fixture: Path, tmp_p
         assert list((tmp_path / "backups").glob("*.db")), "an upgrade must leave a backup copy"
 
 
-def test_change_log_written_by_schema_0001_still_detects_edits(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    path.write_bytes((FIXTURES / "schema-0001.db").read_bytes())
+_ORDERING = "SELECT origin, seq, table_name, row_id, op, rev, prev_rev FROM change_log ORDER BY origin, seq"
+
+
+@pytest.mark.parametrize("fixture", RELEASED, ids=lambda p: p.name)
+def test_slim_change_log_keeps_every_record_of_an_old_file(fixture: Path, tmp_path: Path) -> None:
+    """0003 drops the row images and hashes; every record's ordering fields survive, and a record
+    deleted afterwards is still caught by verify."""
+    path = tmp_path / fixture.name.removesuffix(".gz")
+    data = fixture.read_bytes()
+    path.write_bytes(gzip.decompress(data) if fixture.suffix == ".gz" else data)
+    raw = sqlite3.connect(path)
+    before = raw.execute(_ORDERING).fetchall()
+    raw.close()
     open_database(path, backup_dir=tmp_path / "b").close()  # upgrade
     raw = sqlite3.connect(path)
-    raw.execute("UPDATE change_log SET row_json = replace(row_json, '江宁区', '某区') WHERE seq = 3")
+    after = raw.execute(_ORDERING).fetchall()
+    columns = [r[1] for r in raw.execute("PRAGMA table_info(change_log)")]
+    ddl = raw.execute("SELECT sql FROM sqlite_master WHERE name = 'change_log'").fetchone()[0]
+    raw.execute("DELETE FROM change_log WHERE seq = 3")
     raw.commit()
     raw.close()
+    assert len(before) > 3 and after == before
+    assert columns == ["origin", "seq", "table_name", "row_id", "op", "rev", "prev_rev"]
+    assert "WITHOUT ROWID" in ddl
     db = open_database(path)
     try:
         with db.engine.connect() as c:
-            problems = {r.name: r.problems for r in verify_database(c)}["变更日志哈希链"]
+            problems = {r.name: r.problems for r in verify_database(c)}["变更日志连续并覆盖每条同步数据"]
     finally:
         db.close()
-    assert any("变更日志第 3 条" in p for p in problems)
+    assert any("在第 2 条之后是第 4 条" in p for p in problems)
 
 
 def test_schema_heads_constant_matches_the_migration_scripts() -> None:

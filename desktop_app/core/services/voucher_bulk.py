@@ -1,7 +1,8 @@
 """The bulk path for many posted vouchers at once (demo data, benchmarks, migrations of old books).
 
-Core ``insert`` with executemany through ``db.changelog.bulk_insert`` (change log in bulk too),
-then one ``rebuild_totals`` for the book. Lines are checked exactly like ``create_voucher``
+DBAPI executemany through ``db.changelog.bulk_insert`` (rows and change log, values converted
+once), then the month summaries (``account_period_total``) added in one upsert of the batch's
+totals, never a rebuild of the whole book. Lines are checked exactly like ``create_voucher``
 (balanced, leaf accounts, two decimals, open months); the audit trail gets ONE entry per batch
 that names how many vouchers it posted: a deliberate trade-off for speed, used only by trusted
 generators, never by user input.
@@ -10,24 +11,34 @@ generators, never by user input.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
-from db.models import Entry, Period, Voucher
+from db.models import AccountPeriodTotal, Entry, Period, Voucher
 from db.types import utcnow, uuid7
 from desktop_app.core.errors import ValidationError
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
-from desktop_app.core.services.balances import rebuild_totals
-from desktop_app.core.services.funds_base import book_accounts, get_book_row, period_label, period_of
+from desktop_app.core.services.funds_base import (
+    YEAR_END_KIND,
+    book_accounts,
+    get_book_row,
+    period_label,
+    period_of,
+)
 from desktop_app.core.services.periods import compute_period_seals, ensure_period_open
 from desktop_app.core.services.voucher_lines import LineInput, check_flags, check_lines, entry_rows
+
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ def bulk_post_vouchers(session: Session, book_id: uuid.UUID, vouchers: Iterable[
     v_rows: list[dict[str, object]] = []
     e_rows: list[dict[str, object]] = []
     count = 0
+    totals: dict[tuple[str, uuid.UUID, bool], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
 
     def flush() -> None:
         bulk_insert(session, Voucher, v_rows)
@@ -82,9 +94,14 @@ def bulk_post_vouchers(session: Session, book_id: uuid.UUID, vouchers: Iterable[
             "poster_name": maker.display_name, "posted_at": now, "source_kind": bv.source_kind,
             "source_id": bv.source_id, "flags": check_flags(bv.flags), "reversal_of_id": None, "void_reason": None,
         })
+        closing = bv.source_kind == YEAR_END_KIND
         for row in entry_rows(vid, book_id, period, checked):
             row["id"] = uuid7()
             e_rows.append(row)
+        for line in checked:
+            t = totals[(period, line.account.id, closing)]
+            t[0] += line.debit
+            t[1] += line.credit
         count += 1
         if len(e_rows) >= batch:
             flush()
@@ -92,11 +109,24 @@ def bulk_post_vouchers(session: Session, book_id: uuid.UUID, vouchers: Iterable[
                 progress.report(i, 0, f"已写入 {i} 张凭证")
                 progress.check()
     flush()
-    rebuild_totals(session, book_id)
+    add_totals(session, book_id, totals)
     record_audit(session, AuditRecord("bulk_post", "voucher", str(book_id),
                                       f"{book.name}：{audit_summary}，共 {count} 张凭证（批量写入，本批一条审计记录）",
                                       None, {"count": count, "periods": sorted(numbers)}))
     return count
+
+
+def add_totals(session: Session, book_id: uuid.UUID, totals: dict[tuple[str, uuid.UUID, bool], list[Decimal]]) -> None:
+    """Add posted (month, account, closing) sums to the summary: one upsert per summary row."""
+    if not totals:
+        return
+    t = AccountPeriodTotal
+    stmt = sqlite_insert(t)
+    stmt = stmt.on_conflict_do_update(index_elements=[t.book_id, t.period, t.account_id, t.closing],
+                                      set_={"debit": t.debit + stmt.excluded.debit,
+                                            "credit": t.credit + stmt.excluded.credit})
+    session.execute(stmt, [{"book_id": book_id, "period": p, "account_id": a, "closing": c, "debit": d, "credit": cr}
+                           for (p, a, c), (d, cr) in sorted(totals.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))])
 
 
 def bulk_close_periods(session: Session, book_id: uuid.UUID, periods: Sequence[str], *, closed_by: str) -> None:
