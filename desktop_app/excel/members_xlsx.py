@@ -11,7 +11,7 @@ every problem named by row and column in Chinese.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -38,7 +38,7 @@ from desktop_app.core.services.members_import import (
 from desktop_app.core.services.shares import list_share_types
 from desktop_app.excel.print_setup import finish_sheet
 
-__all__ = ["households_workbook", "import_members_xlsx", "members_workbook", "read_member_rows",
+__all__ = ["households_workbook", "import_members_xlsx", "iter_member_rows", "members_workbook", "read_member_rows",
            "roster_workbook", "shares_workbook"]
 
 MONEY = "#,##0.00"
@@ -198,8 +198,11 @@ def roster_workbook(roster: PlanRoster, *, public: bool = False) -> Workbook:
 # --- import ----------------------------------------------------------------------------------
 
 
+_EMPTY = (None, "")
+
+
 def _date(value: object) -> date | str | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value.date()
@@ -218,50 +221,77 @@ def _share_cell(value: object) -> object:
     return value
 
 
-def read_member_rows(path: Path, type_names: Sequence[str]) -> tuple[list[ImportRow], list[RowProblem]]:
-    """Read the first sheet: a header row naming 户号, 姓名, 身份证号, 与户主关系 (and optionally
-    组别, 确认日期, 迁入日期, 备注 and one column per share type), then one member per row."""
+def _open_sheet(path: Path) -> Any:
     try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
     except Exception as exc:  # calamine raises several kinds for unreadable files
         raise UserError(f"无法读取 Excel 文件 {path.name}：{exc}") from None
-    header_at = next((i for i, row in enumerate(sheet[:10]) if "身份证号" in [str(c).strip() for c in row]), None)
-    if header_at is None:
+
+
+def iter_member_rows(path: Path, type_names: Sequence[str], problems: list[RowProblem]) -> Iterator[ImportRow]:
+    """Stream the first sheet: a header row naming 户号, 姓名, 身份证号, 与户主关系 (and optionally
+    组别, 确认日期, 迁入日期, 备注 and one column per share type), then one member per row.
+    Rows that cannot be read go to ``problems``; the header is checked before the first row is
+    yielded. One pass over calamine's rows, so memory does not grow with the file."""
+    rows = iter(_open_sheet(path).iter_rows())
+    header_at, header = 0, None
+    for header_at, row in enumerate(rows):
+        cells = [str(c).strip() for c in row]
+        if "身份证号" in cells:
+            header = cells
+            break
+        if header_at >= 9:
+            break
+    if header is None:
         raise UserError("找不到表头：前10行中应有一行包含“身份证号”“姓名”“户号”“与户主关系”等列名")
-    header = [str(c).strip() for c in sheet[header_at]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise UserError(f"缺少必填列：{'、'.join(missing)}")
+    return _member_rows(rows, header, header_at + 2, type_names, problems)
+
+
+def _member_rows(rows: Iterator[list[Any]], header: list[str], first: int, type_names: Sequence[str],
+                 problems: list[RowProblem]) -> Iterator[ImportRow]:
     col = {name: header.index(name) for name in (*REQUIRED, *OPTIONAL, *type_names) if name in header}
-    rows: list[ImportRow] = []
-    problems: list[RowProblem] = []
-    for offset, raw in enumerate(sheet[header_at + 1:], start=header_at + 2):
-        def cell(name: str, raw: list[Any] = raw) -> Any:
-            i = col.get(name)
-            return raw[i] if i is not None and i < len(raw) else None
-        if all(v in (None, "") for v in raw):
-            continue
-        ric = cell("身份证号")
+    width = max(col.values()) + 1
+    pad = [None] * (width + 1)
+    i_number, i_name, i_ric, i_rel = (col[n] for n in REQUIRED)
+    i_group, i_confirmed, i_joined, i_note = (col.get(n, width) for n in OPTIONAL)  # width: a padding None
+    shares = [(t, col[t]) for t in type_names if t in col]
+    dates: dict[object, date | str | None] = {}  # a file repeats a few dates and share counts many times
+    counts: dict[tuple[type, object], object] = {}
+    for offset, raw in enumerate(rows, start=first):
+        if len(raw) <= width:
+            raw = [*raw, *pad[:width + 1 - len(raw)]]
+        ric = raw[i_ric]
         if isinstance(ric, float):
             problems.append(RowProblem(offset, "身份证号", "身份证号被保存成了数字（末几位已丢失），请把该列设为文本格式后重新填写"))
             continue
-        dates: dict[str, date | None] = {}
-        bad = False
-        for name in ("确认日期", "迁入日期"):
-            d = _date(cell(name))
-            if isinstance(d, str):
-                problems.append(RowProblem(offset, name, d))
-                bad = True
-            else:
-                dates[name] = d
-        if bad:
+        c_raw, j_raw = raw[i_confirmed], raw[i_joined]
+        confirmed = dates[c_raw] if c_raw in dates else dates.setdefault(c_raw, _date(c_raw))
+        joined = dates[j_raw] if j_raw in dates else dates.setdefault(j_raw, _date(j_raw))
+        if isinstance(confirmed, str) or isinstance(joined, str):
+            problems.extend(RowProblem(offset, name, d) for name, d in (("确认日期", confirmed), ("迁入日期", joined))
+                            if isinstance(d, str))
             continue
-        number = cell("户号")
+        number, name, relation = raw[i_number], raw[i_name], raw[i_rel]
+        if ric in _EMPTY and number in _EMPTY and name in _EMPTY and all(v in _EMPTY for v in raw):
+            continue
         number_text = str(int(number)) if isinstance(number, float) and number.is_integer() else str(number or "")
-        member = MemberInput(number_text, str(cell("姓名") or ""), str(ric or ""), str(cell("与户主关系") or ""),
-                             str(cell("组别") or ""), dates["确认日期"], dates["迁入日期"],
-                             str(cell("备注") or "") or None)
-        rows.append(ImportRow(offset, member, {t: _share_cell(cell(t)) for t in type_names if t in col}))
+        member = MemberInput(number_text, str(name or ""), str(ric or ""), str(relation or ""),
+                             str(raw[i_group] or ""), confirmed, joined, str(raw[i_note] or "") or None)
+        per_type = {}
+        for t, i in shares:
+            v = raw[i]
+            key = (type(v), v)
+            per_type[t] = counts[key] if key in counts else counts.setdefault(key, _share_cell(v))
+        yield ImportRow(offset, member, per_type)
+
+
+def read_member_rows(path: Path, type_names: Sequence[str]) -> tuple[list[ImportRow], list[RowProblem]]:
+    """All rows of the first sheet at once (see ``iter_member_rows``)."""
+    problems: list[RowProblem] = []
+    rows = list(iter_member_rows(path, type_names, problems))
     return rows, problems
 
 
@@ -271,7 +301,8 @@ def import_members_xlsx(session: Session, organisation_id: uuid.UUID, path: Path
     """Validate the file (and with ``apply`` write it, all or nothing); returns the preview with
     every problem by row and column, and the result when written."""
     type_names = [t.name for t in list_share_types(session, organisation_id)] or ["人口股", "农龄股"]
-    rows, read_problems = read_member_rows(Path(path), type_names)
+    read_problems: list[RowProblem] = []
+    rows = iter_member_rows(Path(path), type_names, read_problems)  # streamed into the validation
     preview = validate_member_import(session, organisation_id, rows, today=today)
     if read_problems:
         errors = tuple(sorted((*read_problems, *preview.errors), key=lambda e: e.row))

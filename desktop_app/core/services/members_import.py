@@ -8,7 +8,7 @@ Core executemany (DESIGN §4) plus their change-log records, and one audit entry
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -41,9 +41,10 @@ __all__ = [
 ]
 
 ZERO = Decimal("0.0000")
+CHUNK = 5000  # members written per bulk_insert round: memory stays flat for any file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportRow:
     """One spreadsheet row: the member and shares per share-type name (raw cell values)."""
 
@@ -62,7 +63,7 @@ class RowProblem:
         return f"第{self.row}行“{self.column}”：{self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckedRow:
     row: int
     member: CheckedMember
@@ -91,10 +92,12 @@ class ImportResult:
     shares_total: Decimal
 
 
-def validate_member_import(session: Session, organisation_id: uuid.UUID, rows: Sequence[ImportRow], *,
+def validate_member_import(session: Session, organisation_id: uuid.UUID, rows: Iterable[ImportRow], *,
                            today: date | None = None) -> ImportPreview:
     """Check every row (fields, duplicates in the file and in the organisation, one 户主 per new
-    household, share counts by type); nothing is written."""
+    household, share counts by type); nothing is written. ``rows`` may be a generator (the xlsx
+    reader streams them): each row is looked at once, against sets and dicts, so the cost per
+    row does not grow with the file."""
     org = session.get(Organisation, organisation_id)
     if org is None or org.deleted:
         raise NotFoundError("找不到该组织", field="组织")
@@ -106,28 +109,34 @@ def validate_member_import(session: Session, organisation_id: uuid.UUID, rows: S
     existing_heads = set(session.scalars(select(Household.number).join(Member, Member.household_id == Household.id).where(
         Household.organisation_id == organisation_id, Member.relation == "户主", Member.status == "在册",
         Member.deleted.is_(False))))
+    today = today or date.today()
     errors: list[RowProblem] = []
     checked: list[CheckedRow] = []
     seen: dict[str, int] = {}
     heads: dict[str, int] = {}
+    first_row: dict[str, int] = {}  # household number -> first row naming it
+    parsed: dict[tuple[type, object], Decimal] = {}  # share cell -> count: a file repeats a few values
+    total = ZERO
     for r in rows:
         try:
             c = check_member_input(r.member, today=today)
         except ValidationError as e:
             errors.append(RowProblem(r.row, e.field or "", e.message))
             continue
-        if c.ric in existing_rics:
-            errors.append(RowProblem(r.row, "身份证号", f"{c.ric} 已登记为本组织成员 {existing_rics[c.ric]}"))
-        elif c.ric in seen:
-            errors.append(RowProblem(r.row, "身份证号", f"{c.ric} 与第{seen[c.ric]}行重复"))
-        seen.setdefault(c.ric, r.row)
+        ric, number = c.ric, c.household_number
+        if ric in existing_rics:
+            errors.append(RowProblem(r.row, "身份证号", f"{ric} 已登记为本组织成员 {existing_rics[ric]}"))
+        elif ric in seen:
+            errors.append(RowProblem(r.row, "身份证号", f"{ric} 与第{seen[ric]}行重复"))
+        else:
+            seen[ric] = r.row
         if c.relation == "户主":
-            if c.household_number in existing_heads:
-                errors.append(RowProblem(r.row, "与户主关系", f"户号 {c.household_number} 已有户主"))
-            elif c.household_number in heads:
-                errors.append(RowProblem(r.row, "与户主关系", f"户号 {c.household_number} 已在第"
-                                                            f"{heads[c.household_number]}行登记户主"))
-            heads.setdefault(c.household_number, r.row)
+            if number in existing_heads:
+                errors.append(RowProblem(r.row, "与户主关系", f"户号 {number} 已有户主"))
+            elif number in heads:
+                errors.append(RowProblem(r.row, "与户主关系", f"户号 {number} 已在第{heads[number]}行登记户主"))
+            heads.setdefault(number, r.row)
+        first_row.setdefault(number, r.row)
         counts: list[tuple[str, Decimal]] = []
         for name, raw in r.shares.items():
             if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -135,20 +144,21 @@ def validate_member_import(session: Session, organisation_id: uuid.UUID, rows: S
             if name not in types:
                 errors.append(RowProblem(r.row, name, f"本组织没有股份类型“{name}”"))
                 continue
-            try:
-                count = parse_shares(raw, field=name, allow_zero=True, row=r.row)
-            except ValidationError as e:
-                errors.append(RowProblem(r.row, name, e.message))
-                continue
+            key = (type(raw), raw)  # by type too: True == 1, but True is refused
+            count = parsed.get(key)
+            if count is None:
+                try:
+                    count = parsed[key] = parse_shares(raw, field=name, allow_zero=True, row=r.row)
+                except ValidationError as e:
+                    errors.append(RowProblem(r.row, name, e.message))
+                    continue
             if count:
                 counts.append((name, count))
+                total += count
         checked.append(CheckedRow(r.row, c, tuple(counts)))
-    new_households = sorted({c.member.household_number for c in checked} - existing_households)
-    for number in new_households:
-        if number not in heads:
-            first = next(c.row for c in checked if c.member.household_number == number)
-            errors.append(RowProblem(first, "与户主关系", f"新户 {number} 没有登记户主"))
-    total = sum((n for c in checked for _, n in c.shares), ZERO)
+    new_households = sorted(first_row.keys() - existing_households)
+    errors.extend(RowProblem(first_row[number], "与户主关系", f"新户 {number} 没有登记户主")
+                  for number in new_households if number not in heads)
     errors.sort(key=lambda e: e.row)
     return ImportPreview(organisation_id, tuple(checked), tuple(errors), tuple(new_households), len(checked), total)
 
@@ -157,64 +167,69 @@ def apply_member_import(session: Session, preview: ImportPreview, *, event_date:
                         progress: Progress | None = None) -> ImportResult:
     """Write a clean preview: households, members, holdings and one 初始登记 event per share type.
     A member's 确认 is ``member.confirmed_on`` and their initial registration is derived from the
-    batch event (``member_history``/``share_history`` show both), not a row per member."""
+    batch event (``member_history``/``share_history`` show both), not a row per member.
+
+    Rows go to ``bulk_insert`` in chunks of ``CHUNK`` members (each chunk's new households first),
+    so memory stays flat however long the file is; every step is a dict or set look-up."""
     if preview.errors:
         raise UserError(f"导入数据有 {len(preview.errors)} 处错误，未写入任何数据。第一处：{preview.errors[0]}")
     org_id = preview.organisation_id
     type_ids = {t.name: t.id for t in ensure_default_share_types(session, org_id)}
     households = dict(session.execute(select(Household.number, Household.id).where(
         Household.organisation_id == org_id, Household.deleted.is_(False))).all())
-    new_h: list[dict[str, Any]] = []
-    members: list[dict[str, Any]] = []
-    holdings: list[dict[str, Any]] = []
-    heads: dict[str, str] = {}
-    for c in preview.rows:
-        m = c.member
-        if m.household_number not in households:
-            hid = uuid7()
-            households[m.household_number] = hid
-            new_h.append({"id": hid, "organisation_id": org_id, "number": m.household_number,
-                          "group_name": m.group_name, "head_name": "", "address": None, "phone": None,
-                          "certificate_no": None, "bank_tail": None, "note": None})
-        if m.relation == "户主":
-            heads[m.household_number] = m.name
-        mid = uuid7()
-        members.append({"id": mid, "organisation_id": org_id, "household_id": households[m.household_number],
-                        "name": m.name, "ric": m.ric, "sex": m.sex, "birth_date": m.birth_date,
-                        "relation": m.relation, "status": "在册", "confirmed_on": m.confirmed_on or event_date,
-                        "joined_on": m.joined_on, "left_on": None, "note": m.note})
-        for type_name, count in c.shares:
-            holdings.append({"id": uuid7(), "organisation_id": org_id, "member_id": mid,
-                             "share_type_id": type_ids[type_name],
-                             "shares": count})
+    existing = set(households)
+    heads = {c.member.household_number: c.member.name for c in preview.rows if c.member.relation == "户主"}
     per_type: dict[uuid.UUID, list[Any]] = {}
-    for hold in holdings:
-        entry = per_type.setdefault(hold["share_type_id"], [ZERO, 0])
-        entry[0] += hold["shares"]
-        entry[1] += 1
-    # one 初始登记 event per share type for the whole batch; share_history derives each member's line
-    share_events = [{"id": uuid7(), "organisation_id": org_id, "kind": "初始登记", "event_date": event_date,
-                     "share_type_id": type_id, "from_member_id": None, "to_member_id": None, "shares": total,
-                     "basis": f"{basis}（批量登记 {n} 人）"[:200]} for type_id, (total, n) in per_type.items()]
-    for row in new_h:
-        row["head_name"] = heads.get(row["number"], "")
-    steps = ((Household, new_h), (Member, members), (ShareHolding, holdings),
-             (ShareEvent, share_events))
-    for i, (model, rows) in enumerate(steps):
+    n_households = n_holdings = 0
+    rows = preview.rows
+    steps = (len(rows) + CHUNK - 1) // CHUNK + 1
+    for start in range(0, len(rows), CHUNK):
         if progress is not None:
-            progress.report(i, len(steps), "正在写入成员数据")
-        bulk_insert(session, model, rows)
-    for number, name in heads.items():  # existing households whose head came with this import
-        if households.get(number) and all(h["number"] != number for h in new_h):
-            h = session.get(Household, households[number])
-            if h is not None and not h.head_name:
-                h.head_name = name
-    result = ImportResult(len(new_h), len(members), len(holdings), preview.shares_total)
+            progress.report(start // CHUNK, steps, "正在写入成员数据")
+        new_h: list[dict[str, Any]] = []
+        members: list[dict[str, Any]] = []
+        holdings: list[dict[str, Any]] = []
+        for c in rows[start:start + CHUNK]:
+            m = c.member
+            hid = households.get(m.household_number)
+            if hid is None:
+                hid = households[m.household_number] = uuid7()
+                new_h.append({"id": hid, "organisation_id": org_id, "number": m.household_number,
+                              "group_name": m.group_name, "head_name": heads.get(m.household_number, ""),
+                              "address": None, "phone": None, "certificate_no": None, "bank_tail": None,
+                              "note": None})
+            mid = uuid7()
+            members.append({"id": mid, "organisation_id": org_id, "household_id": hid, "name": m.name,
+                            "ric": m.ric, "sex": m.sex, "birth_date": m.birth_date, "relation": m.relation,
+                            "status": "在册", "confirmed_on": m.confirmed_on or event_date,
+                            "joined_on": m.joined_on, "left_on": None, "note": m.note})
+            for type_name, count in c.shares:
+                type_id = type_ids[type_name]
+                holdings.append({"id": uuid7(), "organisation_id": org_id, "member_id": mid,
+                                 "share_type_id": type_id, "shares": count})
+                entry = per_type.setdefault(type_id, [ZERO, 0])
+                entry[0] += count
+                entry[1] += 1
+        bulk_insert(session, Household, new_h)
+        bulk_insert(session, Member, members)
+        bulk_insert(session, ShareHolding, holdings)
+        n_households += len(new_h)
+        n_holdings += len(holdings)
+    # one 初始登记 event per share type for the whole batch; share_history derives each member's line
+    bulk_insert(session, ShareEvent, [
+        {"id": uuid7(), "organisation_id": org_id, "kind": "初始登记", "event_date": event_date,
+         "share_type_id": type_id, "from_member_id": None, "to_member_id": None, "shares": total,
+         "basis": f"{basis}（批量登记 {n} 人）"[:200]} for type_id, (total, n) in per_type.items()])
+    for number in heads.keys() & existing:  # existing households whose head came with this import
+        h = session.get(Household, households[number])
+        if h is not None and not h.head_name:
+            h.head_name = heads[number]
+    result = ImportResult(n_households, len(rows), n_holdings, preview.shares_total)
     record_audit(session, AuditRecord("import", "member", str(org_id),
                                       f"批量登记成员 {result.members} 人、新户 {result.households} 户、"
                                       f"股份 {result.shares_total} 股（{basis}）", None,
                                       {"households": result.households, "members": result.members,
                                        "holdings": result.holdings, "shares": str(result.shares_total)}))
     if progress is not None:
-        progress.report(len(steps), len(steps), "成员数据已写入")
+        progress.report(steps, steps, "成员数据已写入")
     return result

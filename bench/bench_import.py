@@ -1,0 +1,151 @@
+"""Member import from xlsx (100,000 rows by default) beside python-calamine reading the same file.
+
+    .venv/bin/python bench/bench_import.py [--rows 100000] [--runs 3] [--skip-apply]
+
+Writes one 成员名册 file (households of four: 户主, 配偶, 子, 女; 人口股 and 农龄股, half shares
+among them), then times, each in its own process so that its peak memory (ru_maxrss) is its own:
+
+- ``calamine``: python-calamine reading the same file into Python rows (the raw limit);
+- ``dry``: ``import_members_xlsx(apply=False)`` — read, validate, preview (rolled back);
+- ``apply``: ``import_members_xlsx(apply=True)`` — the same plus the bulk writes, committed,
+  on a fresh copy of an empty village.
+
+Prints the medians, the peak memory of each and the ratios (goal: dry ≤ 2x, apply ≤ 4x,
+≤ 300 MB at 100k rows) and the cost per row, which must not grow with the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HEADERS = ["户号", "组别", "姓名", "身份证号", "与户主关系", "确认日期", "人口股", "农龄股", "备注"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = "建国秀英志强桂兰海燕明华丽娟文军晓东玉梅春生"
+
+
+def write_members_file(path: Path, rows: int) -> None:
+    """``rows`` members in households of four, written with openpyxl write_only (fast, flat)."""
+    from openpyxl import Workbook
+
+    from desktop_app.core.ids import make_ric
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("成员名册")
+    ws.append(HEADERS)
+    relations = ("户主", "配偶", "子", "女")
+    start = date(1950, 1, 1)
+    for i in range(rows):
+        birth = start + timedelta(days=(i * 7) % 20000)
+        ric = make_ric("320115", birth, (i // 2857) % 1000 if i % 2 else (i // 2857 + 1) % 1000)
+        name = SURNAMES[i % 20] + GIVEN[(i * 3) % 20] + GIVEN[(i * 7 + 1) % 20]
+        ws.append([f"{i // 4 + 1:06d}", f"第{(i // 4) % 15 + 1}组", name, ric, relations[i % 4],
+                   "2019-12-31", 1, 0.5 if i % 3 else 1.5, "" if i % 5 else "批量登记"])
+    wb.save(path)
+
+
+def make_village(path: Path) -> None:
+    from db.migrate import open_database
+    from desktop_app.core.services.orgs import create_organisation, create_region
+    from desktop_app.core.services.shares import ensure_default_share_types
+
+    db = open_database(path)
+    with db.begin("bench") as s:
+        for code, name in (("320000000000", "江苏省"), ("320100000000", "南京市"), ("320115000000", "江宁区"),
+                           ("320115106000", "阳光街道"), ("320115106201", "东湖村村民委员会")):
+            create_region(s, code=code, name=name)
+        org = create_organisation(s, name="东湖村股份经济合作社", level="村", uscc="N2320115MF00000121",
+                                  region_code="320115106201")
+        ensure_default_share_types(s, org.id)
+    db.close()
+
+
+def phase(kind: str, file: Path, db_path: Path) -> dict[str, float]:
+    """Run one measurement in this process; returns seconds and peak MB."""
+    t = time.perf_counter()
+    if kind == "calamine":
+        from python_calamine import CalamineWorkbook
+
+        rows = CalamineWorkbook.from_path(str(file)).get_sheet_by_index(0).to_python()
+        n = len(rows) - 1
+    else:
+        from db.migrate import open_database
+        from desktop_app.core.services.orgs import find_organisation
+        from desktop_app.excel.members_xlsx import import_members_xlsx
+
+        db = open_database(db_path)
+        t = time.perf_counter()
+        if kind == "dry":
+            with db.read("bench") as s:
+                org = find_organisation(s, "N2320115MF00000121")
+                preview, _ = import_members_xlsx(s, org.id, file, apply=False, today=date(2026, 11, 23))
+        else:
+            with db.begin("bench") as s:
+                org = find_organisation(s, "N2320115MF00000121")
+                preview, _ = import_members_xlsx(s, org.id, file, apply=True, event_date=date(2019, 12, 31),
+                                                 today=date(2026, 11, 23))
+        if preview.errors:
+            raise SystemExit(f"import refused: {preview.errors[:3]}")
+        n = preview.members
+        db.close()
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": n}
+
+
+def run(kind: str, file: Path, db_path: Path) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--phase", kind, "--file", str(file), "--db", str(db_path)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--skip-apply", action="store_true")
+    ap.add_argument("--phase")
+    ap.add_argument("--file")
+    ap.add_argument("--db")
+    args = ap.parse_args()
+    if args.phase:
+        print(json.dumps(phase(args.phase, Path(args.file), Path(args.db))))
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="bench_import_"))
+    file, base = tmp / "members.xlsx", tmp / "empty.db"
+    t = time.perf_counter()
+    write_members_file(file, args.rows)
+    make_village(base)
+    print(f"成员名册 {args.rows} 行：{file.stat().st_size // 1024} KB，生成用时 {time.perf_counter() - t:.1f} 秒")
+    kinds = ["calamine", "dry"] + ([] if args.skip_apply else ["apply"])
+    results: dict[str, list[dict[str, float]]] = {k: [] for k in kinds}
+    for i in range(args.runs):
+        for k in kinds:  # interleaved, so load from other work hits every kind alike
+            db_path = tmp / f"run{i}_{k}.db"
+            shutil.copy(base, db_path)
+            results[k].append(run(k, file, db_path))
+            db_path.unlink()
+    med = {k: statistics.median(r["seconds"] for r in v) for k, v in results.items()}
+    mem = {k: max(r["mb"] for r in v) for k, v in results.items()}
+    labels = {"calamine": "python-calamine 读同一文件（极限）", "dry": "检查（dry run）", "apply": "导入并写入"}
+    goals = {"dry": 2.0, "apply": 4.0}
+    for k in kinds:
+        per_row = med[k] / args.rows * 1000
+        ratio = "" if k == "calamine" else f"；{med[k] / med['calamine']:.2f}x（目标 ≤ {goals[k]:.0f}x）"
+        print(f"{labels[k]}：中位 {med[k]:.2f} 秒，{per_row:.3f} ms/行，峰值内存 {mem[k]:.0f} MB{ratio}")
+    shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    main()
