@@ -15,6 +15,7 @@ from desktop_app import APP_NAME, paths
 
 if TYPE_CHECKING:
     from db.engine import Database
+    from desktop_app.core.progress import Progress
     from desktop_app.ui.opening import DatabaseOpening
 
 
@@ -69,31 +70,39 @@ def make_application(argv: Sequence[str] = ()) -> object:
     return app
 
 
-def prepare_opening(db_path: Path) -> DatabaseOpening | None:
+DEMO_HINT = "示例账号：kuaiji（记账员）、shenhe（审核员）、admin（系统管理员）等，密码均为 demo1234"
+
+
+def prepare_opening(db_path: Path, *, demo: bool = False) -> DatabaseOpening | None:
     """How to open the database in the background (the login dialog starts it once it has
     painted), offering the first-run choice when there is no database yet; None when the user
-    closes that choice."""
+    closes that choice. ``demo``: a missing database is the demo, built behind the login dialog
+    with its progress shown there (``scripts/run.sh`` on its first start)."""
     from desktop_app.ui.login import FirstRunDialog
     from desktop_app.ui.opening import DatabaseOpening
 
     status = "正在打开数据库…"
     if not db_path.exists():
-        dialog = FirstRunDialog(db_path)
-        if not dialog.exec() or dialog.choice is None:
-            return None
-        db_path, choice = dialog.path, dialog.choice
+        if demo:
+            choice = FirstRunDialog.DEMO
+        else:
+            dialog = FirstRunDialog(db_path)
+            if not dialog.exec() or dialog.choice is None:
+                return None
+            db_path, choice = dialog.path, dialog.choice
         if choice == FirstRunDialog.DEMO and not db_path.exists():
-            return DatabaseOpening(db_path, lambda: _create(db_path, demo=True),
-                                   status="正在生成示例数据库（约需 10 秒）…", username="kuaiji",
-                                   hint="示例账号：kuaiji（记账员）、shenhe（审核员）、admin（系统管理员）等，密码均为 demo1234")
+            return DatabaseOpening(db_path, lambda progress: _create(db_path, demo=True, progress=progress),
+                                   status="正在生成示例数据库…", username="kuaiji", hint=DEMO_HINT)
         if choice == FirstRunDialog.NEW:
-            return DatabaseOpening(db_path, lambda: _create(db_path, demo=False), status="正在新建数据库…",
-                                   username="admin",
+            return DatabaseOpening(db_path, lambda progress: _create(db_path, demo=False, progress=progress),
+                                   status="正在新建数据库…", username="admin",
                                    hint="新数据库的管理员：admin，初始密码 admin123；登录后请在“用户管理”中添加用户")
-    return DatabaseOpening(db_path, lambda: _open_existing(db_path), status=status)
+    return DatabaseOpening(db_path, lambda _progress: _open_existing(db_path), status=status)
 
 
-def _create(db_path: Path, *, demo: bool) -> Database:
+def _create(db_path: Path, *, demo: bool, progress: Progress | None = None) -> Database:
+    if progress is not None:
+        progress.report(0, 0, "正在建立数据库…")
     from db.migrate import open_database
 
     db = open_database(db_path)
@@ -101,7 +110,7 @@ def _create(db_path: Path, *, demo: bool) -> Database:
         from desktop_app.core.demo import build_demo
 
         with db.begin("demo") as s:
-            build_demo(s)
+            build_demo(s, progress=progress)
     else:
         from desktop_app.core.services.users import create_user
 
@@ -121,6 +130,7 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--data-dir")
     parser.add_argument("--db")
     parser.add_argument("--user", default="", help="预填的用户名")
+    parser.add_argument("--demo", action="store_true", help="数据库不存在时在登录窗口后面生成示例数据库（显示进度）")
     args, qt_args = parser.parse_known_args(list(argv))
     data = paths.data_dir(args.data_dir)
     data.mkdir(parents=True, exist_ok=True)
@@ -133,14 +143,18 @@ def run_gui(argv: Sequence[str] = ()) -> int:
 
     install_excepthook(log_file)
     db_path = Path(args.db) if args.db else paths.default_db_path(data)
-    opening = prepare_opening(db_path)
+    opening = prepare_opening(db_path, demo=args.demo)
     if opening is None:
         return 0
     # The login dialog paints at once; the database opens (and the pages import) behind it.
     login = LoginDialog(opening, username=args.user)
     accepted = login.exec()
     opening.start()  # (it has, unless the dialog never painted)
-    opening.wait()  # never leave while a migration or the demo is still being written
+    if accepted and login.user is not None:
+        opening.hold()  # the pinyin dictionary waits until the main window has painted
+        opening.wait_ready()
+    else:
+        opening.wait()  # never leave while a migration or the demo is still being written
     if opening.error is not None:
         if isinstance(opening.error, UserError):
             show_user_error(None, opening.error)
@@ -154,6 +168,7 @@ def run_gui(argv: Sequence[str] = ()) -> int:
 
     ctx = AppContext(opening.db, login.user, WindowSettings(paths.settings_path(data)))
     window = MainWindow(ctx)
+    window.first_painted.connect(opening.release)
     window.show()
     logging.getLogger(__name__).info("started, db=%s user=%s, database opened in %.2f s",
                                      opening.path, login.user.username, opening.seconds or 0.0)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -57,8 +58,14 @@ class LoginDialog(QDialog):
         form = QFormLayout()
         form.addRow("用户名", self.username)
         form.addRow("密码", self.password)
+        # Building the demo (first run) reports its steps here instead of a silent wait.
+        self.progress = QProgressBar()
+        self.progress.setObjectName("login_progress")
+        self.progress.setTextVisible(True)
+        self.progress.setVisible(False)
         form.addRow("", self.error)
         form.addRow("", self.status)
+        form.addRow("", self.progress)
         if self.opening.hint:
             hint = QLabel(self.opening.hint)
             hint.setObjectName("login_hint")
@@ -85,6 +92,7 @@ class LoginDialog(QDialog):
         (self.password if username else self.username).setFocus()
         self.setObjectName("login_dialog")
         self.opening.opened.connect(self._on_opened)
+        self.opening.progressed.connect(self._on_progress)
         if self.opening.done:
             self._on_opened()
         else:
@@ -98,6 +106,16 @@ class LoginDialog(QDialog):
             self._painted = True
             QTimer.singleShot(0, self.opening.start)
 
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        if self.opening.done:
+            return  # a report queued before the database was open arrives after it
+        self.progress.setVisible(True)
+        self.progress.setRange(0, max(total, 0))  # 0..0: busy, the total is not known yet
+        self.progress.setValue(min(done, total) if total > 0 else 0)
+        if text:
+            waiting = "　打开后自动登录" if self._login_pending else ""
+            self.status.setText(text + waiting)
+
     def _on_opened(self) -> None:
         if not self.opening.done or self._opened_seen:
             return  # the signal and the check in __init__ can both arrive
@@ -107,6 +125,7 @@ class LoginDialog(QDialog):
             self.reject()
             return
         self.status.setText("")
+        self.progress.setVisible(False)
         if self._login_pending:
             self._login_pending = False
             self.ok_button.setEnabled(True)

@@ -3,8 +3,8 @@ pages discovered from ``desktop_app.ui.pages``, menus and toolbar from the actio
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -39,9 +39,12 @@ def recent_periods(current: str, count: int = 36) -> list[str]:
 
 
 class MainWindow(QMainWindow):
+    first_painted = Signal()  # once, after the window's first paint (start-up work waits for it)
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        self._painted = False
         self.setWindowTitle(f"{APP_NAME} — {ctx.db.path.name}")
         self.orgs: list[OrgRow] = []
         self.books: list[BookRow] = []
@@ -101,6 +104,12 @@ class MainWindow(QMainWindow):
         start = next((i for i, p in enumerate(self.pages) if p.id == last_page), 0)
         self.tabs.setCurrentIndex(start)
         self._ensure_page(start)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)
 
     def page_widget(self, index: int) -> QWidget | None:
         """The page at tab ``index``, building it if it has not been shown yet."""

@@ -7,7 +7,14 @@ worker thread while the user types the password: open (or create) the database, 
 the pages and load the pinyin dictionary so the main window opens at once too.
 
 Only modules are imported and the database opened in the worker; no widget is created off the
-GUI thread. ``opened`` is delivered on the GUI thread (queued, as the emitter is another thread).
+GUI thread. ``opened`` and ``progressed`` are delivered on the GUI thread (queued, as the emitter
+is another thread).
+
+The warm-up comes in two parts. What the main window needs (the pages' modules, the first
+reads) sets ``ready``; the pinyin dictionary (most of a second, much of it one ``json.loads``
+that holds the interpreter lock throughout) comes after, and waits while the GUI thread builds
+the main window (``hold``/``release``) so it never stalls the window's first paint: the
+dictionary is only needed when a list is first sorted or filtered by a name.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop_app.core.progress import Progress
+
 if TYPE_CHECKING:
     from db.engine import Database
 
@@ -29,11 +38,16 @@ log = logging.getLogger(__name__)
 
 
 class DatabaseOpening(QObject):
-    """``open_fn`` run once in a worker thread; ``db`` or ``error`` is set before ``opened``."""
+    """``open_fn(progress)`` run once in a worker thread; ``db`` or ``error`` is set before ``opened``.
+
+    ``open_fn`` may report its steps on the ``Progress`` it is given (building the demo does);
+    each report arrives on the GUI thread as ``progressed(done, total, text)``.
+    """
 
     opened = Signal()
+    progressed = Signal(int, int, str)
 
-    def __init__(self, path: Path, open_fn: Callable[[], Database], *, status: str = "正在打开数据库…",
+    def __init__(self, path: Path, open_fn: Callable[[Progress], Database], *, status: str = "正在打开数据库…",
                  warm_up: bool = True, hint: str = "", username: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.path = path
@@ -43,18 +57,23 @@ class DatabaseOpening(QObject):
         self.db: Database | None = None
         self.error: BaseException | None = None
         self.seconds: float | None = None  # how long opening took (the log and the benchmark read it)
+        self.progress = Progress(self.progressed.emit, min_interval=0.1)
         self._open_fn = open_fn
         self._warm_up = warm_up
         self._done = threading.Event()
+        self._ready = threading.Event()  # open (or failed) and what the main window needs imported
+        self._go_on = threading.Event()  # the rest of the warm-up may run (cleared while the main window builds)
+        self._go_on.set()
         self._thread = threading.Thread(target=self._work, name="open-database", daemon=True)
 
     @classmethod
     def ready(cls, db: Database) -> DatabaseOpening:
         """An already open database (tests, and callers that opened it themselves)."""
-        opening = cls(db.path, lambda: db, warm_up=False)
+        opening = cls(db.path, lambda _progress: db, warm_up=False)
         opening.db = db
         opening.seconds = 0.0
         opening._done.set()
+        opening._ready.set()
         return opening
 
     def start(self) -> DatabaseOpening:
@@ -67,12 +86,26 @@ class DatabaseOpening(QObject):
     def done(self) -> bool:
         return self._done.is_set()
 
+    def hold(self) -> None:
+        """The GUI thread is about to build the main window: what is left of the warm-up
+        (the pinyin dictionary) waits for ``release`` unless it has already begun."""
+        self._go_on.clear()
+
+    def release(self) -> None:
+        self._go_on.set()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Block until the database is open (or failed) and the main window's modules are
+        imported; the pinyin dictionary may still be loading (or held)."""
+        return self._ready.wait(timeout)
+
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the database is open (or failed) and the warm-up finished.
 
         The program waits here before it exits, so a migration or a demo being written is never
         cut off half way (each runs in one transaction, but an exit mid-way would still leave a
         database file with no users behind)."""
+        self.release()
         finished = self._done.wait(timeout)
         if finished and self._thread.is_alive():
             self._thread.join(timeout)
@@ -81,35 +114,53 @@ class DatabaseOpening(QObject):
     def _work(self) -> None:
         started = time.perf_counter()
         try:
-            self.db = self._open_fn()
+            self.db = self._open_fn(self.progress)
         except BaseException as exc:  # shown on the GUI thread by whoever listens to ``opened``
             self.error = exc
         self.seconds = time.perf_counter() - started
         self._done.set()
         self.opened.emit()
+        try:
+            if self.db is not None and self._warm_up:
+                warm_up(self.db)
+        finally:
+            self._ready.set()
         if self.db is not None and self._warm_up:
-            warm_up(self.db)
+            self._go_on.wait()
+            warm_up_search()
 
 
 def warm_up(db: Database) -> None:
-    """Import what the main window and its pages need, load the pinyin dictionary, and run once
-    the reads the main window starts with (SQLAlchemy builds and compiles a statement's parts
-    on first use)."""
+    """Import what the main window and its pages need and run once the reads the main window
+    starts with (SQLAlchemy builds and compiles a statement's parts on first use)."""
     try:
         from desktop_app.core.services.orgs import list_books, list_organisations
-        from desktop_app.core.textsearch import warm_up as load_pinyin
         from desktop_app.ui import main_window  # noqa: F401
         from desktop_app.ui.pages import discover_pages
 
         discover_pages()
-        load_pinyin()
         with db.read("warm-up") as session:
             for org in list_organisations(session)[:1]:
                 list_books(session, org.id)
-        # What is loaded now (modules, mappers, compiled statements) stays for the whole run:
-        # moved out of the collector's reach, a full collection no longer walks it (it took
-        # about 0.1 s and fell, at random, into building the main window).
-        gc.collect()
-        gc.freeze()
+        _freeze()
     except Exception:  # the GUI thread does all this again and reports any real error there
         log.exception("warm-up failed")
+
+
+def warm_up_search() -> None:
+    """Load the pinyin dictionary (sorting and filtering by name need it)."""
+    try:
+        from desktop_app.core.textsearch import warm_up as load_pinyin
+
+        load_pinyin()
+        _freeze()
+    except Exception:
+        log.exception("pinyin warm-up failed")
+
+
+def _freeze() -> None:
+    # What is loaded now (modules, mappers, compiled statements, the dictionary) stays for the
+    # whole run: moved out of the collector's reach, a full collection no longer walks it (it
+    # took about 0.1 s and fell, at random, into building the main window).
+    gc.collect()
+    gc.freeze()

@@ -8,7 +8,10 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
+
+import pytest
 
 from db.backup import backup_file
 from db.migrate import open_database
@@ -21,12 +24,25 @@ from desktop_app.ui.opening import DatabaseOpening
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(scope="module")
+def township(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Users, organisations and books of a 3-village demo township (what logging in needs)."""
+    from desktop_app.core.demo import build_demo
+
+    path = tmp_path_factory.mktemp("township") / "township.db"
+    database = open_database(path)
+    with database.begin("demo") as s:
+        build_demo(s, villages=3, only=("用户", "组织与账套"))
+    database.close()
+    return path
+
+
 def test_login_pressed_before_the_database_is_open_logs_in_once_it_is(qtbot, demo_template: Path,
                                                                         tmp_path: Path) -> None:
     path = backup_file(demo_template, tmp_path / "demo.db")
     gate = threading.Event()
 
-    def slow_open():  # a migration or a slow disk: the user is faster
+    def slow_open(_progress):  # a migration or a slow disk: the user is faster
         gate.wait(10)
         return open_database(path)
 
@@ -57,7 +73,7 @@ def test_a_database_that_cannot_be_opened_closes_the_login_with_the_error(qtbot,
     con.execute("CREATE TABLE t (x)")
     con.commit()
     con.close()
-    opening = DatabaseOpening(foreign, lambda: open_database(foreign, create=False), warm_up=False)
+    opening = DatabaseOpening(foreign, lambda _progress: open_database(foreign, create=False), warm_up=False)
     dlg = LoginDialog(opening, username="kuaiji")
     qtbot.addWidget(dlg)
     dlg.show()
@@ -210,3 +226,66 @@ def test_first_run_creates_a_new_database_and_tells_the_administrator_account(tm
     assert seen["login"]["username"] == "admin" and "初始密码 admin123" in seen["login"]["hint"]
     assert seen["main"].startswith("用户：系统管理员") and seen["rc"] == 0
     assert (tmp_path / "data" / "ledger.db").exists()
+
+
+def test_building_the_database_shows_its_steps_in_a_progress_bar_on_the_login(qtbot, township: Path,
+                                                                              tmp_path: Path) -> None:
+    """First run from scripts/run.sh: the demo is built behind the login dialog, which shows
+    each step with a progress bar instead of a silent wait, and hides it once the file is open."""
+    path = backup_file(township, tmp_path / "demo.db")
+    step, finish = threading.Event(), threading.Event()
+
+    def build(progress):
+        progress.report(0, 0, "正在建立数据库…")
+        step.wait(10)
+        time.sleep(0.2)  # reports closer together than the bar's refresh interval are merged
+        progress.report(3, 8, "正在生成示例数据：合同")
+        finish.wait(10)
+        return open_database(path)
+
+    opening = DatabaseOpening(path, build, status="正在生成示例数据库…", warm_up=False)
+    dlg = LoginDialog(opening, username="kuaiji")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.progress.isVisible(), timeout=10_000)
+    assert dlg.status.text() == "正在建立数据库…"
+    assert (dlg.progress.minimum(), dlg.progress.maximum()) == (0, 0)  # busy: no total yet
+    step.set()
+    qtbot.waitUntil(lambda: dlg.progress.maximum() == 8, timeout=10_000)
+    assert dlg.progress.value() == 3 and dlg.status.text() == "正在生成示例数据：合同"
+    dlg.password.setText("demo1234")
+    dlg.ok_button.click()  # pressed while building: logs in once the database is there
+    assert dlg.user is None and "打开后自动登录" in dlg.status.text()
+    finish.set()
+    qtbot.waitUntil(lambda: dlg.user is not None, timeout=10_000)
+    assert not dlg.progress.isVisible() and dlg.status.text() == ""
+    opening.wait()
+    opening.db.close()
+
+
+def test_a_missing_database_with_demo_is_built_behind_the_login_without_the_first_run_choice(qtbot,
+                                                                                            tmp_path: Path) -> None:
+    from desktop_app.app import prepare_opening
+
+    opening = prepare_opening(tmp_path / "ledger.db", demo=True)  # no FirstRunDialog: it would block here
+    assert opening is not None and not opening.done and opening.path == tmp_path / "ledger.db"
+    assert opening.username == "kuaiji" and "demo1234" in opening.hint and opening.status == "正在生成示例数据库…"
+    assert not (tmp_path / "ledger.db").exists()  # nothing written before the dialog starts it
+
+
+def test_the_pinyin_dictionary_waits_while_the_main_window_is_built(township: Path, tmp_path: Path) -> None:
+    """After 登录 the main window is built once the pages are imported (``wait_ready``); the
+    pinyin dictionary, the slowest part of the warm-up, is held until the window has painted."""
+    path = backup_file(township, tmp_path / "demo.db")
+    opening = DatabaseOpening(path, lambda _progress: open_database(path, create=False))
+    opening.hold()
+    opening.start()
+    assert opening.wait_ready(60) and opening.db is not None and opening.error is None
+    assert "desktop_app.ui.main_window" in sys.modules and "desktop_app.ui.pages.orgs" in sys.modules
+    opening._thread.join(0.3)
+    assert opening._thread.is_alive()  # held: the dictionary has not been loaded yet
+    opening.release()
+    assert opening.wait(60)
+    opening._thread.join(60)
+    assert not opening._thread.is_alive() and "pypinyin" in sys.modules
+    opening.db.close()
