@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.demo.assets import seed_assets
 from desktop_app.core.demo.contracts import seed_contracts
-from desktop_app.core.demo.funds import MonthHook, seed_opening, seed_vouchers
+from desktop_app.core.demo.funds import BatchHook, MonthHook, seed_opening, seed_vouchers
 from desktop_app.core.demo.members import seed_members
 from desktop_app.core.demo.orgs import seed_organisations
 from desktop_app.core.demo.users import DEMO_PASSWORD, seed_users
@@ -41,12 +41,25 @@ class DemoContext:
     users: dict[str, UserRow] = field(default_factory=dict)  # first role -> user
     gens: dict[uuid.UUID, Any] = field(default_factory=dict)  # book id -> its day-to-day voucher generator
     monthly: list[MonthHook] = field(default_factory=list)  # each area's business of a month
+    batched: list[BatchHook] = field(default_factory=list)  # each area's batched business of a month (all books)
     works: dict[tuple[uuid.UUID, int], tuple[uuid.UUID, str, Decimal]] = field(default_factory=dict)  # (book, year) -> 工程
     solar: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)  # book id -> its 光伏 projects
     receipts: dict[uuid.UUID, dict[str, list[Any]]] = field(default_factory=dict)  # book id -> month -> money due in
+    progress: Progress | None = None
+    plan: list[str] = field(default_factory=list)  # the labels of the seeders that run
+    step: int = 0  # the one running
+
+    def report(self, done: int, total: int, text: str) -> None:
+        """The running seeder's progress (``done`` of ``total``) as part of the whole run's (0–1000)."""
+        if self.progress is not None and self.plan:
+            weights = [_WEIGHTS.get(label, 1) for label in self.plan]
+            at = sum(weights[:self.step]) + weights[self.step] * min(done, total) / max(total, 1)
+            self.progress.report(int(1000 * at / sum(weights)), 1000,
+                                 f"正在生成示例数据：{self.plan[self.step]}（{text}）")
 
 
 Seeder = Callable[[Session, DemoContext], None]
+_WEIGHTS = {"成员与股份": 4, "资产、资源与项目": 2, "合同": 3, "逐月业务与结账": 40}  # rough shares of the time (others 1)
 SEEDERS: list[tuple[str, Seeder]] = [
     ("用户", seed_users),
     ("组织与账套", seed_organisations),
@@ -74,14 +87,15 @@ def build_demo(session: Session, *, villages: int = 20, years: int = 1, seed: in
     ``only`` limits the run to the seeders with those labels (benchmarks that need just
     organisations, say); users and organisations are always seeded since all else needs them.
     """
-    ctx = DemoContext(rng=random.Random(seed), villages=villages, years=years)
+    ctx = DemoContext(rng=random.Random(seed), villages=villages, years=years, progress=progress)
     seeders = [(label, fn) for label, fn in SEEDERS
                if only is None or label in only or fn in (seed_users, seed_organisations)]
-    for i, (label, seeder) in enumerate(seeders):
-        if progress is not None:
-            progress.report(i, len(seeders), f"正在生成示例数据：{label}")
+    ctx.plan = [label for label, _ in seeders]
+    for i, (_, seeder) in enumerate(seeders):
+        ctx.step = i
+        ctx.report(0, 1, "开始")
         seeder(session, ctx)
     if progress is not None:
-        progress.report(len(seeders), len(seeders), "示例数据已生成")
+        progress.report(1000, 1000, "示例数据已生成")
     return DemoSummary(villages=villages, organisations=len(ctx.orgs) + 1, books=len(ctx.books),
                        users=len(ctx.users), password=DEMO_PASSWORD)

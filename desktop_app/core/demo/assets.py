@@ -2,8 +2,9 @@
 
 The cards are taken over at the book's start (清产核资入账): they split its opening 151 (经营性
 15101 / 非经营性 15102) and 152 balances exactly, so ``reconcile_assets`` balances, and are charged
-from the book's first month. Each month (``ctx.monthly``) goes through the real services: the
-depreciation run, the 光伏 project's power sales (a voucher carrying the project), a purchase paid
+from the book's first month. Each month goes through the real services: the depreciation run of
+every book (``ctx.batched``: the batch form, posted with the month's other vouchers), then
+(``ctx.monthly``) the 光伏 project's power sales (a voucher carrying the project), a purchase paid
 from the bank (one card with its acquisition voucher), one scrapping through the disposal service,
 the year's road 工程 registered as a project in March (budget, tender, contract sum; its payments
 carry the project) and in December completed: its 决算 and a card (Dr 固定资产, Cr 在建工程).
@@ -31,8 +32,9 @@ from desktop_app.core.rules.depreciation import add_months
 from desktop_app.core.services.assets import create_asset, list_assets
 from desktop_app.core.services.assets_changes import dispose_asset
 from desktop_app.core.services.balances import balances_at_end
-from desktop_app.core.services.depreciation import run_depreciation
+from desktop_app.core.services.depreciation import run_depreciation_books
 from desktop_app.core.services.funds_base import book_accounts
+from desktop_app.core.services.posting_batch import PostingBatch
 from desktop_app.core.services.projects import create_project, update_project
 from desktop_app.core.services.vouchers import LineInput, create_voucher, post_voucher, review_voucher
 
@@ -155,7 +157,6 @@ def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) ->
     bank = charts.account_role(book.chart_version, "bank")
     last_year = y == demo_years(ctx.years)[1]
     n = ctx.books.index(book)
-    run_depreciation(session, book_id=book.id, period=period, user=maker)
     for pid in ctx.solar.get(book.id, []) if m % 3 == 0 else []:
         amount = Decimal(rng.randrange(8000, 30000, 100))
         v = create_voucher(session, book_id=book.id, voucher_date=date(y, m, 20), summary=f"收{y}年第{m // 3}季度光伏发电收益",
@@ -207,9 +208,17 @@ def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) ->
                                final_on=date(y, 12, 31))
 
 
+def _depreciation(session: Session, ctx: DemoContext, books: list[BookRow], y: int, m: int,
+                  batch: PostingBatch) -> None:
+    """The month's depreciation run of every book, posted with the month's batch."""
+    run_depreciation_books(session, book_ids=[b.id for b in books], period=f"{y:04d}-{m:02d}",
+                           user=ctx.users["bookkeeper"], batch=batch)
+
+
 def seed_assets(session: Session, ctx: DemoContext) -> None:
     villages = {o.id for o in ctx.orgs}
     for book in ctx.books:
         if book.organisation_id in villages:
             ctx.solar[book.id] = _seed_book(session, ctx, book)
+    ctx.batched.append(_depreciation)
     ctx.monthly.append(_month)

@@ -6,8 +6,9 @@ Contracts and their schedules are registered in bulk (Core executemany, change l
 bulk); a parcel or asset card let out under a live contract is marked 已发包/出租 and linked to
 it through the resources and assets services. The
 money is business of its month: each receipt and 保证金 is recorded in the month simulation
-(``ctx.monthly``) through the receipts service, which posts its voucher; every December the
-year's share of rent received ahead is recognised (``recognise_deferred_rent``).
+(``ctx.batched``) through the receipts service's batch forms (allocated oldest-first like any
+receipt; their vouchers posted with the month's other vouchers); every December the year's
+share of rent received ahead is recognised (``recognise_deferred_rent``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,14 @@ from desktop_app.core.rows import BookRow, OrgRow
 from desktop_app.core.rules.contract_schedule import Terms, add_years, round_fen
 from desktop_app.core.services.assets import update_asset
 from desktop_app.core.services.contracts import schedule_rows
-from desktop_app.core.services.receipts import recognise_deferred_rent, record_deposit, record_receipt
+from desktop_app.core.services.posting_batch import PostingBatch
+from desktop_app.core.services.receipts import recognise_deferred_rent
+from desktop_app.core.services.receipts_batch import (
+    DepositInput,
+    ReceiptInput,
+    record_deposits,
+    record_receipts,
+)
 from desktop_app.core.services.resources import update_parcel
 
 if TYPE_CHECKING:
@@ -258,17 +266,21 @@ def _pay(b: _Batch, rng: random.Random, cid: uuid.UUID, insts: list[dict[str, An
             b.money.append(Money(on, cid, "收款", amount))
 
 
-def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) -> None:
-    """The month's receipts and 保证金 of the book's contracts; December: advance rent recognised."""
+def _money(session: Session, ctx: DemoContext, books: list[BookRow], y: int, m: int, batch: PostingBatch) -> None:
+    """The month's receipts and 保证金 of every book's contracts (the batch forms, posted with the
+    month's other vouchers)."""
     user = ctx.users["bookkeeper"]
-    for item in ctx.receipts.get(book.id, {}).get(f"{y:04d}-{m:02d}", []):
-        if item.kind == "收款":
-            record_receipt(session, item.contract_id, received_on=item.on, amount=item.amount, method="银行", user=user)
-        else:
-            record_deposit(session, item.contract_id, kind=item.kind, on_date=item.on, amount=item.amount,
-                           method="银行", user=user)
+    items = [item for book in books for item in ctx.receipts.get(book.id, {}).get(f"{y:04d}-{m:02d}", [])]
+    record_receipts(session, [ReceiptInput(i.contract_id, i.on, i.amount, "银行") for i in items if i.kind == "收款"],
+                    user=user, batch=batch)
+    record_deposits(session, [DepositInput(i.contract_id, i.kind, i.on, i.amount, "银行")
+                              for i in items if i.kind != "收款"], user=user, batch=batch)
+
+
+def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) -> None:
+    """December: the year's share of rent received in advance is recognised."""
     if m == 12:
-        recognise_deferred_rent(session, book.id, y, user=user)
+        recognise_deferred_rent(session, book.id, y, user=ctx.users["bookkeeper"])
 
 
 def seed_contracts(session: Session, ctx: DemoContext) -> None:
@@ -284,4 +296,5 @@ def seed_contracts(session: Session, ctx: DemoContext) -> None:
             for item in sorted(money, key=lambda x: (x.on, x.kind != "收取", str(x.contract_id))):
                 months.setdefault(f"{item.on.year:04d}-{item.on.month:02d}", []).append(item)
             ctx.receipts[book.id] = months
+    ctx.batched.append(_money)
     ctx.monthly.append(_month)

@@ -9,9 +9,11 @@ project investment, bank interest, 一事一议), every line naming its counterp
 areas' business of the month through their own services (``ctx.monthly``: contract receipts and
 deposits, asset purchases, depreciation and disposals, the distribution plan and its payout);
 in December the 在建工程 completed becomes an asset card, advance rent is recognised and the year
-is closed (年终结转); then the month is closed (结账), in order, as a user would. The current month
-stays open. Day-to-day vouchers go through the bulk path (``voucher_bulk``: checked like any
-voucher, one audit entry per batch); everything else through the ordinary services.
+is closed (年终结转); then the month is closed (结账) for every book at once (``close_periods``,
+checked like one close each), in order, as a user would. The current month stays open.
+Day-to-day vouchers, depreciation runs, receipts and deposits of a month are posted together
+through the bulk path (``PostingBatch`` → ``voucher_bulk``: checked like any voucher, one audit
+entry per book and month, each record its own); everything else through the ordinary services.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ from db.models import OpeningBalance
 from db.types import uuid7
 from desktop_app.core.rows import BookRow
 from desktop_app.core.services.balances import balances_before
-from desktop_app.core.services.funds_base import book_accounts, period_of
-from desktop_app.core.services.periods import close_period
-from desktop_app.core.services.voucher_bulk import BulkVoucher, bulk_post_vouchers
+from desktop_app.core.services.funds_base import book_accounts, period_of, read_cache
+from desktop_app.core.services.periods import close_periods
+from desktop_app.core.services.posting_batch import PostingBatch
+from desktop_app.core.services.voucher_bulk import BulkVoucher
 from desktop_app.core.services.voucher_lines import LineInput
 from desktop_app.core.services.yearend import close_year
 
@@ -54,6 +57,7 @@ CLEANERS = ["南京洁美环境服务有限公司", "江宁区绿洲保洁服务
 BUYERS = ["江宁区春晖苗木有限公司", "南京绿野园林绿化工程有限公司", "江宁区金穗农机专业合作社"]
 BUILDERS = ["南京宏建建设工程有限公司", "江苏华禹市政工程有限公司"]
 MonthHook = Callable[[Session, "DemoContext", BookRow, int, int], None]
+BatchHook = Callable[[Session, "DemoContext", list[BookRow], int, int, PostingBatch], None]  # all books of a month
 
 
 def demo_years(years: int) -> tuple[int, int]:
@@ -186,22 +190,35 @@ def _bank_balance(session: Session, book_id: uuid.UUID, period: str) -> Decimal:
 
 
 def seed_vouchers(session: Session, ctx: DemoContext) -> None:
-    """The month-by-month simulation of every book (see the module's docstring)."""
+    """The month-by-month simulation of every book (see the module's docstring).
+
+    Each month, every book's day-to-day vouchers and the areas' batched business (``ctx.batched``:
+    depreciation runs, contract receipts and deposits, through the services' batch forms) are
+    posted together, one bulk call per book; then each book's other business (``ctx.monthly``),
+    its year-end close in December, and the month is closed for all books at once."""
     seed_opening(session, ctx)
     maker, reviewer = ctx.users["bookkeeper"], ctx.users["reviewer"]
-    for y, m in months(ctx.years):
+    every = months(ctx.years)
+    steps = sum(1 for y, m in every for b in ctx.books if f"{y:04d}-{m:02d}" >= b.start_period) or 1
+    done = 0
+    for y, m in every:
         period = f"{y:04d}-{m:02d}"
-        for book in ctx.books:
-            if period < book.start_period:
-                continue
-            gen = ctx.gens[book.id]
-            gen.bank = _bank_balance(session, book.id, period)
-            daily = gen.month(y, m, book.name.split("村")[0], ctx.works.get((book.id, y)))
-            bulk_post_vouchers(session, book.id, daily, maker=maker, reviewer=reviewer,
-                               audit_summary=f"录入{y}年{m}月日常凭证并记账（示例数据）")
+        books = [b for b in ctx.books if period >= b.start_period]
+        batch = PostingBatch(maker, reviewer, summary=f"录入{y}年{m}月日常凭证、收款与折旧并记账（示例数据）")
+        with read_cache(session):  # reads only: each book's bank balance at the month's start
+            for book in books:
+                gen = ctx.gens[book.id]
+                gen.bank = _bank_balance(session, book.id, period)
+                batch.add(book.id, gen.month(y, m, book.name.split("村")[0], ctx.works.get((book.id, y))))
+        for batched in ctx.batched:
+            batched(session, ctx, books, y, m, batch)
+        batch.post(session)
+        for book in books:
             for hook in ctx.monthly:
                 hook(session, ctx, book, y, m)
             if m == 12:
                 close_year(session, book.id, y, user=maker)
-            if period < CURRENT_PERIOD:
-                close_period(session, book.id, period, user=maker)
+            done += 1
+            ctx.report(done, steps, f"{y}年{m}月 {book.name}")
+        if period < CURRENT_PERIOD:
+            close_periods(session, [(book.id, period) for book in books], user=maker)

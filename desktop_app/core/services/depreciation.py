@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
-from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetWorkload
+from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetWorkload, Voucher
 from db.types import uuid7
 from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.progress import Progress
@@ -36,7 +37,13 @@ from desktop_app.core.services.funds_base import (
     next_period,
     period_end,
     period_label,
+    read_cache,
 )
+from desktop_app.core.services.voucher_bulk import BulkVoucher
+from desktop_app.core.services.voucher_lines import LineInput
+
+if TYPE_CHECKING:
+    from desktop_app.core.services.posting_batch import PostingBatch
 
 SOURCE_KIND = "depreciation"
 _NS = uuid.UUID("5b7c1a52-8d1e-4c55-9a0e-6f3b2a1d0c11")
@@ -161,7 +168,7 @@ def run_depreciation(session: Session, *, book_id: uuid.UUID, period: str, user:
                      progress: Progress | None = None) -> DepreciationRunResult:
     """计提 one month's depreciation of a book: one voucher, idempotent, refused in a closed month."""
     from desktop_app.core.services.periods import ensure_period_open
-    from desktop_app.core.services.vouchers import LineInput, record_auto_voucher
+    from desktop_app.core.services.vouchers import record_auto_voucher
 
     period = check_period(period)
     ensure_period_open(session, book_id, period)
@@ -184,6 +191,19 @@ def run_depreciation(session: Session, *, book_id: uuid.UUID, period: str, user:
     total = sum((c.amount for c in charges), ZERO)
     if not charges:
         return DepreciationRunResult(book_id, period, False, None, None, ZERO, ())
+    voucher = record_auto_voucher(session, book_id=book_id, voucher_date=period_end(period),
+                                  summary=f"计提{period_label(period)}固定资产折旧",
+                                  lines=_run_lines(session, book_id, period, charges), user=user,
+                                  source_kind=SOURCE_KIND, source_id=run_source_id(book_id, period))
+    _write_lines(session, book_id, period, charges, voucher.id)
+    _audit_run(session, book_id, period, charges, voucher.id, voucher.code)
+    if progress is not None:
+        progress.report(2, 2, "折旧已计提")
+    return DepreciationRunResult(book_id, period, False, voucher.id, voucher.code, total, tuple(charges))
+
+
+def _run_lines(session: Session, book_id: uuid.UUID, period: str, charges: list[DepreciationCharge]) -> list[LineInput]:
+    """The run's voucher: 借 each expense account its total, 贷 累计折旧 per asset."""
     by_account: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for c in charges:
         by_account[c.account_code] += c.amount
@@ -192,16 +212,65 @@ def run_depreciation(session: Session, *, book_id: uuid.UUID, period: str, user:
     lines = [LineInput(code, debit=amount, summary=f"计提{label}折旧") for code, amount in sorted(by_account.items())]
     lines += [LineInput(acc_dep, credit=c.amount, summary=f"{c.code} {c.name}"[:200], asset_id=c.asset_id)
               for c in charges]
-    voucher = record_auto_voucher(session, book_id=book_id, voucher_date=period_end(period),
-                                  summary=f"计提{label}固定资产折旧", lines=lines, user=user,
-                                  source_kind=SOURCE_KIND, source_id=run_source_id(book_id, period))
-    _write_lines(session, book_id, period, charges, voucher.id)
+    return lines
+
+
+def _audit_run(session: Session, book_id: uuid.UUID, period: str, charges: list[DepreciationCharge],
+               voucher_id: uuid.UUID, code: str) -> None:
+    total = sum((c.amount for c in charges), ZERO)
     record_audit(session, AuditRecord("create", "depreciation_run", str(run_source_id(book_id, period)),
-                                      f"计提{label}折旧：{len(charges)} 项资产，合计 {total}（{voucher.code}）", None,
-                                      {"voucher": str(voucher.id), "total": str(total), "assets": len(charges)}))
-    if progress is not None:
-        progress.report(2, 2, "折旧已计提")
-    return DepreciationRunResult(book_id, period, False, voucher.id, voucher.code, total, tuple(charges))
+                                      f"计提{period_label(period)}折旧：{len(charges)} 项资产，合计 {total}（{code}）", None,
+                                      {"voucher": str(voucher_id), "total": str(total), "assets": len(charges)}))
+
+
+def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], period: str, user: UserRow,
+                           batch: PostingBatch | None = None) -> dict[uuid.UUID, tuple[DepreciationCharge, ...]]:
+    """计提 one month's depreciation of many books at once (a township's month end): each book's
+    charges computed and checked as :func:`run_depreciation` does (refused in a closed month or
+    when an earlier month was never run), its voucher posted through ``batch`` (the bulk voucher
+    path; with no ``batch`` one is posted here) and its lines and audit entry written after.
+    A book whose month already has a run (standing or reversed) goes through
+    :func:`run_depreciation` itself, which finds it or brings the reversed lines back."""
+    from desktop_app.core.services.periods import ensure_period_open
+    from desktop_app.core.services.posting_batch import Posted, PostingBatch
+    from desktop_app.core.services.users import require_role
+    from desktop_app.core.services.vouchers import MAKER_ROLES
+
+    require_role(user, *MAKER_ROLES)
+    period = check_period(period)
+    sources = {run_source_id(b, period): b for b in book_ids}
+    ran = set(session.scalars(select(Voucher.book_id).where(
+        Voucher.source_kind == SOURCE_KIND, Voucher.source_id.in_(list(sources)), Voucher.status != "作废")))
+    fresh: dict[uuid.UUID, list[DepreciationCharge]] = {}
+    with read_cache(session):  # reads only: each book's chart and balances once
+        for b in book_ids:
+            if b not in ran:
+                ensure_period_open(session, b, period)
+                fresh[b] = compute_charges(session, b, period)
+    out = {b: run_depreciation(session, book_id=b, period=period, user=user).charges for b in book_ids if b in ran}
+    own = batch is None
+    batch = batch if batch is not None else PostingBatch(user, summary=f"批量计提{period_label(period)}折旧")
+    for b, charges in fresh.items():
+        out[b] = tuple(charges)
+        if charges:
+            batch.add(b, [BulkVoucher(period_end(period), f"计提{period_label(period)}固定资产折旧",
+                                      _run_lines(session, b, period, charges), source_kind=SOURCE_KIND,
+                                      source_id=run_source_id(b, period), attachments=0)])
+
+    def finish(posted: dict[uuid.UUID, Posted]) -> None:
+        rows = []
+        for b, charges in fresh.items():
+            if charges:
+                v = posted[run_source_id(b, period)]
+                rows += [{"id": uuid7(), "asset_id": c.asset_id, "book_id": b, "period": period, "amount": c.amount,
+                          "account_code": c.account_code, "voucher_id": v.id} for c in charges]
+                _audit_run(session, b, period, charges, v.id, v.code)
+        bulk_insert(session, AssetDepreciation, rows)
+
+    batch.then(finish)
+    if own:
+        batch.post(session)
+    return out
 
 
 def _write_lines(session: Session, book_id: uuid.UUID, period: str, charges: list[DepreciationCharge],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -21,9 +22,10 @@ from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
+from db.changelog import bulk_insert
 from db.images import canonical_json
 from db.models import Account, Book, Entry, OpeningBalance, Period, Voucher
-from db.types import to_scaled_int, utcnow
+from db.types import to_scaled_int, utcnow, uuid7
 from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.progress import Progress
@@ -39,6 +41,7 @@ from desktop_app.core.services.funds_base import (
     period_label,
     period_of,
     prev_period,
+    read_cache,
     reads,
     subtree,
 )
@@ -286,6 +289,68 @@ def close_period(session: Session, book_id: uuid.UUID, period: str, *, user: Use
     record_audit(session, AuditRecord("close", "period", str(p.id), f"{book.name} {period_label(period)} 结账",
                                       before, {"status": "closed", "seal_hash": seal}))
     return _row(session, book_id, period)
+
+
+def close_periods(session: Session, items: Sequence[tuple[uuid.UUID, str]], *, user: UserRow) -> list[PeriodRow]:
+    """结账 many (book, month) pairs at once (a township's month end; a book's months in order).
+
+    Each is checked exactly as :func:`close_period` checks one (the month before closed or closed
+    earlier in ``items``, every voucher posted, cash not negative, the trial balance balanced,
+    December carried forward), all of them before anything is written; then each is sealed with
+    its own audit entry. The checks read each book's chart and balances once (``read_cache``)."""
+    require_role(user, "bookkeeper", "reviewer")
+    wanted = [(book_id, check_period(period)) for book_id, period in items]
+    closing: set[tuple[uuid.UUID, str]] = set()
+    by_book: dict[uuid.UUID, list[str]] = {}
+    seals: dict[tuple[uuid.UUID, str], str] = {}
+    with read_cache(session):
+        for book_id, period in wanted:
+            book = get_book_row(session, book_id)
+            label = f"{book.name} {period_label(period)}"
+            if period < book.start_period:
+                raise ValidationError(f"{label}早于账套启用期间", field="会计期间")
+            if (book_id, period) in closing or _row(session, book_id, period).is_closed:
+                raise ConflictError(f"{label}已经结账", field="会计期间")
+            before = prev_period(period)
+            if period > book.start_period and (book_id, before) not in closing \
+                    and not _row(session, book_id, before).is_closed:
+                raise ConflictError(f"{book.name}：请先结账{period_label(before)}，再结账{period_label(period)}",
+                                    field="会计期间")
+            problems = close_checks(session, book_id, period)
+            if problems:
+                raise ConflictError(f"{label}不能结账：" + "；".join(problems), field="会计期间")
+            closing.add((book_id, period))
+            by_book.setdefault(book_id, []).append(period)
+        for book_id, periods in by_book.items():
+            seals.update({(book_id, p): h for p, h in compute_period_seals(session, book_id, periods).items()})
+    if not wanted:
+        return []
+    found = {(p.book_id, p.period): p for p in session.scalars(select(Period).where(
+        Period.book_id.in_(list(by_book)), Period.period.in_(sorted({p for _, p in wanted}))))}
+    now, new_rows, out = utcnow(), [], []
+    audits: list[AuditRecord] = []
+    for book_id, period in wanted:
+        seal, p = seals[(book_id, period)], found.get((book_id, period))
+        what = f"{get_book_row(session, book_id).name} {period_label(period)} 结账"
+        after = {"status": "closed", "seal_hash": seal}
+        if p is None:
+            pid = uuid7()
+            new_rows.append({"id": pid, "book_id": book_id, "period": period, "status": "closed", "seal_hash": seal,
+                             "closed_by": user.display_name, "closed_at": now, "reopen_count": 0,
+                             "last_reopen_reason": None, "last_reopened_by": None, "last_reopened_at": None})
+            audits.append(AuditRecord("close", "period", str(pid), what, None, after))
+            out.append(PeriodRow(book_id, period, "closed", seal, user.display_name, now, 0, None))
+        else:
+            audits.append(AuditRecord("close", "period", str(p.id), what,
+                                      {"status": p.status, "seal_hash": p.seal_hash}, after))
+            p.status, p.seal_hash, p.closed_by, p.closed_at = "closed", seal, user.display_name, now
+            out.append(PeriodRow(book_id, period, "closed", seal, user.display_name, now, p.reopen_count,
+                                 p.last_reopen_reason))
+    session.flush()
+    bulk_insert(session, Period, new_rows)
+    for record in audits:
+        record_audit(session, record)
+    return out
 
 
 def reopen_period(session: Session, book_id: uuid.UUID, period: str, *, user: UserRow, reason: str) -> PeriodRow:

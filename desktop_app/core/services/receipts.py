@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -168,6 +170,64 @@ def _split_by_year(session: Session, inst: ContractInstallment, already: Decimal
     return income + left, deferred  # no recognition rows (should not happen): all income
 
 
+@dataclass(frozen=True)
+class _Allocation:
+    rows: list[dict[str, Any]]  # ContractAllocation values
+    allocations: list[AllocationRow]
+    income: Decimal  # of the receipt's year or earlier
+    deferred: Decimal  # belongs to later years
+    credit_used: Decimal  # earlier credit applied now
+    leftover: Decimal  # of the new money, carried forward as credit
+
+
+def _allocate(session: Session, sources: list[list[Any]], installments: list[list[Any]], receipt_id: uuid.UUID,
+              received_on: date) -> _Allocation:
+    """Apply ``sources`` ([receipt id, unallocated], the new receipt last) oldest-first to the open
+    ``installments`` ([installment, already paid], due-date order). Both lists are kept in step:
+    what is used up leaves them, what is paid is added."""
+    rows: list[dict[str, Any]] = []
+    allocations: list[AllocationRow] = []
+    income, deferred, credit_used = ZERO, ZERO, ZERO
+    for pair in installments:
+        inst, got = pair
+        need = inst.amount - got
+        while need > 0 and sources:
+            rid, avail = sources[0]
+            take = min(need, avail)
+            rows.append({"receipt_id": rid, "installment_id": inst.id, "amount": take, "allocated_on": received_on})
+            inc, dfr = _split_by_year(session, inst, got, take, received_on.year)
+            income, deferred, got, need = income + inc, deferred + dfr, got + take, need - take
+            if rid != receipt_id:
+                credit_used += take
+            allocations.append(AllocationRow(inst.id, inst.seq, take))
+            sources[0][1] = avail - take
+            if avail - take == 0:
+                sources.pop(0)
+        pair[1] = got
+        if not sources:
+            break
+    installments[:] = [p for p in installments if p[1] < p[0].amount]
+    leftover = sum((s[1] for s in sources if s[0] == receipt_id), ZERO)
+    return _Allocation(rows, allocations, income, deferred, credit_used, leftover)
+
+
+def _receipt_lines(c: Contract, cp_name: str, amount: Decimal, alloc: _Allocation, money_code: str,
+                   income_code: str, advance_code: str) -> list[LineInput]:
+    lines = [LineInput(money_code, debit=amount, summary=f"收{cp_name}合同{c.number}款", counterparty=cp_name,
+                       contract_id=c.id)]
+    advance_net = alloc.deferred + alloc.leftover - alloc.credit_used
+    if advance_net < 0:
+        lines.append(LineInput(advance_code, debit=-advance_net, summary="预收租金转入", counterparty=cp_name,
+                               contract_id=c.id))
+    if alloc.income > 0:
+        lines.append(LineInput(income_code, credit=alloc.income, summary=f"合同{c.number}租金收入",
+                               counterparty=cp_name, contract_id=c.id))
+    if advance_net > 0:
+        lines.append(LineInput(advance_code, credit=advance_net, summary="预收以后年度租金/多收款",
+                               counterparty=cp_name, contract_id=c.id))
+    return lines
+
+
 def record_receipt(session: Session, contract_id: uuid.UUID, *, received_on: date | None, amount: Decimal | str,
                    method: str, user: UserRow, receipt_no: str | None = None, payer: str | None = None,
                    note: str | None = None, money_account: str | None = None, post: bool = True) -> ReceiptResult:
@@ -189,40 +249,14 @@ def record_receipt(session: Session, contract_id: uuid.UUID, *, received_on: dat
                         note=(note or "").strip()[:200] or None)
     session.add(r)
     session.flush()
-    sources: list[list[object]] = [*credits, [r.id, amount]]
-    allocations: list[AllocationRow] = []
-    income, deferred, credit_used = ZERO, ZERO, ZERO
-    for inst, got in _open_installments(session, c.id):
-        need = inst.amount - got
-        while need > 0 and sources:
-            rid, avail = sources[0]
-            assert isinstance(avail, Decimal) and isinstance(rid, uuid.UUID)
-            take = min(need, avail)
-            session.add(ContractAllocation(receipt_id=rid, installment_id=inst.id, amount=take, allocated_on=received_on))
-            inc, dfr = _split_by_year(session, inst, got, take, received_on.year)
-            income, deferred, got, need = income + inc, deferred + dfr, got + take, need - take
-            if rid != r.id:
-                credit_used += take
-            allocations.append(AllocationRow(inst.id, inst.seq, take))
-            sources[0][1] = avail - take
-            if avail - take == 0:
-                sources.pop(0)
-        if not sources:
-            break
-    leftover = sum((Decimal(str(s[1])) for s in sources if s[0] == r.id), ZERO)
+    sources: list[list[Any]] = [*credits, [r.id, amount]]
+    installments = [[inst, got] for inst, got in _open_installments(session, c.id)]
+    alloc = _allocate(session, sources, installments, r.id, received_on)
+    for values in alloc.rows:
+        session.add(ContractAllocation(**values))
+    allocations = alloc.allocations
     session.flush()
-    lines = [LineInput(money_code, debit=amount, summary=f"收{cp_name}合同{c.number}款", counterparty=cp_name,
-                       contract_id=c.id)]
-    advance_net = deferred + leftover - credit_used
-    if advance_net < 0:
-        lines.append(LineInput(advance_code, debit=-advance_net, summary="预收租金转入", counterparty=cp_name,
-                               contract_id=c.id))
-    if income > 0:
-        lines.append(LineInput(income_code, credit=income, summary=f"合同{c.number}租金收入", counterparty=cp_name,
-                               contract_id=c.id))
-    if advance_net > 0:
-        lines.append(LineInput(advance_code, credit=advance_net, summary="预收以后年度租金/多收款",
-                               counterparty=cp_name, contract_id=c.id))
+    lines = _receipt_lines(c, cp_name, amount, alloc, money_code, income_code, advance_code)
     v = record_auto_voucher(session, book_id=book.id, voucher_date=received_on,
                             summary=f"收到{cp_name}合同{c.number}租金（承包费）", lines=lines, user=user,
                             source_kind=RECEIPT_KIND, source_id=r.id, post=post)

@@ -1,0 +1,84 @@
+"""Many generated vouchers of many books posted at once: a month's receipts, depreciation runs …
+
+The batch form of a service (``receipts.record_receipts``, ``depreciation.run_depreciation_books``)
+checks each record exactly like its one-at-a-time form, adds the record's voucher here with its
+source (a record made in this batch, so each source id is new) and registers what to write once
+the vouchers exist (the record with its voucher id, its audit entry). :meth:`PostingBatch.post`
+posts every book's vouchers through ``voucher_bulk.bulk_post_vouchers`` (one call per book, in
+date order, numbered after the month's existing vouchers; checked like any voucher, one audit
+entry per book and batch), then runs those steps with the vouchers' ids and numbers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Voucher
+from desktop_app.core.progress import Progress
+from desktop_app.core.rows import UserRow
+from desktop_app.core.services.funds_base import period_label
+from desktop_app.core.services.voucher_bulk import BulkVoucher, bulk_post_vouchers
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A voucher the batch posted for a record (found again by the record's id, its source)."""
+
+    id: uuid.UUID
+    period: str
+    number: int
+
+    @property
+    def code(self) -> str:
+        return f"{period_label(self.period)}第{self.number}号"
+
+
+Finisher = Callable[[dict[uuid.UUID, Posted]], None]
+
+
+class PostingBatch:
+    """Vouchers of many books waiting to be posted together, and what to write after."""
+
+    def __init__(self, maker: UserRow, reviewer: UserRow | None = None, *, summary: str = "批量记账") -> None:
+        self.maker, self.reviewer, self.summary = maker, reviewer, summary
+        self._vouchers: dict[uuid.UUID, list[BulkVoucher]] = {}
+        self._finishers: list[Finisher] = []
+
+    def add(self, book_id: uuid.UUID, vouchers: Iterable[BulkVoucher]) -> None:
+        self._vouchers.setdefault(book_id, []).extend(vouchers)
+
+    def then(self, finish: Finisher) -> None:
+        """``finish(posted)`` runs after posting; ``posted`` maps each source id to its voucher."""
+        self._finishers.append(finish)
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._vouchers.values())
+
+    def post(self, session: Session, progress: Progress | None = None) -> dict[uuid.UUID, Posted]:
+        """Post everything added (each book's vouchers by date), then run the finishing steps."""
+        books, finishers = self._vouchers, self._finishers
+        self._vouchers, self._finishers = {}, []
+        for i, (book_id, vouchers) in enumerate(books.items()):
+            vouchers.sort(key=lambda v: v.voucher_date)  # stable: same day keeps the order added
+            bulk_post_vouchers(session, book_id, vouchers, maker=self.maker, reviewer=self.reviewer,
+                               audit_summary=self.summary)
+            if progress is not None:
+                progress.report(i + 1, len(books), f"已记账 {i + 1}/{len(books)} 个账套")
+        sources = [v.source_id for vs in books.values() for v in vs if v.source_id is not None]
+        posted: dict[uuid.UUID, Posted] = {}
+        for start in range(0, len(sources), 500):
+            chunk = sources[start:start + 500]
+            for vid, sid, period, number in session.execute(
+                    select(Voucher.id, Voucher.source_id, Voucher.period, Voucher.number)
+                    .where(Voucher.source_id.in_(chunk), Voucher.reversal_of_id.is_(None),
+                           Voucher.status == "记账", Voucher.deleted.is_(False))):
+                if sid is not None:
+                    posted[sid] = Posted(vid, period, number)
+        for finish in finishers:
+            finish(posted)
+        return posted
