@@ -109,7 +109,9 @@ class LoginDialog(QDialog):
     def _on_progress(self, done: int, total: int, text: str) -> None:
         if self.opening.done:
             return  # a report queued before the database was open arrives after it
-        self.progress.setVisible(True)
+        if not self.progress.isVisible():
+            self.progress.setVisible(True)
+            self.adjustSize()  # room for the bar: the hint below it must not be cut off
         self.progress.setRange(0, max(total, 0))  # 0..0: busy, the total is not known yet
         self.progress.setValue(min(done, total) if total > 0 else 0)
         if text:
