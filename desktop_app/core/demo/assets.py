@@ -3,8 +3,9 @@
 The cards are taken over at the book's start (清产核资入账): they split its opening 151 (经营性
 15101 / 非经营性 15102) and 152 balances exactly, so ``reconcile_assets`` balances, and are charged
 from the book's first month. Each month goes through the real services: the depreciation run of
-every book (``ctx.batched``: the batch form, posted with the month's other vouchers), then
-(``ctx.monthly``) the 光伏 project's power sales (a voucher carrying the project), a purchase paid
+every book (``ctx.batched``: the batch form, posted with the month's other vouchers) and the 光伏
+project's power sales (a voucher carrying the project, with the day-to-day vouchers), then
+(``ctx.monthly``) a purchase paid
 from the bank (one card with its acquisition voucher), one scrapping through the disposal service,
 the year's road 工程 registered as a project in March (budget, tender, contract sum; its payments
 carry the project) and in December completed: its 决算 and a card (Dr 固定资产, Cr 在建工程).
@@ -36,7 +37,8 @@ from desktop_app.core.services.depreciation import run_depreciation_books
 from desktop_app.core.services.funds_base import book_accounts
 from desktop_app.core.services.posting_batch import PostingBatch
 from desktop_app.core.services.projects import create_project, update_project
-from desktop_app.core.services.vouchers import LineInput, create_voucher, post_voucher, review_voucher
+from desktop_app.core.services.voucher_bulk import BulkVoucher
+from desktop_app.core.services.voucher_lines import LineInput
 
 if TYPE_CHECKING:
     from desktop_app.core.demo import DemoContext
@@ -157,15 +159,6 @@ def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) ->
     bank = charts.account_role(book.chart_version, "bank")
     last_year = y == demo_years(ctx.years)[1]
     n = ctx.books.index(book)
-    for pid in ctx.solar.get(book.id, []) if m % 3 == 0 else []:
-        amount = Decimal(rng.randrange(8000, 30000, 100))
-        v = create_voucher(session, book_id=book.id, voucher_date=date(y, m, 20), summary=f"收{y}年第{m // 3}季度光伏发电收益",
-                           user=maker, attachments=1, lines=[
-                               LineInput(bank, debit=amount, counterparty=POWER, project_id=pid),
-                               LineInput(charts.account_roles(book.chart_version, "sales_income")[-1], credit=amount,
-                                         summary="光伏发电上网电费", counterparty=POWER, project_id=pid)])
-        review_voucher(session, v.id, user=ctx.users["reviewer"])
-        post_voucher(session, v.id, user=maker)
     if last_year and m == 6 and n % 2 == 0:
         codes = [a.code for a in list_assets(session, book.organisation_id, book_id=book.id)]
         create_asset(session, organisation_id=book.organisation_id, book_id=book.id, user=maker, payment_account=bank,
@@ -208,9 +201,17 @@ def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) ->
                                final_on=date(y, 12, 31))
 
 
-def _depreciation(session: Session, ctx: DemoContext, books: list[BookRow], y: int, m: int,
-                  batch: PostingBatch) -> None:
-    """The month's depreciation run of every book, posted with the month's batch."""
+def _batched(session: Session, ctx: DemoContext, books: list[BookRow], y: int, m: int, batch: PostingBatch) -> None:
+    """Every book's 光伏 power sales of the quarter (a voucher carrying the project) and the month's
+    depreciation run, posted with the month's batch."""
+    for book in books:
+        bank = charts.account_role(book.chart_version, "bank")
+        income = charts.account_roles(book.chart_version, "sales_income")[-1]
+        for pid in ctx.solar.get(book.id, []) if m % 3 == 0 else []:
+            amount = Decimal(ctx.rng.randrange(8000, 30000, 100))
+            batch.add(book.id, [BulkVoucher(date(y, m, 20), f"收{y}年第{m // 3}季度光伏发电收益", [
+                LineInput(bank, debit=amount, counterparty=POWER, project_id=pid),
+                LineInput(income, credit=amount, summary="光伏发电上网电费", counterparty=POWER, project_id=pid)])])
     run_depreciation_books(session, book_ids=[b.id for b in books], period=f"{y:04d}-{m:02d}",
                            user=ctx.users["bookkeeper"], batch=batch)
 
@@ -220,5 +221,5 @@ def seed_assets(session: Session, ctx: DemoContext) -> None:
     for book in ctx.books:
         if book.organisation_id in villages:
             ctx.solar[book.id] = _seed_book(session, ctx, book)
-    ctx.batched.append(_depreciation)
+    ctx.batched.append(_batched)
     ctx.monthly.append(_month)

@@ -116,13 +116,21 @@ def _contract(session: Session, contract_id: uuid.UUID) -> tuple[Contract, str]:
 
 def _receipt_credits(session: Session, contract_id: uuid.UUID) -> list[tuple[uuid.UUID, Decimal]]:
     """(receipt id, unallocated amount) of a contract's receipts, oldest first."""
+    return receipt_credits_of(session, [contract_id]).get(contract_id, [])
+
+
+def receipt_credits_of(session: Session, contract_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[tuple[uuid.UUID, Decimal]]]:
+    """:func:`_receipt_credits` of many contracts in one query."""
     alloc = (select(ContractAllocation.receipt_id, func.sum(ContractAllocation.amount).label("a"))
              .where(ContractAllocation.deleted.is_(False)).group_by(ContractAllocation.receipt_id).subquery())
-    rows = session.execute(select(ContractReceipt.id, ContractReceipt.amount, alloc.c.a)
+    rows = session.execute(select(ContractReceipt.contract_id, ContractReceipt.id, ContractReceipt.amount, alloc.c.a)
                            .outerjoin(alloc, alloc.c.receipt_id == ContractReceipt.id)
-                           .where(ContractReceipt.contract_id == contract_id, ContractReceipt.deleted.is_(False))
+                           .where(ContractReceipt.contract_id.in_(contract_ids), ContractReceipt.deleted.is_(False))
                            .order_by(ContractReceipt.received_on, ContractReceipt.id))
-    return [(rid, amount - (a or ZERO)) for rid, amount, a in rows]
+    out: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal]]] = defaultdict(list)
+    for cid, rid, amount, a in rows:
+        out[cid].append((rid, amount - (a or ZERO)))
+    return out
 
 
 def contract_credit(session: Session, contract_id: uuid.UUID) -> Decimal:
@@ -131,17 +139,24 @@ def contract_credit(session: Session, contract_id: uuid.UUID) -> Decimal:
 
 
 def _open_installments(session: Session, contract_id: uuid.UUID) -> list[tuple[ContractInstallment, Decimal]]:
+    return open_installments_of(session, [contract_id]).get(contract_id, [])
+
+
+def open_installments_of(session: Session, contract_ids: list[uuid.UUID]
+                         ) -> dict[uuid.UUID, list[tuple[ContractInstallment, Decimal]]]:
+    """Each contract's installments not fully paid, with what is paid, in due-date order (one query)."""
     paid = (select(ContractAllocation.installment_id, func.sum(ContractAllocation.amount).label("a"))
             .where(ContractAllocation.deleted.is_(False)).group_by(ContractAllocation.installment_id).subquery())
     rows = session.execute(select(ContractInstallment, paid.c.a)
                            .outerjoin(paid, paid.c.installment_id == ContractInstallment.id)
-                           .where(ContractInstallment.contract_id == contract_id, ContractInstallment.deleted.is_(False))
+                           .where(ContractInstallment.contract_id.in_(contract_ids),
+                                  ContractInstallment.deleted.is_(False))
                            .order_by(ContractInstallment.due_date, ContractInstallment.seq)).all()
-    out = []
+    out: dict[uuid.UUID, list[tuple[ContractInstallment, Decimal]]] = defaultdict(list)
     for inst, a in rows:
         got = a or ZERO
         if got < inst.amount:
-            out.append((inst, got))
+            out[inst.contract_id].append((inst, got))
     return out
 
 

@@ -26,7 +26,13 @@ from desktop_app.core.errors import UserError, ValidationError
 from desktop_app.core.money import parse_amount
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services.contract_queries import RECEIPT_KIND
-from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get_book_row, period_of
+from desktop_app.core.services.funds_base import (
+    AccountInfo,
+    book_accounts,
+    get_book_row,
+    period_of,
+    read_cache,
+)
 from desktop_app.core.services.periods import ensure_period_open
 from desktop_app.core.services.posting_batch import Posted, PostingBatch
 from desktop_app.core.services.receipts import (
@@ -36,9 +42,9 @@ from desktop_app.core.services.receipts import (
     _contract,
     _deposit_held,
     _money_account,
-    _open_installments,
-    _receipt_credits,
     _receipt_lines,
+    open_installments_of,
+    receipt_credits_of,
     role_account,
 )
 from desktop_app.core.services.users import require_role
@@ -103,28 +109,31 @@ def record_receipts(session: Session, items: list[ReceiptInput], *, user: UserRo
     books = _Books(session)
     contracts: dict[uuid.UUID, tuple[Any, str]] = {}
     checked: list[tuple[ReceiptInput, Any, str, Decimal, uuid.UUID, tuple[str, str, str]]] = []
-    for i, item in enumerate(items, start=1):  # every item checked before anything is allocated
-        try:
-            if item.contract_id not in contracts:
-                contracts[item.contract_id] = _contract(session, item.contract_id)
-            c, cp_name = contracts[item.contract_id]
-            amount = parse_amount(item.amount, field="收款金额", allow_zero=False)
-            if item.received_on is None:
-                raise ValidationError("请填写收款日期", field="收款日期")
-            book = get_book_row(session, c.book_id)
-            accounts = books.check(book.id, item.received_on)
-            codes = (_money_account(accounts, book.chart_version, item.method, item.money_account),
-                     role_account(accounts, book.chart_version, INCOME_ROLE[c.kind]),
-                     role_account(accounts, book.chart_version, "rent_received_in_advance"))
-        except UserError as exc:
-            raise _refused(i, "收款", exc) from None
-        checked.append((item, c, cp_name, amount, book.id, codes))
+    with read_cache(session):  # reads only: each book and chart once
+        for i, item in enumerate(items, start=1):  # every item checked before anything is allocated
+            try:
+                if item.contract_id not in contracts:
+                    contracts[item.contract_id] = _contract(session, item.contract_id)
+                c, cp_name = contracts[item.contract_id]
+                amount = parse_amount(item.amount, field="收款金额", allow_zero=False)
+                if item.received_on is None:
+                    raise ValidationError("请填写收款日期", field="收款日期")
+                book = get_book_row(session, c.book_id)
+                accounts = books.check(book.id, item.received_on)
+                codes = (_money_account(accounts, book.chart_version, item.method, item.money_account),
+                         role_account(accounts, book.chart_version, INCOME_ROLE[c.kind]),
+                         role_account(accounts, book.chart_version, "rent_received_in_advance"))
+            except UserError as exc:
+                raise _refused(i, "收款", exc) from None
+            checked.append((item, c, cp_name, amount, book.id, codes))
     state: dict[uuid.UUID, tuple[list[list[Any]], list[list[Any]]]] = {}
     done: list[tuple[dict[str, Any], Any, Any, Decimal]] = []
+    ids = sorted({c.id for _, c, *_ in checked})
+    credits_of, open_of = receipt_credits_of(session, ids), open_installments_of(session, ids)
+    for cid in ids:
+        state[cid] = ([[rid, amt] for rid, amt in credits_of.get(cid, []) if amt > 0],
+                      [[inst, got] for inst, got in open_of.get(cid, [])])
     for item, c, cp_name, amount, book_id, codes in checked:
-        if c.id not in state:
-            state[c.id] = ([[rid, amt] for rid, amt in _receipt_credits(session, c.id) if amt > 0],
-                           [[inst, got] for inst, got in _open_installments(session, c.id)])
         credits, installments = state[c.id]
         on = item.received_on
         assert on is not None
@@ -168,35 +177,40 @@ def record_deposits(session: Session, items: list[DepositInput], *, user: UserRo
     held: dict[uuid.UUID, Decimal] = {}
     contracts: dict[uuid.UUID, tuple[Any, str]] = {}
     done: list[tuple[dict[str, Any], str]] = []
-    for i, item in enumerate(items, start=1):
-        try:
-            if item.contract_id not in contracts:
-                contracts[item.contract_id] = _contract(session, item.contract_id)
-                held[item.contract_id] = _deposit_held(session, item.contract_id)
-            c, cp_name = contracts[item.contract_id]
-            if item.kind not in ("收取", "退还"):
-                raise ValidationError("保证金业务应为 收取 或 退还", field="业务类型")
-            amount = parse_amount(item.amount, field="保证金金额", allow_zero=False)
-            if item.on_date is None:
-                raise ValidationError("请填写日期", field="日期")
-            if item.kind == "退还" and amount > held[c.id]:
-                raise ValidationError(f"退还金额 {amount} 元超过已收保证金 {held[c.id]} 元", field="保证金金额")
-            book = get_book_row(session, c.book_id)
-            accounts = books.check(book.id, item.on_date)
-            money = _money_account(accounts, book.chart_version, item.method, item.money_account)
-            payable = role_account(accounts, book.chart_version, "payables")
-        except UserError as exc:
-            raise _refused(i, "保证金", exc) from None
-        held[c.id] += amount if item.kind == "收取" else -amount
-        did = uuid7()
-        dr, cr = (money, payable) if item.kind == "收取" else (payable, money)
-        text = f"{item.kind}{cp_name}合同{c.number}履约保证金"
-        batch.add(book.id, [BulkVoucher(item.on_date, text, [
-            LineInput(dr, debit=amount, counterparty=cp_name, contract_id=c.id),
-            LineInput(cr, credit=amount, counterparty=cp_name, contract_id=c.id)],
-            source_kind=DEPOSIT_KIND, source_id=did, attachments=0)])
-        done.append(({"id": did, "contract_id": c.id, "kind": item.kind, "on_date": item.on_date, "amount": amount,
-                      "method": item.method}, text))
+    vouchers: list[tuple[uuid.UUID, BulkVoucher]] = []  # added to the batch once every item passed
+    with read_cache(session):  # reads only (the records are written after posting)
+        for i, item in enumerate(items, start=1):
+            try:
+                if item.contract_id not in contracts:
+                    contracts[item.contract_id] = _contract(session, item.contract_id)
+                    held[item.contract_id] = _deposit_held(session, item.contract_id)
+                c, cp_name = contracts[item.contract_id]
+                if item.kind not in ("收取", "退还"):
+                    raise ValidationError("保证金业务应为 收取 或 退还", field="业务类型")
+                amount = parse_amount(item.amount, field="保证金金额", allow_zero=False)
+                if item.on_date is None:
+                    raise ValidationError("请填写日期", field="日期")
+                if item.kind == "退还" and amount > held[c.id]:
+                    raise ValidationError(f"退还金额 {amount} 元超过已收保证金 {held[c.id]} 元", field="保证金金额")
+                book = get_book_row(session, c.book_id)
+                accounts = books.check(book.id, item.on_date)
+                money = _money_account(accounts, book.chart_version, item.method, item.money_account)
+                payable = role_account(accounts, book.chart_version, "payables")
+            except UserError as exc:
+                raise _refused(i, "保证金", exc) from None
+            held[c.id] += amount if item.kind == "收取" else -amount
+            did = uuid7()
+            dr, cr = (money, payable) if item.kind == "收取" else (payable, money)
+            text = f"{item.kind}{cp_name}合同{c.number}履约保证金"
+            vouchers.append((book.id, BulkVoucher(item.on_date, text, [
+                LineInput(dr, debit=amount, counterparty=cp_name, contract_id=c.id),
+                LineInput(cr, credit=amount, counterparty=cp_name, contract_id=c.id)],
+                source_kind=DEPOSIT_KIND, source_id=did, attachments=0)))
+            done.append(({"id": did, "contract_id": c.id, "kind": item.kind, "on_date": item.on_date, "amount": amount,
+                          "method": item.method}, text))
+
+    for book_id, voucher in vouchers:
+        batch.add(book_id, [voucher])
 
     def finish(posted: dict[uuid.UUID, Posted]) -> None:
         for row, _ in done:
