@@ -8,16 +8,20 @@ prev_rev): no row image, no hash (docs/DESIGN-NOTES.md note 6).
 
 from __future__ import annotations
 
+import gc
+import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Table, event
+from sqlalchemy import Column, Connection, Table, Uuid, event
 from sqlalchemy.orm import Session
 
 from db.base import is_syncable
-from db.types import utcnow
+from db.types import ScaledDecimal, to_scaled_int, utcnow
 
 _PENDING_KEY = "_pending_changes"
 _INSERT_LOG = "INSERT INTO change_log (origin, seq, table_name, row_id, op, rev, prev_rev) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -31,6 +35,19 @@ class Change:
     op: str  # insert / update / delete
     rev: int
     prev_rev: int
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a bulk writer allocates its rows (they hold no cycles;
+    Python would otherwise rescan every live object again and again). Restored afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def session_origin(session: Session) -> uuid.UUID:
@@ -55,55 +72,66 @@ def stamp_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 Processor = Callable[[Any], Any] | None
-Getter = Callable[[dict[str, Any]], Any]
 
 
-def _getter(key: str, proc: Processor, default: Any, constants: dict[str, Any]) -> Getter:
-    """How one column's stored value is read from a row dict (see :func:`_dbapi_rows`)."""
-    if key in constants:
-        fixed = proc(constants[key]) if proc else constants[key]
-        return lambda r: fixed
-    if default is not None and default.is_callable:
-        make = default.arg
-
-        def made(r: dict[str, Any]) -> Any:
-            if key not in r:
-                r[key] = make(None)
-            return proc(r[key]) if proc else r[key]
-        return made
-    fill = getattr(default, "arg", None) if default is not None else None
-    if proc is None:
-        return lambda r: r.get(key, fill)
-    convert = proc
-    return lambda r: convert(r.get(key, fill))
+def _processor(conn: Connection, column: Column[Any]) -> Processor:
+    """The column type's own bind processor for this dialect (hex UUID, ISO text …); money and
+    areas call ``to_scaled_int`` directly (what ``ScaledDecimal.process_bind_param`` does)."""
+    if isinstance(column.type, ScaledDecimal):
+        return partial(to_scaled_int, places=column.type.places)
+    return column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
 
 
-def _dbapi_rows(conn: Connection, table: Table, rows: list[dict[str, Any]],
-                constants: dict[str, Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Column names and one tuple of stored values per row.
+def _is_hex_uuid(conn: Connection, column: Column[Any]) -> bool:
+    t = column.type
+    return isinstance(t, Uuid) and bool(t.as_uuid) and not (conn.dialect.supports_native_uuid and t.native_uuid)
 
-    Each value goes through its column type's own bind processor for this dialect (hex UUID,
-    integer 分, ISO text: exactly what an ORM write stores); a key a row leaves out gets the
-    column's default (a callable default, such as a new id, is written back into the row).
-    Values the same for every row (``constants``) are converted once.
+
+def _converter(conn: Connection, table: Table, first: dict[str, Any],
+               constants: dict[str, Any]) -> tuple[list[str], Callable[[list[dict[str, Any]]], list[tuple[Any, ...]]]]:
+    """Column names, and a function turning row dicts into tuples of stored values.
+
+    Each value is what an ORM write of the same row stores (the types' own processors); a key a
+    row leaves out gets the column's default (a callable default, such as a new id, is written
+    back into the row); values the same for every row (``constants``) are converted once. The
+    function is generated once per call so a row costs one tuple display, not a call per column.
     """
     names: list[str] = []
-    getters: list[Getter] = []
-    for col in table.columns:
-        if col.key not in rows[0] and col.default is None and col.server_default is not None:
+    exprs: list[str] = []
+    env: dict[str, Any] = {}
+    for i, col in enumerate(table.columns):
+        key, default = col.key, col.default
+        if key not in first and default is None and col.server_default is not None:
             continue  # the database fills it
         names.append(col.name)
-        proc = col.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-        getters.append(_getter(col.key, proc, col.default, constants))
-    return names, [tuple([g(r) for g in getters]) for r in rows]
+        proc = _processor(conn, col)
+        env[f"p{i}"] = proc
+        if key in constants:
+            env[f"c{i}"] = proc(constants[key]) if proc else constants[key]
+            exprs.append(f"c{i}")
+        elif default is not None and default.is_callable:
+            env[f"d{i}"] = default.arg  # type: ignore[attr-defined]
+            value = f"(r[{key!r}] if {key!r} in r else r.setdefault({key!r}, d{i}(None)))"
+            exprs.append(f"p{i}({value})" if proc else value)
+        else:
+            env[f"f{i}"] = getattr(default, "arg", None) if default is not None else None
+            value = f"r.get({key!r}, f{i})"
+            if _is_hex_uuid(conn, col):  # inlined: SQLAlchemy's processor stores value.hex
+                exprs.append(f"(None if (v{i} := {value}) is None else v{i}.hex)")
+            else:
+                exprs.append(f"p{i}({value})" if proc else value)
+    source = f"def convert(rows):\n    return [({', '.join(exprs)},) for r in rows]\n"
+    exec(compile(source, f"<bulk insert {table.name}>", "exec"), env)  # our own column names and processors, never user text
+    convert: Callable[[list[dict[str, Any]]], list[tuple[Any, ...]]] = env["convert"]
+    return names, convert
 
 
 def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
     """Insert syncable rows and their change-log records with DBAPI ``executemany``.
 
-    Values are converted once by the column types' own bind processors (so the stored form is
-    exactly what an ORM write stores) and bound straight through the driver's cursor; the
-    rows get their sync metadata (origin, rev 1, updated_at) like :func:`stamp_rows`.
+    Values are converted once, exactly as an ORM write stores them (:func:`_converter`), and
+    bound straight through the driver's cursor in the session's transaction; the rows get
+    their sync metadata (origin, rev 1, updated_at) like :func:`stamp_rows`.
     """
     if not rows:
         return
@@ -115,38 +143,45 @@ def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> No
         row["rev"] = 1
         row["updated_at"] = now
         row.setdefault("deleted", False)
-    names, values = _dbapi_rows(conn, table, rows, {"origin": origin, "rev": 1, "updated_at": now})
-    sql = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    names, convert = _converter(conn, table, rows[0], {"origin": origin, "rev": 1, "updated_at": now})
+    values = convert(rows)
+    at, name = names.index("id"), str(table.name)  # a plain str: sqlite3 adapts a subclass per row
+    cursor = _cursor(session)
     try:
-        cursor.executemany(sql, values)
+        cursor.executemany(f'INSERT INTO "{table.name}" ({", ".join(names)}) '
+                           f'VALUES ({", ".join("?" * len(names))})', values)
+        _append_log(cursor, origin.hex, [(name, v[at], "insert", 1, 0) for v in values])
     finally:
         cursor.close()
-    log_changes(session, (Change(table.name, r["id"], "insert", 1, 0) for r in rows))
+
+
+def _cursor(session: Session) -> sqlite3.Cursor:
+    """A cursor of the driver connection under the session's transaction (works inside flush events)."""
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver.cursor()
+
+
+def _append_log(cursor: sqlite3.Cursor, origin_hex: str, records: list[tuple[str, str, str, int, int]]) -> None:
+    """(table, row id hex, op, rev, prev_rev) records numbered on from the origin's counter."""
+    found = cursor.execute("SELECT last_seq FROM sync_counter WHERE origin = ?", (origin_hex,)).fetchone()
+    if found is None:
+        cursor.execute("INSERT INTO sync_counter (origin, last_seq) VALUES (?, 0)", (origin_hex,))
+    start = found[0] if found else 0
+    cursor.executemany(_INSERT_LOG, [(origin_hex, seq, *rec) for seq, rec in enumerate(records, start=start + 1)])
+    cursor.execute("UPDATE sync_counter SET last_seq = ? WHERE origin = ?", (start + len(records), origin_hex))
 
 
 def log_changes(session: Session, changes: Iterable[Change]) -> int:
     """Append change records with gap-free per-origin sequence numbers; returns how many."""
-    changes = list(changes)
-    if not changes:
-        return 0
-    origin_hex = session_origin(session).hex
-    conn = session.connection()  # works inside flush events too
-    dbapi = conn.connection.driver_connection
-    cursor = dbapi.cursor()  # type: ignore[union-attr]
-    try:
-        found = cursor.execute("SELECT last_seq FROM sync_counter WHERE origin = ?", (origin_hex,)).fetchone()
-        if found is None:
-            cursor.execute("INSERT INTO sync_counter (origin, last_seq) VALUES (?, 0)", (origin_hex,))
-        start = found[0] if found else 0
-        cursor.executemany(_INSERT_LOG, [
-            (origin_hex, seq, ch.table_name, ch.row_id.hex, ch.op, ch.rev, ch.prev_rev)
-            for seq, ch in enumerate(changes, start=start + 1)
-        ])
-        cursor.execute("UPDATE sync_counter SET last_seq = ? WHERE origin = ?", (start + len(changes), origin_hex))
-    finally:
-        cursor.close()
-    return len(changes)
+    records = [(ch.table_name, ch.row_id.hex, ch.op, ch.rev, ch.prev_rev) for ch in changes]
+    if records:
+        cursor = _cursor(session)
+        try:
+            _append_log(cursor, session_origin(session).hex, records)
+        finally:
+            cursor.close()
+    return len(records)
 
 
 @event.listens_for(Session, "before_flush")
@@ -177,7 +212,7 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     pending = session.info.pop(_PENDING_KEY, None)
     if not pending:
         return
-    log_changes(session, (Change(type(obj).__table__.name, obj.id, op, obj.rev, prev) for obj, op, prev in pending))
+    log_changes(session, (Change(str(type(obj).__table__.name), obj.id, op, obj.rev, prev) for obj, op, prev in pending))
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
-from db.changelog import bulk_insert
+from db.changelog import bulk_insert, paused_gc
 from db.models import AccountPeriodTotal, Entry, Period, Voucher
 from db.types import utcnow, uuid7
 from desktop_app.core.errors import ValidationError
@@ -56,6 +56,12 @@ def bulk_post_vouchers(session: Session, book_id: uuid.UUID, vouchers: Iterable[
                        reviewer: UserRow | None = None, audit_summary: str = "批量记账",
                        progress: Progress | None = None, batch: int = 20000) -> int:
     """Insert and post vouchers (numbered after the existing ones of each month); returns how many."""
+    with paused_gc():
+        return _bulk_post(session, book_id, vouchers, maker, reviewer, audit_summary, progress, batch)
+
+
+def _bulk_post(session: Session, book_id: uuid.UUID, vouchers: Iterable[BulkVoucher], maker: UserRow,
+               reviewer: UserRow | None, audit_summary: str, progress: Progress | None, batch: int) -> int:
     book = get_book_row(session, book_id)
     accounts = book_accounts(session, book_id)
     numbers: dict[str, int] = {}
