@@ -1,0 +1,99 @@
+"""The demo township, end to end, beside the raw limit of writing what it wrote.
+
+    .venv/bin/python bench/bench_demo.py [--villages 20 300] [--years 1] [--runs 3]
+
+For each size: runs ``python -m desktop_app demo --db NEW --villages N --years Y`` (what a user
+runs; a new process each time: imports, migrations, the whole build, commit) ``--runs`` times
+(one run for 100 villages or more), wall and CPU time, median. Then the raw limit, measured in
+the same run: every row the demo stored (all tables: registers, vouchers, entries, change log,
+audit) read back from the finished database and written with stdlib ``sqlite3`` ``executemany``
+into an empty database with the same schema and indexes, in one transaction. Prints rows, bytes
+per stored row, both times and the ratio (the machine is shared and noisy: read the ratios).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_demo(db: Path, villages: int, years: int) -> tuple[float, float]:
+    """(wall, CPU) seconds of one ``demo`` command in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "desktop_app", "demo", "--db", str(db), "--villages", str(villages),
+                    "--years", str(years)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                   env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def raw_limit(src: Path, dst: Path) -> tuple[int, float, float]:
+    """(rows, wall, CPU) of stdlib executemany writing every row of ``src`` into ``dst``."""
+    con = sqlite3.connect(src)
+    tables = [n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                         "AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'")]
+    schema = [sql for (sql,) in con.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL "
+                                            "AND name NOT LIKE 'sqlite_%'")]
+    data = {t: con.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables}
+    con.close()
+    out = sqlite3.connect(dst, isolation_level=None)
+    out.execute("PRAGMA journal_mode=WAL")
+    for sql in schema:
+        out.execute(sql)
+    rows = sum(len(v) for v in data.values())
+    c0, t0 = time.process_time(), time.perf_counter()
+    out.execute("BEGIN")
+    for t, values in data.items():
+        if values:
+            out.executemany(f'INSERT INTO "{t}" VALUES ({", ".join("?" * len(values[0]))})', values)
+    out.execute("COMMIT")
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    out.close()
+    return rows, wall, cpu
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--villages", type=int, nargs="+", default=[20, 300])
+    ap.add_argument("--years", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench_demo_") as tmp:
+        for n in args.villages:
+            runs = args.runs if n < 100 else 1
+            walls, cpus = [], []
+            db = Path(tmp) / f"demo{n}.db"
+            for i in range(runs):
+                for p in Path(tmp).glob(f"demo{n}.db*"):
+                    p.unlink()
+                wall, cpu = run_demo(db, n, args.years)
+                walls.append(wall)
+                cpus.append(cpu)
+                print(f"  demo --villages {n} --years {args.years}，第{i + 1}次：{wall:.2f} s（CPU {cpu:.2f} s）")
+            size = db.stat().st_size + sum(p.stat().st_size for p in Path(tmp).glob(f"demo{n}.db-*"))
+            raws = [raw_limit(db, Path(tmp) / f"raw{n}_{i}.db") for i in range(3)]
+            rows = raws[0][0]
+            raw_wall = statistics.median(r[1] for r in raws)
+            raw_cpu = statistics.median(r[2] for r in raws)
+            wall, cpu = statistics.median(walls), statistics.median(cpus)
+            print(f"{n} 个村、{args.years} 年：数据库 {size / 1e6:.1f} MB，{rows} 行（每行 {size / rows:.0f} 字节）")
+            print(f"  demo（中位数）          {wall:8.2f} s   CPU {cpu:8.2f} s")
+            print(f"  sqlite3 executemany 同样的行 {raw_wall:8.3f} s   CPU {raw_cpu:8.3f} s")
+            print(f"  比值                    {wall / raw_wall:8.1f} 倍   CPU {cpu / raw_cpu:8.1f} 倍")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
