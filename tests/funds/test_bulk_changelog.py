@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from db.changelog import bulk_insert
-from db.models import Region
+from db.models import OpeningBalance, Region
 from desktop_app.core.errors import ValidationError
 from desktop_app.core.services.integrity import verify_database
 from desktop_app.core.services.voucher_bulk import BulkVoucher, bulk_post_vouchers
@@ -94,3 +94,15 @@ def test_bulk_insert_fills_defaults_and_gives_new_ids_back(env: Env) -> None:
         region = s.get(Region, rows[0]["id"])
         assert region is not None and (region.name, region.rev, region.deleted) == ("新村", 1, False)
     assert _problems(env) == []
+
+
+@pytest.mark.parametrize(("amount", "error", "message"), [
+    (Decimal("1.005"), ValueError, "超过 2 位小数"), (1.5, TypeError, "浮点数"), (Decimal("NaN"), ValueError, "数值无效")])
+def test_bulk_insert_refuses_inexact_money_like_the_orm(env: Env, amount: object, error: type, message: str) -> None:
+    from desktop_app.core.services.funds_base import book_accounts
+
+    before = table_counts(env)
+    with pytest.raises(error, match=message), env.db.begin("test") as s:
+        cash = book_accounts(s, env.book.id)["101"]
+        bulk_insert(s, OpeningBalance, [{"book_id": env.book.id, "account_id": cash.id, "debit": amount}])
+    assert table_counts(env) == before
