@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from db.audit import AuditRecord, record_audit
 from db.models import Book, DisclosureRecord, DisclosureSetting, Organisation, Period, Region
@@ -369,14 +369,33 @@ def list_disclosure_records(session: Session, *, period_code: str | None = None,
     return [DisclosureRecordRow(*r) for r in session.execute(q)]
 
 
-def _state(records: dict[tuple[uuid.UUID, str], date | None], book_id: uuid.UUID, codes: list[str]) -> str | None:
-    """None when every code has posted sheets; else 未生成 / 已生成未张贴 for the first that has not."""
-    for code in codes:
-        if (book_id, code) not in records:
-            return "未生成"
-        if records[(book_id, code)] is None:
-            return "已生成未张贴"
-    return None
+def _undisclosed_query(quarter: bool) -> Select[Any]:
+    """One query over every village book: its record for the period (outer join), the
+    organisation's frequency, and for a quarter how many of its months are posted."""
+    record = aliased(DisclosureRecord)
+    month = aliased(DisclosureRecord)
+    quarterly = func.coalesce(DisclosureSetting.frequency, "month") == "quarter"
+    q = (select(Organisation.id, Organisation.name, Organisation.uscc, Book.id, Book.name,
+                case((record.id.is_(None), "未生成"), else_="已生成未张贴"))
+         .join(Book, Book.organisation_id == Organisation.id).join(Region, Region.id == Organisation.region_id)
+         .outerjoin(record, and_(record.book_id == Book.id, record.period_code == bindparam("code"),
+                                 record.deleted.is_(False)))
+         .outerjoin(DisclosureSetting, and_(DisclosureSetting.organisation_id == Organisation.id,
+                                            DisclosureSetting.deleted.is_(False)))
+         .where(Organisation.deleted.is_(False), Book.deleted.is_(False), Organisation.level.in_(("村", "组")),
+                Book.start_period <= bindparam("last"), record.posted_on.is_(None),
+                func.substr(Region.code, 1, bindparam("town_len")) == bindparam("town"))
+         .order_by(Region.code, Organisation.uscc, Book.code))
+    if not quarter:
+        return q.where(or_(~quarterly, bindparam("whole_year")))  # a quarterly village owes no month
+    months_posted = (select(func.count()).select_from(month)
+                     .where(month.book_id == Book.id, month.period_code.in_(bindparam("months", expanding=True)),
+                            month.deleted.is_(False), month.posted_on.is_not(None))
+                     .scalar_subquery())
+    return q.where(or_(quarterly, months_posted < 3))  # a monthly village is done with its three months
+
+
+_UNDISCLOSED = {quarter: _undisclosed_query(quarter) for quarter in (False, True)}  # built once
 
 
 def list_undisclosed(session: Session, period_code: str, *, township_code: str | None = None) -> list[UndisclosedRow]:
@@ -384,33 +403,17 @@ def list_undisclosed(session: Session, period_code: str, *, township_code: str |
 
     The organisation's frequency setting decides what is due: a village that discloses quarterly owes
     nothing for a single month; for a quarter, a monthly village is done when all three months are posted
-    (or the quarter itself). A year needs the year's sheets.
+    (or the quarter itself). A year needs the year's sheets. One query over all books of the township.
     """
     period = parse_disclosure_period(period_code)
-    q = (select(Organisation.id, Organisation.name, Organisation.uscc, Book.id, Book.name, Region.code)
-         .join(Book, Book.organisation_id == Organisation.id).join(Region, Region.id == Organisation.region_id)
-         .where(Organisation.deleted.is_(False), Book.deleted.is_(False), Organisation.level.in_(("村", "组")),
-                Book.start_period <= period.last).order_by(Region.code, Organisation.uscc, Book.code))
-    codes = [period.code, *period.months] if len(period.months) == 3 else [period.code]
-    records: dict[tuple[uuid.UUID, str], date | None] = {
-        (b, c): d for b, c, d in session.execute(select(
-            DisclosureRecord.book_id, DisclosureRecord.period_code, DisclosureRecord.posted_on).where(
-            DisclosureRecord.period_code.in_(codes), DisclosureRecord.deleted.is_(False)))}
-    quarterly = set(session.execute(select(DisclosureSetting.organisation_id).where(
-        DisclosureSetting.frequency == "quarter", DisclosureSetting.deleted.is_(False))).scalars())
-    out: list[UndisclosedRow] = []
-    for org_id, org_name, uscc, book_id, book_name, region in session.execute(q):
-        if township_code and not str(region).startswith(township_code[:9]):
-            continue
-        if len(period.months) == 1 and org_id in quarterly:
-            continue  # not due: this village discloses by quarter
-        state = _state(records, book_id, [period.code])
-        if state is not None and len(period.months) == 3 and org_id not in quarterly:
-            monthly = _state(records, book_id, period.months)
-            state = None if monthly is None else state
-        if state is not None:
-            out.append(UndisclosedRow(org_id, org_name, uscc, book_id, book_name, state))
-    return out
+    town = (township_code or "")[:9]
+    quarter = len(period.months) == 3
+    params: dict[str, Any] = {"code": period.code, "last": period.last, "town": town, "town_len": len(town)}
+    if quarter:
+        params["months"] = list(period.months)
+    else:
+        params["whole_year"] = len(period.months) == 12
+    return [UndisclosedRow(*row) for row in session.execute(_UNDISCLOSED[quarter], params)]
 
 
 __all__ = [
