@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import UserError
 from desktop_app.core.rows_members import HoldingRow, HouseholdRow, MemberRow, PlanRoster, PlanRow
-from desktop_app.core.services.members import MemberInput
+from desktop_app.core.services.members import MemberInput, member_export_rows
 from desktop_app.core.services.members_import import (
     ImportPreview,
     ImportResult,
@@ -36,9 +36,9 @@ from desktop_app.core.services.members_import import (
     validate_member_import,
 )
 from desktop_app.core.services.shares import list_share_types
-from desktop_app.excel.print_setup import finish_sheet
+from desktop_app.excel.print_setup import StreamSheet, finish_sheet
 
-__all__ = ["households_workbook", "import_members_xlsx", "iter_member_rows", "members_workbook", "read_member_rows",
+__all__ = ["export_members_xlsx", "households_workbook", "import_members_xlsx", "iter_member_rows", "members_workbook", "read_member_rows",
            "roster_workbook", "shares_workbook"]
 
 MONEY = "#,##0.00"
@@ -69,63 +69,80 @@ def _formats(ws: Worksheet, formats: Sequence[str | None], start_row: int = 2) -
                 cell.number_format = fmt
 
 
-def _finish(ws: Worksheet, title: str, organisation: str, *, last_row: int | None = None,
-            subtitle: str = "") -> None:
-    """Print setup (excel.print_setup): the title and organisation on the sheet, A4 fit to width,
-    title and header rows repeated, page x/y in the footer, autofilter over the data rows."""
-    finish_sheet(ws, title=f"{organisation}{title}" if organisation else title,
-                 subtitle=subtitle or (f"编制单位：{organisation}" if organisation else None),
-                 header_rows=1, last_row=last_row)
+def _stream(wb: Workbook, name: str, title: str, organisation: str, headers: Sequence[str],
+            widths: Sequence[int], formats: Sequence[str | None]) -> StreamSheet:
+    """A streamed table with its print setup (excel.print_setup.StreamSheet): the title and
+    organisation on the sheet, A4 fit to width, title and header rows repeated, page x/y in the
+    footer, autofilter over the data rows."""
+    return StreamSheet(wb, name, title=f"{organisation}{title}" if organisation else title,
+                       subtitle=f"编制单位：{organisation}" if organisation else None, headers=headers,
+                       widths=widths, formats=formats)
+
+
+def _members_sheet(wb: Workbook, type_names: Sequence[str], organisation: str) -> StreamSheet:
+    headers = ["户号", "组别", "户主", "姓名", "身份证号", "性别", "出生日期", "与户主关系", "状态", "确认日期",
+               "迁入日期", "迁出/死亡日期", *type_names, "合计股数", "备注"]
+    return _stream(wb, "成员名册", "成员名册", organisation, headers,
+                   [10, 14, 10, 10, 21, 6, 12, 10, 8, 12, 12, 12, *[9] * len(type_names), 10, 20],
+                   [TEXT, None, None, None, TEXT, None, DATE, None, None, DATE, DATE, DATE,
+                    *[SHARES] * len(type_names), SHARES, None])
 
 
 def members_workbook(members: Sequence[MemberRow], holdings: Sequence[HoldingRow], type_names: Sequence[str], *,
                      organisation: str = "") -> Workbook:
     """成员名册 (the import's column names, plus derived and status columns; the importer finds the
-    header row below the title)."""
-    wb = Workbook()
-    headers = ["户号", "组别", "户主", "姓名", "身份证号", "性别", "出生日期", "与户主关系", "状态", "确认日期",
-               "迁入日期", "迁出/死亡日期", *type_names, "合计股数", "备注"]
-    ws = _sheet(wb, "成员名册", headers, [10, 14, 10, 10, 21, 6, 12, 10, 8, 12, 12, 12, *[9] * len(type_names), 10, 20],
-                first=True)
+    header row below the title). A write-only workbook: save it once."""
+    wb = Workbook(write_only=True)
+    sheet = _members_sheet(wb, type_names, organisation)
     by_member = {h.member_id: h for h in holdings}
     for m in members:
         h = by_member.get(m.id)
         per = [v for _, v in h.by_type] if h else [Decimal(0)] * len(type_names)
-        ws.append([m.household_number, m.group_name, m.head_name, m.name, m.ric, m.sex, m.birth_date, m.relation,
-                   m.status, m.confirmed_on, m.joined_on, m.left_on, *per, m.shares, m.note or ""])
-    _formats(ws, [TEXT, None, None, None, TEXT, None, DATE, None, None, DATE, DATE, DATE,
-                  *[SHARES] * len(type_names), SHARES, None])
-    _finish(ws, "成员名册", organisation)
+        sheet.append([m.household_number, m.group_name, m.head_name, m.name, m.ric, m.sex, m.birth_date, m.relation,
+                      m.status, m.confirmed_on, m.joined_on, m.left_on, *per, m.shares, m.note or ""])
+    sheet.close()
     return wb
 
 
+def export_members_xlsx(session: Session, organisation_id: uuid.UUID, path: Path | str, *,
+                        organisation: str = "") -> int:
+    """Write the 成员名册 of an organisation straight from the database to ``path`` (rows are
+    streamed from one query into a write-only sheet: memory stays flat); returns the rows written."""
+    types = list_share_types(session, organisation_id)
+    wb = Workbook(write_only=True)
+    sheet = _members_sheet(wb, [t.name for t in types], organisation)
+    sheet.extend(member_export_rows(session, organisation_id, [t.id for t in types]))
+    sheet.close()
+    wb.save(path)
+    return sheet.rows - sheet.head - 1
+
+
 def households_workbook(households: Sequence[HouseholdRow], *, organisation: str = "") -> Workbook:
-    wb = Workbook()
-    ws = _sheet(wb, "户", ["组别", "户号", "户主", "在册人数", "持股合计", "地址", "电话", "股权证号", "银行卡尾号"],
-                [14, 10, 10, 9, 10, 28, 14, 14, 10], first=True)
-    for h in households:
-        ws.append([h.group_name, h.number, h.head_name, h.members, h.shares, h.address or "", h.phone or "",
-                   h.certificate_no or "", h.bank_tail or ""])
-    _formats(ws, [None, TEXT, None, "0", SHARES, None, TEXT, TEXT, TEXT])
-    _finish(ws, "户名册", organisation)
+    wb = Workbook(write_only=True)
+    sheet = _stream(wb, "户", "户名册", organisation,
+                    ["组别", "户号", "户主", "在册人数", "持股合计", "地址", "电话", "股权证号", "银行卡尾号"],
+                    [14, 10, 10, 9, 10, 28, 14, 14, 10], [None, TEXT, None, "0", SHARES, None, TEXT, TEXT, TEXT])
+    sheet.extend([h.group_name, h.number, h.head_name, h.members, h.shares, h.address or "", h.phone or "",
+                  h.certificate_no or "", h.bank_tail or ""] for h in households)
+    sheet.close()
     return wb
 
 
 def shares_workbook(holdings: Sequence[HoldingRow], type_names: Sequence[str], *, organisation: str = "") -> Workbook:
     """股份登记簿: one row per member holding shares, by share type; the totals row is the sum of the
     rows above it (values, so every reader sees them)."""
-    wb = Workbook()
-    ws = _sheet(wb, "股份登记簿", ["组别", "户号", "户主", "姓名", "身份证号", "与户主关系", "状态", *type_names, "合计"],
-                [14, 10, 10, 10, 21, 10, 8, *[9] * len(type_names), 10], first=True)
-    for h in holdings:
-        ws.append([h.group_name, h.household_number, h.head_name, h.name, h.ric, h.relation, h.status,
-                   *[v for _, v in h.by_type], h.total])
-    last = ws.max_row
-    ws.append(["合计", "", "", f"{len(holdings)}人", "", "", "",
-               *[sum((h.by_type[i][1] for h in holdings), Decimal(0)) for i in range(len(type_names))],
-               sum((h.total for h in holdings), Decimal(0))])
-    _formats(ws, [None, TEXT, None, None, TEXT, None, None, *[SHARES] * (len(type_names) + 1)])
-    _finish(ws, "股份登记簿", organisation, last_row=last)
+    wb = Workbook(write_only=True)
+    sheet = _stream(wb, "股份登记簿", "股份登记簿", organisation,
+                    ["组别", "户号", "户主", "姓名", "身份证号", "与户主关系", "状态", *type_names, "合计"],
+                    [14, 10, 10, 10, 21, 10, 8, *[9] * len(type_names), 10],
+                    [None, TEXT, None, None, TEXT, None, None, *[SHARES] * (len(type_names) + 1)])
+    sheet.extend([h.group_name, h.household_number, h.head_name, h.name, h.ric, h.relation, h.status,
+                  *[v for _, v in h.by_type], h.total] for h in holdings)
+    last = sheet.rows
+    sheet.append(["合计", "", "", f"{len(holdings)}人", "", "", "",
+                  *[sum((h.by_type[i][1] for h in holdings), Decimal(0)) for i in range(len(type_names))],
+                  sum((h.total for h in holdings), Decimal(0))])
+    sheet.close(last_row=last)
     return wb
 
 
