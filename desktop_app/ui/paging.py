@@ -12,13 +12,14 @@ falls back to ``fetch_offset`` (``LIMIT .. OFFSET ..``).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 from desktop_app.core.textsearch import matches, pinyin_key
 
-__all__ = ["InMemoryPageSource", "KeysetPageSource", "PageSource"]
+__all__ = ["InMemoryPageSource", "JournalPageSource", "KeysetPageSource", "PageSource"]
 
 
 @runtime_checkable
@@ -146,3 +147,77 @@ class KeysetPageSource:
                 self._after.clear()
             self._after[start + len(rows)] = self._key_of(rows[-1])
         return rows
+
+
+class JournalPageSource:
+    """The lines of a journal (日记账 / 明细账) read a page at a time.
+
+    ``outline`` has ``opening`` (the 期初余额 line) and ``months``, each with ``period``,
+    ``count`` (entry lines), ``start_balance``, ``month_total`` and ``year_total`` (a service's
+    ``JournalOutline``). Display rows are the opening line, then per month its entry lines and
+    its two total lines. ``read(period, start_balance, after, offset, limit)`` returns a page
+    with ``lines`` and ``last_key``: by keyset after ``after`` when the previous page of that
+    month was read (the running balance carried on), else from line ``offset`` of the month.
+    """
+
+    def __init__(self, outline: Any, read: Callable[[str, Decimal, Any, int, int], Any], *,
+                 max_boundaries: int = 10_000) -> None:
+        self._outline = outline
+        self._read = read
+        self._max_boundaries = max_boundaries
+        self._starts: list[int] = []  # display row of each month's first line
+        row = 1
+        for month in outline.months:
+            self._starts.append(row)
+            row += month.count + 2
+        self._count = row
+        self._after: dict[tuple[str, int], tuple[Any, Decimal]] = {}  # (period, line) -> (key, balance)
+        self.seeks = 0
+        self.offsets = 0
+
+    @property
+    def outline(self) -> Any:
+        return self._outline
+
+    def count(self) -> int:
+        return self._count
+
+    def fetch_range(self, start: int, limit: int) -> Sequence[Any]:
+        out: list[Any] = []
+        pos = max(start, 0)
+        while len(out) < limit and pos < self._count:
+            if pos == 0:
+                out.append(self._outline.opening)
+                pos += 1
+                continue
+            m = bisect_right(self._starts, pos) - 1
+            month = self._outline.months[m]
+            k = pos - self._starts[m]
+            if k >= month.count:
+                out.append(month.month_total if k == month.count else month.year_total)
+                pos += 1
+                continue
+            lines = self._entries(month, k, min(limit - len(out), month.count - k))
+            if not lines:  # the books changed under us: show what there is
+                break
+            out.extend(lines)
+            pos += len(lines)
+        return out
+
+    def _entries(self, month: Any, k: int, n: int) -> Sequence[Any]:
+        known = self._after.get((month.period, k)) if k else None
+        if k == 0:
+            page = self._read(month.period, month.start_balance, None, 0, n)
+            self.seeks += 1
+        elif known is not None:
+            page = self._read(month.period, known[1], known[0], 0, n)
+            self.seeks += 1
+        else:
+            page = self._read(month.period, month.start_balance, None, k, n)
+            self.offsets += 1
+        lines: Sequence[Any] = page.lines
+        if lines:
+            if len(self._after) >= self._max_boundaries:
+                self._after.clear()
+            self._after[(month.period, k + len(lines))] = (page.last_key, lines[-1].balance)
+        return lines

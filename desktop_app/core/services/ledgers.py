@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from db.models import Account, Entry, Voucher
@@ -25,7 +28,7 @@ from desktop_app.core.rows_funds import (
     balance_direction,
     balance_sides,
 )
-from desktop_app.core.services.balances import balances_before, period_totals
+from desktop_app.core.services.balances import balances_before, fen, period_totals
 from desktop_app.core.services.funds_base import (
     AccountInfo,
     book_accounts,
@@ -98,6 +101,28 @@ def trial_balance_total(rows: list[BalanceRow]) -> BalanceRow:
                       s("period_credit"), s("closing_debit"), s("closing_credit"))
 
 
+_JOURNAL_ORDER = (Voucher.voucher_date, Voucher.number, Entry.line_no)
+
+
+def _posted(book_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[ColumnElement[bool]]:
+    return [Entry.book_id == book_id, Entry.account_id.in_(ids), Entry.deleted.is_(False),
+            Voucher.status == "记账", Voucher.deleted.is_(False)]
+
+
+def _entry_lines(book_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> Select[*tuple[Any, ...]]:
+    """Posted lines of the accounts ``ids``: what a journal lists (order and period range added by callers)."""
+    return (select(Entry.voucher_id, Voucher.voucher_date, Entry.period, Voucher.number,
+                   Entry.summary, Voucher.summary, Account.code, Entry.counterparty, Entry.debit, Entry.credit,
+                   Entry.line_no)
+            .join(Voucher, Voucher.id == Entry.voucher_id).join(Account, Account.id == Entry.account_id)
+            .where(*_posted(book_id, ids)))
+
+
+def _entry_line(r: Any, balance: Decimal) -> JournalLine:
+    return JournalLine(r[0], r[1], r[2], r[3], r[4] or r[5], r[6], r[7], r[8], r[9], balance, "entry",
+                       *balance_direction(balance))
+
+
 def _journal(session: Session, book_id: uuid.UUID, code: str, first: str, last: str) -> Journal:
     accounts = book_accounts(session, book_id)
     acc = accounts.get(code)
@@ -108,18 +133,12 @@ def _journal(session: Session, book_id: uuid.UUID, code: str, first: str, last: 
     balance = sum((before.get(i, ZERO) for i in ids), ZERO)
     opening = balance
     rows = session.execute(
-        select(Entry.voucher_id, Voucher.voucher_date, Entry.period, Voucher.number,
-               Entry.summary, Voucher.summary, Account.code, Entry.counterparty, Entry.debit, Entry.credit)
-        .join(Voucher, Voucher.id == Entry.voucher_id).join(Account, Account.id == Entry.account_id)
-        .where(Entry.book_id == book_id, Entry.account_id.in_(ids), Entry.period >= first, Entry.period <= last,
-               Entry.deleted.is_(False), Voucher.status == "记账", Voucher.deleted.is_(False))
-        .order_by(Voucher.voucher_date, Voucher.number, Entry.line_no)
+        _entry_lines(book_id, ids).where(Entry.period >= first, Entry.period <= last).order_by(*_JOURNAL_ORDER)
     ).all()
     by_period: dict[str, list[JournalLine]] = defaultdict(list)
     for r in rows:
         balance += r[8] - r[9]
-        by_period[r[2]].append(JournalLine(r[0], r[1], r[2], r[3], r[4] or r[5], r[6], r[7], r[8], r[9],
-                                           balance, "entry", *balance_direction(balance)))
+        by_period[r[2]].append(_entry_line(r, balance))
     lines = [JournalLine(None, None, first, None, "期初余额", code, None, ZERO, ZERO, opening, "opening",
                          *balance_direction(opening))]
     running = opening
@@ -190,3 +209,131 @@ def general_ledger(session: Session, book_id: uuid.UUID, period_from: str, perio
                                          *balance_direction(running), *balance_direction(running + d - c)))
             running += d - c
     return out
+
+
+# -- a journal read a page at a time (明细账 / 日记账 of ~50k lines and more) ----------------------------
+
+@dataclass(frozen=True)
+class JournalMonth:
+    """One month of a paged journal: its posted lines (count, sums) and its two total lines."""
+
+    period: str
+    count: int
+    start_balance: Decimal  # the running balance before the month's first line
+    month_total: JournalLine
+    year_total: JournalLine
+
+
+@dataclass(frozen=True)
+class JournalOutline:
+    """Everything of a journal but its entry lines: opening line, months, accounts read.
+
+    ``journal_page`` reads the entry lines of one month by keyset; together they give exactly
+    the lines of ``account_ledger`` / ``cash_journal`` / ``bank_journal``.
+    """
+
+    account_code: str
+    account_name: str
+    period_from: str
+    period_to: str
+    account_ids: tuple[uuid.UUID, ...]
+    opening: JournalLine
+    months: tuple[JournalMonth, ...]
+    closing: Decimal
+
+    @property
+    def entry_count(self) -> int:
+        return sum(m.count for m in self.months)
+
+
+@dataclass(frozen=True)
+class JournalPage:
+    """Entry lines of one month in journal order; ``last_key`` continues after the last of them."""
+
+    lines: tuple[JournalLine, ...]
+    last_key: tuple[Any, ...] | None
+
+
+def journal_outline(session: Session, book_id: uuid.UUID, period_from: str, period_to: str, *,
+                    account_code: str | None = None, role: str | None = None) -> JournalOutline:
+    """The outline of a 明细账 (``account_code``) or a 现金/银行存款日记账 (``role`` "cash" / "bank").
+
+    One grouped query counts and sums each month's posted lines (the month totals are those
+    sums, as in the whole journal); the lines themselves are read by ``journal_page``.
+    """
+    first, last = _range(period_from, period_to)
+    if role is not None:
+        code = charts.account_role(get_book_row(session, book_id).chart_version, role)
+    elif account_code:
+        code = account_code
+    else:
+        raise ValidationError("请输入科目编码", field="科目")
+    accounts = book_accounts(session, book_id)
+    acc = accounts.get(code)
+    if acc is None:
+        raise NotFoundError(f"科目 {code} 不存在", field="科目")
+    ids = tuple(a.id for a in subtree(accounts, [code]))
+    before = balances_before(session, book_id, first)
+    opening = sum((before.get(i, ZERO) for i in ids), ZERO)
+    grouped = session.execute(
+        select(Entry.period, func.count(), func.sum(Entry.debit), func.sum(Entry.credit))
+        .join(Voucher, Voucher.id == Entry.voucher_id)
+        .where(*_posted(book_id, ids), Entry.period >= first, Entry.period <= last)
+        .group_by(Entry.period)
+    ).all()
+    per_month = {p: (int(n), fen(d or 0), fen(c or 0)) for p, n, d, c in grouped}
+    year_d = year_c = ZERO
+    if not first.endswith("-01"):  # 本年累计 counts from January even when the journal starts later
+        before_year = period_totals(session, book_id, f"{first[:4]}-01", prev_period(first))
+        year_d = sum((before_year.get(i, (ZERO, ZERO))[0] for i in ids), ZERO)
+        year_c = sum((before_year.get(i, (ZERO, ZERO))[1] for i in ids), ZERO)
+    running = opening
+    months: list[JournalMonth] = []
+    for p in periods_between(first, last):
+        n, md, mc = per_month.get(p, (0, ZERO, ZERO))
+        start = running
+        running += md - mc
+        if p.endswith("-01"):
+            year_d = year_c = ZERO
+        year_d, year_c = year_d + md, year_c + mc
+        side = balance_direction(running)
+        months.append(JournalMonth(
+            p, n, start,
+            JournalLine(None, None, p, None, f"{period_label(p)} 本月合计", code, None, md, mc, running,
+                        "month_total", *side),
+            JournalLine(None, None, p, None, "本年累计", code, None, year_d, year_c, running, "year_total", *side)))
+    opening_line = JournalLine(None, None, first, None, "期初余额", code, None, ZERO, ZERO, opening, "opening",
+                               *balance_direction(opening))
+    return JournalOutline(code, acc.name, first, last, ids, opening_line, tuple(months), running)
+
+
+def journal_page(session: Session, book_id: uuid.UUID, account_ids: Sequence[uuid.UUID], period: str, *,
+                 start_balance: Decimal, after: tuple[Any, ...] | None = None, offset: int = 0,
+                 limit: int = 500) -> JournalPage:
+    """Up to ``limit`` entry lines of ``period`` with their running balance.
+
+    ``after`` (a ``last_key`` of an earlier page) continues by keyset, the running balance going on
+    from ``start_balance`` (the balance after that key's line). Without it the page starts at line
+    ``offset`` of the month and ``start_balance`` is the month's; the lines skipped are summed in SQL.
+    """
+    if limit < 1 or offset < 0:
+        raise ValidationError("分页参数无效")
+    base = _entry_lines(book_id, account_ids).where(Entry.period == period)
+    balance = start_balance
+    if after is not None:
+        date, number, line_no = after
+        query = base.where(tuple_(*_JOURNAL_ORDER) > tuple_(date, number, line_no))
+    else:
+        query = base
+        if offset:
+            skipped = base.order_by(*_JOURNAL_ORDER).limit(offset).subquery()
+            d, c = session.execute(select(func.sum(skipped.c.debit), func.sum(skipped.c.credit))).one()
+            balance += fen(d or 0) - fen(c or 0)
+            query = base.offset(offset)
+    rows = session.execute(query.order_by(*_JOURNAL_ORDER).limit(limit)).all()
+    lines = []
+    for r in rows:
+        balance += r[8] - r[9]
+        lines.append(_entry_line(r, balance))
+    last_key = (rows[-1][1], rows[-1][3], rows[-1][10]) if rows else None
+    return JournalPage(tuple(lines), last_key)

@@ -5,6 +5,9 @@ Balances are shown the way books show them: a 方向 column (借/贷/平) and th
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop_app.core.errors import UserError
@@ -15,7 +18,9 @@ from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext, follow_period
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.ledger_view import LedgerView
+from desktop_app.ui.paged import PagedTableModel
 from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.paging import JournalPageSource
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.widgets.dates import PeriodPicker
 
@@ -51,6 +56,8 @@ BALANCE_COLUMNS = [
     Column("closing_debit", "期末借方", "money", width=110),
     Column("closing_credit", "期末贷方", "money", width=110),
 ]
+# Journals longer than this are read a page at a time (DESIGN: lists over ~50k rows are keyset-paged).
+PAGED_ABOVE = 50_000
 KINDS = ("现金日记账", "银行存款日记账", "科目余额表", "明细账", "总账")
 
 
@@ -61,6 +68,7 @@ class LedgersPage(QWidget):
         self.journal_model = RowTableModel(JOURNAL_COLUMNS)
         self.balance_model = RowTableModel(BALANCE_COLUMNS)
         self.general_model = RowTableModel(GENERAL_COLUMNS)
+        self.paged_model: PagedTableModel | None = None
         self.view = LedgerView(self.journal_model, settings=ctx.settings, settings_key="table:ledgers")
         self.kind = QComboBox()
         self.kind.addItems(list(KINDS))
@@ -87,6 +95,7 @@ class LedgersPage(QWidget):
     def reload(self) -> None:
         book = self.ctx.book
         if book is None:
+            self.view.set_model(self.journal_model)
             self.journal_model.set_rows([])
             return
         first, last = parse_period_range(self.period.value())
@@ -104,22 +113,40 @@ class LedgersPage(QWidget):
                 self.summary.setText("")
                 return
             if kind == "现金日记账":
-                journal = self.ctx.read(svc.cash_journal, book.id, first, last)
+                outline = self.ctx.read(svc.journal_outline, book.id, first, last, role="cash")
             elif kind == "银行存款日记账":
-                journal = self.ctx.read(svc.bank_journal, book.id, first, last)
+                outline = self.ctx.read(svc.journal_outline, book.id, first, last, role="bank")
             else:
                 code = self.account.text().strip()
                 if not code:
+                    self.view.set_model(self.journal_model)
                     self.journal_model.set_rows([])
+                    self.summary.setText("")
                     return
-                journal = self.ctx.read(svc.account_ledger, book.id, code, first, last)
+                outline = self.ctx.read(svc.journal_outline, book.id, first, last, account_code=code)
         except UserError as err:
             show_user_error(self, err)
             return
-        self.view.set_model(self.journal_model)
-        self.journal_model.set_rows(list(journal.lines))
-        side, amount = balance_direction(journal.closing)
-        self.summary.setText(f"{journal.account_code} {journal.account_name}　期末余额 {side} {amount:,.2f}")
+        self.show_journal(outline)
 
+    def show_journal(self, outline: svc.JournalOutline) -> None:
+        """A journal of more than ``PAGED_ABOVE`` lines is read a page at a time as it scrolls
+        (no sort or filter: the running balance is in journal order); a smaller one is read whole
+        into the sortable, filterable list."""
+        book_id = self.ctx.book.id if self.ctx.book is not None else None
+
+        def read(period: str, start_balance: Decimal, after: Any, offset: int, limit: int) -> svc.JournalPage:
+            return self.ctx.read(svc.journal_page, book_id, outline.account_ids, period,
+                                 start_balance=start_balance, after=after, offset=offset, limit=limit)
+
+        source = JournalPageSource(outline, read)
+        if outline.entry_count > PAGED_ABOVE:
+            self.paged_model = PagedTableModel(JOURNAL_COLUMNS, source)
+            self.view.set_model(self.paged_model)
+        else:
+            self.view.set_model(self.journal_model)
+            self.journal_model.set_rows(source.fetch_range(0, source.count()))
+        side, amount = balance_direction(outline.closing)
+        self.summary.setText(f"{outline.account_code} {outline.account_name}　期末余额 {side} {amount:,.2f}")
 
 PAGE = PageSpec("ledgers", "账簿", 21, LedgersPage)
