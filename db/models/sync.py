@@ -21,7 +21,8 @@ class ChangeLog(Base):
 
     (origin, seq) is gap-free per origin and is the clustered key (no rowid): the table is
     ordered the way packages read it. ``rev``/``prev_rev`` make applying idempotent; a
-    tombstone is ``op = 'delete'``.
+    tombstone is ``op = 'delete'``. Nothing looks a record up by row id except ``verify``,
+    which builds its own temporary index, so the file carries none.
     """
 
     __tablename__ = "change_log"
@@ -30,7 +31,7 @@ class ChangeLog(Base):
     origin: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     table_name: Mapped[str] = mapped_column(String(50))
-    row_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    row_id: Mapped[uuid.UUID]  # no index: packages read by (origin, seq), rows by their own key
     op: Mapped[str] = mapped_column(String(8))  # insert / update / delete (tombstone)
     rev: Mapped[int]
     prev_rev: Mapped[int]

@@ -1,8 +1,8 @@
 """slim change log: no row image, no hash chain (issue #18; SYNC.md revision of 2026-12-01)
 
 Every record keeps its ordering fields (origin, seq, table, row id, op, rev, prev_rev); the
-row image, actor, time and hash columns are dropped and the table is rebuilt clustered on
-(origin, seq) without a rowid. ``sync_counter`` loses ``last_hash``.
+row image, actor, time and hash columns and the row-id index are dropped and the table is
+rebuilt clustered on (origin, seq) without a rowid. ``sync_counter`` loses ``last_hash``.
 
 Revision ID: 0003
 Revises: 0002
@@ -25,6 +25,7 @@ _DROPPED = ("row_json", "actor", "at", "prev_hash", "hash")
 
 def upgrade() -> None:
     with op.batch_alter_table("change_log", recreate="always", table_kwargs={"sqlite_with_rowid": False}) as b:
+        b.drop_index("ix_change_log_row_id")
         for column in _DROPPED:
             b.drop_column(column)
     with op.batch_alter_table("sync_counter") as b:
@@ -41,3 +42,4 @@ def downgrade() -> None:
         b.add_column(sa.Column("at", db.types.UtcDateTime(), nullable=False, server_default="1970-01-01 00:00:00"))
         b.add_column(sa.Column("prev_hash", sa.String(length=64), nullable=False, server_default="0" * 64))
         b.add_column(sa.Column("hash", sa.String(length=64), nullable=False, server_default="0" * 64))
+        b.create_index("ix_change_log_row_id", ["row_id"], unique=False)
