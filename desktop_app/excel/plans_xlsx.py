@@ -91,7 +91,8 @@ def read_plan_xlsx(path: Path | str) -> tuple[list[PlanInput], list[str]]:
     from python_calamine import CalamineWorkbook
 
     try:
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        # every row from A1 (calamine otherwise starts at the first used row): 第N行 is Excel's row N
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises several kinds for an unreadable file
         raise UserError(f"无法读取 Excel 文件 {Path(path).name}：{exc}") from None
     head_at = next((i for i, row in enumerate(rows[:10]) if "科目编码" in [_text(c) for c in row]), None)
