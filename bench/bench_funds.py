@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/bench_funds.py [--vouchers 100000] [--lines 10] [--runs 3] [--db PATH]
 
-Posts through the bulk path (``voucher_bulk.bulk_post_vouchers``: Core executemany + change log,
-one summary rebuild), then times, best of N:
+Posts through the bulk path (``voucher_bulk.bulk_post_vouchers``: DBAPI executemany of converted
+rows + slim change log, month summaries upserted; ``bench/bench_bulk.py`` pairs that with stdlib
+executemany of the same rows), then times, best of N:
 - the 科目余额表 for 2026 (``ledgers.trial_balance``: opening, period debit/credit, closing, roll-up);
 - a monthly 收支明细表 (``statements.income_expense_statement`` for 2026-06);
 and compares with plain sqlite3 running the same aggregate: once over the journal (what a
@@ -107,7 +108,7 @@ def main() -> None:
     t_post = time.perf_counter() - t0
     raw = sqlite3.connect(path)
     n_entries = raw.execute("SELECT count(*) FROM entry").fetchone()[0]
-    print(f"记账 {count:,} 张凭证 / {n_entries:,} 行分录（批量路径，含变更日志与汇总重建）：{t_post:.1f} s "
+    print(f"记账 {count:,} 张凭证 / {n_entries:,} 行分录（批量路径，含变更日志、审计与月汇总）：{t_post:.1f} s "
           f"（{count / t_post:,.0f} 张/秒）")
     params = {"book": book.id.hex, "first": "2026-01", "last": "2026-12"}
     assert len(raw.execute(RAW_JOURNAL, params).fetchall()) == len(raw.execute(RAW_SUMMARY, params).fetchall()) > 10
