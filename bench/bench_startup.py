@@ -141,8 +141,9 @@ def main() -> None:
           f"; database already open when pressed in {sum(bool(r['opened_before_click']) for r in typed)}/{len(typed)} runs")
     print(f"登录 pressed at once, process start -> main window painted (waits for the database): {ms(instant_main)}")
     b = statistics.median(bare_first)
-    print(f"ratio, first window painted vs bare window: {statistics.median(login_first) / b:.2f}x  (target <= 1.5x)")
-    print(f"ratio, main window after 登录 vs a bare window's whole start: {statistics.median(after_click) / b:.2f}x  (target <= 1.5x)")
+    print(f"ratio, first window painted vs bare window: {statistics.median(login_first) / b:.2f}x  (target <= 1.3x)")
+    print(f"ratio, main window after 登录 vs a bare window's whole start: {statistics.median(after_click) / b:.2f}x"
+          f"  (target <= 3x and <= 1.5 s; worst run {max(after_click) / b:.2f}x)")
     print(f"ratio, main window with no typing pause at all vs bare window: {statistics.median(instant_main) / b:.2f}x")
 
 

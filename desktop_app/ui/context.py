@@ -95,7 +95,7 @@ class AppContext(QObject):
     def set_selection(self, org: OrgRow | None, book: BookRow | None) -> None:
         if (org, book) != (self.org, self.book):
             self.org, self.book = org, book
-            if org is not None:
+            if org is not None and self.settings.get("last_org") != str(org.id):  # a write syncs the file
                 self.settings.set("last_org", str(org.id))
             self.context_changed.emit()
 

@@ -120,14 +120,13 @@ class MainWindow(QMainWindow):
         if holder is None:
             return None
         layout = holder.layout()
+        spec = self.pages[index]
         if layout.count() == 0:
-            spec = self.pages[index]
             page = spec.factory(self.ctx)
             page.setObjectName(f"content_{spec.id}")
             layout.addWidget(page)
+        if self.ctx.settings.get("last_page") != spec.id:  # each write syncs the file to disk
             self.ctx.settings.set("last_page", spec.id)
-        else:
-            self.ctx.settings.set("last_page", self.pages[index].id)
         widget = layout.itemAt(0).widget()
         return widget
 
@@ -237,7 +236,8 @@ class MainWindow(QMainWindow):
         if self.ctx.org is None or not (0 <= index < len(self.books)):
             return
         book = self.books[index]
-        self.ctx.settings.set(f"last_book:{self.ctx.org.id}", str(book.id))
+        if self.ctx.settings.get(f"last_book:{self.ctx.org.id}") != str(book.id):
+            self.ctx.settings.set(f"last_book:{self.ctx.org.id}", str(book.id))
         self.ctx.set_selection(self.ctx.org, book)
 
     def _on_period_selected(self, index: int) -> None:

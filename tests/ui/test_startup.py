@@ -289,3 +289,32 @@ def test_the_pinyin_dictionary_waits_while_the_main_window_is_built(township: Pa
     opening._thread.join(60)
     assert not opening._thread.is_alive() and "pypinyin" in sys.modules
     opening.db.close()
+
+
+def test_opening_an_up_to_date_database_reads_no_table_of_the_books(township: Path, tmp_path: Path) -> None:
+    """Opening does no work proportional to the file: it reads the schema version and the
+    installation's identity, never a table of the books (no upgrade, no check, no count)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    path = backup_file(township, tmp_path / "township.db")
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        db = open_database(path, create=False)
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    db.close()
+    assert statements and not list(path.parent.glob("backups/*"))  # no upgrade, so no backup either
+    tables = {"sqlite_master", "alembic_version", "installation"}
+    for sql in statements:
+        if sql.upper().split()[0] in ("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK"):
+            continue
+        named = {w.strip('"(),;') for w in sql.split()} & {"organisation", "book", "voucher", "entry", "member",
+                                                          "change_log", "audit_entry", "account_period_total"}
+        assert not named, sql
+        assert any(t in sql for t in tables), sql
