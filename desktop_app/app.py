@@ -101,21 +101,32 @@ def prepare_opening(db_path: Path, *, demo: bool = False) -> DatabaseOpening | N
 
 
 def _create(db_path: Path, *, demo: bool, progress: Progress | None = None) -> Database:
+    """A new database file (the demo, or empty with its administrator). If making it fails or
+    is cancelled (the login dialog closed meanwhile), the half-made file is removed: the next
+    start would otherwise open a database without users."""
     if progress is not None:
         progress.report(0, 0, "正在建立数据库…")
     from db.migrate import open_database
 
-    db = open_database(db_path)
-    if demo:
-        from desktop_app.core.demo import build_demo
+    db = None
+    try:
+        db = open_database(db_path)
+        if demo:
+            from desktop_app.core.demo import build_demo
 
-        with db.begin("demo") as s:
-            build_demo(s, progress=progress)
-    else:
-        from desktop_app.core.services.users import create_user
+            with db.begin("demo") as s:
+                build_demo(s, progress=progress)
+        else:
+            from desktop_app.core.services.users import create_user
 
-        with db.begin("init") as s:
-            create_user(s, username="admin", display_name="系统管理员", password="admin123", roles=["sysadmin"])
+            with db.begin("init") as s:
+                create_user(s, username="admin", display_name="系统管理员", password="admin123", roles=["sysadmin"])
+    except BaseException:
+        if db is not None:
+            db.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        raise
     return db
 
 
@@ -138,6 +149,7 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     app = make_application(qt_args)
 
     from desktop_app.core.errors import UserError
+    from desktop_app.core.progress import Cancelled
     from desktop_app.ui.errors import install_excepthook, show_user_error
     from desktop_app.ui.login import LoginDialog
 
@@ -154,8 +166,11 @@ def run_gui(argv: Sequence[str] = ()) -> int:
         opening.hold()  # the pinyin dictionary waits until the main window has painted
         opening.wait_ready()
     else:
+        opening.progress.cancel()  # a new database still being built is given up (and removed)
         opening.wait()  # never leave while a migration or the demo is still being written
     if opening.error is not None:
+        if isinstance(opening.error, Cancelled):
+            return 0
         if isinstance(opening.error, UserError):
             show_user_error(None, opening.error)
             return 1

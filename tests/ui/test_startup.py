@@ -318,3 +318,28 @@ def test_opening_an_up_to_date_database_reads_no_table_of_the_books(township: Pa
                                                           "change_log", "audit_entry", "account_period_total"}
         assert not named, sql
         assert any(t in sql for t in tables), sql
+
+
+def test_closing_the_login_while_the_demo_is_built_gives_it_up_and_removes_the_file(tmp_path: Path) -> None:
+    """The login closed during the first run's demo: the build stops at its next step, rolls
+    back, and the half-made file is removed (the next start would open a database without users)."""
+    from PySide6.QtCore import Qt
+
+    from desktop_app.app import _create
+    from desktop_app.core.progress import Cancelled
+
+    path = tmp_path / "ledger.db"
+    opening = DatabaseOpening(path, lambda p: _create(path, demo=True, progress=p), warm_up=False)
+    texts: list[str] = []
+
+    def step(_done: int, _total: int, text: str) -> None:  # runs in the worker (direct connection)
+        texts.append(text)
+        if path.exists():  # the file is there and the demo has begun: the user closes the login now
+            opening.progress.cancel()
+
+    opening.progressed.connect(step, Qt.ConnectionType.DirectConnection)
+    opening.start()
+    assert opening.wait(120)
+    assert texts[0] == "正在建立数据库…" and len(texts) >= 2
+    assert isinstance(opening.error, Cancelled) and opening.db is None
+    assert not list(tmp_path.glob("ledger.db*"))
