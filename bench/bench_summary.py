@@ -10,7 +10,11 @@ loops over all organisations or books in the services and pages):
   months) and a year; the township gets ten months and three quarters of disclosure records,
   about 90% posted, 5% generated and not posted, 5% missing;
 * the navigation (``orgs.list_organisations`` + ``orgs.list_books``): the main window's tree
-  and the 组织与账套 page.
+  and the 组织与账套 page;
+* 收益分配提醒 (``distribution_query.distribution_reminders``): every organisation's distribution
+  deadline and the status of last year's plan, computed by the 成员与分配 page on each reload
+  (two queries per organisation); the raw limit is one query with the plan's status as a
+  correlated subquery, the deadline test in Python.
 
 Each is timed as the program calls it (a read session, statements warm) and beside it the raw
 limit measured in the same run: stdlib ``sqlite3`` running one query that returns the same rows
@@ -31,6 +35,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +67,22 @@ FROM organisation o JOIN region g ON g.id = o.region_id LEFT JOIN region t ON t.
 WHERE o.deleted = 0 ORDER BY g.code, o.uscc
 """
 RAW_BOOKS = "SELECT * FROM book WHERE deleted = 0 ORDER BY organisation_id, code"
+RAW_REMINDERS = """
+SELECT o.id, o.name, coalesce(ds.deadline_month, 4), coalesce(ds.deadline_day, 30),
+       coalesce((SELECT p.status FROM distribution_plan p WHERE p.organisation_id = o.id AND p.year = ?
+                 AND p.deleted = 0 AND p.status != '作废' ORDER BY p.computed_at DESC LIMIT 1), '未编制')
+FROM organisation o LEFT JOIN distribution_setting ds ON ds.organisation_id = o.id AND ds.deleted = 0
+WHERE o.deleted = 0 AND o.level != '乡镇' ORDER BY o.name
+"""
+REMINDER_DAY = date(2027, 4, 20)  # ten days before the default deadline: every village is due
+
+
+def raw_reminders(raw: sqlite3.Connection) -> list[tuple[str, str]]:
+    out = []
+    for org_id, _name, month, day, status in raw.execute(RAW_REMINDERS, (REMINDER_DAY.year - 1,)):
+        if (date(REMINDER_DAY.year, month, day) - REMINDER_DAY).days <= 30 and status != "发放":
+            out.append((org_id, status))
+    return out
 
 
 def build_township(path: Path, villages: int) -> None:
@@ -122,6 +143,7 @@ def main() -> None:
     args = parser.parse_args()
     from db.migrate import open_database
     from desktop_app.core.services.disclosure import list_undisclosed
+    from desktop_app.core.services.distribution_query import distribution_reminders
     from desktop_app.core.services.orgs import list_books, list_organisations
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -145,6 +167,8 @@ def main() -> None:
              lambda: raw.execute(RAW_QUARTER, ("2026-Q3", "2026-09", "2026-07", "2026-08", "2026-09")).fetchall()),
             ("navigation: organisations and books", lambda: (list_organisations(s), list_books(s)),
              lambda: (raw.execute(RAW_NAVIGATION).fetchall(), raw.execute(RAW_BOOKS).fetchall())),
+            ("收益分配提醒 (all organisations)", lambda: distribution_reminders(s, today=REMINDER_DAY),
+             lambda: raw_reminders(raw)),
         ]
         with db.read("bench") as s:
             for label, program, limit in cases:
@@ -152,6 +176,8 @@ def main() -> None:
                 base, expected = median_ms(limit, args.runs)
                 if label.startswith("尚未公开"):
                     assert [(r.book_id.hex, r.status) for r in got] == [(r[3], r[5]) for r in expected], label
+                if label.startswith("收益分配提醒"):
+                    assert [(r.organisation_id.hex, r.status) for r in got] == expected, label
                 print(f"{label:<44}{ours:>8.1f}ms{base:>11.1f}ms{ours / base:>7.1f}x")
         raw.close()
         db.close()
