@@ -1,6 +1,14 @@
 """Scrolling a 1,000,000-row journal through PagedTableModel (offscreen). Prints figures.
 
     QT_QPA_PLATFORM=offscreen python bench/bench_ledger_scroll.py [--rows N] [--ledger-view] [--sqlite]
+    QT_QPA_PLATFORM=offscreen python bench/bench_ledger_scroll.py --real-page [--rows N] [--whole]
+
+``--real-page``: the real 账簿 page (``LedgersPage``, 银行存款日记账) over a real database file whose
+bank account has ``--rows`` posted lines (a one-village demo plus bulk rows written with stdlib
+sqlite3, the summaries rebuilt by the service); first paint beside the raw limits measured in
+the same run (stdlib sqlite3 reading the first page of the same lines in journal order, and a
+bare ``QTableView`` painting one screen of the same rows). ``--whole`` also times the whole
+journal read into the list model, as the page did before it paged (slow: minutes at 1M).
 
 Measures: building the source, time to first paint, ``scrollToBottom`` and a series of
 jumps (each jump = scroll + a synchronous repaint, i.e. what the user waits for), and how
@@ -126,7 +134,14 @@ def main() -> None:
     parser.add_argument("--jumps", type=int, default=20)
     parser.add_argument("--ledger-view", action="store_true", help="use LedgerView (with 合计 footer) instead of a bare QTableView")
     parser.add_argument("--sqlite", action="store_true", help="read the rows from a SQLite file by keyset pages")
+    parser.add_argument("--real-page", action="store_true", help="the real 账簿 page over a real database file")
+    parser.add_argument("--whole", action="store_true", help="with --real-page: also read the whole journal")
     args = parser.parse_args()
+    if args.real_page:
+        from bench_ledger_page import real_page
+
+        real_page(args.rows, whole=args.whole)
+        return
 
     app = QApplication.instance() or QApplication([])
     t0 = time.perf_counter()

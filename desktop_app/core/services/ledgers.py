@@ -6,6 +6,7 @@ entries read the entry table, through the (book, account, period) index.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from db.models import Account, Entry, Voucher
@@ -318,11 +319,14 @@ def journal_page(session: Session, book_id: uuid.UUID, account_ids: Sequence[uui
     """
     if limit < 1 or offset < 0:
         raise ValidationError("分页参数无效")
-    base = _entry_lines(book_id, account_ids).where(Entry.period == period)
+    codes: dict[uuid.UUID, str] = {i: c for i, c in session.execute(select(Account.id, Account.code)
+                                                                    .where(Account.id.in_(account_ids)))}
+    base = _month_lines(book_id, account_ids, period)
     balance = start_balance
     if after is not None:
         date, number, line_no = after
-        query = base.where(tuple_(*_JOURNAL_ORDER) > tuple_(date, number, line_no))
+        query = base.where(Voucher.voucher_date >= date,
+                           tuple_(*_JOURNAL_ORDER) > tuple_(literal(date, Voucher.voucher_date.type), number, line_no))
     else:
         query = base
         if offset:
@@ -333,7 +337,29 @@ def journal_page(session: Session, book_id: uuid.UUID, account_ids: Sequence[uui
     rows = session.execute(query.order_by(*_JOURNAL_ORDER).limit(limit)).all()
     lines = []
     for r in rows:
-        balance += r[8] - r[9]
-        lines.append(_entry_line(r, balance))
-    last_key = (rows[-1][1], rows[-1][3], rows[-1][10]) if rows else None
+        balance += r.debit - r.credit
+        lines.append(JournalLine(r.voucher_id, r.voucher_date, r.period, r.number, r.summary or r.voucher_summary,
+                                 codes[r.account_id], r.counterparty, r.debit, r.credit, balance, "entry",
+                                 *balance_direction(balance)))
+    last_key = (rows[-1].voucher_date, rows[-1].number, rows[-1].line_no) if rows else None
     return JournalPage(tuple(lines), last_key)
+
+
+def _month_lines(book_id: uuid.UUID, ids: Sequence[uuid.UUID], period: str) -> Select[*tuple[Any, ...]]:
+    """One month's posted lines of accounts ``ids``, read from the voucher side.
+
+    SQLite walks the month's vouchers in date order (``ix_voucher_book_date``) and each voucher's
+    lines by ``(voucher_id, line_no)``, so a page in journal order costs its own rows, not the
+    month's. The entry conditions are on columns no entry index leads with, on purpose: the
+    (book, account, period) index would make SQLite sort the whole month for every page.
+    """
+    year, month = int(period[:4]), int(period[5:7])
+    first_day = dt.date(year, month, 1)
+    next_first = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (select(Entry.voucher_id, Voucher.voucher_date, Voucher.period, Voucher.number, Entry.summary,
+                   Voucher.summary.label("voucher_summary"), Entry.account_id, Entry.counterparty, Entry.debit,
+                   Entry.credit, Entry.line_no)
+            .select_from(Voucher).join(Entry, Entry.voucher_id == Voucher.id)
+            .where(Voucher.book_id == book_id, Voucher.voucher_date >= first_day, Voucher.voucher_date < next_first,
+                   Voucher.period == period, Voucher.status == "记账", Voucher.deleted.is_(False),
+                   Entry.account_id.in_(ids), Entry.deleted.is_(False)))
