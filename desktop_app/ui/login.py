@@ -110,8 +110,12 @@ class LoginDialog(QDialog):
         if self.opening.done:
             return  # a report queued before the database was open arrives after it
         if not self.progress.isVisible():
+            # Room for the bar and two lines of step text, once: the dialog keeps its size
+            # while the steps run (a long village name wraps instead of widening it).
+            self.status.setWordWrap(True)
+            self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 2 + 2)
             self.progress.setVisible(True)
-            self.adjustSize()  # room for the bar: the hint below it must not be cut off
+            self.adjustSize()
         self.progress.setRange(0, max(total, 0))  # 0..0: busy, the total is not known yet
         self.progress.setValue(min(done, total) if total > 0 else 0)
         if text:
