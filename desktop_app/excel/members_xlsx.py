@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -270,36 +271,32 @@ def iter_member_rows(path: Path, type_names: Sequence[str], problems: list[RowPr
 def _member_rows(rows: Iterator[list[Any]], header: list[str], first: int, type_names: Sequence[str],
                  problems: list[RowProblem]) -> Iterator[ImportRow]:
     col = {name: header.index(name) for name in (*REQUIRED, *OPTIONAL, *type_names) if name in header}
-    width = max(col.values()) + 1
-    pad = [None] * (width + 1)
-    i_number, i_name, i_ric, i_rel = (col[n] for n in REQUIRED)
-    i_group, i_confirmed, i_joined, i_note = (col.get(n, width) for n in OPTIONAL)  # width: a padding None
-    shares = [(t, col[t]) for t in type_names if t in col]
+    width = len(header)  # a missing optional column reads the None appended at ``width``
+    shares = [t for t in type_names if t in col]
+    at = [*(col.get(n, width) for n in (*REQUIRED, *OPTIONAL)), *(col[t] for t in shares)]
+    cells, need = itemgetter(*at), max(at) + 1
     dates: dict[object, date | str | None] = {}  # a file repeats a few dates and share counts many times
     counts: dict[tuple[type, object], object] = {}
     for offset, raw in enumerate(rows, start=first):
-        if len(raw) <= width:
-            raw = [*raw, *pad[:width + 1 - len(raw)]]
-        ric = raw[i_ric]
+        if len(raw) < need:
+            raw = [*raw, *[None] * (need - len(raw))]
+        number, name, ric, relation, group, c_raw, j_raw, note, *values = cells(raw)
         if isinstance(ric, float):
             problems.append(RowProblem(offset, "身份证号", "身份证号被保存成了数字（末几位已丢失），请把该列设为文本格式后重新填写"))
             continue
-        c_raw, j_raw = raw[i_confirmed], raw[i_joined]
         confirmed = dates[c_raw] if c_raw in dates else dates.setdefault(c_raw, _date(c_raw))
         joined = dates[j_raw] if j_raw in dates else dates.setdefault(j_raw, _date(j_raw))
         if isinstance(confirmed, str) or isinstance(joined, str):
-            problems.extend(RowProblem(offset, name, d) for name, d in (("确认日期", confirmed), ("迁入日期", joined))
+            problems.extend(RowProblem(offset, label, d) for label, d in (("确认日期", confirmed), ("迁入日期", joined))
                             if isinstance(d, str))
             continue
-        number, name, relation = raw[i_number], raw[i_name], raw[i_rel]
         if ric in _EMPTY and number in _EMPTY and name in _EMPTY and all(v in _EMPTY for v in raw):
             continue
         number_text = str(int(number)) if isinstance(number, float) and number.is_integer() else str(number or "")
-        member = MemberInput(number_text, str(name or ""), str(ric or ""), str(relation or ""),
-                             str(raw[i_group] or ""), confirmed, joined, str(raw[i_note] or "") or None)
+        member = MemberInput(number_text, str(name or ""), str(ric or ""), str(relation or ""), str(group or ""),
+                             confirmed, joined, str(note or "") or None)
         per_type = {}
-        for t, i in shares:
-            v = raw[i]
+        for t, v in zip(shares, values, strict=True):
             key = (type(v), v)
             per_type[t] = counts[key] if key in counts else counts.setdefault(key, _share_cell(v))
         yield ImportRow(offset, member, per_type)
