@@ -1,7 +1,7 @@
 """Writes the change log in the same transaction as every write of a syncable row.
 
 ORM writes are caught by session hooks; bulk Core writers (imports, demo data, sync
-apply) call :func:`bulk_insert`. Both end in :func:`log_changes`, the one place where
+apply) call :func:`bulk_insert`. Both end in :func:`_append_log`, the one place where
 sequence numbers are handed out. A record is (origin, seq, table, row id, op, rev,
 prev_rev): no row image, no hash (docs/DESIGN-NOTES.md note 6).
 """
@@ -26,7 +26,6 @@ from db.types import ScaledDecimal, to_scaled_int, utcnow
 
 _PENDING_KEY = "_pending_changes"
 _INSERT_LOG = "INSERT INTO change_log (origin, seq, table_name, row_id, op, rev, prev_rev) VALUES (?, ?, ?, ?, ?, ?, ?)"
-_STAMPED = ("origin", "rev", "updated_at", "deleted")
 
 
 @dataclass(frozen=True)
@@ -136,18 +135,14 @@ def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> No
 
     Values are converted once, exactly as an ORM write stores them (:func:`_converter`), and
     bound straight through the driver's cursor in the session's transaction; the rows get
-    their sync metadata (origin, rev 1, updated_at) like :func:`stamp_rows`.
+    their sync metadata (origin, rev 1, updated_at) from :func:`stamp_rows`.
     """
     if not rows:
         return
-    origin, now = session_origin(session), utcnow()
+    stamp_rows(session, rows)
+    origin, now = rows[0]["origin"], rows[0]["updated_at"]
     table: Table = model.__table__  # type: ignore[attr-defined]
     conn = session.connection()
-    for row in rows:
-        row["origin"] = origin
-        row["rev"] = 1
-        row["updated_at"] = now
-        row.setdefault("deleted", False)
     names, convert = _converter(conn, table, rows[0], {"origin": origin, "rev": 1, "updated_at": now})
     values = convert(rows)
     at, name = names.index("id"), str(table.name)  # a plain str: sqlite3 adapts a subclass per row

@@ -167,3 +167,14 @@ def test_verify_detects_deleted_newest_audit_entries(db) -> None:
     with db.engine.connect() as c:
         problems = {r.name: r.problems for r in verify_database(c)}["审计日志哈希链"]
     assert problems and f"最后的 2 条记录（第 {last - 1}–{last} 条）已被删除" in problems[0]
+
+
+def test_tombstone_is_logged_as_delete_with_its_versions(db) -> None:
+    _regions(db)
+    with db.begin() as s:
+        region = s.execute(select(Region).where(Region.code == "320115106201")).scalar_one()
+        region.deleted = True
+    with db.begin() as s:
+        ch = s.execute(select(ChangeLog).where(ChangeLog.row_id == region.id).order_by(ChangeLog.seq)).scalars().all()
+    assert [(c.table_name, c.op, c.rev, c.prev_rev) for c in ch] == [("region", "insert", 1, 0), ("region", "delete", 2, 1)]
+    assert all(not p for p in _verify(db).values())
