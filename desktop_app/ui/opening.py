@@ -86,6 +86,11 @@ class DatabaseOpening(QObject):
     def done(self) -> bool:
         return self._done.is_set()
 
+    @property
+    def is_ready(self) -> bool:
+        """Open (or failed) and what the main window needs imported (``wait_ready``)."""
+        return self._ready.is_set()
+
     def hold(self) -> None:
         """The GUI thread is about to build the main window: what is left of the warm-up
         (the pinyin dictionary) waits for ``release`` unless it has already begun."""
@@ -132,7 +137,12 @@ class DatabaseOpening(QObject):
 
 def warm_up(db: Database) -> None:
     """Import what the main window and its pages need and run once the reads the main window
-    starts with (SQLAlchemy builds and compiles a statement's parts on first use)."""
+    starts with (SQLAlchemy builds and compiles a statement's parts on first use).
+
+    What is loaded stays for the whole run (modules, mappers, compiled statements, later the
+    pinyin dictionary): moved out of the collector's reach (``gc.freeze``), a full collection
+    no longer walks it; one took about 0.1 s and fell, at random, into building the main
+    window. Freezing costs nothing (the little garbage the imports left is kept with it)."""
     try:
         from desktop_app.core.services.orgs import list_books, list_organisations
         from desktop_app.ui import main_window  # noqa: F401
@@ -142,7 +152,7 @@ def warm_up(db: Database) -> None:
         with db.read("warm-up") as session:
             for org in list_organisations(session)[:1]:
                 list_books(session, org.id)
-        _freeze()
+        gc.freeze()
     except Exception:  # the GUI thread does all this again and reports any real error there
         log.exception("warm-up failed")
 
@@ -153,14 +163,6 @@ def warm_up_search() -> None:
         from desktop_app.core.textsearch import warm_up as load_pinyin
 
         load_pinyin()
-        _freeze()
+        gc.freeze()
     except Exception:
         log.exception("pinyin warm-up failed")
-
-
-def _freeze() -> None:
-    # What is loaded now (modules, mappers, compiled statements, the dictionary) stays for the
-    # whole run: moved out of the collector's reach, a full collection no longer walks it (it
-    # took about 0.1 s and fell, at random, into building the main window).
-    gc.collect()
-    gc.freeze()
