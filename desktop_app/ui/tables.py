@@ -329,7 +329,8 @@ def _sort_keys(column: Column, values: list[Any]) -> list[Any]:
 
     Numbers sort on themselves; dates on themselves (a datetime on its date); text, pinyin
     and declared ``sort_key``s run the key function once per distinct value and sort on its
-    integer rank (equal keys share a rank, so the order and its stability are unchanged).
+    integer rank when values repeat (equal keys share a rank, so the order and its stability are
+    unchanged).
     """
     kind = column.column_kind
     if column.sort_key is None and kind in _DIRECT_KINDS:
@@ -344,6 +345,8 @@ def _sort_keys(column: Column, values: list[Any]) -> list[Any]:
     except TypeError:  # unhashable values: key every cell
         return [key(v) for v in values]
     keyed = {v: key(v) for v in distinct}
+    if len(keyed) * 4 > len(values):  # mostly distinct: ranking would cost more than it saves
+        return list(map(keyed.__getitem__, values))
     ranks: dict[Any, int] = {}
     rank, previous, first = -1, None, True
     for v in sorted(keyed, key=keyed.__getitem__):
