@@ -7,6 +7,7 @@ and a value with more decimals than the column holds is refused, never rounded.
 from __future__ import annotations
 
 import os
+import struct
 import threading
 import time
 import uuid
@@ -108,26 +109,21 @@ def utcnow() -> datetime:
 _uuid_lock = threading.Lock()
 _last_ms = 0
 _counter = 0
-_random = b""
-_random_at = 0
-
-
-def _random_bits62() -> int:
-    """62 random bits from the OS generator, read 8 KiB at a time (one system call per 1,024 ids)."""
-    global _random, _random_at
-    if _random_at >= len(_random):
-        _random, _random_at = os.urandom(8192), 0
-    chunk = _random[_random_at:_random_at + 8]
-    _random_at += 8
-    return int.from_bytes(chunk, "big") & ((1 << 62) - 1)
+_random: list[int] = []
+_RAND_62 = (1 << 62) - 1
+_new_uuid = object.__new__
+_set = object.__setattr__
+_UNKNOWN = uuid.SafeUUID.unknown
 
 
 def uuid7() -> uuid.UUID:
     """RFC 9562 UUIDv7: 48-bit ms timestamp, 12-bit counter (monotonic within a ms), 62 random bits.
 
-    Time-ordered keys keep SQLite's B-tree appends cheap (SYNC.md §3.1).
+    Time-ordered keys keep SQLite's B-tree appends cheap (SYNC.md §3.1). Bulk writers make a
+    hundred thousand at a time, so the OS randomness is read 8 KiB at a time and the value is
+    set the way ``uuid.UUID.__init__`` sets it, without re-checking an int built here in range.
     """
-    global _last_ms, _counter
+    global _last_ms, _counter, _random
     with _uuid_lock:
         ms = time.time_ns() // 1_000_000
         if ms <= _last_ms:
@@ -139,6 +135,11 @@ def uuid7() -> uuid.UUID:
         else:
             _last_ms = ms
             _counter = int.from_bytes(os.urandom(2), "big") & 0x3FF  # leave headroom
-        rand_b = _random_bits62()
-        value = ((ms & 0xFFFFFFFFFFFF) << 80) | (0x7 << 76) | ((_counter & 0xFFF) << 64) | (0b10 << 62) | rand_b
-    return uuid.UUID(int=value)
+        if not _random:
+            _random = list(struct.unpack(">1024Q", os.urandom(8192)))
+        value = ((ms & 0xFFFFFFFFFFFF) << 80) | (0x7 << 76) | ((_counter & 0xFFF) << 64) | (0b10 << 62) \
+            | (_random.pop() & _RAND_62)
+    u: uuid.UUID = _new_uuid(uuid.UUID)
+    _set(u, "int", value)
+    _set(u, "is_safe", _UNKNOWN)
+    return u

@@ -83,3 +83,11 @@ def test_uuid7_is_version_7_and_time_ordered() -> None:
     assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in ids)
     assert ids == sorted(ids)
     assert len(set(ids)) == len(ids)
+
+
+def test_uuid7_behaves_as_any_uuid() -> None:
+    """uuid7 sets the value as uuid.UUID's own constructor does: text, bytes, hash and equality agree."""
+    for u in [uuid7() for _ in range(3000)]:  # more than one 8 KiB draw of randomness
+        again = uuid.UUID(str(u))
+        assert again == u and hash(again) == hash(u) and again.bytes == u.bytes and u.hex == again.hex
+        assert u.is_safe == uuid.SafeUUID.unknown
