@@ -187,4 +187,9 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     window.show()
     logging.getLogger(__name__).info("started, db=%s user=%s, database opened in %.2f s",
                                      opening.path, login.user.username, opening.seconds or 0.0)
-    return int(app.exec())  # type: ignore[attr-defined]
+    try:
+        return int(app.exec())  # type: ignore[attr-defined]
+    finally:
+        # What the warm-up does after the first paint (the pinyin dictionary) ends before the
+        # interpreter does: a thread cut off during shutdown could abort the process.
+        opening.wait()
