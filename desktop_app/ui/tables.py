@@ -336,7 +336,7 @@ def _sort_keys(column: Column, values: list[Any]) -> list[Any]:
     if column.sort_key is None and kind in _DIRECT_KINDS:
         return values
     if column.sort_key is None and kind is ColumnKind.DATE:
-        if any(isinstance(v, dt.datetime) for v in values):
+        if any(issubclass(t, dt.datetime) for t in set(map(type, values))):
             return [v.date() if isinstance(v, dt.datetime) else v for v in values]
         return values
     key = column.key_function()
@@ -370,10 +370,10 @@ def _column_values(column: Column, rows: list[Any]) -> list[Any]:
 def _sorted_positions(column: Column, rows: list[Any], descending: bool) -> list[int]:
     """Positions of ``rows`` by ``column``: a stable sort either way, empty cells last in given order."""
     values = _column_values(column, rows)
-    filled = [i for i, v in enumerate(values) if not (v is None or (type(v) is str and not v))]
-    if len(filled) == len(values):
+    if None not in values and "" not in values:  # C-level scans; the common case
         keys = _sort_keys(column, values)
         return sorted(range(len(values)), key=keys.__getitem__, reverse=descending)
+    filled = [i for i, v in enumerate(values) if not (v is None or (type(v) is str and not v))]
     empty = [i for i, v in enumerate(values) if v is None or (type(v) is str and not v)]
     keys = _sort_keys(column, [values[i] for i in filled])
     ordered = sorted(range(len(filled)), key=keys.__getitem__, reverse=descending)
