@@ -413,7 +413,8 @@ def list_undisclosed(session: Session, period_code: str, *, township_code: str |
         params["months"] = list(period.months)
     else:
         params["whole_year"] = len(period.months) == 12
-    return [UndisclosedRow(*row) for row in session.execute(_UNDISCLOSED[quarter], params)]
+    session.flush()  # then the column select runs on the connection, without the ORM's execute
+    return [UndisclosedRow(*row) for row in session.connection().execute(_UNDISCLOSED[quarter], params)]
 
 
 __all__ = [

@@ -85,8 +85,10 @@ def _org_query() -> Any:
 
 
 def list_organisations(session: Session) -> list[OrgRow]:
-    """All organisations, ordered by township then village code."""
-    return [OrgRow(*r) for r in session.execute(_org_query().order_by(Region.code, Organisation.uscc))]
+    """All organisations, ordered by township then village code (the navigation tree's list,
+    read at every start: a column select on the connection, statement built once)."""
+    session.flush()
+    return [OrgRow(*r) for r in session.connection().execute(_ALL_ORGS)]
 
 
 def get_organisation(session: Session, org_id: uuid.UUID) -> OrgRow:
@@ -94,6 +96,7 @@ def get_organisation(session: Session, org_id: uuid.UUID) -> OrgRow:
 
 
 _ORG_BY_ID = _org_query().where(Organisation.id == bindparam("org_id"))  # built once: building costs more than running
+_ALL_ORGS = _org_query().order_by(Region.code, Organisation.uscc)
 
 
 def _get_organisation(session: Session, org_id: uuid.UUID) -> OrgRow:
