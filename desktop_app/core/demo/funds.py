@@ -25,11 +25,12 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
-from db.models import OpeningBalance
+from db.models import Book, OpeningBalance
 from db.types import uuid7
 from desktop_app.core.rows import BookRow
 from desktop_app.core.services.balances import balances_before
@@ -201,17 +202,22 @@ def seed_vouchers(session: Session, ctx: DemoContext) -> None:
     every = months(ctx.years)
     steps = sum(1 for y, m in every for b in ctx.books if f"{y:04d}-{m:02d}" >= b.start_period) or 1
     done = 0
+    # the books stay in the session's identity map for the whole run, so the services looking a
+    # book up (every voucher, close, run) find it there instead of reading it again
+    loaded = session.scalars(select(Book).where(Book.id.in_([b.id for b in ctx.books]))).all()
     for y, m in every:
         period = f"{y:04d}-{m:02d}"
         books = [b for b in ctx.books if period >= b.start_period]
         batch = PostingBatch(maker, reviewer, summary=f"录入{y}年{m}月日常凭证、收款与折旧并记账（示例数据）")
-        with read_cache(session):  # reads only: each book's bank balance at the month's start
+        # until the batch is posted everything only reads (the batch forms write their records
+        # after posting): each book's chart and balances are read once for all of it
+        with read_cache(session):
             for book in books:
                 gen = ctx.gens[book.id]
                 gen.bank = _bank_balance(session, book.id, period)
                 batch.add(book.id, gen.month(y, m, book.name.split("村")[0], ctx.works.get((book.id, y))))
-        for batched in ctx.batched:
-            batched(session, ctx, books, y, m, batch)
+            for batched in ctx.batched:
+                batched(session, ctx, books, y, m, batch)
         batch.post(session)
         for book in books:
             for hook in ctx.monthly:
@@ -222,3 +228,4 @@ def seed_vouchers(session: Session, ctx: DemoContext) -> None:
             ctx.report(done, steps, f"{y}年{m}月 {book.name}")
         if period < CURRENT_PERIOD:
             close_periods(session, [(book.id, period) for book in books], user=maker)
+    del loaded

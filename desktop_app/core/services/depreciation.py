@@ -137,30 +137,40 @@ def live_run_voucher(session: Session, book_id: uuid.UUID, period: str) -> uuid.
 
 def compute_charges(session: Session, book_id: uuid.UUID, period: str) -> list[DepreciationCharge]:
     """What the run for ``period`` would charge (refuses when an earlier month was never run)."""
-    book = get_book_row(session, book_id)
-    assets = session.execute(select(Asset).where(Asset.book_id == book_id, Asset.deleted.is_(False),
-                                                 Asset.first_period <= period).order_by(Asset.code)).scalars().all()
-    assets = [a for a in assets if a.status != "报废" and (a.disposed_on is None or month_of(a.disposed_on) >= period)]
+    return compute_charges_books(session, [book_id], period)[book_id]
+
+
+def compute_charges_books(session: Session, book_ids: Sequence[uuid.UUID],
+                          period: str) -> dict[uuid.UUID, list[DepreciationCharge]]:
+    """:func:`compute_charges` of many books (their cards, adjustments, workloads and charged
+    months read once for all)."""
+    books = {b: get_book_row(session, b) for b in book_ids}
+    everything = session.execute(select(Asset).where(Asset.book_id.in_(list(books)), Asset.deleted.is_(False),
+                                                     Asset.first_period <= period)
+                                 .order_by(Asset.code)).scalars().all()
+    assets = [a for a in everything
+              if a.status != "报废" and (a.disposed_on is None or month_of(a.disposed_on) >= period)]
+    out: dict[uuid.UUID, list[DepreciationCharge]] = {b: [] for b in books}
     ids = [a.id for a in assets]
     if not ids:
-        return []
+        return out
     adjs, works = adjustments_of(session, ids), workloads_of(session, ids)
     posted: dict[uuid.UUID, set[str]] = defaultdict(set)
     for aid, p in session.execute(select(AssetDepreciation.asset_id, AssetDepreciation.period)
                                   .where(AssetDepreciation.asset_id.in_(ids), AssetDepreciation.deleted.is_(False))):
         posted[aid].add(p)
-    codes = {use: role_code(session, book_id, role) for use, role in EXPENSE_ROLE.items()}
-    out = []
+    codes = {b: {use: role_code(session, b, role) for use, role in EXPENSE_ROLE.items()}
+             for b in {a.book_id for a in assets}}
     for a in assets:
         lines = schedule(terms_of(a), adjs[a.id], until=period, workloads=works[a.id])
-        missing = [ln.period for ln in lines if ln.period < period and ln.period >= book.start_period
+        missing = [ln.period for ln in lines if ln.period < period and ln.period >= books[a.book_id].start_period
                    and ln.period not in posted[a.id]]
         if missing:
             raise ConflictError(f"资产 {a.code} {a.name} 的{period_label(missing[0])}折旧尚未计提，请按月依次计提",
                                 field="期间")
         if period in posted[a.id] or not lines or lines[-1].period != period:
             continue
-        out.append(DepreciationCharge(a.id, a.code, a.name, codes[a.use_kind], lines[-1].amount))
+        out[a.book_id].append(DepreciationCharge(a.id, a.code, a.name, codes[a.book_id][a.use_kind], lines[-1].amount))
     return out
 
 
@@ -241,12 +251,11 @@ def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], p
     sources = {run_source_id(b, period): b for b in book_ids}
     ran = set(session.scalars(select(Voucher.book_id).where(
         Voucher.source_kind == SOURCE_KIND, Voucher.source_id.in_(list(sources)), Voucher.status != "作废")))
-    fresh: dict[uuid.UUID, list[DepreciationCharge]] = {}
     with read_cache(session):  # reads only: each book's chart and balances once
-        for b in book_ids:
-            if b not in ran:
-                ensure_period_open(session, b, period)
-                fresh[b] = compute_charges(session, b, period)
+        todo = [b for b in book_ids if b not in ran]
+        for b in todo:
+            ensure_period_open(session, b, period)
+        fresh = compute_charges_books(session, todo, period) if todo else {}
     out = {b: run_depreciation(session, book_id=b, period=period, user=user).charges for b in book_ids if b in ran}
     own = batch is None
     batch = batch if batch is not None else PostingBatch(user, summary=f"批量计提{period_label(period)}折旧")

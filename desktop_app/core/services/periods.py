@@ -17,8 +17,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import BindParameter, Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -98,89 +99,107 @@ def ensure_period_open(session: Session, book_id: uuid.UUID, on: date | str) -> 
 SEAL_FORMAT = 2  # 1: vouchers and entries only (the first release); 2: + people, opening balances, accounts
 
 
+_BOOKS: BindParameter[Any] = bindparam("books", expanding=True)
 _SEAL_VOUCHERS = (
-    select(Voucher.period, Voucher.id, Voucher.number, Voucher.voucher_date, Voucher.summary, Voucher.status,
-           Voucher.attachments, Voucher.reversal_of_id, Voucher.source_kind, Voucher.source_id, Voucher.flags,
-           Voucher.deleted, Voucher.maker_id, Voucher.maker_name, Voucher.reviewer_id, Voucher.reviewer_name,
-           Voucher.poster_name)
-    .where(Voucher.book_id == bindparam("book_id"), Voucher.period >= bindparam("lo"),
-           Voucher.period <= bindparam("hi"))
-    .order_by(Voucher.period, Voucher.number))
+    select(Voucher.book_id, Voucher.period, Voucher.id, Voucher.number, Voucher.voucher_date, Voucher.summary,
+           Voucher.status, Voucher.attachments, Voucher.reversal_of_id, Voucher.source_kind, Voucher.source_id,
+           Voucher.flags, Voucher.deleted, Voucher.maker_id, Voucher.maker_name, Voucher.reviewer_id,
+           Voucher.reviewer_name, Voucher.poster_name)
+    .where(Voucher.book_id.in_(_BOOKS), Voucher.period >= bindparam("lo"), Voucher.period <= bindparam("hi"))
+    .order_by(Voucher.book_id, Voucher.period, Voucher.number))
 _SEAL_ENTRIES = (
     select(Entry.voucher_id, Entry.line_no, Account.code, Entry.debit, Entry.credit, Entry.summary,
            Entry.counterparty, Entry.project_id, Entry.contract_id, Entry.asset_id, Entry.deleted)
     .join(Account, Account.id == Entry.account_id)
-    .where(Entry.book_id == bindparam("book_id"), Entry.period >= bindparam("lo"), Entry.period <= bindparam("hi"))
+    .where(Entry.book_id.in_(_BOOKS), Entry.period >= bindparam("lo"), Entry.period <= bindparam("hi"))
     .order_by(Entry.voucher_id, Entry.line_no))
+
+Wanted = dict[uuid.UUID, list[str]]  # book id -> its months
 
 
 def _voucher_images(conn: Session | Connection, book_id: uuid.UUID,
                     periods: list[str]) -> tuple[dict[str, list[object]], dict[str, list[object]]]:
-    """The canonical content of each month: its vouchers (by number), each with its lines; and,
-    aligned with them, who made, reviewed and posted each voucher."""
-    wanted = set(periods)
-    span = {"book_id": book_id, "lo": min(periods), "hi": max(periods)}
+    """The canonical content of each month of a book (see :func:`_voucher_images_of`)."""
+    out, people = _voucher_images_of(conn, {book_id: periods})
+    return {p: out[(book_id, p)] for p in periods}, {p: people[(book_id, p)] for p in periods}
+
+
+def _voucher_images_of(conn: Session | Connection, wanted: Wanted
+                       ) -> tuple[dict[tuple[uuid.UUID, str], list[object]], dict[tuple[uuid.UUID, str], list[object]]]:
+    """The canonical content of each (book, month): its vouchers (by number), each with its lines;
+    and, aligned with them, who made, reviewed and posted each voucher."""
+    every = sorted({p for ps in wanted.values() for p in ps})
+    span = {"books": list(wanted), "lo": every[0], "hi": every[-1]}
     conn = reads(conn)
     vouchers = conn.execute(_SEAL_VOUCHERS, span).all()
     lines: dict[uuid.UUID, list[object]] = {}
     for e in conn.execute(_SEAL_ENTRIES, span):
         lines.setdefault(e[0], []).append(
             [e[1], e[2], to_scaled_int(e[3], 2), to_scaled_int(e[4], 2), *e[5:]])
-    out: dict[str, list[object]] = {p: [] for p in periods}
-    people: dict[str, list[object]] = {p: [] for p in periods}
+    out: dict[tuple[uuid.UUID, str], list[object]] = {(b, p): [] for b, ps in wanted.items() for p in ps}
+    people: dict[tuple[uuid.UUID, str], list[object]] = {key: [] for key in out}
     for v in vouchers:
-        if v[0] in wanted:
-            out[v[0]].append([*v[1:12], lines.get(v[1], [])])
-            people[v[0]].append(list(v[12:]))
+        key = (v[0], v[1])
+        if key in out:
+            out[key].append([*v[2:13], lines.get(v[2], [])])
+            people[key].append(list(v[13:]))
     return out, people
 
 
-_SEAL_ACCOUNTS = select(Account.id, Account.code, Account.parent_id, Account.category, Account.normal_side,
-                        Account.level, Account.deleted).where(Account.book_id == bindparam("book_id"))
-_SEAL_OPENING = (select(Account.code, OpeningBalance.account_id, OpeningBalance.debit, OpeningBalance.credit)
+_SEAL_ACCOUNTS = select(Account.book_id, Account.id, Account.code, Account.parent_id, Account.category,
+                        Account.normal_side, Account.level, Account.deleted).where(Account.book_id.in_(_BOOKS))
+_SEAL_OPENING = (select(OpeningBalance.book_id, Account.code, OpeningBalance.account_id, OpeningBalance.debit,
+                        OpeningBalance.credit)
                  .join(Account, Account.id == OpeningBalance.account_id)
-                 .where(OpeningBalance.book_id == bindparam("book_id"), OpeningBalance.deleted.is_(False))
-                 .order_by(Account.code, OpeningBalance.account_id))
-_SEAL_FIRST_USED = (select(Entry.account_id, func.min(Entry.period))  # covered by ix_entry_book_account_period
-                    .where(Entry.book_id == bindparam("book_id")).group_by(Entry.account_id))
+                 .where(OpeningBalance.book_id.in_(_BOOKS), OpeningBalance.deleted.is_(False))
+                 .order_by(OpeningBalance.book_id, Account.code, OpeningBalance.account_id))
+_SEAL_FIRST_USED = (select(Entry.book_id, Entry.account_id, func.min(Entry.period))  # ix_entry_book_account_period
+                    .where(Entry.book_id.in_(_BOOKS)).group_by(Entry.book_id, Entry.account_id))
 
 
-def _book_images(conn: Session | Connection, book_id: uuid.UUID,
-                 periods: list[str]) -> tuple[list[object], dict[str, list[object]]]:
-    """The book's opening balances, and for each month the account tree of every account used up
-    to the end of that month (entries or opening balance) with its ancestors.
+def _book_images(conn: Session | Connection, wanted: Wanted
+                 ) -> tuple[dict[uuid.UUID, list[object]], dict[tuple[uuid.UUID, str], list[object]]]:
+    """Each book's opening balances, and for each of its months the account tree of every account
+    used up to the end of that month (entries or opening balance) with its ancestors.
 
     Accounts first used later are left out, so adding a sub-account never changes a closed
     month's seal; changing an account a closed month's figures depend on does.
     """
     conn = reads(conn)
-    book = {"book_id": book_id}
-    accounts = {r[0]: r for r in conn.execute(_SEAL_ACCOUNTS, book)}
-    opening = conn.execute(_SEAL_OPENING, book).all()
-    opening_image: list[object] = [[r[0], to_scaled_int(r[2], 2), to_scaled_int(r[3], 2)] for r in opening]
-    first_used = dict(conn.execute(_SEAL_FIRST_USED, book).all())
-    always = {r[1] for r in opening}
+    books = {"books": list(wanted)}
+    accounts: dict[uuid.UUID, dict[uuid.UUID, Any]] = {b: {} for b in wanted}
+    for r in conn.execute(_SEAL_ACCOUNTS, books):
+        accounts[r[0]][r[1]] = r[1:]
+    opening: dict[uuid.UUID, list[Any]] = {b: [] for b in wanted}
+    for o in conn.execute(_SEAL_OPENING, books):
+        opening[o[0]].append(o[1:])
+    first_used: dict[uuid.UUID, dict[uuid.UUID, str]] = {b: {} for b in wanted}
+    for b, a, p in conn.execute(_SEAL_FIRST_USED, books):
+        first_used[b][a] = p
 
-    def image(period: str) -> list[object]:
-        used = always | {a for a, p in first_used.items() if p <= period}
+    def image(book_id: uuid.UUID, period: str) -> list[object]:
+        tree = accounts[book_id]
+        used = {r[1] for r in opening[book_id]} | {a for a, p in first_used[book_id].items() if p <= period}
         closure: set[uuid.UUID] = set()
         for a in used:
             node: uuid.UUID | None = a
-            while node is not None and node in accounts and node not in closure:
+            while node is not None and node in tree and node not in closure:
                 closure.add(node)
-                node = accounts[node][2]
-        rows = sorted((accounts[a] for a in closure), key=lambda r: (str(r[1]), str(r[0])))
-        return [[r[1], accounts[r[2]][1] if r[2] in accounts else None, r[3], r[4], r[5], r[6]] for r in rows]
+                node = tree[node][2]
+        rows = sorted((tree[a] for a in closure), key=lambda r: (str(r[1]), str(r[0])))
+        return [[r[1], tree[r[2]][1] if r[2] in tree else None, r[3], r[4], r[5], r[6]] for r in rows]
 
-    return opening_image, {p: image(p) for p in periods}
+    images: dict[uuid.UUID, list[object]] = {
+        b: [[r[0], to_scaled_int(r[2], 2), to_scaled_int(r[3], 2)] for r in opening[b]] for b in wanted}
+    return images, {(b, p): image(b, p) for b, ps in wanted.items() for p in ps}
 
 
 def _seal(payload: dict[str, object]) -> str:
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
-_SEALS_STORED = select(Period.period, Period.seal_hash).where(
-    Period.book_id == bindparam("book_id"), Period.period.in_(bindparam("periods", expanding=True)),
+_SEALS_STORED = select(Period.book_id, Period.period, Period.seal_hash).where(
+    Period.book_id.in_(_BOOKS), Period.period.in_(bindparam("periods", expanding=True)),
     Period.status == "closed")
 
 
@@ -190,18 +209,25 @@ def compute_period_seals(conn: Session | Connection, book_id: uuid.UUID, periods
     A month the first release sealed (format 1: vouchers and entries only) keeps being checked
     in that format as long as its content matches it; everything sealed now uses format 2.
     """
-    if not periods:
+    return {p: h for (_, p), h in compute_period_seals_of(conn, {book_id: periods}).items()}
+
+
+def compute_period_seals_of(conn: Session | Connection, wanted: Wanted) -> dict[tuple[uuid.UUID, str], str]:
+    """:func:`compute_period_seals` of many books' months in the same handful of queries."""
+    wanted = {b: ps for b, ps in wanted.items() if ps}
+    if not wanted:
         return {}
-    vouchers, people = _voucher_images(conn, book_id, periods)
-    opening, accounts = _book_images(conn, book_id, periods)
-    seals = {p: _seal({"format": SEAL_FORMAT, "book": str(book_id), "period": p, "vouchers": vouchers[p],
-                       "people": people[p], "opening": opening, "accounts": accounts[p]}) for p in periods}
-    stored = dict(reads(conn).execute(_SEALS_STORED, {"book_id": book_id, "periods": periods}).all())
-    for p, h in stored.items():
-        if h != seals[p]:
-            legacy = _seal({"book": str(book_id), "period": p, "vouchers": vouchers[p]})
+    vouchers, people = _voucher_images_of(conn, wanted)
+    opening, accounts = _book_images(conn, wanted)
+    seals = {(b, p): _seal({"format": SEAL_FORMAT, "book": str(b), "period": p, "vouchers": vouchers[(b, p)],
+                            "people": people[(b, p)], "opening": opening[b], "accounts": accounts[(b, p)]})
+             for b, ps in wanted.items() for p in ps}
+    every = sorted({p for ps in wanted.values() for p in ps})
+    for b, p, h in reads(conn).execute(_SEALS_STORED, {"books": list(wanted), "periods": every}):
+        if (b, p) in seals and h != seals[(b, p)]:
+            legacy = _seal({"book": str(b), "period": p, "vouchers": vouchers[(b, p)]})
             if legacy == h:
-                seals[p] = legacy
+                seals[(b, p)] = legacy
     return seals
 
 
@@ -301,11 +327,12 @@ def close_periods(session: Session, items: Sequence[tuple[uuid.UUID, str]], *, u
     require_role(user, "bookkeeper", "reviewer")
     wanted = [(book_id, check_period(period)) for book_id, period in items]
     closing: set[tuple[uuid.UUID, str]] = set()
+    names: dict[uuid.UUID, str] = {}
     by_book: dict[uuid.UUID, list[str]] = {}
-    seals: dict[tuple[uuid.UUID, str], str] = {}
     with read_cache(session):
         for book_id, period in wanted:
             book = get_book_row(session, book_id)
+            names[book_id] = book.name
             label = f"{book.name} {period_label(period)}"
             if period < book.start_period:
                 raise ValidationError(f"{label}早于账套启用期间", field="会计期间")
@@ -321,8 +348,7 @@ def close_periods(session: Session, items: Sequence[tuple[uuid.UUID, str]], *, u
                 raise ConflictError(f"{label}不能结账：" + "；".join(problems), field="会计期间")
             closing.add((book_id, period))
             by_book.setdefault(book_id, []).append(period)
-        for book_id, periods in by_book.items():
-            seals.update({(book_id, p): h for p, h in compute_period_seals(session, book_id, periods).items()})
+        seals = compute_period_seals_of(session, by_book)
     if not wanted:
         return []
     found = {(p.book_id, p.period): p for p in session.scalars(select(Period).where(
@@ -331,7 +357,7 @@ def close_periods(session: Session, items: Sequence[tuple[uuid.UUID, str]], *, u
     audits: list[AuditRecord] = []
     for book_id, period in wanted:
         seal, p = seals[(book_id, period)], found.get((book_id, period))
-        what = f"{get_book_row(session, book_id).name} {period_label(period)} 结账"
+        what = f"{names[book_id]} {period_label(period)} 结账"
         after = {"status": "closed", "seal_hash": seal}
         if p is None:
             pid = uuid7()
