@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 GUI_OPTIONS = {"--data-dir", "--db", "--user"}  # each takes one value
+GUI_FLAGS = {"--demo"}  # take none
 
 
 def wants_gui(argv: list[str]) -> bool:
@@ -13,6 +14,9 @@ def wants_gui(argv: list[str]) -> bool:
     while i < len(argv):
         token = argv[i]
         name = token.split("=", 1)[0]
+        if token in GUI_FLAGS:
+            i += 1
+            continue
         if name not in GUI_OPTIONS:
             return False
         i += 1 if "=" in token else 2

@@ -24,6 +24,8 @@ class WindowSettings:
         return self._data.get(key, default)
 
     def set(self, key: str, value: Any) -> None:
+        if key in self._data and self._data[key] == value:
+            return  # each save syncs the file to disk: nothing to write
         self._data[key] = value
         self.save()
 
