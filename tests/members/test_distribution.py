@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal as D
 
@@ -147,6 +148,10 @@ def test_reminder_when_not_paid_by_the_deadline(village: Village) -> None:
     with village.db.begin("test") as s:
         update_distribution_settings(s, village.org.id, deadline_month=5, deadline_day=31)
         assert distribution_reminders(s, today=date(2027, 4, 10)) == []
+        later = distribution_reminders(s, today=date(2027, 6, 1), organisation_id=village.org.id)
+        assert [r.organisation_id for r in later] == [village.org.id]
+        assert "已超过截止日期5月31日" in later[0].message
+        assert distribution_reminders(s, today=date(2027, 6, 1), organisation_id=uuid.uuid4()) == []
 
 
 def test_yinggang_example_through_the_books(empty_village: Village) -> None:
