@@ -48,6 +48,9 @@ class CheckedLine:
 
 
 def _amount(value: object, row: int, field: str) -> Decimal:
+    # the common case first (bulk posting checks every line): already a finite amount in 分
+    if type(value) is Decimal and value.is_finite() and value.as_tuple().exponent == -2 and abs(value) <= MAX_AMOUNT:
+        return value
     if isinstance(value, bool) or isinstance(value, float) or not isinstance(value, Decimal | int):
         raise ValidationError("金额必须是精确的数字（不能用浮点数）", row=row, field=field)
     amount = Decimal(value)
@@ -61,7 +64,9 @@ def _amount(value: object, row: int, field: str) -> Decimal:
 
 
 def _text(value: str | None, limit: int, row: int, field: str) -> str | None:
-    text = (value or "").strip()
+    if value is None:
+        return None
+    text = value.strip()
     if len(text) > limit:
         raise ValidationError(f"不能超过{limit}个字", row=row, field=field)
     return text or None
