@@ -44,29 +44,28 @@ def _amount(text: str) -> Decimal:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
-    from desktop_app.core.services.members import list_households, list_members
+    from desktop_app.core.services.members import list_households
     from desktop_app.core.services.orgs import find_organisation
     from desktop_app.core.services.shares import list_holdings, list_share_types
-    from desktop_app.excel.members_xlsx import households_workbook, members_workbook, shares_workbook
+    from desktop_app.excel.members_xlsx import export_members_xlsx, households_workbook, shares_workbook
 
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         raise UserError("导出文件名应以 .xlsx 结尾")
+    out.parent.mkdir(parents=True, exist_ok=True)
     with cli_session(args) as s:
         org = find_organisation(s, args.org)
         names = [t.name for t in list_share_types(s, org.id)]
-        if args.kind == "members":
-            members = list_members(s, org.id)
-            wb = members_workbook(members, list_holdings(s, org.id, include_zero=True), names, organisation=org.name)
-            count = len(members)
+        if args.kind == "members":  # streamed from one query into the file: memory stays flat
+            count, wb = export_members_xlsx(s, org.id, out, organisation=org.name), None
         elif args.kind == "households":
             households = list_households(s, org.id)
             wb, count = households_workbook(households, organisation=org.name), len(households)
         else:
             holdings = list_holdings(s, org.id)
             wb, count = shares_workbook(holdings, names, organisation=org.name), len(holdings)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    if wb is not None:
+        wb.save(out)
     print(f"已导出 {org.name} 的{ {'members': '成员名册', 'households': '户', 'shares': '股份登记簿'}[args.kind]}"
           f"（{count} 行）：{out}")
     return 0

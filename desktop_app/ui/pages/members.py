@@ -158,7 +158,7 @@ class MembersPage(QWidget):
         self.households.model().set_rows(self.ctx.read(svc.list_households, org.id) if org else [])
         self._reload_holdings()
         self.plans.model().set_rows(self.ctx.read(dq.list_plans, organisation_id=org.id) if org else [])
-        reminders = [r for r in self.ctx.call(dq.distribution_reminders) if org and r.organisation_id == org.id]
+        reminders = self.ctx.read(dq.distribution_reminders, organisation_id=org.id) if org else []
         self.reminder.setText("；".join(r.message for r in reminders))
         self._load_history(self.members.current_row())
         self._load_household(self.households.current_row())
