@@ -39,6 +39,7 @@ class BookRow:
     kind: str
     chart_version: str
     start_period: str
+    credit_code: str | None = None  # the book's own 统一社会信用代码 (a 村民委员会's), if recorded
 
 
 @dataclass(frozen=True)

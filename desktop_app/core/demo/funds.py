@@ -36,6 +36,7 @@ from desktop_app.core.rows import BookRow
 from desktop_app.core.services.balances import balances_before
 from desktop_app.core.services.funds_base import book_accounts, period_of, read_cache
 from desktop_app.core.services.periods import close_periods
+from desktop_app.core.services.plans import PlanInput, set_plan
 from desktop_app.core.services.posting_batch import PostingBatch
 from desktop_app.core.services.voucher_bulk import BulkVoucher
 from desktop_app.core.services.voucher_lines import LineInput
@@ -190,6 +191,16 @@ def _bank_balance(session: Session, book_id: uuid.UUID, period: str) -> Decimal:
     return sum((v for a, v in balances_before(session, book_id, period).items() if a in bank), ZERO)
 
 
+def _plan_lines(rng: random.Random) -> list[PlanInput]:
+    """A 年度财务计划 by first-level income and expense account, in the range the months produce."""
+    def amount(lo: int, hi: int) -> Decimal:
+        return Decimal(rng.randrange(lo, hi, 1000)) * Y
+
+    return [PlanInput("501", amount(60000, 260000)), PlanInput("503", amount(250000, 420000)),
+            PlanInput("504", amount(1000, 5000)), PlanInput("511", amount(10000, 40000)),
+            PlanInput("513", amount(200000, 320000)), PlanInput("514", amount(40000, 90000))]
+
+
 def seed_vouchers(session: Session, ctx: DemoContext) -> None:
     """The month-by-month simulation of every book (see the module's docstring).
 
@@ -208,6 +219,9 @@ def seed_vouchers(session: Session, ctx: DemoContext) -> None:
     for y, m in every:
         period = f"{y:04d}-{m:02d}"
         books = [b for b in ctx.books if period >= b.start_period]
+        if m == 1:  # the year's 财务计划 is entered before its first voucher, as the 村民代表会议 adopted it
+            for book in books:
+                set_plan(session, book.id, y, _plan_lines(ctx.rng), user=maker)
         batch = PostingBatch(maker, reviewer, summary=f"录入{y}年{m}月日常凭证、收款与折旧并记账（示例数据）")
         # until the batch is posted everything only reads (the batch forms write their records
         # after posting): each book's chart and balances are read once for all of it

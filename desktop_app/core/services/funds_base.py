@@ -171,7 +171,7 @@ def _get_book_row(session: Session, book_id: uuid.UUID) -> BookRow:
     b = session.get(Book, book_id)
     if b is None or b.deleted:
         raise NotFoundError("找不到该账套", field="账套")
-    return BookRow(b.id, b.organisation_id, b.code, b.name, b.kind, b.chart_version, b.start_period)
+    return BookRow(b.id, b.organisation_id, b.code, b.name, b.kind, b.chart_version, b.start_period, b.credit_code)
 
 
 def subtree(accounts: dict[str, AccountInfo], codes: tuple[str, ...] | list[str]) -> list[AccountInfo]:

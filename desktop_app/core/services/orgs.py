@@ -212,7 +212,7 @@ def remove_organisation(session: Session, org_id: uuid.UUID, *, expected: OrgRow
 
 
 def _book_row(b: Book) -> BookRow:
-    return BookRow(b.id, b.organisation_id, b.code, b.name, b.kind, b.chart_version, b.start_period)
+    return BookRow(b.id, b.organisation_id, b.code, b.name, b.kind, b.chart_version, b.start_period, b.credit_code)
 
 
 def _book_credit_code(session: Session, organisation_id: uuid.UUID, kind: str, value: Any) -> str | None:
@@ -320,7 +320,7 @@ def _seed_accounts(session: Session, book_id: uuid.UUID, version: str) -> None:
 
 
 _BOOKS = select(Book.id, Book.organisation_id, Book.code, Book.name, Book.kind, Book.chart_version,
-                Book.start_period).where(Book.deleted.is_(False)).order_by(Book.organisation_id, Book.code)
+                Book.start_period, Book.credit_code).where(Book.deleted.is_(False)).order_by(Book.organisation_id, Book.code)
 _ORG_BOOKS = _BOOKS.where(Book.organisation_id == bindparam("org_id"))  # built once, as _ORG_BY_ID
 
 

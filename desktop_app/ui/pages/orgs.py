@@ -41,6 +41,7 @@ BOOK_COLUMNS = [
     Column("kind", "类型", width=120),
     Column("chart_version", "会计制度", width=80, formatter=lambda v: f"{v}版"),
     Column("start_period", "启用期间", width=90),
+    Column("credit_code", "本账套统一社会信用代码", width=190, formatter=lambda v: v or ""),
 ]
 
 
