@@ -18,16 +18,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from desktop_app.core.money import format_amount
 from desktop_app.reports.assets_sheets import Cell, Sheet, SheetColumn, owner_line
-from desktop_app.reports.canvas_text import column_rules
+from desktop_app.reports.canvas_text import column_rules, draw_check_code
+from desktop_app.reports.disclosure.layout import wrap
 from desktop_app.reports.fonts import register_cjk_font
 
 if TYPE_CHECKING:
@@ -62,22 +60,6 @@ def cell_text(col: SheetColumn, value: Cell) -> str:
     return str(value)
 
 
-def wrap_text(c: canvas.Canvas, text: str, font: str, size: float, width: float) -> list[str]:
-    """``text`` broken into lines no wider than ``width`` (by character: Chinese has no spaces;
-    explicit newlines kept); every character is kept."""
-    out: list[str] = []
-    for para in text.split("\n"):
-        line = ""
-        for ch in para:
-            if line and c.stringWidth(line + ch, font, size) > width:
-                out.append(line)
-                line = ch
-            else:
-                line += ch
-        out.append(line)
-    return out
-
-
 def _is_figure(value: Cell) -> bool:
     return isinstance(value, Decimal | int) and not isinstance(value, bool)
 
@@ -100,13 +82,13 @@ def _layout_row(c: canvas.Canvas, sheet: Sheet, values: Sequence[Cell], font: st
                 size -= 0.5
             cells.append(([text], size, True))
         else:
-            cells.append((wrap_text(c, text, font, SIZE, room), SIZE, False))
+            cells.append((wrap(text, SIZE, room), SIZE, False))
     lines = max(len(ls) for ls, _, _ in cells)
     return _Row(tuple(cells), ROW_H + (lines - 1) * LINE_H, bold)
 
 
 def _header_row(c: canvas.Canvas, sheet: Sheet, font: str, widths: list[float]) -> _Row:
-    cells = tuple((wrap_text(c, col.header, font, SIZE, cw - 2 * PAD), SIZE, False)
+    cells = tuple((wrap(col.header, SIZE, cw - 2 * PAD), SIZE, False)
                   for col, cw in zip(sheet.columns, widths, strict=True))
     return _Row(cells, ROW_H + (max(len(ls) for ls, _, _ in cells) - 1) * LINE_H)
 
@@ -151,10 +133,10 @@ def _page_head(c: canvas.Canvas, sheet: Sheet, font: str, page: tuple[float, flo
     c.drawRightString(w - MARGIN, top - 19 * mm, right)
     owner, size = owner_line(sheet), 9.0
     room = w - 2 * MARGIN - c.stringWidth(right, font, 9) - 6 * mm
-    lines = wrap_text(c, owner, font, size, room)
+    lines = wrap(owner, size, room)
     while len(lines) > 3:  # three lines fit above the table; a longer name is set smaller, never cut
         size -= 0.5
-        lines = wrap_text(c, owner, font, size, room)
+        lines = wrap(owner, size, room)
     c.setFont(font, size)
     for k, line in enumerate(lines):
         c.drawString(MARGIN, top - 19 * mm - k * 3.6 * mm, line)
@@ -163,22 +145,12 @@ def _page_head(c: canvas.Canvas, sheet: Sheet, font: str, page: tuple[float, flo
 
 def _sign_off(c: canvas.Canvas, font: str, width: float) -> None:
     c.setFont(font, 9)
-    for k, line in enumerate(wrap_text(c, SIGN_OFF, font, 9, width - QR_SIZE - 6 * mm)[:2]):
+    for k, line in enumerate(wrap(SIGN_OFF, 9, width - QR_SIZE - 6 * mm)[:2]):
         c.drawString(MARGIN, MARGIN + 12 * mm - k * 4.5 * mm, line)
 
 
 def _draw_seal(c: canvas.Canvas, font: str, seal: SealRow, page_width: float) -> None:
-    """The QR code (what ``verify-sheet --payload`` reads) and its check code beside it (what
-    ``verify-sheet FILE.pdf`` and a person typing it read)."""
-    qr = QrCodeWidget(seal.payload)
-    x0, y0, x1, y1 = qr.getBounds()
-    d = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
-    d.add(qr)
-    renderPDF.draw(d, c, page_width - MARGIN - QR_SIZE, MARGIN - 4 * mm)
-    c.setFont(font, 7)
-    c.drawRightString(page_width - MARGIN - QR_SIZE - 2 * mm, MARGIN, f"校验码 {seal.code}")
-    c.drawRightString(page_width - MARGIN - QR_SIZE - 2 * mm, MARGIN - 3.5 * mm,
-                      "扫描二维码或在阳光台账中输入校验码（verify-sheet），可核对本表是否与账目一致")
+    draw_check_code(c, font, seal, page_width, MARGIN, qr_size=QR_SIZE, code_y=MARGIN)
 
 
 def _pages(rows: list[_Row], capacity: float, note_h: float) -> list[list[_Row]]:
@@ -214,7 +186,7 @@ def sheet_pdf_bytes(sheet: Sheet, seal: SealRow | None = None) -> bytes:
     body = [_layout_row(c, sheet, r, font, widths) for r in sheet.rows]
     if sheet.totals is not None:
         body.append(_layout_row(c, sheet, sheet.totals, font, widths, bold=True))
-    note = wrap_text(c, f"说明：{sheet.note}", font, 8, usable) if sheet.note else []
+    note = wrap(f"说明：{sheet.note}", 8, usable) if sheet.note else []
     note_h = len(note) * NOTE_LINE + (2 * mm if note else 0)
     capacity = page[1] - 2 * MARGIN - HEADER_H - head.height - SIGN_H
     chunks = _pages(body, capacity, note_h)

@@ -18,9 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
@@ -28,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.ids import mask_ric
 from desktop_app.core.money import format_amount
-from desktop_app.reports.canvas_text import column_rules
+from desktop_app.reports.canvas_text import column_rules, draw_check_code
 from desktop_app.reports.disclosure.layout import text_width, wrap
 from desktop_app.reports.fonts import register_cjk_font
 
@@ -113,17 +110,7 @@ def _draw_cells(c: canvas.Canvas, font: str, cells: Sequence[Cell], widths: Sequ
 
 
 def _draw_seal(c: canvas.Canvas, font: str, seal: SealRow, page_width: float) -> None:
-    """The QR code (what ``verify-sheet --payload`` reads) and its check code beside it (what
-    ``verify-sheet FILE.pdf`` and a person typing it read)."""
-    qr = QrCodeWidget(seal.payload)
-    x0, y0, x1, y1 = qr.getBounds()
-    d = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
-    d.add(qr)
-    renderPDF.draw(d, c, page_width - MARGIN - QR_SIZE, MARGIN - 4 * mm)
-    c.setFont(font, 7)
-    c.drawRightString(page_width - MARGIN - QR_SIZE - 2 * mm, MARGIN, f"校验码 {seal.code}")
-    c.drawRightString(page_width - MARGIN - QR_SIZE - 2 * mm, MARGIN - 3.5 * mm,
-                      "扫描二维码或在阳光台账中输入校验码（verify-sheet），可核对本表是否与账目一致")
+    draw_check_code(c, font, seal, page_width, MARGIN, qr_size=QR_SIZE, code_y=MARGIN)
 
 
 def sheet_pdf_bytes(sheet: ContractSheet, seal: SealRow | None = None) -> tuple[bytes, int]:

@@ -19,9 +19,6 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -29,7 +26,8 @@ from reportlab.pdfgen.canvas import Canvas
 from desktop_app.core.ids import mask_ric
 from desktop_app.core.money import amount_in_words, format_amount
 from desktop_app.core.rows_members import CertificateRow, PlanRoster, PlanRow, RosterLine
-from desktop_app.reports.canvas_text import column_rules
+from desktop_app.reports.canvas_text import column_rules, draw_check_code
+from desktop_app.reports.disclosure.layout import wrap
 from desktop_app.reports.fonts import register_cjk_font
 
 if TYPE_CHECKING:
@@ -71,23 +69,6 @@ def _cell_text(value: Cell) -> str:
     return str(value)
 
 
-def _wrap(c: Canvas, text: str, font: str, size: float, width: float) -> list[str]:
-    """``text`` broken into lines that fit a cell ``width`` wide (by character: Chinese has no
-    spaces); nothing is ever cut."""
-    room = width - 2 * mm
-    out: list[str] = []
-    for para in text.split("\n"):
-        line = ""
-        for ch in para:
-            if line and c.stringWidth(line + ch, font, size) > room:
-                out.append(line)
-                line = ch
-            else:
-                line += ch
-        out.append(line)
-    return out
-
-
 def _fit(c: Canvas, text: str, font: str, size: float, width: float) -> float:
     """The font size at which ``text`` fits one line of a cell ``width`` wide (down to 5 pt)."""
     while size > 5 and c.stringWidth(text, font, size) > width - 2 * mm:
@@ -120,7 +101,7 @@ def _grid(c: Canvas, widths: Sequence[float], x0: float, top: float, bottom: flo
 
 def _wrapped_row(c: Canvas, font: str, cells: Sequence[Cell], widths: Sequence[float]) -> tuple[list[list[str]], float]:
     """Each cell's lines and the row's height (one line: ROW_H; more: as many lines as the longest)."""
-    lines = [_wrap(c, _cell_text(v), font, SIZE, w) for v, w in zip(cells, widths, strict=True)]
+    lines = [wrap(_cell_text(v), SIZE, w - 2 * mm) for v, w in zip(cells, widths, strict=True)]
     return lines, max(ROW_H, max(len(ls) for ls in lines) * LINE_H + 2.4 * mm)
 
 
@@ -139,17 +120,7 @@ def _draw_wrapped(c: Canvas, font: str, lines: Sequence[Sequence[str]], widths: 
 
 
 def _draw_seal(c: Canvas, font: str, seal: SealRow, page_width: float) -> None:
-    """The QR code (what ``verify-sheet --payload`` reads) in the page's bottom-right corner and its
-    check code printed beside it (what ``verify-sheet FILE.pdf`` and a person typing it read)."""
-    qr = QrCodeWidget(seal.payload)
-    x0, y0, x1, y1 = qr.getBounds()
-    d = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
-    d.add(qr)
-    renderPDF.draw(d, c, page_width - MARGIN - QR_SIZE, MARGIN - 4 * mm)
-    c.setFont(font, 7)
-    c.drawRightString(page_width - MARGIN - QR_SIZE - 2 * mm, MARGIN + 2 * mm, f"校验码 {seal.code}")
-    c.drawRightString(page_width - MARGIN - QR_SIZE - 2 * mm, MARGIN - 1.5 * mm,
-                      "扫描二维码或在阳光台账中输入校验码（verify-sheet），可核对本表是否与账目一致")
+    draw_check_code(c, font, seal, page_width, MARGIN, qr_size=QR_SIZE, code_y=MARGIN + 2 * mm)
 
 
 def _sign_off_lines(c: Canvas, font: str, width: float) -> list[str]:
@@ -196,7 +167,7 @@ def _table_pages(c: Canvas, font: str, *, page: tuple[float, float], title: str,
     usable = w - 2 * MARGIN
     widths = [rw / sum(rel_widths) * usable for rw in rel_widths]
     top_of_table = h - MARGIN - 27 * mm
-    note_lines = [ln for note in notes for ln in _wrap(c, note, font, 8, usable + 2 * mm)]
+    note_lines = [ln for note in notes for ln in wrap(note, 8, usable)]
     footer = 28 * mm + 4.2 * mm * len(note_lines)
     head_lines, head_h = _wrapped_row(c, font, headers, widths)
     body = [list(r) for r in rows] + ([list(totals)] if totals is not None else [])

@@ -14,9 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
@@ -24,7 +21,8 @@ from reportlab.pdfgen import canvas
 from desktop_app.core.money import format_amount
 from desktop_app.core.rows_funds import Statement, StatementLine
 from desktop_app.core.services.statements import owner_line
-from desktop_app.reports.canvas_text import column_rules
+from desktop_app.reports.canvas_text import column_rules, draw_check_code
+from desktop_app.reports.disclosure.layout import wrap
 from desktop_app.reports.fonts import register_cjk_font
 
 if TYPE_CHECKING:
@@ -58,25 +56,13 @@ def _layout(st: Statement) -> tuple[tuple[float, float], list[float]]:
     return page, [label_w, key_w] + [value_w] * len(st.columns)
 
 
-def _wrap(c: canvas.Canvas, text: str, font: str, size: float, width: float) -> list[str]:
-    """``text`` broken into lines that fit ``width`` (2 mm padding): a name is printed whole, never cut."""
-    lines, current = [], ""
-    for ch in text:
-        if current and c.stringWidth(current + ch, font, size) > width - 2 * mm:
-            lines.append(current)
-            current = ch
-        else:
-            current += ch
-    return [*lines, current]
-
-
 def _label(line: StatementLine) -> str:
     return ("　" if line.is_total else "") + line.label
 
 
 def _label_lines(c: canvas.Canvas, line: StatementLine, font: str, widths: list[float]) -> list[str]:
     indent = 4 * mm * line.indent
-    return _wrap(c, _label(line), font, SIZE, widths[0] - indent - 1.5 * mm)
+    return wrap(_label(line), SIZE, widths[0] - indent - 3.5 * mm)
 
 
 def _row_height(c: canvas.Canvas, line: StatementLine, font: str, widths: list[float]) -> float:
@@ -144,15 +130,7 @@ def _footer(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float
 
 
 def _draw_qr(c: canvas.Canvas, seal: SealRow, font: str, page: tuple[float, float]) -> None:
-    """The QR code (its text reads on a phone) in the page's bottom-right corner, the check code beside it."""
-    qr = QrCodeWidget(seal.payload)
-    x0, y0, x1, y1 = qr.getBounds()
-    size = 22 * mm
-    d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    d.add(qr)
-    renderPDF.draw(d, c, page[0] - MARGIN - size, MARGIN - 4 * mm)
-    c.setFont(font, 6)
-    c.drawRightString(page[0] - MARGIN - size - 2 * mm, MARGIN - 4 * mm, f"校验码 {seal.code}")
+    draw_check_code(c, font, seal, page[0], MARGIN, qr_size=22 * mm, code_y=MARGIN)
 
 
 def _pages(c: canvas.Canvas, st: Statement, font: str, page: tuple[float, float],
