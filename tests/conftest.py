@@ -39,6 +39,28 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+TWO_YEAR_DEMO = {"villages": 3, "years": 2, "seed": 2026}  # what `demo --villages 3 --years 2` builds
+
+
+@pytest.fixture(scope="session")
+def two_year_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two-year demo township (2025-01 … 2026-11), built once per test session: modules that
+    tie every month of it to the books copy it (``copy_of``) instead of building their own."""
+    from desktop_app.core.demo import build_demo
+
+    path = tmp_path_factory.mktemp("two_year_demo") / "demo.db"
+    database = open_database(path)
+    with database.begin("demo") as s:
+        build_demo(s, **TWO_YEAR_DEMO)
+    database.close()
+    return path
+
+
+def copy_of(template: Path, folder: Path) -> Path:
+    """A private copy of a template database (the SQLite online backup), safe to change."""
+    return backup_file(template, folder / template.name)
+
+
 @pytest.fixture
 def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
     """A private copy of the demo database, safe to change."""

@@ -18,20 +18,14 @@ import pytest
 from db.migrate import open_database
 from desktop_app.core.services.contract_warnings import disclosure_contracts_section, list_arrears
 from desktop_app.core.services.funds_base import period_end
+from tests.conftest import copy_of
 
 ZERO = Decimal("0.00")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from desktop_app.core.demo import build_demo
-
-    path = tmp_path_factory.mktemp("contracts_ties") / "demo.db"
-    database = open_database(path)
-    with database.begin("demo") as s:
-        build_demo(s, villages=3, years=2, seed=14)
-    database.close()
-    return path
+def demo(two_year_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_of(two_year_demo, tmp_path_factory.mktemp("contracts_ties"))
 
 
 @pytest.fixture(scope="module")

@@ -35,15 +35,14 @@ from desktop_app.core.services.funds_base import YEAR_END_KIND, periods_between,
 from desktop_app.core.services.integrity import verify_database
 from desktop_app.core.services.orgs import list_books, list_organisations
 from desktop_app.core.services.periods import list_periods
+from tests.conftest import TWO_YEAR_DEMO, copy_of
 
 ZERO = Decimal("0.00")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    db = open_database(tmp_path_factory.mktemp("demo_books") / "demo.db")
-    with db.begin("demo") as s:
-        build_demo(s, villages=3, years=2, seed=3)
+def demo(two_year_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = open_database(copy_of(two_year_demo, tmp_path_factory.mktemp("demo_books")))
     yield db
     db.close()
 
@@ -141,7 +140,7 @@ def test_months_closed_in_order_plans_paid_assets_moved_and_database_verifies(de
 def test_the_same_seed_gives_the_same_books(tmp_path: Path, demo: Database) -> None:
     other = open_database(tmp_path / "again.db")
     with other.begin("demo") as s:
-        build_demo(s, villages=3, years=2, seed=3)
+        build_demo(s, **TWO_YEAR_DEMO)
 
     def figures(db: Database) -> list[tuple[object, ...]]:
         with db.begin() as s:

@@ -19,6 +19,7 @@ from desktop_app.core.services.disclosure import parse_disclosure_period
 from desktop_app.core.services.orgs import list_books, list_organisations
 from desktop_app.reports.disclosure.builder import build_disclosure, build_sheet
 from desktop_app.reports.disclosure.layout import CONTENT_KINDS, page_kinds
+from tests.conftest import copy_of
 
 from .conftest import pdf_lines
 
@@ -29,15 +30,8 @@ PERIODS = [*MONTHS, *(f"{y}-Q{q}" for y in (2025, 2026) for q in range(1, 5) if 
 
 
 @pytest.fixture(scope="module")
-def township(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    from desktop_app.core.demo import build_demo
-
-    path = tmp_path_factory.mktemp("layout_pages") / "demo.db"
-    database = open_database(path)
-    with database.begin("demo") as s:
-        build_demo(s, villages=3, years=2, seed=2026)
-    database.close()
-    database = open_database(Path(path))
+def township(two_year_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    database = open_database(copy_of(two_year_demo, tmp_path_factory.mktemp("layout_pages")))
     yield database
     database.close()
 

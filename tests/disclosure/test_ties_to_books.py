@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from db.migrate import open_database
+from tests.conftest import copy_of
 from tests.disclosure.conftest import codes_in, pdf_lines
 
 ZERO = Decimal("0.00")
@@ -35,15 +36,8 @@ class BookRef:
 
 
 @pytest.fixture(scope="module")
-def township(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from desktop_app.core.demo import build_demo
-
-    path = tmp_path_factory.mktemp("ties") / "demo.db"
-    database = open_database(path)
-    with database.begin("demo") as s:
-        build_demo(s, villages=3, years=2, seed=2026)
-    database.close()
-    return path
+def township(two_year_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_of(two_year_demo, tmp_path_factory.mktemp("ties"))
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from db.engine import Database
 from db.migrate import open_database
 from db.models import Voucher
-from desktop_app.core.demo import build_demo
 from desktop_app.core.errors import ValidationError
 from desktop_app.core.money import format_amount
 from desktop_app.core.rows import BookRow
@@ -31,17 +30,16 @@ from desktop_app.core.services.statements import (
     income_expense_statement,
 )
 from desktop_app.reports.statements_pdf import statement_pdf_bytes
+from tests.conftest import copy_of
 from tests.funds.test_statements import pl_net
 
 ZERO = Decimal("0.00")
 
 
 @pytest.fixture(scope="module")
-def demo3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """The database ``python -m desktop_app demo --villages 3 --years 2`` builds, once per module."""
-    db = open_database(tmp_path_factory.mktemp("statements_demo") / "demo.db")
-    with db.begin("demo") as s:
-        build_demo(s, villages=3, years=2)
+def demo3(two_year_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """The database ``python -m desktop_app demo --villages 3 --years 2`` builds (a copy)."""
+    db = open_database(copy_of(two_year_demo, tmp_path_factory.mktemp("statements_demo")))
     yield db
     db.close()
 
