@@ -54,6 +54,20 @@ def resolve_user(session: Session, username: str | None, *roles: str) -> UserRow
     raise PermissionDenied(f"没有具有{role_labels(roles)}角色的用户，请先创建或用 --user 指定")
 
 
+def finish_import_check(errors: list[str], *, what: str, dry_run: bool) -> int | None:
+    """After a file's preview is printed: list its errors; a dry run ends here (exit 1 with errors,
+    else 0); otherwise any error refuses the whole file. None: go on and write it."""
+    for e in errors:
+        print(f"  {e}")
+    if dry_run:
+        print(f"检查完成：{'没有错误，可以导入' if not errors else f'{len(errors)} 处错误'}（只检查，未写入任何数据）")
+        return 1 if errors else 0
+    if errors:
+        more = "……" if len(errors) > 3 else ""
+        raise UserError(f"{what}有 {len(errors)} 处错误，未导入（没有写入任何数据）：{'；'.join(errors[:3])}{more}")
+    return None
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
     from desktop_app.core.services.funds_base import parse_period_range
@@ -166,14 +180,9 @@ def cmd_import_opening(args: argparse.Namespace) -> int:
         print(f"  有余额的科目 {len(preview.lines)} 个；借方合计 {format_amount(preview.total_debit)}，"
               f"贷方合计 {format_amount(preview.total_credit)}，"
               + ("试算平衡" if difference == 0 else f"不平衡，差额 {format_amount(difference)}"))
-        for e in errors:
-            print(f"  {e}")
-        if args.dry_run:
-            print(f"检查完成：{'没有错误，可以导入' if not errors else f'{len(errors)} 处错误'}（只检查，未写入任何数据）")
-            return 1 if errors else 0
-        if errors:
-            more = "……" if len(errors) > 3 else ""
-            raise UserError(f"期初余额表有 {len(errors)} 处错误，未导入（没有写入任何数据）：{'；'.join(errors[:3])}{more}")
+        checked = finish_import_check(errors, what="期初余额表", dry_run=args.dry_run)
+        if checked is not None:
+            return checked
         user = resolve_user(s, getattr(args, "user", None), "bookkeeper", "reviewer")
         s.info["actor"] = user.username
         done = set_opening_balances(s, book.id, lines, user=user)

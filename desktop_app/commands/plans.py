@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop_app.commands.funds import resolve_book, resolve_user
+from desktop_app.commands.funds import finish_import_check, resolve_book, resolve_user
 from desktop_app.core.errors import UserError
 from desktop_app.core.money import format_amount
 
@@ -55,14 +55,9 @@ def _import(args: argparse.Namespace) -> int:
         print(f"{args.year}年度财务计划：{path.name}（{book.name}）")
         print(f"  编列计划的科目 {len(preview.lines)} 个；收入计划 {format_amount(preview.income)}，"
               f"支出计划 {format_amount(preview.expense)}")
-        for e in errors:
-            print(f"  {e}")
-        if args.dry_run:
-            print(f"检查完成：{'没有错误，可以导入' if not errors else f'{len(errors)} 处错误'}（只检查，未写入任何数据）")
-            return 1 if errors else 0
-        if errors:
-            more = "……" if len(errors) > 3 else ""
-            raise UserError(f"财务计划表有 {len(errors)} 处错误，未导入（没有写入任何数据）：{'；'.join(errors[:3])}{more}")
+        checked = finish_import_check(errors, what="财务计划表", dry_run=args.dry_run)
+        if checked is not None:
+            return checked
         user = resolve_user(s, getattr(args, "user", None), "bookkeeper", "reviewer")
         s.info["actor"] = user.username
         done = set_plan(s, book.id, args.year, lines, user=user)

@@ -24,10 +24,10 @@ from reportlab.pdfgen import canvas
 from sqlalchemy.orm import Session
 
 from desktop_app.core.ids import mask_ric
-from desktop_app.core.money import format_amount
 from desktop_app.reports.canvas_text import column_rules, draw_check_code
 from desktop_app.reports.disclosure.layout import text_width, wrap
 from desktop_app.reports.fonts import register_cjk_font
+from desktop_app.reports.sealing import cell_str
 
 if TYPE_CHECKING:
     from desktop_app.reports.sealing import SealRow
@@ -62,16 +62,6 @@ class ContractSheet:
     note: str = ""
 
 
-def _text(value: Value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format_amount(value)
-    if isinstance(value, date):
-        return f"{value:%Y-%m-%d}"
-    return str(value)
-
-
 def _is_number(value: Value) -> bool:
     return isinstance(value, Decimal | int) and not isinstance(value, bool)
 
@@ -84,7 +74,7 @@ def _layout(values: Sequence[Value], widths: Sequence[float]) -> tuple[list[Cell
     a code, a USCC is never cut); a number stays on one line, its font shrunk if it must."""
     cells: list[Cell] = []
     for value, cw in zip(values, widths, strict=True):
-        text, room = _text(value), cw - 2 * PAD_X
+        text, room = cell_str(value), cw - 2 * PAD_X
         if _is_number(value):
             tw = text_width(text, SIZE)
             cells.append(([text], SIZE if tw <= room else SIZE * room / tw, True))
