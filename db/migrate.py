@@ -15,7 +15,9 @@ from sqlalchemy import Connection, Engine, insert, inspect, text, update
 from db.backup import backup_file, backup_name
 from db.engine import Database, current_origin, make_engine, make_sessionmaker
 from db.errors import DatabaseTooNew, IntegrityProblem
+from db.keys import new_key_pairs
 from db.models.installation import Installation
+from db.models.sync import InstallationKey
 from db.types import utcnow
 
 if TYPE_CHECKING:
@@ -26,7 +28,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The heads of db/migrations/versions, written down so that opening an up-to-date database
 # needs neither Alembic's import nor its scan of every migration script (about 0.25 s of
 # every start). tests/db/test_migrations.py fails until this equals Alembic's own answer.
-SCHEMA_HEADS = frozenset({"0003", "a0002", "c0001", "d0002", "f0002", "m0001"})
+SCHEMA_HEADS = frozenset({"s0001", "a0002", "c0001", "d0002", "f0002", "m0001"})
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -128,4 +130,8 @@ def new_installation(conn: Connection, name: str, reason: str) -> uuid.UUID:
     conn.execute(update(Installation).where(Installation.retired_at.is_(None)).values(retired_at=now))
     origin = uuid.uuid4()  # random, never derived from the file (SYNC.md §3.7)
     conn.execute(insert(Installation).values(id=origin, name=name, created_at=now, reason=reason))
+    keys = new_key_pairs()  # new keys with every new identity: a restored backup signs as a new PC
+    conn.execute(insert(InstallationKey).values(origin=origin, sign_private=keys.sign_private,
+                                                sign_public=keys.sign_public, enc_private=keys.enc_private,
+                                                enc_public=keys.enc_public))
     return origin

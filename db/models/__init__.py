@@ -48,7 +48,19 @@ from db.models.org import Book, Organisation, Region
 from db.models.plan import BudgetLine
 from db.models.project import Project, ProjectFunding
 from db.models.resource import ResourceParcel
-from db.models.sync import ChangeLog, SyncCounter
+from db.models.sync import (
+    ChangeLog,
+    InstallationKey,
+    ReceivedAudit,
+    ReceivedControlTotal,
+    ReceivedDigest,
+    Site,
+    SyncCounter,
+    SyncInbox,
+    SyncOutbox,
+    SyncPartner,
+    SyncPartnerHas,
+)
 from db.models.user import User
 from db.models.voucher import AccountPeriodTotal, Entry, OpeningBalance, Period, SummaryPhrase, Voucher
 
@@ -91,6 +103,7 @@ __all__ = [
     "Entry",
     "Household",
     "Installation",
+    "InstallationKey",
     "Member",
     "MembershipEvent",
     "OpeningBalance",
@@ -98,15 +111,23 @@ __all__ = [
     "Period",
     "Project",
     "ProjectFunding",
+    "ReceivedAudit",
+    "ReceivedControlTotal",
+    "ReceivedDigest",
     "Region",
     "ResourceParcel",
     "ShareEvent",
     "ShareHolding",
     "ShareType",
+    "Site",
     "StockTake",
     "StockTakeLine",
     "SummaryPhrase",
     "SyncCounter",
+    "SyncInbox",
+    "SyncOutbox",
+    "SyncPartner",
+    "SyncPartnerHas",
     "User",
     "Voucher",
 ]

@@ -9,11 +9,14 @@ the seals and summaries ``verify`` recomputes, and the signed package.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
+from db.types import utcnow
 
 
 class ChangeLog(Base):
@@ -44,3 +47,156 @@ class SyncCounter(Base):
 
     origin: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     last_seq: Mapped[int] = mapped_column(default=0)
+
+
+# -- identity, partners and the package bookkeeping of USB sync (issue #12) ------------------------
+
+
+class InstallationKey(Base):
+    """The signing (Ed25519) and encryption (X25519) keys of one origin, raw 32-byte keys.
+
+    Made with the origin (install, every restore); the private halves never leave the file
+    except inside a backup."""
+
+    __tablename__ = "installation_key"
+
+    origin: Mapped[uuid.UUID] = mapped_column(ForeignKey("installation.id"), primary_key=True)
+    sign_private: Mapped[bytes] = mapped_column(LargeBinary(32))
+    sign_public: Mapped[bytes] = mapped_column(LargeBinary(32))
+    enc_private: Mapped[bytes] = mapped_column(LargeBinary(32))
+    enc_public: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class Site(Base):
+    """What this database is (one row): a township's books or the district's collection.
+
+    ``site_id`` is random, made once and kept through restores (unlike the origin): it is how
+    the district knows that a new PC succeeds an old one of the same township."""
+
+    __tablename__ = "site"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # always 1
+    site_id: Mapped[uuid.UUID]
+    level: Mapped[str] = mapped_column(String(10))  # township / district
+    name: Mapped[str] = mapped_column(String(100))
+    region_code: Mapped[str | None] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SyncPartner(Base):
+    """A trusted other installation (one PC identity): its public card as registered.
+
+    A township PC replaced by a restore gets a new row; the old one is retired with
+    ``successor`` set, so its late sticks can still be verified and its acks never move the
+    new PC's positions (SYNC.md §4.5, trap 3)."""
+
+    __tablename__ = "sync_partner"
+
+    origin: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(10))
+    region_code: Mapped[str | None] = mapped_column(String(12))
+    sign_public: Mapped[bytes] = mapped_column(LargeBinary(32))
+    enc_public: Mapped[bytes] = mapped_column(LargeBinary(32))
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    trusted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    trusted_by: Mapped[str] = mapped_column(String(50))
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
+    successor: Mapped[uuid.UUID | None] = mapped_column(default=None)
+
+
+class SyncPartnerHas(Base):
+    """What a partner has acknowledged holding: of ``origin``'s change log up to ``seq`` and of
+    its audit chain up to ``audit_n``. Moved only by a package the partner signed (an ack),
+    never by our own export: nothing counts as delivered until acknowledged."""
+
+    __tablename__ = "sync_partner_has"
+
+    partner: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    origin: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(default=0)
+    audit_n: Mapped[int] = mapped_column(default=0)
+
+
+class SyncOutbox(Base):
+    """A package written for a partner; ``stream_seq`` counts per receiving PC identity."""
+
+    __tablename__ = "sync_outbox"
+    __table_args__ = (UniqueConstraint("recipient", "stream_seq"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # the package id
+    recipient: Mapped[uuid.UUID]
+    stream_seq: Mapped[int]
+    file_name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    changes: Mapped[int]  # change records carried
+    ranges_json: Mapped[str] = mapped_column(Text)  # {origin hex: [first seq, last seq]}
+    kept_copy: Mapped[str] = mapped_column(String(500))  # the local copy of the file
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(50))
+
+
+class SyncInbox(Base):
+    """A package applied here (a dry run leaves no row); the same package id is never applied twice."""
+
+    __tablename__ = "sync_inbox"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # the package id
+    sender: Mapped[uuid.UUID] = mapped_column(index=True)
+    stream_seq: Mapped[int]
+    file_name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    changes: Mapped[int]  # change records newly applied
+    ranges_json: Mapped[str] = mapped_column(Text)
+    report_json: Mapped[str] = mapped_column(Text)  # the import report shown to the user
+    created_at: Mapped[datetime]  # the sender's clock: display only
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(50))
+
+
+class ReceivedAudit(Base):
+    """A partner's audit-chain entries as its packages carried them, per origin.
+
+    An entry already held must come again with the same hash, and a new one must link to the
+    one before: a history rewritten on the sending PC after it was sent is seen here."""
+
+    __tablename__ = "received_audit"
+
+    origin: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(50))
+    action: Mapped[str] = mapped_column(String(30))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str | None] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(String(300))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ReceivedDigest(Base):
+    """The sender's state digest of one village (organisation) as of one package, and ours after
+    applying it (equal, or the import was refused)."""
+
+    __tablename__ = "received_digest"
+
+    package_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int]
+
+
+class ReceivedControlTotal(Base):
+    """The sender's control totals of one book and month as of one package."""
+
+    __tablename__ = "received_control_total"
+
+    package_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    book_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    vouchers: Mapped[int]
+    lines: Mapped[int]
+    debit: Mapped[Decimal]
+    credit: Mapped[Decimal]
