@@ -117,7 +117,8 @@ class SummaryPhrase(SyncMixin, Base):
 
 class AccountPeriodTotal(Base):
     """Derived: posted debit/credit per (book, account, month); ``closing`` separates the
-    year-end closing vouchers so statements can show the year's activity before the close."""
+    year-end closing vouchers so statements can show the year's activity before the close;
+    ``lines`` counts the posted entry lines summed (a paged journal's outline reads it)."""
 
     __tablename__ = "account_period_total"
 
@@ -127,3 +128,4 @@ class AccountPeriodTotal(Base):
     closing: Mapped[bool] = mapped_column(primary_key=True, default=False)
     debit: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
     credit: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
+    lines: Mapped[int] = mapped_column(default=0, server_default="0")  # posted entry lines summed here

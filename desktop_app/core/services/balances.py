@@ -38,32 +38,35 @@ Totals = dict[uuid.UUID, tuple[Decimal, Decimal]]  # account_id -> (debit, credi
 
 
 def apply_voucher_totals(session: Session, voucher_id: uuid.UUID) -> None:
-    """Add a just-posted voucher's entries to the summary."""
+    """Add a just-posted voucher's entries (sums and line counts) to the summary."""
     v = session.execute(select(Voucher.book_id, Voucher.period, Voucher.source_kind)
                         .where(Voucher.id == voucher_id)).one()
     closing = v.source_kind == YEAR_END_KIND
     rows = session.execute(
-        select(Entry.account_id, func.sum(Entry.debit), func.sum(Entry.credit))
+        select(Entry.account_id, func.sum(Entry.debit), func.sum(Entry.credit), func.count())
         .where(Entry.voucher_id == voucher_id, Entry.deleted.is_(False)).group_by(Entry.account_id)
     ).all()
     t = AccountPeriodTotal
-    for account_id, debit, credit in rows:
+    for account_id, debit, credit, lines in rows:
         key = and_(t.book_id == v.book_id, t.period == v.period, t.account_id == account_id, t.closing == closing)
-        found = session.execute(select(t.debit, t.credit).where(key)).first()
+        found = session.execute(select(t.debit, t.credit, t.lines).where(key)).first()
         if found is None:
             session.execute(insert(t).values(book_id=v.book_id, period=v.period, account_id=account_id,
-                                             closing=closing, debit=debit, credit=credit))
+                                             closing=closing, debit=debit, credit=credit, lines=lines))
         else:
-            session.execute(update(t).where(key).values(debit=found[0] + debit, credit=found[1] + credit))
+            session.execute(update(t).where(key).values(debit=found[0] + debit, credit=found[1] + credit,
+                                                        lines=found[2] + lines))
 
 
 def _posted_totals(book_id: uuid.UUID | None = None) -> Select[Any]:
-    """What ``account_period_total`` must hold: posted entries grouped by book, month, account and
-    whether they belong to the year-end closing (one grouped query; every book when ``book_id`` is None)."""
+    """What ``account_period_total`` must hold: posted entries (sums and count) grouped by book, month,
+    account and whether they belong to the year-end closing (one grouped query; every book when
+    ``book_id`` is None)."""
     closing = case((Voucher.source_kind == YEAR_END_KIND, literal(True)), else_=literal(False))
     q = (
         select(Entry.book_id, Entry.period, Entry.account_id, closing.label("closing"),
-               func.sum(Entry.debit).label("debit"), func.sum(Entry.credit).label("credit"))
+               func.sum(Entry.debit).label("debit"), func.sum(Entry.credit).label("credit"),
+               func.count().label("lines"))
         .join(Voucher, Voucher.id == Entry.voucher_id)
         .where(Voucher.status == "记账", Entry.deleted.is_(False), Voucher.deleted.is_(False))
         .group_by(Entry.book_id, Entry.period, Entry.account_id, closing)
@@ -75,26 +78,26 @@ def rebuild_totals(session: Session, book_id: uuid.UUID) -> None:
     """Recompute a book's summary from its posted entries (one INSERT … SELECT)."""
     t = AccountPeriodTotal
     session.execute(delete(t).where(t.book_id == book_id))
-    session.execute(insert(t).from_select(["book_id", "period", "account_id", "closing", "debit", "credit"],
-                                          _posted_totals(book_id)))
+    columns = ["book_id", "period", "account_id", "closing", "debit", "credit", "lines"]
+    session.execute(insert(t).from_select(columns, _posted_totals(book_id)))
 
 
 def verify_account_totals(conn: Connection) -> list[str]:
     """``verify``: rebuild ``account_period_total`` from the posted entries of every book (in SQL,
-    grouped) and name each (book, account, month) whose stored figures differ."""
+    grouped) and name each (book, account, month) whose stored figures (sums, line count) differ."""
     t = AccountPeriodTotal
-    posted = _posted_totals().subquery("posted")
-    exp = select(posted).where((posted.c.debit != 0) | (posted.c.credit != 0)).cte("expected")  # a zero row = no row
-    sto = select(t.book_id, t.period, t.account_id, t.closing, t.debit, t.credit).where(
-        (t.debit != 0) | (t.credit != 0)).cte("stored")
+    exp = _posted_totals().cte("expected")  # every posted row counts at least one line
+    sto = select(t.book_id, t.period, t.account_id, t.closing, t.debit, t.credit, t.lines).where(
+        (t.debit != 0) | (t.credit != 0) | (t.lines != 0)).cte("stored")  # an empty row = no row
     key = and_(sto.c.book_id == exp.c.book_id, sto.c.period == exp.c.period,
                sto.c.account_id == exp.c.account_id, sto.c.closing == exp.c.closing)
     changed = (select(exp.c.book_id, exp.c.period, exp.c.account_id, exp.c.closing, sto.c.debit, sto.c.credit,
-                      exp.c.debit, exp.c.credit)
+                      sto.c.lines, exp.c.debit, exp.c.credit, exp.c.lines)
                .select_from(exp.outerjoin(sto, key))
-               .where(sto.c.book_id.is_(None) | (sto.c.debit != exp.c.debit) | (sto.c.credit != exp.c.credit)))
+               .where(sto.c.book_id.is_(None) | (sto.c.debit != exp.c.debit) | (sto.c.credit != exp.c.credit)
+                      | (sto.c.lines != exp.c.lines)))
     extra = (select(sto.c.book_id, sto.c.period, sto.c.account_id, sto.c.closing, sto.c.debit, sto.c.credit,
-                    exp.c.debit, exp.c.credit)  # both NULL: no posted entries for this row
+                    sto.c.lines, exp.c.debit, exp.c.credit, exp.c.lines)  # all NULL: no posted entries here
              .select_from(sto.outerjoin(exp, key)).where(exp.c.book_id.is_(None)))
     rows = conn.execute(union_all(changed, extra).limit(101)).all()
     if not rows:
@@ -103,11 +106,13 @@ def verify_account_totals(conn: Connection) -> list[str]:
     accounts = {r[0]: (r[1], r[2]) for r in conn.execute(
         select(Account.id, Account.code, Account.name).where(Account.id.in_({r[2] for r in rows})))}
     problems = []
-    for book_id, period, account_id, closing, sd, sc, ed, ec in rows[:100]:
+    for book_id, period, account_id, closing, sd, sc, sn, ed, ec, en in rows[:100]:
         code, name = accounts.get(account_id, ("?", str(account_id)))
         what = "（年终结转）" if closing else ""
         stored = f"借 {fen(sd)}，贷 {fen(sc)}" if sd is not None else "无此汇总记录"
         expected = f"借 {fen(ed or 0)}，贷 {fen(ec or 0)}"
+        if sd is not None and int(sn) != int(en or 0):  # the line counts only when they are what differs
+            stored, expected = f"{stored}，{int(sn)} 行", f"{expected}，{int(en or 0)} 行"
         problems.append(f"账套“{books.get(book_id, book_id)}”{period[:4]}年{int(period[5:7])}月 科目 {code} {name}"
                         f"{what}的汇总发生额（{stored}）与已记账分录合计（{expected}）不符："
                         "科目汇总表已被程序以外的方式修改，报表数字不可信")
