@@ -6,7 +6,8 @@ source (a record made in this batch, so each source id is new) and registers wha
 the vouchers exist (the record with its voucher id, its audit entry). :meth:`PostingBatch.post`
 posts every book's vouchers through ``voucher_bulk.bulk_post_vouchers`` (one call per book, in
 date order, numbered after the month's existing vouchers; checked like any voucher, one audit
-entry per book and batch), then runs those steps with the vouchers' ids and numbers.
+entry per book and batch), then runs those steps with the vouchers' ids and numbers (as the bulk
+path hands them back, not read again).
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Voucher
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services.funds_base import period_label
@@ -63,22 +62,14 @@ class PostingBatch:
         """Post everything added (each book's vouchers by date), then run the finishing steps."""
         books, finishers = self._vouchers, self._finishers
         self._vouchers, self._finishers = {}, []
+        found: dict[uuid.UUID, tuple[uuid.UUID, str, int]] = {}
         for i, (book_id, vouchers) in enumerate(books.items()):
             vouchers.sort(key=lambda v: v.voucher_date)  # stable: same day keeps the order added
             bulk_post_vouchers(session, book_id, vouchers, maker=self.maker, reviewer=self.reviewer,
-                               audit_summary=self.summary)
+                               audit_summary=self.summary, posted=found)
             if progress is not None:
                 progress.report(i + 1, len(books), f"已记账 {i + 1}/{len(books)} 个账套")
-        sources = [v.source_id for vs in books.values() for v in vs if v.source_id is not None]
-        posted: dict[uuid.UUID, Posted] = {}
-        for start in range(0, len(sources), 500):
-            chunk = sources[start:start + 500]
-            for vid, sid, period, number in session.execute(
-                    select(Voucher.id, Voucher.source_id, Voucher.period, Voucher.number)
-                    .where(Voucher.source_id.in_(chunk), Voucher.reversal_of_id.is_(None),
-                           Voucher.status == "记账", Voucher.deleted.is_(False))):
-                if sid is not None:
-                    posted[sid] = Posted(vid, period, number)
+        posted = {sid: Posted(*v) for sid, v in found.items()}
         for finish in finishers:
             finish(posted)
         return posted

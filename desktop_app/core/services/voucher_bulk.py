@@ -11,11 +11,11 @@ generators, never by user input.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -36,7 +36,13 @@ from desktop_app.core.services.funds_base import (
     period_of,
 )
 from desktop_app.core.services.periods import compute_period_seals, ensure_period_open
-from desktop_app.core.services.voucher_lines import LineInput, check_flags, check_lines, entry_rows
+from desktop_app.core.services.voucher_lines import (
+    LineInput,
+    check_flags,
+    check_lines,
+    entry_rows,
+    quick_entry_rows,
+)
 
 ZERO = Decimal("0.00")
 
@@ -54,24 +60,30 @@ class BulkVoucher:
 
 def bulk_post_vouchers(session: Session, book_id: uuid.UUID, vouchers: Iterable[BulkVoucher], *, maker: UserRow,
                        reviewer: UserRow | None = None, audit_summary: str = "批量记账",
-                       progress: Progress | None = None, batch: int = 20000) -> int:
-    """Insert and post vouchers (numbered after the existing ones of each month); returns how many."""
+                       progress: Progress | None = None, batch: int = 20000,
+                       posted: dict[uuid.UUID, tuple[uuid.UUID, str, int]] | None = None) -> int:
+    """Insert and post vouchers (numbered after the existing ones of each month); returns how many.
+
+    ``posted``, when given, receives each voucher with a source: source id → (voucher id, month, number)."""
     with paused_gc():
-        return _bulk_post(session, book_id, vouchers, maker, reviewer, audit_summary, progress, batch)
+        return _bulk_post(session, book_id, vouchers, maker, reviewer, audit_summary, progress, batch, posted)
+
+
+Totals = dict[tuple[str, uuid.UUID, bool], list[Any]]  # (month, account, closing) -> [debit, credit, lines]
 
 
 def _bulk_post(session: Session, book_id: uuid.UUID, vouchers: Iterable[BulkVoucher], maker: UserRow,
-               reviewer: UserRow | None, audit_summary: str, progress: Progress | None, batch: int) -> int:
+               reviewer: UserRow | None, audit_summary: str, progress: Progress | None, batch: int,
+               posted: dict[uuid.UUID, tuple[uuid.UUID, str, int]] | None) -> int:
     book = get_book_row(session, book_id)
     accounts = book_accounts(session, book_id)
     numbers: dict[str, int] = {}
-    checked_periods: set[str] = set()
     now = utcnow()
     reviewer_name = reviewer.display_name if reviewer else "系统（批量）"
     v_rows: list[dict[str, object]] = []
     e_rows: list[dict[str, object]] = []
     count = 0
-    totals: dict[tuple[str, uuid.UUID, bool], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    totals: Totals = {}
 
     def flush() -> None:
         bulk_insert(session, Voucher, v_rows)
@@ -81,33 +93,41 @@ def _bulk_post(session: Session, book_id: uuid.UUID, vouchers: Iterable[BulkVouc
 
     for i, bv in enumerate(vouchers, start=1):
         period = period_of(bv.voucher_date)
-        if period not in checked_periods:
+        if period not in numbers:
             ensure_period_open(session, book_id, period)
-            checked_periods.add(period)
             numbers[period] = session.scalar(select(func.max(Voucher.number)).where(
                 Voucher.book_id == book_id, Voucher.period == period)) or 0
-        try:
-            checked = check_lines(accounts, bv.lines)
-        except ValidationError as exc:
-            raise ValidationError(f"第{i}张凭证（{bv.summary}）：{exc}") from None
-        numbers[period] += 1
         vid = uuid7()
+        rows = quick_entry_rows(accounts, bv.lines, vid, book_id, period)
+        if rows is None:  # not the common case: the full check words the refusal (or accepts it all the same)
+            try:
+                rows = entry_rows(vid, book_id, period, check_lines(accounts, bv.lines))
+            except ValidationError as exc:
+                raise ValidationError(f"第{i}张凭证（{bv.summary}）：{exc}") from None
+        number = numbers[period] = numbers[period] + 1
         v_rows.append({
-            "id": vid, "book_id": book_id, "period": period, "number": numbers[period],
+            "id": vid, "book_id": book_id, "period": period, "number": number,
             "voucher_date": bv.voucher_date, "summary": bv.summary[:200], "attachments": bv.attachments,
             "status": "记账", "maker_id": maker.id, "maker_name": maker.display_name,
             "reviewer_id": reviewer.id if reviewer else None, "reviewer_name": reviewer_name, "reviewed_at": now,
             "poster_name": maker.display_name, "posted_at": now, "source_kind": bv.source_kind,
-            "source_id": bv.source_id, "flags": check_flags(bv.flags), "reversal_of_id": None, "void_reason": None,
+            "source_id": bv.source_id, "flags": check_flags(bv.flags) if bv.flags else "", "reversal_of_id": None,
+            "void_reason": None,
         })
+        if posted is not None and bv.source_id is not None:
+            posted[bv.source_id] = (vid, period, number)
         closing = bv.source_kind == YEAR_END_KIND
-        for row in entry_rows(vid, book_id, period, checked):
+        for row in rows:
             row["id"] = uuid7()
-            e_rows.append(row)
-        for line in checked:
-            t = totals[(period, line.account.id, closing)]
-            t[0] += line.debit
-            t[1] += line.credit
+            key = (period, row["account_id"], closing)
+            t = totals.get(key)  # type: ignore[arg-type]
+            if t is None:
+                totals[key] = [row["debit"], row["credit"], 1]  # type: ignore[index]
+            else:
+                t[0] += row["debit"]
+                t[1] += row["credit"]
+                t[2] += 1
+        e_rows.extend(rows)
         count += 1
         if len(e_rows) >= batch:
             flush()
@@ -122,17 +142,19 @@ def _bulk_post(session: Session, book_id: uuid.UUID, vouchers: Iterable[BulkVouc
     return count
 
 
-def add_totals(session: Session, book_id: uuid.UUID, totals: dict[tuple[str, uuid.UUID, bool], list[Decimal]]) -> None:
-    """Add posted (month, account, closing) sums to the summary: one upsert per summary row."""
+def add_totals(session: Session, book_id: uuid.UUID, totals: Totals) -> None:
+    """Add posted (month, account, closing) sums and line counts to the summary: one upsert per summary row."""
     if not totals:
         return
     t = AccountPeriodTotal
     stmt = sqlite_insert(t)
     stmt = stmt.on_conflict_do_update(index_elements=[t.book_id, t.period, t.account_id, t.closing],
                                       set_={"debit": t.debit + stmt.excluded.debit,
-                                            "credit": t.credit + stmt.excluded.credit})
-    session.execute(stmt, [{"book_id": book_id, "period": p, "account_id": a, "closing": c, "debit": d, "credit": cr}
-                           for (p, a, c), (d, cr) in sorted(totals.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))])
+                                            "credit": t.credit + stmt.excluded.credit,
+                                            "lines": t.lines + stmt.excluded.lines})
+    session.execute(stmt, [{"book_id": book_id, "period": p, "account_id": a, "closing": c, "debit": d, "credit": cr,
+                            "lines": n}
+                           for (p, a, c), (d, cr, n) in sorted(totals.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))])
 
 
 def bulk_close_periods(session: Session, book_id: uuid.UUID, periods: Sequence[str], *, closed_by: str) -> None:
