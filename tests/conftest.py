@@ -12,10 +12,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from db.backup import backup_file
 from db.engine import Database
 from db.migrate import open_database
+
+# Property tests run a modest number of examples in CI; before a release run the whole suite's
+# properties (the sync state machine above all) with `pytest --hypothesis-profile=release`.
+settings.register_profile("ci", deadline=None)
+settings.register_profile("release", max_examples=10_000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile("ci")
 
 
 @pytest.fixture
