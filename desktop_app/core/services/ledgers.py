@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
-from db.models import Account, Entry, Voucher
+from db.models import Account, AccountPeriodTotal, Entry, Voucher
 from desktop_app.core import charts
 from desktop_app.core.errors import NotFoundError, ValidationError
 from desktop_app.core.progress import Progress
@@ -38,6 +38,7 @@ from desktop_app.core.services.funds_base import (
     period_label,
     periods_between,
     prev_period,
+    reads,
     subtree,
 )
 
@@ -259,7 +260,8 @@ def journal_outline(session: Session, book_id: uuid.UUID, period_from: str, peri
                     account_code: str | None = None, role: str | None = None) -> JournalOutline:
     """The outline of a 明细账 (``account_code``) or a 现金/银行存款日记账 (``role`` "cash" / "bank").
 
-    One grouped query counts and sums each month's posted lines (the month totals are those
+    Each month's line count and sums come from the month summaries (``account_period_total``,
+    one grouped query over a few rows per month, never the journal; the month totals are those
     sums, as in the whole journal); the lines themselves are read by ``journal_page``.
     """
     first, last = _range(period_from, period_to)
@@ -276,13 +278,13 @@ def journal_outline(session: Session, book_id: uuid.UUID, period_from: str, peri
     ids = tuple(a.id for a in subtree(accounts, [code]))
     before = balances_before(session, book_id, first)
     opening = sum((before.get(i, ZERO) for i in ids), ZERO)
-    grouped = session.execute(
-        select(Entry.period, func.count(), func.sum(Entry.debit), func.sum(Entry.credit))
-        .join(Voucher, Voucher.id == Entry.voucher_id)
-        .where(*_posted(book_id, ids), Entry.period >= first, Entry.period <= last)
-        .group_by(Entry.period)
+    t = AccountPeriodTotal
+    grouped = reads(session).execute(
+        select(t.period, func.sum(t.lines), func.sum(t.debit), func.sum(t.credit))
+        .where(t.book_id == book_id, t.account_id.in_(ids), t.period >= first, t.period <= last)
+        .group_by(t.period)
     ).all()
-    per_month = {p: (int(n), fen(d or 0), fen(c or 0)) for p, n, d, c in grouped}
+    per_month = {p: (int(n or 0), fen(d or 0), fen(c or 0)) for p, n, d, c in grouped}
     year_d = year_c = ZERO
     if not first.endswith("-01"):  # 本年累计 counts from January even when the journal starts later
         before_year = period_totals(session, book_id, f"{first[:4]}-01", prev_period(first))

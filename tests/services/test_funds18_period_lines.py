@@ -1,0 +1,194 @@
+"""Month summaries count their posted lines (``account_period_total.lines``): every writer keeps
+the count, ``verify`` compares it, migration f0003 fills it in an old file, and a paged journal's
+outline reads months, counts and sums from the summary without touching the journal.
+
+The bulk path's one-pass check (``quick_entry_rows``) accepts exactly what ``check_lines``
+accepts and gives the same rows."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import event, func, select
+
+from db.migrate import current_revisions, open_database
+from db.models import AccountPeriodTotal
+from desktop_app.core.errors import ValidationError
+from desktop_app.core.services import ledgers as svc
+from desktop_app.core.services.balances import rebuild_totals, verify_account_totals
+from desktop_app.core.services.funds_base import AccountInfo
+from desktop_app.core.services.integrity import verify_database
+from desktop_app.core.services.posting_batch import PostingBatch
+from desktop_app.core.services.voucher_bulk import BulkVoucher, bulk_post_vouchers
+from desktop_app.core.services.voucher_lines import LineInput, check_lines, entry_rows, quick_entry_rows
+from desktop_app.core.services.vouchers import post_voucher, reverse_voucher, review_voucher
+from tests.funds.conftest import Env, make_env
+
+COUNTS = """SELECT e.period, e.account_id, coalesce(v.source_kind, '') = 'year_end_close', count(*)
+            FROM entry e JOIN voucher v ON v.id = e.voucher_id
+            WHERE v.status = '记账' AND v.deleted = 0 AND e.deleted = 0 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+STORED = "SELECT period, account_id, closing, lines FROM account_period_total WHERE lines != 0 ORDER BY 1, 2, 3"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Any:
+    e = make_env(tmp_path / "funds.db")
+    yield e
+    e.db.close()
+
+
+def _raw(env: Env, *sql: str) -> list[list[tuple[Any, ...]]]:
+    raw = sqlite3.connect(env.db.path)
+    try:
+        out = [raw.execute(q).fetchall() for q in sql]
+        raw.commit()
+        return out
+    finally:
+        raw.close()
+
+
+def _books_of_three_writers(env: Env) -> None:
+    """One voucher by the ORM path, its red reversal, and a bulk batch on the same accounts."""
+    vid = env.vouch(date(2026, 1, 3), "收租金", ("10201", "500.00", "0"), ("50101", "0", "300.00"),
+                    ("50101", "0", "200.00"))
+    with env.db.begin("t") as s:
+        red = reverse_voucher(s, vid, user=env.maker, voucher_date=date(2026, 1, 9), reason="重复")
+        review_voucher(s, red.id, user=env.reviewer)
+        post_voucher(s, red.id, user=env.maker)
+        bulk_post_vouchers(s, env.book.id, [
+            BulkVoucher(date(2026, 1, 20 + k), f"批量{k}", [LineInput("10201", debit=D("10.00")),
+                                                          LineInput("50101", credit=D("10.00"))])
+            for k in range(3)] + [
+            BulkVoucher(date(2026, 2, 2), "二月", [LineInput("101", debit=D("1.5")),  # not the common case
+                                                   LineInput(" 50101 ", credit=D("1.50"))])], maker=env.maker)
+
+
+def test_every_writer_keeps_the_line_counts_and_verify_compares_them(env: Env) -> None:
+    _books_of_three_writers(env)
+    counts, stored = _raw(env, COUNTS, STORED)
+    assert stored == counts and sum(n for *_, n in stored) == 3 + 3 + 6 + 2
+    with env.db.begin("t") as s:
+        rebuild_totals(s, env.book.id)
+    assert _raw(env, STORED)[0] == counts  # the rebuild counts the same
+    with env.db.engine.connect() as conn:
+        assert verify_account_totals(conn) == []
+    _raw(env, "UPDATE account_period_total SET lines = lines + 1 WHERE period = '2026-02' "
+              "AND account_id = (SELECT id FROM account WHERE code = '101')")
+    with env.db.engine.connect() as conn:
+        problems = verify_account_totals(conn)
+    assert problems == ["账套“东湖村股份经济合作社”2026年2月 科目 101 库存现金的汇总发生额（借 1.50，贷 0.00，2 行）"
+                        "与已记账分录合计（借 1.50，贷 0.00，1 行）不符：科目汇总表已被程序以外的方式修改，报表数字不可信"]
+
+
+def test_migration_f0003_fills_the_counts_of_an_old_file(env: Env) -> None:
+    _books_of_three_writers(env)
+    counts = _raw(env, COUNTS)[0]
+    env.db.close()
+    # the file as f0002 left it: no count column
+    _raw(env, "ALTER TABLE account_period_total DROP COLUMN lines",
+         "UPDATE alembic_version SET version_num = 'f0002' WHERE version_num = 'f0003'")
+    env.db = open_database(env.db.path, backup_dir=env.db.path.parent / "backups")
+    assert "f0003" in current_revisions(env.db.engine)
+    assert _raw(env, STORED)[0] == counts
+    with env.db.engine.connect() as conn:
+        assert [p for r in verify_database(conn) for p in r.problems] == []
+
+
+def test_outline_reads_the_summary_not_the_journal(env: Env) -> None:
+    _books_of_three_writers(env)
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(env.db.engine, "before_cursor_execute", seen)
+    try:
+        with env.db.read("t") as s:
+            outline = svc.journal_outline(s, env.book.id, "2026-01", "2026-03", account_code="50101")
+    finally:
+        event.remove(env.db.engine, "before_cursor_execute", seen)
+    assert statements and not any(" entry" in q for q in statements)  # months and counts from the summary
+    assert [(m.period, m.count, m.month_total.debit, m.month_total.credit) for m in outline.months] == [
+        ("2026-01", 2 + 2 + 3, D("0.00"), D("30.00")), ("2026-02", 1, D("0.00"), D("1.50")),
+        ("2026-03", 0, D("0.00"), D("0.00"))]
+    with env.db.read("t") as s:
+        whole = svc.account_ledger(s, env.book.id, "50101", "2026-01", "2026-03")
+    assert outline.entry_count == sum(1 for line in whole.lines if line.kind == "entry")
+    assert [m.month_total for m in outline.months] == [x for x in whole.lines if x.kind == "month_total"]
+    assert outline.closing == whole.closing
+
+
+def test_posting_batch_hands_back_what_it_posted(env: Env) -> None:
+    batch = PostingBatch(env.maker, summary="批量")
+    sources = [uuid.uuid4() for _ in range(3)]
+    batch.add(env.book.id, [BulkVoucher(date(2026, 3, 3 - k), f"来源{k}", [LineInput("101", debit=D("2.00")),
+                                                                           LineInput("50101", credit=D("2.00"))],
+                                        source_kind="test", source_id=sid) for k, sid in enumerate(sources)])
+    seen: list[dict[uuid.UUID, Any]] = []
+    batch.then(seen.append)
+    with env.db.begin("t") as s:
+        posted = batch.post(s)
+        from db.models import Voucher
+
+        stored = {sid: (vid, p, n) for vid, sid, p, n in s.execute(
+            select(Voucher.id, Voucher.source_id, Voucher.period, Voucher.number).where(Voucher.source_kind == "test"))}
+        assert s.scalar(select(func.sum(AccountPeriodTotal.lines))) == 6
+    assert seen == [posted]
+    assert {sid: (p.id, p.period, p.number) for sid, p in posted.items()} == stored
+    assert [posted[sid].number for sid in sources] == [3, 2, 1]  # numbered by date
+    assert posted[sources[0]].code == "2026年3月第3号"
+
+
+# -- quick_entry_rows is check_lines' common case -----------------------------------------------
+
+def _acc(code: str, *, leaf: bool = True, active: bool = True) -> AccountInfo:
+    return AccountInfo(uuid.uuid5(uuid.NAMESPACE_OID, code), code, f"科目{code}", "资产", "借", None, 1, leaf, active)
+
+
+ACCOUNTS = {a.code: a for a in (_acc("101"), _acc("102", leaf=False), _acc("10201"), _acc("50101"),
+                                _acc("50102", active=False))}
+AMOUNTS = [D("0.00"), D("0"), D("-0.00"), D("12.34"), D("1.5"), D("1.500"), D("1.505"), D("-3.00"), D("7"),
+           D("999999999999.99"), D("1000000000000.00"), D("NaN"), D("Infinity"), 12, 1.5, D("30.00"), D("42.34")]
+CODES = ["101", "10201", "50101", " 101", "102", "50102", "999", ""]
+TEXTS = [None, "", "  ", "收款", " 收款 ", "长" * 200, "长" * 201]
+
+
+def _outcome(accounts: dict[str, AccountInfo], lines: list[LineInput]) -> list[dict[str, object]] | str:
+    vid, book = uuid.UUID(int=1), uuid.UUID(int=2)
+    try:
+        return entry_rows(vid, book, "2026-01", check_lines(accounts, lines))
+    except ValidationError as exc:
+        return str(exc)
+
+
+line_st = st.builds(LineInput, st.sampled_from(CODES), st.sampled_from(AMOUNTS), st.sampled_from(AMOUNTS),
+                    st.sampled_from(TEXTS), st.sampled_from(TEXTS))
+
+
+@given(st.lists(line_st, min_size=0, max_size=5))
+def test_quick_rows_accept_only_what_check_lines_accepts_and_give_its_rows(lines: list[LineInput]) -> None:
+    quick = quick_entry_rows(ACCOUNTS, lines, uuid.UUID(int=1), uuid.UUID(int=2), "2026-01")
+    if quick is not None:
+        assert quick == _outcome(ACCOUNTS, lines)  # Decimal compares by value: 1.5 == 1.50
+
+
+def test_quick_rows_take_the_common_case() -> None:
+    lines = [LineInput("101", debit=D("42.34"), summary=" 收款 "), LineInput("50101", credit=D("30.00")),
+             LineInput("10201", credit=D("12.34"), counterparty="张三")]
+    quick = quick_entry_rows(ACCOUNTS, lines, uuid.UUID(int=1), uuid.UUID(int=2), "2026-01")
+    assert quick is not None and quick == _outcome(ACCOUNTS, lines)
+    assert quick[0]["summary"] == "收款" and quick[2]["counterparty"] == "张三"
+    for odd in ([lines[0], LineInput("50101", credit=D("42.33"))],  # unbalanced
+                [lines[0], LineInput("102", credit=D("42.34"))],  # a parent account
+                [lines[0], LineInput("50101", credit=D("42.345"))],
+                [lines[0]]):
+        assert quick_entry_rows(ACCOUNTS, odd, uuid.UUID(int=1), uuid.UUID(int=2), "2026-01") is None
+        assert isinstance(_outcome(ACCOUNTS, odd), str)  # and check_lines words the refusal
