@@ -27,14 +27,14 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import UserError
 from desktop_app.core.rows_members import HoldingRow, HouseholdRow, MemberRow, PlanRoster, PlanRow
-from desktop_app.core.services.members import MemberInput, member_export_rows
+from desktop_app.core.services.members import member_export_rows
 from desktop_app.core.services.members_import import (
     ImportPreview,
     ImportResult,
-    ImportRow,
+    RawMember,
     RowProblem,
     apply_member_import,
-    validate_member_import,
+    validate_member_values,
 )
 from desktop_app.core.services.shares import list_share_types
 from desktop_app.excel.print_setup import StreamSheet, finish_sheet
@@ -246,11 +246,12 @@ def _open_sheet(path: Path) -> Any:
         raise UserError(f"无法读取 Excel 文件 {path.name}：{exc}") from None
 
 
-def iter_member_rows(path: Path, type_names: Sequence[str], problems: list[RowProblem]) -> Iterator[ImportRow]:
+def iter_member_rows(path: Path, type_names: Sequence[str], problems: list[RowProblem]) -> Iterator[RawMember]:
     """Stream the first sheet: a header row naming 户号, 姓名, 身份证号, 与户主关系 (and optionally
-    组别, 确认日期, 迁入日期, 备注 and one column per share type), then one member per row.
-    Rows that cannot be read go to ``problems``; the header is checked before the first row is
-    yielded. One pass over calamine's rows, so memory does not grow with the file."""
+    组别, 确认日期, 迁入日期, 备注 and one column per share type), then one member per row, as
+    ``members_import.RawMember`` tuples. Rows that cannot be read go to ``problems``; the header
+    is checked before the first row is yielded. One pass over calamine's rows, so memory does
+    not grow with the file."""
     rows = iter(_open_sheet(path).iter_rows())
     header_at, header = 0, None
     for header_at, row in enumerate(rows):
@@ -269,40 +270,43 @@ def iter_member_rows(path: Path, type_names: Sequence[str], problems: list[RowPr
 
 
 def _member_rows(rows: Iterator[list[Any]], header: list[str], first: int, type_names: Sequence[str],
-                 problems: list[RowProblem]) -> Iterator[ImportRow]:
+                 problems: list[RowProblem]) -> Iterator[RawMember]:
     col = {name: header.index(name) for name in (*REQUIRED, *OPTIONAL, *type_names) if name in header}
     width = len(header)  # a missing optional column reads the None appended at ``width``
-    shares = [t for t in type_names if t in col]
+    shares = tuple(t for t in type_names if t in col)
     at = [*(col.get(n, width) for n in (*REQUIRED, *OPTIONAL)), *(col[t] for t in shares)]
     cells, need = itemgetter(*at), max(at) + 1
-    dates: dict[object, date | str | None] = {}  # a file repeats a few dates and share counts many times
+    # a file repeats a few dates and share counts many times: each distinct cell is read once
+    dates: dict[object, date | str | None] = {None: None, "": None}
     counts: dict[tuple[type, object], object] = {}
+    pad = [None] * need
     for offset, raw in enumerate(rows, start=first):
         if len(raw) < need:
-            raw = [*raw, *[None] * (need - len(raw))]
+            raw = [*raw, *pad[len(raw):]]
         number, name, ric, relation, group, c_raw, j_raw, note, *values = cells(raw)
-        if isinstance(ric, float):
+        if type(ric) is float:
             problems.append(RowProblem(offset, "身份证号", "身份证号被保存成了数字（末几位已丢失），请把该列设为文本格式后重新填写"))
             continue
         confirmed = dates[c_raw] if c_raw in dates else dates.setdefault(c_raw, _date(c_raw))
         joined = dates[j_raw] if j_raw in dates else dates.setdefault(j_raw, _date(j_raw))
-        if isinstance(confirmed, str) or isinstance(joined, str):
+        if type(confirmed) is str or type(joined) is str:
             problems.extend(RowProblem(offset, label, d) for label, d in (("确认日期", confirmed), ("迁入日期", joined))
                             if isinstance(d, str))
             continue
         if ric in _EMPTY and number in _EMPTY and name in _EMPTY and all(v in _EMPTY for v in raw):
             continue
-        number_text = str(int(number)) if isinstance(number, float) and number.is_integer() else str(number or "")
-        member = MemberInput(number_text, str(name or ""), str(ric or ""), str(relation or ""), str(group or ""),
-                             confirmed, joined, str(note or "") or None)
+        if type(number) is not str:
+            number = str(int(number)) if isinstance(number, float) and number.is_integer() else str(number or "")
         per_type = {}
         for t, v in zip(shares, values, strict=True):
             key = (type(v), v)
             per_type[t] = counts[key] if key in counts else counts.setdefault(key, _share_cell(v))
-        yield ImportRow(offset, member, per_type)
+        yield (offset, number, name if type(name) is str else str(name or ""), ric if type(ric) is str else str(ric or ""),
+               relation if type(relation) is str else str(relation or ""), group if type(group) is str else str(group or ""),
+               confirmed, joined, (note or None) if type(note) is str else (str(note) if note else None), per_type)
 
 
-def read_member_rows(path: Path, type_names: Sequence[str]) -> tuple[list[ImportRow], list[RowProblem]]:
+def read_member_rows(path: Path, type_names: Sequence[str]) -> tuple[list[RawMember], list[RowProblem]]:
     """All rows of the first sheet at once (see ``iter_member_rows``)."""
     problems: list[RowProblem] = []
     rows = list(iter_member_rows(path, type_names, problems))
@@ -317,7 +321,7 @@ def import_members_xlsx(session: Session, organisation_id: uuid.UUID, path: Path
     type_names = [t.name for t in list_share_types(session, organisation_id)] or ["人口股", "农龄股"]
     read_problems: list[RowProblem] = []
     rows = iter_member_rows(Path(path), type_names, read_problems)  # streamed into the validation
-    preview = validate_member_import(session, organisation_id, rows, today=today)
+    preview = validate_member_values(session, organisation_id, rows, today=today)
     if read_problems:
         errors = tuple(sorted((*read_problems, *preview.errors), key=lambda e: e.row))
         preview = ImportPreview(preview.organisation_id, preview.rows, errors, preview.new_households,

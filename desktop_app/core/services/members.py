@@ -6,7 +6,7 @@ Every refusal is a ``UserError`` in Chinese naming the field, raised before anyt
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -27,7 +27,7 @@ from desktop_app.core.validate import clean_text
 __all__ = [
     "RELATIONS", "MemberInput", "add_member", "check_member_input", "create_household",
     "find_duplicate_rics", "get_household", "get_member", "list_households", "list_members",
-    "member_export_rows", "member_history", "record_membership_event", "update_household", "update_member",
+    "member_checker", "member_export_rows", "member_history", "record_membership_event", "update_household", "update_member",
 ]
 
 RELATIONS = ("户主", "配偶", "子", "女", "儿媳", "女婿", "孙子", "孙女", "父亲", "母亲", "兄弟", "姐妹", "其他")
@@ -90,6 +90,62 @@ def check_member_input(m: MemberInput, *, today: date | None = None) -> CheckedM
     return CheckedMember(number, _text(m.group_name, "组别", required=False, max_len=30) or "", name, ric,
                          "男" if int(ric[14:17]) % 2 else "女", birth, relation, m.confirmed_on, m.joined_on,
                          _text(m.note, "备注", required=False, max_len=200))
+
+
+_RELATIONS = frozenset(RELATIONS)
+_EARLIEST_BIRTH = date(1900, 1, 1)  # ids.validate_ric's bound
+CheckedFields = tuple[str, str, str, str, str, date, str, date | None, date | None, str | None]
+
+
+def member_checker(today: date) -> Callable[[Any, Any, Any, Any, Any, Any, Any, Any], CheckedFields]:
+    """``check_member_input`` for many rows (an import): ``check(number, name, ric, relation, group,
+    confirmed_on, joined_on, note)`` returns a ``CheckedMember``'s fields as a tuple, in its order.
+
+    A row already clean — texts stripped, non-empty where required and within their lengths, an
+    18-character 身份证号 of ASCII digits whose check character python-stdnum computes the same, a
+    birth date from 1900 to ``today``, a known relation, dates between birth and ``today`` — is
+    accepted here without building objects; any other row goes to ``check_member_input``, which
+    has the last word and the message. Birth dates are remembered by their 8 digits (a file
+    repeats them)."""
+    from stdnum.cn.ric import calc_check_digit  # here: stdnum pulls in pydoc (off the start-up path)
+
+    births: dict[str, date | None] = {}
+
+    def birth_of(digits: str) -> date | None:
+        try:
+            born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+        except ValueError:
+            born = None
+        births[digits] = born = born if born is not None and _EARLIEST_BIRTH <= born <= today else None
+        return born
+
+    def slow(*values: Any) -> CheckedFields:
+        c = check_member_input(MemberInput(*values), today=today)
+        return (c.household_number, c.group_name, c.name, c.ric, c.sex, c.birth_date, c.relation, c.confirmed_on,
+                c.joined_on, c.note)
+
+    def check(number: Any, name: Any, ric: Any, relation: Any, group: Any, confirmed: Any, joined: Any,
+              note: Any) -> CheckedFields:
+        if not (type(ric) is str and len(ric) == 18 and ric.isascii() and ric[:17].isdigit()
+                and ric[17] in "0123456789X" and calc_check_digit(ric) == ric[17]
+                and type(name) is str and type(relation) is str and type(number) is str and type(group) is str):
+            return slow(number, name, ric, relation, group, confirmed, joined, note)
+        digits = ric[6:14]
+        born = births[digits] if digits in births else birth_of(digits)
+        name_t, relation_t, number_t, group_t = name.strip(), relation.strip(), number.strip(), group.strip()
+        if note is not None:
+            if type(note) is not str:
+                return slow(number, name, ric, relation, group, confirmed, joined, note)
+            note = note.strip() or None
+        if (born is None or not name_t or len(name_t) > 50 or relation_t not in _RELATIONS or not number_t
+                or len(number_t) > 20 or len(group_t) > 30 or (note is not None and len(note) > 200)
+                or (confirmed is not None and not (type(confirmed) is date and born <= confirmed <= today))
+                or (joined is not None and not (type(joined) is date and born <= joined <= today))):
+            return slow(number, name, ric, relation, group, confirmed, joined, note)
+        return (number_t, group_t, name_t, ric, "男" if ric[16] in "13579" else "女", born, relation_t, confirmed,
+                joined, note)
+
+    return check
 
 
 def _org(session: Session, organisation_id: uuid.UUID) -> Organisation:
