@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import desktop_app.sync  # noqa: F401  (registers the district database's refusal of local edits)
 from db.backup import backup_file, backup_name, checkpoint
 from db.engine import Database
 from db.migrate import open_database
@@ -43,12 +44,24 @@ def open_db(args: argparse.Namespace, *, create: bool = False) -> Database:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from desktop_app.sync.identity import check_county_code, set_site
+
+    if args.region is not None and args.district is None:
+        raise UserError("--region 只用于区级数据库，请与 --district 名称 一起使用", field="--region")
+    if args.district is not None:
+        if args.region is None:
+            raise UserError("区级数据库需要6位县级行政区划代码：请加 --region（如 320115）", field="--region")
+        check_county_code(args.region)  # before any file is made
     existed = Path(args.db).exists()
     db = open_db(args, create=True)
     try:
         from desktop_app.core.services.users import create_user, list_users
 
         with db.begin("init") as s:
+            if args.district is not None:
+                me = set_site(s, "district", args.district, args.region)
+                print(f"已设为区级数据库：{me.name}（区划代码 {me.region_code}）。此库只汇总各乡镇同步来的数据，"
+                      "不能在此新增账套和凭证")
             if not list_users(s):
                 create_user(s, username=args.admin, display_name="系统管理员", password=args.password,
                             roles=["sysadmin"])
@@ -176,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("init", cmd_init, "创建（或升级）数据库，并在没有用户时创建系统管理员")
     p.add_argument("--admin", default="admin", help="系统管理员用户名（默认 admin）")
     p.add_argument("--password", default="admin123", help="系统管理员初始密码（默认 admin123，登录后请修改）")
+    p.add_argument("--district", help="建立区级数据库（区经管站汇总各乡镇数据用）：区级名称，如 江宁区经管站")
+    p.add_argument("--region", help="与 --district 一起：6位县级行政区划代码，如 320115")
     p = add("demo", cmd_demo, "生成示例乡镇数据（用于试用和演示）")
     p.add_argument("--villages", type=int, default=20, help="村的数量（默认 20）")
     p.add_argument("--years", type=int, default=1, help="业务数据的年数（默认 1）")

@@ -1,0 +1,101 @@
+"""Where each partner stands (``sync status``, the GUI's partner list): what was sent, what the
+partner acknowledged against what we hold, what came from it, and a warning when the last
+exchange is more than a month old. Read-only; Qt-free."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import SyncCounter, SyncInbox, SyncOutbox, SyncPartnerHas
+from db.types import utcnow
+from desktop_app.sync.identity import PartnerRow, forwarded_origins, partners
+
+STALE_AFTER = timedelta(days=31)
+
+
+@dataclass(frozen=True)
+class SentInfo:
+    stream_seq: int
+    at: datetime
+    changes: int
+    file_name: str
+
+
+@dataclass(frozen=True)
+class ReceivedInfo:
+    stream_seq: int
+    at: datetime  # when imported here
+    created_at: datetime  # the sender's clock: display only
+    changes: int
+    file_name: str
+
+
+@dataclass(frozen=True)
+class OriginPosition:
+    origin: uuid.UUID
+    held: int  # the last seq of this origin we hold
+    acknowledged: int  # what the partner acknowledged holding
+
+    @property
+    def unacknowledged(self) -> int:
+        return max(0, self.held - self.acknowledged)
+
+
+@dataclass(frozen=True)
+class PartnerStatus:
+    partner: PartnerRow
+    successor_name: str | None
+    last_sent: SentInfo | None
+    positions: tuple[OriginPosition, ...]
+    last_received: ReceivedInfo | None
+    last_exchange: datetime | None
+    warning: str | None
+
+    @property
+    def unacknowledged(self) -> int:
+        return sum(p.unacknowledged for p in self.positions)
+
+
+def _last_sent(session: Session, origin: uuid.UUID) -> SentInfo | None:
+    o = session.scalars(select(SyncOutbox).where(SyncOutbox.recipient == origin)
+                        .order_by(SyncOutbox.stream_seq.desc()).limit(1)).first()
+    return SentInfo(o.stream_seq, o.created_at, o.changes, o.file_name) if o else None
+
+
+def _last_received(session: Session, origin: uuid.UUID) -> ReceivedInfo | None:
+    i = session.scalars(select(SyncInbox).where(SyncInbox.sender == origin)
+                        .order_by(SyncInbox.imported_at.desc()).limit(1)).first()
+    return ReceivedInfo(i.stream_seq, i.imported_at, i.created_at, i.changes, i.file_name) if i else None
+
+
+def _positions(session: Session, p: PartnerRow) -> tuple[OriginPosition, ...]:
+    held = dict(session.execute(select(SyncCounter.origin, SyncCounter.last_seq)).tuples().all())
+    acked = dict(session.execute(select(SyncPartnerHas.origin, SyncPartnerHas.seq)
+                                 .where(SyncPartnerHas.partner == p.origin)).tuples().all())
+    return tuple(OriginPosition(o, held.get(o, 0), acked.get(o, 0)) for o in forwarded_origins(session, p))
+
+
+def partner_status(session: Session, *, now: datetime | None = None) -> list[PartnerStatus]:
+    """Every registered partner, current ones first; a retired PC shows its successor instead of
+    a warning (its late sticks can still be imported)."""
+    now = now or utcnow()
+    rows = partners(session)
+    names = {p.origin: p.name for p in rows}
+    out: list[PartnerStatus] = []
+    for p in sorted(rows, key=lambda r: (not r.active, r.level != "district", r.name, r.trusted_at)):
+        sent, received = _last_sent(session, p.origin), _last_received(session, p.origin)
+        times = [t for t in (sent.at if sent else None, received.at if received else None) if t is not None]
+        last = max(times) if times else None
+        warning = None
+        if p.active and (last or p.trusted_at) < now - STALE_AFTER:
+            since = f"（上次交换 {last:%Y-%m-%d}）" if last else f"（{p.trusted_at:%Y-%m-%d} 登记后从未交换）"
+            warning = f"已超过一个月未与{p.level_text}“{p.name}”交换数据{since}，请尽快导出并送交U盘数据包"
+        out.append(PartnerStatus(partner=p, successor_name=names.get(p.successor) if p.successor else None,
+                                 last_sent=sent, positions=_positions(session, p) if p.active else (),
+                                 last_received=received, last_exchange=last, warning=warning))
+    return out
