@@ -160,13 +160,19 @@ def open_sealed(src: BinaryIO, dest: BinaryIO, recipient_private: bytes) -> None
 
 
 def open_to_file(package: Path, dest: Path, recipient_private: bytes) -> None:
-    """Decrypt ``package`` into the new file ``dest``; on any failure ``dest`` is removed."""
-    try:
-        with package.open("rb") as src, dest.open("xb") as out:
-            open_sealed(src, out, recipient_private)
-    except BaseException:
-        dest.unlink(missing_ok=True)
-        raise
+    """Decrypt ``package`` into the new file ``dest``; on any failure ``dest`` is removed.
+
+    ``dest`` must not exist (an existing file is never overwritten nor deleted); put it next to
+    the database, not in the system temp dir, so a year's package never fills a small C: drive.
+    """
+    with package.open("rb") as src:
+        out = dest.open("xb")
+        try:
+            with out:
+                open_sealed(src, out, recipient_private)
+        except BaseException:
+            dest.unlink(missing_ok=True)
+            raise
 
 
 def recipient_fingerprint(src: BinaryIO | Path) -> str:

@@ -283,3 +283,12 @@ def test_damage_property(payload: bytes, chunk_size: int, data: st.DataObject) -
 
 
 _PROPERTY_KEYS = new_key_pairs()
+
+
+def test_open_to_file_never_touches_an_existing_file(tmp_path: Path, keys: KeyPairs) -> None:
+    package = _seal_file(tmp_path, _payload(10), keys.enc_public)
+    existing = tmp_path / "existing.zip"
+    existing.write_bytes(b"keep me")
+    with pytest.raises(FileExistsError):
+        open_to_file(package, existing, keys.enc_private)
+    assert existing.read_bytes() == b"keep me"
