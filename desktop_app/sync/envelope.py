@@ -21,6 +21,11 @@ is read; the size fixes where each chunk ends, so truncation anywhere is told ap
 changed byte, and the counter and last flag in the nonce refuse reordered, dropped or appended
 chunks. Memory stays flat: one chunk (1 MiB by default) in and one out at a time.
 
+A changed byte in magic, version, suite or recipient would otherwise read as "not a package",
+"too new" or "for another PC": before saying so, ``open_sealed`` checks whether the header tag
+verifies with the expected values put back, and if it does the reason is "damaged".
+(Beyond sync-spec "The file / Outer": the payload size in the header, and the header tag.)
+
 Every refusal is a ``PackageError`` subclass with a Chinese reason (desktop_app.sync.errors).
 ``open_sealed`` writes plaintext as it authenticates each chunk, so on failure ``dest`` holds a
 prefix of the payload: callers decrypt into a temp file (next to the database) and delete it
