@@ -100,7 +100,6 @@ def _pick_partners(session: Any, wanted: str | None) -> list[Any]:
 
 def _export(args: argparse.Namespace) -> int:
     from desktop_app.cli import open_db
-    from desktop_app.sync.export import export_package
 
     if not args.to:
         raise UserError("请用 --to 指定U盘或文件夹", field="--to")
@@ -111,6 +110,8 @@ def _export(args: argparse.Namespace) -> int:
     try:
         with db.read("cli") as s:
             targets = _pick_partners(s, args.partner)
+        from desktop_app.sync.export import export_package
+
         for p in targets:
             result = export_package(db, p.origin, to_dir, actor="cli", data_dir=Path(args.db).parent)
             if result.nothing_to_send and not getattr(result, "path", None):
@@ -139,13 +140,14 @@ def _lines(report: Any) -> Iterable[str]:
 
 def _import(args: argparse.Namespace) -> int:
     from desktop_app.cli import open_db
-    from desktop_app.sync.apply import import_package, read_package
 
     if not args.file:
         raise UserError("请指定要导入的同步数据包（.slsync）", field="FILE")
     file = Path(args.file)
     if not file.is_file():
         raise UserError(f"同步数据包不存在：{file}", field="FILE")
+    from desktop_app.sync.apply import import_package, read_package
+
     db = open_db(args)
     try:
         if args.dry_run:
