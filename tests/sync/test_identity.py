@@ -4,9 +4,9 @@ fingerprint, trust both ways, the refusals, and a replaced PC's succession."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 import re
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
