@@ -1,0 +1,550 @@
+"""Reading and applying a sync package (issue #12; DESIGN-NOTES 28–29).
+
+``import_package``: decrypt to a temp file next to the database (streamed), check the manifest
+signature against the trusted partner's key, every member's hash and the schema revisions, then
+in ONE transaction: per origin in sequence order skip what is held and refuse a gap; upsert the
+row images where (rev, origin) is higher, through the driver cursor (foreign keys deferred,
+parents first); append the records to our change log under their own (origin, seq) and move
+``sync_counter``; check and keep the sender's audit entries; rebuild the summaries of the
+touched books; compare control totals and village digests when we now hold exactly the sender's
+vector; max-merge the sender's acknowledgements; record the package and audit the import.
+Any failure rolls everything back and raises ``PackageError`` naming what and where. A dry run
+does all of it and rolls back (``read_package``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from db.audit import GENESIS, AuditRecord, _payload, record_audit
+from db.changelog import _cursor
+from db.engine import Database
+from db.images import chain_hash
+from db.migrate import SCHEMA_HEADS
+from db.models.sync import InstallationKey, ReceivedAudit, ReceivedControlTotal, ReceivedDigest, SyncInbox
+from db.types import utcnow
+from desktop_app.core.services import balances
+from desktop_app.sync import control, envelope, identity
+from desktop_app.sync.cards import LEVEL_TEXT, fingerprint
+from desktop_app.sync.container import Container, file_sha256
+from desktop_app.sync.errors import PackageError
+
+Progress = Callable[[int, int], bool]
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class VillageLine:
+    organisation_id: str
+    name: str
+    rows: dict[str, int]  # table → rows carried
+    totals: int  # (book, month) control totals carried
+    totals_matched: bool | None  # None: not compared (we are ahead of or behind the sender)
+    digest_matched: bool | None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    package_id: uuid.UUID
+    file_name: str
+    sender_origin: uuid.UUID
+    sender_name: str
+    sender_level: str
+    stream_seq: int
+    created_at: str  # the sender's clock, display only
+    new_records: int = 0
+    held_records: int = 0
+    rows: dict[str, int] = field(default_factory=dict)  # table → rows carried
+    rows_applied: int = 0
+    villages: tuple[VillageLine, ...] = ()
+    audit_new: int = 0
+    attachments: int = 0
+    compared: bool = False
+    problems: tuple[str, ...] = ()
+    dry_run: bool = False
+    already_imported: bool = False
+    message: str = ""
+
+    @property
+    def sender_level_text(self) -> str:
+        return LEVEL_TEXT.get(self.sender_level, self.sender_level)
+
+
+PackagePreview = ImportReport
+
+
+class _Rollback(Exception):
+    pass
+
+
+def yuan(fen: int) -> str:
+    return f"{Decimal(fen).scaleb(-2):,.2f}"
+
+
+def check_schema(schema: list[str]) -> None:
+    """Refuse a package written by a newer program (a revision this program does not know)."""
+    unknown = sorted(set(schema) - SCHEMA_HEADS)
+    if not unknown:
+        return
+    from alembic.script import ScriptDirectory
+
+    from db.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    for rev in unknown:
+        try:
+            known = script.get_revision(rev) is not None
+        except Exception:  # alembic raises several kinds for an unknown revision
+            known = False
+        if not known:
+            raise PackageError(f"此同步包由更新版本的阳光台账生成（数据库版本 {rev}），请先升级本程序再导入")
+
+
+def upgrade_rows(schema: list[str], table: str, columns: list[str]) -> tuple[list[str], Callable[[list[Any]], list[Any]]]:
+    """Column names and a converter turning a row image written under ``schema`` into this
+    program's form. Today every known revision's rows are taken as they are (a column this
+    program added later takes its default); a later release that renames or splits a column
+    adds its step here."""
+    local = control.table_columns(table)
+    if local is None:
+        raise PackageError(f"同步包含有本程序不认识的数据表 {table}：请先升级本程序再导入")
+    for c in columns:
+        if c not in local:
+            raise PackageError(f"同步包中数据表 {table} 含有本程序不认识的列 {c}：请先升级本程序再导入")
+    if "id" not in columns or "rev" not in columns or "origin" not in columns:
+        raise PackageError(f"同步包中数据表 {table} 的数据缺少标识列，包已损坏")
+    return columns, lambda v: v
+
+
+def _upsert_sql(table: str, columns: list[str]) -> str:
+    cols = ", ".join(f'"{c}"' for c in columns)
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "id")
+    return (f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(columns))}) '
+            f"ON CONFLICT(id) DO UPDATE SET {sets} "
+            f'WHERE excluded.rev > "{table}".rev OR (excluded.rev = "{table}".rev AND excluded.origin > "{table}".origin)')
+
+
+def read_package(db: Database, file: Path) -> PackagePreview:
+    """Decrypt, verify and apply in a transaction that is rolled back: what an import would do.
+    A refusal found while applying is reported in ``problems``; one found before (not decryptable,
+    unknown signer, damaged) is raised."""
+    return import_package(db, file, actor="system", dry_run=True, _collect=True)
+
+
+def import_package(db: Database, file: Path, *, actor: str, dry_run: bool = False,
+                   progress: Progress | None = None, data_dir: Path | None = None,
+                   _collect: bool = False) -> ImportReport:
+    """Apply a package in one transaction (see the module docstring); raises ``PackageError``."""
+    file = Path(file)
+    if not file.is_file():
+        raise PackageError(f"找不到同步包文件：{file}")
+    if not envelope.is_package(file):
+        raise PackageError(envelope.NOT_A_PACKAGE)
+    attachments_dir = Path(data_dir) / "attachments" if data_dir is not None else db.path.parent / "attachments"
+    tmp = db.path.parent / f".sync-import-{uuid.uuid4().hex}.tmp"
+    try:
+        with db.read(actor) as s:
+            private = _private_key(s, envelope.recipient_fingerprint(file))
+        envelope.open_to_file(file, tmp, private)
+        with Container(tmp) as c:
+            return _import(db, c, file, actor=actor, dry_run=dry_run, progress=progress,
+                           attachments_dir=attachments_dir, collect=_collect)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _private_key(s: Session, wanted: str) -> bytes:
+    """The encryption key the package was sealed for: ours (current origin first, then earlier ones)."""
+    keys = identity.my_keys(s)
+    if envelope.key_fingerprint(keys.enc_public) == wanted:
+        return keys.enc_private
+    for k in s.scalars(select(InstallationKey)):
+        if envelope.key_fingerprint(k.enc_public) == wanted:
+            return k.enc_private
+    return keys.enc_private  # open_sealed says it is for another PC
+
+
+def _verify(s: Session, c: Container) -> tuple[dict[str, Any], identity.PartnerRow]:
+    m = c.manifest
+    try:
+        sender = m["sender"]
+        origin = uuid.UUID(hex=sender["origin"])
+        recipient = uuid.UUID(hex=m["recipient"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PackageError("同步包的清单不完整，包已损坏") from exc
+    p = identity.partner(s, origin)
+    if p is None:
+        try:
+            fp = fingerprint(origin, uuid.UUID(hex=sender["site_id"]), bytes.fromhex(sender["sign_public"]),
+                             bytes.fromhex(sender["enc_public"]))
+        except (KeyError, TypeError, ValueError):
+            fp = "未知"
+        raise PackageError(f"此同步包的发送方未被信任（{sender.get('name', '')}，指纹 {fp}），"
+                           "请先用 sync trust 登记对方的身份卡")
+    c.verify_signature(p.sign_public)
+    mine = {k for k in s.scalars(select(InstallationKey.origin))}
+    if recipient not in mine:
+        raise PackageError(f"此同步包是 {p.name} 发给另一台电脑的（接收方 {recipient.hex[:8]}…），不能在本机导入")
+    c.check_members()
+    check_schema(list(m.get("schema") or []))
+    return m, p
+
+
+@contextmanager
+def _transaction(db: Database, actor: str, dry_run: bool) -> Iterator[Session]:
+    s = db.session(actor)
+    try:
+        s.begin()
+        s.info["sync_apply"] = True
+        yield s
+        if dry_run:
+            s.rollback()
+        else:
+            try:
+                s.commit()
+            except DBAPIError as exc:
+                raise PackageError("同步包中的数据引用了本机没有的记录（外键不符），已全部撤销。"
+                                   "请先导入对方更早的同步包") from exc
+    except BaseException:
+        s.rollback()
+        raise
+    finally:
+        s.close()
+
+
+def _import(db: Database, c: Container, file: Path, *, actor: str, dry_run: bool, progress: Progress | None,
+            attachments_dir: Path, collect: bool) -> ImportReport:
+    problems: list[str] = []
+    report: ImportReport | None = None
+    try:
+        with _transaction(db, actor, dry_run) as s:
+            m, p = _verify(s, c)
+            base = dict(package_id=uuid.UUID(hex=m["package_id"]), file_name=file.name, sender_origin=p.origin,
+                        sender_name=p.name, sender_level=p.level, stream_seq=int(m["stream_seq"]),
+                        created_at=str(m.get("created_at", "")), dry_run=dry_run)
+            done = s.get(SyncInbox, base["package_id"])
+            if done is not None:
+                when = done.imported_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                return ImportReport(**base, already_imported=True,  # type: ignore[arg-type]
+                                    message=f"此包已于 {when} 导入，无需重复导入")
+            try:
+                report = _apply(s, c, m, p, file, base, progress, attachments_dir, dry_run)
+            except PackageError as exc:
+                if not collect:
+                    raise
+                problems.append(str(exc))
+                report = ImportReport(**base, problems=tuple(problems))  # type: ignore[arg-type]
+                raise _Rollback from exc
+    except _Rollback:
+        pass
+    assert report is not None
+    return report
+
+
+class _Applier:
+    """The record and row streams of ``changes.jsonl`` written through the driver cursor."""
+
+    def __init__(self, cur: sqlite3.Cursor, m: dict[str, Any], p: identity.PartnerRow, me: set[str],
+                 tick: Callable[[int], None]) -> None:
+        self.cur, self.m, self.p, self.me, self.tick = cur, m, p, me, tick
+        self.held = dict(cur.execute("SELECT origin, last_seq FROM sync_counter"))
+        self.moved: dict[str, int] = {}
+        self.records: list[tuple[Any, ...]] = []
+        self.new = self.skipped = self.applied = 0
+        self.counts: dict[str, int] = {}
+        self.tables = {t.name for t in control.syncable_tables()}
+        self.sql: dict[str, tuple[str, Callable[[list[Any]], list[Any]], int]] = {}
+        self.rows: list[Any] = []
+        self.row_table = ""
+        self.ids: list[tuple[str, str]] = []
+        self.schema = list(m.get("schema") or [])
+        self.columns: dict[str, list[str]] = m.get("columns") or {}
+
+    def record(self, o: dict[str, Any]) -> None:
+        origin, seq, table = o["o"], int(o["s"]), o["t"]
+        if table not in self.tables or o["op"] not in ("insert", "update", "delete"):
+            raise PackageError(f"同步包中有无法识别的变更记录（表 {table}），包已损坏")
+        have = self.held.get(origin, 0)
+        if seq <= have:
+            self.skipped += 1
+            return
+        if seq != have + 1:
+            raise PackageError(
+                f"缺少来自{LEVEL_TEXT.get(self.p.level, '')}“{self.p.name}”的变更记录：来源 {origin[:8]}… 的第 "
+                f"{have + 1}–{seq - 1} 号尚未导入。请先导入对方更早的同步包（或请对方重新导出，新包会补发未确认的记录）")
+        if origin in self.me:
+            raise PackageError(f"同步包含有本机自己尚未产生的变更记录（来源 {origin[:8]}… 第 {seq} 号），包来历不明，已拒绝")
+        self.held[origin] = seq
+        self.moved[origin] = seq
+        self.records.append((origin, seq, table, o["id"], o["op"], int(o["rev"]), int(o["p"])))
+        self.new += 1
+        if len(self.records) >= BATCH:
+            self.flush_records()
+
+    def flush_records(self) -> None:
+        if self.records:
+            self.cur.executemany("INSERT INTO change_log (origin, seq, table_name, row_id, op, rev, prev_rev) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)", self.records)
+            self.tick(len(self.records))
+            self.records = []
+
+    def row(self, o: dict[str, Any]) -> None:
+        table = o["t"]
+        if table != self.row_table:
+            self.flush_rows()
+            self.row_table = table
+        if table not in self.sql:
+            if table not in self.tables:
+                raise PackageError(f"同步包含有不可同步的数据表 {table}，包已损坏")
+            cols, convert = upgrade_rows(self.schema, table, list(self.columns.get(table) or []))
+            self.sql[table] = (_upsert_sql(table, cols), convert, cols.index("id"))
+        values = o["v"]
+        self.rows.append(self.sql[table][1](values))
+        self.ids.append((table, values[self.sql[table][2]]))
+        if len(self.rows) >= BATCH:
+            self.flush_rows()
+
+    def flush_rows(self) -> None:
+        if not self.rows:
+            return
+        table = self.row_table
+        try:
+            self.cur.executemany(self.sql[table][0], self.rows)
+        except sqlite3.Error as exc:
+            raise PackageError(f"数据表 {table} 的数据无法写入本机数据库（{exc}），已全部撤销") from exc
+        self.applied += max(self.cur.rowcount, 0)
+        self.counts[table] = self.counts.get(table, 0) + len(self.rows)
+        self.cur.executemany("INSERT OR IGNORE INTO temp.sync_applied (t, id) VALUES (?, ?)", self.ids)
+        self.tick(len(self.rows))
+        self.rows, self.ids = [], []
+
+    def finish(self) -> None:
+        self.flush_records()
+        self.flush_rows()
+        for origin, seq in self.moved.items():
+            self.cur.execute("INSERT INTO sync_counter (origin, last_seq) VALUES (?, ?) ON CONFLICT(origin) "
+                             "DO UPDATE SET last_seq = excluded.last_seq WHERE excluded.last_seq > last_seq",
+                             (origin, seq))
+
+
+def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, file: Path, base: dict[str, Any],
+           progress: Progress | None, attachments_dir: Path, dry_run: bool) -> ImportReport:
+    total = int(m.get("records", 0)) + sum(int(v) for v in (m.get("counts") or {}).values())
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None and not progress(min(done, total), total + 1):
+            raise PackageError("已取消导入，本机数据未作任何改动")
+
+    cur = _cursor(s)
+    try:
+        cur.execute("PRAGMA defer_foreign_keys=ON")
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS sync_applied (t TEXT NOT NULL, id TEXT NOT NULL, "
+                    "PRIMARY KEY (t, id)) WITHOUT ROWID")
+        cur.execute("DELETE FROM temp.sync_applied")
+        me = {k.hex for k in s.scalars(select(InstallationKey.origin))}
+        a = _Applier(cur, m, p, me, tick)
+        for line in c.iter_lines("changes.jsonl.zst"):
+            try:
+                o = json.loads(line)
+                kind = o["k"]
+                if kind == "c":
+                    a.record(o)
+                elif kind == "r":
+                    a.row(o)
+                else:
+                    raise KeyError(kind)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise PackageError("同步包的变更数据无法解析，包已损坏") from exc
+        a.finish()
+        audit_new = _check_audit(s, c, p)
+        n_files = _attachments(c, cur, attachments_dir, dry_run)
+        villages, compared = _reconcile(s, cur, c, m, p, a)
+        _merge_acks(cur, p.origin, m)
+        cur.execute("DELETE FROM temp.sync_applied")
+    finally:
+        cur.close()
+    if a.new == 0 and a.applied == 0:
+        message = f"此包中的变更本机均已持有（{a.skipped} 条），没有需要导入的内容；已记录对方的确认信息"
+    else:
+        message = (f"已导入{LEVEL_TEXT.get(p.level, '')}“{p.name}”的同步包：新变更 {a.new} 条，已持有 {a.skipped} 条，"
+                   f"更新数据 {a.applied} 行" + ("，对账一致" if compared else ""))
+    report = ImportReport(**base, new_records=a.new, held_records=a.skipped, rows=dict(a.counts),
+                          rows_applied=a.applied, villages=villages, audit_new=audit_new, attachments=n_files,
+                          compared=compared, message=message)
+    ranges = m.get("ranges") or {}
+    s.add(SyncInbox(id=base["package_id"], sender=p.origin, stream_seq=base["stream_seq"], file_name=file.name[:200],
+                    sha256=file_sha256(file)[0], changes=a.new, ranges_json=json.dumps(ranges),
+                    report_json=json.dumps(_report_json(report), ensure_ascii=False),
+                    created_at=_parse_time(base["created_at"]), imported_by=str(s.info.get("actor") or "system")))
+    record_audit(s, AuditRecord("sync_import", "sync_inbox", base["package_id"].hex,
+                                f"导入同步包 {file.name}（来自 {p.name}，新变更 {a.new} 条，已持有 {a.skipped} 条）"[:300]))
+    s.flush()
+    return report
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return utcnow()
+
+
+def _report_json(r: ImportReport) -> dict[str, Any]:
+    return {"new_records": r.new_records, "held_records": r.held_records, "rows": r.rows,
+            "rows_applied": r.rows_applied, "audit_new": r.audit_new, "attachments": r.attachments,
+            "compared": r.compared, "villages": [
+                {"organisation_id": v.organisation_id, "name": v.name, "rows": v.rows, "totals": v.totals,
+                 "totals_matched": v.totals_matched, "digest_matched": v.digest_matched} for v in r.villages]}
+
+
+def _check_audit(s: Session, c: Container, p: identity.PartnerRow) -> int:
+    """The sender's audit entries: held ones unchanged, new ones linked and hashing right."""
+    who = LEVEL_TEXT.get(p.level, "对方")
+    origin = p.origin
+    held: dict[int, str] = {}
+    prev_n, prev_hash, new = -1, "", []
+    for line in c.iter_lines("audit.jsonl.zst"):
+        try:
+            e = json.loads(line)
+            n = int(e["n"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PackageError("同步包的审计记录无法解析，包已损坏") from exc
+        if n not in held:
+            found = s.scalar(select(ReceivedAudit.hash).where(ReceivedAudit.origin == origin, ReceivedAudit.n == n))
+            if found is not None:
+                held[n] = found
+        if n in held:
+            if held[n] != e["hash"]:
+                raise PackageError(f"{who}电脑上第 {n} 条审计记录与此前收到的不一致：历史记录在发出后被改写，已拒绝导入")
+            prev_n, prev_hash = n, e["hash"]
+            continue
+        if n == 1:
+            link = GENESIS
+        elif prev_n == n - 1:
+            link = prev_hash
+        else:
+            found_link = s.scalar(select(ReceivedAudit.hash).where(ReceivedAudit.origin == origin,
+                                                                   ReceivedAudit.n == n - 1))
+            if found_link is None:
+                raise PackageError(f"{who}电脑的审计记录不连续：缺少第 {n - 1} 条，请先导入对方更早的同步包")
+            link = found_link
+        before = json.loads(e["before"]) if e.get("before") is not None else None
+        after = json.loads(e["after"]) if e.get("after") is not None else None
+        rec = SimpleNamespace(action=e["action"], entity=e["entity"], entity_id=e["entity_id"], summary=e["summary"])
+        if e["prev"] != link or chain_hash(e["prev"], _payload(n, e["at"], e["actor"], rec, before, after)) != e["hash"]:
+            raise PackageError(f"{who}电脑上第 {n} 条审计记录与此前收到的不一致：历史记录在发出后被改写，已拒绝导入")
+        new.append({"origin": origin, "n": n, "at": datetime.fromisoformat(e["at"]), "actor": e["actor"],
+                    "action": e["action"], "entity": e["entity"], "entity_id": e["entity_id"],
+                    "summary": e["summary"], "prev_hash": e["prev"], "hash": e["hash"]})
+        prev_n, prev_hash = n, e["hash"]
+        if len(new) >= BATCH:
+            s.execute(insert(ReceivedAudit), new)
+            new = []
+    if new:
+        s.execute(insert(ReceivedAudit), new)
+    count = s.scalar(select(ReceivedAudit.n).where(ReceivedAudit.origin == origin).order_by(ReceivedAudit.n.desc()))
+    return int(count or 0)
+
+
+def _attachments(c: Container, cur: sqlite3.Cursor, folder: Path, dry_run: bool) -> int:
+    """Attachment files (named by SHA-256, already hash-checked) put where their rows point."""
+    n = 0
+    for name, meta in sorted(c.members().items()):
+        if not name.startswith("attachments/"):
+            continue
+        sha = name.removeprefix("attachments/")
+        if meta.get("sha256") != sha:
+            raise PackageError(f"同步包内附件 {sha[:12]}… 的内容与其名称不符，包已被改动")
+        n += 1
+        if dry_run:
+            continue
+        stored = cur.execute("SELECT stored_name FROM asset_attachment WHERE sha256 = ? LIMIT 1", (sha,)).fetchone()
+        target = folder / (stored[0] if stored else f"{sha[:2]}/{sha}")
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            c.extract(name, target)
+    return n
+
+
+def _reconcile(s: Session, cur: sqlite3.Cursor, c: Container, m: dict[str, Any], p: identity.PartnerRow,
+               a: _Applier) -> tuple[tuple[VillageLine, ...], bool]:
+    """Rebuild the touched books' summaries, compare control totals and digests (when we hold
+    exactly the sender's vector) and keep the sender's figures."""
+    ctl = c.read_json("control.json")
+    sent_digests: dict[str, list[Any]] = c.read_json("digests.json")
+    books: dict[str, dict[str, str]] = ctl.get("books") or {}
+    orgs: dict[str, str] = ctl.get("orgs") or {}
+    present = {r[0] for r in cur.execute("SELECT id FROM book")}
+    for book in sorted(books):
+        if book in present:
+            balances.rebuild_totals(s, uuid.UUID(hex=book))
+    s.flush()
+    vector: dict[str, int] = m.get("vector") or {}
+    held = dict(cur.execute("SELECT origin, last_seq FROM sync_counter"))
+    compared = all(held.get(o, 0) == int(v) for o, v in vector.items())
+    sent = {(b, per): (int(v), int(ln), int(d), int(cr)) for b, per, v, ln, d, cr in ctl.get("totals") or []}
+    mine = control.control_totals(cur, books) if compared else {}
+    my_digests = control.digests(cur, sent_digests) if compared else {}
+    bad_totals: set[str] = set()
+    if compared:
+        for key in sorted(set(sent) | set(mine)):
+            theirs, ours = sent.get(key, (0, 0, 0, 0)), mine.get(key, (0, 0, 0, 0))
+            if theirs != ours:
+                book, period = key
+                info = books.get(book, {})
+                raise PackageError(
+                    f"导入后对账不符：{orgs.get(info.get('org', ''), '')} 账套“{info.get('name', '')}” {period}："
+                    f"发送方 凭证 {theirs[0]} 张、分录 {theirs[1]} 行、借方 {yuan(theirs[2])} 元、贷方 {yuan(theirs[3])} 元；"
+                    f"本机导入后 凭证 {ours[0]} 张、分录 {ours[1]} 行、借方 {yuan(ours[2])} 元、贷方 {yuan(ours[3])} 元。"
+                    "已全部撤销，请联系发送方核对")
+        for org, (digest, rows) in sorted(sent_digests.items()):
+            ours_d = my_digests.get(org)
+            if ours_d is None or ours_d[0] != digest:
+                raise PackageError(f"导入后“{orgs.get(org, org[:8])}”的数据与发送方不一致（发送方 {rows} 行，"
+                                   f"本机 {ours_d[1] if ours_d else 0} 行）。已全部撤销，请联系发送方核对")
+    package_id = uuid.UUID(hex=m["package_id"])
+    if sent:
+        s.execute(insert(ReceivedControlTotal), [
+            {"package_id": package_id, "book_id": uuid.UUID(hex=b), "period": per, "vouchers": v[0], "lines": v[1],
+             "debit": Decimal(v[2]).scaleb(-2), "credit": Decimal(v[3]).scaleb(-2)} for (b, per), v in sorted(sent.items())])
+    if sent_digests:
+        s.execute(insert(ReceivedDigest), [
+            {"package_id": package_id, "organisation_id": uuid.UUID(hex=o), "digest": d, "rows": int(r)}
+            for o, (d, r) in sorted(sent_digests.items())])
+    per_org = control.rows_per_org(cur, "temp.sync_applied")
+    lines = []
+    for org in sorted(set(orgs) | set(per_org), key=lambda o: orgs.get(o, o)):
+        n_totals = sum(1 for b, _ in sent if books.get(b, {}).get("org") == org)
+        lines.append(VillageLine(org, orgs.get(org, ""), per_org.get(org, {}), n_totals,
+                                 (org not in bad_totals) if compared else None,
+                                 (org in sent_digests) if compared else None))
+    return tuple(lines), compared
+
+
+def _merge_acks(cur: sqlite3.Cursor, partner: uuid.UUID, m: dict[str, Any]) -> None:
+    """What the sender holds, max-merged: acks never move backwards."""
+    for origin, seq in sorted((m.get("vector") or {}).items()):
+        cur.execute("INSERT INTO sync_partner_has (partner, origin, seq, audit_n) VALUES (?, ?, ?, 0) "
+                    "ON CONFLICT(partner, origin) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+                    (partner.hex, origin, int(seq)))
+    for origin, n in sorted((m.get("audit_vector") or {}).items()):
+        cur.execute("INSERT INTO sync_partner_has (partner, origin, seq, audit_n) VALUES (?, ?, 0, ?) "
+                    "ON CONFLICT(partner, origin) DO UPDATE SET audit_n = MAX(audit_n, excluded.audit_n)",
+                    (partner.hex, origin, int(n)))
