@@ -158,7 +158,7 @@ def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) ->
     period = f"{y:04d}-{m:02d}"
     bank = charts.account_role(book.chart_version, "bank")
     last_year = y == demo_years(ctx.years)[1]
-    n = ctx.books.index(book)
+    n = ctx.book_number(book.id)
     if last_year and m == 6 and n % 2 == 0:
         codes = [a.code for a in list_assets(session, book.organisation_id, book_id=book.id)]
         create_asset(session, organisation_id=book.organisation_id, book_id=book.id, user=maker, payment_account=bank,

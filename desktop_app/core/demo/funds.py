@@ -25,15 +25,14 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
-from db.models import Book, OpeningBalance
+from db.models import Account, AccountPeriodTotal, Book, OpeningBalance
 from db.types import uuid7
 from desktop_app.core.rows import BookRow
-from desktop_app.core.services.balances import balances_before
 from desktop_app.core.services.funds_base import book_accounts, period_of, read_cache
 from desktop_app.core.services.periods import close_periods
 from desktop_app.core.services.plans import PlanInput, set_plan
@@ -185,10 +184,29 @@ def seed_opening(session: Session, ctx: DemoContext) -> None:
                                           f"{book_row.name}：录入期初余额（示例数据，{len(opening)}个科目）"))
 
 
-def _bank_balance(session: Session, book_id: uuid.UUID, period: str) -> Decimal:
-    """银行存款 in the books before ``period`` (receipts and payouts of other areas included)."""
-    bank = {a.id for code, a in book_accounts(session, book_id).items() if code.startswith("102")}
-    return sum((v for a, v in balances_before(session, book_id, period).items() if a in bank), ZERO)
+_BANK = (Account.code.like("102%"), Account.deleted.is_(False))
+_BOOKS = bindparam("books", expanding=True)
+_BANK_OPENING = (select(OpeningBalance.book_id, OpeningBalance.debit, OpeningBalance.credit)
+                 .join(Account, Account.id == OpeningBalance.account_id)
+                 .where(OpeningBalance.book_id.in_(_BOOKS), OpeningBalance.deleted.is_(False), *_BANK))
+_BANK_BEFORE = (select(AccountPeriodTotal.book_id, func.sum(AccountPeriodTotal.debit),
+                       func.sum(AccountPeriodTotal.credit))
+                .join(Account, Account.id == AccountPeriodTotal.account_id)
+                .where(AccountPeriodTotal.book_id.in_(_BOOKS), AccountPeriodTotal.period < bindparam("period"), *_BANK)
+                .group_by(AccountPeriodTotal.book_id))
+
+
+def _bank_balances(session: Session, book_ids: list[uuid.UUID], period: str) -> dict[uuid.UUID, Decimal]:
+    """银行存款 (every 102 account) in each book before ``period`` (receipts and payouts of other
+    areas included): the opening balances and the posted totals the balances service reads
+    (``balances.balances_before``), for all the books in two queries."""
+    out = dict.fromkeys(book_ids, ZERO)
+    conn = session.connection()
+    for book_id, debit, credit in conn.execute(_BANK_OPENING, {"books": book_ids}):
+        out[book_id] += debit - credit
+    for book_id, debit, credit in conn.execute(_BANK_BEFORE, {"books": book_ids, "period": period}):
+        out[book_id] += (debit or ZERO) - (credit or ZERO)
+    return out
 
 
 def _plan_lines(rng: random.Random) -> list[PlanInput]:
@@ -226,9 +244,10 @@ def seed_vouchers(session: Session, ctx: DemoContext) -> None:
         # until the batch is posted everything only reads (the batch forms write their records
         # after posting): each book's chart and balances are read once for all of it
         with read_cache(session):
+            banks = _bank_balances(session, [b.id for b in books], period)
             for book in books:
                 gen = ctx.gens[book.id]
-                gen.bank = _bank_balance(session, book.id, period)
+                gen.bank = banks[book.id]
                 batch.add(book.id, gen.month(y, m, book.name.split("村")[0], ctx.works.get((book.id, y))))
             for batched in ctx.batched:
                 batched(session, ctx, books, y, m, batch)

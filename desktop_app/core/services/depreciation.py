@@ -227,10 +227,15 @@ def _run_lines(session: Session, book_id: uuid.UUID, period: str, charges: list[
 
 def _audit_run(session: Session, book_id: uuid.UUID, period: str, charges: list[DepreciationCharge],
                voucher_id: uuid.UUID, code: str) -> None:
+    record_audit(session, _run_audit(book_id, period, charges, voucher_id, code))
+
+
+def _run_audit(book_id: uuid.UUID, period: str, charges: list[DepreciationCharge], voucher_id: uuid.UUID,
+               code: str) -> AuditRecord:
     total = sum((c.amount for c in charges), ZERO)
-    record_audit(session, AuditRecord("create", "depreciation_run", str(run_source_id(book_id, period)),
-                                      f"计提{period_label(period)}折旧：{len(charges)} 项资产，合计 {total}（{code}）", None,
-                                      {"voucher": str(voucher_id), "total": str(total), "assets": len(charges)}))
+    return AuditRecord("create", "depreciation_run", str(run_source_id(book_id, period)),
+                       f"计提{period_label(period)}折旧：{len(charges)} 项资产，合计 {total}（{code}）", None,
+                       {"voucher": str(voucher_id), "total": str(total), "assets": len(charges)})
 
 
 def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], period: str, user: UserRow,
@@ -267,14 +272,15 @@ def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], p
                                       source_id=run_source_id(b, period), attachments=0)])
 
     def finish(posted: dict[uuid.UUID, Posted]) -> None:
-        rows = []
+        rows, audits = [], []
         for b, charges in fresh.items():
             if charges:
                 v = posted[run_source_id(b, period)]
                 rows += [{"id": uuid7(), "asset_id": c.asset_id, "book_id": b, "period": period, "amount": c.amount,
                           "account_code": c.account_code, "voucher_id": v.id} for c in charges]
-                _audit_run(session, b, period, charges, v.id, v.code)
+                audits.append(_run_audit(b, period, charges, v.id, v.code))
         bulk_insert(session, AssetDepreciation, rows)
+        record_audit(session, audits)  # one chained append, each book's run its own entry
 
     batch.then(finish)
     if own:

@@ -374,8 +374,7 @@ def close_periods(session: Session, items: Sequence[tuple[uuid.UUID, str]], *, u
                                  p.last_reopen_reason))
     session.flush()
     bulk_insert(session, Period, new_rows)
-    for record in audits:
-        record_audit(session, record)
+    record_audit(session, audits)  # one chained append for all of them, each its own entry
     return out
 
 

@@ -154,12 +154,12 @@ def record_receipts(session: Session, items: list[ReceiptInput], *, user: UserRo
             row["voucher_id"] = posted[row["id"]].id
         bulk_insert(session, ContractReceipt, [row for row, *_ in done])
         bulk_insert(session, ContractAllocation, [{"id": uuid7(), **a} for _, _, alloc, _ in done for a in alloc.rows])
-        for row, c, alloc, credit_after in done:
-            record_audit(session, AuditRecord(
-                "create", "contract_receipt", str(row["id"]),
-                f"合同 {c.number} 收款 {row['amount']} 元，冲抵 {len(alloc.allocations)} 期，结余 {credit_after} 元，"
-                f"凭证 {posted[row['id']].code}", None,
-                {**jsonable(row), "allocations": [(str(a.installment_id), str(a.amount)) for a in alloc.allocations]}))
+        record_audit(session, [AuditRecord(  # one chained append, each receipt its own entry
+            "create", "contract_receipt", str(row["id"]),
+            f"合同 {c.number} 收款 {row['amount']} 元，冲抵 {len(alloc.allocations)} 期，结余 {credit_after} 元，"
+            f"凭证 {posted[row['id']].code}", None,
+            {**jsonable(row), "allocations": [(str(a.installment_id), str(a.amount)) for a in alloc.allocations]})
+            for row, c, alloc, credit_after in done])
 
     batch.then(finish)
     if own:
@@ -216,9 +216,8 @@ def record_deposits(session: Session, items: list[DepositInput], *, user: UserRo
         for row, _ in done:
             row["voucher_id"] = posted[row["id"]].id
         bulk_insert(session, ContractDeposit, [row for row, _ in done])
-        for row, text in done:
-            record_audit(session, AuditRecord("create", "contract_deposit", str(row["id"]),
-                                              f"{text} {row['amount']} 元", None, jsonable(row)))
+        record_audit(session, [AuditRecord("create", "contract_deposit", str(row["id"]), f"{text} {row['amount']} 元",
+                                           None, jsonable(row)) for row, text in done])
 
     batch.then(finish)
     if own:
