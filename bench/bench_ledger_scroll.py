@@ -1,7 +1,7 @@
 """Scrolling a 1,000,000-row journal through PagedTableModel (offscreen). Prints figures.
 
     QT_QPA_PLATFORM=offscreen python bench/bench_ledger_scroll.py [--rows N] [--ledger-view] [--sqlite]
-    QT_QPA_PLATFORM=offscreen python bench/bench_ledger_scroll.py --real-page [--rows N] [--whole]
+    QT_QPA_PLATFORM=offscreen python bench/bench_ledger_scroll.py --real-page [--rows N] [--whole] [--db PATH]
 
 ``--real-page``: the real 账簿 page (``LedgersPage``, 银行存款日记账) over a real database file whose
 bank account has ``--rows`` posted lines (a one-village demo plus bulk rows written with stdlib
@@ -136,11 +136,12 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="read the rows from a SQLite file by keyset pages")
     parser.add_argument("--real-page", action="store_true", help="the real 账簿 page over a real database file")
     parser.add_argument("--whole", action="store_true", help="with --real-page: also read the whole journal")
+    parser.add_argument("--db", help="with --real-page: keep the built database here and reuse it next time")
     args = parser.parse_args()
     if args.real_page:
         from bench_ledger_page import real_page
 
-        real_page(args.rows, whole=args.whole)
+        real_page(args.rows, whole=args.whole, db_path=args.db)
         return
 
     app = QApplication.instance() or QApplication([])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Select, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from db.models import Account, AccountPeriodTotal, Entry, Voucher
@@ -38,6 +38,7 @@ from desktop_app.core.services.funds_base import (
     period_label,
     periods_between,
     prev_period,
+    read_cache,
     reads,
     subtree,
 )
@@ -265,6 +266,12 @@ def journal_outline(session: Session, book_id: uuid.UUID, period_from: str, peri
     sums, as in the whole journal); the lines themselves are read by ``journal_page``.
     """
     first, last = _range(period_from, period_to)
+    with read_cache(session):  # the chart, book and balances read once, on the session's connection
+        return _journal_outline(session, book_id, first, last, account_code, role)
+
+
+def _journal_outline(session: Session, book_id: uuid.UUID, first: str, last: str, account_code: str | None,
+                     role: str | None) -> JournalOutline:
     if role is not None:
         code = charts.account_role(get_book_row(session, book_id).chart_version, role)
     elif account_code:
@@ -321,8 +328,14 @@ def journal_page(session: Session, book_id: uuid.UUID, account_ids: Sequence[uui
     """
     if limit < 1 or offset < 0:
         raise ValidationError("分页参数无效")
-    codes: dict[uuid.UUID, str] = {i: c for i, c in session.execute(select(Account.id, Account.code)
-                                                                    .where(Account.id.in_(account_ids)))}
+    with read_cache(session):  # column selects on the session's connection: no ORM execute per query
+        return _journal_page(reads(session), book_id, account_ids, period, start_balance, after, offset, limit)
+
+
+def _journal_page(conn: Session | Connection, book_id: uuid.UUID, account_ids: Sequence[uuid.UUID], period: str,
+                  start_balance: Decimal, after: tuple[Any, ...] | None, offset: int, limit: int) -> JournalPage:
+    codes: dict[uuid.UUID, str] = {i: c for i, c in conn.execute(select(Account.id, Account.code)
+                                                                 .where(Account.id.in_(account_ids)))}
     base = _month_lines(book_id, account_ids, period)
     balance = start_balance
     if after is not None:
@@ -333,10 +346,10 @@ def journal_page(session: Session, book_id: uuid.UUID, account_ids: Sequence[uui
         query = base
         if offset:
             skipped = base.order_by(*_JOURNAL_ORDER).limit(offset).subquery()
-            d, c = session.execute(select(func.sum(skipped.c.debit), func.sum(skipped.c.credit))).one()
+            d, c = conn.execute(select(func.sum(skipped.c.debit), func.sum(skipped.c.credit))).one()
             balance += fen(d or 0) - fen(c or 0)
             query = base.offset(offset)
-    rows = session.execute(query.order_by(*_JOURNAL_ORDER).limit(limit)).all()
+    rows = conn.execute(query.order_by(*_JOURNAL_ORDER).limit(limit)).all()
     lines = []
     for r in rows:
         balance += r.debit - r.credit
