@@ -74,9 +74,9 @@ def _last_received(session: Session, origin: uuid.UUID) -> ReceivedInfo | None:
 
 
 def _positions(session: Session, p: PartnerRow) -> tuple[OriginPosition, ...]:
-    held = dict(session.execute(select(SyncCounter.origin, SyncCounter.last_seq)).tuples().all())
-    acked = dict(session.execute(select(SyncPartnerHas.origin, SyncPartnerHas.seq)
-                                 .where(SyncPartnerHas.partner == p.origin)).tuples().all())
+    held = {o: n for o, n in session.execute(select(SyncCounter.origin, SyncCounter.last_seq))}
+    acked = {o: n for o, n in session.execute(select(SyncPartnerHas.origin, SyncPartnerHas.seq)
+                                              .where(SyncPartnerHas.partner == p.origin))}
     return tuple(OriginPosition(o, held.get(o, 0), acked.get(o, 0)) for o in forwarded_origins(session, p))
 
 
