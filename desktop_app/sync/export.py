@@ -249,11 +249,12 @@ def _keep_copy(final: Path, data_dir: Path) -> Path:
 
 
 def _ack_pending(cur: sqlite3.Cursor, partner: uuid.UUID) -> bool:
-    """Whether a package from this partner was applied since our last package to it (its ack is due)."""
+    """Whether a package from this partner with new records was applied since our last package to it
+    (its ack is due)."""
     last = cur.execute("SELECT MAX(created_at) FROM sync_outbox WHERE recipient = ?", (partner.hex,)).fetchone()[0]
     if last is None:
         return True
-    return cur.execute("SELECT 1 FROM sync_inbox WHERE sender = ? AND imported_at > ? LIMIT 1",
+    return cur.execute("SELECT 1 FROM sync_inbox WHERE sender = ? AND imported_at > ? AND changes > 0 LIMIT 1",
                        (partner.hex, last)).fetchone() is not None
 
 
@@ -288,8 +289,9 @@ def _export(s: Session, me: uuid.UUID, partner: uuid.UUID, to_dir: Path, data_di
         ranges = {o: (acked.get(o, (0, 0))[0] + 1, counter[o]) for o in forwarded
                   if counter.get(o, 0) > acked.get(o, (0, 0))[0]}
         audit_from = acked.get(me.hex, (0, 0))[1]
-        head = cur.execute("SELECT last_n FROM audit_head WHERE id = 1").fetchone()
-        audit_new = (int(head[0]) if head else 0) > audit_from
+        audit_new = cur.execute(  # sync's own bookkeeping travels with the next package, never alone
+            "SELECT 1 FROM audit_entry WHERE n > ? AND action NOT IN ('sync_export', 'sync_import') LIMIT 1",
+            (audit_from,)).fetchone() is not None
         if not ranges and not audit_new and not _ack_pending(cur, partner):
             return ExportResult(None, None, 0, 0, 0, 0, nothing_to_send=True,
                                 message=f"{p.name} 已确认收到本机的全部数据，没有需要发送的内容")
