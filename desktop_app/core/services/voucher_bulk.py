@@ -69,7 +69,8 @@ def bulk_post_vouchers(session: Session, book_id: uuid.UUID, vouchers: Iterable[
         return _bulk_post(session, book_id, vouchers, maker, reviewer, audit_summary, progress, batch, posted)
 
 
-Totals = dict[tuple[str, uuid.UUID, bool], list[Any]]  # (month, account, closing) -> [debit, credit, lines]
+# (month, closing) -> account id as int -> [account id, debit, credit, lines]
+Totals = dict[tuple[str, bool], dict[int, list[Any]]]
 
 
 def _bulk_post(session: Session, book_id: uuid.UUID, vouchers: Iterable[BulkVoucher], maker: UserRow,
@@ -116,17 +117,19 @@ def _bulk_post(session: Session, book_id: uuid.UUID, vouchers: Iterable[BulkVouc
         })
         if posted is not None and bv.source_id is not None:
             posted[bv.source_id] = (vid, period, number)
-        closing = bv.source_kind == YEAR_END_KIND
+        month = totals.get((period, bv.source_kind == YEAR_END_KIND))
+        if month is None:
+            month = totals[(period, bv.source_kind == YEAR_END_KIND)] = {}
         for row in rows:
             row["id"] = uuid7()
-            key = (period, row["account_id"], closing)
-            t = totals.get(key)  # type: ignore[arg-type]
+            account: uuid.UUID = row["account_id"]  # type: ignore[assignment]
+            t = month.get(account.int)  # an int hashes in C, a UUID in Python
             if t is None:
-                totals[key] = [row["debit"], row["credit"], 1]  # type: ignore[index]
+                month[account.int] = [account, row["debit"], row["credit"], 1]
             else:
-                t[0] += row["debit"]
-                t[1] += row["credit"]
-                t[2] += 1
+                t[1] += row["debit"]
+                t[2] += row["credit"]
+                t[3] += 1
         e_rows.extend(rows)
         count += 1
         if len(e_rows) >= batch:
@@ -154,7 +157,8 @@ def add_totals(session: Session, book_id: uuid.UUID, totals: Totals) -> None:
                                             "lines": t.lines + stmt.excluded.lines})
     session.execute(stmt, [{"book_id": book_id, "period": p, "account_id": a, "closing": c, "debit": d, "credit": cr,
                             "lines": n}
-                           for (p, a, c), (d, cr, n) in sorted(totals.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))])
+                           for (p, c), accounts in sorted(totals.items())
+                           for a, d, cr, n in sorted(accounts.values(), key=lambda t: str(t[0]))])
 
 
 def bulk_close_periods(session: Session, book_id: uuid.UUID, periods: Sequence[str], *, closed_by: str) -> None:

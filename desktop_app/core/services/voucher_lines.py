@@ -145,18 +145,18 @@ def quick_entry_rows(accounts: dict[str, AccountInfo], lines: Sequence[LineInput
         if acc is None or not acc.is_leaf or not acc.active:
             return None
         debit, credit = line.debit, line.credit
-        if type(debit) is not Decimal or type(credit) is not Decimal or not debit.is_finite() or not credit.is_finite():
+        if type(debit) is not Decimal or type(credit) is not Decimal:
             return None
-        if credit.is_zero():
-            amount = debit
-            total_d += debit
-        elif debit.is_zero():
-            amount = credit
-            total_c += credit
+        is_debit = credit.is_zero()  # a NaN or an infinity is not zero: it lands in ``amount``
+        if not is_debit and not debit.is_zero():
+            return None
+        amount = debit if is_debit else credit
+        if not amount.is_finite() or not ZERO < amount <= MAX_AMOUNT or amount.quantize(CENT) != amount:
+            return None
+        if is_debit:
+            total_d += amount
         else:
-            return None
-        if not ZERO < amount <= MAX_AMOUNT or amount.quantize(CENT) != amount:
-            return None
+            total_c += amount
         summary, counterparty = line.summary, line.counterparty
         if summary is not None:
             summary = summary.strip() or None
