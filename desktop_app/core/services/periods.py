@@ -19,16 +19,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, func, select
+from sqlalchemy import BindParameter, Connection, Integer, String, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
 from db.images import canonical_json
-from db.models import Account, Book, Entry, OpeningBalance, Period, Voucher
-from db.types import to_scaled_int, utcnow, uuid7
+from db.models import Account, AccountPeriodTotal, Book, Entry, OpeningBalance, Period, Voucher
+from db.types import utcnow, uuid7
 from desktop_app.core import charts
-from desktop_app.core.errors import ConflictError, ValidationError
+from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_funds import PeriodReopenInfo, PeriodRow
@@ -100,6 +100,18 @@ SEAL_FORMAT = 2  # 1: vouchers and entries only (the first release); 2: + people
 
 
 _BOOKS: BindParameter[Any] = bindparam("books", expanding=True)
+
+
+def _raw(column: Any) -> Any:
+    """``column`` as its stored text (a UUID's 32 hex digits, what ``uuid.UUID.hex`` gives)."""
+    return type_coerce(column, String)
+
+
+def _fen(column: Any) -> Any:
+    """A money ``column`` as its stored integer 分 (what ``to_scaled_int(value, 2)`` gives)."""
+    return type_coerce(column, Integer)
+
+
 _SEAL_VOUCHERS = (
     select(Voucher.book_id, Voucher.period, Voucher.id, Voucher.number, Voucher.voucher_date, Voucher.summary,
            Voucher.status, Voucher.attachments, Voucher.reversal_of_id, Voucher.source_kind, Voucher.source_id,
@@ -108,7 +120,7 @@ _SEAL_VOUCHERS = (
     .where(Voucher.book_id.in_(_BOOKS), Voucher.period >= bindparam("lo"), Voucher.period <= bindparam("hi"))
     .order_by(Voucher.book_id, Voucher.period, Voucher.number))
 _SEAL_ENTRIES = (
-    select(Entry.voucher_id, Entry.line_no, Account.code, Entry.debit, Entry.credit, Entry.summary,
+    select(Entry.voucher_id, Entry.line_no, Account.code, _fen(Entry.debit), _fen(Entry.credit), Entry.summary,
            Entry.counterparty, Entry.project_id, Entry.contract_id, Entry.asset_id, Entry.deleted)
     .join(Account, Account.id == Entry.account_id)
     .where(Entry.book_id.in_(_BOOKS), Entry.period >= bindparam("lo"), Entry.period <= bindparam("hi"))
@@ -134,8 +146,7 @@ def _voucher_images_of(conn: Session | Connection, wanted: Wanted
     vouchers = conn.execute(_SEAL_VOUCHERS, span).all()
     lines: dict[uuid.UUID, list[object]] = {}
     for e in conn.execute(_SEAL_ENTRIES, span):
-        lines.setdefault(e[0], []).append(
-            [e[1], e[2], to_scaled_int(e[3], 2), to_scaled_int(e[4], 2), *e[5:]])
+        lines.setdefault(e[0], []).append(list(e[1:]))
     out: dict[tuple[uuid.UUID, str], list[object]] = {(b, p): [] for b, ps in wanted.items() for p in ps}
     people: dict[tuple[uuid.UUID, str], list[object]] = {key: [] for key in out}
     for v in vouchers:
@@ -146,14 +157,17 @@ def _voucher_images_of(conn: Session | Connection, wanted: Wanted
     return out, people
 
 
-_SEAL_ACCOUNTS = select(Account.book_id, Account.id, Account.code, Account.parent_id, Account.category,
-                        Account.normal_side, Account.level, Account.deleted).where(Account.book_id.in_(_BOOKS))
-_SEAL_OPENING = (select(OpeningBalance.book_id, Account.code, OpeningBalance.account_id, OpeningBalance.debit,
-                        OpeningBalance.credit)
+# Ids only link rows here (they are not part of the image), so they are read as the stored text
+# (no uuid.UUID per row: most of the cost over a township's charts); amounts as stored 分.
+_SEAL_ACCOUNTS = select(_raw(Account.book_id), _raw(Account.id), Account.code, _raw(Account.parent_id),
+                        Account.category, Account.normal_side, Account.level,
+                        Account.deleted).where(Account.book_id.in_(_BOOKS))
+_SEAL_OPENING = (select(_raw(OpeningBalance.book_id), Account.code, _raw(OpeningBalance.account_id),
+                        _fen(OpeningBalance.debit), _fen(OpeningBalance.credit))
                  .join(Account, Account.id == OpeningBalance.account_id)
                  .where(OpeningBalance.book_id.in_(_BOOKS), OpeningBalance.deleted.is_(False))
                  .order_by(OpeningBalance.book_id, Account.code, OpeningBalance.account_id))
-_SEAL_FIRST_USED = (select(Entry.book_id, Entry.account_id, func.min(Entry.period))  # ix_entry_book_account_period
+_SEAL_FIRST_USED = (select(_raw(Entry.book_id), _raw(Entry.account_id), func.min(Entry.period))  # ix_entry_book_account_period
                     .where(Entry.book_id.in_(_BOOKS)).group_by(Entry.book_id, Entry.account_id))
 
 
@@ -167,30 +181,30 @@ def _book_images(conn: Session | Connection, wanted: Wanted
     """
     conn = reads(conn)
     books = {"books": list(wanted)}
-    accounts: dict[uuid.UUID, dict[uuid.UUID, Any]] = {b: {} for b in wanted}
+    book_of = {b.hex: b for b in wanted}  # stored text -> the caller's id
+    accounts: dict[uuid.UUID, dict[str, Any]] = {b: {} for b in wanted}
     for r in conn.execute(_SEAL_ACCOUNTS, books):
-        accounts[r[0]][r[1]] = r[1:]
+        accounts[book_of[r[0]]][r[1]] = r[1:]
     opening: dict[uuid.UUID, list[Any]] = {b: [] for b in wanted}
     for o in conn.execute(_SEAL_OPENING, books):
-        opening[o[0]].append(o[1:])
-    first_used: dict[uuid.UUID, dict[uuid.UUID, str]] = {b: {} for b in wanted}
+        opening[book_of[o[0]]].append(o[1:])
+    first_used: dict[uuid.UUID, dict[str, str]] = {b: {} for b in wanted}
     for b, a, p in conn.execute(_SEAL_FIRST_USED, books):
-        first_used[b][a] = p
+        first_used[book_of[b]][a] = p
 
     def image(book_id: uuid.UUID, period: str) -> list[object]:
         tree = accounts[book_id]
         used = {r[1] for r in opening[book_id]} | {a for a, p in first_used[book_id].items() if p <= period}
-        closure: set[uuid.UUID] = set()
+        closure: set[str] = set()
         for a in used:
-            node: uuid.UUID | None = a
+            node: str | None = a
             while node is not None and node in tree and node not in closure:
                 closure.add(node)
                 node = tree[node][2]
         rows = sorted((tree[a] for a in closure), key=lambda r: (str(r[1]), str(r[0])))
         return [[r[1], tree[r[2]][1] if r[2] in tree else None, r[3], r[4], r[5], r[6]] for r in rows]
 
-    images: dict[uuid.UUID, list[object]] = {
-        b: [[r[0], to_scaled_int(r[2], 2), to_scaled_int(r[3], 2)] for r in opening[b]] for b in wanted}
+    images: dict[uuid.UUID, list[object]] = {b: [[r[0], r[2], r[3]] for r in opening[b]] for b in wanted}
     return images, {(b, p): image(b, p) for b, ps in wanted.items() for p in ps}
 
 
@@ -285,6 +299,80 @@ def close_checks(session: Session, book_id: uuid.UUID, period: str) -> list[str]
     return problems
 
 
+_OPEN_VOUCHERS_OF = (select(Voucher.book_id, Voucher.period, Voucher.number, Voucher.status)
+                     .where(Voucher.book_id.in_(_BOOKS), Voucher.period.in_(bindparam("periods", expanding=True)),
+                            Voucher.status.in_(("填制", "审核")), Voucher.deleted.is_(False))
+                     .order_by(Voucher.number))
+_CHECK_ACCOUNTS = (select(_raw(Account.book_id), _raw(Account.id), Account.code)
+                   .where(Account.book_id.in_(_BOOKS), Account.deleted.is_(False)))
+_CHECK_OPENING = (select(_raw(OpeningBalance.book_id), _raw(OpeningBalance.account_id), _fen(OpeningBalance.debit),
+                         _fen(OpeningBalance.credit))
+                  .where(OpeningBalance.book_id.in_(_BOOKS), OpeningBalance.deleted.is_(False)))
+_CHECK_TOTALS = (select(_raw(AccountPeriodTotal.book_id), _raw(AccountPeriodTotal.account_id),
+                        func.sum(_fen(AccountPeriodTotal.debit)), func.sum(_fen(AccountPeriodTotal.credit)))
+                 .where(AccountPeriodTotal.book_id.in_(_BOOKS), AccountPeriodTotal.period <= bindparam("period"))
+                 .group_by(AccountPeriodTotal.book_id, AccountPeriodTotal.account_id))
+
+
+def _yuan(fen: int) -> Decimal:
+    return Decimal(fen).scaleb(-2)
+
+
+def close_checks_of(session: Session, wanted: Sequence[tuple[uuid.UUID, str]]) -> dict[tuple[uuid.UUID, str], list[str]]:
+    """:func:`close_checks` of many (book, month) pairs in a handful of queries: the same
+    problems, in the same words. December (the year-end carry-forward check lists accounts by
+    name) goes through :func:`close_checks` itself. A book that does not exist is left out (the
+    caller refuses it when it comes to it)."""
+    out: dict[tuple[uuid.UUID, str], list[str]] = {}
+    months: dict[str, list[uuid.UUID]] = {}
+    versions: dict[uuid.UUID, str] = {}
+    for book_id, period in wanted:
+        try:
+            versions[book_id] = get_book_row(session, book_id).chart_version
+        except NotFoundError:
+            continue
+        if period.endswith("-12"):
+            out[(book_id, period)] = close_checks(session, book_id, period)
+        else:
+            months.setdefault(period, []).append(book_id)
+    if not months:
+        return out
+    conn = reads(session)
+    books = sorted({b for bs in months.values() for b in bs})
+    book_of = {b.hex: b for b in books}
+    open_: dict[tuple[uuid.UUID, str], list[tuple[int, str]]] = {}
+    for b, p, number, status in conn.execute(_OPEN_VOUCHERS_OF, {"books": books, "periods": sorted(months)}):
+        open_.setdefault((b, p), []).append((number, status))
+    codes: dict[uuid.UUID, dict[str, str]] = {b: {} for b in books}  # book -> account (stored text) -> code
+    for b, a, code in conn.execute(_CHECK_ACCOUNTS, {"books": books}):
+        codes[book_of[b]][a] = code
+    opening: dict[uuid.UUID, dict[str, int]] = {b: {} for b in books}
+    for b, a, d, c in conn.execute(_CHECK_OPENING, {"books": books}):
+        acc = opening[book_of[b]]
+        acc[a] = acc.get(a, 0) + d - c
+    for period, ids in months.items():
+        bal = {b: dict(opening[b]) for b in ids}
+        for b, a, d, c in conn.execute(_CHECK_TOTALS, {"books": ids, "period": period}):
+            acc = bal[book_of[b]]
+            acc[a] = acc.get(a, 0) + (d or 0) - (c or 0)
+        for book_id in ids:
+            problems: list[str] = []
+            found = open_.get((book_id, period), [])
+            if found:
+                nums = "、".join(f"第{n}号（{st}）" for n, st in found[:10])
+                problems.append(f"有 {len(found)} 张凭证尚未记账：{nums}")
+            cash_codes = tuple(charts.account_roles(versions[book_id], "cash"))
+            b_bal = bal[book_id]
+            cash = sum(b_bal.get(a, 0) for a, code in codes[book_id].items() if code.startswith(cash_codes))
+            if cash < 0:
+                problems.append(f"库存现金期末余额为负数（{_yuan(cash)}），请检查是否漏记收入或重复记支出")
+            total = sum(b_bal.values())
+            if total != 0:
+                problems.append(f"试算不平衡：借方余额合计与贷方余额合计相差 {_yuan(total)}")
+            out[(book_id, period)] = problems
+    return out
+
+
 def close_period(session: Session, book_id: uuid.UUID, period: str, *, user: UserRow,
                  progress: Progress | None = None) -> PeriodRow:
     """结账: check, then seal. The month before (if the book was open then) must be closed first."""
@@ -330,6 +418,7 @@ def close_periods(session: Session, items: Sequence[tuple[uuid.UUID, str]], *, u
     names: dict[uuid.UUID, str] = {}
     by_book: dict[uuid.UUID, list[str]] = {}
     with read_cache(session):
+        checks = close_checks_of(session, wanted)
         for book_id, period in wanted:
             book = get_book_row(session, book_id)
             names[book_id] = book.name
@@ -343,7 +432,7 @@ def close_periods(session: Session, items: Sequence[tuple[uuid.UUID, str]], *, u
                     and not _row(session, book_id, before).is_closed:
                 raise ConflictError(f"{book.name}：请先结账{period_label(before)}，再结账{period_label(period)}",
                                     field="会计期间")
-            problems = close_checks(session, book_id, period)
+            problems = checks[(book_id, period)]
             if problems:
                 raise ConflictError(f"{label}不能结账：" + "；".join(problems), field="会计期间")
             closing.add((book_id, period))
