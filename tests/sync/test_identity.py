@@ -261,3 +261,23 @@ def test_sync_partner_rows_hold_the_card(pair: tuple[Database, Database]) -> Non
         assert row is not None
         assert (row.sign_public, row.enc_public, row.site_id, row.region_code) == (
             card.sign_public, card.enc_public, card.site_id, card.region_code)
+
+
+def test_a_township_follows_its_district_to_a_new_pc(pair: tuple[Database, Database], tmp_path: Path) -> None:
+    t, d = pair
+    old = card_of(d)[0]
+    trust(t, old)
+    d.close()
+    assert main(["backup", "--db", str(d.path), "--to", str(tmp_path / "bk")]) == 0
+    new_pc = tmp_path / "district_new.db"
+    assert main(["restore", str(next((tmp_path / "bk").iterdir())), "--db", str(new_pc)]) == 0
+    replaced = open_database(new_pc)
+    try:
+        new = card_of(replaced)[0]
+        assert (new.level, new.name, new.site_id) == ("district", "江宁区经管站", old.site_id)
+        got = trust(t, new)  # the same district on a new PC: not "a second district"
+        assert got.outcome == "succession" and got.retired is not None and got.retired.origin == old.origin
+        with t.begin() as s:
+            assert [p.origin for p in identity.partners(s, include_retired=False)] == [new.origin]
+    finally:
+        replaced.close()
