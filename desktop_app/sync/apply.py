@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db.audit import GENESIS, AuditRecord, _payload, record_audit
-from db.changelog import _cursor
+from db.changelog import _cursor, session_origin
 from db.engine import Database
 from db.images import chain_hash
 from db.migrate import SCHEMA_HEADS
@@ -358,7 +358,7 @@ def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, 
         cur.execute("CREATE TEMP TABLE IF NOT EXISTS sync_applied (t TEXT NOT NULL, id TEXT NOT NULL, "
                     "PRIMARY KEY (t, id)) WITHOUT ROWID")
         cur.execute("DELETE FROM temp.sync_applied")
-        me = {k.hex for k in s.scalars(select(InstallationKey.origin))}
+        me = {session_origin(s).hex}  # earlier origins of this file are other PCs' now: they may come back
         a = _Applier(cur, m, p, me, tick)
         for line in c.iter_lines("changes.jsonl.zst"):
             try:

@@ -199,11 +199,13 @@ class Container:
         tmp.replace(dest)
 
 
-def rewrite(src: Path, dest: Path, replace: dict[str, bytes], sign_private: bytes) -> None:
-    """A copy of an archive with some members replaced and the manifest re-hashed and re-signed
-    (for tests and tools that build a package the way a dishonest but key-holding sender would)."""
+def rewrite(src: Path, dest: Path, replace: dict[str, bytes], sign_private: bytes,
+            manifest_changes: dict[str, Any] | None = None) -> None:
+    """A copy of an archive with some members (and manifest fields) replaced, the manifest
+    re-hashed and re-signed (for tests and tools that build a package the way a dishonest but
+    key-holding sender, or another program version, would)."""
     with Container(src) as c, zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as out:
-        manifest = dict(c.manifest)
+        manifest = {**c.manifest, **(manifest_changes or {})}
         listed = dict(c.members())
         for name, data in replace.items():
             listed[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
