@@ -114,6 +114,34 @@ def _contract(session: Session, contract_id: uuid.UUID) -> tuple[Contract, str]:
     return c, name
 
 
+def contracts_of(session: Session, contract_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[Contract, str]]:
+    """:func:`_contract` of many contracts (a few queries); one not found or deleted is left out."""
+    out: dict[uuid.UUID, tuple[Contract, str]] = {}
+    ids = list(dict.fromkeys(contract_ids))
+    for start in range(0, len(ids), 500):
+        for c, name in session.execute(
+                select(Contract, ContractCounterparty.name)
+                .outerjoin(ContractCounterparty, ContractCounterparty.id == Contract.counterparty_id)
+                .where(Contract.id.in_(ids[start:start + 500]), Contract.deleted.is_(False))):
+            out[c.id] = (c, name or "")
+    return out
+
+
+Recognitions = dict[uuid.UUID, list[ContractRecognition]]  # installment id -> its rows, year order
+
+
+def recognitions_of(session: Session, installment_ids: list[uuid.UUID]) -> Recognitions:
+    """The live recognition rows of many installments (what :func:`_split_by_year` reads), one query a 500."""
+    out: Recognitions = defaultdict(list)
+    ids = list(dict.fromkeys(installment_ids))
+    for start in range(0, len(ids), 500):
+        for rec in session.scalars(select(ContractRecognition).where(
+                ContractRecognition.installment_id.in_(ids[start:start + 500]), ContractRecognition.deleted.is_(False))
+                .order_by(ContractRecognition.installment_id, ContractRecognition.year)):
+            out[rec.installment_id].append(rec)
+    return out
+
+
 def _receipt_credits(session: Session, contract_id: uuid.UUID) -> list[tuple[uuid.UUID, Decimal]]:
     """(receipt id, unallocated amount) of a contract's receipts, oldest first."""
     return receipt_credits_of(session, [contract_id]).get(contract_id, [])
@@ -161,12 +189,14 @@ def open_installments_of(session: Session, contract_ids: list[uuid.UUID]
 
 
 def _split_by_year(session: Session, inst: ContractInstallment, already: Decimal, amount: Decimal,
-                   receipt_year: int) -> tuple[Decimal, Decimal]:
+                   receipt_year: int, known: Recognitions | None = None) -> tuple[Decimal, Decimal]:
     """Split money applied to ``inst`` into (income now, deferred to later years); the
-    recognition rows are filled in year order, after what was paid before."""
-    recs = session.scalars(select(ContractRecognition).where(ContractRecognition.installment_id == inst.id,
-                                                             ContractRecognition.deleted.is_(False))
-                           .order_by(ContractRecognition.year)).all()
+    recognition rows are filled in year order, after what was paid before (``known``: the rows
+    read beforehand by :func:`recognitions_of`)."""
+    recs = known.get(inst.id, []) if known is not None else session.scalars(
+        select(ContractRecognition).where(ContractRecognition.installment_id == inst.id,
+                                          ContractRecognition.deleted.is_(False))
+        .order_by(ContractRecognition.year)).all()
     income, deferred, skip, left = ZERO, ZERO, already, amount
     for rec in recs:
         room = rec.amount
@@ -196,10 +226,11 @@ class _Allocation:
 
 
 def _allocate(session: Session, sources: list[list[Any]], installments: list[list[Any]], receipt_id: uuid.UUID,
-              received_on: date) -> _Allocation:
+              received_on: date, known: Recognitions | None = None) -> _Allocation:
     """Apply ``sources`` ([receipt id, unallocated], the new receipt last) oldest-first to the open
     ``installments`` ([installment, already paid], due-date order). Both lists are kept in step:
-    what is used up leaves them, what is paid is added."""
+    what is used up leaves them, what is paid is added. ``known``: the installments' recognition
+    rows read beforehand (:func:`recognitions_of`)."""
     rows: list[dict[str, Any]] = []
     allocations: list[AllocationRow] = []
     income, deferred, credit_used = ZERO, ZERO, ZERO
@@ -210,7 +241,7 @@ def _allocate(session: Session, sources: list[list[Any]], installments: list[lis
             rid, avail = sources[0]
             take = min(need, avail)
             rows.append({"receipt_id": rid, "installment_id": inst.id, "amount": take, "allocated_on": received_on})
-            inc, dfr = _split_by_year(session, inst, got, take, received_on.year)
+            inc, dfr = _split_by_year(session, inst, got, take, received_on.year, known)
             income, deferred, got, need = income + inc, deferred + dfr, got + take, need - take
             if rid != receipt_id:
                 credit_used += take

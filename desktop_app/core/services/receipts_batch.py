@@ -43,8 +43,10 @@ from desktop_app.core.services.receipts import (
     _deposit_held,
     _money_account,
     _receipt_lines,
+    contracts_of,
     open_installments_of,
     receipt_credits_of,
+    recognitions_of,
     role_account,
 )
 from desktop_app.core.services.users import require_role
@@ -110,10 +112,11 @@ def record_receipts(session: Session, items: list[ReceiptInput], *, user: UserRo
     contracts: dict[uuid.UUID, tuple[Any, str]] = {}
     checked: list[tuple[ReceiptInput, Any, str, Decimal, uuid.UUID, tuple[str, str, str]]] = []
     with read_cache(session):  # reads only: each book and chart once
+        contracts.update(contracts_of(session, [item.contract_id for item in items]))
         for i, item in enumerate(items, start=1):  # every item checked before anything is allocated
             try:
                 if item.contract_id not in contracts:
-                    contracts[item.contract_id] = _contract(session, item.contract_id)
+                    contracts[item.contract_id] = _contract(session, item.contract_id)  # refuses it
                 c, cp_name = contracts[item.contract_id]
                 amount = parse_amount(item.amount, field="收款金额", allow_zero=False)
                 if item.received_on is None:
@@ -133,13 +136,14 @@ def record_receipts(session: Session, items: list[ReceiptInput], *, user: UserRo
     for cid in ids:
         state[cid] = ([[rid, amt] for rid, amt in credits_of.get(cid, []) if amt > 0],
                       [[inst, got] for inst, got in open_of.get(cid, [])])
+    known = recognitions_of(session, [inst.id for cid in ids for inst, _ in open_of.get(cid, [])])
     for item, c, cp_name, amount, book_id, codes in checked:
         credits, installments = state[c.id]
         on = item.received_on
         assert on is not None
         rid = uuid7()
         sources = [*credits, [rid, amount]]
-        alloc = _allocate(session, sources, installments, rid, on)
+        alloc = _allocate(session, sources, installments, rid, on, known)
         credits[:] = [s for s in sources if s[1] > 0]
         lines = _receipt_lines(c, cp_name, amount, alloc, *codes)
         batch.add(book_id, [BulkVoucher(on, f"收到{cp_name}合同{c.number}租金（承包费）", lines,
@@ -179,10 +183,11 @@ def record_deposits(session: Session, items: list[DepositInput], *, user: UserRo
     done: list[tuple[dict[str, Any], str]] = []
     vouchers: list[tuple[uuid.UUID, BulkVoucher]] = []  # added to the batch once every item passed
     with read_cache(session):  # reads only (the records are written after posting)
+        found = contracts_of(session, [item.contract_id for item in items])
         for i, item in enumerate(items, start=1):
             try:
                 if item.contract_id not in contracts:
-                    contracts[item.contract_id] = _contract(session, item.contract_id)
+                    contracts[item.contract_id] = found.get(item.contract_id) or _contract(session, item.contract_id)
                     held[item.contract_id] = _deposit_held(session, item.contract_id)
                 c, cp_name = contracts[item.contract_id]
                 if item.kind not in ("收取", "退还"):
