@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -114,12 +114,13 @@ def _export(args: argparse.Namespace) -> int:
 
         for p in targets:
             result = export_package(db, p.origin, to_dir, actor="cli", data_dir=Path(args.db).parent)
-            if result.nothing_to_send and not getattr(result, "path", None):
-                print(f"{p.level_text}“{p.name}”：没有需要发送的新数据")
+            if result.path is None:
+                print(f"{p.level_text}“{p.name}”：{result.message or '没有需要发送的新数据'}")
                 continue
-            what = "（没有新的变更，只带回确认信息）" if result.nothing_to_send else f"，{result.changes} 条变更"
-            print(f"已导出给{p.level_text}“{p.name}”：{result.path}（第 {result.stream_seq} 号包{what}，"
-                  f"{_size(result.size)}）")
+            what = f"{result.changes} 条变更" if result.changes else "没有新的变更，只带回确认信息"
+            print(f"已导出给{p.level_text}“{p.name}”：{result.path}")
+            again = "；对方导入并回送确认前，这些变更会在下次导出时重新发送" if result.changes else ""
+            print(f"  第 {result.stream_seq} 号包，{what}，{_size(result.size)}；本机已留存副本{again}")
     finally:
         db.close()
     return 0
@@ -129,13 +130,31 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
 
 
-def _lines(report: Any) -> Iterable[str]:
-    """The engine's report describes itself (``lines()``); otherwise its fields, one a line."""
-    describe: Callable[[], Iterable[str]] | None = getattr(report, "lines", None)
-    if callable(describe):
-        return describe()
-    fields = getattr(report, "__dataclass_fields__", {})
-    return [f"{name}：{getattr(report, name)}" for name in fields]
+def _report_lines(r: Any) -> list[str]:
+    """What an import (or its dry run) found: the sender, rows per kind, each village's checks."""
+    from desktop_app.sync.kinds import rows_text
+
+    when = str(r.created_at)[:16].replace("T", " ")
+    lines = [f"同步包：{r.file_name}（来自{r.sender_level_text}“{r.sender_name}”，第 {r.stream_seq} 号包，"
+             f"生成于 {when}）"]
+    if r.already_imported:
+        return [*lines, r.message]
+    lines.append(f"  新变更 {r.new_records} 条，本机已持有 {r.held_records} 条；审计记录新增 {r.audit_new} 条"
+                 + (f"；附件 {r.attachments} 个" if r.attachments else ""))
+    if r.rows:
+        lines.append(f"  数据：{rows_text(r.rows)}")
+    for v in r.villages:
+        checks = []
+        if v.totals_matched is not None and v.totals:
+            checks.append(f"{v.totals} 个月的控制数{'一致' if v.totals_matched else '不一致'}")
+        if v.digest_matched is not None:
+            checks.append(f"数据摘要{'一致' if v.digest_matched else '不一致'}")
+        checked = "，".join(checks) or "未对账（双方持有的数据不同步，待下一个包）"
+        lines.append(f"  {v.name}：{rows_text(v.rows, limit=4)}；{checked}")
+    lines.extend(f"  问题：{p}" for p in r.problems)
+    if r.message and not r.dry_run:
+        lines.append(r.message)
+    return lines
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -150,17 +169,16 @@ def _import(args: argparse.Namespace) -> int:
 
     db = open_db(args)
     try:
-        if args.dry_run:
-            preview = read_package(db, file)
-            for line in _lines(preview):
-                print(line)
-            print("（只检查，未导入任何数据）")
-        else:
-            report = import_package(db, file, actor="cli")
-            for line in _lines(report):
-                print(line)
+        report = read_package(db, file) if args.dry_run else import_package(db, file, actor="cli")
     finally:
         db.close()
+    for line in _report_lines(report):
+        print(line)
+    if args.dry_run:
+        if report.problems:
+            raise UserError("检查未通过，此包不能导入（见上面列出的问题），数据库未改动")
+        if not report.already_imported:
+            print("检查通过（只检查，未导入任何数据）：确认无误后去掉 --dry-run 导入")
     return 0
 
 
@@ -186,7 +204,7 @@ def _status(args: argparse.Namespace) -> int:
         print(f"{p.level_text}“{p.name}”{state}  指纹 {p.fingerprint}")
         if st.last_sent:
             o = st.last_sent
-            print(f"  已发送：第 {o.stream_seq} 号包，{o.at:%Y-%m-%d %H:%M}，{o.changes} 条变更（{o.file_name}）")
+            print(f"  已发送：第 {o.stream_seq} 号包，{o.at.astimezone():%Y-%m-%d %H:%M}，{o.changes} 条变更（{o.file_name}）")
         elif p.active:
             print("  已发送：尚未导出过数据包")
         if p.active:
@@ -200,7 +218,7 @@ def _status(args: argparse.Namespace) -> int:
                 print(f"  对方已确认收到全部 {held} 条变更")
         if st.last_received:
             r = st.last_received
-            print(f"  已接收：第 {r.stream_seq} 号包，{r.at:%Y-%m-%d %H:%M} 导入（对方生成于 {r.created_at:%Y-%m-%d}），"
+            print(f"  已接收：第 {r.stream_seq} 号包，{r.at.astimezone():%Y-%m-%d %H:%M} 导入（对方生成于 {r.created_at.astimezone():%Y-%m-%d}），"
                   f"{r.changes} 条新变更")
         else:
             print("  已接收：尚未导入过对方的数据包")

@@ -29,7 +29,6 @@ from db.models import (
     Organisation,
     Region,
     Site,
-    SyncCounter,
     SyncPartner,
 )
 from db.types import utcnow
@@ -176,21 +175,6 @@ def partner_by_sign_key(session: Session, sign_public: bytes) -> PartnerRow | No
     return _partner_row(p) if p is not None else None
 
 
-def forwarded_origins(session: Session, to: PartnerRow) -> list[uuid.UUID]:
-    """The origins whose change records this database forwards to a partner (spec "The model").
-
-    Township → district: every origin it holds (its own, current and retired, and its site's
-    other PCs' records that came back from the district) except the district's own. District → a township: that township site's origins (its PCs,
-    current and retired: a reseed, or late sticks forwarded to the successor) and the
-    district's own, never another township's data."""
-    held = list(session.scalars(select(SyncCounter.origin).order_by(SyncCounter.origin)))
-    theirs = set(session.scalars(select(SyncPartner.origin).where(SyncPartner.site_id == to.site_id)))
-    if site(session).level != "district":
-        return [o for o in held if o not in theirs]  # the district's own records: it has them
-    wanted = theirs | set(session.scalars(select(Installation.id)))
-    return [o for o in held if o in wanted]
-
-
 def _describe(name: str, level: str) -> str:
     return f"{LEVEL_TEXT.get(level, level)}“{name}”"
 
@@ -304,5 +288,5 @@ def set_site(session: Session, level: str, name: str, region_code: str | None) -
 
 
 __all__ = ["DEFAULT_NAME", "MyKeys", "PartnerRow", "SiteInfo", "TrustResult", "check_county_code", "fingerprint",
-           "forwarded_origins", "has_books", "my_card", "my_keys", "partner", "partner_by_sign_key", "partners", "set_site", "site",
+           "has_books", "my_card", "my_keys", "partner", "partner_by_sign_key", "partners", "set_site", "site",
            "trust_card"]

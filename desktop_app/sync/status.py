@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.changelog import _cursor, session_origin
 from db.models import SyncCounter, SyncInbox, SyncOutbox, SyncPartnerHas
 from db.types import utcnow
-from desktop_app.sync.identity import PartnerRow, forwarded_origins, partners
+from desktop_app.sync.identity import PartnerRow, partners, site
 
 STALE_AFTER = timedelta(days=31)
 
@@ -73,18 +74,26 @@ def _last_received(session: Session, origin: uuid.UUID) -> ReceivedInfo | None:
     return ReceivedInfo(i.stream_seq, i.imported_at, i.created_at, i.changes, i.file_name) if i else None
 
 
-def _positions(session: Session, p: PartnerRow) -> tuple[OriginPosition, ...]:
+def _positions(session: Session, p: PartnerRow, level: str) -> tuple[OriginPosition, ...]:
+    """Per origin a package to ``p`` would carry (the engine's rule): held against acknowledged."""
+    from desktop_app.sync.export import forwarded_origins
+
     held = {o: n for o, n in session.execute(select(SyncCounter.origin, SyncCounter.last_seq))}
     acked = {o: n for o, n in session.execute(select(SyncPartnerHas.origin, SyncPartnerHas.seq)
                                               .where(SyncPartnerHas.partner == p.origin))}
-    return tuple(OriginPosition(o, held.get(o, 0), acked.get(o, 0)) for o in forwarded_origins(session, p))
+    cur = _cursor(session)
+    try:
+        origins = [uuid.UUID(hex=o) for o in forwarded_origins(cur, level, session_origin(session), p.site_id)]
+    finally:
+        cur.close()
+    return tuple(OriginPosition(o, held.get(o, 0), acked.get(o, 0)) for o in origins)
 
 
 def partner_status(session: Session, *, now: datetime | None = None) -> list[PartnerStatus]:
     """Every registered partner, current ones first; a retired PC shows its successor instead of
     a warning (its late sticks can still be imported)."""
     now = now or utcnow()
-    rows = partners(session)
+    rows, level = partners(session), site(session).level
     names = {p.origin: p.name for p in rows}
     out: list[PartnerStatus] = []
     for p in sorted(rows, key=lambda r: (not r.active, r.level != "district", r.name, r.trusted_at)):
@@ -93,9 +102,10 @@ def partner_status(session: Session, *, now: datetime | None = None) -> list[Par
         last = max(times) if times else None
         warning = None
         if p.active and (last or p.trusted_at) < now - STALE_AFTER:
-            since = f"（上次交换 {last:%Y-%m-%d}）" if last else f"（{p.trusted_at:%Y-%m-%d} 登记后从未交换）"
+            since = (f"（上次交换 {last.astimezone():%Y-%m-%d}）" if last
+                     else f"（{p.trusted_at.astimezone():%Y-%m-%d} 登记后从未交换）")
             warning = f"已超过一个月未与{p.level_text}“{p.name}”交换数据{since}，请尽快导出并送交U盘数据包"
         out.append(PartnerStatus(partner=p, successor_name=names.get(p.successor) if p.successor else None,
-                                 last_sent=sent, positions=_positions(session, p) if p.active else (),
+                                 last_sent=sent, positions=_positions(session, p, level) if p.active else (),
                                  last_received=received, last_exchange=last, warning=warning))
     return out

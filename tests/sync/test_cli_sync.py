@@ -148,7 +148,7 @@ def test_status_warns_after_a_month(sites: tuple[Path, Path], tmp_path: Path,
     database.close()
     code, out, _ = run(capsys, "sync", "status", "--db", str(d))
     assert code == 0
-    assert f"已超过一个月未与乡镇“大桥镇”交换数据（上次交换 {long_ago:%Y-%m-%d}）" in out
+    assert f"已超过一个月未与乡镇“大桥镇”交换数据（上次交换 {long_ago.astimezone():%Y-%m-%d}）" in out
     assert "暂无需要发送给对方的变更" in out  # a district with no data of its own for it
 
 
@@ -193,3 +193,42 @@ def test_export_and_import_refuse_before_the_engine(sites: tuple[Path, Path], tm
     assert code == 1 and "没有名为“小桥镇”的同步对象（可选：大桥镇）" in err
     code, _, err = run(capsys, "sync", "import", str(tmp_path / "none.slsync"), "--db", str(d))
     assert code == 1 and "同步数据包不存在" in err
+
+
+def test_every_synced_kind_has_a_chinese_label() -> None:
+    from db.base import Base, is_syncable
+    from desktop_app.sync.kinds import TABLE_LABELS, rows_text
+
+    tables = {m.class_.__tablename__ for m in Base.registry.mappers if is_syncable(m.class_)}
+    assert tables - set(TABLE_LABELS) == set()
+    assert rows_text({"entry": 480, "voucher": 120, "book": 0}) == "凭证分录 480 行、记账凭证 120 行"
+    assert rows_text({"entry": 4, "voucher": 3, "region": 2, "member": 1}, limit=2) == \
+        "凭证分录 4 行、记账凭证 3 行 等（另有 2 类共 3 行）"
+
+
+def test_export_then_import_through_the_cli(sites: tuple[Path, Path], tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop_app.core.services.orgs import create_region
+
+    t, d = sites
+    assert main(["sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes"]) == 0
+    assert main(["sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes"]) == 0
+    database = open_database(t)
+    with database.begin("admin") as s:
+        create_region(s, code="320115106000", name="大桥镇")
+    database.close()
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    capsys.readouterr()
+    code, out, _ = run(capsys, "sync", "export", "--db", str(t), "--to", str(usb))
+    assert code == 0 and "已导出给区“江宁区经管站”" in out and "本机已留存副本" in out
+    (package,) = usb.iterdir()
+    assert package.name.startswith("阳光台账_大桥镇_至_江宁区经管站_") and package.name.endswith("_0001.slsync")
+    code, out, _ = run(capsys, "sync", "import", str(package), "--db", str(d), "--dry-run")
+    assert code == 0 and "来自乡镇“大桥镇”，第 1 号包" in out and "区划 1 行" in out and "检查通过" in out
+    code, out, _ = run(capsys, "sync", "import", str(package), "--db", str(d))
+    assert code == 0 and "已导入乡镇“大桥镇”的同步包" in out
+    code, out, _ = run(capsys, "sync", "import", str(package), "--db", str(d))
+    assert code == 0 and "无需重复导入" in out  # a replay: nothing to do
+    code, out, _ = run(capsys, "sync", "status", "--db", str(d))
+    assert code == 0 and "已接收：第 1 号包" in out
