@@ -140,14 +140,20 @@ def compute_charges(session: Session, book_id: uuid.UUID, period: str) -> list[D
     return compute_charges_books(session, [book_id], period)[book_id]
 
 
+# what a run reads of a card (columns, not ORM objects: a township's cards every month)
+_CARD_COLUMNS = (Asset.id, Asset.book_id, Asset.code, Asset.name, Asset.status, Asset.use_kind, Asset.disposed_on,
+                 Asset.original_value, Asset.residual_rate, Asset.useful_life_months, Asset.acquired_on, Asset.method,
+                 Asset.total_workload, Asset.opening_accumulated, Asset.opening_workload, Asset.first_period)
+
+
 def compute_charges_books(session: Session, book_ids: Sequence[uuid.UUID],
                           period: str) -> dict[uuid.UUID, list[DepreciationCharge]]:
     """:func:`compute_charges` of many books (their cards, adjustments, workloads and charged
     months read once for all)."""
     books = {b: get_book_row(session, b) for b in book_ids}
-    everything = session.execute(select(Asset).where(Asset.book_id.in_(list(books)), Asset.deleted.is_(False),
-                                                     Asset.first_period <= period)
-                                 .order_by(Asset.code)).scalars().all()
+    everything = session.execute(select(*_CARD_COLUMNS).where(Asset.book_id.in_(list(books)), Asset.deleted.is_(False),
+                                                              Asset.first_period <= period)
+                                 .order_by(Asset.code)).all()
     assets = [a for a in everything
               if a.status != "报废" and (a.disposed_on is None or month_of(a.disposed_on) >= period)]
     out: dict[uuid.UUID, list[DepreciationCharge]] = {b: [] for b in books}
