@@ -1,0 +1,304 @@
+"""USB sync packages against the machine's limits (issue #12): a full seed of a big township and
+one month's incremental package of a 30-village township, export and import beside the raw
+limits measured in the same run on the same rows:
+
+* JSONL dump: the same rows (change records + row images) read with stdlib sqlite3 and written
+  as JSON lines (json.dumps per row);
+* JSON parse of those lines (json.loads per line);
+* zstd compression of those bytes (level 3, as the package);
+* SHA-256 of the package file.
+
+Export and import each run in a child process so that their peak RSS is their own (memory must
+stay flat in the package size: compare the seed's with the monthly package's).
+
+    python bench/bench_sync.py --township /tmp/town30.db            # a demo built beforehand
+    python bench/bench_sync.py --villages 30 --years 2 --extra-lines 600000
+
+Goals (2-core machine): export <= 10 s and import <= 12 s per 1M changed rows; monthly <= 1 s.
+Not a test: figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import zstandard  # noqa: E402
+
+from db.backup import backup_file  # noqa: E402
+from db.migrate import open_database  # noqa: E402
+
+DEBIT = ["101", "112", "121", "153", "511", "514", "515"]
+CREDIT = ["102", "211", "212", "231", "504", "502"]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- children: one export or one import, timed, with their own peak RSS ----------------------------
+
+def child_export(town: Path, partner_db: Path, stick: Path) -> None:
+    import desktop_app.sync  # noqa: F401
+    from desktop_app.sync.export import export_package
+
+    partner = open_database(partner_db)
+    origin = partner.origin
+    partner.close()
+    db = open_database(town)
+    w, c = time.perf_counter(), time.process_time()
+    out = export_package(db, origin, stick, actor="bench", data_dir=town.parent)
+    wall, cpu = time.perf_counter() - w, time.process_time() - c
+    db.close()
+    print(json.dumps({"wall": wall, "cpu": cpu, "rss": rss_mb(), "path": str(out.path) if out.path else None,
+                      "changes": out.changes, "rows": out.rows, "size": out.size}))
+
+
+def child_import(district: Path, package: Path) -> None:
+    import desktop_app.sync  # noqa: F401
+    from desktop_app.sync.apply import import_package
+
+    db = open_database(district)
+    w, c = time.perf_counter(), time.process_time()
+    rep = import_package(db, package, actor="bench")
+    wall, cpu = time.perf_counter() - w, time.process_time() - c
+    db.close()
+    print(json.dumps({"wall": wall, "cpu": cpu, "rss": rss_mb(), "new": rep.new_records,
+                      "applied": rep.rows_applied, "compared": rep.compared}))
+
+
+def run_child(*args: str) -> dict[str, object]:
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"child {args[0]} failed:\n{out.stderr[-3000:]}")
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+# -- the raw limits, on the same rows ---------------------------------------------------------------
+
+def raw_limits(db_path: Path, ranges: dict[str, tuple[int, int]], package: Path) -> dict[str, float]:
+    """JSONL dump / parse / zstd / SHA-256 of the rows the package carries, stdlib only."""
+    con = sqlite3.connect(db_path)
+    t0 = time.perf_counter()
+    lines: list[str] = []
+    con.execute("CREATE TEMP TABLE ids (t TEXT, id TEXT, PRIMARY KEY (t, id)) WITHOUT ROWID")
+    for origin, (first, last) in ranges.items():
+        for r in con.execute("SELECT origin, seq, table_name, row_id, op, rev, prev_rev FROM change_log "
+                             "WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq", (origin, first, last)):
+            lines.append(json.dumps(r))
+        con.execute("INSERT OR IGNORE INTO ids SELECT table_name, row_id FROM change_log "
+                    "WHERE origin = ? AND seq BETWEEN ? AND ?", (origin, first, last))
+    for (table,) in con.execute("SELECT DISTINCT t FROM ids").fetchall():
+        for r in con.execute(f'SELECT * FROM "{table}" WHERE id IN (SELECT id FROM ids WHERE t = ?)', (table,)):
+            lines.append(json.dumps(r, ensure_ascii=False))
+    data = ("\n".join(lines) + "\n").encode()
+    dump = time.perf_counter() - t0
+    con.close()
+    t0 = time.perf_counter()
+    for line in data.decode().splitlines():
+        json.loads(line)
+    parse = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    packed = zstandard.ZstdCompressor(level=3).compress(data)
+    zstd = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    h = hashlib.sha256()
+    with open(package, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    sha = time.perf_counter() - t0
+    return {"lines": len(lines), "bytes": len(data), "packed": len(packed), "dump": dump, "parse": parse,
+            "zstd": zstd, "sha": sha, "package_bytes": package.stat().st_size}
+
+
+# -- building the data --------------------------------------------------------------------------------
+
+def build_township(path: Path, villages: int, years: int) -> None:
+    from desktop_app.core.demo import build_demo
+
+    db = open_database(path)
+    with db.begin("demo") as s:
+        build_demo(s, villages=villages, years=years, seed=2026)
+    db.close()
+
+
+def post_month(path: Path, per_book: int, lines: int, month: date, seed: int) -> int:
+    """Posted vouchers in every village book (the bulk service); returns entry lines posted."""
+    from sqlalchemy import select
+
+    from db.models import Book
+    from desktop_app.core.services.users import list_users
+    from desktop_app.core.services.voucher_bulk import BulkVoucher, bulk_post_vouchers
+    from desktop_app.core.services.voucher_lines import LineInput
+
+    rng = random.Random(seed)
+    db = open_database(path)
+    n = 0
+    with db.begin("bench") as s:
+        user = list_users(s)[0]
+        for book_id in s.scalars(select(Book.id).order_by(Book.id)).all():
+            vouchers = []
+            for i in range(per_book):
+                amount = Decimal(rng.randint(100, 5_000_000)).scaleb(-2)
+                half = lines // 2
+                parts = [amount] * half
+                vouchers.append(BulkVoucher(date(month.year, month.month, 1 + i % 28), f"同步基准凭证{i}",
+                                            [LineInput(rng.choice(DEBIT), debit=d) for d in parts]
+                                            + [LineInput(rng.choice(CREDIT), credit=d) for d in parts]))
+                n += 2 * half
+            try:
+                bulk_post_vouchers(s, book_id, vouchers, maker=user)
+            except Exception as exc:  # a book whose chart lacks an account: skip it
+                print(f"  （跳过账套 {book_id}：{exc}）")
+                n -= sum(len(v.lines) for v in vouchers)
+    db.close()
+    return n
+
+
+def trust(town: Path, district: Path) -> None:
+    import desktop_app.sync  # noqa: F401
+    from desktop_app.sync import identity
+    from desktop_app.sync.cards import parse_card
+
+    a, b = open_database(town), open_database(district)
+    try:
+        with b.begin("admin") as s:
+            identity.set_site(s, "district", "江宁区经管站", "320115")
+        with a.begin("admin") as s:
+            ca = parse_card(identity.my_card(s)[1])
+        with b.begin("admin") as s:
+            cb = parse_card(identity.my_card(s)[1])
+            identity.trust_card(s, ca, actor="admin")
+        with a.begin("admin") as s:
+            identity.trust_card(s, cb, actor="admin")
+    finally:
+        a.close()
+        b.close()
+
+
+def package_ranges(town: Path, partner_db: Path) -> dict[str, tuple[int, int]]:
+    """The ranges the last outbox package carried."""
+    con = sqlite3.connect(town)
+    row = con.execute("SELECT ranges_json FROM sync_outbox ORDER BY created_at DESC LIMIT 1").fetchone()
+    con.close()
+    return {o: (a, b) for o, (a, b) in json.loads(row[0]).items()}
+
+
+def report(title: str, exp: dict[str, object], imp: dict[str, object], raw: dict[str, float]) -> None:
+    rows = int(exp["changes"]) + int(exp["rows"])  # type: ignore[call-overload]
+    mrows = rows / 1e6
+    ew, iw = float(exp["wall"]), float(imp["wall"])  # type: ignore[arg-type]
+    raw_export = raw["dump"] + raw["zstd"] + raw["sha"]
+    raw_import = raw["parse"] + raw["sha"]
+    print(f"\n== {title} ==")
+    print(f"包：{exp['changes']:,} 条变更记录 + {exp['rows']:,} 行数据 = {rows:,} 行；文件 {int(exp['size']) / 1e6:.1f} MB"  # type: ignore[call-overload]
+          f"（JSONL {raw['bytes'] / 1e6:.1f} MB，zstd 后 {raw['packed'] / 1e6:.1f} MB）")
+    print(f"导出 export_package  墙钟 {ew:.2f} s（CPU {float(exp['cpu']):.2f} s），峰值内存 {float(exp['rss']):.0f} MB；"  # type: ignore[arg-type]
+          f"每百万行 {ew / max(mrows, 1e-9):.2f} s")
+    print(f"导入 import_package  墙钟 {iw:.2f} s（CPU {float(imp['cpu']):.2f} s），峰值内存 {float(imp['rss']):.0f} MB；"  # type: ignore[arg-type]
+          f"每百万行 {iw / max(mrows, 1e-9):.2f} s；新记录 {imp['new']:,}，对账 {'一致' if imp['compared'] else '未比较'}")
+    print(f"原始极限（同一批行）：JSONL 导出 {raw['dump']:.2f} s（{raw['lines'] / max(raw['dump'], 1e-9):,.0f} 行/s），"
+          f"JSON 解析 {raw['parse']:.2f} s（{raw['lines'] / max(raw['parse'], 1e-9):,.0f} 行/s），"
+          f"zstd {raw['zstd']:.2f} s（{raw['bytes'] / 1e6 / max(raw['zstd'], 1e-9):,.0f} MB/s），"
+          f"SHA-256 {raw['sha'] * 1000:.1f} ms（{raw['package_bytes'] / 1e6 / max(raw['sha'], 1e-9):,.0f} MB/s）")
+    print(f"比值：导出 / (JSONL导出+zstd+SHA) = {ew / max(raw_export, 1e-9):.2f}x；"
+          f"导入 / (解析+SHA) = {iw / max(raw_import, 1e-9):.2f}x")
+
+
+def scenario(title: str, town: Path, district: Path, stick: Path, runs: int) -> None:
+    """Export + import (``runs`` times on fresh copies of the district); medians reported."""
+    exps, imps = [], []
+    raw: dict[str, float] = {}
+    for run in range(runs):
+        d = district.with_name(f"run{run}_{district.name}")
+        backup_file(district, d)
+        t = town.with_name(f"run{run}_{town.name}")
+        backup_file(town, t)
+        exp = run_child("_export", str(t), str(d), str(stick))
+        assert exp["path"], "nothing to send"
+        imp = run_child("_import", str(d), str(exp["path"]))
+        if run == 0:
+            raw = raw_limits(t, package_ranges(t, d), Path(str(exp["path"])))
+        exps.append(exp)
+        imps.append(imp)
+        Path(str(exp["path"])).unlink()
+        for p in (d, t):
+            for f in p.parent.glob(p.name + "*"):
+                f.unlink()
+    med = {k: statistics.median(float(e[k]) for e in exps) for k in ("wall", "cpu", "rss")}  # type: ignore[arg-type]
+    medi = {k: statistics.median(float(e[k]) for e in imps) for k in ("wall", "cpu", "rss")}  # type: ignore[arg-type]
+    report(f"{title}（{runs} 次的中位数）", {**exps[0], **med}, {**imps[0], **medi}, raw)
+
+
+def carry(src: Path, dst: Path, stick: Path) -> None:
+    exp = run_child("_export", str(src), str(dst), str(stick))
+    if exp["path"]:
+        run_child("_import", str(dst), str(exp["path"]))
+        Path(str(exp["path"])).unlink()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--township", type=Path, help="a demo township database built beforehand (copied)")
+    ap.add_argument("--villages", type=int, default=30)
+    ap.add_argument("--years", type=int, default=2)
+    ap.add_argument("--extra-lines", type=int, default=0, help="bulk-posted entry lines added for the seed")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/bench_sync"))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--skip-seed", action="store_true")
+    args = ap.parse_args()
+    shutil.rmtree(args.work, ignore_errors=True)
+    (args.work / "stick").mkdir(parents=True)
+    town, district, stick = args.work / "town" / "town.db", args.work / "district" / "district.db", args.work / "stick"
+    t0 = time.perf_counter()
+    if args.township:
+        backup_file(args.township, town)
+    else:
+        town.parent.mkdir(parents=True)
+        build_township(town, args.villages, args.years)
+    if args.extra_lines:
+        books = sqlite3.connect(town).execute("SELECT COUNT(*) FROM book").fetchone()[0]
+        per_book = max(1, args.extra_lines // (books * 10))
+        posted = post_month(town, per_book, 10, date(2026, 12, 1), seed=1)
+        print(f"（另以 bulk_post_vouchers 记账 {posted:,} 行分录）")
+    open_database(district).close()
+    trust(town, district)
+    con = sqlite3.connect(town)
+    total = sum(con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for (t,) in con.execute(
+        "SELECT DISTINCT table_name FROM change_log").fetchall())
+    con.close()
+    print(f"准备数据 {time.perf_counter() - t0:.0f} s：乡镇同步数据 {total:,} 行")
+
+    if not args.skip_seed:
+        scenario("全量首包（乡镇 → 区）", town, district, stick, args.runs)
+    # the district holds the seed and has acknowledged it; then one month of work in every village
+    carry(town, district, stick)
+    carry(district, town, stick)
+    posted = post_month(town, per_book=60, lines=4, month=date(2026, 12, 1), seed=2)
+    print(f"\n（一个月的工作：每个账套 60 张凭证，共 {posted:,} 行分录）")
+    scenario("一个月的增量包（乡镇 → 区）", town, district, stick, args.runs)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_export":
+        child_export(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "_import":
+        child_import(Path(sys.argv[2]), Path(sys.argv[3]))
+    else:
+        main()
