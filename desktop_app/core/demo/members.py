@@ -40,9 +40,11 @@ MALE = "建国志强海军德明国华文斌伟明永刚金宝春生长林学军
 FEMALE = "秀英红梅桂兰玉珍凤英淑芬丽华美玲海燕春燕小红晓敏雅婷欣怡梦瑶静怡佳琪月娥翠花兰英彩霞"
 
 
+_PAIRS = {pool: [pool[i:i + 2] for i in range(0, len(pool) - 1, 2)] for pool in (MALE, FEMALE)}  # two-character names
+
+
 def _given(rng: random.Random, pool: str) -> str:
-    pairs = [pool[i:i + 2] for i in range(0, len(pool) - 1, 2)]
-    return rng.choice(pairs) if rng.random() < 0.85 else rng.choice(pool)
+    return rng.choice(_PAIRS[pool]) if rng.random() < 0.85 else rng.choice(pool)
 
 
 class _People:
