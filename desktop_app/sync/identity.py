@@ -118,9 +118,11 @@ def _site_row(session: Session) -> Site:
 
 
 def _township_org(session: Session) -> tuple[str, str] | None:
-    """Name and region code of this database's 乡镇 organisation, if it has one."""
+    """The township's name and region code, from the region of this database's 乡镇 organisation
+    (e.g. "大桥镇", not "大桥镇股份经济联合社": the name a district officer files packages under)."""
     row = session.execute(
-        select(Organisation.name, Region.code).join(Region, Region.id == Organisation.region_id)
+        select(Region.name, Region.code).select_from(Organisation)
+        .join(Region, Region.id == Organisation.region_id)
         .where(Organisation.level == TOWNSHIP_LEVEL, Organisation.deleted.is_(False))
         .order_by(Organisation.id).limit(1)
     ).first()
@@ -128,8 +130,8 @@ def _township_org(session: Session) -> tuple[str, str] | None:
 
 
 def site(session: Session) -> SiteInfo:
-    """What this database is. A township that was never named takes its 乡镇 organisation's
-    name and region code (else stays "本机" until ``set_site``/``sync identity --name``)."""
+    """What this database is. A township that was never named takes the name and code of its
+    乡镇 organisation's region (else stays "本机" until ``set_site``/``sync identity --name``)."""
     row = _site_row(session)
     name, region = row.name, row.region_code
     if row.level == "township" and (name == DEFAULT_NAME or region is None):

@@ -15,7 +15,15 @@ from sqlalchemy import select
 from db.audit import verify_audit_chain
 from db.engine import Database
 from db.migrate import open_database
-from db.models import AuditEntry, Installation, InstallationKey, SyncPartner, SyncPartnerHas
+from db.models import (
+    AuditEntry,
+    Installation,
+    InstallationKey,
+    Organisation,
+    Region,
+    SyncPartner,
+    SyncPartnerHas,
+)
 from desktop_app.cli import main
 from desktop_app.core.errors import UserError
 from desktop_app.sync import identity
@@ -232,12 +240,14 @@ def test_succession_after_a_restore_on_a_new_pc(pair: tuple[Database, Database],
 def test_township_named_after_its_township_organisation(demo_db: Database) -> None:
     with demo_db.begin() as s:
         me = identity.site(s)
-        assert me.level == "township" and me.named and me.name != identity.DEFAULT_NAME
+        town = s.execute(select(Region.name, Region.code).join(Organisation, Organisation.region_id == Region.id)
+                         .where(Organisation.level == "乡镇")).one()
+        assert me.level == "township" and me.named and (me.name, me.region_code) == tuple(town)
         assert me.region_code is not None and len(me.region_code) == 12
         card, _ = identity.my_card(s)
         assert (card.name, card.region_code) == (me.name, me.region_code)
-        renamed = identity.set_site(s, "township", "阳光街道", me.region_code)
-        assert renamed.name == "阳光街道"
+        renamed = identity.set_site(s, "township", "阳光街道办事处", me.region_code)
+        assert renamed.name == "阳光街道办事处"
 
 
 def test_a_fresh_township_is_unnamed(tmp_path: Path) -> None:
