@@ -160,3 +160,34 @@ def test_nothing_to_send_after_everything_is_acknowledged(sync_pair: SyncPair) -
     assert again.nothing_to_send and again.path is None and "已确认收到" in again.message
     with sync_pair.town.read() as s:
         assert len(s.scalars(select(SyncOutbox)).all()) == 1
+
+
+def test_attachments_travel_by_content_and_land_where_their_rows_point(sync_pair: SyncPair, tmp_path: Path) -> None:
+    from db.models import Asset
+    from desktop_app.core.services.assets import add_attachment
+
+    photo = tmp_path / "发票.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + bytes(range(256)) * 40)
+    with sync_pair.town.begin("会计") as s:
+        asset = s.scalars(select(Asset).order_by(Asset.id)).first()
+        assert asset is not None
+        row = add_attachment(s, asset.id, photo, attachments_dir=sync_pair.town.path.parent / "attachments")
+    out, rep = sync_pair.carry(sync_pair.town, sync_pair.district)
+    assert out.attachments == 1 and rep.attachments == 1
+    landed = sync_pair.district.path.parent / "attachments" / row.stored_name
+    assert landed.read_bytes() == photo.read_bytes()
+
+
+def test_package_of_an_older_schema_is_accepted(sync_pair: SyncPair) -> None:
+    from tests.sync.test_apply_rules import _tampered
+
+    out = sync_pair.export(sync_pair.town, sync_pair.district)
+    assert out.path is not None
+    from db.migrate import SCHEMA_HEADS
+
+    schema = sorted(SCHEMA_HEADS)
+    older = [("f0002" if r == "f0003" else r) for r in schema]
+    assert older != schema
+    old = _tampered(sync_pair, out.path, manifest={"schema": older})
+    rep = import_package(sync_pair.district, old, actor="tester")
+    assert rep.new_records == out.changes and rep.compared
