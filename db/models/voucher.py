@@ -27,7 +27,7 @@ class Voucher(SyncMixin, Base):
     __table_args__ = (
         UniqueConstraint("book_id", "period", "number"),
         Index("ix_voucher_source", "book_id", "source_kind", "source_id"),
-        Index("ix_voucher_book_date", "book_id", "voucher_date"),
+        Index("ix_voucher_book_date_number", "book_id", "voucher_date", "number"),  # journal order, page by page
     )
 
     book_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("book.id"))

@@ -92,12 +92,17 @@ def test_migration_f0003_fills_the_counts_of_an_old_file(env: Env) -> None:
     _books_of_three_writers(env)
     counts = _raw(env, COUNTS)[0]
     env.db.close()
-    # the file as f0002 left it: no count column
-    _raw(env, "ALTER TABLE account_period_total DROP COLUMN lines",
+    # the file as f0002 left it: no count column, vouchers indexed by (book, date)
+    _raw(env, "ALTER TABLE account_period_total DROP COLUMN lines", "DROP INDEX ix_voucher_book_date_number",
+         "CREATE INDEX ix_voucher_book_date ON voucher (book_id, voucher_date)",
          "UPDATE alembic_version SET version_num = 'f0002' WHERE version_num = 'f0003'")
     env.db = open_database(env.db.path, backup_dir=env.db.path.parent / "backups")
     assert "f0003" in current_revisions(env.db.engine)
     assert _raw(env, STORED)[0] == counts
+    plan = _raw(env, "EXPLAIN QUERY PLAN SELECT id FROM voucher WHERE book_id = x'00' AND voucher_date >= '2026-01-01' "
+                     "ORDER BY voucher_date, number")[0]
+    assert any("ix_voucher_book_date_number" in str(step) for step in plan)
+    assert not any("TEMP B-TREE" in str(step) for step in plan)  # journal order straight from the index
     with env.db.engine.connect() as conn:
         assert [p for r in verify_database(conn) for p in r.problems] == []
 

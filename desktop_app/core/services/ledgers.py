@@ -363,7 +363,7 @@ def _journal_page(conn: Session | Connection, book_id: uuid.UUID, account_ids: S
 def _month_lines(book_id: uuid.UUID, ids: Sequence[uuid.UUID], period: str) -> Select[*tuple[Any, ...]]:
     """One month's posted lines of accounts ``ids``, read from the voucher side.
 
-    SQLite walks the month's vouchers in date order (``ix_voucher_book_date``) and each voucher's
+    SQLite walks the month's vouchers in journal order (``ix_voucher_book_date_number``) and each voucher's
     lines by ``(voucher_id, line_no)``, so a page in journal order costs its own rows, not the
     month's. The entry conditions are on columns no entry index leads with, on purpose: the
     (book, account, period) index would make SQLite sort the whole month for every page.
