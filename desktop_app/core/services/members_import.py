@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
-from db.changelog import bulk_insert
+from db.changelog import bulk_insert, paused_gc
 from db.models import Household, Member, Organisation, ShareEvent, ShareHolding
 from db.types import uuid7
 from desktop_app.core.errors import NotFoundError, UserError, ValidationError
@@ -146,12 +146,13 @@ def validate_member_values(session: Session, organisation_id: uuid.UUID, rows: I
     seen: dict[str, int] = {}
     heads: dict[str, int] = {}
     first_row: dict[str, int] = {}  # household number -> first row naming it
-    parsed: dict[tuple[type, object], Decimal] = {}  # share cell -> count: a file repeats a few values
+    parsed: dict[tuple[str, type, object], Decimal] = {}  # (type name, cell) -> count: a file repeats a few
     total = ZERO
     new_row = tuple.__new__
-    for row, *fields, shares in rows:
+    for r in rows:
+        row = r[0]
         try:
-            c = check(*fields)
+            c = check(*r[1:9])
         except ValidationError as e:
             errors.append(RowProblem(row, e.field or "", e.message))
             continue
@@ -171,15 +172,15 @@ def validate_member_values(session: Session, organisation_id: uuid.UUID, rows: I
         if number not in first_row:
             first_row[number] = row
         counts: list[tuple[str, Decimal]] = []
-        for name, raw in shares.items():
-            if raw is None or (isinstance(raw, str) and not raw.strip()):
-                continue
-            if name not in types:
-                errors.append(RowProblem(row, name, f"本组织没有股份类型“{name}”"))
-                continue
-            key = (type(raw), raw)  # by type too: True == 1, but True is refused
+        for name, raw in r[9].items():
+            key = (name, type(raw), raw)  # by type too: True == 1, but True is refused
             count = parsed.get(key)
             if count is None:
+                if raw is None or (isinstance(raw, str) and not raw.strip()):
+                    continue
+                if name not in types:
+                    errors.append(RowProblem(row, name, f"本组织没有股份类型“{name}”"))
+                    continue
                 try:
                     count = parsed[key] = parse_shares(raw, field=name, allow_zero=True, row=row)
                 except ValidationError as e:
@@ -211,43 +212,43 @@ def apply_member_import(session: Session, preview: ImportPreview, *, event_date:
     households = dict(session.execute(select(Household.number, Household.id).where(
         Household.organisation_id == org_id, Household.deleted.is_(False))).all())
     existing = set(households)
-    heads = {c.member.household_number: c.member.name for c in preview.rows if c.member.relation == "户主"}
+    heads = {c.household_number: c.name for c in preview.rows if c.relation == "户主"}
     per_type: dict[uuid.UUID, list[Any]] = {}
     n_households = n_holdings = 0
     rows = preview.rows
     steps = (len(rows) + CHUNK - 1) // CHUNK + 1
-    for start in range(0, len(rows), CHUNK):
-        if progress is not None:
-            progress.report(start // CHUNK, steps, "正在写入成员数据")
-        new_h: list[dict[str, Any]] = []
-        members: list[dict[str, Any]] = []
-        holdings: list[dict[str, Any]] = []
-        for c in rows[start:start + CHUNK]:
-            m = c.member
-            hid = households.get(m.household_number)
-            if hid is None:
-                hid = households[m.household_number] = uuid7()
-                new_h.append({"id": hid, "organisation_id": org_id, "number": m.household_number,
-                              "group_name": m.group_name, "head_name": heads.get(m.household_number, ""),
-                              "address": None, "phone": None, "certificate_no": None, "bank_tail": None,
-                              "note": None})
-            mid = uuid7()
-            members.append({"id": mid, "organisation_id": org_id, "household_id": hid, "name": m.name,
-                            "ric": m.ric, "sex": m.sex, "birth_date": m.birth_date, "relation": m.relation,
-                            "status": "在册", "confirmed_on": m.confirmed_on or event_date,
-                            "joined_on": m.joined_on, "left_on": None, "note": m.note})
-            for type_name, count in c.shares:
-                type_id = type_ids[type_name]
-                holdings.append({"id": uuid7(), "organisation_id": org_id, "member_id": mid,
-                                 "share_type_id": type_id, "shares": count})
-                entry = per_type.setdefault(type_id, [ZERO, 0])
-                entry[0] += count
-                entry[1] += 1
-        bulk_insert(session, Household, new_h)
-        bulk_insert(session, Member, members)
-        bulk_insert(session, ShareHolding, holdings)
-        n_households += len(new_h)
-        n_holdings += len(holdings)
+    with paused_gc():  # no cycles among the rows; the collector would rescan them at every chunk
+        for start in range(0, len(rows), CHUNK):
+            if progress is not None:
+                progress.report(start // CHUNK, steps, "正在写入成员数据")
+            new_h: list[dict[str, Any]] = []
+            members: list[dict[str, Any]] = []
+            holdings: list[dict[str, Any]] = []
+            for (_, number, group, name, ric, sex, birth, relation, confirmed, joined, note,
+                 shares) in rows[start:start + CHUNK]:
+                hid = households.get(number)
+                if hid is None:
+                    hid = households[number] = uuid7()
+                    new_h.append({"id": hid, "organisation_id": org_id, "number": number, "group_name": group,
+                                  "head_name": heads.get(number, "")})
+                mid = uuid7()
+                members.append({"id": mid, "organisation_id": org_id, "household_id": hid, "name": name,
+                                "ric": ric, "sex": sex, "birth_date": birth, "relation": relation, "status": "在册",
+                                "confirmed_on": confirmed or event_date, "joined_on": joined, "note": note})
+                for type_name, count in shares:
+                    type_id = type_ids[type_name]
+                    holdings.append({"id": uuid7(), "organisation_id": org_id, "member_id": mid,
+                                     "share_type_id": type_id, "shares": count})
+                    entry = per_type.get(type_id)
+                    if entry is None:
+                        entry = per_type[type_id] = [ZERO, 0]
+                    entry[0] += count
+                    entry[1] += 1
+            bulk_insert(session, Household, new_h)
+            bulk_insert(session, Member, members)
+            bulk_insert(session, ShareHolding, holdings)
+            n_households += len(new_h)
+            n_holdings += len(holdings)
     # one 初始登记 event per share type for the whole batch; share_history derives each member's line
     bulk_insert(session, ShareEvent, [
         {"id": uuid7(), "organisation_id": org_id, "kind": "初始登记", "event_date": event_date,
