@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -84,11 +84,12 @@ def check_member_input(m: MemberInput, *, today: date | None = None) -> CheckedM
         raise ValidationError(f"与户主关系“{relation}”无效，应为：{'、'.join(RELATIONS)}", field="与户主关系")
     number = _text(m.household_number, "户号", max_len=20) or ""
     birth = date(int(ric[6:10]), int(ric[10:12]), int(ric[12:14]))  # validated above
-    for label, d in (("确认日期", m.confirmed_on), ("迁入日期", m.joined_on)):
+    confirmed, joined = (d.date() if isinstance(d, datetime) else d for d in (m.confirmed_on, m.joined_on))
+    for label, d in (("确认日期", confirmed), ("迁入日期", joined)):
         if d is not None and (d > today or d < birth):
             raise ValidationError(f"{label}应在出生日期之后、今天之前", field=label)
     return CheckedMember(number, _text(m.group_name, "组别", required=False, max_len=30) or "", name, ric,
-                         "男" if int(ric[14:17]) % 2 else "女", birth, relation, m.confirmed_on, m.joined_on,
+                         "男" if int(ric[14:17]) % 2 else "女", birth, relation, confirmed, joined,
                          _text(m.note, "备注", required=False, max_len=200))
 
 
