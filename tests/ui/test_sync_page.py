@@ -1,0 +1,332 @@
+"""The U盘同步 page (issue #12) on real databases, real packages and real widgets offscreen:
+identity and partners, a card trusted after its fingerprint is confirmed, export into a "stick"
+folder in the background, cancel leaving no file, import showing the dry-run summary first and
+changing nothing until 确认导入, refused packages changing nothing."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import text
+
+import desktop_app.sync  # noqa: F401  (registers the district guard)
+from db.engine import Database
+from db.migrate import open_database
+from db.models import SyncOutbox, SyncPartner
+from db.types import utcnow
+from desktop_app.core.rows import UserRow
+from desktop_app.core.services.users import authenticate
+from desktop_app.sync import identity
+from desktop_app.sync.apply import import_package
+from desktop_app.sync.container import Container, canonical
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.pages import sync as page_mod
+from desktop_app.ui.pages import visible_pages
+from desktop_app.ui.settings import WindowSettings
+from desktop_app.ui.sync_dialogs import ImportSummaryDialog
+from tests.conftest import copy_of
+from tests.sync.conftest import SyncPair, dump, make_district, trust_each_other
+from tests.sync.test_apply_rules import _tampered
+from tests.ui.conftest import ShownBoxes
+
+SHOTS = os.environ.get("SYNC_PAGE_SHOTS")  # a folder: screenshots of the page and the summary are kept there
+
+
+@pytest.fixture
+def pair(demo_template: Path, tmp_path: Path) -> Iterator[SyncPair]:
+    town = open_database(copy_of(demo_template, tmp_path / "town"))
+    district = make_district(tmp_path / "district" / "district.db")
+    trust_each_other(town, district)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    yield SyncPair(town, district, stick)
+    town.close()
+    district.close()
+
+
+def _page(db: Database, qtbot: Any, tmp_path: Path, user: UserRow) -> page_mod.SyncPage:
+    ctx = AppContext(db, user, WindowSettings(tmp_path / f"w-{uuid.uuid4().hex[:6]}.json"))
+    page = page_mod.SyncPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1280, 560)
+    page.show()
+    return page
+
+
+def town_page(pair: SyncPair, qtbot: Any, tmp_path: Path) -> page_mod.SyncPage:
+    with pair.town.begin() as s:
+        user = authenticate(s, "admin", "demo1234")
+    return _page(pair.town, qtbot, tmp_path, user)
+
+
+def district_page(pair: SyncPair, qtbot: Any, tmp_path: Path) -> page_mod.SyncPage:
+    officer = UserRow(id=uuid.uuid4(), username="district_officer", display_name="区经管站", roles=("district_admin",),
+                      active=True)
+    return _page(pair.district, qtbot, tmp_path, officer)
+
+
+def _cells(page: page_mod.SyncPage) -> list[dict[str, str]]:
+    m = page.model
+    heads = [m.headerData(c, Qt.Orientation.Horizontal) for c in range(m.columnCount())]
+    return [{heads[c]: m.data(m.index(r, c)) for c in range(m.columnCount())} for r in range(m.rowCount())]
+
+
+def _wait(qtbot: Any, page: page_mod.SyncPage) -> None:
+    qtbot.waitUntil(lambda: page.task is not None and page.task.done, timeout=60_000)
+
+
+def _shot(widget: Any, name: str) -> None:
+    """Keep a screenshot in ``SYNC_PAGE_SHOTS``, in the program's own Chinese font (as app.py loads it)."""
+    if not SHOTS:
+        return
+    from PySide6.QtGui import QFont, QFontDatabase
+
+    from desktop_app import paths
+
+    families = QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(str(paths.font_path())))
+    if families:
+        font = QFont(families[0])
+        font.setPointSize(10)
+        widget.setFont(font)
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    assert widget.grab().save(str(Path(SHOTS) / name))
+
+
+def _count(db: Database, table: str) -> int:
+    con = sqlite3.connect(db.path)
+    try:
+        return int(con.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0])
+    finally:
+        con.close()
+
+
+def test_page_is_offered_to_who_exchanges_data() -> None:
+    assert "sync" in [p.id for p in visible_pages(("bookkeeper",))]
+    assert "sync" in [p.id for p in visible_pages(("district_admin",))]
+    assert "sync" not in [p.id for p in visible_pages(("reviewer", "supervisor"))]
+
+
+def test_page_shows_identity_and_partners(pair: SyncPair, qtbot: Any, tmp_path: Path) -> None:
+    page = town_page(pair, qtbot, tmp_path)
+    with pair.town.read() as s:
+        me, card = identity.site(s), identity.my_card(s)[0]
+    assert f"乡镇“{me.name}”" in page.identity_label.text() and me.region_code in page.identity_label.text()
+    assert page.fingerprint_label.text() == f"本机指纹：{card.fingerprint}"
+    with pair.district.read() as s:
+        district_fp = identity.my_card(s)[0].fingerprint
+    (row,) = _cells(page)
+    assert row["名称"] == "江宁区经管站" and row["级别"] == "区" and row["指纹"] == district_fp
+    assert row["最近发出"] == "尚未导出" and row["最近接收"] == "尚未导入"
+    assert int(row["未确认变更"]) > 0 and row["对方已确认"].startswith("0 / ")
+    assert row["提醒"] == ""
+    assert page.partner_combo.currentText() == "区“江宁区经管站”" and page.export_button.isEnabled()
+    assert page.drive_combo.itemText(page.drive_combo.count() - 1) == page_mod.CHOOSE_FOLDER
+
+    with pair.town.begin() as s:  # registered 40 days ago and never exchanged
+        partner = s.get(SyncPartner, pair.district.origin)
+        assert partner is not None
+        partner.trusted_at = utcnow() - timedelta(days=40)
+    page.ctx.notify("refresh")
+    (row,) = _cells(page)
+    assert row["提醒"].startswith("已超过一个月未与区“江宁区经管站”交换数据") and "从未交换" in row["提醒"]
+    warning = page.model.index(0, page_mod._WARNING)
+    assert page.model.data(warning, Qt.ItemDataRole.ForegroundRole).color().name() == page_mod.ERROR_COLOR
+    _shot(page, "sync_page_warning.png")
+
+
+def test_trust_a_card_only_after_the_fingerprint_is_confirmed(demo_template: Path, qtbot: Any, tmp_path: Path,
+                                                               shown_boxes: ShownBoxes) -> None:
+    town = open_database(copy_of(demo_template, tmp_path / "town"))
+    district = make_district(tmp_path / "district" / "district.db")
+    try:
+        d_page = _page(district, qtbot, tmp_path, UserRow(uuid.uuid4(), "officer", "区", ("district_admin",), True))
+        assert _cells(d_page) == [] and not d_page.export_button.isEnabled()
+        card_file = d_page.export_card(tmp_path / "district_card")
+        assert card_file == tmp_path / "district_card.slcard" and card_file.is_file()
+        assert d_page.fingerprint in shown_boxes.texts[-1] and str(card_file) in shown_boxes.texts[-1]
+
+        with town.begin() as s:
+            user = authenticate(s, "admin", "demo1234")
+        t_page = _page(town, qtbot, tmp_path, user)
+        dialog = t_page.trust(card_file)
+        assert dialog is not None
+        assert dialog.fingerprint.text() == d_page.fingerprint
+        assert not dialog.trust_button.isEnabled()  # not before the phone check
+        dialog.reject()
+        assert _cells(t_page) == []  # 取消 registers nothing
+
+        dialog = t_page.trust(card_file)
+        assert dialog is not None
+        dialog.checked.setChecked(True)
+        assert dialog.trust_button.isEnabled()
+        dialog.trust_button.click()
+        (row,) = _cells(t_page)
+        assert row["名称"] == "江宁区经管站" and row["指纹"] == d_page.fingerprint
+        assert shown_boxes.texts[-1] == f"已登记区“江宁区经管站”的同步名片（指纹 {d_page.fingerprint}）"
+        assert t_page.partner_combo.currentText() == "区“江宁区经管站”"
+
+        own = t_page.export_card(tmp_path / "town.slcard")  # a township's own card offered back: refused calmly
+        assert own is not None
+        dialog = t_page.trust(own)
+        assert dialog is not None
+        dialog.checked.setChecked(True)
+        dialog.trust_button.click()
+        assert "这是本机自己的名片" in shown_boxes.texts[-1]
+        assert len(_cells(t_page)) == 1
+    finally:
+        town.close()
+        district.close()
+
+
+def test_export_through_the_page_writes_one_file_on_the_stick(pair: SyncPair, qtbot: Any, tmp_path: Path,
+                                                              shown_boxes: ShownBoxes) -> None:
+    page = town_page(pair, qtbot, tmp_path)
+    page.set_folder(pair.stick)
+    assert page.target_dir() == pair.stick
+    assert page.export_to_stick() is not None
+    _wait(qtbot, page)
+    (package,) = pair.stick.iterdir()
+    assert package.name.endswith("_至_江宁区经管站_" + f"{utcnow().astimezone():%Y%m%d}" + "_0001.slsync")
+    ((name, result),) = page.exported
+    assert name == "江宁区经管站" and result.path == package and result.changes > 0
+    expected = f"已写入 {package}，共 {result.changes} 条变更，已在本机保留副本"
+    assert page.status.text() == expected and shown_boxes.texts[-1] == expected
+    with pair.town.read() as s:
+        (out,) = s.query(SyncOutbox).all()
+        assert out.file_name == package.name and Path(out.kept_copy).is_file()
+    (row,) = _cells(page)
+    assert "第1号包" in row["最近发出"] and f"{result.changes} 条变更" in row["最近发出"]
+    assert int(row["未确认变更"]) > 0  # not delivered until the district acknowledges
+
+
+def test_cancel_during_export_leaves_no_file(pair: SyncPair, qtbot: Any, tmp_path: Path,
+                                             shown_boxes: ShownBoxes) -> None:
+    page = town_page(pair, qtbot, tmp_path)
+    page.set_folder(pair.stick)
+    seen: list[tuple[int, int]] = []
+
+    def press_cancel(handle: Any, done: int, total: int, _text: str) -> None:  # 取消 as the first records are written
+        if total:
+            seen.append((done, total))
+            handle.cancel()
+
+    # in the worker thread, as the engine reports: the cancel lands while the package is being written
+    page.runner._bridge.progress.connect(press_cancel, Qt.ConnectionType.DirectConnection)
+    before = dump(pair.town)
+    page.export_to_stick()
+    _wait(qtbot, page)
+    assert seen and seen[0][0] < seen[0][1]  # cancelled part way
+    assert page.task is not None and page.task.progress.cancelled
+    assert list(pair.stick.iterdir()) == []  # no package, no temp file
+    assert page.status.text() == "已取消导出，未写出任何文件"
+    assert not shown_boxes.texts  # a cancel is not an error
+    assert dump(pair.town) == before
+    assert not list((pair.town.path.parent / "sync" / "outbox").glob("*.slsync"))
+
+
+def test_import_shows_the_summary_and_changes_nothing_until_confirmed(pair: SyncPair, qtbot: Any, tmp_path: Path,
+                                                                      shown_boxes: ShownBoxes) -> None:
+    out = pair.export(pair.town, pair.district)
+    assert out.path is not None
+    page = district_page(pair, qtbot, tmp_path)
+    before = dump(pair.district)
+    importer = page.import_from_stick(out.path)
+    qtbot.waitUntil(lambda: importer.dialog is not None, timeout=60_000)
+    dialog = importer.dialog
+    assert isinstance(dialog, ImportSummaryDialog) and dialog.isVisible()
+    with pair.town.read() as s:
+        town_name = identity.site(s).name
+        villages = s.execute(text(
+            "SELECT COUNT(*) FROM organisation WHERE level != '乡镇'")).scalar_one()
+    labels = {w.objectName(): w.text() for w in dialog.findChildren(page_mod.QLabel) if w.objectName()}
+    assert labels["summary_sender"].startswith(f"来自乡镇“{town_name}”的第 1 号包，生成于 ")
+    assert labels["summary_counts"].startswith(f"新变更 {out.changes} 条，本机已持有 0 条；审计记录新增 ")
+    assert "记账凭证" in labels["summary_rows"] and "凭证分录" in labels["summary_rows"]
+    assert labels["summary_verdict"].startswith("检查通过，以上只是预览，尚未导入任何数据")
+    assert dialog.table is not None
+    rows = dialog.table.model().all_rows()
+    assert len(rows) >= villages > 0
+    assert all(r.totals.startswith("✓") or r.totals == "—" for r in rows)
+    assert any(r.totals.startswith("✓") for r in rows) and all(r.digest == "✓ 一致" for r in rows)
+    _shot(dialog, "sync_import_summary.png")
+    assert dump(pair.district) == before  # the dry run was rolled back
+    assert _count(pair.district, "voucher") == 0
+
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: importer.report is not None, timeout=60_000)
+    assert _count(pair.district, "voucher") == _count(pair.town, "voucher") > 0
+    assert importer.report.message.startswith(f"已导入乡镇“{town_name}”的同步包：新变更 {out.changes} 条")
+    assert page.status.text() == importer.report.message and shown_boxes.texts[-1] == importer.report.message
+    (row,) = _cells(page)
+    assert "第1号包" in row["最近接收"] and f"{out.changes} 条新变更" in row["最近接收"]
+
+    # the district answers: its package carries the ack; the town's partner row then shows all acknowledged
+    page.set_folder(pair.stick)
+    page.export_to_stick()
+    _wait(qtbot, page)
+    ((_, back),) = page.exported
+    assert back.path is not None and back.changes == 0
+    assert page.status.text() == f"已写入 {back.path}，没有新的变更，只带回确认信息，已在本机保留副本"
+    t_page = town_page(pair, qtbot, tmp_path)
+    t_importer = t_page.import_from_stick(back.path)
+    qtbot.waitUntil(lambda: t_importer.dialog is not None, timeout=60_000)
+    assert t_importer.dialog.import_button is not None
+    t_importer.dialog.import_button.click()
+    qtbot.waitUntil(lambda: t_importer.report is not None, timeout=60_000)
+    (row,) = _cells(t_page)
+    assert row["未确认变更"] == "0" and row["对方已确认"].startswith("全部 ")
+    assert "第1号包" in row["最近发出"] and "第1号包" in row["最近接收"]
+    _shot(t_page, "sync_page_partners.png")
+    _shot(page, "sync_page_district.png")
+
+
+def test_a_refused_package_shows_the_reason_and_changes_nothing(pair: SyncPair, qtbot: Any, tmp_path: Path,
+                                                                shown_boxes: ShownBoxes) -> None:
+    out = pair.export(pair.town, pair.district)
+    assert out.path is not None
+    page = district_page(pair, qtbot, tmp_path)
+    before = dump(pair.district)
+
+    cut = tmp_path / "cut.slsync"  # the stick pulled while copying
+    cut.write_bytes(out.path.read_bytes()[: out.size // 2])
+    importer = page.import_from_stick(cut)
+    qtbot.waitUntil(lambda: importer.task is not None and importer.task.done, timeout=60_000)
+    assert importer.dialog is None
+    assert shown_boxes.texts and "不完整" in shown_boxes.texts[-1] and "本机数据未作任何改动" in shown_boxes.texts[-1]
+    assert dump(pair.district) == before
+
+    def more_debit(c: Container) -> dict[str, bytes]:  # signed by the township, but its totals lie
+        ctl = c.read_json("control.json")
+        book, period, vouchers, lines, debit, credit = ctl["totals"][0]
+        ctl["totals"][0] = [book, period, vouchers, lines, debit + 100, credit]
+        return {"control.json": canonical(ctl)}
+
+    bad = _tampered(pair, out.path, members=more_debit)
+    importer = page.import_from_stick(bad)
+    qtbot.waitUntil(lambda: importer.dialog is not None, timeout=60_000)
+    dialog = importer.dialog
+    assert dialog.import_button is None  # nothing to confirm
+    labels = {w.objectName(): w.text() for w in dialog.findChildren(page_mod.QLabel) if w.objectName()}
+    assert "导入后对账不符" in labels["summary_problems"]
+    assert labels["summary_verdict"] == "检查未通过，此包不能导入（见上面列出的问题）。本机数据未作任何改动。"
+    _shot(dialog, "sync_import_refused.png")
+    dialog.reject()
+    assert dump(pair.district) == before
+
+    import_package(pair.district, out.path, actor="tester")  # imported once; offered again it is only announced
+    importer = page.import_from_stick(out.path)
+    qtbot.waitUntil(lambda: importer.dialog is not None, timeout=60_000)
+    assert importer.dialog.import_button is None
+    labels = {w.objectName(): w.text() for w in importer.dialog.findChildren(page_mod.QLabel) if w.objectName()}
+    assert labels["summary_verdict"].startswith("此包已于 ") and labels["summary_verdict"].endswith("导入，无需重复导入")
