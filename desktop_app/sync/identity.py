@@ -205,8 +205,17 @@ def trust_card(session: Session, card: Card, *, actor: str) -> TrustResult:
                             "请与对方核实，名片可能被替换")
         if existing.retired_at is not None:
             raise UserError(f"这张名片属于{_describe(existing.name, existing.level)}已被替换的旧电脑，不能再次登记")
+        if (existing.name, existing.region_code) == (card.name, card.region_code):
+            return TrustResult(_partner_row(existing), "already", None,
+                               f"{_describe(existing.name, existing.level)}的名片已登记过，无需重复登记")
+        before = {"name": existing.name, "region_code": existing.region_code}
+        existing.name, existing.region_code = card.name, card.region_code  # renamed on its PC: same keys
+        session.flush()
+        record_audit(session, AuditRecord("sync_trust", "sync_partner", card.origin.hex,
+                                          f"更新同步对象名称：{before['name']} → {card.name}"[:300], before,
+                                          {"name": card.name, "region_code": card.region_code}))
         return TrustResult(_partner_row(existing), "already", None,
-                           f"{_describe(existing.name, existing.level)}的名片已登记过，无需重复登记")
+                           f"名片已登记过（密钥相同），已将名称更新为{_describe(card.name, card.level)}")
     same_site = session.scalars(select(SyncPartner).where(
         SyncPartner.site_id == card.site_id, SyncPartner.retired_at.is_(None))).all()
     if me.level == "township" and not same_site:

@@ -290,3 +290,17 @@ def test_a_township_follows_its_district_to_a_new_pc(pair: tuple[Database, Datab
             assert [p.origin for p in identity.partners(s, include_retired=False)] == [new.origin]
     finally:
         replaced.close()
+
+
+def test_a_renamed_partner_card_updates_the_name(pair: tuple[Database, Database]) -> None:
+    t, d = pair
+    trust(d, card_of(t)[0])
+    with t.begin() as s:
+        identity.set_site(s, "township", "大桥街道", "320115106")
+    renamed = card_of(t)[0]
+    got = trust(d, renamed)
+    assert got.outcome == "already" and "已将名称更新为乡镇“大桥街道”" in got.message
+    with d.begin() as s:
+        (p,) = identity.partners(s)
+        assert (p.name, p.fingerprint) == ("大桥街道", renamed.fingerprint)
+        assert verify_audit_chain(s.connection()) == []
