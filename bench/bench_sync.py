@@ -48,6 +48,14 @@ CREDIT = ["102", "211", "212", "231", "504", "502"]
 
 
 def rss_mb() -> float:
+    """Peak RSS of this process image (VmHWM: unlike ru_maxrss, not inherited from the parent
+    that forked the child)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -341,6 +341,28 @@ class _Applier:
                              (origin, seq))
 
 
+def _parsed(c: Container, member: str, damaged: str, size: int = 2000) -> Iterator[list[Any]]:
+    """A JSONL member's objects in lists of ``size``, each list parsed by one ``json.loads``."""
+    chunk: list[str] = []
+
+    def parse() -> list[Any]:
+        try:
+            objs = json.loads("[" + ",".join(chunk) + "]")
+        except ValueError as exc:
+            raise PackageError(damaged) from exc
+        if not all(isinstance(o, dict) for o in objs):
+            raise PackageError(damaged)
+        return list(objs)
+
+    for line in c.iter_lines(member):
+        chunk.append(line)
+        if len(chunk) >= size:
+            yield parse()
+            chunk = []
+    if chunk:
+        yield parse()
+
+
 def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, file: Path, base: dict[str, Any],
            progress: Progress | None, attachments_dir: Path, dry_run: bool) -> ImportReport:
     total = int(m.get("records", 0)) + sum(int(v) for v in (m.get("counts") or {}).values())
@@ -360,16 +382,16 @@ def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, 
         cur.execute("DELETE FROM temp.sync_applied")
         me = {session_origin(s).hex}  # earlier origins of this file are other PCs' now: they may come back
         a = _Applier(cur, m, p, me, tick)
-        for line in c.iter_lines("changes.jsonl.zst"):
+        for batch in _parsed(c, "changes.jsonl.zst", "同步包的变更数据无法解析，包已损坏"):
             try:
-                o = json.loads(line)
-                kind = o["k"]
-                if kind == "c":
-                    a.record(o)
-                elif kind == "r":
-                    a.row(o)
-                else:
-                    raise KeyError(kind)
+                for o in batch:
+                    kind = o["k"]
+                    if kind == "c":
+                        a.record(o)
+                    elif kind == "r":
+                        a.row(o)
+                    else:
+                        raise KeyError(kind)
             except (ValueError, KeyError, TypeError) as exc:
                 raise PackageError("同步包的变更数据无法解析，包已损坏") from exc
         a.finish()
@@ -418,18 +440,17 @@ def _check_audit(s: Session, c: Container, p: identity.PartnerRow) -> int:
     """The sender's audit entries: held ones unchanged, new ones linked and hashing right."""
     who = LEVEL_TEXT.get(p.level, "对方")
     origin = p.origin
-    held: dict[int, str] = {}
-    prev_n, prev_hash, new = -1, "", []
-    for line in c.iter_lines("audit.jsonl.zst"):
+    held: dict[int, str] = {n: h for n, h in s.execute(select(ReceivedAudit.n, ReceivedAudit.hash)
+                                                        .where(ReceivedAudit.origin == origin))}
+    prev_n, prev_hash, new, added = -1, "", [], 0
+    for e in (e for batch in _parsed(c, "audit.jsonl.zst", "同步包的审计记录无法解析，包已损坏") for e in batch):
         try:
-            e = json.loads(line)
             n = int(e["n"])
+            datetime.fromisoformat(e["at"])
+            if not all(isinstance(e[k], str) for k in ("hash", "prev", "actor", "action", "entity", "summary")):
+                raise TypeError(n)
         except (ValueError, KeyError, TypeError) as exc:
             raise PackageError("同步包的审计记录无法解析，包已损坏") from exc
-        if n not in held:
-            found = s.scalar(select(ReceivedAudit.hash).where(ReceivedAudit.origin == origin, ReceivedAudit.n == n))
-            if found is not None:
-                held[n] = found
         if n in held:
             if held[n] != e["hash"]:
                 raise PackageError(f"{who}电脑上第 {n} 条审计记录与此前收到的不一致：历史记录在发出后被改写，已拒绝导入")
@@ -440,8 +461,7 @@ def _check_audit(s: Session, c: Container, p: identity.PartnerRow) -> int:
         elif prev_n == n - 1:
             link = prev_hash
         else:
-            found_link = s.scalar(select(ReceivedAudit.hash).where(ReceivedAudit.origin == origin,
-                                                                   ReceivedAudit.n == n - 1))
+            found_link = held.get(n - 1)
             if found_link is None:
                 raise PackageError(f"{who}电脑的审计记录不连续：缺少第 {n - 1} 条，请先导入对方更早的同步包")
             link = found_link
@@ -454,13 +474,13 @@ def _check_audit(s: Session, c: Container, p: identity.PartnerRow) -> int:
                     "action": e["action"], "entity": e["entity"], "entity_id": e["entity_id"],
                     "summary": e["summary"], "prev_hash": e["prev"], "hash": e["hash"]})
         prev_n, prev_hash = n, e["hash"]
+        added += 1
         if len(new) >= BATCH:
             s.execute(insert(ReceivedAudit), new)
             new = []
     if new:
         s.execute(insert(ReceivedAudit), new)
-    count = s.scalar(select(ReceivedAudit.n).where(ReceivedAudit.origin == origin).order_by(ReceivedAudit.n.desc()))
-    return int(count or 0)
+    return added
 
 
 def _attachments(c: Container, cur: sqlite3.Cursor, folder: Path, dry_run: bool) -> int:
