@@ -225,16 +225,10 @@ class ImportSummaryDialog(QDialog):
             layout.addWidget(self.verdict)
             buttons.addButton("关闭(&C)", QDialogButtonBox.ButtonRole.RejectRole).setDefault(True)
         else:
-            extra = f"；附件 {report.attachments} 个" if report.attachments else ""
-            self.counts = _label(f"新变更 {report.new_records} 条，本机已持有 {report.held_records} 条；"
-                                 f"审计记录新增 {report.audit_new} 条{extra}", name="summary_counts")
-            layout.addWidget(self.counts)
-            kinds = _label(f"数据：{rows_text(report.rows, limit=8)}", name="summary_rows")
-            kinds.setToolTip(rows_text(report.rows))
-            layout.addWidget(kinds)
-            self.table = LedgerView(_VillageModel(VILLAGE_COLUMNS, village_views(report)), filter_placeholder="筛选：村名或拼音首字母")
-            self.table.setObjectName("summary_villages")
-            layout.addWidget(self.table, 1)
+            # a refusal found while applying comes back without what was counted up to it: then
+            # only the problems are shown, never "0 条" for a package that carries data
+            if report.rows or report.new_records or report.held_records or report.villages or not report.problems:
+                self._contents(layout, report)
             if report.problems:
                 self.problems = _label("\n".join(f"✗ {p}" for p in report.problems), name="summary_problems",
                                        color=ERROR_COLOR)
@@ -252,10 +246,25 @@ class ImportSummaryDialog(QDialog):
                 self.import_button = buttons.addButton("确认导入(&Y)", QDialogButtonBox.ButtonRole.AcceptRole)
                 self.import_button.setDefault(True)
                 buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        if self.table is None:
+            layout.addStretch(1)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(900, 480)
+        self.resize(900, 480 if self.table is not None else 260)
+
+    def _contents(self, layout: QVBoxLayout, report: ImportReport) -> None:
+        extra = f"；附件 {report.attachments} 个" if report.attachments else ""
+        self.counts = _label(f"新变更 {report.new_records} 条，本机已持有 {report.held_records} 条；"
+                             f"审计记录新增 {report.audit_new} 条{extra}", name="summary_counts")
+        layout.addWidget(self.counts)
+        kinds = _label(f"数据：{rows_text(report.rows, limit=8)}", name="summary_rows")
+        kinds.setToolTip(rows_text(report.rows))
+        layout.addWidget(kinds)
+        self.table = LedgerView(_VillageModel(VILLAGE_COLUMNS, village_views(report)),
+                                filter_placeholder="筛选：村名或拼音首字母")
+        self.table.setObjectName("summary_villages")
+        layout.addWidget(self.table, 1)
 
 
 def sender_time(created_at: str) -> str:

@@ -129,7 +129,7 @@ def test_page_shows_identity_and_partners(pair: SyncPair, qtbot: Any, tmp_path: 
     assert row["名称"] == "江宁区经管站" and row["级别"] == "区" and row["指纹"] == district_fp
     assert row["最近发出"] == "尚未导出" and row["最近接收"] == "尚未导入"
     assert int(row["未确认变更"]) > 0 and row["对方已确认"].startswith("0 / ")
-    assert row["提醒"] == ""
+    assert row["提醒"] == "" and not page.warnings.isVisibleTo(page)
     assert page.partner_combo.currentText() == "区“江宁区经管站”" and page.export_button.isEnabled()
     assert page.drive_combo.itemText(page.drive_combo.count() - 1) == page_mod.CHOOSE_FOLDER
 
@@ -140,6 +140,7 @@ def test_page_shows_identity_and_partners(pair: SyncPair, qtbot: Any, tmp_path: 
     page.ctx.notify("refresh")
     (row,) = _cells(page)
     assert row["提醒"].startswith("已超过一个月未与区“江宁区经管站”交换数据") and "从未交换" in row["提醒"]
+    assert page.warnings.isVisibleTo(page) and page.warnings.text() == f"⚠ {row['提醒']}"
     warning = page.model.index(0, page_mod._WARNING)
     assert page.model.data(warning, Qt.ItemDataRole.ForegroundRole).color().name() == page_mod.ERROR_COLOR
     _shot(page, "sync_page_warning.png")
@@ -319,6 +320,7 @@ def test_a_refused_package_shows_the_reason_and_changes_nothing(pair: SyncPair, 
     assert dialog.import_button is None  # nothing to confirm
     labels = {w.objectName(): w.text() for w in dialog.findChildren(page_mod.QLabel) if w.objectName()}
     assert "导入后对账不符" in labels["summary_problems"]
+    assert "summary_counts" not in labels and dialog.table is None  # no "新变更 0 条" for a refused package
     assert labels["summary_verdict"] == "检查未通过，此包不能导入（见上面列出的问题）。本机数据未作任何改动。"
     _shot(dialog, "sync_import_refused.png")
     dialog.reject()

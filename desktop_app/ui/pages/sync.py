@@ -80,8 +80,10 @@ def _when(at: Any) -> str:
 def partner_line(st: PartnerStatus) -> PartnerLine:
     p = st.partner
     name = p.name if p.active else f"{p.name}（旧电脑，已由{'“' + st.successor_name + '”' if st.successor_name else '新电脑'}接替）"
-    sent = (f"{_when(st.last_sent.at)}，第{st.last_sent.stream_seq}号包，{st.last_sent.changes} 条变更"
-            if st.last_sent else ("尚未导出" if p.active else ""))
+    sent = "尚未导出" if p.active else ""
+    if st.last_sent:
+        what = f"{st.last_sent.changes} 条变更" if st.last_sent.changes else "仅确认信息"
+        sent = f"{_when(st.last_sent.at)}，第{st.last_sent.stream_seq}号包，{what}"
     held = sum(x.held for x in st.positions)
     acked = sum(min(x.held, x.acknowledged) for x in st.positions)
     if not p.active:
@@ -189,6 +191,11 @@ class SyncPage(QWidget):
         layout.addWidget(who)
         layout.addWidget(QLabel("同步对象（区经管站登记各乡镇的名片，各乡镇登记区经管站的名片）："))
         layout.addWidget(self.view, 1)
+        self.warnings = QLabel()
+        self.warnings.setObjectName("sync_warnings")
+        self.warnings.setWordWrap(True)
+        self.warnings.setStyleSheet(f"color: {ERROR_COLOR}; font-weight: bold;")
+        layout.addWidget(self.warnings)
         layout.addWidget(exchange)
         layout.addWidget(self.status)
         ctx.data_changed.connect(lambda kind, _ids: self.reload() if kind in ("sync", "refresh") else None)
@@ -206,6 +213,9 @@ class SyncPage(QWidget):
         self.identity_label.setText(f"{me.level_text}“{me.name}”{unnamed}    区划代码 {me.region_code or '（未设置）'}")
         self.fingerprint_label.setText(f"本机指纹：{self.fingerprint}")
         self.model.set_rows([partner_line(st) for st in rows])
+        warnings = [f"⚠ {st.warning}" for st in rows if st.warning]
+        self.warnings.setText("\n".join(warnings))
+        self.warnings.setVisible(bool(warnings))
         self._load_targets([st for st in rows if st.partner.active])
 
     def _load_targets(self, active: list[PartnerStatus]) -> None:
