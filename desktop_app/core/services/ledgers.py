@@ -278,11 +278,14 @@ def _journal_outline(session: Session, book_id: uuid.UUID, first: str, last: str
         code = account_code
     else:
         raise ValidationError("请输入科目编码", field="科目")
-    accounts = book_accounts(session, book_id)
-    acc = accounts.get(code)
-    if acc is None:
+    found = reads(session).execute(  # the account and its sub-accounts (``subtree``), not the whole chart
+        select(Account.id, Account.code, Account.name)
+        .where(Account.book_id == book_id, Account.deleted.is_(False), func.substr(Account.code, 1, len(code)) == code)
+        .order_by(Account.code)).all()
+    name = next((n for _, c, n in found if c == code), None)
+    if name is None:
         raise NotFoundError(f"科目 {code} 不存在", field="科目")
-    ids = tuple(a.id for a in subtree(accounts, [code]))
+    ids = tuple(i for i, _, _ in found)
     before = balances_before(session, book_id, first)
     opening = sum((before.get(i, ZERO) for i in ids), ZERO)
     t = AccountPeriodTotal
@@ -314,7 +317,7 @@ def _journal_outline(session: Session, book_id: uuid.UUID, first: str, last: str
             JournalLine(None, None, p, None, "本年累计", code, None, year_d, year_c, running, "year_total", *side)))
     opening_line = JournalLine(None, None, first, None, "期初余额", code, None, ZERO, ZERO, opening, "opening",
                                *balance_direction(opening))
-    return JournalOutline(code, acc.name, first, last, ids, opening_line, tuple(months), running)
+    return JournalOutline(code, name, first, last, ids, opening_line, tuple(months), running)
 
 
 def journal_page(session: Session, book_id: uuid.UUID, account_ids: Sequence[uuid.UUID], period: str, *,
