@@ -15,6 +15,7 @@ does all of it and rolls back (``read_package``).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -395,6 +396,8 @@ def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, 
             except (ValueError, KeyError, TypeError) as exc:
                 raise PackageError("同步包的变更数据无法解析，包已损坏") from exc
         a.finish()
+        if os.environ.get("SUNSHINE_LEDGER_SYNC_FAULT") == "mid-apply":  # fault injection (tests/sync/test_faults.py)
+            os._exit(70)
         audit_new = _check_audit(s, c, p)
         n_files = _attachments(c, cur, attachments_dir, dry_run)
         villages, compared = _reconcile(s, cur, c, m, p, a)

@@ -223,6 +223,8 @@ def _seal_to(inner: Path, to_dir: Path, name: str, recipient_public: bytes) -> t
             envelope.seal(src, w, recipient_public)  # type: ignore[arg-type]
             raw.flush()
             os.fsync(raw.fileno())
+        if os.environ.get("SUNSHINE_LEDGER_SYNC_FAULT") == "before-rename":  # fault injection (tests/sync/test_faults.py)
+            os._exit(70)
         os.replace(tmp, final)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
