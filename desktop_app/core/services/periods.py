@@ -80,6 +80,9 @@ def last_closed_period(session: Session | Connection, book_id: uuid.UUID) -> str
                            .where(Period.book_id == book_id, Period.status == "closed")).scalar()
 
 
+_PERIOD_STATUS = select(Period.status).where(Period.book_id == bindparam("book_id"), Period.period == bindparam("period"))
+
+
 def ensure_period_open(session: Session, book_id: uuid.UUID, on: date | str) -> None:
     """Refuse (ConflictError) any write dated in a closed month; every module calls this first.
 
@@ -90,7 +93,7 @@ def ensure_period_open(session: Session, book_id: uuid.UUID, on: date | str) -> 
     if period < book.start_period:
         raise ConflictError(f"{period_label(period)}早于账套启用期间{period_label(book.start_period)}，不能记账",
                             field="日期")
-    status = session.execute(select(Period.status).where(Period.book_id == book_id, Period.period == period)).scalar()
+    status = reads(session).execute(_PERIOD_STATUS, {"book_id": book_id, "period": period}).scalar()
     if status == "closed":
         raise ConflictError(f"{period_label(period)}已结账，不能修改。如需更正，请在未结账的月份填制更正凭证，"
                             "或由审核员反结账", field="日期")
