@@ -77,6 +77,8 @@ class Money:
 
 @dataclass
 class _Batch:
+    """One organisation's contracts as rows, and what follows once they are written."""
+
     counterparties: list[dict[str, Any]]
     contracts: list[dict[str, Any]]
     installments: list[dict[str, Any]]
@@ -84,12 +86,31 @@ class _Batch:
     procedures: list[dict[str, Any]]
     filings: list[dict[str, Any]]
     money: list[Money] = field(default_factory=list)
+    prices: list[dict[str, Any]] = field(default_factory=list)
+    let_out: dict[uuid.UUID, tuple[str, uuid.UUID]] = field(default_factory=dict)  # parcel or card -> (state, contract)
 
-    def write(self, session: Session) -> None:
-        for model, rows in ((ContractCounterparty, self.counterparties), (Contract, self.contracts),
-                            (ContractInstallment, self.installments), (ContractRecognition, self.recognitions),
-                            (ContractProcedure, self.procedures), (ContractFiling, self.filings)):
-            bulk_insert(session, model, rows)
+    def tables(self) -> list[tuple[type, list[dict[str, Any]]]]:
+        return [(ContractCounterparty, self.counterparties), (Contract, self.contracts),
+                (ContractInstallment, self.installments), (ContractRecognition, self.recognitions),
+                (ContractProcedure, self.procedures), (ContractFiling, self.filings), (ContractReferencePrice, self.prices)]
+
+
+def _write(session: Session, batches: list[_Batch]) -> None:
+    """Every batch's rows, one bulk insert per table for all of them."""
+    for i, (model, _) in enumerate(batches[0].tables() if batches else []):
+        bulk_insert(session, model, [row for b in batches for row in b.tables()[i][1]])
+
+
+def _finish(session: Session, org: OrgRow, b: _Batch) -> None:
+    """After the rows are written: the parcels and cards let out under a live contract marked
+    so through their services, and the organisation's audit entry."""
+    for subject_id, (state, cid) in b.let_out.items():  # the parcel or card is let out under the contract
+        if state == "出租":
+            update_asset(session, subject_id, status=state, contract_id=cid)
+        else:
+            update_parcel(session, subject_id, status=state, contract_id=cid)
+    record_audit(session, AuditRecord("create", "contract", str(org.id),
+                                      f"{org.name}：示例合同 {len(b.contracts)} 份、应收期次 {len(b.installments)} 期"))
 
 
 def _subjects(session: Session, org_id: uuid.UUID) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -128,12 +149,23 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
     every term to that many years (benchmarks), otherwise terms are 2–15 years. The tenants'
     payments are appended to ``money`` (the caller records them month by month). Returns the
     number of installments."""
+    b = _plan(session, org, book, rng, n, today=today, years=years)
+    _write(session, [b])
+    _finish(session, org, b)
+    if money is not None:
+        money.extend(b.money)
+    return len(b.installments)
+
+
+def _plan(session: Session, org: OrgRow, book: BookRow, rng: random.Random, n: int, *,
+          today: date, years: int | None) -> _Batch:
+    """The rows of :func:`seed_org_contracts` (reads the organisation's parcels and cards only)."""
     parcels, assets = _subjects(session, org.id)
     first = date(int(book.start_period[:4]), int(book.start_period[5:]), 1)
     b = _Batch([], [], [], [], [], [])
-    prices = [{"id": uuid7(), "organisation_id": org.id, "land_class": land, "price_per_mu": Decimal(price)}
-              for land, price in PRICE.items()]
-    let_out: dict[uuid.UUID, tuple[str, uuid.UUID]] = {}
+    b.prices = [{"id": uuid7(), "organisation_id": org.id, "land_class": land, "price_per_mu": Decimal(price)}
+                for land, price in PRICE.items()]
+    let_out = b.let_out
     owing_expired = False
     for i in range(n):
         lease = rng.random() < 0.4
@@ -224,18 +256,7 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
                 b.money.append(Money(end + timedelta(days=10), cid, "退还", Decimal(2000)))
         _pay(b, rng, cid, insts, today, stop if status == "终止" else end, late=rng.random() < 0.1,
              owe_all=expired_owing, ahead=rng.random() < 0.15)
-    b.write(session)
-    bulk_insert(session, ContractReferencePrice, prices)
-    for subject_id, (state, cid) in let_out.items():  # the parcel or card is let out under the contract
-        if state == "出租":
-            update_asset(session, subject_id, status=state, contract_id=cid)
-        else:
-            update_parcel(session, subject_id, status=state, contract_id=cid)
-    if money is not None:
-        money.extend(b.money)
-    record_audit(session, AuditRecord("create", "contract", str(org.id),
-                                      f"{org.name}：示例合同 {len(b.contracts)} 份、应收期次 {len(b.installments)} 期"))
-    return len(b.installments)
+    return b
 
 
 def _pay(b: _Batch, rng: random.Random, cid: uuid.UUID, insts: list[dict[str, Any]], today: date, stop: date, *,
@@ -287,14 +308,21 @@ def seed_contracts(session: Session, ctx: DemoContext) -> None:
     """About a dozen contracts per village, on its first (股份经济合作社) book; their money is
     recorded month by month (``ctx.monthly``)."""
     last = demo_years(ctx.years)[1]
-    for org in ctx.orgs:
-        book = next((bk for bk in ctx.books if bk.organisation_id == org.id), None)
+    first_book: dict[uuid.UUID, BookRow] = {}
+    for bk in ctx.books:
+        first_book.setdefault(bk.organisation_id, bk)
+    planned: list[tuple[OrgRow, BookRow, _Batch]] = []
+    for org in ctx.orgs:  # planned first (each reads only its own parcels and cards), written together
+        book = first_book.get(org.id)
         if book is not None:
-            money: list[Money] = []
-            seed_org_contracts(session, org, book, ctx.rng, 12, today=min(TODAY, date(last, 12, 31)), money=money)
-            months: dict[str, list[Money]] = {}
-            for item in sorted(money, key=lambda x: (x.on, x.kind != "收取", str(x.contract_id))):
-                months.setdefault(f"{item.on.year:04d}-{item.on.month:02d}", []).append(item)
-            ctx.receipts[book.id] = months
+            planned.append((org, book, _plan(session, org, book, ctx.rng, 12, today=min(TODAY, date(last, 12, 31)),
+                                             years=None)))
+    _write(session, [b for _, _, b in planned])
+    for org, book, b in planned:
+        _finish(session, org, b)
+        months: dict[str, list[Money]] = {}
+        for item in sorted(b.money, key=lambda x: (x.on, x.kind != "收取", str(x.contract_id))):
+            months.setdefault(f"{item.on.year:04d}-{item.on.month:02d}", []).append(item)
+        ctx.receipts[book.id] = months
     ctx.batched.append(_money)
     ctx.monthly.append(_month)

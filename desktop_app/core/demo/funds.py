@@ -23,9 +23,9 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -185,7 +185,7 @@ def seed_opening(session: Session, ctx: DemoContext) -> None:
 
 
 _BANK = (Account.code.like("102%"), Account.deleted.is_(False))
-_BOOKS = bindparam("books", expanding=True)
+_BOOKS: BindParameter[Any] = bindparam("books", expanding=True)
 _BANK_OPENING = (select(OpeningBalance.book_id, OpeningBalance.debit, OpeningBalance.credit)
                  .join(Account, Account.id == OpeningBalance.account_id)
                  .where(OpeningBalance.book_id.in_(_BOOKS), OpeningBalance.deleted.is_(False), *_BANK))
