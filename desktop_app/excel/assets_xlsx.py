@@ -206,8 +206,9 @@ def apply_import(session: Session, kind: str, path: Path | str, *, organisation_
             values["poverty_alleviation"] = values.get("poverty_alleviation") in ("是", "Y", "y", 1, True)
             create_asset(session, organisation_id=organisation_id, book_id=book_id, **values)
     else:
-        from desktop_app.core.services.resources import create_parcel
+        from desktop_app.core.services.resources_import import create_parcels
 
-        for _, pairs in preview.rows:  # into the given book's register (none: the main book's)
-            create_parcel(session, organisation_id=organisation_id, book_id=book_id, **dict(pairs))
+        # into the given book's register (none: the main book's), in one batch
+        create_parcels(session, organisation_id=organisation_id,
+                       rows=({**dict(pairs), "book_id": book_id} for _, pairs in preview.rows))
     return len(preview.rows)
