@@ -80,8 +80,12 @@ def _card(book: BookRow, code: str, name: str, category: str, nature: str, statu
             "contract_id": None, "acquisition_voucher_id": None, "disposed_on": None, "notes": "清产核资入账"}
 
 
-def _seed_book(session: Session, ctx: DemoContext, book: BookRow) -> list[uuid.UUID]:
-    """The book's cards (its opening balances), parcels and projects; returns the projects' ids."""
+Rows = dict[type, list[dict[str, Any]]]  # model -> rows to insert
+
+
+def _seed_book(session: Session, ctx: DemoContext, book: BookRow, out: Rows) -> tuple[AuditRecord, list[uuid.UUID]]:
+    """The book's cards (its opening balances), parcels and projects, added to ``out``; returns
+    its audit entry and its 光伏 projects' ids."""
     rng, version = ctx.rng, book.chart_version
     accounts = book_accounts(session, book.id)
     bal = balances_at_end(session, book.id, book.start_period)  # nothing posted yet: the opening balances
@@ -132,9 +136,6 @@ def _seed_book(session: Session, ctx: DemoContext, book: BookRow) -> list[uuid.U
     cards = opening_cards
     for i, c in enumerate(cards, start=1):
         c["code"] = f"ZC{book.code}-{i:03d}"
-    bulk_insert(session, Project, projects)
-    bulk_insert(session, ProjectFunding, funding)
-    bulk_insert(session, Asset, cards)
     parcels = []
     for i, (land, status, lo, hi) in enumerate(rng.sample(LAND, rng.randint(5, 8)) if first_book else [], start=1):
         mu = Decimal(rng.randint(lo * 10000, hi * 10000)).scaleb(-4)
@@ -146,10 +147,11 @@ def _seed_book(session: Session, ctx: DemoContext, book: BookRow) -> list[uuid.U
                         "west": rng.choice(["山脚", "村界", "鱼塘"]), "north": rng.choice(["村部", "河堤", "机耕路"]),
                         "ownership": "组" if group else "村", "group_name": group, "status": status, "contract_id": None,
                         "notes": None})
-    bulk_insert(session, ResourceParcel, parcels)
-    record_audit(session, AuditRecord("create", "asset", str(book.id),
-                                      f"{book.name}：示例资产卡片 {len(cards)} 张、地块 {len(parcels)} 块、项目 {len(projects)} 个"))
-    return [p["id"] for p in projects if p["kind"] == "光伏"]
+    for model, rows in ((Project, projects), (ProjectFunding, funding), (Asset, cards), (ResourceParcel, parcels)):
+        out.setdefault(model, []).extend(rows)
+    audit = AuditRecord("create", "asset", str(book.id),
+                        f"{book.name}：示例资产卡片 {len(cards)} 张、地块 {len(parcels)} 块、项目 {len(projects)} 个")
+    return audit, [p["id"] for p in projects if p["kind"] == "光伏"]
 
 
 def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) -> None:
@@ -218,8 +220,14 @@ def _batched(session: Session, ctx: DemoContext, books: list[BookRow], y: int, m
 
 def seed_assets(session: Session, ctx: DemoContext) -> None:
     villages = {o.id for o in ctx.orgs}
-    for book in ctx.books:
+    rows: Rows = {Project: [], ProjectFunding: [], Asset: [], ResourceParcel: []}  # written in this order
+    audits = []
+    for book in ctx.books:  # each book reads only its own opening balances: all written together after
         if book.organisation_id in villages:
-            ctx.solar[book.id] = _seed_book(session, ctx, book)
+            audit, ctx.solar[book.id] = _seed_book(session, ctx, book, rows)
+            audits.append(audit)
+    for model, values in rows.items():
+        bulk_insert(session, model, values)
+    record_audit(session, audits)
     ctx.batched.append(_batched)
     ctx.monthly.append(_month)

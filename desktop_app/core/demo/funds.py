@@ -168,7 +168,10 @@ def _opening(book: _Book) -> list[tuple[str, Decimal]]:
 
 
 def seed_opening(session: Session, ctx: DemoContext) -> None:
-    """Every book's opening balances (期初余额) at its start month."""
+    """Every book's opening balances (期初余额) at its start month (one bulk insert for all books,
+    then each book's audit entry)."""
+    rows: list[dict[str, Any]] = []
+    audits: list[AuditRecord] = []
     for book_row in ctx.books:
         if book_row.id in ctx.gens:
             continue
@@ -176,12 +179,12 @@ def seed_opening(session: Session, ctx: DemoContext) -> None:
         gen = ctx.gens[book_row.id] = _Book(ctx.rng)
         opening = _opening(gen)
         gen.cash = dict(opening)["101"]
-        bulk_insert(session, OpeningBalance, [{
-            "id": uuid7(), "book_id": book_row.id, "account_id": accounts[c].id,
-            "debit": v if v > 0 else ZERO, "credit": -v if v < 0 else ZERO,
-        } for c, v in opening])
-        record_audit(session, AuditRecord("create", "opening_balance", str(book_row.id),
-                                          f"{book_row.name}：录入期初余额（示例数据，{len(opening)}个科目）"))
+        rows += [{"id": uuid7(), "book_id": book_row.id, "account_id": accounts[c].id,
+                  "debit": v if v > 0 else ZERO, "credit": -v if v < 0 else ZERO} for c, v in opening]
+        audits.append(AuditRecord("create", "opening_balance", str(book_row.id),
+                                  f"{book_row.name}：录入期初余额（示例数据，{len(opening)}个科目）"))
+    bulk_insert(session, OpeningBalance, rows)
+    record_audit(session, audits)
 
 
 _BANK = (Account.code.like("102%"), Account.deleted.is_(False))
