@@ -16,7 +16,6 @@ from typing import Any
 
 from desktop_app.core.errors import UserError
 
-ACTIONS = ("identity", "trust", "export", "import", "status")
 CONFIRM = "请与对方电话核对指纹，一致请输入 y"
 
 
@@ -238,12 +237,25 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("sync", cmd_sync, "U盘同步：identity 本机名片、trust 登记对方名片、export 导出数据包、import 导入数据包、status 同步状态")
-    p.add_argument("action", choices=ACTIONS, help="identity [--out F] [--name N] | trust FILE [--yes] | "
-                   "export --to DIR [--partner P] | import FILE [--dry-run] | status")
-    p.add_argument("file", nargs="?", help="trust：对方的名片 .slcard；import：同步数据包 .slsync")
-    p.add_argument("--out", help="identity：本机名片的输出文件（.slcard）")
-    p.add_argument("--name", help="identity：设置本机名称（如 大桥镇、江宁区经管站）")
-    p.add_argument("--yes", action="store_true", help="trust：已与对方电话核对指纹，不再询问")
-    p.add_argument("--to", help="export：U盘或文件夹")
-    p.add_argument("--partner", help="export：只导出给这个对象（名称或安装标识；区级默认导出给全部乡镇）")
-    p.add_argument("--dry-run", dest="dry_run", action="store_true", help="import：只检查并列出将导入的内容，不写入")
+    p.set_defaults(file=None, out=None, name=None, yes=False, to=None, partner=None, dry_run=False)
+    actions = p.add_subparsers(dest="action", metavar="操作", required=True)
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        a: argparse.ArgumentParser = actions.add_parser(name, help=help_text, description=help_text)
+        # --db may also follow the action (sync trust FILE --db X); SUPPRESS keeps one given before it
+        a.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件（默认为数据目录下的 ledger.db）")
+        return a
+
+    a = action("identity", "本机名片与指纹（--out 导出名片文件，--name 设置本机名称）")
+    a.add_argument("--out", help="本机名片的输出文件（.slcard）")
+    a.add_argument("--name", help="设置本机名称（如 大桥镇、江宁区经管站）")
+    a = action("trust", "登记对方的名片（先与对方电话核对指纹）")
+    a.add_argument("file", help="对方的名片 .slcard")
+    a.add_argument("--yes", action="store_true", help="已与对方电话核对指纹，不再询问")
+    a = action("export", "导出数据包：对方尚未确认收到的全部变更")
+    a.add_argument("--to", required=True, help="U盘或文件夹")
+    a.add_argument("--partner", help="只导出给这个对象（名称或安装标识；区级默认导出给全部乡镇）")
+    a = action("import", "导入数据包（全部无误才写入）")
+    a.add_argument("file", help="同步数据包 .slsync")
+    a.add_argument("--dry-run", dest="dry_run", action="store_true", help="只检查并列出将导入的内容，不写入")
+    action("status", "各对方的同步状态：已发送、已确认、已接收")

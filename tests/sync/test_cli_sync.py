@@ -232,3 +232,16 @@ def test_export_then_import_through_the_cli(sites: tuple[Path, Path], tmp_path: 
     assert code == 0 and "无需重复导入" in out  # a replay: nothing to do
     code, out, _ = run(capsys, "sync", "status", "--db", str(d))
     assert code == 0 and "已接收：第 1 号包" in out
+
+
+def test_db_may_stand_before_or_after_the_file(sites: tuple[Path, Path], tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """`sync trust --db X FILE`, `sync trust FILE --db X` and `sync --db X trust FILE` all work."""
+    t, d = sites
+    code, out, err = run(capsys, "sync", "trust", "--db", str(d), str(tmp_path / "town.slcard"), "--yes")
+    assert code == 0, err
+    assert "已登记" in out
+    code, out, _ = run(capsys, "sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes")
+    assert code == 0 and "已登记" in out
+    code, out, _ = run(capsys, "sync", "--db", str(d), "status")
+    assert code == 0 and "大桥镇" in out
