@@ -10,8 +10,16 @@ among them), then times, each in its own process so that its peak memory (ru_max
 - ``apply``: ``import_members_xlsx(apply=True)`` — the same plus the bulk writes, committed,
   on a fresh copy of an empty village.
 
+- ``write limit``: stdlib sqlite3 ``executemany`` of exactly the rows the applied import stored
+  (households, members, holdings, events, change log, audit), read back after it committed and
+  inserted into another fresh copy with the same pragmas: the raw cost of the writes alone.
+
 Prints the medians, the peak memory of each and the ratios (goal: dry ≤ 2x, apply ≤ 4x,
 ≤ 300 MB at 100k rows) and the cost per row, which must not grow with the file.
+
+Then (unless ``--parcels 0``) the resource-parcel import (资源地块, ``assets_xlsx.apply_import``)
+at ``--parcels`` rows and a quarter of that, each beside calamine reading the same file: the
+cost per row at both sizes shows it linear.
 """
 
 from __future__ import annotations
@@ -101,7 +109,44 @@ def phase(kind: str, file: Path, db_path: Path) -> dict[str, float]:
         n = preview.members
         db.close()
     seconds = time.perf_counter() - t
-    return {"seconds": seconds, "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": n}
+    out = {"seconds": seconds, "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": n}
+    if kind == "apply":
+        out["raw"] = raw_writes(db_path, db_path.with_name(db_path.stem + "_raw.db"))
+    return out
+
+
+WRITTEN = ("household", "member", "share_holding", "share_event", "change_log", "audit_entry")
+
+
+def raw_writes(done: Path, target: Path) -> float:
+    """Seconds for stdlib executemany to store the rows the import stored in ``done`` into a fresh
+    copy of the empty village (``target``, same pragmas as the program's connections)."""
+    import sqlite3
+
+    shutil.copy(done.parent / "empty.db", target)
+    src = sqlite3.connect(done)
+    dst = sqlite3.connect(target, isolation_level=None)
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=FULL"):
+        dst.execute(f"PRAGMA {pragma}")
+    tables = []
+    for t in WRITTEN:
+        key = "origin, seq" if t == "change_log" else "rowid"  # the change log is WITHOUT ROWID
+        cols = [r[1] for r in src.execute(f"PRAGMA table_info({t})")]
+        there = set(dst.execute(f"SELECT {key} FROM {t}"))
+        width = key.count(",") + 1
+        rows = [r[width:] for r in src.execute(f"SELECT {key}, {', '.join(cols)} FROM {t}")
+                if tuple(r[:width]) not in there]
+        tables.append((f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows))
+    src.close()
+    t0 = time.perf_counter()
+    dst.execute("BEGIN")
+    for sql, rows in tables:
+        dst.executemany(sql, rows)
+    dst.execute("COMMIT")
+    seconds = time.perf_counter() - t0
+    dst.close()
+    target.unlink()
+    return seconds
 
 
 def run(kind: str, file: Path, db_path: Path) -> dict[str, float]:
@@ -115,6 +160,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-apply", action="store_true")
+    ap.add_argument("--parcels", type=int, default=10_000, help="资源地块 rows (0: skip)")
     ap.add_argument("--phase")
     ap.add_argument("--file")
     ap.add_argument("--db")
@@ -144,7 +190,62 @@ def main() -> None:
         per_row = med[k] / args.rows * 1000
         ratio = "" if k == "calamine" else f"；{med[k] / med['calamine']:.2f}x（目标 ≤ {goals[k]:.0f}x）"
         print(f"{labels[k]}：中位 {med[k]:.2f} 秒，{per_row:.3f} ms/行，峰值内存 {mem[k]:.0f} MB{ratio}")
+    if "apply" in results:
+        raw = statistics.median(r["raw"] for r in results["apply"])
+        print(f"stdlib sqlite3 executemany 写入同样的行（写入极限）：中位 {raw:.2f} 秒；导入的写入部分（导入 − 检查）"
+              f" {(med['apply'] - med['dry']) / raw:.2f}x；calamine + 写入极限 {med['calamine'] + raw:.2f} 秒，"
+              f"导入为其 {med['apply'] / (med['calamine'] + raw):.2f}x")
+    for n in sorted({args.parcels // 4, args.parcels} - {0}):
+        bench_parcels(tmp, base, n, args.runs)
     shutil.rmtree(tmp)
+
+
+def bench_parcels(tmp: Path, base: Path, n: int, runs: int) -> None:
+    """资源地块 import (check, then apply) of ``n`` rows beside calamine reading the same file."""
+    from openpyxl import Workbook
+    from python_calamine import CalamineWorkbook
+
+    from db.migrate import open_database
+    from desktop_app.core.services.orgs import create_book, find_organisation
+    from desktop_app.excel.assets_xlsx import PARCEL_COLUMNS, apply_import, validate_import
+
+    file = tmp / f"parcels{n}.xlsx"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("资源地块")
+    ws.append(list(PARCEL_COLUMNS))
+    for i in range(n):
+        cells = {"地块编号": f"DK-{i:06d}", "地块名称": f"东湖{i}号地", "地类": ("耕地", "园地", "林地")[i % 3],
+                 "面积（亩）": 1.25 + i % 40, "坐落": f"第{i % 15 + 1}组", "东至": "路", "经营状态": "机动地"}
+        ws.append([cells.get(h) for h in PARCEL_COLUMNS])
+    wb.save(file)
+    times: dict[str, list[float]] = {"calamine": [], "dry": [], "apply": []}
+    for i in range(runs):
+        t = time.perf_counter()
+        CalamineWorkbook.from_path(str(file)).get_sheet_by_index(0).to_python()
+        times["calamine"].append(time.perf_counter() - t)
+        path = tmp / f"parcels{n}_{i}.db"
+        shutil.copy(base, path)
+        db = open_database(path)
+        with db.begin("bench") as s:
+            org = find_organisation(s, "N2320115MF00000121")
+            create_book(s, organisation_id=org.id, name="东湖村股份经济合作社", kind="股份经济合作社",
+                        start_period="2026-01", chart_version="2023")
+        with db.read("bench") as s:
+            t = time.perf_counter()
+            preview = validate_import(s, "resources", file, organisation_id=org.id)
+            times["dry"].append(time.perf_counter() - t)
+        if preview.errors:
+            raise SystemExit(f"parcels refused: {preview.errors[:3]}")
+        with db.begin("bench") as s:
+            t = time.perf_counter()
+            apply_import(s, "resources", file, organisation_id=org.id)
+            times["apply"].append(time.perf_counter() - t)
+        db.close()
+        path.unlink()
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"资源地块 {n} 行：calamine 中位 {med['calamine']:.3f} 秒；检查 {med['dry']:.2f} 秒"
+          f"（{med['dry'] / n * 1000:.3f} ms/行，{med['dry'] / med['calamine']:.0f}x）；导入并写入 {med['apply']:.2f} 秒"
+          f"（{med['apply'] / n * 1000:.3f} ms/行，{med['apply'] / med['calamine']:.0f}x）")
 
 
 if __name__ == "__main__":
