@@ -153,6 +153,7 @@ def test_trust_a_card_only_after_the_fingerprint_is_confirmed(demo_template: Pat
     try:
         d_page = _page(district, qtbot, tmp_path, UserRow(uuid.uuid4(), "officer", "区", ("district_admin",), True))
         assert _cells(d_page) == [] and not d_page.export_button.isEnabled()
+        assert d_page.hint.isVisibleTo(d_page) and d_page.hint.text() == page_mod.NO_TOWNSHIPS
         card_file = d_page.export_card(tmp_path / "district_card")
         assert card_file == tmp_path / "district_card.slcard" and card_file.is_file()
         assert d_page.fingerprint in shown_boxes.texts[-1] and str(card_file) in shown_boxes.texts[-1]
@@ -166,6 +167,7 @@ def test_trust_a_card_only_after_the_fingerprint_is_confirmed(demo_template: Pat
         assert not dialog.trust_button.isEnabled()  # not before the phone check
         dialog.reject()
         assert _cells(t_page) == []  # 取消 registers nothing
+        assert t_page.hint.text() == page_mod.NO_DISTRICT and not t_page.export_button.isEnabled()
 
         dialog = t_page.trust(card_file)
         assert dialog is not None
@@ -176,6 +178,7 @@ def test_trust_a_card_only_after_the_fingerprint_is_confirmed(demo_template: Pat
         assert row["名称"] == "江宁区经管站" and row["指纹"] == d_page.fingerprint
         assert shown_boxes.texts[-1] == f"已登记区“江宁区经管站”的同步名片（指纹 {d_page.fingerprint}）"
         assert t_page.partner_combo.currentText() == "区“江宁区经管站”"
+        assert t_page.export_button.isEnabled() and not t_page.hint.isVisibleTo(t_page)
 
         own = t_page.export_card(tmp_path / "town.slcard")  # a township's own card offered back: refused calmly
         assert own is not None
@@ -332,3 +335,49 @@ def test_a_refused_package_shows_the_reason_and_changes_nothing(pair: SyncPair, 
     assert importer.dialog.import_button is None
     labels = {w.objectName(): w.text() for w in importer.dialog.findChildren(page_mod.QLabel) if w.objectName()}
     assert labels["summary_verdict"].startswith("此包已于 ") and labels["summary_verdict"].endswith("导入，无需重复导入")
+
+
+def test_a_replaced_township_pc_is_announced_as_its_successor(pair: SyncPair, qtbot: Any, tmp_path: Path,
+                                                              shown_boxes: ShownBoxes) -> None:
+    from desktop_app.cli import main
+
+    pair.town.close()  # the township's PC dies; its backup is restored on a new one
+    assert main(["backup", "--db", str(pair.town.path), "--to", str(tmp_path / "bk")]) == 0
+    new_pc = tmp_path / "new_pc" / "ledger.db"
+    new_pc.parent.mkdir()
+    assert main(["restore", str(next((tmp_path / "bk").iterdir())), "--db", str(new_pc)]) == 0
+    assert main(["sync", "identity", "--db", str(new_pc), "--out", str(tmp_path / "new.slcard")]) == 0
+    pair.town = open_database(pair.town.path)  # closed again by the fixture
+
+    page = district_page(pair, qtbot, tmp_path)
+    dialog = page.trust(tmp_path / "new.slcard")
+    assert dialog is not None
+    dialog.checked.setChecked(True)
+    dialog.trust_button.click()
+    assert shown_boxes.boxes[-1].windowTitle() == "已登记新电脑"
+    assert "接替" in shown_boxes.texts[-1] and "旧电脑迟到的U盘数据包仍可导入" in shown_boxes.texts[-1]
+    rows = _cells(page)
+    assert [r["名称"] for r in rows] == ["阳光街道", "阳光街道（旧电脑，已由“阳光街道”接替）"]
+    assert rows[1]["提醒"] == "" and rows[1]["未确认变更"] == ""
+    assert [page.partner_combo.itemText(i) for i in range(page.partner_combo.count())] == ["乡镇“阳光街道”"]
+
+
+def test_cancel_during_import_changes_nothing(pair: SyncPair, qtbot: Any, tmp_path: Path,
+                                              shown_boxes: ShownBoxes) -> None:
+    out = pair.export(pair.town, pair.district)
+    assert out.path is not None
+    page = district_page(pair, qtbot, tmp_path)
+    before = dump(pair.district)
+    importer = page.import_from_stick(out.path)
+    qtbot.waitUntil(lambda: importer.dialog is not None, timeout=60_000)
+
+    def press_cancel(handle: Any, done: int, total: int, _text: str) -> None:
+        if total:
+            handle.cancel()
+
+    page.runner._bridge.progress.connect(press_cancel, Qt.ConnectionType.DirectConnection)
+    importer.dialog.import_button.click()
+    qtbot.waitUntil(lambda: importer.task is not None and importer.task.done, timeout=60_000)
+    assert importer.report is None
+    assert shown_boxes.texts[-1] == "已取消导入，本机数据未作任何改动。"
+    assert dump(pair.district) == before

@@ -55,6 +55,10 @@ from desktop_app.ui.widgets.base import ERROR_COLOR
 __all__ = ["PAGE", "PartnerLine", "SyncPage"]
 
 CHOOSE_FOLDER = "选择文件夹…"
+NO_DISTRICT = ("尚未登记区经管站的名片：请点“导出本机名片…”把本机名片交给区经管站登记，并点“登记对方名片…”"
+               "登记区经管站导出的名片（登记时双方电话核对指纹）。")
+NO_TOWNSHIPS = ("尚未登记任何乡镇的名片：请点“登记对方名片…”登记各乡镇导出的名片，并点“导出本机名片…”"
+                "把本机名片交给各乡镇登记（登记时双方电话核对指纹）。")
 ALL_TOWNSHIPS = "全部乡镇（各写一个包）"
 
 
@@ -165,6 +169,7 @@ class SyncPage(QWidget):
         self.partner_combo = QComboBox()
         self.partner_combo.setObjectName("sync_partner_combo")
         self.partner_combo.setMinimumWidth(200)
+        self.partner_combo.setPlaceholderText("（尚未登记）")
         row.addWidget(self.partner_combo)
         row.addWidget(QLabel("U盘："))
         self.drive_combo = QComboBox()
@@ -191,6 +196,10 @@ class SyncPage(QWidget):
         layout.addWidget(who)
         layout.addWidget(QLabel("同步对象（区经管站登记各乡镇的名片，各乡镇登记区经管站的名片）："))
         layout.addWidget(self.view, 1)
+        self.hint = QLabel()
+        self.hint.setObjectName("sync_hint")
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
         self.warnings = QLabel()
         self.warnings.setObjectName("sync_warnings")
         self.warnings.setWordWrap(True)
@@ -236,8 +245,10 @@ class SyncPage(QWidget):
         i = self.partner_combo.findData(chosen)
         self.partner_combo.setCurrentIndex(max(i, 0))
         self.export_button.setEnabled(bool(targets))
-        self.export_button.setToolTip("" if targets else (
-            "尚未登记任何乡镇的名片" if self.site.level == "district" else "尚未登记区经管站的名片"))
+        hint = NO_TOWNSHIPS if self.site.level == "district" else NO_DISTRICT
+        self.export_button.setToolTip("" if targets else hint)
+        self.hint.setText("" if targets else hint)
+        self.hint.setVisible(not targets)
 
     def load_drives(self) -> None:
         """The mounted places (removable first) and 选择文件夹…; a folder chosen before stays."""
