@@ -12,8 +12,6 @@ from desktop_app.commands.funds import finish_import_check, resolve_book, resolv
 from desktop_app.core.errors import UserError
 from desktop_app.core.money import format_amount
 
-ACTIONS = ("import", "export", "template", "show")
-
 
 def _write(args: argparse.Namespace, filled: bool) -> int:
     from desktop_app.cli import cli_session
@@ -94,12 +92,24 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("plan", cmd_plan, "年度财务计划：template 导出模板、export 导出、import 导入（替换该年计划）、show 计划执行情况")
-    p.add_argument("action", choices=ACTIONS, help="import FILE | export --out F | template --out F | show")
-    p.add_argument("file", nargs="?", help="import 的 Excel 文件")
-    p.add_argument("--org", required=True, help="组织的统一社会信用代码或12位区划代码")
-    p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
-    p.add_argument("--year", type=int, required=True, help="计划年度，如 2026")
-    p.add_argument("--out", help="export/template 的输出文件 .xlsx")
-    p.add_argument("--period", help="show：实际数截至的月份，如 2026-10（默认全年）")
-    p.add_argument("--dry-run", action="store_true", help="import：只检查，不写入")
-    p.add_argument("--user", help="操作人用户名（默认为第一个记账员或审核员）")
+    p.set_defaults(file=None, out=None, period=None, dry_run=False)
+    actions = p.add_subparsers(dest="action", metavar="操作", required=True)
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        # one parser per action, so options may come before or after the file (plan import --org X F.xlsx)
+        a: argparse.ArgumentParser = actions.add_parser(name, help=help_text, description=help_text)
+        a.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件（默认为数据目录下的 ledger.db）")
+        a.add_argument("--org", required=True, help="组织的统一社会信用代码或12位区划代码")
+        a.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
+        a.add_argument("--year", type=int, required=True, help="计划年度，如 2026")
+        a.add_argument("--user", help="操作人用户名（默认为第一个记账员或审核员）")
+        return a
+
+    a = action("import", "导入年度财务计划（替换该年计划；全部无误才写入）")
+    a.add_argument("file", help="Excel 文件 .xlsx")
+    a.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    for name, text in (("export", "导出该年计划"), ("template", "导出空白模板")):
+        a = action(name, text)
+        a.add_argument("--out", required=True, help="输出文件 .xlsx")
+    a = action("show", "计划执行情况")
+    a.add_argument("--period", help="实际数截至的月份，如 2026-10（默认全年）")

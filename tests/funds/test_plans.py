@@ -150,6 +150,9 @@ def test_template_fill_import_export_round_trip(env: Env, tmp_path: Path, capsys
     good = tmp_path / "计划.xlsx"
     wb.save(good)
     assert _cli(env, "import", str(good), "--dry-run") == 0
+    # options may also come before the file
+    assert cli_main(["plan", "import", "--db", str(env.db.path), "--org", USCC, "--year", "2026", "--dry-run",
+                     str(good)]) == 0
     assert "只检查" in capsys.readouterr().out and _counts(env)[0] == 0
     assert _cli(env, "import", str(good)) == 0
     assert "收入 420,000.50" in capsys.readouterr().out
