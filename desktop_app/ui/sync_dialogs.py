@@ -287,9 +287,10 @@ class SyncImport:
     ``dialog`` (the summary) → 确认导入 → ``report``. ``done`` is called after an import."""
 
     def __init__(self, parent: QWidget, ctx: AppContext, runner: TaskRunner, done: Callable[[ImportReport], None],
-                 start_dir: Path | None = None) -> None:
+                 start_dir: Path | None = None, busy: Callable[[TaskHandle], None] | None = None) -> None:
         self.parent, self.ctx, self.runner, self._done = parent, ctx, runner, done
         self.start_dir = start_dir
+        self._busy = busy or (lambda _h: None)
         self.path: Path | None = None
         self.preview: ImportReport | None = None
         self.report: ImportReport | None = None
@@ -314,6 +315,7 @@ class SyncImport:
 
         self.task = self.runner.run(check, title="正在检查同步包…", cancellable=False, on_result=self._checked,
                                     on_error=lambda exc: show_refusal(self.parent, exc, "此同步包不能导入"))
+        self._busy(self.task)
 
     def _checked(self, preview: ImportReport) -> None:
         self.preview = preview
@@ -334,6 +336,7 @@ class SyncImport:
 
         self.task = self.runner.run(apply, title="正在导入同步包…", on_result=self._imported,
                                     on_error=self._failed, on_cancelled=self._cancelled)
+        self._busy(self.task)
 
     def _failed(self, exc: BaseException) -> None:
         if self.task is not None and self.task.progress.cancelled and isinstance(exc, UserError):

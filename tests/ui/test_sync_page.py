@@ -199,7 +199,9 @@ def test_export_through_the_page_writes_one_file_on_the_stick(pair: SyncPair, qt
     page.set_folder(pair.stick)
     assert page.target_dir() == pair.stick
     assert page.export_to_stick() is not None
+    assert not page.export_button.isEnabled() and not page.import_button.isEnabled()  # one exchange at a time
     _wait(qtbot, page)
+    assert page.export_button.isEnabled() and page.import_button.isEnabled()
     (package,) = pair.stick.iterdir()
     assert package.name.endswith("_至_江宁区经管站_" + f"{utcnow().astimezone():%Y%m%d}" + "_0001.slsync")
     ((name, result),) = page.exported

@@ -244,7 +244,7 @@ class SyncPage(QWidget):
             self.partner_combo.addItem(f"{level}“{n}”", o.hex)
         i = self.partner_combo.findData(chosen)
         self.partner_combo.setCurrentIndex(max(i, 0))
-        self.export_button.setEnabled(bool(targets))
+        self.export_button.setEnabled(bool(targets) and not self.runner.active)
         hint = NO_TOWNSHIPS if self.site.level == "district" else NO_DISTRICT
         self.export_button.setToolTip("" if targets else hint)
         self.hint.setText("" if targets else hint)
@@ -386,7 +386,19 @@ class SyncPage(QWidget):
         self.status.setText(f"正在导出到 {to_dir} …")
         self.task = self.runner.run(work, title="正在导出同步包…", on_result=self._exported,
                                     on_error=self._export_failed, on_cancelled=self._export_cancelled)
+        self._busy(self.task)
         return self.task
+
+    def _busy(self, handle: TaskHandle) -> None:
+        """One exchange at a time: export and import wait until this task has finished."""
+        self.export_button.setEnabled(False)
+        self.import_button.setEnabled(False)
+
+        def free() -> None:
+            self.import_button.setEnabled(True)
+            self.export_button.setEnabled(bool(self._targets))
+
+        handle.finished.connect(free)
 
     def _exported(self, outcome: tuple[list[tuple[str, Any]], str]) -> None:
         results, stopped = outcome
@@ -419,7 +431,7 @@ class SyncPage(QWidget):
     def import_from_stick(self, path: Path | str | None = None) -> SyncImport:
         where = self.target_dir()
         self.importer = SyncImport(self, self.ctx, self.runner, self._imported,
-                                   start_dir=where if where is not None and where.is_dir() else None)
+                                   start_dir=where if where is not None and where.is_dir() else None, busy=self._busy)
         self.importer.start(path)
         return self.importer
 
