@@ -91,8 +91,8 @@ def has_plan(session: Session, book_id: uuid.UUID, year: int) -> bool:
 
 def preview_plan(session: Session, book_id: uuid.UUID, year: int, lines: Sequence[PlanInput]) -> PlanPreview:
     """Check a plan against the book's chart; every error names its row (第N行) in Chinese."""
-    accounts = _pl_accounts(session, book_id)
     all_accounts = book_accounts(session, book_id)
+    accounts = {c: a for c, a in all_accounts.items() if a.category == "损益"}  # what _pl_accounts gives
     by_id = {a.id: a for a in all_accounts.values()}
     errors: list[str] = []
     good: dict[str, tuple[AccountInfo, Decimal, str | None]] = {}

@@ -409,12 +409,19 @@ def cancel_receipt(session: Session, receipt_id: uuid.UUID, *, user: UserRow, on
 
 
 def _deposit_held(session: Session, contract_id: uuid.UUID) -> Decimal:
-    total = ZERO
-    for kind, amount in session.execute(select(ContractDeposit.kind, ContractDeposit.amount)
-                                        .where(ContractDeposit.contract_id == contract_id,
-                                               ContractDeposit.deleted.is_(False))):
-        total += amount if kind == "收取" else -amount
-    return total
+    return deposits_held_of(session, [contract_id])[contract_id]
+
+
+def deposits_held_of(session: Session, contract_ids: list[uuid.UUID]) -> dict[uuid.UUID, Decimal]:
+    """保证金 held (收取 less 退还) of each contract, one query a 500 contracts."""
+    ids = list(dict.fromkeys(contract_ids))
+    out = dict.fromkeys(ids, ZERO)
+    for start in range(0, len(ids), 500):
+        for cid, kind, amount in session.execute(
+                select(ContractDeposit.contract_id, ContractDeposit.kind, ContractDeposit.amount)
+                .where(ContractDeposit.contract_id.in_(ids[start:start + 500]), ContractDeposit.deleted.is_(False))):
+            out[cid] += amount if kind == "收取" else -amount
+    return out
 
 
 def record_deposit(session: Session, contract_id: uuid.UUID, *, kind: str, on_date: date | None,

@@ -40,10 +40,10 @@ from desktop_app.core.services.receipts import (
     INCOME_ROLE,
     _allocate,
     _contract,
-    _deposit_held,
     _money_account,
     _receipt_lines,
     contracts_of,
+    deposits_held_of,
     open_installments_of,
     receipt_credits_of,
     recognitions_of,
@@ -184,11 +184,12 @@ def record_deposits(session: Session, items: list[DepositInput], *, user: UserRo
     vouchers: list[tuple[uuid.UUID, BulkVoucher]] = []  # added to the batch once every item passed
     with read_cache(session):  # reads only (the records are written after posting)
         found = contracts_of(session, [item.contract_id for item in items])
+        holding = deposits_held_of(session, list(found))
         for i, item in enumerate(items, start=1):
             try:
                 if item.contract_id not in contracts:
                     contracts[item.contract_id] = found.get(item.contract_id) or _contract(session, item.contract_id)
-                    held[item.contract_id] = _deposit_held(session, item.contract_id)
+                    held[item.contract_id] = holding[item.contract_id]
                 c, cp_name = contracts[item.contract_id]
                 if item.kind not in ("收取", "退还"):
                     raise ValidationError("保证金业务应为 收取 或 退还", field="业务类型")
