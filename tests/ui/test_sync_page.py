@@ -383,3 +383,32 @@ def test_cancel_during_import_changes_nothing(pair: SyncPair, qtbot: Any, tmp_pa
     assert importer.report is None
     assert shown_boxes.texts[-1] == "已取消导入，本机数据未作任何改动。"
     assert dump(pair.district) == before
+
+
+def test_the_district_exports_to_all_its_townships_at_once(pair: SyncPair, qtbot: Any, tmp_path: Path,
+                                                           shown_boxes: ShownBoxes) -> None:
+    second = open_database(tmp_path / "town2" / "town2.db")
+    try:
+        with second.begin("admin") as s:
+            identity.set_site(s, "township", "大桥镇", None)
+        trust_each_other(second, pair.district)
+        pair.carry(pair.town, pair.district)  # the district owes 阳光街道 an acknowledgement
+        page = district_page(pair, qtbot, tmp_path)
+        combo = [page.partner_combo.itemText(i) for i in range(page.partner_combo.count())]
+        assert combo == [page_mod.ALL_TOWNSHIPS, "乡镇“大桥镇”", "乡镇“阳光街道”"]
+        assert page.partner_combo.currentText() == page_mod.ALL_TOWNSHIPS
+        page.set_folder(pair.stick)
+        before = set(pair.stick.iterdir())
+        page.export_to_stick()
+        _wait(qtbot, page)
+        written = set(pair.stick.iterdir()) - before
+        assert [n for n, _ in page.exported] == ["大桥镇", "阳光街道"]
+        results = [r for _, r in page.exported]
+        assert sorted(written) == sorted(r.path for r in results)  # one file per township
+        assert "_至_大桥镇_" in results[0].path.name and "_至_阳光街道_" in results[1].path.name
+        assert all(r.changes == 0 for r in results)  # a district sends acknowledgements (and its audit trail)
+        assert page.status.text() == "\n".join(f"已写入 {r.path}，没有新的变更，只带回确认信息，已在本机保留副本"
+                                               for r in results)
+        assert shown_boxes.boxes[-1].windowTitle() == "导出完成"
+    finally:
+        second.close()
