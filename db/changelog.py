@@ -25,6 +25,11 @@ from db.base import is_syncable
 from db.types import ScaledDecimal, to_scaled_int, utcnow
 
 _PENDING_KEY = "_pending_changes"
+
+# Checks run before any syncable row is written through the bulk path or logged; each raises to
+# refuse. db knows nothing of what they check: the district database registers its refusal of
+# local edits here (desktop_app/sync/district_guard.py), which the ORM hook alone would miss.
+WRITE_CHECKS: list[Callable[[Session], None]] = []
 _INSERT_LOG = "INSERT INTO change_log (origin, seq, table_name, row_id, op, rev, prev_rev) VALUES (?, ?, ?, ?, ?, ?, ?)"
 
 
@@ -141,6 +146,8 @@ def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> No
     """
     if not rows:
         return
+    for check in WRITE_CHECKS:
+        check(session)
     stamp_rows(session, rows)
     origin, now = rows[0]["origin"], rows[0]["updated_at"]
     table: Table = model.__table__  # type: ignore[attr-defined]
@@ -178,6 +185,8 @@ def log_changes(session: Session, changes: Iterable[Change]) -> int:
     """Append change records with gap-free per-origin sequence numbers; returns how many."""
     records = [(ch.table_name, ch.row_id.hex, ch.op, ch.rev, ch.prev_rev) for ch in changes]
     if records:
+        for check in WRITE_CHECKS:
+            check(session)
         cursor = _cursor(session)
         try:
             _append_log(cursor, session_origin(session).hex, records)

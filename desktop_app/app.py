@@ -106,6 +106,7 @@ def _create(db_path: Path, *, demo: bool, progress: Progress | None = None) -> D
     start would otherwise open a database without users."""
     if progress is not None:
         progress.report(0, 0, "正在建立数据库…")
+    import desktop_app.sync  # noqa: F401 (registers the district database's refusal of local edits)
     from db.migrate import open_database
 
     db = None
@@ -131,6 +132,7 @@ def _create(db_path: Path, *, demo: bool, progress: Progress | None = None) -> D
 
 
 def _open_existing(db_path: Path) -> Database:
+    import desktop_app.sync  # noqa: F401 (registers the district database's refusal of local edits)
     from db.migrate import open_database
 
     return open_database(db_path, create=False, backup_dir=paths.backup_dir(db_path.parent))

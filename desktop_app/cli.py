@@ -76,6 +76,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from desktop_app.core.demo import build_demo
 
     with cli_session(args, "demo", create=True) as s:
+        from desktop_app.sync.district_guard import is_district
+
+        if is_district(s):
+            raise UserError("区级数据库不能生成示例数据：区级数据库只汇总各乡镇同步来的数据")
         if s.scalar(select(func.count()).select_from(Organisation)):
             raise UserError(f"数据库 {args.db} 已有组织数据，示例数据只能生成到空数据库中")
         summary = build_demo(s, villages=args.villages, years=args.years, seed=args.seed)
@@ -243,6 +247,19 @@ def _add_transfer_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         p.add_argument("--dry-run", dest="dry_run", action="store_true", help="只检查，不写入")
 
 
+def _refuse_import_in_district(args: argparse.Namespace) -> None:
+    """Say so before checking a whole file: a district database takes data only by sync."""
+    from desktop_app.sync.district_guard import DISTRICT_REFUSAL, is_district
+
+    db = open_db(args)
+    try:
+        with db.read() as s:
+            if is_district(s):
+                raise UserError(DISTRICT_REFUSAL)
+    finally:
+        db.close()
+
+
 def _dispatch(kinds: dict[str, Any], verb: str) -> Handler:
     def run(args: argparse.Namespace) -> int:
         kind = kinds[args.kind]
@@ -251,6 +268,8 @@ def _dispatch(kinds: dict[str, Any], verb: str) -> Handler:
         if not args.org and not (kind.all_orgs and getattr(args, "all", False)):
             hint = "，或用 --all" if kind.all_orgs else ""
             raise UserError(f"请用 --org 指定组织（统一社会信用代码或12位区划代码）{hint}", field="--org")
+        if verb == "导入":
+            _refuse_import_in_district(args)
         return int(kind.handler(args))
 
     return run

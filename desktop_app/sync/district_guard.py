@@ -10,9 +10,8 @@ Registered on every Session when this module is imported; ``desktop_app.sync`` i
 the CLI (desktop_app/cli.py) imports ``desktop_app.sync`` at start. The site's level is read once
 per session and cached in ``session.info`` (``set_site`` updates the cache).
 
-Bulk Core writers (db.changelog.bulk_insert and friends) do not flush through the ORM and are
-not seen here; the commands that use them (demo, Excel imports) begin with an ORM lookup or write
-of the organisation or book, which a district database has none of.
+Bulk Core writers (db.changelog.bulk_insert and friends) do not flush through the ORM; the same
+refusal is registered in ``db.changelog.WRITE_CHECKS``, which they and the change log run.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from db.base import is_syncable
+from db.changelog import WRITE_CHECKS
 from desktop_app.core.errors import UserError
 
 DISTRICT_REFUSAL = "区级数据库只汇总各乡镇同步来的数据，不能在此新增或修改账务数据；请在乡镇电脑上修改后同步"
@@ -62,3 +62,6 @@ def _refuse_district_writes(session: Session, flush_context: Any, instances: Any
         return  # users, sync bookkeeping, settings: allowed everywhere
     if is_district(session):
         raise UserError(DISTRICT_REFUSAL)
+
+
+WRITE_CHECKS.append(refuse_in_district)

@@ -175,3 +175,36 @@ def test_a_district_with_partners_cannot_turn_back(tmp_path: Path) -> None:
             assert s.scalar(select(func.count()).select_from(Organisation)) == 0
     finally:
         database.close()
+
+
+def test_bulk_writers_demo_and_imports_refuse_in_a_district(demo_template: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """The paths that write outside the ORM: the demo, an Excel import (refused before the file is
+    checked), and db.changelog.bulk_insert itself; the district file stays byte-identical."""
+    from db.changelog import bulk_insert
+    from db.models import Region as RegionModel
+
+    members = tmp_path / "members.xlsx"
+    path = backup_file(demo_template, tmp_path / "district.db")
+    raw = sqlite3.connect(path)
+    village = raw.execute("SELECT r.code FROM organisation o JOIN region r ON r.id = o.region_id "
+                          "WHERE o.level = '村' ORDER BY r.code LIMIT 1").fetchone()[0]
+    raw.close()
+    assert main(["export", "members", "--db", str(path), "--org", village, "--out", str(members)]) == 0
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE site SET level = 'district', name = '江宁区经管站', region_code = '320115'")
+    raw.commit()
+    raw.close()
+    capsys.readouterr()
+    before = dump(path)
+    assert main(["demo", "--db", str(path), "--villages", "1"]) == 1
+    assert "区级数据库不能生成示例数据" in capsys.readouterr().err
+    assert main(["import", "members", str(members), "--db", str(path), "--org", village]) == 1
+    assert capsys.readouterr().err.strip() == f"错误：{DISTRICT_REFUSAL}"
+    database = open_database(path)
+    try:
+        with pytest.raises(UserError, match="区级数据库只汇总"), database.begin() as s:
+            bulk_insert(s, RegionModel, [{"code": "320115999", "name": "某村", "level": "村"}])
+    finally:
+        database.close()
+    assert dump(path) == before
