@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,30 @@ def test_package_of_an_older_schema_is_accepted(sync_pair: SyncPair) -> None:
     old = _tampered(sync_pair, out.path, manifest={"schema": older})
     rep = import_package(sync_pair.district, old, actor="tester")
     assert rep.new_records == out.changes and rep.compared
+
+
+def test_cancelled_export_and_import_leave_nothing_behind(sync_pair: SyncPair) -> None:
+    from desktop_app.sync.export import export_package
+
+    calls: list[tuple[int, int]] = []
+
+    def cancel_soon(done: int, total: int) -> bool:
+        calls.append((done, total))
+        return len(calls) < 2
+
+    with pytest.raises(PackageError, match="已取消导出"):
+        export_package(sync_pair.town, sync_pair.district.origin, sync_pair.stick, actor="tester",
+                       data_dir=sync_pair.town.path.parent, progress=cancel_soon)
+    assert list(sync_pair.stick.iterdir()) == []
+    with sync_pair.town.read() as s:
+        assert s.scalars(select(SyncOutbox)).all() == []
+
+    seen: list[tuple[int, int]] = []
+    out = export_package(sync_pair.town, sync_pair.district.origin, sync_pair.stick, actor="tester",
+                         data_dir=sync_pair.town.path.parent, progress=lambda d, t: seen.append((d, t)) is None)
+    assert out.path is not None and seen[-1][0] == seen[-1][1]
+    assert all(a[0] <= b[0] for a, b in pairwise(seen))
+    before = dump(sync_pair.district)
+    with pytest.raises(PackageError, match="已取消导入"):
+        import_package(sync_pair.district, out.path, actor="tester", progress=lambda d, t: d < 1000)
+    assert dump(sync_pair.district) == before
