@@ -292,7 +292,7 @@ def test_import_shows_the_summary_and_changes_nothing_until_confirmed(pair: Sync
     qtbot.waitUntil(lambda: t_importer.report is not None, timeout=60_000)
     (row,) = _cells(t_page)
     assert row["未确认变更"] == "0" and row["对方已确认"].startswith("全部 ")
-    assert "第1号包" in row["最近发出"] and "第1号包" in row["最近接收"]
+    assert "第1号包" in row["最近发出"] and row["最近接收"].endswith("第1号包，仅确认信息")
     _shot(t_page, "sync_page_partners.png")
     _shot(page, "sync_page_district.png")
 

@@ -98,8 +98,10 @@ def partner_line(st: PartnerStatus) -> PartnerLine:
         acknowledged = f"{acked} / {held} 条"
     else:
         acknowledged = f"全部 {held} 条"
-    received = (f"{_when(st.last_received.at)}，第{st.last_received.stream_seq}号包，{st.last_received.changes} 条新变更"
-                if st.last_received else "尚未导入")
+    received = "尚未导入"
+    if st.last_received:
+        what = f"{st.last_received.changes} 条新变更" if st.last_received.changes else "仅确认信息"
+        received = f"{_when(st.last_received.at)}，第{st.last_received.stream_seq}号包，{what}"
     return PartnerLine(p.origin, name, p.level_text, p.fingerprint, sent, acknowledged,
                        st.unacknowledged if p.active else None, received, st.warning or "")
 
