@@ -131,9 +131,9 @@ def _size(n: int) -> str:
 
 def _report_lines(r: Any) -> list[str]:
     """What an import (or its dry run) found: the sender, rows per kind, each village's checks."""
-    from desktop_app.sync.kinds import rows_text
+    from desktop_app.sync.kinds import rows_text, sender_time
 
-    when = str(r.created_at)[:16].replace("T", " ")
+    when = sender_time(str(r.created_at))
     lines = [f"同步包：{r.file_name}（来自{r.sender_level_text}“{r.sender_name}”，第 {r.stream_seq} 号包，"
              f"生成于 {when}）"]
     if r.already_imported:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 TABLE_LABELS: dict[str, str] = {
     "region": "区划", "organisation": "组织", "book": "账套", "account": "会计科目",
     "voucher": "记账凭证", "entry": "凭证分录", "period": "会计期间（结账）", "opening_balance": "期初余额",
@@ -36,3 +38,11 @@ def rows_text(rows: dict[str, int], limit: int | None = None) -> str:
     if rest:
         text += f" 等（另有 {len(rest)} 类共 {sum(n for n, _ in rest)} 行）"
     return text
+
+
+def sender_time(created_at: str) -> str:
+    """The sender's clock (display only), in this PC's local time."""
+    try:
+        return f"{datetime.fromisoformat(created_at).astimezone():%Y-%m-%d %H:%M}"
+    except ValueError:
+        return created_at[:16].replace("T", " ")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Cancelled, Progress
 from desktop_app.sync.apply import ImportReport
 from desktop_app.sync.cards import Card
-from desktop_app.sync.kinds import rows_text
+from desktop_app.sync.kinds import rows_text, sender_time
 from desktop_app.ui import errors as ui_errors
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
@@ -265,14 +264,6 @@ class ImportSummaryDialog(QDialog):
                                 filter_placeholder="筛选：村名或拼音首字母")
         self.table.setObjectName("summary_villages")
         layout.addWidget(self.table, 1)
-
-
-def sender_time(created_at: str) -> str:
-    """The sender's clock (display only), in this PC's local time."""
-    try:
-        return f"{datetime.fromisoformat(created_at).astimezone():%Y-%m-%d %H:%M}"
-    except ValueError:
-        return created_at[:16].replace("T", " ")
 
 
 def first_removable() -> Path | None:
