@@ -29,6 +29,7 @@ from db.models.contract import (
     ContractRuleSetting,
 )
 from db.models.disclosure import DisclosureRecord, DisclosureSetting
+from db.models.district import DistrictSetting
 from db.models.installation import Installation
 from db.models.member import (
     DistributionPlan,
@@ -93,6 +94,7 @@ __all__ = [
     "ContractReferencePrice",
     "ContractRuleSetting",
     "DisclosureRecord",
+    "DistrictSetting",
     "DisclosureSetting",
     "DistributionPlan",
     "DistributionPlanLine",
