@@ -36,7 +36,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import select
@@ -230,8 +230,10 @@ class SyncMachine(RuleBasedStateMachine):
         try:
             rep = import_package(db, s.path, actor="同步")
         except PackageError as exc:
-            # the only legitimate refusal here: a stick for a PC whose backup lacks the start
-            # of what the stick carries (a gap, named); the database is left as it was
+            # the only legitimate refusal: a stick addressed to a replaced PC, carried to the PC
+            # restored from an older backup, which lacks the start of what the stick carries (a
+            # gap, named); a stick carried to the PC it was written for always applies
+            assert db.origin != s.recipient, str(exc)
             assert "尚未导入" in str(exc) or "审计记录不连续" in str(exc), str(exc)
             assert dump(db) == before
             return
@@ -321,12 +323,8 @@ class SyncMachine(RuleBasedStateMachine):
         assert db is not None
         self.carry(s, db)
         before = dump(db)
-        try:
-            again = import_package(db, s.path, actor="同步")
-        except PackageError as exc:  # the first was refused (a gap): so is the second, unchanged
-            assert "尚未导入" in str(exc) or "审计记录不连续" in str(exc)
-        else:
-            assert again.new_records == 0 and again.rows_applied == 0
+        again = import_package(db, s.path, actor="同步")
+        assert again.already_imported and "无需重复导入" in again.message
         assert dump(db) == before
 
     @precondition(lambda self: self.bag)
@@ -388,11 +386,14 @@ class SyncMachine(RuleBasedStateMachine):
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-# CI: a modest count; the release profile (tests/conftest.py, 10,000 examples) is kept as it is
+# CI: a modest count, and no shrinking (on these shared 2-core machines shrinking a 20-step
+# history of real files takes minutes; the failing steps are printed as they are). The release
+# profile (tests/conftest.py: 10,000 examples) keeps its count and shrinks.
 _release = settings.default.max_examples > 1000
 SyncMachine.TestCase.settings = settings(
     max_examples=settings.default.max_examples if _release else 15,
     stateful_step_count=60 if _release else 20, deadline=None,
+    phases=list(Phase) if _release else [Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 TestSyncStateMachine = SyncMachine.TestCase
 
