@@ -74,7 +74,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from desktop_app.core.demo import build_demo
+    from desktop_app.core.demo.orgs import township_of
 
+    if args.district is not None:
+        return _demo_district(args)
+    if args.townships is not None:
+        raise UserError("--townships 只用于示例区，请与 --district 文件夹 一起使用", field="--townships")
+    township_of(args.township, args.region)  # a wrong name or code is refused before any file is made
     with cli_session(args, "demo", create=True) as s:
         from desktop_app.sync.district_guard import is_district
 
@@ -82,9 +88,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
             raise UserError("区级数据库不能生成示例数据：区级数据库只汇总各乡镇同步来的数据")
         if s.scalar(select(func.count()).select_from(Organisation)):
             raise UserError(f"数据库 {args.db} 已有组织数据，示例数据只能生成到空数据库中")
-        summary = build_demo(s, villages=args.villages, years=args.years, seed=args.seed)
+        summary = build_demo(s, villages=args.villages, years=args.years, seed=args.seed,
+                             township=args.township, region=args.region)
     print(f"已生成示例数据：{summary.villages} 个村，{summary.books} 个账套，{summary.users} 个用户")
     print(f"示例账号：admin / kuaiji / shenhe / jiandu / quji，密码均为 {summary.password}")
+    return 0
+
+
+def _demo_district(args: argparse.Namespace) -> int:
+    from desktop_app.core.demo.district import build_district_demo
+
+    if args.township is not None or args.region is not None:
+        raise UserError("示例区的乡镇名称和代码自动编排：--township/--region 不能与 --district 一起使用",
+                        field="--township")
+    made = build_district_demo(Path(args.district), townships=args.townships or 3, villages=args.villages,
+                               years=args.years, seed=args.seed)
+    print(f"已生成示例区：{made.folder}")
+    for t in made.townships:
+        ack = f"，确认包 {t.ack.name}" if t.ack is not None else ""
+        print(f"  {t.name}（{t.region_code}）：{t.villages} 个村，{t.path}")
+        print(f"      同步包 {t.package.name}（{t.changes} 条变更）已由区经管站导入{ack}")
+    print(f"区级数据库：{made.district}（{made.district_name}）")
+    print(f"用图形界面打开区级数据库：python -m desktop_app --db {made.district}"
+          f"（账号 quji 或 admin，密码 {made.password}）")
+    print(f"乡镇数据库账号：admin / kuaiji / shenhe / jiandu / quji，密码均为 {made.password}")
     return 0
 
 
@@ -195,8 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", default="admin123", help="系统管理员初始密码（默认 admin123，登录后请修改）")
     p.add_argument("--district", help="建立区级数据库（区经管站汇总各乡镇数据用）：区级名称，如 江宁区经管站")
     p.add_argument("--region", help="与 --district 一起：6位县级行政区划代码，如 320115")
-    p = add("demo", cmd_demo, "生成示例乡镇数据（用于试用和演示）")
-    p.add_argument("--villages", type=int, default=20, help="村的数量（默认 20）")
+    p = add("demo", cmd_demo, "生成示例乡镇数据（用于试用和演示）；--district 文件夹 生成示例区（多个乡镇和区级数据库）")
+    p.add_argument("--villages", type=int, default=20, help="村的数量（默认 20；示例区为每个乡镇的村数）")
+    p.add_argument("--township", help="示例乡镇名称（默认 阳光街道）")
+    p.add_argument("--region", help="示例乡镇的9位区划代码（县级6位 + 乡镇3位，默认 320115106）")
+    p.add_argument("--district", metavar="DIR", help="在此文件夹生成示例区：各乡镇数据库、区级数据库及同步包")
+    p.add_argument("--townships", type=int, help="与 --district 一起：乡镇数量（默认 3）")
     p.add_argument("--years", type=int, default=1, help="业务数据的年数（默认 1）")
     p.add_argument("--seed", type=int, default=2026, help="随机种子（相同种子生成相同数据）")
     add("orgs", cmd_orgs, "列出组织及其账套")

@@ -23,7 +23,7 @@ from desktop_app.core.demo.assets import seed_assets
 from desktop_app.core.demo.contracts import seed_contracts
 from desktop_app.core.demo.funds import BatchHook, MonthHook, seed_opening, seed_vouchers
 from desktop_app.core.demo.members import seed_members
-from desktop_app.core.demo.orgs import seed_organisations
+from desktop_app.core.demo.orgs import TOWNSHIP, seed_organisations, township_of
 from desktop_app.core.demo.users import DEMO_PASSWORD, seed_users
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import BookRow, OrgRow, UserRow
@@ -46,6 +46,8 @@ class DemoContext:
     solar: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)  # book id -> its 光伏 projects
     receipts: dict[uuid.UUID, dict[str, list[Any]]] = field(default_factory=dict)  # book id -> month -> money due in
     progress: Progress | None = None
+    township: tuple[str, str] = TOWNSHIP  # (12-digit region code, name) of the demo township
+    upper_regions: bool = True  # also make the province, city and county regions above it
     plan: list[str] = field(default_factory=list)  # the labels of the seeders that run
     step: int = 0  # the one running
     _numbers: dict[uuid.UUID, int] = field(default_factory=dict)  # book id -> its place in ``books``
@@ -88,13 +90,18 @@ class DemoSummary:
 
 
 def build_demo(session: Session, *, villages: int = 20, years: int = 1, seed: int = 2026,
-               only: Collection[str] | None = None, progress: Progress | None = None) -> DemoSummary:
+               only: Collection[str] | None = None, progress: Progress | None = None,
+               township: str | None = None, region: str | None = None, upper_regions: bool = True) -> DemoSummary:
     """Fill an empty database with a demo township (in the caller's transaction).
 
     ``only`` limits the run to the seeders with those labels (benchmarks that need just
     organisations, say); users and organisations are always seeded since all else needs them.
+    ``township``/``region`` (9-digit code) name the township (default 阳光街道 320115106);
+    ``upper_regions=False`` leaves out the province, city and county regions (the demo district's
+    later townships: the sync engine cannot yet merge a region two townships made, see district.py).
     """
-    ctx = DemoContext(rng=random.Random(seed), villages=villages, years=years, progress=progress)
+    ctx = DemoContext(rng=random.Random(seed), villages=villages, years=years, progress=progress,
+                      township=township_of(township, region), upper_regions=upper_regions)
     seeders = [(label, fn) for label, fn in SEEDERS
                if only is None or label in only or fn in (seed_users, seed_organisations)]
     ctx.plan = [label for label, _ in seeders]

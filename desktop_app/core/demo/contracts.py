@@ -36,6 +36,7 @@ from db.models import (
 )
 from db.types import uuid7
 from desktop_app.core.demo.funds import demo_years
+from desktop_app.core.demo.orgs import TOWNSHIP
 from desktop_app.core.ids import make_ric, make_uscc
 from desktop_app.core.rows import BookRow, OrgRow
 from desktop_app.core.rules.contract_schedule import Terms, add_years, round_fen
@@ -158,7 +159,7 @@ def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random
 
 
 def _plan(session: Session, org: OrgRow, book: BookRow, rng: random.Random, n: int, *,
-          today: date, years: int | None) -> _Batch:
+          today: date, years: int | None, township: str = TOWNSHIP[1]) -> _Batch:
     """The rows of :func:`seed_org_contracts` (reads the organisation's parcels and cards only)."""
     parcels, assets = _subjects(session, org.id)
     first = date(int(book.start_period[:4]), int(book.start_period[5:]), 1)
@@ -247,7 +248,7 @@ def _plan(session: Session, org: OrgRow, book: BookRow, rng: random.Random, n: i
                                  "votes": "同意28票，反对1票", "notes": None})
         if rng.random() > 0.2:
             b.filings.append({"id": uuid7(), "contract_id": cid, "filed_on": signed + timedelta(days=7),
-                              "filing_no": f"备{start.year}-{i + 1:03d}", "filed_with": "阳光街道农经站"})
+                              "filing_no": f"备{start.year}-{i + 1:03d}", "filed_with": f"{township}农经站"})
         expired_owing = not years and not owing_expired and status == "到期"
         owing_expired = owing_expired or expired_owing
         if lease and start <= today:
@@ -316,7 +317,7 @@ def seed_contracts(session: Session, ctx: DemoContext) -> None:
         book = first_book.get(org.id)
         if book is not None:
             planned.append((org, book, _plan(session, org, book, ctx.rng, 12, today=min(TODAY, date(last, 12, 31)),
-                                             years=None)))
+                                             years=None, township=ctx.township[1])))
     _write(session, [b for _, _, b in planned])
     for org, book, b in planned:
         _finish(session, org, b)

@@ -49,7 +49,6 @@ CURRENT_PERIOD = period_of(TODAY)
 Y = Decimal("1.00")
 ZERO = Decimal("0.00")
 BANK = "江苏江宁农村商业银行"
-TOWN_FINANCE = "阳光街道财政所"
 DISTRICT_FINANCE = "江宁区财政局"
 RESERVE = Decimal(250000) * Y  # bank left after a payment: room for the month's payout and deposits
 SUPPLIERS = ["苏果超市江宁店", "晨光文具江宁经营部", "江宁区东山办公用品商行"]
@@ -75,8 +74,9 @@ def months(years: int) -> list[tuple[int, int]]:
 class _Book:
     """Generates one book's day-to-day vouchers, keeping its cash to stay realistic (cash ≥ 0)."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, township: str) -> None:
         self.rng = rng
+        self.town_finance = f"{township}财政所"
         self.cash = ZERO
         self.bank = ZERO  # set from the books at the start of each month (other areas pay from it too)
         self.lent = ZERO
@@ -120,7 +120,7 @@ class _Book:
             return date(y, m, min(day, 28))
 
         if m % 3 == 0:
-            self.receive(d(15), f"收到{y}年第{m // 3}季度村级组织运转经费补助", TOWN_FINANCE, "50301",
+            self.receive(d(15), f"收到{y}年第{m // 3}季度村级组织运转经费补助", self.town_finance, "50301",
                          self.money(50000, 120000, 1000))
             self.receive(d(21), f"银行存款利息（{y}年第{m // 3}季度）", BANK, "504", self.money(80, 900))
         if m in (6, 10):  # the collective's own produce and services (rent and 承包金 come from the contracts)
@@ -176,7 +176,7 @@ def seed_opening(session: Session, ctx: DemoContext) -> None:
         if book_row.id in ctx.gens:
             continue
         accounts = book_accounts(session, book_row.id)
-        gen = ctx.gens[book_row.id] = _Book(ctx.rng)
+        gen = ctx.gens[book_row.id] = _Book(ctx.rng, ctx.township[1])
         opening = _opening(gen)
         gen.cash = dict(opening)["101"]
         rows += [{"id": uuid7(), "book_id": book_row.id, "account_id": accounts[c].id,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from desktop_app.core.demo.funds import demo_years
+from desktop_app.core.errors import ValidationError
 from desktop_app.core.ids import make_uscc
 from desktop_app.core.services.orgs import create_book, create_organisation, create_region
 
@@ -32,39 +33,65 @@ def village_name(i: int) -> str:
     return stem if i < len(VILLAGE_STEMS) else f"{stem}{i // len(VILLAGE_STEMS) + 1}"
 
 
-def _uscc(rng_chars: str, level_code: str) -> str:
-    # N + level digit + county code 320115 + 9-character 主体标识码, then the check character
-    return make_uscc(f"N{level_code}320115{rng_chars}")
+def _uscc(rng_chars: str, level_code: str, county: str = DISTRICT[0][:6]) -> str:
+    # N + level digit + county code (320115) + 9-character 主体标识码, then the check character
+    return make_uscc(f"N{level_code}{county}{rng_chars}")
+
+
+def township_of(name: str | None, region: str | None) -> tuple[str, str]:
+    """The demo township's (12-digit region code, name) from ``demo --township NAME --region CODE9``
+    (default 阳光街道 320115106). The county (first 6 digits) must be a real county code."""
+    from desktop_app.sync.identity import check_county_code
+
+    name = (name or TOWNSHIP[1]).strip()
+    code = (region or TOWNSHIP[0][:9]).strip()
+    if not name or len(name) > 30:
+        raise ValidationError("乡镇名称不能为空，且不超过30个字", field="--township")
+    if len(code) != 9 or not code.isdigit() or code[6:] == "000":
+        raise ValidationError(f"乡镇区划代码“{code}”应为9位数字（县级代码6位 + 乡镇3位，如 320115106）", field="--region")
+    check_county_code(code[:6])
+    return f"{code}000", name
+
+
+def _upper_regions(county: str) -> list[tuple[str, str]]:
+    """Province, city and county regions above a township of ``county`` (江宁区 for the default)."""
+    if county == DISTRICT[0][:6]:
+        return [PROVINCE, CITY, DISTRICT]
+    return [(f"{county[:2]}0000000000", f"示例省{county[:2]}"), (f"{county[:4]}00000000", f"示例市{county[:4]}"),
+            (f"{county}000000", f"示例县{county}")]
 
 
 def seed_organisations(session: Session, ctx: DemoContext) -> None:
     rng = ctx.rng
     start = f"{demo_years(ctx.years)[0]}-01"  # the books start with the first month the demo simulates
-    for code, name in (PROVINCE, CITY, DISTRICT, TOWNSHIP):
+    town_region, town_name = ctx.township
+    county = town_region[:6]
+    upper = _upper_regions(county)
+    for code, name in [*upper, ctx.township] if ctx.upper_regions else [ctx.township]:
         create_region(session, code=code, name=name)
-    town_uscc = _uscc("MF" + "".join(rng.choice("0123456789") for _ in range(7)), "3")
-    town = create_organisation(session, name=f"{TOWNSHIP[1]}股份经济联合社", level="乡镇", uscc=town_uscc,
-                               region_code=TOWNSHIP[0], phone="025-5210" + str(rng.randint(1000, 9999)))
+    town_uscc = _uscc("MF" + "".join(rng.choice("0123456789") for _ in range(7)), "3", county)
+    town = create_organisation(session, name=f"{town_name}股份经济联合社", level="乡镇", uscc=town_uscc,
+                               region_code=town_region, phone="025-5210" + str(rng.randint(1000, 9999)))
     create_book(session, organisation_id=town.id, name=f"{town.name}账套", kind="经济联合社", start_period=start)
     for i in range(ctx.villages):
         # 村委会 codes run 200–399 within the township; beyond that (benchmarks) use the next township
-        town_code = int(TOWNSHIP[0][6:9]) + i // 200
-        region_code = f"320115{town_code:03d}{200 + i % 200:03d}"
+        town_code = int(town_region[6:9]) + i // 200
+        region_code = f"{county}{town_code:03d}{200 + i % 200:03d}"
         if i and i % 200 == 0:
-            create_region(session, code=f"320115{town_code:03d}000", name=f"阳光街道{i // 200 + 1}片")
+            create_region(session, code=f"{county}{town_code:03d}000", name=f"{town_name}{i // 200 + 1}片")
         vname = f"{village_name(i)}村"
         create_region(session, code=region_code, name=f"{vname}村民委员会")
         body = "MF" + "".join(rng.choice(_USCC_CHARS[:10]) for _ in range(6)) + rng.choice(_USCC_CHARS)
         org = create_organisation(
-            session, name=f"{vname}股份经济合作社", level="村", uscc=_uscc(body, "2"), region_code=region_code,
+            session, name=f"{vname}股份经济合作社", level="村", uscc=_uscc(body, "2", county), region_code=region_code,
             legal_rep=rng.choice("王李张刘陈杨黄赵吴周") + rng.choice(["建国", "国华", "志强", "秀英", "红梅", "海军", "德明"]),
-            phone=f"139{rng.randint(10000000, 99999999)}", address=f"江宁区{TOWNSHIP[1]}{vname}",
+            phone=f"139{rng.randint(10000000, 99999999)}", address=f"{upper[-1][1]}{town_name}{vname}",
         )
         ctx.orgs.append(org)
         ctx.books.append(create_book(session, organisation_id=org.id, name=f"{vname}股份经济合作社",
                                      kind="股份经济合作社", start_period=start))
         if i % 4 == 0:  # some villages keep the 村委会's own books apart (财务制度 Art. 33)
             # the 村民委员会's own 统一社会信用代码 (54 + county + 主体标识码), never the cooperative's
-            committee = make_uscc("54320115ME" + "".join(rng.choice(_USCC_CHARS[:10]) for _ in range(7)))
+            committee = make_uscc(f"54{county}ME" + "".join(rng.choice(_USCC_CHARS[:10]) for _ in range(7)))
             ctx.books.append(create_book(session, organisation_id=org.id, name=f"{vname}村民委员会",
                                          kind="村民委员会", start_period=start, credit_code=committee))

@@ -1,0 +1,153 @@
+"""The demo district: N demo townships and a district database, joined by the real USB sync.
+
+``demo --district DIR --townships N --villages M [--years Y]`` builds, in ``DIR``:
+
+    DIR/district.db               the district's database (Site.level 'district', no books of its own)
+    DIR/townships/<code9>/ledger.db   one demo township each (distinct names and 9-digit codes)
+    DIR/stick/                    the packages carried, as a U盘 would hold them
+
+Cards are exchanged (``identity.my_card``/``trust_card``, as an officer would after comparing
+fingerprints), every township's package goes through the real ``export_package`` and
+``import_package``, and the district's packages (its acknowledgements) go back the same way:
+nothing here writes the district's copy of a township's rows except the sync apply path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from db.engine import Database
+from db.migrate import open_database
+from desktop_app.core.demo import build_demo
+from desktop_app.core.demo.users import DEMO_PASSWORD
+from desktop_app.core.errors import UserError, ValidationError
+from desktop_app.core.progress import Progress
+from desktop_app.core.services.users import create_user
+from desktop_app.sync import identity
+from desktop_app.sync.apply import import_package
+from desktop_app.sync.cards import parse_card
+from desktop_app.sync.export import export_package
+
+DISTRICT_NAME = "江宁区经管站"
+COUNTY = "320115"
+# Township names of the demo district (made up like its villages; codes 101, 102, … under the county)
+TOWNSHIP_NAMES = ["东山街道", "秣陵街道", "汤山街道", "淳化街道", "禄口街道", "谷里街道", "湖熟街道", "横溪街道",
+                  "江宁街道", "麒麟街道", "阳光街道", "铜井镇", "上坊镇", "周岗镇", "陶吴镇", "土桥镇"]
+MAX_TOWNSHIPS = 60
+DISTRICT_FILE = "district.db"
+ACTOR = "demo"
+
+
+@dataclass(frozen=True)
+class TownshipDemo:
+    name: str
+    region_code: str  # 9 digits
+    path: Path
+    villages: int
+    package: Path  # the township's package to the district
+    changes: int  # change records it carried
+    ack: Path | None  # the district's package back (None: nothing to send)
+
+
+@dataclass(frozen=True)
+class DistrictDemo:
+    folder: Path
+    district: Path
+    district_name: str
+    townships: tuple[TownshipDemo, ...]
+    password: str
+
+
+def township_name(i: int) -> str:
+    return TOWNSHIP_NAMES[i] if i < len(TOWNSHIP_NAMES) else f"示例{i + 1}镇"
+
+
+def township_code(i: int, county: str = COUNTY) -> str:
+    return f"{county}{101 + i:03d}"
+
+
+def _trust_each_other(a: Database, b: Database) -> None:
+    with a.begin(ACTOR) as s:
+        card_a = parse_card(identity.my_card(s)[1])
+    with b.begin(ACTOR) as s:
+        card_b = parse_card(identity.my_card(s)[1])
+        identity.trust_card(s, card_a, actor=ACTOR)
+    with a.begin(ACTOR) as s:
+        identity.trust_card(s, card_b, actor=ACTOR)
+
+
+def _check(folder: Path, townships: int, villages: int) -> None:
+    if not 1 <= townships <= MAX_TOWNSHIPS:
+        raise ValidationError(f"乡镇数量应为 1–{MAX_TOWNSHIPS}", field="--townships")
+    if not 1 <= villages <= 200:
+        raise ValidationError("每个乡镇的村数量应为 1–200", field="--villages")
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder} 不是文件夹：--district 需要一个（空的或新的）文件夹")
+    if (folder / DISTRICT_FILE).exists() or (folder / "townships").exists():
+        raise UserError(f"文件夹 {folder} 中已有示例区的数据库：请换一个空文件夹，或先删除其中的 {DISTRICT_FILE} 和 townships")
+
+
+def build_district_demo(folder: Path, *, townships: int = 3, villages: int = 5, years: int = 1, seed: int = 2026,
+                        name: str = DISTRICT_NAME, county: str = COUNTY,
+                        progress: Progress | None = None) -> DistrictDemo:
+    """Build the demo district in ``folder`` (see the module docstring). Each township is its own
+    database and transaction; a failure half-way leaves the files built so far (a demo folder)."""
+    folder = Path(folder)
+    _check(folder, townships, villages)
+    identity.check_county_code(county)
+    stick = folder / "stick"
+    stick.mkdir(parents=True, exist_ok=True)
+    steps = townships * 3 + 1
+    done = 0
+
+    def step(text: str) -> None:
+        nonlocal done
+        if progress is not None:
+            progress.report(done, steps, text)
+            progress.check()
+        done += 1
+
+    step("建立区级数据库")
+    district = open_database(folder / DISTRICT_FILE, create=True)
+    towns: list[tuple[str, str, Database]] = []
+    results: list[TownshipDemo] = []
+    try:
+        with district.begin(ACTOR) as s:
+            identity.set_site(s, "district", name, county)
+            create_user(s, username="admin", display_name="系统管理员", password=DEMO_PASSWORD, roles=["sysadmin"])
+            create_user(s, username="quji", display_name="区经管站", password=DEMO_PASSWORD, roles=["district_admin"])
+        for i in range(townships):
+            town_name, code = township_name(i), township_code(i, county)
+            step(f"生成示例乡镇 {town_name}（{i + 1}/{townships}）")
+            path = folder / "townships" / code / "ledger.db"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            town = open_database(path, create=True)
+            towns.append((town_name, code, town))
+            with town.begin(ACTOR) as s:
+                # Only the first township makes the province/city/county regions: the sync engine
+                # refuses a second region row with the same code (region ids are random per PC).
+                build_demo(s, villages=villages, years=years, seed=seed + i, township=town_name, region=code,
+                           upper_regions=i == 0)
+            _trust_each_other(town, district)
+        packages: list[tuple[Path, int]] = []
+        for town_name, _code, town in towns:
+            step(f"{town_name} 导出同步包并由区经管站导入")
+            out = export_package(town, district.origin, stick, actor=ACTOR, data_dir=town.path.parent)
+            if out.path is None:  # a fresh demo always has data to send
+                raise UserError(f"{town_name} 没有可发送的数据：{out.message}")
+            import_package(district, out.path, actor=ACTOR, data_dir=district.path.parent)
+            packages.append((out.path, out.changes))
+        for (town_name, code, town), (package, changes) in zip(towns, packages, strict=True):
+            step(f"区经管站向 {town_name} 发回确认")
+            back = export_package(district, town.origin, stick, actor=ACTOR, data_dir=district.path.parent)
+            if back.path is not None:
+                import_package(town, back.path, actor=ACTOR, data_dir=town.path.parent)
+            results.append(TownshipDemo(town_name, code, town.path, villages, package, changes, back.path))
+    finally:
+        for _n, _c, town in towns:
+            town.close()
+        district.close()
+    if progress is not None:
+        progress.report(steps, steps, "示例区已生成")
+    return DistrictDemo(folder, folder / DISTRICT_FILE, name, tuple(results), DEMO_PASSWORD)
