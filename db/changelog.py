@@ -117,7 +117,10 @@ def _converter(conn: Connection, table: Table, first: dict[str, Any],
         elif default is not None and default.is_callable:
             env[f"d{i}"] = default.arg  # type: ignore[attr-defined]
             value = f"(r[{key!r}] if {key!r} in r else r.setdefault({key!r}, d{i}(None)))"
-            exprs.append(f"p{i}({value})" if proc else value)
+            if _is_hex_uuid(conn, col):  # a new id (uuid7): stored as its hex, as SQLAlchemy's processor does
+                exprs.append(f"(None if (v{i} := {value}) is None else v{i}.hex)")
+            else:
+                exprs.append(f"p{i}({value})" if proc else value)
         else:
             env[f"f{i}"] = getattr(default, "arg", None) if default is not None else None
             value = f"r.get({key!r}, f{i})"
