@@ -1,6 +1,6 @@
 """The demo township, end to end, beside the raw limit of writing what it wrote.
 
-    .venv/bin/python bench/bench_demo.py [--villages 20 300] [--years 1] [--runs 3]
+    .venv/bin/python bench/bench_demo.py [--villages 20 300] [--years 1] [--runs 3] [--before DIR]
 
 For each size: runs ``python -m desktop_app demo --db NEW --villages N --years Y`` (what a user
 runs; a new process each time: imports, migrations, the whole build, commit) ``--runs`` times
@@ -9,6 +9,10 @@ the same run: every row the demo stored (all tables: registers, vouchers, entrie
 audit) read back from the finished database and written with stdlib ``sqlite3`` ``executemany``
 into an empty database with the same schema and indexes, in one transaction. Prints rows, bytes
 per stored row, both times and the ratio (the machine is shared and noisy: read the ratios).
+
+``--before DIR``: the same demo also run from another source tree (an earlier commit unpacked
+with ``git archive REV | tar -x -C DIR``), its runs alternating with this tree's, so the two are
+measured under the same load, each beside the same raw limit.
 """
 
 from __future__ import annotations
@@ -27,13 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_demo(db: Path, villages: int, years: int) -> tuple[float, float]:
-    """(wall, CPU) seconds of one ``demo`` command in a fresh process."""
+def run_demo(db: Path, villages: int, years: int, tree: Path = ROOT) -> tuple[float, float]:
+    """(wall, CPU) seconds of one ``demo`` command in a fresh process (from source ``tree``)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "desktop_app", "demo", "--db", str(db), "--villages", str(villages),
-                    "--years", str(years)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-                   env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+                    "--years", str(years)], cwd=tree, check=True, stdout=subprocess.DEVNULL,
+                   env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(tree)})
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -69,19 +73,23 @@ def main() -> int:
     ap.add_argument("--villages", type=int, nargs="+", default=[20, 300])
     ap.add_argument("--years", type=int, default=1)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--before", type=Path, help="an earlier source tree to run beside this one")
     args = ap.parse_args()
+    trees = [("本版", ROOT)] + ([("对照", args.before.resolve())] if args.before else [])
     with tempfile.TemporaryDirectory(prefix="bench_demo_") as tmp:
         for n in args.villages:
             runs = args.runs if n < 100 else 1
-            walls, cpus = [], []
+            timings: dict[str, tuple[list[float], list[float]]] = {label: ([], []) for label, _ in trees}
             db = Path(tmp) / f"demo{n}.db"
             for i in range(runs):
-                for p in Path(tmp).glob(f"demo{n}.db*"):
-                    p.unlink()
-                wall, cpu = run_demo(db, n, args.years)
-                walls.append(wall)
-                cpus.append(cpu)
-                print(f"  demo --villages {n} --years {args.years}，第{i + 1}次：{wall:.2f} s（CPU {cpu:.2f} s）")
+                for label, tree in reversed(trees):  # this tree last: its database is the one measured below
+                    for p in Path(tmp).glob(f"demo{n}.db*"):
+                        p.unlink()
+                    wall, cpu = run_demo(db, n, args.years, tree)
+                    timings[label][0].append(wall)
+                    timings[label][1].append(cpu)
+                    print(f"  {label} demo --villages {n} --years {args.years}，第{i + 1}次：{wall:.2f} s（CPU {cpu:.2f} s）")
+            walls, cpus = timings["本版"]
             size = db.stat().st_size + sum(p.stat().st_size for p in Path(tmp).glob(f"demo{n}.db-*"))
             raws = [raw_limit(db, Path(tmp) / f"raw{n}_{i}.db") for i in range(3)]
             rows = raws[0][0]
@@ -92,6 +100,10 @@ def main() -> int:
             print(f"  demo（中位数）          {wall:8.2f} s   CPU {cpu:8.2f} s")
             print(f"  sqlite3 executemany 同样的行 {raw_wall:8.3f} s   CPU {raw_cpu:8.3f} s")
             print(f"  比值                    {wall / raw_wall:8.1f} 倍   CPU {cpu / raw_cpu:8.1f} 倍")
+            if args.before:
+                bw, bc = (statistics.median(v) for v in timings["对照"])
+                print(f"  对照（{args.before.name}）中位数 {bw:8.2f} s   CPU {bc:8.2f} s   比值 {bw / raw_wall:.1f} 倍，"
+                      f"CPU {bc / raw_cpu:.1f} 倍；本版 / 对照：{wall / bw:.2f}（CPU {cpu / bc:.2f}）")
     return 0
 
 
