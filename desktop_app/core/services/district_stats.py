@@ -1,0 +1,341 @@
+"""The district's statistics (issue #13): each village's 经营性收入 and 总收入, tier counts per
+township and for the district, the villages of a tier with the year-on-year change, a village's
+months. Read-only, Qt-free; on a district database (every township's rows carried in by sync) or
+on a township's own.
+
+Every figure comes from ``account_period_total`` (the per-month summary), never the journal: one
+grouped query per question. The definition is the one of ``statements.income_figures`` and of the
+收支明细表 (credit-positive activity of the income accounts and their sub-accounts, the year-end
+closing vouchers left out), with the codes the district's settings name (district_settings).
+
+The oversight questions (财务公开, 收益分配, 合同, packages received) live in district_oversight
+and are re-exported here, so that callers import one module.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from db.models import Account, AccountPeriodTotal, Book, Organisation
+from db.types import Fen
+from desktop_app.core.errors import NotFoundError, ValidationError
+from desktop_app.core.services.district_common import VILLAGE_LEVEL, Village, villages
+from desktop_app.core.services.district_oversight import (
+    ContractOversight,
+    DisclosureCompliance,
+    DistributionProgress,
+    TownshipPackage,
+    contract_oversight,
+    disclosure_compliance,
+    distribution_progress,
+    last_packages,
+)
+from desktop_app.core.services.district_settings import (
+    KIND_TEXT,
+    KINDS,
+    TierSettings,
+    get_settings,
+    update_settings,
+)
+from desktop_app.core.services.orgs import ORG_OWN_BOOK_KINDS
+
+ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
+
+__all__ = [
+    "KINDS",
+    "KIND_TEXT",
+    "ContractOversight",
+    "DisclosureCompliance",
+    "DistributionProgress",
+    "IncomeKind",
+    "MonthIncome",
+    "TierCount",
+    "TierReport",
+    "TierSettings",
+    "TownshipPackage",
+    "TownshipTiers",
+    "Village",
+    "VillageIncome",
+    "VillageMonthly",
+    "VillageTierRow",
+    "contract_oversight",
+    "disclosure_compliance",
+    "distribution_progress",
+    "get_settings",
+    "last_packages",
+    "period_range",
+    "tier_counts",
+    "update_settings",
+    "village_income",
+    "village_monthly_income",
+    "villages",
+    "villages_in_tier",
+]
+
+IncomeKind = str  # "operating" (经营性收入) | "total" (总收入)
+
+
+@dataclass(frozen=True)
+class VillageIncome:
+    village: Village
+    first: str  # YYYY-MM
+    last: str
+    operating: Decimal  # 经营性收入, 元
+    total: Decimal  # 总收入, 元
+    kept: bool  # the village kept books (of its own kinds) in some month of first … last
+
+    def amount(self, kind: IncomeKind) -> Decimal:
+        return self.operating if kind == "operating" else self.total
+
+
+@dataclass(frozen=True)
+class TierCount:
+    label: str
+    count: int
+    share: Decimal  # percent, one decimal; the shares of a table add up to exactly 100.0
+    amount: Decimal  # the income of the villages in the tier, 元
+
+
+@dataclass(frozen=True)
+class TownshipTiers:
+    township: str  # "全区" for the district line
+    township_code: str
+    villages: int
+    operating: tuple[TierCount, ...]
+    total: tuple[TierCount, ...]
+    operating_sum: Decimal
+    total_sum: Decimal
+
+    def tiers(self, kind: IncomeKind) -> tuple[TierCount, ...]:
+        return self.operating if kind == "operating" else self.total
+
+
+@dataclass(frozen=True)
+class TierReport:
+    year: int
+    month: int | None  # None: the whole year; else January … month (年初至该月累计)
+    first: str
+    last: str
+    settings: TierSettings
+    townships: tuple[TownshipTiers, ...]
+    district: TownshipTiers
+    villages_not_kept: tuple[Village, ...]  # villages without books in the period (counted in no tier)
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.year}年" if self.month is None else f"{self.year}年1–{self.month}月累计"
+
+
+@dataclass(frozen=True)
+class VillageTierRow:
+    village: Village
+    amount: Decimal
+    other: Decimal  # the other income kind, same months (both are always shown)
+    prev_amount: Decimal | None  # the same months of the year before (None: no books then)
+    change: Decimal | None
+    change_pct: Decimal | None  # percent, one decimal; None when last year was 0 or absent
+    prev_tier: str | None
+
+
+@dataclass(frozen=True)
+class MonthIncome:
+    period: str
+    operating: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class VillageMonthly:
+    village: Village
+    year: int
+    months: tuple[MonthIncome, ...]  # January … December
+    operating: Decimal  # the year's sums (= Σ months)
+    total: Decimal
+
+
+def period_range(year: int, month: int | None) -> tuple[str, str]:
+    if not 1900 <= year <= 9999:
+        raise ValidationError(f"年度“{year}”不对", field="年度")
+    if month is not None and not 1 <= month <= 12:
+        raise ValidationError(f"月份须为1–12，不是“{month}”", field="月份")
+    return f"{year:04d}-01", f"{year:04d}-{month or 12:02d}"
+
+
+def _sums_query(monthly: bool) -> Select[Any]:
+    """Σ credit − debit per (organisation[, month], chart version, account code) of the 损益
+    accounts of the villages' own books, closing vouchers left out: one pass over the summary."""
+    cols: list[Any] = [Book.organisation_id, Book.chart_version, Account.code]
+    if monthly:
+        cols.insert(1, AccountPeriodTotal.period)
+    q = select(*cols, type_coerce(func.sum(AccountPeriodTotal.credit - AccountPeriodTotal.debit), Fen()))
+    q = (q.join(Book, Book.id == AccountPeriodTotal.book_id)
+         .join(Account, Account.id == AccountPeriodTotal.account_id)
+         .join(Organisation, Organisation.id == Book.organisation_id)
+         .where(AccountPeriodTotal.period >= bindparam("first"), AccountPeriodTotal.period <= bindparam("last"),
+                AccountPeriodTotal.closing.is_(False), Account.category == "损益", Account.deleted.is_(False),
+                Book.deleted.is_(False), Book.kind.in_(ORG_OWN_BOOK_KINDS),
+                Organisation.deleted.is_(False), Organisation.level == VILLAGE_LEVEL)
+         .group_by(*cols))
+    if monthly:
+        q = q.where(Book.organisation_id == bindparam("org"))
+    return q
+
+
+_SUMS = {m: _sums_query(m) for m in (False, True)}  # built once: building costs more than running
+_KEPT = (select(Book.organisation_id).join(Organisation, Organisation.id == Book.organisation_id)
+         .where(Book.deleted.is_(False), Book.kind.in_(ORG_OWN_BOOK_KINDS), Book.start_period <= bindparam("last"),
+                Organisation.deleted.is_(False), Organisation.level == VILLAGE_LEVEL).distinct())
+
+
+def _classify(settings: TierSettings, cache: dict[tuple[str, str], tuple[bool, bool]], version: str,
+              code: str) -> tuple[bool, bool]:
+    key = (version, code)
+    hit = cache.get(key)
+    if hit is None:
+        v = version if version in ("2023", "2004") else "2023"
+        hit = cache[key] = (code.startswith(settings.codes("operating", v)),
+                            code.startswith(settings.codes("total", v)))
+    return hit
+
+
+def _income_by_org(session: Session, first: str, last: str,
+                   settings: TierSettings) -> dict[uuid.UUID, tuple[Decimal, Decimal]]:
+    cache: dict[tuple[str, str], tuple[bool, bool]] = {}
+    out: dict[uuid.UUID, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    session.flush()
+    for org, version, code, amount in session.connection().execute(_SUMS[False], {"first": first, "last": last}):
+        op, tot = _classify(settings, cache, version, code)
+        if op or tot:
+            acc = out[org]
+            if op:
+                acc[0] += amount or ZERO
+            if tot:
+                acc[1] += amount or ZERO
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def village_income(session: Session, year: int, month: int | None = None, *,
+                   settings: TierSettings | None = None) -> list[VillageIncome]:
+    """Per village: 经营性收入 and 总收入 of the year (``month`` None) or January … ``month``."""
+    first, last = period_range(year, month)
+    settings = settings or get_settings(session)
+    sums = _income_by_org(session, first, last, settings)
+    kept = set(session.connection().execute(_KEPT, {"last": last}).scalars())
+    return [VillageIncome(v, first, last, *sums.get(v.organisation_id, (ZERO, ZERO)), kept=v.organisation_id in kept)
+            for v in villages(session)]
+
+
+def shares(counts: list[int]) -> list[Decimal]:
+    """Percent shares to one decimal that add up to exactly 100.0 (largest remainder)."""
+    n = sum(counts)
+    if n == 0:
+        return [Decimal("0.0") for _ in counts]
+    tenths = [c * 1000 for c in counts]
+    floors = [t // n for t in tenths]
+    rest = 1000 - sum(floors)
+    order = sorted(range(len(counts)), key=lambda i: (-(tenths[i] % n), i))
+    for i in order[:rest]:
+        floors[i] += 1
+    return [(Decimal(f) / 10).quantize(Decimal("0.1")) for f in floors]
+
+
+def _line(name: str, code: str, rows: list[VillageIncome], settings: TierSettings) -> TownshipTiers:
+    by_kind: dict[str, tuple[TierCount, ...]] = {}
+    for kind in KINDS:
+        labels = settings.labels(kind)
+        counts = [0] * len(labels)
+        amounts = [ZERO] * len(labels)
+        for r in rows:
+            t = settings.tier_of(r.amount(kind))
+            counts[t] += 1
+            amounts[t] += r.amount(kind)
+        by_kind[kind] = tuple(TierCount(lab, c, s, a)
+                              for lab, c, s, a in zip(labels, counts, shares(counts), amounts, strict=True))
+    return TownshipTiers(name, code, len(rows), by_kind["operating"], by_kind["total"],
+                         sum((r.operating for r in rows), ZERO), sum((r.total for r in rows), ZERO))
+
+
+def tier_counts(session: Session, year: int, month: int | None = None, *,
+                settings: TierSettings | None = None, incomes: list[VillageIncome] | None = None) -> TierReport:
+    """收入分档统计: per township and for the district, how many villages fall in each tier of
+    经营性收入 and of 总收入 (counts, shares, the tier's income), with the settings used. Villages
+    without books in the period are listed apart, in no tier."""
+    settings = settings or get_settings(session)
+    rows = incomes if incomes is not None else village_income(session, year, month, settings=settings)
+    first, last = period_range(year, month)
+    kept = [r for r in rows if r.kept]
+    towns: dict[tuple[str, str], list[VillageIncome]] = defaultdict(list)
+    for r in kept:
+        towns[(r.village.township_code, r.village.township)].append(r)
+    lines = tuple(_line(name, code, towns[(code, name)], settings) for code, name in sorted(towns))
+    district = _line("全区", "", kept, settings)
+    return TierReport(year, month, first, last, settings, lines, district,
+                      tuple(r.village for r in rows if not r.kept))
+
+
+def _pct(change: Decimal, base: Decimal) -> Decimal | None:
+    if base == 0:
+        return None
+    return (change * HUNDRED / abs(base)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def villages_in_tier(session: Session, year: int, month: int | None, kind: IncomeKind, tier: int | None, *,
+                     township_code: str | None = None, settings: TierSettings | None = None) -> list[VillageTierRow]:
+    """The villages of one tier (``tier`` None: every tier) of one income kind, optionally of one
+    township, highest income first, each with the same months of the year before and the change."""
+    if kind not in KINDS:
+        raise ValidationError(f"收入口径须为 operating（经营性收入）或 total（总收入），不是“{kind}”", field="口径")
+    settings = settings or get_settings(session)
+    labels = settings.labels(kind)
+    if tier is not None and not 0 <= tier < len(labels):
+        raise ValidationError(f"没有第{tier}档（共{len(labels)}档）", field="档次")
+    now = village_income(session, year, month, settings=settings)
+    prev = {r.village.organisation_id: r for r in village_income(session, year - 1, month, settings=settings)}
+    other = "total" if kind == "operating" else "operating"
+    out = []
+    for r in now:
+        if not r.kept or (township_code and r.village.township_code != township_code):
+            continue
+        amount = r.amount(kind)
+        if tier is not None and settings.tier_of(amount) != tier:
+            continue
+        p = prev.get(r.village.organisation_id)
+        if p is None or not p.kept:
+            out.append(VillageTierRow(r.village, amount, r.amount(other), None, None, None, None))
+            continue
+        pa = p.amount(kind)
+        out.append(VillageTierRow(r.village, amount, r.amount(other), pa, amount - pa, _pct(amount - pa, pa),
+                                  labels[settings.tier_of(pa)]))
+    out.sort(key=lambda x: (-x.amount, x.village.region_code))
+    return out
+
+
+def village_monthly_income(session: Session, organisation_id: uuid.UUID, year: int, *,
+                           settings: TierSettings | None = None) -> VillageMonthly:
+    """One village's 经营性收入 and 总收入 month by month (each equals the village's 收支明细表 本月数)."""
+    first, last = period_range(year, None)
+    village = next((v for v in villages(session) if v.organisation_id == organisation_id), None)
+    if village is None:
+        raise NotFoundError("没有这个村级集体经济组织")
+    settings = settings or get_settings(session)
+    cache: dict[tuple[str, str], tuple[bool, bool]] = {}
+    months: dict[str, list[Decimal]] = {f"{year:04d}-{m:02d}": [ZERO, ZERO] for m in range(1, 13)}
+    session.flush()
+    for _org, period, version, code, amount in session.connection().execute(
+            _SUMS[True], {"first": first, "last": last, "org": organisation_id}):
+        op, tot = _classify(settings, cache, version, code)
+        if op:
+            months[period][0] += amount or ZERO
+        if tot:
+            months[period][1] += amount or ZERO
+    rows = tuple(MonthIncome(p, v[0], v[1]) for p, v in months.items())
+    return VillageMonthly(village, year, rows, sum((m.operating for m in rows), ZERO),
+                          sum((m.total for m in rows), ZERO))
