@@ -1,5 +1,8 @@
 """The main window: a shell. Navigation (township → organisation, book switcher, period),
-pages discovered from ``desktop_app.ui.pages``, menus and toolbar from the action table."""
+pages discovered from ``desktop_app.ui.pages``, menus and toolbar from the action table.
+
+On a district database (Site.level 'district') the window is the district's program: the
+district pages (and the pages for both kinds) instead of the township's books."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from desktop_app import APP_NAME
 from desktop_app.core.rows import BookRow, OrgRow
 from desktop_app.core.services.orgs import list_books, list_organisations
 from desktop_app.core.services.users import role_labels
+from desktop_app.sync.district_guard import site_level
 from desktop_app.ui.actions import ActionRegistry, ActionSpec
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import confirm
@@ -45,7 +49,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self._painted = False
-        self.setWindowTitle(f"{APP_NAME} — {ctx.db.path.name}")
+        self.level = ctx.read(site_level)
+        self.setWindowTitle(self._title())
         self.orgs: list[OrgRow] = []
         self.books: list[BookRow] = []
 
@@ -73,7 +78,7 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("page_tabs")
-        self.pages = visible_pages(ctx.user.roles)
+        self.pages = visible_pages(ctx.user.roles, self.level)
         # Pages are built when first shown: start-up pays for one page, not for all of them.
         for spec in self.pages:
             holder = QWidget()
@@ -104,6 +109,13 @@ class MainWindow(QMainWindow):
         start = next((i for i, p in enumerate(self.pages) if p.id == last_page), 0)
         self.tabs.setCurrentIndex(start)
         self._ensure_page(start)
+
+    def _title(self) -> str:
+        if self.level != "district":
+            return f"{APP_NAME} — {self.ctx.db.path.name}"
+        from desktop_app.sync.identity import site
+
+        return f"{APP_NAME}（区级）— {self.ctx.read(site).name} — {self.ctx.db.path.name}"
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -1,11 +1,15 @@
 """Pages of the main window. Each module here exposes ``PAGE = PageSpec(...)``; the shell
-discovers them, so adding a ledger means adding a module, not editing the shell."""
+discovers them, so adding a ledger means adding a module, not editing the shell.
+
+``site`` says which kind of database a page is for: a township's (the books, the default), the
+district's (``district_*`` pages: the townships' data read-only), or both (U盘同步, 用户管理)."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from PySide6.QtWidgets import QWidget
 
@@ -20,6 +24,15 @@ class PageSpec:
     order: int  # position among the tabs
     factory: Callable[[AppContext], QWidget]
     roles: tuple[str, ...] = ()  # empty: everybody; else only users holding one of these roles
+    site: Literal["township", "district", "both"] = "township"  # the kind of database it is for
+
+
+# Pages for both kinds of database whose modules do not say so yet (``site="both"``).
+SHARED_PAGES = frozenset({"sync", "users"})
+
+
+def site_of(spec: PageSpec) -> str:
+    return "both" if spec.id in SHARED_PAGES else spec.site
 
 
 def discover_pages() -> list[PageSpec]:
@@ -31,5 +44,7 @@ def discover_pages() -> list[PageSpec]:
     return sorted(specs, key=lambda s: s.order)
 
 
-def visible_pages(user_roles: tuple[str, ...]) -> list[PageSpec]:
-    return [p for p in discover_pages() if not p.roles or any(r in user_roles for r in p.roles)]
+def visible_pages(user_roles: tuple[str, ...], level: str = "township") -> list[PageSpec]:
+    """The pages this user sees on a database of ``level`` ('township' or 'district')."""
+    return [p for p in discover_pages()
+            if site_of(p) in (level, "both") and (not p.roles or any(r in user_roles for r in p.roles))]
