@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -207,7 +208,12 @@ class LedgerView(QWidget):
         if self._model is None:
             return
         vh, fvh = self.table.verticalHeader(), self.footer.verticalHeader()
-        width = max(vh.sizeHint().width(), fvh.sizeHint().width())
+        # The row-number column as wide as its widest number: QHeaderView.sizeHint() would ask
+        # the model for ~1,600 section labels on every reload (a tenth of a big page's first paint).
+        digits = len(str(max(self._model.rowCount(), 1)))
+        text = vh.fontMetrics().horizontalAdvance("9" * digits)
+        width = max(text + 2 * vh.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 4,
+                    fvh.sizeHint().width())
         vh.setFixedWidth(width)
         fvh.setFixedWidth(width)
         for i in range(len(self._model.columns)):

@@ -323,3 +323,25 @@ def test_select_row_ignores_a_held_ctrl_key(qtbot) -> None:
         assert [r.name for r in view.selected_rows()] == [view.model().row_at(1).name]
     finally:
         QTest.keyRelease(view.table, Qt.Key.Key_Control)
+
+
+def test_row_numbers_fit_without_asking_every_label(qtbot) -> None:
+    """The row-number column is as wide as the widest number (12,345 rows: "12345"), and the
+    geometry is found without asking the model for each row's label."""
+
+    class Counting(RowTableModel):
+        asked = 0
+
+        def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+            if orientation == Qt.Orientation.Vertical:
+                Counting.asked += 1
+            return super().headerData(section, orientation, role)
+
+    rows = [Receipt(f"{i:05d}", "张三", Decimal("1.00"), dt.date(2026, 1, 1), Decimal("1")) for i in range(12_345)]
+    view = LedgerView(Counting(COLUMNS, rows))
+    qtbot.addWidget(view)
+    Counting.asked = 0
+    view._sync_footer_geometry()
+    vh = view.table.verticalHeader()
+    assert vh.width() >= vh.fontMetrics().horizontalAdvance("12345")
+    assert Counting.asked < 50
