@@ -1,0 +1,149 @@
+"""全区概览: the district's dashboard — villages per income tier (chart and shares), villages that
+have not posted the month's 财务公开, 收益分配 progress, contracts expiring or in arrears, the last
+package of each township and whether it reconciled (control totals, village digests, audit chain)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtWidgets import QGridLayout, QLabel, QListWidget, QWidget
+
+from desktop_app.core.money import format_amount
+from desktop_app.core.services.district_oversight import (
+    contract_oversight,
+    disclosure_compliance,
+    distribution_progress,
+    last_packages,
+)
+from desktop_app.core.services.district_stats import tier_counts
+from desktop_app.ui.charts import BarChart
+from desktop_app.ui.columns import Column
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.pages.district_base import DistrictPage, boxed, fill_grid, grid, make_table, yes_no
+
+NOT_POSTED = ("未生成", "已生成未张贴")
+
+
+@dataclass(frozen=True)
+class PackageLine:
+    township: str
+    packages: int
+    file_name: str
+    imported_at: str
+    totals: str
+    digests: str
+    audit: str
+
+
+PACKAGE_COLUMNS = [
+    Column("township", "乡镇", "pinyin-text"),
+    Column("packages", "已导入包数", "int"),
+    Column("file_name", "最近一次同步包"),
+    Column("imported_at", "导入时间"),
+    Column("totals", "控制数"),
+    Column("digests", "状态摘要"),
+    Column("audit", "审计链"),
+]
+
+
+def due_month(period: str) -> tuple[int, int]:
+    """The month whose 财务公开 is due now: the one before the current month."""
+    y, m = int(period[:4]), int(period[5:7])
+    return (y - 1, 12) if m == 1 else (y, m - 1)
+
+
+class DistrictOverviewPage(DistrictPage):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        self.chart = BarChart()
+        self.chart.setObjectName("tier_chart")
+        self.tiers = grid("overview_tiers")
+        self.settings_label = QLabel()
+        self.settings_label.setObjectName("tier_settings")
+        self.settings_label.setWordWrap(True)
+        self.settings_label.setStyleSheet("color: #666")
+        self.disclosure_label = QLabel()
+        self.disclosure_label.setObjectName("disclosure_summary")
+        self.disclosure_list = QListWidget()
+        self.disclosure_list.setObjectName("not_disclosed")
+        self.distribution_label = QLabel()
+        self.distribution_label.setObjectName("distribution_summary")
+        self.contracts_label = QLabel()
+        self.contracts_label.setObjectName("contracts_summary")
+        for label in (self.disclosure_label, self.distribution_label, self.contracts_label):
+            label.setWordWrap(True)
+        self.package_model, self.package_view = make_table(ctx, PACKAGE_COLUMNS, "district_overview_packages",
+                                                           "overview_packages")
+        disclosure = QWidget()
+        d_layout = QGridLayout(disclosure)
+        d_layout.setContentsMargins(0, 0, 0, 0)
+        d_layout.addWidget(self.disclosure_label, 0, 0)
+        d_layout.addWidget(self.disclosure_list, 1, 0)
+        tiers = QWidget()
+        t_layout = QGridLayout(tiers)
+        t_layout.setContentsMargins(0, 0, 0, 0)
+        t_layout.addWidget(self.tiers, 0, 0)
+        t_layout.addWidget(self.settings_label, 1, 0)
+        layout = QGridLayout()
+        layout.addWidget(boxed("收入分档（村数）", self.chart), 0, 0)
+        layout.addWidget(boxed("分档村数及占比", tiers), 0, 1)
+        layout.addWidget(boxed("财务公开", disclosure, "box_disclosure"), 1, 0)
+        side = QWidget()
+        s_layout = QGridLayout(side)
+        s_layout.setContentsMargins(0, 0, 0, 0)
+        s_layout.addWidget(boxed("收益分配进度", self.distribution_label), 0, 0)
+        s_layout.addWidget(boxed("合同监管", self.contracts_label), 1, 0)
+        layout.addWidget(side, 1, 1)
+        layout.addWidget(boxed("各乡镇最近一次同步与核对", self.package_view), 2, 0, 1, 2)
+        layout.setRowStretch(0, 3)
+        layout.setRowStretch(1, 2)
+        layout.setRowStretch(2, 2)
+        layout.setColumnStretch(0, 1)
+        layout.setColumnStretch(1, 1)
+        self.body.addLayout(layout)
+        self.reload()
+
+    def reload(self) -> None:
+        year = self.year()
+        report = self.read(tier_counts, year)
+        line = report.district
+        labels = [c.label for c in line.operating]
+        self.chart.set_data(labels, [("经营性收入", [c.count for c in line.operating]),
+                                     ("总收入", [c.count for c in line.total])],
+                            title=f"{year}年全区 {line.villages} 个村")
+        fill_grid(self.tiers, ["档次", "经营性收入 村数", "占比", "总收入 档次", "村数", "占比"],
+                  [[o.label, o.count, f"{o.share}%", t.label, t.count, f"{t.share}%"]
+                   for o, t in zip(line.operating, line.total, strict=True)]
+                  + [["合计", line.villages, "100.0%" if line.villages else "", "", line.villages,
+                      "100.0%" if line.villages else ""]])
+        described = report.settings.describe()
+        self.settings_label.setText(described[0])
+        self.settings_label.setToolTip("\n".join(described))
+        dy, dm = due_month(self.ctx.period)
+        disclosure = self.read(disclosure_compliance, dy, dm, as_of=date.today())
+        missing = sorted({(x.village.township, x.village.name) for x in disclosure.lines if x.status in NOT_POSTED})
+        d = disclosure.district
+        self.disclosure_label.setText(
+            f"{dy}年{dm}月财务公开：应公开 {d.books_due} 个账套，按时 {d.on_time}，逾期公开 {d.late}，"
+            f"未公开 {d.not_posted}（其中已过期限 {d.overdue}）；未公开的村 {d.villages_not_posted} 个：")
+        self.disclosure_list.clear()
+        self.disclosure_list.addItems([f"{town}　{name}" for town, name in missing])
+        dist = self.read(distribution_progress, year - 1, as_of=date.today()).district
+        self.distribution_label.setText(
+            f"{year - 1}年度收益分配（{dist.villages} 个村）：按期完成 {dist.on_time}，逾期完成 {dist.late}，"
+            f"逾期未完成 {dist.overdue_open}，进行中 {dist.in_progress}，未编制方案 {dist.no_plan}")
+        c = self.read(contract_oversight, date.today()).district
+        self.contracts_label.setText(
+            f"合规审查发现问题 {c.findings} 项（涉及合同 {c.contracts_irregular} 份）；"
+            f"90天内到期 {c.expiring} 份，已到期仍在履行 {c.expired} 份；"
+            f"欠款 {c.arrears_installments} 期，共 {format_amount(c.arrears_amount)} 元")
+        self.package_model.set_rows([
+            PackageLine(p.township, p.packages, p.file_name or "（未收到）",
+                        f"{p.imported_at:%Y-%m-%d %H:%M}" if p.imported_at else "", yes_no(p.totals_matched),
+                        yes_no(p.digests_matched), p.audit_status)
+            for p in self.read(last_packages)])
+
+
+PAGE = PageSpec("district_overview", "全区概览", 1, DistrictOverviewPage, site="district")
