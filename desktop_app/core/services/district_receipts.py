@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import GENESIS
 from db.models import Book, Period, ReceivedAudit, ReceivedControlTotal, SyncInbox, SyncPartner
-from desktop_app.core.services.orgs import list_organisations
+from desktop_app.core.services.district_common import places
 from desktop_app.core.services.periods import compute_period_seals_of
 
 OK = "✓"
@@ -169,12 +169,13 @@ def check_integrity(session: Session) -> list[TownshipCheck]:
             bad_months[owner].append(period)
     by_town: dict[str, list[VillageCheck]] = defaultdict(list)
     town_region: dict[str, str | None] = {}
-    for org in list_organisations(session):
-        town = org.township_name or org.region_name
-        town_region.setdefault(town, org.township_code)
-        bad = sorted(bad_months.get(org.id, []))
+    for place in places(session):
+        town = place.township
+        town_region.setdefault(town, place.township_code)
+        bad = sorted(bad_months.get(place.organisation_id, []))
         status = OK if not bad else f"{len(bad)} 个已结账月份封存不符（{bad[0][:4]}年{bad[0][5:]}月起）"
-        by_town[town].append(VillageCheck(org.id, org.name, town, months.get(org.id, 0), status))
+        by_town[town].append(VillageCheck(place.organisation_id, place.name, town,
+                                          months.get(place.organisation_id, 0), status))
     site_chains: dict[str, list[str]] = defaultdict(list)
     site_entries: dict[str, int] = defaultdict(int)
     for origin, entries in chains.items():
