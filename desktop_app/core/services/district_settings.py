@@ -120,7 +120,7 @@ def _codes_text(codes: tuple[str, ...]) -> str:
 
 def get_settings(session: Session) -> TierSettings:
     """The settings in force: stored values over the defaults."""
-    stored = dict(session.execute(select(DistrictSetting.key, DistrictSetting.value)).tuples().all())
+    stored: dict[str, str] = {k: v for k, v in session.execute(select(DistrictSetting.key, DistrictSetting.value))}
     d = default_settings()
     if not stored:
         return d

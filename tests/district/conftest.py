@@ -1,0 +1,94 @@
+"""District statistics fixtures (issue #13): a hand-made township whose figures are worked out
+by hand, carried into a district through the real export and import; and the demo township's
+exchange (tests/sync/conftest.py's ``sync_pair``)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import desktop_app.sync  # noqa: F401  (registers the district guard)
+from db.engine import Database
+from db.migrate import open_database
+from desktop_app.core.ids import make_uscc
+from desktop_app.core.rows import UserRow
+from desktop_app.core.services.orgs import create_book, create_organisation, create_region
+from desktop_app.core.services.users import create_user
+from desktop_app.core.services.vouchers import LineInput, create_voucher, post_voucher, review_voucher
+from desktop_app.sync import identity
+from tests.sync.conftest import SyncPair, make_district, sync_pair, trust_each_other
+
+__all__ = ["HandTown", "hand_town", "sync_pair"]
+
+
+@dataclass
+class HandTown:
+    """Two townships' worth of villages in one township file (regions 106 and 107 of 江宁区)."""
+
+    town: Database
+    district: Database
+    stick: Path
+    maker: UserRow
+    reviewer: UserRow
+    books: dict[str, uuid.UUID] = field(default_factory=dict)  # village short name → its own book
+    orgs: dict[str, uuid.UUID] = field(default_factory=dict)
+
+    def vouch(self, book: str, day: date, *lines: tuple[str, str, str], post: bool = True) -> uuid.UUID:
+        with self.town.begin("test") as s:
+            v = create_voucher(s, book_id=self.books[book], voucher_date=day, summary="测试收入",
+                               lines=[LineInput(c, Decimal(d), Decimal(cr)) for c, d, cr in lines], user=self.maker)
+            if post:
+                review_voucher(s, v.id, user=self.reviewer)
+                post_voucher(s, v.id, user=self.maker)
+        return v.id
+
+    def carry(self) -> None:
+        pair = SyncPair(self.town, self.district, self.stick)
+        _out, report = pair.carry(self.town, self.district)
+        assert not report.problems, report.problems
+
+
+VILLAGES = (  # short name, region code, name, chart
+    ("东湖", "320115106201", "东湖村股份经济合作社", "2023"),
+    ("西岭", "320115106202", "西岭村股份经济合作社", "2004"),
+    ("南塘", "320115107201", "南塘村股份经济合作社", "2023"),
+    ("北坡", "320115107202", "北坡村股份经济合作社", "2023"),
+)
+
+
+@pytest.fixture
+def hand_town(tmp_path: Path) -> Iterator[HandTown]:
+    town = open_database(tmp_path / "town" / "town.db")
+    with town.begin("admin") as s:
+        identity.set_site(s, "township", "江宁区各镇（测试）", "320115106")
+    district = make_district(tmp_path / "district" / "district.db")
+    trust_each_other(town, district)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    with town.begin("test") as s:
+        maker = create_user(s, username="kj", display_name="王会计", password="secret1", roles=["bookkeeper"])
+        rev = create_user(s, username="sh", display_name="李审核", password="secret1", roles=["reviewer"])
+        h = HandTown(town, district, stick, maker, rev)
+        for code, name in (("320000000000", "江苏省"), ("320100000000", "南京市"), ("320115000000", "江宁区"),
+                           ("320115106000", "阳光街道"), ("320115107000", "月湖镇")):
+            create_region(s, code=code, name=name)
+        for i, (short, code, name, chart) in enumerate(VILLAGES):
+            create_region(s, code=code, name=f"{short}村村民委员会")
+            org = create_organisation(s, name=name, level="村", uscc=make_uscc(f"N2320115MF0000{i:03d}"),
+                                      region_code=code)
+            book = create_book(s, organisation_id=org.id, name=name, kind="股份经济合作社", start_period="2025-01",
+                               chart_version=chart)
+            h.orgs[short], h.books[short] = org.id, book.id
+        # 东湖's village committee keeps a book of its own: never counted as the collective's income
+        committee = create_book(s, organisation_id=h.orgs["东湖"], name="东湖村村民委员会", kind="村民委员会",
+                                start_period="2025-01", credit_code=make_uscc("54320115MF0000001"))
+        h.books["东湖委"] = committee.id
+    yield h
+    town.close()
+    district.close()
