@@ -1,0 +1,125 @@
+"""`demo --district DIR --townships N --villages M` (issue #13): N township databases and a
+district database built through the CLI, every township's rows carried into the district by the
+real export/import, the district's acknowledgements carried back; `verify` passes on every file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desktop_app.cli import main
+from desktop_app.sync.control import syncable_tables
+
+
+@pytest.fixture(scope="module")
+def demo_district(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    folder = tmp_path_factory.mktemp("district_demo") / "区示例"
+    import io
+    from contextlib import redirect_stdout
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["demo", "--district", str(folder), "--townships", "2", "--villages", "2"]) == 0
+    return folder, out.getvalue()
+
+
+def _townships(folder: Path) -> list[Path]:
+    return sorted((folder / "townships").glob("*/ledger.db"))
+
+
+def _rows(path: Path, table: str) -> set[tuple[str, int]]:
+    con = sqlite3.connect(path)
+    try:
+        return set(con.execute(f'SELECT hex(id), rev FROM "{table}"'))
+    finally:
+        con.close()
+
+
+def _one(path: Path, sql: str) -> list[tuple[object, ...]]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_builds_distinct_townships_and_says_how_to_open_the_district(demo_district) -> None:
+    folder, printed = demo_district
+    towns = _townships(folder)
+    assert [p.parent.name for p in towns] == ["320115101", "320115102"]
+    names = [_one(p, "SELECT r.name, r.code FROM organisation o JOIN region r ON r.id = o.region_id "
+                     "WHERE o.level = '乡镇'")[0] for p in towns]
+    assert names == [("东山街道", "320115101000"), ("秣陵街道", "320115102000")]
+    villages = [_one(p, "SELECT r.code FROM organisation o JOIN region r ON r.id = o.region_id "
+                        "WHERE o.level = '村' ORDER BY r.code") for p in towns]
+    assert villages == [[("320115101200",), ("320115101201",)], [("320115102200",), ("320115102201",)]]
+    usccs = [u for p in towns for (u,) in _one(p, "SELECT uscc FROM organisation")]
+    assert len(usccs) == len(set(usccs)) == 6
+    assert _one(folder / "district.db", "SELECT level, name, region_code FROM site") == [
+        ("district", "江宁区经管站", "320115")]
+    assert f"python -m desktop_app --db {folder / 'district.db'}" in printed
+    assert "东山街道" in printed and "秣陵街道" in printed
+
+
+def test_every_township_row_is_in_the_district(demo_district) -> None:
+    folder, _ = demo_district
+    towns = _townships(folder)
+    compared = 0
+    for table in syncable_tables():
+        held = _rows(folder / "district.db", table.name)
+        sent: set[tuple[str, int]] = set()
+        for town in towns:
+            sent |= _rows(town, table.name)
+        assert held == sent, table.name  # the same rows at the same revisions, nothing more
+        compared += bool(sent)
+    assert compared > 30
+    counts = {t: _one(folder / "district.db", f'SELECT count(*) FROM "{t}"')[0][0] for t in ("voucher", "entry")}
+    assert counts["voucher"] == sum(_one(p, "SELECT count(*) FROM voucher")[0][0] for p in towns) > 100
+    assert counts["entry"] == sum(_one(p, "SELECT count(*) FROM entry")[0][0] for p in towns) > 300
+
+
+def test_packages_went_through_the_real_exchange_both_ways(demo_district) -> None:
+    folder, _ = demo_district
+    district = folder / "district.db"
+    inbox = _one(district, "SELECT file_name, stream_seq FROM sync_inbox ORDER BY file_name")
+    assert [(f.split("_至_")[0], seq) for f, seq in inbox] == [("阳光台账_东山街道", 1), ("阳光台账_秣陵街道", 1)]
+    assert sorted(p.name for p in (folder / "stick").glob("*.slsync")) == sorted(
+        [f for f, _ in inbox] + [f"阳光台账_江宁区经管站_至_{t}_" + f.split("_")[-2] + "_0001.slsync"
+                                 for (f, _), t in zip(inbox, ["东山街道", "秣陵街道"], strict=True)])
+    for town in _townships(folder):
+        # the township imported the district's package: it knows the district holds all it sent
+        ((own,),) = _one(town, "SELECT origin FROM installation_key")  # this PC's own origin (one key pair)
+        (last,) = _one(town, f"SELECT max(seq) FROM change_log WHERE origin = '{own}'")[0]
+        acked = _one(town, "SELECT h.seq FROM sync_partner_has h JOIN sync_partner p ON p.origin = h.partner "
+                           f"WHERE p.level = 'district' AND h.origin = '{own}'")
+        assert acked == [(last,)] and last > 1000
+        assert len(_one(town, "SELECT id FROM sync_inbox")) == 1
+
+
+def test_verify_passes_on_every_file(demo_district, capsys) -> None:
+    folder, _ = demo_district
+    for path in [folder / "district.db", *_townships(folder)]:
+        assert main(["verify", "--db", str(path)]) == 0, capsys.readouterr().out
+        assert "检查通过" in capsys.readouterr().out
+
+
+def test_a_used_folder_is_refused_and_left_as_it_was(demo_district, capsys) -> None:
+    folder, _ = demo_district
+    before = sorted(p.name for p in folder.rglob("*"))
+    assert main(["demo", "--district", str(folder), "--townships", "1", "--villages", "1"]) == 1
+    assert "已有示例区的数据库" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.rglob("*")) == before
+
+
+def test_township_name_and_code_are_checked_before_any_file_is_made(tmp_path, capsys) -> None:
+    db = tmp_path / "t.db"
+    assert main(["demo", "--db", str(db), "--villages", "1", "--township", "大桥镇", "--region", "32011510"]) == 1
+    assert "应为9位数字" in capsys.readouterr().err
+    assert main(["demo", "--db", str(db), "--villages", "1", "--township", "大桥镇", "--region", "990115110"]) == 1
+    assert "不是有效的县级行政区划代码" in capsys.readouterr().err
+    assert not db.exists()
+    assert main(["demo", "--db", str(db), "--townships", "2"]) == 1
+    assert "--district" in capsys.readouterr().err
+    assert not db.exists()
