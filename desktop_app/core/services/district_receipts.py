@@ -151,8 +151,8 @@ def check_integrity(session: Session) -> list[TownshipCheck]:
         packages[partners.get(sender, str(sender)[:8])].append(at)
     closed: dict[uuid.UUID, list[str]] = defaultdict(list)
     stored: dict[tuple[uuid.UUID, str], str | None] = {}
-    book_org: dict[uuid.UUID, uuid.UUID] = dict(session.execute(
-        select(Book.id, Book.organisation_id).where(Book.deleted.is_(False))).tuples().all())
+    book_org: dict[uuid.UUID, uuid.UUID] = {b: o for b, o in session.execute(
+        select(Book.id, Book.organisation_id).where(Book.deleted.is_(False)))}
     for book_id, period, seal in session.execute(select(Period.book_id, Period.period, Period.seal_hash)
                                                  .where(Period.status == "closed")):
         closed[book_id].append(period)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -64,7 +65,7 @@ def fill_grid(table: QTableWidget, headers: Sequence[str], rows: Sequence[Sequen
         for c, value in enumerate(values):
             item = QTableWidgetItem("" if value is None else str(value))
             if c:
-                item.setTextAlignment(0x0082)  # right | vcenter
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
     table.resizeColumnsToContents()
 
