@@ -156,6 +156,8 @@ def import_package(db: Database, file: Path, *, actor: str, dry_run: bool = Fals
     if not envelope.is_package(file):
         raise PackageError(envelope.NOT_A_PACKAGE)
     attachments_dir = Path(data_dir) / "attachments" if data_dir is not None else db.path.parent / "attachments"
+    for left in db.path.parent.glob(".sync-import-*.tmp"):  # decrypted by an import that was killed
+        left.unlink(missing_ok=True)
     tmp = db.path.parent / f".sync-import-{uuid.uuid4().hex}.tmp"
     try:
         with db.read(actor) as s:
@@ -506,6 +508,18 @@ def _attachments(c: Container, cur: sqlite3.Cursor, folder: Path, dry_run: bool)
     return n
 
 
+def _same_state(s: Session, cur: sqlite3.Cursor, p: identity.PartnerRow, vector: dict[str, int],
+                held: dict[str, int]) -> bool:
+    """Whether we now hold exactly what the sender holds of every origin that can carry the
+    villages' rows: those in its vector, every PC of its site (a predecessor the sender never
+    held may be ahead here), and, on a township, everything we hold (all of it is our site's)."""
+    check = set(vector) | {r[0] for r in cur.execute("SELECT origin FROM sync_partner WHERE site_id = ?",
+                                                     (p.site_id.hex,))}
+    if identity.site(s).level != "district":
+        check |= set(held)
+    return all(held.get(o, 0) == int(vector.get(o, 0)) for o in check)
+
+
 def _reconcile(s: Session, cur: sqlite3.Cursor, c: Container, m: dict[str, Any], p: identity.PartnerRow,
                a: _Applier) -> tuple[tuple[VillageLine, ...], bool]:
     """Rebuild the touched books' summaries, compare control totals and digests (when we hold
@@ -521,7 +535,7 @@ def _reconcile(s: Session, cur: sqlite3.Cursor, c: Container, m: dict[str, Any],
     s.flush()
     vector: dict[str, int] = m.get("vector") or {}
     held = dict(cur.execute("SELECT origin, last_seq FROM sync_counter"))
-    compared = all(held.get(o, 0) == int(v) for o, v in vector.items())
+    compared = _same_state(s, cur, p, vector, held)
     sent = {(b, per): (int(v), int(ln), int(d), int(cr)) for b, per, v, ln, d, cr in ctl.get("totals") or []}
     mine = control.control_totals(cur, books) if compared else {}
     my_digests = control.digests(cur, sent_digests) if compared else {}

@@ -260,6 +260,15 @@ def _ack_pending(cur: sqlite3.Cursor, partner: uuid.UUID) -> bool:
                        (partner.hex, last)).fetchone() is not None
 
 
+def clear_leftovers(to_dir: Path, work_root: Path) -> None:
+    """What an export killed before it finished left: its ``.part`` on the stick (never a
+    final-named file) and its unencrypted work folder."""
+    for part in to_dir.glob(".阳光台账_*.part"):
+        part.unlink(missing_ok=True)
+    for old in work_root.glob("export-*"):
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def export_package(db: Database, partner: uuid.UUID, to_dir: Path, *, actor: str, data_dir: Path,
                    progress: Progress | None = None) -> ExportResult:
     """Write one package for ``partner`` into ``to_dir`` (see the module docstring)."""
@@ -268,6 +277,7 @@ def export_package(db: Database, partner: uuid.UUID, to_dir: Path, *, actor: str
         raise UserError(f"目标文件夹不存在：{to_dir}（请插入U盘并选择它）")
     work_root = data_dir / "sync" / "tmp"
     work_root.mkdir(parents=True, exist_ok=True)
+    clear_leftovers(to_dir, work_root)
     work = Path(tempfile.mkdtemp(prefix="export-", dir=work_root))
     try:
         with db.begin(actor) as s:
