@@ -14,11 +14,12 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Connection, Table, Uuid, event
+from sqlalchemy import Boolean, Column, Connection, Date, Table, Uuid, event
 from sqlalchemy.orm import Session
 
 from db.base import is_syncable
@@ -126,6 +127,9 @@ def _converter(conn: Connection, table: Table, first: dict[str, Any],
             value = f"r.get({key!r}, f{i})"
             if _is_hex_uuid(conn, col):  # inlined: SQLAlchemy's processor stores value.hex
                 exprs.append(f"(None if (v{i} := {value}) is None else v{i}.hex)")
+            elif type(col.type) is Date and proc is not None:  # SQLite stores a date as its ISO text
+                env["DATE"] = date
+                exprs.append(f"(v{i}.isoformat() if type(v{i} := {value}) is DATE else p{i}(v{i}))")
             elif isinstance(col.type, Boolean) and proc is not None:  # SQLAlchemy's strict check is the fallback
                 exprs.append(f"(1 if (v{i} := {value}) is True else 0 if v{i} is False else p{i}(v{i}))")
             elif isinstance(col.type, ScaledDecimal):  # inlined fast path of to_scaled_int, which has the last word

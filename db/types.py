@@ -11,6 +11,7 @@ import struct
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -143,3 +144,42 @@ def uuid7() -> uuid.UUID:
     _set(u, "int", value)
     _set(u, "is_safe", _UNKNOWN)
     return u
+
+
+def uuid7_many(n: int) -> list[uuid.UUID]:
+    """``n`` UUIDv7 keys in increasing order, made under one lock and one clock read (a bulk
+    writer's ids: about half the cost of ``n`` calls of :func:`uuid7`)."""
+    global _last_ms, _counter
+    if n <= 0:
+        return []
+    values = []
+    randoms = struct.unpack(f">{n}Q", os.urandom(8 * n))
+    with _uuid_lock:
+        ms = time.time_ns() // 1_000_000
+        if ms <= _last_ms:
+            ms = _last_ms
+        else:
+            _last_ms = ms
+            _counter = int.from_bytes(os.urandom(2), "big") & 0x3FF
+        counter = _counter
+        for r in randoms:
+            counter += 1
+            if counter > 0xFFF:  # counter exhausted: borrow the next millisecond
+                ms += 1
+                counter = 0
+            values.append(((ms & 0xFFFFFFFFFFFF) << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | (r & _RAND_62))
+        _last_ms, _counter = ms, counter
+    out = []
+    for value in values:
+        u: uuid.UUID = _new_uuid(uuid.UUID)
+        _set(u, "int", value)
+        _set(u, "is_safe", _UNKNOWN)
+        out.append(u)
+    return out
+
+
+def uuid7_stream(batch: int = 4096) -> Iterator[uuid.UUID]:
+    """New ids one at a time, made ``batch`` at a time by :func:`uuid7_many`."""
+    while True:
+        yield from uuid7_many(batch)
+

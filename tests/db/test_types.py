@@ -91,3 +91,17 @@ def test_uuid7_behaves_as_any_uuid() -> None:
         again = uuid.UUID(str(u))
         assert again == u and hash(again) == hash(u) and again.bytes == u.bytes and u.hex == again.hex
         assert u.is_safe == uuid.SafeUUID.unknown
+
+
+def test_uuid7_many_continues_the_order_of_uuid7() -> None:
+    """Batches and single ids interleave in one increasing order, each a valid v7 id, none repeated."""
+    from db.types import uuid7_many, uuid7_stream
+
+    ids = [uuid7(), *uuid7_many(5000), uuid7(), *uuid7_many(1), uuid7()]
+    stream = uuid7_stream(batch=7)
+    ids += [next(stream) for _ in range(20)]
+    assert ids == sorted(ids, key=lambda u: u.int)
+    assert len({u.int for u in ids}) == len(ids)
+    assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in ids)
+    assert ids[1] == uuid.UUID(ids[1].hex)  # a real UUID, equal to its parsed text
+    assert uuid7_many(0) == []
