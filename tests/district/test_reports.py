@@ -1,0 +1,153 @@
+"""District reports through the CLI on real files (issue #13): PDFs read back with pdfplumber, xlsx
+with openpyxl; the printed figures equal each village's own 收支明细表 and every total is the sum
+of what is printed above it; the boundaries and both income definitions are stated."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from openpyxl import load_workbook
+
+from desktop_app.cli import main
+from desktop_app.core.money import format_amount
+from tests.district.conftest import HandTown
+from tests.district.test_stats import EXPECTED_2026, book_hand, own_statement_figures
+
+D = Decimal
+SERIES_1 = (0.180392, 0.427451, 0.705882)  # 经营性收入's bars (#2E6DB4)
+
+
+def _db(h: HandTown) -> str:
+    return str(h.district.path)
+
+
+def _text(pdf: Path) -> str:
+    with pdfplumber.open(pdf) as doc:
+        return "\n".join(page.extract_text() or "" for page in doc.pages)
+
+
+def _amounts(line: str) -> list[Decimal]:
+    return [D(x.replace(",", "")) for x in re.findall(r"-?\d[\d,]*\.\d\d(?!\d)", line)]
+
+
+@pytest.fixture
+def carried(hand_town: HandTown) -> HandTown:
+    book_hand(hand_town)
+    hand_town.carry()
+    return hand_town
+
+
+def test_tiers_pdf_states_its_basis_and_ties_to_the_villages_statements(carried: HandTown, tmp_path: Path) -> None:
+    h = carried
+    out = tmp_path / "tiers.pdf"
+    assert main(["district", "report", "tiers", "--db", _db(h), "--year", "2026", "--out", str(out)]) == 0
+    text = _text(out)
+    assert "收入分档统计表" in text and "编制单位：江宁区经管站" in text and "2026年" in text
+    assert "分档界限（万元）：0 / 5 / 10 / 20 / 50 / 100" in text
+    assert "经营性收入：2023版科目 501经营收入＋502投资收益；2004版科目 501经营收入＋511发包及上交收入＋561投资收益" in text
+    assert "总收入：2023版科目 501经营收入＋502投资收益＋503补助收入＋504其他收入" in text
+    lines = text.splitlines()
+    district = [x for x in lines if x.startswith("全区合计")]
+    assert district[0].split()[1:16] == ["4", "1", "25.0", "1", "25.0", "1", "25.0", "0", "0.0", "0", "0.0", "0", "0.0",
+                                         "1", "25.0"]
+    assert _amounts(district[0]) == [D("1100000.00")] and _amounts(district[1]) == [D("1315000.00")]
+    # each village's printed figures are its own 收支明细表's, and the 合计 line adds up what is printed
+    printed: dict[str, list[Decimal]] = {}
+    for short, org in h.orgs.items():
+        row = next(x for x in lines if f"{short}村股份经济合作社" in x)
+        printed[short] = _amounts(row)
+        op, total = own_statement_figures(h.town, org, "2026-01", "2026-12")
+        assert printed[short][:2] == [op, total] == list(EXPECTED_2026[short])
+    assert "5–10万" in next(x for x in lines if "西岭村" in x) and "-54.2" in next(x for x in lines if "西岭村" in x)
+    total_line = next(x for x in lines if x.startswith("合计 4个村"))
+    assert _amounts(total_line) == [sum((v[0] for v in printed.values()), D(0)), sum((v[1] for v in printed.values()), D(0)),
+                                    D("160000.00"), D("940000.00")]  # 上年 40000 + 120000 + 0 + 0
+    assert format_amount(D("-65000")) in next(x for x in lines if "西岭村" in x)
+
+
+def test_tiers_pdf_draws_a_bar_chart_of_the_counts(carried: HandTown, tmp_path: Path) -> None:
+    out = tmp_path / "tiers.pdf"
+    assert main(["district", "report", "tiers", "--db", _db(carried), "--year", "2026", "--out", str(out)]) == 0
+    with pdfplumber.open(out) as doc:
+        bars = [r for page in doc.pages for r in page.rects
+                if tuple(r.get("non_stroking_color") or ()) == SERIES_1 and r["height"] > 10.5]
+        text = "\n".join(p.extract_text() or "" for p in doc.pages)
+    assert "全区村级集体经济组织收入分档（2026年）" in text and "经营性收入" in text
+    # four tiers hold one village each (无经营收益, <5万, 5–10万, ≥100万): four bars of one height
+    assert len(bars) == 4 and len({round(b["height"], 1) for b in bars}) == 1
+
+
+def test_tiers_xlsx_has_numbers_print_setup_and_a_chart(carried: HandTown, tmp_path: Path) -> None:
+    out = tmp_path / "tiers.xlsx"
+    assert main(["district", "report", "tiers", "--db", _db(carried), "--year", "2026", "--month", "6",
+                 "--out", str(out)]) == 0
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["经营性收入分档", "总收入分档", "分档图表", "各村收入及分档"]
+    ws = wb["经营性收入分档"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0][0].startswith("收入分档统计表") and "2026年1–6月累计" in rows[1][0]
+    total = next(r for r in rows if r[0] == "全区合计")
+    towns = [r for r in rows if r[0] in ("阳光街道", "月湖镇")]
+    assert total[1] == 4 and total[1] == sum(r[1] for r in towns)
+    assert D(str(total[-1])) == D("1105000") == sum(D(str(r[-1])) for r in towns)  # 45000 + 60000 + 1000000 + 0
+    assert any("经营性收入：2023版科目 501经营收入＋502投资收益" in str(r[0]) for r in rows)
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1 and ws.print_title_rows
+    assert ws.cell(row=4, column=2).number_format == "0" and ws.cell(row=4, column=4).number_format == "0.0"
+    v = [[c.value for c in r] for r in wb["各村收入及分档"].iter_rows()]
+    west = next(r for r in v if r[1] == "西岭村股份经济合作社")
+    assert (D(str(west[2])), west[3], D(str(west[4]))) == (D("60000"), "5–10万", D("60000"))
+    assert wb["各村收入及分档"].cell(row=4, column=3).number_format == "#,##0.00"
+    assert len(wb["分档图表"]._charts) == 1
+
+
+def test_disclosure_distribution_and_contract_reports(carried: HandTown, tmp_path: Path) -> None:
+    h = carried
+    db = _db(h)
+    assert main(["district", "report", "disclosure", "--db", db, "--year", "2026", "--month", "11",
+                 "--as-of", "2026-12-20", "--out", str(tmp_path / "d.pdf")]) == 0
+    text = _text(tmp_path / "d.pdf")
+    assert "财务公开情况统计表" in text and "2026年11月财务公开情况（截止日：2026年12月10日）" in text
+    assert "次月10日前" in text and "判断日期：2026年12月20日" in text
+    # no village of the hand-made township posted: every book (4 own + 1 committee) is listed, past the 10th
+    assert re.search(r"全区合计 5 0 0 5 5 4", text)
+    assert "四、" not in text and text.count("2026-11 未生成") == 5
+    assert main(["district", "report", "distribution", "--db", db, "--year", "2025", "--as-of", "2026-05-01",
+                 "--out", str(tmp_path / "p.xlsx")]) == 0
+    wb = load_workbook(tmp_path / "p.xlsx")
+    rows = [[c.value for c in r] for r in wb["分配进度汇总"].iter_rows()]
+    assert next(r for r in rows if r[0] == "全区合计")[1:] == [4, 0, 0, 4, 0, 4]
+    assert any("截止日期：2026年4月30日" in str(r[0]) for r in rows)
+    assert main(["district", "report", "contracts", "--db", db, "--year", "2026", "--out", str(tmp_path / "c.pdf")]) == 0
+    text = _text(tmp_path / "c.pdf")
+    assert "合同监管清单" in text and "截至日期：2026年12月31日" in text and re.search(r"全区合计 0 0 0 0 0 0.00", text)
+
+
+def test_district_command_refuses_a_township_database(carried: HandTown, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "t.pdf"
+    assert main(["district", "report", "tiers", "--db", str(carried.town.path), "--year", "2026",
+                 "--out", str(out)]) == 1
+    assert "用于区级数据库" in capsys.readouterr().err and not out.exists()
+    assert main(["district", "report", "tiers", "--db", _db(carried), "--year", "2026", "--out",
+                 str(tmp_path / "t.txt")]) == 1
+    assert "输出文件应为 .pdf 或 .xlsx" in capsys.readouterr().err
+
+
+def test_settings_command_changes_what_the_reports_use(carried: HandTown, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    db = _db(carried)
+    assert main(["district", "settings", "--db", db, "--tiers", "0,5,50"]) == 0
+    assert "无经营收益、<5万、5–50万、≥50万" in capsys.readouterr().out
+    assert main(["district", "settings", "--db", db, "--tiers", "5,x"]) == 1
+    assert "不是数字" in capsys.readouterr().err
+    out = tmp_path / "t.xlsx"
+    assert main(["district", "report", "tiers", "--db", db, "--year", "2026", "--out", str(out)]) == 0
+    rows = [[c.value for c in r] for r in load_workbook(out)["经营性收入分档"].iter_rows()]
+    assert any("分档界限（万元）：0 / 5 / 50" in str(r[0]) and "区级设置" not in str(r[0]) for r in rows)
+    assert any("分档与口径为区级设置" in str(r[0]) for r in rows)
+    total = next(r for r in rows if r[0] == "全区合计")
+    assert total[1:10] == [4, 1, 25.0, 1, 25.0, 1, 25.0, 1, 25.0]
