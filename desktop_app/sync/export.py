@@ -12,6 +12,15 @@ number unique) through the driver cursor and streamed into zstd members; the arc
 sealed for the recipient into a temp file in the target folder, fsynced, renamed, read back and
 re-hashed, copied to ``<data dir>/sync/outbox/``, and only then is the ``sync_outbox`` row
 committed. Nothing here moves an acknowledgement: only the partner's own package does.
+
+Beyond the shared design: the manifest's ``sender`` also names its public keys (so a refusal of
+an untrusted signer can print the card fingerprint to compare), and ``records`` /
+``audit_entries`` counts; the audit slice starts AT the last acknowledged entry (the anchor the
+receiver checks the rest against, so a history rewritten after it was acknowledged is seen).
+No file is written (``nothing_to_send``) when there are no records, no audit entries but sync's
+own bookkeeping, and no acknowledgement due for a package with new records from the partner.
+Cost: the village digests read every row of the villages a package touches (O(village), not
+O(package)); on a 1.3M-row township that is most of a monthly package's time.
 """
 
 from __future__ import annotations
