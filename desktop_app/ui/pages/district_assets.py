@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-
-from sqlalchemy.orm import Session
+from typing import Any
 
 from desktop_app.core.services.assets import list_assets
 from desktop_app.core.services.district_common import places
@@ -47,7 +46,8 @@ COLUMNS = [
 ]
 
 
-def asset_summary(session: Session, on: date) -> list[AssetLine]:
+def asset_summary(session: Any, on: date) -> list[AssetLine]:
+    """One line per organisation, from the services each village's own pages read (via ``ctx.read``)."""
     out = []
     for p in places(session):
         cards = list_assets(session, p.organisation_id, include_disposed=False)
