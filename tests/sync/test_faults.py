@@ -397,10 +397,6 @@ def test_a_township_clock_ten_years_off_changes_nothing(pair: Pair, years: int, 
 
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: a killed export leaves its .part on the stick and the unencrypted inner archive under "
-    "<data dir>/sync/tmp/export-*; a killed import leaves the decrypted .sync-import-*.tmp next to "
-    "the database; the next run removes neither"))
 def test_the_next_run_clears_what_killed_runs_left(pair: Pair) -> None:
     package = pair.export()
     town_path, district_path = pair.town.path, pair.district.path
