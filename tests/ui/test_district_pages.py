@@ -184,18 +184,28 @@ def test_receipts_lists_packages_and_names_an_altered_village(qtbot, district_db
     assert [v.name for v in flagged] == [name] and "封存不符" in flagged[0].status
 
 
-def test_export_buttons_write_through_the_district_reports_when_present(qtbot, district_db, tmp_path,
-                                                                         shown_boxes) -> None:
+def test_export_buttons_write_the_district_reports(qtbot, district_db, tmp_path, shown_boxes) -> None:
+    import openpyxl
+    import pdfplumber
+
     win = _window(qtbot, district_db, tmp_path)
-    page = _page(win, "district_tiers")
-    assert not page.pdf_button.isHidden() and not page.xlsx_button.isHidden()
-    fn = page.report_function()
-    if fn is None:  # DISTRICT-STATS's reports not installed yet: the button says so, writes nothing
-        page.export("pdf")
-        assert shown_boxes.texts and "尚未安装" in shown_boxes.texts[-1]
-        return
-    out = page.write_export(fn, tmp_path / "tiers.pdf")
-    assert out is not None and out.read_bytes()[:5] == b"%PDF-"
+    tiers = _page(win, "district_tiers")
+    assert not tiers.pdf_button.isHidden() and not tiers.xlsx_button.isHidden()
+    pdf = tiers.write_export(tmp_path / "tiers.pdf")
+    assert pdf is not None and "已导出收入分档统计表" in shown_boxes.texts[-1]
+    with pdfplumber.open(pdf) as doc:
+        text = "\n".join(page.extract_text() or "" for page in doc.pages)
+    assert "收入分档" in text and "全区" in text and "东山街道" in text and "分档界限" in text
+    for page_id in ("district_tiers", "district_disclosure", "district_distribution", "district_contracts"):
+        page = _page(win, page_id)
+        out = page.write_export(tmp_path / f"{page_id}.xlsx")
+        assert out is not None, shown_boxes.texts[-1]
+        book = openpyxl.load_workbook(out)
+        cells = [str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
+        assert any("东山街道" in c for c in cells) or page_id == "district_contracts", page_id
+    for page_id in ("district_overview", "district_assets", "district_receipts"):
+        page = _page(win, page_id)
+        assert page.pdf_button.isHidden() and page.xlsx_button.isHidden()  # no district report of their own
 
 
 def test_today_is_used_as_the_as_of_date_for_the_current_year(qtbot, district_db, tmp_path) -> None:

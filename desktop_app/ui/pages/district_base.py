@@ -5,8 +5,8 @@ The district's copy of the townships' data is read-only: these pages only read (
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,6 @@ from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.tables import RowTableModel
 
 READ_ONLY_NOTE = "各乡镇数据只读：如需更正，请在乡镇电脑上修改后同步"
-REPORT_MODULE = "desktop_app.reports.district"  # DISTRICT-STATS: write_report(session, kind, year, month, path)
 
 
 def yes_no(value: bool | None) -> str:
@@ -158,32 +157,39 @@ class DistrictPage(QWidget):
         return self.ctx.read(fn, *args, **kwargs)
 
     # -- export ----------------------------------------------------------------------------
-    def report_function(self) -> Callable[..., Any] | None:
-        try:
-            module = importlib.import_module(REPORT_MODULE)
-        except ImportError:
-            return None
-        fn = getattr(module, "write_report", None)
-        return fn if callable(fn) else None
+    def as_of(self) -> date:
+        """The date the report is as of (today; pages of a past year may say its end)."""
+        return date.today()
 
     def export(self, fmt: str) -> None:
-        fn = self.report_function()
-        if fn is None:
-            show_user_error(self, "区级报表功能尚未安装，暂不能从此页导出")
-            return
         suffix = ".pdf" if fmt == "pdf" else ".xlsx"
         month = self.month()
         default = f"{self.windowTitle() or self.report}_{self.year()}{f'-{month:02d}' if month else ''}{suffix}"
         path, _ = QFileDialog.getSaveFileName(self, "导出", default, f"{fmt.upper()} (*{suffix})")
-        if not path:
-            return
-        self.write_export(fn, Path(path))
+        if path:
+            self.write_export(Path(path))
 
-    def write_export(self, fn: Callable[..., Any], path: Path) -> Path | None:
+    def write_export(self, path: Path) -> Path | None:
+        """DISTRICT-STATS's report (the one ``district report`` writes) as PDF or xlsx."""
+        from desktop_app.reports.district_sheets import build_doc
+        from desktop_app.sync.identity import site
+
+        def doc(session: Any) -> Any:
+            return build_doc(session, self.report, self.year(), self.month(), organisation=site(session).name,
+                             as_of=self.as_of())
+
         try:
-            self.read(fn, self.report, self.year(), self.month(), path)
+            built = self.read(doc)
+            if path.suffix.lower() == ".pdf":
+                from desktop_app.reports.district_pdf import write_district_pdf
+
+                write_district_pdf(built, path)
+            else:
+                from desktop_app.excel.district_xlsx import write_district_xlsx
+
+                write_district_xlsx(built, path)
         except UserError as exc:
             show_user_error(self, exc)
             return None
-        show_user_error(self, f"已导出：{path}", title="导出完成")
+        show_user_error(self, f"已导出{built.title}：{path}", title="导出完成")
         return path
