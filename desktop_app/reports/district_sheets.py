@@ -102,7 +102,7 @@ def tiers_doc(session: Session, year: int, month: int | None, *, organisation: s
     chart = Chart(f"全区村级集体经济组织收入分档（{rep.period_label}）", chart_labels,
                   (("经营性收入", tuple(c.count for c in rep.district.operating)),
                    ("总收入", tuple(c.count for c in rep.district.total))))
-    rows = ds.villages_in_tier(session, year, month, "operating", None, settings=settings)
+    rows = ds.villages_in_tier(session, year, month, "operating", None, settings=settings, incomes=incomes)
     rows.sort(key=lambda r: (-settings.tier_of(r.amount), -r.amount, r.village.region_code))
     body: list[tuple[Cell, ...]] = []
     sums = [ZERO, ZERO, ZERO, ZERO]
