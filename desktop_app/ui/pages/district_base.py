@@ -112,8 +112,9 @@ class DistrictPage(QWidget):
         self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
         for b in (self.pdf_button, self.xlsx_button):
             b.setVisible(bool(self.report))
-        head = QHBoxLayout()
-        for w in (QLabel("年度"), self.year_spin, self.month_combo, self.refresh_button):
+        self.year_label = QLabel("年度")
+        self.head = head = QHBoxLayout()
+        for w in (self.year_label, self.year_spin, self.month_combo, self.refresh_button):
             head.addWidget(w)
         head.addStretch(1)
         head.addWidget(self.pdf_button)

@@ -46,7 +46,7 @@ class DistrictDisclosurePage(DistrictPage):
         self.only_missing = QCheckBox("只列未公开的")
         self.only_missing.setObjectName("only_missing")
         self.only_missing.toggled.connect(lambda _b: self.reload())
-        self.layout().itemAt(0).layout().insertWidget(4, self.only_missing)
+        self.head.insertWidget(4, self.only_missing)
         self.town_model, self.town_view = make_table(ctx, TOWN_COLUMNS, "district_disclosure_towns", "disclosure_towns")
         self.line_model, self.line_view = make_table(ctx, LINE_COLUMNS, "district_disclosure_lines", "disclosure_lines")
         split = QSplitter(Qt.Orientation.Vertical)

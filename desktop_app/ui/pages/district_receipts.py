@@ -63,7 +63,7 @@ class DistrictReceiptsPage(DistrictPage):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)
         self.year_spin.hide()
-        self.layout().itemAt(0).layout().itemAt(0).widget().hide()  # the 年度 label
+        self.year_label.hide()
         self.note.setText("同步包在“U盘同步”页导入；此页列出已导入的包、其控制数，以及区级对所收数据的核验"
                           "（审计链、已结账月份封存）。各乡镇数据只读。")
         self.package_model, self.package_view = make_table(ctx, PACKAGE_COLUMNS, "district_packages", "packages")

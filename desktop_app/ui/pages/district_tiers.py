@@ -58,7 +58,7 @@ class DistrictTiersPage(DistrictPage):
         self.kind_combo.setObjectName("tier_kind")
         self.kind_combo.addItems([KIND_TEXT[k] for k in KINDS])
         self.kind_combo.currentIndexChanged.connect(lambda _i: self.reload())
-        self.layout().itemAt(0).layout().insertWidget(3, self.kind_combo)
+        self.head.insertWidget(3, self.kind_combo)
         self.matrix = grid("tier_matrix")
         self.matrix.cellDoubleClicked.connect(self.open_tier)
         self.settings_label = QLabel()
@@ -121,7 +121,8 @@ class DistrictTiersPage(DistrictPage):
         code = line.township_code or None
         rows = self.read(villages_in_tier, self.year(), self.month(), self.kind(), column - 2, township_code=code)
         self.village_model.set_rows(rows)
-        label = self.matrix.horizontalHeaderItem(column).text()
+        header = self.matrix.horizontalHeaderItem(column)
+        label = header.text() if header is not None else ""
         self.villages_title.setText(f"{line.township} {KIND_TEXT[self.kind()]}“{label}”的村：{len(rows)} 个（双击某村看逐月收入）")
 
     def open_village(self, row: Any) -> None:
