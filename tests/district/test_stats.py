@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -276,3 +277,40 @@ def test_tier_boundaries_are_decimal_and_inclusive_below() -> None:
     assert parse_tiers("2.5,7.5") == (D("2.5"), D("7.5"))
     assert ds.shares([1, 1, 1]) == [D("33.4"), D("33.3"), D("33.3")]
     assert ds.shares([0, 0]) == [D("0.0"), D("0.0")]
+
+
+def test_a_replaced_township_pc_and_its_late_stick(hand_town: HandTown, tmp_path: Path) -> None:
+    """The township's PC dies after a stick was written but before it was carried; the backup is
+    restored on a new PC (a new origin, announced to the district as the successor). The district's
+    figures equal the new PC's statements, and the old PC's late stick changes nothing."""
+    from db.migrate import open_database
+    from desktop_app.cli import main
+    from desktop_app.sync import identity
+    from desktop_app.sync.cards import parse_card
+
+    h = hand_town
+    h.vouch("东湖", date(2026, 3, 5), ("102", "30000", "0"), ("50101", "0", "30000"))
+    h.carry()
+    h.vouch("西岭", date(2026, 2, 3), ("102", "60000", "0"), ("51101", "0", "60000"))
+    late = SyncPair(h.town, h.district, h.stick).export(h.town, h.district)
+    assert late.path is not None
+    h.town.close()
+    assert main(["backup", "--db", str(h.town.path), "--to", str(tmp_path / "bk")]) == 0
+    new_pc = tmp_path / "new_pc" / "town.db"
+    new_pc.parent.mkdir()
+    assert main(["restore", str(next((tmp_path / "bk").iterdir())), "--db", str(new_pc)]) == 0
+    h.town = open_database(new_pc)
+    with h.town.begin("admin") as s:
+        card = parse_card(identity.my_card(s)[1])
+    with h.district.begin("admin") as s:
+        assert identity.trust_card(s, card, actor="admin").outcome == "succession"
+    h.vouch("南塘", date(2026, 1, 15), ("102", "1000000", "0"), ("50101", "0", "1000000"))
+    h.carry()
+    import_package(h.district, late.path, actor="区统计员")  # the old PC's stick, found in a drawer
+    with h.district.begin("区统计员") as s:
+        got = by_short(h, ds.village_income(s, 2026))
+    assert got == {"东湖": (D("30000.00"), D("30000.00")), "西岭": (D("60000.00"), D("60000.00")),
+                   "南塘": (D("1000000.00"), D("1000000.00")), "北坡": (D("0.00"), D("0.00"))}
+    for short, org in h.orgs.items():
+        assert own_statement_figures(h.town, org, "2026-01", "2026-12") == got[short]
+    h.town.close()
