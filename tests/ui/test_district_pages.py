@@ -213,3 +213,20 @@ def test_today_is_used_as_the_as_of_date_for_the_current_year(qtbot, district_db
     contracts = _page(win, "district_contracts")
     contracts.year_spin.setValue(date.today().year - 1)
     assert contracts.as_of() == date(date.today().year - 1, 12, 31)
+
+
+def test_bar_chart_draws_counts_and_refuses_ragged_series(qtbot) -> None:
+    from desktop_app.ui.charts import BarChart
+
+    chart = BarChart("测试")
+    qtbot.addWidget(chart)
+    chart.resize(400, 240)
+    empty = chart.grab().toImage()
+    assert not empty.isNull()  # "（无数据）" drawn, no division by zero
+    chart.set_data(["无", "<5万", "≥5万"], [("经营性收入", [0, 3, 1]), ("总收入", [1, 2, 1])])
+    image = chart.grab().toImage()
+    coloured = {image.pixelColor(x, y).name() for x in range(0, 400, 2) for y in range(0, 240, 2)}
+    assert {"#3b7dd8", "#e8833a"} <= coloured  # both series' bars are painted
+    assert "经营性收入：无 0，<5万 3，≥5万 1" in chart.toolTip()
+    with pytest.raises(ValueError):
+        chart.set_data(["a", "b"], [("x", [1])])
