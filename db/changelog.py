@@ -93,6 +93,10 @@ def _is_hex_uuid(conn: Connection, column: Column[Any]) -> bool:
     return isinstance(t, Uuid) and bool(t.as_uuid) and not (conn.dialect.supports_native_uuid and t.native_uuid)
 
 
+_Convert = Callable[[list[dict[str, Any]], list[Any]], list[tuple[Any, ...]]]
+_CONVERTERS: dict[tuple[Any, ...], tuple[list[str], _Convert, list[tuple[str, Processor]]]] = {}
+
+
 def _converter(conn: Connection, table: Table, first: dict[str, Any],
                constants: dict[str, Any]) -> tuple[list[str], Callable[[list[dict[str, Any]]], list[tuple[Any, ...]]]]:
     """Column names, and a function turning row dicts into tuples of stored values.
@@ -100,21 +104,36 @@ def _converter(conn: Connection, table: Table, first: dict[str, Any],
     Each value is what an ORM write of the same row stores (the types' own processors); a key a
     row leaves out gets the column's default (a callable default, such as a new id, is written
     back into the row); values the same for every row (``constants``) are converted once. The
-    function is generated once per call so a row costs one tuple display, not a call per column.
+    function is generated once per table and shape (which constants, which database-filled
+    columns are left out) and kept, so a row costs one tuple display, not a call per column.
     """
+    filled = tuple(c.key for c in table.columns
+                   if c.key not in first and c.default is None and c.server_default is not None)
+    key = (table, conn.dialect.name, tuple(sorted(constants)), filled)
+    found = _CONVERTERS.get(key)
+    if found is None:
+        found = _CONVERTERS[key] = _make_converter(conn, table, set(filled), constants)
+    names, convert, const_procs = found
+    values = [proc(constants[k]) if proc else constants[k] for k, proc in const_procs]
+    return names, lambda rows: convert(rows, values)
+
+
+def _make_converter(conn: Connection, table: Table, filled: set[str],
+                    constants: dict[str, Any]) -> tuple[list[str], _Convert, list[tuple[str, Processor]]]:
     names: list[str] = []
     exprs: list[str] = []
     env: dict[str, Any] = {}
+    const_procs: list[tuple[str, Processor]] = []
     for i, col in enumerate(table.columns):
         key, default = col.key, col.default
-        if key not in first and default is None and col.server_default is not None:
+        if key in filled:
             continue  # the database fills it
         names.append(col.name)
         proc = _processor(conn, col)
         env[f"p{i}"] = proc
         if key in constants:
-            env[f"c{i}"] = proc(constants[key]) if proc else constants[key]
-            exprs.append(f"c{i}")
+            exprs.append(f"C[{len(const_procs)}]")
+            const_procs.append((key, proc))
         elif default is not None and default.is_callable:
             env[f"d{i}"] = default.arg  # type: ignore[attr-defined]
             value = f"(r[{key!r}] if {key!r} in r else r.setdefault({key!r}, d{i}(None)))"
@@ -138,10 +157,10 @@ def _converter(conn: Connection, table: Table, first: dict[str, Any],
                              f"(x{i} := int(s{i} := v{i}.scaleb({col.type.places}))) == s{i} else p{i}(v{i}))")
             else:
                 exprs.append(f"p{i}({value})" if proc else value)
-    source = f"def convert(rows):\n    return [({', '.join(exprs)},) for r in rows]\n"
+    source = f"def convert(rows, C):\n    return [({', '.join(exprs)},) for r in rows]\n"
     exec(compile(source, f"<bulk insert {table.name}>", "exec"), env)  # our own column names and processors, never user text
-    convert: Callable[[list[dict[str, Any]]], list[tuple[Any, ...]]] = env["convert"]
-    return names, convert
+    convert: _Convert = env["convert"]
+    return names, convert, const_procs
 
 
 def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
