@@ -151,3 +151,13 @@ def test_settings_command_changes_what_the_reports_use(carried: HandTown, tmp_pa
     assert any("分档与口径为区级设置" in str(r[0]) for r in rows)
     total = next(r for r in rows if r[0] == "全区合计")
     assert total[1:10] == [4, 1, 25.0, 1, 25.0, 1, 25.0, 1, 25.0]
+
+
+def test_the_same_figures_give_the_same_pdf_bytes(carried: HandTown) -> None:
+    from desktop_app.reports.district_pdf import district_pdf_bytes
+    from desktop_app.reports.district_sheets import build_doc
+
+    with carried.district.read("区统计员") as s:
+        docs = [build_doc(s, "tiers", 2026, 1, organisation="江宁区经管站") for _ in range(2)]
+    assert docs[0].period_label == "2026年1月"
+    assert district_pdf_bytes(docs[0]) == district_pdf_bytes(docs[1])

@@ -132,7 +132,9 @@ class TierReport:
 
     @property
     def period_label(self) -> str:
-        return f"{self.year}年" if self.month is None else f"{self.year}年1–{self.month}月累计"
+        if self.month is None:
+            return f"{self.year}年"
+        return f"{self.year}年1月" if self.month == 1 else f"{self.year}年1–{self.month}月累计"
 
 
 @dataclass(frozen=True)
