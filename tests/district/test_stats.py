@@ -263,9 +263,15 @@ def test_settings_change_the_tiers_and_are_audited(hand_town: HandTown) -> None:
     for bad, msg in (("5,3", "从小到大"), ("a", "不是数字"), ("-1", "不小于0"), ("", "请填写")):
         with h.district.begin("区统计员") as s, pytest.raises(ValidationError, match=msg):
             update_settings(s, tiers=bad, codes={"operating_2023": "501"}, actor="区统计员")
+    with h.district.begin("区统计员") as s, pytest.raises(ValidationError, match="102 不是2023版科目表的收入类科目"):
+        update_settings(s, tiers="0,1", codes={"operating_2023": "501,102"}, actor="区统计员")
     with h.district.begin("区统计员") as s:
         assert s.get(DistrictSetting, "operating_2023") is None  # nothing half-applied
         assert ds.get_settings(s).bounds == (D(0), D(5), D(50))
+        only_rent = update_settings(s, codes={"operating_2023": "50101", "operating_2004": "511"}, actor="区统计员")
+        assert only_rent.codes("operating", "2023") == ("50101",) and "50101出租收入" in only_rent.describe()[1]
+        assert by_short(h, ds.village_income(s, 2026)) == {**EXPECTED_2026, "东湖": (D("30000.00"), D("250000.00")),
+                                                           "西岭": (D("60000.00"), D("65000.00"))}
 
 
 def test_tier_boundaries_are_decimal_and_inclusive_below() -> None:

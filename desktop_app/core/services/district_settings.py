@@ -102,7 +102,7 @@ class TierSettings:
 def _account_name(version: str, code: str) -> str:
     try:
         return charts.get_account(version, code).name
-    except (charts.ChartError, LookupError, ValueError):
+    except (charts.ChartError, charts.UnknownAccountError, LookupError, ValueError):
         return ""  # a code the district typed that the standard chart lacks (a sub-account)
 
 
@@ -163,6 +163,17 @@ def parse_codes(text: str, field: str = "科目") -> tuple[str, ...]:
     return codes
 
 
+def _income_codes(codes: tuple[str, ...], version: str, field: str) -> tuple[str, ...]:
+    """Each code must lie under an income account (损益, credit side) of the version's chart."""
+    income = {a.code for a in charts.load_chart(version)
+              if len(a.code) == 3 and a.category == "损益" and a.normal_side == "贷"}
+    for c in codes:
+        if c[:3] not in income:
+            raise ValidationError(f"科目 {c} 不是{version}版科目表的收入类科目（可选：{'、'.join(sorted(income))}）",
+                                  field=field)
+    return codes
+
+
 def update_settings(session: Session, *, tiers: str | None = None, codes: dict[str, str] | None = None,
                     actor: str) -> TierSettings:
     """Store new boundaries and/or income definitions (``codes``: ``operating_2023`` … → "501,502");
@@ -174,7 +185,7 @@ def update_settings(session: Session, *, tiers: str | None = None, codes: dict[s
     for key, text in (codes or {}).items():
         if key not in {f"{k}_{v}" for k in KINDS for v in VERSIONS}:
             raise ValidationError(f"没有设置项“{key}”", field="设置")
-        new[key] = _codes_text(parse_codes(text, key))
+        new[key] = _codes_text(_income_codes(parse_codes(text, key), key.split("_")[1], key))
     if not new:
         return before
     now = utcnow()
