@@ -53,6 +53,9 @@ def _window(qtbot, db: Database, tmp_path: Path, username: str = "quji") -> Main
     qtbot.addWidget(win)
     win.resize(1400, 900)
     win.show()
+    first = win.page_widget(win.tabs.currentIndex())
+    if hasattr(first, "runner"):  # the overview reads its oversight boxes in the background
+        qtbot.waitUntil(lambda: first.runner.active == 0, timeout=20_000)
     return win
 
 
@@ -94,6 +97,8 @@ def test_overview_fills_from_the_districts_data(qtbot, district_db, tmp_path) ->
     last = page.tiers.rowCount() - 1
     assert page.tiers.item(last, 0).text() == "合计" and page.tiers.item(last, 1).text() == "4"
     assert "分档界限" in page.settings_label.text()
+    assert page.oversight_task is not None  # disclosure, distribution and contracts: read in the background
+    qtbot.waitUntil(lambda: "财务公开：" in page.disclosure_label.text(), timeout=20_000)
     assert "2026年10月财务公开" in page.disclosure_label.text()
     assert page.disclosure_list.count() == 4  # the demo posts no 财务公开: every village is listed
     assert "2025年度收益分配（4 个村）" in page.distribution_label.text()
