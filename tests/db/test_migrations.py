@@ -15,6 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from db.base import Base
 from db.engine import make_engine
 from db.errors import DatabaseTooNew, IntegrityProblem
+from db.ids import region_id
 from db.migrate import SCHEMA_HEADS, current_revisions, head_revisions, open_database, upgrade
 from desktop_app.core.services.integrity import verify_database
 
@@ -104,7 +105,9 @@ def test_slim_change_log_keeps_every_record_of_an_old_file(fixture: Path, tmp_pa
     data = fixture.read_bytes()
     path.write_bytes(gzip.decompress(data) if fixture.suffix == ".gz" else data)
     raw = sqlite3.connect(path)
-    before = raw.execute(_ORDERING).fetchall()
+    renamed = {old: region_id(code).hex for old, code in raw.execute("SELECT id, code FROM region")}  # 0004
+    before = [(o, s, t, renamed.get(r, r) if t == "region" else r, *rest)
+              for o, s, t, r, *rest in raw.execute(_ORDERING).fetchall()]
     raw.close()
     open_database(path, backup_dir=tmp_path / "b").close()  # upgrade
     raw = sqlite3.connect(path)
@@ -144,3 +147,22 @@ def test_opening_an_up_to_date_database_does_not_load_alembic(tmp_path: Path) ->
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("fixture", RELEASED, ids=lambda p: p.name)
+def test_region_ids_are_made_from_their_codes(fixture: Path, tmp_path: Path) -> None:
+    """0004: every 区划 gets the id of its code, references follow, and nothing dangles."""
+    path = tmp_path / fixture.name.removesuffix(".gz")
+    data = fixture.read_bytes()
+    path.write_bytes(gzip.decompress(data) if fixture.suffix == ".gz" else data)
+    raw = sqlite3.connect(path)
+    orgs_before = sorted(raw.execute("SELECT o.uscc, r.code FROM organisation o JOIN region r ON r.id = o.region_id"))
+    raw.close()
+    open_database(path, backup_dir=tmp_path / "b").close()
+    raw = sqlite3.connect(path)
+    regions = raw.execute("SELECT id, code FROM region").fetchall()
+    orgs_after = sorted(raw.execute("SELECT o.uscc, r.code FROM organisation o JOIN region r ON r.id = o.region_id"))
+    problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+    raw.close()
+    assert regions and all(rid == region_id(code).hex for rid, code in regions)
+    assert orgs_after == orgs_before and not problems

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from db.audit import AuditRecord, record_audit
 from db.base import Base
 from db.changelog import bulk_insert
+from db.ids import region_id
 from db.images import row_image
 from db.models import Account, Book, Entry, OpeningBalance, Organisation, Region, Voucher
 from db.types import uuid7
@@ -55,7 +56,7 @@ def create_region(session: Session, *, code: str, name: str) -> RegionRow:
         raise ConflictError(f"区划代码 {code} 已存在", field="区划代码")
     parent_code = region_parent(code)
     parent_id = session.scalar(select(Region.id).where(Region.code == parent_code)) if parent_code else None
-    region = Region(code=code, name=name, level=region_level(code), parent_id=parent_id)
+    region = Region(id=region_id(code), code=code, name=name, level=region_level(code), parent_id=parent_id)
     session.add(region)
     session.flush()
     record_audit(session, AuditRecord("create", "region", str(region.id), f"新增区划 {code} {name}", None, row_image(region)))
