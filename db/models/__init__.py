@@ -61,6 +61,7 @@ from db.models.sync import (
     SyncOutbox,
     SyncPartner,
     SyncPartnerHas,
+    VillageDigest,
 )
 from db.models.user import User
 from db.models.voucher import AccountPeriodTotal, Entry, OpeningBalance, Period, SummaryPhrase, Voucher
@@ -131,5 +132,6 @@ __all__ = [
     "SyncPartner",
     "SyncPartnerHas",
     "User",
+    "VillageDigest",
     "Voucher",
 ]

@@ -200,3 +200,18 @@ class ReceivedControlTotal(Base):
     lines: Mapped[int]
     debit: Mapped[Decimal]
     credit: Mapped[Decimal]
+
+
+class VillageDigest(Base):
+    """The maintained state digest of one village (organisation): the sum modulo 2**128 of
+    ``int(sha256(f"{table}|{id hex}|{rev}")[:16 bytes])`` over its syncable rows (an additive
+    hash: order-free and updated from the change log), its row count, and the vector of
+    (origin → seq) it covers (``through_json``; the same in every row). Kept by
+    desktop_app/sync/control.py, checked by ``verify`` against a full recompute."""
+
+    __tablename__ = "village_digest"
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(32))  # hex of the 128-bit sum
+    rows: Mapped[int]
+    through_json: Mapped[str] = mapped_column(Text)
