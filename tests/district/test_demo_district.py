@@ -75,6 +75,11 @@ def test_every_township_row_is_in_the_district(demo_district) -> None:
         assert held == sent, table.name  # the same rows at the same revisions, nothing more
         compared += bool(sent)
     assert compared > 30
+    # every township registered the county (and city, province); the district holds each once
+    county = [_one(p, "SELECT hex(id), name FROM region WHERE code = '320115000000'") for p in towns]
+    assert county[0] == county[1] == _one(folder / "district.db",
+                                          "SELECT hex(id), name FROM region WHERE code = '320115000000'")
+    assert county[0][0][1] == "江宁区"
     counts = {t: _one(folder / "district.db", f'SELECT count(*) FROM "{t}"')[0][0] for t in ("voucher", "entry")}
     assert counts["voucher"] == sum(_one(p, "SELECT count(*) FROM voucher")[0][0] for p in towns) > 100
     assert counts["entry"] == sum(_one(p, "SELECT count(*) FROM entry")[0][0] for p in towns) > 300

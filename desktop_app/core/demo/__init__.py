@@ -47,7 +47,6 @@ class DemoContext:
     receipts: dict[uuid.UUID, dict[str, list[Any]]] = field(default_factory=dict)  # book id -> month -> money due in
     progress: Progress | None = None
     township: tuple[str, str] = TOWNSHIP  # (12-digit region code, name) of the demo township
-    upper_regions: bool = True  # also make the province, city and county regions above it
     plan: list[str] = field(default_factory=list)  # the labels of the seeders that run
     step: int = 0  # the one running
     _numbers: dict[uuid.UUID, int] = field(default_factory=dict)  # book id -> its place in ``books``
@@ -91,17 +90,15 @@ class DemoSummary:
 
 def build_demo(session: Session, *, villages: int = 20, years: int = 1, seed: int = 2026,
                only: Collection[str] | None = None, progress: Progress | None = None,
-               township: str | None = None, region: str | None = None, upper_regions: bool = True) -> DemoSummary:
+               township: str | None = None, region: str | None = None) -> DemoSummary:
     """Fill an empty database with a demo township (in the caller's transaction).
 
     ``only`` limits the run to the seeders with those labels (benchmarks that need just
     organisations, say); users and organisations are always seeded since all else needs them.
-    ``township``/``region`` (9-digit code) name the township (default 阳光街道 320115106);
-    ``upper_regions=False`` leaves out the province, city and county regions (the demo district's
-    later townships: the sync engine cannot yet merge a region two townships made, see district.py).
+    ``township``/``region`` (9-digit code) name the township (default 阳光街道 320115106).
     """
     ctx = DemoContext(rng=random.Random(seed), villages=villages, years=years, progress=progress,
-                      township=township_of(township, region), upper_regions=upper_regions)
+                      township=township_of(township, region))
     seeders = [(label, fn) for label, fn in SEEDERS
                if only is None or label in only or fn in (seed_users, seed_organisations)]
     ctx.plan = [label for label, _ in seeders]

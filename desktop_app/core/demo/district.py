@@ -125,10 +125,9 @@ def build_district_demo(folder: Path, *, townships: int = 3, villages: int = 5, 
             town = open_database(path, create=True)
             towns.append((town_name, code, town))
             with town.begin(ACTOR) as s:
-                # Only the first township makes the province/city/county regions: the sync engine
-                # refuses a second region row with the same code (region ids are random per PC).
-                build_demo(s, villages=villages, years=years, seed=seed + i, township=town_name, region=code,
-                           upper_regions=i == 0)
+                # every township registers the province, city and county too: 区划 ids come from
+                # their codes, so the district holds each once
+                build_demo(s, villages=villages, years=years, seed=seed + i, township=town_name, region=code)
             _trust_each_other(town, district)
         packages: list[tuple[Path, int]] = []
         for town_name, _code, town in towns:

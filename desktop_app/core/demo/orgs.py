@@ -67,7 +67,7 @@ def seed_organisations(session: Session, ctx: DemoContext) -> None:
     town_region, town_name = ctx.township
     county = town_region[:6]
     upper = _upper_regions(county)
-    for code, name in [*upper, ctx.township] if ctx.upper_regions else [ctx.township]:
+    for code, name in [*upper, ctx.township]:
         create_region(session, code=code, name=name)
     town_uscc = _uscc("MF" + "".join(rng.choice("0123456789") for _ in range(7)), "3", county)
     town = create_organisation(session, name=f"{town_name}股份经济联合社", level="乡镇", uscc=town_uscc,
