@@ -27,14 +27,6 @@ class PageSpec:
     site: Literal["township", "district", "both"] = "township"  # the kind of database it is for
 
 
-# Pages for both kinds of database whose modules do not say so yet (``site="both"``).
-SHARED_PAGES = frozenset({"sync", "users"})
-
-
-def site_of(spec: PageSpec) -> str:
-    return "both" if spec.id in SHARED_PAGES else spec.site
-
-
 def discover_pages() -> list[PageSpec]:
     specs = []
     for module in import_submodules(sys.modules[__name__]):
@@ -47,4 +39,4 @@ def discover_pages() -> list[PageSpec]:
 def visible_pages(user_roles: tuple[str, ...], level: str = "township") -> list[PageSpec]:
     """The pages this user sees on a database of ``level`` ('township' or 'district')."""
     return [p for p in discover_pages()
-            if site_of(p) in (level, "both") and (not p.roles or any(r in user_roles for r in p.roles))]
+            if p.site in (level, "both") and (not p.roles or any(r in user_roles for r in p.roles))]

@@ -443,4 +443,5 @@ class SyncPage(QWidget):
         self.ctx.notify("refresh")  # the books changed under every page
 
 
-PAGE = PageSpec("sync", "U盘同步", 92, SyncPage, roles=("bookkeeper", "district_admin", "sysadmin"))
+PAGE = PageSpec("sync", "U盘同步", 92, SyncPage, roles=("bookkeeper", "district_admin", "sysadmin"),
+                site="both")

@@ -113,4 +113,4 @@ class UsersPage(QWidget):
         dialog.exec()
 
 
-PAGE = PageSpec("users", "用户管理", 95, UsersPage, roles=("sysadmin",))
+PAGE = PageSpec("users", "用户管理", 95, UsersPage, roles=("sysadmin",), site="both")
