@@ -325,6 +325,7 @@ class _Applier:
         if not self.rows:
             return
         table = self.row_table
+        control.note_rows_before(self.cur, table, [(t, i, i) for t, i in self.ids])
         try:
             self.cur.executemany(self.sql[table][0], self.rows)
         except sqlite3.Error as exc:
@@ -384,6 +385,7 @@ def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, 
                     "PRIMARY KEY (t, id)) WITHOUT ROWID")
         cur.execute("DELETE FROM temp.sync_applied")
         me = {session_origin(s).hex}  # earlier origins of this file are other PCs' now: they may come back
+        control.start_row_deltas(cur)
         a = _Applier(cur, m, p, me, tick)
         for batch in _parsed(c, "changes.jsonl.zst", "同步包的变更数据无法解析，包已损坏"):
             try:
@@ -398,6 +400,7 @@ def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, 
             except (ValueError, KeyError, TypeError) as exc:
                 raise PackageError("同步包的变更数据无法解析，包已损坏") from exc
         a.finish()
+        control.apply_row_deltas(cur)
         if os.environ.get("SUNSHINE_LEDGER_SYNC_FAULT") == "mid-apply":  # fault injection (tests/sync/test_faults.py)
             os._exit(70)
         audit_new = _check_audit(s, c, p)
@@ -538,7 +541,9 @@ def _reconcile(s: Session, cur: sqlite3.Cursor, c: Container, m: dict[str, Any],
     compared = _same_state(s, cur, p, vector, held)
     sent = {(b, per): (int(v), int(ln), int(d), int(cr)) for b, per, v, ln, d, cr in ctl.get("totals") or []}
     mine = control.control_totals(cur, books) if compared else {}
-    my_digests = control.digests(cur, sent_digests) if compared else {}
+    my_digests = control.stored_digests(cur, sent_digests) if compared else {}
+    sync_revs = [r for r in m.get("schema") or [] if str(r).startswith("s")]
+    additive = not sync_revs or max(sync_revs) >= control.ADDITIVE_SINCE
     bad_totals: set[str] = set()
     if compared:
         for key in sorted(set(sent) | set(mine)):
@@ -552,6 +557,8 @@ def _reconcile(s: Session, cur: sqlite3.Cursor, c: Container, m: dict[str, Any],
                     f"本机导入后 凭证 {ours[0]} 张、分录 {ours[1]} 行、借方 {yuan(ours[2])} 元、贷方 {yuan(ours[3])} 元。"
                     "已全部撤销，请联系发送方核对")
         for org, (digest, rows) in sorted(sent_digests.items()):
+            if not additive:
+                break  # an older program's SHA-256 digests: kept, not comparable with the additive ones
             ours_d = my_digests.get(org)
             if ours_d is None or ours_d[0] != digest:
                 raise PackageError(f"导入后“{orgs.get(org, org[:8])}”的数据与发送方不一致（发送方 {rows} 行，"

@@ -5,9 +5,18 @@ the same on the sending and the receiving side).
   debit and credit read from the month summary ``account_period_total`` — so that the receiver,
   which rebuilds its summary after applying a package (``balances.rebuild_totals``), checks the
   rebuilt summary itself against the sender's.
-* A village's state digest: SHA-256 over its syncable rows as (table, id, rev, deleted), each
-  table's rows in id order, tables in name order. The concatenation is done by SQLite
-  (``group_concat`` over an ordered sub-select), the hash by hashlib: no Python per row.
+* A village's state digest: the sum modulo 2**128 of ``int(sha256(f"{table}|{id hex}|{rev}")[:16])``
+  over its syncable rows (an additive hash: order-free and updatable; a tombstone has its own
+  rev), with the row count. It is MAINTAINED in ``village_digest`` (:func:`refresh_digests`):
+  brought up to date lazily from the change-log records after the vector it covers, each
+  changed row adding h(its current rev) and taking away h(its rev before the slice), so that a
+  package's cost is proportional to the package, not to the villages it touches. The apply path
+  takes the rows' revs before and after its upserts instead (:func:`note_rows_before`,
+  :func:`apply_row_deltas`): a package's records do not chain when two PCs of one site edited the
+  same row, its image does. :func:`full_digests` recomputes it whole (first use, ``verify``).
+  A rev digest proves which versions are held, not their contents: a row edited behind the
+  program's back with its rev unchanged is not seen here (the audit chain, seals and summaries
+  are what prove contents).
 * Which village a row belongs to: its ``organisation_id``, its book's, or its parent row's
   (followed through the foreign keys once per table, :func:`org_paths`). ``region`` rows belong
   to no village.
@@ -16,6 +25,7 @@ the same on the sending and the receiving side).
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -126,11 +136,21 @@ def control_totals(cursor: sqlite3.Cursor, books: Iterable[str]) -> Totals:
     return {k: (v[0], v[1], v[2], v[3]) for k, v in out.items() if any(v)}
 
 
-def digests(cursor: sqlite3.Cursor, orgs: Iterable[str] | None) -> dict[str, tuple[str, int]]:
-    """Village (organisation id hex) → (SHA-256 hex of its rows, row count). ``None``: every village."""
-    wanted = None if orgs is None else sorted(orgs)
-    parts: dict[str, list[tuple[str, str]]] = {}
-    counts: dict[str, int] = {}
+MOD = 1 << 128
+ADDITIVE_SINCE = "s0003"  # packages of a program before this sync revision carry SHA-256 digests
+EMPTY = f"{0:032x}"
+Digests = dict[str, tuple[str, int]]  # village hex → (digest hex, rows)
+
+
+def row_hash(table: str, row_id: str, rev: int) -> int:
+    """One row version's share of its village's digest."""
+    return int.from_bytes(hashlib.sha256(f"{table}|{row_id}|{rev}".encode()).digest()[:16], "big")
+
+
+def full_digests(cursor: sqlite3.Cursor, orgs: Iterable[str] | None = None) -> Digests:
+    """Village → (digest hex, rows) recomputed from every row (``None``: every village)."""
+    sums: dict[str, list[int]] = {}
+    wanted = None if orgs is None else sorted(set(orgs))
     for name, p in sorted(org_paths().items()):
         where, params = "", []
         if wanted is not None:
@@ -138,24 +158,167 @@ def digests(cursor: sqlite3.Cursor, orgs: Iterable[str] | None) -> dict[str, tup
                 break
             where = f"WHERE {p.expr} IN ({','.join('?' * len(wanted))})"
             params = wanted
-        sql = (f"SELECT org, group_concat(line, ';'), COUNT(*) FROM ("
-               f"SELECT {p.expr} AS org, a0.id || ',' || a0.rev || ',' || a0.deleted AS line "
-               f'FROM "{name}" a0 {p.joins} {where} ORDER BY org, a0.id) GROUP BY org')
-        for org, text, n in cursor.execute(sql, params):
-            if org is None:
-                continue
-            parts.setdefault(org, []).append((name, text))
-            counts[org] = counts.get(org, 0) + n
-    result: dict[str, tuple[str, int]] = {}
-    for org, tables in parts.items():
-        h = hashlib.sha256()
-        for name, text in tables:
-            h.update(f"{name}\n{text}\n".encode())
-        result[org] = (h.hexdigest(), counts[org])
-    if wanted is not None:
-        for org in wanted:
-            result.setdefault(org, (hashlib.sha256().hexdigest(), 0))
+        for org, row_id, rev in cursor.execute(f'SELECT {p.expr}, a0.id, a0.rev FROM "{name}" a0 {p.joins} {where}',
+                                               params):
+            if org is not None:
+                acc = sums.setdefault(org, [0, 0])
+                acc[0] += int.from_bytes(hashlib.sha256(f"{name}|{row_id}|{rev}".encode()).digest()[:16], "big")
+                acc[1] += 1
+    result = {o: (f"{v[0] % MOD:032x}", v[1]) for o, v in sums.items()}
+    for org in wanted or ():
+        result.setdefault(org, (EMPTY, 0))
     return result
+
+
+digests = full_digests  # the name the state-machine test compares with
+
+
+_SLICE = "(t TEXT NOT NULL, id TEXT NOT NULL, prev INTEGER NOT NULL, PRIMARY KEY (t, id)) WITHOUT ROWID"
+
+
+class _State:
+    """``village_digest`` in memory while it is brought up to date."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self.sums: dict[str, list[int]] = {}
+        through = None
+        for org, digest, rows, through_json in cursor.execute(
+                "SELECT organisation_id, digest, rows, through_json FROM village_digest"):
+            self.sums[org] = [int(digest, 16), int(rows)]
+            through = through_json
+        self.through: dict[str, int] | None = None if through is None else {
+            o: int(n) for o, n in json.loads(through).items()}
+        self.changed: set[str] = set()
+
+    def add(self, cursor: sqlite3.Cursor, slice_table: str) -> bool:
+        """Add each named row's change (prev → its current rev) to its village; False when a named
+        row no longer exists (removed behind the program's back: only a full recompute is right)."""
+        paths = org_paths()
+        for (name,) in cursor.execute(f"SELECT DISTINCT t FROM {slice_table}").fetchall():
+            p = paths.get(name)
+            if p is None:
+                continue
+            if cursor.execute(f'SELECT 1 FROM {slice_table} s WHERE s.t = ? AND NOT EXISTS '
+                              f'(SELECT 1 FROM "{name}" WHERE id = s.id) LIMIT 1', (name,)).fetchone():
+                return False
+            sql = (f'SELECT {p.expr}, a0.id, a0.rev, s.prev FROM {slice_table} s JOIN "{name}" a0 ON a0.id = s.id '
+                   f"{p.joins} WHERE s.t = ? AND a0.rev != s.prev")
+            sha, frm = hashlib.sha256, int.from_bytes
+            for org, row_id, rev, prev in cursor.execute(sql, (name,)):
+                if org is None:
+                    continue
+                acc = self.sums.setdefault(org, [0, 0])
+                acc[0] += frm(sha(f"{name}|{row_id}|{rev}".encode()).digest()[:16], "big")
+                if prev:
+                    acc[0] -= frm(sha(f"{name}|{row_id}|{prev}".encode()).digest()[:16], "big")
+                else:
+                    acc[1] += 1
+                self.changed.add(org)
+        return True
+
+    def digests(self) -> Digests:
+        return {o: (f"{v[0] % MOD:032x}", v[1]) for o, v in self.sums.items()}
+
+    def store(self, cursor: sqlite3.Cursor, through: dict[str, int], whole: bool) -> None:
+        text = json.dumps(dict(sorted(through.items())), separators=(",", ":"))
+        if whole:
+            cursor.execute("DELETE FROM village_digest")
+        rows = [(o, f"{v[0] % MOD:032x}", v[1], text) for o, v in sorted(self.sums.items())
+                if whole or o in self.changed]
+        cursor.executemany("INSERT INTO village_digest (organisation_id, digest, rows, through_json) "
+                           "VALUES (?, ?, ?, ?) ON CONFLICT(organisation_id) DO UPDATE SET "
+                           "digest = excluded.digest, rows = excluded.rows, through_json = excluded.through_json",
+                           rows)
+        if not whole and through != self.through:
+            cursor.execute("UPDATE village_digest SET through_json = ?", (text,))
+
+
+def _counters(cursor: sqlite3.Cursor) -> dict[str, int]:
+    return {o: int(n) for o, n in cursor.execute("SELECT origin, last_seq FROM sync_counter")}
+
+
+def _brought_up(cursor: sqlite3.Cursor) -> tuple[_State, dict[str, int], bool]:
+    """The maintained digests as of our counters (the state, the counters, whether recomputed whole)."""
+    state, counters = _State(cursor), _counters(cursor)
+    if state.through is not None and state.through == counters:
+        return state, counters, False
+    if state.through is not None:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS digest_log {_SLICE}")
+        cursor.execute("DELETE FROM temp.digest_log")
+        for origin, last in sorted(counters.items()):
+            after = state.through.get(origin, 0)
+            if last > after:
+                cursor.execute("INSERT INTO temp.digest_log (t, id, prev) SELECT table_name, row_id, MIN(prev_rev) "
+                               "FROM change_log WHERE origin = ? AND seq > ? GROUP BY table_name, row_id "
+                               "ON CONFLICT(t, id) DO UPDATE SET prev = MIN(prev, excluded.prev)", (origin, after))
+        ok = state.add(cursor, "temp.digest_log")
+        cursor.execute("DELETE FROM temp.digest_log")
+        if ok:
+            return state, counters, False
+    state.sums = {o: [int(d, 16), n] for o, (d, n) in full_digests(cursor).items()}
+    return state, counters, True
+
+
+def refresh_digests(cursor: sqlite3.Cursor) -> Digests:
+    """Bring ``village_digest`` up to our counters and return every village's digest.
+
+    From the change-log records after the vector it covers: each row they name adds h(its current
+    rev) and takes away h(the ``prev_rev`` of its first record in the slice) (0: a new row,
+    counted). That is exact for our own records, whose revs chain; the apply path keeps the
+    records it appends covered itself (:func:`apply_row_deltas`). On first use (no vector) or
+    when a named row is gone, recomputed whole."""
+    state, counters, whole = _brought_up(cursor)
+    if whole or state.through != counters or state.changed:
+        state.store(cursor, counters, whole)
+    return state.digests()
+
+
+def maintained_digests(cursor: sqlite3.Cursor, orgs: Iterable[str]) -> Digests:
+    """The up-to-date digests of the given villages (kept in ``village_digest``)."""
+    found = refresh_digests(cursor)
+    return {o: found.get(o, (EMPTY, 0)) for o in sorted(set(orgs))}
+
+
+def pending_digests(cursor: sqlite3.Cursor) -> Digests:
+    """What :func:`refresh_digests` would give, without writing (``verify``); {} when nothing is kept."""
+    if cursor.execute("SELECT 1 FROM village_digest LIMIT 1").fetchone() is None:
+        return {}
+    return _brought_up(cursor)[0].digests()
+
+
+ROWS_BEFORE = "temp.digest_rows"
+
+
+def start_row_deltas(cursor: sqlite3.Cursor) -> None:
+    """Before an apply writes rows: the maintained digests up to date, the before-table empty."""
+    refresh_digests(cursor)
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS digest_rows {_SLICE}")
+    cursor.execute(f"DELETE FROM {ROWS_BEFORE}")
+
+
+def note_rows_before(cursor: sqlite3.Cursor, table: str, ids: list[tuple[str, str, str]]) -> None:
+    """Keep the revs of rows about to be upserted, ``ids`` = [(table, id, id)] (0: a new row); a row
+    named twice keeps its first (the state before the package)."""
+    cursor.executemany(f"INSERT OR IGNORE INTO {ROWS_BEFORE} (t, id, prev) "
+                       f'VALUES (?, ?, COALESCE((SELECT rev FROM "{table}" WHERE id = ?), 0))', ids)
+
+
+def apply_row_deltas(cursor: sqlite3.Cursor) -> None:
+    """After an apply wrote its rows and records: each noted row's change (rev before → rev now)
+    added to its village, and the vector covered moved to our counters."""
+    state, counters = _State(cursor), _counters(cursor)
+    if state.through is None or not state.add(cursor, ROWS_BEFORE):
+        state.sums = {o: [int(d, 16), n] for o, (d, n) in full_digests(cursor).items()}
+        state.store(cursor, counters, True)
+    else:
+        state.store(cursor, counters, False)
+    cursor.execute(f"DELETE FROM {ROWS_BEFORE}")
+
+
+def stored_digests(cursor: sqlite3.Cursor, orgs: Iterable[str]) -> Digests:
+    """The kept digests of the given villages as they stand (after :func:`apply_row_deltas`)."""
+    found = {o: (d, int(n)) for o, d, n in cursor.execute("SELECT organisation_id, digest, rows FROM village_digest")}
+    return {o: found.get(o, (EMPTY, 0)) for o in sorted(set(orgs))}
 
 
 @cache

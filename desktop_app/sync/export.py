@@ -19,8 +19,9 @@ an untrusted signer can print the card fingerprint to compare), and ``records`` 
 receiver checks the rest against, so a history rewritten after it was acknowledged is seen).
 No file is written (``nothing_to_send``) when there are no records, no audit entries but sync's
 own bookkeeping, and no acknowledgement due for a package with new records from the partner.
-Cost: the village digests read every row of the villages a package touches (O(village), not
-O(package)); on a 1.3M-row township that is most of a monthly package's time.
+Cost: proportional to the package. The village digests are maintained (control.refresh_digests:
+brought up to date from the change-log records after the vector they cover), no longer read
+from every row of the villages a package touches.
 """
 
 from __future__ import annotations
@@ -336,7 +337,7 @@ def _export(s: Session, me: uuid.UUID, partner: uuid.UUID, to_dir: Path, data_di
         orgs = control.touched_orgs(cur, IDS)
         books = control.books_of(cur, orgs)
         totals = control.control_totals(cur, books)
-        digests = control.digests(cur, orgs)
+        digests = control.maintained_digests(cur, orgs)
         names = dict(cur.execute("SELECT id, name FROM organisation"))
         book_names = dict(cur.execute("SELECT id, name FROM book"))
         (work / "control.json").write_bytes(_canonical({
