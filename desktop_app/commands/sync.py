@@ -131,11 +131,13 @@ def _size(n: int) -> str:
 
 def _report_lines(r: Any) -> list[str]:
     """What an import (or its dry run) found: the sender, rows per kind, each village's checks."""
-    from desktop_app.sync.kinds import rows_text, sender_time
+    from desktop_app.sync.kinds import clock_warning, rows_text, sender_time
 
     when = sender_time(str(r.created_at))
     lines = [f"同步包：{r.file_name}（来自{r.sender_level_text}“{r.sender_name}”，第 {r.stream_seq} 号包，"
              f"生成于 {when}）"]
+    if (skew := clock_warning(str(r.created_at))) is not None:
+        lines.append(f"  提示：{skew}")
     if r.already_imported:
         return [*lines, r.message]
     lines.append(f"  新变更 {r.new_records} 条，本机已持有 {r.held_records} 条；审计记录新增 {r.audit_new} 条"

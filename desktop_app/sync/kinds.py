@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 TABLE_LABELS: dict[str, str] = {
     "region": "区划", "organisation": "组织", "book": "账套", "account": "会计科目",
@@ -46,3 +46,21 @@ def sender_time(created_at: str) -> str:
         return f"{datetime.fromisoformat(created_at).astimezone():%Y-%m-%d %H:%M}"
     except ValueError:
         return created_at[:16].replace("T", " ")
+
+
+def clock_warning(created_at: str, now: datetime | None = None) -> str | None:
+    """A word when the sender's clock (which stamped the package) is more than a day away from
+    ours: wall clocks order nothing in sync, but a wrong date on a township PC is worth fixing."""
+    try:
+        sent = datetime.fromisoformat(created_at)
+    except ValueError:
+        return None
+    if sent.tzinfo is None:
+        sent = sent.replace(tzinfo=UTC)
+    skew = (now or datetime.now(UTC)) - sent
+    if abs(skew) <= timedelta(days=1):
+        return None
+    days = abs(skew).days
+    side = "早" if skew > timedelta(0) else "晚"
+    return (f"此包的生成时间（{sender_time(created_at)}）比本机时间{side}约 {days} 天：若不是久存的旧包，"
+            "请核对发送方电脑的日期设置（不影响导入）")

@@ -39,7 +39,7 @@ from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Cancelled, Progress
 from desktop_app.sync.apply import ImportReport
 from desktop_app.sync.cards import Card
-from desktop_app.sync.kinds import rows_text, sender_time
+from desktop_app.sync.kinds import clock_warning, rows_text, sender_time
 from desktop_app.ui import errors as ui_errors
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
@@ -216,6 +216,8 @@ class ImportSummaryDialog(QDialog):
         layout.addWidget(_label(f"来自{report.sender_level_text}“{report.sender_name}”的第 {report.stream_seq} 号包，"
                                 f"生成于 {when}", name="summary_sender", bold=True))
         layout.addWidget(_label(report.file_name))
+        if (skew := clock_warning(report.created_at)) is not None:
+            layout.addWidget(_label(skew, name="summary_clock"))
         self.table: LedgerView | None = None
         buttons = QDialogButtonBox(self)
         self.import_button = None

@@ -31,6 +31,7 @@ from desktop_app.sync.apply import ImportReport, import_package
 from desktop_app.sync.container import Container, rewrite
 from desktop_app.sync.errors import PackageError
 from desktop_app.sync.export import export_package
+from desktop_app.sync.kinds import clock_warning
 from tests.sync.conftest import dump, syncable_rows
 from tests.sync.test_state_machine import _edit_first_household, templates
 
@@ -379,7 +380,7 @@ def _open(pair: Pair, package: Path) -> Path:
 @pytest.mark.parametrize("years", [-10, 10])
 def test_a_township_clock_ten_years_off_changes_nothing(pair: Pair, years: int, tmp_path: Path) -> None:
     """The sender's clock only labels a package (created_at): ±10 years imports exactly as the
-    true time does. (The engine offers no faked clock for export and prints no warning yet.)"""
+    true time does, with a warning to check the sender's date (the honest package has none)."""
     _edit_first_household(pair.town, "时钟不准的电脑")
     package = pair.export()
     with Container(_open(pair, package)) as c:
@@ -392,6 +393,10 @@ def test_a_township_clock_ten_years_off_changes_nothing(pair: Pair, years: int, 
         assert rep.new_records == honest.new_records > 0 and rep.compared and rep.problems == ()
         assert syncable_rows(pair.district) == syncable_rows(twin)
         assert _vector(pair.district) == _vector(twin)
+        assert clock_warning(honest.created_at) is None
+        warning = clock_warning(rep.created_at)
+        side = "晚" if years > 0 else "早"  # a clock ahead stamps a time later than ours
+        assert warning is not None and f"比本机时间{side}约 36" in warning and "不影响导入" in warning
     finally:
         twin.close()
 
