@@ -326,6 +326,9 @@ class _Applier:
             return
         table = self.row_table
         control.note_rows_before(self.cur, table, [(t, i, i) for t, i in self.ids])
+        if table in MONTHLY:  # the months a voucher or line leaves must be rebuilt too
+            self.cur.executemany(f'INSERT OR IGNORE INTO temp.sync_months SELECT book_id, period FROM "{table}" '
+                                 "WHERE id = ?", [(i,) for _, i in self.ids])
         try:
             self.cur.executemany(self.sql[table][0], self.rows)
         except sqlite3.Error as exc:
@@ -384,6 +387,9 @@ def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, 
         cur.execute("CREATE TEMP TABLE IF NOT EXISTS sync_applied (t TEXT NOT NULL, id TEXT NOT NULL, "
                     "PRIMARY KEY (t, id)) WITHOUT ROWID")
         cur.execute("DELETE FROM temp.sync_applied")
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS sync_months (book_id TEXT NOT NULL, period TEXT NOT NULL, "
+                    "PRIMARY KEY (book_id, period)) WITHOUT ROWID")
+        cur.execute("DELETE FROM temp.sync_months")
         me = {session_origin(s).hex}  # earlier origins of this file are other PCs' now: they may come back
         control.start_row_deltas(cur)
         a = _Applier(cur, m, p, me, tick)
@@ -408,6 +414,7 @@ def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, 
         villages, compared = _reconcile(s, cur, c, m, p, a)
         _merge_acks(cur, p.origin, m)
         cur.execute("DELETE FROM temp.sync_applied")
+        cur.execute("DELETE FROM temp.sync_months")
     finally:
         cur.close()
     if a.new == 0 and a.applied == 0:
@@ -523,6 +530,23 @@ def _same_state(s: Session, cur: sqlite3.Cursor, p: identity.PartnerRow, vector:
     return all(held.get(o, 0) == int(vector.get(o, 0)) for o in check)
 
 
+MONTHLY = ("voucher", "entry")
+
+
+def _touched_months(cur: sqlite3.Cursor) -> dict[str, list[str]]:
+    """Book → the months whose summary the package changed: those of the vouchers and lines it
+    wrote, as they were before (noted in ``sync_months``) and as they are now."""
+    for table in MONTHLY:
+        cur.execute(f'INSERT OR IGNORE INTO temp.sync_months SELECT book_id, period FROM "{table}" '
+                    "WHERE id IN (SELECT id FROM temp.sync_applied WHERE t = ?)", (table,))
+    present = {r[0] for r in cur.execute("SELECT id FROM book")}
+    out: dict[str, list[str]] = {}
+    for book, period in cur.execute("SELECT book_id, period FROM temp.sync_months ORDER BY 1, 2"):
+        if book in present:
+            out.setdefault(book, []).append(period)
+    return out
+
+
 def _reconcile(s: Session, cur: sqlite3.Cursor, c: Container, m: dict[str, Any], p: identity.PartnerRow,
                a: _Applier) -> tuple[tuple[VillageLine, ...], bool]:
     """Rebuild the touched books' summaries, compare control totals and digests (when we hold
@@ -531,10 +555,8 @@ def _reconcile(s: Session, cur: sqlite3.Cursor, c: Container, m: dict[str, Any],
     sent_digests: dict[str, list[Any]] = c.read_json("digests.json")
     books: dict[str, dict[str, str]] = ctl.get("books") or {}
     orgs: dict[str, str] = ctl.get("orgs") or {}
-    present = {r[0] for r in cur.execute("SELECT id FROM book")}
-    for book in sorted(books):
-        if book in present:
-            balances.rebuild_totals(s, uuid.UUID(hex=book))
+    for book, months in sorted(_touched_months(cur).items()):
+        balances.rebuild_totals(s, uuid.UUID(hex=book), months)
     s.flush()
     vector: dict[str, int] = m.get("vector") or {}
     held = dict(cur.execute("SELECT origin, last_seq FROM sync_counter"))

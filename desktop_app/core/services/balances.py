@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -74,12 +75,21 @@ def _posted_totals(book_id: uuid.UUID | None = None) -> Select[Any]:
     return q if book_id is None else q.where(Entry.book_id == book_id)
 
 
-def rebuild_totals(session: Session, book_id: uuid.UUID) -> None:
-    """Recompute a book's summary from its posted entries (one INSERT … SELECT)."""
+def rebuild_totals(session: Session, book_id: uuid.UUID, periods: Iterable[str] | None = None) -> None:
+    """Recompute a book's summary from its posted entries (one INSERT … SELECT): the whole book, or
+    only the months ``periods`` (``YYYY-MM``; their year-end closing rows included: they carry the
+    month too), so that a sync package's rebuild costs the months it touched."""
     t = AccountPeriodTotal
-    session.execute(delete(t).where(t.book_id == book_id))
     columns = ["book_id", "period", "account_id", "closing", "debit", "credit", "lines"]
-    session.execute(insert(t).from_select(columns, _posted_totals(book_id)))
+    if periods is None:
+        session.execute(delete(t).where(t.book_id == book_id))
+        session.execute(insert(t).from_select(columns, _posted_totals(book_id)))
+        return
+    months = sorted(set(periods))
+    for i in range(0, len(months), 500):
+        part = months[i:i + 500]
+        session.execute(delete(t).where(t.book_id == book_id, t.period.in_(part)))
+        session.execute(insert(t).from_select(columns, _posted_totals(book_id).where(Entry.period.in_(part))))
 
 
 def verify_account_totals(conn: Connection) -> list[str]:
