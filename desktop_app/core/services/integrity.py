@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, case, exists, func, literal, select
+from sqlalchemy.exc import DBAPIError
 
 from db.audit import verify_audit_chain
 from db.base import Base, is_syncable
@@ -124,4 +125,14 @@ class CheckResult:
 
 
 def verify_database(conn: Connection) -> list[CheckResult]:
-    return [CheckResult(name, tuple(check(conn))) for name, check in CHECKS]
+    """Every check's findings; a check that the file's damage stops is a finding too, never a crash."""
+    results = []
+    for name, check in CHECKS:
+        try:
+            problems = tuple(check(conn))
+        except DBAPIError as exc:
+            if conn.in_transaction():
+                conn.rollback()
+            problems = (f"检查时数据库报错，文件可能已损坏：{exc.orig}",)
+        results.append(CheckResult(name, problems))
+    return results
