@@ -555,14 +555,15 @@ def _reconcile(s: Session, cur: sqlite3.Cursor, c: Container, m: dict[str, Any],
     sent_digests: dict[str, list[Any]] = c.read_json("digests.json")
     books: dict[str, dict[str, str]] = ctl.get("books") or {}
     orgs: dict[str, str] = ctl.get("orgs") or {}
-    for book, months in sorted(_touched_months(cur).items()):
-        balances.rebuild_totals(s, uuid.UUID(hex=book), months)
+    for book, periods in sorted(_touched_months(cur).items()):
+        balances.rebuild_totals(s, uuid.UUID(hex=book), periods)
     s.flush()
     vector: dict[str, int] = m.get("vector") or {}
     held = dict(cur.execute("SELECT origin, last_seq FROM sync_counter"))
     compared = _same_state(s, cur, p, vector, held)
     sent = {(b, per): (int(v), int(ln), int(d), int(cr)) for b, per, v, ln, d, cr in ctl.get("totals") or []}
-    mine = control.control_totals(cur, books) if compared else {}
+    months = [(str(b), str(per)) for b, per in ctl["months"]] if "months" in ctl else None  # None: an older package
+    mine = control.control_totals(cur, books, months) if compared else {}
     my_digests = control.stored_digests(cur, sent_digests) if compared else {}
     sync_revs = [r for r in m.get("schema") or [] if str(r).startswith("s")]
     additive = not sync_revs or max(sync_revs) >= control.ADDITIVE_SINCE

@@ -117,23 +117,47 @@ def books_of(cursor: sqlite3.Cursor, orgs: Iterable[str]) -> dict[str, str]:
 Totals = dict[tuple[str, str], tuple[int, int, int, int]]
 
 
-def control_totals(cursor: sqlite3.Cursor, books: Iterable[str]) -> Totals:
-    """(book hex, period) → (posted vouchers, entry lines, debit 分, credit 分); all-zero months left out."""
-    books = sorted(books)
+def touched_months(cursor: sqlite3.Cursor, ids_table: str) -> list[tuple[str, str]]:
+    """(book hex, period) of the vouchers and entry lines named in a temp table ``(t, id)``."""
+    out: set[tuple[str, str]] = set()
+    for table in ("voucher", "entry"):
+        out.update(cursor.execute(f'SELECT DISTINCT book_id, period FROM "{table}" '
+                                  f"WHERE id IN (SELECT id FROM {ids_table} WHERE t = ?)", (table,)))
+    return sorted(out)
+
+
+def control_totals(cursor: sqlite3.Cursor, books: Iterable[str],
+                   months: Iterable[tuple[str, str]] | None = None) -> Totals:
+    """(book hex, period) → (posted vouchers, entry lines, debit 分, credit 分); all-zero months left out.
+    Every month of the books, or only the (book, period) pairs ``months`` (a package's: its cost
+    then follows the months it touched, not the books' history)."""
     out: dict[tuple[str, str], list[int]] = {}
-    for i in range(0, len(books), 500):
-        part = books[i:i + 500]
-        marks = ",".join("?" * len(part))
-        for book, period, n in cursor.execute(
-                f"SELECT book_id, period, COUNT(*) FROM voucher WHERE status = ? AND deleted = 0 "
-                f"AND book_id IN ({marks}) GROUP BY book_id, period", [POSTED, *part]):
-            out.setdefault((book, period), [0, 0, 0, 0])[0] = n
-        for book, period, lines, debit, credit in cursor.execute(
-                f"SELECT book_id, period, SUM(lines), SUM(debit), SUM(credit) FROM account_period_total "
-                f"WHERE book_id IN ({marks}) GROUP BY book_id, period", part):
-            row = out.setdefault((book, period), [0, 0, 0, 0])
-            row[1], row[2], row[3] = int(lines or 0), int(debit or 0), int(credit or 0)
+    if months is None:
+        books = sorted(books)
+        for i in range(0, len(books), 500):
+            part = books[i:i + 500]
+            _totals_into(cursor, out, f"book_id IN ({','.join('?' * len(part))})", part)
+    else:
+        per_book: dict[str, list[str]] = {}
+        for book, period in sorted(set(months)):
+            per_book.setdefault(book, []).append(period)
+        for book, periods in per_book.items():
+            for i in range(0, len(periods), 500):
+                part = periods[i:i + 500]
+                _totals_into(cursor, out, f"book_id = ? AND period IN ({','.join('?' * len(part))})", [book, *part])
     return {k: (v[0], v[1], v[2], v[3]) for k, v in out.items() if any(v)}
+
+
+def _totals_into(cursor: sqlite3.Cursor, out: dict[tuple[str, str], list[int]], where: str, params: list[str]) -> None:
+    for book, period, n in cursor.execute(
+            f"SELECT book_id, period, COUNT(*) FROM voucher WHERE status = ? AND deleted = 0 "
+            f"AND {where} GROUP BY book_id, period", [POSTED, *params]):
+        out.setdefault((book, period), [0, 0, 0, 0])[0] = n
+    for book, period, lines, debit, credit in cursor.execute(
+            f"SELECT book_id, period, SUM(lines), SUM(debit), SUM(credit) FROM account_period_total "
+            f"WHERE {where} GROUP BY book_id, period", params):
+        row = out.setdefault((book, period), [0, 0, 0, 0])
+        row[1], row[2], row[3] = int(lines or 0), int(debit or 0), int(credit or 0)
 
 
 MOD = 1 << 128

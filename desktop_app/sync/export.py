@@ -336,12 +336,14 @@ def _export(s: Session, me: uuid.UUID, partner: uuid.UUID, to_dir: Path, data_di
 
         orgs = control.touched_orgs(cur, IDS)
         books = control.books_of(cur, orgs)
-        totals = control.control_totals(cur, books)
+        months = control.touched_months(cur, IDS)
+        totals = control.control_totals(cur, books, months)
         digests = control.maintained_digests(cur, orgs)
         names = dict(cur.execute("SELECT id, name FROM organisation"))
         book_names = dict(cur.execute("SELECT id, name FROM book"))
         (work / "control.json").write_bytes(_canonical({
             "totals": [[b, per, *v] for (b, per), v in sorted(totals.items())],
+            "months": [list(k) for k in months],  # the (book, month) pairs the totals cover
             "books": {b: {"org": o, "name": book_names.get(b, "")} for b, o in sorted(books.items())},
             "orgs": {o: names.get(o, "") for o in sorted(orgs)},
         }))
