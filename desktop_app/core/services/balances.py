@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Select,
+    Table,
     and_,
     bindparam,
     case,
@@ -80,16 +81,30 @@ def rebuild_totals(session: Session, book_id: uuid.UUID, periods: Iterable[str] 
     only the months ``periods`` (``YYYY-MM``; their year-end closing rows included: they carry the
     month too), so that a sync package's rebuild costs the months it touched."""
     t = AccountPeriodTotal
-    columns = ["book_id", "period", "account_id", "closing", "debit", "credit", "lines"]
     if periods is None:
         session.execute(delete(t).where(t.book_id == book_id))
-        session.execute(insert(t).from_select(columns, _posted_totals(book_id)))
+        session.execute(insert(t).from_select(_TOTAL_COLUMNS, _posted_totals(book_id)))
         return
     months = sorted(set(periods))
+    remove, add = _month_rebuild()
     for i in range(0, len(months), 500):
-        part = months[i:i + 500]
-        session.execute(delete(t).where(t.book_id == book_id, t.period.in_(part)))
-        session.execute(insert(t).from_select(columns, _posted_totals(book_id).where(Entry.period.in_(part))))
+        params = {"book_id": book_id, "periods": months[i:i + 500]}
+        session.execute(remove, params)
+        session.execute(add, params)
+
+
+_TOTAL_COLUMNS = ["book_id", "period", "account_id", "closing", "debit", "credit", "lines"]
+
+
+@cache
+def _month_rebuild() -> tuple[Any, Any]:
+    """The DELETE and INSERT … SELECT of some months of a book, built once (building them per book
+    cost SQLAlchemy more than running them)."""
+    t: Table = AccountPeriodTotal.__table__  # type: ignore[assignment]  # Core: an ORM insert takes the parameters for rows
+    remove = delete(t).where(t.c.book_id == bindparam("book_id"), t.c.period.in_(bindparam("periods", expanding=True)))
+    add = insert(t).from_select(_TOTAL_COLUMNS, _posted_totals().where(
+        Entry.book_id == bindparam("book_id"), Entry.period.in_(bindparam("periods", expanding=True))))
+    return remove, add
 
 
 def verify_account_totals(conn: Connection) -> list[str]:
