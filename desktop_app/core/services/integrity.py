@@ -104,6 +104,31 @@ def _check_records_have_rows(conn: Connection) -> list[str]:
             for origin, seq, table, row_id in rows]
 
 
+def check_village_digests(conn: Connection) -> list[str]:
+    """The village state digests USB sync keeps (``village_digest``, brought up to date from the
+    change log) equal a recompute from the rows: a row whose version number was changed, or a row
+    removed, behind the program's back is seen (a content edit that keeps the version is not: the
+    audit chain, seals and summaries prove contents)."""
+    from desktop_app.sync import control
+
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cur = driver.cursor()
+    try:
+        kept = control.pending_digests(cur)
+        actual = control.full_digests(cur) if kept else {}
+        names = dict(cur.execute("SELECT id, name FROM organisation")) if kept else {}
+    finally:
+        cur.close()
+    problems = []
+    for org in sorted(set(kept) | set(actual)):
+        k, a = kept.get(org, (control.EMPTY, 0)), actual.get(org, (control.EMPTY, 0))
+        if k != a:
+            problems.append(f"“{names.get(org, org)}”的同步状态摘要（按变更日志 {k[1]} 行）与现有数据（{a[1]} 行）不符："
+                            "同步数据的版本号被改写或记录被删除，已被程序以外的方式修改")
+    return problems[:50]
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("数据库文件完整性", check_sqlite),
     ("外键一致性", check_foreign_keys),
@@ -111,6 +136,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("变更日志连续并覆盖每条同步数据", check_change_log),
     ("已结账期间封存哈希", verify_period_seals),
     ("科目汇总表与已记账分录一致", verify_account_totals),
+    ("各村同步状态摘要与现有数据一致", check_village_digests),
 ]
 
 
