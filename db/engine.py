@@ -8,6 +8,7 @@ so that SAVEPOINT and transactional DDL work.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,16 +25,24 @@ import db.changelog  # noqa: F401  (registers the change-log session hooks)
 from db.models.installation import Installation
 
 
-def make_engine(path: Path | str, *, echo: bool = False) -> Engine:
-    engine = create_engine(f"sqlite+pysqlite:///{Path(path)}", echo=echo)
+def make_engine(path: Path | str, *, echo: bool = False, read_only: bool = False) -> Engine:
+    """``read_only`` opens the file as SQLite's ``mode=ro`` (a file the user may not write):
+    reading works, any write fails with SQLite's read-only error, and the journal mode is left
+    as it is."""
+    if read_only:
+        url = f"sqlite+pysqlite:///{read_only_uri(Path(path))}&uri=true"
+    else:
+        url = f"sqlite+pysqlite:///{Path(path)}"
+    engine = create_engine(url, echo=echo)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
         dbapi_conn.isolation_level = None  # let SQLAlchemy emit BEGIN (driver quirk fix)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
 
@@ -47,6 +57,17 @@ def make_engine(path: Path | str, *, echo: bool = False) -> Engine:
     return engine
 
 
+def read_only_uri(path: Path) -> str:
+    """SQLite URI opening ``path`` read-only. In a folder nobody may write (a CD, a read-only share)
+    SQLite cannot make the WAL index it needs, so a file without a pending WAL is then opened
+    ``immutable`` (it cannot change under us: nobody can write there)."""
+    uri = f"file:{quote(path.resolve().as_posix())}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if not os.access(path.parent, os.W_OK) and not (wal.exists() and wal.stat().st_size):
+        uri += "&immutable=1"
+    return uri
+
+
 @dataclass
 class Database:
     """An open database file: engine, session factory and this installation's origin."""
@@ -55,9 +76,11 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     origin: uuid.UUID
+    read_only: bool = False  # opened ``mode=ro``: reads work, a write fails with SQLite's read-only error
 
     def session(self, actor: str = "system", *, write: bool = True) -> Session:
-        s = self.sessions(bind=self.engine.execution_options(sqlite_immediate=True) if write else self.engine)
+        immediate = write and not self.read_only
+        s = self.sessions(bind=self.engine.execution_options(sqlite_immediate=True) if immediate else self.engine)
         s.info["origin"] = self.origin
         s.info["actor"] = actor
         return s

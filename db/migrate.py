@@ -6,6 +6,8 @@ written by a newer program is refused rather than touched.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, insert, inspect, text, update
 
 from db.backup import backup_file, backup_name
-from db.engine import Database, current_origin, make_engine, make_sessionmaker
+from db.engine import Database, current_origin, make_engine, make_sessionmaker, read_only_uri
 from db.errors import DatabaseTooNew, IntegrityProblem
 from db.keys import new_key_pairs
 from db.models.installation import Installation
@@ -76,22 +78,79 @@ def open_database(
 ) -> Database:
     """Open (creating or upgrading as needed) a database file and return it ready to use."""
     path = Path(path)
+    if path.is_dir():
+        raise IntegrityProblem(f"{path} 是一个文件夹，不是数据库文件")
     existed = path.exists() and path.stat().st_size > 0
     if not existed and not create:
         raise IntegrityProblem(f"数据库文件不存在：{path}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(path)
+    if existed:
+        check_database_file(path)  # before any pragma: a foreign file is not switched to WAL
+    read_only = existed and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+    if not existed:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(path, read_only=read_only)
     try:
-        _ensure_schema(engine, path, existed, backup_dir or path.parent / "backups")
+        if read_only:
+            if current_revisions(engine) != SCHEMA_HEADS:
+                raise IntegrityProblem(f"数据库文件 {path} 是只读的，且需要升级到本程序的版本才能使用："
+                                       "请取得该文件及其文件夹的写入权限后再打开")
+        else:
+            _ensure_schema(engine, path, existed, backup_dir or path.parent / "backups")
         sessions = make_sessionmaker(engine)
         with sessions() as s, s.begin():
             origin = current_origin(s)
             if origin is None:
+                if read_only:
+                    raise IntegrityProblem(f"数据库文件 {path} 是只读的，且还没有安装标识：请取得写入权限后再打开")
                 origin = new_installation(s.connection(), installation_name, "install")
     except BaseException:
         engine.dispose()
         raise
-    return Database(path=path, engine=engine, sessions=sessions, origin=origin)
+    return Database(path=path, engine=engine, sessions=sessions, origin=origin, read_only=read_only)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_database_file(path: Path) -> None:
+    """Refuse (``IntegrityProblem``, Chinese) a file that is not a database of this program, or
+    is damaged, or was written by a newer program — by reading it only: no pragma is set and
+    nothing is written before this says yes (a foreign file stays as it was)."""
+    with path.open("rb") as f:
+        header = f.read(100)
+    if not header.startswith(SQLITE_HEADER):
+        raise IntegrityProblem(f"文件 {path.name} 不是 SQLite 数据库文件（可能是其他类型的文件），为避免损坏未打开")
+    if len(header) < 100 or path.stat().st_size < _size_in_header(header):
+        raise IntegrityProblem(f"数据库文件 {path.name} 不完整（文件被截断），未打开。请从备份恢复")
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            versions = (set(r[0] for r in conn.execute("SELECT version_num FROM alembic_version"))
+                        if "alembic_version" in tables else set())
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise IntegrityProblem(f"数据库文件 {path.name} 已损坏，无法读取（{exc}）。请从备份恢复") from None
+    if tables and "alembic_version" not in tables:
+        raise IntegrityProblem(f"文件 {path.name} 不是阳光台账的数据库（缺少版本信息），为避免损坏未打开。")
+    if versions - _known_revisions():
+        raise DatabaseTooNew("此数据库由更新版本的阳光台账创建（数据库版本 "
+                             f"{'、'.join(sorted(versions - _known_revisions()))}），本程序无法打开。"
+                             "请先升级阳光台账，再打开此文件。")
+
+
+def _size_in_header(header: bytes) -> int:
+    """The file size the header promises (pages x page size; 0 when the count is not valid)."""
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    counter, valid_for = header[24:28], header[92:96]
+    return int.from_bytes(header[28:32], "big") * page_size if counter == valid_for else 0
+
+
+def _known_revisions() -> frozenset[str]:
+    """Every revision id of db/migrations/versions (file names start with the id)."""
+    return frozenset(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("*.py"))
 
 
 def _ensure_schema(engine: Engine, path: Path, existed: bool, backup_dir: Path) -> None:

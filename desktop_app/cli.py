@@ -7,6 +7,9 @@ cannot be done (the message says why), 2 for wrong usage, 3 when ``verify`` find
 from __future__ import annotations
 
 import argparse
+import errno
+import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -14,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 import desktop_app.sync  # noqa: F401  (registers the district database's refusal of local edits)
-from db.backup import backup_file, backup_name, checkpoint
+from db.backup import backup_file, backup_name
 from db.engine import Database
 from db.migrate import open_database
 from db.models import Organisation
@@ -139,14 +143,21 @@ def cmd_orgs(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from desktop_app.core.services.integrity import verify_database
+    from desktop_app.core.services.integrity import CheckResult, verify_database
+    from desktop_app.core.services.restore import file_damage
 
-    db = open_db(args)
-    try:
-        with db.engine.connect() as conn:
-            results = verify_database(conn)
-    finally:
-        db.close()
+    if not Path(args.db).is_file():
+        raise UserError(f"数据库文件不存在：{args.db}")
+    damage = file_damage(Path(args.db))  # a damaged file is reported, not opened (and never a traceback)
+    if damage:
+        results = [CheckResult("数据库文件完整性", tuple(damage))]
+    else:
+        db = open_db(args)
+        try:
+            with db.engine.connect() as conn:
+                results = verify_database(conn)
+        finally:
+            db.close()
     bad = 0
     for r in results:
         print(f"{'✓' if r.ok else '✗'} {r.name}{'：正常' if r.ok else ''}")
@@ -179,26 +190,37 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    """Check the backup, refuse while the database is open elsewhere, replace atomically
+    (desktop_app/core/services/restore.py); the replaced database is kept in the backups folder."""
     from db.migrate import new_installation
+    from desktop_app.core.services.restore import discard_staged, replace_database, stage_backup
 
     src, target = Path(args.file), Path(args.db)
-    if not src.exists():
+    if not src.is_file():
         raise UserError(f"备份文件不存在：{src}")
-    # Work on a copy: checking (and, for an older backup, upgrading) must never change the
-    # user's backup file itself.
-    staged = target.with_name(target.name + ".restoring")
-    backup_file(src, staged)
+    if target.exists() and src.resolve() == target.resolve():
+        raise UserError("备份文件就是当前数据库本身，不能用它恢复自己")
+    backup_dir = paths.backup_dir(target.parent)
+    staged, check = stage_backup(src, target, backup_dir)
     try:
-        probe = open_database(staged, create=False, backup_dir=paths.backup_dir(target.parent))  # refuses foreign/newer
-        probe.close()
-        checkpoint(staged)
-        if target.exists():
-            kept = backup_file(target, paths.backup_dir(target.parent) / backup_name(target, "before-restore"))
-            print(f"原数据库已另存为：{kept}")
-        backup_file(staged, target)
+        if check.damage:
+            for line in check.damage:
+                print(f"    {line}", file=sys.stderr)
+            raise UserError(f"备份文件 {src.name} 已损坏或不完整，不能用于恢复。当前数据库未作任何改动")
+        if check.findings:
+            print(f"备份文件 {src.name} 未通过完整性检查（verify），发现 {len(check.findings)} 个问题：", file=sys.stderr)
+            for line in check.findings:
+                print(f"    {line}", file=sys.stderr)
+            if not args.force:
+                raise UserError("备份中的数据可能被程序以外的方式修改过，未恢复，当前数据库未作任何改动。"
+                                "确认仍要用它恢复，请加 --force")
+            print("已确认（--force）：仍用此备份恢复", file=sys.stderr)
+        kept = replace_database(staged, target, backup_dir)
     finally:
-        for leftover in (staged, staged.with_name(staged.name + "-wal"), staged.with_name(staged.name + "-shm")):
-            leftover.unlink(missing_ok=True)
+        if staged != src:
+            discard_staged(staged)
+    if kept is not None:
+        print(f"原数据库已另存为：{kept}")
     with cli_session(args, "restore") as s:
         origin = new_installation(s.connection(), "本机（由备份恢复）", "restore")
     print(f"已从备份恢复：{src} → {target}")
@@ -237,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True, help="备份文件夹")
     p = add("restore", cmd_restore, "从备份文件恢复数据库（恢复后启用新的安装标识）")
     p.add_argument("file", help="备份文件")
+    p.add_argument("--force", action="store_true", help="备份未通过完整性检查（verify）时，确认仍用它恢复")
     _register_area_commands(sub, add)
     return parser
 
@@ -314,8 +337,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if getattr(args, "db", None) is None:
         args.db = str(paths.default_db_path(args.data_dir))
+    elif not Path(args.db).parent.is_dir():
+        print(f"错误：文件夹不存在：{Path(args.db).parent}（--db {args.db}）", file=sys.stderr)
+        return 1
     try:
         return int(args.handler(args))
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
+    except (OSError, sqlite3.Error, DBAPIError) as exc:  # one place for bad files and places
+        print(f"错误：{calm_message(exc, args)}", file=sys.stderr)
+        return 1
+
+
+_OS_REASONS = {errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.EISDIR: "这是一个文件夹，不是文件",
+               errno.ENOENT: "文件或文件夹不存在", errno.ENOTDIR: "路径中有一部分不是文件夹",
+               errno.ENOSPC: "磁盘空间已满", errno.EROFS: "所在的磁盘是只读的", errno.EEXIST: "文件已存在"}
+
+
+def calm_message(exc: BaseException, args: argparse.Namespace) -> str:
+    """A Chinese sentence naming the file, for an OSError or a SQLite error that reached ``main``."""
+    if isinstance(exc, OSError):
+        reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+        name = exc.filename or getattr(args, "out", None) or args.db
+        return f"无法读写 {name}：{reason}。没有写入任何内容"
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    db = getattr(args, "db", "")
+    if "readonly" in text or "read-only" in text:
+        return f"数据库文件 {db} 是只读的，不能写入（查看类命令仍可使用）。请取得该文件及其文件夹的写入权限"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return f"数据库文件 {db} 已损坏或不是数据库文件，无法使用。请运行 verify 检查，并从备份恢复"
+    if "locked" in text or "busy" in text:
+        return f"数据库文件 {db} 正被其他程序使用（例如已打开的阳光台账窗口），请关闭后重试"
+    if "unable to open" in text:
+        return f"无法打开数据库文件 {db}：请检查路径和权限"
+    return f"数据库 {db} 出错：{getattr(exc, 'orig', None) or exc}。没有写入任何内容"
+
+
+def check_out_path(out: str | Path, *, folder: bool = False) -> Path:
+    """Check an ``--out`` before any work is done (area commands call this): a file's folder must
+    exist and be writable and the path must not be a folder; with ``folder`` the path is a
+    writable folder (created if its parent exists). Returns the path; raises ``UserError``."""
+    path = Path(out)
+    if folder:
+        if path.exists() and not path.is_dir():
+            raise UserError(f"{path} 不是文件夹", field="--out")
+        parent = path if path.is_dir() else path.parent
+    else:
+        if path.is_dir():
+            raise UserError(f"{path} 是一个文件夹，请给出文件名", field="--out")
+        parent = path.parent
+        if path.exists() and not os.access(path, os.W_OK):
+            raise UserError(f"文件 {path} 不能写入（只读或没有权限）", field="--out")
+    if not parent.is_dir():
+        raise UserError(f"文件夹不存在：{parent}", field="--out")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UserError(f"文件夹 {parent} 不能写入（只读或没有权限）", field="--out")
+    return path

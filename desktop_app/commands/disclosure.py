@@ -27,7 +27,7 @@ def _date(text: str | None) -> date | None:
 
 
 def cmd_disclose(args: argparse.Namespace) -> int:
-    from desktop_app.cli import open_db
+    from desktop_app.cli import check_out_path, open_db
     from desktop_app.core.services.disclosure import parse_disclosure_period
     from desktop_app.core.services.orgs import find_organisation, list_books, list_organisations
     from desktop_app.reports.disclosure.builder import disclose
@@ -41,6 +41,7 @@ def cmd_disclose(args: argparse.Namespace) -> int:
         raise UserError("输出文件应以 .pdf 结尾", field="--out")
     if args.all and out.suffix.lower() == ".pdf":
         raise UserError("使用 --all 时 --out 应为文件夹（每个村一个文件）", field="--out")
+    check_out_path(out, folder=bool(args.all))  # before anything is recorded
     db = open_db(args)
     failures = 0
     try:
@@ -61,7 +62,7 @@ def cmd_disclose(args: argparse.Namespace) -> int:
                 with db.begin("cli") as s:
                     doc, _ = disclose(s, org.id, period, a3=args.a3, book_ids=book_filter.get(org.id),
                                       posted_on=posted_on)
-                write_atomically(target, doc.pdf)
+                    write_atomically(target, doc.pdf)  # the record is committed only once the PDF is there
                 print(f"已生成：{target}（{doc.pages}页，{len(doc.sheets)}个账套）")
             except UserError as exc:
                 if args.org:
