@@ -455,8 +455,7 @@ def _check_audit(s: Session, c: Container, p: identity.PartnerRow) -> int:
     """The sender's audit entries: held ones unchanged, new ones linked and hashing right."""
     who = LEVEL_TEXT.get(p.level, "对方")
     origin = p.origin
-    held: dict[int, str] = {n: h for n, h in s.execute(select(ReceivedAudit.n, ReceivedAudit.hash)
-                                                        .where(ReceivedAudit.origin == origin))}
+    held: dict[int, str] | None = None  # from the anchor on: what the package can name, not the whole chain
     prev_n, prev_hash, new, added = -1, "", [], 0
     for e in (e for batch in _parsed(c, "audit.jsonl.zst", "同步包的审计记录无法解析，包已损坏") for e in batch):
         try:
@@ -466,6 +465,11 @@ def _check_audit(s: Session, c: Container, p: identity.PartnerRow) -> int:
                 raise TypeError(n)
         except (ValueError, KeyError, TypeError) as exc:
             raise PackageError("同步包的审计记录无法解析，包已损坏") from exc
+        if n <= prev_n:
+            raise PackageError("同步包的审计记录顺序错乱，包已损坏")
+        if held is None:
+            held = {k: h for k, h in s.execute(select(ReceivedAudit.n, ReceivedAudit.hash).where(
+                ReceivedAudit.origin == origin, ReceivedAudit.n >= n - 1))}
         if n in held:
             if held[n] != e["hash"]:
                 raise PackageError(f"{who}电脑上第 {n} 条审计记录与此前收到的不一致：历史记录在发出后被改写，已拒绝导入")

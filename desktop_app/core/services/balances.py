@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Connection,
     Select,
     Table,
@@ -102,8 +103,11 @@ def _month_rebuild() -> tuple[Any, Any]:
     cost SQLAlchemy more than running them)."""
     t: Table = AccountPeriodTotal.__table__  # type: ignore[assignment]  # Core: an ORM insert takes the parameters for rows
     remove = delete(t).where(t.c.book_id == bindparam("book_id"), t.c.period.in_(bindparam("periods", expanding=True)))
+    months: BindParameter[str] = bindparam("periods", expanding=True)
+    # driven by the voucher's (book, month) key and the lines' voucher key: entry's own index
+    # (book, account, month) would scan every line of the book (a line's month is its voucher's)
     add = insert(t).from_select(_TOTAL_COLUMNS, _posted_totals().where(
-        Entry.book_id == bindparam("book_id"), Entry.period.in_(bindparam("periods", expanding=True))))
+        Voucher.book_id == bindparam("book_id"), Voucher.period.in_(months), Entry.period.in_(months)))
     return remove, add
 
 
