@@ -132,6 +132,8 @@ def test_page_shows_identity_and_partners(pair: SyncPair, qtbot: Any, tmp_path: 
     assert row["提醒"] == "" and not page.warnings.isVisibleTo(page)
     assert page.partner_combo.currentText() == "区“江宁区经管站”" and page.export_button.isEnabled()
     assert page.drive_combo.itemText(page.drive_combo.count() - 1) == page_mod.CHOOSE_FOLDER
+    # this machine has no stick: the system disk is never offered as the default target
+    assert page.drive_combo.currentText() == page_mod.NO_STICK and page.target_dir() is None
 
     with pair.town.begin() as s:  # registered 40 days ago and never exchanged
         partner = s.get(SyncPartner, pair.district.origin)

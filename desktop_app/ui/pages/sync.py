@@ -55,6 +55,7 @@ from desktop_app.ui.widgets.base import ERROR_COLOR
 __all__ = ["PAGE", "PartnerLine", "SyncPage"]
 
 CHOOSE_FOLDER = "选择文件夹…"
+NO_STICK = "（未找到U盘：请插入U盘，或选择文件夹）"
 NO_DISTRICT = ("尚未登记区经管站的名片：请点“导出本机名片…”把本机名片交给区经管站登记，并点“登记对方名片…”"
                "登记区经管站导出的名片（登记时双方电话核对指纹）。")
 NO_TOWNSHIPS = ("尚未登记任何乡镇的名片：请点“登记对方名片…”登记各乡镇导出的名片，并点“导出本机名片…”"
@@ -259,8 +260,12 @@ class SyncPage(QWidget):
         chosen = [self.drive_combo.itemData(i) for i in range(self.drive_combo.count())
                   if self.drive_combo.itemData(i) is not None and self.drive_combo.itemText(i).startswith("文件夹")]
         self.drive_combo.clear()
-        for d in list_drives():
+        # only removable drives are offered: the system disk's root is never a default target
+        sticks = [d for d in list_drives() if d.removable]
+        for d in sticks:
             self.drive_combo.addItem(d.label, str(d.path))
+        if not sticks:
+            self.drive_combo.addItem(NO_STICK, "")
         for folder in chosen:
             self.drive_combo.addItem(f"文件夹  {folder}", folder)
         self.drive_combo.addItem(CHOOSE_FOLDER, None)
@@ -276,7 +281,7 @@ class SyncPage(QWidget):
         self.drive_combo.setCurrentIndex(i)
 
     def _drive_chosen(self, index: int) -> None:
-        if self.drive_combo.itemData(index) is not None:
+        if self.drive_combo.itemData(index) is not None:  # a stick, a folder, or 未找到U盘
             return
         folder = QFileDialog.getExistingDirectory(self, "选择U盘或文件夹", str(first_removable() or ""))
         if folder:
@@ -364,8 +369,11 @@ class SyncPage(QWidget):
         if not targets:
             show_user_error(self, "尚未登记同步对象的名片：请先点“登记对方名片…”")
             return None
-        if to_dir is None or not to_dir.is_dir():
-            show_user_error(self, f"文件夹不存在：{to_dir or '（未选择）'}（请插入U盘后点“重新查找U盘”，或选择已有的文件夹）")
+        if to_dir is None:
+            show_user_error(self, "未找到U盘：请插入U盘后点“重新查找U盘”，或在“U盘”一栏选择文件夹")
+            return None
+        if not to_dir.is_dir():
+            show_user_error(self, f"文件夹不存在：{to_dir}（请插入U盘后点“重新查找U盘”，或选择已有的文件夹）")
             return None
         db, actor = self.ctx.db, self.ctx.user.username
 
