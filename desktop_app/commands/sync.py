@@ -219,8 +219,8 @@ def _status(args: argparse.Namespace) -> int:
                 print(f"  对方已确认收到全部 {held} 条变更")
         if st.last_received:
             r = st.last_received
-            print(f"  已接收：第 {r.stream_seq} 号包，{r.at.astimezone():%Y-%m-%d %H:%M} 导入（对方生成于 {r.created_at.astimezone():%Y-%m-%d}），"
-                  f"{r.changes} 条新变更")
+            print(f"  已接收：最新为第 {r.stream_seq} 号包，{r.at.astimezone():%Y-%m-%d %H:%M} 导入（对方生成于 "
+                  f"{r.created_at.astimezone():%Y-%m-%d}）；本机共持有对方的 {st.received_total} 条变更")
         else:
             print("  已接收：尚未导入过对方的数据包")
         if st.warning:

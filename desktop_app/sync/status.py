@@ -54,6 +54,7 @@ class PartnerStatus:
     last_sent: SentInfo | None
     positions: tuple[OriginPosition, ...]
     last_received: ReceivedInfo | None
+    received_total: int  # the partner's own changes we hold
     last_exchange: datetime | None
     warning: str | None
 
@@ -70,7 +71,7 @@ def _last_sent(session: Session, origin: uuid.UUID) -> SentInfo | None:
 
 def _last_received(session: Session, origin: uuid.UUID) -> ReceivedInfo | None:
     i = session.scalars(select(SyncInbox).where(SyncInbox.sender == origin)
-                        .order_by(SyncInbox.imported_at.desc()).limit(1)).first()
+                        .order_by(SyncInbox.stream_seq.desc()).limit(1)).first()  # the newest package, not the last carried in
     return ReceivedInfo(i.stream_seq, i.imported_at, i.created_at, i.changes, i.file_name) if i else None
 
 
@@ -86,7 +87,13 @@ def _positions(session: Session, p: PartnerRow, level: str) -> tuple[OriginPosit
         origins = [uuid.UUID(hex=o) for o in forwarded_origins(cur, level, session_origin(session), p.site_id)]
     finally:
         cur.close()
-    return tuple(OriginPosition(o, held.get(o, 0), acked.get(o, 0)) for o in origins)
+    # the partner's own changes need no acknowledgement from it: they are what we received
+    return tuple(OriginPosition(o, held.get(o, 0), acked.get(o, 0)) for o in origins if o != p.origin)
+
+
+def _received_total(session: Session, origin: uuid.UUID) -> int:
+    """How many of the partner's own changes we hold (all of them arrived in its packages)."""
+    return session.scalar(select(SyncCounter.last_seq).where(SyncCounter.origin == origin)) or 0
 
 
 def partner_status(session: Session, *, now: datetime | None = None) -> list[PartnerStatus]:
@@ -107,5 +114,6 @@ def partner_status(session: Session, *, now: datetime | None = None) -> list[Par
             warning = f"已超过一个月未与{p.level_text}“{p.name}”交换数据{since}，请尽快导出并送交U盘数据包"
         out.append(PartnerStatus(partner=p, successor_name=names.get(p.successor) if p.successor else None,
                                  last_sent=sent, positions=_positions(session, p, level) if p.active else (),
-                                 last_received=received, last_exchange=last, warning=warning))
+                                 last_received=received, received_total=_received_total(session, p.origin),
+                                 last_exchange=last, warning=warning))
     return out

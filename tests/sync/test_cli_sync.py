@@ -121,7 +121,7 @@ def test_status_lists_partners_and_what_is_unacknowledged(sites: tuple[Path, Pat
     assert "区“江宁区经管站”" in out and district_card.fingerprint in out
     assert "已发送：第 3 号包" in out and "120 条变更" in out
     assert "对方已确认收到 100 / 120 条变更；尚有 20 条未确认" in out
-    assert "已接收：第 2 号包" in out and "4 条新变更" in out
+    assert "已接收：最新为第 2 号包" in out and "本机共持有对方的 0 条变更" in out
     assert "已超过一个月" not in out
 
 
@@ -231,7 +231,9 @@ def test_export_then_import_through_the_cli(sites: tuple[Path, Path], tmp_path: 
     code, out, _ = run(capsys, "sync", "import", str(package), "--db", str(d))
     assert code == 0 and "无需重复导入" in out  # a replay: nothing to do
     code, out, _ = run(capsys, "sync", "status", "--db", str(d))
-    assert code == 0 and "已接收：第 1 号包" in out
+    assert code == 0 and "已接收：最新为第 1 号包" in out and "本机共持有对方的" in out
+    # the district sent nothing of its own: nothing is "acknowledged by the other side"
+    assert "对方已确认" not in out and "暂无需要发送给对方的变更" in out
 
 
 def test_db_may_stand_before_or_after_the_file(sites: tuple[Path, Path], tmp_path: Path,
