@@ -215,8 +215,11 @@ def distribution_doc(session: Session, year: int, *, organisation: str, as_of: d
     return DistrictDoc("distribution", REPORTS["distribution"], f"{year}年度", organisation, basis, (summary, lines))
 
 
-def contracts_doc(session: Session, year: int, month: int | None, *, organisation: str) -> DistrictDoc:
-    as_of = _period_end(year, month)
+def contracts_doc(session: Session, year: int, month: int | None, *, organisation: str,
+                  as_of: date | None = None) -> DistrictDoc:
+    # judged on the given day (today, from the CLI) unless the period reported ended before it
+    end = _period_end(year, month)
+    as_of = min(as_of, end) if as_of else end
     co = ds.contract_oversight(session, as_of)
 
     def town_row(t: OversightTownLine) -> tuple[Cell, ...]:
@@ -268,6 +271,6 @@ def build_doc(session: Session, kind: str, year: int, month: int | None, *, orga
     if kind == "distribution":
         return distribution_doc(session, year, organisation=organisation, as_of=as_of)
     if kind == "contracts":
-        return contracts_doc(session, year, month, organisation=organisation)
+        return contracts_doc(session, year, month, organisation=organisation, as_of=as_of)
     raise ValidationError(f"未知的报表“{kind}”，可选：{'、'.join(f'{k}（{v}）' for k, v in REPORTS.items())}",
                           field="报表")

@@ -121,9 +121,13 @@ def test_disclosure_distribution_and_contract_reports(carried: HandTown, tmp_pat
     rows = [[c.value for c in r] for r in wb["分配进度汇总"].iter_rows()]
     assert next(r for r in rows if r[0] == "全区合计")[1:] == [4, 0, 0, 4, 0, 4]
     assert any("截止日期：2026年4月30日" in str(r[0]) for r in rows)
-    assert main(["district", "report", "contracts", "--db", db, "--year", "2026", "--out", str(tmp_path / "c.pdf")]) == 0
-    text = _text(tmp_path / "c.pdf")
-    assert "合同监管清单" in text and "截至日期：2026年12月31日" in text and re.search(r"全区合计 0 0 0 0 0 0.00", text)
+    assert main(["district", "report", "contracts", "--db", db, "--year", "2026", "--as-of", "2026-12-02",
+                 "--out", str(tmp_path / "c.pdf")]) == 0
+    text = _text(tmp_path / "c.pdf")  # judged on the day asked, not at the year's end
+    assert "合同监管清单" in text and "截至日期：2026年12月2日" in text and re.search(r"全区合计 0 0 0 0 0 0.00", text)
+    assert main(["district", "report", "contracts", "--db", db, "--year", "2025", "--as-of", "2026-12-02",
+                 "--out", str(tmp_path / "c25.pdf")]) == 0
+    assert "截至日期：2025年12月31日" in _text(tmp_path / "c25.pdf")  # a past year: at its end
 
 
 def test_district_command_refuses_a_township_database(carried: HandTown, tmp_path: Path,
