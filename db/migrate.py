@@ -112,6 +112,10 @@ def open_database(
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
+class DamagedDatabase(IntegrityProblem):
+    """A file of SQLite's format that is truncated or cannot be read (``verify`` reports it, exit 3)."""
+
+
 def check_database_file(path: Path) -> None:
     """Refuse (``IntegrityProblem``, Chinese) a file that is not a database of this program, or
     is damaged, or was written by a newer program — by reading it only: no pragma is set and
@@ -121,7 +125,7 @@ def check_database_file(path: Path) -> None:
     if not header.startswith(SQLITE_HEADER):
         raise IntegrityProblem(f"文件 {path.name} 不是 SQLite 数据库文件（可能是其他类型的文件），为避免损坏未打开")
     if len(header) < 100 or path.stat().st_size < _size_in_header(header):
-        raise IntegrityProblem(f"数据库文件 {path.name} 不完整（文件被截断），未打开。请从备份恢复")
+        raise DamagedDatabase(f"数据库文件 {path.name} 不完整（文件被截断），未打开。请从备份恢复")
     try:
         conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
@@ -131,7 +135,7 @@ def check_database_file(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise IntegrityProblem(f"数据库文件 {path.name} 已损坏，无法读取（{exc}）。请从备份恢复") from None
+        raise DamagedDatabase(f"数据库文件 {path.name} 已损坏，无法读取（{exc}）。请从备份恢复") from None
     if tables and "alembic_version" not in tables:
         raise IntegrityProblem(f"文件 {path.name} 不是阳光台账的数据库（缺少版本信息），为避免损坏未打开。")
     if versions - _known_revisions():

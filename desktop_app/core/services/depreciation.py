@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,22 @@ if TYPE_CHECKING:
 SOURCE_KIND = "depreciation"
 _NS = uuid.UUID("5b7c1a52-8d1e-4c55-9a0e-6f3b2a1d0c11")
 ZERO = Decimal("0.00")
+
+
+RUN_YEARS = 1  # depreciation may be run at most to the end of next year
+SCHEDULE_YEARS = 100  # a schedule may be shown this far ahead (the longest lives are 50 years)
+
+
+def check_horizon(period: str, field: str = "会计期间", *, years: int = RUN_YEARS) -> str:
+    """``check_period`` plus a sane range: a month past the end of next year (9999-12 …) is refused
+    at once instead of building a schedule month by month up to it."""
+    period = check_period(period, field)
+    limit = f"{date.today().year + years:04d}-12"
+    if period > limit:
+        what = "折旧最多计提到" if years == RUN_YEARS else "折旧计划最多列到"
+        raise ValidationError(f"{period_label(period)}超出合理范围：{what}{period_label(limit)}，请检查输入的期间",
+                              field=field)
+    return period
 
 
 def run_source_id(book_id: uuid.UUID, period: str) -> uuid.UUID:
@@ -113,7 +130,8 @@ def record_workload(session: Session, asset_id: uuid.UUID, period: str, quantity
 def asset_schedule(session: Session, asset_id: uuid.UUID, *, until: str) -> list[ScheduleRow]:
     """The card's schedule through ``until``, with which months were posted."""
     a = load_asset(session, asset_id)
-    lines = schedule(terms_of(a), adjustments_of(session, [a.id])[a.id], until=check_period(until),
+    until = check_horizon(until, years=SCHEDULE_YEARS)
+    lines = schedule(terms_of(a), adjustments_of(session, [a.id])[a.id], until=until,
                      workloads=workloads_of(session, [a.id])[a.id])
     posted = set(session.scalars(select(AssetDepreciation.period).where(
         AssetDepreciation.asset_id == asset_id, AssetDepreciation.deleted.is_(False))))
@@ -186,7 +204,7 @@ def run_depreciation(session: Session, *, book_id: uuid.UUID, period: str, user:
     from desktop_app.core.services.periods import ensure_period_open
     from desktop_app.core.services.vouchers import record_auto_voucher
 
-    period = check_period(period)
+    period = check_horizon(period)
     ensure_period_open(session, book_id, period)
     done_id, done_code, reversed_ids = _live_run(session, book_id, period)
     if done_id is not None:
@@ -313,8 +331,8 @@ def _write_lines(session: Session, book_id: uuid.UUID, period: str, charges: lis
 def run_depreciation_through(session: Session, *, book_id: uuid.UUID, first: str, last: str, user: UserRow,
                              progress: Progress | None = None) -> list[DepreciationRunResult]:
     """Run month after month (catching up), stopping at the first refusal."""
-    out, p = [], check_period(first)
-    while p <= check_period(last):
+    out, p, last = [], check_period(first), check_horizon(last)
+    while p <= last:
         out.append(run_depreciation(session, book_id=book_id, period=p, user=user))
         p = next_period(p)
         if progress is not None:

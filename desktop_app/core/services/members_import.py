@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -185,6 +185,9 @@ def validate_member_values(session: Session, organisation_id: uuid.UUID, rows: I
                     count = parsed[key] = parse_shares(raw, field=name, allow_zero=True, row=row)
                 except ValidationError as e:
                     errors.append(RowProblem(row, name, e.message))
+                    continue
+                except (InvalidOperation, OverflowError):  # 1e300: too many digits to check exactly
+                    errors.append(RowProblem(row, name, f"股数“{raw}”过大，不是合理的股数"))
                     continue
             if count:
                 counts.append((name, count))

@@ -28,7 +28,7 @@ from pathlib import Path
 from db.backup import backup_file, backup_name
 from db.engine import read_only_uri
 from db.errors import IntegrityProblem
-from db.migrate import SQLITE_HEADER, check_database_file, open_database
+from db.migrate import SQLITE_HEADER, DamagedDatabase, check_database_file, open_database
 
 LOCK_TIMEOUT_S = 0.5
 _SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -63,11 +63,9 @@ def file_damage(path: Path) -> list[str]:
     if not header.startswith(SQLITE_HEADER):
         raise IntegrityProblem(f"文件 {path.name} 不是 SQLite 数据库文件（可能是其他类型的文件）")
     try:
-        check_database_file(path)
-    except IntegrityProblem as exc:
-        if "截断" in exc.message or "损坏" in exc.message:
-            return [exc.message]
-        raise
+        check_database_file(path)  # raises for a foreign or newer file
+    except DamagedDatabase as exc:
+        return [exc.message]
     try:
         conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
