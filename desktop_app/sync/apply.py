@@ -273,7 +273,7 @@ class _Applier:
         self.sql: dict[str, tuple[str, Callable[[list[Any]], list[Any]], int]] = {}
         self.rows: list[Any] = []
         self.row_table = ""
-        self.ids: list[tuple[str, str]] = []
+        self.ids: list[tuple[str, str, str]] = []  # (table, id, id): control.note_rows_before
         self.schema = list(m.get("schema") or [])
         self.columns: dict[str, list[str]] = m.get("columns") or {}
 
@@ -317,7 +317,8 @@ class _Applier:
             self.sql[table] = (_upsert_sql(table, cols), convert, cols.index("id"))
         values = o["v"]
         self.rows.append(self.sql[table][1](values))
-        self.ids.append((table, values[self.sql[table][2]]))
+        row_id = values[self.sql[table][2]]
+        self.ids.append((table, row_id, row_id))
         if len(self.rows) >= BATCH:
             self.flush_rows()
 
@@ -325,17 +326,16 @@ class _Applier:
         if not self.rows:
             return
         table = self.row_table
-        control.note_rows_before(self.cur, table, [(t, i, i) for t, i in self.ids])
+        control.note_rows_before(self.cur, table, self.ids)
         if table in MONTHLY:  # the months a voucher or line leaves must be rebuilt too
             self.cur.executemany(f'INSERT OR IGNORE INTO temp.sync_months SELECT book_id, period FROM "{table}" '
-                                 "WHERE id = ?", [(i,) for _, i in self.ids])
+                                 "WHERE id = ?", [(i,) for _, i, _ in self.ids])
         try:
             self.cur.executemany(self.sql[table][0], self.rows)
         except sqlite3.Error as exc:
             raise PackageError(f"数据表 {table} 的数据无法写入本机数据库（{exc}），已全部撤销") from exc
         self.applied += max(self.cur.rowcount, 0)
         self.counts[table] = self.counts.get(table, 0) + len(self.rows)
-        self.cur.executemany("INSERT OR IGNORE INTO temp.sync_applied (t, id) VALUES (?, ?)", self.ids)
         self.tick(len(self.rows))
         self.rows, self.ids = [], []
 
@@ -384,9 +384,6 @@ def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, 
     cur = _cursor(s)
     try:
         cur.execute("PRAGMA defer_foreign_keys=ON")
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS sync_applied (t TEXT NOT NULL, id TEXT NOT NULL, "
-                    "PRIMARY KEY (t, id)) WITHOUT ROWID")
-        cur.execute("DELETE FROM temp.sync_applied")
         cur.execute("CREATE TEMP TABLE IF NOT EXISTS sync_months (book_id TEXT NOT NULL, period TEXT NOT NULL, "
                     "PRIMARY KEY (book_id, period)) WITHOUT ROWID")
         cur.execute("DELETE FROM temp.sync_months")
@@ -413,7 +410,7 @@ def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, 
         n_files = _attachments(c, cur, attachments_dir, dry_run)
         villages, compared = _reconcile(s, cur, c, m, p, a)
         _merge_acks(cur, p.origin, m)
-        cur.execute("DELETE FROM temp.sync_applied")
+        cur.execute(f"DELETE FROM {control.ROWS_BEFORE}")
         cur.execute("DELETE FROM temp.sync_months")
     finally:
         cur.close()
@@ -542,7 +539,7 @@ def _touched_months(cur: sqlite3.Cursor) -> dict[str, list[str]]:
     wrote, as they were before (noted in ``sync_months``) and as they are now."""
     for table in MONTHLY:
         cur.execute(f'INSERT OR IGNORE INTO temp.sync_months SELECT book_id, period FROM "{table}" '
-                    "WHERE id IN (SELECT id FROM temp.sync_applied WHERE t = ?)", (table,))
+                    f"WHERE id IN (SELECT id FROM {control.ROWS_BEFORE} WHERE t = ?)", (table,))
     present = {r[0] for r in cur.execute("SELECT id FROM book")}
     out: dict[str, list[str]] = {}
     for book, period in cur.execute("SELECT book_id, period FROM temp.sync_months ORDER BY 1, 2"):
@@ -599,7 +596,7 @@ def _reconcile(s: Session, cur: sqlite3.Cursor, c: Container, m: dict[str, Any],
         s.execute(insert(ReceivedDigest), [
             {"package_id": package_id, "organisation_id": uuid.UUID(hex=o), "digest": d, "rows": int(r)}
             for o, (d, r) in sorted(sent_digests.items())])
-    per_org = control.rows_per_org(cur, "temp.sync_applied")
+    per_org = control.rows_per_org(cur, control.ROWS_BEFORE)
     lines = []
     for org in sorted(set(orgs) | set(per_org), key=lambda o: orgs.get(o, o)):
         n_totals = sum(1 for b, _ in sent if books.get(b, {}).get("org") == org)

@@ -310,13 +310,14 @@ def pending_digests(cursor: sqlite3.Cursor) -> Digests:
     return _brought_up(cursor)[0].digests()
 
 
-ROWS_BEFORE = "temp.digest_rows"
+ROWS_BEFORE = "temp.sync_rows"  # (t, id, prev): the rows an apply wrote, with their rev before it
 
 
 def start_row_deltas(cursor: sqlite3.Cursor) -> None:
-    """Before an apply writes rows: the maintained digests up to date, the before-table empty."""
+    """Before an apply writes rows: the maintained digests up to date, the before-table empty
+    (the caller empties it again when done: it also tells which rows the package wrote)."""
     refresh_digests(cursor)
-    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS digest_rows {_SLICE}")
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_rows {_SLICE}")
     cursor.execute(f"DELETE FROM {ROWS_BEFORE}")
 
 
@@ -329,14 +330,15 @@ def note_rows_before(cursor: sqlite3.Cursor, table: str, ids: list[tuple[str, st
 
 def apply_row_deltas(cursor: sqlite3.Cursor) -> None:
     """After an apply wrote its rows and records: each noted row's change (rev before → rev now)
-    added to its village, and the vector covered moved to our counters."""
+    added to its village, and the vector covered moved to our counters. (The kept state was made
+    exact by :func:`start_row_deltas`, even when it holds no village yet: an empty district's
+    first package costs the package, not a recompute of the file.)"""
     state, counters = _State(cursor), _counters(cursor)
-    if state.through is None or not state.add(cursor, ROWS_BEFORE):
+    if not state.add(cursor, ROWS_BEFORE):
         state.sums = {o: [int(d, 16), n] for o, (d, n) in full_digests(cursor).items()}
         state.store(cursor, counters, True)
     else:
         state.store(cursor, counters, False)
-    cursor.execute(f"DELETE FROM {ROWS_BEFORE}")
 
 
 def stored_digests(cursor: sqlite3.Cursor, orgs: Iterable[str]) -> Digests:
