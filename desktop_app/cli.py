@@ -192,7 +192,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     """Check the backup, refuse while the database is open elsewhere, replace atomically
     (desktop_app/core/services/restore.py); the replaced database is kept in the backups folder."""
-    from db.migrate import new_installation
+    from db.errors import DatabaseTooNew
+    from db.migrate import DamagedDatabase, check_database_file, new_installation
     from desktop_app.core.services.restore import discard_staged, replace_database, stage_backup
 
     src, target = Path(args.file), Path(args.db)
@@ -200,6 +201,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise UserError(f"备份文件不存在：{src}")
     if target.exists() and src.resolve() == target.resolve():
         raise UserError("备份文件就是当前数据库本身，不能用它恢复自己")
+    if target.is_file() and target.stat().st_size:
+        try:
+            check_database_file(target)
+        except DamagedDatabase:
+            pass  # replacing a damaged database is what restore is for (its file is kept)
+        except DatabaseTooNew:
+            raise UserError(f"当前数据库 {target.name} 由更新版本的阳光台账创建，不能用旧备份覆盖。请先升级阳光台账") from None
+        except UserError as exc:
+            raise UserError(f"{exc}：恢复不会覆盖它。请用 --db 指定阳光台账的数据库文件") from None
     backup_dir = paths.backup_dir(target.parent)
     staged, check = stage_backup(src, target, backup_dir)
     try:

@@ -159,3 +159,26 @@ def test_verify_reports_a_damaged_file_with_exit_3(
     assert main(["verify", "--db", str(damaged)]) == 3
     out = capsys.readouterr()
     assert "✗ 数据库文件完整性" in out.out and "发现" in out.out and "Traceback" not in out.out + out.err
+
+
+def test_a_damaged_database_is_replaced_and_kept_byte_for_byte(
+        demo_template: Path, current: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _truncated(demo_template, current)
+    damaged = _bytes(current)
+    good = copy_of(demo_template, tmp_path / "usb")
+    assert main(["restore", "--db", str(current), str(good)]) == 0
+    kept = list((current.parent / "backups").glob("demo-damaged-before-restore-*.db"))
+    assert len(kept) == 1 and _bytes(kept[0]) == damaged
+    assert main(["verify", "--db", str(current)]) == 0
+
+
+@pytest.mark.parametrize("kind", ["非SQLite", "其他程序的SQLite"])
+def test_restore_never_overwrites_a_file_that_is_not_a_ledger(
+        kind: str, demo_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = tmp_path / "other.db"
+    BAD_BACKUPS[kind][0](demo_template, other)
+    before = _bytes(other)
+    good = copy_of(demo_template, tmp_path / "usb")
+    assert main(["restore", "--db", str(other), str(good)]) == 1
+    assert "恢复不会覆盖它" in capsys.readouterr().err
+    assert _bytes(other) == before

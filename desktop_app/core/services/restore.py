@@ -21,6 +21,7 @@ Order (nothing is touched until every check has passed):
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,9 +119,11 @@ def replace_database(staged: Path, target: Path, backup_dir: Path) -> Path | Non
     with staged.open("rb") as f:
         if f.read(16) != SQLITE_HEADER:
             raise IntegrityProblem("待恢复的文件不是数据库文件")
-    if not target.exists():
+    if not target.exists() or target.stat().st_size == 0:
         os.replace(staged, target)
         return None
+    if file_damage(target):  # what restore is for: the damaged file is kept as it is, byte for byte
+        return _replace_damaged(staged, target, backup_dir)
     lock = _lock_exclusively(target)
     try:
         kept = backup_dir / backup_name(target, "before-restore")
@@ -141,6 +144,22 @@ def replace_database(staged: Path, target: Path, backup_dir: Path) -> Path | Non
         _fsync_dir(target.parent)
     finally:
         lock.close()
+    return kept
+
+
+def _replace_damaged(staged: Path, target: Path, backup_dir: Path) -> Path:
+    """A damaged database cannot be locked or copied through SQLite: its file (and WAL) are kept
+    as raw copies, then replaced."""
+    kept = backup_dir / backup_name(target, "damaged-before-restore")
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal"):
+        part = target.with_name(target.name + suffix)
+        if part.exists():
+            shutil.copy2(part, kept.with_name(kept.name + suffix))
+    for suffix in _SIDE_FILES:
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    os.replace(staged, target)
+    _fsync_dir(target.parent)
     return kept
 
 
