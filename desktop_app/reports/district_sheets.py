@@ -138,9 +138,18 @@ def _disclosure_status(line_status: str, overdue: bool, posted: bool) -> str:
     return _SHORT.get(line_status, line_status)
 
 
+def _last_due(year: int, as_of: date | None) -> int:
+    """A whole year asked for: its months up to the one falling due on ``as_of`` (all twelve for
+    a past year), never months not yet due."""
+    if as_of is None:
+        return 12
+    due_year, due = ds.due_month(as_of)
+    return 12 if due_year > year else 1 if due_year < year else due
+
+
 def disclosure_doc(session: Session, year: int, month: int | None, *, organisation: str,
                    as_of: date | None) -> DistrictDoc:
-    last = month or 12
+    last = month or _last_due(year, as_of)
     months = [ds.disclosure_compliance(session, year, m, as_of=as_of) for m in range(1, last + 1)]
     cur = months[-1]
 

@@ -165,3 +165,22 @@ def test_the_same_figures_give_the_same_pdf_bytes(carried: HandTown) -> None:
         docs = [build_doc(s, "tiers", 2026, 1, organisation="江宁区经管站") for _ in range(2)]
     assert docs[0].period_label == "2026年1月"
     assert district_pdf_bytes(docs[0]) == district_pdf_bytes(docs[1])
+
+
+def test_a_whole_year_reports_disclosure_up_to_the_month_falling_due(carried: HandTown, tmp_path: Path) -> None:
+    """On 2 December the month falling due is November (by 10 December): December is not listed
+    as missing; a past year covers all twelve months."""
+    from datetime import date
+
+    from desktop_app.core.services.district_oversight import due_month
+
+    assert due_month(date(2026, 12, 2)) == (2026, 11) and due_month(date(2027, 1, 5)) == (2026, 12)
+    db = _db(carried)
+    assert main(["district", "report", "disclosure", "--db", db, "--year", "2026", "--as-of", "2026-12-02",
+                 "--out", str(tmp_path / "d.pdf")]) == 0
+    text = _text(tmp_path / "d.pdf")
+    assert "2026年1–11月" in text and "2026年11月财务公开情况（截止日：2026年12月10日）" in text
+    assert "2026年12月财务公开" not in text
+    assert main(["district", "report", "disclosure", "--db", db, "--year", "2025", "--as-of", "2026-12-02",
+                 "--out", str(tmp_path / "d25.pdf")]) == 0
+    assert "2025年12月财务公开情况" in _text(tmp_path / "d25.pdf")

@@ -114,6 +114,12 @@ def _town_line(name: str, code: str, lines: Iterable[DisclosureLine]) -> Disclos
                               len({x.village.organisation_id for x in due if not x.posted}))
 
 
+def due_month(day: date) -> tuple[int, int]:
+    """The month whose 财务公开 falls due next on ``day`` (by the 10th of the following month): the
+    month before ``day``'s. The dashboard, the 财务公开情况 page and the report default to it."""
+    return (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
+
+
 def disclosure_compliance(session: Session, year: int, month: int, *, as_of: date | None = None) -> DisclosureCompliance:
     """Every village book (村/组, kept by the month) and the 财务公开 due for ``year``-``month``: a
     monthly village owes the month; a quarterly one owes the quarter in its last month, nothing

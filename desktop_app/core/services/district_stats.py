@@ -35,6 +35,7 @@ from desktop_app.core.services.district_oversight import (
     contract_oversight,
     disclosure_compliance,
     distribution_progress,
+    due_month,
     last_packages,
 )
 from desktop_app.core.services.district_settings import (
@@ -70,6 +71,7 @@ __all__ = [
     "contract_oversight",
     "disclosure_compliance",
     "distribution_progress",
+    "due_month",
     "get_settings",
     "last_packages",
     "period_range",

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QSplitter
 
-from desktop_app.core.services.district_oversight import disclosure_compliance
+from desktop_app.core.services.district_oversight import disclosure_compliance, due_month
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.pages import PageSpec
@@ -39,6 +39,15 @@ LINE_COLUMNS = [
 class DistrictDisclosurePage(DistrictPage):
     report = "disclosure"
     months = "required"
+
+    def default_year(self) -> int:
+        return self._due()[0]
+
+    def default_month(self) -> int:
+        return self._due()[1]
+
+    def _due(self) -> tuple[int, int]:  # the month falling due now, as on the dashboard
+        return due_month(date(int(self.ctx.period[:4]), int(self.ctx.period[5:7]), 1))
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)

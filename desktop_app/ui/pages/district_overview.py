@@ -19,6 +19,7 @@ from desktop_app.core.services.district_oversight import (
     contract_oversight,
     disclosure_compliance,
     distribution_progress,
+    due_month,
     last_packages,
 )
 from desktop_app.core.services.district_stats import tier_counts
@@ -52,12 +53,6 @@ PACKAGE_COLUMNS = [
     Column("digests", "状态摘要"),
     Column("audit", "审计链"),
 ]
-
-
-def due_month(period: str) -> tuple[int, int]:
-    """The month whose 财务公开 is due now: the one before the current month."""
-    y, m = int(period[:4]), int(period[5:7])
-    return (y - 1, 12) if m == 1 else (y, m - 1)
 
 
 class DistrictOverviewPage(DistrictPage):
@@ -142,7 +137,7 @@ class DistrictOverviewPage(DistrictPage):
 
     def _oversight(self, year: int) -> tuple[Any, ...]:
         """In the background: its own read transaction (a WAL snapshot)."""
-        dy, dm = due_month(self.ctx.period)
+        dy, dm = due_month(date(int(self.ctx.period[:4]), int(self.ctx.period[5:7]), 1))
         today = date.today()
         with self.ctx.db.read(self.ctx.user.username) as s:
             return (dy, dm, year, disclosure_compliance(s, dy, dm, as_of=today),
