@@ -138,7 +138,7 @@ def check_database_file(path: Path) -> None:
         raise DamagedDatabase(f"数据库文件 {path.name} 已损坏，无法读取（{exc}）。请从备份恢复") from None
     if tables and "alembic_version" not in tables:
         raise IntegrityProblem(f"文件 {path.name} 不是阳光台账的数据库（缺少版本信息），为避免损坏未打开。")
-    if versions - _known_revisions():
+    if versions != SCHEMA_HEADS and versions - _known_revisions():
         raise DatabaseTooNew("此数据库由更新版本的阳光台账创建（数据库版本 "
                              f"{'、'.join(sorted(versions - _known_revisions()))}），本程序无法打开。"
                              "请先升级阳光台账，再打开此文件。")

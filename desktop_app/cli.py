@@ -148,7 +148,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     if not Path(args.db).is_file():
         raise UserError(f"数据库文件不存在：{args.db}")
-    damage = file_damage(Path(args.db))  # a damaged file is reported, not opened (and never a traceback)
+    # a file too damaged to open is reported, not opened; damage inside is found by the checks
+    damage = file_damage(Path(args.db), deep=False)
     if damage:
         results = [CheckResult("数据库文件完整性", tuple(damage))]
     else:
