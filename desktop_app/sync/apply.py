@@ -348,26 +348,16 @@ class _Applier:
                              (origin, seq))
 
 
-def _parsed(c: Container, member: str, damaged: str, size: int = 2000) -> Iterator[list[Any]]:
-    """A JSONL member's objects in lists of ``size``, each list parsed by one ``json.loads``."""
-    chunk: list[str] = []
-
-    def parse() -> list[Any]:
+def _parsed(c: Container, member: str, damaged: str) -> Iterator[list[Any]]:
+    """A JSONL member's objects in lists (a block of about 1 MiB each, parsed by one ``json.loads``)."""
+    for lines in c.iter_line_blocks(member):
         try:
-            objs = json.loads("[" + ",".join(chunk) + "]")
+            objs = json.loads("[" + ",".join(lines) + "]")
         except ValueError as exc:
             raise PackageError(damaged) from exc
         if not all(isinstance(o, dict) for o in objs):
             raise PackageError(damaged)
-        return list(objs)
-
-    for line in c.iter_lines(member):
-        chunk.append(line)
-        if len(chunk) >= size:
-            yield parse()
-            chunk = []
-    if chunk:
-        yield parse()
+        yield objs
 
 
 def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, file: Path, base: dict[str, Any],
