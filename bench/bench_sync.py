@@ -299,6 +299,40 @@ def scenario(title: str, town: Path, district: Path, stick: Path, runs: int) -> 
     report(f"{title}（{runs} 次的中位数）", {**exps[0], **med}, {**imps[0], **medi}, raw)
 
 
+def digest_costs(town: Path, runs: int) -> None:
+    """The village digests a monthly package needs: kept ones brought up to date from the month's
+    change-log slice (what export does now) beside a recompute from every row (what it did per
+    touched village before) and the raw limit: stdlib sha256 of the same (table|id|rev) strings."""
+    from desktop_app.sync import control
+
+    refresh, full, raw = [], [], []
+    rows = 0
+    for run in range(runs):
+        copy = town.with_name(f"digest{run}_{town.name}")
+        backup_file(town, copy)
+        con = sqlite3.connect(copy)
+        t0 = time.perf_counter()
+        control.refresh_digests(con.cursor())
+        refresh.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        rows = sum(n for _, n in control.full_digests(con.cursor()).values())
+        full.append(time.perf_counter() - t0)
+        texts = [f"{t}|{i}|{r}" for name, p in control.org_paths().items()
+                 for t, i, r in con.execute(f'SELECT \'{name}\', a0.id, a0.rev FROM "{name}" a0')]
+        t0 = time.perf_counter()
+        for text in texts:
+            hashlib.sha256(text.encode()).digest()
+        raw.append(time.perf_counter() - t0)
+        con.close()
+        for f in copy.parent.glob(copy.name + "*"):
+            f.unlink()
+    r, f, h = statistics.median(refresh), statistics.median(full), statistics.median(raw)
+    print(f"\n== 各村状态摘要（{runs} 次的中位数） ==")
+    print(f"按本月变更日志更新保存的摘要 {r * 1000:.0f} ms；按全部 {rows:,} 行重算 {f * 1000:.0f} ms"
+          f"（原始极限：stdlib sha256 同样 {len(texts):,} 个字符串 {h * 1000:.0f} ms）；"
+          f"比值：更新 / 重算 = {r / max(f, 1e-9):.3f}x，重算 / 原始极限 = {f / max(h, 1e-9):.2f}x")
+
+
 def carry(src: Path, dst: Path, stick: Path) -> None:
     exp = run_child("_export", str(src), str(dst), str(stick))
     if exp["path"]:
@@ -346,6 +380,7 @@ def main() -> None:
     posted = post_month(town, per_book=60, lines=4, month=date(2026, 12, 1), seed=2)
     print(f"\n（一个月的工作：每个账套 60 张凭证，共 {posted:,} 行分录）")
     scenario("一个月的增量包（乡镇 → 区）", town, district, stick, args.runs)
+    digest_costs(town, args.runs)
 
 
 if __name__ == "__main__":
