@@ -352,6 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"错误：文件夹不存在：{Path(args.db).parent}（--db {args.db}）", file=sys.stderr)
         return 1
     try:
+        _precheck_out(args)
         return int(args.handler(args))
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -383,6 +384,27 @@ def calm_message(exc: BaseException, args: argparse.Namespace) -> str:
     if "unable to open" in text:
         return f"无法打开数据库文件 {db}：请检查路径和权限"
     return f"数据库 {db} 出错：{getattr(exc, 'orig', None) or exc}。没有写入任何内容"
+
+
+_FILE_OUTS = frozenset({".pdf", ".xlsx", ".slcard", ".csv"})
+
+
+def _precheck_out(args: argparse.Namespace) -> None:
+    """Every command's ``--out FILE.pdf/.xlsx``: refused before any work when it names a folder or
+    a place nobody may write (the command itself may still create missing folders)."""
+    out = getattr(args, "out", None)
+    if not out or Path(out).suffix.lower() not in _FILE_OUTS:
+        return
+    path = Path(out)
+    if path.is_dir():
+        raise UserError(f"{path} 是一个文件夹，请给出文件名", field="--out")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UserError(f"文件 {path} 不能写入（只读或没有权限）", field="--out")
+    existing = next((p for p in path.absolute().parents if p.exists()), None)
+    if existing is None or not existing.is_dir():
+        raise UserError(f"{existing or path.parent} 不是文件夹，不能在其中写入 {path.name}", field="--out")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"文件夹 {existing} 不能写入（只读或没有权限）", field="--out")
 
 
 def check_out_path(out: str | Path, *, folder: bool = False) -> Path:

@@ -48,13 +48,15 @@ def test_disclose_to_a_folder_or_a_missing_folder_records_nothing(
     assert not (tmp_path / "missing").exists() and list(folder.iterdir()) == []
 
 
-def test_export_to_a_folder_is_a_calm_error(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("argv", [["export", "members"], ["roster", "--year", "2026"], ["export", "shares"]])
+def test_an_out_that_is_a_folder_is_refused_before_any_work(
+        argv: list[str], demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "out.xlsx"
     folder.mkdir()
-    assert main(["export", "members", "--db", str(demo), "--org", VILLAGE, "--out", str(folder)]) == 1
+    assert main([*argv, "--db", str(demo), "--org", VILLAGE, "--out", str(folder)]) == 1
     err = capsys.readouterr().err
     _calm(err)
-    assert "out.xlsx" in err and list(folder.iterdir()) == []
+    assert "out.xlsx 是一个文件夹" in err and list(folder.iterdir()) == []
 
 
 def test_a_text_file_or_a_foreign_database_is_refused_untouched(
@@ -187,9 +189,10 @@ def test_disclose_to_an_unwritable_folder_records_nothing(
     locked.mkdir()
     unwritable(locked)
     before = _count(demo, "audit_entry")
-    assert main(["disclose", "--db", str(demo), "--org", VILLAGE, "--period", "2026-06",
-                 "--out", str(locked / "d.pdf")]) == 1
-    err = capsys.readouterr().err
-    _calm(err)
-    assert "不能写入" in err
+    for argv in (["disclose", "--period", "2026-06", "--out", str(locked / "d.pdf")],
+                 ["export", "members", "--out", str(locked / "sub" / "m.xlsx")]):
+        assert main([*argv, "--db", str(demo), "--org", VILLAGE]) == 1
+        err = capsys.readouterr().err
+        _calm(err)
+        assert "不能写入" in err
     assert _count(demo, "audit_entry") == before and list(locked.iterdir()) == []
