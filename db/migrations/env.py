@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from alembic import context
@@ -25,7 +26,7 @@ target_metadata = Base.metadata
 FAULT_ENV = "SUNSHINE_LEDGER_MIGRATE_FAULT"
 
 
-def _fault_hook(*, step: Any, **_: Any) -> None:
+def _fault_hook(ctx: Any, step: Any, heads: Collection[Any], run_args: Mapping[str, Any]) -> None:
     fault = os.environ.get(FAULT_ENV)
     if fault and fault in step.up_revision_ids:
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
@@ -42,7 +43,7 @@ def run_migrations_online() -> None:
             render_as_batch=True,  # SQLite can only ALTER through table copies
             compare_type=True,
             transaction_per_migration=False,
-            on_version_apply=(_fault_hook,) if os.environ.get(FAULT_ENV) else (),
+            on_version_apply=_fault_hook if os.environ.get(FAULT_ENV) else None,
         )
         with context.begin_transaction():  # a no-op inside the transaction begun above
             context.run_migrations()
