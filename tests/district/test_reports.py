@@ -115,12 +115,12 @@ def test_disclosure_distribution_and_contract_reports(carried: HandTown, tmp_pat
     # no village of the hand-made township posted: every book (4 own + 1 committee) is listed, past the 10th
     assert re.search(r"全区合计 5 0 0 5 5 4", text)
     assert "四、" not in text and text.count("2026-11 未生成") == 5
-    assert main(["district", "report", "distribution", "--db", db, "--year", "2025", "--as-of", "2026-05-01",
+    assert main(["district", "report", "distribution", "--db", db, "--year", "2026", "--as-of", "2027-05-01",
                  "--out", str(tmp_path / "p.xlsx")]) == 0
     wb = load_workbook(tmp_path / "p.xlsx")
     rows = [[c.value for c in r] for r in wb["分配进度汇总"].iter_rows()]
     assert next(r for r in rows if r[0] == "全区合计")[1:] == [4, 0, 0, 4, 0, 4]
-    assert any("截止日期：2026年4月30日" in str(r[0]) for r in rows)
+    assert any("截止日期：2027年4月30日" in str(r[0]) for r in rows)
     assert main(["district", "report", "contracts", "--db", db, "--year", "2026", "--as-of", "2026-12-02",
                  "--out", str(tmp_path / "c.pdf")]) == 0
     text = _text(tmp_path / "c.pdf")  # judged on the day asked, not at the year's end

@@ -196,6 +196,8 @@ def test_oversight_on_the_demo_exchange(sync_pair: SyncPair) -> None:
         co = ds.contract_oversight(s, as_of)
         dc = ds.disclosure_compliance(s, 2026, 11, as_of=as_of)
         dp = ds.distribution_progress(s, 2025, as_of=date(2026, 5, 1))
+        dp26 = ds.distribution_progress(s, 2026, as_of=date(2027, 5, 1))
+        year_followed = ds.distribution_year(s, date(2026, 12, 2))
         pk = ds.last_packages(s)
         audit_before = s.scalar(select(func.count()).select_from(AuditEntry))
     # the district sees what the township's own contract services see
@@ -205,8 +207,11 @@ def test_oversight_on_the_demo_exchange(sync_pair: SyncPair) -> None:
     assert dc.district.books_due == dc.district.on_time + dc.district.late + dc.district.not_posted
     assert all(x.overdue for x in dc.not_posted)  # 20 December is past the 10th
     assert all(x.village.township for x in dc.lines)
-    # the one-year demo kept no books in 2025: nobody has a 2025 plan, and 1 May 2026 is past 30 April
-    assert dp.district.overdue_open == dp.district.villages > 0
+    # the one-year demo kept no books in 2025 and has no 2025 plan: nothing was due for 2025, so
+    # the district follows 2026's, which every village owes by 30 April 2027
+    assert dp.district.villages == 0 and year_followed == 2026
+    d = dp26.district
+    assert d.villages > 0 and d.on_time + d.late + d.overdue_open + d.in_progress == d.villages
     assert [p.township for p in pk] and pk[0].packages == 1 and pk[0].audit_ok and pk[0].audit_status == "✓"
     assert pk[0].totals_matched is True and pk[0].digests_matched is True
     with pair.district.begin("区统计员") as s:

@@ -101,7 +101,7 @@ def test_overview_fills_from_the_districts_data(qtbot, district_db, tmp_path) ->
     qtbot.waitUntil(lambda: "财务公开：" in page.disclosure_label.text(), timeout=20_000)
     assert "2026年10月财务公开" in page.disclosure_label.text()
     assert page.disclosure_list.count() == 4  # the demo posts no 财务公开: every village is listed
-    assert "2025年度收益分配（4 个村）" in page.distribution_label.text()
+    assert "2026年度收益分配（4 个村）" in page.distribution_label.text()  # books begin 2026: nothing due for 2025
     assert "欠款" in page.contracts_label.text()
     packages = page.package_model.all_rows()
     assert sorted(p.township for p in packages) == ["东山街道", "秣陵街道"]
@@ -142,7 +142,7 @@ def test_oversight_pages_fill_and_offer_no_editing(qtbot, district_db, tmp_path)
     assert towns[-1].books_due == sum(t.books_due for t in towns[:-1]) > 0
     assert len(disclosure.line_model.all_rows()) == towns[-1].books_due
     distribution = _page(win, "district_distribution")
-    assert distribution.year() == 2025 and distribution.town_model.all_rows()[-1].villages == 4
+    assert distribution.year() == 2026 and distribution.town_model.all_rows()[-1].villages == 4
     contracts = _page(win, "district_contracts")
     town_lines = contracts.town_model.all_rows()
     assert town_lines[-1].findings == len(contracts.finding_model.all_rows()) > 0

@@ -203,6 +203,9 @@ _PLANS = (select(DistributionPlan.organisation_id, DistributionPlan.status, Dist
                  DistributionPlan.year == bindparam("year")))
 _DEADLINES = (select(DistributionSetting.organisation_id, DistributionSetting.deadline_month,
                      DistributionSetting.deadline_day).where(DistributionSetting.deleted.is_(False)))
+# when each organisation's books begin: no 收益分配 is due for a year before its first book
+_FIRST_BOOK = (select(Book.organisation_id, func.min(Book.start_period)).where(Book.deleted.is_(False))
+               .group_by(Book.organisation_id))
 
 
 def _distribution_town(name: str, code: str, lines: list[DistributionLine]) -> DistributionTownLine:
@@ -210,6 +213,13 @@ def _distribution_town(name: str, code: str, lines: list[DistributionLine]) -> D
         name, code, len(lines), sum(x.state == "按期完成" for x in lines), sum(x.state == "逾期完成" for x in lines),
         sum(x.state == "逾期未完成" for x in lines), sum(x.state == "进行中" for x in lines),
         sum(x.plan_status == "未编制" for x in lines))
+
+
+def distribution_year(session: Session, today: date) -> int:
+    """The year whose 收益分配 a district follows now: last year's (done by this spring), unless
+    no village had anything due for it (books begun this year): then this year's."""
+    last = today.year - 1
+    return last if distribution_progress(session, last, as_of=today).district.villages else today.year
 
 
 def distribution_progress(session: Session, year: int, *, as_of: date | None = None) -> DistributionProgress:
@@ -222,10 +232,13 @@ def distribution_progress(session: Session, year: int, *, as_of: date | None = N
         if row[0] not in latest or row[5] > latest[row[0]][5]:
             latest[row[0]] = row
     deadlines = {o: (m, d) for o, m, d in conn.execute(_DEADLINES)}
+    first_book = {o: start for o, start in conn.execute(_FIRST_BOOK)}
     lines = []
     for p in places(session):
         if p.level not in DISCLOSING_LEVELS:
             continue
+        if p.organisation_id not in latest and (first_book.get(p.organisation_id) or "9999-12") > f"{year}-12":
+            continue  # no books in that year and no plan for it: nothing was due
         m, d = deadlines.get(p.organisation_id, (DISTRIBUTION_DEFAULTS.deadline_month,
                                                  DISTRIBUTION_DEFAULTS.deadline_day))
         deadline = date(year + 1, m, d)

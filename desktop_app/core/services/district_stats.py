@@ -35,6 +35,7 @@ from desktop_app.core.services.district_oversight import (
     contract_oversight,
     disclosure_compliance,
     distribution_progress,
+    distribution_year,
     due_month,
     last_packages,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "contract_oversight",
     "disclosure_compliance",
     "distribution_progress",
+    "distribution_year",
     "due_month",
     "get_settings",
     "last_packages",

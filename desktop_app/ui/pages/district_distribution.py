@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter
 
-from desktop_app.core.services.district_oversight import distribution_progress
+from desktop_app.core.services.district_oversight import distribution_progress, distribution_year
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.pages import PageSpec
@@ -54,8 +54,9 @@ class DistrictDistributionPage(DistrictPage):
         self.body.addWidget(split, 1)
         self.reload()
 
-    def default_year(self) -> int:
-        return super().default_year() - 1  # last year's distribution is this spring's work
+    def default_year(self) -> int:  # last year's distribution is this spring's work (if any was due)
+        year = super().default_year()
+        return int(self.read(distribution_year, date.today() if year >= date.today().year else date(year, 12, 31)))
 
     def reload(self) -> None:
         report: Any = self.read(distribution_progress, self.year(), as_of=date.today())

@@ -19,6 +19,7 @@ from desktop_app.core.services.district_oversight import (
     contract_oversight,
     disclosure_compliance,
     distribution_progress,
+    distribution_year,
     due_month,
     last_packages,
 )
@@ -140,8 +141,9 @@ class DistrictOverviewPage(DistrictPage):
         dy, dm = due_month(date(int(self.ctx.period[:4]), int(self.ctx.period[5:7]), 1))
         today = date.today()
         with self.ctx.db.read(self.ctx.user.username) as s:
-            return (dy, dm, year, disclosure_compliance(s, dy, dm, as_of=today),
-                    distribution_progress(s, year - 1, as_of=today).district, contract_oversight(s, today).district)
+            dist_year = distribution_year(s, today if year >= today.year else date(year, 12, 31))
+            return (dy, dm, dist_year, disclosure_compliance(s, dy, dm, as_of=today),
+                    distribution_progress(s, dist_year, as_of=today).district, contract_oversight(s, today).district)
 
     def _show_oversight(self, result: tuple[Any, ...]) -> None:
         dy, dm, year, disclosure, dist, c = result
@@ -153,7 +155,7 @@ class DistrictOverviewPage(DistrictPage):
         self.disclosure_list.clear()
         self.disclosure_list.addItems([f"{town}　{name}" for town, name in missing])
         self.distribution_label.setText(
-            f"{year - 1}年度收益分配（{dist.villages} 个村）：按期完成 {dist.on_time}，逾期完成 {dist.late}，"
+            f"{year}年度收益分配（{dist.villages} 个村）：按期完成 {dist.on_time}，逾期完成 {dist.late}，"
             f"逾期未完成 {dist.overdue_open}，进行中 {dist.in_progress}，未编制方案 {dist.no_plan}")
         self.contracts_label.setText(
             f"合规审查发现问题 {c.findings} 项（涉及合同 {c.contracts_irregular} 份）；"
