@@ -185,6 +185,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     src = Path(args.db)
     if not src.exists():
         raise UserError(f"数据库文件不存在：{src}")
+    from db.migrate import check_database_file
+
+    check_database_file(src)  # never back up (nor make a folder for) a file that is not our database
     dest = backup_file(src, Path(args.to) / backup_name(src, "backup"))
     print(f"已备份到：{dest}")
     return 0

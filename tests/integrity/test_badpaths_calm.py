@@ -196,3 +196,33 @@ def test_disclose_to_an_unwritable_folder_records_nothing(
         _calm(err)
         assert "不能写入" in err
     assert _count(demo, "audit_entry") == before and list(locked.iterdir()) == []
+
+
+def test_backup_refuses_a_file_that_is_not_our_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A text file or a foreign SQLite file as --db: refused, and no backup folder is made."""
+    import sqlite3
+
+    from desktop_app.cli import main as cli
+
+    text = tmp_path / "notes.db"
+    text.write_text("不是数据库", encoding="utf-8")
+    foreign = tmp_path / "other.db"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    for path in (text, foreign):
+        to = tmp_path / f"backups-{path.stem}"
+        assert cli(["backup", "--db", str(path), "--to", str(to)]) == 1
+        assert capsys.readouterr().err.startswith("错误：") and not to.exists()
+
+
+def test_shares_beyond_any_register_are_refused_calmly() -> None:
+    from decimal import Decimal
+
+    from desktop_app.core.errors import ValidationError
+    from desktop_app.core.services.shares import parse_shares
+
+    for value in ("1e300", Decimal("1E+300"), "9" * 40):
+        with pytest.raises(ValidationError, match="股数过大"):
+            parse_shares(value)
