@@ -61,16 +61,17 @@ def cmd_init(args: argparse.Namespace) -> int:
     try:
         from desktop_app.core.services.users import create_user, list_users
 
+        said = [f"{'已打开' if existed else '已创建'}数据库：{args.db}"]
         with db.begin("init") as s:
             if args.district is not None:
                 me = set_site(s, "district", args.district, args.region)
-                print(f"已设为区级数据库：{me.name}（区划代码 {me.region_code}）。此库只汇总各乡镇同步来的数据，"
-                      "不能在此新增账套和凭证")
+                said.append(f"已设为区级数据库：{me.name}（区划代码 {me.region_code}）。此库只汇总各乡镇同步来的数据，"
+                            "不能在此新增账套和凭证")
             if not list_users(s):
                 create_user(s, username=args.admin, display_name="系统管理员", password=args.password,
                             roles=["sysadmin"])
-                print(f"已创建系统管理员 {args.admin}，请登录后修改密码。")
-        print(f"{'已打开' if existed else '已创建'}数据库：{args.db}")
+                said.append(f"已创建系统管理员 {args.admin}（初始密码 {args.password}），请登录后修改密码。")
+        print("\n".join(said))  # after the commit: nothing is announced that was not written
     finally:
         db.close()
     return 0
