@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -89,3 +91,17 @@ def test_export_and_import_are_one_command_with_every_areas_kinds(tmp_path: Path
     every = run("export", "arrears", "--all", "--db", db, "--out", str(tmp_path / "a.xlsx"), "--as-of", "2026-11-23")
     assert every.returncode == 0, every.stderr
     assert (tmp_path / "a.xlsx").read_bytes()[:2] == b"PK"
+
+
+def test_argparse_speaks_chinese(capsys) -> None:
+    """Usage, headings and argparse's own errors are Chinese like everything else."""
+    from desktop_app.cli import main as cli
+
+    with pytest.raises(SystemExit):
+        cli(["sync", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("用法：") and "选项" in out and "显示本帮助并退出" in out
+    assert "usage" not in out and "options" not in out
+    with pytest.raises(SystemExit):
+        cli(["district", "report", "tiers", "--year", "x"])
+    assert "错误：参数 --year：'x' 不是有效的值" in capsys.readouterr().err
