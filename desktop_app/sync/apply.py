@@ -42,7 +42,7 @@ from desktop_app.core.services import balances
 from desktop_app.sync import control, envelope, identity
 from desktop_app.sync.cards import LEVEL_TEXT, fingerprint
 from desktop_app.sync.container import Container, file_sha256
-from desktop_app.sync.errors import PackageError
+from desktop_app.sync.errors import PackageError, PackageNotForMe
 
 Progress = Callable[[int, int], bool]
 BATCH = 5000
@@ -178,7 +178,19 @@ def _private_key(s: Session, wanted: str) -> bytes:
     for k in s.scalars(select(InstallationKey)):
         if envelope.key_fingerprint(k.enc_public) == wanted:
             return k.enc_private
-    return keys.enc_private  # open_sealed says it is for another PC
+    raise PackageNotForMe(_not_for_me(s, wanted))
+
+
+def _not_for_me(s: Session, wanted: str) -> str:
+    """Who the package is for, in the words of the cards (names and the digit fingerprints read
+    over the phone), never the raw key hashes."""
+    mine = identity.my_card(s)[0].fingerprint
+    for p in identity.partners(s):
+        if envelope.key_fingerprint(p.enc_public) == wanted:
+            return (f"此同步包不是发给本机的：它是发给{p.level_text}“{p.name}”（指纹 {p.fingerprint}）的，"
+                    f"本机指纹为 {mine}。请把它交给{p.name}导入；若是本机导出给对方的包，本机无需导入")
+    return (f"此同步包不是发给本机的（本机指纹 {mine}），也不是发给本机登记过的任何对象：请确认选的是发给本机的"
+            "同步包，或请对方先登记本机的名片再重新导出")
 
 
 def _verify(s: Session, c: Container) -> tuple[dict[str, Any], identity.PartnerRow]:

@@ -247,6 +247,8 @@ def test_package_older_than_the_last_applied_changes_no_row(pair: Pair) -> None:
 def test_package_for_another_recipient_is_refused(pair: Pair) -> None:
     package = pair.export()  # sealed for the district
     pair.refused(package, "不是发给本机的", "指纹", db=pair.other)
+    # the township's own outgoing package, picked by mistake: named by the card's words
+    pair.refused(package, "不是发给本机的：它是发给区“", "本机无需导入", db=pair.town)
 
 
 def _run(code: str, fault: str | None) -> subprocess.CompletedProcess[str]:
