@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 KindHandler = Callable[[argparse.Namespace], int]
 
@@ -36,3 +37,16 @@ def export_kind(name: str, label: str, handler: KindHandler, *, all_orgs: bool =
 
 def import_kind(name: str, label: str, handler: KindHandler) -> None:
     IMPORTS[name] = Kind(name, label, handler)
+
+
+def as_of_date(args: argparse.Namespace) -> date:
+    """``--as-of YYYY-MM-DD`` (today when not given), for every command that judges by a date."""
+    from desktop_app.core.errors import ValidationError
+
+    text = getattr(args, "as_of", None)
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"日期“{text}”格式应为 YYYY-MM-DD", field="--as-of") from None

@@ -12,27 +12,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from desktop_app.commands import export_kind, import_kind
+from desktop_app.commands import as_of_date, export_kind, import_kind
 from desktop_app.core.errors import ValidationError
 
 EXPORT_KINDS = {"contracts": "合同台账", "installments": "应收租金明细", "arrears": "欠款明细（账龄）",
                 "contract-review": "合同审查结果"}
 IMPORT_KINDS = {"contracts": "合同"}
 PDF_KINDS = ("ledger", "installments", "arrears", "expiry", "review")
-
-
-def _as_of(args: argparse.Namespace) -> date:
-    text = getattr(args, "as_of", None)
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"日期“{text}”格式应为 YYYY-MM-DD", field="--as-of") from None
 
 
 def _scope(session: Any, args: argparse.Namespace) -> tuple[Any, str, dict[Any, str]]:
@@ -58,7 +47,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         raise ValidationError("输出文件应为 .xlsx", field="--out")
-    as_of = _as_of(args)
+    as_of = as_of_date(args)
     with cli_session(args) as s:
         org_id, scope, names = _scope(s, args)
         if args.kind == "contracts":
@@ -106,7 +95,7 @@ def cmd_contract_pdf(args: argparse.Namespace) -> int:
         raise ValidationError("输出文件应为 .pdf", field="--out")
     with cli_session(args) as s:
         org_id, scope, _ = _scope(s, args)
-        pages = write_contract_report(s, args.kind, out, organisation_id=org_id, scope=scope, as_of=_as_of(args))
+        pages = write_contract_report(s, args.kind, out, organisation_id=org_id, scope=scope, as_of=as_of_date(args))
     print(f"已生成 {out}（{pages} 页）")
     return 0
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from db.errors import UserError
+from desktop_app.commands import as_of_date
 from desktop_app.core.errors import ValidationError
 
 CODE_OPTIONS = ("operating_2023", "operating_2004", "total_2023", "total_2004")
@@ -28,15 +28,6 @@ def _require_district(session: Any) -> str:
     return me.name
 
 
-def _as_of(text: str | None) -> date:
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"日期“{text}”格式应为 YYYY-MM-DD", field="--as-of") from None
-
-
 def _report(args: argparse.Namespace) -> int:
     from desktop_app.cli import open_db
     from desktop_app.reports.district_sheets import REPORTS, build_doc
@@ -48,7 +39,7 @@ def _report(args: argparse.Namespace) -> int:
     if args.kind not in REPORTS:
         raise ValidationError(f"未知的报表“{args.kind}”，可选：{'、'.join(f'{k}（{v}）' for k, v in REPORTS.items())}",
                               field="报表")
-    as_of = _as_of(args.as_of)
+    as_of = as_of_date(args)
     db = open_db(args)
     try:
         with db.read("cli") as s:

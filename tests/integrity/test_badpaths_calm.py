@@ -224,5 +224,5 @@ def test_shares_beyond_any_register_are_refused_calmly() -> None:
     from desktop_app.core.services.shares import parse_shares
 
     for value in ("1e300", Decimal("1E+300"), "9" * 40):
-        with pytest.raises(ValidationError, match="股数过大"):
+        with pytest.raises(ValidationError, match="过大"):
             parse_shares(value)

@@ -49,7 +49,7 @@ def parse_shares(value: object, *, field: str = "股数", allow_zero: bool = Fal
     if number == 0 and not allow_zero:
         raise ValidationError("股数必须大于0", field=field, row=row)
     if number > MAX_SHARES:  # before quantize, which cannot hold 1e300 (InvalidOperation)
-        raise ValidationError(f"股数过大（{value}）", field=field, row=row)
+        raise ValidationError(f"股数“{value}”过大", field=field, row=row)
     if number != number.quantize(SHARE_QUANTUM):
         raise ValidationError(f"股数 {number} 超过4位小数", field=field, row=row)
     return number.quantize(SHARE_QUANTUM)
