@@ -11,7 +11,7 @@ limits measured in the same run on the same rows:
 Export and import each run in a child process so that their peak RSS is their own (memory must
 stay flat in the package size: compare the seed's with the monthly package's).
 
-    python bench/bench_sync.py --township /tmp/town30.db            # a demo built beforehand
+    python bench/bench_sync.py --township town30.db                 # a demo built beforehand
     python bench/bench_sync.py --villages 30 --years 2 --extra-lines 600000
 
 Goals (2-core machine): export <= 10 s and import <= 12 s per 1M changed rows; monthly <= 1 s.
@@ -30,6 +30,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from decimal import Decimal
@@ -346,7 +347,7 @@ def main() -> None:
     ap.add_argument("--villages", type=int, default=30)
     ap.add_argument("--years", type=int, default=2)
     ap.add_argument("--extra-lines", type=int, default=0, help="bulk-posted entry lines added for the seed")
-    ap.add_argument("--work", type=Path, default=Path("/tmp/bench_sync"))
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench_sync")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-seed", action="store_true")
     args = ap.parse_args()

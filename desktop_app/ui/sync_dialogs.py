@@ -130,7 +130,7 @@ class TrustCardDialog(QDialog):
         form = QFormLayout()
         form.addRow("名称：", _label(f"{card.name}（{card.level_text}）", bold=True))
         form.addRow("区划代码：", _label(card.region_code or "（未设置）"))
-        form.addRow("名片生成：", _label(f"{card.created_at.replace('T', ' ')}，程序版本 {card.program_version}"))
+        form.addRow("名片生成：", _label(f"{sender_time(card.created_at)}，程序版本 {card.program_version}"))
         self.fingerprint = _label(card.fingerprint, name="card_fingerprint", bold=True)
         self.fingerprint.setStyleSheet("font-weight: bold; font-size: 16pt; letter-spacing: 2px;")
         form.addRow("对方指纹：", self.fingerprint)
