@@ -6,7 +6,7 @@ source "$ROOT/scripts/bootstrap.sh"
 cd "$ROOT"
 echo "== ruff"
 .venv/bin/ruff check .
-echo "== mypy (db, desktop_app/core)"
+echo "== mypy --strict (db, desktop_app/core, desktop_app/sync)"
 .venv/bin/mypy
 echo "== pytest"
 export QT_QPA_PLATFORM=offscreen
