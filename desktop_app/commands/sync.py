@@ -131,7 +131,7 @@ def _size(n: int) -> str:
 
 def _report_lines(r: Any) -> list[str]:
     """What an import (or its dry run) found: the sender, rows per kind, each village's checks."""
-    from desktop_app.sync.kinds import clock_warning, rows_text, sender_time
+    from desktop_app.sync.kinds import clock_warning, rows_heading, rows_text, sender_time
 
     when = sender_time(str(r.created_at))
     lines = [f"同步包：{r.file_name}（来自{r.sender_level_text}“{r.sender_name}”，第 {r.stream_seq} 号包，"
@@ -143,7 +143,7 @@ def _report_lines(r: Any) -> list[str]:
     lines.append(f"  新变更 {r.new_records} 条，本机已持有 {r.held_records} 条；审计记录新增 {r.audit_new} 条"
                  + (f"；附件 {r.attachments} 个" if r.attachments else ""))
     if r.rows:
-        lines.append(f"  数据：{rows_text(r.rows)}")
+        lines.append(f"  {rows_heading(r.rows)}：{rows_text(r.rows)}")
     for v in r.villages:
         checks = []
         if v.totals_matched is not None and v.totals:

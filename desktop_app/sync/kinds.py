@@ -64,3 +64,8 @@ def clock_warning(created_at: str, now: datetime | None = None) -> str | None:
     side = "早" if skew > timedelta(0) else "晚"
     return (f"此包的生成时间（{sender_time(created_at)}）比本机时间{side}约 {days} 天：若不是久存的旧包，"
             "请核对发送方电脑的日期设置（不影响导入）")
+
+
+def rows_heading(rows: dict[str, int]) -> str:
+    """Why the rows can be fewer than the changes: a row changed several times travels once."""
+    return f"数据 {sum(rows.values())} 行（一行多次变更只带其最新内容）"

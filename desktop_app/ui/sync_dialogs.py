@@ -39,7 +39,7 @@ from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Cancelled, Progress
 from desktop_app.sync.apply import ImportReport
 from desktop_app.sync.cards import Card
-from desktop_app.sync.kinds import clock_warning, rows_text, sender_time
+from desktop_app.sync.kinds import clock_warning, rows_heading, rows_text, sender_time
 from desktop_app.ui import errors as ui_errors
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
@@ -259,7 +259,7 @@ class ImportSummaryDialog(QDialog):
         self.counts = _label(f"新变更 {report.new_records} 条，本机已持有 {report.held_records} 条；"
                              f"审计记录新增 {report.audit_new} 条{extra}", name="summary_counts")
         layout.addWidget(self.counts)
-        kinds = _label(f"数据：{rows_text(report.rows, limit=8)}", name="summary_rows")
+        kinds = _label(f"{rows_heading(report.rows)}：{rows_text(report.rows, limit=8)}", name="summary_rows")
         kinds.setToolTip(rows_text(report.rows))
         layout.addWidget(kinds)
         self.table = LedgerView(_VillageModel(VILLAGE_COLUMNS, village_views(report)),
