@@ -62,7 +62,7 @@ def _trust(args: argparse.Namespace) -> int:
     from desktop_app.sync.identity import trust_card
 
     if not args.file:
-        raise UserError("请指定对方的名片文件（.slcard）", field="FILE")
+        raise UserError("请指定对方的名片文件（.slcard）")
     card = read_card(Path(args.file))
     print(f"名片：{card.level_text}“{card.name}”  区划代码 {card.region_code or '（未设置）'}")
     print(f"安装标识：{card.origin}（生成于 {card.created_at}，程序版本 {card.program_version}）")
@@ -114,7 +114,7 @@ def _export(args: argparse.Namespace) -> int:
         for p in targets:
             result = export_package(db, p.origin, to_dir, actor="cli", data_dir=Path(args.db).parent)
             if result.path is None:
-                print(f"{p.level_text}“{p.name}”：{result.message or '没有需要发送的新数据'}")
+                print(result.message or f"{p.level_text}“{p.name}”：没有需要发送的新数据")
                 continue
             what = f"{result.changes} 条变更" if result.changes else "没有新的变更，只带回确认信息"
             print(f"已导出给{p.level_text}“{p.name}”：{result.path}")
@@ -162,10 +162,12 @@ def _import(args: argparse.Namespace) -> int:
     from desktop_app.cli import open_db
 
     if not args.file:
-        raise UserError("请指定要导入的同步数据包（.slsync）", field="FILE")
+        raise UserError("请指定要导入的同步数据包（.slsync）")
     file = Path(args.file)
+    if file.is_dir():
+        raise UserError(f"{file} 是文件夹：请指定其中的同步数据包文件（.slsync）")
     if not file.is_file():
-        raise UserError(f"同步数据包不存在：{file}", field="FILE")
+        raise UserError(f"同步数据包不存在：{file}")
     from desktop_app.sync.apply import import_package, read_package
 
     db = open_db(args)
