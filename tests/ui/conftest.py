@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.ui import errors as ui_errors
+from tests.sync.conftest import sync_pair  # noqa: F401 (a fixture the U盘同步 page tests share with tests/sync)
 
 
 @dataclass

@@ -11,7 +11,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -43,18 +42,6 @@ from tests.ui.conftest import ShownBoxes
 SHOTS = os.environ.get("SYNC_PAGE_SHOTS")  # a folder: screenshots of the page and the summary are kept there
 
 
-@pytest.fixture
-def pair(demo_template: Path, tmp_path: Path) -> Iterator[SyncPair]:
-    town = open_database(copy_of(demo_template, tmp_path / "town"))
-    district = make_district(tmp_path / "district" / "district.db")
-    trust_each_other(town, district)
-    stick = tmp_path / "stick"
-    stick.mkdir()
-    yield SyncPair(town, district, stick)
-    town.close()
-    district.close()
-
-
 def _page(db: Database, qtbot: Any, tmp_path: Path, user: UserRow) -> page_mod.SyncPage:
     ctx = AppContext(db, user, WindowSettings(tmp_path / f"w-{uuid.uuid4().hex[:6]}.json"))
     page = page_mod.SyncPage(ctx)
@@ -62,6 +49,12 @@ def _page(db: Database, qtbot: Any, tmp_path: Path, user: UserRow) -> page_mod.S
     page.resize(1280, 560)
     page.show()
     return page
+
+
+@pytest.fixture
+def pair(sync_pair: SyncPair) -> SyncPair:
+    """The sync tests' trusting township and district (tests/sync/conftest.py, via tests/ui/conftest.py)."""
+    return sync_pair
 
 
 def town_page(pair: SyncPair, qtbot: Any, tmp_path: Path) -> page_mod.SyncPage:
