@@ -48,6 +48,7 @@ from db.models.member import (
 from db.models.org import Book, Organisation, Region
 from db.models.plan import BudgetLine
 from db.models.project import Project, ProjectFunding
+from db.models.proposal import Proposal, ProposalAnswer
 from db.models.resource import ResourceParcel
 from db.models.sync import (
     ChangeLog,
@@ -114,6 +115,8 @@ __all__ = [
     "Period",
     "Project",
     "ProjectFunding",
+    "Proposal",
+    "ProposalAnswer",
     "ReceivedAudit",
     "ReceivedControlTotal",
     "ReceivedDigest",
