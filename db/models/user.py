@@ -20,3 +20,4 @@ class User(IdMixin, Base):
     roles: Mapped[str] = mapped_column(String(200))  # comma-separated role codes
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    row_hash: Mapped[int | None]  # hash of the stored row (db/rowhash.py), checked by verify
