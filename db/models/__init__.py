@@ -13,6 +13,7 @@ from db.models.asset import (
     StockTakeLine,
 )
 from db.models.audit import AuditEntry, AuditHead
+from db.models.backup import BackupSetting
 from db.models.contract import (
     Contract,
     ContractAllocation,
@@ -79,6 +80,7 @@ __all__ = [
     "AssetWorkload",
     "AuditEntry",
     "AuditHead",
+    "BackupSetting",
     "Book",
     "BudgetLine",
     "ChangeLog",
