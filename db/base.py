@@ -36,7 +36,14 @@ class IdMixin:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
 
 
-class SyncMixin(IdMixin):
+class RowHashMixin:
+    """A business row's content hash (db/rowhash.py), written with the row by every writer and
+    checked by ``verify``: an edit made behind the program's back no longer matches it."""
+
+    row_hash: Mapped[int | None] = mapped_column(default=None)
+
+
+class SyncMixin(RowHashMixin, IdMixin):
     """Rows that travel to the district: who wrote them, their version, and tombstones.
 
     ``origin``/``rev``/``updated_at`` are set by the change-log hook (db/changelog.py),

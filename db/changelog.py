@@ -4,6 +4,9 @@ ORM writes are caught by session hooks; bulk Core writers (imports, demo data, s
 apply) call :func:`bulk_insert`. Both end in :func:`_append_log`, the one place where
 sequence numbers are handed out. A record is (origin, seq, table, row id, op, rev,
 prev_rev): no row image, no hash (docs/DESIGN-NOTES.md note 6).
+
+Both paths also write each row's content hash (``row_hash``, db/rowhash.py): the bulk writer
+from the stored values it has just converted, the ORM hook by re-reading the flushed rows.
 """
 
 from __future__ import annotations
@@ -17,15 +20,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
+from hashlib import blake2b
 from typing import Any
 
 from sqlalchemy import Boolean, Column, Connection, Date, Table, Uuid, event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
+from db import rowhash
 from db.base import is_syncable
 from db.types import ScaledDecimal, to_scaled_int, utcnow
 
 _PENDING_KEY = "_pending_changes"
+_HASH_KEY = "_pending_row_hashes"
 
 # Checks run before any syncable row is written through the bulk path or logged; each raises to
 # refuse. db knows nothing of what they check: the district database registers its refusal of
@@ -124,10 +131,13 @@ def _make_converter(conn: Connection, table: Table, filled: set[str],
     exprs: list[str] = []
     env: dict[str, Any] = {}
     const_procs: list[tuple[str, Processor]] = []
-    for i, col in enumerate(table.columns):
+    hashed = rowhash.is_hashed(table) and not filled  # else the rows are re-read (bulk_insert)
+    # in the row hash's column order, so that the converted tuple is what the hash covers
+    columns = sorted(table.columns, key=lambda c: c.name) if hashed else list(table.columns)
+    for i, col in enumerate(columns):
         key, default = col.key, col.default
-        if key in filled:
-            continue  # the database fills it
+        if key in filled or col.name == rowhash.COLUMN:
+            continue  # the database fills it; the hash is appended below
         names.append(col.name)
         proc = _processor(conn, col)
         env[f"p{i}"] = proc
@@ -157,7 +167,13 @@ def _make_converter(conn: Connection, table: Table, filled: set[str],
                              f"(x{i} := int(s{i} := v{i}.scaleb({col.type.places}))) == s{i} else p{i}(v{i}))")
             else:
                 exprs.append(f"p{i}({value})" if proc else value)
-    source = f"def convert(rows, C):\n    return [({', '.join(exprs)},) for r in rows]\n"
+    if hashed:  # rowhash.tuple_hash inlined
+        names.append(rowhash.COLUMN)
+        env.update(B=blake2b, FB=int.from_bytes)
+        source = (f"def convert(rows, C):\n    return [(t := ({', '.join(exprs)},)) + (FB(B(repr(t).encode("
+                  "'utf-8', 'surrogatepass'), digest_size=8).digest(), 'big', signed=True),) for r in rows]\n")
+    else:
+        source = f"def convert(rows, C):\n    return [({', '.join(exprs)},) for r in rows]\n"
     exec(compile(source, f"<bulk insert {table.name}>", "exec"), env)  # our own column names and processors, never user text
     convert: _Convert = env["convert"]
     return names, convert, const_procs
@@ -186,6 +202,8 @@ def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> No
         cursor.executemany(f'INSERT INTO "{table.name}" ({", ".join(names)}) '
                            f'VALUES ({", ".join("?" * len(names))})', values)
         _append_log(cursor, origin.hex, [(name, v[at], "insert", 1, 0) for v in values])
+        if rowhash.is_hashed(table) and rowhash.COLUMN not in names:  # a database-filled column
+            rowhash.refresh(cursor, name, rowhash.hash_columns(table), [v[at] for v in values])
     finally:
         cursor.close()
 
@@ -223,6 +241,10 @@ def log_changes(session: Session, changes: Iterable[Change]) -> int:
 
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    to_hash: list[Any] = session.info.setdefault(_HASH_KEY, [])
+    to_hash.extend(obj for obj in session.new if rowhash.is_hashed(type(obj).__table__))
+    to_hash.extend(obj for obj in session.dirty if rowhash.is_hashed(type(obj).__table__)
+                   and session.is_modified(obj, include_collections=False))
     if not session.info.get("origin"):
         return  # sessions outside Database (migrations, raw tools) keep no log
     pending: list[tuple[object, str, int]] = session.info.setdefault(_PENDING_KEY, [])
@@ -247,11 +269,31 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, flush_context: Any) -> None:
     pending = session.info.pop(_PENDING_KEY, None)
-    if not pending:
-        return
-    log_changes(session, (Change(str(type(obj).__table__.name), obj.id, op, obj.rev, prev) for obj, op, prev in pending))
+    if pending:
+        log_changes(session, (Change(str(type(obj).__table__.name), obj.id, op, obj.rev, prev)
+                              for obj, op, prev in pending))
+    to_hash = session.info.pop(_HASH_KEY, None)
+    if to_hash and session.connection().dialect.name == "sqlite":  # a PostgreSQL district keeps the senders' hashes
+        _write_row_hashes(session, to_hash)
+
+
+def _write_row_hashes(session: Session, objects: list[Any]) -> None:
+    """Re-read the rows the flush wrote (their stored values) and store each one's hash; the
+    objects get the same value as committed state, so a later flush does not write it again."""
+    by_table: dict[Table, dict[str, Any]] = {}
+    for obj in objects:
+        by_table.setdefault(type(obj).__table__, {})[obj.id.hex] = obj
+    cursor = _cursor(session)
+    try:
+        for table, objs in by_table.items():
+            hashes = rowhash.refresh(cursor, str(table.name), rowhash.hash_columns(table), list(objs))
+            for key, value in hashes.items():
+                set_committed_value(objs[key], rowhash.COLUMN, value)
+    finally:
+        cursor.close()
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, previous_transaction: Any) -> None:
     session.info.pop(_PENDING_KEY, None)
+    session.info.pop(_HASH_KEY, None)

@@ -6,6 +6,7 @@ Each returns a list of Chinese problem descriptions; an empty list means all is 
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,10 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Table, case, exists, func, literal, select
 from sqlalchemy.exc import DBAPIError
 
+from db import rowhash
 from db.audit import verify_audit_chain
 from db.base import Base, is_syncable
 from db.models import ChangeLog, SyncCounter
 from desktop_app.core.services.balances import verify_account_totals
+from desktop_app.core.services.period_audit import verify_period_status
 from desktop_app.core.services.periods import verify_period_seals
 
 Check = Callable[[Connection], list[str]]
@@ -129,12 +132,90 @@ def check_village_digests(conn: Connection) -> list[str]:
     return problems[:50]
 
 
+def _record_label(table: Table) -> str | None:
+    """A column that names a record to a person (name, number, code …), if the table has one."""
+    for name in ("name", "username", "number", "code", "period", "id_card", "label"):
+        if name in table.c:
+            return name
+    return None
+
+
+def check_row_hashes(conn: Connection) -> list[str]:
+    """Every row of every business table still has the hash of its stored values (db/rowhash.py):
+    streamed table by table; each finding names the table, the village and the record."""
+    from desktop_app.sync import control
+    from desktop_app.sync.kinds import table_label
+
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    cur, look = driver.cursor(), driver.cursor()
+    problems: list[str] = []
+    try:
+        names = dict(look.execute("SELECT id, name FROM organisation"))
+        paths = control.org_paths()
+        for table in rowhash.hashed_tables():
+            bad = 0
+            for row_id, stored in rowhash.mismatches(cur, table):
+                bad += 1
+                if bad > 10:
+                    continue
+                label = "用户" if table.name == "app_user" else table_label(table.name)
+                org, shown = "", _record_label(table)
+                path = paths.get(table.name)
+                if path is not None:
+                    found = look.execute(f'SELECT {path.expr} FROM "{table.name}" a0 {path.joins} WHERE a0.id = ?',
+                                         (row_id,)).fetchone()
+                    org = f"“{names.get(found[0], found[0])}”的" if found and found[0] else ""
+                what = ""
+                if shown is not None:
+                    value = look.execute(f'SELECT "{shown}" FROM "{table.name}" WHERE id = ?', (row_id,)).fetchone()
+                    what = f"（{value[0]}）" if value and value[0] is not None else ""
+                record = uuid.UUID(row_id) if isinstance(row_id, str) and len(row_id) == 32 else row_id
+                reason = "没有行哈希（不是由本程序写入的）" if stored is None else "内容与其行哈希不符"
+                problems.append(f"{label}（表 {table.name}）：{org}记录 {record}{what}{reason}：已被程序以外的方式修改")
+            if bad > 10:
+                problems.append(f"{table.name}：另有 {bad - 10} 条记录的内容与其行哈希不符，从略")
+    finally:
+        cur.close()
+        look.close()
+    return problems
+
+
+def check_audit_anchors(conn: Connection) -> list[str]:
+    """The audit chain against what outlives its tail in this file: what partners acknowledged
+    receiving of it (``sync_partner_has.audit_n``) and the audit entry of every package written
+    (``sync_outbox``) and every sheet sealed (``sealed_document``, ``disclosure_record``)."""
+    problems: list[str] = []
+    head = conn.exec_driver_sql("SELECT last_n FROM audit_head WHERE id = 1").scalar() or 0
+    last = conn.exec_driver_sql("SELECT max(n) FROM audit_entry").scalar() or 0
+    acked = conn.exec_driver_sql("SELECT max(audit_n) FROM sync_partner_has WHERE origin IN "
+                                 "(SELECT id FROM installation)").scalar() or 0
+    if acked > max(head, last):
+        problems.append(f"同步伙伴已确认收到本机审计日志至第 {acked} 条，但本机审计日志只到第 {max(head, last)} 条："
+                        "审计日志的末尾已被删除")
+    for sql, what in (
+            ("SELECT o.file_name FROM sync_outbox o WHERE NOT EXISTS (SELECT 1 FROM audit_entry a "
+             "WHERE a.entity_id = o.id AND a.entity = 'sync_outbox' AND a.action = 'sync_export')", "导出的同步包"),
+            ("SELECT d.code FROM sealed_document d WHERE NOT EXISTS (SELECT 1 FROM audit_entry a "
+             "WHERE a.entity_id IN (d.id, substr(d.id, 1, 8) || '-' || substr(d.id, 9, 4) || '-' || substr(d.id, 13, 4)"
+             " || '-' || substr(d.id, 17, 4) || '-' || substr(d.id, 21)) AND a.entity = 'sealed_document') "
+             "AND d.origin IN (SELECT id FROM installation)", "带校验码的文档"),
+    ):
+        missing = [r[0] for r in conn.exec_driver_sql(sql + " LIMIT 11")]
+        for name in missing[:10]:
+            problems.append(f"{what} {name} 的审计记录不存在：审计日志已被删改（截断或重算）")
+    return problems
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("数据库文件完整性", check_sqlite),
     ("外键一致性", check_foreign_keys),
     ("审计日志哈希链", check_audit_chain),
     ("变更日志连续并覆盖每条同步数据", check_change_log),
+    ("每条业务数据与其行哈希一致", check_row_hashes),
+    ("审计日志与其外部锚点一致", check_audit_anchors),
     ("已结账期间封存哈希", verify_period_seals),
+    ("期间结账状态与审计日志一致", verify_period_status),
     ("科目汇总表与已记账分录一致", verify_account_totals),
     ("各村同步状态摘要与现有数据一致", check_village_digests),
 ]

@@ -46,6 +46,7 @@ from desktop_app.core.services.funds_base import (
     reads,
     subtree,
 )
+from desktop_app.core.services.period_audit import audit_says_closed
 from desktop_app.core.services.users import require_role
 
 ZERO = Decimal("0.00")
@@ -80,7 +81,8 @@ def last_closed_period(session: Session | Connection, book_id: uuid.UUID) -> str
                            .where(Period.book_id == book_id, Period.status == "closed")).scalar()
 
 
-_PERIOD_STATUS = select(Period.status).where(Period.book_id == bindparam("book_id"), Period.period == bindparam("period"))
+_PERIOD_STATUS = select(Period.status, Period.id).where(Period.book_id == bindparam("book_id"),
+                                                        Period.period == bindparam("period"))
 
 
 def ensure_period_open(session: Session, book_id: uuid.UUID, on: date | str) -> None:
@@ -93,10 +95,13 @@ def ensure_period_open(session: Session, book_id: uuid.UUID, on: date | str) -> 
     if period < book.start_period:
         raise ConflictError(f"{period_label(period)}早于账套启用期间{period_label(book.start_period)}，不能记账",
                             field="日期")
-    status = reads(session).execute(_PERIOD_STATUS, {"book_id": book_id, "period": period}).scalar()
-    if status == "closed":
+    found = reads(session).execute(_PERIOD_STATUS, {"book_id": book_id, "period": period}).first()
+    if found is not None and found[0] == "closed":
         raise ConflictError(f"{period_label(period)}已结账，不能修改。如需更正，请在未结账的月份填制更正凭证，"
                             "或由审核员反结账", field="日期")
+    if found is not None and audit_says_closed(reads(session), book_id, period, found[1]):
+        raise ConflictError(f"{period_label(period)}按审计日志已结账，但期间记录被改为未结账且没有反结账记录"
+                            "（已被程序以外的方式修改），拒绝写入。请运行“verify”检查数据库，并从备份恢复", field="日期")
 
 
 SEAL_FORMAT = 2  # 1: vouchers and entries only (the first release); 2: + people, opening balances, accounts

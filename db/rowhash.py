@@ -1,0 +1,100 @@
+"""Row content hashes: every row of a business table carries ``row_hash``, written with it.
+
+The hash covers the row's STORED values — what SQLite returns for it (integers, text, NULL …),
+in the order of the column names sorted, ``row_hash`` itself left out — so every path that
+writes a row (ORM flush hooks, the bulk writer, sync apply, migrations) and ``verify`` compute
+it with the one function here, from values they already hold or re-read. It is keyless
+(BLAKE2b, 64 bits, stored as a signed INTEGER): it finds a row edited behind the program's
+back, not one whose hash a tamperer recomputed; that is what the anchors outside the file
+(the audit head in sync packages and printed seals) are for (docs/DESIGN-NOTES.md note 34).
+
+A migration that adds or changes a column of a hashed table recomputes its hashes
+(:func:`fill_table`), since the stored values are what the hash covers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from hashlib import blake2b
+from typing import Any
+
+from sqlalchemy import Table
+
+COLUMN = "row_hash"
+_FROM_BYTES = int.from_bytes
+
+
+def row_hash(values: Sequence[Any]) -> int:
+    """The hash of one row's stored values, given in :func:`hash_columns` order."""
+    return _FROM_BYTES(blake2b(repr(tuple(values)).encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                       "big", signed=True)
+
+
+def tuple_hash(values: tuple[Any, ...]) -> int:
+    """:func:`row_hash` of a tuple (the bulk writer's rows; no copy)."""
+    return _FROM_BYTES(blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                       "big", signed=True)
+
+
+def is_hashed(table: Table) -> bool:
+    return COLUMN in table.c
+
+
+def hash_columns(table: Table | Iterable[str]) -> list[str]:
+    """The columns a row hash covers, in hash order (names sorted, ``row_hash`` left out)."""
+    names = [c.name for c in table.columns] if isinstance(table, Table) else list(table)
+    return sorted(n for n in names if n != COLUMN)
+
+
+def hashed_tables() -> list[Table]:
+    """Every table of the models that carries ``row_hash``, by name."""
+    import db.models  # noqa: F401  (registers every table)
+    from db.base import Base
+
+    return sorted((t for t in Base.metadata.tables.values() if is_hashed(t)), key=lambda t: t.name)
+
+
+def _select(table: str, columns: Sequence[str]) -> str:
+    return f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)} FROM "{table}"'
+
+
+def refresh(cursor: sqlite3.Cursor, table: str, columns: Sequence[str], ids: Sequence[Any]) -> dict[Any, int]:
+    """Re-read the rows ``ids`` (stored id values: hex text for UUIDs) and write their hashes;
+    returns id → hash. For writers that store rows with Core statements (sync apply, SQL)."""
+    out: dict[Any, int] = {}
+    at = list(columns).index("id")
+    sql = _select(table, columns) + " WHERE id IN (SELECT value FROM json_each(?))"
+    import json
+
+    for start in range(0, len(ids), 50_000):
+        chunk = list(ids[start:start + 50_000])
+        for row in cursor.execute(sql, (json.dumps(chunk),)).fetchall():
+            out[row[at]] = tuple_hash(row)
+    cursor.executemany(f'UPDATE "{table}" SET {COLUMN} = ? WHERE id = ?', [(h, i) for i, h in out.items()])
+    return out
+
+
+def fill_table(cursor: sqlite3.Cursor, table: str) -> int:
+    """Compute and store the hash of every row of ``table`` (migrations); returns the rows."""
+    names = [r[1] for r in cursor.execute(f'PRAGMA table_info("{table}")')]
+    columns = hash_columns(names)
+    rows = cursor.execute(_select(table, ["rowid", *columns])).fetchall()
+    cursor.executemany(f'UPDATE "{table}" SET {COLUMN} = ? WHERE rowid = ?', [(tuple_hash(r[1:]), r[0]) for r in rows])
+    return len(rows)
+
+
+def mismatches(cursor: sqlite3.Cursor, table: Table, batch: int = 20_000) -> Iterator[tuple[Any, int | None]]:
+    """Stream the table; yield (row id as stored, stored hash) of each row whose stored hash is
+    not the hash of its stored values (NULL included)."""
+    columns = hash_columns(table)
+    n = len(columns)
+    rows = cursor.execute(_select(table.name, [*columns, COLUMN]))
+    at = columns.index("id")
+    blake, from_bytes = blake2b, _FROM_BYTES
+    while chunk := rows.fetchmany(batch):
+        for row in chunk:
+            values = row[:n]
+            if from_bytes(blake(repr(values).encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                          "big", signed=True) != row[n]:
+                yield row[at], row[n]
