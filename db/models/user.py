@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, IdMixin
@@ -21,3 +22,18 @@ class User(IdMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     row_hash: Mapped[int | None]  # hash of the stored row (db/rowhash.py), checked by verify
+    # An initial or reset password must be replaced at the next login (GUI dialog, CLI refusal).
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Wrong passwords in a row, and until when logins are refused after too many (kept here,
+    # not in memory: restarting the program does not reset the count).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+
+
+class UserOrganisation(Base):
+    """The organisations a user is limited to; a user with no rows here may work on all."""
+
+    __tablename__ = "app_user_org"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
