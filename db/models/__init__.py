@@ -65,7 +65,7 @@ from db.models.sync import (
     SyncPartnerHas,
     VillageDigest,
 )
-from db.models.user import User
+from db.models.user import User, UserOrganisation
 from db.models.voucher import AccountPeriodTotal, Entry, OpeningBalance, Period, SummaryPhrase, Voucher
 
 __all__ = [
@@ -137,6 +137,7 @@ __all__ = [
     "SyncPartner",
     "SyncPartnerHas",
     "User",
+    "UserOrganisation",
     "VillageDigest",
     "Voucher",
 ]
