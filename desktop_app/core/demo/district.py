@@ -115,8 +115,9 @@ def build_district_demo(folder: Path, *, townships: int = 3, villages: int = 5, 
     try:
         with district.begin(ACTOR) as s:
             identity.set_site(s, "district", name, county)
-            create_user(s, username="admin", display_name="系统管理员", password=DEMO_PASSWORD, roles=["sysadmin"])
-            create_user(s, username="quji", display_name="区经管站", password=DEMO_PASSWORD, roles=["district_admin"])
+            admin = create_user(s, username="admin", display_name="系统管理员", password=DEMO_PASSWORD, roles=["sysadmin"])
+            create_user(s, username="quji", display_name="区经管站", password=DEMO_PASSWORD, roles=["district_admin"],
+                        actor=admin, must_change_password=False)
         for i in range(townships):
             town_name, code = township_name(i), township_code(i, county)
             step(f"生成示例乡镇 {town_name}（{i + 1}/{townships}）")

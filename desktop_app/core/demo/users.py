@@ -22,6 +22,10 @@ DEMO_USERS = [
 
 
 def seed_users(session: Session, ctx: DemoContext) -> None:
+    """The administrator first (a new database's setup), then the others made by it. The demo
+    password is documented, so nobody is asked to change it."""
+    admin = None
     for username, name, roles in DEMO_USERS:
-        ctx.users[roles[0]] = create_user(session, username=username, display_name=name,
-                                          password=DEMO_PASSWORD, roles=roles)
+        ctx.users[roles[0]] = create_user(session, username=username, display_name=name, password=DEMO_PASSWORD,
+                                          roles=roles, actor=admin, must_change_password=False)
+        admin = admin or ctx.users[roles[0]]

@@ -275,7 +275,7 @@ def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], p
     from desktop_app.core.services.users import require_role
     from desktop_app.core.services.vouchers import MAKER_ROLES
 
-    require_role(user, *MAKER_ROLES)
+    require_role(session, user, *MAKER_ROLES)
     period = check_period(period)
     sources = {run_source_id(b, period): b for b in book_ids}
     ran = set(session.scalars(select(Voucher.book_id).where(

@@ -136,7 +136,7 @@ def preview_opening(session: Session, book_id: uuid.UUID, lines: Sequence[Openin
 def set_opening_balances(session: Session, book_id: uuid.UUID, lines: Sequence[OpeningInput], *,
                          user: UserRow) -> OpeningPreview:
     """Replace the book's opening 科目余额表 (all or nothing; refuses with every error listed)."""
-    require_role(user, "bookkeeper", "reviewer")
+    require_role(session, user, "bookkeeper", "reviewer", book_id=book_id)
     book = get_book_row(session, book_id)
     _editable(session, book)
     preview = preview_opening(session, book_id, lines)

@@ -357,7 +357,7 @@ def add_sub_account(session: Session, *, book_id: uuid.UUID, parent_code: str, c
     that are not void): it would stop being a leaf, so its balance could neither be posted to nor
     carried by the year-end close. Sub-accounts are set up before an account is used.
     """
-    require_role(user, "bookkeeper", "sysadmin")
+    require_role(session, user, "bookkeeper", "sysadmin", book_id=book_id)
     get_book(session, book_id)
     parent = session.execute(select(Account).where(Account.book_id == book_id, Account.code == parent_code,
                                                    Account.deleted.is_(False))).scalar()

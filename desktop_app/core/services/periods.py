@@ -384,7 +384,7 @@ def close_checks_of(session: Session, wanted: Sequence[tuple[uuid.UUID, str]]) -
 def close_period(session: Session, book_id: uuid.UUID, period: str, *, user: UserRow,
                  progress: Progress | None = None) -> PeriodRow:
     """结账: check, then seal. The month before (if the book was open then) must be closed first."""
-    require_role(user, "bookkeeper", "reviewer")
+    require_role(session, user, "bookkeeper", "reviewer", book_id=book_id)
     period = check_period(period)
     book = get_book_row(session, book_id)
     if period < book.start_period:
@@ -420,7 +420,7 @@ def close_periods(session: Session, items: Sequence[tuple[uuid.UUID, str]], *, u
     earlier in ``items``, every voucher posted, cash not negative, the trial balance balanced,
     December carried forward), all of them before anything is written; then each is sealed with
     its own audit entry. The checks read each book's chart and balances once (``read_cache``)."""
-    require_role(user, "bookkeeper", "reviewer")
+    require_role(session, user, "bookkeeper", "reviewer")
     wanted = [(book_id, check_period(period)) for book_id, period in items]
     closing: set[tuple[uuid.UUID, str]] = set()
     names: dict[uuid.UUID, str] = {}
@@ -477,7 +477,7 @@ def close_periods(session: Session, items: Sequence[tuple[uuid.UUID, str]], *, u
 
 def reopen_period(session: Session, book_id: uuid.UUID, period: str, *, user: UserRow, reason: str) -> PeriodRow:
     """反结账: reviewer role and a reason; only the latest closed month; recorded for disclosure."""
-    require_role(user, "reviewer")
+    require_role(session, user, "reviewer", book_id=book_id)
     period = check_period(period)
     reason = (reason or "").strip()
     if not reason:

@@ -141,7 +141,7 @@ def set_plan(session: Session, book_id: uuid.UUID, year: int, lines: Sequence[Pl
              user: UserRow, expected: Sequence[PlanAccountRow] | None = None) -> PlanSaved:
     """Replace the book's plan for ``year`` (all or nothing; refuses listing the errors).
     ``expected`` (the plan as ``get_plan`` read it): refuse if it changed since (undo of a save)."""
-    require_role(user, *PLAN_ROLES)
+    require_role(session, user, *PLAN_ROLES, book_id=book_id)
     year = _check_year(session, book_id, year)
     if expected is not None and get_plan(session, book_id, year) != list(expected):
         raise ConflictError(f"{year}年度财务计划已被再次修改，不能撤销", field="财务计划")

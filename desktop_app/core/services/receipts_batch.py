@@ -105,7 +105,7 @@ def record_receipts(session: Session, items: list[ReceiptInput], *, user: UserRo
                     batch: PostingBatch | None = None) -> list[uuid.UUID]:
     """Record many receipts (see the module's docstring); returns their ids in order. With
     ``batch`` the vouchers and records are written when the caller posts it."""
-    require_role(user, *MAKER_ROLES)
+    require_role(session, user, *MAKER_ROLES)
     own = batch is None
     batch = batch if batch is not None else PostingBatch(user, summary="批量登记合同收款")
     books = _Books(session)
@@ -174,7 +174,7 @@ def record_receipts(session: Session, items: list[ReceiptInput], *, user: UserRo
 def record_deposits(session: Session, items: list[DepositInput], *, user: UserRow,
                     batch: PostingBatch | None = None) -> list[uuid.UUID]:
     """保证金 收取/退还 for many contracts (a refund at most what is held after the items before it)."""
-    require_role(user, *MAKER_ROLES)
+    require_role(session, user, *MAKER_ROLES)
     own = batch is None
     batch = batch if batch is not None else PostingBatch(user, summary="批量登记合同保证金")
     books = _Books(session)

@@ -142,7 +142,7 @@ def approve_stocktake(session: Session, take_id: uuid.UUID, *, approved_on: date
     from desktop_app.core.services.periods import ensure_period_open
     from desktop_app.core.services.vouchers import LineInput, record_auto_voucher
 
-    require_role(user, "reviewer", "bookkeeper")
+    require_role(session, user, "reviewer", "bookkeeper")
     t = _open(session, take_id)
     on = v.day(approved_on, "审批日期")
     assert on is not None

@@ -143,7 +143,7 @@ def _new_voucher(session: Session, *, book_id: uuid.UUID, voucher_date: date, su
                  lines: Sequence[LineInput], user: UserRow, attachments: int, source_kind: str | None,
                  source_id: uuid.UUID | None, flags: Sequence[str], red: bool = False,
                  reversal_of_id: uuid.UUID | None = None) -> Voucher:
-    require_role(user, *MAKER_ROLES)
+    require_role(session, user, *MAKER_ROLES, book_id=book_id)
     book = get_book_row(session, book_id)
     summary = _summary(summary)
     attachments = _attachments(attachments)
@@ -184,7 +184,7 @@ def update_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, vo
                    expected: VoucherDetail | None = None) -> VoucherRow:
     """Edit an unreviewed voucher (status 填制); its month must be open and stays the same.
     With ``expected`` (an undo putting the old voucher back), only if nobody changed it since."""
-    require_role(user, *MAKER_ROLES)
+    require_role(session, user, *MAKER_ROLES)
     _check_unchanged(session, voucher_id, expected)
     v = _load(session, voucher_id)
     ensure_period_open(session, v.book_id, v.period)
@@ -256,7 +256,7 @@ def void_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, reas
 
     ``owner``: the source kind of the module voiding its own generated voucher (see ``_refuse_owned``);
     ``expected``: an undo of 填制, only if nobody changed the voucher since."""
-    require_role(user, *MAKER_ROLES)
+    require_role(session, user, *MAKER_ROLES)
     _check_unchanged(session, voucher_id, expected)
     v = _load(session, voucher_id)
     _refuse_owned(v, "作废", owner)
@@ -330,7 +330,7 @@ def undo_module_voucher(session: Session, voucher_id: uuid.UUID | None, kind: st
 
 def review_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) -> VoucherRow:
     """审核: a reviewer who is not the maker."""
-    require_role(user, "reviewer")
+    require_role(session, user, "reviewer")
     v = _load(session, voucher_id)
     ensure_period_open(session, v.book_id, v.period)
     if v.status != "填制":
@@ -346,7 +346,7 @@ def review_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) ->
 
 
 def unreview_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) -> VoucherRow:
-    require_role(user, "reviewer")
+    require_role(session, user, "reviewer")
     v = _load(session, voucher_id)
     ensure_period_open(session, v.book_id, v.period)
     if v.status != "审核":
@@ -366,7 +366,7 @@ def _post(session: Session, v: Voucher, poster: str) -> None:
 
 def post_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) -> VoucherRow:
     """记账 a reviewed voucher; from now on it can only be reversed."""
-    require_role(user, "bookkeeper", "reviewer")
+    require_role(session, user, "bookkeeper", "reviewer")
     v = _load(session, voucher_id)
     ensure_period_open(session, v.book_id, v.period)
     if v.status != "审核":
