@@ -1,10 +1,49 @@
-"""Copies of the database file: SQLite's online backup API is the only way a DB is copied."""
+"""Copies of the database file: SQLite's online backup API is the only way a DB is copied.
+
+A backup the program keeps in the data folder's ``backups/`` is *catalogued*: beside
+``ledger-daily-20261202-080000.db`` lies ``….db.json`` with when and why it was made, its size,
+its SHA-256 and whether it passed the check made right after writing (``integrity_check`` and
+"it opens as a database of this program"). The sidecars live beside the files, not in the
+database, so the list survives a restore. A file without a sidecar (an older program's) is
+still listed, its reason read from its name, as not checked.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+# why a backup was made: code (in file names and sidecars) -> what the user reads
+REASONS: dict[str, str] = {
+    "daily": "每日首次启动",
+    "upgrade": "升级前",
+    "restore": "恢复前",
+    "sync-import": "同步导入前",
+    "month-close": "月末结账",
+    "manual": "手动",
+}
+SIDECAR = ".json"
+_STAMP = "%Y%m%d-%H%M%S"
+
+
+@dataclass(frozen=True)
+class BackupEntry:
+    path: Path
+    created: datetime  # local time
+    reason: str  # a key of REASONS
+    size: int
+    verified: bool | None  # None: never checked (no sidecar)
+    sha256: str  # "" when unknown
+    problems: tuple[str, ...] = ()
+
+    @property
+    def reason_text(self) -> str:
+        return REASONS.get(self.reason, self.reason)
 
 
 def backup_file(src: Path, dest: Path) -> Path:
@@ -28,7 +67,7 @@ def backup_file(src: Path, dest: Path) -> Path:
 
 
 def backup_name(src: Path, tag: str, when: datetime | None = None) -> str:
-    stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    stamp = (when or datetime.now()).strftime(_STAMP)
     return f"{src.stem}-{tag}-{stamp}.db"
 
 
@@ -39,3 +78,110 @@ def checkpoint(path: Path) -> None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
+
+
+def write_backup(src: Path, folder: Path, reason: str, when: datetime | None = None) -> BackupEntry:
+    """Copy ``src`` into ``folder`` (backup API), check the copy and catalogue it."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown backup reason {reason!r}")
+    when = (when or datetime.now()).replace(microsecond=0)
+    dest = folder / backup_name(src, reason, when)
+    n = 1
+    while dest.exists():  # two backups in one second: never overwrite one
+        n += 1
+        dest = folder / f"{dest.stem.split('~')[0]}~{n}.db"
+    backup_file(src, dest)
+    return catalogue(dest, reason, when)
+
+
+def catalogue(path: Path, reason: str, when: datetime | None = None) -> BackupEntry:
+    """Check ``path`` (just written) and write its sidecar; returns the entry."""
+    problems = tuple(verify_copy(path))
+    entry = BackupEntry(path, (when or datetime.now()).replace(microsecond=0), reason, path.stat().st_size,
+                        not problems, file_sha256(path), problems)
+    data = {"created": entry.created.isoformat(), "reason": reason, "reason_text": entry.reason_text,
+            "size": entry.size, "verified": entry.verified, "sha256": entry.sha256, "problems": list(problems)}
+    side = sidecar(path)
+    tmp = side.with_name(side.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, side)
+    return entry
+
+
+def verify_copy(path: Path) -> list[str]:
+    """Chinese problems of a copy (empty: sound): it opens as a database of this program, not
+    newer, and ``PRAGMA integrity_check`` says ok."""
+    from db.engine import read_only_uri
+    from db.errors import IntegrityProblem
+    from db.migrate import check_database_file
+
+    try:
+        check_database_file(path)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
+            result = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+        finally:
+            conn.close()
+    except IntegrityProblem as exc:
+        return [str(exc)]
+    except sqlite3.DatabaseError as exc:
+        return [f"备份文件 {path.name} 无法读取（{exc}）"]
+    return [] if result == ["ok"] else [f"数据库文件结构损坏：{r}" for r in result[:10]]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sidecar(path: Path) -> Path:
+    return path.with_name(path.name + SIDECAR)
+
+
+def list_backups(folder: Path) -> list[BackupEntry]:
+    """Every backup file in ``folder``, newest first."""
+    if not folder.is_dir():
+        return []
+    entries = [_entry(p) for p in folder.glob("*.db") if p.is_file()]
+    return sorted(entries, key=lambda e: (e.created, e.path.name), reverse=True)
+
+
+def _entry(path: Path) -> BackupEntry:
+    try:
+        data = json.loads(sidecar(path).read_text(encoding="utf-8"))
+        return BackupEntry(path, datetime.fromisoformat(data["created"]), str(data["reason"]), int(data["size"]),
+                           bool(data["verified"]), str(data["sha256"]), tuple(data.get("problems") or ()))
+    except (OSError, ValueError, KeyError, TypeError):
+        return BackupEntry(path, _created_from_name(path), _reason_from_name(path), path.stat().st_size, None, "")
+
+
+def _reason_from_name(path: Path) -> str:
+    """An uncatalogued file's reason, from the tags older versions wrote (``before-<heads>`` before
+    a migration, ``before-restore`` / ``damaged-before-restore``, ``backup`` by the command)."""
+    name = path.stem
+    for code in REASONS:
+        if f"-{code}-" in name:
+            return code
+    if "before-restore" in name:
+        return "restore"
+    if "-before-" in name:
+        return "upgrade"
+    return "manual"
+
+
+def _created_from_name(path: Path) -> datetime:
+    parts = path.stem.split("~")[0].rsplit("-", 2)
+    if len(parts) == 3:
+        try:
+            return datetime.strptime(f"{parts[1]}-{parts[2]}", _STAMP)
+        except ValueError:
+            pass
+    return datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+
+
+def remove_backup(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    sidecar(path).unlink(missing_ok=True)

@@ -15,7 +15,11 @@ Order (nothing is touched until every check has passed):
    folded in and removed, the staged file is renamed over it (``os.replace``, atomic) and any
    ``-wal``/``-shm``/``-journal`` of the old file is deleted so it can never be replayed onto the
    restored one;
-5. the restored file gets a new installation identity (made as of today), by the caller's session.
+5. the restored file gets a new installation identity (made as of today).
+
+``prepare_restore`` / ``finish_restore`` run these steps for the CLI and the GUI alike; a sealed
+backup (``.slbak``, desktop_app.core.backup_crypto) is first decrypted beside the database with
+the passphrase. ``describe_backup`` says what a backup holds and what restoring it would lose.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from db.backup import backup_file, backup_name
+from db.backup import backup_file, backup_name, catalogue
 from db.engine import read_only_uri
 from db.errors import IntegrityProblem
 from db.migrate import SQLITE_HEADER, DamagedDatabase, check_database_file, open_database
@@ -138,6 +143,7 @@ def replace_database(staged: Path, target: Path, backup_dir: Path) -> Path | Non
         finally:
             dest.close()
         tmp.replace(kept)
+        catalogue(kept, "restore")  # checked and listed like every automatic backup
         lock.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         lock.execute("PRAGMA journal_mode=DELETE")  # the old WAL is folded in and removed
         for suffix in _SIDE_FILES:
@@ -158,6 +164,7 @@ def _replace_damaged(staged: Path, target: Path, backup_dir: Path) -> Path:
         part = target.with_name(target.name + suffix)
         if part.exists():
             shutil.copy2(part, kept.with_name(kept.name + suffix))
+    catalogue(kept, "restore")  # listed, as not verified, with what is wrong with it
     for suffix in _SIDE_FILES:
         target.with_name(target.name + suffix).unlink(missing_ok=True)
     os.replace(staged, target)
@@ -189,3 +196,141 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+# --- the whole restore, for the CLI and the GUI ------------------------------------------------
+
+
+class PassphraseNeeded(IntegrityProblem):
+    """The backup is sealed with a passphrase and none was given."""
+
+
+@dataclass(frozen=True)
+class PreparedRestore:
+    """A backup checked and staged beside the database; nothing of the database touched yet."""
+
+    source: Path  # what the user chose
+    target: Path
+    staged: Path  # the checked copy that will replace the target (== source when refused)
+    check: RestoreCheck
+    decrypted: Path | None  # the plaintext of a sealed backup, removed by ``discard``
+
+
+@dataclass(frozen=True)
+class BackupContents:
+    """What a backup holds, and what restoring it would lose of the current database."""
+
+    organisations: tuple[str, ...]
+    latest_voucher: date | None
+    audit_last_n: int
+    audit_last_hash: str
+    lost_entries: int  # audit entries of the current database newer than the backup
+    same_history: bool  # the current audit chain continues the backup's
+
+
+def prepare_restore(source: Path, target: Path, *, passphrase: str | None = None) -> PreparedRestore:
+    """Steps 1–2 for ``source`` (plain or sealed). Raises ``IntegrityProblem`` (Chinese) for what
+    cannot be restored at all; ``check.damage`` / ``check.findings`` say what the checks found."""
+    from db.errors import DatabaseTooNew
+    from desktop_app.core.backup_crypto import decrypt_file, is_sealed
+
+    if not source.is_file():
+        raise IntegrityProblem(f"备份文件不存在：{source}")
+    if target.exists() and source.resolve() == target.resolve():
+        raise IntegrityProblem("备份文件就是当前数据库本身，不能用它恢复自己")
+    if target.is_file() and target.stat().st_size:
+        try:
+            check_database_file(target)
+        except DamagedDatabase:
+            pass  # replacing a damaged database is what restore is for (its file is kept)
+        except DatabaseTooNew:
+            raise IntegrityProblem(f"当前数据库 {target.name} 由更新版本的阳光台账创建，不能用旧备份覆盖。"
+                                   "请先升级阳光台账") from None
+        except IntegrityProblem as exc:
+            raise IntegrityProblem(f"{exc}：恢复不会覆盖它。请指定阳光台账的数据库文件") from None
+    decrypted = None
+    plain = source
+    if source.stat().st_size and is_sealed(source):
+        if not passphrase:
+            raise PassphraseNeeded(f"备份文件 {source.name} 已用备份口令加密，请输入备份口令")
+        decrypted = target.with_name(target.name + ".decrypting")
+        decrypted.unlink(missing_ok=True)
+        decrypt_file(source, decrypted, passphrase)  # removed again on a wrong passphrase or damage
+        plain = decrypted
+    try:
+        staged, check = stage_backup(plain, target, backup_dir_of(target))
+    except BaseException:
+        if decrypted is not None:
+            decrypted.unlink(missing_ok=True)
+        raise
+    return PreparedRestore(source, target, staged, check, decrypted)
+
+
+def finish_restore(prepared: PreparedRestore, *, force: bool = False) -> tuple[RestoreResult, str]:
+    """Steps 3–5: replace the database (refused while another program has it open) and give it a
+    new installation identity. Returns the result and the new origin id. Always discards the
+    staged and decrypted files."""
+    from db.migrate import new_installation
+
+    try:
+        if prepared.check.damage:
+            raise IntegrityProblem(f"备份文件 {prepared.source.name} 已损坏或不完整，不能用于恢复。当前数据库未作任何改动")
+        if prepared.check.findings and not force:
+            raise IntegrityProblem("备份中的数据可能被程序以外的方式修改过，未恢复，当前数据库未作任何改动")
+        kept = replace_database(prepared.staged, prepared.target, backup_dir_of(prepared.target))
+    finally:
+        discard(prepared)
+    db = open_database(prepared.target, create=False, backup_dir=backup_dir_of(prepared.target))
+    try:
+        with db.begin("restore") as s:
+            origin = new_installation(s.connection(), "本机（由备份恢复）", "restore")
+    finally:
+        db.close()
+    return RestoreResult(prepared.source, prepared.target, kept), str(origin)
+
+
+def discard(prepared: PreparedRestore) -> None:
+    if prepared.staged != prepared.source and prepared.staged != prepared.decrypted:
+        discard_staged(prepared.staged)
+    if prepared.decrypted is not None:
+        prepared.decrypted.unlink(missing_ok=True)
+
+
+def backup_dir_of(target: Path) -> Path:
+    return target.parent / "backups"  # desktop_app.paths.backup_dir (core does not import it)
+
+
+def describe_backup(backup: Path, current: Path | None) -> BackupContents:
+    """Read (only) a plain backup or a staged copy: its organisations, latest voucher date and
+    audit head; with ``current``, how many audit entries of the current database are newer."""
+    orgs, latest, last_n, last_hash = _contents(backup)
+    lost, same = 0, True
+    if current is not None and current.is_file() and current.stat().st_size:
+        try:
+            conn = sqlite3.connect(read_only_uri(current), uri=True)
+            try:
+                row = conn.execute("SELECT hash FROM audit_entry WHERE n = ?", (last_n,)).fetchone()
+                same = last_n == 0 or (row is not None and row[0] == last_hash)
+                if same:
+                    lost = conn.execute("SELECT count(*) FROM audit_entry WHERE n > ?", (last_n,)).fetchone()[0]
+                else:
+                    lost = conn.execute("SELECT count(*) FROM audit_entry").fetchone()[0]
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError:
+            lost, same = 0, False
+    return BackupContents(orgs, latest, last_n, last_hash, int(lost), same)
+
+
+def _contents(path: Path) -> tuple[tuple[str, ...], date | None, int, str]:
+    conn = sqlite3.connect(read_only_uri(path), uri=True)
+    try:
+        orgs = tuple(r[0] for r in conn.execute("SELECT name FROM organisation ORDER BY name"))
+        latest = conn.execute("SELECT max(voucher_date) FROM voucher").fetchone()[0]
+        head = conn.execute("SELECT last_n, last_hash FROM audit_head WHERE id = 1").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise IntegrityProblem(f"无法读取备份 {path.name} 的内容（{exc}）") from None
+    finally:
+        conn.close()
+    return orgs, date.fromisoformat(str(latest)[:10]) if latest else None, int(head[0]) if head else 0, (
+        str(head[1]) if head else "")

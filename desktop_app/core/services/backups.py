@@ -1,0 +1,181 @@
+"""Automatic and manual backups (issue #19). Qt-free; the GUI page and the CLI both call these.
+
+* ``auto_backup(db_path, reason)`` — the one entry for every automatic backup (每日首次启动,
+  升级前, 恢复前, 同步导入前, 月末结账) and 手动 ones into the data folder: SQLite's online backup
+  API (safe while the program has the database open), the copy checked right after writing and
+  catalogued (db/backup.py), then the folder rotated.
+* ``daily_if_due(db_path)`` — the first start of each day.
+* ``backup_to_folder(session, db_path, folder, passphrase)`` — a copy outside the data folder
+  (a chosen folder or a USB stick) is always sealed with the administrator's passphrase
+  (desktop_app.core.backup_crypto) and checked by decrypting it again.
+* The passphrase is kept only as a scrypt hash with its salt (``backup_setting``).
+
+Rotation keeps, by reason: the newest daily backup of each of the last 7 days that have one; the
+first backup of each of the last 12 months; the newest 12 month-close backups; and the newest N
+of the others. Nothing else in the backups folder is ever deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from db.audit import AuditRecord, record_audit
+from db.backup import REASONS, BackupEntry, list_backups, remove_backup, write_backup
+from db.models import BackupSetting
+from db.types import utcnow
+from desktop_app.core.errors import UserError, ValidationError
+
+PASSPHRASE_KEY = "passphrase"
+MIN_PASSPHRASE = 8
+NO_PASSPHRASE = ("尚未设置备份口令：写到数据文件夹以外（其他文件夹或U盘）的备份必须加密。"
+                 "请系统管理员先在“备份与恢复”页（或命令 backup passphrase）设置备份口令")
+
+
+@dataclass(frozen=True)
+class Rotation:
+    daily_days: int = 7
+    months: int = 12
+    month_close: int = 12
+    upgrade: int = 5
+    restore: int = 5
+    sync_import: int = 10
+    manual: int = 20
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path  # the sealed file outside the data folder
+    size: int
+    sha256: str  # of the database inside (equal to the local copy's)
+    local: BackupEntry  # the verified plain copy kept in the data folder
+
+
+def backups_folder(db_path: Path) -> Path:
+    return db_path.parent / "backups"  # desktop_app.paths.backup_dir (core does not import paths)
+
+
+def auto_backup(db_path: Path, reason: str, *, now: datetime | None = None,
+                keep: Rotation = Rotation()) -> BackupEntry:
+    """Back up ``db_path`` into its data folder's ``backups/`` for ``reason`` (a key of
+    ``db.backup.REASONS``), check and catalogue the copy, then rotate the folder."""
+    if reason not in REASONS:
+        raise ValidationError(f"未知的备份原因：{reason}")
+    if not db_path.is_file():
+        raise UserError(f"数据库文件不存在：{db_path}")
+    now = now or datetime.now()
+    entry = write_backup(db_path, backups_folder(db_path), reason, now)
+    rotate(backups_folder(db_path), keep)
+    return entry
+
+
+def daily_if_due(db_path: Path, *, now: datetime | None = None, keep: Rotation = Rotation()) -> BackupEntry | None:
+    """The first start of a day backs up (once per day); None when today's backup exists."""
+    now = now or datetime.now()
+    if any(e.reason == "daily" and e.created.date() == now.date() for e in list_backups(backups_folder(db_path))):
+        return None
+    return auto_backup(db_path, "daily", now=now, keep=keep)
+
+
+def rotate(folder: Path, keep: Rotation = Rotation()) -> tuple[Path, ...]:
+    """Delete the backups the rotation no longer keeps; returns what was deleted."""
+    entries = list_backups(folder)  # newest first
+    kept: set[Path] = set()
+    days: list[date] = []
+    for e in entries:
+        if e.reason == "daily" and e.created.date() not in days:
+            days.append(e.created.date())
+            if len(days) <= keep.daily_days:
+                kept.add(e.path)
+    first_of_month: dict[tuple[int, int], BackupEntry] = {}
+    for e in entries:
+        if e.reason in ("daily", "month-close"):
+            first_of_month[(e.created.year, e.created.month)] = e  # the oldest wins (newest first)
+    for month in sorted(first_of_month, reverse=True)[: keep.months]:
+        kept.add(first_of_month[month].path)
+    counts = {"month-close": keep.month_close, "upgrade": keep.upgrade, "restore": keep.restore,
+              "sync-import": keep.sync_import, "manual": keep.manual}
+    for reason, n in counts.items():
+        kept.update(e.path for e in [e for e in entries if e.reason == reason][:n])
+    removed = tuple(e.path for e in entries if e.path not in kept)
+    for path in removed:
+        remove_backup(path)
+    return removed
+
+
+# --- the passphrase ------------------------------------------------------------------------------
+
+
+def has_passphrase(session: Session) -> bool:
+    return session.get(BackupSetting, PASSPHRASE_KEY) is not None
+
+
+def check_passphrase(session: Session, passphrase: str) -> bool:
+    from desktop_app.core.services.users import check_password
+
+    row = session.get(BackupSetting, PASSPHRASE_KEY)
+    return row is not None and check_password(passphrase, row.value)
+
+
+def set_passphrase(session: Session, new: str, *, actor: str, current: str | None = None) -> None:
+    """Set (or change, given the current one) the backup passphrase; audited (never the text)."""
+    from desktop_app.core.services.users import hash_password
+
+    row = session.get(BackupSetting, PASSPHRASE_KEY)
+    if row is not None and not check_passphrase(session, current or ""):
+        raise ValidationError("原备份口令不正确，备份口令未修改", field="current")
+    if len(new) < MIN_PASSPHRASE:
+        raise ValidationError(f"备份口令至少 {MIN_PASSPHRASE} 个字符", field="passphrase")
+    if new.strip() != new:
+        raise ValidationError("备份口令的开头和结尾不能是空格", field="passphrase")
+    if row is None:
+        session.add(BackupSetting(key=PASSPHRASE_KEY, value=hash_password(new), updated_at=utcnow(), updated_by=actor))
+        summary = "设置备份口令"
+    else:
+        row.value, row.updated_at, row.updated_by = hash_password(new), utcnow(), actor
+        summary = "修改备份口令"
+    session.flush()
+    record_audit(session, AuditRecord("update", "backup_setting", PASSPHRASE_KEY, summary))
+
+
+# --- outside the data folder ---------------------------------------------------------------------
+
+
+def is_outside(db_path: Path, folder: Path) -> bool:
+    return folder.resolve() != backups_folder(db_path).resolve()
+
+
+def backup_to_folder(session: Session, db_path: Path, folder: Path, passphrase: str | None, *,
+                     now: datetime | None = None) -> ExportResult | BackupEntry:
+    """手动 backup into ``folder``: the data folder's backups (plain, catalogued) or anywhere else,
+    sealed with the passphrase (checked against the stored hash first, so a mistyped one never
+    makes a backup nobody can open) and checked by decrypting it again."""
+    from desktop_app.core.backup_crypto import SUFFIX, check_file, encrypt_file
+
+    if not is_outside(db_path, folder):
+        return auto_backup(db_path, "manual", now=now)
+    if not has_passphrase(session):
+        raise UserError(NO_PASSPHRASE)
+    if not passphrase or not check_passphrase(session, passphrase):
+        raise UserError("备份口令不正确，未备份")
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder} 不是文件夹，请选择备份要放入的文件夹")
+    if not folder.is_dir():
+        raise UserError(f"文件夹不存在：{folder}")
+    local = auto_backup(db_path, "manual", now=now)
+    if not local.verified:
+        raise UserError(f"备份副本未通过检查（{'；'.join(local.problems)}），未写到 {folder}。请运行 verify 检查数据库")
+    dest = folder / (local.path.stem + SUFFIX)
+    encrypt_file(local.path, dest, passphrase)
+    try:
+        sha = check_file(dest, passphrase)
+    except UserError:
+        dest.unlink(missing_ok=True)
+        raise UserError(f"写到 {folder} 的加密备份读回时校验失败（U盘可能有问题），已删除该文件，请换一个位置重试") from None
+    if sha != local.sha256:
+        dest.unlink(missing_ok=True)
+        raise UserError(f"写到 {folder} 的加密备份与原备份不一致（U盘可能有问题），已删除该文件，请换一个位置重试")
+    return ExportResult(dest, dest.stat().st_size, sha, local)
