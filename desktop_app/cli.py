@@ -21,7 +21,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 import desktop_app.sync  # noqa: F401  (registers the district database's refusal of local edits)
-from db.backup import backup_file, backup_name
 from db.engine import Database
 from db.migrate import open_database
 from db.models import Organisation
@@ -182,67 +181,6 @@ def cmd_self_test(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_backup(args: argparse.Namespace) -> int:
-    src = Path(args.db)
-    if not src.exists():
-        raise UserError(f"数据库文件不存在：{src}")
-    from db.migrate import check_database_file
-
-    check_database_file(src)  # never back up (nor make a folder for) a file that is not our database
-    dest = backup_file(src, Path(args.to) / backup_name(src, "backup"))
-    print(f"已备份到：{dest}")
-    return 0
-
-
-def cmd_restore(args: argparse.Namespace) -> int:
-    """Check the backup, refuse while the database is open elsewhere, replace atomically
-    (desktop_app/core/services/restore.py); the replaced database is kept in the backups folder."""
-    from db.errors import DatabaseTooNew
-    from db.migrate import DamagedDatabase, check_database_file, new_installation
-    from desktop_app.core.services.restore import discard_staged, replace_database, stage_backup
-
-    src, target = Path(args.file), Path(args.db)
-    if not src.is_file():
-        raise UserError(f"备份文件不存在：{src}")
-    if target.exists() and src.resolve() == target.resolve():
-        raise UserError("备份文件就是当前数据库本身，不能用它恢复自己")
-    if target.is_file() and target.stat().st_size:
-        try:
-            check_database_file(target)
-        except DamagedDatabase:
-            pass  # replacing a damaged database is what restore is for (its file is kept)
-        except DatabaseTooNew:
-            raise UserError(f"当前数据库 {target.name} 由更新版本的阳光台账创建，不能用旧备份覆盖。请先升级阳光台账") from None
-        except UserError as exc:
-            raise UserError(f"{exc}：恢复不会覆盖它。请用 --db 指定阳光台账的数据库文件") from None
-    backup_dir = paths.backup_dir(target.parent)
-    staged, check = stage_backup(src, target, backup_dir)
-    try:
-        if check.damage:
-            for line in check.damage:
-                print(f"    {line}", file=sys.stderr)
-            raise UserError(f"备份文件 {src.name} 已损坏或不完整，不能用于恢复。当前数据库未作任何改动")
-        if check.findings:
-            print(f"备份文件 {src.name} 未通过完整性检查（verify），发现 {len(check.findings)} 个问题：", file=sys.stderr)
-            for line in check.findings:
-                print(f"    {line}", file=sys.stderr)
-            if not args.force:
-                raise UserError("备份中的数据可能被程序以外的方式修改过，未恢复，当前数据库未作任何改动。"
-                                "确认仍要用它恢复，请加 --force")
-            print("已确认（--force）：仍用此备份恢复", file=sys.stderr)
-        kept = replace_database(staged, target, backup_dir)
-    finally:
-        if staged != src:
-            discard_staged(staged)
-    if kept is not None:
-        print(f"原数据库已另存为：{kept}")
-    with cli_session(args, "restore") as s:
-        origin = new_installation(s.connection(), "本机（由备份恢复）", "restore")
-    print(f"已从备份恢复：{src} → {target}")
-    print(f"本机已启用新的安装标识 {origin}（恢复后的数据库不再沿用旧标识，以免同步冲突）")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     from desktop_app.cli_text import chinese_argparse
 
@@ -273,11 +211,6 @@ def build_parser() -> argparse.ArgumentParser:
     add("orgs", cmd_orgs, "列出组织及其账套")
     add("verify", cmd_verify, "检查数据库完整性、外键和审计日志哈希链")
     add("self-test", cmd_self_test, "自检：建库迁移、生成并读回中文PDF")
-    p = add("backup", cmd_backup, "备份数据库到指定文件夹")
-    p.add_argument("--to", required=True, help="备份文件夹")
-    p = add("restore", cmd_restore, "从备份文件恢复数据库（恢复后启用新的安装标识）")
-    p.add_argument("file", help="备份文件")
-    p.add_argument("--force", action="store_true", help="备份未通过完整性检查（verify）时，确认仍用它恢复")
     _register_area_commands(sub, add)
     return parser
 
