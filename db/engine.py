@@ -4,6 +4,10 @@ SQLite is opened with foreign keys on, WAL, ``synchronous=FULL`` (office PCs los
 power) and a busy timeout. The stdlib driver's own transaction handling is switched
 off and SQLAlchemy emits BEGIN itself, as the SQLAlchemy SQLite dialect docs describe,
 so that SAVEPOINT and transactional DDL work.
+
+A district database may instead live on PostgreSQL (``postgresql+psycopg://…``, DESIGN-NOTES
+"PostgreSQL district"): the same models, the same migrations; a writing transaction takes one
+transaction-scoped advisory lock, PostgreSQL's counterpart of SQLite's ``BEGIN IMMEDIATE``.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, make_url, select
+from sqlalchemy import types as sqltypes
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 import db.changelog  # noqa: F401  (registers the change-log session hooks)
@@ -57,6 +63,63 @@ def make_engine(path: Path | str, *, echo: bool = False, read_only: bool = False
     return engine
 
 
+URL_DIALECTS = ("postgresql",)  # the servers a district database may live on
+# Writers to a PostgreSQL database queue on this lock (pg_advisory_xact_lock: released at
+# COMMIT/ROLLBACK) the way SQLite writers queue on BEGIN IMMEDIATE; readers never take it.
+PG_WRITE_LOCK = 0x5367_4C65_6467  # "SgLedg"
+
+
+def is_database_url(target: str | os.PathLike[str]) -> bool:
+    """True when ``--db`` names a database server (``postgresql+psycopg://…``), not a file."""
+    return isinstance(target, str) and "://" in target and not Path(target).exists()
+
+
+def check_database_url(url: str) -> str:
+    """The URL's dialect name, or ``ValueError`` (Chinese) for a URL this program cannot use."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(f"无法识别的数据库地址：{safe_url(url)}") from None
+    if parsed.get_backend_name() not in URL_DIALECTS:
+        raise ValueError(f"不支持的数据库类型 {parsed.get_backend_name()}：--db 只接受数据库文件，"
+                         "或区级数据库的 PostgreSQL 地址 postgresql+psycopg://用户@主机/库名")
+    if parsed.get_driver_name() != "psycopg":
+        raise ValueError(f"PostgreSQL 地址请写作 postgresql+psycopg://…（本程序使用 psycopg 驱动）：{safe_url(url)}")
+    if not parsed.database:
+        raise ValueError(f"PostgreSQL 地址中缺少数据库名：{safe_url(url)}")
+    return parsed.get_backend_name()
+
+
+def safe_url(url: str) -> str:
+    """The URL as it may be printed: any password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@")[-1] if "@" in url else url
+
+
+def make_url_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine on a database server (PostgreSQL). Writing transactions serialise on
+    ``PG_WRITE_LOCK`` (see ``Database.session``); the isolation level stays READ COMMITTED."""
+    check_database_url(url)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    # Every integer column is BIGINT here (db/types.py); psycopg's dialect would still cast each
+    # integer parameter ``::INTEGER`` and so refuse a 64-bit 分 value. Sent without a cast, psycopg
+    # types each value by its size (int2 … int8), as the column or the function expects.
+    engine.dialect.colspecs = {**engine.dialect.colspecs, sqltypes.Integer: _UncastInteger}
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("sqlite_immediate", False):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+    return engine
+
+
+class _UncastInteger(sqltypes.Integer):
+    render_bind_cast = False
+
+
 def read_only_uri(path: Path) -> str:
     """SQLite URI opening ``path`` read-only. In a folder nobody may write (a CD, a read-only share)
     SQLite cannot make the WAL index it needs, so a file without a pending WAL is then opened
@@ -70,13 +133,39 @@ def read_only_uri(path: Path) -> str:
 
 @dataclass
 class Database:
-    """An open database file: engine, session factory and this installation's origin."""
+    """An open database: engine, session factory and this installation's origin.
+
+    ``work_dir`` is the data folder beside the database (temporary files, attachments,
+    backups): a file's own folder for SQLite; for a server database (``dialect_name`` other
+    than ``"sqlite"``) the folder the caller named, and ``path`` is then only a label
+    (``work_dir / <database name>``) with no file behind it.
+    """
 
     path: Path
     engine: Engine
     sessions: sessionmaker[Session]
     origin: uuid.UUID
     read_only: bool = False  # opened ``mode=ro``: reads work, a write fails with SQLite's read-only error
+    work_dir: Path = field(default_factory=Path)  # empty: the file's folder
+
+    def __post_init__(self) -> None:
+        if self.work_dir == Path():
+            self.work_dir = self.path.parent
+
+    @property
+    def url(self) -> str:
+        """The SQLAlchemy URL the engine connects to (with any password: never print it; see ``safe_url``)."""
+        return self.engine.url.render_as_string(hide_password=False)
+
+    @property
+    def dialect_name(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return str(self.engine.dialect.name)
+
+    @property
+    def is_file(self) -> bool:
+        """True for a SQLite file (``path`` is a real file that can be copied and backed up)."""
+        return self.dialect_name == "sqlite"
 
     def session(self, actor: str = "system", *, write: bool = True) -> Session:
         immediate = write and not self.read_only

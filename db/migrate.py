@@ -15,7 +15,17 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, insert, inspect, text, update
 
 from db.backup import backup_file, backup_name
-from db.engine import Database, current_origin, make_engine, make_sessionmaker, read_only_uri
+from db.engine import (
+    Database,
+    check_database_url,
+    current_origin,
+    is_database_url,
+    make_engine,
+    make_sessionmaker,
+    make_url_engine,
+    read_only_uri,
+    safe_url,
+)
 from db.errors import DatabaseTooNew, IntegrityProblem
 from db.keys import new_key_pairs
 from db.models.installation import Installation
@@ -56,9 +66,9 @@ def head_revision() -> str:
 
 
 def current_revisions(engine: Engine) -> frozenset[str]:
-    """The revisions recorded in the file (Alembic's ``alembic_version`` table; none if absent)."""
+    """The revisions recorded in the database (Alembic's ``alembic_version`` table; none if absent)."""
     with engine.connect() as conn:
-        if conn.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")).first():
+        if inspect(conn).has_table("alembic_version"):
             return frozenset(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
     return frozenset()
 
@@ -75,8 +85,16 @@ def open_database(
     create: bool = True,
     backup_dir: Path | None = None,
     installation_name: str = "本机",
+    work_dir: Path | None = None,
 ) -> Database:
-    """Open (creating or upgrading as needed) a database file and return it ready to use."""
+    """Open (creating or upgrading as needed) a database file and return it ready to use.
+
+    ``path`` may also be a server URL (``postgresql+psycopg://…``, a district database): the
+    database must exist on the server (the server's owner creates it, README); its tables are
+    created or upgraded here. ``work_dir`` is then the data folder (required)."""
+    if is_database_url(path):
+        return _open_server_database(str(path), create=create, installation_name=installation_name,
+                                     work_dir=work_dir)
     path = Path(path)
     if path.is_dir():
         raise IntegrityProblem(f"{path} 是一个文件夹，不是数据库文件")
@@ -107,6 +125,43 @@ def open_database(
         engine.dispose()
         raise
     return Database(path=path, engine=engine, sessions=sessions, origin=origin, read_only=read_only)
+
+
+def _open_server_database(url: str, *, create: bool, installation_name: str, work_dir: Path | None) -> Database:
+    """``open_database`` for a PostgreSQL URL. The whole upgrade runs in one transaction (as on
+    SQLite) so a failure leaves the old schema; there is no file to copy first: the server's own
+    backups (pg_dump) are the district's, README."""
+    try:
+        check_database_url(url)
+    except ValueError as exc:
+        raise IntegrityProblem(str(exc)) from None
+    if work_dir is None:
+        raise IntegrityProblem(f"使用服务器数据库 {safe_url(url)} 时需要指定数据目录（用于附件、临时文件和备份）")
+    engine = make_url_engine(url)
+    try:
+        current = current_revisions(engine)
+        if not current:
+            if inspect(engine).get_table_names():
+                raise IntegrityProblem(f"数据库 {safe_url(url)} 中已有其他表，不是阳光台账的数据库（缺少版本信息），为避免损坏未使用。")
+            if not create:
+                raise IntegrityProblem(f"数据库 {safe_url(url)} 还没有初始化：请先运行 init --district … --db {safe_url(url)}")
+        if current != SCHEMA_HEADS:
+            unknown = current - _known_revisions()
+            if unknown:
+                raise DatabaseTooNew("此数据库由更新版本的阳光台账创建（数据库版本 "
+                                     f"{'、'.join(sorted(unknown))}），本程序无法打开。请先升级阳光台账，再打开此数据库。")
+            upgrade(engine)
+        sessions = make_sessionmaker(engine)
+        with sessions() as s, s.begin():
+            origin = current_origin(s)
+            if origin is None:
+                origin = new_installation(s.connection(), installation_name, "install")
+    except BaseException:
+        engine.dispose()
+        raise
+    work_dir.mkdir(parents=True, exist_ok=True)
+    label = work_dir / (engine.url.database or "postgresql")
+    return Database(path=label, engine=engine, sessions=sessions, origin=origin, work_dir=work_dir)
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"

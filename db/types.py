@@ -2,11 +2,16 @@
 
 Money is stored as INTEGER 分 and comes back as ``Decimal``; a float never gets in
 and a value with more decimals than the column holds is refused, never rounded.
+
+SQLite's INTEGER is 64-bit; PostgreSQL's is 32-bit (±21,474,836.47 元 as 分). On PostgreSQL
+every ``Integer`` column is therefore made BIGINT (money, 亩, row hashes, counters alike), by
+the compile rule below — in the models and in the migrations, so both agree with one rule.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import struct
 import threading
 import time
@@ -16,9 +21,26 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Integer
+from sqlalchemy import BigInteger, Column, DateTime, Integer
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateColumn
 from sqlalchemy.types import TypeDecorator
+
+
+@compiles(Integer, "postgresql")
+def _pg_integer_is_bigint(type_: Integer, compiler: Any, **kw: Any) -> str:
+    """A table column's DDL says BIGINT; a CAST in a query keeps INTEGER (SQLAlchemy's own catalogue
+    queries cast to INTEGER where PostgreSQL's functions take exactly that). Parameters are sent
+    uncast (db/engine.py ``make_url_engine``)."""
+    return "BIGINT" if isinstance(kw.get("type_expression"), Column) else "INTEGER"
+
+
+@compiles(CreateColumn, "postgresql")
+def _pg_serial_is_bigserial(element: CreateColumn, compiler: Any, **kw: Any) -> str:
+    """An autoincrement key (``audit_entry.n``) is BIGSERIAL, 64-bit like every other integer."""
+    spec: str = compiler.visit_create_column(element, **kw)
+    return re.sub(r"^(\S+) SERIAL\b", r"\1 BIGSERIAL", spec, count=1)
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -183,3 +205,13 @@ def uuid7_stream(batch: int = 4096) -> Iterator[uuid.UUID]:
     while True:
         yield from uuid7_many(batch)
 
+
+
+def compare_integer_as_bigint(context: Any, inspected_column: Any, metadata_column: Any,
+                              inspected_type: Any, metadata_type: Any) -> bool | None:
+    """Alembic ``compare_type`` hook: on PostgreSQL a model's ``Integer`` (money included) is the
+    BIGINT the rule above made, not a difference; everything else is compared as Alembic does."""
+    impl = metadata_type.impl if isinstance(metadata_type, TypeDecorator) else metadata_type
+    if context.dialect.name == "postgresql" and isinstance(impl, Integer) and type(impl) is not BigInteger:
+        return type(inspected_type).__name__ != "BIGINT"
+    return None

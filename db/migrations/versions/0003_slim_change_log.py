@@ -23,8 +23,13 @@ depends_on = None
 _DROPPED = ("row_json", "actor", "at", "prev_hash", "hash")
 
 
+def _recreate() -> str:
+    """SQLite rebuilds the table (its rowid choice is made at CREATE); PostgreSQL alters it in place."""
+    return "always" if op.get_bind().dialect.name == "sqlite" else "auto"
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("change_log", recreate="always", table_kwargs={"sqlite_with_rowid": False}) as b:
+    with op.batch_alter_table("change_log", recreate=_recreate(), table_kwargs={"sqlite_with_rowid": False}) as b:
         b.drop_index("ix_change_log_row_id")
         for column in _DROPPED:
             b.drop_column(column)
@@ -36,7 +41,7 @@ def downgrade() -> None:
     # The images and hashes cannot be recovered; old columns come back empty-valued.
     with op.batch_alter_table("sync_counter") as b:
         b.add_column(sa.Column("last_hash", sa.String(length=64), nullable=False, server_default="0" * 64))
-    with op.batch_alter_table("change_log", recreate="always", table_kwargs={"sqlite_with_rowid": True}) as b:
+    with op.batch_alter_table("change_log", recreate=_recreate(), table_kwargs={"sqlite_with_rowid": True}) as b:
         b.add_column(sa.Column("row_json", sa.Text(), nullable=False, server_default="{}"))
         b.add_column(sa.Column("actor", sa.String(length=50), nullable=False, server_default="system"))
         b.add_column(sa.Column("at", db.types.UtcDateTime(), nullable=False, server_default="1970-01-01 00:00:00"))

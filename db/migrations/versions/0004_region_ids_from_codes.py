@@ -21,6 +21,8 @@ depends_on = None
 
 def upgrade() -> None:
     conn = op.get_bind()
+    if conn.dialect.name != "sqlite":
+        return  # PostgreSQL support came after this revision: no such database has rows to rename
     conn.execute(sa.text("PRAGMA defer_foreign_keys = ON"))  # ids and references change together
     for old, code in conn.execute(sa.text("SELECT id, code FROM region")).fetchall():
         new = region_id(code).hex

@@ -27,7 +27,7 @@ _FILL = """
 UPDATE account_period_total SET lines = (
     SELECT count(*) FROM entry e JOIN voucher v ON v.id = e.voucher_id
     WHERE e.book_id = account_period_total.book_id AND e.account_id = account_period_total.account_id
-      AND e.period = account_period_total.period AND e.deleted = 0 AND v.deleted = 0 AND v.status = '记账'
+      AND e.period = account_period_total.period AND NOT e.deleted AND NOT v.deleted AND v.status = '记账'
       AND (coalesce(v.source_kind, '') = 'year_end_close') = account_period_total.closing)
 """
 
