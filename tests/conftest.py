@@ -18,6 +18,8 @@ from db.backup import backup_file
 from db.engine import Database
 from db.migrate import open_database
 
+pytest_plugins = ["tests.pg_support"]  # PostgreSQL fixtures: pg_url, engine_kind (tests/pg_support.py)
+
 # Property tests run a modest number of examples in CI; before a release run the whole suite's
 # properties (the sync state machine above all) with `pytest --hypothesis-profile=release`.
 settings.register_profile("ci", deadline=None)
