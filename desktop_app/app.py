@@ -16,6 +16,8 @@ from desktop_app import APP_NAME, paths
 if TYPE_CHECKING:
     from db.engine import Database
     from desktop_app.core.progress import Progress
+    from desktop_app.core.rows import UserRow
+    from desktop_app.dblock import DatabaseLock
     from desktop_app.ui.opening import DatabaseOpening
 
 
@@ -94,13 +96,18 @@ def prepare_opening(db_path: Path, *, demo: bool = False) -> DatabaseOpening | N
             return DatabaseOpening(db_path, lambda progress: _create(db_path, demo=True, progress=progress),
                                    status="正在生成示例数据库…", username="kuaiji", hint=DEMO_HINT)
         if choice == FirstRunDialog.NEW:
-            return DatabaseOpening(db_path, lambda progress: _create(db_path, demo=False, progress=progress),
+            from desktop_app.core.services.auth import new_initial_password
+
+            password = new_initial_password()
+            return DatabaseOpening(db_path, lambda progress: _create(db_path, demo=False, progress=progress,
+                                                                      password=password),
                                    status="正在新建数据库…", username="admin",
-                                   hint="新数据库的管理员：admin，初始密码 admin123；登录后请在“用户管理”中添加用户")
+                                   hint=f"新数据库的管理员：admin，初始密码 {password}（只显示这一次，请记下；"
+                                        "首次登录后须改为自己的密码）。登录后请在“用户管理”中添加用户")
     return DatabaseOpening(db_path, lambda _progress: _open_existing(db_path), status=status)
 
 
-def _create(db_path: Path, *, demo: bool, progress: Progress | None = None) -> Database:
+def _create(db_path: Path, *, demo: bool, progress: Progress | None = None, password: str = "") -> Database:
     """A new database file (the demo, or empty with its administrator). If making it fails or
     is cancelled (the login dialog closed meanwhile), the half-made file is removed: the next
     start would otherwise open a database without users."""
@@ -121,7 +128,8 @@ def _create(db_path: Path, *, demo: bool, progress: Progress | None = None) -> D
             from desktop_app.core.services.users import create_user
 
             with db.begin("init") as s:
-                create_user(s, username="admin", display_name="系统管理员", password="admin123", roles=["sysadmin"])
+                create_user(s, username="admin", display_name="系统管理员", password=password, roles=["sysadmin"],
+                            must_change_password=True)
     except BaseException:
         if db is not None:
             db.close()
@@ -150,16 +158,36 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     log_file = setup_logging(data)
     app = make_application(qt_args)
 
-    from desktop_app.core.errors import UserError
-    from desktop_app.core.progress import Cancelled
     from desktop_app.ui.errors import install_excepthook, show_user_error
-    from desktop_app.ui.login import LoginDialog
 
     install_excepthook(log_file)
     db_path = Path(args.db) if args.db else paths.default_db_path(data)
+    from desktop_app.dblock import DatabaseInUse, DatabaseLock
+
+    lock = DatabaseLock(db_path)
+    try:  # a second window on this database is refused before anything is opened
+        lock.acquire()
+    except DatabaseInUse as exc:
+        show_user_error(None, exc, title="数据库已打开")
+        return 1
+    try:
+        return _run_locked(app, args, data, log_file, db_path, lock)
+    finally:
+        lock.release()
+
+
+def _run_locked(app: object, args: argparse.Namespace, data: Path, log_file: Path, db_path: Path,
+                lock: DatabaseLock) -> int:
+    from desktop_app.core.errors import UserError
+    from desktop_app.core.progress import Cancelled
+    from desktop_app.ui.errors import show_user_error
+    from desktop_app.ui.login import LoginDialog
+
     opening = prepare_opening(db_path, demo=args.demo)
     if opening is None:
         return 0
+    if opening.path != db_path:  # the first-run choice opened another file
+        lock.move_to(opening.path)
     # The login dialog paints at once; the database opens (and the pages import) behind it.
     login = LoginDialog(opening, username=args.user)
     accepted = login.exec()
@@ -179,19 +207,44 @@ def run_gui(argv: Sequence[str] = ()) -> int:
         raise opening.error
     if not accepted or login.user is None or opening.db is None:
         return 0
-    from desktop_app.ui.context import AppContext
-    from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.settings import WindowSettings
-
-    ctx = AppContext(opening.db, login.user, WindowSettings(paths.settings_path(data)))
-    window = MainWindow(ctx)
-    window.first_painted.connect(opening.release)
-    window.show()
-    logging.getLogger(__name__).info("started, db=%s user=%s, database opened in %.2f s",
-                                     opening.path, login.user.username, opening.seconds or 0.0)
     try:
-        return int(app.exec())  # type: ignore[attr-defined]
+        # 注销/切换用户 ends a window's session and shows the login again, as often as wanted.
+        while login.user is not None:
+            if not login.must_change_password or _changed_password(opening.db, login.user):
+                lock.set_user(f"{login.user.display_name}（{login.user.username}）")
+                if not _run_session(app, opening, login.user, data):
+                    break
+            login = LoginDialog(opening)
+            if not login.exec():
+                break
+        return 0
     finally:
         # What the warm-up does after the first paint (the pinyin dictionary) ends before the
         # interpreter does: a thread cut off during shutdown could abort the process.
         opening.wait()
+
+
+def _changed_password(db: Database, user: UserRow) -> bool:
+    """An initial or reset password is replaced before the main window opens (False: logged out)."""
+    from desktop_app.ui.login import ChangePasswordDialog
+
+    return bool(ChangePasswordDialog(db, user, forced=True).exec())
+
+
+def _run_session(app: object, opening: DatabaseOpening, user: UserRow, data: Path) -> bool:
+    """One user's main window until it closes. True when the user chose 注销/切换用户."""
+    from desktop_app.ui.context import AppContext
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.settings import WindowSettings
+
+    assert opening.db is not None
+    ctx = AppContext(opening.db, user, WindowSettings(paths.settings_path(data)))
+    window = MainWindow(ctx)
+    window.first_painted.connect(opening.release)
+    window.show()
+    logging.getLogger(__name__).info("session, db=%s user=%s, database opened in %.2f s",
+                                     opening.path, user.username, opening.seconds or 0.0)
+    app.exec()  # type: ignore[attr-defined]
+    switch = window.logout_requested
+    window.deleteLater()
+    return switch

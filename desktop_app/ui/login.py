@@ -39,6 +39,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.opening = db if isinstance(db, DatabaseOpening) else DatabaseOpening.ready(db)
         self.user: UserRow | None = None
+        self.must_change_password = False
         self._login_pending = False
         self._opened_seen = False
         self._painted = False
@@ -147,15 +148,85 @@ class LoginDialog(QDialog):
         db = self.opening.db
         if db is None:
             return
-        from desktop_app.core.services.users import authenticate
+        from desktop_app.core.services.auth import attempt_login
 
-        try:
-            with db.begin(self.username.text().strip() or "login") as s:
-                self.user = authenticate(s, self.username.text(), self.password.text())
-        except UserError as exc:
-            self.error.setText(exc.message)
+        # The attempt is committed whether it succeeds or not: wrong passwords are counted
+        # (the lock-out lives in the database) and every attempt is in the audit log.
+        with db.begin("login") as s:
+            result = attempt_login(s, self.username.text(), self.password.text())
+        if result.user is None:
+            self.error.setText(result.message)
             self.password.selectAll()
             self.password.setFocus()
+            return
+        self.user = result.user
+        self.must_change_password = result.must_change_password
+        self.accept()
+
+
+class ChangePasswordDialog(QDialog):
+    """A new password for the user who just logged in. ``forced``: an initial or reset
+    password, the main window does not open until it is changed (取消 logs out)."""
+
+    def __init__(self, db: Database, user: UserRow, parent: QWidget | None = None, *, forced: bool = False) -> None:
+        super().__init__(parent)
+        self.db, self.user = db, user
+        self.setObjectName("change_password_dialog")
+        self.setWindowTitle("修改密码 — 阳光台账")
+        self.old = self._password("change_old")
+        self.new = self._password("change_new")
+        self.again = self._password("change_again")
+        self.error = QLabel("")
+        self.error.setObjectName("change_error")
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        if forced:
+            note = QLabel(f"{user.display_name}，您的密码是管理员设置的初始密码或重设密码，"
+                          "请先修改为只有您自己知道的密码，然后才能使用本程序。")
+            note.setObjectName("change_forced_note")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        form = QFormLayout()
+        form.addRow("原密码", self.old)
+        form.addRow("新密码", self.new)
+        form.addRow("再次输入新密码", self.again)
+        form.addRow("", self.error)
+        layout.addLayout(form)
+        ok = QPushButton("修改密码")
+        ok.setObjectName("change_ok")
+        ok.setDefault(True)
+        ok.clicked.connect(self.try_change)
+        cancel = QPushButton("退出登录" if forced else "取消")
+        cancel.setObjectName("change_cancel")
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(ok)
+        buttons.addWidget(cancel)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(380)
+
+    @staticmethod
+    def _password(name: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+        return edit
+
+    def try_change(self) -> None:
+        from desktop_app.core.services.auth import change_own_password
+
+        if self.new.text() != self.again.text():
+            self.error.setText("两次输入的新密码不一致")
+            self.again.selectAll()
+            self.again.setFocus()
+            return
+        try:
+            with self.db.begin(self.user.username) as s:
+                change_own_password(s, self.user, self.old.text(), self.new.text())
+        except UserError as exc:
+            self.error.setText(exc.message)
             return
         self.accept()
 

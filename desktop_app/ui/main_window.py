@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME
 from desktop_app.core.rows import BookRow, OrgRow
+from desktop_app.core.services.auth import role_labels, user_organisations
 from desktop_app.core.services.orgs import list_books, list_organisations
-from desktop_app.core.services.users import role_labels
 from desktop_app.sync.district_guard import site_level
 from desktop_app.ui.actions import ActionRegistry, ActionSpec
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import confirm
-from desktop_app.ui.pages import visible_pages
+from desktop_app.ui.pages import PageSpec, discover_pages, visible_pages
 
 ORG_ROLE = Qt.ItemDataRole.UserRole
 
@@ -49,7 +49,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self._painted = False
+        self.logout_requested = False  # closed by 注销/切换用户: the login comes back
         self.level = ctx.read(site_level)
+        self.only_orgs = ctx.read(user_organisations, ctx.user.id)  # empty: all organisations
         self.setWindowTitle(self._title())
         self.orgs: list[OrgRow] = []
         self.books: list[BookRow] = []
@@ -78,13 +80,19 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("page_tabs")
-        self.pages = visible_pages(ctx.user.roles, self.level)
+        # The pages a role may not use stay in their place, disabled, saying who may use them.
+        allowed = {p.id for p in visible_pages(ctx.user.roles, self.level)}
+        self.pages = [p for p in discover_pages() if p.site in (self.level, "both")]
+        self.allowed = [p for p in self.pages if p.id in allowed]
         # Pages are built when first shown: start-up pays for one page, not for all of them.
-        for spec in self.pages:
+        for i, spec in enumerate(self.pages):
             holder = QWidget()
             holder.setObjectName(f"page_{spec.id}")
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self.tabs.addTab(holder, spec.title)
+            if spec.id not in allowed:
+                self.tabs.setTabEnabled(i, False)
+                self.tabs.setTabToolTip(i, self.who_may(spec))
         self.tabs.currentChanged.connect(self._ensure_page)
 
         self.splitter = QSplitter()
@@ -106,9 +114,14 @@ class MainWindow(QMainWindow):
         ctx.context_changed.connect(self._update_status)
         self.reload_orgs()
         last_page = self.ctx.settings.get("last_page")
-        start = next((i for i, p in enumerate(self.pages) if p.id == last_page), 0)
+        start = next((i for i, p in enumerate(self.pages) if p.id == last_page and p in self.allowed),
+                     next((i for i, p in enumerate(self.pages) if p in self.allowed), 0))
         self.tabs.setCurrentIndex(start)
         self._ensure_page(start)
+
+    @staticmethod
+    def who_may(spec: PageSpec) -> str:
+        return f"“{spec.title}”仅限{role_labels(spec.roles)}使用，请以相应用户登录（文件 → 注销/切换用户）"
 
     def _title(self) -> str:
         if self.level != "district":
@@ -133,6 +146,8 @@ class MainWindow(QMainWindow):
             return None
         layout = holder.layout()
         spec = self.pages[index]
+        if spec not in self.allowed:
+            return None
         if layout.count() == 0:
             page = spec.factory(self.ctx)
             page.setObjectName(f"content_{spec.id}")
@@ -152,16 +167,18 @@ class MainWindow(QMainWindow):
             ActionSpec("refresh", "刷新(&R)", lambda _c: self.ctx.notify("refresh"), shortcut="F5"),
             ActionSpec("undo", "撤销上次保存(&U)", lambda _c: self.undo_last_save(), shortcut="Ctrl+Z",
                        enabled_when=lambda _c: self.ctx.undo_entry is not None),
+            ActionSpec("logout", "注销/切换用户(&L)…", lambda _c: self.log_out(), shortcut="Ctrl+Shift+L"),
             ActionSpec("quit", "退出(&X)", lambda _c: self.close(), shortcut="Ctrl+Q"),
         ]
-        for i, spec in enumerate(self.pages[:9], start=1):
-            specs.append(ActionSpec(f"page_{spec.id}", spec.title, lambda _c, n=i - 1: self._show_page(n),
+        for i, spec in enumerate(self.allowed[:9], start=1):
+            tab = self.pages.index(spec)
+            specs.append(ActionSpec(f"page_{spec.id}", spec.title, lambda _c, n=tab: self._show_page(n),
                                     shortcut=f"Alt+{i}"))
         reg.register_all(specs)
-        reg.fill_menu(self.menuBar().addMenu("文件(&F)"), ["refresh", None, "quit"])
+        reg.fill_menu(self.menuBar().addMenu("文件(&F)"), ["refresh", None, "logout", "quit"])
         reg.fill_menu(self.menuBar().addMenu("编辑(&E)"), ["undo"])
         reg.fill_menu(self.menuBar().addMenu("导航(&N)"),
-                      ["focus_orgs", "focus_book", "focus_period", None] + [f"page_{s.id}" for s in self.pages[:9]])
+                      ["focus_orgs", "focus_book", "focus_period", None] + [f"page_{s.id}" for s in self.allowed[:9]])
         toolbar = self.addToolBar("常用")
         toolbar.setObjectName("main_toolbar")
         reg.fill_toolbar(toolbar, ["refresh", "undo"])
@@ -184,6 +201,11 @@ class MainWindow(QMainWindow):
         if text:
             self.statusBar().showMessage(f"已撤销：{text}", 8000)
 
+    def log_out(self) -> None:
+        """注销/切换用户: close this user's window; the program shows the login again."""
+        self.logout_requested = True
+        self.close()
+
     def _show_page(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
         page = self._ensure_page(index)
@@ -193,7 +215,7 @@ class MainWindow(QMainWindow):
     # --- navigation ----------------------------------------------------------------------
     def reload_orgs(self) -> None:
         keep = self.ctx.org.id if self.ctx.org else self.ctx.settings.get("last_org")
-        self.orgs = self.ctx.read(list_organisations)
+        self.orgs = [o for o in self.ctx.read(list_organisations) if not self.only_orgs or o.id in self.only_orgs]
         self.tree.blockSignals(True)
         self.tree.clear()
         towns: dict[str, QTreeWidgetItem] = {}
@@ -289,6 +311,8 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([260, 1020])
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.logout_requested:
+            self.ctx.undo_entry = None  # the next user cannot take back this user's save
         self.ctx.settings.set("geometry", bytes(self.saveGeometry().toBase64().data()).decode("ascii"))
         self.ctx.settings.set("splitter", bytes(self.splitter.saveState().toBase64().data()).decode("ascii"))
         super().closeEvent(event)

@@ -1,4 +1,4 @@
-"""Users: scrypt passwords, roles, login, the last administrator."""
+"""Users: scrypt passwords, roles, login, the last administrator, management by 系统管理员 only."""
 
 from __future__ import annotations
 
@@ -28,19 +28,19 @@ def test_password_is_hashed_and_login_works(db) -> None:
 def test_roles_and_refusals(db) -> None:
     with db.begin() as s:
         admin = create_user(s, username="admin", display_name="管理员", password="admin123", roles=["sysadmin"])
-        clerk = create_user(s, username="k", display_name="k", password="123456", roles=["bookkeeper"])
+        clerk = create_user(s, username="k", display_name="k", password="123456", roles=["bookkeeper"], actor=admin)
         with pytest.raises(ValidationError, match="至少6位"):
-            create_user(s, username="x", display_name="x", password="123", roles=["bookkeeper"])
+            create_user(s, username="x", display_name="x", password="123", roles=["bookkeeper"], actor=admin)
         with pytest.raises(ValidationError, match="未知角色"):
-            create_user(s, username="x", display_name="x", password="123456", roles=["boss"])
+            create_user(s, username="x", display_name="x", password="123456", roles=["boss"], actor=admin)
         with pytest.raises(ConflictError, match="已存在"):
-            create_user(s, username="k", display_name="k", password="123456", roles=["bookkeeper"])
+            create_user(s, username="k", display_name="k", password="123456", roles=["bookkeeper"], actor=admin)
         with pytest.raises(PermissionDenied, match="审核员"):
-            require_role(clerk, "reviewer")
+            require_role(s, clerk, "reviewer")
         with pytest.raises(ConflictError, match="至少要保留一个启用的系统管理员"):
-            update_user(s, admin.id, active=False)
-        update_user(s, clerk.id, active=False)
-        with pytest.raises(PermissionDenied, match="已停用"):
+            update_user(s, admin.id, actor=admin, active=False)
+        update_user(s, clerk.id, actor=admin, active=False)
+        with pytest.raises(UserError, match="已停用"):
             authenticate(s, "k", "123456")
-        set_password(s, admin.id, "newpass1")
+        set_password(s, admin.id, "newpass1", actor=admin)
         assert authenticate(s, "admin", "newpass1").has_role("sysadmin")

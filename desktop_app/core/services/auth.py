@@ -65,6 +65,15 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
+def new_initial_password() -> str:
+    """A random initial password for a new database's administrator (shown once, changed at the
+    first login): 10 characters without look-alikes (0/O, 1/l/I)."""
+    import secrets
+
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
 def check_password_text(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise ValidationError(f"密码至少{MIN_PASSWORD}位", field="密码")
