@@ -42,7 +42,16 @@ def cli_session(args: argparse.Namespace, actor: str = "cli", *, create: bool = 
 
 
 def open_db(args: argparse.Namespace, *, create: bool = False) -> Database:
-    """Open the database named by ``--db`` (area command modules use this too)."""
+    """Open the database named by ``--db`` (area command modules use this too): a file, or a district
+    database's PostgreSQL URL (DESIGN-NOTES 35; a township is always a file)."""
+    from db.engine import is_database_url, server_work_dir
+
+    if is_database_url(args.db):
+        if create and getattr(args, "district", None) is None:
+            raise UserError("乡镇数据库只能是本机的数据库文件；PostgreSQL 只用于区级数据库（init --district 名称 --region 代码）",
+                            field="--db")
+        return open_database(args.db, create=create,
+                             work_dir=server_work_dir(paths.data_dir(getattr(args, "data_dir", None)), args.db))
     return open_database(Path(args.db), create=create, backup_dir=paths.backup_dir(Path(args.db).parent))
 
 
