@@ -199,3 +199,11 @@ def current_origin(session: Session) -> uuid.UUID | None:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def server_work_dir(data_dir: Path, url: str) -> Path:
+    """The data folder of a server database under the program's data folder: one per database
+    (``data_dir/postgresql/<host>-<name>``), so two district databases never share attachments."""
+    parsed = make_url(url)
+    host = str(parsed.host or parsed.query.get("host") or "local").strip("/").replace("/", "_")
+    return data_dir / "postgresql" / f"{host}-{parsed.database}"
