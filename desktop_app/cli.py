@@ -297,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if getattr(args, "db", None) is None:
         args.db = str(paths.default_db_path(args.data_dir))
-    elif not Path(args.db).parent.is_dir():
+    elif "://" not in args.db and not Path(args.db).parent.is_dir():  # a URL names a server, not a folder
         print(f"错误：文件夹不存在：{Path(args.db).parent}（--db {args.db}）", file=sys.stderr)
         return 1
     try:
