@@ -200,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--db", help="数据库文件（默认为数据目录下的 ledger.db）")
+        p.add_argument("--db", help="数据库文件（默认为数据目录下的 ledger.db）；区级数据库也可以是 PostgreSQL 地址 "
+                                    "postgresql+psycopg://用户@主机/库名")
         p.set_defaults(handler=handler)
         return p
 
