@@ -325,6 +325,10 @@ def calm_message(exc: BaseException, args: argparse.Namespace) -> str:
         return f"无法读写 {name}：{reason}。没有写入任何内容"
     text = str(getattr(exc, "orig", None) or exc).lower()
     db = getattr(args, "db", "")
+    if "://" in db:  # a server: never print its password; say what failed in Chinese
+        from db.engine import safe_url
+
+        return f"无法使用 PostgreSQL 数据库 {safe_url(db)}：{getattr(exc, 'orig', None) or exc}。没有写入任何内容"
     if "readonly" in text or "read-only" in text:
         return f"数据库文件 {db} 是只读的，不能写入（查看类命令仍可使用）。请取得该文件及其文件夹的写入权限"
     if "not a database" in text or "malformed" in text or "corrupt" in text:
