@@ -130,7 +130,7 @@ class BackupsPage(QWidget):
         self.passphrase_button.setText("修改备份口令…" if has else "设置备份口令…")
 
     def entries(self) -> list[BackupEntry]:
-        return list(self.model.rows)
+        return list(self.model.rows())
 
     # -- backing up ---------------------------------------------------------------------------
     def backup_now(self) -> BackupEntry | None:
