@@ -25,6 +25,7 @@ from db.engine import Database
 from db.migrate import open_database
 from db.models import Organisation
 from desktop_app import paths
+from desktop_app.commands.auth import add_user_option, guard_writes, initial_admin_password, login
 from desktop_app.core.errors import UserError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -50,9 +51,10 @@ def open_db(args: argparse.Namespace, *, create: bool = False) -> Database:
         if create and getattr(args, "district", None) is None:
             raise UserError("乡镇数据库只能是本机的数据库文件；PostgreSQL 只用于区级数据库（init --district 名称 --region 代码）",
                             field="--db")
-        return open_database(args.db, create=create,
-                             work_dir=server_work_dir(paths.data_dir(getattr(args, "data_dir", None)), args.db))
-    return open_database(Path(args.db), create=create, backup_dir=paths.backup_dir(Path(args.db).parent))
+        return guard_writes(open_database(args.db, create=create, work_dir=server_work_dir(
+            paths.data_dir(getattr(args, "data_dir", None)), args.db)), args)
+    return guard_writes(open_database(Path(args.db), create=create, backup_dir=paths.backup_dir(Path(args.db).parent)),
+                        args)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -76,9 +78,11 @@ def cmd_init(args: argparse.Namespace) -> int:
                 said.append(f"已设为区级数据库：{me.name}（区划代码 {me.region_code}）。此库只汇总各乡镇同步来的数据，"
                             "不能在此新增账套和凭证")
             if not list_users(s):
-                create_user(s, username=args.admin, display_name="系统管理员", password=args.password,
-                            roles=["sysadmin"])
-                said.append(f"已创建系统管理员 {args.admin}（初始密码 {args.password}），请登录后修改密码。")
+                password, show = initial_admin_password()
+                create_user(s, username=args.admin, display_name="系统管理员", password=password,
+                            roles=["sysadmin"], must_change_password=True)
+                said.append(f"已创建系统管理员 {args.admin}（初始密码 {password if show else '为您输入或环境变量给出的密码'}"
+                            f"{'，只显示这一次，请记下' if show else ''}）。首次登录时须修改密码。")
         print("\n".join(said))  # after the commit: nothing is announced that was not written
     finally:
         db.close()
@@ -203,11 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", help="数据库文件（默认为数据目录下的 ledger.db）；区级数据库也可以是 PostgreSQL 地址 "
                                     "postgresql+psycopg://用户@主机/库名")
         p.set_defaults(handler=handler)
+        add_user_option(p)
         return p
 
     p = add("init", cmd_init, "创建（或升级）数据库，并在没有用户时创建系统管理员")
     p.add_argument("--admin", default="admin", help="系统管理员用户名（默认 admin）")
-    p.add_argument("--password", default="admin123", help="系统管理员初始密码（默认 admin123，登录后请修改）")
     p.add_argument("--district", help="建立区级数据库（区经管站汇总各乡镇数据用）：区级名称，如 江宁区经管站")
     p.add_argument("--region", help="与 --district 一起：6位县级行政区划代码，如 320115")
     p = add("demo", cmd_demo, "生成示例乡镇数据（用于试用和演示）；--district 文件夹 生成示例区（多个乡镇和区级数据库）")
@@ -303,6 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         _precheck_out(args)
+        login(args)  # --user: the password is checked before the command runs
         return int(args.handler(args))
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)

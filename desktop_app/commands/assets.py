@@ -186,7 +186,6 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("depreciate", cmd_depreciate, "按月计提固定资产折旧（每月一张凭证；重复运行不会重复计提）")
     org_book(p)
     p.add_argument("--period", required=True, help="会计期间 2026-10（也可 2026-Q3 或 2026，按月依次计提）")
-    p.add_argument("--user", help="操作用户（默认为第一位记账员）")
     p = add("asset-report", cmd_asset_report, "资产报表：" + "、".join(f"{k}（{v}）" for k, v in REPORTS.items()))
     p.add_argument("name", help=" | ".join(REPORTS))
     org_book(p)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desktop_app.commands import export_kind, import_kind
-from desktop_app.core.errors import NotFoundError, PermissionDenied, UserError, ValidationError
+from desktop_app.core.errors import NotFoundError, UserError, ValidationError
 from desktop_app.core.money import format_amount
 from desktop_app.core.rows import BookRow, UserRow
 
@@ -40,18 +40,10 @@ def resolve_book(session: Session, org_code: str, book: str | None) -> BookRow:
 
 
 def resolve_user(session: Session, username: str | None, *roles: str) -> UserRow:
-    from desktop_app.core.services.users import list_users, role_labels
+    """The command's logged-in ``--user`` (password checked in ``cli.main``), holding one of ``roles``."""
+    from desktop_app.commands.auth import cli_user
 
-    users = [u for u in list_users(session) if u.active]
-    if username:
-        for u in users:
-            if u.username == username:
-                return u
-        raise NotFoundError(f"用户 {username} 不存在或已停用", field="用户")
-    for u in users:
-        if any(u.has_role(r) for r in roles):
-            return u
-    raise PermissionDenied(f"没有具有{role_labels(roles)}角色的用户，请先创建或用 --user 指定")
+    return cli_user(session, *roles)
 
 
 def finish_import_check(errors: list[str], *, what: str, dry_run: bool) -> int | None:
@@ -205,13 +197,10 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("close-period", cmd_close_period, "月末结账（检查后封存该月凭证）")
     org_book(p)
     p.add_argument("--period", required=True, help="会计期间，如 2026-10")
-    p.add_argument("--user", help="操作人用户名（默认为第一个记账员或审核员）")
     p = add("reopen-period", cmd_reopen_period, "反结账（需审核员，须填写原因）")
     org_book(p)
     p.add_argument("--period", required=True, help="会计期间，如 2026-10")
     p.add_argument("--reason", required=True, help="反结账原因（将在财务公开中显示）")
-    p.add_argument("--user", help="审核员用户名（默认为第一个审核员）")
     p = add("close-year", cmd_close_year, "年终结转（损益→本年收益→未分配收益）")
     org_book(p)
     p.add_argument("--year", type=int, required=True, help="年度，如 2026")
-    p.add_argument("--user", help="操作人用户名")

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desktop_app.commands import export_kind, import_kind
+from desktop_app.commands.auth import require_login
 from desktop_app.core.errors import UserError
 from desktop_app.core.rows import BookRow, OrgRow
 
@@ -49,6 +50,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from desktop_app.core.services.shares import list_holdings, list_share_types
     from desktop_app.excel.members_xlsx import export_members_xlsx, households_workbook, shares_workbook
 
+    require_login(args, "成员、农户和股份名册")
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         raise UserError("导出文件名应以 .xlsx 结尾")
@@ -100,6 +102,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
     from desktop_app.core.services.distribution_query import find_plan, plan_roster
     from desktop_app.core.services.orgs import find_organisation
 
+    require_login(args, "分红花名册")
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".pdf", ".xlsx"):

@@ -102,7 +102,6 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
         a.add_argument("--org", required=True, help="组织的统一社会信用代码或12位区划代码")
         a.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
         a.add_argument("--year", type=int, required=True, help="计划年度，如 2026")
-        a.add_argument("--user", help="操作人用户名（默认为第一个记账员或审核员）")
         return a
 
     a = action("import", "导入年度财务计划（替换该年计划；全部无误才写入）")
