@@ -191,8 +191,8 @@ def check_audit_anchors(conn: Connection) -> list[str]:
     acked = conn.exec_driver_sql("SELECT max(audit_n) FROM sync_partner_has WHERE origin IN "
                                  "(SELECT id FROM installation)").scalar() or 0
     if acked > max(head, last):
-        problems.append(f"同步伙伴已确认收到本机审计日志至第 {acked} 条，但本机审计日志只到第 {max(head, last)} 条："
-                        "审计日志的末尾已被删除")
+        problems.append(f"审计日志（表 audit_entry）：同步伙伴已确认收到本机审计日志至第 {acked} 条，"
+                        f"但本机审计日志只到第 {max(head, last)} 条：审计日志的末尾已被删除")
     for sql, what in (
             ("SELECT o.file_name FROM sync_outbox o WHERE NOT EXISTS (SELECT 1 FROM audit_entry a "
              "WHERE a.entity_id = o.id AND a.entity = 'sync_outbox' AND a.action = 'sync_export')", "导出的同步包"),
@@ -203,7 +203,7 @@ def check_audit_anchors(conn: Connection) -> list[str]:
     ):
         missing = [r[0] for r in conn.exec_driver_sql(sql + " LIMIT 11")]
         for name in missing[:10]:
-            problems.append(f"{what} {name} 的审计记录不存在：审计日志已被删改（截断或重算）")
+            problems.append(f"审计日志（表 audit_entry）：{what} {name} 的审计记录不存在：审计日志已被删改（截断或重写）")
     return problems
 
 

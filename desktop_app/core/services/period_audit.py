@@ -74,7 +74,7 @@ def verify_period_status(conn: Connection) -> list[str]:
             continue  # closed on another PC: its audit chain is there (and at the district)
         found = [e for e in (by_id.get(str(pid)), by_month.get((str(book_id), period))) if e is not None]
         event = max(found, key=lambda e: e.n) if found else None
-        where = f"账套“{books.get(book_id, book_id)}”{period_label(period)}（期间记录 {pid}）"
+        where = f"会计期间（表 period）：账套“{books.get(book_id, book_id)}”{period_label(period)}（记录 {pid}）"
         audited = event.action if event else None
         if status == "closed" and audited != "close":
             problems.append(f"{where}标记为已结账，但审计日志中没有相应的结账记录：期间状态已被程序以外的方式修改")

@@ -1,0 +1,150 @@
+"""Edits made behind the program's back with sqlite3: ``verify`` finds every one (exit 3) and names
+the table; a month reopened that way refuses writes.
+
+Each case edits a private copy of the two-year demo (3 villages, 2025-01 … 2026-11, every month
+closed, distributions paid) with the stdlib ``sqlite3`` module, as a person with the file would.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from db import rowhash
+from db.migrate import open_database
+from desktop_app.cli import main
+from desktop_app.core.errors import ConflictError
+from desktop_app.core.services.periods import ensure_period_open
+from tests.conftest import copy_of
+
+FIRST = "rowid = (SELECT min(rowid) FROM {t})"
+
+
+def _sql(path: Path, *statements: str) -> None:
+    raw = sqlite3.connect(path)
+    try:
+        for sql in statements:
+            raw.execute(sql)
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _verify(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["verify", "--db", str(path)])
+    return code, capsys.readouterr().out
+
+
+@pytest.fixture
+def demo(two_year_demo: Path, tmp_path: Path) -> Path:
+    return copy_of(two_year_demo, tmp_path)
+
+
+def _cli(monkeypatch: pytest.MonkeyPatch, *argv: str) -> None:
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "demo1234")
+    assert main(list(argv)) == 0
+
+
+def test_the_untouched_demo_verifies(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _verify(demo, capsys)
+    assert code == 0, out
+
+
+CASES = {
+    "股份": ("share_holding", [f"UPDATE share_holding SET shares = shares + 10000 WHERE {FIRST.format(t='share_holding')}"]),
+    "成员姓名": ("member", [f"UPDATE member SET name = '王五' WHERE {FIRST.format(t='member')}"]),
+    "成员身份证": ("member", [f"UPDATE member SET ric = '11010119900307777X' WHERE {FIRST.format(t='member')}"]),
+    "分红明细": ("dividend_line", [f"UPDATE dividend_line SET amount = amount + 100000, net = net + 100000 "
+                               f"WHERE {FIRST.format(t='dividend_line')}"]),
+    "合同租金": ("contract", [f"UPDATE contract SET annual_rent = annual_rent * 2 WHERE {FIRST.format(t='contract')}"]),
+    "资产原值": ("asset", [f"UPDATE asset SET original_value = original_value + 1000000 WHERE {FIRST.format(t='asset')}"]),
+    "用户角色": ("app_user", ["UPDATE app_user SET roles = 'admin,bookkeeper,reviewer' WHERE username = 'jiandu'"]),
+    "期间状态": ("period", ["UPDATE period SET status = 'open', seal_hash = NULL WHERE rowid = "
+                        "(SELECT max(rowid) FROM period WHERE status = 'closed')"]),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_edit_is_found_and_its_table_named(case: str, demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table, statements = CASES[case]
+    _sql(demo, *statements)
+    code, out = _verify(demo, capsys)
+    assert code == 3, out
+    assert f"表 {table}）" in out, out
+
+
+def test_every_business_table_edited_is_named(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One stored value changed (the time of the last change, which no seal or summary covers) in the
+    first row of every business table that has rows: each table is named."""
+    raw = sqlite3.connect(demo)
+    tables = [t.name for t in rowhash.hashed_tables()
+              if raw.execute(f'SELECT 1 FROM "{t.name}" LIMIT 1').fetchone() is not None]
+    raw.close()
+    assert len(tables) >= 30
+    column = {"app_user": "created_at"}
+    _sql(demo, *(f'UPDATE "{t}" SET {column.get(t, "updated_at")} = \'2020-01-01 00:00:00.000000\' '
+                 f'WHERE rowid = (SELECT min(rowid) FROM "{t}")' for t in tables))
+    code, out = _verify(demo, capsys)
+    assert code == 3
+    for t in tables:
+        assert f"表 {t}）" in out, t
+
+
+def test_a_ledger_line_changed_with_its_month_total_in_an_open_month(
+        demo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = sqlite3.connect(demo)
+    uscc, book = raw.execute("SELECT o.uscc, b.id FROM organisation o JOIN book b ON b.organisation_id = o.id "
+                             "WHERE o.name = '东湖村股份经济合作社'").fetchone()
+    raw.close()
+    _cli(monkeypatch, "reopen-period", "--db", str(demo), "--user", "shenhe", "--org", uscc,
+         "--period", "2026-10", "--reason", "更正摘要")
+    code, out = _verify(demo, capsys)
+    assert code == 0, out
+    line = (f"SELECT e.rowid FROM entry e JOIN voucher v ON v.id = e.voucher_id WHERE e.book_id = '{book}' "
+            "AND e.period = '2026-10' AND e.debit > 0 AND v.status = '记账' ORDER BY e.rowid LIMIT 1")
+    _sql(demo,
+         f"UPDATE account_period_total SET debit = debit + 50000 WHERE book_id = '{book}' AND period = '2026-10' "
+         f"AND closing = 0 AND account_id = (SELECT account_id FROM entry WHERE rowid = ({line}))",
+         f"UPDATE entry SET debit = debit + 50000 WHERE rowid = ({line})")
+    code, out = _verify(demo, capsys)
+    assert code == 3
+    assert "表 entry）" in out, out  # the summary agrees with the changed line: only the row hash sees it
+
+
+def test_the_audit_tail_removed_with_its_head(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sheet printed with a check code is an anchor: deleting the audit entries since (and moving
+    ``audit_head`` back so the chain still links) leaves the sheet's entry missing."""
+    raw = sqlite3.connect(demo)
+    uscc = raw.execute("SELECT uscc FROM organisation WHERE name = '东湖村股份经济合作社'").fetchone()[0]
+    raw.close()
+    _cli(monkeypatch, "disclose", "--db", str(demo), "--user", "kuaiji", "--org", uscc, "--period", "2026-10",
+         "--out", str(tmp_path / "公开.pdf"))
+    raw = sqlite3.connect(demo)
+    first = raw.execute("SELECT min(n) FROM audit_entry WHERE entity = 'sealed_document'").fetchone()[0]
+    raw.close()
+    assert first is not None
+    _sql(demo, f"DELETE FROM audit_entry WHERE n >= {first}",
+         "UPDATE audit_head SET last_n = (SELECT max(n) FROM audit_entry), "
+         "last_hash = (SELECT hash FROM audit_entry WHERE n = (SELECT max(n) FROM audit_entry))")
+    code, out = _verify(demo, capsys)
+    assert code == 3, out
+    assert "表 audit_entry）" in out
+
+
+def test_a_month_reopened_behind_the_programs_back_refuses_writes(demo: Path) -> None:
+    raw = sqlite3.connect(demo)
+    book, = raw.execute("SELECT book_id FROM period WHERE period = '2026-10' LIMIT 1").fetchone()
+    raw.close()
+    _sql(demo, f"UPDATE period SET status = 'open', seal_hash = NULL WHERE book_id = '{book}' AND period = '2026-10'")
+    import uuid
+
+    db = open_database(demo)
+    try:
+        with db.begin("test") as s, pytest.raises(ConflictError, match="按审计日志已结账"):
+            ensure_period_open(s, uuid.UUID(book), "2026-10")
+    finally:
+        db.close()
