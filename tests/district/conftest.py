@@ -1,6 +1,12 @@
 """District statistics fixtures (issue #13): a hand-made township whose figures are worked out
 by hand, carried into a district through the real export and import; and the demo township's
-exchange (tests/sync/conftest.py's ``sync_pair``)."""
+exchange (tests/sync/conftest.py's ``sync_pair``).
+
+Both engines (``engine_kind``, tests/pg_support.py): the district's figures are read from
+``HandTown.view`` — the district file itself on SQLite; on PostgreSQL a database that
+``refresh_view`` makes an exact copy of the district file after each carry (the sync import into
+PostgreSQL is helper work in progress: DESIGN-NOTES 35), so every district service and report
+is run against PostgreSQL on the very rows the real import wrote."""
 
 from __future__ import annotations
 
@@ -22,9 +28,50 @@ from desktop_app.core.services.orgs import create_book, create_organisation, cre
 from desktop_app.core.services.users import create_user
 from desktop_app.core.services.vouchers import LineInput, create_voucher, post_voucher, review_voucher
 from desktop_app.sync import identity
+from tests.pg_support import mirror_database
 from tests.sync.conftest import SyncPair, make_district, sync_pair, trust_each_other
 
-__all__ = ["HandTown", "hand_town", "sync_pair"]
+__all__ = ["HandTown", "PgView", "hand_town", "pg_view", "sync_pair"]
+
+
+@dataclass
+class PgView:
+    """Where a test reads its district from: the file, or its PostgreSQL copy (``url``)."""
+
+    engine_kind: str
+    url: str = ""
+    work_dir: Path | None = None
+    db: Database | None = None
+
+    def of(self, district: Database) -> Database:
+        """The database to read ``district``'s figures from, as of now (a fresh copy on PostgreSQL)."""
+        if self.engine_kind == "sqlite":
+            return district
+        self.close()
+        assert self.work_dir is not None
+        self.db = mirror_database(district, self.url, self.work_dir)
+        return self.db
+
+    def target(self, district: Database) -> str:
+        """``--db`` for the CLI: the file, or the PostgreSQL URL."""
+        return str(district.path) if self.engine_kind == "sqlite" else self.url
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+@pytest.fixture
+def pg_view(engine_kind: str, tmp_path: Path, request: pytest.FixtureRequest,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[PgView]:
+    if engine_kind == "sqlite":
+        yield PgView("sqlite")
+        return
+    monkeypatch.setenv("SUNSHINE_LEDGER_DATA", str(tmp_path / "data"))  # the CLI's data folder for a URL
+    view = PgView("postgresql", str(request.getfixturevalue("pg_url")), tmp_path / "pg-work")
+    yield view
+    view.close()
 
 
 @dataclass
@@ -38,6 +85,18 @@ class HandTown:
     reviewer: UserRow
     books: dict[str, uuid.UUID] = field(default_factory=dict)  # village short name → its own book
     orgs: dict[str, uuid.UUID] = field(default_factory=dict)
+    pg: PgView = field(default_factory=lambda: PgView("sqlite"))
+    view: Database | None = None  # the district as the tests read it (see the module's docstring)
+
+    def refresh_view(self) -> Database:
+        """After packages were imported into ``district``: the database to read its figures from."""
+        self.view = self.pg.of(self.district)
+        return self.view
+
+    @property
+    def db_arg(self) -> str:
+        """``--db`` naming the district (the file, or the PostgreSQL URL of its copy)."""
+        return self.pg.target(self.district)
 
     def vouch(self, book: str, day: date, *lines: tuple[str, str, str], post: bool = True) -> uuid.UUID:
         with self.town.begin("test") as s:
@@ -52,6 +111,7 @@ class HandTown:
         pair = SyncPair(self.town, self.district, self.stick)
         _out, report = pair.carry(self.town, self.district)
         assert not report.problems, report.problems
+        self.refresh_view()
 
 
 VILLAGES = (  # short name, region code, name, chart
@@ -63,7 +123,7 @@ VILLAGES = (  # short name, region code, name, chart
 
 
 @pytest.fixture
-def hand_town(tmp_path: Path) -> Iterator[HandTown]:
+def hand_town(tmp_path: Path, pg_view: PgView) -> Iterator[HandTown]:
     town = open_database(tmp_path / "town" / "town.db")
     with town.begin("admin") as s:
         identity.set_site(s, "township", "江宁区各镇（测试）", "320115106")
@@ -74,7 +134,7 @@ def hand_town(tmp_path: Path) -> Iterator[HandTown]:
     with town.begin("test") as s:
         maker = create_user(s, username="kj", display_name="王会计", password="secret1", roles=["bookkeeper"])
         rev = create_user(s, username="sh", display_name="李审核", password="secret1", roles=["reviewer"])
-        h = HandTown(town, district, stick, maker, rev)
+        h = HandTown(town, district, stick, maker, rev, pg=pg_view, view=district)
         for code, name in (("320000000000", "江苏省"), ("320100000000", "南京市"), ("320115000000", "江宁区"),
                            ("320115106000", "阳光街道"), ("320115107000", "月湖镇")):
             create_region(s, code=code, name=name)

@@ -20,7 +20,8 @@ from desktop_app.core.services.district_settings import default_settings, parse_
 from desktop_app.core.services.orgs import ORG_OWN_BOOK_KINDS
 from desktop_app.core.services.statements import income_expense_statement
 from desktop_app.sync.apply import import_package
-from tests.district.conftest import HandTown
+from tests.district.conftest import HandTown, PgView
+from tests.pg_support import both_engines
 from tests.sync.conftest import SyncPair
 
 D = Decimal
@@ -78,11 +79,12 @@ def own_statement_figures(db: Database, org_id: uuid.UUID, first: str, last: str
     return op, total
 
 
+@both_engines
 def test_hand_computed_figures_reach_the_district(hand_town: HandTown) -> None:
     h = hand_town
     book_hand(h)
     h.carry()
-    with h.district.begin("区统计员") as s:
+    with h.view.begin("区统计员") as s:
         assert by_short(h, ds.village_income(s, 2026)) == EXPECTED_2026
         assert by_short(h, ds.village_income(s, 2026, 6)) == {
             "东湖": (D("45000.00"), D("245000.00")), "西岭": (D("60000.00"), D("60000.00")),
@@ -107,11 +109,12 @@ def test_hand_computed_figures_reach_the_district(hand_town: HandTown) -> None:
             assert c.amount == sum(t.tiers(kind)[i].amount for t in rep.townships)
 
 
+@both_engines
 def test_district_figures_equal_each_villages_own_income_statement(hand_town: HandTown) -> None:
     h = hand_town
     book_hand(h)
     h.carry()
-    with h.district.begin("区统计员") as s:
+    with h.view.begin("区统计员") as s:
         year = {r.village.organisation_id: r for r in ds.village_income(s, 2026)}
         ytd9 = {r.village.organisation_id: r for r in ds.village_income(s, 2026, 9)}
         monthly = {o: ds.village_monthly_income(s, o, 2026) for o in h.orgs.values()}
@@ -123,11 +126,12 @@ def test_district_figures_equal_each_villages_own_income_statement(hand_town: Ha
         assert (monthly[org].operating, monthly[org].total) == EXPECTED_2026[short]
 
 
+@both_engines
 def test_villages_in_tier_with_year_on_year_change(hand_town: HandTown) -> None:
     h = hand_town
     book_hand(h)
     h.carry()
-    with h.district.begin("区统计员") as s:
+    with h.view.begin("区统计员") as s:
         tier = ds.villages_in_tier(s, 2026, None, "operating", 2)  # 5–10万
         every = ds.villages_in_tier(s, 2026, None, "total", None, township_code="320115107000")
         with pytest.raises(ValidationError, match="没有第9档"):
@@ -141,6 +145,7 @@ def test_villages_in_tier_with_year_on_year_change(hand_town: HandTown) -> None:
         ("北坡村股份经济合作社", D("0.00"), D("30000.00"), D("-100.0"))]
 
 
+@both_engines
 def test_duplicate_and_out_of_order_packages_leave_the_figures_equal_to_the_books(hand_town: HandTown) -> None:
     h = hand_town
     pair = SyncPair(h.town, h.district, h.stick)
@@ -153,22 +158,25 @@ def test_duplicate_and_out_of_order_packages_leave_the_figures_equal_to_the_book
     late = import_package(h.district, first.path, actor="区统计员")  # the older stick, afterwards
     again = import_package(h.district, second.path, actor="区统计员")  # the same stick twice
     assert again.already_imported and late.new_records == 0
-    with h.district.begin("区统计员") as s:
+    h.refresh_view()
+    with h.view.begin("区统计员") as s:
         got = by_short(h, ds.village_income(s, 2026))
     assert got == {**EXPECTED_2026, "东湖": (D("75000.00"), D("280000.00"))}
     for short, org in h.orgs.items():
         assert own_statement_figures(h.town, org, "2026-01", "2026-12") == got[short]
 
 
-def test_demo_exchange_figures_equal_the_townships_statements(sync_pair: SyncPair) -> None:
+@both_engines
+def test_demo_exchange_figures_equal_the_townships_statements(sync_pair: SyncPair, pg_view: PgView) -> None:
     pair = sync_pair
     pair.carry(pair.town, pair.district)
+    district = pg_view.of(pair.district)
     with pair.town.begin("reader") as s:
         last = s.scalar(select(func.max(AccountPeriodTotal.period)))
         orgs = s.execute(select(Organisation.id).where(Organisation.level == "村")).scalars().all()
     assert last is not None and len(orgs) == 6
     year, month = int(last[:4]), int(last[5:])
-    with pair.district.begin("区统计员") as s:
+    with district.begin("区统计员") as s:
         ytd = {r.village.organisation_id: r for r in ds.village_income(s, year, month)}
         rep = ds.tier_counts(s, year, month)
         monthly = ds.village_monthly_income(s, orgs[0], year)
@@ -182,17 +190,19 @@ def test_demo_exchange_figures_equal_the_townships_statements(sync_pair: SyncPai
         assert own_statement_figures(pair.town, orgs[0], m.period, m.period) == (m.operating, m.total)
 
 
-def test_oversight_on_the_demo_exchange(sync_pair: SyncPair) -> None:
+@both_engines
+def test_oversight_on_the_demo_exchange(sync_pair: SyncPair, pg_view: PgView) -> None:
     from desktop_app.core.services.contract_review import current_findings
     from desktop_app.core.services.contract_warnings import list_arrears
 
     pair = sync_pair
     pair.carry(pair.town, pair.district)
+    district = pg_view.of(pair.district)
     as_of = date(2026, 12, 20)
     with pair.town.begin("reader") as s:
         town_findings = len(current_findings(s, None, as_of=as_of))
         town_arrears = sum(r.outstanding for r in list_arrears(s, None, as_of))
-    with pair.district.begin("区统计员") as s:
+    with district.begin("区统计员") as s:
         co = ds.contract_oversight(s, as_of)
         dc = ds.disclosure_compliance(s, 2026, 11, as_of=as_of)
         dp = ds.distribution_progress(s, 2025, as_of=date(2026, 5, 1))
@@ -214,10 +224,11 @@ def test_oversight_on_the_demo_exchange(sync_pair: SyncPair) -> None:
     assert d.villages > 0 and d.on_time + d.late + d.overdue_open + d.in_progress == d.villages
     assert [p.township for p in pk] and pk[0].packages == 1 and pk[0].audit_ok and pk[0].audit_status == "✓"
     assert pk[0].totals_matched is True and pk[0].digests_matched is True
-    with pair.district.begin("区统计员") as s:
+    with district.begin("区统计员") as s:
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == audit_before  # read-only
 
 
+@both_engines
 def test_disclosure_and_distribution_states(hand_town: HandTown) -> None:
     from desktop_app.core.services.disclosure import (
         compute_disclosure_seal,
@@ -239,7 +250,7 @@ def test_disclosure_and_distribution_states(hand_town: HandTown) -> None:
                 mark_disclosure_posted(s, book_id=h.books[short], period_code="2026-11", posted_on=posted, by="王会计")
         update_disclosure_settings(s, h.orgs["北坡"], frequency="quarter")
     h.carry()
-    with h.district.begin("区统计员") as s:
+    with h.view.begin("区统计员") as s:
         nov = ds.disclosure_compliance(s, 2026, 11, as_of=date(2026, 12, 5))
         dec = ds.disclosure_compliance(s, 2026, 12, as_of=date(2027, 1, 20))
     status = {(x.village.name[:2], x.book_name[-5:]): (x.status, x.overdue) for x in nov.lines}
@@ -252,11 +263,12 @@ def test_disclosure_and_distribution_states(hand_town: HandTown) -> None:
     assert dec.district.not_posted == dec.district.overdue == 5
 
 
+@both_engines
 def test_settings_change_the_tiers_and_are_audited(hand_town: HandTown) -> None:
     h = hand_town
     book_hand(h)
     h.carry()
-    with h.district.begin("区统计员") as s:
+    with h.view.begin("区统计员") as s:
         before = s.scalar(select(func.count()).select_from(AuditEntry))
         new = update_settings(s, tiers="0, 5，50", actor="区统计员")
         assert new.bounds == (D(0), D(5), D(50)) and new.saved
@@ -266,11 +278,11 @@ def test_settings_change_the_tiers_and_are_audited(hand_town: HandTown) -> None:
         assert "0 / 5 / 50" in rep.settings.describe()[0] and "区级设置" in rep.settings.describe()[3]
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == before + 1
     for bad, msg in (("5,3", "从小到大"), ("a", "不是数字"), ("-1", "不小于0"), ("", "请填写")):
-        with h.district.begin("区统计员") as s, pytest.raises(ValidationError, match=msg):
+        with h.view.begin("区统计员") as s, pytest.raises(ValidationError, match=msg):
             update_settings(s, tiers=bad, codes={"operating_2023": "501"}, actor="区统计员")
-    with h.district.begin("区统计员") as s, pytest.raises(ValidationError, match="102 不是2023版科目表的收入类科目"):
+    with h.view.begin("区统计员") as s, pytest.raises(ValidationError, match="102 不是2023版科目表的收入类科目"):
         update_settings(s, tiers="0,1", codes={"operating_2023": "501,102"}, actor="区统计员")
-    with h.district.begin("区统计员") as s:
+    with h.view.begin("区统计员") as s:
         assert s.get(DistrictSetting, "operating_2023") is None  # nothing half-applied
         assert ds.get_settings(s).bounds == (D(0), D(5), D(50))
         only_rent = update_settings(s, codes={"operating_2023": "50101", "operating_2004": "511"}, actor="区统计员")
@@ -290,6 +302,7 @@ def test_tier_boundaries_are_decimal_and_inclusive_below() -> None:
     assert ds.shares([0, 0]) == [D("0.0"), D("0.0")]
 
 
+@both_engines
 def test_a_replaced_township_pc_and_its_late_stick(hand_town: HandTown, tmp_path: Path) -> None:
     """The township's PC dies after a stick was written but before it was carried; the backup is
     restored on a new PC (a new origin, announced to the district as the successor). The district's
@@ -318,7 +331,8 @@ def test_a_replaced_township_pc_and_its_late_stick(hand_town: HandTown, tmp_path
     h.vouch("南塘", date(2026, 1, 15), ("102", "1000000", "0"), ("50101", "0", "1000000"))
     h.carry()
     import_package(h.district, late.path, actor="区统计员")  # the old PC's stick, found in a drawer
-    with h.district.begin("区统计员") as s:
+    h.refresh_view()
+    with h.view.begin("区统计员") as s:
         got = by_short(h, ds.village_income(s, 2026))
     assert got == {"东湖": (D("30000.00"), D("30000.00")), "西岭": (D("60000.00"), D("60000.00")),
                    "南塘": (D("1000000.00"), D("1000000.00")), "北坡": (D("0.00"), D("0.00"))}
