@@ -195,6 +195,18 @@ class LedgerView(QWidget):
     def _after_reset(self) -> None:
         self._update_count()
         self._sync_footer_geometry()
+        self._settle()
+
+    def _settle(self) -> None:
+        """Lay the view out now (the filter box shown or hidden, the row-number column's width, a
+        scroll bar coming or going): left to the event loop, a reload that changes them paints
+        the table twice, once before that layout and once after it (half a big ledger's first
+        paint)."""
+        if self.isVisible():
+            layout = self.layout()
+            layout.invalidate()
+            layout.activate()
+            self.table.doItemsLayout()
 
     def _update_count(self) -> None:
         model = self._model

@@ -18,13 +18,20 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from desktop_app.ui.columns import Column
+from desktop_app.ui.columns import COPY_ROLE, RAW_ROLE, SORT_ROLE, Column, ColumnKind
 from desktop_app.ui.paging import PageSource
-from desktop_app.ui.tables import _ColumnsModel
+from desktop_app.ui.tables import _NEGATIVE, _ColumnsModel
 
 __all__ = ["PagedTableModel"]
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+# The roles ``_ColumnsModel._cell`` answers; a view asks a dozen per cell at every paint (font,
+# decoration, check state, size hint ...), and those are None without reading the row.
+_ANSWERED = frozenset({_DISPLAY, _ALIGN, _FOREGROUND, int(Qt.ItemDataRole.EditRole), RAW_ROLE, COPY_ROLE, SORT_ROLE})
 
 
 class PagedTableModel(_ColumnsModel):
@@ -53,6 +60,7 @@ class PagedTableModel(_ColumnsModel):
         self._max_pages = max_pages
         self._pages: OrderedDict[int, Sequence[Any]] = OrderedDict()
         self._count = source.count()
+        self._getters: dict[int, Any] = {}  # column -> value getter (``Column.accessor``), made once
         self._filter = ""
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
@@ -75,6 +83,7 @@ class PagedTableModel(_ColumnsModel):
         """Forget cached pages and re-count (after the data changed)."""
         self.beginResetModel()
         self._pages.clear()
+        self._getters.clear()  # a new source may give rows of another shape
         self._count = self._source.count()
         self.endResetModel()
         self.totals_changed.emit()
@@ -111,12 +120,33 @@ class PagedTableModel(_ColumnsModel):
         return 0 if parent.isValid() else self._count
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """``_cell``'s answers, with the three a paint asks for every cell taken first: the display
+        text and the red of a negative amount (each column's value getter made once per model),
+        and the alignment."""
+        if role not in _ANSWERED or not index.isValid():
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        column = self._columns[index.column()]
+        if role == _ALIGN:
+            return column.qt_alignment
+        if role == _DISPLAY or role == _FOREGROUND:
+            if role == _FOREGROUND and column.column_kind is not ColumnKind.MONEY:
+                return None
+            get = self._getters.get(index.column())
+            if get is None:
+                get = self._getters[index.column()] = column.accessor(row)
+            value = get(row)
+            if role == _DISPLAY:
+                return column.display(value)
+            return _NEGATIVE if value is not None and value < 0 else None
         return self._cell(index, role)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _FLAGS
 
     # -- sort and filter (delegated) --------------------------------------------------------
     @property
