@@ -1,6 +1,8 @@
 """合同监管: every village's contracts under the compliance review (findings and their 整改
 status), contracts expiring within 90 days or past their end, overdue installments with ageing;
-per township and for the district, as of a date (the contract services' own rules)."""
+per township and for the district, as of a date (the contract services' own rules).
+提出更正建议 proposes on the contract of the selected line (the district's own record, sent down
+to the township; the contract itself stays read-only)."""
 
 from __future__ import annotations
 
@@ -8,13 +10,17 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QTabWidget
+from PySide6.QtWidgets import QPushButton, QSplitter, QTabWidget
 
+from desktop_app.core.errors import UserError
+from desktop_app.core.services import proposals as proposal_svc
 from desktop_app.core.services.district_oversight import contract_oversight
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
+from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.pages.district_base import DistrictPage, boxed, make_table
+from desktop_app.ui.pages.proposal_dialogs import propose_dialog
 
 TOWN_COLUMNS = [
     Column("township", "乡镇", "pinyin-text"),
@@ -74,6 +80,12 @@ class DistrictContractsPage(DistrictPage):
         self.tabs.addTab(finding_view, "合规审查发现")
         self.tabs.addTab(expiry_view, "到期合同")
         self.tabs.addTab(arrears_view, "欠款")
+        self.views = (finding_view, expiry_view, arrears_view)
+        self.propose_button = QPushButton("提出更正建议…")
+        self.propose_button.setObjectName("contract_propose")
+        self.propose_button.setToolTip("对所选行的合同提出更正建议，随下次同步包送达该乡镇")
+        self.propose_button.clicked.connect(self.propose)
+        self.head.insertWidget(self.head.count() - 2, self.propose_button)
         split = QSplitter(Qt.Orientation.Vertical)
         self.town_box = boxed("各乡镇", self.town_view)
         split.addWidget(self.town_box)
@@ -97,6 +109,35 @@ class DistrictContractsPage(DistrictPage):
         for i, (text, n) in enumerate([("合规审查发现", len(report.findings)), ("到期合同", len(report.expiring)),
                                        ("欠款", len(report.arrears))]):
             self.tabs.setTabText(i, f"{text}（{n}）")
+
+
+    def selected_contract(self) -> tuple[Any, str, str] | None:
+        """(contract id, proposal kind, suggested text) of the selected line of the current tab."""
+        line = self.views[self.tabs.currentIndex()].current_row()
+        if line is None:
+            return None
+        if hasattr(line, "finding"):
+            f = line.finding
+            return f.contract_id, "手续不全", f"{f.rule_name}：{f.message}"
+        if hasattr(line, "contract"):
+            c = line.contract
+            return c.contract_id, "合同超期", f"合同{c.bucket}（到期日 {c.end_date:%Y-%m-%d}），请续签、终止或说明"
+        i = line.installment
+        return (i.contract_id, "合同欠款",
+                f"第 {i.seq} 期租金（应收日 {i.due_date:%Y-%m-%d}）欠款 {i.outstanding:,.2f} 元，逾期 {i.days_overdue} 天，请催收")
+
+    def propose(self) -> None:
+        picked = self.selected_contract()
+        if picked is None:
+            show_user_error(self, "请先在下方选中一行（审查发现、到期合同或欠款）")
+            return
+        contract_id, kind, text = picked
+        try:
+            target = self.read(proposal_svc.target_of, "contract", contract_id)
+        except UserError as exc:
+            show_user_error(self, exc)
+            return
+        propose_dialog(self.ctx, self, target, kind=kind, text=text)
 
 
 PAGE = PageSpec("district_contracts", "合同监管", 5, DistrictContractsPage, site="district")
