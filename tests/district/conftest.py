@@ -69,7 +69,7 @@ def pg_view(engine_kind: str, tmp_path: Path, request: pytest.FixtureRequest,
         yield PgView("sqlite")
         return
     monkeypatch.setenv("SUNSHINE_LEDGER_DATA", str(tmp_path / "data"))  # the CLI's data folder for a URL
-    view = PgView("postgresql", str(request.getfixturevalue("pg_url")), tmp_path / "pg-work")
+    view = PgView("postgresql", str(request.getfixturevalue("pg_migrated_url")), tmp_path / "pg-work")
     yield view
     view.close()
 

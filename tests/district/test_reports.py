@@ -16,13 +16,14 @@ from desktop_app.cli import main
 from desktop_app.core.money import format_amount
 from tests.district.conftest import HandTown
 from tests.district.test_stats import EXPECTED_2026, book_hand, own_statement_figures
+from tests.pg_support import both_engines
 
 D = Decimal
 SERIES_1 = (0.180392, 0.427451, 0.705882)  # 经营性收入's bars (#2E6DB4)
 
 
 def _db(h: HandTown) -> str:
-    return str(h.district.path)
+    return h.db_arg  # the district file, or the PostgreSQL URL of its copy
 
 
 def _text(pdf: Path) -> str:
@@ -41,6 +42,7 @@ def carried(hand_town: HandTown) -> HandTown:
     return hand_town
 
 
+@both_engines
 def test_tiers_pdf_states_its_basis_and_ties_to_the_villages_statements(carried: HandTown, tmp_path: Path) -> None:
     h = carried
     out = tmp_path / "tiers.pdf"
@@ -69,6 +71,7 @@ def test_tiers_pdf_states_its_basis_and_ties_to_the_villages_statements(carried:
     assert format_amount(D("-65000")) in next(x for x in lines if "西岭村" in x)
 
 
+@both_engines
 def test_tiers_pdf_draws_a_bar_chart_of_the_counts(carried: HandTown, tmp_path: Path) -> None:
     out = tmp_path / "tiers.pdf"
     assert main(["district", "report", "tiers", "--db", _db(carried), "--year", "2026", "--out", str(out)]) == 0
@@ -81,6 +84,7 @@ def test_tiers_pdf_draws_a_bar_chart_of_the_counts(carried: HandTown, tmp_path: 
     assert len(bars) == 4 and len({round(b["height"], 1) for b in bars}) == 1
 
 
+@both_engines
 def test_tiers_xlsx_has_numbers_print_setup_and_a_chart(carried: HandTown, tmp_path: Path) -> None:
     out = tmp_path / "tiers.xlsx"
     assert main(["district", "report", "tiers", "--db", _db(carried), "--year", "2026", "--month", "6",
@@ -104,6 +108,7 @@ def test_tiers_xlsx_has_numbers_print_setup_and_a_chart(carried: HandTown, tmp_p
     assert len(wb["分档图表"]._charts) == 1
 
 
+@both_engines
 def test_disclosure_distribution_and_contract_reports(carried: HandTown, tmp_path: Path) -> None:
     h = carried
     db = _db(h)
@@ -130,6 +135,7 @@ def test_disclosure_distribution_and_contract_reports(carried: HandTown, tmp_pat
     assert "截至日期：2025年12月31日" in _text(tmp_path / "c25.pdf")  # a past year: at its end
 
 
+@both_engines
 def test_district_command_refuses_a_township_database(carried: HandTown, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "t.pdf"
@@ -141,6 +147,7 @@ def test_district_command_refuses_a_township_database(carried: HandTown, tmp_pat
     assert "输出文件应为 .pdf 或 .xlsx" in capsys.readouterr().err
 
 
+@both_engines
 def test_settings_command_changes_what_the_reports_use(carried: HandTown, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     db = _db(carried)
@@ -157,16 +164,18 @@ def test_settings_command_changes_what_the_reports_use(carried: HandTown, tmp_pa
     assert total[1:10] == [4, 1, 25.0, 1, 25.0, 1, 25.0, 1, 25.0]
 
 
+@both_engines
 def test_the_same_figures_give_the_same_pdf_bytes(carried: HandTown) -> None:
     from desktop_app.reports.district_pdf import district_pdf_bytes
     from desktop_app.reports.district_sheets import build_doc
 
-    with carried.district.read("区统计员") as s:
+    with carried.view.read("区统计员") as s:
         docs = [build_doc(s, "tiers", 2026, 1, organisation="江宁区经管站") for _ in range(2)]
     assert docs[0].period_label == "2026年1月"
     assert district_pdf_bytes(docs[0]) == district_pdf_bytes(docs[1])
 
 
+@both_engines
 def test_a_whole_year_reports_disclosure_up_to_the_month_falling_due(carried: HandTown, tmp_path: Path) -> None:
     """On 2 December the month falling due is November (by 10 December): December is not listed
     as missing; a past year covers all twelve months."""
