@@ -65,7 +65,7 @@ def test_wrong_password_is_refused_and_audited(demo: str, capsys, monkeypatch) -
     monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "guess")
     assert main(["close-period", "--db", demo, "--org", _village(demo), "--period", "2026-01", "--user", "kuaiji"]) == 1
     assert "用户名或密码错误" in capsys.readouterr().err
-    actor, action, summary = _audit(demo)[-1]
+    _actor, action, summary = _audit(demo)[-1]
     assert action == "login_failed" and "kuaiji" in summary
 
 

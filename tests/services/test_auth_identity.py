@@ -95,7 +95,7 @@ def test_wrong_passwords_lock_out_in_the_database_and_every_attempt_is_audited(d
     start = utcnow()
     for n in range(1, FREE_FAILURES + 1):
         with db.begin() as s:
-            result = attempt_login(s, "kj", "guess%d" % n, now=start)
+            result = attempt_login(s, "kj", f"guess{n}", now=start)
         assert result.user is None and "用户名或密码错误" in result.message
     assert "请 30 秒后再试" in result.message and lock_seconds(FREE_FAILURES + 1) == 60
     db.close()
