@@ -42,6 +42,15 @@ def test_rotation_keeps_seven_days_and_the_first_of_each_month(db: Database) -> 
     assert len(names) == 2 * len(kept)  # each file with its sidecar, nothing else left behind
 
 
+def test_a_daily_backup_that_cannot_be_written_never_stops_the_start(db: Database) -> None:
+    folder = svc.backups_folder(db.path)
+    folder.write_text("一个同名文件，不是文件夹", encoding="utf-8")  # the backups folder cannot be made
+    assert svc.daily_quietly(db.path, now=datetime(2026, 6, 1, 8, 0)) is None
+    folder.unlink()
+    entry = svc.daily_quietly(db.path, now=datetime(2026, 6, 1, 9, 0))
+    assert entry is not None and entry.verified and entry.reason_text == "每日首次启动"
+
+
 def test_rotation_keeps_the_newest_of_each_other_reason(db: Database) -> None:
     when = datetime(2026, 5, 1, 9, 0)
     for i in range(7):

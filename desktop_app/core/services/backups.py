@@ -4,7 +4,8 @@
   升级前, 恢复前, 同步导入前, 月末结账) and 手动 ones into the data folder: SQLite's online backup
   API (safe while the program has the database open), the copy checked right after writing and
   catalogued (db/backup.py), then the folder rotated.
-* ``daily_if_due(db_path)`` — the first start of each day.
+* ``daily_if_due(db_path)`` — the first start of each day (``daily_quietly`` at start-up: never
+  stops the program opening).
 * ``backup_to_folder(session, db_path, folder, passphrase)`` — a copy outside the data folder
   (a chosen folder or a USB stick) is always sealed with the administrator's passphrase
   (desktop_app.core.backup_crypto) and checked by decrypting it again.
@@ -17,6 +18,8 @@ of the others. Nothing else in the backups folder is ever deleted.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -78,6 +81,17 @@ def daily_if_due(db_path: Path, *, now: datetime | None = None, keep: Rotation =
     if any(e.reason == "daily" and e.created.date() == now.date() for e in list_backups(backups_folder(db_path))):
         return None
     return auto_backup(db_path, "daily", now=now, keep=keep)
+
+
+def daily_quietly(db_path: Path, *, now: datetime | None = None) -> BackupEntry | None:
+    """``daily_if_due`` for the program's start: a backup that cannot be written (a full or
+    read-only disk) is logged and never stops the program opening; the 备份与恢复 page shows
+    which days have none."""
+    try:
+        return daily_if_due(db_path, now=now)
+    except (OSError, sqlite3.Error, UserError) as exc:
+        logging.getLogger(__name__).warning("daily backup of %s failed: %s", db_path, exc)
+        return None
 
 
 def rotate(folder: Path, keep: Rotation = Rotation()) -> tuple[Path, ...]:
