@@ -54,7 +54,8 @@ def _newer(src: Path, dest: Path) -> None:
     copy_of(src, dest.parent)
     (dest.parent / src.name).replace(dest)
     conn = sqlite3.connect(dest)
-    conn.execute("UPDATE alembic_version SET version_num = 'z9999' WHERE version_num = '0004'")
+    conn.execute("UPDATE alembic_version SET version_num = 'z9999' "  # any recorded head, whatever the heads are
+                 "WHERE rowid = (SELECT min(rowid) FROM alembic_version)")
     conn.commit()
     conn.close()
 
