@@ -12,6 +12,7 @@ from the stored values it has just converted, the ORM hook by re-reading the flu
 from __future__ import annotations
 
 import gc
+import marshal
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -169,9 +170,9 @@ def _make_converter(conn: Connection, table: Table, filled: set[str],
                 exprs.append(f"p{i}({value})" if proc else value)
     if hashed:  # rowhash.tuple_hash inlined
         names.append(rowhash.COLUMN)
-        env.update(B=blake2b, FB=int.from_bytes)
-        source = (f"def convert(rows, C):\n    return [(t := ({', '.join(exprs)},)) + (FB(B(repr(t).encode("
-                  "'utf-8', 'surrogatepass'), digest_size=8).digest(), 'big', signed=True),) for r in rows]\n")
+        env.update(B=blake2b, FB=int.from_bytes, M=marshal.dumps, V=rowhash.MARSHAL_VERSION)
+        source = (f"def convert(rows, C):\n    return [(t := ({', '.join(exprs)},)) + "
+                  "(FB(B(M(t, V), digest_size=8).digest(), 'big', signed=True),) for r in rows]\n")
     else:
         source = f"def convert(rows, C):\n    return [({', '.join(exprs)},) for r in rows]\n"
     exec(compile(source, f"<bulk insert {table.name}>", "exec"), env)  # our own column names and processors, never user text

@@ -170,3 +170,15 @@ def test_migration_fills_the_hash_of_existing_rows(tmp_path: Path) -> None:
         assert cur.execute("SELECT row_hash FROM region").fetchone()[0] is not None
     finally:
         raw.close()
+
+
+def test_the_hash_of_a_row_is_pinned() -> None:
+    """A stored hash must read the same under every later Python: the serialisation (marshal
+    format 2) and the digest are fixed; equal strings give equal bytes interned or not."""
+    import sys
+
+    values = ["01a2", 1, None, "东湖村", -200000, 2**40, "2026-01-01"]
+    assert rowhash.row_hash(values) == 1989072892913700121
+    interned, built = sys.intern("abc_def"), "".join(["abc", "_def"])
+    assert rowhash.row_hash([interned, interned]) == rowhash.row_hash([built, built])
+    assert rowhash.row_hash([1]) != rowhash.row_hash(["1"]) != rowhash.row_hash([None])
