@@ -8,7 +8,9 @@ same voucher and entry rows, already converted (hex UUIDs, integer 分), into an
 database of the same schema with nothing but stdlib ``sqlite3.executemany`` in one
 transaction (same pragmas: WAL, synchronous=FULL, foreign keys). That is the raw limit.
 Printed: wall and CPU time of both, the ratios (median over the runs; the machine is shared),
-and the stored bytes per row (file size / rows of every table) of the bulk-written file.
+the stored bytes per row (file size / rows of every table) of the bulk-written file, and the CPU
+cost of the row hashes (``row_hash``, db/rowhash.py) of the same entry lines, which the bulk path
+computes as it converts them.
 ``--demo DB`` also prints file size / rows of an existing demo database.
 """
 
@@ -30,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from db import rowhash  # noqa: E402
 from db.backup import backup_file  # noqa: E402
 from db.engine import Database  # noqa: E402
 from db.migrate import open_database  # noqa: E402
@@ -113,6 +116,16 @@ def raw_copy(src: Path, dst: Path) -> tuple[float, float, int]:
     return wall, cpu, len(erows)
 
 
+def hash_cost(src: Path) -> tuple[float, int]:
+    """CPU seconds to compute ``row_hash`` (db/rowhash.py) of every stored entry line, and the lines."""
+    s = sqlite3.connect(src)
+    cols = rowhash.hash_columns([d[0] for d in s.execute("SELECT * FROM entry LIMIT 0").description])
+    rows = s.execute(f"SELECT {', '.join(cols)} FROM entry").fetchall()
+    s.close()
+    _, cpu = timed(lambda: [rowhash.tuple_hash(r) for r in rows])
+    return cpu, len(rows)
+
+
 def post(db: Database, book_id: object, user: UserRow, vouchers: list[BulkVoucher]) -> None:
     with db.begin("bench") as s:
         bulk_post_vouchers(s, book_id, vouchers, maker=user)  # type: ignore[arg-type]
@@ -135,12 +148,15 @@ def main() -> None:
         wall, cpu = timed(lambda db=db, book_id=book_id, user=user: post(db, book_id, user, vouchers))
         db.close()
         r_wall, r_cpu, n = raw_copy(tmp / "bulk.db", tmp / "raw.db")
+        h_cpu, h_rows = hash_cost(tmp / "bulk.db")
         rows, size, counts = rows_and_size(tmp / "bulk.db")
         results.append((wall, cpu, r_wall, r_cpu))
         shutil.rmtree(tmp)
         print(f"第{run + 1}次：bulk_post_vouchers {n:,} 行分录 墙钟 {wall:.2f} s / CPU {cpu:.2f} s；"
               f"stdlib executemany 同样的行 墙钟 {r_wall:.2f} s / CPU {r_cpu:.2f} s；"
               f"比值 墙钟 {wall / r_wall:.2f} 倍 / CPU {cpu / r_cpu:.2f} 倍")
+        print(f"    其中行哈希（row_hash）：{h_rows:,} 行分录 CPU {h_cpu:.2f} s = {h_cpu / h_rows * 1e6:.2f} 微秒每行，"
+              f"为 executemany 同样行 CPU 的 {h_cpu / r_cpu:.2f} 倍")
         print(f"    文件 {size / 1e6:.1f} MB / {rows:,} 行 = {size / rows:.0f} 字节每行"
               f"（其中 change_log {counts.get('change_log', 0):,} 行，分录 {counts.get('entry', 0):,} 行）")
     med = [statistics.median(x) for x in zip(*results, strict=True)]
