@@ -242,7 +242,7 @@ def _run_session(app: object, opening: DatabaseOpening, user: UserRow, data: Pat
     window = MainWindow(ctx)
     window.first_painted.connect(opening.release)
     window.show()
-    logging.getLogger(__name__).info("session, db=%s user=%s, database opened in %.2f s",
+    logging.getLogger(__name__).info("started, db=%s user=%s, database opened in %.2f s",
                                      opening.path, user.username, opening.seconds or 0.0)
     app.exec()  # type: ignore[attr-defined]
     switch = window.logout_requested

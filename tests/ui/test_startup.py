@@ -186,7 +186,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication([sys.argv[0]])
 seen = {}
-from desktop_app.ui.login import FirstRunDialog, LoginDialog
+from desktop_app.ui.login import ChangePasswordDialog, FirstRunDialog, LoginDialog
 
 def choose_new(dialog):
     seen["first_run"] = dialog.windowTitle()
@@ -207,10 +207,21 @@ def login_paint(self, event):
                     seen["main"] = win.status_user.text()
                     QTimer.singleShot(0, win.close)
             main_window.MainWindow.paintEvent = main_paint
-            self.password.setText("admin123")
+            import re
+            seen["password"] = re.search(r"初始密码 (\w+)", hint.text()).group(1)
+            self.password.setText(seen["password"])
             self.ok_button.click()
         QTimer.singleShot(0, press)
 LoginDialog.paintEvent = login_paint
+
+def change(dialog):  # the initial password is changed before the main window opens
+    seen["forced"] = dialog.windowTitle()
+    dialog.old.setText(seen["password"])
+    dialog.new.setText("mine-2026")
+    dialog.again.setText("mine-2026")
+    dialog.try_change()
+    return dialog.result()
+ChangePasswordDialog.exec = change
 from desktop_app.app import run_gui
 seen["rc"] = run_gui(["--data-dir", sys.argv[1]])
 print(json.dumps(seen, ensure_ascii=False))
@@ -223,7 +234,8 @@ def test_first_run_creates_a_new_database_and_tells_the_administrator_account(tm
                          text=True, timeout=120, cwd=ROOT, env=env, check=True)
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["first_run"] == "欢迎使用阳光台账"
-    assert seen["login"]["username"] == "admin" and "初始密码 admin123" in seen["login"]["hint"]
+    assert seen["login"]["username"] == "admin" and "admin123" not in seen["login"]["hint"]
+    assert f"初始密码 {seen['password']}（只显示这一次" in seen["login"]["hint"] and seen["forced"] == "修改密码 — 阳光台账"
     assert seen["main"].startswith("用户：系统管理员") and seen["rc"] == 0
     assert (tmp_path / "data" / "ledger.db").exists()
 
