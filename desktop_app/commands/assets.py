@@ -24,7 +24,7 @@ REPORTS = {"assets": "资产台账", "resources": "资源台账", "changes": "�
 
 def _sheet(s: Any, args: argparse.Namespace, name: str) -> tuple[Any, dict[str, Any]]:
     """The sheet and the keyword arguments it was built with (what its seal rebuilds it from)."""
-    from desktop_app.commands.funds import resolve_book
+    from desktop_app.commands import resolve_book
     from desktop_app.core.services.funds_base import parse_period_range, period_end, range_label
     from desktop_app.core.services.orgs import find_organisation
     from desktop_app.reports import assets_sheets as sheets
@@ -120,7 +120,7 @@ def _export_sheet(name: str) -> KindHandler:
 def _import_kind(kind: str) -> KindHandler:
     def run(args: argparse.Namespace) -> int:
         from desktop_app.cli import cli_session
-        from desktop_app.commands.funds import resolve_book
+        from desktop_app.commands import resolve_book
         from desktop_app.core.services.orgs import find_organisation
         from desktop_app.excel.assets_xlsx import apply_import, validate_import
 
@@ -141,7 +141,8 @@ def _import_kind(kind: str) -> KindHandler:
 
 def cmd_depreciate(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
-    from desktop_app.commands.funds import resolve_book, resolve_user
+    from desktop_app.commands import resolve_book
+    from desktop_app.commands.funds import resolve_user
     from desktop_app.core.services.depreciation import run_depreciation_through
     from desktop_app.core.services.funds_base import parse_period_range, period_label
 
@@ -159,7 +160,7 @@ def cmd_depreciate(args: argparse.Namespace) -> int:
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
-    from desktop_app.commands.funds import resolve_book
+    from desktop_app.commands import resolve_book
     from desktop_app.core.services.asset_reconcile import reconcile_assets
 
     with cli_session(args, "cli") as s:

@@ -68,7 +68,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
-    from desktop_app.commands.funds import resolve_book
+    from desktop_app.commands import resolve_book
     from desktop_app.core.services.orgs import find_organisation
     from desktop_app.excel.contracts_import import apply_contract_import, validate_contract_import
 

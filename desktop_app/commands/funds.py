@@ -1,8 +1,8 @@
 """Funds CLI: ``report NAME``, ``close-period``, ``reopen-period``, ``close-year``; the kinds
 ``import opening`` (期初余额) and ``export opening-template`` (期初余额表模板).
 
-Organisations are named by USCC or 区划代码; ``--book`` (code or id) may be left out when the
-organisation has one book. The acting user is ``--user`` or else the first active user holding
+Organisations are named by USCC or 区划代码; ``--book`` as every command reads it
+(``commands.resolve_book``). The acting user is ``--user`` or else the first active user holding
 the role the action needs (the CLI has no login).
 """
 
@@ -15,28 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from desktop_app.commands import export_kind, import_kind
-from desktop_app.core.errors import NotFoundError, UserError, ValidationError
+from desktop_app.commands import export_kind, import_kind, resolve_book
+from desktop_app.core.errors import UserError
 from desktop_app.core.money import format_amount
-from desktop_app.core.rows import BookRow, UserRow
-
-
-def resolve_book(session: Session, org_code: str, book: str | None) -> BookRow:
-    from desktop_app.core.services.orgs import find_organisation, list_books
-
-    org = find_organisation(session, org_code)
-    books = list_books(session, org.id)
-    if not books:
-        raise NotFoundError(f"{org.name} 还没有账套", field="账套")
-    if book:
-        for b in books:
-            if book in (b.code, str(b.id)):
-                return b
-        raise NotFoundError(f"{org.name} 没有编号为 {book} 的账套", field="账套")
-    if len(books) > 1:
-        listing = "；".join(f"{b.code} {b.name}" for b in books)
-        raise ValidationError(f"{org.name} 有多个账套，请用 --book 指定：{listing}", field="账套")
-    return books[0]
+from desktop_app.core.rows import UserRow
 
 
 def resolve_user(session: Session, username: str | None, *roles: str) -> UserRow:

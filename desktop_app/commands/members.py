@@ -1,7 +1,7 @@
 """CLI: ``export members|households|shares``, ``distribute`` and ``roster``.
 
-Organisations are named by USCC or 区划代码; the book is the organisation's first 股份经济合作社
-(or other non-村委会) book unless ``--book`` (id or 账套编号) says otherwise.
+Organisations are named by USCC or 区划代码; ``--book`` as every command reads it
+(``commands.resolve_book``: an organisation with several books needs it).
 """
 
 from __future__ import annotations
@@ -12,29 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from desktop_app.commands import export_kind, import_kind
+from desktop_app.commands import export_kind, import_kind, resolve_book
 from desktop_app.commands.auth import require_login
 from desktop_app.core.errors import UserError
-from desktop_app.core.rows import BookRow, OrgRow
 
 EXPORT_KINDS = {"members": "成员名册", "households": "户", "shares": "股份登记簿"}
-
-
-def _book(session: Session, org: OrgRow, wanted: str | None) -> BookRow:
-    from desktop_app.core.services.orgs import list_books
-
-    books = list_books(session, org.id)
-    if wanted:
-        for b in books:
-            if str(b.id) == wanted or b.code == wanted:
-                return b
-        raise UserError(f"{org.name} 没有账套 {wanted}")
-    preferred = [b for b in books if b.kind != "村民委员会"] or books
-    if not preferred:
-        raise UserError(f"{org.name} 还没有账套")
-    return preferred[0]
 
 
 def _amount(text: str) -> Decimal:
@@ -82,7 +64,7 @@ def cmd_distribute(args: argparse.Namespace) -> int:
     reserve = _amount(args.reserve) if args.reserve is not None else None
     with cli_session(args, "cli") as s:
         org = find_organisation(s, args.org)
-        book = _book(s, org, args.book)
+        book = resolve_book(s, org, args.book)
         plan = draft_plan(s, book_id=book.id, year=args.year, members_amount=amount, precision=args.precision,
                           reserve=reserve, excluded_rent=_amount(args.excluded_rent))
         problems = plan_violations(s, plan.id)
@@ -109,7 +91,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
         raise UserError("输出文件名应以 .pdf 或 .xlsx 结尾")
     with cli_session(args, "cli") as s:
         org = find_organisation(s, args.org)
-        book = _book(s, org, args.book)
+        book = resolve_book(s, org, args.book)
         plan = find_plan(s, book.id, args.year)
         if plan is None:
             raise UserError(f"{org.name} 没有{args.year}年度的收益分配方案，请先运行 distribute")
@@ -168,11 +150,11 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--precision", choices=("分", "角", "元"), default="分", help="每股分红精度（默认 分）")
     p.add_argument("--reserve", help="提取公积公益金金额（默认按章程比例）")
     p.add_argument("--excluded-rent", default="0", help="一次性收取、属于以后年度的租金（不参与当年分配）")
-    p.add_argument("--book", help="账套（ID 或账套编号；默认该组织的股份经济合作社账套）")
+    p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
     p = add("roster", cmd_roster, "输出年度分红花名册（PDF 或 Excel）")
     p.add_argument("--org", required=True, help="组织（统一社会信用代码或12位区划代码）")
     p.add_argument("--year", type=int, required=True, help="分配年度")
     p.add_argument("--out", required=True, help="输出文件 FILE.pdf 或 FILE.xlsx")
     p.add_argument("--public", action="store_true",
                    help="公示稿：按户列出组别、户号、户主、人数、股数、每股、应分、扣减、实发（不列身份证号和签领）")
-    p.add_argument("--book", help="账套（ID 或账套编号）")
+    p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop_app.commands.funds import finish_import_check, resolve_book, resolve_user
+from desktop_app.commands import resolve_book
+from desktop_app.commands.funds import finish_import_check, resolve_user
 from desktop_app.core.errors import UserError
 from desktop_app.core.money import format_amount
 
