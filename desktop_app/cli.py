@@ -25,7 +25,13 @@ from db.engine import Database
 from db.migrate import open_database
 from db.models import Organisation
 from desktop_app import paths
-from desktop_app.commands.auth import add_user_option, guard_writes, initial_admin_password, login
+from desktop_app.commands.auth import (
+    add_user_option,
+    guard_writes,
+    initial_admin_password,
+    login,
+    take_user_option,
+)
 from desktop_app.core.errors import UserError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -296,7 +302,9 @@ def _dispatch(kinds: dict[str, Any], verb: str) -> Handler:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv, user = take_user_option(sys.argv[1:] if argv is None else argv)  # --user anywhere, nested commands too
     args = parser.parse_args(argv)
+    args.user = user or getattr(args, "user", None)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

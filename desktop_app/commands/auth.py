@@ -17,7 +17,7 @@ import getpass
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import event
@@ -37,6 +37,24 @@ _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b(?!\s+INTO\s+\"?temp\"?
 def add_user_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--user", metavar="用户名",
                    help=f"操作人（修改数据和查看个人信息的命令必须提供）；密码在提示时输入，或由环境变量 {PASSWORD_ENV} 提供")
+
+
+def take_user_option(argv: Sequence[str]) -> tuple[list[str], str | None]:
+    """``--user NAME`` (or ``--user=NAME``) taken out of the command line wherever it stands:
+    after a nested action (``plan import … --user kuaiji``) as well as after the command."""
+    rest: list[str] = []
+    user = None
+    items = iter(argv)
+    for item in items:
+        if item == "--user":
+            user = next(items, None)
+            if user is None:
+                rest.append(item)  # argparse says the name is missing
+        elif item.startswith("--user="):
+            user = item.split("=", 1)[1]
+        else:
+            rest.append(item)
+    return rest, user
 
 
 def read_password(prompt: str, env: str = PASSWORD_ENV) -> str:
