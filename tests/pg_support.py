@@ -149,36 +149,13 @@ def district_target(engine_kind: str, tmp_path: Path, request: pytest.FixtureReq
 
 def mirror_database(src: Database, url: str, work_dir: Path) -> Database:
     """Make the database at ``url`` an exact copy of ``src`` (every row of every table, the same
-    installation origin) and open it. Run again, it copies afresh (the earlier copy is emptied).
+    installation origin; ``db.pg_copy``) and open it. Run again, it copies afresh.
 
     This is how a district on PostgreSQL gets its rows in tests while the sync import is not yet
     dialect-aware (DESIGN-NOTES 35): the SQLite district is built by the real export and import,
-    and its rows are carried over table by table through the models' own types."""
-    from sqlalchemy import func, select
-
-    from db.base import Base
-    from db.engine import make_url_engine
+    and its rows are carried over as stored."""
     from db.migrate import open_database
+    from db.pg_copy import copy_to_server
 
-    open_database(url, work_dir=work_dir).close()  # the schema (and a throwaway installation row)
-    engine = make_url_engine(url)
-    tables = Base.metadata.sorted_tables
-    try:
-        with src.engine.connect() as read, engine.begin() as write:
-            write.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " CASCADE"))
-            # rows referring to rows of their own table (区划 parents): the file's keys are already
-            # checked (SQLite foreign keys on), so the copy defers nothing and checks nothing twice
-            write.execute(text("SET LOCAL session_replication_role = replica"))
-            for table in tables:
-                rows = read.execute(select(table)).mappings()
-                while chunk := rows.fetchmany(20_000):
-                    write.execute(table.insert(), [dict(r) for r in chunk])
-                for column in table.primary_key.columns:
-                    if column is table.autoincrement_column:  # audit_entry.n: its sequence follows the copy
-                        top = write.execute(select(func.max(column))).scalar()
-                        if top is not None:
-                            write.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', "
-                                               f"'{column.name}'), {int(top)})"))
-    finally:
-        engine.dispose()
+    copy_to_server(src, url, work_dir=work_dir)
     return open_database(url, work_dir=work_dir, create=False)
