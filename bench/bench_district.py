@@ -2,6 +2,7 @@
 10 townships x 30 villages x 3 years, against the raw limit.
 
     .venv/bin/python bench/bench_district.py [--townships 10] [--villages 30] [--runs 7] [--db FILE]
+                                             [--pg postgresql+psycopg://user@host/scratch_db]
 
 The district database is built by bulk rows (stdlib ``sqlite3``) after the real migrations:
 regions, organisations, one book per village (every tenth on the 2004 chart) with its standard
@@ -22,6 +23,10 @@ Beside them, in the same run, on the same file: the raw limit —
 * ``raw_covering``: the one GROUP BY on ``account_period_total`` alone (book, account sums for the
   year) with a covering index (period, closing, book_id, account_id, credit, debit) on a copy.
 Medians of ``--runs``; the ratio is what matters on a shared machine.
+
+``--pg URL`` (a scratch database: its rows are replaced) also copies the district into PostgreSQL
+(``db.pg_copy``, timed) and prints the same figures there beside SQLite's, with PostgreSQL's own
+raw limit: the service's SQL run through psycopg (``raw_same_query``).
 """
 
 from __future__ import annotations
@@ -168,6 +173,7 @@ def main() -> None:
     ap.add_argument("--villages", type=int, default=30)
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--db", type=Path)
+    ap.add_argument("--pg", help="a scratch PostgreSQL database (its rows are replaced): the same figures there")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench_district_"))
     path = args.db or tmp / "district.db"
@@ -213,8 +219,52 @@ def main() -> None:
     for name, secs in results.items():
         print(f"{name:32s} {secs * 1000:8.1f} ms   x{secs / raw_same:5.2f} raw_same   x{secs / raw_cover:5.2f} "
               f"raw_covering   goal 500 ms: {'ok' if secs <= 0.5 or 'PDF' in name else 'OVER'}")
+    if args.pg:
+        bench_pg(args.pg, path, tmp, year, args.runs, results, raw_same)
     if not args.db:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench_pg(url: str, path: Path, tmp: Path, year: int, runs: int, sqlite_results: dict[str, float],
+             sqlite_raw: float) -> None:
+    """The same figures on PostgreSQL, beside SQLite's (issue #13: 'reported beside them')."""
+    from db.engine import safe_url
+    from db.migrate import open_database
+    from db.pg_copy import copy_to_server
+    from desktop_app.core.services import district_stats as ds
+    from desktop_app.reports.district_sheets import build_doc
+
+    src = open_database(path)
+    t0 = time.perf_counter()
+    counts = copy_to_server(src, url, work_dir=tmp / "pg-work")
+    copy_secs = time.perf_counter() - t0
+    src.close()
+    print(f"\nPostgreSQL {safe_url(url)}: copied {sum(counts.values()):,} rows in {copy_secs:.1f} s")
+    db = open_database(url, work_dir=tmp / "pg-work", create=False)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    results: dict[str, float] = {}
+    with db.read("bench") as s:
+        results["tier_counts(year)"] = median(lambda: ds.tier_counts(s, year), runs)
+        results["village_income(year, 11)"] = median(lambda: ds.village_income(s, year, 11), runs)
+        results["build_doc('tiers')"] = median(
+            lambda: build_doc(s, "tiers", year, None, organisation="江宁区经管站"), runs)
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.driver_connection.cursor()  # type: ignore[union-attr]
+        sql = RAW_SAME.replace("%", "%%").replace("?", "%s").replace("closing = 0", "closing = false").replace("deleted = 0", "deleted = false")
+        params = (f"{year}-01", f"{year}-12")
+        raw_pg = median(lambda: cur.execute(sql, params).fetchall(), runs)
+    finally:
+        raw.close()
+    db.close()
+    print(f"raw_same_query (psycopg, the service's SQL):            {raw_pg * 1000:8.1f} ms   "
+          f"(SQLite {sqlite_raw * 1000:.1f} ms)")
+    print(f"{'':32s} {'SQLite':>9s} {'PostgreSQL':>11s}   PG/SQLite   PG x raw_same(PG)")
+    for name, secs in results.items():
+        lite = sqlite_results[name]
+        print(f"{name:32s} {lite * 1000:7.1f} ms {secs * 1000:8.1f} ms   x{secs / lite:6.2f}     x{secs / raw_pg:5.2f}")
 
 
 if __name__ == "__main__":
