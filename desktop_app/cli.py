@@ -86,9 +86,9 @@ def cmd_init(args: argparse.Namespace) -> int:
             if not list_users(s):
                 password, show = initial_admin_password()
                 create_user(s, username=args.admin, display_name="系统管理员", password=password,
-                            roles=["sysadmin"], must_change_password=True)
+                            roles=["sysadmin"], must_change_password=show)  # a made-up one is changed at once
                 said.append(f"已创建系统管理员 {args.admin}（初始密码 {password if show else '为您输入或环境变量给出的密码'}"
-                            f"{'，只显示这一次，请记下' if show else ''}）。首次登录时须修改密码。")
+                            f"{'，只显示这一次，请记下' if show else ''}）。{'首次登录时须修改密码。' if show else ''}")
         print("\n".join(said))  # after the commit: nothing is announced that was not written
     finally:
         db.close()
