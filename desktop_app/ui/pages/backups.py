@@ -45,6 +45,8 @@ from desktop_app.ui.tables import RowTableModel
 log = logging.getLogger(__name__)
 RESTORERS = ("sysadmin",)
 _MARK = {True: "✓", False: "✗", None: "未校验"}
+SERVER_TEXT = ("此数据库在数据库服务器上（PostgreSQL），由服务器管理员用服务器自己的备份工具（如 pg_dump）备份和恢复，"
+               "本页不能备份或恢复它")
 
 
 def _size(n: int) -> str:
@@ -115,6 +117,11 @@ class BackupsPage(QWidget):
         layout.addWidget(self.passphrase_state)
         layout.addWidget(self.status)
         ctx.data_changed.connect(lambda kind, _ids: self.reload() if kind in ("backup", "refresh") else None)
+        self.on_server = not getattr(ctx.db, "is_file", True)  # a district database on PostgreSQL
+        if self.on_server:
+            for w in (self.backup_button, self.restore_button, self.restore_file_button, self.outside_button):
+                w.setEnabled(False)
+            self.status.setText(SERVER_TEXT)
         self.reload()
 
     # -- reading ------------------------------------------------------------------------------
