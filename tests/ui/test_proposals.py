@@ -76,7 +76,7 @@ def test_district_proposes_from_contracts_and_voucher_lookup(qtbot, sync_pair: S
     contracts.propose_button.click()
     assert len(seen) == 1 and seen[0].form.widget("text").toPlainText()  # the text was suggested
     kind = seen[0].form.widget("kind").currentText()
-    assert kind in ("手续不全", "合同超期", "合同欠款")
+    assert kind in ("手续不全", "合同超期", "合同欠款", "其他")
 
     i, page = _page(win, "district_proposals")
     assert isinstance(page, DistrictProposalsPage)

@@ -65,6 +65,15 @@ ARREARS_COLUMNS = [
 ]
 
 
+def finding_kind(rule_name: str) -> str:
+    """The proposal kind a compliance finding suggests (the officer can change it)."""
+    for words, kind in ((("欠",), "合同欠款"), (("到期", "期限", "超过"), "合同超期"),
+                        (("程序", "备案", "书面", "四议", "公开"), "手续不全")):
+        if any(w in rule_name for w in words):
+            return kind
+    return "其他"
+
+
 class DistrictContractsPage(DistrictPage):
     report = "contracts"
 
@@ -118,7 +127,7 @@ class DistrictContractsPage(DistrictPage):
             return None
         if hasattr(line, "finding"):
             f = line.finding
-            return f.contract_id, "手续不全", f"{f.rule_name}：{f.message}"
+            return f.contract_id, finding_kind(f.rule_name), f"{f.rule_name}：{f.message}"
         if hasattr(line, "contract"):
             c = line.contract
             return c.contract_id, "合同超期", f"合同{c.bucket}（到期日 {c.end_date:%Y-%m-%d}），请续签、终止或说明"

@@ -198,7 +198,7 @@ class VoucherLookupDialog(QDialog):
             self.status.setText(f"已提出更正建议 [{row.short_id}]：{row.target_text}")
 
 
-PROPOSAL_COLUMNS = [
+PROPOSAL_COLUMNS = [  # what was asked and what was answered first; who and when after
     Column("short_id", "编号"),
     Column("status", "状态"),
     Column("township", "乡镇", "pinyin-text"),
@@ -206,15 +206,16 @@ PROPOSAL_COLUMNS = [
     Column("target_text", "对象", "pinyin-text"),
     Column("kind", "类别"),
     Column("text", "建议内容", "pinyin-text"),
+    Column("reason", "驳回理由/说明", "pinyin-text"),
+    Column("reference", "更正凭证"),
     Column("proposed_by", "提出人"),
     Column("proposed_at", "提出日期", getter=lambda r: f"{r.proposed_at.astimezone():%Y-%m-%d}"),
-    Column("changed", "对象现状", getter=lambda r: r.changed_text),
     Column("answered_by", "答复人"),
     Column("answered_at", "答复日期",
            getter=lambda r: f"{r.answered_at.astimezone():%Y-%m-%d}" if r.answered_at else ""),
-    Column("reason", "理由/说明", "pinyin-text"),
-    Column("reference", "更正凭证"),
+    Column("changed", "对象现状", getter=lambda r: r.changed_text),
 ]
+WIDTHS = {"village_name": 170, "target_text": 240, "text": 260, "reason": 200, "reference": 180}
 FILTERS = ("待答复", "全部", "已采纳", "已驳回")
 
 
@@ -253,6 +254,10 @@ class ProposalList(QWidget):
         self.model = RowTableModel(columns)
         self.view = LedgerView(self.model, settings=ctx.settings, settings_key=f"table:{key}")
         self.view.setObjectName("proposal_table")
+        if ctx.settings.get(f"table:{key}") is None:  # first use: room for the texts that matter
+            for col, width in WIDTHS.items():
+                if col in [c.key for c in columns]:
+                    self.view.table.setColumnWidth([c.key for c in columns].index(col), width)
         self.detail = QLabel(detail_text(None))
         self.detail.setObjectName("proposal_detail")
         self.detail.setWordWrap(True)
