@@ -42,6 +42,7 @@ SUFFIX = ".slbak"
 _HEADER = struct.Struct(">8sHHBBBxIQ16s7sx")
 HEADER_SIZE = _HEADER.size
 _FLAG_MIDDLE, _FLAG_LAST, _FLAG_HEADER = 0, 1, 2
+_MAXMEM = 256 * 1024 * 1024
 
 NOT_A_BACKUP = "这不是阳光台账的加密备份文件（扩展名应为 .slbak）"
 WRONG_PASSPHRASE = "备份口令不正确（也可能是文件开头已损坏），文件未解密，当前数据库未作任何改动"
@@ -59,10 +60,14 @@ def is_sealed(path: Path) -> bool:
 
 
 def derive_key(passphrase: str, salt: bytes, log2_n: int = LOG2_N, r: int = R, p: int = P) -> bytes:
-    if not (10 <= log2_n <= 20 and 1 <= r <= 32 and 1 <= p <= 16):
+    """scrypt; parameters read from a file are bounded (a changed header never asks for gigabytes)."""
+    if not (10 <= log2_n <= 20 and 1 <= r <= 32 and 1 <= p <= 16) or 128 * r * (1 << log2_n) > _MAXMEM // 2:
         raise BackupCryptoError(DAMAGED)
-    return hashlib.scrypt(passphrase.encode("utf-8"), salt=salt, n=1 << log2_n, r=r, p=p, dklen=32,
-                          maxmem=256 * 1024 * 1024)
+    try:
+        return hashlib.scrypt(passphrase.encode("utf-8"), salt=salt, n=1 << log2_n, r=r, p=p, dklen=32,
+                              maxmem=_MAXMEM)
+    except (ValueError, MemoryError):
+        raise BackupCryptoError(DAMAGED) from None
 
 
 def encrypt_file(src: Path, dest: Path, passphrase: str, *, chunk_size: int = CHUNK_SIZE) -> Path:

@@ -159,6 +159,8 @@ def _sealed(tmp_path: Path, source: Path) -> Path:
     ("changed byte", "已被改动或损坏"),
     ("appended", "已被改动或损坏"),
     ("only the magic", "不完整"),
+    ("KDF cost raised", "已被改动或损坏"),
+    ("KDF cost lowered", "备份口令不正确"),
 ])
 def test_a_bad_sealed_backup_is_refused_and_nothing_changes(
         kind: str, words: str, demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -178,6 +180,8 @@ def test_a_bad_sealed_backup_is_refused_and_nothing_changes(
         sealed.write_bytes(data[:5000] + bytes([data[5000] ^ 1]) + data[5001:])
     elif kind == "appended":
         sealed.write_bytes(data + b"\0" * 16)
+    elif kind.startswith("KDF"):  # log2 N is byte 12 of the header
+        sealed.write_bytes(data[:12] + bytes([30 if "raised" in kind else 14]) + data[13:])
     else:
         sealed.write_bytes(backup_crypto.MAGIC)
     before = current.read_bytes()
