@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 
 from db.backup import list_backups
 from db.migrate import open_database
@@ -197,3 +198,27 @@ def test_month_close_offers_a_sealed_copy_on_a_stick(ctx: AppContext, qtbot: Any
     type_text(dialog.passphrase, PASS)
     dialog.copy_button.click()
     assert isinstance(dialog.result_value, svc.ExportResult) and dialog.result_value.path.parent == stick
+
+
+def test_the_passphrase_is_set_and_changed_in_its_dialog(ctx: AppContext, qtbot: Any) -> None:
+    from desktop_app.ui.backup_dialogs import passphrase_dialog
+
+    dialog = passphrase_dialog(ctx, None)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "设置备份口令" and "current" not in dialog.form.error_labels
+    type_text(dialog.findChild(QLineEdit, "bk_new"), PASS)
+    type_text(dialog.findChild(QLineEdit, "bk_repeat"), PASS + "x")
+    assert not dialog.try_save()
+    assert dialog.form.errors()["repeat"] == "两次输入的备份口令不一致" and not ctx.read(svc.has_passphrase)
+    dialog.findChild(QLineEdit, "bk_repeat").clear()
+    type_text(dialog.findChild(QLineEdit, "bk_repeat"), PASS)
+    assert dialog.try_save() and ctx.read(svc.check_passphrase, PASS)
+
+    dialog = passphrase_dialog(ctx, None)  # changing it needs the current one
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "修改备份口令"
+    type_text(dialog.findChild(QLineEdit, "bk_current"), "猜的口令-1234")
+    for name in ("bk_new", "bk_repeat"):
+        type_text(dialog.findChild(QLineEdit, name), "新的备份口令-2027")
+    assert not dialog.try_save() and "原备份口令不正确" in " ".join(dialog.form.errors().values()) + dialog.form.banner.text()
+    assert ctx.read(svc.check_passphrase, PASS)
