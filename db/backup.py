@@ -94,11 +94,14 @@ def write_backup(src: Path, folder: Path, reason: str, when: datetime | None = N
     return catalogue(dest, reason, when)
 
 
-def catalogue(path: Path, reason: str, when: datetime | None = None) -> BackupEntry:
-    """Check ``path`` (just written) and write its sidecar; returns the entry."""
-    problems = tuple(verify_copy(path))
+def catalogue(path: Path, reason: str, when: datetime | None = None, *,
+              problems: tuple[str, ...] | None = None, sha256: str | None = None) -> BackupEntry:
+    """Check ``path`` (just written; ``problems`` when already checked) and write its sidecar
+    (``sha256``: the one registered when it was written, kept by ``recheck``)."""
+    if problems is None:
+        problems = tuple(verify_copy(path))
     entry = BackupEntry(path, (when or datetime.now()).replace(microsecond=0), reason, path.stat().st_size,
-                        not problems, file_sha256(path), problems)
+                        not problems, sha256 or file_sha256(path), problems)
     data = {"created": entry.created.isoformat(), "reason": reason, "reason_text": entry.reason_text,
             "size": entry.size, "verified": entry.verified, "sha256": entry.sha256, "problems": list(problems)}
     side = sidecar(path)
@@ -106,6 +109,17 @@ def catalogue(path: Path, reason: str, when: datetime | None = None) -> BackupEn
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, side)
     return entry
+
+
+def recheck(entry: BackupEntry) -> BackupEntry:
+    """Check a listed backup again (a file may rot on a disk): its SHA-256 against the catalogue's
+    and the same checks as after writing; the sidecar is rewritten with what was found, keeping
+    when and why the backup was made."""
+    problems = verify_copy(entry.path)
+    sha = file_sha256(entry.path)
+    if entry.sha256 and sha != entry.sha256:
+        problems.insert(0, "文件内容与备份时登记的不同（备份后被改动或磁盘损坏）")
+    return catalogue(entry.path, entry.reason, entry.created, problems=tuple(problems), sha256=entry.sha256 or sha)
 
 
 def verify_copy(path: Path) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from db.backup import catalogue, list_backups, sidecar, verify_copy, write_backup
+from db.backup import catalogue, list_backups, recheck, sidecar, verify_copy, write_backup
 from db.engine import Database
 from desktop_app.cli import main
 from desktop_app.commands.backups import ENV_PASSPHRASE
@@ -89,6 +89,23 @@ def test_every_copy_is_checked_after_writing_and_catalogued(db: Database, tmp_pa
     text.parent.mkdir()
     text.write_text("笔记", encoding="utf-8")
     assert catalogue(text, "manual").problems[0].startswith("文件 notes.db 不是 SQLite 数据库文件")
+
+
+def test_a_backup_that_rots_on_the_disk_is_found_by_a_recheck(db: Database) -> None:
+    entry = svc.auto_backup(db.path, "manual", now=datetime(2026, 6, 1, 10, 0))
+    assert recheck(entry).verified
+    with entry.path.open("r+b") as f:  # one byte of a page nobody reads changes
+        f.seek(entry.size - 10)
+        byte = f.read(1)
+        f.seek(entry.size - 10)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    (listed,) = list_backups(svc.backups_folder(db.path))
+    assert listed.verified  # the catalogue says what was found when it was written
+    again = recheck(listed)
+    assert not again.verified and again.problems[0].startswith("文件内容与备份时登记的不同")
+    (listed,) = list_backups(svc.backups_folder(db.path))
+    assert not listed.verified and listed.sha256 == entry.sha256 and listed.created == entry.created
+    assert not recheck(listed).verified  # the registered digest is kept: a second recheck still finds it
 
 
 def test_two_backups_in_one_second_never_overwrite_each_other(db: Database) -> None:

@@ -94,6 +94,12 @@ def test_back_up_here_and_sealed_to_a_folder(ctx: AppContext, qtbot: Any, tmp_pa
     assert len(rows) == before + 1
     top = rows[0]
     assert top["原因"] == "手动" and top["校验"] == "✓" and top["文件"] == entry.path.name and top["大小"].endswith("MB")
+    with entry.path.open("r+b") as f:  # the copy rots on the disk
+        f.seek(entry.size - 10)
+        f.write(b"\xff\x00")
+    page.view.select_row(page.model.find_row(lambda e: e.path == entry.path))
+    assert page.recheck_selected() is not None
+    assert "校验未通过：文件内容与备份时登记的不同" in page.status.text() and _cells(page)[0]["校验"] == "✗"
 
     stick = tmp_path / "stick"
     stick.mkdir()

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from db.backup import BackupEntry, list_backups
+from db.backup import BackupEntry, list_backups, recheck
 from desktop_app.core.errors import UserError
 from desktop_app.core.services import backups as svc
 from desktop_app.core.services.restore import (
@@ -82,6 +82,9 @@ class BackupsPage(QWidget):
         self.restore_button = QPushButton("恢复所选备份(&R)…")
         self.restore_button.clicked.connect(lambda: self.restore_selected())
         here.addWidget(self.restore_button)
+        self.recheck_button = QPushButton("重新校验所选(&C)")
+        self.recheck_button.clicked.connect(lambda: self.recheck_selected())
+        here.addWidget(self.recheck_button)
         self.restore_file_button = QPushButton("从文件恢复(&F)…")
         self.restore_file_button.clicked.connect(lambda: self.restore_file())
         here.addWidget(self.restore_file_button)
@@ -119,7 +122,8 @@ class BackupsPage(QWidget):
         ctx.data_changed.connect(lambda kind, _ids: self.reload() if kind in ("backup", "refresh") else None)
         self.on_server = not getattr(ctx.db, "is_file", True)  # a district database on PostgreSQL
         if self.on_server:
-            for w in (self.backup_button, self.restore_button, self.restore_file_button, self.outside_button):
+            for w in (self.backup_button, self.restore_button, self.restore_file_button, self.outside_button,
+                      self.recheck_button):
                 w.setEnabled(False)
             self.status.setText(SERVER_TEXT)
         self.reload()
@@ -156,6 +160,17 @@ class BackupsPage(QWidget):
             self.status.setText(result_text(result))
             self.ctx.notify("backup")
         return result
+
+    def recheck_selected(self) -> BackupEntry | None:
+        row = self.view.current_row()
+        if not isinstance(row, BackupEntry):
+            show_user_error(self, "请先在列表中选择要校验的备份")
+            return None
+        entry = recheck(row)
+        self.status.setText(f"{entry.path.name}：校验通过" if entry.verified
+                            else f"{entry.path.name}：校验未通过：{'；'.join(entry.problems)}")
+        self.ctx.notify("backup")
+        return entry
 
     def set_passphrase(self) -> None:
         if not self.can_restore:
