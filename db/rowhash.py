@@ -97,6 +97,6 @@ def mismatches(cursor: sqlite3.Cursor, table: Table, batch: int = 20_000) -> Ite
     at = columns.index("id")
     blake, from_bytes, dumps, version = blake2b, _FROM_BYTES, _DUMPS, MARSHAL_VERSION
     while chunk := rows.fetchmany(batch):
-        for row in chunk:
-            if from_bytes(blake(dumps(row[:n], version), digest_size=8).digest(), "big", signed=True) != row[n]:
-                yield row[at], row[n]
+        for row in [r for r in chunk
+                    if from_bytes(blake(dumps(r[:n], version), digest_size=8).digest(), "big", signed=True) != r[n]]:
+            yield row[at], row[n]
