@@ -60,7 +60,8 @@ def hashed_tables() -> list[Table]:
 
 
 def _select(table: str, columns: Sequence[str]) -> str:
-    return f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)} FROM "{table}"'
+    # names unquoted: SQLite reads a double-quoted name that is no column as a string literal
+    return f'SELECT {", ".join(columns)} FROM "{table}"'
 
 
 def refresh(cursor: sqlite3.Cursor, table: str, columns: Sequence[str], ids: Sequence[Any]) -> dict[Any, int]:

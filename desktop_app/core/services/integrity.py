@@ -237,9 +237,9 @@ def verify_database(conn: Connection) -> list[CheckResult]:
     for name, check in CHECKS:
         try:
             problems = tuple(check(conn))
-        except DBAPIError as exc:
+        except (DBAPIError, sqlite3.Error) as exc:  # the checks that read through the driver's cursor raise its own
             if conn.in_transaction():
                 conn.rollback()
-            problems = (f"检查时数据库报错，文件可能已损坏：{exc.orig}",)
+            problems = (f"检查时数据库报错，文件可能已损坏：{getattr(exc, 'orig', exc)}",)
         results.append(CheckResult(name, problems))
     return results
