@@ -161,6 +161,10 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     from desktop_app.ui.errors import install_excepthook, show_user_error
 
     install_excepthook(log_file)
+    from db.engine import is_database_url
+
+    if args.db and is_database_url(args.db):  # a district database on PostgreSQL: no file to lock
+        return _run_server(app, args, data, args.db)
     db_path = Path(args.db) if args.db else paths.default_db_path(data)
     from desktop_app.dblock import DatabaseInUse, DatabaseLock
 
@@ -172,22 +176,31 @@ def run_gui(argv: Sequence[str] = ()) -> int:
         return 1
     try:
         return _run_locked(app, args, data, log_file, db_path, lock)
+    except DatabaseInUse as exc:  # the file chosen at the first-run choice is open elsewhere
+        show_user_error(None, exc, title="数据库已打开")
+        return 1
     finally:
         lock.release()
 
 
 def _run_locked(app: object, args: argparse.Namespace, data: Path, log_file: Path, db_path: Path,
                 lock: DatabaseLock) -> int:
-    from desktop_app.core.errors import UserError
-    from desktop_app.core.progress import Cancelled
-    from desktop_app.ui.errors import show_user_error
-    from desktop_app.ui.login import LoginDialog
 
     opening = prepare_opening(db_path, demo=args.demo)
     if opening is None:
         return 0
     if opening.path != db_path:  # the first-run choice opened another file
         lock.move_to(opening.path)
+    return _login_loop(app, args, data, opening, lock)
+
+
+def _login_loop(app: object, args: argparse.Namespace, data: Path, opening: DatabaseOpening,
+                lock: DatabaseLock | None) -> int:
+    from desktop_app.core.errors import UserError
+    from desktop_app.core.progress import Cancelled
+    from desktop_app.ui.errors import show_user_error
+    from desktop_app.ui.login import LoginDialog
+
     # The login dialog paints at once; the database opens (and the pages import) behind it.
     login = LoginDialog(opening, username=args.user)
     accepted = login.exec()
@@ -211,7 +224,8 @@ def _run_locked(app: object, args: argparse.Namespace, data: Path, log_file: Pat
         # 注销/切换用户 ends a window's session and shows the login again, as often as wanted.
         while login.user is not None:
             if not login.must_change_password or _changed_password(opening.db, login.user):
-                lock.set_user(f"{login.user.display_name}（{login.user.username}）")
+                if lock is not None:
+                    lock.set_user(f"{login.user.display_name}（{login.user.username}）")
                 if not _run_session(app, opening, login.user, data):
                     break
             login = LoginDialog(opening)
@@ -222,6 +236,24 @@ def _run_locked(app: object, args: argparse.Namespace, data: Path, log_file: Pat
         # What the warm-up does after the first paint (the pinyin dictionary) ends before the
         # interpreter does: a thread cut off during shutdown could abort the process.
         opening.wait()
+
+
+def _run_server(app: object, args: argparse.Namespace, data: Path, url: str) -> int:
+    """``--db postgresql+psycopg://…``: the URL is passed through to ``open_database`` (its data
+    folder under ours); the login names the database. Several officers may use a server at once."""
+    from db.engine import server_work_dir
+    from desktop_app.ui.opening import DatabaseOpening
+
+    work_dir = server_work_dir(data, url)
+
+    def open_server(_progress: Progress) -> Database:
+        import desktop_app.sync  # noqa: F401 (registers the district database's refusal of local edits)
+        from db.migrate import open_database
+
+        return open_database(url, create=False, work_dir=work_dir)
+
+    opening = DatabaseOpening(work_dir, open_server, status="正在连接数据库服务器…")
+    return _login_loop(app, args, data, opening, None)
 
 
 def _changed_password(db: Database, user: UserRow) -> bool:
