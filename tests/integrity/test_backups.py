@@ -46,9 +46,12 @@ def test_a_daily_backup_that_cannot_be_written_never_stops_the_start(db: Databas
     folder = svc.backups_folder(db.path)
     folder.write_text("一个同名文件，不是文件夹", encoding="utf-8")  # the backups folder cannot be made
     assert svc.daily_quietly(db.path, now=datetime(2026, 6, 1, 8, 0)) is None
+    assert svc.backup_quietly(db.path, "month-close") is None
     folder.unlink()
     entry = svc.daily_quietly(db.path, now=datetime(2026, 6, 1, 9, 0))
     assert entry is not None and entry.verified and entry.reason_text == "每日首次启动"
+    closed = svc.backup_quietly(db.path, "month-close")
+    assert closed is not None and closed.reason_text == "月末结账"
 
 
 def test_rotation_keeps_the_newest_of_each_other_reason(db: Database) -> None:

@@ -94,6 +94,17 @@ def daily_quietly(db_path: Path, *, now: datetime | None = None) -> BackupEntry 
         return None
 
 
+def backup_quietly(db_path: Path, reason: str, *, now: datetime | None = None) -> BackupEntry | None:
+    """``auto_backup`` for the hooks after work that is already committed (a month close): a
+    backup that cannot be written is logged and returns None instead of reporting the close as
+    failed; the 备份与恢复 page lists what exists."""
+    try:
+        return auto_backup(db_path, reason, now=now)
+    except (OSError, sqlite3.Error, UserError) as exc:
+        logging.getLogger(__name__).warning("%s backup of %s failed: %s", reason, db_path, exc)
+        return None
+
+
 def rotate(folder: Path, keep: Rotation = Rotation()) -> tuple[Path, ...]:
     """Delete the backups the rotation no longer keeps; returns what was deleted."""
     entries = list_backups(folder)  # newest first
