@@ -70,6 +70,23 @@ def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
 RELEASED = sorted([*FIXTURES.glob("schema-*.db"), *FIXTURES.glob("schema-*.db.gz")])
 
 
+def _money_sums(execute: object, tables: list[str]) -> dict[str, int]:
+    """Sum of every 分 column (``Fen`` in the models) present in the file, as stored integers:
+    an upgrade may add tables and columns but must not change one figure of the money kept."""
+    from db.types import Fen
+
+    sums: dict[str, int] = {}
+    for table in Base.metadata.sorted_tables:
+        if table.name not in tables:
+            continue
+        present = {r[1] for r in execute(f'PRAGMA table_info("{table.name}")')}  # type: ignore[operator]
+        for col in table.columns:
+            if isinstance(col.type, Fen) and col.name in present:
+                row = list(execute(f'SELECT coalesce(sum("{col.name}"), 0) FROM "{table.name}"'))  # type: ignore[operator]
+                sums[f"{table.name}.{col.name}"] = int(row[0][0])
+    return sums
+
+
 @pytest.mark.parametrize("fixture", RELEASED, ids=lambda p: p.name)
 def test_every_released_schema_upgrades_without_losing_rows(fixture: Path, tmp_path: Path) -> None:
     path = tmp_path / fixture.name.removesuffix(".gz")
@@ -78,6 +95,7 @@ def test_every_released_schema_upgrades_without_losing_rows(fixture: Path, tmp_p
     raw = sqlite3.connect(path)
     tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'")]
     before = {t: raw.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    money_before = _money_sums(raw.execute, tables)
     old_revisions = {r[0] for r in raw.execute("SELECT version_num FROM alembic_version")}
     raw.close()
     db = open_database(path, backup_dir=tmp_path / "backups")
@@ -85,10 +103,13 @@ def test_every_released_schema_upgrades_without_losing_rows(fixture: Path, tmp_p
         assert current_revisions(db.engine) == head_revisions()
         with db.engine.connect() as c:
             after = {t: c.exec_driver_sql(f'SELECT count(*) FROM "{t}"').scalar() for t in tables}
+            money_after = _money_sums(c.exec_driver_sql, tables)
             problems = [p for r in verify_database(c) for p in r.problems]
     finally:
         db.close()
     assert after == before
+    assert money_before.keys() <= money_after.keys()  # new money columns may come (a0002's project budget)
+    assert {k: money_after[k] for k in money_before} == money_before, "an upgrade must not move one 分"
     assert problems == [], "an upgraded file must still verify (chains, seals, totals)"
     if old_revisions != head_revisions():
         assert list((tmp_path / "backups").glob("*.db")), "an upgrade must leave a backup copy"

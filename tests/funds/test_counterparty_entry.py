@@ -12,8 +12,6 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-pytest.importorskip("pytestqt")
-
 from desktop_app.core.services.vouchers import (
     LineInput,
     create_voucher,

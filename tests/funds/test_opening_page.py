@@ -12,8 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-pytest.importorskip("pytestqt")
-
 from desktop_app.core.services.ledgers import trial_balance, trial_balance_total
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.pages.funds_opening import CREDIT, DEBIT, OpeningDialog, OpeningLine

@@ -68,7 +68,6 @@ def test_ledgers_show_direction_and_amount(env: Env) -> None:
 
 
 def test_ledger_page_shows_direction_columns(qtbot: object, env: Env, tmp_path: Path) -> None:
-    pytest.importorskip("pytestqt")
     from desktop_app.ui.context import AppContext
     from desktop_app.ui.pages.funds_ledgers import KINDS, LedgersPage
     from desktop_app.ui.settings import WindowSettings

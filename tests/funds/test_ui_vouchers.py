@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-pytest.importorskip("pytestqt")
-
 from desktop_app.core.services.vouchers import list_vouchers
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.pages.funds_ledgers import LedgersPage
