@@ -131,19 +131,19 @@ def test_asset_sheets_carry_a_check_code_that_verify_sheet_checks(env: Env, tmp_
     for name, extra in (("assets", []), ("resources", ["--period", "2026-10"]), ("projects", ["--period", "2026"]),
                         ("changes", ["--period", "2026-Q1"]), ("schedule", ["--asset", "ZC-001", "--period", "2026-12"])):
         out = tmp_path / f"{name}.pdf"
-        assert main(["asset-report", name, "--org", org, *extra, "--out", str(out), "--db", db]) == 0
+        assert main(["--user", "kj", "asset-report", name, "--org", org, *extra, "--out", str(out), "--db", db]) == 0
         with pdfplumber.open(out) as doc:
             assert all("校验码 SL2-" in (p.extract_text() or "") for p in doc.pages)
         outs[name] = out
     capsys.readouterr()
     for out in outs.values():
-        assert main(["verify-sheet", str(out), "--db", db]) == 0
+        assert main(["--user", "kj", "verify-sheet", str(out), "--db", db]) == 0
     assert capsys.readouterr().out.count("相符") == len(outs)
     with env.db.begin("test") as s:  # the books change: the printed sheet no longer agrees
         from desktop_app.core.services.resources import list_parcels, update_parcel
 
         update_parcel(s, list_parcels(s, env.org.id)[0].id, area_mu="13")
-    assert main(["verify-sheet", str(outs["resources"]), "--db", db]) == 3
+    assert main(["--user", "kj", "verify-sheet", str(outs["resources"]), "--db", db]) == 3
     assert "印 12.5000 / 现 13.0000" in capsys.readouterr().out
 
 
@@ -162,5 +162,11 @@ def test_stocktake_result_sheet_is_sealed_like_the_page_exports_it(env: Env, tmp
         seal = seal_asset_sheet(s, sheet, "stocktake", take_id=take.id)
     out = write_sheet_pdf(sheet, tmp_path / "st.pdf", seal)
     capsys.readouterr()
-    assert main(["verify-sheet", str(out), "--db", str(env.db.path)]) == 0
+    assert main(["--user", "kj", "verify-sheet", str(out), "--db", str(env.db.path)]) == 0
     assert "相符" in capsys.readouterr().out
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run as a logged-in user (issue #16): --user in each call, the password here."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")

@@ -279,12 +279,12 @@ def test_contract_pdfs_carry_a_check_code_that_verify_sheet_reads(env: Env, tmp_
         record_receipt(s, cid, received_on=date(2025, 1, 5), amount="7000", method="银行", user=env.user)
     db, out = str(env.db.path), tmp_path / f"{kind}.pdf"
     env.db.close()
-    assert main(["contract-pdf", kind, "--org", "320115106201", "--as-of", "2026-03-01", "--db", db,
+    assert main(["--user", "kj", "contract-pdf", kind, "--org", "320115106201", "--as-of", "2026-03-01", "--db", db,
                  "--out", str(out)]) == 0
     text = _pdf_text(out.read_bytes())
     assert re.search(r"校验码 SL2-[0-9A-Z-]+", text), kind
     capsys.readouterr()
-    assert main(["verify-sheet", str(out), "--db", db]) == 0
+    assert main(["--user", "kj", "verify-sheet", str(out), "--db", db]) == 0
     assert "相符" in capsys.readouterr().out
     con = sqlite3.connect(db)  # behind the program's back: the schedule and the receipt's allocation
     with con:
@@ -292,5 +292,11 @@ def test_contract_pdfs_carry_a_check_code_that_verify_sheet_reads(env: Env, tmp_
         con.execute("UPDATE contract SET written = 1, annual_rent = annual_rent + 100000, end_date = '2026-04-20'")
         con.execute("UPDATE contract_allocation SET amount = amount - 10000")
     con.close()
-    assert main(["verify-sheet", str(out), "--db", db]) == 3, kind
+    assert main(["--user", "kj", "verify-sheet", str(out), "--db", db]) == 3, kind
     assert "不符" in capsys.readouterr().out
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run as a logged-in user (issue #16): --user in each call, the password here."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")

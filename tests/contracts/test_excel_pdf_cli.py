@@ -106,16 +106,22 @@ def test_cli_export_and_import(env: Env, tmp_path: Path, capsys: pytest.CaptureF
     db = str(env.db.path)
     env.db.close()
     out = tmp_path / "arrears.xlsx"
-    assert main(["export", "arrears", "--org", "N2320115MF00000121", "--as-of", "2026-03-01", "--db", db,
+    assert main(["--user", "kj", "export", "arrears", "--org", "N2320115MF00000121", "--as-of", "2026-03-01", "--db", db,
                  "--out", str(out)]) == 0
     assert "已导出 3 行" in capsys.readouterr().out
     for kind in ("contracts", "installments", "contract-review"):
-        assert main(["export", kind, "--all", "--as-of", "2026-03-01", "--db", db, "--out", str(tmp_path / "x.xlsx")]) == 0
-    assert main(["export", "arrears", "--db", db, "--out", str(out)]) == 1  # neither --org nor --all
+        assert main(["--user", "kj", "export", kind, "--all", "--as-of", "2026-03-01", "--db", db, "--out", str(tmp_path / "x.xlsx")]) == 0
+    assert main(["--user", "kj", "export", "arrears", "--db", db, "--out", str(out)]) == 1  # neither --org nor --all
     assert "--org" in capsys.readouterr().err
     sheet = _sheet(tmp_path / "in.xlsx", [_row("CLI-1")])
-    assert main(["import", "contracts", str(sheet), "--org", "320115106201", "--dry-run", "--db", db]) == 0
-    assert main(["import", "contracts", str(sheet), "--org", "320115106201", "--db", db]) == 0
+    assert main(["--user", "kj", "import", "contracts", str(sheet), "--org", "320115106201", "--dry-run", "--db", db]) == 0
+    assert main(["--user", "kj", "import", "contracts", str(sheet), "--org", "320115106201", "--db", db]) == 0
     assert "已导入合同 1 份" in capsys.readouterr().out
-    assert main(["import", "contracts", str(sheet), "--org", "320115106201", "--db", db]) == 1  # duplicate number
-    assert main(["contract-pdf", "expiry", "--all", "--db", db, "--out", str(tmp_path / "e.pdf")]) == 0
+    assert main(["--user", "kj", "import", "contracts", str(sheet), "--org", "320115106201", "--db", db]) == 1  # duplicate number
+    assert main(["--user", "kj", "contract-pdf", "expiry", "--all", "--db", db, "--out", str(tmp_path / "e.pdf")]) == 0
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run as a logged-in user (issue #16): --user in each call, the password here."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")

@@ -57,19 +57,25 @@ def test_cli_report_close_reopen(env: Env, tmp_path: Path, capsys: pytest.Captur
     for name in STATEMENTS:
         for suffix in (".pdf", ".xlsx"):
             out = tmp_path / f"{name}{suffix}"
-            assert cli_main(["report", name, "--db", db, "--org", USCC, "--period", "2026-Q1", "--out", str(out)]) == 0
+            assert cli_main(["--user", "kj", "report", name, "--db", db, "--org", USCC, "--period", "2026-Q1", "--out", str(out)]) == 0
             assert out.stat().st_size > 1000
-    assert cli_main(["report", "balance-sheet", "--db", db, "--org", "320115106201", "--period", "2026",
+    assert cli_main(["--user", "kj", "report", "balance-sheet", "--db", db, "--org", "320115106201", "--period", "2026",
                      "--out", str(tmp_path / "bs.pdf")]) == 0
-    assert cli_main(["report", "balance-sheet", "--db", db, "--org", USCC, "--period", "2026-13",
+    assert cli_main(["--user", "kj", "report", "balance-sheet", "--db", db, "--org", USCC, "--period", "2026-13",
                      "--out", str(tmp_path / "x.pdf")]) == 1
     assert "无法识别" in capsys.readouterr().err
-    assert cli_main(["close-period", "--db", db, "--org", USCC, "--period", "2026-01"]) == 0
+    assert cli_main(["--user", "kj", "close-period", "--db", db, "--org", USCC, "--period", "2026-01"]) == 0
     assert "已结账" in capsys.readouterr().out
-    assert cli_main(["reopen-period", "--db", db, "--org", USCC, "--period", "2026-01", "--reason", "补记凭证"]) == 0
+    assert cli_main(["--user", "sh", "reopen-period", "--db", db, "--org", USCC, "--period", "2026-01", "--reason", "补记凭证"]) == 0
     with env.db.begin() as s:
         assert not period_status(s, env.book.id, "2026-01").is_closed
         info = period_reopen_info(s, env.book.id, "2026-01")
         assert info and info.last_reason == "补记凭证"
-    assert cli_main(["close-period", "--db", db, "--org", USCC, "--book", "09", "--period", "2026-01"]) == 1
+    assert cli_main(["--user", "kj", "close-period", "--db", db, "--org", USCC, "--book", "09", "--period", "2026-01"]) == 1
     assert "没有编号为 09 的账套" in capsys.readouterr().err
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run as a logged-in user (issue #16): --user in each call, the password here."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")

@@ -120,7 +120,7 @@ def test_plan_against_actual_uses_the_income_expense_statement(env: Env) -> None
 
 
 def _cli(env: Env, *args: str) -> int:
-    return cli_main(["plan", *args, "--db", str(env.db.path), "--org", USCC, "--year", "2026"])
+    return cli_main(["--user", "kj", "plan", *args, "--db", str(env.db.path), "--org", USCC, "--year", "2026"])
 
 
 def test_template_fill_import_export_round_trip(env: Env, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,7 +151,7 @@ def test_template_fill_import_export_round_trip(env: Env, tmp_path: Path, capsys
     wb.save(good)
     assert _cli(env, "import", str(good), "--dry-run") == 0
     # options may also come before the file
-    assert cli_main(["plan", "import", "--db", str(env.db.path), "--org", USCC, "--year", "2026", "--dry-run",
+    assert cli_main(["--user", "kj", "plan", "import", "--db", str(env.db.path), "--org", USCC, "--year", "2026", "--dry-run",
                      str(good)]) == 0
     assert "只检查" in capsys.readouterr().out and _counts(env)[0] == 0
     assert _cli(env, "import", str(good)) == 0
@@ -193,7 +193,6 @@ def _text(pdf: bytes) -> str:
 
 
 def test_the_dialog_enters_and_saves_a_plan(qtbot: Any, env: Env, tmp_path: Path) -> None:
-    pytest.importorskip("pytestqt")
     from desktop_app.ui.context import AppContext
     from desktop_app.ui.pages.funds_plan import AMOUNT, NOTE, PlanDialog
     from desktop_app.ui.settings import WindowSettings
@@ -240,3 +239,9 @@ def test_the_dialog_enters_and_saves_a_plan(qtbot: Any, env: Env, tmp_path: Path
     assert "不能同时编列计划" in again.problems.toPlainText()
     assert {r.code: r.amount for r in again.rows() if r.amount is not None} == {"50101": D("12000.00"),
                                                                                 "513": D("3000.50")}
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run as a logged-in user (issue #16): --user in each call, the password here."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")

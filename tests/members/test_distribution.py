@@ -204,7 +204,7 @@ def test_disclosure_sheet_shows_the_distribution_without_id_numbers(village: Vil
         ric = plan_roster(s, plan.id).lines[0].ric
     village.db.close()
     out = tmp_path / "d.pdf"
-    assert main(["disclose", "--db", str(village.db.path), "--org", village.org.uscc, "--period", "2026-11",
+    assert main(["--user", "kj", "disclose", "--db", str(village.db.path), "--org", village.org.uscc, "--period", "2026-11",
                  "--out", str(out)]) == 0
     with pdfplumber.open(out) as pdf:
         text = "".join(p.extract_text() or "" for p in pdf.pages)
@@ -247,3 +247,9 @@ def test_cancel_the_last_payout_batch_and_pay_again(village: Village) -> None:
 
 def totals_of_001(s, plan_id):  # type: ignore[no-untyped-def]
     return sum(p.amount for p in list_payouts(s, plan_id) if p.household_number == "001")
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run as a logged-in user (issue #16): --user in each call, the password here."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")

@@ -74,7 +74,7 @@ def _plan(v: Village, members: str = "3000.00", reserve: str = "3000.00", **kw: 
 
 
 def _disclose(v: Village, period: str, out: Path) -> str:
-    assert main(["disclose", "--db", str(v.db.path), "--org", v.org.uscc, "--period", period,
+    assert main(["--user", "kj", "disclose", "--db", str(v.db.path), "--org", v.org.uscc, "--period", period,
                  "--out", str(out)]) == 0
     return _pdf_text(out)
 
@@ -307,10 +307,16 @@ def test_roster_pdf_carries_a_check_code_that_verify_sheet_checks(village: Villa
     _plan(village)
     village.db.close()
     db, out = str(village.db.path), tmp_path / "public.pdf"
-    assert main(["roster", "--db", db, "--org", village.org.uscc, "--year", "2026", "--public", "--out", str(out)]) == 0
+    assert main(["--user", "kj", "roster", "--db", db, "--org", village.org.uscc, "--year", "2026", "--public", "--out", str(out)]) == 0
     text = _pdf_text(out)
     assert re.search(r"校验码 SL2-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", text)
-    assert main(["verify-sheet", "--db", db, str(out)]) == 0
+    assert main(["--user", "kj", "verify-sheet", "--db", db, str(out)]) == 0
     with sqlite3.connect(db) as con:  # a household's amount changed behind the program's back
         con.execute("UPDATE dividend_line SET amount = amount + 100, net = net + 100 WHERE seq = 1")
-    assert main(["verify-sheet", "--db", db, str(out)]) == 3
+    assert main(["--user", "kj", "verify-sheet", "--db", db, str(out)]) == 3
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run as a logged-in user (issue #16): --user in each call, the password here."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")

@@ -142,13 +142,19 @@ def test_cli_distribute_prints_per_share_total_and_remainder(village: Village, c
     village.db.close()
     db = str(village.db.path)
     code = village.org.uscc
-    assert main(["distribute", "--db", db, "--org", code, "--year", "2026", "--amount-for-members", "3000",
+    assert main(["--user", "kj", "distribute", "--db", db, "--org", code, "--year", "2026", "--amount-for-members", "3000",
                  "--precision", "角"]) == 0
     out = capsys.readouterr().out
     assert "每股分红：352.90 元" in out and "尾差" in out
-    assert main(["roster", "--db", db, "--org", code, "--year", "2026", "--out", str(tmp_path / "r.pdf"),
+    assert main(["--user", "kj", "roster", "--db", db, "--org", code, "--year", "2026", "--out", str(tmp_path / "r.pdf"),
                  "--public"]) == 0
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
     for kind in ("members", "households", "shares"):
-        assert main(["export", kind, "--db", db, "--org", "320115106201", "--out", str(tmp_path / f"{kind}.xlsx")]) == 0
-    assert main(["roster", "--db", db, "--org", code, "--year", "2020", "--out", str(tmp_path / "x.pdf")]) == 1
+        assert main(["--user", "kj", "export", kind, "--db", db, "--org", "320115106201", "--out", str(tmp_path / f"{kind}.xlsx")]) == 0
+    assert main(["--user", "kj", "roster", "--db", db, "--org", code, "--year", "2020", "--out", str(tmp_path / "x.pdf")]) == 1
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run as a logged-in user (issue #16): --user in each call, the password here."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")
