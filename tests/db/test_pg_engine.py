@@ -129,3 +129,35 @@ def test_url_checks_without_a_server() -> None:
     with pytest.raises(ValueError, match="缺少数据库名"):
         check_database_url("postgresql+psycopg://u@h")
     assert "secret" not in safe_url("postgresql+psycopg://u:secret@h/d")
+
+
+def test_writers_queue_on_the_write_lock_and_readers_do_not(pg_migrated_url: str, tmp_path: Path) -> None:
+    """PostgreSQL's counterpart of SQLite's BEGIN IMMEDIATE: a writing transaction holds one advisory
+    lock until it ends, so a second writer waits (here: gives up after 200 ms); a reader never takes it."""
+    from sqlalchemy.exc import OperationalError
+
+    from db.engine import PG_WRITE_LOCK
+
+    db = open_database(pg_migrated_url, work_dir=tmp_path)
+    other = create_engine(pg_migrated_url)
+    try:
+        def try_lock() -> bool:
+            with other.connect() as conn:
+                conn.execute(text("SET lock_timeout = '200ms'"))
+                try:
+                    conn.execute(text(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})"))
+                except OperationalError:
+                    return False
+                conn.rollback()
+                return True
+
+        with db.read() as s:
+            s.connection()
+            assert try_lock()
+        with db.begin() as s:
+            s.connection()
+            assert not try_lock()
+        assert try_lock()  # released at COMMIT
+    finally:
+        other.dispose()
+        db.close()
