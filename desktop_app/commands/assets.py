@@ -25,7 +25,8 @@ REPORTS = {"assets": "资产台账", "resources": "资源台账", "changes": "�
 def _sheet(s: Any, args: argparse.Namespace, name: str) -> tuple[Any, dict[str, Any]]:
     """The sheet and the keyword arguments it was built with (what its seal rebuilds it from)."""
     from desktop_app.commands import resolve_book
-    from desktop_app.core.services.funds_base import parse_period_range, period_end, range_label
+    from desktop_app.core.periods import period_end
+    from desktop_app.core.services.funds_base import parse_period_range, range_label
     from desktop_app.core.services.orgs import find_organisation
     from desktop_app.reports import assets_sheets as sheets
 
@@ -143,8 +144,9 @@ def cmd_depreciate(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
     from desktop_app.commands import resolve_book
     from desktop_app.commands.funds import resolve_user
+    from desktop_app.core.periods import period_label
     from desktop_app.core.services.depreciation import run_depreciation_through
-    from desktop_app.core.services.funds_base import parse_period_range, period_label
+    from desktop_app.core.services.funds_base import parse_period_range
 
     first, last = parse_period_range(args.period)
     with cli_session(args, "cli") as s:

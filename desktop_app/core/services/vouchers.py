@@ -25,10 +25,11 @@ from db.models import Entry, SummaryPhrase, Voucher
 from db.types import utcnow
 from desktop_app.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from desktop_app.core.money import amount_in_words
+from desktop_app.core.periods import period_label, period_of
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_funds import LineRow, VoucherDetail, VoucherRow
 from desktop_app.core.services.balances import apply_voucher_totals
-from desktop_app.core.services.funds_base import book_accounts, get_book_row, period_label, period_of
+from desktop_app.core.services.funds_base import book_accounts, get_book_row
 from desktop_app.core.services.periods import _row as period_row
 from desktop_app.core.services.periods import ensure_period_open, year_end_accounts
 from desktop_app.core.services.users import require_role
