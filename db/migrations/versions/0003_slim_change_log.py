@@ -10,6 +10,8 @@ Revises: 0002
 
 from __future__ import annotations
 
+from typing import Literal
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -23,7 +25,7 @@ depends_on = None
 _DROPPED = ("row_json", "actor", "at", "prev_hash", "hash")
 
 
-def _recreate() -> str:
+def _recreate() -> Literal["always", "auto"]:
     """SQLite rebuilds the table (its rowid choice is made at CREATE); PostgreSQL alters it in place."""
     return "always" if op.get_bind().dialect.name == "sqlite" else "auto"
 
