@@ -9,7 +9,7 @@ echo "== ruff"
 echo "== mypy --strict (db, desktop_app/core, desktop_app/sync)"
 .venv/bin/mypy
 echo "== PostgreSQL（临时测试服务器：仅本机套接字，结束时删除）"
-PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/sunshine-ledger-pg.XXXXXX")"
+PG_DIR="$(mktemp -d /tmp/sunshine-ledger-pg.XXXXXX)"  # short (socket path limit), reachable by the server user
 trap 'bash "$ROOT/scripts/pg-test-server.sh" stop "$PG_DIR"' EXIT
 SUNSHINE_LEDGER_TEST_PG="$(bash scripts/pg-test-server.sh start "$PG_DIR")"
 export SUNSHINE_LEDGER_TEST_PG SUNSHINE_LEDGER_REQUIRE_PG=1  # PG tests run in both engines, never skip
