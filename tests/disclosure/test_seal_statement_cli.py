@@ -21,13 +21,13 @@ from .conftest import PERIOD, Village
 def test_statement_pdf_is_sealed_and_verified(village: Village, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     db, out = str(village.db.engine.url.database), tmp_path / "income.pdf"
-    assert main(["report", "income-expense", "--db", db, "--org", village.org.uscc, "--book", village.book.code,
+    assert main(["--user", "kuaiji", "report", "income-expense", "--db", db, "--org", village.org.uscc, "--book", village.book.code,
                  "--period", PERIOD, "--out", str(out)]) == 0
     pages = [p.extract_text() or "" for p in PdfReader(io.BytesIO(out.read_bytes())).pages]
     codes = [find_codes(text) for text in pages]
     assert all(codes) and len({c[0] for c in codes}) == 1, "the same check code on every page"
     capsys.readouterr()
-    assert main(["verify-sheet", "--db", db, str(out)]) == 0
+    assert main(["--user", "kuaiji", "verify-sheet", "--db", db, str(out)]) == 0
     assert "相符" in capsys.readouterr().out
 
     raw = sqlite3.connect(db)
@@ -38,6 +38,12 @@ def test_statement_pdf_is_sealed_and_verified(village: Village, tmp_path: Path,
     raw.commit()
     raw.close()
     assert changed == 1
-    assert main(["verify-sheet", "--db", db, str(out)]) == 3
+    assert main(["--user", "kuaiji", "verify-sheet", "--db", db, str(out)]) == 3
     text = capsys.readouterr().out
     assert text.startswith("不符：") and "2026年10月已结账月份的凭证与封存哈希不符" in text, text
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run as a logged-in user (issue #16): --user in each call, the password here."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "demo1234")

@@ -101,27 +101,27 @@ def test_cli_disclose_all_verify_sheet_and_missing(village: Village, tmp_path: P
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     db = str(village.db.engine.url.database)
     out = tmp_path / "batch"
-    assert main(["disclose", "--db", db, "--all", "--period", PERIOD, "--out", str(out)]) == 0
+    assert main(["--user", "kuaiji", "disclose", "--db", db, "--all", "--period", PERIOD, "--out", str(out)]) == 0
     files = sorted(out.glob("*.pdf"))
     assert len(files) == 2 and all("_财务公开_2026-10.pdf" in f.name for f in files)
-    assert main(["verify-sheet", "--db", db, str(files[0])]) == 0  # the codes read from the file itself
+    assert main(["--user", "kuaiji", "verify-sheet", "--db", db, str(files[0])]) == 0  # the codes read from the file itself
     assert "相符" in capsys.readouterr().out
     payload = find_codes("\n".join(ln for page in pdf_lines(files[0].read_bytes(), 1) for ln in page))[0]
-    assert main(["verify-sheet", "--db", db, "--payload", payload]) == 0
+    assert main(["--user", "kuaiji", "verify-sheet", "--db", db, "--payload", payload]) == 0
     one = tmp_path / "one.pdf"
-    assert main(["disclose", "--db", db, "--org", village.org.uscc, "--period", "2026-Q3", "--a3",
+    assert main(["--user", "kuaiji", "disclose", "--db", db, "--org", village.org.uscc, "--period", "2026-Q3", "--a3",
                  "--out", str(one)]) == 0
     assert one.read_bytes().startswith(b"%PDF")
-    assert main(["disclosure-posted", "--db", db, "--org", village.org.uscc, "--period", PERIOD,
+    assert main(["--user", "kuaiji", "disclosure-posted", "--db", db, "--org", village.org.uscc, "--period", PERIOD,
                  "--date", "2026-11-05"]) == 0
     capsys.readouterr()
-    assert main(["disclosure-missing", "--db", db, "--period", PERIOD]) == 0
+    assert main(["--user", "kuaiji", "disclosure-missing", "--db", db, "--period", PERIOD]) == 0
     assert village.org.uscc not in capsys.readouterr().out
-    assert main(["verify-sheet", "--db", db, "--payload", payload[:-1] + ("0" if payload[-1] != "0" else "1")]) == 3
+    assert main(["--user", "kuaiji", "verify-sheet", "--db", db, "--payload", payload[:-1] + ("0" if payload[-1] != "0" else "1")]) == 3
     assert "没有校验码" in capsys.readouterr().out
-    assert main(["verify-sheet", "--db", db, "--payload", "不是校验码"]) == 1
-    assert main(["verify-sheet", "--db", db, str(tmp_path / "none.pdf")]) == 1
-    assert main(["disclose", "--db", db, "--all", "--period", PERIOD, "--out", str(tmp_path / "x.pdf")]) == 1
+    assert main(["--user", "kuaiji", "verify-sheet", "--db", db, "--payload", "不是校验码"]) == 1
+    assert main(["--user", "kuaiji", "verify-sheet", "--db", db, str(tmp_path / "none.pdf")]) == 1
+    assert main(["--user", "kuaiji", "disclose", "--db", db, "--all", "--period", PERIOD, "--out", str(tmp_path / "x.pdf")]) == 1
 
 
 def test_what_is_due_follows_the_frequency_setting(village: Village) -> None:
@@ -139,3 +139,9 @@ def test_what_is_due_follows_the_frequency_setting(village: Village) -> None:
         update_disclosure_settings(s, village.org.id, frequency="quarter")
     assert not missing("2026-10")  # a quarterly village owes no monthly sheets
     assert missing("2026-Q4") and missing("2026-Q3")  # but its own quarter sheets
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run as a logged-in user (issue #16): --user in each call, the password here."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "demo1234")

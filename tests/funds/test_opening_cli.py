@@ -21,7 +21,7 @@ D = Decimal
 
 def _template(env: Env, tmp_path: Path) -> Path:
     out = tmp_path / "期初余额模板.xlsx"
-    assert cli_main(["export", "opening-template", "--db", str(env.db.path), "--org", USCC, "--out", str(out)]) == 0
+    assert cli_main(["--user", "kj", "export", "opening-template", "--db", str(env.db.path), "--org", USCC, "--out", str(out)]) == 0
     return out
 
 
@@ -38,6 +38,7 @@ def _fill(template: Path, target: Path, amounts: dict[str, tuple[Any, Any]]) -> 
 
 
 def _import(env: Env, path: Path, *extra: str) -> int:
+    """Checks and refusals need no login (nothing is written, not even a login's audit entry)."""
     return cli_main(["import", "opening", str(path), "--db", str(env.db.path), "--org", USCC, *extra])
 
 
@@ -70,7 +71,7 @@ def test_fill_and_import(env: Env, tmp_path: Path, capsys: pytest.CaptureFixture
     filled = _fill(_template(env, tmp_path), tmp_path / "filled.xlsx",
                    {"101": (1234.56, None), "10201": (98765.44, None), "301": (None, 100000)})
     capsys.readouterr()
-    assert _import(env, filled) == 0
+    assert _import(env, filled, "--user", "kj") == 0
     assert "已导入期初余额：3 个科目" in capsys.readouterr().out
     with env.db.begin() as s:
         rows = {r.code: r for r in trial_balance(s, env.book.id, "2026-01", "2026-01")}
@@ -127,14 +128,21 @@ def test_refused_after_posting_and_for_an_empty_sheet(env: Env, tmp_path: Path,
     env.vouch(date(2026, 1, 2), "收租金", ("101", "10.00", "0"), ("50101", "0", "10.00"))
     filled = _fill(template, tmp_path / "filled.xlsx", {"101": (5, None), "301": (None, 5)})
     before = table_counts(env)
-    assert _import(env, filled) == 1
+    assert _import(env, filled, "--user", "kj") == 1
     assert "已有记账凭证" in capsys.readouterr().err
-    assert table_counts(env) == before
+    logged_in = {**before, "audit_entry": before["audit_entry"] + 1}  # the login is audited, nothing else
+    assert table_counts(env) == logged_in
 
 
 def test_wrong_usage(env: Env, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli_main(["export", "opening-template", "--db", str(env.db.path), "--org", USCC,
+    assert cli_main(["--user", "kj", "export", "opening-template", "--db", str(env.db.path), "--org", USCC,
                      "--out", str(tmp_path / "t.pdf")]) == 1
     assert ".xlsx" in capsys.readouterr().err
     assert _import(env, tmp_path / "missing.xlsx") == 1
     assert "文件不存在" in capsys.readouterr().err
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run as a logged-in user (issue #16): --user in each call, the password here."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")
