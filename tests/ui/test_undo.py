@@ -152,9 +152,10 @@ def test_an_organisation_in_use_cannot_be_taken_back(demo_db) -> None:
 def test_update_user_with_a_stale_expectation_is_refused(demo_db) -> None:
     with demo_db.begin() as s:
         user = next(u for u in list_users(s) if u.username == "kuaiji")
-        update_user(s, user.id, display_name="改过了")
+        admin = next(u for u in list_users(s) if u.username == "admin")
+        update_user(s, user.id, actor=admin, display_name="改过了")
     with pytest.raises(ConflictError, match="已被再次修改"), demo_db.begin() as s:
-        update_user(s, user.id, display_name="王会计", expected=user)
+        update_user(s, user.id, actor=admin, display_name="王会计", expected=user)
 
 
 def test_cancelling_the_confirmation_undoes_nothing(qtbot, window, monkeypatch) -> None:
