@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,3 +53,55 @@ def test_no_float_money_columns() -> None:
     for path in modules("db"):
         text = path.read_text(encoding="utf-8")
         assert "Float(" not in text and "REAL" not in text, path
+
+
+# --- one money boundary, one periods module (issue #16, "the house") ------------------------------
+# Sums of 分 come back from SQL through ``type_coerce(…, Fen())``; raw integer 分 from elsewhere
+# through ``money.from_fen``; period arithmetic lives in desktop_app/core/periods.py. A new
+# hand-written copy fails here. PENDING names files that still hold one, each with the change
+# requested of its owner: the list may only shrink.
+FEN_HELPER = re.compile(r"^def _?(fen|money)\(value: object\)", re.MULTILINE)  # the shape of the five removed
+HAND_FEN = re.compile(r"\.scaleb\(-2\)|Decimal\(int\(")
+PERIOD_MATH = re.compile(r"%\s*12\s*\+\s*1|\((?:m|month) == 1[2]?\)|\*\s*12\s*\+\s*int\(")
+MONEY_HOME = {"db/types.py", "desktop_app/core/money.py"}
+PERIODS_HOME = {"desktop_app/core/periods.py"}
+PENDING_FEN = {
+    "desktop_app/core/services/balances.py": "fen() kept only while ledgers.py imports it",
+    "desktop_app/core/services/periods.py": "_fen is a raw-integer seal column; its Decimal(fen).scaleb → money.from_fen",
+    "desktop_app/core/services/members.py": "as_shares: type_coerce(…, Mu4()) on the share sums",
+    "desktop_app/sync/apply.py": "yuan()/totals: money.from_fen",
+}
+PENDING_PERIODS = {
+    "desktop_app/core/services/funds_base.py": "next/prev_period etc. to re-export desktop_app.core.periods",
+    "desktop_app/core/rules/depreciation.py": "add_months/months_between from desktop_app.core.periods",
+    "desktop_app/ui/pages/disclosure.py": "its previous-month copy → periods.prev_period",
+    "desktop_app/core/services/ledgers.py": "the month after a period → periods.period_end/next_period",
+    "desktop_app/reports/district_sheets.py": "the due month → periods.next_period",
+}
+
+
+def _offenders(patterns: list[re.Pattern[str]], home: set[str]) -> set[str]:
+    found = set()
+    for path in modules("db", "desktop_app"):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel not in home and any(p.search(path.read_text(encoding="utf-8")) for p in patterns):
+            found.add(rel)
+    return found
+
+
+def test_no_new_hand_written_fen_conversion() -> None:
+    assert _offenders([FEN_HELPER, HAND_FEN], MONEY_HOME) - set(PENDING_FEN) == set()
+
+
+def test_no_new_copy_of_period_arithmetic() -> None:
+    assert _offenders([PERIOD_MATH], PERIODS_HOME) - set(PENDING_PERIODS) == set()
+
+
+def test_the_patterns_still_see_what_they_forbid() -> None:
+    """The checks above are only as good as their patterns: they must catch the helpers removed."""
+    removed = ('def _fen(value: object) -> Decimal:\n    return Decimal(int(str(value))).scaleb(-2)',
+               'def _money(value: object) -> Decimal:\n    return Decimal(int(value or 0)).scaleb(-2)')
+    assert all(FEN_HELPER.search(t) and HAND_FEN.search(t) for t in removed)
+    copies = ('return f"{y + (m == 12):04d}-{m % 12 + 1:02d}"',
+              "return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])")
+    assert all(PERIOD_MATH.search(t) for t in copies)

@@ -18,6 +18,8 @@ __all__ = [
     "CENT",
     "MAX_AMOUNT",
     "amount_in_words",
+    "check_amount",
+    "excel_number",
     "format_amount",
     "from_fen",
     "parse_amount",
@@ -95,6 +97,36 @@ def parse_amount(
     if amount < 0 and not allow_negative:
         raise ValidationError("金额不能为负数", field=field)
     return amount.quantize(CENT, context=_CTX)
+
+
+def check_amount(value: object, *, field: str = "金额", row: int | None = None, allow_negative: bool = False,
+                 allow_zero: bool = True) -> Decimal:
+    """The one check of an amount a service is handed (already a number, not text): an exact
+    Decimal or int (a float is refused, never rounded), at most two places, within MAX_AMOUNT,
+    sign and zero as allowed. Returns it with two places; refusals name the row and field."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise ValidationError(f"{field}必须是精确的数字（不能用浮点数）", row=row, field=field)
+    amount = Decimal(value)
+    if not amount.is_finite():
+        raise ValidationError(f"{field}无效", row=row, field=field)
+    if _has_more_than_cents(amount):
+        raise ValidationError(f"{field} {amount} 超过两位小数（只能精确到分）", row=row, field=field)
+    if abs(amount) > MAX_AMOUNT:
+        raise ValidationError(f"{field}过大", row=row, field=field)
+    if amount < 0 and not allow_negative:
+        raise ValidationError(f"{field}不能为负数", row=row, field=field)
+    if amount == 0 and not allow_zero:
+        raise ValidationError(f"{field}必须大于零", row=row, field=field)
+    return amount.quantize(CENT, context=_CTX)
+
+
+def excel_number(value: object) -> object:
+    """A cell as calamine/openpyxl read it, its number made exact: a float becomes the Decimal of
+    its shortest repr, the digits typed (12000.1 → Decimal("12000.1"), never float arithmetic), or
+    an int when whole; anything else (text, dates, None, int) comes back as it is."""
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        return int(value) if value.is_integer() else Decimal(repr(value))
+    return value
 
 
 def _parse_text(text: str, field: str) -> Decimal:

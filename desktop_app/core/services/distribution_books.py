@@ -10,13 +10,15 @@ import hashlib
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.images import canonical_json
 from db.models import Entry, Period, Voucher
+from db.types import Fen
 from desktop_app.core import charts
 from desktop_app.core.errors import ValidationError
+from desktop_app.core.money import check_amount
 from desktop_app.core.rows import BookRow
 from desktop_app.core.rows_members import DistributableIncome
 from desktop_app.core.services.balances import balances_at_end, balances_before, period_totals
@@ -48,9 +50,8 @@ def distributable_income(session: Session, book_id: uuid.UUID, year: int, *, exc
     """可分配收益 = 本年收益 + 年初未分配收益 − distributions booked in the year (earlier plans)
     − 征地补偿 credited to income (vouchers flagged 征地补偿) − lump-sum rent for later years and
     other exclusions (given by the user, who knows which contracts they are)."""
-    for label, value in (("跨年租金", excluded_rent), ("其他不分配收入", excluded_other)):
-        if not isinstance(value, Decimal) or value < 0 or value != value.quantize(Decimal("0.01")):
-            raise ValidationError(f"{label}应为不小于0、最多两位小数的金额", field=label)
+    excluded_rent = check_amount(excluded_rent, field="跨年租金")
+    excluded_other = check_amount(excluded_other, field="其他不分配收入")
     book = get_book_row(session, book_id)
     first, last = _year_range(book, year)
     v = book.chart_version
@@ -64,12 +65,13 @@ def distributable_income(session: Session, book_id: uuid.UUID, year: int, *, exc
     distributed = _sum(accounts, activity, charts.account_roles(v, "distributions"))
     income_ids = [a.id for a in subtree(accounts, charts.account_roles(v, "total_income"))]
     land = session.execute(
-        select(func.coalesce(func.sum(Entry.credit), 0), func.coalesce(func.sum(Entry.debit), 0))
+        select(type_coerce(func.coalesce(func.sum(Entry.credit), 0), Fen()),
+               type_coerce(func.coalesce(func.sum(Entry.debit), 0), Fen()))
         .join(Voucher, Voucher.id == Entry.voucher_id)
         .where(Voucher.book_id == book_id, Voucher.status == "记账", Voucher.deleted.is_(False),
                Entry.deleted.is_(False), Voucher.flags.contains(LAND_FLAG), Entry.period >= first,
                Entry.period <= last, Entry.account_id.in_(income_ids))).one()
-    excluded_land = max(_money(land[0]) - _money(land[1]), ZERO)
+    excluded_land = max(land[0] - land[1], ZERO)
     cash = _sum(accounts, balances_at_end(session, book_id, last), charts.account_roles(v, "monetary_funds"))
     distributable = income + opening_undistributed - distributed - excluded_land - excluded_rent - excluded_other
     reopened = session.execute(select(func.coalesce(func.sum(Period.reopen_count), 0)).where(
@@ -80,12 +82,6 @@ def distributable_income(session: Session, book_id: uuid.UUID, year: int, *, exc
     fingerprint = hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
     return DistributableIncome(book_id, year, income, opening_undistributed, distributed, excluded_land,
                                excluded_rent, excluded_other, distributable, cash, fingerprint)
-
-
-def _money(value: object) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    return Decimal(int(value or 0)).scaleb(-2)  # type: ignore[call-overload]
 
 
 def leaf_code(session: Session, book: BookRow, role: str) -> str:

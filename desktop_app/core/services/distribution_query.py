@@ -223,23 +223,17 @@ def get_plan(session: Session, plan_id: uuid.UUID) -> PlanRow:
     p, lines = _plan_and_lines(session, plan_id)
     by_kind = {ln.kind: ln.amount for ln in lines}
     stats = session.execute(select(func.count(), func.count(func.distinct(DividendLine.household_id)),
-                                   func.coalesce(func.sum(DividendLine.deduction), 0))
+                                   type_coerce(func.coalesce(func.sum(DividendLine.deduction), 0), Fen()))
                             .where(DividendLine.plan_id == p.id, DividendLine.deleted.is_(False))).one()
-    paid = session.scalar(select(func.coalesce(func.sum(DividendPayout.amount), 0)).where(
-        DividendPayout.plan_id == p.id, DividendPayout.deleted.is_(False)))
+    paid = session.execute(select(type_coerce(func.coalesce(func.sum(DividendPayout.amount), 0), Fen())).where(
+        DividendPayout.plan_id == p.id, DividendPayout.deleted.is_(False))).scalar_one()
     org = session.scalar(select(Organisation.name).where(Organisation.id == p.organisation_id)) or ""
     return PlanRow(p.id, p.organisation_id, org, p.book_id, p.year, p.status, p.precision, p.distributable,
                    by_kind.get("reserve", ZERO), by_kind.get("welfare", ZERO), by_kind.get("other", ZERO),
-                   p.members_amount, p.total_shares, p.per_share, p.roster_total, _money(stats[2]), p.remainder,
+                   p.members_amount, p.total_shares, p.per_share, p.roster_total, stats[2], p.remainder,
                    int(stats[0]), int(stats[1]), p.publicised_on, p.approved_on, p.resolution_no, p.resolution_text,
-                   p.paid_on, _money(paid), p.appropriation_voucher_id, p.exclusion_note, lines,
+                   p.paid_on, paid, p.appropriation_voucher_id, p.exclusion_note, lines,
                    p.per_share < per_share_amount(p.members_amount, p.total_shares, p.precision))
-
-
-def _money(value: object) -> Decimal:
-    if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.01"))
-    return Decimal(int(value or 0)).scaleb(-2).quantize(Decimal("0.01"))  # type: ignore[call-overload]
 
 
 def list_plans(session: Session, *, organisation_id: uuid.UUID | None = None, book_id: uuid.UUID | None = None,

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.models import Account, Entry, Voucher
+from db.types import Fen
 from desktop_app.core.errors import ValidationError
-from desktop_app.core.money import CENT, MAX_AMOUNT
+from desktop_app.core.money import CENT, MAX_AMOUNT, check_amount
 from desktop_app.core.rows_funds import LineRow, VoucherRow
 from desktop_app.core.services.funds_base import AccountInfo
 
@@ -51,16 +52,7 @@ def _amount(value: object, row: int, field: str) -> Decimal:
     # the common case first (bulk posting checks every line): already a finite amount in 分
     if type(value) is Decimal and value.is_finite() and value.as_tuple().exponent == -2 and abs(value) <= MAX_AMOUNT:
         return value
-    if isinstance(value, bool) or isinstance(value, float) or not isinstance(value, Decimal | int):
-        raise ValidationError("金额必须是精确的数字（不能用浮点数）", row=row, field=field)
-    amount = Decimal(value)
-    if not amount.is_finite():
-        raise ValidationError("金额无效", row=row, field=field)
-    if amount != amount.quantize(CENT):
-        raise ValidationError(f"金额 {amount} 超过两位小数（只能精确到分）", row=row, field=field)
-    if abs(amount) > MAX_AMOUNT:
-        raise ValidationError("金额过大", row=row, field=field)
-    return amount.quantize(CENT)
+    return check_amount(value, field=field, row=row, allow_negative=True)  # sign and zero: check_lines
 
 
 def _text(value: str | None, limit: int, row: int, field: str) -> str | None:
@@ -182,15 +174,12 @@ _VCOLS = (Voucher.id, Voucher.book_id, Voucher.period, Voucher.number, Voucher.v
 def voucher_query() -> object:
     total = (select(func.coalesce(func.sum(Entry.debit), 0))
              .where(Entry.voucher_id == Voucher.id, Entry.deleted.is_(False)).scalar_subquery())
-    return select(*_VCOLS, total).where(Voucher.deleted.is_(False))
+    return select(*_VCOLS, type_coerce(total, Fen())).where(Voucher.deleted.is_(False))
 
 
 def to_voucher_row(r: Sequence[object]) -> VoucherRow:
     flags = tuple(f for f in str(r[13] or "").split(",") if f)
-    total = r[16]
-    if not isinstance(total, Decimal):  # coalesce(…, 0) on an empty voucher comes back untyped
-        total = Decimal(int(str(total or 0))).scaleb(-2)
-    return VoucherRow(*r[:13], flags, r[14], r[15], total.quantize(CENT))  # type: ignore[arg-type,call-arg]
+    return VoucherRow(*r[:13], flags, r[14], r[15], r[16])  # type: ignore[arg-type,call-arg]
 
 
 def read_lines(session: Session, voucher_id: uuid.UUID) -> tuple[LineRow, ...]:

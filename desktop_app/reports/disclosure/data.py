@@ -17,10 +17,11 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy import Select, bindparam, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.models import Entry, OpeningBalance, Voucher
+from db.types import Fen
 from desktop_app.core.services.funds_base import reads
 
 if TYPE_CHECKING:
@@ -106,7 +107,8 @@ def _party_sums() -> Select[tuple[uuid.UUID, str | None, str | None, Decimal, De
     party = func.nullif(func.trim(func.coalesce(Entry.counterparty, "")), "")
     summary = case((party.is_(None), func.coalesce(func.nullif(func.trim(func.coalesce(Entry.summary, "")), ""),
                                                    Voucher.summary)), else_=None)
-    return (select(Entry.account_id, party, summary, func.sum(before), func.sum(in_d), func.sum(in_c))
+    sums = (type_coerce(func.sum(x), Fen()) for x in (before, in_d, in_c))  # CASE sums come back as 分
+    return (select(Entry.account_id, party, summary, *sums)
             .join(Voucher, Voucher.id == Entry.voucher_id)
             .where(Entry.book_id == bindparam("book_id"), Entry.account_id.in_(bindparam("ids", expanding=True)),
                    Entry.period <= bindparam("last"), Voucher.status == "记账", Voucher.deleted.is_(False),
@@ -136,17 +138,11 @@ def counterparty_balances(session: Session, book_id: uuid.UUID, account_ids: Ite
         key: tuple[uuid.UUID, str | None, bool]
         key = (acc, who, False) if who is not None else (acc, summary or "", True)
         vals = out.setdefault(key, [ZERO, ZERO, ZERO])
-        for i, v in enumerate((b, d, c)):
-            vals[i] += _fen(v)
+        vals[0] += b
+        vals[1] += d
+        vals[2] += c
     for acc, d, c in conn.execute(_PARTY_OPENING, {"book_id": book_id, "ids": ids}):
         out.setdefault((acc, None, False), [ZERO, ZERO, ZERO])[0] += d - c
     return [PartyBalance(acc, who, vals[0], vals[1], vals[2], flag) for (acc, who, flag), vals in out.items()]
 
 
-def _fen(value: object) -> Decimal:
-    """Sums of the Fen column come back as integer 分 through SQL arithmetic."""
-    if value is None:
-        return ZERO
-    if isinstance(value, Decimal):
-        return value
-    return Decimal(int(str(value))).scaleb(-2)
