@@ -23,10 +23,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import msgspec
 from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -128,7 +131,11 @@ def upgrade_rows(schema: list[str], table: str, columns: list[str]) -> tuple[lis
             raise PackageError(f"同步包中数据表 {table} 含有本程序不认识的列 {c}：请先升级本程序再导入")
     if "id" not in columns or "rev" not in columns or "origin" not in columns:
         raise PackageError(f"同步包中数据表 {table} 的数据缺少标识列，包已损坏")
-    return columns, lambda v: v
+    return columns, _unchanged
+
+
+def _unchanged(values: list[Any]) -> list[Any]:
+    return values
 
 
 def _upsert_sql(table: str, columns: list[str]) -> str:
@@ -270,102 +277,135 @@ def _import(db: Database, c: Container, file: Path, *, actor: str, dry_run: bool
     return report
 
 
+class Record(msgspec.Struct, tag_field="k", tag="c", gc=False):
+    """A change record of ``changes.jsonl`` (what the sender logged, under its origin and seq)."""
+
+    o: str
+    s: int
+    t: str
+    id: str
+    op: str
+    rev: int
+    p: int
+
+
+class Row(msgspec.Struct, tag_field="k", tag="r", gc=False):
+    """A row image of ``changes.jsonl``: a table's row as stored, in the manifest's column order."""
+
+    t: str
+    v: list[Any]
+
+
+OPS = frozenset(("insert", "update", "delete"))
+_decode_changes = msgspec.json.Decoder(list[Record | Row]).decode
+
+
+def _changes(c: Container) -> Iterator[list[Record | Row]]:
+    """``changes.jsonl``'s lines, a block of about 1 MiB at a time, decoded and type-checked in C."""
+    for block in c.iter_json_arrays("changes.jsonl.zst"):
+        try:
+            yield _decode_changes(block)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise PackageError("同步包的变更数据无法解析，包已损坏") from exc
+
+
 class _Applier:
-    """The record and row streams of ``changes.jsonl`` written through the driver cursor."""
+    """The record and row streams of ``changes.jsonl`` written through the driver cursor, a
+    block at a time: the records of a block checked as runs per origin, the rows upserted per
+    table with one statement per batch noting the revs they replace (none when the table was
+    empty when the package started: a seed)."""
 
     def __init__(self, cur: sqlite3.Cursor, m: dict[str, Any], p: identity.PartnerRow, me: set[str],
                  tick: Callable[[int], None]) -> None:
         self.cur, self.m, self.p, self.me, self.tick = cur, m, p, me, tick
         self.held = dict(cur.execute("SELECT origin, last_seq FROM sync_counter"))
         self.moved: dict[str, int] = {}
-        self.records: list[tuple[Any, ...]] = []
         self.new = self.skipped = self.applied = 0
         self.counts: dict[str, int] = {}
         self.tables = {t.name for t in control.syncable_tables()}
         self.sql: dict[str, tuple[str, Callable[[list[Any]], list[Any]], int]] = {}
-        self.rows: list[Any] = []
-        self.row_table = ""
-        self.ids: list[tuple[str, str, str]] = []  # (table, id, id): control.note_rows_before
+        self.fresh: dict[str, bool] = {}  # table → it held no row when the package started
         self.schema = list(m.get("schema") or [])
         self.columns: dict[str, list[str]] = m.get("columns") or {}
 
-    def record(self, o: dict[str, Any]) -> None:
-        origin, seq, table = o["o"], int(o["s"]), o["t"]
-        if table not in self.tables or o["op"] not in ("insert", "update", "delete"):
-            raise PackageError(f"同步包中有无法识别的变更记录（表 {table}），包已损坏")
-        have = self.held.get(origin, 0)
-        if seq <= have:
-            self.skipped += 1
+    def block(self, objs: list[Record | Row]) -> None:
+        records = [o for o in objs if type(o) is Record]
+        if records:
+            for origin, run in groupby(records, key=attrgetter("o")):
+                self.records(origin, list(run))
+        if len(records) < len(objs):
+            for table, rows in groupby([o for o in objs if type(o) is Row], key=attrgetter("t")):
+                values = [r.v for r in rows]
+                for i in range(0, len(values), BATCH):
+                    self.rows(table, values[i:i + BATCH])
+
+    def records(self, origin: str, run: list[Record]) -> None:
+        """A run of one origin's records: those held skipped, a gap refused, the rest appended."""
+        if not {r.t for r in run} <= self.tables or not {r.op for r in run} <= OPS:
+            raise PackageError(f"同步包中有无法识别的变更记录（表 {run[0].t}），包已损坏")
+        have, first = self.held.get(origin, 0), run[0].s
+        if [r.s for r in run] != list(range(first, first + len(run))):  # not one ascending run: one by one
+            for r in run:
+                self.records(origin, [r])
             return
+        held = min(max(have - first + 1, 0), len(run))
+        self.skipped += held
+        new = run[held:]
+        if not new:
+            return
+        seq = new[0].s
         if seq != have + 1:
             raise PackageError(
                 f"缺少来自{LEVEL_TEXT.get(self.p.level, '')}“{self.p.name}”的变更记录：来源 {origin[:8]}… 的第 "
                 f"{have + 1}–{seq - 1} 号尚未导入。请先导入对方更早的同步包（或请对方重新导出，新包会补发未确认的记录）")
         if origin in self.me:
             raise PackageError(f"同步包含有本机自己尚未产生的变更记录（来源 {origin[:8]}… 第 {seq} 号），包来历不明，已拒绝")
-        self.held[origin] = seq
-        self.moved[origin] = seq
-        self.records.append((origin, seq, table, o["id"], o["op"], int(o["rev"]), int(o["p"])))
-        self.new += 1
-        if len(self.records) >= BATCH:
-            self.flush_records()
+        self.held[origin] = self.moved[origin] = new[-1].s
+        self.cur.executemany("INSERT INTO change_log (origin, seq, table_name, row_id, op, rev, prev_rev) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)", [(r.o, r.s, r.t, r.id, r.op, r.rev, r.p) for r in new])
+        self.new += len(new)
+        self.tick(len(new))
 
-    def flush_records(self) -> None:
-        if self.records:
-            self.cur.executemany("INSERT INTO change_log (origin, seq, table_name, row_id, op, rev, prev_rev) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?)", self.records)
-            self.tick(len(self.records))
-            self.records = []
-
-    def row(self, o: dict[str, Any]) -> None:
-        table = o["t"]
-        if table != self.row_table:
-            self.flush_rows()
-            self.row_table = table
+    def rows(self, table: str, values: list[list[Any]]) -> None:
+        """Upsert one table's rows, keeping the revs they replace (``control.ROWS_BEFORE``) and, for
+        vouchers and lines, the months they leave (``temp.sync_months``)."""
         if table not in self.sql:
             if table not in self.tables:
                 raise PackageError(f"同步包含有不可同步的数据表 {table}，包已损坏")
             cols, convert = upgrade_rows(self.schema, table, list(self.columns.get(table) or []))
             self.sql[table] = (_upsert_sql(table, cols), convert, cols.index("id"))
-        values = o["v"]
-        self.rows.append(self.sql[table][1](values))
-        row_id = values[self.sql[table][2]]
-        self.ids.append((table, row_id, row_id))
-        if len(self.rows) >= BATCH:
-            self.flush_rows()
-
-    def flush_rows(self) -> None:
-        if not self.rows:
-            return
-        table = self.row_table
-        control.note_rows_before(self.cur, table, self.ids)
-        if table in MONTHLY:  # the months a voucher or line leaves must be rebuilt too
-            self.cur.executemany(f'INSERT OR IGNORE INTO temp.sync_months SELECT book_id, period FROM "{table}" '
-                                 "WHERE id = ?", [(i,) for _, i, _ in self.ids])
+            self.fresh[table] = self.cur.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() is None
+        sql, convert, id_at = self.sql[table]
         try:
-            self.cur.executemany(self.sql[table][0], self.rows)
+            ids = json.dumps([v[id_at] for v in values])
+            rows = values if convert is _unchanged else [convert(v) for v in values]
+        except (IndexError, TypeError, ValueError) as exc:
+            raise PackageError("同步包的变更数据无法解析，包已损坏") from exc
+        if not self.fresh[table] and control.note_rows_before(self.cur, table, ids) and table in MONTHLY:
+            self.cur.execute(f'INSERT OR IGNORE INTO temp.sync_months SELECT book_id, period FROM "{table}" '
+                             "WHERE id IN (SELECT value FROM json_each(?))", (ids,))
+        try:
+            self.cur.executemany(sql, rows)
         except sqlite3.Error as exc:
             raise PackageError(f"数据表 {table} 的数据无法写入本机数据库（{exc}），已全部撤销") from exc
         self.applied += max(self.cur.rowcount, 0)
-        self.counts[table] = self.counts.get(table, 0) + len(self.rows)
-        self.tick(len(self.rows))
-        self.rows, self.ids = [], []
+        control.note_rows_new(self.cur, table, ids)
+        self.counts[table] = self.counts.get(table, 0) + len(rows)
+        self.tick(len(rows))
 
     def finish(self) -> None:
-        self.flush_records()
-        self.flush_rows()
         for origin, seq in self.moved.items():
             self.cur.execute("INSERT INTO sync_counter (origin, last_seq) VALUES (?, ?) ON CONFLICT(origin) "
                              "DO UPDATE SET last_seq = excluded.last_seq WHERE excluded.last_seq > last_seq",
                              (origin, seq))
 
 
-def _parsed(c: Container, member: str, damaged: str) -> Iterator[list[Any]]:
-    """A JSONL member's objects in lists (a block of about 1 MiB each, parsed by one ``json.loads``)."""
-    for lines in c.iter_line_blocks(member):
+def _parsed(c: Container, member: str, damaged: str) -> Iterator[list[dict[str, Any]]]:
+    """A JSONL member's objects in lists (a block of about 1 MiB each, decoded at once)."""
+    for block in c.iter_json_arrays(member):
         try:
-            objs = json.loads("[" + ",".join(lines) + "]")
-        except ValueError as exc:
+            objs = msgspec.json.decode(block)
+        except msgspec.DecodeError as exc:
             raise PackageError(damaged) from exc
         if not all(isinstance(o, dict) for o in objs):
             raise PackageError(damaged)
@@ -392,18 +432,8 @@ def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, 
         me = {session_origin(s).hex}  # earlier origins of this file are other PCs' now: they may come back
         control.start_row_deltas(cur)
         a = _Applier(cur, m, p, me, tick)
-        for batch in _parsed(c, "changes.jsonl.zst", "同步包的变更数据无法解析，包已损坏"):
-            try:
-                for o in batch:
-                    kind = o["k"]
-                    if kind == "c":
-                        a.record(o)
-                    elif kind == "r":
-                        a.row(o)
-                    else:
-                        raise KeyError(kind)
-            except (ValueError, KeyError, TypeError) as exc:
-                raise PackageError("同步包的变更数据无法解析，包已损坏") from exc
+        for objs in _changes(c):
+            a.block(objs)
         a.finish()
         control.apply_row_deltas(cur)
         if os.environ.get("SUNSHINE_LEDGER_SYNC_FAULT") == "mid-apply":  # fault injection (tests/sync/test_faults.py)

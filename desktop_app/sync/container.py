@@ -9,7 +9,6 @@ as streams, hashes are taken in 1 MiB chunks.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import io
 import json
@@ -192,26 +191,26 @@ class Container:
         except (zstandard.ZstdError, UnicodeDecodeError, zipfile.BadZipFile, OSError, EOFError) as exc:
             raise PackageError(f"同步包内文件 {name} 已损坏，无法解压") from exc
 
-    def iter_line_blocks(self, name: str, size: int = 1 << 20) -> Iterator[list[str]]:
-        """The non-empty lines of a zstd JSONL member in blocks of about ``size`` bytes, streamed:
-        split by ``str.split`` a block at a time (no Python step per line)."""
+    def iter_json_arrays(self, name: str, size: int = 1 << 20) -> Iterator[bytes]:
+        """The non-empty lines of a zstd JSONL member as JSON arrays of about ``size`` bytes
+        (``b"[line,line,…]"``), streamed: split as bytes (a newline never occurs inside a UTF-8
+        sequence), left to the decoder to check as UTF-8."""
         if name not in self.names:
             return
         try:
             with self._zf.open(name) as raw:
                 reader = zstandard.ZstdDecompressor().stream_reader(raw)
-                decode = codecs.getincrementaldecoder("utf-8")().decode
-                rest = ""
+                rest = b""
                 while True:
                     data = reader.read(size)
-                    lines = (rest + decode(data, final=not data)).split("\n")
-                    rest = lines.pop() if data else ""
-                    block = list(filter(None, lines))
+                    lines = (rest + data).split(b"\n")
+                    rest = lines.pop() if data else b""
+                    block = b",".join(filter(None, lines))
                     if block:
-                        yield block
+                        yield b"[" + block + b"]"
                     if not data:
                         return
-        except (zstandard.ZstdError, UnicodeDecodeError, zipfile.BadZipFile, OSError, EOFError) as exc:
+        except (zstandard.ZstdError, zipfile.BadZipFile, OSError, EOFError) as exc:
             raise PackageError(f"同步包内文件 {name} 已损坏，无法解压") from exc
 
     def extract(self, name: str, dest: Path) -> None:

@@ -321,11 +321,19 @@ def start_row_deltas(cursor: sqlite3.Cursor) -> None:
     cursor.execute(f"DELETE FROM {ROWS_BEFORE}")
 
 
-def note_rows_before(cursor: sqlite3.Cursor, table: str, ids: list[tuple[str, str, str]]) -> None:
-    """Keep the revs of rows about to be upserted, ``ids`` = [(table, id, id)] (0: a new row); a row
-    named twice keeps its first (the state before the package)."""
-    cursor.executemany(f"INSERT OR IGNORE INTO {ROWS_BEFORE} (t, id, prev) "
-                       f'VALUES (?, ?, COALESCE((SELECT rev FROM "{table}" WHERE id = ?), 0))', ids)
+def note_rows_before(cursor: sqlite3.Cursor, table: str, ids: str) -> bool:
+    """Keep the revs of the rows about to be upserted that exist, ``ids`` a JSON array of their
+    ids (one statement); a row named twice keeps its first (the state before the package). True
+    when any existed."""
+    cursor.execute(f'INSERT OR IGNORE INTO {ROWS_BEFORE} (t, id, prev) SELECT ?, a.id, a.rev FROM "{table}" a '
+                   "WHERE a.id IN (SELECT value FROM json_each(?))", (table, ids))
+    return cursor.rowcount > 0
+
+
+def note_rows_new(cursor: sqlite3.Cursor, table: str, ids: str) -> None:
+    """After the upsert: the rows of ``ids`` not noted before were new (rev before: 0)."""
+    cursor.execute(f"INSERT OR IGNORE INTO {ROWS_BEFORE} (t, id, prev) SELECT ?, value, 0 FROM json_each(?)",
+                   (table, ids))
 
 
 def apply_row_deltas(cursor: sqlite3.Cursor) -> None:

@@ -157,27 +157,34 @@ def reliable_round(town: Database, district: Database, stick: Path) -> None:
 
 
 # 区划 every township of a county registers alike (ids from codes): the district holds one row,
-# whose sync metadata (origin, time) is the higher (rev, origin) writer's; the content is equal.
-SHARED = {"region": ("origin", "updated_at")}
+# whose sync metadata (origin, time, and the stored row's hash over them) is the higher (rev, origin)
+# writer's; the content is equal.
+SHARED = {"region": ("origin", "updated_at", "row_hash")}
 
 
-def _shared_as_content(rows: dict[str, list[tuple[object, ...]]]) -> dict[str, list[tuple[object, ...]]]:
-    from db.models import Region
-
-    names = [c.name for c in Region.__table__.columns]
-    drop = {names.index(c) for c in SHARED["region"]}
-    out = dict(rows)
-    out["region"] = [tuple(v for i, v in enumerate(r) if i not in drop) for r in rows["region"]]
-    return out
+def _shared_as_content(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    """``syncable_rows`` with the shared tables' writer columns left out (by this file's column
+    order: a column a migration added comes last here, wherever the model declares it)."""
+    rows = syncable_rows(db)
+    con = sqlite3.connect(db.path)
+    try:
+        out = dict(rows)
+        for table, cols in SHARED.items():
+            names = [d[0] for d in con.execute(f'SELECT * FROM "{table}" LIMIT 0').description]
+            drop = {names.index(c) for c in cols if c in names}
+            out[table] = [tuple(v for i, v in enumerate(r) if i not in drop) for r in rows[table]]
+        return out
+    finally:
+        con.close()
 
 
 def assert_converged(towns: list[Database], district: Database) -> None:
     """Every township's syncable rows are the district's copy of them; the district holds
     nothing else and nothing twice; control totals and village digests equal."""
-    d_rows = _shared_as_content(syncable_rows(district))
+    d_rows = _shared_as_content(district)
     union: dict[str, set[tuple[object, ...]]] = {t: set() for t in d_rows}
     for town in towns:
-        t_rows = _shared_as_content(syncable_rows(town))
+        t_rows = _shared_as_content(town)
         for table, rows in t_rows.items():
             d_set = set(d_rows[table])
             missing = [r for r in rows if r not in d_set]
