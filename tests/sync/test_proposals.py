@@ -26,7 +26,7 @@ from db.models import (
     Voucher,
 )
 from desktop_app.core.demo import build_demo
-from desktop_app.core.errors import ConflictError, UserError, ValidationError
+from desktop_app.core.errors import ConflictError, NotFoundError, UserError, ValidationError
 from desktop_app.core.services import proposals as svc
 from desktop_app.sync.district_guard import DISTRICT_REFUSAL, TOWNSHIP_REFUSAL
 from tests.sync.conftest import SyncPair, syncable_rows, trust_each_other
@@ -250,6 +250,8 @@ def test_another_township_is_not_disturbed_by_proposals_on_villages_it_does_not_
     _carry(synced, district, second_town)  # the district's one stream reaches it too: the import must pass
     with second_town.read() as s:
         assert svc.list_proposals(s) == () and svc.pending_count(s) == 0
+    with pytest.raises(NotFoundError), second_town.begin("会计") as s:  # held, but not its village's
+        svc.answer(s, p.id, accept=True)
     # … and its own later packages still reconcile at the district
     _carry(synced, second_town, district)
     _carry(synced, district, synced.town)
