@@ -149,11 +149,18 @@ def test_district_command_refuses_a_township_database(carried: HandTown, tmp_pat
 
 @both_engines
 def test_settings_command_changes_what_the_reports_use(carried: HandTown, tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+                                                       capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.core.services.users import create_user
+
+    with carried.district.begin() as s:  # changing the settings needs a logged-in user (issue #16)
+        create_user(s, username="quji", display_name="区经管站", password="secret1", roles=["district_admin"])
+    carried.refresh_view()
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")
     db = _db(carried)
-    assert main(["district", "settings", "--db", db, "--tiers", "0,5,50"]) == 0
+    assert main(["--user", "quji", "district", "settings", "--db", db, "--tiers", "0,5,50"]) == 0
     assert "无经营收益、<5万、5–50万、≥50万" in capsys.readouterr().out
-    assert main(["district", "settings", "--db", db, "--tiers", "5,x"]) == 1
+    assert main(["--user", "quji", "district", "settings", "--db", db, "--tiers", "5,x"]) == 1
     assert "不是数字" in capsys.readouterr().err
     out = tmp_path / "t.xlsx"
     assert main(["district", "report", "tiers", "--db", db, "--year", "2026", "--out", str(out)]) == 0
