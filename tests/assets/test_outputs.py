@@ -104,17 +104,17 @@ def test_cli_depreciate_export_and_report(env: Env, tmp_path: Path, capsys: pyte
     env.asset()
     db = str(env.db.path)
     org = env.org.uscc
-    assert main(["depreciate", "--org", org, "--period", "2026-02", "--db", db]) == 0
-    assert main(["depreciate", "--org", org, "--period", "2026-02", "--db", db]) == 0
+    assert main(["--user", "kj", "depreciate", "--org", org, "--period", "2026-02", "--db", db]) == 0
+    assert main(["--user", "kj", "depreciate", "--org", org, "--period", "2026-02", "--db", db]) == 0
     out = capsys.readouterr().out
     assert "已计提，1 项资产，合计 266.67 元" in out and "已计提过，未重复生成" in out
-    assert main(["reconcile-assets", "--org", org, "--period", "2026-02", "--db", db]) == 0
-    assert main(["export", "assets", "--org", org, "--out", str(tmp_path / "a.xlsx"), "--db", db]) == 0
-    assert main(["asset-report", "schedule", "--org", org, "--asset", "ZC-001", "--period", "2029-12",
+    assert main(["--user", "kj", "reconcile-assets", "--org", org, "--period", "2026-02", "--db", db]) == 0
+    assert main(["--user", "kj", "export", "assets", "--org", org, "--out", str(tmp_path / "a.xlsx"), "--db", db]) == 0
+    assert main(["--user", "kj", "asset-report", "schedule", "--org", org, "--asset", "ZC-001", "--period", "2029-12",
                  "--out", str(tmp_path / "s.pdf"), "--db", db]) == 0
     assert (tmp_path / "s.pdf").read_bytes().startswith(b"%PDF")
     with pytest.raises(SystemExit) as unknown:  # an unknown kind is a usage error (exit 2)
-        main(["export", "members-x", "--org", org, "--out", str(tmp_path / "m.xlsx"), "--db", db])
+        main(["--user", "kj", "export", "members-x", "--org", org, "--out", str(tmp_path / "m.xlsx"), "--db", db])
     assert unknown.value.code == 2
 
 
@@ -148,3 +148,9 @@ def test_attachments_are_content_addressed_and_checked(env: Env, tmp_path: Path)
     stored.write_bytes(b"tampered")
     with env.db.begin() as s:
         assert "SHA-256 不符" in verify_attachments(s, store)[0]
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run as a logged-in user (issue #16): --user in each call, the password here."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")
