@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -62,19 +61,15 @@ def test_never_crashes_and_text_always_matches_itself(text: str) -> None:
     assert matches(text, text)
 
 
-def test_fifty_thousand_row_filter_is_fast() -> None:
+def test_fifty_thousand_rows_filter_the_same_twice() -> None:
+    """The speed of this filter is measured by bench/bench_textsearch.py (tests never assert time)."""
     chars = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
     rng = random.Random(7)
     rows = [("".join(rng.choice(chars) for _ in range(3)), f"第{i % 20}组") for i in range(50_000)]
-    start = time.perf_counter()
     hits = [r for r in rows if matches("zs", *r)]
-    cold = time.perf_counter() - start
-    start = time.perf_counter()
     again = [r for r in rows if matches("zs", *r)]
-    warm = time.perf_counter() - start
-    assert hits == again and hits
-    assert cold < 2.0, cold  # generous for slow CI; ~0.3 s here
-    assert warm < 0.5, warm
+    assert hits == again and 0 < len(hits) < len(rows)
+    assert not matches("zs", "王李", "第1组")  # no z-then-s initials: no hit
 
 
 @given(st.text(max_size=6), st.lists(st.one_of(st.none(), st.text(max_size=8), st.integers()), max_size=3))
