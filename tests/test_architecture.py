@@ -105,3 +105,29 @@ def test_the_patterns_still_see_what_they_forbid() -> None:
     copies = ('return f"{y + (m == 12):04d}-{m % 12 + 1:02d}"',
               "return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])")
     assert all(PERIOD_MATH.search(t) for t in copies)
+
+
+# A module's ``_private`` names are its own: another module imports only public ones (issue #16).
+PENDING_PRIVATE = {  # importer: the change requested of its owner; the list may only shrink
+    "desktop_app/sync/apply.py": "db.audit._payload, db.changelog._cursor made public",
+    "desktop_app/sync/export.py": "db.changelog._cursor made public",
+    "desktop_app/sync/status.py": "db.changelog._cursor made public",
+    "desktop_app/excel/assets_xlsx.py": "assets/resources _validated made public",
+    "desktop_app/core/services/resources_import.py": "resources._validated made public",
+    "desktop_app/core/services/vouchers.py": "periods._row made public (period_row)",
+    "desktop_app/core/services/statements.py": "periods._row made public (period_row)",
+    "desktop_app/core/services/yearend.py": "periods._row made public (period_row)",
+    "desktop_app/core/services/receipts_batch.py": "receipts._allocate/_contract/_money_account/_receipt_lines public",
+    "desktop_app/ui/paged.py": "tables._NEGATIVE/_ColumnsModel public",
+}
+
+
+def test_no_new_private_name_imported_across_modules() -> None:
+    offenders = set()
+    for path in modules("db", "desktop_app"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+                    and node.module.split(".")[0] in ("db", "desktop_app")
+                    and any(a.name.startswith("_") and not a.name.startswith("__") for a in node.names)):
+                offenders.add(path.relative_to(ROOT).as_posix())
+    assert offenders - set(PENDING_PRIVATE) == set()
