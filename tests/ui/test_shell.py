@@ -65,7 +65,10 @@ def test_bookkeeper_does_not_see_user_management(qtbot, demo_db, tmp_path) -> No
         user = authenticate(s, "kuaiji", "demo1234")
     win = MainWindow(AppContext(demo_db, user, WindowSettings(tmp_path / "w.json")))
     qtbot.addWidget(win)
-    assert "用户管理" not in [win.tabs.tabText(i) for i in range(win.tabs.count())]
+    # the page stays in its place, disabled, saying who may use it (issue #16)
+    index = [win.tabs.tabText(i) for i in range(win.tabs.count())].index("用户管理")
+    assert not win.tabs.isTabEnabled(index) and "仅限系统管理员" in win.tabs.tabToolTip(index)
+    assert "用户管理" not in [a.text() for a in win.menuBar().actions()[-1].menu().actions()]
 
 
 def test_navigation_switches_organisation_and_books(window) -> None:
