@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -80,8 +81,13 @@ def login(args: argparse.Namespace) -> None:
     args.logging_in = True
     db = open_db(args)
     try:
-        with db.begin(name) as s:  # committed either way: the attempt is counted and audited
-            result = attempt_login(s, name, password)
+        try:
+            with db.begin(name) as s:  # committed either way: the attempt is counted and audited
+                result = attempt_login(s, name, password)
+        except DBAPIError as exc:
+            if "readonly" not in str(exc).lower():
+                raise
+            result = _read_only_login(db, name, password)  # a read-only file: checked, not recorded
     finally:
         db.close()
         args.logging_in = False
@@ -90,6 +96,21 @@ def login(args: argparse.Namespace) -> None:
         raise UserError(f"用户 {name} 的密码是初始密码或已被管理员重设，须先修改后才能使用："
                         f"请运行 python -m desktop_app passwd --user {name}（或在图形界面登录时修改）")
     args.acting, args.login_password = user, password
+
+
+def _read_only_login(db: Database, name: str, password: str) -> Any:
+    """A database file nobody may write (reading still works): the password is checked, but the
+    attempt cannot be counted or audited; the command can only read anyway."""
+    from sqlalchemy import select
+
+    from db.models import User
+    from desktop_app.core.services.auth import LoginResult, check_password, user_row
+
+    with db.read(name) as s:
+        stored = s.scalar(select(User).where(User.username == name))
+        if stored is None or not stored.active or not check_password(password, stored.password_hash):
+            return LoginResult(None, "用户名或密码错误")
+        return LoginResult(user_row(stored), must_change_password=stored.must_change_password)
 
 
 def guard_writes(db: Database, args: argparse.Namespace) -> Database:
