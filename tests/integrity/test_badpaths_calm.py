@@ -163,7 +163,9 @@ def unwritable() -> Iterator[Callable[[Path], None]]:
 
 
 def test_a_read_only_database_still_reads_and_refuses_writes_calmly(
-        demo: Path, tmp_path: Path, unwritable: Callable[[Path], None], capsys: pytest.CaptureFixture[str]) -> None:
+        demo: Path, tmp_path: Path, unwritable: Callable[[Path], None], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "demo1234")  # a write names its user (issue #16)
     ro = copy_of(demo, tmp_path / "cd")
     out_dir = tmp_path / "out"
     out_dir.mkdir()
@@ -174,7 +176,7 @@ def test_a_read_only_database_still_reads_and_refuses_writes_calmly(
     assert "共 7 个组织" in capsys.readouterr().out
     assert main(["verify", "--db", str(ro)]) == 0
     capsys.readouterr()
-    assert main(["disclose", "--db", str(ro), "--org", VILLAGE, "--period", "2026-06",
+    assert main(["--user", "kuaiji", "disclose", "--db", str(ro), "--org", VILLAGE, "--period", "2026-06",
                  "--out", str(out_dir / "d.pdf")]) == 1
     err = capsys.readouterr().err
     _calm(err)
