@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, insert, inspect, text, update
 
-from db.backup import backup_file, backup_name
+from db.backup import write_backup
 from db.engine import (
     Database,
     check_database_url,
@@ -230,7 +230,7 @@ def _ensure_schema(engine: Engine, path: Path, existed: bool, backup_dir: Path) 
                     "此数据库由更新版本的阳光台账创建（数据库版本 "
                     f"{rev}），本程序无法打开。请先升级阳光台账，再打开此文件。"
                 )
-        backup_file(path, backup_dir / backup_name(path, f"before-{head_revision()}"))
+        write_backup(path, backup_dir, "upgrade")  # checked and catalogued like every automatic backup
     elif existed:
         _refuse_foreign_file(engine, path)
     upgrade(engine)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -146,6 +147,18 @@ def _open_existing(db_path: Path) -> Database:
     return open_database(db_path, create=False, backup_dir=paths.backup_dir(db_path.parent))
 
 
+def _start_daily_backup(db: Database) -> threading.Thread | None:
+    """每日首次启动: one checked copy a day (issue #19), made behind the main window so that opening
+    stays free of work proportional to the file; SQLite's backup API reads a consistent snapshot."""
+    if not db.is_file:
+        return None
+    from desktop_app.core.services.backups import daily_quietly
+
+    thread = threading.Thread(target=daily_quietly, args=(db.path,), name="daily-backup")
+    thread.start()
+    return thread
+
+
 def run_gui(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(prog="python -m desktop_app")
     parser.add_argument("--data-dir")
@@ -220,6 +233,7 @@ def _login_loop(app: object, args: argparse.Namespace, data: Path, opening: Data
         raise opening.error
     if not accepted or login.user is None or opening.db is None:
         return 0
+    backup = _start_daily_backup(opening.db)
     try:
         # 注销/切换用户 ends a window's session and shows the login again, as often as wanted.
         while login.user is not None:
@@ -236,6 +250,8 @@ def _login_loop(app: object, args: argparse.Namespace, data: Path, opening: Data
         # What the warm-up does after the first paint (the pinyin dictionary) ends before the
         # interpreter does: a thread cut off during shutdown could abort the process.
         opening.wait()
+        if backup is not None:
+            backup.join()
 
 
 def _run_server(app: object, args: argparse.Namespace, data: Path, url: str) -> int:

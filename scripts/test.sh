@@ -13,6 +13,8 @@ PG_DIR="$(mktemp -d /tmp/sunshine-ledger-pg.XXXXXX)"  # short (socket path limit
 trap 'bash "$ROOT/scripts/pg-test-server.sh" stop "$PG_DIR"' EXIT
 SUNSHINE_LEDGER_TEST_PG="$(bash scripts/pg-test-server.sh start "$PG_DIR")"
 export SUNSHINE_LEDGER_TEST_PG SUNSHINE_LEDGER_REQUIRE_PG=1  # PG tests run in both engines, never skip
+echo "== 安装包（PyInstaller 构建、self-test、demo+verify、gui-check）"
+bash scripts/bundle-check.sh
 echo "== pytest"
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/python -m pytest -n 2 -q -p no:cacheprovider "$@"

@@ -170,6 +170,10 @@ def import_package(db: Database, file: Path, *, actor: str, dry_run: bool = Fals
         with db.read(actor) as s:
             private = _private_key(s, envelope.recipient_fingerprint(file))
         envelope.open_to_file(file, tmp, private)
+        if not dry_run and db.is_file:  # 同步导入前: a checked copy to go back to (issue #19)
+            from desktop_app.core.services.backups import auto_backup
+
+            auto_backup(db.path, "sync-import")
         with Container(tmp) as c:
             return _import(db, c, file, actor=actor, dry_run=dry_run, progress=progress,
                            attachments_dir=attachments_dir, collect=_collect)

@@ -113,6 +113,9 @@ def test_every_released_schema_upgrades_without_losing_rows(fixture: Path, tmp_p
     assert problems == [], "an upgraded file must still verify (chains, seals, totals)"
     if old_revisions != head_revisions():
         assert list((tmp_path / "backups").glob("*.db")), "an upgrade must leave a backup copy"
+        from db.backup import list_backups
+
+        assert [(e.reason_text, e.verified) for e in list_backups(tmp_path / "backups")] == [("升级前", True)]
 
 
 _ORDERING = "SELECT origin, seq, table_name, row_id, op, rev, prev_rev FROM change_log ORDER BY origin, seq"

@@ -236,3 +236,17 @@ def test_an_outside_backup_needs_the_right_passphrase(db: Database, tmp_path: Pa
     plain = tmp_path / "plain.db"
     assert backup_crypto.decrypt_file(out.path, plain, PASS) == out.sha256 == out.local.sha256
     assert verify_copy(plain) == []
+
+
+def test_the_program_start_backs_up_once_a_day_behind_the_main_window(db: Database) -> None:
+    """desktop_app.app starts the day's backup in a thread after the login; a second start the
+    same day adds none. The copy is checked and says why it was made."""
+    from desktop_app.app import _start_daily_backup
+
+    for _ in range(2):
+        thread = _start_daily_backup(db)
+        assert thread is not None
+        thread.join(60)
+    entries = [e for e in list_backups(svc.backups_folder(db.path)) if e.reason == "daily"]
+    assert len(entries) == 1 and entries[0].verified and entries[0].reason_text == "每日首次启动"
+
