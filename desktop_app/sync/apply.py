@@ -34,6 +34,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from db import rowhash
 from db.audit import GENESIS, AuditRecord, _payload, record_audit
 from db.changelog import _cursor, session_origin
 from db.engine import Database
@@ -328,6 +329,7 @@ class _Applier:
         self.counts: dict[str, int] = {}
         self.tables = {t.name for t in control.syncable_tables()}
         self.sql: dict[str, tuple[str, Callable[[list[Any]], list[Any]], int]] = {}
+        self.rehash: dict[str, list[str]] = {}  # table → its hash columns, when the sender's row_hash cannot stand
         self.fresh: dict[str, bool] = {}  # table → it held no row when the package started
         self.schema = list(m.get("schema") or [])
         self.columns: dict[str, list[str]] = m.get("columns") or {}
@@ -378,6 +380,8 @@ class _Applier:
                 raise PackageError(f"同步包含有不可同步的数据表 {table}，包已损坏")
             cols, convert = upgrade_rows(self.schema, table, list(self.columns.get(table) or []))
             self.sql[table] = (_upsert_sql(table, cols), convert, cols.index("id"))
+            if rowhash.COLUMN in (local := control.table_columns(table) or frozenset()) and set(cols) != local:
+                self.rehash[table] = rowhash.hash_columns(local)  # an older (or newer) row shape: hash ours
             self.fresh[table] = self.cur.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() is None
         sql, convert, id_at = self.sql[table]
         try:
@@ -393,6 +397,8 @@ class _Applier:
         except sqlite3.Error as exc:
             raise PackageError(f"数据表 {table} 的数据无法写入本机数据库（{exc}），已全部撤销") from exc
         self.applied += max(self.cur.rowcount, 0)
+        if table in self.rehash:
+            rowhash.refresh(self.cur, table, self.rehash[table], [v[id_at] for v in values])
         control.note_rows_new(self.cur, table, ids)
         self.counts[table] = self.counts.get(table, 0) + len(rows)
         self.tick(len(rows))
