@@ -23,6 +23,7 @@ from desktop_app.core.services import depreciation as dep_svc
 from desktop_app.core.services import projects as project_svc
 from desktop_app.core.services import resources as resource_svc
 from desktop_app.core.services.asset_reconcile import reconcile_assets
+from desktop_app.core.services.permissions import APPROVE_STOCKTAKE, ENTER_RECORDS, MAKE_VOUCHER, Roles
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.forms import Field, FormDialog
@@ -42,9 +43,21 @@ from desktop_app.ui.pages.assets_forms import (
     split_project,
 )
 from desktop_app.ui.pages.assets_stocktake import StocktakeTab
+from desktop_app.ui.permissions import gate_buttons
 from desktop_app.ui.tables import RowTableModel
 
 RELOAD_KINDS = ("asset", "resource", "project", "voucher", "period", "refresh")
+
+
+# who may press which button (the rest only read); the stocktake tab's buttons included
+GATES: dict[str, Roles] = {
+    "btn_new_asset": MAKE_VOUCHER, "btn_edit_asset": ENTER_RECORDS, "btn_adjust": MAKE_VOUCHER,
+    "btn_dispose": MAKE_VOUCHER, "btn_cancel_change": MAKE_VOUCHER, "btn_attach": ENTER_RECORDS,
+    "btn_depreciate": MAKE_VOUCHER, "btn_new_parcel": ENTER_RECORDS, "btn_edit_parcel": ENTER_RECORDS,
+    "btn_new_project": ENTER_RECORDS, "btn_edit_project": ENTER_RECORDS,
+    "btn_start_stocktake": ENTER_RECORDS, "btn_found": ENTER_RECORDS, "btn_missing": ENTER_RECORDS,
+    "btn_record": ENTER_RECORDS, "btn_surplus": ENTER_RECORDS, "btn_approve_stocktake": APPROVE_STOCKTAKE,
+}
 
 
 def _key(row: Any) -> Any:
@@ -120,6 +133,7 @@ class AssetsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
         layout.addWidget(self.tabs, 1)
+        gate_buttons(self, ctx, GATES)
         ctx.data_changed.connect(lambda kind, _ids: self.reload() if kind in RELOAD_KINDS else None)
         ctx.context_changed.connect(self.reload)
         self.reload()

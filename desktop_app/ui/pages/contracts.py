@@ -31,6 +31,7 @@ from desktop_app.core.services import contracts as svc
 from desktop_app.core.services import receipts as rec
 from desktop_app.core.services.contract_queries import installment_rows
 from desktop_app.core.services.orgs import list_books
+from desktop_app.core.services.permissions import ENTER_RECORDS, MAKE_VOUCHER, Roles
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
@@ -47,6 +48,7 @@ from desktop_app.ui.pages.contracts_forms import (
     procedure_fields,
     receipt_fields,
 )
+from desktop_app.ui.permissions import gate_buttons
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import DateEdit
@@ -107,6 +109,12 @@ def _titled(title: str, view: QWidget) -> QWidget:
     return box
 
 
+# who may press which button; 运行审查 and the exports are open to all (监督 checks the contracts too)
+GATES: dict[str, Roles] = {name: ENTER_RECORDS for name in (
+    "btn_new", "btn_edit", "btn_procedure", "btn_filing", "btn_renew", "btn_terminate", "btn_rectify")} | {
+    "btn_receive": MAKE_VOUCHER, "btn_deposit": MAKE_VOUCHER, "btn_cancel_receipt": MAKE_VOUCHER}
+
+
 class ContractsPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -118,6 +126,7 @@ class ContractsPage(QWidget):
         self.tabs.addTab(self._review_tab(), "合同审查")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
+        gate_buttons(self, ctx, GATES)
         ctx.data_changed.connect(self._on_data_changed)
         ctx.context_changed.connect(self.reload)
         self.reload()

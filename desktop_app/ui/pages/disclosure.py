@@ -36,16 +36,19 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.errors import UserError, ValidationError
+from desktop_app.core.periods import prev_period
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import OrgRow
 from desktop_app.core.services import disclosure as svc
 from desktop_app.core.services.orgs import list_books, list_organisations
+from desktop_app.core.services.permissions import ENTER_RECORDS, Roles
 from desktop_app.reports.disclosure import raster
 from desktop_app.reports.disclosure.files import village_file_name, write_atomically
 from desktop_app.ui import errors as ui_errors
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.permissions import gate_buttons
 from desktop_app.ui.tasks import TaskHandle, TaskRunner
 
 if TYPE_CHECKING:
@@ -59,9 +62,8 @@ def _info(parent: QWidget, text: str, title: str = "财务公开") -> None:
     ui_errors._exec(ui_errors._box(parent, QMessageBox.Icon.Information, title, text))
 
 
-def previous_month(period: str) -> str:
-    y, m = int(period[:4]), int(period[5:7])
-    return f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
+# who may press which button: previews, exports, prints and the check are open to all
+GATES: dict[str, Roles] = {"btn_posted": ENTER_RECORDS, "btn_settings": ENTER_RECORDS}
 
 
 def to_image(page: raster.PageImage) -> QImage:
@@ -77,7 +79,7 @@ class DisclosurePage(QWidget):
         self.org_box = QComboBox()
         self.org_box.setObjectName("org_box")
         self.org_box.setMinimumWidth(260)
-        self.period_edit = QLineEdit(previous_month(ctx.period))
+        self.period_edit = QLineEdit(prev_period(ctx.period))
         self.period_edit.setObjectName("period_edit")
         self.period_edit.setPlaceholderText("2026-10、2026-Q3 或 2026")
         self.period_edit.setMaximumWidth(120)
@@ -127,6 +129,7 @@ class DisclosurePage(QWidget):
         layout.addLayout(top)
         layout.addLayout(buttons)
         layout.addWidget(split, 1)
+        gate_buttons(self, ctx, GATES)
         ctx.data_changed.connect(self._on_data_changed)
         ctx.context_changed.connect(self._follow_context)
         self.period_edit.editingFinished.connect(self.reload_status)

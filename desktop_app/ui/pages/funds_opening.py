@@ -36,10 +36,12 @@ from desktop_app.core.services import ledgers as ledger_svc
 from desktop_app.core.services import opening as svc
 from desktop_app.core.services import orgs as org_svc
 from desktop_app.core.services.funds_base import period_label
+from desktop_app.core.services.permissions import SET_OPENING
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.ledger_view import LedgerView
+from desktop_app.ui.permissions import gate
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.widgets.base import ERROR_COLOR
 
@@ -124,7 +126,11 @@ class OpeningDialog(QDialog):
         cancel.clicked.connect(self.reject)
         save.setAutoDefault(False)  # Enter commits a cell, it must not save the dialog
         cancel.setAutoDefault(False)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
+        save.setObjectName("btn_save")
+        import_btn.setObjectName("btn_import")
+        gate(import_btn, ctx, SET_OPENING)
+        if gate(save, ctx, SET_OPENING):  # 监督 and 区级 see the figures, nobody offers them a save
+            QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         foot = QHBoxLayout()
         foot.addWidget(import_btn)
         foot.addWidget(export_btn)

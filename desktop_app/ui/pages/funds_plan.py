@@ -32,10 +32,12 @@ from desktop_app.core.money import format_amount
 from desktop_app.core.rows_funds import PlanAccountRow, PlanInput
 from desktop_app.core.services import orgs as org_svc
 from desktop_app.core.services import plans as svc
+from desktop_app.core.services.permissions import SET_PLAN
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext, UndoEntry
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.ledger_view import LedgerView
+from desktop_app.ui.permissions import gate
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.widgets.base import ERROR_COLOR
 
@@ -98,7 +100,11 @@ class PlanDialog(QDialog):
         cancel.clicked.connect(self.reject)
         for b in (import_btn, export_btn, save, cancel):
             b.setAutoDefault(False)  # Enter commits a cell, it must not save the dialog
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
+        save.setObjectName("btn_save")
+        import_btn.setObjectName("btn_import")
+        gate(import_btn, ctx, SET_PLAN)
+        if gate(save, ctx, SET_PLAN):  # 监督 and 区级 see the figures, nobody offers them a save
+            QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         head = QHBoxLayout()
         head.addWidget(QLabel("计划年度"))
         head.addWidget(self.year)

@@ -8,17 +8,27 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.errors import UserError
+from desktop_app.core.periods import period_label
 from desktop_app.core.rows_funds import VoucherRow
 from desktop_app.core.services import periods as period_svc
 from desktop_app.core.services import vouchers as svc
+from desktop_app.core.services.permissions import (
+    CLOSE_PERIOD,
+    MAKE_VOUCHER,
+    POST_VOUCHER,
+    REOPEN_PERIOD,
+    REVIEW_VOUCHER,
+    Roles,
+)
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext, follow_period
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.permissions import gate
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.voucher_entry import VoucherDialog
 from desktop_app.ui.widgets.dates import PeriodPicker
@@ -47,19 +57,23 @@ class VouchersPage(QWidget):
         self.period.changed.connect(lambda _p: self.reload())
         follow_period(ctx, self.period)
         self.status = QLabel()
+        self.stick_offer: QDialog | None = None  # after a month close: copy a backup to a USB stick
         bar = QHBoxLayout()
         bar.addWidget(QLabel("会计期间"))
         bar.addWidget(self.period)
-        actions: list[tuple[str, Callable[[], None], str | None]] = [
-            ("填制(&N)", self.new, "Ctrl+N"), ("修改(&E)", self.edit, None), ("审核(&R)", self.review, None),
-            ("取消审核", self.unreview, None), ("记账(&P)", self.post, None), ("作废", self.void, None),
-            ("红字冲销", self.reverse, None), ("结账", self.close_month, None), ("反结账", self.reopen_month, None),
-            ("期初余额", self.opening, None)]
-        for text, handler, key in actions:
+        actions: list[tuple[str, Callable[[], None], str | None, Roles]] = [
+            ("填制(&N)", self.new, "Ctrl+N", MAKE_VOUCHER), ("修改(&E)", self.edit, None, MAKE_VOUCHER),
+            ("审核(&R)", self.review, None, REVIEW_VOUCHER), ("取消审核", self.unreview, None, REVIEW_VOUCHER),
+            ("记账(&P)", self.post, None, POST_VOUCHER), ("作废", self.void, None, MAKE_VOUCHER),
+            ("红字冲销", self.reverse, None, MAKE_VOUCHER), ("结账", self.close_month, None, CLOSE_PERIOD),
+            ("反结账", self.reopen_month, None, REOPEN_PERIOD), ("期初余额", self.opening, None, ())]
+        for text, handler, key, roles in actions:
             btn = QPushButton(text)
             btn.clicked.connect(handler)
             if key:
                 btn.setShortcut(QKeySequence(key))
+            if roles:
+                gate(btn, ctx, roles)
             bar.addWidget(btn)
         bar.addStretch(1)
         layout = QVBoxLayout(self)
@@ -93,13 +107,14 @@ class VouchersPage(QWidget):
             return None
         return row
 
-    def _do(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    def _do(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
         try:
             self.ctx.call(fn, *args, **kwargs)
         except UserError as err:
             show_user_error(self, err)
-            return
+            return False
         self.ctx.notify("voucher")
+        return True
 
     def new(self) -> None:
         try:
@@ -148,9 +163,19 @@ class VouchersPage(QWidget):
         open_plan_dialog(self.ctx, self, year=int(self.period.value()[:4]))
 
     def close_month(self) -> None:
-        if self.ctx.book is not None:
-            self._do(period_svc.close_period, self.ctx.book.id, self.period.value(), user=self.ctx.user)
-            self.ctx.notify("period")
+        if self.ctx.book is None:
+            return
+        period = self.period.value()
+        if not self._do(period_svc.close_period, self.ctx.book.id, period, user=self.ctx.user):
+            return
+        self.ctx.notify("period")
+        # the close is committed: a 月末结账 backup beside the file, then the offer of a stick copy
+        from desktop_app.core.services.backups import backup_quietly  # imported on use
+        from desktop_app.ui.backup_dialogs import offer_stick_copy
+
+        if self.ctx.db.is_file:
+            backup_quietly(self.ctx.db.path, "month-close")
+            self.stick_offer = offer_stick_copy(self.ctx, self, period_label(period))
 
     def reopen_month(self) -> None:
         if self.ctx.book is not None:

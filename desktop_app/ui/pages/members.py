@@ -31,6 +31,7 @@ from desktop_app.core.services import distribution_query as dq
 from desktop_app.core.services import members as svc
 from desktop_app.core.services import shares as sh
 from desktop_app.core.services.orgs import list_books
+from desktop_app.core.services.permissions import ENTER_RECORDS, MAKE_VOUCHER, Roles
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
@@ -39,6 +40,7 @@ from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.pages import members_forms as mf
 from desktop_app.ui.pages.members_import import MemberImport
+from desktop_app.ui.permissions import gate_buttons
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets.buttons import button_row
@@ -63,6 +65,13 @@ def row_org(ctx: AppContext) -> Any:
     return ctx.org.id if ctx.org is not None else None
 
 
+# who may press which button (the rest only read: PDFs and certificates)
+GATES: dict[str, Roles] = {name: ENTER_RECORDS for name in (
+    "btn_event", "btn_edit", "btn_import", "btn_new_household", "btn_new_member", "btn_transfer", "btn_adjust",
+    "btn_plan", "btn_publicise", "btn_deduct", "btn_approve", "btn_settings")} | {
+    "btn_payout": MAKE_VOUCHER, "btn_cancel_payout": MAKE_VOUCHER}
+
+
 class MembersPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -74,6 +83,7 @@ class MembersPage(QWidget):
         self.tabs.addTab(self._shares_tab(), "股份登记簿")
         self.tabs.addTab(self._plans_tab(), "收益分配")
         QVBoxLayout(self).addWidget(self.tabs)
+        gate_buttons(self, ctx, GATES)
         ctx.data_changed.connect(self._on_data_changed)
         ctx.context_changed.connect(self.reload)
         self.reload()

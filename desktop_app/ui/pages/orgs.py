@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.rows import BookRow, OrgRow
 from desktop_app.core.services import orgs as svc
+from desktop_app.core.services.permissions import ENTER_RECORDS, Roles
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext, UndoEntry
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.permissions import gate_buttons
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.widgets.buttons import button_row
 from desktop_app.ui.widgets.id_edits import RegionCodeEdit, UsccEdit
@@ -72,6 +74,10 @@ def _credit_code_field() -> Field:
                  hint="村民委员会等其他单位的账套填其自己的代码（村民委员会为54开头）；集体经济组织自己的账套可不填")
 
 
+GATES: dict[str, Roles] = {name: ENTER_RECORDS for name in (
+    "btn_new_org", "btn_edit_org", "btn_new_book", "btn_edit_book", "btn_new_region")}
+
+
 class OrgsPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -106,6 +112,7 @@ class OrgsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(split, 1)
+        gate_buttons(self, ctx, GATES)
         ctx.data_changed.connect(self._on_data_changed)
         ctx.context_changed.connect(self._follow_navigation)
         self.reload()
