@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from db.engine import is_database_url
 from desktop_app.commands import export_kind, import_kind, resolve_book
 from desktop_app.core.errors import UserError
 from desktop_app.core.money import format_amount
@@ -86,6 +87,12 @@ def cmd_close_period(args: argparse.Namespace) -> int:
         s.info["actor"] = user.username
         row = close_period(s, book.id, args.period, user=user)
     print(f"{book.name} {period_label(row.period)} 已结账，封存码 {row.seal_hash}")
+    if not is_database_url(args.db):  # a month close leaves a 月末结账 backup beside the file
+        from desktop_app.core.services.backups import backup_quietly
+
+        entry = backup_quietly(Path(args.db), "month-close")
+        if entry is not None:
+            print(f"已备份：{entry.path}")
     return 0
 
 

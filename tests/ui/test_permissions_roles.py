@@ -1,0 +1,191 @@
+"""The GUI shows only what the user may do (issue #16): every township page walked as each role,
+offscreen; the role sets the buttons are gated with agree with what the services refuse; a month
+close (page and CLI) leaves a 月末结账 backup (issue #19)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QAbstractButton, QWidget
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.backup import list_backups
+from db.engine import Database
+from db.models import User
+from desktop_app.cli import main as cli_main
+from desktop_app.core.errors import PermissionDenied, UserError
+from desktop_app.core.rows import UserRow
+from desktop_app.core.services import permissions as perm
+from desktop_app.core.services.auth import role_labels, user_row
+from desktop_app.core.services.backups import backups_folder
+from desktop_app.core.services.opening import set_opening_balances
+from desktop_app.core.services.orgs import add_sub_account, list_books, list_organisations
+from desktop_app.core.services.periods import close_period, period_status, reopen_period
+from desktop_app.core.services.plans import set_plan
+from desktop_app.core.services.stocktake import approve_stocktake
+from desktop_app.core.services.vouchers import list_vouchers, post_voucher, review_voucher, update_voucher
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.pages.assets import AssetsPage
+from desktop_app.ui.pages.contracts import ContractsPage
+from desktop_app.ui.pages.disclosure import DisclosurePage
+from desktop_app.ui.pages.funds_ledgers import LedgersPage
+from desktop_app.ui.pages.funds_opening import OpeningDialog
+from desktop_app.ui.pages.funds_plan import PlanDialog
+from desktop_app.ui.pages.funds_vouchers import VouchersPage
+from desktop_app.ui.pages.members import MembersPage
+from desktop_app.ui.pages.orgs import OrgsPage
+from desktop_app.ui.permissions import ROLES_PROPERTY
+from desktop_app.ui.settings import WindowSettings
+from tests.funds.conftest import make_env
+
+DEMO_LOGINS = {"bookkeeper": "kuaiji", "reviewer": "shenhe", "supervisor": "jiandu", "sysadmin": "admin"}
+PAGES: list[Callable[[AppContext], QWidget]] = [
+    VouchersPage, LedgersPage, OpeningDialog, PlanDialog, AssetsPage, ContractsPage, MembersPage, OrgsPage,
+    DisclosurePage]
+# what a 监督 may still press on each page: it reads, checks, exports and prints, nothing else
+SUPERVISOR_ENABLED = {
+    "VouchersPage": {"期初余额", "年度财务计划(&J)…"},
+    "OpeningDialog": {"导出模板…", "取消"},
+    "PlanDialog": {"导出…", "取消"},
+    "AssetsPage": {"折旧表(&S)", "历史(&H)", "附件(&L)", "账卡核对(&R)", "导出结果表(&X)"},
+    "ContractsPage": {"导出(&X)", "运行审查(&V)", "导出审查结果", "导出欠款明细", "到期清单PDF"},
+    "MembersPage": {"股权证(&C)", "方案PDF", "花名册PDF", "公示稿PDF", "到户通知单"},
+    "OrgsPage": set(),
+    "LedgersPage": set(),
+    "DisclosurePage": {"生成预览(&P)", "导出PDF(&E)…", "打印(&R)…", "批量生成全部村(&B)…", "核验公开表(&V)…"},
+}
+
+
+def _user(db: Database, username: str) -> UserRow:
+    with db.read() as s:
+        return user_row(s.execute(select(User).where(User.username == username)).scalar_one())
+
+
+def _ctx(db: Database, user: UserRow, tmp_path: Path) -> AppContext:
+    ctx = AppContext(db, user, WindowSettings(tmp_path / f"{user.username}.json"))
+    with db.read() as s:
+        ctx.org = next(o for o in list_organisations(s) if o.level == "村")
+        ctx.book = list_books(s, ctx.org.id)[0]
+    ctx.period = "2025-06"
+    return ctx
+
+
+def _buttons(widget: QWidget) -> list[QAbstractButton]:
+    return [b for b in widget.findChildren(QAbstractButton) if b.text() and type(b).__name__ == "QPushButton"]
+
+
+@pytest.mark.parametrize("role", list(DEMO_LOGINS))
+def test_every_page_shows_only_what_the_role_may_do(qtbot: Any, demo_db: Database, tmp_path: Path, role: str,
+                                                   shown_boxes: Any) -> None:
+    user = _user(demo_db, DEMO_LOGINS[role])
+    ctx = _ctx(demo_db, user, tmp_path)
+    gated_seen = 0
+    for factory in PAGES:
+        page = factory(ctx)
+        qtbot.addWidget(page)
+        name = type(page).__name__
+        enabled = set()
+        for button in _buttons(page):
+            roles = tuple(r for r in str(button.property(ROLES_PROPERTY) or "").split(",") if r)
+            if button.isEnabled():
+                enabled.add(button.text())
+                assert not roles or perm.may(user.roles, roles), f"{name} {button.text()} enabled for {role}"
+            elif roles:
+                gated_seen += 1
+                assert not perm.may(user.roles, roles)
+                assert button.toolTip().startswith(f"仅限{role_labels(roles)}使用"), (name, button.text())
+        if role == "supervisor":  # nothing that writes is left enabled for a read-only role
+            assert enabled == SUPERVISOR_ENABLED[name], name
+        if role == "bookkeeper" and name == "VouchersPage":
+            assert {"填制(&N)", "记账(&P)", "结账"} <= enabled and not {"审核(&R)", "反结账"} & enabled
+        if role == "reviewer" and name == "VouchersPage":
+            assert {"审核(&R)", "取消审核", "反结账", "记账(&P)"} <= enabled
+    assert gated_seen > 0 or role == "reviewer" or role == "sysadmin"
+    assert not shown_boxes.texts  # building the pages refused nothing
+
+
+# --- the role sets against the services: each set's roles pass the service's check, the others not
+def _probes(db: Database) -> Iterator[tuple[perm.Roles, str, Callable[[Session, UserRow], Any]]]:
+    with db.read() as s:
+        org = next(o for o in list_organisations(s) if o.level == "村")
+        book = list_books(s, org.id)[0]
+        voucher = list_vouchers(s, book.id, "2000-01", "2099-12")[0]
+    yield perm.REVIEW_VOUCHER, "审核", lambda s, u: review_voucher(s, voucher.id, user=u)
+    yield perm.POST_VOUCHER, "记账", lambda s, u: post_voucher(s, voucher.id, user=u)
+    yield perm.MAKE_VOUCHER, "修改", lambda s, u: update_voucher(s, voucher.id, user=u, summary="改")
+    yield perm.CLOSE_PERIOD, "结账", lambda s, u: close_period(s, book.id, "2025-12", user=u)
+    yield perm.REOPEN_PERIOD, "反结账", lambda s, u: reopen_period(s, book.id, "2025-01", user=u, reason="试")
+    yield perm.SET_PLAN, "计划", lambda s, u: set_plan(s, book.id, 2025, [], user=u)
+    yield perm.SET_OPENING, "期初", lambda s, u: set_opening_balances(s, book.id, [], user=u)
+    yield perm.ADD_SUB_ACCOUNT, "明细科目", lambda s, u: add_sub_account(
+        s, book_id=book.id, parent_code="101", code="10199", name="试", user=u)
+    yield perm.APPROVE_STOCKTAKE, "清查审批", lambda s, u: approve_stocktake(
+        s, uuid.uuid4(), approved_on=date(2025, 6, 30), user=u)
+
+
+def _refused_for_role(db: Database, call: Callable[[Session, UserRow], Any], user: UserRow) -> bool:
+    session = db.session("test")
+    try:
+        call(session, user)
+    except PermissionDenied as err:
+        return str(err).startswith("此操作需要")  # the role check, not e.g. "the preparer cannot review"
+    except UserError:
+        return False  # past the role check, refused for the data's sake
+    finally:
+        session.rollback()
+        session.close()
+    return False
+
+
+def test_role_sets_are_the_services_checks(demo_db: Database) -> None:
+    users = {role: _user(demo_db, name) for role, name in DEMO_LOGINS.items()} | {
+        "district_admin": _user(demo_db, "quji")}
+    for roles, what, call in _probes(demo_db):
+        for role, user in users.items():
+            refused = _refused_for_role(demo_db, call, user)
+            assert refused == (role not in roles), f"{what} as {role}: service refused={refused}, set={roles}"
+
+
+# --- month close leaves a 月末结账 backup ------------------------------------------------------
+def test_month_close_on_the_page_backs_up_and_offers_a_stick_copy(qtbot: Any, tmp_path: Path,
+                                                                  shown_boxes: Any) -> None:
+    env = make_env(tmp_path / "t.db")
+    env.vouch(date(2026, 1, 5), "提现", ("101", "300.00", "0"), ("10201", "0", "300.00"))
+    ctx = AppContext(env.db, env.maker, WindowSettings(tmp_path / "w.json"))
+    ctx.book, ctx.period = env.book, "2026-01"
+    page = VouchersPage(ctx)
+    qtbot.addWidget(page)
+    close = next(b for b in _buttons(page) if b.text() == "结账")
+    assert close.isEnabled()
+    close.click()
+    assert not shown_boxes.texts
+    with env.db.read() as s:
+        assert period_status(s, env.book.id, "2026-01").is_closed
+    entries = list_backups(backups_folder(env.db.path))
+    assert [e.reason for e in entries] == ["month-close"] and entries[0].reason_text == "月末结账"
+    assert entries[0].verified
+    assert page.stick_offer is not None and page.stick_offer.isVisible()
+    assert "2026年1月 已结账" in " ".join(w.text() for w in page.stick_offer.findChildren(type(page.status)))
+    page.stick_offer.reject()
+    close.click()  # closing it again is refused: no second backup
+    assert shown_boxes.texts and len(list_backups(backups_folder(env.db.path))) == 1
+
+
+def test_month_close_on_the_command_line_backs_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    env = make_env(tmp_path / "t.db")
+    env.vouch(date(2026, 1, 5), "提现", ("101", "300.00", "0"), ("10201", "0", "300.00"))
+    env.db.close()
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")
+    assert cli_main(["--user", "kj", "close-period", "--db", str(tmp_path / "t.db"), "--org", "N2320115MF00000121",
+                     "--period", "2026-01"]) == 0
+    out = capsys.readouterr().out
+    entries = list_backups(backups_folder(tmp_path / "t.db"))
+    assert [e.reason for e in entries] == ["month-close"]
+    assert f"已备份：{entries[0].path}" in out
