@@ -22,6 +22,7 @@ TABLE_LABELS: dict[str, str] = {
     "share_holding": "股份持有", "share_event": "股份变动", "distribution_setting": "收益分配设置",
     "distribution_plan": "收益分配方案", "distribution_plan_line": "收益分配方案明细",
     "dividend_line": "分红明细", "dividend_deduction": "分红扣款", "dividend_payout": "分红发放",
+    "proposal": "区级更正建议", "proposal_answer": "更正建议答复",
 }
 
 
