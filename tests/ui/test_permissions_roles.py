@@ -189,3 +189,27 @@ def test_month_close_on_the_command_line_backs_up(tmp_path: Path, monkeypatch: p
     entries = list_backups(backups_folder(tmp_path / "t.db"))
     assert [e.reason for e in entries] == ["month-close"]
     assert f"已备份：{entries[0].path}" in out
+
+
+@pytest.mark.parametrize(("role", "opens"), [("supervisor", False), ("bookkeeper", True)])
+def test_double_click_on_a_row_is_gated_like_its_edit_button(qtbot: Any, demo_db: Database, tmp_path: Path,
+                                                             role: str, opens: bool, shown_boxes: Any) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    ctx = _ctx(demo_db, _user(demo_db, DEMO_LOGINS[role]), tmp_path)
+    page = OrgsPage(ctx)
+    qtbot.addWidget(page)
+    page.org_view.select_row(0)
+    seen: list[str] = []
+
+    def close_dialog() -> None:
+        if (dialog := QApplication.activeModalWidget()) is not None:
+            seen.append(dialog.windowTitle())
+            dialog.reject()  # type: ignore[attr-defined]
+
+    QTimer.singleShot(200, close_dialog)
+    page.org_view.row_activated.emit(page.org_view.current_row())
+    qtbot.wait(300)
+    assert bool(seen) == opens and all(t.startswith("编辑组织") for t in seen)
+    assert not shown_boxes.texts

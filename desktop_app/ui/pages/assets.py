@@ -43,7 +43,7 @@ from desktop_app.ui.pages.assets_forms import (
     split_project,
 )
 from desktop_app.ui.pages.assets_stocktake import StocktakeTab
-from desktop_app.ui.permissions import gate_buttons
+from desktop_app.ui.permissions import gate_buttons, press
 from desktop_app.ui.tables import RowTableModel
 
 RELOAD_KINDS = ("asset", "resource", "project", "voucher", "period", "refresh")
@@ -118,9 +118,9 @@ class AssetsPage(QWidget):
             ("新增地块(&N)", self.new_parcel, "btn_new_parcel"), ("编辑(&E)", self.edit_parcel, "btn_edit_parcel")])
         self.projects = _ListTab(ctx, PROJECT_COLUMNS, "projects", [
             ("新增项目(&N)", self.new_project, "btn_new_project"), ("编辑(&E)", self.edit_project, "btn_edit_project")])
-        self.assets.view.row_activated.connect(lambda _r: self.edit_asset())
-        self.parcels.view.row_activated.connect(lambda _r: self.edit_parcel())
-        self.projects.view.row_activated.connect(lambda _r: self.edit_project())
+        self.assets.view.row_activated.connect(lambda _r: press(self, "btn_edit_asset"))
+        self.parcels.view.row_activated.connect(lambda _r: press(self, "btn_edit_parcel"))
+        self.projects.view.row_activated.connect(lambda _r: press(self, "btn_edit_project"))
         self.tabs = QTabWidget()
         self.tabs.setObjectName("assets_tabs")
         self.tabs.addTab(self.assets, "资产卡片")

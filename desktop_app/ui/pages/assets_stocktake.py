@@ -42,6 +42,7 @@ from desktop_app.ui.errors import report_exception, show_user_error
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages.assets_forms import combo
+from desktop_app.ui.permissions import press
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets.dates import DateEdit
@@ -150,7 +151,7 @@ class StocktakeTab(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.vouchers_label)
         self.takes.current_row_changed.connect(lambda _r: self._load_sheet())
-        self.sheet.row_activated.connect(lambda _r: self.record())
+        self.sheet.row_activated.connect(lambda _r: press(self, "btn_record"))
         ctx.data_changed.connect(lambda kind, _ids: self.reload() if kind in RELOAD_KINDS else None)
         ctx.context_changed.connect(self.reload)
         self.reload()

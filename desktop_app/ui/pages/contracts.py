@@ -48,7 +48,7 @@ from desktop_app.ui.pages.contracts_forms import (
     procedure_fields,
     receipt_fields,
 )
-from desktop_app.ui.permissions import gate_buttons
+from desktop_app.ui.permissions import gate_buttons, press
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import DateEdit
@@ -152,7 +152,7 @@ class ContractsPage(QWidget):
         bar.insertWidget(0, self.status_box)
         self.contracts = self._view(CONTRACT_COLUMNS, "register", "筛选：编号、名称、承包方或拼音首字母")
         self.contracts.current_row_changed.connect(self._load_detail)
-        self.contracts.row_activated.connect(lambda _r: self.edit_contract())
+        self.contracts.row_activated.connect(lambda _r: press(self, "btn_edit"))
         self.installments = self._view(INSTALLMENT_COLUMNS, "installments", "筛选期次")
         self.receipts = self._view(RECEIPT_COLUMNS, "receipts", "筛选收款")
         detail = QTabWidget()
@@ -205,7 +205,7 @@ class ContractsPage(QWidget):
         self.finding_status = combo(["未整改", "整改中", "已整改", "已消除"], empty="全部状态")
         self.finding_status.currentIndexChanged.connect(lambda _i: self.reload_findings())
         self.findings = self._view(FINDING_COLUMNS, "findings", "筛选：编号、问题或拼音首字母")
-        self.findings.row_activated.connect(lambda _r: self.rectify())
+        self.findings.row_activated.connect(lambda _r: press(self, "btn_rectify"))
         bar = button_row([("运行审查(&V)", self.run_review, "btn_review"), ("整改说明(&Z)", self.rectify, "btn_rectify"),
                         ("导出审查结果", lambda: self.export("contract-review"), "btn_export_review")])
         bar.insertWidget(0, self.finding_status)

@@ -23,7 +23,7 @@ from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
-from desktop_app.ui.permissions import gate_buttons
+from desktop_app.ui.permissions import gate_buttons, press
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.widgets.buttons import button_row
 from desktop_app.ui.widgets.id_edits import RegionCodeEdit, UsccEdit
@@ -89,8 +89,8 @@ class OrgsPage(QWidget):
         self.book_view = LedgerView(self.book_model, settings=ctx.settings, settings_key="table:books",
                                     filter_placeholder="筛选账套")
         self.org_view.current_row_changed.connect(self._load_books)
-        self.org_view.row_activated.connect(lambda _row: self.edit_org())
-        self.book_view.row_activated.connect(lambda _row: self.edit_book())
+        self.org_view.row_activated.connect(lambda _row: press(self, "btn_edit_org"))
+        self.book_view.row_activated.connect(lambda _row: press(self, "btn_edit_book"))
 
         buttons = button_row([
             ("新增组织(&N)", self.new_org, "btn_new_org"),
