@@ -21,6 +21,13 @@ from desktop_app.sync.cards import read_card
 from desktop_app.sync.status import partner_status
 
 ROOT = Path(__file__).resolve().parents[2]
+ADMIN = ("--user", "admin")  # the administrator `init` makes, its password from the environment (issue #16)
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`init` takes the administrator's password from here; commands that write log in with it."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -35,9 +42,9 @@ def sites(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Pat
     t, d = tmp_path / "town.db", tmp_path / "district.db"
     assert main(["init", "--db", str(d), "--district", "江宁区经管站", "--region", "320115"]) == 0
     assert main(["init", "--db", str(t)]) == 0
-    assert main(["sync", "identity", "--db", str(t), "--name", "大桥镇"]) == 0
-    assert main(["sync", "identity", "--db", str(t), "--out", str(tmp_path / "town")]) == 0
-    assert main(["sync", "identity", "--db", str(d), "--out", str(tmp_path / "district.slcard")]) == 0
+    assert main([*ADMIN, "sync", "identity", "--db", str(t), "--name", "大桥镇"]) == 0
+    assert main([*ADMIN, "sync", "identity", "--db", str(t), "--out", str(tmp_path / "town")]) == 0
+    assert main([*ADMIN, "sync", "identity", "--db", str(d), "--out", str(tmp_path / "district.slcard")]) == 0
     capsys.readouterr()
     return t, d
 
@@ -48,10 +55,10 @@ def test_identity_of_an_unnamed_township(tmp_path: Path, capsys: pytest.CaptureF
     code, out, _ = run(capsys, "sync", "identity", "--db", db)
     assert code == 0
     assert "本机：乡镇“本机”" in out and "指纹：" in out and "sync identity --name" in out
-    code, _, err = run(capsys, "sync", "identity", "--db", db, "--out", str(tmp_path / "card.slcard"))
+    code, _, err = run(capsys, *ADMIN, "sync", "identity", "--db", db, "--out", str(tmp_path / "card.slcard"))
     assert code == 1 and "名片未导出" in err and "--name" in err
     assert not (tmp_path / "card.slcard").exists()
-    code, out, _ = run(capsys, "sync", "identity", "--db", db, "--name", "大桥镇", "--out", str(tmp_path / "card"))
+    code, out, _ = run(capsys, *ADMIN, "sync", "identity", "--db", db, "--name", "大桥镇", "--out", str(tmp_path / "card"))
     assert code == 0 and "已将本机名称设为：大桥镇" in out and "已导出本机名片" in out
     card = read_card(tmp_path / "card.slcard")
     assert card.name == "大桥镇" and card.level == "township" and f"指纹：{card.fingerprint}" in out
@@ -65,27 +72,27 @@ def test_identity_of_an_unnamed_township(tmp_path: Path, capsys: pytest.CaptureF
 def test_trust_both_ways(sites: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     t, d = sites
     town_card = read_card(tmp_path / "town.slcard")
-    code, out, _ = run(capsys, "sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes")
+    code, out, _ = run(capsys, *ADMIN, "sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes")
     assert code == 0
     assert "名片：乡镇“大桥镇”" in out and f"指纹：{town_card.fingerprint}" in out and "已登记乡镇“大桥镇”" in out
-    code, out, _ = run(capsys, "sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes")
+    code, out, _ = run(capsys, *ADMIN, "sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes")
     assert code == 0 and "已登记区“江宁区经管站”" in out
-    code, out, _ = run(capsys, "sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes")
+    code, out, _ = run(capsys, *ADMIN, "sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes")
     assert code == 0 and "已登记过" in out  # nothing to do
-    code, _, err = run(capsys, "sync", "trust", str(tmp_path / "town.slcard"), "--db", str(t), "--yes")
+    code, _, err = run(capsys, *ADMIN, "sync", "trust", str(tmp_path / "town.slcard"), "--db", str(t), "--yes")
     assert code == 1 and err.startswith("错误：") and "本机自己的名片" in err
-    code, _, err = run(capsys, "sync", "trust", str(tmp_path / "missing.slcard"), "--db", str(t), "--yes")
+    code, _, err = run(capsys, *ADMIN, "sync", "trust", str(tmp_path / "missing.slcard"), "--db", str(t), "--yes")
     assert code == 1 and "名片文件不存在" in err
     broken = tmp_path / "broken.slcard"
     broken.write_text((tmp_path / "town.slcard").read_text(encoding="utf-8").replace("大桥镇", "小桥镇"),
                       encoding="utf-8")
-    code, _, err = run(capsys, "sync", "trust", str(broken), "--db", str(d), "--yes")
+    code, _, err = run(capsys, *ADMIN, "sync", "trust", str(broken), "--db", str(d), "--yes")
     assert code == 1 and "签名无法验证" in err
 
 
 def test_trust_without_a_terminal_needs_yes(sites: tuple[Path, Path], tmp_path: Path) -> None:
     _, d = sites
-    done = subprocess.run([sys.executable, "-m", "desktop_app", "sync", "trust", str(tmp_path / "town.slcard"),
+    done = subprocess.run([sys.executable, "-m", "desktop_app", *ADMIN, "sync", "trust", str(tmp_path / "town.slcard"),
                            "--db", str(d)], cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                           env=dict(os.environ), timeout=120)
     assert done.returncode == 1
@@ -101,7 +108,7 @@ def test_status_lists_partners_and_what_is_unacknowledged(sites: tuple[Path, Pat
     t, _ = sites
     code, out, _ = run(capsys, "sync", "status", "--db", str(t))
     assert code == 0 and "尚未登记任何同步名片" in out
-    assert main(["sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes"]) == 0
+    assert main([*ADMIN, "sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes"]) == 0
     district_card = read_card(tmp_path / "district.slcard")
     database = open_database(t)
     now = utcnow()
@@ -128,7 +135,7 @@ def test_status_lists_partners_and_what_is_unacknowledged(sites: tuple[Path, Pat
 def test_status_warns_after_a_month(sites: tuple[Path, Path], tmp_path: Path,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     _, d = sites
-    assert main(["sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes"]) == 0
+    assert main([*ADMIN, "sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes"]) == 0
     town = read_card(tmp_path / "town.slcard")
     database = open_database(d)
     long_ago = utcnow() - timedelta(days=40)
@@ -154,7 +161,7 @@ def test_status_warns_after_a_month(sites: tuple[Path, Path], tmp_path: Path,
 
 def test_status_warns_when_never_exchanged(sites: tuple[Path, Path], tmp_path: Path) -> None:
     t, _ = sites
-    assert main(["sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes"]) == 0
+    assert main([*ADMIN, "sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes"]) == 0
     database = open_database(t)
     with database.read() as s:
         (st,) = partner_status(s)
@@ -165,15 +172,20 @@ def test_status_warns_when_never_exchanged(sites: tuple[Path, Path], tmp_path: P
 
 
 def test_status_shows_a_retired_pc_and_its_successor(sites: tuple[Path, Path], tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+                                                     capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     t, d = sites
-    assert main(["sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes"]) == 0
+    assert main([*ADMIN, "sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes"]) == 0
+    monkeypatch.setenv("SUNSHINE_LEDGER_BACKUP_PASSPHRASE", "大桥镇的备份口令")  # a backup leaving the PC is sealed
+    assert main([*ADMIN, "backup", "passphrase", "--db", str(t)]) == 0
     assert main(["backup", "--db", str(t), "--to", str(tmp_path / "bk")]) == 0
+    (sealed,) = (tmp_path / "bk").iterdir()
+    assert sealed.suffix == ".slbak"
     new_pc = tmp_path / "new_pc.db"
-    assert main(["restore", str(next((tmp_path / "bk").iterdir())), "--db", str(new_pc)]) == 0
+    assert main(["restore", str(sealed), "--db", str(new_pc)]) == 0  # the new PC opens it with the passphrase
     assert main(["sync", "identity", "--db", str(new_pc), "--out", str(tmp_path / "new.slcard")]) == 0
     capsys.readouterr()
-    code, out, _ = run(capsys, "sync", "trust", str(tmp_path / "new.slcard"), "--db", str(d), "--yes")
+    code, out, _ = run(capsys, *ADMIN, "sync", "trust", str(tmp_path / "new.slcard"), "--db", str(d), "--yes")
     assert code == 0 and "新电脑" in out
     code, out, _ = run(capsys, "sync", "status", "--db", str(d))
     assert code == 0 and "（已停用：由新电脑“大桥镇”接替）" in out and out.count("乡镇“大桥镇”") == 2
@@ -182,16 +194,16 @@ def test_status_shows_a_retired_pc_and_its_successor(sites: tuple[Path, Path], t
 def test_export_and_import_refuse_before_the_engine(sites: tuple[Path, Path], tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     t, d = sites
-    code, _, err = run(capsys, "sync", "export", "--db", str(t), "--to", str(tmp_path / "nowhere"))
+    code, _, err = run(capsys, *ADMIN, "sync", "export", "--db", str(t), "--to", str(tmp_path / "nowhere"))
     assert code == 1 and "文件夹不存在" in err
-    code, _, err = run(capsys, "sync", "export", "--db", str(t), "--to", str(tmp_path))
+    code, _, err = run(capsys, *ADMIN, "sync", "export", "--db", str(t), "--to", str(tmp_path))
     assert code == 1 and "尚未登记区经管站的名片" in err
-    code, _, err = run(capsys, "sync", "export", "--db", str(d), "--to", str(tmp_path))
+    code, _, err = run(capsys, *ADMIN, "sync", "export", "--db", str(d), "--to", str(tmp_path))
     assert code == 1 and "尚未登记任何乡镇的名片" in err
-    assert main(["sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes"]) == 0
-    code, _, err = run(capsys, "sync", "export", "--db", str(d), "--to", str(tmp_path), "--partner", "小桥镇")
+    assert main([*ADMIN, "sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes"]) == 0
+    code, _, err = run(capsys, *ADMIN, "sync", "export", "--db", str(d), "--to", str(tmp_path), "--partner", "小桥镇")
     assert code == 1 and "没有名为“小桥镇”的同步对象（可选：大桥镇）" in err
-    code, _, err = run(capsys, "sync", "import", str(tmp_path / "none.slsync"), "--db", str(d))
+    code, _, err = run(capsys, *ADMIN, "sync", "import", str(tmp_path / "none.slsync"), "--db", str(d))
     assert code == 1 and "同步数据包不存在" in err
 
 
@@ -211,8 +223,8 @@ def test_export_then_import_through_the_cli(sites: tuple[Path, Path], tmp_path: 
     from desktop_app.core.services.orgs import create_region
 
     t, d = sites
-    assert main(["sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes"]) == 0
-    assert main(["sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes"]) == 0
+    assert main([*ADMIN, "sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes"]) == 0
+    assert main([*ADMIN, "sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes"]) == 0
     database = open_database(t)
     with database.begin("admin") as s:
         create_region(s, code="320115106000", name="大桥镇")
@@ -220,15 +232,15 @@ def test_export_then_import_through_the_cli(sites: tuple[Path, Path], tmp_path: 
     usb = tmp_path / "usb"
     usb.mkdir()
     capsys.readouterr()
-    code, out, _ = run(capsys, "sync", "export", "--db", str(t), "--to", str(usb))
+    code, out, _ = run(capsys, *ADMIN, "sync", "export", "--db", str(t), "--to", str(usb))
     assert code == 0 and "已导出给区“江宁区经管站”" in out and "本机已留存副本" in out
     (package,) = usb.iterdir()
     assert package.name.startswith("阳光台账_大桥镇_至_江宁区经管站_") and package.name.endswith("_0001.slsync")
-    code, out, _ = run(capsys, "sync", "import", str(package), "--db", str(d), "--dry-run")
+    code, out, _ = run(capsys, *ADMIN, "sync", "import", str(package), "--db", str(d), "--dry-run")
     assert code == 0 and "来自乡镇“大桥镇”，第 1 号包" in out and "区划 1 行" in out and "检查通过" in out
-    code, out, _ = run(capsys, "sync", "import", str(package), "--db", str(d))
+    code, out, _ = run(capsys, *ADMIN, "sync", "import", str(package), "--db", str(d))
     assert code == 0 and "已导入乡镇“大桥镇”的同步包" in out
-    code, out, _ = run(capsys, "sync", "import", str(package), "--db", str(d))
+    code, out, _ = run(capsys, *ADMIN, "sync", "import", str(package), "--db", str(d))
     assert code == 0 and "无需重复导入" in out  # a replay: nothing to do
     code, out, _ = run(capsys, "sync", "status", "--db", str(d))
     assert code == 0 and "已接收：最新为第 1 号包" in out and "本机共持有对方的" in out
@@ -240,10 +252,10 @@ def test_db_may_stand_before_or_after_the_file(sites: tuple[Path, Path], tmp_pat
                                                capsys: pytest.CaptureFixture[str]) -> None:
     """`sync trust --db X FILE`, `sync trust FILE --db X` and `sync --db X trust FILE` all work."""
     t, d = sites
-    code, out, err = run(capsys, "sync", "trust", "--db", str(d), str(tmp_path / "town.slcard"), "--yes")
+    code, out, err = run(capsys, *ADMIN, "sync", "trust", "--db", str(d), str(tmp_path / "town.slcard"), "--yes")
     assert code == 0, err
     assert "已登记" in out
-    code, out, _ = run(capsys, "sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes")
+    code, out, _ = run(capsys, *ADMIN, "sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes")
     assert code == 0 and "已登记" in out
     code, out, _ = run(capsys, "sync", "--db", str(d), "status")
     assert code == 0 and "大桥镇" in out
