@@ -51,6 +51,17 @@ def card_of(database: Database) -> tuple[Card, bytes]:
         return identity.my_card(s)
 
 
+def sealed_backup(monkeypatch: pytest.MonkeyPatch, path: Path, folder: Path) -> Path:
+    """A backup carried to a new PC: sealed with the administrator's backup passphrase (issue #19);
+    the new PC's restore reads the passphrase from the same environment variable."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_BACKUP_PASSPHRASE", "备份口令-换电脑用")
+    assert main(["backup", "passphrase", "--db", str(path)]) == 0
+    assert main(["backup", "--db", str(path), "--to", str(folder)]) == 0
+    (sealed,) = folder.iterdir()
+    assert sealed.suffix == ".slbak"
+    return sealed
+
+
 def trust(database: Database, card: Card) -> identity.TrustResult:
     with database.begin("admin") as s:
         return identity.trust_card(s, card, actor="admin")
@@ -71,8 +82,8 @@ def test_install_makes_keys_and_restore_makes_new_ones(tmp_path: Path) -> None:
         keys, me = identity.my_keys(s), identity.site(s)
     first.close()
     assert keys.origin == first.origin and len(keys.sign_private) == len(keys.enc_public) == 32
-    assert main(["backup", "--db", str(path), "--to", str(tmp_path / "bk")]) == 0
-    backup = next((tmp_path / "bk").iterdir())
+    assert main(["backup", "--db", str(path)]) == 0  # a checked copy in the data folder's backups/
+    (backup,) = (tmp_path / "backups").glob("*.db")
     assert main(["restore", str(backup), "--db", str(path)]) == 0
     again = open_database(path)
     with again.begin() as s:
@@ -204,16 +215,17 @@ def test_a_card_with_known_origin_but_other_keys_is_refused(pair: tuple[Database
         trust(d, forged)
 
 
-def test_succession_after_a_restore_on_a_new_pc(pair: tuple[Database, Database], tmp_path: Path) -> None:
+def test_succession_after_a_restore_on_a_new_pc(pair: tuple[Database, Database], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     t, d = pair
     old_card = card_of(t)[0]
     trust(d, old_card)
     with d.begin() as s:  # what the old PC had acknowledged: kept for its late sticks
         s.add(SyncPartnerHas(partner=t.origin, origin=d.origin, seq=5, audit_n=3))
     t.close()
-    assert main(["backup", "--db", str(t.path), "--to", str(tmp_path / "bk")]) == 0
+    sealed = sealed_backup(monkeypatch, t.path, tmp_path / "bk")
     new_pc = tmp_path / "new_pc.db"
-    assert main(["restore", str(next((tmp_path / "bk").iterdir())), "--db", str(new_pc)]) == 0
+    assert main(["restore", str(sealed), "--db", str(new_pc)]) == 0
     replaced = open_database(new_pc)
     try:
         new_card = card_of(replaced)[0]
@@ -272,14 +284,15 @@ def test_sync_partner_rows_hold_the_card(pair: tuple[Database, Database]) -> Non
             card.sign_public, card.enc_public, card.site_id, card.region_code)
 
 
-def test_a_township_follows_its_district_to_a_new_pc(pair: tuple[Database, Database], tmp_path: Path) -> None:
+def test_a_township_follows_its_district_to_a_new_pc(pair: tuple[Database, Database], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     t, d = pair
     old = card_of(d)[0]
     trust(t, old)
     d.close()
-    assert main(["backup", "--db", str(d.path), "--to", str(tmp_path / "bk")]) == 0
+    sealed = sealed_backup(monkeypatch, d.path, tmp_path / "bk")
     new_pc = tmp_path / "district_new.db"
-    assert main(["restore", str(next((tmp_path / "bk").iterdir())), "--db", str(new_pc)]) == 0
+    assert main(["restore", str(sealed), "--db", str(new_pc)]) == 0
     replaced = open_database(new_pc)
     try:
         new = card_of(replaced)[0]
