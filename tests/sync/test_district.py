@@ -124,9 +124,24 @@ def dump(path: Path) -> str:
         raw.close()
 
 
-def test_the_refusal_reaches_the_cli(demo_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def only_logins_added(before: str, after: str, logins: int) -> bool:
+    """The file is the same but for the audit entries of ``logins`` logins and the audit chain's
+    head (issue #16: a login is recorded even when the command is then refused)."""
+    def rows(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not line.startswith('INSERT INTO "audit_head"')]
+
+    old, new = set(rows(before)), rows(after)
+    added = [line for line in new if line not in old]
+    return old <= set(new) and len(added) == logins and all(
+        line.startswith('INSERT INTO "audit_entry"') and "'login'" in line for line in added)
+
+
+def test_the_refusal_reaches_the_cli(demo_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """A district holding a township's books (as the sync apply path wrote them): the CLI's
-    writers refuse with the district's message, exit 1, and the file is byte-for-byte the same."""
+    writers, run by a logged-in bookkeeper, refuse with the district's message, exit 1, and the
+    file is byte-for-byte the same but for the logins' audit entries."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "demo1234")
     path = backup_file(demo_template, tmp_path / "district.db")
     raw = sqlite3.connect(path)
     raw.execute("UPDATE site SET level = 'district', name = '江宁区经管站', region_code = '320115'")
@@ -139,10 +154,11 @@ def test_the_refusal_reaches_the_cli(demo_template: Path, tmp_path: Path, capsys
     raw.close()
     before = dump(path)
     for command, period in (("close-period", last), ("depreciate", following)):
-        code = main([command, "--db", str(path), "--org", village, "--book", "01", "--period", period])
+        code = main([command, "--db", str(path), "--org", village, "--book", "01", "--period", period,
+                     "--user", "kuaiji"])
         assert code == 1, command
         assert capsys.readouterr().err.strip() == f"错误：{DISTRICT_REFUSAL}", command
-    assert dump(path) == before
+    assert only_logins_added(before, dump(path), logins=2)
 
 
 def test_a_township_database_is_not_guarded(tmp_path: Path) -> None:
@@ -178,7 +194,8 @@ def test_a_district_with_partners_cannot_turn_back(tmp_path: Path) -> None:
 
 
 def test_bulk_writers_demo_and_imports_refuse_in_a_district(demo_template: Path, tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+                                                            capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """The paths that write outside the ORM: the demo, an Excel import (refused before the file is
     checked), and db.changelog.bulk_insert itself; the district file stays byte-identical."""
     from db.changelog import bulk_insert
@@ -190,7 +207,9 @@ def test_bulk_writers_demo_and_imports_refuse_in_a_district(demo_template: Path,
     village = raw.execute("SELECT r.code FROM organisation o JOIN region r ON r.id = o.region_id "
                           "WHERE o.level = '村' ORDER BY r.code LIMIT 1").fetchone()[0]
     raw.close()
-    assert main(["export", "members", "--db", str(path), "--org", village, "--out", str(members)]) == 0
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "demo1234")  # the roll is personal data: a logged-in user
+    assert main(["export", "members", "--db", str(path), "--org", village, "--out", str(members),
+                 "--user", "kuaiji"]) == 0
     raw = sqlite3.connect(path)
     raw.execute("UPDATE site SET level = 'district', name = '江宁区经管站', region_code = '320115'")
     raw.commit()
@@ -199,7 +218,7 @@ def test_bulk_writers_demo_and_imports_refuse_in_a_district(demo_template: Path,
     before = dump(path)
     assert main(["demo", "--db", str(path), "--villages", "1"]) == 1
     assert "区级数据库不能生成示例数据" in capsys.readouterr().err
-    assert main(["import", "members", str(members), "--db", str(path), "--org", village]) == 1
+    assert main(["import", "members", str(members), "--db", str(path), "--org", village, "--user", "kuaiji"]) == 1
     assert capsys.readouterr().err.strip() == f"错误：{DISTRICT_REFUSAL}"
     database = open_database(path)
     try:
@@ -207,4 +226,4 @@ def test_bulk_writers_demo_and_imports_refuse_in_a_district(demo_template: Path,
             bulk_insert(s, RegionModel, [{"code": "320115999", "name": "某村", "level": "村"}])
     finally:
         database.close()
-    assert dump(path) == before
+    assert only_logins_added(before, dump(path), logins=1)
