@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, 
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
+    QAbstractItemView,
     QCompleter,
     QDialog,
     QHBoxLayout,
@@ -37,8 +38,10 @@ from desktop_app.core.money import amount_in_words, format_amount, parse_amount
 from desktop_app.core.rows_funds import VoucherDetail
 from desktop_app.core.services import orgs as org_svc
 from desktop_app.core.services import vouchers as svc
+from desktop_app.core.services.permissions import MAKE_VOUCHER
 from desktop_app.ui.context import AppContext, UndoEntry
 from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.permissions import gate
 from desktop_app.ui.widgets.dates import DateEdit
 from desktop_app.ui.widgets.picker import CompleterPicker
 
@@ -236,6 +239,7 @@ class VoucherDialog(QDialog):
             head.addWidget(widget)
         head.addStretch(1)
         save, cancel = QPushButton("保存(&S)"), QPushButton("取消")
+        self.save_button = save
         save.clicked.connect(self.save)
         cancel.clicked.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
@@ -255,6 +259,11 @@ class VoucherDialog(QDialog):
             self.date_edit.setValue(detail.voucher.voucher_date)
             self.attach.setValue(detail.voucher.attachments)
             self.grid.load(detail, names)
+        if not gate(save, ctx, MAKE_VOUCHER):  # a role that may not make vouchers only looks (issue #16)
+            self.setWindowTitle("记账凭证（只读）")
+            self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            self.date_edit.setEnabled(False)
+            self.attach.setEnabled(False)
         self.resize(900, 420)
         self.update_totals()
         self.grid.setCurrentCell(0, SUMMARY)
@@ -266,6 +275,8 @@ class VoucherDialog(QDialog):
         self.words_label.setText(f"合计（大写）：{amount_in_words(d)}" if d > 0 and d == c else "")
 
     def save(self) -> None:
+        if not self.save_button.isEnabled():  # Ctrl+S of a read-only dialog
+            return
         try:
             lines = self.grid.lines()
             summary = next((ln.summary for ln in lines if ln.summary), "") or ""

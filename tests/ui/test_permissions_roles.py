@@ -213,3 +213,25 @@ def test_double_click_on_a_row_is_gated_like_its_edit_button(qtbot: Any, demo_db
     qtbot.wait(300)
     assert bool(seen) == opens and all(t.startswith("编辑组织") for t in seen)
     assert not shown_boxes.texts
+
+
+@pytest.mark.parametrize(("role", "writable"), [("bookkeeper", True), ("supervisor", False)])
+def test_a_voucher_opened_by_a_role_that_may_not_make_vouchers_is_read_only(
+        qtbot: Any, demo_db: Database, tmp_path: Path, role: str, writable: bool) -> None:
+    from PySide6.QtWidgets import QAbstractItemView
+
+    from desktop_app.ui.voucher_entry import VoucherDialog
+
+    ctx = _ctx(demo_db, _user(demo_db, DEMO_LOGINS[role]), tmp_path)
+    assert ctx.book is not None
+    with demo_db.read() as s:
+        voucher = list_vouchers(s, ctx.book.id, "2000-01", "2099-12")[0]
+    dialog = VoucherDialog(ctx, voucher_id=voucher.id)
+    qtbot.addWidget(dialog)
+    assert dialog.save_button.isEnabled() is writable
+    assert (dialog.grid.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers) is not writable
+    if not writable:
+        assert dialog.windowTitle() == "记账凭证（只读）"
+        assert dialog.save_button.toolTip().startswith("仅限")
+        dialog.save()  # Ctrl+S reaches save(): nothing is sent to the service, the dialog stays open
+        assert dialog.saved_id is None
