@@ -18,6 +18,7 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import ValidationError
+from desktop_app.core.periods import next_period, period_start
 from desktop_app.core.services import district_stats as ds
 from desktop_app.core.services.disclosure import DUE_DAY
 from desktop_app.core.services.district_oversight import (
@@ -158,7 +159,7 @@ def disclosure_doc(session: Session, year: int, month: int | None, *, organisati
 
     cols = (Col("乡镇（街道）", 40), Col("应公开账套数", 26, "int"), Col("按时公开", 24, "int"), Col("逾期公开", 24, "int"),
             Col("未公开", 24, "int"), Col("其中已过截止日", 26, "int"), Col("未公开的村数", 26, "int"))
-    due = date(year + (last == 12), last % 12 + 1, DUE_DAY)
+    due = period_start(next_period(f"{year:04d}-{last:02d}")).replace(day=DUE_DAY)
     summary = Table(f"一、{year}年{last}月财务公开情况（截止日：{due.year}年{due.month}月{due.day}日）", cols,
                     tuple(town_row(t) for t in cur.townships), ("全区合计", *town_row(cur.district)[1:]),
                     note="按季公开的村只在季末月份计入应公开；“未公开的村数”按村计，一个村有多个账套未公开只计一次。",

@@ -25,30 +25,21 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from desktop_app.core.periods import add_months as add_months
+from desktop_app.core.periods import months_between as months_between
+from desktop_app.core.periods import period_of
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 STRAIGHT_LINE = "年限平均法"
 UNITS = "工作量法"
 METHODS = (STRAIGHT_LINE, UNITS)
+month_of = period_of  # the month a date falls in (core/periods.py holds the arithmetic)
 
 
 def round_fen(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def month_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def add_months(period: str, n: int) -> str:
-    total = int(period[:4]) * 12 + int(period[5:7]) - 1 + n
-    return f"{total // 12:04d}-{total % 12 + 1:02d}"
-
-
-def months_between(first: str, last: str) -> int:
-    """Number of months from ``first`` to ``last`` (0 when equal, negative when before)."""
-    return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""Shared helpers of the funds services: period strings and a book's accounts."""
+"""Shared helpers of the funds services: period ranges and a book's accounts.
+
+Period arithmetic lives in desktop_app/core/periods.py; its functions are re-exported here for the
+modules that import them from us."""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, select
@@ -15,53 +17,20 @@ from sqlalchemy.orm import Session
 
 from db.models import Account, Book
 from desktop_app.core.errors import NotFoundError, ValidationError
+from desktop_app.core.periods import check_period as check_period
+from desktop_app.core.periods import next_period as next_period
+from desktop_app.core.periods import period_end as period_end
+from desktop_app.core.periods import period_label as period_label
+from desktop_app.core.periods import period_of as period_of
+from desktop_app.core.periods import period_start as period_start
+from desktop_app.core.periods import periods_between as periods_between
+from desktop_app.core.periods import prev_period as prev_period
 from desktop_app.core.rows import BookRow
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _QUARTER_RE = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 _YEAR_RE = re.compile(r"^(\d{4})$")
 YEAR_END_KIND = "year_end_close"  # source_kind of the year-end closing vouchers
-
-
-def period_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def check_period(text: str, field: str = "会计期间") -> str:
-    text = (text or "").strip()
-    if not _MONTH_RE.match(text):
-        raise ValidationError(f"会计期间“{text}”格式应为 YYYY-MM，例如 2026-10", field=field)
-    return text
-
-
-def period_label(period: str) -> str:
-    return f"{period[:4]}年{int(period[5:7])}月"
-
-
-def next_period(period: str) -> str:
-    y, m = int(period[:4]), int(period[5:7])
-    return f"{y + (m == 12):04d}-{m % 12 + 1:02d}"
-
-
-def prev_period(period: str) -> str:
-    y, m = int(period[:4]), int(period[5:7])
-    return f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
-
-
-def periods_between(first: str, last: str) -> list[str]:
-    out, p = [], first
-    while p <= last:
-        out.append(p)
-        p = next_period(p)
-    return out
-
-
-def period_start(period: str) -> date:
-    return date(int(period[:4]), int(period[5:7]), 1)
-
-
-def period_end(period: str) -> date:
-    return period_start(next_period(period)) - timedelta(days=1)
 
 
 def parse_period_range(text: str) -> tuple[str, str]:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.errors import UserError
+from desktop_app.core.periods import year_of
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
@@ -133,7 +134,7 @@ class DistrictPage(QWidget):
         ctx.data_changed.connect(self._on_data_changed)
 
     def default_year(self) -> int:
-        return int(self.ctx.period[:4])
+        return year_of(self.ctx.period)
 
     def default_month(self) -> int:
         return int(self.ctx.period[5:7])

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QSplitter
 
+from desktop_app.core.periods import period_start
 from desktop_app.core.services.district_oversight import disclosure_compliance, due_month
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
@@ -47,7 +48,7 @@ class DistrictDisclosurePage(DistrictPage):
         return self._due()[1]
 
     def _due(self) -> tuple[int, int]:  # the month falling due now, as on the dashboard
-        return due_month(date(int(self.ctx.period[:4]), int(self.ctx.period[5:7]), 1))
+        return due_month(period_start(self.ctx.period))
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtWidgets import QGridLayout, QLabel, QListWidget, QWidget
 
 from desktop_app.core.money import format_amount
+from desktop_app.core.periods import period_start
 from desktop_app.core.services.district_oversight import (
     contract_oversight,
     disclosure_compliance,
@@ -138,7 +139,7 @@ class DistrictOverviewPage(DistrictPage):
 
     def _oversight(self, year: int) -> tuple[Any, ...]:
         """In the background: its own read transaction (a WAL snapshot)."""
-        dy, dm = due_month(date(int(self.ctx.period[:4]), int(self.ctx.period[5:7]), 1))
+        dy, dm = due_month(period_start(self.ctx.period))
         today = date.today()
         with self.ctx.db.read(self.ctx.user.username) as s:
             dist_year = distribution_year(s, today if year >= today.year else date(year, 12, 31))
