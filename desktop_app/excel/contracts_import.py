@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from desktop_app.core.errors import UserError, ValidationError
+from desktop_app.core.money import excel_number
 from desktop_app.core.progress import Progress
 from desktop_app.core.services.contracts import ContractInput, create_contract
 from desktop_app.excel.contracts_xlsx import IMPORT_HEADERS
@@ -65,17 +66,17 @@ class ImportPreview:
 def _cell_text(v: Any) -> str:
     if v is None:
         return ""
-    if isinstance(v, float):
-        return format(Decimal(repr(v)).normalize(), "f") if v != int(v) else str(int(v))
-    return str(v).strip()
+    number = excel_number(v)  # a float becomes the digits typed
+    return format(number.normalize(), "f") if isinstance(number, Decimal) else str(number).strip()
 
 
 def _decimal(v: Any, header: str) -> Decimal | str | None:
     if v is None or v == "":
         return None
-    if isinstance(v, float | int) and not isinstance(v, bool):
-        return Decimal(repr(v)) if isinstance(v, float) else Decimal(v)  # shortest repr: 12000.1 → "12000.1"
-    return str(v).strip()
+    number = excel_number(v)  # 12000.1 → Decimal("12000.1")
+    if isinstance(number, int | Decimal) and not isinstance(number, bool):
+        return Decimal(number)
+    return str(number).strip()
 
 
 def _date(v: Any, header: str) -> date | None:
@@ -96,7 +97,7 @@ def _int(v: Any, header: str, default: int) -> int:
     if v is None or v == "":
         return default
     try:
-        d = Decimal(repr(v)) if isinstance(v, float) else Decimal(str(v).strip())
+        d = Decimal(str(excel_number(v)).strip())
     except InvalidOperation:
         raise ValidationError(f"“{v}”不是整数", field=header) from None
     if d != d.to_integral_value():

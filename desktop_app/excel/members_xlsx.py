@@ -29,6 +29,7 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import UserError
+from desktop_app.core.money import excel_number
 from desktop_app.core.rows_members import HoldingRow, HouseholdRow, MemberRow, PlanRoster, PlanRow
 from desktop_app.core.services.members import member_export_rows
 from desktop_app.core.services.members_import import (
@@ -236,12 +237,6 @@ def _date(value: object) -> date | str | None:
         return f"日期“{value}”无法识别，应为 2020-01-31 这样的格式"
 
 
-def _share_cell(value: object) -> object:
-    if isinstance(value, float):
-        return Decimal(repr(value))  # calamine gives numbers as floats; repr is the shortest exact text
-    return value
-
-
 def _open_sheet(path: Path) -> Any:
     try:
         return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
@@ -356,7 +351,7 @@ def _member_rows(rows: Iterator[list[Any]], header: list[str], first: int, type_
         per_type = {}
         for t, v in zip(shares, values, strict=True):
             key = (type(v), v)
-            per_type[t] = counts[key] if key in counts else counts.setdefault(key, _share_cell(v))
+            per_type[t] = counts[key] if key in counts else counts.setdefault(key, excel_number(v))
         yield (offset, number, name if type(name) is str else str(name or ""), ric if type(ric) is str else str(ric or ""),
                relation if type(relation) is str else str(relation or ""), group if type(group) is str else str(group or ""),
                confirmed, joined, (note or None) if type(note) is str else (str(note) if note else None), per_type)

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from desktop_app.core.errors import UserError, ValidationError
+from desktop_app.core.money import excel_number
 from desktop_app.core.rows import BookRow
 from desktop_app.core.rows_funds import PlanAccountRow, PlanInput
 from desktop_app.core.services.plans import parse_plan_amount
@@ -71,19 +72,16 @@ def write_plan_sheet(path: Path | str, book: BookRow, organisation: str, year: i
 
 
 def _text(cell: object) -> str:
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell if cell is not None else "").strip()
+    return str(excel_number(cell) if cell is not None else "").strip()
 
 
 def _amount_text(cell: object) -> str | int | Decimal:
     if isinstance(cell, bool):
         raise ValidationError("不是金额")
-    if isinstance(cell, float):
-        return repr(cell)  # the shortest text of the typed number: "1234.5", never float arithmetic
-    if isinstance(cell, int):
-        return cell
-    return str(cell or "").strip()
+    number = excel_number(cell)  # the digits typed: 1234.5 → Decimal("1234.5"), never float arithmetic
+    if isinstance(number, int | Decimal):
+        return number
+    return str(number or "").strip()
 
 
 def read_plan_xlsx(path: Path | str) -> tuple[list[PlanInput], list[str]]:

@@ -217,11 +217,3 @@ def balances_at_end(conn: Session | Connection, book_id: uuid.UUID, period: str)
     for a, (d, c) in period_totals(conn, book_id, period, period).items():
         out[a] = out.get(a, ZERO) + d - c
     return out
-
-
-def fen(value: object) -> Decimal:
-    """Deprecated: only ledgers.py still reads its sums through this (its queries are to
-    ``type_coerce(…, Fen())`` them instead); nothing new may call it (tests/test_architecture.py)."""
-    if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.01"))
-    return Decimal(int(str(value))).scaleb(-2)

@@ -23,6 +23,7 @@ from db.images import row_image
 from db.models import DistributionPlan, DividendDeduction, DividendLine, DividendPayout, Household, Member
 from db.types import utcnow, uuid7
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
+from desktop_app.core.money import check_amount
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_members import PayoutRow, PlanRow
@@ -56,17 +57,6 @@ SOURCE_APPROPRIATION = "distribution"
 SOURCE_PAYOUT = "dividend_payout"
 
 
-def _amount(value: object, field: str, *, allow_zero: bool = True) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise ValidationError(f"{field}必须是精确的金额", field=field)
-    amount = Decimal(value)
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(f"{field}最多两位小数", field=field)
-    if amount < 0 or (amount == 0 and not allow_zero):
-        raise ValidationError(f"{field}必须大于0" if not allow_zero else f"{field}不能为负数", field=field)
-    return amount.quantize(Decimal("0.01"))
-
-
 def _load(session: Session, plan_id: uuid.UUID) -> DistributionPlan:
     p = session.get(DistributionPlan, plan_id)
     if p is None or p.deleted:
@@ -92,13 +82,14 @@ def draft_plan(session: Session, *, book_id: uuid.UUID, year: int, members_amoun
     """Compute a 草案 from the books and the share register (replacing an earlier 草案/公示)."""
     if precision not in PRECISIONS:
         raise ValidationError("每股分红精度应为 分、角 或 元", field="精度")
-    members_amount = _amount(members_amount, "成员分配金额", allow_zero=False)
-    other = _amount(other, "其他分配")
+    members_amount = check_amount(members_amount, field="成员分配金额", allow_zero=False)
+    other = check_amount(other, field="其他分配")
     book = get_book_row(session, book_id)
     income = distributable_income(session, book_id, year, excluded_rent=excluded_rent, excluded_other=excluded_other)
     rules = plan_rules(session, book.organisation_id)
-    reserve = _amount(reserve, "提取公积公益金") if reserve is not None else default_reserve(income.distributable, rules)
-    welfare = _amount(welfare, "提取福利费") if welfare is not None else ZERO
+    reserve = (check_amount(reserve, field="提取公积公益金") if reserve is not None
+               else default_reserve(income.distributable, rules))
+    welfare = check_amount(welfare, field="提取福利费") if welfare is not None else ZERO
     if welfare > 0 and not has_welfare(book):
         raise ValidationError("2023版会计制度已取消应付福利费，方案不能提取福利费", field="提取福利费")
     # Every refusal comes before the old draft is voided (a caller that catches the error must
@@ -257,7 +248,7 @@ def add_deduction(session: Session, plan_id: uuid.UUID, *, member_id: uuid.UUID,
     p = _load(session, plan_id)
     if p.status not in ("草案", "公示"):
         raise ConflictError(f"方案状态为“{p.status}”，不能再登记扣减", field="状态")
-    amount = _amount(amount, "扣减金额", allow_zero=False)
+    amount = check_amount(amount, field="扣减金额", allow_zero=False)
     reason, consent = (reason or "").strip(), (consent or "").strip()
     if not reason:
         raise ValidationError("请填写扣减原因", field="扣减原因")

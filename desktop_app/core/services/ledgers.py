@@ -6,7 +6,6 @@ entries read the entry table, through the (book, account, period) index.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -14,12 +13,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Select, func, literal, select, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
 from db.models import Account, AccountPeriodTotal, Entry, Voucher
+from db.types import Fen
 from desktop_app.core import charts
 from desktop_app.core.errors import NotFoundError, ValidationError
+from desktop_app.core.periods import (
+    check_period,
+    next_period,
+    period_label,
+    period_start,
+    periods_between,
+    prev_period,
+)
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows_funds import (
     BalanceRow,
@@ -29,15 +37,11 @@ from desktop_app.core.rows_funds import (
     balance_direction,
     balance_sides,
 )
-from desktop_app.core.services.balances import balances_before, fen, period_totals
+from desktop_app.core.services.balances import balances_before, period_totals
 from desktop_app.core.services.funds_base import (
     AccountInfo,
     book_accounts,
-    check_period,
     get_book_row,
-    period_label,
-    periods_between,
-    prev_period,
     read_cache,
     reads,
     subtree,
@@ -290,11 +294,12 @@ def _journal_outline(session: Session, book_id: uuid.UUID, first: str, last: str
     opening = sum((before.get(i, ZERO) for i in ids), ZERO)
     t = AccountPeriodTotal
     grouped = reads(session).execute(
-        select(t.period, func.sum(t.lines), func.sum(t.debit), func.sum(t.credit))
+        select(t.period, func.sum(t.lines), type_coerce(func.coalesce(func.sum(t.debit), 0), Fen()),
+               type_coerce(func.coalesce(func.sum(t.credit), 0), Fen()))
         .where(t.book_id == book_id, t.account_id.in_(ids), t.period >= first, t.period <= last)
         .group_by(t.period)
     ).all()
-    per_month = {p: (int(n or 0), fen(d or 0), fen(c or 0)) for p, n, d, c in grouped}
+    per_month = {p: (int(n or 0), d, c) for p, n, d, c in grouped}
     year_d = year_c = ZERO
     if not first.endswith("-01"):  # 本年累计 counts from January even when the journal starts later
         before_year = period_totals(session, book_id, f"{first[:4]}-01", prev_period(first))
@@ -349,8 +354,9 @@ def _journal_page(conn: Session | Connection, book_id: uuid.UUID, account_ids: S
         query = base
         if offset:
             skipped = base.order_by(*_JOURNAL_ORDER).limit(offset).subquery()
-            d, c = conn.execute(select(func.sum(skipped.c.debit), func.sum(skipped.c.credit))).one()
-            balance += fen(d or 0) - fen(c or 0)
+            d, c = conn.execute(select(type_coerce(func.coalesce(func.sum(skipped.c.debit), 0), Fen()),
+                                       type_coerce(func.coalesce(func.sum(skipped.c.credit), 0), Fen()))).one()
+            balance += d - c
             query = base.offset(offset)
     rows = conn.execute(query.order_by(*_JOURNAL_ORDER).limit(limit)).all()
     lines = []
@@ -371,9 +377,7 @@ def _month_lines(book_id: uuid.UUID, ids: Sequence[uuid.UUID], period: str) -> S
     month's. The entry conditions are on columns no entry index leads with, on purpose: the
     (book, account, period) index would make SQLite sort the whole month for every page.
     """
-    year, month = int(period[:4]), int(period[5:7])
-    first_day = dt.date(year, month, 1)
-    next_first = dt.date(year + month // 12, month % 12 + 1, 1)
+    first_day, next_first = period_start(period), period_start(next_period(period))
     return (select(Entry.voucher_id, Voucher.voucher_date, Voucher.period, Voucher.number, Entry.summary,
                    Voucher.summary.label("voucher_summary"), Entry.account_id, Entry.counterparty, Entry.debit,
                    Entry.credit, Entry.line_no)

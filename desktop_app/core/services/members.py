@@ -12,12 +12,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.images import row_image
 from db.models import Household, Member, MembershipEvent, Organisation, ShareHolding
+from db.types import Mu4
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
 from desktop_app.core.ids import validate_ric
 from desktop_app.core.rows_members import DuplicateRicRow, HouseholdRow, MemberRow, MembershipEventRow
@@ -159,7 +160,7 @@ def _org(session: Session, organisation_id: uuid.UUID) -> Organisation:
 def _household_query() -> Any:
     n_members = (select(func.count()).where(Member.household_id == Household.id, Member.deleted.is_(False),
                                             Member.status == "在册").correlate(Household).scalar_subquery())
-    n_shares = (select(func.coalesce(func.sum(ShareHolding.shares), 0))
+    n_shares = (select(share_sum(ShareHolding.shares))
                 .join(Member, Member.id == ShareHolding.member_id)
                 .where(Member.household_id == Household.id, ShareHolding.deleted.is_(False))
                 .correlate(Household).scalar_subquery())
@@ -168,11 +169,14 @@ def _household_query() -> Any:
                   Household.bank_tail, n_members, n_shares).where(Household.deleted.is_(False))
 
 
-def as_shares(value: Any) -> Decimal:
-    """A share count read from SQL (SUM keeps the column type; COALESCE's 0 may come back as int)."""
-    if isinstance(value, Decimal):
-        return value.quantize(ZERO_SHARES)
-    return Decimal(int(value or 0)).scaleb(-4).quantize(ZERO_SHARES)
+def share_sum(column: Any) -> Any:
+    """SUM of a share column read back as Mu4 (0.0000 when there is nothing to add)."""
+    return type_coerce(func.coalesce(func.sum(column), 0), Mu4())
+
+
+def as_shares(value: Decimal) -> Decimal:
+    """A share count with its four places (sums are typed in SQL by ``share_sum``)."""
+    return value.quantize(ZERO_SHARES)
 
 
 def _household_row(r: Any) -> HouseholdRow:
@@ -358,7 +362,7 @@ def member_history(session: Session, member_id: uuid.UUID) -> list[MembershipEve
 
 
 def _member_query() -> Any:
-    shares = (select(func.coalesce(func.sum(ShareHolding.shares), 0))
+    shares = (select(share_sum(ShareHolding.shares))
               .where(ShareHolding.member_id == Member.id, ShareHolding.deleted.is_(False))
               .correlate(Member).scalar_subquery())
     return (select(Member.id, Member.organisation_id, Member.household_id, Household.number, Household.group_name,
@@ -405,10 +409,10 @@ def member_export_rows(session: Session, organisation_id: uuid.UUID,
     身份证号, 性别, 出生日期, 与户主关系, 状态, 确认日期, 迁入日期, 迁出/死亡日期, the shares of each
     type in ``share_type_ids``, 合计股数, 备注 (text, "" when none). One grouped query over the
     holdings (no query per member), read in batches: memory does not grow with the roster."""
-    per_type = [func.sum(case((ShareHolding.share_type_id == t, ShareHolding.shares))) for t in share_type_ids]
+    per_type = [share_sum(case((ShareHolding.share_type_id == t, ShareHolding.shares))) for t in share_type_ids]
     q = (select(Household.number, Household.group_name, Household.head_name, Member.name, Member.ric, Member.sex,
                 Member.birth_date, Member.relation, Member.status, Member.confirmed_on, Member.joined_on,
-                Member.left_on, *per_type, func.sum(ShareHolding.shares), Member.note)
+                Member.left_on, *per_type, share_sum(ShareHolding.shares), Member.note)
          .join(Household, Household.id == Member.household_id)
          .outerjoin(ShareHolding, (ShareHolding.member_id == Member.id) & ShareHolding.deleted.is_(False))
          .where(Member.organisation_id == organisation_id, Member.deleted.is_(False))
@@ -417,7 +421,7 @@ def member_export_rows(session: Session, organisation_id: uuid.UUID,
          .execution_options(yield_per=2000))
     first_share, note = 12, 13 + len(share_type_ids)
     for r in session.execute(q):
-        yield (*r[:first_share], *[as_shares(v) for v in r[first_share:note]], r[note] or "")
+        yield (*r[:first_share], *r[first_share:note], r[note] or "")  # share sums typed Mu4 in SQL
 
 
 def find_duplicate_rics(session: Session, organisation_id: uuid.UUID | None = None) -> list[DuplicateRicRow]:

@@ -21,7 +21,7 @@ from db.audit import AuditRecord, record_audit
 from db.models import OpeningBalance, Voucher
 from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError, UserError, ValidationError
-from desktop_app.core.money import parse_amount
+from desktop_app.core.money import excel_number, parse_amount
 from desktop_app.core.rows import BookRow, UserRow
 from desktop_app.core.services.balances import balances_before
 from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get_book_row
@@ -77,15 +77,16 @@ def read_opening_xlsx(path: Path | str) -> tuple[list[OpeningInput], list[str]]:
     for n, raw in enumerate(rows[1:], start=2):
         cells = list(raw) + [""] * (len(header) - len(raw))
         code_cell = cells[col["科目编码"]]
-        code = str(int(code_cell)) if isinstance(code_cell, float) and code_cell.is_integer() else str(code_cell).strip()
+        code = str(excel_number(code_cell)).strip()
         if not code and all(str(c).strip() == "" for c in cells):
             continue
         amounts = []
         for name in ("借方余额", "贷方余额"):
             cell = cells[col[name]]
             try:
-                value: str | int | Decimal = (Decimal(repr(cell)) if isinstance(cell, float)
-                                              else cell if isinstance(cell, int) else str(cell).strip() or "0")
+                number = excel_number(cell)
+                value: str | int | Decimal = (number if isinstance(number, int | Decimal)
+                                              else str(number).strip() or "0")
                 amounts.append(parse_amount(value, field=name, allow_negative=True))
             except (ValidationError, TypeError) as exc:
                 errors.append(f"第{n}行“{name}”列：{getattr(exc, 'message', exc)}")
