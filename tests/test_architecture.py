@@ -66,17 +66,10 @@ PERIOD_MATH = re.compile(r"%\s*12\s*\+\s*1|\((?:m|month) == 1[2]?\)|\*\s*12\s*\+
 MONEY_HOME = {"db/types.py", "desktop_app/core/money.py"}
 PERIODS_HOME = {"desktop_app/core/periods.py"}
 PENDING_FEN = {
-    "desktop_app/core/services/balances.py": "fen() kept only while ledgers.py imports it",
-    "desktop_app/core/services/periods.py": "_fen is a raw-integer seal column; its Decimal(fen).scaleb → money.from_fen",
-    "desktop_app/core/services/members.py": "as_shares: type_coerce(…, Mu4()) on the share sums",
     "desktop_app/sync/apply.py": "yuan()/totals: money.from_fen",
 }
 PENDING_PERIODS = {
-    "desktop_app/core/services/funds_base.py": "next/prev_period etc. to re-export desktop_app.core.periods",
-    "desktop_app/core/rules/depreciation.py": "add_months/months_between from desktop_app.core.periods",
     "desktop_app/ui/pages/disclosure.py": "its previous-month copy → periods.prev_period",
-    "desktop_app/core/services/ledgers.py": "the month after a period → periods.period_end/next_period",
-    "desktop_app/reports/district_sheets.py": "the due month → periods.next_period",
 }
 
 
@@ -112,13 +105,6 @@ PENDING_PRIVATE = {  # importer: the change requested of its owner; the list may
     "desktop_app/sync/apply.py": "db.audit._payload, db.changelog._cursor made public",
     "desktop_app/sync/export.py": "db.changelog._cursor made public",
     "desktop_app/sync/status.py": "db.changelog._cursor made public",
-    "desktop_app/excel/assets_xlsx.py": "assets/resources _validated made public",
-    "desktop_app/core/services/resources_import.py": "resources._validated made public",
-    "desktop_app/core/services/vouchers.py": "periods._row made public (period_row)",
-    "desktop_app/core/services/statements.py": "periods._row made public (period_row)",
-    "desktop_app/core/services/yearend.py": "periods._row made public (period_row)",
-    "desktop_app/core/services/receipts_batch.py": "receipts._allocate/_contract/_money_account/_receipt_lines public",
-    "desktop_app/ui/paged.py": "tables._NEGATIVE/_ColumnsModel public",
 }
 
 

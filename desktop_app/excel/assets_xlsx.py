@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import UserError, ValidationError
+from desktop_app.core.money import excel_number
 from desktop_app.excel.print_setup import finish_sheet
 from desktop_app.reports.assets_sheets import Sheet, owner_line
 
@@ -117,8 +118,7 @@ class ImportPreview:
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, float):  # calamine gives numbers as float: keep the digits typed, exactly
-        return int(value) if value.is_integer() else Decimal(repr(value))
+    value = excel_number(value)  # calamine gives numbers as float: keep the digits typed, exactly
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, str):
@@ -152,11 +152,11 @@ def read_rows(path: Path | str, kind: str) -> list[tuple[int, dict[str, Any]]]:
 
 def _validator(kind: str) -> Callable[[Session, dict[str, Any], uuid.UUID], Any]:
     if kind == "assets":
-        from desktop_app.core.services.assets import _validated as check_asset
+        from desktop_app.core.services.assets import validated_asset as check_asset
 
         return lambda s, values, org: check_asset(s, {**values, "poverty_alleviation": values.get(
             "poverty_alleviation") in ("是", "Y", "y", 1, True)}, org, None)
-    from desktop_app.core.services.resources import _validated as check_parcel
+    from desktop_app.core.services.resources import validated_parcel as check_parcel
 
     return lambda s, values, org: check_parcel(s, values, org, None)
 

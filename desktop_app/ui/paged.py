@@ -20,7 +20,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from desktop_app.ui.columns import COPY_ROLE, RAW_ROLE, SORT_ROLE, Column, ColumnKind
 from desktop_app.ui.paging import PageSource
-from desktop_app.ui.tables import _NEGATIVE, _ColumnsModel
+from desktop_app.ui.tables import NEGATIVE_BRUSH, ColumnsModel
 
 __all__ = ["PagedTableModel"]
 
@@ -29,12 +29,12 @@ _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-# The roles ``_ColumnsModel._cell`` answers; a view asks a dozen per cell at every paint (font,
+# The roles ``ColumnsModel._cell`` answers; a view asks a dozen per cell at every paint (font,
 # decoration, check state, size hint ...), and those are None without reading the row.
 _ANSWERED = frozenset({_DISPLAY, _ALIGN, _FOREGROUND, int(Qt.ItemDataRole.EditRole), RAW_ROLE, COPY_ROLE, SORT_ROLE})
 
 
-class PagedTableModel(_ColumnsModel):
+class PagedTableModel(ColumnsModel):
     """Rows ``[0, count)`` of a ``PageSource``, fetched lazily in pages.
 
     ``page_size`` rows per fetch, at most ``max_pages`` pages kept (LRU). ``fetch_count``
@@ -140,7 +140,7 @@ class PagedTableModel(_ColumnsModel):
             value = get(row)
             if role == _DISPLAY:
                 return column.display(value)
-            return _NEGATIVE if value is not None and value < 0 else None
+            return NEGATIVE_BRUSH if value is not None and value < 0 else None
         return self._cell(index, role)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:

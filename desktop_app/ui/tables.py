@@ -34,7 +34,7 @@ __all__ = ["TOTAL_LABEL", "RowTableModel", "TotalsModel", "column_totals", "copy
 
 TOTAL_LABEL = "合计"
 AnyIndex = QModelIndex | QPersistentModelIndex
-_NEGATIVE = QBrush(QColor("#c0392b"))  # 红字 for negative amounts
+NEGATIVE_BRUSH = QBrush(QColor("#c0392b"))  # 红字 for negative amounts
 _ROLE_DISPLAY = Qt.ItemDataRole.DisplayRole
 _ROLE_EDIT = Qt.ItemDataRole.EditRole
 _ROLE_ALIGN = Qt.ItemDataRole.TextAlignmentRole
@@ -61,7 +61,7 @@ def column_totals(columns: Sequence[Column], rows: Iterable[Any]) -> dict[str, D
     return {key: total.quantize(Decimal("0.01")) if key in money else total for key, total in sums.items()}
 
 
-class _ColumnsModel(QAbstractTableModel):
+class ColumnsModel(QAbstractTableModel):
     """Shared header and cell logic; subclasses provide ``row_at``."""
 
     def __init__(self, columns: Sequence[Column], parent: Any = None) -> None:
@@ -121,11 +121,11 @@ class _ColumnsModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return column.sort_value(value)
         if role == _ROLE_FOREGROUND and column.column_kind is ColumnKind.MONEY:
-            return _NEGATIVE if value is not None and value < 0 else None
+            return NEGATIVE_BRUSH if value is not None and value < 0 else None
         return None
 
 
-class RowTableModel(_ColumnsModel):
+class RowTableModel(ColumnsModel):
     """A list of rows shown through columns; sort and filter in Python.
 
     ``set_rows`` replaces the data (keeping the current sort and filter); ``sort`` reorders

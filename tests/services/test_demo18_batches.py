@@ -1,7 +1,7 @@
 """The batch forms the demo's month loop uses answer exactly what their one-at-a-time forms do:
 ``close_checks_of`` (a township's month-end checks in a few queries) against ``close_checks``, and
 the receipt batch's reads (``contracts_of``, ``deposits_held_of``, ``recognitions_of``) against
-``_contract``, ``_deposit_held`` and the recognition rows read one installment at a time."""
+``receipt_contract``, ``_deposit_held`` and the recognition rows read one installment at a time."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from desktop_app.core.errors import ConflictError
 from desktop_app.core.services.funds_base import read_cache
 from desktop_app.core.services.periods import close_checks, close_checks_of, close_periods
 from desktop_app.core.services.receipts import (
-    _contract,
     _deposit_held,
     contracts_of,
     deposits_held_of,
+    receipt_contract,
     recognitions_of,
 )
 from desktop_app.core.services.vouchers import LineInput, create_voucher, post_voucher, review_voucher
@@ -76,7 +76,7 @@ def test_receipt_batch_reads_equal_one_at_a_time(demo_db: Database) -> None:
         found = contracts_of(s, [*ids, uuid.uuid4()])
         assert set(found) == set(ids)  # an unknown id is left out
         for cid in ids:
-            c, name = _contract(s, cid)
+            c, name = receipt_contract(s, cid)
             assert found[cid] == (c, name) and name
         held = deposits_held_of(s, ids)
         assert held == {cid: _deposit_held(s, cid) for cid in ids}

@@ -68,7 +68,7 @@ def default_use(nature: str, status: str) -> str:
     return "生产" if nature == "经营性" else "管理"
 
 
-def _validated(session: Session, values: dict[str, Any], org_id: uuid.UUID, asset_id: uuid.UUID | None
+def validated_asset(session: Session, values: dict[str, Any], org_id: uuid.UUID, asset_id: uuid.UUID | None
                ) -> dict[str, Any]:
     L = LABELS
     code = v.text(values.get("code"), L["code"], max_len=30) or ""
@@ -147,7 +147,7 @@ def create_asset(session: Session, *, organisation_id: uuid.UUID, book_id: uuid.
     book = get_book_row(session, book_id)
     if book.organisation_id != organisation_id:
         raise ValidationError("账套不属于该组织", field="账套")
-    fields = _validated(session, values, organisation_id, None)
+    fields = validated_asset(session, values, organisation_id, None)
     start = book.start_period
     first = add_months(month_of(fields["acquired_on"]), 1)
     # A card registered after months were charged or closed starts in the first month not yet
@@ -223,7 +223,7 @@ def update_asset(session: Session, asset_id: uuid.UUID, **values: Any) -> AssetR
     merged = {**current, **values}
     if "use_kind" not in values and ("nature" in values or "status" in values):
         merged["use_kind"] = None
-    fields = _validated(session, merged, a.organisation_id, a.id)
+    fields = validated_asset(session, merged, a.organisation_id, a.id)
     if fields["status"] == "已处置":
         raise ValidationError("处置资产请使用“资产处置”，不能直接改状态", field="使用状态")
     changes = v.diff(current, fields, LABELS)

@@ -29,6 +29,7 @@ from db.models import Account, AccountPeriodTotal, Book, Entry, OpeningBalance, 
 from db.types import utcnow, uuid7
 from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
+from desktop_app.core.money import from_fen
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_funds import PeriodReopenInfo, PeriodRow
@@ -59,7 +60,7 @@ _PERIOD_ROW = (select(Period.status, Period.seal_hash, Period.closed_by, Period.
                .where(Period.book_id == bindparam("book_id"), Period.period == bindparam("period")))
 
 
-def _row(session: Session | Connection, book_id: uuid.UUID, period: str) -> PeriodRow:
+def period_row(session: Session | Connection, book_id: uuid.UUID, period: str) -> PeriodRow:
     r = reads(session).execute(_PERIOD_ROW, {"book_id": book_id, "period": period}).first()
     if r is None:
         return PeriodRow(book_id, period, "open", None, None, None, 0, None)
@@ -67,13 +68,13 @@ def _row(session: Session | Connection, book_id: uuid.UUID, period: str) -> Peri
 
 
 def period_status(session: Session, book_id: uuid.UUID, period: str) -> PeriodRow:
-    return _row(session, book_id, check_period(period))
+    return period_row(session, book_id, check_period(period))
 
 
 def list_periods(session: Session, book_id: uuid.UUID) -> list[PeriodRow]:
     """Every month that has a period record (closed now or once), oldest first."""
     rows = session.execute(select(Period.period).where(Period.book_id == book_id).order_by(Period.period))
-    return [_row(session, book_id, p) for (p,) in rows]
+    return [period_row(session, book_id, p) for (p,) in rows]
 
 
 def last_closed_period(session: Session | Connection, book_id: uuid.UUID) -> str | None:
@@ -322,10 +323,6 @@ _CHECK_TOTALS = (select(_raw(AccountPeriodTotal.book_id), _raw(AccountPeriodTota
                  .group_by(AccountPeriodTotal.book_id, AccountPeriodTotal.account_id))
 
 
-def _yuan(fen: int) -> Decimal:
-    return Decimal(fen).scaleb(-2)
-
-
 def close_checks_of(session: Session, wanted: Sequence[tuple[uuid.UUID, str]]) -> dict[tuple[uuid.UUID, str], list[str]]:
     """:func:`close_checks` of many (book, month) pairs in a handful of queries: the same
     problems, in the same words. December (the year-end carry-forward check lists accounts by
@@ -373,10 +370,10 @@ def close_checks_of(session: Session, wanted: Sequence[tuple[uuid.UUID, str]]) -
             b_bal = bal[book_id]
             cash = sum(b_bal.get(a, 0) for a, code in codes[book_id].items() if code.startswith(cash_codes))
             if cash < 0:
-                problems.append(f"库存现金期末余额为负数（{_yuan(cash)}），请检查是否漏记收入或重复记支出")
+                problems.append(f"库存现金期末余额为负数（{from_fen(cash)}），请检查是否漏记收入或重复记支出")
             total = sum(b_bal.values())
             if total != 0:
-                problems.append(f"试算不平衡：借方余额合计与贷方余额合计相差 {_yuan(total)}")
+                problems.append(f"试算不平衡：借方余额合计与贷方余额合计相差 {from_fen(total)}")
             out[(book_id, period)] = problems
     return out
 
@@ -389,10 +386,10 @@ def close_period(session: Session, book_id: uuid.UUID, period: str, *, user: Use
     book = get_book_row(session, book_id)
     if period < book.start_period:
         raise ValidationError(f"{period_label(period)}早于账套启用期间", field="会计期间")
-    current = _row(session, book_id, period)
+    current = period_row(session, book_id, period)
     if current.is_closed:
         raise ConflictError(f"{period_label(period)}已经结账", field="会计期间")
-    if period > book.start_period and not _row(session, book_id, prev_period(period)).is_closed:
+    if period > book.start_period and not period_row(session, book_id, prev_period(period)).is_closed:
         raise ConflictError(f"请先结账{period_label(prev_period(period))}，再结账{period_label(period)}",
                             field="会计期间")
     problems = close_checks(session, book_id, period)
@@ -410,7 +407,7 @@ def close_period(session: Session, book_id: uuid.UUID, period: str, *, user: Use
     session.flush()
     record_audit(session, AuditRecord("close", "period", str(p.id), f"{book.name} {period_label(period)} 结账",
                                       before, {"status": "closed", "seal_hash": seal}))
-    return _row(session, book_id, period)
+    return period_row(session, book_id, period)
 
 
 def close_periods(session: Session, items: Sequence[tuple[uuid.UUID, str]], *, user: UserRow) -> list[PeriodRow]:
@@ -433,11 +430,11 @@ def close_periods(session: Session, items: Sequence[tuple[uuid.UUID, str]], *, u
             label = f"{book.name} {period_label(period)}"
             if period < book.start_period:
                 raise ValidationError(f"{label}早于账套启用期间", field="会计期间")
-            if (book_id, period) in closing or _row(session, book_id, period).is_closed:
+            if (book_id, period) in closing or period_row(session, book_id, period).is_closed:
                 raise ConflictError(f"{label}已经结账", field="会计期间")
             before = prev_period(period)
             if period > book.start_period and (book_id, before) not in closing \
-                    and not _row(session, book_id, before).is_closed:
+                    and not period_row(session, book_id, before).is_closed:
                 raise ConflictError(f"{book.name}：请先结账{period_label(before)}，再结账{period_label(period)}",
                                     field="会计期间")
             problems = checks[(book_id, period)]
@@ -486,7 +483,7 @@ def reopen_period(session: Session, book_id: uuid.UUID, period: str, *, user: Us
     p = session.execute(select(Period).where(Period.book_id == book_id, Period.period == period)).scalar()
     if p is None or p.status != "closed":
         raise ConflictError(f"{period_label(period)}尚未结账，无需反结账", field="会计期间")
-    if _row(session, book_id, next_period(period)).is_closed:
+    if period_row(session, book_id, next_period(period)).is_closed:
         raise ConflictError(f"{period_label(next_period(period))}已结账，请先反结账以后的月份", field="会计期间")
     before = {"status": p.status, "seal_hash": p.seal_hash, "reopen_count": p.reopen_count}
     p.status = "open"
@@ -496,7 +493,7 @@ def reopen_period(session: Session, book_id: uuid.UUID, period: str, *, user: Us
     record_audit(session, AuditRecord(
         "reopen", "period", str(p.id), f"{book.name} {period_label(period)} 反结账（第{p.reopen_count}次）：{reason}",
         before, {"status": "open", "reopen_count": p.reopen_count, "reason": reason}))
-    return _row(session, book_id, period)
+    return period_row(session, book_id, period)
 
 
 _REOPEN_INFO = (select(Period.reopen_count, Period.last_reopen_reason, Period.last_reopened_by,

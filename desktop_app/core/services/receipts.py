@@ -93,7 +93,7 @@ def role_account(accounts: dict[str, AccountInfo], version: str, role: str) -> s
     raise ConflictError(f"科目 {code} 没有可用的末级科目", field="科目")
 
 
-def _money_account(accounts: dict[str, AccountInfo], version: str, method: str, code: str | None) -> str:
+def money_account_code(accounts: dict[str, AccountInfo], version: str, method: str, code: str | None) -> str:
     if method not in METHODS:
         raise ValidationError("收款方式应为 现金 或 银行", field="收款方式")
     role = "cash" if method == "现金" else "bank"
@@ -106,7 +106,7 @@ def _money_account(accounts: dict[str, AccountInfo], version: str, method: str, 
     return code
 
 
-def _contract(session: Session, contract_id: uuid.UUID) -> tuple[Contract, str]:
+def receipt_contract(session: Session, contract_id: uuid.UUID) -> tuple[Contract, str]:
     c = session.get(Contract, contract_id)
     if c is None or c.deleted:
         raise NotFoundError("找不到该合同", field="合同")
@@ -115,7 +115,7 @@ def _contract(session: Session, contract_id: uuid.UUID) -> tuple[Contract, str]:
 
 
 def contracts_of(session: Session, contract_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[Contract, str]]:
-    """:func:`_contract` of many contracts (a few queries); one not found or deleted is left out."""
+    """:func:`receipt_contract` of many contracts (a few queries); one not found or deleted is left out."""
     out: dict[uuid.UUID, tuple[Contract, str]] = {}
     ids = list(dict.fromkeys(contract_ids))
     for start in range(0, len(ids), 500):
@@ -225,7 +225,7 @@ class _Allocation:
     leftover: Decimal  # of the new money, carried forward as credit
 
 
-def _allocate(session: Session, sources: list[list[Any]], installments: list[list[Any]], receipt_id: uuid.UUID,
+def allocate_receipt(session: Session, sources: list[list[Any]], installments: list[list[Any]], receipt_id: uuid.UUID,
               received_on: date, known: Recognitions | None = None) -> _Allocation:
     """Apply ``sources`` ([receipt id, unallocated], the new receipt last) oldest-first to the open
     ``installments`` ([installment, already paid], due-date order). Both lists are kept in step:
@@ -257,7 +257,7 @@ def _allocate(session: Session, sources: list[list[Any]], installments: list[lis
     return _Allocation(rows, allocations, income, deferred, credit_used, leftover)
 
 
-def _receipt_lines(c: Contract, cp_name: str, amount: Decimal, alloc: _Allocation, money_code: str,
+def receipt_lines(c: Contract, cp_name: str, amount: Decimal, alloc: _Allocation, money_code: str,
                    income_code: str, advance_code: str) -> list[LineInput]:
     lines = [LineInput(money_code, debit=amount, summary=f"收{cp_name}合同{c.number}款", counterparty=cp_name,
                        contract_id=c.id)]
@@ -278,14 +278,14 @@ def record_receipt(session: Session, contract_id: uuid.UUID, *, received_on: dat
                    method: str, user: UserRow, receipt_no: str | None = None, payer: str | None = None,
                    note: str | None = None, money_account: str | None = None, post: bool = True) -> ReceiptResult:
     """Record money received for a contract, allocate it oldest-first and post its voucher."""
-    c, cp_name = _contract(session, contract_id)
+    c, cp_name = receipt_contract(session, contract_id)
     amount = parse_amount(amount, field="收款金额", allow_zero=False)
     if received_on is None:
         raise ValidationError("请填写收款日期", field="收款日期")
     book = get_book_row(session, c.book_id)
     ensure_period_open(session, book.id, received_on)
     accounts = book_accounts(session, book.id)
-    money_code = _money_account(accounts, book.chart_version, method, money_account)
+    money_code = money_account_code(accounts, book.chart_version, method, money_account)
     income_code = role_account(accounts, book.chart_version, INCOME_ROLE[c.kind])
     advance_code = role_account(accounts, book.chart_version, "rent_received_in_advance")
 
@@ -297,12 +297,12 @@ def record_receipt(session: Session, contract_id: uuid.UUID, *, received_on: dat
     session.flush()
     sources: list[list[Any]] = [*credits, [r.id, amount]]
     installments = [[inst, got] for inst, got in _open_installments(session, c.id)]
-    alloc = _allocate(session, sources, installments, r.id, received_on)
+    alloc = allocate_receipt(session, sources, installments, r.id, received_on)
     for values in alloc.rows:
         session.add(ContractAllocation(**values))
     allocations = alloc.allocations
     session.flush()
-    lines = _receipt_lines(c, cp_name, amount, alloc, money_code, income_code, advance_code)
+    lines = receipt_lines(c, cp_name, amount, alloc, money_code, income_code, advance_code)
     v = record_auto_voucher(session, book_id=book.id, voucher_date=received_on,
                             summary=f"收到{cp_name}合同{c.number}租金（承包费）", lines=lines, user=user,
                             source_kind=RECEIPT_KIND, source_id=r.id, post=post)
@@ -369,7 +369,7 @@ def cancel_receipt(session: Session, receipt_id: uuid.UUID, *, user: UserRow, on
         raise NotFoundError("找不到该收款记录", field="收款")
     if r.deleted:
         raise ConflictError("该收款已撤销，不能重复撤销", field="收款")
-    c, _ = _contract(session, r.contract_id)
+    c, _ = receipt_contract(session, r.contract_id)
     later = session.scalar(select(func.count()).select_from(ContractReceipt)
                            .where(ContractReceipt.contract_id == c.id, ContractReceipt.deleted.is_(False),
                                   ContractReceipt.id != r.id, ContractReceipt.received_on >= r.received_on))
@@ -427,7 +427,7 @@ def deposits_held_of(session: Session, contract_ids: list[uuid.UUID]) -> dict[uu
 def record_deposit(session: Session, contract_id: uuid.UUID, *, kind: str, on_date: date | None,
                    amount: Decimal | str, method: str, user: UserRow, money_account: str | None = None) -> DepositRow:
     """保证金 收取 (Dr cash/bank, Cr 应付款) or 退还 (the reverse; at most what is held)."""
-    c, cp_name = _contract(session, contract_id)
+    c, cp_name = receipt_contract(session, contract_id)
     if kind not in ("收取", "退还"):
         raise ValidationError("保证金业务应为 收取 或 退还", field="业务类型")
     amount = parse_amount(amount, field="保证金金额", allow_zero=False)
@@ -439,7 +439,7 @@ def record_deposit(session: Session, contract_id: uuid.UUID, *, kind: str, on_da
     book = get_book_row(session, c.book_id)
     ensure_period_open(session, book.id, on_date)
     accounts = book_accounts(session, book.id)
-    money = _money_account(accounts, book.chart_version, method, money_account)
+    money = money_account_code(accounts, book.chart_version, method, money_account)
     payable = role_account(accounts, book.chart_version, "payables")
     d = ContractDeposit(contract_id=c.id, kind=kind, on_date=on_date, amount=amount, method=method)
     session.add(d)
@@ -467,7 +467,7 @@ def cancel_deposit(session: Session, deposit_id: uuid.UUID, *, user: UserRow, on
         raise NotFoundError("找不到该保证金记录", field="保证金")
     if d.deleted:
         raise ConflictError("该保证金记录已撤销，不能重复撤销", field="保证金")
-    c, _ = _contract(session, d.contract_id)
+    c, _ = receipt_contract(session, d.contract_id)
     held = _deposit_held(session, c.id)
     if d.kind == "收取" and held - d.amount < 0:
         raise ConflictError(f"撤销后已收保证金将为 {held - d.amount} 元（已有退还），请先撤销退还记录", field="保证金")

@@ -38,14 +38,14 @@ from desktop_app.core.services.posting_batch import Posted, PostingBatch
 from desktop_app.core.services.receipts import (
     DEPOSIT_KIND,
     INCOME_ROLE,
-    _allocate,
-    _contract,
-    _money_account,
-    _receipt_lines,
+    allocate_receipt,
     contracts_of,
     deposits_held_of,
+    money_account_code,
     open_installments_of,
+    receipt_contract,
     receipt_credits_of,
+    receipt_lines,
     recognitions_of,
     role_account,
 )
@@ -116,14 +116,14 @@ def record_receipts(session: Session, items: list[ReceiptInput], *, user: UserRo
         for i, item in enumerate(items, start=1):  # every item checked before anything is allocated
             try:
                 if item.contract_id not in contracts:
-                    contracts[item.contract_id] = _contract(session, item.contract_id)  # refuses it
+                    contracts[item.contract_id] = receipt_contract(session, item.contract_id)  # refuses it
                 c, cp_name = contracts[item.contract_id]
                 amount = parse_amount(item.amount, field="收款金额", allow_zero=False)
                 if item.received_on is None:
                     raise ValidationError("请填写收款日期", field="收款日期")
                 book = get_book_row(session, c.book_id)
                 accounts = books.check(book.id, item.received_on)
-                codes = (_money_account(accounts, book.chart_version, item.method, item.money_account),
+                codes = (money_account_code(accounts, book.chart_version, item.method, item.money_account),
                          role_account(accounts, book.chart_version, INCOME_ROLE[c.kind]),
                          role_account(accounts, book.chart_version, "rent_received_in_advance"))
             except UserError as exc:
@@ -143,9 +143,9 @@ def record_receipts(session: Session, items: list[ReceiptInput], *, user: UserRo
         assert on is not None
         rid = uuid7()
         sources = [*credits, [rid, amount]]
-        alloc = _allocate(session, sources, installments, rid, on, known)
+        alloc = allocate_receipt(session, sources, installments, rid, on, known)
         credits[:] = [s for s in sources if s[1] > 0]
-        lines = _receipt_lines(c, cp_name, amount, alloc, *codes)
+        lines = receipt_lines(c, cp_name, amount, alloc, *codes)
         batch.add(book_id, [BulkVoucher(on, f"收到{cp_name}合同{c.number}租金（承包费）", lines,
                                         source_kind=RECEIPT_KIND, source_id=rid, attachments=0)])
         row = {"id": rid, "contract_id": c.id, "received_on": on, "amount": amount,
@@ -188,7 +188,7 @@ def record_deposits(session: Session, items: list[DepositInput], *, user: UserRo
         for i, item in enumerate(items, start=1):
             try:
                 if item.contract_id not in contracts:
-                    contracts[item.contract_id] = found.get(item.contract_id) or _contract(session, item.contract_id)
+                    contracts[item.contract_id] = found.get(item.contract_id) or receipt_contract(session, item.contract_id)
                     held[item.contract_id] = holding[item.contract_id]
                 c, cp_name = contracts[item.contract_id]
                 if item.kind not in ("收取", "退还"):
@@ -200,7 +200,7 @@ def record_deposits(session: Session, items: list[DepositInput], *, user: UserRo
                     raise ValidationError(f"退还金额 {amount} 元超过已收保证金 {held[c.id]} 元", field="保证金金额")
                 book = get_book_row(session, c.book_id)
                 accounts = books.check(book.id, item.on_date)
-                money = _money_account(accounts, book.chart_version, item.method, item.money_account)
+                money = money_account_code(accounts, book.chart_version, item.method, item.money_account)
                 payable = role_account(accounts, book.chart_version, "payables")
             except UserError as exc:
                 raise _refused(i, "保证金", exc) from None

@@ -40,7 +40,7 @@ LET_OUT = {"资源发包": "已发包"}  # contract kind -> the parcel's use whi
 SHOWN = {"出租": "已出租"}  # registered statuses as printed
 
 
-def _validated(session: Session, values: dict[str, Any], org_id: uuid.UUID, parcel_id: uuid.UUID | None
+def validated_parcel(session: Session, values: dict[str, Any], org_id: uuid.UUID, parcel_id: uuid.UUID | None
                ) -> dict[str, Any]:
     L = LABELS
     code = v.text(values.get("code"), L["code"], max_len=30) or ""
@@ -72,7 +72,7 @@ def _row(p: Any, main: uuid.UUID | None = None, live: tuple[str, str] | None = N
 
 def create_parcel(session: Session, *, organisation_id: uuid.UUID, **values: Any) -> ParcelRow:
     v.check_org(session, organisation_id)
-    p = ResourceParcel(organisation_id=organisation_id, **_validated(session, values, organisation_id, None))
+    p = ResourceParcel(organisation_id=organisation_id, **validated_parcel(session, values, organisation_id, None))
     session.add(p)
     session.flush()
     record_audit(session, AuditRecord("create", "resource_parcel", str(p.id),
@@ -86,7 +86,7 @@ def update_parcel(session: Session, parcel_id: uuid.UUID, **values: Any) -> Parc
         raise NotFoundError("找不到该地块", field="地块")
     before = row_image(p)
     merged = {**{k: getattr(p, k) for k in LABELS}, **values}
-    for key, value in _validated(session, merged, p.organisation_id, p.id).items():
+    for key, value in validated_parcel(session, merged, p.organisation_id, p.id).items():
         setattr(p, key, value)
     session.flush()
     if row_image(p) != before:

@@ -1,6 +1,6 @@
 """Resource parcels from an import file in one batch (the batch form of ``resources.create_parcel``).
 
-Each row is checked by the form's rules (``resources._validated``, duplicates within the batch
+Each row is checked by the form's rules (``resources.validated_parcel``, duplicates within the batch
 too), then all are written with ``bulk_insert`` and audited as ``create_parcel`` audits each
 parcel (same action, summary and row image), in one ``record_audit`` call. ``create_parcel``
 reads the whole register back to return each new parcel's row, so a file of n parcels cost
@@ -22,7 +22,7 @@ from db.models import ResourceParcel
 from db.types import uuid7
 from desktop_app.core.errors import ConflictError
 from desktop_app.core.services import assets_common as v
-from desktop_app.core.services.resources import LABELS, _validated
+from desktop_app.core.services.resources import LABELS, validated_parcel
 
 __all__ = ["create_parcels"]
 
@@ -39,7 +39,7 @@ def create_parcels(session: Session, *, organisation_id: uuid.UUID, rows: Iterab
     out: list[dict[str, Any]] = []
     codes: set[str] = set()
     for values in rows:
-        fields = _validated(session, dict(values), organisation_id, None)
+        fields = validated_parcel(session, dict(values), organisation_id, None)
         if fields["code"] in codes:
             raise ConflictError(f"地块编号 {fields['code']} 已存在", field=LABELS["code"])
         codes.add(fields["code"])

@@ -35,7 +35,7 @@ from desktop_app.core.services.funds_base import (
 )
 from desktop_app.core.services.ledgers import trial_balance, trial_balance_total
 from desktop_app.core.services.orgs import ORG_OWN_BOOK_KINDS, book_credit_code
-from desktop_app.core.services.periods import _row as _period_row
+from desktop_app.core.services.periods import period_row
 from desktop_app.core.services.statement_layouts import (
     BALANCE_SHEET,
     INCOME_DISTRIBUTION,
@@ -79,7 +79,7 @@ def _header(session: Session, book_id: uuid.UUID, kind: str, title: str, first: 
             columns: tuple[str, ...], lines: list[StatementLine], label_header: str = "项目") -> Statement:
     book = get_book_row(session, book_id)
     org = statement_owner(session, book_id)
-    seal = cached(session, ("statement_seal", book_id, last), lambda: _period_row(session, book_id, last).seal_hash)
+    seal = cached(session, ("statement_seal", book_id, last), lambda: period_row(session, book_id, last).seal_hash)
     return Statement(kind, title, org[0], org[1], book.name, book.chart_version, first, last, range_label(first, last),
                      columns, tuple(lines), seal, label_header=label_header)
 

@@ -30,8 +30,7 @@ from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_funds import LineRow, VoucherDetail, VoucherRow
 from desktop_app.core.services.balances import apply_voucher_totals
 from desktop_app.core.services.funds_base import book_accounts, get_book_row
-from desktop_app.core.services.periods import _row as period_row
-from desktop_app.core.services.periods import ensure_period_open, year_end_accounts
+from desktop_app.core.services.periods import ensure_period_open, period_row, year_end_accounts
 from desktop_app.core.services.users import require_role
 from desktop_app.core.services.voucher_lines import (
     CheckedLine,

@@ -36,8 +36,7 @@ from desktop_app.core.services.funds_base import (
     period_label,
     subtree,
 )
-from desktop_app.core.services.periods import _row as period_row
-from desktop_app.core.services.periods import describe_balances, year_end_leftovers
+from desktop_app.core.services.periods import describe_balances, period_row, year_end_leftovers
 from desktop_app.core.services.vouchers import LineInput, find_vouchers_by_source, record_auto_voucher
 
 ZERO = Decimal("0.00")
