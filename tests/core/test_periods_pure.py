@@ -1,9 +1,10 @@
 """The one periods module (desktop_app/core/periods.py) gives exactly what the copies it replaces
-gave (funds_base's next/prev/between/start/end, the depreciation rules' add_months/months_between)."""
+gave (funds_base's next/prev/between/start/end, the depreciation rules' add_months/months_between),
+checked against a calendar walked day by day; the old homes now re-export it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -33,14 +34,33 @@ def test_a_malformed_period_is_refused_in_chinese(text: str) -> None:
     assert p.check_period(" 2026-01 ") == "2026-01"
 
 
-def test_the_same_answers_as_the_copies_it_replaces() -> None:
+def _walk(period: str, n: int) -> str:
+    """Reference: step a calendar day month by month (no modular arithmetic), as a person counts."""
+    day = date(int(period[:4]), int(period[5:7]), 1)
+    for _ in range(abs(n)):
+        day = (day + timedelta(days=32)).replace(day=1) if n > 0 else (day - timedelta(days=1)).replace(day=1)
+    return day.strftime("%Y-%m")
+
+
+def test_the_old_homes_hand_out_the_one_module() -> None:
+    """funds_base and the depreciation rules no longer hold a copy: their names are core.periods'."""
+    for name in ("period_of", "check_period", "period_label", "next_period", "prev_period", "periods_between",
+                 "period_start", "period_end"):
+        assert getattr(fb, name) is getattr(p, name), name
+    assert dep.add_months is p.add_months and dep.months_between is p.months_between
+    assert dep.month_of is p.period_of
+
+
+def test_the_same_answers_as_a_calendar_walk() -> None:
+    """What the copies gave (next/prev across year ends, whole-month counts, end of February)."""
     for i, a in enumerate(MONTHS):
-        assert p.next_period(a) == fb.next_period(a)
-        assert p.prev_period(a) == fb.prev_period(a)
-        assert p.period_start(a) == fb.period_start(a) and p.period_end(a) == fb.period_end(a)
-        assert p.period_label(a) == fb.period_label(a)
+        assert p.next_period(a) == _walk(a, 1) and p.prev_period(a) == _walk(a, -1)
+        start = date(int(a[:4]), int(a[5:7]), 1)
+        assert p.period_start(a) == start
+        assert p.period_end(a) == (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        assert p.period_label(a) == f"{start.year}年{start.month}月" and p.period_of(start) == a
         for n in (-25, -12, -1, 0, 1, 11, 12, 13, 40):
-            assert p.add_months(a, n) == dep.add_months(a, n)
-        for b in MONTHS[max(i - 14, 0): i + 14]:
-            assert p.months_between(a, b) == dep.months_between(a, b)
-            assert p.periods_between(a, b) == fb.periods_between(a, b)
+            assert p.add_months(a, n) == _walk(a, n)
+        for j, b in enumerate(MONTHS[max(i - 14, 0): i + 14], start=max(i - 14, 0)):
+            assert p.months_between(a, b) == j - i
+            assert p.periods_between(a, b) == MONTHS[i: j + 1]
