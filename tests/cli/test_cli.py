@@ -58,11 +58,17 @@ def test_self_test_passes() -> None:
 
 def test_backup_and_restore_gives_a_new_origin(tmp_path: Path) -> None:
     db = tmp_path / "main.db"
+    sealing = {"SUNSHINE_LEDGER_BACKUP_PASSPHRASE": "示例镇的备份口令"}  # a backup leaving the PC is sealed
     assert run("demo", "--db", str(db), "--villages", "1").returncode == 0
-    assert run("backup", "--db", str(db), "--to", str(tmp_path / "bk")).returncode == 0
-    backup = next((tmp_path / "bk").glob("*.db"))
+    assert run("backup", "passphrase", "--db", str(db), env=sealing).returncode == 0
+    assert run("backup", "--db", str(db), "--to", str(tmp_path / "bk"), env=sealing).returncode == 0
+    (backup,) = (tmp_path / "bk").iterdir()
+    assert backup.suffix == ".slbak" and b"SQLite format 3" not in backup.read_bytes()
     before = backup.read_bytes()
-    restored = run("restore", str(backup), "--db", str(tmp_path / "restored.db"))
+    without = run("restore", str(backup), "--db", str(tmp_path / "restored.db"))
+    assert without.returncode == 1 and "SUNSHINE_LEDGER_BACKUP_PASSPHRASE" in without.stderr
+    assert not (tmp_path / "restored.db").exists()
+    restored = run("restore", str(backup), "--db", str(tmp_path / "restored.db"), env=sealing)
     assert restored.returncode == 0, restored.stderr
     raw = sqlite3.connect(tmp_path / "restored.db")
     rows = raw.execute("SELECT reason, retired_at IS NULL FROM installation ORDER BY created_at").fetchall()
