@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import marshal
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from db import rowhash
 from db.base import is_syncable
+from db.pgcursor import Cursor, cursor_of
 from db.types import ScaledDecimal, to_scaled_int, utcnow
 
 _PENDING_KEY = "_pending_changes"
@@ -209,14 +209,13 @@ def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> No
         cursor.close()
 
 
-def _cursor(session: Session) -> sqlite3.Cursor:
-    """A cursor of the driver connection under the session's transaction (works inside flush events)."""
-    driver = session.connection().connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    return driver.cursor()
+def _cursor(session: Session) -> Cursor:
+    """A cursor of the driver connection under the session's transaction (works inside flush
+    events); on PostgreSQL one that speaks SQLite's dialect and stored forms (db/pgcursor.py)."""
+    return cursor_of(session.connection().connection.driver_connection)
 
 
-def _append_log(cursor: sqlite3.Cursor, origin_hex: str, records: list[tuple[str, str, str, int, int]]) -> None:
+def _append_log(cursor: Cursor, origin_hex: str, records: list[tuple[str, str, str, int, int]]) -> None:
     """(table, row id hex, op, rev, prev_rev) records numbered on from the origin's counter."""
     found = cursor.execute("SELECT last_seq FROM sync_counter WHERE origin = ?", (origin_hex,)).fetchone()
     if found is None:

@@ -18,12 +18,13 @@ A migration that adds or changes a column of a hashed table recomputes its hashe
 from __future__ import annotations
 
 import marshal
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from hashlib import blake2b
 from typing import Any
 
 from sqlalchemy import Table
+
+from db.pgcursor import Cursor
 
 COLUMN = "row_hash"
 MARSHAL_VERSION = 2
@@ -64,7 +65,7 @@ def _select(table: str, columns: Sequence[str]) -> str:
     return f'SELECT {", ".join(columns)} FROM "{table}"'
 
 
-def refresh(cursor: sqlite3.Cursor, table: str, columns: Sequence[str], ids: Sequence[Any]) -> dict[Any, int]:
+def refresh(cursor: Cursor, table: str, columns: Sequence[str], ids: Sequence[Any]) -> dict[Any, int]:
     """Re-read the rows ``ids`` (stored id values: hex text for UUIDs) and write their hashes;
     returns id → hash. For writers that store rows with Core statements (sync apply, SQL)."""
     out: dict[Any, int] = {}
@@ -80,7 +81,7 @@ def refresh(cursor: sqlite3.Cursor, table: str, columns: Sequence[str], ids: Seq
     return out
 
 
-def fill_table(cursor: sqlite3.Cursor, table: str) -> int:
+def fill_table(cursor: Cursor, table: str) -> int:
     """Compute and store the hash of every row of ``table`` (migrations); returns the rows."""
     names = [r[1] for r in cursor.execute(f'PRAGMA table_info("{table}")')]
     columns = hash_columns(names)
@@ -89,7 +90,7 @@ def fill_table(cursor: sqlite3.Cursor, table: str) -> int:
     return len(rows)
 
 
-def mismatches(cursor: sqlite3.Cursor, table: Table, batch: int = 20_000) -> Iterator[tuple[Any, int | None]]:
+def mismatches(cursor: Cursor, table: Table, batch: int = 20_000) -> Iterator[tuple[Any, int | None]]:
     """Stream the table; yield (row id as stored, stored hash) of each row whose stored hash is
     not the hash of its stored values (NULL included)."""
     columns = hash_columns(table)

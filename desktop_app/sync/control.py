@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -34,6 +33,7 @@ from functools import cache
 from sqlalchemy import Table
 
 from db.base import Base, is_syncable
+from db.pgcursor import Cursor
 
 POSTED = "记账"
 
@@ -88,7 +88,7 @@ def org_paths() -> dict[str, OrgPath]:
     return paths
 
 
-def touched_orgs(cursor: sqlite3.Cursor, ids_table: str) -> set[str]:
+def touched_orgs(cursor: Cursor, ids_table: str) -> set[str]:
     """Villages (organisation id hex) of the rows named in a temp table ``(t, id)``."""
     orgs: set[str] = set()
     tables = [r[0] for r in cursor.execute(f"SELECT DISTINCT t FROM {ids_table}")]
@@ -103,7 +103,7 @@ def touched_orgs(cursor: sqlite3.Cursor, ids_table: str) -> set[str]:
     return orgs
 
 
-def books_of(cursor: sqlite3.Cursor, orgs: Iterable[str]) -> dict[str, str]:
+def books_of(cursor: Cursor, orgs: Iterable[str]) -> dict[str, str]:
     """Book id hex → its organisation id hex, for the given villages."""
     found: dict[str, str] = {}
     orgs = sorted(orgs)
@@ -117,7 +117,7 @@ def books_of(cursor: sqlite3.Cursor, orgs: Iterable[str]) -> dict[str, str]:
 Totals = dict[tuple[str, str], tuple[int, int, int, int]]
 
 
-def touched_months(cursor: sqlite3.Cursor, ids_table: str) -> list[tuple[str, str]]:
+def touched_months(cursor: Cursor, ids_table: str) -> list[tuple[str, str]]:
     """(book hex, period) of the vouchers and entry lines named in a temp table ``(t, id)``."""
     out: set[tuple[str, str]] = set()
     for table in ("voucher", "entry"):
@@ -126,7 +126,7 @@ def touched_months(cursor: sqlite3.Cursor, ids_table: str) -> list[tuple[str, st
     return sorted(out)
 
 
-def control_totals(cursor: sqlite3.Cursor, books: Iterable[str],
+def control_totals(cursor: Cursor, books: Iterable[str],
                    months: Iterable[tuple[str, str]] | None = None) -> Totals:
     """(book hex, period) → (posted vouchers, entry lines, debit 分, credit 分); all-zero months left out.
     Every month of the books, or only the (book, period) pairs ``months`` (a package's: its cost
@@ -148,7 +148,7 @@ def control_totals(cursor: sqlite3.Cursor, books: Iterable[str],
     return {k: (v[0], v[1], v[2], v[3]) for k, v in out.items() if any(v)}
 
 
-def _totals_into(cursor: sqlite3.Cursor, out: dict[tuple[str, str], list[int]], where: str, params: list[str]) -> None:
+def _totals_into(cursor: Cursor, out: dict[tuple[str, str], list[int]], where: str, params: list[str]) -> None:
     for book, period, n in cursor.execute(
             f"SELECT book_id, period, COUNT(*) FROM voucher WHERE status = ? AND deleted = 0 "
             f"AND {where} GROUP BY book_id, period", [POSTED, *params]):
@@ -171,7 +171,7 @@ def row_hash(table: str, row_id: str, rev: int) -> int:
     return int.from_bytes(hashlib.sha256(f"{table}|{row_id}|{rev}".encode()).digest()[:16], "big")
 
 
-def full_digests(cursor: sqlite3.Cursor, orgs: Iterable[str] | None = None) -> Digests:
+def full_digests(cursor: Cursor, orgs: Iterable[str] | None = None) -> Digests:
     """Village → (digest hex, rows) recomputed from every row (``None``: every village)."""
     sums: dict[str, list[int]] = {}
     wanted = None if orgs is None else sorted(set(orgs))
@@ -203,7 +203,7 @@ _SLICE = "(t TEXT NOT NULL, id TEXT NOT NULL, prev INTEGER NOT NULL, PRIMARY KEY
 class _State:
     """``village_digest`` in memory while it is brought up to date."""
 
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
+    def __init__(self, cursor: Cursor) -> None:
         self.sums: dict[str, list[int]] = {}
         through = None
         for org, digest, rows, through_json in cursor.execute(
@@ -214,7 +214,7 @@ class _State:
             o: int(n) for o, n in json.loads(through).items()}
         self.changed: set[str] = set()
 
-    def add(self, cursor: sqlite3.Cursor, slice_table: str) -> bool:
+    def add(self, cursor: Cursor, slice_table: str) -> bool:
         """Add each named row's change (prev → its current rev) to its village; False when a named
         row no longer exists (removed behind the program's back: only a full recompute is right)."""
         paths = org_paths()
@@ -243,7 +243,7 @@ class _State:
     def digests(self) -> Digests:
         return {o: (f"{v[0] % MOD:032x}", v[1]) for o, v in self.sums.items()}
 
-    def store(self, cursor: sqlite3.Cursor, through: dict[str, int], whole: bool) -> None:
+    def store(self, cursor: Cursor, through: dict[str, int], whole: bool) -> None:
         text = json.dumps(dict(sorted(through.items())), separators=(",", ":"))
         if whole:
             cursor.execute("DELETE FROM village_digest")
@@ -257,11 +257,11 @@ class _State:
             cursor.execute("UPDATE village_digest SET through_json = ?", (text,))
 
 
-def _counters(cursor: sqlite3.Cursor) -> dict[str, int]:
+def _counters(cursor: Cursor) -> dict[str, int]:
     return {o: int(n) for o, n in cursor.execute("SELECT origin, last_seq FROM sync_counter")}
 
 
-def _brought_up(cursor: sqlite3.Cursor) -> tuple[_State, dict[str, int], bool]:
+def _brought_up(cursor: Cursor) -> tuple[_State, dict[str, int], bool]:
     """The maintained digests as of our counters (the state, the counters, whether recomputed whole)."""
     state, counters = _State(cursor), _counters(cursor)
     if state.through is not None and state.through == counters:
@@ -274,7 +274,7 @@ def _brought_up(cursor: sqlite3.Cursor) -> tuple[_State, dict[str, int], bool]:
             if last > after:
                 cursor.execute("INSERT INTO temp.digest_log (t, id, prev) SELECT table_name, row_id, MIN(prev_rev) "
                                "FROM change_log WHERE origin = ? AND seq > ? GROUP BY table_name, row_id "
-                               "ON CONFLICT(t, id) DO UPDATE SET prev = MIN(prev, excluded.prev)", (origin, after))
+                               "ON CONFLICT(t, id) DO UPDATE SET prev = MIN(digest_log.prev, excluded.prev)", (origin, after))
         ok = state.add(cursor, "temp.digest_log")
         cursor.execute("DELETE FROM temp.digest_log")
         if ok:
@@ -283,7 +283,7 @@ def _brought_up(cursor: sqlite3.Cursor) -> tuple[_State, dict[str, int], bool]:
     return state, counters, True
 
 
-def refresh_digests(cursor: sqlite3.Cursor) -> Digests:
+def refresh_digests(cursor: Cursor) -> Digests:
     """Bring ``village_digest`` up to our counters and return every village's digest.
 
     From the change-log records after the vector it covers: each row they name adds h(its current
@@ -297,13 +297,13 @@ def refresh_digests(cursor: sqlite3.Cursor) -> Digests:
     return state.digests()
 
 
-def maintained_digests(cursor: sqlite3.Cursor, orgs: Iterable[str]) -> Digests:
+def maintained_digests(cursor: Cursor, orgs: Iterable[str]) -> Digests:
     """The up-to-date digests of the given villages (kept in ``village_digest``)."""
     found = refresh_digests(cursor)
     return {o: found.get(o, (EMPTY, 0)) for o in sorted(set(orgs))}
 
 
-def pending_digests(cursor: sqlite3.Cursor) -> Digests:
+def pending_digests(cursor: Cursor) -> Digests:
     """What :func:`refresh_digests` would give, without writing (``verify``); {} when nothing is kept."""
     if cursor.execute("SELECT 1 FROM village_digest LIMIT 1").fetchone() is None:
         return {}
@@ -313,7 +313,7 @@ def pending_digests(cursor: sqlite3.Cursor) -> Digests:
 ROWS_BEFORE = "temp.sync_rows"  # (t, id, prev): the rows an apply wrote, with their rev before it
 
 
-def start_row_deltas(cursor: sqlite3.Cursor) -> None:
+def start_row_deltas(cursor: Cursor) -> None:
     """Before an apply writes rows: the maintained digests up to date, the before-table empty
     (the caller empties it again when done: it also tells which rows the package wrote)."""
     refresh_digests(cursor)
@@ -321,7 +321,7 @@ def start_row_deltas(cursor: sqlite3.Cursor) -> None:
     cursor.execute(f"DELETE FROM {ROWS_BEFORE}")
 
 
-def note_rows_before(cursor: sqlite3.Cursor, table: str, ids: str) -> bool:
+def note_rows_before(cursor: Cursor, table: str, ids: str) -> bool:
     """Keep the revs of the rows about to be upserted that exist, ``ids`` a JSON array of their
     ids (one statement); a row named twice keeps its first (the state before the package). True
     when any existed."""
@@ -330,13 +330,13 @@ def note_rows_before(cursor: sqlite3.Cursor, table: str, ids: str) -> bool:
     return cursor.rowcount > 0
 
 
-def note_rows_new(cursor: sqlite3.Cursor, table: str, ids: str) -> None:
+def note_rows_new(cursor: Cursor, table: str, ids: str) -> None:
     """After the upsert: the rows of ``ids`` not noted before were new (rev before: 0)."""
     cursor.execute(f"INSERT OR IGNORE INTO {ROWS_BEFORE} (t, id, prev) SELECT ?, value, 0 FROM json_each(?)",
                    (table, ids))
 
 
-def apply_row_deltas(cursor: sqlite3.Cursor) -> None:
+def apply_row_deltas(cursor: Cursor) -> None:
     """After an apply wrote its rows and records: each noted row's change (rev before → rev now)
     added to its village, and the vector covered moved to our counters. (The kept state was made
     exact by :func:`start_row_deltas`, even when it holds no village yet: an empty district's
@@ -349,7 +349,7 @@ def apply_row_deltas(cursor: sqlite3.Cursor) -> None:
         state.store(cursor, counters, False)
 
 
-def stored_digests(cursor: sqlite3.Cursor, orgs: Iterable[str]) -> Digests:
+def stored_digests(cursor: Cursor, orgs: Iterable[str]) -> Digests:
     """The kept digests of the given villages as they stand (after :func:`apply_row_deltas`)."""
     found = {o: (d, int(n)) for o, d, n in cursor.execute("SELECT organisation_id, digest, rows FROM village_digest")}
     return {o: found.get(o, (EMPTY, 0)) for o in sorted(set(orgs))}
@@ -365,7 +365,7 @@ def table_columns(table: str) -> frozenset[str] | None:
     return _columns().get(table)
 
 
-def rows_per_org(cursor: sqlite3.Cursor, ids_table: str) -> dict[str, dict[str, int]]:
+def rows_per_org(cursor: Cursor, ids_table: str) -> dict[str, dict[str, int]]:
     """Village → table → rows, of the rows named in a temp table ``(t, id)``."""
     out: dict[str, dict[str, int]] = {}
     paths = org_paths()

@@ -31,7 +31,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -45,6 +44,7 @@ from db.audit import AuditRecord, record_audit
 from db.changelog import _cursor
 from db.engine import Database
 from db.migrate import SCHEMA_HEADS
+from db.pgcursor import Cursor
 from db.types import utcnow
 from desktop_app.core.errors import UserError
 from desktop_app.sync import control, envelope, identity
@@ -94,7 +94,7 @@ def package_file_name(sender: str, recipient: str, when: str, stream_seq: int) -
     return f"阳光台账_{safe_name(sender)}_至_{safe_name(recipient)}_{when}_{stream_seq:04d}{EXTENSION}"
 
 
-def forwarded_origins(cur: sqlite3.Cursor, level: str, me: uuid.UUID, partner_site: uuid.UUID) -> list[str]:
+def forwarded_origins(cur: Cursor, level: str, me: uuid.UUID, partner_site: uuid.UUID) -> list[str]:
     """The origins a package to this partner carries records of (SYNC design, "which origins").
 
     A township forwards every origin in its log (its own, earlier PCs', a restored backup's).
@@ -108,12 +108,12 @@ def forwarded_origins(cur: sqlite3.Cursor, level: str, me: uuid.UUID, partner_si
     return [o for o in held if o in site]
 
 
-def _acked(cur: sqlite3.Cursor, partner: uuid.UUID) -> dict[str, tuple[int, int]]:
+def _acked(cur: Cursor, partner: uuid.UUID) -> dict[str, tuple[int, int]]:
     return {o: (s, a) for o, s, a in cur.execute(
         "SELECT origin, seq, audit_n FROM sync_partner_has WHERE partner = ?", (partner.hex,))}
 
 
-def _ack_origins(cur: sqlite3.Cursor, level: str, me: uuid.UUID, partner_site: uuid.UUID,
+def _ack_origins(cur: Cursor, level: str, me: uuid.UUID, partner_site: uuid.UUID,
                  forwarded: list[str]) -> set[str]:
     """Origins whose positions the package reports (our vector, the partner's ack)."""
     if level != "district":
@@ -122,14 +122,14 @@ def _ack_origins(cur: sqlite3.Cursor, level: str, me: uuid.UUID, partner_site: u
     return site | set(forwarded) | {me.hex}
 
 
-def _audit_vector(cur: sqlite3.Cursor, me: uuid.UUID, origins: set[str]) -> dict[str, int]:
+def _audit_vector(cur: Cursor, me: uuid.UUID, origins: set[str]) -> dict[str, int]:
     head = cur.execute("SELECT last_n FROM audit_head WHERE id = 1").fetchone()
     vec = {o: n for o, n in cur.execute("SELECT origin, MAX(n) FROM received_audit GROUP BY origin") if o in origins}
     vec[me.hex] = int(head[0]) if head else 0
     return vec
 
 
-def _write_records(cur: sqlite3.Cursor, out: JsonlWriter, ranges: dict[str, tuple[int, int]],
+def _write_records(cur: Cursor, out: JsonlWriter, ranges: dict[str, tuple[int, int]],
                    tick: Callable[[int], None]) -> int:
     n = 0
     cur.execute("CREATE TEMP TABLE IF NOT EXISTS sync_ids (t TEXT NOT NULL, id TEXT NOT NULL, "
@@ -148,7 +148,7 @@ def _write_records(cur: sqlite3.Cursor, out: JsonlWriter, ranges: dict[str, tupl
     return n
 
 
-def _write_rows(cur: sqlite3.Cursor, out: JsonlWriter, tick: Callable[[int], None]
+def _write_rows(cur: Cursor, out: JsonlWriter, tick: Callable[[int], None]
                 ) -> tuple[dict[str, list[str]], dict[str, int], list[tuple[str, str]]]:
     """Current images of the named rows, table by table parents first. Returns the column
     order per table, rows per table, and (sha256, stored name) of attachment rows carried."""
@@ -201,8 +201,8 @@ def _write_audit(s: Session, out: JsonlWriter, from_n: int) -> int:
     n = 0
     t = AuditEntry.__table__
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
-    for e in s.connection().execution_options(yield_per=2000).execute(
-            select(t).where(t.c.n >= from_n).order_by(t.c.n)):
+    # the option on the statement: on the connection it would stay (PostgreSQL: every later statement a server cursor)
+    for e in s.connection().execute(select(t).where(t.c.n >= from_n).order_by(t.c.n).execution_options(yield_per=2000)):
         out.write(dumps({"n": e.n, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
                          "entity": e.entity, "entity_id": e.entity_id, "summary": e.summary,
                          "before": e.before_json, "after": e.after_json, "prev": e.prev_hash, "hash": e.hash}))
@@ -260,7 +260,7 @@ def _keep_copy(final: Path, data_dir: Path) -> Path:
     return copy
 
 
-def _ack_pending(cur: sqlite3.Cursor, partner: uuid.UUID) -> bool:
+def _ack_pending(cur: Cursor, partner: uuid.UUID) -> bool:
     """Whether a package from this partner with new records was applied since our last package to it
     (its ack is due)."""
     last = cur.execute("SELECT MAX(created_at) FROM sync_outbox WHERE recipient = ?", (partner.hex,)).fetchone()[0]
