@@ -51,7 +51,6 @@ def test_password_never_printed(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "s3cret" not in err and "PostgreSQL" in err and not (tmp_path / "x.pdf").exists()
 
 
-@pytest.mark.xfail(reason=SYNC_ON_PG, strict=False)
 def test_real_import_into_a_pg_district(demo_template: Path, pg_migrated_url: str, tmp_path: Path) -> None:
     town = open_database(copy_of(demo_template, tmp_path / "town"))
     district = open_database(pg_migrated_url, work_dir=tmp_path / "pg-district")
