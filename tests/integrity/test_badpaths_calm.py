@@ -27,6 +27,22 @@ def _count(db: Path, table: str) -> int:
         conn.close()
 
 
+def _recorded(db: Path) -> int:
+    """Audit entries other than logins (issue #16: each command run with --user records its login)."""
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT count(*) FROM audit_entry WHERE action NOT IN ('login', 'login_failed')")
+                   .fetchone()[0])
+    finally:
+        conn.close()
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo users' password: commands that write or show personal data run as --user kuaiji."""
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "demo1234")
+
+
 def _calm(err: str) -> None:
     assert err.startswith("错误：") and "Traceback" not in err, err
 
@@ -40,11 +56,14 @@ def test_disclose_to_a_folder_or_a_missing_folder_records_nothing(
         demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "out.pdf"
     folder.mkdir()
-    before = _count(demo, "audit_entry")
-    for out in (folder, tmp_path / "missing" / "d.pdf"):
-        assert main(["disclose", "--db", str(demo), "--org", VILLAGE, "--period", "2026-06", "--out", str(out)]) == 1
-        _calm(capsys.readouterr().err)
-    assert _count(demo, "audit_entry") == before
+    before = _recorded(demo)
+    for out, reason in ((folder, "是一个文件夹"), (tmp_path / "missing" / "d.pdf", "文件夹不存在")):
+        assert main(["--user", "kuaiji", "disclose", "--db", str(demo), "--org", VILLAGE, "--period", "2026-06",
+                     "--out", str(out)]) == 1
+        err = capsys.readouterr().err
+        _calm(err)
+        assert reason in err
+    assert _recorded(demo) == before
     assert not (tmp_path / "missing").exists() and list(folder.iterdir()) == []
 
 
@@ -53,7 +72,7 @@ def test_an_out_that_is_a_folder_is_refused_before_any_work(
         argv: list[str], demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "out.xlsx"
     folder.mkdir()
-    assert main([*argv, "--db", str(demo), "--org", VILLAGE, "--out", str(folder)]) == 1
+    assert main(["--user", "kuaiji", *argv, "--db", str(demo), "--org", VILLAGE, "--out", str(folder)]) == 1
     err = capsys.readouterr().err
     _calm(err)
     assert "out.xlsx 是一个文件夹" in err and list(folder.iterdir()) == []
@@ -92,7 +111,7 @@ def test_a_database_in_a_missing_folder_is_refused_and_no_folder_is_made(
 
 def test_depreciation_far_in_the_future_is_refused_at_once(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = _count(demo, "voucher")
-    assert main(["depreciate", "--db", str(demo), "--org", VILLAGE, "--book", "01", "--period", "9999-12"]) == 1
+    assert main(["--user", "kuaiji", "depreciate", "--db", str(demo), "--org", VILLAGE, "--book", "01", "--period", "9999-12"]) == 1
     err = capsys.readouterr().err
     _calm(err)
     assert "9999年12月超出合理范围：折旧最多计提到" in err
@@ -101,7 +120,7 @@ def test_depreciation_far_in_the_future_is_refused_at_once(demo: Path, capsys: p
 
 def _members_file(demo: Path, tmp_path: Path, value: object) -> tuple[Path, str]:
     out = tmp_path / "members.xlsx"
-    assert main(["export", "members", "--db", str(demo), "--org", VILLAGE, "--out", str(out)]) == 0
+    assert main(["--user", "kuaiji", "export", "members", "--db", str(demo), "--org", VILLAGE, "--out", str(out)]) == 0
     wb = openpyxl.load_workbook(out)
     ws = wb.worksheets[0]
     header_row = next(i for i, r in enumerate(ws.iter_rows(values_only=True), 1) if "身份证号" in r)
@@ -117,7 +136,7 @@ def test_a_formula_without_a_stored_result_is_refused_naming_the_cell(
     path, ref = _members_file(demo, tmp_path, "=5+6")  # openpyxl stores no result: it does not calculate
     capsys.readouterr()
     before = _count(demo, "share_holding")
-    assert main(["import", "members", str(path), "--db", str(demo), "--org", VILLAGE]) == 1
+    assert main(["--user", "kuaiji", "import", "members", str(path), "--db", str(demo), "--org", VILLAGE]) == 1
     err = capsys.readouterr().err
     _calm(err)
     assert f"单元格 {ref}" in err and "“人口股”" in err and "公式" in err
@@ -128,7 +147,7 @@ def test_an_absurd_share_count_refuses_its_row(demo: Path, tmp_path: Path, capsy
     path, ref = _members_file(demo, tmp_path, 1e300)
     capsys.readouterr()
     before = _count(demo, "share_holding")
-    assert main(["import", "members", str(path), "--db", str(demo), "--org", VILLAGE, "--dry-run"]) == 1
+    assert main(["--user", "kuaiji", "import", "members", str(path), "--db", str(demo), "--org", VILLAGE, "--dry-run"]) == 1
     out = capsys.readouterr()
     row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     assert f"第{row}行“人口股”：股数“1E+300”过大" in out.out + out.err
@@ -190,14 +209,14 @@ def test_disclose_to_an_unwritable_folder_records_nothing(
     locked = tmp_path / "locked"
     locked.mkdir()
     unwritable(locked)
-    before = _count(demo, "audit_entry")
+    before = _recorded(demo)
     for argv in (["disclose", "--period", "2026-06", "--out", str(locked / "d.pdf")],
                  ["export", "members", "--out", str(locked / "sub" / "m.xlsx")]):
-        assert main([*argv, "--db", str(demo), "--org", VILLAGE]) == 1
+        assert main(["--user", "kuaiji", *argv, "--db", str(demo), "--org", VILLAGE]) == 1
         err = capsys.readouterr().err
         _calm(err)
         assert "不能写入" in err
-    assert _count(demo, "audit_entry") == before and list(locked.iterdir()) == []
+    assert _recorded(demo) == before and list(locked.iterdir()) == []
 
 
 def test_backup_refuses_a_file_that_is_not_our_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
