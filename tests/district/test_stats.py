@@ -303,7 +303,8 @@ def test_tier_boundaries_are_decimal_and_inclusive_below() -> None:
 
 
 @both_engines
-def test_a_replaced_township_pc_and_its_late_stick(hand_town: HandTown, tmp_path: Path) -> None:
+def test_a_replaced_township_pc_and_its_late_stick(hand_town: HandTown, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The township's PC dies after a stick was written but before it was carried; the backup is
     restored on a new PC (a new origin, announced to the district as the successor). The district's
     figures equal the new PC's statements, and the old PC's late stick changes nothing."""
@@ -319,10 +320,14 @@ def test_a_replaced_township_pc_and_its_late_stick(hand_town: HandTown, tmp_path
     late = SyncPair(h.town, h.district, h.stick).export(h.town, h.district)
     assert late.path is not None
     h.town.close()
+    monkeypatch.setenv("SUNSHINE_LEDGER_BACKUP_PASSPHRASE", "换电脑用的备份口令")  # the backup leaves sealed
+    assert main(["backup", "passphrase", "--db", str(h.town.path)]) == 0
     assert main(["backup", "--db", str(h.town.path), "--to", str(tmp_path / "bk")]) == 0
+    (sealed,) = (tmp_path / "bk").iterdir()
+    assert sealed.suffix == ".slbak"
     new_pc = tmp_path / "new_pc" / "town.db"
     new_pc.parent.mkdir()
-    assert main(["restore", str(next((tmp_path / "bk").iterdir())), "--db", str(new_pc)]) == 0
+    assert main(["restore", str(sealed), "--db", str(new_pc)]) == 0  # opened with the passphrase
     h.town = open_database(new_pc)
     with h.town.begin("admin") as s:
         card = parse_card(identity.my_card(s)[1])
