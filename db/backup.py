@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -155,12 +156,21 @@ def sidecar(path: Path) -> Path:
     return path.with_name(path.name + SIDECAR)
 
 
-def list_backups(folder: Path) -> list[BackupEntry]:
-    """Every backup file in ``folder``, newest first."""
+def list_backups(folder: Path, of: Path | None = None) -> list[BackupEntry]:
+    """The backup files in ``folder``, newest first: with ``of``, only that database's (several
+    databases may share a data folder: one's list and rotation must never touch another's)."""
     if not folder.is_dir():
         return []
-    entries = [_entry(p) for p in folder.glob("*.db") if p.is_file()]
+    mine = _name_pattern(of) if of is not None else None
+    entries = [_entry(p) for p in folder.glob("*.db") if p.is_file() and (mine is None or mine.match(p.name))]
     return sorted(entries, key=lambda e: (e.created, e.path.name), reverse=True)
+
+
+def _name_pattern(db_path: Path) -> re.Pattern[str]:
+    """``<stem>-<reason>-<stamp>.db`` as ``backup_name`` writes it, and the older tags (``before-…``,
+    ``damaged-before-restore``, ``backup``): ``demo-2-manual-…`` is not a backup of ``demo.db``."""
+    tags = "|".join(re.escape(r) for r in (*REASONS, "before", "damaged-before-restore", "backup"))
+    return re.compile(rf"{re.escape(db_path.stem)}-(?:{tags})-")
 
 
 def _entry(path: Path) -> BackupEntry:

@@ -92,7 +92,7 @@ def _list(args: argparse.Namespace) -> int:
     from desktop_app.core.services.backups import backups_folder
 
     folder = backups_folder(Path(args.db))
-    entries = list_backups(folder)
+    entries = list_backups(folder, Path(args.db))
     if not entries:
         print(f"（{folder} 中没有备份）")
         return 0

@@ -250,3 +250,21 @@ def test_the_program_start_backs_up_once_a_day_behind_the_main_window(db: Databa
     entries = [e for e in list_backups(svc.backups_folder(db.path)) if e.reason == "daily"]
     assert len(entries) == 1 and entries[0].verified and entries[0].reason_text == "每日首次启动"
 
+
+
+def test_two_databases_in_one_folder_keep_their_own_backups(db: Database, tmp_path: Path) -> None:
+    """The list and the rotation of one database never show or delete another's backups, even
+    one whose name begins the same (``demo`` and ``demo-2``)."""
+    from db.backup import backup_file
+
+    other = backup_file(db.path, db.path.parent / f"{db.path.stem}-2.db")
+    start = datetime(2026, 1, 1, 8, 0)
+    for day in range(12):
+        svc.daily_if_due(other, now=start + timedelta(days=day))
+    theirs = list_backups(svc.backups_folder(other), other)
+    assert len(theirs) == 7 + 1  # a week of days, and the first of January
+    for day in range(12):
+        svc.daily_if_due(db.path, now=start + timedelta(days=day, hours=1))
+    mine = list_backups(svc.backups_folder(db.path), db.path)
+    assert len(mine) == 8 and not {e.path for e in mine} & {e.path for e in theirs}
+    assert [e.path for e in list_backups(svc.backups_folder(other), other)] == [e.path for e in theirs]

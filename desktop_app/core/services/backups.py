@@ -71,14 +71,14 @@ def auto_backup(db_path: Path, reason: str, *, now: datetime | None = None,
         raise UserError(f"数据库文件不存在：{db_path}")
     now = now or datetime.now()
     entry = write_backup(db_path, backups_folder(db_path), reason, now)
-    rotate(backups_folder(db_path), keep)
+    rotate(backups_folder(db_path), keep, of=db_path)
     return entry
 
 
 def daily_if_due(db_path: Path, *, now: datetime | None = None, keep: Rotation = Rotation()) -> BackupEntry | None:
     """The first start of a day backs up (once per day); None when today's backup exists."""
     now = now or datetime.now()
-    if any(e.reason == "daily" and e.created.date() == now.date() for e in list_backups(backups_folder(db_path))):
+    if any(e.reason == "daily" and e.created.date() == now.date() for e in list_backups(backups_folder(db_path), db_path)):
         return None
     return auto_backup(db_path, "daily", now=now, keep=keep)
 
@@ -105,9 +105,9 @@ def backup_quietly(db_path: Path, reason: str, *, now: datetime | None = None) -
         return None
 
 
-def rotate(folder: Path, keep: Rotation = Rotation()) -> tuple[Path, ...]:
-    """Delete the backups the rotation no longer keeps; returns what was deleted."""
-    entries = list_backups(folder)  # newest first
+def rotate(folder: Path, keep: Rotation = Rotation(), *, of: Path | None = None) -> tuple[Path, ...]:
+    """Delete the backups (of the database ``of``) the rotation no longer keeps; returns what was deleted."""
+    entries = list_backups(folder, of)  # newest first
     kept: set[Path] = set()
     days: list[date] = []
     for e in entries:

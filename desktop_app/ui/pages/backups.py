@@ -131,7 +131,7 @@ class BackupsPage(QWidget):
     # -- reading ------------------------------------------------------------------------------
     def reload(self) -> None:
         folder = svc.backups_folder(self.ctx.db.path)
-        entries = list_backups(folder)
+        entries = list_backups(folder, self.ctx.db.path)
         self.model.set_rows(entries)
         self.folder_label.setText(f"数据文件夹中的备份（{folder}）：共 {len(entries)} 个。每天首次启动、升级前、恢复前、"
                                   "同步导入前和月末结账时自动备份，按日、按月轮换保留")
