@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, event, select
+from sqlalchemy.orm import ORMExecuteState, Session, object_session
 
 from db.models import Account, Book
 from desktop_app.core.errors import NotFoundError, ValidationError
@@ -116,8 +116,52 @@ def reads(conn: Session | Connection) -> Session | Connection:
 
 
 def book_accounts(conn: Session | Connection, book_id: uuid.UUID) -> dict[str, AccountInfo]:
-    """All (non-deleted) accounts of a book keyed by code, in code order."""
-    return dict(cached(conn, ("accounts", book_id), lambda: _book_accounts(conn, book_id)))  # callers own the copy
+    """All (non-deleted) accounts of a book keyed by code, in code order.
+
+    A session keeps each book's chart (``session.info``) until an Account is added, changed or
+    deleted through it, or its transaction ends (listeners below); a write that bypasses the ORM
+    (``bulk_insert``, raw SQL) calls :func:`forget_charts`. Callers own the copy they get."""
+    if not isinstance(conn, Session):
+        return _book_accounts(conn, book_id)
+    chart = conn.info.get(_CHARTS, {}).get(book_id)
+    if chart is None:
+        chart = _book_accounts(conn, book_id)  # its autoflush may forget the charts: store after it
+        conn.info.setdefault(_CHARTS, {})[book_id] = chart
+    return dict(chart)
+
+
+_CHARTS = "book_charts"  # session.info: book id -> its chart as book_accounts read it
+
+
+def forget_charts(session: Session) -> None:
+    """Drop the charts a session keeps (after writing accounts other than through the ORM)."""
+    session.info.pop(_CHARTS, None)
+
+
+def _forget_if_account(session: Session, instance: object) -> None:
+    if isinstance(instance, Account):
+        session.info.pop(_CHARTS, None)
+
+
+def _account_set(target: Account, value: object, old: object, initiator: object) -> None:
+    session = object_session(target)
+    if session is not None:
+        session.info.pop(_CHARTS, None)
+
+
+def _account_statement(state: ORMExecuteState) -> None:
+    if (_CHARTS in state.session.info and not state.is_select and state.bind_mapper is not None
+            and state.bind_mapper.class_ is Account):
+        state.session.info.pop(_CHARTS, None)
+
+
+event.listen(Session, "transient_to_pending", _forget_if_account)
+event.listen(Session, "persistent_to_deleted", _forget_if_account)
+event.listen(Session, "do_orm_execute", _account_statement)
+for _end in ("after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _end, lambda session, *_: session.info.pop(_CHARTS, None))
+for _column in Account.__mapper__.column_attrs:
+    event.listen(getattr(Account, _column.key), "set", _account_set)
 
 
 _BOOK_ACCOUNTS = (select(Account.id, Account.code, Account.name, Account.category, Account.normal_side,
