@@ -161,10 +161,18 @@ def cmd_orgs(args: argparse.Namespace) -> int:
     return 0
 
 
+# a district database on a PostgreSQL server: the file-level work is the server's own tools' job
+SERVER_TOOLS = "区级数据库在 PostgreSQL 服务器上：{what}请用服务器自带的工具（{tool}，见 README 中 PostgreSQL 一段）"
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
+    from db.engine import is_database_url
     from desktop_app.core.services.integrity import CheckResult, verify_database
     from desktop_app.core.services.restore import file_damage
 
+    if is_database_url(args.db):
+        raise UserError(SERVER_TOOLS.format(what="文件级检查", tool="pg_amcheck")
+                        + "；各乡镇数据的审计链与封存码在图形界面的“数据接收”页核对", field="--db")
     if not Path(args.db).is_file():
         raise UserError(f"数据库文件不存在：{args.db}")
     # a file too damaged to open is reported, not opened; damage inside is found by the checks
@@ -316,9 +324,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _precheck_out(args)
         login(args)  # --user: the password is checked before the command runs
-        return int(args.handler(args))
+        status = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe shows here, inside the calm handling, not at exit
+        return status
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the reader of our output went away (… | head): not the database's fault
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 1
     except (OSError, sqlite3.Error, DBAPIError) as exc:  # one place for bad files and places
         print(f"错误：{calm_message(exc, args)}", file=sys.stderr)

@@ -36,7 +36,16 @@ def _ask(prompt: str) -> str | None:
     return getpass.getpass(f"{prompt}：")
 
 
+def _refuse_server(args: argparse.Namespace, what: str, tool: str) -> None:
+    from db.engine import is_database_url
+    from desktop_app.cli import SERVER_TOOLS
+
+    if is_database_url(args.db):
+        raise UserError(SERVER_TOOLS.format(what=what, tool=tool), field="--db")
+
+
 def _backup(args: argparse.Namespace) -> int:
+    _refuse_server(args, "备份", "pg_dump")
     if args.action == "list":
         return _list(args)
     if args.action == "passphrase":
@@ -132,6 +141,7 @@ def _restore(args: argparse.Namespace) -> int:
     from desktop_app.core.backup_crypto import is_sealed
     from desktop_app.core.services.restore import discard, finish_restore, prepare_restore
 
+    _refuse_server(args, "恢复", "pg_restore")
     src, target = Path(args.file), Path(args.db)
     passphrase = None
     if src.is_file() and src.stat().st_size and is_sealed(src):
