@@ -35,6 +35,7 @@ import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -78,11 +79,12 @@ def child_export(town: Path, partner_db: Path, stick: Path) -> None:
                       "changes": out.changes, "rows": out.rows, "size": out.size}))
 
 
-def child_import(district: Path, package: Path) -> None:
+def child_import(district: str, package: Path) -> None:
     import desktop_app.sync  # noqa: F401
     from desktop_app.sync.apply import import_package
 
-    db = open_database(district)
+    db = (open_database(district, work_dir=package.parent / "pg-work", create=False) if "://" in district
+          else open_database(Path(district)))
     w, c = time.perf_counter(), time.process_time()
     rep = import_package(db, package, actor="bench")
     wall, cpu = time.perf_counter() - w, time.process_time() - c
@@ -305,6 +307,122 @@ def scenario(title: str, town: Path, district: Path, stick: Path, runs: int) -> 
     report(f"{title}（{runs} 次的中位数）", {**exps[0], **med}, {**imps[0], **medi}, raw)
 
 
+def pg_scenario(title: str, town: Path, district: Path, stick: Path, runs: int, server: str) -> None:
+    """The same package imported into the district as a file and as a PostgreSQL database (a copy
+    of the file's rows: db/pg_copy), each ``runs`` times on a fresh copy; beside them the two ways
+    PostgreSQL can take the rows in bulk, on the same rows: COPY into a staging table then one
+    INSERT … ON CONFLICT (what apply does) and executemany of INSERT … ON CONFLICT with casts."""
+    from sqlalchemy import make_url
+
+    from db.pg_copy import copy_to_server
+    from tests.pg_support import create_database, drop_database, url_text
+
+    base = make_url(server)
+    t = town.with_name(f"pg_{town.name}")
+    backup_file(town, t)
+    d0 = district.with_name(f"pg_{district.name}")
+    backup_file(district, d0)
+    exp = run_child("_export", str(t), str(d0), str(stick))
+    assert exp["path"], "nothing to send"
+    package = Path(str(exp["path"]))
+    lite, pg, bulk = [], [], []
+    for run in range(runs):
+        d = district.with_name(f"pgrun{run}_{district.name}")
+        backup_file(district, d)
+        lite.append(run_child("_import", str(d), str(package)))
+        url = create_database(base)
+        try:
+            src = open_database(district)
+            copy_to_server(src, url_text(url), work_dir=stick.parent / "pg-work")
+            src.close()
+            if run == 0:
+                bulk.append(pg_bulk_ways(t, package_ranges(t, d0), url_text(url)))
+            pg.append(run_child("_import", url_text(url), str(package)))
+        finally:
+            drop_database(base, str(url.database))
+        for f in d.parent.glob(d.name + "*"):
+            f.unlink()
+    package.unlink()
+    rows = int(exp["changes"]) + int(exp["rows"])  # type: ignore[call-overload]
+    med = {k: (statistics.median(float(r[k]) for r in lite), statistics.median(float(r[k]) for r in pg))  # type: ignore[arg-type]
+           for k in ("wall", "cpu", "rss")}
+    print(f"\n== {title}：同一个包导入 SQLite 文件 / PostgreSQL（{runs} 次的中位数，{rows:,} 行） ==")
+    print(f"导入 SQLite 墙钟 {med['wall'][0]:.2f} s（CPU {med['cpu'][0]:.2f} s，内存 {med['rss'][0]:.0f} MB）；"
+          f"PostgreSQL 墙钟 {med['wall'][1]:.2f} s（本进程 CPU {med['cpu'][1]:.2f} s，内存 {med['rss'][1]:.0f} MB）；"
+          f"比值 PG / SQLite = {med['wall'][1] / max(med['wall'][0], 1e-9):.2f}x")
+    b = bulk[0]
+    print(f"PostgreSQL 批量写入同样 {int(b['rows']):,} 行（原始极限，psycopg 直接）：COPY 入暂存表 + 一条 "
+          f"INSERT … ON CONFLICT {b['copy']:.2f} s；executemany INSERT … ON CONFLICT（逐列类型转换）"
+          f"{b['many']:.2f} s；比值 executemany / COPY = {b['many'] / max(b['copy'], 1e-9):.2f}x；"
+          f"导入全程 / COPY 写入 = {med['wall'][1] / max(b['copy'], 1e-9):.2f}x")
+
+
+def pg_bulk_ways(town: Path, ranges: dict[str, tuple[int, int]], url: str) -> dict[str, float]:
+    """The package's row images written into an empty copy of the schema both ways, each in a
+    transaction rolled back (so both start from the same state)."""
+    import psycopg
+
+    from desktop_app.sync import control
+
+    src = sqlite3.connect(town)
+    src.execute("CREATE TEMP TABLE ids (t TEXT, id TEXT, PRIMARY KEY (t, id)) WITHOUT ROWID")
+    for origin, (first, last) in ranges.items():
+        src.execute("INSERT OR IGNORE INTO ids SELECT table_name, row_id FROM change_log "
+                    "WHERE origin = ? AND seq BETWEEN ? AND ?", (origin, first, last))
+    data = []
+    for t in control.syncable_tables():
+        cur = src.execute(f'SELECT * FROM "{t.name}" WHERE id IN (SELECT id FROM ids WHERE t = ?)', (t.name,))
+        rows = cur.fetchall()
+        if rows:
+            data.append((t, [d[0] for d in cur.description], rows))
+    src.close()
+    out = {"rows": float(sum(len(r) for _, _, r in data))}
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn) as con:
+        types = {(t, c): ty for t, c, ty in con.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public'")}
+        for way in ("copy", "many"):
+            t0 = time.perf_counter()
+            with con.transaction(force_rollback=True):
+                for table, cols, rows in data:
+                    names = ", ".join(f'"{c}"' for c in cols)
+                    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c != "id")
+                    tail = f'ON CONFLICT (id) DO UPDATE SET {sets} WHERE excluded.rev > "{table.name}".rev'
+                    if way == "copy":
+                        con.execute(f'CREATE TEMP TABLE "s_{table.name}" AS SELECT {names} FROM "{table.name}" LIMIT 0')
+                        with con.cursor().copy(f'COPY "s_{table.name}" ({names}) FROM STDIN') as cp:
+                            for r in rows:
+                                cp.write_row(r)
+                        con.execute(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "s_{table.name}" {tail}')
+                    else:
+                        own = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+                        if own:  # row by row, a parent must come before its children (COPY's one statement needs not)
+                            rows = _parents_first(rows, cols.index("id"), cols.index(own[0]))
+                        casts = ", ".join(f"%s::text::{types[(table.name, c)]}" for c in cols)
+                        con.cursor().executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({casts}) {tail}',
+                                                 [tuple(str(v) if v is not None else None for v in r) for r in rows])
+            out[way] = time.perf_counter() - t0
+    return out
+
+
+def _parents_first(rows: list[Any], at_id: int, at_ref: int) -> list[Any]:
+    out: list[Any] = []
+    done: set[Any] = set()
+    pending = rows
+    while pending:
+        later = []
+        for r in pending:
+            if r[at_ref] is None or r[at_ref] in done:
+                out.append(r)
+                done.add(r[at_id])
+            else:
+                later.append(r)
+        if len(later) == len(pending):
+            return out + later
+        pending = later
+    return out
+
+
 def digest_costs(town: Path, runs: int) -> None:
     """The village digests a monthly package needs: kept ones brought up to date from the month's
     change-log slice (what export does now) beside a recompute from every row (what it did per
@@ -355,6 +473,8 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench_sync")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-seed", action="store_true")
+    ap.add_argument("--pg", help="a PostgreSQL server URL (postgresql+psycopg://…; scripts/pg-test-server.sh): "
+                                 "the seed's import also into a district there, figures beside SQLite's")
     args = ap.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     (args.work / "stick").mkdir(parents=True)
@@ -380,6 +500,8 @@ def main() -> None:
 
     if not args.skip_seed:
         scenario("全量首包（乡镇 → 区）", town, district, stick, args.runs)
+    if args.pg:
+        pg_scenario("全量首包", town, district, stick, args.runs, args.pg)
     # the district holds the seed and has acknowledged it; then one month of work in every village
     carry(town, district, stick)
     carry(district, town, stick)
@@ -393,6 +515,6 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "_export":
         child_export(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
     elif len(sys.argv) > 1 and sys.argv[1] == "_import":
-        child_import(Path(sys.argv[2]), Path(sys.argv[3]))
+        child_import(sys.argv[2], Path(sys.argv[3]))
     else:
         main()

@@ -17,10 +17,12 @@ from db.changelog import _cursor
 from db.engine import Database
 from db.migrate import open_database
 from db.models import Household, SyncPartnerHas, Voucher
+from desktop_app.core.services.users import create_user
 from desktop_app.sync import identity
 from desktop_app.sync.apply import import_package, read_package
 from desktop_app.sync.control import syncable_tables
 from desktop_app.sync.errors import PackageError
+from desktop_app.sync.status import partner_status
 from tests.conftest import copy_of
 from tests.pg_support import both_engines
 from tests.sync.conftest import SyncPair, trust_each_other
@@ -147,3 +149,24 @@ def test_refused_and_previewed_packages_leave_the_district_unchanged(pair: SyncP
     rep = import_package(pair.district, out.path, actor="tester")  # then it goes in whole
     assert rep.new_records == out.changes and rep.compared
     same_rows(pair)
+
+
+def test_local_writes_are_hashed_as_sqlite_stores_them(pair: SyncPair) -> None:
+    """A district's own rows (its identity, a proposal's partner card …) written by the ORM carry the
+    hash of their values in SQLite's stored forms on either engine: verify agrees on both."""
+    pair.carry(pair.town, pair.district)
+    with pair.district.begin("admin") as s:
+        identity.set_site(s, "district", "江宁区农经站", "320115")
+        create_user(s, username="tjy", display_name="区统计员", password="secret1", roles=["supervisor"])
+    with pair.district.read() as s:
+        cur = _cursor(s)
+        try:
+            stored = cur.execute("SELECT row_hash FROM app_user WHERE username = ?", ("tjy",)).fetchone()
+        finally:
+            cur.close()
+    assert stored is not None and stored[0] is not None
+    assert hash_mismatches(pair.district) == {}
+    with pair.district.read() as s:
+        status = {p.partner.origin: p for p in partner_status(s)}
+    town = status[pair.town.origin]
+    assert town.last_received is not None and town.received_total > 0
