@@ -88,7 +88,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                 create_user(s, username=args.admin, display_name="系统管理员", password=password,
                             roles=["sysadmin"], must_change_password=show)  # a made-up one is changed at once
                 said.append(f"已创建系统管理员 {args.admin}（初始密码 {password if show else '为您输入或环境变量给出的密码'}"
-                            f"{'，只显示这一次，请记下' if show else ''}）。{'首次登录时须修改密码。' if show else ''}")
+                            f"{'，只显示这一次，请记下' if show else ''}）。{f'首次使用前须修改密码：python -m desktop_app passwd --user {args.admin}（或在图形界面登录时修改）。' if show else ''}")
         print("\n".join(said))  # after the commit: nothing is announced that was not written
     finally:
         db.close()

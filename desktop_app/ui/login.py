@@ -182,13 +182,13 @@ class ChangePasswordDialog(QDialog):
         self.error.setWordWrap(True)
         layout = QVBoxLayout(self)
         if forced:
-            note = QLabel(f"{user.display_name}，您的密码是管理员设置的初始密码或重设密码，"
-                          "请先修改为只有您自己知道的密码，然后才能使用本程序。")
+            note = QLabel(f"{user.display_name}，您刚才登录用的是临时密码（程序生成的初始密码，或管理员重设的密码），"
+                          "请先改为只有您自己知道的密码，然后才能使用本程序。")
             note.setObjectName("change_forced_note")
             note.setWordWrap(True)
             layout.addWidget(note)
         form = QFormLayout()
-        form.addRow("原密码", self.old)
+        form.addRow("原密码（刚才登录用的）" if forced else "原密码", self.old)
         form.addRow("新密码", self.new)
         form.addRow("再次输入新密码", self.again)
         form.addRow("", self.error)

@@ -53,7 +53,7 @@ def test_a_reset_password_is_changed_before_the_main_window(qtbot, demo_db) -> N
     assert dialog.user is not None and dialog.must_change_password
     change = ChangePasswordDialog(demo_db, dialog.user, forced=True)
     qtbot.addWidget(change)
-    assert "初始密码或重设密码" in change.findChild(type(change.error), "change_forced_note").text()
+    assert "临时密码" in change.findChild(type(change.error), "change_forced_note").text()
     change.old.setText("reset123")
     change.new.setText("mine5678")
     change.again.setText("mine567")
