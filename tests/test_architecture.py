@@ -66,7 +66,6 @@ PERIOD_MATH = re.compile(r"%\s*12\s*\+\s*1|\((?:m|month) == 1[2]?\)|\*\s*12\s*\+
 MONEY_HOME = {"db/types.py", "desktop_app/core/money.py"}
 PERIODS_HOME = {"desktop_app/core/periods.py"}
 PENDING_FEN = {
-    "desktop_app/sync/apply.py": "yuan()/totals: money.from_fen",
 }
 PENDING_PERIODS = {
     "desktop_app/ui/pages/disclosure.py": "its previous-month copy → periods.prev_period",

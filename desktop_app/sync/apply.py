@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
@@ -40,8 +39,9 @@ from db.engine import Database
 from db.images import chain_hash
 from db.migrate import SCHEMA_HEADS
 from db.models.sync import InstallationKey, ReceivedAudit, ReceivedControlTotal, ReceivedDigest, SyncInbox
-from db.pgcursor import Cursor, PgCursor, copy_upsert, errors
+from db.pgcursor import Cursor, PgCursor, copy_insert, copy_upsert, errors
 from db.types import utcnow
+from desktop_app.core.money import from_fen
 from desktop_app.core.services import balances
 from desktop_app.sync import control, envelope, identity
 from desktop_app.sync.cards import LEVEL_TEXT, fingerprint
@@ -97,7 +97,7 @@ class _Rollback(Exception):
 
 
 def yuan(fen: int) -> str:
-    return f"{Decimal(fen).scaleb(-2):,.2f}"
+    return f"{from_fen(fen):,.2f}"
 
 
 def check_schema(schema: list[str]) -> None:
@@ -306,6 +306,7 @@ class Row(msgspec.Struct, tag_field="k", tag="r", gc=False):
 
 
 OPS = frozenset(("insert", "update", "delete"))
+LOG_COLUMNS = ("origin", "seq", "table_name", "row_id", "op", "rev", "prev_rev")
 _decode_changes = msgspec.json.Decoder(list[Record | Row]).decode
 
 
@@ -372,8 +373,11 @@ class _Applier:
         if origin in self.me:
             raise PackageError(f"同步包含有本机自己尚未产生的变更记录（来源 {origin[:8]}… 第 {seq} 号），包来历不明，已拒绝")
         self.held[origin] = self.moved[origin] = new[-1].s
-        self.cur.executemany("INSERT INTO change_log (origin, seq, table_name, row_id, op, rev, prev_rev) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)", [(r.o, r.s, r.t, r.id, r.op, r.rev, r.p) for r in new])
+        log = [(r.o, r.s, r.t, r.id, r.op, r.rev, r.p) for r in new]
+        if isinstance(self.cur, PgCursor):  # new (origin, seq) only (checked above): COPY straight in
+            copy_insert(self.cur, "change_log", LOG_COLUMNS, log)
+        else:
+            self.cur.executemany(f"INSERT INTO change_log ({', '.join(LOG_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)", log)
         self.new += len(new)
         self.tick(len(new))
 
@@ -642,7 +646,7 @@ def _reconcile(s: Session, cur: Cursor, c: Container, m: dict[str, Any], p: iden
     if sent:
         s.execute(insert(ReceivedControlTotal), [
             {"package_id": package_id, "book_id": uuid.UUID(hex=b), "period": per, "vouchers": v[0], "lines": v[1],
-             "debit": Decimal(v[2]).scaleb(-2), "credit": Decimal(v[3]).scaleb(-2)} for (b, per), v in sorted(sent.items())])
+             "debit": from_fen(v[2]), "credit": from_fen(v[3])} for (b, per), v in sorted(sent.items())])
     if sent_digests:
         s.execute(insert(ReceivedDigest), [
             {"package_id": package_id, "organisation_id": uuid.UUID(hex=o), "digest": d, "rows": int(r)}
