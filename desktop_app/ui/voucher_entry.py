@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.errors import UserError, ValidationError
 from desktop_app.core.money import amount_in_words, format_amount, parse_amount
+from desktop_app.core.periods import period_end, period_start
 from desktop_app.core.rows_funds import VoucherDetail
 from desktop_app.core.services import orgs as org_svc
 from desktop_app.core.services import vouchers as svc
@@ -211,6 +212,16 @@ class VoucherGrid(QTableWidget):
             self.set_text(r, CREDIT, f"{ln.credit:.2f}" if ln.credit else "")
 
 
+def default_date(period: str | None, today: dt.date | None = None) -> dt.date:
+    """A new voucher's date: today when it falls in the selected period, else the period's
+    last day (entries of a past month are month-end work) or its first (a month ahead)."""
+    today = today or dt.date.today()
+    if not period:
+        return today
+    first, last = period_start(period), period_end(period)
+    return min(max(today, first), last)
+
+
 class VoucherDialog(QDialog):
     """填制 or 修改 one voucher of the context's book."""
 
@@ -226,7 +237,7 @@ class VoucherDialog(QDialog):
         self.grid = VoucherGrid(leaf, ctx.read(svc.list_summary_phrases, self.book.id), self,
                                 parties=ctx.read(svc.list_counterparties, self.book.id))
         self.date_edit = DateEdit()
-        self.date_edit.setValue(dt.date.today())
+        self.date_edit.setValue(default_date(ctx.period))
         self.attach = QSpinBox()
         self.attach.setRange(0, 9999)
         self.attach.setSuffix(" 张")

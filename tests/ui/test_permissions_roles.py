@@ -235,3 +235,14 @@ def test_a_voucher_opened_by_a_role_that_may_not_make_vouchers_is_read_only(
         assert dialog.save_button.toolTip().startswith("仅限")
         dialog.save()  # Ctrl+S reaches save(): nothing is sent to the service, the dialog stays open
         assert dialog.saved_id is None
+
+
+def test_a_new_vouchers_date_falls_in_the_selected_period() -> None:
+    """填制 in 2026年10月 on 2 December proposes 31 October, not a date the period refuses."""
+    from datetime import date as day
+
+    from desktop_app.ui.voucher_entry import default_date
+
+    assert default_date("2026-10", day(2026, 12, 2)) == day(2026, 10, 31)
+    assert default_date("2026-12", day(2026, 12, 2)) == day(2026, 12, 2)
+    assert default_date("2027-01", day(2026, 12, 2)) == day(2027, 1, 1)
