@@ -27,7 +27,7 @@ from desktop_app.ui.settings import WindowSettings
 from tests.conftest import copy_of
 
 DISTRICT_PAGES = ["district_overview", "district_tiers", "district_disclosure", "district_distribution",
-                  "district_contracts", "district_assets", "district_receipts"]
+                  "district_contracts", "district_assets", "district_receipts", "district_proposals"]
 EDITING = ("新增", "修改", "删除", "保存", "作废", "记账")
 
 
@@ -68,13 +68,14 @@ def _page(win: MainWindow, page_id: str):
 def test_the_district_database_opens_as_the_districts_program(qtbot, district_db, tmp_path) -> None:
     win = _window(qtbot, district_db, tmp_path, "admin")
     ids = [p.id for p in win.pages]
-    assert ids == DISTRICT_PAGES + [i for i in ids if i in ("sync", "users")]
-    assert {"sync", "users"} <= set(ids)
-    township_pages = {p.id for p in discover_pages() if p.site == "township"} - {"sync", "users"}
+    shared = ("sync", "users", "backups")  # 数据同步, 用户管理, 备份与恢复: both programs have them
+    assert ids == DISTRICT_PAGES + [i for i in ids if i in shared]
+    assert set(shared) <= set(ids)
+    township_pages = {p.id for p in discover_pages() if p.site == "township"} - set(shared)
     assert township_pages and not township_pages & set(ids)
     assert "区级" in win.windowTitle() and "江宁区经管站" in win.windowTitle()
     assert [win.tabs.tabText(i) for i in range(len(DISTRICT_PAGES))] == [
-        "全区概览", "收入分档", "财务公开情况", "收益分配进度", "合同监管", "资产资源汇总", "数据接收"]
+        "全区概览", "收入分档", "财务公开情况", "收益分配进度", "合同监管", "资产资源汇总", "数据接收", "更正建议"]
 
 
 def test_a_township_database_shows_no_district_page(qtbot, demo_db, tmp_path) -> None:

@@ -335,14 +335,19 @@ def test_a_refused_package_shows_the_reason_and_changes_nothing(pair: SyncPair, 
 
 
 def test_a_replaced_township_pc_is_announced_as_its_successor(pair: SyncPair, qtbot: Any, tmp_path: Path,
-                                                              shown_boxes: ShownBoxes) -> None:
+                                                              shown_boxes: ShownBoxes,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from desktop_app.cli import main
 
-    pair.town.close()  # the township's PC dies; its backup is restored on a new one
+    pair.town.close()  # the township's PC dies; its sealed backup is restored on a new one
+    monkeypatch.setenv("SUNSHINE_LEDGER_BACKUP_PASSPHRASE", "阳光街道的备份口令")
+    assert main(["backup", "passphrase", "--db", str(pair.town.path)]) == 0
     assert main(["backup", "--db", str(pair.town.path), "--to", str(tmp_path / "bk")]) == 0
+    (sealed,) = (tmp_path / "bk").iterdir()
+    assert sealed.suffix == ".slbak"
     new_pc = tmp_path / "new_pc" / "ledger.db"
     new_pc.parent.mkdir()
-    assert main(["restore", str(next((tmp_path / "bk").iterdir())), "--db", str(new_pc)]) == 0
+    assert main(["restore", str(sealed), "--db", str(new_pc)]) == 0
     assert main(["sync", "identity", "--db", str(new_pc), "--out", str(tmp_path / "new.slcard")]) == 0
     pair.town = open_database(pair.town.path)  # closed again by the fixture
 
