@@ -61,9 +61,17 @@ def make_application(argv: Sequence[str] = ()) -> object:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("SunshineLedger")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-    translator = QTranslator(app)
-    if translator.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(translator)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):  # the PyPI wheels ship only the older combined catalogue
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+            break
+    from desktop_app.ui.qt_zh import MissingQtWords
+
+    words = MissingQtWords(app)  # the words that catalogue lacks (the file dialog's "Look in:" …)
+    app.installTranslator(words)
+    app.setProperty("missing_qt_words", words)  # keep the Python override alive with the application
     font_id = QFontDatabase.addApplicationFont(str(paths.font_path()))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     if families:

@@ -1,0 +1,35 @@
+"""Qt's own words that the Chinese catalogue shipped with the PySide6 wheels lacks (it is the older
+``qt_zh_CN``: Qt 6's file dialog says "&Look in:" where the catalogue knows "Look in:"). Installed
+after the catalogue, so it is asked first; anything else falls through to the catalogue."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTranslator
+
+_WORDS: dict[tuple[str, str], str] = {
+    ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+    ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+    ("QFileDialog", "File &name:"): "文件名称(&N)：",
+    ("QFileDialog", "Directory:"): "文件夹：",
+    ("QFileDialog", "&Choose"): "选择(&C)",
+    ("QFileDialog", "Back"): "后退",
+    ("QFileDialog", "Forward"): "前进",
+    ("QFileDialog", "Parent Directory"): "上一级文件夹",
+    ("QFileDialog", "Create New Folder"): "新建文件夹",
+    ("QFileDialog", "List View"): "列表",
+    ("QFileDialog", "Detail View"): "详细信息",
+    ("QFileDialog", "All Files (*)"): "所有文件 (*)",
+    ("QFileDialog", "Directories"): "文件夹",
+    ("QAbstractFileIconProvider", "Folder"): "文件夹",
+    ("QAbstractFileIconProvider", "File"): "文件",
+    ("QAbstractFileIconProvider", "Drive"): "驱动器",
+    ("QFileSystemModel", "Folder"): "文件夹",
+}
+
+
+class MissingQtWords(QTranslator):
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str:
+        return _WORDS.get((context, source), "")
+
+    def isEmpty(self) -> bool:
+        return False
