@@ -16,6 +16,7 @@ A ``UserError`` raised by a handler is shown calmly; anything else reaches the e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import QMenu, QToolBar, QWidget
 from desktop_app.core.errors import UserError
 from desktop_app.ui.errors import show_user_error
 
-__all__ = ["ActionRegistry", "ActionSpec"]
+__all__ = ["ActionRegistry", "ActionSpec", "plain_text"]
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class ActionRegistry(QObject):
         if spec.shortcut is not None:
             tip = f"{tip}（{action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}）"
         action.setToolTip(tip)
-        action.setStatusTip(spec.tip or spec.text)
+        action.setStatusTip(spec.tip or plain_text(spec.text))
         if spec.icon and self._icon_loader is not None:
             action.setIcon(self._icon_loader(spec.icon))
         action.setCheckable(spec.checkable)
@@ -136,3 +137,8 @@ class ActionRegistry(QObject):
     def context_menu(self, parent: QWidget, ids: Sequence[str | None]) -> QMenu:
         """A fresh QMenu (for ``customContextMenuRequested``) holding the shared actions."""
         return self.fill_menu(QMenu(parent), ids)
+
+
+def plain_text(text: str) -> str:
+    """A menu text without its mnemonic, for the status bar: “撤销上次保存(&U)” → “撤销上次保存”."""
+    return re.sub(r"\(&\w\)", "", text).replace("&&", "\0").replace("&", "").replace("\0", "&")

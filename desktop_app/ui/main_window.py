@@ -25,7 +25,7 @@ from desktop_app.core.rows import BookRow, OrgRow
 from desktop_app.core.services.auth import role_labels, user_organisations
 from desktop_app.core.services.orgs import list_books, list_organisations
 from desktop_app.sync.district_guard import site_level
-from desktop_app.ui.actions import ActionRegistry, ActionSpec
+from desktop_app.ui.actions import ActionRegistry, ActionSpec, plain_text
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import confirm
 from desktop_app.ui.pages import PageSpec, discover_pages, visible_pages
@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         entry = self.ctx.undo_entry
         action = self.actions_table["undo"]
         action.setText(f"撤销：{entry.text}(&U)" if entry else "撤销上次保存(&U)")
+        action.setStatusTip(plain_text(action.text()))
         self.actions_table.update_enabled(self.actions_table.context)
 
     def undo_last_save(self) -> None:
