@@ -151,6 +151,7 @@ def _restore(args: argparse.Namespace) -> int:
     prepared = prepare_restore(src, target, passphrase=passphrase)
     try:
         if prepared.check.damage:
+            print(f"备份文件 {src.name} 已损坏：", file=sys.stderr)
             for line in prepared.check.damage:
                 print(f"    {line}", file=sys.stderr)
         elif prepared.check.findings:
