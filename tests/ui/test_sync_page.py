@@ -412,3 +412,42 @@ def test_the_district_exports_to_all_its_townships_at_once(pair: SyncPair, qtbot
         assert shown_boxes.boxes[-1].windowTitle() == "导出完成"
     finally:
         second.close()
+
+
+def test_an_import_that_brings_proposals_says_where_to_answer(pair: SyncPair, qtbot: Any, tmp_path: Path,
+                                                              shown_boxes: ShownBoxes) -> None:
+    """The township's page names the district's new correction proposals after the import that
+    brought them; a later package carrying only a withdrawal brings none to answer."""
+    from sqlalchemy import select
+
+    from db.models import Contract
+    from desktop_app.core.services import proposals as svc
+
+    pair.carry(pair.town, pair.district)
+    with pair.district.read() as s:
+        contracts = s.execute(select(Contract.organisation_id, Contract.number).order_by(Contract.number)
+                              .limit(2)).all()
+    with pair.district.begin("quji") as s:
+        made = [svc.propose(s, svc.find_target(s, org, "contract", number), "合同超期", f"合同 {number} 已到期")
+                for org, number in contracts]
+    page = town_page(pair, qtbot, tmp_path)
+
+    def import_on_the_town() -> str:
+        out = pair.export(pair.district, pair.town)
+        assert out.path is not None
+        importer = page.import_from_stick(out.path)
+        qtbot.waitUntil(lambda: importer.dialog is not None, timeout=60_000)
+        assert importer.dialog.import_button is not None
+        importer.dialog.import_button.click()
+        qtbot.waitUntil(lambda: importer.report is not None, timeout=60_000)
+        assert importer.report.rows.get("proposal")
+        return page.status.text()
+
+    said = import_on_the_town()
+    assert said.startswith("已导入区“江宁区经管站”的同步包")
+    assert said.endswith("\n收到区级更正建议 2 条，请到“区级更正建议”页答复")
+    _shot(page, "sync_page_proposals.png")
+    with pair.district.begin("quji") as s:
+        svc.withdraw(s, made[0].id)
+    said = import_on_the_town()
+    assert said.startswith("已导入区“江宁区经管站”的同步包") and "更正建议" not in said

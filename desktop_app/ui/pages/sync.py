@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
+from desktop_app.core.services.proposals import STATUSES, list_proposals
 from desktop_app.sync import identity
 from desktop_app.sync.cards import CARD_SUFFIX, read_card, write_card
 from desktop_app.sync.status import PartnerStatus, partner_status
@@ -40,6 +41,7 @@ from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.pages.proposals import TITLE as PROPOSALS_TITLE
 from desktop_app.ui.sync_dialogs import (
     EngineProgress,
     SyncImport,
@@ -136,6 +138,7 @@ class SyncPage(QWidget):
         self.runner = TaskRunner(self)
         self.task: TaskHandle | None = None
         self.importer: SyncImport | None = None
+        self._waiting: frozenset[uuid.UUID] = frozenset()  # proposals waiting for an answer before an import
         self.exported: list[tuple[str, Any]] = []  # (partner name, ExportResult) of the last export
         self.site: identity.SiteInfo | None = None
         self.fingerprint = ""
@@ -439,14 +442,24 @@ class SyncPage(QWidget):
 
     # -- import -------------------------------------------------------------------------------
     def import_from_stick(self, path: Path | str | None = None) -> SyncImport:
+        self._waiting = self._proposals_waiting()
         where = self.target_dir()
         self.importer = SyncImport(self, self.ctx, self.runner, self._imported,
                                    start_dir=where if where is not None and where.is_dir() else None, busy=self._busy)
         self.importer.start(path)
         return self.importer
 
+    def _proposals_waiting(self) -> frozenset[uuid.UUID]:
+        """The district's correction proposals waiting for this PC's answer (its own villages)."""
+        return frozenset(r.id for r in self.ctx.read(list_proposals, status=STATUSES[0]))
+
     def _imported(self, report: Any) -> None:
-        self.status.setText(report.message)
+        message = report.message
+        if report.rows.get("proposal"):  # one stream to every township: count only those on our villages
+            received = len(self._proposals_waiting() - self._waiting)
+            if received:
+                message += f"\n收到区级更正建议 {received} 条，请到“{PROPOSALS_TITLE}”页答复"
+        self.status.setText(message)
         self.ctx.notify("sync")
         self.ctx.notify("refresh")  # the books changed under every page
 
