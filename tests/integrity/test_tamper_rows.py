@@ -148,3 +148,30 @@ def test_a_month_reopened_behind_the_programs_back_refuses_writes(demo: Path) ->
             ensure_period_open(s, uuid.UUID(book), "2026-10")
     finally:
         db.close()
+
+
+def test_a_month_reopened_behind_the_programs_back_is_not_sealed_over(demo: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """结账 of such a month would write a new seal over the evidence: refused, and verify still
+    finds the month afterwards."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from db.models import User
+    from desktop_app.core.services.auth import user_row
+    from desktop_app.core.services.periods import close_period
+
+    raw = sqlite3.connect(demo)
+    book, = raw.execute("SELECT book_id FROM period WHERE period = '2026-10' LIMIT 1").fetchone()
+    raw.close()
+    _sql(demo, f"UPDATE period SET status = 'open', seal_hash = NULL WHERE book_id = '{book}' AND period = '2026-10'")
+    db = open_database(demo)
+    try:
+        with db.begin("kuaiji") as s, pytest.raises(ConflictError, match="不能再结账"):
+            kuaiji = user_row(s.execute(select(User).where(User.username == "kuaiji")).scalar_one())
+            close_period(s, uuid.UUID(book), "2026-10", user=kuaiji)
+    finally:
+        db.close()
+    code, out = _verify(demo, capsys)
+    assert code == 3 and "2026年10月" in out

@@ -100,9 +100,17 @@ def ensure_period_open(session: Session, book_id: uuid.UUID, on: date | str) -> 
     if found is not None and found[0] == "closed":
         raise ConflictError(f"{period_label(period)}已结账，不能修改。如需更正，请在未结账的月份填制更正凭证，"
                             "或由审核员反结账", field="日期")
-    if found is not None and audit_says_closed(reads(session), book_id, period, found[1]):
+    _refuse_reopened_behind(session, book_id, period, "拒绝写入", field="日期")
+
+
+def _refuse_reopened_behind(session: Session, book_id: uuid.UUID, period: str, refused: str, *, field: str) -> None:
+    """A month the audit log says is closed, whose row was set back to open behind the program's
+    back, takes no write — not even a new 结账, which would seal over the evidence."""
+    found = reads(session).execute(_PERIOD_STATUS, {"book_id": book_id, "period": period}).first()
+    if found is not None and found[0] != "closed" and audit_says_closed(reads(session), book_id, period, found[1]):
         raise ConflictError(f"{period_label(period)}按审计日志已结账，但期间记录被改为未结账且没有反结账记录"
-                            "（已被程序以外的方式修改），拒绝写入。请运行“verify”检查数据库，并从备份恢复", field="日期")
+                            f"（已被程序以外的方式修改），{refused}。请告知系统管理员：在“备份与恢复”页从此前的备份恢复"
+                            "（命令 verify 列出所有被改动之处）", field=field)
 
 
 SEAL_FORMAT = 2  # 1: vouchers and entries only (the first release); 2: + people, opening balances, accounts
@@ -389,6 +397,7 @@ def close_period(session: Session, book_id: uuid.UUID, period: str, *, user: Use
     current = period_row(session, book_id, period)
     if current.is_closed:
         raise ConflictError(f"{period_label(period)}已经结账", field="会计期间")
+    _refuse_reopened_behind(session, book_id, period, "不能再结账", field="会计期间")
     if period > book.start_period and not period_row(session, book_id, prev_period(period)).is_closed:
         raise ConflictError(f"请先结账{period_label(prev_period(period))}，再结账{period_label(period)}",
                             field="会计期间")
@@ -432,6 +441,7 @@ def close_periods(session: Session, items: Sequence[tuple[uuid.UUID, str]], *, u
                 raise ValidationError(f"{label}早于账套启用期间", field="会计期间")
             if (book_id, period) in closing or period_row(session, book_id, period).is_closed:
                 raise ConflictError(f"{label}已经结账", field="会计期间")
+            _refuse_reopened_behind(session, book_id, period, "不能再结账", field="会计期间")
             before = prev_period(period)
             if period > book.start_period and (book_id, before) not in closing \
                     and not period_row(session, book_id, before).is_closed:
