@@ -155,6 +155,13 @@ def errors() -> tuple[type[BaseException], ...]:
     return (sqlite3.Error, psycopg.Error)
 
 
+def copy_insert(cursor: PgCursor, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """New rows in SQLite's stored forms COPY'd straight into ``table`` (no conflict possible)."""
+    with cursor.raw.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
+        for r in rows:
+            copy.write_row(r)
+
+
 def copy_upsert(cursor: PgCursor, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                 update_where: str) -> int:
     """Rows in SQLite's stored forms COPY'd into a staging table shaped like ``columns`` of
