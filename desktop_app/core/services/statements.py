@@ -7,7 +7,6 @@ part of 未分配收益), and the 本年收益 line equals the net of the 损益
 
 from __future__ import annotations
 
-import calendar
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from db.models import Book, Organisation
 from desktop_app.core import charts
 from desktop_app.core.errors import ValidationError
+from desktop_app.core.periods import check_period, period_end, period_label
 from desktop_app.core.rows import BookRow
 from desktop_app.core.rows_funds import IncomeFigures, Statement, StatementLine
 from desktop_app.core.services.balances import balances_before, period_totals
@@ -26,9 +26,7 @@ from desktop_app.core.services.funds_base import (
     AccountInfo,
     book_accounts,
     cached,
-    check_period,
     get_book_row,
-    period_label,
     range_label,
     reads,
     subtree,
@@ -166,8 +164,8 @@ def _year_start(book: BookRow, period: str) -> str:
 
 
 def _month_end(period: str) -> str:
-    y, m = int(period[:4]), int(period[5:7])
-    return f"{y}年{m}月{calendar.monthrange(y, m)[1]}日"
+    end = period_end(period)
+    return f"{end.year}年{end.month}月{end.day}日"
 
 
 def balance_sheet(session: Session, book_id: uuid.UUID, period: str) -> Statement:
