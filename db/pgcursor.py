@@ -109,7 +109,7 @@ class PgCursor:
         return self.raw.description
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> PgCursor:
-        self.raw.execute(translate(sql), tuple(params) or None)
+        self.raw.execute(translate(sql), tuple(params))  # always parsed: "%" was doubled
         return self
 
     def executemany(self, sql: str, seq: Any) -> PgCursor:
