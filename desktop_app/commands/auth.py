@@ -140,6 +140,7 @@ def cli_user(session: Session, *roles: str) -> UserRow:
     """The logged-in user of this command, checked by the services' own rule (``require_role``)."""
     from desktop_app.core.services.auth import require_role
 
+    session.connection()  # the transaction is stamped with the login when it begins, on first use
     user = session.info.get("cli_user")
     if user is None:
         raise UserError(f"此命令需要操作人：{LOGIN_HINT}", field="--user")

@@ -15,7 +15,10 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from desktop_app.commands.auth import cli_user
 from desktop_app.core.errors import ValidationError
+from desktop_app.core.services.permissions import ANSWER_PROPOSAL, PROPOSE
+from desktop_app.core.services.proposals import check_site
 
 
 def _actor(args: argparse.Namespace) -> str:
@@ -44,6 +47,8 @@ def _add(args: argparse.Namespace) -> int:
                               field="对象")
     kind, ref = given[0]
     with cli_session(args, _actor(args)) as s:
+        check_site(s, "district")  # the other side's database says so before any role
+        cli_user(s, *PROPOSE)
         org = find_organisation(s, args.org)
         row = propose(s, find_target(s, org.id, kind, ref), args.kind, args.text)
     print(f"已向{row.village_name}提出更正建议 [{row.short_id}]：{row.target_text}（{row.kind}）。"
@@ -73,6 +78,8 @@ def _answer(args: argparse.Namespace) -> int:
     if args.accept == args.reject:
         raise ValidationError("请用 --accept（采纳）或 --reject --reason 理由（驳回）中的一个", field="答复")
     with cli_session(args, _actor(args)) as s:
+        check_site(s, "township")  # the other side's database says so before any role
+        cli_user(s, *ANSWER_PROPOSAL)
         row = answer(s, args.id, accept=args.accept, reason=args.reason or "", reference=args.ref or "")
     print(f"已答复 [{row.short_id}]：{row.status}。请在下次同步时把本机的同步包带给区经管站。")
     if args.accept and not args.ref:
@@ -85,6 +92,8 @@ def _withdraw(args: argparse.Namespace) -> int:
     from desktop_app.core.services.proposals import withdraw
 
     with cli_session(args, _actor(args)) as s:
+        check_site(s, "district")  # the other side's database says so before any role
+        cli_user(s, *PROPOSE)
         row = withdraw(s, args.id)
     print(f"已撤回对{row.village_name}的更正建议 [{row.short_id}]：{row.target_text}")
     return 0

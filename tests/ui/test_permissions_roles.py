@@ -246,3 +246,19 @@ def test_a_new_vouchers_date_falls_in_the_selected_period() -> None:
     assert default_date("2026-10", day(2026, 12, 2)) == day(2026, 10, 31)
     assert default_date("2026-12", day(2026, 12, 2)) == day(2026, 12, 2)
     assert default_date("2027-01", day(2026, 12, 2)) == day(2027, 1, 1)
+
+
+def test_a_supervisor_cannot_answer_the_districts_proposals(qtbot: Any, demo_db: Database, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """采纳/驳回 are the books' keepers' (记账员、审核员): gated on the page, refused on the command line."""
+    from desktop_app.ui.pages.proposals import ProposalsPage
+
+    page = ProposalsPage(_ctx(demo_db, _user(demo_db, "jiandu"), tmp_path))
+    qtbot.addWidget(page)
+    page._buttons()
+    for button in (page.accept_button, page.reject_button):
+        assert not button.isEnabled() and button.toolTip().startswith("仅限记账员、审核员使用")
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "demo1234")
+    code = cli_main(["--user", "jiandu", "proposal", "answer", "abcdef12", "--db", str(demo_db.path), "--accept"])
+    assert code == 1 and "需要记账员、审核员权限" in capsys.readouterr().err

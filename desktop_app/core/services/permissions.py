@@ -24,6 +24,8 @@ APPROVE_STOCKTAKE: Roles = ("reviewer", "bookkeeper")  # 资产清查审批
 # the township's records without a voucher of their own: organisations and books, members and
 # shares, contracts, asset cards, disclosure settings. 监督 and 区级 only read them.
 ENTER_RECORDS: Roles = ("bookkeeper", "reviewer", "sysadmin")
+ANSWER_PROPOSAL: Roles = ("bookkeeper", "reviewer")  # 采纳/驳回 the district's 更正建议 (the books' keepers)
+PROPOSE: Roles = ("district_admin",)  # 提出/撤回 an 更正建议 (the district's officers)
 
 
 def may(user_roles: Roles, roles: Roles) -> bool:

@@ -210,6 +210,12 @@ def _audit(session: Session, action: str, obj: Proposal | ProposalAnswer, summar
                                       before=before, after=row_image(obj)))
 
 
+def check_site(session: Session, side: str) -> None:
+    """Refuse work of the other side's database ("district": propose/withdraw, "township": answer)."""
+    if site_level(session) != side:
+        raise UserError(ONLY_DISTRICT if side == "district" else ONLY_TOWNSHIP)
+
+
 def propose(session: Session, target: Target, kind: str, text: str) -> ProposalRow:
     """A proposal on ``target`` (from :func:`target_of` / :func:`find_target`), district only."""
     if site_level(session) != "district":

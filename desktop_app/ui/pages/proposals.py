@@ -10,10 +10,12 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.errors import UserError
 from desktop_app.core.services import proposals as svc
+from desktop_app.core.services.permissions import ANSWER_PROPOSAL
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.pages.proposal_dialogs import PROPOSAL_KIND, ProposalList, answer_dialog, set_tab_count
+from desktop_app.ui.permissions import gate
 
 TITLE = "区级更正建议"
 NOTE = ("区经管站对本乡镇各村的凭证、合同、收益分配方案提出的更正建议，随区级同步包送达。"
@@ -36,6 +38,7 @@ class ProposalsPage(QWidget):
         self.reject_button.setObjectName("proposal_reject")
         for b in (self.accept_button, self.reject_button):
             self.list.head.addWidget(b)
+            self.may_answer = gate(b, ctx, ANSWER_PROPOSAL)
         self.accept_button.clicked.connect(lambda: self.answer(True))
         self.reject_button.clicked.connect(lambda: self.answer(False))
         self.list.refresh_button.clicked.connect(self.reload)
@@ -64,7 +67,7 @@ class ProposalsPage(QWidget):
 
     def _buttons(self) -> None:
         row = self.list.current()
-        open_ = row is not None and row.status == "待答复"
+        open_ = row is not None and row.status == "待答复" and self.may_answer
         self.accept_button.setEnabled(open_)
         self.reject_button.setEnabled(open_)
 
