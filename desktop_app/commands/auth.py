@@ -67,7 +67,7 @@ def read_password(prompt: str, env: str = PASSWORD_ENV) -> str:
     return getpass.getpass(prompt)
 
 
-def login(args: argparse.Namespace) -> None:
+def login(args: argparse.Namespace, *, force: bool = False) -> None:
     """Authenticate ``--user`` (sets ``args.acting``; None without ``--user``). Raises ``UserError``
     for a wrong password, a held-back login, or a password that must be changed first."""
     from desktop_app.cli import open_db
@@ -75,7 +75,7 @@ def login(args: argparse.Namespace) -> None:
 
     args.acting = None
     name = getattr(args, "user", None)
-    if args.command in NO_LOGIN or not name:
+    if (args.command in NO_LOGIN and not force) or not name:  # ``force``: a command that decides itself (restore)
         return
     password = read_password(f"用户 {name} 的密码：")
     args.logging_in = True

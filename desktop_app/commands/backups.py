@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -150,6 +151,8 @@ def _restore(args: argparse.Namespace) -> int:
             raise UserError(f"备份文件 {src.name} 已加密：请在终端中运行以输入备份口令，或设置环境变量 {ENV_PASSPHRASE}")
     prepared = prepare_restore(src, target, passphrase=passphrase)
     try:
+        if not prepared.check.damage:
+            _say_what_changes(prepared.staged, target, args)
         if prepared.check.damage:
             print(f"备份文件 {src.name} 已损坏：", file=sys.stderr)
             for line in prepared.check.damage:
@@ -163,6 +166,8 @@ def _restore(args: argparse.Namespace) -> int:
                 raise UserError("备份中的数据可能被程序以外的方式修改过，未恢复，当前数据库未作任何改动。"
                                 "确认仍要用它恢复，请加 --force")
             print("已确认（--force）：仍用此备份恢复", file=sys.stderr)
+        if not prepared.check.damage:  # a damaged backup is refused below; a refused one leaves the file untouched
+            _administrator_of(target, args)
         result, origin = finish_restore(prepared, force=args.force)
     finally:
         discard(prepared)
@@ -173,6 +178,62 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _administrator_of(target: Path, args: argparse.Namespace) -> None:
+    """Replacing a sound database is its 系统管理员's decision (issue #16); a missing or damaged
+    one can only be helped by a restore, so nobody's login is asked for then."""
+    from desktop_app.commands.auth import LOGIN_HINT, login
+
+    if not _has_administrator(target):
+        return
+    if not getattr(args, "user", None):
+        raise UserError(f"恢复会替换当前数据库 {target.name}，须由它的系统管理员操作：{LOGIN_HINT}", field="--user")
+    login(args, force=True)
+    if "sysadmin" not in args.acting.roles:
+        raise UserError(f"恢复会替换当前数据库，须由系统管理员操作（{args.acting.display_name} 不是系统管理员）",
+                        field="--user")
+
+
+def _has_administrator(target: Path) -> bool:
+    """Whether ``target`` is a sound ledger of ours with an active 系统管理员 (read only; a missing,
+    damaged or foreign file has nobody to ask, and restore's own checks decide about it)."""
+    from db.engine import read_only_uri
+    from desktop_app.core.services.restore import file_damage
+
+    if not target.is_file() or file_damage(target, deep=False):
+        return False
+    try:
+        conn = sqlite3.connect(read_only_uri(target), uri=True)
+        try:
+            found = conn.execute("SELECT 1 FROM app_user WHERE active AND ',' || roles || ',' LIKE '%,sysadmin,%'"
+                                 " LIMIT 1").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return found is not None
+
+
+def _say_what_changes(staged: Path, target: Path, args: argparse.Namespace) -> None:
+    """What the backup holds and what the current database would lose (kept as a backup file);
+    a backup of another ledger replaces this one only with --force."""
+    from desktop_app.core.services.restore import describe_backup
+
+    ours = _has_administrator(target)
+    about = describe_backup(staged, target if ours else None)
+    latest = f"，最后一张凭证 {about.latest_voucher:%Y-%m-%d}" if about.latest_voucher else ""
+    print(f"备份中有 {len(about.organisations)} 个组织{latest}，审计日志 {about.audit_last_n} 条")
+    if not ours:  # nothing sound to compare with: restore's own checks decide
+        return
+    if not about.same_history:
+        print(f"注意：此备份与当前数据库不是同一套账（审计日志不相连），当前数据库的 {about.lost_entries} 条审计记录"
+              "所记的内容都不在备份中", file=sys.stderr)
+        if not args.force:
+            raise UserError("备份与当前数据库不是同一套账，未恢复，当前数据库未作任何改动。确认要用它替换当前数据库，请加 --force")
+    elif about.lost_entries:
+        print(f"恢复后，当前数据库在备份之后记录的 {about.lost_entries} 条审计记录所记的修改将不在现用数据库中"
+              "（原数据库会另存为备份文件）")
+
+
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("backup", _backup, "备份数据库（backup list 列出备份，backup passphrase 设置备份口令）")
     p.add_argument("action", nargs="?", choices=("list", "passphrase"), metavar="操作",
@@ -180,4 +241,4 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--to", help="备份到此文件夹（默认数据文件夹的 backups；其他文件夹或U盘上的备份用备份口令加密）")
     p = add("restore", _restore, "从备份文件恢复数据库（.db 或加密的 .slbak；恢复后启用新的安装标识）")
     p.add_argument("file", help="备份文件")
-    p.add_argument("--force", action="store_true", help="备份未通过完整性检查（verify）时，确认仍用它恢复")
+    p.add_argument("--force", action="store_true", help="备份未通过完整性检查（verify）或不是当前这套账时，确认仍用它恢复")

@@ -125,7 +125,8 @@ def excel_number(value: object) -> object:
     its shortest repr, the digits typed (12000.1 → Decimal("12000.1"), never float arithmetic), or
     an int when whole; anything else (text, dates, None, int) comes back as it is."""
     if isinstance(value, float) and value == value and abs(value) != float("inf"):
-        return int(value) if value.is_integer() else Decimal(repr(value))
+        # whole and exactly representable: an int; 1e300 stays "1E+300", not 301 digits of float error
+        return int(value) if value.is_integer() and abs(value) < 2**53 else Decimal(repr(value))
     return value
 
 

@@ -25,6 +25,14 @@ from tests.conftest import copy_of
 PASS = "青山绿水-2026"
 
 
+ADMIN = ("--user", "admin")  # replacing a sound ledger is its administrator's decision (the demo's: demo1234)
+
+
+@pytest.fixture(autouse=True)
+def _admin_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "demo1234")
+
+
 def _reasons(folder: Path) -> list[tuple[str, str]]:
     return [(e.reason, f"{e.created:%Y-%m-%d}") for e in list_backups(folder)]
 
@@ -154,7 +162,7 @@ def test_a_sealed_backup_round_trips_through_the_cli(demo_template: Path, tmp_pa
     with sqlite3.connect(current) as conn:  # a change after the backup, lost by the restore
         conn.execute("UPDATE installation SET name = '改名前' WHERE retired_at IS NULL")
     conn.close()
-    assert main(["restore", "--db", str(current), str(sealed)]) == 0
+    assert main([*ADMIN, "restore", "--db", str(current), str(sealed)]) == 0
     with sqlite3.connect(current) as conn:
         assert conn.execute("SELECT count(*) FROM installation WHERE name = '改名前'").fetchone() == (0,)
     conn.close()
@@ -206,7 +214,7 @@ def test_a_bad_sealed_backup_is_refused_and_nothing_changes(
         sealed.write_bytes(backup_crypto.MAGIC)
     before = current.read_bytes()
     monkeypatch.setenv(ENV_PASSPHRASE, passphrase)
-    assert main(["restore", "--db", str(current), str(sealed)]) == 1
+    assert main([*ADMIN, "restore", "--db", str(current), str(sealed)]) == 1
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
     assert current.read_bytes() == before

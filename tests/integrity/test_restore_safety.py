@@ -14,6 +14,13 @@ from db.migrate import open_database
 from desktop_app.cli import main
 from tests.conftest import copy_of
 
+ADMIN = ("--user", "admin")  # replacing a sound ledger is its administrator's decision (the demo's: demo1234)
+
+
+@pytest.fixture(autouse=True)
+def _admin_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "demo1234")
+
 
 def _bytes(path: Path) -> bytes:
     return path.read_bytes()
@@ -85,7 +92,7 @@ def test_a_bad_backup_is_refused_and_the_database_is_untouched(
     bad.parent.mkdir()
     make(demo_template, bad)
     before = _bytes(current)
-    assert main(["restore", "--db", str(current), str(bad)]) == 1
+    assert main([*ADMIN, "restore", "--db", str(current), str(bad)]) == 1
     err = capsys.readouterr().err
     assert "错误：" in err and reason in err and "Traceback" not in err
     assert _bytes(current) == before
@@ -100,11 +107,11 @@ def test_a_tampered_audit_chain_is_shown_and_needs_force(
     conn.commit()
     conn.close()
     before = _bytes(current)
-    assert main(["restore", "--db", str(current), str(bad)]) == 1
+    assert main([*ADMIN, "restore", "--db", str(current), str(bad)]) == 1
     err = capsys.readouterr().err
     assert "审计日志哈希链" in err and "--force" in err
     assert _bytes(current) == before
-    assert main(["restore", "--db", str(current), str(bad), "--force"]) == 0
+    assert main([*ADMIN, "restore", "--db", str(current), str(bad), "--force"]) == 0
     out = capsys.readouterr()
     assert "已确认（--force）" in out.err and "已从备份恢复" in out.out
     assert main(["verify", "--db", str(current)]) == 3  # what was restored is what was shown
@@ -117,7 +124,7 @@ def test_restore_is_refused_while_the_database_is_open_elsewhere(
     with gui.read() as s:
         s.connection().exec_driver_sql("SELECT count(*) FROM organisation").scalar()
     try:
-        assert main(["restore", "--db", str(current), str(good)]) == 1
+        assert main([*ADMIN, "restore", "--db", str(current), str(good)]) == 1
         assert "正被其他程序使用" in capsys.readouterr().err
         with gui.begin("gui") as s:  # the open program goes on working on a sound file
             assert s.connection().exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
@@ -135,7 +142,7 @@ def test_a_good_backup_replaces_atomically_and_keeps_the_old_file(
         s.connection().exec_driver_sql("UPDATE installation SET name = '改名前' WHERE retired_at IS NULL")
     db.close()
     backup_before = _bytes(good)
-    assert main(["restore", "--db", str(current), str(good)]) == 0
+    assert main([*ADMIN, "restore", "--db", str(current), str(good)]) == 0
     out = capsys.readouterr().out
     assert "原数据库已另存为" in out and "新的安装标识" in out
     assert _bytes(good) == backup_before  # the user's backup file itself is never changed
@@ -167,7 +174,7 @@ def test_a_damaged_database_is_replaced_and_kept_byte_for_byte(
     _truncated(demo_template, current)
     damaged = _bytes(current)
     good = copy_of(demo_template, tmp_path / "usb")
-    assert main(["restore", "--db", str(current), str(good)]) == 0
+    assert main([*ADMIN, "restore", "--db", str(current), str(good)]) == 0
     kept = list((current.parent / "backups").glob("demo-damaged-before-restore-*.db"))
     assert len(kept) == 1 and _bytes(kept[0]) == damaged
     assert main(["verify", "--db", str(current)]) == 0
@@ -180,6 +187,28 @@ def test_restore_never_overwrites_a_file_that_is_not_a_ledger(
     BAD_BACKUPS[kind][0](demo_template, other)
     before = _bytes(other)
     good = copy_of(demo_template, tmp_path / "usb")
-    assert main(["restore", "--db", str(other), str(good)]) == 1
+    assert main([*ADMIN, "restore", "--db", str(other), str(good)]) == 1
     assert "恢复不会覆盖它" in capsys.readouterr().err
     assert _bytes(other) == before
+
+
+def test_replacing_a_sound_ledger_is_its_administrators_decision(
+        demo_template: Path, current: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No login, or a bookkeeper's, is refused before anything is replaced; a backup of another
+    ledger needs --force; the administrator is told what the backup holds."""
+    good = copy_of(demo_template, tmp_path / "usb")
+    before = _bytes(current)
+    assert main(["restore", "--db", str(current), str(good)]) == 1
+    assert "须由它的系统管理员操作" in capsys.readouterr().err
+    assert main(["--user", "kuaiji", "restore", "--db", str(current), str(good)]) == 1
+    assert "不是系统管理员" in capsys.readouterr().err
+    other = tmp_path / "other" / "other.db"
+    other.parent.mkdir()
+    assert main(["demo", "--db", str(other), "--villages", "1", "--years", "1"]) == 0
+    capsys.readouterr()
+    assert main([*ADMIN, "restore", "--db", str(current), str(other)]) == 1
+    assert "不是同一套账" in capsys.readouterr().err
+    assert main([*ADMIN, "restore", "--db", str(current), str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "备份中有" in out and "个组织" in out and "已从备份恢复" in out
+    assert _bytes(current) != before
