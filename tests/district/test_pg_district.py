@@ -19,10 +19,6 @@ from tests.sync.conftest import SyncPair, trust_each_other
 
 pytestmark = pytest.mark.pg
 
-SYNC_ON_PG = ("needs the sync import on PostgreSQL (helper 2 'syncpg': desktop_app/sync/apply.py, control.py, "
-              "export.py are still SQLite-only): until then the PG district tests read a copy of the file the "
-              "real import built (tests/pg_support.mirror_database)")
-
 
 def test_init_district_on_a_url_and_township_refused(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:

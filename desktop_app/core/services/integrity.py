@@ -143,12 +143,12 @@ def _record_label(table: Table) -> str | None:
 def check_row_hashes(conn: Connection) -> list[str]:
     """Every row of every business table still has the hash of its stored values (db/rowhash.py):
     streamed table by table; each finding names the table, the village and the record."""
+    from db.pgcursor import cursor_of
     from desktop_app.sync import control
     from desktop_app.sync.kinds import table_label
 
     driver = conn.connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    cur, look = driver.cursor(), driver.cursor()
+    cur, look = cursor_of(driver), cursor_of(driver)  # a file's or, on a PostgreSQL district, the server's
     problems: list[str] = []
     try:
         names = dict(look.execute("SELECT id, name FROM organisation"))
