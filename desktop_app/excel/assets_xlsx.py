@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import UserError, ValidationError
 from desktop_app.core.money import excel_number
+from desktop_app.excel.formulas import refuse_formulas_without_values
 from desktop_app.excel.print_setup import finish_sheet
 from desktop_app.reports.assets_sheets import Sheet, owner_line
 
@@ -141,6 +142,7 @@ def read_rows(path: Path | str, kind: str) -> list[tuple[int, dict[str, Any]]]:
     missing = [h for h, f in columns.items() if h not in header and f in ("code", "name")]
     if missing:
         raise ValidationError(f"第1行缺少表头：{'、'.join(missing)}（请使用导入模板）", field="表头", row=1)
+    refuse_formulas_without_values(path, header)
     index = {columns[h]: j for j, h in enumerate(header) if h in columns}
     out = []
     for i, raw in enumerate(data[1:], start=2):

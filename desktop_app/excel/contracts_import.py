@@ -25,6 +25,7 @@ from desktop_app.core.money import excel_number
 from desktop_app.core.progress import Progress
 from desktop_app.core.services.contracts import ContractInput, create_contract
 from desktop_app.excel.contracts_xlsx import IMPORT_HEADERS
+from desktop_app.excel.formulas import refuse_formulas_without_values
 
 REQUIRED = ("合同编号", "合同名称", "合同类型", "标的", "承包方名称", "承包方类型", "起始日期", "终止日期", "付款方式")
 # service field name → import column header
@@ -121,6 +122,7 @@ def read_sheet(path: Path | str) -> tuple[dict[str, int], list[tuple[int, list[A
     unknown = [h for h in headers if h not in IMPORT_HEADERS]
     if unknown:
         raise ValidationError(f"第1行有无法识别的列：{'、'.join(unknown)}", field="表头")
+    refuse_formulas_without_values(path, [_cell_text(h) for h in rows[0]])
     data = [(n, list(r)) for n, r in enumerate(rows[1:], start=2) if any(_cell_text(c) for c in r)]
     return headers, data
 

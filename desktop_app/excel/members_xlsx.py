@@ -10,16 +10,13 @@ every problem named by row and column in Chinese.
 
 from __future__ import annotations
 
-import io
 import uuid
-import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -41,6 +38,7 @@ from desktop_app.core.services.members_import import (
     validate_member_values,
 )
 from desktop_app.core.services.shares import list_share_types
+from desktop_app.excel.formulas import refuse_formulas_without_values
 from desktop_app.excel.print_setup import StreamSheet, finish_sheet
 
 __all__ = ["export_members_xlsx", "households_workbook", "import_members_xlsx", "iter_member_rows", "members_workbook", "read_member_rows",
@@ -244,58 +242,6 @@ def _open_sheet(path: Path) -> Any:
         raise UserError(f"无法读取 Excel 文件 {path.name}：{exc}") from None
 
 
-def _first_sheet_xml(z: zipfile.ZipFile) -> str | None:
-    """The part name of the workbook's first sheet (the one calamine reads)."""
-    try:
-        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
-        return None
-    sheet = next((e for e in book.iter() if e.tag.endswith("}sheet")), None)
-    rid = next((v for k, v in (sheet.attrib.items() if sheet is not None else ()) if k.endswith("}id")), None)
-    target = next((r.get("Target") for r in rels if r.get("Id") == rid), None)
-    if not target:
-        return None
-    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-
-
-def formula_cells_without_values(path: Path) -> list[str]:
-    """Cells of the first sheet holding a formula whose result the file does not store (a file
-    written by a program that does not calculate): calamine would read them as blank. A formula
-    whose result Excel stored is read as that result."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            part = _first_sheet_xml(z)
-            if part is None or b"<f" not in (data := z.read(part)):  # the usual case: no formula at all
-                return []
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return []  # not an xlsx calamine reads this way (xls, ods …): calamine's own values
-    cells: list[str] = []
-    for _, el in ElementTree.iterparse(io.BytesIO(data)):
-        if el.tag.endswith("}c"):
-            kids = {k.tag.rsplit("}", 1)[-1]: k for k in el}
-            v = kids.get("v")
-            if "f" in kids and (v is None or not (v.text or "").strip()) and "is" not in kids:
-                cells.append(el.get("r") or "?")
-            el.clear()
-    return cells
-
-
-def _refuse_formulas_without_values(path: Path, header: list[str]) -> None:
-    cells = formula_cells_without_values(path)
-    if not cells:
-        return
-    names = {get_column_letter(i + 1): h for i, h in enumerate(header) if h}
-
-    def where(ref: str) -> str:
-        letters = ref.rstrip("0123456789")
-        return f"第{ref[len(letters):]}行“{names[letters]}”（单元格 {ref}）" if letters in names else f"单元格 {ref}"
-
-    more = f"等 {len(cells)} 个单元格" if len(cells) > 5 else ""
-    raise UserError(f"{'、'.join(where(c) for c in cells[:5])}{more}是公式，但文件中没有保存公式的计算结果，"
-                    "无法读出其数值（不会当作空白导入）。请在 Excel 中打开该文件并保存一次，或把公式改为直接填写的数值")
-
-
 def iter_member_rows(path: Path, type_names: Sequence[str], problems: list[RowProblem]) -> Iterator[RawMember]:
     """Stream the first sheet: a header row naming 户号, 姓名, 身份证号, 与户主关系 (and optionally
     组别, 确认日期, 迁入日期, 备注 and one column per share type), then one member per row, as
@@ -316,7 +262,7 @@ def iter_member_rows(path: Path, type_names: Sequence[str], problems: list[RowPr
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise UserError(f"缺少必填列：{'、'.join(missing)}")
-    _refuse_formulas_without_values(path, header)
+    refuse_formulas_without_values(path, header)
     return _member_rows(rows, header, header_at + 2, type_names, problems)
 
 

@@ -23,6 +23,7 @@ from desktop_app.core.money import excel_number
 from desktop_app.core.rows import BookRow
 from desktop_app.core.rows_funds import PlanAccountRow, PlanInput
 from desktop_app.core.services.plans import parse_plan_amount
+from desktop_app.excel.formulas import refuse_formulas_without_values
 from desktop_app.excel.print_setup import finish_sheet
 
 __all__ = ["HEADERS", "read_plan_xlsx", "write_plan_sheet"]
@@ -100,6 +101,7 @@ def read_plan_xlsx(path: Path | str) -> tuple[list[PlanInput], list[str]]:
     missing = [c for c in ("科目编码", "计划金额") if c not in header]
     if missing:
         raise UserError(f"第{head_at + 1}行表头缺少列：{'、'.join(missing)}（应为：{'、'.join(HEADERS)}）")
+    refuse_formulas_without_values(path, header)
     col = {name: header.index(name) for name in header if name}
     out: list[PlanInput] = []
     errors: list[str] = []

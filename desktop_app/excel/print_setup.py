@@ -27,6 +27,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from desktop_app.excel.cells import guard_sheet, stream_value
+
 __all__ = ["FOOTER", "WIDE_COLUMNS", "StreamSheet", "finish_sheet"]
 
 FOOTER = "第 &P 页 / 共 &N 页"
@@ -109,6 +111,7 @@ def finish_sheet(ws: Worksheet, *, title: str, subtitle: str | None = None,
         ws.oddHeader.center.size = 11
     if autofilter and last_row >= last_head:
         ws.auto_filter.ref = f"A{last_head}:{get_column_letter(ncols)}{last_row}"
+    guard_sheet(ws)  # user text beginning with = + - @ stays text (excel.cells)
 
 
 def _page_setup(ws: Worksheet | WriteOnlyWorksheet, *, wide: bool, title_rows: str) -> None:
@@ -153,11 +156,11 @@ class StreamSheet:
         top = Cell(ws, 1, 1, title)
         top.font = Font(size=14, bold=True)
         top.alignment = Alignment(horizontal="center", vertical="center")
-        ws.append([top])
+        ws.append([stream_value(ws, top)])
         if subtitle:
             sub = Cell(ws, 1, 1, subtitle)
             sub.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            ws.append([sub])
+            ws.append([stream_value(ws, sub)])
         if self.ncols > 1:
             for r in range(1, self.head + 1):
                 ws.merged_cells.add(CellRange(f"A{r}:{last}{r}"))
@@ -166,7 +169,7 @@ class StreamSheet:
             c = Cell(ws, 1, 1, h)
             c.font = Font(bold=True)
             c.alignment = Alignment(horizontal="center")
-            heading.append(c)
+            heading.append(stream_value(ws, c))
         ws.append(heading)
         self.rows = self.head + 1  # rows written so far
         self._styles: list[Any] = []
@@ -180,8 +183,8 @@ class StreamSheet:
 
     def append(self, values: Sequence[Any]) -> None:
         ws = self.ws
-        ws.append([v if style is None else Cell(ws, 1, 1, v, style)  # empty cells keep the format too
-                   for v, style in zip(values, self._styles, strict=True)])
+        # empty cells keep the format too; formula-like user text stays text (excel.cells)
+        ws.append([stream_value(ws, v, style) for v, style in zip(values, self._styles, strict=True)])
         self.rows += 1
 
     def extend(self, rows: Iterable[Sequence[Any]]) -> None:

@@ -1,0 +1,76 @@
+"""Imports never evaluate a formula: the one check every xlsx importer runs on its file.
+
+calamine reads a formula cell as the result the file stores (what Excel showed when it saved);
+a file written by a program that does not calculate stores none, and calamine would read the cell
+as blank. ``refuse_formulas_without_values`` names such cells (row and column) and refuses the
+file, so nothing is imported as blank that the user sees as a value.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from xml.etree import ElementTree
+
+from openpyxl.utils import get_column_letter
+
+from desktop_app.core.errors import UserError
+
+__all__ = ["formula_cells_without_values", "refuse_formulas_without_values"]
+
+
+def _first_sheet_xml(z: zipfile.ZipFile) -> str | None:
+    """The part name of the workbook's first sheet (the one calamine reads)."""
+    try:
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    sheet = next((e for e in book.iter() if e.tag.endswith("}sheet")), None)
+    rid = next((v for k, v in (sheet.attrib.items() if sheet is not None else ()) if k.endswith("}id")), None)
+    target = next((r.get("Target") for r in rels if r.get("Id") == rid), None)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def formula_cells_without_values(path: Path) -> list[str]:
+    """Cells of the first sheet holding a formula whose result the file does not store (a file
+    written by a program that does not calculate): calamine would read them as blank. A formula
+    whose result Excel stored is read as that result."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            part = _first_sheet_xml(z)
+            if part is None or b"<f" not in (data := z.read(part)):  # the usual case: no formula at all
+                return []
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return []  # not an xlsx calamine reads this way (xls, ods …): calamine's own values
+    cells: list[str] = []
+    for _, el in ElementTree.iterparse(io.BytesIO(data)):
+        if el.tag.endswith("}c"):
+            kids = {k.tag.rsplit("}", 1)[-1]: k for k in el}
+            v = kids.get("v")
+            if "f" in kids and (v is None or not (v.text or "").strip()) and "is" not in kids:
+                cells.append(el.get("r") or "?")
+            el.clear()
+    return cells
+
+
+def refuse_formulas_without_values(path: Path | str, header: Sequence[str]) -> None:
+    """Refuse a file whose first sheet holds formulas without stored results (``header``: the
+    table's column names, to name the cells by column): an import never evaluates a formula and
+    never reads one as blank."""
+    cells = formula_cells_without_values(Path(path))
+    if not cells:
+        return
+    names = {get_column_letter(i + 1): str(h) for i, h in enumerate(header) if h}
+
+    def where(ref: str) -> str:
+        letters = ref.rstrip("0123456789")
+        return f"第{ref[len(letters):]}行“{names[letters]}”（单元格 {ref}）" if letters in names else f"单元格 {ref}"
+
+    more = f"等 {len(cells)} 个单元格" if len(cells) > 5 else ""
+    raise UserError(f"{'、'.join(where(c) for c in cells[:5])}{more}是公式，但文件中没有保存公式的计算结果，"
+                    "无法读出其数值（不会当作空白导入）。请在 Excel 中打开该文件并保存一次，或把公式改为直接填写的数值")

@@ -1,0 +1,176 @@
+"""Formula injection (issues #15, #19): user text beginning with = + - @ comes out of every xlsx the
+program writes as exactly that text in a string cell (data_type "s"), never a formula, and the
+importers read it back unchanged."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from desktop_app.cli import main
+from desktop_app.core.errors import UserError
+from desktop_app.core.ids import make_ric
+from desktop_app.core.services.contracts import list_contracts
+from desktop_app.core.services.members import list_households, list_members
+from desktop_app.excel.contracts_import import apply_contract_import
+from desktop_app.excel.contracts_xlsx import IMPORT_HEADERS
+from desktop_app.excel.members_xlsx import import_members_xlsx
+from tests.contracts.conftest import make_env
+from tests.members.conftest import make_village
+
+
+@pytest.fixture(autouse=True)
+def _password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")  # the fixture users' password, for the CLI
+
+
+EVIL = ("=1+1", "+1", "-1", "@SUM(A1)")
+ORG = "N2320115MF00000121"  # the fixture village of tests/members and tests/contracts
+
+
+def _write_sheet(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    """An import sheet as a user would type it in Excel: text cells stay text."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(EVIL):
+                cell.data_type = "s"  # what Excel stores for text typed with a leading '
+    wb.save(path)
+    return path
+
+
+def _evil_cells(path: Path) -> dict[str, list[str]]:
+    """Every cell of every sheet holding one of EVIL (or text starting with it): value → data types;
+    and asserts the workbook holds no formula at all."""
+    found: dict[str, list[str]] = {}
+    for ws in openpyxl.load_workbook(path).worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula: {cell.value!r}"
+                if isinstance(cell.value, str) and cell.value.startswith(EVIL):
+                    found.setdefault(cell.value, []).append(cell.data_type)
+    return found
+
+
+def _assert_all_text(path: Path, expected: set[str]) -> None:
+    found = _evil_cells(path)
+    assert expected <= set(found), f"{path.name}: missing {expected - set(found)}"
+    assert all(t == "s" for types in found.values() for t in types), found
+
+
+def _people() -> list[list[object]]:
+    rics = [make_ric("320115", date(1960 + i, 3, 4), 11 + i) for i in range(len(EVIL))]
+    return [[f"10{i}", text, text, ric, "户主", date(2019, 12, 31), 1, 1]
+            for i, (text, ric) in enumerate(zip(EVIL, rics, strict=True))]
+
+
+def test_members_exports_keep_formula_like_names_as_text_and_import_reads_them_back(tmp_path: Path) -> None:
+    v = make_village(tmp_path / "v.db")
+    sheet = _write_sheet(tmp_path / "in.xlsx", ["户号", "组别", "姓名", "身份证号", "与户主关系", "确认日期", "人口股", "农龄股"],
+                         _people())
+    with v.db.begin("test") as s:
+        preview, result = import_members_xlsx(s, v.org.id, sheet, apply=True, event_date=date(2019, 12, 31))
+    assert result is not None, preview.errors
+    with v.db.begin() as s:
+        assert sorted(m.name for m in list_members(s, v.org.id)) == sorted(EVIL)
+        assert sorted(h.group_name for h in list_households(s, v.org.id)) == sorted(EVIL)
+    v.db.close()
+    db = str(tmp_path / "v.db")
+    for kind in ("members", "households", "shares"):
+        out = tmp_path / f"{kind}.xlsx"
+        assert main(["--user", "kj", "export", kind, "--org", ORG, "--db", db, "--out", str(out)]) == 0
+        _assert_all_text(out, set(EVIL))
+        exact = _evil_cells(out)
+        assert all(e in exact for e in EVIL)  # the exact text, nothing added or dropped
+
+    # the exported 成员名册 imports into another village with the names unchanged
+    w = make_village(tmp_path / "w.db")
+    with w.db.begin("test") as s:
+        preview, result = import_members_xlsx(s, w.org.id, tmp_path / "members.xlsx", apply=True,
+                                              event_date=date(2019, 12, 31))
+    assert result is not None, preview.errors
+    with w.db.begin() as s:
+        assert sorted(m.name for m in list_members(s, w.org.id)) == sorted(EVIL)
+    w.db.close()
+
+
+def test_contract_exports_keep_formula_like_text_and_import_reads_it_back(tmp_path: Path) -> None:
+    env = make_env(tmp_path / "c.db")
+    base = dict(zip(IMPORT_HEADERS, [
+        None, "果园承包合同", "资源发包", "南山果园", "南山", "园地", 30.5, "李四", "个人", "11010519491231002X",
+        "13900000000", date(2025, 12, 1), date(2026, 1, 1), date(2030, 12, 31), "单价", None, 700.5, "年付", 5, 3, 30,
+        1000, "是", None], strict=True))
+    rows = []
+    for i, text in enumerate(EVIL):
+        r = dict(base, **{"合同编号": f"Y-{i}", "合同名称": text, "标的": text, "承包方名称": text, "备注": text,
+                         "证件号码": make_ric("320115", date(1970 + i, 5, 6), 31 + i)})
+        rows.append([r[h] for h in IMPORT_HEADERS])
+    sheet = _write_sheet(tmp_path / "in.xlsx", list(IMPORT_HEADERS), rows)
+    with env.db.begin("test") as s:
+        assert apply_contract_import(s, sheet, organisation_id=env.org.id, book_id=env.book.id) == len(EVIL)
+    with env.db.begin() as s:
+        got = {(c.name, c.subject, c.counterparty_name) for c in list_contracts(s, env.org.id)}
+    assert got == {(t, t, t) for t in EVIL}
+    env.db.close()
+    db = str(tmp_path / "c.db")
+    for kind in ("contracts", "installments", "arrears"):
+        out = tmp_path / f"{kind}.xlsx"
+        assert main(["--user", "kj", "export", kind, "--all", "--as-of", "2027-03-01", "--db", db,
+                     "--out", str(out)]) == 0
+        _assert_all_text(out, set(EVIL) if kind == "contracts" else set())
+
+
+def test_contract_import_refuses_a_formula_it_cannot_evaluate(tmp_path: Path) -> None:
+    """A formula without a stored result is named by row and column, never read as blank."""
+    env = make_env(tmp_path / "c.db")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(list(IMPORT_HEADERS))
+    ws.append(["Y-1", "果园承包合同", "资源发包", "南山果园", "南山", "园地", 30.5, "=CONCAT(\"李\",\"四\")", "个人",
+               "11010519491231002X", "13900000000", date(2025, 12, 1), date(2026, 1, 1), date(2030, 12, 31), "单价",
+               None, 700.5, "年付", 5, 3, 30, 1000, "是", None])
+    wb.save(tmp_path / "f.xlsx")
+    with pytest.raises(UserError, match="第2行“承包方名称”（单元格 H2）是公式"), env.db.begin("test") as s:
+        apply_contract_import(s, tmp_path / "f.xlsx", organisation_id=env.org.id, book_id=env.book.id)
+    with env.db.begin() as s:
+        assert list_contracts(s, env.org.id) == []
+    env.db.close()
+
+
+@pytest.mark.parametrize("text", EVIL)
+def test_streamed_and_finished_sheets_store_formula_like_text_as_text(tmp_path: Path, text: str) -> None:
+    """The two paths every writer goes through: ``finish_sheet`` (normal sheets, including the
+    title it puts on the sheet) and ``StreamSheet`` (write_only sheets)."""
+    from openpyxl import Workbook
+
+    from desktop_app.excel.print_setup import StreamSheet, finish_sheet
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["名称", "金额", "日期"])
+    ws.append([text, 12.5, date(2026, 1, 2)])
+    finish_sheet(ws, title=text, subtitle=text, header_rows=1)
+    wb.save(tmp_path / "n.xlsx")
+    streamed = Workbook(write_only=True)
+    sheet = StreamSheet(streamed, "表", title=text, subtitle=text, headers=[text, "金额", "日期"], widths=[10],
+                        formats=[None, "#,##0.00", None])
+    sheet.append([text, 12.5, date(2026, 1, 2)])
+    sheet.append([text, -3, None])
+    sheet.close()
+    streamed.save(tmp_path / "w.xlsx")
+    for name in ("n.xlsx", "w.xlsx"):
+        found = _evil_cells(tmp_path / name)
+        assert set(found) == {text} and set(found[text]) == {"s"} and len(found[text]) >= 3
+        ws2 = openpyxl.load_workbook(tmp_path / name).worksheets[0]
+        numbers = [c.value for row in ws2.iter_rows() for c in row if isinstance(c.value, (int, float))]
+        assert 12.5 in numbers  # numbers stay numbers
