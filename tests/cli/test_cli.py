@@ -58,9 +58,10 @@ def test_self_test_passes() -> None:
 
 def test_backup_and_restore_gives_a_new_origin(tmp_path: Path) -> None:
     db = tmp_path / "main.db"
-    sealing = {"SUNSHINE_LEDGER_BACKUP_PASSPHRASE": "示例镇的备份口令"}  # a backup leaving the PC is sealed
+    sealing = {"SUNSHINE_LEDGER_BACKUP_PASSPHRASE": "示例镇的备份口令",  # a backup leaving the PC is sealed
+               "SUNSHINE_LEDGER_PASSWORD": "demo1234"}  # set by the demo's administrator
     assert run("demo", "--db", str(db), "--villages", "1").returncode == 0
-    assert run("backup", "passphrase", "--db", str(db), env=sealing).returncode == 0
+    assert run("--user", "admin", "backup", "passphrase", "--db", str(db), env=sealing).returncode == 0
     assert run("backup", "--db", str(db), "--to", str(tmp_path / "bk"), env=sealing).returncode == 0
     (backup,) = (tmp_path / "bk").iterdir()
     assert backup.suffix == ".slbak" and b"SQLite format 3" not in backup.read_bytes()

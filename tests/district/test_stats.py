@@ -321,7 +321,7 @@ def test_a_replaced_township_pc_and_its_late_stick(hand_town: HandTown, tmp_path
     assert late.path is not None
     h.town.close()
     monkeypatch.setenv("SUNSHINE_LEDGER_BACKUP_PASSPHRASE", "换电脑用的备份口令")  # the backup leaves sealed
-    assert main(["backup", "passphrase", "--db", str(h.town.path)]) == 0
+    assert main(["--user", "admin", "backup", "passphrase", "--db", str(h.town.path)]) == 0
     assert main(["backup", "--db", str(h.town.path), "--to", str(tmp_path / "bk")]) == 0
     (sealed,) = (tmp_path / "bk").iterdir()
     assert sealed.suffix == ".slbak"

@@ -144,13 +144,13 @@ def test_a_sealed_backup_round_trips_through_the_cli(demo_template: Path, tmp_pa
     assert "尚未设置备份口令" in capsys.readouterr().err and not list(stick.iterdir())
 
     monkeypatch.setenv(ENV_PASSPHRASE, PASS)
-    assert main(["backup", "passphrase", "--db", str(current)]) == 0
+    assert main([*ADMIN, "backup", "passphrase", "--db", str(current)]) == 0
     raw = current.read_bytes() + (Path(f"{current}-wal").read_bytes() if Path(f"{current}-wal").exists() else b"")
     assert PASS.encode() not in raw  # only its scrypt hash is kept
     with sqlite3.connect(current) as conn:
         assert conn.execute("SELECT value FROM backup_setting WHERE key = 'passphrase'").fetchone()[0].startswith("scrypt$")
     conn.close()
-    assert main(["backup", "passphrase", "--db", str(current)]) == 1  # changed only at a terminal
+    assert main([*ADMIN, "backup", "passphrase", "--db", str(current)]) == 1  # changed only at a terminal
 
     assert main(["backup", "--db", str(current), "--to", str(stick)]) == 0
     (sealed,) = stick.iterdir()
@@ -276,3 +276,18 @@ def test_two_databases_in_one_folder_keep_their_own_backups(db: Database, tmp_pa
     mine = list_backups(svc.backups_folder(db.path), db.path)
     assert len(mine) == 8 and not {e.path for e in mine} & {e.path for e in theirs}
     assert [e.path for e in list_backups(svc.backups_folder(other), other)] == [e.path for e in theirs]
+
+
+def test_only_the_administrator_sets_the_backup_passphrase(demo_template: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    current = copy_of(demo_template, tmp_path / "data")
+    monkeypatch.setenv(ENV_PASSPHRASE, PASS)
+    assert main(["backup", "passphrase", "--db", str(current)]) == 1
+    assert "须由它的系统管理员操作" in capsys.readouterr().err
+    assert main(["--user", "kuaiji", "backup", "passphrase", "--db", str(current)]) == 1
+    assert "不是系统管理员" in capsys.readouterr().err
+    with sqlite3.connect(current) as conn:
+        assert conn.execute("SELECT count(*) FROM backup_setting").fetchone()[0] == 0
+    conn.close()
+    assert main([*ADMIN, "backup", "passphrase", "--db", str(current)]) == 0

@@ -55,7 +55,7 @@ def sealed_backup(monkeypatch: pytest.MonkeyPatch, path: Path, folder: Path) -> 
     """A backup carried to a new PC: sealed with the administrator's backup passphrase (issue #19);
     the new PC's restore reads the passphrase from the same environment variable."""
     monkeypatch.setenv("SUNSHINE_LEDGER_BACKUP_PASSPHRASE", "备份口令-换电脑用")
-    assert main(["backup", "passphrase", "--db", str(path)]) == 0
+    assert main(["--user", "admin", "backup", "passphrase", "--db", str(path)]) == 0
     assert main(["backup", "--db", str(path), "--to", str(folder)]) == 0
     (sealed,) = folder.iterdir()
     assert sealed.suffix == ".slbak"

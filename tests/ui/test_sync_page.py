@@ -341,7 +341,8 @@ def test_a_replaced_township_pc_is_announced_as_its_successor(pair: SyncPair, qt
 
     pair.town.close()  # the township's PC dies; its sealed backup is restored on a new one
     monkeypatch.setenv("SUNSHINE_LEDGER_BACKUP_PASSPHRASE", "阳光街道的备份口令")
-    assert main(["backup", "passphrase", "--db", str(pair.town.path)]) == 0
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "demo1234")  # the demo's administrator sets it
+    assert main(["--user", "admin", "backup", "passphrase", "--db", str(pair.town.path)]) == 0
     assert main(["backup", "--db", str(pair.town.path), "--to", str(tmp_path / "bk")]) == 0
     (sealed,) = (tmp_path / "bk").iterdir()
     assert sealed.suffix == ".slbak"
