@@ -174,3 +174,16 @@ def test_streamed_and_finished_sheets_store_formula_like_text_as_text(tmp_path: 
         ws2 = openpyxl.load_workbook(tmp_path / name).worksheets[0]
         numbers = [c.value for row in ws2.iter_rows() for c in row if isinstance(c.value, (int, float))]
         assert 12.5 in numbers  # numbers stay numbers
+
+
+def test_asset_export_keeps_formula_like_names_as_text(tmp_path: Path) -> None:
+    from tests.assets.conftest import make_env as make_assets_env
+
+    env = make_assets_env(tmp_path / "a.db")
+    for i, text in enumerate(EVIL):
+        env.asset(f"ZC-00{i}", name=text, voucher=False)
+    org = env.org.uscc
+    env.db.close()
+    out = tmp_path / "assets.xlsx"
+    assert main(["--user", "kj", "export", "assets", "--org", org, "--out", str(out), "--db", str(tmp_path / "a.db")]) == 0
+    _assert_all_text(out, set(EVIL))
