@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from desktop_app.core.rows import AccountRow, BookRow
 from desktop_app.core.services.funds_base import period_label
 from desktop_app.core.services.opening import OpeningInput, read_opening_xlsx
+from desktop_app.excel.formulas import refuse_formulas_without_values
 from desktop_app.excel.print_setup import finish_sheet
 
 __all__ = ["HEADERS", "MONEY", "NOTE_PREFIX", "by_row", "read_opening_sheet", "template_accounts",
@@ -75,6 +76,7 @@ def write_opening_template(path: Path | str, book: BookRow, accounts: Sequence[A
 
 def read_opening_sheet(path: Path | str) -> tuple[list[OpeningInput], list[str]]:
     """``read_opening_xlsx`` without the template's note row (its 科目编码 cell starts with 说明)."""
+    refuse_formulas_without_values(path, ())  # an import never evaluates a formula (excel.formulas)
     lines, errors = read_opening_xlsx(path)
     return [ln for ln in lines if not ln.account_code.strip().startswith(NOTE_PREFIX)], errors
 

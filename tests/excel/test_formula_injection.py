@@ -187,3 +187,16 @@ def test_asset_export_keeps_formula_like_names_as_text(tmp_path: Path) -> None:
     out = tmp_path / "assets.xlsx"
     assert main(["--user", "kj", "export", "assets", "--org", org, "--out", str(out), "--db", str(tmp_path / "a.db")]) == 0
     _assert_all_text(out, set(EVIL))
+
+
+def test_opening_sheet_refuses_a_formula_it_cannot_evaluate(tmp_path: Path) -> None:
+    from desktop_app.excel.opening_xlsx import read_opening_sheet
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["科目编码", "科目名称", "借方余额", "贷方余额"])
+    ws.append(["101", "库存现金", "=100+200", None])
+    wb.save(tmp_path / "o.xlsx")
+    with pytest.raises(UserError, match="单元格 C2是公式"):
+        read_opening_sheet(tmp_path / "o.xlsx")
