@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
-from db.images import jsonable
+from db.images import NOT_IMAGED, jsonable
 from db.models import ResourceParcel
 from db.types import uuid7
 from desktop_app.core.errors import ConflictError
@@ -29,7 +29,7 @@ __all__ = ["create_parcels"]
 
 def _image(row: Mapping[str, Any]) -> dict[str, Any]:
     """What ``db.images.row_image`` gives for the same parcel written through the ORM."""
-    return {c.name: jsonable(row.get(c.key)) for c in ResourceParcel.__table__.columns}
+    return {c.name: jsonable(row.get(c.key)) for c in ResourceParcel.__table__.columns if c.key not in NOT_IMAGED}
 
 
 def create_parcels(session: Session, *, organisation_id: uuid.UUID, rows: Iterable[Mapping[str, Any]]) -> int:
