@@ -84,7 +84,7 @@ def test_district_proposes_from_contracts_and_voucher_lookup(qtbot, sync_pair: S
     (row,) = page.list.model.all_rows()
     contract_id = getattr(line, "finding", None) or getattr(line, "contract", None) or line.installment
     assert row.target_id == contract_id.contract_id and row.status == "待答复" and row.kind == kind
-    assert row.township and row.proposed_by == "quji"
+    assert row.township and row.proposed_by == "区经管站（quji）"
     assert "待答复" in page.list.detail.text() and row.short_id in page.list.detail.text()
     assert page.list.count_label.text() == "待答复 1 条，已采纳 0 条，已驳回 0 条"
 
@@ -156,7 +156,7 @@ def test_township_answers_in_its_review_queue(qtbot, sync_pair: SyncPair, tmp_pa
     assert win.tabs.tabText(i) == "区级更正建议（1）"
     page.list.filter_combo.setCurrentText("全部")
     done = next(r for r in page.list.model.all_rows() if r.id == first.id)
-    assert (done.status, done.reference, done.answered_by) == ("已采纳", "续签合同 HT-2026-009", "kuaiji")
+    assert (done.status, done.reference, done.answered_by) == ("已采纳", "续签合同 HT-2026-009", "王会计（kuaiji）")
 
     page.list.filter_combo.setCurrentText("待答复")
     page.list.view.select_row(0)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from db.audit import AuditRecord, record_audit
 from db.changelog import session_actor
 from db.images import row_image
-from db.models import Book, Contract, DistributionPlan, Entry, Organisation, Voucher
+from db.models import Book, Contract, DistributionPlan, Entry, Organisation, User, Voucher
 from db.models.proposal import DECISIONS, PROPOSAL_KINDS, TARGET_KINDS, Proposal, ProposalAnswer, answer_id
 from db.types import utcnow
 from desktop_app.core.errors import ConflictError, NotFoundError, UserError, ValidationError
@@ -210,6 +210,14 @@ def _audit(session: Session, action: str, obj: Proposal | ProposalAnswer, summar
                                       before=before, after=row_image(obj)))
 
 
+def _who(session: Session) -> str:
+    """The acting user as the other side reads it: 王会计（kuaiji）, not a bare login name (the
+    other database has no such user to look up)."""
+    name = session_actor(session)
+    user = session.scalar(select(User).where(User.username == name))
+    return (f"{user.display_name}（{name}）" if user is not None and user.display_name != name else name)[:50]
+
+
 def check_site(session: Session, side: str) -> None:
     """Refuse work of the other side's database ("district": propose/withdraw, "township": answer)."""
     if site_level(session) != side:
@@ -229,7 +237,7 @@ def propose(session: Session, target: Target, kind: str, text: str) -> ProposalR
         raise ValidationError(f"该{now.kind_text}不属于{target.organisation_name}", field="对象")
     p = Proposal(village_id=now.organisation_id, village_name=now.organisation_name[:100], target_kind=now.kind,
                  target_id=now.id, target_rev=now.rev, target_label=now.label, kind=kind, text=body,
-                 proposed_by=session_actor(session)[:50], proposed_at=utcnow())
+                 proposed_by=_who(session), proposed_at=utcnow())
     session.add(p)
     session.flush()
     _audit(session, "create", p, f"向{now.organisation_name}提出更正建议（{kind}）：{now.kind_text} {now.label}")
@@ -269,7 +277,7 @@ def answer(session: Session, proposal: str | uuid.UUID, *, accept: bool, reason:
     ref = clean_text(reference, "更正凭证", 200, required=False) or ""
     decision = DECISIONS[0] if accept else DECISIONS[1]
     a = ProposalAnswer(id=answer_id(p.id), proposal_id=p.id, decision=decision, reason=why, reference=ref,
-                       answered_by=session_actor(session)[:50], answered_at=utcnow())
+                       answered_by=_who(session), answered_at=utcnow())
     session.add(a)
     session.flush()
     _audit(session, "create", a, f"答复区经管站的更正建议（{p.kind}，{p.village_name} {p.target_label}）：{decision}"
