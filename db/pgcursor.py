@@ -86,7 +86,7 @@ def stored(value: Any) -> Any:
     if t is date:
         return value.isoformat()
     if t is Decimal:  # PostgreSQL's numeric results (SUM of BIGINT 分 is integral: an int, as SQLite gives);
-        # only a non-integral computed value (never money, which is integer 分) becomes SQLite's REAL
+        # only a non-integral computed value (never money, which is integer 分) becomes a float, as SQLite stores it
         return int(value) if value == value.to_integral_value() else float(value)
     return value
 
