@@ -123,6 +123,7 @@ class Column:
     searchable: bool | None = None
     parser: Callable[[str], Any] | None = None
     tooltip: str = ""
+    total_if: Callable[[Any], bool] | None = None  # which rows the 合计 counts (None: all), e.g. not 作废
     _kind: ColumnKind = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

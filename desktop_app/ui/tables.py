@@ -44,18 +44,18 @@ _ROLE_TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 def column_totals(columns: Sequence[Column], rows: Iterable[Any]) -> dict[str, Decimal]:
     """Exact Decimal sums of the ``total`` columns over ``rows`` (empty cells count as 0)."""
-    wanted = [(c.key, c.accessor) for c in columns if c.total]
+    wanted = [(c.key, c.accessor, c.total_if) for c in columns if c.total]
     if not wanted:
         return {}
-    sums = {key: Decimal(0) for key, _ in wanted}
-    getters: list[tuple[str, Callable[[Any], Any]]] = []
+    sums = {key: Decimal(0) for key, _, _ in wanted}
+    getters: list[tuple[str, Callable[[Any], Any], Callable[[Any], bool] | None]] = []
     with localcontext(Context(prec=60)):
         for row in rows:
             if not getters:
-                getters = [(key, make(row)) for key, make in wanted]
-            for key, get in getters:
+                getters = [(key, make(row), counts) for key, make, counts in wanted]
+            for key, get, counts in getters:
                 value = get(row)
-                if value is not None:
+                if value is not None and (counts is None or counts(row)):
                     sums[key] += value
     money = {c.key for c in columns if c.total and c.column_kind is ColumnKind.MONEY}
     return {key: total.quantize(Decimal("0.01")) if key in money else total for key, total in sums.items()}
