@@ -269,6 +269,7 @@ def _add_transfer_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         p.add_argument("--all", action="store_true", help="全部组织（合同、欠款、审查支持）")
         p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
         p.add_argument("--period", help="期间（如项目收益的年度 2026）")
+        p.add_argument("--year", help="年度（如年报 annual-tables 的 2026）")
         p.add_argument("--as-of", dest="as_of", help="截至日期 YYYY-MM-DD（欠款、审查；默认今天）")
         p.add_argument("--out", required=True, help="输出文件 FILE.xlsx")
     if IMPORTS:
