@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
         reg.register_all(specs)
         reg.fill_menu(self.menuBar().addMenu("文件(&F)"), ["refresh", None, "logout", "quit"])
         reg.fill_menu(self.menuBar().addMenu("编辑(&E)"), ["undo"])
-        reg.fill_menu(self.menuBar().addMenu("导航(&N)"),
+        reg.fill_menu(self.menuBar().addMenu("导航(&G)"),
                       ["focus_orgs", "focus_book", "focus_period", None] + [f"page_{s.id}" for s in self.allowed[:9]])
         toolbar = self.addToolBar("常用")
         toolbar.setObjectName("main_toolbar")

@@ -84,7 +84,7 @@ def test_count_refuse_approve_and_show_vouchers(page: Any, env: Env, qtbot: Any,
     assert [c.line.code for c in sheet.rows()] == ["ZC-001", "ZC-002"]
 
     tab.sheet.select_row(0)
-    _alt(page, Qt.Key.Key_F)  # ZC-001 相符; the cursor moves to ZC-002
+    _alt(page, Qt.Key.Key_O)  # ZC-001 相符; the cursor moves to ZC-002
     qtbot.waitUntil(lambda: sheet.rows()[0].line.result == "相符")
     assert tab.sheet.current_row().line.code == "ZC-002"
     assert sheet.data(sheet.index(0, sheet.column_index("counted"))) == "1"
@@ -137,7 +137,7 @@ def test_count_refuse_approve_and_show_vouchers(page: Any, env: Env, qtbot: Any,
     qtbot.waitUntil(lambda: page.assets.model.rowCount() == 3)  # the assets list reloaded itself
 
     tab.sheet.select_row(0)
-    _alt(page, Qt.Key.Key_F)  # refused: approved stock-takes are closed
+    _alt(page, Qt.Key.Key_O)  # refused: approved stock-takes are closed
     qtbot.waitUntil(lambda: len(page.messages) == 2)
     assert page.messages[1].endswith("该清查已审批，不能再修改")
 
@@ -160,7 +160,7 @@ def test_count_refuse_approve_and_show_vouchers(page: Any, env: Env, qtbot: Any,
 
 def test_record_dialog_and_actions_need_a_stocktake(page: Any, qtbot: Any) -> None:
     tab = page.stocktake
-    _alt(page, Qt.Key.Key_F)
+    _alt(page, Qt.Key.Key_O)
     qtbot.waitUntil(lambda: len(page.messages) == 1)
     assert page.messages[0].endswith("请先开始或选择一次资产清查")
     page.answers.append(lambda d: d.form.widget("started_on").setValue(date(2026, 3, 5)))

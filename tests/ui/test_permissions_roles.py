@@ -59,7 +59,7 @@ SUPERVISOR_ENABLED = {
     "MembersPage": {"股权证(&C)", "方案PDF", "花名册PDF", "公示稿PDF", "到户通知单"},
     "OrgsPage": set(),
     "LedgersPage": set(),
-    "DisclosurePage": {"生成预览(&P)", "导出PDF(&E)…", "打印(&R)…", "批量生成全部村(&B)…", "核验公开表(&V)…"},
+    "DisclosurePage": {"生成预览(&P)", "导出PDF(&D)…", "打印(&R)…", "批量生成全部村(&B)…", "核验公开表(&V)…"},
 }
 
 

@@ -2,7 +2,7 @@
 annual stock-take (资产清查, ``assets_stocktake``).
 
 Keyboard: Ctrl+Tab / Ctrl+Shift+Tab switch the three lists; Ctrl+F filters (pinyin initials
-work: "cbbgl" finds 村部办公楼); Enter on a row edits it; Alt+N new, Alt+E edit, Alt+J 价值调整,
+work: "cbbgl" finds 村部办公楼); Enter on a row edits it; Alt+N new, Alt+M edit, Alt+J 价值调整,
 Alt+P 处置, Alt+C 撤销（处置，或最近一次价值调整）, Alt+S 折旧表, Alt+H 历史, Alt+A/Alt+L 附件, Alt+D 计提本月折旧, Alt+R 账卡核对. Every action is one service call through ``ctx.call``; the page reloads on
 ``data_changed`` ("asset", "resource", "project", "voucher") and when the organisation changes.
 """
@@ -105,7 +105,7 @@ class AssetsPage(QWidget):
         super().__init__()
         self.ctx = ctx
         self.assets = _ListTab(ctx, ASSET_COLUMNS, "assets", [
-            ("新增资产(&N)", self.new_asset, "btn_new_asset"), ("编辑(&E)", self.edit_asset, "btn_edit_asset"),
+            ("新增资产(&N)", self.new_asset, "btn_new_asset"), ("编辑(&M)", self.edit_asset, "btn_edit_asset"),
             ("价值调整(&J)", lambda: self._card(dialogs.adjust, "asset"), "btn_adjust"),
             ("处置(&P)", lambda: self._card(dialogs.dispose, "asset"), "btn_dispose"),
             ("撤销(&C)", lambda: self._card(dialogs.cancel_last_change, "asset"), "btn_cancel_change"),
@@ -115,9 +115,9 @@ class AssetsPage(QWidget):
             ("附件(&L)", lambda: self._card(dialogs.show_attachments), "btn_attachments"),
             ("计提本月折旧(&D)", self.depreciate, "btn_depreciate"), ("账卡核对(&R)", self.reconcile, "btn_reconcile")])
         self.parcels = _ListTab(ctx, PARCEL_COLUMNS, "parcels", [
-            ("新增地块(&N)", self.new_parcel, "btn_new_parcel"), ("编辑(&E)", self.edit_parcel, "btn_edit_parcel")])
+            ("新增地块(&N)", self.new_parcel, "btn_new_parcel"), ("编辑(&M)", self.edit_parcel, "btn_edit_parcel")])
         self.projects = _ListTab(ctx, PROJECT_COLUMNS, "projects", [
-            ("新增项目(&N)", self.new_project, "btn_new_project"), ("编辑(&E)", self.edit_project, "btn_edit_project")])
+            ("新增项目(&N)", self.new_project, "btn_new_project"), ("编辑(&M)", self.edit_project, "btn_edit_project")])
         self.assets.view.row_activated.connect(lambda _r: press(self, "btn_edit_asset"))
         self.parcels.view.row_activated.connect(lambda _r: press(self, "btn_edit_parcel"))
         self.projects.view.row_activated.connect(lambda _r: press(self, "btn_edit_project"))

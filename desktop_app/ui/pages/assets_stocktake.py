@@ -1,7 +1,7 @@
 """资产清查 tab of the assets page: the stock-takes of the current book and the count sheet of one.
 
-Keyboard: Alt+N 开始清查, Alt+F mark the selected cards 相符 (the cursor moves on, so F F F walks
-down the sheet), Alt+K 盘亏 (asks for the reason), Alt+E or Enter 登记 one line, Alt+Y 盘盈登记,
+Keyboard: Alt+N 开始清查, Alt+O mark the selected cards 相符 (the cursor moves on, so O O O walks
+down the sheet), Alt+K 盘亏 (asks for the reason), Alt+J or Enter 登记 one line, Alt+Y 盘盈登记,
 Alt+P 审批 (posts the adjusting vouchers and names them), Alt+X 导出结果表 (PDF, in the
 background). Every action is one service call through ``ctx.call``; the services refuse what is
 not allowed (an approved stock-take, unchecked cards) and their Chinese message is shown.
@@ -132,8 +132,8 @@ class StocktakeTab(QWidget):
         self.status.setObjectName("stocktake_status")
         bar = QHBoxLayout()
         for text, handler, name in (
-            ("开始清查(&N)", self.start, "btn_start_stocktake"), ("相符(&F)", self.mark_found, "btn_found"),
-            ("盘亏(&K)", self.mark_missing, "btn_missing"), ("登记(&E)", self.record, "btn_record"),
+            ("开始清查(&N)", self.start, "btn_start_stocktake"), ("相符(&O)", self.mark_found, "btn_found"),
+            ("盘亏(&K)", self.mark_missing, "btn_missing"), ("登记(&J)", self.record, "btn_record"),
             ("盘盈登记(&Y)", self.add_surplus, "btn_surplus"), ("审批(&P)", self.approve, "btn_approve_stocktake"),
             ("导出结果表(&X)", self.export_pdf, "btn_stocktake_pdf"),
         ):

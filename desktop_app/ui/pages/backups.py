@@ -85,7 +85,7 @@ class BackupsPage(QWidget):
         self.recheck_button = QPushButton("重新校验所选(&C)")
         self.recheck_button.clicked.connect(lambda: self.recheck_selected())
         here.addWidget(self.recheck_button)
-        self.restore_file_button = QPushButton("从文件恢复(&F)…")
+        self.restore_file_button = QPushButton("从文件恢复(&O)…")
         self.restore_file_button.clicked.connect(lambda: self.restore_file())
         here.addWidget(self.restore_file_button)
         here.addStretch(1)

@@ -143,9 +143,9 @@ class ContractsPage(QWidget):
         self.kind_box = combo(list(svc.CONTRACT_KINDS), empty="全部类型")
         for box in (self.status_box, self.kind_box):
             box.currentIndexChanged.connect(lambda _i: self.reload_contracts())
-        bar = button_row([("新增(&N)", self.new_contract, "btn_new"), ("编辑(&E)", self.edit_contract, "btn_edit"),
+        bar = button_row([("新增(&N)", self.new_contract, "btn_new"), ("编辑(&M)", self.edit_contract, "btn_edit"),
                         ("收款(&R)", self.receive, "btn_receive"), ("保证金(&D)", self.deposit, "btn_deposit"),
-                        ("民主程序(&P)", self.procedure, "btn_procedure"), ("备案(&F)", self.filing, "btn_filing"),
+                        ("民主程序(&P)", self.procedure, "btn_procedure"), ("备案(&B)", self.filing, "btn_filing"),
                         ("续签(&W)", self.renew, "btn_renew"), ("终止(&T)", self.terminate, "btn_terminate"),
                         ("导出(&X)", lambda: self.export("contracts"), "btn_export")])
         bar.insertWidget(0, self.kind_box)

@@ -90,7 +90,7 @@ class DisclosurePage(QWidget):
         top.addStretch(1)
         buttons = QHBoxLayout()
         for text, handler, name in (
-            ("生成预览(&P)", self.preview, "btn_preview"), ("导出PDF(&E)…", self.export_pdf, "btn_export"),
+            ("生成预览(&P)", self.preview, "btn_preview"), ("导出PDF(&D)…", self.export_pdf, "btn_export"),
             ("打印(&R)…", self.print_sheets, "btn_print"), ("登记张贴(&T)…", self.mark_posted, "btn_posted"),
             ("批量生成全部村(&B)…", self.batch, "btn_batch"), ("核验公开表(&V)…", self.verify, "btn_verify"),
             ("公开设置(&S)…", self.edit_settings, "btn_settings"),

@@ -62,7 +62,7 @@ class VouchersPage(QWidget):
         bar.addWidget(QLabel("会计期间"))
         bar.addWidget(self.period)
         actions: list[tuple[str, Callable[[], None], str | None, Roles]] = [
-            ("填制(&N)", self.new, "Ctrl+N", MAKE_VOUCHER), ("修改(&E)", self.edit, None, MAKE_VOUCHER),
+            ("填制(&N)", self.new, "Ctrl+N", MAKE_VOUCHER), ("修改(&M)", self.edit, None, MAKE_VOUCHER),
             ("审核(&R)", self.review, None, REVIEW_VOUCHER), ("取消审核", self.unreview, None, REVIEW_VOUCHER),
             ("记账(&P)", self.post, None, POST_VOUCHER), ("作废", self.void, None, MAKE_VOUCHER),
             ("红字冲销", self.reverse, None, MAKE_VOUCHER), ("结账", self.close_month, None, CLOSE_PERIOD),

@@ -103,7 +103,7 @@ class MembersPage(QWidget):
         split.addWidget(self.members)
         split.addWidget(self.history)
         split.setSizes([420, 160])
-        tab = _tab(button_row([("成员变动(&V)", self.member_event, "btn_event"), ("修改(&E)", self.edit_member, "btn_edit"),
+        tab = _tab(button_row([("成员变动(&V)", self.member_event, "btn_event"), ("修改(&M)", self.edit_member, "btn_edit"),
                          ("从Excel导入(&I)…", self.import_members, "btn_import")]), split)
         QShortcut(QKeySequence("Ctrl+F"), tab, activated=self.members.focus_filter)
         return tab
@@ -151,9 +151,9 @@ class MembersPage(QWidget):
         split.addWidget(self.plans)
         split.addWidget(detail)
         split.setSizes([160, 420])
-        bar = button_row([("计算方案(&J)", self.new_plan, "btn_plan"), ("公示(&G)", self.publicise, "btn_publicise"),
+        bar = button_row([("计算方案(&J)", self.new_plan, "btn_plan"), ("公示(&S)", self.publicise, "btn_publicise"),
                     ("扣减(&K)", self.deduct, "btn_deduct"), ("批准(&P)", self.approve, "btn_approve"),
-                    ("发放(&F)", self.payout, "btn_payout"), ("撤销发放", self.cancel_payout, "btn_cancel_payout"),
+                    ("发放(&D)", self.payout, "btn_payout"), ("撤销发放", self.cancel_payout, "btn_cancel_payout"),
                     ("分配规则", self.edit_settings, "btn_settings"),
                     ("方案PDF", lambda: self.export_pdf("plan"), "btn_plan_pdf"),
                     ("花名册PDF", lambda: self.export_pdf("roster"), "btn_roster_pdf"),

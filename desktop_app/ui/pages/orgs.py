@@ -94,7 +94,7 @@ class OrgsPage(QWidget):
 
         buttons = button_row([
             ("新增组织(&N)", self.new_org, "btn_new_org"),
-            ("编辑组织(&E)", self.edit_org, "btn_edit_org"),
+            ("编辑组织(&M)", self.edit_org, "btn_edit_org"),
             ("新增账套(&A)", self.new_book, "btn_new_book"),
             ("编辑账套(&B)", self.edit_book, "btn_edit_book"),
             ("新增区划(&Q)", self.new_region, "btn_new_region"),

@@ -186,7 +186,7 @@ class SyncPage(QWidget):
         rescan = QPushButton("重新查找U盘")
         rescan.clicked.connect(lambda: self.load_drives())
         row.addWidget(rescan)
-        self.export_button = QPushButton("导出到U盘(&E)")
+        self.export_button = QPushButton("导出到U盘(&X)")
         self.export_button.clicked.connect(lambda: self.export_to_stick())
         row.addWidget(self.export_button)
         self.import_button = QPushButton("从U盘导入(&I)…")

@@ -83,7 +83,7 @@ class UsersPage(QWidget):
         self.view = LedgerView(self.model, settings=ctx.settings, settings_key="table:users")
         self.view.row_activated.connect(lambda _r: self.edit_user())
         buttons = QHBoxLayout()
-        for text, handler in (("新增用户(&N)", self.new_user), ("修改角色/状态(&E)", self.edit_user),
+        for text, handler in (("新增用户(&N)", self.new_user), ("修改角色/状态(&M)", self.edit_user),
                               ("重设密码(&W)", self.reset_password), ("限定组织(&O)", self.limit_organisations)):
             btn = QPushButton(text)
             btn.clicked.connect(handler)
