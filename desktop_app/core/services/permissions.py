@@ -26,6 +26,7 @@ APPROVE_STOCKTAKE: Roles = ("reviewer", "bookkeeper")  # 资产清查审批
 ENTER_RECORDS: Roles = ("bookkeeper", "reviewer", "sysadmin")
 ANSWER_PROPOSAL: Roles = ("bookkeeper", "reviewer")  # 采纳/驳回 the district's 更正建议 (the books' keepers)
 PROPOSE: Roles = ("district_admin",)  # 提出/撤回 an 更正建议 (the district's officers)
+RECONCILE_BANK: Roles = ("bookkeeper", "reviewer")  # 银行对账: import statements, 勾对, mark 已对账
 
 
 def may(user_roles: Roles, roles: Roles) -> bool:
