@@ -72,6 +72,9 @@ def make_application(argv: Sequence[str] = ()) -> object:
     words = MissingQtWords(app)  # the words that catalogue lacks (the file dialog's "Look in:" …)
     app.installTranslator(words)
     app.setProperty("missing_qt_words", words)  # keep the Python override alive with the application
+    from desktop_app.ui.widgets.keys import install_alt_guard
+
+    install_alt_guard(app)  # an Alt+key no shortcut claims never types into a field (issue #17)
     font_id = QFontDatabase.addApplicationFont(str(paths.font_path()))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     if families:
