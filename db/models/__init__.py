@@ -14,6 +14,7 @@ from db.models.asset import (
 )
 from db.models.audit import AuditEntry, AuditHead
 from db.models.backup import BackupSetting
+from db.models.bank import BankMatch, BankReconciliation, BankStatementLine
 from db.models.contract import (
     Contract,
     ContractAllocation,
@@ -50,6 +51,7 @@ from db.models.org import Book, Organisation, Region
 from db.models.plan import BudgetLine
 from db.models.project import Project, ProjectFunding
 from db.models.proposal import Proposal, ProposalAnswer
+from db.models.receipt_slip import ReceiptSlip
 from db.models.resource import ResourceParcel
 from db.models.sync import (
     ChangeLog,
@@ -81,6 +83,9 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "BackupSetting",
+    "BankMatch",
+    "BankReconciliation",
+    "BankStatementLine",
     "Book",
     "BudgetLine",
     "ChangeLog",
@@ -119,6 +124,7 @@ __all__ = [
     "ProjectFunding",
     "Proposal",
     "ProposalAnswer",
+    "ReceiptSlip",
     "ReceivedAudit",
     "ReceivedControlTotal",
     "ReceivedDigest",
