@@ -18,6 +18,7 @@ the closing, so statements that leave the closing out leave its reversal out too
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -37,6 +38,7 @@ from desktop_app.core.services.funds_base import (
     subtree,
 )
 from desktop_app.core.services.periods import describe_balances, period_row, year_end_leftovers
+from desktop_app.core.services.users import require_role
 from desktop_app.core.services.vouchers import LineInput, find_vouchers_by_source, record_auto_voucher
 
 ZERO = Decimal("0.00")
@@ -57,9 +59,45 @@ def _clear_lines(accounts: list[AccountInfo], bal: dict[uuid.UUID, Decimal], tar
     return [ln for ln in lines if ln.debit or ln.credit]
 
 
-def close_year(session: Session, book_id: uuid.UUID, year: int, *, user: UserRow) -> list[VoucherRow]:
-    """年终结转 for ``year`` (December must be open); returns the closing vouchers made this run."""
-    book = get_book_row(session, book_id)
+@dataclass(frozen=True)
+class YearEndLine:
+    """One line of a closing voucher the year-end close would make (the preview the GUI shows)."""
+
+    step: str  # 结转本年损益 / 结转本年收益至未分配收益 / 结转各项分配至未分配收益
+    account_code: str
+    account_name: str
+    debit: Decimal
+    credit: Decimal
+
+
+def _plan(session: Session, book_id: uuid.UUID, year: int) -> list[tuple[str, list[LineInput]]]:
+    """The closing vouchers in order, each step reading the balances the steps before it leave
+    (what posting them one after the other gives), without writing anything."""
+    v = get_book_row(session, book_id).chart_version
+    accounts = book_accounts(session, book_id)
+    by_code = {a.code: a for a in accounts.values()}
+    current = charts.account_role(v, "current_year_income")
+    undistributed = charts.account_role(v, "undistributed_income")
+    bal = dict(balances_at_end(session, book_id, f"{year:04d}-12"))
+    steps = (
+        ("结转本年损益", [a for a in accounts.values() if a.category == "损益"], current),
+        ("结转本年收益至未分配收益", subtree(accounts, [current]), undistributed),
+        ("结转各项分配至未分配收益", subtree(accounts, charts.account_roles(v, "distributions")), undistributed),
+    )
+    plan: list[tuple[str, list[LineInput]]] = []
+    for summary, accs, target in steps:
+        lines = _clear_lines(accs, bal, target)
+        if len(lines) < 2:
+            continue
+        plan.append((summary, lines))
+        for ln in lines:
+            if ln.account_code in by_code:
+                acc = by_code[ln.account_code].id
+                bal[acc] = bal.get(acc, ZERO) + ln.debit - ln.credit
+    return plan
+
+
+def _refuse_unless_due(session: Session, book_id: uuid.UUID, year: int) -> None:
     period = f"{year:04d}-12"
     if period_row(session, book_id, period).is_closed:
         raise ConflictError(f"{period_label(period)}已结账，不能再进行{year}年度年终结转；"
@@ -68,25 +106,31 @@ def close_year(session: Session, book_id: uuid.UUID, year: int, *, user: UserRow
         done = find_vouchers_by_source(session, book_id, YEAR_END_KIND, uuid.UUID(int=year))
         raise ConflictError(f"{year}年度" + ("已经进行过年终结转，" if done else "")
                             + "损益类科目、本年收益和各项分配均无余额，无需结转", field="年度")
+
+
+def preview_year_end(session: Session, book_id: uuid.UUID, year: int) -> list[YearEndLine]:
+    """What :func:`close_year` would post now, line by line (refused as it would be refused)."""
+    _refuse_unless_due(session, book_id, year)
+    names = {a.code: a.name for a in book_accounts(session, book_id).values()}
+    return [YearEndLine(step, ln.account_code, names.get(ln.account_code, ""), ln.debit, ln.credit)
+            for step, lines in _plan(session, book_id, year) for ln in lines]
+
+
+def close_year(session: Session, book_id: uuid.UUID, year: int, *, user: UserRow) -> list[VoucherRow]:
+    """年终结转 for ``year`` (December must be open); returns the closing vouchers made this run.
+
+    The closing vouchers are reviewed and posted by 系统 whatever the book's setting for other
+    automatic vouchers: they follow from the posted balances alone, and December closes on them."""
+    require_role(session, user, "bookkeeper", "reviewer", book_id=book_id)
+    _refuse_unless_due(session, book_id, year)
+    period = f"{year:04d}-12"
     again = bool(find_vouchers_by_source(session, book_id, YEAR_END_KIND, uuid.UUID(int=year)))
-    v = book.chart_version
-    accounts = book_accounts(session, book_id)
-    current = charts.account_role(v, "current_year_income")
-    undistributed = charts.account_role(v, "undistributed_income")
     day = date(year, 12, 31)
-    made: list[VoucherRow] = []
-    steps = (
-        ("结转本年损益", [a for a in accounts.values() if a.category == "损益"], current),
-        ("结转本年收益至未分配收益", subtree(accounts, [current]), undistributed),
-        ("结转各项分配至未分配收益", subtree(accounts, charts.account_roles(v, "distributions")), undistributed),
-    )
-    for summary, accs, target in steps:
-        lines = _clear_lines(accs, balances_at_end(session, book_id, period), target)
-        if len(lines) >= 2:
-            made.append(record_auto_voucher(session, book_id=book_id, voucher_date=day,
-                                            summary=f"{year}年{summary}" + ("（补充结转）" if again else ""),
-                                            lines=lines, user=user, source_kind=YEAR_END_KIND,
-                                            source_id=uuid.UUID(int=year)))
+    made = [record_auto_voucher(session, book_id=book_id, voucher_date=day,
+                                summary=f"{year}年{summary}" + ("（补充结转）" if again else ""),
+                                lines=lines, user=user, source_kind=YEAR_END_KIND, source_id=uuid.UUID(int=year),
+                                post=True)
+            for summary, lines in _plan(session, book_id, year)]
     left = year_end_leftovers(session, book_id, period)
     if left:  # only an account that is not a leaf can keep a balance here (a book from before that was refused)
         raise ConflictError(f"{year}年度年终结转未能结平以下科目（有明细科目的上级科目本身有余额）："
