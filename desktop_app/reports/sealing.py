@@ -162,7 +162,8 @@ class DocumentKind:
 
 
 _KINDS: dict[str, DocumentKind] = {}
-_KIND_MODULES = ("desktop_app.reports.disclosure.builder", "desktop_app.reports.sealed_kinds")
+_KIND_MODULES = ("desktop_app.reports.disclosure.builder", "desktop_app.reports.sealed_kinds",
+                 "desktop_app.reports.ledger_docs")
 
 
 def register_kind(kind: DocumentKind) -> DocumentKind:
