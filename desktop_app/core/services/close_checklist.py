@@ -36,6 +36,7 @@ class ChecklistItem:
 # The modules whose ``close_checklist_items`` make the list, in the order it is shown.
 CONTRIBUTORS: tuple[str, ...] = (
     "desktop_app.core.services.close_checklist",
+    "desktop_app.core.services.bank_reconcile",
 )
 
 Contributor = Callable[[Session, uuid.UUID, str], list[ChecklistItem]]
