@@ -53,6 +53,7 @@ from desktop_app.core.rows_funds import VoucherRow
 from desktop_app.core.services.contract_queries import RECEIPT_KIND
 from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get_book_row, period_label
 from desktop_app.core.services.periods import ensure_period_open
+from desktop_app.core.services.receipt_slips import issue_slips, void_slips_of
 from desktop_app.core.services.vouchers import (
     LineInput,
     check_cancellation,
@@ -313,6 +314,7 @@ def record_receipt(session: Session, contract_id: uuid.UUID, *, received_on: dat
         "create", "contract_receipt", str(r.id),
         f"合同 {c.number} 收款 {amount} 元，冲抵 {len(allocations)} 期，结余 {credit_after} 元，凭证 {v.code}",
         None, {**row_image(r), "allocations": [(str(a.installment_id), str(a.amount)) for a in allocations]}))
+    issue_slips(session, RECEIPT_KIND, [r.id], user=user)  # its 收款收据, numbered in this transaction
     row = next(x for x in list_receipts(session, c.id) if x.id == r.id)
     return ReceiptResult(row, tuple(allocations), credit_after, v.id, f"{period_label(v.period)}第{v.number}号")
 
@@ -398,6 +400,7 @@ def cancel_receipt(session: Session, receipt_id: uuid.UUID, *, user: UserRow, on
     session.flush()
     reversal, what = undo_module_voucher(session, r.voucher_id, RECEIPT_KIND, user=user, on=on,
                                    reason=f"撤销收款：{reason}")
+    void_slips_of(session, RECEIPT_KIND, r.id, reason=f"撤销收款：{reason}", user=user)
     credit_used = sum((a.amount for a in used), ZERO)
     record_audit(session, AuditRecord(
         "cancel", "contract_receipt", str(r.id),
@@ -453,6 +456,8 @@ def record_deposit(session: Session, contract_id: uuid.UUID, *, kind: str, on_da
     d.voucher_id = v.id
     session.flush()
     record_audit(session, AuditRecord("create", "contract_deposit", str(d.id), f"{text} {amount} 元", None, row_image(d)))
+    if kind == "收取":
+        issue_slips(session, DEPOSIT_KIND, [d.id], user=user)
     return DepositRow(d.id, c.id, d.kind, d.on_date, d.amount, d.method, d.voucher_id)
 
 
@@ -478,6 +483,7 @@ def cancel_deposit(session: Session, deposit_id: uuid.UUID, *, user: UserRow, on
     session.flush()
     reversal, what = undo_module_voucher(session, d.voucher_id, DEPOSIT_KIND, user=user, on=on,
                                    reason=f"撤销保证金{d.kind}：{reason}")
+    void_slips_of(session, DEPOSIT_KIND, d.id, reason=f"撤销保证金：{reason}", user=user)
     record_audit(session, AuditRecord(
         "cancel", "contract_deposit", str(d.id),
         f"撤销合同 {c.number} {d.on_date.isoformat()} 保证金{d.kind} {d.amount} 元，原因：{reason}；{what}"[:300],

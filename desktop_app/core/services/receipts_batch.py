@@ -35,6 +35,7 @@ from desktop_app.core.services.funds_base import (
 )
 from desktop_app.core.services.periods import ensure_period_open
 from desktop_app.core.services.posting_batch import Posted, PostingBatch
+from desktop_app.core.services.receipt_slips import issue_slips
 from desktop_app.core.services.receipts import (
     DEPOSIT_KIND,
     INCOME_ROLE,
@@ -164,6 +165,7 @@ def record_receipts(session: Session, items: list[ReceiptInput], *, user: UserRo
             f"凭证 {posted[row['id']].code}", None,
             {**jsonable(row), "allocations": [(str(a.installment_id), str(a.amount)) for a in alloc.allocations]})
             for row, c, alloc, credit_after in done])
+        issue_slips(session, RECEIPT_KIND, [row["id"] for row, *_ in done], user=user)  # 收款收据, in order
 
     batch.then(finish)
     if own:
@@ -224,6 +226,7 @@ def record_deposits(session: Session, items: list[DepositInput], *, user: UserRo
         bulk_insert(session, ContractDeposit, [row for row, _ in done])
         record_audit(session, [AuditRecord("create", "contract_deposit", str(row["id"]), f"{text} {row['amount']} 元",
                                            None, jsonable(row)) for row, text in done])
+        issue_slips(session, DEPOSIT_KIND, [row["id"] for row, _ in done if row["kind"] == "收取"], user=user)
 
     batch.then(finish)
     if own:
