@@ -37,6 +37,7 @@ class ChecklistItem:
 CONTRIBUTORS: tuple[str, ...] = (
     "desktop_app.core.services.close_checklist",
     "desktop_app.core.services.bank_reconcile",
+    "desktop_app.core.services.receipt_slip_check",
 )
 
 Contributor = Callable[[Session, uuid.UUID, str], list[ChecklistItem]]
