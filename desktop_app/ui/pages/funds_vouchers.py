@@ -1,5 +1,10 @@
-"""凭证: the vouchers of the current book and month; 填制, 修改, 审核, 记账, 作废, 红字冲销, 结账; 期初余额;
-年度财务计划."""
+"""凭证: the vouchers of the current book and month; 填制, 修改, 审核, 记账, 作废, 红字冲销, 结账 (after
+its checklist), 反结账, 年终结转 (after its preview); 期初余额; 年度财务计划.
+
+The 合计 leaves 作废 vouchers out; 来源 names the module that made an automatic voucher. The list
+follows every ``data_changed`` (a receipt or an asset purchase made on another page shows here
+without F5): at once while the page is shown, else when it is shown next.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.errors import UserError
@@ -23,6 +28,7 @@ from desktop_app.core.services.permissions import (
     REVIEW_VOUCHER,
     Roles,
 )
+from desktop_app.ui.close_dialogs import CloseMonthDialog, YearEndDialog, open_year_end
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext, follow_period
 from desktop_app.ui.errors import show_user_error
@@ -33,15 +39,30 @@ from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.voucher_entry import VoucherDialog
 from desktop_app.ui.widgets.dates import PeriodPicker
 
+# source_kind -> the module that made the voucher (来源); a voucher without one was typed in 填制
+SOURCE_LABELS = {
+    "asset_acquisition": "资产购置", "asset_adjustment": "资产调整", "asset_disposal": "资产处置",
+    "stocktake": "资产清查", "depreciation": "计提折旧", "contract_receipt": "合同收款",
+    "contract_deposit": "合同保证金", "contract_recognition": "租金确认", "distribution": "收益分配",
+    "dividend_payout": "分红发放", "year_end_close": "年终结转",
+}
+
+
+def source_label(v: VoucherRow) -> str:
+    label = "手工填制" if v.source_kind is None else SOURCE_LABELS.get(v.source_kind, v.source_kind)
+    return f"{label}（冲销）" if v.reversal_of_id is not None else label
+
+
 COLUMNS = [
     Column("voucher_date", "日期", "date", width=90),
     Column("code", "凭证号", width=80),
     Column("summary", "摘要", "pinyin-text", width=300),
-    Column("total", "金额", "money", total=True, width=120),
+    Column("total", "金额", "money", total=True, width=120, total_if=lambda v: v.status != "作废"),
     Column("attachments", "附件", "int", width=50),
     Column("status", "状态", width=60),
     Column("maker_name", "制单", "pinyin-text", width=70),
     Column("reviewer_name", "审核", "pinyin-text", width=90),
+    Column("source", "来源", width=90, getter=source_label),
     Column("flags", "特殊事项", width=120, formatter=lambda f: "、".join(f)),
 ]
 
@@ -57,7 +78,12 @@ class VouchersPage(QWidget):
         self.period.changed.connect(lambda _p: self.reload())
         follow_period(ctx, self.period)
         self.status = QLabel()
+        self.status.setWordWrap(True)  # a long 已结账 line must not push the buttons beside it off the page
         self.stick_offer: QDialog | None = None  # after a month close: copy a backup to a USB stick
+        self.close_dialog: CloseMonthDialog | None = None
+        self.year_end_dialog: YearEndDialog | None = None
+        self.stale = False  # data changed while the page was hidden: reload when shown
+        self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
         bar.addWidget(QLabel("会计期间"))
         bar.addWidget(self.period)
@@ -74,22 +100,40 @@ class VouchersPage(QWidget):
                 btn.setShortcut(QKeySequence(key))
             if roles:
                 gate(btn, ctx, roles)
+            self.buttons[text] = btn
             bar.addWidget(btn)
         bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         status_bar = QHBoxLayout()  # its own line: the toolbar must fit a 1366-pixel screen
         status_bar.addWidget(self.status, 1)
+        year_end = QPushButton("年终结转(&Y)…")
+        year_end.clicked.connect(self.year_end)
+        gate(year_end, ctx, CLOSE_PERIOD)
+        status_bar.addWidget(year_end)
         plan = QPushButton("年度财务计划(&J)…")
         plan.clicked.connect(self.plan)
         status_bar.addWidget(plan)
         layout.addLayout(status_bar)
         layout.addWidget(self.view, 1)
-        ctx.data_changed.connect(lambda kind, _ids: self.reload() if kind in ("voucher", "period", "refresh") else None)
+        ctx.data_changed.connect(self._on_data_changed)
         ctx.context_changed.connect(self.reload)
         self.reload()
 
+    def _on_data_changed(self, _kind: str, _ids: object) -> None:
+        # any module may have made a voucher (a receipt, a purchase, a run): every change counts
+        if self.isVisible():
+            self.reload()
+        else:
+            self.stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.stale:
+            self.reload()
+        super().showEvent(event)
+
     def reload(self) -> None:
+        self.stale = False
         book = self.ctx.book
         if book is None:
             self.model.set_rows([])
@@ -98,7 +142,27 @@ class VouchersPage(QWidget):
         p = self.period.value()
         self.model.set_rows(self.ctx.read(svc.list_vouchers, book.id, p, p))
         st = self.ctx.read(period_svc.period_status, book.id, p)
-        self.status.setText(f"{book.name}：{'已结账' if st.is_closed else '未结账'}")
+        self._show_state(book.name, p, st.is_closed, st.closed_by)
+
+    def _show_state(self, book_name: str, period: str, closed: bool, closed_by: str | None) -> None:
+        """Closed or open at a glance: the status line, and the button that applies stands out."""
+        label = period_label(period)
+        if closed:
+            self.status.setText(f"{book_name}：{label}已结账（{closed_by or '—'}），凭证不能再修改；"
+                                "如需补记，请由审核员“反结账”")
+            self.status.setStyleSheet("color: #b00020; font-weight: bold")
+        else:
+            self.status.setText(f"{book_name}：{label}未结账")
+            self.status.setStyleSheet("")
+        for text, emphasis, tip in (("结账", not closed, f"{label}已结账" if closed else f"检查后结账{label}"),
+                                    ("反结账", closed, f"{label}已结账，可反结账（须填写原因）" if closed
+                                     else f"{label}尚未结账，无需反结账")):
+            btn = self.buttons[text]
+            font = btn.font()
+            font.setBold(emphasis)
+            btn.setFont(font)
+            if btn.isEnabled():  # a role-gated button keeps the tooltip naming who may
+                btn.setToolTip(tip)
 
     def _selected(self) -> VoucherRow | None:
         row = self.view.current_row()
@@ -163,9 +227,20 @@ class VouchersPage(QWidget):
         open_plan_dialog(self.ctx, self, year=int(self.period.value()[:4]))
 
     def close_month(self) -> None:
+        """The checklist first (it is the confirmation); 结账 when the user confirms it."""
         if self.ctx.book is None:
             return
         period = self.period.value()
+        self.close_dialog = CloseMonthDialog(self.ctx, period, self)
+        self.close_dialog.accepted.connect(lambda: self._close_confirmed(period))
+        self.close_dialog.open()
+
+    def year_end(self) -> None:
+        self.year_end_dialog = open_year_end(self.ctx, int(self.period.value()[:4]), self)
+
+    def _close_confirmed(self, period: str) -> None:
+        if self.ctx.book is None:
+            return
         if not self._do(period_svc.close_period, self.ctx.book.id, period, user=self.ctx.user):
             return
         self.ctx.notify("period")
