@@ -1,6 +1,7 @@
 """Keyboard-first voucher entry: Enter moves to the next cell, "=" in an amount cell balances the
 voucher, the account cell completes by code, name or pinyin initials, the 往来单位或个人 cell by the
-names already used in the book (it carries down like the 摘要), the 大写 total is shown. A line's
+names already used in the book (it carries down like the 摘要), the 大写 of the totals and of the
+current line are shown while typing (the grid's keys: ``voucher_grid``). A line's
 project, contract and asset references, which the form does not show, are kept when it is edited.
 
 The dialog only reads widgets and calls one service (``create_voucher`` / ``update_voucher``).
@@ -11,30 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemDelegate,
     QAbstractItemView,
-    QCompleter,
     QDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSpinBox,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.core.errors import UserError, ValidationError
-from desktop_app.core.money import amount_in_words, format_amount, parse_amount
+from desktop_app.core.money import format_amount
 from desktop_app.core.periods import period_end, period_start
 from desktop_app.core.rows_funds import VoucherDetail
 from desktop_app.core.services import orgs as org_svc
@@ -43,173 +36,13 @@ from desktop_app.core.services.permissions import MAKE_VOUCHER
 from desktop_app.ui.context import AppContext, UndoEntry
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.permissions import gate
+from desktop_app.ui.voucher_grid import ACCOUNT, CREDIT, DEBIT, HEADERS, PARTY, SUMMARY, VoucherGrid
 from desktop_app.ui.widgets.dates import DateEdit
-from desktop_app.ui.widgets.picker import CompleterPicker
+from desktop_app.ui.widgets.money_edit import words_for
 
-SUMMARY, ACCOUNT, PARTY, DEBIT, CREDIT = range(5)
-HEADERS = ("摘要", "会计科目", "往来单位或个人", "借方金额", "贷方金额")
-REFS = Qt.ItemDataRole.UserRole + 1  # (project_id, contract_id, asset_id) of a loaded line, on its 摘要 cell
-ZERO = Decimal("0.00")
-AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-def _amount(text: str, row: int, field: str) -> Decimal:
-    text = (text or "").strip()
-    if not text:
-        return ZERO
-    try:
-        return parse_amount(text, field=field, allow_negative=True)
-    except ValidationError as err:
-        raise ValidationError(err.message, row=row, field=field) from None
-
-
-class _Delegate(QStyledItemDelegate):
-    def __init__(self, grid: VoucherGrid) -> None:
-        super().__init__(grid)
-        self.grid = grid
-
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex) -> QWidget:
-        col = index.column()
-        if col == ACCOUNT:
-            picker = CompleterPicker(self.grid.accounts, field="科目", parent=parent)
-            return picker
-        edit = QLineEdit(parent)
-        words = self.grid.phrases if col == SUMMARY else self.grid.parties if col == PARTY else []
-        if words:
-            completer = QCompleter(words, edit)
-            completer.setFilterMode(Qt.MatchFlag.MatchContains)
-            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-            edit.setCompleter(completer)
-        if col == PARTY:
-            edit.setMaxLength(100)
-        if col in (DEBIT, CREDIT):
-            edit.setAlignment(Qt.AlignmentFlag.AlignRight)
-            edit.installEventFilter(self)
-            edit.setProperty("cell", (index.row(), col))
-        return edit
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if isinstance(obj, QLineEdit) and event.type() == QEvent.Type.KeyPress:
-            key = event if isinstance(event, QKeyEvent) else None
-            if key is not None and key.text() == "=":
-                row, col = obj.property("cell")
-                obj.setText(self.grid.balancing_text(row, col))
-                return True
-        return super().eventFilter(obj, event)
-
-    def setModelData(self, editor: QWidget, model: Any, index: AnyIndex) -> None:
-        if isinstance(editor, CompleterPicker):
-            try:
-                key = editor.value()
-            except ValidationError:
-                key = None
-            text = editor.display_text(key) if key else editor.text()
-            model.setData(index, text)
-            return
-        super().setModelData(editor, model, index)
-
-
-class VoucherGrid(QTableWidget):
-    """The lines of one voucher. ``lines()`` returns ``LineInput``s or raises ``ValidationError``."""
-
-    def __init__(self, accounts: list[tuple[str, str]], phrases: list[str], parent: QWidget | None = None,
-                 parties: list[str] | None = None) -> None:
-        super().__init__(5, len(HEADERS), parent)
-        self.accounts = accounts
-        self.phrases = phrases
-        self.parties = parties or []
-        self._codes = {CompleterPicker.item_text(k, v): k for k, v in accounts}
-        self.setHorizontalHeaderLabels(list(HEADERS))
-        for col, width in enumerate((200, 210, 150, 110, 110)):
-            self.setColumnWidth(col, width)
-        self.setItemDelegate(_Delegate(self))
-        self.setEditTriggers(QTableWidget.EditTrigger.AllEditTriggers)
-        self.setTabKeyNavigation(True)
-
-    # Enter commits the cell and moves on (a new line is added after the last cell).
-    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
-        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
-            super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
-            self.move_next()
-            return
-        super().closeEditor(editor, hint)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state() != QTableWidget.State.EditingState:
-            self.move_next()
-            return
-        super().keyPressEvent(event)
-
-    def move_next(self) -> None:
-        row, col = self.currentRow(), self.currentColumn()
-        if col == SUMMARY and row > 0 and not self.text(row, SUMMARY):
-            self.set_text(row, SUMMARY, self.text(row - 1, SUMMARY))  # 摘要 carries down
-        if col == ACCOUNT and row > 0 and not self.text(row, PARTY) and self.text(row - 1, PARTY):
-            self.set_text(row, PARTY, self.text(row - 1, PARTY))  # so does the counterparty
-        col += 1
-        if col > CREDIT or (col == CREDIT and self.text(row, DEBIT)):
-            row, col = row + 1, SUMMARY
-        if row >= self.rowCount():
-            self.insertRow(row)
-        self.setCurrentCell(row, col)  # the CurrentChanged trigger opens the editor
-
-    def text(self, row: int, col: int) -> str:
-        item = self.item(row, col)
-        return item.text().strip() if item is not None else ""
-
-    def set_text(self, row: int, col: int, text: str) -> None:
-        item = self.item(row, col)
-        if item is None:
-            item = QTableWidgetItem()
-            if col in (DEBIT, CREDIT):
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.setItem(row, col, item)
-        item.setText(text)
-
-    def totals(self, skip: tuple[int, int] | None = None) -> tuple[Decimal, Decimal]:
-        d = c = ZERO
-        for r in range(self.rowCount()):
-            for col in (DEBIT, CREDIT):
-                if (r, col) == skip:
-                    continue
-                try:
-                    value = _amount(self.text(r, col), r + 1, HEADERS[col])
-                except ValidationError:
-                    continue
-                d, c = (d + value, c) if col == DEBIT else (d, c + value)
-        return d, c
-
-    def balancing_text(self, row: int, col: int) -> str:
-        """"=": the amount that makes this line balance the voucher (blank if it would be ≤ 0)."""
-        d, c = self.totals(skip=(row, col))
-        diff = c - d if col == DEBIT else d - c
-        return f"{diff:.2f}" if diff > 0 else ""
-
-    def lines(self) -> list[svc.LineInput]:
-        out = []
-        for r in range(self.rowCount()):
-            texts = [self.text(r, c) for c in range(len(HEADERS))]
-            if not any(texts[ACCOUNT:]):
-                continue
-            code = self._codes.get(texts[ACCOUNT]) or texts[ACCOUNT].split(" ")[0]
-            item = self.item(r, SUMMARY)
-            refs = item.data(REFS) if item is not None else None
-            project_id, contract_id, asset_id = refs if isinstance(refs, tuple) else (None, None, None)
-            out.append(svc.LineInput(code, _amount(texts[DEBIT], r + 1, "借方金额"),
-                                     _amount(texts[CREDIT], r + 1, "贷方金额"), texts[SUMMARY] or None,
-                                     texts[PARTY] or None, project_id, contract_id, asset_id))
-        return out
-
-    def load(self, detail: VoucherDetail, names: dict[str, str]) -> None:
-        self.setRowCount(max(5, len(detail.lines) + 1))
-        for r, ln in enumerate(detail.lines):
-            self.set_text(r, SUMMARY, ln.summary or detail.voucher.summary)
-            if ln.project_id or ln.contract_id or ln.asset_id:
-                self.item(r, SUMMARY).setData(REFS, (ln.project_id, ln.contract_id, ln.asset_id))
-            self.set_text(r, PARTY, ln.counterparty or "")
-            self.set_text(r, ACCOUNT, CompleterPicker.item_text(ln.account_code, names.get(ln.account_code, "")))
-            self.set_text(r, DEBIT, f"{ln.debit:.2f}" if ln.debit else "")
-            self.set_text(r, CREDIT, f"{ln.credit:.2f}" if ln.credit else "")
+__all__ = ["ACCOUNT", "CREDIT", "DEBIT", "HEADERS", "PARTY", "SUMMARY", "VoucherDialog", "VoucherGrid",
+           "default_date"]
+LOCKED = ("记账", "作废")  # a voucher in these states is only looked at (a posted one is corrected by 红字冲销)
 
 
 def default_date(period: str | None, today: dt.date | None = None) -> dt.date:
@@ -222,8 +55,16 @@ def default_date(period: str | None, today: dt.date | None = None) -> dt.date:
     return min(max(today, first), last)
 
 
+def _words(amount: Decimal) -> str:
+    try:
+        return words_for(amount)
+    except ValueError:  # beyond what 大写 writes, or a fraction of a 分: the totals line says the figure
+        return "—"
+
+
 class VoucherDialog(QDialog):
-    """填制 or 修改 one voucher of the context's book."""
+    """填制 or 修改 one voucher of the context's book; a posted or voided one opens read-only
+    (a posted one offers 红字冲销)."""
 
     def __init__(self, ctx: AppContext, *, voucher_id: uuid.UUID | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -242,21 +83,31 @@ class VoucherDialog(QDialog):
         self.attach.setRange(0, 9999)
         self.attach.setSuffix(" 张")
         self.total_label = QLabel()
-        self.words_label = QLabel()
+        self.words_label = QLabel()  # the totals' 大写, while typing too
+        self.line_label = QLabel()  # the current line's 大写
+        for label in (self.words_label, self.line_label):
+            label.setObjectName("voucher_words")
         self.setWindowTitle("记账凭证" + ("（修改）" if voucher_id else "（填制）"))
         head = QHBoxLayout()
-        for text, widget in (("日期", self.date_edit), ("附件", self.attach)):
-            head.addWidget(QLabel(text))
+        for text, widget in (("日期(&D)", self.date_edit), ("附件(&F)", self.attach)):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            head.addWidget(label)
             head.addWidget(widget)
         head.addStretch(1)
+        head.addWidget(self.line_label)
         save, cancel = QPushButton("保存(&S)"), QPushButton("取消")
         self.save_button = save
+        self.reverse_button = QPushButton("红字冲销(&H)…")
+        self.reverse_button.setVisible(False)
+        self.reverse_button.clicked.connect(self.reverse)
         save.clicked.connect(self.save)
         cancel.clicked.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         foot = QHBoxLayout()
         foot.addWidget(self.words_label, 1)
         foot.addWidget(self.total_label)
+        foot.addWidget(self.reverse_button)
         foot.addWidget(save)
         foot.addWidget(cancel)
         layout = QVBoxLayout(self)
@@ -264,26 +115,67 @@ class VoucherDialog(QDialog):
         layout.addWidget(self.grid, 1)
         layout.addLayout(foot)
         self.grid.itemChanged.connect(lambda _i: self.update_totals())
+        self.grid.typing.connect(lambda r, c, text: self.update_totals((r, c, text)))
+        self.grid.currentCellChanged.connect(lambda *_a: self.update_totals())
         self.before: VoucherDetail | None = None  # the voucher as it was when the dialog opened
+        status = None
         if voucher_id is not None:
             detail = self.before = ctx.read(svc.get_voucher, voucher_id)
+            status = detail.voucher.status
             self.date_edit.setValue(detail.voucher.voucher_date)
             self.attach.setValue(detail.voucher.attachments)
             self.grid.load(detail, names)
-        if not gate(save, ctx, MAKE_VOUCHER):  # a role that may not make vouchers only looks (issue #16)
+        if status in LOCKED:  # shown as it stands; a posted voucher offers its correction at once
+            self.setWindowTitle(f"记账凭证 {detail.voucher.code}（已{status}，只读）")
+            save.setVisible(False)
+            save.setEnabled(False)
+            self.reverse_button.setVisible(status == "记账")
+            gate(self.reverse_button, ctx, MAKE_VOUCHER)
+            self._read_only()
+        elif not gate(save, ctx, MAKE_VOUCHER):  # a role that may not make vouchers only looks (issue #16)
             self.setWindowTitle("记账凭证（只读）")
-            self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-            self.date_edit.setEnabled(False)
-            self.attach.setEnabled(False)
+            self._read_only()
         self.resize(900, 420)
         self.update_totals()
         self.grid.setCurrentCell(0, SUMMARY)
 
-    def update_totals(self) -> None:
-        d, c = self.grid.totals()
+    def _read_only(self) -> None:
+        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.date_edit.setEnabled(False)
+        self.attach.setEnabled(False)
+
+    def update_totals(self, live: tuple[int, int, str] | None = None) -> None:
+        """Totals, their 大写 and the current line's 大写, counting the amount being typed."""
+        d, c = self.grid.totals(live=live)
         diff = "" if d == c else f"　差额 {format_amount(d - c)}"
         self.total_label.setText(f"借方合计 {format_amount(d)}　贷方合计 {format_amount(c)}{diff}")
-        self.words_label.setText(f"合计（大写）：{amount_in_words(d)}" if d > 0 and d == c else "")
+        if d == c:
+            words = f"合计（大写）：{_words(d)}" if d else ""
+        else:
+            words = f"借方（大写）：{_words(d)}　贷方（大写）：{_words(c)}"
+        self.words_label.setText(words)
+        row = live[0] if live is not None else self.grid.currentRow()
+        amount = self.grid.line_amount(row, live) if row >= 0 else Decimal(0)
+        self.line_label.setText(f"第{row + 1}行（大写）：{_words(amount)}" if amount else "")
+
+    def reverse(self) -> None:
+        """红字冲销 of the posted voucher shown: a red copy dated in the current period (not before
+        the original), then this dialog closes; the new voucher goes through 审核 and 记账."""
+        if self.before is None or not self.reverse_button.isEnabled():
+            return
+        original = self.before.voucher
+        reason, ok = QInputDialog.getText(self, "红字冲销", f"冲销 {original.code} 的原因（将生成一张红字凭证）：")
+        if not ok:
+            return
+        day = max(default_date(self.ctx.period), original.voucher_date)
+        try:
+            row = self.ctx.call(svc.reverse_voucher, original.id, user=self.ctx.user, voucher_date=day, reason=reason)
+        except UserError as err:
+            show_user_error(self, err)
+            return
+        self.saved_id = row.id
+        self.ctx.saved("voucher", (row.id,))
+        self.accept()
 
     def save(self) -> None:
         if not self.save_button.isEnabled():  # Ctrl+S of a read-only dialog

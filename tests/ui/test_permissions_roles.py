@@ -218,14 +218,22 @@ def test_double_click_on_a_row_is_gated_like_its_edit_button(qtbot: Any, demo_db
 @pytest.mark.parametrize(("role", "writable"), [("bookkeeper", True), ("supervisor", False)])
 def test_a_voucher_opened_by_a_role_that_may_not_make_vouchers_is_read_only(
         qtbot: Any, demo_db: Database, tmp_path: Path, role: str, writable: bool) -> None:
+    from decimal import Decimal
+
     from PySide6.QtWidgets import QAbstractItemView
 
+    from desktop_app.core.services.vouchers import LineInput, create_voucher
     from desktop_app.ui.voucher_entry import VoucherDialog
 
     ctx = _ctx(demo_db, _user(demo_db, DEMO_LOGINS[role]), tmp_path)
     assert ctx.book is not None
     with demo_db.read() as s:
-        voucher = list_vouchers(s, ctx.book.id, "2000-01", "2099-12")[0]
+        posted = list_vouchers(s, ctx.book.id, "2000-01", "2099-12")[-1]
+    with demo_db.begin() as s:  # one not yet posted: a posted voucher opens read-only for every role (#17)
+        voucher = create_voucher(s, book_id=ctx.book.id, voucher_date=posted.voucher_date, summary="提现",
+                                 lines=[LineInput("101", Decimal("10.00"), Decimal(0)),
+                                        LineInput("102", Decimal(0), Decimal("10.00"))],
+                                 user=_user(demo_db, "kuaiji"))
     dialog = VoucherDialog(ctx, voucher_id=voucher.id)
     qtbot.addWidget(dialog)
     assert dialog.save_button.isEnabled() is writable
