@@ -110,3 +110,12 @@ def close_checklist_items(session: Session, book_id: uuid.UUID, period: str) -> 
         return [ChecklistItem(TITLE, True, f"{figures}，一致", blocking=False)]
     listed = "；".join(problems[:SHOWN]) + (f"；等共 {len(problems)} 处" if len(problems) > SHOWN else "")
     return [ChecklistItem(TITLE, False, f"{figures}。{listed}", blocking=False)]
+
+
+def receipts_without_slip(session: Session, book_id: uuid.UUID, period: str) -> list[Source]:
+    """The month's receipts that hold no 正常 slip (for 补开 all at once), by date."""
+    first, last = period_start(period), period_end(period)
+    have = {(k, i) for k, i in session.execute(select(ReceiptSlip.source_kind, ReceiptSlip.source_id).where(
+        ReceiptSlip.book_id == book_id, ReceiptSlip.status == "正常", ReceiptSlip.deleted.is_(False),
+        ReceiptSlip.received_on.between(first, last)))}
+    return [s for s in month_receipts(session, book_id, period) if (s.kind, s.id) not in have]

@@ -15,6 +15,7 @@ is never deleted: 作废 keeps its number and prints across it; every print afte
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,20 +36,32 @@ from desktop_app.core.periods import period_end, period_label, period_start
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.permissions import MAKE_VOUCHER
-from desktop_app.core.services.receipt_slip_sources import SOURCE_LABELS, Source, read_sources
+from desktop_app.core.services.receipt_slip_sources import (
+    DEPOSIT,
+    RECEIPT,
+    SOURCE_LABELS,
+    VOUCHER,
+    Source,
+    read_sources,
+)
 
 __all__ = [
     "SOURCE_LABELS",
     "SlipPrint",
     "SlipRow",
+    "find_slip",
     "issue_slips",
     "list_slips",
     "print_slips",
     "slip_number",
     "slips_of_source",
+    "source_of_voucher",
     "void_slip",
     "void_slips_of",
 ]
+
+
+_NUMBER_RE = re.compile(r"(\d{4})\s*-\s*(\d{1,9})")
 
 
 def slip_number(year: int, seq: int) -> str:
@@ -260,3 +273,29 @@ def print_slips(session: Session, slip_ids: Sequence[uuid.UUID], *, user: UserRo
     record_audit(session, records)
     rows = _rows_by_id(session, [s.id for s in slips])
     return [SlipPrint(r, *names[r.book_id], reprints[r.id]) for r in rows]
+
+
+def find_slip(session: Session, book_id: uuid.UUID, number: str) -> SlipRow:
+    """The book's slip numbered ``2026-00001`` (leading zeros optional)."""
+    m = _NUMBER_RE.fullmatch((number or "").strip().removeprefix("No.").removeprefix("No").strip())
+    if not m:
+        raise ValidationError(f"收据号“{number}”的写法应为 年-序号，如 2026-00001", field="收据号")
+    found = session.execute(_slip_query().where(ReceiptSlip.book_id == book_id, ReceiptSlip.year == int(m.group(1)),
+                                                ReceiptSlip.seq == int(m.group(2)))).first()
+    if found is None:
+        raise NotFoundError(f"本账套没有收据 No.{slip_number(int(m.group(1)), int(m.group(2)))}", field="收据号")
+    return _row(found)
+
+
+def source_of_voucher(session: Session, book_id: uuid.UUID, period: str, number: int) -> tuple[str, uuid.UUID]:
+    """What the book's voucher 凭证 ``period`` 第 ``number`` 号 records, as a slip source: its contract
+    receipt or deposit when the program made it from one, else the voucher itself (other income)."""
+    found = session.execute(select(Voucher.id, Voucher.source_kind, Voucher.source_id).where(
+        Voucher.book_id == book_id, Voucher.period == period, Voucher.number == number,
+        Voucher.deleted.is_(False))).first()
+    if found is None:
+        raise NotFoundError(f"本账套没有{period_label(period)}第{number}号凭证", field="凭证")
+    vid, kind, sid = found
+    if kind in (RECEIPT, DEPOSIT) and sid is not None:
+        return kind, sid
+    return VOUCHER, vid
