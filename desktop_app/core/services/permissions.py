@@ -27,6 +27,9 @@ ENTER_RECORDS: Roles = ("bookkeeper", "reviewer", "sysadmin")
 ANSWER_PROPOSAL: Roles = ("bookkeeper", "reviewer")  # 采纳/驳回 the district's 更正建议 (the books' keepers)
 PROPOSE: Roles = ("district_admin",)  # 提出/撤回 an 更正建议 (the district's officers)
 RECONCILE_BANK: Roles = ("bookkeeper", "reviewer")  # 银行对账: import statements, 勾对, mark 已对账
+# 显示身份证: a member's full 身份证号 on screen (lists show first 6 + last 4), audited; the keepers of
+# the member register only (监督 and 区级 see the masked number)
+REVEAL_ID_NUMBER: Roles = ("bookkeeper", "reviewer", "sysadmin")
 
 
 def may(user_roles: Roles, roles: Roles) -> bool:
