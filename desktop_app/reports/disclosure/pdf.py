@@ -391,3 +391,8 @@ def _render(sheets: Sequence[SheetSet], fmt: PageFormat, font: str, title: str, 
             c.showPage()
     c.save()
     return buf.getvalue()
+
+
+# The phone images (phone_render.py) draw their pages with the same text and QR code drawing.
+draw_ops = _draw_ops
+qr_form = _qr_form
