@@ -68,7 +68,7 @@ def _page(win: MainWindow, page_id: str):
 def test_the_district_database_opens_as_the_districts_program(qtbot, district_db, tmp_path) -> None:
     win = _window(qtbot, district_db, tmp_path, "admin")
     ids = [p.id for p in win.pages]
-    shared = ("sync", "users", "backups")  # 数据同步, 用户管理, 备份与恢复: both programs have them
+    shared = ("annual_tables", "sync", "users", "backups")  # 年报, 数据同步, 用户管理, 备份与恢复: both programs have them
     assert ids == DISTRICT_PAGES + [i for i in ids if i in shared]
     assert set(shared) <= set(ids)
     township_pages = {p.id for p in discover_pages() if p.site == "township"} - set(shared)
