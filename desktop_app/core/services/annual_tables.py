@@ -190,7 +190,8 @@ def _book_figures(session: Session, book: BookRow, year: int) -> dict[str, Decim
     out.update({"basic.assets": end[ASSETS_TOTAL_KEY[v]], "basic.liabilities": end["l11" if v == "2023" else "l10"],
                 "basic.equity": end["e4"], "basic.operating": fig.operating_income,
                 "basic.income": fig.total_income, "basic.net": fig.net_income})
-    cards = [r for r in asset_change_table(session, book.id, first, last) if r.closing_cost or r.closing_accumulated]
+    table = asset_change_table(session, book.id, first, last)
+    cards = [r for r in table if r.closing_cost or r.closing_accumulated]
     fa: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for r in cards:
         fa["fa.cost"] += r.closing_cost
@@ -200,7 +201,7 @@ def _book_figures(session: Session, book: BookRow, year: int) -> dict[str, Decim
         fa[f"fa.{side}_cost"] += r.closing_cost
         fa[f"fa.{side}_net"] += r.closing_net
         fa[f"fa.cat.{r.category}"] += r.closing_cost
-    for r in asset_change_table(session, book.id, first, last):
+    for r in table:
         fa["fa.inc"] += r.increase
         fa["fa.dec"] += r.decrease
     book_cost = end["a12" if v == "2023" else "a10"]
