@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self._title())
         self.orgs: list[OrgRow] = []
         self.books: list[BookRow] = []
+        self._stale_pages: set[int] = set()  # built pages, hidden while data changed: reloaded when shown
 
         self.tree = QTreeWidget()
         self.tree.setObjectName("org_tree")
@@ -155,6 +156,11 @@ class MainWindow(QMainWindow):
         if self.ctx.settings.get("last_page") != spec.id:  # each write syncs the file to disk
             self.ctx.settings.set("last_page", spec.id)
         widget = layout.itemAt(0).widget()
+        if index in self._stale_pages:  # a receipt or a purchase made elsewhere shows without F5
+            self._stale_pages.discard(index)
+            reload = getattr(widget, "reload", None)
+            if callable(reload):
+                reload()
         return widget
 
     # --- actions -------------------------------------------------------------------------
@@ -280,6 +286,9 @@ class MainWindow(QMainWindow):
         self.ctx.set_period(f"{text[:4]}-{text[5:7]}")
 
     def _on_data_changed(self, kind: str, _ids: object) -> None:
+        # a page listens for its own kinds while shown; any change may touch a hidden one
+        self._stale_pages |= {i for i in range(self.tabs.count()) if i != self.tabs.currentIndex()
+                              and (w := self.tabs.widget(i)) is not None and w.layout().count() > 0}
         if kind in ("organisation", "book", "refresh"):
             self.reload_orgs()
 

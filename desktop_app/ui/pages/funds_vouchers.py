@@ -3,7 +3,7 @@ its checklist), 反结账, 年终结转 (after its preview); 期初余额; 年�
 
 The 合计 leaves 作废 vouchers out; 来源 names the module that made an automatic voucher. The list
 follows every ``data_changed`` (a receipt or an asset purchase made on another page shows here
-without F5): at once while the page is shown, else when it is shown next.
+without F5): at once while the page is shown, else when the main window shows it again.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtGui import QKeySequence, QShowEvent
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.errors import UserError
@@ -82,7 +82,6 @@ class VouchersPage(QWidget):
         self.stick_offer: QDialog | None = None  # after a month close: copy a backup to a USB stick
         self.close_dialog: CloseMonthDialog | None = None
         self.year_end_dialog: YearEndDialog | None = None
-        self.stale = False  # data changed while the page was hidden: reload when shown
         self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
         bar.addWidget(QLabel("会计期间"))
@@ -121,19 +120,12 @@ class VouchersPage(QWidget):
         self.reload()
 
     def _on_data_changed(self, _kind: str, _ids: object) -> None:
-        # any module may have made a voucher (a receipt, a purchase, a run): every change counts
+        # any module may have made a voucher (a receipt, a purchase, a run): every change counts;
+        # while the page is hidden the main window reloads it when it is shown again
         if self.isVisible():
             self.reload()
-        else:
-            self.stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if self.stale:
-            self.reload()
-        super().showEvent(event)
 
     def reload(self) -> None:
-        self.stale = False
         book = self.ctx.book
         if book is None:
             self.model.set_rows([])
