@@ -3,6 +3,8 @@
 ``disclose --org CODE --period P --out FILE.pdf`` writes one organisation's sheets (every book);
 ``disclose --all --period P --out DIR`` writes one file per village into DIR, one transaction per
 village (a village that fails is reported and the others are still written; exit status 1).
+``--images DIR`` (with or without ``--out``) writes the sheets as phone images into DIR: one PNG per
+section (1080 px wide), and the 长图 of them all, each carrying the sheet's QR seal.
 """
 
 from __future__ import annotations
@@ -34,14 +36,21 @@ def cmd_disclose(args: argparse.Namespace) -> int:
 
     if bool(args.org) == bool(args.all):
         raise UserError("请用 --org 指定一个组织，或用 --all 生成全部村", field="--org")
+    if not args.out and not args.images:
+        raise UserError("请用 --out 指定 PDF 输出位置，或用 --images 指定手机图片的文件夹", field="--out")
     period = parse_disclosure_period(args.period)
     posted_on = _date(args.date)
-    out = Path(args.out)
-    if args.org and out.suffix.lower() != ".pdf":
+    out = Path(args.out) if args.out else None
+    if out is not None and args.org and out.suffix.lower() != ".pdf":
         raise UserError("输出文件应以 .pdf 结尾", field="--out")
-    if args.all and out.suffix.lower() == ".pdf":
+    if out is not None and args.all and out.suffix.lower() == ".pdf":
         raise UserError("使用 --all 时 --out 应为文件夹（每个村一个文件）", field="--out")
-    check_out_path(out, folder=bool(args.all))  # before anything is recorded
+    images = Path(args.images) if args.images else None
+    if images is not None and images.suffix.lower() in (".png", ".pdf"):
+        raise UserError("--images 应为文件夹（每节一张图片，另有一张长图）", field="--images")
+    for target, folder in ((out, bool(args.all)), (images, True)):
+        if target is not None:
+            check_out_path(target, folder=folder)  # before anything is recorded
     db = open_db(args)
     failures = 0
     try:
@@ -57,13 +66,18 @@ def cmd_disclose(args: argparse.Namespace) -> int:
                     raise UserError(f"{orgs[0].name} 没有编号为 {args.book} 的账套", field="--book")
                 book_filter[orgs[0].id] = [b.id for b in books]
         for org in orgs:
-            target = out if args.org else out / village_file_name(org.region_code, org.name, period.code)
+            done: list[str] = []
             try:
-                with db.begin("cli") as s:
-                    doc, _ = disclose(s, org.id, period, a3=args.a3, book_ids=book_filter.get(org.id),
-                                      posted_on=posted_on)
-                    write_atomically(target, doc.pdf)  # the record is committed only once the PDF is there
-                print(f"已生成：{target}（{doc.pages}页，{len(doc.sheets)}个账套）")
+                with db.begin("cli") as s:  # the record is committed only once the files are there
+                    if out is not None:
+                        target = out if args.org else out / village_file_name(org.region_code, org.name, period.code)
+                        doc, _ = disclose(s, org.id, period, a3=args.a3, book_ids=book_filter.get(org.id),
+                                          posted_on=posted_on)
+                        write_atomically(target, doc.pdf)
+                        done.append(f"已生成：{target}（{doc.pages}页，{len(doc.sheets)}个账套）")
+                    if images is not None:
+                        done.append(_write_images(s, org, period, images, book_filter.get(org.id), posted_on))
+                print("\n".join(done))
             except UserError as exc:
                 if args.org:
                     raise
@@ -74,6 +88,16 @@ def cmd_disclose(args: argparse.Namespace) -> int:
     if args.all:
         print(f"共 {len(orgs)} 个村，成功 {len(orgs) - failures} 个，失败 {failures} 个")
     return 1 if failures else 0
+
+
+def _write_images(s: Any, org: Any, period: Any, folder: Path, book_ids: list[Any] | None,
+                  posted_on: date | None) -> str:
+    from desktop_app.reports.disclosure.phone import disclose_images
+    from desktop_app.reports.disclosure.phone_render import image_stem, write_images
+
+    phone = disclose_images(s, org.id, period, book_ids=book_ids, posted_on=posted_on)
+    files = write_images(phone, folder, image_stem(org.region_code, org.name, period.code))
+    return f"已生成手机图片：{folder}（{len(files) - 1}张，另有长图 {files[-1].name}）"
 
 
 def cmd_verify_sheet(args: argparse.Namespace) -> int:
@@ -132,7 +156,9 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--all", action="store_true", help="为全部村各生成一个文件（--out 为文件夹）")
     p.add_argument("--book", help="只生成该账套（编号或ID；默认为组织的全部账套）")
     p.add_argument("--period", required=True, help="期间：2026-10（月）、2026-Q3（季度）或 2026（年度）")
-    p.add_argument("--out", required=True, help="输出 PDF 文件（--all 时为文件夹）")
+    p.add_argument("--out", help="输出 PDF 文件（--all 时为文件夹）")
+    p.add_argument("--images", metavar="DIR",
+                   help="同时（或只）生成手机图片到此文件夹：每节一张竖版图片（宽1080像素，带二维码），另有一张长图")
     p.add_argument("--a3", action="store_true", help="A3 横向大字版（公开栏）")
     p.add_argument("--posted-on", "--date", dest="date",
                    help="印在表上的公开日期 YYYY-MM-DD（默认：已登记的张贴日期，没有则留空，张贴时手写）")

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 class PageImage:
     width: int
     height: int
-    rgb: bytes  # width * height * 3 bytes, rows top to bottom
+    rgb: bytes  # width * height * channels bytes, rows top to bottom
+    channels: int = 3  # 1: 8-bit grey (what is sent to a printer: a third of the bytes)
 
 
 def available() -> bool:
@@ -25,8 +26,10 @@ def available() -> bool:
     return True
 
 
-def render_pages(pdf: bytes, dpi: float, *, first: int = 0, last: int | None = None) -> list[PageImage]:
-    """Pages ``first`` … ``last`` (0-based, inclusive) of ``pdf`` at ``dpi``, as RGB pixels."""
+def render_pages(pdf: bytes, dpi: float, *, first: int = 0, last: int | None = None,
+                 grey: bool = False) -> list[PageImage]:
+    """Pages ``first`` … ``last`` (0-based, inclusive) of ``pdf`` at ``dpi``, as RGB pixels (or
+    grey: the sheets are black on white)."""
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(pdf)
@@ -34,8 +37,8 @@ def render_pages(pdf: bytes, dpi: float, *, first: int = 0, last: int | None = N
         end = len(doc) - 1 if last is None else min(last, len(doc) - 1)
         out = []
         for i in range(first, end + 1):
-            image = doc[i].render(scale=dpi / 72.0).to_pil().convert("RGB")
-            out.append(PageImage(image.width, image.height, image.tobytes()))
+            image = doc[i].render(scale=dpi / 72.0, grayscale=grey).to_pil().convert("L" if grey else "RGB")
+            out.append(PageImage(image.width, image.height, image.tobytes(), 1 if grey else 3))
         return out
     finally:
         doc.close()

@@ -1,5 +1,9 @@
-"""财务公开: choose a village and a period, preview the sheets, export the PDF, print it, register
-that it was posted; batch every village of the township into one folder; check a posted sheet.
+"""财务公开: choose a village and a period, preview the sheets, export the PDF or the phone images,
+print it, register that it was posted; batch every village of the township into one folder; check a
+posted sheet.
+
+Printing to a file (Qt's PDF printer) writes the exported PDF itself (vector pages, a few hundred
+KB); a real printer gets the pages rasterised in grey at no more than ``PRINT_DPI``.
 
 Building and rendering run on the database thread (tasks.py) with progress and 取消. The preview
 shows the PDF's pages as images when pypdfium2 is installed (PySide6-Essentials has no QtPdf),
@@ -8,17 +12,15 @@ otherwise the pages' text.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -29,7 +31,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -40,14 +41,13 @@ from desktop_app.core.periods import prev_period
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import OrgRow
 from desktop_app.core.services import disclosure as svc
-from desktop_app.core.services.orgs import list_books, list_organisations
+from desktop_app.core.services.orgs import list_organisations
 from desktop_app.core.services.permissions import ENTER_RECORDS, Roles
 from desktop_app.reports.disclosure import raster
 from desktop_app.reports.disclosure.files import village_file_name, write_atomically
 from desktop_app.ui import errors as ui_errors
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.forms import Field, FormDialog
-from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.pages import PageSpec, disclosure_forms
 from desktop_app.ui.permissions import gate_buttons
 from desktop_app.ui.tasks import TaskHandle, TaskRunner
 
@@ -67,7 +67,8 @@ GATES: dict[str, Roles] = {"btn_posted": ENTER_RECORDS, "btn_settings": ENTER_RE
 
 
 def to_image(page: raster.PageImage) -> QImage:
-    return QImage(page.rgb, page.width, page.height, page.width * 3, QImage.Format.Format_RGB888).copy()
+    fmt = QImage.Format.Format_Grayscale8 if page.channels == 1 else QImage.Format.Format_RGB888
+    return QImage(page.rgb, page.width, page.height, page.width * page.channels, fmt).copy()
 
 
 class DisclosurePage(QWidget):
@@ -186,7 +187,7 @@ class DisclosurePage(QWidget):
         self.status.setPlainText("\n".join(lines))
 
     # -- preview, export, print ------------------------------------------------------------------
-    def _build(self, record: bool, dpi: float | None, then: Any, title: str) -> TaskHandle | None:
+    def _build(self, record: bool, dpi: float | None, then: Any, title: str, grey: bool = False) -> TaskHandle | None:
         org, period = self.org(), self.period()
         if org is None or period is None:
             return None
@@ -204,7 +205,8 @@ class DisclosurePage(QWidget):
             progress.report(1, 2, "正在排版预览")
             if dpi is None:
                 return doc, []
-            pages: list[Any] = raster.render_pages(doc.pdf, dpi) if raster.available() else raster.page_texts(doc.pdf)
+            pages: list[Any] = (raster.render_pages(doc.pdf, dpi, grey=grey) if raster.available()
+                                else raster.page_texts(doc.pdf))
             progress.report(2, 2)
             return doc, pages
 
@@ -254,10 +256,39 @@ class DisclosurePage(QWidget):
 
         self._build(True, None, save, "导出财务公开表")
 
-    def print_sheets(self) -> None:
-        if not raster.available():
-            ui_errors.show_user_error(self, "本机缺少 PDF 渲染组件，无法直接打印；请导出PDF后用PDF阅读器打印。")
-            return
+    def export_images(self) -> TaskHandle | None:
+        """The sheets as phone images (one per section, 1080 px wide, the QR seal in each) and the
+        长图, into a folder the user chooses; the check code is sealed as the PDF's is."""
+        org, period = self.org(), self.period()
+        if org is None or period is None:
+            return None
+        folder = QFileDialog.getExistingDirectory(self, f"选择保存{org.name}{period.label}手机图片的文件夹",
+                                                  str(Path.home()))
+        if not folder:
+            return None
+        user = self.ctx.user
+
+        def work(progress: Progress) -> list[Path]:
+            from desktop_app.reports.disclosure.phone import disclose_images  # reportlab, pdfium
+            from desktop_app.reports.disclosure.phone_render import image_stem, write_images
+
+            progress.report(0, 2, f"正在生成{org.name}{period.label}财务公开手机图片")
+            with self.ctx.db.begin(user.username) as s:
+                phone = disclose_images(s, org.id, period, by=user.display_name, progress=progress)
+                progress.report(1, 2, f"正在绘制 {len(phone.images)} 张图片")
+                files = write_images(phone, Path(folder), image_stem(org.region_code, org.name, period.code))
+            progress.report(2, 2)
+            return files
+
+        def done(files: list[Path]) -> None:
+            self.ctx.notify("disclosure", ())
+            _info(self, f"已导出 {len(files) - 1} 张手机图片（每节一张，宽1080像素，每张带二维码）和 1 张长图，"
+                        f"保存在：{folder}\n\n第一张：{files[0].name}\n长图：{files[-1].name}\n\n"
+                        "可直接发到村务微信群；村民长按图中二维码即可核验。")
+
+        return self.runner.run(work, title="导出手机图片", on_result=done)
+
+    def print_sheets(self) -> TaskHandle | None:
         a3 = self.a3_box.isChecked()
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageSize(QPageSize(QPageSize.PageSizeId.A3 if a3 else QPageSize.PageSizeId.A4))
@@ -265,8 +296,26 @@ class DisclosurePage(QWidget):
         printer.setFullPage(True)
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        self._build(True, PRINT_DPI, lambda doc, pages: self._paint(printer, pages), "打印财务公开表")
+            return None
+        return self.print_on(printer)
+
+    def print_on(self, printer: QPrinter) -> TaskHandle | None:
+        """Print to what the dialog chose. 打印到文件 (Qt's PDF printer) gets the exported PDF's own
+        bytes: vector pages, not 300 dpi pictures of them (35.9 MB for a 170 KB sheet set)."""
+        to_file = printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and printer.outputFileName()
+        if to_file:
+            path = Path(printer.outputFileName())
+
+            def save(doc: DisclosureDocument, _pages: list[Any]) -> None:
+                write_atomically(path, doc.pdf)
+                _info(self, f"已打印到文件：{path}（{doc.pages}页）")
+
+            return self._build(True, None, save, "打印财务公开表")
+        if not raster.available():
+            ui_errors.show_user_error(self, "本机缺少 PDF 渲染组件，无法直接打印；请导出PDF后用PDF阅读器打印。")
+            return None
+        dpi = min(PRINT_DPI, max(printer.resolution(), 150))
+        return self._build(True, dpi, lambda doc, pages: self._paint(printer, pages), "打印财务公开表", grey=True)
 
     def _paint(self, printer: QPrinter, pages: list[raster.PageImage]) -> None:
         painter = QPainter(printer)
@@ -281,24 +330,7 @@ class DisclosurePage(QWidget):
 
     # -- posting, batch, verification, settings ---------------------------------------------------
     def mark_posted(self) -> None:
-        org, period = self.org(), self.period()
-        if org is None or period is None:
-            return
-        day = QDateEdit(QDate.currentDate())
-        day.setCalendarPopup(True)
-        day.setDisplayFormat("yyyy年M月d日")
-
-        def save(values: dict[str, Any]) -> list[svc.DisclosureRecordRow]:
-            d: date = values["day"]
-            with self.ctx.db.begin(self.ctx.user.username) as s:
-                return [svc.mark_disclosure_posted(s, book_id=b.id, period_code=period.code, posted_on=d,
-                                                   by=self.ctx.user.display_name)
-                        for b in list_books(s, org.id) if b.start_period <= period.last]
-
-        dialog = FormDialog(f"登记张贴：{org.name} {period.label}", [Field("day", "张贴日期", day, required=True)],
-                            save, parent=self)
-        if dialog.exec():
-            self.ctx.notify("disclosure", tuple(r.book_id for r in dialog.result_value))
+        disclosure_forms.mark_posted(self)
 
     def batch(self) -> TaskHandle | None:
         period = self.period()
@@ -349,29 +381,7 @@ class DisclosurePage(QWidget):
         (_info if all(c.ok for c in checks) else ui_errors.show_user_error)(self, message)
 
     def edit_settings(self) -> None:
-        org = self.org()
-        if org is None:
-            return
-        cur = self.ctx.read(svc.get_disclosure_settings, org.id)
-        body, freq, days = QComboBox(), QComboBox(), QSpinBox()
-        for b in svc.CHECKING_BODIES:
-            body.addItem(b, b)
-        for k, label in svc.FREQUENCIES.items():
-            freq.addItem(label, k)
-        days.setRange(1, 366)
-        fields = [Field("checking_body", "审核监督机构", body, required=True), Field("preparer", "制表人（会计）", QLineEdit()),
-                  Field("phone", "监督电话", QLineEdit()), Field("posting_days", "公开期限（天）", days, required=True),
-                  Field("frequency", "公开频次", freq, required=True)]
-        values = {"checking_body": cur.checking_body, "preparer": cur.preparer, "phone": cur.phone,
-                  "posting_days": cur.posting_days, "frequency": cur.frequency}
-
-        def save(v: dict[str, Any]) -> svc.DisclosureSettingsRow:
-            clean = {k: ("" if v[k] is None and k in ("preparer", "phone") else v[k]) for k in v}
-            return self.ctx.call(svc.update_disclosure_settings, org.id, **clean)
-
-        dialog = FormDialog(f"财务公开设置：{org.name}", fields, save, values=values, parent=self)
-        if dialog.exec():
-            self.ctx.notify("disclosure", ())
+        disclosure_forms.edit_settings(self)
 
 
 PAGE = PageSpec(id="disclosure", title="财务公开", order=70, factory=DisclosurePage)
