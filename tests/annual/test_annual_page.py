@@ -5,6 +5,7 @@ the CLI — all read on the database thread."""
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +95,14 @@ def test_export_writes_the_clis_workbook(qtbot: Any, town: Town, tmp_path: Path,
     assert wb.sheetnames == [f.title for f in expected.forms] + ["说明"]
     basic = wb["基本情况"]
     assert [c.value for c in basic["B"]][1:] == [r.name for r in expected.form("basic").rows]
+
+
+def test_a_change_elsewhere_reloads_the_shown_page(qtbot: Any, town: Town, tmp_path: Path) -> None:
+    page = _page(qtbot, town, tmp_path)
+    g = page.grid
+    heads = [g.horizontalHeaderItem(c).text() for c in range(g.columnCount())]
+    assert _column(g, heads.index("经营性收入"))[-1] == "8,000.00"
+    town.vouch("南塘", date(2025, 9, 1), ("101", "500.00", "0"), ("50101", "0", "500.00"))
+    page.ctx.notify("voucher", ())
+    qtbot.waitUntil(lambda: page.runner.active == 0 and _column(g, heads.index("经营性收入"))[-1] == "8,500.00",
+                    timeout=20_000)

@@ -92,20 +92,12 @@ class AnnualTablesPage(QWidget):
         self.scope_combo.currentIndexChanged.connect(lambda _i: self.reload())
         ctx.context_changed.connect(self._fill_scopes)
         ctx.data_changed.connect(self._on_data_changed)
-        self.stale = False
         self.reload()
 
     def _on_data_changed(self, _kind: str, _ids: object) -> None:
-        """Any change may move a figure: reload now if shown, else when next shown."""
+        """Any change may move a figure: reload while shown (the main window reloads a hidden page
+        when it is shown again)."""
         if self.isVisible():
-            self.reload()
-        else:
-            self.stale = True
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if self.stale:
-            self.stale = False
             self.reload()
 
     def _fill_scopes(self) -> None:
