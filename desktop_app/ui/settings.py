@@ -1,4 +1,5 @@
-"""Window state (geometry, splitter, column widths, last organisation) in a JSON file written atomically."""
+"""Window state (geometry, splitter, column widths, last organisation, the last folder of each kind of
+file) in a JSON file written atomically."""
 
 from __future__ import annotations
 
@@ -37,3 +38,14 @@ class WindowSettings:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.path)
+
+    # -- the folder each kind of file was last opened from or saved to (ui.file_dialogs) ----------
+    def last_folder(self, kind: str) -> Path | None:
+        folder = self.get(f"folder:{kind}")
+        if isinstance(folder, str) and folder and Path(folder).is_dir():
+            return Path(folder)
+        return None  # never chosen, or the U盘 it was on is gone
+
+    def remember_folder(self, kind: str, chosen: str | Path) -> None:
+        path = Path(chosen)
+        self.set(f"folder:{kind}", str(path if path.is_dir() else path.parent))

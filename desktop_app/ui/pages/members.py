@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QSplitter,
@@ -31,15 +30,17 @@ from desktop_app.core.services import distribution_query as dq
 from desktop_app.core.services import members as svc
 from desktop_app.core.services import shares as sh
 from desktop_app.core.services.orgs import list_books
-from desktop_app.core.services.permissions import ENTER_RECORDS, MAKE_VOUCHER, Roles
+from desktop_app.core.services.permissions import ENTER_RECORDS, MAKE_VOUCHER, REVEAL_ID_NUMBER, Roles
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.file_dialogs import PDF_FILTER, save_file_name
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.pages import members_forms as mf
 from desktop_app.ui.pages.members_import import MemberImport
+from desktop_app.ui.pages.members_ric import SHOW, RicReveal
 from desktop_app.ui.permissions import gate_buttons
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
@@ -69,13 +70,14 @@ def row_org(ctx: AppContext) -> Any:
 GATES: dict[str, Roles] = {name: ENTER_RECORDS for name in (
     "btn_event", "btn_edit", "btn_import", "btn_new_household", "btn_new_member", "btn_transfer", "btn_adjust",
     "btn_plan", "btn_publicise", "btn_deduct", "btn_approve", "btn_settings")} | {
-    "btn_payout": MAKE_VOUCHER, "btn_cancel_payout": MAKE_VOUCHER}
+    "btn_payout": MAKE_VOUCHER, "btn_cancel_payout": MAKE_VOUCHER, "btn_reveal_ric": REVEAL_ID_NUMBER}
 
 
 class MembersPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        self.ric = RicReveal(ctx, self, self.reload)  # 身份证号 masked in every list; 显示身份证 is audited
         self.runner = TaskRunner(self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._members_tab(), "成员名册")
@@ -96,7 +98,7 @@ class MembersPage(QWidget):
 
     # -- tabs -------------------------------------------------------------------------------
     def _members_tab(self) -> QWidget:
-        self.members = self._view(mf.MEMBER_COLUMNS, "roll")
+        self.members = self._view(mf.member_columns(self.ric.revealed), "roll")
         self.history = self._view(mf.HISTORY_COLUMNS, "history", "筛选")
         self.members.current_row_changed.connect(self._load_history)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -104,13 +106,14 @@ class MembersPage(QWidget):
         split.addWidget(self.history)
         split.setSizes([420, 160])
         tab = _tab(button_row([("成员变动(&V)", self.member_event, "btn_event"), ("修改(&M)", self.edit_member, "btn_edit"),
-                         ("从Excel导入(&I)…", self.import_members, "btn_import")]), split)
+                         ("从Excel导入(&I)…", self.import_members, "btn_import"),
+                         (SHOW, self.ric.toggle, "btn_reveal_ric")]), split)
         QShortcut(QKeySequence("Ctrl+F"), tab, activated=self.members.focus_filter)
         return tab
 
     def _households_tab(self) -> QWidget:
         self.households = self._view(mf.HOUSEHOLD_COLUMNS, "households", "搜索：户号、户主或拼音首字母")
-        self.household_members = self._view(mf.MEMBER_COLUMNS, "household_members", "筛选")
+        self.household_members = self._view(mf.member_columns(self.ric.revealed), "household_members", "筛选")
         self.households.current_row_changed.connect(self._load_household)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.households)
@@ -121,7 +124,7 @@ class MembersPage(QWidget):
                           ("股权证(&C)", self.certificate, "btn_certificate")]), split)
 
     def _shares_tab(self) -> QWidget:
-        self.holdings = self._view(mf.MEMBER_COLUMNS[:5], "holdings")
+        self.holdings = self._view(mf.member_columns(self.ric.revealed)[:5], "holdings")
         self.share_events = self._view(mf.SHARE_EVENT_COLUMNS, "share_events", "筛选")
         self.holdings.current_row_changed.connect(self._load_share_events)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -164,6 +167,7 @@ class MembersPage(QWidget):
     # -- loading ----------------------------------------------------------------------------
     def reload(self) -> None:
         org = self.ctx.org
+        self.ric.forget_if_moved()
         self.members.model().set_rows(self.ctx.read(svc.list_members, org.id) if org else [])
         self.households.model().set_rows(self.ctx.read(svc.list_households, org.id) if org else [])
         self._reload_holdings()
@@ -177,7 +181,7 @@ class MembersPage(QWidget):
     def _reload_holdings(self) -> None:
         org = self.ctx.org
         types = self.ctx.read(sh.list_share_types, org.id) if org else []
-        columns = [*mf.MEMBER_COLUMNS[:4], mf.MEMBER_COLUMNS[4],
+        columns = [*mf.member_columns(self.ric.revealed)[:5],
                    *[Column(f"t{i}", t.name, "decimal", getter=lambda r, i=i: r.by_type[i][1], total=True,
                             formatter=mf.shares_text)
                      for i, t in enumerate(types)],
@@ -372,28 +376,11 @@ class MembersPage(QWidget):
     def export_pdf(self, kind: str) -> None:
         if (p := self._plan()) is None:
             return
-        from desktop_app.reports.distribution_pdf import (  # reportlab
-            household_slips_pdf,
-            plan_pdf,
-            roster_pdf,
-        )
-
-        if kind == "plan":
-            data, name = plan_pdf(p, violations=self.ctx.read(dist.plan_violations, p.id)), "收益分配方案"
-        else:
-            roster = self.ctx.read(dq.plan_roster, p.id)
-            if kind == "slips":
-                data, name = household_slips_pdf(roster), "分红到户通知单"
-            else:  # the roster's QR code: what it prints is recorded for verify-sheet
-                from desktop_app.reports.sealed_kinds import seal_roster
-
-                public = kind == "public"
-                seal = self.ctx.call(seal_roster, roster, public=public)
-                data, name = roster_pdf(roster, public=public, seal=seal), "分红花名册_公示稿" if public else "分红花名册"
+        data, name = mf.distribution_pdf(self.ctx, p, kind)
         self._save_pdf(f"{p.organisation_name}_{p.year}年度{name}.pdf", data)
 
     def _save_pdf(self, suggested: str, data: bytes) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "保存 PDF", suggested, "PDF 文件 (*.pdf)")
+        path = save_file_name(self, self.ctx.settings, "distribution_pdf", "保存 PDF", suggested, PDF_FILTER)
         if path:
             Path(path).write_bytes(data)
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
+from desktop_app.core.rows_members import PlanRow
+from desktop_app.core.services import distribution as dist
+from desktop_app.core.services import distribution_query as dq
 from desktop_app.core.services.members import RELATIONS
+from desktop_app.core.services.personal_data import shown_ric
 from desktop_app.ui.columns import Column
+from desktop_app.ui.context import AppContext
 from desktop_app.ui.forms import Field
 from desktop_app.ui.widgets import DateEdit, IdNumberEdit, MoneyEdit
 
@@ -17,13 +23,28 @@ def shares_text(value: Any) -> str:
     return f"{value.normalize():f}"
 
 
-MEMBER_COLUMNS = [
-    Column("group_name", "组别", width=90), Column("household_number", "户号", width=70),
-    Column("head_name", "户主", "pinyin-text", width=70, searchable=False), Column("name", "姓名", "pinyin-text", width=70),
-    Column("ric", "身份证号", width=150), Column("sex", "性别", width=40), Column("birth_date", "出生日期", "date"),
-    Column("relation", "关系", width=50), Column("status", "状态", width=50),
-    Column("confirmed_on", "确认日期", "date"), Column("shares", "股数", "decimal", formatter=shares_text, total=True, width=60),
-]
+def _member_id(row: Any) -> uuid.UUID | None:
+    """A member list's row is a member (``id``) or a holding (``member_id``)."""
+    found = getattr(row, "member_id", None) or getattr(row, "id", None)
+    return found if isinstance(found, uuid.UUID) else None
+
+
+def member_columns(revealed: dict[uuid.UUID, str]) -> list[Column]:
+    """The columns of a member list; 身份证号 masked unless this user revealed it (``revealed``,
+    filled by the page's 显示身份证 through the audited ``reveal_id_numbers``)."""
+    return [
+        Column("group_name", "组别", width=90), Column("household_number", "户号", width=70),
+        Column("head_name", "户主", "pinyin-text", width=70, searchable=False),
+        Column("name", "姓名", "pinyin-text", width=70),
+        Column("ric", "身份证号", getter=lambda r: shown_ric(r.ric, revealed, _member_id(r)), width=150),
+        Column("sex", "性别", width=40), Column("birth_date", "出生日期", "date"),
+        Column("relation", "关系", width=50), Column("status", "状态", width=50),
+        Column("confirmed_on", "确认日期", "date"),
+        Column("shares", "股数", "decimal", formatter=shares_text, total=True, width=60),
+    ]
+
+
+MEMBER_COLUMNS = member_columns({})  # masked, for lists that never reveal
 HOUSEHOLD_COLUMNS = [
     Column("group_name", "组别", width=90), Column("number", "户号", width=70),
     Column("head_name", "户主", "pinyin-text", width=80), Column("members", "在册人数", "int", total=True),
@@ -184,3 +205,26 @@ def clean_settings(v: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError("截止日期格式为 月-日，例如 4-30", field="分配截止日期")
     out["deadline_month"], out["deadline_day"] = int(month), int(day)
     return out
+
+
+def distribution_pdf(ctx: AppContext, p: PlanRow, kind: str) -> tuple[bytes, str]:
+    """One of the plan's PDFs (plan / roster / public / slips) and the name it is saved under."""
+    from desktop_app.reports.distribution_pdf import (  # reportlab
+        household_slips_pdf,
+        plan_pdf,
+        roster_pdf,
+    )
+
+    if kind == "plan":
+        data, name = plan_pdf(p, violations=ctx.read(dist.plan_violations, p.id)), "收益分配方案"
+    else:
+        roster = ctx.read(dq.plan_roster, p.id)
+        if kind == "slips":
+            data, name = household_slips_pdf(roster), "分红到户通知单"
+        else:  # the roster's QR code: what it prints is recorded for verify-sheet
+            from desktop_app.reports.sealed_kinds import seal_roster
+
+            public = kind == "public"
+            seal = ctx.call(seal_roster, roster, public=public)
+            data, name = roster_pdf(roster, public=public, seal=seal), "分红花名册_公示稿" if public else "分红花名册"
+    return data, name

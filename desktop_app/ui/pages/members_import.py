@@ -18,7 +18,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QMessageBox,
@@ -26,11 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.ids import mask_ric
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import OrgRow
 from desktop_app.core.services.members_import import CheckedRow, ImportPreview, ImportResult
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
+from desktop_app.ui.file_dialogs import open_file_name
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskHandle, TaskRunner
@@ -61,7 +62,7 @@ ROW_COLUMNS = [
     Column("household", "户号", getter=_member("household_number"), width=70),
     Column("group", "组别", getter=_member("group_name"), width=80),
     Column("name", "姓名", "pinyin-text", getter=_member("name"), width=80),
-    Column("ric", "身份证号", getter=_member("ric"), width=170),
+    Column("ric", "身份证号", getter=lambda r: mask_ric(r.member.ric), width=170),  # masked like every list
     Column("sex", "性别", getter=_member("sex"), width=40),
     Column("birth", "出生日期", "date", getter=_member("birth_date"), width=90),
     Column("relation", "与户主关系", getter=_member("relation"), width=80),
@@ -145,7 +146,8 @@ class MemberImport:
 
     def start(self, path: Path | str | None = None) -> None:
         if path is None:
-            name, _ = QFileDialog.getOpenFileName(self.parent, f"从Excel导入成员：{self.org.name}", "", FILE_FILTER)
+            name = open_file_name(self.parent, self.ctx.settings, "members_xlsx", f"从Excel导入成员：{self.org.name}",
+                                  FILE_FILTER)
             if not name:
                 return
             path = name
