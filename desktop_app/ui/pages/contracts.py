@@ -48,6 +48,7 @@ from desktop_app.ui.pages.contracts_forms import (
     procedure_fields,
     receipt_fields,
 )
+from desktop_app.ui.pages.receipt_slips import receipt_slip_buttons
 from desktop_app.ui.permissions import gate_buttons, press
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
@@ -98,8 +99,6 @@ FINDING_COLUMNS = [
 ]
 
 
-
-
 def _titled(title: str, view: QWidget) -> QWidget:
     box = QWidget()
     lay = QVBoxLayout(box)
@@ -112,7 +111,8 @@ def _titled(title: str, view: QWidget) -> QWidget:
 # who may press which button; 运行审查 and the exports are open to all (监督 checks the contracts too)
 GATES: dict[str, Roles] = {name: ENTER_RECORDS for name in (
     "btn_new", "btn_edit", "btn_procedure", "btn_filing", "btn_renew", "btn_terminate", "btn_rectify")} | {
-    "btn_receive": MAKE_VOUCHER, "btn_deposit": MAKE_VOUCHER, "btn_cancel_receipt": MAKE_VOUCHER}
+    "btn_receive": MAKE_VOUCHER, "btn_deposit": MAKE_VOUCHER, "btn_cancel_receipt": MAKE_VOUCHER,
+    "btn_print_slip": MAKE_VOUCHER, "btn_void_slip": MAKE_VOUCHER}  # 收款收据 (pages/receipt_slips.py)
 
 
 class ContractsPage(QWidget):
@@ -160,7 +160,7 @@ class ContractsPage(QWidget):
         receipts_tab = QWidget()
         receipts_lay = QVBoxLayout(receipts_tab)
         receipts_lay.setContentsMargins(0, 0, 0, 0)
-        receipts_lay.addLayout(button_row([("撤销收款", self.cancel_receipt, "btn_cancel_receipt")]))
+        receipts_lay.addLayout(button_row([("撤销收款", self.cancel_receipt, "btn_cancel_receipt"), *receipt_slip_buttons(self)]))
         receipts_lay.addWidget(self.receipts, 1)
         detail.addTab(receipts_tab, "收款记录")
         split = QSplitter(Qt.Orientation.Vertical)
