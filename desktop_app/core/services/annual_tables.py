@@ -172,6 +172,11 @@ def _books_of_year(session: Session, year: int) -> dict[uuid.UUID, list[BookRow]
     return out
 
 
+def _line(version: str, *labels: str) -> str:
+    """The key of the balance-sheet line named one of ``labels`` (2004 says 原价 where 2023 says 原值)."""
+    return next(k for k, label, kind, _ in BALANCE_SHEET[version] if kind != "H" and label in labels)
+
+
 def _add(acc: dict[str, Value], values: dict[str, Decimal]) -> None:
     for k, v in values.items():
         old = acc.get(k)
@@ -187,8 +192,8 @@ def _book_figures(session: Session, book: BookRow, year: int) -> dict[str, Decim
     out = {f"bs{v}.{k}": x for k, x in end.items()}
     out.update({f"id{v}.{k}": x for k, x in income_distribution_values(session, book.id, first, last).items()})
     fig = income_figures(session, book.id, first, last)
-    out.update({"basic.assets": end[ASSETS_TOTAL_KEY[v]], "basic.liabilities": end["l11" if v == "2023" else "l10"],
-                "basic.equity": end["e4"], "basic.operating": fig.operating_income,
+    out.update({"basic.assets": end[ASSETS_TOTAL_KEY[v]], "basic.liabilities": end[_line(v, "负债合计")],
+                "basic.equity": end[_line(v, "所有者权益合计")], "basic.operating": fig.operating_income,
                 "basic.income": fig.total_income, "basic.net": fig.net_income})
     table = asset_change_table(session, book.id, first, last)
     cards = [r for r in table if r.closing_cost or r.closing_accumulated]
@@ -204,8 +209,8 @@ def _book_figures(session: Session, book: BookRow, year: int) -> dict[str, Decim
     for r in table:
         fa["fa.inc"] += r.increase
         fa["fa.dec"] += r.decrease
-    book_cost = end["a12" if v == "2023" else "a10"]
-    fa.update({"fa.book_cost": book_cost, "fa.book_acc": end["a13" if v == "2023" else "a11"]})
+    book_cost = end[_line(v, "固定资产原值", "固定资产原价")]
+    fa.update({"fa.book_cost": book_cost, "fa.book_acc": end[_line(v, "减：累计折旧")]})
     out.update({c.key: fa[c.key] for c in _FIXED if c.kind == "money"})
     out["fa.diff"] = fa["fa.cost"] - book_cost
     out["fa.cards"] = Decimal(len([r for r in cards if r.closing_cost]))
