@@ -44,6 +44,7 @@ class AppContext(QObject):
     data_changed = Signal(str, object)  # kind ("organisation", "book", "voucher", …), ids (tuple)
     context_changed = Signal()  # organisation, book or period switched
     undo_changed = Signal()  # the last save that can be taken back changed
+    page_requested = Signal(str)  # a page asks the window to show another page (PageSpec id), e.g. 首页
 
     def __init__(self, db: Database, user: UserRow, settings: WindowSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)

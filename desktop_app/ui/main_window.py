@@ -113,8 +113,10 @@ class MainWindow(QMainWindow):
         self._restore_state()
         ctx.data_changed.connect(self._on_data_changed)
         ctx.context_changed.connect(self._update_status)
+        ctx.page_requested.connect(self.show_page_id)
         self.reload_orgs()
-        last_page = self.ctx.settings.get("last_page")
+        # 首页 is the first page after login (what is due today); without it, the page last used
+        last_page = "home" if any(p.id == "home" for p in self.allowed) else self.ctx.settings.get("last_page")
         start = next((i for i, p in enumerate(self.pages) if p.id == last_page and p in self.allowed),
                      next((i for i, p in enumerate(self.pages) if p in self.allowed), 0))
         self.tabs.setCurrentIndex(start)
@@ -212,6 +214,12 @@ class MainWindow(QMainWindow):
         """注销/切换用户: close this user's window; the program shows the login again."""
         self.logout_requested = True
         self.close()
+
+    def show_page_id(self, page_id: str) -> None:
+        """Show the page with this PageSpec id (a page's button asked through ctx.page_requested)."""
+        index = next((i for i, p in enumerate(self.pages) if p.id == page_id and p in self.allowed), None)
+        if index is not None:
+            self._show_page(index)
 
     def _show_page(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
