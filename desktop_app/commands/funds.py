@@ -77,13 +77,22 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_close_period(args: argparse.Namespace) -> int:
+    """The month-close checklist first (✔ / ✖ refuses / ⚠ warns), then 结账 unless ``--check``."""
     from desktop_app.cli import cli_session
+    from desktop_app.core.services.close_checklist import can_close, month_close_checklist
     from desktop_app.core.services.funds_base import period_label
     from desktop_app.core.services.periods import close_period
 
     with cli_session(args, "cli") as s:
         book = resolve_book(s, args.org, args.book)
-        user = resolve_user(s, args.user, "bookkeeper", "reviewer")
+        user = None if args.check else resolve_user(s, args.user, "bookkeeper", "reviewer")  # a look needs no login
+        items = month_close_checklist(s, book.id, args.period)
+        print(f"结账检查：{book.name} {period_label(args.period)}")
+        for i in items:
+            print(f"  {'✔' if i.ok else ('✖' if i.blocking else '⚠')} {i.title}　{i.detail}")
+        if user is None or not can_close(items):
+            print("未结账：" + ("以上 ✖ 项不满足结账条件" if not can_close(items) else "只检查（--check）"))
+            return 0 if user is None and can_close(items) else 1
         s.info["actor"] = user.username
         row = close_period(s, book.id, args.period, user=user)
     print(f"{book.name} {period_label(row.period)} 已结账，封存码 {row.seal_hash}")
@@ -111,12 +120,20 @@ def cmd_reopen_period(args: argparse.Namespace) -> int:
 
 
 def cmd_close_year(args: argparse.Namespace) -> int:
+    """The transfers first (step, account, debit, credit), then 年终结转 unless ``--preview``."""
     from desktop_app.cli import cli_session
-    from desktop_app.core.services.yearend import close_year
+    from desktop_app.core.services.yearend import close_year, preview_year_end
 
     with cli_session(args, "cli") as s:
         book = resolve_book(s, args.org, args.book)
-        user = resolve_user(s, args.user, "bookkeeper", "reviewer")
+        user = None if args.preview else resolve_user(s, args.user, "bookkeeper", "reviewer")
+        print(f"年终结转：{book.name} {args.year}年度")
+        for ln in preview_year_end(s, book.id, args.year):
+            print(f"  {ln.step}　{ln.account_code} {ln.account_name}　借 {format_amount(ln.debit, blank_zero=True)}"
+                  f"　贷 {format_amount(ln.credit, blank_zero=True)}")
+        if user is None:
+            print("未结转：只预览（--preview）")
+            return 0
         s.info["actor"] = user.username
         made = close_year(s, book.id, args.year, user=user)
     print(f"{book.name} {args.year}年度年终结转完成，生成凭证 {len(made)} 张")
@@ -183,9 +200,10 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     org_book(p)
     p.add_argument("--period", required=True, help="期间：2026-10（月）、2026-Q3（季度）或 2026（年度）")
     p.add_argument("--out", required=True, help="输出文件 .pdf 或 .xlsx")
-    p = add("close-period", cmd_close_period, "月末结账（检查后封存该月凭证）")
+    p = add("close-period", cmd_close_period, "月末结账（先列出结账检查，通过后封存该月凭证）")
     org_book(p)
     p.add_argument("--period", required=True, help="会计期间，如 2026-10")
+    p.add_argument("--check", action="store_true", help="只列出结账检查，不结账")
     p = add("reopen-period", cmd_reopen_period, "反结账（需审核员，须填写原因）")
     org_book(p)
     p.add_argument("--period", required=True, help="会计期间，如 2026-10")
@@ -193,3 +211,4 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("close-year", cmd_close_year, "年终结转（损益→本年收益→未分配收益）")
     org_book(p)
     p.add_argument("--year", type=int, required=True, help="年度，如 2026")
+    p.add_argument("--preview", action="store_true", help="只列出将要结转的科目和金额，不生成凭证")
