@@ -74,7 +74,8 @@ def _item_group(groups: dict[tuple[str, uuid.UUID], _Group], side: str, item_id:
 
 def bank_items(session: Session, book_id: uuid.UUID, account_code: str, period: str) -> list[BankItem]:
     """Both sides up to the end of ``period`` (statement lines, then entries, each in date order),
-    each with its match group as of ``period`` (None: 未达)."""
+    each with its match group as of ``period`` (None: 未达). Entries count from the first month
+    with a statement (the month itself while there is none)."""
     acc = bank_account(session, book_id, account_code)
     period = check_period(period)
     groups = _groups(session, book_id, acc.code)
@@ -89,9 +90,8 @@ def bank_items(session: Session, book_id: uuid.UUID, account_code: str, period: 
         gid, kind = _item_group(groups, "bank", r.id, period)
         items.append(BankItem("bank", r.id, r.line_date, r.period, r.summary, r.counterparty or "", r.direction,
                               r.amount, f"对账单第{r.source_row}行", gid, kind, r.balance))
-    start = first_statement_period(session, book_id, acc.code)
-    if start is None or start > period:
-        return items
+    first = first_statement_period(session, book_id, acc.code)
+    start = min(first, period) if first else period  # before any statement: the month's own entries
     for e in session.execute(
             select(Entry.id, Voucher.voucher_date, Entry.period, Voucher.number, Entry.summary, Voucher.summary.label("vs"),
                    Entry.counterparty, Entry.debit, Entry.credit)

@@ -79,7 +79,7 @@ class BankItem:
 
     @property
     def state(self) -> str:
-        return f"已勾对（{self.match_kind}）" if self.matched else "未达"
+        return f"{self.match_kind}勾对" if self.matched else "未达"
 
     @property
     def income(self) -> Decimal | None:
