@@ -165,8 +165,10 @@ def test_migration_fills_the_hash_of_existing_rows(tmp_path: Path) -> None:
     raw = sqlite3.connect(path)
     try:
         cur = raw.cursor()
-        for table in rowhash.hashed_tables():
-            assert list(rowhash.mismatches(cur, table)) == [], table.name
+        present = {r[0] for r in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table in rowhash.hashed_tables():  # the tables of later branches (k0001, r0001 …) are not there yet
+            if table.name in present:
+                assert list(rowhash.mismatches(cur, table)) == [], table.name
         assert cur.execute("SELECT row_hash FROM region").fetchone()[0] is not None
     finally:
         raw.close()
