@@ -202,8 +202,8 @@ class LedgerView(QWidget):
         scroll bar coming or going): left to the event loop, a reload that changes them paints
         the table twice, once before that layout and once after it (half a big ledger's first
         paint)."""
-        if self.isVisible():
-            layout = self.layout()
+        layout = self.layout()
+        if self.isVisible() and layout is not None:
             layout.invalidate()
             layout.activate()
             self.table.doItemsLayout()

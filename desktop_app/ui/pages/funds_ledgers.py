@@ -17,6 +17,7 @@ from desktop_app.core.services.funds_base import parse_period_range
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext, follow_period
 from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.ledger_print import LedgerOutputs, OutputRequest
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.paged import PagedTableModel
 from desktop_app.ui.pages import PageSpec
@@ -62,6 +63,8 @@ PAGED_ABOVE = 50_000
 # more (500 rows cost a 1M-line journal's first paint ~20 ms of row conversion); pages kept: 40k rows.
 PAGE_ROWS, PAGES_KEPT = 100, 400
 KINDS = ("现金日记账", "银行存款日记账", "科目余额表", "明细账", "总账")
+OUTPUT_KINDS = {"现金日记账": "cash-journal", "银行存款日记账": "bank-journal", "科目余额表": "trial-balance",
+                "明细账": "ledger", "总账": "general-ledger"}
 
 
 class LedgersPage(QWidget):
@@ -84,8 +87,15 @@ class LedgersPage(QWidget):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.summary)
+        self.outputs = LedgerOutputs(self, ctx, self.output_request)
+        self.output_note = QLabel()
+        self.outputs.done.connect(self.output_note.setText)
+        out_bar = QHBoxLayout()  # its own line: the toolbar must fit a 1366-pixel screen
+        self.outputs.add_to(out_bar)
+        out_bar.addWidget(self.output_note, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addLayout(out_bar)
         layout.addWidget(self.view, 1)
         self.kind.currentIndexChanged.connect(lambda _i: self.reload())
         self.period.changed.connect(lambda _p: self.reload())
@@ -131,6 +141,24 @@ class LedgersPage(QWidget):
             show_user_error(self, err)
             return
         self.show_journal(outline)
+
+    def output_request(self) -> OutputRequest | None:
+        """What 打印/导出 make: the book, document, months and account the page shows."""
+        book = self.ctx.book
+        if book is None:
+            show_user_error(self, "请先选择账套")
+            return None
+        kind = self.kind.currentText()
+        account = self.account.text().strip() or None
+        if kind == "明细账" and not account:
+            show_user_error(self, "请先输入明细账的科目编码")
+            return None
+        first, last = parse_period_range(self.period.value())
+        org = self.ctx.org.name if self.ctx.org is not None else book.name
+        span = first if first == last else f"{first}至{last}"
+        suffix = f"_{account}" if account and kind in ("明细账", "总账") else ""
+        return OutputRequest(book.id, OUTPUT_KINDS[kind], first, last, f"{org}_{kind}{suffix}_{span}",
+                             account if kind in ("明细账", "总账") else None)
 
     def show_journal(self, outline: svc.JournalOutline) -> None:
         """A journal of more than ``PAGED_ABOVE`` lines is read a page at a time as it scrolls
