@@ -41,8 +41,9 @@ from desktop_app.core.periods import period_label
 from desktop_app.core.rows import BookRow
 from desktop_app.core.services.assets import CATEGORIES
 from desktop_app.core.services.assets_report import asset_change_table
+from desktop_app.core.services.balances import balances_at_end
 from desktop_app.core.services.district_common import Village, places, villages
-from desktop_app.core.services.funds_base import read_cache, reads
+from desktop_app.core.services.funds_base import book_accounts, read_cache, reads
 from desktop_app.core.services.orgs import ORG_OWN_BOOK_KINDS, find_organisation, list_books
 from desktop_app.core.services.resources import LAND_CLASSES, list_parcels
 from desktop_app.core.services.statement_layouts import (
@@ -51,11 +52,7 @@ from desktop_app.core.services.statement_layouts import (
     INCOME_DISTRIBUTION,
     Line,
 )
-from desktop_app.core.services.statements import (
-    balance_sheet_values,
-    income_distribution_values,
-    income_figures,
-)
+from desktop_app.core.services.statements import evaluate_layout, income_distribution_values, income_figures
 
 ZERO = Decimal("0.00")
 ZERO_MU = Decimal("0.0000")
@@ -188,7 +185,8 @@ def _book_figures(session: Session, book: BookRow, year: int) -> dict[str, Decim
     figures over the months of the year it kept, its cards at the year's end."""
     v, last = book.chart_version, f"{year}-12"
     first = max(f"{year}-01", book.start_period)
-    _start, end = balance_sheet_values(session, book.id, last)
+    # the balance sheet's 年末数 (``statements.balance_sheet_values`` without the 年初数 it would also read)
+    end = evaluate_layout(v, BALANCE_SHEET[v], book_accounts(session, book.id), balances_at_end(session, book.id, last))
     out = {f"bs{v}.{k}": x for k, x in end.items()}
     out.update({f"id{v}.{k}": x for k, x in income_distribution_values(session, book.id, first, last).items()})
     fig = income_figures(session, book.id, first, last)
