@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QValidator
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QSpinBox, QWidget
 
 from desktop_app.core.errors import ValidationError
@@ -53,8 +53,8 @@ class DateEdit(QDateEdit):
 
     Typing is free: the first digit starts a typed date, Enter/Tab/leaving the field reads it
     with ``parse_typed_date`` (the missing year or month from the date shown), Esc gives it up;
-    the arrow keys still step the date. A date that cannot be read stays, marked, and ``value()``
-    raises its ``ValidationError``.
+    ↑/↓ step a day and PgUp/PgDn a month, whichever part the cursor is in. A date that cannot be
+    read stays, marked, and ``value()`` raises its ``ValidationError``.
 
     With ``allow_empty`` the field can be blank (shown empty, ``value()`` is None); clear it
     with ``setValue(None)``, by choosing the earliest date or by deleting a typed date.
@@ -150,12 +150,27 @@ class DateEdit(QDateEdit):
                 if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                     event.ignore()  # the dialog's or the form's Enter still happens
                     return
+        steps = {Qt.Key.Key_Up: (1, 0), Qt.Key.Key_Down: (-1, 0), Qt.Key.Key_PageUp: (0, 1), Qt.Key.Key_PageDown: (0, -1)}
+        if plain and key in steps:  # a day (a month with PgUp/PgDn) whichever section the cursor is in
+            days, months = steps[key]
+            shown = QDate.currentDate() if self.date() == _EMPTY_DATE else self.date()
+            self.setDate(shown.addDays(days).addMonths(months))
+            return
         super().keyPressEvent(event)
+
+    def validate(self, text: str, pos: int) -> object:
+        if self._typed is not None:  # typed text is read on Enter/Tab/leaving, not section by section
+            return QValidator.State.Intermediate, text, pos
+        return super().validate(text, pos)
 
     def _show_typed(self, text: str) -> None:
         self._typed = text
-        self.lineEdit().setText(text)
-        self.lineEdit().setCursorPosition(len(text))
+        line = self.lineEdit()
+        blocked = line.blockSignals(True)  # QDateTimeEdit would put the sections back at once
+        line.setText(text)
+        line.setCursorPosition(len(text))
+        line.blockSignals(blocked)
+        line.update()
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         try:
