@@ -32,6 +32,7 @@ from desktop_app.ui.close_dialogs import CloseMonthDialog, YearEndDialog, open_y
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext, follow_period
 from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.ledger_print import add_voucher_outputs
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.permissions import gate
@@ -113,6 +114,7 @@ class VouchersPage(QWidget):
         plan = QPushButton("年度财务计划(&J)…")
         plan.clicked.connect(self.plan)
         status_bar.addWidget(plan)
+        self.outputs = add_voucher_outputs(self, status_bar)  # 打印/导出 the 记账凭证
         layout.addLayout(status_bar)
         layout.addWidget(self.view, 1)
         ctx.data_changed.connect(self._on_data_changed)
