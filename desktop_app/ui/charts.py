@@ -1,16 +1,21 @@
-"""A bar chart drawn with QPainter (PySide6-Essentials has no QtCharts): categories along the
-bottom, one bar per series in each, the value over each bar, a legend when there are several
-series. Counts only (villages per tier and the like): the values are shown as they are."""
+"""Charts. ``MonthlyChart``: money per month as grouped bars, drawn by QtCharts (PySide6-Addons,
+chosen over pyqtgraph for its start-up cost: bench/bench_home.py). ``BarChart``: a bar chart drawn
+with QPainter: categories along the bottom, one bar per series in each, the value over each bar, a
+legend when there are several series. Counts only (villages per tier and the like): the values are
+shown as they are."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import QMargins, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 PALETTE = ("#3b7dd8", "#e8833a", "#4aa564", "#c4483e", "#8a63c4", "#8c8c8c")
+TEN_THOUSAND = Decimal(10000)
 
 
 class BarChart(QWidget):
@@ -84,3 +89,59 @@ class BarChart(QWidget):
             label = fm.elidedText(category, Qt.TextElideMode.ElideRight, int(slot) - 2)
             p.drawText(QRectF(left + slot * ci, bottom + 3, slot, line), Qt.AlignmentFlag.AlignHCenter, label)
         p.end()
+
+
+class MonthlyChart(QChartView):
+    """Money per month as grouped bars drawn by QtCharts (PySide6-Addons): one bar set per series
+    (收入, 支出), the months along the bottom, 万元 up the side. Values arrive as Decimal 元; the
+    conversion to float happens here and only for drawing (the figures shown as text stay Decimal)."""
+
+    def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
+        self.qchart = QChart()
+        super().__init__(self.qchart, parent)
+        self.qchart.setTitle(title)
+        self.qchart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self.qchart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.qchart.setMargins(QMargins(4, 4, 4, 4))
+        self.qchart.setBackgroundRoundness(0)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumSize(360, 220)
+        self.bars = QBarSeries()
+        self.qchart.addSeries(self.bars)
+        self.x_axis = QBarCategoryAxis()
+        self.y_axis = QValueAxis()
+        self.y_axis.setLabelFormat("%.0f")
+        self.y_axis.setTitleText("万元")
+        self.qchart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
+        self.qchart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
+        self.bars.attachAxis(self.x_axis)
+        self.bars.attachAxis(self.y_axis)
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 280)
+
+    def set_data(self, categories: Sequence[str], series: Sequence[tuple[str, Sequence[Decimal]]],
+                 title: str | None = None) -> None:
+        if any(len(values) != len(categories) for _, values in series):
+            raise ValueError("every series needs one value per category")
+        self.bars.clear()
+        top = Decimal(0)
+        for i, (name, values) in enumerate(series):
+            bar_set = QBarSet(name)
+            bar_set.setColor(QColor(PALETTE[i % len(PALETTE)]))
+            bar_set.setBorderColor(QColor(PALETTE[i % len(PALETTE)]))
+            bar_set.append([float(v / TEN_THOUSAND) for v in values])
+            self.bars.append(bar_set)
+            top = max([top, *values])
+        self.x_axis.clear()
+        self.x_axis.append(list(categories))
+        self.y_axis.setRange(0, float(top / TEN_THOUSAND) * 1.1 or 1.0)
+        self.y_axis.applyNiceNumbers()
+        if title is not None:
+            self.qchart.setTitle(title)
+        self.setToolTip("\n".join(
+            f"{name}：" + "，".join(f"{c} {v:,.2f}元" for c, v in zip(categories, values, strict=True))
+            for name, values in series))
+
+    def bar_sets(self) -> list[QBarSet]:
+        return list(self.bars.barSets())
