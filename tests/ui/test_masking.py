@@ -47,10 +47,10 @@ def _page(qtbot: Any, db: Database, tmp_path: Path, username: str) -> MembersPag
     return page
 
 
-def _shown(page: MembersPage) -> list[str]:
+def _shown(page: MembersPage, header: str = "身份证号") -> list[str]:
     model = page.members.model()
     col = next(c for c in range(model.columnCount())
-               if model.headerData(c, Qt.Orientation.Horizontal) == "身份证号")
+               if model.headerData(c, Qt.Orientation.Horizontal) == header)
     return [model.index(r, col).data() for r in range(model.rowCount())]
 
 
@@ -72,6 +72,8 @@ def test_the_register_keeper_reveals_on_demand_and_it_is_audited(qtbot: Any, dem
     page = _page(qtbot, demo_db, tmp_path, "kuaiji")
     masked = _shown(page)
     assert masked and all(MASKED.match(t) for t in masked), masked[:3]
+    # the masked digits are the birth date: beside them only its year is shown
+    assert all(re.fullmatch(r"\d{4}年", t) for t in _shown(page, "出生日期"))
     page.members.filter_edit.setText(masked[0][-4:])  # the visible tail still finds the member
     page.members.apply_filter_now()
     assert page.members.model().rowCount() >= 1
@@ -87,6 +89,7 @@ def test_the_register_keeper_reveals_on_demand_and_it_is_audited(qtbot: Any, dem
         stored = set(s.scalars(select(Member.ric).where(Member.organisation_id == page.ctx.org.id)))  # type: ignore[union-attr]
     assert set(full) <= stored and all(mask_ric(f) in masked for f in full)
     assert button.text() == "隐藏身份证(&D)"
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", t) for t in _shown(page, "出生日期"))
     entries = _reveals(demo_db)
     assert len(entries) == 1
     actor, entity, summary, after = entries[0]

@@ -1,12 +1,14 @@
 """Personal data on screen (issue #17): a member's 身份证号 is shown masked (first 6 + last 4, as on
 the public board, ``ids.mask_ric``) in every list, and the full number only on demand, to the
 keepers of the member register (``permissions.REVEAL_ID_NUMBER``), each showing audited: who saw
-whose numbers, when (the audit entry's own time and actor)."""
+whose numbers, when (the audit entry's own time and actor). Beside a masked number a birth date
+shows its year only (``shown_birth``)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +21,7 @@ from desktop_app.core.rows import UserRow
 from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.permissions import REVEAL_ID_NUMBER
 
-__all__ = ["mask_ric", "reveal_id_numbers", "shown_ric"]
+__all__ = ["mask_ric", "reveal_id_numbers", "shown_birth", "shown_ric"]
 
 
 def shown_ric(ric: str | None, revealed: dict[uuid.UUID, str], member_id: uuid.UUID | None) -> str:
@@ -27,6 +29,14 @@ def shown_ric(ric: str | None, revealed: dict[uuid.UUID, str], member_id: uuid.U
     if member_id is not None and member_id in revealed:
         return revealed[member_id]
     return mask_ric(ric) if ric else ""
+
+
+def shown_birth(birth: date | None, revealed: bool) -> str:
+    """A birth date beside a masked 身份证号 shows its year only: the eight masked digits are the
+    birth date, so the full date beside first 6 + last 4 would give the whole number back."""
+    if birth is None:
+        return ""
+    return birth.isoformat() if revealed else f"{birth.year}年"
 
 
 def reveal_id_numbers(session: Session, organisation_id: uuid.UUID, *, user: UserRow,

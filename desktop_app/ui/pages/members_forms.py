@@ -12,7 +12,7 @@ from desktop_app.core.rows_members import PlanRow
 from desktop_app.core.services import distribution as dist
 from desktop_app.core.services import distribution_query as dq
 from desktop_app.core.services.members import RELATIONS
-from desktop_app.core.services.personal_data import shown_ric
+from desktop_app.core.services.personal_data import shown_birth, shown_ric
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.forms import Field
@@ -37,7 +37,10 @@ def member_columns(revealed: dict[uuid.UUID, str]) -> list[Column]:
         Column("head_name", "户主", "pinyin-text", width=70, searchable=False),
         Column("name", "姓名", "pinyin-text", width=70),
         Column("ric", "身份证号", getter=lambda r: shown_ric(r.ric, revealed, _member_id(r)), width=150),
-        Column("sex", "性别", width=40), Column("birth_date", "出生日期", "date"),
+        Column("sex", "性别", width=40),
+        # the masked digits are the birth date: with it beside them the number would be whole again
+        Column("birth_date", "出生日期", getter=lambda r: shown_birth(r.birth_date, _member_id(r) in revealed),
+               width=90),
         Column("relation", "关系", width=50), Column("status", "状态", width=50),
         Column("confirmed_on", "确认日期", "date"),
         Column("shares", "股数", "decimal", formatter=shares_text, total=True, width=60),

@@ -29,6 +29,7 @@ from desktop_app.core.ids import mask_ric
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import OrgRow
 from desktop_app.core.services.members_import import CheckedRow, ImportPreview, ImportResult
+from desktop_app.core.services.personal_data import shown_birth
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.file_dialogs import open_file_name
@@ -64,7 +65,7 @@ ROW_COLUMNS = [
     Column("name", "姓名", "pinyin-text", getter=_member("name"), width=80),
     Column("ric", "身份证号", getter=lambda r: mask_ric(r.member.ric), width=170),  # masked like every list
     Column("sex", "性别", getter=_member("sex"), width=40),
-    Column("birth", "出生日期", "date", getter=_member("birth_date"), width=90),
+    Column("birth", "出生日期", getter=lambda r: shown_birth(r.member.birth_date, False), width=90),
     Column("relation", "与户主关系", getter=_member("relation"), width=80),
     Column("shares", "股数", "decimal", getter=lambda r: sum((n for _, n in r.shares), Decimal(0)),
            formatter=shares_text, total=True, width=70),
