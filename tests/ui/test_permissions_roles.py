@@ -51,14 +51,14 @@ PAGES: list[Callable[[AppContext], QWidget]] = [
     DisclosurePage]
 # what a 监督 may still press on each page: it reads, checks, exports and prints, nothing else
 SUPERVISOR_ENABLED = {
-    "VouchersPage": {"期初余额", "年度财务计划(&J)…"},
+    "VouchersPage": {"期初余额", "年度财务计划(&J)…", "打印…", "导出PDF…", "导出Excel…"},
     "OpeningDialog": {"导出模板…", "取消"},
     "PlanDialog": {"导出…", "取消"},
     "AssetsPage": {"折旧表(&S)", "历史(&H)", "附件(&L)", "账卡核对(&R)", "导出结果表(&X)"},
     "ContractsPage": {"导出(&X)", "运行审查(&V)", "导出审查结果", "导出欠款明细", "到期清单PDF"},
     "MembersPage": {"股权证(&C)", "方案PDF", "花名册PDF", "公示稿PDF", "到户通知单"},
     "OrgsPage": set(),
-    "LedgersPage": set(),
+    "LedgersPage": {"打印…", "导出PDF…", "导出Excel…"},
     "DisclosurePage": {"生成预览(&P)", "导出PDF(&D)…", "打印(&R)…", "批量生成全部村(&B)…", "核验公开表(&V)…"},
 }
 
