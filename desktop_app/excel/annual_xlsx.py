@@ -25,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from desktop_app.core.services.annual_tables import AnnualForm, AnnualTables, Value
 from desktop_app.excel.print_setup import finish_sheet
 
-FORMATS = {"money": "#,##0.00", "area": "#,##0.00", "int": "0"}
+FORMATS = {"money": "#,##0.00", "each": "#,##0.00", "area": "#,##0.00", "int": "0"}
 LEADING = (("序号", 6), ("单位名称", 26), ("统一社会信用代码", 21), ("区划代码", 14), ("所属乡镇", 12))
 _THIN = Side(style="thin", color="000000")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)

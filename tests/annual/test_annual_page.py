@@ -54,14 +54,14 @@ def test_forms_follow_the_year_and_the_organisation(qtbot: Any, town: Town, tmp_
     assert "未列入（当年没有记账）：北坡村股份经济合作社" in page.status.text()
     assert [page.form_combo.itemText(i) for i in range(page.form_combo.count())] == [
         "基本情况", "资产负债表", "收益及收益分配表", "资产负债表（2004制度）", "收益及收益分配表（2004制度）",
-        "固定资产清查", "资源性资产"]
+        "收益分配", "固定资产清查", "资源性资产"]
     g = page.grid
     assert _names(g) == [DONGHU, "西岭村股份经济合作社", "阳光街道合计", "南塘村股份经济合作社", "月湖镇合计", "总计"]
     heads = [g.horizontalHeaderItem(c).text() for c in range(g.columnCount())]
     assert heads[:3] == ["区划代码", "会计制度", "账套"]
     assert _column(g, heads.index("经营性收入"))[-1] == "8,000.00"
     assert g.item(5, 1).font().bold() and g.verticalHeaderItem(5).font().bold() and not g.item(0, 1).font().bold()
-    page.form_combo.setCurrentIndex(6)
+    page.form_combo.setCurrentIndex(7)
     heads = [g.horizontalHeaderItem(c).text() for c in range(g.columnCount())]
     assert _column(g, heads.index("土地面积合计（亩）"))[0] == "42.85"
     os.makedirs("/tmp/h_annual", exist_ok=True)

@@ -17,6 +17,7 @@ from desktop_app.core.errors import ValidationError
 from desktop_app.core.services.annual_tables import AnnualForm, AnnualTables, annual_tables
 from desktop_app.core.services.asset_reconcile import reconcile_assets
 from desktop_app.core.services.assets_report import asset_change_table
+from desktop_app.core.services.distribution_query import find_plan
 from desktop_app.core.services.district_common import villages
 from desktop_app.core.services.orgs import ORG_OWN_BOOK_KINDS, list_books
 from desktop_app.core.services.resources import list_parcels
@@ -29,7 +30,7 @@ DONGHU, XILING, NANTANG, BEIPO = (f"{n}村股份经济合作社" for n in ("东�
 
 
 def _numeric(form: AnnualForm) -> list[int]:
-    return [i for i, c in enumerate(form.columns) if c.kind != "text"]
+    return [i for i, c in enumerate(form.columns) if c.kind not in ("text", "each")]
 
 
 def _check_totals(form: AnnualForm) -> None:
@@ -49,6 +50,9 @@ def _check_totals(form: AnnualForm) -> None:
             for i in _numeric(form):
                 assert row.values[i] == sum(v[i] for v in towns), (form.title, form.columns[i].label)
     assert not group, "every village row is followed by its township's total"
+    for row in form.rows:  # names and 每股 are not added up
+        assert not row.is_total or all(row.values[i] is None for i, c in enumerate(form.columns)
+                                       if c.kind in ("text", "each"))
 
 
 def test_two_townships_each_village_its_books_and_registers(town: Town) -> None:
@@ -58,7 +62,8 @@ def test_two_townships_each_village_its_books_and_registers(town: Town) -> None:
     assert [r.name for r in basic.rows] == [DONGHU, XILING, "阳光街道合计", NANTANG, "月湖镇合计", "总计"]
     assert [(v.name, why) for v, why in t.skipped] == [(BEIPO, "2025年没有记账")]
     assert [f.key for f in t.forms] == ["basic", "balance-sheet-2023", "income-distribution-2023",
-                                        "balance-sheet-2004", "income-distribution-2004", "fixed-assets", "resources"]
+                                        "balance-sheet-2004", "income-distribution-2004", "distribution", "fixed-assets",
+                                        "resources"]
     # the committee's own book (777.00) is another body's: not the collective's income
     assert basic.value(DONGHU, "basic.operating") == Decimal("1000.00")
     assert basic.value(DONGHU, "basic.net") == Decimal("700.00")
@@ -82,6 +87,9 @@ def test_two_townships_each_village_its_books_and_registers(town: Town) -> None:
     inc = t.form("income-distribution-2023")
     assert (inc.value(DONGHU, "id2023.i1"), inc.value(DONGHU, "id2023.i5"), inc.value(DONGHU, "id2023.i13")) == (
         Decimal("1000.00"), Decimal("300.00"), Decimal("700.00"))
+    dist = t.form("distribution")
+    assert dist.value(DONGHU, "dist.status") == "未编制" and dist.value(DONGHU, "dist.per_share") is None
+    assert dist.value("总计", "dist.members") == Decimal("0.00") and dist.value("总计", "dist.status") is None
     land = t.form("resources")
     assert land.value(DONGHU, "land.total") == Decimal("42.8456")
     assert (land.value(DONGHU, "land.耕地"), land.value(DONGHU, "land.林地")) == (Decimal("12.3456"), Decimal("30.5000"))
@@ -127,9 +135,9 @@ def test_the_demo_ties_to_its_statements_and_registers_to_the_fen(two_year_demo:
         with db.read() as s:
             t = annual_tables(s, year)
             assert not t.skipped
-            bs, inc, fa, land, basic = (t.form(k) for k in ("balance-sheet-2023", "income-distribution-2023",
-                                                            "fixed-assets", "resources", "basic"))
-            checked = 0
+            bs, inc, fa, land, basic, dist = (t.form(k) for k in (
+                "balance-sheet-2023", "income-distribution-2023", "fixed-assets", "resources", "basic", "distribution"))
+            checked = plans = 0
             for v in villages(s):
                 [book] = [b for b in list_books(s, v.organisation_id) if b.kind in ORG_OWN_BOOK_KINDS]
                 row = bs.row(v.name)
@@ -145,11 +153,20 @@ def test_the_demo_ties_to_its_statements_and_registers_to_the_fen(two_year_demo:
                 assert fa.value(v.name, "fa.book_cost") == rec.lines[2].books
                 assert fa.value(v.name, "fa.acc") == rec.lines[3].cards
                 assert fa.value(v.name, "fa.op_cost") == rec.lines[0].cards
+                plan = find_plan(s, book.id, year)
+                if plan is not None:  # the demo distributes 2025's income in 2026
+                    assert (dist.value(v.name, "dist.status"), dist.value(v.name, "dist.members"),
+                            dist.value(v.name, "dist.per_share"), dist.value(v.name, "dist.households"),
+                            dist.value(v.name, "dist.paid")) == (plan.status, plan.members_amount, plan.per_share,
+                                                                 plan.households, plan.paid_total)
+                    plans += 1
+                else:
+                    assert dist.value(v.name, "dist.status") == "未编制"
                 parcels = list_parcels(s, v.organisation_id, on=date(year, 12, 31))
                 assert land.value(v.name, "land.total") == sum((p.area_mu for p in parcels), Decimal("0.0000"))
                 assert land.value(v.name, "land.parcels") == len(parcels)
                 checked += 1
-            assert checked == 3
+            assert checked == 3 and plans == (3 if year == 2025 else 0)
             for form in t.forms:
                 _check_totals(form)
     finally:
@@ -176,7 +193,7 @@ def _assert_workbook(path: Path, t: AnnualTables) -> None:
             assert cells[0].value == (None if row.is_total else n)
             assert (cells[1].value, cells[3].value) == (row.name, row.region_code or None)
             for col, cell, value in zip(form.columns, cells[len(LEADING):], row.values, strict=True):
-                if col.kind == "text":
+                if col.kind == "text" or value is None:
                     assert cell.value == value
                     continue
                 assert cell.data_type == "n" and Decimal(str(cell.value)) == value, (form.title, row.name, col.label)
@@ -202,7 +219,7 @@ def test_cli_writes_one_village_and_all_and_refuses_a_year_without_books(town: T
     every, one = tmp_path / "all.xlsx", tmp_path / "one.xlsx"
     assert main(["export", "annual-tables", "--db", db, "--all", "--year", "2025", "--out", str(every)]) == 0
     out = capsys.readouterr().out
-    assert "已导出 2025 年度农村集体资产年报：3 个村，7 张表" in out and f"未列入：{BEIPO}" in out
+    assert "已导出 2025 年度农村集体资产年报：3 个村，8 张表" in out and f"未列入：{BEIPO}" in out
     _assert_workbook(every, expected_all)
     assert main(["export", "annual-tables", "--db", db, "--org", "320115106201", "--period", "2025",
                  "--out", str(one)]) == 0

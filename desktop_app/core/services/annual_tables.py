@@ -11,6 +11,8 @@ row, and a 总计 row when the scope spans several townships. The forms:
 - 资产负债表 (年末数) and 收益及收益分配表 (本年数): the lines of ``statement_layouts`` in their order,
   figures from ``statements`` (the same numbers as the printed statements) — one form per 会计制度,
   since 2004 and 2023 books have different lines (a 2004 form is named so);
+- 收益分配: the year's income as the 成员与分配 plan shares it (状态, 可分配收益, 提取, 分配给成员, 每股,
+  户数, 人数, 已发放), ``distribution_query.find_plan``'s figures;
 - 固定资产清查: the asset cards at the year's end (资产变动表 of the year) by nature and class, beside
   the books' 固定资产原值/累计折旧 and the difference (清产核资's 账面数 against 核实数);
 - 资源性资产: the resource register's land by GB/T 21010 class in 亩, and how much was let out
@@ -42,6 +44,7 @@ from desktop_app.core.rows import BookRow
 from desktop_app.core.services.assets import CATEGORIES
 from desktop_app.core.services.assets_report import asset_change_table
 from desktop_app.core.services.balances import balances_at_end
+from desktop_app.core.services.distribution_query import find_plan
 from desktop_app.core.services.district_common import Village, places, villages
 from desktop_app.core.services.funds_base import book_accounts, read_cache, reads
 from desktop_app.core.services.orgs import ORG_OWN_BOOK_KINDS, find_organisation, list_books
@@ -64,7 +67,7 @@ Value = Decimal | int | str | None
 class FormColumn:
     key: str
     label: str  # 中文 header, as the platform names the item
-    kind: str  # "money" (元), "area" (亩), "int", "text"
+    kind: str  # "money" (元), "area" (亩), "int", "text", "each" (元 per unit: not summed)
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,14 @@ def _land_columns() -> tuple[FormColumn, ...]:
     return (FormColumn("land.parcels", "地块数", "int"), FormColumn("land.total", "土地面积合计（亩）", "area"),
             *(FormColumn(f"land.{c}", f"{c}（亩）", "area") for c in LAND_CLASSES),
             FormColumn("land.let", "已发包/出租面积（亩）", "area"), FormColumn("land.own", "未发包面积（亩）", "area"))
+
+
+def _distribution_columns() -> tuple[FormColumn, ...]:
+    return (FormColumn("dist.status", "分配方案状态", "text"), FormColumn("dist.distributable", "可分配收益", "money"),
+            FormColumn("dist.reserve", "提取公积公益金", "money"), FormColumn("dist.welfare", "提取福利费", "money"),
+            FormColumn("dist.other", "其他分配", "money"), FormColumn("dist.members", "分配给成员", "money"),
+            FormColumn("dist.per_share", "每股分配", "each"), FormColumn("dist.households", "分配户数", "int"),
+            FormColumn("dist.people", "分配人数", "int"), FormColumn("dist.paid", "已发放", "money"))
 
 
 def _basic_columns() -> tuple[FormColumn, ...]:
@@ -215,6 +226,28 @@ def _book_figures(session: Session, book: BookRow, year: int) -> dict[str, Decim
     return out
 
 
+def _distribution(session: Session, book: BookRow, year: int) -> dict[str, Value]:
+    """The book's current 收益分配 plan for ``year``'s income (``distribution_query.find_plan``)."""
+    plan = find_plan(session, book.id, year)
+    if plan is None:
+        return {"dist.status": "未编制"}
+    return {"dist.status": plan.status, "dist.distributable": plan.distributable, "dist.reserve": plan.reserve,
+            "dist.welfare": plan.welfare, "dist.other": plan.other, "dist.members": plan.members_amount,
+            "dist.per_share": plan.per_share, "dist.households": plan.households, "dist.people": plan.members,
+            "dist.paid": plan.paid_total}
+
+
+def _plans(plans: list[dict[str, Value]]) -> dict[str, Value]:
+    """A village's plans together (one per own book, usually one): amounts and counts added; 每股
+    only when there is one plan (a share of two plans has no single price)."""
+    out: dict[str, Value] = {"dist.status": "、".join(str(p["dist.status"]) for p in plans)}
+    for c in _distribution_columns():
+        if c.kind in ("money", "int"):
+            out[c.key] = sum((p.get(c.key) or 0 for p in plans), ZERO if c.kind == "money" else 0)
+    out["dist.per_share"] = plans[0].get("dist.per_share") if len(plans) == 1 else None
+    return out
+
+
 def _land(session: Session, org_id: uuid.UUID, year: int) -> dict[str, Value]:
     parcels = list_parcels(session, org_id, on=date(year, 12, 31))
     out: dict[str, Value] = {f"land.{c}": ZERO_MU for c in LAND_CLASSES}
@@ -257,8 +290,11 @@ def _annual_tables(session: Session, year: int, organisation: str | None) -> Ann
     for v in kept:
         acc: dict[str, Value] = {}
         own = sorted(books[v.organisation_id], key=lambda b: b.code)
+        plans: list[dict[str, Value]] = []
         for b in own:
             _add(acc, _book_figures(session, b, year))
+            plans.append(_distribution(session, b, year))
+        acc.update(_plans(plans))
         acc["fa.cards"] = int(acc["fa.cards"])  # type: ignore[arg-type]
         versions[v.organisation_id] = {b.chart_version for b in own}
         acc["basic.chart"] = "、".join(f"{x}版" for x in sorted(versions[v.organisation_id]))
@@ -279,6 +315,7 @@ def _annual_tables(session: Session, year: int, organisation: str | None) -> Ann
                           of_version, "年末数"))
         forms.append(form(f"income-distribution-{ver}", f"收益及收益分配表{suffix}",
                           _layout_columns(f"id{ver}", INCOME_DISTRIBUTION[ver]), of_version, "本年数"))
+    forms.append(form("distribution", "收益分配", _distribution_columns(), kept, f"{year}年度收益的分配方案（成员分配台账）"))
     forms.append(form("fixed-assets", "固定资产清查", _FIXED, kept, "卡片：资产台账年末数（核实数）；账面：资产负债表年末数"))
     forms.append(form("resources", "资源性资产", _land_columns(), kept, "资源台账；已发包/出租：12月31日有生效合同的地块"))
     return AnnualTables(year, label, tuple(forms), skipped)
@@ -321,7 +358,7 @@ def _form(key: str, title: str, columns: tuple[FormColumn, ...], scope: list[Vil
 def _sums(columns: tuple[FormColumn, ...], rows: list[FormRow]) -> tuple[Value, ...]:
     out: list[Value] = []
     for i, c in enumerate(columns):
-        if c.kind == "text":
+        if c.kind in ("text", "each"):  # names, and per-unit figures (每股) that do not add up
             out.append(None)
             continue
         start: Decimal | int = 0 if c.kind == "int" else (ZERO_MU if c.kind == "area" else ZERO)

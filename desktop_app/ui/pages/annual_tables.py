@@ -39,7 +39,7 @@ LEADING = ("区划代码",)  # the 单位名称 is the row header: it stays in v
 def _shown(value: Any, kind: str) -> str:
     if value is None:
         return ""
-    if kind == "money":
+    if kind in ("money", "each"):
         return format_amount(value)
     if kind == "area":
         return f"{Decimal(value):,.2f}"
