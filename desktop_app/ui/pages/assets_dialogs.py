@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop_app.core.errors import ConflictError
 from desktop_app.core.rows_assets import AssetRow
@@ -16,6 +16,7 @@ from desktop_app.core.services import assets_changes as change_svc
 from desktop_app.core.services import depreciation as dep_svc
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
+from desktop_app.ui.file_dialogs import open_file_name
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages.assets_forms import combo
@@ -148,8 +149,8 @@ def attachments_dir(ctx: AppContext) -> Path:
 
 
 def add_attachment(parent: QWidget, ctx: AppContext, a: AssetRow) -> Any:
-    name, _ = QFileDialog.getOpenFileName(parent, f"添加附件：{a.code} {a.name}", "",
-                                          "照片和扫描件 (*.jpg *.jpeg *.png *.pdf *.tif *.tiff);;所有文件 (*)")
+    name = open_file_name(parent, ctx.settings, "asset_attachment", f"添加附件：{a.code} {a.name}",
+                          "照片和扫描件 (*.jpg *.jpeg *.png *.pdf *.tif *.tiff);;所有文件 (*)")
     if not name:
         return None
     return ctx.call(asset_svc.add_attachment, a.id, Path(name), attachments_dir=attachments_dir(ctx))

@@ -19,7 +19,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -39,6 +38,7 @@ from desktop_app.core.services.vouchers import find_vouchers_by_source
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import report_exception, show_user_error
+from desktop_app.ui.file_dialogs import PDF_FILTER, save_file_name
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages.assets_forms import combo
@@ -359,7 +359,7 @@ class StocktakeTab(QWidget):
             return
         org = self.ctx.org.name if self.ctx.org is not None else ""
         suggested = f"{org}_{take.name}结果表.pdf" if org else f"{take.name}结果表.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "导出资产清查结果表", suggested, "PDF 文件 (*.pdf)")
+        path = save_file_name(self, self.ctx.settings, "stocktake_pdf", "导出资产清查结果表", suggested, PDF_FILTER)
         if not path:
             return
         out = Path(path) if path.lower().endswith(".pdf") else Path(f"{path}.pdf")

@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -35,6 +34,7 @@ from desktop_app.core.services.permissions import ENTER_RECORDS, MAKE_VOUCHER, R
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.file_dialogs import PDF_FILTER, XLSX_FILTER, save_file_name
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
@@ -364,7 +364,7 @@ class ContractsPage(QWidget):
         pdf = kind == "expiry"
         names = {"contracts": "合同台账", "arrears": "欠款明细", "contract-review": "合同审查结果", "expiry": "到期合同清单"}
         suggested = f"{org.name}{names[kind]}.{'pdf' if pdf else 'xlsx'}"
-        path, _ = QFileDialog.getSaveFileName(self, "导出", suggested, "PDF 文件 (*.pdf)" if pdf else "Excel 文件 (*.xlsx)")
+        path = save_file_name(self, self.ctx.settings, "contracts_export", "导出", suggested, PDF_FILTER if pdf else XLSX_FILTER)
         if not path:
             return
         as_of, scope = self.as_of.value() or dt.date.today(), f"{org.name}（{org.uscc}）"

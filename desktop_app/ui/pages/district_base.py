@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -30,6 +29,7 @@ from desktop_app.core.periods import year_of
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.file_dialogs import save_file_name
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.tables import RowTableModel
 
@@ -167,7 +167,7 @@ class DistrictPage(QWidget):
         suffix = ".pdf" if fmt == "pdf" else ".xlsx"
         month = self.month()
         default = f"{self.windowTitle() or self.report}_{self.year()}{f'-{month:02d}' if month else ''}{suffix}"
-        path, _ = QFileDialog.getSaveFileName(self, "导出", default, f"{fmt.upper()} (*{suffix})")
+        path = save_file_name(self, self.ctx.settings, "district_export", "导出", default, f"{fmt.upper()} (*{suffix})")
         if path:
             self.write_export(Path(path))
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -37,6 +36,7 @@ from desktop_app.core.services.permissions import RECONCILE_BANK
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext, follow_period
 from desktop_app.ui.errors import confirm, show_user_error
+from desktop_app.ui.file_dialogs import PDF_FILTER, XLSX_FILTER, open_file_name, save_file_name
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.permissions import gate
@@ -217,7 +217,8 @@ class BankPage(QWidget):
         return result
 
     def import_dialog(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "导入银行对账单", "", "银行对账单 (*.xlsx *.xls *.csv);;所有文件 (*)")
+        name = open_file_name(self, self.ctx.settings, "bank_statement", "导入银行对账单",
+                              "银行对账单 (*.xlsx *.xls *.csv);;所有文件 (*)")
         if name:
             self.import_file(Path(name))
 
@@ -304,8 +305,8 @@ class BankPage(QWidget):
             return
         suffix = ".pdf" if kind == "pdf" else ".xlsx"
         suggested = f"银行存款余额调节表_{r.account_code}_{r.period}{suffix}"
-        name, _ = QFileDialog.getSaveFileName(self, "导出银行存款余额调节表", suggested,
-                                              "PDF 文件 (*.pdf)" if kind == "pdf" else "Excel 文件 (*.xlsx)")
+        name = save_file_name(self, self.ctx.settings, "bank_reconciliation", "导出银行存款余额调节表", suggested,
+                              PDF_FILTER if kind == "pdf" else XLSX_FILTER)
         if name:
             self.export_to(Path(name if name.lower().endswith(suffix) else name + suffix))
 

@@ -19,7 +19,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -40,6 +39,7 @@ from desktop_app.core.services.permissions import SET_OPENING
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.file_dialogs import XLSX_FILTER, open_file_name, save_file_name
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.permissions import gate
 from desktop_app.ui.tables import RowTableModel
@@ -192,7 +192,7 @@ class OpeningDialog(QDialog):
 
     # -- actions ----------------------------------------------------------------------------
     def import_xlsx(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "导入期初余额表", "", "Excel 文件 (*.xlsx)")
+        name = open_file_name(self, self.ctx.settings, "opening_xlsx", "导入期初余额表", XLSX_FILTER)
         if name:
             self.load_file(Path(name))
 
@@ -219,7 +219,7 @@ class OpeningDialog(QDialog):
 
     def export_template(self) -> None:
         suggested = f"{self.book.name}_期初余额表模板.xlsx"
-        name, _ = QFileDialog.getSaveFileName(self, "导出期初余额表模板", suggested, "Excel 文件 (*.xlsx)")
+        name = save_file_name(self, self.ctx.settings, "opening_xlsx", "导出期初余额表模板", suggested, XLSX_FILTER)
         if not name:
             return
         path = Path(name) if name.lower().endswith(".xlsx") else Path(name + ".xlsx")

@@ -17,7 +17,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -36,6 +35,7 @@ from desktop_app.core.services.permissions import SET_PLAN
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext, UndoEntry
 from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.file_dialogs import XLSX_FILTER, open_file_name, save_file_name
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.permissions import gate
 from desktop_app.ui.tables import RowTableModel
@@ -156,7 +156,7 @@ class PlanDialog(QDialog):
 
     # -- actions ----------------------------------------------------------------------------
     def import_xlsx(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "导入年度财务计划", "", "Excel 文件 (*.xlsx)")
+        name = open_file_name(self, self.ctx.settings, "plan_xlsx", "导入年度财务计划", XLSX_FILTER)
         if name:
             self.load_file(Path(name))
 
@@ -184,7 +184,7 @@ class PlanDialog(QDialog):
     def export_xlsx(self) -> None:
         year = self.year.value()
         suggested = f"{self.book.name}_{year}年度财务计划.xlsx"
-        name, _ = QFileDialog.getSaveFileName(self, "导出年度财务计划", suggested, "Excel 文件 (*.xlsx)")
+        name = save_file_name(self, self.ctx.settings, "plan_xlsx", "导出年度财务计划", suggested, XLSX_FILTER)
         if not name:
             return
         path = Path(name) if name.lower().endswith(".xlsx") else Path(name + ".xlsx")
