@@ -157,13 +157,17 @@ def _header(c: canvas.Canvas, sheet: LedgerSheet, font: str, page: tuple[float, 
 
 def _text(c: canvas.Canvas, font: str, size: float, x: float, y: float, text: str, *, bold: bool) -> None:
     """Text at (x, y); a total line's text is filled and stroked (the font has no bold face)."""
+    if not bold:
+        c.drawString(x, y, text)
+        return
+    c.saveState()  # the render mode is graphics state: restored with it, so it never leaks onwards
+    c.setLineWidth(0.25)
     t = c.beginText(x, y)
     t.setFont(font, size)
-    t.setTextRenderMode(2 if bold else 0)  # the mode outlives the text object: set it every time
-    if bold:
-        c.setLineWidth(0.25)
+    t.setTextRenderMode(2)
     t.textOut(text)
     c.drawText(t)
+    c.restoreState()
 
 
 def _draw_row(c: canvas.Canvas, row: Row, heads: tuple[str, ...], font: str, widths: list[float], y: float,
@@ -172,6 +176,7 @@ def _draw_row(c: canvas.Canvas, row: Row, heads: tuple[str, ...], font: str, wid
     if row.rule_above:
         c.setLineWidth(0.6)
         c.line(MARGIN, y + row.height, right, y + row.height)
+    c.setFont(font, row.size)
     x = MARGIN
     for head, lines, cw in zip(heads, row.lines, widths, strict=True):
         for k, part in enumerate(lines):

@@ -113,7 +113,7 @@ class _Geometry:
     title: float  # title size
 
 
-_GEOMETRY = {2: _Geometry(7, 8.5 * mm, 18), 3: _Geometry(5, 7.0 * mm, 15)}
+_GEOMETRY = {2: _Geometry(8, 9.5 * mm, 18), 3: _Geometry(5, 7.2 * mm, 15)}
 
 
 def form_sheets(forms: VoucherForms, per_page: int) -> list[tuple[VoucherForm, tuple[FormLine, ...], int, int]]:
@@ -128,7 +128,7 @@ def form_sheets(forms: VoucherForms, per_page: int) -> list[tuple[VoucherForm, t
 
 def _cell(c: canvas.Canvas, font: str, text: str, x: float, y: float, w: float, h: float, size: float, *,
           align: str = "left") -> None:
-    lines, s = fit(text, size, w - 2.4 * mm, 6.0)
+    lines, s = fit(text, size, w - 2.4 * mm, 7.0)
     c.setFont(font, s)
     lead = s * 1.15
     base = y + h / 2 + (len(lines) - 1) * lead / 2 - s * 0.35
