@@ -96,7 +96,7 @@ def _notes_sheet(wb: Workbook, tables: AnnualTables) -> Worksheet:
         f"{tables.year}年度农村集体资产年报（清产核资）表　范围：{tables.scope}",
         "金额单位：元；面积单位：亩。每张表第1行为表头，每村一行；序号为空的行是乡镇合计或总计。",
         "数据来源：资产负债表、收益及收益分配表取自各村集体经济组织账套（不含村民委员会账套）；"
-        "固定资产清查取自资产台账（核实数）与账面数；资源性资产取自资源台账；户数、成员数取自成员名册（年末在册）。",
+        "收益分配取自当年收益的分配方案；固定资产清查取自资产台账（核实数）与账面数；资源性资产取自资源台账；户数、成员数取自成员名册（年末在册）。",
     ]
     for form in tables.forms:
         lines.append(f"{form.title}：{len([r for r in form.rows if not r.is_total])} 个村" +
