@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.tasks import TaskRunner
@@ -121,12 +121,12 @@ class LedgerOutputs(QObject):
         if req is None:
             return
         if path is None:
-            kind = "PDF 文件 (*.pdf)" if fmt == "pdf" else "Excel 文件 (*.xlsx)"
-            folder = self.ctx.settings.get("ledger_export_dir") or str(Path.home())
-            path, _ = QFileDialog.getSaveFileName(self.page, "导出", str(Path(folder) / f"{req.file_stem}.{fmt}"), kind)
+            from desktop_app.ui.file_dialogs import PDF_FILTER, XLSX_FILTER, save_file_name
+
+            path = save_file_name(self.page, self.ctx.settings, f"ledger_{fmt}", "导出", f"{req.file_stem}.{fmt}",
+                                  PDF_FILTER if fmt == "pdf" else XLSX_FILTER)
             if not path:
                 return
-            self.ctx.settings.set("ledger_export_dir", str(Path(path).parent))
         if not path.lower().endswith(f".{fmt}"):
             path += f".{fmt}"
         chosen = path

@@ -14,7 +14,7 @@ import openpyxl
 import pdfplumber
 import pytest
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox
 
 from desktop_app.core.money import format_amount
 from desktop_app.core.rows_funds import Journal, JournalLine, balance_direction
@@ -103,7 +103,8 @@ def test_ledger_page_prints_and_exports_what_it_shows(qtbot: object, env: Env, t
     assert boxes == ["请先输入明细账的科目编码"] and not (tmp_path / "none.pdf").exists()
 
 
-def test_voucher_list_prints_selected_or_all(qtbot: object, env: Env, tmp_path: Path, boxes: list[str]) -> None:
+def test_voucher_list_prints_selected_or_all(qtbot: object, env: Env, tmp_path: Path, boxes: list[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(5):
         env.vouch(date(2026, 3, 2 + i), f"提现{i}", ("101", "100.00", "0"), ("10201", "0", "100.00"))
     ctx = _ctx(env, tmp_path)
@@ -126,6 +127,19 @@ def test_voucher_list_prints_selected_or_all(qtbot: object, env: Env, tmp_path: 
     assert ws is not None
     codes = {r[1].value for r in ws.iter_rows(min_row=4) if r[1].value}
     assert codes == {"记-0002"}
+    # the button asks where to save (the dialog opens where PDFs went last, and remembers)
+    asked: list[str] = []
+
+    def dialog(_parent: object, _title: str, where: str, _filter: str) -> tuple[str, str]:
+        asked.append(where)
+        return str(tmp_path / "out" / "chosen.pdf"), ""
+
+    (tmp_path / "out").mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    outputs.pdf_button.click()
+    _wait(qtbot, outputs)
+    assert asked[0].endswith("_记账凭证_2026-03.pdf") and (tmp_path / "out" / "chosen.pdf").stat().st_size > 0
+    assert ctx.settings.last_folder("ledger_pdf") == tmp_path / "out"
     assert boxes == []
 
 
