@@ -96,8 +96,8 @@ def _write_images(s: Any, org: Any, period: Any, folder: Path, book_ids: list[An
     from desktop_app.reports.disclosure.phone_render import image_stem, write_images
 
     phone = disclose_images(s, org.id, period, book_ids=book_ids, posted_on=posted_on)
-    files = write_images(phone, folder, image_stem(org.region_code, org.name, period.code))
-    return f"已生成手机图片：{folder}（{len(files) - 1}张，另有长图 {files[-1].name}）"
+    files, longs = write_images(phone, folder, image_stem(org.region_code, org.name, period.code))
+    return f"已生成手机图片：{folder}（{len(files)}张，另有长图 {'、'.join(p.name for p in longs)}）"
 
 
 def cmd_verify_sheet(args: argparse.Namespace) -> int:

@@ -9,7 +9,11 @@ note) as they are added; the pages are cut when they are first asked for, so the
 Rules of the cut: table headers repeat on every page a table runs over; a heading and a table's
 header stay with what follows them; a totals row and a note (a table's note, or a note paragraph)
 stay with the rows before them (the last two rows of a longer table move over with them), so no page
-carries only a heading, a header, a totals row or a note. Nothing is cut: a cell too wide for its
+carries only a heading, a header, a totals row or a note. Nor does a section end on a page that
+would hold only its last few rows, totals and note (the page once printed "blank but for a
+footnote"): when what is left of the section overflows the page by a little, the page is set
+tighter (its lines closer, down to ``SQUEEZE`` of their height; the type keeps its size) and takes
+it all. Nothing is cut: a cell too wide for its
 column is set smaller, never below ``MIN_SHRINK`` of the table size, and wrapped beyond that (long
 codes are broken between characters). The sign-off lines (``signoff``) are drawn in the footer of
 every page, left of the QR code, and their height is kept free on every page.
@@ -84,6 +88,7 @@ BASE_SIZE = 8.5  # table text on A4, points
 MIN_SHRINK = 0.75  # a one-line cell may be set down to 75 % (6.4 pt on A4); beyond, it wraps
 SIGN_SIZE = 8.0  # the sign-off lines in the footer, on A4
 SIGN_ROW = 1.85  # their line height, in sizes (room to sign on the blanks)
+SQUEEZE = 0.88  # a page may be set this much tighter to take the rest of its section (see _cut)
 
 
 _ALIGN = {"left": "l", "right": "r", "center": "c"}
@@ -112,6 +117,11 @@ _NO_LINE_START = frozenset("，。、；：！？）》」』】\u201d\u2019")  
 _NO_LINE_END = frozenset("（《「『【\u201c\u2018")  # break as Latin runs do
 
 
+def _in_run(ch: str) -> bool:
+    """Part of a run kept on one line: Latin letters, digits, and the separators of an amount."""
+    return ch.isascii() and (ch.isalnum() or ch in ".,")
+
+
 def wrap(text: str, size: float, width: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` (CJK: any character may end a line, but
     a line does not start with closing punctuation nor end with an opening bracket; runs of Latin
@@ -124,9 +134,9 @@ def wrap(text: str, size: float, width: float) -> list[str]:
             w = _char_width(ch) * size
             if cur and cur_w + w > width:
                 cut = len(cur)
-                if ch.isascii() and ch.isalnum():  # do not split 2026 or ABC across lines if avoidable
+                if _in_run(ch):  # do not split 2026, ABC or 592,084.00 across lines if avoidable
                     k = cut
-                    while k > 0 and cur[k - 1].isascii() and cur[k - 1].isalnum():
+                    while k > 0 and _in_run(cur[k - 1]):
                         k -= 1
                     if 0 < k < cut:
                         cut = k
@@ -223,6 +233,7 @@ class Layout:
         self._keep_next = False
         self._sign_rows: list[list[tuple[float, str]]] = []
         self._pages: list[list[Op]] | None = None
+        self._squeeze: dict[int, float] = {}  # page index -> how much tighter it is set
 
     # -- what the pages are cut from ----------------------------------------------------------
     def _push(self, unit: _Unit, keep_next: bool = False) -> None:
@@ -478,6 +489,7 @@ class Layout:
         before it that it is kept with (unless they are all the page holds)."""
         units = self._units
         full = self.fmt.top - self.bottom
+        self._squeeze = {}
         pages: list[list[_Unit]] = []
         start, i, room = 0, 0, full
         while i < len(units):
@@ -493,6 +505,15 @@ class Layout:
                 room -= need + u.after
                 i += 1
                 continue
+            end = next((k for k in range(i, len(units)) if units[k].kind == "break"), len(units))
+            rest = sum(v.gap + v.h + v.after for v in units[i:end]) - units[end - 1].after
+            used = full - room
+            if used + rest <= full / SQUEEZE:  # the section's rest fits on this page set tighter
+                self._squeeze[len(pages)] = full / (used + rest)
+                pages.append(units[start:end])
+                start = i = end
+                room = full
+                continue
             b = i
             while units[b].keep and b - 1 > start:
                 b -= 1
@@ -507,7 +528,7 @@ class Layout:
 
     def _emit(self, cut: list[list[_Unit]]) -> list[list[Op]]:
         pages: list[list[Op]] = []
-        for units in cut:
+        for n, units in enumerate(cut):
             self.page = []
             self.y = self.fmt.top
             grid: _Grid | None = None
@@ -527,6 +548,8 @@ class Layout:
                 self.y -= u.after
             if grid is not None:
                 self._grid(grid)
+            if n in self._squeeze:
+                self.page = _tighter(self.page, self.fmt.top, self._squeeze[n])
             if self._sign_rows:
                 self._draw_signoff()
             pages.append(self.page)
@@ -535,6 +558,25 @@ class Layout:
 
 def _nothing(layout: Layout) -> None:
     return None
+
+
+def _tighter(ops: list[Op], top: float, f: float) -> list[Op]:
+    """The page's drawing with every distance below ``top`` times ``f`` (sizes unchanged)."""
+    def y(v: object) -> float:
+        return top - (top - float(v)) * f  # type: ignore[arg-type]
+
+    out: list[Op] = []
+    for op in ops:
+        if op[0] == "t":
+            out.append((*op[:2], y(op[2]), *op[3:]))
+        elif op[0] == "h":
+            out.append((op[0], op[1], y(op[2]), op[3], y(op[4]), op[5]))
+        elif op[0] == "r":
+            bottom = y(op[2])
+            out.append((op[0], op[1], bottom, op[3], y(float(op[2]) + float(op[4])) - bottom, op[5]))  # type: ignore[arg-type]
+        else:
+            out.append(op)
+    return out
 
 
 def page_kinds(ops: Sequence[Op]) -> list[str]:

@@ -39,7 +39,6 @@ PX_PER_PT = 3.0  # 360 pt wide pages: 216 dpi
 # 1080 x 2340 px (19.5:9, a phone screen); table text 11.5 pt = 34 px, the A4 sheet's 8.5 pt x 1.35
 PHONE = PageFormat("手机", WIDTH_PX / PX_PER_PT, 2340 / PX_PER_PT, 6 * mm, 1.35, 27 * mm, 41 * mm)
 MAX_COLUMNS = 4  # wider tables become cards: at phone type 5+ columns would break amounts across lines
-CARD_COLUMNS = (Column("项目", 30), Column("内容", 70, wrap=True))
 HINT = "长按识别二维码，或在阳光台账“核验公开表”中输入校验码，可核对本图与账目是否一致"
 
 
@@ -66,24 +65,20 @@ class PhoneSet:
 
 
 def for_phone(block: Block) -> Block:
-    """A table of more than ``MAX_COLUMNS`` columns as cards: each row (and the totals) becomes
-    lines of 表头 / 内容, its first line bold; empty cells are left out. Every printed string of
-    the table is there, in the same text, only arranged down the narrow page."""
+    """A table of more than ``MAX_COLUMNS`` columns as cards, two columns wide: its first cell,
+    and the rest as 表头：值 pairs (empty cells left out) wrapped in the second column, so a record
+    takes two or three lines. Every printed string of the table is there, in the same text, only
+    arranged down the narrow page; the totals row is the last card, bold."""
     if not isinstance(block, TableBlock) or len(block.columns) <= MAX_COLUMNS:
         return block
-    headers = [c.header for c in block.columns]
+    first, *others = [c.header for c in block.columns]
     rows: list[list[Cell]] = []
-    bold: set[int] = set()
-    records = [(r, i in block.bold_rows) for i, r in enumerate(block.rows)]
-    if block.totals_row is not None:
-        records.append((block.totals_row, True))
-    for row, strong in records:
-        lines = [[h, cell_text(v)] for h, v in zip(headers, row, strict=False) if cell_text(v)]
-        if not lines:
-            continue
-        bold.update(range(len(rows), len(rows) + (len(lines) if strong else 1)))
-        rows.extend(lines)  # type: ignore[arg-type]
-    return TableBlock(block.title, CARD_COLUMNS, rows, note=block.note, bold_rows=frozenset(bold))
+    for row in [*block.rows, *([block.totals_row] if block.totals_row is not None else [])]:
+        head, *rest = [cell_text(v) for v in row]
+        rows.append([head, "　".join(f"{h}：{v}" for h, v in zip(others, rest, strict=False) if v)])
+    bold = set(block.bold_rows) | ({len(block.rows)} if block.totals_row is not None else set())
+    return TableBlock(block.title, (Column(first, 26, wrap=True), Column("内容", 74, wrap=True)), rows,
+                      note=block.note, bold_rows=frozenset(bold))
 
 
 def phone_layout(parts: SheetParts) -> tuple[list[list[Op]], list[str]]:

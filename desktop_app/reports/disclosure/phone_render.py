@@ -123,8 +123,21 @@ def png(image: Image.Image) -> bytes:
     return buf.getvalue()
 
 
+LONG_MAX_PX = 30_000  # a 长图 taller than this is split: decoders and phones refuse 65,535 px and more
+
+
+def long_parts(images: Sequence[Image.Image]) -> list[list[Image.Image]]:
+    """The images in runs of at most ``LONG_MAX_PX`` (at least one image each)."""
+    parts: list[list[Image.Image]] = [[]]
+    for image in images:
+        if parts[-1] and sum(i.height for i in parts[-1]) + image.height > LONG_MAX_PX:
+            parts.append([])
+        parts[-1].append(image)
+    return parts
+
+
 def long_image(images: Sequence[Image.Image]) -> Image.Image:
-    """All images one under the other (the 长图 a group chat shows as one scroll)."""
+    """Images one under the other (the 长图 a group chat shows as one scroll)."""
     out = Image.new("L", (max(i.width for i in images), sum(i.height for i in images)), 255)
     y = 0
     for image in images:
@@ -138,20 +151,22 @@ def image_stem(region_code: str, name: str, period_code: str) -> str:
     return village_file_name(region_code, name, period_code).removesuffix(".pdf")
 
 
-def image_names(stem: str, count: int) -> tuple[list[str], str]:
-    """``<stem>_第01张.png`` … and ``<stem>_长图.png`` (they sort in order in any file list)."""
+def image_names(stem: str, count: int, long_count: int = 1) -> tuple[list[str], list[str]]:
+    """``<stem>_第01张.png`` … and ``<stem>_长图.png`` (``_长图1.png`` … when it is split); they
+    sort in order in any file list."""
     digits = max(2, len(str(count)))
-    return [f"{stem}_第{k:0{digits}d}张.png" for k in range(1, count + 1)], f"{stem}_长图.png"
+    longs = [f"{stem}_长图.png"] if long_count == 1 else [f"{stem}_长图{k}.png" for k in range(1, long_count + 1)]
+    return [f"{stem}_第{k:0{digits}d}张.png" for k in range(1, count + 1)], longs
 
 
-def write_images(phone: PhoneSet, folder: Path, stem: str) -> list[Path]:
-    """Every image and the 长图 into ``folder`` (each file written whole or not at all)."""
+def write_images(phone: PhoneSet, folder: Path, stem: str) -> tuple[list[Path], list[Path]]:
+    """Every image and the 长图 into ``folder`` (each file written whole or not at all): the
+    images' paths, and the 长图's (one, or more when it would be too tall)."""
     drawn = render_pages(phone.images)
-    names, long_name = image_names(stem, len(drawn))
-    written = []
+    parts = long_parts(drawn)
+    names, long_names = image_names(stem, len(drawn), len(parts))
     for name, image in zip(names, drawn, strict=True):
         write_atomically(folder / name, png(image))
-        written.append(folder / name)
-    write_atomically(folder / long_name, png(long_image(drawn)))
-    written.append(folder / long_name)
-    return written
+    for name, part in zip(long_names, parts, strict=True):
+        write_atomically(folder / name, png(long_image(part)))
+    return [folder / n for n in names], [folder / n for n in long_names]

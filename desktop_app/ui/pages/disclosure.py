@@ -92,6 +92,7 @@ class DisclosurePage(QWidget):
         buttons = QHBoxLayout()
         for text, handler, name in (
             ("生成预览(&P)", self.preview, "btn_preview"), ("导出PDF(&D)…", self.export_pdf, "btn_export"),
+            ("导出手机图片(&M)…", self.export_images, "btn_images"),
             ("打印(&R)…", self.print_sheets, "btn_print"), ("登记张贴(&T)…", self.mark_posted, "btn_posted"),
             ("批量生成全部村(&B)…", self.batch, "btn_batch"), ("核验公开表(&V)…", self.verify, "btn_verify"),
             ("公开设置(&S)…", self.edit_settings, "btn_settings"),
@@ -268,7 +269,7 @@ class DisclosurePage(QWidget):
             return None
         user = self.ctx.user
 
-        def work(progress: Progress) -> list[Path]:
+        def work(progress: Progress) -> tuple[list[Path], list[Path]]:
             from desktop_app.reports.disclosure.phone import disclose_images  # reportlab, pdfium
             from desktop_app.reports.disclosure.phone_render import image_stem, write_images
 
@@ -276,14 +277,15 @@ class DisclosurePage(QWidget):
             with self.ctx.db.begin(user.username) as s:
                 phone = disclose_images(s, org.id, period, by=user.display_name, progress=progress)
                 progress.report(1, 2, f"正在绘制 {len(phone.images)} 张图片")
-                files = write_images(phone, Path(folder), image_stem(org.region_code, org.name, period.code))
+                written = write_images(phone, Path(folder), image_stem(org.region_code, org.name, period.code))
             progress.report(2, 2)
-            return files
+            return written
 
-        def done(files: list[Path]) -> None:
+        def done(written: tuple[list[Path], list[Path]]) -> None:
+            files, longs = written
             self.ctx.notify("disclosure", ())
-            _info(self, f"已导出 {len(files) - 1} 张手机图片（每节一张，宽1080像素，每张带二维码）和 1 张长图，"
-                        f"保存在：{folder}\n\n第一张：{files[0].name}\n长图：{files[-1].name}\n\n"
+            _info(self, f"已导出 {len(files)} 张手机图片（每节一张，宽1080像素，每张带二维码）和 {len(longs)} 张长图，"
+                        f"保存在：{folder}\n\n第一张：{files[0].name}\n长图：{'、'.join(p.name for p in longs)}\n\n"
                         "可直接发到村务微信群；村民长按图中二维码即可核验。")
 
         return self.runner.run(work, title="导出手机图片", on_result=done)
