@@ -1,8 +1,9 @@
 """The month-close check of 收款收据 against the receipts the books hold (issue #20).
 
-A month's receipts are its contract receipts, 保证金 收取 and other-income vouchers (a voucher
-made by hand, neither void nor reversed, that debits 库存现金/银行存款 and credits an income
-account), plus any voucher a slip was issued from. Each should hold exactly one 正常 slip of the
+A month's receipts are its contract receipts, 保证金 收取 and cash other-income vouchers (a
+voucher made by hand, neither void nor reversed, that debits 库存现金 and credits an income
+account: money taken at the counter), plus any voucher a slip was issued from (income received
+at the bank has the bank's 回单 and gets a slip only when asked for). Each should hold exactly one 正常 slip of the
 same amount, and no 正常 slip should acknowledge a receipt since cancelled. A warning: the month
 may still be closed (a slip forgotten is issued later by 补开, dated then).
 """
@@ -50,7 +51,9 @@ def month_receipts(session: Session, book_id: uuid.UUID, period: str) -> list[So
         Voucher.source_kind.is_(None), Voucher.reversal_of_id.is_(None))))
     gone = reversed_vouchers(session, manual)
     money = voucher_money(session, [v for v in manual if v not in gone], book_id)
-    vouchers = {vid for vid, (paid, _m, income, _p) in money.items() if paid > 0 and income > 0}
+    # cash at the counter: income received through the bank has the bank's 回单 as its evidence,
+    # so a slip for it is optional (issued on request, then checked like any other)
+    vouchers = {vid for vid, (paid, method, income, _p) in money.items() if paid > 0 and income > 0 and method == "现金"}
     vouchers.update(session.scalars(select(ReceiptSlip.source_id).where(  # issued from any other voucher too
         ReceiptSlip.book_id == book_id, ReceiptSlip.source_kind == VOUCHER, ReceiptSlip.status == "正常",
         ReceiptSlip.deleted.is_(False), ReceiptSlip.received_on.between(first, last))))
