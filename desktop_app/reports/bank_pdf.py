@@ -32,7 +32,7 @@ SIZE = 9.5
 DETAIL_H = 5 * mm
 DETAIL_LEADING = 3.6 * mm
 FOOT_H = 26 * mm
-DETAIL_WIDTHS = [34 * mm, 20 * mm, 24 * mm, 52 * mm, 26 * mm, 24 * mm]  # 类别 日期 凭证/行 摘要 对方户名 金额
+DETAIL_WIDTHS = [30 * mm, 20 * mm, 24 * mm, 50 * mm, 32 * mm, 24 * mm]  # 类别 日期 凭证/行 摘要 对方户名 金额
 DETAIL_HEADS = ["未达账项", "日期", "凭证号/对账单", "摘要", "对方户名", "金额"]
 
 
@@ -97,23 +97,27 @@ def _summary(c: canvas.Canvas, font: str, r: BankReconciliationReport, top: floa
     return float(y - 10 * mm)
 
 
-def _detail_rows(r: BankReconciliationReport) -> list[tuple[str, BankItem, list[str]]]:
+Row = tuple[str, BankItem, list[str], list[str]]  # kind, item, summary lines, counterparty lines
+
+
+def _detail_rows(r: BankReconciliationReport) -> list[Row]:
     out = []
     for heading, _sign, _total, items in r.sections():
         for item in items:
-            out.append((heading[2:], item, wrap(item.summary, 8, DETAIL_WIDTHS[3] - 3 * mm)))
+            out.append((heading[2:], item, wrap(item.summary, 8, DETAIL_WIDTHS[3] - 3 * mm),
+                        wrap(item.counterparty, 8, DETAIL_WIDTHS[4] - 3 * mm)))
     return out
 
 
-def _row_h(lines: list[str]) -> float:
-    return float(DETAIL_H + (max(1, len(lines)) - 1) * DETAIL_LEADING)
+def _row_h(row: Row) -> float:
+    return float(DETAIL_H + (max(1, len(row[2]), len(row[3])) - 1) * DETAIL_LEADING)
 
 
-def _pages(r: BankReconciliationReport, first_room: float, room: float) -> list[list[tuple[str, BankItem, list[str]]]]:
-    pages: list[list[tuple[str, BankItem, list[str]]]] = [[]]
+def _pages(r: BankReconciliationReport, first_room: float, room: float) -> list[list[Row]]:
+    pages: list[list[Row]] = [[]]
     left = first_room
     for row in _detail_rows(r):
-        h = _row_h(row[2])
+        h = _row_h(row)
         if h > left and pages[-1]:
             pages.append([])
             left = room
@@ -124,7 +128,7 @@ def _pages(r: BankReconciliationReport, first_room: float, room: float) -> list[
     return pages
 
 
-def _detail(c: canvas.Canvas, font: str, rows: list[tuple[str, BankItem, list[str]]], top: float) -> None:
+def _detail(c: canvas.Canvas, font: str, rows: list[Row], top: float) -> None:
     if not rows:
         return
     width = sum(DETAIL_WIDTHS)
@@ -137,18 +141,21 @@ def _detail(c: canvas.Canvas, font: str, rows: list[tuple[str, BankItem, list[st
         c.drawCentredString(x + cw / 2, y + 1.5 * mm, head)
         x += cw
     c.line(MARGIN, y, MARGIN + width, y)
-    for kind, item, lines in rows:
-        h = _row_h(lines)
+    for row in rows:
+        kind, item, summary, party = row
+        h = _row_h(row)
         y -= h
         base = y + 1.5 * mm
-        cells = [kind, item.day.isoformat(), item.reference, "", item.counterparty[:12], format_amount(item.amount)]
+        top_line = base + h - DETAIL_H  # wrapped text starts on the row's first line
+        cells: list[str | list[str]] = [kind, item.day.isoformat(), item.reference, summary, party,
+                                        format_amount(item.amount)]
         x = MARGIN
         for j, (text, cw) in enumerate(zip(cells, DETAIL_WIDTHS, strict=True)):
-            if j == 5:
+            if isinstance(text, list):
+                for k, part in enumerate(text):
+                    c.drawString(x + 1.5 * mm, top_line - k * DETAIL_LEADING, part)
+            elif j == 5:
                 c.drawRightString(x + cw - 1.5 * mm, base, text)
-            elif j == 3:
-                for k, part in enumerate(lines or [""]):
-                    c.drawString(x + 1.5 * mm, base + (len(lines) - 1 - k) * DETAIL_LEADING, part)
             else:
                 c.drawString(x + 1.5 * mm, base, text)
             x += cw

@@ -189,3 +189,14 @@ def test_no_statement_yet(env: Env) -> None:
     assert r.bank_balance is None and r.verdict == "尚未导入本月银行对账单，无法调节"
     with env.db.begin("test") as s, pytest.raises(UserError, match="还没有导入银行对账单"):
         mark_reconciled(s, env.book.id, "10201", "2026-06", user=env.maker)
+
+
+def test_statement_balance_follows_the_banks_order(env: Env, tmp_path: Path) -> None:
+    """A bank that lists a line late with an earlier value date: the balance is the file's last."""
+    june_books(env)
+    rows: list[tuple[object, ...]] = [r for r in JUNE_ROWS if r[1] != "结息"]
+    rows[-1] = (*rows[-1][:4], 104675, None)  # 账户管理费 on the 30th, before the interest is credited
+    rows.append(("2026-06-21", "结息", 12.5, None, 104687.5, None))
+    _import(env, write_june_xlsx(tmp_path / "late.xlsx", rows), "2026-06")
+    r = _report(env)
+    assert r.bank_balance == D("104687.50") and r.balanced

@@ -52,13 +52,14 @@ def _state(session: Session, book_id: uuid.UUID, code: str, period: str) -> Reco
 
 
 def statement_balance(session: Session, book_id: uuid.UUID, code: str, period: str) -> Decimal | None:
-    """The bank's balance at the end of ``period``: its last line with a balance up to that month."""
+    """The bank's balance at the end of ``period``: its last line with a balance up to that month,
+    last in the statement's own order (a line the bank lists late with an earlier date comes last)."""
     return session.scalar(
         select(BankStatementLine.balance)
         .where(BankStatementLine.book_id == book_id, BankStatementLine.account_code == code,
                BankStatementLine.deleted.is_(False), BankStatementLine.period <= period,
                BankStatementLine.balance.is_not(None))
-        .order_by(BankStatementLine.period.desc(), BankStatementLine.line_date.desc(), BankStatementLine.seq.desc())
+        .order_by(BankStatementLine.period.desc(), BankStatementLine.seq.desc())  # the file's order: its balance chain
         .limit(1))
 
 
