@@ -1,13 +1,14 @@
 """Draws the phone images (phone.py lays them out) as PNG files, and the 长图 (all stacked).
 
-Three ways were measured (bench/bench_phone_images.py, 30 images of a village-month): rasterising
-the A4 PDF to 1080 px (fastest, ~0.5 s, but table text is 15 px: unreadable on a phone without
-zooming); drawing the phone pages into a PDF with reportlab and rasterising it with pdfium
-(~1.3 s, text 34 px); drawing the same operations straight onto Pillow images (~2.2 s: FreeType
-per string is slower than pdfium's cached glyphs). The program uses the second,
-:func:`render_pages`; :func:`render` (Pillow) stays for the comparison. Images are 8-bit grey:
-the sheet is black on white, and the PNGs are a third of RGB's size. PNG encoding costs more than
-drawing (~0.15 s an image at zlib level 3; level 6 is 1.7x slower for 13 % less).
+Three ways were measured (bench/bench_phone_images.py, a village-month of the 20-village demo,
+19-30 images, on a loaded 2-core machine): rasterising the A4 PDF to 1080 px is fastest (0.5-1.3 s)
+but leaves table text 15 px high, unreadable on a phone without zooming; drawing the phone pages
+into a PDF with reportlab and rasterising it with pdfium takes 1.3-2.7 s (40-140 ms an image,
+text 34 px); drawing the same operations straight onto Pillow images takes 1.5-2x that (FreeType
+per string is slower than pdfium's cached glyphs). The program uses pdfium, :func:`render_pages`;
+:func:`render` (Pillow) stays for the comparison. Images are 8-bit grey: the sheet is black on
+white, and the PNGs are a third of RGB's size. Encoding the PNGs costs as much as drawing them
+(~0.15 s an image at zlib level 3; level 6 is 1.7x slower for 13 % smaller files).
 """
 
 from __future__ import annotations
