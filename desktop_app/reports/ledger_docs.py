@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,10 @@ from desktop_app.reports.sealing import (
     text_item,
 )
 
-LEDGER = "ledger"
+if TYPE_CHECKING:
+    from desktop_app.reports.voucher_pdf import VoucherForms
+
+LEDGER, VOUCHERS = "ledger", "vouchers"
 TITLES = {"cash-journal": "现金日记账", "bank-journal": "银行存款日记账", "ledger": "明细账",
           "general-ledger": "总账", "trial-balance": "科目余额表", "vouchers": "记账凭证"}
 JOURNAL_HEADERS = ("日期", "凭证号", "摘要", "科目", "借方", "贷方", "方向", "余额")
@@ -151,6 +154,36 @@ def seal_ledger(session: Session, sheet: LedgerSheet) -> SealRow:
     return seal_document(session, LEDGER, content=ledger_content(sheet))
 
 
+def vouchers_content(session: Session, book_id: uuid.UUID, forms: VoucherForms,
+                     ids: Sequence[uuid.UUID] | None) -> SealedContent:
+    """Every form's figures and names as printed (not how many to a page: the same vouchers)."""
+    book = get_book_row(session, book_id)
+    rows = [[v.code, f"{v.voucher_date:%Y-%m-%d}", ln.summary, ln.account, ln.detail, amount_text(ln.debit),
+             amount_text(ln.credit)] for v in forms.vouchers for ln in v.lines]
+    totals = [[v.code, f"附单据{v.attachments}张", f"合计（大写）{v.words}", format_amount(v.total),
+               f"制单：{v.maker} 审核：{v.reviewer} 记账：{v.poster}"] for v in forms.vouchers]
+    items = [text_item(f"单位：{forms.organisation}　账套：{forms.book_name}"),
+             table_item("记账凭证", ["凭证号", "日期", "摘要", "总账科目", "明细科目", "借方金额", "贷方金额"], rows, fmt=str),
+             table_item("合计", ["凭证号", "附单据", "合计", "金额", "签章"], totals, fmt=str)]
+    params = {"book_id": str(book_id), "from": forms.period_from, "to": forms.period_to,
+              "ids": sorted(str(i) for i in ids) if ids is not None else None}
+    return SealedContent(VOUCHERS, params, "记账凭证", forms.organisation, range_label(forms.period_from, forms.period_to),
+                         (section("第1节", "记账凭证", items),), book.code, book.organisation_id, book_id)
+
+
+def _rebuild_vouchers(session: Session, params: Mapping[str, Any]) -> SealedContent:
+    from desktop_app.reports.voucher_pdf import build_voucher_forms
+
+    book_id = uuid.UUID(str(params["book_id"]))
+    raw = params.get("ids")
+    ids = [uuid.UUID(str(i)) for i in raw] if isinstance(raw, list) else None
+    forms = build_voucher_forms(session, book_id, str(params["from"]), str(params["to"]), ids)
+    return vouchers_content(session, book_id, forms, ids)
+
+
+register_kind(DocumentKind(VOUCHERS, _rebuild_vouchers))
+
+
 # -- one entry for the CLI and the pages ------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -190,7 +223,8 @@ def render_ledger_output(session: Session, book_id: uuid.UUID, kind: str, first:
             from desktop_app.excel.ledgers_xlsx import vouchers_xlsx_bytes
 
             return Output(vouchers_xlsx_bytes(forms), "记账凭证", label)
-        return Output(vouchers_pdf_bytes(forms, per_page=per_page), "记账凭证", label)
+        seal = seal_document(session, VOUCHERS, content=vouchers_content(session, book_id, forms, voucher_ids))
+        return Output(vouchers_pdf_bytes(forms, per_page=per_page, seal=seal), "记账凭证", label)
     sheet = build_ledger_sheet(session, book_id, kind, first, last, account)
     label = f"{sheet.organisation}，{sheet.period_label}" + (f"，{sheet.account}" if sheet.account else "")
     if fmt == "xlsx":

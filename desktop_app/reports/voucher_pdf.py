@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -28,7 +29,11 @@ from desktop_app.core.services.vouchers import get_voucher, list_vouchers
 from desktop_app.reports.disclosure.layout import fit
 from desktop_app.reports.fonts import register_cjk_font
 
+if TYPE_CHECKING:
+    from desktop_app.reports.sealing import SealRow
+
 PER_PAGE = (2, 3)
+CHECK_HINT = "在阳光台账中输入校验码（verify-sheet），可核对所印凭证是否与账目一致"
 MARGIN = 12 * mm
 # 摘要, 总账科目, 明细科目, 借方金额, 贷方金额; the 附单据 column stands right of the table
 WIDTHS = [50 * mm, 34 * mm, 40 * mm, 27 * mm, 27 * mm]
@@ -217,7 +222,9 @@ def _form(c: canvas.Canvas, font: str, forms: VoucherForms, v: VoucherForm, line
         c.drawRightString(left + table_w, sign_y, f"（{v.status}）")
 
 
-def vouchers_pdf_bytes(forms: VoucherForms, *, per_page: int = 2) -> bytes:
+def vouchers_pdf_bytes(forms: VoucherForms, *, per_page: int = 2, seal: SealRow | None = None) -> bytes:
+    """The forms, ``per_page`` to an A4; with ``seal`` its check code at each page's foot (and in
+    the file's subject, where ``verify-sheet FILE.pdf`` reads it)."""
     if per_page not in PER_PAGE:
         raise ValidationError("每页凭证数应为 2 或 3", field="每页张数")
     font = register_cjk_font()
@@ -228,7 +235,7 @@ def vouchers_pdf_bytes(forms: VoucherForms, *, per_page: int = 2) -> bytes:
     c.setTitle(f"{forms.organisation} 记账凭证")
     c.setAuthor("阳光台账")
     c.setCreator("阳光台账")
-    c.setSubject("记账凭证")
+    c.setSubject(f"记账凭证 {seal.payload}" if seal is not None else "记账凭证")
     slot = A4[1] / per_page
     for start in range(0, len(sheets), per_page):
         for i, (v, lines, k, n) in enumerate(sheets[start:start + per_page]):
@@ -239,6 +246,9 @@ def vouchers_pdf_bytes(forms: VoucherForms, *, per_page: int = 2) -> bytes:
                 c.setLineWidth(0.3)
                 c.line(6 * mm, top, A4[0] - 6 * mm, top)
                 c.setDash()
+        if seal is not None:  # no room for a QR beside three forms: the code, which verify-sheet takes
+            c.setFont(font, 6.5)
+            c.drawRightString(A4[0] - MARGIN, 4 * mm, f"校验码 {seal.code}　{CHECK_HINT}")
         c.showPage()
     c.save()
     return buf.getvalue()

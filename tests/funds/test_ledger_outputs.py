@@ -170,8 +170,15 @@ def test_cli_print_and_export(env: Env, tmp_path: Path, capsys: pytest.CaptureFi
     assert cli_main(["print", "ledger", *base, "--out", str(tmp_path / "x.xlsx")]) == 1
     assert "须指定科目编码" in capsys.readouterr().err
     vouchers = tmp_path / "v.pdf"
-    assert cli_main(["print", "vouchers", *base, "--per-page", "3", "--out", str(vouchers)]) == 0
-    assert [t.count("记字第") for t in _pages(vouchers.read_bytes())] == [3, 3, 3, 2]
+    assert cli_main(["print", "vouchers", *base, "--per-page", "3", "--out", str(vouchers)]) == 1  # sealed: a login
+    assert "需要登录" in capsys.readouterr().err
+    assert cli_main(["--user", "kj", "print", "vouchers", *base, "--per-page", "3", "--out", str(vouchers)]) == 0
+    pages = _pages(vouchers.read_bytes())
+    assert [t.count("记字第") for t in pages] == [3, 3, 3, 2] and all("校验码SL2-" in t for t in pages)
+    assert cli_main(["verify-sheet", "--db", db, str(vouchers)]) == 0
+    env.vouch(date(2026, 3, 1), "补记", ("101", "1.00", "0"), ("10201", "0", "1.00"))  # the books moved on
+    assert cli_main(["verify-sheet", "--db", db, str(vouchers)]) == 3
+    assert cli_main(["verify-sheet", "--db", db, str(out)]) == 3
     gl = tmp_path / "gl.xlsx"
     assert cli_main(["export", "general-ledger", *base, "--out", str(gl)]) == 0
     assert cli_main(["--user", "kj", "export", "trial-balance", *base, "--out", str(tmp_path / "tb.pdf")]) == 0
