@@ -30,11 +30,9 @@ from desktop_app.core.services.auth import user_organisations
 from desktop_app.core.services.home import DueItem, HomeOverview, HomeScope, home_overview, home_scopes
 from desktop_app.ui.charts import MonthlyChart
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.pages import PageSpec, discover_pages
 from desktop_app.ui.tasks import TaskHandle, TaskRunner
 
-PAGE_TITLES = {"vouchers": "凭证", "disclosure": "财务公开", "members": "成员与分配", "contracts": "合同",
-               "assets": "资产资源"}
 OVERDUE, DUE, DONE = "#c4483e", "#d98a1c", "#4aa564"
 
 
@@ -47,7 +45,7 @@ class DueRow(QFrame):
     """One due item: a coloured mark, the title, the sentence with its figures (the lines behind
     it in the tooltip), and a button to the page that deals with it."""
 
-    def __init__(self, item: DueItem, ctx: AppContext) -> None:
+    def __init__(self, item: DueItem, ctx: AppContext, page_title: str) -> None:
         super().__init__()
         self.item = item
         self.setObjectName(f"due_{item.key}")
@@ -64,7 +62,7 @@ class DueRow(QFrame):
             text.setStyleSheet("color: #777")
         if item.details:
             text.setToolTip("\n".join(item.details))
-        self.button = QPushButton(f"前往{PAGE_TITLES.get(item.page, item.page)}")
+        self.button = QPushButton(f"前往{page_title}")
         self.button.setObjectName("go")
         self.button.setToolTip("\n".join(item.details) if item.details else "")
         self.button.clicked.connect(lambda: ctx.page_requested.emit(item.page))
@@ -107,6 +105,8 @@ class HomePage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.due_box)
+        scroll.viewport().setAutoFillBackground(False)  # the group box's own background, not a grey well
+        self.due_box.setAutoFillBackground(False)
         due_group = QGroupBox("待办事项")
         due_group.setObjectName("box_due")
         QVBoxLayout(due_group).addWidget(scroll)
@@ -173,7 +173,8 @@ class HomePage(QWidget):
             w = self.due_layout.takeAt(0).widget()
             if w is not None:
                 w.deleteLater()
-        self.rows = [DueRow(item, self.ctx) for item in overview.due]
+        titles = {p.id: p.title for p in discover_pages()}  # the tabs' own names
+        self.rows = [DueRow(item, self.ctx, titles.get(item.page, item.page)) for item in overview.due]
         for i, row in enumerate(self.rows):
             if i:
                 line = QFrame()
