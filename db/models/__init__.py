@@ -15,6 +15,7 @@ from db.models.asset import (
 from db.models.audit import AuditEntry, AuditHead
 from db.models.backup import BackupSetting
 from db.models.bank import BankMatch, BankReconciliation, BankStatementLine
+from db.models.book_setting import BookSetting
 from db.models.contract import (
     Contract,
     ContractAllocation,
@@ -87,6 +88,7 @@ __all__ = [
     "BankReconciliation",
     "BankStatementLine",
     "Book",
+    "BookSetting",
     "BudgetLine",
     "ChangeLog",
     "Contract",

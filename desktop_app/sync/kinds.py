@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 TABLE_LABELS: dict[str, str] = {
-    "region": "区划", "organisation": "组织", "book": "账套", "account": "会计科目",
+    "region": "区划", "organisation": "组织", "book": "账套", "book_setting": "账套设置", "account": "会计科目",
     "voucher": "记账凭证", "entry": "凭证分录", "period": "会计期间（结账）", "opening_balance": "期初余额",
     "summary_phrase": "常用摘要", "budget_line": "财务计划",
     "bank_statement_line": "银行对账单", "bank_match": "银行对账勾对", "bank_reconciliation": "银行存款余额调节（已对账）",
