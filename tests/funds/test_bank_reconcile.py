@@ -200,3 +200,12 @@ def test_statement_balance_follows_the_banks_order(env: Env, tmp_path: Path) -> 
     _import(env, write_june_xlsx(tmp_path / "late.xlsx", rows), "2026-06")
     r = _report(env)
     assert r.bank_balance == D("104687.50") and r.balanced
+
+
+def test_a_month_imported_in_two_files_latest_first(env: Env, tmp_path: Path) -> None:
+    june_books(env)
+    _import(env, write_june_xlsx(tmp_path / "second_half.xlsx", JUNE_ROWS[2:]), "2026-06")
+    _import(env, write_june_xlsx(tmp_path / "first_half.xlsx", JUNE_ROWS[:2]), "2026-06")
+    _import(env, write_june_xlsx(tmp_path / "whole.xlsx"), "2026-06")  # adds nothing
+    r = _report(env)
+    assert r.statement_lines == 4 and r.bank_balance == D("104687.50") and r.balanced

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -52,15 +52,27 @@ def _state(session: Session, book_id: uuid.UUID, code: str, period: str) -> Reco
 
 
 def statement_balance(session: Session, book_id: uuid.UUID, code: str, period: str) -> Decimal | None:
-    """The bank's balance at the end of ``period``: its last line with a balance up to that month,
-    last in the statement's own order (a line the bank lists late with an earlier date comes last)."""
-    return session.scalar(
-        select(BankStatementLine.balance)
+    """The bank's balance at the end of ``period``: that of the end of the balance chain of the
+    latest month with statement lines up to ``period`` (the line no other line continues: right
+    however the month's files were imported, and for a line a bank lists late with an earlier
+    date); where the chain does not tell, the latest line by date and order in its file."""
+    latest = session.scalar(select(func.max(BankStatementLine.period)).where(
+        BankStatementLine.book_id == book_id, BankStatementLine.account_code == code,
+        BankStatementLine.deleted.is_(False), BankStatementLine.period <= period,
+        BankStatementLine.balance.is_not(None)))
+    if latest is None:
+        return None
+    lines = session.execute(
+        select(BankStatementLine.id, BankStatementLine.direction, BankStatementLine.amount, BankStatementLine.balance)
         .where(BankStatementLine.book_id == book_id, BankStatementLine.account_code == code,
-               BankStatementLine.deleted.is_(False), BankStatementLine.period <= period,
+               BankStatementLine.deleted.is_(False), BankStatementLine.period == latest,
                BankStatementLine.balance.is_not(None))
-        .order_by(BankStatementLine.period.desc(), BankStatementLine.seq.desc())  # the file's order: its balance chain
-        .limit(1))
+        .order_by(BankStatementLine.line_date, BankStatementLine.seq)).all()
+    # the balance each line follows (a line never follows itself: its amount is not zero)
+    followed = {ln.balance - (ln.amount if ln.direction == IN else -ln.amount) for ln in lines}
+    ends = [ln for ln in lines if ln.balance not in followed]
+    balance: Decimal = (ends if len(ends) == 1 else lines)[-1].balance
+    return balance
 
 
 def book_balance(session: Session, book_id: uuid.UUID, code: str, period: str) -> Decimal:
