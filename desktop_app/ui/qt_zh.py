@@ -28,8 +28,11 @@ _WORDS: dict[tuple[str, str], str] = {
 
 
 class MissingQtWords(QTranslator):
-    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str:
-        return _WORDS.get((context, source), "")
+    def translate(self, context: str, source: str, disambiguation: str | None = None,  # type: ignore[override]
+                  n: int = -1) -> str | None:
+        # None, not "": an empty string counts as a translation and blanked every other Qt word
+        # (the file dialog's 保存/取消 buttons, its column headers)
+        return _WORDS.get((context, source))
 
     def isEmpty(self) -> bool:
         return False

@@ -71,3 +71,26 @@ def test_a_cancelled_dialog_remembers_nothing(monkeypatch: pytest.MonkeyPatch, t
     settings = WindowSettings(tmp_path / "window.json")
     assert fd.open_file_name(None, settings, "backup", "选择备份", "*.slbak") == ""
     assert settings.last_folder("backup") is None and not (tmp_path / "window.json").exists()
+
+
+def test_qts_file_dialog_is_chinese_throughout(qtbot: Any, tmp_path: Path) -> None:
+    """The words the catalogue knows are not blanked by the ones we add (they once were: an
+    empty string counts as a translation, so 保存/取消 and the column headers showed nothing)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel, QPushButton, QTreeView
+
+    from desktop_app.app import make_application
+
+    make_application()
+    dialog = QFileDialog(None, "保存 PDF", str(tmp_path), fd.PDF_FILTER)
+    qtbot.addWidget(dialog)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.show()
+    buttons = {b.text() for b in dialog.findChildren(QPushButton) if b.isVisible()}
+    assert {"保存(&S)", "取消"} <= buttons
+    tree = next(v for v in dialog.findChildren(QTreeView) if v.objectName() == "treeView")
+    headers = [tree.model().headerData(c, Qt.Orientation.Horizontal) for c in range(4)]
+    assert headers == ["名称", "体积", "类型", "修改日期"]
+    labels = " ".join(w.text() for w in dialog.findChildren(QLabel))
+    assert "查找范围" in labels and "文件类型" in labels
