@@ -84,7 +84,7 @@ def draw_part(c: Canvas, font: str, p: SlipPrint, part: int, x0: float, y0: floa
         c.drawRightString(right, top - 12 * mm, f"补打（第{s.print_count}次打印）")
     c.setFillColorRGB(*INK)
     c.setFont(font, 9.5)
-    org = p.organisation if p.book in ("", p.organisation) else f"{p.organisation}（{p.book}）"
+    org = p.book.removesuffix("账套").strip() or p.organisation  # the book's unit: 村民委员会 books are its own
     c.drawString(left, top - 17 * mm * k, f"收款单位：{org}")
     c.drawRightString(right, top - 17 * mm * k, _date(s.received_on))
     # the table: four rows

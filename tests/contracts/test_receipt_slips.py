@@ -194,3 +194,14 @@ def test_a_voucher_slip_needs_a_payer_and_money_received(env: Env) -> None:
                              lines=[LineInput("51302", debit=D("5")), LineInput("101", credit=D("5"))]).id
         with pytest.raises(ValidationError, match="不是收款凭证"):
             issue_slips(s, "voucher", [pay], user=env.user, payer="某人")
+
+
+def test_a_batch_is_numbered_in_date_order(env: Env) -> None:
+    cid = env.create()
+    with env.db.begin() as s:  # a month's bank statement entered as it comes, not by date
+        record_receipts(s, [ReceiptInput(cid, date(2026, 3, 20), "300", "银行"),
+                            ReceiptInput(cid, date(2026, 3, 5), "100", "银行"),
+                            ReceiptInput(cid, date(2026, 3, 12), "200", "银行")], user=env.user)
+        rows = list_slips(s, env.book.id)
+    assert [(r.number, r.received_on.day, r.amount) for r in rows] == [
+        ("2026-00001", 5, D("100.00")), ("2026-00002", 12, D("200.00")), ("2026-00003", 20, D("300.00"))]

@@ -171,7 +171,8 @@ def _last_seq(session: Session, book_id: uuid.UUID, year: int) -> int:
 
 def issue_slips(session: Session, kind: str, source_ids: Sequence[uuid.UUID], *, user: UserRow,
                 payer: str | None = None, on: date | None = None) -> list[SlipRow]:
-    """Make the slips of these receipts (all of one ``kind``), numbered in the order given.
+    """Make the slips of these receipts (all of one ``kind``), numbered in date order (a batch of
+    a month's receipts reads like the receipt book it replaces), then in the order given.
 
     ``on``: the issue date (补开: today); by default the day the money came in. ``payer``
     overrides who paid (a voucher's other income names none of its own). A source already holding
@@ -186,7 +187,7 @@ def issue_slips(session: Session, kind: str, source_ids: Sequence[uuid.UUID], *,
     existing = _live_slips(session, kind, sources)
     rows: list[dict[str, Any]] = []
     next_seq: dict[tuple[uuid.UUID, int], int] = {}
-    for sid in source_ids:
+    for sid in sorted(dict.fromkeys(source_ids), key=lambda i: sources[i].received_on):  # stable
         src: Source = sources[sid]
         if sid in existing:
             raise ConflictError(f"{src.label}已开具收据 No.{existing[sid]}，如需重开请先作废原收据", field="收据")
