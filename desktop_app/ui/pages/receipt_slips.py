@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from desktop_app.core.rows_contracts import ReceiptRow
 from desktop_app.core.services import receipt_slips as svc
@@ -19,6 +19,7 @@ from desktop_app.reports.receipt_pdf import LAYOUTS, write_receipt_pdf
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext, follow_period
 from desktop_app.ui.errors import confirm, show_user_error
+from desktop_app.ui.file_dialogs import PDF_FILTER, save_file_name
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
@@ -50,7 +51,7 @@ def print_to_pdf(parent: QWidget, ctx: AppContext, slips: list[svc.SlipRow], lay
         return None
     if path is None:
         suggested = f"收款收据_No.{slips[0].number}" + (f"等{len(slips)}张" if len(slips) > 1 else "") + ".pdf"
-        path, _ = QFileDialog.getSaveFileName(parent, "打印收款收据（保存 PDF）", suggested, "PDF 文件 (*.pdf)")
+        path = save_file_name(parent, ctx.settings, "receipt_pdf", "打印收款收据（保存 PDF）", suggested, PDF_FILTER)
         if not path:
             return None
     ctx.call(write_receipt_pdf, [s.id for s in slips], path, user=ctx.user, layout=layout)
