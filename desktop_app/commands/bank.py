@@ -4,7 +4,7 @@
 - ``bank list [--open]``: both sides with their numbers (B1… statement lines, E1… entries);
 - ``bank match --auto`` or ``bank match --items B1,E2,…`` (手工勾对), ``bank unmatch --item B1``;
 - ``bank reconcile --out F.pdf|F.xlsx [--mark]``: the 银行存款余额调节表, and 标记已对账;
-- ``bank unmark [--reason …]``: 取消已对账.
+- ``bank unmark [--reason …]``: 取消已对账; ``bank delete``: the month's statement, imported by mistake.
 
 ``--account`` may be left out when the book has one bank account. Writes need ``--user``.
 """
@@ -195,8 +195,22 @@ def _unmark(args: argparse.Namespace) -> int:
     return 0
 
 
+def _delete(args: argparse.Namespace) -> int:
+    from desktop_app.cli import cli_session
+    from desktop_app.core.services.bank_statements import delete_statement
+
+    with cli_session(args, "cli") as s:
+        book = resolve_book(s, args.org, args.book)
+        code = _account(s, book, args.account)
+        user = resolve_user(s, getattr(args, "user", None), *RECONCILE_BANK)
+        n = delete_statement(s, book.id, code, args.period, user=user)
+    print(f"已删除 {code} {args.period} 的银行对账单 {n} 行（其勾对一并取消）")
+    return 0
+
+
 ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "import": _import, "list": _list, "match": _match, "unmatch": _unmatch, "reconcile": _reconcile, "unmark": _unmark}
+    "import": _import, "list": _list, "match": _match, "unmatch": _unmatch, "reconcile": _reconcile, "unmark": _unmark,
+    "delete": _delete}
 
 
 def cmd_bank(args: argparse.Namespace) -> int:
@@ -234,3 +248,4 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     a.add_argument("--mark", action="store_true", help="调节后余额相等时标记本月已对账")
     a = action("unmark", "取消本月已对账标记")
     a.add_argument("--reason", help="原因")
+    action("delete", "删除本月导入的对账单（导错账户或月份时；已对账的月份不能删除）")

@@ -154,3 +154,33 @@ def test_a_supervisor_cannot_import(env: Env, tmp_path: Path) -> None:
     with env.db.begin("test") as s, pytest.raises(PermissionDenied):
         import_bank_statement(s, env.book.id, "10201", "2026-06", f.lines, source_name=f.name, source_hash=f.sha256,
                               user=watcher)
+
+
+def test_a_statement_imported_by_mistake_is_deleted_and_can_come_back(env: Env, tmp_path: Path) -> None:
+    from desktop_app.core.errors import ConflictError
+    from desktop_app.core.services.bank_matching import auto_match, bank_items
+    from desktop_app.core.services.bank_reconcile import mark_reconciled
+    from desktop_app.core.services.bank_statements import delete_statement
+    from tests.funds.bank_data import june_books
+
+    june_books(env)
+    xlsx = write_june_xlsx(tmp_path / "june.xlsx")
+    _import(env, xlsx)
+    with env.db.begin("test") as s:
+        assert auto_match(s, env.book.id, "10201", "2026-06", user=env.maker).groups == 2
+        assert delete_statement(s, env.book.id, "10201", "2026-06", user=env.maker) == 4
+        items = bank_items(s, env.book.id, "10201", "2026-06")
+    assert [i for i in items if i.side == "bank"] == [] and not any(i.matched for i in items)
+    again = _import(env, xlsx)  # the same file again: its rows come back, none doubled
+    assert again.new_lines == 4  # type: ignore[attr-defined]
+    with env.db.begin("test") as s:
+        assert s.scalar(select(func.count()).select_from(BankStatementLine)) == 4
+        assert s.scalar(select(func.count()).select_from(BankStatementLine).where(BankStatementLine.deleted)) == 0
+        auto_match(s, env.book.id, "10201", "2026-06", user=env.maker)
+        mark_reconciled(s, env.book.id, "10201", "2026-06", user=env.maker)
+    with env.db.begin("test") as s, pytest.raises(ConflictError, match="不能删除对账单"):
+        delete_statement(s, env.book.id, "10201", "2026-06", user=env.maker)
+    with env.db.read() as s:
+        audits = list(s.scalars(select(AuditEntry.summary).where(AuditEntry.action == "delete",
+                                                                 AuditEntry.entity == "bank_statement_line")))
+    assert audits == ["东湖村股份经济合作社：删除 10201 农商行 2026年6月银行对账单 4 行（勾对 2 组一并取消）"]

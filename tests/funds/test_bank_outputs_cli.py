@@ -136,3 +136,5 @@ def test_cli_refusals(env: Env, tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert _bank(env, "match", "--items", "B1,E1") == 0
     assert _bank(env, "unmatch", "--item", "E1") == 0
     assert "恢复为未达账项" in capsys.readouterr().out
+    assert _bank(env, "delete") == 0
+    assert "已删除 10201 2026-06 的银行对账单 4 行" in capsys.readouterr().out

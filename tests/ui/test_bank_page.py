@@ -86,6 +86,10 @@ def test_the_month_reconciled_through_the_page(qtbot: object, env: Env, tmp_path
         assert "已由王会计于" in pdf.pages[0].extract_text()
     page.export_to(tmp_path / "调节表.xlsx")
     assert (tmp_path / "调节表.xlsx").is_file()
+    assert not page.buttons["delete"].isEnabled()  # a reconciled month keeps its statement
+    page.unmark()
+    page.buttons["delete"].click()
+    assert "已删除本月对账单 4 笔" in page.message.text() and page.bank_model.rows() == []
 
 
 def test_a_supervisor_reads_and_exports_only(qtbot: object, env: Env, tmp_path: Path) -> None:
@@ -95,5 +99,6 @@ def test_a_supervisor_reads_and_exports_only(qtbot: object, env: Env, tmp_path: 
     page = _page(qtbot, env, tmp_path, watcher)
     enabled = {k for k, b in page.buttons.items() if b.isEnabled()}
     assert enabled == {"pdf", "xlsx"}
+    assert "仅限" in page.buttons["delete"].toolTip()
     assert "仅限" in page.buttons["import"].toolTip()
     assert "尚未导入本月银行对账单" in page.table_label.text()

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
-from db.models import BankReconciliation, BankStatementLine
+from db.models import BankMatch, BankReconciliation, BankStatementLine
 from db.types import uuid7
 from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
@@ -153,7 +153,7 @@ def _check(session: Session, book_id: uuid.UUID, account_code: str, period: str,
     prints = _fingerprints(acc.code, ordered)
     known = set(session.scalars(select(BankStatementLine.fingerprint).where(
         BankStatementLine.book_id == book_id, BankStatementLine.account_code == acc.code,
-        BankStatementLine.fingerprint.in_(prints))))
+        BankStatementLine.fingerprint.in_(prints), BankStatementLine.deleted.is_(False))))
     new = [(ln, fp) for ln, fp in zip(ordered, prints, strict=True) if fp not in known]
     if is_reconciled(session, book_id, acc.code, period) and new:
         errors.append(f"{acc.code} {period_label(period)}已标记“已对账”，不能再导入对账单；如需更改，请先取消已对账")
@@ -189,12 +189,24 @@ def import_bank_statement(session: Session, book_id: uuid.UUID, account_code: st
     start = session.scalar(select(func.max(BankStatementLine.seq)).where(
         BankStatementLine.book_id == book_id, BankStatementLine.account_code == p.account_code,
         BankStatementLine.period == p.period)) or 0
-    bulk_insert(session, BankStatementLine, [
-        {"id": uuid7(), "book_id": book_id, "account_code": p.account_code, "period": p.period,
-         "line_date": ln.line_date, "seq": start + i, "summary": ln.summary, "direction": ln.direction,
-         "amount": ln.amount, "balance": ln.balance, "counterparty": ln.counterparty,
-         "source_name": source_name[:200], "source_hash": source_hash, "source_row": ln.row, "fingerprint": fp}
-        for i, (ln, fp) in enumerate(checked.new, start=1)])
+    # a line deleted with its statement (delete_statement) and imported again revives its row
+    gone = {r.fingerprint: r for r in session.scalars(select(BankStatementLine).where(
+        BankStatementLine.book_id == book_id, BankStatementLine.account_code == p.account_code,
+        BankStatementLine.fingerprint.in_([fp for _ln, fp in checked.new]), BankStatementLine.deleted.is_(True)))}
+    rows = []
+    for i, (ln, fp) in enumerate(checked.new, start=1):
+        values = {"book_id": book_id, "account_code": p.account_code, "period": p.period, "line_date": ln.line_date,
+                  "seq": start + i, "summary": ln.summary, "direction": ln.direction, "amount": ln.amount,
+                  "balance": ln.balance, "counterparty": ln.counterparty, "source_name": source_name[:200],
+                  "source_hash": source_hash, "source_row": ln.row, "fingerprint": fp}
+        if fp in gone:
+            for key, value in values.items():
+                setattr(gone[fp], key, value)
+            gone[fp].deleted = False
+        else:
+            rows.append({"id": uuid7(), **values})
+    session.flush()
+    bulk_insert(session, BankStatementLine, rows)
     book = get_book_row(session, book_id)
     record_audit(session, AuditRecord(
         "import", "bank_statement_line", str(book_id),
@@ -203,3 +215,35 @@ def import_bank_statement(session: Session, book_id: uuid.UUID, account_code: st
         {"account": p.account_code, "period": p.period, "file": source_name, "sha256": source_hash,
          "new": p.new_lines, "known": p.known_lines, "in": str(p.total_in), "out": str(p.total_out)}))
     return p
+
+
+def delete_statement(session: Session, book_id: uuid.UUID, account_code: str, period: str, *,
+                     user: UserRow) -> int:
+    """删除本月对账单 (one imported into the wrong account or month): the month's lines and the
+    match groups they are in are tombstoned; refused for a month marked 已对账. Audited; returns
+    the number of lines. Importing them again later revives them."""
+    require_role(session, user, *RECONCILE_BANK, book_id=book_id)
+    acc = bank_account(session, book_id, account_code)
+    period = check_period(period)
+    refuse_if_reconciled(session, book_id, acc.code, period, "删除对账单")
+    lines = list(session.scalars(select(BankStatementLine).where(
+        BankStatementLine.book_id == book_id, BankStatementLine.account_code == acc.code,
+        BankStatementLine.period == period, BankStatementLine.deleted.is_(False))))
+    if not lines:
+        raise NotFoundError(f"{acc.code} {period_label(period)}没有导入对账单", field="对账单")
+    ids = [ln.id for ln in lines]
+    groups = set(session.scalars(select(BankMatch.group_id).where(
+        BankMatch.statement_line_id.in_(ids), BankMatch.deleted.is_(False))))
+    for m in session.scalars(select(BankMatch).where(BankMatch.group_id.in_(groups), BankMatch.deleted.is_(False))):
+        refuse_if_reconciled(session, book_id, acc.code, m.period, "删除其中已勾对的对账单行")
+        m.deleted = True
+    for ln in lines:
+        ln.deleted = True
+    session.flush()
+    book = get_book_row(session, book_id)
+    record_audit(session, AuditRecord(
+        "delete", "bank_statement_line", str(book_id),
+        f"{book.name}：删除 {acc.code} {acc.name} {period_label(period)}银行对账单 {len(lines)} 行（勾对 {len(groups)} 组一并取消）",
+        {"account": acc.code, "period": period, "lines": len(lines), "files": sorted({ln.source_name for ln in lines})},
+        None))
+    return len(lines)

@@ -87,6 +87,7 @@ class BankPage(QWidget):
                 ("import", "导入对账单(&I)…", self.import_dialog, True), ("auto", "自动勾对(&A)", self.auto_match, True),
                 ("match", "手工勾对(&M)", self.match_selected, True), ("unmatch", "取消勾对(&U)", self.unmatch_selected, True),
                 ("mark", "标记已对账(&K)", self.mark, True), ("unmark", "取消已对账", self.unmark, True),
+                ("delete", "删除本月对账单", self.delete_statement, True),
                 ("pdf", "导出PDF(&P)…", lambda: self.export("pdf"), False),
                 ("xlsx", "导出Excel(&X)…", lambda: self.export("xlsx"), False)):
             button = QPushButton(text)
@@ -120,7 +121,7 @@ class BankPage(QWidget):
         foot = QHBoxLayout()
         foot.addWidget(self.table_label, 1)
         side_buttons = QVBoxLayout()
-        for key in ("mark", "unmark", "pdf", "xlsx"):
+        for key in ("mark", "unmark", "pdf", "xlsx", "delete"):
             side_buttons.addWidget(self.buttons[key])
         side_buttons.addStretch(1)
         foot.addLayout(side_buttons)
@@ -186,8 +187,9 @@ class BankPage(QWidget):
     def show_report(self) -> None:
         r = self.report
         reconciled = r is not None and r.reconciled
-        for key in ("import", "auto", "match", "unmatch", "mark"):
+        for key in ("import", "auto", "match", "unmatch", "mark", "delete"):
             self.buttons[key].setEnabled(self.may_write and r is not None and not reconciled)
+        self.buttons["delete"].setEnabled(self.buttons["delete"].isEnabled() and r is not None and r.statement_lines > 0)
         self.buttons["unmark"].setEnabled(self.may_write and reconciled)
         for key in ("pdf", "xlsx"):
             self.buttons[key].setEnabled(r is not None)
@@ -292,6 +294,16 @@ class BankPage(QWidget):
         ready = self._ready()
         if ready is not None and self._write(rec_svc.mark_reconciled, *ready) is not None:
             self.message.setText("已标记本月已对账")
+
+    def delete_statement(self) -> None:
+        ready = self._ready()
+        if ready is None or self.report is None:
+            return
+        if confirm(self, f"删除{self.report.period}导入的全部 {self.report.statement_lines} 笔对账单（导错账户或月份时）？"
+                         "其中的勾对一并取消；之后可重新导入。"):
+            done = self._write(st_svc.delete_statement, *ready)
+            if done is not None:
+                self.message.setText(f"已删除本月对账单 {done} 笔")
 
     def unmark(self) -> None:
         ready = self._ready()
