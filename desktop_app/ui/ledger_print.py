@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QPushButt
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.tasks import TaskRunner
 
-__all__ = ["LedgerOutputs", "OutputRequest", "add_voucher_outputs", "send_pdf"]
+__all__ = ["LedgerOutputs", "OutputRequest", "add_voucher_outputs", "paint_pages", "send_pdf"]
 
 PRINT_DPI = 300
 
@@ -46,6 +46,12 @@ def send_pdf(printer: QPrinter, data: bytes) -> None:
 
         write_atomically(Path(printer.outputFileName()), data)
         return
+    paint_pages(printer, data)
+
+
+def paint_pages(printer: QPrinter, data: bytes) -> None:
+    """The PDF's pages as images at the printer's resolution (at most ``PRINT_DPI``), each scaled
+    into the printable area; landscape pages turn the paper."""
     from desktop_app.reports.disclosure import raster
 
     if not raster.available():

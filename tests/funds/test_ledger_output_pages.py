@@ -181,3 +181,23 @@ def test_a_long_journal_pages_and_carries() -> None:
         last = (doc.pages[-1].extract_text() or "").replace(" ", "")
     assert n > 100 and f"第{n}页/共{n}页" in last and f"借{format_amount(balance)}" in last
     assert seconds < 60, f"{n} pages took {seconds:.1f} s"
+
+
+def test_a_printer_gets_every_page_turned_as_the_pdf(qtbot: object, env: Env, tmp_path: Path) -> None:
+    """The real-printer path (pages drawn at the printer's resolution), caught in a PDF file."""
+    from pypdf import PdfReader
+
+    from desktop_app.reports.ledger_docs import render_ledger_output
+    from desktop_app.ui.ledger_print import paint_pages
+
+    env.vouch(date(2026, 3, 2), "提现", ("101", "300.00", "0"), ("10201", "0", "300.00"))
+    with env.db.begin("kj") as s:
+        out = render_ledger_output(s, env.book.id, "general-ledger", "2026-01", "2026-03", "pdf")
+    source = PdfReader(io.BytesIO(out.data))
+    printer = QPrinter()
+    printer.setFullPage(True)
+    printer.setOutputFileName(str(tmp_path / "painted.pdf"))
+    paint_pages(printer, out.data)
+    painted = PdfReader(tmp_path / "painted.pdf")
+    assert len(painted.pages) == len(source.pages) > 1
+    assert all(float(p.mediabox.width) > float(p.mediabox.height) for p in painted.pages)  # 总账 is landscape
