@@ -205,3 +205,29 @@ def test_a_batch_is_numbered_in_date_order(env: Env) -> None:
         rows = list_slips(s, env.book.id)
     assert [(r.number, r.received_on.day, r.amount) for r in rows] == [
         ("2026-00001", 5, D("100.00")), ("2026-00002", 12, D("200.00")), ("2026-00003", 20, D("300.00"))]
+
+
+def test_two_writers_at_once_share_one_gap_free_sequence(env: Env) -> None:
+    """Two windows (threads here, each its own connection) recording receipts at the same time:
+    the write transaction holds the lock from its start, so numbers never collide or skip."""
+    import threading
+
+    a, b = env.create(), env.create(number="HT-002", counterparty_name="李四", counterparty_id_number=None)
+    errors: list[BaseException] = []
+
+    def work(cid: uuid.UUID, day: int) -> None:
+        try:
+            for i in range(6):
+                with env.db.begin() as s:
+                    record_receipt(s, cid, received_on=date(2026, 3, day), amount=f"{10 + i}", method="现金",
+                                   user=env.user)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(a, 1)), threading.Thread(target=work, args=(b, 2))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert numbers(env) == [(f"2026-{n:05d}", "正常") for n in range(1, 13)]
