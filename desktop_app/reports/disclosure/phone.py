@@ -147,7 +147,7 @@ def frame_ops(title: str, org_line: str, footer_line: str, period_label: str, pa
     size = 6.5 * s
     for line in wrap(org_line + "　单位：元", size, f.usable_width):
         y -= size * 1.3
-        ops.append(("t", m, y + size * 0.2, line, size, "l", False))
+        ops.append(("t", m, y + size * 0.2, line.strip("　"), size, "l", False))  # no gap starts a line
     y -= 1.5 * mm
     ops.append(("h", m, y, w - m, y, 0.8 * s))
     assert y >= f.top - 0.5, "the header must fit in header_h"
@@ -158,7 +158,7 @@ def frame_ops(title: str, org_line: str, footer_line: str, period_label: str, pa
     room = f.footer_text_width
     codes = find_codes(payload)
     size = 6.0 * s
-    blocks = [(wrap(footer_line, size, room), size, False), (wrap(HINT, size, room), size, False),
+    blocks = [([ln.strip("　") for ln in wrap(footer_line, size, room)], size, False), (wrap(HINT, size, room), size, False),
               ([f"校验码：{codes[0] if codes else payload}"], 7.0 * s, True)]
     y = m + 1 * mm
     for block_lines, size, bold in blocks:
