@@ -184,3 +184,18 @@ def test_a_statement_imported_by_mistake_is_deleted_and_can_come_back(env: Env, 
         audits = list(s.scalars(select(AuditEntry.summary).where(AuditEntry.action == "delete",
                                                                  AuditEntry.entity == "bank_statement_line")))
     assert audits == ["东湖村股份经济合作社：删除 10201 农商行 2026年6月银行对账单 4 行（勾对 2 组一并取消）"]
+
+
+@pytest.mark.parametrize("cell", ["2026-06-03", "2026/6/3", "20260603", "2026.06.03", "2026年6月3日",
+                                  "2026-06-03 10:22:11", "20260603 102211", "２０２６－０６－０３", 46176, 46176.5])
+def test_bank_dates_as_banks_write_them(cell: object) -> None:
+    from desktop_app.excel.bank_statement_read import parse_bank_date
+
+    assert parse_bank_date(cell) == date(2026, 6, 3)
+
+
+def test_a_date_that_is_not_one(tmp_path: Path) -> None:
+    from desktop_app.excel.bank_statement_read import parse_bank_date
+
+    with pytest.raises(ValidationError, match="不是有效的日期"):
+        parse_bank_date("2026-02-30")
