@@ -277,7 +277,7 @@ def receipt_lines(c: Contract, cp_name: str, amount: Decimal, alloc: _Allocation
 
 def record_receipt(session: Session, contract_id: uuid.UUID, *, received_on: date | None, amount: Decimal | str,
                    method: str, user: UserRow, receipt_no: str | None = None, payer: str | None = None,
-                   note: str | None = None, money_account: str | None = None, post: bool = True) -> ReceiptResult:
+                   note: str | None = None, money_account: str | None = None, post: bool | None = None) -> ReceiptResult:
     """Record money received for a contract, allocate it oldest-first and post its voucher."""
     c, cp_name = receipt_contract(session, contract_id)
     amount = parse_amount(amount, field="收款金额", allow_zero=False)

@@ -13,11 +13,21 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.core.errors import UserError
 from desktop_app.core.periods import period_label
 from desktop_app.core.rows_funds import VoucherRow
+from desktop_app.core.services import book_settings
 from desktop_app.core.services import periods as period_svc
 from desktop_app.core.services import vouchers as svc
 from desktop_app.core.services.permissions import (
@@ -107,6 +117,12 @@ class VouchersPage(QWidget):
         layout.addLayout(bar)
         status_bar = QHBoxLayout()  # its own line: the toolbar must fit a 1366-pixel screen
         status_bar.addWidget(self.status, 1)
+        self.auto_review = QCheckBox("自动凭证送审核")
+        self.auto_review.setToolTip("勾选：收款、资产购置、折旧等模块生成的凭证与手工凭证一样须审核、记账；"
+                                    "不勾选：由系统自动审核、记账")
+        gate(self.auto_review, ctx, book_settings.SET_BOOK_SETTINGS)
+        self.auto_review.clicked.connect(self.set_auto_review)
+        status_bar.addWidget(self.auto_review)
         year_end = QPushButton("年终结转(&Y)…")
         year_end.clicked.connect(self.year_end)
         gate(year_end, ctx, CLOSE_PERIOD)
@@ -137,6 +153,17 @@ class VouchersPage(QWidget):
         self.model.set_rows(self.ctx.read(svc.list_vouchers, book.id, p, p))
         st = self.ctx.read(period_svc.period_status, book.id, p)
         self._show_state(book.name, p, st.is_closed, st.closed_by)
+        self.auto_review.setChecked(not self.ctx.read(book_settings.auto_vouchers_posted, book.id))
+
+    def set_auto_review(self, checked: bool) -> None:
+        if self.ctx.book is None:
+            return
+        value = book_settings.AUTO_REVIEW if checked else book_settings.AUTO_POST
+        try:
+            self.ctx.call(book_settings.set_auto_vouchers, self.ctx.book.id, value, user=self.ctx.user)
+        except UserError as err:
+            show_user_error(self, err)
+        self.ctx.notify("book_setting")
 
     def _show_state(self, book_name: str, period: str, closed: bool, closed_by: str | None) -> None:
         """Closed or open at a glance: the status line, and the button that applies stands out."""
