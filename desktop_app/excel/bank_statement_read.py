@@ -145,6 +145,9 @@ def read_statement_rows(rows: Sequence[Sequence[object]], *, name: str, sha256: 
         try:
             day = parse_bank_date(date_cell)
         except ValidationError as err:
+            if all(_cell_text(get(k)) == "" for k in ("income", "expense", "amount") if k in cols):
+                skipped.append(f"第{n}行（{_cell_text(date_cell)[:30]}）")  # a note under the table: 打印日期、柜员 …
+                continue
             errors.append(f"第{n}行“{header[cols['date']]}”列：{err.message}")
             continue
         try:

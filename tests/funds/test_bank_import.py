@@ -68,9 +68,10 @@ def test_signed_amount_column(tmp_path: Path) -> None:
 def test_unreadable_rows_are_named(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("交易日期,摘要,收入,支出,余额\n2026-06-03,租金,5000,,105000\n六月五日,x,1,,1\n"
-                    "2026-06-07,y,abc,,2\n2026-06-08,z,1,2,3\n2026-06-09,空,,,3\n", encoding="utf-8")
+                    "2026-06-07,y,abc,,2\n2026-06-08,z,1,2,3\n2026-06-09,空,,,3\n打印日期：2026-07-01 柜员：0375,,,,\n",
+                    encoding="utf-8")
     f = read_statement(path)
-    assert len(f.lines) == 1
+    assert len(f.lines) == 1 and f.skipped == ("第7行（打印日期：2026-07-01 柜员：0375）",)
     assert f.errors[0].startswith("第3行“交易日期”列：“六月五日”不是日期")
     assert f.errors[1].startswith("第4行“收入”列")
     assert f.errors[2] == "第5行：同一行既有收入又有支出"
