@@ -36,7 +36,7 @@ from desktop_app.core.services.district_oversight import (
     due_month,
 )
 from desktop_app.core.services.district_settings import VERSIONS, TierSettings, get_settings
-from desktop_app.core.services.district_stats import village_income
+from desktop_app.core.services.district_stats import village_income, village_monthly_income
 from desktop_app.core.services.orgs import ORG_OWN_BOOK_KINDS
 
 ZERO = Decimal("0.00")
@@ -221,7 +221,8 @@ def _distribution_item(session: Session, orgs: set[uuid.UUID], as_of: date) -> D
 # --- 合同 --------------------------------------------------------------------------------------
 def _contract_items(session: Session, orgs: set[uuid.UUID], names: dict[uuid.UUID, str],
                     as_of: date) -> list[DueItem]:
-    expiring = [e for e in list_expiring(session, None, as_of) if e.organisation_id in orgs]
+    one = next(iter(orgs)) if len(orgs) == 1 else None  # one village asks for its own contracts only
+    expiring = [e for e in list_expiring(session, one, as_of) if e.organisation_id in orgs]
     buckets = {b: sum(e.bucket == b for e in expiring) for b in ("已到期", "30天内", "90天内")}
     summary = ("，".join(f"{b} {n} 份" for b, n in buckets.items() if n) if expiring
                else "90 天内没有到期的合同")
@@ -231,7 +232,7 @@ def _contract_items(session: Session, orgs: set[uuid.UUID], names: dict[uuid.UUI
     items = [DueItem("expiring", "合同到期", len(expiring), summary, _cut(exp_lines), "contracts",
                      overdue=buckets["已到期"] > 0)]
 
-    arrears = [a for a in list_arrears(session, None, as_of) if a.organisation_id in orgs]
+    arrears = [a for a in list_arrears(session, one, as_of) if a.organisation_id in orgs]
     ages: dict[str, list[Decimal]] = {b: [] for b in ("≤1年", "1–3年", ">3年")}
     for a in arrears:
         ages[a.bucket].append(a.outstanding)
@@ -245,7 +246,7 @@ def _contract_items(session: Session, orgs: set[uuid.UUID], names: dict[uuid.UUI
     items.append(DueItem("arrears", "租金欠缴", len(arrears), summary, _cut(arr_lines), "contracts",
                          overdue=bool(arrears)))
 
-    deposits = [d for d in list_unrefunded_deposits(session, None, as_of) if d.organisation_id in orgs]
+    deposits = [d for d in list_unrefunded_deposits(session, one, as_of) if d.organisation_id in orgs]
     held = sum((d.held for d in deposits), ZERO)
     summary = (f"{len(deposits)} 份已结束的合同押金未退，共 {_money(held)}" if deposits
                else "没有应退未退的押金")
@@ -304,6 +305,32 @@ def _pct(change: Decimal, base: Decimal) -> Decimal | None:
     return None if base == 0 else (change * HUNDRED / abs(base)).quantize(Decimal("0.1"))
 
 
+@dataclass(frozen=True)
+class _Sums:
+    operating: Decimal
+    total: Decimal
+
+
+_FIRST_OWN_BOOK = (select(func.min(Book.start_period))
+                   .where(Book.organisation_id == bindparam("org"), Book.deleted.is_(False),
+                          Book.kind.in_(ORG_OWN_BOOK_KINDS)))
+
+
+def _one_village(session: Session, org: uuid.UUID, year: int, month: int,
+                 settings: TierSettings) -> tuple[dict[uuid.UUID, _Sums], ...]:
+    """This year's January … month, last year's same months and last year's whole, of one village,
+    from ``village_monthly_income`` (the district's definition); empty where it kept no books."""
+    first_book = session.execute(_FIRST_OWN_BOOK, {"org": org}).scalar()
+
+    def sums(y: int, last: int) -> dict[uuid.UUID, _Sums]:
+        if first_book is None or first_book > f"{y:04d}-{last:02d}":
+            return {}
+        months = village_monthly_income(session, org, y, settings=settings).months[:last]
+        return {org: _Sums(sum((m.operating for m in months), ZERO), sum((m.total for m in months), ZERO))}
+
+    return sums(year, month), sums(year - 1, month), sums(year - 1, 12)
+
+
 def _income(session: Session, scope: HomeScope, as_of: date, settings: TierSettings) -> IncomeComparison:
     year, month = as_of.year, as_of.month
     orgs = set(scope.organisation_ids)
@@ -311,9 +338,12 @@ def _income(session: Session, scope: HomeScope, as_of: date, settings: TierSetti
     def mine(rows: list[Any]) -> dict[uuid.UUID, Any]:
         return {r.village.organisation_id: r for r in rows if r.village.organisation_id in orgs and r.kept}
 
-    now = mine(village_income(session, year, month, settings=settings))
-    full = mine(village_income(session, year - 1, None, settings=settings))
-    same = full if month == 12 else mine(village_income(session, year - 1, month, settings=settings))
+    if scope.kind == "village":  # one village: its own months (two small queries, not every village's year)
+        now, same, full = _one_village(session, scope.organisation_ids[0], year, month, settings)
+    else:
+        now = mine(village_income(session, year, month, settings=settings))
+        full = mine(village_income(session, year - 1, None, settings=settings))
+        same = full if month == 12 else mine(village_income(session, year - 1, month, settings=settings))
 
     def total(rows: dict[uuid.UUID, Any], attr: str) -> Decimal:
         return sum((getattr(r, attr) for r in rows.values()), ZERO)
