@@ -14,7 +14,7 @@ from decimal import Decimal
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QMargins, QSize, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QSizePolicy, QWidget
 
 PALETTE = ("#3b7dd8", "#e8833a", "#4aa564", "#c4483e", "#8a63c4", "#8c8c8c")
 TEN_THOUSAND = Decimal(10000)
@@ -35,6 +35,8 @@ class _Bars(QChartView):
         self.qchart.setMargins(QMargins(4, 4, 4, 4))
         self.qchart.setBackgroundRoundness(0)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setBackgroundBrush(self.qchart.backgroundBrush())  # one white panel, no grey rim around the chart
         self.setMinimumSize(360, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.bars = QBarSeries()
