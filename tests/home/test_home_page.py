@@ -8,8 +8,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
+from sqlalchemy import select
 
 from db.engine import Database
+from db.models import Book
+from desktop_app.core.services.depreciation import run_depreciation
 from desktop_app.core.services.home import home_overview, home_scopes
 from desktop_app.core.services.users import authenticate
 from desktop_app.ui.context import AppContext
@@ -79,3 +82,22 @@ def test_a_village_scope_shows_its_tier(qtbot, demo_db: Database, tmp_path: Path
     assert "收入档次：本年至今" in text and page.overview.income.tier in text
     assert "按经营性收入分档" not in text
     assert all(isinstance(b, QPushButton) for b in (r.button for r in page.findChildren(DueRow)))
+
+
+def test_the_page_follows_a_change_made_elsewhere(qtbot, demo_db: Database, tmp_path: Path) -> None:
+    win, page = _window(qtbot, demo_db, tmp_path)
+    before = page.overview.item("depreciation")
+    assert before.count > 0
+    village = next(s for s in page.scopes if s.kind == "village")
+    with demo_db.begin() as s:
+        user = authenticate(s, "kuaiji", "demo1234")
+        books = s.execute(select(Book.id).where(Book.organisation_id == village.organisation_ids[0])).scalars().all()
+        for book_id in books:
+            run_depreciation(s, book_id=book_id, period=f"{page.overview.as_of:%Y-%m}", user=user)
+    first = page.overview
+    win.ctx.notify("voucher")  # what the 资产 page announces after 计提折旧
+    qtbot.waitUntil(lambda: page.overview is not first and page.runner.active == 0, timeout=30_000)
+    after = page.overview.item("depreciation")
+    assert after.count < before.count
+    row = next(r for r in page.findChildren(DueRow) if r.item is after)
+    assert row.findChild(QLabel, "summary").text() == after.summary
