@@ -164,6 +164,8 @@ def test_month_close_on_the_page_backs_up_and_offers_a_stick_copy(qtbot: Any, tm
     close = next(b for b in _buttons(page) if b.text() == "结账")
     assert close.isEnabled()
     close.click()
+    assert page.close_dialog is not None  # 结账 shows its checklist first; its 结账 confirms (issue #17)
+    page.close_dialog.close_button.click()
     assert not shown_boxes.texts
     with env.db.read() as s:
         assert period_status(s, env.book.id, "2026-01").is_closed
@@ -173,8 +175,8 @@ def test_month_close_on_the_page_backs_up_and_offers_a_stick_copy(qtbot: Any, tm
     assert page.stick_offer is not None and page.stick_offer.isVisible()
     assert "2026年1月 已结账" in " ".join(w.text() for w in page.stick_offer.findChildren(type(page.status)))
     page.stick_offer.reject()
-    close.click()  # closing it again is refused: no second backup
-    assert shown_boxes.texts and len(list_backups(backups_folder(env.db.path))) == 1
+    close.click()  # closing it again is refused (the checklist's 结账 stays disabled): no second backup
+    assert not page.close_dialog.close_button.isEnabled() and len(list_backups(backups_folder(env.db.path))) == 1
 
 
 def test_month_close_on_the_command_line_backs_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
