@@ -1,7 +1,7 @@
 """Input widgets that speak the ledger's language: amounts, IDs, dates, periods, pickers."""
 
 from desktop_app.ui.widgets.base import ValidatedLineEdit, mark_error
-from desktop_app.ui.widgets.dates import DateEdit, PeriodPicker, parse_period
+from desktop_app.ui.widgets.dates import DateEdit, PeriodPicker, parse_period, parse_typed_date
 from desktop_app.ui.widgets.id_edits import IdNumberEdit, RegionCodeEdit, UsccEdit
 from desktop_app.ui.widgets.money_edit import MoneyEdit, words_for
 from desktop_app.ui.widgets.picker import CompleterPicker
@@ -17,5 +17,6 @@ __all__ = [
     "ValidatedLineEdit",
     "mark_error",
     "parse_period",
+    "parse_typed_date",
     "words_for",
 ]
