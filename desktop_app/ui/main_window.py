@@ -74,9 +74,9 @@ class MainWindow(QMainWindow):
         nav_layout = QVBoxLayout(nav)
         nav_layout.setContentsMargins(4, 4, 4, 4)
         nav_layout.addWidget(self.tree, 1)
-        nav_layout.addWidget(QLabel("账套(&B)"))
+        nav_layout.addWidget(QLabel("账套（Ctrl+B）"))  # Alt+B/Alt+P are page buttons' (issue #17)
         nav_layout.addWidget(self.book_combo)
-        nav_layout.addWidget(QLabel("会计期间(&P)"))
+        nav_layout.addWidget(QLabel("会计期间（Ctrl+P）"))
         nav_layout.addWidget(self.period_combo)
 
         self.tabs = QTabWidget()
