@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QMenuBar, QTabBar, QWidget
 
@@ -74,3 +75,10 @@ def alt_keys(window: QWidget) -> dict[str, list[str]]:
 def clashes(window: QWidget) -> dict[str, list[str]]:
     """The Alt keys claimed more than once (Qt would then only cycle focus between them)."""
     return {k: v for k, v in alt_keys(window).items() if len(v) > 1}
+
+
+def stray_mnemonics(window: QWidget) -> list[str]:
+    """Visible labels whose "(&X)" has no buddy: Qt shows the "&" itself and the key does nothing."""
+    return [label.text() for label in window.findChildren(QLabel)
+            if _live(label, window) and label.buddy() is None and label.textFormat() != Qt.TextFormat.RichText
+            and mnemonic(label.text()) and "<" not in label.text()]

@@ -1,6 +1,6 @@
 """No Alt-letter fights the keyboard (issue #17): a walk over the main window with every page and
 every inner tab, for each kind of site and role, and over the dialogs a user meets, failing on an
-Alt key two things claim in one window; Alt+N is 填制 and Alt+E the 编辑 menu; and an Alt key
+Alt key two things claim in one window (or a label showing its "&" for want of a buddy); Alt+N is 填制 and Alt+E the 编辑 menu; and an Alt key
 nothing claims never types its character into the focused field (Alt+8/Alt+9 for a role with
 fewer pages)."""
 
@@ -31,7 +31,7 @@ from desktop_app.ui.pages.orgs import org_fields
 from desktop_app.ui.settings import WindowSettings
 from desktop_app.ui.voucher_entry import VoucherDialog
 from desktop_app.ui.widgets.keys import install_alt_guard
-from tests.ui.keyboard_walk import alt_keys, clashes
+from tests.ui.keyboard_walk import alt_keys, clashes, stray_mnemonics
 from tests.ui.test_district_pages import district_db, district_template  # noqa: F401 (fixtures)
 
 ALT_KEYS = string.digits + string.ascii_uppercase
@@ -59,12 +59,16 @@ def walk_pages(win: MainWindow) -> dict[str, dict[str, list[str]]]:
         page = win.page_widget(i)
         assert isinstance(page, QWidget)
         found[spec.id] = clashes(win)
+        if stray := stray_mnemonics(win):
+            found[spec.id]["&"] = stray
         for tabs in page.findChildren(QTabWidget):
             for t in range(tabs.count()):
                 if tabs.isTabEnabled(t) and tabs.isVisibleTo(win):
                     tabs.setCurrentIndex(t)
                     QApplication.processEvents()
                     found[f"{spec.id}/{tabs.tabText(t)}"] = clashes(win)
+                    if stray := stray_mnemonics(win):
+                        found[f"{spec.id}/{tabs.tabText(t)}"]["&"] = stray
     return found
 
 
