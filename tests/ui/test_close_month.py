@@ -5,6 +5,7 @@ the closed month shows it and offers 反结账."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,18 @@ def test_december_closes_after_the_year_end_in_the_gui(qtbot: Any, tmp_path: Pat
             page.stick_offer.reject()
     finally:
         env.db.close()
+
+
+def test_year_end_from_the_page_is_for_december(qtbot: Any, env: Env, tmp_path: Path,
+                                                 shown_boxes: ShownBoxes) -> None:
+    env.vouch(date(2026, 3, 5), "收门面房租金", ("10201", "1000.00", "0"), ("50101", "0", "1000.00"))
+    page = _page(qtbot, env, tmp_path, "2026-03")
+    page.year_end()
+    assert page.year_end_dialog is None and shown_boxes.texts == ["年终结转在12月进行：请将会计期间切换到2026年12月"]
+    page.period.setValue("2026-12")
+    page.year_end()
+    assert page.year_end_dialog is not None and page.year_end_dialog.debit_total == Decimal("2000.00")
+    page.year_end_dialog.reject()
 
 
 def test_warnings_do_not_stop_the_close(qtbot: Any, env: Env, tmp_path: Path, shown_boxes: ShownBoxes) -> None:

@@ -257,7 +257,11 @@ class VouchersPage(QWidget):
         self.close_dialog.open()
 
     def year_end(self) -> None:
-        self.year_end_dialog = open_year_end(self.ctx, int(self.period.value()[:4]), self)
+        period = self.period.value()
+        if not period.endswith("-12"):  # the closing vouchers are dated 12-31 and December closes on them
+            show_user_error(self, f"年终结转在12月进行：请将会计期间切换到{period[:4]}年12月")
+            return
+        self.year_end_dialog = open_year_end(self.ctx, int(period[:4]), self)
 
     def _close_confirmed(self, period: str) -> None:
         if self.ctx.book is None:
