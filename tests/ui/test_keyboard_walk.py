@@ -21,12 +21,15 @@ from desktop_app.app import make_application
 from desktop_app.core.services.orgs import list_books, list_organisations
 from desktop_app.core.services.users import authenticate
 from desktop_app.core.services.vouchers import list_vouchers
+from desktop_app.ui.close_dialogs import CloseMonthDialog
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.forms import FormDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.pages import members_forms as mf
 from desktop_app.ui.pages.assets_forms import asset_fields, parcel_fields
 from desktop_app.ui.pages.contracts_forms import receipt_fields
+from desktop_app.ui.pages.funds_opening import OpeningDialog
+from desktop_app.ui.pages.funds_plan import PlanDialog
 from desktop_app.ui.pages.orgs import org_fields
 from desktop_app.ui.settings import WindowSettings
 from desktop_app.ui.voucher_entry import VoucherDialog
@@ -103,7 +106,8 @@ def _dialogs(ctx: AppContext, posted_id: Any) -> list[QDialog]:
         FormDialog("计算方案", mf.plan_fields(2026), noop), FormDialog("发放", mf.payout_fields(), noop),
         FormDialog("新增户", mf.household_fields(), noop), FormDialog("收款", receipt_fields(), noop),
         FormDialog("资产卡片", asset_fields(None, today), noop), FormDialog("地块", parcel_fields(None), noop),
-        FormDialog("组织", org_fields(None), noop),
+        FormDialog("组织", org_fields(None), noop), OpeningDialog(ctx), PlanDialog(ctx),
+        CloseMonthDialog(ctx, "2026-11"),
     ]
 
 
@@ -120,7 +124,7 @@ def test_dialogs_have_no_alt_clash(qtbot: Any, demo_db: Database, tmp_path: Path
         qtbot.addWidget(dialog)
         dialog.show()
         QApplication.processEvents()
-        assert clashes(dialog) == {}, dialog.windowTitle()
+        assert clashes(dialog) == {} and stray_mnemonics(dialog) == [], dialog.windowTitle()
     voucher = _dialogs(ctx, posted.id)[0]
     qtbot.addWidget(voucher)
     voucher.show()
