@@ -136,7 +136,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
-    from desktop_app.reports.receipt_pdf import LAYOUTS
+    from desktop_app.core.services.receipt_slips import LAYOUTS
 
     p = add("receipt-slip", cmd_receipt, "收款收据：list 收据登记簿、print 打印（重印标补打）、void 作废、issue 补开、check 与收款凭证核对")
     actions = p.add_subparsers(dest="action", metavar="操作", required=True)

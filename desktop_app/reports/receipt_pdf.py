@@ -30,11 +30,10 @@ from sqlalchemy.orm import Session
 from desktop_app.core.errors import ValidationError
 from desktop_app.core.money import amount_in_words, format_amount
 from desktop_app.core.rows import UserRow
-from desktop_app.core.services.receipt_slips import SlipPrint, print_slips
+from desktop_app.core.services.receipt_slips import LAYOUTS, SlipPrint, print_slips
 from desktop_app.reports.disclosure.layout import fit
 from desktop_app.reports.fonts import register_cjk_font
 
-LAYOUTS = {"a4": "A4 纵向，每张一份收据（三联上下排列，沿虚线裁开）", "a5": "A5 横向，每联一页"}
 PARTS = (("第一联", "存根"), ("第二联", "收据"), ("第三联", "记账"))
 PART_NOTES = {"存根": "收款单位留存", "收据": "交付款人", "记账": "会计记账"}
 METHOD_TEXT = {"现金": "现金", "银行": "银行转账"}

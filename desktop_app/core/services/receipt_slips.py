@@ -45,7 +45,11 @@ from desktop_app.core.services.receipt_slip_sources import (
     read_sources,
 )
 
+# The printed layouts (reports/receipt_pdf.py draws them); here so a page or the CLI names them without reportlab.
+LAYOUTS = {"a4": "A4 纵向，每张一份收据（三联上下排列，沿虚线裁开）", "a5": "A5 横向，每联一页"}
+
 __all__ = [
+    "LAYOUTS",
     "SOURCE_LABELS",
     "SlipPrint",
     "SlipRow",

@@ -15,7 +15,6 @@ from desktop_app.core.rows_contracts import ReceiptRow
 from desktop_app.core.services import receipt_slips as svc
 from desktop_app.core.services.permissions import MAKE_VOUCHER, Roles
 from desktop_app.core.services.receipt_slip_check import close_checklist_items, receipts_without_slip
-from desktop_app.reports.receipt_pdf import LAYOUTS, write_receipt_pdf
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext, follow_period
 from desktop_app.ui.errors import confirm, show_user_error
@@ -54,6 +53,8 @@ def print_to_pdf(parent: QWidget, ctx: AppContext, slips: list[svc.SlipRow], lay
         path = save_file_name(parent, ctx.settings, "receipt_pdf", "打印收款收据（保存 PDF）", suggested, PDF_FILTER)
         if not path:
             return None
+    from desktop_app.reports.receipt_pdf import write_receipt_pdf  # reportlab only when printing
+
     ctx.call(write_receipt_pdf, [s.id for s in slips], path, user=ctx.user, layout=layout)
     ctx.notify(KIND, tuple(s.id for s in slips))
     return Path(path)
@@ -125,8 +126,8 @@ class ReceiptSlipsPage(QWidget):
         self.period.changed.connect(lambda _p: self.reload())
         self.status_box = combo(["正常", "作废"], empty="全部状态")
         self.status_box.currentIndexChanged.connect(lambda _i: self.reload())
-        self.layout_box = combo([(text.split("，")[0], key) for key, text in LAYOUTS.items()])
-        self.layout_box.setToolTip("\n".join(LAYOUTS.values()))
+        self.layout_box = combo([(text.split("，")[0], key) for key, text in svc.LAYOUTS.items()])
+        self.layout_box.setToolTip("\n".join(svc.LAYOUTS.values()))
         bar = button_row([("打印收据…", self.print_selected, "btn_slip_print"), ("作废…", self.void, "btn_slip_void"),
                           ("补开收据…", self.issue, "btn_slip_issue"),
                           ("本月未开的全部补开", self.issue_missing, "btn_slip_missing"),
