@@ -59,7 +59,8 @@ SUPERVISOR_ENABLED = {
     "MembersPage": {"股权证(&C)", "方案PDF", "花名册PDF", "公示稿PDF", "到户通知单"},
     "OrgsPage": set(),
     "LedgersPage": {"打印…", "导出PDF…", "导出Excel…"},
-    "DisclosurePage": {"生成预览(&P)", "导出PDF(&D)…", "打印(&R)…", "批量生成全部村(&B)…", "核验公开表(&V)…"},
+    "DisclosurePage": {"生成预览(&P)", "导出PDF(&D)…", "打印(&R)…", "批量生成全部村(&B)…", "核验公开表(&V)…",
+                       "导出手机图片(&M)…"},  # a copy of what 导出PDF seals, as 导出PDF is
 }
 
 
