@@ -61,12 +61,15 @@ class BulkVoucher:
 def bulk_post_vouchers(session: Session, book_id: uuid.UUID, vouchers: Iterable[BulkVoucher], *, maker: UserRow,
                        reviewer: UserRow | None = None, audit_summary: str = "批量记账",
                        progress: Progress | None = None, batch: int = 20000,
-                       posted: dict[uuid.UUID, tuple[uuid.UUID, str, int]] | None = None) -> int:
+                       posted: dict[uuid.UUID, tuple[uuid.UUID, str, int]] | None = None, post: bool = True) -> int:
     """Insert and post vouchers (numbered after the existing ones of each month); returns how many.
 
-    ``posted``, when given, receives each voucher with a source: source id → (voucher id, month, number)."""
+    ``posted``, when given, receives each voucher with a source: source id → (voucher id, month, number).
+    ``post=False``: the vouchers are only inserted (填制), to be reviewed and posted by people
+    (a module's batch when the book's 自动凭证 setting says so); no month totals change."""
     with paused_gc():
-        return _bulk_post(session, book_id, vouchers, maker, reviewer, audit_summary, progress, batch, posted)
+        return _bulk_post(session, book_id, vouchers, maker, reviewer if post else None, audit_summary, progress,
+                          batch, posted, post)
 
 
 # (month, closing) -> account id as int -> [account id, debit, credit, lines]
@@ -75,12 +78,13 @@ Totals = dict[tuple[str, bool], dict[int, list[Any]]]
 
 def _bulk_post(session: Session, book_id: uuid.UUID, vouchers: Iterable[BulkVoucher], maker: UserRow,
                reviewer: UserRow | None, audit_summary: str, progress: Progress | None, batch: int,
-               posted: dict[uuid.UUID, tuple[uuid.UUID, str, int]] | None) -> int:
+               posted: dict[uuid.UUID, tuple[uuid.UUID, str, int]] | None, post: bool = True) -> int:
     book = get_book_row(session, book_id)
     accounts = book_accounts(session, book_id)
     numbers: dict[str, int] = {}
     now = utcnow()
-    reviewer_name = reviewer.display_name if reviewer else "系统（批量）"
+    reviewer_name = reviewer.display_name if reviewer else "系统（批量）" if post else None
+    done_at, poster = (now, maker.display_name) if post else (None, None)
     v_rows: list[dict[str, object]] = []
     e_rows: list[dict[str, object]] = []
     count = 0
@@ -109,15 +113,15 @@ def _bulk_post(session: Session, book_id: uuid.UUID, vouchers: Iterable[BulkVouc
         v_rows.append({
             "id": vid, "book_id": book_id, "period": period, "number": number,
             "voucher_date": bv.voucher_date, "summary": bv.summary[:200], "attachments": bv.attachments,
-            "status": "记账", "maker_id": maker.id, "maker_name": maker.display_name,
-            "reviewer_id": reviewer.id if reviewer else None, "reviewer_name": reviewer_name, "reviewed_at": now,
-            "poster_name": maker.display_name, "posted_at": now, "source_kind": bv.source_kind,
+            "status": "记账" if post else "填制", "maker_id": maker.id, "maker_name": maker.display_name,
+            "reviewer_id": reviewer.id if reviewer else None, "reviewer_name": reviewer_name, "reviewed_at": done_at,
+            "poster_name": poster, "posted_at": done_at, "source_kind": bv.source_kind,
             "source_id": bv.source_id, "flags": check_flags(bv.flags) if bv.flags else "", "reversal_of_id": None,
             "void_reason": None,
         })
         if posted is not None and bv.source_id is not None:
             posted[bv.source_id] = (vid, period, number)
-        month = totals.get((period, bv.source_kind == YEAR_END_KIND))
+        month = totals.get((period, bv.source_kind == YEAR_END_KIND)) if post else {}
         if month is None:
             month = totals[(period, bv.source_kind == YEAR_END_KIND)] = {}
         for row in rows:
@@ -138,9 +142,10 @@ def _bulk_post(session: Session, book_id: uuid.UUID, vouchers: Iterable[BulkVouc
                 progress.report(i, 0, f"已写入 {i} 张凭证")
                 progress.check()
     flush()
-    add_totals(session, book_id, totals)
+    add_totals(session, book_id, totals)  # empty unless posted
     record_audit(session, AuditRecord("bulk_post", "voucher", str(book_id),
-                                      f"{book.name}：{audit_summary}，共 {count} 张凭证（批量写入，本批一条审计记录）",
+                                      f"{book.name}：{audit_summary}，共 {count} 张凭证（批量写入，本批一条审计记录）"
+                                      + ("" if post else "，待审核、记账"),
                                       None, {"count": count, "periods": sorted(numbers)}))
     return count
 
