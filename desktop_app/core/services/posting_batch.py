@@ -8,6 +8,10 @@ posts every book's vouchers through ``voucher_bulk.bulk_post_vouchers`` (one cal
 date order, numbered after the month's existing vouchers; checked like any voucher, one audit
 entry per book and batch), then runs those steps with the vouchers' ids and numbers (as the bulk
 path hands them back, not read again).
+
+Whether a book's vouchers are posted is the rule of ``record_auto_voucher``: with a named
+``reviewer`` (people reviewed them: the demo's 审核员) they are; otherwise the book's 自动凭证
+setting decides (``book_settings.auto_vouchers_posted``), and under ``review`` they wait in 填制.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
+from desktop_app.core.services.book_settings import auto_vouchers_posted
 from desktop_app.core.services.funds_base import period_label
 from desktop_app.core.services.voucher_bulk import BulkVoucher, bulk_post_vouchers
 
@@ -65,8 +70,9 @@ class PostingBatch:
         found: dict[uuid.UUID, tuple[uuid.UUID, str, int]] = {}
         for i, (book_id, vouchers) in enumerate(books.items()):
             vouchers.sort(key=lambda v: v.voucher_date)  # stable: same day keeps the order added
+            post = self.reviewer is not None or auto_vouchers_posted(session, book_id)
             bulk_post_vouchers(session, book_id, vouchers, maker=self.maker, reviewer=self.reviewer,
-                               audit_summary=self.summary, posted=found)
+                               audit_summary=self.summary, posted=found, post=post)
             if progress is not None:
                 progress.report(i + 1, len(books), f"已记账 {i + 1}/{len(books)} 个账套")
         posted = {sid: Posted(*v) for sid, v in found.items()}
