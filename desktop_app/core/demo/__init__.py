@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desktop_app.core.demo.assets import seed_assets
+from desktop_app.core.demo.bank import seed_bank
 from desktop_app.core.demo.contracts import seed_contracts
 from desktop_app.core.demo.funds import BatchHook, MonthHook, seed_opening, seed_vouchers
 from desktop_app.core.demo.members import seed_members
@@ -76,6 +77,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("资产、资源与项目", seed_assets),
     ("合同", seed_contracts),
     ("逐月业务与结账", seed_vouchers),
+    ("银行对账", seed_bank),
 ]
 
 

@@ -11,6 +11,7 @@ tell when the books changed afterwards. Marking and taking it back are audited.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -140,7 +141,7 @@ def mark_reconciled(session: Session, book_id: uuid.UUID, account_code: str, per
         f"未达账项 {sum(len(s[3]) for s in report.sections())} 笔）", before,
         {"status": "已对账", "book_balance": str(report.book_balance), "bank_balance": str(report.bank_balance),
          "adjusted": str(report.adjusted_book)}))
-    return reconciliation_report(session, book_id, account_code, period)
+    return replace(report, state=_state(session, book_id, report.account_code, report.period))  # nothing else changed
 
 
 def unmark_reconciled(session: Session, book_id: uuid.UUID, account_code: str, period: str, *, user: UserRow,
