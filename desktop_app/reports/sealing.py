@@ -163,7 +163,7 @@ class DocumentKind:
 
 _KINDS: dict[str, DocumentKind] = {}
 _KIND_MODULES = ("desktop_app.reports.disclosure.builder", "desktop_app.reports.sealed_kinds",
-                 "desktop_app.reports.ledger_docs")
+                 "desktop_app.reports.ledger_docs", "desktop_app.reports.bank_seal")
 
 
 def register_kind(kind: DocumentKind) -> DocumentKind:
