@@ -166,11 +166,11 @@ def _reconcile(args: argparse.Namespace) -> int:
             report = mark_reconciled(s, book.id, code, args.period, user=user)
         else:
             report = reconciliation_report(s, book.id, code, args.period)
-    if out.suffix.lower() == ".pdf":
-        from desktop_app.reports.bank_pdf import write_reconciliation_pdf
+        if out.suffix.lower() == ".pdf":  # sealed: its check code is recorded in this transaction
+            from desktop_app.reports.bank_seal import write_sealed_reconciliation_pdf
 
-        write_reconciliation_pdf(report, out)
-    else:
+            write_sealed_reconciliation_pdf(s, book.id, code, report.period, out, report)
+    if out.suffix.lower() == ".xlsx":
         from desktop_app.excel.bank_xlsx import write_reconciliation_xlsx
 
         write_reconciliation_xlsx(report, out)

@@ -3,7 +3,9 @@
 Page 1 carries the table as it is drawn on paper: the book's side (日记账余额, 加 银行已收企业未收,
 减 银行已付企业未付, 调节后余额) beside the bank's (对账单余额, 加 企业已收银行未收, 减 企业已付银行未付,
 调节后余额), then the verdict (平衡, or the difference) and, under the detail of every 未达账项 (on
-as many pages as it needs), the sign-off lines 会计/出纳/审核. Deterministic: same data, same bytes.
+as many pages as it needs), the sign-off lines 会计/出纳/审核. Sealed (``reports.bank_seal``), every
+page carries the QR code and the check code in its bottom-right corner, where no row runs.
+Deterministic: same data, same seal, same bytes.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from reportlab.pdfgen import canvas
 from desktop_app.core.money import format_amount
 from desktop_app.core.services.bank_rows import BankItem, BankReconciliationReport
 from desktop_app.core.services.funds_base import period_end, period_label
-from desktop_app.reports.canvas_text import column_rules
+from desktop_app.reports.canvas_text import column_rules, draw_check_code
 from desktop_app.reports.disclosure.layout import wrap
 from desktop_app.reports.fonts import register_cjk_font
+from desktop_app.reports.sealing import SealRow
 
-__all__ = ["reconciliation_pdf_bytes", "write_reconciliation_pdf"]
+__all__ = ["reconciliation_pdf_bytes", "summary_rows", "write_reconciliation_pdf"]
 
 PAGE = A4
 MARGIN = 15 * mm
@@ -32,6 +35,7 @@ SIZE = 9.5
 DETAIL_H = 5 * mm
 DETAIL_LEADING = 3.6 * mm
 FOOT_H = 26 * mm
+QR_ROOM = 22 * mm  # the QR code's corner of every page: rows stop above it
 DETAIL_WIDTHS = [30 * mm, 20 * mm, 24 * mm, 50 * mm, 32 * mm, 24 * mm]  # 类别 日期 凭证/行 摘要 对方户名 金额
 DETAIL_HEADS = ["未达账项", "日期", "凭证号/对账单", "摘要", "对方户名", "金额"]
 
@@ -40,7 +44,7 @@ def _money(value: Decimal | None) -> str:
     return "—" if value is None else format_amount(value)
 
 
-def _summary_rows(r: BankReconciliationReport) -> list[tuple[str, str, str, str]]:
+def summary_rows(r: BankReconciliationReport) -> list[tuple[str, str, str, str]]:
     s = r.sections()
     left = [("银行存款日记账余额", _money(r.book_balance)), (s[0][0], _money(s[0][2])), (s[1][0], _money(s[1][2]))]
     right = [("银行对账单余额", _money(r.bank_balance)), (s[2][0], _money(s[2][2])), (s[3][0], _money(s[3][2]))]
@@ -75,7 +79,7 @@ def _summary(c: canvas.Canvas, font: str, r: BankReconciliationReport, top: floa
         c.drawCentredString(x + cw / 2, y + 2 * mm, head)
         x += cw
     c.line(MARGIN, y, MARGIN + width, y)
-    rows = _summary_rows(r)
+    rows = summary_rows(r)
     for i, row in enumerate(rows):
         y -= ROW_H
         x = MARGIN
@@ -123,7 +127,7 @@ def _pages(r: BankReconciliationReport, first_room: float, room: float) -> list[
             left = room
         pages[-1].append(row)
         left -= h
-    if left < FOOT_H:  # the sign-off lines need their own room
+    if left + QR_ROOM < FOOT_H:  # the sign-off lines need their own room (beside the QR code)
         pages.append([])
     return pages
 
@@ -171,17 +175,17 @@ def _footer(c: canvas.Canvas, font: str) -> None:
     c.drawString(MARGIN, y - 7 * mm, "编制日期：______年____月____日")
 
 
-def reconciliation_pdf_bytes(r: BankReconciliationReport) -> bytes:
+def reconciliation_pdf_bytes(r: BankReconciliationReport, seal: SealRow | None = None) -> bytes:
     font = register_cjk_font()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=PAGE, invariant=True, pageCompression=1)
     c.setTitle(f"{r.organisation} 银行存款余额调节表 {r.account_code} {period_label(r.period)}")
     c.setAuthor("阳光台账")
     c.setCreator("阳光台账")
-    c.setSubject("银行存款余额调节表")
+    c.setSubject(f"银行存款余额调节表 {seal.payload}" if seal is not None else "银行存款余额调节表")
     first_top = PAGE[1] - MARGIN - 30 * mm - ROW_H * 5 - 18 * mm
-    room = PAGE[1] - 2 * MARGIN - 30 * mm - DETAIL_H
-    pages = _pages(r, first_top - MARGIN - DETAIL_H, room)
+    room = PAGE[1] - 2 * MARGIN - 30 * mm - DETAIL_H - QR_ROOM
+    pages = _pages(r, first_top - MARGIN - DETAIL_H - QR_ROOM, room)
     for n, rows in enumerate(pages, start=1):
         top = _header(c, font, r, n, len(pages))
         if n == 1:
@@ -189,13 +193,15 @@ def reconciliation_pdf_bytes(r: BankReconciliationReport) -> bytes:
         _detail(c, font, rows, top)
         if n == len(pages):
             _footer(c, font)
+        if seal is not None:
+            draw_check_code(c, font, seal, PAGE[0], MARGIN, qr_size=22 * mm, code_y=MARGIN)
         c.showPage()
     c.save()
     return buf.getvalue()
 
 
-def write_reconciliation_pdf(r: BankReconciliationReport, path: Path | str) -> Path:
+def write_reconciliation_pdf(r: BankReconciliationReport, path: Path | str, seal: SealRow | None = None) -> Path:
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(reconciliation_pdf_bytes(r))
+    out.write_bytes(reconciliation_pdf_bytes(r, seal))
     return out

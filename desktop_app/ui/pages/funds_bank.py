@@ -323,20 +323,23 @@ class BankPage(QWidget):
             self.export_to(Path(name if name.lower().endswith(suffix) else name + suffix))
 
     def export_to(self, path: Path) -> None:
-        r = self.report
-        if r is None:
+        r, book = self.report, self.ctx.book
+        if r is None or book is None:
             return
         try:
-            if path.suffix.lower() == ".pdf":
-                from desktop_app.reports.bank_pdf import write_reconciliation_pdf
+            if path.suffix.lower() == ".pdf":  # sealed: the check code is recorded (a write)
+                from desktop_app.reports.bank_seal import write_sealed_reconciliation_pdf
 
-                write_reconciliation_pdf(r, path)
+                self.ctx.call(write_sealed_reconciliation_pdf, book.id, r.account_code, r.period, path)
             else:
                 from desktop_app.excel.bank_xlsx import write_reconciliation_xlsx
 
                 write_reconciliation_xlsx(r, path)
         except OSError as exc:
             show_user_error(self, f"无法写入文件 {path}：{exc.strerror or exc}")
+            return
+        except UserError as err:
+            show_user_error(self, err)
             return
         self.message.setText(f"已导出：{path}")
 
