@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -34,6 +34,7 @@ from db.types import uuid7
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
 from desktop_app.core.periods import period_end, period_label, period_start
 from desktop_app.core.rows import UserRow
+from desktop_app.core.rows_contracts import ReceiptRow
 from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.permissions import MAKE_VOUCHER
 from desktop_app.core.services.receipt_slip_sources import (
@@ -51,12 +52,14 @@ LAYOUTS = {"a4": "A4 纵向，每张一份收据（三联上下排列，沿虚�
 __all__ = [
     "LAYOUTS",
     "SOURCE_LABELS",
+    "ReceiptSlipState",
     "SlipPrint",
     "SlipRow",
     "find_slip",
     "issue_slips",
     "list_slips",
     "print_slips",
+    "receipts_with_slips",
     "slip_number",
     "slips_of_source",
     "source_of_voucher",
@@ -304,3 +307,38 @@ def source_of_voucher(session: Session, book_id: uuid.UUID, period: str, number:
     if kind in (RECEIPT, DEPOSIT) and sid is not None:
         return kind, sid
     return VOUCHER, vid
+
+
+@dataclass(frozen=True)
+class ReceiptSlipState(ReceiptRow):
+    """A contract receipt as the contract page lists it: with its 收款收据's number and state."""
+
+    slip_no: str = ""  # the 正常 slip's number, else the last voided one's
+    slip_status: str = "未开"  # 正常 / 作废 / 未开 (正常 may add the voided ones it replaced)
+
+
+def receipts_with_slips(session: Session, contract_id: uuid.UUID) -> list[ReceiptSlipState]:
+    """The contract's receipts (``receipts.list_receipts``) each with its slip number and state."""
+    from desktop_app.core.services.receipts import list_receipts
+
+    receipts = list_receipts(session, contract_id)
+    slips: dict[uuid.UUID, list[tuple[str, str]]] = {}
+    for sid, year, seq, status in session.execute(
+            select(ReceiptSlip.source_id, ReceiptSlip.year, ReceiptSlip.seq, ReceiptSlip.status)
+            .where(ReceiptSlip.source_kind == RECEIPT, ReceiptSlip.source_id.in_([r.id for r in receipts]),
+                   ReceiptSlip.deleted.is_(False)).order_by(ReceiptSlip.year, ReceiptSlip.seq)):
+        slips.setdefault(sid, []).append((slip_number(year, seq), status))
+    out = []
+    for r in receipts:
+        base = {f.name: getattr(r, f.name) for f in fields(r)}
+        mine = slips.get(r.id, [])
+        live = [n for n, s in mine if s == "正常"]
+        voided = [n for n, s in mine if s != "正常"]
+        if live:
+            state = "正常" + (f"（原 {'、'.join(voided)} 作废）" if voided else "")
+            out.append(ReceiptSlipState(**base, slip_no=live[-1], slip_status=state))
+        elif voided:
+            out.append(ReceiptSlipState(**base, slip_no=voided[-1], slip_status="作废"))
+        else:
+            out.append(ReceiptSlipState(**base))
+    return out

@@ -38,6 +38,7 @@ from desktop_app.ui.file_dialogs import PDF_FILTER, XLSX_FILTER, save_file_name
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.pages import receipt_slips as slips_ui
 from desktop_app.ui.pages.contracts_forms import (
     cancel_receipt_fields,
     combo,
@@ -48,7 +49,6 @@ from desktop_app.ui.pages.contracts_forms import (
     procedure_fields,
     receipt_fields,
 )
-from desktop_app.ui.pages.receipt_slips import receipt_slip_buttons
 from desktop_app.ui.permissions import gate_buttons, press
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
@@ -73,7 +73,7 @@ INSTALLMENT_COLUMNS = [
 ]
 RECEIPT_COLUMNS = [
     Column("received_on", "收款日期", "date", width=95), Column("amount", "金额", "money", total=True),
-    Column("method", "方式", width=50), Column("receipt_no", "票据号", width=90),
+    Column("method", "方式", width=50), Column("receipt_no", "票据号", width=90), *slips_ui.SLIP_COLUMNS,
     Column("allocated", "已冲抵", "money", total=True), Column("credit", "结余（预收）", "money", total=True),
 ]
 EXPIRY_COLUMNS = [
@@ -157,12 +157,9 @@ class ContractsPage(QWidget):
         self.receipts = self._view(RECEIPT_COLUMNS, "receipts", "筛选收款")
         detail = QTabWidget()
         detail.addTab(self.installments, "应收期次")
-        receipts_tab = QWidget()
-        receipts_lay = QVBoxLayout(receipts_tab)
-        receipts_lay.setContentsMargins(0, 0, 0, 0)
-        receipts_lay.addLayout(button_row([("撤销收款", self.cancel_receipt, "btn_cancel_receipt"), *receipt_slip_buttons(self)]))
-        receipts_lay.addWidget(self.receipts, 1)
-        detail.addTab(receipts_tab, "收款记录")
+        cancel = ("撤销收款", self.cancel_receipt, "btn_cancel_receipt")
+        detail.addTab(slips_ui.receipts_tab(self, self.receipts, button_row([cancel, *slips_ui.receipt_slip_buttons(self)])),
+                      "收款记录")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.contracts)
         split.addWidget(detail)
@@ -231,7 +228,7 @@ class ContractsPage(QWidget):
     def _load_detail(self, row: Any) -> None:
         if isinstance(row, ContractRow):
             self.installments.model().set_rows(self.ctx.read(installment_rows, [row.id], self._as_of()))
-            self.receipts.model().set_rows(self.ctx.read(rec.list_receipts, row.id))
+            self.receipts.model().set_rows(slips_ui.contract_receipts(self.ctx, row.id))
         else:
             self.installments.model().set_rows([])
             self.receipts.model().set_rows([])
@@ -266,6 +263,8 @@ class ContractsPage(QWidget):
     def _on_data_changed(self, kind: str, _ids: object) -> None:
         if kind in ("contract", "voucher", "organisation", "refresh"):
             self.reload()
+        elif kind == slips_ui.KIND:  # a slip printed or voided: the receipt list's 收据号 and 收据状态
+            slips_ui.reload_receipts(self.ctx, self.receipts, self.contracts.current_row())
 
     # -- actions ----------------------------------------------------------------------------
     def _book_id(self) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
-from desktop_app.core.rows_contracts import ReceiptRow
+from desktop_app.core.rows_contracts import ContractRow, ReceiptRow
 from desktop_app.core.services import receipt_slips as svc
 from desktop_app.core.services.permissions import MAKE_VOUCHER, Roles
 from desktop_app.core.services.receipt_slip_check import close_checklist_items, receipts_without_slip
@@ -95,6 +95,33 @@ def _receipt_slip(page: Any, *, issue: bool) -> svc.SlipRow | None:
                          on=max(dt.date.today(), row.received_on))[0]
     page.ctx.notify(KIND, (slip.id,))
     return slip
+
+
+SLIP_COLUMNS = [Column("slip_no", "收据号", width=90), Column("slip_status", "收据状态", width=180)]  # a receipt's slip
+
+
+def contract_receipts(ctx: AppContext, contract_id: Any) -> list[svc.ReceiptSlipState]:
+    """The contract's receipts for a list with :data:`SLIP_COLUMNS`: each with its slip's number and state."""
+    return ctx.read(svc.receipts_with_slips, contract_id)
+
+
+def reload_receipts(ctx: AppContext, view: LedgerView, contract: Any) -> None:
+    """Read a contract's receipt list again (a slip was printed or voided), keeping the chosen receipt."""
+    chosen = view.current_row()
+    view.model().set_rows(contract_receipts(ctx, contract.id) if isinstance(contract, ContractRow) else [])
+    at = view.model().find_row(lambda r: r.id == chosen.id) if isinstance(chosen, ReceiptRow) else -1
+    if at >= 0:
+        view.select_row(at)
+
+
+def receipts_tab(parent: QWidget, view: QWidget, buttons: Any) -> QWidget:
+    """The 收款记录 tab of a page: its buttons (a layout) over its receipt list."""
+    tab = QWidget(parent)
+    lay = QVBoxLayout(tab)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.addLayout(buttons)
+    lay.addWidget(view, 1)
+    return tab
 
 
 def receipt_slip_buttons(page: Any) -> list[tuple[str, Any, str]]:
