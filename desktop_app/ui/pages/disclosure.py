@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -47,6 +46,7 @@ from desktop_app.reports.disclosure import raster
 from desktop_app.reports.disclosure.files import village_file_name, write_atomically
 from desktop_app.ui import errors as ui_errors
 from desktop_app.ui.context import AppContext
+from desktop_app.ui.file_dialogs import PDF_FILTER, existing_folder, save_file_name
 from desktop_app.ui.pages import PageSpec, disclosure_forms
 from desktop_app.ui.permissions import gate_buttons
 from desktop_app.ui.tasks import TaskHandle, TaskRunner
@@ -242,20 +242,20 @@ class DisclosurePage(QWidget):
         notes = [f"{s.book_name}：{s.pages}页（{'、'.join(s.sections)}）" for s in doc.sheets]
         self.info.setText(f"{doc.title}　共{doc.pages}页　" + "；".join(notes))
 
-    def export_pdf(self) -> None:
+    def export_pdf(self) -> TaskHandle | None:
         org, period = self.org(), self.period()
         if org is None or period is None:
-            return
-        default = str(Path.home() / village_file_name(org.region_code, org.name, period.code))
-        path, _ = QFileDialog.getSaveFileName(self, "导出财务公开表", default, "PDF 文件 (*.pdf)")
+            return None
+        path = save_file_name(self, self.ctx.settings, "disclosure_pdf", "导出财务公开表",
+                              village_file_name(org.region_code, org.name, period.code), PDF_FILTER)
         if not path:
-            return
+            return None
 
         def save(doc: DisclosureDocument, _pages: list[Any]) -> None:
             write_atomically(Path(path), doc.pdf)
             _info(self, f"已导出：{path}（{doc.pages}页）")
 
-        self._build(True, None, save, "导出财务公开表")
+        return self._build(True, None, save, "导出财务公开表")
 
     def export_images(self) -> TaskHandle | None:
         """The sheets as phone images (one per section, 1080 px wide, the QR seal in each) and the
@@ -263,8 +263,8 @@ class DisclosurePage(QWidget):
         org, period = self.org(), self.period()
         if org is None or period is None:
             return None
-        folder = QFileDialog.getExistingDirectory(self, f"选择保存{org.name}{period.label}手机图片的文件夹",
-                                                  str(Path.home()))
+        folder = existing_folder(self, self.ctx.settings, "disclosure_images",
+                                 f"选择保存{org.name}{period.label}手机图片的文件夹")
         if not folder:
             return None
         user = self.ctx.user
@@ -338,7 +338,7 @@ class DisclosurePage(QWidget):
         period = self.period()
         if period is None:
             return None
-        folder = QFileDialog.getExistingDirectory(self, f"选择保存{period.label}财务公开表的文件夹")
+        folder = existing_folder(self, self.ctx.settings, "disclosure_batch", f"选择保存{period.label}财务公开表的文件夹")
         if not folder:
             return None
         villages, a3, user = self.villages(), self.a3_box.isChecked(), self.ctx.user

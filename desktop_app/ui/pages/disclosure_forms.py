@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox
 
 from desktop_app.core.services import disclosure as svc
 from desktop_app.core.services.orgs import list_books
 from desktop_app.ui.forms import Field, FormDialog
+from desktop_app.ui.widgets import DateEdit
 
 if TYPE_CHECKING:
     from desktop_app.ui.pages.disclosure import DisclosurePage
@@ -21,9 +21,7 @@ def mark_posted(page: DisclosurePage) -> None:
     org, period = page.org(), page.period()
     if org is None or period is None:
         return
-    day = QDateEdit(QDate.currentDate())
-    day.setCalendarPopup(True)
-    day.setDisplayFormat("yyyy年M月d日")
+    day = DateEdit(date.today())  # the project's date field: typed dates, ↑/↓ a day, PgUp/PgDn a month
 
     def save(values: dict[str, Any]) -> list[svc.DisclosureRecordRow]:
         d: date = values["day"]
