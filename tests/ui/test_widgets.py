@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -198,3 +199,22 @@ def test_completer_picker_popup_and_choice(qtbot) -> None:
     qtbot.keyClick(popup, Qt.Key.Key_Return)
     assert picked == ["110101001001"]
     assert picker.value() == "110101001001"
+
+
+def test_button_row_calls_each_handler_without_the_clicked_flag(qtbot: Any) -> None:
+    """A handler with an optional first parameter (a page's ``print_selected(path=None)``) must get its
+    default, not QPushButton.clicked's ``False`` (the 收款收据 page crashed so)."""
+    from PySide6.QtWidgets import QPushButton, QWidget
+
+    from desktop_app.ui.widgets.buttons import button_row
+
+    got: list[object] = []
+
+    def handler(path: object = None) -> None:
+        got.append(path)
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.setLayout(button_row([("打印(&P)…", handler, "btn_print")]))
+    host.findChild(QPushButton, "btn_print").click()
+    assert got == [None]

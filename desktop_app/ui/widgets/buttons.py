@@ -14,7 +14,8 @@ def button_row(specs: Sequence[tuple[str, Callable[..., Any], str]]) -> QHBoxLay
     for text, handler, name in specs:
         button = QPushButton(text)
         button.setObjectName(name)
-        button.clicked.connect(handler)
+        # clicked(bool) would hand its flag to a handler's first optional parameter (a path, a row …)
+        button.clicked.connect(lambda _checked=False, h=handler: h())
         row.addWidget(button)
     row.addStretch(1)
     return row
