@@ -4,8 +4,9 @@ For each book with a 银行存款 account, the bank's statements of the last two
 made from the posted 银行存款 entries, as the bank would list them, and imported through the
 import service (as a file would be): the earlier month with one payment the bank clears only in
 the next month (企业已付、银行未付), matched and marked 已对账; the later month with that payment
-cleared, the bank's own items the village has not booked yet (利息收入, 手续费) and one entry of
-the books not yet at the bank, imported and auto-matched but not marked, so its 未达账项 show.
+cleared, the bank's own items the village has not booked yet (结息 or a subsidy paid straight
+in, 手续费) and one entry of the books not yet at the bank, imported and auto-matched but not
+marked, so its 未达账项 show.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Book, Entry, Voucher
 from desktop_app.core import charts
-from desktop_app.core.demo.funds import BANK, CURRENT_PERIOD
+from desktop_app.core.demo.funds import BANK, CURRENT_PERIOD, DISTRICT_FINANCE
 from desktop_app.core.periods import add_months, period_end, period_start, prev_period
 from desktop_app.core.rows import BookRow, UserRow
 from desktop_app.core.services.bank_matching import auto_match
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 TRANSIT_DAYS = 5  # a payment made this many days before month end may reach the bank next month
 BANK_SUMMARY = {IN: "转账存入", OUT: "网银转账支出"}
+CASH_SUMMARY = {IN: "现金存入", OUT: "现金支取"}
 
 
 def seed_bank(session: Session, ctx: DemoContext) -> None:
@@ -112,12 +114,18 @@ def _seed_account(session: Session, rng: random.Random, book: BookRow, code: str
     near_end = [i for i in entries if i.day >= period_end(second) - timedelta(days=TRANSIT_DAYS)]
     pending = next((i for i in reversed(near_end) if i.direction == IN), entries[-1] if entries else None)
     lines += [_as_bank(i, i.day) for i in entries if i is not pending]
-    # the bank's own items, not yet booked: interest and a fee (odd cents: unlikely to meet an
-    # entry of the same amount within the matching window)
-    interest = Decimal(rng.randrange(3001, 60000, 2)) / 100
-    fee = Decimal(rng.randrange(501, 6000, 2)) / 100
-    lines.append(_bank_own(start + timedelta(days=20), IN, interest, "结息 活期存款利息"))
-    lines.append(_bank_own(start + timedelta(days=24), OUT, fee, "手续费 网银年费及转账手续费"))
+    # the bank's own items, not yet booked (odd cents: unlikely to meet an entry of the same
+    # amount within the matching window): money in — the quarter's interest on the 21st of a
+    # quarter's last month (the books take it from the bank's 回单), else a subsidy the district
+    # paid straight to the account — and a fee
+    if int(second[5:]) % 3 == 0:
+        lines.append(_bank_own(start + timedelta(days=20), IN, Decimal(rng.randrange(3001, 60000, 2)) / 100,
+                               "结息 活期存款利息", BANK))
+    else:
+        lines.append(_bank_own(start + timedelta(days=20), IN, Decimal(rng.randrange(100001, 800000, 2)) / 100,
+                               "财政直达 村级公益事业补助", DISTRICT_FINANCE))
+    lines.append(_bank_own(start + timedelta(days=24), OUT, Decimal(rng.randrange(501, 6000, 2)) / 100,
+                           "手续费 网银年费及转账手续费", BANK))
     lines.sort(key=lambda ln: ln.line_date)
     _import(session, book, code, second, balance, lines, user)
     auto_match(session, book.id, code, second, user=user)
@@ -125,11 +133,12 @@ def _seed_account(session: Session, rng: random.Random, book: BookRow, code: str
 
 def _as_bank(item: _Entry, day: date) -> StatementInput:
     party = item.counterparty or BANK
-    return StatementInput(0, day, item.direction, item.amount, None, BANK_SUMMARY[item.direction], party)
+    summary = (CASH_SUMMARY if party == BANK else BANK_SUMMARY)[item.direction]  # the own bank: cash in or out
+    return StatementInput(0, day, item.direction, item.amount, None, summary, party)
 
 
-def _bank_own(day: date, direction: str, amount: Decimal, summary: str) -> StatementInput:
-    return StatementInput(0, day, direction, amount, None, summary, BANK)
+def _bank_own(day: date, direction: str, amount: Decimal, summary: str, party: str) -> StatementInput:
+    return StatementInput(0, day, direction, amount, None, summary, party)
 
 
 def _import(session: Session, book: BookRow, code: str, period: str, opening: Decimal,
