@@ -23,7 +23,9 @@ class UserError(Exception):
         where = []
         if self.row is not None:
             where.append(f"第{self.row}行")
-        if self.field:
+        # The field is a prefix only where it points at something typed (a value, a cell): a
+        # conflict or a missing thing names it in its sentence, and "“凭证”：…" read as a stray label.
+        if self.field and (self.row is not None or not isinstance(self, _STATE_ERRORS)):
             where.append(f"“{self.field}”")
         return f"{'，'.join(where)}：{self.message}" if where else self.message
 
@@ -50,3 +52,7 @@ class IntegrityProblem(UserError):
 
 class DatabaseTooNew(UserError):
     """The database was written by a newer version of the program."""
+
+
+# Errors about the state of things rather than a typed value (see ``UserError.__str__``).
+_STATE_ERRORS = (NotFoundError, PermissionDenied, ConflictError)

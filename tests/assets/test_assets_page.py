@@ -145,7 +145,7 @@ def test_card_actions_schedule_and_disposal(page: Any, qtbot: Any, monkeypatch: 
     qtbot.waitUntil(lambda: page.assets.model.row_at(0).status == "自用")
     QTest.keyClick(page, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # 撤销 again: no value change to take back
     qtbot.waitUntil(lambda: bool(page.messages))
-    assert page.messages[-1] == "“资产”：资产 ZC-001 没有价值调整记录"
+    assert page.messages[-1] == "资产 ZC-001 没有价值调整记录"  # no stray "“资产”：" label
 
 
 def test_projects_tab_shows_returns_and_edits_with_enter(page: Any, env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
