@@ -26,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from desktop_app.core.ids import mask_ric
 from desktop_app.core.money import amount_in_words, format_amount
 from desktop_app.core.rows_members import CertificateRow, PlanRoster, PlanRow, RosterLine
+from desktop_app.core.services.personal_data import masked_note
 from desktop_app.reports.canvas_text import column_rules, draw_check_code
 from desktop_app.reports.disclosure.layout import wrap
 from desktop_app.reports.fonts import register_cjk_font
@@ -316,6 +317,7 @@ def roster_table(roster: PlanRoster, *, public: bool) -> RosterTable:
         right = [True, False, False, False, False, False, False, *[True] * len(types), True, True, True, True, True,
                  False]
         rows = _member_rows(roster)
+        notes.extend(n for n in [masked_note(ln.ric for ln in lines)] if n)  # personal_data.IdRule.roster
         totals = ["", "合计", f"{len({ln.household_id for ln in lines})}户", "", f"{len(lines)}人", "", "",
                   *[_shares(sum((ln.by_type[i] for ln in lines), Decimal(0))) for i in range(len(types))],
                   _shares(sum((ln.shares for ln in lines), Decimal(0))), None,

@@ -2,12 +2,19 @@
 the public board, ``ids.mask_ric``) in every list, and the full number only on demand, to the
 keepers of the member register (``permissions.REVEAL_ID_NUMBER``), each showing audited: who saw
 whose numbers, when (the audit entry's own time and actor). Beside a masked number a birth date
-shows its year only (``shown_birth``)."""
+shows its year only (``shown_birth``).
+
+Files follow the same rule (``id_rule``): an export made by a keeper carries full numbers and is
+audited as a reveal naming how many people's numbers went to which file (``record_id_export``);
+anyone else's export carries masked numbers and says so (``IdRule.note``). The 分红花名册 发放稿
+is the one document whose purpose needs full numbers (signing for cash or a bank transfer,
+REFERENCE §3.5: masked only on public copies): it too is full for keepers only, audited."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -18,10 +25,68 @@ from db.models import Member, Organisation
 from desktop_app.core.errors import NotFoundError
 from desktop_app.core.ids import mask_ric
 from desktop_app.core.rows import UserRow
-from desktop_app.core.services.auth import require_role
+from desktop_app.core.rows_members import PlanRoster
+from desktop_app.core.services.auth import acting_user, require_role
 from desktop_app.core.services.permissions import REVEAL_ID_NUMBER
 
-__all__ = ["mask_ric", "reveal_id_numbers", "shown_birth", "shown_ric"]
+__all__ = ["MASKED_NOTE", "IdRule", "id_rule", "mask_ric", "masked_note", "record_id_export", "reveal_id_numbers", "shown_birth",
+           "shown_ric"]
+
+MASKED_NOTE = "身份证号已隐去中间八位（只显示前6位和后4位）"
+
+
+@dataclass(frozen=True)
+class IdRule:
+    """How a file made for one user shows 身份证号: full (a keeper's, audited) or masked."""
+
+    full: bool
+
+    def show(self, ric: str | None) -> str:
+        if not ric:
+            return ""
+        return ric if self.full else mask_ric(ric)
+
+    def roster(self, roster: PlanRoster) -> PlanRoster:
+        """The 分红花名册 with its members' numbers as this rule shows them (the PDF and the xlsx
+        print what they are given; ``masked_note`` tells them to say so)."""
+        if self.full:
+            return roster
+        return replace(roster, lines=tuple(replace(ln, ric=self.show(ln.ric)) for ln in roster.lines))
+
+    @property
+    def note(self) -> str:
+        """The line a masked file carries in its header ("" when full)."""
+        return "" if self.full else MASKED_NOTE
+
+
+def masked_note(rics: Iterable[str]) -> str:
+    """``MASKED_NOTE`` when the numbers a document prints were masked (``mask_ric``'s stars)."""
+    return MASKED_NOTE if any("*" in (r or "") for r in rics) else ""
+
+
+def id_rule(session: Session, organisation_id: uuid.UUID | None, *, user: UserRow | None) -> IdRule:
+    """Full numbers for the keepers of the register (``REVEAL_ID_NUMBER``) of this organisation
+    (None: every organisation the user may see); masked for everyone else and without a user."""
+    if user is None:
+        return IdRule(False)
+    me = require_role(session, user, organisation_id=organisation_id)
+    return IdRule(any(me.has_role(r) for r in REVEAL_ID_NUMBER))
+
+
+def record_id_export(session: Session, organisation_id: uuid.UUID | None, rule: IdRule, *, user: UserRow | None,
+                     document: str, count: int, path: object, subject: str = "成员") -> None:
+    """The audit entry of a file that carries full 身份证号 (nothing for a masked one): who, which
+    document, how many people's numbers, to which file."""
+    if not rule.full or user is None:
+        return
+    acting_user(session, user)
+    org = session.get(Organisation, organisation_id) if organisation_id is not None else None
+    scope = org.name if org is not None else "全部组织"
+    record_audit(session, AuditRecord(
+        "reveal", "member" if subject == "成员" else "contract", None,
+        f"导出完整身份证号（{document}）：{scope} {count} 名{subject}的身份证号 → {path}",
+        None, {"organisation_id": str(organisation_id) if organisation_id else None, "document": document,
+               "count": count, "file": str(path)}))
 
 
 def shown_ric(ric: str | None, revealed: dict[uuid.UUID, str], member_id: uuid.UUID | None) -> str:
