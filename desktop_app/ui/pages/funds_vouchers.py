@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -106,8 +106,8 @@ class VouchersPage(QWidget):
         for text, handler, key, roles in actions:
             btn = QPushButton(text)
             btn.clicked.connect(handler)
-            if key:
-                btn.setShortcut(QKeySequence(key))
+            if key:  # beside the mnemonic: setShortcut would replace Alt+N with Ctrl+N (issue #17)
+                QShortcut(QKeySequence(key), btn, btn.click)
             if roles:
                 gate(btn, ctx, roles)
             self.buttons[text] = btn
