@@ -15,6 +15,7 @@ from db.engine import Database
 from db.migrate import open_database
 from desktop_app.core.rows import BookRow, OrgRow, UserRow
 from desktop_app.core.rows_assets import AssetRow
+from desktop_app.core.services.book_settings import AUTO_POST, set_auto_vouchers
 from desktop_app.core.services.orgs import add_sub_account, create_book, create_organisation, create_region
 from desktop_app.core.services.users import create_user
 
@@ -39,7 +40,7 @@ class Env:
                                 payment_account="10201" if voucher else None, **fields)
 
 
-def make_env(path: Path, chart_version: str = "2023") -> Env:
+def make_env(path: Path, chart_version: str = "2023", *, auto_post: bool = True) -> Env:
     db = open_database(path)
     with db.begin("test") as s:
         user = create_user(s, username="kj", display_name="王会计", password="secret1", roles=["bookkeeper"])
@@ -52,6 +53,10 @@ def make_env(path: Path, chart_version: str = "2023") -> Env:
         book = create_book(s, organisation_id=org.id, name="东湖村股份经济合作社", kind="股份经济合作社",
                            start_period="2026-01", chart_version=chart_version)
         add_sub_account(s, book_id=book.id, parent_code="102", code="10201", name="农商行", user=user)
+        # these tests model a book whose module vouchers are posted when made (自动凭证 ``post``);
+        # the default (they wait for 审核) is tested in tests/funds/test_auto_voucher_setting.py
+        if auto_post:
+            set_auto_vouchers(s, book.id, AUTO_POST, user=rev)
     return Env(db, org, book, user, rev)
 
 

@@ -15,6 +15,7 @@ import pytest
 from db.engine import Database
 from db.migrate import open_database
 from desktop_app.core.rows import BookRow, OrgRow, UserRow
+from desktop_app.core.services.book_settings import AUTO_POST, set_auto_vouchers
 from desktop_app.core.services.contracts import ContractInput, create_contract
 from desktop_app.core.services.orgs import create_book, create_organisation, create_region
 from desktop_app.core.services.users import create_user
@@ -29,6 +30,7 @@ class Env:
     org: OrgRow
     book: BookRow
     user: UserRow
+    reviewer: UserRow | None = None
 
     def contract(self, **overrides: Any) -> ContractInput:
         base = ContractInput(
@@ -44,10 +46,11 @@ class Env:
             return create_contract(s, self.contract(**overrides)).id
 
 
-def make_env(path: Path, chart_version: str = "2023") -> Env:
+def make_env(path: Path, chart_version: str = "2023", *, auto_post: bool = True) -> Env:
     db = open_database(path)
     with db.begin("test") as s:
         user = create_user(s, username="kj", display_name="王会计", password="secret1", roles=["bookkeeper"])
+        rev = create_user(s, username="sh", display_name="李审核", password="secret1", roles=["reviewer"])
         for code, name in (("320000000000", "江苏省"), ("320100000000", "南京市"), ("320115000000", "江宁区"),
                            ("320115106000", "阳光街道"), ("320115106201", "东湖村村民委员会")):
             create_region(s, code=code, name=name)
@@ -56,7 +59,11 @@ def make_env(path: Path, chart_version: str = "2023") -> Env:
         start = "2024-01" if chart_version == "2023" else "2020-01"
         book = create_book(s, organisation_id=org.id, name="东湖村股份经济合作社", kind="股份经济合作社",
                            start_period=start, chart_version=chart_version)
-    return Env(db, org, book, user)
+        # these tests model a book whose module vouchers are posted when made (自动凭证 ``post``);
+        # the default (they wait for 审核) is tested in tests/funds/test_auto_voucher_setting.py
+        if auto_post:
+            set_auto_vouchers(s, book.id, AUTO_POST, user=rev)
+    return Env(db, org, book, user, rev)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """账套设置 自动凭证 on real SQLite files: a module's voucher (an asset purchase, a depreciation run)
-waits for 审核 and 记账 by a person when the book says so, names its source, and blocks 结账
+waits for 审核 and 记账 by a person unless the book says 系统 posts it, names its source, and blocks 结账
 until reviewed; only the 审核员 changes the setting, and the change is audited; 年终结转 is
 posted either way. The 凭证 page's checkbox sets it."""
 
@@ -35,18 +35,24 @@ from tests.assets.conftest import Env, make_env
 
 @pytest.fixture
 def env(tmp_path: Path) -> Any:
-    e = make_env(tmp_path / "assets.db")
+    e = make_env(tmp_path / "assets.db", auto_post=False)  # the book as created: the default setting
     yield e
     e.db.close()
 
 
-def test_by_default_the_system_posts_them(env: Env) -> None:
+def test_by_default_they_wait_and_post_keeps_the_old_way(env: Env) -> None:
     with env.db.read() as s:
-        assert auto_vouchers_posted(s, env.book.id)
+        assert not auto_vouchers_posted(s, env.book.id)
     card = env.asset()
     with env.db.read() as s:
         [v] = find_vouchers_by_source(s, env.book.id, "asset_acquisition", card.id)
-    assert v.status == "记账" and v.reviewer_name == "系统（自动凭证）"
+    assert (v.status, v.reviewer_name, v.poster_name) == ("填制", None, None)
+    with env.db.begin("test") as s:
+        set_auto_vouchers(s, env.book.id, AUTO_POST, user=env.reviewer)
+    card = env.asset("ZC-002")
+    with env.db.read() as s:
+        [v] = find_vouchers_by_source(s, env.book.id, "asset_acquisition", card.id)
+    assert (v.status, v.reviewer_name, v.poster_name) == ("记账", "系统（自动凭证）", "系统")
 
 
 def test_set_to_review_they_wait_for_a_person(env: Env) -> None:
@@ -87,9 +93,9 @@ def test_the_voucher_page_checkbox_sets_it_for_the_reviewer_only(qtbot: Any, env
         qtbot.addWidget(page)
     assert not pages["kj"].auto_review.isEnabled() and "审核员" in pages["kj"].auto_review.toolTip()
     box = pages["sh"].auto_review
-    assert box.isEnabled() and not box.isChecked()
+    assert box.isEnabled() and box.isChecked()  # the default: 送审核
     box.click()
     with env.db.read() as s:
-        assert not auto_vouchers_posted(s, env.book.id)
+        assert auto_vouchers_posted(s, env.book.id)
     pages["sh"].reload()
-    assert box.isChecked()
+    assert not box.isChecked()

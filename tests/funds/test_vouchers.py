@@ -181,8 +181,11 @@ def test_reversal_restores_balances_exactly(env: Env) -> None:
 def test_auto_voucher_is_posted_by_system_and_findable(env: Env) -> None:
     import uuid
 
+    from desktop_app.core.services.book_settings import AUTO_POST, set_auto_vouchers
+
     src = uuid.uuid4()
     with env.db.begin() as s:
+        set_auto_vouchers(s, env.book.id, AUTO_POST, user=env.reviewer)  # the setting that posts them
         v = record_auto_voucher(s, book_id=env.book.id, voucher_date=date(2026, 7, 31), summary="计提7月折旧",
                                 lines=[LineInput("51307", D("300.00")), LineInput("152", credit=D("300.00"))],
                                 user=env.maker, source_kind="depreciation", source_id=src)

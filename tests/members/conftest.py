@@ -15,6 +15,7 @@ from db.engine import Database
 from db.migrate import open_database
 from desktop_app.core.ids import make_ric
 from desktop_app.core.rows import BookRow, OrgRow, UserRow
+from desktop_app.core.services.book_settings import AUTO_POST, set_auto_vouchers
 from desktop_app.core.services.members import add_member, create_household
 from desktop_app.core.services.orgs import add_sub_account, create_book, create_organisation, create_region
 from desktop_app.core.services.shares import ensure_default_share_types, register_shares
@@ -54,6 +55,9 @@ def make_village(path: Path, chart_version: str = "2023") -> Village:
         book = create_book(s, organisation_id=org.id, name="东湖村股份经济合作社", kind="股份经济合作社",
                            start_period="2026-01", chart_version=chart_version)
         add_sub_account(s, book_id=book.id, parent_code="102", code="10201", name="农商行", user=user)
+        # these tests model a book whose module vouchers are posted when made (自动凭证 ``post``);
+        # the default (they wait for 审核) is tested in tests/funds/test_auto_voucher_setting.py
+        set_auto_vouchers(s, book.id, AUTO_POST, user=rev)
     return Village(db, org, book, user, rev)
 
 

@@ -13,7 +13,9 @@ is closed (年终结转); then the month is closed (结账) for every book at on
 checked like one close each), in order, as a user would. The current month stays open.
 Day-to-day vouchers, depreciation runs, receipts and deposits of a month are posted together
 through the bulk path (``PostingBatch`` → ``voucher_bulk``: checked like any voucher, one audit
-entry per book and month, each record its own); everything else through the ordinary services.
+entry per book and month, each record its own), reviewed by the demo's 审核员 and posted by its
+记账员; everything else through the ordinary services, whose vouchers wait in 填制 (the books'
+default 自动凭证 setting) until the 审核员 reviews and the 记账员 posts them, before 年终结转 and 结账.
 """
 
 from __future__ import annotations
@@ -30,15 +32,16 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
-from db.models import Account, AccountPeriodTotal, Book, OpeningBalance
+from db.models import Account, AccountPeriodTotal, Book, OpeningBalance, Voucher
 from db.types import uuid7
-from desktop_app.core.rows import BookRow
+from desktop_app.core.rows import BookRow, UserRow
 from desktop_app.core.services.funds_base import book_accounts, period_of, read_cache
 from desktop_app.core.services.periods import close_periods
 from desktop_app.core.services.plans import PlanInput, set_plan
 from desktop_app.core.services.posting_batch import PostingBatch
 from desktop_app.core.services.voucher_bulk import BulkVoucher
 from desktop_app.core.services.voucher_lines import LineInput
+from desktop_app.core.services.vouchers import post_voucher, review_voucher
 from desktop_app.core.services.yearend import close_year
 
 if TYPE_CHECKING:
@@ -222,6 +225,18 @@ def _plan_lines(rng: random.Random) -> list[PlanInput]:
             PlanInput("513", amount(200000, 320000)), PlanInput("514", amount(40000, 90000))]
 
 
+def _review_and_post(session: Session, book_ids: list[uuid.UUID], reviewer: UserRow, poster: UserRow) -> None:
+    """The month's module vouchers (asset purchases, disposals, distributions … that wait in 填制 under
+    the books' default 自动凭证 setting) reviewed by the 审核员 and posted by the 记账员, as an office does
+    before 结账: through the services, one audit entry each."""
+    waiting = session.scalars(select(Voucher.id).where(Voucher.book_id.in_(book_ids), Voucher.status == "填制",
+                                                       Voucher.deleted.is_(False))
+                              .order_by(Voucher.book_id, Voucher.period, Voucher.number)).all()
+    for voucher_id in waiting:
+        review_voucher(session, voucher_id, user=reviewer)
+        post_voucher(session, voucher_id, user=poster)
+
+
 def seed_vouchers(session: Session, ctx: DemoContext) -> None:
     """The month-by-month simulation of every book (see the module's docstring).
 
@@ -258,6 +273,8 @@ def seed_vouchers(session: Session, ctx: DemoContext) -> None:
         for book in books:
             for hook in ctx.monthly:
                 hook(session, ctx, book, y, m)
+        _review_and_post(session, [b.id for b in books], reviewer, maker)
+        for book in books:
             if m == 12:
                 close_year(session, book.id, y, user=maker)
             done += 1

@@ -1,10 +1,11 @@
 """账套设置: a book's own settings (``db.models.BookSetting``), read with their defaults.
 
 ``auto_vouchers`` decides what happens to a voucher another module makes (a receipt, an asset
-purchase, a depreciation run, a distribution …; ``vouchers.record_auto_voucher``): ``post`` —
-系统 reviews and posts it at once, since its lines follow from a record that was itself entered;
-``review`` — it waits for 审核 and 记账 by a person like any voucher typed in 填制. 年终结转 is
-posted either way (December closes on it).
+purchase, a depreciation run, a distribution …; ``vouchers.record_auto_voucher`` one at a time,
+``posting_batch.PostingBatch`` for the batch forms): ``review`` (the default) — it waits in 填制
+for 审核 and 记账 by people like any voucher typed in 填制, its 来源 naming the module; ``post``
+— 系统 reviews and posts it at once, since its lines follow from a record that was itself
+entered. 年终结转 is posted either way (December closes on it).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from desktop_app.core.services.users import require_role
 AUTO_VOUCHERS = "auto_vouchers"
 AUTO_POST, AUTO_REVIEW = "post", "review"
 AUTO_VOUCHER_LABELS = {AUTO_POST: "系统自动审核、记账", AUTO_REVIEW: "送审核（与手工凭证相同）"}
-DEFAULTS = {AUTO_VOUCHERS: AUTO_POST}
+DEFAULTS = {AUTO_VOUCHERS: AUTO_REVIEW}
 SET_BOOK_SETTINGS = ("reviewer",)  # the 审核员: the setting decides whether her step is skipped
 
 
