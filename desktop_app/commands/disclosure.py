@@ -4,7 +4,8 @@
 ``disclose --all --period P --out DIR`` writes one file per village into DIR, one transaction per
 village (a village that fails is reported and the others are still written; exit status 1).
 ``--images DIR`` (with or without ``--out``) writes the sheets as phone images into DIR: one PNG per
-section (1080 px wide), and the 长图 of them all, each carrying the sheet's QR seal.
+section (1080 px wide) and the 长图 of them, each carrying the sheet's QR seal; a village with two
+账套 gets two series, each named and numbered by its book.
 """
 
 from __future__ import annotations
@@ -96,8 +97,14 @@ def _write_images(s: Any, org: Any, period: Any, folder: Path, book_ids: list[An
     from desktop_app.reports.disclosure.phone_render import image_stem, write_images
 
     phone = disclose_images(s, org.id, period, book_ids=book_ids, posted_on=posted_on)
-    files, longs = write_images(phone, folder, image_stem(org.region_code, org.name, period.code))
-    return f"已生成手机图片：{folder}（{len(files)}张，另有长图 {'、'.join(p.name for p in longs)}）"
+    _, longs = write_images(phone, folder)
+    lines = [f"已生成手机图片：{folder}"]
+    for book in dict.fromkeys(i.book_name for i in phone.images):  # each book is its own series
+        stem = image_stem(org.region_code, book, period.code)
+        count = sum(1 for i in phone.images if i.book_name == book)
+        mine = "、".join(p.name for p in longs if p.name.startswith(stem + "_"))
+        lines.append(f"  {book}：{count}张，另有长图 {mine}")
+    return "\n".join(lines)
 
 
 def cmd_verify_sheet(args: argparse.Namespace) -> int:
@@ -158,7 +165,7 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--period", required=True, help="期间：2026-10（月）、2026-Q3（季度）或 2026（年度）")
     p.add_argument("--out", help="输出 PDF 文件（--all 时为文件夹）")
     p.add_argument("--images", metavar="DIR",
-                   help="同时（或只）生成手机图片到此文件夹：每节一张竖版图片（宽1080像素，带二维码），另有一张长图")
+                   help="同时（或只）生成手机图片到此文件夹：每个账套每节一张竖版图片（宽1080像素，带二维码），另有长图")
     p.add_argument("--a3", action="store_true", help="A3 横向大字版（公开栏）")
     p.add_argument("--posted-on", "--date", dest="date",
                    help="印在表上的公开日期 YYYY-MM-DD（默认：已登记的张贴日期，没有则留空，张贴时手写）")

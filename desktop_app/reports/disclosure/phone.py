@@ -47,7 +47,8 @@ class PhoneImage:
     """One image: its drawing operations (points, y up, as layout.Op) and what it shows."""
 
     book_id: uuid.UUID
-    number: int  # k of 第k/n张, over the organisation's images
+    book_name: str  # the images of each book are named and numbered by that book
+    number: int  # k of 第k/n张, over the book's images
     total: int
     section: str  # 财务公开概况 / 收支公开表 … (the first section it shows)
     payload: str  # the QR text: the book's sealed content
@@ -192,14 +193,12 @@ def build_phone_images(session: Session, organisation_id: uuid.UUID, period: str
             pages, sections = phone_layout(parts)
             laid.append((book.id, parts, content, pages, sections))
             contents.append(content)
-    total = sum(len(pages) for *_, pages, _ in laid)
     images: list[PhoneImage] = []
     for book_id, parts, content, pages, sections in laid:
-        for ops, section_title in zip(pages, sections, strict=True):
-            n = len(images) + 1
-            frame = frame_ops(parts.ctx.book.name, parts.org_line, parts.footer_line,
-                              p.label, content.payload, n, total)
-            images.append(PhoneImage(book_id, n, total, section_title, content.payload, tuple(frame + ops)))
+        name, total = parts.ctx.book.name, len(pages)  # each book is its own series (its own sheet)
+        for n, (ops, section_title) in enumerate(zip(pages, sections, strict=True), start=1):
+            frame = frame_ops(name, parts.org_line, parts.footer_line, p.label, content.payload, n, total)
+            images.append(PhoneImage(book_id, name, n, total, section_title, content.payload, tuple(frame + ops)))
     return PhoneSet(org, p, tuple(images), tuple(contents))
 
 

@@ -124,7 +124,10 @@ def png(image: Image.Image) -> bytes:
     return buf.getvalue()
 
 
-LONG_MAX_PX = 30_000  # a 长图 taller than this is split: decoders and phones refuse 65,535 px and more
+# A 长图 taller than this is split. Phones and WeChat open far taller images, but desktop viewers
+# and converters do not: ImageMagick's packaged policy (Debian/Ubuntu) refuses more than 16KP, and
+# many GPU viewers cap textures at 16,384 px. Six 2,340 px images (14,040 px) fit.
+LONG_MAX_PX = 16_000
 
 
 def long_parts(images: Sequence[Image.Image]) -> list[list[Image.Image]]:
@@ -148,7 +151,8 @@ def long_image(images: Sequence[Image.Image]) -> Image.Image:
 
 
 def image_stem(region_code: str, name: str, period_code: str) -> str:
-    """The images' file names start as the village's PDF does (without .pdf)."""
+    """A book's images are named as a PDF of that book would be (without .pdf): the 区划代码, the
+    book's name (a village with two 账套 gets two series), 财务公开 and the period."""
     return village_file_name(region_code, name, period_code).removesuffix(".pdf")
 
 
@@ -160,14 +164,23 @@ def image_names(stem: str, count: int, long_count: int = 1) -> tuple[list[str], 
     return [f"{stem}_第{k:0{digits}d}张.png" for k in range(1, count + 1)], longs
 
 
-def write_images(phone: PhoneSet, folder: Path, stem: str) -> tuple[list[Path], list[Path]]:
-    """Every image and the 长图 into ``folder`` (each file written whole or not at all): the
-    images' paths, and the 长图's (one, or more when it would be too tall)."""
+def write_images(phone: PhoneSet, folder: Path, stem: str | None = None) -> tuple[list[Path], list[Path]]:
+    """Every book's images and its 长图 into ``folder``, each series named by its book (each file
+    written whole or not at all): the images' paths, and the 长图s' (one a book, or more when one
+    would be too tall). ``stem`` is not used: the names come from the books (older callers pass
+    the organisation's)."""
     drawn = render_pages(phone.images)
-    parts = long_parts(drawn)
-    names, long_names = image_names(stem, len(drawn), len(parts))
-    for name, image in zip(names, drawn, strict=True):
-        write_atomically(folder / name, png(image))
-    for name, part in zip(long_names, parts, strict=True):
-        write_atomically(folder / name, png(long_image(part)))
-    return [folder / n for n in names], [folder / n for n in long_names]
+    files: list[Path] = []
+    longs: list[Path] = []
+    for book_id in dict.fromkeys(i.book_id for i in phone.images):  # in the set's order
+        mine = [(i, d) for i, d in zip(phone.images, drawn, strict=True) if i.book_id == book_id]
+        book_stem = image_stem(phone.organisation.region_code, mine[0][0].book_name, phone.period.code)
+        parts = long_parts([d for _, d in mine])
+        names, long_names = image_names(book_stem, len(mine), len(parts))
+        for name, (_, image) in zip(names, mine, strict=True):
+            write_atomically(folder / name, png(image))
+            files.append(folder / name)
+        for name, part in zip(long_names, parts, strict=True):
+            write_atomically(folder / name, png(long_image(part)))
+            longs.append(folder / name)
+    return files, longs
