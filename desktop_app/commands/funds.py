@@ -122,13 +122,16 @@ def cmd_reopen_period(args: argparse.Namespace) -> int:
 def cmd_close_year(args: argparse.Namespace) -> int:
     """The transfers first (step, account, debit, credit), then 年终结转 unless ``--preview``."""
     from desktop_app.cli import cli_session
-    from desktop_app.core.services.yearend import close_year, preview_year_end
+    from desktop_app.core.services.yearend import close_year, preview_year_end, year_end_warnings
 
     with cli_session(args, "cli") as s:
         book = resolve_book(s, args.org, args.book)
         user = None if args.preview else resolve_user(s, args.user, "bookkeeper", "reviewer")
         print(f"年终结转：{book.name} {args.year}年度")
-        for ln in preview_year_end(s, book.id, args.year):
+        lines = preview_year_end(s, book.id, args.year)  # refused (unposted vouchers …) before any warning
+        for warning in year_end_warnings(s, book.id, args.year):
+            print(f"注意：{warning}")
+        for ln in lines:
             print(f"  {ln.step}　{ln.account_code} {ln.account_name}　借 {format_amount(ln.debit, blank_zero=True)}"
                   f"　贷 {format_amount(ln.credit, blank_zero=True)}")
         if user is None:

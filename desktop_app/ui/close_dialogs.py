@@ -31,9 +31,9 @@ from desktop_app.core.money import format_amount
 from desktop_app.core.periods import period_label
 from desktop_app.core.services.close_checklist import ChecklistItem, can_close, month_close_checklist
 from desktop_app.core.services.permissions import CLOSE_PERIOD
-from desktop_app.core.services.yearend import YearEndLine, close_year, preview_year_end
+from desktop_app.core.services.yearend import YearEndLine, close_year, preview_year_end, year_end_warnings
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.errors import confirm, show_user_error
 from desktop_app.ui.permissions import gate
 
 OK_MARK, FAIL_MARK, WARN_MARK = "✔", "✖", "⚠"
@@ -143,12 +143,20 @@ class CloseMonthDialog(QDialog):
 class YearEndDialog(QDialog):
     """年终结转 of ``year``: the preview of the closing vouchers, then 结转 posts them."""
 
-    def __init__(self, ctx: AppContext, year: int, lines: list[YearEndLine], parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, year: int, lines: list[YearEndLine], parent: QWidget | None = None,
+                 warnings: list[str] | None = None) -> None:
         super().__init__(parent)
         assert ctx.book is not None
         self.ctx, self.year, self.book, self.lines = ctx, year, ctx.book, lines
+        self.warnings = warnings or []
         self.setWindowTitle(f"年终结转 — {self.book.name} {year}年度")
         layout = QVBoxLayout(self)
+        # December's depreciation not run is a warning, as at the month close: shown, asked again on 结转.
+        self.warning_label = QLabel("\n".join(f"{WARN_MARK} {w}" for w in self.warnings))
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet(f"color: {_COLORS[WARN_MARK]}; font-weight: bold;")
+        self.warning_label.setVisible(bool(self.warnings))
+        layout.addWidget(self.warning_label)
         steps = list(dict.fromkeys(ln.step for ln in lines))
         layout.addWidget(QLabel(f"将生成 {len(steps)} 张结转凭证（日期 {year}-12-31，由系统审核、记账）："))
         self.table = _table(["凭证", "科目编码", "科目名称", "借方金额", "贷方金额"])
@@ -187,6 +195,9 @@ class YearEndDialog(QDialog):
         self.resize(760, 460)
 
     def carry_forward(self) -> None:
+        if self.warnings and not confirm(self, "\n".join(self.warnings) + "\n\n建议先计提12月折旧（资产 → 计提折旧）；结转后再计提，需要再次结转。仍要结转吗？",
+                                         title="年终结转"):
+            return
         try:
             self.ctx.call(close_year, self.book.id, self.year, user=self.ctx.user)
         except UserError as err:
@@ -203,9 +214,10 @@ def open_year_end(ctx: AppContext, year: int, parent: QWidget | None) -> YearEnd
         return None
     try:
         lines = ctx.read(preview_year_end, ctx.book.id, year)
+        warnings = ctx.read(year_end_warnings, ctx.book.id, year)
     except UserError as err:
         show_user_error(parent, err)
         return None
-    dlg = YearEndDialog(ctx, year, lines, parent)
+    dlg = YearEndDialog(ctx, year, lines, parent, warnings)
     dlg.open()
     return dlg

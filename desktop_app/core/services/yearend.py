@@ -22,13 +22,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.models import Voucher
 from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_funds import VoucherRow
 from desktop_app.core.services.balances import balances_at_end
+from desktop_app.core.services.close_checklist import _depreciation_item  # the checklist's warning, one place
 from desktop_app.core.services.funds_base import (
     YEAR_END_KIND,
     AccountInfo,
@@ -97,11 +100,33 @@ def _plan(session: Session, book_id: uuid.UUID, year: int) -> list[tuple[str, li
     return plan
 
 
+def unposted_vouchers(session: Session, book_id: uuid.UUID, year: int) -> list[str]:
+    """The year's vouchers still 填制 or 审核 ("2026年12月记-0002（填制）"): the closing reads posted
+    balances only, so it would carry the year without them and say nothing."""
+    rows = session.execute(select(Voucher.period, Voucher.number, Voucher.status).where(
+        Voucher.book_id == book_id, Voucher.period.between(f"{year:04d}-01", f"{year:04d}-12"),
+        Voucher.status.in_(("填制", "审核")), Voucher.deleted.is_(False))
+        .order_by(Voucher.period, Voucher.number)).all()
+    return [f"{period_label(p)}记-{n:04d}（{s}）" for p, n, s in rows]
+
+
+def year_end_warnings(session: Session, book_id: uuid.UUID, year: int) -> list[str]:
+    """What the user should know before closing the year but may go past: December's
+    depreciation due and not run (the month-close checklist's own warning)."""
+    item = _depreciation_item(session, book_id, f"{year:04d}-12")
+    return [] if item.ok else [f"{year}年12月折旧：{item.detail}"]
+
+
 def _refuse_unless_due(session: Session, book_id: uuid.UUID, year: int) -> None:
     period = f"{year:04d}-12"
     if period_row(session, book_id, period).is_closed:
         raise ConflictError(f"{period_label(period)}已结账，不能再进行{year}年度年终结转；"
                             "如需补记，请先由审核员反结账", field="年度")
+    open_ = unposted_vouchers(session, book_id, year)
+    if open_:
+        more = f" 等{len(open_)}张" if len(open_) > 10 else ""
+        raise ConflictError(f"{year}年度有 {len(open_)} 张凭证尚未记账：{'、'.join(open_[:10])}{more}；"
+                            "年终结转只结转已记账的余额，请先审核、记账（或作废）这些凭证", field="年度")
     if not year_end_leftovers(session, book_id, period):
         done = find_vouchers_by_source(session, book_id, YEAR_END_KIND, uuid.UUID(int=year))
         raise ConflictError(f"{year}年度" + ("已经进行过年终结转，" if done else "")
