@@ -1,7 +1,9 @@
 """CLI: ``export members|households|shares``, ``distribute`` and ``roster``.
 
 Organisations are named by USCC or 区划代码; ``--book`` as every command reads it
-(``commands.resolve_book``: an organisation with several books needs it).
+(``commands.resolve_book``: an organisation with several books needs it). 身份证号 in a file follow
+the screen's rule (``personal_data.id_rule``): full for the register's keepers, the export audited
+as a reveal; masked (first 6 + last 4, the file says so) for everyone else.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
     from desktop_app.core.services.members import list_households
     from desktop_app.core.services.orgs import find_organisation
+    from desktop_app.core.services.personal_data import id_rule, record_id_export
     from desktop_app.core.services.shares import list_holdings, list_share_types
     from desktop_app.excel.members_xlsx import export_members_xlsx, households_workbook, shares_workbook
 
@@ -39,19 +42,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     with cli_session(args) as s:
         org = find_organisation(s, args.org)
+        ids = id_rule(s, org.id, user=args.acting)
         names = [t.name for t in list_share_types(s, org.id)]
         if args.kind == "members":  # streamed from one query into the file: memory stays flat
-            count, wb = export_members_xlsx(s, org.id, out, organisation=org.name), None
-        elif args.kind == "households":
+            count, wb = export_members_xlsx(s, org.id, out, organisation=org.name, ids=ids), None
+        elif args.kind == "households":  # no 身份证号 in it
             households = list_households(s, org.id)
             wb, count = households_workbook(households, organisation=org.name), len(households)
         else:
             holdings = list_holdings(s, org.id)
-            wb, count = shares_workbook(holdings, names, organisation=org.name), len(holdings)
-    if wb is not None:
-        wb.save(out)
-    print(f"已导出 {org.name} 的{ {'members': '成员名册', 'households': '户', 'shares': '股份登记簿'}[args.kind]}"
-          f"（{count} 行）：{out}")
+            wb, count = shares_workbook(holdings, names, organisation=org.name, ids=ids), len(holdings)
+        if wb is not None:
+            wb.save(out)
+        if args.kind != "households":  # audited once the file is written, in the same transaction
+            record_id_export(s, org.id, ids, user=args.acting, document=EXPORT_KINDS[args.kind], count=count,
+                             path=out.resolve())
+    shown = "" if args.kind == "households" else "（含完整身份证号，已记入审计日志）" if ids.full else f"（{ids.note}）"
+    print(f"已导出 {org.name} 的{EXPORT_KINDS[args.kind]}（{count} 行）{shown}：{out}")
     return 0
 
 
@@ -83,6 +90,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
     from desktop_app.core.services.distribution_query import find_plan, plan_roster
     from desktop_app.core.services.orgs import find_organisation
+    from desktop_app.core.services.personal_data import id_rule, record_id_export
 
     require_login(args, "分红花名册")
     out = Path(args.out)
@@ -95,7 +103,8 @@ def cmd_roster(args: argparse.Namespace) -> int:
         plan = find_plan(s, book.id, args.year)
         if plan is None:
             raise UserError(f"{org.name} 没有{args.year}年度的收益分配方案，请先运行 distribute")
-        roster = plan_roster(s, plan.id)
+        ids = id_rule(s, org.id, user=args.acting)
+        roster = ids.roster(plan_roster(s, plan.id))
         if suffix == ".pdf":  # the PDF's QR code: what it prints is recorded for verify-sheet
             from desktop_app.reports.sealed_kinds import seal_roster
 
@@ -109,7 +118,12 @@ def cmd_roster(args: argparse.Namespace) -> int:
         from desktop_app.excel.members_xlsx import roster_workbook
 
         roster_workbook(roster, public=args.public).save(out)
-    kind = f"公示稿（按户，不列身份证号）：{len(roster.households)} 户" if args.public else f"发放稿：{len(roster.lines)} 人"
+    if not args.public:  # the 发放稿 lists members' numbers: a keeper's full copy is audited
+        with cli_session(args, "cli") as s:
+            record_id_export(s, org.id, ids, user=args.acting, document=f"{args.year}年度分红花名册（发放稿）",
+                             count=len(roster.lines), path=out.resolve())
+    kind = f"公示稿（按户，不列身份证号）：{len(roster.households)} 户" if args.public else \
+        f"发放稿：{len(roster.lines)} 人，{'含完整身份证号，已记入审计日志' if ids.full else ids.note}"
     print(f"已输出 {org.name} {args.year}年度分红花名册{kind}，合计 {plan.roster_total} 元 → {out}"
           + (f"（校验码 {seal.code}）" if suffix == ".pdf" else ""))
     return 0

@@ -37,6 +37,7 @@ from desktop_app.core.services.members_import import (
     apply_member_import,
     validate_member_values,
 )
+from desktop_app.core.services.personal_data import IdRule, masked_note
 from desktop_app.core.services.shares import list_share_types
 from desktop_app.excel.formulas import refuse_formulas_without_values
 from desktop_app.excel.print_setup import StreamSheet, finish_sheet
@@ -72,49 +73,55 @@ def _formats(ws: Worksheet, formats: Sequence[str | None], start_row: int = 2) -
                 cell.number_format = fmt
 
 
+MASKED = IdRule(False)  # a caller that did not ask ``personal_data.id_rule`` gets masked numbers
+
+
 def _stream(wb: Workbook, name: str, title: str, organisation: str, headers: Sequence[str],
-            widths: Sequence[int], formats: Sequence[str | None]) -> StreamSheet:
+            widths: Sequence[int], formats: Sequence[str | None], note: str = "") -> StreamSheet:
     """A streamed table with its print setup (excel.print_setup.StreamSheet): the title and
     organisation on the sheet, A4 fit to width, title and header rows repeated, page x/y in the
-    footer, autofilter over the data rows."""
+    footer, autofilter over the data rows; ``note`` (a masked file's 身份证号 line) joins the subtitle."""
+    parts = [f"编制单位：{organisation}" if organisation else "", note]
     return StreamSheet(wb, name, title=f"{organisation}{title}" if organisation else title,
-                       subtitle=f"编制单位：{organisation}" if organisation else None, headers=headers,
+                       subtitle="　".join(p for p in parts if p) or None, headers=headers,
                        widths=widths, formats=formats)
 
 
-def _members_sheet(wb: Workbook, type_names: Sequence[str], organisation: str) -> StreamSheet:
+def _members_sheet(wb: Workbook, type_names: Sequence[str], organisation: str, ids: IdRule) -> StreamSheet:
     headers = ["户号", "组别", "户主", "姓名", "身份证号", "性别", "出生日期", "与户主关系", "状态", "确认日期",
                "迁入日期", "迁出/死亡日期", *type_names, "合计股数", "备注"]
     return _stream(wb, "成员名册", "成员名册", organisation, headers,
                    [10, 14, 10, 10, 21, 6, 12, 10, 8, 12, 12, 12, *[9] * len(type_names), 10, 20],
                    [TEXT, None, None, None, TEXT, None, DATE, None, None, DATE, DATE, DATE,
-                    *[SHARES] * len(type_names), SHARES, None])
+                    *[SHARES] * len(type_names), SHARES, None], ids.note)
 
 
 def members_workbook(members: Sequence[MemberRow], holdings: Sequence[HoldingRow], type_names: Sequence[str], *,
-                     organisation: str = "") -> Workbook:
+                     organisation: str = "", ids: IdRule = MASKED) -> Workbook:
     """成员名册 (the import's column names, plus derived and status columns; the importer finds the
     header row below the title). A write-only workbook: save it once."""
     wb = Workbook(write_only=True)
-    sheet = _members_sheet(wb, type_names, organisation)
+    sheet = _members_sheet(wb, type_names, organisation, ids)
     by_member = {h.member_id: h for h in holdings}
     for m in members:
         h = by_member.get(m.id)
         per = [v for _, v in h.by_type] if h else [Decimal(0)] * len(type_names)
-        sheet.append([m.household_number, m.group_name, m.head_name, m.name, m.ric, m.sex, m.birth_date, m.relation,
+        sheet.append([m.household_number, m.group_name, m.head_name, m.name, ids.show(m.ric), m.sex, m.birth_date, m.relation,
                       m.status, m.confirmed_on, m.joined_on, m.left_on, *per, m.shares, m.note or ""])
     sheet.close()
     return wb
 
 
 def export_members_xlsx(session: Session, organisation_id: uuid.UUID, path: Path | str, *,
-                        organisation: str = "") -> int:
+                        organisation: str = "", ids: IdRule = MASKED) -> int:
     """Write the 成员名册 of an organisation straight from the database to ``path`` (rows are
-    streamed from one query into a write-only sheet: memory stays flat); returns the rows written."""
+    streamed from one query into a write-only sheet: memory stays flat); returns the rows written.
+    ``ids``: full or masked 身份证号 (``personal_data.id_rule``; a full file also masks nothing else)."""
     types = list_share_types(session, organisation_id)
     wb = Workbook(write_only=True)
-    sheet = _members_sheet(wb, [t.name for t in types], organisation)
-    sheet.extend(member_export_rows(session, organisation_id, [t.id for t in types]))
+    sheet = _members_sheet(wb, [t.name for t in types], organisation, ids)
+    rows = member_export_rows(session, organisation_id, [t.id for t in types])
+    sheet.extend(rows if ids.full else ((*r[:4], ids.show(r[4]), *r[5:]) for r in rows))
     sheet.close()
     wb.save(path)
     return sheet.rows - sheet.head - 1
@@ -131,15 +138,16 @@ def households_workbook(households: Sequence[HouseholdRow], *, organisation: str
     return wb
 
 
-def shares_workbook(holdings: Sequence[HoldingRow], type_names: Sequence[str], *, organisation: str = "") -> Workbook:
+def shares_workbook(holdings: Sequence[HoldingRow], type_names: Sequence[str], *, organisation: str = "",
+                    ids: IdRule = MASKED) -> Workbook:
     """股份登记簿: one row per member holding shares, by share type; the totals row is the sum of the
     rows above it (values, so every reader sees them)."""
     wb = Workbook(write_only=True)
     sheet = _stream(wb, "股份登记簿", "股份登记簿", organisation,
                     ["组别", "户号", "户主", "姓名", "身份证号", "与户主关系", "状态", *type_names, "合计"],
                     [14, 10, 10, 10, 21, 10, 8, *[9] * len(type_names), 10],
-                    [None, TEXT, None, None, TEXT, None, None, *[SHARES] * (len(type_names) + 1)])
-    sheet.extend([h.group_name, h.household_number, h.head_name, h.name, h.ric, h.relation, h.status,
+                    [None, TEXT, None, None, TEXT, None, None, *[SHARES] * (len(type_names) + 1)], ids.note)
+    sheet.extend([h.group_name, h.household_number, h.head_name, h.name, ids.show(h.ric), h.relation, h.status,
                   *[v for _, v in h.by_type], h.total] for h in holdings)
     last = sheet.rows
     sheet.append(["合计", "", "", f"{len(holdings)}人", "", "", "",
@@ -162,7 +170,9 @@ def _status(p: PlanRow) -> str:
 def roster_workbook(roster: PlanRoster, *, public: bool = False) -> Workbook:
     """分红花名册 with the same columns as the PDF: the public copy (公示稿) by household — 组别, 户号,
     户主, 人数, 股数, 每股, 应分, 扣减, 实发, no ID numbers, no 签领; the internal copy (发放稿) one row
-    per member with the ID number and 签领. The totals row holds the sums of the rows above it."""
+    per member with the ID number as the roster carries it (masked unless ``IdRule.roster`` kept it
+    full for a keeper; then the subtitle says so) and 签领. The totals row holds the sums of the rows
+    above it."""
     p = roster.plan
     wb = Workbook()
     money0 = Decimal("0.00")
@@ -196,7 +206,8 @@ def roster_workbook(roster: PlanRoster, *, public: bool = False) -> Workbook:
         _formats(ws, [None, None, TEXT, None, None, TEXT, None, *[SHARES] * (len(types) + 1), MONEY, MONEY, MONEY,
                       MONEY, None])
     kind = "公示稿" if public else "发放稿"
-    finish_sheet(ws, title=f"{p.organisation_name}{p.year}年度成员分红花名册（{kind}）", subtitle=_status(p),
+    masked = "" if public else "".join(f"　{n}" for n in [masked_note(ln.ric for ln in roster.lines)] if n)
+    finish_sheet(ws, title=f"{p.organisation_name}{p.year}年度成员分红花名册（{kind}）", subtitle=_status(p) + masked,
                  header_rows=1, last_row=last)
     info = wb.create_sheet("说明")
     for line in (("组织", p.organisation_name), ("年度", p.year), ("方案状态", p.status),
