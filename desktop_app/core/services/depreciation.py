@@ -267,7 +267,8 @@ def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], p
     """计提 one month's depreciation of many books at once (a township's month end): each book's
     charges computed and checked as :func:`run_depreciation` does (refused in a closed month or
     when an earlier month was never run), its voucher posted through ``batch`` (the bulk voucher
-    path; with no ``batch`` one is posted here) and its lines and audit entry written after.
+    path; with no ``batch`` one is posted here; posted, or left in 填制 for 审核, as the book's
+    自动凭证 setting says, like :func:`run_depreciation`) and its lines and audit entry written after.
     A book whose month already has a run (standing or reversed) goes through
     :func:`run_depreciation` itself, which finds it or brings the reversed lines back."""
     from desktop_app.core.services.periods import ensure_period_open

@@ -2,9 +2,10 @@
 
 ``record_receipts`` / ``record_deposits`` check and allocate each item exactly as
 ``receipts.record_receipt`` / ``record_deposit`` do, in the order given (a contract's earlier item
-is allocated before its later one, as if entered one after the other), then post the vouchers
-through a :class:`PostingBatch` (the bulk voucher path) and write the records with their
-voucher ids, each with its own audit entry. Nothing is written when any item is refused.
+is allocated before its later one, as if entered one after the other), then write the vouchers
+through a :class:`PostingBatch` (the bulk voucher path: posted, or left in 填制 for 审核, as the
+book's 自动凭证 setting says, like the single forms) and the records with their voucher ids,
+each with its own audit entry. Nothing is written when any item is refused.
 """
 
 from __future__ import annotations
