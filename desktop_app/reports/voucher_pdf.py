@@ -4,6 +4,10 @@ Each form: title 记账凭证 (double rule), 单位, date, 记字第 N 号, 附�
 明细科目 / 借方金额 / 贷方金额), 合计 with the 大写 amount, and the 会计主管 / 记账 / 审核 / 出纳 / 制单
 line with the names the voucher records. A voucher with more lines than a form holds goes on to
 further forms (记-0005 1/2, 2/2); the 合计 is on its last. Voided vouchers are not printed.
+
+A 红字 (reversal) voucher is printed as on paper: its negative figures in red ink without a minus
+sign, 红字 beside the title, and the 大写 line filled with the amount marked "（红字）" — REFERENCE
+§8.1: vouchers carry no negative 大写, and the mark keeps a black-and-white copy unambiguous.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
 PER_PAGE = (2, 3)
 CHECK_HINT = "在阳光台账中输入校验码（verify-sheet），可核对所印凭证是否与账目一致"
 MARGIN = 12 * mm
+RED = (0.8, 0.0, 0.0)
+RED_MARK = "（红字）"
 # 摘要, 总账科目, 明细科目, 借方金额, 贷方金额; the 附单据 column stands right of the table
 WIDTHS = [50 * mm, 34 * mm, 40 * mm, 27 * mm, 27 * mm]
 HEADS = ["摘　　要", "总账科目", "明细科目", "借方金额", "贷方金额"]
@@ -65,6 +71,11 @@ class VoucherForm:
     @property
     def code(self) -> str:
         return f"记-{self.number:04d}"
+
+    @property
+    def red(self) -> bool:
+        """A 红字 voucher (a reversal): its total is negative."""
+        return self.total < 0
 
 
 @dataclass(frozen=True)
@@ -106,9 +117,19 @@ def build_voucher_forms(session: Session, book_id: uuid.UUID, first: str, last: 
         lines = tuple(FormLine(ln.summary or r.summary, *_account_names(accounts, ln.account_code, ln.account_name),
                                ln.debit, ln.credit) for ln in d.lines)
         forms.append(VoucherForm(r.number, r.voucher_date, r.attachments, r.status, lines, r.total,
-                                 amount_in_words(r.total) if r.total >= 0 else "", r.maker_name,
+                                 _words(r.total), r.maker_name,
                                  r.reviewer_name or "", r.poster_name or ""))
     return VoucherForms(org, book.name, first, last, tuple(forms))
+
+
+def _words(total: Decimal) -> str:
+    """The 合计 大写: a red voucher's amount with the 红字 mark, never a negative 大写."""
+    return RED_MARK + amount_in_words(-total) if total < 0 else amount_in_words(total)
+
+
+def _figure(amount: Decimal, symbol: str = "") -> tuple[str, bool]:
+    """A printed amount and whether it is in red ink: a negative figure is red, without its minus sign."""
+    return f"{symbol}{format_amount(abs(amount))}", amount < 0
 
 
 @dataclass(frozen=True)
@@ -132,9 +153,10 @@ def form_sheets(forms: VoucherForms, per_page: int) -> list[tuple[VoucherForm, t
 
 
 def _cell(c: canvas.Canvas, font: str, text: str, x: float, y: float, w: float, h: float, size: float, *,
-          align: str = "left") -> None:
+          align: str = "left", red: bool = False) -> None:
     lines, s = fit(text, size, w - 2.4 * mm, 7.0)
     c.setFont(font, s)
+    c.setFillColorRGB(*(RED if red else (0, 0, 0)))
     lead = s * 1.15
     base = y + h / 2 + (len(lines) - 1) * lead / 2 - s * 0.35
     for k, part in enumerate(lines):
@@ -145,6 +167,7 @@ def _cell(c: canvas.Canvas, font: str, text: str, x: float, y: float, w: float, 
             c.drawCentredString(x + w / 2, ty, part)
         else:
             c.drawString(x + 1.5 * mm, ty, part)
+    c.setFillColorRGB(0, 0, 0)
 
 
 def _form(c: canvas.Canvas, font: str, forms: VoucherForms, v: VoucherForm, lines: tuple[FormLine, ...], k: int,
@@ -161,6 +184,11 @@ def _form(c: canvas.Canvas, font: str, forms: VoucherForms, v: VoucherForm, line
     c.setLineWidth(0.7)
     c.line(w / 2 - tw / 2 - 5 * mm, rule_y, w / 2 + tw / 2 + 5 * mm, rule_y)
     c.line(w / 2 - tw / 2 - 5 * mm, rule_y - 0.9 * mm, w / 2 + tw / 2 + 5 * mm, rule_y - 0.9 * mm)
+    if v.red:
+        c.setFont(font, 11)
+        c.setFillColorRGB(*RED)
+        c.drawString(w / 2 + tw / 2 + 7 * mm, y - g.title * 0.8, "红字")
+        c.setFillColorRGB(0, 0, 0)
     info_y = rule_y - 5.5 * mm
     c.setFont(font, 9)
     c.drawString(left, info_y, f"单位：{forms.organisation}")
@@ -180,21 +208,22 @@ def _form(c: canvas.Canvas, font: str, forms: VoucherForms, v: VoucherForm, line
         y -= row_h
         if i < len(lines):
             ln = lines[i]
-            cells = [ln.summary, ln.account, ln.detail, "" if ln.debit == 0 else format_amount(ln.debit),
-                     "" if ln.credit == 0 else format_amount(ln.credit)]
+            cells = [(ln.summary, False), (ln.account, False), (ln.detail, False),
+                     ("", False) if ln.debit == 0 else _figure(ln.debit),
+                     ("", False) if ln.credit == 0 else _figure(ln.credit)]
             x = left
-            for j, (text, cw) in enumerate(zip(cells, WIDTHS, strict=True)):
-                _cell(c, font, text, x, y, cw, row_h, 9, align="right" if j >= 3 else "left")
+            for j, ((text, red), cw) in enumerate(zip(cells, WIDTHS, strict=True)):
+                _cell(c, font, text, x, y, cw, row_h, 9, align="right" if j >= 3 else "left", red=red)
                 x += cw
         c.setLineWidth(0.25)
         c.line(left, y, left + table_w, y)
     y -= row_h
     words_w = sum(WIDTHS[:3])
     if k == n:
+        total, red = _figure(v.total, "¥")
         _cell(c, font, f"合　计　（大写）{v.words}", left, y, words_w, row_h, 9.5)
-        _cell(c, font, f"¥{format_amount(v.total)}", left + words_w, y, WIDTHS[3], row_h, 9, align="right")
-        _cell(c, font, f"¥{format_amount(v.total)}", left + words_w + WIDTHS[3], y, WIDTHS[4], row_h, 9,
-              align="right")
+        _cell(c, font, total, left + words_w, y, WIDTHS[3], row_h, 9, align="right", red=red)
+        _cell(c, font, total, left + words_w + WIDTHS[3], y, WIDTHS[4], row_h, 9, align="right", red=red)
     else:
         _cell(c, font, "（转下张）", left, y, words_w, row_h, 9.5)
     c.setLineWidth(1.0)
