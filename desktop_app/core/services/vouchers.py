@@ -378,6 +378,26 @@ def post_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) -> V
     return _row(session, v.id)
 
 
+def _check_reversible(session: Session, voucher_id: uuid.UUID, owner: str | None = None) -> Voucher:
+    v = _load(session, voucher_id)
+    _refuse_owned(v, "红字冲销", owner)
+    if v.status != "记账":
+        raise ConflictError(f"{_label(v)}尚未记账，可以直接修改或作废，无需冲销", field="状态")
+    if v.reversal_of_id is not None:
+        raise ConflictError(f"{_label(v)}本身是红字冲销凭证，不能再冲销", field="凭证")
+    done = session.scalar(select(Voucher.id).where(Voucher.reversal_of_id == v.id, Voucher.status != "作废",
+                                                   Voucher.deleted.is_(False)))
+    if done is not None:
+        raise ConflictError(f"{_label(v)}已被冲销", field="凭证")
+    return v
+
+
+def check_reversible(session: Session, voucher_id: uuid.UUID) -> None:
+    """Raise why the voucher cannot be 红字冲销 by hand (made by a module, not posted, already
+    reversed, a reversal itself), so the page says so before it asks for the reason."""
+    _check_reversible(session, voucher_id)
+
+
 def reverse_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, voucher_date: date,
                     reason: str, owner: str | None = None, post: bool = False) -> VoucherRow:
     """红字冲销: a new voucher (status 填制) with the same lines in red (negative) amounts.
@@ -394,18 +414,9 @@ def reverse_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, v
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("红字冲销必须填写原因", field="原因")
-    v = _load(session, voucher_id)
-    _refuse_owned(v, "红字冲销", owner)
+    v = _check_reversible(session, voucher_id, owner)
     if post and (owner is None or owner != v.source_kind):
         raise ConflictError(f"只有生成{_label(v)}的模块可以自动记账其红字冲销凭证", field="凭证")
-    if v.status != "记账":
-        raise ConflictError(f"{_label(v)}尚未记账，可以直接修改或作废，无需冲销", field="状态")
-    if v.reversal_of_id is not None:
-        raise ConflictError(f"{_label(v)}本身是红字冲销凭证，不能再冲销", field="凭证")
-    done = session.scalar(select(Voucher.id).where(Voucher.reversal_of_id == v.id, Voucher.status != "作废",
-                                                   Voucher.deleted.is_(False)))
-    if done is not None:
-        raise ConflictError(f"{_label(v)}已被冲销", field="凭证")
     if not isinstance(voucher_date, date):
         raise ValidationError("凭证日期无效", field="日期")
     _check_reversal_date(v, voucher_date)
