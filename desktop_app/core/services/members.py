@@ -22,6 +22,7 @@ from db.types import Mu4
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
 from desktop_app.core.ids import validate_ric
 from desktop_app.core.rows_members import DuplicateRicRow, HouseholdRow, MemberRow, MembershipEventRow
+from desktop_app.core.services.personal_data import ric_matches
 from desktop_app.core.textsearch import matches
 from desktop_app.core.validate import clean_text
 
@@ -396,8 +397,8 @@ def list_members(session: Session, organisation_id: uuid.UUID, *, text: str | No
     query = (text or "").strip()
     if query:
         upper = query.upper()
-        if upper.replace("X", "").isdigit() and len(upper) >= 4:
-            rows = [r for r in rows if upper in r.ric or r.household_number == query]
+        if upper.replace("X", "").isdigit() and len(upper) >= 4:  # personal_data's rule: no probing the middle
+            rows = [r for r in rows if ric_matches(upper, r.ric) or r.household_number == query]
         else:
             rows = [r for r in rows if r.household_number == query or matches(query, r.name)]
     return rows

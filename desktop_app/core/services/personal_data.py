@@ -8,10 +8,15 @@ Files follow the same rule (``id_rule``): an export made by a keeper carries ful
 audited as a reveal naming how many people's numbers went to which file (``record_id_export``);
 anyone else's export carries masked numbers and says so (``IdRule.note``). The 分红花名册 发放稿
 is the one document whose purpose needs full numbers (signing for cash or a bank transfer,
-REFERENCE §3.5: masked only on public copies): it too is full for keepers only, audited."""
+REFERENCE §3.5: masked only on public copies): it too is full for keepers only, audited.
+
+Searching by number works on the stored value without showing it (``ric_matches``,
+``ric_search_keys``): a whole number or its last 6 (or the visible first 6 / last 4) finds the
+member; fragments of the masked middle find nothing, so typing cannot probe hidden digits."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -29,8 +34,20 @@ from desktop_app.core.rows_members import PlanRoster
 from desktop_app.core.services.auth import acting_user, require_role
 from desktop_app.core.services.permissions import REVEAL_ID_NUMBER
 
-__all__ = ["MASKED_NOTE", "IdRule", "id_rule", "mask_ric", "masked_note", "record_id_export", "reveal_id_numbers", "shown_birth",
-           "shown_ric"]
+__all__ = [
+    "MASKED_NOTE",
+    "IdRule",
+    "id_rule",
+    "mask_ric",
+    "masked_note",
+    "record_id_export",
+    "reveal_id_numbers",
+    "ric_matches",
+    "ric_query_key",
+    "ric_search_keys",
+    "shown_birth",
+    "shown_ric",
+]
 
 MASKED_NOTE = "身份证号已隐去中间八位（只显示前6位和后4位）"
 
@@ -127,3 +144,40 @@ def reveal_id_numbers(session: Session, organisation_id: uuid.UUID, *, user: Use
         None, {"organisation_id": str(organisation_id), "where": where,
                "members": sorted(str(mid) for mid, _n, _r in found)}))
     return {mid: ric for mid, _name, ric in found}
+
+
+def _clean_query(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+def _looks_like_id(q: str) -> bool:
+    return bool(q) and q[:-1].isdigit() and (q[-1].isdigit() or q[-1] == "X")
+
+
+def ric_matches(query: str, ric: str) -> bool:
+    """Whether a typed number finds this stored 身份证号: all 18 characters, the last 4 to 6, or
+    the first 6 (shown anyway); never a fragment of the masked middle."""
+    q = _clean_query(query)
+    if not _looks_like_id(q) or not ric:
+        return False
+    if len(q) == 18:
+        return q == ric.upper()
+    return 4 <= len(q) <= 6 and (ric.upper().endswith(q) or ric.startswith(q))
+
+
+def _key(text: str) -> str:
+    # private-use characters: nothing typed in a search box is a fragment of a key
+    return "".join(chr(0xE000 + b) for b in hashlib.blake2b(text.encode(), digest_size=8).digest())
+
+
+def ric_search_keys(ric: str | None) -> str:
+    """Hidden search text for a list row: keys of the whole number and of its last 6, which only
+    ``ric_query_key`` of the same whole number or last 6 can find."""
+    code = (ric or "").upper()
+    return f"{_key(code)}\x00{_key(code[-6:])}" if len(code) == 18 else ""
+
+
+def ric_query_key(text: str) -> str | None:
+    """The key a typed whole number (18) or last 6 searches for (None: not such a query)."""
+    q = _clean_query(text)
+    return _key(q) if len(q) in (6, 18) and _looks_like_id(q) else None

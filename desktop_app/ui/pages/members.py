@@ -40,9 +40,8 @@ from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.pages import members_forms as mf
 from desktop_app.ui.pages.members_import import MemberImport
-from desktop_app.ui.pages.members_ric import SHOW, RicReveal
+from desktop_app.ui.pages.members_ric import SHOW, MemberRowsModel, RicReveal
 from desktop_app.ui.permissions import gate_buttons
-from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets.buttons import button_row
 
@@ -91,7 +90,7 @@ class MembersPage(QWidget):
         self.reload()
 
     def _view(self, columns: list[Column], key: str, hint: str = SEARCH_HINT) -> LedgerView:
-        view = LedgerView(RowTableModel(columns), settings=self.ctx.settings, settings_key=f"table:members:{key}",
+        view = LedgerView(MemberRowsModel(columns), settings=self.ctx.settings, settings_key=f"table:members:{key}",
                           filter_placeholder=hint)
         view.setObjectName(f"members_{key}")
         return view
@@ -186,7 +185,7 @@ class MembersPage(QWidget):
                             formatter=mf.shares_text)
                      for i, t in enumerate(types)],
                    Column("total", "合计", "decimal", total=True, formatter=mf.shares_text)]
-        self.holdings.set_model(RowTableModel(columns, self.ctx.read(sh.list_holdings, org.id) if org else []))
+        self.holdings.set_model(MemberRowsModel(columns, self.ctx.read(sh.list_holdings, org.id) if org else []))
 
     def _load_history(self, row: Any) -> None:
         self.history.model().set_rows(self.ctx.read(svc.member_history, row.id) if isinstance(row, MemberRow) else [])

@@ -1,19 +1,22 @@
 """显示身份证 on the members page: lists show 身份证号 masked (first 6 + last 4); the keepers of
 the register may show the full numbers of the selected organisation's members, each time through
 the audited ``personal_data.reveal_id_numbers``, until they hide them or choose another
-organisation."""
+organisation. The lists still find a member by the whole number or its last 6 while it is
+masked (``MemberRowsModel``: hidden keys of the stored value, ``personal_data.ric_search_keys``)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from desktop_app.core.errors import UserError
-from desktop_app.core.services.personal_data import reveal_id_numbers
+from desktop_app.core.services.personal_data import reveal_id_numbers, ric_query_key, ric_search_keys
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.tables import RowTableModel
 
 SHOW, HIDE = "显示身份证(&D)", "隐藏身份证(&D)"
 
@@ -60,3 +63,23 @@ class RicReveal:
         org = self.ctx.org
         if self.revealed and (org is None or org.id != self.org_id):
             self.hide()
+
+
+class MemberRowsModel(RowTableModel):
+    """A member list whose filter also matches the stored 身份证号 behind the masked column: a
+    typed whole number (or last 6) becomes its key, which only that member's hidden key contains;
+    the row stays masked and no other number shows."""
+
+    def set_filter(self, text: str) -> None:
+        super().set_filter(ric_query_key(text) or text)
+
+    def _haystacks(self) -> list[str]:
+        if self._hays is None or len(self._hays) != len(self._all):
+            base = super()._haystacks()
+            self._hays = [f"{hay}\x00{ric_search_keys(_ric(row))}" for hay, row in zip(base, self._all, strict=True)]
+        return self._hays
+
+
+def _ric(row: Any) -> str | None:
+    ric = getattr(row, "ric", None)
+    return ric if isinstance(ric, str) else None
