@@ -300,7 +300,31 @@ class MainWindow(QMainWindow):
         if kind in ("organisation", "book", "refresh"):
             self.reload_orgs()
 
+    def _follow_selection(self) -> None:
+        """A page chose the organisation and book (首页's 前往): the tree and the book list show them."""
+        org, book = self.ctx.org, self.ctx.book
+        shown = self.tree.currentItem()
+        if org is not None and (shown is None or getattr(shown.data(0, ORG_ROLE), "id", None) != org.id):
+            flags = Qt.MatchFlag.MatchWildcard | Qt.MatchFlag.MatchRecursive
+            item = next((i for i in self.tree.findItems("*", flags) if getattr(i.data(0, ORG_ROLE), "id", None) == org.id),
+                        None)
+            if item is not None:
+                self.tree.blockSignals(True)
+                self.tree.setCurrentItem(item)
+                self.tree.blockSignals(False)
+                self.books = self.ctx.read(list_books, org.id)
+                self.book_combo.blockSignals(True)
+                self.book_combo.clear()
+                self.book_combo.addItems([f"{b.code} {b.name}" for b in self.books])
+                self.book_combo.blockSignals(False)
+        index = next((i for i, b in enumerate(self.books) if book is not None and b.id == book.id), -1)
+        if index >= 0 and index != self.book_combo.currentIndex():
+            self.book_combo.blockSignals(True)
+            self.book_combo.setCurrentIndex(index)
+            self.book_combo.blockSignals(False)
+
     def _update_status(self) -> None:
+        self._follow_selection()
         org, book, p = self.ctx.org, self.ctx.book, self.ctx.period
         index = self.period_combo.findText(f"{p[:4]}年{p[5:]}月")
         if index >= 0 and index != self.period_combo.currentIndex():  # a page chose another month

@@ -40,10 +40,10 @@ def _window(qtbot, db: Database, tmp_path: Path) -> tuple[MainWindow, HomePage]:
 def test_home_page_shows_the_due_items_and_goes_to_their_pages(qtbot, demo_db: Database, tmp_path: Path) -> None:
     win, page = _window(qtbot, demo_db, tmp_path)
     rows = page.findChildren(DueRow)
-    assert [r.item.key for r in rows] == ["close", "disclosure", "distribution", "expiring", "arrears", "deposits",
-                                         "depreciation"]
+    assert [r.item.key for r in rows] == ["close", "post", "disclosure", "distribution", "expiring", "arrears",
+                                         "deposits", "depreciation"]  # 待记账凭证: kuaiji is the 记账员
     with demo_db.read() as s:
-        expected = home_overview(s, home_scopes(s)[0], page.overview.as_of)
+        expected = home_overview(s, home_scopes(s)[0], page.overview.as_of, user=page.ctx.user)
     for row in rows:
         text = row.findChild(QLabel, "summary").text()
         assert text == expected.item(row.item.key).summary

@@ -28,6 +28,7 @@ from db.models import Account, AccountPeriodTotal, Asset, AssetDepreciation, Boo
 from db.types import Fen
 from desktop_app.core import charts
 from desktop_app.core.periods import add_months, months_between, period_label, period_of
+from desktop_app.core.rows import UserRow
 from desktop_app.core.services.contract_warnings import list_arrears, list_expiring, list_unrefunded_deposits
 from desktop_app.core.services.district_common import VILLAGE_LEVEL, Village, places
 from desktop_app.core.services.district_oversight import (
@@ -62,6 +63,10 @@ class DueItem:
     details: tuple[str, ...]  # a few of the lines behind the count
     page: str  # the id of the page that deals with it
     overdue: bool = False  # a deadline has passed (or money is overdue)
+    # where 前往 takes the user: the book and month the item names first (its earliest), if any
+    organisation_id: uuid.UUID | None = None
+    book_id: uuid.UUID | None = None
+    period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,7 @@ def _names(session: Session) -> dict[uuid.UUID, str]:
     return {p.organisation_id: p.name for p in places(session)}
 
 
-def _cut(lines: Sequence[str]) -> tuple[str, ...]:
+def cut_lines(lines: Sequence[str]) -> tuple[str, ...]:
     if len(lines) <= DETAIL_LINES:
         return tuple(lines)
     return (*lines[:DETAIL_LINES], f"……等共 {len(lines)} 项")
@@ -160,7 +165,7 @@ def _close_item(session: Session, orgs: list[uuid.UUID], names: dict[uuid.UUID, 
     book's last closed one, from its first month, up to last month)."""
     last_month = add_months(period_of(as_of), -1)
     lines, months, oldest = [], 0, None
-    for _bid, org, code, name, start, closed in session.execute(_BOOKS, {"orgs": orgs}):
+    for bid, org, code, name, start, closed in session.execute(_BOOKS, {"orgs": orgs}):
         first = add_months(closed, 1) if closed else start
         n = months_between(first, last_month) + 1
         if n <= 0:
@@ -168,13 +173,15 @@ def _close_item(session: Session, orgs: list[uuid.UUID], names: dict[uuid.UUID, 
         months += n
         oldest = min(oldest or first, first)
         span = period_label(first) if n == 1 else f"{period_label(first)}–{period_label(last_month)}"
-        lines.append((first, f"{names.get(org, '')} {code} {name}：{span}未结账"))
-    lines.sort()
+        lines.append((first, f"{names.get(org, '')} {code} {name}：{span}未结账", org, bid))
+    lines.sort(key=lambda x: x[:2])
     count = len(lines)
     summary = (f"{count} 个账套共 {months} 个月已结束未结账，最早 {period_label(oldest)}" if count and oldest
                else f"截至{period_label(last_month)}的月份均已结账")
-    return DueItem("close", "结账", count, summary, _cut([t for _, t in lines]), "vouchers",
-                   overdue=bool(oldest and oldest < last_month))
+    go = lines[0] if lines else None  # the book and month the summary names first
+    return DueItem("close", "结账", count, summary, cut_lines([x[1] for x in lines]), "vouchers",
+                   overdue=bool(oldest and oldest < last_month), organisation_id=go[2] if go else None,
+                   book_id=go[3] if go else None, period=go[0] if go else None)
 
 
 # --- 财务公开 ----------------------------------------------------------------------------------
@@ -195,7 +202,8 @@ def _disclosure_item(session: Session, orgs: set[uuid.UUID], as_of: date) -> Due
     else:
         summary = f"{label}财务公开均已张贴（{len(due)} 个账套）"
     lines = [f"{x.village.name} {x.book_name}：{x.status}" for x in open_]
-    return DueItem("disclosure", "财务公开", len(open_), summary, _cut(lines), "disclosure", overdue=bool(overdue))
+    return DueItem("disclosure", "财务公开", len(open_), summary, cut_lines(lines), "disclosure", overdue=bool(overdue),
+                   period=f"{year:04d}-{month:02d}")  # 前往 opens the month the item names
 
 
 # --- 收益分配 ----------------------------------------------------------------------------------
@@ -215,7 +223,7 @@ def _distribution_item(session: Session, orgs: set[uuid.UUID], as_of: date) -> D
     else:
         summary = f"{year}年度收益分配均已完成（{len(lines)} 个村）"
     details = [f"{x.village.name}：方案{x.plan_status}，{x.state}" for x in open_]
-    return DueItem("distribution", "收益分配", len(open_), summary, _cut(details), "members", overdue=bool(overdue))
+    return DueItem("distribution", "收益分配", len(open_), summary, cut_lines(details), "members", overdue=bool(overdue))
 
 
 # --- 合同 --------------------------------------------------------------------------------------
@@ -229,7 +237,7 @@ def _contract_items(session: Session, orgs: set[uuid.UUID], names: dict[uuid.UUI
     exp_lines = [f"{names.get(e.organisation_id, '')} {e.contract_number} {e.name}（{e.counterparty_name}）："
                  + (f"{e.end_date:%Y-%m-%d} 已到期" if e.days_left <= 0 else f"{e.days_left} 天后到期")
                  for e in expiring]
-    items = [DueItem("expiring", "合同到期", len(expiring), summary, _cut(exp_lines), "contracts",
+    items = [DueItem("expiring", "合同到期", len(expiring), summary, cut_lines(exp_lines), "contracts",
                      overdue=buckets["已到期"] > 0)]
 
     arrears = [a for a in list_arrears(session, one, as_of) if a.organisation_id in orgs]
@@ -243,7 +251,7 @@ def _contract_items(session: Session, orgs: set[uuid.UUID], names: dict[uuid.UUI
     for a in arrears:
         by_contract[(a.organisation_name, f"{a.contract_number}（{a.counterparty_name}）")] += a.outstanding
     arr_lines = [f"{org} {c}：欠 {_money(v)}" for (org, c), v in sorted(by_contract.items(), key=lambda kv: -kv[1])]
-    items.append(DueItem("arrears", "租金欠缴", len(arrears), summary, _cut(arr_lines), "contracts",
+    items.append(DueItem("arrears", "租金欠缴", len(arrears), summary, cut_lines(arr_lines), "contracts",
                          overdue=bool(arrears)))
 
     deposits = [d for d in list_unrefunded_deposits(session, one, as_of) if d.organisation_id in orgs]
@@ -252,7 +260,7 @@ def _contract_items(session: Session, orgs: set[uuid.UUID], names: dict[uuid.UUI
                else "没有应退未退的押金")
     dep_lines = [f"{names.get(d.organisation_id, '')} {d.contract_number}（{d.counterparty_name}）：{_money(d.held)}"
                  for d in deposits]
-    items.append(DueItem("deposits", "押金待退", len(deposits), summary, _cut(dep_lines), "contracts"))
+    items.append(DueItem("deposits", "押金待退", len(deposits), summary, cut_lines(dep_lines), "contracts"))
     return items
 
 
@@ -296,7 +304,7 @@ def _depreciation_item(session: Session, orgs: list[uuid.UUID], names: dict[uuid
     else:
         summary = f"{period_label(period)}折旧均已计提"
     lines = sorted(((min(v), f"{names.get(o, '')}：{len(v)} 项，自{period_label(min(v))}起") for o, v in per_org.items()))
-    return DueItem("depreciation", "计提折旧", count, summary, _cut([t for _, t in lines]), "assets",
+    return DueItem("depreciation", "计提折旧", count, summary, cut_lines([t for _, t in lines]), "assets",
                    overdue=bool(earliest and earliest < period))
 
 
@@ -405,15 +413,20 @@ def _months(session: Session, orgs: list[uuid.UUID], as_of: date, settings: Tier
     return tuple(MonthFigures(p, inc, exp) for p, (inc, exp) in out.items())
 
 
-def home_overview(session: Session, scope: HomeScope, as_of: date) -> HomeOverview:
+def home_overview(session: Session, scope: HomeScope, as_of: date, *, user: UserRow | None = None) -> HomeOverview:
     """Everything the 首页 shows for ``scope`` on ``as_of`` (never "today" inside: the caller
-    passes the day, so the same data and day give the same page)."""
+    passes the day, so the same data and day give the same page); with ``user``, the vouchers
+    waiting for that user's role too (审核员: to review; 记账员: to post)."""
     session.flush()
     orgs = list(scope.organisation_ids)
     org_set = set(orgs)
     names = _names(session)
     settings = get_settings(session)
-    due = [_close_item(session, orgs, names, as_of), _disclosure_item(session, org_set, as_of),
+    from desktop_app.core.services.home_vouchers import ITEMS, voucher_item  # it builds on this module
+
+    mine = [voucher_item(session, orgs, names, user, key) for key, role in ITEMS
+            if user is not None and user.has_role(role)]
+    due = [_close_item(session, orgs, names, as_of), *mine, _disclosure_item(session, org_set, as_of),
            _distribution_item(session, org_set, as_of), *_contract_items(session, org_set, names, as_of),
            _depreciation_item(session, orgs, names, as_of)]
     return HomeOverview(scope, as_of, tuple(due), _income(session, scope, as_of, settings),

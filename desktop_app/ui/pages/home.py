@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.services.auth import user_organisations
 from desktop_app.core.services.home import DueItem, HomeOverview, HomeScope, home_overview, home_scopes
+from desktop_app.core.services.orgs import get_organisation, list_books
 from desktop_app.ui.charts import MonthlyChart
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.pages import PageSpec, discover_pages
@@ -65,13 +66,27 @@ class DueRow(QFrame):
         self.button = QPushButton(f"前往{page_title}")
         self.button.setObjectName("go")
         self.button.setToolTip("\n".join(item.details) if item.details else "")
-        self.button.clicked.connect(lambda: ctx.page_requested.emit(item.page))
+        self.button.clicked.connect(lambda: go_to(ctx, item))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 3, 2, 3)
         layout.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(title, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(text, 1)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
+
+
+def go_to(ctx: AppContext, item: DueItem) -> None:
+    """前往: the book and month the item names (through the context, as the window's own pickers
+    set them), then its page, which opens on them."""
+    if item.book_id is not None and item.organisation_id is not None and (
+            ctx.book is None or ctx.book.id != item.book_id):
+        org = ctx.read(get_organisation, item.organisation_id)
+        book = next((b for b in ctx.read(list_books, org.id) if b.id == item.book_id), None)
+        if book is not None:
+            ctx.set_selection(org, book)
+    if item.period is not None:
+        ctx.set_period(item.period)
+    ctx.page_requested.emit(item.page)
 
 
 class HomePage(QWidget):
@@ -161,7 +176,7 @@ class HomePage(QWidget):
     def _read(self, scope: HomeScope, today: date) -> HomeOverview:
         """In the background: its own read transaction (a WAL snapshot)."""
         with self.ctx.db.read(self.ctx.user.username) as session:
-            return home_overview(session, scope, today)
+            return home_overview(session, scope, today, user=self.ctx.user)
 
     def show_overview(self, overview: Any) -> None:
         if not isinstance(overview, HomeOverview) or overview.scope != self.scope():
