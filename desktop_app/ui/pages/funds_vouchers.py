@@ -78,6 +78,14 @@ COLUMNS = [
 ]
 
 
+# buttons that act on the chosen month's vouchers: disabled on a closed month (action, tooltip when open)
+_OPEN_MONTH_ONLY = {
+    "填制(&N)": ("填制凭证", "填制一张新凭证（Ctrl+N）"), "审核(&R)": ("审核凭证", "审核选中的凭证"),
+    "取消审核": ("取消审核", "取消选中凭证的审核"), "记账(&P)": ("记账", "将选中的已审核凭证记账"),
+    "作废": ("作废凭证", "作废选中的未记账凭证"), "结账": ("再次结账", "检查后结账"),
+}
+
+
 class VouchersPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -94,6 +102,7 @@ class VouchersPage(QWidget):
         self.close_dialog: CloseMonthDialog | None = None
         self.year_end_dialog: YearEndDialog | None = None
         self.buttons: dict[str, QPushButton] = {}
+        self.allowed: dict[str, bool] = {}  # by role: a closed month must not re-enable a gated button
         bar = QHBoxLayout()
         bar.addWidget(QLabel("会计期间"))
         bar.addWidget(self.period)
@@ -108,8 +117,7 @@ class VouchersPage(QWidget):
             btn.clicked.connect(handler)
             if key:  # beside the mnemonic: setShortcut would replace Alt+N with Ctrl+N (issue #17)
                 QShortcut(QKeySequence(key), btn, btn.click)
-            if roles:
-                gate(btn, ctx, roles)
+            self.allowed[text] = gate(btn, ctx, roles) if roles else True
             self.buttons[text] = btn
             bar.addWidget(btn)
         bar.addStretch(1)
@@ -175,7 +183,14 @@ class VouchersPage(QWidget):
         else:
             self.status.setText(f"{book_name}：{label}未结账")
             self.status.setStyleSheet("")
-        for text, emphasis, tip in (("结账", not closed, f"{label}已结账" if closed else f"检查后结账{label}"),
+        # nothing of a closed month can change: say so on the button instead of refusing after a click
+        for text, (action, tip) in _OPEN_MONTH_ONLY.items():
+            btn = self.buttons[text]
+            if not self.allowed[text]:
+                continue
+            btn.setEnabled(not closed)
+            btn.setToolTip(f"{label}已结账，不能{action}；如需补记，请由审核员反结账" if closed else tip)
+        for text, emphasis, tip in (("结账", not closed, f"检查后结账{label}"),
                                     ("反结账", closed, f"{label}已结账，可反结账（须填写原因）" if closed
                                      else f"{label}尚未结账，无需反结账")):
             btn = self.buttons[text]
@@ -232,6 +247,11 @@ class VouchersPage(QWidget):
 
     def reverse(self) -> None:
         if (v := self._selected()) is not None:
+            try:  # why it cannot be reversed (a module's voucher, already reversed …) before asking why to
+                self.ctx.read(svc.check_reversible, v.id)
+            except UserError as err:
+                show_user_error(self, err)
+                return
             reason, ok = QInputDialog.getText(self, "红字冲销", "冲销原因（将生成一张红字凭证）：")
             if ok:
                 self._do(svc.reverse_voucher, v.id, user=self.ctx.user, voucher_date=dt.date.today(), reason=reason)
