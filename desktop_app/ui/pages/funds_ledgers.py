@@ -27,7 +27,8 @@ from desktop_app.ui.widgets.dates import PeriodPicker
 
 JOURNAL_COLUMNS = [
     Column("voucher_date", "日期", "date", width=90),
-    Column("voucher_number", "凭证号", "int", width=60),
+    # as the voucher list and the printed journals show it (记-0002); sorted by the number
+    Column("voucher_number", "凭证号", "int", width=70, formatter=lambda n: f"记-{n:04d}"),
     Column("summary", "摘要", "pinyin-text", width=280),
     Column("account_code", "科目", width=70),
     Column("counterparty", "往来单位", "pinyin-text", width=120),
@@ -102,7 +103,12 @@ class LedgersPage(QWidget):
         follow_period(ctx, self.period)
         self.account.editingFinished.connect(self.reload)
         ctx.data_changed.connect(lambda kind, _ids: self.reload() if kind in ("voucher", "refresh") else None)
-        ctx.context_changed.connect(self.reload)
+        ctx.context_changed.connect(self._context_changed)
+        self.reload()
+
+    def _context_changed(self) -> None:
+        """Another village or book: "已导出…" spoke of the old one's file."""
+        self.output_note.clear()
         self.reload()
 
     def reload(self) -> None:
