@@ -15,7 +15,7 @@ from sqlalchemy import select
 from db.migrate import open_database
 from db.models import Book, Household, SyncOutbox, SyncPartnerHas
 from desktop_app.core.services.users import list_users
-from desktop_app.core.services.vouchers import LineInput, record_auto_voucher
+from desktop_app.core.services.vouchers import LineInput, post_voucher, record_auto_voucher, review_voucher
 from desktop_app.sync.apply import import_package, read_package
 from desktop_app.sync.container import Container
 from desktop_app.sync.errors import PackageError
@@ -45,6 +45,9 @@ def _edit_post_and_delete(pair: SyncPair) -> tuple[uuid.UUID, uuid.UUID, uuid.UU
         v = record_auto_voucher(s, book_id=book.id, voucher_date=date(2026, 12, 5), summary="同步测试收租",
                                 lines=[LineInput("101", Decimal("1234.56")), LineInput("112", credit=Decimal("1234.56"))],
                                 user=user, source_kind="sync-test", source_id=uuid.uuid4())
+        people = {u.roles[0]: u for u in list_users(s)}  # it waits for 审核 (the default); people post it
+        review_voucher(s, v.id, user=people["reviewer"])
+        post_voucher(s, v.id, user=people["bookkeeper"])
         return h.id, gone.id, v.id
 
 
