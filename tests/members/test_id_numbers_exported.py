@@ -9,6 +9,7 @@ import re
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -118,3 +119,48 @@ def test_roster_issue_copy_full_only_for_keepers(db: str, village: Village, tmp_
     assert main(["--user", "sh", "roster", "--db", demo, "--org", uscc, "--year", str(year), "--public",
                  "--out", str(public)]) == 0
     assert len(_reveals(demo)) == len(before) + 1
+
+
+@pytest.mark.parametrize(("username", "full"), [("jd", False), ("sh", True)])
+def test_roster_pdf_button_follows_the_rule(qtbot: Any, db: str, village: Village, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch, username: str, full: bool) -> None:
+    """花名册PDF on the members page: the 监督's PDF masked and saying so, nothing audited; the
+    审核员's PDF full and its saved file audited as a reveal."""
+    from PySide6.QtWidgets import QFileDialog, QPushButton
+    from sqlalchemy import select
+
+    from db.migrate import open_database
+    from db.models import User
+    from desktop_app.core.services.auth import user_row
+    from desktop_app.ui.context import AppContext
+    from desktop_app.ui.pages.members import MembersPage
+    from desktop_app.ui.settings import WindowSettings
+
+    out = tmp_path / f"roster_{username}.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (str(out), "PDF 文件 (*.pdf)"))
+    database = open_database(Path(db))
+    try:
+        with database.read() as s:
+            me = user_row(s.execute(select(User).where(User.username == username)).scalar_one())
+        ctx = AppContext(database, me, WindowSettings(tmp_path / "ui.json"))
+        ctx.set_selection(village.org, village.book)
+        page = MembersPage(ctx)
+        qtbot.addWidget(page)
+        page.plans.table.setCurrentIndex(page.plans.model().index(0, 0))
+        before = _reveals(db)
+        button = page.findChild(QPushButton, "btn_roster_pdf")
+        assert button is not None and button.isEnabled()
+        button.click()
+    finally:
+        database.close()
+    with pdfplumber.open(out) as doc:
+        text = "\n".join(p.extract_text() or "" for p in doc.pages)
+    numbers = re.findall(r"\d{6}(?:\*{8}|\d{8})\d{3}[\dX]", text)
+    assert len(numbers) == 6
+    new = _reveals(db)[len(before):]
+    if full:
+        assert all(validate_ric(n) == n for n in numbers) and MASKED_NOTE not in text.replace("\n", "")
+        assert len(new) == 1 and new[0][0] == "sh" and "6 名成员" in new[0][1] and str(out.resolve()) in new[0][1]
+    else:
+        assert all(MASKED.match(n) for n in numbers) and MASKED_NOTE in text.replace("\n", "")
+        assert new == []

@@ -31,6 +31,7 @@ from desktop_app.core.services import members as svc
 from desktop_app.core.services import shares as sh
 from desktop_app.core.services.orgs import list_books
 from desktop_app.core.services.permissions import ENTER_RECORDS, MAKE_VOUCHER, REVEAL_ID_NUMBER, Roles
+from desktop_app.core.services.personal_data import IdRule, record_id_export
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
@@ -375,13 +376,17 @@ class MembersPage(QWidget):
     def export_pdf(self, kind: str) -> None:
         if (p := self._plan()) is None:
             return
-        data, name = mf.distribution_pdf(self.ctx, p, kind)
-        self._save_pdf(f"{p.organisation_name}_{p.year}年度{name}.pdf", data)
+        data, name, full = mf.distribution_pdf(self.ctx, p, kind)
+        path = self._save_pdf(f"{p.organisation_name}_{p.year}年度{name}.pdf", data)
+        if path and full:  # a keeper's 发放稿 with full 身份证号 left the program: audited like a reveal
+            self.ctx.call(record_id_export, p.organisation_id, IdRule(True), user=self.ctx.user,
+                          document=f"{p.year}年度分红花名册（发放稿）", count=full, path=Path(path).resolve())
 
-    def _save_pdf(self, suggested: str, data: bytes) -> None:
+    def _save_pdf(self, suggested: str, data: bytes) -> str:
         path = save_file_name(self, self.ctx.settings, "distribution_pdf", "保存 PDF", suggested, PDF_FILTER)
         if path:
             Path(path).write_bytes(data)
+        return path or ""
 
 
 PAGE = PageSpec("members", "成员与分配", 50, MembersPage)

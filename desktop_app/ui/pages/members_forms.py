@@ -12,7 +12,7 @@ from desktop_app.core.rows_members import PlanRow
 from desktop_app.core.services import distribution as dist
 from desktop_app.core.services import distribution_query as dq
 from desktop_app.core.services.members import RELATIONS
-from desktop_app.core.services.personal_data import shown_birth, shown_ric
+from desktop_app.core.services.personal_data import id_rule, shown_birth, shown_ric
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.forms import Field
@@ -210,18 +210,22 @@ def clean_settings(v: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def distribution_pdf(ctx: AppContext, p: PlanRow, kind: str) -> tuple[bytes, str]:
-    """One of the plan's PDFs (plan / roster / public / slips) and the name it is saved under."""
+def distribution_pdf(ctx: AppContext, p: PlanRow, kind: str) -> tuple[bytes, str, int]:
+    """One of the plan's PDFs (plan / roster / public / slips), the name it is saved under and how
+    many members' full 身份证号 it carries (the 发放稿 of a register keeper: ``personal_data.id_rule``;
+    the page audits the saved file with ``record_id_export``)."""
     from desktop_app.reports.distribution_pdf import (  # reportlab
         household_slips_pdf,
         plan_pdf,
         roster_pdf,
     )
 
+    full = 0
     if kind == "plan":
         data, name = plan_pdf(p, violations=ctx.read(dist.plan_violations, p.id)), "收益分配方案"
     else:
-        roster = ctx.read(dq.plan_roster, p.id)
+        ids = ctx.read(id_rule, p.organisation_id, user=ctx.user)
+        roster = ids.roster(ctx.read(dq.plan_roster, p.id))
         if kind == "slips":
             data, name = household_slips_pdf(roster), "分红到户通知单"
         else:  # the roster's QR code: what it prints is recorded for verify-sheet
@@ -230,4 +234,5 @@ def distribution_pdf(ctx: AppContext, p: PlanRow, kind: str) -> tuple[bytes, str
             public = kind == "public"
             seal = ctx.call(seal_roster, roster, public=public)
             data, name = roster_pdf(roster, public=public, seal=seal), "分红花名册_公示稿" if public else "分红花名册"
-    return data, name
+            full = len(roster.lines) if ids.full and not public else 0
+    return data, name, full
