@@ -23,9 +23,10 @@ class UserError(Exception):
         where = []
         if self.row is not None:
             where.append(f"第{self.row}行")
-        # The field is a prefix only where it points at something typed (a value, a cell): a
-        # conflict or a missing thing names it in its sentence, and "“凭证”：…" read as a stray label.
-        if self.field and (self.row is not None or not isinstance(self, _STATE_ERRORS)):
+        # The field is a prefix only where it points at something typed (a value, a cell) the
+        # sentence does not already name: "“凭证”：…凭证已被冲销" read as a stray label.
+        if self.field and (self.row is not None
+                           or not isinstance(self, _STATE_ERRORS) and self.field not in self.message):
             where.append(f"“{self.field}”")
         return f"{'，'.join(where)}：{self.message}" if where else self.message
 
