@@ -26,7 +26,7 @@ class UserError(Exception):
         # The field is a prefix only where it points at something typed (a value, a cell) the
         # sentence does not already name: "“凭证”：…凭证已被冲销" read as a stray label.
         if self.field and (self.row is not None
-                           or not isinstance(self, _STATE_ERRORS) and self.field not in self.message):
+                           or (not isinstance(self, _STATE_ERRORS) and self.field not in self.message)):
             where.append(f"“{self.field}”")
         return f"{'，'.join(where)}：{self.message}" if where else self.message
 
