@@ -18,6 +18,8 @@ from desktop_app.reports.ledger_docs import LedgerSheet, voucher_code
 from desktop_app.reports.voucher_pdf import VoucherForms
 
 NUMBER = "#,##0.00"
+# a 红字 voucher's figures in red without the minus sign, as on paper (the cell keeps its negative value)
+RED_NUMBER = "#,##0.00;[Red]#,##0.00"
 DATE = "yyyy-mm-dd"
 ZERO = Decimal("0.00")
 JOURNAL = (("日期", 12, DATE), ("凭证号", 10, None), ("摘要", 40, None), ("科目", 10, None), ("往来单位", 18, None),
@@ -26,7 +28,7 @@ GENERAL = (("科目编码", 10, None), ("科目名称", 22, None), ("期间", 10
            ("期初余额", 16, NUMBER), ("本期借方", 16, NUMBER), ("本期贷方", 16, NUMBER), ("方向", 6, None),
            ("期末余额", 16, NUMBER))
 VOUCHERS = (("日期", 12, DATE), ("凭证号", 10, None), ("摘要", 36, None), ("总账科目", 18, None),
-            ("明细科目", 22, None), ("借方金额", 15, NUMBER), ("贷方金额", 15, NUMBER), ("附单据", 7, None),
+            ("明细科目", 22, None), ("借方金额", 15, RED_NUMBER), ("贷方金额", 15, RED_NUMBER), ("附单据", 7, None),
             ("状态", 7, None), ("制单", 9, None), ("审核", 9, None), ("记账", 9, None))
 _BOLD = Font(bold=True)
 

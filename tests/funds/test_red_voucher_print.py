@@ -7,9 +7,11 @@ import io
 import re
 from datetime import date
 
+import openpyxl
 import pdfplumber
 
 from desktop_app.core.services.vouchers import reverse_voucher
+from desktop_app.reports.ledger_docs import render_ledger_output
 from desktop_app.reports.voucher_pdf import build_voucher_forms, vouchers_pdf_bytes
 from tests.funds.conftest import Env
 
@@ -41,3 +43,18 @@ def test_red_voucher_prints_words_with_the_red_mark_and_red_figures(env: Env) ->
     assert {tuple(c) for c in lower.values()} == {(0.8, 0.0, 0.0)}  # every red-form figure in red ink
     with open("/tmp/h_fixK/red_voucher.pdf", "wb") as f:
         f.write(data)
+
+
+def test_red_voucher_in_the_voucher_xlsx(env: Env) -> None:
+    original = env.vouch(date(2026, 3, 2), "收厂房租金", ("10201", "14600.00", "0"), ("50101", "0", "14600.00"))
+    with env.db.begin("test") as s:
+        reverse_voucher(s, original, user=env.maker, voucher_date=date(2026, 3, 9), reason="金额有误")
+    with env.db.begin() as s:
+        out = render_ledger_output(s, env.book.id, "vouchers", "2026-03", "2026-03", "xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(out.data)).active
+    assert ws is not None
+    rows = [[c for c in r] for r in ws.iter_rows()]
+    totals = [r for r in rows if isinstance(r[2].value, str) and r[2].value.startswith("合计（大写）")]
+    assert [r[2].value for r in totals] == ["合计（大写）壹万肆仟陆佰元整", "合计（大写）（红字）壹万肆仟陆佰元整"]
+    red = totals[1]
+    assert red[5].value == -14600 and red[5].number_format == "#,##0.00;[Red]#,##0.00"  # red, no minus shown
