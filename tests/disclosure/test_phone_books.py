@@ -63,6 +63,10 @@ def test_long_images_stay_under_the_viewers_limit(tmp_path: Path) -> None:
     parts = long_parts(images)
     assert [len(p) for p in parts] == [6, 5] and LONG_MAX_PX <= 16_000
     assert all(sum(i.height for i in p) <= LONG_MAX_PX for p in parts)
+    assert [len(p) for p in long_parts(images[:7])] == [4, 3]  # evened out, no lone last image
+    assert [len(p) for p in long_parts(images[:6])] == [6]  # 14,040 px: one 长图
+    mixed = [Image.new("L", (1080, h), 255) for h in (9000, 2000, 2000, 9000)]
+    assert all(sum(i.height for i in p) <= LONG_MAX_PX for p in long_parts(mixed))
 
 
 @pytest.mark.skipif(shutil.which("identify") is None, reason="ImageMagick not installed")

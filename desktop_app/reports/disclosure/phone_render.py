@@ -131,13 +131,21 @@ LONG_MAX_PX = 16_000
 
 
 def long_parts(images: Sequence[Image.Image]) -> list[list[Image.Image]]:
-    """The images in runs of at most ``LONG_MAX_PX`` (at least one image each)."""
+    """The images in as few runs of at most ``LONG_MAX_PX`` as fit (at least one image each),
+    evened out: seven images make 4 + 3, not 6 + a lone 1."""
     parts: list[list[Image.Image]] = [[]]
     for image in images:
         if parts[-1] and sum(i.height for i in parts[-1]) + image.height > LONG_MAX_PX:
             parts.append([])
         parts[-1].append(image)
-    return parts
+    size, extra = divmod(len(images), len(parts))
+    even, start = [], 0
+    for k in range(len(parts)):
+        end = start + size + (k < extra)
+        even.append(list(images[start:end]))
+        start = end
+    fits = all(len(p) == 1 or sum(i.height for i in p) <= LONG_MAX_PX for p in even)
+    return even if fits else parts  # pages of unequal height: the greedy runs
 
 
 def long_image(images: Sequence[Image.Image]) -> Image.Image:
