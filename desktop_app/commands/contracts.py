@@ -42,6 +42,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from desktop_app.core.services.contract_review import current_findings
     from desktop_app.core.services.contract_warnings import list_arrears
     from desktop_app.core.services.contracts import list_contracts
+    from desktop_app.core.services.personal_data import export_ids
     from desktop_app.excel import contracts_xlsx as x
 
     out = Path(args.out)
@@ -52,7 +53,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         org_id, scope, names = _scope(s, args)
         if args.kind == "contracts":
             rows: list[Any] = list_contracts(s, org_id, as_of=as_of)
-            x.export_contracts(out, rows, scope=scope, org_names=names, as_of=as_of)
+            export_ids(s, org_id, user=args.acting, document="合同台账", path=out.resolve(), subject="承包方",
+                       write=lambda ids: x.export_contracts(out, rows, scope=scope, org_names=names, as_of=as_of,
+                                                            mask_ids=not ids.full))
         elif args.kind == "installments":
             rows = installment_rows(s, None, as_of, org_id)
             x.export_installments(out, rows, scope=scope, as_of=as_of)

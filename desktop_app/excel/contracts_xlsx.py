@@ -107,10 +107,15 @@ def contract_columns(org_names: Mapping[uuid.UUID, str], *, mask_ids: bool = Fal
 
 
 def export_contracts(path: Path | str, rows: Sequence[ContractRow], *, scope: str,
-                     org_names: Mapping[uuid.UUID, str], as_of: date | None = None) -> Path:
-    """``as_of``: the date the rows' status (``state``) was read for, printed in the subtitle."""
+                     org_names: Mapping[uuid.UUID, str], as_of: date | None = None, mask_ids: bool = False) -> int:
+    """``as_of``: the date the rows' status (``state``) was read for, printed in the subtitle;
+    ``mask_ids``: persons' 身份证号 first 6 + last 4 (``personal_data.id_rule``), said in the subtitle.
+    Returns how many persons' full numbers the file holds (for ``personal_data.export_ids``)."""
     when = f"　状态截至 {as_of:%Y年%m月%d日}" if as_of else ""
-    return _write(path, "合同台账", f"{scope}{when}　单位：元　共 {len(rows)} 份", contract_columns(org_names), rows)
+    note = "　承包方身份证号已隐去中间八位" if mask_ids else ""
+    _write(path, "合同台账", f"{scope}{when}　单位：元　共 {len(rows)} 份{note}", contract_columns(org_names, mask_ids=mask_ids),
+           rows)
+    return 0 if mask_ids else sum(1 for r in rows if r.counterparty_kind == "个人" and r.counterparty_id_number)
 
 
 INSTALLMENT_COLUMNS = [

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -37,6 +37,7 @@ from desktop_app.core.services.permissions import REVEAL_ID_NUMBER
 __all__ = [
     "MASKED_NOTE",
     "IdRule",
+    "export_ids",
     "id_rule",
     "mask_ric",
     "masked_note",
@@ -144,6 +145,17 @@ def reveal_id_numbers(session: Session, organisation_id: uuid.UUID, *, user: Use
         None, {"organisation_id": str(organisation_id), "where": where,
                "members": sorted(str(mid) for mid, _n, _r in found)}))
     return {mid: ric for mid, _name, ric in found}
+
+
+def export_ids(session: Session, organisation_id: uuid.UUID | None, *, user: UserRow | None, document: str,
+               path: object, write: Callable[[IdRule], int], subject: str = "成员") -> IdRule:
+    """Write a file by the rule: ``write(rule)`` writes it and returns how many people's full
+    numbers it holds; a full file is then audited (``record_id_export``)."""
+    rule = id_rule(session, organisation_id, user=user)
+    count = write(rule)
+    record_id_export(session, organisation_id, rule, user=user, document=document, count=count, path=path,
+                     subject=subject)
+    return rule
 
 
 def _clean_query(text: str) -> str:

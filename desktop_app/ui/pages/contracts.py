@@ -367,8 +367,8 @@ class ContractsPage(QWidget):
         if not path:
             return
         as_of, scope = self.as_of.value() or dt.date.today(), f"{org.name}（{org.uscc}）"
-        self.runner.run(lambda _p: self.ctx.call(write_export, kind, path, org.id, scope, as_of), title="正在导出…",
-                        on_result=lambda _r: show_user_error(self, f"已导出到 {path}", title="导出完成"))
+        self.runner.run(lambda _p: self.ctx.call(write_export, kind, path, org.id, scope, as_of, self.ctx.user),
+                        title="正在导出…", on_result=lambda _r: show_user_error(self, f"已导出到 {path}", title="导出完成"))
 
 
     def rectify(self) -> None:
@@ -380,13 +380,15 @@ class ContractsPage(QWidget):
                    lambda v: self.ctx.call(review.update_finding, f.id, status=v["status"], note=v["note"]))
 
 
-def write_export(session: Any, kind: str, path: str, org_id: Any, scope: str, as_of: dt.date) -> None:
+def write_export(session: Any, kind: str, path: str, org_id: Any, scope: str, as_of: dt.date, user: Any = None) -> None:
+    from desktop_app.core.services.personal_data import export_ids
     from desktop_app.excel import contracts_xlsx as x
     from desktop_app.reports.contracts_pdf import write_contract_report
 
     if kind == "contracts":
-        x.export_contracts(path, svc.list_contracts(session, org_id, as_of=as_of), scope=scope,
-                           org_names={org_id: scope}, as_of=as_of)
+        export_ids(session, org_id, user=user, document="合同台账", path=path, subject="承包方", write=lambda ids: x.export_contracts(
+            path, svc.list_contracts(session, org_id, as_of=as_of), scope=scope, org_names={org_id: scope}, as_of=as_of,
+            mask_ids=not ids.full))  # persons' 身份证号 by personal_data's rule: full for keepers (audited)
     elif kind == "arrears":
         x.export_arrears(path, warn.list_arrears(session, org_id, as_of), scope=scope, as_of=as_of)
     elif kind == "contract-review":
