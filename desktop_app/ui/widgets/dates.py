@@ -53,6 +53,8 @@ class DateEdit(QDateEdit):
 
     Typing is free: the first digit starts a typed date, Enter/Tab/leaving the field reads it
     with ``parse_typed_date`` (the missing year or month from the date shown), Esc gives it up;
+    Tab/Shift+Tab and Enter then leave the field like any other (Qt's would walk the year, month
+    and day sections, swallowing the next field's keys: issue #17);
     ↑/↓ step a day and PgUp/PgDn a month, whichever part the cursor is in. A date that cannot be
     read stays, marked, and ``value()`` raises its ``ValidationError``.
 
@@ -147,9 +149,9 @@ class DateEdit(QDateEdit):
                     self.commit_typed()
                 except ValidationError:
                     return  # stays, marked; the tooltip says why
-                if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                    event.ignore()  # the dialog's or the form's Enter still happens
-                    return
+        if plain and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.focusNextPrevChild(True)  # moves on, as in the voucher form (a form's filter sees it first)
+            return
         steps = {Qt.Key.Key_Up: (1, 0), Qt.Key.Key_Down: (-1, 0), Qt.Key.Key_PageUp: (0, 1), Qt.Key.Key_PageDown: (0, -1)}
         if plain and key in steps:  # a day (a month with PgUp/PgDn) whichever section the cursor is in
             days, months = steps[key]
@@ -171,6 +173,15 @@ class DateEdit(QDateEdit):
         line.setCursorPosition(len(text))
         line.blockSignals(blocked)
         line.update()
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab/Shift+Tab: the typed date is read, then the focus leaves (a date that cannot be
+        read keeps it, marked); never the section walk of ``QDateTimeEdit``."""
+        try:
+            self.commit_typed()
+        except ValidationError:
+            return True
+        return QWidget.focusNextPrevChild(self, next)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         try:
