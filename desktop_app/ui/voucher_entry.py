@@ -10,10 +10,12 @@ The dialog only reads widgets and calls one service (``create_voucher`` / ``upda
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import uuid
 from decimal import Decimal
 
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.errors import UserError, ValidationError
 from desktop_app.core.money import format_amount
 from desktop_app.core.periods import period_end, period_start
+from desktop_app.core.rows import AccountRow
 from desktop_app.core.rows_funds import VoucherDetail
 from desktop_app.core.services import orgs as org_svc
 from desktop_app.core.services import vouchers as svc
@@ -55,6 +58,25 @@ def default_date(period: str | None, today: dt.date | None = None) -> dt.date:
     return min(max(today, first), last)
 
 
+_PARTY_WORDS = ("应收", "应付", "往来", "借款", "预收", "预付", "暂收", "暂付")
+
+
+def party_codes(accounts: list[AccountRow]) -> set[str]:
+    """The accounts whose lines name a 往来单位或个人: an account under a receivable, payable,
+    internal-current or loan account (by name, so 2004 and 2023 charts alike; 51302 办公费 none)."""
+    by_id = {a.id: a for a in accounts}
+    out: set[str] = set()
+    for account in accounts:
+        names: list[str] = []
+        node: AccountRow | None = account
+        while node is not None:
+            names.append(node.name)
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        if any(word in name for name in names for word in _PARTY_WORDS):
+            out.add(account.code)
+    return out
+
+
 def _words(amount: Decimal) -> str:
     try:
         return words_for(amount)
@@ -76,12 +98,14 @@ class VoucherDialog(QDialog):
         names = {a.code: a.name for a in accounts}
         leaf = [(a.code, a.name) for a in accounts if a.is_leaf]
         self.grid = VoucherGrid(leaf, ctx.read(svc.list_summary_phrases, self.book.id), self,
-                                parties=ctx.read(svc.list_counterparties, self.book.id))
+                                parties=ctx.read(svc.list_counterparties, self.book.id),
+                                party_codes=party_codes(accounts))
         self.date_edit = DateEdit()
         self.date_edit.setValue(default_date(ctx.period))
         self.attach = QSpinBox()
         self.attach.setRange(0, 9999)
         self.attach.setSuffix(" 张")
+        self.attach.installEventFilter(self)  # Enter in 附件 goes on to the lines, as Tab does
         self.total_label = QLabel()
         self.words_label = QLabel()  # the totals' 大写, while typing too
         self.line_label = QLabel()  # the current line's 大写
@@ -114,6 +138,9 @@ class VoucherDialog(QDialog):
         layout.addLayout(head)
         layout.addWidget(self.grid, 1)
         layout.addLayout(foot)
+        chain = (self.date_edit, self.attach, self.grid, self.reverse_button, save, cancel)
+        for first, second in itertools.pairwise(chain):  # Tab from 附件 enters the grid
+            QWidget.setTabOrder(first, second)
         self.grid.itemChanged.connect(lambda _i: self.update_totals())
         self.grid.typing.connect(lambda r, c, text: self.update_totals((r, c, text)))
         self.grid.currentCellChanged.connect(lambda *_a: self.update_totals())
@@ -138,6 +165,13 @@ class VoucherDialog(QDialog):
         self.resize(900, 420)
         self.update_totals()
         self.grid.setCurrentCell(0, SUMMARY)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.attach and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            self.grid.setFocus(Qt.FocusReason.TabFocusReason)
+            return True
+        return super().eventFilter(watched, event)
 
     def _read_only(self) -> None:
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -180,6 +214,7 @@ class VoucherDialog(QDialog):
     def save(self) -> None:
         if not self.save_button.isEnabled():  # Ctrl+S of a read-only dialog
             return
+        self.grid.commit_editor()
         try:
             lines = self.grid.lines()
             summary = next((ln.summary for ln in lines if ln.summary), "") or ""

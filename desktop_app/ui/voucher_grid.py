@@ -1,7 +1,8 @@
 """The lines of a 记账凭证 as the accountant's old software had them under her fingers.
 
 Enter commits the cell and moves on (摘要 → 科目 → 往来 → 借方 → 贷方 → next line; a debit skips
-the credit; a new line is added after the last); the 摘要 and the counterparty carry down; "=" in
+the credit, an account that keeps no 往来 skips the 往来 cell; a new line is added after the last);
+Tab into the grid opens the current cell; the 摘要 and the counterparty carry down; "=" in
 an amount cell balances the voucher, and arriving at the amounts of a line whose both sides are
 empty while the voucher is out of balance puts the difference on the side that balances it
 (auto-balance: the last line of a voucher needs no arithmetic). An amount cell, once left, shows
@@ -15,9 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
+    QApplication,
     QCompleter,
     QLineEdit,
     QStyledItemDelegate,
@@ -125,9 +127,10 @@ class VoucherGrid(QTableWidget):
     typing = Signal(int, int, str)  # row, column, live text of an amount cell being typed
 
     def __init__(self, accounts: list[tuple[str, str]], phrases: list[str], parent: QWidget | None = None,
-                 parties: list[str] | None = None) -> None:
+                 parties: list[str] | None = None, party_codes: set[str] | None = None) -> None:
         super().__init__(5, len(HEADERS), parent)
         self.accounts = accounts
+        self.party_codes = party_codes  # the accounts kept by 往来单位或个人; None: every account
         self.phrases = phrases
         self.parties = parties or []
         self._codes = {CompleterPicker.item_text(k, v): k for k, v in accounts}
@@ -152,13 +155,42 @@ class VoucherGrid(QTableWidget):
             return
         super().keyPressEvent(event)
 
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Tabbed into (from 附件, or back from 保存): the current cell opens for typing, so a
+        keyboard-only user goes on typing the 摘要 instead of landing on a closed grid."""
+        super().focusInEvent(event)
+        tabbed = event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason)
+        if tabbed and self.editTriggers() != QTableWidget.EditTrigger.NoEditTriggers \
+                and self.state() != QTableWidget.State.EditingState:
+            if not self.currentIndex().isValid():
+                self.setCurrentCell(0, SUMMARY)
+            self.edit(self.currentIndex())
+
+    def commit_editor(self) -> None:
+        """The cell being typed is written (saving with Ctrl+S / Alt+S reads every cell)."""
+        editor = QApplication.focusWidget()
+        if self.state() == QTableWidget.State.EditingState and editor is not None \
+                and self.viewport().isAncestorOf(editor):
+            self.commitData(editor)
+            super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
+    def takes_party(self, row: int) -> bool:
+        """Whether the line's account keeps 往来单位或个人 (an account not in the chart: yes)."""
+        text = self.text(row, ACCOUNT)
+        code = self._codes.get(text) or text.split(" ")[0]
+        known = {k for k, _v in self.accounts}
+        return self.party_codes is None or code in self.party_codes or code not in known
+
     def move_next(self) -> None:
         row, col = self.currentRow(), self.currentColumn()
         if col == SUMMARY and row > 0 and not self.text(row, SUMMARY):
             self.set_text(row, SUMMARY, self.text(row - 1, SUMMARY))  # 摘要 carries down
-        if col == ACCOUNT and row > 0 and not self.text(row, PARTY) and self.text(row - 1, PARTY):
+        if col == ACCOUNT and row > 0 and not self.text(row, PARTY) and self.text(row - 1, PARTY) \
+                and self.takes_party(row):
             self.set_text(row, PARTY, self.text(row - 1, PARTY))  # so does the counterparty
         col += 1
+        if col == PARTY and not self.text(row, PARTY) and not self.takes_party(row):
+            col = DEBIT  # 51302 办公费 has no 往来: Enter goes on to the amount
         if col > CREDIT or (col == CREDIT and self.text(row, DEBIT)):
             row, col = row + 1, SUMMARY
         if row >= self.rowCount():
