@@ -1,5 +1,6 @@
 """Qt's own words that the Chinese catalogue shipped with the PySide6 wheels lacks (it is the older
-``qt_zh_CN``: Qt 6's file dialog says "&Look in:" where the catalogue knows "Look in:"). Installed
+``qt_zh_CN``: Qt 6's file dialog says "&Look in:" where the catalogue knows "Look in:"), and the
+few it words wrongly ("Size" as 体积). Installed
 after the catalogue, so it is asked first; anything else falls through to the catalogue."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ _WORDS: dict[tuple[str, str], str] = {
     ("QAbstractFileIconProvider", "File"): "文件",
     ("QAbstractFileIconProvider", "Drive"): "驱动器",
     ("QFileSystemModel", "Folder"): "文件夹",
+    ("QFileSystemModel", "Size"): "大小",  # the catalogue says 体积 (a volume), not a file's size
 }
 
 
