@@ -1,6 +1,8 @@
 """No Alt-letter fights the keyboard (issue #17): a walk over the main window with every page and
 every inner tab, for each kind of site and role, and over the dialogs a user meets, failing on an
-Alt key two things claim in one window (or a label showing its "&" for want of a buddy); Alt+N is 填制 and Alt+E the 编辑 menu; and an Alt key
+Alt key two things claim in one window (or a label showing its "&" for want of a buddy) or an Alt key
+shown that does not reach what shows it (a button whose Ctrl shortcut replaced its mnemonic); Alt+N
+opens 填制 and Alt+E the 编辑 menu; and an Alt key
 nothing claims never types its character into the focused field (Alt+8/Alt+9 for a role with
 fewer pages)."""
 
@@ -12,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMenuBar, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMenuBar, QPushButton, QTabWidget, QWidget
 
 from db.engine import Database
 from desktop_app.app import make_application
@@ -34,7 +37,7 @@ from desktop_app.ui.pages.orgs import org_fields
 from desktop_app.ui.settings import WindowSettings
 from desktop_app.ui.voucher_entry import VoucherDialog
 from desktop_app.ui.widgets.keys import install_alt_guard
-from tests.ui.keyboard_walk import alt_keys, clashes, stray_mnemonics
+from tests.ui.keyboard_walk import alt_keys, clashes, dead_mnemonics, stray_mnemonics
 from tests.ui.test_district_pages import district_db, district_template  # noqa: F401 (fixtures)
 
 ALT_KEYS = string.digits + string.ascii_uppercase
@@ -47,12 +50,26 @@ def _main_window(qtbot: Any, db: Database, tmp_path: Path, username: str) -> Mai
     qtbot.addWidget(win)
     win.resize(1400, 900)
     win.show()
+    win.activateWindow()  # shortcuts, the mnemonics among them, only fire in the active window
+    assert QTest.qWaitForWindowActive(win)
     return win
+
+
+def _problems(win: MainWindow) -> dict[str, list[str]]:
+    found = clashes(win)
+    if stray := stray_mnemonics(win):
+        found["&"] = stray
+    win.activateWindow()
+    if not QTest.qWaitForWindowActive(win):
+        found["inactive"] = [str(QApplication.activeWindow())]
+    elif dead := dead_mnemonics(win):
+        found["dead"] = dead
+    return found
 
 
 def walk_pages(win: MainWindow) -> dict[str, dict[str, list[str]]]:
     """Every page the user may open, shown in turn, and every inner tab of it: the Alt keys
-    claimed twice in each state."""
+    claimed twice, shown without a buddy or pressed without reaching their claimant, per state."""
     found = {}
     for i, spec in enumerate(win.pages):
         if spec not in win.allowed:
@@ -61,17 +78,13 @@ def walk_pages(win: MainWindow) -> dict[str, dict[str, list[str]]]:
         QApplication.processEvents()
         page = win.page_widget(i)
         assert isinstance(page, QWidget)
-        found[spec.id] = clashes(win)
-        if stray := stray_mnemonics(win):
-            found[spec.id]["&"] = stray
+        found[spec.id] = _problems(win)
         for tabs in page.findChildren(QTabWidget):
             for t in range(tabs.count()):
                 if tabs.isTabEnabled(t) and tabs.isVisibleTo(win):
                     tabs.setCurrentIndex(t)
                     QApplication.processEvents()
-                    found[f"{spec.id}/{tabs.tabText(t)}"] = clashes(win)
-                    if stray := stray_mnemonics(win):
-                        found[f"{spec.id}/{tabs.tabText(t)}"]["&"] = stray
+                    found[f"{spec.id}/{tabs.tabText(t)}"] = _problems(win)
     return found
 
 
@@ -123,8 +136,11 @@ def test_dialogs_have_no_alt_clash(qtbot: Any, demo_db: Database, tmp_path: Path
     for dialog in _dialogs(ctx, posted.id):
         qtbot.addWidget(dialog)
         dialog.show()
-        QApplication.processEvents()
+        dialog.activateWindow()
+        assert QTest.qWaitForWindowActive(dialog)
         assert clashes(dialog) == {} and stray_mnemonics(dialog) == [], dialog.windowTitle()
+        assert dead_mnemonics(dialog) == [], dialog.windowTitle()
+        dialog.close()
     voucher = _dialogs(ctx, posted.id)[0]
     qtbot.addWidget(voucher)
     voucher.show()
@@ -164,3 +180,33 @@ def test_an_alt_key_nothing_claims_never_types_into_a_field(qtbot: Any, demo_db:
     assert field.text() == "ab" and QApplication.focusWidget() is field
     assert not any(isinstance(w, QDialog) and w.isVisible() for w in QApplication.topLevelWidgets())
     assert win.findChild(QMenuBar) is not None
+
+
+def test_alt_n_and_ctrl_n_open_voucher_entry_and_a_replaced_mnemonic_is_caught(
+        qtbot: Any, demo_db: Database, tmp_path: Path, shown_boxes: Any) -> None:
+    win = _main_window(qtbot, demo_db, tmp_path, "kuaiji")
+    win.tabs.setCurrentIndex(next(i for i, p in enumerate(win.pages) if p.id == "vouchers"))
+    QApplication.processEvents()
+    opened: list[str] = []
+
+    def close_entry() -> None:  # the real 填制 dialog, modal: seen, then closed
+        for dialog in QApplication.topLevelWidgets():
+            if isinstance(dialog, VoucherDialog) and dialog.isVisible():
+                opened.append(dialog.windowTitle())
+                dialog.reject()
+
+    watcher = QTimer()
+    watcher.timeout.connect(close_entry)
+    watcher.start(50)
+    for count, modifier in enumerate((Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier)):
+        QTest.keyClick(win.windowHandle(), Qt.Key.Key_N, modifier)
+        qtbot.waitUntil(lambda count=count: len(opened) > count, timeout=5000)
+        win.activateWindow()
+        assert QTest.qWaitForWindowActive(win)
+    watcher.stop()
+    assert opened == ["记账凭证（填制）", "记账凭证（填制）"]
+    button = next(b for b in win.findChildren(QPushButton) if b.text() == "填制(&N)")
+    assert dead_mnemonics(win) == []
+    button.setShortcut(QKeySequence("Ctrl+N"))  # what the page once did: the "(&N)" shown, dead
+    assert dead_mnemonics(win) == ["Alt+N 按钮 填制(&N)"]
+    assert not shown_boxes.texts
