@@ -31,7 +31,7 @@ from desktop_app.core.errors import ConflictError
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_funds import VoucherRow
 from desktop_app.core.services.balances import balances_at_end
-from desktop_app.core.services.close_checklist import _depreciation_item  # the checklist's warning, one place
+from desktop_app.core.services.close_checklist import close_checklist_items
 from desktop_app.core.services.funds_base import (
     YEAR_END_KIND,
     AccountInfo,
@@ -113,8 +113,8 @@ def unposted_vouchers(session: Session, book_id: uuid.UUID, year: int) -> list[s
 def year_end_warnings(session: Session, book_id: uuid.UUID, year: int) -> list[str]:
     """What the user should know before closing the year but may go past: December's
     depreciation due and not run (the month-close checklist's own warning)."""
-    item = _depreciation_item(session, book_id, f"{year:04d}-12")
-    return [] if item.ok else [f"{year}年12月折旧：{item.detail}"]
+    items = close_checklist_items(session, book_id, f"{year:04d}-12")  # its warning, worded in one place
+    return [f"{year}年12月折旧：{i.detail}" for i in items if "折旧" in i.title and not i.ok]
 
 
 def _refuse_unless_due(session: Session, book_id: uuid.UUID, year: int) -> None:
