@@ -186,5 +186,6 @@ def add_voucher_outputs(page: Any, bar: QHBoxLayout) -> LedgerOutputs:
     note = QLabel()
     bar.addWidget(note)
     outputs.done.connect(note.setText)
+    page.ctx.context_changed.connect(note.clear)  # "已导出…" spoke of the village/book chosen before
     note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return outputs

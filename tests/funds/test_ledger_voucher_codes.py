@@ -10,9 +10,11 @@ from typing import Any
 
 import openpyxl
 import pdfplumber
+from PySide6.QtWidgets import QLabel
 
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.pages.funds_ledgers import LedgersPage
+from desktop_app.ui.pages.funds_vouchers import VouchersPage
 from desktop_app.ui.settings import WindowSettings
 from tests.funds.conftest import Env
 
@@ -46,3 +48,21 @@ def test_journal_voucher_codes_and_the_note_cleared_on_switch(qtbot: Any, env: E
     assert page.output_note.text().startswith("已导出现金日记账") and "cash.xlsx" in page.output_note.text()
     ctx.set_selection(None, None)  # another village chosen (here: none yet)
     assert page.output_note.text() == ""
+
+
+def test_voucher_list_note_cleared_on_switch(qtbot: Any, env: Env, tmp_path: Path) -> None:
+    env.vouch(date(2026, 3, 2), "提现", ("101", "300.00", "0"), ("10201", "0", "300.00"))
+    ctx = AppContext(env.db, env.maker, WindowSettings(tmp_path / "w.json"))
+    ctx.book = env.book
+    ctx.period = "2026-03"
+    page = VouchersPage(ctx)
+    qtbot.addWidget(page)
+    page.outputs.export("pdf", str(tmp_path / "v.pdf"))
+    qtbot.waitUntil(lambda: page.outputs.runner.active == 0, timeout=30_000)
+
+    def notes() -> list[str]:
+        return [w.text() for w in page.findChildren(QLabel) if w.text().startswith("已导出")]
+
+    assert len(notes()) == 1 and "v.pdf" in notes()[0]
+    ctx.set_selection(None, None)
+    assert notes() == []
