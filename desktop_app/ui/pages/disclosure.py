@@ -45,7 +45,7 @@ from desktop_app.core.services.permissions import ENTER_RECORDS, Roles
 from desktop_app.reports.disclosure import raster
 from desktop_app.reports.disclosure.files import village_file_name, write_atomically
 from desktop_app.ui import errors as ui_errors
-from desktop_app.ui.context import AppContext
+from desktop_app.ui.context import AppContext, current_period
 from desktop_app.ui.file_dialogs import PDF_FILTER, existing_folder, save_file_name
 from desktop_app.ui.pages import PageSpec, disclosure_forms
 from desktop_app.ui.permissions import gate_buttons
@@ -53,6 +53,12 @@ from desktop_app.ui.tasks import TaskHandle, TaskRunner
 
 if TYPE_CHECKING:
     from desktop_app.reports.disclosure.builder import DisclosureDocument
+
+def disclosure_month(month: str) -> str:
+    """The month the page shows for the window's: an ended month itself; while it runs, the month due."""
+    running = current_period()
+    return month if month < running else prev_period(running)
+
 
 PREVIEW_DPI = 80
 PRINT_DPI = 300
@@ -80,7 +86,8 @@ class DisclosurePage(QWidget):
         self.org_box = QComboBox()
         self.org_box.setObjectName("org_box")
         self.org_box.setMinimumWidth(260)
-        self.period_edit = QLineEdit(prev_period(ctx.period))
+        self.month = ctx.period  # the window's month the page last followed
+        self.period_edit = QLineEdit(disclosure_month(ctx.period))
         self.period_edit.setObjectName("period_edit")
         self.period_edit.setPlaceholderText("2026-10、2026-Q3 或 2026")
         self.period_edit.setMaximumWidth(120)
@@ -154,6 +161,10 @@ class DisclosurePage(QWidget):
         for i in range(self.org_box.count()):
             if target is not None and self.org_box.itemData(i).id == target.id:
                 self.org_box.setCurrentIndex(i)
+        if self.ctx.period != self.month and self.period_edit.text()[5:].isdigit():  # not a quarter or year typed
+            self.month = self.ctx.period
+            self.period_edit.setText(disclosure_month(self.ctx.period))
+            self.reload_status()
 
     def _on_data_changed(self, kind: str, _ids: object) -> None:
         if kind in ("organisation", "refresh"):
