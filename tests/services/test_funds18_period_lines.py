@@ -139,6 +139,10 @@ def test_outline_reads_the_summary_not_the_journal(env: Env) -> None:
 
 
 def test_posting_batch_hands_back_what_it_posted(env: Env) -> None:
+    from desktop_app.core.services.book_settings import AUTO_POST, set_auto_vouchers
+
+    with env.db.begin("t") as s:  # a book whose module vouchers are posted when made (the default waits for 审核)
+        set_auto_vouchers(s, env.book.id, AUTO_POST, user=env.reviewer)
     batch = PostingBatch(env.maker, summary="批量")
     sources = [uuid.uuid4() for _ in range(3)]
     batch.add(env.book.id, [BulkVoucher(date(2026, 3, 3 - k), f"来源{k}", [LineInput("101", debit=D("2.00")),

@@ -91,6 +91,6 @@ def test_qts_file_dialog_is_chinese_throughout(qtbot: Any, tmp_path: Path) -> No
     assert {"保存(&S)", "取消"} <= buttons
     tree = next(v for v in dialog.findChildren(QTreeView) if v.objectName() == "treeView")
     headers = [tree.model().headerData(c, Qt.Orientation.Horizontal) for c in range(4)]
-    assert headers == ["名称", "体积", "类型", "修改日期"]
+    assert headers == ["名称", "大小", "类型", "修改日期"]
     labels = " ".join(w.text() for w in dialog.findChildren(QLabel))
     assert "查找范围" in labels and "文件类型" in labels
