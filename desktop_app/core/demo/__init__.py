@@ -39,6 +39,7 @@ class DemoContext:
     years: int
     orgs: list[OrgRow] = field(default_factory=list)  # the villages
     books: list[BookRow] = field(default_factory=list)
+    idle_books: list[BookRow] = field(default_factory=list)  # kept but not simulated (联合社): its months are closed
     users: dict[str, UserRow] = field(default_factory=dict)  # first role -> user
     gens: dict[uuid.UUID, Any] = field(default_factory=dict)  # book id -> its day-to-day voucher generator
     monthly: list[MonthHook] = field(default_factory=list)  # each area's business of a month

@@ -279,6 +279,9 @@ def seed_vouchers(session: Session, ctx: DemoContext) -> None:
                 close_year(session, book.id, y, user=maker)
             done += 1
             ctx.report(done, steps, f"{y}年{m}月 {book.name}")
+        # the 联合社's book has no business in the demo (nothing to carry in December), but its months end
+        # like everyone's (else 首页 greets a new user with two years of months to close)
+        idle = [b for b in ctx.idle_books if period >= b.start_period]
         if period < CURRENT_PERIOD:
-            close_periods(session, [(book.id, period) for book in books], user=maker)
+            close_periods(session, [(book.id, period) for book in [*books, *idle]], user=maker)
     del loaded

@@ -72,7 +72,8 @@ def seed_organisations(session: Session, ctx: DemoContext) -> None:
     town_uscc = _uscc("MF" + "".join(rng.choice("0123456789") for _ in range(7)), "3", county)
     town = create_organisation(session, name=f"{town_name}股份经济联合社", level="乡镇", uscc=town_uscc,
                                region_code=town_region, phone="025-5210" + str(rng.randint(1000, 9999)))
-    create_book(session, organisation_id=town.id, name=f"{town.name}账套", kind="经济联合社", start_period=start)
+    ctx.idle_books.append(create_book(session, organisation_id=town.id, name=f"{town.name}账套", kind="经济联合社",
+                                      start_period=start))
     for i in range(ctx.villages):
         # 村委会 codes run 200–399 within the township; beyond that (benchmarks) use the next township
         town_code = int(town_region[6:9]) + i // 200
