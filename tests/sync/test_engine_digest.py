@@ -219,7 +219,7 @@ def monthly_steps(template: Path, folder: Path, history: int) -> tuple[int, int,
     pair = SyncPair(town, district, stick)
     try:
         if history:
-            post(town, history, date(2026, 6, 1), seed=3)
+            post(town, history, date(2026, 11, 1), seed=3)  # the demo's open month
         pair.carry(town, district)
         pair.carry(district, town)
         book = post(town, 3, date(2026, 12, 1), seed=4)
