@@ -1,0 +1,382 @@
+"""One import pipeline for every kind (issue #15): read → check → preview → apply, all or nothing.
+
+A kind is an ``Importer``: its ``TableSpec`` (columns and synonyms, ``excel.table_read``), how a
+row becomes the service's values, the natural key (身份证号, 资产编号, 合同编号, 地块编号 …) and
+the services that create and update. ``run_import`` reads the file with ``open_table``, checks
+every row (all problems at once, each named by Excel row and column), compares each key with
+what the organisation already holds and, by the chosen mode, sorts the rows into new, changed
+(field by field) and unchanged:
+
+- 仅新增 (``add``): a key already registered is a problem (nothing is written);
+- 跳过已有 (``skip``): rows whose key is registered are left alone, the rest are added;
+- 更新已有 (``update``): changed rows are updated through the same service a form edit calls
+  (audited like one), unchanged rows are left alone, new rows are added.
+
+With ``apply`` the rows are written in the caller's transaction only if there is no problem.
+The GUI preview (``ui.import_dialog``) and the CLI (``import KIND FILE``) both call
+``run_import``; templates come from ``write_template``. Kinds register with ``register``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core.cellvalues import CellError, cell_text
+from desktop_app.core.errors import UserError
+from desktop_app.core.progress import Progress
+from desktop_app.excel.table_read import Layout, SkippedRow, Table, TableSpec, open_table
+
+__all__ = ["IMPORTERS", "MODES", "Change", "ImportCheck", "ImportDone", "Importer", "Mode", "Problem", "RecordImporter",
+           "RowOutcome", "importer", "register", "run_import", "shown", "write_template"]
+
+Mode = Literal["add", "skip", "update"]
+MODES: dict[str, str] = {"add": "仅新增", "skip": "跳过已有", "update": "更新已有"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # Excel row number (0: the file as a whole)
+    column: str  # 'E列“身份证号码”', or "" for the row as a whole
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第{self.row}行" if self.row else ""
+        return f"{where}{self.column}：{self.message}" if self.column else f"{where}：{self.message}".lstrip("：")
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str  # the field's header
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.label}：{self.old or '（空）'} → {self.new or '（空）'}"
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    row: int
+    key: str  # the natural key's text
+    name: str  # what a person recognises the row by (姓名, 资产名称 …)
+    status: Literal["new", "changed", "unchanged", "skipped"]
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportCheck:
+    """What the file would do: shown in the preview, and the plan ``apply`` follows."""
+
+    kind: str
+    title: str
+    mode: Mode
+    layout: Layout
+    skipped: tuple[SkippedRow, ...]
+    problems: tuple[Problem, ...]
+    outcomes: tuple[RowOutcome, ...]
+    notes: tuple[str, ...] = ()  # e.g. "与户主关系按 GB/T 4761 归并：长子→子 3 行"
+    plan: Any = None  # the kind's own checked rows, handed to its apply
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    def summary(self) -> str:
+        parts = [f"新增 {self.count('new')} 行"]
+        if self.mode == "update":
+            parts.append(f"更新 {self.count('changed')} 行")
+            parts.append(f"无变化 {self.count('unchanged')} 行")
+        elif self.mode == "skip":
+            parts.append(f"跳过已有 {self.count('skipped') + self.count('changed') + self.count('unchanged')} 行")
+        if self.skipped:
+            parts.append(f"略过非数据行 {len(self.skipped)} 行")
+        return "，".join(parts)
+
+
+@dataclass(frozen=True)
+class ImportDone:
+    added: int
+    updated: int
+    left: int  # rows left as they were (unchanged or skipped)
+    message: str  # one Chinese line for the user
+
+
+class Importer:
+    """A kind of import; see ``RecordImporter`` for the usual shape."""
+
+    kind = ""
+    label = ""  # 成员名册
+    needs_book = False  # the rows go into a book (资产卡片, 凭证, 期初余额 …)
+    modes: tuple[Mode, ...] = ("add", "skip", "update")
+
+    def spec(self, session: Session | None, organisation_id: uuid.UUID | None) -> TableSpec:
+        raise NotImplementedError
+
+    def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              mode: Mode) -> ImportCheck:
+        raise NotImplementedError
+
+    def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              progress: Progress | None = None, **options: Any) -> ImportDone:
+        raise NotImplementedError
+
+    def template_rows(self) -> list[list[Any]]:
+        """Example rows for the template (values, as the export would write them)."""
+        return []
+
+
+IMPORTERS: dict[str, Importer] = {}
+
+
+def register(imp: Importer) -> Importer:
+    IMPORTERS[imp.kind] = imp
+    return imp
+
+
+def importer(kind: str) -> Importer:
+    _load()
+    if kind not in IMPORTERS:
+        known = "、".join(f"{k}（{v.label}）" for k, v in sorted(IMPORTERS.items()))
+        raise UserError(f"不支持导入“{kind}”，可导入：{known}")
+    return IMPORTERS[kind]
+
+
+def _load() -> None:
+    """Import the modules that register kinds (each ``excel/import_*.py``)."""
+    import importlib
+    import pkgutil
+
+    import desktop_app.excel as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("import_"):
+            importlib.import_module(f"desktop_app.excel.{info.name}")
+
+
+def run_import(session: Session, kind: str, path: Path | str, *, organisation_id: uuid.UUID,
+               book_id: uuid.UUID | None = None, mode: Mode = "add", mapping: Mapping[str, str] | None = None,
+               remembered: Mapping[str, Mapping[str, str]] | None = None, sheet: str | int | None = None,
+               header_row: int | None = None, apply: bool = False, progress: Progress | None = None,
+               **options: Any) -> tuple[ImportCheck, ImportDone | None]:
+    """Check the file (and with ``apply``, when it is clean, write it in the caller's transaction)."""
+    imp = importer(kind)
+    if mode not in imp.modes:
+        raise UserError(f"{imp.label}不支持“{MODES.get(mode, mode)}”，可选：{'、'.join(MODES[m] for m in imp.modes)}")
+    if imp.needs_book and book_id is None:
+        raise UserError(f"导入{imp.label}须指定账套", field="账套")
+    table = open_table(path, imp.spec(session, organisation_id), mapping=mapping, remembered=remembered, sheet=sheet,
+                       header_row=header_row)
+    check = imp.check(session, table, organisation_id=organisation_id, book_id=book_id, mode=mode)
+    if not apply or not check.ok:
+        return check, None
+    return check, imp.apply(session, check, organisation_id=organisation_id, book_id=book_id, progress=progress,
+                            **options)
+
+
+def shown(value: Any) -> str:
+    """A value as the preview and the change list show it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return cell_text(value) if not isinstance(value, str) else value
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        try:
+            return Decimal(a or 0) == Decimal(b or 0)
+        except Exception:  # one side is not a number: compare as shown
+            return shown(a) == shown(b)
+    return (a if a not in ("", None) else None) == (b if b not in ("", None) else None)
+
+
+ReadCell = Callable[[Any], Any]
+
+
+@dataclass
+class RecordImporter(Importer):
+    """The usual kind: each row is one record keyed by ``spec.key``.
+
+    - ``readers``: field key → function turning the raw cell into the value (``cellvalues``);
+      a ``CellError`` is a problem at that cell;
+    - ``validate(session, values, organisation_id, book_id)`` raises ``UserError`` (its ``field``
+      a column label) for a bad row, with the same rules as the form;
+    - ``existing(session, organisation_id, book_id)`` → {key text: (record id, {field: value})};
+    - ``create(session, rows, organisation_id, book_id)`` writes the new rows (a list of values);
+    - ``update(session, record_id, values, current, organisation_id, book_id)`` one changed row.
+    """
+
+    kind: str = ""
+    label: str = ""
+    table: TableSpec | None = None
+    readers: Mapping[str, ReadCell] = field(default_factory=dict)
+    validate: Callable[[Session, dict[str, Any], uuid.UUID, uuid.UUID | None], Any] | None = None
+    existing: Callable[[Session, uuid.UUID, uuid.UUID | None], Mapping[str, tuple[Any, Mapping[str, Any]]]] | None = None
+    create: Callable[[Session, list[dict[str, Any]], uuid.UUID, uuid.UUID | None], Any] | None = None
+    update: Callable[[Session, Any, dict[str, Any], Mapping[str, Any], uuid.UUID, uuid.UUID | None], Any] | None = None
+    name_field: str = "name"
+    needs_book: bool = False
+    modes: tuple[Mode, ...] = ("add", "skip", "update")
+    examples: Sequence[Sequence[Any]] = ()
+
+    def spec(self, session: Session | None, organisation_id: uuid.UUID | None) -> TableSpec:
+        assert self.table is not None
+        return self.table
+
+    def template_rows(self) -> list[list[Any]]:
+        return [list(r) for r in self.examples]
+
+    def read_row(self, layout: Layout, row: int, record: Mapping[str, Any],
+                 problems: list[Problem]) -> dict[str, Any] | None:
+        values: dict[str, Any] = {}
+        ok = True
+        for key, raw in record.items():
+            reader = self.readers.get(key)
+            try:
+                values[key] = reader(raw) if reader is not None else (cell_text(raw) or None)
+            except CellError as e:
+                problems.append(Problem(row, layout.where(key), e.message))
+                ok = False
+        return values if ok else None
+
+    def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              mode: Mode) -> ImportCheck:
+        spec = table.layout.spec
+        key_field = spec.key or ""
+        labels = {f.key: f.label for f in spec.fields}
+        problems: list[Problem] = []
+        outcomes: list[RowOutcome] = []
+        plan: list[tuple[str, int, dict[str, Any], Any, Mapping[str, Any] | None]] = []
+        held = dict(self.existing(session, organisation_id, book_id)) if self.existing else {}
+        seen: dict[str, int] = {}
+        for row, record in table.records():
+            values = self.read_row(table.layout, row, record, problems)
+            if values is None:
+                continue
+            key = shown(values.get(key_field))
+            name = shown(values.get(self.name_field))
+            if key and key in seen:
+                problems.append(Problem(row, table.layout.where(key_field), f"{key} 与第{seen[key]}行重复"))
+                continue
+            seen[key] = row
+            current = held.get(key) if key else None
+            if current is not None and mode == "add":
+                problems.append(Problem(row, table.layout.where(key_field),
+                                        f"{key} 已登记。要修改已有记录请选择“更新已有”，要略过请选择“跳过已有”"))
+                continue
+            if current is not None and mode == "skip":
+                outcomes.append(RowOutcome(row, key, name, "skipped"))
+                continue
+            # a blank cell in 更新已有 keeps the registered value: an import never clears a field unasked
+            given = {k: v for k, v in values.items() if v is not None and v != ""}
+            merged = values if current is None else {**current[1], **given}
+            if self.validate is not None:
+                try:
+                    self.validate(session, merged, organisation_id, book_id)
+                except UserError as e:
+                    problems.append(Problem(row, _where(table.layout, labels, e.field), e.message))
+                    continue
+            if current is None:
+                outcomes.append(RowOutcome(row, key, name, "new"))
+                plan.append(("new", row, merged, None, None))
+                continue
+            changes = tuple(Change(labels.get(k, k), shown(current[1].get(k)), shown(v))
+                            for k, v in given.items() if k in current[1] and not _same(current[1].get(k), v))
+            outcomes.append(RowOutcome(row, key, name, "changed" if changes else "unchanged", changes))
+            if changes:
+                plan.append(("changed", row, merged, current[0], current[1]))
+        return ImportCheck(self.kind, self.label, mode, table.layout, tuple(table.skipped),
+                           tuple(sorted(problems, key=lambda p: p.row)), tuple(outcomes), plan=plan)
+
+    def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              progress: Progress | None = None, **options: Any) -> ImportDone:
+        if not check.ok:
+            raise UserError(f"导入文件有 {len(check.problems)} 处错误，未写入任何数据。第一处：{check.problems[0]}")
+        new = [values for status, _, values, _, _ in check.plan if status == "new"]
+        if new and self.create is not None:
+            self.create(session, new, organisation_id, book_id)
+        changed = [(rid, values, current) for status, _, values, rid, current in check.plan if status == "changed"]
+        for rid, values, current in changed:
+            assert self.update is not None
+            self.update(session, rid, values, current, organisation_id, book_id)
+        left = len(check.outcomes) - len(new) - len(changed)
+        parts = [f"新增 {len(new)} 条"] + ([f"更新 {len(changed)} 条"] if check.mode == "update" else []) + (
+            [f"已有未动 {left} 条"] if left else [])
+        return ImportDone(len(new), len(changed), left, f"已导入{self.label}：{'，'.join(parts)}")
+
+
+def _where(layout: Layout, labels: Mapping[str, str], field_name: str | None) -> str:
+    """A service's field (a label such as 资产编号, or a key) as the file's column."""
+    if not field_name:
+        return ""
+    for key, label in labels.items():
+        if field_name in (key, label, label.split("（")[0]):
+            return layout.where(key) if key in layout.columns else f"“{label}”"
+    return f"“{field_name}”"
+
+
+def write_template(kind: str, path: Path | str, *, session: Session | None = None,
+                   organisation_id: uuid.UUID | None = None) -> Path:
+    """The import template: the header row (required columns marked *), example rows, and a 说明
+    sheet listing every column, the other names it is recognised by and what to write."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    from desktop_app.excel.print_setup import finish_sheet
+
+    imp = importer(kind)
+    spec = imp.spec(session, organisation_id)
+    path = Path(path)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = spec.title[:31]
+    ws.append([f"*{f.label}" if f.required else f.label for f in spec.fields])
+    for r in imp.template_rows():
+        ws.append(list(r))
+    for i, f in enumerate(spec.fields, start=1):
+        cell = ws.cell(1, i)
+        cell.font = Font(bold=True, color="C00000" if f.required else "000000")
+        cell.fill = PatternFill("solid", fgColor="FFF2CC" if f.required else "F2F2F2")
+        ws.column_dimensions[cell.column_letter].width = max(10, len(f.label) * 2 + 4)
+        if f.key in _TEXT_KEYS:
+            for line in range(2, 202):
+                ws.cell(line, i).number_format = "@"
+    finish_sheet(ws, title=f"{spec.title}导入模板", subtitle="带*的列必须填写；示例行可删除；表头上方可留标题行",
+                 header_rows=1)
+    info = wb.create_sheet("填写说明")
+    info.append(["列名", "必填", "也可写作", "填写说明"])
+    for f in spec.fields:
+        info.append([f.label, "是" if f.required else "", "、".join(f.synonyms), f.note])
+    for col, width in zip("ABCD", (18, 6, 40, 60), strict=True):
+        info.column_dimensions[col].width = width
+    finish_sheet(info, title=f"{spec.title}导入模板填写说明", header_rows=1, autofilter=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+# identifier columns: the template formats them as text so Excel keeps every digit and leading 0
+_TEXT_KEYS = frozenset(("ric", "code", "number", "household_number", "account_code", "uscc", "region_code",
+                        "id_number", "phone", "title_no", "certificate_no"))
+
+
+def keyed(rows: Iterable[tuple[str, Any, Mapping[str, Any]]]) -> dict[str, tuple[Any, Mapping[str, Any]]]:
+    """``existing``'s result from (key, id, values) triples."""
+    return {k: (rid, values) for k, rid, values in rows}

@@ -1,0 +1,325 @@
+"""Reading a table out of the spreadsheet a village really has (issue #15): one reader for every kind.
+
+A kind describes its columns once (``TableSpec``: fields with the template's header and the
+synonyms people write, e.g. 身份证号/身份证号码/公民身份号码). ``open_table`` then
+
+- finds the header row anywhere in the first ``SCAN`` rows of the sheet (the row naming the most
+  fields), also a two-row header (股数 over 人口股/农龄股), and reports the title and 填报单位
+  rows above it as skipped;
+- maps each column to a field by the synonym table, a mapping remembered for this layout (the
+  header texts' signature) or the user's corrections (``mapping``: header text → field key);
+- yields the data rows with their Excel row numbers, skipping (and reporting) 合计/小计 rows,
+  notes and sign-off lines, repeated headers, and rows with content only in unused columns.
+
+python-calamine reads the file (DESIGN §4); rows stream, so memory does not grow with the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from desktop_app.core.cellvalues import cell_text, fold
+from desktop_app.core.errors import UserError
+
+__all__ = ["SCAN", "Field", "Layout", "SkippedRow", "Table", "TableSpec", "header_key", "open_table"]
+
+SCAN = 30  # rows looked at for the header
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a kind: ``key`` as the service names it, ``label`` the template's header."""
+
+    key: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    note: str = ""  # the template's 说明 for this column (format, allowed values)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    kind: str  # "members", "assets", …
+    title: str  # 成员名册
+    fields: tuple[Field, ...]
+    key: str | None = None  # the natural key's field (身份证号, 资产编号 …) for 更新已有/跳过已有
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
+    def with_fields(self, *extra: Field) -> TableSpec:
+        """The spec with more columns (an organisation's share types, say)."""
+        return replace(self, fields=(*self.fields, *extra))
+
+
+_LEAD = re.compile(r"^[*※★☆]+")  # after NFKC a full-width star is "*"
+_TAIL = re.compile(r"[（(](?:必填|选填|可选|必录|必须填写)[)）]$|[:：]$|[*]+$")
+_BRACKETED = re.compile(r"[（(][^（）()]*[)）]$")
+
+
+def header_key(text: object) -> str:
+    """A header as compared: folded, no spaces, no required-mark star, (必填) or trailing colon,
+    brackets as （）. "*身份证号码（必填）" and "身份证号码" give the same key."""
+    s = fold(cell_text(text)).replace(" ", "").replace("\n", "")
+    s = _TAIL.sub("", _LEAD.sub("", s))
+    return s.replace("(", "（").replace(")", "）")
+
+
+def _bare(key: str) -> str:
+    """The header without its bracketed unit: 期限（年） → 期限, 面积（亩） → 面积."""
+    return _BRACKETED.sub("", key)
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    row: int  # Excel row number
+    reason: str  # 标题行 / 说明行 / 合计行 / 重复表头 / 无数据
+    text: str  # what the row says (shortened)
+
+    def __str__(self) -> str:
+        return f"第{self.row}行（{self.reason}）：{self.text}" if self.text else f"第{self.row}行（{self.reason}）"
+
+
+@dataclass
+class Layout:
+    """Where the table is in the sheet and which column is which field."""
+
+    sheet: str
+    header_row: int  # Excel row number of the (last) header row
+    headers: tuple[str, ...]  # the header texts, one per column ("" for none)
+    columns: dict[str, int]  # field key → column index (0-based)
+    signature: str  # identifies the layout (its header texts): a remembered mapping is keyed by it
+    spec: TableSpec
+    remembered: bool = False  # the mapping came from an earlier run on this layout
+    guessed: dict[str, int] = field(default_factory=dict)  # what the synonym table alone found
+
+    def letter(self, key: str) -> str:
+        return str(get_column_letter(self.columns[key] + 1))
+
+    def where(self, key: str) -> str:
+        """第N行 goes before it: 'E列“身份证号码”' (the file's own header), or the field's label."""
+        if key not in self.columns:
+            return f"“{self.spec.field(key).label}”" if any(f.key == key for f in self.spec.fields) else key
+        i = self.columns[key]
+        return f"{get_column_letter(i + 1)}列“{self.headers[i] or self.spec.field(key).label}”"
+
+    def missing(self) -> list[Field]:
+        """Required fields no column is mapped to."""
+        return [f for f in self.spec.fields if f.required and f.key not in self.columns]
+
+    def unused(self) -> list[tuple[int, str]]:
+        """Columns with a header that no field takes (shown in the preview as 不导入)."""
+        used = set(self.columns.values())
+        return [(i, h) for i, h in enumerate(self.headers) if h and i not in used]
+
+    def mapping(self) -> dict[str, str]:
+        """header text → field key, as remembered and as ``open_table(mapping=…)`` takes it."""
+        return {self.headers[i]: k for k, i in self.columns.items() if self.headers[i]}
+
+
+def _matcher(spec: TableSpec) -> tuple[dict[str, str], dict[str, str]]:
+    exact: dict[str, str] = {}
+    bare: dict[str, str] = {}
+    for f in spec.fields:
+        for name in (f.label, *f.synonyms):
+            k = header_key(name)
+            exact.setdefault(k, f.key)
+            bare.setdefault(_bare(k), f.key)
+    return exact, bare
+
+
+def _match_row(cells: Sequence[object], exact: Mapping[str, str], bare: Mapping[str, str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for i, c in enumerate(cells):
+        k = header_key(c)
+        if not k:
+            continue
+        key = exact.get(k) or bare.get(_bare(k)) or bare.get(k)
+        if key is not None and key not in found:
+            found[key] = i
+    return found
+
+
+_TOTAL = re.compile(r"^(?:本页|本月|本年|全年|总)?(?:合计|小计|总计|累计|共计)")
+_NOTE = ("注", "说明", "备注:", "备注：", "填表", "填报", "制表", "审核", "负责人", "单位负责人", "主管", "联系电话",
+         "会计", "出纳", "记账", "复核", "经办", "村委会", "监督委员会", "(盖章)", "（盖章）", "盖章")
+
+
+def _short(cells: Sequence[object]) -> str:
+    text = " ".join(t for t in (cell_text(c) for c in cells) if t)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+@dataclass
+class Table:
+    """An opened table: ``layout``, ``rows()`` and, once read, what was skipped and why."""
+
+    path: Path
+    layout: Layout
+    skipped: list[SkippedRow]
+    _rows: Iterator[tuple[int, list[Any]]]
+    _width: int
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """(Excel row number, cells padded to the header's width) of every data row, once."""
+        cols = self.layout.columns
+        used = set(cols.values())
+        key_col = cols.get(self.layout.spec.key or "", -1)
+        norm_headers = [header_key(h) for h in self.layout.headers]
+        width = self._width
+        pad = [None] * width
+        skipped = self.skipped
+        for number, raw in self._rows:
+            if len(raw) < width:
+                raw = [*raw, *pad[len(raw):]]
+            filled = [i for i, c in enumerate(raw) if c is not None and c != "" and not (type(c) is str and not c.strip())]
+            if not filled:
+                continue
+            first_texts = [cell_text(raw[i]).replace(" ", "") for i in filled[:3]]
+            if any(_TOTAL.match(t) for t in first_texts):
+                skipped.append(SkippedRow(number, "合计行", _short(raw)))
+                continue
+            if sum(1 for i in filled if i < len(norm_headers) and norm_headers[i]
+                   and header_key(raw[i]) == norm_headers[i]) >= 2:
+                skipped.append(SkippedRow(number, "重复表头", _short(raw)))
+                continue
+            if len(filled) <= 3 and (key_col < 0 or key_col not in filled or len(filled) == 1) \
+                    and first_texts[0].startswith(_NOTE):
+                skipped.append(SkippedRow(number, "说明行", _short(raw)))
+                continue
+            if used.isdisjoint(filled):
+                skipped.append(SkippedRow(number, "无数据", f"只有未导入的列有内容：{_short(raw)}"))
+                continue
+            yield number, raw
+
+    def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(Excel row number, {field key: raw cell}) of every data row."""
+        cols = list(self.layout.columns.items())
+        for number, raw in self.rows():
+            yield number, {k: raw[i] for k, i in cols}
+
+
+def _signature(kind: str, headers: Sequence[str]) -> str:
+    joined = "\x1f".join(header_key(h) for h in headers).rstrip("\x1f")
+    return hashlib.sha1(f"{kind}\x1e{joined}".encode()).hexdigest()[:16]
+
+
+def _open_sheets(path: Path) -> tuple[Any, list[str]]:
+    from python_calamine import CalamineWorkbook
+
+    if not path.exists():
+        raise UserError(f"找不到文件：{path}")
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        return wb, list(wb.sheet_names)
+    except Exception as exc:  # calamine raises several kinds for a damaged or foreign file
+        raise UserError(f"无法读取 Excel 文件 {path.name}：{exc}（请确认是 .xlsx/.xls 文件且未损坏）") from None
+
+
+def open_table(path: Path | str, spec: TableSpec, *, mapping: Mapping[str, str] | None = None,
+               remembered: Mapping[str, Mapping[str, str]] | None = None, sheet: str | int | None = None,
+               header_row: int | None = None) -> Table:
+    """Find ``spec``'s table in the file (see the module's doc). ``mapping`` (header text → field
+    key, "" to leave a column out) corrects what was recognised; ``remembered`` holds earlier
+    mappings by layout signature; ``sheet`` (name or 0-based index) and ``header_row`` (Excel row
+    number) pin what the search would otherwise choose. Raises ``UserError`` when no table is found
+    or a required column is missing, naming what the file has."""
+    path = Path(path)
+    wb, names = _open_sheets(path)
+    if not names:
+        raise UserError(f"{path.name} 中没有工作表")
+    if sheet is None:
+        order = list(range(len(names)))
+    else:
+        index = sheet if isinstance(sheet, int) else names.index(sheet) if sheet in names else -1
+        if not 0 <= index < len(names):
+            raise UserError(f"{path.name} 中没有工作表“{sheet}”，有：{'、'.join(names)}")
+        order = [index]
+    exact, bare = _matcher(spec)
+    best: tuple[int, int, int, list[list[Any]], Iterator[list[Any]]] | None = None  # score, sheet, row, head, rest
+    for index in order:
+        ws = wb.get_sheet_by_index(index)
+        lead = [""] * ((ws.start or (0, 0))[1])  # calamine's rows begin at row 1 but at the first used column
+        rows_iter = iter(ws.iter_rows()) if not lead else ([*lead, *r] for r in ws.iter_rows())
+        head = [list(r) for _, r in zip(range(SCAN), rows_iter, strict=False)]
+        candidates = [header_row - 1] if header_row else range(len(head))
+        for r in candidates:
+            if not 0 <= r < len(head):
+                continue
+            found = _match_row(head[r], exact, bare)
+            score = len(found) + (2 if spec.key and spec.key in found else 0)
+            if len(found) >= 2 and (best is None or score > best[0]):
+                best = (score, index, r, head, rows_iter)
+        if best is not None and best[1] == index:
+            break  # the first sheet holding the table is the one
+    if best is None:
+        labels = "“" + "”“".join(f.label for f in spec.fields if f.required)[:60] + "”"
+        where = f"工作表“{names[order[0]]}”" if len(order) == 1 else "各工作表"
+        raise UserError(f"找不到{spec.title}的表头：{where}的前{SCAN}行中没有一行包含 {labels} 等列名。"
+                        f"请检查文件，或下载{spec.title}导入模板对照填写")
+    _, index, r, head, rest = best
+    headers = [cell_text(c) for c in head[r]]
+    columns = _match_row(head[r], exact, bare)
+    last = r
+    # a two-row header: the row below names fields in columns the first row left blank or unmatched
+    if r + 1 < len(head):
+        below = _match_row(head[r + 1], exact, bare)
+        taken = set(columns.values())
+        extra = {k: i for k, i in below.items() if k not in columns and i not in taken}
+        if extra and len(extra) >= len(below) - 1:
+            for k, i in extra.items():
+                columns[k] = i
+                while len(headers) <= i:
+                    headers.append("")
+                headers[i] = cell_text(head[r + 1][i])
+            last = r + 1
+    width = max(len(headers), max((i + 1 for i in columns.values()), default=0))
+    headers += [""] * (width - len(headers))
+    signature = _signature(spec.kind, headers)
+    guessed = dict(columns)
+    layout = Layout(names[index], last + 1, tuple(headers), columns, signature, spec, guessed=guessed)
+    saved = (remembered or {}).get(signature)
+    for overrides, is_memory in ((saved, True), (mapping, False)):
+        if overrides:
+            _apply_mapping(layout, overrides)
+            layout.remembered = layout.remembered or is_memory
+    missing = layout.missing()
+    if missing:
+        have = "、".join(h for h in headers if h) or "（无）"
+        raise UserError(f"{spec.title}缺少必填列：{'、'.join(f.label for f in missing)}。第{layout.header_row}行的列名为：{have}。"
+                        "请在导入预览中指定对应的列，或按导入模板修改列名")
+    if index == 0:
+        from desktop_app.excel.formulas import refuse_formulas_without_values
+
+        refuse_formulas_without_values(path, headers)
+    skipped = [SkippedRow(n + 1, "标题行" if n < 2 and len([c for c in row if cell_text(c)]) <= 2 else "说明行", _short(row))
+               for n, row in enumerate(head[:r]) if any(cell_text(c) for c in row)]
+    if last > r:
+        skipped.append(SkippedRow(last + 1, "表头", _short(head[last])))
+    data = chain(((n + 1, row) for n, row in enumerate(head) if n > last),
+                 ((n, list(row)) for n, row in enumerate(rest, start=len(head) + 1)))
+    return Table(path, layout, skipped, data, width)
+
+
+def _apply_mapping(layout: Layout, overrides: Mapping[str, str]) -> None:
+    """Apply header text → field key corrections ("" or a key not in the spec: leave it out)."""
+    keys = {f.key for f in layout.spec.fields}
+    by_label = {f.label: f.key for f in layout.spec.fields}
+    for header, key in overrides.items():
+        if header not in layout.headers:
+            continue
+        i = layout.headers.index(header)
+        key = by_label.get(key, key)
+        for k, j in list(layout.columns.items()):
+            if j == i or k == key:
+                del layout.columns[k]
+        if key in keys:
+            layout.columns[key] = i
