@@ -118,6 +118,7 @@ class Importer:
     kind = ""
     label = ""  # 成员名册
     needs_book = False  # the rows go into a book (资产卡片, 凭证, 期初余额 …)
+    needs_org = True  # False for kinds above the organisations (组织与账套): organisation_id is then None
     modes: tuple[Mode, ...] = ("add", "skip", "update")
 
     def spec(self, session: Session | None, organisation_id: uuid.UUID | None) -> TableSpec:
@@ -164,7 +165,7 @@ def _load() -> None:
             importlib.import_module(f"desktop_app.excel.{info.name}")
 
 
-def run_import(session: Session, kind: str, path: Path | str, *, organisation_id: uuid.UUID,
+def run_import(session: Session, kind: str, path: Path | str, *, organisation_id: uuid.UUID | None,
                book_id: uuid.UUID | None = None, mode: Mode = "add", mapping: Mapping[str, str] | None = None,
                remembered: Mapping[str, Mapping[str, str]] | None = None, sheet: str | int | None = None,
                header_row: int | None = None, apply: bool = False, progress: Progress | None = None,
@@ -173,15 +174,17 @@ def run_import(session: Session, kind: str, path: Path | str, *, organisation_id
     imp = importer(kind)
     if mode not in imp.modes:
         raise UserError(f"{imp.label}不支持“{MODES.get(mode, mode)}”，可选：{'、'.join(MODES[m] for m in imp.modes)}")
+    if imp.needs_org and organisation_id is None:
+        raise UserError(f"导入{imp.label}须指定组织", field="组织")
     if imp.needs_book and book_id is None:
         raise UserError(f"导入{imp.label}须指定账套", field="账套")
     table = open_table(path, imp.spec(session, organisation_id), mapping=mapping, remembered=remembered, sheet=sheet,
                        header_row=header_row)
-    check = imp.check(session, table, organisation_id=organisation_id, book_id=book_id, mode=mode)
+    org = organisation_id if organisation_id is not None else uuid.UUID(int=0)  # unused by kinds without one
+    check = imp.check(session, table, organisation_id=org, book_id=book_id, mode=mode)
     if not apply or not check.ok:
         return check, None
-    return check, imp.apply(session, check, organisation_id=organisation_id, book_id=book_id, progress=progress,
-                            **options)
+    return check, imp.apply(session, check, organisation_id=org, book_id=book_id, progress=progress, **options)
 
 
 def shown(value: Any) -> str:
