@@ -261,7 +261,9 @@ def _kinds_help(kinds: dict[str, Any]) -> str:
 def _add_transfer_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     """``export KIND`` and ``import KIND FILE``: one command each, kinds from every area."""
     from desktop_app.commands import EXPORTS, IMPORTS
+    from desktop_app.commands.imports import add_import_options, add_template_command, pipeline_kinds
 
+    pipeline_kinds(IMPORTS)  # after the areas: a kind of the import pipeline takes over the area's handler
     if EXPORTS:
         p = add("export", _dispatch(EXPORTS, "导出"), f"导出 Excel：{_kinds_help(EXPORTS)}")
         p.add_argument("kind", choices=sorted(EXPORTS), metavar="KIND", help="导出内容")
@@ -279,6 +281,8 @@ def _add_transfer_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         p.add_argument("--org", help="组织（统一社会信用代码或12位区划代码）")
         p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
         p.add_argument("--dry-run", dest="dry_run", action="store_true", help="只检查，不写入")
+        add_import_options(p)
+    add_template_command(add)
 
 
 def _refuse_import_in_district(args: argparse.Namespace) -> None:
@@ -299,7 +303,7 @@ def _dispatch(kinds: dict[str, Any], verb: str) -> Handler:
         kind = kinds[args.kind]
         if getattr(args, "all", False) and not kind.all_orgs:
             raise UserError(f"{verb} {kind.name} 不支持 --all，请用 --org 指定组织", field="--all")
-        if not args.org and not (kind.all_orgs and getattr(args, "all", False)):
+        if not args.org and getattr(kind, "needs_org", True) and not (kind.all_orgs and getattr(args, "all", False)):
             hint = "，或用 --all" if kind.all_orgs else ""
             raise UserError(f"请用 --org 指定组织（统一社会信用代码或12位区划代码）{hint}", field="--org")
         if verb == "导入":

@@ -146,8 +146,9 @@ def cell_date(value: object, *, label: str = "日期") -> date | None:
         return None
     m = _DATE_TEXT.fullmatch(text) or _DATE_DIGITS.fullmatch(text)
     if m is None:
-        if re.fullmatch(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*月?", text):
-            raise CellError(f"“{text}”只有年月，请写到日，如 {text.rstrip('月')}-01")
+        ym = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", text)
+        if ym:
+            raise CellError(f"“{text}”只有年月，请写到日，如 {ym.group(1)}-{int(ym.group(2)):02d}-01")
         raise CellError(f"“{text}”不是{label}，应写成 2020-01-31 或 2020年1月31日")
     return _ymd(int(m.group(1)), int(m.group(2)), int(m.group(3)), text)
 
