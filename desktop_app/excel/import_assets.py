@@ -1,0 +1,157 @@
+"""资产卡片 as an import kind (issue #15): keyed on 资产编号, checked by ``assets.validated_asset``,
+written by ``create_asset`` / ``update_asset`` (audited and kept in the card's history like a form
+edit).
+
+The 资产台账 export re-imports: its 类别/性质/状态/年限(月)/残值%/责任人/扶贫 headers are synonyms, the
+title, 编制单位 line, 合计 row and 说明 are skipped. Its 原值 and 累计折旧 are the card's figures today
+(原值 with value changes, 累计折旧 with the charges made), so an organisation's cards are compared
+with those; a new card takes them as its 原值 and 期初累计折旧 (a card taken over with its history).
+A registered card's 原值, 取得日期, 期初累计折旧 and 折旧方法 never change by import, nor its
+life and residual rate once depreciated, nor anything of a disposed card: the row is a problem that
+says what to do instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core.errors import ConflictError, ValidationError
+from desktop_app.excel.assets_import_common import (
+    changed_fields,
+    date_reader,
+    integer_reader,
+    money_reader,
+    number_reader,
+    public,
+    text_reader,
+    yes_no_reader,
+)
+from desktop_app.excel.importers import RecordImporter, keyed, register, shown
+from desktop_app.excel.table_read import Field, TableSpec
+
+__all__ = ["IMPORTER", "SPEC"]
+
+SPEC = TableSpec("assets", "资产卡片", (
+    Field("code", "资产编号", ("编号", "资产代码", "卡片编号", "资产卡片编号"), True, "本组织内唯一，按此编号判断新增或更新"),
+    Field("name", "资产名称", ("名称",), True),
+    Field("category", "资产类别", ("类别", "资产分类", "分类", "资产类型"), True,
+          "房屋及建筑物、机器设备、运输设备、办公设备、生物资产、无形资产、其他"),
+    Field("nature", "资产性质", ("性质",), True, "经营性、非经营性、公益性"),
+    Field("location", "坐落位置", ("坐落", "位置", "存放地点", "地址")),
+    Field("quantity", "数量", (), False, "空白按 1"),
+    Field("unit", "计量单位", ("单位",), False, "空白按“项”"),
+    Field("area_m2", "面积（㎡）", ("面积㎡", "面积", "建筑面积", "面积（平方米）", "占地面积"), False, "可写“120㎡”"),
+    Field("acquisition_mode", "取得方式", ("来源方式", "取得途径"), False, "购建、捐赠、投资投入、盘盈、财政项目形成；空白按购建"),
+    Field("funding_source", "资金来源"),
+    Field("acquired_on", "取得日期", ("购置日期", "购建日期", "购入日期", "入账日期", "建成日期"), True,
+          "如 2020-05-01 或 2020年5月1日"),
+    Field("original_value", "原值", ("原价", "账面原值", "资产原值", "原值（元）"), True, "单位：元，如 1,200 或 1200元"),
+    Field("useful_life_months", "预计使用月数", ("年限（月）", "使用年限（月）", "折旧月数", "预计使用年限（月）"), True),
+    Field("residual_rate", "残值率（%）", ("残值%", "残值率", "净残值率", "净残值率（%）"), False, "如 5 或 5%"),
+    Field("method", "折旧方法", (), False, "年限平均法、工作量法；空白按年限平均法"),
+    Field("total_workload", "预计总工作量", ("总工作量",), False, "工作量法必填"),
+    Field("opening_accumulated", "期初累计折旧", ("累计折旧", "已提折旧", "已计提折旧"), False,
+          "接管时已提的折旧，单位：元"),
+    Field("status", "使用状态", ("状态", "资产状态"), False, "自用、出租、闲置、报废；空白按自用"),
+    Field("custodian", "管理责任人", ("责任人", "管理人", "保管人", "使用人")),
+    Field("title_no", "权证号", ("产权证号", "权证编号", "不动产权证号")),
+    Field("poverty_alleviation", "扶贫资产", ("扶贫", "是否扶贫资产"), False, "是/否"),
+    Field("notes", "备注"),
+), key="code")
+
+READERS = {
+    "code": text_reader, "quantity": number_reader("数量", ("项", "个", "台", "套", "辆", "间", "座", "栋", "张", "件",
+                                                              "把", "部", "处", "块", "头", "只", "棵", "株", "组")),
+    "area_m2": number_reader("面积", ("m2", "平方米", "平米")), "acquired_on": date_reader("取得日期"),
+    "original_value": money_reader("原值"), "useful_life_months": integer_reader("预计使用月数", ("个月", "月")),
+    "residual_rate": number_reader("残值率", ("%",)), "total_workload": number_reader("预计总工作量"),
+    "opening_accumulated": money_reader("期初累计折旧"), "poverty_alleviation": yes_no_reader("扶贫资产"),
+}
+
+# fixed once registered (``update_asset``), compared with the card as the 资产台账 shows it
+FIXED = ("original_value", "acquired_on", "opening_accumulated", "method")
+AFTER_CHARGES = ("useful_life_months", "residual_rate", "total_workload")
+
+
+def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID | None
+              ) -> dict[str, tuple[Any, Mapping[str, Any]]]:
+    from sqlalchemy import select
+
+    from db.models import AssetDepreciation
+    from desktop_app.core.services.assets import list_assets
+
+    cards = list_assets(session, organisation_id)
+    charged = set(session.scalars(select(AssetDepreciation.asset_id).where(
+        AssetDepreciation.asset_id.in_([a.id for a in cards]), AssetDepreciation.deleted.is_(False))).all()) \
+        if cards else set()
+    out = []
+    for a in cards:
+        values = {f.key: getattr(a, f.key) for f in SPEC.fields}
+        values["original_value"], values["opening_accumulated"] = a.cost, a.accumulated
+        was = {**values, "charged": a.id in charged}
+        out.append((a.code, a.id, {**values, "_id": a.id, "_was": was}))
+    return keyed(out)
+
+
+def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> Any:
+    from desktop_app.core.services.assets import LABELS, load_asset, validated_asset
+
+    rid, was = values.get("_id"), values.get("_was")
+    if rid is None or was is None:
+        if values.get("status") == "已处置":
+            raise ValidationError("不能把已处置的资产导入为新卡片；请删去此行", field=LABELS["status"])
+        return validated_asset(session, public(values), organisation_id, None)
+    changed = changed_fields(values, was)
+    if not changed:
+        return None
+    if was["status"] == "已处置":
+        raise ConflictError("该资产已处置，卡片不能再修改；请在此行保持导出时的内容或删去此行", field=LABELS["status"])
+    for key in FIXED:
+        if key in changed:
+            hint = "原值变动请做资产价值调整" if key == "original_value" else "请保持卡片上的内容"
+            raise ValidationError(f"{LABELS[key]}登记后不能通过导入修改（表中为 {shown(values[key])}，卡片为 "
+                                  f"{shown(was[key])}）；{hint}", field=LABELS[key])
+    for key in AFTER_CHARGES if was["charged"] else ():
+        if key in changed:
+            raise ValidationError(f"该资产已计提折旧，{LABELS[key]}不能直接修改；请做价值调整（重估）", field=LABELS[key])
+    if changed.get("status") == "已处置":
+        raise ValidationError("处置资产请使用“资产处置”，不能通过导入改状态", field=LABELS["status"])
+    # the whole card as the form would save it: what is registered, with the row's changes
+    a = load_asset(session, rid)
+    return validated_asset(session, {**{k: getattr(a, k) for k in LABELS}, **changed}, organisation_id, rid)
+
+
+def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:
+    from desktop_app.core.services.assets import create_asset
+
+    if book_id is None:
+        raise ValidationError("导入资产卡片须指定账套", field="账套")
+    for values in rows:
+        fields = {k: v for k, v in public(values).items() if v is not None and v != ""}
+        create_asset(session, organisation_id=organisation_id, book_id=book_id, **fields)
+
+
+def _update(session: Session, record_id: Any, values: dict[str, Any], current: Mapping[str, Any],
+            organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:
+    from desktop_app.core.services.assets import update_asset
+
+    changed = {k: v for k, v in changed_fields(values, current).items() if k not in FIXED}
+    if changed:
+        update_asset(session, record_id, **changed)
+
+
+IMPORTER = register(RecordImporter(
+    kind="assets", label="资产卡片", table=SPEC, readers=READERS, validate=_validate, existing=_existing,
+    create=_create, update=_update, name_field="name", needs_book=True,
+    examples=(
+        ("ZC-001", "村部办公楼", "房屋及建筑物", "非经营性", "村委会院内", 1, "栋", "520㎡", "购建", "自筹", "2020-05-01",
+         "1,200,000元", 240, "5%", "年限平均法", None, "150,000", "自用", "张三", "苏(2020)江宁区不动产权第0001号", "否",
+         None),
+        ("ZC-002", "农用拖拉机", "机器设备", "经营性", "农机库", 1, "台", None, "财政项目形成", "区级扶持资金",
+         "2023年3月15日", 86000, 120, 5, "年限平均法", None, None, "出租", "李四", None, "是", "出租给合作社使用"),
+    ),
+))
