@@ -121,8 +121,14 @@ class Layout:
         return [(i, h) for i, h in enumerate(self.headers) if h and i not in used]
 
     def mapping(self) -> dict[str, str]:
-        """header text → field key, as remembered and as ``open_table(mapping=…)`` takes it."""
-        return {self.headers[i]: k for k, i in self.columns.items() if self.headers[i]}
+        """header text → field key, as remembered and as ``open_table(mapping=…)`` takes it ("" for a
+        column the synonyms would take that was left out, so the memory keeps it out)."""
+        out = {self.headers[i]: k for k, i in self.columns.items() if self.headers[i]}
+        used = set(self.columns.values())
+        for i in self.guessed.values():
+            if i not in used and self.headers[i]:
+                out.setdefault(self.headers[i], "")
+        return out
 
 
 def _matcher(spec: TableSpec) -> tuple[dict[str, str], dict[str, str]]:
@@ -174,6 +180,7 @@ class Table:
         used = set(cols.values())
         key_col = cols.get(self.layout.spec.key or "", -1)
         norm_headers = [header_key(h) for h in self.layout.headers]
+        numbering = {i for i, h in enumerate(norm_headers) if h in ("序号", "序", "行号", "顺序号", "No.", "NO.")}
         width = self._width
         pad = [None] * width
         skipped = self.skipped
@@ -191,12 +198,14 @@ class Table:
                    and header_key(raw[i]) == norm_headers[i]) >= 2:
                 skipped.append(SkippedRow(number, "重复表头", _short(raw)))
                 continue
-            if len(filled) <= 3 and (key_col < 0 or key_col not in filled or len(filled) == 1) \
-                    and first_texts[0].startswith(_NOTE):
+            if len(filled) <= 3 and first_texts[0].startswith(_NOTE) and (
+                    key_col < 0 or key_col not in filled or len(filled) == 1
+                    or cell_text(raw[key_col]).replace(" ", "").startswith(_NOTE)):
                 skipped.append(SkippedRow(number, "说明行", _short(raw)))
                 continue
-            if used.isdisjoint(filled):
-                skipped.append(SkippedRow(number, "无数据", f"只有未导入的列有内容：{_short(raw)}"))
+            if used.isdisjoint(filled) or set(filled) <= numbering:
+                skipped.append(SkippedRow(number, "无数据", f"只有未导入的列有内容：{_short(raw)}"
+                                          if used.isdisjoint(filled) else f"只有序号：{_short(raw)}"))
                 continue
             yield number, raw
 
@@ -244,6 +253,11 @@ def open_table(path: Path | str, spec: TableSpec, *, mapping: Mapping[str, str] 
             raise UserError(f"{path.name} 中没有工作表“{sheet}”，有：{'、'.join(names)}")
         order = [index]
     exact, bare = _matcher(spec)
+    search = exact  # the user's own column names find the header row too
+    if mapping:
+        named = {f.label: f.key for f in spec.fields}
+        search = {**exact, **{header_key(h): named.get(k, k) for h, k in mapping.items()
+                              if named.get(k, k) in named.values()}}
     best: tuple[int, int, int, list[list[Any]], Iterator[list[Any]]] | None = None  # score, sheet, row, head, rest
     for index in order:
         ws = wb.get_sheet_by_index(index)
@@ -254,9 +268,10 @@ def open_table(path: Path | str, spec: TableSpec, *, mapping: Mapping[str, str] 
         for r in candidates:
             if not 0 <= r < len(head):
                 continue
-            found = _match_row(head[r], exact, bare)
+            found = _match_row(head[r], search, bare)
             score = len(found) + (2 if spec.key and spec.key in found else 0)
-            if len(found) >= 2 and (best is None or score > best[0]):
+            pinned = header_row is not None and any(cell_text(c) for c in head[r])  # a row the user names
+            if (len(found) >= 2 or pinned) and (best is None or score > best[0]):
                 best = (score, index, r, head, rows_iter)
         if best is not None and best[1] == index:
             break  # the first sheet holding the table is the one
@@ -273,9 +288,16 @@ def open_table(path: Path | str, spec: TableSpec, *, mapping: Mapping[str, str] 
     if r + 1 < len(head):
         below = _match_row(head[r + 1], exact, bare)
         taken = set(columns.values())
-        extra = {k: i for k, i in below.items() if k not in columns and i not in taken}
+        upper, lower = head[r], head[r + 1]
+        # a title spanning sub-columns (股数 merged over 人口股/农龄股): the columns below it are theirs
+        spans = {i for i in range(len(upper)) if cell_text(upper[i]) and i in below.values()
+                 and i + 1 < len(lower) and (i + 1 >= len(upper) or not cell_text(upper[i + 1]))
+                 and (i + 1) in below.values()}
+        extra = {k: i for k, i in below.items() if k not in columns and (i not in taken or i in spans)}
         if extra and len(extra) >= len(below) - 1:
             for k, i in extra.items():
+                for over in [u for u, j in columns.items() if j == i]:
+                    del columns[over]
                 columns[k] = i
                 while len(headers) <= i:
                     headers.append("")

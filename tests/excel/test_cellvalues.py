@@ -92,8 +92,11 @@ def test_29_february_of_a_leap_year_is_a_date() -> None:
     assert cell_date("2020年2月29日") == date(2020, 2, 29)
 
 
+WIDE_RIC = "".join(chr(ord(c) + 0xFEE0) for c in "11010519491231002x")  # full-width digits and x
+
+
 @pytest.mark.parametrize("raw", [
-    "11010519491231002x", " 1101 0519 4912 3100 2X ", "１１０１０５１９４９１２３１００２ｘ", "110105-19491231-002X",
+    "11010519491231002x", " 1101 0519 4912 3100 2X ", WIDE_RIC, "110105-19491231-002X",
 ])
 def test_ric_folded_and_upper_case_x(raw: str) -> None:
     assert cell_ric(raw) == "11010519491231002X"
@@ -141,7 +144,7 @@ def test_yes_no_refuses_anything_else() -> None:
 
 
 @pytest.mark.parametrize(("raw", "text"), [
-    (" 张 三 ", "张三"), ("ＡＢＣ　１２", "ABC 12"), (12000.0, "12000"), (1.5, "1.5"), (None, ""),
+    (" 张 三 ", "张三"), ("\uff21\uff22\uff23\u3000\uff11\uff12", "ABC 12"), (12000.0, "12000"), (1.5, "1.5"), (None, ""),
     (date(2020, 1, 31), "2020-01-31"), (datetime(2020, 1, 31, 8, 30), "2020-01-31 08:30:00"), (True, "是"),
     ("Li  Ming", "Li Ming"),
 ])

@@ -1,0 +1,259 @@
+"""Finding the table in the spreadsheet a village really has (issue #15): real xlsx files written
+with openpyxl and read back through calamine by ``open_table``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+
+from desktop_app.core.errors import UserError
+from desktop_app.excel.table_read import Field, TableSpec, header_key, open_table
+
+SPEC = TableSpec("people", "成员名册", (
+    Field("group", "组别", ("村民小组", "小组")),
+    Field("name", "姓名", ("成员姓名",), required=True),
+    Field("relation", "与户主关系", ("关系", "家庭关系")),
+    Field("ric", "身份证号", ("身份证号码", "公民身份号码"), required=True),
+    Field("shares", "股数", ("持股数", "股份数")),
+    Field("term", "期限（年）", ("承包期限",)),
+    Field("note", "备注"),
+), key="ric")
+
+RIC1 = "110105194912310021"
+RIC2 = "110105195001010021"
+
+
+def xlsx(path: Path, rows: Sequence[Sequence[Any]], *, start_col: int = 1, merge: str | None = None) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=start_col):
+            if value is not None:
+                ws.cell(r, c, value)
+    if merge:
+        ws.merge_cells(merge)
+    wb.save(path)
+    return path
+
+
+def reasons(table: Any) -> dict[int, str]:
+    return {s.row: s.reason for s in table.skipped}
+
+
+def test_header_below_a_merged_title_and_a_reporting_unit_line(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "roster.xlsx", [
+        ["阳光村股份经济合作社成员名册"],
+        ["填报单位：阳光村", None, None, None, "2026年1月"],
+        ["序号", "组别", "成员姓名", "与户主关系", "身份证号码", "股数", "备注"],
+        [1, "一组", "张三", "户主", RIC1, "1股", None],
+        [2, "一组", "李四", "妻", RIC2, 1, "新增"],
+    ], merge="A1:G1")
+    table = open_table(path, SPEC)
+    layout = table.layout
+    assert (layout.sheet, layout.header_row) == ("Sheet", 3)
+    assert layout.columns == {"group": 1, "name": 2, "relation": 3, "ric": 4, "shares": 5, "note": 6}
+    assert layout.unused() == [(0, "序号")]
+    assert layout.where("ric") == "E列“身份证号码”"
+    assert layout.where("term") == "“期限（年）”"  # not in the file: the field's own label
+    rows = list(table.records())
+    assert [n for n, _ in rows] == [4, 5]
+    assert rows[0][1]["name"] == "张三" and rows[0][1]["shares"] == "1股" and rows[1][1]["shares"] == 1
+    assert reasons(table) == {1: "标题行", 2: "标题行"}
+    assert "阳光村股份经济合作社成员名册" in str(table.skipped[0])
+
+
+def test_two_row_header_with_a_title_over_sub_columns(tmp_path: Path) -> None:
+    spec = SPEC.with_fields(Field("pop", "人口股"), Field("age", "农龄股"))
+    path = xlsx(tmp_path / "two.xlsx", [
+        ["成员股份登记表"],
+        ["姓名", "身份证号", "股数", None, "备注"],
+        [None, None, "人口股", "农龄股"],
+        ["张三", RIC1, 1, 2, "x"],
+    ], merge="C2:D2")
+    table = open_table(path, spec)
+    assert table.layout.header_row == 3
+    assert table.layout.columns == {"name": 0, "ric": 1, "pop": 2, "age": 3, "note": 4}
+    assert table.layout.headers == ("姓名", "身份证号", "人口股", "农龄股", "备注")
+    assert list(table.records()) == [(4, {"name": "张三", "ric": RIC1, "pop": 1, "age": 2, "note": "x"})]
+    assert reasons(table) == {1: "标题行", 3: "表头"}
+
+
+def test_two_row_header_with_cells_merged_down(tmp_path: Path) -> None:
+    """姓名 and 身份证号 span both header rows; 期限 is named in the second row only."""
+    path = xlsx(tmp_path / "down.xlsx", [
+        ["姓名", "身份证号", "承包情况"],
+        [None, None, "承包期限"],
+        ["张三", RIC1, 30],
+    ])
+    table = open_table(path, SPEC)
+    assert table.layout.header_row == 2
+    assert table.layout.columns == {"name": 0, "ric": 1, "term": 2}
+
+
+@pytest.mark.parametrize(("header", "key"), [
+    ("期限", "term"), ("期限（年）", "term"), ("期限(年)", "term"), ("承包期限（年）", "term"),
+    ("*身份证号（必填）", "ric"), ("\uff0a身份证号码(必填)", "ric"), ("身份证号码：", "ric"), ("※公民身份号码", "ric"),
+    ("　成　员　姓　名　", "name"), ("持股数（股）", "shares"), ("家庭关系", "relation"),
+])
+def test_header_synonyms_units_marks_and_full_width(tmp_path: Path, header: str, key: str) -> None:
+    others = {"name": "姓名", "ric": "身份证号"}
+    row = [header, *(h for k, h in others.items() if k != key)]
+    path = xlsx(tmp_path / "h.xlsx", [row, ["x"] * len(row)])
+    table = open_table(path, SPEC)
+    assert table.layout.columns[key] == 0
+
+
+def test_header_key_folds_marks() -> None:
+    assert header_key("*身份证号码（必填）") == header_key(" 身份证号码 ") == "身份证号码"
+    assert header_key("期限(年)") == "期限（年）"
+
+
+def test_total_note_repeated_header_and_numbering_rows_are_skipped_and_said(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "pages.xlsx", [
+        ["序号", "姓名", "身份证号", "股数"],
+        [1, "张三", RIC1, 1],
+        [None, "小计", None, 1],
+        ["本页合计", None, None, 1],
+        ["序号", "姓名", "身份证号", "股数"],  # the header again, on the printed second page
+        [2, "李四", RIC2, 1],
+        [3],  # a pre-numbered empty line
+        [4, None, None, None],
+        ["合计", None, None, 2],
+        ["制表人：王五", None, "审核人：赵六"],
+        ["注：本表一式两份"],
+    ])
+    table = open_table(path, SPEC)
+    assert [n for n, _ in table.records()] == [2, 6]
+    assert reasons(table) == {3: "合计行", 4: "合计行", 5: "重复表头", 7: "无数据", 8: "无数据", 9: "合计行",
+                              10: "说明行", 11: "说明行"}
+    assert str(next(s for s in table.skipped if s.row == 7)) == "第7行（无数据）：只有未导入的列有内容：3"
+
+
+def test_numbering_only_row_skipped_also_when_numbering_is_a_field(tmp_path: Path) -> None:
+    spec = SPEC.with_fields(Field("seq", "序号"))
+    path = xlsx(tmp_path / "seq.xlsx", [["序号", "姓名", "身份证号"], [1, "张三", RIC1], [2], [3]])
+    table = open_table(path, spec)
+    assert [n for n, _ in table.records()] == [2]
+    assert reasons(table) == {3: "无数据", 4: "无数据"}
+
+
+def test_table_starting_at_column_c(tmp_path: Path) -> None:
+    """calamine's rows begin at the first used column: open_table pads, so letters are the sheet's."""
+    path = xlsx(tmp_path / "c.xlsx", [["成员名册"], [], ["姓名", "身份证号", "股数"], ["张三", RIC1, "2股"]],
+                start_col=3)
+    table = open_table(path, SPEC)
+    assert table.layout.columns == {"name": 2, "ric": 3, "shares": 4}
+    assert table.layout.where("ric") == "D列“身份证号”"
+    assert list(table.records()) == [(4, {"name": "张三", "ric": RIC1, "shares": "2股"})]
+
+
+def test_table_on_the_second_sheet(tmp_path: Path) -> None:
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    first.title = "封面"
+    first.append(["阳光村2026年成员名册"])
+    first.append(["编制说明：按户填写"])
+    ws = wb.create_sheet("名册")
+    ws.append(["姓名", "身份证号"])
+    ws.append(["张三", RIC1])
+    wb.save(tmp_path / "two_sheets.xlsx")
+    table = open_table(tmp_path / "two_sheets.xlsx", SPEC)
+    assert table.layout.sheet == "名册"
+    assert [r for _, r in table.records()] == [{"name": "张三", "ric": RIC1}]
+    assert open_table(tmp_path / "two_sheets.xlsx", SPEC, sheet="名册").layout.sheet == "名册"
+    with pytest.raises(UserError, match="工作表“封面”"):
+        open_table(tmp_path / "two_sheets.xlsx", SPEC, sheet="封面")
+    with pytest.raises(UserError, match="没有工作表“花名册”，有：封面、名册"):
+        open_table(tmp_path / "two_sheets.xlsx", SPEC, sheet="花名册")
+
+
+def test_header_row_given(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "pin.xlsx", [["姓名", "身份证号"], ["张三", RIC1], ["姓名", "身份证号", "股数"], ["李四", RIC2, 1]])
+    assert open_table(path, SPEC).layout.header_row == 3  # the row naming the most fields
+    table = open_table(path, SPEC, header_row=1)
+    assert table.layout.header_row == 1
+    assert [n for n, _ in table.records()] == [2, 4]  # row 3 repeats the header: skipped
+    assert reasons(table) == {3: "重复表头"}
+
+
+def test_no_header_names_the_sheet(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "none.xlsx", [["甲", "乙", "丙"], [1, 2, 3]])
+    with pytest.raises(UserError) as err:
+        open_table(path, SPEC)
+    text = str(err.value)
+    assert "找不到成员名册的表头" in text and "工作表“Sheet”" in text and "“姓名”“身份证号”" in text
+    assert "导入模板" in text
+
+
+def test_missing_required_column_lists_the_files_headers(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "missing.xlsx", [["姓名", "组别", "股数", "联系电话"], ["张三", "一组", 1, "123"]])
+    with pytest.raises(UserError) as err:
+        open_table(path, SPEC)
+    assert str(err.value).startswith("成员名册缺少必填列：身份证号。第1行的列名为：姓名、组别、股数、联系电话")
+
+
+def test_user_mapping_overrides_and_can_drop_a_column(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "own.xlsx", [["名字", "证件号码", "股数", "备注"], ["张三", RIC1, 1, "x"]])
+    with pytest.raises(UserError, match="缺少必填列：姓名、身份证号"):
+        open_table(path, SPEC)
+    table = open_table(path, SPEC, mapping={"名字": "name", "证件号码": "身份证号", "备注": ""})  # a label works too
+    assert table.layout.columns == {"shares": 2, "name": 0, "ric": 1}
+    assert table.layout.guessed == {"shares": 2, "note": 3}
+    assert list(table.records()) == [(2, {"shares": 1, "name": "张三", "ric": RIC1})]
+    assert table.layout.remembered is False
+    # a mapping moves a field: 股数 read from another column leaves its old column out
+    moved = open_table(path, SPEC, mapping={"名字": "name", "证件号码": "ric", "备注": "shares"})
+    assert moved.layout.columns["shares"] == 3 and 2 not in moved.layout.columns.values()
+
+
+def test_remembered_mapping_by_layout_and_user_mapping_over_it(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "own.xlsx", [["名字", "证件号码", "股数", "备注"], ["张三", RIC1, 1, "x"]])
+    first = open_table(path, SPEC, mapping={"名字": "name", "证件号码": "ric", "备注": ""})
+    memory = {first.layout.signature: first.layout.mapping()}
+    assert first.layout.mapping() == {"名字": "name", "证件号码": "ric", "股数": "shares", "备注": ""}
+    again = open_table(path, SPEC, remembered=memory)  # the same layout next month: no mapping needed
+    assert again.layout.remembered is True
+    assert again.layout.columns == {"name": 0, "ric": 1, "shares": 2}  # 备注 stays left out
+    # another file with the same headers in the same places has the same signature
+    other = xlsx(tmp_path / "other.xlsx", [["名册"], ["名字", "证件号码", "股数", "备注"], ["李四", RIC2, 2, None]])
+    assert open_table(other, SPEC, remembered=memory).layout.signature == first.layout.signature
+    # the user's correction wins over the memory
+    over = open_table(path, SPEC, remembered=memory, mapping={"备注": "note"})
+    assert over.layout.columns["note"] == 3
+    # a different layout does not pick the memory up
+    different = xlsx(tmp_path / "diff.xlsx", [["名字", "证件号码", "股数", "组别"], ["张三", RIC1, 1, "一组"]])
+    with pytest.raises(UserError, match="缺少必填列"):
+        open_table(different, SPEC, remembered=memory)
+
+
+def test_a_file_of_unknown_headers_is_found_by_the_users_mapping_or_row(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "odd.xlsx", [["阳光村花名册"], ["名字", "证件号码", "份额"], ["张三", RIC1, 1]])
+    with pytest.raises(UserError, match="找不到成员名册的表头"):
+        open_table(path, SPEC)
+    table = open_table(path, SPEC, mapping={"名字": "姓名", "证件号码": "ric", "份额": "shares"})
+    assert table.layout.header_row == 2 and table.layout.columns == {"name": 0, "ric": 1, "shares": 2}
+    # the row pinned: found, and the missing columns are listed so the user can map them
+    with pytest.raises(UserError, match="第2行的列名为：名字、证件号码、份额"):
+        open_table(path, SPEC, header_row=2)
+
+
+def test_formula_without_stored_value_refused(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "formula.xlsx", [["姓名", "身份证号", "股数"], ["张三", RIC1, "=1+1"]])
+    with pytest.raises(UserError) as err:
+        open_table(path, SPEC)
+    assert "第2行“股数”（单元格 C2）是公式" in str(err.value) and "不会当作空白导入" in str(err.value)
+
+
+def test_not_a_spreadsheet(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(UserError, match=r"无法读取 Excel 文件 bad\.xlsx"):
+        open_table(bad, SPEC)
+    with pytest.raises(UserError, match="找不到文件"):
+        open_table(tmp_path / "nowhere.xlsx", SPEC)
