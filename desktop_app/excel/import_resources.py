@@ -1,0 +1,137 @@
+"""资源地块 as an import kind (issue #15): keyed on 地块编号, checked by ``resources.validated_parcel``,
+new parcels written in one batch (``resources_import.create_parcels``), changed ones through
+``update_parcel`` (audited like a form edit).
+
+The 资源台账 export re-imports: its 权属 column carries the 村民小组 (组（第一组）), its 经营状态 is the
+use on the sheet's date (a parcel under a contract in force shows 已发包/已出租, one whose
+contracts have ended 合同已到期), so a registered parcel is compared with what the register
+shows today; a new parcel takes 已出租 as 出租. 面积 may be written in 亩 or ㎡ (converted to 亩).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core.cellvalues import cell_number, cell_text
+from desktop_app.core.errors import ValidationError
+from desktop_app.excel.assets_import_common import changed_fields, public, text_reader
+from desktop_app.excel.importers import Problem, RecordImporter, keyed, register
+from desktop_app.excel.table_read import Field, Layout, TableSpec
+
+__all__ = ["IMPORTER", "SPEC"]
+
+SPEC = TableSpec("resources", "资源地块", (
+    Field("code", "地块编号", ("地块代码", "编号", "地块号", "宗地编号", "地块编码"), True, "本组织内唯一，按此编号判断新增或更新"),
+    Field("name", "地块名称", ("名称", "地名", "地块名"), True),
+    Field("land_class", "地类", ("土地类别", "地类名称", "土地用途", "土地类型", "类别"), True,
+          "按 GB/T 21010：耕地、园地、林地、草地、水域、水面、滩涂、四荒地、集体建设用地、宅基地 等"),
+    Field("area_mu", "面积（亩）", ("面积", "亩数", "面积亩", "地块面积"), True, "单位：亩，最多4位小数；写“1200㎡”按平方米折算"),
+    Field("location", "坐落", ("坐落位置", "位置", "地址", "所在位置")),
+    Field("east", "东至", ("四至东", "东")),
+    Field("south", "南至", ("四至南", "南")),
+    Field("west", "西至", ("四至西", "西")),
+    Field("north", "北至", ("四至北", "北")),
+    Field("ownership", "权属", ("所有权", "权属单位", "所有权人"), False, "村 或 组；可写“组（第一组）”"),
+    Field("group_name", "村民小组", ("小组", "组别", "所属小组", "村组"), False, "权属为组时必填"),
+    Field("status", "经营状态", ("利用现状", "使用状态", "状态", "利用状态"), True,
+          "家庭承包、机动地、集体统一经营、已发包、出租、未利用"),
+    Field("notes", "备注"),
+), key="code")
+
+_AREA_M2 = ("m2", "平方米", "平米")
+
+
+def _area(raw: Any) -> Decimal | None:
+    """亩 (also "3.5亩"); a figure in ㎡ is converted to 亩 (4 decimals)."""
+    from desktop_app.core.services.resources import m2_to_mu
+
+    text = cell_text(raw).replace(" ", "")
+    if any(text.endswith(u) for u in _AREA_M2):
+        m2 = cell_number(raw, units=_AREA_M2, label="面积")
+        return None if m2 is None else m2_to_mu(m2)
+    return cell_number(raw, units=("亩",), label="面积")
+
+
+def _status(raw: Any) -> str | None:
+    text = cell_text(raw).replace(" ", "")
+    return {"已出租": "出租"}.get(text, text) or None
+
+
+READERS = {"code": text_reader, "area_mu": _area, "status": _status}
+_OWNED_BY_GROUP = re.compile(r"^(村|组)[（(](.+)[)）]$")
+
+
+class ParcelImporter(RecordImporter):
+    def read_row(self, layout: Layout, row: int, record: Mapping[str, Any],
+                 problems: list[Problem]) -> dict[str, Any] | None:
+        values = super().read_row(layout, row, record, problems)
+        if values is not None and isinstance(values.get("ownership"), str):
+            m = _OWNED_BY_GROUP.match(values["ownership"].replace(" ", ""))
+            if m is not None:  # 组（第一组） as the register prints it
+                values["ownership"] = m.group(1)
+                if not values.get("group_name"):
+                    values["group_name"] = m.group(2)
+        return values
+
+
+def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID | None
+              ) -> dict[str, tuple[Any, Mapping[str, Any]]]:
+    from desktop_app.core.services.resources import list_parcels
+
+    out = []
+    for p in list_parcels(session, organisation_id):
+        values = {f.key: getattr(p, f.key) for f in SPEC.fields}
+        values["status"] = _status(p.shown_status)  # as the register shows it today
+        out.append((p.code, p.id, {**values, "_id": p.id, "_was": dict(values)}))
+    return keyed(out)
+
+
+def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> Any:
+    from db.models import ResourceParcel
+    from desktop_app.core.services.resources import LABELS, STATUSES, validated_parcel
+
+    rid, was = values.get("_id"), values.get("_was")
+    if rid is not None and was is not None:
+        changed = changed_fields(values, was)
+        if not changed:
+            return None
+        p = session.get(ResourceParcel, rid)
+        registered = {k: getattr(p, k) for k in LABELS}
+        return validated_parcel(session, {**registered, **changed}, organisation_id, rid)
+    if values.get("status") == "合同已到期":
+        raise ValidationError(f"“合同已到期”是台账按合同显示的状态，不是登记的经营状态；请改填{'、'.join(STATUSES)}之一",
+                              field=LABELS["status"])
+    return validated_parcel(session, {**public(values), "book_id": book_id}, organisation_id, None)
+
+
+def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:
+    from desktop_app.core.services.resources_import import create_parcels
+
+    create_parcels(session, organisation_id=organisation_id,
+                   rows=({**public(values), "book_id": book_id} for values in rows))
+
+
+def _update(session: Session, record_id: Any, values: dict[str, Any], current: Mapping[str, Any],
+            organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:
+    from desktop_app.core.services.resources import update_parcel
+
+    changed = changed_fields(values, current)
+    if changed:
+        update_parcel(session, record_id, **changed)
+
+
+IMPORTER = register(ParcelImporter(
+    kind="resources", label="资源地块", table=SPEC, readers=READERS, validate=_validate, existing=_existing,
+    create=_create, update=_update, name_field="name",
+    examples=(
+        ("DK-001", "后湾耕地", "耕地", "12.5亩", "后湾", "河沟", "村道", "王家地", "山脚", "村", None, "机动地", None),
+        ("DK-002", "东头鱼塘", "水面", 8.3, "东头", None, None, None, None, "组（第一组）", None, "已发包",
+         "发包给养殖户"),
+    ),
+))
