@@ -61,7 +61,8 @@ FIELDS = (
     Field("legal_rep", "法定代表人", ("负责人", "法人代表", "法定代表人姓名", "理事长")),
     Field("phone", "联系电话", ("电话", "手机", "联系方式", "手机号码")),
     Field("address", "地址", ("住所", "通讯地址", "办公地址", "单位地址")),
-    Field("book_name", "账套名称", ("账套",), note="空白：新组织建一个与组织同名的账套；一个组织多个账套写多行"),
+    Field("book_name", "账套名称", ("账套",),
+          note="一个组织多个账套写多行；空白：只登记组织不建账套（文件没有这一列时，每个新组织建一个与组织同名的账套）"),
     Field("book_kind", "账套类型", ("账套性质",), note="股份经济合作社、经济合作社、经济联合社、村民委员会、村民小组、其他；空白按组织名称判断"),
     Field("chart_version", "会计制度", ("会计制度版本", "执行会计制度", "执行制度", "制度"), note=_CHART_NOTE),
     Field("start_period", "启用期间", ("账套启用期间", "启用年月", "建账期间", "启用月份"), note="YYYY-MM，如 2026-01；空白为今年1月"),
@@ -179,8 +180,9 @@ class OrgsImporter(Importer):
                 continue
             book = {k: values[k] for k in _BOOK_KEYS if values.get(k)}
             group = groups.get(uscc)
-            if group is None:  # a new organisation's row without any book column: one book named after it
-                groups[uscc] = _Group(row, uscc, values, [_Book(row, book)] if book else [], default_book=not book)
+            if group is None:  # a file without a 账套名称 column: each new organisation gets a book named after it
+                groups[uscc] = _Group(row, uscc, values, [_Book(row, book)] if book else [],
+                                      default_book=not book and "book_name" not in layout.columns)
                 continue
             for key in (*_ORG_KEYS, "region_name", "township"):  # the organisation's cells, repeated or blank
                 if values.get(key) and group.values.get(key) and values[key] != group.values[key]:
@@ -241,14 +243,20 @@ class OrgsImporter(Importer):
                 plan.append(g)
         if plan:
             self._trial(session, plan, layout, problems)
-        notes = tuple(n for n in (self._note(plan),) if n)
+        notes = self._notes(plan)
         return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped),
                            tuple(sorted(problems, key=lambda p: p.row)), tuple(outcomes), notes, plan=plan)
 
     @staticmethod
-    def _note(plan: list[_Group]) -> str:
+    def _notes(plan: list[_Group]) -> tuple[str, ...]:
         new_books = sum(len(g.books) + (1 if g.status == "new" and g.default_book else 0) for g in plan)
-        return f"将新建账套 {new_books} 个（复制所选会计制度的科目表）" if new_books else ""
+        bookless = [g.values.get("name") or g.uscc for g in plan if g.status == "new" and not g.books
+                    and not g.default_book]
+        notes = [f"将新建账套 {new_books} 个（复制所选会计制度的科目表）"] if new_books else []
+        if bookless:
+            shown = "、".join(bookless[:5]) + (f" 等 {len(bookless)} 个" if len(bookless) > 5 else "")
+            notes.append(f"账套名称空白，只登记组织、不建账套：{shown}（需要账套请填写账套名称，或以后用“新增账套”）")
+        return tuple(notes)
 
     @staticmethod
     def _changes(g: _Group, held_books: list[Any], layout: Layout, problems: list[Problem]) -> list[Change]:
