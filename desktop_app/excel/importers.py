@@ -279,6 +279,8 @@ class RecordImporter(Importer):
                 continue
             seen[key] = row
             current = held.get(key) if key else None
+            if not name and current is not None:  # a blank 名称 in 更新已有 keeps (and shows) the registered one
+                name = shown(current[1].get(self.name_field))
             if current is not None and mode == "add":
                 problems.append(Problem(row, table.layout.where(key_field),
                                         f"{key} 已登记。要修改已有记录请选择“更新已有”，要略过请选择“跳过已有”"))
