@@ -20,6 +20,7 @@ the same way next time. 身份证号 are masked everywhere in the dialog, as in 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -62,8 +63,9 @@ from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskHandle, TaskRunner
 from desktop_app.ui.widgets.base import ERROR_COLOR
+from desktop_app.ui.widgets.dates import DateEdit
 
-__all__ = ["FILE_FILTER", "LAYOUTS_KEY", "SKIP", "ImportDialog", "ImportRun", "Inspection", "import_button",
+__all__ = ["FILE_FILTER", "LAYOUTS_KEY", "SKIP", "DateOption", "ImportDialog", "ImportRun", "Inspection", "import_button",
            "inspect", "masked", "save_template"]
 
 FILE_FILTER = "Excel 文件 (*.xlsx *.xlsm *.xls);;所有文件 (*)"
@@ -76,6 +78,15 @@ _RIC = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 def masked(text: str) -> str:
     """Any 18-character 身份证号 in ``text`` masked (first 6 + ******** + last 4)."""
     return _RIC.sub(lambda m: mask_ric(m.group()), text) if text else text
+
+
+@dataclass(frozen=True)
+class DateOption:
+    """A date the kind's import asks for (成员名册: 初始登记日期 → ``event_date``)."""
+
+    key: str  # the option ``run_import`` passes on to the kind's apply
+    label: str  # 初始登记日期(&D)：
+    tip: str = ""
 
 
 @dataclass(frozen=True)
@@ -227,7 +238,7 @@ class ImportDialog(QDialog):
 
     def __init__(self, result: Inspection, file_name: str, parent: QWidget | None = None, *,
                  recheck: Callable[[dict[str, str], str], None] | None = None,
-                 template: Callable[[], None] | None = None) -> None:
+                 template: Callable[[], None] | None = None, dates: tuple[DateOption, ...] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("import_dialog")
         self.setWindowTitle(f"导入{result.label}：{file_name}")
@@ -256,6 +267,7 @@ class ImportDialog(QDialog):
         head.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         self.mapping_table.setColumnWidth(1, 150)
         self.mapping_table.setColumnWidth(3, 170)
+        self.mapping_table.setMinimumHeight(220)
         QVBoxLayout(mapping_box).addWidget(self.mapping_table)
         top.addWidget(mapping_box, 3)
 
@@ -293,6 +305,21 @@ class ImportDialog(QDialog):
         outer.addWidget(self.verdict)
         outer.addWidget(self.counts)
 
+        self.date_edits: dict[str, DateEdit] = {}
+        if dates:
+            form = QHBoxLayout()
+            for option in dates:
+                edit = DateEdit(dt.date.today())
+                edit.setObjectName(f"option_{option.key}")
+                label = QLabel(option.label)
+                label.setBuddy(edit)
+                label.setToolTip(option.tip)
+                form.addWidget(label)
+                form.addWidget(edit)
+                self.date_edits[option.key] = edit
+            form.addStretch(1)
+            outer.addLayout(form)
+
         self.tabs = QTabWidget()
         self.rows_view = LedgerView(RowTableModel(outcome_columns(result.key_label), []),
                                     filter_placeholder="筛选：编号、名称或拼音首字母")
@@ -321,7 +348,7 @@ class ImportDialog(QDialog):
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.close_button)
         outer.addLayout(buttons)
-        self.resize(1080, 700)
+        self.resize(1080, 760)
         self.show_inspection(result)
 
     # -- what the user chose ---------------------------------------------------------------
@@ -331,6 +358,10 @@ class ImportDialog(QDialog):
 
     def mapping(self) -> dict[str, str]:
         return dict(self.user_mapping)
+
+    def options(self) -> dict[str, Any]:
+        """The options chosen for the import itself (the dates asked for)."""
+        return {key: edit.value() or dt.date.today() for key, edit in self.date_edits.items()}
 
     def combo(self, letter: str) -> QComboBox:
         """The 导入为 combo of file column ``letter`` (tests, keyboard)."""
@@ -426,26 +457,39 @@ class ImportRun:
     results. ``dialog``/``inspection``/``done`` hold the state (tests read them)."""
 
     def __init__(self, parent: QWidget, ctx: AppContext, runner: TaskRunner, kind: str, *, notify: str,
-                 label: str = "", book: bool = False, options: Mapping[str, Any] | None = None) -> None:
+                 label: str = "", options: Mapping[str, Any] | None = None, dates: tuple[DateOption, ...] = ()) -> None:
         self.parent, self.ctx, self.runner, self.kind = parent, ctx, runner, kind
-        self.notify_kind, self.label, self.use_book = notify, label, book
-        self.options = dict(options or {})
+        self.notify_kind, self.label = notify, label
+        self.options = dict(options or {})  # passed to the kind's apply (成员名册: basis …)
+        self.dates = dates
+        self.use_org = self.use_book = False
         self.path: Path | None = None
         self.dialog: ImportDialog | None = None
         self.inspection: Inspection | None = None
         self.done: Any = None
         self.last: TaskHandle | None = None
+        self.chosen: dict[str, Any] = {}  # the dialog's options for the import (dates)
 
     def start(self, path: Path | str | None = None) -> TaskHandle | None:
-        if self.ctx.org is None:
+        from desktop_app.excel.importers import importer
+
+        try:
+            imp = importer(self.kind)
+        except UserError as e:  # a kind this version cannot import yet
+            show_user_error(self.parent, e)
+            return None
+        self.label = self.label or imp.label
+        self.use_org, self.use_book = imp.needs_org, imp.needs_book
+        if self.use_org and self.ctx.org is None:
             show_user_error(self.parent, "请先在左侧选择组织")
             return None
         if self.use_book and self.ctx.book is None:
             show_user_error(self.parent, "请先在左侧选择账套")
             return None
         if path is None:
+            whose = f"：{self.ctx.org.name}" if self.use_org and self.ctx.org is not None else ""
             name = open_file_name(self.parent, self.ctx.settings, f"import_{self.kind}",
-                                  f"从Excel导入{self.label}：{self.ctx.org.name}", FILE_FILTER)
+                                  f"从Excel导入{self.label}{whose}", FILE_FILTER)
             if not name:
                 return None
             path = name
@@ -464,11 +508,11 @@ class ImportRun:
         self.ctx.settings.set(LAYOUTS_KEY, layouts)
 
     def _run(self, *, mapping: dict[str, str], mode: str | None, apply: bool) -> TaskHandle:
-        assert self.path is not None and self.ctx.org is not None
+        assert self.path is not None
         db, actor, kind, path = self.ctx.db, self.ctx.user.username, self.kind, self.path
-        org_id = self.ctx.org.id
+        org_id = self.ctx.org.id if self.use_org and self.ctx.org is not None else None
         book_id = self.ctx.book.id if self.use_book and self.ctx.book is not None else None
-        remembered, options = self.remembered(), dict(self.options) if apply else {}
+        remembered, options = self.remembered(), {**self.options, **self.chosen} if apply else {}
 
         def work(progress: Progress) -> Inspection:
             progress.report(0, 0, f"正在{'导入' if apply else '检查'} {path.name}…")
@@ -501,7 +545,7 @@ class ImportRun:
             self.dialog.show_inspection(result)
             return
         assert self.path is not None
-        self.dialog = ImportDialog(result, self.path.name, self.parent, recheck=self._recheck,
+        self.dialog = ImportDialog(result, self.path.name, self.parent, recheck=self._recheck, dates=self.dates,
                                    template=lambda: save_template(self.dialog, self.ctx, self.kind, result.label))
         self.dialog.finished.connect(self._closed)
         self.dialog.open()
@@ -514,6 +558,7 @@ class ImportRun:
         if dialog is None:
             return
         if code == QDialog.DialogCode.Accepted and dialog.result_shown.ok:
+            self.chosen = dialog.options()
             self._run(mapping=dialog.mapping(), mode=dialog.mode, apply=True)
         dialog.deleteLater()
 

@@ -1,4 +1,5 @@
-"""成员名册 从Excel导入 on the members page: background check → preview → 确认导入, all or nothing."""
+"""成员名册 从Excel导入 on the members page (the generic import dialog, kind "members"): background
+check → preview with 身份证号 masked → 确认导入, all or nothing; 导出成员名册 re-imports."""
 
 from __future__ import annotations
 
@@ -7,24 +8,23 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from datetime import date
-from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from sqlalchemy import func, select
 
 from db.models import Household, Member
-from desktop_app.core.ids import make_ric
+from desktop_app.core.ids import make_ric, mask_ric
 from desktop_app.core.services.members import list_households, list_members
 from desktop_app.core.services.orgs import get_organisation
 from desktop_app.ui import errors as ui_errors
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.pages import members_import
+from desktop_app.ui.import_dialog import ImportDialog
 from desktop_app.ui.pages.members import MembersPage
 from desktop_app.ui.settings import WindowSettings
 from tests.ui.helpers import show_active
@@ -38,6 +38,7 @@ def _sheet(path: Path, rows: list[list[object]]) -> Path:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
+    ws.append(["东湖村股份经济合作社成员名册"])  # a title row above the header
     ws.append(HEADER)
     for r in rows:
         ws.append(r)
@@ -48,14 +49,22 @@ def _sheet(path: Path, rows: list[list[object]]) -> Path:
 def _people() -> list[list[object]]:
     return [
         ["301", "第三组", "陈国富", make_ric("320115", date(1962, 2, 3), 31), "户主", date(2019, 12, 31), 1, 1],
-        ["301", "第三组", "林秀珍", make_ric("320115", date(1964, 4, 5), 32), "配偶", None, 1, 0.5],
-        ["302", "第三组", "黄志刚", make_ric("320115", date(1980, 6, 7), 33), "户主", None, 1, None],
+        ["301", "第三组", "林秀珍", make_ric("320115", date(1964, 4, 5), 32), "妻", None, 1, 0.5],
+        ["302", "第三组", "黄志刚", make_ric("320115", date(1980, 6, 7), 33), "户主", None, "1股", None],
     ]
 
 
 @pytest.fixture
 def page(empty_village: Village, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    v = empty_village
+    return _page(empty_village, qtbot, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def full_page(village: Village, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    return _page(village, qtbot, tmp_path, monkeypatch)
+
+
+def _page(v: Village, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     with v.db.begin() as s:
         org = get_organisation(s, v.org.id)
     ctx = AppContext(v.db, v.user, WindowSettings(tmp_path / "w.json"))
@@ -64,41 +73,41 @@ def page(empty_village: Village, qtbot: Any, tmp_path: Path, monkeypatch: pytest
     qtbot.addWidget(p)
     p.resize(1100, 650)
     messages: list[str] = []
-    previews: list[members_import.ImportPreviewDialog] = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: messages.append(text))
     monkeypatch.setattr(ui_errors, "_exec", lambda box: messages.append(box.text()) or 0)
-    p.messages, p.previews, p.file = messages, previews, tmp_path / "成员.xlsx"
+    p.messages, p.file = messages, tmp_path / "成员.xlsx"
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a: (str(p.file), "Excel 文件 (*.xlsx)"))
     return p
 
 
-def _preview_answers(page: Any, monkeypatch: pytest.MonkeyPatch, *, confirm: bool) -> None:
-    def fake_exec(dialog: members_import.ImportPreviewDialog) -> int:
-        page.previews.append(dialog)
-        if os.environ.get("SCREENSHOT_DIR"):
-            dialog.show()
-            dialog.grab().save(os.path.join(os.environ["SCREENSHOT_DIR"], f"import_preview_{'ok' if dialog.preview.ok else 'errors'}.png"))
-        if confirm and dialog.import_button is not None:
-            dialog.date_edit.setValue(date(2020, 1, 1))
-            dialog.import_button.setFocus()
-            QTest.keyClick(dialog.import_button, Qt.Key.Key_Space)  # the default button: 确认导入
-        return dialog.result()
-
-    monkeypatch.setattr(members_import.ImportPreviewDialog, "exec", fake_exec)
+def _dialog(page: Any, qtbot: Any) -> ImportDialog:
+    qtbot.waitUntil(lambda: getattr(page, "importer", None) is not None and page.importer.dialog is not None
+                    and not page.importer.dialog.busy and page.runner.active == 0, timeout=15_000)
+    return page.importer.dialog
 
 
-def test_good_file_previews_then_imports(page: Any, empty_village: Village, qtbot: Any,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_good_file_previews_then_imports(page: Any, empty_village: Village, qtbot: Any) -> None:
     _sheet(page.file, _people())
-    _preview_answers(page, monkeypatch, confirm=True)
     show_active(page)
     QTest.keyClick(page, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # 从Excel导入(&I)…
+    dialog = _dialog(page, qtbot)
+    assert dialog.result_shown.ok and not dialog.import_button.isHidden()
+    assert "表头在第 2 行" in dialog.info.text()
+    assert dialog.counts.text().startswith("新增 3 行")
+    rows = dialog.rows_view.model().rows()
+    ric = str(_people()[0][3])
+    assert rows[0].key == mask_ric(ric) and rows[0].name == "陈国富"  # never the full 身份证号
+    samples = dialog.mapping_table.item(3, 2).text()
+    assert ric not in samples and mask_ric(ric) in samples
+    dialog.date_edits["event_date"].setValue(date(2020, 1, 1))
+    if os.environ.get("SCREENSHOT_DIR"):
+        from tests.ui.test_import_dialog import _screenshot_font
+
+        _screenshot_font(dialog)
+        dialog.grab().save(os.path.join(os.environ["SCREENSHOT_DIR"], "import_preview_members.png"))
+    dialog.import_button.click()
     qtbot.waitUntil(lambda: len(page.messages) == 1, timeout=15_000)
-    dialog = page.previews[0]
-    assert dialog.preview.ok and dialog.import_button is not None
-    assert "共 3 名成员，新户 2 户（301、302），股份合计 4.5 股" in dialog.summary.text()
-    assert dialog.table.model().rowCount() == 3 and dialog.table.model().totals()["shares"] == D("4.5")
-    assert page.messages[0] == "已导入 东湖村股份经济合作社：成员 3 人，新户 2 户，股份 4.5 股。"
+    assert page.messages[0].startswith("已导入成员名册")
     qtbot.waitUntil(lambda: page.members.model().rowCount() == 3)  # the page reloaded on ctx.notify("member")
     with empty_village.db.begin() as s:
         members = list_members(s, empty_village.org.id)
@@ -106,27 +115,22 @@ def test_good_file_previews_then_imports(page: Any, empty_village: Village, qtbo
     assert sorted(m.name for m in members) == ["林秀珍", "陈国富", "黄志刚"]
     assert {m.name: m.confirmed_on for m in members}["林秀珍"] == date(2020, 1, 1)  # the chosen 登记日期
     assert sorted(h.head_name for h in households) == ["陈国富", "黄志刚"]
-    if os.environ.get("SCREENSHOT_DIR"):
-        page.grab().save(os.path.join(os.environ["SCREENSHOT_DIR"], "members_page.png"))
 
 
-def test_bad_check_digit_shows_row_and_column_and_writes_nothing(page: Any, empty_village: Village, qtbot: Any,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_check_digit_shows_row_and_column_and_writes_nothing(page: Any, empty_village: Village,
+                                                                 qtbot: Any) -> None:
     rows = _people()
     good = str(rows[1][3])
-    rows[1][3] = good[:-1] + ("1" if good[-1] != "1" else "2")  # row 3 of the sheet: wrong check digit
+    rows[1][3] = good[:-1] + ("1" if good[-1] != "1" else "2")  # row 4 of the sheet: wrong check digit
     _sheet(page.file, rows)
-    _preview_answers(page, monkeypatch, confirm=True)  # even a user pressing on cannot import
     page.import_members()
-    qtbot.waitUntil(lambda: len(page.previews) == 1, timeout=15_000)
-    dialog = page.previews[0]
-    assert dialog.import_button is None and dialog.date_edit is None
-    assert dialog.verdict.text().startswith("发现 1 处错误，未写入任何数据")
-    assert "（其中 1 行有错误）" in dialog.summary.text()
-    model = dialog.table.model()
-    assert [h for h in (model.headerData(i, Qt.Orientation.Horizontal) for i in range(3))] == ["行", "列", "问题"]
-    assert (model.rows()[0].row, model.rows()[0].column) == (3, "身份证号")
-    assert "校验" in model.rows()[0].message
+    dialog = _dialog(page, qtbot)
+    assert dialog.import_button.isHidden() and not dialog.result_shown.ok
+    assert dialog.verdict.text().startswith("发现 1 处问题，未写入任何数据")
+    problem = dialog.problems_view.model().rows()[0]
+    assert (problem.row, problem.column) == ("4", "D列“身份证号”")
+    assert "校验" in problem.message
+    dialog.reject()
     qtbot.wait(50)
     assert page.messages == [] and page.runner.active == 0
     with empty_village.db.begin() as s:
@@ -140,15 +144,33 @@ def test_cancelled_file_choice_does_nothing(page: Any, monkeypatch: pytest.Monke
     assert page.runner.active == 0 and page.messages == []
 
 
-def test_cancel_during_import_writes_nothing(page: Any, empty_village: Village, qtbot: Any,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_during_import_writes_nothing(page: Any, empty_village: Village, qtbot: Any) -> None:
     _sheet(page.file, _people())
-    _preview_answers(page, monkeypatch, confirm=False)
     page.import_members()
-    qtbot.waitUntil(lambda: len(page.previews) == 1, timeout=15_000)
-    handle = page.importer._run(apply=True, event_date=date(2020, 1, 1))
+    _dialog(page, qtbot)
+    handle = page.importer._run(mapping={}, mode="add", apply=True)
     handle.cancel()  # 取消 in the progress dialog: the worker's transaction rolls back
     assert handle.wait()
     assert handle.was_cancelled and page.messages == ["已取消导入，未写入任何数据。"]
     with empty_village.db.begin() as s:
         assert s.scalar(select(func.count()).select_from(Member)) == 0
+
+
+def test_exported_roster_reimports_in_update_mode_unchanged(full_page: Any, qtbot: Any, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """导出成员名册 (the keeper's full-ID file) → 从Excel导入 更新已有: nothing new, nothing changed."""
+    page = full_page
+    out = tmp_path / "名册.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (str(out), "Excel 文件 (*.xlsx)"))
+    page.export_members()
+    qtbot.waitUntil(lambda: len(page.messages) == 1, timeout=15_000)
+    assert page.messages[0].startswith("已导出 6 名成员到")
+    cells = [c for row in load_workbook(out, read_only=True).worksheets[0].iter_rows(values_only=True) for c in row]
+    assert "张建国" in cells
+    page.file = out
+    page.import_members()
+    dialog = _dialog(page, qtbot)
+    dialog.mode_buttons["update"].setChecked(True)
+    dialog = _dialog(page, qtbot)
+    assert dialog.result_shown.ok, [p.message for p in dialog.result_shown.problems]
+    assert dialog.counts.text().startswith("新增 0 行　更新 0 行　无变化 6 行"), dialog.counts.text()

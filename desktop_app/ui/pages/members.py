@@ -1,6 +1,7 @@
 """成员与分配: 成员名册 (search by name, pinyin initials, ID or 户号), 户 with its members and
 history, 股份登记簿, and 收益分配 (plans from the books, 公示 → 批准 → 发放, roster PDF);
-成员名册 从Excel导入 lives in ``members_import`` (check → preview → 确认导入, in the background).
+成员名册 从Excel导入 is the generic ``ui.import_dialog`` (mapping, 导入方式, preview → 确认导入, in the
+background); 导出成员名册 writes the CLI's ``export members`` file.
 
 Thin: handlers read widgets, call one service through ``ctx.call`` (the distribution run goes to
 the DB thread with a progress dialog) and fire ``data_changed``; the page reloads itself.
@@ -31,16 +32,16 @@ from desktop_app.core.services import members as svc
 from desktop_app.core.services import shares as sh
 from desktop_app.core.services.orgs import list_books
 from desktop_app.core.services.permissions import ENTER_RECORDS, MAKE_VOUCHER, REVEAL_ID_NUMBER, Roles
-from desktop_app.core.services.personal_data import IdRule, record_id_export
+from desktop_app.core.services.personal_data import IdRule, id_rule, record_id_export
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
-from desktop_app.ui.file_dialogs import PDF_FILTER, save_file_name
+from desktop_app.ui.file_dialogs import PDF_FILTER, XLSX_FILTER, save_file_name
 from desktop_app.ui.forms import Field, FormDialog
+from desktop_app.ui.import_dialog import DateOption, ImportRun, import_button, save_template
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.pages import members_forms as mf
-from desktop_app.ui.pages.members_import import MemberImport
 from desktop_app.ui.pages.members_ric import SHOW, MemberRowsModel, RicReveal
 from desktop_app.ui.permissions import gate_buttons
 from desktop_app.ui.tasks import TaskRunner
@@ -65,6 +66,10 @@ def _tab(*parts: Any) -> QWidget:
 def row_org(ctx: AppContext) -> Any:
     return ctx.org.id if ctx.org is not None else None
 
+
+BASIS = "Excel导入成员名册"
+REGISTERED_ON = DateOption("event_date", "初始登记日期(&D)：",
+                           "股份初始登记的日期；Excel 中没有“确认日期”的成员也以此为确认日期")
 
 # who may press which button (the rest only read: PDFs and certificates)
 GATES: dict[str, Roles] = {name: ENTER_RECORDS for name in (
@@ -105,9 +110,12 @@ class MembersPage(QWidget):
         split.addWidget(self.members)
         split.addWidget(self.history)
         split.setSizes([420, 160])
-        tab = _tab(button_row([("成员变动(&V)", self.member_event, "btn_event"), ("修改(&M)", self.edit_member, "btn_edit"),
-                         ("从Excel导入(&I)…", self.import_members, "btn_import"),
-                         (SHOW, self.ric.toggle, "btn_reveal_ric")]), split)
+        bar = button_row([("成员变动(&V)", self.member_event, "btn_event"), ("修改(&M)", self.edit_member, "btn_edit"),
+                          ("导出成员名册(&X)…", self.export_members, "btn_export_members"),
+                          (SHOW, self.ric.toggle, "btn_reveal_ric")])
+        bar.insertWidget(2, import_button("从Excel导入(&I)…", "btn_import", self.import_members,
+                                          lambda: save_template(self, self.ctx, "members"), self))
+        tab = _tab(bar, split)
         QShortcut(QKeySequence("Ctrl+F"), tab, activated=self.members.focus_filter)
         return tab
 
@@ -228,10 +236,40 @@ class MembersPage(QWidget):
             show_user_error(self, "请先在左侧选择组织")
         return self.ctx.org
 
-    def import_members(self) -> None:
-        if (org := self._need_org()) is not None:
-            self.importer = MemberImport(self, self.ctx, self.runner, org)
-            self.importer.start()
+    def import_members(self, path: Path | str | None = None) -> None:
+        """从Excel导入 through the generic import dialog (mapping, modes, preview; 身份证号 masked)."""
+        if self._need_org() is not None:
+            self.importer = ImportRun(self, self.ctx, self.runner, "members", notify="member",
+                                      options={"basis": BASIS}, dates=(REGISTERED_ON,))
+            self.importer.start(path)
+
+    def export_members(self) -> None:
+        """导出成员名册: the CLI's ``export members`` (full 身份证号 only for the register's keepers,
+        audited; masked for everyone else), streamed in the background."""
+        if (org := self._need_org()) is None:
+            return
+        name = save_file_name(self, self.ctx.settings, "members_xlsx", "导出成员名册",
+                              f"{org.name}_成员名册_{dt.date.today():%Y%m%d}.xlsx", XLSX_FILTER)
+        if not name:
+            return
+        db, user, path = self.ctx.db, self.ctx.user, Path(name)
+
+        def work(progress: Progress) -> tuple[int, IdRule]:
+            from desktop_app.excel.members_xlsx import export_members_xlsx
+
+            progress.report(0, 0, f"正在导出 {path.name}…")
+            with db.begin(user.username) as s:
+                ids = id_rule(s, org.id, user=user)
+                count = export_members_xlsx(s, org.id, path, organisation=org.name, ids=ids)
+                record_id_export(s, org.id, ids, user=user, document="成员名册", count=count, path=path.resolve())
+            return count, ids
+
+        def done(result: tuple[int, IdRule]) -> None:
+            count, ids = result
+            shown = "含完整身份证号，已记入审计日志" if ids.full else ids.note
+            show_user_error(self, f"已导出 {count} 名成员到 {path}（{shown}）", title="导出完成")
+
+        self.runner.run(work, title="正在导出成员名册…", on_result=done)
 
     def new_household(self) -> None:
         if (org := self._need_org()) is not None:
