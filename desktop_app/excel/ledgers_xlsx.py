@@ -99,3 +99,28 @@ def vouchers_xlsx_bytes(forms: VoucherForms) -> bytes:
     _bold_row(out, [None, None, "总计", None, None, total, total, None, None, None, None, None], VOUCHERS)
     out.close(last_row=last)
     return _save(wb)
+
+
+# the flat journal the voucher import reads back (excel.import_vouchers): one row per line
+VOUCHER_JOURNAL = (("日期", 12, DATE), ("凭证号", 10, None), ("摘要", 36, None), ("科目编码", 12, "@"),
+                   ("科目名称", 28, None), ("借方", 15, NUMBER), ("贷方", 15, NUMBER), ("往来单位", 20, None))
+
+
+def voucher_journal_xlsx_bytes(lines: Sequence[Any], *, organisation: str, book_name: str, label: str) -> bytes:
+    """凭证 as a flat journal (``core.services.voucher_import.JournalLine`` rows) with exactly the
+    import's columns, so the file re-imports into another book with the same chart; the 合计 row at
+    the bottom is one the import skips."""
+    wb = Workbook(write_only=True)
+    codes = {ln.code for ln in lines}
+    subtitle = f"单位：{organisation}　账套：{book_name}　{label}　凭证 {len(codes)} 张　单位：元"
+    out = _sheet(wb, "凭证", "凭证列表", subtitle, VOUCHER_JOURNAL)
+    debit = credit = ZERO
+    for ln in lines:
+        out.append([ln.voucher_date, ln.code, ln.summary, ln.account_code, ln.account_name, ln.debit, ln.credit,
+                    ln.counterparty])
+        debit += ln.debit or ZERO
+        credit += ln.credit or ZERO
+    last = out.rows
+    _bold_row(out, [None, None, "合计", None, None, debit, credit, None], VOUCHER_JOURNAL)
+    out.close(last_row=last)
+    return _save(wb)

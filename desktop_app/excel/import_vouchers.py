@@ -1,0 +1,145 @@
+"""凭证导入 (kind ``vouchers``): an Excel journal → vouchers of the book, as entered (status 填制).
+
+Columns (any order, header anywhere in the first rows, synonyms below): 日期, 凭证号, 摘要, 科目编码
+and/or 科目名称 (also "1001 库存现金" in one cell, or a name path 应收款/张三), 借方, 贷方 (1,200元,
+full-width digits and thousands commas read as the amount, exact to the 分), 往来单位. How rows
+become vouchers and what is checked: ``core.services.voucher_import``. The flat export
+(``ledgers_xlsx.voucher_journal_xlsx_bytes``) writes exactly these columns, so it re-imports.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_text
+from desktop_app.core.errors import UserError
+from desktop_app.core.progress import Progress
+from desktop_app.excel.importers import ImportCheck, ImportDone, Importer, Mode, Problem, RowOutcome, register
+from desktop_app.excel.table_read import Field, Table, TableSpec
+
+GROUPING = ("同月同凭证号的各行为一张凭证；没有凭证号的行接上一行的凭证（日期须为空或与上一行相同）；"
+            "新凭证在该月已有凭证之后连续编号")
+
+SPEC = TableSpec("vouchers", "凭证", (
+    Field("date", "日期", ("凭证日期", "记账日期", "制单日期", "业务日期"), required=True,
+          note="2026-01-31 或 2026年1月31日；同一张凭证各行日期相同"),
+    Field("number", "凭证号", ("凭证字号", "记账凭证号", "凭证编号", "凭证号码", "凭证字", "凭证"),
+          note="记-12、记12 或 12；" + GROUPING),
+    Field("summary", "摘要", ("摘要说明", "分录摘要", "业务摘要", "摘 要"), note="每张凭证至少第一行要有摘要"),
+    Field("account_code", "科目编码", ("科目代码", "会计科目编码", "科目编号", "科目号", "编码"),
+          note="末级科目的编码，如 10201；也可写“1001 库存现金”"),
+    Field("account_name", "科目名称", ("会计科目", "科目", "科目全名", "科目全称", "明细科目"),
+          note="可代替科目编码：名称唯一时写名称，否则写出上级，如 应收款/张三"),
+    Field("debit", "借方", ("借方金额", "借方发生额", "借方金额（元）", "借"), required=True,
+          note="元，最多两位小数；每行只填借方或贷方"),
+    Field("credit", "贷方", ("贷方金额", "贷方发生额", "贷方金额（元）", "贷"), required=True,
+          note="元，最多两位小数；每张凭证借方合计等于贷方合计"),
+    Field("counterparty", "往来单位", ("往来单位或个人", "往来单位/个人", "对方单位", "往来对象", "往来户", "单位名称"),
+          note="可不填"),
+))
+_COLUMN = {"date": "date", "number": "number", "summary": "summary", "debit": "debit", "credit": "credit",
+           "counterparty": "counterparty"}
+
+
+class VoucherImporter(Importer):
+    """Vouchers come in as entered (填制), never as a change to a voucher already in the book.
+
+    Only 仅新增 and 跳过已有: a voucher once reviewed or posted is corrected by a 红字冲销 and a
+    new voucher, never by overwriting its lines, so 更新已有 is not offered. A file voucher whose
+    month and number the book already holds is a problem under 仅新增 and left alone under
+    跳过已有."""
+
+    kind = "vouchers"
+    label = "凭证"
+    needs_book = True
+    modes: tuple[Mode, ...] = ("add", "skip")
+
+    def spec(self, session: Session | None, organisation_id: uuid.UUID | None) -> TableSpec:
+        return SPEC
+
+    def template_rows(self) -> list[list[Any]]:
+        return [["2026-01-05", "记-1", "收到上级补助资金", "10201", "银行存款/农商行", "50,000.00", None, "阳光街道财政所"],
+                ["2026-01-05", "记-1", "收到上级补助资金", "50302", "补助收入/上级专项补助", None, "50000", "阳光街道财政所"],
+                ["2026-01-08", "记-2", "支付村道维修费", "515", "其他支出", "1,200元", None, "王五"],
+                [None, None, "支付村道维修费", "101", "库存现金", None, "1200", "王五"]]
+
+    def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              mode: Mode) -> ImportCheck:
+        from desktop_app.core.services.voucher_import import JournalRow, number_new, plan_vouchers
+
+        assert book_id is not None
+        layout = table.layout
+        problems: list[Problem] = []
+        if "account_code" not in layout.columns and "account_name" not in layout.columns:
+            have = "、".join(h for h in layout.headers if h)
+            problems.append(Problem(0, "", f"找不到科目列：需要“科目编码”或“科目名称”列（第{layout.header_row}行的列名为：{have}）。"
+                                           "请在导入预览中指定科目所在的列"))
+            return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped), tuple(problems), ())
+        rows: list[JournalRow] = []
+        for n, rec in table.records():
+            values: dict[str, Any] = {}
+            bad = False
+            for key, reader in (("date", lambda c: cell_date(c, label="日期")),
+                                ("debit", lambda c: cell_number(c, units=("元",), label="借方金额")),
+                                ("credit", lambda c: cell_number(c, units=("元",), label="贷方金额"))):
+                try:
+                    values[key] = reader(rec.get(key))
+                except CellError as e:
+                    problems.append(Problem(n, layout.where(key), e.message))
+                    bad = True
+            rows.append(JournalRow(n, values.get("date"), cell_text(rec.get("number")), cell_text(rec.get("summary")),
+                                   cell_text(rec.get("account_code")), cell_text(rec.get("account_name")),
+                                   values.get("debit"), values.get("credit"), cell_text(rec.get("counterparty")),
+                                   bad))
+        vouchers, found = plan_vouchers(session, book_id, rows)
+        account_col = "account_code" if "account_code" in layout.columns else "account_name"
+        for p in found:
+            key = account_col if p.field == "account" else _COLUMN.get(p.field)
+            problems.append(Problem(p.row, layout.where(key) if key else "", p.message))
+        outcomes: list[RowOutcome] = []
+        for v in vouchers:
+            if v.existing and mode == "add":
+                problems.append(Problem(v.rows[0], layout.where("number") if "number" in layout.columns else "",
+                                        f"本账套{v.label.replace(' ', '已有')}号凭证（{v.row_list}）。凭证不能被文件覆盖："
+                                        "要略过已有的凭证请选择“跳过已有”，要更正已记账的凭证请用红字冲销"))
+                continue
+            if not v.bad:
+                outcomes.append(RowOutcome(v.rows[0], v.label, v.summary, "skipped" if v.existing else "new"))
+        if not rows and not problems:
+            problems.append(Problem(0, "", "文件中没有凭证行（表头以下是空的），没有可导入的内容"))
+        notes: list[str] = []
+        if not problems:
+            number_new(session, book_id, vouchers)
+            moved = [f"{v.label} → 记-{v.number:04d}" for v in vouchers
+                     if not v.existing and v.number is not None and (v.word or v.number != v.file_number)]
+            if moved:
+                notes.append(f"凭证号按本账套顺序编排，{len(moved)} 张与文件不同：" + "；".join(moved[:10])
+                             + ("……" if len(moved) > 10 else ""))
+            lines = sum(len(v.lines) for v in vouchers if not v.existing)
+            notes.append(f"新增凭证 {sum(1 for v in vouchers if not v.existing)} 张（{lines} 行分录），状态为“填制”，"
+                         "导入后请审核、记账")
+        return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped),
+                           tuple(sorted(problems, key=lambda p: p.row)), tuple(outcomes), tuple(notes), plan=vouchers)
+
+    def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              progress: Progress | None = None, user: Any = None, **options: Any) -> ImportDone:
+        """Create the checked vouchers as ``user`` (the 制单人; the CLI's logged-in user by default)."""
+        from desktop_app.core.services.voucher_import import create_planned, number_new
+
+        assert book_id is not None
+        if not check.ok:
+            raise UserError(f"导入文件有 {len(check.problems)} 处错误，未写入任何数据。第一处：{check.problems[0]}")
+        user = user or session.info.get("cli_user")
+        if user is None:
+            raise UserError("导入凭证需要操作人（制单人）：请先登录", field="操作人")
+        number_new(session, book_id, check.plan)
+        made = create_planned(session, book_id, check.plan, user=user)
+        left = sum(1 for v in check.plan if v.existing)
+        message = f"已导入凭证 {len(made)} 张（状态“填制”，请审核后记账）" + (f"，已有未动 {left} 张" if left else "")
+        return ImportDone(len(made), 0, left, message)
+
+
+register(VoucherImporter())
