@@ -1,11 +1,11 @@
 """Contracts CLI.
 
     export contracts|installments|arrears|contract-review (--org CODE | --all) --out FILE.xlsx [--as-of DATE]
-    import contracts FILE.xlsx --org CODE [--book B] [--dry-run]
     contract-pdf ledger|installments|arrears|expiry|review (--org CODE | --all) --out FILE.pdf [--as-of DATE]
 
-``export``/``import`` are shared verbs (DESIGN §6: ``export KIND``): if another area registered the
-verb first, the contract kinds are added to its parser and its handler still serves its own kinds.
+``export`` is a shared verb (DESIGN §6: ``export KIND``): if another area registered the verb first,
+the contract kinds are added to its parser and its handler still serves its own kinds. ``import
+contracts FILE`` is the import pipeline's (``commands.imports``, ``excel.import_contracts``).
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop_app.commands import as_of_date, export_kind, import_kind
+from desktop_app.commands import as_of_date, export_kind
 from desktop_app.core.errors import ValidationError
 
 EXPORT_KINDS = {"contracts": "合同台账", "installments": "应收租金明细", "arrears": "欠款明细（账龄）",
                 "contract-review": "合同审查结果"}
-IMPORT_KINDS = {"contracts": "合同"}
 PDF_KINDS = ("ledger", "installments", "arrears", "expiry", "review")
 
 
@@ -69,26 +68,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from desktop_app.cli import cli_session
-    from desktop_app.commands import resolve_book
-    from desktop_app.core.services.orgs import find_organisation
-    from desktop_app.excel.contracts_import import apply_contract_import, validate_contract_import
-
-    with cli_session(args, "import") as s:
-        org = find_organisation(s, args.org)
-        book = resolve_book(s, args.org, getattr(args, "book", None))
-        if args.dry_run:
-            preview = validate_contract_import(s, args.file, organisation_id=org.id, book_id=book.id)
-            for p in preview.problems:
-                print(p)
-            print(f"检查完毕：可导入 {len(preview.rows)} 份，问题 {len(preview.problems)} 处（未写入）")
-            return 0 if preview.ok else 1
-        n = apply_contract_import(s, args.file, organisation_id=org.id, book_id=book.id)
-    print(f"已导入合同 {n} 份到 {org.name}")
-    return 0
-
-
 def cmd_contract_pdf(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
     from desktop_app.reports.contracts_pdf import write_contract_report
@@ -106,8 +85,6 @@ def cmd_contract_pdf(args: argparse.Namespace) -> int:
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     for kind, label in EXPORT_KINDS.items():
         export_kind(kind, label, cmd_export, all_orgs=True)
-    for kind, label in IMPORT_KINDS.items():
-        import_kind(kind, label, cmd_import)
     p = add("contract-pdf", cmd_contract_pdf, "合同报表 PDF：ledger 合同台账、installments 应收租金明细、"
                                                "arrears 欠款明细（账龄）、expiry 到期合同清单、review 合同审查结果")
     p.add_argument("kind", choices=PDF_KINDS, help=" | ".join(PDF_KINDS))

@@ -1,6 +1,7 @@
 """Contracts as xlsx: exports (合同台账, 应收租金明细, 欠款明细 with ageing, 合同审查结果) written
 with openpyxl as real numbers and dates with number formats, never text; and the contract
-import (see ``contracts_import``) template.
+import template. The 合同台账 export re-imports (``import_contracts``): its 计费周期 column says
+按自然年度 or 按合同年度 so an imported contract gets the same schedule.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def contract_columns(org_names: Mapping[uuid.UUID, str], *, mask_ids: bool = Fal
         XCol("合同编号", 14, lambda r: r.number), XCol("合同名称", 24, lambda r: r.name),
         XCol("合同类型", 10, lambda r: r.kind), XCol("标的", 18, lambda r: r.subject),
         XCol("位置", 14, lambda r: r.location), XCol("地类", 8, lambda r: r.land_class),
-        XCol("面积（亩）", 12, lambda r: r.area_mu, AREA),
+        XCol("面积（亩）", 12, lambda r: r.area_mu, AREA), XCol("数量", 8, lambda r: r.quantity),
         XCol("承包方名称", 22, lambda r: r.counterparty_name), XCol("承包方类型", 8, lambda r: r.counterparty_kind),
         XCol("证件号码", 22, lambda r: _id_shown(r.counterparty_kind, r.counterparty_id_number, mask=mask_ids)),
         XCol("联系电话", 14, lambda r: r.counterparty_phone), XCol("签订日期", 12, lambda r: r.signed_on, DATE),
@@ -99,10 +100,14 @@ def contract_columns(org_names: Mapping[uuid.UUID, str], *, mask_ids: bool = Fal
         XCol("期限（年）", 9, lambda r: r.term_years, "0.00"), XCol("计价方式", 8, lambda r: r.price_basis),
         XCol("年租金", 14, lambda r: r.annual_rent, MONEY, total=True),
         XCol("单价（元/亩·年）", 12, lambda r: r.unit_price, MONEY), XCol("递增条款", 16, lambda r: r.escalation_text),
-        XCol("付款方式", 8, lambda r: r.payment_mode), XCol("保证金", 12, lambda r: r.deposit_required, MONEY, total=True),
+        XCol("付款方式", 8, lambda r: r.payment_mode),
+        XCol("计费周期", 10, lambda r: "按合同年度" if r.billing_align == "contract" else "按自然年度"),
+        XCol("缴款期限（天）", 8, lambda r: r.due_days, INT),
+        XCol("保证金", 12, lambda r: r.deposit_required, MONEY, total=True),
         XCol("书面合同", 8, lambda r: "是" if r.written else "否"),
         XCol("民主程序", 8, lambda r: "有" if r.procedure_count else "无"),
         XCol("乡镇备案日期", 12, lambda r: r.filed_on, DATE), XCol("状态", 8, lambda r: r.state),
+        XCol("合同统一编码", 20, lambda r: r.official_code), XCol("备注", 30, lambda r: r.notes),
     ]
 
 
@@ -161,30 +166,15 @@ def export_review(path: Path | str, rows: Sequence[FindingRow], *, scope: str, a
     return _write(path, "合同清理审查结果", f"{scope}　截至 {as_of:%Y年%m月%d日}　共 {len(rows)} 项", REVIEW_COLUMNS, rows)
 
 
+# the columns of the earlier contract import template (still recognised: see ``import_contracts``)
 IMPORT_HEADERS = ("合同编号", "合同名称", "合同类型", "标的", "位置", "地类", "面积（亩）", "承包方名称", "承包方类型",
                   "证件号码", "联系电话", "签订日期", "起始日期", "终止日期", "计价方式", "年租金", "单价（元/亩·年）",
                   "付款方式", "递增比例（%）", "递增间隔（年）", "缴款期限（天）", "保证金", "书面合同", "备注")
 
 
 def write_import_template(path: Path | str) -> Path:
-    """An empty import sheet with the headers (row 1) and one example row."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "合同"
-    example = ["HT2026-001", "东湖鱼塘承包合同", "资源发包", "东湖鱼塘", "东湖村三组", "水面", Decimal("25.5"), "张三",
-               "个人", "11010519491231002X", "13900000000", date(2025, 12, 20), date(2026, 1, 1), date(2030, 12, 31),
-               "年租金", Decimal("12000.00"), None, "年付", Decimal(5), 3, 30, Decimal("2000.00"), "是", ""]
-    for i, (head, value) in enumerate(zip(IMPORT_HEADERS, example, strict=True), start=1):
-        ws.cell(row=1, column=i, value=head).font = Font(bold=True)
-        cell = ws.cell(row=2, column=i, value=value)
-        if isinstance(value, date):
-            cell.number_format = DATE
-        elif isinstance(value, Decimal):
-            cell.number_format = MONEY if head in ("年租金", "保证金") else "0.####"
-        ws.column_dimensions[get_column_letter(i)].width = max(10, len(head) * 2 + 2)
-    finish_sheet(ws, title="合同导入模板", subtitle="第1行为列名，请勿改动；自第2行起每行一份合同", header_rows=1,
-                 title_on_sheet=False, autofilter=False)
-    out = Path(path)
-    wb.save(out)
-    return out
+    """The contract import template of the import pipeline (``import_contracts``): header row,
+    example rows (one 按自然年度, one 按合同年度) and a 填写说明 sheet."""
+    from desktop_app.excel.importers import write_template
+
+    return write_template("contracts", path)

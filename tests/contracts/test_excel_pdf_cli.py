@@ -54,10 +54,10 @@ def test_import_validates_previews_and_applies_all_or_nothing(env: Env, tmp_path
     with env.db.begin() as s:
         preview = validate_contract_import(s, bad, organisation_id=env.org.id, book_id=env.book.id)
     assert [str(p) for p in preview.problems] == [
-        "第3行，N列“终止日期”：终止日期 2025-01-01 早于起始日期 2026-01-01",
-        "第4行，A列“合同编号”：合同编号 Y-1 在本组织已存在",
-        "第5行，J列“证件号码”：身份证号校验位错误，请逐位核对号码",
-        "第6行，M列“起始日期”：“2026年13月1日”不是有效日期（应为 2026-01-01）",
+        "第3行N列“终止日期”：终止日期 2025-01-01 早于起始日期 2026-01-01",
+        "第4行A列“合同编号”：Y-1 与第2行重复",
+        "第5行J列“证件号码”：身份证号校验位错误，请逐位核对号码",
+        "第6行M列“起始日期”：“2026年13月1日”不是存在的日期（2026年没有13月1日）",
     ]
     assert [r.number for r in preview.rows] == ["Y-1"] and preview.rows[0].annual_rent == "21,365.25"
     with pytest.raises(ValidationError, match="导入未进行，共 4 处问题"), env.db.begin() as s:
@@ -116,7 +116,7 @@ def test_cli_export_and_import(env: Env, tmp_path: Path, capsys: pytest.CaptureF
     sheet = _sheet(tmp_path / "in.xlsx", [_row("CLI-1")])
     assert main(["--user", "kj", "import", "contracts", str(sheet), "--org", "320115106201", "--dry-run", "--db", db]) == 0
     assert main(["--user", "kj", "import", "contracts", str(sheet), "--org", "320115106201", "--db", db]) == 0
-    assert "已导入合同 1 份" in capsys.readouterr().out
+    assert "已导入合同：新增 1 份" in capsys.readouterr().out
     assert main(["--user", "kj", "import", "contracts", str(sheet), "--org", "320115106201", "--db", db]) == 1  # duplicate number
     assert main(["--user", "kj", "contract-pdf", "expiry", "--all", "--db", db, "--out", str(tmp_path / "e.pdf")]) == 0
 

@@ -1,0 +1,485 @@
+"""合同 as a kind of the import pipeline (issue #15): the 合同台账 a village keeps, or the program's
+own export, read back into the register through the services the contract form calls.
+
+- Columns are recognised by synonyms (合同号/编号, 乙方/承租方, 起租日期/开始日期, 到期日期,
+  年承包费/租金（元/年）…); cells are read with ``core.cellvalues`` (units, full-width digits,
+  Chinese dates).
+- 计费周期 (按自然年度 / 按合同年度, the form's choice) says how the schedule is cut, so a contract
+  imported from Excel gets the very schedule the form would give it.
+- Columns the export writes are read or knowingly left out: 递增条款 (“每3年递增5%”) is read into
+  递增比例 and 递增间隔; 期限（年） is checked against the dates (or gives the 终止日期 when that is
+  blank); 民主程序, 乡镇备案日期, 状态 and 组织 are records with their own forms and actions and
+  are not imported (the preview says so).
+- Every row is checked by running ``create_contract`` / ``update_contract`` in a savepoint that is
+  always rolled back, so a row the form would refuse (or an edit ``update_contract`` refuses, e.g.
+  once money was received) is a problem at that row, never a crash; ``apply`` then calls the same
+  services for real (audited like a form edit).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core.cellvalues import (
+    CellError,
+    cell_date,
+    cell_number,
+    cell_ric,
+    cell_text,
+    cell_yes_no,
+    fold,
+)
+from desktop_app.core.errors import UserError
+from desktop_app.core.progress import Progress
+from desktop_app.excel.importers import (
+    Change,
+    ImportCheck,
+    ImportDone,
+    Importer,
+    Mode,
+    Problem,
+    RowOutcome,
+    register,
+    shown,
+)
+from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
+
+__all__ = ["ALIGN_LABELS", "CONTRACTS", "IGNORED", "SPEC", "ContractsImporter", "read_align", "read_escalation"]
+
+ALIGN_LABELS = {"calendar": "按自然年度", "contract": "按合同年度"}
+_ALIGN_WORDS = {
+    "calendar": ("按自然年度", "自然年度", "按自然年", "自然年", "按自然年度（季度）", "按自然年度(季度)", "按自然月",
+                 "按日历年度", "日历年度", "calendar"),
+    "contract": ("按合同年度", "合同年度", "按合同年", "合同年", "按合同期", "按签约年度", "按承包年度", "contract"),
+}
+_ALIGN = {fold(w).replace(" ", "").lower(): k for k, words in _ALIGN_WORDS.items() for w in words}
+_PAYMENT = {"年付": "年付", "按年": "年付", "每年": "年付", "年缴": "年付", "按年付": "年付", "一年一付": "年付",
+            "半年付": "半年付", "按半年": "半年付", "半年缴": "半年付", "每半年": "半年付",
+            "季付": "季付", "按季": "季付", "季缴": "季付", "每季": "季付", "按季度": "季付",
+            "一次性": "一次性", "一次付清": "一次性", "一次性付清": "一次性", "一次性支付": "一次性"}
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_ESCALATION = re.compile(r"每(\d+|[一二两三四五六七八九十]+)年(?:递增|增长|增加|上浮|上调|提高)(\d+(?:\.\d+)?)%")
+_NONE = ("", "无", "不递增", "无递增", "否", "-", "—", "/")
+
+# columns the export writes that are not imported: they have their own forms and actions
+IGNORED = {"民主程序": "民主程序请在合同页的“民主程序”中登记", "决策程序": "民主程序请在合同页的“民主程序”中登记",
+           "乡镇备案日期": "备案请在合同页的“备案”中登记", "状态": "状态由起止日期及终止、续签等操作决定",
+           "组织": "合同导入到当前选择的组织"}
+
+
+def read_align(value: object) -> str | None:
+    """计费周期: calendar / contract; None for an empty cell."""
+    text = cell_text(value).replace(" ", "").lower()
+    if not text:
+        return None
+    align = _ALIGN.get(text)
+    if align is None:
+        raise CellError(f"计费周期“{cell_text(value)}”无法识别，应填“按自然年度”或“按合同年度”")
+    return align
+
+
+def read_escalation(value: object) -> tuple[Decimal, int] | None:
+    """递增条款 as the export writes it (“每3年递增5%”, also 每三年上浮5%): (比例, 间隔年数);
+    (0, 0) for 无/不递增; None for an empty cell."""
+    text = cell_text(value).replace(" ", "")
+    if not text:
+        return None
+    if text in _NONE:
+        return Decimal(0), 0
+    m = _ESCALATION.fullmatch(text.rstrip("。"))
+    if m is None:
+        raise CellError(f"递增条款“{text}”无法识别，应写成“每3年递增5%”；不递增写“无”，"
+                        "也可改填“递增比例（%）”和“递增间隔（年）”两列")
+    years_text = m.group(1)
+    if years_text.isdigit():
+        years = int(years_text)
+    elif years_text.startswith("十"):
+        years = 10 + _CN_DIGITS.get(years_text[1:], 0)
+    elif years_text.endswith("十"):
+        years = _CN_DIGITS[years_text[0]] * 10
+    elif "十" in years_text:
+        a, b = years_text.split("十")
+        years = _CN_DIGITS[a] * 10 + _CN_DIGITS[b]
+    else:
+        years = _CN_DIGITS[years_text]
+    return Decimal(m.group(2)), years
+
+
+def _money(label: str) -> Any:
+    def read(value: object) -> Decimal | None:
+        return cell_number(value, units=("元",), label=label)
+    return read
+
+
+def _int(label: str) -> Any:
+    def read(value: object) -> int | None:
+        n = cell_number(value, units=("天", "年"), label=label)
+        if n is None:
+            return None
+        if n != n.to_integral_value():
+            raise CellError(f"“{cell_text(value)}”不是整数，{label}请填写整数")
+        return int(n)
+    return read
+
+
+def _choice(allowed: dict[str, str] | tuple[str, ...], label: str) -> Any:
+    words = allowed if isinstance(allowed, dict) else {a: a for a in allowed}
+
+    def read(value: object) -> str | None:
+        text = cell_text(value).replace(" ", "")
+        if not text:
+            return None
+        if text not in words:
+            names = "、".join(dict.fromkeys(words.values()))
+            raise CellError(f"{label}“{text}”无效，应为：{names}")
+        return words[text]
+    return read
+
+
+def _spec() -> TableSpec:
+    from db.models.contract import CONTRACT_KINDS, LAND_CLASSES, PRICE_BASES
+
+    return TableSpec("contracts", "合同台账", (
+        Field("number", "合同编号", ("合同号", "编号", "合同编码", "合同编号（必填）"), required=True,
+              note="本组织内唯一；“更新已有”“跳过已有”按合同编号对应已登记的合同"),
+        Field("name", "合同名称", ("名称", "项目名称"), required=True),
+        Field("kind", "合同类型", ("类型", "合同类别"), required=True, note="、".join(CONTRACT_KINDS)),
+        Field("subject", "标的", ("标的物", "承包标的", "租赁标的", "发包项目", "承包项目", "标的名称"), required=True,
+              note="地块、房屋、设备等名称"),
+        Field("location", "位置", ("坐落", "座落", "坐落位置", "地点", "四至")),
+        Field("land_class", "地类", ("土地类别", "用地类型", "土地类型"), note="、".join(LAND_CLASSES)),
+        Field("area_mu", "面积（亩）", ("面积", "承包面积", "亩数", "租赁面积（亩）"), note="可带单位，如 25.5亩；最多四位小数"),
+        Field("quantity", "数量", ()),
+        Field("counterparty_name", "承包方名称", ("承包方", "乙方", "承租方", "承包人", "承租人", "承包方姓名",
+                                             "承租方名称", "乙方名称"), required=True),
+        Field("counterparty_kind", "承包方类型", ("乙方类型", "承租方类型"), required=True, note="个人、单位"),
+        Field("counterparty_id_number", "证件号码", ("身份证号", "身份证号码", "统一社会信用代码", "承包方证件号码",
+                                                 "承包方身份证号", "证件号"),
+              note="个人填身份证号，单位填统一社会信用代码；请设为文本格式"),
+        Field("counterparty_phone", "联系电话", ("电话", "手机", "手机号", "手机号码", "联系方式")),
+        Field("signed_on", "签订日期", ("签约日期", "合同签订日期", "签订时间")),
+        Field("start_date", "起始日期", ("开始日期", "起租日期", "合同起始日", "合同起始日期", "起始日", "合同开始日期",
+                                      "承包起始日期", "起始时间"), required=True, note="如 2026-01-01 或 2026年1月1日"),
+        Field("end_date", "终止日期", ("结束日期", "到期日期", "到期日", "合同终止日", "合同终止日期", "截止日期",
+                                    "合同到期日", "终止时间"), required=True,
+              note="留空时按“期限（年）”推算（须为整年）"),
+        Field("term_years", "期限（年）", ("期限", "承包期限", "租期", "承包期限（年）", "租赁期限（年）"),
+              note="可不填；填写时须与起止日期相符（导出的期限按起止日期计算）"),
+        Field("price_basis", "计价方式", ("计价", "租金计算方式"), note="、".join(PRICE_BASES) + "；不填为年租金"),
+        Field("annual_rent", "年租金", ("年承包费", "租金（元/年）", "年租金（元）", "承包费（元/年）", "年租金额",
+                                    "年承包金", "租金", "承包费"), note="元，可写 1,200 或 1.2万元；按单价计租时可不填"),
+        Field("unit_price", "单价（元/亩·年）", ("单价", "每亩单价", "亩均租金", "单价（元/亩）")),
+        Field("escalation_text", "递增条款", ("递增办法", "租金递增", "递增方式"),
+              note="如“每3年递增5%”，不递增写“无”；也可填下面两列"),
+        Field("escalation_pct", "递增比例（%）", ("递增率", "递增幅度")),
+        Field("escalation_years", "递增间隔（年）", ("递增周期", "递增年限")),
+        Field("payment_mode", "付款方式", ("缴费方式", "支付方式", "交款方式", "缴款方式"), required=True,
+              note="年付、半年付、季付、一次性"),
+        Field("billing_align", "计费周期", ("计费方式", "计租方式", "计租周期", "计费年度", "计费期间"),
+              note="按自然年度（期次按自然年/半年/季度划分，首末期按天折算）或按合同年度（期次从起始日起算）；"
+                   "不填为按自然年度，与合同表单的默认相同"),
+        Field("due_days", "缴款期限（天）", ("缴款期限", "付款期限（天）", "付款期限")),
+        Field("deposit_required", "保证金", ("履约保证金", "押金", "保证金（元）")),
+        Field("written", "书面合同", ("是否书面合同", "有无书面合同"), note="是、否；不填为是"),
+        Field("official_code", "合同统一编码", ("统一编码",)),
+        Field("notes", "备注", ()),
+    ), key="number")
+
+
+SPEC = _spec()
+
+READERS: dict[str, Any] = {
+    "number": lambda v: cell_text(v).replace(" ", ""), "counterparty_id_number": cell_ric,
+    "area_mu": lambda v: cell_number(v, units=("亩",), label="面积"),
+    "signed_on": lambda v: cell_date(v, label="签订日期"), "start_date": lambda v: cell_date(v, label="起始日期"),
+    "end_date": lambda v: cell_date(v, label="终止日期"),
+    "term_years": lambda v: cell_number(v, units=("年",), label="期限"),
+    "annual_rent": _money("年租金"), "unit_price": _money("单价"), "deposit_required": _money("保证金"),
+    "escalation_text": read_escalation,
+    "escalation_pct": lambda v: cell_number(v, units=("%",), label="递增比例"),
+    "escalation_years": _int("递增间隔"), "due_days": _int("缴款期限"),
+    "payment_mode": _choice(_PAYMENT, "付款方式"), "billing_align": read_align,
+    "counterparty_kind": _choice(("个人", "单位"), "承包方类型"),
+    "written": lambda v: None if not cell_text(v) else cell_yes_no(v, label="书面合同"),
+}
+
+# the ContractInput fields a row may set (the rest — links to 地块/资产, 状态 — stay as registered)
+_INPUT = ("number", "name", "kind", "subject", "location", "land_class", "area_mu", "quantity", "counterparty_name",
+          "counterparty_kind", "counterparty_id_number", "counterparty_phone", "signed_on", "start_date", "end_date",
+          "price_basis", "annual_rent", "unit_price", "escalation_pct", "escalation_years", "payment_mode",
+          "billing_align", "due_days", "deposit_required", "written", "official_code", "notes")
+_KEPT = ("asset_id", "parcel_id")
+# a service's field name → the column it is about
+_SERVICE_FIELD = {"承包方身份证号": "counterparty_id_number", "承包方统一社会信用代码": "counterparty_id_number",
+                  "面积（亩）": "area_mu", "计费周期": "billing_align"}
+_DEFAULTS: dict[str, Any] = {"price_basis": "年租金", "escalation_pct": Decimal(0), "escalation_years": 0,
+                             "billing_align": "calendar", "due_days": 30, "deposit_required": Decimal(0),
+                             "written": True}
+
+
+def _column(layout: Layout, name: str | None) -> str:
+    """The file's column for a service's field (a label such as 终止日期) or a key; "" for the row."""
+    if not name:
+        return ""
+    key = _SERVICE_FIELD.get(name) or next(
+        (f.key for f in SPEC.fields if name in (f.key, f.label, f.label.split("（")[0])), None)
+    if key in ("escalation_pct", "escalation_years") and key not in layout.columns \
+            and "escalation_text" in layout.columns:
+        key = "escalation_text"
+    if key is None:
+        return f"“{name}”" if name not in ("账套", "资源地块", "资产") else ""
+    return layout.where(key)
+
+
+def _current(row: Any) -> dict[str, Any]:
+    values = {k: getattr(row, k) for k in (*_INPUT, *_KEPT)}
+    values["escalation_text"] = row.escalation_text
+    return values
+
+
+@dataclass(frozen=True)
+class _Planned:
+    status: str  # new / changed
+    row: int
+    data: Any  # ContractInput
+    contract_id: uuid.UUID | None
+
+
+class ContractsImporter(Importer):
+    kind = "contracts"
+    label = "合同"
+    needs_book = True
+    needs_org = True
+
+    def spec(self, session: Session | None, organisation_id: uuid.UUID | None) -> TableSpec:
+        return SPEC
+
+    def template_rows(self) -> list[list[Any]]:
+        rows = [
+            {"number": "HT2026-001", "name": "东湖鱼塘承包合同", "kind": "资源发包", "subject": "东湖鱼塘",
+             "location": "东湖村三组", "land_class": "水面", "area_mu": Decimal("25.5"), "counterparty_name": "张三",
+             "counterparty_kind": "个人", "counterparty_id_number": "11010519491231002X",
+             "counterparty_phone": "13900000000", "signed_on": date(2025, 12, 20), "start_date": date(2026, 1, 1),
+             "end_date": date(2030, 12, 31), "term_years": Decimal(5), "price_basis": "年租金",
+             "annual_rent": Decimal("12000.00"), "escalation_text": "每3年递增5%", "payment_mode": "年付",
+             "billing_align": "按自然年度", "due_days": 30, "deposit_required": Decimal("2000.00"), "written": "是"},
+            {"number": "HT2026-002", "name": "村部临街门面租赁合同", "kind": "资产租赁", "subject": "村部一楼门面",
+             "counterparty_name": "东湖商贸有限公司", "counterparty_kind": "单位",
+             "counterparty_id_number": "91350100M000100Y43", "start_date": date(2026, 7, 1),
+             "end_date": date(2032, 6, 30), "term_years": Decimal(6), "price_basis": "年租金",
+             "annual_rent": Decimal("10000.00"), "escalation_text": "每3年递增5%", "payment_mode": "年付",
+             "billing_align": "按合同年度", "due_days": 15, "written": "是", "notes": "租金每年7月1日前缴清"},
+        ]
+        return [[r.get(f.key) for f in SPEC.fields] for r in rows]
+
+    # ---- reading a row --------------------------------------------------------------------------
+
+    def _read(self, layout: Layout, row: int, record: dict[str, Any], problems: list[Problem]) -> dict[str, Any] | None:
+        values: dict[str, Any] = {}
+        ok = True
+        for key, raw in record.items():
+            reader = READERS.get(key)
+            try:
+                values[key] = reader(raw) if reader is not None else (cell_text(raw) or None)
+            except CellError as e:
+                problems.append(Problem(row, layout.where(key), e.message))
+                ok = False
+        if not ok:
+            return None
+        text = values.pop("escalation_text", None)
+        if text is not None:
+            pct, years = text
+            for key, value in (("escalation_pct", pct), ("escalation_years", years)):
+                given = values.get(key)
+                if given is not None and not _equal(given, value):
+                    problems.append(Problem(row, layout.where(key), f"{shown(given)} 与{layout.where('escalation_text')}"
+                                            f"“{cell_text(record['escalation_text'])}”不符，请只填一处或改为一致"))
+                    ok = False
+                values[key] = value
+        return values if ok else None
+
+    def _derived(self, layout: Layout, row: int, merged: dict[str, Any], term: Decimal | None,
+                 problems: list[Problem]) -> bool:
+        """期限 against the dates (or giving the 终止日期), 年租金 against 单价 and 面积."""
+        from desktop_app.core.rules.contract_schedule import add_years, round_fen, term_years
+
+        start, end = merged.get("start_date"), merged.get("end_date")
+        if term is not None and start is not None and end is None:
+            if term != term.to_integral_value() or term <= 0:
+                problems.append(Problem(row, layout.where("end_date"), f"请填写终止日期（期限 {shown(term)} 年不是整年，"
+                                        "无法推算）"))
+                return False
+            merged["end_date"] = add_years(start, int(term)) - timedelta(days=1)
+        elif term is not None and start is not None and end is not None and end >= start:
+            actual = term_years(start, end)
+            places = max(0, -term.as_tuple().exponent) if isinstance(term.as_tuple().exponent, int) else 2
+            if term != actual and term != actual.quantize(Decimal(1).scaleb(-min(places, 2))):
+                problems.append(Problem(row, layout.where("term_years"),
+                                        f"期限 {shown(term)} 年与起止日期 {start:%Y-%m-%d} 至 {end:%Y-%m-%d}"
+                                        f"（{shown(actual)} 年）不符；请核对起止日期，或清空期限"))
+                return False
+        if merged.get("price_basis") == "单价" and "annual_rent" in layout.columns:
+            rent, price, area = merged.get("annual_rent"), merged.get("unit_price"), merged.get("area_mu")
+            if rent is not None and isinstance(price, Decimal) and isinstance(area, Decimal) and \
+                    round_fen(price * area) != rent:
+                problems.append(Problem(row, layout.where("annual_rent"),
+                                        f"年租金 {rent:,.2f} 与按单价 {shown(price)} 元/亩、面积 {shown(area)} 亩算得的 "
+                                        f"{round_fen(price * area):,.2f} 不符；按单价计租时年租金由单价和面积算出，"
+                                        "请改为一致或清空年租金"))
+                return False
+        return True
+
+    # ---- check and apply ------------------------------------------------------------------------
+
+    def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              mode: Mode) -> ImportCheck:
+        from desktop_app.core.ids import mask_ric
+        from desktop_app.core.services.contracts import (
+            ContractInput,
+            create_contract,
+            list_contracts,
+            update_contract,
+        )
+
+        layout = table.layout
+        labels = {f.key: f.label for f in SPEC.fields}
+        held = {c.number: c for c in list_contracts(session, organisation_id)}
+        problems: list[Problem] = []
+        outcomes: list[RowOutcome] = []
+        plan: list[_Planned] = []
+        seen: dict[str, int] = {}
+        org_col = next((i for i, h in layout.unused() if h == "组织"), None)
+        orgs: dict[str, int] = {}
+        masked = 0
+        for row, raw in table.rows():
+            record = {k: raw[i] for k, i in layout.columns.items()}
+            if org_col is not None and cell_text(raw[org_col]):
+                orgs.setdefault(cell_text(raw[org_col]), row)
+            values = self._read(layout, row, record, problems)
+            if values is None:
+                continue
+            number = values.get("number") or ""
+            name = values.get("name") or ""
+            if number and number in seen:
+                problems.append(Problem(row, layout.where("number"), f"{number} 与第{seen[number]}行重复"))
+                continue
+            seen[number] = row
+            current_row = held.get(number) if number else None
+            if current_row is not None and mode == "add":
+                problems.append(Problem(row, layout.where("number"),
+                                        f"{number} 已登记。要修改已有合同请选择“更新已有”，要略过请选择“跳过已有”"))
+                continue
+            if current_row is not None and mode == "skip":
+                outcomes.append(RowOutcome(row, number, name, "skipped"))
+                continue
+            term = values.pop("term_years", None)
+            ric = values.get("counterparty_id_number") or ""
+            if "*" in ric:  # the export hid the middle of a person's 身份证号
+                if current_row is not None and current_row.counterparty_id_number \
+                        and mask_ric(current_row.counterparty_id_number) == ric:
+                    values["counterparty_id_number"] = None  # the registered number stays
+                    masked += 1
+                else:
+                    problems.append(Problem(row, layout.where("counterparty_id_number"),
+                                            f"“{ric}”是隐去中间八位的号码，不能导入；请填写完整的证件号码，或清空该格"))
+                    continue
+            given = {k: v for k, v in values.items() if v is not None and v != ""}
+            current = _current(current_row) if current_row is not None else None
+            merged = {**_DEFAULTS, **given} if current is None else {**current, **given}
+            if not self._derived(layout, row, merged, term, problems):
+                continue
+            data = ContractInput(organisation_id=organisation_id, book_id=book_id,  # type: ignore[arg-type]
+                                 **{k: merged.get(k) for k in (*_INPUT, *_KEPT) if k in merged or k in _NEEDED})
+            if current is not None:
+                changes = tuple(Change(labels.get(k, k), _shown(k, current.get(k)), _shown(k, v))
+                                for k, v in given.items() if k in current and not _equal(current.get(k), v))
+                if "end_date" not in given and merged["end_date"] != current["end_date"]:
+                    changes += (Change(labels["end_date"], shown(current["end_date"]), shown(merged["end_date"])),)
+                if not changes:
+                    outcomes.append(RowOutcome(row, number, name, "unchanged"))
+                    continue
+            nested = session.begin_nested()
+            try:
+                if current_row is None:
+                    create_contract(session, data)
+                else:
+                    update_contract(session, current_row.id, data)
+            except UserError as e:
+                where = _column(layout, e.field)
+                problems.append(Problem(row, where, e.message if where or not e.field else str(e)))
+                continue
+            finally:
+                nested.rollback()
+            if current_row is None:
+                outcomes.append(RowOutcome(row, number, name, "new"))
+                plan.append(_Planned("new", row, data, None))
+            else:
+                outcomes.append(RowOutcome(row, number, name, "changed", changes))
+                plan.append(_Planned("changed", row, data, current_row.id))
+        if len(orgs) > 1:
+            problems.append(Problem(0, "", f"文件的“组织”列有 {len(orgs)} 个组织（{'、'.join(list(orgs)[:3])}…），"
+                                           "合同只能导入到当前组织；请按组织分开文件后分别导入"))
+        ignored = [h for _, h in layout.unused() if h in IGNORED]
+        notes = [f"“{h}”列不导入：{IGNORED[h]}" for h in ignored]
+        if masked:
+            notes.append(f"证件号码已隐去中间八位的 {masked} 行：保留已登记的号码")
+        return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped),
+                           tuple(sorted(problems, key=lambda p: p.row)), tuple(outcomes), tuple(notes), plan=plan)
+
+    def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              progress: Progress | None = None, **options: Any) -> ImportDone:
+        from db.audit import AuditRecord, record_audit
+        from desktop_app.core.services.contracts import create_contract, update_contract
+
+        if not check.ok:
+            raise UserError(f"导入文件有 {len(check.problems)} 处错误，未写入任何数据。第一处：{check.problems[0]}")
+        planned: list[_Planned] = list(check.plan or [])
+        for n, item in enumerate(planned):
+            if progress is not None and n % 20 == 0:
+                progress.report(n, len(planned), "正在导入合同")
+            data = replace(item.data, organisation_id=organisation_id, book_id=book_id)
+            if item.status == "new":
+                create_contract(session, data)
+            else:
+                assert item.contract_id is not None
+                update_contract(session, item.contract_id, data)
+        added = sum(1 for p in planned if p.status == "new")
+        updated = len(planned) - added
+        left = len(check.outcomes) - len(planned)
+        parts = [f"新增 {added} 份"] + ([f"更新 {updated} 份"] if check.mode == "update" else []) + (
+            [f"已有未动 {left} 份"] if left else [])
+        if planned:
+            record_audit(session, AuditRecord("import", "contract", None,
+                                              f"从 {check.layout.sheet} 表导入合同：{'，'.join(parts)}"))
+        return ImportDone(added, updated, left, f"已导入合同：{'，'.join(parts)}")
+
+
+# ContractInput's fields without a default: always passed (None when the file leaves them out)
+_NEEDED = ("number", "name", "kind", "subject", "counterparty_name", "counterparty_kind", "start_date", "end_date",
+           "payment_mode")
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """The registered value and the cell's mean the same (25.5 = 25.5000; an empty cell = None)."""
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        try:
+            return Decimal(a or 0) == Decimal(b or 0)
+        except (ArithmeticError, TypeError, ValueError):
+            return shown(a) == shown(b)
+    return (a if a not in ("", None) else None) == (b if b not in ("", None) else None)
+
+
+def _shown(key: str, value: Any) -> str:
+    if key == "billing_align" and isinstance(value, str):
+        return ALIGN_LABELS.get(value, value)
+    return shown(value)
+
+
+CONTRACTS = register(ContractsImporter())

@@ -1,0 +1,272 @@
+"""合同 as a kind of the import pipeline (issue #15): 计费周期 (按合同年度) gives the form's schedule,
+the 合同台账 export re-imports into a fresh organisation and into the same one (更新已有: nothing
+changes), the template imports cleanly, a village's own sheet is read by synonyms, and every bad
+cell is named by row and column with nothing written. Real SQLite files, real xlsx, the real CLI."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from db.migrate import open_database
+from db.models import AuditEntry, ContractInstallment
+from desktop_app.cli import main
+from desktop_app.core.services.contracts import (
+    create_contract,
+    list_contracts,
+)
+from desktop_app.core.services.receipts import record_receipt
+from desktop_app.excel import contracts_xlsx as x
+from desktop_app.excel.importers import run_import, write_template
+from desktop_app.ui.pages.contracts_forms import ALIGN, _input
+from tests.contracts.conftest import RIC, USCC, Env, make_env
+
+
+def _installments(env: Env, contract_id: uuid.UUID) -> list[tuple[int, date, date, date, D]]:
+    with env.db.begin() as s:
+        rows = s.scalars(select(ContractInstallment).where(ContractInstallment.contract_id == contract_id,
+                                                           ContractInstallment.deleted.is_(False))
+                         .order_by(ContractInstallment.seq))
+        return [(i.seq, i.period_start, i.period_end, i.due_date, i.amount) for i in rows]
+
+
+def _by_number(env: Env) -> dict[str, Any]:
+    with env.db.begin() as s:
+        return {c.number: c for c in list_contracts(s, env.org.id)}
+
+
+def _sheet(path: Path, header: list[str], rows: list[list[object]], *, title: str | None = None) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    if title:
+        ws.append([title])
+        ws.append(["填报单位：东湖村股份经济合作社", None, None, "单位：元"])
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def _import(env: Env, path: Path, mode: str = "add", *, apply: bool = True) -> Any:
+    with env.db.begin("test") as s:
+        return run_import(s, "contracts", path, organisation_id=env.org.id, book_id=env.book.id,
+                          mode=mode, apply=apply)  # type: ignore[arg-type]
+
+
+SIX_YEARS = {"number": "HT-061", "name": "村部门面租赁合同", "kind": "资产租赁", "subject": "村部一楼门面",
+             "counterparty_name": "张三", "counterparty_kind": "个人", "counterparty_id_number": RIC,
+             "start_date": date(2024, 7, 1), "end_date": date(2030, 6, 30), "annual_rent": D("10000.00"),
+             "escalation_pct": "5", "escalation_years": 3, "payment_mode": "年付", "price_basis": "年租金",
+             "due_days": 30, "deposit_required": D("0.00"), "written": True}
+
+
+def test_the_issues_six_year_contract_imports_to_the_forms_61500(env: Env, tmp_path: Path) -> None:
+    """The form's 计费周期 = 按合同年度 and the Excel column 计费周期 = 按合同年度 give the same schedule."""
+    assert ("按合同年度", "contract") in ALIGN
+    with env.db.begin("test") as s:  # the contract form's own conversion of its values
+        form = create_contract(s, _input(env.org.id, env.book.id, {**SIX_YEARS, "billing_align": "contract"}))
+    header = ["合同编号", "合同名称", "合同类型", "标的", "承包方名称", "承包方类型", "证件号码", "起始日期", "终止日期",
+              "期限（年）", "年租金", "递增条款", "付款方式", "计费周期", "缴款期限（天）"]
+    row = ["HT-062", "村部门面租赁合同", "资产租赁", "村部一楼门面", "张三", "个人", RIC, date(2024, 7, 1),
+           date(2030, 6, 30), 6, "10,000元", "每3年递增5%", "年付", "按合同年度", 30]
+    calendar = [*row[:13], "按自然年度", 30]
+    calendar[0] = "HT-063"
+    check, done = _import(env, _sheet(tmp_path / "six.xlsx", header, [row, calendar]))
+    assert check.ok and done is not None and done.added == 2, check.problems
+    c = _by_number(env)
+    form_plan = _installments(env, form.id)
+    excel_plan = _installments(env, c["HT-062"].id)
+    assert sum(i[4] for i in form_plan) == sum(i[4] for i in excel_plan) == D("61500.00")
+    assert [i[1:] for i in excel_plan] == [i[1:] for i in form_plan]  # every period, due date and amount
+    assert c["HT-062"].billing_align == "contract" and c["HT-062"].escalation_pct == 5
+    # the same contract billed by the calendar (the form's default, and an import without the column)
+    assert sum(i[4] for i in _installments(env, c["HT-063"].id)) == D("61486.22")
+
+
+def _village(env: Env) -> None:
+    """Contracts of every shape the form makes."""
+    env.create(number="HT-001")  # 12,000 a year 2026–2030, 按自然年度
+    env.create(number="HT-002", name="果园承包合同", subject="南山果园", price_basis="单价", unit_price=D("700.50"),
+               area_mu=D("30.5"), annual_rent=None, land_class="园地", location="南山", escalation_pct=D("5"),
+               escalation_years=3, billing_align="contract", start_date=date(2024, 7, 1), end_date=date(2030, 6, 30),
+               signed_on=date(2024, 6, 20), payment_mode="半年付", due_days=15, counterparty_phone="13900000000")
+    env.create(number="HT-003", name="厂房租赁合同", kind="资产租赁", subject="一号厂房", counterparty_name="东湖商贸有限公司",
+               counterparty_kind="单位", counterparty_id_number=USCC, payment_mode="季付", written=False,
+               deposit_required=D("3000.00"), notes="=危险的备注", start_date=date(2025, 3, 15),
+               end_date=date(2028, 3, 14), annual_rent=D("36500.00"))
+    env.create(number="HT-004", name="林地一次性发包", payment_mode="一次性", land_class="林地", area_mu=D("120.1234"),
+               counterparty_id_number=None, counterparty_name="李四", start_date=date(2025, 1, 1),
+               end_date=date(2034, 12, 31), annual_rent=D("4800.00"))
+
+
+def _export_cli(env: Env, out: Path) -> Path:
+    db = str(env.db.path)
+    env.db.close()
+    assert main(["--user", "kj", "export", "contracts", "--org", env.org.uscc, "--as-of", "2026-03-01", "--db", db,
+                 "--out", str(out)]) == 0
+    env.db = open_database(Path(db))
+    return out
+
+
+_SAME = ("number", "name", "kind", "subject", "location", "land_class", "area_mu", "counterparty_name",
+         "counterparty_kind", "counterparty_id_number", "counterparty_phone", "signed_on", "start_date", "end_date",
+         "price_basis", "annual_rent", "unit_price", "escalation_pct", "escalation_years", "payment_mode",
+         "billing_align", "due_days", "deposit_required", "written", "notes", "status")
+
+
+def test_export_reimports_into_a_fresh_organisation_and_unchanged_into_the_same(
+        env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")
+    _village(env)
+    out = _export_cli(env, tmp_path / "合同台账.xlsx")
+    ws = openpyxl.load_workbook(out).active
+    assert ws is not None and "计费周期" in [c.value for c in ws[3]]
+
+    fresh = make_env(tmp_path / "fresh.db")
+    try:
+        check, done = _import(fresh, out)
+        assert check.ok, [str(p) for p in check.problems]
+        assert done is not None and done.added == 4
+        assert [s.reason for s in check.skipped] == ["标题行", "标题行", "合计行"]
+        assert any("民主程序" in n for n in check.notes) and any("状态" in n for n in check.notes)
+        old, new = _by_number(env), _by_number(fresh)
+        assert sorted(new) == sorted(old) == ["HT-001", "HT-002", "HT-003", "HT-004"]
+        for number, was in old.items():
+            assert {k: getattr(new[number], k) for k in _SAME} == {k: getattr(was, k) for k in _SAME}, number
+            assert _installments(fresh, new[number].id) == _installments(env, was.id), number
+    finally:
+        fresh.db.close()
+
+    check, done = _import(env, out, "update")
+    assert check.ok and done is not None, check.problems
+    assert (done.added, done.updated, check.count("unchanged")) == (0, 0, 4)
+    check, done = _import(env, out, "skip")
+    assert done is not None and (done.added, check.count("skipped")) == (0, 4)
+    check, done = _import(env, out, "add")
+    assert done is None and [p.message.split("。")[0] for p in check.problems] == [
+        f"HT-00{i} 已登记" for i in (1, 2, 3, 4)]
+
+
+def test_update_goes_through_update_contract_and_a_refused_edit_is_a_problem(env: Env, tmp_path: Path) -> None:
+    _village(env)
+    with env.db.begin() as s:
+        rows = list_contracts(s, env.org.id)
+    out = tmp_path / "c.xlsx"
+    x.export_contracts(out, rows, scope="东湖村", org_names={env.org.id: "东湖村"}, mask_ids=False)
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    assert ws is not None
+    head = {c.value: c.column for c in ws[3]}
+    ws.cell(4, head["年租金"], 13000)  # HT-001: the rent
+    ws.cell(5, head["计费周期"], "按自然年度")  # HT-002: the billing basis
+    ws.cell(6, head["联系电话"], "13811112222")  # HT-003: the counterparty's phone and the note
+    ws.cell(6, head["备注"], "保证金已交")
+    wb.save(out)
+    check, _ = _import(env, out, "update", apply=False)
+    assert check.ok, check.problems
+    changes = {o.key: [str(c) for c in o.changes] for o in check.outcomes if o.status == "changed"}
+    assert changes == {"HT-001": ["年租金：12000 → 13000"], "HT-002": ["计费周期：按合同年度 → 按自然年度"],
+                       "HT-003": ["联系电话：（空） → 13811112222", "备注：=危险的备注 → 保证金已交"]}
+
+    cid = _by_number(env)["HT-001"].id
+    with env.db.begin("test") as s:  # money received: the rent can no longer change
+        record_receipt(s, cid, received_on=date(2026, 3, 10), amount="5000", method="银行", user=env.user)
+    check, done = _import(env, out, "update")
+    assert done is None
+    rent = openpyxl.utils.get_column_letter(head["年租金"])
+    assert [str(p) for p in check.problems] == [
+        f"第4行{rent}列“年租金”：该合同已有收款记录，不能修改租金条款；请签订补充协议（续签）或终止后重新登记"]
+    assert _by_number(env)["HT-003"].counterparty_phone is None  # nothing written: not even the good rows
+
+    ws.cell(4, head["年租金"], 12000)
+    wb.save(out)
+    check, done = _import(env, out, "update")
+    assert done is not None and (done.added, done.updated) == (0, 2), check.problems
+    got = _by_number(env)
+    assert got["HT-002"].billing_align == "calendar" and got["HT-003"].counterparty_phone == "13811112222"
+    assert got["HT-002"].area_mu == D("30.5") and got["HT-002"].unit_price == D("700.50")  # kept as registered
+    with env.db.begin() as s:
+        audit = s.execute(select(AuditEntry.summary).order_by(AuditEntry.n)).scalars().all()
+    assert any(a.startswith("修改合同 HT-002，重新生成应收期次") for a in audit)
+    assert any(a.startswith("修改合同 HT-003") for a in audit)
+    assert any("导入合同" in a for a in audit)
+
+
+def test_template_with_its_examples_imports_cleanly(env: Env, tmp_path: Path) -> None:
+    for path in (write_template("contracts", tmp_path / "t.xlsx"), x.write_import_template(tmp_path / "old.xlsx")):
+        check, _ = _import(env, path, apply=False)
+        assert check.ok and check.count("new") == 2, check.problems
+    info = openpyxl.load_workbook(tmp_path / "t.xlsx")["填写说明"]
+    assert any(r[0] == "计费周期" and "按合同年度" in (r[3] or "") for r in info.iter_rows(values_only=True))
+    check, done = _import(env, tmp_path / "t.xlsx")
+    assert done is not None and done.added == 2
+    got = _by_number(env)
+    assert got["HT2026-002"].billing_align == "contract" and got["HT2026-002"].counterparty_kind == "单位"
+    assert got["HT2026-001"].escalation_years == 3 and got["HT2026-001"].escalation_pct == 5
+
+
+def test_a_villages_own_sheet_is_read_by_synonyms(env: Env, tmp_path: Path) -> None:
+    header = ["序号", "合同号", "合同名称", "合同类型", "标的物", "乙方", "承包方类型", "身份证号码", "起租日期", "到期日期",
+              "期限", "年承包费", "递增条款", "缴费方式", "计租方式"]
+    rows: list[list[object]] = [
+        [1, "DH-01", "鱼塘承包", "资源发包", "东湖鱼塘", "张 三", "个人", RIC.lower(), "2024年7月1日", "2030.6.30", "6年",
+         "1万元", "每三年递增5%", "按年", "合同年度"],
+        [2, "DH-02", "荒山承包", "资源发包", "西山", "王五", "个人", None, "2025-01-01", None, 10, "800", "无", "年付",
+         None],
+        ["合计", None, None, None, None, None, None, None, None, None, None, "10800", None, None, None],
+        ["填表人：王会计", None, None, None, None, None, None, None, None, None, None, None, None, None, None],
+    ]
+    check, done = _import(env, _sheet(tmp_path / "v.xlsx", header, rows, title="东湖村集体经济合同台账"))
+    assert check.ok and done is not None and done.added == 2, [str(p) for p in check.problems]
+    assert [s.reason for s in check.skipped] == ["标题行", "标题行", "合计行", "说明行"]
+    got = _by_number(env)
+    one, two = got["DH-01"], got["DH-02"]
+    assert (one.counterparty_name, one.counterparty_id_number, one.annual_rent) == ("张三", RIC, D("10000.00"))
+    assert (one.billing_align, one.escalation_pct, one.escalation_years) == ("contract", 5, 3)
+    assert sum(i[4] for i in _installments(env, one.id)) == D("61500.00")
+    assert two.end_date == date(2034, 12, 31) and two.escalation_pct == 0  # 期限 10 年 gives the end
+
+
+def test_every_bad_cell_is_named_at_once_and_nothing_is_written(env: Env, tmp_path: Path) -> None:
+    header = ["合同编号", "合同名称", "合同类型", "标的", "承包方名称", "承包方类型", "证件号码", "起始日期", "终止日期",
+              "期限（年）", "计价方式", "年租金", "单价（元/亩·年）", "面积（亩）", "递增条款", "递增比例（%）", "付款方式",
+              "计费周期"]
+    good = ["E-1", "鱼塘", "资源发包", "鱼塘", "张三", "个人", RIC, date(2026, 1, 1), date(2030, 12, 31), 5, "年租金",
+            12000, None, None, "每3年递增5%", None, "年付", "按自然年度"]
+
+    def bad(number: str, cols: dict[str, object] | None = None) -> list[object]:
+        row = {**dict(zip(header, good, strict=True)), "合同编号": number, **(cols or {})}
+        return [row[h] for h in header]
+
+    rows = [good, bad("E-2", {"期限（年）": 4}), bad("E-3", {"计费周期": "按月"}), bad("E-4", {"递增条款": "逐年递增"}),
+            bad("E-5", {"递增比例（%）": 3}), bad("E-6", {"起始日期": "2026年2月30日"}), bad("E-7", {"年租金": "一万"}),
+            bad("E-8", {"计价方式": "单价", "单价（元/亩·年）": 100, "面积（亩）": 10}), bad("E-1"),
+            bad("E-9", {"证件号码": RIC[:6] + "********" + RIC[-4:]}), bad("E-10", {"付款方式": "月付"}),
+            bad("E-11", {"证件号码": USCC})]
+    check, done = _import(env, _sheet(tmp_path / "bad.xlsx", header, rows))
+    assert done is None
+    assert [str(p) for p in check.problems] == [
+        "第3行J列“期限(年)”：期限 4 年与起止日期 2026-01-01 至 2030-12-31（5 年）不符；请核对起止日期，或清空期限",
+        "第4行R列“计费周期”：计费周期“按月”无法识别，应填“按自然年度”或“按合同年度”",
+        "第5行O列“递增条款”：递增条款“逐年递增”无法识别，应写成“每3年递增5%”；不递增写“无”，也可改填“递增比例（%）”和"
+        "“递增间隔（年）”两列",
+        "第6行P列“递增比例(%)”：3 与O列“递增条款”“每3年递增5%”不符，请只填一处或改为一致",
+        "第7行H列“起始日期”：“2026年2月30日”不是存在的日期（2026年没有2月30日）",
+        "第8行L列“年租金”：“一万”不是年租金：请只填写数字，可带单位“元”，如 1,200",
+        "第9行L列“年租金”：年租金 12,000.00 与按单价 100 元/亩、面积 10 亩算得的 1,000.00 不符；"
+        "按单价计租时年租金由单价和面积算出，请改为一致或清空年租金",
+        "第10行A列“合同编号”：E-1 与第2行重复",
+        "第11行G列“证件号码”：“110105********002X”是隐去中间八位的号码，不能导入；请填写完整的证件号码，或清空该格",
+        "第12行Q列“付款方式”：付款方式“月付”无效，应为：年付、半年付、季付、一次性",
+        "第13行G列“证件号码”：身份证号只能是数字，最后一位可以是 X",  # a company's code for a 个人
+    ]
+    assert _by_number(env) == {}
