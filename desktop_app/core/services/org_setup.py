@@ -23,6 +23,7 @@ from desktop_app.core.errors import ValidationError
 from desktop_app.core.ids import ORG_USCC_PREFIX, region_level, region_parent, validate_region_code
 from desktop_app.core.rows import BookRow, OrgRow
 from desktop_app.core.services import orgs
+from desktop_app.core.validate import clean_text
 
 __all__ = [
     "OrgSetup",
@@ -109,6 +110,7 @@ def setup_organisation(session: Session, *, name: str, uscc: str, region_code: s
     """Register an organisation (its 区划 first when missing) and, with ``with_book``, its first
     book (named after it unless ``book_name``). All through the forms' services, audited."""
     lvl = org_level(level, uscc)
+    clean_text(name, "名称", 100)  # the form's first check, before a 区划 is named after it
     added = ensure_region(session, region_code, region_name or region_name_for(name or ""), township=township)
     org = orgs.create_organisation(session, name=name, level=lvl, uscc=uscc, region_code=region_code,
                                    legal_rep=legal_rep, phone=phone, address=address)
