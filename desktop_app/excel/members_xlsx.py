@@ -4,53 +4,38 @@ Export (openpyxl) writes real numbers and dates with number formats, never numbe
 with print setup, title and organisation on the sheet (``excel.print_setup.finish_sheet``);
 ID numbers are text (they are identifiers, and 18 digits do not fit a double). The members
 sheet uses the import's column names, so an export can be edited and imported elsewhere.
-Import reads with python-calamine (DESIGN §4), then validate → preview → apply, all or nothing,
-every problem named by row and column in Chinese.
+Import is a kind of the import pipeline (``excel.import_members``); ``import_members_xlsx`` is its
+仅新增 run as the members page calls it.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
-from operator import itemgetter
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from python_calamine import CalamineWorkbook
 from sqlalchemy.orm import Session
 
-from desktop_app.core.errors import UserError
-from desktop_app.core.money import excel_number
 from desktop_app.core.rows_members import HoldingRow, HouseholdRow, MemberRow, PlanRoster, PlanRow
 from desktop_app.core.services.members import member_export_rows
-from desktop_app.core.services.members_import import (
-    ImportPreview,
-    ImportResult,
-    RawMember,
-    RowProblem,
-    apply_member_import,
-    validate_member_values,
-)
+from desktop_app.core.services.members_import import ImportPreview, ImportResult, RowProblem
 from desktop_app.core.services.personal_data import IdRule, masked_note
 from desktop_app.core.services.shares import list_share_types
-from desktop_app.excel.formulas import refuse_formulas_without_values
 from desktop_app.excel.print_setup import StreamSheet, finish_sheet
 
-__all__ = ["export_members_xlsx", "households_workbook", "import_members_xlsx", "iter_member_rows", "members_workbook", "read_member_rows",
-           "roster_workbook", "shares_workbook"]
+__all__ = ["export_members_xlsx", "households_workbook", "import_members_xlsx", "members_workbook", "roster_workbook",
+           "shares_workbook"]
 
 MONEY = "#,##0.00"
 SHARES = "#,##0.0###"
 DATE = "yyyy-mm-dd"
 TEXT = "@"
-REQUIRED = ("户号", "姓名", "身份证号", "与户主关系")
-OPTIONAL = ("组别", "确认日期", "迁入日期", "备注")
 
 
 def _sheet(wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[int], *, first: bool) -> Worksheet:
@@ -229,111 +214,24 @@ def roster_workbook(roster: PlanRoster, *, public: bool = False) -> Workbook:
 # --- import ----------------------------------------------------------------------------------
 
 
-_EMPTY = (None, "")
-
-
-def _date(value: object) -> date | str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return f"日期“{value}”无法识别，应为 2020-01-31 这样的格式"
-
-
-def _open_sheet(path: Path) -> Any:
-    try:
-        return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-    except Exception as exc:  # calamine raises several kinds for unreadable files
-        raise UserError(f"无法读取 Excel 文件 {path.name}：{exc}") from None
-
-
-def iter_member_rows(path: Path, type_names: Sequence[str], problems: list[RowProblem]) -> Iterator[RawMember]:
-    """Stream the first sheet: a header row naming 户号, 姓名, 身份证号, 与户主关系 (and optionally
-    组别, 确认日期, 迁入日期, 备注 and one column per share type), then one member per row, as
-    ``members_import.RawMember`` tuples. Rows that cannot be read go to ``problems``; the header
-    is checked before the first row is yielded. One pass over calamine's rows, so memory does
-    not grow with the file."""
-    rows = iter(_open_sheet(path).iter_rows())
-    header_at, header = 0, None
-    for header_at, row in enumerate(rows):
-        cells = [str(c).strip() for c in row]
-        if "身份证号" in cells:
-            header = cells
-            break
-        if header_at >= 9:
-            break
-    if header is None:
-        raise UserError("找不到表头：前10行中应有一行包含“身份证号”“姓名”“户号”“与户主关系”等列名")
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise UserError(f"缺少必填列：{'、'.join(missing)}")
-    refuse_formulas_without_values(path, header)
-    return _member_rows(rows, header, header_at + 2, type_names, problems)
-
-
-def _member_rows(rows: Iterator[list[Any]], header: list[str], first: int, type_names: Sequence[str],
-                 problems: list[RowProblem]) -> Iterator[RawMember]:
-    col = {name: header.index(name) for name in (*REQUIRED, *OPTIONAL, *type_names) if name in header}
-    width = len(header)  # a missing optional column reads the None appended at ``width``
-    shares = tuple(t for t in type_names if t in col)
-    at = [*(col.get(n, width) for n in (*REQUIRED, *OPTIONAL)), *(col[t] for t in shares)]
-    cells, need = itemgetter(*at), max(at) + 1
-    # a file repeats a few dates and share counts many times: each distinct cell is read once
-    dates: dict[object, date | str | None] = {None: None, "": None}
-    counts: dict[tuple[type, object], object] = {}
-    pad = [None] * need
-    for offset, raw in enumerate(rows, start=first):
-        if len(raw) < need:
-            raw = [*raw, *pad[len(raw):]]
-        number, name, ric, relation, group, c_raw, j_raw, note, *values = cells(raw)
-        if type(ric) is float:
-            problems.append(RowProblem(offset, "身份证号", "身份证号被保存成了数字（末几位已丢失），请把该列设为文本格式后重新填写"))
-            continue
-        confirmed = dates[c_raw] if c_raw in dates else dates.setdefault(c_raw, _date(c_raw))
-        joined = dates[j_raw] if j_raw in dates else dates.setdefault(j_raw, _date(j_raw))
-        if type(confirmed) is str or type(joined) is str:
-            problems.extend(RowProblem(offset, label, d) for label, d in (("确认日期", confirmed), ("迁入日期", joined))
-                            if isinstance(d, str))
-            continue
-        if ric in _EMPTY and number in _EMPTY and name in _EMPTY and all(v in _EMPTY for v in raw):
-            continue
-        if type(number) is not str:
-            number = str(int(number)) if isinstance(number, float) and number.is_integer() else str(number or "")
-        per_type = {}
-        for t, v in zip(shares, values, strict=True):
-            key = (type(v), v)
-            per_type[t] = counts[key] if key in counts else counts.setdefault(key, excel_number(v))
-        yield (offset, number, name if type(name) is str else str(name or ""), ric if type(ric) is str else str(ric or ""),
-               relation if type(relation) is str else str(relation or ""), group if type(group) is str else str(group or ""),
-               confirmed, joined, (note or None) if type(note) is str else (str(note) if note else None), per_type)
-
-
-def read_member_rows(path: Path, type_names: Sequence[str]) -> tuple[list[RawMember], list[RowProblem]]:
-    """All rows of the first sheet at once (see ``iter_member_rows``)."""
-    problems: list[RowProblem] = []
-    rows = list(iter_member_rows(path, type_names, problems))
-    return rows, problems
-
-
 def import_members_xlsx(session: Session, organisation_id: uuid.UUID, path: Path, *, apply: bool,
                         event_date: date | None = None, basis: str = "Excel导入成员名册",
                         today: date | None = None) -> tuple[ImportPreview, ImportResult | None]:
-    """Validate the file (and with ``apply`` write it, all or nothing); returns the preview with
-    every problem by row and column, and the result when written."""
-    type_names = [t.name for t in list_share_types(session, organisation_id)] or ["人口股", "农龄股"]
-    read_problems: list[RowProblem] = []
-    rows = iter_member_rows(Path(path), type_names, read_problems)  # streamed into the validation
-    preview = validate_member_values(session, organisation_id, rows, today=today)
-    if read_problems:
-        errors = tuple(sorted((*read_problems, *preview.errors), key=lambda e: e.row))
-        preview = ImportPreview(preview.organisation_id, preview.rows, errors, preview.new_households,
-                                preview.members, preview.shares_total)
-    if not apply or preview.errors:
+    """仅新增 through the import pipeline (``excel.import_members``): validate the file (and with
+    ``apply`` write it, all or nothing); returns the preview with every problem by row and column
+    (the column as its field's name), and the result when written."""
+    from desktop_app.excel.import_members import MEMBERS as imp  # the kind alone, not every kind's module
+    from desktop_app.excel.table_read import open_table
+
+    table = open_table(Path(path), imp.spec(session, organisation_id))
+    check = imp.check(session, table, organisation_id=organisation_id, book_id=None, mode="add",  # type: ignore[call-arg]
+                      today=today)
+    plan = check.plan
+    p = plan.preview
+    errors = tuple(RowProblem(row, plan.labels.get(key, key), message) for row, key, message in plan.problems)
+    preview = ImportPreview(p.organisation_id, p.rows, errors, p.new_households, p.members, p.shares_total)
+    if not apply or errors:
         return preview, None
-    return preview, apply_member_import(session, preview, event_date=event_date or date.today(), basis=basis)
+    imp.apply(session, check, organisation_id=organisation_id, book_id=None, event_date=event_date, basis=basis,
+              today=today)
+    return preview, plan.result or ImportResult(0, 0, 0, Decimal(0))

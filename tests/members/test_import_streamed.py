@@ -59,7 +59,7 @@ def test_rows_below_a_title_are_named_by_their_excel_row(empty_village: Village,
     assert [(e.row, e.column) for e in preview.errors] == [
         (6, "确认日期"), (7, "与户主关系"), (8, "身份证号"), (8, "人口股")]
     assert "与第4行重复" in preview.errors[2].message and "新户 302 没有登记户主" in preview.errors[1].message
-    assert "精确的数字" in preview.errors[3].message  # a TRUE cell is not the number 1
+    assert "“TRUE”不是人口股" in preview.errors[3].message  # a TRUE cell is not the number 1
     with v.db.begin() as s:
         assert s.scalar(select(func.count()).select_from(Member)) == 0
 

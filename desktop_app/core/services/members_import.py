@@ -8,7 +8,7 @@ Core executemany (DESIGN §4) plus their change-log records, and one audit entry
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -35,9 +35,15 @@ __all__ = [
     "ImportPreview",
     "ImportResult",
     "ImportRow",
+    "MemberUpdate",
     "RawMember",
+    "Registered",
     "RowProblem",
     "apply_member_import",
+    "apply_member_updates",
+    "free_household_numbers",
+    "household_numbers",
+    "registered_members",
     "validate_member_import",
     "validate_member_values",
 ]
@@ -271,3 +277,111 @@ def apply_member_import(session: Session, preview: ImportPreview, *, event_date:
     if progress is not None:
         progress.report(steps, steps, "成员数据已写入")
     return result
+
+
+# --- 更新已有 / 跳过已有 (issue #15): the registered members an import is compared with ------------
+
+
+class Registered(NamedTuple):
+    """A registered member as an import compares it (``values`` keyed as the import's fields:
+    name, relation, group_name, note, confirmed_on, joined_on and ``share:<type name>``)."""
+
+    member_id: uuid.UUID
+    household_id: uuid.UUID
+    household_number: str
+    status: str
+    values: dict[str, Any]
+
+
+def registered_members(session: Session, organisation_id: uuid.UUID) -> dict[str, Registered]:
+    """身份证号 → the member as registered, with its holdings by share type name (two queries)."""
+    from db.models import ShareType
+
+    out: dict[str, Registered] = {}
+    by_id: dict[uuid.UUID, dict[str, Any]] = {}
+    q = (select(Member.id, Member.household_id, Household.number, Member.status, Member.ric, Member.name,
+                Member.relation, Household.group_name, Member.note, Member.confirmed_on, Member.joined_on)
+         .join(Household, Household.id == Member.household_id)
+         .where(Member.organisation_id == organisation_id, Member.deleted.is_(False)))
+    for mid, hid, number, status, ric, name, relation, group, note, confirmed, joined in session.execute(q):
+        values = {"name": name, "relation": relation, "group_name": group or "", "note": note,
+                  "confirmed_on": confirmed, "joined_on": joined}
+        out[ric] = Registered(mid, hid, number, status, values)
+        by_id[mid] = values
+    q2 = (select(ShareHolding.member_id, ShareType.name, ShareHolding.shares)
+          .join(ShareType, ShareType.id == ShareHolding.share_type_id)
+          .where(ShareHolding.organisation_id == organisation_id, ShareHolding.deleted.is_(False)))
+    for mid, type_name, shares in session.execute(q2):
+        if mid in by_id:
+            by_id[mid][f"share:{type_name}"] = Decimal(shares).quantize(Decimal("0.0001"))
+    return out
+
+
+def household_numbers(session: Session, organisation_id: uuid.UUID) -> set[str]:
+    return set(session.scalars(select(Household.number).where(Household.organisation_id == organisation_id)))
+
+
+def free_household_numbers(taken: set[str]) -> Iterator[str]:
+    """New 户号 that collide with none in ``taken`` (which grows as they are handed out): after the
+    largest numeric one, zero-padded to the width the numeric ones have (3 when there are none)."""
+    numeric = [n for n in taken if n.isdigit()]
+    width = max((len(n) for n in numeric), default=3)
+    i = max((int(n) for n in numeric), default=0)
+    while True:
+        i += 1
+        number = str(i).zfill(width)
+        if number not in taken:
+            taken.add(number)
+            yield number
+
+
+@dataclass(frozen=True)
+class MemberUpdate:
+    """One registered member's changed fields (only those), as 更新已有 writes them."""
+
+    row: int
+    member_id: uuid.UUID
+    household_id: uuid.UUID
+    changes: Mapping[str, Any]  # name, relation, note, group_name, confirmed_on, joined_on, share:<type name>
+
+
+def apply_member_updates(session: Session, organisation_id: uuid.UUID, updates: Iterable[MemberUpdate], *,
+                         event_date: date, basis: str, today: date | None = None) -> int:
+    """Write 更新已有's changes through the services a form edit calls, so each is checked and
+    audited like one: ``members.update_member`` (姓名, 与户主关系, 备注), ``members.update_household``
+    (组别, once per household), ``members.record_membership_event`` (确认日期: a 确认 with ``basis``),
+    ``shares.adjust_shares`` (股数 per type: a 决议调整 with ``basis``). 迁入日期 has no form of its
+    own for a member in the register: it is set here with the same audit record as a form edit.
+    Returns the members changed."""
+    from db.images import row_image
+    from desktop_app.core.services.members import record_membership_event, update_household, update_member
+    from desktop_app.core.services.shares import adjust_shares
+
+    type_ids = {t.name: t.id for t in ensure_default_share_types(session, organisation_id)}
+    groups_done: set[uuid.UUID] = set()
+    n = 0
+    for u in updates:
+        c = u.changes
+        fields = {k: c[k] for k in ("name", "relation", "note") if k in c}
+        if fields:
+            update_member(session, u.member_id, **fields, today=today)
+        if "group_name" in c and u.household_id not in groups_done:
+            groups_done.add(u.household_id)
+            update_household(session, u.household_id, group_name=c["group_name"])
+        if "confirmed_on" in c:
+            record_membership_event(session, u.member_id, kind="确认", event_date=c["confirmed_on"], basis=basis,
+                                    today=today)
+        if "joined_on" in c:
+            m = session.get(Member, u.member_id)
+            assert m is not None
+            before = row_image(m)
+            m.joined_on = c["joined_on"]
+            session.flush()
+            record_audit(session, AuditRecord("update", "member", str(m.id), f"修改成员 {m.name} 迁入日期（{basis}）",
+                                              before, row_image(m)))
+        for key, value in c.items():
+            if key.startswith("share:"):
+                adjust_shares(session, member_id=u.member_id, share_type_id=type_ids[key[6:]], new_shares=value,
+                              event_date=event_date, basis=basis)
+        n += 1
+    return n
