@@ -56,7 +56,7 @@ SUPERVISOR_ENABLED = {
     "PlanDialog": {"导出…", "取消"},
     "AssetsPage": {"折旧表(&S)", "历史(&H)", "附件(&L)", "账卡核对(&R)", "导出结果表(&X)"},
     "ContractsPage": {"导出(&X)", "运行审查(&V)", "导出审查结果", "导出欠款明细", "到期清单PDF"},
-    "MembersPage": {"股权证(&C)", "方案PDF", "花名册PDF", "公示稿PDF", "到户通知单"},
+    "MembersPage": {"股权证(&C)", "导出成员名册(&X)…", "方案PDF", "花名册PDF", "公示稿PDF", "到户通知单"},
     "OrgsPage": set(),
     "LedgersPage": {"打印…", "导出PDF…", "导出Excel…"},
     "DisclosurePage": {"生成预览(&P)", "导出PDF(&D)…", "打印(&R)…", "批量生成全部村(&B)…", "核验公开表(&V)…",

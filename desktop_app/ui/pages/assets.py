@@ -27,6 +27,7 @@ from desktop_app.core.services.permissions import APPROVE_STOCKTAKE, ENTER_RECOR
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.forms import Field, FormDialog
+from desktop_app.ui.import_dialog import ImportRun, import_button, save_template
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.pages import assets_dialogs as dialogs
@@ -45,6 +46,7 @@ from desktop_app.ui.pages.assets_forms import (
 from desktop_app.ui.pages.assets_stocktake import StocktakeTab
 from desktop_app.ui.permissions import gate_buttons, press
 from desktop_app.ui.tables import RowTableModel
+from desktop_app.ui.tasks import TaskRunner
 
 RELOAD_KINDS = ("asset", "resource", "project", "voucher", "period", "refresh")
 
@@ -55,6 +57,7 @@ GATES: dict[str, Roles] = {
     "btn_dispose": MAKE_VOUCHER, "btn_cancel_change": MAKE_VOUCHER, "btn_attach": ENTER_RECORDS,
     "btn_depreciate": MAKE_VOUCHER, "btn_new_parcel": ENTER_RECORDS, "btn_edit_parcel": ENTER_RECORDS,
     "btn_new_project": ENTER_RECORDS, "btn_edit_project": ENTER_RECORDS,
+    "btn_import_assets": MAKE_VOUCHER, "btn_import_resources": ENTER_RECORDS, "btn_import_projects": ENTER_RECORDS,
     "btn_start_stocktake": ENTER_RECORDS, "btn_found": ENTER_RECORDS, "btn_missing": ENTER_RECORDS,
     "btn_record": ENTER_RECORDS, "btn_surplus": ENTER_RECORDS, "btn_approve_stocktake": APPROVE_STOCKTAKE,
 }
@@ -83,6 +86,7 @@ class _ListTab(QWidget):
             btn.clicked.connect(handler)
             bar.addWidget(btn)
         bar.addStretch(1)
+        self.bar = bar
         self.summary = QLabel()
         bar.addWidget(self.summary)
         layout = QVBoxLayout(self)
@@ -118,6 +122,13 @@ class AssetsPage(QWidget):
             ("新增地块(&N)", self.new_parcel, "btn_new_parcel"), ("编辑(&M)", self.edit_parcel, "btn_edit_parcel")])
         self.projects = _ListTab(ctx, PROJECT_COLUMNS, "projects", [
             ("新增项目(&N)", self.new_project, "btn_new_project"), ("编辑(&M)", self.edit_project, "btn_edit_project")])
+        self.runner = TaskRunner(self)
+        self.importer: ImportRun | None = None
+        for tab, kind, notify in ((self.assets, "assets", "asset"), (self.parcels, "resources", "resource"),
+                                  (self.projects, "projects", "project")):
+            tab.bar.insertWidget(tab.bar.count() - 2, import_button(
+                "导入(&I)…", f"btn_import_{kind}", lambda k=kind, n=notify: self.import_xlsx(k, n),
+                lambda k=kind: save_template(self, ctx, k), self))
         self.assets.view.row_activated.connect(lambda _r: press(self, "btn_edit_asset"))
         self.parcels.view.row_activated.connect(lambda _r: press(self, "btn_edit_parcel"))
         self.projects.view.row_activated.connect(lambda _r: press(self, "btn_edit_project"))
@@ -181,6 +192,11 @@ class AssetsPage(QWidget):
         return True
 
     # -- assets --------------------------------------------------------------------------
+    def import_xlsx(self, kind: str, notify: str) -> None:
+        """从Excel导入 资产卡片/资源地块/集体经济项目 through the generic import dialog."""
+        self.importer = ImportRun(self, self.ctx, self.runner, kind, notify=notify)
+        self.importer.start()
+
     def new_asset(self) -> None:
         if not self._need_book():
             return
