@@ -154,7 +154,8 @@ def _match_row(cells: Sequence[object], exact: Mapping[str, str], bare: Mapping[
     return found
 
 
-_TOTAL = re.compile(r"^(?:本页|本月|本年|全年|总)?(?:合计|小计|总计|累计|共计)")
+# the word alone (or with 数/金额, a colon, a bracket, digits): 累计折旧 and 累计摊销 are accounts, not totals
+_TOTAL = re.compile(r"^(?:本页|本月|本年|全年|总)?(?:合计|小计|总计|累计|共计)(?:数|金额|人数)?(?![\u3400-\u9fff])")
 _NOTE = ("注", "说明", "备注:", "备注：", "填表", "填报", "制表", "审核", "负责人", "单位负责人", "主管", "联系电话",
          "会计", "出纳", "记账", "复核", "经办", "村委会", "监督委员会", "(盖章)", "（盖章）", "盖章")
 
