@@ -14,7 +14,7 @@ from typing import Any
 from desktop_app.core.cellvalues import cell_date, cell_number, cell_text, cell_yes_no
 
 __all__ = ["PRIVATE", "changed_fields", "date_reader", "integer_reader", "money_reader", "number_reader",
-           "public", "text_reader", "yes_no_reader"]
+           "public", "text_reader", "words_reader", "yes_no_reader"]
 
 PRIVATE = ("_id", "_was")
 
@@ -41,6 +41,16 @@ def date_reader(label: str) -> Callable[[Any], Any]:
 
 
 def text_reader(raw: Any) -> str | None:
+    """A code: folded (full-width letters and digits as ASCII, spaces trimmed)."""
+    return cell_text(raw) or None
+
+
+def words_reader(raw: Any) -> str | None:
+    """A name, place or note as written: trimmed only. ``cell_text`` folds full-width punctuation
+    (“，” → “,”, “（” → “(”), which would change the text of every Chinese name and note and make an
+    export read back as changed."""
+    if isinstance(raw, str):
+        return raw.strip(" \t\r\n\u3000") or None
     return cell_text(raw) or None
 
 

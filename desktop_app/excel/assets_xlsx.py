@@ -25,7 +25,7 @@ from desktop_app.core.errors import UserError, ValidationError
 from desktop_app.core.money import excel_number
 from desktop_app.excel.formulas import refuse_formulas_without_values
 from desktop_app.excel.print_setup import finish_sheet
-from desktop_app.reports.assets_sheets import Sheet, owner_line
+from desktop_app.reports.assets_sheets import Sheet, on_medium, owner_line
 
 FORMATS = {"money": "#,##0.00", "decimal": "0.####", "mu": "#,##0.0000", "int": "0", "date": "yyyy-mm-dd",
            "percent": "0.00"}
@@ -47,6 +47,7 @@ IMPORT_TITLES = {"assets": "资产卡片", "resources": "资源地块"}
 
 
 def write_sheet_xlsx(sheet: Sheet, path: Path | str) -> Path:
+    sheet = on_medium(sheet, "xlsx")  # the file has the columns it needs to import back (issue #15)
     path = Path(path)
     wb = Workbook()
     ws = wb.active

@@ -28,6 +28,7 @@ from desktop_app.excel.assets_import_common import (
     number_reader,
     public,
     text_reader,
+    words_reader,
     yes_no_reader,
 )
 from desktop_app.excel.importers import RecordImporter, keyed, register, shown
@@ -71,6 +72,9 @@ READERS = {
     "residual_rate": number_reader("残值率", ("%",)), "total_workload": number_reader("预计总工作量"),
     "opening_accumulated": money_reader("期初累计折旧"), "poverty_alleviation": yes_no_reader("扶贫资产"),
 }
+
+# names, places and notes as written (full-width punctuation kept)
+READERS.update({k: words_reader for k in ("name", "location", "funding_source", "custodian", "title_no", "notes")})
 
 # fixed once registered (``update_asset``), compared with the card as the 资产台账 shows it
 FIXED = ("original_value", "acquired_on", "opening_accumulated", "method")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.cellvalues import cell_number, cell_text
 from desktop_app.core.errors import ValidationError
-from desktop_app.excel.assets_import_common import changed_fields, public, text_reader
+from desktop_app.excel.assets_import_common import changed_fields, public, text_reader, words_reader
 from desktop_app.excel.importers import Problem, RecordImporter, keyed, register
 from desktop_app.excel.table_read import Field, Layout, TableSpec
 
@@ -65,6 +65,10 @@ def _status(raw: Any) -> str | None:
 
 READERS = {"code": text_reader, "area_mu": _area, "status": _status}
 _OWNED_BY_GROUP = re.compile(r"^(村|组)[（(](.+)[)）]$")
+
+# names, places and notes as written (full-width punctuation kept)
+READERS.update({k: words_reader for k in ("name", "location", "east", "south", "west", "north", "ownership",
+                                            "group_name", "notes")})
 
 
 class ParcelImporter(RecordImporter):

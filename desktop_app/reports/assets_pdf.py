@@ -23,7 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from desktop_app.core.money import format_amount
-from desktop_app.reports.assets_sheets import Cell, Sheet, SheetColumn, owner_line
+from desktop_app.reports.assets_sheets import Cell, Sheet, SheetColumn, on_medium, owner_line
 from desktop_app.reports.canvas_text import column_rules, draw_check_code
 from desktop_app.reports.disclosure.layout import wrap
 from desktop_app.reports.fonts import register_cjk_font
@@ -172,6 +172,7 @@ def _pages(rows: list[_Row], capacity: float, note_h: float) -> list[list[_Row]]
 def sheet_pdf_bytes(sheet: Sheet, seal: SealRow | None = None) -> bytes:
     """The sheet as PDF; with ``seal`` (``reports.sealed_kinds.seal_asset_sheet``) every page
     carries the QR code and check code of what it prints."""
+    sheet = on_medium(sheet, "pdf")  # columns kept for the xlsx only (so it imports back) are not printed
     font = register_cjk_font()
     page = landscape(A4) if sheet.landscape else A4
     usable = page[0] - 2 * MARGIN

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -25,6 +25,7 @@ class SheetColumn:
     header: str
     width_mm: float
     kind: Kind = "text"
+    medium: Literal["", "pdf", "xlsx"] = ""  # "": both; "xlsx": the file only (so it imports back), "pdf": paper only
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,20 @@ class Sheet:
     note: str = ""
     landscape: bool = True
     unit: str = "元"
+
+
+def on_medium(sheet: Sheet, medium: Literal["pdf", "xlsx"]) -> Sheet:
+    """The sheet as ``medium`` shows it: the columns meant for the other medium left out."""
+    keep = [i for i, c in enumerate(sheet.columns) if c.medium in ("", medium)]
+    if len(keep) == len(sheet.columns):
+        return sheet
+
+    def pick(row: tuple[Cell, ...]) -> tuple[Cell, ...]:
+        return tuple(row[i] for i in keep)
+
+    return replace(sheet, columns=pick(sheet.columns),  # type: ignore[arg-type]
+                   rows=tuple(pick(r) for r in sheet.rows),
+                   totals=None if sheet.totals is None else pick(sheet.totals))
 
 
 def owner_line(sheet: Sheet) -> str:
@@ -79,7 +94,7 @@ def asset_register(session: Session, org_id: uuid.UUID, book_id: uuid.UUID | Non
     cols = (C("资产编号", 20), C("资产名称", 34), C("类别", 22), C("性质", 16), C("坐落位置", 24), C("数量", 12, "decimal"),
             C("面积㎡", 14, "decimal"), C("取得方式", 16), C("取得日期", 20, "date"), C("原值", 24, "money"),
             C("年限(月)", 14, "int"), C("残值%", 11, "decimal"), C("累计折旧", 22, "money"), C("净值", 24, "money"),
-            C("状态", 12), C("责任人", 14), C("扶贫", 8), C("计量单位", 10), C("折旧方法", 16))
+            C("状态", 12), C("责任人", 14), C("扶贫", 8), C("计量单位", 10, medium="xlsx"), C("折旧方法", 16, medium="xlsx"))
     data = tuple((a.code, a.name, a.category, a.nature, a.location, a.quantity.normalize(), a.area_m2, a.acquisition_mode,
                   a.acquired_on, a.cost, a.useful_life_months, a.residual_rate.normalize(), a.accumulated, a.net_value,
                   a.status, a.custodian, "是" if a.poverty_alleviation else "", a.unit, a.method) for a in rows)
@@ -159,23 +174,33 @@ def depreciation_schedule(session: Session, asset_id: uuid.UUID, until: str) -> 
 
 
 def project_list(session: Session, org_id: uuid.UUID, year: int, book_id: uuid.UUID | None = None) -> Sheet:
-    """集体经济项目台账 of the organisation (one book's projects and returns when given)."""
+    """集体经济项目台账 of the organisation (one book's projects and returns when given). The xlsx
+    also has every fact of a project in a column of its own (the dates of its stages, the tender's
+    method, winner, amount and date, the final account's date, 备注), so it imports back (issue #15);
+    the paper keeps its columns (中标单位及金额 in one)."""
     from desktop_app.core.services.projects import SOURCES, project_returns
 
     rows = project_returns(session, org_id, int(year), book_id=book_id)
-    cols = (C("项目编号", 20), C("项目名称", 34), C("类型", 18), C("状态", 12), C("建成日期", 20, "date"),
-            *(C(s.replace("扶持资金", "扶持"), 20, "money") for s in SOURCES), C("总投资", 24, "money"),
-            C("形成资产", 14, "int"), C(f"{year}年收益", 22, "money"), C("收益率%", 16, "decimal"),
-            C("预算金额", 22, "money"), C("中标单位及金额", 34), C("决算金额", 22, "money"))
-    data = tuple((r.project.code, r.project.name, r.project.kind, r.project.status, r.project.completed_on,
-                  *(dict(r.project.funding).get(s) for s in SOURCES), r.project.investment, r.project.asset_count,
-                  r.income, r.return_rate, r.project.budget, _tender(r.project), r.project.final_amount)
-                 for r in rows)
+    x: Literal["xlsx"] = "xlsx"
+    cols = (C("项目编号", 20), C("项目名称", 34), C("类型", 18), C("状态", 12), C("申报日期", 20, "date", x),
+            C("开工日期", 20, "date", x), C("建成日期", 20, "date"), C("运营日期", 20, "date", x),
+            C("终止日期", 20, "date", x), *(C(s.replace("扶持资金", "扶持"), 20, "money") for s in SOURCES),
+            C("总投资", 24, "money"), C("形成资产", 14, "int"), C(f"{year}年收益", 22, "money"),
+            C("收益率%", 16, "decimal"), C("预算金额", 22, "money"), C("中标单位及金额", 34, medium="pdf"),
+            C("招标方式", 18, medium=x), C("中标单位", 28, medium=x), C("中标金额", 22, "money", x),
+            C("招标日期", 20, "date", x), C("决算金额", 22, "money"), C("决算日期", 20, "date", x), C("备注", 25, medium=x))
+    data = tuple((p.code, p.name, p.kind, p.status, p.applied_on, p.started_on, p.completed_on, p.operating_on,
+                  p.terminated_on, *(dict(p.funding).get(s) for s in SOURCES), p.investment, p.asset_count,
+                  r.income, r.return_rate, p.budget, _tender(p), p.tender_method, p.tender_winner, p.tender_amount,
+                  p.tender_on, p.final_amount, p.final_on, p.notes)
+                 for r in rows for p in (r.project,))
     n = len(cols)
-    last = 5 + len(SOURCES) + 4
-    totals = ("合计", f"{len(rows)}个", *([None] * 3),
-              *(_total(data, i) for i in range(5, 5 + len(SOURCES) + 1)),
-              None, sum((r.income for r in rows), ZERO), None, _total(data, last), None, _total(data, last + 2))
+    first = 9  # the first source's column
+    budget = first + len(SOURCES) + 4
+    totals = ("合计", f"{len(rows)}个", *([None] * 7),
+              *(_total(data, i) for i in range(first, first + len(SOURCES) + 1)),
+              None, sum((r.income for r in rows), ZERO), None, _total(data, budget), None, None, None,
+              _total(data, budget + 4), None, _total(data, budget + 6), None, None)
     assert len(totals) == n
     name, uscc = _owner(session, org_id, book_id)
     return Sheet("projects", "集体经济项目台账", name, uscc, f"{year}年度", cols, data, totals,

@@ -196,6 +196,9 @@ def _asset_cell(kind: str, value: Any) -> str:
 
 
 def asset_content(sheet: Sheet, name: str, args: Mapping[str, Any]) -> SealedContent:
+    from desktop_app.reports.assets_sheets import on_medium
+
+    sheet = on_medium(sheet, "pdf")  # what the paper prints
     kinds = [c.kind for c in sheet.columns]
     rows = [[_asset_cell(k, v) for k, v in zip(kinds, r, strict=False)] for r in sheet.rows]
     totals = None if sheet.totals is None else [_asset_cell(k, v) for k, v in zip(kinds, sheet.totals, strict=False)]

@@ -48,6 +48,7 @@ def _text(pdf: bytes) -> list[str]:
 
 def _check_whole(sheet: Sheet, *, min_pages: int = 1) -> list[str]:
     pdf = sheet_pdf_bytes(sheet)
+    sheet = sheets.on_medium(sheet, "pdf")  # the columns kept for the xlsx only are not printed
     pages = _text(pdf)
     assert len(pages) >= min_pages
     for n, page in enumerate(pages, start=1):  # on every page: sign-off, page x/y, owner

@@ -46,7 +46,7 @@ def fresh(tmp_path: Path) -> Iterator[Env]:
 def _seeded(env: Env) -> None:
     env.asset("ZC-001")
     env.asset("ZC-002", voucher=False, name="农用拖拉机", category="机器设备", nature="经营性", unit="台",
-              location="农机库", custodian="张三", poverty_alleviation=True, acquired_on=date(2026, 1, 5),
+              location="农机库（东）", custodian="张三", poverty_alleviation=True, acquired_on=date(2026, 1, 5),
               original_value=D("86000.50"), useful_life_months=120, residual_rate=D("5"), area_m2=D("12.5"))
     env.asset("ZC-003", voucher=False, name="=SUM(A1)", category="办公设备", nature="非经营性", quantity=D(10),
               unit="套", acquisition_mode="捐赠", opening_accumulated=D("100.00"))

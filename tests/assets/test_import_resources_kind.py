@@ -45,7 +45,7 @@ def _seeded(env: Env) -> None:
         create_parcel(s, organisation_id=env.org.id, code="DK-001", name="后湾耕地", land_class="耕地",
                       area_mu=D("12.5"), location="后湾", east="河沟", south="村道", west="王家地", north="山脚",
                       status="机动地")
-        create_parcel(s, organisation_id=env.org.id, code="DK-002", name="东头鱼塘", land_class="水面",
+        create_parcel(s, organisation_id=env.org.id, code="DK-002", name="东头鱼塘（北）", land_class="水面",
                       area_mu=D("8.3333"), ownership="组", group_name="第一组", status="出租", notes="+年租 5000")
         create_parcel(s, organisation_id=env.org.id, code="DK-003", name="老村部宅基地", land_class="集体建设用地",
                       area_mu=D("0.75"), status="集体统一经营")

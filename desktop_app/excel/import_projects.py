@@ -1,0 +1,155 @@
+"""集体经济项目 as an import kind (issue #15): keyed on 项目编号, written by ``projects.create_project``
+/ ``update_project`` (audited like a form edit). A row is checked by those very services inside a
+savepoint that is rolled back, so the rules (a status needs its date, a tender all four facts, a
+final account its date, the 工程合同 …) are the form's.
+
+The 集体经济项目台账 export re-imports: 类型/状态 and the 资金来源 columns (中央扶持 …) are synonyms;
+总投资, 形成资产, 年收益 and 收益率% are figures the program works out and are not imported.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from desktop_app.core.errors import UserError, ValidationError
+from desktop_app.excel.assets_import_common import (
+    changed_fields,
+    date_reader,
+    money_reader,
+    public,
+    text_reader,
+    words_reader,
+)
+from desktop_app.excel.importers import RecordImporter, keyed, register
+from desktop_app.excel.table_read import Field, TableSpec
+
+__all__ = ["IMPORTER", "SPEC"]
+
+# projects.SOURCES, kept here so that loading the kinds stays light (a test checks they agree)
+SOURCES = ("中央扶持资金", "省级扶持资金", "市级扶持资金", "区级扶持资金", "自筹", "社会资本")
+FUND = "funding:"
+
+
+def _source_field(source: str) -> Field:
+    short = source.replace("扶持资金", "")
+    names = (source.replace("扶持资金", "扶持"), f"{short}资金", f"{short}财政资金", f"{short}扶持资金（元）") \
+        if source.endswith("扶持资金") else (f"{source}资金",)
+    return Field(f"{FUND}{source}", source, names, False, "投入金额，单位：元")
+
+
+SPEC = TableSpec("projects", "集体经济项目", (
+    Field("code", "项目编号", ("编号", "项目代码"), True, "本组织内唯一，按此编号判断新增或更新"),
+    Field("name", "项目名称", ("名称",), True),
+    Field("kind", "项目类型", ("类型", "项目类别", "类别"), True, "物业经济、光伏、厂房、农业设施、乡村旅游、其他"),
+    Field("status", "项目状态", ("状态",), False, "申报、在建、建成、运营、终止；空白按申报。在建须填开工日期，建成须填建成日期，"
+                                              "运营须填运营日期，终止须填终止日期"),
+    Field("applied_on", "申报日期", ("立项日期",)),
+    Field("started_on", "开工日期"),
+    Field("completed_on", "建成日期", ("竣工日期", "完工日期")),
+    Field("operating_on", "运营日期", ("投运日期", "投产日期")),
+    Field("terminated_on", "终止日期"),
+    *(_source_field(s) for s in SOURCES),
+    Field("budget", "预算金额", ("预算", "工程预算")),
+    Field("tender_method", "招标方式", (), False, "公开招标、邀请招标、竞争性谈判、竞争性磋商、询价、单一来源、村级议标、其他"),
+    Field("tender_winner", "中标单位", ("中标人", "施工单位")),
+    Field("tender_amount", "中标金额", ("中标价",)),
+    Field("tender_on", "招标日期", ("开标日期",)),
+    Field("final_amount", "决算金额", ("决算", "工程决算")),
+    Field("final_on", "决算日期"),
+    Field("notes", "备注"),
+), key="code")
+
+READERS: dict[str, Any] = {
+    "code": text_reader,
+    **{k: date_reader(label) for k, label in (("applied_on", "申报日期"), ("started_on", "开工日期"),
+                                              ("completed_on", "建成日期"), ("operating_on", "运营日期"),
+                                              ("terminated_on", "终止日期"), ("tender_on", "招标日期"),
+                                              ("final_on", "决算日期"))},
+    **{f"{FUND}{s}": money_reader(s) for s in SOURCES},
+    **{k: money_reader(label) for k, label in (("budget", "预算金额"), ("tender_amount", "中标金额"),
+                                               ("final_amount", "决算金额"))},
+}
+
+# names, places and notes as written (full-width punctuation kept)
+READERS.update({k: words_reader for k in ("name", "tender_winner", "notes")})
+
+
+def _split(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the project's fields, its funding by source)."""
+    fields = {k: v for k, v in public(values).items() if not k.startswith(FUND)}
+    funding = {k[len(FUND):]: v for k, v in values.items() if k.startswith(FUND) and v is not None}
+    return fields, funding
+
+
+def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID | None
+              ) -> dict[str, tuple[Any, Mapping[str, Any]]]:
+    from desktop_app.core.services.projects import list_projects
+
+    out = []
+    for p in list_projects(session, organisation_id):
+        values: dict[str, Any] = {f.key: getattr(p, f.key) for f in SPEC.fields if not f.key.startswith(FUND)}
+        funds = dict(p.funding)
+        values.update({f"{FUND}{s}": funds.get(s) for s in SOURCES})
+        out.append((p.code, p.id, {**values, "_id": p.id, "_was": dict(values)}))
+    return keyed(out)
+
+
+def _write(session: Session, values: Mapping[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+           record_id: Any = None, current: Mapping[str, Any] | None = None) -> None:
+    """Create the project, or update it with the row's changes (funding as a whole when any changed)."""
+    from desktop_app.core.services.projects import create_project, update_project
+
+    try:
+        if record_id is None or current is None:
+            fields, funding = _split(values)
+            create_project(session, organisation_id=organisation_id, funding=funding, book_id=book_id,
+                           **{k: v for k, v in fields.items() if v is not None})
+            return
+        changed = changed_fields(values, current)
+        fields, _ = _split(changed)
+        funding = _split(values)[1] if any(k.startswith(FUND) for k in changed) else None
+        update_project(session, record_id, funding=funding, **fields)
+    except UserError as e:  # "区级扶持资金金额" is the column 区级扶持资金
+        source = next((s for s in SOURCES if e.field == f"{s}金额"), None)
+        if source is None:
+            raise
+        raise ValidationError(e.message, field=source) from None
+
+
+def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> Any:
+    rid, was = values.get("_id"), values.get("_was")
+    if rid is not None and was is not None and not changed_fields(values, was):
+        return None
+    nested = session.begin_nested()
+    try:
+        _write(session, values, organisation_id, book_id, rid, was)
+    finally:
+        nested.rollback()
+    return None
+
+
+def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:
+    for values in rows:
+        _write(session, values, organisation_id, book_id)
+
+
+def _update(session: Session, record_id: Any, values: dict[str, Any], current: Mapping[str, Any],
+            organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:
+    _write(session, values, organisation_id, book_id, record_id, current.get("_was", current))
+
+
+IMPORTER = register(RecordImporter(
+    kind="projects", label="集体经济项目", table=SPEC, readers=READERS, validate=_validate, existing=_existing,
+    create=_create, update=_update, name_field="name",
+    examples=(
+        ("XM-001", "村集体光伏发电项目", "光伏", "运营", "2023-03-01", "2023-05-10", "2023-09-30", "2023-10-01", None,
+         None, None, None, "300,000元", "50000", None, None, None, None, None, None, None, None, "屋顶分布式"),
+        ("XM-002", "村内主干道硬化工程", "其他", "在建", "2026-01-05", "2026年3月1日", None, None, None,
+         None, None, None, 800000, None, None, "820,000", "公开招标", "江宁路桥工程有限公司", "798,500",
+         "2026-02-10", None, None, None),
+    ),
+))
