@@ -36,6 +36,7 @@ from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.file_dialogs import PDF_FILTER, XLSX_FILTER, save_file_name
 from desktop_app.ui.forms import Field, FormDialog
+from desktop_app.ui.import_dialog import ImportRun, import_button, save_template
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.pages import receipt_slips as slips_ui
@@ -110,7 +111,8 @@ def _titled(title: str, view: QWidget) -> QWidget:
 
 # who may press which button; 运行审查 and the exports are open to all (监督 checks the contracts too)
 GATES: dict[str, Roles] = {name: ENTER_RECORDS for name in (
-    "btn_new", "btn_edit", "btn_procedure", "btn_filing", "btn_renew", "btn_terminate", "btn_rectify")} | {
+    "btn_new", "btn_edit", "btn_procedure", "btn_filing", "btn_renew", "btn_terminate", "btn_rectify",
+    "btn_import_contracts")} | {
     "btn_receive": MAKE_VOUCHER, "btn_deposit": MAKE_VOUCHER, "btn_cancel_receipt": MAKE_VOUCHER,
     "btn_print_slip": MAKE_VOUCHER, "btn_void_slip": MAKE_VOUCHER}  # 收款收据 (pages/receipt_slips.py)
 
@@ -148,6 +150,9 @@ class ContractsPage(QWidget):
                         ("民主程序(&P)", self.procedure, "btn_procedure"), ("备案(&B)", self.filing, "btn_filing"),
                         ("续签(&W)", self.renew, "btn_renew"), ("终止(&T)", self.terminate, "btn_terminate"),
                         ("导出(&X)", lambda: self.export("contracts"), "btn_export")])
+        bar.insertWidget(bar.count() - 2, import_button(  # before 导出
+            "导入(&I)…", "btn_import_contracts", self.import_contracts,
+            lambda: save_template(self, self.ctx, "contracts"), self))
         bar.insertWidget(0, self.kind_box)
         bar.insertWidget(0, self.status_box)
         self.contracts = self._view(CONTRACT_COLUMNS, "register", "筛选：编号、名称、承包方或拼音首字母")
@@ -284,6 +289,11 @@ class ContractsPage(QWidget):
     def _done(self, result: Any) -> None:
         if result is not None:
             self.ctx.notify("contract", ())
+
+    def import_contracts(self) -> None:
+        """从Excel导入 合同 through the generic import dialog (mapping, 导入方式, preview)."""
+        self.importer = ImportRun(self, self.ctx, self.runner, "contracts", notify="contract")
+        self.importer.start()
 
     def new_contract(self) -> None:
         org, book_id = self.ctx.org, self._book_id()

@@ -42,11 +42,13 @@ from desktop_app.ui.close_dialogs import CloseMonthDialog, YearEndDialog, open_y
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext, follow_period
 from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.import_dialog import ImportRun, import_button, save_template
 from desktop_app.ui.ledger_print import add_voucher_outputs
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.permissions import gate
 from desktop_app.ui.tables import RowTableModel
+from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.voucher_entry import VoucherDialog
 from desktop_app.ui.widgets.dates import PeriodPicker
 
@@ -131,6 +133,13 @@ class VouchersPage(QWidget):
         gate(self.auto_review, ctx, book_settings.SET_BOOK_SETTINGS)
         self.auto_review.clicked.connect(self.set_auto_review)
         status_bar.addWidget(self.auto_review)
+        self.runner = TaskRunner(self)
+        self.importer: ImportRun | None = None
+        import_vouchers = import_button("导入凭证(&I)…", "btn_import_vouchers", self.import_vouchers,
+                                        lambda: save_template(self, self.ctx, "vouchers"), self)
+        import_vouchers.setToolTip("从Excel日记账导入凭证（按日期、凭证号、摘要、科目、借贷金额），导入后为未审核")
+        gate(import_vouchers, ctx, MAKE_VOUCHER)
+        status_bar.addWidget(import_vouchers)
         year_end = QPushButton("年终结转(&Y)…")
         year_end.clicked.connect(self.year_end)
         gate(year_end, ctx, CLOSE_PERIOD)
@@ -255,6 +264,11 @@ class VouchersPage(QWidget):
             reason, ok = QInputDialog.getText(self, "红字冲销", "冲销原因（将生成一张红字凭证）：")
             if ok:
                 self._do(svc.reverse_voucher, v.id, user=self.ctx.user, voucher_date=dt.date.today(), reason=reason)
+
+    def import_vouchers(self) -> None:
+        """从Excel导入凭证 into the current book through the generic import dialog."""
+        self.importer = ImportRun(self, self.ctx, self.runner, "vouchers", notify="voucher")
+        self.importer.start()
 
     def opening(self) -> None:
         # imported on use: it brings openpyxl, which start-up does not need
