@@ -1,8 +1,9 @@
-"""Assets CLI: ``export assets|resources|projects``, ``import assets|resources``, ``depreciate``,
+"""Assets CLI: ``export assets|resources|projects``, ``depreciate``,
 ``asset-report NAME`` (``report`` belongs to the funds statements) and ``reconcile-assets``.
 
-``export`` and ``import`` belong to ``cli.py``; this module contributes its kinds
-(``desktop_app.commands.export_kind`` / ``import_kind``).
+``export`` and ``import`` belong to ``cli.py``; this module contributes its export kinds
+(``desktop_app.commands.export_kind``); ``import assets|resources|projects`` are kinds of the import
+pipeline (``excel/import_assets.py`` …, ``commands.imports``).
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop_app.commands import export_kind, import_kind
+from desktop_app.commands import export_kind
 from desktop_app.core.errors import UserError, ValidationError
 
 KindHandler = Callable[[argparse.Namespace], int]
 EXPORT_LABELS = {"assets": "资产台账", "resources": "资源台账", "projects": "集体经济项目台账"}
-IMPORT_LABELS = {"assets": "资产卡片", "resources": "资源地块"}
 REPORTS = {"assets": "资产台账", "resources": "资源台账", "changes": "资产变动表", "schedule": "折旧计算表（需 --asset）",
            "projects": "集体经济项目台账", "stocktake": "资产清查结果表（需 --stocktake）"}
 
@@ -118,28 +118,6 @@ def _export_sheet(name: str) -> KindHandler:
     return run
 
 
-def _import_kind(kind: str) -> KindHandler:
-    def run(args: argparse.Namespace) -> int:
-        from desktop_app.cli import cli_session
-        from desktop_app.commands import resolve_book
-        from desktop_app.core.services.orgs import find_organisation
-        from desktop_app.excel.assets_xlsx import apply_import, validate_import
-
-        with cli_session(args, "cli") as s:
-            org = find_organisation(s, args.org)
-            if args.dry_run:
-                preview = validate_import(s, kind, args.file, organisation_id=org.id)
-                for e in preview.errors:
-                    print(str(e))
-                print(f"检查完成：{len(preview.rows)} 行可导入，{len(preview.errors)} 处错误（未写入任何数据）")
-                return 1 if preview.errors else 0
-            book = resolve_book(s, args.org, args.book) if (kind == "assets" or args.book) else None
-            n = apply_import(s, kind, args.file, organisation_id=org.id, book_id=book.id if book else None)
-        print(f"已导入 {n} 行")
-        return 0
-    return run
-
-
 def cmd_depreciate(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
     from desktop_app.commands import resolve_book
@@ -184,8 +162,6 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
 
     for kind, label in EXPORT_LABELS.items():
         export_kind(kind, label, _export_sheet(kind))
-    for kind, label in IMPORT_LABELS.items():
-        import_kind(kind, label, _import_kind(kind))
     p = add("depreciate", cmd_depreciate, "按月计提固定资产折旧（每月一张凭证；重复运行不会重复计提）")
     org_book(p)
     p.add_argument("--period", required=True, help="会计期间 2026-10（也可 2026-Q3 或 2026，按月依次计提）")

@@ -1,17 +1,17 @@
 """Assets, resources and projects in Excel.
 
 Export writes the sheets of ``reports.assets_sheets`` with real numbers and number formats (never
-text). Import (asset cards, land parcels) is validate → preview → apply, all or nothing: every
-row is checked by the same rules as the forms, errors name the row and the column in Chinese,
-and nothing is written unless the whole file is clean. Files are read with python-calamine.
+text), with the columns the import kinds need so that it imports back. Import goes through the
+import pipeline (``excel.importers``; kinds ``excel.import_assets``, ``import_resources``,
+``import_projects``): ``validate_import`` / ``apply_import`` are its 仅新增 mode in the shape the
+``import assets|resources`` command used before the pipeline had its own.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
-from desktop_app.core.errors import UserError, ValidationError
-from desktop_app.core.money import excel_number
-from desktop_app.excel.formulas import refuse_formulas_without_values
+from desktop_app.core.errors import ValidationError
 from desktop_app.excel.print_setup import finish_sheet
 from desktop_app.reports.assets_sheets import Sheet, on_medium, owner_line
 
@@ -119,99 +117,41 @@ class ImportPreview:
         return not self.errors
 
 
-def _cell(value: Any) -> Any:
-    value = excel_number(value)  # calamine gives numbers as float: keep the digits typed, exactly
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str):
-        return value.strip() or None
-    return value
+def _preview(session: Session, kind: str, path: Path | str, organisation_id: uuid.UUID) -> tuple[ImportPreview, Any]:
+    from desktop_app.excel.importers import importer
+    from desktop_app.excel.table_read import open_table
 
-
-def read_rows(path: Path | str, kind: str) -> list[tuple[int, dict[str, Any]]]:
-    """(Excel row number, {field: value}) for every non-empty row of the first sheet."""
-    from python_calamine import CalamineWorkbook
-
-    columns = KINDS[kind]
-    try:
-        data = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several kinds for a damaged or foreign file
-        raise UserError(f"无法读取 Excel 文件 {Path(path).name}：{exc}") from None
-    if not data:
-        raise ValidationError("文件是空的", field="表头")
-    header = [str(h).strip() for h in data[0]]
-    missing = [h for h, f in columns.items() if h not in header and f in ("code", "name")]
-    if missing:
-        raise ValidationError(f"第1行缺少表头：{'、'.join(missing)}（请使用导入模板）", field="表头", row=1)
-    refuse_formulas_without_values(path, header)
-    index = {columns[h]: j for j, h in enumerate(header) if h in columns}
-    out = []
-    for i, raw in enumerate(data[1:], start=2):
-        values = {f: _cell(raw[j]) if j < len(raw) else None for f, j in index.items()}
-        if any(v is not None for v in values.values()):
-            out.append((i, values))
-    return out
-
-
-def _validator(kind: str) -> Callable[[Session, dict[str, Any], uuid.UUID], Any]:
-    if kind == "assets":
-        from desktop_app.core.services.assets import validated_asset as check_asset
-
-        return lambda s, values, org: check_asset(s, {**values, "poverty_alleviation": values.get(
-            "poverty_alleviation") in ("是", "Y", "y", 1, True)}, org, None)
-    from desktop_app.core.services.resources import validated_parcel as check_parcel
-
-    return lambda s, values, org: check_parcel(s, values, org, None)
+    if kind not in KINDS:
+        raise ValidationError(f"不支持导入 {kind}，可选：assets（资产卡片）、resources（地块）", field="类型")
+    imp = importer(kind)
+    table = open_table(path, imp.spec(session, organisation_id))
+    check = imp.check(session, table, organisation_id=organisation_id, book_id=None, mode="add")
+    layout = check.layout
+    labels = {layout.where(f.key): f.label for f in layout.spec.fields}
+    errors = tuple(RowError(p.row, labels.get(p.column, p.column.strip("“”")), p.message) for p in check.problems)
+    rows = tuple((row, tuple((k, v) for k, v in values.items() if not k.startswith("_")))
+                 for status, row, values, _, _ in check.plan if status == "new")
+    return ImportPreview(kind, rows, errors), check
 
 
 def validate_import(session: Session, kind: str, path: Path | str, *, organisation_id: uuid.UUID) -> ImportPreview:
-    """Check every row (nothing is written); the preview lists the rows and every error found."""
-    if kind not in KINDS:
-        raise ValidationError(f"不支持导入 {kind}，可选：assets（资产卡片）、resources（地块）", field="类型")
-    labels = {f: h for h, f in KINDS[kind].items()}
-    check = _validator(kind)
-    errors: list[RowError] = []
-    rows: list[tuple[int, tuple[tuple[str, Any], ...]]] = []
-    seen: dict[str, int] = {}
-    for n, values in read_rows(path, kind):
-        code = str(values.get("code") or "")
-        if code and code in seen:
-            errors.append(RowError(n, labels["code"], f"编号 {code} 与第{seen[code]}行重复"))
-            continue
-        seen[code] = n
-        try:
-            check(session, values, organisation_id)
-        except UserError as exc:
-            field = next((f for f, h in labels.items() if exc.field and exc.field in (h, h.split("（")[0])), None)
-            errors.append(RowError(n, labels.get(field or "", exc.field or ""), exc.message))
-            continue
-        rows.append((n, tuple((k, v) for k, v in values.items())))
-    return ImportPreview(kind, tuple(rows), tuple(errors))
+    """Check every row (nothing is written); the preview lists the rows and every error found.
+    The import kinds ``excel.import_assets`` / ``import_resources`` (仅新增) do the work."""
+    return _preview(session, kind, path, organisation_id)[0]
 
 
 def apply_import(session: Session, kind: str, path: Path | str, *, organisation_id: uuid.UUID,
                  book_id: uuid.UUID | None = None) -> int:
     """Validate, then write every row in the caller's transaction; any error writes nothing."""
-    preview = validate_import(session, kind, path, organisation_id=organisation_id)
+    from desktop_app.excel.importers import importer
+
+    preview, check = _preview(session, kind, path, organisation_id)
     if preview.errors:
         shown = "；".join(str(e) for e in preview.errors[:5])
         more = f"（另有 {len(preview.errors) - 5} 处）" if len(preview.errors) > 5 else ""
         first = preview.errors[0]
         raise ValidationError(f"导入文件有 {len(preview.errors)} 处错误，未导入任何数据：{shown}{more}", row=first.row,
                               field=first.column)
-    if kind == "assets":
-        from desktop_app.core.services.assets import create_asset
-
-        if book_id is None:
-            raise ValidationError("导入资产卡片须指定账套", field="账套")
-        for _, pairs in preview.rows:
-            values = dict(pairs)
-            values["poverty_alleviation"] = values.get("poverty_alleviation") in ("是", "Y", "y", 1, True)
-            create_asset(session, organisation_id=organisation_id, book_id=book_id, **values)
-    else:
-        from desktop_app.core.services.resources_import import create_parcels
-
-        # into the given book's register (none: the main book's), in one batch
-        create_parcels(session, organisation_id=organisation_id,
-                       rows=({**dict(pairs), "book_id": book_id} for _, pairs in preview.rows))
-    return len(preview.rows)
+    if kind == "assets" and book_id is None:
+        raise ValidationError("导入资产卡片须指定账套", field="账套")
+    return importer(kind).apply(session, check, organisation_id=organisation_id, book_id=book_id).added

@@ -148,3 +148,21 @@ def test_the_template_with_its_example_rows_imports_cleanly(env: Env, tmp_path: 
     assert done is not None and done.added == 2
     assert [(p[0], p[3], p[9], p[10]) for p in parcels(env)] == [("DK-001", D("12.5000"), "村", None),
                                                                 ("DK-002", D("8.3000"), "组", "第一组")]
+
+
+def test_the_cli_imports_the_export_and_writes_a_template(env: Env, fresh: Env, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop_app.cli import main
+
+    _seeded(env)
+    path = _export(env, tmp_path / "res.xlsx")
+    db = ["--db", str(fresh.db.path)]
+    assert main(["--user", "kj", "import", "resources", str(path), "--org", fresh.org.uscc, *db]) == 0
+    assert parcels(fresh) == parcels(env)
+    capsys.readouterr()
+    assert main(["--user", "kj", "import", "resources", str(path), "--org", fresh.org.uscc, "--mode", "update",
+                 *db]) == 0
+    out = capsys.readouterr().out
+    assert "无变化 3 行" in out and "合计行" in out
+    assert main(["--user", "kj", "template", "resources", "--out", str(tmp_path / "t.xlsx"), *db]) == 0
+    assert (tmp_path / "t.xlsx").exists()
