@@ -457,11 +457,13 @@ class ImportRun:
     results. ``dialog``/``inspection``/``done`` hold the state (tests read them)."""
 
     def __init__(self, parent: QWidget, ctx: AppContext, runner: TaskRunner, kind: str, *, notify: str,
-                 label: str = "", options: Mapping[str, Any] | None = None, dates: tuple[DateOption, ...] = ()) -> None:
+                 label: str = "", options: Mapping[str, Any] | None = None, dates: tuple[DateOption, ...] = (),
+                 on_done: Callable[[Inspection], None] | None = None) -> None:
         self.parent, self.ctx, self.runner, self.kind = parent, ctx, runner, kind
         self.notify_kind, self.label = notify, label
         self.options = dict(options or {})  # passed to the kind's apply (成员名册: basis …)
         self.dates = dates
+        self.on_done = on_done  # after the import went through (the caller reloads what it shows)
         self.use_org = self.use_book = False
         self.path: Path | None = None
         self.dialog: ImportDialog | None = None
@@ -570,6 +572,8 @@ class ImportRun:
         self.done = result.done
         self._remember(result)
         self.ctx.notify(self.notify_kind, ())
+        if self.on_done is not None:
+            self.on_done(result)
         QMessageBox.information(self.parent, "导入完成", result.done.message)
 
 

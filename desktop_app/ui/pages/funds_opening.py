@@ -2,9 +2,9 @@
 
 Every leaf account of the book is a row with editable 借方余额/贷方余额 cells (typed text is read
 with ``parse_amount``: "1,234.5", "１２３元", "(12.00)"; more than two decimals is refused). The
-totals, the 差额 and the 试算平衡 state follow every edit. 「从Excel导入…」 reads a sheet through
-the service (``read_opening_xlsx`` → ``preview_opening``) and fills the table only when no row has
-an error; 「导出模板…」 writes the empty template; 保存 hands the table to ``set_opening_balances``,
+totals, the 差额 and the 试算平衡 state follow every edit. 「从Excel导入…」 is the generic import
+dialog (kind ``opening``: preview, then written by ``set_opening_balances``; the table reloads);
+``load_file`` fills the table from a sheet without saving (only when no row has an error); 「导出模板…」 writes the empty template; 保存 hands the table to ``set_opening_balances``,
 which decides what is allowed (balanced, the first month open, nothing posted) and says why not.
 """
 
@@ -39,7 +39,7 @@ from desktop_app.core.services.permissions import SET_OPENING
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_user_error
-from desktop_app.ui.file_dialogs import XLSX_FILTER, open_file_name, save_file_name
+from desktop_app.ui.file_dialogs import XLSX_FILTER, save_file_name
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.permissions import gate
 from desktop_app.ui.tables import RowTableModel
@@ -104,6 +104,8 @@ class OpeningDialog(QDialog):
             raise UserError("请先选择账套")
         self.ctx, self.book = ctx, ctx.book
         self.saved: svc.OpeningPreview | None = None
+        self.runner: Any = None  # the import's TaskRunner, made when first used
+        self.importer: Any = None
         self.setWindowTitle(f"期初余额 — {self.book.name}")
         self.model = RowTableModel(COLUMNS)
         self.view = LedgerView(self.model, filter_placeholder="筛选：科目编码、名称或拼音首字母")
@@ -191,10 +193,17 @@ class OpeningDialog(QDialog):
         self.show_problems([f"{where}{err}（未修改）"])
 
     # -- actions ----------------------------------------------------------------------------
-    def import_xlsx(self) -> None:
-        name = open_file_name(self, self.ctx.settings, "opening_xlsx", "导入期初余额表", XLSX_FILTER)
-        if name:
-            self.load_file(Path(name))
+    def import_xlsx(self, path: Path | str | None = None) -> None:
+        """从Excel导入 through the generic import dialog (kind ``opening``: mapping, 导入方式, preview of
+        each account's change); 确认导入 writes the book's opening balances and the table reloads."""
+        from desktop_app.ui.import_dialog import ImportRun
+        from desktop_app.ui.tasks import TaskRunner
+
+        if self.runner is None:
+            self.runner = TaskRunner(self)
+        self.importer = ImportRun(self, self.ctx, self.runner, "opening", notify="voucher",
+                                  options={"user": self.ctx.user}, on_done=lambda _r: self.reload())
+        self.importer.start(path)
 
     def load_file(self, path: Path) -> bool:
         """Fill the table from a sheet; on any row error the table stays as it was and the errors show."""
