@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -186,11 +187,12 @@ class MembersImporter(Importer):
         relations: dict[Any, Any] = {None: "", "": ""}
         dates: dict[Any, Any] = {None: None, "": None}
         counts: list[dict[Any, Any]] = [{None: None, "": None} for _ in share_keys]
-        readers = [lambda v, label=name: cell_number(v, units=UNITS, label=label) for name in share_names]
+        readers = [partial(cell_number, units=UNITS, label=layout.spec.field(key).label) for key in share_keys]
         mapped: dict[str, int] = stats.setdefault("mapped", {})
         current: str | None = None  # the household rows without a 户号 belong to
         head = ""
         derived = 0
+        orphans: set[int] = stats.setdefault("orphans", set())
         share_cols = tuple(zip(share_at, counts, readers, share_names, share_keys, strict=True))
         miss = _MISS
         for row, raw in _fast_rows(table, cols["ric"]):
@@ -247,22 +249,26 @@ class MembersImporter(Importer):
                 else:
                     per_type[type_name] = count
             if not hn:  # the household from the rows above: a 户主 row starts one
+                registered = held.get(ric)
                 if relation == "户主":
-                    registered = held.get(ric)
-                    if registered is not None:
+                    if registered is not None:  # a registered head: the rows below join their household
                         current = registered.household_number
                     else:
                         current = next(numbers)
                         derived += 1
                     head = name
+                    hn = current
+                elif registered is not None:
+                    hn = registered.household_number
                 elif current is None:
+                    orphans.add(row)  # validation's "户号 required" would say it twice
                     problems.append((row, "relation" if not has_number else "household_number",
-                                "此行之前没有户主行：没有户号时，每户成员须排在本户户主的下面。请把户主行移到本行之前，"
-                                "或填写户号"))
+                                     "此行之前没有户主行：没有户号时，每户成员须排在本户户主的下面。请把户主行移到本行之前，"
+                                     "或填写户号"))
                 elif has_head and head_raw not in (None, "") and cell_text(head_raw) != head:
-                    problems.append((row, "head_name", f"户主“{cell_text(head_raw)}”与上方户主行的“{head}”不一致：请把本行排在"
-                                                  "其户主的下面，或填写户号"))
-                hn = current or ""
+                    problems.append((row, "head_name", f"户主“{cell_text(head_raw)}”与上方户主行的“{head}”不一致："
+                                                       "请把本行排在其户主的下面，或填写户号"))
+                hn = hn or current or ""
             else:
                 current = hn
                 if relation == "户主":
@@ -316,6 +322,7 @@ class MembersImporter(Importer):
                 outcomes.append(RowOutcome(row, ric, name, "skipped"))
                 return
             cur = reg.values
+            name = name or cur["name"]
             given: dict[str, Any] = {k: v for k, v in (("name", name), ("relation", relation), ("group_name", group),
                                                        ("note", note), ("confirmed_on", confirmed),
                                                        ("joined_on", joined)) if v not in (None, "")}
@@ -361,6 +368,7 @@ class MembersImporter(Importer):
                           registered_row)
         preview = validate_member_values(session, organisation_id, rows, today=today)
         read = {(row, key) for row, key, _ in problems}  # a cell refused while reading is named once
+        read.update((row, "household_number") for row in stats.get("orphans", ()))
         for e in preview.errors:
             key = LABELS.get(e.column) or (
                 "shares" if stats.get("single") == e.column else f"share:{e.column}" if e.column in types else "")
