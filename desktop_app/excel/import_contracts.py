@@ -159,7 +159,8 @@ def _spec() -> TableSpec:
         Field("quantity", "数量", ()),
         Field("counterparty_name", "承包方名称", ("承包方", "乙方", "承租方", "承包人", "承租人", "承包方姓名",
                                              "承租方名称", "乙方名称"), required=True),
-        Field("counterparty_kind", "承包方类型", ("乙方类型", "承租方类型"), required=True, note="个人、单位"),
+        Field("counterparty_kind", "承包方类型", ("乙方类型", "承租方类型"),
+              note="个人、单位；不填时按证件号码（身份证号为个人，统一社会信用代码为单位）或名称判断"),
         Field("counterparty_id_number", "证件号码", ("身份证号", "身份证号码", "统一社会信用代码", "承包方证件号码",
                                                  "承包方身份证号", "证件号"),
               note="个人填身份证号，单位填统一社会信用代码；请设为文本格式"),
@@ -357,7 +358,7 @@ class ContractsImporter(Importer):
         seen: dict[str, int] = {}
         org_col = next((i for i, h in layout.unused() if h == "组织"), None)
         orgs: dict[str, int] = {}
-        masked = 0
+        masked = guessed = 0
         for row, raw in table.rows():
             record = {k: raw[i] for k, i in layout.columns.items()}
             if org_col is not None and cell_text(raw[org_col]):
@@ -393,6 +394,9 @@ class ContractsImporter(Importer):
             given = {k: v for k, v in values.items() if v is not None and v != ""}
             current = _current(current_row) if current_row is not None else None
             merged = {**_DEFAULTS, **given} if current is None else {**current, **given}
+            if not merged.get("counterparty_kind"):
+                merged["counterparty_kind"] = _party_kind(merged)
+                guessed += 1
             if not self._derived(layout, row, merged, term, problems):
                 continue
             data = ContractInput(organisation_id=organisation_id, book_id=book_id,  # type: ignore[arg-type]
@@ -428,6 +432,8 @@ class ContractsImporter(Importer):
                                            "合同只能导入到当前组织；请按组织分开文件后分别导入"))
         ignored = [h for _, h in layout.unused() if h in IGNORED]
         notes = [f"“{h}”列不导入：{IGNORED[h]}" for h in ignored]
+        if guessed:
+            notes.append(f"承包方类型未填的 {guessed} 行：按证件号码或名称判断为个人或单位，请在预览中核对")
         if masked:
             notes.append(f"证件号码已隐去中间八位的 {masked} 行：保留已登记的号码")
         return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped),
@@ -464,6 +470,26 @@ class ContractsImporter(Importer):
 # ContractInput's fields without a default: always passed (None when the file leaves them out)
 _NEEDED = ("number", "name", "kind", "subject", "counterparty_name", "counterparty_kind", "start_date", "end_date",
            "payment_mode")
+
+
+_UNIT_NAME = re.compile(r"(?:公司|有限|合作社|集团|厂|农场|林场|牧场|养殖场|种植场|商行|经营部|门市部|店|中心|协会|"
+                        r"委员会|银行|学校|医院|工作室|合伙企业)")
+
+
+def _party_kind(values: dict[str, Any]) -> str:
+    """承包方类型 when the file has none: by the 证件号码 (身份证号 → 个人, 统一社会信用代码 → 单位),
+    else by the name (…公司, …合作社, …厂 → 单位)."""
+    from desktop_app.core.ids import validate_ric, validate_uscc
+
+    number = values.get("counterparty_id_number") or ""
+    for check, kind in ((validate_ric, "个人"), (validate_uscc, "单位")):
+        if number:
+            try:
+                check(number, field="证件号码")
+                return kind
+            except UserError:
+                pass
+    return "单位" if _UNIT_NAME.search(values.get("counterparty_name") or "") else "个人"
 
 
 def _equal(a: Any, b: Any) -> bool:

@@ -18,14 +18,10 @@ from sqlalchemy import select
 from db.migrate import open_database
 from db.models import AuditEntry, ContractInstallment
 from desktop_app.cli import main
-from desktop_app.core.services.contracts import (
-    create_contract,
-    list_contracts,
-)
+from desktop_app.core.services.contracts import list_contracts
 from desktop_app.core.services.receipts import record_receipt
 from desktop_app.excel import contracts_xlsx as x
 from desktop_app.excel.importers import run_import, write_template
-from desktop_app.ui.pages.contracts_forms import ALIGN, _input
 from tests.contracts.conftest import RIC, USCC, Env, make_env
 
 
@@ -62,18 +58,40 @@ def _import(env: Env, path: Path, mode: str = "add", *, apply: bool = True) -> A
                           mode=mode, apply=apply)  # type: ignore[arg-type]
 
 
-SIX_YEARS = {"number": "HT-061", "name": "村部门面租赁合同", "kind": "资产租赁", "subject": "村部一楼门面",
-             "counterparty_name": "张三", "counterparty_kind": "个人", "counterparty_id_number": RIC,
-             "start_date": date(2024, 7, 1), "end_date": date(2030, 6, 30), "annual_rent": D("10000.00"),
-             "escalation_pct": "5", "escalation_years": 3, "payment_mode": "年付", "price_basis": "年租金",
-             "due_days": 30, "deposit_required": D("0.00"), "written": True}
+def _form_contract(env: Env, tmp_path: Path, qtbot: Any) -> Any:
+    """The six-year contract typed into the real contract form (offscreen), 计费周期 = 按合同年度."""
+    from desktop_app.ui.context import AppContext
+    from desktop_app.ui.forms import FormDialog
+    from desktop_app.ui.pages import contracts_forms as cf
+    from desktop_app.ui.settings import WindowSettings
+
+    ctx = AppContext(env.db, env.user, WindowSettings(tmp_path / "s.json"))
+    saved: list[Any] = []
+
+    def save(v: dict[str, Any]) -> Any:
+        saved.append(ctx.call(cf.svc.create_contract, cf._input(env.org.id, env.book.id, v)))
+        return saved[-1]
+
+    dialog = FormDialog("新增合同", cf.contract_fields(ctx, env.org.id), save,
+                        values={"written": True, "start_date": date(2024, 7, 1), "end_date": date(2030, 6, 30)})
+    qtbot.addWidget(dialog)
+    form = dialog.form
+    for name, text in (("number", "HT-061"), ("name", "村部门面租赁合同"), ("subject", "村部一楼门面"),
+                       ("counterparty_name", "张三"), ("counterparty_id_number", RIC), ("escalation_pct", "5")):
+        form.widget(name).setText(text)  # type: ignore[attr-defined]
+    form.widget("annual_rent").setValue(D("10000.00"))  # type: ignore[attr-defined]
+    form.widget("escalation_years").setValue(3)  # type: ignore[attr-defined]
+    for name, data in (("kind", "资产租赁"), ("payment_mode", "年付"), ("billing_align", "contract")):
+        box = form.widget(name)
+        box.setCurrentIndex(box.findData(data))  # type: ignore[attr-defined]
+    assert form.widget("billing_align").currentText() == "按合同年度"  # type: ignore[attr-defined]
+    assert dialog.try_save(), form.errors()
+    return saved[0]
 
 
-def test_the_issues_six_year_contract_imports_to_the_forms_61500(env: Env, tmp_path: Path) -> None:
+def test_the_issues_six_year_contract_imports_to_the_forms_61500(env: Env, tmp_path: Path, qtbot: Any) -> None:
     """The form's 计费周期 = 按合同年度 and the Excel column 计费周期 = 按合同年度 give the same schedule."""
-    assert ("按合同年度", "contract") in ALIGN
-    with env.db.begin("test") as s:  # the contract form's own conversion of its values
-        form = create_contract(s, _input(env.org.id, env.book.id, {**SIX_YEARS, "billing_align": "contract"}))
+    form = _form_contract(env, tmp_path, qtbot)
     header = ["合同编号", "合同名称", "合同类型", "标的", "承包方名称", "承包方类型", "证件号码", "起始日期", "终止日期",
               "期限（年）", "年租金", "递增条款", "付款方式", "计费周期", "缴款期限（天）"]
     row = ["HT-062", "村部门面租赁合同", "资产租赁", "村部一楼门面", "张三", "个人", RIC, date(2024, 7, 1),
@@ -215,25 +233,90 @@ def test_template_with_its_examples_imports_cleanly(env: Env, tmp_path: Path) ->
 
 
 def test_a_villages_own_sheet_is_read_by_synonyms(env: Env, tmp_path: Path) -> None:
-    header = ["序号", "合同号", "合同名称", "合同类型", "标的物", "乙方", "承包方类型", "身份证号码", "起租日期", "到期日期",
-              "期限", "年承包费", "递增条款", "缴费方式", "计租方式"]
+    """No 承包方类型 column (judged from the 证件号码 or the name), 期限 instead of an end date,
+    units and Chinese dates in cells, a title, a 合计 and a sign-off line."""
+    header = ["序号", "合同号", "合同名称", "合同类型", "标的物", "乙方", "身份证号码", "起租日期", "到期日期", "期限",
+              "年承包费", "递增条款", "缴费方式", "计租方式"]
     rows: list[list[object]] = [
-        [1, "DH-01", "鱼塘承包", "资源发包", "东湖鱼塘", "张 三", "个人", RIC.lower(), "2024年7月1日", "2030.6.30", "6年",
-         "1万元", "每三年递增5%", "按年", "合同年度"],
-        [2, "DH-02", "荒山承包", "资源发包", "西山", "王五", "个人", None, "2025-01-01", None, 10, "800", "无", "年付",
-         None],
-        ["合计", None, None, None, None, None, None, None, None, None, None, "10800", None, None, None],
-        ["填表人：王会计", None, None, None, None, None, None, None, None, None, None, None, None, None, None],
+        [1, "DH-01", "鱼塘承包", "资源发包", "东湖鱼塘", "张 三", RIC.lower(), "2024年7月1日", "2030.6.30", "6年", "1万元",
+         "每三年递增5%", "按年", "合同年度"],
+        [2, "DH-02", "荒山承包", "资源发包", "西山", "王五", None, "2025-01-01", None, 10, "800", "无", "年付", None],
+        [3, "DH-03", "厂房租赁", "资产租赁", "一号厂房", "东湖商贸有限公司", USCC, 20250301, 20280228, 3, "36,500",
+         None, "季付", "按自然年度"],
+        [4, "DH-04", "水面养殖", "资源发包", "北塘", "东湖水产养殖专业合作社", None, "2025/1/1", "2027/12/31", None, 1500,
+         None, "年付", None],
+        ["合计", None, None, None, None, None, None, None, None, None, "48800", None, None, None],
+        ["填表人：王会计", None, None, None, None, None, None, None, None, None, None, None, None, None],
     ]
     check, done = _import(env, _sheet(tmp_path / "v.xlsx", header, rows, title="东湖村集体经济合同台账"))
-    assert check.ok and done is not None and done.added == 2, [str(p) for p in check.problems]
+    assert check.ok and done is not None and done.added == 4, [str(p) for p in check.problems]
     assert [s.reason for s in check.skipped] == ["标题行", "标题行", "合计行", "说明行"]
+    assert "承包方类型未填的 4 行：按证件号码或名称判断为个人或单位，请在预览中核对" in check.notes
     got = _by_number(env)
     one, two = got["DH-01"], got["DH-02"]
     assert (one.counterparty_name, one.counterparty_id_number, one.annual_rent) == ("张三", RIC, D("10000.00"))
     assert (one.billing_align, one.escalation_pct, one.escalation_years) == ("contract", 5, 3)
     assert sum(i[4] for i in _installments(env, one.id)) == D("61500.00")
     assert two.end_date == date(2034, 12, 31) and two.escalation_pct == 0  # 期限 10 年 gives the end
+    assert [got[n].counterparty_kind for n in ("DH-01", "DH-02", "DH-03", "DH-04")] == ["个人", "个人", "单位", "单位"]
+    assert got["DH-03"].start_date == date(2025, 3, 1) and got["DH-03"].annual_rent == D("36500.00")
+
+
+def test_masked_ids_keep_the_registered_number_and_an_organisation_column_is_checked(
+        env: Env, tmp_path: Path) -> None:
+    _village(env)
+    with env.db.begin() as s:
+        rows = list_contracts(s, env.org.id)
+    out = tmp_path / "masked.xlsx"
+    x.export_contracts(out, rows, scope="东湖村", org_names={env.org.id: "东湖村"}, mask_ids=True)
+    check, done = _import(env, out, "update")
+    assert check.ok and done is not None and (done.added, done.updated) == (0, 0), check.problems
+    assert "证件号码已隐去中间八位的 2 行：保留已登记的号码" in check.notes
+    assert _by_number(env)["HT-001"].counterparty_id_number == RIC
+    fresh = make_env(tmp_path / "fresh.db")
+    try:
+        check, done = _import(fresh, out)
+        assert done is None and [(p.row, p.message[:11]) for p in check.problems] == [(4, "“110105****"), (5, "“110105****")]
+    finally:
+        fresh.db.close()
+    two = tmp_path / "two.xlsx"  # an --all export of two villages: the 组织 column says whose each row is
+    x.export_contracts(two, rows, scope="全部组织", org_names={env.org.id: "东湖村", uuid.uuid4(): "西湖村"}, mask_ids=False)
+    wb = openpyxl.load_workbook(two)
+    ws = wb.active
+    assert ws is not None and ws.cell(3, 1).value == "组织"
+    ws.cell(5, 1, "西湖村")
+    wb.save(two)
+    check, done = _import(env, two, "update")
+    assert done is None and [str(p) for p in check.problems] == [
+        "文件的“组织”列有 2 个组织（东湖村、西湖村…），合同只能导入到当前组织；请按组织分开文件后分别导入"]
+
+
+def test_cli_imports_the_export_in_every_mode(env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")
+    _village(env)
+    out = _export_cli(env, tmp_path / "c.xlsx")
+    db = str(env.db.path)
+    env.db.close()
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    assert ws is not None
+    head = {c.value: c.column for c in ws[3]}
+    ws.cell(5, head["计费周期"], "按自然年度")
+    wb.save(out)
+    capsys.readouterr()
+    args = ["--user", "kj", "import", "contracts", str(out), "--org", "320115106201", "--db", db]
+    assert main([*args, "--mode", "update", "--dry-run"]) == 0
+    said = capsys.readouterr().out
+    assert "第5行 HT-002 果园承包合同：计费周期：按合同年度 → 按自然年度" in said and "检查通过；未写入" in said
+    assert main([*args, "--mode", "update"]) == 0
+    assert "已导入合同：新增 0 份，更新 1 份，已有未动 3 份" in capsys.readouterr().out
+    assert main(args) == 1  # 仅新增: every number is registered
+    assert main(["template", "contracts", "--out", str(tmp_path / "t.xlsx")]) == 0
+    assert main(["--user", "kj", "import", "contracts", str(tmp_path / "t.xlsx"), "--org", "320115106201",
+                 "--db", db]) == 0
+    env.db = open_database(Path(db))
+    assert _by_number(env)["HT-002"].billing_align == "calendar" and len(_by_number(env)) == 6
 
 
 def test_every_bad_cell_is_named_at_once_and_nothing_is_written(env: Env, tmp_path: Path) -> None:
