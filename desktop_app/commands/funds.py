@@ -154,7 +154,11 @@ def cmd_export_opening_template(args: argparse.Namespace) -> int:
     with cli_session(args, "cli") as s:
         book = resolve_book(s, args.org, args.book)
         accounts = list_accounts(s, book.id)
-    write_opening_template(out, book, accounts)
+        from desktop_app.core.services.balances import opening_totals  # the figures the book holds
+
+        codes = {a.id: a.code for a in accounts}
+        held = {codes[a]: d - c for a, (d, c) in opening_totals(s, book.id).items() if a in codes and d != c}
+    write_opening_template(out, book, accounts, balances=held)
     print(f"已导出期初余额表模板（{book.name}，{len(template_accounts(accounts))} 个末级科目）：{out}")
     return 0
 

@@ -6,12 +6,17 @@ Row 1 is the header ``read_opening_xlsx`` expects; row 2 is a note starting with
 ``read_opening_sheet`` leaves out. Printed, the title and the book are in the page header (row 1
 must stay the header), page numbers in the footer, A4 fitted to its width. Reading and checking are the service's
 (``desktop_app.core.services.opening``): validate → preview → apply, all or nothing.
+
+Given the book's ``balances`` the template carries them, so exporting it and reading it back gives
+the same figures; the empty template read back is an error, never zeros (``read_opening_xlsx``;
+the ``opening`` import kind, ``excel.import_opening``, reads the same sheet with 更新已有 and the rest).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -32,6 +37,7 @@ HEADERS = ("科目编码", "科目名称", "方向", "借方余额", "贷方余�
 WIDTHS = (12, 30, 6, 18, 18)
 NOTE_PREFIX = "说明"
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+ZERO = Decimal("0.00")
 _ROW_RE = re.compile(r"第(\d+)行")
 
 
@@ -40,7 +46,10 @@ def template_accounts(accounts: Sequence[AccountRow]) -> list[AccountRow]:
     return sorted((a for a in accounts if a.is_leaf), key=lambda a: a.code)
 
 
-def write_opening_template(path: Path | str, book: BookRow, accounts: Sequence[AccountRow]) -> Path:
+def write_opening_template(path: Path | str, book: BookRow, accounts: Sequence[AccountRow], *,
+                           balances: Mapping[str, Decimal] | None = None) -> Path:
+    """The template; with ``balances`` (account code → debit-positive opening balance, as the book
+    holds them) each figure is filled in on its side, so the file read back gives the same figures."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -62,8 +71,9 @@ def write_opening_template(path: Path | str, book: BookRow, accounts: Sequence[A
         code.number_format = TEXT
         ws.cell(row=r, column=2, value=acc.name if acc.active else f"{acc.name}（停用）")
         ws.cell(row=r, column=3, value=acc.normal_side).alignment = Alignment(horizontal="center")
-        for c in (4, 5):
-            ws.cell(row=r, column=c).number_format = MONEY
+        net = (balances or {}).get(acc.code, ZERO)
+        for c, value in ((4, net if net > 0 else None), (5, -net if net < 0 else None)):
+            ws.cell(row=r, column=c, value=value).number_format = MONEY
     ws.freeze_panes = "A3"
     # row 1 stays the header the importer reads: the title goes to the printed page header
     finish_sheet(ws, title="期初余额表", subtitle=f"{book.name}（{period_label(book.start_period)}启用）",

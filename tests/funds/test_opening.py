@@ -60,7 +60,8 @@ def test_xlsx_import_validate_preview_apply(env: Env, tmp_path: Path) -> None:
     bad = _sheet(tmp_path / "bad.xlsx", [["101", "库存现金", 100.005, None], ["151", "固定资产", 5, None],
                                           ["301", "资本", None, "abc"]])
     lines, errors = read_opening_xlsx(bad)
-    assert errors == ["第2行“借方余额”列：金额最多两位小数（到分）", "第4行“贷方余额”列：“abc”不是有效的金额"]
+    assert errors[0] == "第2行C列“借方余额”：金额最多两位小数（到分）"
+    assert len(errors) == 2 and errors[1].startswith("第4行D列“贷方余额”：“abc”不是贷方余额")
     with env.db.begin() as s:
         preview = preview_opening(s, env.book.id, lines)
     assert any("第3行“科目编码”列" in e and "有明细科目" in e for e in preview.errors)

@@ -88,7 +88,7 @@ def test_dry_run_prints_the_preview_and_writes_nothing(env: Env, tmp_path: Path,
     capsys.readouterr()
     assert _import(env, filled, "--dry-run") == 0
     out = capsys.readouterr().out
-    assert "借方合计 500.00" in out and "贷方合计 500.00" in out and "试算平衡" in out and "未写入任何数据" in out
+    assert "导入后：借方合计 500.00，贷方合计 500.00，试算平衡" in out and "新增 2 行" in out and "未写入" in out
     assert table_counts(env) == before
 
 
@@ -99,10 +99,10 @@ def test_unbalanced_is_refused_with_the_difference(env: Env, tmp_path: Path,
     capsys.readouterr()
     assert _import(env, filled, "--dry-run") == 1
     out = capsys.readouterr().out
-    assert "不平衡，差额 0.01" in out and "相差 0.01" in out
+    assert "导入后期初余额不平衡：借方合计 1000.00，贷方合计 999.99，相差 0.01" in out
     assert _import(env, filled) == 1
     captured = capsys.readouterr()
-    assert "相差 0.01" in captured.err and "没有写入任何数据" in captured.err
+    assert "相差 0.01" in captured.out and "未写入任何数据" in captured.err
     assert table_counts(env) == before
 
 
@@ -115,8 +115,8 @@ def test_bad_amount_names_row_and_column(env: Env, tmp_path: Path, capsys: pytes
     capsys.readouterr()
     assert _import(env, filled) == 1
     captured = capsys.readouterr()
-    assert f"第{row}行“借方余额”列：金额最多两位小数（到分）" in captured.out
-    assert "有 2 处错误" in captured.err  # the bad cell, and the table no longer balances without it
+    assert f"第{row}行D列“借方余额”：金额最多两位小数（到分）" in captured.out
+    assert "发现 2 处错误" in captured.err  # the bad cell, and the table no longer balances without it
     assert table_counts(env) == before
 
 
@@ -129,7 +129,7 @@ def test_refused_after_posting_and_for_an_empty_sheet(env: Env, tmp_path: Path,
     filled = _fill(template, tmp_path / "filled.xlsx", {"101": (5, None), "301": (None, 5)})
     before = table_counts(env)
     assert _import(env, filled, "--user", "kj") == 1
-    assert "已有记账凭证" in capsys.readouterr().err
+    assert "已有记账凭证" in capsys.readouterr().out
     logged_in = {**before, "audit_entry": before["audit_entry"] + 1}  # the login is audited, nothing else
     assert table_counts(env) == logged_in
 
@@ -139,7 +139,7 @@ def test_wrong_usage(env: Env, tmp_path: Path, capsys: pytest.CaptureFixture[str
                      "--out", str(tmp_path / "t.pdf")]) == 1
     assert ".xlsx" in capsys.readouterr().err
     assert _import(env, tmp_path / "missing.xlsx") == 1
-    assert "文件不存在" in capsys.readouterr().err
+    assert "找不到文件" in capsys.readouterr().err
 
 
 @pytest.fixture(autouse=True)

@@ -145,13 +145,13 @@ def test_import_from_excel_fills_the_table_or_shows_row_errors(
     picked: list[str] = [str(bad)]
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *_a, **_k: (picked[0], "Excel 文件 (*.xlsx)")))
-    dlg.import_xlsx()
+    dlg.load_file(Path(picked[0]))  # fills the table, saves nothing (从Excel导入… is the generic import)
     text = dlg.problems.toPlainText()
-    assert "第2行“借方余额”列：金额最多两位小数" in text and "第3行“科目编码”列" in text
+    assert "第2行C列“借方余额”：金额最多两位小数" in text and "第3行“科目编码”列" in text
     assert _row(dlg, "101").debit == D("7.00")  # all or nothing: the table is untouched
 
     picked[0] = str(_sheet(tmp_path / "ok.xlsx", [["10201", "农商行", 5000, None], ["301", "资本", None, "4,999.00"]]))
-    dlg.import_xlsx()
+    dlg.load_file(Path(picked[0]))
     assert _row(dlg, "10201").debit == D("5000.00") and _row(dlg, "301").credit == D("4999.00")
     assert _row(dlg, "101").debit is None  # the sheet replaces the whole table
     assert dlg.state_label.text() == "试算不平衡" and "相差 1.00" in dlg.problems.toPlainText()

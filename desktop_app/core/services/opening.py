@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from db.audit import AuditRecord, record_audit
 from db.models import OpeningBalance, Voucher
 from desktop_app.core import charts
-from desktop_app.core.errors import ConflictError, UserError, ValidationError
-from desktop_app.core.money import excel_number, parse_amount
+from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.rows import BookRow, UserRow
 from desktop_app.core.services.balances import balances_before
 from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get_book_row
@@ -58,40 +57,43 @@ class OpeningPreview:
 
 
 def read_opening_xlsx(path: Path | str) -> tuple[list[OpeningInput], list[str]]:
-    """Read the first sheet: a header row with 科目编码/借方余额/贷方余额 (科目名称 optional)."""
-    from python_calamine import CalamineWorkbook
+    """Read the sheet as the ``opening`` import kind reads it (``excel.import_opening``): the header
+    anywhere in the first rows, 科目编码/科目代码/编码 (or "1001 库存现金"), 借方余额/贷方余额 or one
+    期初余额 column with a 方向 column; amounts as people write them. Rows with no figure are left
+    out; every cell error comes back at once ("第N行C列“借方余额”：…"). A sheet without a single
+    figure is an error, never a grid of zeros."""
+    import re
 
-    try:
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    except Exception as exc:  # calamine raises several kinds for an unreadable file
-        raise UserError(f"无法读取 Excel 文件 {Path(path).name}：{exc}") from None
-    if not rows:
-        raise UserError("Excel 文件是空的")
-    header = [str(c).strip() for c in rows[0]]
-    missing = [c for c in ("科目编码", "借方余额", "贷方余额") if c not in header]
-    if missing:
-        raise UserError(f"第1行表头缺少列：{'、'.join(missing)}（应为：{'、'.join(COLUMNS)}）")
-    col = {name: header.index(name) for name in header if name}
+    from desktop_app.excel.import_opening import SPEC, read_rows
+    from desktop_app.excel.table_read import open_table
+
+    table = open_table(path, SPEC)
+    rows, problems = read_rows(table)
+    errors = [str(p) for p in problems]
     out: list[OpeningInput] = []
-    errors: list[str] = []
-    for n, raw in enumerate(rows[1:], start=2):
-        cells = list(raw) + [""] * (len(header) - len(raw))
-        code_cell = cells[col["科目编码"]]
-        code = str(excel_number(code_cell)).strip()
-        if not code and all(str(c).strip() == "" for c in cells):
+    for r in rows:
+        if r.blank:
             continue
-        amounts = []
-        for name in ("借方余额", "贷方余额"):
-            cell = cells[col[name]]
-            try:
-                number = excel_number(cell)
-                value: str | int | Decimal = (number if isinstance(number, int | Decimal)
-                                              else str(number).strip() or "0")
-                amounts.append(parse_amount(value, field=name, allow_negative=True))
-            except (ValidationError, TypeError) as exc:
-                errors.append(f"第{n}行“{name}”列：{getattr(exc, 'message', exc)}")
-                amounts.append(ZERO)
-        out.append(OpeningInput(code, amounts[0], amounts[1], n))
+        code = r.code
+        if not code:
+            m = re.match(r"^(\d{3,})", r.name)
+            code = m.group(1) if m else ""
+        else:
+            m = re.match(r"^(\d{3,})\s*\D", code)  # "1001 库存现金" in the code cell
+            code = m.group(1) if m else code
+        where = table.layout.where("code" if "code" in table.layout.columns else "name")
+        if not code:
+            errors.append(f"第{r.row}行{where}：没有填写科目编码")
+            continue
+        net = r.net(None)
+        if net is None:
+            errors.append(f"第{r.row}行{table.layout.where('balance')}：没有“方向”列，无法判断余额在借方还是贷方："
+                          "请加一列“方向”（借/贷），或把金额分填在借方余额、贷方余额两列")
+            continue
+        out.append(OpeningInput(code, net if net > 0 else ZERO, -net if net < 0 else ZERO, r.row))
+    if not out and not errors:
+        errors.append("表中没有填写任何期初余额（借方余额、贷方余额都是空的），未读入；"
+                      "请填写金额后再导入（要清空期初余额请在期初余额页删除金额后保存）")
     return out, errors
 
 
