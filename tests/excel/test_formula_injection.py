@@ -4,6 +4,7 @@ importers read it back unchanged."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -200,3 +201,161 @@ def test_opening_sheet_refuses_a_formula_it_cannot_evaluate(tmp_path: Path) -> N
     wb.save(tmp_path / "o.xlsx")
     with pytest.raises(UserError, match="单元格 C2是公式"):
         read_opening_sheet(tmp_path / "o.xlsx")
+
+
+# --- every xlsx the program writes (issue #15) ---------------------------------------------------
+# The demo township with user text beginning with = + - @ in every free-text field a person types
+# (names, notes, contract parties, summaries, counterparties …), then every export, report, ledger,
+# roster, template and bank sheet the command line writes as xlsx, read back with openpyxl.
+
+POISON = ("=1+1", "+SUM(A1)", "-2+3", "@cmd")
+_CASE = "(CASE rowid % 4 WHEN 0 THEN '=1+1' WHEN 1 THEN '+SUM(A1)' WHEN 2 THEN '-2+3' ELSE '@cmd' END)"
+POISONED_COLUMNS = {
+    "organisation": ("name", "legal_rep", "address"), "book": ("name",), "region": ("name",),
+    "household": ("group_name", "head_name", "address", "note"), "member": ("name", "note"),
+    "contract": ("name", "subject", "location", "notes"), "contract_counterparty": ("name", "address"),
+    "voucher": ("summary",), "entry": ("summary", "counterparty"),
+    "asset": ("name", "location", "custodian", "notes"),
+    "resource_parcel": ("name", "location", "east", "notes"), "project": ("name", "notes", "tender_winner"),
+    "bank_statement_line": ("summary", "counterparty"), "share_type": ("name",), "stocktake": ("name", "notes"),
+    "budget_line": ("note",),
+}
+
+
+@dataclass(frozen=True)
+class Poisoned:
+    db: str
+    org: str  # the village's USCC
+    bank_period: str
+    stocktake: str
+    asset: str
+
+
+@pytest.fixture(scope="module")
+def poisoned(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Poisoned:
+    import os
+    import sqlite3
+
+    from db.backup import backup_file
+    from db.migrate import open_database
+    from desktop_app.core.services.orgs import find_organisation, list_books
+    from desktop_app.core.services.stocktake import start_stocktake
+
+    path = backup_file(demo_template, tmp_path_factory.mktemp("poisoned") / "demo.db")
+    raw = sqlite3.connect(path)
+    org = raw.execute("SELECT o.uscc FROM organisation o WHERE o.level = '村' AND EXISTS (SELECT 1 FROM contract c "
+                      "WHERE c.organisation_id = o.id) ORDER BY o.uscc LIMIT 1").fetchone()[0]
+    raw.close()
+    database = open_database(path)
+    with database.begin("test") as s:
+        book = list_books(s, find_organisation(s, org).id)[0]
+        take = start_stocktake(s, book_id=book.id, name="年度清查", started_on=date(2026, 10, 31))
+    database.close()
+    raw = sqlite3.connect(path)
+    for table, columns in POISONED_COLUMNS.items():
+        raw.execute(f"UPDATE {table} SET " + ", ".join(f"{c} = {_CASE} || coalesce({c}, '')" for c in columns))
+    raw.execute(f"UPDATE account SET name = {_CASE} || name WHERE is_standard = 0")
+    raw.commit()
+    bank_period = raw.execute("SELECT max(period) FROM bank_statement_line").fetchone()[0]
+    asset = raw.execute("SELECT a.code FROM asset a JOIN organisation o ON o.id = a.organisation_id "
+                        "WHERE o.uscc = ? ORDER BY a.code LIMIT 1", (org,)).fetchone()[0]
+    raw.close()
+    old = os.environ.get("SUNSHINE_LEDGER_PASSWORD")
+    os.environ["SUNSHINE_LEDGER_PASSWORD"] = "demo1234"
+    try:  # a distribution plan for the roster
+        assert main(["distribute", "--db", str(path), "--user", "kuaiji", "--org", org, "--book", "01", "--year", "2026",
+                     "--amount-for-members", "10000"]) == 0
+    finally:
+        if old is None:
+            del os.environ["SUNSHINE_LEDGER_PASSWORD"]
+        else:
+            os.environ["SUNSHINE_LEDGER_PASSWORD"] = old
+    return Poisoned(str(path), org, bank_period, str(take.id), asset)
+
+
+def _commands(p: Poisoned) -> dict[str, tuple[list[str], bool]]:
+    """name → (arguments, whether the file must hold user text). Every xlsx the CLI writes."""
+    org = ["--org", p.org, "--book", "01"]
+    cmds: dict[str, tuple[list[str], bool]] = {}
+    for kind in ("members", "households", "shares", "assets", "resources", "projects", "cash-journal", "bank-journal",
+                 "vouchers"):
+        cmds[f"export {kind}"] = (["export", kind, *org, "--period", "2026"], True)
+    for kind in ("general-ledger", "trial-balance", "opening-template"):
+        cmds[f"export {kind}"] = (["export", kind, *org, "--period", "2026"], False)
+    for kind in ("contracts", "installments", "arrears", "contract-review"):
+        cmds[f"export {kind}"] = (["export", kind, "--all", "--as-of", "2026-10-31"], True)
+    cmds["export annual-tables"] = (["export", "annual-tables", "--all", "--year", "2026"], True)
+    cmds["export orgs"] = (["export", "orgs"], True)
+    for kind in ("trial-balance", "income-expense", "balance-sheet", "income-distribution"):
+        cmds[f"report {kind}"] = (["report", kind, *org, "--period", "2026" if kind == "income-distribution"
+                                   else "2026-10"], False)
+    for kind in ("cash-journal", "bank-journal", "vouchers"):
+        cmds[f"print {kind}"] = (["print", kind, *org, "--period", "2026-10"], True)
+    cmds["print ledger"] = (["print", "ledger", *org, "--period", "2026-10", "--account", "102"], True)
+    for kind in ("general-ledger", "trial-balance"):
+        cmds[f"print {kind}"] = (["print", kind, *org, "--period", "2026-10"], False)
+    for kind in ("assets", "resources", "changes", "projects"):
+        cmds[f"asset-report {kind}"] = (["asset-report", kind, *org, "--period", "2026-10"], True)
+    cmds["asset-report schedule"] = (["asset-report", "schedule", *org, "--asset", p.asset, "--period", "2026-10"], False)
+    cmds["asset-report stocktake"] = (["asset-report", "stocktake", *org, "--stocktake", p.stocktake], True)
+    cmds["roster"] = (["roster", *org, "--year", "2026"], True)
+    cmds["roster --public"] = (["roster", *org, "--year", "2026", "--public"], True)
+    cmds["bank reconcile"] = (["bank", "reconcile", *org, "--period", p.bank_period], True)
+    cmds["plan export"] = (["plan", "export", *org, "--year", "2026"], True)
+    cmds["plan template"] = (["plan", "template", *org, "--year", "2026"], False)
+    return cmds
+
+
+_NAMES = list(_commands(Poisoned("", "", "", "", "")))
+
+
+def _scan(path: Path) -> tuple[list[str], dict[str, set[str]], list[str]]:
+    """(formula cells, formula-like text → data types, formula-like text cells without the quote prefix)."""
+    formulas: list[str] = []
+    found: dict[str, set[str]] = {}
+    unquoted: list[str] = []
+    for ws in openpyxl.load_workbook(path).worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                where = f"{ws.title}!{cell.coordinate}"
+                if cell.data_type == "f":
+                    formulas.append(f"{where}: {cell.value!r}")
+                elif isinstance(cell.value, str) and cell.value.startswith(POISON):
+                    found.setdefault(cell.value, set()).add(cell.data_type)
+                    if not cell.quotePrefix:
+                        unquoted.append(where)
+    return formulas, found, unquoted
+
+
+@pytest.mark.parametrize("name", _NAMES)
+def test_every_xlsx_the_program_writes_keeps_formula_like_user_text_as_text(
+        poisoned: Poisoned, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "demo1234")
+    args, has_text = _commands(poisoned)[name]
+    out = tmp_path / "out.xlsx"
+    assert main([*args, "--db", poisoned.db, "--user", "kuaiji", "--out", str(out)]) == 0
+    formulas, found, unquoted = _scan(out)
+    assert formulas == [], f"{name}: formula cells {formulas[:5]}"
+    assert all(types == {"s"} for types in found.values()), found
+    assert unquoted == [], f"{name}: formula-like text without the quote prefix at {unquoted[:5]}"
+    if has_text:
+        assert found, f"{name}: none of the user text reached the file"
+
+
+def test_every_export_kind_and_import_template_is_covered(poisoned: Poisoned, tmp_path: Path) -> None:
+    """A kind added later is caught here: every ``export KIND`` is in the list above, and every
+    import template (``template KIND``) holds no formula either."""
+    from desktop_app.cli import build_parser
+    from desktop_app.commands import EXPORTS
+    from desktop_app.excel.importers import IMPORTERS, _load, write_template
+
+    build_parser()
+    covered = {n.split(" ", 1)[1] for n in _NAMES if n.startswith("export ")}
+    assert set(EXPORTS) <= covered, set(EXPORTS) - covered
+    _load()
+    assert "orgs" in IMPORTERS
+    for kind in IMPORTERS:
+        path = write_template(kind, tmp_path / f"{kind}.xlsx")
+        formulas, found, unquoted = _scan(path)
+        assert formulas == [] and unquoted == [], (kind, formulas, unquoted)
+        assert all(types == {"s"} for types in found.values()), (kind, found)
