@@ -301,3 +301,98 @@ def test_id_numbers_are_masked() -> None:
     assert masked("身份证号：32011519620203031X → 32011519620203031x") == \
         "身份证号：320115********031X → 320115********031X"
     assert masked("D001") == "D001" and masked("") == ""
+
+
+# -- the pages ---------------------------------------------------------------------------------
+def _page_import(page_cls: Any, village: Village, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                 button: str, kind: str) -> tuple[Any, list[str]]:
+    """Open ``page_cls``, write ``kind``'s template (its example rows) and import it from ``button``."""
+    from desktop_app.excel.importers import write_template
+
+    with village.db.begin() as s:
+        org = get_organisation(s, village.org.id)
+        path = write_template(kind, tmp_path / f"{kind}.xlsx", session=s, organisation_id=village.org.id)
+    ctx = AppContext(village.db, village.user, WindowSettings(tmp_path / "w.json"))
+    ctx.set_selection(org, village.book)
+    page = page_cls(ctx)
+    qtbot.addWidget(page)
+    messages: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: messages.append(text))
+    monkeypatch.setattr(ui_errors, "_exec", lambda box: messages.append(box.text()) or 0)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a: (str(path), "Excel 文件 (*.xlsx)"))
+    from desktop_app.ui.permissions import press
+
+    press(page, button)
+    qtbot.waitUntil(lambda: page.importer is not None and page.importer.dialog is not None
+                    and page.runner.active == 0, timeout=15_000)
+    return page, messages
+
+
+def test_resources_tab_imports_its_template(village: Village, qtbot: Any, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.ui.pages.assets import AssetsPage
+
+    page, messages = _page_import(AssetsPage, village, qtbot, tmp_path, monkeypatch, "btn_import_resources",
+                                  "resources")
+    dialog = page.importer.dialog
+    assert dialog.windowTitle().startswith("导入资源") and dialog.result_shown.ok, dialog.result_shown.problems
+    new = dialog.result_shown.counts["new"]
+    assert new >= 1
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: page.importer.done is not None, timeout=15_000)
+    assert messages and messages[-1].startswith("已导入")
+    qtbot.waitUntil(lambda: page.parcels.model.rowCount() == new)  # the tab reloaded on ctx.notify
+
+
+@pytest.mark.parametrize(("module", "cls", "button", "kind"), [
+    ("desktop_app.ui.pages.assets", "AssetsPage", "btn_import_assets", "assets"),
+    ("desktop_app.ui.pages.assets", "AssetsPage", "btn_import_projects", "projects"),
+    ("desktop_app.ui.pages.contracts", "ContractsPage", "btn_import_contracts", "contracts"),
+    ("desktop_app.ui.pages.funds_vouchers", "VouchersPage", "btn_import_vouchers", "vouchers"),
+    ("desktop_app.ui.pages.orgs", "OrgsPage", "btn_import_orgs", "orgs"),
+])
+def test_each_page_opens_the_import_dialog_for_its_kind(village: Village, qtbot: Any, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch, module: str, cls: str,
+                                                        button: str, kind: str) -> None:
+    import importlib
+
+    page_cls = getattr(importlib.import_module(module), cls)
+    page, messages = _page_import(page_cls, village, qtbot, tmp_path, monkeypatch, button, kind)
+    dialog = page.importer.dialog
+    assert page.importer.kind == kind and dialog.mapping_table.rowCount() >= 2
+    assert not messages  # a dialog, not an error box
+    assert dialog.tabs.tabText(0).startswith("导入预览")
+
+
+def test_opening_dialog_imports_through_the_generic_dialog(village: Village, qtbot: Any, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.ui.pages.funds_opening import OpeningDialog
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["东湖村股份经济合作社期初余额表"])
+    ws.append(["科目编码", "科目名称", "借方余额", "贷方余额"])
+    ws.append(["10201", "农商行", "5,000.00", None])
+    ws.append(["301", "资本", None, 5000])
+    ws.append(["合计", None, 5000, 5000])
+    path = tmp_path / "期初.xlsx"
+    wb.save(path)
+    with village.db.begin() as s:
+        org = get_organisation(s, village.org.id)
+    ctx = AppContext(village.db, village.user, WindowSettings(tmp_path / "w.json"))
+    ctx.set_selection(org, village.book)
+    dlg = OpeningDialog(ctx)
+    qtbot.addWidget(dlg)
+    messages: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: messages.append(text))
+    monkeypatch.setattr(ui_errors, "_exec", lambda box: messages.append(box.text()) or 0)
+    dlg.import_xlsx(path)
+    qtbot.waitUntil(lambda: dlg.importer.dialog is not None and dlg.runner.active == 0, timeout=15_000)
+    preview = dlg.importer.dialog
+    assert preview.result_shown.ok, [p.message for p in preview.result_shown.problems]
+    assert any("合计" in s for s in preview.result_shown.skipped)
+    preview.import_button.click()
+    qtbot.waitUntil(lambda: dlg.importer.done is not None, timeout=15_000)
+    assert messages and messages[-1].startswith("已导入期初余额")
+    line = next(r for r in dlg.lines() if r.code == "10201")
+    assert line.debit == Decimal("5000.00")  # the table reloaded from the book

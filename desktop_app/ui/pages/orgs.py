@@ -21,10 +21,12 @@ from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext, UndoEntry
 from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.forms import Field, FormDialog
+from desktop_app.ui.import_dialog import ImportRun, import_button, save_template
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.permissions import gate_buttons, press
 from desktop_app.ui.tables import RowTableModel
+from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets.buttons import button_row
 from desktop_app.ui.widgets.id_edits import RegionCodeEdit, UsccEdit
 
@@ -75,7 +77,7 @@ def _credit_code_field() -> Field:
 
 
 GATES: dict[str, Roles] = {name: ENTER_RECORDS for name in (
-    "btn_new_org", "btn_edit_org", "btn_new_book", "btn_edit_book", "btn_new_region")}
+    "btn_new_org", "btn_edit_org", "btn_new_book", "btn_edit_book", "btn_new_region", "btn_import_orgs")}
 
 
 class OrgsPage(QWidget):
@@ -99,6 +101,10 @@ class OrgsPage(QWidget):
             ("编辑账套(&B)", self.edit_book, "btn_edit_book"),
             ("新增区划(&Q)", self.new_region, "btn_new_region"),
         ])
+        self.runner = TaskRunner(self)
+        self.importer: ImportRun | None = None
+        buttons.insertWidget(buttons.count() - 1, import_button(
+            "导入组织(&I)…", "btn_import_orgs", self.import_orgs, lambda: save_template(self, ctx, "orgs"), self))
 
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
@@ -116,6 +122,11 @@ class OrgsPage(QWidget):
         ctx.data_changed.connect(self._on_data_changed)
         ctx.context_changed.connect(self._follow_navigation)
         self.reload()
+
+    def import_orgs(self) -> None:
+        """导入组织: 组织与账套 from Excel through the generic import dialog (no organisation needed)."""
+        self.importer = ImportRun(self, self.ctx, self.runner, "orgs", notify="organisation")
+        self.importer.start()
 
     def reload(self) -> None:
         self.org_model.set_rows(self.ctx.read(svc.list_organisations))
