@@ -112,8 +112,15 @@ def read_escalation(value: object) -> tuple[Decimal, int] | None:
     return Decimal(m.group(2)), years
 
 
-def _money(label: str) -> Any:
+def _money(label: str, *units: str) -> Any:
     def read(value: object) -> Decimal | None:
+        text = cell_text(value).replace(" ", "") if isinstance(value, str) else ""
+        for unit in units:  # "1.2万元/年": the 万 is read with 元, the rest of the unit dropped
+            if text.endswith(unit):
+                try:
+                    return cell_number(text[: -len(unit)] + "元", units=("元",), label=label)
+                except CellError:
+                    raise CellError(f"“{text}”不是{label}：请只填写数字，可带单位“元”或“{unit}”，如 1,200") from None
         return cell_number(value, units=("元",), label=label)
     return read
 
@@ -202,7 +209,7 @@ READERS: dict[str, Any] = {
     "signed_on": lambda v: cell_date(v, label="签订日期"), "start_date": lambda v: cell_date(v, label="起始日期"),
     "end_date": lambda v: cell_date(v, label="终止日期"),
     "term_years": lambda v: cell_number(v, units=("年",), label="期限"),
-    "annual_rent": _money("年租金"), "unit_price": _money("单价"), "deposit_required": _money("保证金"),
+    "annual_rent": _money("年租金", "元/年", "元每年"), "unit_price": _money("单价", "元/亩·年", "元/亩/年", "元/亩"), "deposit_required": _money("保证金"),
     "escalation_text": read_escalation,
     "escalation_pct": lambda v: cell_number(v, units=("%",), label="递增比例"),
     "escalation_years": _int("递增间隔"), "due_days": _int("缴款期限"),
@@ -320,8 +327,7 @@ class ContractsImporter(Importer):
             merged["end_date"] = add_years(start, int(term)) - timedelta(days=1)
         elif term is not None and start is not None and end is not None and end >= start:
             actual = term_years(start, end)
-            places = max(0, -term.as_tuple().exponent) if isinstance(term.as_tuple().exponent, int) else 2
-            if term != actual and term != actual.quantize(Decimal(1).scaleb(-min(places, 2))):
+            if abs(term - actual) >= Decimal("0.05"):  # 5.5 for 5.50 and 3.3 for 3.33 年 are the same term
                 problems.append(Problem(row, layout.where("term_years"),
                                         f"期限 {shown(term)} 年与起止日期 {start:%Y-%m-%d} 至 {end:%Y-%m-%d}"
                                         f"（{shown(actual)} 年）不符；请核对起止日期，或清空期限"))
@@ -371,7 +377,8 @@ class ContractsImporter(Importer):
             if number and number in seen:
                 problems.append(Problem(row, layout.where("number"), f"{number} 与第{seen[number]}行重复"))
                 continue
-            seen[number] = row
+            if number:
+                seen[number] = row
             current_row = held.get(number) if number else None
             if current_row is not None and mode == "add":
                 problems.append(Problem(row, layout.where("number"),

@@ -243,7 +243,7 @@ def test_a_villages_own_sheet_is_read_by_synonyms(env: Env, tmp_path: Path) -> N
         [2, "DH-02", "荒山承包", "资源发包", "西山", "王五", None, "2025-01-01", None, 10, "800", "无", "年付", None],
         [3, "DH-03", "厂房租赁", "资产租赁", "一号厂房", "东湖商贸有限公司", USCC, 20250301, 20280228, 3, "36,500",
          None, "季付", "按自然年度"],
-        [4, "DH-04", "水面养殖", "资源发包", "北塘", "东湖水产养殖专业合作社", None, "2025/1/1", "2027/12/31", None, 1500,
+        [4, "DH-04", "水面养殖", "资源发包", "北塘", "东湖水产养殖专业合作社", None, "2025/1/1", "2027/12/31", None, "1,500元/年",
          None, "年付", None],
         ["合计", None, None, None, None, None, None, None, None, None, "48800", None, None, None],
         ["填表人：王会计", None, None, None, None, None, None, None, None, None, None, None, None, None],
@@ -353,3 +353,23 @@ def test_every_bad_cell_is_named_at_once_and_nothing_is_written(env: Env, tmp_pa
         "第13行G列“证件号码”：身份证号只能是数字，最后一位可以是 X",  # a company's code for a 个人
     ]
     assert _by_number(env) == {}
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("每3年递增5%", (D(5), 3)), ("每三年递增5\uff05", (D(5), 3)), ("每 2 年上浮 3.5 %", (D("3.5"), 2)),
+    ("每十年增长10%", (D(10), 10)), ("每十二年递增1%", (D(1), 12)), ("无", (D(0), 0)), ("不递增", (D(0), 0)),
+    (None, None)])
+def test_escalation_clause_as_people_write_it(text: object, want: object) -> None:
+    from desktop_app.excel.import_contracts import read_escalation
+
+    assert read_escalation(text) == want
+
+
+def test_billing_basis_words() -> None:
+    from desktop_app.core.cellvalues import CellError
+    from desktop_app.excel.import_contracts import read_align
+
+    assert [read_align(t) for t in ("按合同年度", "合同年度", "按自然年度（季度）", "自然年", " 按 合同 年度 ", None)] == [
+        "contract", "contract", "calendar", "calendar", "contract", None]
+    with pytest.raises(CellError, match="应填“按自然年度”或“按合同年度”"):
+        read_align("按月")
