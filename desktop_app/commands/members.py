@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from desktop_app.commands import export_kind, import_kind, resolve_book
+from desktop_app.commands import export_kind, resolve_book
 from desktop_app.commands.auth import require_login
 from desktop_app.core.errors import UserError
 
@@ -129,34 +129,9 @@ def cmd_roster(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from datetime import date
-
-    from desktop_app.cli import cli_session
-    from desktop_app.core.services.orgs import find_organisation
-    from desktop_app.excel.members_xlsx import import_members_xlsx
-
-    with cli_session(args, "cli") as s:
-        org = find_organisation(s, args.org)
-        preview, result = import_members_xlsx(s, org.id, Path(args.file), apply=not args.dry_run,
-                                              event_date=date.today())
-        if preview.errors:
-            for e in preview.errors[:50]:
-                print(f"  {e}")
-            raise UserError(f"发现 {len(preview.errors)} 处错误，未写入任何数据")
-    if result is None:
-        print(f"检查通过：{preview.members} 名成员（新户 {len(preview.new_households)} 户，"
-              f"股份 {preview.shares_total.normalize():f} 股）；未写入（--dry-run）")
-    else:
-        print(f"已导入 {org.name}：成员 {result.members} 人，新户 {result.households} 户，"
-              f"股份 {result.shares_total.normalize():f} 股")
-    return 0
-
-
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     for kind, label in EXPORT_KINDS.items():
         export_kind(kind, label, cmd_export)
-    import_kind("members", "成员名册", cmd_import)
     p = add("distribute", cmd_distribute, "按账簿和股份登记簿生成年度收益分配方案草案，显示每股分红、合计和尾差")
     p.add_argument("--org", required=True, help="组织（统一社会信用代码或12位区划代码）")
     p.add_argument("--year", type=int, required=True, help="分配年度")

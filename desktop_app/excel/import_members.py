@@ -314,12 +314,19 @@ class MembersImporter(Importer):
                 problems.append((row, "ric", f"{ric} 与第{seen_held[ric]}行重复"))
                 return
             seen_held[ric] = row
+            if mode == "skip":
+                outcomes.append(RowOutcome(row, ric, name or reg.values["name"], "skipped"))
+                return
+            bad = False
+            for t, c in per_type.items():  # every problem at once: a bad count of a registered row too
+                try:
+                    per_type[t] = parse_shares(c, field=t, allow_zero=True)
+                except ValidationError as e:
+                    problems.append((row, "shares" if stats.get("single") else f"share:{t}", e.message))
+                    bad = True
             if mode == "add":
                 problems.append((row, "ric", f"{ric} 已登记为本组织成员 {reg.values['name']}。要修改已登记的成员请选择"
                                              "“更新已有”，要略过已登记的成员请选择“跳过已有”"))
-                return
-            if mode == "skip":
-                outcomes.append(RowOutcome(row, ric, name, "skipped"))
                 return
             cur = reg.values
             name = name or cur["name"]
@@ -331,15 +338,10 @@ class MembersImporter(Importer):
             try:
                 checker(reg.household_number, merged["name"], ric, merged["relation"], merged["group_name"],
                         merged["confirmed_on"], merged["joined_on"], merged["note"])
-                for t, c in per_type.items():
-                    key = f"share:{t}" if stats.get("single") is None else "shares"
-                    try:
-                        per_type[t] = parse_shares(c, field=t, allow_zero=True)
-                    except ValidationError as e:
-                        problems.append((row, key, e.message))
-                        return
             except ValidationError as e:
                 problems.append((row, LABELS.get(e.field or "", "ric"), e.message))
+                return
+            if bad:
                 return
             if number and number != reg.household_number:
                 moved += 1
