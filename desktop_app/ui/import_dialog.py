@@ -50,7 +50,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import UserError
 from desktop_app.core.ids import mask_ric
@@ -151,7 +150,7 @@ class Inspection:
         return self.check is not None and self.check.ok and not self.failure
 
 
-def inspect(session: Session, kind: str, path: Path | str, *, organisation_id: uuid.UUID | None,
+def inspect(session: Any, kind: str, path: Path | str, *, organisation_id: uuid.UUID | None,
             book_id: uuid.UUID | None = None, mode: str | None = None, mapping: Mapping[str, str] | None = None,
             remembered: Mapping[str, Mapping[str, str]] | None = None, apply: bool = False,
             progress: Progress | None = None, **options: Any) -> Inspection:
