@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -359,3 +360,98 @@ def test_every_export_kind_and_import_template_is_covered(poisoned: Poisoned, tm
         formulas, found, unquoted = _scan(path)
         assert formulas == [] and unquoted == [], (kind, formulas, unquoted)
         assert all(types == {"s"} for types in found.values()), (kind, found)
+
+
+# --- an import never evaluates a formula (issue #15) --------------------------------------------
+
+def _header_row(ws: Any, label: str) -> int:
+    return next(c.row for row in ws.iter_rows() for c in row if isinstance(c.value, str)
+                and c.value.lstrip("*") == label)
+
+
+@pytest.mark.parametrize("kind", ["assets", "contracts", "members", "opening", "orgs", "projects", "resources",
+                                  "vouchers"])
+def test_every_import_kind_refuses_a_formula_without_a_stored_result(db: Any, tmp_path: Path, kind: str) -> None:
+    """The kind's own template with one formula typed into its first data row (openpyxl stores no
+    result, as a program that does not calculate would): refused by row and column, never blank."""
+    import uuid
+
+    from desktop_app.excel.importers import IMPORTERS, _load, run_import, write_template
+
+    _load()
+    if kind not in IMPORTERS:
+        pytest.skip(f"import kind {kind} is not registered yet")
+    some = uuid.uuid4()
+    with db.begin("test") as s:
+        path = write_template(kind, tmp_path / f"{kind}.xlsx", session=s, organisation_id=some)
+        spec = IMPORTERS[kind].spec(s, some)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    label = spec.fields[1].label  # the second column: a name / 名称 / 科目名称 / 摘要 …
+    head = _header_row(ws, spec.fields[0].label)
+    column = next(c.column for c in ws[head] if isinstance(c.value, str) and c.value.lstrip("*") == label)
+    ws.cell(head + 1, column, "=CONCAT(\"坏\",\"名\")")
+    wb.save(path)
+    with pytest.raises(UserError, match="是公式，但文件中没有保存公式的计算结果"), db.begin("test") as s:
+        run_import(s, kind, path, organisation_id=some, book_id=some, apply=True)
+
+
+def _with_stored_result(path: Path, ref: str, formula: str, stored: str, sheet: str = "sheet1") -> None:
+    """Give cell ``ref`` of ``sheet`` the formula ``formula`` and the result Excel stored for it."""
+    import re
+    import zipfile
+
+    part = f"xl/worksheets/{sheet}.xml"
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    xml = files[part].decode()
+    cell = re.compile(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)')
+    assert cell.search(xml), xml[:500]
+    xml = cell.sub(f'<c r="{ref}" t="str"><f>{formula}</f><v>{stored}</v></c>', xml, count=1)
+    files[part] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in files.items():
+            z.writestr(n, data)
+
+
+def _orgs_sheet(path: Path, *, first_sheet_note: bool = False, legal_rep: object = "王建国") -> Path:
+    from desktop_app.core.ids import make_uscc
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    if first_sheet_note:
+        ws.title = "说明"
+        ws.append(["本文件第二张表为组织名录"])
+        ws = wb.create_sheet("名录")
+    ws.append(["组织名称", "统一社会信用代码", "行政区划代码", "法定代表人"])
+    ws.append(["新华村股份经济合作社", make_uscc("N2320115MF0000012"), "320115106201", legal_rep])
+    wb.save(path)
+    return path
+
+
+def test_an_import_reads_the_result_excel_stored_and_never_evaluates_the_formula(db: Any, tmp_path: Path) -> None:
+    from desktop_app.core.services.orgs import list_organisations
+    from desktop_app.excel.importers import run_import
+
+    path = _orgs_sheet(tmp_path / "orgs.xlsx")
+    # what evaluating would give (坏名, 3) is not what the file stored when Excel last calculated it
+    _with_stored_result(path, "A2", "CONCAT(&quot;坏&quot;,&quot;名&quot;)", "新华村股份经济合作社")
+    _with_stored_result(path, "D2", "1+2", "=SUM(A1)")
+    with db.begin("test") as s:
+        check, done = run_import(s, "orgs", path, organisation_id=None, apply=True)
+    assert check.ok and done is not None, check.problems
+    with db.read() as s:
+        (org,) = list_organisations(s)
+    assert (org.name, org.legal_rep) == ("新华村股份经济合作社", "=SUM(A1)")  # stored text, kept as text
+
+
+def test_a_formula_without_a_result_is_refused_on_any_sheet_the_table_is_found_on(db: Any, tmp_path: Path) -> None:
+    from desktop_app.core.services.orgs import list_organisations
+    from desktop_app.excel.importers import run_import
+
+    path = _orgs_sheet(tmp_path / "orgs.xlsx", first_sheet_note=True, legal_rep="=CONCAT(\"王\",\"建国\")")
+    with pytest.raises(UserError, match="第2行“法定代表人”（单元格 D2）是公式"), db.begin("test") as s:
+        run_import(s, "orgs", path, organisation_id=None, apply=True)
+    with db.read() as s:
+        assert list_organisations(s) == []
