@@ -21,14 +21,14 @@ from desktop_app.core.errors import UserError
 __all__ = ["formula_cells_without_values", "refuse_formulas_without_values"]
 
 
-def _first_sheet_xml(z: zipfile.ZipFile) -> str | None:
-    """The part name of the workbook's first sheet (the one calamine reads)."""
+def _first_sheet_xml(z: zipfile.ZipFile, index: int = 0) -> str | None:
+    """The part name of the workbook's first sheet (the one calamine reads; ``index``: another one)."""
     try:
         book = ElementTree.fromstring(z.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
         return None
-    sheet = next((e for e in book.iter() if e.tag.endswith("}sheet")), None)
+    sheet = next((e for n, e in enumerate(e for e in book.iter() if e.tag.endswith("}sheet")) if n == index), None)
     rid = next((v for k, v in (sheet.attrib.items() if sheet is not None else ()) if k.endswith("}id")), None)
     target = next((r.get("Target") for r in rels if r.get("Id") == rid), None)
     if not target:
@@ -36,13 +36,13 @@ def _first_sheet_xml(z: zipfile.ZipFile) -> str | None:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
-def formula_cells_without_values(path: Path) -> list[str]:
+def formula_cells_without_values(path: Path, sheet: int = 0) -> list[str]:
     """Cells of the first sheet holding a formula whose result the file does not store (a file
     written by a program that does not calculate): calamine would read them as blank. A formula
     whose result Excel stored is read as that result."""
     try:
         with zipfile.ZipFile(path) as z:
-            part = _first_sheet_xml(z)
+            part = _first_sheet_xml(z, sheet)
             if part is None or b"<f" not in (data := z.read(part)):  # the usual case: no formula at all
                 return []
     except (zipfile.BadZipFile, KeyError, OSError):
@@ -58,11 +58,11 @@ def formula_cells_without_values(path: Path) -> list[str]:
     return cells
 
 
-def refuse_formulas_without_values(path: Path | str, header: Sequence[str]) -> None:
+def refuse_formulas_without_values(path: Path | str, header: Sequence[str], sheet: int = 0) -> None:
     """Refuse a file whose first sheet holds formulas without stored results (``header``: the
     table's column names, to name the cells by column): an import never evaluates a formula and
     never reads one as blank."""
-    cells = formula_cells_without_values(Path(path))
+    cells = formula_cells_without_values(Path(path), sheet)
     if not cells:
         return
     names = {get_column_letter(i + 1): str(h) for i, h in enumerate(header) if h}

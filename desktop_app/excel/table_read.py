@@ -319,10 +319,9 @@ def open_table(path: Path | str, spec: TableSpec, *, mapping: Mapping[str, str] 
         have = "、".join(h for h in headers if h) or "（无）"
         raise UserError(f"{spec.title}缺少必填列：{'、'.join(f.label for f in missing)}。第{layout.header_row}行的列名为：{have}。"
                         "请在导入预览中指定对应的列，或按导入模板修改列名")
-    if index == 0:
-        from desktop_app.excel.formulas import refuse_formulas_without_values
+    from desktop_app.excel.formulas import refuse_formulas_without_values
 
-        refuse_formulas_without_values(path, headers)
+    refuse_formulas_without_values(path, headers, index)  # the table's own sheet, first or not
     skipped = [SkippedRow(n + 1, "标题行" if n < 2 and len([c for c in row if cell_text(c)]) <= 2 else "说明行", _short(row))
                for n, row in enumerate(head[:r]) if any(cell_text(c) for c in row)]
     if last > r:

@@ -257,3 +257,21 @@ def test_not_a_spreadsheet(tmp_path: Path) -> None:
         open_table(bad, SPEC)
     with pytest.raises(UserError, match="找不到文件"):
         open_table(tmp_path / "nowhere.xlsx", SPEC)
+
+
+def test_formula_without_stored_value_refused_on_a_later_sheet(tmp_path: Path) -> None:
+    """The table's own sheet is checked, not only the first: nothing is read as blank."""
+    wb = Workbook()
+    cover = wb.active
+    assert cover is not None
+    cover.title = "封面"
+    cover.append(["=1+1"])  # the cover's formula is not the table's business
+    ws = wb.create_sheet("名册")
+    ws.append(["姓名", "身份证号", "股数"])
+    ws.append(["张三", RIC1, "=SUM(1,1)"])
+    wb.save(tmp_path / "later.xlsx")
+    with pytest.raises(UserError, match="第2行“股数”（单元格 C2）是公式"):
+        open_table(tmp_path / "later.xlsx", SPEC)
+    ws["C2"] = 2
+    wb.save(tmp_path / "later.xlsx")
+    assert [r["shares"] for _, r in open_table(tmp_path / "later.xlsx", SPEC).records()] == [2]
