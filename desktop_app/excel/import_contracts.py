@@ -160,6 +160,10 @@ def _spec() -> TableSpec:
         Field("kind", "合同类型", ("类型", "合同类别"), required=True, note="、".join(CONTRACT_KINDS)),
         Field("subject", "标的", ("标的物", "承包标的", "租赁标的", "发包项目", "承包项目", "标的名称"), required=True,
               note="地块、房屋、设备等名称"),
+        Field("parcel_code", "地块编号", ("资源编号", "地块代码", "资源地块编号"),
+              note="关联资源台账中的地块（可不填）；须是本组织已登记的地块编号"),
+        Field("asset_code", "资产编号", ("资产代码", "资产卡片编号", "卡片编号"),
+              note="关联资产台账中的资产（可不填）；须是本组织已登记的资产编号"),
         Field("location", "位置", ("坐落", "座落", "坐落位置", "地点", "四至")),
         Field("land_class", "地类", ("土地类别", "用地类型", "土地类型"), note="、".join(LAND_CLASSES)),
         Field("area_mu", "面积（亩）", ("面积", "承包面积", "亩数", "租赁面积（亩）"), note="可带单位，如 25.5亩；最多四位小数"),
@@ -205,6 +209,8 @@ SPEC = _spec()
 
 READERS: dict[str, Any] = {
     "number": lambda v: cell_text(v).replace(" ", ""), "counterparty_id_number": cell_ric,
+    "parcel_code": lambda v: cell_text(v).replace(" ", "") or None,
+    "asset_code": lambda v: cell_text(v).replace(" ", "") or None,
     "area_mu": lambda v: cell_number(v, units=("亩",), label="面积"),
     "signed_on": lambda v: cell_date(v, label="签订日期"), "start_date": lambda v: cell_date(v, label="起始日期"),
     "end_date": lambda v: cell_date(v, label="终止日期"),
@@ -356,7 +362,9 @@ class ContractsImporter(Importer):
         )
 
         layout = table.layout
-        labels = {f.key: f.label for f in SPEC.fields}
+        labels = {f.key: f.label for f in SPEC.fields} | {"parcel_id": "地块编号", "asset_id": "资产编号"}
+        links = _links(session, organisation_id, layout)
+        codes = {ident: code for by_code in links.values() for code, ident in by_code.items()}
         held = {c.number: c for c in list_contracts(session, organisation_id)}
         problems: list[Problem] = []
         outcomes: list[RowOutcome] = []
@@ -388,6 +396,19 @@ class ContractsImporter(Importer):
                 outcomes.append(RowOutcome(row, number, name, "skipped"))
                 continue
             term = values.pop("term_years", None)
+            linked = True
+            for code_key, id_key, register_name in (("parcel_code", "parcel_id", "资源台账"),
+                                                    ("asset_code", "asset_id", "资产台账")):
+                code = values.pop(code_key, None)
+                if code:
+                    values[id_key] = links[id_key].get(code)
+                    if values[id_key] is None:
+                        problems.append(Problem(row, layout.where(code_key), f"本组织没有{labels[code_key]}为“{code}”的"
+                                                f"{'地块' if id_key == 'parcel_id' else '资产'}；请先在{register_name}中登记，"
+                                                "或清空该格"))
+                        linked = False
+            if not linked:
+                continue
             ric = values.get("counterparty_id_number") or ""
             if "*" in ric:  # the export hid the middle of a person's 身份证号
                 if current_row is not None and current_row.counterparty_id_number \
@@ -409,7 +430,7 @@ class ContractsImporter(Importer):
             data = ContractInput(organisation_id=organisation_id, book_id=book_id,  # type: ignore[arg-type]
                                  **{k: merged.get(k) for k in (*_INPUT, *_KEPT) if k in merged or k in _NEEDED})
             if current is not None:
-                changes = tuple(Change(labels.get(k, k), _shown(k, current.get(k)), _shown(k, v))
+                changes = tuple(Change(labels.get(k, k), _shown(k, current.get(k), codes), _shown(k, v, codes))
                                 for k, v in given.items() if k in current and not _equal(current.get(k), v))
                 if "end_date" not in given and merged["end_date"] != current["end_date"]:
                     changes += (Change(labels["end_date"], shown(current["end_date"]), shown(merged["end_date"])),)
@@ -509,10 +530,29 @@ def _equal(a: Any, b: Any) -> bool:
     return (a if a not in ("", None) else None) == (b if b not in ("", None) else None)
 
 
-def _shown(key: str, value: Any) -> str:
+def _shown(key: str, value: Any, codes: dict[Any, str] | None = None) -> str:
     if key == "billing_align" and isinstance(value, str):
         return ALIGN_LABELS.get(value, value)
+    if isinstance(value, uuid.UUID):
+        return (codes or {}).get(value, "（已登记的关联）")
     return shown(value)
+
+
+def _links(session: Session, organisation_id: uuid.UUID, layout: Layout) -> dict[str, dict[str, uuid.UUID]]:
+    """编号 → id of the organisation's parcels and assets (read only when the file has the column)."""
+    out: dict[str, dict[str, uuid.UUID]] = {"parcel_id": {}, "asset_id": {}}
+    try:
+        if "parcel_code" in layout.columns:
+            from desktop_app.core.services.resources import list_parcels
+
+            out["parcel_id"] = {p.code: p.id for p in list_parcels(session, organisation_id)}
+        if "asset_code" in layout.columns:
+            from desktop_app.core.services.assets import list_assets
+
+            out["asset_id"] = {a.code: a.id for a in list_assets(session, organisation_id)}
+    except ImportError:  # pragma: no cover - the assets area is not installed
+        pass
+    return out
 
 
 CONTRACTS = register(ContractsImporter())

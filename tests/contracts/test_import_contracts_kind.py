@@ -373,3 +373,24 @@ def test_billing_basis_words() -> None:
         "contract", "contract", "calendar", "calendar", "contract", None]
     with pytest.raises(CellError, match="应填“按自然年度”或“按合同年度”"):
         read_align("按月")
+
+
+def test_a_parcel_is_linked_by_its_code(env: Env, tmp_path: Path) -> None:
+    from desktop_app.core.services.resources import create_parcel
+
+    with env.db.begin("test") as s:
+        parcel = create_parcel(s, organisation_id=env.org.id, code="D01", name="东大田", land_class="耕地",
+                               area_mu=D("12.3456"), status="机动地")
+    header = ["合同编号", "合同名称", "合同类型", "标的", "地块编号", "承包方名称", "起始日期", "终止日期", "年租金", "付款方式"]
+    rows: list[list[object]] = [["P-1", "东大田发包", "资源发包", "东大田", "D01", "王五", "2026-01-01", "2028-12-31", 3000, "年付"],
+                                ["P-2", "西大田发包", "资源发包", "西大田", "X99", "王六", "2026-01-01", "2028-12-31", 3000, "年付"]]
+    check, done = _import(env, _sheet(tmp_path / "p.xlsx", header, rows))
+    assert done is None and [str(p) for p in check.problems] == [
+        "第3行E列“地块编号”：本组织没有地块编号为“X99”的地块；请先在资源台账中登记，或清空该格"]
+    check, done = _import(env, _sheet(tmp_path / "p.xlsx", header, rows[:1]))
+    assert done is not None and done.added == 1, check.problems
+    assert _by_number(env)["P-1"].parcel_id == parcel.id
+    check, done = _import(env, _sheet(tmp_path / "p2.xlsx", [h for h in header if h != "地块编号"],
+                                      [[c for i, c in enumerate(rows[0]) if i != 4]]), "update")
+    assert done is not None and check.count("unchanged") == 1  # no 地块编号 column: the link stays
+    assert _by_number(env)["P-1"].parcel_id == parcel.id
