@@ -81,7 +81,7 @@ def _bare(key: str) -> str:
 @dataclass(frozen=True)
 class SkippedRow:
     row: int  # Excel row number
-    reason: str  # 标题行 / 说明行 / 合计行 / 重复表头 / 无数据
+    reason: str  # 标题行 / 说明行 / 表头 / 列号行 / 合计行 / 重复表头 / 无数据
     text: str  # what the row says (shortened)
 
     def __str__(self) -> str:
@@ -185,12 +185,19 @@ class Table:
         width = self._width
         pad = [None] * width
         skipped = self.skipped
+        under_header = True
         for number, raw in self._rows:
             if len(raw) < width:
                 raw = [*raw, *pad[len(raw):]]
             filled = [i for i, c in enumerate(raw) if c is not None and c != "" and not (type(c) is str and not c.strip())]
             if not filled:
                 continue
+            if under_header:  # official forms number their columns under the header: 1 2 3 … or (1) (2) (3) …
+                under_header = False
+                marks = [cell_text(raw[i]).strip("()（） ") for i in filled]
+                if len(marks) >= 3 and marks == [str(n) for n in range(1, len(marks) + 1)]:
+                    skipped.append(SkippedRow(number, "列号行", _short(raw)))
+                    continue
             first_texts = [cell_text(raw[i]).replace(" ", "") for i in filled[:3]]
             if any(_TOTAL.match(t) for t in first_texts):
                 skipped.append(SkippedRow(number, "合计行", _short(raw)))

@@ -275,3 +275,12 @@ def test_formula_without_stored_value_refused_on_a_later_sheet(tmp_path: Path) -
     ws["C2"] = 2
     wb.save(tmp_path / "later.xlsx")
     assert [r["shares"] for _, r in open_table(tmp_path / "later.xlsx", SPEC).records()] == [2]
+
+
+@pytest.mark.parametrize("marks", [[1, 2, 3, 4], ["(1)", "(2)", "(3)", "(4)"], ["1", "2", "3", "4"]])
+def test_column_number_row_under_the_header_is_skipped(tmp_path: Path, marks: list[Any]) -> None:
+    path = xlsx(tmp_path / "numbered.xlsx", [["姓名", "身份证号", "股数", "备注"], marks, ["张三", RIC1, 1, None],
+                                             [1, 2, 3, 4]])
+    table = open_table(path, SPEC)
+    assert [n for n, _ in table.records()] == [3, 4]  # only directly under the header: later it is data
+    assert reasons(table) == {2: "列号行"}
