@@ -21,6 +21,7 @@ from desktop_app.excel.contracts_import import apply_contract_import
 from desktop_app.excel.contracts_xlsx import IMPORT_HEADERS
 from desktop_app.excel.members_xlsx import import_members_xlsx
 from tests.contracts.conftest import make_env
+from tests.district.conftest import hand_town, pg_view  # noqa: F401  (fixtures of the district reports' test)
 from tests.members.conftest import make_village
 
 
@@ -455,3 +456,28 @@ def test_a_formula_without_a_result_is_refused_on_any_sheet_the_table_is_found_o
         run_import(s, "orgs", path, organisation_id=None, apply=True)
     with db.read() as s:
         assert list_organisations(s) == []
+
+
+@pytest.mark.parametrize("engine_kind", ["sqlite"], indirect=True)
+def test_district_reports_keep_formula_like_village_names_as_text(engine_kind: str, request: pytest.FixtureRequest,
+                                                                 tmp_path: Path) -> None:
+    """The district's xlsx (收入分档, 财务公开, 收益分配, 合同监管) list the villages by the names their
+    township gave them, carried by sync: = + - @ names come out as text."""
+    from desktop_app.core.services.orgs import update_organisation
+    from tests.district.test_stats import book_hand
+
+    h = request.getfixturevalue("hand_town")
+    book_hand(h)
+    with h.town.begin("test") as s:
+        for text, org_id in zip(POISON, h.orgs.values(), strict=True):
+            update_organisation(s, org_id, name=f"{text}村股份经济合作社")
+    h.carry()
+    for kind in ("tiers", "disclosure", "distribution", "contracts"):
+        out = tmp_path / f"{kind}.xlsx"
+        assert main(["district", "report", kind, "--db", h.db_arg, "--year", "2026", "--as-of", "2026-12-31",
+                     "--out", str(out)]) == 0
+        formulas, found, unquoted = _scan(out)
+        assert formulas == [] and unquoted == [], (kind, formulas[:5], unquoted[:5])
+        assert all(types == {"s"} for types in found.values()), (kind, found)
+        if kind in ("tiers", "disclosure", "distribution"):
+            assert {v.split("村")[0] for v in found} == set(POISON), (kind, found)
