@@ -94,7 +94,7 @@ class VoucherImporter(Importer):
                                    cell_text(rec.get("account_code")), cell_text(rec.get("account_name")),
                                    values.get("debit"), values.get("credit"), cell_text(rec.get("counterparty")),
                                    bad))
-        vouchers, found = plan_vouchers(session, book_id, rows)
+        vouchers, found = plan_vouchers(session, book_id, rows, skip_existing=mode == "skip")
         account_col = "account_code" if "account_code" in layout.columns else "account_name"
         for p in found:
             key = account_col if p.field == "account" else _COLUMN.get(p.field)
@@ -106,8 +106,10 @@ class VoucherImporter(Importer):
                                         f"本账套{v.label.replace(' ', '已有')}号凭证（{v.row_list}）。凭证不能被文件覆盖："
                                         "要略过已有的凭证请选择“跳过已有”，要更正已记账的凭证请用红字冲销"))
                 continue
-            if not v.bad:
-                outcomes.append(RowOutcome(v.rows[0], v.label, v.summary, "skipped" if v.existing else "new"))
+            if v.existing:
+                outcomes.append(RowOutcome(v.rows[0], v.label, v.summary, "skipped"))
+            elif not v.bad:
+                outcomes.append(RowOutcome(v.rows[0], v.label, v.summary, "new"))
         if not rows and not problems:
             problems.append(Problem(0, "", "文件中没有凭证行（表头以下是空的），没有可导入的内容"))
         notes: list[str] = []

@@ -245,3 +245,22 @@ def test_import_vouchers_cli(env: Env, tmp_path: Path, capsys: pytest.CaptureFix
     assert "已导入凭证 1 张" in capsys.readouterr().out
     assert [d.voucher.summary for d in _vouchers(env)] == ["命令行导入"]
     assert cli_main(["--user", "kj", *base, "--mode", "update"]) != 0
+
+
+def test_skip_leaves_vouchers_of_a_closed_month_unchecked(env: Env, tmp_path: Path) -> None:
+    env.vouch(date(2026, 1, 3), "一月已记账", ("101", "10", "0"), ("504", "0", "10"))
+    with env.db.begin("test") as s:
+        close_period(s, env.book.id, "2026-01", user=env.maker)
+    rows: list[list[Any]] = [
+        ["2026-01-03", "记-0001", "一月已记账", "101", 10, None, None],
+        ["2026-01-03", "记-0001", "一月已记账", "504", None, 10, None],
+        ["2026-02-04", "记-0001", "二月新的", "101", 20, None, None],
+        ["2026-02-04", "记-0001", "二月新的", "504", None, 20, None],
+    ]
+    path = _xlsx(tmp_path / "再导入.xlsx", rows)
+    check, _ = _run(env, path)
+    assert {p.row for p in check.problems} == {4} and any("已结账" in str(p) for p in check.problems)
+    check, done = _run(env, path, mode="skip", apply=True)
+    assert check.ok and done is not None and (done.added, done.left) == (1, 1)
+    assert [(d.voucher.period, d.voucher.number, d.voucher.summary) for d in _vouchers(env)] == [
+        ("2026-01", 1, "一月已记账"), ("2026-02", 1, "二月新的")]

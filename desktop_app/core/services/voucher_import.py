@@ -224,9 +224,11 @@ def _amount(value: Decimal | None, label: str) -> Decimal:
     return value.quantize(CENT)
 
 
-def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRow]
+def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRow], *, skip_existing: bool = False
                   ) -> tuple[list[PlannedVoucher], list[RowProblem]]:
-    """Group and check the rows (see the module's doc). Every problem is returned, none raised."""
+    """Group and check the rows (see the module's doc). Every problem is returned, none raised.
+    With ``skip_existing`` (跳过已有) a voucher the book already has is left unchecked: re-importing
+    a file after its first month was closed is no error."""
     finder = AccountFinder(book_accounts(session, book_id))
     problems: list[RowProblem] = []
     groups: dict[tuple[str, str, int], PlannedVoucher] = {}
@@ -315,7 +317,16 @@ def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRo
         v.lines.append(LineInput(acc.code, debit, credit, summary=r.summary or None,
                                  counterparty=r.counterparty or None))
     vouchers = sorted(groups.values(), key=lambda v: (v.period, _WORDS.index(v.word or "记"), v.file_number))
-    _check_vouchers(session, book_id, finder, vouchers, problems)
+    held: dict[str, set[int]] = {}
+    for v in vouchers:
+        if v.period not in held:
+            held[v.period] = set(session.scalars(select(Voucher.number).where(
+                Voucher.book_id == book_id, Voucher.period == v.period, Voucher.deleted.is_(False))))
+        v.existing = v.word == "" and v.file_number in held[v.period]
+    if skip_existing:
+        left = {r for v in vouchers if v.existing for r in v.rows}
+        problems = [p for p in problems if p.row not in left]
+    _check_vouchers(session, book_id, finder, [v for v in vouchers if not (skip_existing and v.existing)], problems)
     return vouchers, sorted(problems, key=lambda p: p.row)
 
 
@@ -352,12 +363,6 @@ def _check_vouchers(session: Session, book_id: uuid.UUID, finder: AccountFinder,
             row = v.rows[e.row - 1] if e.row is not None and 0 < e.row <= len(v.rows) else v.rows[0]
             problems.append(RowProblem(row, "", f"凭证 {v.label}（{v.row_list}）：{e.message}"))
             v.bad = True
-    held: dict[str, set[int]] = {}
-    for period in months:
-        held[period] = set(session.scalars(select(Voucher.number).where(
-            Voucher.book_id == book_id, Voucher.period == period, Voucher.deleted.is_(False))))
-    for v in vouchers:
-        v.existing = v.word == "" and v.file_number in held[v.period]
 
 
 def number_new(session: Session, book_id: uuid.UUID, vouchers: Sequence[PlannedVoucher]) -> None:
