@@ -78,6 +78,11 @@ class VoucherImporter(Importer):
             problems.append(Problem(0, "", f"找不到科目列：需要“科目编码”或“科目名称”列（第{layout.header_row}行的列名为：{have}）。"
                                            "请在导入预览中指定科目所在的列"))
             return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped), tuple(problems), ())
+        if "number" not in layout.columns:
+            have = "、".join(h for h in layout.headers if h)
+            problems.append(Problem(0, "", f"找不到“凭证号”列（第{layout.header_row}行的列名为：{have}）：凭证按凭证号分开，"
+                                           "请加一列凭证号（同一张凭证的各行填同一个号，如 记-1），或在导入预览中指定"))
+            return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped), tuple(problems), ())
         rows: list[JournalRow] = []
         for n, rec in table.records():
             values: dict[str, Any] = {}

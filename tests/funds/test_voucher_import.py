@@ -162,6 +162,9 @@ def test_a_file_without_an_account_column_or_rows_is_a_problem(env: Env, tmp_pat
     check, _ = _run(env, _xlsx(tmp_path / "无科目.xlsx", [["2026-01-04", "1", "x", 1, None]],
                                head=["日期", "凭证号", "摘要", "借方", "贷方"]))
     assert not check.ok and "科目编码" in str(check.problems[0])
+    check, _ = _run(env, _xlsx(tmp_path / "无号.xlsx", [["2026-01-04", "x", "101", 1, None]],
+                               head=["日期", "摘要", "科目编码", "借方", "贷方"]))
+    assert not check.ok and "找不到“凭证号”列" in str(check.problems[0])
     check, _ = _run(env, _xlsx(tmp_path / "空.xlsx", [], title=None))
     assert not check.ok and "没有凭证行" in str(check.problems[0])
 
@@ -264,3 +267,18 @@ def test_skip_leaves_vouchers_of_a_closed_month_unchecked(env: Env, tmp_path: Pa
     assert check.ok and done is not None and (done.added, done.left) == (1, 1)
     assert [(d.voucher.period, d.voucher.number, d.voucher.summary) for d in _vouchers(env)] == [
         ("2026-01", 1, "一月已记账"), ("2026-02", 1, "二月新的")]
+
+
+def test_code_and_name_columns_must_agree(env: Env, tmp_path: Path) -> None:
+    head = ["日期", "凭证号", "摘要", "科目编码", "科目名称", "借方", "贷方"]
+    rows: list[list[Any]] = [["2026-01-04", "1", "名称不符", "101", "银行存款", 5, None],
+                             ["2026-01-04", "1", "名称不符", "10201", "银行存款—农商行", None, 5]]
+    check, _ = _run(env, _xlsx(tmp_path / "不符.xlsx", rows, head=head))
+    assert [str(p) for p in check.problems] == [
+        "第4行D列“科目编码”：科目编码 101 是“库存现金”，与科目名称“银行存款”不一致，请核对"
+        "（若两个程序的科目名称不同，可在导入预览中把科目名称列设为不导入，只按编码导入）"]
+    with env.db.begin("test") as s:
+        check, done = run_import(s, "vouchers", _xlsx(tmp_path / "不符2.xlsx", rows, head=head),
+                                 organisation_id=env.book.organisation_id, book_id=env.book.id,
+                                 mapping={"科目名称": ""}, apply=True, user=env.maker)  # type: ignore[arg-type]
+    assert check.ok and done is not None and done.added == 1
