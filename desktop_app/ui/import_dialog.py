@@ -377,6 +377,7 @@ class ImportDialog(QDialog):
             self._ask(mode)
 
     def _column_chosen(self, header: str, combo: QComboBox) -> None:
+        self.user_mapping.pop(header, None)  # the latest choice goes last: it wins a field two columns claim
         self.user_mapping[header] = str(combo.currentData() or "")
         self._ask(self.result_shown.mode)
 
@@ -541,6 +542,11 @@ class ImportRun:
         QMessageBox.information(self.parent, "已取消", "已取消导入，未写入任何数据。")
 
     def _checked(self, result: Inspection) -> None:
+        if self.dialog is None and self.inspection is not None:
+            return  # a re-check that finished after the dialog was closed
+        self._show(result)
+
+    def _show(self, result: Inspection) -> None:
         self.inspection = result
         if self.dialog is not None:
             self.dialog.show_inspection(result)
@@ -566,7 +572,7 @@ class ImportRun:
     def _applied(self, result: Inspection) -> None:
         self.inspection = result
         if result.done is None:  # the file or the records changed since the preview: nothing was written
-            self._checked(result)
+            self._show(result)
             return
         self.done = result.done
         self._remember(result)

@@ -396,3 +396,31 @@ def test_opening_dialog_imports_through_the_generic_dialog(village: Village, qtb
     assert messages and messages[-1].startswith("已导入期初余额")
     line = next(r for r in dlg.lines() if r.code == "10201")
     assert line.debit == Decimal("5000.00")  # the table reloaded from the book
+
+
+def test_closing_during_a_recheck_leaves_it_closed(page: Any, qtbot: Any, tmp_path: Path) -> None:
+    run = _open(page, qtbot, _file(tmp_path / "地块.xlsx", ROWS))
+    dialog = _settled(run, qtbot)
+    combo = dialog.combo("E")
+    combo.setCurrentIndex(combo.findData("area_mu"))  # a re-check starts …
+    dialog.reject()  # … and the user closes the dialog before it answers
+    assert run.last is not None and run.last.wait()
+    qtbot.wait(20)
+    assert run.dialog is None and page.messages == [] and run.done is None
+
+
+def test_a_file_changed_since_the_preview_writes_nothing_and_shows_why(page: Any, village: Village, qtbot: Any,
+                                                                      tmp_path: Path) -> None:
+    header = ["序号", "编号", "名称", "地类", "面积", "经营状态", "备注"]
+    path = _file(tmp_path / "地块.xlsx", ROWS, header)
+    run = _open(page, qtbot, path)
+    first = _settled(run, qtbot)
+    assert first.result_shown.ok
+    _file(path, [*ROWS, [4, "D004", "北坡", "沙漠", "2亩", "未利用", None]], header)  # edited in Excel meanwhile
+    first.import_button.click()
+    qtbot.waitUntil(lambda: run.dialog is not None and run.dialog is not first and run.runner.active == 0,
+                    timeout=15_000)
+    again = run.dialog
+    assert not again.result_shown.ok and again.import_button.isHidden()
+    assert [(p.row, p.column) for p in again.problems_view.model().rows()] == [("7", "D列“地类”")]
+    assert run.done is None and page.messages == [] and _parcels(village) == {}
