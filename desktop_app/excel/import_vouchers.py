@@ -102,8 +102,8 @@ class VoucherImporter(Importer):
         vouchers, found = plan_vouchers(session, book_id, rows, skip_existing=mode == "skip")
         account_col = "account_code" if "account_code" in layout.columns else "account_name"
         for p in found:
-            key = account_col if p.field == "account" else _COLUMN.get(p.field)
-            problems.append(Problem(p.row, layout.where(key) if key else "", p.message))
+            column = account_col if p.field == "account" else _COLUMN.get(p.field)
+            problems.append(Problem(p.row, layout.where(column) if column else "", p.message))
         outcomes: list[RowOutcome] = []
         for v in vouchers:
             if v.existing and mode == "add":
