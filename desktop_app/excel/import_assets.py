@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -31,8 +32,8 @@ from desktop_app.excel.assets_import_common import (
     words_reader,
     yes_no_reader,
 )
-from desktop_app.excel.importers import RecordImporter, keyed, register, shown
-from desktop_app.excel.table_read import Field, TableSpec
+from desktop_app.excel.importers import ImportCheck, Mode, RecordImporter, keyed, register, shown
+from desktop_app.excel.table_read import Field, Table, TableSpec
 
 __all__ = ["IMPORTER", "SPEC"]
 
@@ -106,8 +107,8 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
 
     rid, was = values.get("_id"), values.get("_was")
     if rid is None or was is None:
-        if values.get("status") == "已处置":
-            raise ValidationError("不能把已处置的资产导入为新卡片；请删去此行", field=LABELS["status"])
+        if values.get("status") == DISPOSED:
+            return None  # left out by ``AssetImporter.check``
         return validated_asset(session, public(values), organisation_id, None)
     changed = changed_fields(values, was)
     if not changed:
@@ -129,6 +130,26 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
     return validated_asset(session, {**{k: getattr(a, k) for k in LABELS}, **changed}, organisation_id, rid)
 
 
+DISPOSED = "已处置"
+
+
+class AssetImporter(RecordImporter):
+    def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              mode: Mode) -> ImportCheck:
+        """As the generic check; a card the file shows as 已处置 is not registered anew (a disposed
+        card has left the books), it is counted as left out and said in the notes."""
+        out = super().check(session, table, organisation_id=organisation_id, book_id=book_id, mode=mode)
+        gone = {row for status, row, values, _, _ in out.plan if status == "new" and values.get("status") == DISPOSED}
+        if not gone:
+            return out
+        outcomes = tuple(replace(o, status="skipped") if o.row in gone else o for o in out.outcomes)
+        plan = [p for p in out.plan if p[1] not in gone]
+        rows = sorted(gone)
+        note = (f"已处置的资产 {len(rows)} 项未导入（第{'、'.join(map(str, rows[:10]))}{'等' if len(rows) > 10 else ''}行）："
+                "处置后的卡片不再登记为新卡片")
+        return replace(out, outcomes=outcomes, plan=plan, notes=(*out.notes, note))
+
+
 def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:
     from desktop_app.core.services.assets import create_asset
 
@@ -148,7 +169,7 @@ def _update(session: Session, record_id: Any, values: dict[str, Any], current: M
         update_asset(session, record_id, **changed)
 
 
-IMPORTER = register(RecordImporter(
+IMPORTER = register(AssetImporter(
     kind="assets", label="资产卡片", table=SPEC, readers=READERS, validate=_validate, existing=_existing,
     create=_create, update=_update, name_field="name", needs_book=True,
     examples=(

@@ -13,16 +13,16 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from desktop_app.core.cellvalues import cell_number, cell_text
-from desktop_app.core.errors import ValidationError
 from desktop_app.excel.assets_import_common import changed_fields, public, text_reader, words_reader
-from desktop_app.excel.importers import Problem, RecordImporter, keyed, register
-from desktop_app.excel.table_read import Field, Layout, TableSpec
+from desktop_app.excel.importers import ImportCheck, Mode, Problem, RecordImporter, keyed, register
+from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
 
 __all__ = ["IMPORTER", "SPEC"]
 
@@ -71,7 +71,24 @@ READERS.update({k: words_reader for k in ("name", "location", "east", "south", "
                                             "group_name", "notes")})
 
 
+EXPIRED = "合同已到期"  # the register's 经营状态 of let-out land whose contracts have all ended
+
+
 class ParcelImporter(RecordImporter):
+    def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              mode: Mode) -> ImportCheck:
+        """As the generic check; a new parcel shown as 合同已到期 is registered as 出租 (said in the notes)."""
+        out = super().check(session, table, organisation_id=organisation_id, book_id=book_id, mode=mode)
+        rows = [row for status, row, values, _, _ in out.plan if status == "new" and values.get("status") == EXPIRED]
+        for status, _, values, _, _ in out.plan:
+            if status == "new" and values.get("status") == EXPIRED:
+                values["status"] = "出租"
+        if not rows:
+            return out
+        note = (f"经营状态“合同已到期”的 {len(rows)} 块地按“出租”登记（第{'、'.join(map(str, rows[:10]))}"
+                f"{'等' if len(rows) > 10 else ''}行）：合同不随地块导入，请在合同台账中登记或改为实际经营状态")
+        return replace(out, notes=(*out.notes, note))
+
     def read_row(self, layout: Layout, row: int, record: Mapping[str, Any],
                  problems: list[Problem]) -> dict[str, Any] | None:
         values = super().read_row(layout, row, record, problems)
@@ -98,7 +115,7 @@ def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID |
 
 def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> Any:
     from db.models import ResourceParcel
-    from desktop_app.core.services.resources import LABELS, STATUSES, validated_parcel
+    from desktop_app.core.services.resources import LABELS, validated_parcel
 
     rid, was = values.get("_id"), values.get("_was")
     if rid is not None and was is not None:
@@ -108,10 +125,10 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
         p = session.get(ResourceParcel, rid)
         registered = {k: getattr(p, k) for k in LABELS}
         return validated_parcel(session, {**registered, **changed}, organisation_id, rid)
-    if values.get("status") == "合同已到期":
-        raise ValidationError(f"“合同已到期”是台账按合同显示的状态，不是登记的经营状态；请改填{'、'.join(STATUSES)}之一",
-                              field=LABELS["status"])
-    return validated_parcel(session, {**public(values), "book_id": book_id}, organisation_id, None)
+    new = {**public(values), "book_id": book_id}
+    if new.get("status") == EXPIRED:  # the register said let out; its contracts are not in the file
+        new["status"] = "出租"
+    return validated_parcel(session, new, organisation_id, None)
 
 
 def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:

@@ -166,3 +166,18 @@ def test_the_cli_imports_the_export_and_writes_a_template(env: Env, fresh: Env, 
     assert "无变化 3 行" in out and "合计行" in out
     assert main(["--user", "kj", "template", "resources", "--out", str(tmp_path / "t.xlsx"), *db]) == 0
     assert (tmp_path / "t.xlsx").exists()
+
+
+def test_land_shown_as_contract_ended_is_registered_as_let_out_and_said_so(env: Env, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["地块编号", "地块名称", "地类", "面积（亩）", "经营状态"])
+    ws.append(["D9", "南洼", "耕地", 5, "合同已到期"])
+    path = tmp_path / "ended.xlsx"
+    wb.save(path)
+    with env.db.begin("test") as s:
+        check, done = run_import(s, "resources", path, organisation_id=env.org.id, apply=True)
+    assert check.ok and done is not None and done.added == 1
+    assert "按“出租”登记（第2行）" in check.notes[0]
+    assert parcels(env)[0][11] == "出租"
