@@ -379,7 +379,8 @@ def write_template(kind: str, path: Path | str, *, session: Session | None = Non
 
 # identifier columns: the template formats them as text so Excel keeps every digit and leading 0
 _TEXT_KEYS = frozenset(("ric", "code", "number", "household_number", "account_code", "uscc", "region_code",
-                        "id_number", "phone", "title_no", "certificate_no"))
+                        "id_number", "phone", "title_no", "certificate_no", "counterparty_id_number",
+                        "counterparty_phone", "official_code", "parcel_code", "asset_code"))
 
 
 def keyed(rows: Iterable[tuple[str, Any, Mapping[str, Any]]]) -> dict[str, tuple[Any, Mapping[str, Any]]]:

@@ -223,7 +223,11 @@ def test_template_with_its_examples_imports_cleanly(env: Env, tmp_path: Path) ->
     for path in (write_template("contracts", tmp_path / "t.xlsx"), x.write_import_template(tmp_path / "old.xlsx")):
         check, _ = _import(env, path, apply=False)
         assert check.ok and check.count("new") == 2, check.problems
-    info = openpyxl.load_workbook(tmp_path / "t.xlsx")["填写说明"]
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    sheet = book.worksheets[0]
+    head = {c.value: c.column for c in sheet[3]}  # below the template's title and note
+    assert sheet.cell(50, head["证件号码"]).number_format == "@"  # typed numbers keep all 18 digits
+    info = book["填写说明"]
     assert any(r[0] == "计费周期" and "按合同年度" in (r[3] or "") for r in info.iter_rows(values_only=True))
     check, done = _import(env, tmp_path / "t.xlsx")
     assert done is not None and done.added == 2
