@@ -17,7 +17,8 @@ from __future__ import annotations
 import argparse
 import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from desktop_app.core.errors import UserError
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from desktop_app.excel.importers import ImportCheck, Importer
     from desktop_app.excel.table_read import TableSpec
 
@@ -176,8 +179,40 @@ def _options(imp: Importer, args: argparse.Namespace) -> dict[str, Any]:
     return {"user": getattr(args, "acting", None)} if "user" in params else {}
 
 
-def cmd_import(args: argparse.Namespace) -> int:
+@contextmanager
+def _session(args: argparse.Namespace) -> Iterator[Session]:
+    """The import's one transaction. A check without a logged-in user (``--dry-run``, or a file
+    checked before the login is asked for) is always rolled back, so it needs no login, like
+    ``sync import --dry-run``: a kind may check rows by trying them in a savepoint (组织与账套, 项目),
+    which the login guard would refuse although nothing can stay written."""
+    from db.engine import is_database_url
     from desktop_app.cli import cli_session
+
+    if not _trial(args) or is_database_url(args.db):
+        with cli_session(args, "import") as s:
+            yield s
+        return
+    from db.migrate import open_database
+    from desktop_app import paths
+
+    db = open_database(Path(args.db), create=False, backup_dir=paths.backup_dir(Path(args.db).parent))
+    try:
+        with db.session("import") as s, s.begin():
+            acting = getattr(args, "acting", None)
+            s.info["cli_user"] = acting
+            if acting is not None:
+                s.info["actor"] = acting.username
+            yield s
+            s.rollback()
+    finally:
+        db.close()
+
+
+def _trial(args: argparse.Namespace) -> bool:
+    return bool(args.dry_run) or getattr(args, "acting", None) is None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
     from desktop_app.commands import resolve_book
     from desktop_app.core.services.orgs import find_organisation
     from desktop_app.excel.importers import MODES, importer, run_import
@@ -192,7 +227,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UserError(f"找不到文件：{path}", field="FILE")
-    with cli_session(args, "import") as s:
+    with _session(args) as s:
         org_id = book_id = None
         if args.org:
             org = find_organisation(s, args.org)
@@ -205,10 +240,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         maps = parse_maps(args.maps, spec)
         check, done = run_import(s, args.kind, path, organisation_id=org_id, book_id=book_id, mode=mode,
                                  mapping=maps or None, sheet=args.sheet, header_row=args.header_row,
-                                 apply=not args.dry_run, **_options(imp, args))
+                                 apply=not _trial(args), **_options(imp, args))
         print_check(check, maps)
         if not check.ok:
             raise UserError(f"发现 {len(check.problems)} 处错误，未写入任何数据")
+        if done is None and not args.dry_run:  # a clean file, checked without a login
+            from desktop_app.commands.auth import LOGIN_HINT
+
+            raise UserError(f"此命令会修改数据库，需要登录：{LOGIN_HINT}。文件检查无误，未写入任何数据", field="--user")
     if done is None:
         print("检查通过；未写入（--dry-run）")
     else:
