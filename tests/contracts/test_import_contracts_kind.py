@@ -398,3 +398,27 @@ def test_a_parcel_is_linked_by_its_code(env: Env, tmp_path: Path) -> None:
                                       [[c for i, c in enumerate(rows[0]) if i != 4]]), "update")
     assert done is not None and check.count("unchanged") == 1  # no 地块编号 column: the link stays
     assert _by_number(env)["P-1"].parcel_id == parcel.id
+
+
+def test_the_import_dialogs_check_shows_the_contract_changes_and_notes(env: Env, tmp_path: Path) -> None:
+    """What the 合同 page's 导入 dialog shows (its ``inspect``, on the dialog's own write transaction)."""
+    from desktop_app.ui.import_dialog import inspect
+
+    _village(env)
+    with env.db.begin() as s:
+        rows = list_contracts(s, env.org.id)
+    out = tmp_path / "c.xlsx"
+    x.export_contracts(out, rows, scope="东湖村", org_names={env.org.id: "东湖村"}, mask_ids=False)
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    assert ws is not None
+    head = {c.value: c.column for c in ws[3]}
+    ws.cell(4, head["递增条款"], "每2年递增3%")
+    wb.save(out)
+    with env.db.begin("kj") as s:
+        seen = inspect(s, "contracts", out, organisation_id=env.org.id, book_id=env.book.id, mode="update")
+    assert seen.ok and seen.key_label == "合同编号" and seen.counts.get("changed", 1) == 1
+    assert [str(c) for o in seen.check.outcomes if o.status == "changed" for c in o.changes] == [
+        "递增比例（%）：0 → 3", "递增间隔（年）：0 → 2"]
+    assert any("民主程序" in n for n in seen.notes)
+    assert _by_number(env)["HT-001"].escalation_years == 0  # a check writes nothing
