@@ -296,3 +296,46 @@ def test_template_command(kind: RecordImporter, village: Village, tmp_path: Path
     # the template imports as it is (its example row, D-001, is registered here)
     assert cli(village, "import", "test_parcels", str(out), "--org", ORG, "--dry-run", "--mode", "skip") == 0
     assert "检查结果：新增 0 行，跳过已有 1 行" in capsys.readouterr().out
+
+
+def test_a_check_that_tries_rows_in_a_savepoint_needs_no_login(village: Village, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Like the orgs kind: each row is tried through the service in a savepoint and rolled back."""
+    imp = _regions_kind()
+
+    def validate(s: Any, values: dict[str, Any], _org: uuid.UUID, _book: uuid.UUID | None) -> None:
+        from desktop_app.core.services.orgs import create_region
+
+        trial = s.begin_nested()
+        try:
+            create_region(s, code=values["code"], name=values["name"])
+        finally:
+            trial.rollback()
+
+    imp.validate = validate
+    monkeypatch.setitem(importers.IMPORTERS, "test_regions", imp)
+    path = sheet(tmp_path / "regions.xlsx", [["320115106203", "南湖村村民委员会"], ["320115106204", ""]],
+                 header=["区划代码", "区划名称"], title=False)
+    assert cli(village, "import", "test_regions", str(path), "--dry-run", user=False) == 1
+    captured = capsys.readouterr()
+    assert "第3行" in captured.out and "名称" in captured.out and "发现 1 处错误" in captured.err
+    path = sheet(tmp_path / "regions.xlsx", [["320115106203", "南湖村村民委员会"]], header=["区划代码", "区划名称"],
+                 title=False)
+    assert cli(village, "import", "test_regions", str(path), "--dry-run", user=False) == 0
+    assert cli(village, "import", "test_regions", str(path), user=False) == 1
+    err = capsys.readouterr().err
+    assert "需要登录" in err and "文件检查无误，未写入任何数据" in err
+    from db.migrate import open_database
+
+    def codes() -> set[str]:
+        db = open_database(Path(db_of(village)))
+        try:
+            with db.read() as s:
+                return {r.code for r in list_regions(s)}
+        finally:
+            db.close()
+
+    assert "320115106203" not in codes()
+    assert cli(village, "import", "test_regions", str(path)) == 0
+    assert "320115106203" in codes()
