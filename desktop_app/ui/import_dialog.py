@@ -217,7 +217,7 @@ def _letter(index: int) -> str:
 PROBLEM_COLUMNS = [
     Column("row", "行", width=50),
     Column("column", "列", width=150),
-    Column("message", "问题", width=560),
+    Column("message", "问题", width=820),
 ]
 
 
@@ -227,7 +227,7 @@ def outcome_columns(key_label: str) -> list[Column]:
         Column("key", key_label, width=170),
         Column("name", "名称", "pinyin-text", width=120),
         Column("status", "结果", width=60),
-        Column("changes", "变化", width=420),
+        Column("changes", "变化", width=560),
     ]
 
 

@@ -242,6 +242,9 @@ def test_update_mode_shows_changes_field_by_field(page: Any, village: Village, q
     by_key = {r.key: r for r in dialog.rows_view.model().rows()}
     assert (by_key["D001"].status, by_key["D001"].changes) == ("更新", "地块名称：东塘 → 东大塘")
     assert (by_key["D002"].status, by_key["D002"].changes) == ("无变化", "")
+    if os.environ.get("SCREENSHOT_DIR"):
+        _screenshot_font(dialog)
+        dialog.grab().save(os.path.join(os.environ["SCREENSHOT_DIR"], "import_dialog_update.png"))
     dialog.import_button.click()
     qtbot.waitUntil(lambda: run.done is not None, timeout=15_000)
     assert page.messages == ["已导入资源地块：新增 1 条，更新 1 条，已有未动 1 条"]
@@ -261,6 +264,9 @@ def test_erroneous_file_lists_every_problem_and_offers_no_import(page: Any, vill
     assert problems == [("4", "E列“面积(亩)”"), ("6", "D列“地类”")]
     assert dialog.import_button.isHidden() and dialog.tabs.currentIndex() == 1
     assert dialog.tabs.tabText(1) == "问题（2 处）"
+    if os.environ.get("SCREENSHOT_DIR"):
+        _screenshot_font(dialog)
+        dialog.grab().save(os.path.join(os.environ["SCREENSHOT_DIR"], "import_dialog_problems.png"))
     model = dialog.problems_view.model()
     assert [model.headerData(i, Qt.Orientation.Horizontal) for i in range(3)] == ["行", "列", "问题"]
     dialog.reject()

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
@@ -86,7 +87,6 @@ class _ListTab(QWidget):
             btn.clicked.connect(handler)
             bar.addWidget(btn)
         bar.addStretch(1)
-        self.bar = bar
         self.summary = QLabel()
         bar.addWidget(self.summary)
         layout = QVBoxLayout(self)
@@ -122,13 +122,6 @@ class AssetsPage(QWidget):
             ("新增地块(&N)", self.new_parcel, "btn_new_parcel"), ("编辑(&M)", self.edit_parcel, "btn_edit_parcel")])
         self.projects = _ListTab(ctx, PROJECT_COLUMNS, "projects", [
             ("新增项目(&N)", self.new_project, "btn_new_project"), ("编辑(&M)", self.edit_project, "btn_edit_project")])
-        self.runner = TaskRunner(self)
-        self.importer: ImportRun | None = None
-        for tab, kind, notify in ((self.assets, "assets", "asset"), (self.parcels, "resources", "resource"),
-                                  (self.projects, "projects", "project")):
-            tab.bar.insertWidget(tab.bar.count() - 2, import_button(
-                "导入(&I)…", f"btn_import_{kind}", lambda k=kind, n=notify: self.import_xlsx(k, n),
-                lambda k=kind: save_template(self, ctx, k), self))
         self.assets.view.row_activated.connect(lambda _r: press(self, "btn_edit_asset"))
         self.parcels.view.row_activated.connect(lambda _r: press(self, "btn_edit_parcel"))
         self.projects.view.row_activated.connect(lambda _r: press(self, "btn_edit_project"))
@@ -140,6 +133,23 @@ class AssetsPage(QWidget):
         self.stocktake = StocktakeTab(ctx)  # reloads itself on data_changed / context_changed
         self.tabs.addTab(self.stocktake, "资产清查")
         self.tabs.currentChanged.connect(lambda _i: self._focus_table())
+        # 从Excel导入 beside the tabs (the 资产卡片 button row is full): the current tab's kind only
+        self.runner = TaskRunner(self)
+        self.importer: ImportRun | None = None
+        corner = QWidget()
+        corner_row = QHBoxLayout(corner)
+        corner_row.setContentsMargins(0, 0, 0, 2)
+        self.import_buttons: list[QWidget] = []
+        for kind, notify, what in (("assets", "asset", "资产"), ("resources", "resource", "地块"),
+                                   ("projects", "project", "项目")):
+            button = import_button(f"从Excel导入{what}(&I)…", f"btn_import_{kind}",
+                                   lambda k=kind, n=notify: self.import_xlsx(k, n),
+                                   lambda k=kind: save_template(self, ctx, k), corner)
+            corner_row.addWidget(button)
+            self.import_buttons.append(button)
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        self.tabs.currentChanged.connect(self._show_import)
+        self._show_import(0)
         self.notice = QLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
@@ -192,6 +202,10 @@ class AssetsPage(QWidget):
         return True
 
     # -- assets --------------------------------------------------------------------------
+    def _show_import(self, index: int) -> None:
+        for i, button in enumerate(self.import_buttons):
+            button.setVisible(i == index)  # 资产清查: none
+
     def import_xlsx(self, kind: str, notify: str) -> None:
         """从Excel导入 资产卡片/资源地块/集体经济项目 through the generic import dialog."""
         self.importer = ImportRun(self, self.ctx, self.runner, kind, notify=notify)
