@@ -70,8 +70,10 @@ _NONE = ("", "无", "不递增", "无递增", "否", "-", "—", "/")
 
 # columns the export writes that are not imported: they have their own forms and actions
 IGNORED = {"民主程序": "民主程序请在合同页的“民主程序”中登记", "决策程序": "民主程序请在合同页的“民主程序”中登记",
-           "乡镇备案日期": "备案请在合同页的“备案”中登记", "状态": "状态由起止日期及终止、续签等操作决定",
-           "组织": "合同导入到当前选择的组织"}
+           "乡镇备案日期": "备案请在合同页的“备案”中登记", "组织": "合同导入到当前选择的组织"}
+# 状态 as the export writes it (the status on its as-of date) → the status a new contract is registered with
+_STATES = {"草拟": "草拟", "纠纷": "纠纷", "未生效": None, "履行中": None, "已到期": None, "到期": None, "已终止": "终止",
+           "终止": "终止"}
 
 
 def read_align(value: object) -> str | None:
@@ -200,6 +202,9 @@ def _spec() -> TableSpec:
         Field("due_days", "缴款期限（天）", ("缴款期限", "付款期限（天）", "付款期限")),
         Field("deposit_required", "保证金", ("履约保证金", "押金", "保证金（元）")),
         Field("written", "书面合同", ("是否书面合同", "有无书面合同"), note="是、否；不填为是"),
+        Field("state", "状态", ("合同状态",),
+              note="只用于新合同：草拟、纠纷照登；未生效、履行中、已到期由起止日期决定；已终止的合同导入后请在合同页"
+                   "办理终止（须填终止日期）。已登记合同的状态不由导入修改"),
         Field("official_code", "合同统一编码", ("统一编码",)),
         Field("notes", "备注", ()),
     ), key="number")
@@ -221,6 +226,7 @@ READERS: dict[str, Any] = {
     "escalation_years": _int("递增间隔"), "due_days": _int("缴款期限"),
     "payment_mode": _choice(_PAYMENT, "付款方式"), "billing_align": read_align,
     "counterparty_kind": _choice(("个人", "单位"), "承包方类型"),
+    "state": _choice({k: k for k in _STATES}, "状态"),
     "written": lambda v: None if not cell_text(v) else cell_yes_no(v, label="书面合同"),
 }
 
@@ -373,6 +379,7 @@ class ContractsImporter(Importer):
         org_col = next((i for i, h in layout.unused() if h == "组织"), None)
         orgs: dict[str, int] = {}
         masked = guessed = 0
+        ended: list[int] = []
         for row, raw in table.rows():
             record = {k: raw[i] for k, i in layout.columns.items()}
             if org_col is not None and cell_text(raw[org_col]):
@@ -396,6 +403,7 @@ class ContractsImporter(Importer):
                 outcomes.append(RowOutcome(row, number, name, "skipped"))
                 continue
             term = values.pop("term_years", None)
+            state = values.pop("state", None)
             linked = True
             for code_key, id_key, register_name in (("parcel_code", "parcel_id", "资源台账"),
                                                     ("asset_code", "asset_id", "资产台账")):
@@ -427,8 +435,13 @@ class ContractsImporter(Importer):
                 guessed += 1
             if not self._derived(layout, row, merged, term, problems):
                 continue
+            if current is None and state is not None:
+                if _STATES[state] == "终止":
+                    ended.append(row)
+                elif _STATES[state] is not None:
+                    merged["status"] = _STATES[state]
             data = ContractInput(organisation_id=organisation_id, book_id=book_id,  # type: ignore[arg-type]
-                                 **{k: merged.get(k) for k in (*_INPUT, *_KEPT) if k in merged or k in _NEEDED})
+                                 **{k: merged.get(k) for k in (*_INPUT, *_KEPT, "status") if k in merged or k in _NEEDED})
             if current is not None:
                 changes = tuple(Change(labels.get(k, k), _shown(k, current.get(k), codes), _shown(k, v, codes))
                                 for k, v in given.items() if k in current and not _equal(current.get(k), v))
@@ -462,6 +475,9 @@ class ContractsImporter(Importer):
         notes = [f"“{h}”列不导入：{IGNORED[h]}" for h in ignored]
         if guessed:
             notes.append(f"承包方类型未填的 {guessed} 行：按证件号码或名称判断为个人或单位，请在预览中核对")
+        if ended:
+            notes.append(f"第{'、'.join(str(r) for r in ended[:10])}{'等' if len(ended) > 10 else ''}行的合同在文件中为“已终止”："
+                         "终止日期未在文件中，按履行中登记；请导入后在合同页逐份办理终止")
         if masked:
             notes.append(f"证件号码已隐去中间八位的 {masked} 行：保留已登记的号码")
         return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped),

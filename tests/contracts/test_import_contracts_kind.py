@@ -155,7 +155,7 @@ def test_export_reimports_into_a_fresh_organisation_and_unchanged_into_the_same(
         assert check.ok, [str(p) for p in check.problems]
         assert done is not None and done.added == 4
         assert [s.reason for s in check.skipped] == ["标题行", "标题行", "合计行"]
-        assert any("民主程序" in n for n in check.notes) and any("状态" in n for n in check.notes)
+        assert any("民主程序" in n for n in check.notes) and any("乡镇备案日期" in n for n in check.notes)
         old, new = _by_number(env), _by_number(fresh)
         assert sorted(new) == sorted(old) == ["HT-001", "HT-002", "HT-003", "HT-004"]
         for number, was in old.items():
@@ -422,3 +422,30 @@ def test_the_import_dialogs_check_shows_the_contract_changes_and_notes(env: Env,
         "递增比例（%）：0 → 3", "递增间隔（年）：0 → 2"]
     assert any("民主程序" in n for n in seen.notes)
     assert _by_number(env)["HT-001"].escalation_years == 0  # a check writes nothing
+
+
+def test_a_new_contracts_status_comes_from_the_export(env: Env, tmp_path: Path) -> None:
+    from desktop_app.core.services.contracts import set_contract_status
+
+    env.create(number="S-1", status="草拟")
+    disputed = env.create(number="S-2")
+    ended = env.create(number="S-3")
+    env.create(number="S-4")
+    with env.db.begin("test") as s:
+        set_contract_status(s, disputed, "纠纷", reason="边界争议")
+        set_contract_status(s, ended, "终止", on=date(2026, 2, 1), reason="承包方退包")
+        rows = list_contracts(s, env.org.id, as_of=date(2026, 3, 1))
+    assert [r.state for r in rows] == ["草拟", "纠纷", "已终止", "履行中"]
+    out = tmp_path / "s.xlsx"
+    x.export_contracts(out, rows, scope="东湖村", org_names={env.org.id: "东湖村"}, as_of=date(2026, 3, 1), mask_ids=False)
+    fresh = make_env(tmp_path / "fresh.db")
+    try:
+        check, done = _import(fresh, out)
+        assert done is not None and done.added == 4, check.problems
+        assert "第6行的合同在文件中为“已终止”：终止日期未在文件中，按履行中登记；请导入后在合同页逐份办理终止" in check.notes
+        assert {n: c.status for n, c in _by_number(fresh).items()} == {"S-1": "草拟", "S-2": "纠纷", "S-3": "履行中",
+                                                                      "S-4": "履行中"}
+    finally:
+        fresh.db.close()
+    check, done = _import(env, out, "update")  # the registered contracts' status is not the import's to change
+    assert done is not None and check.count("unchanged") == 4
