@@ -348,9 +348,16 @@ class OrgsImporter(Importer):
         return 1, added
 
     def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
-              progress: Progress | None = None, **options: Any) -> ImportDone:
+              progress: Progress | None = None, user: Any = None, **options: Any) -> ImportDone:
+        """``user``: the one importing (the command line's login): the roles of the 组织与账套 page's
+        新增组织 button (the page itself offers the import only to them)."""
         if not check.ok:
             raise UserError(f"导入文件有 {len(check.problems)} 处错误，未写入任何数据。第一处：{check.problems[0]}")
+        if user is not None:
+            from desktop_app.core.services.auth import require_role
+            from desktop_app.core.services.permissions import ENTER_RECORDS
+
+            require_role(session, user, *ENTER_RECORDS)
         plan: list[_Group] = check.plan or []
         added = updated = books = 0
         for i, g in enumerate(plan):

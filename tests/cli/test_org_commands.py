@@ -146,6 +146,15 @@ def test_org_add_needs_a_user_with_the_pages_roles(fresh: str, capsys: pytest.Ca
     assert main(["org", "add", "--db", fresh, "--user", "jiandu", "--name", "新华村股份经济合作社", "--uscc", XINHUA,
                  "--region", "320115106201"]) == 1
     assert "权限" in capsys.readouterr().err
+    path = Path(fresh).with_name("orgs.xlsx")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["组织名称", "统一社会信用代码", "行政区划代码"])
+    ws.append(["新华村股份经济合作社", XINHUA, "320115106201"])
+    wb.save(path)
+    assert main(["import", "orgs", str(path), "--db", fresh, "--user", "jiandu"]) == 1  # nor by import
+    assert "权限" in capsys.readouterr().err
     monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "wrong-one")
     assert _add_xinhua(fresh) == 1
     assert _state(fresh) == ([], [])
