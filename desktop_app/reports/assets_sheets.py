@@ -94,14 +94,18 @@ def asset_register(session: Session, org_id: uuid.UUID, book_id: uuid.UUID | Non
     cols = (C("资产编号", 20), C("资产名称", 34), C("类别", 22), C("性质", 16), C("坐落位置", 24), C("数量", 12, "decimal"),
             C("面积㎡", 14, "decimal"), C("取得方式", 16), C("取得日期", 20, "date"), C("原值", 24, "money"),
             C("年限(月)", 14, "int"), C("残值%", 11, "decimal"), C("累计折旧", 22, "money"), C("净值", 24, "money"),
-            C("状态", 12), C("责任人", 14), C("扶贫", 8), C("计量单位", 10, medium="xlsx"), C("折旧方法", 16, medium="xlsx"))
+            C("状态", 12), C("责任人", 14), C("扶贫", 8), C("计量单位", 10, medium="xlsx"), C("折旧方法", 16, medium="xlsx"),
+            C("预计总工作量", 16, "decimal", "xlsx"), C("工作量单位", 12, medium="xlsx"),
+            C("资金来源", 20, medium="xlsx"), C("权证号", 30, medium="xlsx"),
+            C("备注", 30, medium="xlsx"))
     data = tuple((a.code, a.name, a.category, a.nature, a.location, a.quantity.normalize(), a.area_m2, a.acquisition_mode,
                   a.acquired_on, a.cost, a.useful_life_months, a.residual_rate.normalize(), a.accumulated, a.net_value,
-                  a.status, a.custodian, "是" if a.poverty_alleviation else "", a.unit, a.method) for a in rows)
+                  a.status, a.custodian, "是" if a.poverty_alleviation else "", a.unit, a.method,
+                  a.total_workload, a.workload_unit, a.funding_source, a.title_no, a.notes) for a in rows)
     live = [a for a in rows if a.status != "已处置"]
     totals = ("合计", f"{len(live)}项（在用）", None, None, None, None, None, None, None,
               sum((a.cost for a in live), ZERO), None, None, sum((a.accumulated for a in live), ZERO),
-              sum((a.net_value for a in live), ZERO), None, None, None, None, None)
+              sum((a.net_value for a in live), ZERO), *([None] * 10))
     name, uscc = _owner(session, org_id, book_id)
     return Sheet("assets", "资产台账", name, uscc, label, cols, data, totals,
                  "合计不含已处置资产。原值含改良、重估等价值调整；累计折旧含期初累计折旧。")

@@ -23,7 +23,7 @@ from tests.assets.conftest import Env, make_env
 
 FIELDS = ("code", "name", "category", "nature", "location", "quantity", "unit", "area_m2", "acquisition_mode",
           "acquired_on", "cost", "useful_life_months", "residual_rate", "method", "accumulated", "net_value", "status",
-          "custodian", "poverty_alleviation")
+          "custodian", "poverty_alleviation", "total_workload", "workload_unit", "funding_source", "title_no", "notes")
 
 
 def cards(e: Env) -> list[tuple[Any, ...]]:
@@ -47,9 +47,12 @@ def _seeded(env: Env) -> None:
     env.asset("ZC-001")
     env.asset("ZC-002", voucher=False, name="农用拖拉机", category="机器设备", nature="经营性", unit="台",
               location="农机库（东）", custodian="张三", poverty_alleviation=True, acquired_on=date(2026, 1, 5),
-              original_value=D("86000.50"), useful_life_months=120, residual_rate=D("5"), area_m2=D("12.5"))
+              original_value=D("86000.50"), useful_life_months=120, residual_rate=D("5"), area_m2=D("12.5"),
+              funding_source="区级扶持资金", title_no="苏（2026）第1号", notes="@备注，出租给合作社")
     env.asset("ZC-003", voucher=False, name="=SUM(A1)", category="办公设备", nature="非经营性", quantity=D(10),
               unit="套", acquisition_mode="捐赠", opening_accumulated=D("100.00"))
+    env.asset("ZC-004", voucher=False, name="收割机", category="机器设备", nature="经营性", method="工作量法",
+              total_workload=D("5000"), workload_unit="亩")
     with env.db.begin("test") as s:
         run_depreciation_through(s, book_id=env.book.id, first="2026-02", last="2026-03", user=env.user)
 
@@ -70,20 +73,20 @@ def test_the_register_export_imports_into_a_fresh_organisation_as_the_same_cards
         check, done = run_import(s, "assets", path, organisation_id=fresh.org.id, book_id=fresh.book.id, mode="add",
                                  apply=True)
     assert check.ok, check.problems
-    assert done is not None and done.added == 3
+    assert done is not None and done.added == 4
     reasons = {r.reason for r in check.skipped}
     assert {"标题行", "合计行", "说明行"} <= reasons
     assert check.layout.where("category") == "C列“类别”"
     before, after = cards(env), cards(fresh)
     assert after == before  # 原值 and 累计折旧 as the register showed them (a card taken over)
-    assert [c[10] for c in after] == [D("10000.00"), D("86000.50"), D("10000.00")]
+    assert [c[10] for c in after] == [D("10000.00"), D("86000.50"), D("10000.00"), D("10000.00")]
     assert after[0][14] > 0  # ZC-001's two months of depreciation came over as 期初累计折旧
     # and the fresh organisation's export imports back into it unchanged
     again = _export(fresh, tmp_path / "again.xlsx")
     with fresh.db.begin("test") as s:
         check, done = run_import(s, "assets", again, organisation_id=fresh.org.id, book_id=fresh.book.id,
                                  mode="update", apply=True)
-    assert check.ok and (check.count("new"), check.count("changed"), check.count("unchanged")) == (0, 0, 3)
+    assert check.ok and (check.count("new"), check.count("changed"), check.count("unchanged")) == (0, 0, 4)
 
 
 def test_the_export_into_its_own_organisation_in_update_mode_changes_nothing(env: Env, tmp_path: Path) -> None:
@@ -93,15 +96,14 @@ def test_the_export_into_its_own_organisation_in_update_mode_changes_nothing(env
         check, done = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, mode="update",
                                  apply=True)
     assert check.ok, check.problems
-    assert (check.count("new"), check.count("changed"), check.count("unchanged")) == (0, 0, 3)
+    assert (check.count("new"), check.count("changed"), check.count("unchanged")) == (0, 0, 4)
     assert done is not None and (done.added, done.updated) == (0, 0)
     with env.db.begin("test") as s:
         check, _ = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, mode="skip")
-    assert check.ok and check.count("skipped") == 3
+    assert check.ok and check.count("skipped") == 4
     with env.db.begin("test") as s:
         check, _ = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, mode="add")
-    assert [(p.row, p.column) for p in check.problems] == [(4, "A列“资产编号”"), (5, "A列“资产编号”"),
-                                                           (6, "A列“资产编号”")]
+    assert [(p.row, p.column) for p in check.problems] == [(r, "A列“资产编号”") for r in (4, 5, 6, 7)]
     assert "已登记" in check.problems[0].message
 
 
@@ -186,4 +188,16 @@ def test_the_template_with_its_example_rows_imports_cleanly(env: Env, tmp_path: 
         check, done = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, apply=True)
     assert check.ok, check.problems
     assert done is not None and done.added == 2
-    assert [c[0] for c in cards(env)] == ["ZC-001", "ZC-002"]
+    got = cards(env)
+    assert [(c[0], c[10], c[7], c[14]) for c in got] == [("ZC-001", D("1200000.00"), D("520.0000"), D("150000.00")),
+                                                         ("ZC-002", D("86000.00"), None, D("0.00"))]
+    assert got[0][22] == "苏(2020)江宁区不动产权第0001号" and got[1][18] is True
+
+
+def test_every_kind_has_an_example_value_for_each_column() -> None:
+    from desktop_app.excel.importers import importer
+
+    for kind in ("assets", "resources", "projects"):
+        imp = importer(kind)
+        spec = imp.spec(None, None)
+        assert imp.template_rows() and all(len(r) == len(spec.fields) for r in imp.template_rows()), kind
