@@ -181,7 +181,7 @@ def inspect(session: Any, kind: str, path: Path | str, *, organisation_id: uuid.
     try:
         check, done = run_import(session, kind, path, organisation_id=organisation_id, book_id=book_id,
                                  mode=chosen, mapping=mapping, remembered=remembered, apply=apply,
-                                 progress=progress, **options)  # type: ignore[arg-type]
+                                 progress=progress, **options)
         layout = check.layout
     except UserError as e:
         failure = str(e)
@@ -237,7 +237,7 @@ class ImportDialog(QDialog):
 
     def __init__(self, result: Inspection, file_name: str, parent: QWidget | None = None, *,
                  recheck: Callable[[dict[str, str], str], None] | None = None,
-                 template: Callable[[], None] | None = None, dates: tuple[DateOption, ...] = ()) -> None:
+                 template: Callable[[], object] | None = None, dates: tuple[DateOption, ...] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("import_dialog")
         self.setWindowTitle(f"导入{result.label}：{file_name}")
@@ -259,6 +259,7 @@ class ImportDialog(QDialog):
         self.mapping_table.verticalHeader().setVisible(False)
         self.mapping_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.mapping_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.mapping_table.setTabKeyNavigation(False)  # Tab walks the 导入为 combos, not the read-only cells
         head = self.mapping_table.horizontalHeader()
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
@@ -285,7 +286,7 @@ class ImportDialog(QDialog):
             self.mode_group.addButton(radio)
             self.mode_buttons[m] = radio
             mode_layout.addWidget(radio)
-            radio.toggled.connect(lambda on, m=m: on and self._mode_chosen(m))
+            radio.toggled.connect(lambda on, m=m: self._mode_chosen(m) if on else None)
         side.addWidget(mode_box)
         skipped_box = QGroupBox("略过的行")
         self.skipped_list = QListWidget()
