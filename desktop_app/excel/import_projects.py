@@ -111,8 +111,8 @@ def _write(session: Session, values: Mapping[str, Any], organisation_id: uuid.UU
             return
         changed = changed_fields(values, current)
         fields, _ = _split(changed)
-        funding = _split(values)[1] if any(k.startswith(FUND) for k in changed) else None
-        update_project(session, record_id, funding=funding, **fields)
+        sources = _split(values)[1] if any(k.startswith(FUND) for k in changed) else None
+        update_project(session, record_id, funding=sources, **fields)
     except UserError as e:  # "区级扶持资金金额" is the column 区级扶持资金
         source = next((s for s in SOURCES if e.field == f"{s}金额"), None)
         if source is None:
