@@ -204,3 +204,13 @@ def test_export_orgs_imports_into_a_fresh_database_unchanged(fresh: str, tmp_pat
     for mode in ("skip", "update"):
         assert main(["import", "orgs", str(out), "--db", other, "--user", "admin", "--mode", mode]) == 0
         assert _state(other) == want
+
+
+def test_a_district_database_takes_no_organisation_from_the_command_line(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "district.db")
+    assert main(["init", "--db", db, "--district", "江宁区经管站", "--region", "320115"]) == 0
+    capsys.readouterr()
+    assert _add_xinhua(db) == 1
+    assert "区级数据库只汇总各乡镇同步来的数据" in capsys.readouterr().err
+    assert _state(db) == ([], [])
