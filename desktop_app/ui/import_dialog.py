@@ -434,6 +434,7 @@ class ImportDialog(QDialog):
     def _fill_mapping(self, result: Inspection) -> None:
         t = self.mapping_table
         t.setRowCount(len(result.columns))
+        previous: QWidget = t
         for r, col in enumerate(result.columns):
             t.setItem(r, 0, QTableWidgetItem(col.letter))
             header = QTableWidgetItem(col.header or "（无列名）")
@@ -449,6 +450,8 @@ class ImportDialog(QDialog):
             combo.setToolTip("该列没有列名，无法指定" if not col.header else f"文件 {col.letter} 列导入为哪个字段")
             combo.currentIndexChanged.connect(lambda _i, h=col.header, c=combo: self._column_chosen(h, c))
             t.setCellWidget(r, 3, combo)
+            QWidget.setTabOrder(previous, combo)  # the table, then its combos in column order
+            previous = combo
         t.resizeRowsToContents()
 
 
