@@ -32,8 +32,8 @@ from desktop_app.excel.assets_import_common import (
     words_reader,
     yes_no_reader,
 )
-from desktop_app.excel.importers import ImportCheck, Mode, RecordImporter, keyed, register, shown
-from desktop_app.excel.table_read import Field, Table, TableSpec
+from desktop_app.excel.importers import ImportCheck, Mode, Problem, RecordImporter, keyed, register, shown
+from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
 
 __all__ = ["IMPORTER", "SPEC"]
 
@@ -52,7 +52,11 @@ SPEC = TableSpec("assets", "资产卡片", (
     Field("acquired_on", "取得日期", ("购置日期", "购建日期", "购入日期", "入账日期", "建成日期"), True,
           "如 2020-05-01 或 2020年5月1日"),
     Field("original_value", "原值", ("原价", "账面原值", "资产原值", "原值（元）"), True, "单位：元，如 1,200 或 1200元"),
-    Field("useful_life_months", "预计使用月数", ("年限（月）", "使用年限（月）", "折旧月数", "预计使用年限（月）"), True),
+    Field("useful_life_months", "预计使用月数", ("年限（月）", "使用年限（月）", "折旧月数", "预计使用年限（月）"), False,
+          "必填（或填预计使用年限）"),
+    Field("useful_life_years", "预计使用年限（年）", ("预计使用年限", "使用年限", "折旧年限", "年限", "使用年限（年）",
+                                                 "折旧年限（年）"), False,
+          "填了预计使用月数可不填；按年乘以12折成月"),
     Field("residual_rate", "残值率（%）", ("残值%", "残值率", "净残值率", "净残值率（%）"), False, "如 5 或 5%"),
     Field("method", "折旧方法", (), False, "年限平均法、工作量法；空白按年限平均法"),
     Field("total_workload", "预计总工作量", ("总工作量",), False, "工作量法必填"),
@@ -71,6 +75,7 @@ READERS = {
                                                               "把", "部", "处", "块", "头", "只", "棵", "株", "组")),
     "area_m2": number_reader("面积", ("m2", "平方米", "平米")), "acquired_on": date_reader("取得日期"),
     "original_value": money_reader("原值"), "useful_life_months": integer_reader("预计使用月数", ("个月", "月")),
+    "useful_life_years": number_reader("预计使用年限", ("年",)),
     "residual_rate": number_reader("残值率", ("%",)), "total_workload": number_reader("预计总工作量"),
     "opening_accumulated": money_reader("期初累计折旧"), "poverty_alleviation": yes_no_reader("扶贫资产"),
 }
@@ -96,7 +101,7 @@ def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID |
         if cards else set()
     out = []
     for a in cards:
-        values = {f.key: getattr(a, f.key) for f in SPEC.fields}
+        values = {f.key: getattr(a, f.key) for f in SPEC.fields if f.key != "useful_life_years"}
         values["original_value"], values["opening_accumulated"] = a.cost, a.accumulated
         was = {**values, "charged": a.id in charged}
         out.append((a.code, a.id, {**values, "_id": a.id, "_was": was}))
@@ -135,6 +140,22 @@ DISPOSED = "已处置"
 
 
 class AssetImporter(RecordImporter):
+    def read_row(self, layout: Layout, row: int, record: Mapping[str, Any],
+                 problems: list[Problem]) -> dict[str, Any] | None:
+        """As the generic reader; a life in years (使用年限 20) is the card's months (240)."""
+        values = super().read_row(layout, row, record, problems)
+        if values is None:
+            return None
+        years = values.pop("useful_life_years", None)
+        if years is not None and values.get("useful_life_months") is None:
+            months = years * 12
+            if months != months.to_integral_value():
+                problems.append(Problem(row, layout.where("useful_life_years"),
+                                        f"“{shown(years)}”年折不成整月，请改填预计使用月数"))
+                return None
+            values["useful_life_months"] = int(months)
+        return values
+
     def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               mode: Mode) -> ImportCheck:
         """As the generic check; a card the file shows as 已处置 is not registered anew (a disposed
@@ -175,9 +196,9 @@ IMPORTER = register(AssetImporter(
     create=_create, update=_update, name_field="name", needs_book=True,
     examples=(
         ("ZC-001", "村部办公楼", "房屋及建筑物", "非经营性", "村委会院内", 1, "栋", "520㎡", "购建", "自筹", "2020-05-01",
-         "1,200,000元", 240, "5%", "年限平均法", None, None, "150,000", "自用", "张三", "苏(2020)江宁区不动产权第0001号", "否",
+         "1,200,000元", 240, None, "5%", "年限平均法", None, None, "150,000", "自用", "张三", "苏(2020)江宁区不动产权第0001号", "否",
          None),
         ("ZC-002", "农用拖拉机", "机器设备", "经营性", "农机库", 1, "台", None, "财政项目形成", "区级扶持资金",
-         "2023年3月15日", 86000, 120, 5, "年限平均法", None, None, None, "出租", "李四", None, "是", "出租给合作社使用"),
+         "2023年3月15日", 86000, None, 10, 5, "年限平均法", None, None, None, "出租", "李四", None, "是", "出租给合作社使用"),
     ),
 ))

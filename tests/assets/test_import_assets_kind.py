@@ -201,3 +201,24 @@ def test_every_kind_has_an_example_value_for_each_column() -> None:
         imp = importer(kind)
         spec = imp.spec(None, None)
         assert imp.template_rows() and all(len(r) == len(spec.fields) for r in imp.template_rows()), kind
+
+
+def test_a_life_in_years_is_the_cards_months(env: Env, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["资产编号", "资产名称", "类别", "性质", "购置日期", "原价", "使用年限"])
+    ws.append(["Y-1", "水塔", "房屋及建筑物", "公益性", "2019-06-01", 50000, "20年"])
+    ws.append(["Y-2", "喷灌机", "机器设备", "经营性", "2019-06-01", 8000, 2.5])
+    ws.append(["Y-3", "电脑", "办公设备", "非经营性", "2019-06-01", 5000, 2.05])
+    path = tmp_path / "years.xlsx"
+    wb.save(path)
+    with env.db.begin("test") as s:
+        check, done = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, apply=True)
+    assert [(p.row, p.column) for p in check.problems] == [(4, "G列“使用年限”")] and done is None
+    ws.delete_rows(4)
+    wb.save(path)
+    with env.db.begin("test") as s:
+        check, done = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, apply=True)
+    assert check.ok, check.problems
+    assert [(c[0], c[11]) for c in cards(env)] == [("Y-1", 240), ("Y-2", 30)]
