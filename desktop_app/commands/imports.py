@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["PipelineKind", "add_template_command", "pipeline_kinds", "print_check"]
 
 MAX_CHANGED = 50  # changed rows printed
+MAX_SKIPPED = 50  # skipped rows printed
 MAX_PROBLEMS = 200  # problems printed; the rest are counted
 PIPELINE_OPTIONS = (("mode", "--mode"), ("maps", "--map"), ("sheet", "--sheet"), ("header_row", "--header-row"))
 
@@ -143,14 +144,17 @@ def print_check(check: ImportCheck, maps: Mapping[str, str] | None = None) -> No
         if i in by_column or header:
             target = labels.get(by_column[i], by_column[i]) if i in by_column else "不导入"
             say.append(f"  {get_column_letter(i + 1)}列“{header}” → {target}")
-    for f in layout.missing():  # only optional ones reach here: the required ones stop open_table
-        say.append(f"  （文件中没有“{f.label}”列）")
+    absent = [f.label for f in layout.spec.fields if f.key not in layout.columns]
+    if absent:
+        say.append(f"  文件中没有的列：{'、'.join(absent)}")
     for header in maps or {}:
         if header not in layout.headers:
             say.append(f"  注意：--map 的列名“{header}”在第{layout.header_row}行中没有，未起作用")
     if check.skipped:
         say.append(f"略过的行（{len(check.skipped)} 行）：")
-        say.extend(f"  {s}" for s in check.skipped)
+        say.extend(f"  {s}" for s in check.skipped[:MAX_SKIPPED])
+        if len(check.skipped) > MAX_SKIPPED:
+            say.append(f"  另有 {len(check.skipped) - MAX_SKIPPED} 行")
     say.append(f"检查结果：{check.summary()}")
     changed = [o for o in check.outcomes if o.status == "changed"]
     if changed:

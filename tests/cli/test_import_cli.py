@@ -339,3 +339,16 @@ def test_a_check_that_tries_rows_in_a_savepoint_needs_no_login(village: Village,
     assert "320115106203" not in codes()
     assert cli(village, "import", "test_regions", str(path)) == 0
     assert "320115106203" in codes()
+
+
+def test_long_lists_are_cut_and_absent_columns_named(kind: RecordImporter, village: Village, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A template numbered down to row 200 but filled in only at the top: the numbering-only rows are
+    counted after the first 50; the kind's columns the file lacks are named once."""
+    path = sheet(tmp_path / "numbered.xlsx", [[1, "D-050", "甲", "耕地", 1, "机动地"], *([i] for i in range(2, 201))],
+                 header=HEADER[:6])
+    assert cli(village, "import", "test_parcels", str(path), "--org", ORG, "--dry-run") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "  文件中没有的列：备注" in out
+    assert "略过的行（200 行）：" in out and "  第4行（无数据）：只有未导入的列有内容：2" in out and "  另有 150 行" in out
+    assert "检查结果：新增 1 行，略过非数据行 200 行" in out
