@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import ConflictError, ValidationError
+from desktop_app.core.progress import Progress
 from desktop_app.excel.assets_import_common import (
     changed_fields,
     date_reader,
@@ -32,7 +33,16 @@ from desktop_app.excel.assets_import_common import (
     words_reader,
     yes_no_reader,
 )
-from desktop_app.excel.importers import ImportCheck, Mode, Problem, RecordImporter, keyed, register, shown
+from desktop_app.excel.importers import (
+    ImportCheck,
+    ImportDone,
+    Mode,
+    Problem,
+    RecordImporter,
+    keyed,
+    register,
+    shown,
+)
 from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
 
 __all__ = ["IMPORTER", "SPEC"]
@@ -165,11 +175,24 @@ class AssetImporter(RecordImporter):
         if not gone:
             return out
         outcomes = tuple(replace(o, status="skipped") if o.row in gone else o for o in out.outcomes)
-        plan = [p for p in out.plan if p[1] not in gone]
+        plan = [p for p in out.plan if p[1] not in gone] + [(DISPOSED, row, {}, None, None) for row in sorted(gone)]
         rows = sorted(gone)
         note = (f"已处置的资产 {len(rows)} 项未导入（第{'、'.join(map(str, rows[:10]))}{'等' if len(rows) > 10 else ''}行）："
                 "处置后的卡片不再登记为新卡片")
         return replace(out, outcomes=outcomes, plan=plan, notes=(*out.notes, note))
+
+
+    def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              progress: Progress | None = None, **options: Any) -> ImportDone:
+        done = super().apply(session, check, organisation_id=organisation_id, book_id=book_id, progress=progress,
+                             **options)
+        gone = sum(1 for p in check.plan if p[0] == DISPOSED)
+        if not gone:
+            return done
+        left = done.left - gone
+        parts = [f"新增 {done.added} 条"] + ([f"更新 {done.updated} 条"] if check.mode == "update" else []) + (
+            [f"已有未动 {left} 条"] if left else []) + [f"已处置未导入 {gone} 条"]
+        return replace(done, message=f"已导入{self.label}：{'，'.join(parts)}")
 
 
 def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:

@@ -53,5 +53,6 @@ def test_the_demo_registers_import_into_a_fresh_organisation(demo_db: Database, 
             assert done is not None and done.added == len(sheet.rows) - len(disposed)
             if disposed:  # a disposed card is not registered anew, and the preview says so
                 assert check.count("skipped") == len(disposed) and "已处置的资产" in check.notes[0]
+                assert done.message.endswith(f"已处置未导入 {len(disposed)} 条") and "已有未动" not in done.message
     finally:
         fresh.db.close()
