@@ -352,3 +352,13 @@ def test_long_lists_are_cut_and_absent_columns_named(kind: RecordImporter, villa
     assert "  文件中没有的列：备注" in out
     assert "略过的行（200 行）：" in out and "  第4行（无数据）：只有未导入的列有内容：2" in out and "  另有 150 行" in out
     assert "检查结果：新增 1 行，略过非数据行 200 行" in out
+
+
+def test_id_numbers_are_printed_masked(kind: RecordImporter, village: Village, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    ric = "11010519491231002X"  # whatever column it stands in, an 18-character 身份证号 is masked on the terminal
+    path = sheet(tmp_path / "ric.xlsx", [[1, ric, "甲", "耕地", 1, "机动地"], [2, ric, "乙", "耕地", 1, "机动地"]])
+    assert cli(village, "import", "test_parcels", str(path), "--org", ORG, "--dry-run") == 1
+    out = capsys.readouterr().out
+    assert "  第4行B列“地块编号”：110105********002X 与第3行重复" in out
+    assert ric not in out
