@@ -16,7 +16,7 @@ from desktop_app.core.cellvalues import cell_date, cell_number, cell_text, cell_
 __all__ = ["PRIVATE", "changed_fields", "date_reader", "integer_reader", "money_reader", "number_reader",
            "public", "text_reader", "words_reader", "yes_no_reader"]
 
-PRIVATE = ("_id", "_was")
+PRIVATE = ("_id", "_was", "_registered")
 
 
 def money_reader(label: str) -> Callable[[Any], Decimal | None]:

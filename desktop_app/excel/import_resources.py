@@ -77,8 +77,10 @@ EXPIRED = "合同已到期"  # the register's 经营状态 of let-out land whose
 class ParcelImporter(RecordImporter):
     def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               mode: Mode) -> ImportCheck:
-        """As the generic check; a new parcel shown as 合同已到期 is registered as 出租 (said in the notes)."""
-        out = super().check(session, table, organisation_id=organisation_id, book_id=book_id, mode=mode)
+        """As the generic check; a new parcel shown as 合同已到期 is registered as 出租 (said in the notes);
+        a 经营状态 that is the registered one (a sheet of another day, before a contract) is no change."""
+        out = _registered_status_is_no_change(
+            super().check(session, table, organisation_id=organisation_id, book_id=book_id, mode=mode))
         rows = [row for status, row, values, _, _ in out.plan if status == "new" and values.get("status") == EXPIRED]
         for status, _, values, _, _ in out.plan:
             if status == "new" and values.get("status") == EXPIRED:
@@ -101,6 +103,26 @@ class ParcelImporter(RecordImporter):
         return values
 
 
+def _registered_status_is_no_change(out: ImportCheck) -> ImportCheck:
+    label = SPEC.field("status").label
+    plan = {row: (values, current) for status, row, values, _, current in out.plan if status == "changed"}
+    outcomes, dropped = [], set()
+    for o in out.outcomes:
+        if o.status == "changed" and o.row in plan:
+            registered = (plan[o.row][1] or {}).get("_registered")
+            kept = tuple(c for c in o.changes if not (c.label == label and c.new == registered))
+            if not kept:
+                o = replace(o, status="unchanged", changes=())
+                dropped.add(o.row)
+            elif len(kept) < len(o.changes):
+                plan[o.row][0]["status"] = registered
+                o = replace(o, changes=kept)
+        outcomes.append(o)
+    if len(outcomes) == len(out.outcomes) and not dropped and outcomes == list(out.outcomes):
+        return out
+    return replace(out, outcomes=tuple(outcomes), plan=[p for p in out.plan if p[1] not in dropped])
+
+
 def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID | None
               ) -> dict[str, tuple[Any, Mapping[str, Any]]]:
     from desktop_app.core.services.resources import list_parcels
@@ -109,7 +131,7 @@ def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID |
     for p in list_parcels(session, organisation_id):
         values = {f.key: getattr(p, f.key) for f in SPEC.fields}
         values["status"] = _status(p.shown_status)  # as the register shows it today
-        out.append((p.code, p.id, {**values, "_id": p.id, "_was": dict(values)}))
+        out.append((p.code, p.id, {**values, "_id": p.id, "_was": dict(values), "_registered": p.status}))
     return keyed(out)
 
 

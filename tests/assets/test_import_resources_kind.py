@@ -181,3 +181,38 @@ def test_land_shown_as_contract_ended_is_registered_as_let_out_and_said_so(env: 
     assert check.ok and done is not None and done.added == 1
     assert "按“出租”登记（第2行）" in check.notes[0]
     assert parcels(env)[0][11] == "出租"
+
+
+def test_a_status_shown_by_the_contracts_reads_back_unchanged(env: Env, fresh: Env, tmp_path: Path) -> None:
+    from datetime import date
+
+    from desktop_app.core.services.contracts import ContractInput, create_contract
+
+    with env.db.begin("test") as s:
+        leased = create_parcel(s, organisation_id=env.org.id, code="DK-001", name="后湾", land_class="耕地",
+                               area_mu=D("12.5"), status="机动地").id
+        ended = create_parcel(s, organisation_id=env.org.id, code="DK-002", name="南坡", land_class="林地",
+                              area_mu=D("30"), status="已发包").id
+        for number, parcel, start, end in (("HT-1", leased, date(2026, 1, 1), date(2030, 12, 31)),
+                                           ("HT-2", ended, date(2020, 1, 1), date(2021, 12, 31))):
+            create_contract(s, ContractInput(
+                organisation_id=env.org.id, book_id=env.book.id, number=number, name=f"{number}合同", kind="资源发包",
+                subject="地块", counterparty_name="张三", counterparty_kind="个人", start_date=start, end_date=end,
+                payment_mode="年付", annual_rent=D("12000.00"), parcel_id=parcel))  # type: ignore[arg-type]
+    from desktop_app.cli import main
+
+    before = tmp_path / "2025.xlsx"
+    assert main(["--user", "kj", "export", "resources", "--org", env.org.uscc, "--period", "2025-12", "--out",
+                 str(before), "--db", str(env.db.path)]) == 0
+    today = _export(env, tmp_path / "today.xlsx")
+    shown = [[c.value for c in r][10] for r in openpyxl.load_workbook(today).active.iter_rows(min_row=4, max_row=5)]
+    assert shown == ["已发包", "合同已到期"]
+    for path in (before, today):  # the sheet of another day shows the registered 机动地: no change either
+        with env.db.begin("test") as s:
+            check, _ = run_import(s, "resources", path, organisation_id=env.org.id, mode="update")
+        assert check.ok and (check.count("changed"), check.count("unchanged")) == (0, 2), [
+            (o.key, [str(c) for c in o.changes]) for o in check.outcomes]
+    with fresh.db.begin("test") as s:
+        check, done = run_import(s, "resources", today, organisation_id=fresh.org.id, apply=True)
+    assert check.ok and done is not None and done.added == 2
+    assert [p[11] for p in parcels(fresh)] == ["已发包", "出租"]  # the land let out, its contracts not imported
