@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QRadioButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -290,11 +291,22 @@ class ImportDialog(QDialog):
         side.addWidget(mode_box)
         skipped_box = QGroupBox("略过的行")
         self.skipped_list = QListWidget()
+        self.skipped_list.setWordWrap(True)
+        self.skipped_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.skipped_list.setObjectName("import_skipped")
         QVBoxLayout(skipped_box).addWidget(self.skipped_list)
         side.addWidget(skipped_box, 1)
         top.addLayout(side, 2)
-        outer.addLayout(top, 2)
+        upper = QWidget()  # 识别结果 above, the preview below: the user may move the line between them
+        upper.setLayout(top)
+        top.setContentsMargins(0, 0, 0, 0)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
+        split.addWidget(upper)
+        lower = QWidget()
+        below = QVBoxLayout(lower)
+        below.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(split, 1)
 
         self.verdict = QLabel()
         self.verdict.setObjectName("import_verdict")
@@ -302,8 +314,8 @@ class ImportDialog(QDialog):
         self.counts = QLabel()
         self.counts.setObjectName("import_counts")
         self.counts.setWordWrap(True)
-        outer.addWidget(self.verdict)
-        outer.addWidget(self.counts)
+        below.addWidget(self.verdict)
+        below.addWidget(self.counts)
 
         self.date_edits: dict[str, DateEdit] = {}
         if dates:
@@ -318,7 +330,7 @@ class ImportDialog(QDialog):
                 form.addWidget(edit)
                 self.date_edits[option.key] = edit
             form.addStretch(1)
-            outer.addLayout(form)
+            below.addLayout(form)
 
         self.tabs = QTabWidget()
         self.rows_view = LedgerView(RowTableModel(outcome_columns(result.key_label), []),
@@ -328,7 +340,9 @@ class ImportDialog(QDialog):
         self.problems_view.setObjectName("import_problems")
         self.tabs.addTab(self.rows_view, "导入预览")
         self.tabs.addTab(self.problems_view, "问题")
-        outer.addWidget(self.tabs, 3)
+        below.addWidget(self.tabs, 1)
+        split.addWidget(lower)
+        split.setSizes([300, 420])
 
         buttons = QHBoxLayout()
         self.template_button = QPushButton("下载导入模板(&T)…")
@@ -406,12 +420,12 @@ class ImportDialog(QDialog):
         self.skipped_list.addItems(list(result.skipped) or ["（无）"])
         c = result.counts
         self.counts.setText(
-            f"新增 {c.get('new', 0)} 行　更新 {c.get('changed', 0)} 行　无变化 {c.get('unchanged', 0)} 行　"
-            f"跳过 {c.get('skipped', 0)} 行　略过非数据行 {len(result.skipped)} 行"
+            f"新增 {c.get('new', 0)} 条　更新 {c.get('changed', 0)} 条　无变化 {c.get('unchanged', 0)} 条　"
+            f"跳过 {c.get('skipped', 0)} 条　略过非数据行 {len(result.skipped)} 行"
             + (f"\n{'；'.join(result.notes)}" if result.notes else ""))
         self.rows_view.model().set_rows(list(result.outcomes))
         self.problems_view.model().set_rows(list(result.problems))
-        self.tabs.setTabText(0, f"导入预览（{len(result.outcomes)} 行）")
+        self.tabs.setTabText(0, f"导入预览（{len(result.outcomes)} 条）")
         self.tabs.setTabText(1, f"问题（{len(result.problems)} 处）")
         if result.ok:
             self.verdict.setStyleSheet("")

@@ -93,7 +93,7 @@ def test_good_file_previews_then_imports(page: Any, empty_village: Village, qtbo
     dialog = _dialog(page, qtbot)
     assert dialog.result_shown.ok and not dialog.import_button.isHidden()
     assert "表头在第 2 行" in dialog.info.text()
-    assert dialog.counts.text().startswith("新增 3 行")
+    assert dialog.counts.text().startswith("新增 3 条")
     rows = dialog.rows_view.model().rows()
     ric = str(_people()[0][3])
     assert rows[0].key == mask_ric(ric) and rows[0].name == "陈国富"  # never the full 身份证号
@@ -173,4 +173,4 @@ def test_exported_roster_reimports_in_update_mode_unchanged(full_page: Any, qtbo
     dialog.mode_buttons["update"].setChecked(True)
     dialog = _dialog(page, qtbot)
     assert dialog.result_shown.ok, [p.message for p in dialog.result_shown.problems]
-    assert dialog.counts.text().startswith("新增 0 行　更新 0 行　无变化 6 行"), dialog.counts.text()
+    assert dialog.counts.text().startswith("新增 0 条　更新 0 条　无变化 6 条"), dialog.counts.text()

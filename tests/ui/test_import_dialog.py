@@ -190,11 +190,11 @@ def test_title_total_and_unknown_header_remapped_then_imported(page: Any, villag
     dialog = _settled(run, qtbot)
     assert dialog.result_shown.ok and not dialog.import_button.isHidden() and dialog.import_button.isEnabled()
     assert dialog.combo("E").currentData() == "area_mu"
-    assert dialog.counts.text().startswith("新增 3 行　更新 0 行　无变化 0 行　跳过 0 行　略过非数据行 4 行")
+    assert dialog.counts.text().startswith("新增 3 条　更新 0 条　无变化 0 条　跳过 0 条　略过非数据行 4 行")
     rows = dialog.rows_view.model().rows()
     assert [(r.row, r.key, r.name, r.status) for r in rows] == [
         (4, "D001", "东大塘", "新增"), (5, "D002", "西河滩", "新增"), (6, "D003", "南山坡", "新增")]
-    assert dialog.tabs.tabText(0) == "导入预览（3 行）"
+    assert dialog.tabs.tabText(0) == "导入预览（3 条）"
     if os.environ.get("SCREENSHOT_DIR"):
         _screenshot_font(dialog)
         dialog.grab().save(os.path.join(os.environ["SCREENSHOT_DIR"], "import_dialog.png"))
@@ -234,12 +234,12 @@ def test_update_mode_shows_changes_field_by_field(page: Any, village: Village, q
 
     dialog.mode_buttons["skip"].setChecked(True)
     dialog = _settled(run, qtbot)
-    assert dialog.result_shown.ok and dialog.counts.text().startswith("新增 1 行　更新 0 行　无变化 0 行　跳过 2 行")
+    assert dialog.result_shown.ok and dialog.counts.text().startswith("新增 1 条　更新 0 条　无变化 0 条　跳过 2 条")
 
     dialog.mode_buttons["update"].setChecked(True)
     dialog = _settled(run, qtbot)
     assert dialog.mode == "update" and dialog.mode_buttons["update"].isChecked()
-    assert dialog.counts.text().startswith("新增 1 行　更新 1 行　无变化 1 行")
+    assert dialog.counts.text().startswith("新增 1 条　更新 1 条　无变化 1 条")
     by_key = {r.key: r for r in dialog.rows_view.model().rows()}
     assert (by_key["D001"].status, by_key["D001"].changes) == ("更新", "地块名称：东塘 → 东大塘")
     assert (by_key["D002"].status, by_key["D002"].changes) == ("无变化", "")
@@ -369,6 +369,9 @@ def test_each_page_opens_the_import_dialog_for_its_kind(village: Village, qtbot:
     assert page.importer.kind == kind and dialog.mapping_table.rowCount() >= 2
     assert not messages  # a dialog, not an error box
     assert dialog.tabs.tabText(0).startswith("导入预览")
+    if os.environ.get("SCREENSHOT_DIR"):
+        _screenshot_font(dialog)
+        dialog.grab().save(os.path.join(os.environ["SCREENSHOT_DIR"], f"import_dialog_{kind}.png"))
 
 
 def test_opening_dialog_imports_through_the_generic_dialog(village: Village, qtbot: Any, tmp_path: Path,
