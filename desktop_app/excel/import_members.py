@@ -22,12 +22,16 @@ relations, dates and share counts many times) into named tuples: DESIGN-NOTES 27
 
 from __future__ import annotations
 
+import gc
+import unicodedata
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import partial
+from itertools import chain, islice, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -115,33 +119,76 @@ def _share_types(session: Session | None, organisation_id: uuid.UUID | None) -> 
     return [t.name for t in list_share_types(session, organisation_id)] or [n for _, n in DEFAULT_SHARE_TYPES]
 
 
-def _fast_rows(table: Table, ric_col: int) -> Iterator[tuple[int, list[Any]]]:
-    """``table.rows()`` with a short cut: a row whose 身份证号 cell holds 15 or more characters
-    beginning with digits is a member row (no 合计, note or header row carries one), so only the
-    other rows go through the reader's classification."""
+def _chunks(table: Table, ric_col: int, size: int) -> Iterator[list[tuple[int, list[Any]]]]:
+    """``table.rows()`` in lists of ``size``, with a short cut: a chunk whose every 身份证号 cell is
+    ASCII letters and digits, 15 or more of them, is all member rows (no 合计, note, header or
+    blank row carries one); any other chunk goes row by row through the reader's classification."""
     one = Table(table.path, table.layout, table.skipped, iter(()), table._width)
-    for number, raw in table._rows:
-        ric = raw[ric_col] if ric_col < len(raw) else None
-        if type(ric) is str and len(ric) >= 15 and ric[:6].isdigit():
-            yield number, raw
-        else:
-            one._rows = iter(((number, raw),))
-            yield from one.rows()
+    source = table._rows
+    cell = itemgetter(ric_col)
+    while chunk := list(islice(source, size)):
+        try:
+            rics = list(map(cell, map(itemgetter(1), chunk)))
+        except IndexError:  # a short row
+            rics = [None]
+        if set(map(type, rics)) == {str} and min(map(len, rics)) >= 15 and "".join(rics).isascii() \
+                and "".join(rics).isalnum():
+            yield chunk
+            continue
+        one._rows = iter(chunk)
+        yield list(one.rows())
 
 
-_MISS = object()
+CHUNK = 4096  # rows read column by column at a time: memory stays flat however long the file
 
 
-def _read(cache: dict[Any, Any], raw: Any, read: Any) -> Any:
-    """A cell value seen for the first time: read, and remembered (a refusal too) — but never a
-    TRUE/FALSE cell, which would stand for 1/0 in the cache (True == 1)."""
-    try:
-        value = read(raw)
-    except CellError as e:
-        value = e
-    if type(raw) is not bool:
-        cache[raw] = value
-    return value
+class _Cells(dict[Any, Any]):
+    """One kind of cell's distinct raw values → what they read as (a refused cell: its
+    ``CellError``), each read once, on first sight (``__missing__``), so a whole column is looked
+    up in C (``map``); a roster repeats a few groups, relations, dates and counts many times."""
+
+    def __init__(self, read: Callable[[Any], Any], seed: Mapping[Any, Any]) -> None:
+        super().__init__(seed)
+        self.read = read
+        self.bad = False  # some cell was refused: columns are then searched for refusals
+
+    def one(self, raw: Any) -> Any:
+        try:
+            return self.read(raw)
+        except CellError as e:
+            self.bad = True
+            return e
+
+    def __missing__(self, raw: Any) -> Any:
+        value = self[raw] = self.one(raw)
+        return value
+
+    def column(self, col: Sequence[Any]) -> list[Any]:
+        if bool in set(map(type, col)):  # TRUE/FALSE: one by one (as a key True == 1)
+            return [self.one(v) if type(v) is bool else self[v] for v in col]
+        return list(map(self.__getitem__, col))
+
+
+_NFKC = partial(unicodedata.normalize, "NFKC")
+
+
+def _names(col: Sequence[Any]) -> list[str]:
+    """``fold`` of a column of names, in C when every cell is text without an inner space."""
+    if set(map(type, col)) == {str}:
+        names = list(map(str.strip, map(_NFKC, col)))
+        joined = "\x00".join(names)
+        if " " not in joined and "\t" not in joined and "\n" not in joined:
+            return names
+    return [fold(v) if type(v) is str else cell_text(v) for v in col]
+
+
+def _refused(values: list[Any], rows: list[int], key: str, blank: Any,
+             problems: list[tuple[int, str, str]]) -> None:
+    """Each refused cell of a column to ``problems``, and blank in ``values``."""
+    for j, v in enumerate(values):
+        if type(v) is CellError:
+            problems.append((rows[j], key, v.message))
+            values[j] = blank
 
 
 class MembersImporter(Importer):
@@ -161,122 +208,113 @@ class MembersImporter(Importer):
 
     def _rows(self, table: Table, types: list[str], held: Mapping[str, Registered], taken: set[str],
               problems: list[tuple[int, str, str]], stats: dict[str, Any],
-              on_registered: Callable[[RawMember], None]) -> Iterator[RawMember]:
-        """The data rows of new members as ``RawMember`` tuples (cells read, households derived;
+              on_registered: Callable[[RawMember], None]) -> Iterator[list[RawMember]]:
+        """The data rows of new members as lists of ``RawMember`` tuples (cells read column by
+        column, households derived;
         a registered 身份证号's row goes to ``on_registered`` instead). A refused cell goes to
         ``problems`` and its row is still checked without it: every problem at once."""
         from desktop_app.core.services.members_import import free_household_numbers
 
         layout = table.layout
         cols = layout.columns
-        width = table._width
         share_keys = [f"share:{t}" for t in types if f"share:{t}" in cols]
-        single = not share_keys and "shares" in cols
-        if single:
+        if not share_keys and "shares" in cols:
             share_keys = ["shares"]
             stats["single"] = types[0]
         share_names = [k[6:] if k.startswith("share:") else types[0] for k in share_keys]
-        at = [cols.get(k, width) for k in ORDER]
-        get = itemgetter(*at)
-        share_at = [cols[k] for k in share_keys]
-        need = max(at + share_at) + 1
+        present = [cols[k] for k in (*ORDER, *share_keys) if k in cols]
+        need = max(present) + 1
         pad = [None] * need
         has_number, has_head = "household_number" in cols, "head_name" in cols
         numbers = free_household_numbers(taken)
-        texts: dict[Any, Any] = {None: "", "": ""}
-        relations: dict[Any, Any] = {None: "", "": ""}
-        dates: dict[Any, Any] = {None: None, "": None}
-        counts: list[dict[Any, Any]] = [{None: None, "": None} for _ in share_keys]
-        readers = [partial(cell_number, units=UNITS, label=layout.spec.field(key).label) for key in share_keys]
-        mapped: dict[str, int] = stats.setdefault("mapped", {})
+        texts = _Cells(cell_text, {None: "", "": ""})
+        relations = _Cells(cell_relation, {None: "", "": ""})
+        dates = _Cells(cell_date, {None: None, "": None})
+        counts = [_Cells(partial(cell_number, units=UNITS, label=layout.spec.field(k).label), {None: None, "": None})
+                  for k in share_keys]
+        seen_relations: Counter[Any] = stats.setdefault("mapped", Counter())
+        orphans: set[int] = stats.setdefault("orphans", set())
         current: str | None = None  # the household rows without a 户号 belong to
         head = ""
         derived = 0
-        orphans: set[int] = stats.setdefault("orphans", set())
-        share_cols = tuple(zip(share_at, counts, readers, share_names, share_keys, strict=True))
-        miss = _MISS
-        for row, raw in _fast_rows(table, cols["ric"]):
-            if len(raw) < need:
-                raw += pad[len(raw):]
-            hn, name, ric, rel, group, c_raw, j_raw, note, head_raw = get(raw)
-            if type(ric) is str and len(ric) == 18 and ric.isascii() and ric.isalnum():
-                if ric[17] == "x":
-                    ric = ric[:17] + "X"
+        for chunk in _chunks(table, cols["ric"], CHUNK):
+            if not chunk:
+                continue
+            rows = [n for n, _ in chunk]
+            raws = [r for _, r in chunk]
+            del chunk
+            if min(map(len, raws)) < need:
+                for r in raws:
+                    if len(r) < need:
+                        r.extend(pad[len(r):])
+            n = len(rows)
+
+            by_column = list(zip(*raws, strict=False))  # transposed in C (rows are at least ``need`` long)
+
+            def column(key: str, by_column: list[tuple[Any, ...]] = by_column, n: int = n) -> Sequence[Any]:
+                return by_column[cols[key]] if key in cols else [None] * n
+
+            raw_rics = column("ric")
+            if set(map(type, raw_rics)) == {str} and "".join(raw_rics).isascii() and "".join(raw_rics).isalnum():
+                rics = list(map(str.upper, raw_rics))  # a lower-case x
             else:
-                try:
-                    ric = cell_ric(ric)
-                except CellError as e:
-                    problems.append((row, "ric", e.message))
-                    ric = ""
-            name = fold(name) if type(name) is str else cell_text(name)
-            relation = relations.get(rel, miss) if type(rel) is not bool else miss
-            if relation is miss:
-                relation = _read(relations, rel, cell_relation)
-            if type(relation) is not str:
-                problems.append((row, "relation", relation.message))
-                relation = ""
-            elif relation is not rel and type(rel) is str and rel != relation:
-                mapped[rel] = mapped.get(rel, 0) + 1
-            text = texts.get(hn, miss) if type(hn) is not bool else miss
-            hn = _read(texts, hn, cell_text) if text is miss else text
-            text = texts.get(group, miss) if type(group) is not bool else miss
-            group = _read(texts, group, cell_text) if text is miss else text
-            if note is not None:
-                text = texts.get(note, miss) if type(note) is not bool else miss
-                note = (_read(texts, note, cell_text) if text is miss else text) or None
-            confirmed = dates.get(c_raw, miss) if type(c_raw) is not bool else miss
-            if confirmed is miss:
-                confirmed = _read(dates, c_raw, cell_date)
-            if type(confirmed) is CellError:
-                problems.append((row, "confirmed_on", confirmed.message))
-                confirmed = None
-            joined = dates.get(j_raw, miss) if type(j_raw) is not bool else miss
-            if joined is miss:
-                joined = _read(dates, j_raw, cell_date)
-            if type(joined) is CellError:
-                problems.append((row, "joined_on", joined.message))
-                joined = None
-            per_type: dict[str, Decimal] = {}
-            for i, cache, read, type_name, key in share_cols:
-                v = raw[i]
-                count = cache.get(v, miss) if type(v) is not bool else miss
-                if count is miss:
-                    count = _read(cache, v, read)
-                if count is None:
-                    continue
-                if type(count) is CellError:
-                    problems.append((row, key, count.message))
+                rics = [_ric(v, row, problems) for v, row in zip(raw_rics, rows, strict=True)]
+            names = _names(column("name"))
+            raw_relations = column("relation")
+            seen_relations.update(raw_relations)
+            rels = relations.column(raw_relations)
+            hns, groups, notes, heads = (texts.column(column(k)) if k in cols else [""] * n for k in (
+                "household_number", "group_name", "note", "head_name"))
+            confirmed, joined = (dates.column(column(k)) if k in cols else [None] * n
+                                 for k in ("confirmed_on", "joined_on"))
+            shares = [c.column(column(k)) for c, k in zip(counts, share_keys, strict=True)]
+            if relations.bad:
+                _refused(rels, rows, "relation", "", problems)
+            if dates.bad:
+                _refused(confirmed, rows, "confirmed_on", None, problems)
+                _refused(joined, rows, "joined_on", None, problems)
+            for c, k, values in zip(counts, share_keys, shares, strict=True):
+                if c.bad:
+                    _refused(values, rows, k, None, problems)
+            per_types = list(map(dict, map(zip, repeat(share_names), zip(*shares, strict=True)))) if shares else [{}] * n
+            if all(hns) and (not held or held.keys().isdisjoint(rics)):  # every row has its 户号, none registered
+                yield list(zip(rows, hns, names, rics, rels, groups, confirmed, joined, notes, per_types, strict=True))
+                current = hns[-1]
+                head = next((names[j] for j in range(n - 1, -1, -1) if rels[j] == "户主"), head)
+                continue
+            out: list[RawMember] = []
+            for row, hn, name, ric, relation, group, c_on, j_on, note, head_text, per_type in zip(
+                    rows, hns, names, rics, rels, groups, confirmed, joined, notes, heads, per_types, strict=True):
+                if not hn:  # the household from the rows above: a 户主 row starts one
+                    registered = held.get(ric)
+                    if relation == "户主":
+                        if registered is not None:  # a registered head: the rows below join their household
+                            current = registered.household_number
+                        else:
+                            current = next(numbers)
+                            derived += 1
+                        head = name
+                        hn = current
+                    elif registered is not None:
+                        hn = registered.household_number
+                    elif current is None:
+                        orphans.add(row)  # validation's "户号 required" would say it twice
+                        problems.append((row, "relation" if not has_number else "household_number",
+                                         "此行之前没有户主行：没有户号时，每户成员须排在本户户主的下面。请把户主行移到"
+                                         "本行之前，或填写户号"))
+                    elif has_head and head_text and head_text != head:
+                        problems.append((row, "head_name", f"户主“{head_text}”与上方户主行的“{head}”不一致："
+                                                           "请把本行排在其户主的下面，或填写户号"))
+                    hn = hn or current or ""
                 else:
-                    per_type[type_name] = count
-            if not hn:  # the household from the rows above: a 户主 row starts one
-                registered = held.get(ric)
-                if relation == "户主":
-                    if registered is not None:  # a registered head: the rows below join their household
-                        current = registered.household_number
-                    else:
-                        current = next(numbers)
-                        derived += 1
-                    head = name
-                    hn = current
-                elif registered is not None:
-                    hn = registered.household_number
-                elif current is None:
-                    orphans.add(row)  # validation's "户号 required" would say it twice
-                    problems.append((row, "relation" if not has_number else "household_number",
-                                     "此行之前没有户主行：没有户号时，每户成员须排在本户户主的下面。请把户主行移到本行之前，"
-                                     "或填写户号"))
-                elif has_head and head_raw not in (None, "") and cell_text(head_raw) != head:
-                    problems.append((row, "head_name", f"户主“{cell_text(head_raw)}”与上方户主行的“{head}”不一致："
-                                                       "请把本行排在其户主的下面，或填写户号"))
-                hn = hn or current or ""
-            else:
-                current = hn
-                if relation == "户主":
-                    head = name
-            if ric in held:
-                on_registered((row, hn, name, ric, relation, group, confirmed, joined, note, per_type))
-            else:
-                yield (row, hn, name, ric, relation, group, confirmed, joined, note, per_type)
+                    current = hn
+                    if relation == "户主":
+                        head = name
+                if ric in held:
+                    on_registered((row, hn, name, ric, relation, group, c_on, j_on, note, per_type))
+                else:
+                    out.append((row, hn, name, ric, relation, group, c_on, j_on, note, per_type))
+            yield out
         stats["derived"] = derived
 
     # --- check -----------------------------------------------------------------------------
@@ -309,6 +347,7 @@ class MembersImporter(Importer):
         def registered_row(r: RawMember) -> None:
             nonlocal moved
             row, number, name, ric, relation, group, confirmed, joined, note, per_type = r
+            per_type = {t: c for t, c in per_type.items() if c is not None}
             reg = held[ric]
             if ric in seen_held:
                 problems.append((row, "ric", f"{ric} 与第{seen_held[ric]}行重复"))
@@ -366,9 +405,16 @@ class MembersImporter(Importer):
             else:
                 outcomes.append(RowOutcome(row, ric, name, "unchanged"))
 
-        rows = self._rows(table, types, held, household_numbers(session, organisation_id), problems, stats,
-                          registered_row)
-        preview = validate_member_values(session, organisation_id, rows, today=today)
+        rows = chain.from_iterable(self._rows(table, types, held, household_numbers(session, organisation_id),
+                                              problems, stats, registered_row))
+        was = gc.isenabled()
+        gc.disable()  # 100,000 rows and their cells hold no cycles: no collector rescanning them all
+        try:
+            preview = validate_member_values(session, organisation_id, rows, today=today)
+            new = _outcomes(preview)
+        finally:
+            if was:
+                gc.enable()
         read = {(row, key) for row, key, _ in problems}  # a cell refused while reading is named once
         read.update((row, "household_number") for row in stats.get("orphans", ()))
         for e in preview.errors:
@@ -378,10 +424,10 @@ class MembersImporter(Importer):
                 problems.append((e.row, key, e.message))
         problems.sort(key=lambda p: (p[0], layout.columns.get(p[1], 999)))  # by row, then column
         if outcomes:
-            outcomes.extend(_outcomes(preview))
+            outcomes.extend(new)
             outcomes.sort(key=lambda o: o.row)
         else:
-            outcomes = _outcomes(preview)
+            outcomes = new
         notes = self._notes(stats, types, preview, moved)
         plan = MembersPlan(preview, updates, problems, labels)
         return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped),
@@ -398,11 +444,13 @@ class MembersImporter(Importer):
             notes.append(f"文件没有户号：按“与户主关系”为户主的行分户，新编户号 {stats['derived']} 户"
                          f"（{preview.new_households[0]} 起）" if preview.new_households else
                          f"文件没有户号：按“与户主关系”为户主的行分户，新编户号 {stats['derived']} 户")
-        mapped = stats.get("mapped") or {}
-        if any(GBT4761.get(fold(raw).replace(" ", "")) != fold(raw).replace(" ", "") for raw in mapped):
-            words = {(w, GBT4761.get(w, w)) for w in (fold(raw).replace(" ", "") for raw in mapped)}
-            parts = [f"{w}→{r} {sum(n for raw, n in mapped.items() if fold(raw).replace(' ', '') == w)} 行"
-                     for w, r in sorted(words) if w != r]
+        words: Counter[tuple[str, str]] = Counter()
+        for raw, n in (stats.get("mapped") or {}).items():
+            word = fold(raw).replace(" ", "") if type(raw) is str else ""
+            if GBT4761.get(word, word) != word:
+                words[word, GBT4761[word]] += n
+        if words:
+            parts = [f"{w}→{r} {n} 行" for (w, r), n in sorted(words.items())]
             notes.append("与户主关系按 GB/T 4761 归并：" + "，".join(parts[:12]) + ("等" if len(parts) > 12 else ""))
         if moved:
             notes.append(f"{moved} 名已登记成员的户号与文件不同：导入不改变成员所在的户（分户、转户请在成员页办理）")
@@ -440,9 +488,18 @@ def _outcomes(preview: ImportPreview) -> list[RowOutcome]:
     out = []
     for c in preview.rows:
         o = new(RowOutcome)
-        o.__dict__.update(row=c[0], key=c[4], name=c[3], status="new", changes=())
+        d = o.__dict__
+        d["row"], d["key"], d["name"], d["status"], d["changes"] = c[0], c[4], c[3], "new", ()
         out.append(o)
     return out
+
+
+def _ric(value: Any, row: int, problems: list[tuple[int, str, str]]) -> str:
+    try:
+        return cell_ric(value)
+    except CellError as e:
+        problems.append((row, "ric", e.message))
+        return ""
 
 
 def _where(layout: Layout, labels: Mapping[str, str], key: str) -> str:
