@@ -135,7 +135,7 @@ class Inspection:
     signature: str
     remembered: bool
     columns: tuple[FileColumn, ...]
-    mapping: dict[str, str]  # header text → field key, as recognised (what 确认导入 remembers)
+    mapping: dict[str, str]  # header text → field key ("" 不导入), as recognised (what 确认导入 remembers)
     key_label: str  # the natural key's column label (身份证号, 资产编号 …)
     check: Any = None  # the ImportCheck, None when the file could not be checked with this mapping
     failure: str = ""  # why not (a required column not mapped …)
@@ -193,7 +193,8 @@ def inspect(session: Any, kind: str, path: Path | str, *, organisation_id: uuid.
     result = Inspection(kind, imp.label, tuple(imp.modes), chosen,
                         tuple(FieldChoice(f.key, f.label, f.required) for f in spec.fields),
                         layout.sheet, layout.header_row, layout.signature, layout.remembered, columns,
-                        layout.mapping(), key_label, check, failure, done)
+                        {**{h: "" for h in layout.headers if h}, **layout.mapping()},  # a column left out stays out
+                        key_label, check, failure, done)
     if check is None:
         result.problems = (ProblemLine("", "", masked(failure)),)
         result.skipped = tuple(masked(str(s)) for s in table.skipped)

@@ -199,22 +199,26 @@ def test_title_total_and_unknown_header_remapped_then_imported(page: Any, villag
         _screenshot_font(dialog)
         dialog.grab().save(os.path.join(os.environ["SCREENSHOT_DIR"], "import_dialog.png"))
 
+    dialog.combo("G").setCurrentIndex(0)  # 备注: 不导入 this time
+    dialog = _settled(run, qtbot)
+    assert dialog.combo("G").currentText() == "不导入" and dialog.result_shown.ok
     dialog.import_button.click()  # 确认导入: written in the background, in one transaction
     qtbot.waitUntil(lambda: run.done is not None, timeout=15_000)
     assert page.messages == ["已导入资源地块：新增 3 条"]
     assert "resource" in page.notified
     parcels = _parcels(village)
     assert sorted(parcels) == ["D001", "D002", "D003"]
-    assert parcels["D003"].area_mu == Decimal("5") and parcels["D002"].notes == "鱼塘"
+    assert parcels["D003"].area_mu == Decimal("5") and parcels["D002"].notes is None  # 备注 left out
     # the mapping is remembered for this layout …
     saved = page.ctx.settings.get(LAYOUTS_KEY)[KIND]
-    assert list(saved.values()) == [{"编号": "code", "名称": "name", "地类": "land_class", "地块面积数": "area_mu",
-                                     "经营状态": "status", "备注": "notes"}]
+    assert list(saved.values()) == [{"序号": "", "编号": "code", "名称": "name", "地类": "land_class", "地块面积数": "area_mu",
+                                     "经营状态": "status", "备注": ""}]
     # … and the next file with the same columns is recognised the same way at once
     again = _open(page, qtbot, _file(tmp_path / "地块2.xlsx", [[1, "D004", "北坡", "林地", "2亩", "未利用", None]]))
     dialog = _settled(again, qtbot)
     assert "已按上次的对应关系识别" in dialog.info.text()
     assert dialog.result_shown.ok and dialog.combo("E").currentData() == "area_mu"
+    assert dialog.combo("G").currentText() == "不导入"  # a column left out stays out
 
 
 def test_update_mode_shows_changes_field_by_field(page: Any, village: Village, qtbot: Any, tmp_path: Path) -> None:
