@@ -251,3 +251,21 @@ def test_update_changes_group_relation_and_dates_through_the_forms_services(vill
         confirm = s.execute(select(MembershipEvent.kind, MembershipEvent.basis)
                             .where(MembershipEvent.member_id == liu.id).order_by(MembershipEvent.event_date)).all()
         assert ("确认", "Excel导入更新") in confirm
+
+
+def test_the_template_filled_in_as_it_comes_imports(empty_village: Village, tmp_path: Path) -> None:
+    """The import template (its example rows kept) goes back in: header found below its title,
+    the 填写说明 sheet ignored, 长子 read as 子, the empty 股数 column beside the share types'."""
+    from desktop_app.excel.importers import write_template
+
+    v = empty_village
+    with v.db.begin() as s:
+        path = write_template("members", tmp_path / "模板.xlsx", session=s, organisation_id=v.org.id)
+    info = load_workbook(path)["填写说明"]
+    assert any(r[0] == "身份证号" and "公民身份号码" in (r[2] or "") for r in info.iter_rows(values_only=True))
+    check = _check(v, path, apply=True)
+    assert check.ok, [str(p) for p in check.problems]
+    assert check.count("new") == 3
+    with v.db.begin() as s:
+        assert [(m.name, m.relation, m.shares) for m in list_members(s, v.org.id)] == [
+            ("张建国", "户主", D("2")), ("李秀英", "配偶", D("1.5")), ("张小军", "子", D("1"))]
