@@ -513,4 +513,5 @@ def _where(layout: Layout, labels: Mapping[str, str], key: str) -> str:
     return f"“{labels.get(key, key)}”"
 
 
-MEMBERS = register(MembersImporter())
+MEMBERS = MembersImporter()
+register(MEMBERS)

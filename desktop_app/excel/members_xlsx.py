@@ -224,7 +224,7 @@ def import_members_xlsx(session: Session, organisation_id: uuid.UUID, path: Path
     from desktop_app.excel.table_read import open_table
 
     table = open_table(Path(path), imp.spec(session, organisation_id))
-    check = imp.check(session, table, organisation_id=organisation_id, book_id=None, mode="add",  # type: ignore[call-arg]
+    check = imp.check(session, table, organisation_id=organisation_id, book_id=None, mode="add",
                       today=today)
     plan = check.plan
     p = plan.preview
