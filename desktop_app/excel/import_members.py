@@ -425,6 +425,7 @@ class MembersImporter(Importer):
                 "shares" if stats.get("single") == e.column else f"share:{e.column}" if e.column in types else "")
             if (e.row, key) not in read:
                 problems.append((e.row, key, e.message))
+        problems.extend(_two_heads(held, updates))
         problems.sort(key=lambda p: (p[0], layout.columns.get(p[1], 999)))  # by row, then column
         if outcomes:
             outcomes.extend(new)
@@ -494,6 +495,28 @@ def _outcomes(preview: ImportPreview) -> list[RowOutcome]:
         d = o.__dict__
         d["row"], d["key"], d["name"], d["status"], d["changes"] = c[0], c[4], c[3], "new", ()
         out.append(o)
+    return out
+
+
+def _two_heads(held: Mapping[str, Registered], updates: list[MemberUpdate]) -> list[tuple[int, str, str]]:
+    """更新已有 may make a member 户主 only where the household's head stops being one (in the same
+    file): a household with two heads in the register afterwards is a problem at the new head's row."""
+    changed = {u.member_id: u for u in updates if "relation" in u.changes}
+    if not any(u.changes["relation"] == "户主" for u in changed.values()):
+        return []
+    heads: dict[uuid.UUID, list[tuple[str, uuid.UUID]]] = {}
+    for reg in held.values():
+        u = changed.get(reg.member_id)
+        relation = u.changes["relation"] if u is not None else reg.values["relation"]
+        if relation == "户主" and reg.status == "在册":
+            heads.setdefault(reg.household_id, []).append((reg.values["name"], reg.member_id))
+    out = []
+    for u in changed.values():
+        names = heads.get(u.household_id, [])
+        if u.changes["relation"] == "户主" and len(names) > 1:
+            others = "、".join(n for n, mid in names if mid != u.member_id)
+            out.append((u.row, "relation", f"该户已有户主 {others}：一户只能有一名户主。请在同一文件中把原户主的"
+                                           "与户主关系一并改为其他关系，或在成员页办理"))
     return out
 
 

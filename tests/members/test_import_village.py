@@ -269,3 +269,19 @@ def test_the_template_filled_in_as_it_comes_imports(empty_village: Village, tmp_
     with v.db.begin() as s:
         assert [(m.name, m.relation, m.shares) for m in list_members(s, v.org.id)] == [
             ("张建国", "户主", D("2")), ("李秀英", "配偶", D("1.5")), ("张小军", "子", D("1"))]
+
+
+def test_update_keeps_one_head_per_household(village: Village, tmp_path: Path) -> None:
+    """A son made 户主 while his father stays 户主 is refused at the son's row; the father made 父亲
+    in the same file and the handover goes through (update_member: the household's head follows)."""
+    v = village
+    with v.db.begin() as s:
+        ric = {m.name: m.ric for m in list_members(s, v.org.id)}
+    rows = [["姓名", "身份证号", "与户主关系"], ["张小明", ric["张小明"], "户主"]]
+    check = _check(v, _book(tmp_path / "a.xlsx", rows), "update", apply=True)
+    assert [(p.row, p.column) for p in check.problems] == [(2, "C列“与户主关系”")]
+    assert "该户已有户主 张建国" in check.problems[0].message
+    check = _check(v, _book(tmp_path / "b.xlsx", [*rows, ["张建国", ric["张建国"], "父"]]), "update", apply=True)
+    assert check.ok and check.count("changed") == 2
+    with v.db.begin() as s:
+        assert {h.number: h.head_name for h in list_households(s, v.org.id)}["001"] == "张小明"
