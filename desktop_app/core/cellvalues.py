@@ -102,17 +102,24 @@ def cell_number(value: object, *, units: tuple[str, ...] = (), label: str = "数
             if unit == "元" and s.endswith("万"):
                 s, scale = s[:-1], Decimal(10000)
             break
+    else:
+        if "元" in units and s.endswith("万"):  # "1.2万" in a 元 column
+            s, scale = s[:-1], Decimal(10000)
     if not s or not _NUMBER.fullmatch(s) or not re.search(r"\d", s):
         hint = f"，可带单位“{'/'.join(units)}”" if units else ""
         raise CellError(f"“{text}”不是{label}：请只填写数字{hint}，如 {'1,200' if '元' in units else '3.5'}")
     try:
-        return Decimal(s.replace(",", "")) * scale
+        number = Decimal(s.replace(",", "")) * scale
     except InvalidOperation:  # pragma: no cover - the pattern admits only digits
         raise CellError(f"“{text}”不是{label}") from None
+    if scale == 1:
+        return number
+    # 1.2万元 is 12000 元, not 12000.0: no decimal places the person did not write
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
 
 
 _EPOCH = date(1899, 12, 30)  # Excel's day 0 in the 1900 system (its 29 Feb 1900 is before 1 Mar 1900)
-_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 _DATE_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 

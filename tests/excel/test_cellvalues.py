@@ -56,13 +56,15 @@ def test_bad_numbers_say_what_to_write(raw: object, says: str) -> None:
 def test_wan_yuan_only_for_money() -> None:
     """万 scales only a 元 column: 1.2万 in a 亩 column is not a number."""
     assert cell_number("1.2万元", units=("元",)) == Decimal(12000)
+    assert str(cell_number("1.2万", units=("元",))) == "12000"  # no decimal places nobody wrote
+    assert str(cell_number("1.23456万元", units=("元",))) == "12345.6"
     with pytest.raises(CellError):
         cell_number("1.2万亩", units=("亩",))
 
 
 @pytest.mark.parametrize("raw", [
     "2020年1月31日", "2020.1.31", "2020/1/31", "2020-01-31", "2020 年 1 月 31 日", "２０２０－０１－３１",
-    20200131, "20200131", 43861, 43861.0, datetime(2020, 1, 31), date(2020, 1, 31), "2020-01-31 00:00",
+    "2020年1月31号", 20200131, "20200131", 43861, 43861.0, datetime(2020, 1, 31), date(2020, 1, 31), "2020-01-31 00:00",
 ])
 def test_dates_in_the_common_forms(raw: object) -> None:
     assert cell_date(raw) == date(2020, 1, 31)
