@@ -438,3 +438,27 @@ def test_a_file_changed_since_the_preview_writes_nothing_and_shows_why(page: Any
     assert not again.result_shown.ok and again.import_button.isHidden()
     assert [(p.row, p.column) for p in again.problems_view.model().rows()] == [("7", "D列“地类”")]
     assert run.done is None and page.messages == [] and _parcels(village) == {}
+
+
+def test_vouchers_page_imports_its_template_as_the_window_user(village: Village, qtbot: Any, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """确认导入 on the 凭证 page writes the vouchers with the window's user as 制单人 (the kind's apply
+    refuses to guess one)."""
+    from desktop_app.core.services.vouchers import get_voucher, list_vouchers
+    from desktop_app.ui.pages.funds_vouchers import VouchersPage
+
+    page, messages = _page_import(VouchersPage, village, qtbot, tmp_path, monkeypatch, "btn_import_vouchers",
+                                  "vouchers")
+    dialog = page.importer.dialog
+    if not dialog.result_shown.ok:  # the template's example month may be closed or before the book: say which
+        pytest.fail("; ".join(p.message for p in dialog.result_shown.problems))
+    new = dialog.result_shown.counts["new"]
+    assert new >= 1
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: page.importer.done is not None or bool(messages), timeout=15_000)
+    assert page.importer.done is not None, messages
+    with village.db.read() as s:
+        made = [get_voucher(s, v.id) for v in list_vouchers(s, village.book.id, "2000-01", "2099-12")]
+    assert len(made) >= new
+    makers = {v.voucher.maker_name for v in made}
+    assert makers <= {village.user.display_name, village.user.username}, makers

@@ -267,7 +267,8 @@ class VouchersPage(QWidget):
 
     def import_vouchers(self) -> None:
         """从Excel导入凭证 into the current book through the generic import dialog."""
-        self.importer = ImportRun(self, self.ctx, self.runner, "vouchers", notify="voucher")
+        self.importer = ImportRun(self, self.ctx, self.runner, "vouchers", notify="voucher",
+                                  options={"user": self.ctx.user})  # the 制单人 of the imported vouchers
         self.importer.start()
 
     def opening(self) -> None:
