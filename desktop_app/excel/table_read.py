@@ -266,6 +266,7 @@ def open_table(path: Path | str, spec: TableSpec, *, mapping: Mapping[str, str] 
         named = {f.label: f.key for f in spec.fields}
         search = {**exact, **{header_key(h): named.get(k, k) for h, k in mapping.items()
                               if named.get(k, k) in named.values()}}
+    required = {f.key for f in spec.fields if f.required}
     best: tuple[int, int, int, list[list[Any]], Iterator[list[Any]]] | None = None  # score, sheet, row, head, rest
     for index in order:
         ws = wb.get_sheet_by_index(index)
@@ -277,12 +278,12 @@ def open_table(path: Path | str, spec: TableSpec, *, mapping: Mapping[str, str] 
             if not 0 <= r < len(head):
                 continue
             found = _match_row(head[r], search, bare)
-            score = len(found) + (2 if spec.key and spec.key in found else 0)
+            score = len(found) + (2 if spec.key and spec.key in found else 0) + (100 if required <= found.keys() else 0)
             pinned = header_row is not None and any(cell_text(c) for c in head[r])  # a row the user names
             if (len(found) >= 2 or pinned) and (best is None or score > best[0]):
                 best = (score, index, r, head, rows_iter)
-        if best is not None and best[1] == index:
-            break  # the first sheet holding the table is the one
+        if best is not None and best[1] == index and best[0] >= 100:
+            break  # the first sheet holding the whole table (every required column) is the one
     if best is None:
         labels = "“" + "”“".join(f.label for f in spec.fields if f.required)[:60] + "”"
         where = f"工作表“{names[order[0]]}”" if len(order) == 1 else "各工作表"

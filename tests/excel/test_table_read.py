@@ -284,3 +284,25 @@ def test_column_number_row_under_the_header_is_skipped(tmp_path: Path, marks: li
     table = open_table(path, SPEC)
     assert [n for n, _ in table.records()] == [3, 4]  # only directly under the header: later it is data
     assert reasons(table) == {2: "列号行"}
+
+
+def test_a_summary_sheet_naming_some_columns_does_not_hide_the_table(tmp_path: Path) -> None:
+    """Sheet 1 sums by 组别 (two of the columns); the roster on sheet 2 has every required column."""
+    wb = Workbook()
+    summary = wb.active
+    assert summary is not None
+    summary.title = "汇总"
+    summary.append(["组别", "股数"])
+    summary.append(["一组", 12])
+    ws = wb.create_sheet("名册")
+    ws.append(["组别", "姓名", "身份证号", "股数"])
+    ws.append(["一组", "张三", RIC1, 12])
+    wb.save(tmp_path / "summary.xlsx")
+    table = open_table(tmp_path / "summary.xlsx", SPEC)
+    assert table.layout.sheet == "名册"
+    assert [r["name"] for _, r in table.records()] == ["张三"]
+    # only the summary: it is found, and the missing columns are said
+    del wb["名册"]
+    wb.save(tmp_path / "only_summary.xlsx")
+    with pytest.raises(UserError, match="缺少必填列：姓名、身份证号。第1行的列名为：组别、股数"):
+        open_table(tmp_path / "only_summary.xlsx", SPEC)
