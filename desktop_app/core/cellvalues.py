@@ -24,6 +24,7 @@ __all__ = [
     "cell_relation",
     "cell_ric",
     "cell_text",
+    "cell_words",
     "cell_yes_no",
     "fold",
 ]
@@ -50,8 +51,23 @@ def fold(text: str) -> str:
     return s
 
 
+def cell_words(value: object) -> str:
+    """Free text (a name, place, note, 摘要) as written: trimmed, runs of spaces (the ideographic
+    one too) made one, none between two Chinese characters — but NOT folded: "（第一组）" and "，"
+    stay full-width, so a name read back from an export compares equal to the registered one.
+    Non-text cells as ``cell_text``."""
+    if not isinstance(value, str):
+        return cell_text(value)
+    s = value.strip(" \t\r\n\u3000")
+    if " " in s or "\t" in s or "\n" in s or "\u3000" in s:
+        s = _CJK_GAP.sub("", _SPACES.sub(" ", s.replace("\u3000", " ")))
+    return s
+
+
 def cell_text(value: object) -> str:
-    """The cell as text: a number as the digits typed (12000.0 → "12000"), a date as 2020-01-31."""
+    """The cell as text, folded (``fold``: for codes, numbers and words compared with a list): a
+    number as the digits typed (12000.0 → "12000"), a date as 2020-01-31. Free text a person wrote
+    and wants kept as written goes through ``cell_words``."""
     if value is None:
         return ""
     if isinstance(value, str):

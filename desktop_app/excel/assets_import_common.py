@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from desktop_app.core.cellvalues import cell_date, cell_number, cell_text, cell_yes_no
+from desktop_app.core.cellvalues import cell_date, cell_number, cell_text, cell_words, cell_yes_no
 
 __all__ = ["PRIVATE", "changed_fields", "date_reader", "integer_reader", "money_reader", "number_reader",
            "public", "text_reader", "words_reader", "yes_no_reader"]
@@ -46,12 +46,9 @@ def text_reader(raw: Any) -> str | None:
 
 
 def words_reader(raw: Any) -> str | None:
-    """A name, place or note as written: trimmed only. ``cell_text`` folds full-width punctuation
-    (“，” → “,”, “（” → “(”), which would change the text of every Chinese name and note and make an
-    export read back as changed."""
-    if isinstance(raw, str):
-        return raw.strip(" \t\r\n\u3000") or None
-    return cell_text(raw) or None
+    """A name, place or note as written (``cellvalues.cell_words``: not folded, so an export reads
+    back unchanged)."""
+    return cell_words(raw) or None
 
 
 def yes_no_reader(label: str) -> Callable[[Any], bool | None]:

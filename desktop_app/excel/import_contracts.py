@@ -33,6 +33,7 @@ from desktop_app.core.cellvalues import (
     cell_number,
     cell_ric,
     cell_text,
+    cell_words,
     cell_yes_no,
     fold,
 )
@@ -307,7 +308,7 @@ class ContractsImporter(Importer):
         for key, raw in record.items():
             reader = READERS.get(key)
             try:
-                values[key] = reader(raw) if reader is not None else (cell_text(raw) or None)
+                values[key] = reader(raw) if reader is not None else (cell_words(raw) or None)
             except CellError as e:
                 problems.append(Problem(row, layout.where(key), e.message))
                 ok = False

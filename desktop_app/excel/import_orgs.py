@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from desktop_app.core.cellvalues import CellError, cell_text
+from desktop_app.core.cellvalues import CellError, cell_text, cell_words
 from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
 from desktop_app.excel.importers import (
@@ -168,7 +168,7 @@ class OrgsImporter(Importer):
             for key, raw in record.items():
                 try:
                     reader = _READERS.get(key)
-                    values[key] = reader(raw) if reader is not None else (cell_text(raw) or None)
+                    values[key] = reader(raw) if reader is not None else (cell_words(raw) or None)
                 except CellError as e:
                     problems.append(Problem(row, layout.where(key), e.message))
                     ok = False

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_text
+from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_text, cell_words
 from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
 from desktop_app.excel.importers import ImportCheck, ImportDone, Importer, Mode, Problem, RowOutcome, register
@@ -95,9 +95,9 @@ class VoucherImporter(Importer):
                 except CellError as e:
                     problems.append(Problem(n, layout.where(key), e.message))
                     bad = True
-            rows.append(JournalRow(n, values.get("date"), cell_text(rec.get("number")), cell_text(rec.get("summary")),
+            rows.append(JournalRow(n, values.get("date"), cell_text(rec.get("number")), cell_words(rec.get("summary")),
                                    cell_text(rec.get("account_code")), cell_text(rec.get("account_name")),
-                                   values.get("debit"), values.get("credit"), cell_text(rec.get("counterparty")),
+                                   values.get("debit"), values.get("credit"), cell_words(rec.get("counterparty")),
                                    bad))
         vouchers, found = plan_vouchers(session, book_id, rows, skip_existing=mode == "skip")
         account_col = "account_code" if "account_code" in layout.columns else "account_name"

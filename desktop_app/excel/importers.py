@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from desktop_app.core.cellvalues import CellError, cell_text
+from desktop_app.core.cellvalues import CellError, cell_text, cell_words
 from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
 from desktop_app.excel.table_read import Layout, SkippedRow, Table, TableSpec, open_table
@@ -194,7 +194,7 @@ def shown(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+        return format(value.normalize(), "f")  # 3.5000 亩 shows as 3.5
     if isinstance(value, date):
         return value.isoformat()
     return cell_text(value) if not isinstance(value, str) else value
@@ -252,7 +252,7 @@ class RecordImporter(Importer):
         for key, raw in record.items():
             reader = self.readers.get(key)
             try:
-                values[key] = reader(raw) if reader is not None else (cell_text(raw) or None)
+                values[key] = reader(raw) if reader is not None else (cell_words(raw) or None)
             except CellError as e:
                 problems.append(Problem(row, layout.where(key), e.message))
                 ok = False

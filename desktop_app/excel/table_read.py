@@ -26,7 +26,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from desktop_app.core.cellvalues import cell_text, fold
+from desktop_app.core.cellvalues import cell_text, cell_words, fold
 from desktop_app.core.errors import UserError
 
 __all__ = ["SCAN", "Field", "Layout", "SkippedRow", "Table", "TableSpec", "header_key", "open_table"]
@@ -161,7 +161,7 @@ _NOTE = ("注", "说明", "备注:", "备注：", "填表", "填报", "制表", 
 
 
 def _short(cells: Sequence[object]) -> str:
-    text = " ".join(t for t in (cell_text(c) for c in cells) if t)
+    text = " ".join(t for t in (cell_words(c) for c in cells) if t)
     return text if len(text) <= 40 else text[:39] + "…"
 
 
@@ -290,7 +290,7 @@ def open_table(path: Path | str, spec: TableSpec, *, mapping: Mapping[str, str] 
         raise UserError(f"找不到{spec.title}的表头：{where}的前{SCAN}行中没有一行包含 {labels} 等列名。"
                         f"请检查文件，或下载{spec.title}导入模板对照填写")
     _, index, r, head, rest = best
-    headers = [cell_text(c) for c in head[r]]
+    headers = [cell_words(c) for c in head[r]]  # shown as the file has them: 期限（年）, not 期限(年)
     columns = _match_row(head[r], exact, bare)
     last = r
     # a two-row header: the row below names fields in columns the first row left blank or unmatched
@@ -310,7 +310,7 @@ def open_table(path: Path | str, spec: TableSpec, *, mapping: Mapping[str, str] 
                 columns[k] = i
                 while len(headers) <= i:
                     headers.append("")
-                headers[i] = cell_text(head[r + 1][i])
+                headers[i] = cell_words(head[r + 1][i])
             last = r + 1
     width = max(len(headers), max((i + 1 for i in columns.values()), default=0))
     headers += [""] * (width - len(headers))
@@ -343,10 +343,11 @@ def _apply_mapping(layout: Layout, overrides: Mapping[str, str]) -> None:
     """Apply header text → field key corrections ("" or a key not in the spec: leave it out)."""
     keys = {f.key for f in layout.spec.fields}
     by_label = {f.label: f.key for f in layout.spec.fields}
+    by_key = {header_key(h): i for i, h in reversed(list(enumerate(layout.headers))) if h}
     for header, key in overrides.items():
-        if header not in layout.headers:
+        i = by_key.get(header_key(header), -1)  # 期限(年) typed for 期限（年）in the file is that column
+        if i < 0:
             continue
-        i = layout.headers.index(header)
         key = by_label.get(key, key)
         for k, j in list(layout.columns.items()):
             if j == i or k == key:

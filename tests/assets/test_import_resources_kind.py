@@ -96,14 +96,14 @@ def test_the_export_into_its_own_organisation_in_update_mode_changes_nothing(env
     with env.db.begin("test") as s:
         check, done = run_import(s, "resources", bad, organisation_id=env.org.id, mode="update", apply=True)
     assert done is None
-    assert [(p.row, p.column) for p in check.problems] == [(5, "C列“地类”"), (6, "D列“面积(亩)”")]
+    assert [(p.row, p.column) for p in check.problems] == [(5, "C列“地类”"), (6, "D列“面积（亩）”")]
     ws["C5"], ws["D6"] = "水面", 0.75
     wb.save(bad)
     with env.db.begin("test") as s:
         check, done = run_import(s, "resources", bad, organisation_id=env.org.id, mode="update", apply=True)
     assert check.ok, check.problems
     assert {o.key: [str(c) for c in o.changes] for o in check.outcomes if o.changes} == {
-        "DK-001": ["面积（亩）：12.5000 → 13"], "DK-003": ["经营状态：集体统一经营 → 未利用"]}
+        "DK-001": ["面积（亩）：12.5 → 13"], "DK-003": ["经营状态：集体统一经营 → 未利用"]}
     with env.db.begin("test") as s:
         audited = s.scalars(select(AuditEntry.summary).where(AuditEntry.action == "update",
                                                              AuditEntry.entity == "resource_parcel")).all()

@@ -97,9 +97,9 @@ def test_dry_run_prints_the_preview_and_writes_nothing(kind: RecordImporter, vil
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "测试地块：工作表“Sheet”，第2行为表头"
     assert "  A列“序号” → 不导入" in out and "  B列“地块编号” → 地块编号" in out
-    assert "  E列“面积(亩)” → 面积（亩）" in out and "  H列“联系人” → 不导入" in out
+    assert "  E列“面积（亩）” → 面积（亩）" in out and "  H列“联系人” → 不导入" in out
     assert "略过的行（3 行）：" in out and "  第1行（标题行）：东湖村资源台账" in out
-    assert "  第5行（合计行）：合计 10.25亩" in out and "  第6行（说明行）：制表人:王五" in out
+    assert "  第5行（合计行）：合计 10.25亩" in out and "  第6行（说明行）：制表人：王五" in out
     assert "检查结果：新增 2 行，略过非数据行 3 行" in out
     assert out[-1] == "检查通过；未写入（--dry-run）"
     assert set(held(village)) == {"D-001"}
@@ -129,7 +129,7 @@ def test_errors_all_at_once_exit_1_and_nothing_written(kind: RecordImporter, vil
     out = captured.out.splitlines()
     assert "错误（2 处）：" in out
     assert "  第4行B列“地块编号”：D-001 已登记。要修改已有记录请选择“更新已有”，要略过请选择“跳过已有”" in out
-    assert any(line.startswith("  第5行E列“面积(亩)”：“三亩”不是面积") for line in out)
+    assert any(line.startswith("  第5行E列“面积（亩）”：“三亩”不是面积") for line in out)
     assert set(held(village)) == {"D-001"}
 
 
@@ -155,7 +155,7 @@ def test_update_prints_changes_and_skip_leaves_rows(kind: RecordImporter, villag
     out = capsys.readouterr().out.splitlines()
     assert "检查结果：新增 0 行，更新 1 行，无变化 1 行，略过非数据行 1 行" in out
     assert "变化的行（1 行）：" in out
-    assert "  第3行 D-001 东湾：面积（亩）：3.5000 → 4；经营状态：机动地 → 出租" in out
+    assert "  第3行 D-001 东湾：面积（亩）：3.5 → 4；经营状态：机动地 → 出租" in out
     parcel = held(village)["D-001"]
     assert (parcel.area_mu, parcel.status, parcel.name, parcel.notes) == (Decimal(4), "出租", "东湾", "老塘边")
 

@@ -134,8 +134,8 @@ def test_update_lists_changes_field_by_field_and_blank_keeps(kind: RecordImporte
     assert check.summary() == "新增 1 行，更新 1 行，无变化 1 行，略过非数据行 2 行"
     changed = next(o for o in check.outcomes if o.status == "changed")
     assert (changed.row, changed.key, changed.name) == (4, "D-001", "东湾")
-    assert changed.changes == (Change("面积（亩）", "3.5000", "4"),)  # as registered (4 places)
-    assert str(changed.changes[0]) == "面积（亩）：3.5000 → 4"
+    assert changed.changes == (Change("面积（亩）", "3.5", "4"),)  # 3.5000 as registered, shown without trailing zeros
+    assert str(changed.changes[0]) == "面积（亩）：3.5 → 4"
     assert parcels(village)["D-001"].area_mu == Decimal("3.5")  # a check writes nothing
     check, done = run(village, path, "update")
     assert done is not None and (done.added, done.updated, done.left) == (1, 1, 1)
@@ -169,9 +169,9 @@ def test_every_problem_at_once_named_by_row_and_column(kind: RecordImporter, vil
     assert done is None
     text = [str(p) for p in check.problems]
     assert len(text) == 3
-    assert text[0].startswith("第3行E列“面积(亩)”：“三亩”不是面积")  # the header as read (folded)
+    assert text[0].startswith("第3行E列“面积（亩）”：“三亩”不是面积")  # the header as the file writes it
     assert text[1].startswith("第4行D列“地类”：地类必须是：耕地")
-    assert text[2].startswith("第5行E列“面积(亩)”：")
+    assert text[2].startswith("第5行E列“面积（亩）”：")
     assert "D-010" not in parcels(village) and audits(village) == before
 
 

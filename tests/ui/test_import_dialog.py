@@ -266,7 +266,7 @@ def test_erroneous_file_lists_every_problem_and_offers_no_import(page: Any, vill
     run = _open(page, qtbot, _file(tmp_path / "地块.xlsx", rows, header))
     dialog = _settled(run, qtbot)
     problems = [(p.row, p.column) for p in dialog.problems_view.model().rows()]
-    assert problems == [("4", "E列“面积(亩)”"), ("6", "D列“地类”")]
+    assert problems == [("4", "E列“面积（亩）”"), ("6", "D列“地类”")]
     assert dialog.import_button.isHidden() and dialog.tabs.currentIndex() == 1
     assert dialog.tabs.tabText(1) == "问题（2 处）"
     if os.environ.get("SCREENSHOT_DIR"):
