@@ -13,7 +13,7 @@ Builds a village of ``--rows`` members through the import (bench_import's file; 
 - ``ours_lists``: the same file from ``list_members`` + ``list_holdings`` + ``members_workbook``
   (what ``export members`` in the CLI still calls until it switches to ``export_members_xlsx``).
 
-Prints the medians, the peak memory of each and the ratio (goal ≤ 1.3x, memory flat).
+Prints the medians, the peak memory of each and the ratio (goal ≤ 1.2x, issue #15; memory flat).
 """
 
 from __future__ import annotations
@@ -126,7 +126,9 @@ def build(db_path: Path, rows: int) -> None:
 
     file = db_path.with_suffix(".xlsx")
     bench_import.write_members_file(file, rows)
-    bench_import.make_village(db_path)
+    empty = db_path.parent / "empty.db"  # bench_import's apply phase copies it for its raw-write limit
+    bench_import.make_village(empty)
+    shutil.copy(empty, db_path)
     bench_import.phase("apply", file, db_path)
 
 
@@ -165,7 +167,7 @@ def main() -> None:
               "ours": "本程序 导出成员名册（读库 + 写表 + 打印设置）",
               "ours_lists": "本程序 由列表写成员名册（list_members + list_holdings + members_workbook）"}
     for k in kinds:
-        ratio = "" if k == "limit" else f"；{med[k] / med['limit']:.2f}x 极限" + ("（目标 ≤ 1.3x）" if k.startswith("ours") else "")
+        ratio = "" if k == "limit" else f"；{med[k] / med['limit']:.2f}x 极限" + ("（目标 ≤ 1.2x）" if k.startswith("ours") else "")
         print(f"{labels[k]}：中位 {med[k]:.2f} 秒，峰值内存 {mem[k]:.0f} MB，"
               f"{results[k][0]['kb']:.0f} KB{ratio}")
     shutil.rmtree(tmp)

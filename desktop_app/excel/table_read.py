@@ -334,8 +334,8 @@ def open_table(path: Path | str, spec: TableSpec, *, mapping: Mapping[str, str] 
                for n, row in enumerate(head[:r]) if any(cell_text(c) for c in row)]
     if last > r:
         skipped.append(SkippedRow(last + 1, "表头", _short(head[last])))
-    data = chain(((n + 1, row) for n, row in enumerate(head) if n > last),
-                 ((n, list(row)) for n, row in enumerate(rest, start=len(head) + 1)))
+    # calamine's rows are fresh lists already: numbered in C, not copied (a 100k-row file: 0.17 s)
+    data = chain(((n + 1, row) for n, row in enumerate(head) if n > last), enumerate(rest, start=len(head) + 1))
     return Table(path, layout, skipped, data, width)
 
 
