@@ -36,6 +36,18 @@ def _first_sheet_xml(z: zipfile.ZipFile, index: int = 0) -> str | None:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
+def _has_formula(z: zipfile.ZipFile, part: str) -> bool:
+    """Whether the sheet's XML holds a formula element, looked for as it is inflated a megabyte at
+    a time (a 100,000-row sheet is 50 MB of XML: never held whole only to find none)."""
+    with z.open(part) as fh:
+        tail = b""
+        while chunk := fh.read(1 << 20):
+            if b"<f" in chunk or b"<f" in tail + chunk[:1]:
+                return True
+            tail = chunk[-1:]
+    return False
+
+
 def formula_cells_without_values(path: Path, sheet: int = 0) -> list[str]:
     """Cells of the first sheet holding a formula whose result the file does not store (a file
     written by a program that does not calculate): calamine would read them as blank. A formula
@@ -43,8 +55,9 @@ def formula_cells_without_values(path: Path, sheet: int = 0) -> list[str]:
     try:
         with zipfile.ZipFile(path) as z:
             part = _first_sheet_xml(z, sheet)
-            if part is None or b"<f" not in (data := z.read(part)):  # the usual case: no formula at all
+            if part is None or not _has_formula(z, part):  # the usual case: no formula at all
                 return []
+            data = z.read(part)
     except (zipfile.BadZipFile, KeyError, OSError):
         return []  # not an xlsx calamine reads this way (xls, ods …): calamine's own values
     cells: list[str] = []
