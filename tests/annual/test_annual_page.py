@@ -4,7 +4,6 @@ the CLI — all read on the database thread."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,8 +63,6 @@ def test_forms_follow_the_year_and_the_organisation(qtbot: Any, town: Town, tmp_
     page.form_combo.setCurrentIndex(7)
     heads = [g.horizontalHeaderItem(c).text() for c in range(g.columnCount())]
     assert _column(g, heads.index("土地面积合计（亩）"))[0] == "42.85"
-    os.makedirs("/tmp/h_annual", exist_ok=True)
-    page.grab().save("/tmp/h_annual/page_resources.png")
 
     page.year_spin.setValue(2024)  # no books that year: the page says so and shows nothing
     qtbot.waitUntil(lambda: page.runner.active == 0, timeout=20_000)
@@ -80,7 +77,6 @@ def test_forms_follow_the_year_and_the_organisation(qtbot: Any, town: Town, tmp_
     page.scope_combo.setCurrentIndex(1)
     qtbot.waitUntil(lambda: page.runner.active == 0, timeout=20_000)
     assert _names(g) == [DONGHU]
-    page.grab().save("/tmp/h_annual/page_one.png")
 
 
 def test_export_writes_the_clis_workbook(qtbot: Any, town: Town, tmp_path: Path, shown_boxes: ShownBoxes) -> None:  # noqa: F811

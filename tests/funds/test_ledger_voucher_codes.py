@@ -33,7 +33,6 @@ def test_journal_voucher_codes_and_the_note_cleared_on_switch(qtbot: Any, env: E
     model = page.view.model()
     codes = [model.index(r, 1).data() for r in range(model.rowCount())]
     assert "记-0001" in codes and "记-0002" in codes and "2" not in codes
-    page.grab().save("/tmp/h_fixK/ledgers_codes.png")
     pdf, xlsx = tmp_path / "cash.pdf", tmp_path / "cash.xlsx"
     for kind, path in (("pdf", pdf), ("xlsx", xlsx)):
         page.outputs.export(kind, str(path))

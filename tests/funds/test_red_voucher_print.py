@@ -41,8 +41,6 @@ def test_red_voucher_prints_words_with_the_red_mark_and_red_figures(env: Env) ->
     assert set(upper) == set(lower) == {"14,600.00", "¥14,600.00"}  # no minus sign on the red form
     assert all(max(c or (0,)) == 0 for c in upper.values())  # the ordinary form stays black
     assert {tuple(c) for c in lower.values()} == {(0.8, 0.0, 0.0)}  # every red-form figure in red ink
-    with open("/tmp/h_fixK/red_voucher.pdf", "wb") as f:
-        f.write(data)
 
 
 def test_red_voucher_in_the_voucher_xlsx(env: Env) -> None:

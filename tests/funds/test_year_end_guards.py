@@ -109,7 +109,6 @@ def test_december_depreciation_not_run_is_warned_in_cli_and_dialog(
         assert dlg is not None
         qtbot.addWidget(dlg)
         assert not dlg.warning_label.isHidden() and "⚠ 2026年12月折旧：1 项资产" in dlg.warning_label.text()
-        dlg.grab().save("/tmp/h_fixK/year_end_warning.png")
         from desktop_app.ui import errors
         monkeypatch.setattr(errors, "_exec", cancel)
         dlg.carry_forward()
