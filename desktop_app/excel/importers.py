@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -179,12 +179,33 @@ def run_import(session: Session, kind: str, path: Path | str, *, organisation_id
     if imp.needs_book and book_id is None:
         raise UserError(f"导入{imp.label}须指定账套", field="账套")
     table = open_table(path, imp.spec(session, organisation_id), mapping=mapping, remembered=remembered, sheet=sheet,
-                       header_row=header_row)
+                       header_row=header_row, formulas="collect")
     org = organisation_id if organisation_id is not None else uuid.UUID(int=0)  # unused by kinds without one
     check = imp.check(session, table, organisation_id=org, book_id=book_id, mode=mode)
+    if table.formula_cells:  # every problem at once: the formulas beside what the rows themselves got wrong
+        formulas = _formula_problems(table)
+        at = {(f.row, f.column.split("列")[0]) for f in formulas}  # a formula's blank says nothing more of its cell
+        others = [p for p in check.problems if (p.row, p.column.split("列")[0]) not in at]
+        check = replace(check, problems=tuple(sorted((*others, *formulas), key=lambda p: p.row)))
     if not apply or not check.ok:
         return check, None
     return check, imp.apply(session, check, organisation_id=org, book_id=book_id, progress=progress, **options)
+
+
+def _formula_problems(table: Table) -> list[Problem]:
+    """A cell holding a formula whose result the file does not store (calamine reads it as blank)."""
+    from openpyxl.utils import column_index_from_string
+
+    out = []
+    for ref in table.formula_cells:
+        letters = ref.rstrip("0123456789")
+        row = int(ref[len(letters):] or 0)
+        i = column_index_from_string(letters) - 1 if letters else -1
+        header = table.layout.headers[i] if 0 <= i < len(table.layout.headers) else ""
+        column = f"{letters}列“{header}”" if header else f"单元格 {ref}"
+        out.append(Problem(row, column, "是公式，但文件中没有保存公式的计算结果，无法读出数值（不会当作空白导入）。"
+                                        "请在 Excel 中打开该文件并保存一次，或把公式改为直接填写的数值"))
+    return out
 
 
 def shown(value: Any) -> str:

@@ -155,7 +155,9 @@ def _match_row(cells: Sequence[object], exact: Mapping[str, str], bare: Mapping[
 
 
 # the word alone (or with 数/金额, a colon, a bracket, digits): 累计折旧 and 累计摊销 are accounts, not totals
-_TOTAL = re.compile(r"^(?:本页|本月|本年|全年|总)?(?:合计|小计|总计|累计|共计)(?:数|金额|人数)?(?![\u3400-\u9fff])")
+_TOTAL = re.compile(r"^(?:本页|本月|本年|全年|总)?(?:合计|小计|总计|累计|共计)(?:数|金额|人数)?(?![\u3400-\u9fff])"
+                    # a group's own: 一组小计, 第一组合计, 第3村民小组合计, 东队小计
+                    r"|^第?[\u3400-\u9fff\d]{1,6}?(?:村民小组|组|队|社)(?:合计|小计|共计)(?:数|金额|人数)?(?![\u3400-\u9fff])")
 _NOTE = ("注", "说明", "备注:", "备注：", "填表", "填报", "制表", "审核", "负责人", "单位负责人", "主管", "联系电话",
          "会计", "出纳", "记账", "复核", "经办", "村委会", "监督委员会", "(盖章)", "（盖章）", "盖章")
 
@@ -174,6 +176,9 @@ class Table:
     skipped: list[SkippedRow]
     _rows: Iterator[tuple[int, list[Any]]]
     _width: int
+    # cells holding a formula whose result the file does not store ("E7"), when ``open_table`` was
+    # asked to collect them rather than refuse the file: the import names them among its problems
+    formula_cells: list[str] = field(default_factory=list)
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         """(Excel row number, cells padded to the header's width) of every data row, once."""
@@ -234,16 +239,19 @@ def _open_sheets(path: Path) -> tuple[Any, list[str]]:
 
     if not path.exists():
         raise UserError(f"找不到文件：{path}")
+    if path.stat().st_size == 0:
+        raise UserError(f"文件 {path.name} 是空的（0 字节），请选择填好数据的 Excel 文件")
     try:
         wb = CalamineWorkbook.from_path(str(path))
         return wb, list(wb.sheet_names)
-    except Exception as exc:  # calamine raises several kinds for a damaged or foreign file
-        raise UserError(f"无法读取 Excel 文件 {path.name}：{exc}（请确认是 .xlsx/.xls 文件且未损坏）") from None
+    except Exception:  # calamine raises several kinds for a damaged or foreign file (its text is English)
+        raise UserError(f"无法读取 {path.name}：它不是 Excel 文件（.xlsx、.xlsm、.xls 或 .ods），或文件已损坏。"
+                        "请在 Excel 或 WPS 中打开它，另存为 .xlsx 后再导入") from None
 
 
 def open_table(path: Path | str, spec: TableSpec, *, mapping: Mapping[str, str] | None = None,
                remembered: Mapping[str, Mapping[str, str]] | None = None, sheet: str | int | None = None,
-               header_row: int | None = None) -> Table:
+               header_row: int | None = None, formulas: str = "refuse") -> Table:
     """Find ``spec``'s table in the file (see the module's doc). ``mapping`` (header text → field
     key, "" to leave a column out) corrects what was recognised; ``remembered`` holds earlier
     mappings by layout signature; ``sheet`` (name or 0-based index) and ``header_row`` (Excel row
@@ -326,17 +334,21 @@ def open_table(path: Path | str, spec: TableSpec, *, mapping: Mapping[str, str] 
     if missing:
         have = "、".join(h for h in headers if h) or "（无）"
         raise UserError(f"{spec.title}缺少必填列：{'、'.join(f.label for f in missing)}。第{layout.header_row}行的列名为：{have}。"
-                        "请在导入预览中指定对应的列，或按导入模板修改列名")
-    from desktop_app.excel.formulas import refuse_formulas_without_values
+                        "请在导入预览中指定对应的列（命令行：--map \"列名=字段\"），或按导入模板修改列名")
+    from desktop_app.excel.formulas import formula_cells_without_values, refuse_formulas_without_values
 
-    refuse_formulas_without_values(path, headers, index)  # the table's own sheet, first or not
+    formula_cells: list[str] = []
+    if formulas == "collect":  # the caller names them among all the file's problems
+        formula_cells = formula_cells_without_values(path, index)
+    else:
+        refuse_formulas_without_values(path, headers, index)  # the table's own sheet, first or not
     skipped = [SkippedRow(n + 1, "标题行" if n < 2 and len([c for c in row if cell_text(c)]) <= 2 else "说明行", _short(row))
                for n, row in enumerate(head[:r]) if any(cell_text(c) for c in row)]
     if last > r:
         skipped.append(SkippedRow(last + 1, "表头", _short(head[last])))
     # calamine's rows are fresh lists already: numbered in C, not copied (a 100k-row file: 0.17 s)
     data = chain(((n + 1, row) for n, row in enumerate(head) if n > last), enumerate(rest, start=len(head) + 1))
-    return Table(path, layout, skipped, data, width)
+    return Table(path, layout, skipped, data, width, formula_cells)
 
 
 def _apply_mapping(layout: Layout, overrides: Mapping[str, str]) -> None:

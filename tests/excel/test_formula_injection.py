@@ -142,7 +142,7 @@ def test_contract_import_refuses_a_formula_it_cannot_evaluate(tmp_path: Path) ->
                "11010519491231002X", "13900000000", date(2025, 12, 1), date(2026, 1, 1), date(2030, 12, 31), "单价",
                None, 700.5, "年付", 5, 3, 30, 1000, "是", None])
     wb.save(tmp_path / "f.xlsx")
-    with pytest.raises(UserError, match="第2行“承包方名称”（单元格 H2）是公式"), env.db.begin("test") as s:
+    with pytest.raises(UserError, match="第2行H列“承包方名称”：是公式"), env.db.begin("test") as s:
         apply_contract_import(s, tmp_path / "f.xlsx", organisation_id=env.org.id, book_id=env.book.id)
     with env.db.begin() as s:
         assert list_contracts(s, env.org.id) == []
@@ -384,17 +384,19 @@ def _header_row(ws: Any, label: str) -> int:
 def test_every_import_kind_refuses_a_formula_without_a_stored_result(db: Any, tmp_path: Path, kind: str) -> None:
     """The kind's own template with one formula typed into its first data row (openpyxl stores no
     result, as a program that does not calculate would): refused by row and column, never blank."""
-    import uuid
 
     from desktop_app.excel.importers import IMPORTERS, _load, run_import, write_template
 
     _load()
     if kind not in IMPORTERS:
         pytest.skip(f"import kind {kind} is not registered yet")
-    some = uuid.uuid4()
+    from tests.members.conftest import make_village
+
+    village = make_village(tmp_path / "v.db")  # a real organisation and book: the kind checks its rows against them
+    db, org, book = village.db, village.org.id, village.book.id
     with db.begin("test") as s:
-        path = write_template(kind, tmp_path / f"{kind}.xlsx", session=s, organisation_id=some)
-        spec = IMPORTERS[kind].spec(s, some)
+        path = write_template(kind, tmp_path / f"{kind}.xlsx", session=s, organisation_id=org)
+        spec = IMPORTERS[kind].spec(s, org)
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
     label = spec.fields[1].label  # the second column: a name / 名称 / 科目名称 / 摘要 …
@@ -402,8 +404,11 @@ def test_every_import_kind_refuses_a_formula_without_a_stored_result(db: Any, tm
     column = next(c.column for c in ws[head] if isinstance(c.value, str) and c.value.lstrip("*") == label)
     ws.cell(head + 1, column, "=CONCAT(\"坏\",\"名\")")
     wb.save(path)
-    with pytest.raises(UserError, match="是公式，但文件中没有保存公式的计算结果"), db.begin("test") as s:
-        run_import(s, kind, path, organisation_id=some, book_id=some, apply=True)
+    with db.begin("test") as s:  # one of the file's problems, named by row and column; nothing written
+        check, done = run_import(s, kind, path, organisation_id=org, book_id=book, apply=True)
+    assert done is None
+    assert any(p.row == head + 1 and p.message.startswith("是公式，但文件中没有保存公式的计算结果")
+               for p in check.problems), [str(p) for p in check.problems]
 
 
 def _with_stored_result(path: Path, ref: str, formula: str, stored: str, sheet: str = "sheet1") -> None:
@@ -461,8 +466,11 @@ def test_a_formula_without_a_result_is_refused_on_any_sheet_the_table_is_found_o
     from desktop_app.excel.importers import run_import
 
     path = _orgs_sheet(tmp_path / "orgs.xlsx", first_sheet_note=True, legal_rep="=CONCAT(\"王\",\"建国\")")
-    with pytest.raises(UserError, match="第2行“法定代表人”（单元格 D2）是公式"), db.begin("test") as s:
-        run_import(s, "orgs", path, organisation_id=None, apply=True)
+    with db.begin("test") as s:
+        check, done = run_import(s, "orgs", path, organisation_id=None, apply=True)
+    assert done is None and [str(p) for p in check.problems if "是公式" in p.message] == [
+        "第2行D列“法定代表人”：是公式，但文件中没有保存公式的计算结果，无法读出数值（不会当作空白导入）。"
+        "请在 Excel 中打开该文件并保存一次，或把公式改为直接填写的数值"]
     with db.read() as s:
         assert list_organisations(s) == []
 

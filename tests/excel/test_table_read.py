@@ -253,8 +253,13 @@ def test_formula_without_stored_value_refused(tmp_path: Path) -> None:
 def test_not_a_spreadsheet(tmp_path: Path) -> None:
     bad = tmp_path / "bad.xlsx"
     bad.write_text("not a workbook", encoding="utf-8")
-    with pytest.raises(UserError, match=r"无法读取 Excel 文件 bad\.xlsx"):
+    with pytest.raises(UserError, match=r"无法读取 bad\.xlsx：它不是 Excel 文件") as err:
         open_table(bad, SPEC)
+    assert "invalid" not in str(err.value) and "Zip" not in str(err.value)  # not calamine's English
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    with pytest.raises(UserError, match=r"文件 empty\.xlsx 是空的"):
+        open_table(empty, SPEC)
     with pytest.raises(UserError, match="找不到文件"):
         open_table(tmp_path / "nowhere.xlsx", SPEC)
 
@@ -306,3 +311,19 @@ def test_a_summary_sheet_naming_some_columns_does_not_hide_the_table(tmp_path: P
     wb.save(tmp_path / "only_summary.xlsx")
     with pytest.raises(UserError, match="缺少必填列：姓名、身份证号。第1行的列名为：组别、股数"):
         open_table(tmp_path / "only_summary.xlsx", SPEC)
+
+
+@pytest.mark.parametrize("label", ["一组小计", "第一组合计", "第3村民小组合计", "东队小计", "二组合计："])
+def test_a_groups_subtotal_row_is_skipped(tmp_path: Path, label: str) -> None:
+    """A roster kept by 组 sums each group: its 小计 row is not a member (and 累计折旧 is still an account)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["户号", "姓名", "身份证号", "股数"])
+    ws.append(["001", "张三", "11010519491231002X", 1])
+    ws.append([label, None, None, 1])
+    ws.append(["累计折旧", "李四", "110105195012310021", 2])
+    path = tmp_path / "g.xlsx"
+    wb.save(path)
+    table = open_table(path, SPEC)
+    assert [n for n, _ in table.rows()] == [2, 4]
+    assert [(s.row, s.reason) for s in table.skipped] == [(3, "合计行")]
