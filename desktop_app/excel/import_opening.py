@@ -12,7 +12,9 @@ typed in the cell clears one). A blank cell says nothing: the account keeps its 
 account the file does not list keeps its balance too. A file that gives no figure at all is a
 problem, never a silent zero grid (the bug issue #15 found: the empty template read back zeroed
 the page). The book's opening balances, after the file, must balance; they can change only while
-the book's first month is open and nothing is posted. ``set_opening_balances`` writes and audits.
+the book's first month is open and nothing is posted: a file that would change one is refused
+by the check; a file that changes nothing (the exported template read back) writes nothing and
+succeeds, closed month or not. ``set_opening_balances`` writes and audits.
 """
 
 from __future__ import annotations
@@ -144,8 +146,11 @@ def read_rows(table: Table) -> tuple[list[OpeningRead], list[Problem]]:
     return out, problems
 
 
-def _account_column(layout: Layout) -> str:
-    return layout.where("code") if "code" in layout.columns else layout.where("name")
+def _account_column(layout: Layout, row: OpeningRead) -> str:
+    """The column the row's account was read from: 科目编码 when that cell is filled, else 科目名称."""
+    if "name" in layout.columns and (not row.code or "code" not in layout.columns):
+        return layout.where("name")
+    return layout.where("code")
 
 
 def _shown(net: Decimal) -> str:
@@ -186,14 +191,15 @@ class OpeningImporter(Importer):
         held = {by_id[a].code: d - c for a, (d, c) in opening_totals(session, book_id).items()
                 if a in by_id and d - c != 0}
         book = get_book_row(session, book_id)
+        locked = ""  # why the opening balances cannot change now: a problem only if the file changes one
         try:
             ensure_period_open(session, book_id, book.start_period)
             posted = session.scalar(select(func.count()).select_from(Voucher).where(
                 Voucher.book_id == book_id, Voucher.status == "记账", Voucher.deleted.is_(False)))
             if posted:
-                problems.append(Problem(0, "", "账套已有记账凭证，不能再修改期初余额（请用凭证调整）"))
+                locked = "账套已有记账凭证，不能再修改期初余额（请用凭证调整）"
         except UserError as e:
-            problems.append(Problem(0, "", f"{e.message}：期初余额只能在账套启用月份未结账时修改"))
+            locked = f"{e.message}：期初余额只能在账套启用月份未结账时修改"
         outcomes: list[RowOutcome] = []
         merged = dict(held)
         seen: dict[str, int] = {}
@@ -206,10 +212,10 @@ class OpeningImporter(Importer):
             except UserError as e:
                 if r.blank:  # a row with no figure says nothing: an account the book lacks is no error
                     continue
-                problems.append(Problem(r.row, _account_column(layout), e.message))
+                problems.append(Problem(r.row, _account_column(layout, r), e.message))
                 continue
             if acc.code in seen:
-                problems.append(Problem(r.row, _account_column(layout), f"科目 {acc.code} {acc.name} 与第{seen[acc.code]}行重复"))
+                problems.append(Problem(r.row, _account_column(layout, r), f"科目 {acc.code} {acc.name} 与第{seen[acc.code]}行重复"))
                 continue
             seen[acc.code] = r.row
             if r.blank:
@@ -226,7 +232,7 @@ class OpeningImporter(Importer):
                 outcomes.append(RowOutcome(r.row, acc.code, acc.name, "unchanged"))
                 continue
             elif mode == "add":
-                problems.append(Problem(r.row, _account_column(layout),
+                problems.append(Problem(r.row, _account_column(layout, r),
                                         f"科目 {acc.code} {acc.name} 已有期初余额 {_shown(old)}，文件为 {_shown(net)}。"
                                         "要改为文件的金额请选择“更新已有”，要保留原金额请选择“跳过已有”"))
                 continue
@@ -240,6 +246,10 @@ class OpeningImporter(Importer):
                 merged.pop(acc.code, None)
             else:
                 merged[acc.code] = net
+        changing = [o for o in outcomes if o.status in ("new", "changed")]
+        if locked and changing:
+            rows_named = "、".join(str(o.row) for o in changing[:8]) + ("…" if len(changing) > 8 else "")
+            problems.append(Problem(0, "", f"文件要修改 {len(changing)} 个科目的期初余额（第{rows_named}行），但{locked}"))
         if not given and not any(p.row for p in problems):
             problems.append(Problem(0, "", "文件中没有填写任何期初余额（金额列都是空的），未导入。"
                                            "请在借方余额/贷方余额（或期初余额）列填写金额后再导入"))
@@ -266,11 +276,13 @@ class OpeningImporter(Importer):
         user = user or session.info.get("cli_user")
         if user is None:
             raise UserError("导入期初余额需要操作人：请先登录", field="操作人")
+        added, changed = check.count("new"), check.count("changed")
+        left = len(check.outcomes) - added - changed
+        if not added and not changed:  # nothing to change: nothing written (a closed first month is no error)
+            return ImportDone(0, 0, left, f"期初余额无变化：文件中 {left} 个科目的金额与账套相同，未写入任何数据")
         lines = [OpeningInput(code, net if net > 0 else ZERO, -net if net < 0 else ZERO)
                  for code, net in sorted(check.plan.items())]
         done = set_opening_balances(session, book_id, lines, user=user)
-        added, changed = check.count("new"), check.count("changed")
-        left = len(check.outcomes) - added - changed
         return ImportDone(added, changed, left, f"已导入期初余额：{len(done.lines)} 个科目，借贷合计 {done.total_debit}"
                           + (f"（新增 {added} 个，更新 {changed} 个）" if changed else ""))
 

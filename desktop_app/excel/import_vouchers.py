@@ -10,6 +10,7 @@ become vouchers and what is checked: ``core.services.voucher_import``. The flat 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_
 from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
 from desktop_app.excel.importers import ImportCheck, ImportDone, Importer, Mode, Problem, RowOutcome, register
-from desktop_app.excel.table_read import Field, Table, TableSpec
+from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
 
 GROUPING = ("同月同凭证号的各行为一张凭证；没有凭证号的行接上一行的凭证（日期须为空或与上一行相同）；"
             "新凭证在该月已有凭证之后连续编号")
@@ -44,6 +45,14 @@ _COLUMN = {"date": "date", "number": "number", "summary": "summary", "debit": "d
            "counterparty": "counterparty"}
 
 
+def _account_column(layout: Layout, row: Any) -> str:
+    """The column a row's account was read from: 科目编码 when that cell is filled, else 科目名称."""
+    has_code = "account_code" in layout.columns
+    if "account_name" in layout.columns and (not has_code or (row is not None and not row.account_code)):
+        return "account_name"
+    return "account_code"
+
+
 class VoucherImporter(Importer):
     """Vouchers come in as entered (填制), never as a change to a voucher already in the book.
 
@@ -61,10 +70,14 @@ class VoucherImporter(Importer):
         return SPEC
 
     def template_rows(self) -> list[list[Any]]:
-        return [["2026-01-05", "记-1", "收到上级补助资金", "10201", "银行存款/农商行", "50,000.00", None, "阳光街道财政所"],
-                ["2026-01-05", "记-1", "收到上级补助资金", "50302", "补助收入/上级专项补助", None, "50000", "阳光街道财政所"],
-                ["2026-01-08", "记-2", "支付村道维修费", "515", "其他支出", "1,200元", None, "王五"],
-                [None, None, "支付村道维修费", "101", "库存现金", None, "1200", "王五"]]
+        """Examples every book can take: 101 (库存现金, 2004 版“现金”: the name left blank so either
+        chart's name fits), 112 应收款 and 501 经营收入/50104 服务收入, leaves in both charts; dated
+        the 1st of this month, a month a book in use has open."""
+        day = date.today().replace(day=1).isoformat()
+        return [[day, "记-1", "收取农机服务费", "101", None, "1,200.00", None, "李四"],
+                [day, "记-1", "收取农机服务费", "50104", "经营收入/服务收入", None, "1200", "李四"],
+                [day, "记-2", "收回张三欠款", "101", None, "3,000元", None, "张三"],
+                [None, None, "收回张三欠款", "112", "应收款", None, "3000", "张三"]]
 
     def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               mode: Mode) -> ImportCheck:
@@ -100,9 +113,9 @@ class VoucherImporter(Importer):
                                    values.get("debit"), values.get("credit"), cell_words(rec.get("counterparty")),
                                    bad))
         vouchers, found = plan_vouchers(session, book_id, rows, skip_existing=mode == "skip")
-        account_col = "account_code" if "account_code" in layout.columns else "account_name"
+        by_row = {r.row: r for r in rows}
         for p in found:
-            column = account_col if p.field == "account" else _COLUMN.get(p.field)
+            column = _account_column(layout, by_row.get(p.row)) if p.field == "account" else _COLUMN.get(p.field)
             problems.append(Problem(p.row, layout.where(column) if column else "", p.message))
         outcomes: list[RowOutcome] = []
         for v in vouchers:

@@ -8,10 +8,13 @@ from typing import Any
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
+from db.models import AuditEntry
 from desktop_app.cli import main as cli_main
 from desktop_app.core.services.ledgers import trial_balance
 from desktop_app.core.services.opening import OpeningInput, set_opening_balances
+from desktop_app.core.services.periods import close_period
 from desktop_app.excel.importers import run_import, write_template
 from desktop_app.excel.opening_xlsx import read_opening_sheet
 from tests.funds.conftest import Env, table_counts
@@ -78,7 +81,7 @@ def test_the_template_read_back_gives_the_same_figures(env: Env, tmp_path: Path,
     capsys.readouterr()
     assert cli_main(["--user", "kj", "import", "opening", str(out), "--db", str(env.db.path), "--org", USCC,
                      "--mode", "update"]) == 0
-    assert "已导入期初余额：5 个科目" in capsys.readouterr().out
+    assert "期初余额无变化：文件中 5 个科目的金额与账套相同" in capsys.readouterr().out
     assert _opening(env) == before
 
 
@@ -170,8 +173,77 @@ def test_every_problem_named_by_row_and_column_nothing_written(env: Env, tmp_pat
 
 
 def test_pipeline_template_reimports(env: Env, tmp_path: Path) -> None:
-    path = write_template("opening", tmp_path / "期初模板.xlsx")
+    path = write_template("opening", tmp_path / "期初模板.xlsx", examples=True)
     check, done = _run(env, path, apply=True)
     assert check.ok, [str(p) for p in check.problems]
     assert done is not None and done.added == 3
     assert _opening(env) == {"101": D("1234.56"), "10201": D("98765.44"), "301": D("-100000.00")}
+
+
+def _audits(env: Env) -> list[AuditEntry]:
+    with env.db.begin() as s:
+        return list(s.scalars(select(AuditEntry).where(AuditEntry.entity == "opening_balance").order_by(AuditEntry.n)))
+
+
+def test_a_closed_first_month_with_nothing_to_change_imports_nothing_and_succeeds(
+        env: Env, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _set(env, *HELD)
+    with env.db.begin("test") as s:
+        close_period(s, env.book.id, "2026-01", user=env.maker)
+    before, audits = _opening(env), len(_audits(env))
+    out = tmp_path / "期初余额表.xlsx"
+    base = ["--user", "kj", "import", "opening", str(out), "--db", str(env.db.path), "--org", USCC]
+    assert cli_main(["--user", "kj", "export", "opening-template", "--db", str(env.db.path), "--org", USCC,
+                     "--out", str(out)]) == 0
+    capsys.readouterr()
+    for mode in ("add", "skip", "update"):
+        assert cli_main([*base, "--mode", mode]) == 0, capsys.readouterr()
+        text = capsys.readouterr().out
+        assert "期初余额无变化" in text and "已结账" not in text
+    assert _opening(env) == before and len(_audits(env)) == audits  # nothing written, nothing audited
+    # a real change in the closed month is refused by the check (shown in the preview), never at apply
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    assert ws is not None
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == "101")
+    ws.cell(row, 4).value = 1000
+    ws.cell(next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == "111"), 4).value = "234.56"
+    wb.save(out)
+    check, done = _run(env, out, mode="update")
+    assert done is None and [p.row for p in check.problems] == [0]
+    assert "文件要修改 2 个科目的期初余额" in str(check.problems[0]) and "已结账" in str(check.problems[0])
+    assert cli_main([*base, "--mode", "update", "--dry-run"]) == 1
+    assert "已结账" in capsys.readouterr().out
+    assert _opening(env) == before and len(_audits(env)) == audits
+
+
+def test_an_unknown_account_names_the_column_it_was_read_from(env: Env, tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "名称.xlsx", ["科目编码", "科目名称", "借方余额", "贷方余额"], [
+        [None, "不存在的科目", 100, None],  # 4: by name
+        ["9999", "也不存在", 100, None],  # 5: by code
+        [None, "银行存款", 100, None],  # 6: by name, has sub-accounts
+        ["101", "库存现金", 1, None],  # 7
+        [None, "库存现金", 1, None],  # 8: by name, a repeat of row 7
+    ])
+    check, _ = _run(env, path)
+    by_row = {p.row: str(p) for p in check.problems}
+    assert by_row[4].startswith("第4行B列“科目名称”：") and "不存在的科目" in by_row[4]
+    assert by_row[5].startswith("第5行A列“科目编码”：") and "9999" in by_row[5]
+    assert by_row[6].startswith("第6行B列“科目名称”：") and "10201 农商行" in by_row[6]
+    assert by_row[8].startswith("第8行B列“科目名称”：") and "与第7行重复" in by_row[8]
+
+
+def test_the_audit_entry_keys_before_and_after_alike(env: Env, tmp_path: Path) -> None:
+    import json
+
+    _set(env, *HELD)
+    path = _xlsx(tmp_path / "改.xlsx", ["科目编码", "借方余额"], [["101", 1000], ["15101", "734.56"]], title=False)
+    check, done = _run(env, path, mode="update", apply=True)
+    assert check.ok and done is not None, [str(p) for p in check.problems]
+    entry = _audits(env)[-1]
+    before, after = json.loads(entry.before_json or "{}"), json.loads(entry.after_json or "{}")
+    assert set(before) == {"101", "10201", "152", "15101", "301"} == set(after)
+    assert before["101"]["name"] == after["101"]["name"] == "库存现金"
+    assert D(before["101"]["debit"]) == D("1234.56") and D(after["101"]["debit"]) == D("1000.00")
+    assert D(after["301"]["credit"]) == D("100000.00")
+    assert set(before["152"]) == set(after["152"]) == {"name", "debit", "credit"}

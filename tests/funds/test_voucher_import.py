@@ -170,7 +170,7 @@ def test_a_file_without_an_account_column_or_rows_is_a_problem(env: Env, tmp_pat
 
 
 def test_template_reimports(env: Env, tmp_path: Path) -> None:
-    path = write_template("vouchers", tmp_path / "模板.xlsx")
+    path = write_template("vouchers", tmp_path / "模板.xlsx", examples=True)
     check, done = _run(env, path, apply=True)
     assert check.ok, [str(p) for p in check.problems]
     assert done is not None and done.added == 2
@@ -282,3 +282,66 @@ def test_code_and_name_columns_must_agree(env: Env, tmp_path: Path) -> None:
                                  organisation_id=env.book.organisation_id, book_id=env.book.id,
                                  mapping={"科目名称": ""}, apply=True, user=env.maker)  # type: ignore[arg-type]
     assert check.ok and done is not None and done.added == 1
+
+
+def _template_file(path: Path) -> Path:
+    """The kind's header and example rows, as the template writes them (on whichever sheet)."""
+    from desktop_app.excel.import_vouchers import SPEC
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append([f.label for f in SPEC.fields])
+    for r in importer("vouchers").template_rows():
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("chart", ["2023", "2004"])
+def test_the_template_examples_fit_every_book(tmp_path: Path, chart: str) -> None:
+    """Every account the examples name is a leaf of both charts (the 2004 book has no 10201, no 50302)."""
+    book = make_env(tmp_path / f"{chart}.db", chart, "2026-01" if chart == "2023" else "2023-01")
+    try:
+        check, done = _run(book, _template_file(tmp_path / "示例.xlsx"), apply=True)
+        assert check.ok, [str(p) for p in check.problems]
+        assert done is not None and done.added == 2
+        vs = _vouchers(book, "2023-01", "2099-12")
+        assert [(ln.account_code, ln.debit, ln.credit) for ln in vs[1].lines] == [
+            ("101", D("3000.00"), D("0.00")), ("112", D("0.00"), D("3000.00"))]
+        assert all(d.voucher.voucher_date == date.today().replace(day=1) for d in vs)
+    finally:
+        book.db.close()
+
+
+def test_an_unknown_account_names_the_column_it_was_read_from(env: Env, tmp_path: Path) -> None:
+    head = ["日期", "凭证号", "摘要", "科目编码", "科目名称", "借方", "贷方"]
+    rows: list[list[Any]] = [["2026-01-04", "1", "按名称", None, "不存在的科目", 5, None],
+                             ["2026-01-04", "1", "按名称", "9999", None, None, 5],
+                             ["2026-01-05", "2", "有明细", None, "银行存款", 5, None],
+                             ["2026-01-05", "2", "有明细", "101", None, None, 5]]
+    check, _ = _run(env, _xlsx(tmp_path / "名称.xlsx", rows, head=head))
+    by_row = {p.row: str(p) for p in check.problems}
+    assert by_row[4].startswith("第4行E列“科目名称”：") and "不存在的科目" in by_row[4]
+    assert by_row[5].startswith("第5行D列“科目编码”：") and "9999" in by_row[5]
+    assert by_row[6].startswith("第6行E列“科目名称”：") and "10201 农商行" in by_row[6]
+
+
+def test_export_then_import_with_skip_in_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")
+    src, dst = _books(tmp_path)
+    try:
+        out = tmp_path / "凭证导出.xlsx"
+        assert cli_main(["export", "vouchers", "--db", str(src.db.path), "--org", USCC, "--period", "2026-01..2026-02",
+                         "--out", str(out)]) == 0
+        base = ["--user", "kj", "import", "vouchers", str(out), "--db", str(dst.db.path), "--org", USCC,
+                "--mode", "skip"]
+        capsys.readouterr()
+        assert cli_main(base) == 0
+        assert "已导入凭证 4 张" in capsys.readouterr().out
+        assert cli_main(base) == 0  # again: every voucher is already there, left as it is
+        assert "已导入凭证 0 张" in capsys.readouterr().out and len(_vouchers(dst)) == 4
+    finally:
+        src.db.close()
+        dst.db.close()

@@ -147,7 +147,10 @@ def set_opening_balances(session: Session, book_id: uuid.UUID, lines: Sequence[O
         raise ValidationError("；".join(preview.errors[:20]), field="期初余额")
     accounts = book_accounts(session, book_id)
     existing = {r.account_id: r for r in session.scalars(select(OpeningBalance).where(OpeningBalance.book_id == book_id))}
-    before = {str(r.account_id): [r.debit, r.credit] for r in existing.values() if not r.deleted}
+    by_id = {a.id: a for a in accounts.values()}
+    # the audit entry reads the same before and after: keyed by the account's code, with its name
+    before = {by_id[r.account_id].code: {"name": by_id[r.account_id].name, "debit": r.debit, "credit": r.credit}
+              for r in existing.values() if not r.deleted and r.account_id in by_id}
     for code, _name, d, c in preview.lines:
         row = existing.pop(accounts[code].id, None)
         if row is None:
@@ -159,7 +162,7 @@ def set_opening_balances(session: Session, book_id: uuid.UUID, lines: Sequence[O
     session.flush()
     record_audit(session, AuditRecord("update", "opening_balance", str(book_id),
                                       f"{book.name}：录入期初余额（{len(preview.lines)}个科目，借贷合计 {preview.total_debit}）",
-                                      before or None, {code: [d, c] for code, _n, d, c in preview.lines}))
+                                      before or None, {code: {"name": name, "debit": d, "credit": c} for code, name, d, c in preview.lines}))
     return preview
 
 
