@@ -85,6 +85,9 @@ BASE_SPEC = TableSpec("members", "成员名册", (
           note="户主、配偶、子、女（长子、次女等亦可）、儿媳、女婿、孙子、孙女、父亲、母亲、兄弟、姐妹、其他，或 GB/T 4761 代码"),
     Field("confirmed_on", "确认日期", ("成员确认日期", "身份确认日期", "确认时间"), note="如 2020-01-31 或 2020年1月31日"),
     Field("joined_on", "迁入日期", ("迁入时间",), note="如 2020-01-31 或 2020年1月31日"),
+    Field("status", "状态", ("成员状态", "人员状态"), note="在册、迁出、死亡或丧失；空白为在册。不是在册时须填迁出/死亡日期"),
+    Field("left_on", "迁出/死亡日期", ("迁出日期", "死亡日期", "迁出或死亡日期", "注销日期"),
+          note="状态为迁出、死亡、丧失的成员必填，如 2024-05-01"),
     Field("note", "备注", ("说明",)),
     Field("shares", "股数", ("持股数", "股份数", "股份", "持股", "股权数"),
           note="只有一列股数时记为本组织的第一种股份类型；各类股份可各占一列，列名为股份类型名称"),
@@ -94,7 +97,9 @@ BASE_SPEC = TableSpec("members", "成员名册", (
 LABELS = {"户号": "household_number", "组别": "group_name", "姓名": "name", "身份证号": "ric",
           "与户主关系": "relation", "确认日期": "confirmed_on", "迁入日期": "joined_on", "备注": "note"}
 UNITS = ("股",)
-ORDER = ("household_number", "name", "ric", "relation", "group_name", "confirmed_on", "joined_on", "note", "head_name")
+ORDER = ("household_number", "name", "ric", "relation", "group_name", "confirmed_on", "joined_on", "note", "head_name",
+         "status", "left_on")
+LEFT = {"迁出": "迁出", "死亡": "死亡", "丧失": "丧失"}  # a 状态 other than 在册 → the membership event that makes it
 
 
 @dataclass
@@ -106,6 +111,8 @@ class MembersPlan:
     updates: list[MemberUpdate] = field(default_factory=list)
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # (row, field key, message)
     labels: dict[str, str] = field(default_factory=dict)  # field key → label
+    regrouped: dict[uuid.UUID, str] = field(default_factory=dict)  # household → its new 组别
+    leaving: list[tuple[str, str, date]] = field(default_factory=list)  # new member's 身份证号, event, date
     result: ImportResult | None = None
 
 
@@ -202,10 +209,13 @@ class MembersImporter(Importer):
 
     def template_rows(self) -> list[list[Any]]:
         # the columns as ``spec`` lists them: 户号, 组别, 户主, 姓名, 身份证号, 与户主关系, 确认日期, 迁入日期,
-        # 备注, 股数 (left empty: one column per share type follows), 人口股, 农龄股
-        return [["001", "第一组", "张建国", "张建国", "320115195001010014", "户主", "2020-01-01", None, "", None, 1, 1],
-                ["001", "第一组", "张建国", "李秀英", "320115195203040027", "配偶", "2020-01-01", None, "", None, 1, 0.5],
-                ["001", "第一组", "张建国", "张小军", "320115197805060032", "长子", "2020-01-01", None, "", None, 1, 0]]
+        # 状态, 迁出/死亡日期, 备注, 股数 (left empty: one column per share type follows), 人口股, 农龄股
+        return [["001", "第一组", "张建国", "张建国", "320115195001010014", "户主", "2020-01-01", None, "在册", None, "",
+                 None, 1, 1],
+                ["001", "第一组", "张建国", "李秀英", "320115195203040027", "配偶", "2020-01-01", None, "在册", None, "",
+                 None, 1, 0.5],
+                ["001", "第一组", "张建国", "张小军", "320115197805060032", "长子", "2020-01-01", None, "在册", None, "",
+                 None, 1, 0]]
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -229,7 +239,11 @@ class MembersImporter(Importer):
         need = max(present) + 1
         pad = [None] * need
         has_number, has_head = "household_number" in cols, "head_name" in cols
+        has_status = "status" in cols or "left_on" in cols
+        registered_numbers = set(taken)
+        width = max((len(x) for x in registered_numbers if x.isdigit()), default=0)
         numbers = free_household_numbers(taken)
+        leaving: dict[int, tuple[str, str, date]] = stats.setdefault("leaving", {})  # row → (身份证号, event, date)
         texts = _Cells(cell_text, {None: "", "": ""})
         relations = _Cells(cell_relation, {None: "", "": ""})
         dates = _Cells(cell_date, {None: None, "": None})
@@ -266,28 +280,38 @@ class MembersImporter(Importer):
             raw_relations = column("relation")
             seen_relations.update(raw_relations)
             rels = relations.column(raw_relations)
-            hns, groups, notes, heads = (texts.column(column(k)) if k in cols else [""] * n for k in (
-                "household_number", "group_name", "note", "head_name"))
-            confirmed, joined = (dates.column(column(k)) if k in cols else [None] * n
-                                 for k in ("confirmed_on", "joined_on"))
+            hns, groups, notes, heads, statuses = (texts.column(column(k)) if k in cols else [""] * n for k in (
+                "household_number", "group_name", "note", "head_name", "status"))
+            if width and has_number:  # a 户号 Excel turned into a number (010001 → 10001): padded as registered
+                raw_hns = column("household_number")
+                kinds = set(map(type, raw_hns))
+                if int in kinds or float in kinds:
+                    hns = [_padded(v, h, width, registered_numbers) for v, h in zip(raw_hns, hns, strict=True)]
+            confirmed, joined, lefts = (dates.column(column(k)) if k in cols else [None] * n
+                                        for k in ("confirmed_on", "joined_on", "left_on"))
             shares = [c.column(column(k)) for c, k in zip(counts, share_keys, strict=True)]
+            if has_status:  # before a refused date is blanked: it is named once, as unreadable
+                _statuses(rows, rics, statuses, lefts, held, problems, leaving)
             if relations.bad:
                 _refused(rels, rows, "relation", "", problems)
             if dates.bad:
                 _refused(confirmed, rows, "confirmed_on", None, problems)
                 _refused(joined, rows, "joined_on", None, problems)
+                _refused(lefts, rows, "left_on", None, problems)
             for c, k, values in zip(counts, share_keys, shares, strict=True):
                 if c.bad:
                     _refused(values, rows, k, None, problems)
             per_types = list(map(dict, map(zip, repeat(share_names), zip(*shares, strict=True)))) if shares else [{}] * n
             if all(hns) and (not held or held.keys().isdisjoint(rics)):  # every row has its 户号, none registered
-                yield list(zip(rows, hns, names, rics, rels, groups, confirmed, joined, notes, per_types, strict=True))
+                yield list(zip(rows, hns, names, rics, rels, groups, confirmed, joined, notes, per_types, statuses,
+                               lefts, strict=True))
                 current = hns[-1]
                 head = next((names[j] for j in range(n - 1, -1, -1) if rels[j] == "户主"), head)
                 continue
             out: list[RawMember] = []
-            for row, hn, name, ric, relation, group, c_on, j_on, note, head_text, per_type in zip(
-                    rows, hns, names, rics, rels, groups, confirmed, joined, notes, heads, per_types, strict=True):
+            for row, hn, name, ric, relation, group, c_on, j_on, note, head_text, per_type, status, left in zip(
+                    rows, hns, names, rics, rels, groups, confirmed, joined, notes, heads, per_types, statuses, lefts,
+                    strict=True):
                 if not hn:  # the household from the rows above: a 户主 row starts one
                     registered = held.get(ric)
                     if relation == "户主":
@@ -314,9 +338,9 @@ class MembersImporter(Importer):
                     if relation == "户主":
                         head = name
                 if ric in held:
-                    on_registered((row, hn, name, ric, relation, group, c_on, j_on, note, per_type))
+                    on_registered((row, hn, name, ric, relation, group, c_on, j_on, note, per_type, status, left))
                 else:
-                    out.append((row, hn, name, ric, relation, group, c_on, j_on, note, per_type))
+                    out.append((row, hn, name, ric, relation, group, c_on, j_on, note, per_type, status, left))
             yield out
         stats["derived"] = derived
 
@@ -345,11 +369,15 @@ class MembersImporter(Importer):
         updates: list[MemberUpdate] = []
         moved = 0
         seen_held: dict[str, int] = {}
+        groups: dict[uuid.UUID, dict[str, list[int]]] = {}  # household → the file's 组别 → its rows
+        single = types[0] if "shares" in layout.columns and len(types) > 1 and not any(
+            k.startswith("share:") for k in layout.columns) else None
+        stats["single_total"] = single is not None and mode == "update"
         checker = member_checker(today)
 
         def registered_row(r: RawMember) -> None:
             nonlocal moved
-            row, number, name, ric, relation, group, confirmed, joined, note, per_type = r
+            row, number, name, ric, relation, group, confirmed, joined, note, per_type, status, left = r
             per_type = {t: c for t, c in per_type.items() if c is not None}
             reg = held[ric]
             if ric in seen_held:
@@ -372,11 +400,29 @@ class MembersImporter(Importer):
                 return
             cur = reg.values
             name = name or cur["name"]
-            given: dict[str, Any] = {k: v for k, v in (("name", name), ("relation", relation), ("group_name", group),
-                                                       ("note", note), ("confirmed_on", confirmed),
+            status = status.replace(" ", "")
+            if (status and status != reg.status) or (type(left) is date and left != cur.get("left_on")):
+                problems.append((row, "status" if status and status != reg.status else "left_on",
+                                 f"{name} 登记的状态为“{reg.status}”"
+                                 + (f"（{cur['left_on'].isoformat()}）" if cur.get("left_on") else "")
+                                 + f"，文件为“{status or reg.status}”" + (f"（{left.isoformat()}）" if left else "")
+                                 + "：状态变动不由导入办理，请在成员页办理死亡、迁出等（涉及股份处理），或把本行改回登记的状态"))
+                bad = True
+            if single and per_type:  # one 股数 column, several share types: it can only be the member's total
+                count = per_type.pop(single)
+                total = sum((v for k, v in cur.items() if k.startswith("share:")), Decimal(0))
+                if type(count) is Decimal and count != total:
+                    problems.append((row, "shares", f"文件只有一列“股数”（{shown(count)}），与 {name} 现有股份合计 "
+                                                    f"{shown(total)} 不同，无法判断是哪一类股份变动：请每类股份各占一列"
+                                                    f"（{'、'.join(types)}），或在预览中把该列对应到一种股份类型"))
+                    bad = True
+            given: dict[str, Any] = {k: v for k, v in (("name", name), ("relation", relation), ("note", note),
+                                                       ("confirmed_on", confirmed),
                                                        ("joined_on", joined)) if v not in (None, "")}
             given.update((f"share:{t}", c) for t, c in per_type.items())
-            merged = {**cur, **given}
+            if group:  # the household's: compared once per household, after every row is read
+                groups.setdefault(reg.household_id, {}).setdefault(group, []).append(row)
+            merged = {**cur, **given, **({"group_name": group} if group else {})}
             try:
                 checker(reg.household_number, merged["name"], ric, merged["relation"], merged["group_name"],
                         merged["confirmed_on"], merged["joined_on"], merged["note"])
@@ -426,6 +472,13 @@ class MembersImporter(Importer):
             if (e.row, key) not in read:
                 problems.append((e.row, key, e.message))
         problems.extend(_two_heads(held, updates))
+        regrouped = _regrouped(held, groups, problems, outcomes)
+        leaving = stats.get("leaving") or {}
+        if leaving:  # the date a new row died or moved out: after birth, not after today
+            for c in preview.rows:
+                if c.row in leaving and not c.birth_date <= leaving[c.row][2] <= today:
+                    problems.append((c.row, "left_on", f"迁出/死亡日期 {leaving[c.row][2].isoformat()} 应在出生日期 "
+                                                       f"{c.birth_date.isoformat()} 之后、今天之前"))
         problems.sort(key=lambda p: (p[0], layout.columns.get(p[1], 999)))  # by row, then column
         if outcomes:
             outcomes.extend(new)
@@ -433,7 +486,8 @@ class MembersImporter(Importer):
         else:
             outcomes = new
         notes = self._notes(stats, types, preview, moved)
-        plan = MembersPlan(preview, updates, problems, labels)
+        plan = MembersPlan(preview, updates, problems, labels, regrouped=regrouped,
+                           leaving=[leaving[c.row] for c in preview.rows if c.row in leaving] if leaving else [])
         return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped),
                            tuple(Problem(row, _where(layout, labels, key), message) for row, key, message in problems),
                            tuple(outcomes), tuple(notes), plan)
@@ -443,7 +497,8 @@ class MembersImporter(Importer):
         notes: list[str] = []
         if stats.get("single"):
             notes.append(f"文件只有一列“股数”：记为本组织的第一种股份类型“{stats['single']}”"
-                         f"（本组织的股份类型：{'、'.join(types)}）")
+                         f"（本组织的股份类型：{'、'.join(types)}）"
+                         + ("；已登记成员的股数与其各类股份的合计比较" if stats.get("single_total") else ""))
         if stats.get("derived"):
             notes.append(f"文件没有户号：按“与户主关系”为户主的行分户，新编户号 {stats['derived']} 户"
                          f"（{preview.new_households[0]} 起）" if preview.new_households else
@@ -477,11 +532,15 @@ class MembersImporter(Importer):
         plan.result = result
         updated = apply_member_updates(session, organisation_id, plan.updates, event_date=event_date,
                                        basis=options.get("update_basis") or "Excel导入更新",
-                                       today=options.get("today")) if plan.updates else 0
+                                       today=options.get("today"), groups=plan.regrouped) \
+            if plan.updates or plan.regrouped else 0
+        if plan.leaving:  # new members who died or moved out: registered, then that event (as the members page)
+            _leave(session, organisation_id, plan.leaving, basis=basis, today=options.get("today"))
         added = result.members if result is not None else 0
-        left = len(check.outcomes) - added - updated
+        left = len(check.outcomes) - added - check.count("changed")
         parts = [f"新增成员 {added} 人"] + ([f"新户 {result.households} 户"] if result and result.households else []) + (
-            [f"更新 {updated} 人"] if check.mode == "update" else []) + ([f"已有未动 {left} 人"] if left else [])
+            [f"更新 {updated} 人"] if check.mode == "update" else []) + (
+            [f"组别变动 {len(plan.regrouped)} 户"] if plan.regrouped else []) + ([f"已有未动 {left} 人"] if left else [])
         return ImportDone(added, updated, left, f"已导入{self.label}：{'，'.join(parts)}")
 
 
@@ -496,6 +555,60 @@ def _outcomes(preview: ImportPreview) -> list[RowOutcome]:
         d["row"], d["key"], d["name"], d["status"], d["changes"] = c[0], c[4], c[3], "new", ()
         out.append(o)
     return out
+
+
+def _regrouped(held: Mapping[str, Registered], groups: Mapping[uuid.UUID, Mapping[str, list[int]]],
+               problems: list[tuple[int, str, str]], outcomes: list[RowOutcome]) -> dict[uuid.UUID, str]:
+    """组别 is the household's: one change per household whose rows in the file all name the same new
+    组别 (one outcome line, at its first row: "户 080401 组别：一组 → 三组（4人）"); rows of one
+    household naming different 组别 are a problem at each of them."""
+    out: dict[uuid.UUID, str] = {}
+    if not groups:
+        return out
+    at = {o.row: i for i, o in enumerate(outcomes)}
+    current: dict[uuid.UUID, tuple[str, str]] = {}
+    people: Counter[uuid.UUID] = Counter()
+    for reg in held.values():
+        if reg.household_id in groups:
+            current[reg.household_id] = (reg.household_number, reg.values["group_name"])
+            people[reg.household_id] += reg.status == "在册"
+    for hid, named in groups.items():
+        number, old = current[hid]
+        if len(named) > 1:
+            said = "；".join(f"第{'、'.join(map(str, rows))}行为“{g}”" for g, rows in named.items())
+            for rows in named.values():
+                for row in rows:
+                    problems.append((row, "group_name", f"户 {number} 的各行组别不一致（{said}）：组别属于整户，"
+                                                        "请把本户各行的组别写成相同"))
+            continue
+        ((new, rows),) = named.items()
+        if new != old:
+            out[hid] = new
+            line = RowOutcome(min(rows), number, f"户 {number}", "changed",
+                              (Change("组别", shown(old), f"{shown(new)}（{people[hid]}人）"),))
+            i = at.get(line.row)
+            if i is not None and outcomes[i].status == "unchanged":  # the row's member is otherwise as registered
+                outcomes[i] = line
+            else:
+                outcomes.append(line)
+    return out
+
+
+def _leave(session: Session, organisation_id: uuid.UUID, leaving: list[tuple[str, str, date]], *, basis: str,
+           today: date | None) -> None:
+    from sqlalchemy import select
+
+    from db.models import Member
+    from desktop_app.core.services.members import record_membership_event
+
+    rics = [ric for ric, _, _ in leaving]
+    ids: dict[str, uuid.UUID] = {}
+    for start in range(0, len(rics), 500):
+        ids.update(session.execute(select(Member.ric, Member.id).where(
+            Member.organisation_id == organisation_id, Member.deleted.is_(False),
+            Member.ric.in_(rics[start:start + 500]))).all())
+    for ric, kind, day in leaving:
+        record_membership_event(session, ids[ric], kind=kind, event_date=day, basis=basis, today=today)
 
 
 def _two_heads(held: Mapping[str, Registered], updates: list[MemberUpdate]) -> list[tuple[int, str, str]]:
@@ -518,6 +631,44 @@ def _two_heads(held: Mapping[str, Registered], updates: list[MemberUpdate]) -> l
             out.append((u.row, "relation", f"该户已有户主 {others}：一户只能有一名户主。请在同一文件中把原户主的"
                                            "与户主关系一并改为其他关系，或在成员页办理"))
     return out
+
+
+def _padded(value: Any, text: str, width: int, registered: set[str]) -> str:
+    """A 户号 cell that is a number (Excel drops 010001's zero: 10001): as registered when it is,
+    else zero-padded to the width of the organisation's numbers (a new household too)."""
+    if type(value) is float:
+        if not value.is_integer():
+            return text
+        value = int(value)
+    if type(value) is not int or value < 0:
+        return text
+    plain = str(value)
+    return plain if plain in registered else plain.zfill(width)
+
+
+def _statuses(rows: list[int], rics: list[str], statuses: list[str], lefts: list[Any], held: Mapping[str, Any],
+              problems: list[tuple[int, str, str]], leaving: dict[int, tuple[str, str, date]]) -> None:
+    """The 状态 and 迁出/死亡日期 of new rows (a registered row's are compared in ``check``): a member
+    who died or moved out is registered and then given that event, on that date."""
+    if set(statuses) <= {"", "在册"} and not any(lefts):
+        return
+    for row, ric, status, left in zip(rows, rics, statuses, lefts, strict=True):
+        if ric in held:
+            continue
+        status = status.replace(" ", "")
+        if type(left) is CellError:
+            continue
+        if status in ("", "在册"):
+            if left is not None:
+                problems.append((row, "left_on", f"填了迁出/死亡日期 {left.isoformat()}，但状态{'为“在册”' if status else '空白'}："
+                                                 "请在“状态”列填写迁出、死亡或丧失，或删去该日期"))
+            continue
+        if status not in LEFT:
+            problems.append((row, "status", f"状态“{status}”无法识别：应为在册、{'、'.join(LEFT)}之一"))
+        elif left is None:
+            problems.append((row, "left_on", f"状态为“{status}”的成员须填写迁出/死亡日期（如 2024-05-01）"))
+        else:
+            leaving[row] = (ric, LEFT[status], left)
 
 
 def _ric(value: Any, row: int, problems: list[tuple[int, str, str]]) -> str:

@@ -242,7 +242,7 @@ def test_update_changes_group_relation_and_dates_through_the_forms_services(vill
     assert [(p.row, p.column) for p in check.problems] == [(4, "D列“关系”")]
     check = _check(v, _book(tmp_path / "m2.xlsx", rows[:3]), "update", apply=True)
     changes = {o.name: [str(c) for c in o.changes] for o in check.outcomes}
-    assert changes == {"刘德明": ["组别：第一组 → 第三组", "确认日期：2025-01-01 → 2024-06-01"],
+    assert changes == {"刘德明": ["确认日期：2025-01-01 → 2024-06-01"], "户 003": ["组别：第一组 → 第三组（1人）"],
                        "赵红梅": ["迁入日期：（空） → 2010-05-01"]}
     with v.db.begin() as s:
         people = {m.name: m for m in list_members(s, v.org.id)}
@@ -260,7 +260,7 @@ def test_the_template_filled_in_as_it_comes_imports(empty_village: Village, tmp_
 
     v = empty_village
     with v.db.begin() as s:
-        path = write_template("members", tmp_path / "模板.xlsx", session=s, organisation_id=v.org.id)
+        path = write_template("members", tmp_path / "模板.xlsx", session=s, organisation_id=v.org.id, examples=True)
     info = load_workbook(path)["填写说明"]
     assert any(r[0] == "身份证号" and "公民身份号码" in (r[2] or "") for r in info.iter_rows(values_only=True))
     check = _check(v, path, apply=True)

@@ -95,8 +95,9 @@ class CheckedRow(NamedTuple):
         return self
 
 
-# One row as read: (row, 户号, 姓名, 身份证号, 与户主关系, 组别, 确认日期, 迁入日期, 备注, shares by type name)
-RawMember = tuple[int, Any, Any, Any, Any, Any, Any, Any, Any, Mapping[str, object]]
+# One row as read: (row, 户号, 姓名, 身份证号, 与户主关系, 组别, 确认日期, 迁入日期, 备注, shares by type name),
+# and what a reader adds after them (the xlsx importer: 状态, 迁出/死亡日期), which validation does not look at
+RawMember = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,7 @@ def apply_member_import(session: Session, preview: ImportPreview, *, event_date:
 
 class Registered(NamedTuple):
     """A registered member as an import compares it (``values`` keyed as the import's fields:
-    name, relation, group_name, note, confirmed_on, joined_on and ``share:<type name>``)."""
+    name, relation, group_name, note, confirmed_on, joined_on, left_on and ``share:<type name>``)."""
 
     member_id: uuid.UUID
     household_id: uuid.UUID
@@ -300,12 +301,13 @@ def registered_members(session: Session, organisation_id: uuid.UUID) -> dict[str
     out: dict[str, Registered] = {}
     by_id: dict[uuid.UUID, dict[str, Any]] = {}
     q = (select(Member.id, Member.household_id, Household.number, Member.status, Member.ric, Member.name,
-                Member.relation, Household.group_name, Member.note, Member.confirmed_on, Member.joined_on)
+                Member.relation, Household.group_name, Member.note, Member.confirmed_on, Member.joined_on,
+                Member.left_on)
          .join(Household, Household.id == Member.household_id)
          .where(Member.organisation_id == organisation_id, Member.deleted.is_(False)))
-    for mid, hid, number, status, ric, name, relation, group, note, confirmed, joined in session.execute(q):
+    for mid, hid, number, status, ric, name, relation, group, note, confirmed, joined, left in session.execute(q):
         values = {"name": name, "relation": relation, "group_name": group or "", "note": note,
-                  "confirmed_on": confirmed, "joined_on": joined}
+                  "confirmed_on": confirmed, "joined_on": joined, "left_on": left}
         out[ric] = Registered(mid, hid, number, status, values)
         by_id[mid] = values
     q2 = (select(ShareHolding.member_id, ShareType.name, ShareHolding.shares)
@@ -346,19 +348,24 @@ class MemberUpdate:
 
 
 def apply_member_updates(session: Session, organisation_id: uuid.UUID, updates: Iterable[MemberUpdate], *,
-                         event_date: date, basis: str, today: date | None = None) -> int:
+                         event_date: date, basis: str, today: date | None = None,
+                         groups: Mapping[uuid.UUID, str] | None = None) -> int:
     """Write 更新已有's changes through the services a form edit calls, so each is checked and
     audited like one: ``members.update_member`` (姓名, 与户主关系, 备注), ``members.update_household``
     (组别, once per household), ``members.record_membership_event`` (确认日期: a 确认 with ``basis``),
     ``shares.adjust_shares`` (股数 per type: a 决议调整 with ``basis``). 迁入日期 has no form of its
     own for a member in the register: it is set here with the same audit record as a form edit.
-    Returns the members changed."""
+    ``groups``: households whose 组别 the file changes (household → new 组别), each once through
+    ``members.update_household``. Returns the members changed."""
     from db.images import row_image
     from desktop_app.core.services.members import record_membership_event, update_household, update_member
     from desktop_app.core.services.shares import adjust_shares
 
     type_ids = {t.name: t.id for t in ensure_default_share_types(session, organisation_id)}
     groups_done: set[uuid.UUID] = set()
+    for household_id, group_name in (groups or {}).items():
+        groups_done.add(household_id)
+        update_household(session, household_id, group_name=group_name)
     n = 0
     for u in updates:
         c = u.changes
