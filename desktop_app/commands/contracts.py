@@ -52,9 +52,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         org_id, scope, names = _scope(s, args)
         if args.kind == "contracts":
             rows: list[Any] = list_contracts(s, org_id, as_of=as_of)
+            codes = x.link_codes(s, rows)  # 地块编号/资产编号, so the file imports back linked
             export_ids(s, org_id, user=args.acting, document="合同台账", path=out.resolve(), subject="承包方",
                        write=lambda ids: x.export_contracts(out, rows, scope=scope, org_names=names, as_of=as_of,
-                                                            mask_ids=not ids.full))
+                                                            mask_ids=not ids.full, codes=codes))
         elif args.kind == "installments":
             rows = installment_rows(s, None, as_of, org_id)
             x.export_installments(out, rows, scope=scope, as_of=as_of)

@@ -85,12 +85,34 @@ def _id_shown(kind: str, number: str | None, *, mask: bool) -> str | None:
     return mask_ric(number) if mask and kind == "个人" else number
 
 
-def contract_columns(org_names: Mapping[uuid.UUID, str], *, mask_ids: bool = False) -> list[XCol]:
+def link_codes(session: Any, rows: Sequence[ContractRow]) -> dict[uuid.UUID, str]:
+    """The codes (地块编号, 资产编号) of the parcels and assets the rows are linked to, by id: rows
+    carry only the ids."""
+    from sqlalchemy import select
+
+    from db.models import Asset, ResourceParcel
+
+    out: dict[uuid.UUID, str] = {}
+    for model, ids in ((ResourceParcel, {r.parcel_id for r in rows if r.parcel_id}),
+                       (Asset, {r.asset_id for r in rows if r.asset_id})):
+        found = list(ids)
+        for i in range(0, len(found), 500):
+            out.update((ident, code) for ident, code in session.execute(
+                select(model.id, model.code).where(model.id.in_(found[i:i + 500]))))
+    return out
+
+
+def contract_columns(org_names: Mapping[uuid.UUID, str], *, mask_ids: bool = False,
+                     codes: Mapping[uuid.UUID, str] | None = None) -> list[XCol]:
+    """``codes``: 地块编号/资产编号 by the linked parcel's/asset's id (``link_codes``)."""
+    code = dict(codes or {})
     cols = [XCol("组织", 24, lambda r: org_names.get(r.organisation_id, ""))] if len(set(org_names)) > 1 else []
     return [
         *cols,
         XCol("合同编号", 14, lambda r: r.number), XCol("合同名称", 24, lambda r: r.name),
         XCol("合同类型", 10, lambda r: r.kind), XCol("标的", 18, lambda r: r.subject),
+        XCol("地块编号", 14, lambda r: code.get(r.parcel_id) if r.parcel_id else None),
+        XCol("资产编号", 14, lambda r: code.get(r.asset_id) if r.asset_id else None),
         XCol("位置", 14, lambda r: r.location), XCol("地类", 8, lambda r: r.land_class),
         XCol("面积（亩）", 12, lambda r: r.area_mu, AREA), XCol("数量", 8, lambda r: r.quantity),
         XCol("承包方名称", 22, lambda r: r.counterparty_name), XCol("承包方类型", 8, lambda r: r.counterparty_kind),
@@ -112,14 +134,16 @@ def contract_columns(org_names: Mapping[uuid.UUID, str], *, mask_ids: bool = Fal
 
 
 def export_contracts(path: Path | str, rows: Sequence[ContractRow], *, scope: str,
-                     org_names: Mapping[uuid.UUID, str], as_of: date | None = None, mask_ids: bool = False) -> int:
+                     org_names: Mapping[uuid.UUID, str], as_of: date | None = None, mask_ids: bool = False,
+                     codes: Mapping[uuid.UUID, str] | None = None) -> int:
     """``as_of``: the date the rows' status (``state``) was read for, printed in the subtitle;
     ``mask_ids``: persons' 身份证号 first 6 + last 4 (``personal_data.id_rule``), said in the subtitle.
+    ``codes``: the linked parcels' and assets' codes by id (``link_codes``), written as 地块编号/资产编号.
     Returns how many persons' full numbers the file holds (for ``personal_data.export_ids``)."""
     when = f"　状态截至 {as_of:%Y年%m月%d日}" if as_of else ""
     note = "　承包方身份证号已隐去中间八位" if mask_ids else ""
-    _write(path, "合同台账", f"{scope}{when}　单位：元　共 {len(rows)} 份{note}", contract_columns(org_names, mask_ids=mask_ids),
-           rows)
+    _write(path, "合同台账", f"{scope}{when}　单位：元　共 {len(rows)} 份{note}", contract_columns(org_names, mask_ids=mask_ids,
+                                                                                                    codes=codes), rows)
     return 0 if mask_ids else sum(1 for r in rows if r.counterparty_kind == "个人" and r.counterparty_id_number)
 
 

@@ -8,8 +8,10 @@ own export, read back into the register through the services the contract form c
   imported from Excel gets the very schedule the form would give it.
 - Columns the export writes are read or knowingly left out: 递增条款 (“每3年递增5%”) is read into
   递增比例 and 递增间隔; 期限（年） is checked against the dates (or gives the 终止日期 when that is
-  blank); 民主程序, 乡镇备案日期, 状态 and 组织 are records with their own forms and actions and
-  are not imported (the preview says so).
+  blank); 地块编号 and 资产编号 link the contract to the organisation's parcel and asset (import
+  the 资源台账 and 资产台账 first); 乡镇备案日期 registers the township filing
+  (``contract_records.add_filing``) of a contract that has none; 民主程序 (the export's 有/无,
+  without the steps' dates) and 组织 are not imported (the preview says so).
 - Every row is checked by running ``create_contract`` / ``update_contract`` in a savepoint that is
   always rolled back, so a row the form would refuse (or an edit ``update_contract`` refuses, e.g.
   once money was received) is a problem at that row, never a crash; ``apply`` then calls the same
@@ -71,7 +73,7 @@ _NONE = ("", "无", "不递增", "无递增", "否", "-", "—", "/")
 
 # columns the export writes that are not imported: they have their own forms and actions
 IGNORED = {"民主程序": "民主程序请在合同页的“民主程序”中登记", "决策程序": "民主程序请在合同页的“民主程序”中登记",
-           "乡镇备案日期": "备案请在合同页的“备案”中登记", "组织": "合同导入到当前选择的组织"}
+           "组织": "合同导入到当前选择的组织"}
 # 状态 as the export writes it (the status on its as-of date) → the status a new contract is registered with
 _STATES = {"草拟": "草拟", "纠纷": "纠纷", "未生效": None, "履行中": None, "已到期": None, "到期": None, "已终止": "终止",
            "终止": "终止"}
@@ -206,6 +208,8 @@ def _spec() -> TableSpec:
         Field("state", "状态", ("合同状态",),
               note="只用于新合同：草拟、纠纷照登；未生效、履行中、已到期由起止日期决定；已终止的合同导入后请在合同页"
                    "办理终止（须填终止日期）。已登记合同的状态不由导入修改"),
+        Field("filed_on", "乡镇备案日期", ("备案日期",),
+              note="已在乡镇备案的合同填写备案日期，导入时登记备案；已有备案的合同不由导入修改"),
         Field("official_code", "合同统一编码", ("统一编码",)),
         Field("notes", "备注", ()),
     ), key="number")
@@ -219,7 +223,7 @@ READERS: dict[str, Any] = {
     "asset_code": lambda v: cell_text(v).replace(" ", "") or None,
     "area_mu": lambda v: cell_number(v, units=("亩",), label="面积"),
     "signed_on": lambda v: cell_date(v, label="签订日期"), "start_date": lambda v: cell_date(v, label="起始日期"),
-    "end_date": lambda v: cell_date(v, label="终止日期"),
+    "end_date": lambda v: cell_date(v, label="终止日期"), "filed_on": lambda v: cell_date(v, label="乡镇备案日期"),
     "term_years": lambda v: cell_number(v, units=("年",), label="期限"),
     "annual_rent": _money("年租金", "元/年", "元每年"), "unit_price": _money("单价", "元/亩·年", "元/亩/年", "元/亩"), "deposit_required": _money("保证金"),
     "escalation_text": read_escalation,
@@ -269,8 +273,9 @@ def _current(row: Any) -> dict[str, Any]:
 class _Planned:
     status: str  # new / changed
     row: int
-    data: Any  # ContractInput
+    data: Any  # ContractInput; None when only a 乡镇备案 is added to a registered contract
     contract_id: uuid.UUID | None
+    filed_on: date | None = None  # a 乡镇备案 to register (the contract has none)
 
 
 class ContractsImporter(Importer):
@@ -290,7 +295,8 @@ class ContractsImporter(Importer):
              "counterparty_phone": "13900000000", "signed_on": date(2025, 12, 20), "start_date": date(2026, 1, 1),
              "end_date": date(2030, 12, 31), "term_years": Decimal(5), "price_basis": "年租金",
              "annual_rent": Decimal("12000.00"), "escalation_text": "每3年递增5%", "payment_mode": "年付",
-             "billing_align": "按自然年度", "due_days": 30, "deposit_required": Decimal("2000.00"), "written": "是"},
+             "billing_align": "按自然年度", "due_days": 30, "deposit_required": Decimal("2000.00"), "written": "是",
+             "filed_on": date(2026, 1, 5)},
             {"number": "HT2026-002", "name": "村部临街门面租赁合同", "kind": "资产租赁", "subject": "村部一楼门面",
              "counterparty_name": "东湖商贸有限公司", "counterparty_kind": "单位",
              "counterparty_id_number": "91350100M000100Y43", "start_date": date(2026, 7, 1),
@@ -361,6 +367,7 @@ class ContractsImporter(Importer):
     def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               mode: Mode) -> ImportCheck:
         from desktop_app.core.ids import mask_ric
+        from desktop_app.core.services.contract_records import add_filing
         from desktop_app.core.services.contracts import (
             ContractInput,
             create_contract,
@@ -380,6 +387,7 @@ class ContractsImporter(Importer):
         org_col = next((i for i, h in layout.unused() if h == "组织"), None)
         orgs: dict[str, int] = {}
         masked = guessed = 0
+        refiled: list[int] = []  # rows whose 乡镇备案日期 differs from the contract's registered filing
         ended: list[int] = []
         for row, raw in table.rows():
             record = {k: raw[i] for k, i in layout.columns.items()}
@@ -405,6 +413,11 @@ class ContractsImporter(Importer):
                 continue
             term = values.pop("term_years", None)
             state = values.pop("state", None)
+            filed_on = values.pop("filed_on", None)
+            if current_row is not None and filed_on is not None and current_row.filed_on is not None:
+                if filed_on != current_row.filed_on:
+                    refiled.append(row)
+                filed_on = None  # the registered filing stays
             linked = True
             for code_key, id_key, register_name in (("parcel_code", "parcel_id", "资源台账"),
                                                     ("asset_code", "asset_id", "资产台账")):
@@ -441,22 +454,28 @@ class ContractsImporter(Importer):
                     ended.append(row)
                 elif _STATES[state] is not None:
                     merged["status"] = _STATES[state]
-            data = ContractInput(organisation_id=organisation_id, book_id=book_id,  # type: ignore[arg-type]
-                                 **{k: merged.get(k) for k in (*_INPUT, *_KEPT, "status") if k in merged or k in _NEEDED})
+            fields: dict[str, Any] = {k: merged.get(k) for k in (*_INPUT, *_KEPT, "status") if k in merged or k in _NEEDED}
+            data = ContractInput(organisation_id=organisation_id, book_id=book_id, **fields)  # type: ignore[arg-type]
+            edit = True
             if current is not None:
                 changes = tuple(Change(labels.get(k, k), _shown(k, current.get(k), codes), _shown(k, v, codes))
                                 for k, v in given.items() if k in current and not _equal(current.get(k), v))
                 if "end_date" not in given and merged["end_date"] != current["end_date"]:
                     changes += (Change(labels["end_date"], shown(current["end_date"]), shown(merged["end_date"])),)
+                edit = bool(changes)  # else only the 乡镇备案 is new: the contract itself is not edited
+                if filed_on is not None:
+                    changes += (Change(labels["filed_on"], "", shown(filed_on)),)
                 if not changes:
                     outcomes.append(RowOutcome(row, number, name, "unchanged"))
                     continue
             nested = session.begin_nested()
             try:
                 if current_row is None:
-                    create_contract(session, data)
+                    made = create_contract(session, data)
                 else:
-                    update_contract(session, current_row.id, data)
+                    made = update_contract(session, current_row.id, data) if edit else current_row
+                if filed_on is not None:
+                    add_filing(session, made.id, filed_on=filed_on)
             except UserError as e:
                 where = _column(layout, e.field)
                 problems.append(Problem(row, where, e.message if where or not e.field else str(e)))
@@ -465,10 +484,10 @@ class ContractsImporter(Importer):
                 nested.rollback()
             if current_row is None:
                 outcomes.append(RowOutcome(row, number, name, "new"))
-                plan.append(_Planned("new", row, data, None))
+                plan.append(_Planned("new", row, data, None, filed_on))
             else:
                 outcomes.append(RowOutcome(row, number, name, "changed", changes))
-                plan.append(_Planned("changed", row, data, current_row.id))
+                plan.append(_Planned("changed", row, data if edit else None, current_row.id, filed_on))
         if len(orgs) > 1:
             problems.append(Problem(0, "", f"文件的“组织”列有 {len(orgs)} 个组织（{'、'.join(list(orgs)[:3])}…），"
                                            "合同只能导入到当前组织；请按组织分开文件后分别导入"))
@@ -479,6 +498,9 @@ class ContractsImporter(Importer):
         if ended:
             notes.append(f"第{'、'.join(str(r) for r in ended[:10])}{'等' if len(ended) > 10 else ''}行的合同在文件中为“已终止”："
                          "终止日期未在文件中，按履行中登记；请导入后在合同页逐份办理终止")
+        if refiled:
+            notes.append(f"第{'、'.join(str(r) for r in refiled[:10])}{'等' if len(refiled) > 10 else ''}行的乡镇备案日期与已登记的"
+                         "备案不同：已有备案的合同不由导入修改，请在合同页的“备案”中核对")
         if masked:
             notes.append(f"证件号码已隐去中间八位的 {masked} 行：保留已登记的号码")
         return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped),
@@ -487,6 +509,7 @@ class ContractsImporter(Importer):
     def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               progress: Progress | None = None, **options: Any) -> ImportDone:
         from db.audit import AuditRecord, record_audit
+        from desktop_app.core.services.contract_records import add_filing
         from desktop_app.core.services.contracts import create_contract, update_contract
 
         if not check.ok:
@@ -495,12 +518,17 @@ class ContractsImporter(Importer):
         for n, item in enumerate(planned):
             if progress is not None and n % 20 == 0:
                 progress.report(n, len(planned), "正在导入合同")
-            data = replace(item.data, organisation_id=organisation_id, book_id=book_id)
+            data = None if item.data is None else replace(item.data, organisation_id=organisation_id, book_id=book_id)
             if item.status == "new":
-                create_contract(session, data)
+                assert data is not None
+                made_id = create_contract(session, data).id
             else:
                 assert item.contract_id is not None
-                update_contract(session, item.contract_id, data)
+                made_id = item.contract_id
+                if data is not None:
+                    update_contract(session, made_id, data)
+            if item.filed_on is not None:
+                add_filing(session, made_id, filed_on=item.filed_on)
         added = sum(1 for p in planned if p.status == "new")
         updated = len(planned) - added
         left = len(check.outcomes) - len(planned)

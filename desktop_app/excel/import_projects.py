@@ -4,17 +4,22 @@ savepoint that is rolled back, so the rules (a status needs its date, a tender a
 final account its date, the 工程合同 …) are the form's.
 
 The 集体经济项目台账 export re-imports: 类型/状态 and the 资金来源 columns (中央扶持 …) are synonyms;
-总投资, 形成资产, 年收益 and 收益率% are figures the program works out and are not imported.
+总投资, 形成资产, 年收益 and 收益率% are figures the program works out and are not imported. The
+link to the assets a project formed is kept on the asset card (``asset.project_id``): the export's
+形成资产编号 column lists their 资产编号, and the import links those cards to the project through
+``assets.update_asset`` (the card form's service) — so import the 资产台账 first, then the projects.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from desktop_app.core.cellvalues import cell_text
 from desktop_app.core.errors import UserError, ValidationError
 from desktop_app.excel.assets_import_common import (
     changed_fields,
@@ -61,6 +66,9 @@ SPEC = TableSpec("projects", "集体经济项目", (
     Field("final_amount", "决算金额", ("决算", "工程决算")),
     Field("final_on", "决算日期"),
     Field("notes", "备注"),
+    Field("asset_codes", "形成资产编号", ("资产编号", "形成资产卡片", "形成资产卡片编号"), False,
+          "项目形成的资产卡片的资产编号，多个用“、”隔开；须是本组织已登记的资产，请先导入资产台账再导入项目。"
+          "填写后这些卡片关联到本项目，原关联本项目而未列出的卡片解除关联"),
 ), key="code")
 
 READERS: dict[str, Any] = {
@@ -74,13 +82,21 @@ READERS: dict[str, Any] = {
                                                ("final_amount", "决算金额"))},
 }
 
+def asset_codes_reader(raw: Any) -> str | None:
+    """形成资产编号: the codes, folded like any code, sorted and joined with 、 (as the export writes them)."""
+    codes = sorted({c for c in (cell_text(part) for part in re.split(r"[、,，;；\s]+", str(raw or ""))) if c})
+    return "、".join(codes) or None
+
+
+READERS["asset_codes"] = asset_codes_reader
+
 # names, places and notes as written (full-width punctuation kept)
 READERS.update({k: words_reader for k in ("name", "tender_winner", "notes")})
 
 
 def _split(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the project's fields, its funding by source)."""
-    fields = {k: v for k, v in public(values).items() if not k.startswith(FUND)}
+    fields = {k: v for k, v in public(values).items() if not k.startswith(FUND) and k != "asset_codes"}
     funding = {k[len(FUND):]: v for k, v in values.items() if k.startswith(FUND) and v is not None}
     return fields, funding
 
@@ -90,29 +106,69 @@ def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID |
     from desktop_app.core.services.projects import list_projects
 
     out = []
+    formed = _formed(session, organisation_id)
     for p in list_projects(session, organisation_id):
-        values: dict[str, Any] = {f.key: getattr(p, f.key) for f in SPEC.fields if not f.key.startswith(FUND)}
+        values: dict[str, Any] = {f.key: getattr(p, f.key) for f in SPEC.fields
+                                  if not f.key.startswith(FUND) and f.key != "asset_codes"}
+        values["asset_codes"] = "、".join(sorted(a.code for a in formed.get(p.id, ()))) or None
         funds = dict(p.funding)
         values.update({f"{FUND}{s}": funds.get(s) for s in SOURCES})
         out.append((p.code, p.id, {**values, "_id": p.id, "_was": dict(values)}))
     return keyed(out)
 
 
+def _formed(session: Session, organisation_id: uuid.UUID) -> dict[uuid.UUID, list[Any]]:
+    """The organisation's asset cards by the project they were formed by."""
+    from desktop_app.core.services.assets import list_assets
+
+    out: dict[uuid.UUID, list[Any]] = {}
+    for a in list_assets(session, organisation_id):
+        if a.project_id is not None:
+            out.setdefault(a.project_id, []).append(a)
+    return out
+
+
+def _link_assets(session: Session, organisation_id: uuid.UUID, project_id: uuid.UUID, codes: str) -> None:
+    """Link the cards listed in 形成资产编号 to the project (``assets.update_asset``, audited like the
+    card form); cards linked to it and not listed are unlinked."""
+    from desktop_app.core.services.assets import list_assets, update_asset
+
+    wanted = codes.split("、")
+    cards = {a.code: a for a in list_assets(session, organisation_id)}
+    missing = [c for c in wanted if c not in cards]
+    if missing:
+        raise ValidationError(f"本组织没有资产编号为 {'、'.join(missing[:5])}{'等' if len(missing) > 5 else ''} 的资产；"
+                              "请先导入资产台账（或在资产页登记）再导入项目，或从该格删去", field="形成资产编号")
+    links: list[tuple[Any, uuid.UUID | None]] = [(cards[c], project_id) for c in wanted if cards[c].project_id != project_id]
+    links += [(a, None) for a in cards.values() if a.project_id == project_id and a.code not in wanted]
+    for card, target in links:
+        try:
+            update_asset(session, card.id, project_id=target)
+        except UserError as e:
+            raise ValidationError(f"资产 {card.code}：{e.message}", field="形成资产编号") from None
+
+
 def _write(session: Session, values: Mapping[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None,
            record_id: Any = None, current: Mapping[str, Any] | None = None) -> None:
-    """Create the project, or update it with the row's changes (funding as a whole when any changed)."""
+    """Create the project, or update it with the row's changes (funding as a whole when any changed),
+    then link the cards of 形成资产编号 to it."""
     from desktop_app.core.services.projects import create_project, update_project
 
     try:
         if record_id is None or current is None:
             fields, funding = _split(values)
-            create_project(session, organisation_id=organisation_id, funding=funding, book_id=book_id,
-                           **{k: v for k, v in fields.items() if v is not None})
+            made = create_project(session, organisation_id=organisation_id, funding=funding, book_id=book_id,
+                                  **{k: v for k, v in fields.items() if v is not None})
+            if values.get("asset_codes"):
+                _link_assets(session, organisation_id, made.id, values["asset_codes"])
             return
         changed = changed_fields(values, current)
         fields, _ = _split(changed)
         sources = _split(values)[1] if any(k.startswith(FUND) for k in changed) else None
-        update_project(session, record_id, funding=sources, **fields)
+        if fields or sources is not None:
+            update_project(session, record_id, funding=sources, **fields)
+        if changed.get("asset_codes"):
+            _link_assets(session, organisation_id, record_id, changed["asset_codes"])
     except UserError as e:  # "区级扶持资金金额" is the column 区级扶持资金
         source = next((s for s in SOURCES if e.field == f"{s}金额"), None)
         if source is None:
@@ -147,9 +203,9 @@ IMPORTER = register(RecordImporter(
     create=_create, update=_update, name_field="name",
     examples=(
         ("XM-001", "村集体光伏发电项目", "光伏", "运营", "2023-03-01", "2023-05-10", "2023-09-30", "2023-10-01", None,
-         None, None, None, "300,000元", "50000", None, None, None, None, None, None, None, None, "屋顶分布式"),
+         None, None, None, "300,000元", "50000", None, None, None, None, None, None, None, None, "屋顶分布式", None),
         ("XM-002", "村内主干道硬化工程", "其他", "在建", "2026-01-05", "2026年3月1日", None, None, None,
          None, None, None, 800000, None, None, "820,000", "公开招标", "江宁路桥工程有限公司", "798,500",
-         "2026-02-10", None, None, None),
+         "2026-02-10", None, None, None, None),
     ),
 ))

@@ -71,6 +71,8 @@ READERS.update({k: words_reader for k in ("name", "location", "east", "south", "
                                             "group_name", "notes")})
 
 
+CONTRACT_NOTE = ("“合同编号”列不导入：地块的合同编号是在其上履行中的合同，由合同台账的“地块编号”列关联；"
+                 "请先导入资源台账（和资产台账），再导入合同台账")
 EXPIRED = "合同已到期"  # the register's 经营状态 of let-out land whose contracts have all ended
 
 
@@ -81,6 +83,8 @@ class ParcelImporter(RecordImporter):
         a 经营状态 that is the registered one (a sheet of another day, before a contract) is no change."""
         out = _registered_status_is_no_change(
             super().check(session, table, organisation_id=organisation_id, book_id=book_id, mode=mode))
+        if any(h == "合同编号" for _, h in out.layout.unused()):  # the register's: the contract in force
+            out = replace(out, notes=(*out.notes, CONTRACT_NOTE))
         rows = [row for status, row, values, _, _ in out.plan if status == "new" and values.get("status") == EXPIRED]
         for status, _, values, _, _ in out.plan:
             if status == "new" and values.get("status") == EXPIRED:

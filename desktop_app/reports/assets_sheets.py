@@ -181,10 +181,18 @@ def project_list(session: Session, org_id: uuid.UUID, year: int, book_id: uuid.U
     """集体经济项目台账 of the organisation (one book's projects and returns when given). The xlsx
     also has every fact of a project in a column of its own (the dates of its stages, the tender's
     method, winner, amount and date, the final account's date, 备注), so it imports back (issue #15);
-    the paper keeps its columns (中标单位及金额 in one)."""
+    the paper keeps its columns (中标单位及金额 in one). 形成资产编号 (xlsx only) lists the 资产编号 of
+    the cards the project formed (the link is kept on the card), so an import links them again."""
+    from sqlalchemy import select
+
+    from db.models import Asset
     from desktop_app.core.services.projects import SOURCES, project_returns
 
     rows = project_returns(session, org_id, int(year), book_id=book_id)
+    formed: dict[uuid.UUID, list[str]] = {}
+    for pid, code in session.execute(select(Asset.project_id, Asset.code).where(
+            Asset.organisation_id == org_id, Asset.project_id.is_not(None), Asset.deleted.is_(False))).all():
+        formed.setdefault(uuid.UUID(str(pid)), []).append(code)
     x: Literal["xlsx"] = "xlsx"
     cols = (C("项目编号", 20), C("项目名称", 34), C("类型", 18), C("状态", 12), C("申报日期", 20, "date", x),
             C("开工日期", 20, "date", x), C("建成日期", 20, "date"), C("运营日期", 20, "date", x),
@@ -192,11 +200,12 @@ def project_list(session: Session, org_id: uuid.UUID, year: int, book_id: uuid.U
             C("总投资", 24, "money"), C("形成资产", 14, "int"), C(f"{year}年收益", 22, "money"),
             C("收益率%", 16, "decimal"), C("预算金额", 22, "money"), C("中标单位及金额", 34, medium="pdf"),
             C("招标方式", 18, medium=x), C("中标单位", 28, medium=x), C("中标金额", 22, "money", x),
-            C("招标日期", 20, "date", x), C("决算金额", 22, "money"), C("决算日期", 20, "date", x), C("备注", 25, medium=x))
+            C("招标日期", 20, "date", x), C("决算金额", 22, "money"), C("决算日期", 20, "date", x), C("备注", 25, medium=x),
+            C("形成资产编号", 30, medium=x))
     data = tuple((p.code, p.name, p.kind, p.status, p.applied_on, p.started_on, p.completed_on, p.operating_on,
                   p.terminated_on, *(dict(p.funding).get(s) for s in SOURCES), p.investment, p.asset_count,
                   r.income, r.return_rate, p.budget, _tender(p), p.tender_method, p.tender_winner, p.tender_amount,
-                  p.tender_on, p.final_amount, p.final_on, p.notes)
+                  p.tender_on, p.final_amount, p.final_on, p.notes, "、".join(sorted(formed.get(p.id, []))) or None)
                  for r in rows for p in (r.project,))
     n = len(cols)
     first = 9  # the first source's column
@@ -204,7 +213,7 @@ def project_list(session: Session, org_id: uuid.UUID, year: int, book_id: uuid.U
     totals = ("合计", f"{len(rows)}个", *([None] * 7),
               *(_total(data, i) for i in range(first, first + len(SOURCES) + 1)),
               None, sum((r.income for r in rows), ZERO), None, _total(data, budget), None, None, None,
-              _total(data, budget + 4), None, _total(data, budget + 6), None, None)
+              _total(data, budget + 4), None, _total(data, budget + 6), None, None, None)
     assert len(totals) == n
     name, uscc = _owner(session, org_id, book_id)
     return Sheet("projects", "集体经济项目台账", name, uscc, f"{year}年度", cols, data, totals,

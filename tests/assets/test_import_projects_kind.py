@@ -81,7 +81,7 @@ def test_the_register_export_imports_into_a_fresh_organisation_as_the_same_proje
     assert check.ok, check.problems
     assert done is not None and done.added == 3
     assert {"标题行", "合计行", "说明行"} <= {r.reason for r in check.skipped}
-    assert {h for _, h in check.layout.unused()} == {"总投资", "形成资产", "2026年收益", "收益率%"}
+    assert {h for _, h in check.layout.unused()} == {"总投资", "形成资产", "2026年收益", "收益率%"}  # 形成资产编号 read
     assert projects(fresh) == projects(env)
     with fresh.db.begin("test") as s:
         check, _ = run_import(s, "projects", _export(fresh, tmp_path / "again.xlsx"), organisation_id=fresh.org.id,
@@ -175,7 +175,7 @@ def test_the_pdf_keeps_its_columns(env: Env) -> None:
 
 
 def test_the_template_with_its_example_rows_imports_cleanly(env: Env, tmp_path: Path) -> None:
-    path = write_template("projects", tmp_path / "t.xlsx")
+    path = write_template("projects", tmp_path / "t.xlsx", examples=True)
     with env.db.begin("test") as s:
         check, done = run_import(s, "projects", path, organisation_id=env.org.id, apply=True)
     assert check.ok, check.problems
@@ -183,3 +183,70 @@ def test_the_template_with_its_example_rows_imports_cleanly(env: Env, tmp_path: 
     got = projects(env)
     assert [(p[0], p[3], p[11]) for p in got] == [("XM-001", "运营", D("350000.00")), ("XM-002", "在建", D("800000.00"))]
     assert got[1][13:17] == ("公开招标", "江宁路桥工程有限公司", D("798500.00"), date(2026, 2, 10))
+
+
+def _rows(path: Path) -> list[tuple[Any, ...]]:
+    ws = openpyxl.load_workbook(path).active
+    assert ws is not None
+    head = next(i for i, r in enumerate(ws.iter_rows(values_only=True), start=1) if r[0] == "项目编号")
+    return list(ws.iter_rows(min_row=head, values_only=True))
+
+
+def test_the_assets_a_project_formed_stay_linked_in_a_fresh_organisation(env: Env, fresh: Env, tmp_path: Path) -> None:
+    """Reviewer defect 6: 形成资产 1 → 0 — the link is on the asset card and neither register carried
+    it. The 项目台账 now lists the cards' 资产编号 (形成资产编号); imported after the 资产台账 the
+    project links them again (through update_asset), before it the preview says which to import first."""
+    from desktop_app.cli import main
+    from desktop_app.core.services.assets import list_assets
+
+    _seeded(env)
+    with env.db.begin("test") as s:
+        solar = next(p for p in list_projects(s, env.org.id) if p.code == "XM-01")
+    env.asset("ZC-01", name="光伏组件", category="机器设备", nature="经营性", project_id=solar.id)
+    env.asset("ZC-02", name="逆变器", category="机器设备", nature="经营性", project_id=solar.id)
+    env.asset("ZC-03")  # formed by no project
+    assets = tmp_path / "assets.xlsx"
+    assert main(["--user", "kj", "export", "assets", "--org", env.org.uscc, "--out", str(assets), "--db",
+                 str(env.db.path)]) == 0
+    path = _export(env, tmp_path / "projects.xlsx")
+    head = _rows(path)[0]
+    assert [r[head.index("形成资产编号")] for r in _rows(path)[1:4]] == ["ZC-01、ZC-02", None, None]
+
+    with fresh.db.begin("test") as s:  # the projects first: no card to link, nothing written
+        check, done = run_import(s, "projects", path, organisation_id=fresh.org.id, mode="add", apply=True)
+    assert done is None and len(check.problems) == 1, check.problems
+    assert "形成资产编号" in str(check.problems[0]) and "本组织没有资产编号为 ZC-01、ZC-02 的资产" in str(check.problems[0])
+    assert "请先导入资产台账" in str(check.problems[0])
+    assert projects(fresh) == []
+
+    with fresh.db.begin("test") as s:
+        check, done = run_import(s, "assets", assets, organisation_id=fresh.org.id, book_id=fresh.book.id,
+                                 mode="add", apply=True)
+        assert done is not None and done.added == 3, check.problems
+        check, done = run_import(s, "projects", path, organisation_id=fresh.org.id, mode="add", apply=True)
+        assert done is not None and done.added == 3, check.problems
+        counts = {p.code: p.asset_count for p in list_projects(s, fresh.org.id)}
+        linked = {a.code: a.project_id is not None for a in list_assets(s, fresh.org.id)}
+    assert counts == {"XM-01": 2, "XM-02": 0, "XM-03": 0}
+    assert linked == {"ZC-01": True, "ZC-02": True, "ZC-03": False}
+    assert _rows(_export(fresh, tmp_path / "again.xlsx")) == _rows(path)
+
+    with env.db.begin("test") as s:  # into its own organisation: nothing to change
+        check, done = run_import(s, "projects", path, organisation_id=env.org.id, mode="update", apply=True)
+    assert done is not None and (done.added, done.updated, check.count("unchanged")) == (0, 0, 3), check.problems
+
+    wb = openpyxl.load_workbook(path)  # 形成资产编号 edited: ZC-02 leaves XM-01, ZC-03 joins XM-02
+    ws = wb.active
+    assert ws is not None
+    col = head.index("形成资产编号") + 1
+    top = next(r for r in range(1, 10) if ws.cell(r, 1).value == "项目编号")
+    ws.cell(top + 1, col, "ZC-01")
+    ws.cell(top + 2, col, "ZC-03")
+    wb.save(path)
+    with env.db.begin("test") as s:
+        check, done = run_import(s, "projects", path, organisation_id=env.org.id, mode="update", apply=True)
+        assert done is not None and done.updated == 2, check.problems
+        assert {o.key: [str(c) for c in o.changes] for o in check.outcomes if o.changes} == {
+            "XM-01": ["形成资产编号：ZC-01、ZC-02 → ZC-01"], "XM-02": ["形成资产编号：（空） → ZC-03"]}
+        counts = {p.code: p.asset_count for p in list_projects(s, env.org.id)}
+    assert counts == {"XM-01": 1, "XM-02": 1, "XM-03": 0}

@@ -396,9 +396,11 @@ def write_export(session: Any, kind: str, path: str, org_id: Any, scope: str, as
     from desktop_app.reports.contracts_pdf import write_contract_report
 
     if kind == "contracts":
+        rows = svc.list_contracts(session, org_id, as_of=as_of)
+        codes = x.link_codes(session, rows)  # 地块编号/资产编号, so the file imports back linked
         export_ids(session, org_id, user=user, document="合同台账", path=path, subject="承包方", write=lambda ids: x.export_contracts(
-            path, svc.list_contracts(session, org_id, as_of=as_of), scope=scope, org_names={org_id: scope}, as_of=as_of,
-            mask_ids=not ids.full))  # persons' 身份证号 by personal_data's rule: full for keepers (audited)
+            path, rows, scope=scope, org_names={org_id: scope}, as_of=as_of, mask_ids=not ids.full,
+            codes=codes))  # persons' 身份证号 by personal_data's rule: full for keepers (audited)
     elif kind == "arrears":
         x.export_arrears(path, warn.list_arrears(session, org_id, as_of), scope=scope, as_of=as_of)
     elif kind == "contract-review":
