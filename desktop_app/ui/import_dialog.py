@@ -150,6 +150,11 @@ class Inspection:
     def ok(self) -> bool:
         return self.check is not None and self.check.ok and not self.failure
 
+    @property
+    def writes(self) -> int:
+        """How many records 确认导入 would write (新增 + 更新)."""
+        return self.counts.get("new", 0) + self.counts.get("changed", 0)
+
 
 def inspect(session: Any, kind: str, path: Path | str, *, organisation_id: uuid.UUID | None,
             book_id: uuid.UUID | None = None, mode: str | None = None, mapping: Mapping[str, str] | None = None,
@@ -218,9 +223,38 @@ def _letter(index: int) -> str:
 
 PROBLEM_COLUMNS = [
     Column("row", "行", width=50),
-    Column("column", "列", width=150),
-    Column("message", "问题", width=820),
+    Column("column", "列", width=230),
+    Column("message", "问题", width=600),  # stretches to the dialog's width; long problems wrap
 ]
+WRAP_ROWS = 500  # up to this many rows a table's rows grow to show wrapped text whole (beyond: tooltips)
+
+
+class WholeTextModel(RowTableModel):
+    """A row model whose cells also give their whole text as the tooltip (a cut cell stays readable)."""
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = super().data(index, Qt.ItemDataRole.DisplayRole)
+            return text or None
+        return super().data(index, role)
+
+
+def wrap_rows(view: LedgerView) -> None:
+    """The view's last column takes the width left and its rows grow to show their text whole
+    (word wrap); a very long list keeps one line a row (the tooltip shows a cut cell whole)."""
+    table = view.table
+    table.setWordWrap(True)
+    table.setTextElideMode(Qt.TextElideMode.ElideNone)
+    table.horizontalHeader().setStretchLastSection(True)
+
+    def fit(*_args: Any) -> None:
+        few = view.model().rowCount() <= WRAP_ROWS
+        table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents if few else QHeaderView.ResizeMode.Fixed)
+
+    view.model().modelReset.connect(fit)
+    view.model().layoutChanged.connect(fit)
+    fit()
 
 
 def outcome_columns(key_label: str) -> list[Column]:
@@ -269,6 +303,8 @@ class ImportDialog(QDialog):
         head.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         self.mapping_table.setColumnWidth(1, 150)
         self.mapping_table.setColumnWidth(3, 170)
+        self.mapping_table.setTextElideMode(Qt.TextElideMode.ElideNone)  # wrapped whole, never cut with …
+        head.sectionResized.connect(lambda *_a: self.mapping_table.resizeRowsToContents())
         self.mapping_table.setMinimumHeight(220)
         QVBoxLayout(mapping_box).addWidget(self.mapping_table)
         top.addWidget(mapping_box, 3)
@@ -334,11 +370,13 @@ class ImportDialog(QDialog):
             below.addLayout(form)
 
         self.tabs = QTabWidget()
-        self.rows_view = LedgerView(RowTableModel(outcome_columns(result.key_label), []),
+        self.rows_view = LedgerView(WholeTextModel(outcome_columns(result.key_label), []),
                                     filter_placeholder="筛选：编号、名称或拼音首字母")
         self.rows_view.setObjectName("import_rows")
-        self.problems_view = LedgerView(RowTableModel(PROBLEM_COLUMNS, []), filter_placeholder="筛选")
+        self.problems_view = LedgerView(WholeTextModel(PROBLEM_COLUMNS, []), filter_placeholder="筛选")
         self.problems_view.setObjectName("import_problems")
+        wrap_rows(self.problems_view)  # every problem readable whole: 问题 stretches, rows wrap
+        wrap_rows(self.rows_view)  # and the 变化 of a row
         self.tabs.addTab(self.rows_view, "导入预览")
         self.tabs.addTab(self.problems_view, "问题")
         below.addWidget(self.tabs, 1)
@@ -428,11 +466,11 @@ class ImportDialog(QDialog):
         self.problems_view.model().set_rows(list(result.problems))
         self.tabs.setTabText(0, f"导入预览（{len(result.outcomes)} 条）")
         self.tabs.setTabText(1, f"问题（{len(result.problems)} 处）")
+        writes = result.ok and result.writes > 0
         if result.ok:
             self.verdict.setStyleSheet("")
-            writes = c.get("new", 0) + c.get("changed", 0)
             self.verdict.setText("检查通过。确认后一次写入全部记录；任何一处失败则全部不写入。" if writes else
-                                 "检查通过，但没有需要写入的记录。")
+                                 "检查通过，没有需要写入的数据（新增 0 条、更新 0 条），无需导入。")
             self.tabs.setCurrentIndex(0)
         else:
             self.verdict.setStyleSheet(f"color: {ERROR_COLOR}; font-weight: bold;")
@@ -441,21 +479,25 @@ class ImportDialog(QDialog):
                                  "或在上方改正列的对应关系、导入方式后再检查。")
             self.tabs.setCurrentIndex(1)
         self.import_button.setVisible(result.ok)
-        self.import_button.setEnabled(result.ok)
-        self.import_button.setDefault(result.ok)
-        self.close_button.setText("取消" if result.ok else "关闭(&C)")
-        self.close_button.setDefault(not result.ok)
+        self.import_button.setEnabled(writes)  # nothing to write: nothing to confirm
+        self.import_button.setToolTip("" if writes or not result.ok else "没有需要写入的数据")
+        self.import_button.setDefault(writes)
+        self.close_button.setText("取消" if writes else "关闭(&C)")
+        self.close_button.setDefault(not writes)
 
     def _fill_mapping(self, result: Inspection) -> None:
         t = self.mapping_table
         t.setRowCount(len(result.columns))
         previous: QWidget = t
+        widest = 0
         for r, col in enumerate(result.columns):
             t.setItem(r, 0, QTableWidgetItem(col.letter))
             header = QTableWidgetItem(col.header or "（无列名）")
             header.setToolTip(col.header)
             t.setItem(r, 1, header)
-            t.setItem(r, 2, QTableWidgetItem("；".join(col.samples)))
+            sample = QTableWidgetItem("；".join(col.samples))
+            sample.setToolTip("\n".join(col.samples))
+            t.setItem(r, 2, sample)
             combo = QComboBox()
             combo.addItem(SKIP, "")
             for f in result.fields:
@@ -467,6 +509,10 @@ class ImportDialog(QDialog):
             t.setCellWidget(r, 3, combo)
             QWidget.setTabOrder(previous, combo)  # the table, then its combos in column order
             previous = combo
+            widest = max(widest, combo.sizeHint().width())
+        t.setColumnWidth(3, max(t.columnWidth(3), widest + 2))  # 统一社会信用代码（必填） whole (+ the grid line)
+        t.resizeColumnToContents(1)
+        t.setColumnWidth(1, min(max(t.columnWidth(1), 100), 240))  # a very long header wraps
         t.resizeRowsToContents()
 
 
@@ -583,7 +629,7 @@ class ImportRun:
         dialog, self.dialog = self.dialog, None
         if dialog is None:
             return
-        if code == QDialog.DialogCode.Accepted and dialog.result_shown.ok:
+        if code == QDialog.DialogCode.Accepted and dialog.result_shown.ok and dialog.result_shown.writes:
             self.chosen = dialog.options()
             self._run(mapping=dialog.mapping(), mode=dialog.mode, apply=True)
         dialog.deleteLater()

@@ -88,7 +88,15 @@ class _ListTab(QWidget):
             bar.addWidget(btn)
         bar.addStretch(1)
         self.summary = QLabel()
-        bar.addWidget(self.summary)
+        self.summary.setObjectName(f"{self.view.objectName()}_summary")
+        # beside the filter and its 共 N 条, not after the buttons: 资产卡片's row of buttons fills a
+        # 1366-pixel screen, and a summary after it was cut at the right edge
+        view_layout = self.view.layout()
+        row = view_layout.itemAt(0) if view_layout is not None else None
+        top = row.layout() if row is not None else None
+        assert isinstance(top, QHBoxLayout)  # LedgerView's filter row: filter box, 共 N 条
+        top.insertWidget(1, self.summary)
+        top.insertSpacing(2, 12)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)

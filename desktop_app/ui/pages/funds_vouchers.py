@@ -125,8 +125,9 @@ class VouchersPage(QWidget):
         bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        # the status on its own line: beside the buttons it was squeezed to wrap mid-word (未结/账)
+        layout.addWidget(self.status)
         status_bar = QHBoxLayout()  # its own line: the toolbar must fit a 1366-pixel screen
-        status_bar.addWidget(self.status, 1)
         self.auto_review = QCheckBox("自动凭证送审核")
         self.auto_review.setToolTip("勾选：收款、资产购置、折旧等模块生成的凭证与手工凭证一样须审核、记账；"
                                     "不勾选：由系统自动审核、记账")
@@ -148,6 +149,7 @@ class VouchersPage(QWidget):
         plan.clicked.connect(self.plan)
         status_bar.addWidget(plan)
         self.outputs = add_voucher_outputs(self, status_bar)  # 打印/导出 the 记账凭证
+        status_bar.addStretch(1)
         layout.addLayout(status_bar)
         layout.addWidget(self.view, 1)
         ctx.data_changed.connect(self._on_data_changed)
