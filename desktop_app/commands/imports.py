@@ -89,10 +89,12 @@ def add_template_command(add: Callable[..., argparse.ArgumentParser]) -> None:
 
     importers._load()
     kinds = "、".join(f"{k}（{v.label}）" for k, v in sorted(importers.IMPORTERS.items()))
-    p = add("template", cmd_template, f"生成导入模板（表头、示例行和填写说明）：{kinds or '（暂无）'}")
+    p = add("template", cmd_template, f"生成导入模板（表头、“示例”工作表和填写说明）：{kinds or '（暂无）'}")
     p.add_argument("kind", choices=sorted(importers.IMPORTERS), metavar="KIND", help="导入内容")
     p.add_argument("--out", required=True, help="输出文件 FILE.xlsx")
     p.add_argument("--org", help="组织（统一社会信用代码或12位区划代码）：按该组织的设置生成列（如股份类型）")
+    p.add_argument("--examples", action="store_true",
+                   help="示例行写在第一个工作表（可直接试导入；默认示例在单独的“示例”工作表，不会被导入）")
 
 
 def _field_key(spec: TableSpec, text: str) -> str:
@@ -272,8 +274,8 @@ def cmd_template(args: argparse.Namespace) -> int:
 
         with cli_session(args, "template") as s:
             org = find_organisation(s, args.org)
-            write_template(args.kind, out, session=s, organisation_id=org.id)
+            write_template(args.kind, out, session=s, organisation_id=org.id, examples=args.examples)
     else:
-        write_template(args.kind, out)
+        write_template(args.kind, out, examples=args.examples)
     print(f"已生成{imp.label}导入模板：{out}")
     return 0

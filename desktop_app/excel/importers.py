@@ -187,6 +187,9 @@ def run_import(session: Session, kind: str, path: Path | str, *, organisation_id
         at = {(f.row, f.column.split("列")[0]) for f in formulas}  # a formula's blank says nothing more of its cell
         others = [p for p in check.problems if (p.row, p.column.split("列")[0]) not in at]
         check = replace(check, problems=tuple(sorted((*others, *formulas), key=lambda p: p.row)))
+    if not check.outcomes and not check.problems:  # a header and nothing under it (the template as it came)
+        check = replace(check, problems=(Problem(table.layout.header_row, "", "表头下没有数据行：请在表头下逐行填写要导入的"
+                                                 "数据（模板“示例”工作表中的示例不会导入）"),))
     if not apply or not check.ok:
         return check, None
     return check, imp.apply(session, check, organisation_id=org, book_id=book_id, progress=progress, **options)
@@ -358,11 +361,13 @@ def _where(layout: Layout, labels: Mapping[str, str], field_name: str | None) ->
 
 
 def write_template(kind: str, path: Path | str, *, session: Session | None = None,
-                   organisation_id: uuid.UUID | None = None) -> Path:
-    """The import template: the header row (required columns marked *), example rows, and a 说明
-    sheet listing every column, the other names it is recognised by and what to write."""
+                   organisation_id: uuid.UUID | None = None, examples: bool = False) -> Path:
+    """The import template: the header row (required columns marked *) on an empty first sheet, the
+    example rows on a sheet of their own (“示例”: never imported, so a forgotten example is never
+    registered as a real member), and a 填写说明 sheet listing every column, the other names it is
+    recognised by and what to write. ``examples``: the example rows on the first sheet (a file that
+    imports as it is: for trying the import)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
 
     from desktop_app.excel.print_setup import finish_sheet
 
@@ -372,20 +377,13 @@ def write_template(kind: str, path: Path | str, *, session: Session | None = Non
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = spec.title[:31]
-    ws.append([f"*{f.label}" if f.required else f.label for f in spec.fields])
-    for r in imp.template_rows():
-        ws.append(list(r))
-    for i, f in enumerate(spec.fields, start=1):
-        cell = ws.cell(1, i)
-        cell.font = Font(bold=True, color="C00000" if f.required else "000000")
-        cell.fill = PatternFill("solid", fgColor="FFF2CC" if f.required else "F2F2F2")
-        ws.column_dimensions[cell.column_letter].width = max(10, len(f.label) * 2 + 4)
-        if f.key in _TEXT_KEYS:
-            for line in range(2, 202):
-                ws.cell(line, i).number_format = "@"
-    finish_sheet(ws, title=f"{spec.title}导入模板", subtitle="带*的列必须填写；示例行可删除；表头上方可留标题行",
-                 header_rows=1)
+    rows = imp.template_rows()
+    _template_sheet(ws, spec, rows if examples else [], title=f"{spec.title}导入模板",
+                    subtitle="带*的列必须填写；表头上方可留标题行" + ("；示例行可删除" if examples else
+                                                            "；填写示例见“示例”工作表（不会导入）"))
+    if rows and not examples:
+        _template_sheet(wb.create_sheet("示例"), spec, rows, title=f"{spec.title}填写示例（此表不会导入）",
+                        subtitle="请在第一个工作表中填写；本表只作参考")
     info = wb.create_sheet("填写说明")
     info.append(["列名", "必填", "也可写作", "填写说明"])
     for f in spec.fields:
@@ -396,6 +394,26 @@ def write_template(kind: str, path: Path | str, *, session: Session | None = Non
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _template_sheet(ws: Any, spec: TableSpec, rows: Sequence[Sequence[Any]], *, title: str, subtitle: str) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    from desktop_app.excel.print_setup import finish_sheet
+
+    ws.title = ws.title if ws.title == "示例" else spec.title[:31]
+    ws.append([f"*{f.label}" if f.required else f.label for f in spec.fields])
+    for r in rows:
+        ws.append(list(r))
+    for i, f in enumerate(spec.fields, start=1):
+        cell = ws.cell(1, i)
+        cell.font = Font(bold=True, color="C00000" if f.required else "000000")
+        cell.fill = PatternFill("solid", fgColor="FFF2CC" if f.required else "F2F2F2")
+        ws.column_dimensions[cell.column_letter].width = max(10, len(f.label) * 2 + 4)
+        if f.key in _TEXT_KEYS:
+            for line in range(2, 202):
+                ws.cell(line, i).number_format = "@"
+    finish_sheet(ws, title=title, subtitle=subtitle, header_rows=1)
 
 
 # identifier columns: the template formats them as text so Excel keeps every digit and leading 0

@@ -183,7 +183,7 @@ def test_cells_as_people_write_them_and_every_problem_at_once(env: Env, tmp_path
 
 
 def test_the_template_with_its_example_rows_imports_cleanly(env: Env, tmp_path: Path) -> None:
-    path = write_template("assets", tmp_path / "t.xlsx")
+    path = write_template("assets", tmp_path / "t.xlsx", examples=True)
     with env.db.begin("test") as s:
         check, done = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, apply=True)
     assert check.ok, check.problems

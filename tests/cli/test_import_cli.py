@@ -254,7 +254,7 @@ def test_a_kind_without_an_organisation_needs_no_org(village: Village, tmp_path:
     with db.read() as s:
         assert "320115106202" in {r.code for r in list_regions(s)}
     db.close()
-    assert cli(village, "template", "test_regions", "--out", str(tmp_path / "r.xlsx")) == 0
+    assert cli(village, "template", "test_regions", "--examples", "--out", str(tmp_path / "r.xlsx")) == 0
     assert load_workbook(tmp_path / "r.xlsx").sheetnames == ["区划", "填写说明"]
 
 
@@ -285,13 +285,13 @@ def test_pipeline_kind_takes_over_the_areas_and_legacy_kinds_keep_working(
 def test_template_command(kind: RecordImporter, village: Village, tmp_path: Path,
                           capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "模板" / "地块.xlsx"
-    assert cli(village, "template", "test_parcels", "--out", str(out), user=False) == 0
+    assert cli(village, "template", "test_parcels", "--examples", "--out", str(out), user=False) == 0
     assert capsys.readouterr().out.strip() == f"已生成测试地块导入模板：{out}"
     ws = load_workbook(out)["测试地块"]
     assert "*地块编号" in [c.value for row in ws.iter_rows() for c in row]
-    assert cli(village, "template", "test_parcels", "--org", ORG, "--out", str(tmp_path / "t2.xlsx"), user=False) == 0
+    assert cli(village, "template", "test_parcels", "--examples", "--org", ORG, "--out", str(tmp_path / "t2.xlsx"), user=False) == 0
     assert (tmp_path / "t2.xlsx").exists()
-    assert cli(village, "template", "test_parcels", "--out", str(tmp_path / "t.csv"), user=False) == 1
+    assert cli(village, "template", "test_parcels", "--examples", "--out", str(tmp_path / "t.csv"), user=False) == 1
     assert "应以 .xlsx 结尾" in capsys.readouterr().err
     # the template imports as it is (its example row, D-001, is registered here)
     assert cli(village, "import", "test_parcels", str(out), "--org", ORG, "--dry-run", "--mode", "skip") == 0

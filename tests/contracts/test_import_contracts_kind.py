@@ -221,9 +221,15 @@ def test_update_goes_through_update_contract_and_a_refused_edit_is_a_problem(env
 
 
 def test_template_with_its_examples_imports_cleanly(env: Env, tmp_path: Path) -> None:
-    for path in (write_template("contracts", tmp_path / "t.xlsx", examples=True), x.write_import_template(tmp_path / "old.xlsx")):
-        check, _ = _import(env, path, apply=False)
-        assert check.ok and check.count("new") == 2, check.problems
+    path = write_template("contracts", tmp_path / "t.xlsx", examples=True)
+    check, _ = _import(env, path, apply=False)
+    assert check.ok and check.count("new") == 2, check.problems
+    # the template as a user gets it: the examples on their own sheet, never imported by mistake
+    check, _ = _import(env, x.write_import_template(tmp_path / "old.xlsx"), apply=False)
+    assert not check.ok and [p.message for p in check.problems] == [
+        "表头下没有数据行：请在表头下逐行填写要导入的数据（模板“示例”工作表中的示例不会导入）"]
+    assert [r[0] for r in openpyxl.load_workbook(tmp_path / "old.xlsx")["示例"].iter_rows(min_row=4, values_only=True)
+            if r[0]] != []
     book = openpyxl.load_workbook(tmp_path / "t.xlsx")
     sheet = book.worksheets[0]
     head = {c.value: c.column for c in sheet[3]}  # below the template's title and note

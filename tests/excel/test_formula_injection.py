@@ -366,7 +366,7 @@ def test_every_export_kind_and_import_template_is_covered(poisoned: Poisoned, tm
     _load()
     assert "orgs" in IMPORTERS
     for kind in IMPORTERS:
-        path = write_template(kind, tmp_path / f"{kind}.xlsx")
+        path = write_template(kind, tmp_path / f"{kind}.xlsx", examples=True)
         formulas, found, unquoted = _scan(path)
         assert formulas == [] and unquoted == [], (kind, formulas, unquoted)
         assert all(types == {"s"} for types in found.values()), (kind, found)
@@ -395,7 +395,7 @@ def test_every_import_kind_refuses_a_formula_without_a_stored_result(db: Any, tm
     village = make_village(tmp_path / "v.db")  # a real organisation and book: the kind checks its rows against them
     db, org, book = village.db, village.org.id, village.book.id
     with db.begin("test") as s:
-        path = write_template(kind, tmp_path / f"{kind}.xlsx", session=s, organisation_id=org)
+        path = write_template(kind, tmp_path / f"{kind}.xlsx", session=s, organisation_id=org, examples=True)
         spec = IMPORTERS[kind].spec(s, org)
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]

@@ -205,7 +205,7 @@ def test_run_import_refuses_what_the_kind_cannot_do(kind: RecordImporter, villag
 
 
 def test_template_reads_back_through_the_pipeline(kind: RecordImporter, village: Village, tmp_path: Path) -> None:
-    out = write_template(parcel_kind.KIND, tmp_path / "tpl" / "地块模板.xlsx")
+    out = write_template(parcel_kind.KIND, tmp_path / "tpl" / "地块模板.xlsx", examples=True)
     wb = load_workbook(out)
     assert wb.sheetnames == ["测试地块", "填写说明"]
     cells = [c.value for row in wb["测试地块"].iter_rows() for c in row]

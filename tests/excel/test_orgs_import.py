@@ -177,7 +177,7 @@ def test_update_refuses_another_chart_for_a_book_it_has_and_clashing_repeated_ce
 
 
 def test_the_template_imports_as_it_is(db: Database, tmp_path: Path) -> None:
-    path = write_template("orgs", tmp_path / "模板.xlsx")
+    path = write_template("orgs", tmp_path / "模板.xlsx", examples=True)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["组织与账套", "填写说明"]
     with db.begin("test") as s:
