@@ -19,6 +19,7 @@ The GUI preview (``ui.import_dialog``) and the CLI (``import KIND FILE``) both c
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,7 +30,7 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from desktop_app.core.cellvalues import CellError, cell_text, cell_words
+from desktop_app.core.cellvalues import CellError, cell_text, cell_words, fold
 from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
 from desktop_app.excel.table_read import Layout, SkippedRow, Table, TableSpec, open_table
@@ -181,18 +182,59 @@ def run_import(session: Session, kind: str, path: Path | str, *, organisation_id
     table = open_table(path, imp.spec(session, organisation_id), mapping=mapping, remembered=remembered, sheet=sheet,
                        header_row=header_row, formulas="collect")
     org = organisation_id if organisation_id is not None else uuid.UUID(int=0)  # unused by kinds without one
+    foreign = _other_organisation(session, table, organisation_id) if imp.needs_org else None
     check = imp.check(session, table, organisation_id=org, book_id=book_id, mode=mode)
     if table.formula_cells:  # every problem at once: the formulas beside what the rows themselves got wrong
         formulas = _formula_problems(table)
         at = {(f.row, f.column.split("列")[0]) for f in formulas}  # a formula's blank says nothing more of its cell
         others = [p for p in check.problems if (p.row, p.column.split("列")[0]) not in at]
         check = replace(check, problems=tuple(sorted((*others, *formulas), key=lambda p: p.row)))
+    if foreign is not None and mode == "update":  # it would rewrite this organisation's records with another's
+        check = replace(check, problems=(foreign, *check.problems))
+    elif foreign is not None:  # adding another's records (a village moving its books here): said first
+        check = replace(check, notes=(f"注意：{foreign}", *check.notes))
     if not check.outcomes and not check.problems:  # a header and nothing under it (the template as it came)
         check = replace(check, problems=(Problem(table.layout.header_row, "", "表头下没有数据行：请在表头下逐行填写要导入的"
                                                  "数据（模板“示例”工作表中的示例不会导入）"),))
     if not apply or not check.ok:
         return check, None
     return check, imp.apply(session, check, organisation_id=org, book_id=book_id, progress=progress, **options)
+
+
+_USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
+
+
+def _other_organisation(session: Session, table: Table, organisation_id: uuid.UUID | None) -> Problem | None:
+    """The file's title names another organisation than the one chosen (its 统一社会信用代码, or the
+    name of another registered organisation and not this one's): an export of 东湖村 imported into
+    杨柳村 in 更新已有 would rewrite 杨柳村's records with 东湖村's — refused, saying how to go on.
+    Adding (仅新增/跳过已有) is how a village's registers move to a new organisation: said, not refused."""
+    if organisation_id is None or not table.preamble:
+        return None
+    from desktop_app.core.services.orgs import get_organisation, list_books, list_organisations
+
+    target = get_organisation(session, organisation_id)
+    own = {target.uscc, *(b.credit_code for b in list_books(session, target.id) if b.credit_code)}  # 村委会's too
+    for row, text in table.preamble:
+        folded = fold(text).upper()
+        codes = [c for c in _USCC.findall(folded) if c not in own]
+        if own & set(_USCC.findall(folded)):
+            continue
+        other = None
+        if codes:
+            other = next((o for o in list_organisations(session) if o.uscc == codes[0]), None)
+            named = f"{other.name}（{codes[0]}）" if other is not None else codes[0]
+        elif target.name not in text:
+            other = next((o for o in list_organisations(session) if o.id != target.id and len(o.name) >= 3
+                          and o.name in text), None)
+            if other is None:
+                continue
+            named = other.name
+        else:
+            continue
+        return Problem(row, "", f"文件标题写的是“{named}”的数据，与所选组织“{target.name}”不同：请确认选对了组织和文件。"
+                                "如确要以此更新本组织，请删去或改正文件中的这一行")
+    return None
 
 
 def _formula_problems(table: Table) -> list[Problem]:

@@ -179,6 +179,9 @@ class Table:
     # cells holding a formula whose result the file does not store ("E7"), when ``open_table`` was
     # asked to collect them rather than refuse the file: the import names them among its problems
     formula_cells: list[str] = field(default_factory=list)
+    # (Excel row number, whole text) of the rows above the header: the title and 编制单位 lines say
+    # whose data the file is (``importers`` compares them with the organisation chosen)
+    preamble: list[tuple[int, str]] = field(default_factory=list)
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         """(Excel row number, cells padded to the header's width) of every data row, once."""
@@ -348,7 +351,9 @@ def open_table(path: Path | str, spec: TableSpec, *, mapping: Mapping[str, str] 
         skipped.append(SkippedRow(last + 1, "表头", _short(head[last])))
     # calamine's rows are fresh lists already: numbered in C, not copied (a 100k-row file: 0.17 s)
     data = chain(((n + 1, row) for n, row in enumerate(head) if n > last), enumerate(rest, start=len(head) + 1))
-    return Table(path, layout, skipped, data, width, formula_cells)
+    preamble = [(n + 1, text) for n, row in enumerate(head[:r])
+                if (text := " ".join(t for t in map(cell_words, row) if t))]
+    return Table(path, layout, skipped, data, width, formula_cells, preamble)
 
 
 def _apply_mapping(layout: Layout, overrides: Mapping[str, str]) -> None:
