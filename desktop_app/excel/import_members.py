@@ -10,8 +10,15 @@ them (``core.cellvalues``): "1股", full-width digits, stray spaces, dates as Ch
   it (a 户主姓名 column, when there is one, must name that head); new households get the next free
   户号 of the organisation, padded like the ones it has. A registered head keeps their household,
   so new members listed under them join it.
-- One column per share type (人口股, 农龄股 …), or a single 股数 column: the organisation's first
-  share type (the check's notes say so).
+- One column per share type (人口股, 农龄股 …), or a single 股数 column: for a new member the
+  organisation's first share type (the check's notes say so); for a registered one, when the
+  organisation has several types, it is compared with the member's total (a different count is a
+  problem: it cannot say which type changed). A column mapped to a type is that type's.
+- 状态 and 迁出/死亡日期 (the 成员名册 export writes them): a new member who died or moved out is
+  registered and then given that event on that date (``members.record_membership_event``); a
+  registered member's status is not changed by an import (a problem pointing to the members page).
+- 组别 is the household's: one change (and one outcome line) per household whose rows agree.
+- A 户号 Excel turned into a number (010001 → 10001) is zero-padded to the organisation's width.
 - 仅新增 / 跳过已有 / 更新已有 keyed on 身份证号. New rows are checked and written as the bulk
   registration does (``members_import.validate_member_values`` / ``apply_member_import``); changed
   rows are written through the services a form edit calls (``members_import.apply_member_updates``).
