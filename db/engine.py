@@ -12,8 +12,10 @@ transaction-scoped advisory lock, PostgreSQL's counterpart of SQLite's ``BEGIN I
 
 from __future__ import annotations
 
+import ctypes
 import os
 import sqlite3
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,6 +53,18 @@ def make_engine(path: Path | str, *, echo: bool = False, read_only: bool = False
             cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
+        if not read_only:
+            keep_wal_files(dbapi_conn)
+
+    if not read_only:
+        lock_file = Path(path).with_name(Path(path).name + ".lock")
+
+        @event.listens_for(engine, "close")
+        def _on_close(dbapi_conn: sqlite3.Connection, record: Any) -> None:
+            # No window has the database open: this process may tidy the -wal and -shm away
+            # as SQLite usually does (a window's lost locks are what keep_wal_files guards).
+            if not window_holds(lock_file):
+                keep_wal_files(dbapi_conn, keep=False)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -61,6 +75,69 @@ def make_engine(path: Path | str, *, echo: bool = False, read_only: bool = False
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+_SQLITE_FCNTL_PERSIST_WAL = 10
+_sqlite_lib: Any = None
+
+
+def keep_wal_files(dbapi_conn: sqlite3.Connection, keep: bool = True) -> bool:
+    """Never delete the -wal and -shm files when this connection closes (SQLITE_FCNTL_PERSIST_WAL).
+
+    SQLite's locks on POSIX are fcntl locks, which belong to the process: when anything else in
+    the process opens and closes the database file, all of them are gone. Qt's file dialog does
+    exactly that (it reads every file of the folder it shows to tell its type) when the window's
+    user browses the database's folder for an Excel file. A command-line write that ends then
+    takes itself for the last connection: it checkpoints and deletes the -wal and -shm files the
+    window still has open, and every later transaction of the window reads a WAL that no longer
+    exists ("database disk image is malformed") until it restarts; its writes would go to the
+    deleted file. With the files kept, every process goes on sharing the same -wal and -shm.
+    Windows locks belong to the file handle, so there is nothing to do there. ``keep=False``
+    restores SQLite's usual tidying (``make_engine`` does so at close while no window holds
+    the database). True when set."""
+    global _sqlite_lib
+    if sys.platform == "win32":
+        return False
+    try:
+        if _sqlite_lib is None:
+            import _sqlite3
+
+            lib = ctypes.CDLL(_sqlite3.__file__)  # the SQLite this module is linked to (its symbols resolve)
+            lib.sqlite3_file_control.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p]
+            lib.sqlite3_file_control.restype = ctypes.c_int
+            _sqlite_lib = lib
+        # pysqlite's Connection object begins with its sqlite3* handle, right after the object header
+        handle = ctypes.c_void_p.from_address(id(dbapi_conn) + object.__basicsize__).value
+        if not handle:
+            return False
+        on = ctypes.c_int(1 if keep else 0)
+        return bool(_sqlite_lib.sqlite3_file_control(handle, b"main", _SQLITE_FCNTL_PERSIST_WAL,
+                                                     ctypes.byref(on)) == 0)
+    except (OSError, AttributeError, ImportError):
+        return False
+
+
+def window_holds(lock_file: Path) -> bool:
+    """True when a program window holds the database's lock file (``desktop_app.dblock``: an
+    exclusive ``flock`` on ``<database>.lock``, which, unlike SQLite's fcntl locks, no other file
+    descriptor's close can drop). POSIX only."""
+    if sys.platform == "win32":
+        return False
+    import fcntl
+
+    try:
+        fd = os.open(lock_file, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 URL_DIALECTS = ("postgresql",)  # the servers a district database may live on
