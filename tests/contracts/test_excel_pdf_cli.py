@@ -71,9 +71,15 @@ def test_import_validates_previews_and_applies_all_or_nothing(env: Env, tmp_path
 
 
 def test_template_round_trips(env: Env, tmp_path: Path) -> None:
-    path = write_import_template(tmp_path / "t.xlsx")
+    from desktop_app.excel.importers import write_template
+
+    path = write_import_template(tmp_path / "t.xlsx")  # as a user gets it: the examples on their own sheet
     with env.db.begin() as s:
         preview = validate_contract_import(s, path, organisation_id=env.org.id, book_id=env.book.id)
+    assert not preview.rows and "表头下没有数据行" in str(preview.problems[0])  # a forgotten example is never imported
+    trial = write_template("contracts", tmp_path / "trial.xlsx", examples=True)  # the examples on the first sheet
+    with env.db.begin() as s:
+        preview = validate_contract_import(s, trial, organisation_id=env.org.id, book_id=env.book.id)
     assert preview.ok and preview.rows[0].number == "HT2026-001"
 
 
