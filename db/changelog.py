@@ -54,13 +54,18 @@ class Change:
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """No cyclic garbage collection while a bulk writer allocates its rows (they hold no cycles;
-    Python would otherwise rescan every live object again and again). Restored afterwards."""
+    Python would otherwise rescan every live object again and again). Restored afterwards, with
+    what was made meanwhile moved to the oldest generation (``freeze`` + ``unfreeze``): otherwise
+    the first young-generation pass after ``enable`` walks every one of them (0.15 s after a
+    100,000-row member check) only to find no garbage. They stay collectable there."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

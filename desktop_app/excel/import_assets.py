@@ -174,7 +174,7 @@ class AssetImporter(RecordImporter):
         gone = {row for status, row, values, _, _ in out.plan if status == "new" and values.get("status") == DISPOSED}
         if not gone:
             return out
-        outcomes = tuple(replace(o, status="skipped") if o.row in gone else o for o in out.outcomes)
+        outcomes = tuple(o._replace(status="skipped") if o.row in gone else o for o in out.outcomes)
         plan = [p for p in out.plan if p[1] not in gone] + [(DISPOSED, row, {}, None, None) for row in sorted(gone)]
         rows = sorted(gone)
         note = (f"已处置的资产 {len(rows)} 项未导入（第{'、'.join(map(str, rows[:10]))}{'等' if len(rows) > 10 else ''}行）："

@@ -29,7 +29,6 @@ relations, dates and share counts many times) into named tuples: DESIGN-NOTES 27
 
 from __future__ import annotations
 
-import gc
 import unicodedata
 import uuid
 from collections import Counter
@@ -42,6 +41,7 @@ from itertools import chain, islice, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from db.changelog import paused_gc
 from desktop_app.core.cellvalues import (
     GBT4761,
     CellError,
@@ -463,14 +463,9 @@ class MembersImporter(Importer):
 
         rows = chain.from_iterable(self._rows(table, types, held, household_numbers(session, organisation_id),
                                               problems, stats, registered_row))
-        was = gc.isenabled()
-        gc.disable()  # 100,000 rows and their cells hold no cycles: no collector rescanning them all
-        try:
+        with paused_gc():  # 100,000 rows and their cells hold no cycles: no collector rescanning them all
             preview = validate_member_values(session, organisation_id, rows, today=today)
             new = _outcomes(preview)
-        finally:
-            if was:
-                gc.enable()
         read = {(row, key) for row, key, _ in problems}  # a cell refused while reading is named once
         read.update((row, "household_number") for row in stats.get("orphans", ()))
         for e in preview.errors:
@@ -552,16 +547,9 @@ class MembersImporter(Importer):
 
 
 def _outcomes(preview: ImportPreview) -> list[RowOutcome]:
-    """A new row's outcome for each checked row. 100,000 of them: each made as the dataclass's
-    own ``__init__`` would, without its five frozen ``__setattr__`` calls (half the time)."""
-    new = object.__new__
-    out = []
-    for c in preview.rows:
-        o = new(RowOutcome)
-        d = o.__dict__
-        d["row"], d["key"], d["name"], d["status"], d["changes"] = c[0], c[4], c[3], "new", ()
-        out.append(o)
-    return out
+    """A new row's outcome for each checked row (100,000 of them: the named tuples made in C)."""
+    new, none = tuple.__new__, ()
+    return [new(RowOutcome, (c[0], c[4], c[3], "new", none)) for c in preview.rows]
 
 
 def _regrouped(held: Mapping[str, Registered], groups: Mapping[uuid.UUID, Mapping[str, list[int]]],

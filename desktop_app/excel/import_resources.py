@@ -116,11 +116,11 @@ def _registered_status_is_no_change(out: ImportCheck) -> ImportCheck:
             registered = (plan[o.row][1] or {}).get("_registered")
             kept = tuple(c for c in o.changes if not (c.label == label and c.new == registered))
             if not kept:
-                o = replace(o, status="unchanged", changes=())
+                o = o._replace(status="unchanged", changes=())
                 dropped.add(o.row)
             elif len(kept) < len(o.changes):
                 plan[o.row][0]["status"] = registered
-                o = replace(o, changes=kept)
+                o = o._replace(changes=kept)
         outcomes.append(o)
     if len(outcomes) == len(out.outcomes) and not dropped and outcomes == list(out.outcomes):
         return out
