@@ -35,7 +35,6 @@ from desktop_app.core.cellvalues import (
     cell_number,
     cell_ric,
     cell_text,
-    cell_words,
     cell_yes_no,
     fold,
 )
@@ -49,7 +48,9 @@ from desktop_app.excel.importers import (
     Mode,
     Problem,
     RowOutcome,
+    read_cells,
     register,
+    require_clean,
     shown,
 )
 from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
@@ -309,17 +310,10 @@ class ContractsImporter(Importer):
     # ---- reading a row --------------------------------------------------------------------------
 
     def _read(self, layout: Layout, row: int, record: dict[str, Any], problems: list[Problem]) -> dict[str, Any] | None:
-        values: dict[str, Any] = {}
-        ok = True
-        for key, raw in record.items():
-            reader = READERS.get(key)
-            try:
-                values[key] = reader(raw) if reader is not None else (cell_words(raw) or None)
-            except CellError as e:
-                problems.append(Problem(row, layout.where(key), e.message))
-                ok = False
-        if not ok:
+        values = read_cells(READERS, layout, row, record, problems)
+        if values is None:
             return None
+        ok = True
         text = values.pop("escalation_text", None)
         if text is not None:
             pct, years = text
@@ -512,8 +506,7 @@ class ContractsImporter(Importer):
         from desktop_app.core.services.contract_records import add_filing
         from desktop_app.core.services.contracts import create_contract, update_contract
 
-        if not check.ok:
-            raise UserError(f"导入文件有 {len(check.problems)} 处错误，未写入任何数据。第一处：{check.problems[0]}")
+        require_clean(check)
         planned: list[_Planned] = list(check.plan or [])
         for n, item in enumerate(planned):
             if progress is not None and n % 20 == 0:

@@ -52,7 +52,6 @@ from desktop_app.core.cellvalues import (
     cell_text,
     fold,
 )
-from desktop_app.core.errors import UserError
 from desktop_app.excel.importers import (
     Change,
     ImportCheck,
@@ -62,6 +61,7 @@ from desktop_app.excel.importers import (
     Problem,
     RowOutcome,
     register,
+    require_clean,
     shown,
 )
 from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
@@ -523,8 +523,7 @@ class MembersImporter(Importer):
               progress: Progress | None = None, **options: Any) -> ImportDone:
         from desktop_app.core.services.members_import import apply_member_import, apply_member_updates
 
-        if not check.ok:
-            raise UserError(f"导入文件有 {len(check.problems)} 处错误，未写入任何数据。第一处：{check.problems[0]}")
+        require_clean(check)
         plan: MembersPlan = check.plan
         event_date = options.get("event_date") or date.today()
         basis = options.get("basis") or "Excel导入成员名册"

@@ -37,7 +37,9 @@ from desktop_app.excel.importers import (
     Mode,
     Problem,
     RowOutcome,
+    acting_user,
     register,
+    require_clean,
 )
 from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
 
@@ -271,11 +273,8 @@ class OpeningImporter(Importer):
         from desktop_app.core.services.opening import OpeningInput, set_opening_balances
 
         assert book_id is not None
-        if not check.ok:
-            raise UserError(f"导入文件有 {len(check.problems)} 处错误，未写入任何数据。第一处：{check.problems[0]}")
-        user = user or session.info.get("cli_user")
-        if user is None:
-            raise UserError("导入期初余额需要操作人：请先登录", field="操作人")
+        require_clean(check)
+        user = acting_user(session, user, "期初余额")
         added, changed = check.count("new"), check.count("changed")
         left = len(check.outcomes) - added - changed
         if not added and not changed:  # nothing to change: nothing written (a closed first month is no error)

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from desktop_app.core.cellvalues import CellError, cell_text, cell_words
+from desktop_app.core.cellvalues import CellError, cell_text
 from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
 from desktop_app.excel.importers import (
@@ -40,7 +40,9 @@ from desktop_app.excel.importers import (
     Mode,
     Problem,
     RowOutcome,
+    read_cells,
     register,
+    require_clean,
 )
 from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
 
@@ -163,16 +165,8 @@ class OrgsImporter(Importer):
         layout = table.layout
         groups: dict[str, _Group] = {}
         for row, record in table.records():
-            values: dict[str, Any] = {}
-            ok = True
-            for key, raw in record.items():
-                try:
-                    reader = _READERS.get(key)
-                    values[key] = reader(raw) if reader is not None else (cell_words(raw) or None)
-                except CellError as e:
-                    problems.append(Problem(row, layout.where(key), e.message))
-                    ok = False
-            if not ok:
+            values = read_cells(_READERS, layout, row, record, problems)
+            if values is None:
                 continue
             uscc = values.get("uscc")
             if not uscc:
@@ -351,8 +345,7 @@ class OrgsImporter(Importer):
               progress: Progress | None = None, user: Any = None, **options: Any) -> ImportDone:
         """``user``: the one importing (the command line's login): the roles of the 组织与账套 page's
         新增组织 button (the page itself offers the import only to them)."""
-        if not check.ok:
-            raise UserError(f"导入文件有 {len(check.problems)} 处错误，未写入任何数据。第一处：{check.problems[0]}")
+        require_clean(check)
         if user is not None:
             from desktop_app.core.services.auth import require_role
             from desktop_app.core.services.permissions import ENTER_RECORDS

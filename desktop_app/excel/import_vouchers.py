@@ -16,9 +16,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_text, cell_words
-from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
-from desktop_app.excel.importers import ImportCheck, ImportDone, Importer, Mode, Problem, RowOutcome, register
+from desktop_app.excel.importers import (
+    ImportCheck,
+    ImportDone,
+    Importer,
+    Mode,
+    Problem,
+    RowOutcome,
+    acting_user,
+    register,
+    require_clean,
+)
 from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
 
 GROUPING = ("同月同凭证号的各行为一张凭证；没有凭证号的行接上一行的凭证（日期须为空或与上一行相同）；"
@@ -150,11 +159,8 @@ class VoucherImporter(Importer):
         from desktop_app.core.services.voucher_import import create_planned, number_new
 
         assert book_id is not None
-        if not check.ok:
-            raise UserError(f"导入文件有 {len(check.problems)} 处错误，未写入任何数据。第一处：{check.problems[0]}")
-        user = user or session.info.get("cli_user")
-        if user is None:
-            raise UserError("导入凭证需要操作人（制单人）：请先登录", field="操作人")
+        require_clean(check)
+        user = acting_user(session, user, "凭证（制单人）")
         number_new(session, book_id, check.plan)
         made = create_planned(session, book_id, check.plan, user=user)
         left = sum(1 for v in check.plan if v.existing)

@@ -36,7 +36,8 @@ from desktop_app.core.progress import Progress
 from desktop_app.excel.table_read import Layout, SkippedRow, Table, TableSpec, open_table
 
 __all__ = ["IMPORTERS", "MODES", "Change", "ImportCheck", "ImportDone", "Importer", "Mode", "Problem", "RecordImporter",
-           "RowOutcome", "importer", "register", "run_import", "shown", "write_template"]
+           "RowOutcome", "acting_user", "importer", "read_cells", "register", "require_clean", "run_import", "shown",
+           "write_template"]
 
 Mode = Literal["add", "skip", "update"]
 MODES: dict[str, str] = {"add": "仅新增", "skip": "跳过已有", "update": "更新已有"}
@@ -316,16 +317,7 @@ class RecordImporter(Importer):
 
     def read_row(self, layout: Layout, row: int, record: Mapping[str, Any],
                  problems: list[Problem]) -> dict[str, Any] | None:
-        values: dict[str, Any] = {}
-        ok = True
-        for key, raw in record.items():
-            reader = self.readers.get(key)
-            try:
-                values[key] = reader(raw) if reader is not None else (cell_words(raw) or None)
-            except CellError as e:
-                problems.append(Problem(row, layout.where(key), e.message))
-                ok = False
-        return values if ok else None
+        return read_cells(self.readers, layout, row, record, problems)
 
     def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               mode: Mode) -> ImportCheck:
@@ -380,8 +372,7 @@ class RecordImporter(Importer):
 
     def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               progress: Progress | None = None, **options: Any) -> ImportDone:
-        if not check.ok:
-            raise UserError(f"导入文件有 {len(check.problems)} 处错误，未写入任何数据。第一处：{check.problems[0]}")
+        require_clean(check)
         new = [values for status, _, values, _, _ in check.plan if status == "new"]
         if new and self.create is not None:
             self.create(session, new, organisation_id, book_id)
@@ -393,6 +384,36 @@ class RecordImporter(Importer):
         parts = [f"新增 {len(new)} 条"] + ([f"更新 {len(changed)} 条"] if check.mode == "update" else []) + (
             [f"已有未动 {left} 条"] if left else [])
         return ImportDone(len(new), len(changed), left, f"已导入{self.label}：{'，'.join(parts)}")
+
+
+def read_cells(readers: Mapping[str, ReadCell], layout: Layout, row: int, record: Mapping[str, Any],
+               problems: list[Problem]) -> dict[str, Any] | None:
+    """One row's cells as values (``readers`` by field; free text otherwise, as written); each
+    refused cell is a problem at its row and column, and the row is then None."""
+    values: dict[str, Any] = {}
+    ok = True
+    for key, raw in record.items():
+        reader = readers.get(key)
+        try:
+            values[key] = reader(raw) if reader is not None else (cell_words(raw) or None)
+        except CellError as e:
+            problems.append(Problem(row, layout.where(key), e.message))
+            ok = False
+    return values if ok else None
+
+
+def require_clean(check: ImportCheck) -> None:
+    """A kind's ``apply`` writes only a check without problems."""
+    if not check.ok:
+        raise UserError(f"导入文件有 {len(check.problems)} 处错误，未写入任何数据。第一处：{check.problems[0]}")
+
+
+def acting_user(session: Session, user: Any, what: str) -> Any:
+    """The user an apply writes as: the window's, else the command line's logged-in one."""
+    user = user or session.info.get("cli_user")
+    if user is None:
+        raise UserError(f"导入{what}需要操作人：请先登录", field="操作人")
+    return user
 
 
 def _where(layout: Layout, labels: Mapping[str, str], field_name: str | None) -> str:

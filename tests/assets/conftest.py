@@ -65,3 +65,16 @@ def env(tmp_path: Path) -> Iterator[Env]:
     e = make_env(tmp_path / "assets.db")
     yield e
     e.db.close()
+
+
+@pytest.fixture
+def cli_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")  # the CLI's user (kj) signs in
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[Env]:
+    """A second, empty organisation's database: where an export is imported anew."""
+    e = make_env(tmp_path / "fresh.db")
+    yield e
+    e.db.close()

@@ -5,7 +5,6 @@ the row and the column; the template's example rows import cleanly."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -19,7 +18,7 @@ from db.models import AssetHistory, AuditEntry
 from desktop_app.core.services.assets import list_assets
 from desktop_app.core.services.depreciation import run_depreciation_through
 from desktop_app.excel.importers import run_import, write_template
-from tests.assets.conftest import Env, make_env
+from tests.assets.conftest import Env
 
 FIELDS = ("code", "name", "category", "nature", "location", "quantity", "unit", "area_m2", "acquisition_mode",
           "acquired_on", "cost", "useful_life_months", "residual_rate", "method", "accumulated", "net_value", "status",
@@ -31,16 +30,7 @@ def cards(e: Env) -> list[tuple[Any, ...]]:
         return [tuple(getattr(a, f) for f in FIELDS) for a in list_assets(s, e.org.id)]
 
 
-@pytest.fixture(autouse=True)
-def _password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")  # the CLI's user (kj) signs in
-
-
-@pytest.fixture
-def fresh(tmp_path: Path) -> Iterator[Env]:
-    e = make_env(tmp_path / "fresh.db")
-    yield e
-    e.db.close()
+pytestmark = pytest.mark.usefixtures("cli_password")
 
 
 def _seeded(env: Env) -> None:

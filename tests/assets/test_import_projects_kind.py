@@ -6,7 +6,6 @@ row and column; the PDF keeps its columns; the template's example rows import cl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -21,7 +20,7 @@ from desktop_app.core.services.projects import SOURCES, create_project, list_pro
 from desktop_app.excel.import_projects import SOURCES as IMPORT_SOURCES
 from desktop_app.excel.importers import run_import, write_template
 from desktop_app.reports import assets_sheets as sheets
-from tests.assets.conftest import Env, make_env
+from tests.assets.conftest import Env
 
 FIELDS = ("code", "name", "kind", "status", "applied_on", "started_on", "completed_on", "operating_on",
           "terminated_on", "notes", "funding", "investment", "budget", "tender_method", "tender_winner",
@@ -33,16 +32,7 @@ def projects(e: Env) -> list[tuple[Any, ...]]:
         return [tuple(getattr(p, f) for f in FIELDS) for p in list_projects(s, e.org.id)]
 
 
-@pytest.fixture(autouse=True)
-def _password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")  # the CLI's user (kj) signs in
-
-
-@pytest.fixture
-def fresh(tmp_path: Path) -> Iterator[Env]:
-    e = make_env(tmp_path / "fresh.db")
-    yield e
-    e.db.close()
+pytestmark = pytest.mark.usefixtures("cli_password")
 
 
 def _seeded(env: Env) -> None:

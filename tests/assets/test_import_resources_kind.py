@@ -5,7 +5,6 @@ the template's example rows import cleanly."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from db.models import AuditEntry
 from desktop_app.core.services.resources import create_parcel, list_parcels
 from desktop_app.excel.importers import run_import, write_template
-from tests.assets.conftest import Env, make_env
+from tests.assets.conftest import Env
 
 FIELDS = ("code", "name", "land_class", "area_mu", "location", "east", "south", "west", "north", "ownership",
           "group_name", "status", "notes")
@@ -28,16 +27,7 @@ def parcels(e: Env) -> list[tuple[Any, ...]]:
         return [tuple(getattr(p, f) for f in FIELDS) for p in list_parcels(s, e.org.id)]
 
 
-@pytest.fixture(autouse=True)
-def _password(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")  # the CLI's user (kj) signs in
-
-
-@pytest.fixture
-def fresh(tmp_path: Path) -> Iterator[Env]:
-    e = make_env(tmp_path / "fresh.db")
-    yield e
-    e.db.close()
+pytestmark = pytest.mark.usefixtures("cli_password")
 
 
 def _seeded(env: Env) -> None:
