@@ -219,23 +219,20 @@ def _other_organisation(session: Session, table: Table, organisation_id: uuid.UU
 
     target = get_organisation(session, organisation_id)
     own = {target.uscc, *(b.credit_code for b in list_books(session, target.id) if b.credit_code)}  # 村委会's too
+    others = [o for o in list_organisations(session) if o.id != target.id]  # read once for every title row
     for row, text in table.preamble:
-        folded = fold(text).upper()
-        codes = [c for c in _USCC.findall(folded) if c not in own]
-        if own & set(_USCC.findall(folded)):
+        codes = set(_USCC.findall(fold(text).upper()))
+        if (not codes and target.name in text) or codes & own:
             continue
-        other = None
         if codes:
-            other = next((o for o in list_organisations(session) if o.uscc == codes[0]), None)
-            named = f"{other.name}（{codes[0]}）" if other is not None else codes[0]
-        elif target.name not in text:
-            other = next((o for o in list_organisations(session) if o.id != target.id and len(o.name) >= 3
-                          and o.name in text), None)
+            code = min(codes)
+            other = next((o for o in others if o.uscc == code), None)
+            named = f"{other.name}（{code}）" if other is not None else code
+        else:
+            other = next((o for o in others if len(o.name) >= 3 and o.name in text), None)
             if other is None:
                 continue
             named = other.name
-        else:
-            continue
         return Problem(row, "", f"文件标题写的是“{named}”的数据，与所选组织“{target.name}”不同：请确认选对了组织和文件。"
                                 "如确要以此更新本组织，请删去或改正文件中的这一行")
     return None
