@@ -75,6 +75,9 @@ def make_application(argv: Sequence[str] = ()) -> object:
     from desktop_app.ui.widgets.keys import install_alt_guard
 
     install_alt_guard(app)  # an Alt+key no shortcut claims never types into a field (issue #17)
+    from desktop_app.ui.file_dialogs import install_file_dialog_guard
+
+    install_file_dialog_guard(app)  # a file dialog never drops the window's database locks
     font_id = QFontDatabase.addApplicationFont(str(paths.font_path()))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     if families:

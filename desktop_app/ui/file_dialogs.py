@@ -8,14 +8,17 @@ program's folder — and remembers where the user went. The dialogs are Qt's own
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QFileInfo, QMimeDatabase, QObject, QStandardPaths, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QWidget
 
 from desktop_app.ui.settings import WindowSettings
 
-__all__ = ["PDF_FILTER", "XLSX_FILTER", "existing_folder", "open_file_name", "save_file_name", "start_folder"]
+__all__ = ["PDF_FILTER", "XLSX_FILTER", "NameOnlyIcons", "existing_folder", "install_file_dialog_guard",
+           "open_file_name", "save_file_name", "start_folder"]
 
 PDF_FILTER = "PDF 文件 (*.pdf)"
 XLSX_FILTER = "Excel 文件 (*.xlsx)"
@@ -58,3 +61,60 @@ def existing_folder(parent: QWidget | None, settings: WindowSettings | None, kin
                     fallback: str | Path | None = None) -> str:
     chosen = QFileDialog.getExistingDirectory(parent, title, str(start_folder(settings, kind, fallback)))
     return _remember(settings, kind, chosen)
+
+
+class NameOnlyIcons(QFileIconProvider):
+    """Icons and 类型 judged by the file's name, never its content.
+
+    Qt's own provider reads a file whose extension is not conclusive (``village.db``) to guess
+    its type. On POSIX, closing any descriptor of a file drops every fcntl lock the process holds
+    on it, so a dialog shown in the database's folder silently released the window's SQLite
+    locks (DESIGN-NOTES 55)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._mime = QMimeDatabase()
+
+    def icon(self, what: QFileInfo | QFileIconProvider.IconType) -> QIcon:
+        if isinstance(what, QFileIconProvider.IconType):
+            return super().icon(what)
+        kind = QFileIconProvider.IconType.Folder if what.isDir() else QFileIconProvider.IconType.File
+        return super().icon(kind)
+
+    def type(self, info: QFileInfo) -> str:
+        if info.isDir():
+            return "文件夹"
+        return self._mime.mimeTypeForFile(info.fileName(), QMimeDatabase.MatchMode.MatchExtension).comment()
+
+
+class _DialogGuard(QObject):
+    """Gives every QFileDialog of the application the name-only icons before it first paints,
+    also the ones Qt's static getters build (and the tests' monkeypatched getters never do)."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.icons = NameOnlyIcons()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Polish and isinstance(watched, QFileDialog) \
+                and watched.iconProvider() is not self.icons:
+            watched.setIconProvider(self.icons)
+        return False
+
+
+_GUARD_PROPERTY = "file_dialog_guard"
+
+
+def install_file_dialog_guard(app: QCoreApplication) -> QObject:
+    """Once per application (idempotent). Off Windows the dialogs are Qt's own, not the desktop's
+    (a GTK dialog runs in this process and sniffs content too, where no provider reaches it);
+    Windows locks are not dropped by another handle's close, so its native dialog stays."""
+    guard = app.property(_GUARD_PROPERTY)
+    if isinstance(guard, _DialogGuard):
+        return guard
+    if sys.platform != "win32":
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
+    guard = _DialogGuard(app)
+    app.installEventFilter(guard)
+    app.setProperty(_GUARD_PROPERTY, guard)
+    return guard
