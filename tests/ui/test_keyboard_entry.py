@@ -124,7 +124,11 @@ def _editor(qtbot: Any, dlg: VoucherDialog, row: int, col: int) -> QLineEdit:
 
 
 def _enter(editor: QLineEdit) -> None:
-    QTest.qWait(30)  # the completer's popup settles, as between a person's keys
+    completer = editor.completer()
+    popup = completer.popup() if completer is not None else None
+    if popup is not None and popup.isVisible():
+        # the popup takes Return only once its window is on screen, as it is between a person's keys
+        assert QTest.qWaitForWindowExposed(popup)
     QTest.keyClick(editor, Qt.Key.Key_Return)
 
 
