@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -245,13 +244,15 @@ def test_building_the_database_shows_its_steps_in_a_progress_bar_on_the_login(qt
     """First run from scripts/run.sh: the demo is built behind the login dialog, which shows
     each step with a progress bar instead of a silent wait, and hides it once the file is open."""
     path = backup_file(township, tmp_path / "demo.db")
-    step, finish = threading.Event(), threading.Event()
+    step, shown, finish = threading.Event(), threading.Event(), threading.Event()
 
     def build(progress):
         progress.report(0, 0, "正在建立数据库…")
         step.wait(10)
-        time.sleep(0.2)  # reports closer together than the bar's refresh interval are merged
-        progress.report(3, 8, "正在生成示例数据：合同")
+        # reports closer together than the bar's refresh interval are merged: report the step
+        # again, as a build does, until the dialog has shown it
+        while not shown.wait(0.02):
+            progress.report(3, 8, "正在生成示例数据：合同")
         finish.wait(10)
         return open_database(path)
 
@@ -259,16 +260,20 @@ def test_building_the_database_shows_its_steps_in_a_progress_bar_on_the_login(qt
     dlg = LoginDialog(opening, username="kuaiji")
     qtbot.addWidget(dlg)
     dlg.show()
-    qtbot.waitUntil(lambda: dlg.progress.isVisible(), timeout=10_000)
-    assert dlg.status.text() == "正在建立数据库…"
-    assert (dlg.progress.minimum(), dlg.progress.maximum()) == (0, 0)  # busy: no total yet
-    step.set()
-    qtbot.waitUntil(lambda: dlg.progress.maximum() == 8, timeout=10_000)
-    assert dlg.progress.value() == 3 and dlg.status.text() == "正在生成示例数据：合同"
-    dlg.password.setText("demo1234")
-    dlg.ok_button.click()  # pressed while building: logs in once the database is there
-    assert dlg.user is None and "打开后自动登录" in dlg.status.text()
-    finish.set()
+    try:
+        qtbot.waitUntil(lambda: dlg.progress.isVisible(), timeout=10_000)
+        assert dlg.status.text() == "正在建立数据库…"
+        assert (dlg.progress.minimum(), dlg.progress.maximum()) == (0, 0)  # busy: no total yet
+        step.set()
+        qtbot.waitUntil(lambda: dlg.progress.maximum() == 8, timeout=10_000)
+        shown.set()
+        assert dlg.progress.value() == 3 and dlg.status.text() == "正在生成示例数据：合同"
+        dlg.password.setText("demo1234")
+        dlg.ok_button.click()  # pressed while building: logs in once the database is there
+        assert dlg.user is None and "打开后自动登录" in dlg.status.text()
+    finally:
+        for event in (step, shown, finish):  # the builder never outlives a failed test
+            event.set()
     qtbot.waitUntil(lambda: dlg.user is not None, timeout=10_000)
     assert not dlg.progress.isVisible() and dlg.status.text() == ""
     opening.wait()
