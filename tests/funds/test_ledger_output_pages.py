@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import time
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -173,14 +172,11 @@ def test_a_long_journal_pages_and_carries() -> None:
                         "东湖村股份经济合作社", "01", uuid.uuid4(), "2026-01", "2026-03", "2026年第1季度",
                         "101 库存现金", Journal("101", "库存现金", "2026-01", "2026-03", Decimal("1000.00"), Decimal(0),
                                                Decimal(0), balance, tuple(lines)))
-    started = time.perf_counter()
-    pdf = ledger_pdf_bytes(sheet)
-    seconds = time.perf_counter() - started
+    pdf = ledger_pdf_bytes(sheet)  # its speed: bench/bench_ledger_pdf.py
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         n = len(doc.pages)
         last = (doc.pages[-1].extract_text() or "").replace(" ", "")
     assert n > 100 and f"第{n}页/共{n}页" in last and f"借{format_amount(balance)}" in last
-    assert seconds < 60, f"{n} pages took {seconds:.1f} s"
 
 
 def test_a_printer_gets_every_page_turned_as_the_pdf(qtbot: object, env: Env, tmp_path: Path) -> None:
