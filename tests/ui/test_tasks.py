@@ -78,15 +78,15 @@ def test_progress_dialog_appears_only_after_the_delay_and_can_cancel(qtbot, pool
 
     def work(progress: Progress) -> None:
         progress.report(1, 10, "正在导入")
-        while not go_on.is_set():
+        while not go_on.wait(0.005):  # working until the test lets it go, checking for 取消
             progress.check()
-            time.sleep(0.005)
 
+    started = time.monotonic()
     handle = runner.run(work, title="导入成员")
     try:
-        qtbot.wait(30)
         assert handle.dialog is None
         qtbot.waitUntil(lambda: handle.dialog is not None, timeout=3_000)
+        assert time.monotonic() - started >= 0.099  # not before its delay (a precise timer, less a clock tick)
         dialog = handle.dialog
         assert dialog.windowTitle() == "导入成员"
         assert dialog.labelText() == "正在导入"
