@@ -1,6 +1,7 @@
 """District statistics CLI (issue #13), for a district database (``init --district``).
 
     district report tiers|disclosure|distribution|contracts --year Y [--month M] --out F.pdf|F.xlsx [--as-of DATE]
+        (a PDF carries the QR and check code on every page: sealed, so it needs --user)
     district settings [--tiers 0,5,10,20,50,100] [--operating-2023 501,502] … [--show]
 """
 
@@ -42,19 +43,22 @@ def _report(args: argparse.Namespace) -> int:
     as_of = as_of_date(args)
     db = open_db(args)
     try:
+        if suffix == ".pdf":  # sealed: what it prints is recorded for verify-sheet, so it is a write
+            from desktop_app.reports.district_seal import write_sealed_district_pdf
+
+            with db.begin("cli") as s:
+                _require_district(s)
+                doc, seal = write_sealed_district_pdf(s, args.kind, args.year, args.month, out, as_of=as_of)
+            print(f"已生成{doc.title}（{doc.period_label}，校验码 {seal.code}）：{out}")
+            return 0
         with db.read("cli") as s:
             name = _require_district(s)
             doc = build_doc(s, args.kind, args.year, args.month, organisation=name, as_of=as_of)
     finally:
         db.close()
-    if suffix == ".pdf":
-        from desktop_app.reports.district_pdf import write_district_pdf
+    from desktop_app.excel.district_xlsx import write_district_xlsx
 
-        write_district_pdf(doc, out)
-    else:
-        from desktop_app.excel.district_xlsx import write_district_xlsx
-
-        write_district_xlsx(doc, out)
+    write_district_xlsx(doc, out)
     print(f"已生成{doc.title}（{doc.period_label}）：{out}")
     return 0
 
@@ -112,7 +116,7 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
         return a
 
     a = action("report", "生成报表：tiers 收入分档统计表，disclosure 财务公开情况，distribution 收益分配进度，"
-                         "contracts 合同监管清单（PDF 或 xlsx）")
+                         "contracts 合同监管清单（PDF 或 xlsx；PDF 每页带二维码和校验码，需 --user）")
     a.add_argument("kind", metavar="报表", help="tiers | disclosure | distribution | contracts")
     a.add_argument("--year", type=int, required=True, help="年度，如 2025")
     a.add_argument("--month", type=_month, help="月份 1–12：收入为1月至该月累计；财务公开为1月至该月；不填为全年")

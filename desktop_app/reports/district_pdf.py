@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -26,20 +27,25 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from desktop_app.core.money import format_amount
+from desktop_app.reports.canvas_text import draw_check_code
 from desktop_app.reports.disclosure.layout import wrap
 from desktop_app.reports.district_sheets import Cell, Chart, Col, DistrictDoc, Table
 from desktop_app.reports.fonts import register_cjk_font
 
+if TYPE_CHECKING:
+    from desktop_app.reports.sealing import SealRow
+
 PAGE = landscape(A4)
 MARGIN = 12 * mm
 HEADER_H = 27 * mm
-FOOTER_H = 13 * mm
+FOOTER_H = 15 * mm  # the sign-off line, and the QR code's top right of it
 ROW_H = 5.6 * mm
 LINE_H = 3.2 * mm
 PAD = 1.0 * mm
 SIZE = 7.5
 MIN_SIZE = 5.0
 CHART_H = 72 * mm
+QR_SIZE = 18 * mm
 SIGN_OFF = "单位负责人：____________　　审核：____________　　制表：____________　　报出日期：______年____月____日"
 SERIES_COLOURS = (colors.HexColor("#2E6DB4"), colors.HexColor("#E0873A"), colors.HexColor("#6AA84F"))
 
@@ -256,7 +262,7 @@ def _chart(lay: _Layout, chart: Chart) -> None:
     lay.y -= CHART_H + 3 * mm
 
 
-def _page_frame(c: canvas.Canvas, doc: DistrictDoc, font: str, n: int, total: int) -> None:
+def _page_frame(c: canvas.Canvas, doc: DistrictDoc, font: str, n: int, total: int, seal: SealRow | None) -> None:
     w, h = PAGE
     top = h - MARGIN
     c.setFont(font, 16)
@@ -271,9 +277,12 @@ def _page_frame(c: canvas.Canvas, doc: DistrictDoc, font: str, n: int, total: in
     c.drawString(MARGIN, MARGIN + 5 * mm, SIGN_OFF)
     c.setFont(font, 6.5)
     c.drawString(MARGIN, MARGIN, "阳光台账 · 区级统计：数据来自各乡镇经U盘同步的账套（区级只读汇总，取自每月科目发生额汇总）")
+    if seal is not None:  # every page: pages of a report are posted or filed one by one
+        draw_check_code(c, font, seal, w, MARGIN, qr_size=QR_SIZE, code_y=MARGIN)
 
 
-def district_pdf_bytes(doc: DistrictDoc) -> bytes:
+def district_pdf_bytes(doc: DistrictDoc, seal: SealRow | None = None) -> bytes:
+    """The report's PDF; with ``seal`` (``district_seal``) every page carries its QR and check code."""
     font = register_cjk_font()
     lay = _Layout(doc, font)
     for line in doc.basis:
@@ -289,10 +298,10 @@ def district_pdf_bytes(doc: DistrictDoc) -> bytes:
     c.setTitle(f"{doc.organisation} {doc.title} {doc.period_label}")
     c.setAuthor("阳光台账")
     c.setCreator("阳光台账")
-    c.setSubject(doc.title)
+    c.setSubject(f"{doc.title} {seal.payload}" if seal else doc.title)  # verify-sheet FILE.pdf reads it here
     total = len(lay.pages)
     for n, ops in enumerate(lay.pages, start=1):
-        _page_frame(c, doc, font, n, total)
+        _page_frame(c, doc, font, n, total, seal)
         for op in ops:
             op(c, total)
         c.showPage()
@@ -300,7 +309,7 @@ def district_pdf_bytes(doc: DistrictDoc) -> bytes:
     return buf.getvalue()
 
 
-def write_district_pdf(doc: DistrictDoc, path: Path | str) -> Path:
+def write_district_pdf(doc: DistrictDoc, path: Path | str, seal: SealRow | None = None) -> Path:
     path = Path(path)
-    path.write_bytes(district_pdf_bytes(doc))
+    path.write_bytes(district_pdf_bytes(doc, seal))
     return path

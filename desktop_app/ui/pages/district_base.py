@@ -172,24 +172,27 @@ class DistrictPage(QWidget):
             self.write_export(Path(path))
 
     def write_export(self, path: Path) -> Path | None:
-        """DISTRICT-STATS's report (the one ``district report`` writes) as PDF or xlsx."""
+        """DISTRICT-STATS's report (the one ``district report`` writes) as PDF or xlsx; the PDF is
+        sealed (QR and check code on every page, recorded for verify-sheet), so it is a write."""
         from desktop_app.reports.district_sheets import build_doc
         from desktop_app.sync.identity import site
 
-        def doc(session: Any) -> Any:
-            return build_doc(session, self.report, self.year(), self.month(), organisation=site(session).name,
-                             as_of=self.as_of())
+        def xlsx(session: Any) -> Any:
+            from desktop_app.excel.district_xlsx import write_district_xlsx
+
+            doc = build_doc(session, self.report, self.year(), self.month(), organisation=site(session).name,
+                            as_of=self.as_of())
+            write_district_xlsx(doc, path)
+            return doc
+
+        def pdf(session: Any) -> Any:
+            from desktop_app.reports.district_seal import write_sealed_district_pdf
+
+            return write_sealed_district_pdf(session, self.report, self.year(), self.month(), path,
+                                             as_of=self.as_of())[0]
 
         try:
-            built = self.read(doc)
-            if path.suffix.lower() == ".pdf":
-                from desktop_app.reports.district_pdf import write_district_pdf
-
-                write_district_pdf(built, path)
-            else:
-                from desktop_app.excel.district_xlsx import write_district_xlsx
-
-                write_district_xlsx(built, path)
+            built = self.ctx.call(pdf) if path.suffix.lower() == ".pdf" else self.read(xlsx)
         except UserError as exc:
             show_user_error(self, exc)
             return None
