@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,6 +51,24 @@ class MemorySettings:
 
     def set(self, key: str, value: dict[str, Any]) -> None:
         self.data[key] = dict(value)
+
+
+class _RowNumbers(QHeaderView):
+    """The row-number column, as wide as its widest number. Qt's own size hint asks the model
+    for ~200 sections' label, font, icon and size after every reset (a tenth of a big ledger's
+    first paint); the numbers need only their digit count."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def sizeHint(self) -> QSize:
+        model = self.model()
+        digits = len(str(max(model.rowCount() if model is not None else 0, 1)))
+        text = self.fontMetrics().horizontalAdvance("9" * digits)
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin)
+        return QSize(text + 2 * margin + 4, self.defaultSectionSize())
 
 
 class _FooterView(QTableView):
@@ -132,8 +150,7 @@ class LedgerView(QWidget):
         t.setAlternatingRowColors(True)
         t.setWordWrap(False)
         t.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
-        t.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        t.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        t.setVerticalHeader(_RowNumbers(t))
         self.footer.verticalHeader().setDefaultSectionSize(t.verticalHeader().defaultSectionSize())
         header = t.horizontalHeader()
         header.setSectionsMovable(True)
@@ -220,12 +237,7 @@ class LedgerView(QWidget):
         if self._model is None:
             return
         vh, fvh = self.table.verticalHeader(), self.footer.verticalHeader()
-        # The row-number column as wide as its widest number: QHeaderView.sizeHint() would ask
-        # the model for ~1,600 section labels on every reload (a tenth of a big page's first paint).
-        digits = len(str(max(self._model.rowCount(), 1)))
-        text = vh.fontMetrics().horizontalAdvance("9" * digits)
-        width = max(text + 2 * vh.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 4,
-                    fvh.sizeHint().width())
+        width = max(vh.sizeHint().width(), fvh.sizeHint().width())
         vh.setFixedWidth(width)
         fvh.setFixedWidth(width)
         for i in range(len(self._model.columns)):

@@ -93,3 +93,37 @@ def test_paged_model_answers_every_role_as_the_list_model() -> None:
     assert paged.data(paged.index(3, 2), int(Qt.ItemDataRole.ForegroundRole)) is None
     assert paged.data(paged.index(0, 0), int(Qt.ItemDataRole.FontRole)) is None
     assert paged.flags(paged.index(0, 0)) == listed.flags(listed.index(0, 0)) & ~Qt.ItemFlag.ItemIsEditable
+
+
+class CountingHeaders(PagedTableModel):
+    """Counts the row-number labels the view asks for."""
+
+    asked = 0
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        if orientation == Qt.Orientation.Vertical:
+            CountingHeaders.asked += 1
+        return super().headerData(section, orientation, role)
+
+
+def test_row_numbers_are_sized_from_their_digits_not_asked_of_the_model(qtbot) -> None:
+    """Qt's header size hint asks ~200 sections' label, font, icon and size after every reset;
+    the row numbers need only their digit count, so a paint asks for the rows on screen only."""
+    view = LedgerView(RowTableModel(COLUMNS))
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    model = CountingHeaders(COLUMNS, Big(1_000_000), page_size=100)
+    CountingHeaders.asked = 0
+    view.set_model(model)
+    view.table.viewport().repaint()
+    view.table.verticalHeader().repaint()
+    QApplication.processEvents()
+    on_screen = view.table.rowAt(view.table.viewport().height() - 1) + 1
+    assert 0 < on_screen < 60
+    assert CountingHeaders.asked <= on_screen * 8  # a paint's roles for the rows shown, no more
+    wide = view.table.verticalHeader().width()
+    assert wide >= view.table.verticalHeader().fontMetrics().horizontalAdvance("1000000")
+    view.set_model(PagedTableModel(COLUMNS, Big(12), page_size=100))
+    assert view.table.verticalHeader().width() < wide  # two digits, a narrower column
