@@ -27,10 +27,10 @@ def test_file_commands_on_a_server_address_name_the_servers_tool(argv: list[str]
 
 def test_a_closed_pipe_is_not_a_database_error(demo_template: Path) -> None:
     """``orgs | head -0``: the reader is gone before the command prints its first line."""
-    proc = subprocess.Popen([sys.executable, "-m", "desktop_app", "orgs", "--db", str(demo_template)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.close()
-    err = proc.stderr.read().decode()
-    assert proc.wait(120) == 1
+    with subprocess.Popen([sys.executable, "-m", "desktop_app", "orgs", "--db", str(demo_template)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:  # closes the pipes
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        assert proc.wait(120) == 1
     assert "错误" not in err and "Broken" not in err and "Traceback" not in err
