@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import GENESIS
 from db.models import Book, Period, ReceivedAudit, ReceivedControlTotal, SyncInbox, SyncPartner
+from desktop_app.core.progress import Progress
 from desktop_app.core.services.district_common import places
 from desktop_app.core.services.periods import compute_period_seals_of
 
@@ -136,9 +137,28 @@ def _chain_status(entries: list[tuple[int, str, str]]) -> str:
     return OK
 
 
-def check_integrity(session: Session) -> list[TownshipCheck]:
+SEAL_CHUNK = 20  # books whose closed months are recomputed between two progress checks
+
+
+def _seals(session: Session, closed: dict[uuid.UUID, list[str]], progress: Progress | None) -> dict[
+        tuple[uuid.UUID, str], str]:
+    """Every closed month's seal recomputed, a few books at a time so that 取消 is heard."""
+    books = sorted(closed)
+    out: dict[tuple[uuid.UUID, str], str] = {}
+    for i in range(0, len(books), SEAL_CHUNK):
+        if progress is not None:
+            progress.report(i, len(books), f"正在核验结账封存：第 {i + 1}–{min(i + SEAL_CHUNK, len(books))} 个账套，"
+                                           f"共 {len(books)} 个")
+        out.update(compute_period_seals_of(session, {b: closed[b] for b in books[i:i + SEAL_CHUNK]}))
+    if progress is not None:
+        progress.report(len(books), len(books), "正在汇总核验结果")
+    return out
+
+
+def check_integrity(session: Session, progress: Progress | None = None) -> list[TownshipCheck]:
     """Per township: its received audit chains and every closed month's period seal recomputed
-    (what ``verify`` does for a township, on the district's copy of its rows)."""
+    (what ``verify`` does for a township, on the district's copy of its rows). Long on a large
+    district: ``progress`` hears how far it is and stops it when the user cancels."""
     names = _names(session)
     partners = {o: n for o, (n, _) in names.items()}
     chains: dict[uuid.UUID, list[tuple[int, str, str]]] = defaultdict(list)
@@ -157,7 +177,7 @@ def check_integrity(session: Session) -> list[TownshipCheck]:
                                                  .where(Period.status == "closed")):
         closed[book_id].append(period)
         stored[(book_id, period)] = seal
-    actual = compute_period_seals_of(session, dict(closed))
+    actual = _seals(session, closed, progress)
     bad_months: dict[uuid.UUID, list[str]] = defaultdict(list)
     months: dict[uuid.UUID, int] = defaultdict(int)
     for (book_id, period), seal in stored.items():

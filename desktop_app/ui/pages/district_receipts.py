@@ -10,11 +10,16 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter
 
-from desktop_app.core.services.district_receipts import check_integrity, list_receipts
+from desktop_app.core.progress import Progress
+from desktop_app.core.services.district_receipts import TownshipCheck, check_integrity, list_receipts
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.pages.district_base import DistrictPage, boxed, make_table
+from desktop_app.ui.tasks import TaskHandle, TaskRunner
+
+CHECKING = "检查中…"
+TOWN_BOX = "各乡镇数据核验（审计链、结账封存）"
 
 
 def _time(value: Any) -> str:
@@ -62,6 +67,9 @@ CHECK_COLUMNS = [
 class DistrictReceiptsPage(DistrictPage):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)
+        self.runner = TaskRunner(self)
+        self.check_task: TaskHandle | None = None
+        self.packages: list[Any] = []
         self.year_spin.hide()
         self.year_label.hide()
         self.note.setText("同步包在“U盘同步”页导入；此页列出已导入的包、其控制数，以及区级对所收数据的核验"
@@ -83,7 +91,8 @@ class DistrictReceiptsPage(DistrictPage):
         upper.setSizes([900, 420])
         self.check_box = boxed("各组织结账封存核验", self.check_view)
         lower = QSplitter()
-        lower.addWidget(boxed("各乡镇数据核验（审计链、结账封存）", self.town_view))
+        self.town_box = boxed(TOWN_BOX, self.town_view)
+        lower.addWidget(self.town_box)
         lower.addWidget(self.check_box)
         lower.setSizes([760, 560])
         split = QSplitter(Qt.Orientation.Vertical)
@@ -94,21 +103,42 @@ class DistrictReceiptsPage(DistrictPage):
         self.reload()
 
     def reload(self) -> None:
-        packages = self.read(list_receipts)
-        towns = self.read(check_integrity)
+        self.packages = packages = self.read(list_receipts)
         self.package_model.set_rows(packages)
-        self.town_model.set_rows(towns)
-        bad = [t.township for t in towns if t.audit_status != "✓" or t.seal_status != "✓"]
-        self.summary.setText(f"共收到 {len(packages)} 个同步包，来自 {len(towns)} 个乡镇；核验："
-                             + ("全部 ✓" if not bad else "有问题：" + "、".join(bad)))
         if packages:
             self.package_view.select_row(0)
         else:
             self.village_model.set_rows([])
+        if self.check_task is not None and not self.check_task.done:
+            self.check_task.cancel()  # its answer is of the data before this reload
+        self.town_model.set_rows([])
+        self.check_model.set_rows([])
+        self.town_box.setTitle(f"{TOWN_BOX}　{CHECKING}")
+        self.summary.setText(f"共收到 {len(packages)} 个同步包；核验：{CHECKING}")
+        self.check_task = handle = self.runner.run(
+            self._check, title="正在核验各乡镇数据", on_result=lambda towns: self._show_checks(handle, towns),
+            on_cancelled=lambda: self._check_cancelled(handle))
+
+    def _check(self, progress: Progress) -> list[TownshipCheck]:
+        """In the background: its own read transaction (a WAL snapshot)."""
+        with self.ctx.db.read(self.ctx.user.username) as s:
+            return check_integrity(s, progress)
+
+    def _show_checks(self, handle: TaskHandle, towns: list[TownshipCheck]) -> None:
+        if handle is not self.check_task:
+            return  # a later reload asked again
+        self.town_model.set_rows(towns)
+        self.town_box.setTitle(TOWN_BOX)
+        bad = [t.township for t in towns if t.audit_status != "✓" or t.seal_status != "✓"]
+        self.summary.setText(f"共收到 {len(self.packages)} 个同步包，来自 {len(towns)} 个乡镇；核验："
+                             + ("全部 ✓" if not bad else "有问题：" + "、".join(bad)))
         if towns:
             self.town_view.select_row(0)
-        else:
-            self.check_model.set_rows([])
+
+    def _check_cancelled(self, handle: TaskHandle) -> None:
+        if handle is self.check_task:
+            self.town_box.setTitle(f"{TOWN_BOX}　已取消")
+            self.summary.setText(f"共收到 {len(self.packages)} 个同步包；核验已取消（按“刷新”重新核验）")
 
     def show_package(self, row: Any) -> None:
         self.village_model.set_rows(list(row.villages) if row is not None else [])
