@@ -26,11 +26,14 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, make_url, select
 from sqlalchemy import types as sqltypes
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 import db.changelog  # noqa: F401  (registers the change-log session hooks)
+from db.errors import DatabaseBusy, is_busy
 from db.models.installation import Installation
+
+BUSY_TIMEOUT_MS = 10_000  # how long a transaction waits for another writer, unless it asks otherwise
 
 
 def make_engine(path: Path | str, *, echo: bool = False, read_only: bool = False) -> Engine:
@@ -51,7 +54,7 @@ def make_engine(path: Path | str, *, echo: bool = False, read_only: bool = False
         if not read_only:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
-        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.close()
         if not read_only:
             keep_wal_files(dbapi_conn)
@@ -71,8 +74,15 @@ def make_engine(path: Path | str, *, echo: bool = False, read_only: bool = False
         # Writers take the write lock at BEGIN: a read-then-write (next voucher number, audit
         # chain head, change-log counter) then waits for another writer (busy_timeout) instead
         # of failing on the lock upgrade. Pure reads stay deferred so WAL lets them run alongside.
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        # How long this transaction waits for another writer: a window asks its user after a
+        # moment (``Database.begin(wait_ms=…)``) where a batch waits the full busy timeout.
+        wait = int(options.get("sqlite_wait_ms", BUSY_TIMEOUT_MS))
+        kept = conn.connection.info  # lives as long as the SQLite connection
+        if kept.get("busy_timeout", BUSY_TIMEOUT_MS) != wait:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+            kept["busy_timeout"] = wait
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate", False) else "BEGIN")
 
     return engine
 
@@ -244,18 +254,28 @@ class Database:
         """True for a SQLite file (``path`` is a real file that can be copied and backed up)."""
         return self.dialect_name == "sqlite"
 
-    def session(self, actor: str = "system", *, write: bool = True) -> Session:
-        immediate = write and not self.read_only
-        s = self.sessions(bind=self.engine.execution_options(sqlite_immediate=True) if immediate else self.engine)
+    def session(self, actor: str = "system", *, write: bool = True, wait_ms: int | None = None) -> Session:
+        options: dict[str, Any] = {"sqlite_immediate": True} if write and not self.read_only else {}
+        if wait_ms is not None and self.dialect_name == "sqlite":
+            options["sqlite_wait_ms"] = wait_ms
+        s = self.sessions(bind=self.engine.execution_options(**options) if options else self.engine)
         s.info["origin"] = self.origin
         s.info["actor"] = actor
         return s
 
     @contextmanager
-    def begin(self, actor: str = "system") -> Iterator[Session]:
-        """One transaction per user action: commits on success, rolls back on any error."""
-        with self.session(actor) as s, s.begin():
-            yield s
+    def begin(self, actor: str = "system", *, wait_ms: int | None = None) -> Iterator[Session]:
+        """One transaction per user action: commits on success, rolls back on any error.
+
+        Another writer holding the lock past the wait (``wait_ms``, else the busy timeout) is a
+        ``DatabaseBusy`` with its Chinese message, never SQLite's "database is locked"."""
+        try:
+            with self.session(actor, wait_ms=wait_ms) as s, s.begin():
+                yield s
+        except OperationalError as exc:
+            if is_busy(exc):
+                raise DatabaseBusy() from exc
+            raise
 
     @contextmanager
     def read(self, actor: str = "system") -> Iterator[Session]:

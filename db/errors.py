@@ -57,3 +57,18 @@ class DatabaseTooNew(UserError):
 
 # Errors about the state of things rather than a typed value (see ``UserError.__str__``).
 _STATE_ERRORS = (NotFoundError, PermissionDenied, ConflictError)
+
+
+class DatabaseBusy(UserError):
+    """Another writer (a background import, a batch, the command line) holds the write lock
+    longer than this action waits. Nothing was written; the action may simply be tried again."""
+
+    def __init__(self, message: str = "数据库正忙：另一个操作（导入、批量记账、同步或命令行）正在写入，本次操作未保存任何内容，"
+                                      "请稍候重试。") -> None:
+        super().__init__(message)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked" (the busy timeout ran out), through SQLAlchemy or not."""
+    text = str(getattr(exc, "orig", None) or exc)
+    return "database is locked" in text or "database table is locked" in text

@@ -7,6 +7,7 @@ where the rest of the program imports it from.
 
 from db.errors import (
     ConflictError,
+    DatabaseBusy,
     DatabaseTooNew,
     IntegrityProblem,
     NotFoundError,
@@ -17,6 +18,7 @@ from db.errors import (
 
 __all__ = [
     "ConflictError",
+    "DatabaseBusy",
     "DatabaseTooNew",
     "IntegrityProblem",
     "NotFoundError",

@@ -15,10 +15,13 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from db.engine import Database
+from desktop_app.core.errors import DatabaseBusy
 from desktop_app.core.rows import BookRow, OrgRow, UserRow
 from desktop_app.ui.settings import WindowSettings
 
 T = TypeVar("T")
+
+WINDOW_WAIT_MS = 1500  # how long a save waits for another writer before the window asks 重试/取消
 
 
 @dataclass(frozen=True)
@@ -58,9 +61,23 @@ class AppContext(QObject):
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run one service call in its own write transaction (commit on success, rollback on
-        error). It takes the write lock at once, so use ``read`` for calls that only read."""
-        with self.db.begin(self.user.username) as session:
-            return fn(session, *args, **kwargs)
+        error). It takes the write lock at once, so use ``read`` for calls that only read.
+
+        While another writer holds the lock (a background import, the command line) the window
+        waits a moment, then asks 重试/取消 (``ask_retry``) instead of freezing for the busy
+        timeout and then crashing; 取消 raises ``DatabaseBusy``, shown calmly: nothing was saved."""
+        while True:
+            try:
+                with self.db.begin(self.user.username, wait_ms=WINDOW_WAIT_MS) as session:
+                    return fn(session, *args, **kwargs)
+            except DatabaseBusy:
+                if not self.ask_retry():
+                    raise
+
+    def ask_retry(self) -> bool:
+        from desktop_app.ui.errors import ask_retry
+
+        return ask_retry(None, DatabaseBusy().message)
 
     def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a read-only service call in a WAL snapshot: it never waits for a writer (a

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from desktop_app.core.errors import UserError
 
 __all__ = [
+    "ask_retry",
     "confirm",
     "crash_message",
     "install_excepthook",
@@ -68,6 +69,16 @@ def confirm(parent: QWidget | None, text: str, *, title: str = "请确认") -> b
     box.button(QMessageBox.StandardButton.Cancel).setText("取消")
     box.setDefaultButton(QMessageBox.StandardButton.Ok)
     return _exec(box) == int(QMessageBox.StandardButton.Ok)
+
+
+def ask_retry(parent: QWidget | None, text: str, *, title: str = "数据库正忙") -> bool:
+    """重试/取消 for an action that may simply be tried again; True for 重试."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text,
+                      QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel, parent)
+    box.button(QMessageBox.StandardButton.Retry).setText("重试")
+    box.button(QMessageBox.StandardButton.Cancel).setText("取消")
+    box.setDefaultButton(QMessageBox.StandardButton.Retry)
+    return _exec(box) == int(QMessageBox.StandardButton.Retry)
 
 
 def crash_message(log_path: Path | str | None) -> str:
