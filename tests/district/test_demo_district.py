@@ -128,3 +128,45 @@ def test_township_name_and_code_are_checked_before_any_file_is_made(tmp_path, ca
     assert main(["demo", "--db", str(db), "--townships", "2"]) == 1
     assert "--district" in capsys.readouterr().err
     assert not db.exists()
+
+
+@pytest.mark.pg
+def test_the_demo_district_on_a_postgresql_server(pg_url: str, tmp_path: Path) -> None:
+    """The district on the server (an empty database a newcomer made with createdb), the townships
+    files in the folder; the figures the district reads there are each village's own."""
+    from sqlalchemy import func, select
+
+    from db.migrate import open_database
+    from db.models import AccountPeriodTotal, Organisation
+    from desktop_app.core.demo.district import build_district_demo
+    from desktop_app.core.errors import UserError
+    from desktop_app.core.services import district_stats as ds
+    from desktop_app.core.services.users import authenticate
+    from desktop_app.sync import identity
+    from tests.district.test_stats import own_statement_figures
+
+    folder, work = tmp_path / "区示例", tmp_path / "pg-work"
+    made = build_district_demo(folder, townships=1, villages=2, district_db=pg_url, district_work_dir=work)
+    assert made.district_url == pg_url and made.district_label.startswith("postgresql+psycopg://")
+    assert not (folder / "district.db").exists() and len(_townships(folder)) == 1
+    (town_path,) = _townships(folder)
+    district = open_database(pg_url, work_dir=work, create=False)
+    town = open_database(town_path)
+    try:
+        with district.read("区统计员") as s:
+            assert (identity.site(s).level, identity.site(s).name) == ("district", "江宁区经管站")
+            assert authenticate(s, "quji", made.password).username == "quji"
+        with town.read() as s:
+            last = s.scalar(select(func.max(AccountPeriodTotal.period)))
+            orgs = s.execute(select(Organisation.id).where(Organisation.level == "村")).scalars().all()
+        assert last is not None and len(orgs) == 2
+        with district.read("区统计员") as s:
+            ytd = {r.village.organisation_id: r for r in ds.village_income(s, int(last[:4]), int(last[5:]))}
+        for org in orgs:
+            assert own_statement_figures(town, org, f"{last[:4]}-01", last) == (ytd[org].operating, ytd[org].total)
+    finally:
+        town.close()
+        district.close()
+    with pytest.raises(UserError, match="已有数据"):  # never mixed into a district's data
+        build_district_demo(tmp_path / "再来", townships=1, villages=1, district_db=pg_url, district_work_dir=work)
+    assert not (tmp_path / "再来" / "townships").exists()

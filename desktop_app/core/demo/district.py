@@ -10,6 +10,11 @@ Cards are exchanged (``identity.my_card``/``trust_card``, as an officer would af
 fingerprints), every township's package goes through the real ``export_package`` and
 ``import_package``, and the district's packages (its acknowledgements) go back the same way:
 nothing here writes the district's copy of a township's rows except the sync apply path.
+
+``district_db`` (a ``postgresql+psycopg://…`` URL of an empty database, DESIGN-NOTES 35) puts
+the district on the server instead of ``DIR/district.db``; the townships stay files in ``DIR``
+(a township is always a file), and ``district_work_dir`` is the server database's data folder
+(the CLI's ``server_work_dir``: packages kept, attachments).
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.engine import Database
+from sqlalchemy import func, select
+
+from db.engine import Database, is_database_url, safe_url
 from db.migrate import open_database
 from desktop_app.core.demo import build_demo
 from desktop_app.core.demo.users import DEMO_PASSWORD
@@ -53,10 +60,16 @@ class TownshipDemo:
 @dataclass(frozen=True)
 class DistrictDemo:
     folder: Path
-    district: Path
+    district: Path  # the file; on a server, its data folder's label (db.path)
     district_name: str
     townships: tuple[TownshipDemo, ...]
     password: str
+    district_url: str | None = None  # the server's URL as given (never print it: it may hold a password)
+
+    @property
+    def district_label(self) -> str:
+        """What to show: the file, or the URL without its password."""
+        return str(self.district) if self.district_url is None else safe_url(self.district_url)
 
 
 def township_name(i: int) -> str:
@@ -77,24 +90,46 @@ def _trust_each_other(a: Database, b: Database) -> None:
         identity.trust_card(s, card_b, actor=ACTOR)
 
 
-def _check(folder: Path, townships: int, villages: int) -> None:
+def _check(folder: Path, townships: int, villages: int, on_server: bool) -> None:
     if not 1 <= townships <= MAX_TOWNSHIPS:
         raise ValidationError(f"乡镇数量应为 1–{MAX_TOWNSHIPS}", field="--townships")
     if not 1 <= villages <= 200:
         raise ValidationError("每个乡镇的村数量应为 1–200", field="--villages")
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{folder} 不是文件夹：--district 需要一个（空的或新的）文件夹")
-    if (folder / DISTRICT_FILE).exists() or (folder / "townships").exists():
+    if (not on_server and (folder / DISTRICT_FILE).exists()) or (folder / "townships").exists():
         raise UserError(f"文件夹 {folder} 中已有示例区的数据库：请换一个空文件夹，或先删除其中的 {DISTRICT_FILE} 和 townships")
 
 
+def _open_district(folder: Path, district_db: str | None, work_dir: Path | None) -> Database:
+    if district_db is None:
+        return open_database(folder / DISTRICT_FILE, create=True)
+    if not is_database_url(district_db):
+        raise ValidationError("区级数据库地址应为 postgresql+psycopg://用户@主机/库名", field="--db")
+    district = open_database(district_db, create=True, work_dir=work_dir or folder / "district-server")
+    try:
+        with district.read(ACTOR) as s:
+            from db.models import Organisation, SyncPartner
+
+            used = s.scalar(select(func.count()).select_from(Organisation)) or s.scalar(
+                select(func.count()).select_from(SyncPartner))
+    except BaseException:
+        district.close()
+        raise
+    if used:  # a demo goes into an empty database only: never mixed into a real district's data
+        district.close()
+        raise UserError(f"数据库 {safe_url(district_db)} 已有数据：示例区只能生成到新建的空数据库中"
+                        "（createdb --owner … --template template0 --encoding UTF8 --locale C.UTF-8 新库名）")
+    return district
+
+
 def build_district_demo(folder: Path, *, townships: int = 3, villages: int = 5, years: int = 1, seed: int = 2026,
-                        name: str = DISTRICT_NAME, county: str = COUNTY,
-                        progress: Progress | None = None) -> DistrictDemo:
+                        name: str = DISTRICT_NAME, county: str = COUNTY, progress: Progress | None = None,
+                        district_db: str | None = None, district_work_dir: Path | None = None) -> DistrictDemo:
     """Build the demo district in ``folder`` (see the module docstring). Each township is its own
     database and transaction; a failure half-way leaves the files built so far (a demo folder)."""
     folder = Path(folder)
-    _check(folder, townships, villages)
+    _check(folder, townships, villages, district_db is not None)
     identity.check_county_code(county)
     stick = folder / "stick"
     stick.mkdir(parents=True, exist_ok=True)
@@ -109,7 +144,8 @@ def build_district_demo(folder: Path, *, townships: int = 3, villages: int = 5, 
         done += 1
 
     step("建立区级数据库")
-    district = open_database(folder / DISTRICT_FILE, create=True)
+    district = _open_district(folder, district_db, district_work_dir)
+    district_path = district.path
     towns: list[tuple[str, str, Database]] = []
     results: list[TownshipDemo] = []
     try:
@@ -136,11 +172,11 @@ def build_district_demo(folder: Path, *, townships: int = 3, villages: int = 5, 
             out = export_package(town, district.origin, stick, actor=ACTOR, data_dir=town.path.parent)
             if out.path is None:  # a fresh demo always has data to send
                 raise UserError(f"{town_name} 没有可发送的数据：{out.message}")
-            import_package(district, out.path, actor=ACTOR, data_dir=district.path.parent)
+            import_package(district, out.path, actor=ACTOR, data_dir=district.work_dir)
             packages.append((out.path, out.changes))
         for (town_name, code, town), (package, changes) in zip(towns, packages, strict=True):
             step(f"区经管站向 {town_name} 发回确认")
-            back = export_package(district, town.origin, stick, actor=ACTOR, data_dir=district.path.parent)
+            back = export_package(district, town.origin, stick, actor=ACTOR, data_dir=district.work_dir)
             if back.path is not None:
                 import_package(town, back.path, actor=ACTOR, data_dir=town.path.parent)
             results.append(TownshipDemo(town_name, code, town.path, villages, package, changes, back.path))
@@ -150,4 +186,4 @@ def build_district_demo(folder: Path, *, townships: int = 3, villages: int = 5, 
         district.close()
     if progress is not None:
         progress.report(steps, steps, "示例区已生成")
-    return DistrictDemo(folder, folder / DISTRICT_FILE, name, tuple(results), DEMO_PASSWORD)
+    return DistrictDemo(folder, district_path, name, tuple(results), DEMO_PASSWORD, district_db)
