@@ -90,6 +90,13 @@ def fill_table(cursor: Cursor, table: str) -> int:
     return len(rows)
 
 
+def fill_by_id(cursor: Cursor, table: str, columns: Iterable[str]) -> int:
+    """:func:`fill_table` on either engine (through :func:`refresh`), for a table keyed by ``id``
+    whose columns the migration names; returns the rows."""
+    ids = [r[0] for r in cursor.execute(f'SELECT id FROM "{table}"').fetchall()]
+    return len(refresh(cursor, table, hash_columns(columns), ids))
+
+
 def mismatches(cursor: Cursor, table: Table, batch: int = 20_000) -> Iterator[tuple[Any, int | None]]:
     """Stream the table; yield (row id as stored, stored hash) of each row whose stored hash is
     not the hash of its stored values (NULL included)."""

@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base
+from db.base import Base, RowHashMixin
 from db.types import utcnow
 
 
@@ -119,8 +119,13 @@ class SyncPartnerHas(Base):
     audit_n: Mapped[int] = mapped_column(default=0)
 
 
-class SyncOutbox(Base):
-    """A package written for a partner; ``stream_seq`` counts per receiving PC identity."""
+class SyncOutbox(RowHashMixin, Base):
+    """A package written for a partner; ``stream_seq`` counts per receiving PC identity.
+
+    ``audit_n``/``audit_hash``: the end of this PC's audit chain as the package carried it (NULL
+    before migration s0004). ``verify`` requires the chain still to hold that entry with that
+    hash: a tail trimmed or a chain recomputed after the package left no longer extends what the
+    partner holds, and this PC says so itself (DESIGN-NOTES 29, 34). The row carries its hash."""
 
     __tablename__ = "sync_outbox"
     __table_args__ = (UniqueConstraint("recipient", "stream_seq"),)
@@ -136,9 +141,11 @@ class SyncOutbox(Base):
     kept_copy: Mapped[str] = mapped_column(String(500))  # the local copy of the file
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(50))
+    audit_n: Mapped[int | None] = mapped_column(default=None)
+    audit_hash: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
-class SyncInbox(Base):
+class SyncInbox(RowHashMixin, Base):
     """A package applied here (a dry run leaves no row); the same package id is never applied twice."""
 
     __tablename__ = "sync_inbox"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, false
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base, IdMixin
+from db.base import Base, IdMixin, RowHashMixin
 from db.types import utcnow
 
 
@@ -30,10 +30,15 @@ class User(IdMixin, Base):
     locked_until: Mapped[datetime | None]
 
 
-class UserOrganisation(Base):
-    """The organisations a user is limited to; a user with no rows here may work on all."""
+class UserOrganisation(RowHashMixin, IdMixin, Base):
+    """The organisations a user is limited to; a user with no rows here may work on all.
+
+    A row carries its content hash like every business row (an ``id`` so that the one hash
+    path keys it, migration h0002); a row deleted behind the program's back, which no row hash
+    can show, is found by ``verify`` against the user's last 限定组织 audit entry."""
 
     __tablename__ = "app_user_org"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
-    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))

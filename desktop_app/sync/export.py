@@ -11,7 +11,8 @@ Everything is read in one transaction (a consistent snapshot; the write lock kee
 number unique) through the driver cursor and streamed into zstd members; the archive is signed,
 sealed for the recipient into a temp file in the target folder, fsynced, renamed, read back and
 re-hashed, copied to ``<data dir>/sync/outbox/``, and only then is the ``sync_outbox`` row
-committed. Nothing here moves an acknowledgement: only the partner's own package does.
+committed, with the end of our audit chain as the package carried it (``audit_n``/``audit_hash``:
+``verify`` holds the chain to it). Nothing here moves an acknowledgement: only the partner's own package does.
 
 Beyond the shared design: the manifest's ``sender`` also names its public keys (so a refusal of
 an untrusted signer can print the card fingerprint to compare), and ``records`` /
@@ -311,6 +312,8 @@ def _export(s: Session, me: uuid.UUID, partner: uuid.UUID, to_dir: Path, data_di
         ranges = {o: (acked.get(o, (0, 0))[0] + 1, counter[o]) for o in forwarded
                   if counter.get(o, 0) > acked.get(o, (0, 0))[0]}
         audit_from = acked.get(me.hex, (0, 0))[1]
+        head = cur.execute("SELECT last_n, last_hash FROM audit_head WHERE id = 1").fetchone()
+        audit_n, audit_hash = (int(head[0]), str(head[1])) if head and head[0] else (None, None)
         audit_new = cur.execute(  # sync's own bookkeeping travels with the next package, never alone
             "SELECT 1 FROM audit_entry WHERE n > ? AND action NOT IN ('sync_export', 'sync_import') LIMIT 1",
             (audit_from,)).fetchone() is not None
@@ -388,7 +391,8 @@ def _export(s: Session, me: uuid.UUID, partner: uuid.UUID, to_dir: Path, data_di
         s.add(SyncOutbox(id=package_id, recipient=partner, stream_seq=stream_seq, file_name=final.name,
                          sha256=digest, size=size, changes=n_records,
                          ranges_json=json.dumps({o: list(r) for o, r in sorted(ranges.items())}),
-                         kept_copy=str(copy), created_at=now, created_by=str(s.info.get("actor") or "system")))
+                         kept_copy=str(copy), created_at=now, created_by=str(s.info.get("actor") or "system"),
+                         audit_n=audit_n, audit_hash=audit_hash))
         span = "，".join(f"{o[:8]}… 第 {a}–{b} 号" for o, (a, b) in sorted(ranges.items())) or "仅确认信息"
         record_audit(s, AuditRecord("sync_export", "sync_outbox", package_id.hex,
                                     f"导出同步包 {final.name}（发往 {p.name}，{n_records} 条变更：{span}）"[:300]))

@@ -6,8 +6,10 @@ Each returns a list of Chinese problem descriptions; an empty list means all is 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from db import rowhash
 from db.audit import verify_audit_chain
 from db.base import Base, is_syncable
-from db.models import ChangeLog, SyncCounter
+from db.models import AuditEntry, ChangeLog, Organisation, SyncCounter, User, UserOrganisation
 from desktop_app.core.services.balances import verify_account_totals
 from desktop_app.core.services.period_audit import verify_period_status
 from desktop_app.core.services.periods import verify_period_seals
@@ -132,9 +134,19 @@ def check_village_digests(conn: Connection) -> list[str]:
     return problems[:50]
 
 
+# Local tables (not syncable, so sync's kinds do not name them) as a person knows them.
+_LOCAL_LABELS = {"app_user": "用户", "app_user_org": "用户可处理的组织", "sync_outbox": "导出的同步包",
+                 "sync_inbox": "导入的同步包"}
+# What names a record of a table whose own columns do not (an expression over the row ``a0``).
+_RECORD_WORDS = {"app_user_org": "(SELECT username FROM app_user WHERE id = a0.user_id) || ' → ' || "
+                                 "(SELECT name FROM organisation WHERE id = a0.organisation_id)"}
+
+
 def _record_label(table: Table) -> str | None:
     """A column that names a record to a person (name, number, code …), if the table has one."""
-    for name in ("name", "username", "number", "code", "period", "id_card", "label"):
+    if table.name in _RECORD_WORDS:
+        return _RECORD_WORDS[table.name]
+    for name in ("name", "username", "number", "code", "period", "id_card", "label", "file_name"):
         if name in table.c:
             return name
     return None
@@ -159,7 +171,7 @@ def check_row_hashes(conn: Connection) -> list[str]:
                 bad += 1
                 if bad > 10:
                     continue
-                label = "用户" if table.name == "app_user" else table_label(table.name)
+                label = _LOCAL_LABELS.get(table.name) or table_label(table.name)
                 org, shown = "", _record_label(table)
                 path = paths.get(table.name)
                 if path is not None:
@@ -168,7 +180,8 @@ def check_row_hashes(conn: Connection) -> list[str]:
                     org = f"“{names.get(found[0], found[0])}”的" if found and found[0] else ""
                 what = ""
                 if shown is not None:
-                    value = look.execute(f'SELECT "{shown}" FROM "{table.name}" WHERE id = ?', (row_id,)).fetchone()
+                    column = _RECORD_WORDS.get(table.name) or f'"{shown}"'
+                    value = look.execute(f'SELECT {column} FROM "{table.name}" a0 WHERE id = ?', (row_id,)).fetchone()
                     what = f"（{value[0]}）" if value and value[0] is not None else ""
                 record = uuid.UUID(row_id) if isinstance(row_id, str) and len(row_id) == 32 else row_id
                 reason = "没有行哈希（不是由本程序写入的）" if stored is None else "内容与其行哈希不符"
@@ -181,11 +194,44 @@ def check_row_hashes(conn: Connection) -> list[str]:
     return problems
 
 
+def check_user_organisations(conn: Connection) -> list[str]:
+    """Which organisations each user may work on (``app_user_org``) against the user's newest
+    限定组织 audit entry, which ``set_user_organisations`` writes with the rows. A row inserted
+    behind the program's back also fails its row hash; a row deleted — a user limited to one
+    village widened to all of them — leaves nothing to hash, and only this finds it."""
+    audit = AuditEntry.__table__
+    recorded: dict[str, frozenset[str]] = {}
+    for user, after in conn.execute(select(audit.c.entity_id, audit.c.after_json).where(
+            audit.c.entity == "app_user", audit.c.action == "update",
+            audit.c.after_json.like('%"organisations"%')).order_by(audit.c.n)):
+        try:
+            recorded[str(user)] = frozenset(str(uuid.UUID(o)) for o in json.loads(after)["organisations"])
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue  # not this kind of entry; the chain check vouches for the entry itself
+    now: dict[str, set[str]] = defaultdict(set)
+    for user_id, org_id in conn.execute(select(UserOrganisation.user_id, UserOrganisation.organisation_id)):
+        now[str(user_id)].add(str(org_id))
+    users = {str(i): n for i, n in conn.execute(select(User.id, User.username))}
+    names = {str(i): n for i, n in conn.execute(select(Organisation.id, Organisation.name))}
+
+    def shown(orgs: frozenset[str] | set[str]) -> str:
+        return "、".join(sorted(names.get(o, o) for o in orgs)) if orgs else "全部组织"
+
+    problems = []
+    for user in sorted(set(recorded) | set(now)):
+        was, have = recorded.get(user, frozenset()), now.get(user, set())
+        if was != have:
+            problems.append(f"用户可处理的组织（表 app_user_org）：用户 {users.get(user, user)} 按审计日志可处理“{shown(was)}”，"
+                            f"现在却是“{shown(have)}”：已被程序以外的方式修改")
+    return problems[:50]
+
+
 def check_audit_anchors(conn: Connection) -> list[str]:
     """The audit chain against what outlives its tail in this file: what partners acknowledged
-    receiving of it (``sync_partner_has.audit_n``) and the audit entry of every package written
-    (``sync_outbox``) and every sheet sealed (``sealed_document``, ``disclosure_record``)."""
-    problems: list[str] = []
+    receiving of it (``sync_partner_has.audit_n``), the audit entry of every package written
+    (``sync_outbox``) and every sheet sealed (``sealed_document``, ``disclosure_record``), and
+    the end of the chain each package carried (``sync_outbox.audit_n``/``audit_hash``)."""
+    problems = _check_outbox_heads(conn)
     head = conn.exec_driver_sql("SELECT last_n FROM audit_head WHERE id = 1").scalar() or 0
     last = conn.exec_driver_sql("SELECT max(n) FROM audit_entry").scalar() or 0
     acked = conn.exec_driver_sql("SELECT max(audit_n) FROM sync_partner_has WHERE origin IN "
@@ -207,6 +253,31 @@ def check_audit_anchors(conn: Connection) -> list[str]:
     return problems
 
 
+def _check_outbox_heads(conn: Connection) -> list[str]:
+    """Each package written carried the chain up to its ``audit_n`` with ``audit_hash``; the
+    partner holds that entry. The chain must still have it, with that hash: a missing entry is
+    a trimmed tail, another hash a chain recomputed after the package left."""
+    last = conn.exec_driver_sql("SELECT max(n) FROM audit_entry").scalar() or 0
+    rows = conn.exec_driver_sql(
+        "SELECT o.file_name, o.audit_n, o.audit_hash, p.name, a.hash FROM sync_outbox o "
+        "LEFT JOIN sync_partner p ON p.origin = o.recipient LEFT JOIN audit_entry a ON a.n = o.audit_n "
+        "WHERE o.audit_n > 0 AND (a.hash IS NULL OR a.hash <> o.audit_hash) "
+        "ORDER BY o.audit_n, o.file_name").all()
+    problems = []
+    for file_name, n, sent, partner, held in rows[:10]:
+        to = f"（发往{partner}）" if partner else ""
+        if held is None:
+            problems.append(f"审计日志（表 audit_entry）：同步包 {file_name}{to}发出时本机审计日志到第 {n} 条，"
+                            f"现在只到第 {last} 条：审计日志的末尾在发出后被删除，与对方已收到的不再衔接")
+        else:
+            problems.append(f"审计日志（表 audit_entry）：同步包 {file_name}{to}发出时本机第 {n} 条审计记录的哈希为 "
+                            f"{sent[:16]}…，现在为 {held[:16]}…：审计日志在发出后被改写（哈希链被重新计算），"
+                            "与对方已收到的不再衔接")
+    if len(rows) > 10:
+        problems.append(f"另有 {len(rows) - 10} 个已导出的同步包所载的审计日志末尾与本机现有的不符，从略")
+    return problems
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("数据库文件完整性", check_sqlite),
     ("外键一致性", check_foreign_keys),
@@ -214,6 +285,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("变更日志连续并覆盖每条同步数据", check_change_log),
     ("每条业务数据与其行哈希一致", check_row_hashes),
     ("审计日志与其外部锚点一致", check_audit_anchors),
+    ("用户可处理的组织与审计日志一致", check_user_organisations),
     ("已结账期间封存哈希", verify_period_seals),
     ("期间结账状态与审计日志一致", verify_period_status),
     ("科目汇总表与已记账分录一致", verify_account_totals),

@@ -147,10 +147,9 @@ def set_user_organisations(session: Session, user_id: uuid.UUID, organisation_id
     before = user_organisations(session, user.id)
     if before == wanted:
         return wanted
-    for org_id in before - wanted:
-        row = session.get(UserOrganisation, (user.id, org_id))
-        if row is not None:
-            session.delete(row)
+    for row in session.scalars(select(UserOrganisation).where(
+            UserOrganisation.user_id == user.id, UserOrganisation.organisation_id.in_(before - wanted))):
+        session.delete(row)
     session.add_all(UserOrganisation(user_id=user.id, organisation_id=o) for o in wanted - before)
     session.flush()
     names = session.scalars(select(Organisation.name).where(Organisation.id.in_(wanted)).order_by(Organisation.name))
