@@ -73,7 +73,7 @@ def test_paged_model_in_a_view_reads_only_visible_pages(qtbot) -> None:
     view.show()
     qtbot.waitExposed(view)
     view.scrollToBottom()
-    qtbot.wait(10)
+    qtbot.waitUntil(lambda: 999_999 // 500 in model.cached_pages())  # the bottom rows painted
     assert model.fetch_count <= 4
     assert sum(limit for _, limit in source.fetches) <= 2_000
 
