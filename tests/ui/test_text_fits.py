@@ -59,8 +59,8 @@ def _page(win: MainWindow, page_id: str, qtbot: Any) -> QWidget:
     index = next(i for i, p in enumerate(win.pages) if p.id == page_id)
     page = win.page_widget(index)
     assert page is not None
-    qtbot.wait(50)
-    QApplication.processEvents()
+    qtbot.waitUntil(page.isVisible)  # its tab shown …
+    QApplication.processEvents()  # … and the layout requests that follow handled
     return page
 
 
