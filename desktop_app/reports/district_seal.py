@@ -16,18 +16,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from desktop_app.reports import sealing
 from desktop_app.reports.district_pdf import cell_text
 from desktop_app.reports.district_sheets import Chart, DistrictDoc, Table, build_doc
-from desktop_app.reports.sealing import (
-    DocumentKind,
-    SealedContent,
-    SealRow,
-    register_kind,
-    seal_document,
-    section,
-    table_item,
-    text_item,
-)
+from desktop_app.reports.sealing import SealedContent, SealRow
 
 DISTRICT_REPORT = "district_report"
 
@@ -35,17 +27,18 @@ DISTRICT_REPORT = "district_report"
 def _table(t: Table) -> dict[str, Any]:
     rows = [[cell_text(c, v) for c, v in zip(t.columns, r, strict=True)] for r in t.rows]
     totals = None if t.totals is None else [cell_text(c, v) for c, v in zip(t.columns, t.totals, strict=True)]
-    return table_item(t.title, [c.header for c in t.columns], rows, totals=totals, note=t.note, fmt=str)
+    return sealing.table_item(t.title, [c.header for c in t.columns], rows, totals=totals, note=t.note, fmt=str)
 
 
 def _chart(c: Chart) -> dict[str, Any]:
-    return table_item(c.title, ["系列", *c.categories], [[name, *values] for name, values in c.series], fmt=str)
+    return sealing.table_item(c.title, ["系列", *c.categories], [[name, *values] for name, values in c.series],
+                              fmt=str)
 
 
 def district_content(doc: DistrictDoc, params: Mapping[str, Any]) -> SealedContent:
-    head = section("表头", doc.title, [text_item(doc.period_label), text_item(f"编制单位：{doc.organisation}"),
-                                      text_item(f"单位：{doc.unit}"), *(text_item(line) for line in doc.basis)])
-    body = section("正文", doc.title, [_table(b) if isinstance(b, Table) else _chart(b) for b in doc.blocks])
+    lines = (doc.period_label, f"编制单位：{doc.organisation}", f"单位：{doc.unit}", *doc.basis)
+    head = sealing.section("表头", doc.title, [sealing.text_item(line) for line in lines])
+    body = sealing.section("正文", doc.title, [_table(b) if isinstance(b, Table) else _chart(b) for b in doc.blocks])
     return SealedContent(DISTRICT_REPORT, dict(params), doc.title, doc.organisation, doc.period_label, (head, body))
 
 
@@ -69,7 +62,7 @@ def _rebuild(session: Session, params: Mapping[str, Any]) -> SealedContent:
                           as_of=date.fromisoformat(as_of) if as_of else None)[1]
 
 
-register_kind(DocumentKind(DISTRICT_REPORT, _rebuild))
+sealing.register_kind(sealing.DocumentKind(DISTRICT_REPORT, _rebuild))
 
 
 def seal_district_report(session: Session, content: SealedContent) -> SealRow:
@@ -82,11 +75,11 @@ def seal_district_report(session: Session, content: SealedContent) -> SealRow:
     from desktop_app.sync.district_guard import SYNC_APPLY, is_district
 
     if not is_district(session):
-        return seal_document(session, DISTRICT_REPORT, content=content)
+        return sealing.seal_document(session, DISTRICT_REPORT, content=content)
     session.flush()
     session.info[SYNC_APPLY] = True
     try:
-        return seal_document(session, DISTRICT_REPORT, content=content)
+        return sealing.seal_document(session, DISTRICT_REPORT, content=content)
     finally:
         session.info.pop(SYNC_APPLY, None)
 
