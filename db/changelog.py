@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import marshal
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -106,41 +106,44 @@ def _is_hex_uuid(conn: Connection, column: Column[Any]) -> bool:
     return isinstance(t, Uuid) and bool(t.as_uuid) and not (conn.dialect.supports_native_uuid and t.native_uuid)
 
 
-_Convert = Callable[[list[dict[str, Any]], list[Any]], list[tuple[Any, ...]]]
+_Convert = Callable[[Sequence[Any], list[Any]], list[tuple[Any, ...]]]
 _CONVERTERS: dict[tuple[Any, ...], tuple[list[str], _Convert, list[tuple[str, Processor]]]] = {}
 
 
-def _converter(conn: Connection, table: Table, first: dict[str, Any],
-               constants: dict[str, Any]) -> tuple[list[str], Callable[[list[dict[str, Any]]], list[tuple[Any, ...]]]]:
-    """Column names, and a function turning row dicts into tuples of stored values.
+def _converter(conn: Connection, table: Table, first: Mapping[str, Any], constants: Mapping[str, Any],
+               columns: tuple[str, ...] | None = None) -> tuple[list[str], Callable[[Sequence[Any]], list[tuple[Any, ...]]]]:
+    """Column names, and a function turning rows into tuples of stored values.
 
     Each value is what an ORM write of the same row stores (the types' own processors); a key a
     row leaves out gets the column's default (a callable default, such as a new id, is written
-    back into the row); values the same for every row (``constants``) are converted once. The
-    function is generated once per table and shape (which constants, which database-filled
-    columns are left out) and kept, so a row costs one tuple display, not a call per column.
+    back into a dict row); values the same for every row (``constants``) are converted once.
+    Rows are dicts, or (``columns``) tuples of those columns' values in that order. The
+    function is generated once per table and shape (which constants and columns, which
+    database-filled columns are left out) and kept, so a row costs one tuple display, not a
+    call per column.
     """
     filled = tuple(c.key for c in table.columns
                    if c.key not in first and c.default is None and c.server_default is not None)
-    key = (table, conn.dialect.name, tuple(sorted(constants)), filled)
+    key = (table, conn.dialect.name, tuple(sorted(constants)), filled, columns)
     found = _CONVERTERS.get(key)
     if found is None:
-        found = _CONVERTERS[key] = _make_converter(conn, table, set(filled), constants)
+        found = _CONVERTERS[key] = _make_converter(conn, table, set(filled), constants, columns)
     names, convert, const_procs = found
     values = [proc(constants[k]) if proc else constants[k] for k, proc in const_procs]
     return names, lambda rows: convert(rows, values)
 
 
-def _make_converter(conn: Connection, table: Table, filled: set[str],
-                    constants: dict[str, Any]) -> tuple[list[str], _Convert, list[tuple[str, Processor]]]:
+def _make_converter(conn: Connection, table: Table, filled: set[str], constants: Mapping[str, Any],
+                    columns: tuple[str, ...] | None) -> tuple[list[str], _Convert, list[tuple[str, Processor]]]:
     names: list[str] = []
     exprs: list[str] = []
     env: dict[str, Any] = {}
     const_procs: list[tuple[str, Processor]] = []
+    at = {k: i for i, k in enumerate(columns)} if columns is not None else None
     hashed = rowhash.is_hashed(table) and not filled  # else the rows are re-read (bulk_insert)
     # in the row hash's column order, so that the converted tuple is what the hash covers
-    columns = sorted(table.columns, key=lambda c: c.name) if hashed else list(table.columns)
-    for i, col in enumerate(columns):
+    ordered = sorted(table.columns, key=lambda c: c.name) if hashed else list(table.columns)
+    for i, col in enumerate(ordered):
         key, default = col.key, col.default
         if key in filled or col.name == rowhash.COLUMN:
             continue  # the database fills it; the hash is appended below
@@ -150,29 +153,39 @@ def _make_converter(conn: Connection, table: Table, filled: set[str],
         if key in constants:
             exprs.append(f"C[{len(const_procs)}]")
             const_procs.append((key, proc))
-        elif default is not None and default.is_callable:
+            continue
+        if default is not None and default.is_callable:
             env[f"d{i}"] = default.arg  # type: ignore[attr-defined]
-            value = f"(r[{key!r}] if {key!r} in r else r.setdefault({key!r}, d{i}(None)))"
+            if at is None:
+                value = f"(r[{key!r}] if {key!r} in r else r.setdefault({key!r}, d{i}(None)))"
+            else:  # a tuple row holds no place to write a made value back
+                value = f"r[{at[key]}]" if key in at else f"d{i}(None)"
             if _is_hex_uuid(conn, col):  # a new id (uuid7): stored as its hex, as SQLAlchemy's processor does
                 exprs.append(f"(None if (v{i} := {value}) is None else v{i}.hex)")
             else:
                 exprs.append(f"p{i}({value})" if proc else value)
-        else:
-            env[f"f{i}"] = getattr(default, "arg", None) if default is not None else None
+            continue
+        env[f"f{i}"] = getattr(default, "arg", None) if default is not None else None
+        if at is None:
             value = f"r.get({key!r}, f{i})"
-            if _is_hex_uuid(conn, col):  # inlined: SQLAlchemy's processor stores value.hex
-                exprs.append(f"(None if (v{i} := {value}) is None else v{i}.hex)")
-            elif type(col.type) is Date and proc is not None:  # SQLite stores a date as its ISO text
-                env["DATE"] = date
-                exprs.append(f"(v{i}.isoformat() if type(v{i} := {value}) is DATE else p{i}(v{i}))")
-            elif isinstance(col.type, Boolean) and proc is not None:  # SQLAlchemy's strict check is the fallback
-                exprs.append(f"(1 if (v{i} := {value}) is True else 0 if v{i} is False else p{i}(v{i}))")
-            elif isinstance(col.type, ScaledDecimal):  # inlined fast path of to_scaled_int, which has the last word
-                env["D"] = Decimal
-                exprs.append(f"(x{i} if type(v{i} := {value}) is D and v{i}.is_finite() and "
-                             f"(x{i} := int(s{i} := v{i}.scaleb({col.type.places}))) == s{i} else p{i}(v{i}))")
-            else:
-                exprs.append(f"p{i}({value})" if proc else value)
+        else:
+            value = f"r[{at[key]}]" if key in at else f"f{i}"
+        if _is_hex_uuid(conn, col):  # inlined: SQLAlchemy's processor stores value.hex
+            exprs.append(f"(None if (v{i} := {value}) is None else v{i}.hex)")
+        elif type(col.type) is Date and proc is not None:  # SQLite stores a date as its ISO text
+            env["DATE"] = date
+            exprs.append(f"(v{i}.isoformat() if type(v{i} := {value}) is DATE else p{i}(v{i}))")
+        elif isinstance(col.type, Boolean) and proc is not None:  # SQLAlchemy's strict check is the fallback
+            exprs.append(f"(1 if (v{i} := {value}) is True else 0 if v{i} is False else p{i}(v{i}))")
+        elif isinstance(col.type, ScaledDecimal):  # inlined fast path of to_scaled_int, which has the last word
+            env["D"] = Decimal
+            exprs.append(f"(x{i} if type(v{i} := {value}) is D and v{i}.is_finite() and "
+                         f"(x{i} := int(s{i} := v{i}.scaleb({col.type.places}))) == s{i} else p{i}(v{i}))")
+        else:
+            exprs.append(f"p{i}({value})" if proc else value)
+    unknown = set(columns or ()) - {c.key for c in table.columns}
+    if unknown:
+        raise ValueError(f"{table.name} has no column {sorted(unknown)}")
     if hashed:  # rowhash.tuple_hash inlined
         names.append(rowhash.COLUMN)
         env.update(B=blake2b, FB=int.from_bytes, M=marshal.dumps, V=rowhash.MARSHAL_VERSION)
@@ -185,29 +198,45 @@ def _make_converter(conn: Connection, table: Table, filled: set[str],
     return names, convert, const_procs
 
 
-def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
+def bulk_insert(session: Session, model: type, rows: Sequence[Any], *, columns: Sequence[str] | None = None,
+                constants: Mapping[str, Any] | None = None) -> None:
     """Insert syncable rows and their change-log records with DBAPI ``executemany``.
 
     Values are converted once, exactly as an ORM write stores them (:func:`_converter`), and
-    bound straight through the driver's cursor in the session's transaction; the rows get
-    their sync metadata (origin, rev 1, updated_at) from :func:`stamp_rows`.
+    bound straight through the driver's cursor in the session's transaction. Rows are dicts,
+    which get their sync metadata (origin, rev 1, updated_at) from :func:`stamp_rows`; or, with
+    ``columns``, tuples of those columns' values in that order (a writer of 100,000s of rows
+    builds no dict per row; the metadata is given once for all). ``constants``: values the same
+    for every row (an organisation id), given and converted once instead of in every row.
     """
     if not rows:
         return
     for check in WRITE_CHECKS:
         check(session)
-    stamp_rows(session, rows)
-    origin, now = rows[0]["origin"], rows[0]["updated_at"]
+    if columns is None:
+        stamp_rows(session, rows)
+        first = rows[0]
+        origin, meta = first["origin"], {"origin": first["origin"], "rev": 1, "updated_at": first["updated_at"]}
+    else:
+        first = dict.fromkeys(columns)
+        origin = session_origin(session)
+        meta = {"origin": origin, "rev": 1, "updated_at": utcnow(), "deleted": False}
     table: Table = model.__table__  # type: ignore[attr-defined]
     conn = session.connection()
-    names, convert = _converter(conn, table, rows[0], {"origin": origin, "rev": 1, "updated_at": now})
+    given = {**(constants or {}), **meta}
+    if first.keys() & (constants or {}).keys() or (columns is not None and given.keys() & set(columns)):
+        raise ValueError(f"{table.name}: a column given both per row and for every row")  # which would win is a guess
+    names, convert = _converter(conn, table, {**first, **given}, given,
+                                tuple(columns) if columns is not None else None)
     values = convert(rows)
     at, name = names.index("id"), str(table.name)  # a plain str: sqlite3 adapts a subclass per row
     cursor = _cursor(session)
     try:
         cursor.executemany(f'INSERT INTO "{table.name}" ({", ".join(names)}) '
                            f'VALUES ({", ".join("?" * len(names))})', values)
-        _append_log(cursor, origin.hex, [(name, v[at], "insert", 1, 0) for v in values])
+        start = _reserve(cursor, origin.hex, len(values))
+        cursor.executemany(_INSERT_LOG, [(origin.hex, seq, name, v[at], "insert", 1, 0)
+                                         for seq, v in enumerate(values, start=start)])
         if rowhash.is_hashed(table) and rowhash.COLUMN not in names:  # a database-filled column
             rowhash.refresh(cursor, name, rowhash.hash_columns(table), [v[at] for v in values])
     finally:
@@ -220,14 +249,20 @@ def _cursor(session: Session) -> Cursor:
     return cursor_of(session.connection().connection.driver_connection)
 
 
-def _append_log(cursor: Cursor, origin_hex: str, records: list[tuple[str, str, str, int, int]]) -> None:
-    """(table, row id hex, op, rev, prev_rev) records numbered on from the origin's counter."""
+def _reserve(cursor: Cursor, origin_hex: str, n: int) -> int:
+    """The first of ``n`` sequence numbers handed out from the origin's counter (the one place)."""
     found = cursor.execute("SELECT last_seq FROM sync_counter WHERE origin = ?", (origin_hex,)).fetchone()
     if found is None:
         cursor.execute("INSERT INTO sync_counter (origin, last_seq) VALUES (?, 0)", (origin_hex,))
     start = found[0] if found else 0
-    cursor.executemany(_INSERT_LOG, [(origin_hex, seq, *rec) for seq, rec in enumerate(records, start=start + 1)])
-    cursor.execute("UPDATE sync_counter SET last_seq = ? WHERE origin = ?", (start + len(records), origin_hex))
+    cursor.execute("UPDATE sync_counter SET last_seq = ? WHERE origin = ?", (start + n, origin_hex))
+    return int(start) + 1
+
+
+def _append_log(cursor: Cursor, origin_hex: str, records: list[tuple[str, str, str, int, int]]) -> None:
+    """(table, row id hex, op, rev, prev_rev) records numbered on from the origin's counter."""
+    start = _reserve(cursor, origin_hex, len(records))
+    cursor.executemany(_INSERT_LOG, [(origin_hex, seq, *rec) for seq, rec in enumerate(records, start=start)])
 
 
 def log_changes(session: Session, changes: Iterable[Change]) -> int:
