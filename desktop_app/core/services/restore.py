@@ -15,7 +15,8 @@ Order (nothing is touched until every check has passed):
    folded in and removed, the staged file is renamed over it (``os.replace``, atomic) and any
    ``-wal``/``-shm``/``-journal`` of the old file is deleted so it can never be replayed onto the
    restored one;
-5. the restored file gets a new installation identity (made as of today).
+5. the staged file gets a new installation identity (made as of today) before it replaces the
+   database, so no kill leaves the restored ledger with the backup's identity.
 
 ``prepare_restore`` / ``finish_restore`` run these steps for the CLI and the GUI alike; a sealed
 backup (``.slbak``, desktop_app.core.backup_crypto) is first decrypted beside the database with
@@ -267,9 +268,9 @@ def prepare_restore(source: Path, target: Path, *, passphrase: str | None = None
 
 
 def finish_restore(prepared: PreparedRestore, *, force: bool = False) -> tuple[RestoreResult, str]:
-    """Steps 3–5: replace the database (refused while another program has it open) and give it a
-    new installation identity. Returns the result and the new origin id. Always discards the
-    staged and decrypted files."""
+    """Steps 3–5: give the staged copy a new installation identity, then replace the database with
+    it (refused while another program has it open). Returns the result and the new origin id.
+    Always discards the staged and decrypted files."""
     from db.migrate import new_installation
 
     try:
@@ -277,15 +278,17 @@ def finish_restore(prepared: PreparedRestore, *, force: bool = False) -> tuple[R
             raise IntegrityProblem(f"备份文件 {prepared.source.name} 已损坏或不完整，不能用于恢复。当前数据库未作任何改动")
         if prepared.check.findings and not force:
             raise IntegrityProblem("备份中的数据可能被程序以外的方式修改过，未恢复，当前数据库未作任何改动")
+        # before the replace, not after it: a process killed in between would leave the restored
+        # ledger signing as the PC the backup came from (tests/integrity/test_kill_cli.py)
+        db = open_database(prepared.staged, create=False, backup_dir=backup_dir_of(prepared.target))
+        try:
+            with db.begin("restore") as s:
+                origin = new_installation(s.connection(), "本机（由备份恢复）", "restore")
+        finally:
+            db.close()
         kept = replace_database(prepared.staged, prepared.target, backup_dir_of(prepared.target))
     finally:
         discard(prepared)
-    db = open_database(prepared.target, create=False, backup_dir=backup_dir_of(prepared.target))
-    try:
-        with db.begin("restore") as s:
-            origin = new_installation(s.connection(), "本机（由备份恢复）", "restore")
-    finally:
-        db.close()
     return RestoreResult(prepared.source, prepared.target, kept), str(origin)
 
 
