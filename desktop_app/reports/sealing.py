@@ -163,7 +163,8 @@ class DocumentKind:
 
 _KINDS: dict[str, DocumentKind] = {}
 _KIND_MODULES = ("desktop_app.reports.disclosure.builder", "desktop_app.reports.sealed_kinds",
-                 "desktop_app.reports.ledger_docs", "desktop_app.reports.bank_seal")
+                 "desktop_app.reports.ledger_docs", "desktop_app.reports.bank_seal",
+                 "desktop_app.reports.district_seal")
 
 
 def register_kind(kind: DocumentKind) -> DocumentKind:

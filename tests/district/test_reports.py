@@ -278,8 +278,6 @@ def test_a_district_pdf_needs_a_login(carried: HandTown, tmp_path: Path, capsys:
     assert "需要登录" in capsys.readouterr().err and not out.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="reports/sealing.py's _KIND_MODULES does not name desktop_app.reports.district_seal "
-                                       "yet: a fresh `verify-sheet` process cannot rebuild a district report")
 def test_a_fresh_process_knows_the_district_report_kind() -> None:
     import subprocess
     import sys
