@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from db import rowhash
 from db.audit import GENESIS, AuditRecord, _payload, record_audit
-from db.changelog import _cursor, session_origin
+from db.changelog import _cursor, paused_gc, session_origin
 from db.engine import Database
 from db.images import chain_hash
 from db.migrate import SCHEMA_HEADS
@@ -144,11 +144,14 @@ def _newer(table: str) -> str:
     return f'excluded.rev > "{table}".rev OR (excluded.rev = "{table}".rev AND excluded.origin > "{table}".origin)'
 
 
-def _upsert_sql(table: str, columns: list[str]) -> str:
+def _insert_sql(table: str, columns: list[str]) -> str:
     cols = ", ".join(f'"{c}"' for c in columns)
+    return f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(columns))})'
+
+
+def _upsert_sql(table: str, columns: list[str]) -> str:
     sets = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "id")
-    return (f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(columns))}) '
-            f"ON CONFLICT(id) DO UPDATE SET {sets} WHERE {_newer(table)}")
+    return f"{_insert_sql(table, columns)} ON CONFLICT(id) DO UPDATE SET {sets} WHERE {_newer(table)}"
 
 
 def read_package(db: Database, file: Path) -> PackagePreview:
@@ -307,6 +310,8 @@ class Row(msgspec.Struct, tag_field="k", tag="r", gc=False):
 
 OPS = frozenset(("insert", "update", "delete"))
 LOG_COLUMNS = ("origin", "seq", "table_name", "row_id", "op", "rev", "prev_rev")
+_log_row = attrgetter("o", "s", "t", "id", "op", "rev", "p")  # a record as change_log's row, built in C
+_table_of, _op_of, _seq_of = attrgetter("t"), attrgetter("op"), attrgetter("s")
 _decode_changes = msgspec.json.Decoder(list[Record | Row]).decode
 
 
@@ -322,8 +327,11 @@ def _changes(c: Container) -> Iterator[list[Record | Row]]:
 class _Applier:
     """The record and row streams of ``changes.jsonl`` written through the driver cursor, a
     block at a time: the records of a block checked as runs per origin, the rows upserted per
-    table with one statement per batch noting the revs they replace (none when the table was
-    empty when the package started: a seed)."""
+    table with one statement per batch noting the revs they replace. Rows where none was held
+    (every row of a table empty when the package started, which are plainly inserted: a row
+    sent twice is a damaged package; a batch of which no row existed) are counted from their
+    decoded values (``control.NewRows``: digest shares, villages, months) instead of noted and
+    read back."""
 
     def __init__(self, cur: Cursor, m: dict[str, Any], p: identity.PartnerRow, me: set[str],
                  tick: Callable[[int], None]) -> None:
@@ -337,6 +345,8 @@ class _Applier:
         self.cols: dict[str, list[str]] = {}
         self.rehash: dict[str, list[str]] = {}  # table → its hash columns, when the sender's row_hash cannot stand
         self.fresh: dict[str, bool] = {}  # table → it held no row when the package started
+        self.new_rows = control.NewRows(cur)
+        self.months: set[tuple[str, str]] = set()  # (book, period) of new vouchers and lines
         self.schema = list(m.get("schema") or [])
         self.columns: dict[str, list[str]] = m.get("columns") or {}
 
@@ -353,10 +363,10 @@ class _Applier:
 
     def records(self, origin: str, run: list[Record]) -> None:
         """A run of one origin's records: those held skipped, a gap refused, the rest appended."""
-        if not {r.t for r in run} <= self.tables or not {r.op for r in run} <= OPS:
+        if not set(map(_table_of, run)) <= self.tables or not set(map(_op_of, run)) <= OPS:
             raise PackageError(f"同步包中有无法识别的变更记录（表 {run[0].t}），包已损坏")
         have, first = self.held.get(origin, 0), run[0].s
-        if [r.s for r in run] != list(range(first, first + len(run))):  # not one ascending run: one by one
+        if list(map(_seq_of, run)) != list(range(first, first + len(run))):  # not one ascending run: one by one
             for r in run:
                 self.records(origin, [r])
             return
@@ -373,7 +383,7 @@ class _Applier:
         if origin in self.me:
             raise PackageError(f"同步包含有本机自己尚未产生的变更记录（来源 {origin[:8]}… 第 {seq} 号），包来历不明，已拒绝")
         self.held[origin] = self.moved[origin] = new[-1].s
-        log = [(r.o, r.s, r.t, r.id, r.op, r.rev, r.p) for r in new]
+        log = list(map(_log_row, new))
         if isinstance(self.cur, PgCursor):  # new (origin, seq) only (checked above): COPY straight in
             copy_insert(self.cur, "change_log", LOG_COLUMNS, log)
         else:
@@ -394,25 +404,39 @@ class _Applier:
                 self.rehash[table] = rowhash.hash_columns(local)  # an older (or newer) row shape: hash ours
             self.fresh[table] = self.cur.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() is None
         sql, convert, id_at = self.sql[table]
+        cols, fresh = self.cols[table], self.fresh[table]
         try:
-            ids = json.dumps([v[id_at] for v in values])
+            id_list = list(map(itemgetter(id_at), values))
+            ids = "" if fresh else json.dumps(id_list)
             rows = values if convert is _unchanged else [convert(v) for v in values]
         except (IndexError, TypeError, ValueError) as exc:
             raise PackageError("同步包的变更数据无法解析，包已损坏") from exc
-        if not self.fresh[table] and control.note_rows_before(self.cur, table, ids) and table in MONTHLY:
+        held = not fresh and control.note_rows_before(self.cur, table, ids)
+        if held and table in MONTHLY:
             self.cur.execute(f'INSERT OR IGNORE INTO temp.sync_months SELECT book_id, period FROM "{table}" '
                              "WHERE id IN (SELECT value FROM json_each(?))", (ids,))
         try:
             if isinstance(self.cur, PgCursor):  # COPY into a staging table, one upsert (bench/bench_sync.py --pg)
-                self.applied += copy_upsert(self.cur, table, self.cols[table], rows, _newer(table))
+                if fresh:
+                    copy_insert(self.cur, table, cols, rows)
+                    self.applied += len(rows)
+                else:
+                    self.applied += copy_upsert(self.cur, table, cols, rows, _newer(table))
+            elif fresh:
+                self.cur.executemany(_insert_sql(table, cols), rows)
+                self.applied += len(rows)
             else:
                 self.cur.executemany(sql, rows)
                 self.applied += max(self.cur.rowcount, 0)
         except errors() as exc:
             raise PackageError(f"数据表 {table} 的数据无法写入本机数据库（{exc}），已全部撤销") from exc
         if table in self.rehash:
-            rowhash.refresh(self.cur, table, self.rehash[table], [v[id_at] for v in values])
-        control.note_rows_new(self.cur, table, ids)
+            rowhash.refresh(self.cur, table, self.rehash[table], id_list)
+        if (fresh or (not held and len(set(id_list)) == len(id_list))) and self.new_rows.add(table, cols, rows):
+            if table in MONTHLY:
+                self.months.update(map(itemgetter(cols.index("book_id"), cols.index("period")), rows))
+        else:
+            control.note_rows_new(self.cur, table, ids or json.dumps(id_list))
         self.counts[table] = self.counts.get(table, 0) + len(rows)
         self.tick(len(rows))
 
@@ -455,10 +479,11 @@ def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, 
         me = {session_origin(s).hex}  # earlier origins of this file are other PCs' now: they may come back
         control.start_row_deltas(cur)
         a = _Applier(cur, m, p, me, tick)
-        for objs in _changes(c):
-            a.block(objs)
+        with paused_gc():  # the decoded rows hold no cycles: no collector passes over them
+            for objs in _changes(c):
+                a.block(objs)
         a.finish()
-        control.apply_row_deltas(cur)
+        control.apply_row_deltas(cur, a.new_rows)
         if os.environ.get("SUNSHINE_LEDGER_SYNC_FAULT") == "mid-apply":  # fault injection (tests/sync/test_faults.py)
             os._exit(70)
         audit_new = _check_audit(s, c, p)
@@ -589,9 +614,11 @@ def _same_state(s: Session, cur: Cursor, p: identity.PartnerRow, vector: dict[st
 MONTHLY = ("voucher", "entry")
 
 
-def _touched_months(cur: Cursor) -> dict[str, list[str]]:
+def _touched_months(cur: Cursor, new: set[tuple[str, str]]) -> dict[str, list[str]]:
     """Book → the months whose summary the package changed: those of the vouchers and lines it
-    wrote, as they were before (noted in ``sync_months``) and as they are now."""
+    wrote, as they were before (noted in ``sync_months``) and as they are now (``new``: of the
+    rows it inserted, taken from their values)."""
+    cur.executemany("INSERT OR IGNORE INTO temp.sync_months (book_id, period) VALUES (?, ?)", sorted(new))
     for table in MONTHLY:
         cur.execute(f'INSERT OR IGNORE INTO temp.sync_months SELECT book_id, period FROM "{table}" '
                     f"WHERE id IN (SELECT id FROM {control.ROWS_BEFORE} WHERE t = ?)", (table,))
@@ -611,7 +638,7 @@ def _reconcile(s: Session, cur: Cursor, c: Container, m: dict[str, Any], p: iden
     sent_digests: dict[str, list[Any]] = c.read_json("digests.json")
     books: dict[str, dict[str, str]] = ctl.get("books") or {}
     orgs: dict[str, str] = ctl.get("orgs") or {}
-    for book, periods in sorted(_touched_months(cur).items()):
+    for book, periods in sorted(_touched_months(cur, a.months).items()):
         balances.rebuild_totals(s, uuid.UUID(hex=book), periods)
     s.flush()
     vector: dict[str, int] = m.get("vector") or {}
@@ -652,6 +679,10 @@ def _reconcile(s: Session, cur: Cursor, c: Container, m: dict[str, Any], p: iden
             {"package_id": package_id, "organisation_id": uuid.UUID(hex=o), "digest": d, "rows": int(r)}
             for o, (d, r) in sorted(sent_digests.items())])
     per_org = control.rows_per_org(cur, control.ROWS_BEFORE)
+    for org, per_table in a.new_rows.rows.items():
+        mine_rows = per_org.setdefault(org, {})
+        for table, n in per_table.items():
+            mine_rows[table] = mine_rows.get(table, 0) + n
     lines = []
     for org in sorted(set(orgs) | set(per_org), key=lambda o: orgs.get(o, o)):
         n_totals = sum(1 for b, _ in sent if books.get(b, {}).get("org") == org)

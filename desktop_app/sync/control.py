@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
+from typing import Any
 
 from sqlalchemy import Table
 
@@ -40,10 +43,13 @@ POSTED = "记账"
 
 @dataclass(frozen=True)
 class OrgPath:
-    """How to reach a table's village: ``FROM "table" a0 {joins}`` gives ``{expr}``."""
+    """How to reach a table's village: ``FROM "table" a0 {joins}`` gives ``{expr}``. ``column``:
+    the row's own column naming it (``via_book``: naming its book), None when only a parent row does."""
 
     joins: str
     expr: str
+    column: str | None = None
+    via_book: bool = False
 
 
 def syncable_tables() -> list[Table]:
@@ -84,7 +90,9 @@ def org_paths() -> dict[str, OrgPath]:
     for t in syncable_tables():
         found = _path(t, 0)
         if found is not None:
-            paths[t.name] = OrgPath(" ".join(found[0]), found[1])
+            joins, expr = " ".join(found[0]), found[1]
+            own = expr.removeprefix("a0.") if not joins else "book_id" if joins.startswith("JOIN book b0 ") else None
+            paths[t.name] = OrgPath(joins, expr, own, own == "book_id")
     return paths
 
 
@@ -336,17 +344,73 @@ def note_rows_new(cursor: Cursor, table: str, ids: str) -> None:
                    (table, ids))
 
 
-def apply_row_deltas(cursor: Cursor) -> None:
+def apply_row_deltas(cursor: Cursor, new: NewRows | None = None) -> None:
     """After an apply wrote its rows and records: each noted row's change (rev before → rev now)
-    added to its village, and the vector covered moved to our counters. (The kept state was made
-    exact by :func:`start_row_deltas`, even when it holds no village yet: an empty district's
-    first package costs the package, not a recompute of the file.)"""
+    and the shares of the rows ``new`` counted added to their villages, and the vector covered
+    moved to our counters. (The kept state was made exact by :func:`start_row_deltas`, even when
+    it holds no village yet: an empty district's first package costs the package, not a
+    recompute of the file.)"""
     state, counters = _State(cursor), _counters(cursor)
     if not state.add(cursor, ROWS_BEFORE):
         state.sums = {o: [int(d, 16), n] for o, (d, n) in full_digests(cursor).items()}
         state.store(cursor, counters, True)
     else:
+        for org, (share, rows) in (new.sums if new is not None else {}).items():
+            acc = state.sums.setdefault(org, [0, 0])
+            acc[0] += share
+            acc[1] += rows
+            state.changed.add(org)
         state.store(cursor, counters, False)
+
+
+class NewRows:
+    """Rows an apply inserted where no row was held before (a seed, a village new here): their
+    digest shares and per-village counts taken from the decoded values as they are written,
+    instead of noted in :data:`ROWS_BEFORE` and read back. Only for tables whose rows name
+    their village or book themselves (:meth:`add` says False otherwise: note them)."""
+
+    def __init__(self, cursor: Cursor) -> None:
+        self.cursor = cursor
+        self.sums: dict[str, list[int]] = {}  # village → [sum of shares, rows]
+        self.rows: dict[str, dict[str, int]] = {}  # village → table → rows
+        self._books: dict[str, str] = {}
+
+    def _book_orgs(self, books: Iterable[Any]) -> dict[str, str] | None:
+        if not set(books) <= self._books.keys():  # books of this package are written before their rows
+            self._books = dict(self.cursor.execute("SELECT id, organisation_id FROM book"))
+            if not set(books) <= self._books.keys():
+                return None
+        return self._books
+
+    def add(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bool:
+        """Count rows just inserted (none held before, each once); False (nothing counted) when
+        their village is not in the row itself or a value is not of its stored type."""
+        path = org_paths().get(table)
+        if path is None:
+            return True  # a row of no village (region)
+        if path.column is None or not rows:
+            return not rows
+        ids = list(map(itemgetter(columns.index("id")), rows))
+        revs = list(map(itemgetter(columns.index("rev")), rows))
+        keys = list(map(itemgetter(columns.index(path.column)), rows))
+        if set(map(type, revs)) != {int} or set(map(type, ids)) != {str}:
+            return False  # the text hashed must be the stored one (verify recomputes it from the file)
+        if path.via_book:
+            books = self._book_orgs(keys)
+            if books is None:
+                return False
+            keys = [books[k] for k in keys]
+        sha, frm, sums = hashlib.sha256, int.from_bytes, self.sums
+        for org, row_id, rev in zip(keys, ids, revs, strict=True):
+            if org is not None:
+                acc = sums.get(org) or sums.setdefault(org, [0, 0])
+                acc[0] += frm(sha(f"{table}|{row_id}|{rev}".encode()).digest()[:16], "big")
+                acc[1] += 1
+        for org, n in Counter(keys).items():
+            if org is not None:
+                per = self.rows.setdefault(org, {})
+                per[table] = per.get(table, 0) + n
+        return True
 
 
 def stored_digests(cursor: Cursor, orgs: Iterable[str]) -> Digests:
