@@ -169,3 +169,21 @@ def test_the_district_refuses_the_next_package_after_a_trimmed_tail_was_written_
     assert out.path is not None
     with pytest.raises(PackageError, match="历史记录在发出后被改写"):
         import_package(pair.district, out.path, actor="tester")
+
+
+@pytest.mark.xfail(strict=True, reason="desktop_app/sync/apply.py does not yet compare the sender's audit head "
+                                       "(manifest audit_vector) with what the district holds (reported)")
+def test_the_district_refuses_a_package_whose_chain_ends_before_what_it_holds(
+        sent: tuple[SyncPair, str, int, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Tail cut below the acknowledged entry and a little new work: the package carries no entry
+    from the anchor on, so only its audit head, lower than what the district holds, can tell."""
+    pair = sent[0]
+    pair.carry(pair.district, pair.town)
+    _trim_to(pair.town.path, 5)
+    _rename_a_village(pair.town, "0511-9")
+    code, out = _verify(pair.town.path, capsys)
+    assert code == 3 and "审计日志的末尾在发出后被删除" in out, out  # the township itself says so
+    out_pkg = pair.export(pair.town, pair.district)
+    assert out_pkg.path is not None and out_pkg.audit_entries == 0
+    with pytest.raises(PackageError, match="审计"):
+        import_package(pair.district, out_pkg.path, actor="tester")
