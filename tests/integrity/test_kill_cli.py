@@ -4,24 +4,30 @@ backup and restore (migration: test_restore_migration_atomic.py) — and after e
 is sound (``PRAGMA integrity_check`` ok, ``verify`` exit 0) and the operation is wholly applied or
 wholly absent.
 
-Where it is killed: no hook in the program is needed. A first run to the end (the *survey*) counts
-the changes it makes to the files of its folder — the database, its ``-wal``/``-shm``, backups and
-their ``.tmp``, the PDF — as a poller sees them every millisecond; each killed run is stopped the
-moment the poller sees the k-th change (k spread over the survey's count: just after it opens the
-file, in the middle of its writing, just before it ends). So the kills fall among the writes whatever
-the machine's speed, where a fixed delay would mostly hit the interpreter's start.
+Where it is killed: no hook in the program is needed. A run to the end (the *survey*; for the demo,
+the run that makes the template) counts the changes it makes to the files of its folder — the
+database, its ``-wal``/``-shm``, backups and their ``.tmp``, the PDF — as a poller sees them every
+millisecond; each killed run is stopped the moment the poller sees the k-th change (k spread over
+the survey's count: just after it opens the file, in the middle of its writing, just before it
+ends). So the kills fall among the writes whatever the machine's speed, where a fixed delay would
+mostly hit the interpreter's start. Each run is its own process executing ``python -m desktop_app``
+(forked from an interpreter that imported the program once: ``CLI_FORKS``).
 
 Wholly applied or wholly absent, without knowing the operation's tables: the database's rows (every
 table, by primary key) are compared with the file before the command (absent: identical), after only
-the login it records first (login: the same rows changed and counts as a login alone gives) and after
-the survey (applied: the same rows of the old file changed or deleted, the same number of rows in
-every table). Identifiers and times differ from one run to another; which rows change does not. A
-file the operation writes is whole when it exists (a PDF reads with its pages; every backup in the
-backups folder passes the backup check and matches its catalogue).
+the login it records first (login: the same rows changed and counts as a login alone gives; for the
+demo, the new file migrated and still empty) and after the survey (applied: the same rows of the old
+file changed or deleted, the same number of rows in every table). Identifiers and times differ from
+one run to another; which rows change does not. An empty file (the demo killed before its first
+write) counts as no file: the next open makes it a new database. A file the operation writes is
+whole when it exists (a PDF reads with its pages, and exists once its disclosure is recorded; every
+backup in the backups folder passes the backup check and matches its catalogue; a restore keeps the
+database it replaced).
 
-CI runs three kill points per operation (about a minute on two cores). Before a release, kill at every
-change the survey saw: ``SUNSHINE_LEDGER_KILL_POINTS=all pytest tests/integrity/test_kill_cli.py``
-(or a number: that many points spread over the operation).
+CI kills at three points per operation: 27 runs of the command line, about 75 s of CPU in all
+(user + sys, measured on the shared two-core machine). Before a release, kill at every change, one
+after another until a run ends on its own: ``SUNSHINE_LEDGER_KILL_POINTS=all pytest
+tests/integrity/test_kill_cli.py`` (or a number: that many points spread over each operation).
 """
 
 from __future__ import annotations
@@ -80,13 +86,14 @@ import json, os, runpy, sys
 import desktop_app.cli, desktop_app.__main__
 out = sys.stdout.buffer
 for line in sys.stdin:
-    args = json.loads(line)
+    args, err = json.loads(line)
     out.flush()
     pid = os.fork()
     if pid == 0:
         null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
+        os.dup2(null, 0)
+        os.dup2(null, 1)
+        os.dup2(os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
         sys.argv = ["desktop_app", *args]
         runpy.run_module("desktop_app", run_name="__main__", alter_sys=True)
         sys.exit(0)
@@ -119,9 +126,9 @@ class Cli:
         line, self.pending = self.pending.split(b"\n", 1)
         return int(line)
 
-    def start(self, argv: list[str]) -> int:
+    def start(self, argv: list[str], stderr: Path) -> int:
         assert self.proc.stdin is not None
-        self.proc.stdin.write((json.dumps(argv) + "\n").encode())
+        self.proc.stdin.write((json.dumps([argv, str(stderr)]) + "\n").encode())
         self.proc.stdin.flush()
         pid = self._line(wait=True)
         assert pid is not None
@@ -147,7 +154,8 @@ def _run(cli: Cli, argv: list[str], watched: Path, data: Path, kill_at: int | No
     """Run the command line in a process of its own; SIGKILL it when the poller has seen
     ``kill_at`` changes in ``watched`` (or when ``kill_when()`` is true). Returns (exit status,
     None when killed; changes seen)."""
-    pid = cli.start(["--data-dir", str(data), *argv])
+    data.mkdir(parents=True, exist_ok=True)
+    pid = cli.start(["--data-dir", str(data), *argv], data / "stderr.txt")
     before, changes = _files(watched), 0
     while (status := cli.ended()) is None:
         time.sleep(POLL_S)
@@ -314,7 +322,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, cli: Cli) -> Iterator[dict[s
     template = _db(base / "template")
     template.parent.mkdir()
     status, demo_changes = _run(cli, demo_argv(template.parent), template.parent, data)
-    assert status == 0
+    assert status == 0, (data / "stderr.txt").read_text(encoding="utf-8")
 
     members = base / "成员.xlsx"  # 60 new households of three, as a village's roster comes
     wb = Workbook()
@@ -396,7 +404,7 @@ def test_a_killed_command_leaves_a_sound_file_and_its_operation_wholly_done_or_n
     else:
         _prepare(op, survey)
         status, changes = _run(cli, op.argv(survey), survey, data)
-        assert status == 0, name
+        assert status == 0, (data / "stderr.txt").read_text(encoding="utf-8")
     after = rows_of(_db(survey))
     if name == "disclose":
         op.check_files = _pdf_whole(len(PdfReader(survey / "公开.pdf").pages))
@@ -427,7 +435,7 @@ def test_a_killed_command_leaves_a_sound_file_and_its_operation_wholly_done_or_n
         state = f"{state}, {files}" if files else state
         seen[state] = seen.get(state, 0) + 1
         if status is not None:  # it ended before the k-th change: no later point to kill at
-            assert status == 0, (name, k)
+            assert status == 0, (data / "stderr.txt").read_text(encoding="utf-8")
             break
     print(f"{name}: {changes} changes in the survey, after the kills {seen}")
 
