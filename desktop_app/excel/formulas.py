@@ -9,8 +9,11 @@ file, so nothing is imported as blank that the user sees as a value.
 from __future__ import annotations
 
 import io
+import re
+import struct
 import zipfile
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -36,15 +39,49 @@ def _first_sheet_xml(z: zipfile.ZipFile, index: int = 0) -> str | None:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
-def _has_formula(z: zipfile.ZipFile, part: str) -> bool:
-    """Whether the sheet's XML holds a formula element, looked for as it is inflated a megabyte at
-    a time (a 100,000-row sheet is 50 MB of XML: never held whole only to find none)."""
-    with z.open(part) as fh:
-        tail = b""
-        while chunk := fh.read(1 << 20):
-            if b"<f" in chunk or b"<f" in tail + chunk[:1]:
-                return True
-            tail = chunk[-1:]
+# a formula element (<f>, <f t="shared" …>, <f/>), not <filterColumn> and the like
+_FORMULA = re.compile(rb"<f[\s>/]")
+CHUNK = 1 << 22  # bytes of XML looked at at a time
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # a zip member's local header: signature … name and extra lengths
+
+
+def _inflated(path: Path, z: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """The part's bytes as they are inflated, ``CHUNK`` at a time. A deflated part is inflated
+    straight from the file: calamine has already read it whole, checksum included, so no second
+    CRC of 50 MB; any other (stored, encrypted …) goes through ``zipfile``."""
+    info = z.getinfo(part)
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 1:
+        with z.open(info) as fh:
+            while chunk := fh.read(CHUNK):
+                yield chunk
+        return
+    with path.open("rb") as fp:
+        fp.seek(info.header_offset)
+        sig, name_len, extra_len = _LOCAL_HEADER.unpack(fp.read(_LOCAL_HEADER.size))
+        if sig != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"bad local header for {part}")
+        fp.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+        inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+        left, pending = info.compress_size, b""
+        while left > 0 or pending:
+            if not pending:
+                pending = fp.read(min(left, 1 << 18))
+                if not pending:
+                    raise zipfile.BadZipFile(f"{part} is cut short")
+                left -= len(pending)
+            yield inflate.decompress(pending, CHUNK)  # at most CHUNK bytes: a sheet of one repeated cell too
+            pending = inflate.unconsumed_tail
+        yield inflate.flush()
+
+
+def _has_formula(path: Path, z: zipfile.ZipFile, part: str) -> bool:
+    """Whether the sheet's XML holds a formula element, looked for as it is inflated a chunk at a
+    time (a 100,000-row sheet is 50 MB of XML: never held whole only to find none)."""
+    tail = b""
+    for chunk in _inflated(path, z, part):
+        if _FORMULA.search(chunk) or _FORMULA.search(tail + chunk[:2]):
+            return True
+        tail = chunk[-2:] if len(chunk) >= 2 else (tail + chunk)[-2:]  # a chunk may be tiny, or empty
     return False
 
 
@@ -55,10 +92,10 @@ def formula_cells_without_values(path: Path, sheet: int = 0) -> list[str]:
     try:
         with zipfile.ZipFile(path) as z:
             part = _first_sheet_xml(z, sheet)
-            if part is None or not _has_formula(z, part):  # the usual case: no formula at all
+            if part is None or not _has_formula(path, z, part):  # the usual case: no formula at all
                 return []
             data = z.read(part)
-    except (zipfile.BadZipFile, KeyError, OSError):
+    except (zipfile.BadZipFile, KeyError, OSError, zlib.error):
         return []  # not an xlsx calamine reads this way (xls, ods …): calamine's own values
     cells: list[str] = []
     for _, el in ElementTree.iterparse(io.BytesIO(data)):
