@@ -171,6 +171,23 @@ def test_the_district_refuses_the_next_package_after_a_trimmed_tail_was_written_
         import_package(pair.district, out.path, actor="tester")
 
 
+def test_a_package_row_deleted_on_either_side_is_found(
+        sent: tuple[SyncPair, str, int, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """No row hash shows a row that is gone: the audit entry of each export and import names it.
+    (Without its inbox row the district would apply the package again; without its outbox row the
+    township's head would no longer be held to.)"""
+    pair, name, _, _ = sent
+    for db, table in ((pair.town, "sync_outbox"), (pair.district, "sync_inbox")):
+        raw = sqlite3.connect(db.path)
+        raw.execute(f"DELETE FROM {table}")
+        raw.commit()
+        raw.close()
+        code, out = _verify(db.path, capsys)
+        assert code == 3, out
+        assert f"（表 {table}）：审计日志记有“" in out and name in out, out
+        assert "的同步包的记录已被删除" in out
+
+
 @pytest.mark.xfail(strict=True, reason="desktop_app/sync/apply.py does not yet compare the sender's audit head "
                                        "(manifest audit_vector) with what the district holds (reported)")
 def test_the_district_refuses_a_package_whose_chain_ends_before_what_it_holds(

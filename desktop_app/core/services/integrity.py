@@ -230,8 +230,9 @@ def check_audit_anchors(conn: Connection) -> list[str]:
     """The audit chain against what outlives its tail in this file: what partners acknowledged
     receiving of it (``sync_partner_has.audit_n``), the audit entry of every package written
     (``sync_outbox``) and every sheet sealed (``sealed_document``, ``disclosure_record``), and
-    the end of the chain each package carried (``sync_outbox.audit_n``/``audit_hash``)."""
-    problems = _check_outbox_heads(conn)
+    the end of the chain each package carried (``sync_outbox.audit_n``/``audit_hash``); and the
+    other way, the package rows the chain names."""
+    problems = _check_outbox_heads(conn) + _check_package_rows(conn)
     head = conn.exec_driver_sql("SELECT last_n FROM audit_head WHERE id = 1").scalar() or 0
     last = conn.exec_driver_sql("SELECT max(n) FROM audit_entry").scalar() or 0
     acked = conn.exec_driver_sql("SELECT max(audit_n) FROM sync_partner_has WHERE origin IN "
@@ -251,6 +252,25 @@ def check_audit_anchors(conn: Connection) -> list[str]:
         for name in missing[:10]:
             problems.append(f"审计日志（表 audit_entry）：{what} {name} 的审计记录不存在：审计日志已被删改（截断或重写）")
     return problems
+
+
+def _check_package_rows(conn: Connection) -> list[str]:
+    """Every package the audit chain says was written or applied still has its row: a row hash
+    cannot show a deleted row, and without its ``sync_inbox`` row a package could be applied
+    again, without its ``sync_outbox`` row the head it carried is no longer held to."""
+    from db.models import SyncInbox, SyncOutbox
+
+    audit = AuditEntry.__table__
+    problems: list[str] = []
+    for action, ids, name, what in (("sync_export", SyncOutbox.id, "sync_outbox", "导出"),
+                                    ("sync_import", SyncInbox.id, "sync_inbox", "导入")):
+        held = {i.hex for i in conn.execute(select(ids)).scalars()}
+        for package, summary in conn.execute(select(audit.c.entity_id, audit.c.summary).where(
+                audit.c.action == action, audit.c.entity == name).order_by(audit.c.n)):
+            if str(package) not in held:
+                problems.append(f"{_LOCAL_LABELS[name]}（表 {name}）：审计日志记有“{summary}”，"
+                                f"但这个{what}的同步包的记录已被删除：已被程序以外的方式修改")
+    return problems[:20]
 
 
 def _check_outbox_heads(conn: Connection) -> list[str]:
