@@ -18,6 +18,7 @@ from desktop_app.core.money import format_amount
 from tests.district.conftest import HandTown
 from tests.district.test_stats import EXPECTED_2026, book_hand, own_statement_figures
 from tests.pg_support import both_engines
+from tests.ui.conftest import ShownBoxes, shown_boxes  # noqa: F401  (message boxes that never block)
 
 D = Decimal
 SERIES_1 = (0.180392, 0.427451, 0.705882)  # 经营性收入's bars (#2E6DB4)
@@ -285,3 +286,27 @@ def test_a_fresh_process_knows_the_district_report_kind() -> None:
     done = subprocess.run([sys.executable, "-c", "from desktop_app.reports.sealing import document_kind; "
                                                  "document_kind('district_report')"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_pages_export_button_writes_a_sealed_pdf(carried: HandTown, tmp_path: Path, qtbot, shown_boxes: ShownBoxes,  # type: ignore[no-untyped-def]  # noqa: F811
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop_app.core.services.users import authenticate
+    from desktop_app.reports.sealing import find_codes
+    from desktop_app.ui.context import AppContext
+    from desktop_app.ui.pages.district_tiers import DistrictTiersPage
+    from desktop_app.ui.settings import WindowSettings
+
+    with carried.district.begin() as s:
+        user = authenticate(s, "quji", "secret1")
+    ctx = AppContext(carried.district, user, WindowSettings(tmp_path / "window.json"))
+    ctx.period = "2026-11"
+    page = DistrictTiersPage(ctx)
+    qtbot.addWidget(page)
+    out = page.write_export(tmp_path / "收入分档.pdf")
+    assert out is not None and "已导出收入分档统计表" in shown_boxes.texts[-1]
+    with pdfplumber.open(out) as doc:
+        pages = [p.extract_text() or "" for p in doc.pages]
+    (code,) = find_codes(pages[0])
+    assert all(f"校验码 {code}" in p for p in pages) and _qr_payloads(out)[0].endswith(code)
+    assert main(["verify-sheet", str(out), "--db", _db(carried)]) == 0
+    assert "相符：阳光台账收入分档统计表 · 江宁区经管站 · 2026年" in capsys.readouterr().out
