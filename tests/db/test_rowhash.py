@@ -166,8 +166,9 @@ def test_migration_fills_the_hash_of_existing_rows(tmp_path: Path) -> None:
     try:
         cur = raw.cursor()
         present = {r[0] for r in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        for table in rowhash.hashed_tables():  # the tables of later branches (k0001, r0001 …) are not there yet
-            if table.name in present:
+        for table in rowhash.hashed_tables():  # the tables of later branches (k0001, r0001 …) are not there yet,
+            if table.name in present and rowhash.COLUMN in {  # nor the hashes later revisions add (h0002, s0004)
+                    r[1] for r in cur.execute(f'PRAGMA table_info("{table.name}")')}:
                 assert list(rowhash.mismatches(cur, table)) == [], table.name
         assert cur.execute("SELECT row_hash FROM region").fetchone()[0] is not None
     finally:
