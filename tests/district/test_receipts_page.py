@@ -9,6 +9,7 @@ import sqlite3
 import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication, QPushButton
@@ -25,6 +26,17 @@ from tests.district.test_stats import book_hand
 MONTHS = [f"2025-{m:02d}" for m in range(1, 6)]
 
 
+def open_page(h: HandTown, cls: type[Any], tmp_path: Path, qtbot) -> Any:  # type: ignore[no-untyped-def]
+    """A district page as quji (password secret1) sees it in November 2026, offscreen."""
+    with h.district.begin() as s:
+        user = authenticate(s, "quji", "secret1")
+    ctx = AppContext(h.district, user, WindowSettings(tmp_path / "window.json"))
+    ctx.period = "2026-11"
+    page = cls(ctx)
+    qtbot.addWidget(page)
+    return page
+
+
 @pytest.fixture
 def page(hand_town: HandTown, tmp_path: Path, qtbot) -> DistrictReceiptsPage:  # type: ignore[no-untyped-def]
     h = hand_town
@@ -34,13 +46,8 @@ def page(hand_town: HandTown, tmp_path: Path, qtbot) -> DistrictReceiptsPage:  #
     with h.district.begin() as s:
         create_user(s, username="quji", display_name="区经管站", password="secret1", roles=["district_admin"])
     h.carry()
-    with h.district.begin() as s:
-        user = authenticate(s, "quji", "secret1")
-    ctx = AppContext(h.district, user, WindowSettings(tmp_path / "window.json"))
-    ctx.period = "2026-11"
-    p = DistrictReceiptsPage(ctx)
-    qtbot.addWidget(p)
-    return p
+    page: DistrictReceiptsPage = open_page(h, DistrictReceiptsPage, tmp_path, qtbot)
+    return page
 
 
 def _wait(qtbot, p: DistrictReceiptsPage) -> None:  # type: ignore[no-untyped-def]

@@ -290,18 +290,11 @@ def test_a_fresh_process_knows_the_district_report_kind() -> None:
 
 def test_the_pages_export_button_writes_a_sealed_pdf(carried: HandTown, tmp_path: Path, qtbot, shown_boxes: ShownBoxes,  # type: ignore[no-untyped-def]  # noqa: F811
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    from desktop_app.core.services.users import authenticate
     from desktop_app.reports.sealing import find_codes
-    from desktop_app.ui.context import AppContext
     from desktop_app.ui.pages.district_tiers import DistrictTiersPage
-    from desktop_app.ui.settings import WindowSettings
+    from tests.district.test_receipts_page import open_page
 
-    with carried.district.begin() as s:
-        user = authenticate(s, "quji", "secret1")
-    ctx = AppContext(carried.district, user, WindowSettings(tmp_path / "window.json"))
-    ctx.period = "2026-11"
-    page = DistrictTiersPage(ctx)
-    qtbot.addWidget(page)
+    page = open_page(carried, DistrictTiersPage, tmp_path, qtbot)
     out = page.write_export(tmp_path / "收入分档.pdf")
     assert out is not None and "已导出收入分档统计表" in shown_boxes.texts[-1]
     with pdfplumber.open(out) as doc:
