@@ -230,3 +230,21 @@ def test_replaced_pc_gets_the_late_records_of_the_old_one(sync_pair: SyncPair, t
         assert syncable_rows(new_pc) == syncable_rows(sync_pair.district)
     finally:
         new_pc.close()
+
+
+def test_a_row_sent_twice_into_an_empty_table_is_a_damaged_package(sync_pair: SyncPair) -> None:
+    """A seed's rows are plainly inserted and counted from their values (no read-back): the same
+    row twice would count twice in the village digest, so it is refused, nothing written."""
+    import zstandard
+
+    out = sync_pair.export(sync_pair.town, sync_pair.district)
+    assert out.path is not None
+
+    def household_twice(c: Container) -> dict[str, bytes]:
+        with c.open("changes.jsonl.zst") as raw:
+            lines = zstandard.ZstdDecompressor().stream_reader(raw).read().split(b"\n")
+        twice = next(line for line in lines if line.startswith(b'{"k":"r","t":"household"'))
+        return {"changes.jsonl.zst": zstandard.ZstdCompressor().compress(b"\n".join([*lines, twice, b""]))}
+
+    _refused(sync_pair, _tampered(sync_pair, out.path, members=household_twice), "household", "已全部撤销")
+    assert import_package(sync_pair.district, out.path, actor="tester").compared
