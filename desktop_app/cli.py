@@ -119,20 +119,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _demo_district(args: argparse.Namespace) -> int:
+    from db.engine import is_database_url, server_work_dir
     from desktop_app.core.demo.district import build_district_demo
 
     if args.township is not None or args.region is not None:
         raise UserError("示例区的乡镇名称和代码自动编排：--township/--region 不能与 --district 一起使用",
                         field="--township")
+    # --db postgresql+psycopg://…: the district on that (empty) server database, the townships in DIR
+    server = args.db if is_database_url(getattr(args, "db", None) or "") else None
     made = build_district_demo(Path(args.district), townships=args.townships or 3, villages=args.villages,
-                               years=args.years, seed=args.seed)
+                               years=args.years, seed=args.seed, district_db=server,
+                               district_work_dir=server_work_dir(paths.data_dir(getattr(args, "data_dir", None)), server)
+                               if server else None)
     print(f"已生成示例区：{made.folder}")
     for t in made.townships:
         ack = f"，确认包 {t.ack.name}" if t.ack is not None else ""
         print(f"  {t.name}（{t.region_code}）：{t.villages} 个村，{t.path}")
         print(f"      同步包 {t.package.name}（{t.changes} 条变更）已由区经管站导入{ack}")
-    print(f"区级数据库：{made.district}（{made.district_name}）")
-    print(f"用图形界面打开区级数据库：python -m desktop_app --db {made.district}"
+    print(f"区级数据库：{made.district_label}（{made.district_name}）")
+    print(f"用图形界面打开区级数据库：python -m desktop_app --db \"{made.district_label}\""
+          f"{'（*** 处为数据库口令）' if server and '***' in made.district_label else ''}"
           f"（账号 quji 或 admin，密码 {made.password}）")
     print(f"乡镇数据库账号：admin / kuaiji / shenhe / jiandu / quji，密码均为 {made.password}")
     return 0
@@ -232,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--villages", type=int, default=20, help="村的数量（默认 20；示例区为每个乡镇的村数）")
     p.add_argument("--township", help="示例乡镇名称（默认 阳光街道）")
     p.add_argument("--region", help="示例乡镇的9位区划代码（县级6位 + 乡镇3位，默认 320115106）")
-    p.add_argument("--district", metavar="DIR", help="在此文件夹生成示例区：各乡镇数据库、区级数据库及同步包")
+    p.add_argument("--district", metavar="DIR", help="在此文件夹生成示例区：各乡镇数据库、区级数据库及同步包"
+                   "（--db postgresql+psycopg://… 时区级数据库建在该服务器的空库中）")
     p.add_argument("--townships", type=int, help="与 --district 一起：乡镇数量（默认 3）")
     p.add_argument("--years", type=int, default=1, help="业务数据的年数（默认 1）")
     p.add_argument("--seed", type=int, default=2026, help="随机种子（相同种子生成相同数据）")

@@ -161,6 +161,7 @@ def test_oversight_pages_fill_and_offer_no_editing(qtbot, district_db, tmp_path)
 def test_receipts_lists_packages_and_names_an_altered_village(qtbot, district_db, tmp_path) -> None:
     win = _window(qtbot, district_db, tmp_path)
     page = _page(win, "district_receipts")
+    qtbot.waitUntil(lambda: page.check_task.done, timeout=30_000)  # the checks come from the task runner
     packages = page.package_model.all_rows()
     assert sorted(p.township for p in packages) == ["东山街道", "秣陵街道"]
     for p in packages:
@@ -183,6 +184,7 @@ def test_receipts_lists_packages_and_names_an_altered_village(qtbot, district_db
     finally:
         con.close()
     page.reload()
+    qtbot.waitUntil(lambda: page.check_task.done, timeout=30_000)
     bad = [t for t in page.town_model.all_rows() if t.seal_status != "✓"]
     assert len(bad) == 1 and "1 个村已结账月份封存不符" in bad[0].seal_status
     assert "有问题" in page.summary.text() and bad[0].township in page.summary.text()
