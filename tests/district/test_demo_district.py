@@ -170,3 +170,33 @@ def test_the_demo_district_on_a_postgresql_server(pg_url: str, tmp_path: Path) -
     with pytest.raises(UserError, match="已有数据"):  # never mixed into a district's data
         build_district_demo(tmp_path / "再来", townships=1, villages=1, district_db=pg_url, district_work_dir=work)
     assert not (tmp_path / "再来" / "townships").exists()
+
+
+@pytest.mark.pg
+def test_the_demo_command_builds_the_district_on_the_server(pg_url: str, tmp_path: Path, monkeypatch,
+                                                             capsys) -> None:
+    """`demo --district DIR --db postgresql+psycopg://…` as the README gives it: the district on the
+    server, the townships in DIR, and what it prints to open it never shows a password."""
+    from db.migrate import open_database
+    from desktop_app.sync import identity
+
+    monkeypatch.setenv("SUNSHINE_LEDGER_DATA", str(tmp_path / "数据"))
+    folder = tmp_path / "区示例"
+    assert main(["demo", "--district", str(folder), "--townships", "1", "--villages", "1", "--db", pg_url]) == 0
+    out = capsys.readouterr().out
+    assert "区级数据库：postgresql+psycopg://" in out and "python -m desktop_app --db" in out
+    password = make_url_password(pg_url)
+    assert not password or password not in out
+    assert not (folder / "district.db").exists() and len(_townships(folder)) == 1
+    district = open_database(pg_url, work_dir=tmp_path / "数据" / "postgresql", create=False)
+    try:
+        with district.read("区统计员") as s:
+            assert identity.site(s).level == "district"
+    finally:
+        district.close()
+
+
+def make_url_password(url: str) -> str | None:
+    from sqlalchemy import make_url
+
+    return make_url(url).password
