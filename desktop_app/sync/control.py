@@ -400,14 +400,20 @@ class NewRows:
             if books is None:
                 return False
             keys = [books[k] for k in keys]
-        sha, frm, sums = hashlib.sha256, int.from_bytes, self.sums
-        for org, row_id, rev in zip(keys, ids, revs, strict=True):
+        sha, frm = hashlib.sha256, int.from_bytes
+        shares = [frm(sha(f"{table}|{i}|{r}".encode()).digest()[:16], "big") for i, r in zip(ids, revs, strict=True)]
+        villages = Counter(keys)
+        if len(villages) == 1:  # a batch is mostly one book's rows
+            by_org = {keys[0]: sum(shares)}
+        else:
+            by_org = dict.fromkeys(villages, 0)
+            for org, share in zip(keys, shares, strict=True):
+                by_org[org] += share
+        for org, n in villages.items():
             if org is not None:
-                acc = sums.get(org) or sums.setdefault(org, [0, 0])
-                acc[0] += frm(sha(f"{table}|{row_id}|{rev}".encode()).digest()[:16], "big")
-                acc[1] += 1
-        for org, n in Counter(keys).items():
-            if org is not None:
+                acc = self.sums.setdefault(org, [0, 0])
+                acc[0] += by_org[org]
+                acc[1] += n
                 per = self.rows.setdefault(org, {})
                 per[table] = per.get(table, 0) + n
         return True
