@@ -19,7 +19,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Integer, String, bindparam, func, select, type_coerce
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Integer,
+    String,
+    TypeDecorator,
+    bindparam,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -119,9 +129,20 @@ SEAL_FORMAT = 2  # 1: vouchers and entries only (the first release); 2: + people
 _BOOKS: BindParameter[Any] = bindparam("books", expanding=True)
 
 
+class _HexText(TypeDecorator[str]):
+    """A UUID column's 32 hex digits on either engine: SQLite stores that text, PostgreSQL's
+    driver hands back a ``uuid.UUID`` (the seal images must hash the same ids on both)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        return value.hex if isinstance(value, uuid.UUID) else value
+
+
 def _raw(column: Any) -> Any:
     """``column`` as its stored text (a UUID's 32 hex digits, what ``uuid.UUID.hex`` gives)."""
-    return type_coerce(column, String)
+    return type_coerce(column, _HexText())
 
 
 def _fen(column: Any) -> Any:
