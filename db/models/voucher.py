@@ -129,3 +129,6 @@ class AccountPeriodTotal(Base):
     debit: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
     credit: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
     lines: Mapped[int] = mapped_column(default=0, server_default="0")  # posted entry lines summed here
+
+    # The district's tier counts read only the income accounts' months of every village (f0004).
+    __table_args__ = (Index("ix_account_period_total_account", "account_id", "period", "closing", "credit", "debit"),)
