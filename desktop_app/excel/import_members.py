@@ -38,6 +38,7 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 from itertools import chain, islice, repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from db.changelog import paused_gc
@@ -176,8 +177,9 @@ class _Cells(dict[Any, Any]):
 _NFKC = partial(unicodedata.normalize, "NFKC")
 
 
-def _names(col: Sequence[Any]) -> list[str]:
-    """``fold`` of a column of names, in C when every cell is text without an inner space."""
+def _texts(col: Sequence[Any]) -> list[str]:
+    """``cell_text`` of a column whose cells mostly differ (names, 户号), in C when every cell is
+    text without an inner space (a column of a few values repeated: ``_Cells``)."""
     if set(map(type, col)) == {str}:
         names = list(map(str.strip, map(_NFKC, col)))
         joined = "\x00".join(names)
@@ -285,12 +287,13 @@ class MembersImporter(Importer):
                 rics = list(map(str.upper, raw_rics))  # a lower-case x
             else:
                 rics = [_ric(v, row, problems) for v, row in zip(raw_rics, rows, strict=True)]
-            names = _names(column("name"))
+            names = _texts(column("name"))
             raw_relations = column("relation")
             seen_relations.update(raw_relations)
             rels = relations.column(raw_relations)
-            hns, groups, notes, heads, statuses = (texts.column(column(k)) if k in cols else [""] * n for k in (
-                "household_number", "group_name", "note", "head_name", "status"))
+            hns = _texts(column("household_number")) if has_number else [""] * n  # a 户号 each 4 or so rows
+            groups, notes, heads, statuses = (texts.column(column(k)) if k in cols else [""] * n for k in (
+                "group_name", "note", "head_name", "status"))
             if width and has_number:  # a 户号 Excel turned into a number (010001 → 10001): padded as registered
                 raw_hns = column("household_number")
                 kinds = set(map(type, raw_hns))
@@ -548,9 +551,11 @@ class MembersImporter(Importer):
 
 
 def _outcomes(preview: ImportPreview) -> list[RowOutcome]:
-    """A new row's outcome for each checked row (100,000 of them: the named tuples made in C)."""
-    new, none = tuple.__new__, ()
-    return [new(RowOutcome, (c[0], c[4], c[3], "new", none)) for c in preview.rows]
+    """A new row's outcome for each checked row (100,000 of them: the named tuples made in C, from
+    the columns row, 身份证号 and 姓名 of the checked rows)."""
+    rows = preview.rows
+    return list(map(partial(tuple.__new__, RowOutcome), zip(
+        map(itemgetter(0), rows), map(itemgetter(4), rows), map(itemgetter(3), rows), repeat("new"), repeat(()))))
 
 
 def _regrouped(held: Mapping[str, Registered], groups: Mapping[uuid.UUID, Mapping[str, list[int]]],

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter, countOf
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -95,7 +96,7 @@ class ImportCheck:
         return not self.problems
 
     def count(self, status: str) -> int:
-        return sum(1 for o in self.outcomes if o.status == status)
+        return countOf(map(attrgetter("status"), self.outcomes), status)  # in C: 100,000 outcomes
 
     def summary(self) -> str:
         parts = [f"新增 {self.count('new')} 行"]
