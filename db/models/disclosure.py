@@ -65,6 +65,8 @@ class SealedDocument(SyncMixin, Base):
     ``period_seal`` is the month-close seal of the period behind it, when the document has one.
     """
 
+    __site__ = "any"  # what a site printed: the district seals its reports too (desktop_app/sync/district_guard.py)
+
     __tablename__ = "sealed_document"
 
     code: Mapped[str] = mapped_column(String(23), unique=True)

@@ -67,21 +67,9 @@ sealing.register_kind(sealing.DocumentKind(DISTRICT_REPORT, _rebuild))
 
 def seal_district_report(session: Session, content: SealedContent) -> SealRow:
     """Record what the PDF prints (a write: call it in the transaction that writes the file).
-
-    The district guard (``sync.district_guard``) knows whose rows a model holds, and
-    ``sealed_document`` is the townships' kind; a seal is the record of what this PC printed, not
-    an edit of anyone's books, so the one flush that records it is let through the way the guard
-    lets sync's own writes through. Nothing else is pending in it (flushed first)."""
-    from desktop_app.sync.district_guard import SYNC_APPLY, is_district
-
-    if not is_district(session):
-        return sealing.seal_document(session, DISTRICT_REPORT, content=content)
-    session.flush()
-    session.info[SYNC_APPLY] = True
-    try:
-        return sealing.seal_document(session, DISTRICT_REPORT, content=content)
-    finally:
-        session.info.pop(SYNC_APPLY, None)
+    ``sealed_document`` rows are any site's own (``__site__ = "any"``), so the district guard lets
+    the district write them like a township."""
+    return sealing.seal_document(session, DISTRICT_REPORT, content=content)
 
 
 def write_sealed_district_pdf(session: Session, kind: str, year: int, month: int | None, path: Any, *,

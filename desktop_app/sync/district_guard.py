@@ -73,10 +73,13 @@ def _refuse_district_writes(session: Session, flush_context: Any, instances: Any
     session.info.pop(_OWN_ROWS, None)
     if session.info.get(SYNC_APPLY):
         return
-    kinds = {written_by(type(obj)) for obj in chain(session.new, session.dirty, session.deleted)
+    found = {written_by(type(obj)) for obj in chain(session.new, session.dirty, session.deleted)
              if is_syncable(type(obj))}
-    if not kinds:
-        return  # users, sync bookkeeping, settings: allowed everywhere
+    kinds = found - {"any"}
+    if not kinds:  # users, sync bookkeeping, settings: allowed everywhere; "any": each site's own
+        if found and site_level(session) == "district":
+            session.info[_OWN_ROWS] = True
+        return
     level = site_level(session)
     if kinds != {level}:
         raise UserError(DISTRICT_REFUSAL if level == "district" else TOWNSHIP_REFUSAL)
