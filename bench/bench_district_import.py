@@ -1,0 +1,244 @@
+"""A district importing every township's packages (issue #13: 10 townships x 30 villages x 3
+years, about 3M voucher lines, all packages imported <= 10 s), beside the raw limit measured in
+the same run on the same rows.
+
+Built (not timed): ``--townships`` demo townships (distinct names and codes, ``--villages``
+villages, ``--years`` years each) and ``--months`` months of bulk-posted work after that; each
+township's history goes to the district as a seed package, then one package a month, each
+carried through the real ``export_package`` / ``import_package`` with the district's
+acknowledgement carried back (so each monthly package holds that month only). The packages are
+kept.
+
+Timed, in a child process (its own CPU seconds and peak RSS): ``import_package`` of every kept
+package, in the order a district receives them (every seed, then month by month), into a fresh
+copy of the district as it was before the first one (trusted cards, no rows). Each import
+includes the checked backup the program takes before every sync import (timed alone too).
+
+Raw limit, on the same rows: for each seed package, the JSON parse of its row images and records
+(``json.loads`` per line) plus stdlib ``executemany`` of the same rows and records into a copy
+of the empty district (``bench_sync.raw_limits``), summed and set beside the seeds' imports; the
+monthly packages' imports are reported per package. Medians of ``--runs``.
+
+    .venv/bin/python bench/bench_district_import.py --townships 10 --villages 30 --years 3   # the #13 size
+    .venv/bin/python bench/bench_district_import.py --townships 3 --villages 10 --years 1 --months 2
+
+Not a test: figures are printed, never asserted. A smaller district is scaled to the goal's
+3M lines by its measured seconds per line (said so when printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_sync  # noqa: E402
+
+from db.backup import backup_file  # noqa: E402
+from db.migrate import open_database  # noqa: E402
+
+GOAL_LINES = 3_000_000
+GOAL_SECONDS = 10.0
+GOAL_PACKAGES = 10 * 36  # 10 townships, one package a month for 3 years
+
+
+def run_child(*args: str) -> dict[str, object]:
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"child {args[0]} failed:\n{out.stderr[-3000:]}")
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def child_import_all(district: Path, listing: Path) -> None:
+    """Import every package named in ``listing`` (one path a line) into ``district``, in order."""
+    import desktop_app.sync  # noqa: F401
+    from desktop_app.core.services.backups import auto_backup
+    from desktop_app.sync.apply import import_package
+
+    packages = [Path(p) for p in listing.read_text().splitlines() if p]
+    db = open_database(district)
+    walls, cpus = [], []
+    w, c = time.perf_counter(), time.process_time()
+    for package in packages:
+        t0, c0 = time.perf_counter(), time.process_time()
+        rep = import_package(db, package, actor="bench")
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+        if not rep.compared:
+            raise SystemExit(f"{package.name}: totals not compared")
+    wall, cpu = time.perf_counter() - w, time.process_time() - c
+    t0 = time.perf_counter()
+    auto_backup(district, "sync-import")  # what the last import's backup cost, alone
+    backup = time.perf_counter() - t0
+    db.close()
+    print(json.dumps({"wall": wall, "cpu": cpu, "rss": bench_sync.rss_mb(), "walls": walls, "cpus": cpus, "backup": backup}))
+
+
+def build(work: Path, townships: int, villages: int, years: int, months: int) -> tuple[Path, list[Path], list[Path]]:
+    """The townships, the district before any package (``district0.db``) and the packages in the
+    order the district receives them; returns (district0, packages, townships)."""
+    import desktop_app.sync  # noqa: F401
+    from desktop_app.core.demo import build_demo
+    from desktop_app.core.demo.district import (
+        COUNTY,
+        DISTRICT_NAME,
+        _trust_each_other,
+        township_code,
+        township_name,
+    )
+    from desktop_app.sync import identity
+
+    stick = work / "stick"
+    stick.mkdir(parents=True)
+    district = work / "district" / "district.db"
+    district.parent.mkdir()
+    d = open_database(district)
+    with d.begin("bench") as s:
+        identity.set_site(s, "district", DISTRICT_NAME, COUNTY)
+    towns = []
+    for i in range(townships):
+        path = work / f"town{i}" / "town.db"
+        path.parent.mkdir()
+        town = open_database(path)
+        with town.begin("bench") as s:
+            build_demo(s, villages=villages, years=years, seed=2026 + i, township=township_name(i),
+                       region=township_code(i, COUNTY))
+        _trust_each_other(town, d)
+        town.close()
+        towns.append(path)
+    d.close()
+    backup_file(district, work / "district0.db")
+
+    def carry(town: Path) -> Path:
+        exp = bench_sync.run_child("_export", str(town), str(district), str(stick))
+        package = Path(str(exp["path"]))
+        kept = work / "packages" / f"{len(list((work / 'packages').glob('*')))+1:04d}_{package.name}"
+        kept.parent.mkdir(exist_ok=True)
+        shutil.copyfile(package, kept)
+        bench_sync.run_child("_import", str(district), str(package))
+        package.unlink()
+        back = bench_sync.run_child("_export", str(district), str(town), str(stick))  # the ack
+        if back["path"]:
+            bench_sync.run_child("_import", str(town), str(back["path"]))
+            Path(str(back["path"])).unlink()
+        return kept
+
+    packages = [carry(t) for t in towns]
+    for m in range(months):
+        for i, t in enumerate(towns):
+            bench_sync.post_month(t, per_book=60, lines=4, month=date(2026, 12, 1), seed=100 * i + m)
+            packages.append(carry(t))
+    return work / "district0.db", packages, towns
+
+
+def raw_of(district0: Path, towns: list[Path], packages: list[Path]) -> dict[str, float]:
+    """The raw limit of the seed packages summed (parse + executemany of their rows and records
+    into a copy of the empty district), and the voucher lines they carry."""
+    out = {"parse": 0.0, "upsert": 0.0, "parse_cpu": 0.0, "upsert_cpu": 0.0, "lines": 0.0, "seed_lines": 0.0}
+    for n, package in enumerate(packages):
+        name = package.name.split("_", 1)[1]
+        for town in towns:
+            con = sqlite3.connect(town)
+            found = con.execute("SELECT ranges_json FROM sync_outbox WHERE file_name = ?", (name,)).fetchone()
+            con.close()
+            if found:
+                ranges = {o: (a, b) for o, (a, b) in json.loads(found[0]).items()}
+                if n < len(towns):  # a seed: into the empty district, parents first
+                    raw = bench_sync.raw_limits(town, district0, ranges, package)
+                    for k in ("parse", "upsert", "parse_cpu", "upsert_cpu"):
+                        out[k] += raw[k]
+                con = sqlite3.connect(town)
+                lines = sum(con.execute("SELECT COUNT(*) FROM change_log WHERE origin = ? AND seq BETWEEN ? "
+                                                "AND ? AND table_name = 'entry'", (o, a, b)).fetchone()[0]
+                            for o, (a, b) in ranges.items())
+                con.close()
+                out["lines"] += lines
+                out["seed_lines"] += lines if n < len(towns) else 0
+                break
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--townships", type=int, default=10)
+    ap.add_argument("--villages", type=int, default=30)
+    ap.add_argument("--years", type=int, default=3)
+    ap.add_argument("--months", type=int, default=1, help="monthly packages per township after its seed")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench_district_import")
+    ap.add_argument("--reuse", action="store_true", help="the townships and packages a previous run left in --work")
+    args = ap.parse_args()
+    listing = args.work / "packages.txt"
+    t0 = time.perf_counter()
+    if args.reuse and listing.is_file():
+        district0, packages = args.work / "district0.db", [Path(p) for p in listing.read_text().splitlines() if p]
+        towns = sorted(args.work.glob("town*/town.db"))
+    else:
+        shutil.rmtree(args.work, ignore_errors=True)
+        args.work.mkdir(parents=True)
+        district0, packages, towns = build(args.work, args.townships, args.villages, args.years, args.months)
+        listing.write_text("\n".join(str(p) for p in packages))
+    print(f"准备数据 {time.perf_counter() - t0:.0f} s：{args.townships} 个乡镇，每个 {args.villages} 个村、{args.years} 年，"
+          f"另有 {args.months} 个月的工作；共 {len(packages)} 个同步包")
+    runs = []
+    for run in range(args.runs):
+        d = args.work / "district" / f"run{run}.db"
+        backup_file(district0, d)
+        runs.append(run_child("_import_all", str(d), str(listing)))
+        for f in d.parent.glob(d.name + "*"):
+            f.unlink()
+    raw = raw_of(district0, towns, packages)
+    def med(key: str, part: slice | None = None) -> float:
+        if part is None:
+            return statistics.median(float(r[key]) for r in runs)  # type: ignore[arg-type]
+        return statistics.median(sum(r[key][part]) for r in runs)  # type: ignore[index]
+
+    seeds, monthly = slice(0, len(towns)), slice(len(towns), None)
+    wall, cpu, n_monthly = med("wall"), med("cpu"), len(packages) - len(towns)
+    seed_wall, seed_cpu, month_wall = med("walls", seeds), med("cpus", seeds), med("walls", monthly)
+    raw_wall, raw_cpu = raw["parse"] + raw["upsert"], raw["parse_cpu"] + raw["upsert_cpu"]
+    lines = raw["lines"]
+    print(f"\n== 区经管站导入全部同步包（{args.runs} 次的中位数） ==")
+    print(f"{len(packages)} 个包共 {lines:,.0f} 行凭证分录：墙钟 {wall:.2f} s（CPU {cpu:.2f} s），峰值内存 {med('rss'):.0f} MB；"
+          f"每个包导入前的校验备份（最后一个单独计时）{med('backup'):.2f} s")
+    print(f"首包 {len(towns)} 个（{raw['seed_lines']:,.0f} 行分录）墙钟 {seed_wall:.2f} s（CPU {seed_cpu:.2f} s）；"
+          f"原始极限（同样的行：JSON 解析 {raw['parse']:.2f} s + stdlib executemany {raw['upsert']:.2f} s）"
+          f"{raw_wall:.2f} s（CPU {raw_cpu:.2f} s）；比值 墙钟 {seed_wall / max(raw_wall, 1e-9):.2f}x，"
+          f"CPU {seed_cpu / max(raw_cpu, 1e-9):.2f}x")
+    if n_monthly:
+        month_cpu = med("cpus", monthly)
+        print(f"月包 {n_monthly} 个（{lines - raw['seed_lines']:,.0f} 行分录）墙钟共 {month_wall:.2f} s（CPU {month_cpu:.2f} s）；"
+              f"每个 墙钟 {month_wall / n_monthly:.2f} s、CPU {month_cpu / n_monthly:.2f} s")
+        # the goal's district: 10 townships x 36 monthly packages; CPU per line from the seeds, the
+        # rest of a monthly package's CPU is its fixed cost; the backup before each import apart
+        per_line = seed_cpu / max(raw["seed_lines"], 1)
+        fixed = max(month_cpu / n_monthly - per_line * (lines - raw["seed_lines"]) / n_monthly, 0.0)
+        print(f"推到目标规模（{GOAL_PACKAGES} 个月包、{GOAL_LINES:,} 行分录）：按行 CPU {per_line * 1e6:.1f} µs/行 乘 行数 "
+              f"= {per_line * GOAL_LINES:.1f} s，每包固定 CPU {fixed:.2f} s 乘 {GOAL_PACKAGES} = {fixed * GOAL_PACKAGES:.1f} s，"
+              f"另每包导入前的校验备份（随库增大）；原始极限按行约 {raw_cpu / max(raw['seed_lines'], 1) * GOAL_LINES:.1f} s CPU"
+              f"（目标 ≤ {GOAL_SECONDS:.0f} s）")
+    if lines >= GOAL_LINES * 0.9:
+        print(f"目标 ≤ {GOAL_SECONDS:.0f} s：实测墙钟 {wall:.1f} s")
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_import_all":
+        child_import_all(Path(sys.argv[2]), Path(sys.argv[3]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "_export":
+        bench_sync.child_export(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "_import":
+        bench_sync.child_import(sys.argv[2], Path(sys.argv[3]))
+    else:
+        main()
