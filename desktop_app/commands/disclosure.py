@@ -130,6 +130,7 @@ def cmd_verify_sheet(args: argparse.Namespace) -> int:
 
 def cmd_posted(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
+    from desktop_app.commands.auth import cli_user
     from desktop_app.core.services.disclosure import mark_disclosure_posted
     from desktop_app.core.services.orgs import find_organisation, list_books
 
@@ -139,7 +140,7 @@ def cmd_posted(args: argparse.Namespace) -> int:
         for b in list_books(s, org.id):
             if args.book and args.book not in (b.code, str(b.id)):
                 continue
-            r = mark_disclosure_posted(s, book_id=b.id, period_code=args.period, posted_on=posted_on)
+            r = mark_disclosure_posted(s, book_id=b.id, period_code=args.period, posted_on=posted_on, user=cli_user(s))
             print(f"已登记张贴：{r.book_name} {r.period_code}，{r.posted_on} 至 {r.posted_until}")
     return 0
 

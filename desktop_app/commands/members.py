@@ -64,6 +64,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_distribute(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
+    from desktop_app.commands.auth import cli_user
     from desktop_app.core.services.distribution import draft_plan, plan_violations
     from desktop_app.core.services.orgs import find_organisation
 
@@ -73,7 +74,7 @@ def cmd_distribute(args: argparse.Namespace) -> int:
         org = find_organisation(s, args.org)
         book = resolve_book(s, org, args.book)
         plan = draft_plan(s, book_id=book.id, year=args.year, members_amount=amount, precision=args.precision,
-                          reserve=reserve, excluded_rent=_amount(args.excluded_rent))
+                          reserve=reserve, excluded_rent=_amount(args.excluded_rent), user=cli_user(s))
         problems = plan_violations(s, plan.id)
     print(f"{org.name} {plan.year}年度收益分配方案（草案）已生成：")
     print(f"  可分配收益：{plan.distributable} 元；提取公积公益金：{plan.reserve} 元")

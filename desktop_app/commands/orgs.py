@@ -53,9 +53,8 @@ def cmd_org(args: argparse.Namespace) -> int:
 
     try:
         with cli_session(args, "cli") as s:
-            _acting(s)
             made = setup_organisation(
-                s, name=args.name, uscc=args.uscc, region_code=args.region, level=args.level,
+                s, user=_acting(s), name=args.name, uscc=args.uscc, region_code=args.region, level=args.level,
                 legal_rep=args.legal_rep, phone=args.phone, address=args.address, region_name=args.region_name,
                 township=args.township, book_name=args.book_name, chart_version=args.chart.strip().removesuffix("版"),
                 start_period=args.start, book_kind=args.book_kind, with_book=not args.no_book)
@@ -77,9 +76,9 @@ def cmd_book(args: argparse.Namespace) -> int:
 
     try:
         with cli_session(args, "cli") as s:
-            _acting(s)
+            user = _acting(s)
             org = find_organisation(s, args.org)
-            book = add_book(s, org.id, name=args.name, chart_version=args.chart.strip().removesuffix("版"), start_period=args.start,
+            book = add_book(s, org.id, user=user, name=args.name, chart_version=args.chart.strip().removesuffix("版"), start_period=args.start,
                             kind=args.kind, credit_code=args.credit_code)
     except UserError as e:
         raise _optioned(e, book_only=True) from None

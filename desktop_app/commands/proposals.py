@@ -48,9 +48,9 @@ def _add(args: argparse.Namespace) -> int:
     kind, ref = given[0]
     with cli_session(args, _actor(args)) as s:
         check_site(s, "district")  # the other side's database says so before any role
-        cli_user(s, *PROPOSE)
+        user = cli_user(s, *PROPOSE)
         org = find_organisation(s, args.org)
-        row = propose(s, find_target(s, org.id, kind, ref), args.kind, args.text)
+        row = propose(s, find_target(s, org.id, kind, ref), args.kind, args.text, user=user)
     print(f"已向{row.village_name}提出更正建议 [{row.short_id}]：{row.target_text}（{row.kind}）。"
           "请在下次同步时把区级同步包带给该乡镇。")
     return 0
@@ -79,8 +79,8 @@ def _answer(args: argparse.Namespace) -> int:
         raise ValidationError("请用 --accept（采纳）或 --reject --reason 理由（驳回）中的一个", field="答复")
     with cli_session(args, _actor(args)) as s:
         check_site(s, "township")  # the other side's database says so before any role
-        cli_user(s, *ANSWER_PROPOSAL)
-        row = answer(s, args.id, accept=args.accept, reason=args.reason or "", reference=args.ref or "")
+        user = cli_user(s, *ANSWER_PROPOSAL)
+        row = answer(s, args.id, accept=args.accept, reason=args.reason or "", reference=args.ref or "", user=user)
     print(f"已答复 [{row.short_id}]：{row.status}。请在下次同步时把本机的同步包带给区经管站。")
     if args.accept and not args.ref:
         print("提示：采纳后请在本机按正常流程更正（如红字冲销后重新编制凭证、修改合同），答复时可用 --ref 注明。")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import ValidationError
 from desktop_app.core.progress import Progress
+from desktop_app.core.rows import UserRow
 from desktop_app.excel.importers import Problem, run_import
 
 __all__ = ["ImportPreview", "ImportPreviewRow", "ImportProblem", "apply_contract_import", "validate_contract_import"]
@@ -67,10 +68,10 @@ def validate_contract_import(session: Session, path: Path | str, *, organisation
 
 
 def apply_contract_import(session: Session, path: Path | str, *, organisation_id: uuid.UUID, book_id: uuid.UUID,
-                          progress: Progress | None = None) -> int:
+                          user: UserRow, progress: Progress | None = None) -> int:
     """Import all rows or none: raises ValidationError listing the problems if any row is bad."""
     check, done = run_import(session, "contracts", path, organisation_id=organisation_id, book_id=book_id, mode="add",
-                             apply=True, progress=progress)
+                             apply=True, progress=progress, user=user)
     problems = list(check.problems) or ([Problem(0, "", "文件中没有合同数据行")] if not check.outcomes else [])
     if problems:
         listed = "；".join(str(p) for p in problems[:10])

@@ -197,21 +197,24 @@ class AssetImporter(RecordImporter):
 
 def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:
     from desktop_app.core.services.assets import create_asset
+    from desktop_app.core.services.auth import writing_user
 
     if book_id is None:
         raise ValidationError("导入资产卡片须指定账套", field="账套")
+    user = writing_user(session)  # the window's or the command line's login
     for values in rows:
         fields = {k: v for k, v in public(values).items() if v is not None and v != ""}
-        create_asset(session, organisation_id=organisation_id, book_id=book_id, **fields)
+        create_asset(session, organisation_id=organisation_id, book_id=book_id, user=user, **fields)
 
 
 def _update(session: Session, record_id: Any, values: dict[str, Any], current: Mapping[str, Any],
             organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:
     from desktop_app.core.services.assets import update_asset
+    from desktop_app.core.services.auth import writing_user
 
     changed = {k: v for k, v in changed_fields(values, current).items() if k not in FIXED}
     if changed:
-        update_asset(session, record_id, **changed)
+        update_asset(session, record_id, user=writing_user(session), **changed)
 
 
 IMPORTER = register(AssetImporter(

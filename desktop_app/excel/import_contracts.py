@@ -48,6 +48,7 @@ from desktop_app.excel.importers import (
     Mode,
     Problem,
     RowOutcome,
+    acting_user,
     read_cells,
     register,
     require_clean,
@@ -361,12 +362,11 @@ class ContractsImporter(Importer):
     def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               mode: Mode) -> ImportCheck:
         from desktop_app.core.ids import mask_ric
-        from desktop_app.core.services.contract_records import add_filing
         from desktop_app.core.services.contracts import (
             ContractInput,
-            create_contract,
+            check_contract,
             list_contracts,
-            update_contract,
+            load_contract,
         )
 
         layout = table.layout
@@ -462,20 +462,13 @@ class ContractsImporter(Importer):
                 if not changes:
                     outcomes.append(RowOutcome(row, number, name, "unchanged"))
                     continue
-            nested = session.begin_nested()
-            try:
-                if current_row is None:
-                    made = create_contract(session, data)
-                else:
-                    made = update_contract(session, current_row.id, data) if edit else current_row
-                if filed_on is not None:
-                    add_filing(session, made.id, filed_on=filed_on)
+            try:  # what the services would refuse, without writing (a check needs no login)
+                if current_row is None or edit:
+                    check_contract(session, data, None if current_row is None else load_contract(session, current_row.id))
             except UserError as e:
                 where = _column(layout, e.field)
                 problems.append(Problem(row, where, e.message if where or not e.field else str(e)))
                 continue
-            finally:
-                nested.rollback()
             if current_row is None:
                 outcomes.append(RowOutcome(row, number, name, "new"))
                 plan.append(_Planned("new", row, data, None, filed_on))
@@ -501,12 +494,13 @@ class ContractsImporter(Importer):
                            tuple(sorted(problems, key=lambda p: p.row)), tuple(outcomes), tuple(notes), plan=plan)
 
     def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
-              progress: Progress | None = None, **options: Any) -> ImportDone:
+              progress: Progress | None = None, user: Any = None, **options: Any) -> ImportDone:
         from db.audit import AuditRecord, record_audit
         from desktop_app.core.services.contract_records import add_filing
         from desktop_app.core.services.contracts import create_contract, update_contract
 
         require_clean(check)
+        user = acting_user(session, user, "合同")
         planned: list[_Planned] = list(check.plan or [])
         for n, item in enumerate(planned):
             if progress is not None and n % 20 == 0:
@@ -514,14 +508,14 @@ class ContractsImporter(Importer):
             data = None if item.data is None else replace(item.data, organisation_id=organisation_id, book_id=book_id)
             if item.status == "new":
                 assert data is not None
-                made_id = create_contract(session, data).id
+                made_id = create_contract(session, data, user=user).id
             else:
                 assert item.contract_id is not None
                 made_id = item.contract_id
                 if data is not None:
-                    update_contract(session, made_id, data)
+                    update_contract(session, made_id, data, user=user)
             if item.filed_on is not None:
-                add_filing(session, made_id, filed_on=item.filed_on)
+                add_filing(session, made_id, filed_on=item.filed_on, user=user)
         added = sum(1 for p in planned if p.status == "new")
         updated = len(planned) - added
         left = len(check.outcomes) - len(planned)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from desktop_app.core.cellvalues import CellError, cell_text
 from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
+from desktop_app.core.rows import UserRow
 from desktop_app.excel.importers import (
     Change,
     ImportCheck,
@@ -40,6 +41,7 @@ from desktop_app.excel.importers import (
     Mode,
     Problem,
     RowOutcome,
+    acting_user,
     read_cells,
     register,
     require_clean,
@@ -276,18 +278,25 @@ class OrgsImporter(Importer):
         return changes
 
     def _trial(self, session: Session, plan: list[_Group], layout: Layout, problems: list[Problem]) -> None:
-        """Write every organisation in a savepoint with the forms' services, then roll it all back:
-        the problems are exactly what saving would refuse."""
+        """Write every organisation in a savepoint with the forms' services as the transaction's
+        user, then roll it all back: the problems are exactly what saving would refuse."""
+        from desktop_app.core.services.auth import session_user
+
+        user = session_user(session)
+        if user is None:
+            problems.append(Problem(0, "", "检查组织与账套需要操作人：请先登录（--user）"))
+            return
         outer = session.begin_nested()
         try:
             for g in plan:
-                self._write(session, g, layout, problems)
+                self._write(session, g, layout, problems, user)
         finally:
             outer.rollback()
 
     # --- writing --------------------------------------------------------------------------------
 
-    def _write(self, session: Session, g: _Group, layout: Layout, problems: list[Problem] | None) -> tuple[int, int]:
+    def _write(self, session: Session, g: _Group, layout: Layout, problems: list[Problem] | None,
+               user: UserRow) -> tuple[int, int]:
         """Save one organisation and its new books; returns (organisations added or updated, books
         added). With ``problems`` (the trial) an error is noted at its cell instead of raised."""
         from desktop_app.core.services.org_setup import (
@@ -305,15 +314,15 @@ class OrgsImporter(Importer):
                 made = setup_organisation(
                     session, name=v.get("name") or "", uscc=g.uscc, region_code=v.get("region_code") or "",
                     level=v.get("level"), legal_rep=v.get("legal_rep"), phone=v.get("phone"), address=v.get("address"),
-                    region_name=v.get("region_name"), township=v.get("township"), with_book=g.default_book)
+                    region_name=v.get("region_name"), township=v.get("township"), with_book=g.default_book, user=user)
                 org_id = made.organisation.id
             else:
                 given = {k: v[k] for k in _ORG_KEYS if v.get(k)}
                 if given.get("region_code"):
                     ensure_region(session, given["region_code"],
                                   v.get("region_name") or region_name_for(v.get("name") or g.current.name),
-                                  township=v.get("township"))
-                update_organisation(session, g.current.id, **given)
+                                  township=v.get("township"), user=user)
+                update_organisation(session, g.current.id, user=user, **given)
                 org_id = g.current.id
         except UserError as e:
             if problems is None or step is None:
@@ -329,7 +338,8 @@ class OrgsImporter(Importer):
             inner = session.begin_nested() if problems is not None else None
             try:
                 add_book(session, org_id, name=bv.get("book_name"), chart_version=bv.get("chart_version") or "2023",
-                         start_period=bv.get("start_period"), kind=bv.get("book_kind"), credit_code=bv.get("credit_code"))
+                         start_period=bv.get("start_period"), kind=bv.get("book_kind"), credit_code=bv.get("credit_code"),
+                         user=user)
             except UserError as e:
                 if problems is None or inner is None:
                     raise
@@ -343,20 +353,16 @@ class OrgsImporter(Importer):
 
     def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               progress: Progress | None = None, user: Any = None, **options: Any) -> ImportDone:
-        """``user``: the one importing (the command line's login): the roles of the 组织与账套 page's
-        新增组织 button (the page itself offers the import only to them)."""
+        """``user``: the one importing (the window's or the command line's login); each service
+        checks it as the 组织与账套 page's buttons do."""
         require_clean(check)
-        if user is not None:
-            from desktop_app.core.services.auth import require_role
-            from desktop_app.core.services.permissions import ENTER_RECORDS
-
-            require_role(session, user, *ENTER_RECORDS)
+        user = acting_user(session, user, "组织与账套")
         plan: list[_Group] = check.plan or []
         added = updated = books = 0
         for i, g in enumerate(plan):
             if progress is not None:
                 progress.report(i, len(plan), "正在写入组织与账套")
-            _, b = self._write(session, g, check.layout, None)
+            _, b = self._write(session, g, check.layout, None, user)
             books += b
             if g.current is None:
                 added += 1

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.cellvalues import cell_text
 from desktop_app.core.errors import UserError, ValidationError
+from desktop_app.core.rows import UserRow
 from desktop_app.excel.assets_import_common import (
     changed_fields,
     date_reader,
@@ -128,7 +129,8 @@ def _formed(session: Session, organisation_id: uuid.UUID) -> dict[uuid.UUID, lis
     return out
 
 
-def _link_assets(session: Session, organisation_id: uuid.UUID, project_id: uuid.UUID, codes: str) -> None:
+def _link_assets(session: Session, organisation_id: uuid.UUID, project_id: uuid.UUID, codes: str,
+                 user: UserRow) -> None:
     """Link the cards listed in 形成资产编号 to the project (``assets.update_asset``, audited like the
     card form); cards linked to it and not listed are unlinked."""
     from desktop_app.core.services.assets import list_assets, update_asset
@@ -143,7 +145,7 @@ def _link_assets(session: Session, organisation_id: uuid.UUID, project_id: uuid.
     links += [(a, None) for a in cards.values() if a.project_id == project_id and a.code not in wanted]
     for card, target in links:
         try:
-            update_asset(session, card.id, project_id=target)
+            update_asset(session, card.id, project_id=target, user=user)
         except UserError as e:
             raise ValidationError(f"资产 {card.code}：{e.message}", field="形成资产编号") from None
 
@@ -152,23 +154,25 @@ def _write(session: Session, values: Mapping[str, Any], organisation_id: uuid.UU
            record_id: Any = None, current: Mapping[str, Any] | None = None) -> None:
     """Create the project, or update it with the row's changes (funding as a whole when any changed),
     then link the cards of 形成资产编号 to it."""
+    from desktop_app.core.services.auth import writing_user
     from desktop_app.core.services.projects import create_project, update_project
 
+    user = writing_user(session)  # the window's or the command line's login (a check tries as it too)
     try:
         if record_id is None or current is None:
             fields, funding = _split(values)
-            made = create_project(session, organisation_id=organisation_id, funding=funding, book_id=book_id,
+            made = create_project(session, organisation_id=organisation_id, funding=funding, book_id=book_id, user=user,
                                   **{k: v for k, v in fields.items() if v is not None})
             if values.get("asset_codes"):
-                _link_assets(session, organisation_id, made.id, values["asset_codes"])
+                _link_assets(session, organisation_id, made.id, values["asset_codes"], user)
             return
         changed = changed_fields(values, current)
         fields, _ = _split(changed)
         sources = _split(values)[1] if any(k.startswith(FUND) for k in changed) else None
         if fields or sources is not None:
-            update_project(session, record_id, funding=sources, **fields)
+            update_project(session, record_id, funding=sources, user=user, **fields)
         if changed.get("asset_codes"):
-            _link_assets(session, organisation_id, record_id, changed["asset_codes"])
+            _link_assets(session, organisation_id, record_id, changed["asset_codes"], user)
     except UserError as e:  # "区级扶持资金金额" is the column 区级扶持资金
         source = next((s for s in SOURCES if e.field == f"{s}金额"), None)
         if source is None:

@@ -158,19 +158,21 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
 
 
 def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:
+    from desktop_app.core.services.auth import writing_user
     from desktop_app.core.services.resources_import import create_parcels
 
-    create_parcels(session, organisation_id=organisation_id,
+    create_parcels(session, organisation_id=organisation_id, user=writing_user(session),
                    rows=({**public(values), "book_id": book_id} for values in rows))
 
 
 def _update(session: Session, record_id: Any, values: dict[str, Any], current: Mapping[str, Any],
             organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:
+    from desktop_app.core.services.auth import writing_user
     from desktop_app.core.services.resources import update_parcel
 
     changed = changed_fields(values, current)
     if changed:
-        update_parcel(session, record_id, **changed)
+        update_parcel(session, record_id, user=writing_user(session), **changed)
 
 
 IMPORTER = register(ParcelImporter(

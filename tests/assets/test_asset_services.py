@@ -105,7 +105,7 @@ def test_adjustment_mid_life_then_posted_schedule_matches_hand_figures(env: Env)
         history = [h.action for h in asset_history(s, a.id)]
         assert history == ["create", "adjust"]
     with env.db.begin() as s, pytest.raises(ConflictError, match="已计提"):  # a change dated before posted months
-        adjust_asset(s, a.id, kind="重估", effective_on=date(2026, 5, 1), delta_cost=D("100.00"), reason="x")
+        adjust_asset(s, a.id, kind="重估", effective_on=date(2026, 5, 1), delta_cost=D("100.00"), reason="x", user=env.user)
 
 
 def test_disposed_mid_year_charges_the_month_inside_the_disposal_voucher(env: Env) -> None:
@@ -127,7 +127,7 @@ def test_disposed_mid_year_charges_the_month_inside_the_disposal_voucher(env: En
         assert rep.balanced and all(ln.books == 0 for ln in rep.lines)
         assert [x.status for x in list_assets(s, env.org.id)] == ["已处置"]
         with pytest.raises(ConflictError, match="已处置"):
-            update_asset(s, a.id, name="新名")
+            update_asset(s, a.id, name="新名", user=env.user)
 
 
 def test_card_without_voucher_shows_in_reconciliation(env: Env) -> None:
@@ -150,10 +150,10 @@ def test_life_change_after_posting_goes_through_a_revaluation(env: Env) -> None:
     with env.db.begin() as s:
         run_depreciation_through(s, book_id=env.book.id, first="2026-02", last="2026-03", user=env.user)
     with env.db.begin() as s, pytest.raises(UserError) as err:
-        update_asset(s, a.id, useful_life_months=12)
+        update_asset(s, a.id, useful_life_months=12, user=env.user)
     assert err.value.field == "预计使用月数" and "重估" in err.value.message
     with env.db.begin() as s:
-        update_asset(s, a.id, useful_life_months="24", custodian="张志强")  # unchanged life is fine
+        update_asset(s, a.id, useful_life_months="24", custodian="张志强", user=env.user)  # unchanged life is fine
         adjust_asset(s, a.id, kind="重估", effective_on=date(2026, 3, 31), delta_cost=D("0.00"), new_life_months=12,
                      reason="技术更新，缩短使用年限", user=env.user)
         sched = {r.period: r.amount for r in asset_schedule(s, a.id, until="2027-12")}
@@ -197,10 +197,10 @@ def test_workload_of_a_charged_month_is_refused(env: Env) -> None:
     truck = env.asset("ZC-009", name="运输车", category="运输设备", nature="经营性", method="工作量法",
                       total_workload=D("100000"), original_value=D("50000.00"), acquired_on=date(2026, 1, 5))
     with env.db.begin() as s:
-        record_workload(s, truck.id, "2026-02", "1000")
+        record_workload(s, truck.id, "2026-02", "1000", user=env.user)
         run_depreciation(s, book_id=env.book.id, period="2026-02", user=env.user)
     with pytest.raises(ConflictError, match="折旧已计提") as info, env.db.begin() as s:
-        record_workload(s, truck.id, "2026-02", "5000")
+        record_workload(s, truck.id, "2026-02", "5000", user=env.user)
     assert info.value.field == "本月工作量"
 
 

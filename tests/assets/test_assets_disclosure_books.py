@@ -37,7 +37,7 @@ def _second_book(env: Env) -> BookRow:
 
     with env.db.begin("test") as s:
         book = create_book(s, organisation_id=env.org.id, name="东湖村村民委员会", kind="村民委员会",
-                           start_period="2026-01")
+                           start_period="2026-01", user=env.user)
         add_sub_account(s, book_id=book.id, parent_code="102", code="10201", name="农商行", user=env.user)
     return book
 
@@ -49,7 +49,7 @@ def _contract(env: Env, number: str, kind: str, parcel_id: object, start: date, 
         return create_contract(s, ContractInput(
             organisation_id=env.org.id, book_id=env.book.id, number=number, name=f"{number}合同", kind=kind,
             subject="地块", counterparty_name="张三", counterparty_kind="个人", start_date=start, end_date=end,
-            payment_mode="年付", annual_rent=Decimal("12000.00"), parcel_id=parcel_id))  # type: ignore[arg-type]
+            payment_mode="年付", annual_rent=Decimal("12000.00"), parcel_id=parcel_id), user=env.user)  # type: ignore[arg-type]
 
 
 def _parcel(env: Env, code: str, land: str, status: str = "未利用", **kw: object) -> object:
@@ -57,7 +57,7 @@ def _parcel(env: Env, code: str, land: str, status: str = "未利用", **kw: obj
 
     with env.db.begin("test") as s:
         return create_parcel(s, organisation_id=env.org.id, code=code, name=f"{code}地块", land_class=land,
-                             area_mu=Decimal("12.5000"), status=status, **kw).id
+                             area_mu=Decimal("12.5000"), status=status, **kw, user=env.user).id
 
 
 def test_parcel_under_a_contract_in_force_is_let_out_on_the_sheet(env: Env) -> None:
@@ -90,9 +90,9 @@ def test_two_books_print_each_register_once_in_its_own_book(env: Env) -> None:
     _parcel(env, "DK-009", "公共管理与公共服务用地", book_id=village.id)
     with env.db.begin("test") as s:
         create_project(s, organisation_id=env.org.id, code="XM-01", name="合作社光伏发电项目", kind="光伏",
-                       status="申报")
+                       status="申报", user=env.user)
         create_project(s, organisation_id=env.org.id, code="XM-02", name="村委会文化广场项目", kind="其他",
-                       status="申报", book_id=village.id)
+                       status="申报", book_id=village.id, user=env.user)
         assert [p.code for p in list_parcels(s, env.org.id, book_id=env.book.id)] == ["DK-001"]
         assert [p.code for p in list_parcels(s, env.org.id, book_id=village.id)] == ["DK-009"]
     coop, vc = _sheet(env, env.book), _sheet(env, village)
@@ -113,7 +113,7 @@ def test_works_special_disclosure_prints_the_project_ledger(env: Env) -> None:
                            status="在建", started_on=date(2026, 3, 15), budget="500000",
                            tender_method="公开招标", tender_winner="江宁区通达路桥建设工程有限公司",
                            tender_amount="481200.50", tender_on=date(2026, 3, 1),
-                           contract_id=contract.id)  # type: ignore[attr-defined]
+                           contract_id=contract.id, user=env.user)  # type: ignore[attr-defined]
         ZERO = Decimal(0)
         bulk_post_vouchers(s, env.book.id, [
             BulkVoucher(date(2026, 4, 20), "支付主干道工程预付款",
@@ -138,7 +138,7 @@ def test_works_special_disclosure_prints_the_project_ledger(env: Env) -> None:
     assert "10201" not in facts  # the bank side of a payment is not a second payment
     with env.db.begin("test") as s:
         update_project(s, p.id, status="建成", completed_on=date(2026, 10, 25), final_amount="492000.00",
-                       final_on=date(2026, 10, 28))
+                       final_on=date(2026, 10, 28), user=env.user)
     facts = _sheet(env, env.book).split("集体工程招投标及预决算情况")[1]
     assert "决算金额 492,000.00" in facts and "2026年10月28日决算" in facts
     assert "决算与预算差额 -8,000.00" in facts and "决算低于预算" in facts
@@ -152,7 +152,7 @@ def test_works_facts_are_checked_before_anything_is_written(env: Env) -> None:
                          ({"final_amount": "100"}, "决算日期"), ({"tender_method": "抽签"}, "招标方式"),
                          ({"contract_id": "0190f0f0-0000-7000-8000-000000000000"}, "工程合同")):
         with pytest.raises(UserError, match=message), env.db.begin("test") as s:
-            create_project(s, **base, **bad)  # type: ignore[arg-type]
+            create_project(s, **base, **bad, user=env.user)  # type: ignore[arg-type]
     with env.db.begin("test") as s:
         assert list_projects(s, env.org.id) == []
 
@@ -216,7 +216,7 @@ def test_land_table_adds_up_as_printed(env: Env) -> None:
     with env.db.begin("test") as s:  # rounded to 2 places the classes would print 1.01 + 2.01 against 3.01
         for code, land, mu in (("DK-1", "耕地", "1.0050"), ("DK-2", "林地", "2.0050")):
             create_parcel(s, organisation_id=env.org.id, code=code, name=code, land_class=land, area_mu=Decimal(mu),
-                          status="机动地")
+                          status="机动地", user=env.user)
     table = _sheet(env, env.book).split("资源性资产（土地）情况")[1].split("面积以亩")[0]
     rows = {line.split()[0]: line.split() for line in table.splitlines() if line.split()}
     assert rows["耕地"][2] == "1.0050" and rows["林地"][2] == "2.0050" and rows["合计"][2] == "3.0100"

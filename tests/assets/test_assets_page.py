@@ -153,7 +153,7 @@ def test_projects_tab_shows_returns_and_edits_with_enter(page: Any, env: Env, mo
 
     with env.db.begin() as s:
         create_project(s, organisation_id=env.org.id, code="XM-01", name="光伏发电项目", kind="光伏", status="运营",
-                       operating_on=date(2025, 7, 1), funding={"区级扶持资金": D("300000.00")})
+                       operating_on=date(2025, 7, 1), funding={"区级扶持资金": D("300000.00")}, user=env.user)
     page.ctx.notify("project")
     titles: list[str] = []
 

@@ -80,11 +80,11 @@ def long_env(env: Env) -> Env:
                       land_class="公共管理与公共服务用地", area_mu=D("123456.7891"), location=PLACE,
                       east="村道及第三村民小组集体林地边界", south="省道二四三线绿化带外侧排水沟",
                       west="东湖水库管理所用地（以界桩为准）", north="第二村民小组耕地田埂", ownership="组",
-                      group_name="第三村民小组后湾自然村", status="集体统一经营", notes=PLACE)
+                      group_name="第三村民小组后湾自然村", status="集体统一经营", notes=PLACE, user=env.user)
         create_project(s, organisation_id=env.org.id, code="XM-2026-光伏-0001", name=NAME[:100], kind="光伏",
                        status="在建", started_on=date(2026, 3, 1), budget="12345678.90", tender_method="公开招标",
                        tender_winner=WINNER, tender_amount="12000000", tender_on=date(2026, 2, 1),
-                       funding={"区级扶持资金": D("9876543.21"), "社会资本": D("8765432.10")})
+                       funding={"区级扶持资金": D("9876543.21"), "社会资本": D("8765432.10")}, user=env.user)
     return env
 
 
@@ -126,7 +126,7 @@ def test_asset_sheets_carry_a_check_code_that_verify_sheet_checks(env: Env, tmp_
         from desktop_app.core.services.resources import create_parcel
 
         create_parcel(s, organisation_id=env.org.id, code="DK-001", name="后湾耕地", land_class="耕地",
-                      area_mu=D("12.5000"), status="机动地")
+                      area_mu=D("12.5000"), status="机动地", user=env.user)
     db, org = str(env.db.path), env.org.uscc
     outs = {}
     for name, extra in (("assets", []), ("resources", ["--period", "2026-10"]), ("projects", ["--period", "2026"]),
@@ -143,7 +143,7 @@ def test_asset_sheets_carry_a_check_code_that_verify_sheet_checks(env: Env, tmp_
     with env.db.begin("test") as s:  # the books change: the printed sheet no longer agrees
         from desktop_app.core.services.resources import list_parcels, update_parcel
 
-        update_parcel(s, list_parcels(s, env.org.id)[0].id, area_mu="13")
+        update_parcel(s, list_parcels(s, env.org.id)[0].id, area_mu="13", user=env.user)
     assert main(["--user", "kj", "verify-sheet", str(outs["resources"]), "--db", db]) == 3
     assert "印 12.5000 / 现 13.0000" in capsys.readouterr().out
 
@@ -157,8 +157,8 @@ def test_stocktake_result_sheet_is_sealed_like_the_page_exports_it(env: Env, tmp
 
     card = env.asset("ZC-001")
     with env.db.begin("test") as s:
-        take = start_stocktake(s, book_id=env.book.id, name="2026年度资产清查", started_on=date(2026, 11, 20))
-        record_count(s, take.id, card.id, "相符")
+        take = start_stocktake(s, book_id=env.book.id, name="2026年度资产清查", started_on=date(2026, 11, 20), user=env.user)
+        record_count(s, take.id, card.id, "相符", user=env.user)
         sheet = sheets.stocktake_result(s, take.id)
         seal = seal_asset_sheet(s, sheet, "stocktake", take_id=take.id)
     out = write_sheet_pdf(sheet, tmp_path / "st.pdf", seal)

@@ -34,7 +34,7 @@ def test_project_dialog_saves_and_shows_the_works_facts(env: Env, qtbot: Any, tm
             organisation_id=env.org.id, book_id=env.book.id, number="HT2026-007", name="村道硬化施工合同", kind="工程",
             subject="村道", counterparty_name="江宁区通达路桥建设工程有限公司", counterparty_kind="单位",
             start_date=date(2026, 3, 10), end_date=date(2026, 12, 31), payment_mode="一次性",
-            annual_rent=D("481200.50")))
+            annual_rent=D("481200.50")), user=env.user)
     ctx = AppContext(env.db, env.user, WindowSettings(tmp_path / "w.json"))
     ctx.period = "2026-10"
     page = page_mod.AssetsPage(ctx)

@@ -26,7 +26,7 @@ FIELDS = ("code", "name", "category", "nature", "location", "quantity", "unit", 
 
 
 def cards(e: Env) -> list[tuple[Any, ...]]:
-    with e.db.begin("test") as s:
+    with e.db.begin("kj") as s:
         return [tuple(getattr(a, f) for f in FIELDS) for a in list_assets(s, e.org.id)]
 
 
@@ -43,7 +43,7 @@ def _seeded(env: Env) -> None:
               unit="套", acquisition_mode="捐赠", opening_accumulated=D("100.00"))
     env.asset("ZC-004", voucher=False, name="收割机", category="机器设备", nature="经营性", method="工作量法",
               total_workload=D("5000"), workload_unit="亩")
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         run_depreciation_through(s, book_id=env.book.id, first="2026-02", last="2026-03", user=env.user)
 
 
@@ -59,7 +59,7 @@ def test_the_register_export_imports_into_a_fresh_organisation_as_the_same_cards
                                                                                   tmp_path: Path) -> None:
     _seeded(env)
     path = _export(env, tmp_path / "assets.xlsx")
-    with fresh.db.begin("test") as s:
+    with fresh.db.begin("kj") as s:
         check, done = run_import(s, "assets", path, organisation_id=fresh.org.id, book_id=fresh.book.id, mode="add",
                                  apply=True)
     assert check.ok, check.problems
@@ -73,7 +73,7 @@ def test_the_register_export_imports_into_a_fresh_organisation_as_the_same_cards
     assert after[0][14] > 0  # ZC-001's two months of depreciation came over as 期初累计折旧
     # and the fresh organisation's export imports back into it unchanged
     again = _export(fresh, tmp_path / "again.xlsx")
-    with fresh.db.begin("test") as s:
+    with fresh.db.begin("kj") as s:
         check, done = run_import(s, "assets", again, organisation_id=fresh.org.id, book_id=fresh.book.id,
                                  mode="update", apply=True)
     assert check.ok and (check.count("new"), check.count("changed"), check.count("unchanged")) == (0, 0, 4)
@@ -82,16 +82,16 @@ def test_the_register_export_imports_into_a_fresh_organisation_as_the_same_cards
 def test_the_export_into_its_own_organisation_in_update_mode_changes_nothing(env: Env, tmp_path: Path) -> None:
     _seeded(env)
     path = _export(env, tmp_path / "assets.xlsx")
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, mode="update",
                                  apply=True)
     assert check.ok, check.problems
     assert (check.count("new"), check.count("changed"), check.count("unchanged")) == (0, 0, 4)
     assert done is not None and (done.added, done.updated) == (0, 0)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, _ = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, mode="skip")
     assert check.ok and check.count("skipped") == 4
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, _ = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, mode="add")
     assert [(p.row, p.column) for p in check.problems] == [(r, "A列“资产编号”") for r in (4, 5, 6, 7)]
     assert "已登记" in check.problems[0].message
@@ -114,14 +114,14 @@ def test_an_update_is_an_audited_edit_and_fixed_fields_are_problems_not_crashes(
     _seeded(env)
     path = _export(env, tmp_path / "assets.xlsx")
     good = _edit(path, tmp_path / "good.xlsx", {("ZC-002", "责任人"): "李四", ("ZC-003", "坐落位置"): "村部二楼"})
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "assets", good, organisation_id=env.org.id, book_id=env.book.id, mode="update",
                                  apply=True)
     assert check.ok, check.problems
     changed = {o.key: [str(c) for c in o.changes] for o in check.outcomes if o.status == "changed"}
     assert changed == {"ZC-002": ["管理责任人：张三 → 李四"], "ZC-003": ["坐落位置：（空） → 村部二楼"]}
     assert done is not None and done.updated == 2
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         audited = s.scalars(select(AuditEntry.summary).where(AuditEntry.action == "update",
                                                            AuditEntry.entity == "asset")).all()
         history = s.scalars(select(AssetHistory.summary).where(AssetHistory.action == "update")).all()
@@ -131,7 +131,7 @@ def test_an_update_is_an_audited_edit_and_fixed_fields_are_problems_not_crashes(
 
     bad = _edit(path, tmp_path / "bad.xlsx", {("ZC-001", "原值"): D("12000"), ("ZC-001", "年限(月)"): 48,
                                               ("ZC-002", "年限(月)"): 60, ("ZC-003", "类别"): "家具"})
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "assets", bad, organisation_id=env.org.id, book_id=env.book.id, mode="update",
                                  apply=True)
     assert done is None
@@ -154,7 +154,7 @@ def test_cells_as_people_write_them_and_every_problem_at_once(env: Env, tmp_path
     ws.append(["合计", None, None, None, None, None, None, 1200, None, None, None])
     path = tmp_path / "hand.xlsx"
     wb.save(path)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, apply=True)
     assert done is None
     got = [(p.row, p.column) for p in check.problems]
@@ -163,7 +163,7 @@ def test_cells_as_people_write_them_and_every_problem_at_once(env: Env, tmp_path
     fixed = tmp_path / "fixed.xlsx"
     ws.delete_rows(4, 2)
     wb.save(fixed)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "assets", fixed, organisation_id=env.org.id, book_id=env.book.id, apply=True)
     assert check.ok, check.problems
     assert [s.reason for s in check.skipped] == ["标题行", "合计行"]
@@ -174,7 +174,7 @@ def test_cells_as_people_write_them_and_every_problem_at_once(env: Env, tmp_path
 
 def test_the_template_with_its_example_rows_imports_cleanly(env: Env, tmp_path: Path) -> None:
     path = write_template("assets", tmp_path / "t.xlsx", examples=True)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, apply=True)
     assert check.ok, check.problems
     assert done is not None and done.added == 2
@@ -203,12 +203,12 @@ def test_a_life_in_years_is_the_cards_months(env: Env, tmp_path: Path) -> None:
     ws.append(["Y-3", "电脑", "办公设备", "非经营性", "2019-06-01", 5000, 2.05])
     path = tmp_path / "years.xlsx"
     wb.save(path)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, apply=True)
     assert [(p.row, p.column) for p in check.problems] == [(4, "G列“使用年限”")] and done is None
     ws.delete_rows(4)
     wb.save(path)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, apply=True)
     assert check.ok, check.problems
     assert [(c[0], c[11]) for c in cards(env)] == [("Y-1", 240), ("Y-2", 30)]

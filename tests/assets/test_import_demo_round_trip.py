@@ -21,7 +21,7 @@ from desktop_app.reports import assets_sheets as sheets
 
 def test_the_demo_registers_read_back_unchanged(demo_db: Database, tmp_path: Path) -> None:
     checked = 0
-    with demo_db.begin("test") as s:
+    with demo_db.begin("kuaiji") as s:
         books = {b.organisation_id: b for b in list_books(s)}
         for org_id, book in books.items():
             built = {"assets": sheets.asset_register(s, org_id), "resources": sheets.resource_register(s, org_id),
@@ -44,14 +44,14 @@ def test_the_demo_registers_import_into_a_fresh_organisation(demo_db: Database, 
 
     fresh = make_env(tmp_path / "fresh.db")
     try:
-        with demo_db.begin("test") as s:
+        with demo_db.begin("kuaiji") as s:
             book = max(list_books(s), key=lambda b: len(sheets.asset_register(s, b.organisation_id, b.id).rows))
             built = {"assets": sheets.asset_register(s, book.organisation_id, book.id),  # a disposed card among them
                      "resources": sheets.resource_register(s, book.organisation_id),
                      "projects": sheets.project_list(s, book.organisation_id, 2026)}
         for kind, sheet in built.items():
             path = write_sheet_xlsx(sheet, tmp_path / f"{kind}.xlsx")
-            with fresh.db.begin("test") as s:
+            with fresh.db.begin("kuaiji") as s:
                 check, done = run_import(s, kind, path, organisation_id=fresh.org.id, book_id=fresh.book.id,
                                          apply=True)
             assert check.ok, (kind, [str(p) for p in check.problems[:5]])
@@ -103,18 +103,18 @@ def test_a_demo_village_round_trips_through_a_fresh_organisation_with_its_links(
     as_of = date(2026, 6, 30)
     fresh = make_env(tmp_path / "fresh.db")
     try:
-        with demo_db.begin("test") as s:
+        with demo_db.begin("kuaiji") as s:
             book = max(list_books(s), key=lambda b: len(list_contracts(s, b.organisation_id)))
             first = _village_files(s, book.organisation_id, tmp_path / "demo", as_of)  # all its books' cards
             formed = sum(p.asset_count for p in list_projects(s, book.organisation_id))
             linked = sum(1 for c in list_contracts(s, book.organisation_id) if c.parcel_id or c.asset_id)
         assert formed and linked  # the village has what the defect lost
         for kind in ("assets", "resources", "contracts", "projects"):
-            with fresh.db.begin("test") as s:
+            with fresh.db.begin("kuaiji") as s:
                 check, done = run_import(s, kind, first[kind], organisation_id=fresh.org.id, book_id=fresh.book.id,
                                          apply=True)
             assert check.ok and done is not None, (kind, [str(p) for p in check.problems[:5]])
-        with fresh.db.begin("test") as s:
+        with fresh.db.begin("kuaiji") as s:
             again = _village_files(s, fresh.org.id, tmp_path / "fresh", as_of)
         disposed = [r for r in _data(first["assets"]) if "已处置" in r]  # not registered anew (said in the preview)
         assert [r for r in _data(first["assets"]) if r not in disposed] == _data(again["assets"])

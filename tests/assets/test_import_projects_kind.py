@@ -28,7 +28,7 @@ FIELDS = ("code", "name", "kind", "status", "applied_on", "started_on", "complet
 
 
 def projects(e: Env) -> list[tuple[Any, ...]]:
-    with e.db.begin("test") as s:
+    with e.db.begin("kj") as s:
         return [tuple(getattr(p, f) for f in FIELDS) for p in list_projects(s, e.org.id)]
 
 
@@ -36,18 +36,18 @@ pytestmark = pytest.mark.usefixtures("cli_password")
 
 
 def _seeded(env: Env) -> None:
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         create_project(s, organisation_id=env.org.id, code="XM-01", name="合作社光伏发电项目", kind="光伏", status="运营",
                        applied_on=date(2023, 3, 1), started_on=date(2023, 5, 10), completed_on=date(2023, 9, 30),
                        operating_on=date(2023, 10, 1), notes="屋顶分布式",
-                       funding={"区级扶持资金": D("300000.00"), "自筹": D("50000.55")})
+                       funding={"区级扶持资金": D("300000.00"), "自筹": D("50000.55")}, user=env.user)
         create_project(s, organisation_id=env.org.id, code="XM-02", name="村内主干道硬化工程", kind="其他", status="建成",
                        started_on=date(2026, 3, 1), completed_on=date(2026, 8, 1), budget=D("800000"),
                        tender_method="公开招标", tender_winner="江宁路桥工程有限公司", tender_amount=D("798500.00"),
                        tender_on=date(2026, 2, 10), final_amount=D("801234.56"), final_on=date(2026, 9, 1),
-                       funding={"中央扶持资金": D("500000"), "省级扶持资金": D("300000")})
+                       funding={"中央扶持资金": D("500000"), "省级扶持资金": D("300000")}, user=env.user)
         create_project(s, organisation_id=env.org.id, code="XM-03", name="蔬菜大棚", kind="农业设施", status="终止",
-                       terminated_on=date(2025, 12, 31))
+                       terminated_on=date(2025, 12, 31), user=env.user)
 
 
 def _export(env: Env, path: Path) -> Path:
@@ -66,14 +66,14 @@ def test_the_register_export_imports_into_a_fresh_organisation_as_the_same_proje
                                                                                     tmp_path: Path) -> None:
     _seeded(env)
     path = _export(env, tmp_path / "projects.xlsx")
-    with fresh.db.begin("test") as s:
+    with fresh.db.begin("kj") as s:
         check, done = run_import(s, "projects", path, organisation_id=fresh.org.id, mode="add", apply=True)
     assert check.ok, check.problems
     assert done is not None and done.added == 3
     assert {"标题行", "合计行", "说明行"} <= {r.reason for r in check.skipped}
     assert {h for _, h in check.layout.unused()} == {"总投资", "形成资产", "2026年收益", "收益率%"}  # 形成资产编号 read
     assert projects(fresh) == projects(env)
-    with fresh.db.begin("test") as s:
+    with fresh.db.begin("kj") as s:
         check, _ = run_import(s, "projects", _export(fresh, tmp_path / "again.xlsx"), organisation_id=fresh.org.id,
                               mode="update")
     assert check.ok and (check.count("new"), check.count("changed"), check.count("unchanged")) == (0, 0, 3)
@@ -82,7 +82,7 @@ def test_the_register_export_imports_into_a_fresh_organisation_as_the_same_proje
 def test_the_export_into_its_own_organisation_in_update_mode_changes_nothing(env: Env, tmp_path: Path) -> None:
     _seeded(env)
     path = _export(env, tmp_path / "projects.xlsx")
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "projects", path, organisation_id=env.org.id, mode="update", apply=True)
     assert check.ok, check.problems
     assert (check.count("new"), check.count("changed"), check.count("unchanged")) == (0, 0, 3)
@@ -101,7 +101,7 @@ def test_the_export_into_its_own_organisation_in_update_mode_changes_nothing(env
     cell(5, "招标方式").value = None  # XM-02: a tender without its method
     bad = tmp_path / "bad.xlsx"
     wb.save(bad)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "projects", bad, organisation_id=env.org.id, mode="update", apply=True)
     assert done is not None or not check.ok
     # a blank cell in 更新已有 keeps the registered value: XM-02's 招标方式 is not a problem
@@ -109,7 +109,7 @@ def test_the_export_into_its_own_organisation_in_update_mode_changes_nothing(env
     assert "运营日期" in check.problems[0].message
     cell(6, "状态").value = "终止"
     wb.save(bad)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "projects", bad, organisation_id=env.org.id, mode="update", apply=True)
     assert check.ok, check.problems
     assert [[str(c) for c in o.changes] for o in check.outcomes if o.changes] == [
@@ -117,7 +117,7 @@ def test_the_export_into_its_own_organisation_in_update_mode_changes_nothing(env
     got = {p[0]: p for p in projects(env)}
     assert got["XM-01"][10] == (("区级扶持资金", D("320000.00")), ("自筹", D("50000.55")))
     assert got["XM-01"][9] == "屋顶分布式，二期"
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         audited = s.scalars(select(AuditEntry.summary).where(AuditEntry.action == "update",
                                                              AuditEntry.entity == "project")).all()
     assert audited == ["修改项目 XM-01 合作社光伏发电项目"]
@@ -135,17 +135,17 @@ def test_rules_of_the_form_as_problems_all_at_once(env: Env, tmp_path: Path) -> 
     ws.append(["P5", "仓库（二期）", "厂房", "申报", None, None, None, "某公司", None])
     path = tmp_path / "hand.xlsx"
     wb.save(path)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "projects", path, organisation_id=env.org.id, apply=True)
     assert done is None
     assert [(p.row, p.column) for p in check.problems] == [(3, "E列“开工日期”"), (4, "F列“区级扶持”"),
                                                            (5, "F列“区级扶持”"), (6, "“招标方式”")]
     assert "请同时填写招标方式" in check.problems[3].message
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         assert list_projects(s, env.org.id) == []  # nothing written, the savepoints left nothing behind
     ws.delete_rows(3, 4)
     wb.save(path)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "projects", path, organisation_id=env.org.id, apply=True)
     assert check.ok, check.problems
     p1 = projects(env)[0]
@@ -154,7 +154,7 @@ def test_rules_of_the_form_as_problems_all_at_once(env: Env, tmp_path: Path) -> 
 
 def test_the_pdf_keeps_its_columns(env: Env) -> None:
     _seeded(env)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         sheet = sheets.project_list(s, env.org.id, 2026)
     printed = sheets.on_medium(sheet, "pdf")
     assert "中标单位及金额" in [c.header for c in printed.columns]
@@ -166,7 +166,7 @@ def test_the_pdf_keeps_its_columns(env: Env) -> None:
 
 def test_the_template_with_its_example_rows_imports_cleanly(env: Env, tmp_path: Path) -> None:
     path = write_template("projects", tmp_path / "t.xlsx", examples=True)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "projects", path, organisation_id=env.org.id, apply=True)
     assert check.ok, check.problems
     assert done is not None and done.added == 2
@@ -190,7 +190,7 @@ def test_the_assets_a_project_formed_stay_linked_in_a_fresh_organisation(env: En
     from desktop_app.core.services.assets import list_assets
 
     _seeded(env)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         solar = next(p for p in list_projects(s, env.org.id) if p.code == "XM-01")
     env.asset("ZC-01", name="光伏组件", category="机器设备", nature="经营性", project_id=solar.id)
     env.asset("ZC-02", name="逆变器", category="机器设备", nature="经营性", project_id=solar.id)
@@ -202,14 +202,14 @@ def test_the_assets_a_project_formed_stay_linked_in_a_fresh_organisation(env: En
     head = _rows(path)[0]
     assert [r[head.index("形成资产编号")] for r in _rows(path)[1:4]] == ["ZC-01、ZC-02", None, None]
 
-    with fresh.db.begin("test") as s:  # the projects first: no card to link, nothing written
+    with fresh.db.begin("kj") as s:  # the projects first: no card to link, nothing written
         check, done = run_import(s, "projects", path, organisation_id=fresh.org.id, mode="add", apply=True)
     assert done is None and len(check.problems) == 1, check.problems
     assert "形成资产编号" in str(check.problems[0]) and "本组织没有资产编号为 ZC-01、ZC-02 的资产" in str(check.problems[0])
     assert "请先导入资产台账" in str(check.problems[0])
     assert projects(fresh) == []
 
-    with fresh.db.begin("test") as s:
+    with fresh.db.begin("kj") as s:
         check, done = run_import(s, "assets", assets, organisation_id=fresh.org.id, book_id=fresh.book.id,
                                  mode="add", apply=True)
         assert done is not None and done.added == 3, check.problems
@@ -221,7 +221,7 @@ def test_the_assets_a_project_formed_stay_linked_in_a_fresh_organisation(env: En
     assert linked == {"ZC-01": True, "ZC-02": True, "ZC-03": False}
     assert _rows(_export(fresh, tmp_path / "again.xlsx")) == _rows(path)
 
-    with env.db.begin("test") as s:  # into its own organisation: nothing to change
+    with env.db.begin("kj") as s:  # into its own organisation: nothing to change
         check, done = run_import(s, "projects", path, organisation_id=env.org.id, mode="update", apply=True)
     assert done is not None and (done.added, done.updated, check.count("unchanged")) == (0, 0, 3), check.problems
 
@@ -233,7 +233,7 @@ def test_the_assets_a_project_formed_stay_linked_in_a_fresh_organisation(env: En
     ws.cell(top + 1, col, "ZC-01")
     ws.cell(top + 2, col, "ZC-03")
     wb.save(path)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "projects", path, organisation_id=env.org.id, mode="update", apply=True)
         assert done is not None and done.updated == 2, check.problems
         assert {o.key: [str(c) for c in o.changes] for o in check.outcomes if o.changes} == {

@@ -23,7 +23,7 @@ FIELDS = ("code", "name", "land_class", "area_mu", "location", "east", "south", 
 
 
 def parcels(e: Env) -> list[tuple[Any, ...]]:
-    with e.db.begin("test") as s:
+    with e.db.begin("kj") as s:
         return [tuple(getattr(p, f) for f in FIELDS) for p in list_parcels(s, e.org.id)]
 
 
@@ -31,14 +31,14 @@ pytestmark = pytest.mark.usefixtures("cli_password")
 
 
 def _seeded(env: Env) -> None:
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         create_parcel(s, organisation_id=env.org.id, code="DK-001", name="后湾耕地", land_class="耕地",
                       area_mu=D("12.5"), location="后湾", east="河沟", south="村道", west="王家地", north="山脚",
-                      status="机动地")
+                      status="机动地", user=env.user)
         create_parcel(s, organisation_id=env.org.id, code="DK-002", name="东头鱼塘（北）", land_class="水面",
-                      area_mu=D("8.3333"), ownership="组", group_name="第一组", status="出租", notes="+年租 5000")
+                      area_mu=D("8.3333"), ownership="组", group_name="第一组", status="出租", notes="+年租 5000", user=env.user)
         create_parcel(s, organisation_id=env.org.id, code="DK-003", name="老村部宅基地", land_class="集体建设用地",
-                      area_mu=D("0.75"), status="集体统一经营")
+                      area_mu=D("0.75"), status="集体统一经营", user=env.user)
 
 
 def _export(env: Env, path: Path) -> Path:
@@ -53,14 +53,14 @@ def test_the_register_export_imports_into_a_fresh_organisation_as_the_same_parce
                                                                                     tmp_path: Path) -> None:
     _seeded(env)
     path = _export(env, tmp_path / "res.xlsx")
-    with fresh.db.begin("test") as s:
+    with fresh.db.begin("kj") as s:
         check, done = run_import(s, "resources", path, organisation_id=fresh.org.id, mode="add", apply=True)
     assert check.ok, check.problems
     assert done is not None and done.added == 3
     assert {"标题行", "合计行", "说明行"} <= {r.reason for r in check.skipped}
     assert parcels(fresh) == parcels(env)
     assert parcels(fresh)[1][9:12] == ("组", "第一组", "出租")
-    with fresh.db.begin("test") as s:
+    with fresh.db.begin("kj") as s:
         check, _ = run_import(s, "resources", _export(fresh, tmp_path / "again.xlsx"), organisation_id=fresh.org.id,
                               mode="update")
     assert check.ok and (check.count("new"), check.count("changed"), check.count("unchanged")) == (0, 0, 3)
@@ -69,7 +69,7 @@ def test_the_register_export_imports_into_a_fresh_organisation_as_the_same_parce
 def test_the_export_into_its_own_organisation_in_update_mode_changes_nothing(env: Env, tmp_path: Path) -> None:
     _seeded(env)
     path = _export(env, tmp_path / "res.xlsx")
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "resources", path, organisation_id=env.org.id, mode="update", apply=True)
     assert check.ok, check.problems
     assert (check.count("new"), check.count("changed"), check.count("unchanged")) == (0, 0, 3)
@@ -83,18 +83,18 @@ def test_the_export_into_its_own_organisation_in_update_mode_changes_nothing(env
     ws["D6"] = "-1"
     bad = tmp_path / "bad.xlsx"
     wb.save(bad)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "resources", bad, organisation_id=env.org.id, mode="update", apply=True)
     assert done is None
     assert [(p.row, p.column) for p in check.problems] == [(5, "C列“地类”"), (6, "D列“面积（亩）”")]
     ws["C5"], ws["D6"] = "水面", 0.75
     wb.save(bad)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "resources", bad, organisation_id=env.org.id, mode="update", apply=True)
     assert check.ok, check.problems
     assert {o.key: [str(c) for c in o.changes] for o in check.outcomes if o.changes} == {
         "DK-001": ["面积（亩）：12.5 → 13"], "DK-003": ["经营状态：集体统一经营 → 未利用"]}
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         audited = s.scalars(select(AuditEntry.summary).where(AuditEntry.action == "update",
                                                              AuditEntry.entity == "resource_parcel")).all()
     assert sorted(audited) == ["修改地块 DK-001 后湾耕地", "修改地块 DK-003 老村部宅基地"]
@@ -116,13 +116,13 @@ def test_a_hand_made_list_with_units_and_all_problems_at_once(env: Env, tmp_path
     ws.append(["合计", None, None, None, 6, None, None, None])
     path = tmp_path / "hand.xlsx"
     wb.save(path)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "resources", path, organisation_id=env.org.id, apply=True)
     assert done is None
     assert [(p.row, p.column) for p in check.problems] == [(6, "E列“亩数”"), (7, "B列“编号”")]
     ws.delete_rows(6, 2)
     wb.save(path)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "resources", path, organisation_id=env.org.id, apply=True)
     assert check.ok, check.problems
     assert [(r.row, r.reason) for r in check.skipped] == [(1, "标题行"), (2, "标题行"), (6, "合计行")]
@@ -132,7 +132,7 @@ def test_a_hand_made_list_with_units_and_all_problems_at_once(env: Env, tmp_path
 
 def test_the_template_with_its_example_rows_imports_cleanly(env: Env, tmp_path: Path) -> None:
     path = write_template("resources", tmp_path / "t.xlsx", examples=True)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "resources", path, organisation_id=env.org.id, apply=True)
     assert check.ok, check.problems
     assert done is not None and done.added == 2
@@ -166,7 +166,7 @@ def test_land_shown_as_contract_ended_is_registered_as_let_out_and_said_so(env: 
     ws.append(["D9", "南洼", "耕地", 5, "合同已到期"])
     path = tmp_path / "ended.xlsx"
     wb.save(path)
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         check, done = run_import(s, "resources", path, organisation_id=env.org.id, apply=True)
     assert check.ok and done is not None and done.added == 1
     assert "按“出租”登记（第2行）" in check.notes[0]
@@ -178,17 +178,17 @@ def test_a_status_shown_by_the_contracts_reads_back_unchanged(env: Env, fresh: E
 
     from desktop_app.core.services.contracts import ContractInput, create_contract
 
-    with env.db.begin("test") as s:
+    with env.db.begin("kj") as s:
         leased = create_parcel(s, organisation_id=env.org.id, code="DK-001", name="后湾", land_class="耕地",
-                               area_mu=D("12.5"), status="机动地").id
+                               area_mu=D("12.5"), status="机动地", user=env.user).id
         ended = create_parcel(s, organisation_id=env.org.id, code="DK-002", name="南坡", land_class="林地",
-                              area_mu=D("30"), status="已发包").id
+                              area_mu=D("30"), status="已发包", user=env.user).id
         for number, parcel, start, end in (("HT-1", leased, date(2026, 1, 1), date(2030, 12, 31)),
                                            ("HT-2", ended, date(2020, 1, 1), date(2021, 12, 31))):
             create_contract(s, ContractInput(
                 organisation_id=env.org.id, book_id=env.book.id, number=number, name=f"{number}合同", kind="资源发包",
                 subject="地块", counterparty_name="张三", counterparty_kind="个人", start_date=start, end_date=end,
-                payment_mode="年付", annual_rent=D("12000.00"), parcel_id=parcel))  # type: ignore[arg-type]
+                payment_mode="年付", annual_rent=D("12000.00"), parcel_id=parcel), user=env.user)  # type: ignore[arg-type]
     from desktop_app.cli import main
 
     before = tmp_path / "2025.xlsx"
@@ -198,11 +198,11 @@ def test_a_status_shown_by_the_contracts_reads_back_unchanged(env: Env, fresh: E
     shown = [[c.value for c in r][10] for r in openpyxl.load_workbook(today).active.iter_rows(min_row=4, max_row=5)]
     assert shown == ["已发包", "合同已到期"]
     for path in (before, today):  # the sheet of another day shows the registered 机动地: no change either
-        with env.db.begin("test") as s:
+        with env.db.begin("kj") as s:
             check, _ = run_import(s, "resources", path, organisation_id=env.org.id, mode="update")
         assert check.ok and (check.count("changed"), check.count("unchanged")) == (0, 2), [
             (o.key, [str(c) for c in o.changes]) for o in check.outcomes]
-    with fresh.db.begin("test") as s:
+    with fresh.db.begin("kj") as s:
         check, done = run_import(s, "resources", today, organisation_id=fresh.org.id, apply=True)
     assert check.ok and done is not None and done.added == 2
     assert [p[11] for p in parcels(fresh)] == ["已发包", "出租"]  # the land let out, its contracts not imported

@@ -140,7 +140,7 @@ def test_attachments_are_content_addressed_and_checked(env: Env, tmp_path: Path)
     photo.write_bytes(b"\xff\xd8fake-jpeg")
     store = tmp_path / "attachments"
     with env.db.begin() as s:
-        att = add_attachment(s, a.id, photo, attachments_dir=store, note="正面照片")
+        att = add_attachment(s, a.id, photo, attachments_dir=store, note="正面照片", user=env.user)
         assert verify_attachments(s, store) == []
         assert [x.file_name for x in list_attachments(s, a.id)] == ["门牌.jpg"]
     stored = store / att.stored_name

@@ -37,7 +37,7 @@ PARCEL = {"code": "DK-001", "name": "东湾机动地", "land_class": "耕地", "
 
 def test_parcels_keep_four_decimals_and_refuse_a_fifth(env: Env) -> None:
     with env.db.begin() as s:
-        p = create_parcel(s, organisation_id=env.org.id, **PARCEL)
+        p = create_parcel(s, organisation_id=env.org.id, **PARCEL, user=env.user)
         assert p.area_mu == D("12.3456")
     with env.db.begin() as s:
         audits = s.scalar(select(func.count()).select_from(AuditEntry))
@@ -45,19 +45,19 @@ def test_parcels_keep_four_decimals_and_refuse_a_fifth(env: Env) -> None:
                        ({"code": "DK-001"}, "地块编号"), ({"land_class": "月球"}, "地类"),
                        ({"ownership": "组"}, "村民小组")):
         with env.db.begin() as s, pytest.raises(UserError) as err:
-            create_parcel(s, organisation_id=env.org.id, **{**PARCEL, "code": "DK-002", **bad})
+            create_parcel(s, organisation_id=env.org.id, **{**PARCEL, "code": "DK-002", **bad}, user=env.user)
         assert err.value.field == field, bad
     with env.db.begin() as s:
         assert s.scalar(select(func.count()).select_from(ResourceParcel)) == 1
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == audits
-        update_parcel(s, p.id, status="已发包")
+        update_parcel(s, p.id, status="已发包", user=env.user)
         assert [x.status for x in list_parcels(s, env.org.id)] == ["已发包"]
 
 
 def test_project_return_comes_from_income_entries_with_the_project_id(env: Env) -> None:
     with env.db.begin() as s:
         p = create_project(s, organisation_id=env.org.id, code="XM-01", name="光伏发电项目", kind="光伏", status="运营",
-                           operating_on=date(2025, 7, 1), funding={"区级扶持资金": D("300000.00"), "自筹": D("100000.00")})
+                           operating_on=date(2025, 7, 1), funding={"区级扶持资金": D("300000.00"), "自筹": D("100000.00")}, user=env.user)
         assert p.investment == D("400000.00")
         for amount in ("12000.00", "8000.00"):
             record_auto_voucher(s, book_id=env.book.id, voucher_date=date(2026, 3, 10), summary="光伏发电收益",
@@ -73,7 +73,7 @@ def test_project_return_comes_from_income_entries_with_the_project_id(env: Env) 
         # 20,000.00 / 400,000.00 = 5.00 %
         assert (r.income, r.return_rate) == (D("20000.00"), D("5.00"))
         with pytest.raises(ValidationError) as err:
-            create_project(s, organisation_id=env.org.id, code="XM-02", name="厂房", kind="厂房", status="建成")
+            create_project(s, organisation_id=env.org.id, code="XM-02", name="厂房", kind="厂房", status="建成", user=env.user)
         assert err.value.field == "建成日期"
 
 
@@ -85,12 +85,12 @@ def test_stocktake_missing_and_surplus_post_through_pending_property_loss(env: E
                   useful_life_months=30)  # 100.00 a month
     with env.db.begin() as s:
         run_depreciation(s, book_id=env.book.id, period="2026-02", user=env.user)
-        take = start_stocktake(s, book_id=env.book.id, name="2026年度资产清查", started_on=date(2026, 3, 5))
-        record_count(s, take.id, a.id, "相符")
+        take = start_stocktake(s, book_id=env.book.id, name="2026年度资产清查", started_on=date(2026, 3, 5), user=env.user)
+        record_count(s, take.id, a.id, "相符", user=env.user)
         with pytest.raises(ValidationError, match="未盘点"):
             approve_stocktake(s, take.id, approved_on=date(2026, 3, 20), user=env.reviewer)
-        record_count(s, take.id, b.id, "盘亏", "已丢失")
-        record_surplus(s, take.id, name="旧电动三轮车", value=D("1200.00"), nature="经营性", category="运输设备")
+        record_count(s, take.id, b.id, "盘亏", "已丢失", user=env.user)
+        record_surplus(s, take.id, name="旧电动三轮车", value=D("1200.00"), nature="经营性", category="运输设备", user=env.user)
     with env.db.begin() as s:
         sheet = approve_stocktake(s, take.id, approved_on=date(2026, 3, 20), user=env.reviewer)
     # missing printer: Feb 100.00 posted, March 100.00 charged on approval → accumulated 200.00, net 2,800.00
@@ -104,7 +104,7 @@ def test_stocktake_missing_and_surplus_post_through_pending_property_loss(env: E
         vouchers = find_vouchers_by_source(s, env.book.id, "stocktake", take.id)
         assert [v.total for v in vouchers] == [D("4300.00"), D("4000.00")]  # 100+2800+200+1200 ; 2800+1200
         with pytest.raises(UserError, match="已审批"):
-            record_count(s, take.id, a.id, "盘亏")
+            record_count(s, take.id, a.id, "盘亏", user=env.user)
         assert stocktake_sheet(s, take.id).take.status == "已审批"
 
 
@@ -114,8 +114,8 @@ def test_change_table_and_disclosure_section(env: Env) -> None:
     a = env.asset()
     with env.db.begin() as s:
         run_depreciation_through(s, book_id=env.book.id, first="2026-02", last="2026-04", user=env.user)
-        create_parcel(s, organisation_id=env.org.id, **PARCEL)
-        update_asset(s, a.id, status="出租")
+        create_parcel(s, organisation_id=env.org.id, **PARCEL, user=env.user)
+        update_asset(s, a.id, status="出租", user=env.user)
     with env.db.begin() as s:
         (row,) = asset_change_table(s, env.book.id, "2026-03", "2026-04")
         assert (row.opening_cost, row.increase, row.closing_cost) == (D("10000.00"), D("0.00"), D("10000.00"))
@@ -142,8 +142,8 @@ def test_2004_book_uses_its_own_codes_and_posts_losses_directly(tmp_path: Path) 
             assert {c.account_code for c in run.charges} == {"541"}
             d = dispose_asset(s, a.id, disposed_on=date(2026, 3, 2), kind="报废", reason="危房拆除", user=env.user)
             assert d.gain_loss == D("-9466.66")  # 10,000.00 − (266.67 + 266.67)
-            take = start_stocktake(s, book_id=env.book.id, name="清查", started_on=date(2026, 3, 5))
-            record_count(s, take.id, b.id, "盘亏")
+            take = start_stocktake(s, book_id=env.book.id, name="清查", started_on=date(2026, 3, 5), user=env.user)
+            record_count(s, take.id, b.id, "盘亏", user=env.user)
             sheet = approve_stocktake(s, take.id, approved_on=date(2026, 3, 20), user=env.reviewer)
             assert len(sheet.voucher_ids) == 1
             (voucher,) = find_vouchers_by_source(s, env.book.id, "stocktake", take.id)

@@ -21,6 +21,7 @@ from desktop_app.core.services.resources import create_parcel, list_parcels
 from desktop_app.excel import importers
 from desktop_app.excel.importers import RecordImporter, keyed
 from desktop_app.excel.table_read import Field, TableSpec
+from tests.acting import keeper
 from tests.excel import parcel_kind
 from tests.members.conftest import Village, make_village
 
@@ -45,7 +46,7 @@ def village(tmp_path: Path) -> Iterator[Village]:
     v = make_village(tmp_path / "village.db")
     with v.db.begin("test") as s:
         create_parcel(s, organisation_id=v.org.id, code="D-001", name="东湾", land_class="耕地",
-                      area_mu=Decimal("3.5"), status="机动地", notes="老塘边")
+                      area_mu=Decimal("3.5"), status="机动地", notes="老塘边", user=v.user)
     v.db.close()  # the CLI opens the file itself
     yield v
 
@@ -230,7 +231,7 @@ def _regions_kind() -> RecordImporter:
         from desktop_app.core.services.orgs import create_region
 
         for values in rows:
-            create_region(s, code=values["code"], name=values["name"])
+            create_region(s, code=values["code"], name=values["name"], user=keeper(s))
 
     imp = RecordImporter(kind="test_regions", label="测试区划", table=TableSpec("test_regions", "区划", (
         Field("code", "区划代码", required=True), Field("name", "名称", ("区划名称",), required=True)), key="code"),
@@ -309,7 +310,7 @@ def test_a_check_that_tries_rows_in_a_savepoint_needs_no_login(village: Village,
 
         trial = s.begin_nested()
         try:
-            create_region(s, code=values["code"], name=values["name"])
+            create_region(s, code=values["code"], name=values["name"], user=keeper(s))
         finally:
             trial.rollback()
 

@@ -51,7 +51,7 @@ def test_bad_input_is_refused_and_nothing_written(env: Env, overrides: dict[str,
                                                   field: str, text: str) -> None:
     before = _counts(env)
     with pytest.raises(error) as e, env.db.begin() as s:
-        create_contract(s, env.contract(**overrides))
+        create_contract(s, env.contract(**overrides), user=env.user)
     assert e.value.field == field and text in str(e.value)
     assert field in str(e.value)  # the message names the field
     assert _counts(env) == before
@@ -61,7 +61,7 @@ def test_duplicate_number_within_the_organisation(env: Env) -> None:
     env.create(number="HT-9")
     before = _counts(env)
     with pytest.raises(ConflictError, match="合同编号 HT-9 在本组织已存在") as e, env.db.begin() as s:
-        create_contract(s, env.contract(number="HT-9", counterparty_name="李四", counterparty_id_number=None))
+        create_contract(s, env.contract(number="HT-9", counterparty_name="李四", counterparty_id_number=None), user=env.user)
     assert e.value.field == "合同编号" and _counts(env) == before
 
 
@@ -81,27 +81,27 @@ def test_create_writes_schedule_audit_and_change_log(env: Env) -> None:
 def test_update_rebuilds_schedule_until_money_is_received(env: Env) -> None:
     cid = env.create()
     with env.db.begin() as s:
-        update_contract(s, cid, env.contract(payment_mode="季付", end_date=date(2026, 12, 31)))
+        update_contract(s, cid, env.contract(payment_mode="季付", end_date=date(2026, 12, 31)), user=env.user)
         assert len(installment_rows(s, [cid], date(2026, 1, 1))) == 4
         record_receipt(s, cid, received_on=date(2026, 1, 5), amount="100", method="现金", user=env.user)
     with pytest.raises(ConflictError, match="已有收款") as e, env.db.begin() as s:
-        update_contract(s, cid, env.contract(annual_rent=D("20000.00"), payment_mode="季付", end_date=date(2026, 12, 31)))
+        update_contract(s, cid, env.contract(annual_rent=D("20000.00"), payment_mode="季付", end_date=date(2026, 12, 31)), user=env.user)
     assert e.value.field == "年租金"
     with env.db.begin() as s:  # non-term fields can still change
         assert update_contract(s, cid, env.contract(name="鱼塘承包合同（补充）", payment_mode="季付",
-                                                    end_date=date(2026, 12, 31))).name == "鱼塘承包合同（补充）"
+                                                    end_date=date(2026, 12, 31)), user=env.user).name == "鱼塘承包合同（补充）"
 
 
 def test_renewal_chain_search_and_records(env: Env) -> None:
     old = env.create(number="HT-1", end_date=date(2026, 12, 31))
     with env.db.begin() as s:
         with pytest.raises(ValidationError, match="应晚于原合同终止日期"):
-            renew_contract(s, old, env.contract(number="HT-2", start_date=date(2026, 6, 1)))
+            renew_contract(s, old, env.contract(number="HT-2", start_date=date(2026, 6, 1)), user=env.user)
     with env.db.begin() as s:
-        new = renew_contract(s, old, env.contract(number="HT-2", start_date=date(2027, 1, 1), end_date=date(2031, 12, 31)))
-        add_procedure(s, new.id, step="村民代表会议决议", meeting_date=date(2026, 11, 20), resolution_no="东湖村决〔2026〕7号")
-        filed = add_filing(s, new.id, filed_on=date(2026, 12, 1), filing_no="备2026-031")
-        att = add_attachment(s, new.id, file_name="合同扫描件.pdf", content=b"%PDF-1.4 scan")
+        new = renew_contract(s, old, env.contract(number="HT-2", start_date=date(2027, 1, 1), end_date=date(2031, 12, 31)), user=env.user)
+        add_procedure(s, new.id, step="村民代表会议决议", meeting_date=date(2026, 11, 20), resolution_no="东湖村决〔2026〕7号", user=env.user)
+        filed = add_filing(s, new.id, filed_on=date(2026, 12, 1), filing_no="备2026-031", user=env.user)
+        att = add_attachment(s, new.id, file_name="合同扫描件.pdf", content=b"%PDF-1.4 scan", user=env.user)
         assert get_contract(s, old).status == "到期"
         found = list_contracts(s, env.org.id, text="zs")  # 张三 by pinyin initials
     assert new.renewal_of_id == old and filed.procedure_count == 1 and filed.filed_on == date(2026, 12, 1)

@@ -73,11 +73,11 @@ def test_lists_show_the_status_of_the_date_and_edits_keep_a_termination(env: Env
         assert {r.number: r.state for r in list_contracts(s, env.org.id, as_of=date(2025, 6, 1))} == \
             {"S-1": "履行中", "S-2": "未生效"}
         assert [r.number for r in list_contracts(s, env.org.id, as_of=date(2026, 3, 1), status="已到期")] == ["S-1"]
-        set_contract_status(s, other, "终止", on=date(2026, 6, 30), reason="承包方退出")
+        set_contract_status(s, other, "终止", on=date(2026, 6, 30), reason="承包方退出", user=env.user)
         row = get_contract(s, other, as_of=date(2026, 7, 1))
         assert (row.status, row.state) == ("终止", "已终止")
         # the edit form has no status: saving it must not bring the contract back to 履行中
-        update_contract(s, other, env.contract(number="S-2", notes="补记备注"))
+        update_contract(s, other, env.contract(number="S-2", notes="补记备注"), user=env.user)
         assert get_contract(s, other, as_of=date(2026, 7, 1)).state == "已终止"
         # nothing is billed for the years after the termination
         insts = installment_rows(s, [other], date(2028, 6, 1))

@@ -11,7 +11,8 @@ from db.migrate import open_database
 from desktop_app.core.demo import DemoContext
 from desktop_app.core.demo.contracts import TODAY, seed_contracts
 from desktop_app.core.demo.orgs import seed_organisations
-from desktop_app.core.services.contract_review import review_contracts
+from desktop_app.core.demo.users import seed_users
+from desktop_app.core.services.contract_review import contract_findings
 from desktop_app.core.services.contract_warnings import list_expiring, warning_counts
 from desktop_app.core.services.contracts import list_contracts
 from desktop_app.core.services.integrity import verify_database
@@ -21,12 +22,13 @@ def test_demo_contracts(tmp_path: Path) -> None:
     db = open_database(tmp_path / "demo.db")
     with db.begin("demo") as s:
         ctx = DemoContext(rng=random.Random(5), villages=4, years=1)
+        seed_users(s, ctx)  # the seeders write as the demo's users
         seed_organisations(s, ctx)
         seed_contracts(s, ctx)
     with db.begin() as s:
         contracts = list_contracts(s, None)
         counts = warning_counts(s, [o.id for o in ctx.orgs], TODAY)
-        rules = Counter(f.rule_code for f in review_contracts(s, None, as_of=TODAY, persist=False))
+        rules = Counter(f.rule_code for f in contract_findings(s, None, as_of=TODAY))
         expiring = list_expiring(s, None, TODAY)
     assert len(contracts) == 48 and {c.organisation_id for c in contracts} == {o.id for o in ctx.orgs}
     assert sum(c.overdue_installments for c in counts) > 0

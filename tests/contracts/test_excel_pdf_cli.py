@@ -61,12 +61,12 @@ def test_import_validates_previews_and_applies_all_or_nothing(env: Env, tmp_path
     ]
     assert [r.number for r in preview.rows] == ["Y-1"] and preview.rows[0].annual_rent == "21,365.25"
     with pytest.raises(ValidationError, match="导入未进行，共 4 处问题"), env.db.begin() as s:
-        apply_contract_import(s, bad, organisation_id=env.org.id, book_id=env.book.id)
+        apply_contract_import(s, bad, organisation_id=env.org.id, book_id=env.book.id, user=env.user)
     assert _count(env) == 0  # nothing written, not even the good row
     good = _sheet(tmp_path / "good.xlsx", [_row("Y-1"), _row("Y-2", **{"付款方式": "季付", "单价（元/亩·年）": None,
                                                                        "计价方式": "年租金", "年租金": 8000})])
     with env.db.begin() as s:
-        assert apply_contract_import(s, good, organisation_id=env.org.id, book_id=env.book.id) == 2
+        assert apply_contract_import(s, good, organisation_id=env.org.id, book_id=env.book.id, user=env.user) == 2
     assert _count(env) == 2
 
 

@@ -55,7 +55,7 @@ def _sheet(path: Path, header: list[str], rows: list[list[object]], *, title: st
 def _import(env: Env, path: Path, mode: str = "add", *, apply: bool = True) -> Any:
     with env.db.begin("test") as s:
         return run_import(s, "contracts", path, organisation_id=env.org.id, book_id=env.book.id,
-                          mode=mode, apply=apply)  # type: ignore[arg-type]
+                          mode=mode, apply=apply, user=env.user)  # type: ignore[arg-type]
 
 
 def _form_contract(env: Env, tmp_path: Path, qtbot: Any) -> Any:
@@ -69,7 +69,7 @@ def _form_contract(env: Env, tmp_path: Path, qtbot: Any) -> Any:
     saved: list[Any] = []
 
     def save(v: dict[str, Any]) -> Any:
-        saved.append(ctx.call(cf.svc.create_contract, cf._input(env.org.id, env.book.id, v)))
+        saved.append(ctx.call(cf.svc.create_contract, cf._input(env.org.id, env.book.id, v), user=ctx.user))
         return saved[-1]
 
     dialog = FormDialog("新增合同", cf.contract_fields(ctx, env.org.id), save,
@@ -391,7 +391,7 @@ def test_a_parcel_is_linked_by_its_code(env: Env, tmp_path: Path) -> None:
 
     with env.db.begin("test") as s:
         parcel = create_parcel(s, organisation_id=env.org.id, code="D01", name="东大田", land_class="耕地",
-                               area_mu=D("12.3456"), status="机动地")
+                               area_mu=D("12.3456"), status="机动地", user=env.user)
     header = ["合同编号", "合同名称", "合同类型", "标的", "地块编号", "承包方名称", "起始日期", "终止日期", "年租金", "付款方式"]
     rows: list[list[object]] = [["P-1", "东大田发包", "资源发包", "东大田", "D01", "王五", "2026-01-01", "2028-12-31", 3000, "年付"],
                                 ["P-2", "西大田发包", "资源发包", "西大田", "X99", "王六", "2026-01-01", "2028-12-31", 3000, "年付"]]
@@ -439,8 +439,8 @@ def test_a_new_contracts_status_comes_from_the_export(env: Env, tmp_path: Path) 
     ended = env.create(number="S-3")
     env.create(number="S-4")
     with env.db.begin("test") as s:
-        set_contract_status(s, disputed, "纠纷", reason="边界争议")
-        set_contract_status(s, ended, "终止", on=date(2026, 2, 1), reason="承包方退包")
+        set_contract_status(s, disputed, "纠纷", reason="边界争议", user=env.user)
+        set_contract_status(s, ended, "终止", on=date(2026, 2, 1), reason="承包方退包", user=env.user)
         rows = list_contracts(s, env.org.id, as_of=date(2026, 3, 1))
     assert [r.state for r in rows] == ["草拟", "纠纷", "已终止", "履行中"]
     out = tmp_path / "s.xlsx"
@@ -466,7 +466,7 @@ def _linked_village(env: Env) -> dict[str, uuid.UUID]:
 
     with env.db.begin("test") as s:
         parcel = create_parcel(s, organisation_id=env.org.id, code="D01", name="东大田", land_class="耕地",
-                               area_mu=D("12.3456"), status="机动地")
+                               area_mu=D("12.3456"), status="机动地", user=env.user)
         asset = create_asset(s, organisation_id=env.org.id, book_id=env.book.id, user=env.user, code="ZC-01",
                              name="一号厂房", category="房屋及建筑物", nature="经营性", acquired_on=date(2026, 1, 20),
                              original_value=D("10000.00"), useful_life_months=36, residual_rate=D(4))
@@ -474,7 +474,7 @@ def _linked_village(env: Env) -> dict[str, uuid.UUID]:
     env.create(number="HT-102", name="厂房租赁合同", kind="资产租赁", subject="一号厂房", asset_id=asset.id,
                counterparty_name="东湖商贸有限公司", counterparty_kind="单位", counterparty_id_number=USCC)
     with env.db.begin("test") as s:
-        add_filing(s, first, filed_on=date(2026, 1, 10))
+        add_filing(s, first, filed_on=date(2026, 1, 10), user=env.user)
     return {"D01": parcel.id, "ZC-01": asset.id}
 
 
@@ -503,7 +503,7 @@ def test_the_export_carries_the_parcel_asset_and_filing_into_a_fresh_organisatio
             "第5行F列“资产编号”：本组织没有资产编号为“ZC-01”的资产；请先在资产台账中登记，或清空该格"]
         with fresh.db.begin("test") as s:
             parcel = create_parcel(s, organisation_id=fresh.org.id, code="D01", name="东大田", land_class="耕地",
-                                   area_mu=D("12.3456"), status="机动地")
+                                   area_mu=D("12.3456"), status="机动地", user=env.user)
             asset = create_asset(s, organisation_id=fresh.org.id, book_id=fresh.book.id, user=fresh.user,
                                  code="ZC-01", name="一号厂房", category="房屋及建筑物", nature="经营性",
                                  acquired_on=date(2026, 1, 20), original_value=D("10000.00"),
@@ -533,7 +533,7 @@ def test_a_filing_date_registers_the_filing_of_a_contract_that_has_none(env: Env
     first = env.create(number="HT-201")
     second = env.create(number="HT-202")
     with env.db.begin("test") as s:
-        add_filing(s, second, filed_on=date(2026, 2, 1))
+        add_filing(s, second, filed_on=date(2026, 2, 1), user=env.user)
     header = ["合同编号", "合同名称", "合同类型", "标的", "承包方名称", "起始日期", "终止日期", "年租金", "付款方式",
               "乡镇备案日期"]
     base = ["鱼塘承包合同", "资源发包", "东湖鱼塘", "张三", "2026-01-01", "2030-12-31", 12000, "年付"]

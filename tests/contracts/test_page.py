@@ -54,7 +54,7 @@ def test_contract_form_saves_and_shows_errors_beside_fields(env: Env, tmp_path: 
     saved: list[Any] = []
 
     def save(v: dict[str, Any]) -> Any:
-        row = cf._remap(lambda: ctx.call(cf.svc.create_contract, cf._input(env.org.id, env.book.id, v)))
+        row = cf._remap(lambda: ctx.call(cf.svc.create_contract, cf._input(env.org.id, env.book.id, v), user=ctx.user))
         saved.append(row)
         return row
 

@@ -79,10 +79,10 @@ def test_review_service_saves_findings_keeps_notes(env: Env) -> None:
                      start_date=date(2026, 1, 1), end_date=date(2035, 12, 31))
     with env.db.begin() as s:
         for cid in (good, bad):
-            add_procedure(s, cid, step="村民代表会议决议", meeting_date=date(2025, 12, 1), resolution_no="决1")
-        add_filing(s, good, filed_on=date(2025, 12, 20))
-        set_reference_price(s, env.org.id, "耕地", "900")
-        found = review_contracts(s, env.org.id, as_of=date(2026, 3, 1))
+            add_procedure(s, cid, step="村民代表会议决议", meeting_date=date(2025, 12, 1), resolution_no="决1", user=env.user)
+        add_filing(s, good, filed_on=date(2025, 12, 20), user=env.user)
+        set_reference_price(s, env.org.id, "耕地", "900", user=env.user)
+        found = review_contracts(s, env.org.id, as_of=date(2026, 3, 1), user=env.user)
     by = {(f.contract_number, f.rule_code) for f in found}
     # B-1: beyond 2028, no written contract, not filed, 500/亩 < 630/亩, and 2026's rent overdue
     assert by == {("B-1", "farmland_beyond_extension"), ("B-1", "no_written_contract"), ("B-1", "not_filed"),
@@ -90,12 +90,12 @@ def test_review_service_saves_findings_keeps_notes(env: Env) -> None:
     target = next(f for f in found if f.rule_code == "not_filed")
     with env.db.begin() as s:
         with pytest.raises(ValidationError, match="整改说明"):
-            update_finding(s, target.id, status="已整改", note="")  # type: ignore[arg-type]
+            update_finding(s, target.id, status="已整改", note="", user=env.user)  # type: ignore[arg-type]
     with env.db.begin() as s:
-        update_finding(s, target.id, status="整改中", note="已报乡镇经管站，待盖备案章")  # type: ignore[arg-type]
+        update_finding(s, target.id, status="整改中", note="已报乡镇经管站，待盖备案章", user=env.user)  # type: ignore[arg-type]
         # the district relaxes the arrears rule: under 30 days overdue is not a finding
-        set_review_rule(s, organisation_id=None, rule_code="arrears", enabled=True, params={"min_days": 90})
-        again = review_contracts(s, env.org.id, as_of=date(2026, 3, 1))
+        set_review_rule(s, organisation_id=None, rule_code="arrears", enabled=True, params={"min_days": 90}, user=env.user)
+        again = review_contracts(s, env.org.id, as_of=date(2026, 3, 1), user=env.user)
         saved = list_findings(s, env.org.id)
         rules = {r.code: r for r in list_review_rules(s, env.org.id)}
     assert not [f for f in again if f.rule_code == "arrears"]
@@ -106,7 +106,7 @@ def test_review_service_saves_findings_keeps_notes(env: Env) -> None:
     assert not [f for f in again if f.rule_code == "lump_sum_multi_year"]
     with env.db.begin() as s:  # G-1's tenant pays 2026 (overdue) to 2028 on 2026-03-05: 2 years + 302 days = 2.83 years ahead
         record_receipt(s, good, received_on=date(2026, 3, 5), amount="24000", method="银行", user=env.user)
-        hits = [f for f in review_contracts(s, env.org.id, as_of=date(2026, 3, 5)) if f.rule_code == "lump_sum_multi_year"]
+        hits = [f for f in review_contracts(s, env.org.id, as_of=date(2026, 3, 5), user=env.user) if f.rule_code == "lump_sum_multi_year"]
     assert [(f.contract_number, f.message) for f in hits] == [("G-1", "一次性收取（预收）2.83 年的租金，应按年度分摊确认收入")]
     with env.db.begin() as s, pytest.raises(ValidationError, match="没有参数"):
-        set_review_rule(s, organisation_id=None, rule_code="arrears", enabled=True, params={"bogus": 1})
+        set_review_rule(s, organisation_id=None, rule_code="arrears", enabled=True, params={"bogus": 1}, user=env.user)

@@ -61,7 +61,7 @@ def test_expiry_buckets_and_deposits(env: Env) -> None:
     env.create(number="E-LATE", end_date=date(2027, 6, 30))  # 272 days: no warning
     d = env.create(number="E-DONE", end_date=date(2026, 9, 30))
     with env.db.begin() as s:
-        set_contract_status(s, d, "到期")  # closed properly: no expiry warning
+        set_contract_status(s, d, "到期", user=env.user)  # closed properly: no expiry warning
         record_deposit(s, d, kind="收取", on_date=date(2026, 1, 10), amount="3000", method="银行", user=env.user)
         record_deposit(s, a, kind="收取", on_date=date(2026, 1, 10), amount="1000", method="银行", user=env.user)
         rows = list_expiring(s, env.org.id, as_of)
@@ -81,7 +81,7 @@ def test_terminated_contract_deposit_warns(env: Env) -> None:
     cid = env.create(number="T-1")
     with env.db.begin() as s:
         record_deposit(s, cid, kind="收取", on_date=date(2026, 1, 10), amount="500", method="现金", user=env.user)
-        set_contract_status(s, cid, "终止", on=date(2026, 5, 31), reason="承包方退出")
+        set_contract_status(s, cid, "终止", on=date(2026, 5, 31), reason="承包方退出", user=env.user)
         assert list_unrefunded_deposits(s, None, date(2026, 5, 30)) == []
         [row] = list_unrefunded_deposits(s, None, date(2026, 6, 1))
     assert (row.status, row.ended_on, row.held) == ("终止", date(2026, 5, 31), D("500.00"))

@@ -12,6 +12,7 @@ from db.models import AuditEntry, ChangeLog, Organisation, Region, SyncCounter
 from desktop_app.core.errors import ValidationError
 from desktop_app.core.services.integrity import verify_database
 from desktop_app.core.services.orgs import create_organisation, create_region, update_organisation
+from tests.acting import keeper
 
 ORG = {"name": "石桥村股份经济合作社", "level": "村", "uscc": "N2320115MF00000121", "region_code": "320115106201"}
 
@@ -19,7 +20,7 @@ ORG = {"name": "石桥村股份经济合作社", "level": "村", "uscc": "N23201
 def _regions(db) -> None:
     with db.begin("tester") as s:
         for code, name in (("320115000000", "江宁区"), ("320115106000", "阳光街道"), ("320115106201", "石桥村")):
-            create_region(s, code=code, name=name)
+            create_region(s, code=code, name=name, user=keeper(s))
 
 
 def counts(db) -> tuple[int, int, int]:
@@ -33,7 +34,7 @@ def test_insert_writes_change_and_audit_in_same_transaction(db) -> None:
     _regions(db)
     before = counts(db)
     with db.begin("kuaiji") as s:
-        org = create_organisation(s, **ORG)
+        org = create_organisation(s, **ORG, user=keeper(s))
     after = counts(db)
     assert after[0] == before[0] + 1
     assert after[1] == before[1] + 1 and after[2] == before[2] + 1
@@ -45,15 +46,16 @@ def test_insert_writes_change_and_audit_in_same_transaction(db) -> None:
     with db.begin() as s:
         row = s.get(Organisation, org.id)
     assert (row.uscc, row.rev, row.origin) == (ORG["uscc"], 1, db.origin)  # a package reads the row itself
-    assert audit.actor == "kuaiji" and audit.entity == "organisation" and "石桥村" in audit.summary
+    # the actor is the acting user the service checked (issue #16), not the name the session began with
+    assert audit.actor == "kj" and audit.entity == "organisation" and "石桥村" in audit.summary
 
 
 def test_update_bumps_rev_and_logs_prev_rev(db) -> None:
     _regions(db)
     with db.begin() as s:
-        org = create_organisation(s, **ORG)
+        org = create_organisation(s, **ORG, user=keeper(s))
     with db.begin() as s:
-        update_organisation(s, org.id, phone="025-52101234")
+        update_organisation(s, org.id, phone="025-52101234", user=keeper(s))
     with db.begin() as s:
         ch = s.execute(select(ChangeLog).where(ChangeLog.row_id == org.id).order_by(ChangeLog.seq)).scalars().all()
         audit = s.execute(select(AuditEntry).order_by(AuditEntry.n.desc())).scalars().first()
@@ -66,15 +68,15 @@ def test_failed_action_rolls_back_change_log_and_audit(db) -> None:
     _regions(db)
     before = counts(db)
     with pytest.raises(ValidationError), db.begin() as s:
-        create_organisation(s, **ORG)  # succeeds inside the transaction …
-        create_organisation(s, **{**ORG, "uscc": "N2320115MF00000122"})  # … then a bad check character
+        create_organisation(s, **ORG, user=keeper(s))  # succeeds inside the transaction …
+        create_organisation(s, **{**ORG, "uscc": "N2320115MF00000122"}, user=keeper(s))  # … then a bad check character
     assert counts(db) == before
 
 
 def test_sequence_is_gap_free_and_counter_matches(db) -> None:
     _regions(db)
     with db.begin() as s:
-        create_organisation(s, **ORG)
+        create_organisation(s, **ORG, user=keeper(s))
     with db.begin() as s:
         seqs = s.scalars(select(ChangeLog.seq).where(ChangeLog.origin == db.origin).order_by(ChangeLog.seq)).all()
         counter = s.get(SyncCounter, db.origin)
@@ -109,7 +111,7 @@ def _raw(db, *statements: str) -> None:
 def test_verify_detects_audit_edit_and_a_row_changed_behind_the_log(db) -> None:
     _regions(db)
     with db.begin() as s:
-        org = create_organisation(s, **ORG)
+        org = create_organisation(s, **ORG, user=keeper(s))
     assert all(not p for p in _verify(db).values())
     _raw(db, "UPDATE audit_entry SET summary = '新增组织 某村' WHERE n = 2",
          f"UPDATE organisation SET name = '某村', rev = rev + 1 WHERE id = '{org.id.hex}'")
@@ -121,7 +123,7 @@ def test_verify_detects_audit_edit_and_a_row_changed_behind_the_log(db) -> None:
 def test_verify_detects_deleted_change_records(db) -> None:
     _regions(db)
     with db.begin() as s:
-        create_organisation(s, **ORG)
+        create_organisation(s, **ORG, user=keeper(s))
     _raw(db, "DELETE FROM change_log WHERE seq = 2")
     problems = _verify(db)[CHECK]
     assert any("在第 1 条之后是第 3 条（第 2–2 条变更记录已被删除）" in p for p in problems)
@@ -131,7 +133,7 @@ def test_verify_detects_deleted_change_records(db) -> None:
 def test_verify_detects_deleted_newest_change_records(db) -> None:
     _regions(db)
     with db.begin() as s:
-        create_organisation(s, **ORG)
+        create_organisation(s, **ORG, user=keeper(s))
     _raw(db, "DELETE FROM change_log WHERE seq = (SELECT max(seq) FROM change_log)")
     problems = _verify(db)[CHECK]
     assert any("最后的 1 条记录（第 4–4 条）已被删除" in p for p in problems)

@@ -74,11 +74,11 @@ def busy_month(tmp_path_factory: pytest.TempPathFactory) -> Path:
         maker = create_user(s, username="kj", display_name="王会计", password="secret1", roles=["bookkeeper"])
         for code, name in (("320000000000", "江苏省"), ("320100000000", "南京市"), ("320115000000", "江宁区"),
                            ("320115106000", "阳光街道"), ("320115106201", "东湖村村民委员会")):
-            create_region(s, code=code, name=name)
+            create_region(s, code=code, name=name, user=maker)
         org = create_organisation(s, name="东湖村股份经济合作社", level="村", uscc="N2320115MF00000121",
-                                  region_code="320115106201")
+                                  region_code="320115106201", user=maker)
         book = create_book(s, organisation_id=org.id, name="东湖村股份经济合作社", kind="股份经济合作社",
-                           start_period="2026-01")
+                           start_period="2026-01", user=maker)
         vouchers = []
         for i in range(300):
             day = date(2026, 3, 1 + i % 28)

@@ -17,6 +17,7 @@ from desktop_app.core.services.disclosure import mark_disclosure_posted
 from desktop_app.core.services.orgs import create_book, list_books, update_book
 from desktop_app.reports.disclosure.builder import build_disclosure, disclose
 from desktop_app.reports.sealing import find_codes, verify_payload
+from tests.acting import keeper
 
 from .conftest import PERIOD, Village, pdf_lines
 
@@ -81,7 +82,7 @@ def test_village_committee_book_prints_its_own_code(village: Village) -> None:
         committee = next((b for b in list_books(s, village.org.id) if b.kind == "村民委员会"), None)
         if committee is None:  # not every demo village keeps one: the test makes its own then
             committee = create_book(s, organisation_id=village.org.id, name=f"{village.org.name}村民委员会",
-                                    kind="村民委员会", start_period=village.book.start_period)
+                                    kind="村民委员会", start_period=village.book.start_period, user=keeper(s))
 
     def header() -> str:
         with village.db.begin() as s:
@@ -89,10 +90,10 @@ def test_village_committee_book_prints_its_own_code(village: Village) -> None:
         return "\n".join(pdf_lines(pdf, 1)[0])
 
     with village.db.begin() as s:
-        update_book(s, committee.id, credit_code="")
+        update_book(s, committee.id, credit_code="", user=keeper(s))
     assert village.org.uscc not in header() and "统一社会信用代码：未登记" in header()
     with village.db.begin() as s:
-        update_book(s, committee.id, credit_code=own)
+        update_book(s, committee.id, credit_code=own, user=keeper(s))
     text = header()
     assert f"统一社会信用代码：{own}" in text and village.org.uscc not in text
 
@@ -104,7 +105,7 @@ def test_posting_date_printed_once_recorded_or_given(village: Village, tmp_path:
     with village.db.begin() as s:
         blank = cover(disclose(s, village.org.id, PERIOD, book_ids=[village.book.id])[0].pdf)
         assert "公开日期：" + "\uff3f" * 4 + "年" in blank  # a blank line to fill in by hand
-        mark_disclosure_posted(s, book_id=village.book.id, period_code=PERIOD, posted_on=date(2026, 11, 6))
+        mark_disclosure_posted(s, book_id=village.book.id, period_code=PERIOD, posted_on=date(2026, 11, 6), user=keeper(s))
         assert "公开日期：2026年11月6日" in cover(build_disclosure(s, village.org.id, PERIOD,
                                                                book_ids=[village.book.id]).pdf)
     out = tmp_path / "given.pdf"

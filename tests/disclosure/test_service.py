@@ -22,6 +22,7 @@ from desktop_app.core.services.disclosure import (
 )
 from desktop_app.reports.disclosure.builder import disclose
 from desktop_app.reports.sealing import find_codes
+from tests.acting import keeper
 
 from .conftest import PERIOD, Village, pdf_lines
 
@@ -56,10 +57,10 @@ def test_settings_are_stored_audited_and_printed(village: Village) -> None:
         d = get_disclosure_settings(s, village.org.id)
         assert (d.checking_body, d.posting_days, d.frequency, d.saved) == ("村务监督委员会", 7, "month", False)
         with pytest.raises(ValidationError):
-            update_disclosure_settings(s, village.org.id, checking_body="村委会")
+            update_disclosure_settings(s, village.org.id, checking_body="村委会", user=keeper(s))
     with village.db.begin("test") as s:
         update_disclosure_settings(s, village.org.id, checking_body="民主理财小组", preparer="王会计",
-                                   phone="025-52101234", posting_days=15, frequency="quarter")
+                                   phone="025-52101234", posting_days=15, frequency="quarter", user=keeper(s))
     with village.db.begin("test") as s:
         st = get_disclosure_settings(s, village.org.id)
         doc, _ = disclose(s, village.org.id, PERIOD, book_ids=[village.book.id], posted_on=date(2026, 11, 8))
@@ -87,7 +88,7 @@ def test_generated_and_posted_records_and_who_has_not_disclosed(village: Village
         row = next(r for r in list_undisclosed(s, PERIOD) if r.book_id == village.book.id)
     assert row.status == "已生成未张贴"
     with village.db.begin("test") as s:
-        posted = mark_disclosure_posted(s, book_id=village.book.id, period_code=PERIOD, posted_on=date(2026, 11, 6))
+        posted = mark_disclosure_posted(s, book_id=village.book.id, period_code=PERIOD, posted_on=date(2026, 11, 6), user=keeper(s))
     assert (posted.posted_on, posted.posted_until) == (date(2026, 11, 6), date(2026, 11, 12))
     with village.db.begin() as s:
         assert village.book.id not in {r.book_id for r in list_undisclosed(s, PERIOD)}
@@ -133,10 +134,10 @@ def test_what_is_due_follows_the_frequency_setting(village: Village) -> None:
     with village.db.begin("test") as s:  # a monthly village that posted July, August and September
         for month in ("2026-07", "2026-08", "2026-09"):
             disclose(s, village.org.id, month, book_ids=[village.book.id])
-            mark_disclosure_posted(s, book_id=village.book.id, period_code=month, posted_on=date(2026, 10, 8))
+            mark_disclosure_posted(s, book_id=village.book.id, period_code=month, posted_on=date(2026, 10, 8), user=keeper(s))
     assert not missing("2026-Q3") and not missing("2026-08")
     with village.db.begin("test") as s:
-        update_disclosure_settings(s, village.org.id, frequency="quarter")
+        update_disclosure_settings(s, village.org.id, frequency="quarter", user=keeper(s))
     assert not missing("2026-10")  # a quarterly village owes no monthly sheets
     assert missing("2026-Q4") and missing("2026-Q3")  # but its own quarter sheets
 

@@ -29,6 +29,7 @@ from desktop_app.core.services.orgs import (
     list_books,
     list_organisations,
 )
+from tests.acting import keeper
 
 CODES = ["2026-07", "2026-08", "2026-09", "2026-Q3", "2026"]
 OTHER_TOWN = "320115107000"
@@ -42,11 +43,11 @@ def township(tmp_path: Path) -> Iterator[Database]:
     db = open_database(tmp_path / "township.db")
     with db.begin("demo") as s:
         build_demo(s, villages=4, only=("用户", "组织与账套"))
-        create_region(s, code=OTHER_TOWN, name="青山镇")
-        create_region(s, code="320115107201", name="青山村村民委员会")
+        create_region(s, code=OTHER_TOWN, name="青山镇", user=keeper(s))
+        create_region(s, code="320115107201", name="青山村村民委员会", user=keeper(s))
         org = create_organisation(s, name="青山村股份经济合作社", level="村", uscc=make_uscc("N2320115MF0000991"),
-                                  region_code="320115107201")
-        create_book(s, organisation_id=org.id, name="青山村股份经济合作社", kind="股份经济合作社", start_period="2026-01")
+                                  region_code="320115107201", user=keeper(s))
+        create_book(s, organisation_id=org.id, name="青山村股份经济合作社", kind="股份经济合作社", start_period="2026-01", user=keeper(s))
     yield db
     db.close()
 
@@ -79,7 +80,7 @@ def test_undisclosed_books_of_every_village_in_one_query(township: Database) -> 
         books = sorted(((o, b) for o in orgs for b in list_books(s, o.id)),
                        key=lambda ob: (ob[0].region_code, ob[0].uscc, ob[1].code))
         quarterly = {orgs[2].id}
-        update_disclosure_settings(s, orgs[2].id, frequency="quarter")
+        update_disclosure_settings(s, orgs[2].id, frequency="quarter", user=keeper(s))
         fixed = {  # the cases the rule turns on; the other books get their states at random
             books[0][1].id: {"2026-07": "posted", "2026-08": "posted", "2026-09": "posted", "2026-Q3": "未生成",
                              "2026": "已生成未张贴"},  # a monthly village done with its three months
@@ -99,7 +100,7 @@ def test_undisclosed_books_of_every_village_in_one_query(township: Database) -> 
                                             seal=compute_disclosure_seal(s, book.id, period), pages=1,
                                             content_sha256="0" * 64)
                 if choice == "posted":
-                    mark_disclosure_posted(s, book_id=book.id, period_code=code, posted_on=date(2026, 11, 5))
+                    mark_disclosure_posted(s, book_id=book.id, period_code=code, posted_on=date(2026, 11, 5), user=keeper(s))
                 state[(book.id, code)] = choice
     assert len({o.region_code[:9] for o in orgs}) == 2 and len(books) > len(orgs)
     names = {b.id: (o.id, o.name, o.uscc, b.name) for o, b in books}

@@ -137,17 +137,17 @@ def hand_town(tmp_path: Path, pg_view: PgView) -> Iterator[HandTown]:
         h = HandTown(town, district, stick, maker, rev, pg=pg_view, view=district)
         for code, name in (("320000000000", "江苏省"), ("320100000000", "南京市"), ("320115000000", "江宁区"),
                            ("320115106000", "阳光街道"), ("320115107000", "月湖镇")):
-            create_region(s, code=code, name=name)
+            create_region(s, code=code, name=name, user=maker)
         for i, (short, code, name, chart) in enumerate(VILLAGES):
-            create_region(s, code=code, name=f"{short}村村民委员会")
+            create_region(s, code=code, name=f"{short}村村民委员会", user=maker)
             org = create_organisation(s, name=name, level="村", uscc=make_uscc(f"N2320115MF0000{i:03d}"),
-                                      region_code=code)
+                                      region_code=code, user=maker)
             book = create_book(s, organisation_id=org.id, name=name, kind="股份经济合作社", start_period="2025-01",
-                               chart_version=chart)
+                               chart_version=chart, user=maker)
             h.orgs[short], h.books[short] = org.id, book.id
         # 东湖's village committee keeps a book of its own: never counted as the collective's income
         committee = create_book(s, organisation_id=h.orgs["东湖"], name="东湖村村民委员会", kind="村民委员会",
-                                start_period="2025-01", credit_code=make_uscc("54320115MF0000001"))
+                                start_period="2025-01", credit_code=make_uscc("54320115MF0000001"), user=maker)
         h.books["东湖委"] = committee.id
     yield h
     town.close()

@@ -247,8 +247,8 @@ def test_disclosure_and_distribution_states(hand_town: HandTown) -> None:
                                         seal=compute_disclosure_seal(s, h.books[short], p), pages=2,
                                         content_sha256="0" * 64, by="王会计")
             if posted:
-                mark_disclosure_posted(s, book_id=h.books[short], period_code="2026-11", posted_on=posted, by="王会计")
-        update_disclosure_settings(s, h.orgs["北坡"], frequency="quarter")
+                mark_disclosure_posted(s, book_id=h.books[short], period_code="2026-11", posted_on=posted, user=h.maker)
+        update_disclosure_settings(s, h.orgs["北坡"], frequency="quarter", user=h.maker)
     h.carry()
     with h.view.begin("区统计员") as s:
         nov = ds.disclosure_compliance(s, 2026, 11, as_of=date(2026, 12, 5))

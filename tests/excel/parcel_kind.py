@@ -41,17 +41,20 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
 
 
 def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.UUID, _book: uuid.UUID | None) -> None:
+    from desktop_app.core.services.auth import writing_user
     from desktop_app.core.services.resources import create_parcel
 
     for values in rows:
-        create_parcel(session, organisation_id=organisation_id, **{k: values.get(k) for k in FIELDS})
+        create_parcel(session, organisation_id=organisation_id, user=writing_user(session),
+                      **{k: values.get(k) for k in FIELDS})
 
 
 def _update(session: Session, parcel_id: Any, values: dict[str, Any], _current: Mapping[str, Any],
             _org: uuid.UUID, _book: uuid.UUID | None) -> None:
+    from desktop_app.core.services.auth import writing_user
     from desktop_app.core.services.resources import update_parcel
 
-    update_parcel(session, parcel_id, **{k: values[k] for k in FIELDS if k in values})
+    update_parcel(session, parcel_id, user=writing_user(session), **{k: values[k] for k in FIELDS if k in values})
 
 
 def make() -> RecordImporter:

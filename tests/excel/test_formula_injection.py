@@ -20,6 +20,7 @@ from desktop_app.core.services.members import list_households, list_members
 from desktop_app.excel.contracts_import import apply_contract_import
 from desktop_app.excel.contracts_xlsx import IMPORT_HEADERS
 from desktop_app.excel.members_xlsx import import_members_xlsx
+from tests.acting import keeper
 from tests.contracts.conftest import make_env
 from tests.district.conftest import hand_town, pg_view  # noqa: F401  (fixtures of the district reports' test)
 from tests.members.conftest import make_village
@@ -118,7 +119,7 @@ def test_contract_exports_keep_formula_like_text_and_import_reads_it_back(tmp_pa
         rows.append([r[h] for h in IMPORT_HEADERS])
     sheet = _write_sheet(tmp_path / "in.xlsx", list(IMPORT_HEADERS), rows)
     with env.db.begin("test") as s:
-        assert apply_contract_import(s, sheet, organisation_id=env.org.id, book_id=env.book.id) == len(EVIL)
+        assert apply_contract_import(s, sheet, organisation_id=env.org.id, book_id=env.book.id, user=env.user) == len(EVIL)
     with env.db.begin() as s:
         got = {(c.name, c.subject, c.counterparty_name) for c in list_contracts(s, env.org.id)}
     assert got == {(t, t, t) for t in EVIL}
@@ -143,7 +144,7 @@ def test_contract_import_refuses_a_formula_it_cannot_evaluate(tmp_path: Path) ->
                None, 700.5, "年付", 5, 3, 30, 1000, "是", None])
     wb.save(tmp_path / "f.xlsx")
     with pytest.raises(UserError, match="第2行H列“承包方名称”：是公式"), env.db.begin("test") as s:
-        apply_contract_import(s, tmp_path / "f.xlsx", organisation_id=env.org.id, book_id=env.book.id)
+        apply_contract_import(s, tmp_path / "f.xlsx", organisation_id=env.org.id, book_id=env.book.id, user=env.user)
     with env.db.begin() as s:
         assert list_contracts(s, env.org.id) == []
     env.db.close()
@@ -251,7 +252,7 @@ def poisoned(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     database = open_database(path)
     with database.begin("test") as s:
         book = list_books(s, find_organisation(s, org).id)[0]
-        take = start_stocktake(s, book_id=book.id, name="年度清查", started_on=date(2026, 10, 31))
+        take = start_stocktake(s, book_id=book.id, name="年度清查", started_on=date(2026, 10, 31), user=keeper(s))
     database.close()
     raw = sqlite3.connect(path)
     for table, columns in POISONED_COLUMNS.items():
@@ -404,7 +405,7 @@ def test_every_import_kind_refuses_a_formula_without_a_stored_result(db: Any, tm
     column = next(c.column for c in ws[head] if isinstance(c.value, str) and c.value.lstrip("*") == label)
     ws.cell(head + 1, column, "=CONCAT(\"坏\",\"名\")")
     wb.save(path)
-    with db.begin("test") as s:  # one of the file's problems, named by row and column; nothing written
+    with db.begin("kj") as s:  # one of the file's problems, named by row and column; nothing written
         check, done = run_import(s, kind, path, organisation_id=org, book_id=book, apply=True)
     assert done is None
     assert any(p.row == head + 1 and p.message.startswith("是公式，但文件中没有保存公式的计算结果")
@@ -453,8 +454,10 @@ def test_an_import_reads_the_result_excel_stored_and_never_evaluates_the_formula
     # what evaluating would give (坏名, 3) is not what the file stored when Excel last calculated it
     _with_stored_result(path, "A2", "CONCAT(&quot;坏&quot;,&quot;名&quot;)", "新华村股份经济合作社")
     _with_stored_result(path, "D2", "1+2", "=SUM(A1)")
-    with db.begin("test") as s:
-        check, done = run_import(s, "orgs", path, organisation_id=None, apply=True)
+    with db.begin() as s:
+        keeper(s)
+    with db.begin("kj") as s:
+        check, done = run_import(s, "orgs", path, organisation_id=None, apply=True, user=keeper(s))
     assert check.ok and done is not None, check.problems
     with db.read() as s:
         (org,) = list_organisations(s)
@@ -466,8 +469,10 @@ def test_a_formula_without_a_result_is_refused_on_any_sheet_the_table_is_found_o
     from desktop_app.excel.importers import run_import
 
     path = _orgs_sheet(tmp_path / "orgs.xlsx", first_sheet_note=True, legal_rep="=CONCAT(\"王\",\"建国\")")
-    with db.begin("test") as s:
-        check, done = run_import(s, "orgs", path, organisation_id=None, apply=True)
+    with db.begin() as s:
+        keeper(s)
+    with db.begin("kj") as s:
+        check, done = run_import(s, "orgs", path, organisation_id=None, apply=True, user=keeper(s))
     assert done is None and [str(p) for p in check.problems if "是公式" in p.message] == [
         "第2行D列“法定代表人”：是公式，但文件中没有保存公式的计算结果，无法读出数值（不会当作空白导入）。"
         "请在 Excel 中打开该文件并保存一次，或把公式改为直接填写的数值"]
@@ -487,7 +492,7 @@ def test_district_reports_keep_formula_like_village_names_as_text(engine_kind: s
     book_hand(h)
     with h.town.begin("test") as s:
         for text, org_id in zip(POISON, h.orgs.values(), strict=True):
-            update_organisation(s, org_id, name=f"{text}村股份经济合作社")
+            update_organisation(s, org_id, name=f"{text}村股份经济合作社", user=h.maker)
     h.carry()
     for kind in ("tiers", "disclosure", "distribution", "contracts"):
         out = tmp_path / f"{kind}.xlsx"

@@ -35,11 +35,11 @@ def kind(monkeypatch: pytest.MonkeyPatch) -> RecordImporter:
 @pytest.fixture
 def village(tmp_path: Path) -> Iterator[Village]:
     v = make_village(tmp_path / "village.db")
-    with v.db.begin("test") as s:
+    with v.db.begin("kj") as s:
         create_parcel(s, organisation_id=v.org.id, code="D-001", name="东湾", land_class="耕地",
-                      area_mu=Decimal("3.5"), status="机动地", notes="老塘边")
+                      area_mu=Decimal("3.5"), status="机动地", notes="老塘边", user=v.user)
         create_parcel(s, organisation_id=v.org.id, code="D-002", name="西岗", land_class="林地",
-                      area_mu=Decimal("12"), status="集体统一经营")
+                      area_mu=Decimal("12"), status="集体统一经营", user=v.user)
     yield v
     v.db.close()
 

@@ -16,6 +16,7 @@ from desktop_app.core.ids import make_uscc
 from desktop_app.core.services.org_setup import setup_organisation
 from desktop_app.core.services.orgs import list_books, list_organisations, list_regions
 from desktop_app.excel.importers import importer, run_import, write_template
+from tests.acting import keeper
 
 XINHUA = make_uscc("N2320115MF0000012")
 DONGSHAN = make_uscc("N2320115MF0000013")
@@ -35,6 +36,13 @@ def _sheet(path: Path, rows: list[list[Any]], *, title: bool = True) -> Path:
         ws.append(r)
     wb.save(path)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _kj(db: Database) -> None:
+    """The 记账员 the imports act as (the check tries the rows as the transaction's user)."""
+    with db.begin() as s:
+        keeper(s)
 
 
 HEAD = ["序号", "单位名称", "信用代码", "区划代码", "级别", "负责人", "电话", "会计制度"]
@@ -61,8 +69,8 @@ def test_a_village_list_as_kept_by_hand_starts_an_empty_database(db: Database, t
         ["合计", "3个", None, None, None, None, None, None],
         ["制表人：张三"],
     ])
-    with db.begin("test") as s:
-        check, done = run_import(s, "orgs", path, organisation_id=None, apply=True)
+    with db.begin("kj") as s:
+        check, done = run_import(s, "orgs", path, organisation_id=None, apply=True, user=keeper(s))
     assert check.ok, check.problems
     assert done is not None and done.added == 3
     assert (check.layout.header_row, check.count("new")) == (3, 3)
@@ -91,8 +99,8 @@ def test_every_bad_cell_is_named_at_once_and_nothing_is_written(db: Database, tm
         [5, "", make_uscc("N2320115MF0000016"), "320115106204", "村", None, None, None, "2026-01"],
         [6, "老账套", make_uscc("N2320115MF0000017"), "320115106205", "村", None, None, "2023", "2020-01"],
     ], title=False)
-    with db.begin("test") as s:
-        check, done = run_import(s, "orgs", path, organisation_id=None, apply=True)
+    with db.begin("kj") as s:
+        check, done = run_import(s, "orgs", path, organisation_id=None, apply=True, user=keeper(s))
     assert done is None and not check.ok
     said = [str(p) for p in check.problems]
     assert any(p.startswith("第2行C列“信用代码”：统一社会信用代码校验位错误") for p in said), said
@@ -105,14 +113,14 @@ def test_every_bad_cell_is_named_at_once_and_nothing_is_written(db: Database, tm
     assert any(p.startswith("第7行I列“启用期间”：2023版会计制度自2024年1月1日起施行") for p in said), said
     with db.read() as s:
         assert list_organisations(s) == [] and list_books(s) == [] and list_regions(s) == []
-    with pytest.raises(UserError, match="未写入任何数据"), db.begin("test") as s:
-        importer("orgs").apply(s, check, organisation_id=None, book_id=None)  # type: ignore[arg-type]
+    with pytest.raises(UserError, match="未写入任何数据"), db.begin("kj") as s:
+        importer("orgs").apply(s, check, organisation_id=None, book_id=None, user=keeper(s))  # type: ignore[arg-type]
 
 
 def _registered(db: Database) -> None:
-    with db.begin("test") as s:
+    with db.begin("kj") as s:
         setup_organisation(s, name="新华村股份经济合作社", uscc=XINHUA, region_code="320115106201", legal_rep="王建国",
-                           phone="13900000000", start_period="2026-01")
+                           phone="13900000000", start_period="2026-01", user=keeper(s))
 
 
 def test_modes_add_skip_update_with_field_by_field_changes(db: Database, tmp_path: Path) -> None:
@@ -124,19 +132,19 @@ def test_modes_add_skip_update_with_field_by_field_changes(db: Database, tmp_pat
         [None, XINHUA, None, None, None, None, "新华村民委员会", "2004", "2020-01"],  # a second book: the org's cells blank
         ["东山村股份经济合作社", DONGSHAN, "320115106202", None, None, None, "东山村股份经济合作社", None, "2026-01"],
     ], title=False)
-    with db.begin("test") as s:
-        check, _ = run_import(s, "orgs", path, organisation_id=None, mode="add")
+    with db.begin("kj") as s:
+        check, _ = run_import(s, "orgs", path, organisation_id=None, mode="add", user=keeper(s))
     assert [str(p) for p in check.problems] == [
         f"第2行B列“统一社会信用代码”：{XINHUA}（新华村股份经济合作社）已登记。要修改已有组织请选择“更新已有”，要略过请选择“跳过已有”"]
 
-    with db.begin("test") as s:
-        check, done = run_import(s, "orgs", path, organisation_id=None, mode="skip", apply=True)
+    with db.begin("kj") as s:
+        check, done = run_import(s, "orgs", path, organisation_id=None, mode="skip", apply=True, user=keeper(s))
     assert check.ok and done is not None and (done.added, done.updated, done.left) == (1, 0, 1)
     assert check.count("skipped") == 1
     assert _orgs(db)[XINHUA].legal_rep == "王建国"
 
-    with db.begin("test") as s:
-        check, done = run_import(s, "orgs", path, organisation_id=None, mode="update", apply=True)
+    with db.begin("kj") as s:
+        check, done = run_import(s, "orgs", path, organisation_id=None, mode="update", apply=True, user=keeper(s))
     assert check.ok, check.problems
     changed = next(o for o in check.outcomes if o.key == XINHUA)
     assert changed.status == "changed"
@@ -152,8 +160,8 @@ def test_modes_add_skip_update_with_field_by_field_changes(db: Database, tmp_pat
     assert "修改组织 新华村股份经济合作社" in summaries  # audited like the form's edit
 
     # once more: nothing left to change
-    with db.begin("test") as s:
-        check, done = run_import(s, "orgs", path, organisation_id=None, mode="update", apply=True)
+    with db.begin("kj") as s:
+        check, done = run_import(s, "orgs", path, organisation_id=None, mode="update", apply=True, user=keeper(s))
     assert check.ok and done is not None and (done.added, done.updated) == (0, 0)
 
 
@@ -166,8 +174,8 @@ def test_update_refuses_another_chart_for_a_book_it_has_and_clashing_repeated_ce
         ["新华村经济合作社", XINHUA, None, "新华村二账", "2023"],
         ["新华村经济合作社", XINHUA, None, "新华村二账", "2023"],
     ], title=False)
-    with db.begin("test") as s:
-        check, done = run_import(s, "orgs", path, organisation_id=None, mode="update", apply=True)
+    with db.begin("kj") as s:
+        check, done = run_import(s, "orgs", path, organisation_id=None, mode="update", apply=True, user=keeper(s))
     assert done is None
     said = [str(p) for p in check.problems]
     assert said[0].startswith("第2行E列“会计制度”：账套“新华村股份经济合作社”已有，会计制度为 2023，不能改为 2004")
@@ -180,8 +188,8 @@ def test_the_template_imports_as_it_is(db: Database, tmp_path: Path) -> None:
     path = write_template("orgs", tmp_path / "模板.xlsx", examples=True)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["组织与账套", "填写说明"]
-    with db.begin("test") as s:
-        check, done = run_import(s, "orgs", path, organisation_id=None, apply=True)
+    with db.begin("kj") as s:
+        check, done = run_import(s, "orgs", path, organisation_id=None, apply=True, user=keeper(s))
     assert check.ok, check.problems
     assert done is not None and done.added == 1
     with db.read() as s:

@@ -48,11 +48,11 @@ def make_env(path: Path, chart_version: str = "2023", start: str = "2026-01") ->
         rev2 = create_user(s, username="sh2", display_name="赵审核", password="secret1", roles=["reviewer", "bookkeeper"])
         for code, name in (("320000000000", "江苏省"), ("320100000000", "南京市"), ("320115000000", "江宁区"),
                            ("320115106000", "阳光街道"), ("320115106201", "东湖村村民委员会")):
-            create_region(s, code=code, name=name)
+            create_region(s, code=code, name=name, user=maker)
         org = create_organisation(s, name="东湖村股份经济合作社", level="村", uscc="N2320115MF00000121",
-                                  region_code="320115106201")
+                                  region_code="320115106201", user=maker)
         book = create_book(s, organisation_id=org.id, name="东湖村股份经济合作社", kind="股份经济合作社",
-                           start_period=start, chart_version=chart_version)
+                           start_period=start, chart_version=chart_version, user=maker)
         if chart_version == "2023":
             add_sub_account(s, book_id=book.id, parent_code="102", code="10201", name="农商行", user=maker)
     return Env(db, book, maker, rev, rev2)

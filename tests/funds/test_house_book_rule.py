@@ -20,7 +20,7 @@ USCC = "N2320115MF00000121"
 def _committee(env: Env) -> str:
     with env.db.begin("test") as s:
         book = create_book(s, organisation_id=env.book.organisation_id, name="东湖村村民委员会", kind="村民委员会",
-                           start_period="2026-01")
+                           start_period="2026-01", user=env.maker)
     return book.code
 
 

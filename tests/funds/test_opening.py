@@ -91,7 +91,7 @@ def test_convert_2004_book_to_2023(tmp_path: Path) -> None:
         for m in range(1, 13):
             close_period(s, env.book.id, f"2023-{m:02d}", user=env.maker)
         new = create_book(s, organisation_id=env.book.organisation_id, name="新制度账套", kind="股份经济合作社",
-                          start_period="2024-01", chart_version="2023")
+                          start_period="2024-01", chart_version="2023", user=env.maker)
         preview = convert_2004_to_2023(s, env.book.id, new.id, user=env.maker)
         assert preview.total_debit == D("156500.00")
         tb = {r.code: r for r in trial_balance(s, new.id, "2024-01", "2024-01")}

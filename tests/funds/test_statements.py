@@ -162,7 +162,7 @@ def test_property_random_vouchers_tie_out(prop_env: Env, data: st.DataObject) ->
     env = prop_env
     with env.db.begin() as s:
         org_id = env.book.organisation_id
-        book = create_book(s, organisation_id=org_id, name="随机账套", kind="其他", start_period="2026-01")
+        book = create_book(s, organisation_id=org_id, name="随机账套", kind="其他", start_period="2026-01", user=env.maker)
         leaves = [a.code for a in book_accounts(s, book.id).values() if a.is_leaf]
     drawn = data.draw(vouchers(leaves))
     with env.db.begin() as s:

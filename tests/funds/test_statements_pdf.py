@@ -66,7 +66,7 @@ def test_many_lines_paginate_with_the_foot_beside_lines(env: Env) -> None:
 def test_a_village_committees_book_prints_its_own_unit(env: Env) -> None:
     with env.db.begin("test") as s:
         book = create_book(s, organisation_id=env.book.organisation_id, name="东湖村村民委员会", kind="村民委员会",
-                           start_period="2026-01", chart_version="2023")
+                           start_period="2026-01", chart_version="2023", user=env.maker)
         coop = build_statement(s, env.book.id, "balance-sheet", "2026-01", "2026-01")
         committee = build_statement(s, book.id, "balance-sheet", "2026-01", "2026-01")
     assert coop.organisation == "东湖村股份经济合作社" and coop.organisation_code == "N2320115MF00000121"

@@ -132,7 +132,7 @@ def _old_book(tmp_path: Path) -> Env:
 def _new_book(env: Env, *, bank_detail: bool = False) -> object:
     with env.db.begin() as s:
         new = create_book(s, organisation_id=env.book.organisation_id, name="新制度账套", kind="股份经济合作社",
-                          start_period="2024-01", chart_version="2023")
+                          start_period="2024-01", chart_version="2023", user=env.maker)
         if bank_detail:
             add_sub_account(s, book_id=new.id, parent_code="102", code="10201", name="农商行", user=env.maker)
     return new
@@ -153,7 +153,7 @@ def test_conversion_refused_until_2023_is_closed_and_carried(tmp_path: Path) -> 
         convert_2004_to_2023(s, env.book.id, new.id, user=env.maker)  # type: ignore[attr-defined]
     assert table_counts(env) == before
     with env.db.begin() as s:  # a month sealed without the checks (as an older release could)
-        bulk_close_periods(s, env.book.id, ["2023-12"], closed_by="旧版本")
+        bulk_close_periods(s, env.book.id, ["2023-12"], user=env.maker)
     before = table_counts(env)
     with pytest.raises(ConflictError) as info, env.db.begin() as s:
         convert_2004_to_2023(s, env.book.id, new.id, user=env.maker)  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from desktop_app.core.services.periods import close_period
 from desktop_app.core.services.receipts import record_deposit
 from desktop_app.core.services.statements import income_figures
 from desktop_app.core.services.users import authenticate
+from tests.acting import keeper
 from tests.conftest import copy_of
 
 
@@ -99,7 +100,7 @@ def test_close_disclosure_and_depreciation_disappear_when_done(demo: Database, t
     assert main(["--user", "kuaiji", "disclose", "--db", str(demo.path), "--org", uscc, "--book", "01",
                  "--period", last_month, "--out", str(tmp_path / "sheet.pdf")]) == 0
     with demo.begin() as s:
-        mark_disclosure_posted(s, book_id=book_id, period_code=last_month, posted_on=as_of, by="王会计")
+        mark_disclosure_posted(s, book_id=book_id, period_code=last_month, posted_on=as_of, user=keeper(s))
     assert _overview(demo, town, as_of).item("disclosure").count == disclosure.count - 1
 
     this_month = f"{as_of:%Y-%m}"

@@ -49,11 +49,11 @@ def make_village(path: Path, chart_version: str = "2023") -> Village:
         rev = create_user(s, username="sh", display_name="李审核", password="secret1", roles=["reviewer"])
         for code, name in (("320000000000", "江苏省"), ("320100000000", "南京市"), ("320115000000", "江宁区"),
                            ("320115106000", "阳光街道"), ("320115106201", "东湖村村民委员会")):
-            create_region(s, code=code, name=name)
+            create_region(s, code=code, name=name, user=user)
         org = create_organisation(s, name="东湖村股份经济合作社", level="村", uscc="N2320115MF00000121",
-                                  region_code="320115106201")
+                                  region_code="320115106201", user=user)
         book = create_book(s, organisation_id=org.id, name="东湖村股份经济合作社", kind="股份经济合作社",
-                           start_period="2026-01", chart_version=chart_version)
+                           start_period="2026-01", chart_version=chart_version, user=user)
         add_sub_account(s, book_id=book.id, parent_code="102", code="10201", name="农商行", user=user)
         # these tests model a book whose module vouchers are posted when made (自动凭证 ``post``);
         # the default (they wait for 审核) is tested in tests/funds/test_auto_voucher_setting.py
@@ -68,15 +68,15 @@ def add_people(v: Village, spec: list[tuple[str, str, str, str, str]]) -> None:
         for i, (number, name, relation, rk, nl) in enumerate(spec):
             if number not in v.households:
                 v.households[number] = create_household(s, organisation_id=v.org.id, number=number,
-                                                        group_name="第一组").id
+                                                        group_name="第一组", user=v.user).id
             ric = make_ric("320115", date(1950 + i % 50, 1 + i % 12, 1 + i % 28), (2 * i + 1) % 1000)
             m = add_member(s, organisation_id=v.org.id, household_id=v.households[number], name=name, ric=ric,
-                           relation=relation, confirmed_on=date(2025, 1, 1))
+                           relation=relation, confirmed_on=date(2025, 1, 1), user=v.user)
             v.members[name] = m.id
             for code, count in (("RK", rk), ("NL", nl)):
                 if Decimal(count):
                     register_shares(s, member_id=m.id, share_type_id=types[code], shares=Decimal(count),
-                                    event_date=date(2025, 1, 1), basis="2025年股份量化决议")
+                                    event_date=date(2025, 1, 1), basis="2025年股份量化决议", user=v.user)
 
 
 PEOPLE = [

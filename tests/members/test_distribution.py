@@ -73,7 +73,7 @@ def test_full_cycle_books_plan_and_roster_tie_out(village: Village) -> None:
     plan = _draft(village, "3000.00", reserve=D("3000.00"))
     with village.db.begin("test") as s:
         add_deduction(s, plan.id, member_id=village.members["王海军"], amount=D("100.00"), reason="欠2025年鱼塘承包费",
-                      consent="本人签字确认书")
+                      consent="本人签字确认书", user=village.user)
         publicise_plan(s, plan.id, on=date(2026, 11, 1), user=village.user)
         plan = approve_plan(s, plan.id, on=date(2026, 11, 15), resolution_no="东股〔2026〕3号",
                             resolution_text="成员代表大会通过2026年度收益分配方案", user=village.user)
@@ -108,7 +108,7 @@ def test_full_cycle_books_plan_and_roster_tie_out(village: Village) -> None:
 def test_caps_and_floors_refuse_approval_naming_the_rule(village: Village) -> None:
     village.income("10000.00")
     with village.db.begin("test") as s:
-        update_distribution_settings(s, village.org.id, reserve_floor=D("30"), members_cap=D("60"))
+        update_distribution_settings(s, village.org.id, reserve_floor=D("30"), members_cap=D("60"), user=village.user)
     plan = _draft(village, "6500.00", reserve=D("2000.00"))
     with village.db.begin("test") as s, pytest.raises(ConflictError) as err:
         publicise_plan(s, plan.id, on=date(2026, 11, 1), user=village.user)
@@ -146,7 +146,7 @@ def test_reminder_when_not_paid_by_the_deadline(village: Village) -> None:
     assert near[0].year == 2026 and not near[0].overdue and near[0].status == "未编制"
     assert late[0].overdue and "已超过截止日期4月30日" in late[0].message
     with village.db.begin("test") as s:
-        update_distribution_settings(s, village.org.id, deadline_month=5, deadline_day=31)
+        update_distribution_settings(s, village.org.id, deadline_month=5, deadline_day=31, user=village.user)
         assert distribution_reminders(s, today=date(2027, 4, 10)) == []
         later = distribution_reminders(s, today=date(2027, 6, 1), organisation_id=village.org.id)
         assert [r.organisation_id for r in later] == [village.org.id]
@@ -178,7 +178,7 @@ def test_yinggang_example_through_the_books(empty_village: Village) -> None:
         preview = validate_member_import(s, v.org.id, rows)
         assert preview.ok, preview.errors[:3]
         apply_member_import(s, preview, event_date=date(2019, 12, 31), basis="量化决议")
-        plan = draft_plan(s, book_id=v.book.id, year=2026, members_amount=D("121000.00"), reserve=D("150000.00"))
+        plan = draft_plan(s, book_id=v.book.id, year=2026, members_amount=D("121000.00"), reserve=D("150000.00"), user=v.user)
     assert plan.total_shares == D("2653.5") and plan.per_share == D("45.60")
     assert plan.roster_total == D("120999.60") and plan.remainder == D("0.40")
     with v.db.begin("test") as s:

@@ -201,14 +201,14 @@ def long_village(tmp_path: Path) -> Iterator[Village]:
     v = make_village(tmp_path / "long.db")
     with v.db.begin("test") as s:
         types = {t.code: t.id for t in ensure_default_share_types(s, v.org.id)}
-        hh = create_household(s, organisation_id=v.org.id, number=LONG_NUMBER, group_name=LONG_GROUP).id
+        hh = create_household(s, organisation_id=v.org.id, number=LONG_NUMBER, group_name=LONG_GROUP, user=v.user).id
         for i, (name, relation) in enumerate(((LONG_NAME, "户主"), ("热依拉·阿卜杜热合曼", "配偶"),
                                               ("欧阳娜娜", "女"))):
             m = add_member(s, organisation_id=v.org.id, household_id=hh, name=name, relation=relation,
-                           ric=make_ric("650102", date(1960 + 10 * i, 3, 4), 31 + 2 * i), confirmed_on=date(2025, 1, 1))
+                           ric=make_ric("650102", date(1960 + 10 * i, 3, 4), 31 + 2 * i), confirmed_on=date(2025, 1, 1), user=v.user)
             v.members[name] = m.id
             register_shares(s, member_id=m.id, share_type_id=types["RK"], shares=D("1"), event_date=date(2025, 1, 1),
-                            basis="量化决议")
+                            basis="量化决议", user=v.user)
     add_people(v, PEOPLE)
     v.income("10000.00")
     yield v

@@ -70,9 +70,9 @@ def test_applied_in_chunks_households_heads_and_shares_add_up(empty_village: Vil
     still names the new household; an existing household without a head gets its head's name."""
     v = empty_village
     with v.db.begin("test") as s:
-        old = create_household(s, organisation_id=v.org.id, number="400", group_name="第四组")
+        old = create_household(s, organisation_id=v.org.id, number="400", group_name="第四组", user=v.user)
         add_member(s, organisation_id=v.org.id, household_id=old.id, name="旧成员", ric=_ric(40), relation="子",
-                   confirmed_on=date(2025, 1, 1))
+                   confirmed_on=date(2025, 1, 1), user=v.user)
     rows = [["401", "第四组", "周配偶", _ric(11), "配偶", None, 1, 0.5],
             ["402", "第四组", "吴户主", _ric(12), "户主", None, 1, None],
             ["401", "第四组", "周儿子", _ric(13), "子", None, 1, 0.25],

@@ -49,7 +49,7 @@ def test_bad_id_numbers_are_refused_and_nothing_is_written(village: Village, ric
     before = _counts(village)
     with village.db.begin("test") as s, pytest.raises(UserError) as err:
         add_member(s, organisation_id=village.org.id, household_id=village.households["001"], name="张三",
-                   ric=ric, relation="子")
+                   ric=ric, relation="子", user=village.user)
     assert err.value.field == field
     if words:
         assert words in err.value.message
@@ -60,7 +60,7 @@ def test_birth_date_in_the_future_is_refused(village: Village) -> None:
     future = make_ric("320115", date(2030, 1, 1), 11)
     with village.db.begin("test") as s, pytest.raises(UserError, match="出生日期晚于今天") as err:
         add_member(s, organisation_id=village.org.id, household_id=village.households["001"], name="张未来",
-                   ric=future, relation="子", today=date(2026, 11, 23))
+                   ric=future, relation="子", today=date(2026, 11, 23), user=village.user)
     assert err.value.field == "身份证号"
 
 
@@ -70,7 +70,7 @@ def test_duplicate_id_within_the_organisation_is_refused(village: Village) -> No
     before = _counts(village)
     with village.db.begin("test") as s, pytest.raises(UserError, match="同一组织内不能重复") as err:
         add_member(s, organisation_id=village.org.id, household_id=village.households["002"], name="张冒名",
-                   ric=existing.lower(), relation="子")
+                   ric=existing.lower(), relation="子", user=village.user)
     assert err.value.field == "身份证号"
     assert _counts(village) == before
 
@@ -105,17 +105,17 @@ def test_static_shares_inheritance_and_history(village: Village) -> None:
         with pytest.raises(UserError, match="未登记死亡"):
             transfer_shares(s, kind="继承", from_member_id=village.members["张建国"],
                             to_member_id=village.members["张小明"], share_type_id=rk, shares=D("1"),
-                            event_date=date(2026, 5, 1), basis="继承公证")
+                            event_date=date(2026, 5, 1), basis="继承公证", user=village.user)
     with village.db.begin("test") as s:
         record_membership_event(s, village.members["张建国"], kind="死亡", event_date=date(2026, 4, 1),
                                 basis="死亡证明")
         transfer_shares(s, kind="继承", from_member_id=village.members["张建国"],
                         to_member_id=village.members["张小明"], share_type_id=rk, shares=D("1"),
-                        event_date=date(2026, 5, 1), basis="继承公证")
+                        event_date=date(2026, 5, 1), basis="继承公证", user=village.user)
         with pytest.raises(UserError, match="同一户"):
             transfer_shares(s, kind="户内赠与", from_member_id=village.members["张小明"],
                             to_member_id=village.members["王海军"], share_type_id=rk, shares=D("0.5"),
-                            event_date=date(2026, 5, 2), basis="赠与协议")
+                            event_date=date(2026, 5, 2), basis="赠与协议", user=village.user)
     with village.db.begin() as s:
         holdings = {h.name: h for h in list_holdings(s, village.org.id, include_zero=True)}
         assert holdings["张小明"].by_type == (("人口股", D("2")), ("农龄股", D("0")))
@@ -140,6 +140,6 @@ def test_a_refused_share_change_leaves_the_holdings_untouched(village: Village) 
         with pytest.raises(UserError, match="不能晚于今天"):
             transfer_shares(s, kind="户内赠与", from_member_id=village.members["张建国"],
                             to_member_id=village.members["张小明"], share_type_id=rk, shares=D("1"),
-                            event_date=date(2999, 1, 1), basis="赠与协议")
+                            event_date=date(2999, 1, 1), basis="赠与协议", user=village.user)
         assert not s.dirty  # nothing was changed before the date was checked
         assert {h.name: h.total for h in list_holdings(s, village.org.id, include_zero=True)} == before

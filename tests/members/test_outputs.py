@@ -32,7 +32,7 @@ from .conftest import Village
 def _roster(v: Village):  # type: ignore[no-untyped-def]
     v.income("10000.00")
     with v.db.begin("test") as s:
-        plan = draft_plan(s, book_id=v.book.id, year=2026, members_amount=D("3000.00"), reserve=D("3000.00"))
+        plan = draft_plan(s, book_id=v.book.id, year=2026, members_amount=D("3000.00"), reserve=D("3000.00"), user=v.user)
         return plan_roster(s, plan.id)
 
 

@@ -20,7 +20,7 @@ from .conftest import Village
 def test_members_page_search_and_plan(village: Village, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
     village.income("10000.00")
     with village.db.begin("test") as s:
-        draft_plan(s, book_id=village.book.id, year=2026, members_amount=D("3000.00"), reserve=D("3000.00"))
+        draft_plan(s, book_id=village.book.id, year=2026, members_amount=D("3000.00"), reserve=D("3000.00"), user=village.user)
         org = get_organisation(s, village.org.id)
     ctx = AppContext(village.db, village.user, WindowSettings(tmp_path / "w.json"))
     ctx.set_selection(org, village.book)
@@ -64,7 +64,7 @@ def test_settings_and_deduction_dialogs(village: Village, tmp_path: Path, qtbot,
     monkeypatch.setattr(page_mod, "FormDialog", AutoDialog)
     village.income("10000.00")
     with village.db.begin("test") as s:
-        draft_plan(s, book_id=village.book.id, year=2026, members_amount=D("3000.00"), reserve=D("3000.00"))
+        draft_plan(s, book_id=village.book.id, year=2026, members_amount=D("3000.00"), reserve=D("3000.00"), user=village.user)
         org = get_organisation(s, village.org.id)
     ctx = AppContext(village.db, village.user, WindowSettings(tmp_path / "w.json"))
     ctx.set_selection(org, village.book)
@@ -100,7 +100,7 @@ def test_cancel_payout_from_the_page(village: Village, tmp_path: Path, qtbot, mo
     monkeypatch.setattr(page_mod, "FormDialog", AutoDialog)
     village.income("10000.00")
     with village.db.begin("test") as s:
-        plan = draft_plan(s, book_id=village.book.id, year=2026, members_amount=D("3000.00"), reserve=D("3000.00"))
+        plan = draft_plan(s, book_id=village.book.id, year=2026, members_amount=D("3000.00"), reserve=D("3000.00"), user=village.user)
         publicise_plan(s, plan.id, on=date(2026, 11, 1), user=village.user)
         approve_plan(s, plan.id, on=date(2026, 11, 15), resolution_no="东股〔2026〕3号", resolution_text="通过",
                      user=village.user)

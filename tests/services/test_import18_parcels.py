@@ -51,11 +51,11 @@ def _audits(env: Env) -> list[tuple[str, str, dict[str, Any]]]:
 def test_a_batch_writes_and_audits_what_one_at_a_time_does(env: Env, tmp_path: Path) -> None:
     with env.db.begin("test") as s:
         for i in range(3):
-            create_parcel(s, organisation_id=env.org.id, **_values(i))
+            create_parcel(s, organisation_id=env.org.id, **_values(i), user=env.user)
     one_by_one = _audits(env)
     with env.db.begin("test") as s:
         assert create_parcels(s, organisation_id=env.org.id, rows=[{**_values(i), "code": f"PL-{i:03d}"}
-                                                                   for i in range(3)]) == 3
+                                                                   for i in range(3)], user=env.user) == 3
     batch = _audits(env)[3:]
     assert batch == one_by_one  # same fields, values, origin, rev and deleted flag in each image
     with env.db.begin() as s:
@@ -70,11 +70,11 @@ def test_a_batch_writes_and_audits_what_one_at_a_time_does(env: Env, tmp_path: P
 
 def test_a_bad_or_repeated_parcel_writes_none(env: Env) -> None:
     with env.db.begin("test") as s:
-        create_parcel(s, organisation_id=env.org.id, **_values(0))
+        create_parcel(s, organisation_id=env.org.id, **_values(0), user=env.user)
     for rows, error in (([_values(1), _values(1)], ConflictError), ([_values(2), _values(0)], ConflictError),
                         ([_values(3), {**_values(4), "area_mu": Decimal(-1)}], ValidationError)):
         with pytest.raises(error), env.db.begin("test") as s:
-            create_parcels(s, organisation_id=env.org.id, rows=rows)
+            create_parcels(s, organisation_id=env.org.id, rows=rows, user=env.user)
     with env.db.begin() as s:
         assert s.scalar(select(func.count()).select_from(ResourceParcel)) == 1
 

@@ -17,6 +17,7 @@ from desktop_app.core.services.orgs import (
     list_organisations,
 )
 from desktop_app.core.services.users import create_user
+from tests.acting import keeper
 
 GOOD = {"name": "石桥村股份经济合作社", "level": "村", "uscc": "N2320115MF00000121", "region_code": "320115106201"}
 
@@ -25,7 +26,7 @@ GOOD = {"name": "石桥村股份经济合作社", "level": "村", "uscc": "N2320
 def regions(db):
     with db.begin() as s:
         for code, name in (("320115000000", "江宁区"), ("320115106000", "阳光街道"), ("320115106201", "石桥村")):
-            create_region(s, code=code, name=name)
+            create_region(s, code=code, name=name, user=keeper(s))
     return db
 
 
@@ -50,7 +51,7 @@ def test_bad_organisation_is_refused_naming_the_field_and_nothing_written(region
     before = org_count(regions)
     with pytest.raises(ValidationError if field != "区划代码" or "不存在" not in message else NotFoundError) as info, \
             regions.begin() as s:
-        create_organisation(s, **{**GOOD, **changes})
+        create_organisation(s, **{**GOOD, **changes}, user=keeper(s))
     assert info.value.field == field
     assert message in info.value.message
     assert org_count(regions) == before
@@ -58,15 +59,15 @@ def test_bad_organisation_is_refused_naming_the_field_and_nothing_written(region
 
 def test_duplicate_uscc_is_refused(regions) -> None:
     with regions.begin() as s:
-        create_organisation(s, **GOOD)
+        create_organisation(s, **GOOD, user=keeper(s))
     with pytest.raises(ConflictError, match="已被其他组织使用"), regions.begin() as s:
-        create_organisation(s, **{**GOOD, "name": "另一个"})
+        create_organisation(s, **{**GOOD, "name": "另一个"}, user=keeper(s))
     assert org_count(regions) == 1
 
 
 def test_find_by_uscc_or_region_code(regions) -> None:
     with regions.begin() as s:
-        org = create_organisation(s, **GOOD)
+        org = create_organisation(s, **GOOD, user=keeper(s))
         assert find_organisation(s, "n2320115mf00000121").id == org.id
         assert find_organisation(s, "320115106201").id == org.id
         assert list_organisations(s)[0].township_name == "阳光街道"
@@ -76,9 +77,9 @@ def test_find_by_uscc_or_region_code(regions) -> None:
 
 def test_book_gets_its_chart_and_sub_accounts(regions) -> None:
     with regions.begin() as s:
-        org = create_organisation(s, **GOOD)
+        org = create_organisation(s, **GOOD, user=keeper(s))
         book = create_book(s, organisation_id=org.id, name="石桥村股份经济合作社", kind="股份经济合作社",
-                           start_period="2024-01")
+                           start_period="2024-01", user=keeper(s))
         accounts = {a.code: a for a in list_accounts(s, book.id)}
         assert sum(1 for a in accounts.values() if a.level == 1) == 42
         assert accounts["152"].normal_side == "贷" and accounts["101"].name == "库存现金"
@@ -98,12 +99,12 @@ def test_book_gets_its_chart_and_sub_accounts(regions) -> None:
 
 def test_2023_book_cannot_start_before_2024_and_2004_book_can(regions) -> None:
     with regions.begin() as s:
-        org = create_organisation(s, **GOOD)
+        org = create_organisation(s, **GOOD, user=keeper(s))
         with pytest.raises(ValidationError, match="2024") as info:
-            create_book(s, organisation_id=org.id, name="x", kind="股份经济合作社", start_period="2023-01")
+            create_book(s, organisation_id=org.id, name="x", kind="股份经济合作社", start_period="2023-01", user=keeper(s))
         assert info.value.field == "启用期间"
         old = create_book(s, organisation_id=org.id, name="旧账", kind="股份经济合作社", start_period="2020-01",
-                          chart_version="2004")
+                          chart_version="2004", user=keeper(s))
         codes = {a.code: a.name for a in list_accounts(s, old.id)}
         assert codes["153"] == "固定资产清理" and codes["202"] == "应付款"
         assert s.scalar(select(func.count()).select_from(Book)) == 1
@@ -126,17 +127,17 @@ def test_each_book_has_its_own_credit_code(regions) -> None:
     from desktop_app.core.services.orgs import book_credit_code, update_book
 
     with regions.begin() as s:
-        org = create_organisation(s, **GOOD)
+        org = create_organisation(s, **GOOD, user=keeper(s))
         coop = create_book(s, organisation_id=org.id, name="石桥村股份经济合作社", kind="股份经济合作社",
-                           start_period="2024-01")
+                           start_period="2024-01", user=keeper(s))
         vc = create_book(s, organisation_id=org.id, name="石桥村村民委员会", kind="村民委员会",
-                         start_period="2024-01", credit_code=" 54320115mf00001236 ")
+                         start_period="2024-01", credit_code=" 54320115mf00001236 ", user=keeper(s))
         assert book_credit_code(s, coop.id) == GOOD["uscc"]  # the organisation's own book: its code
         assert book_credit_code(s, vc.id) == VILLAGE_COMMITTEE  # never the cooperative's
         audits = s.scalar(select(func.count()).select_from(AuditEntry))
-        update_book(s, vc.id, credit_code="")
+        update_book(s, vc.id, credit_code="", user=keeper(s))
         assert book_credit_code(s, vc.id) is None  # nothing recorded: nothing borrowed either
-        update_book(s, vc.id, credit_code=VILLAGE_COMMITTEE)
+        update_book(s, vc.id, credit_code=VILLAGE_COMMITTEE, user=keeper(s))
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == audits + 2
         assert s.get(Book, vc.id).credit_code == VILLAGE_COMMITTEE
 
@@ -151,12 +152,12 @@ def test_bad_book_credit_code_is_refused_and_nothing_changes(regions, kind, code
     from desktop_app.core.services.orgs import update_book
 
     with regions.begin() as s:
-        org = create_organisation(s, **GOOD)
-        book = create_book(s, organisation_id=org.id, name="账", kind=kind, start_period="2024-01")
+        org = create_organisation(s, **GOOD, user=keeper(s))
+        book = create_book(s, organisation_id=org.id, name="账", kind=kind, start_period="2024-01", user=keeper(s))
     with pytest.raises(ValidationError, match=message) as info, regions.begin() as s:
-        update_book(s, book.id, credit_code=code)
+        update_book(s, book.id, credit_code=code, user=keeper(s))
     assert info.value.field == "账套单位统一社会信用代码"
     with regions.begin() as s:
         assert s.get(Book, book.id).credit_code is None
         with pytest.raises(ValidationError, match=message):
-            create_book(s, organisation_id=org.id, name="另一账", kind=kind, start_period="2024-01", credit_code=code)
+            create_book(s, organisation_id=org.id, name="另一账", kind=kind, start_period="2024-01", credit_code=code, user=keeper(s))

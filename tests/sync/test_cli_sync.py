@@ -19,6 +19,7 @@ from desktop_app.cli import main
 from desktop_app.sync import identity
 from desktop_app.sync.cards import read_card
 from desktop_app.sync.status import partner_status
+from tests.acting import keeper
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = ("--user", "admin")  # the administrator `init` makes, its password from the environment (issue #16)
@@ -227,7 +228,7 @@ def test_export_then_import_through_the_cli(sites: tuple[Path, Path], tmp_path: 
     assert main([*ADMIN, "sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes"]) == 0
     database = open_database(t)
     with database.begin("admin") as s:
-        create_region(s, code="320115106000", name="大桥镇")
+        create_region(s, code="320115106000", name="大桥镇", user=keeper(s))
     database.close()
     usb = tmp_path / "usb"
     usb.mkdir()

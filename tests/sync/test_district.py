@@ -19,6 +19,7 @@ from desktop_app.core.services.orgs import create_region
 from desktop_app.core.services.users import list_users
 from desktop_app.sync import identity
 from desktop_app.sync.district_guard import DISTRICT_REFUSAL, SYNC_APPLY
+from tests.acting import keeper
 
 
 def init_district(path: Path, name: str = "江宁区经管站", region: str = "320115") -> int:
@@ -94,7 +95,7 @@ def test_the_district_refuses_local_edits_of_synced_data(tmp_path: Path) -> None
     database = open_database(path)
     try:
         with pytest.raises(UserError) as refused, database.begin("admin") as s:
-            create_region(s, code="320115106000", name="大桥镇")
+            create_region(s, code="320115106000", name="大桥镇", user=keeper(s))
         assert str(refused.value) == DISTRICT_REFUSAL
         with database.begin() as s:  # nothing half-applied: no row, no change record, no audit
             assert s.scalar(select(func.count()).select_from(Region)) == 0
@@ -165,7 +166,7 @@ def test_a_township_database_is_not_guarded(tmp_path: Path) -> None:
     database = open_database(tmp_path / "t.db")
     try:
         with database.begin("admin") as s:
-            create_region(s, code="320115106000", name="大桥镇")
+            create_region(s, code="320115106000", name="大桥镇", user=keeper(s))
         with database.begin() as s:
             assert s.scalar(select(func.count()).select_from(Region)) == 1
             assert s.scalar(select(func.count()).select_from(ChangeLog)) == 1

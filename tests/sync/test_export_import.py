@@ -19,6 +19,7 @@ from desktop_app.core.services.vouchers import LineInput, post_voucher, record_a
 from desktop_app.sync.apply import import_package, read_package
 from desktop_app.sync.container import Container
 from desktop_app.sync.errors import PackageError
+from tests.acting import keeper
 from tests.conftest import copy_of
 from tests.sync.conftest import SyncPair, dump, syncable_rows
 
@@ -175,7 +176,7 @@ def test_attachments_travel_by_content_and_land_where_their_rows_point(sync_pair
     with sync_pair.town.begin("会计") as s:
         asset = s.scalars(select(Asset).order_by(Asset.id)).first()
         assert asset is not None
-        row = add_attachment(s, asset.id, photo, attachments_dir=sync_pair.town.path.parent / "attachments")
+        row = add_attachment(s, asset.id, photo, attachments_dir=sync_pair.town.path.parent / "attachments", user=keeper(s))
     out, rep = sync_pair.carry(sync_pair.town, sync_pair.district)
     assert out.attachments == 1 and rep.attachments == 1
     landed = sync_pair.district.path.parent / "attachments" / row.stored_name

@@ -29,7 +29,10 @@ from desktop_app.core.demo import build_demo
 from desktop_app.core.errors import ConflictError, NotFoundError, UserError, ValidationError
 from desktop_app.core.services import proposals as svc
 from desktop_app.sync.district_guard import DISTRICT_REFUSAL, TOWNSHIP_REFUSAL
+from tests.acting import keeper
 from tests.sync.conftest import SyncPair, syncable_rows, trust_each_other
+
+ANSWERER = "王会计（kuaiji）"  # the demo's 记账员 who answers: the acting user, named as the district reads it
 
 
 def _carry(pair: SyncPair, src: Database, dst: Database) -> None:
@@ -62,7 +65,7 @@ def _first_village_targets(db: Database) -> tuple[str, str, str, int | None]:
 def _propose(db: Database, org_hex: str, kind: str, ref: str, what: str, text: str) -> svc.ProposalRow:
     with db.begin("officer") as s:
         target = svc.find_target(s, uuid.UUID(hex=org_hex), kind, ref)
-        return svc.propose(s, target, what, text)
+        return svc.propose(s, target, what, text, user=keeper(s, "district_admin", name="officer"))
 
 
 def test_a_proposal_goes_down_and_its_answer_comes_up(synced: SyncPair) -> None:
@@ -88,9 +91,9 @@ def test_a_proposal_goes_down_and_its_answer_comes_up(synced: SyncPair) -> None:
         assert {r.kind for r in queue} == {"科目用错", "合同超期", "手续不全"}
 
     with town.begin("会计李") as s:
-        a1 = svc.answer(s, p1.short_id, accept=True, reference="2025年3月 记-0031 红字冲销并重新编制")
-        a2 = svc.answer(s, p2.id, accept=False, reason="已于上月续签，续签合同在备案中")
-    assert (a1.status, a1.reference, a1.answered_by) == ("已采纳", "2025年3月 记-0031 红字冲销并重新编制", "会计李")
+        a1 = svc.answer(s, p1.short_id, accept=True, reference="2025年3月 记-0031 红字冲销并重新编制", user=keeper(s, "bookkeeper", "reviewer"))
+        a2 = svc.answer(s, p2.id, accept=False, reason="已于上月续签，续签合同在备案中", user=keeper(s, "bookkeeper", "reviewer"))
+    assert (a1.status, a1.reference, a1.answered_by) == ("已采纳", "2025年3月 记-0031 红字冲销并重新编制", ANSWERER)
     assert (a2.status, a2.reason) == ("已驳回", "已于上月续签，续签合同在备案中")
     with town.read() as s:
         assert svc.pending_count(s) == 1
@@ -102,7 +105,7 @@ def test_a_proposal_goes_down_and_its_answer_comes_up(synced: SyncPair) -> None:
         rows = {r.id: r for r in svc.list_proposals(s)}
         assert rows[p1.id].status == "已采纳" and rows[p1.id].reference.startswith("2025年3月")
         assert rows[p2.id].status == "已驳回" and rows[p2.id].reason == "已于上月续签，续签合同在备案中"
-        assert rows[p2.id].answered_by == "会计李" and rows[p2.id].answered_at is not None
+        assert rows[p2.id].answered_by == ANSWERER and rows[p2.id].answered_at is not None
         assert rows[p3.id].status == "待答复"
         assert svc.pending_count(s) == 1
         assert [r.id for r in svc.list_proposals(s, status="已驳回")] == [p2.id]
@@ -142,11 +145,11 @@ def test_neither_side_writes_the_other_sides_rows(synced: SyncPair) -> None:
         row.text = "改成别的"
     assert str(refused.value) == TOWNSHIP_REFUSAL
     with pytest.raises(UserError, match="区经管站在区级数据库中提出"), town.begin("会计李") as s:
-        svc.propose(s, svc.target_of(s, "voucher", p.target_id), "其他", "乡镇自己提")
+        svc.propose(s, svc.target_of(s, "voucher", p.target_id), "其他", "乡镇自己提", user=keeper(s, "district_admin"))
     assert syncable_rows(town) == before  # nothing half-applied
 
     with town.begin("会计李") as s:
-        svc.answer(s, p.id, accept=False, reason="金额无误，附件已补")
+        svc.answer(s, p.id, accept=False, reason="金额无误，附件已补", user=keeper(s, "bookkeeper", "reviewer"))
     _carry(synced, town, district)
     d_before = syncable_rows(district)
     with pytest.raises(UserError) as refused, district.begin("officer") as s:  # the district edits the answer
@@ -154,10 +157,10 @@ def test_neither_side_writes_the_other_sides_rows(synced: SyncPair) -> None:
         ans.reason = "区里改的理由"
     assert str(refused.value) == DISTRICT_REFUSAL
     with pytest.raises(UserError, match="乡镇的数据库中答复"), district.begin("officer") as s:
-        svc.answer(s, p.id, accept=True)
+        svc.answer(s, p.id, accept=True, user=keeper(s, "bookkeeper", "reviewer"))
     with pytest.raises(UserError) as refused, district.begin("officer") as s:  # own rows and books in one flush
         target = svc.find_target(s, p.village_id, "voucher", voucher)
-        svc.propose(s, target, "其他", "再提一条")
+        svc.propose(s, target, "其他", "再提一条", user=keeper(s, "district_admin"))
         v = s.get(Voucher, p.target_id)
         assert v is not None
         v.summary = "区里改摘要"
@@ -186,20 +189,20 @@ def test_bad_proposals_and_answers_are_refused_whole(synced: SyncPair) -> None:
             _propose(district, org, kind, ref, what, text)
     with pytest.raises(ValidationError, match="不属于"), district.begin("officer") as s:  # another village's voucher
         t = svc.find_target(s, uuid.UUID(hex=org), "voucher", voucher)
-        svc.propose(s, svc.Target(t.kind, t.id, other_id, other_name, t.label, t.rev), "科目用错", "x")
+        svc.propose(s, svc.Target(t.kind, t.id, other_id, other_name, t.label, t.rev), "科目用错", "x", user=keeper(s, "district_admin"))
     with district.read() as s:
         assert s.scalar(select(func.count()).select_from(Proposal)) == 0
 
     p = _propose(district, org, "contract", contract, "合同超期", "请续签")
     _carry(synced, district, town)
     with pytest.raises(ValidationError, match="驳回理由不能为空"), town.begin("会计李") as s:
-        svc.answer(s, p.id, accept=False, reason=" ")
+        svc.answer(s, p.id, accept=False, reason=" ", user=keeper(s, "bookkeeper", "reviewer"))
     with pytest.raises(ValidationError, match="无效"), town.begin("会计李") as s:
-        svc.answer(s, "zz", accept=True)
+        svc.answer(s, "zz", accept=True, user=keeper(s, "bookkeeper", "reviewer"))
     with town.begin("会计李") as s:
-        svc.answer(s, p.id, accept=True)
+        svc.answer(s, p.id, accept=True, user=keeper(s, "bookkeeper", "reviewer"))
     with pytest.raises(ConflictError, match="不能再次答复"), town.begin("会计李") as s:
-        svc.answer(s, p.id, accept=False, reason="改主意")
+        svc.answer(s, p.id, accept=False, reason="改主意", user=keeper(s, "bookkeeper", "reviewer"))
     with town.read() as s:
         assert s.scalar(select(func.count()).select_from(ProposalAnswer)) == 1
 
@@ -224,7 +227,7 @@ def test_an_answered_proposal_cannot_be_withdrawn(synced: SyncPair) -> None:
     p = _propose(district, org, "contract", contract, "合同超期", "请续签")
     _carry(synced, district, town)
     with town.begin("会计李") as s:
-        svc.answer(s, p.id, accept=True)
+        svc.answer(s, p.id, accept=True, user=keeper(s, "bookkeeper", "reviewer"))
     _carry(synced, town, district)
     with pytest.raises(ConflictError, match="已答复"), district.begin("officer") as s:
         svc.withdraw(s, p.id)
@@ -251,7 +254,7 @@ def test_another_township_is_not_disturbed_by_proposals_on_villages_it_does_not_
     with second_town.read() as s:
         assert svc.list_proposals(s) == () and svc.pending_count(s) == 0
     with pytest.raises(NotFoundError), second_town.begin("会计") as s:  # held, but not its village's
-        svc.answer(s, p.id, accept=True)
+        svc.answer(s, p.id, accept=True, user=keeper(s, "bookkeeper", "reviewer"))
     # … and its own later packages still reconcile at the district
     _carry(synced, second_town, district)
     _carry(synced, district, synced.town)
@@ -283,7 +286,7 @@ def test_a_proposal_on_a_distribution_plan(two_year_demo: Path, tmp_path: Path) 
         assert p.target_kind == "plan" and p.target_label.startswith(f"{year}年度收益分配方案")
         _carry(pair, district, town)
         with town.begin("会计李") as s:
-            svc.answer(s, p.id, accept=False, reason="比例符合章程第二十条")
+            svc.answer(s, p.id, accept=False, reason="比例符合章程第二十条", user=keeper(s, "bookkeeper", "reviewer"))
         _carry(pair, town, district)
         with district.read() as s:
             (row,) = svc.list_proposals(s)

@@ -60,6 +60,7 @@ from desktop_app.sync import control, identity
 from desktop_app.sync.apply import import_package
 from desktop_app.sync.errors import PackageError
 from desktop_app.sync.export import export_package
+from tests.acting import keeper
 from tests.sync.conftest import dump, make_district, syncable_rows, trust_each_other
 
 TOWNS = (("大桥镇", "320115101"), ("小桥镇", "320115102"))
@@ -73,12 +74,12 @@ def _build_town(path: Path, n: int) -> Database:
         create_user(s, username="kj", display_name="王会计", password="secret1", roles=["bookkeeper"])
         # the township's own 区划 (test_two_townships_of_one_county_register_the_same_regions
         # covers the county, city and province that both register)
-        create_region(s, code=code + "000", name=name)
-        create_region(s, code=code + "201", name=name + "一村")
+        create_region(s, code=code + "000", name=name, user=keeper(s))
+        create_region(s, code=code + "201", name=name + "一村", user=keeper(s))
         org = create_organisation(s, name=f"{name}一村股份经济合作社", level="村",
-                                  uscc=make_uscc(f"N2{code[:6]}MF{n}000001"), region_code=code + "201")
-        create_book(s, organisation_id=org.id, name=f"{name}一村", kind="股份经济合作社", start_period="2026-01")
-        create_household(s, organisation_id=org.id, number="001")
+                                  uscc=make_uscc(f"N2{code[:6]}MF{n}000001"), region_code=code + "201", user=keeper(s))
+        create_book(s, organisation_id=org.id, name=f"{name}一村", kind="股份经济合作社", start_period="2026-01", user=keeper(s))
+        create_household(s, organisation_id=org.id, number="001", user=list_users(s)[0])
     return db
 
 
@@ -273,7 +274,7 @@ class SyncMachine(RuleBasedStateMachine):
             org = s.scalars(select(Household.organisation_id).order_by(Household.number)).first()
             assert org is not None
             create_household(s, organisation_id=org, number=f"{town.households:03d}{pc % 4}",
-                             group_name=group)
+                             group_name=group, user=list_users(s)[0])
 
     @rule(t=st.integers(0, 1), pc=st.integers(0, 3), k=st.integers(0, 50), text=st.text("东西南北路号", max_size=6))
     def edit_household(self, t: int, pc: int, k: int, text: str) -> None:
@@ -293,11 +294,11 @@ class SyncMachine(RuleBasedStateMachine):
             groups = s.scalars(select(Organisation.id).where(Organisation.level == "组", Organisation.deleted.is_(False))
                                .order_by(Organisation.id)).all()
             if remove and groups:
-                remove_organisation(s, groups[0])
+                remove_organisation(s, groups[0], user=keeper(s))
                 return
             self.uscc += 1
             create_organisation(s, name=f"{TOWNS[t][0]}第{self.uscc}组", level="组",
-                                uscc=make_uscc(f"N1{code[:6]}M{t}{self.uscc:07d}"), region_code=code + "201")
+                                uscc=make_uscc(f"N1{code[:6]}M{t}{self.uscc:07d}"), region_code=code + "201", user=keeper(s))
 
     @rule(t=st.integers(0, 1), pc=st.integers(0, 3), fen=st.integers(1, 10**9), month=st.integers(1, 12))
     def post_voucher(self, t: int, pc: int, fen: int, month: int) -> None:
@@ -518,7 +519,7 @@ def test_two_townships_of_one_county_register_the_same_regions(trio: Trio) -> No
     for db in (trio.a, trio.b):
         with db.begin("admin") as s:
             for code, name in (("320000000000", "江苏省"), ("320100000000", "南京市"), ("320115000000", "江宁区")):
-                create_region(s, code=code, name=name)
+                create_region(s, code=code, name=name, user=keeper(s))
     trio.carry(trio.a, trio.district)
     trio.carry(trio.b, trio.district)  # refused today
     assert_converged([trio.a, trio.b], trio.district)

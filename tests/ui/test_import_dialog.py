@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from desktop_app.core.cellvalues import cell_number
 from desktop_app.core.errors import ConflictError
 from desktop_app.core.services import resources as res
+from desktop_app.core.services.auth import writing_user
 from desktop_app.core.services.orgs import get_organisation
 from desktop_app.excel import importers
 from desktop_app.excel.importers import RecordImporter, register
@@ -60,11 +61,11 @@ def _existing(s: Session, org: uuid.UUID, _book: uuid.UUID | None) -> dict[str, 
 
 def _create(s: Session, rows: list[dict[str, Any]], org: uuid.UUID, _book: uuid.UUID | None) -> None:
     for row in rows:
-        res.create_parcel(s, organisation_id=org, **row)
+        res.create_parcel(s, organisation_id=org, user=writing_user(s), **row)
 
 
 def _update(s: Session, rid: Any, values: dict[str, Any], _cur: Any, _org: uuid.UUID, _book: uuid.UUID | None) -> None:
-    res.update_parcel(s, rid, **values)
+    res.update_parcel(s, rid, user=writing_user(s), **values)
 
 
 @pytest.fixture
@@ -224,9 +225,9 @@ def test_title_total_and_unknown_header_remapped_then_imported(page: Any, villag
 def test_update_mode_shows_changes_field_by_field(page: Any, village: Village, qtbot: Any, tmp_path: Path) -> None:
     with village.db.begin("test") as s:
         res.create_parcel(s, organisation_id=village.org.id, code="D001", name="东塘", land_class="耕地",
-                          area_mu=Decimal("3.5"), status="家庭承包")
+                          area_mu=Decimal("3.5"), status="家庭承包", user=village.user)
         res.create_parcel(s, organisation_id=village.org.id, code="D002", name="西河滩", land_class="水域",
-                          area_mu=Decimal("4"), status="机动地", notes="鱼塘")
+                          area_mu=Decimal("4"), status="机动地", notes="鱼塘", user=village.user)
     header = ["序号", "编号", "名称", "地类", "面积", "经营状态", "备注"]
     run = _open(page, qtbot, _file(tmp_path / "地块.xlsx", ROWS, header))
     dialog = _settled(run, qtbot)

@@ -50,7 +50,7 @@ def test_nothing_to_write_disables_confirm_and_says_so(page: Any, village: Villa
         for code, name, land, area, status, notes in [r[1:] for r in ROWS]:
             res.create_parcel(s, organisation_id=village.org.id, code=code, name=name, land_class=land,
                               area_mu=Decimal(str(cell_number(area, units=("亩",), label="面积"))),
-                              status=status, notes=notes)
+                              status=status, notes=notes, user=village.user)
     header = ["序号", "编号", "名称", "地类", "面积", "经营状态", "备注"]
     run = _open(page, qtbot, _file(tmp_path / "地块.xlsx", ROWS, header))
     dialog = _settled(run, qtbot)

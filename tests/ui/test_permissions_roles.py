@@ -24,8 +24,15 @@ from desktop_app.core.rows import UserRow
 from desktop_app.core.services import permissions as perm
 from desktop_app.core.services.auth import role_labels, user_row
 from desktop_app.core.services.backups import backups_folder
+from desktop_app.core.services.disclosure import update_disclosure_settings
+from desktop_app.core.services.members import create_household
 from desktop_app.core.services.opening import set_opening_balances
-from desktop_app.core.services.orgs import add_sub_account, list_books, list_organisations
+from desktop_app.core.services.orgs import (
+    add_sub_account,
+    list_books,
+    list_organisations,
+    update_organisation,
+)
 from desktop_app.core.services.periods import close_period, period_status, reopen_period
 from desktop_app.core.services.plans import set_plan
 from desktop_app.core.services.stocktake import approve_stocktake
@@ -129,6 +136,11 @@ def _probes(db: Database) -> Iterator[tuple[perm.Roles, str, Callable[[Session, 
         s, book_id=book.id, parent_code="101", code="10199", name="试", user=u)
     yield perm.APPROVE_STOCKTAKE, "清查审批", lambda s, u: approve_stocktake(
         s, uuid.uuid4(), approved_on=date(2025, 6, 30), user=u)
+    # the records without a voucher (issue #16's sweep): organisations, members, contracts, disclosure …
+    yield perm.ENTER_RECORDS, "修改组织", lambda s, u: update_organisation(s, org.id, phone="025-1", user=u)
+    yield perm.ENTER_RECORDS, "新增户", lambda s, u: create_household(s, organisation_id=org.id, number="999",
+                                                                    user=u)
+    yield perm.ENTER_RECORDS, "公开设置", lambda s, u: update_disclosure_settings(s, org.id, phone="1", user=u)
 
 
 def _refused_for_role(db: Database, call: Callable[[Session, UserRow], Any], user: UserRow) -> bool:

@@ -18,6 +18,7 @@ from desktop_app.ui.pages.district_contracts import DistrictContractsPage
 from desktop_app.ui.pages.district_proposals import DistrictProposalsPage
 from desktop_app.ui.pages.proposals import ProposalsPage
 from desktop_app.ui.settings import WindowSettings
+from tests.acting import keeper
 from tests.sync.conftest import SyncPair
 
 
@@ -138,7 +139,7 @@ def test_township_answers_in_its_review_queue(qtbot, sync_pair: SyncPair, tmp_pa
         contracts = s.execute(select(Contract.organisation_id, Contract.number).order_by(Contract.number).limit(2)).all()
     with district.begin("quji") as s:
         for org, number in contracts:
-            svc.propose(s, svc.find_target(s, org, "contract", number), "合同超期", f"合同 {number} 已到期")
+            svc.propose(s, svc.find_target(s, org, "contract", number), "合同超期", f"合同 {number} 已到期", user=keeper(s, "district_admin"))
     _carry(sync_pair, district, town)
 
     win = _window(qtbot, sync_pair, False, tmp_path)

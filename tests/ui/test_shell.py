@@ -97,7 +97,7 @@ def test_org_form_refuses_bad_uscc_next_to_field_and_saves_nothing(qtbot, window
 
     before = count()
     saved = []
-    dialog = FormDialog("新增组织", org_fields(), lambda v: saved.append(ctx.call(create_organisation, **v)))
+    dialog = FormDialog("新增组织", org_fields(), lambda v: saved.append(ctx.call(create_organisation, **v, user=ctx.user)))
     qtbot.addWidget(dialog)
     form = dialog.form
     type_text(form.widget("name"), "新村股份经济合作社")

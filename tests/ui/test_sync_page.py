@@ -34,6 +34,7 @@ from desktop_app.ui.pages import sync as page_mod
 from desktop_app.ui.pages import visible_pages
 from desktop_app.ui.settings import WindowSettings
 from desktop_app.ui.sync_dialogs import ImportSummaryDialog
+from tests.acting import keeper
 from tests.conftest import copy_of
 from tests.sync.conftest import SyncPair, dump, make_district, trust_each_other
 from tests.sync.test_apply_rules import _tampered
@@ -429,7 +430,7 @@ def test_an_import_that_brings_proposals_says_where_to_answer(pair: SyncPair, qt
         contracts = s.execute(select(Contract.organisation_id, Contract.number).order_by(Contract.number)
                               .limit(2)).all()
     with pair.district.begin("quji") as s:
-        made = [svc.propose(s, svc.find_target(s, org, "contract", number), "合同超期", f"合同 {number} 已到期")
+        made = [svc.propose(s, svc.find_target(s, org, "contract", number), "合同超期", f"合同 {number} 已到期", user=keeper(s, "district_admin"))
                 for org, number in contracts]
     page = town_page(pair, qtbot, tmp_path)
 

@@ -21,6 +21,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.pages.orgs import OrgsPage
 from desktop_app.ui.pages.users import UsersPage
 from desktop_app.ui.settings import WindowSettings
+from tests.acting import keeper
 from tests.ui.helpers import show_active
 
 
@@ -100,7 +101,7 @@ def test_undo_is_refused_when_the_record_changed_since_and_changes_nothing(qtbot
     answer_forms(monkeypatch, lambda form: form.widget("phone").setText("0571-11112222"))
     page.edit_org()
     # Changed by another program on the same file (no notification reaches this window).
-    ctx.call(org_svc.update_organisation, org.id, legal_rep="另一位")
+    ctx.call(org_svc.update_organisation, org.id, legal_rep="另一位", user=ctx.user)
     window.actions_table.trigger("undo")
     assert shown_boxes.texts == [f"撤销上次保存：修改组织「{org.name}」？", f"组织 {org.name} 已被再次修改，不能撤销"]
     now = ctx.call(org_svc.get_organisation, org.id)
@@ -144,7 +145,7 @@ def test_an_organisation_in_use_cannot_be_taken_back(demo_db) -> None:
     with demo_db.begin() as s:
         book = org_svc.list_books(s)[0]
     with pytest.raises(ConflictError, match="已有账套或业务数据"), demo_db.begin() as s:
-        org_svc.remove_organisation(s, book.organisation_id)
+        org_svc.remove_organisation(s, book.organisation_id, user=keeper(s))
     with demo_db.read() as s:
         assert s.scalar(select(Organisation.deleted).where(Organisation.id == book.organisation_id)) is False
 

@@ -183,7 +183,7 @@ def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) ->
                                name=f"{village}村道硬化工程（{y}年）", kind="其他", status="在建",
                                applied_on=date(y, 2, 10), started_on=date(y, 4, 1), budget=budget,
                                tender_method="村级议标", tender_winner=winner, tender_amount=price,
-                               tender_on=date(y, 3, 18), funding={"自筹": price})
+                               tender_on=date(y, 3, 18), funding={"自筹": price}, user=maker)
         ctx.works[(book.id, y)] = (works.id, winner, price)
     if m == 12:
         road = balances_at_end(session, book.id, period).get(book_accounts(session, book.id)[
@@ -200,7 +200,7 @@ def _month(session: Session, ctx: DemoContext, book: BookRow, y: int, m: int) ->
                          project_id=works_id)
             if works_id is not None:  # 决算: the final account is what was paid
                 update_project(session, works_id, status="建成", completed_on=date(y, 12, 31), final_amount=road,
-                               final_on=date(y, 12, 31))
+                               final_on=date(y, 12, 31), user=maker)
 
 
 def _batched(session: Session, ctx: DemoContext, books: list[BookRow], y: int, m: int, batch: PostingBatch) -> None:

@@ -38,7 +38,7 @@ from db.types import uuid7
 from desktop_app.core.demo.funds import demo_years
 from desktop_app.core.demo.orgs import TOWNSHIP
 from desktop_app.core.ids import make_ric, make_uscc
-from desktop_app.core.rows import BookRow, OrgRow
+from desktop_app.core.rows import BookRow, OrgRow, UserRow
 from desktop_app.core.rules.contract_schedule import Terms, add_years, round_fen
 from desktop_app.core.services.assets import update_asset
 from desktop_app.core.services.contracts import schedule_rows
@@ -102,14 +102,14 @@ def _write(session: Session, batches: list[_Batch]) -> None:
         bulk_insert(session, model, [row for b in batches for row in b.tables()[i][1]])
 
 
-def _finish(session: Session, org: OrgRow, b: _Batch) -> None:
+def _finish(session: Session, org: OrgRow, b: _Batch, user: UserRow) -> None:
     """After the rows are written: the parcels and cards let out under a live contract marked
     so through their services, and the organisation's audit entry."""
     for subject_id, (state, cid) in b.let_out.items():  # the parcel or card is let out under the contract
         if state == "出租":
-            update_asset(session, subject_id, status=state, contract_id=cid)
+            update_asset(session, subject_id, status=state, contract_id=cid, user=user)
         else:
-            update_parcel(session, subject_id, status=state, contract_id=cid)
+            update_parcel(session, subject_id, status=state, contract_id=cid, user=user)
     record_audit(session, AuditRecord("create", "contract", str(org.id),
                                       f"{org.name}：示例合同 {len(b.contracts)} 份、应收期次 {len(b.installments)} 期"))
 
@@ -145,14 +145,15 @@ def _firm(rng: random.Random, i: int) -> tuple[str, str, str]:
 
 
 def seed_org_contracts(session: Session, org: OrgRow, book: BookRow, rng: random.Random, n: int, *,
-                       today: date = TODAY, years: int | None = None, money: list[Money] | None = None) -> int:
+                       user: UserRow, today: date = TODAY, years: int | None = None,
+                       money: list[Money] | None = None) -> int:
     """``n`` contracts for one organisation, starting no earlier than its book; ``years`` forces
     every term to that many years (benchmarks), otherwise terms are 2–15 years. The tenants'
     payments are appended to ``money`` (the caller records them month by month). Returns the
     number of installments."""
     b = _plan(session, org, book, rng, n, today=today, years=years)
     _write(session, [b])
-    _finish(session, org, b)
+    _finish(session, org, b, user)
     if money is not None:
         money.extend(b.money)
     return len(b.installments)
@@ -320,7 +321,7 @@ def seed_contracts(session: Session, ctx: DemoContext) -> None:
                                              years=None, township=ctx.township[1])))
     _write(session, [b for _, _, b in planned])
     for org, book, b in planned:
-        _finish(session, org, b)
+        _finish(session, org, b, ctx.users["bookkeeper"])
         months: dict[str, list[Money]] = {}
         for item in sorted(b.money, key=lambda x: (x.on, x.kind != "收取", str(x.contract_id))):
             months.setdefault(f"{item.on.year:04d}-{item.on.month:02d}", []).append(item)

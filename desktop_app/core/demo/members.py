@@ -143,7 +143,7 @@ def seed_members(session: Session, ctx: DemoContext) -> None:
         preview = validate_member_import(session, org.id, rows, today=TODAY)
         apply_member_import(session, preview, event_date=QUANTIFIED, basis="2019年股份经济合作社股权量化决议")
         update_distribution_settings(session, org.id, reserve_rate=Decimal("30"), reserve_floor=Decimal("30"),
-                                     members_cap=Decimal("60"))
+                                     members_cap=Decimal("60"), user=ctx.users["bookkeeper"])
     ctx.monthly.append(_distribute)
 
 

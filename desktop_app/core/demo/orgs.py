@@ -62,37 +62,37 @@ def _upper_regions(county: str) -> list[tuple[str, str]]:
 
 
 def seed_organisations(session: Session, ctx: DemoContext) -> None:
-    rng = ctx.rng
+    rng, admin = ctx.rng, ctx.users["sysadmin"]  # the organisations and books are the administrator's setup
     start = f"{demo_years(ctx.years)[0]}-01"  # the books start with the first month the demo simulates
     town_region, town_name = ctx.township
     county = town_region[:6]
     upper = _upper_regions(county)
     for code, name in [*upper, ctx.township]:
-        create_region(session, code=code, name=name)
+        create_region(session, code=code, name=name, user=admin)
     town_uscc = _uscc("MF" + "".join(rng.choice("0123456789") for _ in range(7)), "3", county)
     town = create_organisation(session, name=f"{town_name}股份经济联合社", level="乡镇", uscc=town_uscc,
-                               region_code=town_region, phone="025-5210" + str(rng.randint(1000, 9999)))
+                               region_code=town_region, phone="025-5210" + str(rng.randint(1000, 9999)), user=admin)
     ctx.idle_books.append(create_book(session, organisation_id=town.id, name=f"{town.name}账套", kind="经济联合社",
-                                      start_period=start))
+                                      start_period=start, user=admin))
     for i in range(ctx.villages):
         # 村委会 codes run 200–399 within the township; beyond that (benchmarks) use the next township
         town_code = int(town_region[6:9]) + i // 200
         region_code = f"{county}{town_code:03d}{200 + i % 200:03d}"
         if i and i % 200 == 0:
-            create_region(session, code=f"{county}{town_code:03d}000", name=f"{town_name}{i // 200 + 1}片")
+            create_region(session, code=f"{county}{town_code:03d}000", name=f"{town_name}{i // 200 + 1}片", user=admin)
         vname = f"{village_name(i)}村"
-        create_region(session, code=region_code, name=f"{vname}村民委员会")
+        create_region(session, code=region_code, name=f"{vname}村民委员会", user=admin)
         body = "MF" + "".join(rng.choice(_USCC_CHARS[:10]) for _ in range(6)) + rng.choice(_USCC_CHARS)
         org = create_organisation(
             session, name=f"{vname}股份经济合作社", level="村", uscc=_uscc(body, "2", county), region_code=region_code,
             legal_rep=rng.choice("王李张刘陈杨黄赵吴周") + rng.choice(["建国", "国华", "志强", "秀英", "红梅", "海军", "德明"]),
-            phone=f"139{rng.randint(10000000, 99999999)}", address=f"{upper[-1][1]}{town_name}{vname}",
+            phone=f"139{rng.randint(10000000, 99999999)}", address=f"{upper[-1][1]}{town_name}{vname}", user=admin
         )
         ctx.orgs.append(org)
         ctx.books.append(create_book(session, organisation_id=org.id, name=f"{vname}股份经济合作社",
-                                     kind="股份经济合作社", start_period=start))
+                                     kind="股份经济合作社", start_period=start, user=admin))
         if i % 4 == 0:  # some villages keep the 村委会's own books apart (财务制度 Art. 33)
             # the 村民委员会's own 统一社会信用代码 (54 + county + 主体标识码), never the cooperative's
             committee = make_uscc(f"54{county}ME" + "".join(rng.choice(_USCC_CHARS[:10]) for _ in range(7)))
             ctx.books.append(create_book(session, organisation_id=org.id, name=f"{vname}村民委员会",
-                                         kind="村民委员会", start_period=start, credit_code=committee))
+                                         kind="村民委员会", start_period=start, credit_code=committee, user=admin))

@@ -36,7 +36,9 @@ from desktop_app.core.rules.depreciation import (
 )
 from desktop_app.core.services import assets_common as v
 from desktop_app.core.services.assets_books import card_totals, check_leaf, fixed_asset_role, role_code
+from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.funds_base import get_book_row, period_start
+from desktop_app.core.services.permissions import ENTER_RECORDS, MAKE_VOUCHER
 
 CATEGORIES = ("房屋及建筑物", "机器设备", "运输设备", "办公设备", "生物资产", "无形资产", "其他")
 NATURES = ("经营性", "非经营性", "公益性")
@@ -138,7 +140,7 @@ def load_asset(session: Session, asset_id: uuid.UUID) -> Asset:
     return a
 
 
-def create_asset(session: Session, *, organisation_id: uuid.UUID, book_id: uuid.UUID, user: UserRow | None = None,
+def create_asset(session: Session, *, organisation_id: uuid.UUID, book_id: uuid.UUID, user: UserRow,
                  payment_account: str | None = None, voucher_date: date | None = None,
                  **values: Any) -> AssetRow:
     """Register a card. With ``payment_account`` (a leaf code, e.g. 银行存款) an acquisition voucher
@@ -147,6 +149,7 @@ def create_asset(session: Session, *, organisation_id: uuid.UUID, book_id: uuid.
     book = get_book_row(session, book_id)
     if book.organisation_id != organisation_id:
         raise ValidationError("账套不属于该组织", field="账套")
+    require_role(session, user, *MAKE_VOUCHER, organisation_id=organisation_id)  # as the 新增卡片 button
     fields = validated_asset(session, values, organisation_id, None)
     start = book.start_period
     first = add_months(month_of(fields["acquired_on"]), 1)
@@ -155,14 +158,11 @@ def create_asset(session: Session, *, organisation_id: uuid.UUID, book_id: uuid.
     done = _depreciated_or_closed_through(session, book_id)
     fields["first_period"] = max(first, start, add_months(done, 1)) if done else max(first, start)
     if payment_account is not None:
-        if user is None:
-            raise ValidationError("生成购置凭证需要当前用户", field="用户")
         payment_account = check_leaf(session, book_id, payment_account, "付款科目")
     a = Asset(organisation_id=organisation_id, book_id=book_id, **fields)
     session.add(a)
     session.flush()
     if payment_account is not None:
-        assert user is not None
         when = voucher_date or max(fields["acquired_on"], period_start(start))
         a.acquisition_voucher_id = post_acquisition(session, a, user=user, credit_account=payment_account, on=when)
     v.write_history(session, a.id, "create", f"登记资产卡片 {a.code} {a.name}")
@@ -203,10 +203,11 @@ def _changed(key: str, new: Any, old: Any) -> bool:
     return bool(cleaned != old)
 
 
-def update_asset(session: Session, asset_id: uuid.UUID, **values: Any) -> AssetRow:
+def update_asset(session: Session, asset_id: uuid.UUID, *, user: UserRow, **values: Any) -> AssetRow:
     """Edit a card's descriptive fields. Cost, acquisition date, opening depreciation and method are
     fixed once registered: value changes go through ``adjust_asset`` (the method never changes)."""
     a = load_asset(session, asset_id)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=a.organisation_id)
     before = row_image(a)
     current = {k: getattr(a, k) for k in LABELS}
     for key in _CARD_FIXED:
@@ -263,10 +264,11 @@ def asset_history(session: Session, asset_id: uuid.UUID) -> list[AssetHistoryRow
             for at, actor, action, summary, cj in rows]
 
 
-def add_attachment(session: Session, asset_id: uuid.UUID, source: Path, *, attachments_dir: Path,
+def add_attachment(session: Session, asset_id: uuid.UUID, source: Path, *, attachments_dir: Path, user: UserRow,
                    note: str | None = None) -> AttachmentRow:
     """Copy a photo/scan into the managed folder under its SHA-256 and record it on the card."""
     a = load_asset(session, asset_id)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=a.organisation_id)
     source = Path(source)
     if not source.is_file():
         raise NotFoundError(f"附件文件不存在：{source}", field="附件")

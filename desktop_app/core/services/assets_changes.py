@@ -36,8 +36,10 @@ from desktop_app.core.services.assets_books import (
     fixed_asset_role,
     role_code,
 )
+from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.depreciation import adjustments_of, live_run_voucher, terms_of, workloads_of
 from desktop_app.core.services.funds_base import get_book_row, period_label
+from desktop_app.core.services.permissions import MAKE_VOUCHER
 
 ADJUST_KINDS = ("改良", "部分处置", "重估")
 DISPOSAL_KINDS = ("出售", "报废", "毁损", "捐出", "盘亏")
@@ -54,11 +56,12 @@ def _signed(value: Any, field: str) -> Decimal:
 
 def adjust_asset(session: Session, asset_id: uuid.UUID, *, kind: str, effective_on: date, delta_cost: Any,
                  reason: str, delta_accumulated: Any = ZERO, new_life_months: int | None = None,
-                 new_residual_rate: Any = None, user: UserRow | None = None,
+                 new_residual_rate: Any = None, user: UserRow,
                  counter_account: str | None = None) -> AdjustmentRow:
     from desktop_app.core.services.periods import ensure_period_open
 
     a = load_asset(session, asset_id)
+    require_role(session, user, *MAKE_VOUCHER, book_id=a.book_id)
     if a.status == "已处置":
         raise ConflictError("已处置的资产不能调整价值", field="资产")
     kind = v.choice(kind, "调整类型", ADJUST_KINDS)
@@ -249,12 +252,15 @@ def dispose_asset(session: Session, asset_id: uuid.UUID, *, disposed_on: date, k
     voucher = record_auto_voucher(session, book_id=book_id, voucher_date=on, summary=f"资产{kind} {a.code} {a.name}"[:200],
                                   lines=lines, user=user, source_kind="asset_disposal", source_id=a.id)
     return finish_disposal(session, a, on=on, kind=kind, cost=cost, acc=acc, charge=charge, expense_code=expense_code,
-                           proceeds=got, expenses=paid, result=result, voucher_id=voucher.id, reason=reason_text)
+                           proceeds=got, expenses=paid, result=result, voucher_id=voucher.id, reason=reason_text, user=user)
 
 
 def finish_disposal(session: Session, a: Asset, *, on: date, kind: str, cost: Decimal, acc: Decimal, charge: Decimal,
                     expense_code: str, proceeds: Decimal, expenses: Decimal, result: Decimal,
-                    voucher_id: uuid.UUID | None, reason: str) -> DisposalRow:
+                    voucher_id: uuid.UUID | None, reason: str, user: UserRow) -> DisposalRow:
+    """Close the card as disposed (报废/出售/盘亏 …) with its month's last charge, once the voucher
+    is made: shared by 处置 and an approved 清查's 盘亏."""
+    require_role(session, user, *MAKE_VOUCHER, book_id=a.book_id)
     before = row_image(a)
     # A card and a month have one row each: a cancelled disposal's rows (tombstones) come back.
     if charge:

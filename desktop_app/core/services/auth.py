@@ -94,6 +94,25 @@ def acting_user(session: Session, user: UserRow) -> UserRow:
     return user_row(stored)
 
 
+def session_user(session: Session) -> UserRow | None:
+    """The user a transaction acts for: the command line's login, else the user its actor names
+    (a window's transaction is begun with the logged-in user's name). None when there is none;
+    a row found is still only a claim for ``require_role``."""
+    cli = session.info.get("cli_user")
+    if isinstance(cli, UserRow):
+        return cli
+    stored = session.scalar(select(User).where(User.username == str(session.info.get("actor") or "")))
+    return user_row(stored) if stored is not None else None
+
+
+def writing_user(session: Session) -> UserRow:
+    """``session_user``, refused when the transaction acts for no user (a write needs a login)."""
+    user = session_user(session)
+    if user is None:
+        raise PermissionDenied("没有登录的操作人，不能写入：请先登录")
+    return user
+
+
 def user_organisations(session: Session, user_id: uuid.UUID) -> frozenset[uuid.UUID]:
     """The organisations a user is limited to; empty: all of them."""
     return frozenset(session.scalars(select(UserOrganisation.organisation_id)

@@ -14,17 +14,18 @@ from db.audit import AuditRecord, record_audit
 from db.images import row_image
 from db.models import ContractAttachment, ContractFiling, ContractProcedure
 from desktop_app.core.errors import ValidationError
+from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_contracts import AttachmentRow, ContractRow, ProcedureRow
-from desktop_app.core.services.contracts import get_contract, load_contract
+from desktop_app.core.services.contracts import contract_to_change, get_contract
 from desktop_app.core.validate import clean_text
 
 __all__ = ["add_attachment", "add_filing", "add_procedure", "list_attachments", "list_procedures"]
 
 
-def add_procedure(session: Session, contract_id: uuid.UUID, *, step: str, meeting_date: date | None,
+def add_procedure(session: Session, contract_id: uuid.UUID, *, user: UserRow, step: str, meeting_date: date | None,
                   resolution_no: str | None = None, votes: str | None = None, notes: str | None = None) -> ProcedureRow:
     """Record a step of 四议两公开 (e.g. 村民代表会议决议) with its date and resolution number."""
-    c = load_contract(session, contract_id)
+    c = contract_to_change(session, contract_id, user)
     if meeting_date is None:
         raise ValidationError("请填写会议日期", field="会议日期")
     p = ContractProcedure(contract_id=c.id, step=clean_text(step, "程序", 30), meeting_date=meeting_date,
@@ -47,10 +48,10 @@ def list_procedures(session: Session, contract_id: uuid.UUID) -> list[ProcedureR
     return [ProcedureRow(*r) for r in rows]
 
 
-def add_filing(session: Session, contract_id: uuid.UUID, *, filed_on: date | None, filing_no: str | None = None,
-               filed_with: str | None = None) -> ContractRow:
+def add_filing(session: Session, contract_id: uuid.UUID, *, user: UserRow, filed_on: date | None,
+               filing_no: str | None = None, filed_with: str | None = None) -> ContractRow:
     """乡镇备案."""
-    c = load_contract(session, contract_id)
+    c = contract_to_change(session, contract_id, user)
     if filed_on is None:
         raise ValidationError("请填写备案日期", field="备案日期")
     f = ContractFiling(contract_id=c.id, filed_on=filed_on, filing_no=clean_text(filing_no, "备案编号", 50, required=False),
@@ -62,11 +63,11 @@ def add_filing(session: Session, contract_id: uuid.UUID, *, filed_on: date | Non
     return get_contract(session, c.id)
 
 
-def add_attachment(session: Session, contract_id: uuid.UUID, *, file_name: str, content: bytes,
+def add_attachment(session: Session, contract_id: uuid.UUID, *, user: UserRow, file_name: str, content: bytes,
                    description: str | None = None) -> AttachmentRow:
     """Attachment metadata with the SHA-256 of its content (the file itself is stored by sync's
     content-addressed store)."""
-    c = load_contract(session, contract_id)
+    c = contract_to_change(session, contract_id, user)
     a = ContractAttachment(contract_id=c.id, file_name=clean_text(file_name, "文件名", 200),
                            sha256=hashlib.sha256(content).hexdigest(), size=len(content),
                            description=clean_text(description, "说明", 200, required=False))

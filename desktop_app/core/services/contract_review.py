@@ -41,12 +41,15 @@ from db.types import uuid7
 from desktop_app.core.errors import NotFoundError, ValidationError
 from desktop_app.core.money import parse_amount
 from desktop_app.core.progress import Progress
+from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_contracts import FindingRow, RuleSettingRow
 from desktop_app.core.rules.contract_review import DEFAULT_RULES, ContractFacts, RuleSpec, merge_rules, review
 from desktop_app.core.rules.contract_schedule import MONTHS, term_years
+from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.contract_queries import ZERO, overdue_query
+from desktop_app.core.services.permissions import ENTER_RECORDS
 
-__all__ = ["current_findings", "list_findings", "list_review_rules", "review_contracts", "set_reference_price", "set_review_rule",
+__all__ = ["contract_findings", "current_findings", "list_findings", "list_review_rules", "review_contracts", "set_reference_price", "set_review_rule",
            "update_finding"]
 
 _RULE_INFO = {r.code: r for r in DEFAULT_RULES}
@@ -75,9 +78,10 @@ def list_review_rules(session: Session, organisation_id: uuid.UUID | None) -> li
 
 
 def set_review_rule(session: Session, *, organisation_id: uuid.UUID | None, rule_code: str, enabled: bool,
-                    params: dict[str, Any] | None = None) -> RuleSettingRow:
+                    user: UserRow, params: dict[str, Any] | None = None) -> RuleSettingRow:
     """Switch a rule on/off or change its parameters for the district (``organisation_id`` None)
     or one organisation."""
+    require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
     if rule_code not in _RULE_INFO:
         raise ValidationError(f"没有规则“{rule_code}”", field="规则")
     params = params or {}
@@ -103,8 +107,10 @@ def set_review_rule(session: Session, *, organisation_id: uuid.UUID | None, rule
     return next(r for r in list_review_rules(session, organisation_id) if r.code == rule_code)
 
 
-def set_reference_price(session: Session, organisation_id: uuid.UUID, land_class: str, price: Decimal | str) -> Decimal:
+def set_reference_price(session: Session, organisation_id: uuid.UUID, land_class: str, price: Decimal | str, *,
+                        user: UserRow) -> Decimal:
     """The organisation's reference price (元/亩·年) of a land class."""
+    require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
     if land_class not in LAND_CLASSES:
         raise ValidationError(f"地类应为：{'、'.join(LAND_CLASSES)}", field="地类")
     amount = parse_amount(price, field="参考价（元/亩·年）", allow_zero=False)
@@ -162,9 +168,18 @@ def _facts(session: Session, org_ids: list[uuid.UUID] | None, as_of: date) -> li
     return out
 
 
-def review_contracts(session: Session, organisation_id: uuid.UUID | None, *, as_of: date, persist: bool = True,
+def review_contracts(session: Session, organisation_id: uuid.UUID | None, *, as_of: date, user: UserRow,
                      progress: Progress | None = None) -> list[FindingRow]:
-    """Check every contract (of one organisation, or all) against the effective rules."""
+    """Check every contract (of one organisation, or all) against the effective rules and save
+    the findings. A review is a check, open to every role (监督 included) on its villages."""
+    require_role(session, user, organisation_id=organisation_id)
+    return _save(session, None if organisation_id is None else [organisation_id],
+                 contract_findings(session, organisation_id, as_of=as_of, progress=progress), as_of)
+
+
+def contract_findings(session: Session, organisation_id: uuid.UUID | None, *, as_of: date,
+                      progress: Progress | None = None) -> list[FindingRow]:
+    """What a review finds as of ``as_of``, saving nothing."""
     org_ids = None if organisation_id is None else [organisation_id]
     rules_by_org: dict[uuid.UUID, list[RuleSpec]] = {}
     results: list[FindingRow] = []
@@ -178,8 +193,6 @@ def review_contracts(session: Session, organisation_id: uuid.UUID | None, *, as_
         for hit in review(f, rules):
             results.append(FindingRow(None, c[1], c[2], c[0], c[3], c[4], c[5], hit.rule_code, hit.rule_name,
                                       hit.basis, hit.message, as_of, "未整改", None))
-    if persist:
-        results = _save(session, org_ids, results, as_of)
     return results
 
 
@@ -188,7 +201,7 @@ def current_findings(session: Session, organisation_id: uuid.UUID | None, *, as_
     note saved for the same contract and rule (what the exports and the review PDF print)."""
     saved = {(f.contract_id, f.rule_code): f for f in list_findings(session, organisation_id)}
     out = []
-    for f in review_contracts(session, organisation_id, as_of=as_of, persist=False):
+    for f in contract_findings(session, organisation_id, as_of=as_of):
         old = saved.get((f.contract_id, f.rule_code))
         out.append(f if old is None else replace(f, id=old.id, status=old.status,
                                                  rectification_note=old.rectification_note))
@@ -255,11 +268,13 @@ def list_findings(session: Session, organisation_id: uuid.UUID | None, *, status
     return out
 
 
-def update_finding(session: Session, finding_id: uuid.UUID, *, status: str, note: str | None) -> FindingRow:
+def update_finding(session: Session, finding_id: uuid.UUID, *, status: str, note: str | None,
+                   user: UserRow) -> FindingRow:
     """Record the 整改 (rectification) status and note of a finding."""
     f = session.get(ContractFinding, finding_id)
     if f is None or f.deleted:
         raise NotFoundError("找不到该审查问题", field="问题")
+    require_role(session, user, *ENTER_RECORDS, organisation_id=f.organisation_id)
     if status not in FINDING_STATUSES:
         raise ValidationError(f"整改状态应为：{'、'.join(FINDING_STATUSES)}", field="整改状态")
     text = (note or "").strip() or None

@@ -34,6 +34,7 @@ from desktop_app.core.errors import ConflictError, NotFoundError, ValidationErro
 from desktop_app.core.ids import validate_ric, validate_uscc
 from desktop_app.core.money import parse_amount
 from desktop_app.core.progress import Progress
+from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_contracts import ContractRow
 from desktop_app.core.rules.contract_schedule import (
     CONTRACT_STATES,
@@ -42,13 +43,15 @@ from desktop_app.core.rules.contract_schedule import (
     build_schedule,
     round_fen,
 )
+from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.contract_queries import contract_query, contract_rows
+from desktop_app.core.services.permissions import ENTER_RECORDS
 from desktop_app.core.textsearch import matches
 from desktop_app.core.validate import clean_text
 
 __all__ = [
     "CONTRACT_KINDS", "CONTRACT_STATES", "CONTRACT_STATUSES", "LAND_CLASSES", "PAYMENT_MODES", "PRICE_BASES", "ContractInput",
-    "contract_terms", "create_contract", "get_contract", "list_contracts", "renew_contract",
+    "check_contract", "contract_terms", "contract_to_change", "create_contract", "get_contract", "list_contracts", "renew_contract",
     "schedule_rows", "set_contract_status", "update_contract",
 ]
 
@@ -294,9 +297,25 @@ def get_contract(session: Session, contract_id: uuid.UUID, *, as_of: date | None
     return rows[0]
 
 
-def create_contract(session: Session, data: ContractInput, *, progress: Progress | None = None) -> ContractRow:
+def check_contract(session: Session, data: ContractInput, current: Contract | None = None
+                   ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Refuse what creating (or, given ``current``, updating) the contract would refuse, writing
+    nothing: the contract's and its counterparty's fields (an import checks its rows with this)."""
+    fields, cp_values = _validate(session, data, None if current is None else current.id)
+    if current is not None:
+        if data.status is None:  # the form does not edit the status: 终止/纠纷/续签 have their own actions
+            fields["status"] = current.status
+        if any(getattr(current, k) != fields[k] for k in _TERM_KEYS) and _has_money(session, current.id):
+            raise ConflictError("该合同已有收款记录，不能修改租金条款；请签订补充协议（续签）或终止后重新登记",
+                                field="年租金")
+    return fields, cp_values
+
+
+def create_contract(session: Session, data: ContractInput, *, user: UserRow,
+                    progress: Progress | None = None) -> ContractRow:
     """Register a contract and generate its billing schedule."""
-    fields, cp_values = _validate(session, data, None)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=data.organisation_id)
+    fields, cp_values = check_contract(session, data)
     cp = _counterparty(session, cp_values)
     c = Contract(**fields, counterparty_id=cp.id)
     session.add(c)
@@ -314,16 +333,18 @@ def load_contract(session: Session, contract_id: uuid.UUID) -> Contract:
     return c
 
 
-def update_contract(session: Session, contract_id: uuid.UUID, data: ContractInput) -> ContractRow:
-    """Edit a contract; the schedule is rebuilt if the terms changed and nothing was received yet."""
+def contract_to_change(session: Session, contract_id: uuid.UUID, user: UserRow) -> Contract:
+    """The contract, once ``user`` may change its organisation's records."""
     c = load_contract(session, contract_id)
-    fields, cp_values = _validate(session, data, contract_id)
-    if data.status is None:  # the form does not edit the status: 终止/纠纷/续签 have their own actions
-        fields["status"] = c.status
+    require_role(session, user, *ENTER_RECORDS, organisation_id=c.organisation_id)
+    return c
+
+
+def update_contract(session: Session, contract_id: uuid.UUID, data: ContractInput, *, user: UserRow) -> ContractRow:
+    """Edit a contract; the schedule is rebuilt if the terms changed and nothing was received yet."""
+    c = contract_to_change(session, contract_id, user)
+    fields, cp_values = check_contract(session, data, c)
     terms_changed = any(getattr(c, k) != fields[k] for k in _TERM_KEYS)
-    if terms_changed and _has_money(session, c.id):
-        raise ConflictError("该合同已有收款记录，不能修改租金条款；请签订补充协议（续签）或终止后重新登记",
-                            field="年租金")
     before = row_image(c)
     cp = _counterparty(session, cp_values)
     for k, v in {**fields, "counterparty_id": cp.id}.items():
@@ -338,10 +359,10 @@ def update_contract(session: Session, contract_id: uuid.UUID, data: ContractInpu
     return get_contract(session, c.id)
 
 
-def set_contract_status(session: Session, contract_id: uuid.UUID, status: str, *, on: date | None = None,
-                        reason: str = "") -> ContractRow:
+def set_contract_status(session: Session, contract_id: uuid.UUID, status: str, *, user: UserRow,
+                        on: date | None = None, reason: str = "") -> ContractRow:
     """Move a contract to 履行中 / 到期 / 终止 / 纠纷 (终止 records the date)."""
-    c = load_contract(session, contract_id)
+    c = contract_to_change(session, contract_id, user)
     _choice(status, CONTRACT_STATUSES, "状态")
     if status == "终止" and on is None:
         raise ValidationError("终止合同须填写终止日期", field="终止日期")
@@ -355,12 +376,12 @@ def set_contract_status(session: Session, contract_id: uuid.UUID, status: str, *
     return get_contract(session, c.id)
 
 
-def renew_contract(session: Session, contract_id: uuid.UUID, data: ContractInput) -> ContractRow:
+def renew_contract(session: Session, contract_id: uuid.UUID, data: ContractInput, *, user: UserRow) -> ContractRow:
     """续签: a new contract linked to the old one (renewal chain); the old one becomes 到期."""
-    old = load_contract(session, contract_id)
+    old = contract_to_change(session, contract_id, user)
     if data.start_date is not None and data.start_date <= old.end_date:
         raise ValidationError(f"续签合同的起始日期应晚于原合同终止日期 {old.end_date:%Y-%m-%d}", field="起始日期")
-    new = create_contract(session, replace(data, organisation_id=old.organisation_id))
+    new = create_contract(session, replace(data, organisation_id=old.organisation_id), user=user)
     c = load_contract(session, new.id)
     c.renewal_of_id = old.id
     if old.status == "履行中":

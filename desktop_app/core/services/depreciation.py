@@ -32,6 +32,7 @@ from desktop_app.core.rules.depreciation import Adjustment, Terms, month_of, sch
 from desktop_app.core.services import assets_common as v
 from desktop_app.core.services.assets import load_asset
 from desktop_app.core.services.assets_books import EXPENSE_ROLE, role_code
+from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.funds_base import (
     check_period,
     get_book_row,
@@ -40,6 +41,7 @@ from desktop_app.core.services.funds_base import (
     period_label,
     read_cache,
 )
+from desktop_app.core.services.permissions import MAKE_VOUCHER
 from desktop_app.core.services.voucher_bulk import BulkVoucher
 from desktop_app.core.services.voucher_lines import LineInput
 
@@ -100,9 +102,10 @@ def workloads_of(session: Session, asset_ids: list[uuid.UUID]) -> dict[uuid.UUID
     return out
 
 
-def record_workload(session: Session, asset_id: uuid.UUID, period: str, quantity: Any) -> None:
+def record_workload(session: Session, asset_id: uuid.UUID, period: str, quantity: Any, *, user: UserRow) -> None:
     """The month's units of work of a 工作量法 asset (needed before that month's run)."""
     a = load_asset(session, asset_id)
+    require_role(session, user, *MAKE_VOUCHER, book_id=a.book_id)  # it sets the month's depreciation
     period = check_period(period)
     qty = v.decimal(quantity, "本月工作量")
     if a.method != "工作量法":
@@ -273,7 +276,6 @@ def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], p
     :func:`run_depreciation` itself, which finds it or brings the reversed lines back."""
     from desktop_app.core.services.periods import ensure_period_open
     from desktop_app.core.services.posting_batch import Posted, PostingBatch
-    from desktop_app.core.services.users import require_role
     from desktop_app.core.services.vouchers import MAKER_ROLES
 
     require_role(session, user, *MAKER_ROLES)

@@ -20,7 +20,15 @@ from sqlalchemy.orm import Session
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
 from db.images import row_image
-from db.models import DistributionPlan, DividendDeduction, DividendLine, DividendPayout, Household, Member
+from db.models import (
+    DistributionPlan,
+    DistributionPlanLine,
+    DividendDeduction,
+    DividendLine,
+    DividendPayout,
+    Household,
+    Member,
+)
 from db.types import utcnow, uuid7
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
 from desktop_app.core.money import check_amount
@@ -30,11 +38,13 @@ from desktop_app.core.rows_members import PayoutRow, PlanRow
 from desktop_app.core.rules.distribution import (
     PRECISIONS,
     PlanFigures,
+    PlanLineFigure,
     check_plan,
     compute_dividends,
     default_reserve,
     plan_lines,
 )
+from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.distribution_books import (
     appropriation_lines,
     distributable_income,
@@ -45,9 +55,9 @@ from desktop_app.core.services.distribution_query import (
     has_welfare,
     plan_rules,
     roster_holdings,
-    write_plan_lines,
 )
 from desktop_app.core.services.funds_base import get_book_row
+from desktop_app.core.services.permissions import ENTER_RECORDS
 from desktop_app.core.services.vouchers import record_auto_voucher
 
 __all__ = ["add_deduction", "approve_plan", "draft_plan", "plan_violations", "publicise_plan", "record_payout"]
@@ -75,7 +85,13 @@ def _active_plan(session: Session, book_id: uuid.UUID, year: int) -> Distributio
         DistributionPlan.status != "作废").order_by(DistributionPlan.computed_at.desc())).scalars().first()
 
 
-def draft_plan(session: Session, *, book_id: uuid.UUID, year: int, members_amount: Decimal, user: UserRow | None = None,
+def _write_plan_lines(session: Session, plan_id: uuid.UUID, lines: Sequence[PlanLineFigure]) -> None:
+    bulk_insert(session, DistributionPlanLine, [
+        {"id": uuid7(), "plan_id": plan_id, "seq": i, "kind": ln.kind, "label": ln.label, "amount": ln.amount}
+        for i, ln in enumerate(lines, start=1)])
+
+
+def draft_plan(session: Session, *, book_id: uuid.UUID, year: int, members_amount: Decimal, user: UserRow,
                precision: str = "分", reserve: Decimal | None = None, welfare: Decimal | None = None,
                other: Decimal = ZERO, excluded_rent: Decimal = ZERO, excluded_other: Decimal = ZERO,
                exclusion_note: str = "", note: str | None = None, progress: Progress | None = None) -> PlanRow:
@@ -85,6 +101,7 @@ def draft_plan(session: Session, *, book_id: uuid.UUID, year: int, members_amoun
     members_amount = check_amount(members_amount, field="成员分配金额", allow_zero=False)
     other = check_amount(other, field="其他分配")
     book = get_book_row(session, book_id)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=book.organisation_id)
     income = distributable_income(session, book_id, year, excluded_rent=excluded_rent, excluded_other=excluded_other)
     rules = plan_rules(session, book.organisation_id)
     reserve = (check_amount(reserve, field="提取公积公益金") if reserve is not None
@@ -130,7 +147,7 @@ def draft_plan(session: Session, *, book_id: uuid.UUID, year: int, members_amoun
          "shares": h.shares, "shares_detail": h.detail, "amount": amt, "deduction": ZERO, "net": amt}
         for i, (h, amt) in enumerate(zip(holdings, result.amounts, strict=True), start=1)])
     figures = _figures(plan, reserve, welfare, other)
-    write_plan_lines(session, plan.id, plan_lines(figures, result.remainder,
+    _write_plan_lines(session, plan.id, plan_lines(figures, result.remainder,
                                                   income.excluded_land + income.excluded_rent + income.excluded_other,
                                                   income.distributed_in_year, welfare_row=has_welfare(book)))
     record_audit(session, AuditRecord(
@@ -139,7 +156,8 @@ def draft_plan(session: Session, *, book_id: uuid.UUID, year: int, members_amoun
         f"每股 {result.per_share} 元，花名册合计 {result.total} 元，尾差 {result.remainder} 元",
         None, row_image(plan)))
     for d in carried:
-        add_deduction(session, plan.id, member_id=d.member_id, amount=d.amount, reason=d.reason, consent=d.consent)
+        add_deduction(session, plan.id, member_id=d.member_id, amount=d.amount, reason=d.reason, consent=d.consent,
+                      user=user)
     if progress is not None:
         progress.report(3, 3, "方案已生成")
     return get_plan(session, plan.id)
@@ -195,6 +213,7 @@ def _refuse_violations(session: Session, p: DistributionPlan, action: str) -> No
 def publicise_plan(session: Session, plan_id: uuid.UUID, *, on: date, user: UserRow) -> PlanRow:
     """公示: the plan is posted for all members (it must satisfy the organisation's rules)."""
     p = _load(session, plan_id)
+    me = require_role(session, user, *ENTER_RECORDS, organisation_id=p.organisation_id)
     if p.status != "草案":
         raise ConflictError(f"方案状态为“{p.status}”，只有草案可以公示", field="状态")
     _refuse_violations(session, p, "公示")
@@ -202,7 +221,7 @@ def publicise_plan(session: Session, plan_id: uuid.UUID, *, on: date, user: User
     p.status, p.publicised_on = "公示", on
     session.flush()
     record_audit(session, AuditRecord("publicise", "distribution_plan", str(p.id),
-                                      f"{p.year}年度收益分配方案公示（{on.isoformat()}，{user.display_name}）",
+                                      f"{p.year}年度收益分配方案公示（{on.isoformat()}，{me.display_name}）",
                                       before, row_image(p)))
     return get_plan(session, p.id)
 
@@ -243,9 +262,10 @@ def approve_plan(session: Session, plan_id: uuid.UUID, *, on: date, resolution_n
 
 
 def add_deduction(session: Session, plan_id: uuid.UUID, *, member_id: uuid.UUID, amount: Decimal, reason: str,
-                  consent: str) -> PlanRow:
+                  consent: str, user: UserRow) -> PlanRow:
     """扣减 from a member's dividend (e.g. rent owed), with the member's consent recorded."""
     p = _load(session, plan_id)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=p.organisation_id)
     if p.status not in ("草案", "公示"):
         raise ConflictError(f"方案状态为“{p.status}”，不能再登记扣减", field="状态")
     amount = check_amount(amount, field="扣减金额", allow_zero=False)

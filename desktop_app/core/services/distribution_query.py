@@ -13,7 +13,6 @@ from sqlalchemy import bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
-from db.changelog import bulk_insert
 from db.images import row_image
 from db.models import (
     Book,
@@ -29,10 +28,10 @@ from db.models import (
     ShareType,
     Voucher,
 )
-from db.types import Fen, Mu4, uuid7
+from db.types import Fen, Mu4
 from desktop_app.core import charts
 from desktop_app.core.errors import NotFoundError, ValidationError
-from desktop_app.core.rows import BookRow
+from desktop_app.core.rows import BookRow, UserRow
 from desktop_app.core.rows_members import (
     DisclosureDistributionSection,
     DistributionReminder,
@@ -46,13 +45,14 @@ from desktop_app.core.rows_members import (
 )
 from desktop_app.core.rules.distribution import (
     PlanFigures,
-    PlanLineFigure,
     PlanRules,
     per_share_amount,
     plan_lines,
 )
+from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.funds_base import reads
 from desktop_app.core.services.members import as_shares, positional
+from desktop_app.core.services.permissions import ENTER_RECORDS
 
 __all__ = [
     "disclosure_distribution_section", "distribution_reminders", "find_plan", "get_distribution_settings",
@@ -116,9 +116,11 @@ def _percent(value: object, field: str, *, optional: bool) -> Decimal | None:
     return number
 
 
-def update_distribution_settings(session: Session, organisation_id: uuid.UUID, **values: Any) -> DistributionSettingsRow:
+def update_distribution_settings(session: Session, organisation_id: uuid.UUID, *, user: UserRow,
+                                 **values: Any) -> DistributionSettingsRow:
     """Fields: reserve_rate (章程 %), reserve_floor (%), members_cap (%), welfare_rate (%),
     forbid_borrowing, deadline_month, deadline_day (the distribution deadline, default 4月30日)."""
+    require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
     current = get_distribution_settings(session, organisation_id)
     merged = {k: getattr(current, k) for k in _FIELDS} | values
     unknown = set(values) - set(_FIELDS)
@@ -181,12 +183,6 @@ def roster_holdings(session: Session, organisation_id: uuid.UUID) -> list[Holdin
         entry[1] += shares
         entry[2].append(f"{code}={shares.normalize():f}")
     return [Holding(mid, e[0], e[1], ";".join(e[2])) for mid, e in out.items()]
-
-
-def write_plan_lines(session: Session, plan_id: uuid.UUID, lines: Sequence[PlanLineFigure]) -> None:
-    bulk_insert(session, DistributionPlanLine, [
-        {"id": uuid7(), "plan_id": plan_id, "seq": i, "kind": ln.kind, "label": ln.label, "amount": ln.amount}
-        for i, ln in enumerate(lines, start=1)])
 
 
 def has_welfare(book: BookRow | str) -> bool:

@@ -21,7 +21,10 @@ from db.models import Household, Member, MembershipEvent, Organisation, ShareHol
 from db.types import Mu4
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
 from desktop_app.core.ids import validate_ric
+from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_members import DuplicateRicRow, HouseholdRow, MemberRow, MembershipEventRow
+from desktop_app.core.services.auth import require_role
+from desktop_app.core.services.permissions import ENTER_RECORDS
 from desktop_app.core.services.personal_data import ric_matches
 from desktop_app.core.textsearch import matches
 from desktop_app.core.validate import clean_text
@@ -29,7 +32,7 @@ from desktop_app.core.validate import clean_text
 __all__ = [
     "RELATIONS", "MemberInput", "add_member", "check_member_input", "create_household",
     "find_duplicate_rics", "get_household", "get_member", "list_households", "list_members",
-    "member_checker", "member_export_rows", "member_history", "record_membership_event", "update_household", "update_member",
+    "member_checker", "member_export_rows", "member_history", "member_to_change", "record_membership_event", "update_household", "update_member",
 ]
 
 RELATIONS = ("户主", "配偶", "子", "女", "儿媳", "女婿", "孙子", "孙女", "父亲", "母亲", "兄弟", "姐妹", "其他")
@@ -200,10 +203,12 @@ def get_household(session: Session, household_id: uuid.UUID) -> HouseholdRow:
     return _household_row(r)
 
 
-def create_household(session: Session, *, organisation_id: uuid.UUID, number: str, group_name: str = "",
-                     address: str | None = None, phone: str | None = None, certificate_no: str | None = None,
-                     bank_tail: str | None = None, note: str | None = None) -> HouseholdRow:
+def create_household(session: Session, *, organisation_id: uuid.UUID, number: str, user: UserRow,
+                     group_name: str = "", address: str | None = None, phone: str | None = None,
+                     certificate_no: str | None = None, bank_tail: str | None = None,
+                     note: str | None = None) -> HouseholdRow:
     _org(session, organisation_id)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
     number = _text(number, "户号", max_len=20) or ""
     if session.scalar(select(Household.id).where(Household.organisation_id == organisation_id,
                                                  Household.number == number)):
@@ -265,12 +270,13 @@ def _sync_head(session: Session, household_id: uuid.UUID) -> None:
 
 
 def add_member(session: Session, *, organisation_id: uuid.UUID, household_id: uuid.UUID, name: str, ric: str,
-               relation: str, confirmed_on: date | None = None, joined_on: date | None = None,
+               relation: str, user: UserRow, confirmed_on: date | None = None, joined_on: date | None = None,
                note: str | None = None, today: date | None = None) -> MemberRow:
     """Add a member to a household; records a 确认 (or 迁入) event."""
     h = session.get(Household, household_id)
     if h is None or h.deleted or h.organisation_id != organisation_id:
         raise NotFoundError("找不到该户", field="户号")
+    require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
     c = check_member_input(MemberInput(h.number, name, ric, relation, h.group_name, confirmed_on, joined_on, note),
                            today=today)
     _ensure_unique_ric(session, organisation_id, c.ric, None)
@@ -311,6 +317,15 @@ def update_member(session: Session, member_id: uuid.UUID, *, name: str | None = 
     if row_image(m) != before:
         record_audit(session, AuditRecord("update", "member", str(m.id), f"修改成员 {m.name}", before, row_image(m)))
     return get_member(session, m.id)
+
+
+def member_to_change(session: Session, member_id: uuid.UUID, user: UserRow, field: str = "成员") -> Member:
+    """The member, once ``user`` may change its organisation's register."""
+    m = session.get(Member, member_id)
+    if m is None or m.deleted:
+        raise NotFoundError("找不到该成员", field=field)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=m.organisation_id)
+    return m
 
 
 def record_membership_event(session: Session, member_id: uuid.UUID, *, kind: str, event_date: date,

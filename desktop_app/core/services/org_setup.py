@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from db.models import Region
 from desktop_app.core.errors import ValidationError
 from desktop_app.core.ids import ORG_USCC_PREFIX, region_level, region_parent, validate_region_code
-from desktop_app.core.rows import BookRow, OrgRow
+from desktop_app.core.rows import BookRow, OrgRow, UserRow
 from desktop_app.core.services import orgs
 from desktop_app.core.validate import clean_text
 
@@ -79,7 +79,7 @@ def default_start_period(today: date | None = None) -> str:
     return f"{(today or date.today()).year}-01"
 
 
-def ensure_region(session: Session, code: str, name: str | None, *, township: str | None = None) -> bool:
+def ensure_region(session: Session, code: str, name: str | None, *, user: UserRow, township: str | None = None) -> bool:
     """Add the 区划 ``code`` when this database has none (named ``name``), and its township (named
     ``township``) when it is a village's and the township is missing too. True if one was added."""
     code = validate_region_code(code)
@@ -88,10 +88,10 @@ def ensure_region(session: Session, code: str, name: str | None, *, township: st
     parent = region_parent(code)
     if township and region_level(code) == "村" and parent is not None and session.scalar(
             select(Region.id).where(Region.code == parent, Region.deleted.is_(False))) is None:
-        orgs.create_region(session, code=parent, name=township)
+        orgs.create_region(session, code=parent, name=township, user=user)
     if not (name or "").strip():
         raise ValidationError(f"区划代码 {code} 尚未登记，请写明区划名称", field="区划名称")
-    orgs.create_region(session, code=code, name=name or "")
+    orgs.create_region(session, code=code, name=name or "", user=user)
     return True
 
 
@@ -102,7 +102,8 @@ class OrgSetup:
     region_added: bool
 
 
-def setup_organisation(session: Session, *, name: str, uscc: str, region_code: str, level: str | None = None,
+def setup_organisation(session: Session, *, name: str, uscc: str, region_code: str, user: UserRow,
+                       level: str | None = None,
                        legal_rep: str | None = None, phone: str | None = None, address: str | None = None,
                        region_name: str | None = None, township: str | None = None,
                        book_name: str | None = None, chart_version: str = "2023", start_period: str | None = None,
@@ -111,21 +112,23 @@ def setup_organisation(session: Session, *, name: str, uscc: str, region_code: s
     book (named after it unless ``book_name``). All through the forms' services, audited."""
     lvl = org_level(level, uscc)
     clean_text(name, "名称", 100)  # the form's first check, before a 区划 is named after it
-    added = ensure_region(session, region_code, region_name or region_name_for(name or ""), township=township)
+    added = ensure_region(session, region_code, region_name or region_name_for(name or ""), township=township,
+                          user=user)
     org = orgs.create_organisation(session, name=name, level=lvl, uscc=uscc, region_code=region_code,
-                                   legal_rep=legal_rep, phone=phone, address=address)
+                                   legal_rep=legal_rep, phone=phone, address=address, user=user)
     book = None
     if with_book:
         book = orgs.create_book(session, organisation_id=org.id, name=book_name or org.name,
                                 kind=book_kind or book_kind_for(org.name, org.level), chart_version=chart_version,
-                                start_period=start_period or default_start_period())
+                                start_period=start_period or default_start_period(), user=user)
     return OrgSetup(org, book, added)
 
 
-def add_book(session: Session, organisation_id: uuid.UUID, *, name: str | None = None, chart_version: str = "2023",
+def add_book(session: Session, organisation_id: uuid.UUID, *, user: UserRow, name: str | None = None,
+             chart_version: str = "2023",
              start_period: str | None = None, kind: str | None = None, credit_code: str | None = None) -> BookRow:
     """One more book for an organisation (named after it unless ``name``; kind from its name)."""
     org = orgs.get_organisation(session, organisation_id)
     return orgs.create_book(session, organisation_id=org.id, name=name or org.name,
                             kind=kind or book_kind_for(org.name, org.level), chart_version=chart_version,
-                            start_period=start_period or default_start_period(), credit_code=credit_code)
+                            start_period=start_period or default_start_period(), credit_code=credit_code, user=user)

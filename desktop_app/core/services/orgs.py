@@ -26,8 +26,9 @@ from desktop_app.core.ids import (
     validate_uscc,
 )
 from desktop_app.core.rows import AccountRow, BookRow, OrgRow, RegionRow, UserRow
+from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.funds_base import cached, reads
-from desktop_app.core.services.users import require_role
+from desktop_app.core.services.permissions import ENTER_RECORDS
 from desktop_app.core.validate import clean_text
 
 ORG_LEVELS = ("组", "村", "乡镇")
@@ -48,8 +49,9 @@ def _region_row(r: Region) -> RegionRow:
     return RegionRow(r.id, r.code, r.name, r.level, r.parent_id)
 
 
-def create_region(session: Session, *, code: str, name: str) -> RegionRow:
+def create_region(session: Session, *, code: str, name: str, user: UserRow) -> RegionRow:
     """Add a 区划 unit; its parent (by code structure) must exist unless it is the top."""
+    require_role(session, user, *ENTER_RECORDS)
     code = validate_region_code(code)
     name = _text(name, "名称") or ""
     if session.scalar(select(Region.id).where(Region.code == code)):
@@ -146,8 +148,9 @@ def _validated_org_fields(session: Session, values: dict[str, Any], org_id: uuid
     }
 
 
-def create_organisation(session: Session, **values: Any) -> OrgRow:
+def create_organisation(session: Session, *, user: UserRow, **values: Any) -> OrgRow:
     """Fields: name, level (组/村/乡镇), uscc, region_code, legal_rep, phone, address."""
+    require_role(session, user, *ENTER_RECORDS)
     fields = _validated_org_fields(session, values, None)
     # A USCC is unique in the file; one whose organisation was taken back (remove_organisation)
     # comes back to life rather than clashing with its tombstone.
@@ -166,12 +169,13 @@ def create_organisation(session: Session, **values: Any) -> OrgRow:
     return get_organisation(session, org.id)
 
 
-def update_organisation(session: Session, org_id: uuid.UUID, *, expected: OrgRow | None = None,
+def update_organisation(session: Session, org_id: uuid.UUID, *, user: UserRow, expected: OrgRow | None = None,
                         **values: Any) -> OrgRow:
     """With ``expected`` (an undo putting the old values back), only if nobody changed it since."""
     org = session.get(Organisation, org_id)
     if org is None or org.deleted:
         raise NotFoundError("找不到该组织")
+    require_role(session, user, *ENTER_RECORDS, organisation_id=org_id)
     before = row_image(org)
     current = get_organisation(session, org_id)
     if expected is not None and current != expected:
@@ -190,13 +194,14 @@ def update_organisation(session: Session, org_id: uuid.UUID, *, expected: OrgRow
     return get_organisation(session, org_id)
 
 
-def remove_organisation(session: Session, org_id: uuid.UUID, *, expected: OrgRow | None = None) -> None:
+def remove_organisation(session: Session, org_id: uuid.UUID, *, user: UserRow, expected: OrgRow | None = None) -> None:
     """Take back an organisation registered by mistake: only while nothing refers to it (no book,
     member, contract, asset …), and, with ``expected``, only if nobody changed it since. The row is
     tombstoned (kept for sync and audit), never deleted."""
     org = session.get(Organisation, org_id)
     if org is None or org.deleted:
         raise NotFoundError("找不到该组织")
+    require_role(session, user, *ENTER_RECORDS, organisation_id=org_id)
     if expected is not None and get_organisation(session, org_id) != expected:
         raise ConflictError(f"组织 {org.name} 已被再次修改，不能撤销")
     for table in Base.metadata.sorted_tables:
@@ -253,12 +258,13 @@ _BOOK_CODE = (select(Book.credit_code, Book.kind, Organisation.uscc)
 
 
 def create_book(
-    session: Session, *, organisation_id: uuid.UUID, name: str, kind: str,
-    start_period: str, chart_version: str = "2023", code: str | None = None, credit_code: str | None = None,
+    session: Session, *, organisation_id: uuid.UUID, name: str, kind: str, start_period: str, user: UserRow,
+    chart_version: str = "2023", code: str | None = None, credit_code: str | None = None,
 ) -> BookRow:
     """Open a 账套 and copy the national chart of its version into it. ``credit_code``: the
     统一社会信用代码 of the body keeping the books when it is not the organisation (a 村民委员会's)."""
     get_organisation(session, organisation_id)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
     name = _text(name, "账套名称") or ""
     if kind not in BOOK_KINDS:
         raise ValidationError(f"账套类型必须是：{'、'.join(BOOK_KINDS)}", field="账套类型")
@@ -285,13 +291,14 @@ def create_book(
     return _book_row(book)
 
 
-def update_book(session: Session, book_id: uuid.UUID, *, name: str | None = None,
+def update_book(session: Session, book_id: uuid.UUID, *, user: UserRow, name: str | None = None,
                 credit_code: str | None = None) -> BookRow:
     """Rename a book or set the 统一社会信用代码 it prints (``credit_code=""`` clears it); audited.
     The kind, chart and start period stay: the vouchers already written depend on them."""
     book = session.get(Book, book_id)
     if book is None or book.deleted:
         raise NotFoundError("找不到该账套", field="账套")
+    require_role(session, user, *ENTER_RECORDS, organisation_id=book.organisation_id)
     before = row_image(book)
     if name is not None:
         book.name = _text(name, "账套名称") or ""

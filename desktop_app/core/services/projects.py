@@ -23,9 +23,12 @@ from db.images import row_image
 from db.models import Account, Asset, Contract, ContractCounterparty, Entry, Project, ProjectFunding, Voucher
 from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
+from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_assets import ProjectPaymentRow, ProjectReturnRow, ProjectRow, WorksRow
 from desktop_app.core.services import assets_common as v
+from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.funds_base import period_end, reads
+from desktop_app.core.services.permissions import ENTER_RECORDS
 
 KINDS = ("物业经济", "光伏", "厂房", "农业设施", "乡村旅游", "其他")
 STATUSES = ("申报", "在建", "建成", "运营", "终止")
@@ -122,9 +125,10 @@ def _write_funding(session: Session, project_id: uuid.UUID, funding: dict[str, D
             row.amount, row.deleted = amount or ZERO, not amount
 
 
-def create_project(session: Session, *, organisation_id: uuid.UUID, funding: dict[str, Any] | None = None,
-                   **values: Any) -> ProjectRow:
+def create_project(session: Session, *, organisation_id: uuid.UUID, user: UserRow,
+                   funding: dict[str, Any] | None = None, **values: Any) -> ProjectRow:
     v.check_org(session, organisation_id)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
     fields = _validated(session, values, organisation_id, None)
     money = _funding(funding)
     p = Project(organisation_id=organisation_id, **fields)
@@ -137,11 +141,12 @@ def create_project(session: Session, *, organisation_id: uuid.UUID, funding: dic
     return get_project(session, p.id)
 
 
-def update_project(session: Session, project_id: uuid.UUID, *, funding: dict[str, Any] | None = None,
+def update_project(session: Session, project_id: uuid.UUID, *, user: UserRow, funding: dict[str, Any] | None = None,
                    **values: Any) -> ProjectRow:
     p = session.get(Project, project_id)
     if p is None or p.deleted:
         raise NotFoundError("找不到该项目", field="项目")
+    require_role(session, user, *ENTER_RECORDS, organisation_id=p.organisation_id)
     before = row_image(p)
     merged = {**{k: getattr(p, k) for k in FIELDS}, **values}
     fields = _validated(session, merged, p.organisation_id, p.id)

@@ -28,7 +28,10 @@ from db.models import Book, Contract, DistributionPlan, Entry, Organisation, Use
 from db.models.proposal import DECISIONS, PROPOSAL_KINDS, TARGET_KINDS, Proposal, ProposalAnswer, answer_id
 from db.types import utcnow
 from desktop_app.core.errors import ConflictError, NotFoundError, UserError, ValidationError
+from desktop_app.core.rows import UserRow
+from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.district_common import places
+from desktop_app.core.services.permissions import ANSWER_PROPOSAL, PROPOSE
 from desktop_app.core.validate import clean_text
 from desktop_app.sync.district_guard import site_level
 
@@ -224,10 +227,11 @@ def check_site(session: Session, side: str) -> None:
         raise UserError(ONLY_DISTRICT if side == "district" else ONLY_TOWNSHIP)
 
 
-def propose(session: Session, target: Target, kind: str, text: str) -> ProposalRow:
+def propose(session: Session, target: Target, kind: str, text: str, *, user: UserRow) -> ProposalRow:
     """A proposal on ``target`` (from :func:`target_of` / :func:`find_target`), district only."""
     if site_level(session) != "district":
         raise UserError(ONLY_DISTRICT)
+    require_role(session, user, *PROPOSE)
     if kind not in PROPOSAL_KINDS:
         raise ValidationError(f"建议类别应为：{'、'.join(PROPOSAL_KINDS)}（不是“{kind}”）", field="类别")
     body = clean_text(text, "建议内容", 500)
@@ -262,13 +266,14 @@ def resolve_proposal(session: Session, ref: str | uuid.UUID) -> Proposal:
     return p
 
 
-def answer(session: Session, proposal: str | uuid.UUID, *, accept: bool, reason: str = "",
+def answer(session: Session, proposal: str | uuid.UUID, *, accept: bool, user: UserRow, reason: str = "",
            reference: str = "") -> ProposalRow:
     """The township's answer: 采纳 (``reference``: the voucher or reversal that did it) or 驳回
     (a reason is required). One answer per proposal."""
     if site_level(session) != "township":
         raise UserError(ONLY_TOWNSHIP)
     p = resolve_proposal(session, proposal)
+    require_role(session, user, *ANSWER_PROPOSAL, organisation_id=p.village_id)
     done = session.get(ProposalAnswer, answer_id(p.id))
     if done is not None and not done.deleted:
         raise ConflictError(f"此建议已于 {done.answered_at.astimezone():%Y-%m-%d} 由 {done.answered_by} 答复"

@@ -20,9 +20,12 @@ from db.audit import AuditRecord, record_audit
 from db.images import row_image
 from db.models import Contract, ResourceParcel
 from desktop_app.core.errors import ConflictError, NotFoundError
+from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_assets import ParcelRow
 from desktop_app.core.services import assets_common as v
+from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.funds_base import reads
+from desktop_app.core.services.permissions import ENTER_RECORDS
 
 # GB/T 21010 土地利用现状分类 first-level classes plus the names village registers use (REFERENCE §5.3)
 LAND_CLASSES = ("耕地", "园地", "林地", "草地", "水域", "水面", "滩涂", "四荒地", "集体建设用地", "宅基地",
@@ -70,8 +73,9 @@ def _row(p: Any, main: uuid.UUID | None = None, live: tuple[str, str] | None = N
                      v.owner_book(p.book_id, main), status_on, live[1] if live else None)
 
 
-def create_parcel(session: Session, *, organisation_id: uuid.UUID, **values: Any) -> ParcelRow:
+def create_parcel(session: Session, *, organisation_id: uuid.UUID, user: UserRow, **values: Any) -> ParcelRow:
     v.check_org(session, organisation_id)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
     p = ResourceParcel(organisation_id=organisation_id, **validated_parcel(session, values, organisation_id, None))
     session.add(p)
     session.flush()
@@ -80,10 +84,11 @@ def create_parcel(session: Session, *, organisation_id: uuid.UUID, **values: Any
     return get_parcel(session, p.id)
 
 
-def update_parcel(session: Session, parcel_id: uuid.UUID, **values: Any) -> ParcelRow:
+def update_parcel(session: Session, parcel_id: uuid.UUID, *, user: UserRow, **values: Any) -> ParcelRow:
     p = session.get(ResourceParcel, parcel_id)
     if p is None or p.deleted:
         raise NotFoundError("找不到该地块", field="地块")
+    require_role(session, user, *ENTER_RECORDS, organisation_id=p.organisation_id)
     before = row_image(p)
     merged = {**{k: getattr(p, k) for k in LABELS}, **values}
     for key, value in validated_parcel(session, merged, p.organisation_id, p.id).items():

@@ -21,7 +21,10 @@ from db.images import NOT_IMAGED, jsonable
 from db.models import ResourceParcel
 from db.types import uuid7
 from desktop_app.core.errors import ConflictError
+from desktop_app.core.rows import UserRow
 from desktop_app.core.services import assets_common as v
+from desktop_app.core.services.auth import require_role
+from desktop_app.core.services.permissions import ENTER_RECORDS
 from desktop_app.core.services.resources import LABELS, validated_parcel
 
 __all__ = ["create_parcels"]
@@ -32,10 +35,12 @@ def _image(row: Mapping[str, Any]) -> dict[str, Any]:
     return {c.name: jsonable(row.get(c.key)) for c in ResourceParcel.__table__.columns if c.key not in NOT_IMAGED}
 
 
-def create_parcels(session: Session, *, organisation_id: uuid.UUID, rows: Iterable[Mapping[str, Any]]) -> int:
+def create_parcels(session: Session, *, organisation_id: uuid.UUID, rows: Iterable[Mapping[str, Any]],
+                   user: UserRow) -> int:
     """Register every parcel of ``rows`` (the keyword arguments of ``create_parcel``) or none:
     the first refusal raises before anything is written. Returns how many were written."""
     v.check_org(session, organisation_id)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
     out: list[dict[str, Any]] = []
     codes: set[str] = set()
     for values in rows:

@@ -19,8 +19,11 @@ from db.audit import AuditRecord, record_audit
 from db.images import row_image
 from db.models import Household, Member, Organisation, ShareEvent, ShareHolding, ShareType
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
+from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_members import CertificateRow, HoldingRow, ShareEventRow, ShareTypeRow
-from desktop_app.core.services.members import as_shares, get_household, positional
+from desktop_app.core.services.auth import require_role
+from desktop_app.core.services.members import as_shares, get_household, member_to_change, positional
+from desktop_app.core.services.permissions import ENTER_RECORDS
 
 __all__ = [
     "DEFAULT_SHARE_TYPES", "adjust_shares", "create_share_type", "ensure_default_share_types",
@@ -72,8 +75,14 @@ def list_share_types(session: Session, organisation_id: uuid.UUID) -> list[Share
     return [ShareTypeRow(*r) for r in rows]
 
 
-def create_share_type(session: Session, *, organisation_id: uuid.UUID, code: str, name: str,
+def create_share_type(session: Session, *, organisation_id: uuid.UUID, code: str, name: str, user: UserRow,
                       sort_order: int | None = None) -> ShareTypeRow:
+    require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
+    return _new_share_type(session, organisation_id, code, name, sort_order)
+
+
+def _new_share_type(session: Session, organisation_id: uuid.UUID, code: str, name: str,
+                    sort_order: int | None) -> ShareTypeRow:
     code = (code or "").strip().upper()
     name = (name or "").strip()
     if not code or len(code) > 10 or not code.isalnum():
@@ -97,7 +106,7 @@ def ensure_default_share_types(session: Session, organisation_id: uuid.UUID) -> 
     if existing:
         return existing
     for i, (code, name) in enumerate(DEFAULT_SHARE_TYPES, start=1):
-        create_share_type(session, organisation_id=organisation_id, code=code, name=name, sort_order=i)
+        _new_share_type(session, organisation_id, code, name, i)
     return list_share_types(session, organisation_id)
 
 
@@ -147,10 +156,10 @@ def _event(session: Session, *, kind: str, org_id: uuid.UUID, t: ShareType, on: 
 
 
 def register_shares(session: Session, *, member_id: uuid.UUID, share_type_id: uuid.UUID, shares: object,
-                    event_date: date, basis: str) -> ShareEventRow:
+                    event_date: date, basis: str, user: UserRow) -> ShareEventRow:
     """初始登记: a member's first holding of a type (refused when one exists: use an adjustment)."""
     _check_event_date(event_date)
-    m = _member(session, member_id)
+    m = member_to_change(session, member_id, user)
     t = _share_type(session, share_type_id, m.organisation_id)
     count = parse_shares(shares)
     basis = _basis(basis)
@@ -163,12 +172,14 @@ def register_shares(session: Session, *, member_id: uuid.UUID, share_type_id: uu
 
 
 def transfer_shares(session: Session, *, kind: str, from_member_id: uuid.UUID, to_member_id: uuid.UUID,
-                    share_type_id: uuid.UUID, shares: object, event_date: date, basis: str) -> ShareEventRow:
+                    share_type_id: uuid.UUID, shares: object, event_date: date, basis: str,
+                    user: UserRow) -> ShareEventRow:
     """继承 (the giver must be registered as deceased) or 户内赠与 (both in the same household)."""
     _check_event_date(event_date)
     if kind not in ("继承", "户内赠与"):
         raise ValidationError("转移类型应为 继承 或 户内赠与", field="变动类型")
-    giver, taker = _member(session, from_member_id, "转出成员"), _member(session, to_member_id, "转入成员")
+    giver = member_to_change(session, from_member_id, user, "转出成员")
+    taker = member_to_change(session, to_member_id, user, "转入成员")
     if giver.id == taker.id:
         raise ValidationError("转出和转入不能是同一成员", field="转入成员")
     if giver.organisation_id != taker.organisation_id:

@@ -37,6 +37,7 @@ from desktop_app.core.services.assets import (
 from desktop_app.core.services.assets_books import fixed_asset_role, has_role, role_code
 from desktop_app.core.services.assets_changes import close_card, finish_disposal
 from desktop_app.core.services.funds_base import get_book_row
+from desktop_app.core.services.permissions import ENTER_RECORDS
 from desktop_app.core.services.users import require_role
 
 RESULTS = ("相符", "盘亏")
@@ -59,8 +60,10 @@ def _open(session: Session, take_id: uuid.UUID) -> StockTake:
     return t
 
 
-def start_stocktake(session: Session, *, book_id: uuid.UUID, name: str, started_on: date) -> StockTakeRow:
+def start_stocktake(session: Session, *, book_id: uuid.UUID, name: str, started_on: date,
+                    user: UserRow) -> StockTakeRow:
     book = get_book_row(session, book_id)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=book.organisation_id)
     t = StockTake(organisation_id=book.organisation_id, book_id=book_id, name=v.text(name, "清查名称"),
                   started_on=v.day(started_on, "开始日期"), status="进行中")
     session.add(t)
@@ -78,9 +81,10 @@ def _row(t: Any) -> StockTakeRow:
 
 
 def record_count(session: Session, take_id: uuid.UUID, asset_id: uuid.UUID, result: str,
-                 notes: str | None = None) -> None:
+                 notes: str | None = None, *, user: UserRow) -> None:
     """Mark one card 相符 (found) or 盘亏 (missing)."""
-    _open(session, take_id)
+    take = _open(session, take_id)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=take.organisation_id)
     result = v.choice(result, "盘点结果", RESULTS)
     line = session.execute(select(StockTakeLine).where(StockTakeLine.stocktake_id == take_id,
                                                        StockTakeLine.asset_id == asset_id)).scalar()
@@ -98,9 +102,10 @@ def record_count(session: Session, take_id: uuid.UUID, asset_id: uuid.UUID, resu
 
 
 def record_surplus(session: Session, take_id: uuid.UUID, *, name: str, value: Any, nature: str, category: str,
-                   notes: str | None = None) -> None:
+                   user: UserRow, notes: str | None = None) -> None:
     """An asset found without a card (盘盈), at its assessed value."""
-    _open(session, take_id)
+    take = _open(session, take_id)
+    require_role(session, user, *ENTER_RECORDS, organisation_id=take.organisation_id)
     line = StockTakeLine(stocktake_id=take_id, asset_id=None, result="盘盈", name=v.text(name, "资产名称"),
                          value=v.money(value, "评估价值", allow_zero=False), nature=v.choice(nature, "资产性质", NATURES),
                          category=v.choice(category, "资产类别", CATEGORIES),
@@ -182,7 +187,7 @@ def approve_stocktake(session: Session, take_id: uuid.UUID, *, approved_on: date
         card = create_asset(session, organisation_id=t.organisation_id, book_id=book_id, code=f"PY{year}-{n:03d}",
                             name=src.name, category=src.category, nature=src.nature, acquisition_mode="盘盈",
                             acquired_on=on, original_value=src.value, residual_rate=Decimal(5),
-                            useful_life_months=SURPLUS_LIFE.get(src.category, 60), notes=f"{t.name}盘盈")
+                            useful_life_months=SURPLUS_LIFE.get(src.category, 60), notes=f"{t.name}盘盈", user=user)
         src.asset_id = card.id
         surplus_cards.append(card.id)
         first += [LineInput(role_code(session, book_id, fixed_asset_role(card.nature)), debit=card.cost,
@@ -210,7 +215,7 @@ def approve_stocktake(session: Session, take_id: uuid.UUID, *, approved_on: date
     for a, cost, acc, charge, expense, notes in closings:
         finish_disposal(session, a, on=on, kind="盘亏", cost=cost, acc=acc, charge=charge, expense_code=expense,
                         proceeds=ZERO, expenses=ZERO, result=-(cost - acc),
-                        voucher_id=voucher_ids[0] if voucher_ids else None, reason=notes or f"{t.name}盘亏")
+                        voucher_id=voucher_ids[0] if voucher_ids else None, reason=notes or f"{t.name}盘亏", user=user)
     before = row_image(t)
     t.status, t.approved_on, t.approved_by = "已审批", on, user.display_name
     session.flush()

@@ -28,6 +28,7 @@ from db.types import utcnow, uuid7
 from desktop_app.core.errors import ValidationError
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
+from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.funds_base import (
     YEAR_END_KIND,
     book_accounts,
@@ -36,6 +37,7 @@ from desktop_app.core.services.funds_base import (
     period_of,
 )
 from desktop_app.core.services.periods import compute_period_seals, ensure_period_open
+from desktop_app.core.services.permissions import CLOSE_PERIOD, MAKE_VOUCHER
 from desktop_app.core.services.voucher_lines import (
     LineInput,
     check_flags,
@@ -67,6 +69,7 @@ def bulk_post_vouchers(session: Session, book_id: uuid.UUID, vouchers: Iterable[
     ``posted``, when given, receives each voucher with a source: source id → (voucher id, month, number).
     ``post=False``: the vouchers are only inserted (填制), to be reviewed and posted by people
     (a module's batch when the book's 自动凭证 setting says so); no month totals change."""
+    require_role(session, maker, *MAKE_VOUCHER, book_id=book_id)
     with paused_gc():
         return _bulk_post(session, book_id, vouchers, maker, reviewer if post else None, audit_summary, progress,
                           batch, posted, post)
@@ -166,8 +169,9 @@ def add_totals(session: Session, book_id: uuid.UUID, totals: Totals) -> None:
                            for a, d, cr, n in sorted(accounts.values(), key=lambda t: str(t[0]))])
 
 
-def bulk_close_periods(session: Session, book_id: uuid.UUID, periods: Sequence[str], *, closed_by: str) -> None:
+def bulk_close_periods(session: Session, book_id: uuid.UUID, periods: Sequence[str], *, user: UserRow) -> None:
     """Seal months that a trusted generator just filled (demo): one audit entry for the batch."""
+    closed_by = require_role(session, user, *CLOSE_PERIOD, book_id=book_id).display_name
     if not periods:
         return
     now = utcnow()

@@ -216,7 +216,8 @@ class AssetsPage(QWidget):
 
     def import_xlsx(self, kind: str, notify: str) -> None:
         """从Excel导入 资产卡片/资源地块/集体经济项目 through the generic import dialog."""
-        self.importer = ImportRun(self, self.ctx, self.runner, kind, notify=notify)
+        self.importer = ImportRun(self, self.ctx, self.runner, kind, notify=notify,
+                                  options={"user": self.ctx.user})
         self.importer.start()
 
     def new_asset(self) -> None:
@@ -243,7 +244,7 @@ class AssetsPage(QWidget):
 
         def save(values: dict[str, Any]) -> AssetRow:
             v = {k: val for k, val in clean_asset(values).items() if k not in fixed}
-            return self.ctx.call(asset_svc.update_asset, a.id, **v)
+            return self.ctx.call(asset_svc.update_asset, a.id, **v, user=self.ctx.user)
 
         row = self._dialog(f"编辑资产卡片：{a.code} {a.name}", asset_fields(a, a.acquired_on), save, asset_values(a))
         if row is not None:
@@ -304,7 +305,7 @@ class AssetsPage(QWidget):
         book = self.ctx.book
         row = self._dialog("新增地块", parcel_fields(None), lambda v: self.ctx.call(
             resource_svc.create_parcel, organisation_id=org.id, book_id=book.id if book else None,
-            **{k: x for k, x in v.items() if x is not None}))
+            **{k: x for k, x in v.items() if x is not None}, user=self.ctx.user))
         if row is not None:
             self.ctx.notify("resource", (row.id,))
 
@@ -314,7 +315,7 @@ class AssetsPage(QWidget):
             show_user_error(self, "请先在列表中选择一个地块")
             return
         row = self._dialog(f"编辑地块：{p.code} {p.name}", parcel_fields(p),
-                           lambda v: self.ctx.call(resource_svc.update_parcel, p.id, **v), parcel_values(p))
+                           lambda v: self.ctx.call(resource_svc.update_parcel, p.id, **v, user=self.ctx.user), parcel_values(p))
         if row is not None:
             self.ctx.notify("resource", (row.id,))
 
@@ -330,7 +331,7 @@ class AssetsPage(QWidget):
         def save(values: dict[str, Any]) -> ProjectRow:
             plain, funding = split_project(values)
             return self.ctx.call(project_svc.create_project, organisation_id=org.id, funding=funding,
-                                 book_id=book.id if book else None, **plain)
+                                 book_id=book.id if book else None, **plain, user=self.ctx.user)
 
         contracts = self.ctx.read(project_svc.contract_choices, org.id)
         row = self._dialog("新增集体经济项目", project_fields(None, contracts), save)
@@ -346,7 +347,7 @@ class AssetsPage(QWidget):
 
         def save(values: dict[str, Any]) -> ProjectRow:
             plain, funding = split_project(values)
-            return self.ctx.call(project_svc.update_project, p.id, funding=funding, **plain)
+            return self.ctx.call(project_svc.update_project, p.id, funding=funding, **plain, user=self.ctx.user)
 
         values = {k: getattr(p, k) for k in ("code", "name", "kind", "status", "notes")}
         contracts = self.ctx.read(project_svc.contract_choices, p.organisation_id)

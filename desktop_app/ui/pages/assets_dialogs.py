@@ -153,7 +153,7 @@ def add_attachment(parent: QWidget, ctx: AppContext, a: AssetRow) -> Any:
                           "照片和扫描件 (*.jpg *.jpeg *.png *.pdf *.tif *.tiff);;所有文件 (*)")
     if not name:
         return None
-    return ctx.call(asset_svc.add_attachment, a.id, Path(name), attachments_dir=attachments_dir(ctx))
+    return ctx.call(asset_svc.add_attachment, a.id, Path(name), attachments_dir=attachments_dir(ctx), user=ctx.user)
 
 
 def show_attachments(parent: QWidget, ctx: AppContext, a: AssetRow) -> None:

@@ -241,7 +241,8 @@ class StocktakeTab(QWidget):
         def work(session: Any) -> bool:
             for c in lines:
                 assert c.line.asset_id is not None  # _cards() keeps card lines only
-                st.record_count(session, take.id, c.line.asset_id, result, c.line.notes if keep_notes else notes)
+                st.record_count(session, take.id, c.line.asset_id, result, c.line.notes if keep_notes else notes,
+                                user=self.ctx.user)
             return True
 
         return self.ctx.call(work)
@@ -267,7 +268,7 @@ class StocktakeTab(QWidget):
                   Field("started_on", "开始日期", DateEdit(today), required=True,
                         hint="开始时列出本账套全部在用资产卡片，逐项登记相符或盘亏")]
         row = self._dialog(f"开始资产清查：{book.name}", fields,
-                           lambda v: self.ctx.call(st.start_stocktake, book_id=book.id, **v))
+                           lambda v: self.ctx.call(st.start_stocktake, book_id=book.id, **v, user=self.ctx.user))
         if row is not None:
             self.reload(select_take=row.id)
             self.ctx.notify("stocktake", (row.id,))
@@ -326,7 +327,7 @@ class StocktakeTab(QWidget):
                   Field("category", "资产类别", combo(asset_svc.CATEGORIES), required=True),
                   Field("notes", "说明", QLineEdit())]
         saved = self._dialog(f"盘盈登记：{take.name}", fields,
-                             lambda v: self.ctx.call(st.record_surplus, take.id, **v) or True)
+                             lambda v: self.ctx.call(st.record_surplus, take.id, **v, user=self.ctx.user) or True)
         if saved:
             self.ctx.notify("stocktake", (take.id,))
 

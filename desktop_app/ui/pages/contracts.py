@@ -292,7 +292,8 @@ class ContractsPage(QWidget):
 
     def import_contracts(self) -> None:
         """从Excel导入 合同 through the generic import dialog (mapping, 导入方式, preview)."""
-        self.importer = ImportRun(self, self.ctx, self.runner, "contracts", notify="contract")
+        self.importer = ImportRun(self, self.ctx, self.runner, "contracts", notify="contract",
+                                  options={"user": self.ctx.user})
         self.importer.start()
 
     def new_contract(self) -> None:
@@ -342,18 +343,18 @@ class ContractsPage(QWidget):
     def procedure(self) -> None:
         if (row := self._selected()) is not None:
             self._form(f"民主程序：{row.number}", procedure_fields(),
-                       lambda v: self.ctx.call(records.add_procedure, row.id, **v))
+                       lambda v: self.ctx.call(records.add_procedure, row.id, **v, user=self.ctx.user))
 
     def filing(self) -> None:
         if (row := self._selected()) is not None:
-            self._form(f"乡镇备案：{row.number}", filing_fields(), lambda v: self.ctx.call(records.add_filing, row.id, **v))
+            self._form(f"乡镇备案：{row.number}", filing_fields(), lambda v: self.ctx.call(records.add_filing, row.id, **v, user=self.ctx.user))
 
     def terminate(self) -> None:
         if (row := self._selected()) is not None:
             fields = [Field("on", "终止日期", DateEdit(), required=True), Field("reason", "原因", combo(
                 ["协商解除", "承包方违约", "到期不再续签", "其他"]), required=True)]
             self._form(f"终止合同：{row.number}", fields,
-                       lambda v: self.ctx.call(svc.set_contract_status, row.id, "终止", on=v["on"], reason=v["reason"]))
+                       lambda v: self.ctx.call(svc.set_contract_status, row.id, "终止", on=v["on"], reason=v["reason"], user=self.ctx.user))
 
     def run_review(self) -> None:
         org = self.ctx.org
@@ -361,7 +362,7 @@ class ContractsPage(QWidget):
             show_user_error(self, "请先在左侧选择组织")
             return
         as_of = self.as_of.value() or dt.date.today()
-        self.runner.run(lambda p: self.ctx.call(review.review_contracts, org.id, as_of=as_of, progress=p),
+        self.runner.run(lambda p: self.ctx.call(review.review_contracts, org.id, as_of=as_of, progress=p, user=self.ctx.user),
                         title="正在审查合同…", on_result=lambda _r: self.ctx.notify("contract", ()))
 
     def export(self, kind: str) -> None:
@@ -387,7 +388,7 @@ class ContractsPage(QWidget):
             show_user_error(self, "请先在审查结果中选择一项问题")
             return
         self._form(f"整改：{f.contract_number} {f.rule_name}", finding_fields(f),
-                   lambda v: self.ctx.call(review.update_finding, f.id, status=v["status"], note=v["note"]))
+                   lambda v: self.ctx.call(review.update_finding, f.id, status=v["status"], note=v["note"], user=self.ctx.user))
 
 
 def write_export(session: Any, kind: str, path: str, org_id: Any, scope: str, as_of: dt.date, user: Any = None) -> None:

@@ -131,11 +131,11 @@ def _remap(fn: Callable[[], Any]) -> Any:
 def contract_dialog(ctx: AppContext, parent: QWidget, org_id: Any, book_id: Any, row: ContractRow | None = None,
                     *, renew: bool = False) -> ContractRow | None:
     if row is None:
-        title, action = "新增合同", lambda v: ctx.call(svc.create_contract, _input(org_id, book_id, v))
+        title, action = "新增合同", lambda v: ctx.call(svc.create_contract, _input(org_id, book_id, v), user=ctx.user)
     elif renew:
-        title, action = f"续签合同：{row.number}", lambda v: ctx.call(svc.renew_contract, row.id, _input(org_id, book_id, v))
+        title, action = f"续签合同：{row.number}", lambda v: ctx.call(svc.renew_contract, row.id, _input(org_id, book_id, v), user=ctx.user)
     else:
-        title, action = f"编辑合同：{row.number}", lambda v: ctx.call(svc.update_contract, row.id, _input(org_id, book_id, v))
+        title, action = f"编辑合同：{row.number}", lambda v: ctx.call(svc.update_contract, row.id, _input(org_id, book_id, v), user=ctx.user)
     values = contract_values(row) if row else {"written": True, "start_date": dt.date.today()}
     if renew and row is not None:
         values.update(number=f"{row.number}-续", start_date=row.end_date + dt.timedelta(days=1),

@@ -27,7 +27,7 @@ def mark_posted(page: DisclosurePage) -> None:
         d: date = values["day"]
         with page.ctx.db.begin(page.ctx.user.username) as s:
             return [svc.mark_disclosure_posted(s, book_id=b.id, period_code=period.code, posted_on=d,
-                                               by=page.ctx.user.display_name)
+                                               user=page.ctx.user)
                     for b in list_books(s, org.id) if b.start_period <= period.last]
 
     dialog = FormDialog(f"登记张贴：{org.name} {period.label}", [Field("day", "张贴日期", day, required=True)],
@@ -55,7 +55,7 @@ def edit_settings(page: DisclosurePage) -> None:
 
     def save(v: dict[str, Any]) -> svc.DisclosureSettingsRow:
         clean = {k: ("" if v[k] is None and k in ("preparer", "phone") else v[k]) for k in v}
-        return page.ctx.call(svc.update_disclosure_settings, org.id, **clean)
+        return page.ctx.call(svc.update_disclosure_settings, org.id, user=page.ctx.user, **clean)
 
     dialog = FormDialog(f"财务公开设置：{org.name}", fields, save, values=values, parent=page)
     if dialog.exec():

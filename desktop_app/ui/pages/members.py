@@ -240,7 +240,7 @@ class MembersPage(QWidget):
         """从Excel导入 through the generic import dialog (mapping, modes, preview; 身份证号 masked)."""
         if self._need_org() is not None:
             self.importer = ImportRun(self, self.ctx, self.runner, "members", notify="member",
-                                      options={"basis": BASIS}, dates=(REGISTERED_ON,))
+                                      options={"basis": BASIS, "user": self.ctx.user}, dates=(REGISTERED_ON,))
             self.importer.start(path)
 
     def export_members(self) -> None:
@@ -274,7 +274,7 @@ class MembersPage(QWidget):
     def new_household(self) -> None:
         if (org := self._need_org()) is not None:
             self._form("新增户", mf.household_fields(),
-                       lambda v: self.ctx.call(svc.create_household, organisation_id=org.id, **v))
+                       lambda v: self.ctx.call(svc.create_household, organisation_id=org.id, **v, user=self.ctx.user))
 
     def new_member(self) -> None:
         h = self.households.current_row()
@@ -282,7 +282,7 @@ class MembersPage(QWidget):
             show_user_error(self, "请先在“户”中选择一户")
             return
         self._form(f"新增成员：{h.number} 户", mf.member_fields(),
-                   lambda v: self.ctx.call(svc.add_member, organisation_id=h.organisation_id, household_id=h.id, **v))
+                   lambda v: self.ctx.call(svc.add_member, organisation_id=h.organisation_id, household_id=h.id, **v, user=self.ctx.user))
 
     def edit_member(self) -> None:
         m = self.members.current_row()
@@ -328,7 +328,7 @@ class MembersPage(QWidget):
         takers = [(f"{m.name}（{m.relation}）", m.id) for m in self.ctx.call(
             svc.list_members, row_org(self.ctx), household_id=row.household_id) if m.id != row.member_id]
         self._form(f"股份转出：{row.name}", mf.transfer_fields(types, takers),
-                   lambda v: self.ctx.call(sh.transfer_shares, from_member_id=row.member_id, **v))
+                   lambda v: self.ctx.call(sh.transfer_shares, from_member_id=row.member_id, **v, user=self.ctx.user))
 
     def adjust(self) -> None:
         row, types = self._holder()
@@ -390,14 +390,14 @@ class MembersPage(QWidget):
             show_user_error(self, "请先在花名册中选择一名成员")
             return
         self._form(f"分红扣减：{line.name}（应分 {line.amount} 元）", mf.deduction_fields(),
-                   lambda v: self.ctx.call(dist.add_deduction, p.id, member_id=line.member_id, **v), "distribution")
+                   lambda v: self.ctx.call(dist.add_deduction, p.id, member_id=line.member_id, **v, user=self.ctx.user), "distribution")
 
     def edit_settings(self) -> None:
         if (org := self._need_org()) is None:
             return
         current = self.ctx.read(dq.get_distribution_settings, org.id)
         self._form("收益分配规则（本组织章程及当地规定）", mf.settings_fields(current),
-                   lambda v: self.ctx.call(dq.update_distribution_settings, org.id, **mf.clean_settings(v)),
+                   lambda v: self.ctx.call(dq.update_distribution_settings, org.id, **mf.clean_settings(v), user=self.ctx.user),
                    "distribution")
 
     def payout(self) -> None:

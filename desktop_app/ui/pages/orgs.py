@@ -125,7 +125,8 @@ class OrgsPage(QWidget):
 
     def import_orgs(self) -> None:
         """导入组织: 组织与账套 from Excel through the generic import dialog (no organisation needed)."""
-        self.importer = ImportRun(self, self.ctx, self.runner, "orgs", notify="organisation")
+        self.importer = ImportRun(self, self.ctx, self.runner, "orgs", notify="organisation",
+                                  options={"user": self.ctx.user})
         self.importer.start()
 
     def reload(self) -> None:
@@ -153,11 +154,11 @@ class OrgsPage(QWidget):
         return dialog.result_value if dialog.exec() else None
 
     def new_org(self) -> None:
-        row = self._dialog("新增组织", org_fields(), lambda v: self.ctx.call(svc.create_organisation, **v))
+        row = self._dialog("新增组织", org_fields(), lambda v: self.ctx.call(svc.create_organisation, **v, user=self.ctx.user))
         if row is not None:
             self.ctx.saved("organisation", (row.id,), undo=UndoEntry(
                 f"新增组织「{row.name}」", "organisation", (row.id,),
-                lambda s: svc.remove_organisation(s, row.id, expected=row)))
+                lambda s: svc.remove_organisation(s, row.id, expected=row, user=self.ctx.user)))
 
     def edit_org(self) -> None:
         org = self.org_view.current_row()
@@ -166,11 +167,11 @@ class OrgsPage(QWidget):
             return
         values = {k: getattr(org, k) for k in ("name", "level", "uscc", "region_code", "legal_rep", "phone", "address")}
         row = self._dialog(f"编辑组织：{org.name}", org_fields(org),
-                           lambda v: self.ctx.call(svc.update_organisation, org.id, **v), values)
+                           lambda v: self.ctx.call(svc.update_organisation, org.id, **v, user=self.ctx.user), values)
         if row is not None:
             self.ctx.saved("organisation", (row.id,), undo=UndoEntry(
                 f"修改组织「{org.name}」", "organisation", (row.id,),
-                lambda s: svc.update_organisation(s, row.id, expected=row, **values)))
+                lambda s: svc.update_organisation(s, row.id, expected=row, **values, user=self.ctx.user)))
 
     def new_book(self) -> None:
         org = self.org_view.current_row()
@@ -186,7 +187,7 @@ class OrgsPage(QWidget):
             _credit_code_field(),
         ]
         book: BookRow | None = self._dialog(
-            f"新增账套：{org.name}", fields, lambda v: self.ctx.call(svc.create_book, organisation_id=org.id, **v))
+            f"新增账套：{org.name}", fields, lambda v: self.ctx.call(svc.create_book, organisation_id=org.id, **v, user=self.ctx.user))
         if book is not None:
             self.ctx.notify("book", (book.id,))
 
@@ -199,7 +200,7 @@ class OrgsPage(QWidget):
         fields = [Field("name", "账套名称", QLineEdit(), required=True), _credit_code_field()]
 
         def save(v: dict[str, Any]) -> BookRow:
-            return self.ctx.call(svc.update_book, book.id, name=v["name"], credit_code=v.get("credit_code") or "")
+            return self.ctx.call(svc.update_book, book.id, name=v["name"], credit_code=v.get("credit_code") or "", user=self.ctx.user)
 
         row: BookRow | None = self._dialog(f"编辑账套：{book.name}（{book.kind}）", fields, save, values)
         if row is not None:
@@ -207,7 +208,7 @@ class OrgsPage(QWidget):
 
     def new_region(self) -> None:
         fields = [Field("code", "区划代码", RegionCodeEdit(), required=True), Field("name", "名称", QLineEdit(), required=True)]
-        region = self._dialog("新增区划", fields, lambda v: self.ctx.call(svc.create_region, **v))
+        region = self._dialog("新增区划", fields, lambda v: self.ctx.call(svc.create_region, **v, user=self.ctx.user))
         if region is not None:
             self.ctx.notify("region", (region.id,))
 

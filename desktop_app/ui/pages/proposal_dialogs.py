@@ -75,7 +75,7 @@ def propose_dialog(ctx: AppContext, parent: QWidget, target: svc.Target, *, kind
     ]
 
     def save(values: dict[str, Any]) -> svc.ProposalRow:
-        return ctx.call(svc.propose, target, values["kind"], values["text"])
+        return ctx.call(svc.propose, target, values["kind"], values["text"], user=ctx.user)
 
     dialog = FormDialog("提出更正建议", fields, save, values={"kind": kind}, parent=parent)
     dialog.save_button.setText("提出")
@@ -98,7 +98,7 @@ def answer_dialog(ctx: AppContext, parent: QWidget, row: svc.ProposalRow, *, acc
 
     def save(values: dict[str, Any]) -> svc.ProposalRow:
         return ctx.call(svc.answer, row.id, accept=accept, reason=values.get("reason") or "",
-                        reference=values.get("reference") or "")
+                        reference=values.get("reference") or "", user=ctx.user)
 
     dialog = FormDialog("采纳更正建议" if accept else "驳回更正建议", fields, save, parent=parent)
     dialog.save_button.setText("采纳" if accept else "驳回")
