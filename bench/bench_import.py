@@ -72,14 +72,16 @@ def make_village(path: Path) -> None:
     from db.migrate import open_database
     from desktop_app.core.services.orgs import create_organisation, create_region
     from desktop_app.core.services.shares import ensure_default_share_types
+    from desktop_app.core.services.users import create_user
 
     db = open_database(path)
     with db.begin("bench") as s:
+        maker = create_user(s, username="kj", display_name="王会计", password="secret1", roles=["bookkeeper"])
         for code, name in (("320000000000", "江苏省"), ("320100000000", "南京市"), ("320115000000", "江宁区"),
                            ("320115106000", "阳光街道"), ("320115106201", "东湖村村民委员会")):
-            create_region(s, code=code, name=name)
+            create_region(s, code=code, name=name, user=maker)
         org = create_organisation(s, name="东湖村股份经济合作社", level="村", uscc="N2320115MF00000121",
-                                  region_code="320115106201")
+                                  region_code="320115106201", user=maker)
         ensure_default_share_types(s, org.id)
     db.close()
 
@@ -223,6 +225,7 @@ def bench_parcels(tmp: Path, base: Path, n: int, runs: int) -> None:
 
     from db.migrate import open_database
     from desktop_app.core.services.orgs import create_book, find_organisation
+    from desktop_app.core.services.users import list_users
     from desktop_app.excel.assets_xlsx import PARCEL_COLUMNS, apply_import, validate_import
 
     file = tmp / f"parcels{n}.xlsx"
@@ -244,8 +247,9 @@ def bench_parcels(tmp: Path, base: Path, n: int, runs: int) -> None:
         db = open_database(path)
         with db.begin("bench") as s:
             org = find_organisation(s, "N2320115MF00000121")
+            maker = next(u for u in list_users(s) if u.username == "kj")  # make_village's 记账员
             create_book(s, organisation_id=org.id, name="东湖村股份经济合作社", kind="股份经济合作社",
-                        start_period="2026-01", chart_version="2023")
+                        start_period="2026-01", chart_version="2023", user=maker)
         with db.read("bench") as s:
             t = time.perf_counter()
             preview = validate_import(s, "resources", file, organisation_id=org.id)
@@ -253,6 +257,7 @@ def bench_parcels(tmp: Path, base: Path, n: int, runs: int) -> None:
         if preview.errors:
             raise SystemExit(f"parcels refused: {preview.errors[:3]}")
         with db.begin("bench") as s:
+            s.info["cli_user"] = maker  # the import writes as the logged-in user, as the CLI's
             t = time.perf_counter()
             apply_import(s, "resources", file, organisation_id=org.id)
             times["apply"].append(time.perf_counter() - t)

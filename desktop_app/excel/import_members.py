@@ -139,7 +139,7 @@ def _clean_rics(col: Sequence[Any], shortest: int = 0) -> bool:
     if set(map(type, col)) != {str} or min(map(len, col)) < shortest:
         return False
     joined = "".join(col)
-    return joined.isascii() and joined.isalnum()
+    return joined.isascii() and joined.encode().isalnum()  # bytes: a table look-up a character
 
 
 # rows read column by column at a time: memory stays flat however long the file, and a chunk's
