@@ -15,6 +15,7 @@ import json
 import os
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -164,6 +165,21 @@ def list_backups(folder: Path, of: Path | None = None) -> list[BackupEntry]:
     mine = _name_pattern(of) if of is not None else None
     entries = [_entry(p) for p in folder.glob("*.db") if p.is_file() and (mine is None or mine.match(p.name))]
     return sorted(entries, key=lambda e: (e.created, e.path.name), reverse=True)
+
+
+def remove_stale_partials(folder: Path, of: Path, *, older_than_s: float = 3600.0) -> tuple[Path, ...]:
+    """Delete the half-written copies (``….db.tmp``, ``….db.tmp-journal``) a backup killed before
+    its rename left of the database ``of``. Only old ones: a younger one may be another process's
+    backup still being written."""
+    if not folder.is_dir():
+        return ()
+    mine, limit = _name_pattern(of), time.time() - older_than_s
+    gone = []
+    for p in folder.glob("*.db.tmp*"):
+        if mine.match(p.name) and p.is_file() and p.stat().st_mtime < limit:
+            p.unlink(missing_ok=True)
+            gone.append(p)
+    return tuple(gone)
 
 
 def _name_pattern(db_path: Path) -> re.Pattern[str]:

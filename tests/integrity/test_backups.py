@@ -291,3 +291,27 @@ def test_only_the_administrator_sets_the_backup_passphrase(demo_template: Path, 
         assert conn.execute("SELECT count(*) FROM backup_setting").fetchone()[0] == 0
     conn.close()
     assert main([*ADMIN, "backup", "passphrase", "--db", str(current)]) == 0
+
+
+def test_a_killed_backups_half_copy_is_tidied_by_the_next_rotation(db: Database) -> None:
+    """A backup killed before its rename leaves ``….db.tmp`` (and its journal); the next backup's
+    rotation removes the old ones of this database, never a young one (another process may be
+    writing it) nor another database's."""
+    import os
+    import time
+
+    folder = svc.backups_folder(db.path)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = db.path.stem
+    old = [folder / f"{stem}-daily-20260101-080000.db.tmp", folder / f"{stem}-daily-20260101-080000.db.tmp-journal"]
+    young = folder / f"{stem}-manual-20260102-080000.db.tmp"
+    other = folder / f"{stem}-2-daily-20260101-080000.db.tmp"  # a backup of the database "<stem>-2.db"
+    for p in (*old, young, other):
+        p.write_bytes(b"half a copy")
+    two_hours_ago = time.time() - 7200
+    for p in (*old, other):
+        os.utime(p, (two_hours_ago, two_hours_ago))
+    svc.auto_backup(db.path, "manual", now=datetime(2026, 1, 3, 9, 0))
+    assert not any(p.exists() for p in old)
+    assert young.exists() and other.exists()
+    assert [e.reason for e in list_backups(folder, db.path)] == ["manual"]

@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
-from db.backup import REASONS, BackupEntry, list_backups, remove_backup, write_backup
+from db.backup import REASONS, BackupEntry, list_backups, remove_backup, remove_stale_partials, write_backup
 from db.models import BackupSetting
 from db.types import utcnow
 from desktop_app.core.errors import UserError, ValidationError
@@ -128,7 +128,7 @@ def rotate(folder: Path, keep: Rotation = Rotation(), *, of: Path | None = None)
     removed = tuple(e.path for e in entries if e.path not in kept)
     for path in removed:
         remove_backup(path)
-    return removed
+    return removed + (remove_stale_partials(folder, of) if of is not None else ())
 
 
 # --- the passphrase ------------------------------------------------------------------------------
