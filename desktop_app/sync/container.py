@@ -80,6 +80,13 @@ class JsonlWriter:
         self._z.close()  # type: ignore[no-untyped-call]
         self._raw.close()
 
+    def __del__(self) -> None:
+        # a writer dropped half-way (an export cancelled or refused) lets its file go with it,
+        # not to the collector with a ResourceWarning; the work folder holding it is removed
+        raw = getattr(self, "_raw", None)
+        if raw is not None and not raw.closed:
+            raw.close()
+
 
 def sign(manifest_bytes: bytes, sign_private: bytes) -> bytes:
     return Ed25519PrivateKey.from_private_bytes(sign_private).sign(manifest_bytes)
