@@ -40,7 +40,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The heads of db/migrations/versions, written down so that opening an up-to-date database
 # needs neither Alembic's import nor its scan of every migration script (about 0.25 s of
 # every start). tests/db/test_migrations.py fails until this equals Alembic's own answer.
-SCHEMA_HEADS = frozenset({"k0001", "r0001", "v0001", "b0001", "h0002", "s0004", "f0004"})  # f0004 (the summaries by account) follows f0003; k0001 (bank), r0001 (receipt slips), v0001 (book settings) and h0002 (app_user_org's hash) follow h0001, which merges 0004 s0003 a0002 c0001 d0002 f0003 m0001 p0001 u0001; s0004 (outbox audit head) follows s0003
+SCHEMA_HEADS = frozenset({"k0001", "r0001", "v0001", "b0001", "h0002", "s0004", "f0004", "m0002"})  # m0002 (no repeated organisation indexes) follows m0001; f0004 (the summaries by account) follows f0003; k0001 (bank), r0001 (receipt slips), v0001 (book settings) and h0002 (app_user_org's hash) follow h0001, which merges 0004 s0003 a0002 c0001 d0002 f0003 m0001 p0001 u0001; s0004 (outbox audit head) follows s0003
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

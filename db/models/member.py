@@ -31,7 +31,7 @@ class Household(SyncMixin, Base):
     __tablename__ = "household"
     __table_args__ = (UniqueConstraint("organisation_id", "number"),)
 
-    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))  # led by uq_household_organisation_id_number (m0002)
     number: Mapped[str] = mapped_column(String(20))  # 户号
     group_name: Mapped[str] = mapped_column(String(30), default="")  # 组别, e.g. 第三村民小组
     head_name: Mapped[str] = mapped_column(String(50), default="")  # 户主 (kept in step by the services)
@@ -51,7 +51,7 @@ class Member(SyncMixin, Base):
         Index("ix_member_household", "household_id"),
     )
 
-    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))  # led by ix_member_org_ric (m0002)
     household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"))
     name: Mapped[str] = mapped_column(String(50))
     ric: Mapped[str] = mapped_column(String(18))  # 身份证号, upper-case X
