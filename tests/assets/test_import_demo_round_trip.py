@@ -51,9 +51,9 @@ def test_the_demo_registers_import_into_a_fresh_organisation(demo_db: Database, 
                      "projects": sheets.project_list(s, book.organisation_id, 2026)}
         for kind, sheet in built.items():
             path = write_sheet_xlsx(sheet, tmp_path / f"{kind}.xlsx")
-            with fresh.db.begin("kuaiji") as s:
+            with fresh.db.begin("kj") as s:
                 check, done = run_import(s, kind, path, organisation_id=fresh.org.id, book_id=fresh.book.id,
-                                         apply=True)
+                                         apply=True, user=fresh.user)
             assert check.ok, (kind, [str(p) for p in check.problems[:5]])
             disposed = [r for r in sheet.rows if "已处置" in r] if kind == "assets" else []
             assert done is not None and done.added == len(sheet.rows) - len(disposed)
@@ -110,11 +110,11 @@ def test_a_demo_village_round_trips_through_a_fresh_organisation_with_its_links(
             linked = sum(1 for c in list_contracts(s, book.organisation_id) if c.parcel_id or c.asset_id)
         assert formed and linked  # the village has what the defect lost
         for kind in ("assets", "resources", "contracts", "projects"):
-            with fresh.db.begin("kuaiji") as s:
+            with fresh.db.begin("kj") as s:
                 check, done = run_import(s, kind, first[kind], organisation_id=fresh.org.id, book_id=fresh.book.id,
-                                         apply=True)
+                                         apply=True, user=fresh.user)
             assert check.ok and done is not None, (kind, [str(p) for p in check.problems[:5]])
-        with fresh.db.begin("kuaiji") as s:
+        with fresh.db.begin("kj") as s:
             again = _village_files(s, fresh.org.id, tmp_path / "fresh", as_of)
         disposed = [r for r in _data(first["assets"]) if "已处置" in r]  # not registered anew (said in the preview)
         assert [r for r in _data(first["assets"]) if r not in disposed] == _data(again["assets"])

@@ -66,12 +66,12 @@ def test_xlsx_import_validates_every_row_and_writes_nothing_on_error(env: Env, t
         preview = validate_import(s, "assets", bad, organisation_id=env.org.id)
     assert [(e.row, e.column) for e in preview.errors] == [(3, "面积（㎡）"), (4, "原值"), (5, "资产编号"), (6, "预计使用月数")]
     assert "第3行“面积（㎡）”" in str(preview.errors[0]) and "4位小数" in str(preview.errors[0])
-    with env.db.begin() as s, pytest.raises(ValidationError, match="4 处错误，未导入任何数据"):
+    with env.db.begin("kj") as s, pytest.raises(ValidationError, match="4 处错误，未导入任何数据"):
         apply_import(s, "assets", bad, organisation_id=env.org.id, book_id=env.book.id)
     with env.db.begin() as s:
         assert s.scalar(select(func.count()).select_from(Asset)) == 0
     good = _write_assets_file(tmp_path / "good.xlsx", [_row("A-1", area=D("12.5")), _row("A-2", cost=1234.5)])
-    with env.db.begin() as s:
+    with env.db.begin("kj") as s:  # the import writes as the transaction's user
         assert apply_import(s, "assets", good, organisation_id=env.org.id, book_id=env.book.id) == 2
         cards = list_assets(s, env.org.id)
     assert [(c.code, c.cost, c.area_m2) for c in cards] == [("A-1", D("5000.00"), D("12.5000")),

@@ -503,7 +503,7 @@ def test_the_export_carries_the_parcel_asset_and_filing_into_a_fresh_organisatio
             "第5行F列“资产编号”：本组织没有资产编号为“ZC-01”的资产；请先在资产台账中登记，或清空该格"]
         with fresh.db.begin("test") as s:
             parcel = create_parcel(s, organisation_id=fresh.org.id, code="D01", name="东大田", land_class="耕地",
-                                   area_mu=D("12.3456"), status="机动地", user=env.user)
+                                   area_mu=D("12.3456"), status="机动地", user=fresh.user)
             asset = create_asset(s, organisation_id=fresh.org.id, book_id=fresh.book.id, user=fresh.user,
                                  code="ZC-01", name="一号厂房", category="房屋及建筑物", nature="经营性",
                                  acquired_on=date(2026, 1, 20), original_value=D("10000.00"),
