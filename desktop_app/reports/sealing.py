@@ -391,17 +391,18 @@ def _brief(item: Mapping[str, Any]) -> str:
 def diff_sections(was: Sequence[Section], now: Sequence[Section]) -> list[str]:
     """What differs between the printed content and the content rebuilt now, one line each."""
     out: list[str] = []
-    by_title = {s["title"]: s for s in now}
-    seen: set[str] = set()
+    # A section is its label and title: a report's 表头 and 正文 share the report's title.
+    by_key = {(s["label"], s["title"]): s for s in now}
+    seen: set[tuple[str, str]] = set()
     for s in was:
         where = f"{s['label']} {s['title']}"
-        other = by_title.get(s["title"])
+        other = by_key.get((s["label"], s["title"]))
         if other is None:
             out.append(f"{where}：印有此节 / 现无")
             continue
-        seen.add(s["title"])
+        seen.add((s["label"], s["title"]))
         out += _diff_items(where, s["items"], other["items"])
-    out += [f"{s['label']} {s['title']}：印无此节 / 现有" for s in now if s["title"] not in seen]
+    out += [f"{s['label']} {s['title']}：印无此节 / 现有" for s in now if (s["label"], s["title"]) not in seen]
     return out
 
 
