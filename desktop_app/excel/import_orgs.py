@@ -280,12 +280,14 @@ class OrgsImporter(Importer):
     def _trial(self, session: Session, plan: list[_Group], layout: Layout, problems: list[Problem]) -> None:
         """Write every organisation in a savepoint with the forms' services as the transaction's
         user, then roll it all back: the problems are exactly what saving would refuse."""
-        from desktop_app.core.services.auth import session_user
+        from desktop_app.core.services.auth import require_role, session_user
+        from desktop_app.core.services.permissions import ENTER_RECORDS
 
         user = session_user(session)
         if user is None:
             problems.append(Problem(0, "", "检查组织与账套需要操作人：请先登录（--user）"))
             return
+        require_role(session, user, *ENTER_RECORDS)  # one refusal for the file, not one per row
         outer = session.begin_nested()
         try:
             for g in plan:
