@@ -28,7 +28,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import msgspec
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -486,7 +486,7 @@ def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, 
         control.apply_row_deltas(cur, a.new_rows)
         if os.environ.get("SUNSHINE_LEDGER_SYNC_FAULT") == "mid-apply":  # fault injection (tests/sync/test_faults.py)
             os._exit(70)
-        audit_new = _check_audit(s, c, p)
+        audit_new = _check_audit(s, c, p, m)
         n_files = _attachments(c, cur, attachments_dir, dry_run)
         villages, compared = _reconcile(s, cur, c, m, p, a)
         _merge_acks(cur, p.origin, m)
@@ -528,10 +528,19 @@ def _report_json(r: ImportReport) -> dict[str, Any]:
                  "totals_matched": v.totals_matched, "digest_matched": v.digest_matched} for v in r.villages]}
 
 
-def _check_audit(s: Session, c: Container, p: identity.PartnerRow) -> int:
-    """The sender's audit entries: held ones unchanged, new ones linked and hashing right."""
+def _check_audit(s: Session, c: Container, p: identity.PartnerRow, m: dict[str, Any]) -> int:
+    """The sender's audit entries: held ones unchanged, new ones linked and hashing right; and a
+    package newer than any received from the sender may not end its chain before what is held
+    (a tail cut below the acknowledged entry carries no entry to compare, only its head)."""
     who = LEVEL_TEXT.get(p.level, "对方")
     origin = p.origin
+    claimed = (m.get("audit_vector") or {}).get(origin.hex)
+    if claimed is not None:
+        held_n = s.scalar(select(func.max(ReceivedAudit.n)).where(ReceivedAudit.origin == origin)) or 0
+        newest = s.scalar(select(func.max(SyncInbox.stream_seq)).where(SyncInbox.sender == origin)) or 0
+        if int(claimed) < held_n and int(m["stream_seq"]) > newest:
+            raise PackageError(f"{who}电脑的审计日志只到第 {int(claimed)} 条，但此前已收到第 {held_n} 条："
+                               "历史记录在发出后被截断，已拒绝导入")
     held: dict[int, str] | None = None  # from the anchor on: what the package can name, not the whole chain
     prev_n, prev_hash, new, added = -1, "", [], 0
     for e in (e for batch in _parsed(c, "audit.jsonl.zst", "同步包的审计记录无法解析，包已损坏") for e in batch):
