@@ -13,6 +13,8 @@ DEB_PACKAGES=(
   libxcb-xinerama0 libxcb-xfixes0
   # a virtual screen for machines without a display; PDF tools the tests use
   xvfb xauth poppler-utils
+  # the phone images' 长图 are checked to open in ImageMagick (what a notice-board PC may use)
+  imagemagick
   # the tests' throwaway PostgreSQL server (scripts/pg-test-server.sh; a district database may live on one)
   postgresql
 )

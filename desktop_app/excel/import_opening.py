@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from desktop_app.core.cellvalues import CellError, cell_number, cell_text
 from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
+from desktop_app.core.services.permissions import SET_OPENING
 from desktop_app.excel.importers import (
     Change,
     ImportCheck,
@@ -162,6 +163,7 @@ def _shown(net: Decimal) -> str:
 class OpeningImporter(Importer):
     """期初余额 on the pipeline (see the module's doc)."""
 
+    roles = SET_OPENING
     kind = "opening"
     label = "期初余额"
     needs_book = True

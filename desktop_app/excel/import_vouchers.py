@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_text, cell_words
 from desktop_app.core.progress import Progress
+from desktop_app.core.services.permissions import MAKE_VOUCHER
 from desktop_app.excel.importers import (
     ImportCheck,
     ImportDone,
@@ -70,6 +71,7 @@ class VoucherImporter(Importer):
     month and number the book already holds is a problem under 仅新增 and left alone under
     跳过已有."""
 
+    roles = MAKE_VOUCHER
     kind = "vouchers"
     label = "凭证"
     needs_book = True

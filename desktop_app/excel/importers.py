@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from desktop_app.core.cellvalues import CellError, cell_text, cell_words, fold
 from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
+from desktop_app.core.services.permissions import ENTER_RECORDS
 from desktop_app.excel.table_read import Layout, SkippedRow, Table, TableSpec, open_table
 
 __all__ = ["IMPORTERS", "MODES", "Change", "ImportCheck", "ImportDone", "Importer", "Mode", "Problem", "RecordImporter",
@@ -125,6 +126,7 @@ class Importer:
     label = ""  # 成员名册
     needs_book = False  # the rows go into a book (资产卡片, 凭证, 期初余额 …)
     needs_org = True  # False for kinds above the organisations (组织与账套): organisation_id is then None
+    roles: tuple[str, ...] = ENTER_RECORDS  # who may import it (checked before the file is read)
     modes: tuple[Mode, ...] = ("add", "skip", "update")
 
     def spec(self, session: Session | None, organisation_id: uuid.UUID | None) -> TableSpec:
@@ -184,6 +186,7 @@ def run_import(session: Session, kind: str, path: Path | str, *, organisation_id
         raise UserError(f"导入{imp.label}须指定组织", field="组织")
     if imp.needs_book and book_id is None:
         raise UserError(f"导入{imp.label}须指定账套", field="账套")
+    _may_import(session, imp, options.get("user"), organisation_id, book_id, apply)
     table = open_table(path, imp.spec(session, organisation_id), mapping=mapping, remembered=remembered, sheet=sheet,
                        header_row=header_row, formulas="collect")
     org = organisation_id if organisation_id is not None else uuid.UUID(int=0)  # unused by kinds without one
@@ -204,6 +207,19 @@ def run_import(session: Session, kind: str, path: Path | str, *, organisation_id
     if not apply or not check.ok:
         return check, None
     return check, imp.apply(session, check, organisation_id=org, book_id=book_id, progress=progress, **options)
+
+
+def _may_import(session: Session, imp: Importer, user: Any, organisation_id: uuid.UUID | None,
+                book_id: uuid.UUID | None, apply: bool) -> None:
+    """Refused before the file is read: a user whose role or villages do not allow this kind is
+    told so at once, not after a list of the file's problems (and never written for)."""
+    from desktop_app.core.services.auth import require_role, session_user
+
+    who = user if user is not None else session_user(session)
+    if who is not None:
+        require_role(session, who, *imp.roles, organisation_id=organisation_id, book_id=book_id)
+    elif apply:
+        raise UserError(f"导入{imp.label}需要操作人：请先登录（命令行加 --user）", field="操作人")
 
 
 _USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
