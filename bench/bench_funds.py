@@ -98,10 +98,10 @@ def main() -> None:
         user = create_user(s, username="kj", display_name="会计", password="secret1", roles=["bookkeeper"])
         for code, name in (("320000000000", "江苏省"), ("320100000000", "南京市"), ("320115000000", "江宁区"),
                            ("320115106000", "阳光街道"), ("320115106201", "东湖村村民委员会")):
-            create_region(s, code=code, name=name)
+            create_region(s, code=code, name=name, user=user)
         org = create_organisation(s, name="东湖村股份经济合作社", level="村", uscc="N2320115MF00000121",
-                                  region_code="320115106201")
-        book = create_book(s, organisation_id=org.id, name="基准账套", kind="股份经济合作社", start_period="2024-01")
+                                  region_code="320115106201", user=user)
+        book = create_book(s, organisation_id=org.id, name="基准账套", kind="股份经济合作社", start_period="2024-01", user=user)
     t0 = time.perf_counter()
     with db.begin("bench") as s:
         count = bulk_post_vouchers(s, book.id, vouchers(args.vouchers, args.lines, random.Random(1)), maker=user)
