@@ -55,14 +55,15 @@ def main() -> None:
     with db.begin("bench") as s:
         ctx = DemoContext(rng=random.Random(7), villages=1, years=1)
         seed_users(s, ctx)
+        user = ctx.users["bookkeeper"]  # the village's 记账员 (kuaiji): every write service takes its user
         for code, name in (("320000000000", "江苏省"), ("320100000000", "南京市"), ("320115000000", "江宁区"),
                            ("320115106000", "阳光街道"), ("320115106201", "东湖村村民委员会")):
-            create_region(s, code=code, name=name)
+            create_region(s, code=code, name=name, user=user)
         org = create_organisation(s, name="东湖村股份经济合作社", level="村", uscc="N2320115MF00000121",
-                                  region_code="320115106201")
-        book = create_book(s, organisation_id=org.id, name=org.name, kind="股份经济合作社", start_period="2026-01")
+                                  region_code="320115106201", user=user)
+        book = create_book(s, organisation_id=org.id, name=org.name, kind="股份经济合作社", start_period="2026-01", user=user)
         add_sub_account(s, book_id=book.id, parent_code="102", code="10201", name="农商行",
-                        user=ctx.users["bookkeeper"])
+                        user=user)
         people = _People(ctx.rng, set())
         rows: list[ImportRow] = []
         n = 0
@@ -77,12 +78,12 @@ def main() -> None:
         record_auto_voucher(s, book_id=book.id, voucher_date=date(2026, 6, 30), summary="收到发包收入",
                             lines=[LineInput("10201", debit=Decimal("900000.00")),
                                    LineInput("50102", credit=Decimal("900000.00"))],
-                            user=ctx.users["bookkeeper"], source_kind="bench", source_id=None)
+                            user=user, source_kind="bench", source_id=None)
     print(f"建库：{len(rows)} 名成员，{len(heads)} 户，用时 {time.perf_counter() - t0:.2f} 秒")
 
     def compute() -> object:
         with db.begin("bench") as s:
-            return draft_plan(s, book_id=book.id, year=2026, members_amount=Decimal("121000.00"))
+            return draft_plan(s, book_id=book.id, year=2026, members_amount=Decimal("121000.00"), user=user)
 
     t_plan, plan = best(compute, args.runs)
     print(f"计算方案（读股份登记簿、逐人计算、写花名册 {plan.members} 行）：{t_plan * 1000:.0f} ms；"  # type: ignore[attr-defined]
