@@ -215,6 +215,7 @@ def _may_import(session: Session, imp: Importer, user: Any, organisation_id: uui
     told so at once, not after a list of the file's problems (and never written for)."""
     from desktop_app.core.services.auth import require_role, session_user
 
+    session.connection()  # the transaction begun: the command line's login is stamped on it then
     who = user if user is not None else session_user(session)
     if who is not None:
         require_role(session, who, *imp.roles, organisation_id=organisation_id, book_id=book_id)

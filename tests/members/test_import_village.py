@@ -48,6 +48,7 @@ def _book(path: Path, rows: list[list[Any]], *, merge: str | None = None) -> Pat
 
 def _check(v: Village, path: Path, mode: str = "add", *, apply: bool = False, **options: Any) -> ImportCheck:
     with v.db.begin("test") as s:
+        options.setdefault("user", v.user)  # the village's 记账员 imports (a user is checked before the file is read)
         check, done = run_import(s, "members", path, organisation_id=v.org.id, mode=mode,  # type: ignore[arg-type]
                                  apply=apply, event_date=date(2026, 11, 1), **options)
         assert (done is not None) == (apply and check.ok)
