@@ -131,7 +131,7 @@ class CloseMonthDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         # once the 说明 column has its width (after this event): wrap long lines instead of eliding
-        QTimer.singleShot(0, self.table.resizeRowsToContents)
+        QTimer.singleShot(0, self.table, self.table.resizeRowsToContents)
 
     def open_year_end(self) -> None:
         dlg = open_year_end(self.ctx, int(self.period[:4]), self)

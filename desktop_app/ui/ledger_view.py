@@ -160,7 +160,7 @@ class LedgerView(QWidget):
         header.sectionMoved.connect(self._on_section_moved)
         header.sortIndicatorChanged.connect(self._schedule_save)
         t.horizontalScrollBar().valueChanged.connect(self.footer.horizontalScrollBar().setValue)
-        t.verticalScrollBar().rangeChanged.connect(lambda *_: QTimer.singleShot(0, self._sync_footer_geometry))
+        t.verticalScrollBar().rangeChanged.connect(lambda *_: QTimer.singleShot(0, self, self._sync_footer_geometry))
         t.activated.connect(self._on_activated)
 
     def _add_actions(self) -> None:
@@ -247,7 +247,7 @@ class LedgerView(QWidget):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
-        QTimer.singleShot(0, self._sync_footer_geometry)
+        QTimer.singleShot(0, self, self._sync_footer_geometry)  # not after the view is gone
 
     # -- rows -----------------------------------------------------------------------------
     def current_row(self) -> Any | None:

@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self.first_painted.emit)
+            QTimer.singleShot(0, self, self.first_painted.emit)
 
     def page_widget(self, index: int) -> QWidget | None:
         """The page at tab ``index``, building it if it has not been shown yet."""

@@ -59,7 +59,7 @@ def test_builds_distinct_townships_and_says_how_to_open_the_district(demo_distri
     assert len(usccs) == len(set(usccs)) == 6
     assert _one(folder / "district.db", "SELECT level, name, region_code FROM site") == [
         ("district", "江宁区经管站", "320115")]
-    assert f"python -m desktop_app --db {folder / 'district.db'}" in printed
+    assert f'python -m desktop_app --db "{folder / "district.db"}"' in printed  # quoted: a folder may hold spaces
     assert "东山街道" in printed and "秣陵街道" in printed
 
 

@@ -144,9 +144,10 @@ class Cli:
         return status
 
     def close(self) -> None:
-        assert self.proc.stdin is not None
+        assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.close()
         self.proc.wait(timeout=60)
+        self.proc.stdout.close()  # else a ResourceWarning (an error in this suite) when it is collected
 
 
 def _run(cli: Cli, argv: list[str], watched: Path, data: Path, kill_at: int | None = None,

@@ -91,7 +91,7 @@ def test_the_parcel_file_imports_through_the_batch(env: Env, tmp_path: Path) -> 
         ws.append([values.get(h) for h in PARCEL_COLUMNS])
     path = tmp_path / "parcels.xlsx"
     wb.save(path)
-    with env.db.begin("test") as s:
+    with env.db.begin(env.user.username) as s:  # the import writes as the transaction's user
         assert apply_import(s, "resources", path, organisation_id=env.org.id) == 40
     with env.db.begin() as s:
         rows = list_parcels(s, env.org.id)

@@ -86,7 +86,7 @@ def test_progress_dialog_appears_only_after_the_delay_and_can_cancel(qtbot, pool
     try:
         assert handle.dialog is None
         qtbot.waitUntil(lambda: handle.dialog is not None, timeout=3_000)
-        assert time.monotonic() - started >= 0.099  # not before its delay (a precise timer, less a clock tick)
+        assert time.monotonic() - started >= 0.09  # not before its delay (a coarse Qt timer may fire up to 5% early)
         dialog = handle.dialog
         assert dialog.windowTitle() == "导入成员"
         assert dialog.labelText() == "正在导入"
