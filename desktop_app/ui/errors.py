@@ -61,24 +61,24 @@ def show_user_error(parent: QWidget | None, err: UserError | str, *, title: str 
     _exec(_box(parent, QMessageBox.Icon.Warning, title, user_error_text(err)))
 
 
+def _ask(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
+         yes: QMessageBox.StandardButton, yes_text: str) -> bool:
+    """A two-button question (``yes``/取消), ``yes`` the default; True when it was chosen."""
+    box = QMessageBox(icon, title, text, yes | QMessageBox.StandardButton.Cancel, parent)
+    box.button(yes).setText(yes_text)
+    box.button(QMessageBox.StandardButton.Cancel).setText("取消")
+    box.setDefaultButton(yes)
+    return _exec(box) == int(yes)
+
+
 def confirm(parent: QWidget | None, text: str, *, title: str = "请确认") -> bool:
     """确定/取消 question; True when the user chose 确定."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                      QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, parent)
-    box.button(QMessageBox.StandardButton.Ok).setText("确定")
-    box.button(QMessageBox.StandardButton.Cancel).setText("取消")
-    box.setDefaultButton(QMessageBox.StandardButton.Ok)
-    return _exec(box) == int(QMessageBox.StandardButton.Ok)
+    return _ask(parent, QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Ok, "确定")
 
 
 def ask_retry(parent: QWidget | None, text: str, *, title: str = "数据库正忙") -> bool:
     """重试/取消 for an action that may simply be tried again; True for 重试."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text,
-                      QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel, parent)
-    box.button(QMessageBox.StandardButton.Retry).setText("重试")
-    box.button(QMessageBox.StandardButton.Cancel).setText("取消")
-    box.setDefaultButton(QMessageBox.StandardButton.Retry)
-    return _exec(box) == int(QMessageBox.StandardButton.Retry)
+    return _ask(parent, QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Retry, "重试")
 
 
 def crash_message(log_path: Path | str | None) -> str:
