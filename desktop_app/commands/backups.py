@@ -116,24 +116,28 @@ def _list(args: argparse.Namespace) -> int:
 
 def _passphrase(args: argparse.Namespace) -> int:
     from desktop_app.cli import cli_session
+    from desktop_app.commands.auth import LOGIN_HINT
     from desktop_app.core.services.backups import has_passphrase, set_passphrase
 
     _administrator_of(Path(args.db), args, what="备份口令由系统管理员设置")
-    actor = args.acting.username if getattr(args, "acting", None) is not None else "cli"
+    user = getattr(args, "acting", None)  # the logged-in 系统管理员, whom the service checks again
+    if user is None:
+        raise UserError(f"备份口令由系统管理员设置：{LOGIN_HINT}", field="--user")
+    actor = user.username
     tty = bool(sys.stdin and sys.stdin.isatty())
     with cli_session(args, actor) as s:
         if not tty:  # a script may set the first passphrase from the environment, never change it
             if has_passphrase(s) or not os.environ.get(ENV_PASSPHRASE):
                 raise UserError("请在终端中运行 backup passphrase：备份口令只能在提示后输入，不会出现在命令行上"
                                 f"（首次设置也可由环境变量 {ENV_PASSPHRASE} 给出）")
-            set_passphrase(s, os.environ[ENV_PASSPHRASE], actor=actor)
+            set_passphrase(s, os.environ[ENV_PASSPHRASE], user=user)
             print("备份口令已设置（取自环境变量）。恢复加密备份时需要输入它，请妥善保管")
             return 0
         current = getpass.getpass("原备份口令：") if has_passphrase(s) else None
         new = getpass.getpass("新备份口令（至少8个字符）：")
         if getpass.getpass("再输入一次新备份口令：") != new:
             raise UserError("两次输入的备份口令不一致，未修改")
-        set_passphrase(s, new, actor=actor, current=current)
+        set_passphrase(s, new, user=user, current=current)
     print("备份口令已设置。写到数据文件夹以外的备份将用它加密，恢复时需要输入它，请妥善保管")
     return 0
 

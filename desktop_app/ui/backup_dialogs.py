@@ -62,7 +62,7 @@ def passphrase_dialog(ctx: AppContext, parent: QWidget | None) -> FormDialog:
     def save(v: dict[str, Any]) -> None:
         if v["repeat"] != v["passphrase"]:
             raise ValidationError("两次输入的备份口令不一致", field="repeat")
-        ctx.call(svc.set_passphrase, v["passphrase"], actor=ctx.user.username, current=v.get("current"))
+        ctx.call(svc.set_passphrase, v["passphrase"], user=ctx.user, current=v.get("current"))
 
     return FormDialog("修改备份口令" if has else "设置备份口令", fields, save, parent=parent)
 

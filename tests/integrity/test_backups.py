@@ -20,6 +20,7 @@ from desktop_app.commands.backups import ENV_PASSPHRASE
 from desktop_app.core import backup_crypto
 from desktop_app.core.errors import UserError
 from desktop_app.core.services import backups as svc
+from tests.acting import keeper
 from tests.conftest import copy_of
 
 PASS = "青山绿水-2026"
@@ -227,11 +228,12 @@ def test_an_outside_backup_needs_the_right_passphrase(db: Database, tmp_path: Pa
     with db.begin("admin") as s:
         with pytest.raises(UserError, match="尚未设置备份口令"):
             svc.backup_to_folder(s, db.path, stick, PASS)
+        admin = keeper(s, "sysadmin")
         with pytest.raises(UserError, match="至少 8 个字符"):
-            svc.set_passphrase(s, "short", actor="admin")
-        svc.set_passphrase(s, PASS, actor="admin")
+            svc.set_passphrase(s, "short", user=admin)
+        svc.set_passphrase(s, PASS, user=admin)
         with pytest.raises(UserError, match="原备份口令不正确"):
-            svc.set_passphrase(s, "新的备份口令-2027", actor="admin", current="猜的口令-1234")
+            svc.set_passphrase(s, "新的备份口令-2027", user=admin, current="猜的口令-1234")
     with db.read("admin") as s:
         assert svc.check_passphrase(s, PASS) and not svc.check_passphrase(s, PASS + "x")
         with pytest.raises(UserError, match="备份口令不正确"):

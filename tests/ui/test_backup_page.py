@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLineEdit
 from db.backup import list_backups
 from db.migrate import open_database
 from desktop_app.core.backup_crypto import is_sealed
+from desktop_app.core.errors import PermissionDenied
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services import backups as svc
 from desktop_app.core.services.users import list_users
@@ -40,7 +41,10 @@ def _user(*roles: str) -> UserRow:
 @pytest.fixture
 def ctx(demo_template: Path, tmp_path: Path) -> Any:
     path = copy_of(demo_template, tmp_path / "data")
-    context = AppContext(open_database(path), _user("sysadmin"), WindowSettings(tmp_path / "w.json"))
+    db = open_database(path)
+    with db.read("admin") as s:  # the demo's 系统管理员: the passphrase is set as a real user (issue #16)
+        admin = next(u for u in list_users(s) if u.username == "admin")
+    context = AppContext(db, admin, WindowSettings(tmp_path / "w.json"))
     yield context
     context.db.close()
 
@@ -107,7 +111,10 @@ def test_back_up_here_and_sealed_to_a_folder(ctx: AppContext, qtbot: Any, tmp_pa
     assert page.backup_to(stick) is None  # refused: no passphrase set
     assert "尚未设置备份口令" in shown_boxes.texts[-1] and not list(stick.iterdir())
 
-    ctx.call(svc.set_passphrase, PASS, actor="admin")
+    kuaiji = next(u for u in ctx.read(list_users) if u.username == "kuaiji")
+    with pytest.raises(PermissionDenied, match="系统管理员"):  # a 系统管理员's act (issue #16)
+        ctx.call(svc.set_passphrase, PASS, user=kuaiji)
+    ctx.call(svc.set_passphrase, PASS, user=ctx.user)
     page.reload()
     assert page.passphrase_state.text() == "已设置备份口令。" and page.passphrase_button.text() == "修改备份口令…"
     assert page.backup_to(stick, "猜的口令-1234") is None
@@ -125,8 +132,8 @@ def test_restore_shows_what_is_lost_and_needs_the_typed_word(ctx: AppContext, qt
     page = _page(ctx, qtbot)
     entry = page.backup_now()
     assert entry is not None
-    ctx.call(svc.set_passphrase, PASS, actor="admin")  # two audited changes after the backup
-    ctx.call(svc.set_passphrase, "新的备份口令-2027", actor="admin", current=PASS)
+    ctx.call(svc.set_passphrase, PASS, user=ctx.user)  # two audited changes after the backup
+    ctx.call(svc.set_passphrase, "新的备份口令-2027", user=ctx.user, current=PASS)
     page.reload()
     page.view.select_row(page.model.find_row(lambda e: e.path == entry.path))
     dialog = page.restore_selected()
@@ -151,7 +158,7 @@ def test_restore_shows_what_is_lost_and_needs_the_typed_word(ctx: AppContext, qt
 
 def test_a_sealed_backup_asks_for_the_passphrase_and_a_bad_one_changes_nothing(
         ctx: AppContext, qtbot: Any, tmp_path: Path, shown_boxes: ShownBoxes) -> None:
-    ctx.call(svc.set_passphrase, PASS, actor="admin")
+    ctx.call(svc.set_passphrase, PASS, user=ctx.user)
     page = _page(ctx, qtbot)
     stick = tmp_path / "stick"
     stick.mkdir()
@@ -195,7 +202,7 @@ def test_month_close_offers_a_sealed_copy_on_a_stick(ctx: AppContext, qtbot: Any
     dialog = StickCopyDialog(ctx, period="2026-10")
     qtbot.addWidget(dialog)
     assert not dialog.copy_button.isEnabled() and "尚未设置备份口令" in dialog.status.text()
-    ctx.call(svc.set_passphrase, PASS, actor="admin")
+    ctx.call(svc.set_passphrase, PASS, user=ctx.user)
     dialog = StickCopyDialog(ctx, period="2026-10")
     qtbot.addWidget(dialog)
     stick = tmp_path / "stick"

@@ -31,6 +31,7 @@ from db.backup import REASONS, BackupEntry, list_backups, remove_backup, remove_
 from db.models import BackupSetting
 from db.types import utcnow
 from desktop_app.core.errors import UserError, ValidationError
+from desktop_app.core.rows import UserRow
 
 PASSPHRASE_KEY = "passphrase"
 MIN_PASSPHRASE = 8
@@ -145,10 +146,13 @@ def check_passphrase(session: Session, passphrase: str) -> bool:
     return row is not None and check_password(passphrase, row.value)
 
 
-def set_passphrase(session: Session, new: str, *, actor: str, current: str | None = None) -> None:
-    """Set (or change, given the current one) the backup passphrase; audited (never the text)."""
+def set_passphrase(session: Session, new: str, *, user: UserRow, current: str | None = None) -> None:
+    """Set (or change, given the current one) the backup passphrase: a 系统管理员's act (issue #16);
+    audited as that user (never the text)."""
+    from desktop_app.core.services.auth import require_role
     from desktop_app.core.services.users import hash_password
 
+    actor = require_role(session, user, "sysadmin").username
     row = session.get(BackupSetting, PASSPHRASE_KEY)
     if row is not None and not check_passphrase(session, current or ""):
         raise ValidationError("原备份口令不正确，备份口令未修改", field="current")
