@@ -6,6 +6,11 @@ its SHA-256 and whether it passed the check made right after writing (``integrit
 "it opens as a database of this program"). The sidecars live beside the files, not in the
 database, so the list survives a restore. A file without a sidecar (an older program's) is
 still listed, its reason read from its name, as not checked.
+
+A backup may be written with its check deferred (``write_backup(..., verify=False)``: the copy
+is made, made durable and opened as a database of this program at once; ``integrity_check``
+and its SHA-256 come later, from ``verify_pending``). Its sidecar says ``"verified": null,
+"pending": true`` until then: listed as not checked, never as sound.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ class BackupEntry:
     verified: bool | None  # None: never checked (no sidecar)
     sha256: str  # "" when unknown
     problems: tuple[str, ...] = ()
+    pending: bool = False  # written with its check deferred, not checked yet (``verify_pending``)
 
     @property
     def reason_text(self) -> str:
@@ -61,11 +67,25 @@ def backup_file(src: Path, dest: Path) -> Path:
             source.backup(target)
             target.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
         finally:
-            target.close()
+            target.close()  # synchronous=FULL (the default): the copy's pages are on the disk
     finally:
         source.close()
     tmp.replace(dest)
+    _fsync_dir(dest.parent)  # and so is its name
     return dest
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # Windows: a folder cannot be opened; the rename is durable with the file
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def backup_name(src: Path, tag: str, when: datetime | None = None) -> str:
@@ -82,8 +102,10 @@ def checkpoint(path: Path) -> None:
         conn.close()
 
 
-def write_backup(src: Path, folder: Path, reason: str, when: datetime | None = None) -> BackupEntry:
-    """Copy ``src`` into ``folder`` (backup API), check the copy and catalogue it."""
+def write_backup(src: Path, folder: Path, reason: str, when: datetime | None = None, *,
+                 verify: bool = True) -> BackupEntry:
+    """Copy ``src`` into ``folder`` (backup API), check the copy and catalogue it. ``verify=False``
+    defers the check (``catalogue_pending``; ``verify_pending`` finishes it)."""
     if reason not in REASONS:
         raise ValueError(f"unknown backup reason {reason!r}")
     when = (when or datetime.now()).replace(microsecond=0)
@@ -93,7 +115,38 @@ def write_backup(src: Path, folder: Path, reason: str, when: datetime | None = N
         n += 1
         dest = folder / f"{dest.stem.split('~')[0]}~{n}.db"
     backup_file(src, dest)
-    return catalogue(dest, reason, when)
+    return catalogue(dest, reason, when) if verify else catalogue_pending(dest, reason, when)
+
+
+def catalogue_pending(path: Path, reason: str, when: datetime | None = None) -> BackupEntry:
+    """Catalogue a copy just written whose full check is deferred: it must open as a database of
+    this program now (a copy that does not is catalogued as failed at once); ``integrity_check``
+    and its SHA-256 wait for ``verify_pending``. Until then it is listed as not checked."""
+    from db.errors import IntegrityProblem
+    from db.migrate import check_database_file
+
+    try:
+        check_database_file(path)
+    except IntegrityProblem as exc:
+        return catalogue(path, reason, when, problems=(str(exc),))
+    except sqlite3.DatabaseError as exc:
+        return catalogue(path, reason, when, problems=(f"备份文件 {path.name} 无法读取（{exc}）",))
+    entry = BackupEntry(path, (when or datetime.now()).replace(microsecond=0), reason, path.stat().st_size,
+                        None, "", (), pending=True)
+    _write_sidecar(entry)
+    return entry
+
+
+def verify_pending(folder: Path, of: Path | None = None, *, only: Path | None = None) -> list[BackupEntry]:
+    """Finish the deferred checks (``integrity_check``, opens as ours, SHA-256) of the backups in
+    ``folder`` written with ``verify=False`` (of the database ``of``; ``only``: that one file);
+    returns the entries as now catalogued. Checking the same file twice at once is harmless
+    (the sidecar is replaced whole)."""
+    done = []
+    for e in list_backups(folder, of):
+        if e.pending and (only is None or e.path == only) and e.path.is_file():
+            done.append(catalogue(e.path, e.reason, e.created))
+    return done
 
 
 def catalogue(path: Path, reason: str, when: datetime | None = None, *,
@@ -104,13 +157,20 @@ def catalogue(path: Path, reason: str, when: datetime | None = None, *,
         problems = tuple(verify_copy(path))
     entry = BackupEntry(path, (when or datetime.now()).replace(microsecond=0), reason, path.stat().st_size,
                         not problems, sha256 or file_sha256(path), problems)
-    data = {"created": entry.created.isoformat(), "reason": reason, "reason_text": entry.reason_text,
-            "size": entry.size, "verified": entry.verified, "sha256": entry.sha256, "problems": list(problems)}
-    side = sidecar(path)
+    _write_sidecar(entry)
+    return entry
+
+
+def _write_sidecar(entry: BackupEntry) -> None:
+    data: dict[str, object] = {
+        "created": entry.created.isoformat(), "reason": entry.reason, "reason_text": entry.reason_text,
+        "size": entry.size, "verified": entry.verified, "sha256": entry.sha256, "problems": list(entry.problems)}
+    if entry.pending:
+        data["pending"] = True
+    side = sidecar(entry.path)
     tmp = side.with_name(side.name + ".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, side)
-    return entry
 
 
 def recheck(entry: BackupEntry) -> BackupEntry:
@@ -192,8 +252,10 @@ def _name_pattern(db_path: Path) -> re.Pattern[str]:
 def _entry(path: Path) -> BackupEntry:
     try:
         data = json.loads(sidecar(path).read_text(encoding="utf-8"))
+        verified = data["verified"]
         return BackupEntry(path, datetime.fromisoformat(data["created"]), str(data["reason"]), int(data["size"]),
-                           bool(data["verified"]), str(data["sha256"]), tuple(data.get("problems") or ()))
+                           None if verified is None else bool(verified), str(data["sha256"]),
+                           tuple(data.get("problems") or ()), pending=bool(data.get("pending")) and verified is None)
     except (OSError, ValueError, KeyError, TypeError):
         return BackupEntry(path, _created_from_name(path), _reason_from_name(path), path.stat().st_size, None, "")
 

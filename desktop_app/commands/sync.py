@@ -1,5 +1,5 @@
 """U盘同步 CLI: ``sync identity [--out FILE] [--name NAME]``, ``sync trust FILE [--yes]``,
-``sync export --to DIR [--partner NAME|ORIGIN]``, ``sync import FILE [--dry-run]``, ``sync status``.
+``sync export --to DIR [--partner NAME|ORIGIN]``, ``sync import FILE|DIR ... [--dry-run]``, ``sync status``.
 
 Exit status as everywhere: 0 done or nothing to do, 1 refused with a reason (a UserError,
 printed by cli.main as "错误：…"). Export and import are the sync engine's
@@ -158,31 +158,77 @@ def _report_lines(r: Any) -> list[str]:
     return lines
 
 
+def _import_files(given: list[str]) -> tuple[list[Path], bool]:
+    """The packages named: files in the order given, a folder's ``.slsync`` files by name (the
+    name carries the sender, the date and the package number, so one sender's come in order).
+    Returns (files, a folder was named)."""
+    files: list[Path] = []
+    folder = False
+    for name in given:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.slsync") if p.is_file() and not p.name.startswith("."))
+            if not found:
+                raise UserError(f"文件夹 {path} 中没有同步数据包（.slsync）")
+            files += found
+            folder = True
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UserError(f"同步数据包不存在：{path}")
+    return files, folder
+
+
 def _import(args: argparse.Namespace) -> int:
     from desktop_app.cli import open_db
 
-    if not args.file:
-        raise UserError("请指定要导入的同步数据包（.slsync）")
-    file = Path(args.file)
-    if file.is_dir():
-        raise UserError(f"{file} 是文件夹：请指定其中的同步数据包文件（.slsync）")
-    if not file.is_file():
-        raise UserError(f"同步数据包不存在：{file}")
-    from desktop_app.sync.apply import import_package, read_package
+    given = [args.file] if isinstance(args.file, str) else list(args.file or [])
+    if not given:
+        raise UserError("请指定要导入的同步数据包（.slsync），或U盘上放同步包的文件夹")
+    files, folder = _import_files(given)
+    from desktop_app.sync.apply import ImportRun, import_package, read_package
+    from desktop_app.sync.errors import PackageNotForMe
 
+    run = ImportRun()  # several packages: one 同步导入前 backup, before the first that writes
     db = open_db(args)
+    problems = False
     try:
-        report = read_package(db, file) if args.dry_run else import_package(db, file, actor="cli")
+        for n, file in enumerate(files):
+            if n:
+                print()
+            try:
+                report = (read_package(db, file) if args.dry_run
+                          else import_package(db, file, actor="cli", run=run))
+            except PackageNotForMe as exc:
+                if not folder:
+                    raise
+                print(f"跳过 {file.name}：{exc}")
+                continue
+            for line in _report_lines(report):
+                print(line)
+            problems = problems or bool(report.problems)
+            if args.dry_run and not report.problems and not report.already_imported:
+                print("检查通过（只检查，未导入任何数据）：确认无误后去掉 --dry-run 导入")
     finally:
         db.close()
-    for line in _report_lines(report):
-        print(line)
-    if args.dry_run:
-        if report.problems:
-            raise UserError("检查未通过，此包不能导入（见上面列出的问题），数据库未改动")
-        if not report.already_imported:
-            print("检查通过（只检查，未导入任何数据）：确认无误后去掉 --dry-run 导入")
+        _verify_backup(run)
+    if args.dry_run and problems:
+        raise UserError("检查未通过，此包不能导入（见上面列出的问题），数据库未改动")
     return 0
+
+
+def _verify_backup(run: Any) -> None:
+    """The run's 同步导入前 backup checked once the imports are done (they did not wait for it)."""
+    if run.backup is None:
+        return
+    entry = run.verify()
+    if entry.verified:
+        print(f"导入前的备份 {entry.path.name} 已校验通过")
+    elif entry.verified is None:
+        print(f"导入前的备份 {entry.path.name} 尚未校验：请在“备份与恢复”中重新校验")
+    else:
+        print(f"⚠ 导入前的备份 {entry.path.name} 校验未通过：{'；'.join(entry.problems)}。"
+              "请运行 verify 检查数据库，并立即另做一份备份")
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -259,7 +305,7 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     a = action("export", "导出数据包：对方尚未确认收到的全部变更")
     a.add_argument("--to", required=True, help="U盘或文件夹")
     a.add_argument("--partner", help="只导出给这个对象（名称或安装标识；区级默认导出给全部乡镇）")
-    a = action("import", "导入数据包（全部无误才写入）")
-    a.add_argument("file", help="同步数据包 .slsync")
+    a = action("import", "导入数据包（每个包全部无误才写入；几个包或一个文件夹共用一份导入前的备份）")
+    a.add_argument("file", nargs="+", help="同步数据包 .slsync（可以是几个），或放同步包的文件夹（如U盘）")
     a.add_argument("--dry-run", dest="dry_run", action="store_true", help="只检查并列出将导入的内容，不写入")
     action("status", "各对方的同步状态：已发送、已确认、已接收")

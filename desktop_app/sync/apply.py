@@ -10,6 +10,15 @@ touched books; compare control totals and village digests when we now hold exact
 vector; max-merge the sender's acknowledgements; record the package and audit the import.
 Any failure rolls everything back and raises ``PackageError`` naming what and where. A dry run
 does all of it and rolls back (``read_package``).
+
+The 同步导入前 backup (issue #19) belongs to the import RUN, not to each package: an
+``ImportRun`` (one file, several, a stick's folder: ``import_packages``) copies the database once,
+before the first package that will write (after its signature and "not yet imported" are
+checked, inside its transaction, so the copy is the state before the run). The copy is SQLite's
+backup API, on the disk (fsynced) and opened as ours before anything is applied; its
+``integrity_check`` and SHA-256 are deferred (``db.backup.verify_pending``: ``ImportRun.verify``
+after the run, the 备份与恢复 page, the next start) and it is listed as 未校验 until then
+(DESIGN-NOTES, h4).
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from db import rowhash
 from db.audit import GENESIS, AuditRecord, _payload, record_audit
+from db.backup import BackupEntry
 from db.changelog import _cursor, paused_gc, session_origin
 from db.engine import Database
 from db.images import chain_hash
@@ -94,6 +104,44 @@ PackagePreview = ImportReport
 
 class _Rollback(Exception):
     pass
+
+
+@dataclass
+class ImportRun:
+    """One import run: the packages chosen together share one 同步导入前 backup, taken before the
+    first of them that writes (none for a dry run, a package already imported, one refused at
+    its signature or addressee, or a database on a server). ``verify`` finishes the backup's
+    deferred check; call it when the run is over (the imports do not wait for it)."""
+
+    backup: BackupEntry | None = None
+
+    def ensure_backup(self, db: Database) -> None:
+        if self.backup is None and db.is_file:
+            self.backup = pre_import_backup(db.path)
+
+    def verify(self) -> BackupEntry | None:
+        """The backup checked (``integrity_check``, opens as ours, SHA-256) and re-catalogued."""
+        if self.backup is None or not self.backup.pending:
+            return self.backup
+        from db.backup import verify_pending
+
+        done = verify_pending(self.backup.path.parent, only=self.backup.path)
+        self.backup = done[0] if done else self.backup
+        return self.backup
+
+
+def pre_import_backup(db_path: Path) -> BackupEntry:
+    """同步导入前: a copy of ``db_path`` in its backups folder, written and opened now, checked
+    later (``ImportRun.verify``). Rotation never counts a copy not yet checked against the ones
+    it keeps: the newest checked ones stay beside it."""
+    from db.backup import list_backups, write_backup
+    from desktop_app.core.services.backups import Rotation, backups_folder, rotate
+
+    folder = backups_folder(db_path)
+    entry = write_backup(db_path, folder, "sync-import", verify=False)
+    pending = sum(1 for e in list_backups(folder, db_path) if e.reason == "sync-import" and e.pending)
+    rotate(folder, Rotation(sync_import=Rotation().sync_import + pending), of=db_path)
+    return entry
 
 
 def yuan(fen: int) -> str:
@@ -161,10 +209,21 @@ def read_package(db: Database, file: Path) -> PackagePreview:
     return import_package(db, file, actor="system", dry_run=True, _collect=True)
 
 
+def import_packages(db: Database, files: list[Path], *, actor: str, progress: Progress | None = None,
+                    data_dir: Path | None = None, run: ImportRun | None = None) -> list[ImportReport]:
+    """Import ``files`` in order under ONE 同步导入前 backup (``run``'s; its check is left to the
+    caller: ``run.verify()``). Stops at the first refusal (``PackageError``): the packages before
+    it stay imported, and the backup is the state before all of them."""
+    run = run if run is not None else ImportRun()
+    return [import_package(db, f, actor=actor, progress=progress, data_dir=data_dir, run=run) for f in files]
+
+
 def import_package(db: Database, file: Path, *, actor: str, dry_run: bool = False,
                    progress: Progress | None = None, data_dir: Path | None = None,
-                   _collect: bool = False) -> ImportReport:
-    """Apply a package in one transaction (see the module docstring); raises ``PackageError``."""
+                   run: ImportRun | None = None, _collect: bool = False) -> ImportReport:
+    """Apply a package in one transaction (see the module docstring); raises ``PackageError``.
+    ``run``: the import run it belongs to (its backup is shared); without one, a run of its own
+    whose backup's check is deferred (listed as 未校验 until ``verify_pending``)."""
     file = Path(file)
     if not file.is_file():
         raise PackageError(f"找不到同步包文件：{file}")
@@ -178,13 +237,11 @@ def import_package(db: Database, file: Path, *, actor: str, dry_run: bool = Fals
         with db.read(actor) as s:
             private = _private_key(s, envelope.recipient_fingerprint(file))
         envelope.open_to_file(file, tmp, private)
-        if not dry_run and db.is_file:  # 同步导入前: a checked copy to go back to (issue #19)
-            from desktop_app.core.services.backups import auto_backup
-
-            auto_backup(db.path, "sync-import")
+        run = run if run is not None else ImportRun()
         with Container(tmp) as c:
             return _import(db, c, file, actor=actor, dry_run=dry_run, progress=progress,
-                           attachments_dir=attachments_dir, collect=_collect)
+                           attachments_dir=attachments_dir, collect=_collect,
+                           before_write=lambda: run.ensure_backup(db))
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -261,7 +318,7 @@ def _transaction(db: Database, actor: str, dry_run: bool) -> Iterator[Session]:
 
 
 def _import(db: Database, c: Container, file: Path, *, actor: str, dry_run: bool, progress: Progress | None,
-            attachments_dir: Path, collect: bool) -> ImportReport:
+            attachments_dir: Path, collect: bool, before_write: Callable[[], None]) -> ImportReport:
     problems: list[str] = []
     report: ImportReport | None = None
     try:
@@ -275,6 +332,8 @@ def _import(db: Database, c: Container, file: Path, *, actor: str, dry_run: bool
                 when = done.imported_at.astimezone().strftime("%Y-%m-%d %H:%M")
                 return ImportReport(**base, already_imported=True,  # type: ignore[arg-type]
                                     message=f"此包已于 {when} 导入，无需重复导入")
+            if not dry_run:  # 同步导入前 (issue #19): the run's copy, of the state our transaction has not changed yet
+                before_write()
             try:
                 report = _apply(s, c, m, p, file, base, progress, attachments_dir, dry_run)
             except PackageError as exc:
