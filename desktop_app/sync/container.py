@@ -68,6 +68,12 @@ class JsonlWriter:
         if self._buffered >= 4096:
             self.flush()
 
+    def write_encoded(self, data: bytes, lines: int) -> None:
+        """``lines`` lines already encoded (UTF-8, each ending in a newline), after what is buffered."""
+        self.flush()
+        self._z.write(data)
+        self.lines += lines
+
     def flush(self) -> None:
         if self._buf:
             self._buf.append("")

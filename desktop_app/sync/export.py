@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import msgspec
+from sqlalchemy import LargeBinary
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -157,7 +159,6 @@ def _write_rows(cur: Cursor, out: JsonlWriter, tick: Callable[[int], None]
     columns: dict[str, list[str]] = {}
     counts: dict[str, int] = {}
     files: list[tuple[str, str]] = []
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
     for table in control.syncable_tables():
         name = table.name
         if name not in present:
@@ -165,20 +166,44 @@ def _write_rows(cur: Cursor, out: JsonlWriter, tick: Callable[[int], None]
         rows = cur.execute(f'SELECT * FROM "{name}" WHERE id IN (SELECT id FROM {IDS} WHERE t = ?)', (name,))
         cols = [d[0] for d in rows.description]
         columns[name] = cols
-        prefix = f'{{"k":"r","t":"{name}","v":'
+        encode = _row_lines(name, any(isinstance(c.type, LargeBinary) for c in table.columns))
         is_attachment = name in ("asset_attachment", "contract_attachment")
         if is_attachment:
             sha_at, del_at = cols.index("sha256"), cols.index("deleted")
             stored_at = cols.index("stored_name") if "stored_name" in cols else None
         count = 0
         while batch := rows.fetchmany(5000):
-            out.write_many([f"{prefix}{dumps(r)}}}" for r in batch])
+            out.write_encoded(encode(batch), len(batch))
             count += len(batch)
             tick(len(batch))
             if is_attachment:
                 files.extend((r[sha_at], r[stored_at] if stored_at is not None else "") for r in batch if not r[del_at])
         counts[name] = count
     return columns, counts, files
+
+
+_encode_lines = msgspec.json.Encoder().encode_lines
+
+
+def _row_lines(table: str, has_bytes: bool) -> Callable[[list[Any]], bytes]:
+    """A batch of a table's rows as ``{"k":"r","t":table,"v":[…]}`` lines (UTF-8, newline after
+    each): msgspec writes the rows as JSON arrays one a line in C, and the prefix and closing
+    brace go in with one bytes replace (a JSON text holds no raw newline: one inside a value is
+    written ``\\n``). Strings, integers and nulls come out as the bytes of ``json.dumps(…,
+    ensure_ascii=False, separators=(",", ":"))`` (a float, which no synced column holds, may be
+    spelled differently: the same value). A table with a binary column (none is synced today)
+    keeps the stdlib encoder, which refuses bytes rather than writing them as base64 text."""
+    prefix = f'{{"k":"r","t":"{table}","v":'.encode()
+    if has_bytes:
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+        return lambda batch: "".join(f"{prefix.decode()}{dumps(r)}}}\n" for r in batch).encode()
+    between = b"}\n" + prefix
+
+    def encode(batch: list[Any]) -> bytes:
+        body = _encode_lines(batch)
+        return prefix + body[:-1].replace(b"\n", between) + b"}\n"
+
+    return encode
 
 
 def _find_attachment(folder: Path, sha: str, stored: str) -> Path | None:
