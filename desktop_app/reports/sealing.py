@@ -311,8 +311,17 @@ def _verify_legacy(session: Session, payload: str) -> DocumentCheck:
 # ---------------------------------------------------------------------------------------------
 # Differences, in Chinese: 第N节 <section> 表 <table> 第M行 <row>：<column> 印 X / 现 Y
 
-def _row_label(row: Sequence[str]) -> str:
-    return next((c for c in row if c and not c.isdigit()), row[0] if row else "")
+def _row_label(row: Sequence[str], headers: Sequence[str] = ()) -> str:
+    """What names a row: its first cell that is not a bare number; where that cell is a 乡镇 and
+    the next one names something (the district's village lists), both: "东山街道 李家庄村…" —
+    a 乡镇 alone named every village of it alike (and village names repeat across 乡镇)."""
+    at = next((i for i, c in enumerate(row) if c and not c.isdigit()), None)
+    if at is None:
+        return row[0] if row else ""
+    after = row[at + 1] if at + 1 < len(row) else ""
+    if at < len(headers) and headers[at].startswith("乡镇") and any("\u4e00" <= ch <= "\u9fff" for ch in after):
+        return f"{row[at]} {after}"
+    return row[at]
 
 
 def _cells_differ(where: str, headers: Sequence[str], was: Sequence[str], now: Sequence[str]) -> list[str]:
@@ -333,21 +342,34 @@ def _diff_table(where: str, was: Mapping[str, Any], now: Mapping[str, Any]) -> l
         out.append(f"{where} 表头：印 {'、'.join(was['headers'])} / 现 {'、'.join(now['headers'])}")
     headers = now["headers"]
     a_rows, b_rows = was["rows"], now["rows"]
-    matcher = difflib.SequenceMatcher(a=[_row_label(r) for r in a_rows], b=[_row_label(r) for r in b_rows],
-                                      autojunk=False)
+    a_labels = [_row_label(r, was["headers"]) for r in a_rows]
+    b_labels = [_row_label(r, headers) for r in b_rows]
+    matcher = difflib.SequenceMatcher(a=a_labels, b=b_labels, autojunk=False)
+    gone: list[int] = []
+    came: list[int] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
             for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
                 if a_rows[i] != b_rows[j]:
-                    label = _row_label(a_rows[i])
-                    if label != _row_label(b_rows[j]):
-                        label = f"{label}（现 {_row_label(b_rows[j])}）"
+                    label = a_labels[i]
+                    if label != b_labels[j]:
+                        label = f"{label}（现 {b_labels[j]}）"
                     out += _cells_differ(f"{where} 第{i + 1}行 {label}", headers, a_rows[i], b_rows[j])
             continue
-        for i in range(i1, i2):
-            out.append(f"{where} 第{i + 1}行 {_row_label(a_rows[i])}：印有此行 / 现无（{'，'.join(a_rows[i])}）")
-        for j in range(j1, j2):
-            out.append(f"{where} 现第{j + 1}行 {_row_label(b_rows[j])}：印无此行 / 现有（{'，'.join(b_rows[j])}）")
+        gone += range(i1, i2)
+        came += range(j1, j2)
+    for i in list(gone):  # a row that only moved (a sorted list: another row's change moved it) is no new row
+        j = next((j for j in came if b_labels[j] == a_labels[i]), None)
+        if j is None:
+            continue
+        gone.remove(i)
+        came.remove(j)
+        where_row = f"{where} 第{i + 1}行 {a_labels[i]}"
+        out += _cells_differ(where_row, headers, a_rows[i], b_rows[j]) or [f"{where_row}：现为第{j + 1}行（位次变动）"]
+    for i in gone:
+        out.append(f"{where} 第{i + 1}行 {a_labels[i]}：印有此行 / 现无（{'，'.join(a_rows[i])}）")
+    for j in came:
+        out.append(f"{where} 现第{j + 1}行 {b_labels[j]}：印无此行 / 现有（{'，'.join(b_rows[j])}）")
     if was.get("totals") != now.get("totals"):
         out += _cells_differ(f"{where} 合计行", headers, was.get("totals") or [], now.get("totals") or [])
     if was.get("note", "") != now.get("note", ""):
