@@ -74,7 +74,7 @@ def main() -> None:
         heads = {r.member.household_number for r in rows if r.member.relation == "户主"}
         rows = [r for r in rows if r.member.household_number in heads]
         preview = validate_member_import(s, org.id, rows, today=date(2026, 11, 23))
-        apply_member_import(s, preview, event_date=date(2019, 12, 31), basis="股权量化决议")
+        apply_member_import(s, preview, event_date=date(2019, 12, 31), basis="股权量化决议", user=user)
         record_auto_voucher(s, book_id=book.id, voucher_date=date(2026, 6, 30), summary="收到发包收入",
                             lines=[LineInput("10201", debit=Decimal("900000.00")),
                                    LineInput("50102", credit=Decimal("900000.00"))],

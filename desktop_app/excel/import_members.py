@@ -60,6 +60,7 @@ from desktop_app.excel.importers import (
     Mode,
     Problem,
     RowOutcome,
+    acting_user,
     register,
     require_clean,
     shown,
@@ -525,23 +526,28 @@ class MembersImporter(Importer):
     # --- apply -----------------------------------------------------------------------------
 
     def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
-              progress: Progress | None = None, **options: Any) -> ImportDone:
+              progress: Progress | None = None, user: Any = None, **options: Any) -> ImportDone:
         from desktop_app.core.services.members_import import apply_member_import, apply_member_updates
 
         require_clean(check)
+        from desktop_app.core.services.auth import session_user
+
+        # the window's, else the command line's login, else the user the transaction acts for
+        user = acting_user(session, user or session_user(session), "成员")
         plan: MembersPlan = check.plan
         event_date = options.get("event_date") or date.today()
         basis = options.get("basis") or "Excel导入成员名册"
         result = None
         if plan.preview.rows:
-            result = apply_member_import(session, plan.preview, event_date=event_date, basis=basis, progress=progress)
+            result = apply_member_import(session, plan.preview, event_date=event_date, basis=basis, user=user,
+                                         progress=progress)
         plan.result = result
         updated = apply_member_updates(session, organisation_id, plan.updates, event_date=event_date,
                                        basis=options.get("update_basis") or "Excel导入更新",
-                                       today=options.get("today"), groups=plan.regrouped) \
+                                       user=user, today=options.get("today"), groups=plan.regrouped) \
             if plan.updates or plan.regrouped else 0
         if plan.leaving:  # new members who died or moved out: registered, then that event (as the members page)
-            _leave(session, organisation_id, plan.leaving, basis=basis, today=options.get("today"))
+            _leave(session, organisation_id, plan.leaving, basis=basis, user=user, today=options.get("today"))
         added = result.members if result is not None else 0
         left = len(check.outcomes) - added - check.count("changed")
         parts = [f"新增成员 {added} 人"] + ([f"新户 {result.households} 户"] if result and result.households else []) + (
@@ -596,7 +602,7 @@ def _regrouped(held: Mapping[str, Registered], groups: Mapping[uuid.UUID, Mappin
 
 
 def _leave(session: Session, organisation_id: uuid.UUID, leaving: list[tuple[str, str, date]], *, basis: str,
-           today: date | None) -> None:
+           user: Any, today: date | None) -> None:
     from sqlalchemy import select
 
     from db.models import Member
@@ -609,7 +615,8 @@ def _leave(session: Session, organisation_id: uuid.UUID, leaving: list[tuple[str
             Member.organisation_id == organisation_id, Member.deleted.is_(False),
             Member.ric.in_(rics[start:start + 500]))).all())
     for ric, kind, day in leaving:
-        record_membership_event(session, ids[ric], kind=kind, event_date=day, basis=basis, today=today)
+        record_membership_event(session, ids[ric], kind=kind, event_date=day, basis=basis, user=user,
+                                today=today)
 
 
 def _two_heads(held: Mapping[str, Registered], updates: list[MemberUpdate]) -> list[tuple[int, str, str]]:

@@ -77,7 +77,7 @@ def town(tmp_path: Path) -> Iterator[Town]:
                    ric=make_ric("320115", date(1972, 2, 2), 12), relation="配偶", joined_on=date(2026, 3, 1), user=maker)
         old = add_member(s, organisation_id=t.orgs["东湖"], household_id=h.id, name="张老",
                          ric=make_ric("320115", date(1940, 3, 3), 13), relation="父亲", user=maker)
-        record_membership_event(s, old.id, kind="死亡", event_date=date(2025, 6, 30), basis="死亡证明")
+        record_membership_event(s, old.id, kind="死亡", event_date=date(2025, 6, 30), basis="死亡证明", user=maker)
         create_parcel(s, organisation_id=t.orgs["东湖"], code="D01", name="东大田", land_class="耕地",
                       area_mu=Decimal("12.3456"), status="机动地", user=maker)
         create_parcel(s, organisation_id=t.orgs["东湖"], code="D02", name="后山", land_class="林地",

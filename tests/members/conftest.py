@@ -64,7 +64,7 @@ def make_village(path: Path, chart_version: str = "2023") -> Village:
 def add_people(v: Village, spec: list[tuple[str, str, str, str, str]]) -> None:
     """spec: (户号, 姓名, 关系, 人口股, 农龄股) — births spread over 1950-2000."""
     with v.db.begin("test") as s:
-        types = {t.code: t.id for t in ensure_default_share_types(s, v.org.id)}
+        types = {t.code: t.id for t in ensure_default_share_types(s, v.org.id, user=v.user)}
         for i, (number, name, relation, rk, nl) in enumerate(spec):
             if number not in v.households:
                 v.households[number] = create_household(s, organisation_id=v.org.id, number=number,

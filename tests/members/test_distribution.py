@@ -177,7 +177,7 @@ def test_yinggang_example_through_the_books(empty_village: Village) -> None:
     with v.db.begin("test") as s:
         preview = validate_member_import(s, v.org.id, rows)
         assert preview.ok, preview.errors[:3]
-        apply_member_import(s, preview, event_date=date(2019, 12, 31), basis="量化决议")
+        apply_member_import(s, preview, event_date=date(2019, 12, 31), basis="量化决议", user=v.user)
         plan = draft_plan(s, book_id=v.book.id, year=2026, members_amount=D("121000.00"), reserve=D("150000.00"), user=v.user)
     assert plan.total_shares == D("2653.5") and plan.per_share == D("45.60")
     assert plan.roster_total == D("120999.60") and plan.remainder == D("0.40")

@@ -200,7 +200,7 @@ LONG_NUMBER = "32011510620100012345"
 def long_village(tmp_path: Path) -> Iterator[Village]:
     v = make_village(tmp_path / "long.db")
     with v.db.begin("test") as s:
-        types = {t.code: t.id for t in ensure_default_share_types(s, v.org.id)}
+        types = {t.code: t.id for t in ensure_default_share_types(s, v.org.id, user=v.user)}
         hh = create_household(s, organisation_id=v.org.id, number=LONG_NUMBER, group_name=LONG_GROUP, user=v.user).id
         for i, (name, relation) in enumerate(((LONG_NAME, "户主"), ("热依拉·阿卜杜热合曼", "配偶"),
                                               ("欧阳娜娜", "女"))):

@@ -74,8 +74,10 @@ def test_a_single_shares_column_mapped_to_a_type_is_that_type(village: Village, 
 
 def _leave(v: Village) -> None:
     with v.db.begin("test") as s:
-        record_membership_event(s, v.members["刘德明"], kind="死亡", event_date=date(2026, 3, 1), basis="死亡证明")
-        record_membership_event(s, v.members["赵红梅"], kind="迁出", event_date=date(2026, 4, 1), basis="户口迁出证明")
+        record_membership_event(s, v.members["刘德明"], kind="死亡", event_date=date(2026, 3, 1), basis="死亡证明",
+                                user=v.user)
+        record_membership_event(s, v.members["赵红梅"], kind="迁出", event_date=date(2026, 4, 1), basis="户口迁出证明",
+                                user=v.user)
 
 
 def _statuses(v: Village) -> dict[str, tuple[str, date | None]]:

@@ -81,7 +81,7 @@ def test_applied_in_chunks_households_heads_and_shares_add_up(empty_village: Vil
             ["402", "第四组", "吴女儿", _ric(16), "女", None, None, None],
             ["403", "第四组", "郑户主", _ric(17), "户主", None, 1, 1]]
     monkeypatch.setattr(members_import, "CHUNK", 3)
-    with v.db.begin("test") as s:
+    with v.db.begin(v.user.username) as s:  # the import writes as the transaction's user (its 记账员)
         preview, result = import_members_xlsx(s, v.org.id, _file(tmp_path / "m.xlsx", rows), apply=True,
                                               event_date=date(2019, 12, 31), today=date(2026, 11, 23))
     assert not preview.errors and preview.new_households == ("401", "402", "403")

@@ -42,7 +42,8 @@ def test_imported_rows_are_stored_as_a_dict_row_of_the_same_values(empty_village
     with v.db.begin("test") as s:
         preview = members_import.validate_member_values(s, v.org.id, rows, today=date(2026, 11, 23))
         assert preview.ok
-        result = members_import.apply_member_import(s, preview, event_date=date(2019, 12, 31), basis="2019年清产核资")
+        result = members_import.apply_member_import(s, preview, event_date=date(2019, 12, 31), basis="2019年清产核资",
+                                                   user=v.user)
     assert (result.households, result.members, result.holdings) == (1, 2, 3)
     members, households, holdings = _stored(v, "member"), _stored(v, "household"), _stored(v, "share_holding")
     org = v.org.id.hex

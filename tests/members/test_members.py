@@ -81,7 +81,7 @@ def test_negative_share_count_is_refused(village: Village) -> None:
         events = s.scalar(select(func.count()).select_from(ShareEvent))
     with village.db.begin("test") as s, pytest.raises(UserError, match="股数不能为负数") as err:
         adjust_shares(s, member_id=village.members["张小明"], share_type_id=rk, new_shares=D("-1"),
-                      event_date=date(2026, 3, 1), basis="决议")
+                      event_date=date(2026, 3, 1), basis="决议", user=village.user)
     assert err.value.field == "股数"
     with village.db.begin() as s:
         assert s.scalar(select(func.count()).select_from(ShareEvent)) == events
@@ -108,7 +108,7 @@ def test_static_shares_inheritance_and_history(village: Village) -> None:
                             event_date=date(2026, 5, 1), basis="继承公证", user=village.user)
     with village.db.begin("test") as s:
         record_membership_event(s, village.members["张建国"], kind="死亡", event_date=date(2026, 4, 1),
-                                basis="死亡证明")
+                                basis="死亡证明", user=village.user)
         transfer_shares(s, kind="继承", from_member_id=village.members["张建国"],
                         to_member_id=village.members["张小明"], share_type_id=rk, shares=D("1"),
                         event_date=date(2026, 5, 1), basis="继承公证", user=village.user)

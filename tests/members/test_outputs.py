@@ -115,7 +115,7 @@ def test_import_then_export_round_trip(empty_village: Village, tmp_path: Path) -
     v = empty_village
     rows = [["201", "第二组", "郑国强", make_ric("320115", date(1965, 5, 5), 21), "户主", date(2019, 12, 31), 1, 1],
             ["201", "第二组", "冯桂兰", make_ric("320115", date(1966, 6, 6), 22), "配偶", date(2019, 12, 31), 1, 0.5]]
-    with v.db.begin("test") as s:
+    with v.db.begin(v.user.username) as s:  # the import writes as the transaction's user (its 记账员)
         _preview, result = import_members_xlsx(s, v.org.id, _member_sheet(tmp_path / "m.xlsx", rows), apply=True,
                                               event_date=date(2019, 12, 31))
     assert result is not None and result.members == 2 and result.shares_total == D("3.5")

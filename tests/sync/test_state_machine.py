@@ -281,7 +281,8 @@ class SyncMachine(RuleBasedStateMachine):
         db = self.towns[t].pc(pc)
         with db.begin("王会计") as s:
             rows = s.scalars(select(Household.id).where(Household.deleted.is_(False)).order_by(Household.id)).all()
-            update_household(s, rows[k % len(rows)], address=text or None, note=f"改{k}")
+            update_household(s, rows[k % len(rows)], address=text or None, note=f"改{k}",
+                             user=list_users(s)[0])
 
     @rule(t=st.integers(0, 1), pc=st.integers(0, 3), remove=st.booleans())
     def organisation_created_or_tombstoned(self, t: int, pc: int, remove: bool) -> None:
@@ -457,7 +458,7 @@ def _edit_first_household(db: Database, address: str) -> uuid.UUID:
     with db.begin("王会计") as s:
         hid = s.scalars(select(Household.id).order_by(Household.number)).first()
         assert hid is not None
-        update_household(s, hid, address=address)
+        update_household(s, hid, address=address, user=list_users(s)[0])
         return hid
 
 

@@ -132,7 +132,7 @@ def seed_members(session: Session, ctx: DemoContext) -> None:
     for index, org in enumerate(ctx.orgs):
         target = _village_size(rng, index)
         groups = max(4, target // 180)
-        ensure_default_share_types(session, org.id)
+        ensure_default_share_types(session, org.id, user=ctx.users["bookkeeper"])
         rows: list[ImportRow] = []
         n = 0
         while len(rows) < target:
@@ -141,7 +141,8 @@ def seed_members(session: Session, ctx: DemoContext) -> None:
             rows.extend(_household(people, f"{g:02d}{n:04d}", f"第{_cn(g)}村民小组"))
         rows = [ImportRow(i, r.member, r.shares) for i, r in enumerate(rows, start=2)]
         preview = validate_member_import(session, org.id, rows, today=TODAY)
-        apply_member_import(session, preview, event_date=QUANTIFIED, basis="2019年股份经济合作社股权量化决议")
+        apply_member_import(session, preview, event_date=QUANTIFIED, basis="2019年股份经济合作社股权量化决议",
+                            user=ctx.users["bookkeeper"])
         update_distribution_settings(session, org.id, reserve_rate=Decimal("30"), reserve_floor=Decimal("30"),
                                      members_cap=Decimal("60"), user=ctx.users["bookkeeper"])
     ctx.monthly.append(_distribute)

@@ -228,11 +228,12 @@ def create_household(session: Session, *, organisation_id: uuid.UUID, number: st
     return get_household(session, h.id)
 
 
-def update_household(session: Session, household_id: uuid.UUID, **values: Any) -> HouseholdRow:
+def update_household(session: Session, household_id: uuid.UUID, *, user: UserRow, **values: Any) -> HouseholdRow:
     """Fields: group_name, address, phone, certificate_no, bank_tail, note (户号 is not editable)."""
     h = session.get(Household, household_id)
     if h is None or h.deleted:
         raise NotFoundError("找不到该户", field="户")
+    require_role(session, user, *ENTER_RECORDS, organisation_id=h.organisation_id)
     allowed = {"group_name": ("组别", 30), "address": ("地址", 200), "phone": ("电话", 30),
                "certificate_no": ("股权证号", 30), "bank_tail": ("银行卡尾号", 8), "note": ("备注", 200)}
     before = row_image(h)
@@ -300,10 +301,9 @@ def add_member(session: Session, *, organisation_id: uuid.UUID, household_id: uu
 
 
 def update_member(session: Session, member_id: uuid.UUID, *, name: str | None = None, ric: str | None = None,
-                  relation: str | None = None, note: str | None = None, today: date | None = None) -> MemberRow:
-    m = session.get(Member, member_id)
-    if m is None or m.deleted:
-        raise NotFoundError("找不到该成员", field="成员")
+                  relation: str | None = None, note: str | None = None, today: date | None = None,
+                  user: UserRow) -> MemberRow:
+    m = member_to_change(session, member_id, user)
     h = session.get(Household, m.household_id)
     assert h is not None
     c = check_member_input(MemberInput(h.number, name if name is not None else m.name, ric or m.ric,
@@ -329,11 +329,9 @@ def member_to_change(session: Session, member_id: uuid.UUID, user: UserRow, fiel
 
 
 def record_membership_event(session: Session, member_id: uuid.UUID, *, kind: str, event_date: date,
-                            basis: str, today: date | None = None) -> MemberRow:
+                            basis: str, user: UserRow, today: date | None = None) -> MemberRow:
     """确认 / 迁入 / 迁出 / 死亡 / 丧失 / 恢复, with its basis (决议、证明); keeps the history."""
-    m = session.get(Member, member_id)
-    if m is None or m.deleted:
-        raise NotFoundError("找不到该成员", field="成员")
+    m = member_to_change(session, member_id, user)
     if kind not in EVENT_STATUS:
         raise ValidationError(f"变动类型应为：{'、'.join(EVENT_STATUS)}", field="变动类型")
     if not isinstance(event_date, date) or event_date > (today or date.today()) or event_date < m.birth_date:

@@ -23,7 +23,10 @@ from db.models import Household, Member, Organisation, ShareEvent, ShareHolding
 from db.types import uuid7, uuid7_stream
 from desktop_app.core.errors import NotFoundError, UserError, ValidationError
 from desktop_app.core.progress import Progress
+from desktop_app.core.rows import UserRow
+from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.members import MemberInput, member_checker
+from desktop_app.core.services.permissions import ENTER_RECORDS
 from desktop_app.core.services.shares import (
     DEFAULT_SHARE_TYPES,
     ensure_default_share_types,
@@ -210,18 +213,21 @@ def validate_member_values(session: Session, organisation_id: uuid.UUID, rows: I
     return ImportPreview(organisation_id, tuple(checked), tuple(errors), tuple(new_households), len(checked), total)
 
 
-def apply_member_import(session: Session, preview: ImportPreview, *, event_date: date, basis: str,
+def apply_member_import(session: Session, preview: ImportPreview, *, event_date: date, basis: str, user: UserRow,
                         progress: Progress | None = None) -> ImportResult:
     """Write a clean preview: households, members, holdings and one 初始登记 event per share type.
     A member's 确认 is ``member.confirmed_on`` and their initial registration is derived from the
     batch event (``member_history``/``share_history`` show both), not a row per member.
 
     Rows go to ``bulk_insert`` in chunks of ``CHUNK`` members (each chunk's new households first),
-    so memory stays flat however long the file is; every step is a dict or set look-up."""
+    so memory stays flat however long the file is; every step is a dict or set look-up.
+    ``user`` must be one who enters the organisation's records (``require_role``: the import's
+    audit entry names them)."""
+    user = require_role(session, user, *ENTER_RECORDS, organisation_id=preview.organisation_id)
     if preview.errors:
         raise UserError(f"导入数据有 {len(preview.errors)} 处错误，未写入任何数据。第一处：{preview.errors[0]}")
     org_id = preview.organisation_id
-    type_ids = {t.name: t.id for t in ensure_default_share_types(session, org_id)}
+    type_ids = {t.name: t.id for t in ensure_default_share_types(session, org_id, user=user)}
     households = dict(session.execute(select(Household.number, Household.id).where(
         Household.organisation_id == org_id, Household.deleted.is_(False))).all())
     existing = set(households)
@@ -349,7 +355,7 @@ class MemberUpdate:
 
 
 def apply_member_updates(session: Session, organisation_id: uuid.UUID, updates: Iterable[MemberUpdate], *,
-                         event_date: date, basis: str, today: date | None = None,
+                         event_date: date, basis: str, user: UserRow, today: date | None = None,
                          groups: Mapping[uuid.UUID, str] | None = None) -> int:
     """Write 更新已有's changes through the services a form edit calls, so each is checked and
     audited like one: ``members.update_member`` (姓名, 与户主关系, 备注), ``members.update_household``
@@ -357,31 +363,35 @@ def apply_member_updates(session: Session, organisation_id: uuid.UUID, updates: 
     ``shares.adjust_shares`` (股数 per type: a 决议调整 with ``basis``). 迁入日期 has no form of its
     own for a member in the register: it is set here with the same audit record as a form edit.
     ``groups``: households whose 组别 the file changes (household → new 组别), each once through
-    ``members.update_household``. Returns the members changed."""
+    ``members.update_household``. ``user`` is checked once here (``require_role``, the
+    organisation's record keepers) and again by each service it is handed to. Returns the
+    members changed."""
     from db.images import row_image
     from desktop_app.core.services.members import record_membership_event, update_household, update_member
     from desktop_app.core.services.shares import adjust_shares
 
-    type_ids = {t.name: t.id for t in ensure_default_share_types(session, organisation_id)}
+    user = require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
+    type_ids = {t.name: t.id for t in ensure_default_share_types(session, organisation_id, user=user)}
     groups_done: set[uuid.UUID] = set()
     for household_id, group_name in (groups or {}).items():
         groups_done.add(household_id)
-        update_household(session, household_id, group_name=group_name)
+        update_household(session, household_id, group_name=group_name, user=user)
     n = 0
     for u in updates:
         c = u.changes
         fields = {k: c[k] for k in ("name", "relation", "note") if k in c}
         if fields:
-            update_member(session, u.member_id, **fields, today=today)
+            update_member(session, u.member_id, **fields, today=today, user=user)
         if "group_name" in c and u.household_id not in groups_done:
             groups_done.add(u.household_id)
-            update_household(session, u.household_id, group_name=c["group_name"])
+            update_household(session, u.household_id, group_name=c["group_name"], user=user)
         if "confirmed_on" in c:
             record_membership_event(session, u.member_id, kind="确认", event_date=c["confirmed_on"], basis=basis,
-                                    today=today)
+                                    today=today, user=user)
         if "joined_on" in c:
             m = session.get(Member, u.member_id)
-            assert m is not None
+            if m is None or m.deleted or m.organisation_id != organisation_id:
+                raise NotFoundError("找不到该成员", field="成员", row=u.row)
             before = row_image(m)
             m.joined_on = c["joined_on"]
             session.flush()
@@ -390,6 +400,6 @@ def apply_member_updates(session: Session, organisation_id: uuid.UUID, updates: 
         for key, value in c.items():
             if key.startswith("share:"):
                 adjust_shares(session, member_id=u.member_id, share_type_id=type_ids[key[6:]], new_shares=value,
-                              event_date=event_date, basis=basis)
+                              event_date=event_date, basis=basis, user=user)
         n += 1
     return n

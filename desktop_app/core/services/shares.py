@@ -100,8 +100,10 @@ def _new_share_type(session: Session, organisation_id: uuid.UUID, code: str, nam
     return ShareTypeRow(t.id, t.organisation_id, t.code, t.name, t.sort_order)
 
 
-def ensure_default_share_types(session: Session, organisation_id: uuid.UUID) -> list[ShareTypeRow]:
-    """人口股 and 农龄股 unless the organisation already has share types."""
+def ensure_default_share_types(session: Session, organisation_id: uuid.UUID, *, user: UserRow) -> list[ShareTypeRow]:
+    """人口股 and 农龄股 unless the organisation already has share types (``user`` checked either way:
+    a refused user learns nothing from whether they were made)."""
+    require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
     existing = list_share_types(session, organisation_id)
     if existing:
         return existing
@@ -203,10 +205,10 @@ def transfer_shares(session: Session, *, kind: str, from_member_id: uuid.UUID, t
 
 
 def adjust_shares(session: Session, *, member_id: uuid.UUID, share_type_id: uuid.UUID, new_shares: object,
-                  event_date: date, basis: str) -> ShareEventRow:
+                  event_date: date, basis: str, user: UserRow) -> ShareEventRow:
     """决议调整: set a holding to ``new_shares`` by a resolution (the basis names it)."""
     _check_event_date(event_date)
-    m = _member(session, member_id)
+    m = member_to_change(session, member_id, user)
     t = _share_type(session, share_type_id, m.organisation_id)
     count = parse_shares(new_shares, allow_zero=True)
     basis = _basis(basis)
