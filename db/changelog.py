@@ -6,7 +6,8 @@ sequence numbers are handed out. A record is (origin, seq, table, row id, op, re
 prev_rev): no row image, no hash (docs/DESIGN-NOTES.md note 6).
 
 Both paths also write each row's content hash (``row_hash``, db/rowhash.py): the bulk writer
-from the stored values it has just converted, the ORM hook by re-reading the flushed rows.
+from the stored values it has just converted, the ORM hook by re-reading the flushed rows (found
+by their table's primary key: business rows by ``id``, local settings by theirs).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from functools import partial
 from hashlib import blake2b
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Connection, Date, Table, Uuid, event
+from sqlalchemy import Boolean, Column, Connection, Date, Table, Uuid, event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -319,14 +320,22 @@ def _after_flush(session: Session, flush_context: Any) -> None:
 
 def _write_row_hashes(session: Session, objects: list[Any]) -> None:
     """Re-read the rows the flush wrote (their stored values) and store each one's hash; the
-    objects get the same value as committed state, so a later flush does not write it again."""
-    by_table: dict[Table, dict[str, Any]] = {}
+    objects get the same value as committed state, so a later flush does not write it again.
+    Rows are found by their table's primary key, whatever it is: ``id`` for business rows, e.g.
+    ``key`` or ``(partner, origin)`` for the local settings and identities."""
+    by_table: dict[Table, dict[Any, Any]] = {}
     for obj in objects:
-        by_table.setdefault(type(obj).__table__, {})[obj.id.hex] = obj
+        table = type(obj).__table__
+        if rowhash.refresh_key(table) is None:
+            by_table.setdefault(table, {})[obj.id.hex] = obj
+        else:
+            key = inspect(type(obj)).primary_key_from_instance(obj)
+            by_table.setdefault(table, {})[rowhash.stored_key(key)] = obj
     cursor = _cursor(session)
     try:
         for table, objs in by_table.items():
-            hashes = rowhash.refresh(cursor, str(table.name), rowhash.hash_columns(table), list(objs))
+            hashes = rowhash.refresh(cursor, str(table.name), rowhash.hash_columns(table), list(objs),
+                                     rowhash.refresh_key(table))
             for key, value in hashes.items():
                 set_committed_value(objs[key], rowhash.COLUMN, value)
     finally:

@@ -12,8 +12,9 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, insert, inspect, text, update
+from sqlalchemy import Connection, Engine, insert, inspect, select, text, update
 
+from db import rowhash
 from db.backup import write_backup
 from db.engine import (
     Database,
@@ -30,6 +31,7 @@ from db.errors import DatabaseTooNew, IntegrityProblem
 from db.keys import new_key_pairs
 from db.models.installation import Installation
 from db.models.sync import InstallationKey
+from db.pgcursor import cursor_of
 from db.types import utcnow
 
 if TYPE_CHECKING:
@@ -40,7 +42,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The heads of db/migrations/versions, written down so that opening an up-to-date database
 # needs neither Alembic's import nor its scan of every migration script (about 0.25 s of
 # every start). tests/db/test_migrations.py fails until this equals Alembic's own answer.
-SCHEMA_HEADS = frozenset({"k0001", "r0001", "v0001", "b0001", "h0002", "s0004", "f0004", "m0002"})  # m0002 (no repeated organisation indexes) follows m0001; f0004 (the summaries by account) follows f0003; k0001 (bank), r0001 (receipt slips), v0001 (book settings) and h0002 (app_user_org's hash) follow h0001, which merges 0004 s0003 a0002 c0001 d0002 f0003 m0001 p0001 u0001; s0004 (outbox audit head) follows s0003
+SCHEMA_HEADS = frozenset({"k0001", "r0001", "v0001", "h0003", "s0004", "f0004", "m0002"})  # m0002 (no repeated organisation indexes) follows m0001; f0004 (the summaries by account) follows f0003; k0001 (bank), r0001 (receipt slips), v0001 (book settings) and h0002 (app_user_org's hash) follow h0001, which merges 0004 s0003 a0002 c0001 d0002 f0003 m0001 p0001 u0001; h0003 (the local tables' hashes) merges h0002 and b0001 (backup settings); s0004 (outbox audit head) follows s0003
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -245,9 +247,15 @@ def _refuse_foreign_file(engine: Engine, path: Path) -> None:
 def new_installation(conn: Connection, name: str, reason: str) -> uuid.UUID:
     """Retire the current identity (if any) and create a fresh random origin id."""
     now = utcnow()
+    current = list(conn.execute(select(Installation.id).where(Installation.retired_at.is_(None))).scalars())
     conn.execute(update(Installation).where(Installation.retired_at.is_(None)).values(retired_at=now))
     origin = uuid.uuid4()  # random, never derived from the file (SYNC.md §3.7)
     conn.execute(insert(Installation).values(id=origin, name=name, created_at=now, reason=reason))
+    cur = cursor_of(conn.connection.driver_connection)  # the rows written carry their hashes (db/rowhash.py)
+    try:
+        rowhash.refresh_rows(cur, Installation.__table__, [*current, origin])  # type: ignore[arg-type]
+    finally:
+        cur.close()
     keys = new_key_pairs()  # new keys with every new identity: a restored backup signs as a new PC
     conn.execute(insert(InstallationKey).values(origin=origin, sign_private=keys.sign_private,
                                                 sign_public=keys.sign_public, enc_private=keys.enc_private,

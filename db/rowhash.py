@@ -11,6 +11,10 @@ INTEGER): about 1.5 µs a row. It finds a row edited behind the program's
 back, not one whose hash a tamperer recomputed; that is what the anchors outside the file
 (the audit head in sync packages and printed seals) are for (docs/DESIGN-NOTES.md note 34).
 
+Rows are found by their table's primary key: a UUID ``id`` for every business row (read in
+batches of ids), or the key of a local table (``key``, ``origin``, ``(partner, origin)``, the
+site's 1: a handful of rows, read one by one; :func:`refresh_key`).
+
 A migration that adds or changes a column of a hashed table recomputes its hashes
 (:func:`fill_table`), since the stored values are what the hash covers.
 """
@@ -18,11 +22,12 @@ A migration that adds or changes a column of a hashed table recomputes its hashe
 from __future__ import annotations
 
 import marshal
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from hashlib import blake2b
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, Uuid
 
 from db.pgcursor import Cursor
 
@@ -65,9 +70,47 @@ def _select(table: str, columns: Sequence[str]) -> str:
     return f'SELECT {", ".join(columns)} FROM "{table}"'
 
 
-def refresh(cursor: Cursor, table: str, columns: Sequence[str], ids: Sequence[Any]) -> dict[Any, int]:
-    """Re-read the rows ``ids`` (stored id values: hex text for UUIDs) and write their hashes;
-    returns id → hash. For writers that store rows with Core statements (sync apply, SQL)."""
+def key_columns(table: Table) -> list[str]:
+    """The columns a table's rows are found by: its primary key (``id``, or e.g. ``key``,
+    ``(partner, origin)``)."""
+    return [c.name for c in table.primary_key.columns]
+
+
+def stored_key(values: Sequence[Any]) -> Any:
+    """A row's key as :func:`refresh` and :func:`mismatches` give it: the stored value of a
+    one-column key (hex text for a UUID), a tuple of them for a composite one."""
+    out = tuple(v.hex if isinstance(v, uuid.UUID) else v for v in values)
+    return out[0] if len(out) == 1 else out
+
+
+def key_where(key: Sequence[str]) -> str:
+    """``a = ? AND b = ?`` for a key's columns (with :func:`key_params`)."""
+    return " AND ".join(f"{k} = ?" for k in key)
+
+
+def key_params(key: Sequence[str], value: Any) -> tuple[Any, ...]:
+    """The parameters of :func:`key_where` for a key as :func:`stored_key` gives it."""
+    return tuple(value) if len(key) > 1 else (value,)
+
+
+def refresh_key(table: Table) -> list[str] | None:
+    """What :func:`refresh` is given as ``key`` for a table: None for a table keyed by a UUID
+    ``id`` (every business row), else its key columns."""
+    key = table.primary_key.columns
+    if len(key) == 1 and key[0].name == "id" and isinstance(key[0].type, Uuid):
+        return None
+    return [c.name for c in key]
+
+
+def refresh(cursor: Cursor, table: str, columns: Sequence[str], ids: Sequence[Any],
+            key: Sequence[str] | None = None) -> dict[Any, int]:
+    """Re-read the rows ``ids`` (stored key values, :func:`stored_key`: hex text for UUIDs) and
+    write their hashes; returns key → hash. For writers that store rows with Core statements (sync
+    apply, SQL). ``key``: None for a table keyed by a UUID ``id`` (read in batches); else the
+    table's key columns (:func:`refresh_key`: the local settings and identities, a handful of rows,
+    read one by one)."""
+    if key is not None:
+        return _refresh_by_key(cursor, table, columns, ids, key)
     out: dict[Any, int] = {}
     at = list(columns).index("id")
     sql = _select(table, columns) + " WHERE id IN (SELECT value FROM json_each(?))"
@@ -79,6 +122,29 @@ def refresh(cursor: Cursor, table: str, columns: Sequence[str], ids: Sequence[An
             out[row[at]] = tuple_hash(row)
     cursor.executemany(f'UPDATE "{table}" SET {COLUMN} = ? WHERE id = ?', [(h, i) for i, h in out.items()])
     return out
+
+
+def _refresh_by_key(cursor: Cursor, table: str, columns: Sequence[str], keys: Sequence[Any],
+                    key: Sequence[str]) -> dict[Any, int]:
+    at = [list(columns).index(k) for k in key]
+    where = key_where(key)
+    select = _select(table, columns) + f" WHERE {where}"
+    out: dict[Any, int] = {}
+    for value in keys:
+        row = cursor.execute(select, key_params(key, value)).fetchone()
+        if row is not None:
+            out[row[at[0]] if len(at) == 1 else tuple(row[i] for i in at)] = tuple_hash(tuple(row))
+    cursor.executemany(f'UPDATE "{table}" SET {COLUMN} = ? WHERE {where}',
+                       [(h, *key_params(key, k)) for k, h in out.items()])
+    return out
+
+
+def refresh_rows(cursor: Cursor, table: Table, keys: Iterable[Any]) -> dict[Any, int]:
+    """:func:`refresh` of the rows of a model's table by their keys (stored forms, or Python
+    values: UUIDs are turned into their stored hex; a composite key as a tuple): for writers of
+    the local tables with Core statements or SQL (the installation, sync acknowledgements)."""
+    stored = [stored_key(k if isinstance(k, tuple) else (k,)) for k in keys]
+    return refresh(cursor, str(table.name), hash_columns(table), stored, refresh_key(table))
 
 
 def fill_table(cursor: Cursor, table: str) -> int:
@@ -97,15 +163,23 @@ def fill_by_id(cursor: Cursor, table: str, columns: Iterable[str]) -> int:
     return len(refresh(cursor, table, hash_columns(columns), ids))
 
 
+def fill_by_key(cursor: Cursor, table: str, columns: Iterable[str], key: Sequence[str]) -> int:
+    """:func:`fill_by_id` for a table keyed by other columns (a migration names them)."""
+    keys = [r[0] if len(key) == 1 else tuple(r)
+            for r in cursor.execute(f'SELECT {", ".join(key)} FROM "{table}"').fetchall()]
+    return len(refresh(cursor, table, hash_columns(columns), keys, key))
+
+
 def mismatches(cursor: Cursor, table: Table, batch: int = 20_000) -> Iterator[tuple[Any, int | None]]:
-    """Stream the table; yield (row id as stored, stored hash) of each row whose stored hash is
-    not the hash of its stored values (NULL included)."""
+    """Stream the table; yield (row key as stored, stored hash) of each row whose stored hash is
+    not the hash of its stored values (NULL included). The key is the ``id`` (or other one-column
+    key) as stored, or a tuple of a composite key's stored values (:func:`stored_key`)."""
     columns = hash_columns(table)
     n = len(columns)
     rows = cursor.execute(_select(table.name, [*columns, COLUMN]))
-    at = columns.index("id")
+    at = [columns.index(k) for k in key_columns(table)]
     blake, from_bytes, dumps, version = blake2b, _FROM_BYTES, _DUMPS, MARSHAL_VERSION
     while chunk := rows.fetchmany(batch):
         for row in [r for r in chunk
                     if from_bytes(blake(dumps(r[:n], version), digest_size=8).digest(), "big", signed=True) != r[n]]:
-            yield row[at], row[n]
+            yield (row[at[0]] if len(at) == 1 else tuple(row[i] for i in at)), row[n]

@@ -8,12 +8,13 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base
+from db.base import Base, RowHashMixin
 from db.types import utcnow
 
 
-class BackupSetting(Base):
-    """One setting by key (``passphrase``: ``scrypt$N$r$p$salt$digest``)."""
+class BackupSetting(RowHashMixin, Base):
+    """One setting by key (``passphrase``: ``scrypt$N$r$p$salt$digest``); the row carries its hash
+    (migration h0003), so a passphrase hash replaced behind the program's back is found."""
 
     __tablename__ = "backup_setting"
 

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base
+from db.base import Base, RowHashMixin
 from db.types import utcnow
 
 
-class DistrictSetting(Base):
+class DistrictSetting(RowHashMixin, Base):
     """One setting by key (``tiers``: boundaries in 万元 "0,5,10,20,50,100"; ``operating_2023`` …
     ``total_2004``: account codes "501,502"); a key without a row takes its default."""
 

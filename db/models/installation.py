@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base
+from db.base import Base, RowHashMixin
 from db.types import utcnow
 
 
-class Installation(Base):
+class Installation(RowHashMixin, Base):
     """One row per identity this database file has had; exactly one is current.
 
     A restored backup must never reuse the identity it was taken under (SYNC.md §3.7),

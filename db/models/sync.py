@@ -67,7 +67,7 @@ class InstallationKey(Base):
     enc_public: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
-class Site(Base):
+class Site(RowHashMixin, Base):
     """What this database is (one row): a township's books or the district's collection.
 
     ``site_id`` is random, made once and kept through restores (unlike the origin): it is how
@@ -83,12 +83,13 @@ class Site(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class SyncPartner(Base):
+class SyncPartner(RowHashMixin, Base):
     """A trusted other installation (one PC identity): its public card as registered.
 
     A township PC replaced by a restore gets a new row; the old one is retired with
     ``successor`` set, so its late sticks can still be verified and its acks never move the
-    new PC's positions (SYNC.md §4.5, trap 3)."""
+    new PC's positions (SYNC.md §4.5, trap 3). The row carries its hash (migration h0003): a
+    public key swapped behind the program's back is found by ``verify``."""
 
     __tablename__ = "sync_partner"
 
@@ -106,10 +107,11 @@ class SyncPartner(Base):
     successor: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
 
-class SyncPartnerHas(Base):
+class SyncPartnerHas(RowHashMixin, Base):
     """What a partner has acknowledged holding: of ``origin``'s change log up to ``seq`` and of
     its audit chain up to ``audit_n``. Moved only by a package the partner signed (an ack),
-    never by our own export: nothing counts as delivered until acknowledged."""
+    never by our own export: nothing counts as delivered until acknowledged. The row carries its
+    hash (h0003), keyed by (partner, origin): sync apply rehashes the rows it merges."""
 
     __tablename__ = "sync_partner_has"
 

@@ -1,6 +1,7 @@
-"""Migrations h0002 (``app_user_org`` keyed by ``id``, with row hashes) and s0004 (the audit head
-of each outgoing package; hashes on the package bookkeeping) on files that already hold rows:
-every row kept and given the hash of its stored values, and h0002 undone without losing a pair."""
+"""Migrations h0002 (``app_user_org`` keyed by ``id``, with row hashes), s0004 (the audit head
+of each outgoing package; hashes on the package bookkeeping) and h0003 (hashes on the local tables
+keyed by other columns) on files that already hold rows: every row kept and given the hash of its
+stored values, and h0002 undone without losing a pair."""
 
 from __future__ import annotations
 
@@ -110,3 +111,62 @@ def test_s0004_hashes_the_packages_already_written_and_read(tmp_path: Path) -> N
     _no_mismatch(path, "sync_outbox", "sync_inbox")
     # a package written before s0004 recorded no head: nothing for verify to hold the chain to
     assert _rows(path, "SELECT audit_n, audit_hash FROM sync_outbox") == [(None, None)]
+
+
+LOCAL = ("installation", "site", "sync_partner", "sync_partner_has", "backup_setting", "district_setting")
+
+
+def _local_rows(engine: Engine) -> None:
+    """One row in each local table before h0003 (the site's row s0001 made), as SQL both engines read."""
+    when = {"t": "2026-11-30 08:00:00.000000", "me": "a" * 32, "p": "b" * 32, "s": "c" * 32}
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO installation (id, name, created_at, reason) VALUES (:me, '本机', :t, 'install')"),
+                     when)
+        conn.execute(text("INSERT INTO sync_partner (origin, site_id, name, level, region_code, sign_public, enc_public, "
+                          "fingerprint, trusted_at, trusted_by) VALUES (:p, :s, '江宁区经管站', 'district', '320115', "
+                          ":k, :k, 'ABCD', :t, 'admin')"), {**when, "k": b"\x01" * 32})
+        conn.execute(text("INSERT INTO sync_partner_has (partner, origin, seq, audit_n) VALUES (:p, :me, 5, 3)"), when)
+        for table, key, value in (("backup_setting", "passphrase", "scrypt$x"), ("district_setting", "tiers", "0,5,10")):
+            conn.execute(text(f"INSERT INTO {table} (key, value, updated_at, updated_by) VALUES (:k, :v, :t, 'admin')"),
+                         {**when, "k": key, "v": value})
+
+
+def test_h0003_hashes_every_row_of_the_local_tables(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    engine = make_engine(path)
+    upgrade(engine, "h0002")
+    upgrade(engine, "b0001")
+    _local_rows(engine)
+    upgrade(engine, "h0003")
+    engine.dispose()
+    assert [_rows(path, f"SELECT count(*) FROM {t}")[0][0] for t in LOCAL] == [1] * len(LOCAL)
+    _no_mismatch(path, *LOCAL)
+    raw = sqlite3.connect(path)  # and the hash is the row's: a key swapped afterwards no longer matches
+    raw.execute("UPDATE sync_partner SET sign_public = randomblob(32)")
+    raw.commit()
+    raw.close()
+    with pytest.raises(AssertionError):
+        _no_mismatch(path, "sync_partner")
+
+
+@pytest.mark.pg
+def test_h0003_on_a_postgresql_district_hashes_the_stored_forms(pg_url: str) -> None:
+    from db.base import Base
+    from db.engine import make_url_engine
+
+    engine = make_url_engine(pg_url)
+    try:
+        upgrade(engine, "h0002")
+        upgrade(engine, "b0001")
+        _local_rows(engine)
+        upgrade(engine, "h0003")
+        with engine.connect() as conn:
+            cur = cursor_of(conn.connection.driver_connection)
+            try:
+                for name in LOCAL:
+                    assert list(rowhash.mismatches(cur, Base.metadata.tables[name])) == [], name
+                    assert cur.execute(f"SELECT count(*) FROM {name} WHERE row_hash IS NULL").fetchone()[0] == 0, name
+            finally:
+                cur.close()
+    finally:
+        engine.dispose()

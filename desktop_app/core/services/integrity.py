@@ -136,10 +136,13 @@ def check_village_digests(conn: Connection) -> list[str]:
 
 # Local tables (not syncable, so sync's kinds do not name them) as a person knows them.
 _LOCAL_LABELS = {"app_user": "用户", "app_user_org": "用户可处理的组织", "sync_outbox": "导出的同步包",
-                 "sync_inbox": "导入的同步包"}
+                 "sync_inbox": "导入的同步包", "installation": "本机安装标识", "site": "本机站点",
+                 "sync_partner": "已登记的同步对象（名片及公钥）", "sync_partner_has": "同步对象已确认收到的进度",
+                 "backup_setting": "备份设置", "district_setting": "区级设置"}
 # What names a record of a table whose own columns do not (an expression over the row ``a0``).
 _RECORD_WORDS = {"app_user_org": "(SELECT username FROM app_user WHERE id = a0.user_id) || ' → ' || "
-                                 "(SELECT name FROM organisation WHERE id = a0.organisation_id)"}
+                                 "(SELECT name FROM organisation WHERE id = a0.organisation_id)",
+                 "sync_partner_has": "(SELECT name FROM sync_partner WHERE origin = a0.partner)"}
 
 
 def _record_label(table: Table) -> str | None:
@@ -150,6 +153,21 @@ def _record_label(table: Table) -> str | None:
         if name in table.c:
             return name
     return None
+
+
+def _record_key(key: object) -> str:
+    """A row's key as a person reads it: a UUID with its dashes, a composite key joined by “/”."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return "/".join(str(uuid.UUID(p)) if isinstance(p, str) and len(p) == 32 and _is_hex(p) else str(p)
+                    for p in parts)
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        int(text, 16)
+    except ValueError:
+        return False
+    return True
 
 
 def check_row_hashes(conn: Connection) -> list[str]:
@@ -173,19 +191,21 @@ def check_row_hashes(conn: Connection) -> list[str]:
                     continue
                 label = _LOCAL_LABELS.get(table.name) or table_label(table.name)
                 org, shown = "", _record_label(table)
+                key = rowhash.key_columns(table)
+                where, params = rowhash.key_where([f"a0.{k}" for k in key]), rowhash.key_params(key, row_id)
                 path = paths.get(table.name)
                 if path is not None:
-                    found = look.execute(f'SELECT {path.expr} FROM "{table.name}" a0 {path.joins} WHERE a0.id = ?',
-                                         (row_id,)).fetchone()
+                    found = look.execute(f'SELECT {path.expr} FROM "{table.name}" a0 {path.joins} WHERE {where}',
+                                         params).fetchone()
                     org = f"“{names.get(found[0], found[0])}”的" if found and found[0] else ""
                 what = ""
                 if shown is not None:
                     column = _RECORD_WORDS.get(table.name) or f'"{shown}"'
-                    value = look.execute(f'SELECT {column} FROM "{table.name}" a0 WHERE id = ?', (row_id,)).fetchone()
+                    value = look.execute(f'SELECT {column} FROM "{table.name}" a0 WHERE {where}', params).fetchone()
                     what = f"（{value[0]}）" if value and value[0] is not None else ""
-                record = uuid.UUID(row_id) if isinstance(row_id, str) and len(row_id) == 32 else row_id
+                record = _record_key(row_id)
                 reason = "没有行哈希（不是由本程序写入的）" if stored is None else "内容与其行哈希不符"
-                problems.append(f"{label}（表 {table.name}）：{org}记录 {record}{what}{reason}：已被程序以外的方式修改")
+                problems.append(f"{label}（表 {table.name}）：{org}记录 {record}{what or ' '}{reason}：已被程序以外的方式修改")
             if bad > 10:
                 problems.append(f"{table.name}：另有 {bad - 10} 条记录的内容与其行哈希不符，从略")
     finally:
