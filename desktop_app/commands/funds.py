@@ -9,6 +9,7 @@ the role the action needs (the CLI has no login).
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,8 @@ def cmd_close_period(args: argparse.Namespace) -> int:
         entry = backup_quietly(Path(args.db), "month-close")
         if entry is not None:
             print(f"已备份：{entry.path}")
+        else:  # the close stands; the next start of the program makes the backup (month_close_if_missing)
+            print("月末结账备份未能写入（见日志）：结账已完成，下次打开阳光台账窗口时会补做此备份", file=sys.stderr)
     return 0
 
 

@@ -63,6 +63,49 @@ def test_a_daily_backup_that_cannot_be_written_never_stops_the_start(db: Databas
     assert closed is not None and closed.reason_text == "月末结账"
 
 
+def test_a_close_killed_before_its_backup_gets_it_at_the_next_start(two_year_demo: Path, tmp_path: Path) -> None:
+    """结账 commits first and its 月末结账 backup is made after: a program stopped in between (or a
+    backup that failed) leaves a closed month without one. The next start makes it, once."""
+    import uuid
+
+    from sqlalchemy import func, select
+
+    from db.migrate import open_database
+    from db.models import Book, Organisation, Period
+    from desktop_app.core.periods import next_period
+    from desktop_app.core.services.periods import close_period
+
+    path = copy_of(two_year_demo, tmp_path / "data")
+    folder = svc.backups_folder(path)
+
+    def month_closes() -> list[Path]:
+        return [e.path for e in list_backups(folder, path) if e.reason == "month-close"]
+
+    first = svc.daily_quietly(path, now=datetime(2026, 12, 1, 8, 0))  # the demo's closes have none yet
+    assert first is not None and first.reason == "daily" and len(month_closes()) == 1
+    assert svc.newest_close(month_closes()[0]) == svc.newest_close(path) is not None
+    assert svc.daily_quietly(path, now=datetime(2026, 12, 1, 9, 0)) is None and len(month_closes()) == 1
+
+    db = open_database(path)  # the next month's 结账, committed; the program is killed before the backup
+    try:
+        with db.begin("kuaiji") as s:
+            book = s.scalar(select(Book.id).join(Organisation, Organisation.id == Book.organisation_id)
+                            .where(Organisation.name == "东湖村股份经济合作社"))
+            assert isinstance(book, uuid.UUID)
+            last = s.scalar(select(func.max(Period.period)).where(Period.book_id == book, Period.status == "closed"))
+            assert isinstance(last, str)
+            close_period(s, book, next_period(last), user=keeper(s, "bookkeeper"))
+    finally:
+        db.close()
+    assert svc.newest_close(path) > svc.newest_close(month_closes()[0])  # type: ignore[operator]
+
+    assert svc.daily_quietly(path, now=datetime(2026, 12, 2, 8, 0)) is not None  # the next start
+    closes = month_closes()
+    assert len(closes) == 2 and svc.newest_close(closes[0]) == svc.newest_close(path)
+    assert svc.daily_quietly(path, now=datetime(2026, 12, 2, 9, 0)) is None  # and a second start: none
+    assert month_closes() == closes
+
+
 def test_rotation_keeps_the_newest_of_each_other_reason(db: Database) -> None:
     when = datetime(2026, 5, 1, 9, 0)
     for i in range(7):

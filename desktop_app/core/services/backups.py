@@ -6,6 +6,9 @@
   catalogued (db/backup.py), then the folder rotated.
 * ``daily_if_due(db_path)`` — the first start of each day (``daily_quietly`` at start-up: never
   stops the program opening).
+* ``month_close_if_missing(db_path)`` — a month close commits first and its 月末结账 backup is made
+  after; a close left without one (the program stopped in between) gets it at the next start
+  (``daily_quietly``).
 * ``backup_to_folder(session, db_path, folder, passphrase)`` — a copy outside the data folder
   (a chosen folder or a USB stick) is always sealed with the administrator's passphrase
   (desktop_app.core.backup_crypto) and checked by decrypting it again.
@@ -84,14 +87,56 @@ def daily_if_due(db_path: Path, *, now: datetime | None = None, keep: Rotation =
     return auto_backup(db_path, "daily", now=now, keep=keep)
 
 
+def newest_close(path: Path) -> str | None:
+    """When the newest month still closed in the database file ``path`` was closed (its
+    ``closed_at`` as stored: text that sorts by time); None when none is closed, or the file cannot
+    be read as one of ours (read only: a backup is never changed by looking)."""
+    from db.engine import read_only_uri
+
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        found = conn.execute("SELECT max(closed_at) FROM period WHERE status = 'closed'").fetchone()
+        return str(found[0]) if found and found[0] is not None else None
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def month_close_if_missing(db_path: Path, *, now: datetime | None = None,
+                           keep: Rotation = Rotation()) -> BackupEntry | None:
+    """The 月末结账 backup of a month whose close is committed but whose backup was never made
+    (the program or the computer stopped between the two, or the disk was full then): made now,
+    once. Due when the file holds a month closed after the newest close the newest 月末结账 backup
+    holds (or there is none); None when nothing is due."""
+    live = newest_close(db_path)
+    if live is None:
+        return None
+    newest = next((e for e in list_backups(backups_folder(db_path), db_path) if e.reason == "month-close"), None)
+    held = newest_close(newest.path) if newest is not None else None
+    if held is not None and held >= live:
+        return None
+    return auto_backup(db_path, "month-close", now=now, keep=keep)
+
+
 def daily_quietly(db_path: Path, *, now: datetime | None = None) -> BackupEntry | None:
-    """``daily_if_due`` for the program's start: a backup that cannot be written (a full or
-    read-only disk) is logged and never stops the program opening; the 备份与恢复 page shows
-    which days have none."""
+    """The program's start: first the 月末结账 backup of a close that has none
+    (``month_close_if_missing``), then ``daily_if_due`` (returned). A backup that cannot be
+    written (a full or read-only disk) is logged and never stops the program opening; the
+    备份与恢复 page shows which days have none, and a missing month-close backup is tried again at
+    the next start."""
+    log = logging.getLogger(__name__)
+    try:
+        month_close_if_missing(db_path, now=now)
+    except (OSError, sqlite3.Error, UserError) as exc:
+        log.warning("month-close backup of %s failed: %s", db_path, exc)
     try:
         return daily_if_due(db_path, now=now)
     except (OSError, sqlite3.Error, UserError) as exc:
-        logging.getLogger(__name__).warning("daily backup of %s failed: %s", db_path, exc)
+        log.warning("daily backup of %s failed: %s", db_path, exc)
         return None
 
 
