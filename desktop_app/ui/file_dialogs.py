@@ -1,7 +1,10 @@
 """Every file dialog of the program in one place: it opens where files of that kind were last
 opened or saved (remembered per kind in the window settings), else in 文档 — never in the
 program's folder — and remembers where the user went. The dialogs are Qt's own, in Chinese
-(``app.make_application`` loads the catalogue and ``qt_zh.MissingQtWords``).
+(``app.make_application`` loads the catalogue and ``qt_zh.MissingQtWords``), with sizes in 字节/KB/MB
+and dates as 2026/12/02 19:50 whatever the system's locale (Qt's file model formats both with
+``QLocale::system()``, "C" on an English or bare system: "3 12 2026" and "KiB"), and every
+column wide enough for its heading and its text.
 
     path = save_file_name(self, self.ctx.settings, "members_pdf", "保存 PDF", "花名册.pdf", PDF_FILTER)
 """
@@ -11,14 +14,33 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QFileInfo, QMimeDatabase, QObject, QStandardPaths, Qt
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QWidget
+from PySide6.QtCore import (
+    QAbstractProxyModel,
+    QCoreApplication,
+    QEvent,
+    QFileInfo,
+    QMimeDatabase,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QStandardPaths,
+    Qt,
+)
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFileIconProvider,
+    QFileSystemModel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QWidget,
+)
 
 from desktop_app.ui.settings import WindowSettings
 
-__all__ = ["PDF_FILTER", "XLSX_FILTER", "NameOnlyIcons", "existing_folder", "install_file_dialog_guard",
-           "open_file_name", "save_file_name", "start_folder"]
+__all__ = ["DATE_FORMAT", "PDF_FILTER", "XLSX_FILTER", "NameOnlyIcons", "existing_folder", "file_size_text",
+           "fit_file_dialog", "install_file_dialog_guard", "open_file_name", "save_file_name", "start_folder"]
 
 PDF_FILTER = "PDF 文件 (*.pdf)"
 XLSX_FILTER = "Excel 文件 (*.xlsx)"
@@ -84,22 +106,126 @@ class NameOnlyIcons(QFileIconProvider):
     def type(self, info: QFileInfo) -> str:
         if info.isDir():
             return "文件夹"
-        return self._mime.mimeTypeForFile(info.fileName(), QMimeDatabase.MatchMode.MatchExtension).comment()
+        if (ours := _OUR_TYPES.get(info.suffix().lower())) is not None:
+            return ours
+        mime = self._mime.mimeTypeForFile(info.fileName(), QMimeDatabase.MatchMode.MatchExtension)
+        return "文件" if mime.isDefault() else mime.comment()
+
+
+# the program's own files, which the MIME database calls 未知 (or, for .db, guesses from content)
+_OUR_TYPES = {"db": "数据库文件", "slbak": "台账备份", "slsync": "同步包", "slcard": "身份卡"}
+
+DATE_FORMAT = "yyyy/MM/dd HH:mm"
+_UNITS = ("KB", "MB", "GB", "TB")
+
+
+def file_size_text(size: int) -> str:
+    """A file's size as Windows' Chinese Explorer shows it: 900 字节, 120.6 KB, 2.2 MB (1 KB = 1024
+    字节); integers only, so 1023.96 KB is 1024.0 KB, never a rounding surprise."""
+    if size < 1024:
+        return f"{size} 字节"
+    unit, scale = 0, 1024
+    while unit < len(_UNITS) - 1 and size >= scale * 1024:
+        unit, scale = unit + 1, scale * 1024
+    tenths = (size * 10 + scale // 2) // scale
+    return f"{tenths // 10}.{tenths % 10} {_UNITS[unit]}"
+
+
+class _ChineseColumns(QStyledItemDelegate):
+    """The 大小 and 修改日期 columns written from the file model's raw values (Qt formats them
+    with the system locale, which may be "C": "3 12 2026 04:27", "120.56 KiB", "900 bytes")."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        model, source = index.model(), QModelIndex(index)
+        while isinstance(model, QAbstractProxyModel):  # a proxy between (QFileDialog.setProxyModel)
+            source, model = model.mapToSource(source), model.sourceModel()
+        if not isinstance(model, QFileSystemModel) or not source.isValid():
+            return
+        if index.column() == _SIZE:
+            option.text = "" if model.isDir(source) else file_size_text(model.size(source))
+        elif index.column() == _DATE:
+            option.text = model.lastModified(source).toString(DATE_FORMAT)
+
+
+_NAME, _SIZE, _TYPE, _DATE = range(4)
+_SAMPLES = {_SIZE: ("1023.9 KB", "1023 字节"), _DATE: ("2026/12/31 23:59",), _TYPE: ("Excel 2007 电子表格",)}
+_PAD = 24  # a section's margins and its sort arrow
+_NAME_MIN = 260
+
+
+def _tree(dialog: QFileDialog) -> QTreeView | None:
+    return next((v for v in dialog.findChildren(QTreeView) if v.objectName() == "treeView"), None)
+
+
+def fit_file_dialog(dialog: QFileDialog, *, first: bool = True) -> None:
+    """Every column of the detail view at least as wide as its heading and its widest text (and
+    samples of a date and a size not yet listed), and the dialog wide enough to show them all
+    beside the sidebar without a scroll bar (Qt sizes them for Latin text: "10/29/81 02:02PM",
+    "mp3Folder"; a saved state may be narrower still). Not ``first`` (the folder's rows arrived),
+    a column only widens: the user may have widened it."""
+    tree = _tree(dialog)
+    if tree is None:
+        return
+    header = tree.header()
+    fm = header.fontMetrics()
+    texts = tree.fontMetrics()
+    wanted = {}
+    for column in (_SIZE, _TYPE, _DATE):
+        heading = str(tree.model().headerData(column, Qt.Orientation.Horizontal) or "")
+        width = max([fm.horizontalAdvance(heading)] + [texts.horizontalAdvance(t) for t in _SAMPLES[column]])
+        width = max(width + _PAD, tree.sizeHintForColumn(column))
+        wanted[column] = max(width, 0 if first else header.sectionSize(column))
+    for column, width in wanted.items():
+        header.resizeSection(column, width)
+    name = max(_NAME_MIN, header.sectionSize(_NAME))
+    header.resizeSection(_NAME, name)
+    needed = dialog.width() - tree.viewport().width() + name + sum(wanted.values()) + 4
+    screen = dialog.screen() or QGuiApplication.primaryScreen()
+    limit = screen.availableGeometry().width() - 40 if screen is not None else needed
+    if dialog.width() < needed:
+        dialog.resize(min(needed, limit), max(dialog.height(), 480))
 
 
 class _DialogGuard(QObject):
     """Gives every QFileDialog of the application the name-only icons before it first paints,
-    also the ones Qt's static getters build (and the tests' monkeypatched getters never do)."""
+    also the ones Qt's static getters build (and the tests' monkeypatched getters never do), the
+    Chinese 大小 and 修改日期, and columns and a width that fit them."""
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
         self.icons = NameOnlyIcons()
+        self.columns = _ChineseColumns(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Polish and isinstance(watched, QFileDialog) \
-                and watched.iconProvider() is not self.icons:
+        kind = event.type()
+        if kind not in (QEvent.Type.Polish, QEvent.Type.Show) or not isinstance(watched, QFileDialog):
+            return False
+        if kind == QEvent.Type.Polish and watched.iconProvider() is not self.icons:
             watched.setIconProvider(self.icons)
+            self._dress(watched)
+        elif kind == QEvent.Type.Show:
+            fit_file_dialog(watched)
         return False
+
+    def _dress(self, dialog: QFileDialog) -> None:
+        tree = _tree(dialog)
+        if tree is not None:
+            for column in (_SIZE, _DATE):
+                tree.setItemDelegateForColumn(column, self.columns)
+            tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        model = dialog.findChild(QFileSystemModel)
+        if model is not None:  # a folder is listed in a thread, after the dialog shows: widen to its rows
+            model.directoryLoaded.connect(lambda _path, d=dialog: _refit(d))
+
+
+def _refit(dialog: QFileDialog) -> None:
+    try:
+        visible = dialog.isVisible()
+    except RuntimeError:  # the dialog is gone (its C++ side deleted) before its folder finished listing
+        return
+    if visible:
+        fit_file_dialog(dialog, first=False)
 
 
 _GUARD_PROPERTY = "file_dialog_guard"
