@@ -1,7 +1,8 @@
-"""Qt's own words that the Chinese catalogue shipped with the PySide6 wheels lacks (it is the older
-``qt_zh_CN``: Qt 6's file dialog says "&Look in:" where the catalogue knows "Look in:"), and the
-few it words wrongly ("Size" as 体积). Installed
-after the catalogue, so it is asked first; anything else falls through to the catalogue."""
+"""Qt's own words that the Chinese catalogue shipped with the PySide6 wheels lacks (older wheels
+ship only ``qt_zh_CN``, newer ones ``qtbase_zh_CN``; neither has Qt 6's "&Look in:" nor the icon
+provider's words), and the few it words wrongly ("Size" as 体积). Installed after the catalogue,
+so it is asked first; anything else falls through to the catalogue. Dates and sizes in the file
+dialog are ``file_dialogs``' own (Qt formats them with the system locale, not these words)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ _WORDS: dict[tuple[str, str], str] = {
     ("QAbstractFileIconProvider", "Folder"): "文件夹",
     ("QAbstractFileIconProvider", "File"): "文件",
     ("QAbstractFileIconProvider", "Drive"): "驱动器",
+    ("QAbstractFileIconProvider", "Shortcut"): "快捷方式",
+    ("QAbstractFileIconProvider", "Alias"): "替身",
+    ("QAbstractFileIconProvider", "%1 File"): "%1 文件",
+    ("QPlatformTheme", "Don't Save"): "不保存",
     ("QFileSystemModel", "Folder"): "文件夹",
     ("QFileSystemModel", "Size"): "大小",  # the catalogue says 体积 (a volume), not a file's size
 }

@@ -144,3 +144,15 @@ def test_the_static_open_dialog_is_dressed_too(qtbot: Any, folder: Path) -> None
     assert seen.get("fits"), seen
     assert seen["rows"]["花名册.pdf"][1:] == ["120.6 KB", "PDF 文档", "2026/12/02 19:50"]
     assert {"打开(&O)", "取消"} <= seen["buttons"], seen["buttons"]
+
+
+def test_qts_own_words_the_catalogue_lacks_are_chinese() -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    make_application()
+    said = {(ctx, src): QCoreApplication.translate(ctx, src) for ctx, src in (
+        ("QFileDialog", "&Look in:"), ("QFileSystemModel", "Size"), ("QFileSystemModel", "Date Modified"),
+        ("QAbstractFileIconProvider", "Shortcut"), ("QPlatformTheme", "Don't Save"), ("QPlatformTheme", "Cancel"),
+        ("QFileDialog", "&New Folder"), ("QFileDialog", "Show &hidden files"), ("QFileDialog", "Recent Places"))}
+    assert not [key for key, text in said.items() if text == key[1] or not any("\u4e00" <= ch <= "\u9fff" for ch in text)]
+    assert said[("QFileSystemModel", "Size")] == "大小" and said[("QPlatformTheme", "Don't Save")] == "不保存"
