@@ -116,8 +116,12 @@ class ImportRun:
     backup: BackupEntry | None = None
 
     def ensure_backup(self, db: Database) -> None:
+        """The run's backup, once; a copy that does not even open as ours stops the import."""
         if self.backup is None and db.is_file:
             self.backup = pre_import_backup(db.path)
+        if self.backup is not None and self.backup.verified is False:
+            raise PackageError(f"导入前的备份 {self.backup.path.name} 未通过检查（{'；'.join(self.backup.problems)}），"
+                               "未导入任何数据。请运行 verify 检查数据库")
 
     def verify(self) -> BackupEntry | None:
         """The backup checked (``integrity_check``, opens as ours, SHA-256) and re-catalogued."""
@@ -222,8 +226,8 @@ def import_package(db: Database, file: Path, *, actor: str, dry_run: bool = Fals
                    progress: Progress | None = None, data_dir: Path | None = None,
                    run: ImportRun | None = None, _collect: bool = False) -> ImportReport:
     """Apply a package in one transaction (see the module docstring); raises ``PackageError``.
-    ``run``: the import run it belongs to (its backup is shared); without one, a run of its own
-    whose backup's check is deferred (listed as 未校验 until ``verify_pending``)."""
+    ``run``: the import run it belongs to (its backup is shared, its check left to the run's
+    owner); without one, a run of its own whose backup is checked once the import is over."""
     file = Path(file)
     if not file.is_file():
         raise PackageError(f"找不到同步包文件：{file}")
@@ -237,11 +241,16 @@ def import_package(db: Database, file: Path, *, actor: str, dry_run: bool = Fals
         with db.read(actor) as s:
             private = _private_key(s, envelope.recipient_fingerprint(file))
         envelope.open_to_file(file, tmp, private)
-        run = run if run is not None else ImportRun()
-        with Container(tmp) as c:
-            return _import(db, c, file, actor=actor, dry_run=dry_run, progress=progress,
-                           attachments_dir=attachments_dir, collect=_collect,
-                           before_write=lambda: run.ensure_backup(db))
+        own = run is None
+        this_run = ImportRun() if run is None else run
+        try:
+            with Container(tmp) as c:
+                return _import(db, c, file, actor=actor, dry_run=dry_run, progress=progress,
+                               attachments_dir=attachments_dir, collect=_collect,
+                               before_write=lambda: this_run.ensure_backup(db))
+        finally:
+            if own:  # a run of its own: its backup checked now, after the import
+                this_run.verify()
     finally:
         tmp.unlink(missing_ok=True)
 

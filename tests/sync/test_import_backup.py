@@ -65,7 +65,8 @@ def test_no_backup_for_a_dry_run_or_a_package_already_imported(sync_pair: SyncPa
     read_package(sync_pair.district, first)
     assert _sync_backups(sync_pair.district.path) == []
     import_package(sync_pair.district, first, actor="tester")
-    assert len(_sync_backups(sync_pair.district.path)) == 1  # a package alone: a run of its own
+    (alone,) = list_backups(backups_folder(sync_pair.district.path), sync_pair.district.path)
+    assert alone.verified is True  # a package alone: a run of its own, its backup checked after it
     run = ImportRun()
     again = import_package(sync_pair.district, first, actor="tester", run=run)
     assert again.already_imported and run.backup is None and len(_sync_backups(sync_pair.district.path)) == 1
@@ -113,10 +114,10 @@ def test_cli_imports_a_folder_under_one_backup_and_checks_it_after(tmp_path: Pat
     assert main([*admin, "sync", "identity", "--db", str(d), "--out", str(tmp_path / "district.slcard")]) == 0
     assert main([*admin, "sync", "trust", str(tmp_path / "town.slcard"), "--db", str(d), "--yes"]) == 0
     assert main([*admin, "sync", "trust", str(tmp_path / "district.slcard"), "--db", str(t), "--yes"]) == 0
-    for code, name in (("320115106000", "大桥镇"), ("320115107000", "小桥镇")):
+    for region, name in (("320115106000", "大桥镇"), ("320115107000", "小桥镇")):
         database = open_database(t)
         with database.begin("admin") as s:
-            create_region(s, code=code, name=name, user=keeper(s))
+            create_region(s, code=region, name=name, user=keeper(s))
         database.close()
         assert main([*admin, "sync", "export", "--db", str(t), "--to", str(usb)]) == 0
     assert len(list(usb.glob("*.slsync"))) == 2
