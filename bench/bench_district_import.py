@@ -12,12 +12,16 @@ kept.
 Timed, in a child process (its own CPU seconds and peak RSS): ``import_package`` of every kept
 package, in the order a district receives them (every seed, then month by month), into a fresh
 copy of the district as it was before the first one (trusted cards, no rows). Each import
-includes the checked backup the program takes before every sync import (timed alone too).
+includes its share of the 同步导入前 backup: one per import run (each seed alone; each month's
+packages, one per township, as one run), its deferred check done after the run (timed apart; the
+copy and the check on the full district are timed alone too).
 
 Raw limit, on the same rows: for each seed package, the JSON parse of its row images and records
 (``json.loads`` per line) plus stdlib ``executemany`` of the same rows and records into a copy
 of the empty district (``bench_sync.raw_limits``), summed and set beside the seeds' imports; the
-monthly packages' imports are reported per package. Medians of ``--runs``.
+monthly packages' imports are reported per package, the first month's beside the same parse +
+executemany of their rows into a copy of the district as it was after the seeds. Medians of
+``--runs``.
 
     .venv/bin/python bench/bench_district_import.py --townships 10 --villages 30 --years 3   # the #13 size
     .venv/bin/python bench/bench_district_import.py --townships 3 --villages 10 --years 1 --months 2
@@ -61,29 +65,50 @@ def run_child(*args: str) -> dict[str, object]:
     return result
 
 
-def child_import_all(district: Path, listing: Path) -> None:
-    """Import every package named in ``listing`` (one path a line) into ``district``, in order."""
+def child_import_all(district: Path, listing: Path, seeds: int, keep: str) -> None:
+    """Import every package named in ``listing`` (one path a line) into ``district``, in order:
+    each seed a run of its own (its own 同步导入前 backup), then each month's packages (one per
+    township) as ONE run, as the district imports a stick holding the month's packages: one
+    backup before the first of them, its deferred check after the last (timed apart). ``keep``
+    (when not empty): where to copy the district as it was after the seeds (the raw limit of
+    the monthly packages starts from it)."""
     import desktop_app.sync  # noqa: F401
-    from desktop_app.core.services.backups import auto_backup
-    from desktop_app.sync.apply import import_package
+    from desktop_app.sync.apply import ImportRun, import_package, pre_import_backup
 
     packages = [Path(p) for p in listing.read_text().splitlines() if p]
+    towns = seeds
     db = open_database(district)
-    walls, cpus = [], []
+    walls, cpus, checks = [], [], []
     w, c = time.perf_counter(), time.process_time()
-    for package in packages:
+    run = ImportRun()
+    for n, package in enumerate(packages):
+        if n < seeds or (n - seeds) % towns == 0:
+            run = ImportRun()
+        if n == seeds and keep:
+            backup_file(district, Path(keep))
         t0, c0 = time.perf_counter(), time.process_time()
-        rep = import_package(db, package, actor="bench")
+        rep = import_package(db, package, actor="bench", run=run)
         walls.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
         if not rep.compared:
             raise SystemExit(f"{package.name}: totals not compared")
+        if n < seeds or (n - seeds) % towns == towns - 1:  # the run is over: its backup checked
+            t0 = time.perf_counter()
+            entry = run.verify()
+            checks.append(time.perf_counter() - t0)
+            if entry is None or not entry.verified:
+                raise SystemExit(f"{package.name}: the backup before it did not pass its check")
     wall, cpu = time.perf_counter() - w, time.process_time() - c
-    t0 = time.perf_counter()
-    auto_backup(district, "sync-import")  # what the last import's backup cost, alone
-    backup = time.perf_counter() - t0
+    t0, c0 = time.perf_counter(), time.process_time()
+    entry = pre_import_backup(district)  # what one more run's backup costs on the full district, alone
+    copy, copy_cpu = time.perf_counter() - t0, time.process_time() - c0
+    t0, c0 = time.perf_counter(), time.process_time()
+    ImportRun(entry).verify()
+    check, check_cpu = time.perf_counter() - t0, time.process_time() - c0
     db.close()
-    print(json.dumps({"wall": wall, "cpu": cpu, "rss": bench_sync.rss_mb(), "walls": walls, "cpus": cpus, "backup": backup}))
+    print(json.dumps({"wall": wall, "cpu": cpu, "rss": bench_sync.rss_mb(), "walls": walls, "cpus": cpus,
+                      "checks": checks, "copy": copy, "copy_cpu": copy_cpu, "check": check, "check_cpu": check_cpu,
+                      "size": district.stat().st_size}))
 
 
 def build(work: Path, townships: int, villages: int, years: int, months: int) -> tuple[Path, list[Path], list[Path]]:
@@ -143,11 +168,13 @@ def build(work: Path, townships: int, villages: int, years: int, months: int) ->
     return work / "district0.db", packages, towns
 
 
-def raw_of(district0: Path, towns: list[Path], packages: list[Path]) -> dict[str, float]:
+def raw_of(district0: Path, towns: list[Path], packages: list[Path], after_seeds: Path | None = None
+           ) -> dict[str, float]:
     """The raw limit of the seed packages summed (parse + executemany of their rows and records
-    into a copy of the empty district), and the voucher lines they carry."""
+    into a copy of the empty district), the same of the monthly packages summed (into a copy of
+    the district as it was after the seeds, ``after_seeds``), and the voucher lines they carry."""
     out = {"parse": 0.0, "upsert": 0.0, "parse_cpu": 0.0, "upsert_cpu": 0.0, "lines": 0.0, "seed_lines": 0.0,
-           "seed_rows": 0.0}
+           "seed_rows": 0.0, "m_parse": 0.0, "m_upsert": 0.0, "m_parse_cpu": 0.0, "m_upsert_cpu": 0.0, "m_rows": 0.0}
     for n, package in enumerate(packages):
         name = package.name.split("_", 1)[1]
         for town in towns:
@@ -161,6 +188,11 @@ def raw_of(district0: Path, towns: list[Path], packages: list[Path]) -> dict[str
                     for k in ("parse", "upsert", "parse_cpu", "upsert_cpu"):
                         out[k] += raw[k]
                     out["seed_rows"] += raw["lines"]  # change records + row images
+                elif after_seeds is not None and n < 2 * len(towns):  # the first month: into the district after the seeds
+                    raw = bench_sync.raw_limits(town, after_seeds, ranges, package)
+                    for k in ("parse", "upsert", "parse_cpu", "upsert_cpu"):
+                        out["m_" + k] += raw[k]
+                    out["m_rows"] += raw["lines"]
                 con = sqlite3.connect(town)
                 lines = sum(con.execute("SELECT COUNT(*) FROM change_log WHERE origin = ? AND seq BETWEEN ? "
                                                 "AND ? AND table_name = 'entry'", (o, a, b)).fetchone()[0]
@@ -196,13 +228,15 @@ def main() -> None:
           + ("（沿用上次生成的）" if args.reuse else f"，每个 {args.villages} 个村、{args.years} 年，另有 {args.months} 个月的工作")
           + f"；共 {len(packages)} 个同步包")
     runs = []
+    after_seeds = args.work / "district_after_seeds.db"
     for run in range(args.runs):
         d = args.work / "district" / f"run{run}.db"
         backup_file(district0, d)
-        runs.append(run_child("_import_all", str(d), str(listing)))
+        runs.append(run_child("_import_all", str(d), str(listing), str(len(towns)), str(after_seeds) if run == 0 else ""))
         for f in d.parent.glob(d.name + "*"):
             f.unlink()
-    raw = raw_of(district0, towns, packages)
+        shutil.rmtree(d.parent / "backups", ignore_errors=True)
+    raw = raw_of(district0, towns, packages, after_seeds)
     def med(key: str, part: slice | None = None) -> float:
         if part is None:
             return statistics.median(float(r[key]) for r in runs)  # type: ignore[arg-type]
@@ -214,16 +248,30 @@ def main() -> None:
     raw_wall, raw_cpu = raw["parse"] + raw["upsert"], raw["parse_cpu"] + raw["upsert_cpu"]
     lines = raw["lines"]
     print(f"\n== 区经管站导入全部同步包（{args.runs} 次的中位数） ==")
-    print(f"{len(packages)} 个包共 {lines:,.0f} 行凭证分录：墙钟 {wall:.2f} s（CPU {cpu:.2f} s），峰值内存 {med('rss'):.0f} MB；"
-          f"每个包导入前的校验备份（最后一个单独计时）{med('backup'):.2f} s")
+    print(f"{len(packages)} 个包共 {lines:,.0f} 行凭证分录：墙钟 {wall:.2f} s（CPU {cpu:.2f} s），峰值内存 {med('rss'):.0f} MB")
+    print(f"同步导入前的备份（区级数据库 {med('size') / 1e6:.0f} MB，单独计时）：每次导入（一个包或一次选中的几个包）"
+          f"复制一份 墙钟 {med('copy'):.2f} s（CPU {med('copy_cpu'):.2f} s），导入不等它的校验"
+          f"（integrity_check + SHA-256，导入完成后补做）墙钟 {med('check'):.2f} s（CPU {med('check_cpu'):.2f} s）；"
+          f"以前每个包都在导入前做这两步")
     print(f"首包 {len(towns)} 个（{raw['seed_lines']:,.0f} 行分录）墙钟 {seed_wall:.2f} s（CPU {seed_cpu:.2f} s）；"
           f"原始极限（同样的行：JSON 解析 {raw['parse']:.2f} s + stdlib executemany {raw['upsert']:.2f} s）"
           f"{raw_wall:.2f} s（CPU {raw_cpu:.2f} s）；比值 墙钟 {seed_wall / max(raw_wall, 1e-9):.2f}x，"
           f"CPU {seed_cpu / max(raw_cpu, 1e-9):.2f}x")
     if n_monthly:
         month_cpu = med("cpus", monthly)
-        print(f"月包 {n_monthly} 个（{lines - raw['seed_lines']:,.0f} 行分录）墙钟共 {month_wall:.2f} s（CPU {month_cpu:.2f} s）；"
-              f"每个 墙钟 {month_wall / n_monthly:.2f} s、CPU {month_cpu / n_monthly:.2f} s")
+        first = slice(len(towns), 2 * len(towns))
+        m_wall, m_cpu = med("walls", first), med("cpus", first)
+        m_raw, m_raw_cpu = raw["m_parse"] + raw["m_upsert"], raw["m_parse_cpu"] + raw["m_upsert_cpu"]
+        n_first = min(n_monthly, len(towns))
+        print(f"月包 {n_monthly} 个（{lines - raw['seed_lines']:,.0f} 行分录；每月各乡镇的包一次导入，共用一份导入前的备份）"
+              f"墙钟共 {month_wall:.2f} s（CPU {month_cpu:.2f} s）；每个 墙钟 {month_wall / n_monthly:.2f} s、"
+              f"CPU {month_cpu / n_monthly:.2f} s（目标 ≤ 1 s）")
+        print(f"第一个月的 {n_first} 个月包（{raw['m_rows']:,.0f} 行变更记录 + 数据行）：导入 墙钟 {m_wall:.2f} s"
+              f"（CPU {m_cpu:.2f} s，含备份）；原始极限（同样的行：JSON 解析 {raw['m_parse']:.2f} s + stdlib executemany "
+              f"{raw['m_upsert']:.2f} s 写入首包之后的区级数据库副本）{m_raw:.2f} s（CPU {m_raw_cpu:.2f} s）；"
+              f"比值 墙钟 {m_wall / max(m_raw, 1e-9):.2f}x，CPU {m_cpu / max(m_raw_cpu, 1e-9):.2f}x；"
+              f"单独导入一个月包（自带一份备份）约 墙钟 {m_wall / n_first + med('copy'):.2f} s、"
+              f"CPU {m_cpu / n_first + med('copy_cpu'):.2f} s")
     per_m = 1e6 / max(raw["seed_rows"], 1)  # the seeds per million package rows (records + row images)
     print(f"首包每百万行（变更记录 + 数据行）：导入 墙钟 {seed_wall * per_m:.1f} s、CPU {seed_cpu * per_m:.1f} s；"
           f"原始极限 墙钟 {raw_wall * per_m:.1f} s、CPU {raw_cpu * per_m:.1f} s（目标规模 {GOAL_LINES:,} 行分录的包约为"
@@ -233,7 +281,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "_import_all":
-        child_import_all(Path(sys.argv[2]), Path(sys.argv[3]))
+        child_import_all(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
     elif len(sys.argv) > 1 and sys.argv[1] == "_export":
         bench_sync.child_export(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
     elif len(sys.argv) > 1 and sys.argv[1] == "_import":
