@@ -31,9 +31,10 @@ def _date(text: str | None) -> date | None:
 
 def cmd_disclose(args: argparse.Namespace) -> int:
     from desktop_app.cli import check_out_path, open_db
+    from desktop_app.commands.auth import cli_user
     from desktop_app.core.services.disclosure import parse_disclosure_period
     from desktop_app.core.services.orgs import find_organisation, list_books, list_organisations
-    from desktop_app.reports.disclosure.builder import disclose
+    from desktop_app.reports.disclosure.builder import build_disclosure, record_disclosure
 
     if bool(args.org) == bool(args.all):
         raise UserError("请用 --org 指定一个组织，或用 --all 生成全部村", field="--org")
@@ -55,7 +56,7 @@ def cmd_disclose(args: argparse.Namespace) -> int:
     db = open_db(args)
     failures = 0
     try:
-        with db.begin("cli") as s:
+        with db.read("cli") as s:
             if args.org:
                 orgs = [find_organisation(s, args.org)]
             else:
@@ -69,15 +70,24 @@ def cmd_disclose(args: argparse.Namespace) -> int:
         for org in orgs:
             done: list[str] = []
             try:
-                with db.begin("cli") as s:  # the record is committed only once the files are there
+                # built under a read snapshot (no write lock while the PDF and images are made), then
+                # one short write: the record (checked against the data again) and the files
+                doc = phone = None
+                with db.read("cli") as s:
+                    user = cli_user(s)  # any role that may see the village prints its sheets
                     if out is not None:
+                        doc = build_disclosure(s, org.id, period, a3=args.a3, book_ids=book_filter.get(org.id),
+                                               posted_on=posted_on, user=user)
+                    if images is not None:
+                        phone = _build_images(s, org, period, book_filter.get(org.id), posted_on)
+                with db.begin("cli") as s:  # the record is committed only once the files are there
+                    if doc is not None:
                         target = out if args.org else out / village_file_name(org.region_code, org.name, period.code)
-                        doc, _ = disclose(s, org.id, period, a3=args.a3, book_ids=book_filter.get(org.id),
-                                          posted_on=posted_on)
+                        record_disclosure(s, doc, user=cli_user(s))
                         write_atomically(target, doc.pdf)
                         done.append(f"已生成：{target}（{doc.pages}页，{len(doc.sheets)}个账套）")
-                    if images is not None:
-                        done.append(_write_images(s, org, period, images, book_filter.get(org.id), posted_on))
+                    if phone is not None and images is not None:
+                        done.append(_write_images(s, org, period, images, phone))
                 print("\n".join(done))
             except UserError as exc:
                 if args.org:
@@ -91,12 +101,20 @@ def cmd_disclose(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _write_images(s: Any, org: Any, period: Any, folder: Path, book_ids: list[Any] | None,
-                  posted_on: date | None) -> str:
-    from desktop_app.reports.disclosure.phone import disclose_images
+def _build_images(s: Any, org: Any, period: Any, book_ids: list[Any] | None, posted_on: date | None) -> Any:
+    from desktop_app.reports.disclosure.phone import build_phone_images
+
+    return build_phone_images(s, org.id, period, book_ids=book_ids, posted_on=posted_on)
+
+
+def _write_images(s: Any, org: Any, period: Any, folder: Path, phone: Any) -> str:
+    """Seal what the images show (in the write transaction ``s``) and write them into ``folder``. A
+    seal records the content as shown, whenever it was read: no check against the data is needed."""
+    from desktop_app.commands.auth import cli_user
+    from desktop_app.reports.disclosure.builder import seal_sheets
     from desktop_app.reports.disclosure.phone_render import image_stem, write_images
 
-    phone = disclose_images(s, org.id, period, book_ids=book_ids, posted_on=posted_on)
+    seal_sheets(s, phone.contents, user=cli_user(s))
     _, longs = write_images(phone, folder)
     lines = [f"已生成手机图片：{folder}"]
     for book in dict.fromkeys(i.book_name for i in phone.images):  # each book is its own series

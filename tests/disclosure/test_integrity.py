@@ -61,7 +61,7 @@ def test_only_the_bundled_font_and_it_is_embedded(village: Village, tmp_path: Pa
 
 def _sealed(v: Village, period: str = PERIOD) -> bytes:
     with v.db.begin() as s:
-        return disclose(s, v.org.id, period, book_ids=[v.book.id])[0].pdf
+        return disclose(s, v.org.id, period, book_ids=[v.book.id], user=v.reviewer)[0].pdf
 
 
 def _qr_texts(pdf: bytes) -> list[str]:

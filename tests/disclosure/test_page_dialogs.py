@@ -70,7 +70,7 @@ def test_posting_date_is_typed_into_the_project_date_field(page: DisclosurePage,
     from desktop_app.reports.disclosure.builder import disclose
 
     with village.db.begin() as s:  # the sheets made: they can be registered as posted
-        disclose(s, village.org.id, parse_disclosure_period(PERIOD))
+        disclose(s, village.org.id, parse_disclosure_period(PERIOD), user=village.reviewer)
     seen: list[Any] = []
 
     def run(dialog: FormDialog) -> bool:

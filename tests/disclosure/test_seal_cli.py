@@ -61,7 +61,7 @@ def test_receipt_changed_behind_the_programs_back_is_named_by_section_and_row(
 
 def test_phone_scan_is_read_and_bad_input_refused(village: Village) -> None:
     with village.db.begin() as s:
-        doc, _ = disclose(s, village.org.id, PERIOD, book_ids=[village.book.id])
+        doc, _ = disclose(s, village.org.id, PERIOD, book_ids=[village.book.id], user=village.reviewer)
     (qr,) = PdfReader(io.BytesIO(doc.pdf)).metadata.subject.splitlines()  # type: ignore[union-attr]
     parts = qr.split(" · ")
     assert parts[:4] == ["阳光台账财务公开", village.book.name, f"账套{village.book.code}", "2026年10月"]
@@ -103,7 +103,7 @@ def test_posting_date_printed_once_recorded_or_given(village: Village, tmp_path:
         return "\n".join(pdf_lines(pdf, 1)[0])
 
     with village.db.begin() as s:
-        blank = cover(disclose(s, village.org.id, PERIOD, book_ids=[village.book.id])[0].pdf)
+        blank = cover(disclose(s, village.org.id, PERIOD, book_ids=[village.book.id], user=village.reviewer)[0].pdf)
         assert "公开日期：" + "\uff3f" * 4 + "年" in blank  # a blank line to fill in by hand
         mark_disclosure_posted(s, book_id=village.book.id, period_code=PERIOD, posted_on=date(2026, 11, 6), user=keeper(s))
         assert "公开日期：2026年11月6日" in cover(build_disclosure(s, village.org.id, PERIOD,

@@ -63,7 +63,8 @@ def test_settings_are_stored_audited_and_printed(village: Village) -> None:
                                    phone="025-52101234", posting_days=15, frequency="quarter", user=keeper(s))
     with village.db.begin("test") as s:
         st = get_disclosure_settings(s, village.org.id)
-        doc, _ = disclose(s, village.org.id, PERIOD, book_ids=[village.book.id], posted_on=date(2026, 11, 8))
+        doc, _ = disclose(s, village.org.id, PERIOD, book_ids=[village.book.id], posted_on=date(2026, 11, 8),
+                          user=village.reviewer)
         audit = s.connection().exec_driver_sql(
             "SELECT count(*) FROM audit_entry WHERE entity = 'disclosure_setting'").scalar()
     assert (st.checking_body, st.preparer, st.phone, st.posting_days, st.frequency, st.saved) == (
@@ -79,8 +80,8 @@ def test_generated_and_posted_records_and_who_has_not_disclosed(village: Village
         missing = list_undisclosed(s, PERIOD)
     assert {r.status for r in missing} == {"未生成"} and village.book.id in {r.book_id for r in missing}
     with village.db.begin("test") as s:
-        doc, recs = disclose(s, village.org.id, PERIOD, book_ids=[village.book.id])
-        again, recs2 = disclose(s, village.org.id, PERIOD, book_ids=[village.book.id])
+        doc, recs = disclose(s, village.org.id, PERIOD, book_ids=[village.book.id], user=village.reviewer)
+        again, recs2 = disclose(s, village.org.id, PERIOD, book_ids=[village.book.id], user=village.reviewer)
     assert doc.pdf == again.pdf and recs[0].times_generated == recs2[0].times_generated == 1
     assert recs[0].content_sha256 == doc.sha256 and recs[0].seal_hash == doc.sheets[0].seal.hash
     assert recs[0].all_sealed and recs[0].pages == doc.pages
@@ -133,7 +134,7 @@ def test_what_is_due_follows_the_frequency_setting(village: Village) -> None:
     assert missing("2026-Q3") and missing("2026-08")
     with village.db.begin("test") as s:  # a monthly village that posted July, August and September
         for month in ("2026-07", "2026-08", "2026-09"):
-            disclose(s, village.org.id, month, book_ids=[village.book.id])
+            disclose(s, village.org.id, month, book_ids=[village.book.id], user=village.reviewer)
             mark_disclosure_posted(s, book_id=village.book.id, period_code=month, posted_on=date(2026, 10, 8), user=keeper(s))
     assert not missing("2026-Q3") and not missing("2026-08")
     with village.db.begin("test") as s:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from db.migrate import open_database
+from tests.acting import keeper
 from tests.conftest import copy_of
 from tests.disclosure.conftest import codes_in, pdf_lines
 
@@ -241,7 +242,7 @@ def test_printed_pdf_carries_the_books_figures(township: Path, raw: sqlite3.Conn
             if not _months(raw, book):
                 continue
             with database.begin("test") as s:
-                doc, _ = disclose(s, book.organisation_id, month, book_ids=[book.id])
+                doc, _ = disclose(s, book.organisation_id, month, book_ids=[book.id], user=keeper(s))
             assert codes_in(doc.pdf), f"{book.name}: no check code printed"
             with database.read() as s:
                 checks = verify_pdf(s, doc.pdf)

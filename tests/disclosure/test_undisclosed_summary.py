@@ -98,7 +98,7 @@ def test_undisclosed_books_of_every_village_in_one_query(township: Database) -> 
                 period = parse_disclosure_period(code)
                 record_disclosure_generated(s, book_id=book.id, period=period,
                                             seal=compute_disclosure_seal(s, book.id, period), pages=1,
-                                            content_sha256="0" * 64)
+                                            content_sha256="0" * 64, user=keeper(s))
                 if choice == "posted":
                     mark_disclosure_posted(s, book_id=book.id, period_code=code, posted_on=date(2026, 11, 5), user=keeper(s))
                 state[(book.id, code)] = choice

@@ -80,7 +80,7 @@ def test_last_disclosure_not_posted_is_a_warning_until_it_is(env: Env) -> None:
     with env.db.begin("test") as s:
         seal = compute_disclosure_seal(s, env.book.id, jan)
         record_disclosure_generated(s, book_id=env.book.id, period=jan, seal=seal, pages=2, content_sha256="0" * 64,
-                                    by="kj")
+                                    user=env.maker)
         mark_disclosure_posted(s, book_id=env.book.id, period_code="2026-01", posted_on=date(2026, 2, 5), user=env.maker)
     item = _items(env, "2026-02")["上期财务公开已张贴"]
     assert item.ok and "2026-02-05" in item.detail

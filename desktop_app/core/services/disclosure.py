@@ -282,10 +282,6 @@ def update_disclosure_settings(session: Session, organisation_id: uuid.UUID, *, 
 # ---------------------------------------------------------------------------------------------
 # Records: generated, posted, missing
 
-def _actor(session: Session, by: str | None) -> str:
-    return (by or str(session.info.get("actor") or "系统"))[:50]
-
-
 _RECORD_COLS = (DisclosureRecord.id, DisclosureRecord.organisation_id, Organisation.name, DisclosureRecord.book_id,
                 Book.name, DisclosureRecord.period_code, DisclosureRecord.seal_hash, DisclosureRecord.all_sealed,
                 DisclosureRecord.pages, DisclosureRecord.content_sha256, DisclosureRecord.times_generated,
@@ -303,16 +299,19 @@ def _record_row(session: Session, record_id: uuid.UUID) -> DisclosureRecordRow:
 
 
 def record_disclosure_generated(session: Session, *, book_id: uuid.UUID, period: DisclosurePeriod, seal: SealInfo,
-                                pages: int, content_sha256: str, by: str | None = None) -> DisclosureRecordRow:
-    """Remember that the sheets of ``book_id`` for ``period`` were made (again) with this content."""
-    if seal.tampered:
-        raise IntegrityProblem("已结账月份的凭证与封存哈希不符，不能生成财务公开表；请先运行“完整性检查”")
+                                pages: int, content_sha256: str, user: UserRow) -> DisclosureRecordRow:
+    """Remember that the sheets of ``book_id`` for ``period`` were made (again) with this content.
+    Anyone who may read the book may print its sheets (every role: ``require_role`` with the book,
+    so a user limited to other villages is refused); the record and its audit entry name ``user``."""
     org_id = session.execute(select(Book.organisation_id).where(Book.id == book_id)).scalar()
     if org_id is None:
         raise NotFoundError("找不到该账套", field="账套")
+    me = require_role(session, user, organisation_id=org_id)
+    if seal.tampered:
+        raise IntegrityProblem("已结账月份的凭证与封存哈希不符，不能生成财务公开表；请先运行“完整性检查”")
     r = session.execute(select(DisclosureRecord).where(
         DisclosureRecord.book_id == book_id, DisclosureRecord.period_code == period.code)).scalar()
-    who = _actor(session, by)
+    who = me.display_name[:50]
     if r is None:
         r = DisclosureRecord(organisation_id=org_id, book_id=book_id, period_code=period.code,
                              period_from=period.first, period_to=period.last, times_generated=1)

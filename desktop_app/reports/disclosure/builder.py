@@ -1,8 +1,12 @@
 """Builds the 财务公开 sheet set of an organisation for a period: a cover page, every registered
 section that has something to show, the sign-off lines (in every page's footer); one PDF, one sheet set per book.
 
-``build_disclosure`` only reads; ``disclose`` also records in the database that the sheets were
-generated (content hash, seal hash, pages), in the caller's transaction.
+``build_disclosure`` only reads: run it under a read session (a WAL snapshot), so building the PDF
+never holds the write lock. ``record_disclosure`` is the short write afterwards: it records that the
+sheets were generated (content hash, seal hash, pages) and seals their content, after checking in
+its own transaction that what the sheets show is still what the database holds (each sheet's
+sealed content and period seal derived again; a change in between is refused: generate again).
+``disclose`` does both in the caller's one transaction (the older way, kept for its callers).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -18,10 +22,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from desktop_app.core.errors import IntegrityProblem, NotFoundError
+from desktop_app.core.errors import ConflictError, IntegrityProblem, NotFoundError
 from desktop_app.core.money import amount_in_words
 from desktop_app.core.progress import Progress
-from desktop_app.core.rows import OrgRow
+from desktop_app.core.rows import OrgRow, UserRow
+from desktop_app.core.services.auth import require_role, writing_user
 from desktop_app.core.services.disclosure import (
     DisclosurePeriod,
     DisclosureRecordRow,
@@ -288,8 +293,12 @@ def _without_gc_pauses() -> Iterator[None]:
 
 def build_disclosure(session: Session, organisation_id: uuid.UUID, period: str | DisclosurePeriod, *,
                      a3: bool = False, book_ids: list[uuid.UUID] | None = None, posted_on: date | None = None,
-                     progress: Progress | None = None) -> DisclosureDocument:
-    """The PDF for one organisation: one sheet set per book (or the books asked for)."""
+                     progress: Progress | None = None, user: UserRow | None = None) -> DisclosureDocument:
+    """The PDF for one organisation: one sheet set per book (or the books asked for). Only reads.
+    Given ``user``, it is checked first (a real, active user who may see the organisation), so a
+    refused user costs no build; ``record_disclosure`` checks it again when recording."""
+    if user is not None:
+        require_role(session, user, organisation_id=organisation_id)
     with _without_gc_pauses(), read_cache(session):  # only reads: each book's chart is read once
         return _build_disclosure(session, organisation_id, period, a3=a3, book_ids=book_ids, posted_on=posted_on,
                                  progress=progress)
@@ -317,28 +326,74 @@ def _build_disclosure(session: Session, organisation_id: uuid.UUID, period: str 
     return DisclosureDocument(org, p, title, pdf, tuple(infos))
 
 
-def disclose(session: Session, organisation_id: uuid.UUID, period: str | DisclosurePeriod, *, a3: bool = False,
-             book_ids: list[uuid.UUID] | None = None, posted_on: date | None = None, by: str | None = None,
-             progress: Progress | None = None) -> tuple[DisclosureDocument, list[DisclosureRecordRow]]:
-    """Build the sheets and record that they were generated (in the caller's transaction)."""
-    doc = build_disclosure(session, organisation_id, period, a3=a3, book_ids=book_ids, posted_on=posted_on,
-                           progress=progress)
+def _current(session: Session, params: Mapping[str, Any]) -> tuple[SealedContent, SealInfo]:
+    """What a sheet built with ``params`` would show now (its sealed content) and its period seal now."""
+    posted = params.get("posted_on")
+    ctx = make_context(session, uuid.UUID(str(params["book_id"])), parse_disclosure_period(str(params["period"])))
+    return sheet_content(sheet_parts(session, ctx, date.fromisoformat(posted) if posted else None)), ctx.seal
+
+
+def record_disclosure(session: Session, doc: DisclosureDocument, *, user: UserRow,
+                      check: bool = True) -> list[DisclosureRecordRow]:
+    """The short write after ``build_disclosure`` (built under a read session): record that the
+    sheets were generated and seal what they show, as ``user`` (any role that may see the books).
+
+    With ``check`` (the document was built in another transaction), each sheet's sealed content
+    and period seal are first derived again here, inside the write transaction, and compared with
+    the document's: content hash and seal hash, and the months closed (the closing lines the PDF
+    prints). Anything changed in between (a voucher, a contract, a setting, a month closed or
+    reopened) refuses the record with a ``ConflictError``: the PDF no longer shows the books, so it
+    must be generated again. Deriving the content again costs the build's reads but not its layout
+    or PDF, which is most of it."""
+    me = user
+    for sheet in doc.sheets:  # refused before anything is read again
+        me = require_role(session, user, book_id=sheet.book_id)
+    if check:
+        with read_cache(session):
+            for sheet in doc.sheets:
+                content, seal = _current(session, sheet.content.params)
+                if content.sha256 != sheet.content.sha256 or seal != sheet.seal:
+                    raise ConflictError(f"{sheet.book_name}的数据在生成财务公开表期间发生了变化（有人正在录入或同步），"
+                                        "本次生成未登记；请重新生成", field="期间")
     records = []
     for sheet in doc.sheets:
         records.append(record_disclosure_generated(session, book_id=sheet.book_id, period=doc.period, seal=sheet.seal,
-                                                   pages=sheet.pages, content_sha256=doc.sha256, by=by))
-        seal_document(session, DISCLOSURE_KIND, content=sheet.content, by=by)
-    return doc, records
+                                                   pages=sheet.pages, content_sha256=doc.sha256, user=me))
+        seal_document(session, DISCLOSURE_KIND, content=sheet.content, by=me.display_name)
+    return records
+
+
+def seal_sheets(session: Session, contents: Iterable[SealedContent], *, user: UserRow) -> None:
+    """Seal what sheets built under a read session show (the phone images' ``PhoneSet.contents``), as
+    ``user`` (who must be able to see each book). No check against the data is needed: a seal
+    records the content as shown, and checking a code later compares it with the data then."""
+    for content in contents:
+        me = require_role(session, user, book_id=content.book_id)
+        seal_document(session, DISCLOSURE_KIND, content=content, by=me.display_name)
+
+
+def disclose(session: Session, organisation_id: uuid.UUID, period: str | DisclosurePeriod, *, a3: bool = False,
+             book_ids: list[uuid.UUID] | None = None, posted_on: date | None = None, user: UserRow | None = None,
+             by: str | None = None, progress: Progress | None = None
+             ) -> tuple[DisclosureDocument, list[DisclosureRecordRow]]:
+    """Build the sheets and record that they were generated, both in the caller's one transaction
+    (so a write transaction holds the lock while the PDF is built: prefer ``build_disclosure`` under
+    a read session, then ``record_disclosure`` in a short write). ``user``: the acting user (left
+    out: the transaction's logged-in user, ``writing_user``); ``by`` is no longer used: the record
+    names the checked user only."""
+    del by
+    user = require_role(session, user if user is not None else writing_user(session), organisation_id=organisation_id)
+    doc = build_disclosure(session, organisation_id, period, a3=a3, book_ids=book_ids, posted_on=posted_on,
+                           progress=progress)
+    return doc, record_disclosure(session, doc, user=user, check=False)
 
 
 # ---------------------------------------------------------------------------------------------
 # The disclosure sheet as a sealed document kind (see reports/sealing.py)
 
 def _rebuild(session: Session, params: Mapping[str, Any]) -> SealedContent:
-    posted = params.get("posted_on")
     with read_cache(session):
-        ctx = make_context(session, uuid.UUID(str(params["book_id"])), parse_disclosure_period(str(params["period"])))
-        return sheet_content(sheet_parts(session, ctx, date.fromisoformat(posted) if posted else None))
+        return _current(session, params)[0]
 
 
 def _period_problems(session: Session, now: SealedContent, stored_seal: str) -> list[str]:
