@@ -122,13 +122,29 @@ def _widths(table: Table, usable: float) -> list[float]:
     return [c.width / total * usable for c in table.columns]
 
 
+def balanced_wrap(text: str, size: float, width: float) -> list[str]:
+    """``wrap`` into as few lines as fit ``width``, but of even length: a header reads 无经营 / 收益,
+    not 无经营收 / 益 (the narrowest width that still gives that many lines)."""
+    lines = wrap(text, size, width)
+    if len(lines) < 2:
+        return lines
+    low, high = 0.0, width
+    for _ in range(12):
+        mid = (low + high) / 2
+        if len(wrap(text, size, mid)) <= len(lines):
+            high = mid
+        else:
+            low = mid
+    return wrap(text, size, high)
+
+
 def _row_cells(lay: _Layout, table: Table, values: Sequence[Cell], widths: list[float],
                header: bool = False) -> tuple[list[tuple[list[str], float, str]], float]:
     cells: list[tuple[list[str], float, str]] = []
     for col, value, cw in zip(table.columns, values, widths, strict=True):
         room = cw - 2 * PAD
         if header:
-            lines = [part for piece in col.header.split("\n") for part in wrap(piece, SIZE, room)]
+            lines = [part for piece in col.header.split("\n") for part in balanced_wrap(piece, SIZE, room)]
             cells.append((lines, SIZE, "centre"))
             continue
         text = cell_text(col, value)
