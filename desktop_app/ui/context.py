@@ -3,6 +3,10 @@ book and period, and the app-wide ``data_changed`` signal (DESIGN §2.4).
 
 Pages never talk to each other: they call services through ``call`` (one transaction
 per user action) and reload themselves when ``data_changed`` or ``context_changed`` fires.
+
+``call`` and ``read`` are synchronous to their callers but the function runs on a database
+thread (``tasks.run_on_db``): the GUI thread never runs SQL (issue #16). The function therefore
+must not touch widgets: read what it needs from them before the call and pass it in.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ from datetime import date
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
+from sqlalchemy.orm import Session
 
 from db.engine import Database
 from desktop_app.core.errors import DatabaseBusy
 from desktop_app.core.rows import BookRow, OrgRow, UserRow
 from desktop_app.ui.settings import WindowSettings
+from desktop_app.ui.tasks import on_db_thread, run_on_db
 
 T = TypeVar("T")
 
@@ -36,6 +42,19 @@ class UndoEntry:
     kind: str  # the data_changed kind to announce after undoing
     ids: tuple[Any, ...]
     undo: Callable[[Any], object]  # receives the session
+
+
+def write_transaction(db: Database, actor: str, work: Callable[[Session], T], wait_ms: int | None = None) -> T:
+    """``work(session)`` in one write transaction: the body ``call`` runs on the database thread
+    (the login dialog, which has no context yet, runs it through ``run_on_db`` the same way)."""
+    with db.begin(actor, wait_ms=wait_ms) as session:
+        return work(session)
+
+
+def read_transaction(db: Database, actor: str, work: Callable[[Session], T]) -> T:
+    """``work(session)`` in a read snapshot."""
+    with db.read(actor) as session:
+        return work(session)
 
 
 def current_period(today: date | None = None) -> str:
@@ -61,15 +80,22 @@ class AppContext(QObject):
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run one service call in its own write transaction (commit on success, rollback on
-        error). It takes the write lock at once, so use ``read`` for calls that only read.
+        error) on the database thread. It takes the write lock at once, so use ``read`` for calls
+        that only read.
 
         While another writer holds the lock (a background import, the command line) the window
-        waits a moment, then asks 重试/取消 (``ask_retry``) instead of freezing for the busy
-        timeout and then crashing; 取消 raises ``DatabaseBusy``, shown calmly: nothing was saved."""
+        waits a moment, then asks 重试/取消 (``ask_retry``, on the GUI thread between attempts)
+        instead of freezing for the busy timeout and then crashing; 取消 raises ``DatabaseBusy``,
+        shown calmly: nothing was saved. Called inside a task (already on a database thread) it
+        runs there directly and waits the full busy timeout, as a batch does: nobody to ask."""
+        def work(session: Session) -> T:
+            return fn(session, *args, **kwargs)
+
+        if on_db_thread():
+            return write_transaction(self.db, self.user.username, work)
         while True:
             try:
-                with self.db.begin(self.user.username, wait_ms=WINDOW_WAIT_MS) as session:
-                    return fn(session, *args, **kwargs)
+                return run_on_db(lambda: write_transaction(self.db, self.user.username, work, WINDOW_WAIT_MS))
             except DatabaseBusy:
                 if not self.ask_retry():
                     raise
@@ -80,10 +106,10 @@ class AppContext(QObject):
         return ask_retry(None, DatabaseBusy().message)
 
     def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a read-only service call in a WAL snapshot: it never waits for a writer (a
-        background import or batch holding the write lock), so the window never freezes on it."""
-        with self.db.read(self.user.username) as session:
-            return fn(session, *args, **kwargs)
+        """Run a read-only service call in a WAL snapshot on the database thread: it never
+        waits for a writer (a background import or batch holding the write lock), so the window
+        never freezes on it."""
+        return run_on_db(lambda: read_transaction(self.db, self.user.username, lambda s: fn(s, *args, **kwargs)))
 
     def notify(self, kind: str, ids: tuple[Any, ...] = ()) -> None:
         """Announce a change. Any change makes the remembered save no longer the last one."""

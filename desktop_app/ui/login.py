@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.errors import UserError
+from desktop_app.ui.context import write_transaction
 from desktop_app.ui.opening import DatabaseOpening
+from desktop_app.ui.tasks import run_on_db
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -152,8 +154,8 @@ class LoginDialog(QDialog):
 
         # The attempt is committed whether it succeeds or not: wrong passwords are counted
         # (the lock-out lives in the database) and every attempt is in the audit log.
-        with db.begin("login") as s:
-            result = attempt_login(s, self.username.text(), self.password.text())
+        username, password = self.username.text(), self.password.text()  # widgets: GUI thread only
+        result = run_on_db(lambda: write_transaction(db, "login", lambda s: attempt_login(s, username, password)))
         if result.user is None:
             self.error.setText(result.message)
             self.password.selectAll()
@@ -222,9 +224,9 @@ class ChangePasswordDialog(QDialog):
             self.again.selectAll()
             self.again.setFocus()
             return
+        db, user, old, new = self.db, self.user, self.old.text(), self.new.text()
         try:
-            with self.db.begin(self.user.username) as s:
-                change_own_password(s, self.user, self.old.text(), self.new.text())
+            run_on_db(lambda: write_transaction(db, user.username, lambda s: change_own_password(s, user, old, new)))
         except UserError as exc:
             self.error.setText(exc.message)
             return

@@ -11,24 +11,46 @@ returned ``TaskHandle``'s signals: ``succeeded(result)``, ``failed(exception)``,
 cancel was pressed finished its work (the commit happened), so that is a success.
 
 Tests: ``with qtbot.waitSignal(handle.finished): ...`` or ``handle.wait()``.
+
+Short calls (``AppContext.call``/``read``, the login dialog) go through ``run_on_db``: the
+function runs on the short-call database thread (``short_pool()``) while the GUI thread goes on
+processing events (paint, timers, but no user input), so the GUI thread never runs SQL (DESIGN
+§2.4, issue #16). A second thread because a read must never queue behind a long import on
+``db_pool()``: WAL lets it read beside the writer, as it did when it ran on the GUI thread.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEventLoop,
+    QObject,
+    QRunnable,
+    Qt,
+    QThread,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from desktop_app.core.progress import Cancelled, Progress
 from desktop_app.ui.errors import report_exception
 
-__all__ = ["DIALOG_DELAY_MS", "TaskHandle", "TaskRunner", "db_pool"]
+__all__ = ["DIALOG_DELAY_MS", "TaskHandle", "TaskRunner", "db_pool", "on_db_thread", "run_on_db", "short_pool"]
+
+T = TypeVar("T")
 
 DIALOG_DELAY_MS = 600
 _pool: QThreadPool | None = None
+_short_pool: QThreadPool | None = None
+_here = threading.local()  # ``db``: this thread is a database thread (a task's or a short call's)
 
 
 def db_pool() -> QThreadPool:
@@ -39,6 +61,111 @@ def db_pool() -> QThreadPool:
         _pool.setMaxThreadCount(1)
         _pool.setExpiryTimeout(-1)  # keep the thread (and its SQLite connection) alive
     return _pool
+
+
+def short_pool() -> QThreadPool:
+    """The thread short calls run on (``run_on_db``): one at a time, beside the long tasks of
+    ``db_pool()`` so that a read never waits for an import to finish."""
+    global _short_pool
+    if _short_pool is None:
+        _short_pool = QThreadPool()
+        _short_pool.setMaxThreadCount(1)
+        _short_pool.setExpiryTimeout(-1)
+    return _short_pool
+
+
+def on_db_thread() -> bool:
+    """True inside a task or a short call: database work here runs directly."""
+    return bool(getattr(_here, "db", False))
+
+
+class _DbThread:
+    """Marks the running thread as a database thread for the duration (nests)."""
+
+    def __enter__(self) -> None:
+        self._was = on_db_thread()
+        _here.db = True
+
+    def __exit__(self, *exc: object) -> None:
+        _here.db = self._was
+
+
+class _Pending:
+    """One short call in flight: a plain object, so the worker never holds a Qt object."""
+
+    __slots__ = ("error", "finished", "fn", "result")
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.fn: Callable[[], Any] | None = fn
+        self.finished = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:  # on the short-call thread
+        fn, self.fn = self.fn, None
+        try:
+            with _DbThread():
+                assert fn is not None
+                self.result = fn()
+        except BaseException as exc:  # re-raised on the GUI thread, its own type and traceback
+            self.error = exc
+        finally:
+            self.finished = True  # before the wake-up: the waiting thread checks it after each event
+            _short_bridge().done.emit(self)
+
+
+class _ShortBridge(QObject):
+    """Created in the GUI thread: the worker's ``done`` is an event posted to it, which wakes the
+    waiting GUI thread."""
+
+    done = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.done.connect(self._woken, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object)
+    def _woken(self, _pending: object) -> None:
+        pass  # the event itself was the point: ``run_on_db`` looks at ``finished`` again
+
+
+_bridge_for_short: _ShortBridge | None = None
+
+
+def _short_bridge() -> _ShortBridge:
+    global _bridge_for_short
+    if _bridge_for_short is None:  # first made by run_on_db, on the GUI thread
+        _bridge_for_short = _ShortBridge()
+    return _bridge_for_short
+
+
+_WAIT_FLAGS = QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents | QEventLoop.ProcessEventsFlag.WaitForMoreEvents
+
+
+def run_on_db(fn: Callable[[], T]) -> T:
+    """Run ``fn`` on the short-call database thread and return its result (or raise its
+    exception) on the calling GUI thread, which processes events meanwhile: the window repaints,
+    timers and queued signals run (a nested ``run_on_db`` from them queues behind this one and
+    returns first), but clicks and keys wait until the call is over, so the user cannot act on a
+    half-done state. On a database thread (inside a task or another short call), or in a thread
+    without an event loop to wait in, ``fn`` runs directly.
+
+    The wait is ``processEvents`` rather than a nested ``QEventLoop.exec``: a nested loop would
+    also carry out the ``deleteLater`` of whatever called it (a progress dialog closed by the
+    task result that triggered this read, while its own ``setValue`` is still on the stack)."""
+    app = QCoreApplication.instance()
+    if on_db_thread() or app is None or QThread.currentThread() is not app.thread():
+        return fn()
+    _short_bridge()
+    pending = _Pending(fn)
+    short_pool().start(pending.run)
+    while not pending.finished:
+        QCoreApplication.processEvents(_WAIT_FLAGS)
+    if pending.error is not None:
+        error, pending.error = pending.error, None
+        raise error
+    result: T = pending.result
+    return result
 
 
 class TaskHandle(QObject):
@@ -95,7 +222,8 @@ class _Job(QRunnable):
         progress = self._handle.progress
         try:
             progress.check()  # cancelled while still queued
-            result = self._fn(progress)
+            with _DbThread():
+                result = self._fn(progress)
         except Cancelled:
             self._bridge.outcome.emit(self._handle, "cancelled", None)
         except BaseException as exc:  # a bug must reach the GUI, never die silently in a thread

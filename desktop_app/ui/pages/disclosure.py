@@ -209,11 +209,11 @@ class DisclosurePage(QWidget):
             from desktop_app.reports.disclosure.builder import build_disclosure, disclose  # reportlab
 
             progress.report(0, 2, f"正在生成{org.name}{period.label}财务公开表")
-            with self.ctx.db.begin(user.username) as s:
-                if record:
-                    doc, _ = disclose(s, org.id, period, a3=a3, by=user.display_name, progress=progress)
-                else:
-                    doc = build_disclosure(s, org.id, period, a3=a3, progress=progress)
+            if record:  # ctx.call/read run here directly: a task is on a database thread
+                doc = self.ctx.call(lambda s: disclose(s, org.id, period, a3=a3, by=user.display_name,
+                                                       progress=progress)[0])
+            else:  # only reads: a snapshot, no write lock held while the PDF is built
+                doc = self.ctx.read(build_disclosure, org.id, period, a3=a3, progress=progress)
             progress.report(1, 2, "正在排版预览")
             if dpi is None:
                 return doc, []
@@ -285,10 +285,13 @@ class DisclosurePage(QWidget):
             from desktop_app.reports.disclosure.phone_render import image_stem, write_images
 
             progress.report(0, 2, f"正在生成{org.name}{period.label}财务公开手机图片")
-            with self.ctx.db.begin(user.username) as s:
+
+            def seal(s: Any) -> tuple[list[Path], list[Path]]:
                 phone = disclose_images(s, org.id, period, by=user.display_name, progress=progress)
                 progress.report(1, 2, f"正在绘制 {len(phone.images)} 张图片")
-                written = write_images(phone, Path(folder), image_stem(org.region_code, org.name, period.code))
+                return write_images(phone, Path(folder), image_stem(org.region_code, org.name, period.code))
+
+            written = self.ctx.call(seal)  # runs here directly: a task is on a database thread
             progress.report(2, 2)
             return written
 
@@ -361,8 +364,7 @@ class DisclosurePage(QWidget):
             for i, org in enumerate(villages):
                 progress.report(i, len(villages), f"正在生成 {org.name}（{i + 1}/{len(villages)}）")
                 try:
-                    with self.ctx.db.begin(user.username) as s:
-                        doc, _ = disclose(s, org.id, period, a3=a3, by=user.display_name, progress=progress)
+                    doc, _ = self.ctx.call(disclose, org.id, period, a3=a3, by=user.display_name, progress=progress)
                     write_atomically(Path(folder) / village_file_name(org.region_code, org.name, period.code), doc.pdf)
                 except UserError as err:
                     failed.append(f"{org.name}：{err}")

@@ -25,10 +25,13 @@ def mark_posted(page: DisclosurePage) -> None:
 
     def save(values: dict[str, Any]) -> list[svc.DisclosureRecordRow]:
         d: date = values["day"]
-        with page.ctx.db.begin(page.ctx.user.username) as s:
-            return [svc.mark_disclosure_posted(s, book_id=b.id, period_code=period.code, posted_on=d,
-                                               user=page.ctx.user)
+        user = page.ctx.user
+
+        def post(s: Any) -> list[svc.DisclosureRecordRow]:
+            return [svc.mark_disclosure_posted(s, book_id=b.id, period_code=period.code, posted_on=d, user=user)
                     for b in list_books(s, org.id) if b.start_period <= period.last]
+
+        return page.ctx.call(post)
 
     dialog = FormDialog(f"登记张贴：{org.name} {period.label}", [Field("day", "张贴日期", day, required=True)],
                         save, parent=page)

@@ -141,10 +141,13 @@ class DistrictOverviewPage(DistrictPage):
         """In the background: its own read transaction (a WAL snapshot)."""
         dy, dm = due_month(period_start(self.ctx.period))
         today = date.today()
-        with self.ctx.db.read(self.ctx.user.username) as s:
+
+        def read(s: Any) -> tuple[Any, ...]:
             dist_year = distribution_year(s, today if year >= today.year else date(year, 12, 31))
             return (dy, dm, dist_year, disclosure_compliance(s, dy, dm, as_of=today),
                     distribution_progress(s, dist_year, as_of=today).district, contract_oversight(s, today).district)
+
+        return self.ctx.read(read)  # runs here: a database thread
 
     def _show_oversight(self, result: tuple[Any, ...]) -> None:
         dy, dm, year, disclosure, dist, c = result

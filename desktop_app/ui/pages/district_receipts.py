@@ -121,8 +121,7 @@ class DistrictReceiptsPage(DistrictPage):
 
     def _check(self, progress: Progress) -> list[TownshipCheck]:
         """In the background: its own read transaction (a WAL snapshot)."""
-        with self.ctx.db.read(self.ctx.user.username) as s:
-            return check_integrity(s, progress)
+        return self.ctx.read(check_integrity, progress)  # runs here: a database thread
 
     def _show_checks(self, handle: TaskHandle, towns: list[TownshipCheck]) -> None:
         if handle is not self.check_task:

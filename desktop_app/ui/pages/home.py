@@ -175,8 +175,7 @@ class HomePage(QWidget):
 
     def _read(self, scope: HomeScope, today: date) -> HomeOverview:
         """In the background: its own read transaction (a WAL snapshot)."""
-        with self.ctx.db.read(self.ctx.user.username) as session:
-            return home_overview(session, scope, today, user=self.ctx.user)
+        return self.ctx.read(home_overview, scope, today, user=self.ctx.user)  # runs here: a database thread
 
     def show_overview(self, overview: Any) -> None:
         if not isinstance(overview, HomeOverview) or overview.scope != self.scope():
