@@ -359,13 +359,14 @@ def _diff_table(where: str, was: Mapping[str, Any], now: Mapping[str, Any]) -> l
         gone += range(i1, i2)
         came += range(j1, j2)
     for i in list(gone):  # a row that only moved (a sorted list: another row's change moved it) is no new row
-        j = next((j for j in came if b_labels[j] == a_labels[i]), None)
-        if j is None:
+        moved = next((j for j in came if b_labels[j] == a_labels[i]), None)
+        if moved is None:
             continue
         gone.remove(i)
-        came.remove(j)
+        came.remove(moved)
         where_row = f"{where} 第{i + 1}行 {a_labels[i]}"
-        out += _cells_differ(where_row, headers, a_rows[i], b_rows[j]) or [f"{where_row}：现为第{j + 1}行（位次变动）"]
+        out += _cells_differ(where_row, headers, a_rows[i], b_rows[moved]) or [
+            f"{where_row}：现为第{moved + 1}行（位次变动）"]
     for i in gone:
         out.append(f"{where} 第{i + 1}行 {a_labels[i]}：印有此行 / 现无（{'，'.join(a_rows[i])}）")
     for j in came:

@@ -46,10 +46,17 @@ def two_lines(label: str, width: Callable[[str], float] = len) -> tuple[str, str
     def worst(cut: int) -> float:
         return max(width(part) for part in halves(cut))
 
+    def after_break(i: int) -> bool:
+        return label[i - 1] in _BREAKS
+
+    def script_changes(i: int) -> bool:
+        return _cjk(label[i - 1]) != _cjk(label[i])
+
+    def between_chinese(i: int) -> bool:
+        return _cjk(label[i - 1]) and _cjk(label[i])
+
     inner = range(1, len(label))
-    for fits in (lambda i: label[i - 1] in _BREAKS,
-                 lambda i: _cjk(label[i - 1]) != _cjk(label[i]),
-                 lambda i: _cjk(label[i - 1]) and _cjk(label[i])):
+    for fits in (after_break, script_changes, between_chinese):
         if cuts := [i for i in inner if fits(i)]:
             return halves(min(cuts, key=lambda i: (worst(i), -i)))  # a tie: the longer line first
     return label, ""
@@ -211,19 +218,8 @@ class _Bars(QChartView):
         plain = [c.replace("<", "\uff1c") for c in self.categories]
         chosen: tuple[QFont, list[str]] | None = None
         for font in (self.small, self.smaller):  # the labels' size, then a point smaller
-            fm = QFontMetricsF(font)
-            shown: list[str] | None = []
-            for label in plain:  # only a label too wide for its category goes on two lines
-                if fm.horizontalAdvance(label) <= room:
-                    shown.append(html.escape(label))
-                    continue
-                pair = two_lines(label, fm.horizontalAdvance)
-                if not pair[1] or max(fm.horizontalAdvance(p) for p in pair) > room:
-                    shown = None
-                    break
-                shown.append("<br>".join(html.escape(p) for p in pair))
-            if shown is not None:
-                chosen = (font, shown)
+            if (fitted := self._fitted(plain, QFontMetricsF(font), room)) is not None:
+                chosen = (font, fitted)
                 break
         angle = 0 if chosen is not None else -90  # else upright: each label as wide as one line is high
         font, shown = chosen or (self.smaller, [html.escape(label) for label in plain])
@@ -236,6 +232,21 @@ class _Bars(QChartView):
         self.x_axis.setLabelsAngle(angle)
         self.x_axis.clear()
         self.x_axis.append(shown)
+
+    @staticmethod
+    def _fitted(labels: Sequence[str], fm: QFontMetricsF, room: float) -> list[str] | None:
+        """The labels as shown (HTML), a label too wide for ``room`` on two lines; None when one
+        does not fit even so."""
+        shown: list[str] = []
+        for label in labels:
+            if fm.horizontalAdvance(label) <= room:
+                shown.append(html.escape(label))
+                continue
+            pair = two_lines(label, fm.horizontalAdvance)
+            if not pair[1] or max(fm.horizontalAdvance(p) for p in pair) > room:
+                return None
+            shown.append("<br>".join(html.escape(p) for p in pair))
+        return shown
 
     def bar_sets(self) -> list[QBarSet]:
         return list(self.bars.barSets())

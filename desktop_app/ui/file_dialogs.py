@@ -137,7 +137,8 @@ class _ChineseColumns(QStyledItemDelegate):
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         super().initStyleOption(option, index)
-        model, source = index.model(), QModelIndex(index)
+        model = index.model()
+        source = index if isinstance(index, QModelIndex) else model.index(index.row(), index.column(), index.parent())
         while isinstance(model, QAbstractProxyModel):  # a proxy between (QFileDialog.setProxyModel)
             source, model = model.mapToSource(source), model.sourceModel()
         if not isinstance(model, QFileSystemModel) or not source.isValid():
