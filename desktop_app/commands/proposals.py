@@ -93,8 +93,7 @@ def _withdraw(args: argparse.Namespace) -> int:
 
     with cli_session(args, _actor(args)) as s:
         check_site(s, "district")  # the other side's database says so before any role
-        cli_user(s, *PROPOSE)
-        row = withdraw(s, args.id)
+        row = withdraw(s, args.id, user=cli_user(s, *PROPOSE))
     print(f"已撤回对{row.village_name}的更正建议 [{row.short_id}]：{row.target_text}")
     return 0
 

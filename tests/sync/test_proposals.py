@@ -213,7 +213,7 @@ def test_a_withdrawn_proposal_leaves_the_queue(synced: SyncPair) -> None:
     p = _propose(district, org, "contract", contract, "合同超期", "请续签")
     _carry(synced, district, town)
     with district.begin("officer") as s:
-        svc.withdraw(s, p.short_id)
+        svc.withdraw(s, p.short_id, user=keeper(s, "district_admin", name="officer"))
     with district.read() as s:
         assert svc.list_proposals(s) == ()
     _carry(synced, district, town)
@@ -230,7 +230,7 @@ def test_an_answered_proposal_cannot_be_withdrawn(synced: SyncPair) -> None:
         svc.answer(s, p.id, accept=True, user=keeper(s, "bookkeeper", "reviewer"))
     _carry(synced, town, district)
     with pytest.raises(ConflictError, match="已答复"), district.begin("officer") as s:
-        svc.withdraw(s, p.id)
+        svc.withdraw(s, p.id, user=keeper(s, "district_admin", name="officer"))
 
 
 @pytest.fixture
@@ -294,3 +294,38 @@ def test_a_proposal_on_a_distribution_plan(two_year_demo: Path, tmp_path: Path) 
     finally:
         town.close()
         district.close()
+
+
+def test_only_a_district_officer_withdraws_and_the_record_names_them(synced: SyncPair) -> None:
+    """Issue #16: a 记账员 of the district's database, a disabled officer and a made-up row are refused
+    (nothing written); the officer who withdraws is the audit actor, whatever the transaction says."""
+    from db.models import AuditEntry
+    from desktop_app.core.errors import PermissionDenied
+    from desktop_app.core.rows import UserRow
+    from desktop_app.core.services.users import create_user, update_user
+
+    district = synced.district
+    org, _voucher, contract, _year = _first_village_targets(district)
+    p = _propose(district, org, "contract", contract, "合同超期", "请续签")
+    with district.begin("setup") as s:
+        admin = keeper(s, "sysadmin", name="admin")
+        clerk = create_user(s, username="jzy", display_name="区记账员", password="secret1", roles=["bookkeeper"],
+                            actor=admin)
+        gone = create_user(s, username="lq", display_name="离任", password="secret1", roles=["district_admin"],
+                           actor=admin)
+        update_user(s, gone.id, active=False, actor=admin)
+        officer = keeper(s, "district_admin", name="officer")
+    ghost = UserRow(uuid.uuid4(), "officer", "冒名", ("district_admin",), True)
+    with district.read() as s:
+        audits = s.scalar(select(func.count()).select_from(AuditEntry))
+    for user, said in ((clerk, "需要区级管理员"), (gone, "已停用"), (ghost, "不是本数据库的用户")):
+        with pytest.raises(PermissionDenied, match=said), district.begin("officer") as s:
+            svc.withdraw(s, p.id, user=user)
+        with district.read() as s:
+            assert [r.status for r in svc.list_proposals(s)] == ["待答复"]
+            assert s.scalar(select(func.count()).select_from(AuditEntry)) == audits
+    with district.begin("setup") as s:
+        svc.withdraw(s, p.id, user=officer)
+    with district.read() as s:
+        assert svc.list_proposals(s) == ()
+        assert s.scalar(select(AuditEntry.actor).order_by(AuditEntry.n.desc())) == "officer"

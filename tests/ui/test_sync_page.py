@@ -450,6 +450,6 @@ def test_an_import_that_brings_proposals_says_where_to_answer(pair: SyncPair, qt
     assert said.endswith("\n收到区级更正建议 2 条，请到“区级更正建议”页答复")
     _shot(page, "sync_page_proposals.png")
     with pair.district.begin("quji") as s:
-        svc.withdraw(s, made[0].id)
+        svc.withdraw(s, made[0].id, user=keeper(s, "district_admin"))
     said = import_on_the_town()
     assert said.startswith("已导入区“江宁区经管站”的同步包") and "更正建议" not in said

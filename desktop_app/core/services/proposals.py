@@ -290,10 +290,12 @@ def answer(session: Session, proposal: str | uuid.UUID, *, accept: bool, user: U
     return _row(session, p.id)
 
 
-def withdraw(session: Session, proposal: str | uuid.UUID) -> ProposalRow:
-    """The district takes back a proposal not yet answered (a tombstone: it leaves the township's queue)."""
+def withdraw(session: Session, proposal: str | uuid.UUID, *, user: UserRow) -> ProposalRow:
+    """The district takes back a proposal not yet answered (a tombstone: it leaves the township's
+    queue); ``user`` must be one of the district's officers (``PROPOSE``)."""
     if site_level(session) != "district":
         raise UserError(ONLY_DISTRICT)
+    require_role(session, user, *PROPOSE)
     p = resolve_proposal(session, proposal)
     row = _row(session, p.id)
     if row.status != "待答复":

@@ -84,7 +84,7 @@ class DistrictProposalsPage(DistrictPage):
                              "撤回随下次同步包送达乡镇，该建议从乡镇的待答复中消失。"):
             return
         try:
-            self.ctx.call(svc.withdraw, row.id)
+            self.ctx.call(svc.withdraw, row.id, user=self.ctx.user)
         except UserError as exc:
             show_user_error(self, exc)
             return
