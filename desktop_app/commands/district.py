@@ -75,9 +75,12 @@ def _settings(args: argparse.Namespace) -> int:
                 _require_district(s)
                 st = get_settings(s)
         else:
+            from desktop_app.commands.auth import cli_user
+            from desktop_app.core.services.district_settings import SET_DISTRICT_SETTINGS
+
             with db.begin("cli") as s:
                 _require_district(s)
-                st = update_settings(s, tiers=args.tiers, codes=codes, actor=getattr(args, "user", None) or "cli")
+                st = update_settings(s, tiers=args.tiers, codes=codes, user=cli_user(s, *SET_DISTRICT_SETTINGS))
             print("已保存区级统计设置。")
     finally:
         db.close()

@@ -20,6 +20,7 @@ from desktop_app.core.services.district_settings import default_settings, parse_
 from desktop_app.core.services.orgs import ORG_OWN_BOOK_KINDS
 from desktop_app.core.services.statements import income_expense_statement
 from desktop_app.sync.apply import import_package
+from tests.acting import keeper
 from tests.district.conftest import HandTown, PgView
 from tests.pg_support import both_engines
 from tests.sync.conftest import SyncPair
@@ -245,7 +246,7 @@ def test_disclosure_and_distribution_states(hand_town: HandTown) -> None:
             p = parse_disclosure_period("2026-11")
             record_disclosure_generated(s, book_id=h.books[short], period=p,
                                         seal=compute_disclosure_seal(s, h.books[short], p), pages=2,
-                                        content_sha256="0" * 64, by="王会计")
+                                        content_sha256="0" * 64, user=h.maker)
             if posted:
                 mark_disclosure_posted(s, book_id=h.books[short], period_code="2026-11", posted_on=posted, user=h.maker)
         update_disclosure_settings(s, h.orgs["北坡"], frequency="quarter", user=h.maker)
@@ -269,8 +270,10 @@ def test_settings_change_the_tiers_and_are_audited(hand_town: HandTown) -> None:
     book_hand(h)
     h.carry()
     with h.view.begin("区统计员") as s:
+        officer = keeper(s, "district_admin", name="区统计员")
+    with h.view.begin("区统计员") as s:
         before = s.scalar(select(func.count()).select_from(AuditEntry))
-        new = update_settings(s, tiers="0, 5，50", actor="区统计员")
+        new = update_settings(s, tiers="0, 5，50", user=officer)
         assert new.bounds == (D(0), D(5), D(50)) and new.saved
         assert new.labels("operating") == ("无经营收益", "<5万", "5–50万", "≥50万")
         rep = ds.tier_counts(s, 2026)
@@ -279,13 +282,13 @@ def test_settings_change_the_tiers_and_are_audited(hand_town: HandTown) -> None:
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == before + 1
     for bad, msg in (("5,3", "从小到大"), ("a", "不是数字"), ("-1", "不小于0"), ("", "请填写")):
         with h.view.begin("区统计员") as s, pytest.raises(ValidationError, match=msg):
-            update_settings(s, tiers=bad, codes={"operating_2023": "501"}, actor="区统计员")
+            update_settings(s, tiers=bad, codes={"operating_2023": "501"}, user=officer)
     with h.view.begin("区统计员") as s, pytest.raises(ValidationError, match="102 不是2023版科目表的收入类科目"):
-        update_settings(s, tiers="0,1", codes={"operating_2023": "501,102"}, actor="区统计员")
+        update_settings(s, tiers="0,1", codes={"operating_2023": "501,102"}, user=officer)
     with h.view.begin("区统计员") as s:
         assert s.get(DistrictSetting, "operating_2023") is None  # nothing half-applied
         assert ds.get_settings(s).bounds == (D(0), D(5), D(50))
-        only_rent = update_settings(s, codes={"operating_2023": "50101", "operating_2004": "511"}, actor="区统计员")
+        only_rent = update_settings(s, codes={"operating_2023": "50101", "operating_2004": "511"}, user=officer)
         assert only_rent.codes("operating", "2023") == ("50101",) and "50101出租收入" in only_rent.describe()[1]
         assert by_short(h, ds.village_income(s, 2026)) == {**EXPECTED_2026, "东湖": (D("30000.00"), D("250000.00")),
                                                            "西岭": (D("60000.00"), D("65000.00"))}

@@ -22,6 +22,8 @@ from db.models import DistrictSetting
 from db.types import utcnow
 from desktop_app.core import charts
 from desktop_app.core.errors import ValidationError
+from desktop_app.core.rows import UserRow
+from desktop_app.core.services.auth import require_role
 
 TEN_THOUSAND = Decimal(10000)
 DEFAULT_TIERS = (Decimal(0), Decimal(5), Decimal(10), Decimal(20), Decimal(50), Decimal(100))
@@ -30,6 +32,7 @@ KIND_TEXT = {"operating": "经营性收入", "total": "总收入"}
 VERSIONS = ("2023", "2004")
 _ROLE = {"operating": "operating_income", "total": "total_income"}
 _CODE_RE = re.compile(r"^\d{3,20}$")
+SET_DISTRICT_SETTINGS = ("district_admin",)  # 区级统计设置: the district's officers (as 更正建议, PROPOSE)
 
 
 def _wan(v: Decimal) -> str:
@@ -175,9 +178,12 @@ def _income_codes(codes: tuple[str, ...], version: str, field: str) -> tuple[str
 
 
 def update_settings(session: Session, *, tiers: str | None = None, codes: dict[str, str] | None = None,
-                    actor: str) -> TierSettings:
+                    user: UserRow) -> TierSettings:
     """Store new boundaries and/or income definitions (``codes``: ``operating_2023`` … → "501,502");
-    everything is checked before anything is written; one audit entry names old and new."""
+    everything is checked before anything is written; one audit entry names old and new. The
+    district's statistics are its officers' to define: ``user`` must be a 区级管理员."""
+    me = require_role(session, user, *SET_DISTRICT_SETTINGS)
+    actor = me.username
     before = get_settings(session)
     new: dict[str, str] = {}
     if tiers is not None:
