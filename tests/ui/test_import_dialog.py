@@ -275,9 +275,10 @@ def test_erroneous_file_lists_every_problem_and_offers_no_import(page: Any, vill
         dialog.grab().save(os.path.join(os.environ["SCREENSHOT_DIR"], "import_dialog_problems.png"))
     model = dialog.problems_view.model()
     assert [model.headerData(i, Qt.Orientation.Horizontal) for i in range(3)] == ["行", "列", "问题"]
-    dialog.reject()
-    qtbot.wait(50)
-    assert run.runner.active == 0 and page.messages == [] and _parcels(village) == {}
+    with qtbot.waitSignal(dialog.finished, timeout=5_000):  # the run has handled the closing (_closed)
+        dialog.reject()
+    assert run.dialog is None and run.runner.active == 0  # no import was started
+    assert page.messages == [] and _parcels(village) == {}
 
 
 def test_template_button_writes_a_file_openpyxl_reads(page: Any, qtbot: Any, tmp_path: Path,
@@ -419,8 +420,9 @@ def test_closing_during_a_recheck_leaves_it_closed(page: Any, qtbot: Any, tmp_pa
     combo = dialog.combo("E")
     combo.setCurrentIndex(combo.findData("area_mu"))  # a re-check starts …
     dialog.reject()  # … and the user closes the dialog before it answers
-    assert run.last is not None and run.last.wait()
-    qtbot.wait(20)
+    recheck = run.last
+    assert recheck is not None
+    qtbot.waitUntil(lambda: recheck.done and run.runner.active == 0, timeout=15_000)  # its answer delivered
     assert run.dialog is None and page.messages == [] and run.done is None
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.cellvalues import cell_number
@@ -61,8 +61,8 @@ def test_nothing_to_write_disables_confirm_and_says_so(page: Any, village: Villa
         assert not dialog.import_button.isEnabled() and not dialog.import_button.isDefault()
         assert "没有需要写入的数据" in dialog.verdict.text()
         assert dialog.close_button.isDefault() and dialog.close_button.text() == "关闭(&C)"
-    dialog.accept()  # even if accepted some other way, nothing is run
-    qtbot.wait(50)
+    with qtbot.waitSignal(dialog.finished, timeout=5_000):  # the run has handled the closing (_closed)
+        dialog.accept()  # even if accepted some other way, nothing is run
     assert run.runner.active == 0 and run.done is None and page.messages == []
 
 
@@ -94,12 +94,15 @@ def test_long_problems_wrap_and_are_read_whole(page: Any, qtbot: Any, tmp_path: 
     run = _open(page, qtbot, _file(tmp_path / "地块.xlsx", rows, header))
     dialog = _settled(run, qtbot)
     dialog.resize(1080, 760)
-    qtbot.wait(50)
-    QApplication.processEvents()
     assert dialog.tabs.currentIndex() == 1
     message = dialog.problems_view.model().rows()[0].message
     assert "缺少必填列" in message
-    assert _wraps_whole(dialog.problems_view) >= 1  # the long one wraps, not cut with …
+
+    def laid_out_again() -> None:  # the resize's layout requests handled: every cell shown whole
+        assert dialog.size() == QSize(1080, 760)
+        assert _wraps_whole(dialog.problems_view) >= 1  # the long one wraps, not cut with …
+
+    qtbot.waitUntil(laid_out_again, timeout=5_000)
     if os.environ.get("SCREENSHOT_DIR"):
         dialog.grab().save(os.path.join(os.environ["SCREENSHOT_DIR"], "import_dialog_long_problem.png"))
     dialog.reject()

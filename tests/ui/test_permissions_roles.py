@@ -217,15 +217,27 @@ def test_double_click_on_a_row_is_gated_like_its_edit_button(qtbot: Any, demo_db
     qtbot.addWidget(page)
     page.org_view.select_row(0)
     seen: list[str] = []
+    ticks: list[None] = []
+    earlier = QApplication.topLevelWidgets()  # windows of earlier tests not yet deleted are not the page's
 
-    def close_dialog() -> None:
-        if (dialog := QApplication.activeModalWidget()) is not None:
+    def opened() -> Any:
+        dialog = QApplication.activeModalWidget()
+        return None if dialog is None or any(dialog is w for w in earlier) else dialog
+
+    def close_dialog() -> None:  # a modal dialog (exec's own loop, or open()) is closed at its next tick
+        ticks.append(None)
+        if (dialog := opened()) is not None:
             seen.append(dialog.windowTitle())
-            dialog.reject()  # type: ignore[attr-defined]
+            dialog.reject()
 
-    QTimer.singleShot(200, close_dialog)
+    closer = QTimer(page)
+    closer.setInterval(10)
+    closer.timeout.connect(close_dialog)
+    closer.start()
     page.org_view.row_activated.emit(page.org_view.current_row())
-    qtbot.wait(300)
+    after = len(ticks)  # a tick after the double-click was handled: any dialog it opened has been seen
+    qtbot.waitUntil(lambda: len(ticks) > after and opened() is None, timeout=5_000)
+    closer.stop()
     assert bool(seen) == opens and all(t.startswith("编辑组织") for t in seen)
     assert not shown_boxes.texts
 
