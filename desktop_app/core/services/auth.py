@@ -4,7 +4,9 @@ the one check every service that takes a user makes (``require_role``).
 A ``UserRow`` handed to a service is only a claim. ``require_role`` reads the user again from
 this database (a made-up row, one from another database, or a disabled user is refused), checks
 its roles from the database, and, given an organisation, the organisations the user is limited
-to; the audit actor of the transaction becomes that user.
+to; the audit actor of the transaction becomes that user. What it read is kept for the rest of
+the transaction (``session.info``) until a user or a user's organisations are added, changed or
+deleted through the session (listeners below): a batch calls it for every book it writes.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ import hmac
 import os
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, object_session
 
 from db.audit import AuditRecord, record_audit
 from db.models import Book, Organisation, User, UserOrganisation
@@ -84,14 +86,47 @@ def user_row(u: User) -> UserRow:
 
 
 # --- the acting user -----------------------------------------------------------------------
+@dataclass
+class _Checked:
+    """What ``require_role`` read in this transaction: users by (id, username) as stored, each
+    user's organisations, each book's organisation."""
+
+    users: dict[tuple[object, str], UserRow] = field(default_factory=dict)
+    allowed: dict[uuid.UUID, frozenset[uuid.UUID]] = field(default_factory=dict)
+    book_orgs: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+
+
+_CHECKED = "auth.checked"  # session.info: _Checked, dropped by the listeners at the end of this file
+
+
+def _checked(session: Session) -> _Checked:
+    """The session's record, made when missing. Stored after the read it caches (whose autoflush
+    may have forgotten an older record)."""
+    checked = session.info.get(_CHECKED)
+    if not isinstance(checked, _Checked):
+        checked = session.info[_CHECKED] = _Checked()
+    return checked
+
+
+def forget_checked_users(session: Session) -> None:
+    """Drop what ``require_role`` keeps (after writing users other than through the ORM)."""
+    session.info.pop(_CHECKED, None)
+
+
 def acting_user(session: Session, user: UserRow) -> UserRow:
     """The user as this database knows it now: refused unless it is a real, active user here."""
+    checked = session.info.get(_CHECKED)
+    kept = checked.users.get((user.id, user.username)) if isinstance(checked, _Checked) else None
+    if kept is not None:
+        return kept
     stored = session.get(User, user.id) if isinstance(user.id, uuid.UUID) else None
     if stored is None or stored.username != user.username:
         raise PermissionDenied(f"操作人“{user.username}”不是本数据库的用户，操作被拒绝")
     if not stored.active:
         raise PermissionDenied(f"用户 {stored.username} 已停用，不能再进行操作")
-    return user_row(stored)
+    me = user_row(stored)
+    _checked(session).users[user.id, user.username] = me
+    return me
 
 
 def session_user(session: Session) -> UserRow | None:
@@ -128,9 +163,18 @@ def require_role(session: Session, user: UserRow, *roles: str, organisation_id: 
     if roles and not any(me.has_role(r) for r in roles):
         raise PermissionDenied(f"此操作需要{role_labels(roles)}权限（{me.display_name}：{role_labels(me.roles) or '无角色'}）")
     if book_id is not None and organisation_id is None:
-        organisation_id = session.scalar(select(Book.organisation_id).where(Book.id == book_id))
+        known = session.info.get(_CHECKED)
+        organisation_id = known.book_orgs.get(book_id) if isinstance(known, _Checked) else None
+        if organisation_id is None:
+            organisation_id = session.scalar(select(Book.organisation_id).where(Book.id == book_id))
+            if organisation_id is not None:  # a book never moves to another organisation
+                _checked(session).book_orgs[book_id] = organisation_id
     if organisation_id is not None:
-        allowed = user_organisations(session, me.id)
+        known = session.info.get(_CHECKED)
+        allowed = known.allowed.get(me.id) if isinstance(known, _Checked) else None
+        if allowed is None:
+            allowed = user_organisations(session, me.id)
+            _checked(session).allowed[me.id] = allowed
         if allowed and organisation_id not in allowed:
             name = session.scalar(select(Organisation.name).where(Organisation.id == organisation_id)) or "该组织"
             raise PermissionDenied(f"用户 {me.display_name} 只负责指定的组织，不能处理“{name}”的数据")
@@ -237,3 +281,37 @@ def change_own_password(session: Session, user: UserRow, old_password: str, new_
 def must_change_password(session: Session, user: UserRow) -> bool:
     stored = session.get(User, user.id)
     return bool(stored is not None and stored.must_change_password)
+
+
+# --- what require_role keeps is forgotten when users change or the transaction ends ---------
+def _forget_if_user(session: Session, instance: object) -> None:
+    if isinstance(instance, (User, UserOrganisation)):
+        session.info.pop(_CHECKED, None)
+
+
+def _user_set(target: object, value: object, old: object, initiator: object) -> None:
+    session = object_session(target)
+    if session is not None:
+        session.info.pop(_CHECKED, None)
+
+
+def _user_statement(state: ORMExecuteState) -> None:
+    if (_CHECKED in state.session.info and not state.is_select and state.bind_mapper is not None
+            and state.bind_mapper.class_ in (User, UserOrganisation)):
+        state.session.info.pop(_CHECKED, None)
+
+
+def _transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the whole transaction (committed, rolled back or closed)
+        session.info.pop(_CHECKED, None)
+
+
+event.listen(Session, "transient_to_pending", _forget_if_user)
+event.listen(Session, "persistent_to_deleted", _forget_if_user)
+event.listen(Session, "do_orm_execute", _user_statement)
+event.listen(Session, "after_transaction_end", _transaction_end)
+for _end in ("after_commit", "after_rollback", "after_soft_rollback"):  # a savepoint rolled back too
+    event.listen(Session, _end, lambda session, *_: session.info.pop(_CHECKED, None))
+for _model in (User, UserOrganisation):
+    for _column in _model.__mapper__.column_attrs:
+        event.listen(getattr(_model, _column.key), "set", _user_set)
