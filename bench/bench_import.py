@@ -82,7 +82,7 @@ def make_village(path: Path) -> None:
             create_region(s, code=code, name=name, user=maker)
         org = create_organisation(s, name="东湖村股份经济合作社", level="村", uscc="N2320115MF00000121",
                                   region_code="320115106201", user=maker)
-        ensure_default_share_types(s, org.id)
+        ensure_default_share_types(s, org.id, user=maker)
     db.close()
 
 
