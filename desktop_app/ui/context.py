@@ -14,16 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
-from sqlalchemy.orm import Session
 
 from db.engine import Database
 from desktop_app.core.errors import DatabaseBusy
 from desktop_app.core.rows import BookRow, OrgRow, UserRow
 from desktop_app.ui.settings import WindowSettings
-from desktop_app.ui.tasks import on_db_thread, run_on_db
+from desktop_app.ui.tasks import on_db_thread, read_transaction, run_on_db, write_transaction
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
@@ -42,19 +44,6 @@ class UndoEntry:
     kind: str  # the data_changed kind to announce after undoing
     ids: tuple[Any, ...]
     undo: Callable[[Any], object]  # receives the session
-
-
-def write_transaction(db: Database, actor: str, work: Callable[[Session], T], wait_ms: int | None = None) -> T:
-    """``work(session)`` in one write transaction: the body ``call`` runs on the database thread
-    (the login dialog, which has no context yet, runs it through ``run_on_db`` the same way)."""
-    with db.begin(actor, wait_ms=wait_ms) as session:
-        return work(session)
-
-
-def read_transaction(db: Database, actor: str, work: Callable[[Session], T]) -> T:
-    """``work(session)`` in a read snapshot."""
-    with db.read(actor) as session:
-        return work(session)
 
 
 def current_period(today: date | None = None) -> str:

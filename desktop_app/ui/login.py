@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.errors import UserError
-from desktop_app.ui.context import write_transaction
 from desktop_app.ui.opening import DatabaseOpening
-from desktop_app.ui.tasks import run_on_db
+from desktop_app.ui.tasks import run_on_db, write_transaction
 
 if TYPE_CHECKING:
     from db.engine import Database

@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -43,7 +43,13 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from desktop_app.core.progress import Cancelled, Progress
 from desktop_app.ui.errors import report_exception
 
-__all__ = ["DIALOG_DELAY_MS", "TaskHandle", "TaskRunner", "db_pool", "on_db_thread", "run_on_db", "short_pool"]
+if TYPE_CHECKING:  # the login dialog imports this module before the database stack is loaded
+    from sqlalchemy.orm import Session
+
+    from db.engine import Database
+
+__all__ = ["DIALOG_DELAY_MS", "TaskHandle", "TaskRunner", "db_pool", "on_db_thread", "read_transaction", "run_on_db",
+           "short_pool", "write_transaction"]
 
 T = TypeVar("T")
 
@@ -166,6 +172,19 @@ def run_on_db(fn: Callable[[], T]) -> T:
         raise error
     result: T = pending.result
     return result
+
+
+def write_transaction(db: Database, actor: str, work: Callable[[Session], T], wait_ms: int | None = None) -> T:
+    """``work(session)`` in one write transaction: what ``AppContext.call`` runs on the database
+    thread (the login dialog, which has no context yet, runs it through ``run_on_db`` the same way)."""
+    with db.begin(actor, wait_ms=wait_ms) as session:
+        return work(session)
+
+
+def read_transaction(db: Database, actor: str, work: Callable[[Session], T]) -> T:
+    """``work(session)`` in a read snapshot (``AppContext.read``)."""
+    with db.read(actor) as session:
+        return work(session)
 
 
 class TaskHandle(QObject):
