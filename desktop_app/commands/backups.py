@@ -115,14 +115,20 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _passphrase(args: argparse.Namespace) -> int:
+    from db.engine import is_database_url
     from desktop_app.cli import cli_session
-    from desktop_app.commands.auth import LOGIN_HINT
+    from desktop_app.commands.auth import LOGIN_HINT, login
     from desktop_app.core.services.backups import has_passphrase, set_passphrase
 
-    _administrator_of(Path(args.db), args, what="备份口令由系统管理员设置")
-    user = getattr(args, "acting", None)  # the logged-in 系统管理员, whom the service checks again
-    if user is None:
-        raise UserError(f"备份口令由系统管理员设置：{LOGIN_HINT}", field="--user")
+    what = "备份口令由系统管理员设置"
+    if not is_database_url(args.db) and Path(args.db).is_file() and not _has_administrator(Path(args.db)):
+        raise UserError(f"{what}，但此数据库还没有系统管理员：请先创建系统管理员（init 时创建，或在“用户管理”中添加）")
+    if not getattr(args, "user", None):
+        raise UserError(f"{what}，须由它的系统管理员操作：{LOGIN_HINT}", field="--user")
+    login(args, force=True)
+    user = args.acting  # the logged-in user; the service requires 系统管理员 (issue #16)
+    if "sysadmin" not in user.roles:
+        raise UserError(f"{what}，须由系统管理员操作（{user.display_name} 不是系统管理员）", field="--user")
     actor = user.username
     tty = bool(sys.stdin and sys.stdin.isatty())
     with cli_session(args, actor) as s:

@@ -338,6 +338,16 @@ def test_only_the_administrator_sets_the_backup_passphrase(demo_template: Path, 
     assert main([*ADMIN, "backup", "passphrase", "--db", str(current)]) == 0
 
 
+def test_a_database_without_an_administrator_is_told_so(db: Database, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Nobody may set the passphrase of a file without a 系统管理员 (issue #16): it says what to do."""
+    monkeypatch.setenv(ENV_PASSPHRASE, PASS)
+    assert main([*ADMIN, "backup", "passphrase", "--db", str(db.path)]) == 1
+    assert "此数据库还没有系统管理员" in capsys.readouterr().err
+    with db.read("t") as s:
+        assert not svc.has_passphrase(s)
+
+
 def test_a_killed_backups_half_copy_is_tidied_by_the_next_rotation(db: Database) -> None:
     """A backup killed before its rename leaves ``….db.tmp`` (and its journal); the next backup's
     rotation removes the old ones of this database, never a young one (another process may be
