@@ -4,10 +4,12 @@ record and its seal name the acting user, checked (``record_disclosure``, ``buil
 
 from __future__ import annotations
 
+import re
 import uuid
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from db.models import AuditEntry, DisclosureRecord
 from db.models.disclosure import SealedDocument
@@ -76,3 +78,36 @@ def test_a_user_who_may_not_see_the_village_is_refused_before_the_build_and_at_t
     with pytest.raises(PermissionDenied, match="不是本数据库的用户"), village.db.begin("sh") as s:
         record_disclosure(s, doc, user=ghost)
     assert _written(village) == before
+
+
+def _statements_of_record(v: Village, doc: Any) -> list[str]:
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(statement)
+
+    with v.db.begin("sh") as s:
+        event.listen(v.db.engine, "before_cursor_execute", note)
+        try:
+            record_disclosure(s, doc, user=v.reviewer)
+        finally:
+            event.remove(v.db.engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_with_nothing_written_in_between_the_record_does_not_read_the_books_again(village: Village) -> None:
+    """The change log ends where it did at the build: the short write only compares that (no voucher
+    is read under the lock); a write in between (even another village's) makes it derive the sheets'
+    content again, and record them when they are unchanged."""
+    with village.db.read("sh") as s:
+        doc = build_disclosure(s, village.org.id, PERIOD, book_ids=[village.book.id], user=village.reviewer)
+    assert doc.data_version
+    quiet = _statements_of_record(village, doc)
+    assert quiet and not [q for q in quiet if re.search(r"\bvoucher\b", q)]
+    with village.db.read("sh") as s:
+        doc = build_disclosure(s, village.org.id, PERIOD, book_ids=[village.book.id], user=village.reviewer)
+    with village.db.begin("kj") as s:
+        other = next(o for o in list_organisations(s) if o.level == "村" and o.id != village.org.id)
+        update_disclosure_settings(s, other.id, phone="025-52108888", user=keeper(s))
+    busy = _statements_of_record(village, doc)
+    assert [q for q in busy if re.search(r"\bvoucher\b", q)]

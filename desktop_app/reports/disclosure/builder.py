@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import ConflictError, IntegrityProblem, NotFoundError
@@ -97,6 +98,7 @@ class DisclosureDocument:
     title: str
     pdf: bytes
     sheets: tuple[SheetInfo, ...]
+    data_version: tuple[Any, ...] | None = None  # the change log's ends when it was built (``data_version``)
 
     @property
     def pages(self) -> int:
@@ -308,6 +310,7 @@ def _build_disclosure(session: Session, organisation_id: uuid.UUID, period: str 
                       a3: bool, book_ids: list[uuid.UUID] | None, posted_on: date | None,
                       progress: Progress | None) -> DisclosureDocument:
     p = period if isinstance(period, DisclosurePeriod) else parse_disclosure_period(period)
+    version = data_version(session)  # of the snapshot everything below is read from
     org = get_organisation(session, organisation_id)
     books = [b for b in list_books(session, organisation_id)
              if (book_ids is None or b.id in book_ids) and b.start_period <= p.last]
@@ -323,7 +326,27 @@ def _build_disclosure(session: Session, organisation_id: uuid.UUID, period: str 
     title = sheets[0].title if len(sheets) == 1 else f"{org.name}财务公开表（{p.label}）"
     pdf = render_pdf(sheets, A3_LANDSCAPE if a3 else A4_PORTRAIT, title=title,
                      subject="\n".join(s.payload for s in sheets))
-    return DisclosureDocument(org, p, title, pdf, tuple(infos))
+    return DisclosureDocument(org, p, title, pdf, tuple(infos), version)
+
+
+# The last change-log record of each origin, found by seeks on the (origin, seq) key (a skip scan:
+# a few look-ups per origin, never a scan of the log).
+_DATA_VERSION = text("""
+WITH RECURSIVE o(origin) AS (
+    SELECT MIN(origin) FROM change_log
+    UNION ALL
+    SELECT (SELECT MIN(c.origin) FROM change_log c WHERE c.origin > o.origin) FROM o WHERE o.origin IS NOT NULL)
+SELECT o.origin, (SELECT MAX(c.seq) FROM change_log c WHERE c.origin = o.origin) FROM o WHERE o.origin IS NOT NULL
+""")
+
+
+def data_version(session: Session) -> tuple[Any, ...] | None:
+    """Where the change log ends, per origin: every write of a syncable row (this PC's, or a sync
+    import's) appends to it in the same transaction, so an equal version in two transactions means
+    no such row changed in between. None where it is not known cheaply (a PostgreSQL district)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    return tuple(tuple(r) for r in session.execute(_DATA_VERSION))
 
 
 def _current(session: Session, params: Mapping[str, Any]) -> tuple[SealedContent, SealInfo]:
@@ -338,17 +361,19 @@ def record_disclosure(session: Session, doc: DisclosureDocument, *, user: UserRo
     """The short write after ``build_disclosure`` (built under a read session): record that the
     sheets were generated and seal what they show, as ``user`` (any role that may see the books).
 
-    With ``check`` (the document was built in another transaction), each sheet's sealed content
-    and period seal are first derived again here, inside the write transaction, and compared with
-    the document's: content hash and seal hash, and the months closed (the closing lines the PDF
-    prints). Anything changed in between (a voucher, a contract, a setting, a month closed or
+    With ``check`` (the document was built in another transaction) it is first made sure that the
+    data did not change in between. When the change log ends where it did at the build
+    (``data_version``: nothing was written since), that is all. Otherwise each sheet's sealed
+    content and period seal are derived again here, inside the write transaction, and compared
+    with the document's: content hash and seal hash, and the months closed (the closing lines the
+    PDF prints). A change the sheets show (a voucher, a contract, a setting, a month closed or
     reopened) refuses the record with a ``ConflictError``: the PDF no longer shows the books, so it
-    must be generated again. Deriving the content again costs the build's reads but not its layout
-    or PDF, which is most of it."""
+    must be generated again; a change elsewhere (another village) does not. Deriving the content
+    again costs the build's reads but not its layout or PDF."""
     me = user
     for sheet in doc.sheets:  # refused before anything is read again
         me = require_role(session, user, book_id=sheet.book_id)
-    if check:
+    if check and (doc.data_version is None or data_version(session) != doc.data_version):
         with read_cache(session):
             for sheet in doc.sheets:
                 content, seal = _current(session, sheet.content.params)
