@@ -188,9 +188,7 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     from desktop_app.ui.errors import install_excepthook, show_user_error
 
     install_excepthook(log_file)
-    from db.engine import is_database_url
-
-    if args.db and is_database_url(args.db):  # a district database on PostgreSQL: no file to lock
+    if args.db and _names_server(args.db):  # a district database on PostgreSQL: no file to lock
         return _run_server(app, args, data, args.db)
     db_path = Path(args.db) if args.db else paths.default_db_path(data)
     from desktop_app.dblock import DatabaseInUse, DatabaseLock
@@ -208,6 +206,17 @@ def run_gui(argv: Sequence[str] = ()) -> int:
         return 1
     finally:
         lock.release()
+
+
+def _names_server(target: str) -> bool:
+    """``db.engine.is_database_url``, imported only for a target that may be a URL: that module
+    imports SQLAlchemy and every model (about a second), which the opening thread does behind the
+    login dialog; a file path must not pay for it before the dialog paints."""
+    if "://" not in target:
+        return False
+    from db.engine import is_database_url
+
+    return is_database_url(target)
 
 
 def _run_locked(app: object, args: argparse.Namespace, data: Path, log_file: Path, db_path: Path,
