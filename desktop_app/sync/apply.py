@@ -37,7 +37,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import msgspec
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -48,7 +48,14 @@ from db.changelog import _cursor, paused_gc, session_origin
 from db.engine import Database
 from db.images import chain_hash
 from db.migrate import SCHEMA_HEADS
-from db.models.sync import InstallationKey, ReceivedAudit, ReceivedControlTotal, ReceivedDigest, SyncInbox
+from db.models.sync import (
+    InstallationKey,
+    ReceivedAudit,
+    ReceivedControlTotal,
+    ReceivedDigest,
+    SyncInbox,
+    SyncPartnerHas,
+)
 from db.pgcursor import Cursor, PgCursor, copy_insert, copy_upsert, errors
 from db.types import utcnow
 from desktop_app.core.money import from_fen
@@ -770,7 +777,8 @@ def _reconcile(s: Session, cur: Cursor, c: Container, m: dict[str, Any], p: iden
 
 
 def _merge_acks(cur: Cursor, partner: uuid.UUID, m: dict[str, Any]) -> None:
-    """What the sender holds, max-merged: acks never move backwards."""
+    """What the sender holds, max-merged: acks never move backwards; the rows written get their
+    row hashes (``sync_partner_has`` is hashed: migration h0003)."""
     for origin, seq in sorted((m.get("vector") or {}).items()):
         cur.execute("INSERT INTO sync_partner_has (partner, origin, seq, audit_n) VALUES (?, ?, ?, 0) "
                     "ON CONFLICT(partner, origin) DO UPDATE SET seq = MAX(sync_partner_has.seq, excluded.seq)",
@@ -779,3 +787,8 @@ def _merge_acks(cur: Cursor, partner: uuid.UUID, m: dict[str, Any]) -> None:
         cur.execute("INSERT INTO sync_partner_has (partner, origin, seq, audit_n) VALUES (?, ?, 0, ?) "
                     "ON CONFLICT(partner, origin) DO UPDATE SET audit_n = MAX(sync_partner_has.audit_n, excluded.audit_n)",
                     (partner.hex, origin, int(n)))
+    written = sorted(set(m.get("vector") or {}) | set(m.get("audit_vector") or {}))
+    table = SyncPartnerHas.__table__
+    assert isinstance(table, Table)
+    if written and rowhash.is_hashed(table):
+        rowhash.refresh_rows(cur, table, [(partner.hex, o) for o in written])
