@@ -12,7 +12,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Context, Decimal, localcontext
+from decimal import Context, Decimal, InvalidOperation, localcontext
+from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
@@ -324,15 +325,29 @@ class _Positions:
 _DIRECT_KINDS = (ColumnKind.MONEY, ColumnKind.DECIMAL, ColumnKind.INT)
 
 
+def money_sort_keys(values: list[Any]) -> list[Any]:
+    """Amounts as whole 分 (``int``): a million ints sort in about a quarter of the time the same
+    Decimals take, and the order is the same (the conversion is exact and checked: a value with
+    a fraction of a 分, or one that is not a Decimal, keeps the Decimals)."""
+    try:
+        fen = list(map(Decimal.scaleb, values, repeat(2)))  # exact: only the exponent moves
+        whole = list(map(int, fen))
+    except (TypeError, ValueError, OverflowError, InvalidOperation):
+        return values
+    return whole if whole == fen else values
+
+
 def _sort_keys(column: Column, values: list[Any]) -> list[Any]:
     """Sort keys of non-empty raw ``values``, computed without a Python call per comparison.
 
-    Numbers sort on themselves; dates on themselves (a datetime on its date); text, pinyin
-    and declared ``sort_key``s run the key function once per distinct value and sort on its
-    integer rank when values repeat (equal keys share a rank, so the order and its stability are
-    unchanged).
+    Numbers sort on themselves (money on whole 分 when every amount is a whole 分); dates on
+    themselves (a datetime on its date); text, pinyin and declared ``sort_key``s run the key
+    function once per distinct value and sort on its integer rank when values repeat (equal keys
+    share a rank, so the order and its stability are unchanged).
     """
     kind = column.column_kind
+    if column.sort_key is None and kind is ColumnKind.MONEY:
+        return money_sort_keys(values)
     if column.sort_key is None and kind in _DIRECT_KINDS:
         return values
     if column.sort_key is None and kind is ColumnKind.DATE:
@@ -370,7 +385,8 @@ def _column_values(column: Column, rows: list[Any]) -> list[Any]:
 def _sorted_positions(column: Column, rows: list[Any], descending: bool) -> list[int]:
     """Positions of ``rows`` by ``column``: a stable sort either way, empty cells last in given order."""
     values = _column_values(column, rows)
-    if None not in values and "" not in values:  # C-level scans; the common case
+    types = set(map(type, values))  # C-level scans; comparing every cell with None costs more
+    if type(None) not in types and (str not in types or "" not in values):  # the common case
         keys = _sort_keys(column, values)
         return sorted(range(len(values)), key=keys.__getitem__, reverse=descending)
     filled = [i for i, v in enumerate(values) if not (v is None or (type(v) is str and not v))]
