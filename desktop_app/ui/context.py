@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -23,9 +23,6 @@ from desktop_app.core.errors import DatabaseBusy
 from desktop_app.core.rows import BookRow, OrgRow, UserRow
 from desktop_app.ui.settings import WindowSettings
 from desktop_app.ui.tasks import on_db_thread, read_transaction, run_on_db, write_transaction
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
@@ -77,7 +74,7 @@ class AppContext(QObject):
         instead of freezing for the busy timeout and then crashing; 取消 raises ``DatabaseBusy``,
         shown calmly: nothing was saved. Called inside a task (already on a database thread) it
         runs there directly and waits the full busy timeout, as a batch does: nobody to ask."""
-        def work(session: Session) -> T:
+        def work(session: Any) -> T:
             return fn(session, *args, **kwargs)
 
         if on_db_thread():

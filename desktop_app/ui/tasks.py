@@ -44,8 +44,6 @@ from desktop_app.core.progress import Cancelled, Progress
 from desktop_app.ui.errors import report_exception
 
 if TYPE_CHECKING:  # the login dialog imports this module before the database stack is loaded
-    from sqlalchemy.orm import Session
-
     from db.engine import Database
 
 __all__ = ["DIALOG_DELAY_MS", "TaskHandle", "TaskRunner", "db_pool", "on_db_thread", "read_transaction", "run_on_db",
@@ -174,14 +172,14 @@ def run_on_db(fn: Callable[[], T]) -> T:
     return result
 
 
-def write_transaction(db: Database, actor: str, work: Callable[[Session], T], wait_ms: int | None = None) -> T:
+def write_transaction(db: Database, actor: str, work: Callable[[Any], T], wait_ms: int | None = None) -> T:
     """``work(session)`` in one write transaction: what ``AppContext.call`` runs on the database
     thread (the login dialog, which has no context yet, runs it through ``run_on_db`` the same way)."""
     with db.begin(actor, wait_ms=wait_ms) as session:
         return work(session)
 
 
-def read_transaction(db: Database, actor: str, work: Callable[[Session], T]) -> T:
+def read_transaction(db: Database, actor: str, work: Callable[[Any], T]) -> T:
     """``work(session)`` in a read snapshot (``AppContext.read``)."""
     with db.read(actor) as session:
         return work(session)

@@ -29,6 +29,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.settings import WindowSettings
 from desktop_app.ui.tasks import TaskRunner, db_pool, short_pool
 from tests.ui.helpers import type_text
+from tests.ui.test_district_pages import district_db, district_template  # noqa: F401 (fixtures)
 
 SAFETY_S = 30  # a broken implementation fails the test after this instead of hanging it
 
@@ -56,6 +57,28 @@ def _idle() -> bool:
     return db_pool().activeThreadCount() == 0 and short_pool().activeThreadCount() == 0
 
 
+def _walk(qtbot: Any, win: MainWindow) -> int:
+    """Show every page the user may use, let its background work finish, then reload them all."""
+    win.resize(1400, 900)
+    win.show()
+    shown = 0
+    for index, spec in enumerate(win.pages):
+        if spec not in win.allowed:
+            continue
+        win.tabs.setCurrentIndex(index)
+        page = win.page_widget(index)
+        assert page is not None, spec.id
+        page.grab()  # paint it (models that read lazily answer here)
+        qtbot.waitUntil(_idle, timeout=SAFETY_S * 1000)  # the page's own background tasks
+        shown += 1
+    win.ctx.notify("refresh")  # every built page reloads
+    qtbot.waitUntil(_idle, timeout=SAFETY_S * 1000)
+    win.tabs.setCurrentIndex(0)
+    win.grab()
+    qtbot.waitUntil(_idle, timeout=SAFETY_S * 1000)
+    return shown
+
+
 def test_every_page_of_the_window_runs_its_sql_off_the_gui_thread(qtbot: Any, demo_db: Database,
                                                                  tmp_path: Path, shown_boxes: Any) -> None:
     sql = GuiSql(demo_db)
@@ -75,29 +98,33 @@ def test_every_page_of_the_window_runs_its_sql_off_the_gui_thread(qtbot: Any, de
         change.try_change()  # refused by the service, on the database thread, shown in the dialog
         assert change.error.text() and change.result() != change.DialogCode.Accepted
 
-        ctx = AppContext(demo_db, login.user, WindowSettings(tmp_path / "window.json"))
-        win = MainWindow(ctx)
+        win = MainWindow(AppContext(demo_db, login.user, WindowSettings(tmp_path / "window.json")))
         qtbot.addWidget(win)
-        win.resize(1400, 900)
-        win.show()
-        shown = 0
-        for index, spec in enumerate(win.pages):
-            if spec not in win.allowed:
-                continue
-            win.tabs.setCurrentIndex(index)
-            page = win.page_widget(index)
-            assert page is not None, spec.id
-            page.grab()  # paint it (models read lazily answer here)
-            qtbot.waitUntil(_idle, timeout=SAFETY_S * 1000)  # the page's own background tasks
-            shown += 1
-        ctx.notify("refresh")  # every built page reloads
-        qtbot.waitUntil(_idle, timeout=SAFETY_S * 1000)
-        win.tabs.setCurrentIndex(0)
-        win.grab()
-        qtbot.waitUntil(_idle, timeout=SAFETY_S * 1000)
+        shown = _walk(qtbot, win)
     finally:
         sql.close()
     assert shown > 10 and sql.elsewhere > 100
+    assert sql.on_gui == [], f"{len(sql.on_gui)} statements on the GUI thread, first: {sql.on_gui[:5]}"
+
+
+def test_the_district_programs_pages_too(qtbot: Any, district_db: Database, tmp_path: Path,  # noqa: F811
+                                         shown_boxes: Any) -> None:
+    sql = GuiSql(district_db)
+    try:
+        login = LoginDialog(district_db)
+        qtbot.addWidget(login)
+        type_text(login.username, "admin")
+        type_text(login.password, "demo1234")
+        login.try_login()
+        assert login.user is not None, login.error.text()
+        ctx = AppContext(district_db, login.user, WindowSettings(tmp_path / "window.json"))
+        ctx.period = "2026-11"
+        win = MainWindow(ctx)
+        qtbot.addWidget(win)
+        shown = _walk(qtbot, win)
+    finally:
+        sql.close()
+    assert shown >= 8 and sql.elsewhere > 100
     assert sql.on_gui == [], f"{len(sql.on_gui)} statements on the GUI thread, first: {sql.on_gui[:5]}"
 
 
