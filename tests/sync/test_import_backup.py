@@ -141,3 +141,20 @@ def test_row_lines_are_the_stdlib_json_of_each_row() -> None:
     assert [json.loads(line)["v"] for line in encoded.decode().split("\n")[:-1]] == [list(r) for r in rows]
     with pytest.raises(TypeError):  # a binary column keeps the stdlib encoder, which refuses bytes
         _row_lines("household", True)([(b"\x00",)])
+
+
+def test_copies_not_yet_checked_never_push_out_the_checked_ones(sync_pair: SyncPair) -> None:
+    from datetime import datetime, timedelta
+
+    from desktop_app.sync.apply import pre_import_backup
+
+    db_path = sync_pair.town.path
+    folder = backups_folder(db_path)
+    start = datetime(2026, 1, 1, 8, 0, 0)
+    checked = [write_backup(db_path, folder, "sync-import", start + timedelta(minutes=i)).path for i in range(10)]
+    for i in range(12):  # twelve runs killed before their check: newer, not yet checked
+        write_backup(db_path, folder, "sync-import", start + timedelta(hours=1, minutes=i), verify=False)
+    newest = pre_import_backup(db_path)
+    kept = {e.path: e for e in list_backups(folder, db_path)}
+    assert newest.path in kept and all(p in kept for p in checked)
+    assert sum(1 for e in kept.values() if e.pending) == 13 and sum(1 for e in kept.values() if e.verified) == 10
