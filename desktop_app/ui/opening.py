@@ -12,9 +12,10 @@ is another thread).
 
 The warm-up comes in two parts. What the main window needs (the pages' modules, the first
 reads) sets ``ready``; the pinyin dictionary (most of a second, much of it one ``json.loads``
-that holds the interpreter lock throughout) comes after, and waits while the GUI thread builds
-the main window (``hold``/``release``) so it never stalls the window's first paint: the
-dictionary is only needed when a list is first sorted or filtered by a name.
+that holds the interpreter lock throughout) comes after, and waits until the main window has
+painted (``release``; also when the program ends without one) so it never stalls the window
+being built, however soon after the pages were imported 登录 is pressed: the dictionary is only
+needed when a list is first sorted or filtered by a name.
 """
 
 from __future__ import annotations
@@ -62,8 +63,7 @@ class DatabaseOpening(QObject):
         self._warm_up = warm_up
         self._done = threading.Event()
         self._ready = threading.Event()  # open (or failed) and what the main window needs imported
-        self._go_on = threading.Event()  # the rest of the warm-up may run (cleared while the main window builds)
-        self._go_on.set()
+        self._go_on = threading.Event()  # the rest of the warm-up may run: set once the main window has painted
         self._thread = threading.Thread(target=self._work, name="open-database", daemon=True)
 
     @classmethod
@@ -93,7 +93,8 @@ class DatabaseOpening(QObject):
 
     def hold(self) -> None:
         """The GUI thread is about to build the main window: what is left of the warm-up
-        (the pinyin dictionary) waits for ``release`` unless it has already begun."""
+        (the pinyin dictionary) waits for ``release`` unless it has already begun (it waits
+        from the start until the first ``release``; this makes it wait again after one)."""
         self._go_on.clear()
 
     def release(self) -> None:
