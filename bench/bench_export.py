@@ -74,7 +74,7 @@ def phase(kind: str, db_path: Path, out: Path) -> dict[str, float]:
         from openpyxl.cell import WriteOnlyCell
 
         rows = _rows(db_path)
-        t, c = time.perf_counter(), time.process_time()
+        t, cpu0 = time.perf_counter(), time.process_time()
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("成员名册")
         if kind == "limit_plain":
@@ -99,7 +99,7 @@ def phase(kind: str, db_path: Path, out: Path) -> dict[str, float]:
         from desktop_app.core.services.shares import list_holdings, list_share_types
         from desktop_app.excel import members_xlsx
 
-        t, c = time.perf_counter(), time.process_time()
+        t, cpu0 = time.perf_counter(), time.process_time()
         with _session(db_path) as s:
             org = find_organisation(s, USCC)
             if kind == "ours" and hasattr(members_xlsx, "export_members_xlsx"):  # the streaming export
@@ -111,7 +111,7 @@ def phase(kind: str, db_path: Path, out: Path) -> dict[str, float]:
                                                    organisation=org.name)
                 wb.save(out)
                 n = len(members)
-    seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu0
     return {"seconds": seconds, "cpu": cpu, "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": n,
             "lxml": openpyxl.xml.LXML}
 
