@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_members import HoldingRow, HouseholdRow, MemberRow, PlanRoster, PlanRow
 from desktop_app.core.services.members import member_export_rows
 from desktop_app.core.services.members_import import ImportPreview, ImportResult, RowProblem
@@ -216,7 +217,7 @@ def roster_workbook(roster: PlanRoster, *, public: bool = False) -> Workbook:
 
 def import_members_xlsx(session: Session, organisation_id: uuid.UUID, path: Path, *, apply: bool,
                         event_date: date | None = None, basis: str = "Excel导入成员名册",
-                        today: date | None = None) -> tuple[ImportPreview, ImportResult | None]:
+                        today: date | None = None, user: UserRow | None = None) -> tuple[ImportPreview, ImportResult | None]:
     """仅新增 through the import pipeline (``excel.import_members``): validate the file (and with
     ``apply`` write it, all or nothing); returns the preview with every problem by row and column
     (the column as its field's name), and the result when written."""
@@ -233,5 +234,5 @@ def import_members_xlsx(session: Session, organisation_id: uuid.UUID, path: Path
     if not apply or errors:
         return preview, None
     imp.apply(session, check, organisation_id=organisation_id, book_id=None, event_date=event_date, basis=basis,
-              today=today)
+              today=today, user=user)
     return preview, plan.result or ImportResult(0, 0, 0, Decimal(0))

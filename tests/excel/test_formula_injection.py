@@ -81,7 +81,8 @@ def test_members_exports_keep_formula_like_names_as_text_and_import_reads_them_b
     sheet = _write_sheet(tmp_path / "in.xlsx", ["户号", "组别", "姓名", "身份证号", "与户主关系", "确认日期", "人口股", "农龄股"],
                          _people())
     with v.db.begin("test") as s:
-        preview, result = import_members_xlsx(s, v.org.id, sheet, apply=True, event_date=date(2019, 12, 31))
+        preview, result = import_members_xlsx(s, v.org.id, sheet, apply=True, event_date=date(2019, 12, 31),
+                                              user=v.user)
     assert result is not None, preview.errors
     with v.db.begin() as s:
         assert sorted(m.name for m in list_members(s, v.org.id)) == sorted(EVIL)
@@ -99,7 +100,7 @@ def test_members_exports_keep_formula_like_names_as_text_and_import_reads_them_b
     w = make_village(tmp_path / "w.db")
     with w.db.begin("test") as s:
         preview, result = import_members_xlsx(s, w.org.id, tmp_path / "members.xlsx", apply=True,
-                                              event_date=date(2019, 12, 31))
+                                              event_date=date(2019, 12, 31), user=w.user)
     assert result is not None, preview.errors
     with w.db.begin() as s:
         assert sorted(m.name for m in list_members(s, w.org.id)) == sorted(EVIL)

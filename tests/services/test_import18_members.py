@@ -104,7 +104,7 @@ def test_a_file_of_untidy_cells_imports_as_the_form_would_take_them(empty_villag
     wb.save(path)
     with empty_village.db.begin("test") as s:
         preview, result = import_members_xlsx(s, empty_village.org.id, path, apply=True, event_date=date(2020, 1, 1),
-                                              today=TODAY)
+                                              today=TODAY, user=empty_village.user)
     assert preview.errors == () and result is not None and result.members == 3 and result.households == 1
     rows = [(r.household_number, r.group_name, r.name, r.ric, r.relation, r.confirmed_on, r.note) for r in preview.rows]
     assert rows == [("501", "第五组", "赵一", r1, "户主", date(2019, 12, 31), None),

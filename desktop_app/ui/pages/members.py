@@ -291,7 +291,7 @@ class MembersPage(QWidget):
             return
         fields = mf.member_fields()[:3]
         dialog = FormDialog(f"修改成员：{m.name}", fields,
-                            lambda v: self.ctx.call(svc.update_member, m.id, **v), parent=self,
+                            lambda v: self.ctx.call(svc.update_member, m.id, **v, user=self.ctx.user), parent=self,
                             values={"name": m.name, "ric": m.ric, "relation": m.relation})
         if dialog.exec():
             self.ctx.notify("member", (m.id,))
@@ -302,7 +302,7 @@ class MembersPage(QWidget):
             show_user_error(self, "请先选择一名成员")
             return
         self._form(f"成员变动：{m.name}", mf.event_fields(),
-                   lambda v: self.ctx.call(svc.record_membership_event, m.id, **v))
+                   lambda v: self.ctx.call(svc.record_membership_event, m.id, **v, user=self.ctx.user))
 
     def certificate(self) -> None:
         h = self.households.current_row()
@@ -334,7 +334,7 @@ class MembersPage(QWidget):
         row, types = self._holder()
         if row is not None:
             self._form(f"决议调整：{row.name}", mf.adjust_fields(types),
-                       lambda v: self.ctx.call(sh.adjust_shares, member_id=row.member_id, **v))
+                       lambda v: self.ctx.call(sh.adjust_shares, member_id=row.member_id, **v, user=self.ctx.user))
 
     def _book_id(self) -> Any:
         org, book = self.ctx.org, self.ctx.book
