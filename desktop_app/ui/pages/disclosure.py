@@ -206,14 +206,17 @@ class DisclosurePage(QWidget):
         a3, user = self.a3_box.isChecked(), self.ctx.user
 
         def work(progress: Progress) -> tuple[DisclosureDocument, list[Any]]:
-            from desktop_app.reports.disclosure.builder import build_disclosure, disclose  # reportlab
+            from desktop_app.reports.disclosure.builder import (  # reportlab
+                build_disclosure,
+                record_disclosure,
+            )
 
             progress.report(0, 2, f"正在生成{org.name}{period.label}财务公开表")
-            if record:  # ctx.call/read run here directly: a task is on a database thread
-                doc = self.ctx.call(lambda s: disclose(s, org.id, period, a3=a3, by=user.display_name,
-                                                       progress=progress)[0])
-            else:  # only reads: a snapshot, no write lock held while the PDF is built
-                doc = self.ctx.read(build_disclosure, org.id, period, a3=a3, progress=progress)
+            # built under a read snapshot (no write lock while the PDF is drawn); ctx.call/read run
+            # here directly: a task is on a database thread
+            doc = self.ctx.read(build_disclosure, org.id, period, a3=a3, progress=progress, user=user)
+            if record:  # a short write, refused if the sheets' data changed meanwhile
+                self.ctx.call(record_disclosure, doc, user=user)
             progress.report(1, 2, "正在排版预览")
             if dpi is None:
                 return doc, []
@@ -281,17 +284,15 @@ class DisclosurePage(QWidget):
         user = self.ctx.user
 
         def work(progress: Progress) -> tuple[list[Path], list[Path]]:
-            from desktop_app.reports.disclosure.phone import disclose_images  # reportlab, pdfium
+            from desktop_app.reports.disclosure.builder import seal_sheets
+            from desktop_app.reports.disclosure.phone import build_phone_images  # reportlab, pdfium
             from desktop_app.reports.disclosure.phone_render import image_stem, write_images
 
             progress.report(0, 2, f"正在生成{org.name}{period.label}财务公开手机图片")
-
-            def seal(s: Any) -> tuple[list[Path], list[Path]]:
-                phone = disclose_images(s, org.id, period, by=user.display_name, progress=progress)
-                progress.report(1, 2, f"正在绘制 {len(phone.images)} 张图片")
-                return write_images(phone, Path(folder), image_stem(org.region_code, org.name, period.code))
-
-            written = self.ctx.call(seal)  # runs here directly: a task is on a database thread
+            phone = self.ctx.read(build_phone_images, org.id, period, progress=progress)  # no write lock
+            self.ctx.call(seal_sheets, phone.contents, user=user)  # a short write
+            progress.report(1, 2, f"正在绘制 {len(phone.images)} 张图片")
+            written = write_images(phone, Path(folder), image_stem(org.region_code, org.name, period.code))
             progress.report(2, 2)
             return written
 
@@ -358,13 +359,17 @@ class DisclosurePage(QWidget):
         villages, a3, user = self.villages(), self.a3_box.isChecked(), self.ctx.user
 
         def work(progress: Progress) -> tuple[int, list[str]]:
-            from desktop_app.reports.disclosure.builder import disclose  # reportlab: only when generating
+            from desktop_app.reports.disclosure.builder import (  # reportlab
+                build_disclosure,
+                record_disclosure,
+            )
 
             failed: list[str] = []
             for i, org in enumerate(villages):
                 progress.report(i, len(villages), f"正在生成 {org.name}（{i + 1}/{len(villages)}）")
                 try:
-                    doc, _ = self.ctx.call(disclose, org.id, period, a3=a3, by=user.display_name, progress=progress)
+                    doc = self.ctx.read(build_disclosure, org.id, period, a3=a3, progress=progress, user=user)
+                    self.ctx.call(record_disclosure, doc, user=user)
                     write_atomically(Path(folder) / village_file_name(org.region_code, org.name, period.code), doc.pdf)
                 except UserError as err:
                     failed.append(f"{org.name}：{err}")
