@@ -41,6 +41,7 @@ from desktop_app.ui.errors import show_user_error
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.tables import RowTableModel
+from desktop_app.ui.tasks import run_on_db
 
 log = logging.getLogger(__name__)
 RESTORERS = ("sysadmin",)
@@ -234,7 +235,7 @@ class BackupsPage(QWidget):
         path = self.ctx.db.path
         self.ctx.db.close()  # our own pooled connections: the restore refuses while any is open
         try:
-            result, origin = finish_restore(prepared, force=force)
+            result, origin = run_on_db(lambda: finish_restore(prepared, force=force))
         except UserError as exc:
             self._reopen(path)
             show_user_error(self, exc)
@@ -252,7 +253,7 @@ class BackupsPage(QWidget):
     def _reopen(self, path: Path) -> None:
         from db.migrate import open_database
 
-        self.ctx.db = open_database(path, create=False, backup_dir=svc.backups_folder(path))
+        self.ctx.db = run_on_db(lambda: open_database(path, create=False, backup_dir=svc.backups_folder(path)))
 
 
 PAGE = PageSpec("backups", "备份与恢复", 97, BackupsPage, roles=("sysadmin", "bookkeeper"), site="both")

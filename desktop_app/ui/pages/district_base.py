@@ -177,19 +177,20 @@ class DistrictPage(QWidget):
         from desktop_app.reports.district_sheets import build_doc
         from desktop_app.sync.identity import site
 
+        # read the widgets here: the functions below run on the database thread
+        year, month, as_of = self.year(), self.month(), self.as_of()
+
         def xlsx(session: Any) -> Any:
             from desktop_app.excel.district_xlsx import write_district_xlsx
 
-            doc = build_doc(session, self.report, self.year(), self.month(), organisation=site(session).name,
-                            as_of=self.as_of())
+            doc = build_doc(session, self.report, year, month, organisation=site(session).name, as_of=as_of)
             write_district_xlsx(doc, path)
             return doc
 
         def pdf(session: Any) -> Any:
             from desktop_app.reports.district_seal import write_sealed_district_pdf
 
-            return write_sealed_district_pdf(session, self.report, self.year(), self.month(), path,
-                                             as_of=self.as_of())[0]
+            return write_sealed_district_pdf(session, self.report, year, month, path, as_of=as_of)[0]
 
         try:
             built = self.ctx.call(pdf) if path.suffix.lower() == ".pdf" else self.read(xlsx)
