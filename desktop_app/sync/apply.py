@@ -42,9 +42,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db import rowhash
-from db.audit import GENESIS, AuditRecord, _payload, record_audit
+from db.audit import GENESIS, AuditRecord, audit_payload, record_audit
 from db.backup import BackupEntry
-from db.changelog import _cursor, paused_gc, session_origin
+from db.changelog import driver_cursor, paused_gc, session_origin
 from db.engine import Database
 from db.images import chain_hash
 from db.migrate import SCHEMA_HEADS
@@ -145,13 +145,12 @@ def pre_import_backup(db_path: Path) -> BackupEntry:
     """同步导入前: a copy of ``db_path`` in its backups folder, written and opened now, checked
     later (``ImportRun.verify``). Rotation never counts a copy not yet checked against the ones
     it keeps: the newest checked ones stay beside it."""
-    from db.backup import list_backups, write_backup
-    from desktop_app.core.services.backups import Rotation, backups_folder, rotate
+    from db.backup import write_backup
+    from desktop_app.core.services.backups import backups_folder, rotate
 
     folder = backups_folder(db_path)
     entry = write_backup(db_path, folder, "sync-import", verify=False)
-    pending = sum(1 for e in list_backups(folder, db_path) if e.reason == "sync-import" and e.pending)
-    rotate(folder, Rotation(sync_import=Rotation().sync_import + pending), of=db_path)
+    rotate(folder, of=db_path)
     return entry
 
 
@@ -545,7 +544,7 @@ def _apply(s: Session, c: Container, m: dict[str, Any], p: identity.PartnerRow, 
         if progress is not None and not progress(min(done, total), total + 1):
             raise PackageError("已取消导入，本机数据未作任何改动")
 
-    cur = _cursor(s)
+    cur = driver_cursor(s)
     try:
         cur.execute("PRAGMA defer_foreign_keys=ON")
         cur.execute("CREATE TEMP TABLE IF NOT EXISTS sync_months (book_id TEXT NOT NULL, period TEXT NOT NULL, "
@@ -648,7 +647,7 @@ def _check_audit(s: Session, c: Container, p: identity.PartnerRow, m: dict[str, 
         before = json.loads(e["before"]) if e.get("before") is not None else None
         after = json.loads(e["after"]) if e.get("after") is not None else None
         rec = SimpleNamespace(action=e["action"], entity=e["entity"], entity_id=e["entity_id"], summary=e["summary"])
-        if e["prev"] != link or chain_hash(e["prev"], _payload(n, e["at"], e["actor"], rec, before, after)) != e["hash"]:
+        if e["prev"] != link or chain_hash(e["prev"], audit_payload(n, e["at"], e["actor"], rec, before, after)) != e["hash"]:
             raise PackageError(f"{who}电脑上第 {n} 条审计记录与此前收到的不一致：历史记录在发出后被改写，已拒绝导入")
         new.append({"origin": origin, "n": n, "at": datetime.fromisoformat(e["at"]), "actor": e["actor"],
                     "action": e["action"], "entity": e["entity"], "entity_id": e["entity_id"],

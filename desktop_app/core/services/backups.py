@@ -128,6 +128,8 @@ def daily_quietly(db_path: Path, *, now: datetime | None = None) -> BackupEntry 
     written (a full or read-only disk) is logged and never stops the program opening; the
     备份与恢复 page shows which days have none, and a missing month-close backup is tried again at
     the next start."""
+    from db.backup import verify_pending
+
     log = logging.getLogger(__name__)
     try:
         month_close_if_missing(db_path, now=now)
@@ -138,6 +140,11 @@ def daily_quietly(db_path: Path, *, now: datetime | None = None) -> BackupEntry 
     except (OSError, sqlite3.Error, UserError) as exc:
         log.warning("daily backup of %s failed: %s", db_path, exc)
         return None
+    finally:
+        try:  # a sync import's copy whose deferred check a stopped program never finished
+            verify_pending(backups_folder(db_path), db_path)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("checking pending backups of %s failed: %s", db_path, exc)
 
 
 def backup_quietly(db_path: Path, reason: str, *, now: datetime | None = None) -> BackupEntry | None:
@@ -170,7 +177,12 @@ def rotate(folder: Path, keep: Rotation = Rotation(), *, of: Path | None = None)
     counts = {"month-close": keep.month_close, "upgrade": keep.upgrade, "restore": keep.restore,
               "sync-import": keep.sync_import, "manual": keep.manual}
     for reason, n in counts.items():
-        kept.update(e.path for e in [e for e in entries if e.reason == reason][:n])
+        kept.update(e.path for e in [e for e in entries if e.reason == reason and not e.pending][:n])
+        # the newest copy known sound stays whatever newer copies exist (those may yet fail their check)
+        sound = next((e.path for e in entries if e.reason == reason and e.verified), None)
+        if sound is not None:
+            kept.add(sound)
+    kept.update(e.path for e in entries if e.pending)  # not checked yet (``verify_pending``): never rotated away
     removed = tuple(e.path for e in entries if e.path not in kept)
     for path in removed:
         remove_backup(path)
