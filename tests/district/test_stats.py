@@ -322,6 +322,11 @@ def test_a_replaced_township_pc_and_its_late_stick(hand_town: HandTown, tmp_path
     h.vouch("西岭", date(2026, 2, 3), ("102", "60000", "0"), ("51101", "0", "60000"))
     late = SyncPair(h.town, h.district, h.stick).export(h.town, h.district)
     assert late.path is not None
+    from tests.acting import keeper
+
+    with h.town.begin("admin") as s:  # the file's 系统管理员 (password secret1) sets the passphrase (issue #16)
+        keeper(s, "sysadmin", name="admin")
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")
     h.town.close()
     monkeypatch.setenv("SUNSHINE_LEDGER_BACKUP_PASSPHRASE", "换电脑用的备份口令")  # the backup leaves sealed
     assert main(["--user", "admin", "backup", "passphrase", "--db", str(h.town.path)]) == 0

@@ -54,6 +54,15 @@ def card_of(database: Database) -> tuple[Card, bytes]:
 def sealed_backup(monkeypatch: pytest.MonkeyPatch, path: Path, folder: Path) -> Path:
     """A backup carried to a new PC: sealed with the administrator's backup passphrase (issue #19);
     the new PC's restore reads the passphrase from the same environment variable."""
+    from tests.acting import keeper
+
+    admin_db = open_database(path)  # the file's 系统管理员 sets the passphrase (issue #16)
+    try:
+        with admin_db.begin("admin") as s:
+            keeper(s, "sysadmin", name="admin")
+    finally:
+        admin_db.close()
+    monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")
     monkeypatch.setenv("SUNSHINE_LEDGER_BACKUP_PASSPHRASE", "备份口令-换电脑用")
     assert main(["--user", "admin", "backup", "passphrase", "--db", str(path)]) == 0
     assert main(["backup", "--db", str(path), "--to", str(folder)]) == 0
