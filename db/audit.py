@@ -32,7 +32,7 @@ class AuditRecord:
     after: dict[str, Any] | None = None
 
 
-def _payload(n: int, at: str, actor: str, rec: Any, before: Any, after: Any) -> dict[str, Any]:
+def audit_payload(n: int, at: str, actor: str, rec: Any, before: Any, after: Any) -> dict[str, Any]:
     return {
         "n": n, "at": at, "actor": actor, "action": rec.action, "entity": rec.entity,
         "entity_id": rec.entity_id, "summary": rec.summary, "before": before, "after": after,
@@ -44,7 +44,7 @@ def _dumps(value: Any) -> str:
 
 
 def payload_json(n: int, at: str, actor: str, rec: Any, before_json: str | None, after_json: str | None) -> str:
-    """``canonical_json(_payload(...))`` built from the canonical JSON of ``before`` and ``after``
+    """``canonical_json(audit_payload(...))`` built from the canonical JSON of ``before`` and ``after``
     already made for the entry's columns: the keys in sorted order, the same separators, each
     image serialised once instead of three times. Byte-identical (tested), so old chains check."""
     return (f'{{"action":{_dumps(rec.action)},"actor":{_dumps(actor)},"after":{after_json or "null"},'
@@ -100,7 +100,7 @@ def verify_audit_chain(conn: Connection) -> list[ChainBreak]:
             problems.append(ChainBreak(e.n, f"第 {e.n} 条审计记录与上一条的链接不符（上一条可能被改动或删除）"))
         before = json.loads(e.before_json) if e.before_json is not None else None
         after = json.loads(e.after_json) if e.after_json is not None else None
-        digest = chain_hash(e.prev_hash, _payload(e.n, e.at.isoformat(), e.actor, e, before, after))
+        digest = chain_hash(e.prev_hash, audit_payload(e.n, e.at.isoformat(), e.actor, e, before, after))
         if digest != e.hash:
             problems.append(ChainBreak(e.n, f"第 {e.n} 条审计记录（{e.summary}）的内容与其哈希不符：已被程序以外的方式修改"))
         prev, expected_n = e.hash, e.n + 1

@@ -231,7 +231,7 @@ def bulk_insert(session: Session, model: type, rows: Sequence[Any], *, columns: 
                                 tuple(columns) if columns is not None else None)
     values = convert(rows)
     at, name = names.index("id"), str(table.name)  # a plain str: sqlite3 adapts a subclass per row
-    cursor = _cursor(session)
+    cursor = driver_cursor(session)
     try:
         cursor.executemany(f'INSERT INTO "{table.name}" ({", ".join(names)}) '
                            f'VALUES ({", ".join("?" * len(names))})', values)
@@ -244,7 +244,7 @@ def bulk_insert(session: Session, model: type, rows: Sequence[Any], *, columns: 
         cursor.close()
 
 
-def _cursor(session: Session) -> Cursor:
+def driver_cursor(session: Session) -> Cursor:
     """A cursor of the driver connection under the session's transaction (works inside flush
     events); on PostgreSQL one that speaks SQLite's dialect and stored forms (db/pgcursor.py)."""
     return cursor_of(session.connection().connection.driver_connection)
@@ -272,7 +272,7 @@ def log_changes(session: Session, changes: Iterable[Change]) -> int:
     if records:
         for check in WRITE_CHECKS:
             check(session)
-        cursor = _cursor(session)
+        cursor = driver_cursor(session)
         try:
             _append_log(cursor, session_origin(session).hex, records)
         finally:
@@ -331,7 +331,7 @@ def _write_row_hashes(session: Session, objects: list[Any]) -> None:
         else:
             key = inspect(type(obj)).primary_key_from_instance(obj)
             by_table.setdefault(table, {})[rowhash.stored_key(key)] = obj
-    cursor = _cursor(session)
+    cursor = driver_cursor(session)
     try:
         for table, objs in by_table.items():
             hashes = rowhash.refresh(cursor, str(table.name), rowhash.hash_columns(table), list(objs),

@@ -45,7 +45,7 @@ from sqlalchemy import LargeBinary
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
-from db.changelog import _cursor
+from db.changelog import driver_cursor
 from db.engine import Database
 from db.migrate import SCHEMA_HEADS
 from db.pgcursor import Cursor
@@ -333,7 +333,7 @@ def _export(s: Session, me: uuid.UUID, partner: uuid.UUID, to_dir: Path, data_di
         raise PackageError("尚未登记此同步对象的身份卡，请先用 sync trust 登记")
     if p.retired_at is not None:
         raise PackageError(f"{p.name} 的这台电脑已被新电脑接替，请向接替它的电脑导出")
-    cur = _cursor(s)
+    cur = driver_cursor(s)
     try:
         counter = dict(cur.execute("SELECT origin, last_seq FROM sync_counter"))
         acked = _acked(cur, partner)
@@ -437,7 +437,7 @@ def _export(s: Session, me: uuid.UUID, partner: uuid.UUID, to_dir: Path, data_di
 
 
 def _audit_vector_sorted(s: Session, me: uuid.UUID, origins: set[str]) -> dict[str, int]:
-    cur = _cursor(s)
+    cur = driver_cursor(s)
     try:
         return dict(sorted(_audit_vector(cur, me, origins).items()))
     finally:

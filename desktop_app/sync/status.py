@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.changelog import _cursor, session_origin
+from db.changelog import driver_cursor, session_origin
 from db.models import SyncCounter, SyncInbox, SyncOutbox, SyncPartnerHas
 from db.types import utcnow
 from desktop_app.sync.identity import PartnerRow, partners, site
@@ -82,7 +82,7 @@ def _positions(session: Session, p: PartnerRow, level: str) -> tuple[OriginPosit
     held = {o: n for o, n in session.execute(select(SyncCounter.origin, SyncCounter.last_seq))}
     acked = {o: n for o, n in session.execute(select(SyncPartnerHas.origin, SyncPartnerHas.seq)
                                               .where(SyncPartnerHas.partner == p.origin))}
-    cur = _cursor(session)
+    cur = driver_cursor(session)
     try:
         origins = [uuid.UUID(hex=o) for o in forwarded_origins(cur, level, session_origin(session), p.site_id)]
     finally:

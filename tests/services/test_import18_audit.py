@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from db.audit import AuditRecord, _payload, payload_json, record_audit, verify_audit_chain
+from db.audit import AuditRecord, audit_payload, payload_json, record_audit, verify_audit_chain
 from db.engine import Database
 from db.images import canonical_json, chain_hash, jsonable
 from db.models.audit import AuditEntry
@@ -30,7 +30,7 @@ def test_payload_json_is_the_canonical_json_of_the_payload() -> None:
     for n, rec in enumerate(RECORDS, start=1):
         before = jsonable(rec.before) if rec.before is not None else None
         after = jsonable(rec.after) if rec.after is not None else None
-        expected = canonical_json(_payload(n, "2026-11-23T08:30:00+00:00", "王会计", rec, before, after))
+        expected = canonical_json(audit_payload(n, "2026-11-23T08:30:00+00:00", "王会计", rec, before, after))
         got = payload_json(n, "2026-11-23T08:30:00+00:00", "王会计", rec,
                            canonical_json(before) if before is not None else None,
                            canonical_json(after) if after is not None else None)
@@ -50,7 +50,7 @@ def test_entries_written_at_once_verify_and_hash_as_before(db: Database) -> None
     for e in entries:  # each hash is the verifier's: SHA-256 over the previous hash and the payload
         before = json.loads(e.before_json) if e.before_json else None
         after = json.loads(e.after_json) if e.after_json else None
-        assert e.hash == chain_hash(e.prev_hash, _payload(e.n, e.at.isoformat(), e.actor, e, before, after))
+        assert e.hash == chain_hash(e.prev_hash, audit_payload(e.n, e.at.isoformat(), e.actor, e, before, after))
     assert mine[-1].after_json == '{"at":"2026-11-23T08:30:00","emoji":"𠀋\u3000"}'
 
 

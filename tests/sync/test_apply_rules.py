@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from db.audit import GENESIS, _payload
+from db.audit import GENESIS, audit_payload
 from db.images import chain_hash
 from db.migrate import new_installation, open_database
 from db.models import Household
@@ -145,7 +145,7 @@ def _rechain(db_path: Path, n: int, summary: str) -> None:
         for (k, _at, actor, action, entity, entity_id, text, before, after) in rows:
             text = summary if k == n else text
             rec = type("R", (), {"action": action, "entity": entity, "entity_id": entity_id, "summary": text})
-            digest = chain_hash(prev, _payload(k, ats[k], actor, rec, json.loads(before) if before else None,
+            digest = chain_hash(prev, audit_payload(k, ats[k], actor, rec, json.loads(before) if before else None,
                                                json.loads(after) if after else None))
             con.execute("UPDATE audit_entry SET summary = ?, prev_hash = ?, hash = ? WHERE n = ?", (text, prev, digest, k))
             prev = digest

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import create_engine, select, update
 
-from db.audit import _payload
+from db.audit import audit_payload
 from db.engine import Database
 from db.images import chain_hash
 from db.models import AuditEntry, AuditHead, Organisation, User
@@ -48,7 +48,7 @@ def _recompute_from(path: Path, n: int, summary: str) -> None:
                                       summary=summary if e.n == n else e.summary)
                 before = json.loads(e.before_json) if e.before_json is not None else None
                 after = json.loads(e.after_json) if e.after_json is not None else None
-                digest = chain_hash(prev, _payload(e.n, e.at.isoformat(), e.actor, rec, before, after))
+                digest = chain_hash(prev, audit_payload(e.n, e.at.isoformat(), e.actor, rec, before, after))
                 conn.execute(update(t).where(t.c.n == e.n).values(summary=rec.summary, prev_hash=prev, hash=digest))
                 prev = digest
             conn.execute(update(AuditHead.__table__).values(last_hash=prev))

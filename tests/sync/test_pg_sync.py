@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from db import rowhash
 from db.base import Base
-from db.changelog import _cursor
+from db.changelog import driver_cursor
 from db.engine import Database
 from db.migrate import open_database
 from db.models import Household, SyncPartnerHas, Voucher
@@ -48,7 +48,7 @@ def pair(demo_template: Path, tmp_path: Path, district_target: str) -> Iterator[
 def rows_of(db: Database, tables: list[str]) -> dict[str, list[tuple[Any, ...]]]:
     """Each table's rows in SQLite's stored forms (on PostgreSQL through the sync cursor), sorted."""
     with db.read() as s:
-        cur = _cursor(s)
+        cur = driver_cursor(s)
         try:
             out = {}
             for t in tables:
@@ -64,7 +64,7 @@ def hash_mismatches(db: Database) -> dict[str, int]:
     """Rows whose stored hash is not the hash of their stored values, per table (verify's check,
     here through the sync cursor so that it reads a PostgreSQL district in SQLite's stored forms)."""
     with db.read() as s:
-        cur = _cursor(s)
+        cur = driver_cursor(s)
         try:
             found = {t.name: len(list(rowhash.mismatches(cur, t))) for t in rowhash.hashed_tables()}
         finally:
@@ -159,7 +159,7 @@ def test_local_writes_are_hashed_as_sqlite_stores_them(pair: SyncPair) -> None:
         identity.set_site(s, "district", "江宁区农经站", "320115")
         create_user(s, username="tjy", display_name="区统计员", password="secret1", roles=["supervisor"])
     with pair.district.read() as s:
-        cur = _cursor(s)
+        cur = driver_cursor(s)
         try:
             stored = cur.execute("SELECT row_hash FROM app_user WHERE username = ?", ("tjy",)).fetchone()
         finally:
