@@ -59,6 +59,7 @@ class ColumnKind(StrEnum):
 
 
 _SEARCHABLE = {ColumnKind.TEXT, ColumnKind.PINYIN}
+_FIT = {ColumnKind.TEXT, ColumnKind.PINYIN, ColumnKind.DATE}
 _RIGHT = {ColumnKind.MONEY, ColumnKind.DECIMAL, ColumnKind.INT}
 
 
@@ -135,6 +136,12 @@ class Column:
     @property
     def column_kind(self) -> ColumnKind:
         return self._kind
+
+    @property
+    def fits_text(self) -> bool:
+        """Names, codes, dates and times with no declared ``width``: the view makes the column as
+        wide as its longest text (capped; longer text elided with a tooltip)."""
+        return self.width is None and self._kind in _FIT
 
     @property
     def is_searchable(self) -> bool:

@@ -20,18 +20,28 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QStyle, QTableView
 
 from desktop_app.core.errors import UserError
 from desktop_app.core.textsearch import haystack, matches_haystack
 from desktop_app.ui.clipboard import copy_selection_tsv
 from desktop_app.ui.columns import COPY_ROLE, RAW_ROLE, SORT_ROLE, Column, ColumnKind
 
-__all__ = ["TOTAL_LABEL", "RowTableModel", "TotalsModel", "column_totals", "copy_selection_tsv"]
+__all__ = [
+    "TOTAL_LABEL",
+    "RowTableModel",
+    "TextColumnFitter",
+    "TotalsModel",
+    "column_totals",
+    "copy_selection_tsv",
+    "fit_text_columns",
+]
 
 TOTAL_LABEL = "合计"
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -70,6 +80,7 @@ class ColumnsModel(QAbstractTableModel):
         if not columns:
             raise ValueError("a table needs at least one column")
         self._columns = list(columns)
+        self.elided_columns: frozenset[int] = frozenset()  # fit_text_columns: capped, cells get tooltips
 
     @property
     def columns(self) -> list[Column]:
@@ -123,6 +134,8 @@ class ColumnsModel(QAbstractTableModel):
             return column.sort_value(value)
         if role == _ROLE_FOREGROUND and column.column_kind is ColumnKind.MONEY:
             return NEGATIVE_BRUSH if value is not None and value < 0 else None
+        if role == _ROLE_TOOLTIP and index.column() in self.elided_columns:
+            return column.display(value) or None
         return None
 
 
@@ -469,3 +482,69 @@ class TotalsModel(QAbstractTableModel):
                 return TOTAL_LABEL
             return column.copy(value)
         return None
+
+
+# -- column widths -------------------------------------------------------------------------------
+FIT_MAX_WIDTH = 360  # px: a longer name, note or time is elided and its cells get a tooltip
+FIT_PADDING = 16  # px beside a cell's text: the item margins and the grid line
+FIT_SAMPLE_ROWS = 5000  # a bigger table is measured on this many rows spread over it
+
+
+def fit_text_columns(table: QTableView, *, keep: Iterable[int] = ()) -> dict[int, int]:
+    """Make each ``Column.fits_text`` column (names, codes, dates, times) as wide as its header and
+    its longest shown text by the table's font, capped at ``FIT_MAX_WIDTH``; columns in ``keep``
+    (resized by hand) keep their width. Cells of a column still narrower than its text answer a
+    tooltip with the whole text. Returns {column: width needed}."""
+    model = table.model()
+    columns: list[Column] | None = getattr(model, "columns", None)
+    row_at: Callable[[int], Any] | None = getattr(model, "row_at", None)
+    if not columns or row_at is None or not hasattr(model, "elided_columns"):
+        return {}
+    wanted = [i for i, c in enumerate(columns) if c.fits_text]
+    if not wanted:
+        return {}
+    n = model.rowCount()
+    rows = [r for r in map(row_at, range(0, n, max(1, n // FIT_SAMPLE_ROWS))) if r is not None]
+    fm, hfm = table.fontMetrics(), table.horizontalHeader().fontMetrics()
+    style = table.style()
+    head_pad = 2 * style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + style.pixelMetric(
+        QStyle.PixelMetric.PM_HeaderMarkSize
+    )
+    kept, needed, elided = set(keep), {}, set()
+    for i in wanted:
+        column = columns[i]
+        texts = {column.display(column.value(r)) for r in rows} if rows else set()
+        text_width = max(map(fm.horizontalAdvance, texts), default=0) + FIT_PADDING
+        need = max(text_width, hfm.horizontalAdvance(column.header) + head_pad + FIT_PADDING)
+        needed[i] = need
+        if i not in kept:
+            table.setColumnWidth(i, min(need, FIT_MAX_WIDTH))
+        if text_width > table.columnWidth(i):
+            elided.add(i)
+    model.elided_columns = frozenset(elided)
+    return needed
+
+
+class TextColumnFitter(QObject):
+    """Keeps a table's name/date/time columns fitted to their text (``fit_text_columns``) after
+    every reload of its model; a column the user resizes by hand is left at the user's width."""
+
+    def __init__(self, table: QTableView) -> None:
+        super().__init__(table)
+        self._table = table
+        self._fitting = False
+        self._by_hand: set[int] = set()
+        table.horizontalHeader().sectionResized.connect(self._on_resized)
+        table.model().modelReset.connect(self.fit)
+        self.fit()
+
+    def _on_resized(self, logical: int, _old: int, _new: int) -> None:
+        if not self._fitting:
+            self._by_hand.add(logical)
+
+    def fit(self) -> None:
+        self._fitting = True
+        try:
+            fit_text_columns(self._table, keep=self._by_hand)
+        finally:
+            self._fitting = False

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QListWidget, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QSizePolicy,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.core.money import format_amount
 from desktop_app.core.periods import period_start
@@ -57,6 +67,46 @@ PACKAGE_COLUMNS = [
 ]
 
 
+class ElidedLabel(QLabel):
+    """One line of grey text cut with "…" to the width it gets (the whole text in its tooltip): a
+    wrapped label asks the grid for more height than the grid counts, squeezing its neighbours."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 0)))
+
+
+class _Row(QWidget):
+    """A row of boxes that answers no height-for-width: a layout holding word-wrapped labels
+    takes their preferred heights as minimums and squeezed the tier table to 3 of its 8 rows at
+    1229x691; the row keeps its plain minimum and leaves the rest to the stretch factors."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
+def fit_rows(table: QTableWidget) -> None:
+    """At least as tall as all the table's rows (a few: the tier table's 7 档 and 合计)."""
+    height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+    height += sum(table.rowHeight(r) for r in range(table.rowCount()))
+    table.setMinimumHeight(height)
+
+
 class DistrictOverviewPage(DistrictPage):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)
@@ -65,9 +115,8 @@ class DistrictOverviewPage(DistrictPage):
         self.chart = BarChart()
         self.chart.setObjectName("tier_chart")
         self.tiers = grid("overview_tiers")
-        self.settings_label = QLabel()
+        self.settings_label = ElidedLabel()
         self.settings_label.setObjectName("tier_settings")
-        self.settings_label.setWordWrap(True)
         self.settings_label.setStyleSheet("color: #666")
         self.disclosure_label = QLabel()
         self.disclosure_label.setObjectName("disclosure_summary")
@@ -79,6 +128,7 @@ class DistrictOverviewPage(DistrictPage):
         self.contracts_label.setObjectName("contracts_summary")
         for label in (self.disclosure_label, self.distribution_label, self.contracts_label):
             label.setWordWrap(True)
+            label.setMinimumHeight(2 * label.fontMetrics().lineSpacing())  # two lines at 1366x768
         self.package_model, self.package_view = make_table(ctx, PACKAGE_COLUMNS, "district_overview_packages",
                                                            "overview_packages")
         disclosure = QWidget()
@@ -91,22 +141,22 @@ class DistrictOverviewPage(DistrictPage):
         t_layout.setContentsMargins(0, 0, 0, 0)
         t_layout.addWidget(self.tiers, 0, 0)
         t_layout.addWidget(self.settings_label, 1, 0)
-        layout = QGridLayout()
-        layout.addWidget(boxed("收入分档（村数）", self.chart), 0, 0)
-        layout.addWidget(boxed("分档村数及占比", tiers), 0, 1)
-        layout.addWidget(boxed("财务公开", disclosure, "box_disclosure"), 1, 0)
+        top, middle_row = QHBoxLayout(), _Row()
+        middle = QHBoxLayout(middle_row)
+        middle.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(boxed("收入分档（村数）", self.chart), 1)
+        top.addWidget(boxed("分档村数及占比", tiers), 1)
+        middle.addWidget(boxed("财务公开", disclosure, "box_disclosure"), 1)
         side = QWidget()
         s_layout = QGridLayout(side)
         s_layout.setContentsMargins(0, 0, 0, 0)
         s_layout.addWidget(boxed("收益分配进度", self.distribution_label), 0, 0)
         s_layout.addWidget(boxed("合同监管", self.contracts_label), 1, 0)
-        layout.addWidget(side, 1, 1)
-        layout.addWidget(boxed("各乡镇最近一次同步与核对", self.package_view), 2, 0, 1, 2)
-        layout.setRowStretch(0, 3)
-        layout.setRowStretch(1, 2)
-        layout.setRowStretch(2, 2)
-        layout.setColumnStretch(0, 1)
-        layout.setColumnStretch(1, 1)
+        middle.addWidget(side, 1)
+        layout = QVBoxLayout()
+        layout.addLayout(top, 3)
+        layout.addWidget(middle_row, 2)
+        layout.addWidget(boxed("各乡镇最近一次同步与核对", self.package_view), 2)
         self.body.addLayout(layout)
         self.reload()
 
@@ -123,8 +173,9 @@ class DistrictOverviewPage(DistrictPage):
                    for o, t in zip(line.operating, line.total, strict=True)]
                   + [["合计", line.villages, "100.0%" if line.villages else "", "", line.villages,
                       "100.0%" if line.villages else ""]])
+        fit_rows(self.tiers)
         described = report.settings.describe()
-        self.settings_label.setText(described[0])
+        self.settings_label.set_full_text(described[0])
         self.settings_label.setToolTip("\n".join(described))
         self.package_model.set_rows([
             PackageLine(p.township, p.packages, p.file_name or "（未收到）",
