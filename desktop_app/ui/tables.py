@@ -487,7 +487,7 @@ class TotalsModel(QAbstractTableModel):
 # -- column widths -------------------------------------------------------------------------------
 FIT_MAX_WIDTH = 360  # px: a longer name, note or time is elided and its cells get a tooltip
 FIT_PADDING = 16  # px beside a cell's text: the item margins and the grid line
-FIT_SAMPLE_ROWS = 5000  # a bigger table is measured on this many rows spread over it
+FIT_SAMPLE_ROWS = 2000  # a bigger table is measured on this many rows spread over it
 
 
 def fit_text_columns(table: QTableView, *, keep: Iterable[int] = ()) -> dict[int, int]:
@@ -504,7 +504,9 @@ def fit_text_columns(table: QTableView, *, keep: Iterable[int] = ()) -> dict[int
     if not wanted:
         return {}
     n = model.rowCount()
-    rows = [r for r in map(row_at, range(0, n, max(1, n // FIT_SAMPLE_ROWS))) if r is not None]
+    page = getattr(model, "page_size", None)  # a paged model: its first page only (fetched for the first paint)
+    sample = range(min(n, page)) if isinstance(page, int) else range(0, n, max(1, n // FIT_SAMPLE_ROWS))
+    rows = [r for r in map(row_at, sample) if r is not None]
     fm, hfm = table.fontMetrics(), table.horizontalHeader().fontMetrics()
     style = table.style()
     head_pad = 2 * style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + style.pixelMetric(
