@@ -529,15 +529,26 @@ def fit_text_columns(table: QTableView, *, keep: Iterable[int] = ()) -> dict[int
 
 class TextColumnFitter(QObject):
     """Keeps a table's name/date/time columns fitted to their text (``fit_text_columns``) after
-    every reload of its model; a column the user resizes by hand is left at the user's width."""
+    every reload of its model; a column the user resizes by hand is left at the user's width
+    (until ``watch`` hands it another model)."""
 
     def __init__(self, table: QTableView) -> None:
         super().__init__(table)
         self._table = table
         self._fitting = False
         self._by_hand: set[int] = set()
+        self._model: Any = None
         table.horizontalHeader().sectionResized.connect(self._on_resized)
-        table.model().modelReset.connect(self.fit)
+        if table.model() is not None:
+            self.watch(table.model())
+
+    def watch(self, model: Any) -> None:
+        """Follow ``model`` (the table's new model) and fit it now."""
+        if self._model is not None:
+            self._model.modelReset.disconnect(self.fit)
+        self._model = model
+        self._by_hand.clear()
+        model.modelReset.connect(self.fit)
         self.fit()
 
     def _on_resized(self, logical: int, _old: int, _new: int) -> None:

@@ -146,3 +146,18 @@ def test_a_long_name_is_capped_elided_and_has_a_tooltip(qtbot) -> None:
     assert model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole) == "李家庄村"
     assert model.data(model.index(0, 1), Qt.ItemDataRole.ToolTipRole) is None
     assert not model.data(QModelIndex(), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_the_fitter_follows_a_new_model(qtbot) -> None:
+    columns = [Column("name", "组织", "pinyin-text")]
+    view = LedgerView(RowTableModel(columns, [{"name": "李家庄村"}]))
+    qtbot.addWidget(view)
+    fitter = TextColumnFitter(view.table)
+    narrow = view.table.columnWidth(0)
+    view.table.setColumnWidth(0, 40)
+    other = RowTableModel(columns, [{"name": "李家庄村股份经济合作社联合社"}])
+    view.set_model(other)
+    fitter.watch(other)  # a new model: fitted again, the hand-set width forgotten
+    assert view.table.columnWidth(0) > narrow
+    other.set_rows([{"name": "李家庄村"}])
+    assert view.table.columnWidth(0) == narrow

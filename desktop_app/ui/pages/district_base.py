@@ -44,7 +44,8 @@ def make_table(ctx: AppContext, columns: Sequence[Column], key: str, name: str) 
     model = RowTableModel(columns)
     view = LedgerView(model, settings=ctx.settings, settings_key=f"table:{key}")
     view.setObjectName(name)
-    view.fitter = TextColumnFitter(view.table)  # names and times as wide as their text
+    if getattr(view, "fitter", None) is None:  # names and times as wide as their text
+        view.fitter = TextColumnFitter(view.table)
     return model, view
 
 
