@@ -258,9 +258,10 @@ class MembersPage(QWidget):
             from desktop_app.excel.members_xlsx import export_members_xlsx
 
             progress.report(0, 0, f"正在导出 {path.name}…")
-            with db.begin(user.username) as s:
+            with db.read(user.username) as s:  # a snapshot: no write lock while the file is written
                 ids = id_rule(s, org.id, user=user)
                 count = export_members_xlsx(s, org.id, path, organisation=org.name, ids=ids)
+            with db.begin(user.username) as s:  # then the short write: who took which 身份证号 out
                 record_id_export(s, org.id, ids, user=user, document="成员名册", count=count, path=path.resolve())
             return count, ids
 
