@@ -28,7 +28,7 @@ def _amount(text: str) -> Decimal:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from desktop_app.cli import cli_session
+    from desktop_app.cli import open_db
     from desktop_app.core.services.members import list_households
     from desktop_app.core.services.orgs import find_organisation
     from desktop_app.core.services.personal_data import id_rule, record_id_export
@@ -40,23 +40,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".xlsx":
         raise UserError("导出文件名应以 .xlsx 结尾")
     out.parent.mkdir(parents=True, exist_ok=True)
-    with cli_session(args) as s:
-        org = find_organisation(s, args.org)
-        ids = id_rule(s, org.id, user=args.acting)
-        names = [t.name for t in list_share_types(s, org.id)]
-        if args.kind == "members":  # streamed from one query into the file: memory stays flat
-            count, wb = export_members_xlsx(s, org.id, out, organisation=org.name, ids=ids), None
-        elif args.kind == "households":  # no 身份证号 in it
-            households = list_households(s, org.id)
-            wb, count = households_workbook(households, organisation=org.name), len(households)
-        else:
-            holdings = list_holdings(s, org.id)
-            wb, count = shares_workbook(holdings, names, organisation=org.name, ids=ids), len(holdings)
+    db = open_db(args)
+    try:
+        with db.read() as s:  # a snapshot: no write lock while the file is written
+            org = find_organisation(s, args.org)
+            ids = id_rule(s, org.id, user=args.acting)
+            names = [t.name for t in list_share_types(s, org.id)]
+            if args.kind == "members":  # streamed from one query into the file: memory stays flat
+                count, wb = export_members_xlsx(s, org.id, out, organisation=org.name, ids=ids), None
+            elif args.kind == "households":  # no 身份证号 in it
+                households = list_households(s, org.id)
+                wb, count = households_workbook(households, organisation=org.name), len(households)
+            else:
+                holdings = list_holdings(s, org.id)
+                wb, count = shares_workbook(holdings, names, organisation=org.name, ids=ids), len(holdings)
         if wb is not None:
             wb.save(out)
-        if args.kind != "households":  # audited once the file is written, in the same transaction
-            record_id_export(s, org.id, ids, user=args.acting, document=EXPORT_KINDS[args.kind], count=count,
-                             path=out.resolve())
+        if args.kind != "households":  # audited in a short write once the file is written
+            with db.begin(args.acting.username) as s:
+                record_id_export(s, org.id, ids, user=args.acting, document=EXPORT_KINDS[args.kind], count=count,
+                                 path=out.resolve())
+    finally:
+        db.close()
     shown = "" if args.kind == "households" else "（含完整身份证号，已记入审计日志）" if ids.full else f"（{ids.note}）"
     print(f"已导出 {org.name} 的{EXPORT_KINDS[args.kind]}（{count} 行）{shown}：{out}")
     return 0
