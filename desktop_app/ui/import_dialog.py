@@ -583,7 +583,8 @@ class ImportRun:
 
         def work(progress: Progress) -> Inspection:
             progress.report(0, 0, f"正在{'导入' if apply else '检查'} {path.name}…")
-            with db.begin(actor) as session:
+            # a check only reads: under a snapshot it holds no write lock while the file is read
+            with (db.begin(actor) if apply else db.read(actor)) as session:
                 result = inspect(session, kind, path, organisation_id=org_id, book_id=book_id, mode=mode,
                                  mapping=mapping, remembered=remembered, apply=apply, progress=progress, **options)
                 progress.check()  # 取消 after the work: the transaction rolls back, nothing written
