@@ -33,7 +33,7 @@ class Holder:
     since: str  # local time, "2026-12-02 08:15"
 
     def describe(self) -> str:
-        return f"{self.user or '（登录中）'}，计算机 {self.host}，进程 {self.pid}，{self.since} 起"
+        return f"{self.user or '尚在登录'}，计算机 {self.host}，进程 {self.pid}，{self.since} 起"
 
 
 class DatabaseInUse(UserError):

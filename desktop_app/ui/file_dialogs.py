@@ -11,6 +11,7 @@ column wide enough for its heading and its text.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -70,7 +71,30 @@ def save_file_name(parent: QWidget | None, settings: WindowSettings | None, kind
     name = Path(suggested)
     folder = start_folder(settings, kind, fallback or (name.parent if name.is_absolute() else None))
     chosen, _ = QFileDialog.getSaveFileName(parent, title, str(folder / name.name), file_filter)
-    return _remember(settings, kind, chosen)
+    return _remember(settings, kind, with_suffix(chosen, file_filter))
+
+
+BAD_NAME_CHARS = frozenset('*?"<>|')  # wildcards and what Windows refuses in a file name
+
+
+def with_suffix(chosen: str, file_filter: str) -> str:
+    """``chosen`` as the file to write: a name typed without the filter's extension gets it (a
+    workbook saved as ``统计表`` is ``统计表.xlsx``), so the file opens by double-click; a name
+    with a wildcard (``*``: a filter typed into the name box) is not a file name at all and is
+    refused as if cancelled, after saying why."""
+    if not chosen:
+        return chosen
+    path = Path(chosen)
+    if BAD_NAME_CHARS & set(path.name):
+        from desktop_app.ui.errors import show_user_error
+
+        show_user_error(None, f"文件名“{path.name}”中不能有 {' '.join(sorted(BAD_NAME_CHARS))} 等字符，请重新导出并输入文件名。",
+                        title="文件名无效")
+        return ""
+    suffixes = [s.lower() for s in re.findall(r"\*(\.[A-Za-z0-9]+)", file_filter)]
+    if suffixes and path.suffix.lower() not in suffixes:
+        return str(path.with_name(path.name + suffixes[0]))
+    return chosen
 
 
 def open_file_name(parent: QWidget | None, settings: WindowSettings | None, kind: str, title: str,
