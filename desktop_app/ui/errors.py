@@ -61,6 +61,11 @@ def show_user_error(parent: QWidget | None, err: UserError | str, *, title: str 
     _exec(_box(parent, QMessageBox.Icon.Warning, title, user_error_text(err)))
 
 
+def show_done(parent: QWidget | None, text: str, *, title: str = "完成") -> None:
+    """Something asked for was done (导出完成): the information icon, not a warning's."""
+    _exec(_box(parent, QMessageBox.Icon.Information, title, text))
+
+
 def _ask(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
          yes: QMessageBox.StandardButton, yes_text: str) -> bool:
     """A two-button question (``yes``/取消), ``yes`` the default; True when it was chosen."""

@@ -29,7 +29,7 @@ from desktop_app.core.money import format_amount
 from desktop_app.core.periods import year_of
 from desktop_app.core.services.annual_tables import AnnualForm, AnnualTables, annual_tables
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.errors import show_done
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.tasks import TaskHandle, TaskRunner
 
@@ -204,7 +204,7 @@ class AnnualTablesPage(QWidget):
             return write_annual_xlsx(self.ctx.read(annual_tables, year, organisation=org), path)
 
         return self.runner.run(work, title="正在导出年报…",
-                               on_result=lambda p: show_user_error(self, f"已导出年报：{p}", title="导出完成"))
+                               on_result=lambda p: show_done(self, f"已导出年报：{p}", title="导出完成"))
 
 
 PAGE = PageSpec("annual_tables", "年报（清产核资）", 75, AnnualTablesPage, site="both")

@@ -33,7 +33,7 @@ from desktop_app.core.services.orgs import list_books
 from desktop_app.core.services.permissions import ENTER_RECORDS, MAKE_VOUCHER, Roles
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.errors import show_done, show_user_error
 from desktop_app.ui.file_dialogs import PDF_FILTER, XLSX_FILTER, save_file_name
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.import_dialog import ImportRun, import_button, save_template
@@ -379,7 +379,7 @@ class ContractsPage(QWidget):
             return
         as_of, scope = self.as_of.value() or dt.date.today(), f"{org.name}（{org.uscc}）"
         self.runner.run(lambda _p: self.ctx.call(write_export, kind, path, org.id, scope, as_of, self.ctx.user),
-                        title="正在导出…", on_result=lambda _r: show_user_error(self, f"已导出到 {path}", title="导出完成"))
+                        title="正在导出…", on_result=lambda _r: show_done(self, f"已导出到 {path}", title="导出完成"))
 
 
     def rectify(self) -> None:

@@ -28,7 +28,7 @@ from desktop_app.core.errors import UserError
 from desktop_app.core.periods import year_of
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.errors import show_done, show_user_error
 from desktop_app.ui.file_dialogs import save_file_name
 from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.tables import RowTableModel, TextColumnFitter
@@ -199,5 +199,5 @@ class DistrictPage(QWidget):
         except UserError as exc:
             show_user_error(self, exc)
             return None
-        show_user_error(self, f"已导出{built.title}：{path}", title="导出完成")
+        show_done(self, f"已导出{built.title}：{path}", title="导出完成")
         return path
