@@ -48,7 +48,7 @@ NOT_HASHED = {
     "audit_head": "哈希链的链尾，与链一并核对",
     "change_log": "日志：各来源序号连续并止于 sync_counter，每条同步数据的当前版本都有记录",
     "sync_counter": "日志计数器，与 change_log 一并核对",
-    "installation_key": "随机密钥：改动后签出的包被对方按其登记的身份卡拒收",
+    "installation_key": "随机密钥：verify 核对公钥由私钥导出；私钥改动后签出的包被对方按其登记的身份卡拒收",
     "received_audit": "对方审计链的副本：每条带对方的链哈希与链接，下一个包和“数据接收”页据此核对",
     "received_digest": "对方包所述的状态摘要，导入时已与本地重算比对，只供“数据接收”页显示",
     "received_control_total": "对方包所述的控制总数，导入时已与本地重算比对，只供“数据接收”页显示",
@@ -161,6 +161,11 @@ CASES = {
         "trusted_at, trusted_by) SELECT lower(hex(randomblob(16))), site_id, '冒名的区经管站', level, region_code, "
         "randomblob(32), randomblob(32), fingerprint, trusted_at, trusted_by FROM sync_partner LIMIT 1"]),
     "同步确认进度": ("sync_partner_has", ["UPDATE sync_partner_has SET seq = seq + 100"]),
+    # a deleted row leaves no hash to fail (issue #19): its acknowledgements and the audit name it
+    "同步对象删除": ("sync_partner", ["DELETE FROM sync_partner"]),
+    # the keys carry no row hash: a public half that its private half does not give (issue #19)
+    "本机签名公钥": ("installation_key", ["UPDATE installation_key SET sign_public = x'00'"]),
+    "本机加密公钥": ("installation_key", ["UPDATE installation_key SET enc_public = randomblob(32)"]),
     "备份口令": ("backup_setting", ["UPDATE backup_setting SET value = (SELECT password_hash FROM app_user "
                                 "WHERE username = 'kuaiji'), updated_by = 'kuaiji'"]),
     "区级设置": ("district_setting", ["UPDATE district_setting SET value = '0,1,2'"]),

@@ -318,6 +318,76 @@ def _check_outbox_heads(conn: Connection) -> list[str]:
     return problems
 
 
+def check_sync_partners(conn: Connection) -> list[str]:
+    """The partners trusted here (``sync_partner``) against what names them: what each acknowledged
+    (``sync_partner_has.partner``), the packages written for it (``sync_outbox.recipient``) and
+    applied from it (``sync_inbox.sender``), a retired card's ``successor``, and every card the
+    audit chain says ``trust_card`` registered (``sync_trust`` on ``sync_partner``). The program
+    never deletes a card (a replaced one is retired and kept), so a card named there and missing
+    was deleted behind its back: a row hash finds an edited row, never a deleted one."""
+    from db.models import SyncInbox, SyncOutbox, SyncPartner, SyncPartnerHas
+
+    held = {str(o) for o in conn.execute(select(SyncPartner.origin)).scalars()}
+    named: dict[str, list[str]] = defaultdict(list)  # a card missing: what still names it
+    audit = AuditEntry.__table__
+    names: dict[str, str] = {}
+    for entity_id, after in conn.execute(select(audit.c.entity_id, audit.c.after_json).where(
+            audit.c.action == "sync_trust", audit.c.entity == "sync_partner").order_by(audit.c.n)):
+        try:
+            origin = str(uuid.UUID(str(entity_id)))
+            name = json.loads(after).get("name") if after else None
+        except (ValueError, TypeError, AttributeError):
+            continue  # not this kind of entry; the chain check vouches for the entry itself
+        if "审计日志记有其登记" not in named[origin]:
+            named[origin].append("审计日志记有其登记")
+        if isinstance(name, str):
+            names[origin] = name
+    for column, what in ((SyncPartnerHas.partner, "已确认收到的同步进度（表 sync_partner_has）"),
+                         (SyncOutbox.recipient, "发给它的同步包（表 sync_outbox）"),
+                         (SyncInbox.sender, "从它导入的同步包（表 sync_inbox）"),
+                         (SyncPartner.successor, "被它接替的旧电脑的名片")):
+        for o in conn.execute(select(column).distinct()).scalars():
+            if o is not None:
+                named[str(o)].append(f"有{what}")
+    problems: list[str] = []
+    for origin in sorted(set(named) - held):
+        who = f"“{names[origin]}”（{origin}）" if origin in names else origin
+        problems.append(f"{_LOCAL_LABELS['sync_partner']}（表 sync_partner）：同步对象 {who}，"
+                        f"{'，'.join(named[origin])}，但其名片已不存在（程序从不删除名片，被替换的只停用）："
+                        "已被程序以外的方式删除")
+    return problems[:50]
+
+
+def check_installation_keys(conn: Connection) -> list[str]:
+    """Each key row's public halves are the ones its private halves give (Ed25519, X25519): the
+    rows carry no row hash (random keys), but a public key changed alone is found here."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from db.models import InstallationKey
+
+    problems: list[str] = []
+    for origin, sign_private, sign_public, enc_private, enc_public in conn.execute(select(
+            InstallationKey.origin, InstallationKey.sign_private, InstallationKey.sign_public,
+            InstallationKey.enc_private, InstallationKey.enc_public).order_by(InstallationKey.origin)):
+        wrong = []
+        for what, private, public, make in (("签名", sign_private, sign_public, Ed25519PrivateKey),
+                                            ("加密", enc_private, enc_public, X25519PrivateKey)):
+            try:
+                derived = make.from_private_bytes(bytes(private)).public_key().public_bytes(
+                    Encoding.Raw, PublicFormat.Raw)
+            except (ValueError, TypeError):
+                wrong.append(f"{what}私钥无效")
+                continue
+            if bytes(public or b"") != derived:
+                wrong.append(f"{what}公钥与私钥不配")
+        if wrong:
+            problems.append(f"本机密钥（表 installation_key）：来源 {origin} 的{'、'.join(wrong)}："
+                            "已被程序以外的方式修改，本机签出的同步包将被对方拒收")
+    return problems[:20]
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("数据库文件完整性", check_sqlite),
     ("外键一致性", check_foreign_keys),
@@ -326,6 +396,8 @@ CHECKS: list[tuple[str, Check]] = [
     ("每条业务数据与其行哈希一致", check_row_hashes),
     ("审计日志与其外部锚点一致", check_audit_anchors),
     ("用户可处理的组织与审计日志一致", check_user_organisations),
+    ("已登记的同步对象与其引用及审计日志一致", check_sync_partners),
+    ("本机密钥的公钥与私钥相配", check_installation_keys),
     ("已结账期间封存哈希", verify_period_seals),
     ("期间结账状态与审计日志一致", verify_period_status),
     ("科目汇总表与已记账分录一致", verify_account_totals),
