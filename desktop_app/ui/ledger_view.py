@@ -113,6 +113,7 @@ class LedgerView(QWidget):
         self._totals: TotalsModel | None = None
         self._restoring = False
         self._connections: list[tuple[Any, Any]] = []
+        self._kept: Any = None  # the current row's key across a reload (see _remember_current)
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText(filter_placeholder)
@@ -182,6 +183,7 @@ class LedgerView(QWidget):
 
     def set_model(self, model: Any) -> None:
         if self._model is not None:
+            self._remember_current()  # a page that rebuilds its model keeps its row too
             for signal, slot in self._connections:
                 signal.disconnect(slot)
         if self._totals is not None:
@@ -194,7 +196,8 @@ class LedgerView(QWidget):
         self.footer.setVisible(self._totals.has_totals)
         self.footer.fit_height()
         self.filter_edit.setVisible(getattr(model, "can_filter", True))
-        self._connections = [(model.modelReset, self._after_reset), (model.layoutChanged, self._update_count)]
+        self._connections = [(model.modelAboutToBeReset, self._remember_current), (model.modelReset, self._after_reset),
+                             (model.layoutChanged, self._update_count)]
         for signal, slot in self._connections:
             signal.connect(slot)
         sel = self.table.selectionModel()
@@ -213,6 +216,35 @@ class LedgerView(QWidget):
         self._update_count()
         self._sync_footer_geometry()
         self._settle()
+        self._restore_current()
+
+    # -- the current row across a reload ----------------------------------------------------
+    @staticmethod
+    def row_key(row: Any) -> Any:
+        """What a row is, across reloads: its ``id`` (or ``member_id``, …), never its index."""
+        for attr in ("id", "member_id"):
+            key = getattr(row, attr, None)
+            if key is not None:
+                return key
+        return None
+
+    def _remember_current(self) -> None:
+        row = self.current_row() if self._model is not None else None
+        self._kept = self.row_key(row) if row is not None else None
+
+    def _restore_current(self) -> None:
+        """After a save the page reloads: the same row (by its key) is current again and
+        ``current_row_changed`` fires, so the detail panel below reloads too; a row that is gone
+        leaves nothing current and the panel is told so."""
+        key, self._kept = self._kept, None
+        find = getattr(self._model, "find_row", None)  # in-memory models; a paged one is not scanned
+        if key is None or find is None:
+            return
+        at = find(lambda r: self.row_key(r) == key)
+        if at >= 0:
+            self.select_row(at)
+        else:
+            self.current_row_changed.emit(None)
 
     def _settle(self) -> None:
         """Lay the view out now (the filter box shown or hidden, the row-number column's width, a
