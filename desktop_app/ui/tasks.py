@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
     QEventLoop,
@@ -38,7 +39,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from desktop_app.core.progress import Cancelled, Progress
 from desktop_app.ui.errors import report_exception
@@ -205,6 +206,7 @@ class TaskHandle(QObject):
         self.was_cancelled = False
         self.cancellable = True
         self.dialog: QProgressDialog | None = None
+        self.focus_back: QWidget | None = None  # where the focus was when the task started
         self.finished.connect(self._mark_done)
 
     def cancel(self) -> None:
@@ -296,6 +298,7 @@ class TaskRunner(QObject):
         on_cancelled: Callable[[], None] | None = None,
     ) -> TaskHandle:
         handle = TaskHandle(title, self._bridge, self._min_interval)
+        handle.focus_back = QApplication.focusWidget()
         handle.cancellable = cancellable
         if on_result is not None:
             handle.succeeded.connect(on_result)
@@ -318,6 +321,19 @@ class TaskRunner(QObject):
         return bool(self._pool.waitForDone(timeout_ms))
 
     # -- GUI thread -------------------------------------------------------------------------
+    def _take_focus_back(self, back: QWidget | None) -> None:
+        """The window active again and the focus where it was: the window-modal progress dialog
+        took both, and once it closed nothing gave them back, so a page's Alt+letter buttons
+        (导出PDF(&D)…) did nothing until the user clicked into the window."""
+        if self._parent_widget is None or not shiboken6.isValid(self._parent_widget):
+            return
+        window = self._parent_widget.window()
+        if not window.isVisible():
+            return
+        window.activateWindow()
+        if back is not None and shiboken6.isValid(back) and back.window() is window and back.isVisible():
+            back.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _show_dialog(self, handle: TaskHandle) -> None:
         if handle.done or handle not in self._active:
             return
@@ -360,6 +376,7 @@ class TaskRunner(QObject):
             handle.dialog.close()
             handle.dialog.deleteLater()
             handle.dialog = None
+            self._take_focus_back(handle.focus_back)
         self._active.discard(handle)
         if kind == "succeeded":
             handle.result = payload

@@ -15,12 +15,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -206,7 +204,6 @@ class DisclosurePage(QWidget):
         if org is None or period is None:
             return None
         a3, user = self.a3_box.isChecked(), self.ctx.user
-        back = QApplication.focusWidget()
 
         def work(progress: Progress) -> tuple[DisclosureDocument, list[Any]]:
             from desktop_app.reports.disclosure.builder import (  # reportlab
@@ -230,23 +227,11 @@ class DisclosurePage(QWidget):
 
         def done(result: tuple[DisclosureDocument, list[Any]]) -> None:
             self.doc = result[0]
-            self._take_focus_back(back)
             if record:
                 self.ctx.notify("disclosure", tuple(s.book_id for s in result[0].sheets))
             then(*result)
 
         return self.runner.run(work, title=title, on_result=done)
-
-    def _take_focus_back(self, back: QWidget | None) -> None:
-        """The window active again, the focus where it was: the progress dialog (window-modal)
-        took both, and once it closed nothing gave them back, so the page's Alt+letter buttons
-        (导出PDF(&D)…) did nothing until the user clicked into the window."""
-        window = self.window()
-        if not window.isVisible():
-            return
-        window.activateWindow()
-        if back is not None and shiboken6.isValid(back) and back.window() is window and back.isVisible():
-            back.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def preview(self) -> TaskHandle | None:
         return self._build(False, PREVIEW_DPI, self._show_preview, "生成预览")
