@@ -94,7 +94,9 @@ def write_widget(widget: QWidget, value: Any) -> None:
     elif isinstance(widget, QCheckBox):
         widget.setChecked(bool(value))
     elif isinstance(widget, QComboBox):
-        index = widget.findData(value)
+        # compared in Python: Qt's findData sees a uuid.UUID (any Python object) only by identity,
+        # so an equal id from another query would select nothing
+        index = next((i for i in range(widget.count()) if widget.itemData(i) == value), -1)
         widget.setCurrentIndex(index if index >= 0 else widget.findText(str(value)))
     elif callable(set_value):
         set_value(value)

@@ -35,7 +35,7 @@ from desktop_app.core.services.permissions import ENTER_RECORDS, MAKE_VOUCHER, R
 from desktop_app.core.services.personal_data import IdRule, id_rule, record_id_export
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.errors import show_done, show_user_error
 from desktop_app.ui.file_dialogs import PDF_FILTER, XLSX_FILTER, save_file_name
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.import_dialog import DateOption, ImportRun, import_button, save_template
@@ -268,7 +268,7 @@ class MembersPage(QWidget):
         def done(result: tuple[int, IdRule]) -> None:
             count, ids = result
             shown = "含完整身份证号，已记入审计日志" if ids.full else ids.note
-            show_user_error(self, f"已导出 {count} 名成员到 {path}（{shown}）", title="导出完成")
+            show_done(self, f"已导出 {count} 名成员到 {path}（{shown}）", title="导出完成")
 
         self.runner.run(work, title="正在导出成员名册…", on_result=done)
 
