@@ -71,11 +71,12 @@ def backup_file(src: Path, dest: Path) -> Path:
     finally:
         source.close()
     tmp.replace(dest)
-    _fsync_dir(dest.parent)  # and so is its name
+    fsync_dir(dest.parent)  # and so is its name
     return dest
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable (its entry written to disk)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:  # Windows: a folder cannot be opened; the rename is durable with the file

@@ -45,6 +45,7 @@ from sqlalchemy import LargeBinary
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
+from db.backup import fsync_dir
 from db.changelog import driver_cursor
 from db.engine import Database
 from db.migrate import SCHEMA_HEADS
@@ -240,19 +241,6 @@ def _aware_iso(value: str | datetime) -> str:
     return at.replace(tzinfo=UTC).isoformat()
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # Windows: directories cannot be opened; the rename is durable with the file
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _seal_to(inner: Path, to_dir: Path, name: str, recipient_public: bytes) -> tuple[Path, str, int]:
     """Seal into a temp file in the target folder, fsync, rename, read back and re-hash."""
     final = to_dir / name
@@ -272,7 +260,7 @@ def _seal_to(inner: Path, to_dir: Path, name: str, recipient_public: bytes) -> t
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(to_dir)
+    fsync_dir(to_dir)
     digest, size = file_sha256(final)
     if digest != w.h.hexdigest() or size != w.size:
         final.unlink(missing_ok=True)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from db.backup import backup_file, backup_name, catalogue
+from db.backup import backup_file, backup_name, catalogue, fsync_dir
 from db.engine import read_only_uri
 from db.errors import IntegrityProblem
 from db.migrate import SQLITE_HEADER, DamagedDatabase, check_database_file, open_database
@@ -150,7 +150,7 @@ def replace_database(staged: Path, target: Path, backup_dir: Path) -> Path | Non
         for suffix in _SIDE_FILES:
             target.with_name(target.name + suffix).unlink(missing_ok=True)
         os.replace(staged, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     finally:
         lock.close()
     return kept
@@ -169,7 +169,7 @@ def _replace_damaged(staged: Path, target: Path, backup_dir: Path) -> Path:
     for suffix in _SIDE_FILES:
         target.with_name(target.name + suffix).unlink(missing_ok=True)
     os.replace(staged, target)
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return kept
 
 
@@ -187,16 +187,6 @@ def _lock_exclusively(target: Path) -> sqlite3.Connection:
                                    "请先关闭它再恢复。当前数据库未作任何改动") from None
         raise
     return conn
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(str(folder), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --- the whole restore, for the CLI and the GUI ------------------------------------------------
