@@ -6,7 +6,7 @@ Prints each check's wall and CPU time (the machine may be shared: CPU is the ste
 the total, and beside the row-hash check the raw limit measured in the same run: stdlib
 ``sqlite3`` reading every row of the same tables (``SELECT`` of the same columns, nothing
 computed) and the ratio. Build the 300-village demo once with
-``python -m desktop_app demo --db /tmp/x/demo300.db --villages 300 --years 2``.
+``python -m desktop_app demo --db demo300.db --villages 300 --years 2`` (any folder with 1 GB free).
 """
 
 from __future__ import annotations
