@@ -4,7 +4,12 @@
 
 For each size: runs ``python -m desktop_app demo --db NEW --villages N --years Y`` (what a user
 runs; a new process each time: imports, migrations, the whole build, commit) ``--runs`` times
-(one run for 100 villages or more), wall and CPU time, median. Then the raw limit, measured in
+(one run for 100 villages or more), wall and CPU time, median. Each run goes through
+``demo_parts.py`` (the same command, with this bench's timers around the program's writers), so
+the CPU is also split: 启动与导入, 打开与迁移数据库, 生成与计算 (the content generated, the services'
+checks, reads and sums), 写入 (bulk posts with their change log and audit, ``bulk_insert``, audit,
+ORM flushes, other INSERT/UPDATE/DELETE) and 提交. Issue #18's bulk-write figure is 写入 beside the
+raw limit; the whole command's ratio stays printed too. Then the raw limit, measured in
 the same run: every row the demo stored (all tables: registers, vouchers, entries, change log,
 audit) read back from the finished database and written with stdlib ``sqlite3`` ``executemany``
 into an empty database with the same schema and indexes, in one transaction. Prints rows, bytes
@@ -18,6 +23,7 @@ measured under the same load, each beside the same raw limit.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import sqlite3
@@ -41,16 +47,25 @@ def child_env(tree: Path, cache: Path) -> dict[str, str]:
     return {**env, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(tree), "PYTHONPYCACHEPREFIX": str(cache)}
 
 
-def run_demo(db: Path, villages: int, years: int, tree: Path = ROOT, cache: Path | None = None) -> tuple[float, float]:
-    """(wall, CPU) seconds of one ``demo`` command in a fresh process (from source ``tree``)."""
+PARTS = ["启动与导入", "打开与迁移数据库", "生成与计算", "写入", "提交"]
+
+
+def run_demo(db: Path, villages: int, years: int, tree: Path = ROOT, cache: Path | None = None
+             ) -> tuple[float, float, dict[str, list[float]]]:
+    """(wall, CPU, parts) of one ``demo`` command in a fresh process (from source ``tree``): what
+    ``python -m desktop_app demo`` runs, through ``demo_parts.py`` (this bench's timers around the
+    program's writers; a few microseconds a call), which gives each part's [CPU, wall]."""
+    out = db.with_suffix(".parts.json")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "desktop_app", "demo", "--db", str(db), "--villages", str(villages),
-                    "--years", str(years)], cwd=tree, check=True, stdout=subprocess.DEVNULL,
-                   env=child_env(tree, cache or db.parent / "pycache"))
+    subprocess.run([sys.executable, str(ROOT / "bench" / "demo_parts.py"), str(out), "demo", "--db", str(db),
+                    "--villages", str(villages), "--years", str(years)], cwd=tree, check=True,
+                   stdout=subprocess.DEVNULL, env=child_env(tree, cache or db.parent / "pycache"))
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    parts: dict[str, list[float]] = json.loads(out.read_text(encoding="utf-8"))["parts"]
+    out.unlink()
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), parts
 
 
 def raw_limit(src: Path, dst: Path) -> tuple[int, float, float]:
@@ -93,14 +108,17 @@ def main() -> int:
         for n in args.villages:
             runs = args.runs if n < 100 else 1
             timings: dict[str, tuple[list[float], list[float]]] = {label: ([], []) for label, _ in trees}
+            split: dict[str, dict[str, list[float]]] = {label: {p: [] for p in PARTS} for label, _ in trees}
             db = Path(tmp) / f"demo{n}.db"
             for i in range(runs):
                 for label, tree in reversed(trees):  # this tree last: its database is the one measured below
                     for p in Path(tmp).glob(f"demo{n}.db*"):
                         p.unlink()
-                    wall, cpu = run_demo(db, n, args.years, tree, caches[label])
+                    wall, cpu, parts = run_demo(db, n, args.years, tree, caches[label])
                     timings[label][0].append(wall)
                     timings[label][1].append(cpu)
+                    for p in PARTS:
+                        split[label][p].append(parts.get(p, [0.0, 0.0])[0])
                     print(f"  {label} demo --villages {n} --years {args.years}，第{i + 1}次：{wall:.2f} s（CPU {cpu:.2f} s）")
             walls, cpus = timings["本版"]
             size = db.stat().st_size + sum(p.stat().st_size for p in Path(tmp).glob(f"demo{n}.db-*"))
@@ -113,6 +131,16 @@ def main() -> int:
             print(f"  demo（中位数）          {wall:8.2f} s   CPU {cpu:8.2f} s")
             print(f"  sqlite3 executemany 同样的行 {raw_wall:8.3f} s   CPU {raw_cpu:8.3f} s")
             print(f"  比值                    {wall / raw_wall:8.1f} 倍   CPU {cpu / raw_cpu:8.1f} 倍")
+            print("  其中（CPU 中位数，demo_parts.py 计时；与 sqlite3 executemany 同样的行之比）：")
+            for label, _ in trees:
+                cpus_of = {p: statistics.median(v) for p, v in split[label].items()}
+                whole = statistics.median(timings[label][1])
+                print(f"    {label}：" + "，".join(f"{p} {c:.2f} s" for p, c in cpus_of.items())
+                      + f"，退出等 {whole - sum(cpus_of.values()):.2f} s")
+                print(f"    {label}：写入 {cpus_of['写入']:.2f} s = {cpus_of['写入'] / raw_cpu:.1f} 倍 executemany"
+                      f"（写入 + 提交 {(cpus_of['写入'] + cpus_of['提交']) / raw_cpu:.1f} 倍）；"
+                      f"其余（启动、迁移、生成与计算）{whole - cpus_of['写入'] - cpus_of['提交']:.2f} s"
+                      f" = {(whole - cpus_of['写入'] - cpus_of['提交']) / raw_cpu:.1f} 倍")
             if args.before:
                 bw, bc = (statistics.median(v) for v in timings["对照"])
                 print(f"  对照（{args.before.name}）中位数 {bw:8.2f} s   CPU {bc:8.2f} s   比值 {bw / raw_wall:.1f} 倍，"
