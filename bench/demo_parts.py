@@ -10,7 +10,7 @@ change log and audit are part of the bulk post), and each part gets CPU (``proce
 
 - 启动与导入: the process's CPU before the command runs (interpreter, imports of the program);
 - 打开与迁移数据库: ``db.migrate.open_database`` (creating the schema, migrations);
-- 写入: ``voucher_bulk.bulk_post_vouchers``/``bulk_close_periods`` (with their line checks and
+- 写入: ``voucher_bulk.bulk_post_vouchers``/``bulk_post_books``/``bulk_close_periods`` (with their line checks and
   numbering), ``db.changelog.bulk_insert``/``log_changes``, ``db.audit.record_audit``, ORM
   ``Session.flush`` (autoflushes included) and any other INSERT/UPDATE/DELETE a service executes;
 - 提交: the transaction's commit without the flush it runs (SQLite's own write of the pages);
@@ -104,6 +104,7 @@ def main() -> int:
     parts["启动与导入"] = [started_cpu, started_wall - WALL0]  # CPU since the process began
     wrap_everywhere("db.migrate", "open_database", "打开与迁移数据库")
     for module, name in [("desktop_app.core.services.voucher_bulk", "bulk_post_vouchers"),
+                         ("desktop_app.core.services.voucher_bulk", "bulk_post_books"),
                          ("desktop_app.core.services.voucher_bulk", "bulk_close_periods"),
                          ("db.changelog", "bulk_insert"), ("db.changelog", "log_changes"),
                          ("db.audit", "record_audit")]:

@@ -4,10 +4,10 @@ The batch form of a service (``receipts.record_receipts``, ``depreciation.run_de
 checks each record exactly like its one-at-a-time form, adds the record's voucher here with its
 source (a record made in this batch, so each source id is new) and registers what to write once
 the vouchers exist (the record with its voucher id, its audit entry). :meth:`PostingBatch.post`
-posts every book's vouchers through ``voucher_bulk.bulk_post_vouchers`` (one call per book, in
-date order, numbered after the month's existing vouchers; checked like any voucher, one audit
-entry per book and batch), then runs those steps with the vouchers' ids and numbers (as the bulk
-path hands them back, not read again).
+posts every book's vouchers through ``voucher_bulk.bulk_post_books`` (each book's in date order,
+numbered after the month's existing vouchers; checked like any voucher, one audit entry per book
+and batch; the rows of all the books written together), then runs those steps with the vouchers'
+ids and numbers (as the bulk path hands them back, not read again).
 
 Whether a book's vouchers are posted is the rule of ``record_auto_voucher``: with a named
 ``reviewer`` (people reviewed them: the demo's 审核员) they are; otherwise the book's 自动凭证
@@ -26,7 +26,7 @@ from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services.book_settings import auto_vouchers_posted
 from desktop_app.core.services.funds_base import period_label
-from desktop_app.core.services.voucher_bulk import BulkVoucher, bulk_post_vouchers
+from desktop_app.core.services.voucher_bulk import BulkVoucher, bulk_post_books
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,13 @@ class PostingBatch:
         books, finishers = self._vouchers, self._finishers
         self._vouchers, self._finishers = {}, []
         found: dict[uuid.UUID, tuple[uuid.UUID, str, int]] = {}
-        for i, (book_id, vouchers) in enumerate(books.items()):
+        for vouchers in books.values():
             vouchers.sort(key=lambda v: v.voucher_date)  # stable: same day keeps the order added
-            post = self.reviewer is not None or auto_vouchers_posted(session, book_id)
-            bulk_post_vouchers(session, book_id, vouchers, maker=self.maker, reviewer=self.reviewer,
-                               audit_summary=self.summary, posted=found, post=post)
-            if progress is not None:
-                progress.report(i + 1, len(books), f"已记账 {i + 1}/{len(books)} 个账套")
+        post = {book_id: self.reviewer is not None or auto_vouchers_posted(session, book_id) for book_id in books}
+        bulk_post_books(session, books, maker=self.maker, reviewer=self.reviewer, audit_summary=self.summary,
+                        posted=found, post=post)
+        if progress is not None:
+            progress.report(len(books), len(books), f"已记账 {len(books)} 个账套")
         posted = {sid: Posted(*v) for sid, v in found.items()}
         for finish in finishers:
             finish(posted)

@@ -11,13 +11,13 @@ generators, never by user input.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -71,102 +71,170 @@ def bulk_post_vouchers(session: Session, book_id: uuid.UUID, vouchers: Iterable[
     (a module's batch when the book's 自动凭证 setting says so); no month totals change."""
     require_role(session, maker, *MAKE_VOUCHER, book_id=book_id)
     with paused_gc():
-        return _bulk_post(session, book_id, vouchers, maker, reviewer if post else None, audit_summary, progress,
-                          batch, posted, post)
+        writer = _Writer(session, maker, batch, posted)
+        count = writer.add_book(book_id, vouchers, reviewer if post else None, post, audit_summary, progress)
+        writer.finish()
+        return count
+
+
+def bulk_post_books(session: Session, books: Mapping[uuid.UUID, Sequence[BulkVoucher]], *, maker: UserRow,
+                    reviewer: UserRow | None = None, audit_summary: str = "批量记账",
+                    post: bool | Mapping[uuid.UUID, bool] = True, batch: int = 20000,
+                    posted: dict[uuid.UUID, tuple[uuid.UUID, str, int]] | None = None) -> int:
+    """:func:`bulk_post_vouchers` for many books at once (a month's business of a township): each
+    book's vouchers checked, numbered and audited exactly as there (one audit entry per book, in
+    the order given), the rows of all books written together (one ``bulk_insert`` per table, one
+    month-totals upsert, one audit write, one query for the months' last numbers) instead of once
+    per book. ``post``: for all books, or per book. Returns how many vouchers."""
+    for book_id in books:
+        require_role(session, maker, *MAKE_VOUCHER, book_id=book_id)
+    with paused_gc():
+        writer = _Writer(session, maker, batch, posted)
+        writer.last_numbers({(book_id, period_of(bv.voucher_date)) for book_id, vs in books.items() for bv in vs})
+        count = 0
+        for book_id, vouchers in books.items():
+            p = post if isinstance(post, bool) else post[book_id]
+            count += writer.add_book(book_id, vouchers, reviewer if p else None, p, audit_summary)
+        writer.finish()
+        return count
 
 
 # (month, closing) -> account id as int -> [account id, debit, credit, lines]
 Totals = dict[tuple[str, bool], dict[int, list[Any]]]
 
+_LAST_NUMBERS = (select(Voucher.book_id, Voucher.period, func.max(Voucher.number))
+                 .where(Voucher.book_id.in_(bindparam("books", expanding=True)),
+                        Voucher.period.in_(bindparam("periods", expanding=True)))
+                 .group_by(Voucher.book_id, Voucher.period))
 
-def _bulk_post(session: Session, book_id: uuid.UUID, vouchers: Iterable[BulkVoucher], maker: UserRow,
-               reviewer: UserRow | None, audit_summary: str, progress: Progress | None, batch: int,
-               posted: dict[uuid.UUID, tuple[uuid.UUID, str, int]] | None, post: bool = True) -> int:
-    book = get_book_row(session, book_id)
-    accounts = book_accounts(session, book_id)
-    numbers: dict[str, int] = {}
-    now = utcnow()
-    reviewer_name = reviewer.display_name if reviewer else "系统（批量）" if post else None
-    done_at, poster = (now, maker.display_name) if post else (None, None)
-    v_rows: list[dict[str, object]] = []
-    e_rows: list[dict[str, object]] = []
-    count = 0
-    totals: Totals = {}
 
-    def flush() -> None:
-        bulk_insert(session, Voucher, v_rows)
-        bulk_insert(session, Entry, e_rows)
-        v_rows.clear()
-        e_rows.clear()
+class _Writer:
+    """Rows of one or many books' vouchers, written with one ``bulk_insert`` per table (every
+    ``batch`` entry lines), their month totals and audit entries at :meth:`finish`."""
 
-    for i, bv in enumerate(vouchers, start=1):
-        period = period_of(bv.voucher_date)
-        if period not in numbers:
-            ensure_period_open(session, book_id, period)
-            numbers[period] = session.scalar(select(func.max(Voucher.number)).where(
-                Voucher.book_id == book_id, Voucher.period == period)) or 0
-        vid = uuid7()
-        rows = quick_entry_rows(accounts, bv.lines, vid, book_id, period)
-        if rows is None:  # not the common case: the full check words the refusal (or accepts it all the same)
-            try:
-                rows = entry_rows(vid, book_id, period, check_lines(accounts, bv.lines))
-            except ValidationError as exc:
-                raise ValidationError(f"第{i}张凭证（{bv.summary}）：{exc}") from None
-        number = numbers[period] = numbers[period] + 1
-        v_rows.append({
-            "id": vid, "book_id": book_id, "period": period, "number": number,
-            "voucher_date": bv.voucher_date, "summary": bv.summary[:200], "attachments": bv.attachments,
-            "status": "记账" if post else "填制", "maker_id": maker.id, "maker_name": maker.display_name,
-            "reviewer_id": reviewer.id if reviewer else None, "reviewer_name": reviewer_name, "reviewed_at": done_at,
-            "poster_name": poster, "posted_at": done_at, "source_kind": bv.source_kind,
-            "source_id": bv.source_id, "flags": check_flags(bv.flags) if bv.flags else "", "reversal_of_id": None,
-            "void_reason": None,
-        })
-        if posted is not None and bv.source_id is not None:
-            posted[bv.source_id] = (vid, period, number)
-        month = totals.get((period, bv.source_kind == YEAR_END_KIND)) if post else {}
-        if month is None:
-            month = totals[(period, bv.source_kind == YEAR_END_KIND)] = {}
-        for row in rows:
-            row["id"] = uuid7()
-            account: uuid.UUID = row["account_id"]  # type: ignore[assignment]
-            t = month.get(account.int)  # an int hashes in C, a UUID in Python
-            if t is None:
-                month[account.int] = [account, row["debit"], row["credit"], 1]
-            else:
-                t[1] += row["debit"]
-                t[2] += row["credit"]
-                t[3] += 1
-        e_rows.extend(rows)
-        count += 1
-        if len(e_rows) >= batch:
-            flush()
-            if progress is not None:
-                progress.report(i, 0, f"已写入 {i} 张凭证")
-                progress.check()
-    flush()
-    add_totals(session, book_id, totals)  # empty unless posted
-    record_audit(session, AuditRecord("bulk_post", "voucher", str(book_id),
-                                      f"{book.name}：{audit_summary}，共 {count} 张凭证（批量写入，本批一条审计记录）"
-                                      + ("" if post else "，待审核、记账"),
-                                      None, {"count": count, "periods": sorted(numbers)}))
-    return count
+    def __init__(self, session: Session, maker: UserRow, batch: int,
+                 posted: dict[uuid.UUID, tuple[uuid.UUID, str, int]] | None) -> None:
+        self.session, self.maker, self.batch, self.posted = session, maker, batch, posted
+        self.now = utcnow()
+        self.v_rows: list[dict[str, object]] = []
+        self.e_rows: list[dict[str, object]] = []
+        self.totals: dict[uuid.UUID, Totals] = {}
+        self.audits: list[AuditRecord] = []
+        self.known: dict[tuple[uuid.UUID, str], int] = {}  # (book, month) -> last number, read ahead
+
+    def last_numbers(self, pairs: set[tuple[uuid.UUID, str]]) -> None:
+        """Read the last voucher number of these (book, month)s in one query (0 where none)."""
+        if not pairs:
+            return
+        self.known = dict.fromkeys(pairs, 0)
+        rows = self.session.execute(_LAST_NUMBERS, {"books": sorted({b for b, _ in pairs}),
+                                                    "periods": sorted({p for _, p in pairs})})
+        for book_id, period, number in rows:
+            if (book_id, period) in self.known:
+                self.known[(book_id, period)] = number or 0
+
+    def flush(self) -> None:
+        bulk_insert(self.session, Voucher, self.v_rows)
+        bulk_insert(self.session, Entry, self.e_rows)
+        self.v_rows.clear()
+        self.e_rows.clear()
+
+    def add_book(self, book_id: uuid.UUID, vouchers: Iterable[BulkVoucher], reviewer: UserRow | None, post: bool,
+                 audit_summary: str, progress: Progress | None = None) -> int:
+        session, maker, v_rows, e_rows = self.session, self.maker, self.v_rows, self.e_rows
+        book = get_book_row(session, book_id)
+        accounts = book_accounts(session, book_id)
+        numbers: dict[str, int] = {}
+        now = self.now
+        reviewer_name = reviewer.display_name if reviewer else "系统（批量）" if post else None
+        done_at, poster = (now, maker.display_name) if post else (None, None)
+        status, reviewer_id = "记账" if post else "填制", reviewer.id if reviewer else None
+        posted = self.posted
+        count = 0
+        totals = self.totals.setdefault(book_id, {})
+        for i, bv in enumerate(vouchers, start=1):
+            period = period_of(bv.voucher_date)
+            if period not in numbers:
+                ensure_period_open(session, book_id, period)
+                known = self.known.get((book_id, period))
+                numbers[period] = known if known is not None else session.scalar(select(func.max(Voucher.number)).where(
+                    Voucher.book_id == book_id, Voucher.period == period)) or 0
+            vid = uuid7()
+            rows = quick_entry_rows(accounts, bv.lines, vid, book_id, period)
+            if rows is None:  # not the common case: the full check words the refusal (or accepts it all the same)
+                try:
+                    rows = entry_rows(vid, book_id, period, check_lines(accounts, bv.lines))
+                except ValidationError as exc:
+                    raise ValidationError(f"第{i}张凭证（{bv.summary}）：{exc}") from None
+            number = numbers[period] = numbers[period] + 1
+            v_rows.append({
+                "id": vid, "book_id": book_id, "period": period, "number": number,
+                "voucher_date": bv.voucher_date, "summary": bv.summary[:200], "attachments": bv.attachments,
+                "status": status, "maker_id": maker.id, "maker_name": maker.display_name,
+                "reviewer_id": reviewer_id, "reviewer_name": reviewer_name, "reviewed_at": done_at,
+                "poster_name": poster, "posted_at": done_at, "source_kind": bv.source_kind,
+                "source_id": bv.source_id, "flags": check_flags(bv.flags) if bv.flags else "", "reversal_of_id": None,
+                "void_reason": None,
+            })
+            if posted is not None and bv.source_id is not None:
+                posted[bv.source_id] = (vid, period, number)
+            month = totals.get((period, bv.source_kind == YEAR_END_KIND)) if post else {}
+            if month is None:
+                month = totals[(period, bv.source_kind == YEAR_END_KIND)] = {}
+            for row in rows:
+                row["id"] = uuid7()
+                account: uuid.UUID = row["account_id"]  # type: ignore[assignment]
+                t = month.get(account.int)  # an int hashes in C, a UUID in Python
+                if t is None:
+                    month[account.int] = [account, row["debit"], row["credit"], 1]
+                else:
+                    t[1] += row["debit"]
+                    t[2] += row["credit"]
+                    t[3] += 1
+            e_rows.extend(rows)
+            count += 1
+            if len(e_rows) >= self.batch:
+                self.flush()
+                if progress is not None:
+                    progress.report(i, 0, f"已写入 {i} 张凭证")
+                    progress.check()
+        self.audits.append(AuditRecord("bulk_post", "voucher", str(book_id),
+                                       f"{book.name}：{audit_summary}，共 {count} 张凭证（批量写入，本批一条审计记录）"
+                                       + ("" if post else "，待审核、记账"),
+                                       None, {"count": count, "periods": sorted(numbers)}))
+        return count
+
+    def finish(self) -> None:
+        self.flush()
+        _add_totals(self.session, [(book_id, t) for book_id, t in self.totals.items() if t])  # empty unless posted
+        record_audit(self.session, self.audits)
 
 
 def add_totals(session: Session, book_id: uuid.UUID, totals: Totals) -> None:
     """Add posted (month, account, closing) sums and line counts to the summary: one upsert per summary row."""
-    if not totals:
-        return
+    _add_totals(session, [(book_id, totals)])
+
+
+def _add_totals(session: Session, books: Sequence[tuple[uuid.UUID, Totals]]) -> None:
+    """:func:`add_totals` of many books in one executemany (Core: the summary has no ORM hooks)."""
+    rows = [{"book_id": book_id, "period": p, "account_id": a, "closing": c, "debit": d, "credit": cr, "lines": n}
+            for book_id, totals in books
+            for (p, c), accounts in sorted(totals.items())
+            for a, d, cr, n in sorted(accounts.values(), key=lambda t: str(t[0]))]
+    if rows:
+        session.connection().execute(_UPSERT_TOTALS, rows)
+
+
+def _upsert_totals() -> Any:
     t = AccountPeriodTotal
     stmt = sqlite_insert(t)
-    stmt = stmt.on_conflict_do_update(index_elements=[t.book_id, t.period, t.account_id, t.closing],
+    return stmt.on_conflict_do_update(index_elements=[t.book_id, t.period, t.account_id, t.closing],
                                       set_={"debit": t.debit + stmt.excluded.debit,
                                             "credit": t.credit + stmt.excluded.credit,
                                             "lines": t.lines + stmt.excluded.lines})
-    session.execute(stmt, [{"book_id": book_id, "period": p, "account_id": a, "closing": c, "debit": d, "credit": cr,
-                            "lines": n}
-                           for (p, c), accounts in sorted(totals.items())
-                           for a, d, cr, n in sorted(accounts.values(), key=lambda t: str(t[0]))])
+
+
+_UPSERT_TOTALS = _upsert_totals()
 
 
 def bulk_close_periods(session: Session, book_id: uuid.UUID, periods: Sequence[str], *, user: UserRow) -> None:
