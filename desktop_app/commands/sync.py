@@ -158,60 +158,46 @@ def _report_lines(r: Any) -> list[str]:
     return lines
 
 
-def _import_files(given: list[str]) -> tuple[list[Path], bool]:
-    """The packages named: files in the order given, a folder's ``.slsync`` files by name (the
-    name carries the sender, the date and the package number, so one sender's come in order).
-    Returns (files, a folder was named)."""
-    files: list[Path] = []
-    folder = False
-    for name in given:
-        path = Path(name)
-        if path.is_dir():
-            found = sorted(p for p in path.glob("*.slsync") if p.is_file() and not p.name.startswith("."))
-            if not found:
-                raise UserError(f"文件夹 {path} 中没有同步数据包（.slsync）")
-            files += found
-            folder = True
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UserError(f"同步数据包不存在：{path}")
-    return files, folder
-
-
 def _import(args: argparse.Namespace) -> int:
     from desktop_app.cli import open_db
 
     given = [args.file] if isinstance(args.file, str) else list(args.file or [])
     if not given:
         raise UserError("请指定要导入的同步数据包（.slsync），或U盘上放同步包的文件夹")
-    files, folder = _import_files(given)
-    from desktop_app.sync.apply import ImportRun, import_package, read_package
-    from desktop_app.sync.errors import PackageNotForMe
+    from desktop_app.sync.apply import ImportRun
+    from desktop_app.sync.import_run import PackageOutcome, import_run, package_files
 
+    files, folder = package_files(given)
     run = ImportRun()  # several packages: one 同步导入前 backup, before the first that writes
     db = open_db(args)
     problems = False
+    shown = 0
+
+    def say(outcome: PackageOutcome) -> None:
+        nonlocal problems, shown
+        if outcome.refused:
+            return  # raised below, as "错误：…", once the backup is checked
+        if shown:
+            print()
+        shown += 1
+        if outcome.skipped:
+            print(f"跳过 {outcome.file.name}：{outcome.refusal}")
+            return
+        report = outcome.report
+        assert report is not None
+        for line in _report_lines(report):
+            print(line)
+        problems = problems or bool(report.problems)
+        if args.dry_run and not report.problems and not report.already_imported:
+            print("检查通过（只检查，未导入任何数据）：确认无误后去掉 --dry-run 导入")
+
     try:
-        for n, file in enumerate(files):
-            if n:
-                print()
-            try:
-                report = (read_package(db, file) if args.dry_run
-                          else import_package(db, file, actor="cli", run=run))
-            except PackageNotForMe as exc:
-                if not folder:
-                    raise
-                print(f"跳过 {file.name}：{exc}")
-                continue
-            for line in _report_lines(report):
-                print(line)
-            problems = problems or bool(report.problems)
-            if args.dry_run and not report.problems and not report.already_imported:
-                print("检查通过（只检查，未导入任何数据）：确认无误后去掉 --dry-run 导入")
+        result = import_run(db, files, folder=folder, actor="cli", run=run, dry_run=args.dry_run, each=say)
     finally:
         db.close()
         _verify_backup(run)
+    if result.refusal is not None:
+        raise result.refusal
     if args.dry_run and problems:
         raise UserError("检查未通过，此包不能导入（见上面列出的问题），数据库未改动")
     return 0

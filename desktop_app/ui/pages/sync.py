@@ -3,7 +3,8 @@ import from one.
 
 The page has no sync logic of its own: it calls what ``sync identity|trust|export|import|status``
 call (``desktop_app.sync.identity``, ``.status.partner_status``, ``.export.export_package``,
-``.apply.read_package``/``import_package``, ``.drives.list_drives``). Export and import run on the
+``.apply.read_package``/``import_package``, ``.import_run.import_run`` for several packages or a
+stick's folder as one run, ``.drives.list_drives``). Export and import run on the
 database thread (``TaskRunner``) with the delayed progress dialog and 取消, so the window stays
 responsive; a cancelled export rolls back and leaves no file (the engine writes the final name
 only at the end). Dialogs and the import flow: ``desktop_app.ui.sync_dialogs``.
@@ -35,6 +36,7 @@ from desktop_app.core.progress import Progress
 from desktop_app.core.services.proposals import STATUSES, list_proposals
 from desktop_app.sync import identity
 from desktop_app.sync.cards import CARD_SUFFIX, read_card, write_card
+from desktop_app.sync.import_run import package_files
 from desktop_app.sync.status import PartnerStatus, partner_status
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
@@ -43,6 +45,7 @@ from desktop_app.ui.ledger_view import LedgerView
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.pages.proposals import TITLE as PROPOSALS_TITLE
 from desktop_app.ui.sync_dialogs import (
+    PACKAGE_FILTER,
     EngineProgress,
     SyncImport,
     TrustCardDialog,
@@ -50,6 +53,7 @@ from desktop_app.ui.sync_dialogs import (
     inform,
     show_refusal,
 )
+from desktop_app.ui.sync_run import RunOutcome, SyncImportRun, confirm_run, package_lines, verdict
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskHandle, TaskRunner
 from desktop_app.ui.widgets.base import ERROR_COLOR
@@ -138,6 +142,7 @@ class SyncPage(QWidget):
         self.runner = TaskRunner(self)
         self.task: TaskHandle | None = None
         self.importer: SyncImport | None = None
+        self.run_importer: SyncImportRun | None = None
         self._waiting: frozenset[uuid.UUID] = frozenset()  # proposals waiting for an answer before an import
         self.exported: list[tuple[str, Any]] = []  # (partner name, ExportResult) of the last export
         self.site: identity.SiteInfo | None = None
@@ -190,8 +195,14 @@ class SyncPage(QWidget):
         self.export_button.clicked.connect(lambda: self.export_to_stick())
         row.addWidget(self.export_button)
         self.import_button = QPushButton("从U盘导入(&I)…")
+        self.import_button.setToolTip("选择一个或多个同步包（.slsync）导入；选多个时作为一次导入，共用一份导入前的备份")
         self.import_button.clicked.connect(lambda: self.import_from_stick())
         row.addWidget(self.import_button)
+        self.import_all_button = QPushButton("导入U盘中的全部同步包(&A)")
+        self.import_all_button.setObjectName("sync_import_all")
+        self.import_all_button.setToolTip("按文件名顺序导入所选U盘或文件夹中的全部同步包；不是发给本机的包自动跳过")
+        self.import_all_button.clicked.connect(lambda: self.import_all_from_stick())
+        row.addWidget(self.import_all_button)
 
         self.status = QLabel()
         self.status.setObjectName("sync_status")
@@ -406,9 +417,11 @@ class SyncPage(QWidget):
         """One exchange at a time: export and import wait until this task has finished."""
         self.export_button.setEnabled(False)
         self.import_button.setEnabled(False)
+        self.import_all_button.setEnabled(False)
 
         def free() -> None:
             self.import_button.setEnabled(True)
+            self.import_all_button.setEnabled(True)
             self.export_button.setEnabled(bool(self._targets))
 
         handle.finished.connect(free)
@@ -441,27 +454,70 @@ class SyncPage(QWidget):
         self.status.setText("已取消导出，未写出任何文件")
 
     # -- import -------------------------------------------------------------------------------
-    def import_from_stick(self, path: Path | str | None = None) -> SyncImport:
-        self._waiting = self._proposals_waiting()
+    def import_from_stick(self, path: Path | str | list[Path] | None = None) -> SyncImport | SyncImportRun | None:
+        """One package: the dry run's summary, then 确认导入. Several (chosen together in the file
+        dialog, or given): one run (``import_several``)."""
         where = self.target_dir()
-        self.importer = SyncImport(self, self.ctx, self.runner, self._imported,
-                                   start_dir=where if where is not None and where.is_dir() else None, busy=self._busy)
-        self.importer.start(path)
+        start = where if where is not None and where.is_dir() else first_removable()
+        if path is None:
+            names, _ = QFileDialog.getOpenFileNames(self, "从U盘导入同步包（可选多个）", str(start or ""), PACKAGE_FILTER)
+            if not names:
+                return None
+            path = [Path(n) for n in names]
+        paths = path if isinstance(path, list) else [Path(path)]
+        if len(paths) > 1:
+            return self.import_several(paths)
+        self._waiting = self._proposals_waiting()
+        self.importer = SyncImport(self, self.ctx, self.runner, self._imported, start_dir=start, busy=self._busy)
+        self.importer.start(paths[0])
         return self.importer
+
+    def import_all_from_stick(self) -> SyncImportRun | None:
+        """导入U盘中的全部同步包: every package in the chosen stick or folder, after one question."""
+        where = self.target_dir()
+        if where is None or not where.is_dir():
+            show_user_error(self, "未找到U盘：请插入U盘后点“重新查找U盘”，或在“U盘”一栏选择放同步包的文件夹"
+                            if where is None else f"文件夹不存在：{where}（请插入U盘后点“重新查找U盘”）")
+            return None
+        try:
+            files, _ = package_files([where])
+        except UserError as exc:
+            show_user_error(self, exc)
+            return None
+        if not confirm_run(self, files, f"{where} 中"):
+            return None
+        return self.import_several(files, folder=True)
+
+    def import_several(self, files: list[Path], *, folder: bool = False) -> SyncImportRun:
+        """``files`` as one run (``sync import FILE ...`` / ``sync import DIR``): one progress
+        dialog, one backup, then the summary of every package."""
+        self._waiting = self._proposals_waiting()
+        self.run_importer = SyncImportRun(self, self.ctx, self.runner, self._run_imported, busy=self._busy)
+        self.status.setText(f"正在导入 {len(files)} 个同步包…")
+        self.task = self.run_importer.start(files, folder=folder)
+        return self.run_importer
 
     def _proposals_waiting(self) -> frozenset[uuid.UUID]:
         """The district's correction proposals waiting for this PC's answer (its own villages)."""
         return frozenset(r.id for r in self.ctx.read(list_proposals, status=STATUSES[0]))
 
+    def _proposals_text(self, reports: list[Any]) -> str:
+        if not any(r.rows.get("proposal") for r in reports):
+            return ""
+        received = len(self._proposals_waiting() - self._waiting)  # one stream to every township: ours only
+        return f"\n收到区级更正建议 {received} 条，请到“{PROPOSALS_TITLE}”页答复" if received else ""
+
     def _imported(self, report: Any) -> None:
-        message = report.message
-        if report.rows.get("proposal"):  # one stream to every township: count only those on our villages
-            received = len(self._proposals_waiting() - self._waiting)
-            if received:
-                message += f"\n收到区级更正建议 {received} 条，请到“{PROPOSALS_TITLE}”页答复"
-        self.status.setText(message)
+        self.status.setText(report.message + self._proposals_text([report]))
         self.ctx.notify("sync")
         self.ctx.notify("refresh")  # the books changed under every page
+
+    def _run_imported(self, outcome: RunOutcome) -> None:
+        reports = [o.report for o in outcome.result.outcomes if o.report is not None and not o.report.already_imported]
+        self.status.setText(verdict(package_lines(outcome)) + self._proposals_text(reports))
+        self.ctx.notify("sync")
+        if reports:
+            self.ctx.notify("refresh")
 
 
 PAGE = PageSpec("sync", "U盘同步", 92, SyncPage, roles=("bookkeeper", "district_admin", "sysadmin"),

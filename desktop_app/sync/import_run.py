@@ -1,0 +1,116 @@
+"""One import run of several packages: what ``sync import FILE|DIR ...`` and the U盘同步 page's
+导入多个/导入U盘中的全部同步包 both do (one idea, one place).
+
+``package_files`` turns what was named (files, a stick's folder) into the packages in order;
+``import_run`` imports them one after another under ONE ``ImportRun`` (one 同步导入前 backup,
+its check left to the caller: ``run.verify()``), reporting each outcome as it comes (``each``):
+
+- imported, or already imported (announced, nothing written): the run goes on;
+- not addressed to this PC, found in a folder (a stick carries the other townships' packages
+  too): skipped with its reason, the run goes on;
+- any other refusal (``PackageError``: damaged, a gap, totals that do not agree, not addressed
+  to this PC when named on its own, a cancel): nothing of that package is written and the run
+  STOPS there — the packages before it stay imported, those after it are listed as not
+  attempted (a later package of the same sender cannot follow a refused one). The caller shows
+  or raises the refusal.
+
+A dry run (``read_package``) goes through every package and collects the problems instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from db.engine import Database
+from desktop_app.core.errors import UserError
+from desktop_app.sync.apply import ImportReport, ImportRun, Progress, import_package, read_package
+from desktop_app.sync.errors import PackageError, PackageNotForMe
+
+SUFFIX = ".slsync"
+
+
+@dataclass(frozen=True)
+class PackageOutcome:
+    """One package of a run: its report (imported, already imported, or checked by a dry run),
+    or the refusal (nothing of it written), or skipped (not for this PC, found in a folder)."""
+
+    file: Path
+    report: ImportReport | None = None
+    refusal: PackageError | None = None
+    skipped: bool = False
+
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None and not self.skipped
+
+
+@dataclass(frozen=True)
+class RunResult:
+    outcomes: tuple[PackageOutcome, ...]
+    not_attempted: tuple[Path, ...] = ()  # after a refusal or a stop, in order
+
+    @property
+    def refusal(self) -> PackageError | None:
+        """The refusal that stopped the run (None when every package was gone through)."""
+        last = self.outcomes[-1] if self.outcomes else None
+        return last.refusal if last is not None and last.refused else None
+
+
+def folder_packages(folder: Path) -> list[Path]:
+    """A folder's packages by name (the name carries the sender, the date and the package
+    number, so one sender's come in order); hidden files (a copy in progress) are left out."""
+    return sorted(p for p in folder.glob(f"*{SUFFIX}") if p.is_file() and not p.name.startswith("."))
+
+
+def package_files(given: Sequence[Path | str]) -> tuple[list[Path], bool]:
+    """The packages named: files in the order given, a folder's ``.slsync`` files
+    (``folder_packages``). Returns (files, a folder was named)."""
+    files: list[Path] = []
+    folder = False
+    for name in given:
+        path = Path(name)
+        if path.is_dir():
+            found = folder_packages(path)
+            if not found:
+                raise UserError(f"文件夹 {path} 中没有同步数据包（{SUFFIX}）")
+            files += found
+            folder = True
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UserError(f"同步数据包不存在：{path}")
+    return files, folder
+
+
+def import_run(db: Database, files: Sequence[Path], *, folder: bool, actor: str, run: ImportRun,
+               dry_run: bool = False, progress_for: Callable[[int, Path], Progress | None] | None = None,
+               stop: Callable[[], bool] | None = None,
+               each: Callable[[PackageOutcome], None] | None = None) -> RunResult:
+    """Import ``files`` in order under ``run`` (see the module docstring). ``progress_for(i,
+    file)``: the engine's progress for the i-th package; ``stop()``: asked before each package
+    (a cancel), the rest then not attempted; ``each``: called with every outcome as it comes.
+    Errors that are not a package's refusal (a bug, a locked database) propagate."""
+    outcomes: list[PackageOutcome] = []
+    for i, file in enumerate(files):
+        if stop is not None and stop():
+            return RunResult(tuple(outcomes), tuple(files[i:]))
+        try:
+            if dry_run:
+                report = read_package(db, file)
+            else:
+                report = import_package(db, file, actor=actor, run=run,
+                                        progress=progress_for(i, file) if progress_for is not None else None)
+        except PackageNotForMe as exc:
+            outcome = PackageOutcome(file, refusal=exc, skipped=folder)
+        except PackageError as exc:
+            outcome = PackageOutcome(file, refusal=exc)
+        else:
+            outcome = PackageOutcome(file, report=report)
+        outcomes.append(outcome)
+        if each is not None:
+            each(outcome)
+        if outcome.refused:
+            return RunResult(tuple(outcomes), tuple(files[i + 1:]))
+    return RunResult(tuple(outcomes))
