@@ -8,17 +8,20 @@ import argparse
 import logging
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from desktop_app import APP_NAME, paths
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from db.engine import Database
     from desktop_app.core.progress import Progress
     from desktop_app.core.rows import UserRow
-    from desktop_app.dblock import DatabaseLock
+    from desktop_app.dblock import DatabaseInUse, DatabaseLock
     from desktop_app.ui.opening import DatabaseOpening
 
 
@@ -51,8 +54,10 @@ def setup_logging(data: Path) -> Path:
     return log_file
 
 
-def make_application(argv: Sequence[str] = ()) -> object:
-    """QApplication with Qt's Chinese translations and the bundled CJK font."""
+def make_application(argv: Sequence[str] = (), *, guards: bool = True) -> object:
+    """QApplication with Qt's Chinese translations and the bundled CJK font; ``guards``: with
+    the application-wide event filters too (``install_guards``; ``run_gui`` installs them once
+    its first window has painted)."""
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
@@ -72,19 +77,30 @@ def make_application(argv: Sequence[str] = ()) -> object:
     words = MissingQtWords(app)  # the words that catalogue lacks (the file dialog's "Look in:" …)
     app.installTranslator(words)
     app.setProperty("missing_qt_words", words)  # keep the Python override alive with the application
-    from desktop_app.ui.widgets.keys import install_alt_guard
-
-    install_alt_guard(app)  # an Alt+key no shortcut claims never types into a field (issue #17)
-    from desktop_app.ui.file_dialogs import install_file_dialog_guard
-
-    install_file_dialog_guard(app)  # a file dialog never drops the window's database locks
     font_id = QFontDatabase.addApplicationFont(str(paths.font_path()))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     if families:
         font = QFont(families[0])
         font.setPointSize(10)
         app.setFont(font)
+    if guards:
+        install_guards(app)
     return app
+
+
+def install_guards(app: QApplication) -> None:
+    """The application's event filters (once; later calls do nothing): an Alt+key no shortcut
+    claims never types into a field (issue #17), a file dialog never drops the window's database
+    locks. Each is a Python ``eventFilter`` that every event of every object passes through, and
+    their modules import the form widgets and the file dialog's helpers: before the login dialog's
+    first paint they cost more than the dialog itself (issue #18), so ``run_gui`` installs them
+    just after it (``LoginDialog.first_painted``; before the first-run choice, whose 打开 shows a
+    file dialog). No key reaches a field before its window has painted."""
+    from desktop_app.ui.file_dialogs import install_file_dialog_guard
+    from desktop_app.ui.widgets.keys import install_alt_guard
+
+    install_alt_guard(app)
+    install_file_dialog_guard(app)
 
 
 DEMO_HINT = "示例账号：kuaiji（记账员）、shenhe（审核员）、admin（系统管理员）等，密码均为 demo1234"
@@ -103,6 +119,9 @@ def prepare_opening(db_path: Path, *, demo: bool = False) -> DatabaseOpening | N
         if demo:
             choice = FirstRunDialog.DEMO
         else:
+            from PySide6.QtWidgets import QApplication
+
+            install_guards(QApplication.instance())  # its 打开已有数据库 shows a file dialog
             dialog = FirstRunDialog(db_path)
             if not dialog.exec() or dialog.choice is None:
                 return None
@@ -173,23 +192,86 @@ def _start_daily_backup(db: Database) -> threading.Thread | None:
     return thread
 
 
+def parse_gui_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    """``--data-dir DIR``, ``--db FILE|URL``, ``--user NAME`` (预填的用户名; each also as
+    ``--db=FILE``) and ``--demo`` (a missing database is the demo, built behind the login dialog);
+    the rest is Qt's (``-platform offscreen`` …). By hand rather than with an ``ArgumentParser``,
+    whose first use looks its own words up in gettext's catalogues: a few ms before the first
+    window for a help text never shown (``--help`` is the CLI's, see ``__main__.wants_gui``)."""
+    from desktop_app.__main__ import GUI_FLAGS, GUI_OPTIONS
+
+    args = argparse.Namespace(data_dir=None, db=None, user="", demo=False)
+    qt_args: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        token = items[i]
+        name, equals, value = token.partition("=")
+        if token in GUI_FLAGS:
+            setattr(args, token[2:], True)
+        elif name in GUI_OPTIONS:
+            if not equals:
+                if i + 1 == len(items):
+                    sys.stderr.write(f"python -m desktop_app：选项 {name} 后面缺少值\n")
+                    raise SystemExit(2)
+                i += 1
+                value = items[i]
+            setattr(args, name[2:].replace("-", "_"), value)
+        else:
+            qt_args.append(token)
+        i += 1
+    return args, qt_args
+
+
+def _crash_report_stand_in(log_file: Path) -> Callable[[], None]:
+    """Uncaught exceptions go to the log and the crash dialog (``ui.errors.install_excepthook``),
+    from the start; but that module (the message boxes, datetime) is imported only once the login
+    dialog has painted (the returned ``install``), or at a crash before that: until then a
+    stand-in hook installs the real one and hands it the exception. No thread of ours runs before
+    the first paint, so ``install`` runs on the GUI thread (the reporter lives there)."""
+    original = (sys.excepthook, threading.excepthook)
+    installed: list[bool] = []
+
+    def install() -> None:
+        if installed:
+            return
+        installed.append(True)
+        if sys.excepthook is stand_in:
+            sys.excepthook = original[0]
+        if threading.excepthook is thread_stand_in:
+            threading.excepthook = original[1]
+        from desktop_app.ui.errors import install_excepthook
+
+        install_excepthook(log_file)
+
+    def stand_in(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        install()
+        sys.excepthook(exc_type, exc, tb)
+
+    def thread_stand_in(args: threading.ExceptHookArgs) -> None:
+        install()
+        threading.excepthook(args)
+
+    sys.excepthook = stand_in
+    threading.excepthook = thread_stand_in
+    return install
+
+
 def run_gui(argv: Sequence[str] = ()) -> int:
-    parser = argparse.ArgumentParser(prog="python -m desktop_app")
-    parser.add_argument("--data-dir")
-    parser.add_argument("--db")
-    parser.add_argument("--user", default="", help="预填的用户名")
-    parser.add_argument("--demo", action="store_true", help="数据库不存在时在登录窗口后面生成示例数据库（显示进度）")
-    args, qt_args = parser.parse_known_args(list(argv))
+    args, qt_args = parse_gui_args(argv)
     data = paths.data_dir(args.data_dir)
     data.mkdir(parents=True, exist_ok=True)
     log_file = setup_logging(data)
-    app = make_application(qt_args)
+    app = make_application(qt_args, guards=False)  # installed once the first window has painted
+    install_crash_report = _crash_report_stand_in(log_file)
 
-    from desktop_app.ui.errors import install_excepthook, show_user_error
+    def after_first_paint() -> None:
+        """What the login dialog does not need before it paints: run just after its first paint."""
+        install_crash_report()
+        install_guards(app)  # type: ignore[arg-type]
 
-    install_excepthook(log_file)
     if args.db and _names_server(args.db):  # a district database on PostgreSQL: no file to lock
-        return _run_server(app, args, data, args.db)
+        return _run_server(app, args, data, args.db, after_first_paint)
     db_path = Path(args.db) if args.db else paths.default_db_path(data)
     from desktop_app.dblock import DatabaseInUse, DatabaseLock
 
@@ -197,15 +279,21 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     try:  # a second window on this database is refused before anything is opened
         lock.acquire()
     except DatabaseInUse as exc:
-        show_user_error(None, exc, title="数据库已打开")
+        _refuse_in_use(exc)
         return 1
     try:
-        return _run_locked(app, args, data, log_file, db_path, lock)
+        return _run_locked(app, args, data, after_first_paint, db_path, lock)
     except DatabaseInUse as exc:  # the file chosen at the first-run choice is open elsewhere
-        show_user_error(None, exc, title="数据库已打开")
+        _refuse_in_use(exc)
         return 1
     finally:
         lock.release()
+
+
+def _refuse_in_use(exc: DatabaseInUse) -> None:
+    from desktop_app.ui.errors import show_user_error
+
+    show_user_error(None, exc, title="数据库已打开")
 
 
 def _names_server(target: str) -> bool:
@@ -219,28 +307,30 @@ def _names_server(target: str) -> bool:
     return is_database_url(target)
 
 
-def _run_locked(app: object, args: argparse.Namespace, data: Path, log_file: Path, db_path: Path,
-                lock: DatabaseLock) -> int:
-
+def _run_locked(app: object, args: argparse.Namespace, data: Path, after_first_paint: Callable[[], None],
+                db_path: Path, lock: DatabaseLock) -> int:
     opening = prepare_opening(db_path, demo=args.demo)
     if opening is None:
         return 0
     if opening.path != db_path:  # the first-run choice opened another file
         lock.move_to(opening.path)
-    return _login_loop(app, args, data, opening, lock)
+    return _login_loop(app, args, data, opening, lock, after_first_paint)
 
 
 def _login_loop(app: object, args: argparse.Namespace, data: Path, opening: DatabaseOpening,
-                lock: DatabaseLock | None) -> int:
-    from desktop_app.core.errors import UserError
-    from desktop_app.core.progress import Cancelled
-    from desktop_app.ui.errors import show_user_error
+                lock: DatabaseLock | None, after_first_paint: Callable[[], None]) -> int:
     from desktop_app.ui.login import LoginDialog
 
     # The login dialog paints at once; the database opens (and the pages import) behind it.
     login = LoginDialog(opening, username=args.user)
+    login.first_painted.connect(after_first_paint)
     accepted = login.exec()
-    opening.start()  # (it has, unless the dialog never painted)
+    after_first_paint()  # (done already, unless the dialog never painted)
+    opening.start()  # (the same)
+    from desktop_app.core.errors import UserError
+    from desktop_app.core.progress import Cancelled
+    from desktop_app.ui.errors import show_user_error
+
     if accepted and login.user is not None:
         opening.hold()  # the pinyin dictionary waits until the main window has painted
         opening.wait_ready()
@@ -277,7 +367,8 @@ def _login_loop(app: object, args: argparse.Namespace, data: Path, opening: Data
             backup.join()
 
 
-def _run_server(app: object, args: argparse.Namespace, data: Path, url: str) -> int:
+def _run_server(app: object, args: argparse.Namespace, data: Path, url: str,
+                after_first_paint: Callable[[], None]) -> int:
     """``--db postgresql+psycopg://…``: the URL is passed through to ``open_database`` (its data
     folder under ours); the login names the database. Several officers may use a server at once."""
     from db.engine import server_work_dir
@@ -292,7 +383,7 @@ def _run_server(app: object, args: argparse.Namespace, data: Path, url: str) -> 
         return open_database(url, create=False, work_dir=work_dir)
 
     opening = DatabaseOpening(work_dir, open_server, status="正在连接数据库服务器…")
-    return _login_loop(app, args, data, opening, None)
+    return _login_loop(app, args, data, opening, None, after_first_paint)
 
 
 def _changed_password(db: Database, user: UserRow) -> bool:

@@ -1,15 +1,18 @@
-"""The login dialog and the first-run choice (new database, open one, or the demo)."""
+"""The login dialog and the first-run choice (new database, open one, or the demo).
+
+The login dialog is the program's first window and must paint about as soon as a bare Qt window
+(issue #18): this module imports only what it needs to paint; what logging in needs (the database
+worker's helpers, the error dialogs) and what the other dialogs need is imported where it is used.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.errors import UserError
 from desktop_app.ui.opening import DatabaseOpening
-from desktop_app.ui.tasks import run_on_db, write_transaction
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
+
     from db.engine import Database
     from desktop_app.core.rows import UserRow
 
@@ -34,7 +37,10 @@ class LoginDialog(QDialog):
 
     登录 pressed before the database is open waits for it and then logs in; a database that
     cannot be opened closes the dialog (rejected) and the caller shows ``opening.error``.
+    ``first_painted`` is emitted once, just after the first paint (before the opening starts).
     """
+
+    first_painted = Signal()
 
     def __init__(self, db: Database | DatabaseOpening, parent: QWidget | None = None, *, username: str = "") -> None:
         super().__init__(parent)
@@ -106,7 +112,11 @@ class LoginDialog(QDialog):
             # Start opening only now: the worker's imports would otherwise take turns with
             # this dialog's first paint for the interpreter lock.
             self._painted = True
-            QTimer.singleShot(0, self.opening.start)
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self.first_painted.emit()
+        self.opening.start()
 
     def _on_progress(self, done: int, total: int, text: str) -> None:
         if self.opening.done:
@@ -150,6 +160,7 @@ class LoginDialog(QDialog):
         if db is None:
             return
         from desktop_app.core.services.auth import attempt_login
+        from desktop_app.ui.tasks import run_on_db, write_transaction
 
         # The attempt is committed whether it succeeds or not: wrong passwords are counted
         # (the lock-out lives in the database) and every attempt is in the audit log.
@@ -216,7 +227,9 @@ class ChangePasswordDialog(QDialog):
         return edit
 
     def try_change(self) -> None:
+        from desktop_app.core.errors import UserError
         from desktop_app.core.services.auth import change_own_password
+        from desktop_app.ui.tasks import run_on_db, write_transaction
 
         if self.new.text() != self.again.text():
             self.error.setText("两次输入的新密码不一致")
@@ -252,6 +265,8 @@ class FirstRunDialog(QDialog):
 
     def _choose(self, key: str) -> None:
         if key == self.OPEN:
+            from PySide6.QtWidgets import QFileDialog
+
             name, _ = QFileDialog.getOpenFileName(self, "打开数据库", str(self.path.parent), "阳光台账数据库 (*.db)")
             if not name:
                 return
