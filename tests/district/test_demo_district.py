@@ -55,6 +55,9 @@ def test_builds_distinct_townships_and_says_how_to_open_the_district(demo_distri
     villages = [_one(p, "SELECT r.code FROM organisation o JOIN region r ON r.id = o.region_id "
                         "WHERE o.level = '村' ORDER BY r.code") for p in towns]
     assert villages == [[("320115101200",), ("320115101201",)], [("320115102200",), ("320115102201",)]]
+    named = [n for p in towns for (n,) in _one(p, "SELECT name FROM organisation WHERE level = '村'")]
+    assert len(named) == len(set(named)) == 4  # a district officer sees each village name once
+    assert all(n.endswith("村股份经济合作社") and "李家庄" not in n for n in named)  # not the default township's
     usccs = [u for p in towns for (u,) in _one(p, "SELECT uscc FROM organisation")]
     assert len(usccs) == len(set(usccs)) == 6
     assert _one(folder / "district.db", "SELECT level, name, region_code FROM site") == [

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -49,6 +49,7 @@ class DemoContext:
     receipts: dict[uuid.UUID, dict[str, list[Any]]] = field(default_factory=dict)  # book id -> month -> money due in
     progress: Progress | None = None
     township: tuple[str, str] = TOWNSHIP  # (12-digit region code, name) of the demo township
+    village_stems: list[str] = field(default_factory=list)  # its villages' names (without 村); empty: orgs.village_stems
     plan: list[str] = field(default_factory=list)  # the labels of the seeders that run
     step: int = 0  # the one running
     _numbers: dict[uuid.UUID, int] = field(default_factory=dict)  # book id -> its place in ``books``
@@ -93,15 +94,18 @@ class DemoSummary:
 
 def build_demo(session: Session, *, villages: int = 20, years: int = 1, seed: int = 2026,
                only: Collection[str] | None = None, progress: Progress | None = None,
-               township: str | None = None, region: str | None = None) -> DemoSummary:
+               township: str | None = None, region: str | None = None,
+               village_names: Sequence[str] | None = None) -> DemoSummary:
     """Fill an empty database with a demo township (in the caller's transaction).
 
     ``only`` limits the run to the seeders with those labels (benchmarks that need just
     organisations, say); users and organisations are always seeded since all else needs them.
-    ``township``/``region`` (9-digit code) name the township (default 阳光街道 320115106).
+    ``township``/``region`` (9-digit code) name the township (default 阳光街道 320115106); its
+    villages' names (without 村) are ``village_names`` when given (a district's, distinct across its
+    townships), else ``orgs.village_stems`` of the region (the default township's 李家庄, 东湖 …).
     """
     ctx = DemoContext(rng=random.Random(seed), villages=villages, years=years, progress=progress,
-                      township=township_of(township, region))
+                      township=township_of(township, region), village_stems=list(village_names or []))
     seeders = [(label, fn) for label, fn in SEEDERS
                if only is None or label in only or fn in (seed_users, seed_organisations)]
     ctx.plan = [label for label, _ in seeders]

@@ -3,7 +3,8 @@
 ``demo --district DIR --townships N --villages M [--years Y]`` builds, in ``DIR``:
 
     DIR/district.db               the district's database (Site.level 'district', no books of its own)
-    DIR/townships/<code9>/ledger.db   one demo township each (distinct names and 9-digit codes)
+    DIR/townships/<code9>/ledger.db   one demo township each (distinct names and 9-digit codes, and
+                                      villages named apart: no two townships share a village name)
     DIR/stick/                    the packages carried, as a U盘 would hold them
 
 Cards are exchanged (``identity.my_card``/``trust_card``, as an officer would after comparing
@@ -27,6 +28,7 @@ from sqlalchemy import func, select
 from db.engine import Database, is_database_url, safe_url
 from db.migrate import open_database
 from desktop_app.core.demo import build_demo
+from desktop_app.core.demo.orgs import village_stems
 from desktop_app.core.demo.users import DEMO_PASSWORD
 from desktop_app.core.errors import UserError, ValidationError
 from desktop_app.core.progress import Progress
@@ -154,8 +156,11 @@ def build_district_demo(folder: Path, *, townships: int = 3, villages: int = 5, 
             admin = create_user(s, username="admin", display_name="系统管理员", password=DEMO_PASSWORD, roles=["sysadmin"])
             create_user(s, username="quji", display_name="区经管站", password=DEMO_PASSWORD, roles=["district_admin"],
                         actor=admin, must_change_password=False)
+        named: set[str] = set()  # village names of the townships built so far: each township's are its own
         for i in range(townships):
             town_name, code = township_name(i), township_code(i, county)
+            stems = village_stems(code, villages, taken=named)
+            named.update(stems)
             step(f"生成示例乡镇 {town_name}（{i + 1}/{townships}）")
             path = folder / "townships" / code / "ledger.db"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -164,7 +169,8 @@ def build_district_demo(folder: Path, *, townships: int = 3, villages: int = 5, 
             with town.begin(ACTOR) as s:
                 # every township registers the province, city and county too: 区划 ids come from
                 # their codes, so the district holds each once
-                build_demo(s, villages=villages, years=years, seed=seed + i, township=town_name, region=code)
+                build_demo(s, villages=villages, years=years, seed=seed + i, township=town_name, region=code,
+                           village_names=stems)
             _trust_each_other(town, district)
         packages: list[tuple[Path, int]] = []
         for town_name, _code, town in towns:

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -25,12 +28,47 @@ VILLAGE_STEMS = [
     "李家庄", "东湖", "杨柳", "石桥", "桃园", "西岗", "前进", "红旗", "新华", "张家湾", "河口", "南山",
     "北塘", "孙家圩", "黄泥坝", "梅村", "青龙", "白马", "双塘", "窑头", "官塘", "周岗", "龙泉", "土桥",
     "铜山", "横溪", "丹阳", "陶吴", "上峰", "湖熟", "谷里", "汤山", "淳化", "禄口", "秣陵", "东山",
-]
+]  # the default township's villages, in this order (the README's and the tests' 李家庄村, 东湖村 …)
+
+# Other townships' villages are named from these parts, as villages south of the Yangtze are: a
+# clan's 王家庄 or 陈家湾, a place's 东湖 or 大营, a landmark's 桃园 or 柳塘 (made up, like the default's)
+_CLANS = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔钟陆汪范金石夏方邹孟秦邱尹薛"
+_CLAN_PLACES = ("家庄", "家湾", "家圩", "家桥", "家营", "家岗", "家边", "家巷", "家塘", "家埠")
+_SIDES = "东西南北前后上下大小新老中"
+_PLACES = "湖山塘桥岗圩河港庄营集埠坝湾岭墩店冲"
+_LANDMARKS = "桃杏梅柳松竹荷莲桂枫槐石金龙凤马鹤云"
+_LANDMARK_PLACES = "园林塘湾桥山溪坞岗泉"
+
+
+def _stem_pool() -> list[str]:
+    pool = [c + p for c in _CLANS for p in _CLAN_PLACES] + [a + b for a in _SIDES for b in _PLACES]
+    pool += [a + b for a in _LANDMARKS for b in _LANDMARK_PLACES]
+    return sorted(set(pool) - set(VILLAGE_STEMS)) + VILLAGE_STEMS
+
+
+def village_stems(township_region: str, count: int, taken: Collection[str] = ()) -> list[str]:
+    """The names (without 村) of a demo township's ``count`` villages: the default township's are
+    ``VILLAGE_STEMS`` in order; any other township's are drawn from a pool of about 1,100 in an
+    order of its own (the same for the same 9-digit region code). Past the pool (a benchmark's
+    hundreds of villages) the names come again with a number (东湖2). ``taken`` (the names of the
+    district's other townships) are skipped, so a district officer sees each village name once."""
+    code = township_region[:9]
+    if code == TOWNSHIP[0][:9]:
+        pool = list(VILLAGE_STEMS)
+    else:
+        pool = _stem_pool()
+        random.Random(f"demo-villages-{code}").shuffle(pool)
+    names: list[str] = []
+    for round_ in itertools.count(1):
+        names += [n for n in (stem if round_ == 1 else f"{stem}{round_}" for stem in pool) if n not in taken]
+        if len(names) >= count:
+            return names[:count]
+    raise AssertionError  # pragma: no cover  (the loop returns)
 
 
 def village_name(i: int) -> str:
-    stem = VILLAGE_STEMS[i % len(VILLAGE_STEMS)]
-    return stem if i < len(VILLAGE_STEMS) else f"{stem}{i // len(VILLAGE_STEMS) + 1}"
+    """The default township's ``i``-th village (without 村)."""
+    return village_stems(TOWNSHIP[0], i + 1)[i]
 
 
 def _uscc(rng_chars: str, level_code: str, county: str = DISTRICT[0][:6]) -> str:
@@ -74,13 +112,14 @@ def seed_organisations(session: Session, ctx: DemoContext) -> None:
                                region_code=town_region, phone="025-5210" + str(rng.randint(1000, 9999)), user=admin)
     ctx.idle_books.append(create_book(session, organisation_id=town.id, name=f"{town.name}账套", kind="经济联合社",
                                       start_period=start, user=admin))
+    stems = ctx.village_stems or village_stems(town_region, ctx.villages)
     for i in range(ctx.villages):
         # 村委会 codes run 200–399 within the township; beyond that (benchmarks) use the next township
         town_code = int(town_region[6:9]) + i // 200
         region_code = f"{county}{town_code:03d}{200 + i % 200:03d}"
         if i and i % 200 == 0:
             create_region(session, code=f"{county}{town_code:03d}000", name=f"{town_name}{i // 200 + 1}片", user=admin)
-        vname = f"{village_name(i)}村"
+        vname = f"{stems[i]}村"
         create_region(session, code=region_code, name=f"{vname}村民委员会", user=admin)
         body = "MF" + "".join(rng.choice(_USCC_CHARS[:10]) for _ in range(6)) + rng.choice(_USCC_CHARS)
         org = create_organisation(
