@@ -235,6 +235,10 @@ def _say_what_changes(staged: Path, target: Path, args: argparse.Namespace) -> N
     about = describe_backup(staged, target if ours else None)
     latest = f"，最后一张凭证 {about.latest_voucher:%Y-%m-%d}" if about.latest_voucher else ""
     print(f"备份中有 {len(about.organisations)} 个组织{latest}，审计日志 {about.audit_last_n} 条")
+    from desktop_app.core.services.backups import restore_passphrase_change
+
+    if (change := restore_passphrase_change(staged, target)) is not None:
+        print(f"注意：{change}")
     if not ours:  # nothing sound to compare with: restore's own checks decide
         return
     if not about.same_history:

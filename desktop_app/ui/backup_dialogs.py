@@ -68,10 +68,12 @@ def passphrase_dialog(ctx: AppContext, parent: QWidget | None) -> FormDialog:
 
 
 class RestoreConfirmDialog(QDialog):
-    """What the backup holds and what restoring it loses; 恢复 is enabled once the user has typed
+    """What the backup holds and what restoring it loses (and, when they differ, that the backup
+    passphrase comes back as the backup had it); 恢复 is enabled once the user has typed
     恢复 (and, for a backup that failed verify, ticked that they restore it anyway)."""
 
-    def __init__(self, prepared: PreparedRestore, contents: BackupContents, parent: QWidget | None = None) -> None:
+    def __init__(self, prepared: PreparedRestore, contents: BackupContents, parent: QWidget | None = None,
+                 passphrase_change: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("恢复备份")
         self.setMinimumWidth(560)
@@ -99,6 +101,12 @@ class RestoreConfirmDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.loss)
+        self.passphrase_change = QLabel(passphrase_change or "")  # restore_passphrase_change: said before, not after
+        self.passphrase_change.setObjectName("restore_passphrase")
+        self.passphrase_change.setWordWrap(True)
+        self.passphrase_change.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.passphrase_change.setVisible(bool(passphrase_change))
+        layout.addWidget(self.passphrase_change)
         self.force = QCheckBox("我已看到以上问题，仍用此备份恢复")
         findings = prepared.check.findings
         if findings:

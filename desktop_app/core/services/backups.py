@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -225,6 +225,69 @@ def set_passphrase(session: Session, new: str, *, user: UserRow, current: str | 
         summary = "修改备份口令"
     session.flush()
     record_audit(session, AuditRecord("update", "backup_setting", PASSPHRASE_KEY, summary))
+
+
+@dataclass(frozen=True)
+class PassphraseSetting:
+    """The backup passphrase as a database file holds it: its stored hash (None: not set), when
+    and by whom it was set."""
+
+    digest: str | None
+    updated_at: datetime | None = None  # UTC
+    updated_by: str = ""
+
+
+RESTORED_PASSPHRASE = "还原后备份口令将恢复为该备份时的状态："
+
+
+def passphrase_setting_of(path: Path) -> PassphraseSetting | None:
+    """The passphrase setting of the database file ``path`` (read only: a backup is never changed
+    by looking); a file older than the setting holds none. None when the file cannot be read."""
+    from db.engine import read_only_uri
+
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'backup_setting'").fetchone() is None:
+            return PassphraseSetting(None)
+        found = conn.execute("SELECT value, updated_at, updated_by FROM backup_setting WHERE key = ?",
+                             (PASSPHRASE_KEY,)).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    if found is None:
+        return PassphraseSetting(None)
+    try:
+        at: datetime | None = datetime.fromisoformat(str(found[1])).replace(tzinfo=UTC)
+    except ValueError:
+        at = None
+    return PassphraseSetting(str(found[0]), at, str(found[2] or ""))
+
+
+def _set_when(p: PassphraseSetting) -> str:
+    when = f"{p.updated_at.astimezone():%Y-%m-%d %H:%M} " if p.updated_at is not None else ""
+    who = f"由 {p.updated_by} " if p.updated_by else ""
+    return f"{when}{who}设置".strip()
+
+
+def restore_passphrase_change(backup: Path, current: Path) -> str | None:
+    """What restoring ``backup`` over ``current`` does to the backup passphrase (it lives in the
+    database, so the backup's setting comes back with it), in plain words; None when the two
+    settings are the same (or either file cannot be read)."""
+    was, now = passphrase_setting_of(backup), passphrase_setting_of(current)
+    if was is None or now is None or was.digest == now.digest:
+        return None
+    if was.digest is None:
+        return (f"{RESTORED_PASSPHRASE}尚未设置口令。当前的备份口令将不再有效：还原后要把备份写到U盘或其他文件夹，"
+                "须由系统管理员重新设置备份口令（已用当前口令加密的备份，恢复时仍输入当前口令）")
+    if now.digest is None:
+        return (f"{RESTORED_PASSPHRASE}已设置口令（{_set_when(was)}）。当前数据库尚未设置口令；还原后写到U盘的备份"
+                "将用该备份中的那个口令加密")
+    return (f"{RESTORED_PASSPHRASE}该备份中的口令是 {_set_when(was)}的，不是当前的口令（{_set_when(now)}）。"
+            "还原后写到U盘的备份将用那时的口令加密；已用当前口令加密的备份，恢复时仍输入当前口令")
 
 
 # --- outside the data folder ---------------------------------------------------------------------

@@ -3,7 +3,8 @@
 The list is the data folder's catalogue (db/backup.py): date, reason, size, checked ✓/✗. 立即备份
 writes into the data folder; 备份到U盘/文件夹 seals the copy with the backup passphrase. 恢复 checks
 the chosen backup on a staged copy first (desktop_app.core.services.restore), shows what it holds
-and what will be lost, asks for the word 恢复 typed, then releases the program's own connections
+and what will be lost (and whether the backup passphrase comes back as the backup had it), asks
+for the word 恢复 typed, then releases the program's own connections
 (the restore refuses while any connection is open), replaces the file and reopens the database.
 """
 
@@ -223,7 +224,9 @@ class BackupsPage(QWidget):
             discard(prepared)
             show_user_error(self, exc)
             return None
-        dialog = RestoreConfirmDialog(prepared, contents, self)
+        current = self.ctx.db.path
+        change = run_on_db(lambda: svc.restore_passphrase_change(prepared.staged, current))
+        dialog = RestoreConfirmDialog(prepared, contents, self, passphrase_change=change)
         dialog.accepted.connect(lambda: self._restore(prepared, dialog.force.isChecked()))
         dialog.rejected.connect(lambda: discard(prepared))
         self.confirm_dialog = dialog
