@@ -107,7 +107,8 @@ class Column:
     clipboard text (defaults: kind-based). ``total`` adds the column to the 合计 line
     (money and decimal columns only). ``searchable`` defaults to text/pinyin columns.
     ``parser`` (for ``editable`` columns) turns typed text into a raw value and raises
-    ``ValidationError`` with a Chinese message.
+    ``ValidationError`` with a Chinese message. ``width`` is the column's starting width, the
+    least width of a column fitted to its text (``fits_text``).
     """
 
     key: str
@@ -125,6 +126,7 @@ class Column:
     parser: Callable[[str], Any] | None = None
     tooltip: str = ""
     total_if: Callable[[Any], bool] | None = None  # which rows the 合计 counts (None: all), e.g. not 作废
+    fit: bool | None = None  # fitted to its text (None: text, pinyin-text and date columns are)
     _kind: ColumnKind = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -139,9 +141,10 @@ class Column:
 
     @property
     def fits_text(self) -> bool:
-        """Names, codes, dates and times with no declared ``width``: the view makes the column as
-        wide as its longest text (capped; longer text elided with a tooltip)."""
-        return self.width is None and self._kind in _FIT
+        """Names, codes, notes, dates and times (or ``fit=True``): the view makes the column as wide
+        as its longest text (capped; longer text elided with a tooltip). A declared ``width`` is
+        then the least width the column gets (``fit=False``: the declared width, as declared)."""
+        return self._kind in _FIT if self.fit is None else self.fit
 
     @property
     def is_searchable(self) -> bool:

@@ -4,6 +4,10 @@ A filter box (pinyin initials work), the table, a 合计 footer aligned with the
 columns, Ctrl+C copying the selection as TSV, column widths and sort remembered through a
 tiny ``SettingsStore`` (anything with ``get(key) -> dict | None`` and ``set(key, dict)``).
 
+Text columns (names, codes, dates) fit their text after every reload (``TextColumnFitter``),
+except a column whose width the user chose: a width dragged by hand is kept, saved and restored,
+and wins over the fit from then on. Only such widths are saved (fitted widths follow the data).
+
 Keys: Ctrl+F filter box; in the filter box Esc clears it and ↓ goes to the table;
 Enter or double-click on a row emits ``row_activated(row)``.
 """
@@ -26,11 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.tables import TotalsModel, copy_selection_tsv
+from desktop_app.ui.tables import TextColumnFitter, TotalsModel, copy_selection_tsv
 
 __all__ = ["LedgerView", "MemorySettings", "SettingsStore"]
 
 FILTER_DELAY_MS = 200
+STATE_VERSION = 2  # 2: "widths" holds the widths the user chose only (1: every column's width)
 
 
 class SettingsStore(Protocol):
@@ -104,6 +109,7 @@ class LedgerView(QWidget):
         settings: SettingsStore | None = None,
         settings_key: str = "",
         filter_placeholder: str = "筛选：名称、编号或拼音首字母",
+        fit_columns: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -111,7 +117,8 @@ class LedgerView(QWidget):
         self._settings_key = settings_key
         self._model: Any = None
         self._totals: TotalsModel | None = None
-        self._restoring = False
+        self._restoring = False  # widths, order and sort set by the view itself, not by the user
+        self._by_hand: dict[str, int] = {}  # column key -> the width the user chose (dragged or saved)
         self._connections: list[tuple[Any, Any]] = []
         self._kept: Any = None  # the current row's key across a reload (see _remember_current)
 
@@ -122,6 +129,8 @@ class LedgerView(QWidget):
         self.table = QTableView(self)
         self.footer = _FooterView(self)
         self._setup_table()
+        # names, codes and dates as wide as their text, but for the widths the user chose
+        self.fitter = TextColumnFitter(self.table, keep=self._kept_columns) if fit_columns else None
 
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
@@ -190,25 +199,36 @@ class LedgerView(QWidget):
             self._totals.deleteLater()
         self._model = model
         self.table.setSortingEnabled(False)
-        self.table.setModel(model)
+        self._restoring = True
+        try:
+            self.table.setModel(model)
+        finally:
+            self._restoring = False
         self._totals = TotalsModel(model, self)
         self.footer.setModel(self._totals)
         self.footer.setVisible(self._totals.has_totals)
         self.footer.fit_height()
         self.filter_edit.setVisible(getattr(model, "can_filter", True))
-        self._connections = [(model.modelAboutToBeReset, self._remember_current), (model.modelReset, self._after_reset),
-                             (model.layoutChanged, self._update_count)]
-        for signal, slot in self._connections:
-            signal.connect(slot)
         sel = self.table.selectionModel()
         sel.currentRowChanged.connect(self._on_current_changed)
         header = self.table.horizontalHeader()
         column, order = getattr(model, "sort_state", (-1, Qt.SortOrder.AscendingOrder))
         header.setSortIndicator(column, order)  # the model's current order, or "as given"
-        for i, column in enumerate(model.columns):
-            if column.width:
-                self.table.setColumnWidth(i, column.width)
         self.restore_state()
+        self._restoring = True
+        try:  # the width the user chose (saved, or dragged on the previous model), else the declared one
+            for i, column in enumerate(model.columns):
+                width = self._by_hand.get(column.key) or column.width
+                if width:
+                    self.table.setColumnWidth(i, width)
+        finally:
+            self._restoring = False
+        if self.fitter is not None:
+            self.fitter.watch(model)  # fits now, and after each reload before _after_reset lays out
+        self._connections = [(model.modelAboutToBeReset, self._remember_current), (model.modelReset, self._after_reset),
+                             (model.layoutChanged, self._update_count)]
+        for signal, slot in self._connections:
+            signal.connect(slot)
         self.table.setSortingEnabled(getattr(model, "can_sort", True))
         self._after_reset()
 
@@ -341,9 +361,20 @@ class LedgerView(QWidget):
         return super().eventFilter(watched, event)
 
     # -- saved state ------------------------------------------------------------------------
+    def _kept_columns(self) -> list[int]:
+        """Columns at a width the user chose: the fitter leaves them alone."""
+        if self._model is None:
+            return []
+        return [i for i, c in enumerate(self._model.columns) if c.key in self._by_hand]
+
     def _on_section_resized(self, logical: int, _old: int, new: int) -> None:
         self.footer.setColumnWidth(logical, new)
-        self._schedule_save()
+        if self._restoring or self._model is None or (self.fitter is not None and self.fitter.fitting):
+            return
+        columns = self._model.columns
+        if 0 <= logical < len(columns):  # the user's drag (or a page's own setColumnWidth)
+            self._by_hand[columns[logical].key] = new
+            self._schedule_save()
 
     def _on_section_moved(self, _logical: int, old_visual: int, new_visual: int) -> None:
         self.footer.horizontalHeader().moveSection(old_visual, new_visual)
@@ -354,12 +385,14 @@ class LedgerView(QWidget):
             self._save_timer.start()
 
     def state(self) -> dict[str, Any]:
-        """Column widths, order and sort, keyed by column key (survives added columns)."""
+        """The widths the user chose, column order and sort, keyed by column key (survives added
+        columns); a fitted width is not saved (it follows the data)."""
         header = self.table.horizontalHeader()
         keys = [c.key for c in self._model.columns]
         section, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
         return {
-            "widths": {k: self.table.columnWidth(i) for i, k in enumerate(keys)},
+            "v": STATE_VERSION,
+            "widths": dict(self._by_hand),
             "order": [keys[header.logicalIndex(v)] for v in range(len(keys))],
             "sort": [keys[section], "desc" if order == Qt.SortOrder.DescendingOrder else "asc"]
             if 0 <= section < len(keys)
@@ -372,18 +405,26 @@ class LedgerView(QWidget):
             self._settings.set(self._settings_key, self.state())
 
     def restore_state(self) -> None:
+        """Read the saved state: the widths the user chose (``set_model`` applies them), column
+        order and sort."""
         if self._settings is None or not self._settings_key or self._model is None:
             return
         saved = self._settings.get(self._settings_key)
         if not isinstance(saved, dict):  # missing or damaged: keep the declared widths
             return
-        keys = [c.key for c in self._model.columns]
+        columns = self._model.columns
+        keys = [c.key for c in columns]
         header = self.table.horizontalHeader()
+        old_format = saved.get("v") != STATE_VERSION
         self._restoring = True
         try:
-            for key, width in (saved.get("widths") or {}).items():
-                if key in keys and isinstance(width, int) and width > 0:
-                    self.table.setColumnWidth(keys.index(key), width)
+            widths = saved.get("widths")
+            for key, width in (widths.items() if isinstance(widths, dict) else ()):
+                if not isinstance(key, str) or not isinstance(width, int) or width <= 0 or key in self._by_hand:
+                    continue  # damaged; or dragged in this session, newer than the file
+                if old_format and key in keys and width in (columns[keys.index(key)].width, header.defaultSectionSize()):
+                    continue  # the old state saved every width: one at its starting width was never chosen
+                self._by_hand[key] = width
             for visual, key in enumerate(k for k in (saved.get("order") or []) if k in keys):
                 header.moveSection(header.visualIndex(keys.index(key)), visual)
             sort = saved.get("sort")

@@ -492,9 +492,10 @@ FIT_SAMPLE_ROWS = 2000  # a bigger table is measured on this many rows spread ov
 
 def fit_text_columns(table: QTableView, *, keep: Iterable[int] = ()) -> dict[int, int]:
     """Make each ``Column.fits_text`` column (names, codes, dates, times) as wide as its header and
-    its longest shown text by the table's font, capped at ``FIT_MAX_WIDTH``; columns in ``keep``
-    (resized by hand) keep their width. Cells of a column still narrower than its text answer a
-    tooltip with the whole text. Returns {column: width needed}."""
+    its longest shown text by the table's font, capped at ``FIT_MAX_WIDTH`` (a declared ``width`` is
+    the least width, and a cap when wider); columns in ``keep`` (resized by hand) keep their width.
+    Cells of a column still narrower than its text answer a tooltip with the whole text. Returns
+    {column: width needed}."""
     model = table.model()
     columns: list[Column] | None = getattr(model, "columns", None)
     row_at: Callable[[int], Any] | None = getattr(model, "row_at", None)
@@ -520,7 +521,8 @@ def fit_text_columns(table: QTableView, *, keep: Iterable[int] = ()) -> dict[int
         need = max(text_width, hfm.horizontalAdvance(column.header) + head_pad + FIT_PADDING)
         needed[i] = need
         if i not in kept:
-            table.setColumnWidth(i, min(need, FIT_MAX_WIDTH))
+            least = column.width or 0
+            table.setColumnWidth(i, max(least, min(need, FIT_MAX_WIDTH)))
         if text_width > table.columnWidth(i):
             elided.add(i)
     model.elided_columns = frozenset(elided)
@@ -530,17 +532,27 @@ def fit_text_columns(table: QTableView, *, keep: Iterable[int] = ()) -> dict[int
 class TextColumnFitter(QObject):
     """Keeps a table's name/date/time columns fitted to their text (``fit_text_columns``) after
     every reload of its model; a column the user resizes by hand is left at the user's width
-    (until ``watch`` hands it another model)."""
+    (until ``watch`` hands it another model).
 
-    def __init__(self, table: QTableView) -> None:
+    ``keep``: the caller knows which columns carry the user's width (``LedgerView``: dragged, or
+    saved and restored) and answers them; the fitter then does not track resizes itself."""
+
+    def __init__(self, table: QTableView, *, keep: Callable[[], Iterable[int]] | None = None) -> None:
         super().__init__(table)
         self._table = table
         self._fitting = False
         self._by_hand: set[int] = set()
+        self._keep = keep
         self._model: Any = None
-        table.horizontalHeader().sectionResized.connect(self._on_resized)
+        if keep is None:
+            table.horizontalHeader().sectionResized.connect(self._on_resized)
         if table.model() is not None:
             self.watch(table.model())
+
+    @property
+    def fitting(self) -> bool:
+        """True while the fitter itself sets widths (a resize now is not the user's)."""
+        return self._fitting
 
     def watch(self, model: Any) -> None:
         """Follow ``model`` (the table's new model) and fit it now."""
@@ -558,6 +570,6 @@ class TextColumnFitter(QObject):
     def fit(self) -> None:
         self._fitting = True
         try:
-            fit_text_columns(self._table, keep=self._by_hand)
+            fit_text_columns(self._table, keep=self._by_hand if self._keep is None else self._keep())
         finally:
             self._fitting = False
