@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMessageBox
 from sqlalchemy import select
 
 from db.backup import list_backups
@@ -27,12 +27,13 @@ from desktop_app.core.services.backups import backups_folder
 from desktop_app.core.services.orgs import create_region
 from desktop_app.sync import identity
 from desktop_app.sync.container import Container, canonical
+from desktop_app.ui import errors as ui_errors
 from desktop_app.ui import sync_run
 from tests.acting import keeper
 from tests.sync.conftest import SyncPair, dump, trust_each_other
 from tests.sync.test_apply_rules import _tampered
 from tests.ui.conftest import ShownBoxes
-from tests.ui.test_sync_page import _count, _shot, district_page, town_page
+from tests.ui.test_sync_page import _cells, _count, _shot, district_page, town_page
 
 
 @pytest.fixture
@@ -66,6 +67,16 @@ def _sync_backups(db: Database) -> list[Any]:
 
 def _inbox(db: Database) -> int:
     return _count(db, "sync_inbox")
+
+
+def _inbox_rows(path: Path) -> int:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        return int(con.execute("SELECT COUNT(*) FROM sync_inbox").fetchone()[0])
+    finally:
+        con.close()
 
 
 def _labels(dialog: Any) -> dict[str, str]:
@@ -122,22 +133,6 @@ def test_the_district_imports_every_package_on_the_stick_as_one_run(pair: SyncPa
     result = run.dialog.table.model().index(0, sync_run._RESULT)
     assert run.dialog.table.model().data(result, Qt.ItemDataRole.ForegroundRole) is not None
     _shot(run.dialog, "sync_run_summary.png")
-
-
-def _inbox_rows(path: Path) -> int:
-    import sqlite3
-
-    con = sqlite3.connect(path)
-    try:
-        return int(con.execute("SELECT COUNT(*) FROM sync_inbox").fetchone()[0])
-    finally:
-        con.close()
-
-
-def _cells(page: Any) -> list[dict[str, str]]:
-    from tests.ui.test_sync_page import _cells as cells
-
-    return cells(page)
 
 
 def _lying(pair: SyncPair, package: Path) -> Path:
@@ -204,8 +199,8 @@ def test_a_township_imports_the_districts_packages_together(pair: SyncPair, qtbo
                                                             shown_boxes: ShownBoxes) -> None:
     """On a township the same page imports the district's packages as one run, and names the
     correction proposals they brought."""
-    from desktop_app.core.services import proposals as svc
     from db.models import Contract
+    from desktop_app.core.services import proposals as svc
 
     pair.carry(pair.town, pair.district)
     acks = pair.export(pair.district, pair.town)  # acknowledgements only
@@ -230,12 +225,21 @@ def test_a_township_imports_the_districts_packages_together(pair: SyncPair, qtbo
 
 
 def test_cancel_during_a_run_keeps_the_database_as_it_was(pair: SyncPair, bridge: Database, qtbot: Any,
-                                                          tmp_path: Path, shown_boxes: ShownBoxes) -> None:
+                                                          tmp_path: Path, shown_boxes: ShownBoxes,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     town = pair.export(pair.town, pair.district)
     from_bridge = pair.export(bridge, pair.district)
     assert town.path and from_bridge.path
     page = district_page(pair, qtbot, tmp_path)
     before = dump(pair.district)
+    empty = tmp_path / "empty_stick"
+    empty.mkdir()
+    page.set_folder(empty)
+    assert page.import_all_from_stick() is None
+    assert shown_boxes.texts[-1] == f"文件夹 {empty} 中没有同步数据包（.slsync）"
+    page.set_folder(pair.stick)
+    monkeypatch.setattr(ui_errors, "_exec", lambda box: int(QMessageBox.StandardButton.Cancel))  # 取消 the question
+    assert page.import_all_from_stick() is None and page.run_importer is None
 
     def press_cancel(handle: Any, done: int, total: int, _text: str) -> None:  # 取消 inside the first package
         if total:
@@ -251,4 +255,4 @@ def test_cancel_during_a_run_keeps_the_database_as_it_was(pair: SyncPair, bridge
     assert labels["run_verdict"] == "共 2 个同步包：已取消 1 个，未导入 1 个"
     assert labels["run_refusal"].startswith("已取消：已取消导入")
     assert dump(pair.district) == before
-    assert not [b for b in shown_boxes.texts if "错误" in b]
+    assert "错误" not in " ".join(shown_boxes.texts)
