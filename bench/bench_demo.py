@@ -51,10 +51,11 @@ PARTS = ["启动与导入", "打开与迁移数据库", "生成与计算", "写�
 
 
 def run_demo(db: Path, villages: int, years: int, tree: Path = ROOT, cache: Path | None = None
-             ) -> tuple[float, float, dict[str, list[float]]]:
+             ) -> tuple[float, float, dict[str, list[float]], dict[str, list[float]]]:
     """(wall, CPU, parts) of one ``demo`` command in a fresh process (from source ``tree``): what
     ``python -m desktop_app demo`` runs, through ``demo_parts.py`` (this bench's timers around the
-    program's writers; a few microseconds a call), which gives each part's [CPU, wall]."""
+    program's writers; a few microseconds a call), which gives each part's [CPU, wall] and the
+    生成与计算 of each seeder."""
     out = db.with_suffix(".parts.json")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
@@ -63,9 +64,9 @@ def run_demo(db: Path, villages: int, years: int, tree: Path = ROOT, cache: Path
                    stdout=subprocess.DEVNULL, env=child_env(tree, cache or db.parent / "pycache"))
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    parts: dict[str, list[float]] = json.loads(out.read_text(encoding="utf-8"))["parts"]
+    timed = json.loads(out.read_text(encoding="utf-8"))
     out.unlink()
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), parts
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), timed["parts"], timed["seeders"]
 
 
 def raw_limit(src: Path, dst: Path) -> tuple[int, float, float]:
@@ -109,16 +110,19 @@ def main() -> int:
             runs = args.runs if n < 100 else 1
             timings: dict[str, tuple[list[float], list[float]]] = {label: ([], []) for label, _ in trees}
             split: dict[str, dict[str, list[float]]] = {label: {p: [] for p in PARTS} for label, _ in trees}
+            by_seeder: dict[str, dict[str, list[float]]] = {label: {} for label, _ in trees}
             db = Path(tmp) / f"demo{n}.db"
             for i in range(runs):
                 for label, tree in reversed(trees):  # this tree last: its database is the one measured below
                     for p in Path(tmp).glob(f"demo{n}.db*"):
                         p.unlink()
-                    wall, cpu, parts = run_demo(db, n, args.years, tree, caches[label])
+                    wall, cpu, parts, seeders = run_demo(db, n, args.years, tree, caches[label])
                     timings[label][0].append(wall)
                     timings[label][1].append(cpu)
                     for p in PARTS:
                         split[label][p].append(parts.get(p, [0.0, 0.0])[0])
+                    for p, (c, _w) in seeders.items():
+                        by_seeder[label].setdefault(p, []).append(c)
                     print(f"  {label} demo --villages {n} --years {args.years}，第{i + 1}次：{wall:.2f} s（CPU {cpu:.2f} s）")
             walls, cpus = timings["本版"]
             size = db.stat().st_size + sum(p.stat().st_size for p in Path(tmp).glob(f"demo{n}.db-*"))
@@ -141,6 +145,8 @@ def main() -> int:
                       f"（写入 + 提交 {(cpus_of['写入'] + cpus_of['提交']) / raw_cpu:.1f} 倍）；"
                       f"其余（启动、迁移、生成与计算）{whole - cpus_of['写入'] - cpus_of['提交']:.2f} s"
                       f" = {(whole - cpus_of['写入'] - cpus_of['提交']) / raw_cpu:.1f} 倍")
+                print(f"    {label}：生成与计算按步骤（写入之外）：" + "，".join(
+                    f"{p} {statistics.median(v):.2f} s" for p, v in by_seeder[label].items()))
             if args.before:
                 bw, bc = (statistics.median(v) for v in timings["对照"])
                 print(f"  对照（{args.before.name}）中位数 {bw:8.2f} s   CPU {bc:8.2f} s   比值 {bw / raw_wall:.1f} 倍，"
