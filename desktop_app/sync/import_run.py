@@ -8,8 +8,9 @@ its check left to the caller: ``run.verify()``), reporting each outcome as it co
 - imported, or already imported (announced, nothing written): the run goes on;
 - not addressed to this PC, found in a folder (a stick carries the other townships' packages
   too): skipped with its reason, the run goes on;
-- any other refusal (``PackageError``: damaged, a gap, totals that do not agree, not addressed
-  to this PC when named on its own, a cancel): nothing of that package is written and the run
+- any other refusal (a ``UserError``, mostly ``PackageError``: damaged, a gap, totals that do
+  not agree, not addressed to this PC when named on its own, a cancel; or the database busy):
+  nothing of that package is written and the run
   STOPS there — the packages before it stay imported, those after it are listed as not
   attempted (a later package of the same sender cannot follow a refused one). The caller shows
   or raises the refusal.
@@ -26,7 +27,7 @@ from pathlib import Path
 from db.engine import Database
 from desktop_app.core.errors import UserError
 from desktop_app.sync.apply import ImportReport, ImportRun, Progress, import_package, read_package
-from desktop_app.sync.errors import PackageError, PackageNotForMe
+from desktop_app.sync.errors import PackageNotForMe
 
 SUFFIX = ".slsync"
 
@@ -38,7 +39,7 @@ class PackageOutcome:
 
     file: Path
     report: ImportReport | None = None
-    refusal: PackageError | None = None
+    refusal: UserError | None = None
     skipped: bool = False
 
     @property
@@ -52,7 +53,7 @@ class RunResult:
     not_attempted: tuple[Path, ...] = ()  # after a refusal or a stop, in order
 
     @property
-    def refusal(self) -> PackageError | None:
+    def refusal(self) -> UserError | None:
         """The refusal that stopped the run (None when every package was gone through)."""
         last = self.outcomes[-1] if self.outcomes else None
         return last.refusal if last is not None and last.refused else None
@@ -91,7 +92,7 @@ def import_run(db: Database, files: Sequence[Path], *, folder: bool, actor: str,
     """Import ``files`` in order under ``run`` (see the module docstring). ``progress_for(i,
     file)``: the engine's progress for the i-th package; ``stop()``: asked before each package
     (a cancel), the rest then not attempted; ``each``: called with every outcome as it comes.
-    Errors that are not a package's refusal (a bug, a locked database) propagate."""
+    Anything that is not a ``UserError`` (a bug) propagates."""
     outcomes: list[PackageOutcome] = []
     for i, file in enumerate(files):
         if stop is not None and stop():
@@ -104,7 +105,7 @@ def import_run(db: Database, files: Sequence[Path], *, folder: bool, actor: str,
                                         progress=progress_for(i, file) if progress_for is not None else None)
         except PackageNotForMe as exc:
             outcome = PackageOutcome(file, refusal=exc, skipped=folder)
-        except PackageError as exc:
+        except UserError as exc:  # PackageError and any other refusal: the packages before stay imported
             outcome = PackageOutcome(file, refusal=exc)
         else:
             outcome = PackageOutcome(file, report=report)
