@@ -12,6 +12,9 @@ CLI calls (``desktop_app.sync.identity``, ``.export.export_package``, ``.apply.r
 - ``SyncImport``: file → ``read_package`` on the database thread → summary → ``import_package`` on
   the database thread with progress → the result, or the Chinese refusal (nothing changed).
 - ``EngineProgress``: the task's ``Progress`` as the engine takes it (see its docstring).
+
+Several packages at once (chosen together, or a stick's every package) are one run:
+``desktop_app.ui.sync_run``.
 """
 
 from __future__ import annotations
