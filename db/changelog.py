@@ -112,30 +112,33 @@ _CONVERTERS: dict[tuple[Any, ...], tuple[list[str], _Convert, list[tuple[str, Pr
 
 
 def _converter(conn: Connection, table: Table, first: Mapping[str, Any], constants: Mapping[str, Any],
-               columns: tuple[str, ...] | None = None) -> tuple[list[str], Callable[[Sequence[Any]], list[tuple[Any, ...]]]]:
+               columns: tuple[str, ...] | None = None, stored: frozenset[str] = frozenset()
+               ) -> tuple[list[str], Callable[[Sequence[Any]], list[tuple[Any, ...]]]]:
     """Column names, and a function turning rows into tuples of stored values.
 
     Each value is what an ORM write of the same row stores (the types' own processors); a key a
     row leaves out gets the column's default (a callable default, such as a new id, is written
     back into a dict row); values the same for every row (``constants``) are converted once.
-    Rows are dicts, or (``columns``) tuples of those columns' values in that order. The
-    function is generated once per table and shape (which constants and columns, which
-    database-filled columns are left out) and kept, so a row costs one tuple display, not a
-    call per column.
+    Rows are dicts, or (``columns``) tuples of those columns' values in that order. Values of
+    the ``stored`` columns are given already in their stored form (an id as its hex text,
+    ``db.types.uuid7_hex_many``) and taken as they are. The function is generated once per
+    table and shape (which constants, columns and stored columns, which database-filled columns
+    are left out) and kept, so a row costs one tuple display, not a call per column.
     """
     filled = tuple(c.key for c in table.columns
                    if c.key not in first and c.default is None and c.server_default is not None)
-    key = (table, conn.dialect.name, tuple(sorted(constants)), filled, columns)
+    key = (table, conn.dialect.name, tuple(sorted(constants)), filled, columns, stored)
     found = _CONVERTERS.get(key)
     if found is None:
-        found = _CONVERTERS[key] = _make_converter(conn, table, set(filled), constants, columns)
+        found = _CONVERTERS[key] = _make_converter(conn, table, set(filled), constants, columns, stored)
     names, convert, const_procs = found
     values = [proc(constants[k]) if proc else constants[k] for k, proc in const_procs]
     return names, lambda rows: convert(rows, values)
 
 
 def _make_converter(conn: Connection, table: Table, filled: set[str], constants: Mapping[str, Any],
-                    columns: tuple[str, ...] | None) -> tuple[list[str], _Convert, list[tuple[str, Processor]]]:
+                    columns: tuple[str, ...] | None, stored: frozenset[str] = frozenset()
+                    ) -> tuple[list[str], _Convert, list[tuple[str, Processor]]]:
     names: list[str] = []
     exprs: list[str] = []
     env: dict[str, Any] = {}
@@ -155,6 +158,14 @@ def _make_converter(conn: Connection, table: Table, filled: set[str], constants:
             exprs.append(f"C[{len(const_procs)}]")
             const_procs.append((key, proc))
             continue
+        if key in stored:  # given as stored: as it is, or (a native UUID column) through its processor
+            value = f"r[{at[key]}]" if at is not None else f"r[{key!r}]"
+            if isinstance(col.type, Uuid) and not _is_hex_uuid(conn, col) and proc is not None:
+                env["UUID"] = uuid.UUID
+                exprs.append(f"(None if (v{i} := {value}) is None else p{i}(UUID(v{i})))")
+            else:
+                exprs.append(value)
+            continue
         if default is not None and default.is_callable:
             env[f"d{i}"] = default.arg  # type: ignore[attr-defined]
             if at is None:
@@ -166,11 +177,15 @@ def _make_converter(conn: Connection, table: Table, filled: set[str], constants:
             else:
                 exprs.append(f"p{i}({value})" if proc else value)
             continue
-        env[f"f{i}"] = getattr(default, "arg", None) if default is not None else None
+        env[f"f{i}"] = fixed = getattr(default, "arg", None) if default is not None else None
         if at is None:
             value = f"r.get({key!r}, f{i})"
-        else:
-            value = f"r[{at[key]}]" if key in at else f"f{i}"
+        elif key in at:
+            value = f"r[{at[key]}]"
+        else:  # a column tuple rows leave out: its default, the same for every row, converted here once
+            env[f"k{i}"] = proc(fixed) if proc else fixed
+            exprs.append(f"k{i}")
+            continue
         if _is_hex_uuid(conn, col):  # inlined: SQLAlchemy's processor stores value.hex
             exprs.append(f"(None if (v{i} := {value}) is None else v{i}.hex)")
         elif type(col.type) is Date and proc is not None:  # SQLite stores a date as its ISO text
@@ -184,7 +199,7 @@ def _make_converter(conn: Connection, table: Table, filled: set[str], constants:
                          f"(x{i} := int(s{i} := v{i}.scaleb({col.type.places}))) == s{i} else p{i}(v{i}))")
         else:
             exprs.append(f"p{i}({value})" if proc else value)
-    unknown = set(columns or ()) - {c.key for c in table.columns}
+    unknown = (set(columns or ()) | stored) - {c.key for c in table.columns}
     if unknown:
         raise ValueError(f"{table.name} has no column {sorted(unknown)}")
     if hashed:  # rowhash.tuple_hash inlined
@@ -200,7 +215,7 @@ def _make_converter(conn: Connection, table: Table, filled: set[str], constants:
 
 
 def bulk_insert(session: Session, model: type, rows: Sequence[Any], *, columns: Sequence[str] | None = None,
-                constants: Mapping[str, Any] | None = None) -> None:
+                constants: Mapping[str, Any] | None = None, stored: Iterable[str] = ()) -> None:
     """Insert syncable rows and their change-log records with DBAPI ``executemany``.
 
     Values are converted once, exactly as an ORM write stores them (:func:`_converter`), and
@@ -209,6 +224,9 @@ def bulk_insert(session: Session, model: type, rows: Sequence[Any], *, columns: 
     ``columns``, tuples of those columns' values in that order (a writer of 100,000s of rows
     builds no dict per row; the metadata is given once for all). ``constants``: values the same
     for every row (an organisation id), given and converted once instead of in every row.
+    ``stored``: columns whose values the rows hold already in their stored form — ids as hex
+    text (``db.types.uuid7_hex_many``), which a writer of 100,000s of rows makes in bulk
+    instead of a ``UUID`` object and a ``.hex`` per cell; taken as they are.
     """
     if not rows:
         return
@@ -228,15 +246,16 @@ def bulk_insert(session: Session, model: type, rows: Sequence[Any], *, columns: 
     if first.keys() & (constants or {}).keys() or (columns is not None and given.keys() & set(columns)):
         raise ValueError(f"{table.name}: a column given both per row and for every row")  # which would win is a guess
     names, convert = _converter(conn, table, {**first, **given}, given,
-                                tuple(columns) if columns is not None else None)
+                                tuple(columns) if columns is not None else None, frozenset(stored))
     values = convert(rows)
     at, name = names.index("id"), str(table.name)  # a plain str: sqlite3 adapts a subclass per row
     cursor = driver_cursor(session)
     try:
         cursor.executemany(f'INSERT INTO "{table.name}" ({", ".join(names)}) '
                            f'VALUES ({", ".join("?" * len(names))})', values)
-        start = _reserve(cursor, origin.hex, len(values))
-        cursor.executemany(_INSERT_LOG, [(origin.hex, seq, name, v[at], "insert", 1, 0)
+        origin_hex = origin.hex
+        start = _reserve(cursor, origin_hex, len(values))
+        cursor.executemany(_INSERT_LOG, [(origin_hex, seq, name, v[at], "insert", 1, 0)
                                          for seq, v in enumerate(values, start=start)])
         if rowhash.is_hashed(table) and rowhash.COLUMN not in names:  # a database-filled column
             rowhash.refresh(cursor, name, rowhash.hash_columns(table), [v[at] for v in values])

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import chain, repeat
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, DateTime, Integer
@@ -201,9 +202,49 @@ def uuid7_many(n: int) -> list[uuid.UUID]:
 
 
 def uuid7_stream(batch: int = 4096) -> Iterator[uuid.UUID]:
-    """New ids one at a time, made ``batch`` at a time by :func:`uuid7_many`."""
-    while True:
-        yield from uuid7_many(batch)
+    """New ids one at a time, made ``batch`` at a time by :func:`uuid7_many` (an iterator in C)."""
+    return chain.from_iterable(map(uuid7_many, repeat(batch)))
+
+
+_COUNTER_HEX = [f"7{c:03x}" for c in range(0x1000)]  # version nibble 7, then the 12-bit counter
+_VARIANT = 1 << 63  # variant bits 0b10 above the 62 random bits
+
+
+def uuid7_hex_many(n: int) -> list[str]:
+    """``n`` UUIDv7 keys as their hex text (``uuid.UUID.hex``: the stored form, DESIGN-NOTES 6), in
+    increasing order and continuing the order of :func:`uuid7` and :func:`uuid7_many`: for a bulk
+    writer that stores them (``bulk_insert(stored=…)``) and needs no ``UUID`` object. The random
+    halves are formatted in one ``bytes.hex`` and each key is three strings joined, about a
+    quarter of the cost of ``uuid7_many`` plus ``.hex`` per key."""
+    global _last_ms, _counter
+    if n <= 0:
+        return []
+    randoms = struct.unpack(f">{n}Q", os.urandom(8 * n))
+    low = struct.pack(f">{n}Q", *[(r & _RAND_62) | _VARIANT for r in randoms]).hex()
+    out: list[str] = []
+    with _uuid_lock:
+        ms = time.time_ns() // 1_000_000
+        if ms <= _last_ms:
+            ms, last = _last_ms, _counter  # continue this millisecond's counter
+        else:
+            last = (int.from_bytes(os.urandom(2), "big") & 0x3FF) - 1  # the first key gets the fresh counter
+        done = 0
+        while done < n:
+            if last >= 0xFFF:  # counter exhausted: borrow the next millisecond
+                ms, last = ms + 1, -1
+            k = min(n - done, 0xFFF - last)  # counters last+1 .. last+k in this millisecond
+            head = f"{ms & 0xFFFFFFFFFFFF:012x}"
+            out += [head + c + low[j:j + 16] for c, j in zip(_COUNTER_HEX[last + 1:last + 1 + k],
+                                                              range(16 * done, 16 * (done + k), 16), strict=True)]
+            done, last = done + k, last + k
+        _last_ms, _counter = ms, last
+    return out
+
+
+def uuid7_hex_stream(batch: int = 4096) -> Iterator[str]:
+    """New ids as hex text one at a time, made ``batch`` at a time by :func:`uuid7_hex_many` (an
+    iterator in C: ``next`` of it costs no Python frame)."""
+    return chain.from_iterable(map(uuid7_hex_many, repeat(batch)))
 
 
 

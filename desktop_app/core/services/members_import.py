@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert, paused_gc
 from db.models import Household, Member, Organisation, ShareEvent, ShareHolding
-from db.types import uuid7, uuid7_stream
+from db.types import uuid7, uuid7_hex_stream
 from desktop_app.core.errors import NotFoundError, UserError, ValidationError
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
@@ -56,6 +56,7 @@ CHUNK = 5000  # members written per bulk_insert round: memory stays flat for any
 _HOUSEHOLD = ("id", "number", "group_name", "head_name")
 _MEMBER = ("id", "household_id", "name", "ric", "sex", "birth_date", "relation", "confirmed_on", "joined_on", "note")
 _HOLDING = ("id", "member_id", "share_type_id", "shares")
+_IDS, _MEMBER_IDS, _HOLDING_IDS = ("id",), ("id", "household_id"), ("id", "member_id", "share_type_id")  # given as hex
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,15 +229,17 @@ def apply_member_import(session: Session, preview: ImportPreview, *, event_date:
         raise UserError(f"导入数据有 {len(preview.errors)} 处错误，未写入任何数据。第一处：{preview.errors[0]}")
     org_id = preview.organisation_id
     type_ids = {t.name: t.id for t in ensure_default_share_types(session, org_id, user=user)}
-    households = dict(session.execute(select(Household.number, Household.id).where(
-        Household.organisation_id == org_id, Household.deleted.is_(False))).all())
+    # ids as their stored hex text (bulk_insert's ``stored``): made in bulk, no UUID object or .hex per cell
+    type_hex = {name: type_id.hex for name, type_id in type_ids.items()}
+    households = {number: hid.hex for number, hid in session.execute(select(Household.number, Household.id).where(
+        Household.organisation_id == org_id, Household.deleted.is_(False)))}
     existing = set(households)
     heads = {c.household_number: c.name for c in preview.rows if c.relation == "户主"}
-    per_type: dict[uuid.UUID, list[Any]] = {}
+    tally: dict[str, list[Decimal]] = {name: [] for name in type_ids}  # the counts given per share type
     n_households = n_holdings = 0
     rows = preview.rows
     steps = (len(rows) + CHUNK - 1) // CHUNK + 1
-    new_id = uuid7_stream().__next__  # ids made thousands at a time
+    new_id = uuid7_hex_stream().__next__  # ids made thousands at a time
     same = {"organisation_id": org_id}  # converted once per chunk, not per row
     with paused_gc():  # no cycles among the rows; the collector would rescan them at every chunk
         for start in range(0, len(rows), CHUNK):
@@ -245,6 +248,7 @@ def apply_member_import(session: Session, preview: ImportPreview, *, event_date:
             new_h: list[tuple[Any, ...]] = []
             members: list[tuple[Any, ...]] = []
             holdings: list[tuple[Any, ...]] = []
+            add_member, add_holding = members.append, holdings.append
             for (_, number, group, name, ric, sex, birth, relation, confirmed, joined, note,
                  shares) in rows[start:start + CHUNK]:
                 hid = households.get(number)
@@ -252,28 +256,25 @@ def apply_member_import(session: Session, preview: ImportPreview, *, event_date:
                     hid = households[number] = new_id()
                     new_h.append((hid, number, group, heads.get(number, "")))
                 mid = new_id()
-                members.append((mid, hid, name, ric, sex, birth, relation, confirmed or event_date, joined, note))
+                add_member((mid, hid, name, ric, sex, birth, relation, confirmed or event_date, joined, note))
                 for type_name, count in shares:
-                    type_id = type_ids[type_name]
-                    holdings.append((new_id(), mid, type_id, count))
-                    entry = per_type.get(type_id)
-                    if entry is None:
-                        entry = per_type[type_id] = [ZERO, 0]
-                    entry[0] += count
-                    entry[1] += 1
+                    add_holding((new_id(), mid, type_hex[type_name], count))
+                    tally[type_name].append(count)
             # tuples in these columns' order: 100,000s of rows build no dict each (bulk_insert)
-            bulk_insert(session, Household, new_h, columns=_HOUSEHOLD, constants=same)
-            bulk_insert(session, Member, members, columns=_MEMBER, constants={**same, "status": "在册"})
-            bulk_insert(session, ShareHolding, holdings, columns=_HOLDING, constants=same)
+            bulk_insert(session, Household, new_h, columns=_HOUSEHOLD, constants=same, stored=_IDS)
+            bulk_insert(session, Member, members, columns=_MEMBER, constants={**same, "status": "在册"},
+                        stored=_MEMBER_IDS)
+            bulk_insert(session, ShareHolding, holdings, columns=_HOLDING, constants=same, stored=_HOLDING_IDS)
             n_households += len(new_h)
             n_holdings += len(holdings)
     # one 初始登记 event per share type for the whole batch; share_history derives each member's line
     bulk_insert(session, ShareEvent, [
         {"id": uuid7(), "organisation_id": org_id, "kind": "初始登记", "event_date": event_date,
-         "share_type_id": type_id, "from_member_id": None, "to_member_id": None, "shares": total,
-         "basis": f"{basis}（批量登记 {n} 人）"[:200]} for type_id, (total, n) in per_type.items()])
+         "share_type_id": type_ids[name], "from_member_id": None, "to_member_id": None,
+         "shares": sum(counts, ZERO), "basis": f"{basis}（批量登记 {len(counts)} 人）"[:200]}
+        for name, counts in tally.items() if counts])
     for number in heads.keys() & existing:  # existing households whose head came with this import
-        h = session.get(Household, households[number])
+        h = session.get(Household, uuid.UUID(households[number]))
         if h is not None and not h.head_name:
             h.head_name = heads[number]
     result = ImportResult(n_households, len(rows), n_holdings, preview.shares_total)
