@@ -369,8 +369,8 @@ class LedgerView(QWidget):
 
     def _on_section_resized(self, logical: int, _old: int, new: int) -> None:
         self.footer.setColumnWidth(logical, new)
-        if self._restoring or self._model is None or (self.fitter is not None and self.fitter.fitting):
-            return
+        if self._restoring or self._model is None or new <= 0 or (self.fitter is not None and self.fitter.fitting):
+            return  # the view's own widths, or a hidden column: not a width the user chose
         columns = self._model.columns
         if 0 <= logical < len(columns):  # the user's drag (or a page's own setColumnWidth)
             self._by_hand[columns[logical].key] = new
