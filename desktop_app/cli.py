@@ -215,10 +215,11 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from desktop_app.cli_text import chinese_argparse
+    from desktop_app.cli_text import ChineseArgumentParser, chinese_argparse
 
     chinese_argparse()
-    parser = argparse.ArgumentParser(prog="python -m desktop_app", description="阳光台账 命令行工具（不带参数运行则启动图形界面）")
+    # every subcommand's parser is a ChineseArgumentParser too: help wrapped by display width
+    parser = ChineseArgumentParser(prog="python -m desktop_app", description="阳光台账 命令行工具（不带参数运行则启动图形界面）")
     parser.add_argument("--data-dir", help="数据目录（默认为用户数据目录，或环境变量 SUNSHINE_LEDGER_DATA）")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
