@@ -54,10 +54,9 @@ def setup_logging(data: Path) -> Path:
     return log_file
 
 
-def make_application(argv: Sequence[str] = (), *, guards: bool = True) -> object:
-    """QApplication with Qt's Chinese translations and the bundled CJK font; ``guards``: with
-    the application-wide event filters too (``install_guards``; ``run_gui`` installs them once
-    its first window has painted)."""
+def make_application(argv: Sequence[str] = (), *, complete: bool = True) -> object:
+    """QApplication in Chinese (Qt's catalogue) with the bundled CJK font; ``complete``: with
+    ``finish_application`` too (``run_gui`` finishes it once its first window has painted)."""
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
@@ -68,34 +67,40 @@ def make_application(argv: Sequence[str] = (), *, guards: bool = True) -> object
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     for name in ("qtbase_zh_CN", "qt_zh_CN"):  # the PyPI wheels ship only the older combined catalogue
+        if app.property("qt_catalogue") is not None:
+            break  # once: installed again, it would be asked before the words it lacks (finish_application)
         translator = QTranslator(app)
         if translator.load(name, folder):
             app.installTranslator(translator)
+            app.setProperty("qt_catalogue", translator)
             break
-    from desktop_app.ui.qt_zh import MissingQtWords
-
-    words = MissingQtWords(app)  # the words that catalogue lacks (the file dialog's "Look in:" …)
-    app.installTranslator(words)
-    app.setProperty("missing_qt_words", words)  # keep the Python override alive with the application
     font_id = QFontDatabase.addApplicationFont(str(paths.font_path()))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     if families:
         font = QFont(families[0])
         font.setPointSize(10)
         app.setFont(font)
-    if guards:
-        install_guards(app)
+    if complete:
+        finish_application(app)
     return app
 
 
-def install_guards(app: QApplication) -> None:
-    """The application's event filters (once; later calls do nothing): an Alt+key no shortcut
-    claims never types into a field (issue #17), a file dialog never drops the window's database
-    locks. Each is a Python ``eventFilter`` that every event of every object passes through, and
-    their modules import the form widgets and the file dialog's helpers: before the login dialog's
-    first paint they cost more than the dialog itself (issue #18), so ``run_gui`` installs them
-    just after it (``LoginDialog.first_painted``; before the first-run choice, whose 打开 shows a
-    file dialog). No key reaches a field before its window has painted."""
+def finish_application(app: QApplication) -> None:
+    """What the login dialog does not use (once; later calls do nothing): the Qt words the
+    catalogue lacks (the file dialog's), and the application's event filters: an Alt+key no
+    shortcut claims never types into a field (issue #17), a file dialog never drops the window's
+    database locks. The word list and each filter are Python that every translation look-up or
+    every event of every object goes through, and the filters' modules import the form widgets
+    and the file dialog's helpers: before the login dialog's first paint they cost more than the
+    dialog itself (issue #18). So ``run_gui`` finishes the application just after that paint
+    (``LoginDialog.first_painted``), or before the first-run choice, whose 打开 shows a file
+    dialog. No key reaches a field before its window has painted."""
+    if app.property("missing_qt_words") is None:
+        from desktop_app.ui.qt_zh import MissingQtWords
+
+        words = MissingQtWords(app)  # installed after the catalogue, so asked first
+        app.installTranslator(words)
+        app.setProperty("missing_qt_words", words)  # keep the Python override alive with the application
     from desktop_app.ui.file_dialogs import install_file_dialog_guard
     from desktop_app.ui.widgets.keys import install_alt_guard
 
@@ -121,7 +126,7 @@ def prepare_opening(db_path: Path, *, demo: bool = False) -> DatabaseOpening | N
         else:
             from PySide6.QtWidgets import QApplication
 
-            install_guards(QApplication.instance())  # its 打开已有数据库 shows a file dialog
+            finish_application(QApplication.instance())  # its 打开已有数据库 shows a file dialog
             dialog = FirstRunDialog(db_path)
             if not dialog.exec() or dialog.choice is None:
                 return None
@@ -262,13 +267,13 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     data = paths.data_dir(args.data_dir)
     data.mkdir(parents=True, exist_ok=True)
     log_file = setup_logging(data)
-    app = make_application(qt_args, guards=False)  # installed once the first window has painted
+    app = make_application(qt_args, complete=False)  # finished once the first window has painted
     install_crash_report = _crash_report_stand_in(log_file)
 
     def after_first_paint() -> None:
         """What the login dialog does not need before it paints: run just after its first paint."""
         install_crash_report()
-        install_guards(app)  # type: ignore[arg-type]
+        finish_application(app)  # type: ignore[arg-type]
 
     if args.db and _names_server(args.db):  # a district database on PostgreSQL: no file to lock
         return _run_server(app, args, data, args.db, after_first_paint)
