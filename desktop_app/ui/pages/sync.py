@@ -175,7 +175,9 @@ class SyncPage(QWidget):
         self.view.setObjectName("sync_partners")
 
         exchange = QGroupBox("交换数据")
-        row = QHBoxLayout(exchange)
+        rows = QVBoxLayout(exchange)  # where (partner, stick) above, what to do below: fits a 1366 screen
+        row = QHBoxLayout()
+        rows.addLayout(row)
         row.addWidget(QLabel("发往："))
         self.partner_combo = QComboBox()
         self.partner_combo.setObjectName("sync_partner_combo")
@@ -191,6 +193,9 @@ class SyncPage(QWidget):
         rescan = QPushButton("重新查找U盘")
         rescan.clicked.connect(lambda: self.load_drives())
         row.addWidget(rescan)
+        row = QHBoxLayout()
+        rows.addLayout(row)
+        row.addStretch(1)
         self.export_button = QPushButton("导出到U盘(&X)")
         self.export_button.clicked.connect(lambda: self.export_to_stick())
         row.addWidget(self.export_button)
