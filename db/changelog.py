@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from hashlib import blake2b
 from typing import Any
 
 from sqlalchemy import Boolean, Column, Connection, Date, Table, Uuid, event, inspect
@@ -204,9 +203,9 @@ def _make_converter(conn: Connection, table: Table, filled: set[str], constants:
         raise ValueError(f"{table.name} has no column {sorted(unknown)}")
     if hashed:  # rowhash.tuple_hash inlined
         names.append(rowhash.COLUMN)
-        env.update(B=blake2b, FB=int.from_bytes, M=marshal.dumps, V=rowhash.MARSHAL_VERSION)
+        env.update(H=rowhash.new_hasher, FB=int.from_bytes, M=marshal.dumps, V=rowhash.MARSHAL_VERSION)
         source = (f"def convert(rows, C):\n    return [(t := ({', '.join(exprs)},)) + "
-                  "(FB(B(M(t, V), digest_size=8).digest(), 'big', signed=True),) for r in rows]\n")
+                  "(FB((h := H()).update(M(t, V)) or h.digest(), 'big', signed=True),) for r in rows]\n")
     else:
         source = f"def convert(rows, C):\n    return [({', '.join(exprs)},) for r in rows]\n"
     exec(compile(source, f"<bulk insert {table.name}>", "exec"), env)  # our own column names and processors, never user text

@@ -42,9 +42,16 @@ def row_hash(values: Sequence[Any]) -> int:
     return tuple_hash(tuple(values))
 
 
+# A fresh 64-bit BLAKE2b, copied from one made once: about half the cost of ``blake2b(digest_size=8)``,
+# whose keyword parsing and parameter block are per call; the digest is the same.
+new_hasher = blake2b(digest_size=8).copy
+
+
 def tuple_hash(values: tuple[Any, ...]) -> int:
     """:func:`row_hash` of a tuple (the bulk writer's rows; no copy)."""
-    return _FROM_BYTES(blake2b(_DUMPS(values, MARSHAL_VERSION), digest_size=8).digest(), "big", signed=True)
+    h = new_hasher()
+    h.update(_DUMPS(values, MARSHAL_VERSION))
+    return _FROM_BYTES(h.digest(), "big", signed=True)
 
 
 def is_hashed(table: Table) -> bool:
@@ -178,8 +185,8 @@ def mismatches(cursor: Cursor, table: Table, batch: int = 20_000) -> Iterator[tu
     n = len(columns)
     rows = cursor.execute(_select(table.name, [*columns, COLUMN]))
     at = [columns.index(k) for k in key_columns(table)]
-    blake, from_bytes, dumps, version = blake2b, _FROM_BYTES, _DUMPS, MARSHAL_VERSION
+    new, from_bytes, dumps, version = new_hasher, _FROM_BYTES, _DUMPS, MARSHAL_VERSION
     while chunk := rows.fetchmany(batch):
         for row in [r for r in chunk
-                    if from_bytes(blake(dumps(r[:n], version), digest_size=8).digest(), "big", signed=True) != r[n]]:
+                    if from_bytes((h := new()).update(dumps(r[:n], version)) or h.digest(), "big", signed=True) != r[n]]:
             yield (row[at[0]] if len(at) == 1 else tuple(row[i] for i in at)), row[n]
