@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from desktop_app import APP_NAME, paths
 
@@ -61,7 +61,7 @@ def make_application(argv: Sequence[str] = (), *, complete: bool = True) -> obje
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app = cast("QApplication", QApplication.instance() or QApplication([sys.argv[0], *argv]))
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("SunshineLedger")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
@@ -126,7 +126,7 @@ def prepare_opening(db_path: Path, *, demo: bool = False) -> DatabaseOpening | N
         else:
             from PySide6.QtWidgets import QApplication
 
-            finish_application(QApplication.instance())  # its 打开已有数据库 shows a file dialog
+            finish_application(cast("QApplication", QApplication.instance()))  # 打开已有数据库 shows a file dialog
             dialog = FirstRunDialog(db_path)
             if not dialog.exec() or dialog.choice is None:
                 return None
