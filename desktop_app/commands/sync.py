@@ -3,7 +3,10 @@
 
 Exit status as everywhere: 0 done or nothing to do, 1 refused with a reason (a UserError,
 printed by cli.main as "错误：…"). Export and import are the sync engine's
-(desktop_app.sync.export / .apply), imported when used.
+(desktop_app.sync.export / .apply), imported when used. ``sync import`` of several packages is
+one run (``desktop_app.sync.import_run``): a refused package is printed as 未导入 with its reason
+and the run goes on with the others; the exit status is then 1 and the first refusal is printed
+last as "错误：…".
 """
 
 from __future__ import annotations
@@ -158,6 +161,20 @@ def _report_lines(r: Any) -> list[str]:
     return lines
 
 
+def _run_verdict(result: Any, dry_run: bool) -> str:
+    """The run in one line: how many packages imported (passed the check), already imported,
+    skipped, refused (failed the check), not attempted."""
+    reports = [o.report for o in result.outcomes if o.report is not None]
+    new = [r for r in reports if not r.already_imported]
+    failed = len(result.refused) + sum(1 for r in new if r.problems)
+    counts = [("检查通过" if dry_run else "已导入", sum(1 for r in new if not r.problems)),
+              ("此前已导入", len(reports) - len(new)),
+              ("不是发给本机的、已跳过", sum(1 for o in result.outcomes if o.skipped)),
+              ("检查未通过" if dry_run else "未导入（被拒绝）", failed), ("未尝试", len(result.not_attempted))]
+    total = len(result.outcomes) + len(result.not_attempted)
+    return f"\n共 {total} 个同步包：" + "，".join(f"{k} {n} 个" for k, n in counts if n)
+
+
 def _import(args: argparse.Namespace) -> int:
     from desktop_app.cli import open_db
 
@@ -165,7 +182,7 @@ def _import(args: argparse.Namespace) -> int:
     if not given:
         raise UserError("请指定要导入的同步数据包（.slsync），或U盘上放同步包的文件夹")
     from desktop_app.sync.apply import ImportRun
-    from desktop_app.sync.import_run import PackageOutcome, import_run, package_files
+    from desktop_app.sync.import_run import BUSY, PackageOutcome, import_run, package_files
 
     files, folder = package_files(given)
     run = ImportRun()  # several packages: one 同步导入前 backup, before the first that writes
@@ -175,11 +192,14 @@ def _import(args: argparse.Namespace) -> int:
 
     def say(outcome: PackageOutcome) -> None:
         nonlocal problems, shown
-        if outcome.refused:
+        if outcome.refused and len(files) == 1:
             return  # raised below, as "错误：…", once the backup is checked
         if shown:
             print()
         shown += 1
+        if outcome.refused:  # the run goes on with the next package; the first refusal is also raised below
+            print(f"{'检查未通过' if args.dry_run else '未导入'} {outcome.file.name}：{outcome.refusal}")
+            return
         if outcome.skipped:
             print(f"跳过 {outcome.file.name}：{outcome.refusal}")
             return
@@ -196,6 +216,11 @@ def _import(args: argparse.Namespace) -> int:
     finally:
         db.close()
         _verify_backup(run)
+    if result.not_attempted:
+        why = "数据库正忙，导入到此停止" if result.stopped == BUSY else "已取消"
+        print("\n".join(f"未导入 {f.name}：{why}，未尝试" for f in result.not_attempted))
+    if len(files) > 1:
+        print(_run_verdict(result, args.dry_run))
     if result.refusal is not None:
         raise result.refusal
     if args.dry_run and problems:

@@ -3,8 +3,10 @@
 Thin over ``desktop_app.sync.import_run.import_run``, the function ``sync import FILE|DIR ...``
 calls: one task on the database thread (one progress dialog for the run, 取消 between and
 inside packages), one 同步导入前 backup checked at the end, then ``RunSummaryDialog`` listing
-every package: 已导入 / 已导入过 / 已跳过 (not for this PC, found in the folder) / 未导入 (refused,
-with its Chinese reason) / 未尝试 (after a refusal the run stops, as the CLI does).
+every package: 已导入 / 已导入过 / 已跳过 (not for this PC, found in the folder) / 未导入（被拒绝）
+(with its Chinese reason; the run goes on with the other packages, as the CLI does) / 已取消 /
+未导入 (not attempted: after 取消 or with the database busy the run stops). The text under the
+list names every refused package with its reason and says what became of the others.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QV
 
 from db.backup import BackupEntry
 from desktop_app.core.progress import Cancelled, Progress
-from desktop_app.sync.import_run import PackageOutcome, RunResult
+from desktop_app.sync.import_run import BUSY, PackageOutcome, RunResult
 from desktop_app.ui import errors as ui_errors
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
@@ -33,8 +35,8 @@ from desktop_app.ui.widgets.base import ERROR_COLOR
 __all__ = ["PackageLine", "RunOutcome", "RunSummaryDialog", "SyncImportRun", "confirm_run", "package_lines"]
 
 IMPORTED, ALREADY, SKIPPED, REFUSED, CANCELLED, NOT_TRIED = "已导入", "已导入过", "已跳过", "未导入（被拒绝）", "已取消", "未导入"
-STOPPED = "前面的包被拒绝，导入到此停止（同一发送方的后续包须接在它之后）：处理后请重新导入"
 STOPPED_BY_CANCEL = "已取消，未导入"
+STOPPED_BY_BUSY = "数据库正忙，导入到此停止：请稍候重新导入"
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def _line(o: PackageOutcome, cancelled: bool) -> PackageLine:
     r = o.report
     if r is None:
         assert o.refusal is not None
-        state = SKIPPED if o.skipped else CANCELLED if cancelled else REFUSED
+        state = SKIPPED if o.skipped else CANCELLED if cancelled and o.stopped else REFUSED
         return PackageLine(o.file.name, "", state, str(o.refusal))
     sender = f"{r.sender_level_text}“{r.sender_name}” 第 {r.stream_seq} 号包"
     return PackageLine(o.file.name, sender, ALREADY if r.already_imported else IMPORTED, r.message)
@@ -69,7 +71,7 @@ def _line(o: PackageOutcome, cancelled: bool) -> PackageLine:
 
 def package_lines(outcome: RunOutcome) -> list[PackageLine]:
     lines = [_line(o, outcome.cancelled) for o in outcome.result.outcomes]
-    why = STOPPED_BY_CANCEL if outcome.cancelled else STOPPED
+    why = STOPPED_BY_BUSY if outcome.result.stopped == BUSY else STOPPED_BY_CANCEL
     return lines + [PackageLine(f.name, "", NOT_TRIED, why) for f in outcome.result.not_attempted]
 
 
@@ -80,6 +82,39 @@ def verdict(lines: list[PackageLine]) -> str:
              CANCELLED: "已取消", NOT_TRIED: "未导入"}
     parts = [f"{words[k]} {n} 个" for k, n in counts.items() if n]
     return f"共 {len(lines)} 个同步包：" + "，".join(parts)
+
+
+def refusal_text(outcome: RunOutcome, lines: list[PackageLine]) -> str:
+    """Each refused package with its reason, the stop (取消, the database busy) and the packages
+    it left untried, then what became of the others; "" when nothing was refused or stopped."""
+    result = outcome.result
+    said = []
+    for o in result.refused:
+        if o.stopped and outcome.cancelled:
+            said.append(f"已取消：{o.refusal}")
+        else:
+            said.append(f"{o.file.name} 未导入：{o.refusal}")
+    if result.not_attempted:
+        n = len(result.not_attempted)
+        if result.stopped == BUSY:
+            said.append(f"数据库正忙，导入到此停止：其后 {n} 个包未尝试，请稍候重新导入")
+        elif not any(o.stopped for o in result.refused):  # 取消 between two packages
+            said.append(f"已取消：其后 {n} 个包未导入")
+        else:
+            said.append(f"其后 {n} 个包未尝试")
+    if not said:
+        return ""
+    refused = len(result.refused)
+    counts = {k: sum(1 for x in lines if x.result == k) for k in (IMPORTED, ALREADY, SKIPPED)}
+    parts = [f"{w} {counts[k]} 个" for k, w in ((IMPORTED, "新导入"), (ALREADY, "此前已导入"),
+                                                (SKIPPED, "不是发给本机的已跳过")) if counts[k]]
+    if counts[IMPORTED] + counts[ALREADY]:
+        others = f"其余的包已导入（{'，'.join(parts)}）。"
+    else:
+        others = "没有导入任何包。" + (f"（{parts[0]}）" if parts else "")
+    unchanged = (f"{'以上各' if refused > 1 else '这个'}包的数据未作任何改动；"
+                 if any("未作任何改动" not in str(o.refusal) for o in result.refused) else "")
+    return "\n".join(said) + "\n" + unchanged + others
 
 
 def backup_text(entry: BackupEntry | None) -> tuple[str, bool]:
@@ -130,7 +165,8 @@ def _label(text: str, name: str, *, color: str = "", bold: bool = False) -> QLab
 
 
 class RunSummaryDialog(QDialog):
-    """After the run: every package with its result; the refusal that stopped it in full."""
+    """After the run: every package with its result; under the list, each refused package with
+    its reason in full and what became of the others (``refusal_text``)."""
 
     def __init__(self, outcome: RunOutcome, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,12 +182,10 @@ class RunSummaryDialog(QDialog):
         self.table.setObjectName("run_packages")
         self.table.table.horizontalHeader().setStretchLastSection(True)  # 说明 takes the rest of the width
         layout.addWidget(self.table, 1)
-        refusal = outcome.result.refusal
+        text = refusal_text(outcome, self.lines)
         self.refusal: QLabel | None = None
-        if refusal is not None:
-            head = "已取消" if outcome.cancelled else f"{outcome.result.outcomes[-1].file.name} 未导入"
-            self.refusal = _label(f"{head}：{refusal}\n这个包的数据未作任何改动；在它之前的包已导入。",
-                                  "run_refusal", color=ERROR_COLOR)
+        if text:
+            self.refusal = _label(text, "run_refusal", color=ERROR_COLOR)
             layout.addWidget(self.refusal)
         text, warn = backup_text(outcome.backup)
         self.backup = _label(text, "run_backup", color=ERROR_COLOR if warn else "")
@@ -169,7 +203,8 @@ def confirm_run(parent: QWidget | None, files: list[Path], where: str) -> bool:
     names = "\n".join(f"  {f.name}" for f in files[:12]) + (f"\n  ……另有 {len(files) - 12} 个" if len(files) > 12 else "")
     box = QMessageBox(QMessageBox.Icon.Question, "导入同步包",
                       f"{where}共 {len(files)} 个同步包，按顺序全部导入：\n{names}\n\n"
-                      "导入前先备份一次数据库；每个包全部无误才写入，遇到被拒绝的包即停止（其前面的包保留）。",
+                      "导入前先备份一次数据库；每个包单独检查，全部无误才写入。被拒绝的包不写入任何数据，"
+                      "其余的包照常导入，最后列出每个包的结果。",
                       QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, parent)
     box.button(QMessageBox.StandardButton.Ok).setText("全部导入(&Y)")
     box.button(QMessageBox.StandardButton.Cancel).setText("取消")

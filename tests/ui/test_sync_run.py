@@ -1,8 +1,9 @@
 """Several sync packages imported as ONE run from the U盘同步 page, on real databases, real
 packages and real widgets offscreen: the district imports a stick's every package (new, already
-imported, another PC's) under one backup and sees one summary; a refused package stops the run
-where the CLI stops it, and the CLI given the same files does the same; a township imports the
-district's packages together; 取消 keeps the database as it was."""
+imported, another PC's) under one backup and sees one summary; a refused package does not stop
+the run (the others, a later one of the same sender too, are imported) and the CLI given the same
+files does the same; the database busy stops it; a township imports the district's packages
+together; 取消 keeps the database as it was."""
 
 from __future__ import annotations
 
@@ -145,54 +146,79 @@ def _lying(pair: SyncPair, package: Path) -> Path:
     return _tampered(pair, package, members=more_debit)
 
 
-def test_a_refused_package_stops_the_run_where_the_cli_stops(pair: SyncPair, bridge: Database, qtbot: Any,
-                                                             tmp_path: Path, shown_boxes: ShownBoxes,
-                                                             capsys: pytest.CaptureFixture[str],
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def _copy_db(db: Database, to: Path) -> Path:
+    """The database as it is now, copied with SQLite's backup API (a second district PC's state)."""
+    import sqlite3
+
+    to.parent.mkdir(parents=True)
+    src, dest = sqlite3.connect(db.path), sqlite3.connect(to)
+    try:
+        src.backup(dest)
+    finally:
+        src.close()
+        dest.close()
+    return to
+
+
+def test_a_refused_package_does_not_stop_the_run_nor_the_cli(pair: SyncPair, bridge: Database, qtbot: Any,
+                                                              tmp_path: Path, shown_boxes: ShownBoxes,
+                                                              capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two refused packages among others (one lying, one damaged): nothing of them is written, the
+    run goes on, the township's later package (carrying the refused one's changes) is imported,
+    the summary names each refusal; the CLI given the same files does the same and exits 1."""
     from desktop_app.cli import main
 
     from_bridge = pair.export(bridge, pair.district)
     town = pair.export(pair.town, pair.district)
     assert from_bridge.path and town.path
     bad = _lying(pair, town.path)
+    town.path.unlink()  # only the lying copy of 第 1 号包 is on the stick
+    damaged = pair.stick / "damaged.slsync"
+    data = from_bridge.path.read_bytes()
+    damaged.write_bytes(data[: len(data) // 2])
+    _edit_town(pair, "被拒绝的包之后")
+    later = pair.export(pair.town, pair.district)  # 第 2 号包: everything not yet acknowledged, 第 1 号的也在内
+    assert later.path
+    with pair.district.begin("admin") as s:
+        officer = keeper(s, "district_admin").username
+    second_pc = _copy_db(pair.district, tmp_path / "second" / "district.db")  # the CLI's run starts from here
+    files = [from_bridge.path, bad, damaged, later.path]
     page = district_page(pair, qtbot, tmp_path)
-    run = page.import_from_stick([from_bridge.path, bad, town.path])
+    run = page.import_from_stick(files)
     assert isinstance(run, sync_run.SyncImportRun)
     qtbot.waitUntil(lambda: run.dialog is not None, timeout=120_000)
     lines = _lines(run)
-    assert [line.file for line in run.dialog.lines] == [from_bridge.path.name, bad.name, town.path.name]
+    assert [line.file for line in run.dialog.lines] == [f.name for f in files]
     assert lines[from_bridge.path.name].result == "已导入"
     assert lines[bad.name].result == "未导入（被拒绝）" and "导入后对账不符" in lines[bad.name].detail
-    assert lines[town.path.name].result == "未导入" and lines[town.path.name].detail == sync_run.STOPPED
+    assert lines[damaged.name].result == "未导入（被拒绝）" and lines[damaged.name].detail
+    assert lines[later.path.name].result == "已导入"
+    assert lines[later.path.name].sender == "乡镇“阳光街道” 第 2 号包"
     labels = _labels(run.dialog)
-    assert labels["run_verdict"] == "共 3 个同步包：已导入 1 个，被拒绝 1 个，未导入 1 个"
-    assert labels["run_refusal"].startswith(f"{bad.name} 未导入：") and "导入后对账不符" in labels["run_refusal"]
-    assert labels["run_refusal"].endswith("这个包的数据未作任何改动；在它之前的包已导入。")
+    assert labels["run_verdict"] == "共 4 个同步包：已导入 2 个，被拒绝 2 个"
+    refusal = labels["run_refusal"].split("\n")
+    assert refusal[0].startswith(f"{bad.name} 未导入：") and "导入后对账不符" in refusal[0]
+    assert refusal[1] == f"{damaged.name} 未导入：{lines[damaged.name].detail}"
+    assert refusal[-1] == "以上各包的数据未作任何改动；其余的包已导入（新导入 2 个）。"
     bad_row = run.dialog.table.model().index(1, sync_run._RESULT)
     assert run.dialog.table.model().data(bad_row, Qt.ItemDataRole.ForegroundRole).color().name() == sync_run.ERROR_COLOR
     _shot(run.dialog, "sync_run_refused.png")
-    assert _inbox(pair.district) == 1 and _count(pair.district, "voucher") == 0
+    assert _inbox(pair.district) == 2
+    assert _count(pair.district, "voucher") == _count(pair.town, "voucher") > 0  # 第 1 号包's changes came with 第 2 号
+    with pair.district.read() as s:
+        assert s.scalars(select(Household.address).where(Household.address == "被拒绝的包之后")).all()
 
-    # the CLI given the same files: the same run, the same stop (the first now only announced)
-    with pair.district.begin("admin") as s:
-        officer = keeper(s, "district_admin").username
+    # the CLI given the same files on the district's state before the run: the same outcomes, exit 1
     monkeypatch.setenv("SUNSHINE_LEDGER_PASSWORD", "secret1")
-    pair.district.close()
-    try:
-        code = main(["--user", officer, "sync", "import", str(from_bridge.path), str(bad), str(town.path),
-                     "--db", str(pair.district.path)])
-        out = capsys.readouterr()
-        assert code == 1
-        assert "此包已于 " in out.out and "导入后对账不符" in out.err and "已导入乡镇“阳光街道”" not in out.out
-    finally:
-        pair.district = open_database(pair.district.path)
-    assert _inbox(pair.district) == 1 and _count(pair.district, "voucher") == 0  # (the login was audited)
-
-    run = page.import_from_stick([from_bridge.path, town.path])  # the good package after all, as a run
-    assert isinstance(run, sync_run.SyncImportRun)
-    qtbot.waitUntil(lambda: run.dialog is not None, timeout=120_000)
-    assert [line.result for line in run.dialog.lines] == ["已导入过", "已导入"]
-    assert _count(pair.district, "voucher") == _count(pair.town, "voucher") > 0
+    code = main(["--user", officer, "sync", "import", *map(str, files), "--db", str(second_pc)])
+    out = capsys.readouterr()
+    assert code == 1
+    assert out.out.count("已导入乡镇“") == 2 and "已导入乡镇“阳光街道”" in out.out
+    assert f"未导入 {bad.name}：" in out.out and f"未导入 {damaged.name}：" in out.out
+    assert "共 4 个同步包：已导入 2 个，未导入（被拒绝） 2 个" in out.out
+    assert out.err.startswith("错误：") and "导入后对账不符" in out.err  # the first refusal, last
+    assert _inbox_rows(second_pc) == 2
 
 
 def test_a_township_imports_the_districts_packages_together(pair: SyncPair, qtbot: Any, tmp_path: Path,
