@@ -516,7 +516,7 @@ def fit_text_columns(table: QTableView, *, keep: Iterable[int] = ()) -> dict[int
     kept, needed, elided = set(keep), {}, set()
     for i in wanted:
         column = columns[i]
-        texts = {column.display(column.value(r)) for r in rows} if rows else set()
+        texts = _shown_texts(column, rows)
         text_width = max(map(fm.horizontalAdvance, texts), default=0) + FIT_PADDING
         need = max(text_width, hfm.horizontalAdvance(column.header) + head_pad + FIT_PADDING)
         needed[i] = need
@@ -527,6 +527,18 @@ def fit_text_columns(table: QTableView, *, keep: Iterable[int] = ()) -> dict[int
             elided.add(i)
     model.elided_columns = frozenset(elided)
     return needed
+
+
+def _shown_texts(column: Column, rows: list[Any]) -> set[str]:
+    """The distinct texts a column shows for ``rows``, each value formatted once."""
+    if not rows:
+        return set()
+    values = map(column.accessor(rows[0]), rows)
+    try:
+        distinct: Iterable[Any] = set(values)
+    except TypeError:  # an unhashable value (a list of changes …): format every cell
+        distinct = map(column.accessor(rows[0]), rows)
+    return set(map(column.display, distinct))
 
 
 class TextColumnFitter(QObject):
