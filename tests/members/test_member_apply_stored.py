@@ -51,10 +51,15 @@ def test_ids_given_as_hex_text_store_what_uuids_store(empty_village: Village) ->
         cursor = con.cursor()
         table = next(t for t in rowhash.hashed_tables() if t.name == "household")
         assert list(rowhash.mismatches(cursor, table)) == []
-        logged = {r for (r,) in cursor.execute("SELECT row_id FROM change_log WHERE table_name = 'household'")}
+        logged = {r[0]: r[1:] for r in cursor.execute(
+            "SELECT row_id, origin, typeof(origin), table_name, op, rev, typeof(rev), prev_rev, typeof(prev_rev), "
+            "typeof(seq) FROM change_log WHERE table_name = 'household'")}
+        origin = cursor.execute("SELECT origin FROM household WHERE number = '101'").fetchone()[0]
     finally:
         con.close()
-    assert {i.hex for i in ids.values()} <= logged
+    # one record per row, each what the ORM hook's records hold (text origin, integers)
+    assert {logged[i.hex] for i in ids.values()} == {
+        (origin, "text", "household", "insert", 1, "integer", 0, "integer", "integer")}
 
 
 def test_a_stored_column_the_table_lacks_is_refused(empty_village: Village) -> None:
