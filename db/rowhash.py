@@ -185,8 +185,6 @@ def mismatches(cursor: Cursor, table: Table, batch: int = 20_000) -> Iterator[tu
     n = len(columns)
     rows = cursor.execute(_select(table.name, [*columns, COLUMN]))
     at = [columns.index(k) for k in key_columns(table)]
-    new, from_bytes, dumps, version = new_hasher, _FROM_BYTES, _DUMPS, MARSHAL_VERSION
     while chunk := rows.fetchmany(batch):
-        for row in [r for r in chunk
-                    if from_bytes((h := new()).update(dumps(r[:n], version)) or h.digest(), "big", signed=True) != r[n]]:
+        for row in [r for r in chunk if tuple_hash(r[:n]) != r[n]]:
             yield (row[at[0]] if len(at) == 1 else tuple(row[i] for i in at)), row[n]
