@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.images import canonical_json, chain_hash, jsonable
@@ -59,10 +59,14 @@ def record_audit(session: Session, records: AuditRecord | Iterable[AuditRecord])
     if not recs:
         return
     conn = session.connection()
-    head = conn.execute(select(AuditHead.last_n, AuditHead.last_hash).where(AuditHead.id == 1)).first()
-    if head is None:
-        conn.execute(insert(AuditHead).values(id=1, last_n=0, last_hash=GENESIS))
-    n, prev = (head[0], head[1]) if head else (0, GENESIS)
+    kept = session.info.get(_HEAD)
+    if kept is not None:
+        n, prev = kept
+    else:
+        head = conn.execute(select(AuditHead.last_n, AuditHead.last_hash).where(AuditHead.id == 1)).first()
+        if head is None:
+            conn.execute(insert(AuditHead).values(id=1, last_n=0, last_hash=GENESIS))
+        n, prev = (head[0], head[1]) if head else (0, GENESIS)
     actor = str(session.info.get("actor") or "system")
     now = utcnow()
     at = now.isoformat()
@@ -81,6 +85,22 @@ def record_audit(session: Session, records: AuditRecord | Iterable[AuditRecord])
         prev = digest
     conn.execute(insert(AuditEntry), rows)
     conn.execute(update(AuditHead).where(AuditHead.id == 1).values(last_n=n, last_hash=prev))
+    session.info[_HEAD] = (n, prev)
+
+
+# session.info: (last_n, last_hash) as this transaction left audit_head, so the next record_audit of
+# the same transaction need not read it again (a batch writes hundreds of entries one by one). Only
+# record_audit writes the chain; any end of a transaction or savepoint (a rolled-back savepoint
+# takes its entries with it) drops what is kept.
+_HEAD = "_audit_head_kept"
+
+
+def _forget_head(session: Session, *_: Any) -> None:
+    session.info.pop(_HEAD, None)
+
+
+for _end in ("after_transaction_end", "after_soft_rollback"):
+    event.listen(Session, _end, _forget_head)
 
 
 @dataclass(frozen=True)
