@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
-from dataclasses import dataclass
-from datetime import datetime
+import time
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from desktop_app.core.errors import UserError
 
 _LOCK_OFFSET = 1 << 20  # Windows locks a byte range: one far past the text, which stays readable
 
 
-@dataclass(frozen=True)
-class Holder:
+class Holder(NamedTuple):
+    """Who holds the lock, as the lock file names them (a tuple: this module is imported before
+    the login dialog's first paint, and dataclasses/datetime/socket cost it ~14 ms)."""
+
     user: str
     host: str
     pid: int
@@ -45,6 +45,14 @@ class DatabaseInUse(UserError):
                          "同一数据库同时只能由一个窗口使用，以免两处同时记账相互覆盖。"
                          "请切换到那个窗口；如果那个程序已经不在了，请稍候再试。")
         self.holder = holder
+
+
+def _host_name() -> str:
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket  # Windows only: os.uname is POSIX
+
+    return socket.gethostname()
 
 
 def lock_path(db_path: Path) -> Path:
@@ -125,7 +133,7 @@ class DatabaseLock:
         left = read_holder(self.db_path)
         self.stale_recovered = left if left is not None and left.pid != os.getpid() else None
         self._file = f
-        self._since = datetime.now().strftime("%Y-%m-%d %H:%M")
+        self._since = time.strftime("%Y-%m-%d %H:%M")
         self.set_user(user)
 
     def move_to(self, db_path: Path) -> None:
@@ -144,7 +152,7 @@ class DatabaseLock:
         f = self._file
         if f is None:
             return
-        text = json.dumps({"user": user, "host": socket.gethostname(), "pid": os.getpid(), "since": self._since},
+        text = json.dumps({"user": user, "host": _host_name(), "pid": os.getpid(), "since": self._since},
                           ensure_ascii=False).encode("utf-8")
         f.seek(0)
         f.truncate()
