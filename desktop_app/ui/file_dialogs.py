@@ -1,7 +1,8 @@
 """Every file dialog of the program in one place: it opens where files of that kind were last
 opened or saved (remembered per kind in the window settings), else in 文档 — never in the
 program's folder — and remembers where the user went. The dialogs are Qt's own, in Chinese
-(``app.make_application`` loads the catalogue and ``qt_zh.MissingQtWords``), with sizes in 字节/KB/MB
+(``app.make_application`` loads the catalogue; ``app.finish_application``, just after the login's
+first paint, installs ``qt_zh.MissingQtWords``), with sizes in 字节/KB/MB
 and dates as 2026/12/02 19:50 whatever the system's locale (Qt's file model formats both with
 ``QLocale::system()``, "C" on an English or bare system: "3 12 2026" and "KiB"), and every
 column wide enough for its heading and its text.

@@ -31,7 +31,7 @@ from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_done, show_user_error
 from desktop_app.ui.file_dialogs import save_file_name
 from desktop_app.ui.ledger_view import LedgerView
-from desktop_app.ui.tables import RowTableModel, TextColumnFitter
+from desktop_app.ui.tables import RowTableModel
 
 READ_ONLY_NOTE = "各乡镇数据只读：如需更正，请在乡镇电脑上修改后同步"
 
@@ -44,8 +44,6 @@ def make_table(ctx: AppContext, columns: Sequence[Column], key: str, name: str) 
     model = RowTableModel(columns)
     view = LedgerView(model, settings=ctx.settings, settings_key=f"table:{key}")
     view.setObjectName(name)
-    if getattr(view, "fitter", None) is None:  # names and times as wide as their text
-        view.fitter = TextColumnFitter(view.table)
     return model, view
 
 
