@@ -357,6 +357,23 @@ def months_only(args: argparse.Namespace) -> None:
     print(f"原始极限（同样的 {raw['m_rows']:,.0f} 行变更记录 + 数据行：JSON 解析 {raw['m_parse']:.2f} s + stdlib "
           f"executemany {raw['m_upsert']:.2f} s）{m_raw:.2f} s（CPU {m_raw_cpu:.2f} s）；比值 墙钟 "
           f"{wall / max(m_raw, 1e-9):.2f}x，CPU {cpu / max(m_raw_cpu, 1e-9):.2f}x；负载 {os.getloadavg()[0]:.1f}")
+    if args.pg:  # the same runs into PostgreSQL: the district after the seeds copied there before each (not timed)
+        from db.pg_copy import copy_to_server
+
+        work = args.work / "pg-work"
+        work.mkdir(exist_ok=True)
+        pg_runs, copied = [], 0.0
+        for _ in range(args.runs):
+            src = open_database(after_seeds)
+            t0 = time.perf_counter()
+            copy_to_server(src, args.pg, work_dir=work)
+            copied = time.perf_counter() - t0
+            src.close()
+            pg_runs.append(run_child("_import_all", args.pg, str(monthly), "0", "", str(len(towns))))
+        pg_wall = statistics.median(sum(r["walls"][:n]) for r in pg_runs)  # type: ignore[index]
+        pg_cpu = statistics.median(sum(r["cpus"][:n]) for r in pg_runs)  # type: ignore[index]
+        print(f"PostgreSQL（首包之后的区级数据库复制过去 {copied:.0f} s，不计时；服务器上的区级数据库不做导入前备份）："
+              f"同样 {n} 个月包 墙钟 {pg_wall:.2f} s（本进程 CPU {pg_cpu:.2f} s），为 SQLite 的 {pg_wall / max(wall, 1e-9):.2f} 倍")
 
 
 def pg_import(args: argparse.Namespace, district0: Path, listing: Path, towns: list[Path],
