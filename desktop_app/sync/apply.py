@@ -124,8 +124,8 @@ class ImportRun:
 
     def ensure_backup(self, db: Database) -> None:
         """The run's backup, once; a copy that does not even open as ours stops the import."""
-        if self.backup is None and db.is_file:
-            self.backup = pre_import_backup(db.path)
+        if self.backup is None and db.is_file:  # inside the package's BEGIN IMMEDIATE, before its first write
+            self.backup = pre_import_backup(db.path, write_locked=True)
         if self.backup is not None and self.backup.verified is False:
             raise PackageError(f"导入前的备份 {self.backup.path.name} 未通过检查（{'；'.join(self.backup.problems)}），"
                                "未导入任何数据。请运行 verify 检查数据库")
@@ -141,15 +141,17 @@ class ImportRun:
         return self.backup
 
 
-def pre_import_backup(db_path: Path) -> BackupEntry:
+def pre_import_backup(db_path: Path, *, write_locked: bool = False) -> BackupEntry:
     """同步导入前: a copy of ``db_path`` in its backups folder, written and opened now, checked
     later (``ImportRun.verify``). Rotation never counts a copy not yet checked against the ones
-    it keeps: the newest checked ones stay beside it."""
+    it keeps: the newest checked ones stay beside it. ``write_locked``: called inside the import's
+    transaction before its first write (``ImportRun.ensure_backup``), so the files are copied
+    (``db.backup.copy_under_write_lock``) instead of going through the backup API."""
     from db.backup import write_backup
     from desktop_app.core.services.backups import backups_folder, rotate
 
     folder = backups_folder(db_path)
-    entry = write_backup(db_path, folder, "sync-import", verify=False)
+    entry = write_backup(db_path, folder, "sync-import", verify=False, write_locked=write_locked)
     rotate(folder, of=db_path)
     return entry
 
