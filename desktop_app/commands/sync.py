@@ -187,6 +187,11 @@ def _import(args: argparse.Namespace) -> int:
     files, folder = package_files(given)
     run = ImportRun()  # several packages: one 同步导入前 backup, before the first that writes
     db = open_db(args)
+    if not args.dry_run and getattr(args, "acting", None) is None:  # refused before any backup or package
+        from desktop_app.commands.auth import LOGIN_HINT
+
+        db.close()
+        raise UserError(f"此命令会修改数据库，需要登录：{LOGIN_HINT}。未导入任何同步包", field="--user")
     problems = False
     shown = 0
 

@@ -122,6 +122,11 @@ def test_cli_imports_a_folder_under_one_backup_and_checks_it_after(tmp_path: Pat
         assert main([*admin, "sync", "export", "--db", str(t), "--to", str(usb)]) == 0
     assert len(list(usb.glob("*.slsync"))) == 2
     capsys.readouterr()
+    # no --user: refused before any backup is made or any package read (the README's commands name one)
+    assert main(["sync", "import", str(usb), "--db", str(d)]) == 1
+    refused = capsys.readouterr()
+    assert "需要登录" in refused.err + refused.out and "未导入任何同步包" in refused.err + refused.out
+    assert _sync_backups(d) == [] and _inbox_rows(d) == 0
     code = main([*admin, "sync", "import", str(usb), "--db", str(d)])
     out = capsys.readouterr().out
     assert code == 0, out
