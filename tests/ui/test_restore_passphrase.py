@@ -18,7 +18,7 @@ from tests.ui.conftest import ShownBoxes
 from tests.ui.helpers import type_text
 from tests.ui.test_backup_page import PASS, _page, _shot, ctx  # noqa: F401 (ctx: a fixture)
 
-NOT_SET = "还原后备份口令将恢复为该备份时的状态：尚未设置口令。"
+NOT_SET = "恢复此备份后，备份口令将回到该备份时的状态：尚未设置口令。"
 NEWER = "新的备份口令-2027"
 
 
@@ -58,8 +58,8 @@ def test_a_backup_with_an_older_passphrase_names_when_each_was_set(ctx: AppConte
     ctx.call(svc.set_passphrase, NEWER, user=ctx.user, current=PASS)
     dialog = _dialog_for(page, entry)
     text = dialog.passphrase_change.text()
-    assert text.startswith("还原后备份口令将恢复为该备份时的状态：该备份中的口令是 ")
-    assert "由 admin 设置的，不是当前的口令（" in text and "还原后写到U盘的备份将用那时的口令加密" in text
+    assert text.startswith("恢复此备份后，备份口令将回到该备份时的状态：该备份中的口令是 ")
+    assert "由 admin 设置的，不是当前的口令（" in text and "恢复后写到U盘的备份将用那时的口令加密" in text
     dialog.reject()
 
 
@@ -81,7 +81,7 @@ def test_the_setting_read_from_files(demo_template: Path, tmp_path: Path) -> Non
     assert setting is not None and setting.digest and setting.updated_at is not None
     assert (svc.restore_passphrase_change(plain, sealed_path) or "").startswith(NOT_SET)
     back = svc.restore_passphrase_change(sealed_path, plain) or ""
-    assert back.startswith("还原后备份口令将恢复为该备份时的状态：已设置口令（") and "当前数据库尚未设置口令" in back
+    assert back.startswith("恢复此备份后，备份口令将回到该备份时的状态：已设置口令（") and "当前数据库尚未设置口令" in back
     assert svc.restore_passphrase_change(plain, plain) is None
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database" * 100)

@@ -237,7 +237,7 @@ class PassphraseSetting:
     updated_by: str = ""
 
 
-RESTORED_PASSPHRASE = "还原后备份口令将恢复为该备份时的状态："
+RESTORED_PASSPHRASE = "恢复此备份后，备份口令将回到该备份时的状态："
 
 
 def passphrase_setting_of(path: Path) -> PassphraseSetting | None:
@@ -281,13 +281,13 @@ def restore_passphrase_change(backup: Path, current: Path) -> str | None:
     if was is None or now is None or was.digest == now.digest:
         return None
     if was.digest is None:
-        return (f"{RESTORED_PASSPHRASE}尚未设置口令。当前的备份口令将不再有效：还原后要把备份写到U盘或其他文件夹，"
+        return (f"{RESTORED_PASSPHRASE}尚未设置口令。当前的备份口令将不再有效：恢复后要把备份写到U盘或其他文件夹，"
                 "须由系统管理员重新设置备份口令（已用当前口令加密的备份，恢复时仍输入当前口令）")
     if now.digest is None:
-        return (f"{RESTORED_PASSPHRASE}已设置口令（{_set_when(was)}）。当前数据库尚未设置口令；还原后写到U盘的备份"
+        return (f"{RESTORED_PASSPHRASE}已设置口令（{_set_when(was)}）。当前数据库尚未设置口令；恢复后写到U盘的备份"
                 "将用该备份中的那个口令加密")
     return (f"{RESTORED_PASSPHRASE}该备份中的口令是 {_set_when(was)}的，不是当前的口令（{_set_when(now)}）。"
-            "还原后写到U盘的备份将用那时的口令加密；已用当前口令加密的备份，恢复时仍输入当前口令")
+            "恢复后写到U盘的备份将用那时的口令加密；已用当前口令加密的备份，恢复时仍输入当前口令")
 
 
 # --- outside the data folder ---------------------------------------------------------------------
