@@ -108,8 +108,10 @@ def refusal_text(outcome: RunOutcome, lines: list[PackageLine]) -> str:
     counts = {k: sum(1 for x in lines if x.result == k) for k in (IMPORTED, ALREADY, SKIPPED)}
     parts = [f"{w} {counts[k]} 个" for k, w in ((IMPORTED, "新导入"), (ALREADY, "此前已导入"),
                                                 (SKIPPED, "不是发给本机的已跳过")) if counts[k]]
-    if counts[IMPORTED] + counts[ALREADY]:
+    if counts[IMPORTED]:
         others = f"其余的包已导入（{'，'.join(parts)}）。"
+    elif counts[ALREADY]:  # nothing new came in: the others had been imported before
+        others = f"其余的包此前都已导入，这次没有新数据（{'，'.join(parts)}）。"
     else:
         others = "没有导入任何包。" + (f"（{parts[0]}）" if parts else "")
     unchanged = (f"{'以上各' if refused > 1 else '这个'}包的数据未作任何改动；"
