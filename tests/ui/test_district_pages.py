@@ -134,6 +134,17 @@ def test_tiers_drill_down_to_villages_and_their_months(qtbot, district_db, tmp_p
     assert sum((m.total for m in months), Decimal(0)) == income.total
 
 
+def test_tiers_table_shows_every_row_on_a_small_screen(qtbot, district_db, tmp_path) -> None:
+    win = _window(qtbot, district_db, tmp_path)
+    win.resize(1229, 600)  # a 1366x768 screen less the taskbar and a big system font leave about this
+    page = _page(win, "district_tiers")
+    qtbot.waitUntil(lambda: page.matrix.isVisible())
+    m = page.matrix
+    needed = sum(m.rowHeight(r) for r in range(m.rowCount()))
+    assert m.rowCount() == 3  # two townships and 全区
+    assert m.viewport().height() >= needed, (m.viewport().height(), needed)
+
+
 def test_oversight_pages_fill_and_offer_no_editing(qtbot, district_db, tmp_path) -> None:
     win = _window(qtbot, district_db, tmp_path)
     disclosure = _page(win, "district_disclosure")

@@ -106,11 +106,19 @@ class DistrictTiersPage(DistrictPage):
             rows.append([line.township, line.villages] + [f"{c.count}（{c.share}%）" for c in counts]
                         + [format_amount(getattr(line, f"{kind}_sum"))])
         fill_grid(self.matrix, headers, rows)
+        self.matrix.setMinimumHeight(self.matrix_height(len(rows)))
         span = "全年" if report.month is None else f"1–{report.month}月累计"
         self.settings_label.setText(f"{report.year}年{span}（{report.first}至{report.last}）　"
                                     + "　".join(report.settings.describe()))
         self.village_model.set_rows([])
         self.month_model.set_rows([])
+
+    def matrix_height(self, rows: int) -> int:
+        """Tall enough for every township and 全区 (up to 12 rows, then it scrolls): the splitter
+        below must never squeeze the table the page is about (at 1366x768 it showed 2 of 4 rows)."""
+        m = self.matrix
+        return (m.horizontalHeader().sizeHint().height() + min(rows, 12) * m.verticalHeader().defaultSectionSize()
+                + m.horizontalScrollBar().sizeHint().height() + 2 * m.frameWidth())
 
     def open_tier(self, row: int, column: int) -> None:
         """Double-click on a tier's count: the villages of that tier (of that township, or all)."""
