@@ -64,7 +64,17 @@ def passphrase_dialog(ctx: AppContext, parent: QWidget | None) -> FormDialog:
             raise ValidationError("两次输入的备份口令不一致", field="repeat")
         ctx.call(svc.set_passphrase, v["passphrase"], user=ctx.user, current=v.get("current"))
 
-    return FormDialog("修改备份口令" if has else "设置备份口令", fields, save, parent=parent)
+    dialog = FormDialog("修改备份口令" if has else "设置备份口令", fields, save, parent=parent)
+    # what losing it costs must be read before saving, not found in a tooltip
+    note = QLabel(f"至少 {svc.MIN_PASSPHRASE} 个字符。写到U盘或其他文件夹的备份用它加密，恢复时要输入它；"
+                  "口令丢失则这些备份无法恢复，请妥善保管。")
+    note.setObjectName("bk_passphrase_note")
+    note.setWordWrap(True)
+    note.setStyleSheet(f"color: {ERROR_COLOR};")
+    layout = dialog.layout()
+    assert isinstance(layout, QVBoxLayout)
+    layout.insertWidget(1, note)
+    return dialog
 
 
 class RestoreConfirmDialog(QDialog):

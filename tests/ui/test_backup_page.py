@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from db.backup import list_backups
 from db.migrate import open_database
@@ -219,6 +219,9 @@ def test_the_passphrase_is_set_and_changed_in_its_dialog(ctx: AppContext, qtbot:
     dialog = passphrase_dialog(ctx, None)
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "设置备份口令" and "current" not in dialog.form.error_labels
+    dialog.show()  # what losing it costs is shown in the dialog, not only in a tooltip
+    note = dialog.findChild(QLabel, "bk_passphrase_note")
+    assert note is not None and note.isVisible() and "口令丢失则这些备份无法恢复" in note.text()
     type_text(dialog.findChild(QLineEdit, "bk_new"), PASS)
     type_text(dialog.findChild(QLineEdit, "bk_repeat"), PASS + "x")
     assert not dialog.try_save()
