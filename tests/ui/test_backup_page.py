@@ -107,7 +107,8 @@ def test_back_up_here_and_sealed_to_a_folder(ctx: AppContext, qtbot: Any, tmp_pa
 
     stick = tmp_path / "stick"
     stick.mkdir()
-    assert svc.NO_PASSPHRASE in page.passphrase_state.text()
+    assert page.passphrase_state.text().startswith("尚未设置备份口令")  # the 系统管理员 is told the button beside it
+    assert "请点“设置备份口令…”设置" in page.passphrase_state.text() and "请系统管理员" not in page.passphrase_state.text()
     assert page.backup_to(stick) is None  # refused: no passphrase set
     assert "尚未设置备份口令" in shown_boxes.texts[-1] and not list(stick.iterdir())
 

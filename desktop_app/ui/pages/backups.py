@@ -76,6 +76,7 @@ class BackupsPage(QWidget):
         self.view.setObjectName("backup_list")
         self.folder_label = QLabel()
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder_label.setWordWrap(True)  # a long data folder path must not push the text off the page
 
         here = QHBoxLayout()
         self.backup_button = QPushButton("立即备份(&B)")
@@ -138,7 +139,9 @@ class BackupsPage(QWidget):
         self.folder_label.setText(f"数据文件夹中的备份（{folder}）：共 {len(entries)} 个。每天首次启动、升级前、恢复前、"
                                   "同步导入前和月末结账时自动备份，按日、按月轮换保留")
         has = self.ctx.read(svc.has_passphrase)
-        self.passphrase_state.setText("已设置备份口令。" if has else svc.NO_PASSPHRASE)
+        unset = ("尚未设置备份口令：写到数据文件夹以外（其他文件夹或U盘）的备份必须加密，请点“设置备份口令…”设置"
+                 if self.can_restore else svc.NO_PASSPHRASE)  # the admin is on that very page
+        self.passphrase_state.setText("已设置备份口令。" if has else unset)
         self.passphrase_state.setStyleSheet("" if has else f"color: {ERROR_COLOR};")
         self.passphrase_button.setText("修改备份口令…" if has else "设置备份口令…")
 
