@@ -148,29 +148,47 @@ class ChineseHelpFormatter(argparse.HelpFormatter):
         return self._join_parts(parts)
 
     def _format_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None) -> str:
-        """argparse's usage lines in display columns: argparse measures the "用法：" prefix by its
-        length (it is wider), so it lays out a stand-in as wide; when a line is still too wide (a
-        Chinese metavar, or an option too long for the room left after a long command name) the
-        layout is narrowed until its lines fit (else argparse's own layout stays)."""
+        """argparse's usage, laid out again in display columns (argparse measures the "用法："
+        prefix and Chinese metavars by their length, and cuts a required option from its value:
+        "--org" ending one line, "ORG" opening the next). argparse writes it on one line; its
+        parts (a bracketed option, a required option with its value, a positional) are then
+        wrapped to the width, continuation lines under the first part, or under the prefix when
+        the command name leaves too little room."""
         if prefix is None:
             prefix = argparse._("usage: ")  # type: ignore[attr-defined]
-        stand_in = "\0" * display_width(prefix)
         width = self._width
         try:
-            first = text = super()._format_usage(usage, actions, groups, stand_in)
-            while (over := max(map(display_width, text.splitlines())) - width) > 0:
-                if self._width <= 20:
-                    text = first
-                    break
-                self._width = max(20, self._width - max(over, 4))
-                text = super()._format_usage(usage, actions, groups, stand_in)
+            self._width = 1_000_000
+            line = super()._format_usage(usage, actions, groups, "").rstrip("\n")
         finally:
             self._width = width
-        return prefix + text[len(stand_in):]
+        if "\n" in line or not line.startswith(self._prog):  # a usage text given whole: as argparse wrote it
+            return prefix + line + "\n\n"
+        parts = _USAGE_PART.findall(line[len(self._prog):])
+        head = prefix + self._prog
+        indent = display_width(head) + 1
+        if parts and indent + max(map(display_width, parts)) > width:
+            indent = display_width(prefix)
+        lines, current = [], head
+        for part in parts:
+            if display_width(current) + 1 + display_width(part) > width and current.strip() and current != head:
+                lines.append(current)
+                current = " " * indent + part
+            elif current == head and display_width(head) + 1 + display_width(part) > width and indent < display_width(head):
+                lines.append(current)
+                current = " " * indent + part
+            else:
+                current += " " + part
+        lines.append(current)
+        return "\n".join(lines) + "\n\n"
 
     def format_help(self) -> str:
         # section headings in Chinese end with a Chinese colon ("选项：", not "选项:")
         return _HEADING.sub(r"\1\2：", super().format_help())
+
+
+# a usage part: a bracketed or grouped option, a required option with its value, or one word
+_USAGE_PART = re.compile(r"\[[^\]]*?\]+(?=\s|$)|\([^)]*?\)+(?=\s|$)|--?[\w-]+ (?![-\[(])\S+|\S+")
 
 
 _HEADING = re.compile(r"^( *)([^\x00-\x7f\s][^\n:]*):$", re.MULTILINE)

@@ -98,3 +98,13 @@ def test_python_m_desktop_app_help(monkeypatch: pytest.MonkeyPatch, capsys: pyte
     user = next(line for line in demo.splitlines() if line.startswith("  --user"))
     villages = next(line for line in demo.splitlines() if line.startswith("  --villages"))
     assert display_width(user[: user.index("操作人")]) == display_width(villages[: villages.index("村的数量")])
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_a_required_option_stays_with_its_value_in_usage(monkeypatch: pytest.MonkeyPatch, columns: int) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    for prog, parser in _parsers(build_parser()):
+        usage = parser.format_usage().rstrip("\n").split("\n")
+        for line, following in zip(usage, usage[1:]):
+            cut = re.search(r" (--?[\w-]+)$", line)
+            assert not (cut and following.strip() and following.strip()[0] not in "[(-|"), (prog, line, following)
