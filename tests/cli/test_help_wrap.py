@@ -6,6 +6,7 @@ closing mark, and option names line up in their column."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -105,6 +106,6 @@ def test_a_required_option_stays_with_its_value_in_usage(monkeypatch: pytest.Mon
     monkeypatch.setenv("COLUMNS", str(columns))
     for prog, parser in _parsers(build_parser()):
         usage = parser.format_usage().rstrip("\n").split("\n")
-        for line, following in zip(usage, usage[1:]):
+        for line, following in itertools.pairwise(usage):
             cut = re.search(r" (--?[\w-]+)$", line)
             assert not (cut and following.strip() and following.strip()[0] not in "[(-|"), (prog, line, following)
