@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop_app.paths import font_path
 from desktop_app.ui import errors as ui_errors
 from tests.sync.conftest import sync_pair  # noqa: F401 (a fixture the U盘同步 page tests share with tests/sync)
 
@@ -32,3 +34,18 @@ def shown_boxes(monkeypatch: pytest.MonkeyPatch) -> Iterator[ShownBoxes]:
 
     monkeypatch.setattr(ui_errors, "_exec", fake_exec)
     yield shown
+
+
+@pytest.fixture
+def program_font() -> Iterator[None]:
+    """The font the program runs with (make_application's), put back afterwards."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.font()
+    families = QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(str(font_path())))
+    if families:
+        font = QFont(families[0])
+        font.setPointSize(10)
+        app.setFont(font)
+    yield
+    app.setFont(before)

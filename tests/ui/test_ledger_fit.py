@@ -6,17 +6,14 @@ over the fit from then on."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.services.users import authenticate
-from desktop_app.paths import font_path
 from desktop_app.ui.columns import Column, ColumnKind
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.ledger_view import LedgerView, MemorySettings
@@ -135,20 +132,6 @@ def test_a_view_without_settings_keeps_a_drag_across_a_new_model(qtbot) -> None:
 
 
 # -- the township pages at 1366x768 --------------------------------------------------------------
-@pytest.fixture
-def program_font() -> Iterator[None]:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    before = app.font()
-    families = QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(str(font_path())))
-    if families:
-        font = QFont(families[0])
-        font.setPointSize(10)
-        app.setFont(font)
-    yield
-    app.setFont(before)
-
-
 @pytest.fixture
 def window(qtbot: Any, demo_db: Any, tmp_path: Path, program_font: None) -> MainWindow:
     with demo_db.begin() as s:

@@ -33,6 +33,7 @@ from desktop_app.ui import sync_run
 from tests.acting import keeper
 from tests.sync.conftest import SyncPair, dump, trust_each_other
 from tests.sync.test_apply_rules import _tampered
+from tests.sync.test_import_backup import _inbox_rows
 from tests.ui.conftest import ShownBoxes
 from tests.ui.test_sync_page import _cells, _count, _shot, district_page, town_page
 
@@ -70,14 +71,6 @@ def _inbox(db: Database) -> int:
     return _count(db, "sync_inbox")
 
 
-def _inbox_rows(path: Path) -> int:
-    import sqlite3
-
-    con = sqlite3.connect(path)
-    try:
-        return int(con.execute("SELECT COUNT(*) FROM sync_inbox").fetchone()[0])
-    finally:
-        con.close()
 
 
 def _labels(dialog: Any) -> dict[str, str]:

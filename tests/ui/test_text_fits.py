@@ -5,37 +5,19 @@ The main window against the real demo database, offscreen, in the program's own 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from desktop_app.core.services.users import authenticate
-from desktop_app.paths import font_path
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.pages.assets import AssetsPage
 from desktop_app.ui.pages.funds_vouchers import VouchersPage
 from desktop_app.ui.settings import WindowSettings
-
-
-@pytest.fixture
-def program_font() -> Iterator[None]:
-    """The font the program runs with (make_application's), put back afterwards."""
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    before = app.font()
-    families = QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(str(font_path())))
-    if families:
-        font = QFont(families[0])
-        font.setPointSize(10)
-        app.setFont(font)
-    yield
-    app.setFont(before)
 
 
 @pytest.fixture
