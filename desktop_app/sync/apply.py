@@ -12,10 +12,11 @@ Any failure rolls everything back and raises ``PackageError`` naming what and wh
 does all of it and rolls back (``read_package``).
 
 The 同步导入前 backup (issue #19) belongs to the import RUN, not to each package: an
-``ImportRun`` (one file, several, a stick's folder: ``import_packages``) copies the database once,
+``ImportRun`` (one file, several, a stick's folder: ``sync.import_run``) copies the database once,
 before the first package that will write (after its signature and "not yet imported" are
-checked, inside its transaction, so the copy is the state before the run). The copy is SQLite's
-backup API, on the disk (fsynced) and opened as ours before anything is applied; its
+checked, inside its transaction, so the copy is the state before the run). The copy is made
+under that transaction's write lock (``db.backup.copy_under_write_lock``, DESIGN-NOTES 85),
+on the disk (fsynced) and opened as ours before anything is applied; its
 ``integrity_check`` and SHA-256 are deferred (``db.backup.verify_pending``: ``ImportRun.verify``
 after the run, the 备份与恢复 page, the next start) and it is listed as 未校验 until then
 (DESIGN-NOTES, h4).
@@ -219,15 +220,6 @@ def read_package(db: Database, file: Path) -> PackagePreview:
     A refusal found while applying is reported in ``problems``; one found before (not decryptable,
     unknown signer, damaged) is raised."""
     return import_package(db, file, actor="system", dry_run=True, _collect=True)
-
-
-def import_packages(db: Database, files: list[Path], *, actor: str, progress: Progress | None = None,
-                    data_dir: Path | None = None, run: ImportRun | None = None) -> list[ImportReport]:
-    """Import ``files`` in order under ONE 同步导入前 backup (``run``'s; its check is left to the
-    caller: ``run.verify()``). Stops at the first refusal (``PackageError``): the packages before
-    it stay imported, and the backup is the state before all of them."""
-    run = run if run is not None else ImportRun()
-    return [import_package(db, f, actor=actor, progress=progress, data_dir=data_dir, run=run) for f in files]
 
 
 def import_package(db: Database, file: Path, *, actor: str, dry_run: bool = False,

@@ -14,8 +14,9 @@ from db.backup import list_backups, verify_pending, write_backup
 from db.models import Household
 from desktop_app.cli import main
 from desktop_app.core.services.backups import backups_folder
-from desktop_app.sync.apply import ImportRun, import_package, import_packages, read_package
+from desktop_app.sync.apply import ImportRun, import_package, read_package
 from desktop_app.sync.export import _row_lines
+from desktop_app.sync.import_run import import_run
 from tests.sync.conftest import SyncPair
 
 
@@ -46,7 +47,9 @@ def _two_packages(pair: SyncPair) -> list[Path]:
 def test_several_packages_share_one_backup_of_the_state_before_them(sync_pair: SyncPair) -> None:
     files = _two_packages(sync_pair)
     run = ImportRun()
-    reports = import_packages(sync_pair.district, files, actor="tester", run=run)
+    result = import_run(sync_pair.district, files, folder=False, actor="tester", run=run)
+    reports = [o.report for o in result.outcomes if o.report is not None]
+    assert len(reports) == len(files) and not result.refused
     assert [r.stream_seq for r in reports] == [1, 2] and reports[1].new_records == 1
     (backup,) = _sync_backups(sync_pair.district.path)
     assert run.backup is not None and run.backup.path == backup
