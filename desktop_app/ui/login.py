@@ -143,11 +143,24 @@ class LoginDialog(QDialog):
             self.reject()
             return
         self.status.setText("")
-        self.progress.setVisible(False)
+        if self.progress.isVisible():
+            self._fold_progress()
         if self._login_pending:
             self._login_pending = False
             self.ok_button.setEnabled(True)
             self.try_login()
+
+    def _fold_progress(self) -> None:
+        """The steps are done: the bar and the room kept for two lines of step text go, and
+        the dialog shrinks back to its usual height (a shown window keeps its size by itself,
+        which left an empty band where the bar was)."""
+        self.progress.setVisible(False)
+        self.status.setMinimumHeight(0)
+        self.status.setWordWrap(False)
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        self.resize(self.width(), self.heightForWidth(self.width()) if self.hasHeightForWidth() else self.sizeHint().height())
 
     def try_login(self) -> None:
         if not self.opening.done:  # pressed before the database is open: log in once it is
