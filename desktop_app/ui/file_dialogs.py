@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFileIconProvider,
     QFileSystemModel,
+    QHeaderView,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeView,
@@ -178,18 +180,32 @@ _NAME, _SIZE, _TYPE, _DATE = range(4)
 _SAMPLES = {_SIZE: ("1023.9 KB", "1023 字节"), _DATE: ("2026/12/31 23:59",), _TYPE: ("Excel 2007 电子表格",)}
 _PAD = 24  # a section's margins and its sort arrow
 _NAME_MIN = 260
+_NAME_MAX = 480
 
 
 def _tree(dialog: QFileDialog) -> QTreeView | None:
     return next((v for v in dialog.findChildren(QTreeView) if v.objectName() == "treeView"), None)
 
 
+def _longest_name(tree: QTreeView, rows: int = 1000) -> int:
+    """The width the longest of the first ``rows`` names needs with its icon (the view's own
+    size hint is a few pixels short while the file model still gathers the icons)."""
+    model, root = tree.model(), tree.rootIndex()
+    texts = tree.fontMetrics()
+    names = (str(model.index(r, _NAME, root).data() or "") for r in range(min(model.rowCount(root), rows)))
+    widest = max((texts.horizontalAdvance(n) for n in names), default=0)
+    if not widest:
+        return 0
+    icon = tree.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, tree)
+    return widest + icon + _PAD
+
+
 def fit_file_dialog(dialog: QFileDialog, *, first: bool = True) -> None:
     """Every column of the detail view at least as wide as its heading and its widest text (and
     samples of a date and a size not yet listed), and the dialog wide enough to show them all
     beside the sidebar without a scroll bar (Qt sizes them for Latin text: "10/29/81 02:02PM",
-    "mp3Folder"; a saved state may be narrower still). Not ``first`` (the folder's rows arrived),
-    a column only widens: the user may have widened it."""
+    "mp3Folder"; a saved state may be narrower still); 名称 stretches over the width left. Not
+    ``first`` (the folder's rows arrived), a column only widens: the user may have widened it."""
     tree = _tree(dialog)
     if tree is None:
         return
@@ -204,8 +220,11 @@ def fit_file_dialog(dialog: QFileDialog, *, first: bool = True) -> None:
         wanted[column] = max(width, 0 if first else header.sectionSize(column))
     for column, width in wanted.items():
         header.resizeSection(column, width)
-    name = max(_NAME_MIN, header.sectionSize(_NAME))
-    header.resizeSection(_NAME, name)
+    # 名称 takes whatever width the other columns leave (Qt's dialog leaves it at its saved or
+    # default size, eliding names beside an empty strip); the dialog is made wide enough for
+    # the longest name listed, up to _NAME_MAX, and never narrower than _NAME_MIN beside them.
+    header.setSectionResizeMode(_NAME, QHeaderView.ResizeMode.Stretch)
+    name = min(max(_NAME_MIN, tree.sizeHintForColumn(_NAME), _longest_name(tree)), _NAME_MAX)
     needed = dialog.width() - tree.viewport().width() + name + sum(wanted.values()) + 4
     screen = dialog.screen() or QGuiApplication.primaryScreen()
     limit = screen.availableGeometry().width() - 40 if screen is not None else needed
