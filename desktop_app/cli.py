@@ -215,6 +215,7 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from desktop_app.cli_metavars import chinese_metavars
     from desktop_app.cli_text import ChineseArgumentParser, chinese_argparse
 
     chinese_argparse()
@@ -239,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--villages", type=int, default=20, help="村的数量（默认 20；示例区为每个乡镇的村数）")
     p.add_argument("--township", help="示例乡镇名称（默认 阳光街道）")
     p.add_argument("--region", help="示例乡镇的9位区划代码（县级6位 + 乡镇3位，默认 320115106）")
-    p.add_argument("--district", metavar="DIR", help="在此文件夹生成示例区：各乡镇数据库、区级数据库及同步包"
+    p.add_argument("--district", metavar="文件夹", help="在此文件夹生成示例区：各乡镇数据库、区级数据库及同步包"
                    "（--db postgresql+psycopg://… 时区级数据库建在该服务器的空库中）")
     p.add_argument("--townships", type=int, help="与 --district 一起：乡镇数量（默认 3）")
     p.add_argument("--years", type=int, default=1, help="业务数据的年数（默认 1）")
@@ -248,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("verify", cmd_verify, "检查数据库完整性、外键和审计日志哈希链")
     add("self-test", cmd_self_test, "自检：建库迁移、生成并读回中文PDF")
     _register_area_commands(sub, add)
+    chinese_metavars(parser)  # --org 组织, --period 期间 … in every command (cli_metavars.METAVARS)
     return parser
 
 
@@ -274,18 +276,18 @@ def _add_transfer_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     pipeline_kinds(IMPORTS)  # after the areas: a kind of the import pipeline takes over the area's handler
     if EXPORTS:
         p = add("export", _dispatch(EXPORTS, "导出"), f"导出 Excel：{_kinds_help(EXPORTS)}")
-        p.add_argument("kind", choices=sorted(EXPORTS), metavar="KIND", help="导出内容")
+        p.add_argument("kind", choices=sorted(EXPORTS), metavar="类别", help="导出内容")
         p.add_argument("--org", help="组织（统一社会信用代码或12位区划代码）")
         p.add_argument("--all", action="store_true", help="全部组织（合同、欠款、审查支持）")
         p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
         p.add_argument("--period", help="期间（如项目收益的年度 2026）")
         p.add_argument("--year", help="年度（如年报 annual-tables 的 2026）")
         p.add_argument("--as-of", dest="as_of", help="截至日期 YYYY-MM-DD（欠款、审查；默认今天）")
-        p.add_argument("--out", required=True, help="输出文件 FILE.xlsx")
+        p.add_argument("--out", required=True, help="输出文件 .xlsx")
     if IMPORTS:
         p = add("import", _dispatch(IMPORTS, "导入"), f"从 Excel 导入（先检查，全部无误才写入）：{_kinds_help(IMPORTS)}")
-        p.add_argument("kind", choices=sorted(IMPORTS), metavar="KIND", help="导入内容")
-        p.add_argument("file", help="Excel 文件 FILE.xlsx")
+        p.add_argument("kind", choices=sorted(IMPORTS), metavar="类别", help="导入内容")
+        p.add_argument("file", help="Excel 文件 .xlsx")
         p.add_argument("--org", help="组织（统一社会信用代码或12位区划代码）")
         p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
         p.add_argument("--dry-run", dest="dry_run", action="store_true", help="只检查，不写入")

@@ -183,7 +183,7 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--book", help="只生成该账套（编号或ID；默认为组织的全部账套）")
     p.add_argument("--period", required=True, help="期间：2026-10（月）、2026-Q3（季度）或 2026（年度）")
     p.add_argument("--out", help="输出 PDF 文件（--all 时为文件夹）")
-    p.add_argument("--images", metavar="DIR",
+    p.add_argument("--images", metavar="文件夹",
                    help="同时（或只）生成手机图片到此文件夹：每个账套每节一张竖版图片（宽1080像素，带二维码），另有长图")
     p.add_argument("--a3", action="store_true", help="A3 横向大字版（公开栏）")
     p.add_argument("--posted-on", "--date", dest="date",

@@ -81,7 +81,7 @@ def add_import_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--map", dest="maps", action="append", metavar="列名=字段",
                    help="指定文件中某列导入为哪个字段（字段可写中文列名或英文名；“列名=”表示不导入该列），可多次使用")
     p.add_argument("--sheet", help="工作表名称（默认自动查找含表头的第一个工作表）")
-    p.add_argument("--header-row", dest="header_row", type=int, metavar="N", help="表头所在的行号（默认自动查找）")
+    p.add_argument("--header-row", dest="header_row", type=int, metavar="行号", help="表头所在的行号（默认自动查找）")
 
 
 def add_template_command(add: Callable[..., argparse.ArgumentParser]) -> None:
@@ -90,8 +90,8 @@ def add_template_command(add: Callable[..., argparse.ArgumentParser]) -> None:
     importers._load()
     kinds = "、".join(f"{k}（{v.label}）" for k, v in sorted(importers.IMPORTERS.items()))
     p = add("template", cmd_template, f"生成导入模板（表头、“示例”工作表和填写说明）：{kinds or '（暂无）'}")
-    p.add_argument("kind", choices=sorted(importers.IMPORTERS), metavar="KIND", help="导入内容")
-    p.add_argument("--out", required=True, help="输出文件 FILE.xlsx")
+    p.add_argument("kind", choices=sorted(importers.IMPORTERS), metavar="类别", help="导入内容")
+    p.add_argument("--out", required=True, help="输出文件 .xlsx")
     p.add_argument("--org", help="组织（统一社会信用代码或12位区划代码）：按该组织的设置生成列（如股份类型）")
     p.add_argument("--examples", action="store_true",
                    help="示例行写在第一个工作表（可直接试导入；默认示例在单独的“示例”工作表，不会被导入）")

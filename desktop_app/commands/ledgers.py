@@ -86,7 +86,7 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
         if kind != "ledger":  # export has no --account: 明细账 is ``print ledger --account CODE``
             export_kind(kind, label, cmd_export_vouchers if kind == "vouchers" else _export(kind))
     p = add("print", cmd_print, "打印账簿与凭证（日记账、明细账、总账、科目余额表、记账凭证）为 PDF 或 Excel")
-    p.add_argument("kind", metavar="KIND", help=" | ".join(KINDS))
+    p.add_argument("kind", metavar="类别", help=" | ".join(KINDS))
     p.add_argument("--org", required=True, help="组织的统一社会信用代码或12位区划代码")
     p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
     p.add_argument("--period", required=True, help="期间：2026-10（月）、2026-Q3（季度）或 2026（年度）")

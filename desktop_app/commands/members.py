@@ -149,7 +149,7 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("roster", cmd_roster, "输出年度分红花名册（PDF 或 Excel）")
     p.add_argument("--org", required=True, help="组织（统一社会信用代码或12位区划代码）")
     p.add_argument("--year", type=int, required=True, help="分配年度")
-    p.add_argument("--out", required=True, help="输出文件 FILE.pdf 或 FILE.xlsx")
+    p.add_argument("--out", required=True, help="输出文件 .pdf 或 .xlsx")
     p.add_argument("--public", action="store_true",
                    help="公示稿：按户列出组别、户号、户主、人数、股数、每股、应分、扣减、实发（不列身份证号和签领）")
     p.add_argument("--book", help="账套编号或ID（组织只有一个账套时可省略）")
