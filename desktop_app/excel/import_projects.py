@@ -1,7 +1,10 @@
-"""集体经济项目 as an import kind (issue #15): keyed on 项目编号, written by ``projects.create_project``
-/ ``update_project`` (audited like a form edit). A row is checked by those very services inside a
-savepoint that is rolled back, so the rules (a status needs its date, a tender all four facts, a
-final account its date, the 工程合同 …) are the form's.
+"""集体经济项目 as an import kind (issue #15): keyed on 项目编号; new projects written in one batch
+(``projects_import.ProjectBatch``: ``create_project``'s checks, rows and audit entries without
+reading the register back per project), changed ones by ``update_project`` (audited like a form
+edit). A new row is checked by the form's own rules (``projects._validated``/``_funding``, through
+the batch, nothing written); a changed row, or one that links cards, by the services themselves
+inside a savepoint that is rolled back — so the rules (a status needs its date, a tender all four
+facts, a final account its date, the 工程合同 …) are the form's.
 
 The 集体经济项目台账 export re-imports: 类型/状态 and the 资金来源 columns (中央扶持 …) are synonyms;
 总投资, 形成资产, 年收益 and 收益率% are figures the program works out and are not imported. The
@@ -15,7 +18,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -30,8 +35,11 @@ from desktop_app.excel.assets_import_common import (
     text_reader,
     words_reader,
 )
-from desktop_app.excel.importers import RecordImporter, keyed, register
-from desktop_app.excel.table_read import Field, TableSpec
+from desktop_app.excel.importers import ImportCheck, Mode, RecordImporter, keyed, register
+from desktop_app.excel.table_read import Field, Table, TableSpec
+
+if TYPE_CHECKING:
+    from desktop_app.core.services.projects_import import ProjectBatch
 
 __all__ = ["IMPORTER", "SPEC"]
 
@@ -130,24 +138,45 @@ def _formed(session: Session, organisation_id: uuid.UUID) -> dict[uuid.UUID, lis
 
 
 def _link_assets(session: Session, organisation_id: uuid.UUID, project_id: uuid.UUID, codes: str,
-                 user: UserRow) -> None:
+                 user: UserRow, cards: dict[str, Any] | None = None) -> None:
     """Link the cards listed in 形成资产编号 to the project (``assets.update_asset``, audited like the
-    card form); cards linked to it and not listed are unlinked."""
-    from desktop_app.core.services.assets import list_assets, update_asset
+    card form); cards linked to it and not listed are unlinked. ``cards``: {资产编号: [card id,
+    project id]} read once for a whole file and kept up to date here (else read now)."""
+    from desktop_app.core.services.assets import update_asset
 
+    if cards is None:
+        cards = _cards(session, organisation_id)
     wanted = codes.split("、")
-    cards = {a.code: a for a in list_assets(session, organisation_id)}
     missing = [c for c in wanted if c not in cards]
     if missing:
         raise ValidationError(f"本组织没有资产编号为 {'、'.join(missing[:5])}{'等' if len(missing) > 5 else ''} 的资产；"
                               "请先导入资产台账（或在资产页登记）再导入项目，或从该格删去", field="形成资产编号")
-    links: list[tuple[Any, uuid.UUID | None]] = [(cards[c], project_id) for c in wanted if cards[c].project_id != project_id]
-    links += [(a, None) for a in cards.values() if a.project_id == project_id and a.code not in wanted]
-    for card, target in links:
+    links: list[tuple[str, uuid.UUID | None]] = [(c, project_id) for c in wanted if cards[c][1] != project_id]
+    links += [(c, None) for c, (_, pid) in cards.items() if pid == project_id and c not in wanted]
+    for code, target in links:
         try:
-            update_asset(session, card.id, project_id=target, user=user)
+            update_asset(session, cards[code][0], project_id=target, user=user)
         except UserError as e:
-            raise ValidationError(f"资产 {card.code}：{e.message}", field="形成资产编号") from None
+            raise ValidationError(f"资产 {code}：{e.message}", field="形成资产编号") from None
+        cards[code][1] = target
+
+
+def _cards(session: Session, organisation_id: uuid.UUID) -> dict[str, Any]:
+    from desktop_app.core.services.assets import list_assets
+
+    return {a.code: [a.id, a.project_id] for a in list_assets(session, organisation_id)}
+
+
+def _as_column(e: UserError) -> UserError:
+    """"区级扶持资金金额" (the service's field) is the column 区级扶持资金."""
+    source = next((s for s in SOURCES if e.field == f"{s}金额"), None)
+    return e if source is None else ValidationError(e.message, field=source)
+
+
+def _new_values(values: Mapping[str, Any], book_id: uuid.UUID | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A new row as ``create_project``'s keyword arguments: (fields, funding)."""
+    fields, funding = _split(values)
+    return {**{k: v for k, v in fields.items() if v is not None}, "book_id": book_id}, funding
 
 
 def _write(session: Session, values: Mapping[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None,
@@ -174,15 +203,30 @@ def _write(session: Session, values: Mapping[str, Any], organisation_id: uuid.UU
         if changed.get("asset_codes"):
             _link_assets(session, organisation_id, record_id, changed["asset_codes"], user)
     except UserError as e:  # "区级扶持资金金额" is the column 区级扶持资金
-        source = next((s for s in SOURCES if e.field == f"{s}金额"), None)
-        if source is None:
+        mapped = _as_column(e)
+        if mapped is e:
             raise
-        raise ValidationError(e.message, field=source) from None
+        raise mapped from None
 
 
-def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> Any:
+def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              batch: dict[str, ProjectBatch] | None = None) -> Any:
+    """A new row without 形成资产编号 is checked by the form's rules without writing (``ProjectBatch``,
+    made once per file in ``batch``); any other row by the services themselves in a savepoint that
+    is rolled back (the links' rules are ``update_asset``'s)."""
+    from desktop_app.core.services.auth import writing_user
+    from desktop_app.core.services.projects_import import ProjectBatch
+
     rid, was = values.get("_id"), values.get("_was")
     if rid is not None and was is not None and not changed_fields(values, was):
+        return None
+    if batch is not None and (rid is None or was is None) and not values.get("asset_codes"):
+        if "new" not in batch:  # the user and the organisation checked once (a refusal: each row's problem)
+            batch["new"] = ProjectBatch(session, organisation_id, writing_user(session))
+        try:
+            batch["new"].check(*_new_values(values, book_id))
+        except UserError as e:
+            raise _as_column(e) from None
         return None
     nested = session.begin_nested()
     try:
@@ -193,8 +237,33 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
 
 
 def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:
+    """Every new project in one batch (``ProjectBatch``), then the cards of 形成资产编号 linked."""
+    from desktop_app.core.services.auth import writing_user
+    from desktop_app.core.services.projects_import import ProjectBatch
+
+    user = writing_user(session)
+    batch = ProjectBatch(session, organisation_id, user)
+    ids = []
     for values in rows:
-        _write(session, values, organisation_id, book_id)
+        try:
+            ids.append(batch.add(*_new_values(values, book_id)))
+        except UserError as e:
+            raise _as_column(e) from None
+    batch.write()
+    cards = None
+    for pid, values in zip(ids, rows, strict=True):
+        if values.get("asset_codes"):
+            cards = cards if cards is not None else _cards(session, organisation_id)
+            _link_assets(session, organisation_id, pid, values["asset_codes"], user, cards)
+
+
+class ProjectImporter(RecordImporter):
+    def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              mode: Mode) -> ImportCheck:
+        """As the generic check, with one ``ProjectBatch`` for the file's new rows."""
+        each_row = replace(self, validate=partial(_validate, batch={}))
+        return RecordImporter.check(each_row, session, table, organisation_id=organisation_id, book_id=book_id,
+                                    mode=mode)
 
 
 def _update(session: Session, record_id: Any, values: dict[str, Any], current: Mapping[str, Any],
@@ -202,7 +271,7 @@ def _update(session: Session, record_id: Any, values: dict[str, Any], current: M
     _write(session, values, organisation_id, book_id, record_id, current.get("_was", current))
 
 
-IMPORTER = register(RecordImporter(
+IMPORTER = register(ProjectImporter(
     kind="projects", label="集体经济项目", table=SPEC, readers=READERS, validate=_validate, existing=_existing,
     create=_create, update=_update, name_field="name",
     examples=(

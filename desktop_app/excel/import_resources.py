@@ -15,7 +15,8 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,9 @@ from desktop_app.core.cellvalues import cell_number, cell_text
 from desktop_app.excel.assets_import_common import changed_fields, public, text_reader, words_reader
 from desktop_app.excel.importers import ImportCheck, Mode, Problem, RecordImporter, keyed, register
 from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
+
+if TYPE_CHECKING:
+    from desktop_app.core.services.resources import ParcelBatch
 
 __all__ = ["IMPORTER", "SPEC"]
 
@@ -81,8 +85,13 @@ class ParcelImporter(RecordImporter):
               mode: Mode) -> ImportCheck:
         """As the generic check; a new parcel shown as 合同已到期 is registered as 出租 (said in the notes);
         a 经营状态 that is the registered one (a sheet of another day, before a contract) is no change."""
+        from desktop_app.core.services.resources import ParcelBatch
+
+        # the organisation's parcel codes and main book read once for the file, not per row
+        batch = ParcelBatch.read(session, organisation_id)
+        each_row = replace(self, validate=partial(_validate, batch=batch))
         out = _registered_status_is_no_change(
-            super().check(session, table, organisation_id=organisation_id, book_id=book_id, mode=mode))
+            RecordImporter.check(each_row, session, table, organisation_id=organisation_id, book_id=book_id, mode=mode))
         if any(h == "合同编号" for _, h in out.layout.unused()):  # the register's: the contract in force
             out = replace(out, notes=(*out.notes, CONTRACT_NOTE))
         rows = [row for status, row, values, _, _ in out.plan if status == "new" and values.get("status") == EXPIRED]
@@ -139,7 +148,9 @@ def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID |
     return keyed(out)
 
 
-def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> Any:
+def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              batch: ParcelBatch | None = None) -> Any:
+    """The row by the form's rules; ``batch``: the codes and main book ``ParcelImporter.check`` read once."""
     from db.models import ResourceParcel
     from desktop_app.core.services.resources import LABELS, validated_parcel
 
@@ -150,11 +161,11 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
             return None
         p = session.get(ResourceParcel, rid)
         registered = {k: getattr(p, k) for k in LABELS}
-        return validated_parcel(session, {**registered, **changed}, organisation_id, rid)
+        return validated_parcel(session, {**registered, **changed}, organisation_id, rid, batch)
     new = {**public(values), "book_id": book_id}
     if new.get("status") == EXPIRED:  # the register said let out; its contracts are not in the file
         new["status"] = "出租"
-    return validated_parcel(session, new, organisation_id, None)
+    return validated_parcel(session, new, organisation_id, None, batch)
 
 
 def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:

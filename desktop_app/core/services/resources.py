@@ -9,6 +9,7 @@ parcel that a contract in force on that date names (``contract.parcel_id``, or t
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -43,12 +44,49 @@ LET_OUT = {"资源发包": "已发包"}  # contract kind -> the parcel's use whi
 SHOWN = {"出租": "已出租"}  # registered statuses as printed
 
 
-def validated_parcel(session: Session, values: dict[str, Any], org_id: uuid.UUID, parcel_id: uuid.UUID | None
-               ) -> dict[str, Any]:
+@dataclass
+class ParcelBatch:
+    """What checking many parcels of one organisation reads once instead of per parcel: every
+    parcel code it has registered (deleted ones too, as the form's clash lookup sees them) and the
+    book a parcel naming none goes to. A batch adds each code it accepts (``taken``), so a second
+    row with that code is refused as the form would refuse it after the first was saved."""
+
+    codes: dict[str, uuid.UUID]
+    main: uuid.UUID | None
+    books: dict[Any, uuid.UUID | None] = field(default_factory=dict)  # a named book, once checked
+
+    @classmethod
+    def read(cls, session: Session, org_id: uuid.UUID) -> ParcelBatch:
+        codes: dict[str, uuid.UUID] = {c: i for c, i in reads(session).execute(_CODES, {"org_id": org_id})}
+        return cls(codes, v.main_book(session, org_id))
+
+    def book(self, session: Session, org_id: uuid.UUID, book_id: Any) -> uuid.UUID | None:
+        if book_id is None or book_id == "":
+            return self.main
+        key = str(book_id)
+        if key not in self.books:
+            self.books[key] = v.register_book(session, org_id, book_id)  # refuses as the form does
+        return self.books[key]
+
+    def taken(self, code: str, parcel_id: uuid.UUID) -> None:
+        self.codes[code] = parcel_id
+
+
+_CODES = select(ResourceParcel.code, ResourceParcel.id).where(ResourceParcel.organisation_id == bindparam("org_id"))
+
+
+def validated_parcel(session: Session, values: dict[str, Any], org_id: uuid.UUID, parcel_id: uuid.UUID | None,
+                     batch: ParcelBatch | None = None) -> dict[str, Any]:
+    """The parcel's fields as the form saves them, or the first refusal (a ``UserError`` naming the
+    field). ``batch``: the organisation's codes and main book read once for many parcels (an
+    import); without it each call looks them up (the form)."""
     L = LABELS
     code = v.text(values.get("code"), L["code"], max_len=30) or ""
-    clash = session.scalar(select(ResourceParcel.id).where(ResourceParcel.organisation_id == org_id,
-                                                           ResourceParcel.code == code))
+    if batch is None:
+        clash = session.scalar(select(ResourceParcel.id).where(ResourceParcel.organisation_id == org_id,
+                                                               ResourceParcel.code == code))
+    else:
+        clash = batch.codes.get(code)
     if clash is not None and clash != parcel_id:
         raise ConflictError(f"地块编号 {code} 已存在", field=L["code"])
     out: dict[str, Any] = {"code": code, "name": v.text(values.get("name"), L["name"])}
@@ -62,7 +100,8 @@ def validated_parcel(session: Session, values: dict[str, Any], org_id: uuid.UUID
     out["status"] = v.choice(values.get("status"), L["status"], STATUSES)
     out["contract_id"] = values.get("contract_id")
     out["notes"] = v.text(values.get("notes"), L["notes"], required=False, max_len=500)
-    out["book_id"] = v.register_book(session, org_id, values.get("book_id"))
+    out["book_id"] = (v.register_book(session, org_id, values.get("book_id")) if batch is None
+                      else batch.book(session, org_id, values.get("book_id")))
     return out
 
 

@@ -1,7 +1,7 @@
 """Resource parcels from an import file in one batch (the batch form of ``resources.create_parcel``).
 
 Each row is checked by the form's rules (``resources.validated_parcel``, duplicates within the batch
-too), then all are written with ``bulk_insert`` and audited as ``create_parcel`` audits each
+too; the organisation's codes and main book read once, ``resources.ParcelBatch``), then all are written with ``bulk_insert`` and audited as ``create_parcel`` audits each
 parcel (same action, summary and row image), in one ``record_audit`` call. ``create_parcel``
 reads the whole register back to return each new parcel's row, so a file of n parcels cost
 n² row reads; here the cost per row does not grow with the file.
@@ -20,12 +20,11 @@ from db.changelog import bulk_insert
 from db.images import NOT_IMAGED, jsonable
 from db.models import ResourceParcel
 from db.types import uuid7
-from desktop_app.core.errors import ConflictError
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services import assets_common as v
 from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.permissions import ENTER_RECORDS
-from desktop_app.core.services.resources import LABELS, validated_parcel
+from desktop_app.core.services.resources import ParcelBatch, validated_parcel
 
 __all__ = ["create_parcels"]
 
@@ -41,14 +40,13 @@ def create_parcels(session: Session, *, organisation_id: uuid.UUID, rows: Iterab
     the first refusal raises before anything is written. Returns how many were written."""
     v.check_org(session, organisation_id)
     require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
+    batch = ParcelBatch.read(session, organisation_id)  # the codes and the main book, once
     out: list[dict[str, Any]] = []
-    codes: set[str] = set()
     for values in rows:
-        fields = validated_parcel(session, dict(values), organisation_id, None)
-        if fields["code"] in codes:
-            raise ConflictError(f"地块编号 {fields['code']} 已存在", field=LABELS["code"])
-        codes.add(fields["code"])
-        out.append({"id": uuid7(), "organisation_id": organisation_id, **fields})
+        fields = validated_parcel(session, dict(values), organisation_id, None, batch)
+        pid = uuid7()
+        batch.taken(fields["code"], pid)  # a second row with this code: 已存在, as after the first was saved
+        out.append({"id": pid, "organisation_id": organisation_id, **fields})
     bulk_insert(session, ResourceParcel, out)
     record_audit(session, [AuditRecord("create", "resource_parcel", str(r["id"]),
                                        f"登记地块 {r['code']} {r['name']}（{r['land_class']} {r['area_mu']} 亩）",
