@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, event, insert, select, update
@@ -59,39 +60,74 @@ def record_audit(session: Session, records: AuditRecord | Iterable[AuditRecord])
     if not recs:
         return
     conn = session.connection()
-    kept = session.info.get(_HEAD)
-    if kept is not None:
-        n, prev = kept
-    else:
-        head = conn.execute(select(AuditHead.last_n, AuditHead.last_hash).where(AuditHead.id == 1)).first()
-        if head is None:
-            conn.execute(insert(AuditHead).values(id=1, last_n=0, last_hash=GENESIS))
-        n, prev = (head[0], head[1]) if head else (0, GENESIS)
-    actor = str(session.info.get("actor") or "system")
-    now = utcnow()
-    at = now.isoformat()
-    sha256 = hashlib.sha256
-    rows = []
-    for rec in recs:
-        n += 1
-        before = canonical_json(rec.before) if rec.before is not None else None
-        after = canonical_json(rec.after) if rec.after is not None else None
-        digest = sha256((prev + payload_json(n, at, actor, rec, before, after)).encode("utf-8")).hexdigest()
-        rows.append({
-            "n": n, "at": now, "actor": actor, "action": rec.action, "entity": rec.entity,
-            "entity_id": rec.entity_id, "summary": rec.summary, "before_json": before, "after_json": after,
-            "prev_hash": prev, "hash": digest,
-        })
-        prev = digest
-    conn.execute(insert(AuditEntry), rows)
-    conn.execute(update(AuditHead).where(AuditHead.id == 1).values(last_n=n, last_hash=prev))
+    fast = conn.dialect.name == "sqlite"
+    cursor = conn.connection.driver_connection.cursor() if fast else None  # type: ignore[union-attr]
+    try:
+        kept = session.info.get(_HEAD)
+        if kept is not None:
+            n, prev = kept
+        else:
+            if cursor is not None:
+                head = cursor.execute("SELECT last_n, last_hash FROM audit_head WHERE id = 1").fetchone()
+            else:
+                head = conn.execute(select(AuditHead.last_n, AuditHead.last_hash).where(AuditHead.id == 1)).first()
+            if head is None:
+                conn.execute(insert(AuditHead).values(id=1, last_n=0, last_hash=GENESIS))
+            n, prev = (head[0], head[1]) if head else (0, GENESIS)
+        actor = str(session.info.get("actor") or "system")
+        now = utcnow()
+        at = now.isoformat()
+        stored_at = _stored_at(conn, now) if fast else now
+        sha256 = hashlib.sha256
+        rows: list[Any] = []
+        for rec in recs:
+            n += 1
+            before = canonical_json(rec.before) if rec.before is not None else None
+            after = canonical_json(rec.after) if rec.after is not None else None
+            digest = sha256((prev + payload_json(n, at, actor, rec, before, after)).encode("utf-8")).hexdigest()
+            rows.append((n, stored_at, actor, rec.action, rec.entity, rec.entity_id, rec.summary, before, after,
+                         prev, digest))
+            prev = digest
+        if cursor is not None:
+            # SQLite: the driver's cursor with the statement written once (a user action audits
+            # one entry; SQLAlchemy's per-statement work was most of its cost), values stored as
+            # the ORM stores them (the time through the column type's own processor)
+            cursor.executemany(_INSERT_ENTRY, rows)
+            cursor.execute("UPDATE audit_head SET last_n = ?, last_hash = ? WHERE id = 1", (n, prev))
+        else:
+            conn.execute(insert(AuditEntry), [dict(zip(_ENTRY_COLUMNS, r, strict=True)) for r in rows])
+            conn.execute(update(AuditHead).where(AuditHead.id == 1).values(last_n=n, last_hash=prev))
+    finally:
+        if cursor is not None:
+            cursor.close()
     session.info[_HEAD] = (n, prev)
+
+
+_ENTRY_COLUMNS = ("n", "at", "actor", "action", "entity", "entity_id", "summary", "before_json", "after_json",
+                  "prev_hash", "hash")
+_INSERT_ENTRY = (f"INSERT INTO audit_entry ({', '.join(_ENTRY_COLUMNS)}) "
+                 f"VALUES ({', '.join('?' * len(_ENTRY_COLUMNS))})")
+
+
+def _stored_at(conn: Connection, when: datetime) -> Any:
+    """``when`` as the ``at`` column's type stores it on this connection's dialect."""
+    proc = _AT_PROCESSORS.get(conn.dialect.name, _UNSET)
+    if proc is _UNSET:
+        dialect = conn.dialect
+        proc = _AT_PROCESSORS[dialect.name] = AuditEntry.__table__.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+    return proc(when) if proc is not None else when
+
+
+_UNSET: Any = object()
+_AT_PROCESSORS: dict[str, Any] = {}
 
 
 # session.info: (last_n, last_hash) as this transaction left audit_head, so the next record_audit of
 # the same transaction need not read it again (a batch writes hundreds of entries one by one). Only
-# record_audit writes the chain; any end of a transaction or savepoint (a rolled-back savepoint
-# takes its entries with it) drops what is kept.
+# record_audit writes the chain. A rolled-back savepoint takes its entries with it, and another
+# transaction may move the head once this one ends, so any rollback and the end of the outermost
+# transaction drop what is kept; a released savepoint keeps it (its entries stay in the
+# transaction, and services wrap most actions in one).
 _HEAD = "_audit_head_kept"
 
 
@@ -99,8 +135,13 @@ def _forget_head(session: Session, *_: Any) -> None:
     session.info.pop(_HEAD, None)
 
 
-for _end in ("after_transaction_end", "after_soft_rollback"):
-    event.listen(Session, _end, _forget_head)
+def _forget_head_unless_released(session: Session, transaction: Any) -> None:
+    if not transaction.nested:
+        session.info.pop(_HEAD, None)
+
+
+event.listen(Session, "after_soft_rollback", _forget_head)
+event.listen(Session, "after_transaction_end", _forget_head_unless_released)
 
 
 @dataclass(frozen=True)

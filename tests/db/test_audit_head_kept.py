@@ -68,3 +68,30 @@ def test_a_failed_transaction_leaves_no_kept_head(db) -> None:
         record_audit(s, _rec(3))
     ns, (last_n, _), breaks = _chain(db)
     assert breaks == [] and last_n == start + 1 and ns[-1] == start + 1
+
+
+def test_a_released_savepoint_inside_a_rolled_back_one_leaves_no_fork(db) -> None:
+    """A released savepoint keeps the head (most service actions run in one); the savepoint around
+    it rolling back takes both its entries and the kept head."""
+    _, (start, _), _ = _chain(db)
+    with db.begin("t") as s:
+        record_audit(s, _rec(1))
+        outer = s.begin_nested()
+        inner = s.begin_nested()
+        record_audit(s, _rec(2))
+        inner.commit()  # released: entry 2 is still in the outer savepoint
+        record_audit(s, _rec(3))
+        outer.rollback()  # takes 2 and 3
+        for i in (4, 5):
+            sp = s.begin_nested()
+            record_audit(s, _rec(i))
+            sp.commit()
+        record_audit(s, _rec(6))
+    ns, (last_n, last_hash), breaks = _chain(db)
+    assert breaks == []
+    with db.read("t") as s:
+        summaries = list(s.scalars(select(AuditEntry.summary).where(AuditEntry.n > start).order_by(AuditEntry.n)))
+        newest = s.scalar(select(AuditEntry.hash).order_by(AuditEntry.n.desc()).limit(1))
+    assert summaries == ["第1条", "第4条", "第5条", "第6条"]
+    assert ns[-4:] == [start + 1, start + 2, start + 3, start + 4]
+    assert (last_n, last_hash) == (start + 4, newest)
