@@ -55,6 +55,7 @@ from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import DateEdit
 from desktop_app.ui.widgets.buttons import button_row
+from desktop_app.ui.widgets.flow import FlowLayout
 
 CONTRACT_COLUMNS = [
     Column("number", "合同编号", width=110), Column("name", "合同名称", "pinyin-text", width=170),
@@ -155,6 +156,11 @@ class ContractsPage(QWidget):
             lambda: save_template(self, self.ctx, "contracts"), self))
         bar.insertWidget(0, self.kind_box)
         bar.insertWidget(0, self.status_box)
+        # the row wraps onto a second line on a narrow window: in one fixed row it made the main
+        # window wider than a 1280-pixel screen
+        flow = FlowLayout.from_row(bar)
+        flow.keep_together(self.status_box, self.kind_box)  # the filters, then the contract's actions,
+        flow.keep_together(flow.named("btn_import_contracts"), flow.named("btn_export"))  # then the file's
         self.contracts = self._view(CONTRACT_COLUMNS, "register", "筛选：编号、名称、承包方或拼音首字母")
         self.contracts.current_row_changed.connect(self._load_detail)
         self.contracts.row_activated.connect(lambda _r: press(self, "btn_edit"))
@@ -171,7 +177,7 @@ class ContractsPage(QWidget):
         split.setSizes([380, 220])
         tab = QWidget()
         lay = QVBoxLayout(tab)
-        lay.addLayout(bar)
+        lay.addLayout(flow)
         lay.addWidget(split, 1)
         QShortcut(QKeySequence("Ctrl+F"), tab, activated=self.contracts.focus_filter)
         return tab

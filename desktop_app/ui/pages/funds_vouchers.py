@@ -51,6 +51,7 @@ from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.voucher_entry import VoucherDialog
 from desktop_app.ui.widgets.dates import PeriodPicker
+from desktop_app.ui.widgets.flow import FlowLayout
 
 # source_kind -> the module that made the voucher (来源); a voucher without one was typed in 填制
 SOURCE_LABELS = {
@@ -105,9 +106,13 @@ class VouchersPage(QWidget):
         self.year_end_dialog: YearEndDialog | None = None
         self.buttons: dict[str, QPushButton] = {}
         self.allowed: dict[str, bool] = {}  # by role: a closed month must not re-enable a gated button
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("会计期间"))
+        # the month's actions wrap onto a second line on a narrow window (FlowLayout): in one
+        # fixed row they made the main window wider than a 1280-pixel screen
+        bar = FlowLayout()
+        period_label = QLabel("会计期间")
+        bar.addWidget(period_label)
         bar.addWidget(self.period)
+        bar.keep_together(period_label, self.period)
         actions: list[tuple[str, Callable[[], None], str | None, Roles]] = [
             ("填制(&N)", self.new, "Ctrl+N", MAKE_VOUCHER), ("修改(&M)", self.edit, None, MAKE_VOUCHER),
             ("审核(&R)", self.review, None, REVIEW_VOUCHER), ("取消审核", self.unreview, None, REVIEW_VOUCHER),
@@ -121,13 +126,13 @@ class VouchersPage(QWidget):
                 QShortcut(QKeySequence(key), btn, btn.click)
             self.allowed[text] = gate(btn, ctx, roles) if roles else True
             self.buttons[text] = btn
-            bar.addWidget(btn)
-        bar.addStretch(1)
+            if text != "期初余额":  # a book's, not a month's: on the second row, beside 年终结转
+                bar.addWidget(btn)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         # the status on its own line: beside the buttons it was squeezed to wrap mid-word (未结/账)
         layout.addWidget(self.status)
-        status_bar = QHBoxLayout()  # its own line: the toolbar must fit a 1366-pixel screen
+        status_bar = QHBoxLayout()  # its own line: the toolbar must fit a 1280-pixel screen
         self.auto_review = QCheckBox("自动凭证送审核")
         self.auto_review.setToolTip("勾选：收款、资产购置、折旧等模块生成的凭证与手工凭证一样须审核、记账；"
                                     "不勾选：由系统自动审核、记账")
@@ -141,6 +146,7 @@ class VouchersPage(QWidget):
         import_vouchers.setToolTip("从Excel日记账导入凭证（按日期、凭证号、摘要、科目、借贷金额），导入后为未审核")
         gate(import_vouchers, ctx, MAKE_VOUCHER)
         status_bar.addWidget(import_vouchers)
+        status_bar.addWidget(self.buttons["期初余额"])
         year_end = QPushButton("年终结转(&Y)…")
         year_end.clicked.connect(self.year_end)
         gate(year_end, ctx, CLOSE_PERIOD)
