@@ -10,6 +10,8 @@ every table does, or is named below with the reason it need not.
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -286,3 +288,53 @@ def test_a_month_reopened_behind_the_programs_back_is_not_sealed_over(demo: Path
         db.close()
     code, out = _verify(demo, capsys)
     assert code == 3 and "2026年10月" in out
+
+
+def test_a_batch_of_many_books_meets_closed_and_reopened_months_as_one_call_each(demo: Path) -> None:
+    """bulk_post_books reads every (book, month) record in one query (periods.OpenPeriods) and refuses
+    exactly as ensure_period_open: a closed month, and a month set back to open behind the program's
+    back; nothing of the batch is written."""
+    import uuid
+
+    from sqlalchemy import func, select
+
+    from db.models import User, Voucher
+    from desktop_app.core.services.auth import user_row
+    from desktop_app.core.services.voucher_bulk import BulkVoucher, bulk_post_books
+    from desktop_app.core.services.vouchers import LineInput
+
+    raw = sqlite3.connect(demo)
+    closed = [uuid.UUID(b) for (b,) in raw.execute(
+        "SELECT book_id FROM period WHERE period = '2026-10' AND status = 'closed' ORDER BY book_id LIMIT 2")]
+    raw.close()
+    assert len(closed) == 2
+    lines = [LineInput("101", debit=Decimal("5.00")), LineInput("50101", credit=Decimal("5.00"))]
+
+    def batch(month_of_second: int) -> dict[uuid.UUID, list[BulkVoucher]]:
+        return {closed[0]: [BulkVoucher(date(2026, 12, 3), "好月份", lines)],
+                closed[1]: [BulkVoucher(date(2026, 12, 3), "好月份", lines),
+                            BulkVoucher(date(2026, month_of_second, 3), "坏月份", lines)]}
+
+    def count(s) -> int:
+        return int(s.scalar(select(func.count()).select_from(Voucher)))
+
+    db = open_database(demo)
+    try:
+        with db.read("t") as s:
+            before = count(s)
+        with db.begin("kuaiji") as s, pytest.raises(ConflictError, match="2026年10月已结账，不能修改"):
+            kuaiji = user_row(s.execute(select(User).where(User.username == "kuaiji")).scalar_one())
+            bulk_post_books(s, batch(10), maker=kuaiji)
+    finally:
+        db.close()
+    _sql(demo, f"UPDATE period SET status = 'open', seal_hash = NULL WHERE book_id = '{closed[1].hex}' "
+               "AND period = '2026-10'")
+    db = open_database(demo)
+    try:
+        with db.begin("kuaiji") as s, pytest.raises(ConflictError, match="2026年10月按审计日志已结账"):
+            kuaiji = user_row(s.execute(select(User).where(User.username == "kuaiji")).scalar_one())
+            bulk_post_books(s, batch(10), maker=kuaiji)
+        with db.read("t") as s:
+            assert count(s) == before
+    finally:
+        db.close()

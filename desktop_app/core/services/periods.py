@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -102,21 +102,62 @@ def ensure_period_open(session: Session, book_id: uuid.UUID, on: date | str) -> 
     ``on`` is a ``date`` or a ``YYYY-MM`` string.
     """
     period = check_period(on, "日期") if isinstance(on, str) else period_of(on)
+    _ensure_open(session, book_id, period, _period_status_row(session, book_id, period))
+
+
+class OpenPeriods:
+    """:func:`ensure_period_open` for a batch writer (many books' vouchers of a month): the period
+    rows of the (book, month) pairs it will write are read in one query, and each pair is then
+    checked where the batch meets it, with the same refusals in the same order as one call each."""
+
+    def __init__(self, session: Session, pairs: Iterable[tuple[uuid.UUID, str]]) -> None:
+        self.session = session
+        pairs = set(pairs)
+        self.rows: dict[tuple[uuid.UUID, str], Any] = dict.fromkeys(pairs)
+        if pairs:
+            found = reads(session).execute(_PERIOD_STATUS_MANY, {"books": sorted({b for b, _ in pairs}),
+                                                                 "periods": sorted({p for _, p in pairs})})
+            for book_id, period, status, period_id in found:
+                if (book_id, period) in self.rows:
+                    self.rows[(book_id, period)] = (status, period_id)
+
+    def ensure(self, book_id: uuid.UUID, period: str) -> None:
+        key = (book_id, period)
+        found = self.rows[key] if key in self.rows else _period_status_row(self.session, book_id, period)
+        _ensure_open(self.session, book_id, period, found)
+
+
+def _period_status_row(session: Session, book_id: uuid.UUID, period: str) -> Any:
+    return reads(session).execute(_PERIOD_STATUS, {"book_id": book_id, "period": period}).first()
+
+
+_PERIOD_STATUS_MANY = (select(Period.book_id, Period.period, Period.status, Period.id)
+                       .where(Period.book_id.in_(bindparam("books", expanding=True)),
+                              Period.period.in_(bindparam("periods", expanding=True))))
+
+
+def _ensure_open(session: Session, book_id: uuid.UUID, period: str, found: Any) -> None:
+    """ensure_period_open's rule, given the month's (status, id) row (None: no record)."""
     book = get_book_row(session, book_id)
     if period < book.start_period:
         raise ConflictError(f"{period_label(period)}早于账套启用期间{period_label(book.start_period)}，不能记账",
                             field="日期")
-    found = reads(session).execute(_PERIOD_STATUS, {"book_id": book_id, "period": period}).first()
     if found is not None and found[0] == "closed":
         raise ConflictError(f"{period_label(period)}已结账，不能修改。如需更正，请在未结账的月份填制更正凭证，"
                             "或由审核员反结账", field="日期")
-    _refuse_reopened_behind(session, book_id, period, "拒绝写入", field="日期")
+    _refuse_reopened_behind(session, book_id, period, "拒绝写入", field="日期", found=found)
 
 
-def _refuse_reopened_behind(session: Session, book_id: uuid.UUID, period: str, refused: str, *, field: str) -> None:
+_NOT_READ: Any = object()
+
+
+def _refuse_reopened_behind(session: Session, book_id: uuid.UUID, period: str, refused: str, *, field: str,
+                            found: Any = _NOT_READ) -> None:
     """A month the audit log says is closed, whose row was set back to open behind the program's
-    back, takes no write — not even a new 结账, which would seal over the evidence."""
-    found = reads(session).execute(_PERIOD_STATUS, {"book_id": book_id, "period": period}).first()
+    back, takes no write — not even a new 结账, which would seal over the evidence. ``found``: the
+    month's (status, id) row when the caller has just read it."""
+    if found is _NOT_READ:
+        found = _period_status_row(session, book_id, period)
     if found is not None and found[0] != "closed" and audit_says_closed(reads(session), book_id, period, found[1]):
         raise ConflictError(f"{period_label(period)}按审计日志已结账，但期间记录被改为未结账且没有反结账记录"
                             f"（已被程序以外的方式修改），{refused}。请告知系统管理员：在“备份与恢复”页从此前的备份恢复"

@@ -18,13 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
-from db.changelog import bulk_insert, paused_gc
+from db.changelog import bulk_insert, driver_cursor, paused_gc
 from db.models import AccountPeriodTotal, Entry, Period, Voucher
-from db.types import utcnow, uuid7
+from db.types import to_scaled_int, utcnow, uuid7
 from desktop_app.core.errors import ValidationError
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
@@ -36,7 +35,7 @@ from desktop_app.core.services.funds_base import (
     period_label,
     period_of,
 )
-from desktop_app.core.services.periods import compute_period_seals, ensure_period_open
+from desktop_app.core.services.periods import OpenPeriods, compute_period_seals
 from desktop_app.core.services.permissions import CLOSE_PERIOD, MAKE_VOUCHER
 from desktop_app.core.services.voucher_lines import (
     LineInput,
@@ -121,12 +120,14 @@ class _Writer:
         self.totals: dict[uuid.UUID, Totals] = {}
         self.audits: list[AuditRecord] = []
         self.known: dict[tuple[uuid.UUID, str], int] = {}  # (book, month) -> last number, read ahead
+        self.open_periods = OpenPeriods(session, ())  # the months' records, read ahead with the numbers
 
     def last_numbers(self, pairs: set[tuple[uuid.UUID, str]]) -> None:
         """Read the last voucher number of these (book, month)s in one query (0 where none)."""
         if not pairs:
             return
         self.known = dict.fromkeys(pairs, 0)
+        self.open_periods = OpenPeriods(self.session, pairs)
         rows = self.session.execute(_LAST_NUMBERS, {"books": sorted({b for b, _ in pairs}),
                                                     "periods": sorted({p for _, p in pairs})})
         for book_id, period, number in rows:
@@ -155,7 +156,7 @@ class _Writer:
         for i, bv in enumerate(vouchers, start=1):
             period = period_of(bv.voucher_date)
             if period not in numbers:
-                ensure_period_open(session, book_id, period)
+                self.open_periods.ensure(book_id, period)
                 known = self.known.get((book_id, period))
                 numbers[period] = known if known is not None else session.scalar(select(func.max(Voucher.number)).where(
                     Voucher.book_id == book_id, Voucher.period == period)) or 0
@@ -216,25 +217,26 @@ def add_totals(session: Session, book_id: uuid.UUID, totals: Totals) -> None:
 
 
 def _add_totals(session: Session, books: Sequence[tuple[uuid.UUID, Totals]]) -> None:
-    """:func:`add_totals` of many books in one executemany (Core: the summary has no ORM hooks)."""
-    rows = [{"book_id": book_id, "period": p, "account_id": a, "closing": c, "debit": d, "credit": cr, "lines": n}
+    """:func:`add_totals` of many books in one executemany through the driver's cursor (the summary
+    has no ORM hooks; a month of a township is thousands of rows), values in their stored forms."""
+    places = AccountPeriodTotal.__table__.c.debit.type.places  # type: ignore[attr-defined]  # ScaledDecimal
+    rows = [(book_id.hex, p, a.hex, 1 if c else 0, to_scaled_int(d, places), to_scaled_int(cr, places), n)
             for book_id, totals in books
             for (p, c), accounts in sorted(totals.items())
             for a, d, cr, n in sorted(accounts.values(), key=lambda t: str(t[0]))]
     if rows:
-        session.connection().execute(_UPSERT_TOTALS, rows)
+        cursor = driver_cursor(session)
+        try:
+            cursor.executemany(_UPSERT_TOTALS, rows)
+        finally:
+            cursor.close()
 
 
-def _upsert_totals() -> Any:
-    t = AccountPeriodTotal
-    stmt = sqlite_insert(t)
-    return stmt.on_conflict_do_update(index_elements=[t.book_id, t.period, t.account_id, t.closing],
-                                      set_={"debit": t.debit + stmt.excluded.debit,
-                                            "credit": t.credit + stmt.excluded.credit,
-                                            "lines": t.lines + stmt.excluded.lines})
-
-
-_UPSERT_TOTALS = _upsert_totals()
+_UPSERT_TOTALS = ("INSERT INTO account_period_total (book_id, period, account_id, closing, debit, credit, lines) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (book_id, period, account_id, closing) DO UPDATE SET "
+                  "debit = account_period_total.debit + excluded.debit, "
+                  "credit = account_period_total.credit + excluded.credit, "
+                  "lines = account_period_total.lines + excluded.lines")
 
 
 def bulk_close_periods(session: Session, book_id: uuid.UUID, periods: Sequence[str], *, user: UserRow) -> None:
