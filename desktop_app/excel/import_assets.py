@@ -205,7 +205,7 @@ def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.
     user = writing_user(session)  # the window's or the command line's login
     # one batch (``assets_import.create_assets``): create_asset's checks once, the cards bulk-written
     create_assets(session, organisation_id=organisation_id, book_id=book_id, user=user,
-                  rows=[{k: v for k, v in public(values).items() if v is not None and v != ""} for values in rows])
+                  rows=({k: v for k, v in public(values).items() if v is not None and v != ""} for values in rows))
 
 
 def _update(session: Session, record_id: Any, values: dict[str, Any], current: Mapping[str, Any],

@@ -32,6 +32,7 @@ from desktop_app.core.services.assets import LABELS, _depreciated_or_closed_thro
 from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.funds_base import get_book_row, reads
 from desktop_app.core.services.permissions import MAKE_VOUCHER
+from desktop_app.core.services.resources_import import CHUNK, batched
 
 __all__ = ["create_assets"]
 
@@ -48,7 +49,8 @@ def _image(row: Mapping[str, Any]) -> dict[str, Any]:
 def create_assets(session: Session, *, organisation_id: uuid.UUID, book_id: uuid.UUID,
                   rows: Iterable[Mapping[str, Any]], user: UserRow) -> int:
     """Register every card of ``rows`` (the keyword arguments of ``create_asset``) in ``book_id``,
-    or none: the first refusal raises before anything is written. Returns how many were written."""
+    or none: a refusal raises, and the caller's transaction then writes nothing (cards are written
+    in rounds of ``CHUNK``: memory stays flat). Returns how many were written."""
     v.check_org(session, organisation_id)
     book = get_book_row(session, book_id)
     if book.organisation_id != organisation_id:
@@ -56,18 +58,27 @@ def create_assets(session: Session, *, organisation_id: uuid.UUID, book_id: uuid
     require_role(session, user, *MAKE_VOUCHER, organisation_id=organisation_id)  # as create_asset
     done = _depreciated_or_closed_through(session, book_id)
     codes: dict[str, uuid.UUID] = {c: i for c, i in reads(session).execute(_CODES, {"org_id": organisation_id})}
-    out: list[dict[str, Any]] = []
-    for values in rows:
-        code = v.text(values.get("code"), LABELS["code"], max_len=30) or ""
-        if code in codes:  # earlier in this batch (the database's are refused by validated_asset alike)
-            raise ConflictError(f"资产编号 {code} 已被其他资产卡片使用", field=LABELS["code"])
-        fields = validated_asset(session, dict(values), organisation_id, None)
-        first = add_months(month_of(fields["acquired_on"]), 1)
-        fields["first_period"] = max(first, book.start_period, add_months(done, 1)) if done else \
-            max(first, book.start_period)
-        aid = uuid7()
-        codes[code] = aid
-        out.append({"id": aid, "organisation_id": organisation_id, "book_id": book_id, **fields, **_UNSET})
+    n = 0
+    for chunk in batched(rows, CHUNK):
+        out: list[dict[str, Any]] = []
+        for values in chunk:
+            code = v.text(values.get("code"), LABELS["code"], max_len=30) or ""
+            if code in codes:  # earlier in this batch (the database's are refused by validated_asset alike)
+                raise ConflictError(f"资产编号 {code} 已被其他资产卡片使用", field=LABELS["code"])
+            fields = validated_asset(session, dict(values), organisation_id, None)
+            first = add_months(month_of(fields["acquired_on"]), 1)
+            fields["first_period"] = max(first, book.start_period, add_months(done, 1)) if done else \
+                max(first, book.start_period)
+            aid = uuid7()
+            codes[code] = aid
+            out.append({"id": aid, "organisation_id": organisation_id, "book_id": book_id, **fields, **_UNSET})
+        _write(session, out)
+        n += len(out)
+    return n
+
+
+def _write(session: Session, out: list[dict[str, Any]]) -> None:
+    """The cards, their history lines (as ``assets_common.write_history``) and audit entries."""
     bulk_insert(session, Asset, out)
     at, actor = utcnow(), session_actor(session)
     bulk_insert(session, AssetHistory, [
@@ -76,4 +87,3 @@ def create_assets(session: Session, *, organisation_id: uuid.UUID, book_id: uuid
     record_audit(session, [AuditRecord("create", "asset", str(r["id"]),
                                        f"登记资产 {r['code']} {r['name']}（原值 {r['original_value']}）", None, _image(r))
                            for r in out])
-    return len(out)

@@ -10,7 +10,8 @@ n² row reads; here the cost per row does not grow with the file.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -29,26 +30,41 @@ from desktop_app.core.services.resources import ParcelBatch, validated_parcel
 __all__ = ["create_parcels"]
 
 
+def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """``rows`` in lists of ``size`` (itertools.batched is Python 3.12)."""
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
 def _image(row: Mapping[str, Any]) -> dict[str, Any]:
     """What ``db.images.row_image`` gives for the same parcel written through the ORM."""
     return {c.name: jsonable(row.get(c.key)) for c in ResourceParcel.__table__.columns if c.key not in NOT_IMAGED}
 
 
+CHUNK = 5000  # parcels checked and written per round: memory stays flat for any file
+
+
 def create_parcels(session: Session, *, organisation_id: uuid.UUID, rows: Iterable[Mapping[str, Any]],
                    user: UserRow) -> int:
-    """Register every parcel of ``rows`` (the keyword arguments of ``create_parcel``) or none:
-    the first refusal raises before anything is written. Returns how many were written."""
+    """Register every parcel of ``rows`` (the keyword arguments of ``create_parcel``) or none: a
+    refusal raises, and the caller's transaction then writes nothing (rows are written in rounds of
+    ``CHUNK``, so a refusal late in a long file comes after earlier rounds' inserts, which that
+    transaction's rollback undoes). Returns how many were written."""
     v.check_org(session, organisation_id)
     require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
     batch = ParcelBatch.read(session, organisation_id)  # the codes and the main book, once
-    out: list[dict[str, Any]] = []
-    for values in rows:
-        fields = validated_parcel(session, dict(values), organisation_id, None, batch)
-        pid = uuid7()
-        batch.taken(fields["code"], pid)  # a second row with this code: 已存在, as after the first was saved
-        out.append({"id": pid, "organisation_id": organisation_id, **fields})
-    bulk_insert(session, ResourceParcel, out)
-    record_audit(session, [AuditRecord("create", "resource_parcel", str(r["id"]),
-                                       f"登记地块 {r['code']} {r['name']}（{r['land_class']} {r['area_mu']} 亩）",
-                                       None, _image(r)) for r in out])
-    return len(out)
+    n = 0
+    for chunk in batched(rows, CHUNK):
+        out: list[dict[str, Any]] = []
+        for values in chunk:
+            fields = validated_parcel(session, dict(values), organisation_id, None, batch)
+            pid = uuid7()
+            batch.taken(fields["code"], pid)  # a second row with this code: 已存在, as after the first was saved
+            out.append({"id": pid, "organisation_id": organisation_id, **fields})
+        bulk_insert(session, ResourceParcel, out)
+        record_audit(session, [AuditRecord("create", "resource_parcel", str(r["id"]),
+                                           f"登记地块 {r['code']} {r['name']}（{r['land_class']} {r['area_mu']} 亩）",
+                                           None, _image(r)) for r in out])
+        n += len(out)
+    return n
