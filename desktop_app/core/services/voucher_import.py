@@ -398,8 +398,8 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
     What ``create_voucher`` does for each, done for all at once: the same checks (the maker's role,
     the 摘要, the month open, ``check_lines``), the numbers ``number_new`` gave, the rows written
     through ``bulk_insert`` (stored and change-logged as an ORM flush stores them) every ``batch``
-    lines, the 常用摘要 counted up once per text, and one audit entry per voucher with
-    ``create_voucher``'s words and image (填制凭证 2026年1月第3号凭证：摘要), written in one call.
+    lines with one audit entry per voucher in ``create_voucher``'s words and image (填制凭证
+    2026年1月第3号凭证：摘要), then the 常用摘要 counted up once per text.
     An import is user input: each voucher keeps its own audit entry (the bulk posting path's one
     entry per batch is for trusted generators only)."""
     from db.audit import AuditRecord, record_audit
@@ -452,13 +452,16 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
                                       {"number": v.number, "period": v.period, "date": v.voucher_date,
                                        "summary": summary, "status": "填制", "attachments": 0, "flags": flags,
                                        "lines": lines}))  # made JSON by record_audit as create_voucher's
-            if len(e_rows) >= batch:
+            if len(e_rows) >= batch:  # a batch at a time: memory stays flat
                 bulk_insert(session, Voucher, v_rows)
                 bulk_insert(session, Entry, e_rows)
+                record_audit(session, audits)
                 v_rows.clear()
                 e_rows.clear()
+                audits.clear()
         bulk_insert(session, Voucher, v_rows)
         bulk_insert(session, Entry, e_rows)
+        record_audit(session, audits)
         held = {p.text: p for p in session.scalars(select(SummaryPhrase).where(
             SummaryPhrase.book_id == book_id, SummaryPhrase.text.in_(list(phrases))))} if len(phrases) < 30000 else {
             p.text: p for p in session.scalars(select(SummaryPhrase).where(SummaryPhrase.book_id == book_id))}
@@ -469,7 +472,6 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
         bulk_insert(session, SummaryPhrase, [{"id": uuid7(), "book_id": book_id, "text": text, "uses": uses}
                                              for text, uses in phrases.items() if text not in held])
         session.flush()
-        record_audit(session, audits)
     return len(todo)
 
 
