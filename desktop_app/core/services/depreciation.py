@@ -28,11 +28,12 @@ from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_assets import DepreciationCharge, DepreciationRunResult, ScheduleRow
-from desktop_app.core.rules.depreciation import Adjustment, Terms, month_of, schedule
+from desktop_app.core.rules.depreciation import UNITS, Adjustment, Terms, month_of, schedule
 from desktop_app.core.services import assets_common as v
 from desktop_app.core.services.assets import load_asset
 from desktop_app.core.services.assets_books import EXPENSE_ROLE, role_code
 from desktop_app.core.services.auth import require_role
+from desktop_app.core.services.depreciation_month import straight_month
 from desktop_app.core.services.funds_base import (
     check_period,
     get_book_row,
@@ -170,34 +171,76 @@ _CARD_COLUMNS = (Asset.id, Asset.book_id, Asset.code, Asset.name, Asset.status, 
 def compute_charges_books(session: Session, book_ids: Sequence[uuid.UUID],
                           period: str) -> dict[uuid.UUID, list[DepreciationCharge]]:
     """:func:`compute_charges` of many books (their cards, adjustments, workloads and charged
-    months read once for all)."""
+    months read once for all, each by the books' cards: no list of every card's id is sent)."""
     books = {b: get_book_row(session, b) for b in book_ids}
-    everything = session.execute(select(*_CARD_COLUMNS).where(Asset.book_id.in_(list(books)), Asset.deleted.is_(False),
-                                                              Asset.first_period <= period)
-                                 .order_by(Asset.code)).all()
+    out: dict[uuid.UUID, list[DepreciationCharge]] = {b: [] for b in books}
+    if not books:
+        return out
+    in_books = Asset.book_id.in_(list(books))
+    conn = session.connection()  # Core rows: a township's cards every month, no ORM machinery
+    everything = conn.execute(select(*_CARD_COLUMNS).where(in_books, Asset.deleted.is_(False),
+                                                           Asset.first_period <= period)
+                              .order_by(Asset.code)).all()
     assets = [a for a in everything
               if a.status != "报废" and (a.disposed_on is None or month_of(a.disposed_on) >= period)]
-    out: dict[uuid.UUID, list[DepreciationCharge]] = {b: [] for b in books}
-    ids = [a.id for a in assets]
-    if not ids:
+    if not assets:
         return out
-    adjs, works = adjustments_of(session, ids), workloads_of(session, ids)
+    adjs, works = _adjustments_in(conn, in_books), _workloads_in(conn, in_books)
+    # charged months that matter: from the earliest book start through the month itself
+    first = min(b.start_period for b in books.values())
     posted: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for aid, p in session.execute(select(AssetDepreciation.asset_id, AssetDepreciation.period)
-                                  .where(AssetDepreciation.asset_id.in_(ids), AssetDepreciation.deleted.is_(False))):
+    for aid, p in conn.execute(select(AssetDepreciation.asset_id, AssetDepreciation.period)
+                               .join(Asset, Asset.id == AssetDepreciation.asset_id)
+                               .where(in_books, AssetDepreciation.deleted.is_(False),
+                                      AssetDepreciation.period >= first, AssetDepreciation.period <= period)):
         posted[aid].add(p)
     codes = {b: {use: role_code(session, b, role) for use, role in EXPENSE_ROLE.items()}
              for b in {a.book_id for a in assets}}
+    no_workloads: dict[str, Decimal] = {}
     for a in assets:
-        lines = schedule(terms_of(a), adjs[a.id], until=period, workloads=works[a.id])
-        missing = [ln.period for ln in lines if ln.period < period and ln.period >= books[a.book_id].start_period
-                   and ln.period not in posted[a.id]]
-        if missing:
-            raise ConflictError(f"资产 {a.code} {a.name} 的{period_label(missing[0])}折旧尚未计提，请按月依次计提",
+        aid, done, start = a.id, posted.get(a.id), books[a.book_id].start_period
+        if a.method != UNITS and aid not in adjs:  # the common card: its month without the whole schedule
+            amount, missing = straight_month(
+                cost=a.original_value, residual_rate=a.residual_rate, life_months=a.useful_life_months,
+                acquired_on=a.acquired_on, opening_accumulated=a.opening_accumulated, first_period=a.first_period,
+                disposed_on=a.disposed_on, period=period, start=start, posted=done)
+            if not missing:
+                if amount is not None and (done is None or period not in done):
+                    out[a.book_id].append(DepreciationCharge(aid, a.code, a.name, codes[a.book_id][a.use_kind],
+                                                             amount))
+                continue
+        lines = schedule(terms_of(a), adjs.get(aid, []), until=period, workloads=works.get(aid, no_workloads))
+        missing_months = [ln.period for ln in lines
+                          if start <= ln.period < period and (done is None or ln.period not in done)]
+        if missing_months:
+            raise ConflictError(f"资产 {a.code} {a.name} 的{period_label(missing_months[0])}折旧尚未计提，请按月依次计提",
                                 field="期间")
-        if period in posted[a.id] or not lines or lines[-1].period != period:
-            continue
-        out[a.book_id].append(DepreciationCharge(a.id, a.code, a.name, codes[a.book_id][a.use_kind], lines[-1].amount))
+        if lines and lines[-1].period == period and (done is None or period not in done):
+            out[a.book_id].append(DepreciationCharge(aid, a.code, a.name, codes[a.book_id][a.use_kind],
+                                                     lines[-1].amount))
+    return out
+
+
+def _adjustments_in(conn: Any, in_books: Any) -> dict[uuid.UUID, list[Adjustment]]:
+    """:func:`adjustments_of` of every card of the books (by the cards' book, not a list of ids)."""
+    out: dict[uuid.UUID, list[Adjustment]] = defaultdict(list)
+    for aid, on, dc, da, life, rate in conn.execute(
+            select(AssetAdjustment.asset_id, AssetAdjustment.effective_on, AssetAdjustment.delta_cost,
+                   AssetAdjustment.delta_accumulated, AssetAdjustment.new_life_months,
+                   AssetAdjustment.new_residual_rate)
+            .join(Asset, Asset.id == AssetAdjustment.asset_id)
+            .where(in_books, AssetAdjustment.deleted.is_(False))):
+        out[aid].append(Adjustment(month_of(on), dc, da, life, rate))
+    return out
+
+
+def _workloads_in(conn: Any, in_books: Any) -> dict[uuid.UUID, dict[str, Decimal]]:
+    """:func:`workloads_of` of every card of the books."""
+    out: dict[uuid.UUID, dict[str, Decimal]] = defaultdict(dict)
+    for aid, p, qty in conn.execute(select(AssetWorkload.asset_id, AssetWorkload.period, AssetWorkload.quantity)
+                                    .join(Asset, Asset.id == AssetWorkload.asset_id)
+                                    .where(in_books, AssetWorkload.deleted.is_(False))):
+        out[aid][p] = qty
     return out
 
 
@@ -317,8 +360,11 @@ def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], p
 
 def _write_lines(session: Session, book_id: uuid.UUID, period: str, charges: list[DepreciationCharge],
                  voucher_id: uuid.UUID) -> None:
+    # a month's lines of the book are few or none before the run (a reversed run's tombstones):
+    # found by (book, month), not by a list of every charged card's id
+    charged = {c.asset_id for c in charges}
     old = {d.asset_id: d for d in session.scalars(select(AssetDepreciation).where(
-        AssetDepreciation.asset_id.in_([c.asset_id for c in charges]), AssetDepreciation.period == period))}
+        AssetDepreciation.book_id == book_id, AssetDepreciation.period == period)) if d.asset_id in charged}
     new = []
     for c in charges:
         if c.asset_id in old:  # a tombstoned line of a reversed run comes back to life

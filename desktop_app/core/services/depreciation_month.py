@@ -1,0 +1,79 @@
+"""One month of a straight-line card's schedule without building the schedule (a township's run).
+
+``rules.depreciation.schedule`` walks a card month by month from its first chargeable month; the
+monthly run needs only two things of it: the month's charge, and whether an earlier month
+(from the book's start) was charged in the schedule but never posted. For a 年限平均法 card with
+no value changes the walk has a closed form (the rules of ``schedule``/``_straight_charge``):
+
+* ``L`` months are left to charge after the first chargeable month's start (``life − months
+  used``), ``R`` = max(cost − residual − opening accumulated, 0) is left to charge, ``monthly`` =
+  round half-up(R / L) is fixed (nothing recomputes it without an adjustment);
+* before month ``t`` (0 = the first chargeable month) ``min(t · monthly, R)`` has been charged
+  (each month charges ``min(monthly, what is left)``), and month ``L − 1`` takes whatever is left;
+* so the months with a charge are ``t`` = 0 … min(⌈R / monthly⌉, L) − 1 (only ``L − 1`` when
+  ``monthly`` rounds to 0), cut at the disposal month.
+
+:func:`straight_month` answers for such a card; anything else (工作量法, an adjustment, a month
+reported missing: the caller builds the schedule for its message) goes through ``schedule``.
+``tests/assets/test_depreciation_month.py`` checks it against ``schedule`` over many cards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from datetime import date
+from decimal import Decimal
+
+from desktop_app.core.periods import add_months, months_between, period_of
+from desktop_app.core.rules.depreciation import ZERO, round_fen
+
+HUNDRED = Decimal(100)
+
+
+def straight_month(*, cost: Decimal, residual_rate: Decimal, life_months: int, acquired_on: date,
+                   opening_accumulated: Decimal, first_period: str | None, disposed_on: date | None,
+                   period: str, start: str, posted: Set[str] | None) -> tuple[Decimal | None, bool]:
+    """(the charge of ``period``, or None when the schedule has no line that month; whether a
+    charged month in ``start`` … the month before ``period`` is not in ``posted``).
+
+    The same answers as ``schedule(terms, (), until=period)``'s last line and the run's check of
+    the months before, for a straight-line card with no adjustments."""
+    acquired = period_of(acquired_on)
+    first = first_period or add_months(acquired, 1)
+    used0 = months_between(acquired, first) - 1
+    if used0 < 0:
+        first, used0 = add_months(acquired, 1), 0
+    last = period
+    if disposed_on is not None:
+        disposal = period_of(disposed_on)
+        if disposal < last:
+            last = disposal
+    if last < first:
+        return None, False
+    left = life_months - used0
+    remaining = max(cost - round_fen(cost * residual_rate / HUNDRED) - opening_accumulated, ZERO)
+    if left <= 0 or remaining <= 0:
+        return None, False
+    monthly = round_fen(remaining / left)
+    if monthly > 0:
+        whole, part = divmod(remaining, monthly)  # both positive: ⌈R / monthly⌉ = whole (+1 if a part)
+        lo, hi = 0, min(int(whole) + (1 if part else 0), left) - 1  # months 0 … hi charge something
+    else:
+        lo, hi = left - 1, left - 1  # only the life's last month takes the residue
+    hi = min(hi, months_between(first, last))
+    if hi < lo:
+        return None, False
+    t = months_between(first, period)
+    amount: Decimal | None = None
+    if lo <= t <= hi:  # t ≤ hi ≤ the disposal month: this month is charged
+        before = min(t * monthly, remaining)
+        amount = remaining - before if t == left - 1 else min(monthly, remaining - before)
+    # the months before ``period`` from the book's start that the schedule charges
+    a, b = max(lo, months_between(first, start)), min(hi, t - 1)
+    if a > b:
+        return amount, False
+    if not posted:
+        return amount, True
+    first_p, last_p = add_months(first, a), add_months(first, b)
+    done = sum(1 for p in posted if first_p <= p <= last_p)
+    return amount, done < b - a + 1
