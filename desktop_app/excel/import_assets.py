@@ -17,10 +17,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from db.changelog import paused_gc
 from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.progress import Progress
 from desktop_app.excel.assets_import_common import (
@@ -119,14 +121,17 @@ def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID |
     return keyed(out)
 
 
-def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> Any:
+def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+              codes: Mapping[str, uuid.UUID] | None = None) -> Any:
+    """The row by the form's rules; ``codes``: the organisation's card codes ``AssetImporter.check``
+    read once (``assets_import.asset_codes``), for ``validated_asset``'s clash test."""
     from desktop_app.core.services.assets import LABELS, load_asset, validated_asset
 
     rid, was = values.get("_id"), values.get("_was")
     if rid is None or was is None:
         if values.get("status") == DISPOSED:
             return None  # left out by ``AssetImporter.check``
-        return validated_asset(session, public(values), organisation_id, None)
+        return validated_asset(session, public(values), organisation_id, None, codes)
     changed = changed_fields(values, was)
     if not changed:
         return None
@@ -144,7 +149,7 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
         raise ValidationError("处置资产请使用“资产处置”，不能通过导入改状态", field=LABELS["status"])
     # the whole card as the form would save it: what is registered, with the row's changes
     a = load_asset(session, rid)
-    return validated_asset(session, {**{k: getattr(a, k) for k in LABELS}, **changed}, organisation_id, rid)
+    return validated_asset(session, {**{k: getattr(a, k) for k in LABELS}, **changed}, organisation_id, rid, codes)
 
 
 DISPOSED = "已处置"
@@ -171,7 +176,13 @@ class AssetImporter(RecordImporter):
               mode: Mode) -> ImportCheck:
         """As the generic check; a card the file shows as 已处置 is not registered anew (a disposed
         card has left the books), it is counted as left out and said in the notes."""
-        out = super().check(session, table, organisation_id=organisation_id, book_id=book_id, mode=mode)
+        from desktop_app.core.services.assets_import import asset_codes
+
+        # the organisation's card codes read once for the file, not per row
+        each_row = replace(self, validate=partial(_validate, codes=asset_codes(session, organisation_id)))
+        with paused_gc():  # the rows' values and outcomes hold no cycles: no collector rescanning them
+            out = RecordImporter.check(each_row, session, table, organisation_id=organisation_id, book_id=book_id,
+                                       mode=mode)
         gone = {row for status, row, values, _, _ in out.plan if status == "new" and values.get("status") == DISPOSED}
         if not gone:
             return out
@@ -204,8 +215,9 @@ def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.
         raise ValidationError("导入资产卡片须指定账套", field="账套")
     user = writing_user(session)  # the window's or the command line's login
     # one batch (``assets_import.create_assets``): create_asset's checks once, the cards bulk-written
-    create_assets(session, organisation_id=organisation_id, book_id=book_id, user=user,
-                  rows=({k: v for k, v in public(values).items() if v is not None and v != ""} for values in rows))
+    with paused_gc():  # the cards' rows, images and audit records hold no cycles
+        create_assets(session, organisation_id=organisation_id, book_id=book_id, user=user,
+                      rows=({k: v for k, v in public(values).items() if v is not None and v != ""} for values in rows))
 
 
 def _update(session: Session, record_id: Any, values: dict[str, Any], current: Mapping[str, Any],

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 from itertools import chain
 from pathlib import Path
 from typing import Any
+from unicodedata import normalize
 
 from openpyxl.utils import get_column_letter
 
@@ -167,6 +169,50 @@ def _short(cells: Sequence[object]) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
+# what calamine (or openpyxl) gives for a cell that is not text: its ``cell_text`` is ASCII digits,
+# a date or time, or 是/否 (a bool)
+_PLAIN = frozenset((int, float, bool, date, datetime, time, timedelta))
+
+
+def _header_test(norm_headers: Sequence[str]) -> Callable[[Sequence[object]], bool]:
+    """``test(cells)``: do two or more cells read as their column's header (``header_key``) — a
+    header repeated down the sheet (a printout's page heads)? It says what the plain test says, cheaply:
+    ``header_key`` only deletes characters (spaces, the required-mark star, (必填), a colon) and
+    turns ( ) into （）after NFKC, so a text cell whose NFKC form lacks the header's first or last
+    other character cannot read as it; and a number, date or 是/否 cell can read only as a header
+    that is digits and signs or 是/否 (a Chinese header: never). Only a cell passing both is folded."""
+    cols: list[tuple[int, str, str, str]] = []  # (column, header key, two characters its cell must hold)
+    plain_may = False  # can a number/date/bool cell read as one of these headers?
+    for i, h in enumerate(norm_headers):
+        if not h:
+            continue
+        probe = [ch for ch in h if ch not in "（）" and not ch.isspace()]
+        cols.append((i, h, probe[0] if probe else "", probe[-1] if probe else ""))
+        plain_may = plain_may or h.replace("（", "(").replace("）", ")").isascii() or h in ("是", "否")
+
+    def test(cells: Sequence[object]) -> bool:
+        hits = 0
+        for i, h, first, last in cols:
+            if i >= len(cells):
+                break
+            c = cells[i]
+            if c is None:
+                continue
+            if type(c) is str:
+                n = normalize("NFKC", c)
+                if first not in n or last not in n:
+                    continue
+            elif type(c) in _PLAIN and not plain_may:
+                continue
+            if header_key(c) == h:
+                hits += 1
+                if hits >= 2:
+                    return True
+        return False
+
+    return test
+
+
 @dataclass
 class Table:
     """An opened table: ``layout``, ``rows()`` and, once read, what was skipped and why."""
@@ -190,6 +236,7 @@ class Table:
         key_col = cols.get(self.layout.spec.key or "", -1)
         norm_headers = [header_key(h) for h in self.layout.headers]
         numbering = {i for i, h in enumerate(norm_headers) if h in ("序号", "序", "行号", "顺序号", "No.", "NO.")}
+        repeats_header = _header_test(norm_headers)
         width = self._width
         pad = [None] * width
         skipped = self.skipped
@@ -210,8 +257,7 @@ class Table:
             if any(_TOTAL.match(t) for t in first_texts):
                 skipped.append(SkippedRow(number, "合计行", _short(raw)))
                 continue
-            if sum(1 for i in filled if i < len(norm_headers) and norm_headers[i]
-                   and header_key(raw[i]) == norm_headers[i]) >= 2:
+            if repeats_header(raw):
                 skipped.append(SkippedRow(number, "重复表头", _short(raw)))
                 continue
             if len(filled) <= 3 and first_texts[0].startswith(_NOTE) and (

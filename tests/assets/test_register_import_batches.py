@@ -291,3 +291,35 @@ def test_project_problems_keep_their_messages_and_apply_nothing(env: Env, tmp_pa
     ]
     with env.db.begin() as s:
         assert s.scalar(select(func.count()).select_from(Project)) == 1
+
+
+def test_validated_asset_with_the_codes_read_once_says_what_the_form_says(env: Env, tmp_path: Path) -> None:
+    """``validated_asset(codes=…)`` (the import's codes read once) refuses and accepts as its own
+    lookup: a code of another card, a deleted one's too, with the form's message; the card's own code
+    on an edit passes; and an import naming a deleted card's code gets that message at its cell."""
+    from desktop_app.core.services.assets import validated_asset
+    from desktop_app.core.services.assets_import import asset_codes
+
+    with env.db.begin("test") as s:
+        for code in ("ZC-A", "ZC-GONE"):
+            fields = {k: x for k, x in zip(ASSET_KEYS, _asset(1, code), strict=True) if x is not None}
+            create_asset(s, organisation_id=env.org.id, book_id=env.book.id, user=env.user, **fields)
+        s.execute(update(Asset).where(Asset.code == "ZC-GONE").values(deleted=True))
+    with env.db.begin("test") as s:
+        codes = asset_codes(s, env.org.id)
+        assert set(codes) == {"ZC-A", "ZC-GONE"}
+        own = codes["ZC-A"]
+        for code in ("ZC-A", " ZC-GONE "):
+            values = {k: x for k, x in zip(ASSET_KEYS, _asset(2, code), strict=True) if x is not None}
+            said = []
+            for given in (None, codes):  # the form's lookup, then the codes read once
+                with pytest.raises(ConflictError) as err:
+                    validated_asset(s, dict(values), env.org.id, None, given)
+                said.append((err.value.message, err.value.field))
+            assert said[0] == said[1] == (f"资产编号 {code.strip()} 已被其他资产卡片使用", "资产编号")
+        mine = {k: x for k, x in zip(ASSET_KEYS, _asset(2, "ZC-A"), strict=True) if x is not None}
+        assert validated_asset(s, dict(mine), env.org.id, own, codes) == validated_asset(s, dict(mine), env.org.id, own)
+    rows = [_asset(i, f"ZC-{i:03d}") for i in range(5)]
+    rows[3][0] = "ZC-GONE"
+    check = _run(env, "assets", _xlsx(tmp_path / "a.xlsx", ASSET_HEADER, rows), apply=False, book=True)
+    assert [str(p) for p in check.problems] == ["第5行A列“资产编号”：资产编号 ZC-GONE 已被其他资产卡片使用"]

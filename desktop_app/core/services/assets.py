@@ -12,6 +12,7 @@ import json
 import mimetypes
 import shutil
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -70,11 +71,15 @@ def default_use(nature: str, status: str) -> str:
     return "生产" if nature == "经营性" else "管理"
 
 
-def validated_asset(session: Session, values: dict[str, Any], org_id: uuid.UUID, asset_id: uuid.UUID | None
-               ) -> dict[str, Any]:
+def validated_asset(session: Session, values: dict[str, Any], org_id: uuid.UUID, asset_id: uuid.UUID | None,
+                    codes: Mapping[str, uuid.UUID] | None = None) -> dict[str, Any]:
+    """The card as it is stored, or a refusal naming the field. ``codes``: the organisation's codes
+    (deleted cards' too) → card id, read once by an import for all its rows, in place of the
+    per-card lookup (the form passes none); same message either way."""
     L = LABELS
     code = v.text(values.get("code"), L["code"], max_len=30) or ""
-    clash = session.scalar(select(Asset.id).where(Asset.organisation_id == org_id, Asset.code == code))
+    clash = codes.get(code) if codes is not None else \
+        session.scalar(select(Asset.id).where(Asset.organisation_id == org_id, Asset.code == code))
     if clash is not None and clash != asset_id:
         raise ConflictError(f"资产编号 {code} 已被其他资产卡片使用", field=L["code"])
     out: dict[str, Any] = {"code": code, "name": v.text(values.get("name"), L["name"])}

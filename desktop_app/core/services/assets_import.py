@@ -24,21 +24,27 @@ from db.changelog import bulk_insert, session_actor
 from db.images import NOT_IMAGED, jsonable
 from db.models import Asset, AssetHistory
 from db.types import utcnow, uuid7
-from desktop_app.core.errors import ConflictError, ValidationError
+from desktop_app.core.errors import ValidationError
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rules.depreciation import add_months, month_of
 from desktop_app.core.services import assets_common as v
-from desktop_app.core.services.assets import LABELS, _depreciated_or_closed_through, validated_asset
+from desktop_app.core.services.assets import _depreciated_or_closed_through, validated_asset
 from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.funds_base import get_book_row, reads
 from desktop_app.core.services.permissions import MAKE_VOUCHER
 from desktop_app.core.services.resources_import import CHUNK, batched
 
-__all__ = ["create_assets"]
+__all__ = ["asset_codes", "create_assets"]
 
 # every code of the organisation, deleted cards too: what validated_asset's clash lookup sees
 _CODES = select(Asset.code, Asset.id).where(Asset.organisation_id == bindparam("org_id"))
 _UNSET = {"opening_workload": None, "acquisition_voucher_id": None, "disposed_on": None}
+
+
+def asset_codes(session: Session, organisation_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    """Every card code of the organisation (deleted cards' too) → card id, in one query: what
+    ``validated_asset``'s per-card clash lookup sees, for its ``codes``."""
+    return {c: i for c, i in reads(session).execute(_CODES, {"org_id": organisation_id})}
 
 
 def _image(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -57,15 +63,14 @@ def create_assets(session: Session, *, organisation_id: uuid.UUID, book_id: uuid
         raise ValidationError("账套不属于该组织", field="账套")
     require_role(session, user, *MAKE_VOUCHER, organisation_id=organisation_id)  # as create_asset
     done = _depreciated_or_closed_through(session, book_id)
-    codes: dict[str, uuid.UUID] = {c: i for c, i in reads(session).execute(_CODES, {"org_id": organisation_id})}
+    codes = asset_codes(session, organisation_id)
     n = 0
     for chunk in batched(rows, CHUNK):
         out: list[dict[str, Any]] = []
         for values in chunk:
-            code = v.text(values.get("code"), LABELS["code"], max_len=30) or ""
-            if code in codes:  # earlier in this batch (the database's are refused by validated_asset alike)
-                raise ConflictError(f"资产编号 {code} 已被其他资产卡片使用", field=LABELS["code"])
-            fields = validated_asset(session, dict(values), organisation_id, None)
+            # a code registered before or earlier in this batch: the form's 「资产编号 X 已被其他资产卡片使用」
+            fields = validated_asset(session, dict(values), organisation_id, None, codes)
+            code = fields["code"]
             first = add_months(month_of(fields["acquired_on"]), 1)
             fields["first_period"] = max(first, book.start_period, add_months(done, 1)) if done else \
                 max(first, book.start_period)
