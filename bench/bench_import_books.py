@@ -58,6 +58,20 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "建国秀英志强桂兰海燕明华丽娟文军晓东玉梅春生"
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory in MB: VmHWM (reset by exec), not ``ru_maxrss``, which
+    Linux carries over from the parent that forked this phase (the parent wrote the files and read
+    the write limit's rows)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def cpu() -> float:
     use = resource.getrusage(resource.RUSAGE_SELF)
     return use.ru_utime + use.ru_stime
@@ -244,7 +258,7 @@ def phase(kind: str, stage: str, file: Path, db_path: Path) -> dict[str, float]:
         from python_calamine import CalamineWorkbook
 
         n = len(CalamineWorkbook.from_path(str(file)).get_sheet_by_index(0).to_python()) - 1
-    return {"seconds": seconds, "cpu": cpu_seconds, "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    return {"seconds": seconds, "cpu": cpu_seconds, "mb": peak_mb(),
             "rows": n, **counts}
 
 
