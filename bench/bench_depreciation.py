@@ -1,12 +1,14 @@
 """A township's month of depreciation (计提折旧) against the machine's limit (issue #18).
 
     .venv/bin/python bench/bench_depreciation.py [--books 20] [--cards 2500] [--modes batch,gui]
-                                                 [--period 2026-01] [--tree DIR]
+                                                 [--period 2026-01] [--history 0] [--tree DIR]
 
 Built untimed, by the program's own services: a township (regions, ``--books`` village
 organisations each with a book opened at ``--period`` on the 2023 chart) and ``--cards`` fixed
 asset cards per book written as the demo and the asset import write them (``bulk_insert`` of
-cards, ``first_period`` the book's start), so every card needs the month's depreciation.
+cards, ``first_period`` the book's start), so every card needs the month's depreciation;
+``--history K`` runs the K months before the timed one first (untimed), so the run meets a
+year's charged months as at a December month end.
 
 Timed, each in a fresh process (modules imported before the clock; CPU by ``getrusage``), on a
 copy of that database:
@@ -59,8 +61,9 @@ def cpu() -> float:
     return use.ru_utime + use.ru_stime
 
 
-def build(path: Path, books: int, cards: int, period: str) -> None:
-    """The township: regions, ``books`` villages with a book each, ``cards`` cards per book."""
+def build(path: Path, books: int, cards: int, period: str, history: int = 0) -> None:
+    """The township: regions, ``books`` villages with a book each from ``period``, ``cards`` cards
+    per book, and ``history`` months already charged (the batch run of each month)."""
     from db.changelog import bulk_insert
     from db.migrate import open_database
     from db.models import Asset
@@ -104,6 +107,11 @@ def build(path: Path, books: int, cards: int, period: str) -> None:
                     "title_no": None, "poverty_alleviation": False, "project_id": None, "contract_id": None,
                     "acquisition_voucher_id": None, "disposed_on": None, "notes": "清产核资入账"})
             bulk_insert(s, Asset, rows)
+        for i in range(history):  # the months before, run as the township runs them (untimed)
+            from desktop_app.core.periods import add_months
+            from desktop_app.core.services.depreciation import run_depreciation_books
+
+            run_depreciation_books(s, book_ids=[b.id for b in made], period=add_months(period, i), user=user)
     db.close()
     con = sqlite3.connect(path)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -211,7 +219,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--books", type=int, default=20)
     ap.add_argument("--cards", type=int, default=2500, help="cards per book at N")
-    ap.add_argument("--period", default="2026-01")
+    ap.add_argument("--period", default="2026-01", help="the books' first month")
+    ap.add_argument("--history", type=int, default=0,
+                    help="months already charged before the timed one (11: December's run of a year's books)")
     ap.add_argument("--modes", default="batch,gui")
     ap.add_argument("--tree", type=Path, default=ROOT, help="checkout whose code the timed phase runs")
     ap.add_argument("--phase")
@@ -220,20 +230,23 @@ def main() -> None:
     if args.phase:
         print(json.dumps(phase(args.phase, args.db, args.period)))
         return
-    print(f"负载 {os.getloadavg()[0]:.2f}；代码 {args.tree}")
+    from desktop_app.core.periods import add_months
+
+    month = add_months(args.period, args.history)
+    print(f"负载 {os.getloadavg()[0]:.2f}；代码 {args.tree}；计提 {month}（此前已计提 {args.history} 个月）")
     per_card: dict[str, dict[int, float]] = {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         for cards in sorted({max(1, args.cards // 4), args.cards}):
             base = tmp / f"base{cards}.db"
             t = time.perf_counter()
-            build(base, args.books, cards, args.period)
+            build(base, args.books, cards, args.period, args.history)
             n = args.books * cards
             print(f"{args.books} 个账套，每个 {cards} 张卡片，共 {n} 张：建库 {time.perf_counter() - t:.1f} 秒（不计时）")
             for mode in args.modes.split(","):
                 work = tmp / f"{mode}{cards}.db"
                 shutil.copy(base, work)
-                got = run_phase(args.tree, mode, work, args.period)
+                got = run_phase(args.tree, mode, work, month)
                 con = sqlite3.connect(work)
                 con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 con.close()

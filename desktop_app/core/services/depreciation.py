@@ -17,12 +17,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
-from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetWorkload, Voucher
+from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetWorkload, Book, Voucher
 from db.types import uuid7
 from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.progress import Progress
@@ -186,39 +186,65 @@ def compute_charges_books(session: Session, book_ids: Sequence[uuid.UUID],
     if not assets:
         return out
     adjs, works = _adjustments_in(conn, in_books), _workloads_in(conn, in_books)
-    # charged months that matter: from the earliest book start through the month itself
-    first = min(b.start_period for b in books.values())
-    posted: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for aid, p in conn.execute(select(AssetDepreciation.asset_id, AssetDepreciation.period)
-                               .join(Asset, Asset.id == AssetDepreciation.asset_id)
-                               .where(in_books, AssetDepreciation.deleted.is_(False),
-                                      AssetDepreciation.period >= first, AssetDepreciation.period <= period)):
-        posted[aid].add(p)
+    # each card's charged months from its book's start through the month: how many before the
+    # month, the first and last of them, and whether the month itself is charged (one row a card)
+    before = AssetDepreciation.period < period
+    charged = {r[0]: r[1:] for r in conn.execute(
+        select(AssetDepreciation.asset_id, func.sum(case((before, 1), else_=0)),
+               func.min(case((before, AssetDepreciation.period))), func.max(case((before, AssetDepreciation.period))),
+               func.max(case((before, 0), else_=1)))
+        .join(Asset, Asset.id == AssetDepreciation.asset_id).join(Book, Book.id == Asset.book_id)
+        .where(in_books, AssetDepreciation.deleted.is_(False), AssetDepreciation.period >= Book.start_period,
+               AssetDepreciation.period <= period)
+        .group_by(AssetDepreciation.asset_id))}
     codes = {b: {use: role_code(session, b, role) for use, role in EXPENSE_ROLE.items()}
              for b in {a.book_id for a in assets}}
+    # the common card (straight line, no value change) in closed form; the others, and a card whose
+    # charged months do not cover its span exactly, by the whole schedule against each month charged
+    fast: dict[uuid.UUID, Decimal | None] = {}
+    for a in assets:
+        if a.method == UNITS or a.id in adjs:
+            continue
+        amount, span = straight_month(
+            cost=a.original_value, residual_rate=a.residual_rate, life_months=a.useful_life_months,
+            acquired_on=a.acquired_on, opening_accumulated=a.opening_accumulated, first_period=a.first_period,
+            disposed_on=a.disposed_on, period=period, start=books[a.book_id].start_period)
+        done = charged.get(a.id)
+        if span is None or (done is not None and done[:3] == (span[2], span[0], span[1])):
+            fast[a.id] = None if done is not None and done[3] else amount
+    slow = [a.id for a in assets if a.id not in fast]
+    posted = _posted_months(conn, slow, period) if slow else {}
     no_workloads: dict[str, Decimal] = {}
     for a in assets:
-        aid, done, start = a.id, posted.get(a.id), books[a.book_id].start_period
-        if a.method != UNITS and aid not in adjs:  # the common card: its month without the whole schedule
-            amount, missing = straight_month(
-                cost=a.original_value, residual_rate=a.residual_rate, life_months=a.useful_life_months,
-                acquired_on=a.acquired_on, opening_accumulated=a.opening_accumulated, first_period=a.first_period,
-                disposed_on=a.disposed_on, period=period, start=start, posted=done)
-            if not missing:
-                if amount is not None and (done is None or period not in done):
-                    out[a.book_id].append(DepreciationCharge(aid, a.code, a.name, codes[a.book_id][a.use_kind],
-                                                             amount))
-                continue
-        lines = schedule(terms_of(a), adjs.get(aid, []), until=period, workloads=works.get(aid, no_workloads))
-        missing_months = [ln.period for ln in lines
-                          if start <= ln.period < period and (done is None or ln.period not in done)]
-        if missing_months:
-            raise ConflictError(f"资产 {a.code} {a.name} 的{period_label(missing_months[0])}折旧尚未计提，请按月依次计提",
-                                field="期间")
-        if lines and lines[-1].period == period and (done is None or period not in done):
-            out[a.book_id].append(DepreciationCharge(aid, a.code, a.name, codes[a.book_id][a.use_kind],
-                                                     lines[-1].amount))
+        aid = a.id
+        if aid in fast:
+            amount = fast[aid]
+        else:
+            lines = schedule(terms_of(a), adjs.get(aid, []), until=period, workloads=works.get(aid, no_workloads))
+            done_months = posted.get(aid, set())
+            start = books[a.book_id].start_period
+            missing = [ln.period for ln in lines if start <= ln.period < period and ln.period not in done_months]
+            if missing:
+                raise ConflictError(f"资产 {a.code} {a.name} 的{period_label(missing[0])}折旧尚未计提，请按月依次计提",
+                                    field="期间")
+            amount = lines[-1].amount if lines and lines[-1].period == period and period not in done_months else None
+        if amount is not None:
+            out[a.book_id].append(DepreciationCharge(aid, a.code, a.name, codes[a.book_id][a.use_kind], amount))
     return out
+
+
+def _posted_months(conn: Any, asset_ids: list[uuid.UUID], period: str) -> dict[uuid.UUID, set[str]]:
+    """The months charged (through ``period``) of these cards, in rounds of ids."""
+    out: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for i in range(0, len(asset_ids), _ROUND):
+        for aid, p in conn.execute(select(AssetDepreciation.asset_id, AssetDepreciation.period)
+                                   .where(AssetDepreciation.asset_id.in_(asset_ids[i:i + _ROUND]),
+                                          AssetDepreciation.deleted.is_(False), AssetDepreciation.period <= period)):
+            out[aid].add(p)
+    return out
+
+
+_ROUND = 500  # ids a query is given at once
 
 
 def _adjustments_in(conn: Any, in_books: Any) -> dict[uuid.UUID, list[Adjustment]]:

@@ -13,14 +13,16 @@ no value changes the walk has a closed form (the rules of ``schedule``/``_straig
 * so the months with a charge are ``t`` = 0 … min(⌈R / monthly⌉, L) − 1 (only ``L − 1`` when
   ``monthly`` rounds to 0), cut at the disposal month.
 
-:func:`straight_month` answers for such a card; anything else (工作量法, an adjustment, a month
-reported missing: the caller builds the schedule for its message) goes through ``schedule``.
+:func:`straight_month` answers for such a card: the month's charge and the span of months before
+it (from the book's start) that must have been posted — all of them, so the run compares the span
+with a count, first and last of the card's posted months instead of reading every one. Anything
+else (工作量法, a value change, posted months that do not cover the span exactly: the caller reads
+them and builds the schedule, for its message) goes through ``schedule``.
 ``tests/assets/test_depreciation_month.py`` checks it against ``schedule`` over many cards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Set
 from datetime import date
 from decimal import Decimal
 
@@ -30,14 +32,18 @@ from desktop_app.core.rules.depreciation import ZERO, round_fen
 HUNDRED = Decimal(100)
 
 
+Span = tuple[str, str, int]  # first month, last month, months (every month between)
+
+
 def straight_month(*, cost: Decimal, residual_rate: Decimal, life_months: int, acquired_on: date,
                    opening_accumulated: Decimal, first_period: str | None, disposed_on: date | None,
-                   period: str, start: str, posted: Set[str] | None) -> tuple[Decimal | None, bool]:
-    """(the charge of ``period``, or None when the schedule has no line that month; whether a
-    charged month in ``start`` … the month before ``period`` is not in ``posted``).
+                   period: str, start: str) -> tuple[Decimal | None, Span | None]:
+    """(the charge of ``period``, or None when the schedule has no line that month; the months
+    from ``start`` to the month before ``period`` that the schedule charges, or None when none).
 
-    The same answers as ``schedule(terms, (), until=period)``'s last line and the run's check of
-    the months before, for a straight-line card with no adjustments."""
+    The same as ``schedule(terms, (), until=period)``'s last line and its lines from ``start``
+    before ``period`` (always every month of a span), for a straight-line card with no value
+    changes."""
     acquired = period_of(acquired_on)
     first = first_period or add_months(acquired, 1)
     used0 = months_between(acquired, first) - 1
@@ -49,11 +55,11 @@ def straight_month(*, cost: Decimal, residual_rate: Decimal, life_months: int, a
         if disposal < last:
             last = disposal
     if last < first:
-        return None, False
+        return None, None
     left = life_months - used0
     remaining = max(cost - round_fen(cost * residual_rate / HUNDRED) - opening_accumulated, ZERO)
     if left <= 0 or remaining <= 0:
-        return None, False
+        return None, None
     monthly = round_fen(remaining / left)
     if monthly > 0:
         whole, part = divmod(remaining, monthly)  # both positive: ⌈R / monthly⌉ = whole (+1 if a part)
@@ -62,18 +68,11 @@ def straight_month(*, cost: Decimal, residual_rate: Decimal, life_months: int, a
         lo, hi = left - 1, left - 1  # only the life's last month takes the residue
     hi = min(hi, months_between(first, last))
     if hi < lo:
-        return None, False
+        return None, None
     t = months_between(first, period)
     amount: Decimal | None = None
     if lo <= t <= hi:  # t ≤ hi ≤ the disposal month: this month is charged
         before = min(t * monthly, remaining)
         amount = remaining - before if t == left - 1 else min(monthly, remaining - before)
-    # the months before ``period`` from the book's start that the schedule charges
     a, b = max(lo, months_between(first, start)), min(hi, t - 1)
-    if a > b:
-        return amount, False
-    if not posted:
-        return amount, True
-    first_p, last_p = add_months(first, a), add_months(first, b)
-    done = sum(1 for p in posted if first_p <= p <= last_p)
-    return amount, done < b - a + 1
+    return amount, ((add_months(first, a), add_months(first, b), b - a + 1) if a <= b else None)
