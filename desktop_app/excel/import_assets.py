@@ -22,7 +22,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.changelog import paused_gc
 from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.progress import Progress
 from desktop_app.excel.assets_import_common import (
@@ -180,9 +179,7 @@ class AssetImporter(RecordImporter):
 
         # the organisation's card codes read once for the file, not per row
         each_row = replace(self, validate=partial(_validate, codes=asset_codes(session, organisation_id)))
-        with paused_gc():  # the rows' values and outcomes hold no cycles: no collector rescanning them
-            out = RecordImporter.check(each_row, session, table, organisation_id=organisation_id, book_id=book_id,
-                                       mode=mode)
+        out = RecordImporter.check(each_row, session, table, organisation_id=organisation_id, book_id=book_id, mode=mode)
         gone = {row for status, row, values, _, _ in out.plan if status == "new" and values.get("status") == DISPOSED}
         if not gone:
             return out
@@ -215,9 +212,8 @@ def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.
         raise ValidationError("导入资产卡片须指定账套", field="账套")
     user = writing_user(session)  # the window's or the command line's login
     # one batch (``assets_import.create_assets``): create_asset's checks once, the cards bulk-written
-    with paused_gc():  # the cards' rows, images and audit records hold no cycles
-        create_assets(session, organisation_id=organisation_id, book_id=book_id, user=user,
-                      rows=({k: v for k, v in public(values).items() if v is not None and v != ""} for values in rows))
+    create_assets(session, organisation_id=organisation_id, book_id=book_id, user=user,
+                  rows=({k: v for k, v in public(values).items() if v is not None and v != ""} for values in rows))
 
 
 def _update(session: Session, record_id: Any, values: dict[str, Any], current: Mapping[str, Any],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -49,7 +50,20 @@ def asset_codes(session: Session, organisation_id: uuid.UUID) -> dict[str, uuid.
 
 def _image(row: Mapping[str, Any]) -> dict[str, Any]:
     """What ``db.images.row_image`` gives for the same card written through the ORM."""
-    return {c.name: jsonable(row.get(c.key)) for c in Asset.__table__.columns if c.key not in NOT_IMAGED}
+    out = {}
+    for name, key in _imaged():
+        x = row.get(key)
+        out[name] = x if x is None or type(x) in _AS_IS else jsonable(x)  # what jsonable gives for these
+    return out
+
+
+_AS_IS = frozenset((str, int, bool))
+
+
+@cache
+def _imaged() -> tuple[tuple[str, str], ...]:
+    """(column name, attribute key) of each imaged column, as ``row_image`` walks them."""
+    return tuple((c.name, c.key) for c in Asset.__table__.columns if c.key not in NOT_IMAGED)
 
 
 def create_assets(session: Session, *, organisation_id: uuid.UUID, book_id: uuid.UUID,

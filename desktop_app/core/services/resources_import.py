@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -39,7 +40,20 @@ def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def _image(row: Mapping[str, Any]) -> dict[str, Any]:
     """What ``db.images.row_image`` gives for the same parcel written through the ORM."""
-    return {c.name: jsonable(row.get(c.key)) for c in ResourceParcel.__table__.columns if c.key not in NOT_IMAGED}
+    out = {}
+    for name, key in _imaged():
+        x = row.get(key)
+        out[name] = x if x is None or type(x) in _AS_IS else jsonable(x)  # what jsonable gives for these
+    return out
+
+
+_AS_IS = frozenset((str, int, bool))
+
+
+@cache
+def _imaged() -> tuple[tuple[str, str], ...]:
+    """(column name, attribute key) of each imaged column, as ``row_image`` walks them."""
+    return tuple((c.name, c.key) for c in ResourceParcel.__table__.columns if c.key not in NOT_IMAGED)
 
 
 CHUNK = 5000  # parcels checked and written per round: memory stays flat for any file
