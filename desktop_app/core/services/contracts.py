@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -125,10 +125,19 @@ def _area(value: Decimal | str | None) -> Decimal | None:
     return area.quantize(Decimal("0.0001"))
 
 
+def _has_table(session: Session, table_name: str) -> bool:
+    """Whether the database has the table, asked once per session (an import links row after row)."""
+    known: dict[str, bool] = session.info.setdefault("_tables_present", {})
+    found = known.get(table_name)
+    if found is None:
+        found = known[table_name] = inspect(session.connection()).has_table(table_name)
+    return found
+
+
 def _check_link(session: Session, table_name: str, ident: uuid.UUID | None, org_id: uuid.UUID, label: str) -> None:
     """The asset/parcel tables belong to another area: check the id only when the table exists."""
     table = Base.metadata.tables.get(table_name)
-    if ident is None or table is None or not inspect(session.connection()).has_table(table_name):
+    if ident is None or table is None or not _has_table(session, table_name):
         return
     cols = table.c
     row = session.execute(select(*[c for c in (cols.id, cols.get("organisation_id")) if c is not None])
@@ -139,13 +148,17 @@ def _check_link(session: Session, table_name: str, ident: uuid.UUID | None, org_
         raise ValidationError(f"该{label}不属于本组织", field=label)
 
 
+# Built once: building the statement cost SQLAlchemy more than running it (an import checks each row).
+_NUMBER_HELD = select(Contract.id).where(Contract.organisation_id == bindparam("org"),
+                                         Contract.number == bindparam("number"), Contract.deleted.is_(False))
+
+
 def _validate(session: Session, data: ContractInput, contract_id: uuid.UUID | None) -> tuple[dict[str, Any], dict[str, Any]]:
     book = session.get(Book, data.book_id)
     if book is None or book.deleted or book.organisation_id != data.organisation_id:
         raise NotFoundError("找不到本组织的该账套", field="账套")
     number = clean_text(data.number, "合同编号", 40)
-    clash = session.scalar(select(Contract.id).where(Contract.organisation_id == data.organisation_id,
-                                                     Contract.number == number, Contract.deleted.is_(False)))
+    clash = session.scalar(_NUMBER_HELD, {"org": data.organisation_id, "number": number})
     if clash is not None and clash != contract_id:
         raise ConflictError(f"合同编号 {number} 在本组织已存在", field="合同编号")
     kind = _choice(data.kind, CONTRACT_KINDS, "合同类型")
