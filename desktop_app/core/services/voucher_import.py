@@ -409,7 +409,7 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
     from desktop_app.core.services.funds_base import get_book_row
     from desktop_app.core.services.users import require_role
     from desktop_app.core.services.voucher_lines import check_flags, entry_rows, quick_entry_rows
-    from desktop_app.core.services.vouchers import MAKER_ROLES, _summary
+    from desktop_app.core.services.vouchers import MAKER_ROLES, voucher_summary
 
     todo = [v for v in vouchers if not v.existing and not v.bad]
     if not todo:
@@ -425,7 +425,7 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
     phrases: dict[str, int] = {}
     with paused_gc():
         for v in todo:
-            summary = _summary(v.summary)
+            summary = voucher_summary(v.summary)
             if v.period not in opened:
                 ensure_period_open(session, book_id, v.voucher_date)
                 opened.add(v.period)

@@ -54,7 +54,8 @@ MAKER_ROLES = ("bookkeeper", "reviewer", "sysadmin")
 SYSTEM_NAME = "系统"
 
 
-def _summary(text: str) -> str:
+def voucher_summary(text: str) -> str:
+    """A voucher's 摘要 as stored: trimmed, required, at most 200 characters."""
     text = (text or "").strip()
     if not text:
         raise ValidationError("摘要不能为空", field="摘要")
@@ -145,7 +146,7 @@ def _new_voucher(session: Session, *, book_id: uuid.UUID, voucher_date: date, su
                  reversal_of_id: uuid.UUID | None = None) -> Voucher:
     require_role(session, user, *MAKER_ROLES, book_id=book_id)
     book = get_book_row(session, book_id)
-    summary = _summary(summary)
+    summary = voucher_summary(summary)
     attachments = _attachments(attachments)
     flag_text = check_flags(flags)
     period = _check_date(session, book_id, voucher_date)
@@ -196,7 +197,7 @@ def update_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, vo
         raise ValidationError(f"凭证日期不能改到其他月份（本凭证属于{period_label(v.period)}）；"
                               "请作废后在新月份重新填制", field="日期")
     _check_date(session, v.book_id, new_date)
-    new_summary = _summary(summary) if summary is not None else v.summary
+    new_summary = voucher_summary(summary) if summary is not None else v.summary
     new_att = _attachments(attachments) if attachments is not None else v.attachments
     new_flags = check_flags(flags) if flags is not None else v.flags
     if v.reversal_of_id is not None:
