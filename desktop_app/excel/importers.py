@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from operator import attrgetter, countOf
 from pathlib import Path
@@ -338,7 +340,8 @@ class RecordImporter(Importer):
 
     def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               mode: Mode) -> ImportCheck:
-        with paused_gc():  # the rows' values, outcomes and plan hold no cycles: no collector rescanning them
+        # the rows' values, outcomes and plan hold no cycles: no collector rescanning them
+        with paused_gc(), remembered_cells():
             return self._check_rows(session, table, organisation_id=organisation_id, book_id=book_id, mode=mode)
 
     def _check_rows(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
@@ -415,16 +418,45 @@ def read_cells(readers: Mapping[str, ReadCell], layout: Layout, row: int, record
     refused cell is a problem at its row and column, and the row is then None."""
     values: dict[str, Any] = {}
     ok = True
+    memo = _READ_MEMO.get()
     for key, raw in record.items():
         reader = readers.get(key)
+        seen = memo.get((key, reader)) if memo is not None and type(raw) in _MEMO_TYPES else None
+        if seen is not None and (type(raw), raw) in seen:  # this column's cell read before: the same value
+            values[key] = seen[type(raw), raw]
+            continue
         try:
             value = reader(raw) if reader is not None else (cell_words(raw) or None)
-            # a column's repeated words (地类, 状态, 村民小组 …) held once, not once a row: a 100k-row plan
-            values[key] = intern(value) if type(value) is str else value
         except CellError as e:
             problems.append(Problem(row, layout.where(key), e.message))
             ok = False
+            continue
+        # a column's repeated words (地类, 状态, 村民小组 …) held once, not once a row: a 100k-row plan
+        values[key] = value = intern(value) if type(value) is str else value
+        if memo is not None and type(raw) in _MEMO_TYPES:
+            seen = memo.setdefault((key, reader), {})
+            if len(seen) < MEMO_SIZE:  # a column of distinct cells (codes, names) stops being remembered
+                seen[type(raw), raw] = value
     return values if ok else None
+
+
+# cells a reader turns into the same immutable value every time (a column's 耕地, 是, 2020-05-01, 120)
+_MEMO_TYPES = frozenset((str, int, float, bool, date, datetime, type(None)))
+MEMO_SIZE = 2048  # distinct cells remembered per column
+_READ_MEMO: ContextVar[dict[tuple[str, Any], dict[tuple[type, Any], Any]] | None] = ContextVar("read_memo",
+                                                                                               default=None)
+
+
+@contextmanager
+def remembered_cells() -> Iterator[None]:
+    """Inside, ``read_cells`` reads a column's repeated cells once (a file's 地类, 经营状态, 是/否, 取得日期
+    …): the readers are pure and their values immutable, so a cell read before gives the value it gave.
+    A refused cell is not remembered (each row with it is a problem of its own)."""
+    token = _READ_MEMO.set({})
+    try:
+        yield
+    finally:
+        _READ_MEMO.reset(token)
 
 
 def require_clean(check: ImportCheck) -> None:
