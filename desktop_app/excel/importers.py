@@ -375,7 +375,7 @@ class RecordImporter(Importer):
                 outcomes.append(RowOutcome(row, key, name, "skipped"))
                 continue
             # a blank cell in 更新已有 keeps the registered value: an import never clears a field unasked
-            given = {k: v for k, v in values.items() if v is not None and v != ""}
+            given = {} if current is None else {k: v for k, v in values.items() if v is not None and v != ""}
             merged = values if current is None else {**current[1], **given}
             if self.validate is not None:
                 try:
@@ -419,12 +419,20 @@ def read_cells(readers: Mapping[str, ReadCell], layout: Layout, row: int, record
     values: dict[str, Any] = {}
     ok = True
     memo = _READ_MEMO.get()
+    seen: dict[tuple[type, Any], Any] | None = None
     for key, raw in record.items():
         reader = readers.get(key)
-        seen = memo.get((key, reader)) if memo is not None and type(raw) in _MEMO_TYPES else None
-        if seen is not None and (type(raw), raw) in seen:  # this column's cell read before: the same value
-            values[key] = seen[type(raw), raw]
-            continue
+        if memo is not None and type(raw) in _MEMO_TYPES:
+            entry = memo.get(key)
+            if entry is None or entry[0] is not reader:
+                entry = memo[key] = (reader, {})
+            seen, cell = entry[1], (type(raw), raw)
+            value = seen.get(cell, _UNREAD)
+            if value is not _UNREAD:  # this column's cell read before: the same value
+                values[key] = value
+                continue
+        else:
+            seen = None
         try:
             value = reader(raw) if reader is not None else (cell_words(raw) or None)
         except CellError as e:
@@ -433,18 +441,18 @@ def read_cells(readers: Mapping[str, ReadCell], layout: Layout, row: int, record
             continue
         # a column's repeated words (地类, 状态, 村民小组 …) held once, not once a row: a 100k-row plan
         values[key] = value = intern(value) if type(value) is str else value
-        if memo is not None and type(raw) in _MEMO_TYPES:
-            seen = memo.setdefault((key, reader), {})
-            if len(seen) < MEMO_SIZE:  # a column of distinct cells (codes, names) stops being remembered
-                seen[type(raw), raw] = value
+        if seen is not None and len(seen) < MEMO_SIZE:  # a column of distinct cells (codes, names) stops growing
+            seen[cell] = value
     return values if ok else None
 
 
 # cells a reader turns into the same immutable value every time (a column's 耕地, 是, 2020-05-01, 120)
 _MEMO_TYPES = frozenset((str, int, float, bool, date, datetime, type(None)))
 MEMO_SIZE = 2048  # distinct cells remembered per column
-_READ_MEMO: ContextVar[dict[tuple[str, Any], dict[tuple[type, Any], Any]] | None] = ContextVar("read_memo",
-                                                                                               default=None)
+_UNREAD = object()
+# field key → (its reader, {(cell type, cell): value})
+_READ_MEMO: ContextVar[dict[str, tuple[Any, dict[tuple[type, Any], Any]]] | None] = ContextVar("read_memo",
+                                                                                              default=None)
 
 
 @contextmanager

@@ -51,4 +51,4 @@ def test_a_column_of_distinct_cells_stops_being_remembered(monkeypatch: Any) -> 
         for i in range(10):
             assert read_cells(READERS, LAYOUT, i, {"code": f"ZC-{i}"}, problems) == {"code": f"ZC-{i}"}
         held = importers._READ_MEMO.get()
-        assert held is not None and len(held["code", text_reader]) == 3
+        assert held is not None and held["code"][0] is text_reader and len(held["code"][1]) == 3
