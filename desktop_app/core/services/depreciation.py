@@ -193,10 +193,10 @@ def compute_charges_books(session: Session, book_ids: Sequence[uuid.UUID],
         select(AssetDepreciation.asset_id, func.sum(case((before, 1), else_=0)),
                func.min(case((before, AssetDepreciation.period))), func.max(case((before, AssetDepreciation.period))),
                func.max(case((before, 0), else_=1)))
-        .join(Asset, Asset.id == AssetDepreciation.asset_id).join(Book, Book.id == Asset.book_id)
-        .where(in_books, AssetDepreciation.deleted.is_(False), AssetDepreciation.period >= Book.start_period,
-               AssetDepreciation.period <= period)
-        .group_by(AssetDepreciation.asset_id))}
+        .join(Book, Book.id == AssetDepreciation.book_id)  # a line's book is its card's (cards never move)
+        .where(AssetDepreciation.book_id.in_(list(books)), AssetDepreciation.deleted.is_(False),
+               AssetDepreciation.period >= Book.start_period, AssetDepreciation.period <= period)
+        .group_by(AssetDepreciation.asset_id))}  # by ix_asset_depreciation_book_period
     codes = {b: {use: role_code(session, b, role) for use, role in EXPENSE_ROLE.items()}
              for b in {a.book_id for a in assets}}
     # the common card (straight line, no value change) in closed form; the others, and a card whose
