@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -163,7 +163,7 @@ def compute_charges(session: Session, book_id: uuid.UUID, period: str) -> list[D
 
 
 # what a run reads of a card (columns, not ORM objects: a township's cards every month)
-_CARD_COLUMNS = (Asset.id, Asset.book_id, Asset.code, Asset.name, Asset.status, Asset.use_kind, Asset.disposed_on,
+_CARD_COLUMNS = (Asset.id, Asset.code, Asset.name, Asset.status, Asset.use_kind, Asset.disposed_on,
                  Asset.original_value, Asset.residual_rate, Asset.useful_life_months, Asset.acquired_on, Asset.method,
                  Asset.total_workload, Asset.opening_accumulated, Asset.opening_workload, Asset.first_period)
 
@@ -178,8 +178,11 @@ def compute_charges_books(session: Session, book_ids: Sequence[uuid.UUID],
         return out
     in_books = Asset.book_id.in_(list(books))
     conn = session.connection()  # Core rows: a township's cards every month, no ORM machinery
-    everything = conn.execute(select(*_CARD_COLUMNS).where(in_books, Asset.deleted.is_(False),
-                                                           Asset.first_period <= period)
+    # the card's id and book also as the driver gives them (``raw``, ``raw_book``): keys to match the
+    # charged months' rows and the books by, without making a UUID of each twice
+    everything = conn.execute(select(*_CARD_COLUMNS, type_coerce(Asset.id, String).label("raw"),
+                                     type_coerce(Asset.book_id, String).label("raw_book"))
+                              .where(in_books, Asset.deleted.is_(False), Asset.first_period <= period)
                               .order_by(Asset.code)).all()
     assets = [a for a in everything
               if a.status != "报废" and (a.disposed_on is None or month_of(a.disposed_on) >= period)]
@@ -190,15 +193,16 @@ def compute_charges_books(session: Session, book_ids: Sequence[uuid.UUID],
     # month, the first and last of them, and whether the month itself is charged (one row a card)
     before = AssetDepreciation.period < period
     charged = {r[0]: r[1:] for r in conn.execute(
-        select(AssetDepreciation.asset_id, func.sum(case((before, 1), else_=0)),
+        select(type_coerce(AssetDepreciation.asset_id, String), func.sum(case((before, 1), else_=0)),
                func.min(case((before, AssetDepreciation.period))), func.max(case((before, AssetDepreciation.period))),
                func.max(case((before, 0), else_=1)))
         .join(Book, Book.id == AssetDepreciation.book_id)  # a line's book is its card's (cards never move)
         .where(AssetDepreciation.book_id.in_(list(books)), AssetDepreciation.deleted.is_(False),
                AssetDepreciation.period >= Book.start_period, AssetDepreciation.period <= period)
         .group_by(AssetDepreciation.asset_id))}  # by ix_asset_depreciation_book_period
+    book_of = {raw: b for b in books for raw in (b, b.hex, str(b))}  # as SQLite's CHAR(32) or a driver's UUID
     codes = {b: {use: role_code(session, b, role) for use, role in EXPENSE_ROLE.items()}
-             for b in {a.book_id for a in assets}}
+             for b in {book_of[a.raw_book] for a in assets}}
     # the common card (straight line, no value change) in closed form; the others, and a card whose
     # charged months do not cover its span exactly, by the whole schedule against each month charged
     fast: dict[uuid.UUID, Decimal | None] = {}
@@ -208,28 +212,28 @@ def compute_charges_books(session: Session, book_ids: Sequence[uuid.UUID],
         amount, span = straight_month(
             cost=a.original_value, residual_rate=a.residual_rate, life_months=a.useful_life_months,
             acquired_on=a.acquired_on, opening_accumulated=a.opening_accumulated, first_period=a.first_period,
-            disposed_on=a.disposed_on, period=period, start=books[a.book_id].start_period)
-        done = charged.get(a.id)
+            disposed_on=a.disposed_on, period=period, start=books[book_of[a.raw_book]].start_period)
+        done = charged.get(a.raw)
         if span is None or (done is not None and done[:3] == (span[2], span[0], span[1])):
             fast[a.id] = None if done is not None and done[3] else amount
     slow = [a.id for a in assets if a.id not in fast]
     posted = _posted_months(conn, slow, period) if slow else {}
     no_workloads: dict[str, Decimal] = {}
     for a in assets:
-        aid = a.id
+        aid, book = a.id, book_of[a.raw_book]
         if aid in fast:
             amount = fast[aid]
         else:
             lines = schedule(terms_of(a), adjs.get(aid, []), until=period, workloads=works.get(aid, no_workloads))
             done_months = posted.get(aid, set())
-            start = books[a.book_id].start_period
+            start = books[book].start_period
             missing = [ln.period for ln in lines if start <= ln.period < period and ln.period not in done_months]
             if missing:
                 raise ConflictError(f"资产 {a.code} {a.name} 的{period_label(missing[0])}折旧尚未计提，请按月依次计提",
                                     field="期间")
             amount = lines[-1].amount if lines and lines[-1].period == period and period not in done_months else None
         if amount is not None:
-            out[a.book_id].append(DepreciationCharge(aid, a.code, a.name, codes[a.book_id][a.use_kind], amount))
+            out[book].append(DepreciationCharge(aid, a.code, a.name, codes[book][a.use_kind], amount))
     return out
 
 
