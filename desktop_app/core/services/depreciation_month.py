@@ -26,10 +26,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from desktop_app.core.periods import add_months, months_between, period_of
 from desktop_app.core.rules.depreciation import ZERO, round_fen
 
 HUNDRED = Decimal(100)
+
+
+def _month(period: str) -> int:
+    """``"2026-10"`` as a month index (year · 12 + month − 1), as ``core.periods`` counts."""
+    return int(period[:4]) * 12 + int(period[5:7]) - 1
+
+
+def _period(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 Span = tuple[str, str, int]  # first month, last month, months (every month between)
@@ -44,16 +52,15 @@ def straight_month(*, cost: Decimal, residual_rate: Decimal, life_months: int, a
     The same as ``schedule(terms, (), until=period)``'s last line and its lines from ``start``
     before ``period`` (always every month of a span), for a straight-line card with no value
     changes."""
-    acquired = period_of(acquired_on)
-    first = first_period or add_months(acquired, 1)
-    used0 = months_between(acquired, first) - 1
+    # months as indices (year · 12 + month − 1): the periods module's arithmetic, once per card
+    acquired = acquired_on.year * 12 + acquired_on.month - 1
+    first = _month(first_period) if first_period else acquired + 1
+    used0 = first - acquired - 1
     if used0 < 0:
-        first, used0 = add_months(acquired, 1), 0
-    last = period
+        first, used0 = acquired + 1, 0
+    now = last = _month(period)
     if disposed_on is not None:
-        disposal = period_of(disposed_on)
-        if disposal < last:
-            last = disposal
+        last = min(last, disposed_on.year * 12 + disposed_on.month - 1)
     if last < first:
         return None, None
     left = life_months - used0
@@ -66,13 +73,13 @@ def straight_month(*, cost: Decimal, residual_rate: Decimal, life_months: int, a
         lo, hi = 0, min(int(whole) + (1 if part else 0), left) - 1  # months 0 … hi charge something
     else:
         lo, hi = left - 1, left - 1  # only the life's last month takes the residue
-    hi = min(hi, months_between(first, last))
+    hi = min(hi, last - first)
     if hi < lo:
         return None, None
-    t = months_between(first, period)
+    t = now - first
     amount: Decimal | None = None
     if lo <= t <= hi:  # t ≤ hi ≤ the disposal month: this month is charged
         before = min(t * monthly, remaining)
         amount = remaining - before if t == left - 1 else min(monthly, remaining - before)
-    a, b = max(lo, months_between(first, start)), min(hi, t - 1)
-    return amount, ((add_months(first, a), add_months(first, b), b - a + 1) if a <= b else None)
+    a, b = max(lo, _month(start) - first), min(hi, t - 1)
+    return amount, ((_period(first + a), _period(first + b), b - a + 1) if a <= b else None)
