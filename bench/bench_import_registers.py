@@ -136,6 +136,19 @@ def prepare_village(path: Path) -> None:
     db.close()
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory in MB: VmHWM (reset by exec), not ``ru_maxrss``, which
+    Linux carries over from the parent that forked this phase (the parent wrote the files)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def phase(step: str, kind: str, file: Path, db_path: Path) -> dict[str, float]:
     """One measurement in this process: seconds (wall and CPU), peak MB and rows done."""
     t, c = time.perf_counter(), cpu()
@@ -165,7 +178,7 @@ def phase(step: str, kind: str, file: Path, db_path: Path) -> dict[str, float]:
         n = check.count("new")
         db.close()
     return {"seconds": time.perf_counter() - t, "cpu": cpu() - c,
-            "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": n}
+            "mb": peak_mb(), "rows": n}
 
 
 def run(step: str, kind: str, file: Path, db_path: Path) -> dict[str, float]:
