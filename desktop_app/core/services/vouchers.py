@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
+from db.changelog import bulk_insert
 from db.images import jsonable
 from db.models import Entry, SummaryPhrase, Voucher
 from db.types import utcnow
@@ -102,16 +103,20 @@ def _row(session: Session, voucher_id: uuid.UUID) -> VoucherRow:
 
 def _write_lines(session: Session, v: Voucher, checked: Sequence[CheckedLine]) -> None:
     existing = {e.line_no: e for e in session.scalars(select(Entry).where(Entry.voucher_id == v.id))}
+    new: list[dict[str, object]] = []
     for values in entry_rows(v.id, v.book_id, v.period, checked):
         e = existing.pop(int(values["line_no"]), None)  # type: ignore[call-overload]
         if e is None:
-            session.add(Entry(**values))
+            new.append(values)
         else:  # lines are tombstoned, never deleted; a reused line number revives the row
             for k, val in values.items():
                 setattr(e, k, val)
             e.deleted = False
     for e in existing.values():
         e.deleted = True
+    # new lines as one bulk insert (stored as the ORM stores them, change log and row hash included):
+    # a generated voucher has a line per card or member, thousands of ORM objects otherwise
+    bulk_insert(session, Entry, new)
 
 
 def _remember_phrase(session: Session, book_id: uuid.UUID, text: str) -> None:
