@@ -41,7 +41,19 @@ def audit_payload(n: int, at: str, actor: str, rec: Any, before: Any, after: Any
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(jsonable(value), ensure_ascii=False)  # a scalar: no keys, no separators to choose
+    """A scalar as ``json.dumps(jsonable(value), ensure_ascii=False)`` writes it (no keys, no separators
+    to choose); text, whole numbers and None, seven of an entry's fields, without the general call."""
+    kind = type(value)
+    if kind is str:
+        return _encode_text(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    return json.dumps(jsonable(value), ensure_ascii=False)
+
+
+_encode_text = json.encoder.encode_basestring  # what json.dumps(text, ensure_ascii=False) calls
 
 
 def payload_json(n: int, at: str, actor: str, rec: Any, before_json: str | None, after_json: str | None) -> str:

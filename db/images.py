@@ -31,8 +31,16 @@ def jsonable(value: Any) -> Any:
     raise TypeError(f"无法序列化的值类型：{type(value).__name__}")
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})  # jsonable gives these back as they are
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(jsonable(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """``value`` as canonical JSON (keys sorted, no spaces, Chinese as itself). A flat image of plain
+    values (most of them: a row's text, numbers and flags) skips ``jsonable``'s walk: same text."""
+    if type(value) is dict and all(type(k) is str and type(v) in _PLAIN for k, v in value.items()):
+        return _CANONICAL(value)
+    return _CANONICAL(jsonable(value))
 
 
 NOT_IMAGED = frozenset({"row_hash"})  # derived from the rest after the flush: not part of what was written

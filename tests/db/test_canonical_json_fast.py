@@ -1,0 +1,40 @@
+"""The fast paths of the audit's JSON (a flat image of plain values; a scalar field of an entry)
+write exactly what the general path writes: chains made before them still check."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from db.audit import _dumps
+from db.images import canonical_json, jsonable
+
+TEXTS = ["", "东湖村", 'quote " and \\ slash', "tab\tnew\nline", "\u2028分隔", "emoji 😀", "控制\x01字符", "a" * 300]
+
+
+def _general(value: Any) -> str:
+    return json.dumps(jsonable(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _value(rng: random.Random) -> Any:
+    return rng.choice([None, True, False, 0, -7, 2**70, rng.choice(TEXTS), Decimal("12.30"), uuid.UUID(int=rng.getrandbits(128)),
+                       date(2026, 12, 3), datetime(2026, 12, 3, 9, 5, 1, 250), [1, "二"], {"k": Decimal("1.5")}])
+
+
+def test_images_are_written_as_the_general_path_writes_them() -> None:
+    rng = random.Random(18)
+    for _ in range(3000):
+        image = {rng.choice([*TEXTS, "b", "a", "身份证号"]): _value(rng) for _ in range(rng.randint(0, 8))}
+        assert canonical_json(image) == _general(image)
+    assert canonical_json({1: "x", "1": "y"}) == _general({1: "x", "1": "y"})  # a non-text key: the general path
+    assert canonical_json([{"a": 1}]) == _general([{"a": 1}])
+
+
+def test_scalar_fields_are_written_as_json_dumps_writes_them() -> None:
+    for value in [*TEXTS, None, 0, 5, -12, 2**80, True, False, Decimal("0.10"), date(2026, 1, 31),
+                  uuid.UUID(int=7)]:
+        assert _dumps(value) == json.dumps(jsonable(value), ensure_ascii=False), value
