@@ -1,7 +1,7 @@
 """集体经济项目 as an import kind (issue #15): keyed on 项目编号; new projects written in one batch
 (``projects_import.ProjectBatch``: ``create_project``'s checks, rows and audit entries without
 reading the register back per project), changed ones by ``update_project`` (audited like a form
-edit). A new row is checked by the form's own rules (``projects._validated``/``_funding``, through
+edit). A new row is checked by the form's own rules (``projects.validated_project``/``validated_funding``, through
 the batch, nothing written); a changed row, or one that links cards, by the services themselves
 inside a savepoint that is rolled back — so the rules (a status needs its date, a tender all four
 facts, a final account its date, the 工程合同 …) are the form's.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -86,10 +87,14 @@ def _works(session: Session, values: dict[str, Any], org_id: uuid.UUID) -> dict[
     return out
 
 
-def _validated(session: Session, values: dict[str, Any], org_id: uuid.UUID, project_id: uuid.UUID | None
-               ) -> dict[str, Any]:
+def validated_project(session: Session, values: dict[str, Any], org_id: uuid.UUID, project_id: uuid.UUID | None,
+                      *, codes: Mapping[str, uuid.UUID] | None = None, main: uuid.UUID | None = None
+                      ) -> dict[str, Any]:
+    """A project's fields as stored, or the form's first refusal. An import passes the organisation's
+    codes (deleted projects' too) and its main book, read once, instead of two queries a row."""
     code = v.text(values.get("code"), "项目编号", max_len=30) or ""
-    clash = session.scalar(select(Project.id).where(Project.organisation_id == org_id, Project.code == code))
+    clash = codes.get(code) if codes is not None else session.scalar(
+        select(Project.id).where(Project.organisation_id == org_id, Project.code == code))
     if clash is not None and clash != project_id:
         raise ConflictError(f"项目编号 {code} 已存在", field="项目编号")
     out: dict[str, Any] = {"code": code, "name": v.text(values.get("name"), "项目名称"),
@@ -101,11 +106,13 @@ def _validated(session: Session, values: dict[str, Any], org_id: uuid.UUID, proj
     need = _NEEDS.get(out["status"])
     if need and out[need] is None:
         raise ValidationError(f"项目状态为“{out['status']}”时须填写{DATE_FIELDS[need]}", field=DATE_FIELDS[need])
-    out["book_id"] = v.register_book(session, org_id, values.get("book_id"))
+    book = values.get("book_id")
+    out["book_id"] = main if main is not None and (book is None or book == "") else \
+        v.register_book(session, org_id, book)
     return {**out, **_works(session, values, org_id)}
 
 
-def _funding(values: Any) -> dict[str, Decimal]:
+def validated_funding(values: Any) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     for source, amount in dict(values or {}).items():
         src = v.choice(source, "资金来源", SOURCES)
@@ -129,8 +136,8 @@ def create_project(session: Session, *, organisation_id: uuid.UUID, user: UserRo
                    funding: dict[str, Any] | None = None, **values: Any) -> ProjectRow:
     v.check_org(session, organisation_id)
     require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
-    fields = _validated(session, values, organisation_id, None)
-    money = _funding(funding)
+    fields = validated_project(session, values, organisation_id, None)
+    money = validated_funding(funding)
     p = Project(organisation_id=organisation_id, **fields)
     session.add(p)
     session.flush()
@@ -149,8 +156,8 @@ def update_project(session: Session, project_id: uuid.UUID, *, user: UserRow, fu
     require_role(session, user, *ENTER_RECORDS, organisation_id=p.organisation_id)
     before = row_image(p)
     merged = {**{k: getattr(p, k) for k in FIELDS}, **values}
-    fields = _validated(session, merged, p.organisation_id, p.id)
-    money = _funding(funding) if funding is not None else None
+    fields = validated_project(session, merged, p.organisation_id, p.id)
+    money = validated_funding(funding) if funding is not None else None
     for key, value in fields.items():
         setattr(p, key, value)
     if money is not None:

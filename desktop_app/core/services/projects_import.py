@@ -3,7 +3,7 @@
 ``create_project`` checks the organisation and the user's role, validates the project, flushes
 it and its funding and then reads the whole register back (``get_project`` → ``list_projects``)
 to return its row: a file of n projects cost n² row reads. ``ProjectBatch`` makes the checks
-once, validates each project by the form's rules (``projects._validated`` and ``_funding``: the
+once, validates each project by the form's rules (``projects.validated_project`` and ``validated_funding``: the
 same messages; a code registered before or earlier in the file is refused as the form refuses
 it), then writes every project and its funding with ``bulk_insert`` and audits each as
 ``create_project`` does (same action, summary and row image with its funding) in one
@@ -25,17 +25,16 @@ from db.changelog import bulk_insert
 from db.images import NOT_IMAGED, jsonable
 from db.models import Project, ProjectFunding
 from db.types import uuid7
-from desktop_app.core.errors import ConflictError
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services import assets_common as v
 from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.funds_base import reads
 from desktop_app.core.services.permissions import ENTER_RECORDS
-from desktop_app.core.services.projects import SOURCES, _funding, _validated
+from desktop_app.core.services.projects import SOURCES, validated_funding, validated_project
 
 __all__ = ["ProjectBatch"]
 
-# every code of the organisation, deleted projects too: what _validated's clash lookup sees
+# every code of the organisation, deleted projects too: what validated_project's clash lookup sees
 _CODES = select(Project.code, Project.id).where(Project.organisation_id == bindparam("org_id"))
 
 
@@ -48,17 +47,16 @@ class ProjectBatch:
         self.session, self.organisation_id = session, organisation_id
         self.codes: dict[str, uuid.UUID] = {
             c: i for c, i in reads(session).execute(_CODES, {"org_id": organisation_id})}
+        self.main = v.main_book(session, organisation_id)  # a row naming no book belongs to it
         self.rows: list[dict[str, Any]] = []
         self.funding: list[dict[str, Decimal]] = []
 
     def check(self, values: Mapping[str, Any], funding: Mapping[str, Any] | None) -> tuple[dict[str, Any],
                                                                                        dict[str, Decimal]]:
         """The project's fields and funding as ``create_project`` stores them, or its first refusal."""
-        code = v.text(values.get("code"), "项目编号", max_len=30) or ""
-        if code in self.codes:  # earlier in this batch (the database's are refused by _validated alike)
-            raise ConflictError(f"项目编号 {code} 已存在", field="项目编号")
-        fields = _validated(self.session, dict(values), self.organisation_id, None)
-        return fields, _funding(funding)
+        fields = validated_project(self.session, dict(values), self.organisation_id, None, codes=self.codes,
+                                   main=self.main)  # a code of the database or earlier in this batch: its message
+        return fields, validated_funding(funding)
 
     def add(self, values: Mapping[str, Any], funding: Mapping[str, Any] | None) -> uuid.UUID:
         """Check one project and keep it for ``write``; returns the id it will have."""
