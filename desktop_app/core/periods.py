@@ -36,11 +36,13 @@ def check_period(text: str, field: str = "会计期间") -> str:
     return text
 
 
-def _index(period: str) -> int:
+def month_index(period: str) -> int:
+    """``"2026-10"`` as a count of months (year · 12 + month − 1): months apart subtract."""
     return int(period[:4]) * 12 + int(period[5:7]) - 1
 
 
-def _from_index(index: int) -> str:
+def period_at(index: int) -> str:
+    """The month whose :func:`month_index` is ``index``."""
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
@@ -54,7 +56,7 @@ def year_of(period: str) -> int:
 
 def add_months(period: str, n: int) -> str:
     """The period ``n`` months later (earlier when negative)."""
-    return _from_index(_index(period) + n)
+    return period_at(month_index(period) + n)
 
 
 def next_period(period: str) -> str:
@@ -67,13 +69,13 @@ def prev_period(period: str) -> str:
 
 def months_between(first: str, last: str) -> int:
     """Months from ``first`` to ``last`` (0 when equal, negative when ``last`` is before)."""
-    return _index(last) - _index(first)
+    return month_index(last) - month_index(first)
 
 
 def periods_between(first: str, last: str) -> list[str]:
     """``first`` … ``last`` inclusive (empty when ``last`` is before ``first``)."""
-    start = _index(first)
-    return [_from_index(start + i) for i in range(max(_index(last) - start + 1, 0))]
+    start = month_index(first)
+    return [period_at(start + i) for i in range(max(month_index(last) - start + 1, 0))]
 
 
 def period_start(period: str) -> date:

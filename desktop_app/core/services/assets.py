@@ -160,7 +160,7 @@ def create_asset(session: Session, *, organisation_id: uuid.UUID, book_id: uuid.
     first = add_months(month_of(fields["acquired_on"]), 1)
     # A card registered after months were charged or closed starts in the first month not yet
     # done; what it lost before is its 期初累计折旧 or is spread over the remaining life.
-    done = _depreciated_or_closed_through(session, book_id)
+    done = depreciated_or_closed_through(session, book_id)
     fields["first_period"] = max(first, start, add_months(done, 1)) if done else max(first, start)
     if payment_account is not None:
         payment_account = check_leaf(session, book_id, payment_account, "付款科目")
@@ -176,7 +176,7 @@ def create_asset(session: Session, *, organisation_id: uuid.UUID, book_id: uuid.
     return _row(session, a)
 
 
-def _depreciated_or_closed_through(session: Session, book_id: uuid.UUID) -> str | None:
+def depreciated_or_closed_through(session: Session, book_id: uuid.UUID) -> str | None:
     """The latest month of the book that is closed or already had a depreciation run."""
     from desktop_app.core.services.periods import last_closed_period
 

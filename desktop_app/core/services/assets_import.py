@@ -29,7 +29,7 @@ from desktop_app.core.errors import ValidationError
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rules.depreciation import add_months, month_of
 from desktop_app.core.services import assets_common as v
-from desktop_app.core.services.assets import _depreciated_or_closed_through, validated_asset
+from desktop_app.core.services.assets import depreciated_or_closed_through, validated_asset
 from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.funds_base import get_book_row, reads
 from desktop_app.core.services.permissions import MAKE_VOUCHER
@@ -76,7 +76,7 @@ def create_assets(session: Session, *, organisation_id: uuid.UUID, book_id: uuid
     if book.organisation_id != organisation_id:
         raise ValidationError("账套不属于该组织", field="账套")
     require_role(session, user, *MAKE_VOUCHER, organisation_id=organisation_id)  # as create_asset
-    done = _depreciated_or_closed_through(session, book_id)
+    done = depreciated_or_closed_through(session, book_id)
     codes = asset_codes(session, organisation_id)
     n = 0
     for chunk in batched(rows, CHUNK):

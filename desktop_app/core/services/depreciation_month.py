@@ -26,18 +26,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from desktop_app.core.periods import month_index, period_at
 from desktop_app.core.rules.depreciation import ZERO, round_fen
 
 HUNDRED = Decimal(100)
-
-
-def _month(period: str) -> int:
-    """``"2026-10"`` as a month index (year · 12 + month − 1), as ``core.periods`` counts."""
-    return int(period[:4]) * 12 + int(period[5:7]) - 1
-
-
-def _period(index: int) -> str:
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 Span = tuple[str, str, int]  # first month, last month, months (every month between)
@@ -54,11 +46,11 @@ def straight_month(*, cost: Decimal, residual_rate: Decimal, life_months: int, a
     changes."""
     # months as indices (year · 12 + month − 1): the periods module's arithmetic, once per card
     acquired = acquired_on.year * 12 + acquired_on.month - 1
-    first = _month(first_period) if first_period else acquired + 1
+    first = month_index(first_period) if first_period else acquired + 1
     used0 = first - acquired - 1
     if used0 < 0:
         first, used0 = acquired + 1, 0
-    now = last = _month(period)
+    now = last = month_index(period)
     if disposed_on is not None:
         last = min(last, disposed_on.year * 12 + disposed_on.month - 1)
     if last < first:
@@ -81,5 +73,5 @@ def straight_month(*, cost: Decimal, residual_rate: Decimal, life_months: int, a
     if lo <= t <= hi:  # t ≤ hi ≤ the disposal month: this month is charged
         before = min(t * monthly, remaining)
         amount = remaining - before if t == left - 1 else min(monthly, remaining - before)
-    a, b = max(lo, _month(start) - first), min(hi, t - 1)
-    return amount, ((_period(first + a), _period(first + b), b - a + 1) if a <= b else None)
+    a, b = max(lo, month_index(start) - first), min(hi, t - 1)
+    return amount, ((period_at(first + a), period_at(first + b), b - a + 1) if a <= b else None)
