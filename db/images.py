@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import FromClause, inspect
 
 
 def jsonable(value: Any) -> Any:
@@ -51,6 +53,22 @@ def row_image(obj: object) -> dict[str, Any]:
     mapper = inspect(type(obj))
     return {attr.columns[0].name: jsonable(getattr(obj, attr.key)) for attr in mapper.column_attrs
             if attr.key not in NOT_IMAGED}
+
+
+def values_image(table: FromClause, values: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`row_image` gives for a row of ``table`` written through the ORM with these values
+    (a bulk writer's row dict): one walk of the imaged columns, plain values as they are."""
+    out = {}
+    for name, key in _imaged(table):
+        x = values.get(key)
+        out[name] = x if type(x) in _PLAIN else jsonable(x)  # jsonable gives these back as they are
+    return out
+
+
+@cache
+def _imaged(table: FromClause) -> tuple[tuple[str, str], ...]:
+    """(column name, attribute key) of each imaged column of ``table``, as ``row_image`` walks them."""
+    return tuple((c.name, c.key) for c in table.columns if c.key not in NOT_IMAGED)
 
 
 def chain_hash(prev_hash: str, payload: dict[str, Any]) -> str:

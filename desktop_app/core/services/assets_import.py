@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert, session_actor
-from db.images import NOT_IMAGED, jsonable
+from db.images import values_image
 from db.models import Asset, AssetHistory
 from db.types import utcnow, uuid7
 from desktop_app.core.errors import ValidationError
@@ -46,24 +45,6 @@ def asset_codes(session: Session, organisation_id: uuid.UUID) -> dict[str, uuid.
     """Every card code of the organisation (deleted cards' too) → card id, in one query: what
     ``validated_asset``'s per-card clash lookup sees, for its ``codes``."""
     return {c: i for c, i in reads(session).execute(_CODES, {"org_id": organisation_id})}
-
-
-def _image(row: Mapping[str, Any]) -> dict[str, Any]:
-    """What ``db.images.row_image`` gives for the same card written through the ORM."""
-    out = {}
-    for name, key in _imaged():
-        x = row.get(key)
-        out[name] = x if x is None or type(x) in _AS_IS else jsonable(x)  # what jsonable gives for these
-    return out
-
-
-_AS_IS = frozenset((str, int, bool))
-
-
-@cache
-def _imaged() -> tuple[tuple[str, str], ...]:
-    """(column name, attribute key) of each imaged column, as ``row_image`` walks them."""
-    return tuple((c.name, c.key) for c in Asset.__table__.columns if c.key not in NOT_IMAGED)
 
 
 def create_assets(session: Session, *, organisation_id: uuid.UUID, book_id: uuid.UUID,
@@ -104,5 +85,5 @@ def _write(session: Session, out: list[dict[str, Any]]) -> None:
         {"id": uuid7(), "asset_id": r["id"], "at": at, "actor": actor, "action": "create",
          "summary": f"登记资产卡片 {r['code']} {r['name']}"[:300], "changes_json": None} for r in out])
     record_audit(session, [AuditRecord("create", "asset", str(r["id"]),
-                                       f"登记资产 {r['code']} {r['name']}（原值 {r['original_value']}）", None, _image(r))
+                                       f"登记资产 {r['code']} {r['name']}（原值 {r['original_value']}）", None, values_image(Asset.__table__, r))
                            for r in out])

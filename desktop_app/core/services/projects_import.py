@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
-from db.images import NOT_IMAGED, jsonable
+from db.images import values_image
 from db.models import Project, ProjectFunding
 from db.types import uuid7
 from desktop_app.core.rows import UserRow
@@ -75,13 +75,10 @@ class ProjectBatch:
             {"id": uuid7(), "project_id": r["id"], "source": src, "amount": money[src]}
             for r, money in zip(self.rows, self.funding, strict=True) for src in SOURCES if money.get(src)])
         record_audit(session, [AuditRecord("create", "project", str(r["id"]), f"登记项目 {r['code']} {r['name']}", None,
-                                           {**_image(r), "funding": {k: str(a) for k, a in money.items()}})
+                                           {**values_image(Project.__table__, r), "funding": {k: str(a) for k, a in money.items()}})
                                for r, money in zip(self.rows, self.funding, strict=True)])
         n = len(self.rows)
         self.rows, self.funding = [], []
         return n
 
 
-def _image(row: Mapping[str, Any]) -> dict[str, Any]:
-    """What ``db.images.row_image`` gives for the same project written through the ORM."""
-    return {c.name: jsonable(row.get(c.key)) for c in Project.__table__.columns if c.key not in NOT_IMAGED}

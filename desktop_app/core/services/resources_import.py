@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
-from db.images import NOT_IMAGED, jsonable
+from db.images import values_image
 from db.models import ResourceParcel
 from db.types import uuid7
 from desktop_app.core.rows import UserRow
@@ -36,24 +35,6 @@ def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
     it = iter(rows)
     while chunk := list(islice(it, size)):
         yield chunk
-
-
-def _image(row: Mapping[str, Any]) -> dict[str, Any]:
-    """What ``db.images.row_image`` gives for the same parcel written through the ORM."""
-    out = {}
-    for name, key in _imaged():
-        x = row.get(key)
-        out[name] = x if x is None or type(x) in _AS_IS else jsonable(x)  # what jsonable gives for these
-    return out
-
-
-_AS_IS = frozenset((str, int, bool))
-
-
-@cache
-def _imaged() -> tuple[tuple[str, str], ...]:
-    """(column name, attribute key) of each imaged column, as ``row_image`` walks them."""
-    return tuple((c.name, c.key) for c in ResourceParcel.__table__.columns if c.key not in NOT_IMAGED)
 
 
 CHUNK = 5000  # parcels checked and written per round: memory stays flat for any file
@@ -79,6 +60,6 @@ def create_parcels(session: Session, *, organisation_id: uuid.UUID, rows: Iterab
         bulk_insert(session, ResourceParcel, out)
         record_audit(session, [AuditRecord("create", "resource_parcel", str(r["id"]),
                                            f"登记地块 {r['code']} {r['name']}（{r['land_class']} {r['area_mu']} 亩）",
-                                           None, _image(r)) for r in out])
+                                           None, values_image(ResourceParcel.__table__, r)) for r in out])
         n += len(out)
     return n
