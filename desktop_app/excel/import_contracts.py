@@ -378,6 +378,7 @@ class ContractsImporter(Importer):
         links = _links(session, organisation_id, layout)
         codes = {ident: code for by_code in links.values() for code, ident in by_code.items()}
         held = {c.number: c for c in list_contracts(session, organisation_id)}
+        numbers = {n: c.id for n, c in held.items()}  # what check_contract's number lookup finds, read once
         problems: list[Problem] = []
         outcomes: list[RowOutcome] = []
         plan: list[_Planned] = []
@@ -470,7 +471,8 @@ class ContractsImporter(Importer):
             try:  # what the services would refuse, without writing (a check needs no login)
                 if current_row is None or edit:
                     checked = check_contract(session, data,
-                                             None if current_row is None else load_contract(session, current_row.id))
+                                             None if current_row is None else load_contract(session, current_row.id),
+                                             numbers=numbers)
             except UserError as e:
                 where = _column(layout, e.field)
                 problems.append(Problem(row, where, e.message if where or not e.field else str(e)))

@@ -9,6 +9,7 @@ the terms change, as long as no money has been applied to it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -153,12 +154,16 @@ _NUMBER_HELD = select(Contract.id).where(Contract.organisation_id == bindparam("
                                          Contract.number == bindparam("number"), Contract.deleted.is_(False))
 
 
-def _validate(session: Session, data: ContractInput, contract_id: uuid.UUID | None) -> tuple[dict[str, Any], dict[str, Any]]:
+def _validate(session: Session, data: ContractInput, contract_id: uuid.UUID | None,
+              numbers: Mapping[str, uuid.UUID] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     book = session.get(Book, data.book_id)
     if book is None or book.deleted or book.organisation_id != data.organisation_id:
         raise NotFoundError("找不到本组织的该账套", field="账套")
     number = clean_text(data.number, "合同编号", 40)
-    clash = session.scalar(_NUMBER_HELD, {"org": data.organisation_id, "number": number})
+    if numbers is not None:
+        clash = numbers.get(number) if number is not None else None
+    else:
+        clash = session.scalar(_NUMBER_HELD, {"org": data.organisation_id, "number": number})
     if clash is not None and clash != contract_id:
         raise ConflictError(f"合同编号 {number} 在本组织已存在", field="合同编号")
     kind = _choice(data.kind, CONTRACT_KINDS, "合同类型")
@@ -310,11 +315,13 @@ def get_contract(session: Session, contract_id: uuid.UUID, *, as_of: date | None
     return rows[0]
 
 
-def check_contract(session: Session, data: ContractInput, current: Contract | None = None
-                   ) -> tuple[dict[str, Any], dict[str, Any]]:
+def check_contract(session: Session, data: ContractInput, current: Contract | None = None, *,
+                   numbers: Mapping[str, uuid.UUID] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Refuse what creating (or, given ``current``, updating) the contract would refuse, writing
-    nothing: the contract's and its counterparty's fields (an import checks its rows with this)."""
-    fields, cp_values = _validate(session, data, None if current is None else current.id)
+    nothing: the contract's and its counterparty's fields (an import checks its rows with this).
+    ``numbers``: the organisation's contract numbers in use → contract id, read once by an import
+    (what the per-contract number lookup would find)."""
+    fields, cp_values = _validate(session, data, None if current is None else current.id, numbers)
     if current is not None:
         if data.status is None:  # the form does not edit the status: 终止/纠纷/续签 have their own actions
             fields["status"] = current.status
