@@ -190,6 +190,8 @@ def _header_test(norm_headers: Sequence[str]) -> Callable[[Sequence[object]], bo
         cols.append((i, h, probe[0] if probe else "", probe[-1] if probe else ""))
         plain_may = plain_may or h.replace("（", "(").replace("）", ")").isascii() or h in ("是", "否")
 
+    folded: dict[str, str] = {}  # NFKC of the text cells met (a column repeats its words), up to _MEMO
+
     def test(cells: Sequence[object]) -> bool:
         hits = 0
         for i, h, first, last in cols:
@@ -199,7 +201,11 @@ def _header_test(norm_headers: Sequence[str]) -> Callable[[Sequence[object]], bo
             if c is None:
                 continue
             if type(c) is str:
-                n = normalize("NFKC", c)
+                n = folded.get(c)
+                if n is None:
+                    n = normalize("NFKC", c)
+                    if len(folded) < _MEMO:
+                        folded[c] = n
                 if first not in n or last not in n:
                     continue
             elif type(c) in _PLAIN and not plain_may:
@@ -211,6 +217,9 @@ def _header_test(norm_headers: Sequence[str]) -> Callable[[Sequence[object]], bo
         return False
 
     return test
+
+
+_MEMO = 4096  # distinct cells a table remembers the reading of (memory stays flat for any file)
 
 
 @dataclass
@@ -241,6 +250,9 @@ class Table:
         pad = [None] * width
         skipped = self.skipped
         under_header = True
+        # the first cells' texts met (dates, codes and names repeat down a column), keyed by type too:
+        # 1, 1.0 and True are equal keys but read differently
+        texts: dict[tuple[type, Any], str] = {}
         for number, raw in self._rows:
             if len(raw) < width:
                 raw = [*raw, *pad[len(raw):]]
@@ -253,7 +265,16 @@ class Table:
                 if len(marks) >= 3 and marks == [str(n) for n in range(1, len(marks) + 1)]:
                     skipped.append(SkippedRow(number, "列号行", _short(raw)))
                     continue
-            first_texts = [cell_text(raw[i]).replace(" ", "") for i in filled[:3]]
+            first_texts = []
+            for i in filled[:3]:
+                c = raw[i]
+                key = (type(c), c)
+                t = texts.get(key)
+                if t is None:
+                    t = cell_text(c).replace(" ", "")
+                    if len(texts) < _MEMO:
+                        texts[key] = t
+                first_texts.append(t)
             if any(_TOTAL.match(t) for t in first_texts):
                 skipped.append(SkippedRow(number, "合计行", _short(raw)))
                 continue

@@ -327,3 +327,21 @@ def test_a_groups_subtotal_row_is_skipped(tmp_path: Path, label: str) -> None:
     table = open_table(path, SPEC)
     assert [n for n, _ in table.rows()] == [2, 4]
     assert [(s.row, s.reason) for s in table.skipped] == [(3, "合计行")]
+
+
+def test_rows_read_the_same_however_often_a_cell_repeats(tmp_path: Path) -> None:
+    """Table.rows remembers the texts of cells it has met: a repeated 合计 is skipped each time, and
+    equal-but-different cells (1, 1.0, True; a bool reads as 是) are told apart."""
+    body: list[list[Any]] = []
+    for i in range(30):
+        ric = f"1101051949123{i:05d}"
+        body.append([1, "一组", "张三", "户主", ric, True, None])
+        body.append([1.0, "一组", "李四", "妻", ric[:-1] + "9", 1, None])
+        body.append(["合计", None, None, None, None, 2, None])
+        body.append([True, "一组", "王五", "子", ric[:-1] + "8", 1, None])
+    path = xlsx(tmp_path / "many.xlsx", [["序号", "组别", "姓名", "与户主关系", "身份证号", "股数", "备注"], *body])
+    table = open_table(path, SPEC)
+    rows = list(table.records())
+    assert len(rows) == 90
+    assert [s.reason for s in table.skipped] == ["合计行"] * 30
+    assert [r["name"] for _, r in rows[:3]] == ["张三", "李四", "王五"]
