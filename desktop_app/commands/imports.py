@@ -232,7 +232,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UserError("--header-row 应为表头所在的行号（从 1 起）", field="--header-row")
     path = Path(args.file)
     if not path.is_file():
-        raise UserError(f"找不到文件：{path}", field="FILE")
+        raise UserError(f"找不到文件：{path}", field="文件")
     with _session(args) as s:
         org_id = book_id = None
         if args.org:

@@ -287,3 +287,11 @@ def test_cancel_the_last_value_change(env: Env) -> None:
         assert [h.action for h in asset_history(s, a.id)] == ["create", "adjust", "unadjust"]
     with env.db.begin() as s, pytest.raises(ConflictError, match="没有价值调整记录"):
         cancel_adjustment(s, a.id, user=env.user, on=date(2026, 8, 20), reason="误录")
+
+
+def test_a_card_with_no_quantity_is_one_item(env: Env) -> None:
+    """R3: every row of a filled 资产卡片 template whose 数量 was left blank (the template says 空白按 1)
+    was refused with 数量不能为空. A blank quantity is one item, in the form and the import alike."""
+    assert env.asset("ZC-Q1", quantity=None).quantity == D(1)
+    assert env.asset("ZC-Q2", quantity="").quantity == D(1)
+    assert env.asset("ZC-Q3", quantity=D(3)).quantity == D(3)

@@ -215,3 +215,24 @@ def test_a_failing_book_or_a_closed_month_writes_nothing(tmp_path: Path) -> None
                             .where(AssetDepreciation.book_id == b)) == 0
     finally:
         env.db.close()
+
+
+def test_a_month_still_to_come_is_not_charged(tmp_path: Path) -> None:
+    """R3: the CLI charged January 2027 on 2026-12-03, and the December lists counted it. Both runs
+    refuse a month after this one, and write nothing."""
+    from desktop_app.core.errors import ValidationError
+    from desktop_app.core.periods import add_months, period_label, period_of
+    from desktop_app.core.services.depreciation import run_depreciation
+
+    env, books = _township(tmp_path, cards=5)
+    coming = add_months(period_of(date.today()), 1)
+    try:
+        with env.db.begin("test") as s:
+            before = _counts(s)
+            with pytest.raises(ValidationError, match=f"{period_label(coming)}尚未到来，不能计提该月折旧"):
+                run_depreciation(s, book_id=books[0].id, period=coming, user=env.user)
+            with pytest.raises(ValidationError, match="尚未到来"):
+                run_depreciation_books(s, book_ids=[b.id for b in books], period=coming, user=env.user)
+            assert _counts(s) == before
+    finally:
+        env.db.close()

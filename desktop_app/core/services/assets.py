@@ -89,7 +89,8 @@ def validated_asset(session: Session, values: dict[str, Any], org_id: uuid.UUID,
     out["use_kind"] = v.choice(values.get("use_kind"), L["use_kind"], USE_KINDS,
                                default_use(out["nature"], out["status"]))
     out["location"] = v.text(values.get("location"), L["location"], required=False, max_len=200)
-    out["quantity"] = v.decimal(values.get("quantity", 1), L["quantity"], positive=True)
+    quantity = values.get("quantity")  # blank is one item (the import template says 空白按 1)
+    out["quantity"] = v.decimal(1 if quantity is None or quantity == "" else quantity, L["quantity"], positive=True)
     out["unit"] = v.text(values.get("unit") or "项", L["unit"], max_len=10)
     out["area_m2"] = v.decimal(values.get("area_m2"), L["area_m2"], required=False)
     out["acquisition_mode"] = v.choice(values.get("acquisition_mode"), L["acquisition_mode"], MODES, "购建")

@@ -40,6 +40,7 @@ from desktop_app.core.services.funds_base import (
     next_period,
     period_end,
     period_label,
+    period_of,
     read_cache,
 )
 from desktop_app.core.services.permissions import MAKE_VOUCHER
@@ -68,6 +69,15 @@ def check_horizon(period: str, field: str = "会计期间", *, years: int = RUN_
         raise ValidationError(f"{period_label(period)}超出合理范围：{what}{period_label(limit)}，请检查输入的期间",
                               field=field)
     return period
+
+
+def refuse_future_run(period: str) -> None:
+    """A month's depreciation is charged in that month or after, never ahead: a run of a month still
+    to come would count in every list and balance dated before it is over."""
+    this_month = period_of(date.today())
+    if period > this_month:
+        raise ValidationError(f"{period_label(period)}尚未到来，不能计提该月折旧（最多计提到本月{period_label(this_month)}）",
+                              field="会计期间")
 
 
 def run_source_id(book_id: uuid.UUID, period: str) -> uuid.UUID:
@@ -281,6 +291,7 @@ def run_depreciation(session: Session, *, book_id: uuid.UUID, period: str, user:
     from desktop_app.core.services.vouchers import record_auto_voucher
 
     period = check_horizon(period)
+    refuse_future_run(period)
     ensure_period_open(session, book_id, period)
     done_id, done_code, reversed_ids = _live_run(session, book_id, period)
     if done_id is not None:
@@ -353,6 +364,7 @@ def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], p
 
     require_role(session, user, *MAKER_ROLES)
     period = check_period(period)
+    refuse_future_run(period)
     sources = {run_source_id(b, period): b for b in book_ids}
     ran = set(session.scalars(select(Voucher.book_id).where(
         Voucher.source_kind == SOURCE_KIND, Voucher.source_id.in_(list(sources)), Voucher.status != "作废")))

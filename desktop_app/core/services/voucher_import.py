@@ -187,7 +187,7 @@ class AccountFinder:
         if code:
             acc = self.accounts.get(code)
             if acc is None:
-                raise UserError(f"科目编码 {code} 不在本账套的科目表中，请核对，或先在“科目设置”中增加该科目")
+                raise UserError(f"科目编码 {code} 不在本账套的科目表中，请核对（本账套的科目见“凭证”页填制凭证时的科目列表）")
             if name and not self._named_as(acc, name):
                 raise UserError(f"科目编码 {code} 是“{self.path_text(acc)}”，与科目名称“{name}”不一致，请核对"
                                 "（若两个程序的科目名称不同，可在导入预览中把科目名称列设为不导入，只按编码导入）")
