@@ -48,6 +48,7 @@ from desktop_app.ui.pages.assets_stocktake import StocktakeTab
 from desktop_app.ui.permissions import gate_buttons, press
 from desktop_app.ui.tables import RowTableModel
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.widgets.flow import FlowLayout
 
 RELOAD_KINDS = ("asset", "resource", "project", "voucher", "period", "refresh")
 
@@ -99,7 +100,9 @@ class _ListTab(QWidget):
         top.insertSpacing(2, 12)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
+        # wraps onto a second line on a narrow window (资产卡片's eleven buttons were cut at the main
+        # window's minimum width), as the 合同 and 凭证 rows do
+        layout.addLayout(FlowLayout.from_row(bar))
         layout.addWidget(self.view, 1)
 
     def set_rows(self, rows: list[Any]) -> None:
