@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -80,7 +81,8 @@ def test_keyboard_new_edit_depreciate(page: Any, qtbot: Any, monkeypatch: pytest
     for key, n in ((Qt.Key.Key_D, 1), (Qt.Key.Key_D, 2), (Qt.Key.Key_R, 3)):
         QTest.keyClick(page, key, Qt.KeyboardModifier.AltModifier)
         qtbot.waitUntil(lambda n=n: len(page.messages) == n)
-    assert "已计提 2026-02 折旧：2 项资产" in page.messages[0]
+    assert "已计提2026年2月折旧：2 项资产" in page.messages[0]  # the month and amount as every sheet writes them
+    assert re.search(r"合计 [\d,]+\.\d\d 元", page.messages[0])
     assert "未重复生成" in page.messages[1]
     assert page.messages[2].endswith("账卡相符。")
     page.tabs.setCurrentIndex(0)

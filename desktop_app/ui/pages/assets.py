@@ -18,6 +18,8 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.core.errors import UserError
+from desktop_app.core.money import format_amount
+from desktop_app.core.periods import period_label
 from desktop_app.core.rows_assets import AssetRow, ParcelRow, ProjectReturnRow, ProjectRow
 from desktop_app.core.services import assets as asset_svc
 from desktop_app.core.services import depreciation as dep_svc
@@ -277,12 +279,13 @@ class AssetsPage(QWidget):
         except UserError as err:
             show_user_error(self, err)
             return
+        month, total = period_label(self.ctx.period), format_amount(result.total)
         if result.already_done:
-            text = f"{self.ctx.period} 的折旧已计提（凭证 {result.voucher_code}，合计 {result.total} 元），未重复生成。"
+            text = f"{month}的折旧已计提（凭证 {result.voucher_code}，合计 {total} 元），未重复生成。"
         elif result.voucher_id is None:
-            text = f"{self.ctx.period} 没有需要计提折旧的资产。"
+            text = f"{month}没有需要计提折旧的资产。"
         else:
-            text = f"已计提 {self.ctx.period} 折旧：{len(result.charges)} 项资产，合计 {result.total} 元（凭证 {result.voucher_code}）。"
+            text = f"已计提{month}折旧：{len(result.charges)} 项资产，合计 {total} 元（凭证 {result.voucher_code}）。"
             self.ctx.notify("voucher", (result.voucher_id,))
         QMessageBox.information(self, "计提折旧", text)
 
