@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from sqlalchemy import func, select, update
 
@@ -29,6 +28,7 @@ from desktop_app.core.services.projects import create_project
 from desktop_app.core.services.resources import create_parcel, validated_parcel
 from desktop_app.excel import importers
 from tests.assets.conftest import Env, make_env
+from tests.excel.test_table_read import xlsx
 
 
 @pytest.fixture
@@ -39,14 +39,7 @@ def env(tmp_path: Path) -> Iterator[Env]:
 
 
 def _xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(header)
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
+    return xlsx(path, [header, *rows])
 
 
 def _run(env: Env, kind: str, path: Path, *, apply: bool, book: bool = False) -> importers.ImportCheck:

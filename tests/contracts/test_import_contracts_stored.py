@@ -16,13 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from db import rowhash
 from db.migrate import open_database
 from desktop_app.core.services.contracts import create_contract
 from desktop_app.excel.importers import run_import
 from tests.contracts.conftest import RIC, USCC, Env, make_env
+from tests.excel.test_table_read import xlsx
 
 HEAD = ["合同编号", "合同名称", "合同类型", "标的", "面积（亩）", "承包方名称", "承包方类型", "证件号码", "联系电话",
         "起始日期", "终止日期", "年租金", "递增条款", "付款方式", "计费周期", "缴款期限（天）", "备注"]
@@ -41,14 +40,7 @@ ROWS: list[list[Any]] = [
 
 
 def _xlsx(path: Path, rows: list[list[Any]]) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(HEAD)
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
+    return xlsx(path, [HEAD, *rows])
 
 
 def _twins(tmp_path: Path) -> tuple[Env, Env]:

@@ -14,12 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from db import rowhash
 from db.migrate import open_database
 from desktop_app.core.services.vouchers import LineInput, create_voucher
 from desktop_app.excel.importers import run_import
+from tests.excel.test_table_read import xlsx
 from tests.funds.conftest import Env, make_env, table_counts
 
 HEAD = ["日期", "凭证号", "摘要", "科目编码", "科目名称", "借方", "贷方", "往来单位"]
@@ -48,14 +47,7 @@ FORM = [
 
 
 def _xlsx(path: Path, rows: list[list[Any]]) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(HEAD)
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
+    return xlsx(path, [HEAD, *rows])
 
 
 def _twins(tmp_path: Path) -> tuple[Env, Env]:
