@@ -225,21 +225,35 @@ def update_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, vo
     return _row(session, v.id)
 
 
-# Vouchers other modules generate for their own records (a receipt, a disposal, a payout …).
-# Reversing or voiding one here would leave that record standing (the receipt still "paid"),
-# so it is refused; such records are corrected in their own module. Depreciation handles its
-# reversed runs itself, and year-end closings are re-run incrementally, so those stay allowed.
-_OWNED_SOURCES = {
-    "asset_acquisition": "资产", "asset_adjustment": "资产", "asset_disposal": "资产", "stocktake": "资产清查",
-    "contract_receipt": "合同收款", "contract_deposit": "合同保证金", "contract_recognition": "合同租金确认",
-    "distribution": "收益分配", "dividend_payout": "收益分配",
+# The one word for each source_kind (the 凭证 list's 来源, the audit trail's summaries), and for
+# vouchers other modules generate for their own records (a receipt, a disposal, a payout …) the
+# module that owns them. Reversing or voiding one of those here would leave that record standing
+# (the receipt still "paid"), so it is refused; such records are corrected in their own module.
+# Depreciation handles its reversed runs itself, and year-end closings are re-run incrementally,
+# so those have no owner here and stay allowed.
+SOURCE_KINDS: dict[str, tuple[str, str | None]] = {
+    "asset_acquisition": ("资产购置", "资产"), "asset_adjustment": ("资产调整", "资产"),
+    "asset_disposal": ("资产处置", "资产"), "stocktake": ("资产清查", "资产清查"),
+    "depreciation": ("计提折旧", None), "contract_receipt": ("合同收款", "合同收款"),
+    "contract_deposit": ("合同保证金", "合同保证金"), "contract_recognition": ("租金确认", "合同租金确认"),
+    "distribution": ("收益分配", "收益分配"), "dividend_payout": ("分红发放", "收益分配"),
+    "year_end_close": ("年终结转", None),
 }
+MANUAL_SOURCE = "手工填制"  # a voucher with no source_kind was typed in 填制
+
+
+def source_kind_label(kind: str | None) -> str:
+    """The Chinese word for a voucher's ``source_kind`` (a kind not in the table shows as it is)."""
+    if kind is None:
+        return MANUAL_SOURCE
+    entry = SOURCE_KINDS.get(kind)
+    return entry[0] if entry is not None else kind
 
 
 def _refuse_owned(v: Voucher, verb: str, owner: str | None = None) -> None:
     """Refuse a voucher another module owns, unless ``owner`` is that module's own source kind
     (the module correcting its record reverses or voids the voucher it generated)."""
-    module = _OWNED_SOURCES.get(v.source_kind or "")
+    module = SOURCE_KINDS.get(v.source_kind or "", ("", None))[1]
     if module is not None and (owner is None or owner != v.source_kind):
         raise ConflictError(f"{_label(v)}由“{module}”生成，不能在凭证中直接{verb}；"
                             f"请在“{module}”中撤销或更正，以免台账与账簿不符", field="凭证")

@@ -53,17 +53,9 @@ from desktop_app.ui.voucher_entry import VoucherDialog
 from desktop_app.ui.widgets.dates import PeriodPicker
 from desktop_app.ui.widgets.flow import FlowLayout
 
-# source_kind -> the module that made the voucher (来源); a voucher without one was typed in 填制
-SOURCE_LABELS = {
-    "asset_acquisition": "资产购置", "asset_adjustment": "资产调整", "asset_disposal": "资产处置",
-    "stocktake": "资产清查", "depreciation": "计提折旧", "contract_receipt": "合同收款",
-    "contract_deposit": "合同保证金", "contract_recognition": "租金确认", "distribution": "收益分配",
-    "dividend_payout": "分红发放", "year_end_close": "年终结转",
-}
-
 
 def source_label(v: VoucherRow) -> str:
-    label = "手工填制" if v.source_kind is None else SOURCE_LABELS.get(v.source_kind, v.source_kind)
+    label = svc.source_kind_label(v.source_kind)  # core's one word per source kind, as the audit trail
     return f"{label}（冲销）" if v.reversal_of_id is not None else label
 
 
