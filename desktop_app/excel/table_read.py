@@ -220,6 +220,7 @@ def _header_test(norm_headers: Sequence[str]) -> Callable[[Sequence[object]], bo
 
 
 _MEMO = 4096  # distinct cells a table remembers the reading of (memory stays flat for any file)
+_BLANK = frozenset((None, ""))  # an empty cell as calamine gives it (a text of spaces is empty too)
 
 
 @dataclass
@@ -250,13 +251,17 @@ class Table:
         pad = [None] * width
         skipped = self.skipped
         under_header = True
-        # the first cells' texts met (dates, codes and names repeat down a column), keyed by type too:
-        # 1, 1.0 and True are equal keys but read differently
-        texts: dict[tuple[type, Any], str] = {}
+        blank = _BLANK
+        total_match = _TOTAL.match
+        # the first cells' readings met (dates, codes and names repeat down a column): (text without
+        # spaces, reads as a total). Text cells by their text; others keyed by type too: 1, 1.0 and
+        # True are equal keys but read differently
+        texts: dict[str, tuple[str, bool]] = {}
+        others: dict[tuple[type, Any], tuple[str, bool]] = {}
         for number, raw in self._rows:
             if len(raw) < width:
                 raw = [*raw, *pad[len(raw):]]
-            filled = [i for i, c in enumerate(raw) if c is not None and c != "" and not (type(c) is str and not c.strip())]
+            filled = [i for i, c in enumerate(raw) if c not in blank and (type(c) is not str or not c.isspace())]
             if not filled:
                 continue
             if under_header:  # official forms number their columns under the header: 1 2 3 … or (1) (2) (3) …
@@ -265,28 +270,36 @@ class Table:
                 if len(marks) >= 3 and marks == [str(n) for n in range(1, len(marks) + 1)]:
                     skipped.append(SkippedRow(number, "列号行", _short(raw)))
                     continue
-            first_texts = []
-            for i in filled[:3]:
+            first_text = ""
+            total = False
+            for n, i in enumerate(filled[:3]):
                 c = raw[i]
-                key = (type(c), c)
-                t = texts.get(key)
-                if t is None:
+                seen = texts.get(c) if type(c) is str else others.get((type(c), c))
+                if seen is None:
                     t = cell_text(c).replace(" ", "")
-                    if len(texts) < _MEMO:
-                        texts[key] = t
-                first_texts.append(t)
-            if any(_TOTAL.match(t) for t in first_texts):
+                    seen = (t, "计" in t and total_match(t) is not None)  # every total word has 计
+                    if type(c) is str:
+                        if len(texts) < _MEMO:
+                            texts[c] = seen
+                    elif len(others) < _MEMO:
+                        others[(type(c), c)] = seen
+                if n == 0:
+                    first_text = seen[0]
+                if seen[1]:
+                    total = True
+                    break
+            if total:
                 skipped.append(SkippedRow(number, "合计行", _short(raw)))
                 continue
             if repeats_header(raw):
                 skipped.append(SkippedRow(number, "重复表头", _short(raw)))
                 continue
-            if len(filled) <= 3 and first_texts[0].startswith(_NOTE) and (
+            if len(filled) <= 3 and first_text.startswith(_NOTE) and (
                     key_col < 0 or key_col not in filled or len(filled) == 1
                     or cell_text(raw[key_col]).replace(" ", "").startswith(_NOTE)):
                 skipped.append(SkippedRow(number, "说明行", _short(raw)))
                 continue
-            if used.isdisjoint(filled) or set(filled) <= numbering:
+            if used.isdisjoint(filled) or (numbering and set(filled) <= numbering):
                 skipped.append(SkippedRow(number, "无数据", f"只有未导入的列有内容：{_short(raw)}"
                                           if used.isdisjoint(filled) else f"只有序号：{_short(raw)}"))
                 continue

@@ -142,6 +142,18 @@ def test_numbering_only_row_skipped_also_when_numbering_is_a_field(tmp_path: Pat
     assert reasons(table) == {3: "无数据", 4: "无数据"}
 
 
+def test_cells_of_spaces_are_empty_and_true_is_not_a_numbering(tmp_path: Path) -> None:
+    """A cell of spaces is empty (a row of them is no row); 1 and True read differently
+    (1 is a 序号, True is 是), also when the same value comes again further down."""
+    spec = SPEC.with_fields(Field("seq", "序号"))
+    path = xlsx(tmp_path / "spaces.xlsx", [
+        ["序号", "姓名", "身份证号"], [1, "张三", RIC1], ["  ", " ", None], [2, "  "], [True, "李四", RIC2],
+        [3, "合计 ", None], ["  小  计", None, None]])
+    table = open_table(path, spec)
+    assert [n for n, _ in table.records()] == [2, 5]
+    assert reasons(table) == {4: "无数据", 6: "合计行", 7: "合计行"}
+
+
 def test_table_starting_at_column_c(tmp_path: Path) -> None:
     """calamine's rows begin at the first used column: open_table pads, so letters are the sheet's."""
     path = xlsx(tmp_path / "c.xlsx", [["成员名册"], [], ["姓名", "身份证号", "股数"], ["张三", RIC1, "2股"]],
