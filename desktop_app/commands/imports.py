@@ -133,6 +133,15 @@ def _masked(text: str) -> str:
     return _RIC.sub(lambda m: mask_ric(m.group(0)), text)
 
 
+_MODE_CHOICE = re.compile(r"选择“(仅新增|跳过已有|更新已有)”")
+_MODE_FLAGS = {"仅新增": "add", "跳过已有": "skip", "更新已有": "update"}
+
+
+def cli_words(text: str) -> str:
+    """A message as the command line says it: the preview's 选择“更新已有” is ``--mode update`` here."""
+    return _MODE_CHOICE.sub(lambda m: f"使用 --mode {_MODE_FLAGS[m.group(1)]}（{m.group(1)}）", text)
+
+
 def print_check(check: ImportCheck, maps: Mapping[str, str] | None = None) -> None:
     """The preview, as text: layout, skipped rows, counts, changes, notes, problems."""
     from openpyxl.utils import get_column_letter
@@ -173,7 +182,7 @@ def print_check(check: ImportCheck, maps: Mapping[str, str] | None = None) -> No
         say.extend(f"  {p}" for p in check.problems[:MAX_PROBLEMS])
         if len(check.problems) > MAX_PROBLEMS:
             say.append(f"  另有 {len(check.problems) - MAX_PROBLEMS} 处")
-    print("\n".join(_masked(line) for line in say))
+    print("\n".join(_masked(cli_words(line)) for line in say))
 
 
 def _options(imp: Importer, args: argparse.Namespace) -> dict[str, Any]:

@@ -129,7 +129,7 @@ def test_errors_all_at_once_exit_1_and_nothing_written(kind: RecordImporter, vil
     assert "错误：发现 2 处错误，未写入任何数据" in captured.err
     out = captured.out.splitlines()
     assert "错误（2 处）：" in out
-    assert "  第4行B列“地块编号”：D-001 已登记。要修改已有记录请选择“更新已有”，要略过请选择“跳过已有”" in out
+    assert "  第4行B列“地块编号”：D-001 已登记。要修改已有记录请使用 --mode update（更新已有），要略过请使用 --mode skip（跳过已有）" in out
     assert any(line.startswith("  第5行E列“面积（亩）”：“三亩”不是面积") for line in out)
     assert set(held(village)) == {"D-001"}
 
