@@ -7,11 +7,19 @@ tell a new record from an edit and refuse, with the column named, a change the s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import islice, repeat
+from sys import intern
 from typing import Any
+from unicodedata import normalize
 
-from desktop_app.core.cellvalues import cell_date, cell_number, cell_text, cell_words, cell_yes_no
+from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_text, cell_words, cell_yes_no
+from desktop_app.excel.importers import ImportCheck, Problem
+from desktop_app.excel.table_read import Table, header_key
 
 __all__ = ["PRIVATE", "changed_fields", "date_reader", "integer_reader", "money_reader", "number_reader",
            "public", "text_reader", "words_reader", "yes_no_reader"]
@@ -75,3 +83,209 @@ def changed_fields(values: Mapping[str, Any], current: Mapping[str, Any]) -> dic
 
     return {k: v for k, v in public(values).items() if k in current and not same(current.get(k), v)}
 
+
+
+# --- reading a register's rows column by column (issue #18) ---------------------------------------
+# A record kind's check read each row through ``Table.rows`` (its skip rules cell by cell) and
+# ``importers.read_cells`` (a reader call or memo look-up per cell). ``read_records`` reads the rows
+# in chunks, column by column, as the member import does: a chunk that none of the table's skip rules
+# can touch (proved per column, below) is read without them, every other chunk goes through
+# ``Table.rows`` itself; each column's distinct cells are read once, looked up in C.
+
+CHUNK = 512  # rows read at a time: memory stays flat, a chunk's cells stay in cache
+_MEMO = 4096  # distinct cells a column remembers (codes and names all differ: not all kept)
+_NUMBERS = frozenset((int, float, bool))
+_PLAIN = frozenset((int, float, bool, date, datetime, time, timedelta))
+_NONE = type(None)
+
+
+class Cells(dict[Any, Any]):
+    """A column's distinct raw cells → what its reader reads them as (a refused cell: its
+    ``CellError``), each read once on first sight, so a column is looked up in C (``map``)."""
+
+    def __init__(self, read: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.read = read
+        self.bad = False  # some cell was refused: the column is then searched for refusals
+
+    def one(self, raw: Any) -> Any:
+        try:
+            value = self.read(raw)
+        except CellError as e:
+            self.bad = True
+            return e
+        return intern(value) if type(value) is str else value  # a column's repeated words held once
+
+    def __missing__(self, raw: Any) -> Any:
+        value = self.one(raw)
+        if len(self) < _MEMO:
+            self[raw] = value
+        return value
+
+    def column(self, col: Sequence[Any]) -> list[Any]:
+        kinds = set(map(type, col))
+        if len(kinds & _NUMBERS) > 1:  # 1, 1.0 and True are one dict key: read each by itself
+            return [self.one(v) for v in col]
+        return list(map(self.__getitem__, col))
+
+
+def _filled(col: Sequence[Any]) -> bool:
+    """Is every cell of the column filled (``Table.rows``' test: not None, "" or blank text)?"""
+    kinds = set(map(type, col))
+    if _NONE in kinds:
+        return False
+    if str not in kinds:
+        return True
+    texts = col if kinds == {str} else [c for c in col if type(c) is str]
+    return all(map(str.strip, texts))
+
+
+class _Probe:
+    """What of ``Table.rows``' skip rules a chunk may meet, decided per column (see ``plain``)."""
+
+    def __init__(self, table: Table) -> None:
+        layout = table.layout
+        self.width = table._width
+        key = layout.spec.key or ""
+        self.key_col = layout.columns.get(key, -1)
+        norm = [header_key(h) for h in layout.headers]
+        numbering = {i for i, h in enumerate(norm) if h in ("序号", "序", "行号", "顺序号", "No.", "NO.")}
+        self.usable = self.key_col >= 0 and self.key_col not in numbering
+        # (column, first and last character its cell must hold to read as its header, may a plain cell)
+        self.heads: list[tuple[int, str, str, bool]] = []
+        for i, h in enumerate(norm):
+            if h:
+                probe = [ch for ch in h if ch not in "（）" and not ch.isspace()]
+                plain = h.replace("（", "(").replace("）", ")").isascii() or h in ("是", "否")
+                self.heads.append((i, probe[0] if probe else "", probe[-1] if probe else "", plain))
+
+    def plain(self, by_column: Sequence[Sequence[Any]]) -> bool:
+        """True when ``Table.rows`` would yield every row of the chunk as it is: the key column and
+        three more are filled in every row (no blank, 说明 or 无数据 row: four filled cells, the key
+        among them), no text in the first three filled cells can read as 合计/小计/总计/累计/共计
+        (none holds 计 after NFKC), and at most one column has a cell that can read as its header
+        (a repeated header needs two). Otherwise False: the chunk goes through ``Table.rows``."""
+        if not self.usable or not _filled(by_column[self.key_col]):
+            return False
+        full = [i for i, col in enumerate(by_column) if _filled(col)]
+        if len(full) < 4:
+            return False
+        first = by_column[:3] if full[:3] == [0, 1, 2] else by_column  # the first three filled cells
+        if "计" in normalize("NFKC", repr(first)):
+            return False
+        may = 0
+        for i, a, b, plain in self.heads:
+            col = by_column[i]
+            kinds = set(map(type, col)) - {_NONE}
+            if kinds - _PLAIN - {str} or (plain and kinds & _PLAIN):
+                may += 1
+            elif str in kinds:
+                texts = col if kinds == {str} else [c for c in col if type(c) is str]
+                joined = normalize("NFKC", "\x00".join(texts))
+                may += a in joined and b in joined
+            if may > 1:
+                return False
+        return True
+
+
+def read_records(table: Table, readers: Mapping[str, Callable[[Any], Any]], problems: list[Problem]
+                 ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(Excel row number, {field key: value}) of every data row, as ``Table.records`` with
+    ``importers.read_cells`` on each gives them: the same rows skipped (into ``table.skipped``),
+    the same values, each refused cell a problem at its row and column (into ``problems``) and its
+    row left out."""
+    layout = table.layout
+    items = list(layout.columns.items())
+    keys = [k for k, _ in items]
+    where = [layout.where(k) for k in keys]
+    cells = [Cells(readers.get(k) or _free) for k in keys]
+    probe = _Probe(table)
+    width = table._width
+    pad = [None] * width
+    source = table._rows
+    started = False  # a non-blank row met: ``Table.rows``' first-row test (列号行) is spent
+    while chunk := list(islice(source, CHUNK)):
+        rows: Sequence[int]
+        raws: Sequence[list[Any]]
+        rows, raws = zip(*chunk, strict=True)
+        del chunk
+        if min(map(len, raws)) < width:
+            raws = [r if len(r) >= width else [*r, *pad[len(r):]] for r in raws]
+        by_column = list(zip(*raws, strict=False))
+        if not started or not probe.plain(by_column):
+            kept = _through_table(table, rows, raws, started)
+            started = started or any(map(_filled_row, raws))
+            if not kept:
+                continue
+            rows, raws = zip(*kept, strict=True)
+            by_column = list(zip(*raws, strict=False))
+        columns = [c.column(by_column[i]) for c, (_, i) in zip(cells, items, strict=True)]
+        out = map(dict, map(zip, repeat(keys), zip(*columns, strict=True))) if columns else ({} for _ in rows)
+        if not any(c.bad for c in cells):
+            yield from zip(rows, out, strict=True)
+            continue
+        refused: set[int] = set()
+        for c, values in zip(cells, columns, strict=True):
+            if c.bad:
+                for j, v in enumerate(values):
+                    if type(v) is CellError:
+                        refused.add(j)
+        for j, (row, values) in enumerate(zip(rows, out, strict=True)):
+            if j not in refused:
+                yield row, values
+                continue
+            for k, at in zip(keys, where, strict=True):  # the row's refusals in column order, as read_cells
+                v = values[k]
+                if type(v) is CellError:
+                    problems.append(Problem(row, at, v.message))
+
+
+def _filled_row(raw: Sequence[Any]) -> bool:
+    """Does ``Table.rows`` see the row as not blank?"""
+    return any(c is not None and c != "" and not (type(c) is str and not c.strip()) for c in raw)
+
+
+def _free(raw: Any) -> Any:
+    return cell_words(raw) or None
+
+
+def _through_table(table: Table, rows: Sequence[int], raws: Sequence[list[Any]], started: bool
+                   ) -> list[tuple[int, list[Any]]]:
+    """The chunk's rows that ``Table.rows`` keeps (its skips into ``table.skipped``). Past the file's
+    first non-blank row the chunk is led by a copy of its first non-blank row numbered -1 (taken by the
+    列号行 test, which looks at the first row only), then dropped with whatever it was skipped as."""
+    feed: list[tuple[int, list[Any]]] = list(zip(rows, raws, strict=True))
+    lead = next((r for r in raws if _filled_row(r)), None) if started else None
+    if lead is not None:
+        feed.insert(0, (-1, list(lead)))
+    reader = Table(table.path, table.layout, table.skipped, iter(feed), table._width)
+    before = len(table.skipped)
+    kept = [(r, raw) for r, raw in reader.rows() if r != -1]
+    if lead is not None:
+        table.skipped[before:] = [s for s in table.skipped[before:] if s.row != -1]
+    return kept
+
+
+@dataclass
+class ReadTable(Table):
+    """A table whose ``records`` are already read (``read_records``): a kind's ``read_row`` then
+    takes each record as its values."""
+
+    read: Iterator[tuple[int, dict[str, Any]]] = field(default_factory=lambda: iter(()))
+
+    def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        return self.read
+
+
+def read_table(table: Table, readers: Mapping[str, Callable[[Any], Any]], problems: list[Problem]) -> ReadTable:
+    """``table`` with its records read column by column (``read_records``; refusals into ``problems``)."""
+    return ReadTable(table.path, table.layout, table.skipped, iter(()), table._width, table.formula_cells,
+                     table.preamble, read_records(table, readers, problems))
+
+
+def with_problems(out: ImportCheck, problems: Sequence[Problem]) -> ImportCheck:
+    """The check with the cells ``read_records`` refused among its problems, by row (a refused row has
+    no other problem: it was left out before any other check)."""
+    if not problems:
+        return out
+    return dc_replace(out, problems=tuple(sorted((*out.problems, *problems), key=lambda p: p.row)))

@@ -13,15 +13,22 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from desktop_app.core.cellvalues import cell_number, cell_text
-from desktop_app.excel.assets_import_common import changed_fields, public, text_reader, words_reader
+from desktop_app.excel.assets_import_common import (
+    changed_fields,
+    public,
+    read_table,
+    text_reader,
+    with_problems,
+    words_reader,
+)
 from desktop_app.excel.importers import ImportCheck, Mode, Problem, RecordImporter, keyed, register
 from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
 
@@ -80,7 +87,10 @@ CONTRACT_NOTE = ("“合同编号”列不导入：地块的合同编号是在�
 EXPIRED = "合同已到期"  # the register's 经营状态 of let-out land whose contracts have all ended
 
 
+@dataclass
 class ParcelImporter(RecordImporter):
+    preread: bool = False  # records come read (``assets_import_common.read_records``)
+
     def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               mode: Mode) -> ImportCheck:
         """As the generic check; a new parcel shown as 合同已到期 is registered as 出租 (said in the notes);
@@ -89,9 +99,12 @@ class ParcelImporter(RecordImporter):
 
         # the organisation's parcel codes and main book read once for the file, not per row
         batch = ParcelBatch.read(session, organisation_id)
-        each_row = replace(self, validate=partial(_validate, batch=batch))
-        out = _registered_status_is_no_change(
-            RecordImporter.check(each_row, session, table, organisation_id=organisation_id, book_id=book_id, mode=mode))
+        each_row = replace(self, validate=partial(_validate, batch=batch), preread=True)
+        refused: list[Problem] = []  # the cells the column-by-column reading refused
+        read = read_table(table, self.readers, refused)
+        out = _registered_status_is_no_change(with_problems(
+            RecordImporter.check(each_row, session, read, organisation_id=organisation_id, book_id=book_id, mode=mode),
+            refused))
         if any(h == "合同编号" for _, h in out.layout.unused()):  # the register's: the contract in force
             out = replace(out, notes=(*out.notes, CONTRACT_NOTE))
         rows = [row for status, row, values, _, _ in out.plan if status == "new" and values.get("status") == EXPIRED]
@@ -106,14 +119,19 @@ class ParcelImporter(RecordImporter):
 
     def read_row(self, layout: Layout, row: int, record: Mapping[str, Any],
                  problems: list[Problem]) -> dict[str, Any] | None:
-        values = super().read_row(layout, row, record, problems)
+        values = record if self.preread and type(record) is dict else super().read_row(layout, row, record, problems)
         if values is not None and isinstance(values.get("ownership"), str):
-            m = _OWNED_BY_GROUP.match(values["ownership"].replace(" ", ""))
+            m = _owned_by_group(values["ownership"])
             if m is not None:  # 组（第一组） as the register prints it
                 values["ownership"] = m.group(1)
                 if not values.get("group_name"):
                     values["group_name"] = m.group(2)
         return values
+
+
+@lru_cache(maxsize=1024)
+def _owned_by_group(text: str) -> re.Match[str] | None:
+    return _OWNED_BY_GROUP.match(text.replace(" ", ""))
 
 
 def _registered_status_is_no_change(out: ImportCheck) -> ImportCheck:
