@@ -1,0 +1,664 @@
+"""审计日志 for the people who check the books: who changed what, when, newest first.
+
+The audit table (``db.audit``) grows to millions of entries, so it is read a page at a time by
+keyset on its chain ordinal ``n`` (``n < last_n ORDER BY n DESC LIMIT …``), never whole. The
+filters the table can answer (user, kind of change, object, time, text in the summary) are SQL;
+an entry's organisation is not a column of the table, so it is worked out per page from what the
+entry names (its object's id, the ``organisation_id``/``book_id`` of its before/after images, or
+the row its object id or an image's ``…_id`` points at) and the organisation filter — and the
+limit of a user who works on some villages only — is applied to each page read. A page that
+scanned ``scan_limit`` entries without filling up ends early; its ``last_key`` continues the scan,
+so paging has no gaps. Entries that belong to no organisation (users, logins, regions, sync,
+backups) are shown to users who are not limited to some organisations.
+
+Who may read the trail: ``VIEW_AUDIT`` (监督, 记账员, 审核员, 系统管理员). Personal data in it is
+shown by ``personal_data``'s rule: 身份证号 masked (first 6 + last 4) and a birth date as its year
+for everyone, the full number only when a keeper of the register (``REVEAL_ID_NUMBER``) asks for
+one entry's, audited as a reveal; a person's phone number is shown whole to those keepers only.
+
+The chain check is ``integrity.check_audit_chain`` (the one ``verify`` runs), reused here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from db.audit import AuditRecord, record_audit
+from db.base import Base
+from db.models import AuditEntry, AuditHead, Book, Organisation, User
+from desktop_app.core.errors import NotFoundError, ValidationError
+from desktop_app.core.ids import mask_ric
+from desktop_app.core.rows import UserRow
+from desktop_app.core.services.auth import require_role, user_organisations
+from desktop_app.core.services.permissions import REVEAL_ID_NUMBER, Roles
+
+__all__ = [
+    "ACTIONS",
+    "ENTITIES",
+    "VIEW_AUDIT",
+    "AuditDetail",
+    "AuditFilter",
+    "AuditPage",
+    "AuditRow",
+    "ChainStatus",
+    "FieldChange",
+    "audit_chain_status",
+    "audit_choices",
+    "audit_detail",
+    "audit_page",
+    "audit_size",
+    "iter_audit_rows",
+    "mask_phone",
+]
+
+# 查看审计日志: those who check what is posted (监督) and the keepers of the books; the district's
+# officers keep no village's trail (it never leaves the township's file)
+VIEW_AUDIT: Roles = ("supervisor", "bookkeeper", "reviewer", "sysadmin")
+
+ACTIONS: dict[str, str] = {
+    "create": "新增", "update": "修改", "delete": "删除", "login": "登录", "login_failed": "登录失败",
+    "approve": "审批", "bulk_post": "批量记账", "cancel": "撤销", "close": "结账", "reopen": "反结账",
+    "dispose": "处置", "generate": "生成", "import": "导入", "issue": "开具", "match": "勾对",
+    "unmatch": "取消勾对", "payout": "发放", "post": "记账", "print": "打印", "publicise": "公示",
+    "recognise": "确认收入", "reconcile": "标记已对账", "unreconcile": "取消已对账", "renew": "续签",
+    "reveal": "查看身份证号", "reverse": "红字冲销", "review": "审核", "unreview": "取消审核",
+    "seal": "存证", "status": "变更状态", "void": "作废", "sync_export": "导出同步包",
+    "sync_import": "导入同步包", "sync_trust": "信任同步对象", "share_register": "股份初始登记",
+    "share_inherit": "股份继承", "share_gift": "股份户内赠与", "share_adjust": "股份决议调整",
+}
+# the word an action takes on one kind of object, where the general one is wrong
+_ACTION_ON: dict[tuple[str, str], str] = {("post", "disclosure"): "公布"}
+
+ENTITIES: dict[str, str] = {
+    "account": "科目", "app_user": "用户", "asset": "资产", "asset_adjustment": "资产价值调整",
+    "asset_attachment": "资产附件", "asset_disposal": "资产处置", "asset_workload": "资产工作量",
+    "backup_setting": "备份设置", "bank_match": "银行勾对", "bank_reconciliation": "银行对账",
+    "bank_statement_line": "银行对账单", "book": "账套", "book_setting": "账套设置", "budget_line": "财务计划",
+    "contract": "合同", "contract_attachment": "合同附件", "contract_deposit": "合同保证金",
+    "contract_filing": "合同备案", "contract_finding": "合同审查意见", "contract_procedure": "合同民主程序",
+    "contract_receipt": "合同收款", "contract_recognition": "合同收入确认", "contract_reference_price": "合同参考价",
+    "contract_rule_setting": "合同规则设置", "depreciation_run": "计提折旧", "disclosure": "财务公开",
+    "disclosure_setting": "财务公开设置", "distribution_plan": "收益分配方案", "distribution_setting": "收益分配设置",
+    "district_setting": "区级设置", "dividend_deduction": "分红扣款", "household": "户", "member": "成员",
+    "opening_balance": "期初余额", "organisation": "组织", "period": "会计期间", "project": "项目",
+    "proposal": "更正建议", "proposal_answer": "更正建议答复", "receipt_slip": "收款收据", "region": "区划",
+    "resource_parcel": "资源地块", "sealed_document": "存证文件", "share_event": "股份变动",
+    "share_type": "股份类型", "site": "本机站点", "stocktake": "资产清查", "stocktake_line": "资产清查明细",
+    "sync_inbox": "同步接收", "sync_outbox": "同步发送", "sync_partner": "同步对象", "voucher": "凭证",
+}
+
+# the before/after fields a detail names in Chinese (others show their code)
+FIELD_LABELS: dict[str, str] = {
+    "name": "名称", "code": "编号", "number": "编号", "amount": "金额", "status": "状态", "kind": "类别",
+    "book_id": "账套", "organisation_id": "组织", "region_id": "区划", "contract_id": "合同", "voucher_id": "凭证",
+    "member_id": "成员", "household_id": "户", "asset_id": "资产", "project_id": "项目", "account_id": "科目",
+    "ric": "身份证号", "id_number": "证件号码", "phone": "电话", "birth_date": "出生日期", "sex": "性别",
+    "address": "地址", "note": "备注", "summary": "摘要", "date": "日期", "period": "期间", "deleted": "已删除",
+    "rev": "版本", "origin": "来源", "updated_at": "修改时间", "id": "标识", "username": "用户名",
+    "display_name": "姓名", "roles": "角色", "active": "启用", "uscc": "统一社会信用代码", "level": "层级",
+    "legal_rep": "法定代表人", "chart_version": "会计制度", "credit_code": "信用代码", "category": "类别",
+    "acquired_on": "取得日期", "acquisition_mode": "取得方式", "area_m2": "面积（平方米）", "area_mu": "面积（亩）",
+    "custodian": "保管人", "disposed_on": "处置日期", "first_period": "开始期间", "funding_source": "资金来源",
+    "location": "坐落", "original_value": "原值", "salvage_rate": "残值率", "useful_months": "使用月数",
+    "payer": "交款人", "collector": "收款人", "purpose": "事由", "method": "收款方式", "issued_on": "开具日期",
+    "received_on": "收款日期", "print_count": "打印次数", "seq": "序号", "budget": "预算", "applied_on": "申报日期",
+    "completed_on": "完工日期", "head_name": "户主", "group_name": "组别", "relation": "与户主关系",
+    "certificate_no": "股权证号", "bank_tail": "银行卡尾号", "shares": "股数", "total": "合计", "count": "数量",
+    "reason": "原因", "file": "文件", "document": "文件", "where": "查看处", "members": "成员", "reviewer": "审核人",
+    "seal_hash": "封存哈希", "account": "科目", "lines": "分录", "flags": "标记", "attachments": "附件数",
+    "signed_on": "签订日期", "start_on": "开始日期", "end_on": "结束日期", "rent": "租金", "joined_on": "迁入日期",
+    "left_on": "迁出日期", "confirmed_on": "确认日期", "debit": "借方", "credit": "贷方", "voucher": "凭证",
+    "assets": "资产数", "periods": "期间",
+}
+
+_RIC_KEYS = frozenset({"ric", "id_number"})
+_PHONE_KEYS = frozenset({"phone", "mobile", "counterparty_phone"})
+# a phone on these objects is an office's published number (监督电话 …), not a person's
+_PUBLIC_PHONES = frozenset({"organisation", "disclosure_setting", "district_setting", "site", "book"})
+_RIC_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_SCAN_LIMIT = 20_000
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def mask_phone(phone: str) -> str:
+    """A person's phone as a list shows it to those who do not keep the register: a mobile as
+    138****1234, any other number with its last 4 digits only."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"{digits[:3]}****{digits[-4:]}"
+    return "*" * max(len(digits) - 4, 0) + digits[-4:] if digits else phone
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the trail is narrowed to; every field empty: everything the user may see."""
+
+    organisation_id: uuid.UUID | None = None
+    book_id: uuid.UUID | None = None  # the book's entries and those of its organisation naming no book
+    actor: str | None = None  # a username
+    month: str | None = None  # 2026-10 (local time); or the two dates below, both inclusive
+    date_from: date | None = None
+    date_to: date | None = None
+    action: str | None = None  # a code of ACTIONS
+    entity: str | None = None  # a code of ENTITIES
+    text: str = ""  # in the summary
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    n: int  # the entry's place in the chain (第 n 条)
+    at: str  # local time as the app shows it: 2026-12-03 21:45:41
+    actor: str  # username
+    actor_name: str  # 姓名 (the username when the user is unknown, e.g. "system")
+    action: str  # 操作, in Chinese
+    entity: str  # 对象, in Chinese
+    organisation: str  # 组织 ("" for entries of the whole township)
+    summary: str  # 摘要, personal data masked
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: tuple[AuditRow, ...]
+    last_key: int | None  # the ``after`` of the next page; None: nothing older is left
+    scanned: int  # entries read to fill it (the organisation filter skips some)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    key: str
+    label: str  # 字段, in Chinese
+    before: str
+    after: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class AuditDetail:
+    row: AuditRow
+    entity_id: str
+    fields: tuple[FieldChange, ...]
+    revealed: bool  # full 身份证号 shown (a keeper asked; audited)
+    has_ids: bool  # the images hold a 身份证号 (a keeper may ask to see it whole)
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    ok: bool
+    entries: int
+    problems: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        if self.ok:
+            return f"审计链校验通过：共 {self.entries} 条记录，未发现改动或删除"
+        return f"审计链校验发现 {len(self.problems)} 处问题：" + "；".join(self.problems[:3]) + \
+            ("…" if len(self.problems) > 3 else "")
+
+
+@dataclass(frozen=True)
+class AuditChoices:
+    """What the filters offer: users (username, 姓名), kinds of change and objects (code, 中文),
+    the organisations the user may see (id, name) and their books (id, organisation id, name)."""
+
+    users: tuple[tuple[str, str], ...]
+    actions: tuple[tuple[str, str], ...]
+    entities: tuple[tuple[str, str], ...]
+    organisations: tuple[tuple[uuid.UUID, str], ...]
+    books: tuple[tuple[uuid.UUID, uuid.UUID, str], ...]
+
+
+# --- who may, and what they may see ---------------------------------------------------------
+@dataclass
+class _Viewer:
+    me: UserRow
+    allowed: frozenset[str]  # organisation ids (hex) the user is limited to; empty: all
+    keeper: bool  # keeps the member register: sees people's phones
+
+    def sees(self, org: str | None) -> bool:
+        return not self.allowed or (org is not None and org in self.allowed)
+
+
+def _viewer(session: Session, user: UserRow, organisation_id: uuid.UUID | None = None) -> _Viewer:
+    me = require_role(session, user, *VIEW_AUDIT, organisation_id=organisation_id)
+    allowed = frozenset(o.hex for o in user_organisations(session, me.id))
+    return _Viewer(me, allowed, any(me.has_role(r) for r in REVEAL_ID_NUMBER))
+
+
+# --- which organisation an entry belongs to -------------------------------------------------
+def _hex(value: Any) -> str | None:
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, str) and value:
+        try:
+            return uuid.UUID(value).hex
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass
+class _Resolver:
+    """Works out (organisation, book) of entries, a page at a time, with one query per table."""
+
+    session: Session
+    book_org: dict[str, str] = field(default_factory=dict)
+    org_names: dict[str, str] = field(default_factory=dict)
+    book_names: dict[str, str] = field(default_factory=dict)
+    _links: dict[str, tuple[str, str, str] | None] = field(default_factory=dict)
+    # (table, row id) -> ("at", organisation, book) | ("ref", table, row id) | ("none", None, None)
+    _rows: dict[tuple[str, str], tuple[str, str | None, str | None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for bid, oid, name in self.session.execute(select(Book.id, Book.organisation_id, Book.name)):
+            self.book_org[bid.hex] = oid.hex
+            self.book_names[bid.hex] = name
+        for oid, name in self.session.execute(select(Organisation.id, Organisation.name)):
+            self.org_names[oid.hex] = name
+
+    def _link(self, table_name: str, depth: int = 0) -> tuple[str, str, str] | None:
+        """How a table's row names its organisation: (column, "org" | "book" | "ref", table referred to)."""
+        if table_name in self._links:
+            return self._links[table_name]
+        table = Base.metadata.tables.get(table_name)
+        found: tuple[str, str, str] | None = None
+        if table is not None and "id" in table.c:
+            if table_name == "organisation":
+                found = ("id", "org", "")
+            elif table_name == "book":
+                found = ("id", "book", "")
+            elif "organisation_id" in table.c:
+                found = ("organisation_id", "org", "")
+            elif "book_id" in table.c:
+                found = ("book_id", "book", "")
+            elif depth < 2:
+                for fk in sorted(table.foreign_keys, key=lambda f: f.parent.name):
+                    target = fk.column.table.name
+                    if target != table_name and self._link(target, depth + 1) is not None:
+                        found = (fk.parent.name, "ref", target)
+                        break
+        if depth == 0 or found is not None:
+            self._links[table_name] = found
+        return found
+
+    def resolve(self, entries: Sequence[Any]) -> list[tuple[str | None, str | None]]:
+        """(organisation hex, book hex) of each entry ((None, None): the whole township's)."""
+        out: list[tuple[str | None, str | None] | None] = []
+        wants: list[list[tuple[str, str]]] = []
+        for e in entries:
+            got, refs = self._direct(e)
+            out.append(got)
+            wants.append(refs)
+        self._look_up([r for got, refs in zip(out, wants, strict=True) if got is None for r in refs])
+        result: list[tuple[str | None, str | None]] = []
+        for got, refs in zip(out, wants, strict=True):
+            if got is None:
+                got = next((f for f in (self._follow(r) for r in refs) if f is not None), (None, None))
+            result.append(got)
+        return result
+
+    def _direct(self, e: Any) -> tuple[tuple[str | None, str | None] | None, list[tuple[str, str]]]:
+        """What the entry itself says (its object is a book or an organisation, or an image names
+        one), else the rows to read: its object's, and those its images' ``…_id`` fields name."""
+        eid = _hex(e.entity_id)
+        if eid in self.book_org:
+            return (self.book_org[eid], eid), []
+        if eid in self.org_names:
+            return (eid, None), []
+        images = [img for img in (_load(e.after_json), _load(e.before_json)) if isinstance(img, dict)]
+        for img in images:
+            book = _hex(img.get("book_id"))
+            if book in self.book_org:
+                return (self.book_org[book], book), []
+            org = _hex(img.get("organisation_id"))
+            if org in self.org_names:
+                return (org, None), []
+        refs: list[tuple[str, str]] = []
+        if eid is not None and self._link(e.entity) is not None:
+            refs.append((e.entity, eid))
+        for img in images:
+            for key, value in img.items():
+                name = key[:-3] if key.endswith("_id") else key
+                ref = _hex(value) if isinstance(value, str) else None
+                if ref is not None and name != e.entity and self._link(name) is not None:
+                    refs.append((name, ref))
+        return None, refs
+
+    def _follow(self, ref: tuple[str, str]) -> tuple[str | None, str | None] | None:
+        for _ in range(4):
+            tag, a, b = self._rows.get(ref, ("none", None, None))
+            if tag == "at":
+                return a, b
+            if tag != "ref" or a is None or b is None:
+                return None
+            ref = (a, b)
+        return None
+
+    def _look_up(self, refs: list[tuple[str, str]]) -> None:
+        """Read the rows ``refs`` name (one query per table), then the rows those point at."""
+        for _ in range(3):
+            todo: dict[str, set[str]] = {}
+            for table_name, rid in refs:
+                if (table_name, rid) not in self._rows:
+                    todo.setdefault(table_name, set()).add(rid)
+            refs = []
+            for table_name, ids in todo.items():
+                link = self._link(table_name)
+                if link is None:
+                    continue
+                column, kind, target = link
+                table: Table = Base.metadata.tables[table_name]
+                found = {_hex(k): _hex(v) for k, v in self.session.execute(
+                    select(table.c.id, table.c[column]).where(table.c.id.in_([uuid.UUID(i) for i in ids])))}
+                for rid in ids:
+                    value = found.get(rid)
+                    if value is None:
+                        self._rows[(table_name, rid)] = ("none", None, None)
+                    elif kind == "ref":
+                        self._rows[(table_name, rid)] = ("ref", target, value)
+                        refs.append((target, value))
+                    elif kind == "book":
+                        self._rows[(table_name, rid)] = ("at", self.book_org.get(value), value)
+                    else:
+                        self._rows[(table_name, rid)] = ("at", value, None)
+            if not refs:
+                return
+
+
+def _load(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+# --- masking ----------------------------------------------------------------------------------
+def _shown(key: str, value: Any, entity: str, viewer: _Viewer, revealed: bool) -> Any:
+    """A value of an image as this viewer may see it (recursing into lists and objects)."""
+    if isinstance(value, dict):
+        masked = not revealed and any(k in _RIC_KEYS and v for k, v in value.items())
+        return {k: ("" if v is None else f"{str(v)[:4]}年") if k == "birth_date" and masked and v
+                else _shown(k, v, entity, viewer, revealed) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown(key, v, entity, viewer, revealed) for v in value]
+    if not isinstance(value, str) or not value:
+        return value
+    if key in _RIC_KEYS:
+        return value if revealed else mask_ric(value)
+    if key in _PHONE_KEYS and entity not in _PUBLIC_PHONES and not viewer.keeper:
+        return mask_phone(value)
+    if key == "birth_date" and not revealed:
+        return f"{value[:4]}年"
+    return value
+
+
+def _mask_text(text: str) -> str:
+    """A 身份证号 written into free text (a summary) is shown masked."""
+    return _RIC_TEXT.sub(lambda m: mask_ric(m.group(0)), text)
+
+
+# --- the query ---------------------------------------------------------------------------------
+def _local_start(day: date) -> datetime:
+    """The UTC instant a local day begins (``at`` is stored in UTC; the app shows local time)."""
+    return datetime(day.year, day.month, day.day).astimezone().astimezone(UTC)
+
+
+def _time_range(filt: AuditFilter) -> tuple[datetime | None, datetime | None]:
+    first, last = filt.date_from, filt.date_to
+    if filt.month:
+        m = _MONTH.match(filt.month.strip())
+        if m is None or not 1 <= int(m.group(2)) <= 12:
+            raise ValidationError(f"月份“{filt.month}”应写作 2026-10", field="月份")
+        year, month = int(m.group(1)), int(m.group(2))
+        first = date(year, month, 1)
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    if first is not None and last is not None and last < first:
+        raise ValidationError("结束日期早于开始日期", field="日期")
+    return (_local_start(first) if first else None,
+            _local_start(last + timedelta(days=1)) if last else None)
+
+
+def _conditions(filt: AuditFilter) -> list[ColumnElement[bool]]:
+    t = AuditEntry.__table__.c
+    where: list[ColumnElement[bool]] = []
+    if filt.actor:
+        where.append(t.actor == filt.actor)
+    if filt.action:
+        where.append(t.action == filt.action)
+    if filt.entity:
+        where.append(t.entity == filt.entity)
+    start, end = _time_range(filt)
+    if start is not None:
+        where.append(t.at >= start)
+    if end is not None:
+        where.append(t.at < end)
+    text = filt.text.strip()
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(t.summary.like(f"%{escaped}%", escape="\\"))
+    return where
+
+
+@dataclass
+class _Query:
+    """One filtered reading of the trail for one viewer: SQL filters, then the organisation scope."""
+
+    session: Session
+    filt: AuditFilter
+    viewer: _Viewer
+    resolver: _Resolver
+    names: dict[str, str]
+    scope_org: str | None
+    scope_book: str | None
+
+    def keep(self, org: str | None, book: str | None) -> bool:
+        if not self.viewer.sees(org):
+            return False
+        if self.scope_book is not None:
+            return book == self.scope_book or (book is None and org == self.scope_org)
+        return self.scope_org is None or org == self.scope_org
+
+    def row(self, e: Any, org: str | None) -> AuditRow:
+        return AuditRow(
+            n=e.n, at=f"{e.at.astimezone():%Y-%m-%d %H:%M:%S}", actor=e.actor,
+            actor_name=self.names.get(e.actor, e.actor),
+            action=_ACTION_ON.get((e.action, e.entity)) or ACTIONS.get(e.action, e.action),
+            entity=ENTITIES.get(e.entity, e.entity),
+            organisation=self.resolver.org_names.get(org, "") if org else "",
+            summary=_mask_text(e.summary))
+
+    def page(self, after: int | None, limit: int, scan_limit: int) -> AuditPage:
+        t = AuditEntry.__table__.c
+        where = _conditions(self.filt)
+        rows: list[AuditRow] = []
+        scanned = 0
+        cursor = after
+        chunk = max(limit, 200)
+        while len(rows) < limit and scanned < scan_limit:
+            q = select(t.n, t.at, t.actor, t.action, t.entity, t.entity_id, t.summary, t.before_json,
+                       t.after_json).where(*where).order_by(t.n.desc()).limit(min(chunk, scan_limit - scanned))
+            if cursor is not None:
+                q = q.where(t.n < cursor)
+            batch = self.session.execute(q).all()
+            if not batch:
+                return AuditPage(tuple(rows), None, scanned)
+            for e, (org, book) in zip(batch, self.resolver.resolve(batch), strict=True):
+                scanned += 1
+                cursor = e.n
+                if self.keep(org, book):
+                    rows.append(self.row(e, org))
+                    if len(rows) == limit:
+                        break
+            if len(batch) < chunk and len(rows) < limit and scanned < scan_limit:
+                return AuditPage(tuple(rows), None, scanned)
+        return AuditPage(tuple(rows), cursor, scanned)
+
+
+def _query(session: Session, filt: AuditFilter, user: UserRow) -> _Query:
+    scope_org = filt.organisation_id
+    if filt.book_id is not None:
+        owner = session.scalar(select(Book.organisation_id).where(Book.id == filt.book_id))
+        if owner is None:
+            raise NotFoundError("账套不存在")
+        if scope_org is not None and owner != scope_org:
+            raise ValidationError("所选账套不属于所选组织", field="账套")
+        scope_org = owner
+    viewer = _viewer(session, user, scope_org)
+    names = dict(session.execute(select(User.username, User.display_name)).tuples().all())
+    return _Query(session, filt, viewer, _Resolver(session), names,
+                  scope_org.hex if scope_org else None, filt.book_id.hex if filt.book_id else None)
+
+
+def audit_page(session: Session, filt: AuditFilter, *, user: UserRow, after: int | None = None, limit: int = 200,
+               scan_limit: int = _SCAN_LIMIT) -> AuditPage:
+    """Up to ``limit`` entries matching ``filt`` that ``user`` may see, newest first, older than the
+    entry ``after`` (None: from the newest). Reads at most ``scan_limit`` entries: a page the
+    organisation filter left short still gives the ``last_key`` to go on from."""
+    if limit < 1:
+        raise ValidationError("每页条数必须大于 0")
+    return _query(session, filt, user).page(after, limit, max(scan_limit, limit))
+
+
+def iter_audit_rows(session: Session, filt: AuditFilter, *, user: UserRow, batch: int = 1000) -> Iterator[AuditRow]:
+    """Every entry matching ``filt`` that ``user`` may see, newest first, read a page at a time
+    (an export or the command line's listing: memory stays flat)."""
+    query = _query(session, filt, user)
+    after: int | None = None
+    while True:
+        page = query.page(after, batch, _SCAN_LIMIT)
+        yield from page.rows
+        if page.last_key is None:
+            return
+        after = page.last_key
+
+
+# --- one entry ------------------------------------------------------------------------------
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$")
+_LABEL_COLUMNS = ("code", "number", "name", "username")
+
+
+def _row_label(session: Session, key: str, value: Any) -> str | None:
+    """What a ``…_id`` field's row is called (its 编号 or 名称), None when unknown."""
+    table = Base.metadata.tables.get(key[:-3]) if key.endswith("_id") else None
+    rid = _hex(value) if isinstance(value, str) else None
+    if table is None or rid is None or "id" not in table.c:
+        return None
+    columns = [table.c[c] for c in _LABEL_COLUMNS if c in table.c][:2]
+    if not columns:
+        return None
+    found = session.execute(select(*columns).where(table.c.id == uuid.UUID(rid))).first()
+    return " ".join(str(v) for v in found if v) if found is not None else None
+
+
+def _text(key: str, value: Any, resolver: _Resolver) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key == "organisation_id":
+        return resolver.org_names.get(_hex(value) or "", str(value))
+    if key == "book_id":
+        return resolver.book_names.get(_hex(value) or "", str(value))
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        return f"{datetime.fromisoformat(value.replace('Z', '+00:00')).astimezone():%Y-%m-%d %H:%M:%S}"
+    if key.endswith("_id") and isinstance(value, str):
+        return _row_label(resolver.session, key, value) or value
+    if key == "roles" and isinstance(value, str):
+        from desktop_app.core.services.auth import role_labels
+
+        return role_labels(r for r in value.split(",") if r)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def audit_detail(session: Session, n: int, *, user: UserRow, reveal: bool = False) -> AuditDetail:
+    """One entry with its before/after fields in Chinese, masked for ``user``. ``reveal``: a keeper
+    of the member register sees its 身份证号 and birth dates whole, recorded as a reveal (a write:
+    call it in a write transaction)."""
+    query = _query(session, AuditFilter(), user)
+    t = AuditEntry.__table__.c
+    e = session.execute(select(t.n, t.at, t.actor, t.action, t.entity, t.entity_id, t.summary, t.before_json,
+                               t.after_json).where(t.n == n)).first()
+    if e is None:
+        raise NotFoundError(f"审计记录第 {n} 条不存在")
+    org, _book = query.resolver.resolve([e])[0]
+    if not query.viewer.sees(org):
+        raise NotFoundError(f"审计记录第 {n} 条不在你负责的组织范围内")
+    before, after = _load(e.before_json), _load(e.after_json)
+    has_ids = _holds_ids(before) or _holds_ids(after)
+    if reveal:
+        if not has_ids:
+            raise ValidationError("这条审计记录里没有身份证号")
+        require_role(session, user, *REVEAL_ID_NUMBER, organisation_id=uuid.UUID(org) if org else None)
+        row = query.row(e, org)
+        record_audit(session, AuditRecord(
+            "reveal", e.entity, e.entity_id, f"显示身份证号（审计日志第 {n} 条）：{row.summary}"[:300], None,
+            {"organisation_id": str(uuid.UUID(org)) if org else None, "where": "审计日志", "audit_n": n}))
+    shown_before = _shown("", before, e.entity, query.viewer, reveal)
+    shown_after = _shown("", after, e.entity, query.viewer, reveal)
+    fields: list[FieldChange] = []
+    if isinstance(shown_before, dict) or isinstance(shown_after, dict):
+        old = shown_before if isinstance(shown_before, dict) else {}
+        new = shown_after if isinstance(shown_after, dict) else {}
+        for key in sorted(old.keys() | new.keys(), key=lambda k: (k not in FIELD_LABELS, k)):
+            b, a = _text(key, old.get(key), query.resolver), _text(key, new.get(key), query.resolver)
+            fields.append(FieldChange(key, FIELD_LABELS.get(key, key), b, a,
+                                      bool(old) and bool(new) and old.get(key) != new.get(key)))
+    else:
+        for label, image in (("修改前", shown_before), ("修改后", shown_after)):
+            if image is not None:
+                fields.append(FieldChange("", label, _text("", image, query.resolver) if label == "修改前" else "",
+                                          _text("", image, query.resolver) if label == "修改后" else "", False))
+    fields.sort(key=lambda f: not f.changed)
+    return AuditDetail(query.row(e, org), e.entity_id or "", tuple(fields), reveal, has_ids)
+
+
+def _holds_ids(image: Any) -> bool:
+    if isinstance(image, dict):
+        return any((k in _RIC_KEYS and bool(v)) or _holds_ids(v) for k, v in image.items())
+    if isinstance(image, list):
+        return any(_holds_ids(v) for v in image)
+    return False
+
+
+# --- the filters' choices and the chain ---------------------------------------------------------
+def audit_choices(session: Session, *, user: UserRow) -> AuditChoices:
+    viewer = _viewer(session, user)
+    users = tuple(session.execute(select(User.username, User.display_name).order_by(User.username)).tuples().all())
+    orgs = [(oid, name) for oid, name in session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.deleted.is_(False)).order_by(Organisation.name))
+        if viewer.sees(oid.hex)]
+    seen = {oid for oid, _ in orgs}
+    books = tuple((bid, oid, name) for bid, oid, name in session.execute(
+        select(Book.id, Book.organisation_id, Book.name).where(Book.deleted.is_(False)).order_by(Book.code))
+        if oid in seen)
+    return AuditChoices(users, tuple(sorted(ACTIONS.items(), key=lambda kv: kv[1])),
+                        tuple(sorted(ENTITIES.items(), key=lambda kv: kv[1])), tuple(orgs), books)
+
+
+def audit_chain_status(session: Session, *, user: UserRow) -> ChainStatus:
+    """Whether the chain verifies: ``verify``'s own check (``integrity.check_audit_chain``)."""
+    from desktop_app.core.services.integrity import check_audit_chain
+
+    _viewer(session, user)
+    problems = check_audit_chain(session.connection())
+    head = session.scalar(select(AuditHead.last_n).where(AuditHead.id == 1)) or 0
+    return ChainStatus(not problems, int(head), tuple(problems))
+
+
+def audit_size(session: Session, *, user: UserRow) -> int:
+    """How many entries the chain holds (its head: no count over the table)."""
+    _viewer(session, user)
+    return int(session.scalar(select(AuditHead.last_n).where(AuditHead.id == 1)) or 0)
