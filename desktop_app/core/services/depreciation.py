@@ -15,16 +15,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, case, func, select, type_coerce
+from sqlalchemy import Integer, String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
-from db.changelog import bulk_insert
+from db.changelog import bulk_insert, paused_gc
 from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetWorkload, Book, Voucher
-from db.types import uuid7
+from db.types import to_scaled_int, uuid7_hex_many
 from desktop_app.core.errors import ConflictError, ValidationError
+from desktop_app.core.periods import month_index, period_at
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_assets import DepreciationCharge, DepreciationRunResult, ScheduleRow
@@ -33,7 +35,7 @@ from desktop_app.core.services import assets_common as v
 from desktop_app.core.services.assets import load_asset
 from desktop_app.core.services.assets_books import EXPENSE_ROLE, role_code
 from desktop_app.core.services.auth import require_role
-from desktop_app.core.services.depreciation_month import straight_month
+from desktop_app.core.services.depreciation_month import straight_month_fen
 from desktop_app.core.services.funds_base import (
     check_period,
     get_book_row,
@@ -176,33 +178,73 @@ def compute_charges(session: Session, book_id: uuid.UUID, period: str) -> list[D
 _CARD_COLUMNS = (Asset.id, Asset.code, Asset.name, Asset.status, Asset.use_kind, Asset.disposed_on,
                  Asset.original_value, Asset.residual_rate, Asset.useful_life_months, Asset.acquired_on, Asset.method,
                  Asset.total_workload, Asset.opening_accumulated, Asset.opening_workload, Asset.first_period)
+# … and as the run's hot loop reads it: stored forms as the driver gives them (ids as text, money
+# in 分, the residual rate times 10⁴, dates as ISO text on SQLite), no conversion per cell
+_RAW_CARD_COLUMNS = (type_coerce(Asset.id, String), Asset.code, Asset.name, Asset.status, Asset.use_kind,
+                     type_coerce(Asset.disposed_on, String), type_coerce(Asset.original_value, Integer),
+                     type_coerce(Asset.residual_rate, Integer), Asset.useful_life_months,
+                     type_coerce(Asset.acquired_on, String), Asset.method,
+                     type_coerce(Asset.opening_accumulated, Integer), Asset.first_period,
+                     type_coerce(Asset.book_id, String))
+
+
+class _Run:
+    """A book's charges for the month: the rows the caller sees (``charges``) and, beside each, the
+    card's id as stored (hex) and the amount in 分 — what the writes need, made once."""
+
+    __slots__ = ("accounts", "charges", "fens", "hexes")
+
+    def __init__(self) -> None:
+        self.charges: list[DepreciationCharge] = []
+        self.hexes: list[str] = []
+        self.fens: list[int] = []
+        self.accounts: list[str] = []
+
+
+def _hex(raw: Any) -> str:
+    """A driver's id (SQLite's CHAR(32) hex, or a UUID / its text elsewhere) as its stored hex."""
+    return raw if type(raw) is str and len(raw) == 32 else uuid.UUID(str(raw)).hex
+
+
+def _day_index(value: Any) -> int:
+    """A date's month index (year · 12 + month − 1) from SQLite's ISO text or a driver's date."""
+    if type(value) is str:
+        return int(value[:4]) * 12 + int(value[5:7]) - 1
+    return int(value.year) * 12 + int(value.month) - 1
 
 
 def compute_charges_books(session: Session, book_ids: Sequence[uuid.UUID],
                           period: str) -> dict[uuid.UUID, list[DepreciationCharge]]:
     """:func:`compute_charges` of many books (their cards, adjustments, workloads and charged
     months read once for all, each by the books' cards: no list of every card's id is sent)."""
+    return {b: run.charges for b, run in _compute_runs(session, book_ids, period).items()}
+
+
+
+
+def _compute_runs(session: Session, book_ids: Sequence[uuid.UUID], period: str) -> dict[uuid.UUID, _Run]:
+    with paused_gc():  # a row, an id and a charge per card, none in a cycle: no collection passes over them
+        return _compute_runs_of(session, book_ids, period)
+
+
+def _compute_runs_of(session: Session, book_ids: Sequence[uuid.UUID], period: str) -> dict[uuid.UUID, _Run]:
     books = {b: get_book_row(session, b) for b in book_ids}
-    out: dict[uuid.UUID, list[DepreciationCharge]] = {b: [] for b in books}
+    out = {b: _Run() for b in books}
     if not books:
         return out
     in_books = Asset.book_id.in_(list(books))
     conn = session.connection()  # Core rows: a township's cards every month, no ORM machinery
-    # the card's id and book also as the driver gives them (``raw``, ``raw_book``): keys to match the
-    # charged months' rows and the books by, without making a UUID of each twice
-    everything = conn.execute(select(*_CARD_COLUMNS, type_coerce(Asset.id, String).label("raw"),
-                                     type_coerce(Asset.book_id, String).label("raw_book"))
+    everything = conn.execute(select(*_RAW_CARD_COLUMNS)
                               .where(in_books, Asset.deleted.is_(False), Asset.first_period <= period)
                               .order_by(Asset.code)).all()
-    assets = [a for a in everything
-              if a.status != "报废" and (a.disposed_on is None or month_of(a.disposed_on) >= period)]
-    if not assets:
+    if not everything:
         return out
     adjs, works = _adjustments_in(conn, in_books), _workloads_in(conn, in_books)
+    adjusted = {a.hex for a in adjs}
     # each card's charged months from its book's start through the month: how many before the
     # month, the first and last of them, and whether the month itself is charged (one row a card)
     before = AssetDepreciation.period < period
-    charged = {r[0]: r[1:] for r in conn.execute(
+    charged = {_hex(r[0]): r[1:] for r in conn.execute(
         select(type_coerce(AssetDepreciation.asset_id, String), func.sum(case((before, 1), else_=0)),
                func.min(case((before, AssetDepreciation.period))), func.max(case((before, AssetDepreciation.period))),
                func.max(case((before, 0), else_=1)))
@@ -211,39 +253,98 @@ def compute_charges_books(session: Session, book_ids: Sequence[uuid.UUID],
                AssetDepreciation.period >= Book.start_period, AssetDepreciation.period <= period)
         .group_by(AssetDepreciation.asset_id))}  # by ix_asset_depreciation_book_period
     book_of = {raw: b for b in books for raw in (b, b.hex, str(b))}  # as SQLite's CHAR(32) or a driver's UUID
-    codes = {b: {use: role_code(session, b, role) for use, role in EXPENSE_ROLE.items()}
-             for b in {book_of[a.raw_book] for a in assets}}
-    # the common card (straight line, no value change) in closed form; the others, and a card whose
-    # charged months do not cover its span exactly, by the whole schedule against each month charged
-    fast: dict[uuid.UUID, Decimal | None] = {}
-    for a in assets:
-        if a.method == UNITS or a.id in adjs:
+    starts = {b: month_index(row.start_period) for b, row in books.items()}
+    now = month_index(period)
+    # the common card (straight line, no value change) in closed form on its stored values; the
+    # others, and a card whose charged months do not cover its span exactly, by the whole schedule
+    # against each month charged (read again as typed rows: they are few)
+    months: dict[Any, int] = {}  # month index of each distinct date / period text met
+    labels: dict[int, str] = {}
+    items: list[tuple[uuid.UUID, str, str, str, str, int | None]] = []  # book, hex, code, name, use, 分 (None: slow)
+    slow: list[str] = []
+    for raw, code, name, status, use, disp, cost, rate, life, acq, method, opening, first, raw_book in everything:
+        if status == "报废":
             continue
-        amount, span = straight_month(
-            cost=a.original_value, residual_rate=a.residual_rate, life_months=a.useful_life_months,
-            acquired_on=a.acquired_on, opening_accumulated=a.opening_accumulated, first_period=a.first_period,
-            disposed_on=a.disposed_on, period=period, start=books[book_of[a.raw_book]].start_period)
-        done = charged.get(a.raw)
-        if span is None or (done is not None and done[:3] == (span[2], span[0], span[1])):
-            fast[a.id] = None if done is not None and done[3] else amount
-    slow = [a.id for a in assets if a.id not in fast]
-    posted = _posted_months(conn, slow, period) if slow else {}
+        disposed = None
+        if disp is not None:
+            disposed = months.get(disp)
+            if disposed is None:
+                disposed = months[disp] = _day_index(disp)
+            if disposed < now:
+                continue
+        hid = raw if type(raw) is str and len(raw) == 32 else _hex(raw)
+        book = book_of[raw_book]
+        if method == UNITS or hid in adjusted:
+            slow.append(hid)
+            items.append((book, hid, code, name, use, None))
+            continue
+        acquired = months.get(acq)
+        if acquired is None:
+            acquired = months[acq] = _day_index(acq)
+        first_ix = None
+        if first:
+            first_ix = months.get(first)
+            if first_ix is None:
+                first_ix = months[first] = month_index(first)
+        fen, span = straight_month_fen(cost, rate, life, acquired, opening, first_ix, disposed, now, starts[book])
+        done = charged.get(hid)
+        if span is not None:
+            if done is None or done[0] != span[2]:
+                slow.append(hid)
+                items.append((book, hid, code, name, use, None))
+                continue
+            lo, hi = labels.get(span[0]), labels.get(span[1])
+            if lo is None:
+                lo = labels[span[0]] = period_at(span[0])
+            if hi is None:
+                hi = labels[span[1]] = period_at(span[1])
+            if done[1] != lo or done[2] != hi:
+                slow.append(hid)
+                items.append((book, hid, code, name, use, None))
+                continue
+        if fen is not None and not (done is not None and done[3]):
+            items.append((book, hid, code, name, use, fen))
+    slow_fen = _slow_charges(conn, slow, books, adjs, works, period) if slow else {}
+    codes = {b: {use: role_code(session, b, role) for use, role in EXPENSE_ROLE.items()}
+             for b in {it[0] for it in items}}
+    make_id, cents = uuid.UUID, Decimal
+    for book, hid, code, name, use, fen in items:
+        if fen is None:
+            got = slow_fen[hid]
+            if got is None:
+                continue
+            fen = got
+        run, account = out[book], codes[book][use]
+        run.charges.append(DepreciationCharge(make_id(hex=hid), code, name, account, cents(fen).scaleb(-2)))
+        run.hexes.append(hid)
+        run.fens.append(fen)
+        run.accounts.append(account)
+    return out
+
+
+def _slow_charges(conn: Any, slow: list[str], books: dict[uuid.UUID, Any], adjs: dict[uuid.UUID, list[Adjustment]],
+                  works: dict[uuid.UUID, dict[str, Decimal]], period: str) -> dict[str, int | None]:
+    """The month's charge in 分 (None: none) of cards the schedule answers, refusing at the first
+    (in code order) whose schedule charges a month from its book's start that was never posted."""
+    ids = [uuid.UUID(hex=h) for h in slow]
+    cards: dict[uuid.UUID, Any] = {}
+    for i in range(0, len(ids), _ROUND):
+        for a in conn.execute(select(*_CARD_COLUMNS, Asset.book_id).where(Asset.id.in_(ids[i:i + _ROUND]))):
+            cards[a.id] = a
+    posted = _posted_months(conn, ids, period)
     no_workloads: dict[str, Decimal] = {}
-    for a in assets:
-        aid, book = a.id, book_of[a.raw_book]
-        if aid in fast:
-            amount = fast[aid]
-        else:
-            lines = schedule(terms_of(a), adjs.get(aid, []), until=period, workloads=works.get(aid, no_workloads))
-            done_months = posted.get(aid, set())
-            start = books[book].start_period
-            missing = [ln.period for ln in lines if start <= ln.period < period and ln.period not in done_months]
-            if missing:
-                raise ConflictError(f"资产 {a.code} {a.name} 的{period_label(missing[0])}折旧尚未计提，请按月依次计提",
-                                    field="期间")
-            amount = lines[-1].amount if lines and lines[-1].period == period and period not in done_months else None
-        if amount is not None:
-            out[book].append(DepreciationCharge(aid, a.code, a.name, codes[book][a.use_kind], amount))
+    out: dict[str, int | None] = {}
+    for aid in ids:
+        a = cards[aid]
+        lines = schedule(terms_of(a), adjs.get(aid, []), until=period, workloads=works.get(aid, no_workloads))
+        done_months = posted.get(aid, set())
+        start = books[a.book_id].start_period
+        missing = [ln.period for ln in lines if start <= ln.period < period and ln.period not in done_months]
+        if missing:
+            raise ConflictError(f"资产 {a.code} {a.name} 的{period_label(missing[0])}折旧尚未计提，请按月依次计提",
+                                field="期间")
+        amount = lines[-1].amount if lines and lines[-1].period == period and period not in done_months else None
+        out[aid.hex] = None if amount is None else to_scaled_int(amount, 2)
     return out
 
 
@@ -308,7 +409,8 @@ def run_depreciation(session: Session, *, book_id: uuid.UUID, period: str, user:
         session.flush()
     if progress is not None:
         progress.report(0, 2, "正在计算折旧")
-    charges = compute_charges(session, book_id, period)
+    run = _compute_runs(session, [book_id], period)[book_id]
+    charges = run.charges
     total = sum((c.amount for c in charges), ZERO)
     if not charges:
         return DepreciationRunResult(book_id, period, False, None, None, ZERO, ())
@@ -316,7 +418,7 @@ def run_depreciation(session: Session, *, book_id: uuid.UUID, period: str, user:
                                   summary=f"计提{period_label(period)}固定资产折旧",
                                   lines=_run_lines(session, book_id, period, charges), user=user,
                                   source_kind=SOURCE_KIND, source_id=run_source_id(book_id, period))
-    _write_lines(session, book_id, period, charges, voucher.id)
+    _write_lines(session, book_id, period, run, voucher.id)
     _audit_run(session, book_id, period, charges, voucher.id, voucher.code)
     if progress is not None:
         progress.report(2, 2, "折旧已计提")
@@ -372,26 +474,25 @@ def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], p
         todo = [b for b in book_ids if b not in ran]
         for b in todo:
             ensure_period_open(session, b, period)
-        fresh = compute_charges_books(session, todo, period) if todo else {}
+        fresh = _compute_runs(session, todo, period) if todo else {}
     out = {b: run_depreciation(session, book_id=b, period=period, user=user).charges for b in book_ids if b in ran}
     own = batch is None
     batch = batch if batch is not None else PostingBatch(user, summary=f"批量计提{period_label(period)}折旧")
-    for b, charges in fresh.items():
-        out[b] = tuple(charges)
-        if charges:
+    for b, run in fresh.items():
+        out[b] = tuple(run.charges)
+        if run.charges:
             batch.add(b, [BulkVoucher(period_end(period), f"计提{period_label(period)}固定资产折旧",
-                                      _run_lines(session, b, period, charges), source_kind=SOURCE_KIND,
+                                      _run_lines(session, b, period, run.charges), source_kind=SOURCE_KIND,
                                       source_id=run_source_id(b, period), attachments=0)])
 
     def finish(posted: dict[uuid.UUID, Posted]) -> None:
-        rows, audits = [], []
-        for b, charges in fresh.items():
-            if charges:
+        parts, audits = [], []
+        for b, run in fresh.items():
+            if run.charges:
                 v = posted[run_source_id(b, period)]
-                rows += [{"id": uuid7(), "asset_id": c.asset_id, "book_id": b, "period": period, "amount": c.amount,
-                          "account_code": c.account_code, "voucher_id": v.id} for c in charges]
-                audits.append(_run_audit(b, period, charges, v.id, v.code))
-        bulk_insert(session, AssetDepreciation, rows)
+                parts.append((b, run, v.id))
+                audits.append(_run_audit(b, period, run.charges, v.id, v.code))
+        _insert_lines(session, period, parts)
         record_audit(session, audits)  # one chained append, each book's run its own entry
 
     batch.then(finish)
@@ -400,23 +501,44 @@ def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], p
     return out
 
 
-def _write_lines(session: Session, book_id: uuid.UUID, period: str, charges: list[DepreciationCharge],
-                 voucher_id: uuid.UUID) -> None:
+def _write_lines(session: Session, book_id: uuid.UUID, period: str, run: _Run, voucher_id: uuid.UUID) -> None:
     # a month's lines of the book are few or none before the run (a reversed run's tombstones):
     # found by (book, month), not by a list of every charged card's id
-    charged = {c.asset_id for c in charges}
-    old = {d.asset_id: d for d in session.scalars(select(AssetDepreciation).where(
-        AssetDepreciation.book_id == book_id, AssetDepreciation.period == period)) if d.asset_id in charged}
-    new = []
-    for c in charges:
-        if c.asset_id in old:  # a tombstoned line of a reversed run comes back to life
-            d = old[c.asset_id]
-            d.amount, d.account_code, d.voucher_id, d.deleted = c.amount, c.account_code, voucher_id, False
-        else:
-            new.append({"id": uuid7(), "asset_id": c.asset_id, "book_id": book_id, "period": period,
-                        "amount": c.amount, "account_code": c.account_code, "voucher_id": voucher_id})
-    session.flush()
-    bulk_insert(session, AssetDepreciation, new)
+    old = {d.asset_id.hex: d for d in session.scalars(select(AssetDepreciation).where(
+        AssetDepreciation.book_id == book_id, AssetDepreciation.period == period))}
+    if old:
+        fresh = _Run()
+        for c, hid, fen, account in zip(run.charges, run.hexes, run.fens, run.accounts, strict=True):
+            d = old.get(hid)
+            if d is not None:  # a tombstoned line of a reversed run comes back to life
+                d.amount, d.account_code, d.voucher_id, d.deleted = c.amount, c.account_code, voucher_id, False
+            else:
+                fresh.charges.append(c)
+                fresh.hexes.append(hid)
+                fresh.fens.append(fen)
+                fresh.accounts.append(account)
+        session.flush()
+        run = fresh
+    _insert_lines(session, period, [(book_id, run, voucher_id)])
+
+
+_LINE_COLUMNS = ("id", "asset_id", "book_id", "voucher_id", "amount", "account_code")
+
+
+def _insert_lines(session: Session, period: str, parts: Sequence[tuple[uuid.UUID, _Run, uuid.UUID]]) -> None:
+    """The month's new lines (``asset_depreciation``) of each (book, run, voucher), in one
+    ``bulk_insert`` of tuples in their stored forms (ids as hex, amounts in 分): no dict, UUID or
+    Decimal per line; stored as the ORM stores them, change log and row hash included."""
+    ids = uuid7_hex_many(sum(len(run.hexes) for _, run, _ in parts))
+    rows: list[tuple[Any, ...]] = []
+    k = 0
+    for book_id, run, voucher_id in parts:
+        m = len(run.hexes)
+        rows += zip(ids[k:k + m], run.hexes, repeat(book_id.hex), repeat(voucher_id.hex), run.fens, run.accounts,
+                    strict=False)
+        k += m
+    bulk_insert(session, AssetDepreciation, rows, columns=_LINE_COLUMNS, constants={"period": period},
+                stored=("id", "asset_id", "book_id", "voucher_id", "amount"))
 
 
 def run_depreciation_through(session: Session, *, book_id: uuid.UUID, first: str, last: str, user: UserRow,

@@ -27,10 +27,6 @@ from datetime import date
 from decimal import Decimal
 
 from desktop_app.core.periods import month_index, period_at
-from desktop_app.core.rules.depreciation import ZERO, round_fen
-
-HUNDRED = Decimal(100)
-
 
 Span = tuple[str, str, int]  # first month, last month, months (every month between)
 
@@ -43,35 +39,61 @@ def straight_month(*, cost: Decimal, residual_rate: Decimal, life_months: int, a
 
     The same as ``schedule(terms, (), until=period)``'s last line and its lines from ``start``
     before ``period`` (always every month of a span), for a straight-line card with no value
-    changes."""
-    # months as indices (year · 12 + month − 1): the periods module's arithmetic, once per card
-    acquired = acquired_on.year * 12 + acquired_on.month - 1
-    first = month_index(first_period) if first_period else acquired + 1
+    changes. :func:`straight_month_fen` on the stored forms (分, 万分之一 percent, month indices)."""
+    disposed = None if disposed_on is None else disposed_on.year * 12 + disposed_on.month - 1
+    fen, span = straight_month_fen(
+        int(cost.scaleb(2)), int(residual_rate.scaleb(RATE_PLACES)), life_months,
+        acquired_on.year * 12 + acquired_on.month - 1, int(opening_accumulated.scaleb(2)),
+        month_index(first_period) if first_period else None, disposed, month_index(period), month_index(start))
+    amount = None if fen is None else Decimal(fen).scaleb(-2)
+    return amount, (None if span is None else (period_at(span[0]), period_at(span[1]), span[2]))
+
+
+RATE_PLACES = 4  # ``residual_rate`` is stored as Mu4: percent times 10⁴
+_RESIDUAL_DIV = 100 * 10 ** RATE_PLACES  # 分 times rate units / this = the residual in 分
+
+
+def half_up(n: int, d: int) -> int:
+    """``n / d`` rounded half away from zero (``ROUND_HALF_UP``), ``d`` > 0, in integers."""
+    q = (2 * n + d) // (2 * d) if n >= 0 else -((-2 * n + d) // (2 * d))
+    return q
+
+
+IxSpan = tuple[int, int, int]  # first month index, last month index, months
+
+
+def straight_month_fen(cost: int, rate: int, life_months: int, acquired: int, opening: int, first_ix: int | None,
+                       disposed: int | None, now: int, start: int) -> tuple[int | None, IxSpan | None]:
+    """:func:`straight_month` on stored forms, for the run's hot loop: ``cost`` and ``opening`` in
+    分, ``rate`` the residual percent times 10⁴ (Mu4), months as indices (year · 12 + month − 1:
+    ``acquired`` the acquisition month, ``first_ix`` the card's first period or None, ``disposed``
+    the disposal month or None, ``now`` the run's month, ``start`` the book's first). Integer
+    arithmetic gives exactly the Decimal rounding of ``schedule`` (half up to 分 of an exact
+    quotient: ``remaining / left`` has a denominator far below what 28 digits could blur)."""
+    first = first_ix if first_ix is not None else acquired + 1
     used0 = first - acquired - 1
     if used0 < 0:
         first, used0 = acquired + 1, 0
-    now = last = month_index(period)
-    if disposed_on is not None:
-        last = min(last, disposed_on.year * 12 + disposed_on.month - 1)
+    last = now if disposed is None else min(now, disposed)
     if last < first:
         return None, None
     left = life_months - used0
-    remaining = max(cost - round_fen(cost * residual_rate / HUNDRED) - opening_accumulated, ZERO)
+    remaining = cost - half_up(cost * rate, _RESIDUAL_DIV) - opening
     if left <= 0 or remaining <= 0:
         return None, None
-    monthly = round_fen(remaining / left)
+    monthly = half_up(remaining, left)
     if monthly > 0:
         whole, part = divmod(remaining, monthly)  # both positive: ⌈R / monthly⌉ = whole (+1 if a part)
-        lo, hi = 0, min(int(whole) + (1 if part else 0), left) - 1  # months 0 … hi charge something
+        lo, hi = 0, min(whole + (1 if part else 0), left) - 1  # months 0 … hi charge something
     else:
         lo, hi = left - 1, left - 1  # only the life's last month takes the residue
     hi = min(hi, last - first)
     if hi < lo:
         return None, None
     t = now - first
-    amount: Decimal | None = None
+    amount: int | None = None
     if lo <= t <= hi:  # t ≤ hi ≤ the disposal month: this month is charged
         before = min(t * monthly, remaining)
         amount = remaining - before if t == left - 1 else min(monthly, remaining - before)
-    a, b = max(lo, month_index(start) - first), min(hi, t - 1)
-    return amount, ((period_at(first + a), period_at(first + b), b - a + 1) if a <= b else None)
+    a, b = max(lo, start - first), min(hi, t - 1)
+    return amount, ((first + a, first + b, b - a + 1) if a <= b else None)
