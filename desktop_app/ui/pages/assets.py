@@ -3,7 +3,7 @@ annual stock-take (资产清查, ``assets_stocktake``).
 
 Keyboard: Ctrl+Tab / Ctrl+Shift+Tab switch the three lists; Ctrl+F filters (pinyin initials
 work: "cbbgl" finds 村部办公楼); Enter on a row edits it; Alt+N new, Alt+M edit, Alt+J 价值调整,
-Alt+P 处置, Alt+C 撤销（处置，或最近一次价值调整）, Alt+S 折旧表, Alt+H 历史, Alt+A/Alt+L 附件, Alt+D 计提本月折旧, Alt+R 账卡核对. Every action is one service call through ``ctx.call``; the page reloads on
+Alt+P 处置, Alt+C 撤销（处置，或最近一次价值调整）, Alt+S 折旧表, Alt+H 历史, Alt+A/Alt+L 附件, Alt+D 计提本月折旧, Alt+T 全乡镇计提 (every book of the township, one go), Alt+R 账卡核对. Every action is one service call through ``ctx.call``; the page reloads on
 ``data_changed`` ("asset", "resource", "project", "voucher") and when the organisation changes.
 """
 
@@ -26,9 +26,12 @@ from desktop_app.core.services import depreciation as dep_svc
 from desktop_app.core.services import projects as project_svc
 from desktop_app.core.services import resources as resource_svc
 from desktop_app.core.services.asset_reconcile import reconcile_assets
+from desktop_app.core.services.auth import user_organisations
+from desktop_app.core.services.depreciation_township import run_township_depreciation
+from desktop_app.core.services.home import HomeScope, home_scopes
 from desktop_app.core.services.permissions import APPROVE_STOCKTAKE, ENTER_RECORDS, MAKE_VOUCHER, Roles
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.errors import show_user_error
+from desktop_app.ui.errors import confirm, show_user_error
 from desktop_app.ui.forms import Field, FormDialog
 from desktop_app.ui.import_dialog import ImportRun, import_button, save_template
 from desktop_app.ui.ledger_view import LedgerView
@@ -59,7 +62,7 @@ RELOAD_KINDS = ("asset", "resource", "project", "voucher", "period", "refresh")
 GATES: dict[str, Roles] = {
     "btn_new_asset": MAKE_VOUCHER, "btn_edit_asset": ENTER_RECORDS, "btn_adjust": MAKE_VOUCHER,
     "btn_dispose": MAKE_VOUCHER, "btn_cancel_change": MAKE_VOUCHER, "btn_attach": ENTER_RECORDS,
-    "btn_depreciate": MAKE_VOUCHER, "btn_new_parcel": ENTER_RECORDS, "btn_edit_parcel": ENTER_RECORDS,
+    "btn_depreciate": MAKE_VOUCHER, "btn_depreciate_township": MAKE_VOUCHER, "btn_new_parcel": ENTER_RECORDS, "btn_edit_parcel": ENTER_RECORDS,
     "btn_new_project": ENTER_RECORDS, "btn_edit_project": ENTER_RECORDS,
     "btn_import_assets": MAKE_VOUCHER, "btn_import_resources": ENTER_RECORDS, "btn_import_projects": ENTER_RECORDS,
     "btn_start_stocktake": ENTER_RECORDS, "btn_found": ENTER_RECORDS, "btn_missing": ENTER_RECORDS,
@@ -130,7 +133,9 @@ class AssetsPage(QWidget):
             ("历史(&H)", lambda: self._card(dialogs.show_history), "btn_history"),
             ("添加附件(&A)", lambda: self._card(dialogs.add_attachment, "asset"), "btn_attach"),
             ("附件(&L)", lambda: self._card(dialogs.show_attachments), "btn_attachments"),
-            ("计提本月折旧(&D)", self.depreciate, "btn_depreciate"), ("账卡核对(&R)", self.reconcile, "btn_reconcile")])
+            ("计提本月折旧(&D)", self.depreciate, "btn_depreciate"),
+            ("全乡镇计提(&T)…", self.depreciate_township, "btn_depreciate_township"),
+            ("账卡核对(&R)", self.reconcile, "btn_reconcile")])
         self.parcels = _ListTab(ctx, PARCEL_COLUMNS, "parcels", [
             ("新增地块(&N)", self.new_parcel, "btn_new_parcel"), ("编辑(&M)", self.edit_parcel, "btn_edit_parcel")])
         self.projects = _ListTab(ctx, PROJECT_COLUMNS, "projects", [
@@ -288,6 +293,34 @@ class AssetsPage(QWidget):
             text = f"已计提{month}折旧：{len(result.charges)} 项资产，合计 {total} 元（凭证 {result.voucher_code}）。"
             self.ctx.notify("voucher", (result.voucher_id,))
         QMessageBox.information(self, "计提折旧", text)
+
+    def township(self) -> HomeScope | None:
+        """The township of the organisation chosen (every organisation in it the user may see)."""
+        scopes = [s for s in self.ctx.read(home_scopes, self.ctx.read(user_organisations, self.ctx.user.id))
+                  if s.kind == "township"]
+        org = self.ctx.org
+        return next((s for s in scopes if org is not None and org.id in s.organisation_ids), scopes[0] if scopes else None)
+
+    def depreciate_township(self) -> None:
+        """全乡镇计提: the month's depreciation for every book of the township in one go; the result
+        book by book (cards, amount, voucher) and what was refused and why."""
+        town = self.township()
+        if town is None:
+            QMessageBox.information(self, "全乡镇计提折旧", "没有可计提的组织")
+            return
+        month = period_label(self.ctx.period)
+        if not confirm(self, f"为{town.name}的每个账套计提{month}折旧？\n已计提的账套不会重复生成；"
+                       "已结账或有更早月份未计提的账套不计提，并说明原因。", title="全乡镇计提折旧"):
+            return
+        try:
+            run = self.ctx.call(run_township_depreciation, organisation_ids=town.organisation_ids,
+                                period=self.ctx.period, user=self.ctx.user)
+        except UserError as err:
+            show_user_error(self, err)
+            return
+        if run.charged:
+            self.ctx.notify("voucher", ())
+        dialogs.show_township_run(self, run, town.name.split("（")[0]).exec()
 
     def reconcile(self) -> None:
         if not self._need_book():

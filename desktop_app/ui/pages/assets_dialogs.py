@@ -9,11 +9,14 @@ from typing import Any
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop_app.core.errors import ConflictError
+from desktop_app.core.money import format_amount
+from desktop_app.core.periods import period_label
 from desktop_app.core.rows_assets import AssetRow
 from desktop_app.core.rules.depreciation import add_months, month_of
 from desktop_app.core.services import assets as asset_svc
 from desktop_app.core.services import assets_changes as change_svc
 from desktop_app.core.services import depreciation as dep_svc
+from desktop_app.core.services.depreciation_township import TownshipRun
 from desktop_app.ui.columns import Column
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.file_dialogs import open_file_name
@@ -33,6 +36,12 @@ SCHEDULE_COLUMNS = [
 HISTORY_COLUMNS = [
     Column("at", "时间", "date", width=90), Column("actor", "操作人", width=80), Column("summary", "内容", width=320),
     Column("changes", "变动", formatter=lambda v: "；".join(f"{f}：{b}→{a}" for f, b, a in v), width=320),
+]
+TOWNSHIP_RUN_COLUMNS = [
+    Column("organisation", "组织", "pinyin-text", width=200), Column("book", "账套", width=200),
+    Column("cards", "资产（项）", "int", total=True, width=80),
+    Column("amount", "折旧额（元）", "money", total=True, width=120), Column("voucher_code", "凭证号", width=80),
+    Column("result", "结果", width=360),
 ]
 ATTACHMENT_COLUMNS = [
     Column("file_name", "文件名", "pinyin-text", width=200), Column("size", "大小（字节）", "int", width=90),
@@ -160,3 +169,27 @@ def show_attachments(parent: QWidget, ctx: AppContext, a: AssetRow) -> None:
     rows = ctx.read(asset_svc.list_attachments, a.id)
     TableDialog(parent, f"附件：{a.code} {a.name}", ATTACHMENT_COLUMNS, rows,
                 f"文件保存在 {attachments_dir(ctx)}，以 SHA-256 命名，改动可被检出。").exec()
+
+
+def township_run_note(run: TownshipRun, township: str) -> str:
+    """One sentence above the per-book table: what was charged, and how many books were refused."""
+    month = period_label(run.period)
+    done = run.charged
+    text = (f"{township}{month}折旧：{len(done)} 个账套计提 {run.cards:,} 项资产，合计 {format_amount(run.amount)} 元"
+            if done else f"{township}{month}没有新计提的折旧")
+    already = sum(1 for ln in run.lines if ln.already and ln.refused is None)
+    if already:
+        text += f"；{already} 个账套此前已计提，未重复生成"
+    if run.refused:
+        text += f"；{len(run.refused)} 个账套未计提（原因见“结果”）"
+    return text + "。"
+
+
+def show_township_run(parent: QWidget, run: TownshipRun, township: str) -> TableDialog:
+    """The township's run, book by book (refused books first, so none is missed)."""
+    rows = sorted(run.lines, key=lambda ln: (ln.refused is None, ln.organisation, ln.book))
+    dialog = TableDialog(parent, f"全乡镇计提折旧：{period_label(run.period)}", TOWNSHIP_RUN_COLUMNS, rows,
+                         township_run_note(run, township))
+    dialog.setObjectName("township_run_dialog")
+    dialog.resize(1080, 520)
+    return dialog
