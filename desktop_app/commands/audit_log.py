@@ -2,7 +2,7 @@
 filters, personal data masked for the user), or the filtered rows to an xlsx; ``--verify`` adds
 whether the hash chain verifies (``verify``'s own check).
 
-    audit-log --user 用户名 [--org 组织 [--book 账套]] [--actor 用户名] [--month 2026-10 | --from 日期 --to 日期]
+    audit-log --user 用户名 [--org 组织 [--book 账套]] [--actor 用户名] [--month 2026-10 | --since 日期 --until 日期]
               [--action 操作] [--entity 对象] [--text 内容] [--limit 条数] [--out 文件.xlsx] [--verify]
 
 Reading it needs a login of a user who may see the trail (监督、记账员、审核员、系统管理员).
@@ -53,7 +53,7 @@ def cmd_audit_log(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() != ".xlsx":
         raise UserError("输出文件应以 .xlsx 结尾", field="--out")
     if args.month and (args.date_from or args.date_to):
-        raise ValidationError("--month 与 --from/--to 只能用其中一种", field="--month")
+        raise ValidationError("--month 与 --since/--until 只能用其中一种", field="--month")
     if args.book and not args.org:
         raise ValidationError("--book 须与 --org 一起使用", field="--book")
     limit = DEFAULT_LIMIT if args.limit is None else args.limit
@@ -68,8 +68,8 @@ def cmd_audit_log(args: argparse.Namespace) -> int:
             if args.book:
                 book_id = resolve_book(s, org, args.book).id
         filt = svc.AuditFilter(organisation_id=org_id, book_id=book_id, actor=args.actor or None,
-                               month=args.month or None, date_from=_day(args.date_from, "--from"),
-                               date_to=_day(args.date_to, "--to"), action=_code(args.action, svc.ACTIONS, "action"),
+                               month=args.month or None, date_from=_day(args.date_from, "--since"),
+                               date_to=_day(args.date_to, "--until"), action=_code(args.action, svc.ACTIONS, "action"),
                                entity=_code(args.entity, svc.ENTITIES, "entity"), text=args.text or "")
         rows = svc.iter_audit_rows(s, filt, user=user)
         if out is not None:
@@ -105,8 +105,8 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--book", help="账套编号或ID（与 --org 一起）")
     p.add_argument("--actor", metavar="用户名", help="只列此用户的操作")
     p.add_argument("--month", metavar="月份", help="月份，如 2026-10")
-    p.add_argument("--from", dest="date_from", metavar="日期", help="起始日期 YYYY-MM-DD（含）")
-    p.add_argument("--to", dest="date_to", metavar="日期", help="截止日期 YYYY-MM-DD（含）")
+    p.add_argument("--since", dest="date_from", metavar="日期", help="起始日期 YYYY-MM-DD（含）")
+    p.add_argument("--until", dest="date_to", metavar="日期", help="截止日期 YYYY-MM-DD（含）")
     p.add_argument("--action", metavar="操作", help="操作，如 修改、作废、记账（或其英文代码）")
     p.add_argument("--entity", metavar="对象", help="对象，如 凭证、合同、成员（或其英文代码）")
     p.add_argument("--text", metavar="内容", help="摘要中包含的文字")

@@ -38,6 +38,7 @@ from db.base import Base
 from db.models import AuditEntry, AuditHead, Book, Organisation, User
 from desktop_app.core.errors import NotFoundError, ValidationError
 from desktop_app.core.ids import mask_ric
+from desktop_app.core.periods import check_period, period_end, period_start
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services.auth import require_role, user_organisations
 from desktop_app.core.services.permissions import REVEAL_ID_NUMBER, Roles
@@ -127,7 +128,6 @@ _PHONE_KEYS = frozenset({"phone", "mobile", "counterparty_phone"})
 _PUBLIC_PHONES = frozenset({"organisation", "disclosure_setting", "district_setting", "site", "book"})
 _RIC_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _SCAN_LIMIT = 20_000
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 def mask_phone(phone: str) -> str:
@@ -417,12 +417,8 @@ def _local_start(day: date) -> datetime:
 def _time_range(filt: AuditFilter) -> tuple[datetime | None, datetime | None]:
     first, last = filt.date_from, filt.date_to
     if filt.month:
-        m = _MONTH.match(filt.month.strip())
-        if m is None or not 1 <= int(m.group(2)) <= 12:
-            raise ValidationError(f"月份“{filt.month}”应写作 2026-10", field="月份")
-        year, month = int(m.group(1)), int(m.group(2))
-        first = date(year, month, 1)
-        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        month = check_period(filt.month, "月份")
+        first, last = period_start(month), period_end(month)
     if first is not None and last is not None and last < first:
         raise ValidationError("结束日期早于开始日期", field="日期")
     return (_local_start(first) if first else None,

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.errors import UserError
+from desktop_app.core.periods import period_end, period_of, period_start
 from desktop_app.core.services import audit_trail as svc
 from desktop_app.core.services.permissions import REVEAL_ID_NUMBER
 from desktop_app.ui.columns import Column
@@ -234,11 +235,9 @@ class AuditLogPage(QWidget):
                                text=self.text.text().strip())
 
     def this_month(self) -> None:
-        today = date.today()
-        first = today.replace(day=1)
-        nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        self.date_from.setValue(first)
-        self.date_to.setValue(date.fromordinal(nxt.toordinal() - 1))
+        month = period_of(date.today())
+        self.date_from.setValue(period_start(month))
+        self.date_to.setValue(period_end(month))
         self.search()
 
     def clear(self) -> None:
