@@ -39,9 +39,10 @@ HISTORY_COLUMNS = [
 ]
 TOWNSHIP_RUN_COLUMNS = [
     Column("organisation", "组织", "pinyin-text", width=200), Column("book", "账套", width=200),
-    Column("cards", "资产（项）", "int", total=True, width=80),
-    Column("amount", "折旧额（元）", "money", total=True, width=120), Column("voucher_code", "凭证号", width=80),
-    Column("result", "结果", width=360),
+    # 合计 is this run's (a book found already charged shows its figures but adds nothing)
+    Column("cards", "资产（项）", "int", total=True, width=80, total_if=lambda ln: ln.result == "已计提"),
+    Column("amount", "折旧额（元）", "money", total=True, width=120, total_if=lambda ln: ln.result == "已计提"),
+    Column("voucher_code", "凭证号", width=80), Column("result", "结果", width=320),
 ]
 ATTACHMENT_COLUMNS = [
     Column("file_name", "文件名", "pinyin-text", width=200), Column("size", "大小（字节）", "int", width=90),
