@@ -511,7 +511,7 @@ def _query(session: Session, filt: AuditFilter, user: UserRow) -> _Query:
             raise ValidationError("所选账套不属于所选组织", field="账套")
         scope_org = owner
     viewer = _viewer(session, user, scope_org)
-    names = dict(session.execute(select(User.username, User.display_name)).tuples().all())
+    names = dict(session.execute(select(User.username, User.display_name)).all())
     return _Query(session, filt, viewer, _Resolver(session), names,
                   scope_org.hex if scope_org else None, filt.book_id.hex if filt.book_id else None)
 
@@ -632,7 +632,7 @@ def _holds_ids(image: Any) -> bool:
 # --- the filters' choices and the chain ---------------------------------------------------------
 def audit_choices(session: Session, *, user: UserRow) -> AuditChoices:
     viewer = _viewer(session, user)
-    users = tuple(session.execute(select(User.username, User.display_name).order_by(User.username)).tuples().all())
+    users = tuple(session.execute(select(User.username, User.display_name).order_by(User.username)).all())
     orgs = [(oid, name) for oid, name in session.execute(
         select(Organisation.id, Organisation.name).where(Organisation.deleted.is_(False)).order_by(Organisation.name))
         if viewer.sees(oid.hex)]
