@@ -40,7 +40,8 @@ PARCEL_COLUMNS = [
     Column("code", "地块编号", width=90),
     Column("name", "地块名称", "pinyin-text", width=140),
     Column("land_class", "地类", width=90),
-    Column("area_mu", "面积（亩）", "decimal", total=True, width=100),
+    # 亩 to 4 places with thousands separators, in each row and in 合计, as the summary above the list
+    Column("area_mu", "面积（亩）", "decimal", total=True, width=100, formatter=lambda v: f"{v:,.4f}"),
     Column("ownership", "权属", width=50),
     Column("shown_status", "经营状态", width=90),
     Column("contract_no", "合同", width=90),
