@@ -56,23 +56,7 @@ _COLUMN = {"date": "date", "number": "number", "summary": "summary", "debit": "d
            "counterparty": "counterparty"}
 
 
-def _memo(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``read`` of a cell, each distinct cell read once (its value, or its ``CellError`` again)."""
-    done: dict[tuple[type, Any], Any] = {}
-
-    def cached(cell: Any) -> Any:
-        key = (cell.__class__, cell)  # 1, 1.0 and True are equal as keys, not as cells
-        try:
-            out = done[key]
-        except KeyError:
-            try:
-                out = done[key] = read(cell)
-            except CellError as e:
-                out = done[key] = e
-        if isinstance(out, CellError):
-            raise CellError(out.message)
-        return out
-    return cached
+_MISS = object()
 
 
 def _account_column(layout: Layout, row: Any) -> str:
@@ -118,7 +102,7 @@ class VoucherImporter(Importer):
             return self._check(session, table, book_id=book_id, mode=mode)
 
     def _check(self, session: Session, table: Table, *, book_id: uuid.UUID | None, mode: Mode) -> ImportCheck:
-        from desktop_app.core.services.voucher_import import JournalRow, number_new, plan_vouchers
+        from desktop_app.core.services.voucher_import import number_new, plan_vouchers
 
         assert book_id is not None
         layout = table.layout
@@ -133,26 +117,7 @@ class VoucherImporter(Importer):
             problems.append(Problem(0, "", f"找不到“凭证号”列（第{layout.header_row}行的列名为：{have}）：凭证按凭证号分开，"
                                            "请加一列凭证号（同一张凭证的各行填同一个号，如 记-1），或在导入预览中指定"))
             return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped), tuple(problems), ())
-        rows: list[JournalRow] = []
-        # a journal repeats its cells (dates, 凭证号, 科目, 摘要, 往来单位): each distinct cell is read once
-        date_of = _memo(lambda c: cell_date(c, label="日期"))
-        debit_of = _memo(lambda c: cell_number(c, units=("元",), label="借方金额"))
-        credit_of = _memo(lambda c: cell_number(c, units=("元",), label="贷方金额"))
-        text_of, words_of = _memo(cell_text), _memo(cell_words)
-        readers = (("date", date_of), ("debit", debit_of), ("credit", credit_of))
-        for n, rec in table.records():
-            values: dict[str, Any] = {}
-            bad = False
-            for key, reader in readers:
-                try:
-                    values[key] = reader(rec.get(key))
-                except CellError as e:
-                    problems.append(Problem(n, layout.where(key), e.message))
-                    bad = True
-            rows.append(JournalRow(n, values.get("date"), text_of(rec.get("number")), words_of(rec.get("summary")),
-                                   text_of(rec.get("account_code")), text_of(rec.get("account_name")),
-                                   values.get("debit"), values.get("credit"), words_of(rec.get("counterparty")),
-                                   bad))
+        rows = self._journal_rows(table, problems)
         vouchers, found = plan_vouchers(session, book_id, rows, skip_existing=mode == "skip")
         by_row = {r.row: r for r in rows}
         for p in found:
@@ -179,11 +144,104 @@ class VoucherImporter(Importer):
             if moved:
                 notes.append(f"凭证号按本账套顺序编排，{len(moved)} 张与文件不同：" + "；".join(moved[:10])
                              + ("……" if len(moved) > 10 else ""))
-            lines = sum(len(v.lines) for v in vouchers if not v.existing)
+            lines = sum(len(v.parts) for v in vouchers if not v.existing)
             notes.append(f"新增凭证 {sum(1 for v in vouchers if not v.existing)} 张（{lines} 行分录），状态为“填制”，"
                          "导入后请审核、记账")
         return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped),
                            tuple(sorted(problems, key=lambda p: p.row)), tuple(outcomes), tuple(notes), plan=vouchers)
+
+    @staticmethod
+    def _journal_rows(table: Table, problems: list[Problem]) -> list[Any]:
+        """Each data row's cells read into a ``JournalRow``; a cell that cannot be read is a problem
+        and its row ``bad``. A journal repeats its cells (dates, 凭证号, 科目, 摘要, 往来单位, amounts):
+        each distinct cell is read once per reader, its value or its ``CellError`` kept. The cells
+        are looked up inline (a hundred thousand rows of eight cells)."""
+        from desktop_app.core.services.voucher_import import JournalRow
+
+        layout = table.layout
+        cols = layout.columns
+        i_date, i_number, i_summary, i_code, i_name, i_debit, i_credit, i_party = (
+            cols.get(k, -1) for k in ("date", "number", "summary", "account_code", "account_name", "debit", "credit",
+                                      "counterparty"))
+        where = {k: layout.where(k) for k in ("date", "debit", "credit")}
+        dates: dict[Any, Any] = {}
+        debits: dict[Any, Any] = {}
+        credits: dict[Any, Any] = {}
+        texts: dict[Any, str] = {}
+        words: dict[Any, str] = {}
+        miss = _MISS
+
+        def fill(memo: dict[Any, Any], key: Any, read: Callable[[Any], Any], cell: Any) -> Any:
+            try:
+                out = memo[key] = read(cell)
+            except CellError as e:
+                out = memo[key] = e
+            return out
+
+        def read_date(c: Any) -> Any:
+            return cell_date(c, label="日期")
+
+        def read_debit(c: Any) -> Any:
+            return cell_number(c, units=("元",), label="借方金额")
+
+        def read_credit(c: Any) -> Any:
+            return cell_number(c, units=("元",), label="贷方金额")
+
+        out: list[Any] = []
+        append = out.append
+        for n, raw in table.rows():
+            # a memo's key: the cell, or (its type, the cell) when not text (1, 1.0 and True are equal keys)
+            c = raw[i_date]
+            k = c if c.__class__ is str else (c.__class__, c)
+            day = dates.get(k, miss)
+            if day is miss:
+                day = fill(dates, k, read_date, c)
+            c = raw[i_debit]
+            k = c if c.__class__ is str else (c.__class__, c)
+            debit = debits.get(k, miss)
+            if debit is miss:
+                debit = fill(debits, k, read_debit, c)
+            c = raw[i_credit]
+            k = c if c.__class__ is str else (c.__class__, c)
+            credit = credits.get(k, miss)
+            if credit is miss:
+                credit = fill(credits, k, read_credit, c)
+            bad = False
+            if day.__class__ is CellError or debit.__class__ is CellError or credit.__class__ is CellError:
+                bad = True
+                for key, value in (("date", day), ("debit", debit), ("credit", credit)):
+                    if value.__class__ is CellError:
+                        problems.append(Problem(n, where[key], value.message))
+                day = None if day.__class__ is CellError else day
+                debit = None if debit.__class__ is CellError else debit
+                credit = None if credit.__class__ is CellError else credit
+            c = raw[i_number]
+            k = c if c.__class__ is str else (c.__class__, c)
+            number = texts.get(k)
+            if number is None:
+                number = texts[k] = cell_text(c)
+            c = raw[i_summary] if i_summary >= 0 else None
+            k = c if c.__class__ is str else (c.__class__, c)
+            summary = words.get(k)
+            if summary is None:
+                summary = words[k] = cell_words(c)
+            c = raw[i_code] if i_code >= 0 else None
+            k = c if c.__class__ is str else (c.__class__, c)
+            code = texts.get(k)
+            if code is None:
+                code = texts[k] = cell_text(c)
+            c = raw[i_name] if i_name >= 0 else None
+            k = c if c.__class__ is str else (c.__class__, c)
+            name = texts.get(k)
+            if name is None:
+                name = texts[k] = cell_text(c)
+            c = raw[i_party] if i_party >= 0 else None
+            k = c if c.__class__ is str else (c.__class__, c)
+            party = words.get(k)
+            if party is None:
+                party = words[k] = cell_words(c)
+            append(JournalRow(n, day, number, summary, code, name, debit, credit, party, bad))
+        return out
 
     def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               progress: Progress | None = None, user: Any = None, **options: Any) -> ImportDone:
