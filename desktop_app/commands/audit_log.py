@@ -21,7 +21,7 @@ from desktop_app.core.errors import UserError, ValidationError
 DEFAULT_LIMIT = 50
 
 
-def _code(value: str | None, words: dict[str, str], what: str) -> str | None:
+def _code(value: str | None, words: dict[str, str], what: str, option: str) -> str | None:
     """An action or object named by its code (create) or its Chinese word (新增)."""
     if not value:
         return None
@@ -30,7 +30,7 @@ def _code(value: str | None, words: dict[str, str], what: str) -> str | None:
     for code, word in words.items():
         if word == value:
             return code
-    raise ValidationError(f"未知的{what}“{value}”，可选：{'、'.join(sorted(set(words.values())))}", field=f"--{what}")
+    raise ValidationError(f"未知的{what}“{value}”，可选：{'、'.join(sorted(set(words.values())))}", field=option)
 
 
 def _day(text: str | None, option: str) -> date | None:
@@ -69,8 +69,8 @@ def cmd_audit_log(args: argparse.Namespace) -> int:
                 book_id = resolve_book(s, org, args.book).id
         filt = svc.AuditFilter(organisation_id=org_id, book_id=book_id, actor=args.actor or None,
                                month=args.month or None, date_from=_day(args.date_from, "--since"),
-                               date_to=_day(args.date_to, "--until"), action=_code(args.action, svc.ACTIONS, "action"),
-                               entity=_code(args.entity, svc.ENTITIES, "entity"), text=args.text or "")
+                               date_to=_day(args.date_to, "--until"), action=_code(args.action, svc.ACTIONS, "操作", "--action"),
+                               entity=_code(args.entity, svc.ENTITIES, "对象", "--entity"), text=args.text or "")
         rows = svc.iter_audit_rows(s, filt, user=user)
         if out is not None:
             from desktop_app.excel.audit_xlsx import write_audit_xlsx
