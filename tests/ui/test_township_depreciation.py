@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from db.models import AssetDepreciation, Period, Voucher
 from desktop_app.core.errors import UserError
+from desktop_app.core.rules.depreciation import add_months
 from desktop_app.core.services import depreciation as dep
 from desktop_app.core.services.assets import create_asset
 from desktop_app.core.services.depreciation_township import run_township_depreciation
@@ -62,7 +63,7 @@ def test_the_township_runs_in_one_go_and_the_dialog_shows_each_book(page: Any, d
     ctx = page.ctx
     period = ctx.period
     books = ctx.read(list_books)
-    previous = f"{period[:4]}-{int(period[5:]) - 1:02d}" if period[5:] != "01" else f"{int(period[:4]) - 1}-12"
+    previous = add_months(period, -1)
     ran_last = _stored(demo_db, previous)
     first = next(b for b in books if b.id in ran_last)
     late = next(b for b in books if b.id not in ran_last)  # no card charged last month (a 村委会's book)
