@@ -289,3 +289,66 @@ def with_problems(out: ImportCheck, problems: Sequence[Problem]) -> ImportCheck:
     if not problems:
         return out
     return dc_replace(out, problems=tuple(sorted((*out.problems, *problems), key=lambda p: p.row)))
+
+
+class Accepts(dict[Any, bool]):
+    """Does ``check`` (a service's field check: raises ``UserError``) accept a value? Each distinct
+    value asked once (a column's 地类, 状态, 日期 repeat); a Decimal keyed by its text (1.000 and 1 are
+    equal keys but not the same to a "two places at most" check), every value by its type too."""
+
+    def __init__(self, check: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.check = check
+
+    def __call__(self, value: Any) -> bool:
+        kind = type(value)
+        # text and None by themselves (no other key is a str or None), others with their type
+        key = value if kind is str or value is None else (Decimal, str(value)) if kind is Decimal else (kind, value)
+        try:
+            ok = self.get(key)
+        except TypeError:  # unhashable: asked each time
+            return self._ask(value)
+        if ok is None:
+            ok = self._ask(value)
+            if len(self) < _MEMO:
+                self[key] = ok
+        return ok
+
+    def _ask(self, value: Any) -> bool:
+        try:
+            self.check(value)
+        except Exception:  # refused (or not even checkable): the service's own call then says how
+            return False
+        return True
+
+
+class Together(dict[Any, bool]):
+    """Do a row's values of ``keys`` (``defaults`` for a key the row lacks) pass ``check(values)``?
+    Asked once per distinct combination of values and their types: the columns of a few words each
+    (类别, 性质, 状态, 单位 …) repeat together down a register, so a row costs one look-up."""
+
+    def __init__(self, keys: Sequence[str], defaults: Sequence[Any], check: Callable[[tuple[Any, ...]], bool]) -> None:
+        super().__init__()
+        self.keys, self.defaults, self.check = tuple(keys), tuple(defaults), check
+
+    def __call__(self, row: Mapping[str, Any]) -> bool:
+        values = tuple(map(row.get, self.keys, self.defaults))
+        key = (values, tuple(map(type, values)))  # 1, 1.0, True and Decimal(1) are equal keys
+        try:
+            ok = self.get(key)
+        except TypeError:  # an unhashable value: asked each time
+            return self.check(values)
+        if ok is None:
+            ok = self.check(values)
+            if len(self) < _MEMO:
+                self[key] = ok
+        return ok
+
+
+def words_ok(value: Any, required: bool, max_len: int) -> bool:
+    """``validate.clean_text`` accepts a text value (its own test, without raising: the cells of a
+    name or code column all differ)."""
+    if type(value) is not str:
+        return value is None and not required
+    n = len(value.strip())
+    return n <= max_len if n else not required

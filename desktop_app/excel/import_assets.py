@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -25,13 +26,18 @@ from sqlalchemy.orm import Session
 from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.progress import Progress
 from desktop_app.excel.assets_import_common import (
+    Accepts,
+    Together,
     changed_fields,
     date_reader,
     integer_reader,
     money_reader,
     number_reader,
     public,
+    read_table,
     text_reader,
+    with_problems,
+    words_ok,
     words_reader,
     yes_no_reader,
 )
@@ -120,16 +126,104 @@ def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID |
     return keyed(out)
 
 
+class _Quick:
+    """Would ``assets.validated_asset`` accept a new card? Asked with its own field checks and arguments,
+    without building the card: the columns of a few values each (类别, 性质, 状态, 单位, 年限 …) once per
+    distinct combination (``Together``; its Decimal checks look at the number only, so 1.0 and 1 may
+    share an answer), the others once per distinct value (``Accepts``). True only when it would;
+    False sends the row to ``validated_asset``, which words the refusal. (A check's row is not written:
+    ``assets_import.create_assets`` validates it again when the import is applied.)"""
+
+    def __init__(self, codes: Mapping[str, uuid.UUID]) -> None:
+        from desktop_app.core.rules.depreciation import METHODS, STRAIGHT_LINE, UNITS
+        from desktop_app.core.services import assets_common as v
+        from desktop_app.core.services.assets import CATEGORIES, LABELS, MODES, NATURES, STATUSES
+
+        L = LABELS
+        self.codes = codes
+        few = {  # key → its check as validated_asset makes it (blank 数量 is 1, blank 单位 项)
+            "category": partial(v.choice, field=L["category"], options=CATEGORIES),
+            "nature": partial(v.choice, field=L["nature"], options=NATURES),
+            "status": partial(v.choice, field=L["status"], options=STATUSES, default="自用"),
+            "quantity": lambda q: v.decimal(1 if q is None or q == "" else q, L["quantity"], positive=True),
+            "unit": lambda u: v.text(u or "项", L["unit"], max_len=10),
+            "acquisition_mode": partial(v.choice, field=L["acquisition_mode"], options=MODES, default="购建"),
+            "funding_source": partial(v.text, field=L["funding_source"], required=False, max_len=50),
+            "useful_life_months": partial(v.integer, field=L["useful_life_months"]),
+            "residual_rate": partial(_rate, field=L["residual_rate"]),
+            "method": partial(v.choice, field=L["method"], options=METHODS, default=STRAIGHT_LINE),
+            "workload_unit": partial(v.text, field=L["workload_unit"], required=False, max_len=10),
+        }
+        checks = [Accepts(check) for check in few.values()]
+        workload = {need: Accepts(partial(v.decimal, field=L["total_workload"], required=need, positive=True))
+                    for need in (False, True)}
+        at_method = list(few).index("method")
+
+        def together(values: tuple[Any, ...]) -> bool:
+            method = values[at_method]
+            by_work = ((str(method) if method is not None else "").strip() or STRAIGHT_LINE) == UNITS
+            return all(ok(x) for ok, x in zip(checks, values, strict=False)) and workload[by_work](values[-1])
+
+        keys = (*few, "total_workload")
+        self.few = Together(keys, tuple(0 if k == "residual_rate" else None for k in keys), together)
+        self.one = [(k, Accepts(check)) for k, check in (
+            ("location", partial(v.text, field=L["location"], required=False, max_len=200)),
+            ("area_m2", partial(v.decimal, field=L["area_m2"], required=False)),
+            ("acquired_on", partial(v.day, field=L["acquired_on"])),
+            ("opening_accumulated", partial(v.money, field=L["opening_accumulated"], required=False)),
+            ("custodian", partial(v.text, field=L["custodian"], required=False, max_len=50)),
+            ("title_no", partial(v.text, field=L["title_no"], required=False, max_len=60)),
+            ("notes", partial(v.text, field=L["notes"], required=False, max_len=500)))]
+        self.money = partial(v.money, field=L["original_value"], allow_zero=False)
+        self.opening = partial(v.money, field=L["opening_accumulated"], required=False)
+        self.decimal = partial(v.decimal, field=L["residual_rate"], required=False)
+
+    def __call__(self, new: Mapping[str, Any]) -> bool:
+        from desktop_app.core.rules.depreciation import residual_value
+
+        get = new.get
+        code = get("code")
+        if type(code) is not str or not words_ok(code, True, 30) or code.strip() in self.codes:
+            return False
+        if not words_ok(get("name"), True, 100) or get("use_kind") is not None or get("project_id") is not None:
+            return False
+        if not self.few(new):
+            return False
+        for key, ok in self.one:
+            if not ok(get(key)):
+                return False
+        try:
+            cost = self.money(get("original_value"))
+            opening = get("opening_accumulated")
+            # no opening figure is 0.00, never above 原值 (in 分, above 0) less its residual (rate ≤ 100%)
+            return opening is None or self.opening(opening) <= cost - residual_value(
+                cost, self.decimal(get("residual_rate", 0)) or Decimal("0.0000"))
+        except Exception:  # refused: validated_asset words it
+            return False
+
+
+def _rate(value: Any, field: str) -> None:
+    """``validated_asset``'s 残值率 check."""
+    from desktop_app.core.services import assets_common as v
+
+    rate = v.decimal(value, field, required=False) or Decimal("0.0000")
+    if rate > 100:
+        raise ValidationError("残值率不能超过100%", field=field)
+
+
 def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None,
-              codes: Mapping[str, uuid.UUID] | None = None) -> Any:
+              codes: Mapping[str, uuid.UUID] | None = None, quick: _Quick | None = None) -> Any:
     """The row by the form's rules; ``codes``: the organisation's card codes ``AssetImporter.check``
-    read once (``assets_import.asset_codes``), for ``validated_asset``'s clash test."""
+    read once (``assets_import.asset_codes``), for ``validated_asset``'s clash test; ``quick``: its
+    test of a new card that ``validated_asset`` would accept (then not run)."""
     from desktop_app.core.services.assets import LABELS, load_asset, validated_asset
 
     rid, was = values.get("_id"), values.get("_was")
     if rid is None or was is None:
         if values.get("status") == DISPOSED:
             return None  # left out by ``AssetImporter.check``
+        if quick is not None and quick(values):
+            return None  # accepted (what the check needs; the apply validates and writes it)
         return validated_asset(session, public(values), organisation_id, None, codes)
     changed = changed_fields(values, was)
     if not changed:
@@ -154,13 +248,18 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
 DISPOSED = "已处置"
 
 
+@dataclass
 class AssetImporter(RecordImporter):
+    preread: bool = False  # records come read (``assets_import_common.read_records``)
+
     def read_row(self, layout: Layout, row: int, record: Mapping[str, Any],
                  problems: list[Problem]) -> dict[str, Any] | None:
         """As the generic reader; a life in years (使用年限 20) is the card's months (240)."""
-        values = super().read_row(layout, row, record, problems)
+        values = record if self.preread and type(record) is dict else super().read_row(layout, row, record, problems)
         if values is None:
             return None
+        if "useful_life_years" not in values:
+            return values
         years = values.pop("useful_life_years", None)
         if years is not None and values.get("useful_life_months") is None:
             months = years * 12
@@ -178,8 +277,12 @@ class AssetImporter(RecordImporter):
         from desktop_app.core.services.assets_import import asset_codes
 
         # the organisation's card codes read once for the file, not per row
-        each_row = replace(self, validate=partial(_validate, codes=asset_codes(session, organisation_id)))
-        out = RecordImporter.check(each_row, session, table, organisation_id=organisation_id, book_id=book_id, mode=mode)
+        codes = asset_codes(session, organisation_id)
+        each_row = replace(self, validate=partial(_validate, codes=codes, quick=_Quick(codes)), preread=True)
+        refused: list[Problem] = []  # the cells the column-by-column reading refused
+        read = read_table(table, self.readers, refused)
+        out = with_problems(RecordImporter.check(each_row, session, read, organisation_id=organisation_id,
+                                                 book_id=book_id, mode=mode), refused)
         gone = {row for status, row, values, _, _ in out.plan if status == "new" and values.get("status") == DISPOSED}
         if not gone:
             return out

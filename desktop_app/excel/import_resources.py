@@ -22,11 +22,14 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.cellvalues import cell_number, cell_text
 from desktop_app.excel.assets_import_common import (
+    Accepts,
+    Together,
     changed_fields,
     public,
     read_table,
     text_reader,
     with_problems,
+    words_ok,
     words_reader,
 )
 from desktop_app.excel.importers import ImportCheck, Mode, Problem, RecordImporter, keyed, register
@@ -99,7 +102,7 @@ class ParcelImporter(RecordImporter):
 
         # the organisation's parcel codes and main book read once for the file, not per row
         batch = ParcelBatch.read(session, organisation_id)
-        each_row = replace(self, validate=partial(_validate, batch=batch), preread=True)
+        each_row = replace(self, validate=partial(_validate, batch=batch, quick=_Quick(batch)), preread=True)
         refused: list[Problem] = []  # the cells the column-by-column reading refused
         read = read_table(table, self.readers, refused)
         out = _registered_status_is_no_change(with_problems(
@@ -166,9 +169,53 @@ def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID |
     return keyed(out)
 
 
+class _Quick:
+    """Would ``resources.validated_parcel`` accept a new row? Asked with its own field checks and
+    arguments, without building the parcel: the columns of a few words each (地类, 坐落, 四至, 权属, 组,
+    状态) once per distinct combination (``Together``), the others once per distinct value
+    (``Accepts``). True only when it would; False sends the row to ``validated_parcel``, which words
+    the refusal. (A check's row is not written: the batch service validates it again on apply.)"""
+
+    def __init__(self, batch: ParcelBatch) -> None:
+        from desktop_app.core.services import assets_common as v
+        from desktop_app.core.services.resources import LABELS as L
+        from desktop_app.core.services.resources import LAND_CLASSES, OWNERSHIPS, STATUSES
+
+        self.batch = batch
+        self.area = Accepts(partial(v.decimal, field=L["area_mu"], positive=True, maximum=Decimal(10**9)))
+        self.notes = Accepts(partial(v.text, field=L["notes"], required=False, max_len=500))
+        land = Accepts(partial(v.choice, field=L["land_class"], options=LAND_CLASSES))
+        places = [Accepts(partial(v.text, field=L[k], required=False, max_len=200 if k == "location" else 100))
+                  for k in ("location", "east", "south", "west", "north")]
+        owner = Accepts(partial(v.choice, field=L["ownership"], options=OWNERSHIPS, default="村"))
+        status = Accepts(partial(v.choice, field=L["status"], options=STATUSES))
+        group = {by_group: Accepts(partial(v.text, field=L["group_name"], required=by_group, max_len=50))
+                 for by_group in (False, True)}
+
+        def words(values: tuple[Any, ...]) -> bool:
+            land_class, *sides, ownership, group_name, state = values  # sides: 坐落 and 四至
+            by_group = ((str(ownership) if ownership is not None else "").strip() or "村") == "组"
+            return (land(land_class) and all(ok(x) for ok, x in zip(places, sides, strict=True))
+                    and owner(ownership) and group[by_group](group_name)
+                    and status("出租" if state == EXPIRED else state))  # as ``_validate`` passes it
+
+        self.words = Together(("land_class", "location", "east", "south", "west", "north", "ownership", "group_name",
+                               "status"), (None,) * 9, words)
+
+    def __call__(self, new: Mapping[str, Any], book: Any) -> bool:
+        """``new``: the row's values, ``book`` the book it goes to."""
+        get = new.get
+        code = get("code")
+        return (type(code) is str and words_ok(code, True, 30) and code.strip() not in self.batch.codes
+                and words_ok(get("name"), True, 100) and get("contract_id") is None and self.words(new)
+                and self.area(get("area_mu")) and self.notes(get("notes"))
+                and (book is None or book == "" or str(book) in self.batch.books))
+
+
 def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UUID, book_id: uuid.UUID | None,
-              batch: ParcelBatch | None = None) -> Any:
-    """The row by the form's rules; ``batch``: the codes and main book ``ParcelImporter.check`` read once."""
+              batch: ParcelBatch | None = None, quick: _Quick | None = None) -> Any:
+    """The row by the form's rules; ``batch``: the codes and main book ``ParcelImporter.check`` read once;
+    ``quick``: its test of a new row that ``validated_parcel`` would accept (then not run)."""
     from db.models import ResourceParcel
     from desktop_app.core.services.resources import LABELS, validated_parcel
 
@@ -180,6 +227,8 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
         p = session.get(ResourceParcel, rid)
         registered = {k: getattr(p, k) for k in LABELS}
         return validated_parcel(session, {**registered, **changed}, organisation_id, rid, batch)
+    if quick is not None and quick(values, book_id):
+        return None  # accepted (what the check needs; the apply validates and writes it)
     new = {**public(values), "book_id": book_id}
     if new.get("status") == EXPIRED:  # the register said let out; its contracts are not in the file
         new["status"] = "出租"
