@@ -1,7 +1,8 @@
 """Import of the books' kinds from xlsx beside python-calamine reading the same file (issue #18).
 
     .venv/bin/python bench/bench_import_books.py [--kinds vouchers,contracts,orgs,opening]
-        [--vouchers 100000] [--contracts 20000] [--orgs 300] [--accounts 300] [--runs 1]
+        [--vouchers 100000] [--contracts 20000] [--orgs 300] [--accounts 300] [--runs 1] [--full-only]
+        [--before /tmp/earlier_checkout]
 
 For each kind one file is written with openpyxl ``write_only`` at the size a township really
 reaches, and at a quarter of it (the cost per row at N/4 and N shows whether it is linear):
@@ -306,8 +307,10 @@ def raw_writes(kind: str, done: Path, base: Path) -> tuple[float, float, int]:
     return seconds, cpu_seconds, count
 
 
-def run(kind: str, stage: str, file: Path, db_path: Path) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, __file__, "--phase", f"{kind}:{stage}", "--file", str(file), "--db",
+def run(kind: str, stage: str, file: Path, db_path: Path, tree: Path | None = None) -> dict[str, Any]:
+    """One phase in its own process; ``tree``: another checkout (``--before``) whose code runs it."""
+    script = str(tree / "bench" / "bench_import_books.py") if tree is not None else __file__
+    out = subprocess.run([sys.executable, script, "--phase", f"{kind}:{stage}", "--file", str(file), "--db",
                           str(db_path)], check=False, capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"{kind} {stage} failed:\n{out.stderr[-3000:]}")
@@ -318,7 +321,7 @@ LABELS = {"vouchers": "凭证", "contracts": "合同", "orgs": "组织与账套"
 
 
 def bench_kind(kind: str, sizes: list[int], tmp: Path, base: Path, runs: int,
-               leaves: list[tuple[str, str, str]]) -> None:
+               leaves: list[tuple[str, str, str]], before: Path | None = None) -> None:
     per_row: dict[str, list[float]] = {"calamine": [], "dry": [], "apply": []}
     for n in sizes:
         file = tmp / f"{kind}{n}.xlsx"
@@ -331,8 +334,17 @@ def bench_kind(kind: str, sizes: list[int], tmp: Path, base: Path, runs: int,
         else:
             write_opening(file, leaves[:: len(leaves) // n] if n < len(leaves) else leaves)  # spread over the chart
         results: dict[str, list[dict[str, Any]]] = {"calamine": [], "dry": [], "apply": []}
+        earlier: dict[str, list[dict[str, Any]]] = {"dry": [], "apply": []}  # the --before tree's
         for i in range(runs):
             for stage in results:  # interleaved: load from other work hits every stage alike
+                if before is not None and stage in earlier:
+                    db_path = tmp / f"{kind}{n}_{i}_{stage}_before.db"
+                    shutil.copy(base, db_path)
+                    for suffix in ("-wal", "-shm"):
+                        if Path(str(base) + suffix).exists():
+                            shutil.copy(Path(str(base) + suffix), Path(str(db_path) + suffix))
+                    earlier[stage].append(run(kind, stage, file, db_path, before))
+                    db_path.unlink()
                 db_path = tmp / f"{kind}{n}_{i}_{stage}.db"
                 shutil.copy(base, db_path)
                 for suffix in ("-wal", "-shm"):
@@ -356,6 +368,12 @@ def bench_kind(kind: str, sizes: list[int], tmp: Path, base: Path, runs: int,
             label = {"calamine": "  calamine 读同一文件", "dry": "  检查（dry run）", "apply": "  导入并写入"}[stage]
             print(f"{label}：墙钟 {med[stage]:.2f} 秒，CPU {cpu_med[stage]:.2f} 秒，{ms:.3f} ms/行（CPU），"
                   f"峰值内存 {mem[stage]:.0f} MB{ratio}")
+        for stage, goal in (("dry", 2.0), ("apply", 4.0)):
+            if earlier[stage]:
+                was = statistics.median(r["cpu"] for r in earlier[stage])
+                print(f"  {'检查' if stage == 'dry' else '导入'}（--before 的代码）：CPU {was:.2f} 秒，"
+                      f"{was / cpu_med['calamine']:.2f}x calamine → 现在 {cpu_med[stage] / cpu_med['calamine']:.2f}x"
+                      f"（目标 ≤ {goal:.0f}x）")
         raw_cpu = statistics.median(r["raw_cpu"] for r in results["apply"])
         print(f"  stdlib sqlite3 executemany 写入同样的 {results['apply'][0]['raw_rows']} 行（含变更日志、审计；写入极限）："
               f"墙钟 {statistics.median(r['raw'] for r in results['apply']):.2f} 秒，CPU {raw_cpu:.2f} 秒；"
@@ -377,6 +395,8 @@ def main() -> None:
     ap.add_argument("--accounts", type=int, default=300)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--full-only", action="store_true", help="only N, not N/4")
+    ap.add_argument("--before", type=Path, help="another checkout (git archive of an earlier commit): its dry run "
+                                                "and import run beside this tree's, on the same files, interleaved")
     ap.add_argument("--phase")
     ap.add_argument("--file")
     ap.add_argument("--db")
@@ -395,7 +415,7 @@ def main() -> None:
         n = {"vouchers": args.vouchers, "contracts": args.contracts, "orgs": args.orgs,
              "opening": len(leaves)}[kind]
         sizes = [n] if args.full_only else [n // 4, n]
-        bench_kind(kind, sizes, tmp, base, args.runs, leaves)
+        bench_kind(kind, sizes, tmp, base, args.runs, leaves, args.before)
     shutil.rmtree(tmp)
 
 

@@ -25,6 +25,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -331,7 +332,7 @@ class ContractsImporter(Importer):
     def _derived(self, layout: Layout, row: int, merged: dict[str, Any], term: Decimal | None,
                  problems: list[Problem]) -> bool:
         """期限 against the dates (or giving the 终止日期), 年租金 against 单价 and 面积."""
-        from desktop_app.core.rules.contract_schedule import add_years, round_fen, term_years
+        from desktop_app.core.rules.contract_schedule import add_years, round_fen
 
         start, end = merged.get("start_date"), merged.get("end_date")
         if term is not None and start is not None and end is None:
@@ -341,7 +342,7 @@ class ContractsImporter(Importer):
                 return False
             merged["end_date"] = add_years(start, int(term)) - timedelta(days=1)
         elif term is not None and start is not None and end is not None and end >= start:
-            actual = term_years(start, end)
+            actual = _term_years(start, end)
             if abs(term - actual) >= Decimal("0.05"):  # 5.5 for 5.50 and 3.3 for 3.33 年 are the same term
                 problems.append(Problem(row, layout.where("term_years"),
                                         f"期限 {shown(term)} 年与起止日期 {start:%Y-%m-%d} 至 {end:%Y-%m-%d}"
@@ -373,8 +374,8 @@ class ContractsImporter(Importer):
 
         layout = table.layout
         labels = {f.key: f.label for f in SPEC.fields} | {"parcel_id": "地块编号", "asset_id": "资产编号"}
-        # held for the whole check: check_contract's get of the book then finds it in the session (no query a row)
-        book = session.get(Book, book_id) if book_id is not None else None  # noqa: F841
+        # held for the whole check and handed to check_contract: no lookup of the book a row
+        book = session.get(Book, book_id) if book_id is not None else None
         links = _links(session, organisation_id, layout)
         codes = {ident: code for by_code in links.values() for code, ident in by_code.items()}
         held = {c.number: c for c in list_contracts(session, organisation_id)}
@@ -472,7 +473,7 @@ class ContractsImporter(Importer):
                 if current_row is None or edit:
                     checked = check_contract(session, data,
                                              None if current_row is None else load_contract(session, current_row.id),
-                                             numbers=numbers)
+                                             numbers=numbers, book=book)
             except UserError as e:
                 where = _column(layout, e.field)
                 problems.append(Problem(row, where, e.message if where or not e.field else str(e)))
@@ -641,6 +642,14 @@ def _party_kind(values: dict[str, Any]) -> str:
             except UserError:
                 pass
     return "单位" if _UNIT_NAME.search(values.get("counterparty_name") or "") else "个人"
+
+
+@lru_cache(maxsize=4096)
+def _term_years(start: date, end: date) -> Decimal:
+    """``term_years``, each pair of dates once (a register's contracts share their terms)."""
+    from desktop_app.core.rules.contract_schedule import term_years
+
+    return term_years(start, end)
 
 
 def _equal(a: Any, b: Any) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, func, inspect, select
@@ -149,14 +150,28 @@ def _check_link(session: Session, table_name: str, ident: uuid.UUID | None, org_
         raise ValidationError(f"该{label}不属于本组织", field=label)
 
 
+@lru_cache(maxsize=4096)
+def _valid_ric(number: str) -> str:
+    """``validate_ric`` of a counterparty's number, each number checked once (an import's lessee
+    holds several plots; a refusal is raised again each time, not remembered)."""
+    return validate_ric(number, field="承包方身份证号")
+
+
+@lru_cache(maxsize=4096)
+def _valid_uscc(number: str) -> str:
+    return validate_uscc(number, field="承包方统一社会信用代码")
+
+
 # Built once: building the statement cost SQLAlchemy more than running it (an import checks each row).
 _NUMBER_HELD = select(Contract.id).where(Contract.organisation_id == bindparam("org"),
                                          Contract.number == bindparam("number"), Contract.deleted.is_(False))
 
 
 def _validate(session: Session, data: ContractInput, contract_id: uuid.UUID | None,
-              numbers: Mapping[str, uuid.UUID] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
-    book = session.get(Book, data.book_id)
+              numbers: Mapping[str, uuid.UUID] | None = None,
+              book: Book | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    if book is None or book.id != data.book_id:
+        book = session.get(Book, data.book_id)
     if book is None or book.deleted or book.organisation_id != data.organisation_id:
         raise NotFoundError("找不到本组织的该账套", field="账套")
     number = clean_text(data.number, "合同编号", 40)
@@ -200,8 +215,7 @@ def _validate(session: Session, data: ContractInput, contract_id: uuid.UUID | No
     cp_kind = _choice(data.counterparty_kind, ("个人", "单位"), "承包方类型")
     id_number = (data.counterparty_id_number or "").strip() or None
     if id_number:
-        id_number = validate_ric(id_number, field="承包方身份证号") if cp_kind == "个人" \
-            else validate_uscc(id_number, field="承包方统一社会信用代码")
+        id_number = _valid_ric(id_number) if cp_kind == "个人" else _valid_uscc(id_number)
     counterparty = {
         "organisation_id": data.organisation_id, "kind": cp_kind,
         "name": clean_text(data.counterparty_name, "承包方名称", 100), "id_number": id_number,
@@ -316,12 +330,14 @@ def get_contract(session: Session, contract_id: uuid.UUID, *, as_of: date | None
 
 
 def check_contract(session: Session, data: ContractInput, current: Contract | None = None, *,
-                   numbers: Mapping[str, uuid.UUID] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+                   numbers: Mapping[str, uuid.UUID] | None = None,
+                   book: Book | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Refuse what creating (or, given ``current``, updating) the contract would refuse, writing
     nothing: the contract's and its counterparty's fields (an import checks its rows with this).
     ``numbers``: the organisation's contract numbers in use → contract id, read once by an import
-    (what the per-contract number lookup would find)."""
-    fields, cp_values = _validate(session, data, None if current is None else current.id, numbers)
+    (what the per-contract number lookup would find); ``book``: the book the caller holds (the
+    one ``data`` names is then not looked up again for every row)."""
+    fields, cp_values = _validate(session, data, None if current is None else current.id, numbers, book)
     if current is not None:
         if data.status is None:  # the form does not edit the status: 终止/纠纷/续签 have their own actions
             fields["status"] = current.status

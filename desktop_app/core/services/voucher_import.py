@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -440,6 +440,32 @@ def number_new(session: Session, book_id: uuid.UUID, vouchers: Sequence[PlannedV
         v.number = top[v.period]
 
 
+def _entry_rows(accounts: dict[str, AccountInfo], v: PlannedVoucher, vid: uuid.UUID, book_id: uuid.UUID,
+                make_id: Callable[[], uuid.UUID]) -> tuple[list[dict[str, object]] | None, list[dict[str, object]]]:
+    """The entry rows (ids made) and the audit image's lines of a voucher the check planned, straight
+    from its checked parts: what ``entry_rows(…, check_lines(…))`` gives for them (the plan checked
+    every line by the same rules: an active leaf, one side positive in 分, texts within their lengths,
+    the voucher balanced). The image holds the JSON text of amounts, as ``jsonable`` writes them.
+    (None, []) when a line is not so (the caller then runs the form's check)."""
+    if len(v.parts) < 2 or v.top > MAX_AMOUNT or v.debit != v.credit:
+        return None, []
+    rows: list[dict[str, object]] = []
+    image: list[dict[str, object]] = []
+    get = accounts.get
+    period = v.period
+    for i, (code, debit, credit, summary, party) in enumerate(v.parts, start=1):
+        acc = get(code)
+        if acc is None or not acc.is_leaf or not acc.active:
+            return None, []
+        summary = summary.strip() or None if summary is not None else None
+        party = party.strip() or None if party is not None else None
+        rows.append({"voucher_id": vid, "book_id": book_id, "period": period, "line_no": i, "account_id": acc.id,
+                     "debit": debit, "credit": credit, "summary": summary, "counterparty": party, "project_id": None,
+                     "contract_id": None, "asset_id": None, "id": make_id()})
+        image.append({"line": i, "account": code, "debit": str(debit), "credit": str(credit), "summary": summary})
+    return rows, image
+
+
 def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[PlannedVoucher], *,
                    user: UserRow, batch: int = 20000) -> int:
     """Create the new vouchers (status 填制), in order; returns how many.
@@ -480,10 +506,16 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
                 opened.add(v.period)
             assert v.number is not None  # number_new numbered it
             vid = uuid7()
-            lines = v.lines
-            rows = quick_entry_rows(accounts, lines, vid, book_id, v.period)
+            rows, image = _entry_rows(accounts, v, vid, book_id, uuid7)
             if rows is None:  # not the common case: the form's full check (which words any refusal)
-                rows = entry_rows(vid, book_id, v.period, check_lines(accounts, lines))
+                lines = v.lines
+                rows = quick_entry_rows(accounts, lines, vid, book_id, v.period)
+                if rows is None:
+                    rows = entry_rows(vid, book_id, v.period, check_lines(accounts, lines))
+                for row in rows:
+                    row["id"] = uuid7()
+                image = [{"line": row["line_no"], "account": ln.account_code, "debit": row["debit"],
+                          "credit": row["credit"], "summary": row["summary"]} for row, ln in zip(rows, lines, strict=True)]
             v_rows.append({
                 "id": vid, "book_id": book_id, "period": v.period, "number": v.number, "voucher_date": v.voucher_date,
                 "summary": summary, "attachments": 0, "status": "填制", "maker_id": user.id,
@@ -491,17 +523,13 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
                 "poster_name": None, "posted_at": None, "source_kind": None, "source_id": None, "flags": flags,
                 "reversal_of_id": None, "void_reason": None,
             })
-            for row in rows:
-                row["id"] = uuid7()
             e_rows.extend(rows)
             phrases[summary] = phrases.get(summary, 0) + 1
-            image = [{"line": row["line_no"], "account": ln.account_code, "debit": row["debit"], "credit": row["credit"],
-                      "summary": row["summary"]} for row, ln in zip(rows, lines, strict=True)]
             audits.append(AuditRecord("create", "voucher", str(vid),
                                       f"填制凭证 {period_label(v.period)}第{v.number}号凭证：{summary}", None,
-                                      {"number": v.number, "period": v.period, "date": v.voucher_date,
+                                      {"number": v.number, "period": v.period, "date": v.voucher_date.isoformat(),
                                        "summary": summary, "status": "填制", "attachments": 0, "flags": flags,
-                                       "lines": image}))  # made JSON by record_audit as create_voucher's
+                                       "lines": image}))  # the JSON create_voucher's image makes
             if len(e_rows) >= batch:  # a batch at a time: memory stays flat
                 bulk_insert(session, Voucher, v_rows)
                 bulk_insert(session, Entry, e_rows)
