@@ -49,7 +49,7 @@ COLUMNS = [
     Column("action", "操作", width=80),
     Column("entity", "对象", width=100),
     Column("organisation", "组织", "pinyin-text", width=180),
-    Column("summary", "摘要", width=460),
+    Column("summary", "摘要", width=600),
 ]
 PAGE_ROWS = 200
 AUTO_VERIFY_MAX = 100_000  # a longer chain is checked on 校验审计链 only (it reads every entry)
@@ -125,6 +125,7 @@ class AuditLogPage(QWidget):
         self.model = RowTableModel(COLUMNS)
         self.view = LedgerView(self.model, settings=ctx.settings, settings_key="table:audit_log")
         self.view.filter_edit.hide()  # the filters above search the whole trail, not the page shown
+        self.view.count_label.hide()  # the pager says what the page holds
         self.view.row_activated.connect(lambda _r: self.show_detail())
         self._starts: list[int | None] = [None]  # the ``after`` of each page read so far (keyset)
         self._next: int | None = None
@@ -135,9 +136,11 @@ class AuditLogPage(QWidget):
         self.actor = QComboBox()
         self.action = QComboBox()
         self.entity = QComboBox()
-        for box, width in ((self.org, 190), (self.book, 170), (self.actor, 110), (self.action, 110),
-                           (self.entity, 120)):
+        for box, width in ((self.org, 150), (self.book, 130), (self.actor, 90), (self.action, 90),
+                           (self.entity, 100)):
             box.setMinimumWidth(width)
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(4)
         self.date_from = DateEdit(allow_empty=True)
         self.date_to = DateEdit(allow_empty=True)
         self.text = QLineEdit()
@@ -160,13 +163,16 @@ class AuditLogPage(QWidget):
         this_month.clicked.connect(self.this_month)
         second.addWidget(this_month)
         second.addWidget(self.text, 1)
+        actions: list[QPushButton] = []
         for text, name, handler in (("查询(&Q)", "btn_search", self.search), ("清空条件", "btn_clear", self.clear),
                                     ("查看详情(&D)", "btn_detail", self.show_detail),
                                     ("导出Excel(&E)", "btn_export", self.export)):
             button = QPushButton(text)
             button.setObjectName(name)
             button.clicked.connect(handler)
-            second.addWidget(button)
+            actions.append(button)
+        second.addWidget(actions[0])
+        second.addWidget(actions[1])
         chain = QHBoxLayout()
         self.chain_label = QLabel("审计链尚未校验")
         self.chain_label.setObjectName("chain_status")
@@ -185,7 +191,10 @@ class AuditLogPage(QWidget):
             b.clicked.connect(handler)
             pager.addWidget(b)
         self.page_label = QLabel()
+        self.page_label.setWordWrap(True)
         pager.addWidget(self.page_label, 1)
+        pager.addWidget(actions[2])  # one entry and the export: beside the list they act on
+        pager.addWidget(actions[3])
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
