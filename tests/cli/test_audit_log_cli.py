@@ -53,7 +53,9 @@ def test_the_export_and_the_chain(demo: str, tmp_path: Path, capsys: Any, monkey
     assert main(["audit-log", "--db", demo, "--user", "kuaiji", "--entity", "凭证", "--out", str(out),
                  "--verify"]) == 0
     printed = capsys.readouterr().out
-    rows = list(load_workbook(out, read_only=True).worksheets[0].iter_rows(values_only=True))
+    wb = load_workbook(out, read_only=True)
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    wb.close()
     header = rows.index(("序号", "时间", "用户", "姓名", "操作", "对象", "组织", "摘要"))
     assert [r[0] for r in rows[header + 1:]] == _ns(demo, "entity = 'voucher'")
     assert f"已导出审计日志 {len(rows) - header - 1} 条" in printed and "审计链校验通过" in printed

@@ -123,7 +123,9 @@ def test_export_writes_the_filtered_rows(qtbot: Any, demo_db: Database, tmp_path
     target = tmp_path / "审计日志.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (str(target), "Excel 文件 (*.xlsx)"))
     page.export()
-    rows = list(load_workbook(target, read_only=True).worksheets[0].iter_rows(values_only=True))
+    wb = load_workbook(target, read_only=True)
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    wb.close()
     header = rows.index(("序号", "时间", "用户", "姓名", "操作", "对象", "组织", "摘要"))
     with demo_db.read() as s:
         closes = list(s.scalars(select(AuditEntry.n).where(AuditEntry.entity == "period")

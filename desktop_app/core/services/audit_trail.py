@@ -481,6 +481,7 @@ class _Query:
         scanned = 0
         cursor = after
         chunk = max(limit, 200)
+        needle = self.filt.text.strip().casefold()
         while len(rows) < limit and scanned < scan_limit:
             q = select(t.n, t.at, t.actor, t.action, t.entity, t.entity_id, t.summary, t.before_json,
                        t.after_json).where(*where).order_by(t.n.desc()).limit(min(chunk, scan_limit - scanned))
@@ -493,7 +494,10 @@ class _Query:
                 scanned += 1
                 cursor = e.n
                 if self.keep(org, book):
-                    rows.append(self.row(e, org))
+                    row = self.row(e, org)
+                    if needle and needle not in row.summary.casefold():
+                        continue  # found only in a masked 身份证号: typing cannot probe hidden digits
+                    rows.append(row)
                     if len(rows) == limit:
                         break
             if len(batch) < chunk and len(rows) < limit and scanned < scan_limit:
