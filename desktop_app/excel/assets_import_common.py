@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 from itertools import islice, repeat
 from sys import intern
 from typing import Any
@@ -126,7 +127,35 @@ class Cells(dict[Any, Any]):
         kinds = set(map(type, col))
         if len(kinds & _NUMBERS) > 1:  # 1, 1.0 and True are one dict key: read each by itself
             return [self.one(v) for v in col]
+        if kinds == {str} and self.read in _TEXTS and len(set(col)) * 2 > len(col):  # codes, names: in C
+            texts = _TEXTS[self.read](col)
+            if texts is not None:
+                return texts
         return list(map(self.__getitem__, col))
+
+
+_NFKC = partial(normalize, "NFKC")
+_EDGES = " \t\r\n\u3000"  # what ``cell_words`` trims
+
+
+def _codes(col: Sequence[str]) -> list[Any] | None:
+    """``text_reader`` of a column of mostly different texts, in C: NFKC and trimmed, when no cell is
+    blank or holds a space, tab or line break inside (``fold``'s own step then): otherwise None."""
+    texts = list(map(str.strip, map(_NFKC, col)))
+    joined = "\x00".join(texts)
+    if " " in joined or "\t" in joined or "\n" in joined or not all(texts):
+        return None
+    return texts
+
+
+def _names(col: Sequence[str]) -> list[Any] | None:
+    """``words_reader`` of such a column, in C: trimmed as ``cell_words`` trims, when no cell is blank
+    or holds a space, tab, line break or ideographic space inside: otherwise None."""
+    texts = list(map(str.strip, col, repeat(_EDGES)))
+    joined = "\x00".join(texts)
+    if " " in joined or "\t" in joined or "\n" in joined or "\u3000" in joined or not all(texts):
+        return None
+    return texts
 
 
 def _filled(col: Sequence[Any]) -> bool:
@@ -247,6 +276,10 @@ def _filled_row(raw: Sequence[Any]) -> bool:
 
 def _free(raw: Any) -> Any:
     return cell_words(raw) or None
+
+
+_TEXTS: dict[Callable[[Any], Any], Callable[[Sequence[str]], list[Any] | None]] = {
+    text_reader: _codes, words_reader: _names, _free: _names}
 
 
 def _through_table(table: Table, rows: Sequence[int], raws: Sequence[list[Any]], started: bool

@@ -216,14 +216,15 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
     """The row by the form's rules; ``codes``: the organisation's card codes ``AssetImporter.check``
     read once (``assets_import.asset_codes``), for ``validated_asset``'s clash test; ``quick``: its
     test of a new card that ``validated_asset`` would accept (then not run)."""
-    from desktop_app.core.services.assets import LABELS, load_asset, validated_asset
-
     rid, was = values.get("_id"), values.get("_was")
     if rid is None or was is None:
         if values.get("status") == DISPOSED:
             return None  # left out by ``AssetImporter.check``
         if quick is not None and quick(values):
             return None  # accepted (what the check needs; the apply validates and writes it)
+    from desktop_app.core.services.assets import LABELS, load_asset, validated_asset
+
+    if rid is None or was is None:
         return validated_asset(session, public(values), organisation_id, None, codes)
     changed = changed_fields(values, was)
     if not changed:

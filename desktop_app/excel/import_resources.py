@@ -216,10 +216,12 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
               batch: ParcelBatch | None = None, quick: _Quick | None = None) -> Any:
     """The row by the form's rules; ``batch``: the codes and main book ``ParcelImporter.check`` read once;
     ``quick``: its test of a new row that ``validated_parcel`` would accept (then not run)."""
+    rid, was = values.get("_id"), values.get("_was")
+    if quick is not None and (rid is None or was is None) and quick(values, book_id):
+        return None  # a new row it accepts (what the check needs; the apply validates and writes it)
     from db.models import ResourceParcel
     from desktop_app.core.services.resources import LABELS, validated_parcel
 
-    rid, was = values.get("_id"), values.get("_was")
     if rid is not None and was is not None:
         changed = changed_fields(values, was)
         if not changed:
@@ -227,8 +229,6 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
         p = session.get(ResourceParcel, rid)
         registered = {k: getattr(p, k) for k in LABELS}
         return validated_parcel(session, {**registered, **changed}, organisation_id, rid, batch)
-    if quick is not None and quick(values, book_id):
-        return None  # accepted (what the check needs; the apply validates and writes it)
     new = {**public(values), "book_id": book_id}
     if new.get("status") == EXPIRED:  # the register said let out; its contracts are not in the file
         new["status"] = "出租"
