@@ -24,12 +24,12 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -40,6 +40,8 @@ from desktop_app.core.errors import NotFoundError, ValidationError
 from desktop_app.core.ids import mask_ric
 from desktop_app.core.periods import check_period, period_end, period_start
 from desktop_app.core.rows import UserRow
+from desktop_app.core.services.audit_scope import ScopeResolver, hex_id, load_image
+from desktop_app.core.services.audit_words import ACTIONS, ENTITIES, FIELD_LABELS, action_word, entity_word
 from desktop_app.core.services.auth import require_role, user_organisations
 from desktop_app.core.services.permissions import REVEAL_ID_NUMBER, Roles
 
@@ -65,62 +67,6 @@ __all__ = [
 # 查看审计日志: those who check what is posted (监督) and the keepers of the books; the district's
 # officers keep no village's trail (it never leaves the township's file)
 VIEW_AUDIT: Roles = ("supervisor", "bookkeeper", "reviewer", "sysadmin")
-
-ACTIONS: dict[str, str] = {
-    "create": "新增", "update": "修改", "delete": "删除", "login": "登录", "login_failed": "登录失败",
-    "approve": "审批", "bulk_post": "批量记账", "cancel": "撤销", "close": "结账", "reopen": "反结账",
-    "dispose": "处置", "generate": "生成", "import": "导入", "issue": "开具", "match": "勾对",
-    "unmatch": "取消勾对", "payout": "发放", "post": "记账", "print": "打印", "publicise": "公示",
-    "recognise": "确认收入", "reconcile": "标记已对账", "unreconcile": "取消已对账", "renew": "续签",
-    "reveal": "查看身份证号", "reverse": "红字冲销", "review": "审核", "unreview": "取消审核",
-    "seal": "存证", "status": "变更状态", "void": "作废", "sync_export": "导出同步包",
-    "sync_import": "导入同步包", "sync_trust": "信任同步对象", "share_register": "股份初始登记",
-    "share_inherit": "股份继承", "share_gift": "股份户内赠与", "share_adjust": "股份决议调整",
-}
-# the word an action takes on one kind of object, where the general one is wrong
-_ACTION_ON: dict[tuple[str, str], str] = {("post", "disclosure"): "公布"}
-
-ENTITIES: dict[str, str] = {
-    "account": "科目", "app_user": "用户", "asset": "资产", "asset_adjustment": "资产价值调整",
-    "asset_attachment": "资产附件", "asset_disposal": "资产处置", "asset_workload": "资产工作量",
-    "backup_setting": "备份设置", "bank_match": "银行勾对", "bank_reconciliation": "银行对账",
-    "bank_statement_line": "银行对账单", "book": "账套", "book_setting": "账套设置", "budget_line": "财务计划",
-    "contract": "合同", "contract_attachment": "合同附件", "contract_deposit": "合同保证金",
-    "contract_filing": "合同备案", "contract_finding": "合同审查意见", "contract_procedure": "合同民主程序",
-    "contract_receipt": "合同收款", "contract_recognition": "合同收入确认", "contract_reference_price": "合同参考价",
-    "contract_rule_setting": "合同规则设置", "depreciation_run": "计提折旧", "disclosure": "财务公开",
-    "disclosure_setting": "财务公开设置", "distribution_plan": "收益分配方案", "distribution_setting": "收益分配设置",
-    "district_setting": "区级设置", "dividend_deduction": "分红扣款", "household": "户", "member": "成员",
-    "opening_balance": "期初余额", "organisation": "组织", "period": "会计期间", "project": "项目",
-    "proposal": "更正建议", "proposal_answer": "更正建议答复", "receipt_slip": "收款收据", "region": "区划",
-    "resource_parcel": "资源地块", "sealed_document": "存证文件", "share_event": "股份变动",
-    "share_type": "股份类型", "site": "本机站点", "stocktake": "资产清查", "stocktake_line": "资产清查明细",
-    "sync_inbox": "同步接收", "sync_outbox": "同步发送", "sync_partner": "同步对象", "voucher": "凭证",
-}
-
-# the before/after fields a detail names in Chinese (others show their code)
-FIELD_LABELS: dict[str, str] = {
-    "name": "名称", "code": "编号", "number": "编号", "amount": "金额", "status": "状态", "kind": "类别",
-    "book_id": "账套", "organisation_id": "组织", "region_id": "区划", "contract_id": "合同", "voucher_id": "凭证",
-    "member_id": "成员", "household_id": "户", "asset_id": "资产", "project_id": "项目", "account_id": "科目",
-    "ric": "身份证号", "id_number": "证件号码", "phone": "电话", "birth_date": "出生日期", "sex": "性别",
-    "address": "地址", "note": "备注", "summary": "摘要", "date": "日期", "period": "期间", "deleted": "已删除",
-    "rev": "版本", "origin": "来源", "updated_at": "修改时间", "id": "标识", "username": "用户名",
-    "display_name": "姓名", "roles": "角色", "active": "启用", "uscc": "统一社会信用代码", "level": "层级",
-    "legal_rep": "法定代表人", "chart_version": "会计制度", "credit_code": "信用代码", "category": "类别",
-    "acquired_on": "取得日期", "acquisition_mode": "取得方式", "area_m2": "面积（平方米）", "area_mu": "面积（亩）",
-    "custodian": "保管人", "disposed_on": "处置日期", "first_period": "开始期间", "funding_source": "资金来源",
-    "location": "坐落", "original_value": "原值", "salvage_rate": "残值率", "useful_months": "使用月数",
-    "payer": "交款人", "collector": "收款人", "purpose": "事由", "method": "收款方式", "issued_on": "开具日期",
-    "received_on": "收款日期", "print_count": "打印次数", "seq": "序号", "budget": "预算", "applied_on": "申报日期",
-    "completed_on": "完工日期", "head_name": "户主", "group_name": "组别", "relation": "与户主关系",
-    "certificate_no": "股权证号", "bank_tail": "银行卡尾号", "shares": "股数", "total": "合计", "count": "数量",
-    "reason": "原因", "file": "文件", "document": "文件", "where": "查看处", "members": "成员", "reviewer": "审核人",
-    "seal_hash": "封存哈希", "account": "科目", "lines": "分录", "flags": "标记", "attachments": "附件数",
-    "signed_on": "签订日期", "start_on": "开始日期", "end_on": "结束日期", "rent": "租金", "joined_on": "迁入日期",
-    "left_on": "迁出日期", "confirmed_on": "确认日期", "debit": "借方", "credit": "贷方", "voucher": "凭证",
-    "assets": "资产数", "periods": "期间",
-}
 
 _RIC_KEYS = frozenset({"ric", "id_number"})
 _PHONE_KEYS = frozenset({"phone", "mobile", "counterparty_phone"})
@@ -234,155 +180,6 @@ def _viewer(session: Session, user: UserRow, organisation_id: uuid.UUID | None =
     return _Viewer(me, allowed, any(me.has_role(r) for r in REVEAL_ID_NUMBER))
 
 
-# --- which organisation an entry belongs to -------------------------------------------------
-def _hex(value: Any) -> str | None:
-    if isinstance(value, uuid.UUID):
-        return value.hex
-    if isinstance(value, str) and value:
-        try:
-            return uuid.UUID(value).hex
-        except ValueError:
-            return None
-    return None
-
-
-@dataclass
-class _Resolver:
-    """Works out (organisation, book) of entries, a page at a time, with one query per table."""
-
-    session: Session
-    book_org: dict[str, str] = field(default_factory=dict)
-    org_names: dict[str, str] = field(default_factory=dict)
-    book_names: dict[str, str] = field(default_factory=dict)
-    _links: dict[str, tuple[str, str, str] | None] = field(default_factory=dict)
-    # (table, row id) -> ("at", organisation, book) | ("ref", table, row id) | ("none", None, None)
-    _rows: dict[tuple[str, str], tuple[str, str | None, str | None]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for bid, oid, name in self.session.execute(select(Book.id, Book.organisation_id, Book.name)):
-            self.book_org[bid.hex] = oid.hex
-            self.book_names[bid.hex] = name
-        for oid, name in self.session.execute(select(Organisation.id, Organisation.name)):
-            self.org_names[oid.hex] = name
-
-    def _link(self, table_name: str, depth: int = 0) -> tuple[str, str, str] | None:
-        """How a table's row names its organisation: (column, "org" | "book" | "ref", table referred to)."""
-        if table_name in self._links:
-            return self._links[table_name]
-        table = Base.metadata.tables.get(table_name)
-        found: tuple[str, str, str] | None = None
-        if table is not None and "id" in table.c:
-            if table_name == "organisation":
-                found = ("id", "org", "")
-            elif table_name == "book":
-                found = ("id", "book", "")
-            elif "organisation_id" in table.c:
-                found = ("organisation_id", "org", "")
-            elif "book_id" in table.c:
-                found = ("book_id", "book", "")
-            elif depth < 2:
-                for fk in sorted(table.foreign_keys, key=lambda f: f.parent.name):
-                    target = fk.column.table.name
-                    if target != table_name and self._link(target, depth + 1) is not None:
-                        found = (fk.parent.name, "ref", target)
-                        break
-        if depth == 0 or found is not None:
-            self._links[table_name] = found
-        return found
-
-    def resolve(self, entries: Sequence[Any]) -> list[tuple[str | None, str | None]]:
-        """(organisation hex, book hex) of each entry ((None, None): the whole township's)."""
-        out: list[tuple[str | None, str | None] | None] = []
-        wants: list[list[tuple[str, str]]] = []
-        for e in entries:
-            got, refs = self._direct(e)
-            out.append(got)
-            wants.append(refs)
-        self._look_up([r for got, refs in zip(out, wants, strict=True) if got is None for r in refs])
-        result: list[tuple[str | None, str | None]] = []
-        for got, refs in zip(out, wants, strict=True):
-            if got is None:
-                got = next((f for f in (self._follow(r) for r in refs) if f is not None), (None, None))
-            result.append(got)
-        return result
-
-    def _direct(self, e: Any) -> tuple[tuple[str | None, str | None] | None, list[tuple[str, str]]]:
-        """What the entry itself says (its object is a book or an organisation, or an image names
-        one), else the rows to read: its object's, and those its images' ``…_id`` fields name."""
-        eid = _hex(e.entity_id)
-        if eid in self.book_org:
-            return (self.book_org[eid], eid), []
-        if eid in self.org_names:
-            return (eid, None), []
-        images = [img for img in (_load(e.after_json), _load(e.before_json)) if isinstance(img, dict)]
-        for img in images:
-            book = _hex(img.get("book_id"))
-            if book in self.book_org:
-                return (self.book_org[book], book), []
-            org = _hex(img.get("organisation_id"))
-            if org in self.org_names:
-                return (org, None), []
-        refs: list[tuple[str, str]] = []
-        if eid is not None and self._link(e.entity) is not None:
-            refs.append((e.entity, eid))
-        for img in images:
-            for key, value in img.items():
-                name = key[:-3] if key.endswith("_id") else key
-                ref = _hex(value) if isinstance(value, str) else None
-                if ref is not None and name != e.entity and self._link(name) is not None:
-                    refs.append((name, ref))
-        return None, refs
-
-    def _follow(self, ref: tuple[str, str]) -> tuple[str | None, str | None] | None:
-        for _ in range(4):
-            tag, a, b = self._rows.get(ref, ("none", None, None))
-            if tag == "at":
-                return a, b
-            if tag != "ref" or a is None or b is None:
-                return None
-            ref = (a, b)
-        return None
-
-    def _look_up(self, refs: list[tuple[str, str]]) -> None:
-        """Read the rows ``refs`` name (one query per table), then the rows those point at."""
-        for _ in range(3):
-            todo: dict[str, set[str]] = {}
-            for table_name, rid in refs:
-                if (table_name, rid) not in self._rows:
-                    todo.setdefault(table_name, set()).add(rid)
-            refs = []
-            for table_name, ids in todo.items():
-                link = self._link(table_name)
-                if link is None:
-                    continue
-                column, kind, target = link
-                table: Table = Base.metadata.tables[table_name]
-                found = {_hex(k): _hex(v) for k, v in self.session.execute(
-                    select(table.c.id, table.c[column]).where(table.c.id.in_([uuid.UUID(i) for i in ids])))}
-                for rid in ids:
-                    value = found.get(rid)
-                    if value is None:
-                        self._rows[(table_name, rid)] = ("none", None, None)
-                    elif kind == "ref":
-                        self._rows[(table_name, rid)] = ("ref", target, value)
-                        refs.append((target, value))
-                    elif kind == "book":
-                        self._rows[(table_name, rid)] = ("at", self.book_org.get(value), value)
-                    else:
-                        self._rows[(table_name, rid)] = ("at", value, None)
-            if not refs:
-                return
-
-
-def _load(text: str | None) -> Any:
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
 # --- masking ----------------------------------------------------------------------------------
 def _shown(key: str, value: Any, entity: str, viewer: _Viewer, revealed: bool) -> Any:
     """A value of an image as this viewer may see it (recursing into lists and objects)."""
@@ -453,7 +250,7 @@ class _Query:
     session: Session
     filt: AuditFilter
     viewer: _Viewer
-    resolver: _Resolver
+    resolver: ScopeResolver
     names: dict[str, str]
     scope_org: str | None
     scope_book: str | None
@@ -469,8 +266,8 @@ class _Query:
         return AuditRow(
             n=e.n, at=f"{e.at.astimezone():%Y-%m-%d %H:%M:%S}", actor=e.actor,
             actor_name=self.names.get(e.actor, e.actor),
-            action=_ACTION_ON.get((e.action, e.entity)) or ACTIONS.get(e.action, e.action),
-            entity=ENTITIES.get(e.entity, e.entity),
+            action=action_word(e.action, e.entity),
+            entity=entity_word(e.entity),
             organisation=self.resolver.org_names.get(org, "") if org else "",
             summary=_mask_text(e.summary))
 
@@ -516,7 +313,7 @@ def _query(session: Session, filt: AuditFilter, user: UserRow) -> _Query:
         scope_org = owner
     viewer = _viewer(session, user, scope_org)
     names = dict(session.execute(select(User.username, User.display_name)).all())
-    return _Query(session, filt, viewer, _Resolver(session), names,
+    return _Query(session, filt, viewer, ScopeResolver(session), names,
                   scope_org.hex if scope_org else None, filt.book_id.hex if filt.book_id else None)
 
 
@@ -551,7 +348,7 @@ _LABEL_COLUMNS = ("code", "number", "name", "username")
 def _row_label(session: Session, key: str, value: Any) -> str | None:
     """What a ``…_id`` field's row is called (its 编号 or 名称), None when unknown."""
     table = Base.metadata.tables.get(key[:-3]) if key.endswith("_id") else None
-    rid = _hex(value) if isinstance(value, str) else None
+    rid = hex_id(value) if isinstance(value, str) else None
     if table is None or rid is None or "id" not in table.c:
         return None
     columns = [table.c[c] for c in _LABEL_COLUMNS if c in table.c][:2]
@@ -561,15 +358,15 @@ def _row_label(session: Session, key: str, value: Any) -> str | None:
     return " ".join(str(v) for v in found if v) if found is not None else None
 
 
-def _text(key: str, value: Any, resolver: _Resolver) -> str:
+def _text(key: str, value: Any, resolver: ScopeResolver) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if key == "organisation_id":
-        return resolver.org_names.get(_hex(value) or "", str(value))
+        return resolver.org_names.get(hex_id(value) or "", str(value))
     if key == "book_id":
-        return resolver.book_names.get(_hex(value) or "", str(value))
+        return resolver.book_names.get(hex_id(value) or "", str(value))
     if isinstance(value, str) and _ISO_TIME.match(value):
         return f"{datetime.fromisoformat(value.replace('Z', '+00:00')).astimezone():%Y-%m-%d %H:%M:%S}"
     if key.endswith("_id") and isinstance(value, str):
@@ -596,7 +393,7 @@ def audit_detail(session: Session, n: int, *, user: UserRow, reveal: bool = Fals
     org, _book = query.resolver.resolve([e])[0]
     if not query.viewer.sees(org):
         raise NotFoundError(f"审计记录第 {n} 条不在你负责的组织范围内")
-    before, after = _load(e.before_json), _load(e.after_json)
+    before, after = load_image(e.before_json), load_image(e.after_json)
     has_ids = _holds_ids(before) or _holds_ids(after)
     if reveal:
         if not has_ids:
