@@ -307,7 +307,7 @@ def _compute_runs_of(session: Session, book_ids: Sequence[uuid.UUID], period: st
     slow_fen = _slow_charges(conn, slow, books, adjs, works, period) if slow else {}
     codes = {b: {use: role_code(session, b, role) for use, role in EXPENSE_ROLE.items()}
              for b in {it[0] for it in items}}
-    make_id, cents = uuid.UUID, Decimal
+    make, put, unknown, cents, UUID = object.__new__, object.__setattr__, uuid.SafeUUID.unknown, Decimal, uuid.UUID
     for book, hid, code, name, use, fen in items:
         if fen is None:
             got = slow_fen[hid]
@@ -315,7 +315,10 @@ def _compute_runs_of(session: Session, book_ids: Sequence[uuid.UUID], period: st
                 continue
             fen = got
         run, account = out[book], codes[book][use]
-        run.charges.append(DepreciationCharge(make_id(hex=hid), code, name, account, cents(fen).scaleb(-2)))
+        aid = make(UUID)  # uuid.UUID(hex=hid) as db.types.uuid7 makes one: the hex is the database's own
+        put(aid, "int", int(hid, 16))
+        put(aid, "is_safe", unknown)
+        run.charges.append(DepreciationCharge(aid, code, name, account, cents(fen).scaleb(-2)))
         run.hexes.append(hid)
         run.fens.append(fen)
         run.accounts.append(account)
