@@ -427,7 +427,7 @@ def reverse_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, v
     Dated on or after the original; a voucher touching 损益/本年收益/各项分配 is reversed within its
     own year (once that year is closed, the correction goes through 未分配收益 instead).
 
-    A voucher another module generated (``_OWNED_SOURCES``) is reversed only by that module, which
+    A voucher another module generated (``SOURCE_KINDS``) is reversed only by that module, which
     passes its source kind as ``owner``; every other check still applies. ``post`` (owner only)
     reviews and posts the reversal by 系统 in the same step, as its automatic vouchers are.
     """
@@ -495,7 +495,7 @@ def record_auto_voucher(session: Session, *, book_id: uuid.UUID, voucher_date: d
         v.status, v.reviewer_name, v.reviewed_at = "审核", f"{SYSTEM_NAME}（自动凭证）", utcnow()
         _post(session, v, SYSTEM_NAME)
     record_audit(session, AuditRecord("create", "voucher", str(v.id),
-                                      f"生成自动凭证 {_label(v)}（来源：{source_kind}）{note}：{v.summary}",
+                                      f"生成自动凭证 {_label(v)}（来源：{source_kind_label(source_kind)}）{note}：{v.summary}",
                                       None, _image(session, v)))
     return _row(session, v.id)
 

@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -30,6 +29,7 @@ from desktop_app.core.periods import year_of
 from desktop_app.core.services.annual_tables import AnnualForm, AnnualTables, annual_tables
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.errors import show_done
+from desktop_app.ui.file_dialogs import XLSX_FILTER, save_file_name
 from desktop_app.ui.pages import PageSpec
 from desktop_app.ui.tasks import TaskHandle, TaskRunner
 
@@ -193,7 +193,7 @@ class AnnualTablesPage(QWidget):
     def export(self) -> None:
         year, org = self.year_spin.value(), self.organisation()
         suggested = f"{year}年度农村集体资产年报.xlsx"
-        path, _ = QFileDialog.getSaveFileName(self, "导出年报", suggested, "Excel 文件 (*.xlsx)")
+        path = save_file_name(self, self.ctx.settings, "annual_xlsx", "导出年报", suggested, XLSX_FILTER)
         if path:
             self.write_export(Path(path), year, org)
 
