@@ -357,7 +357,7 @@ class Accepts(dict[Any, bool]):
 
 class Together(dict[Any, bool]):
     """Do a row's values of ``keys`` (``defaults`` for a key the row lacks) pass ``check(values)``?
-    Asked once per distinct combination of values and their types: the columns of a few words each
+    Asked once per distinct combination of values (a Decimal by its text) and their types: the columns of a few words each
     (类别, 性质, 状态, 单位 …) repeat together down a register, so a row costs one look-up."""
 
     def __init__(self, keys: Sequence[str], defaults: Sequence[Any], check: Callable[[tuple[Any, ...]], bool]) -> None:
@@ -366,7 +366,8 @@ class Together(dict[Any, bool]):
 
     def __call__(self, row: Mapping[str, Any]) -> bool:
         values = tuple(map(row.get, self.keys, self.defaults))
-        key = (values, tuple(map(type, values)))  # 1, 1.0, True and Decimal(1) are equal keys
+        kinds = tuple(map(type, values))  # 1, 1.0, True and Decimal(1) are equal keys: typed; Decimal 1.0 and 1
+        key = ((tuple(map(str, values)) if Decimal in kinds else values), kinds)  # too: by their text
         try:
             ok = self.get(key)
         except TypeError:  # an unhashable value: asked each time

@@ -129,8 +129,7 @@ def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID |
 class _Quick:
     """Would ``assets.validated_asset`` accept a new card? Asked with its own field checks and arguments,
     without building the card: the columns of a few values each (类别, 性质, 状态, 单位, 年限 …) once per
-    distinct combination (``Together``; its Decimal checks look at the number only, so 1.0 and 1 may
-    share an answer), the others once per distinct value (``Accepts``). True only when it would;
+    distinct combination (``Together``), the others once per distinct value (``Accepts``). True only when it would;
     False sends the row to ``validated_asset``, which words the refusal. (A check's row is not written:
     ``assets_import.create_assets`` validates it again when the import is applied.)"""
 

@@ -250,7 +250,8 @@ def test_quick_accepts_only_what_the_form_accepts(env: Env) -> None:
     base_parcel = {"code": "DK-1", "name": "地", "land_class": "耕地", "area_mu": Decimal(1), "status": "机动地"}
     odd: list[Any] = [None, "", " ", "x" * 501, 0, -1, True, 1.5, Decimal("1.00001"), Decimal("1E+12"), Decimal("NaN"),
                       date(2020, 1, 1), "2020-01-01", "组", "村", "耕地", "出租", "合同已到期", "年限平均法",
-                      "工作量法", Decimal("0.0001"), Decimal(100), Decimal(101), 240, 1201, "5%", Decimal("12.345")]
+                      "工作量法", Decimal("0.0001"), Decimal(100), Decimal(101), 240, 1201, "5%", Decimal("12.345"),
+                      Decimal(1), Decimal("1.0000000000"), Decimal("-0")]  # 1 and 1.0000000000: equal, not one 单位
     with env.db.read("test") as s:
         batch = ParcelBatch.read(s, env.org.id)
         quick = import_resources._Quick(batch)
@@ -271,3 +272,54 @@ def test_quick_accepts_only_what_the_form_accepts(env: Env) -> None:
                 row = {**base_card, key: value}
                 if card_quick(row):
                     validated_asset(s, row, env.org.id, None, codes)
+
+
+def _varied(base: dict[str, Any], keys: tuple[str, ...], odd: list[Any]) -> Iterator[dict[str, Any]]:
+    yield base
+    for key in keys:
+        for value in odd:
+            yield {**base, key: value}
+
+
+def _stored_or_refused(call: Any, row: dict[str, Any]) -> Any:
+    try:
+        return ("ok", call(row))
+    except Exception as e:
+        return (type(e).__name__, str(e))
+
+
+ODD: list[Any] = [None, "", " ", "x" * 501, 0, -1, True, 1.5, Decimal("1.00001"), Decimal("1E+12"), Decimal("-0"),
+                  Decimal("1.0"), Decimal(1), 1, Decimal("1.000"), Decimal("1.0000000000"), date(2020, 1, 1), datetime(2020, 1, 1, 8), "2020-01-01",
+                  "组", "村", " 组 ", "耕地", "出租", "年限平均法", "工作量法", Decimal("0.0001"), Decimal(100),
+                  Decimal(101), 240, 1201, "5%", Decimal("12.345"), Decimal("12.340"), "自用", "经营性", "公益性"]
+
+
+def test_batch_fields_store_what_the_form_validates(env: Env) -> None:
+    """``ParcelFields``/``AssetFields`` (the apply's validation, repeated values once) give what
+    ``validated_parcel``/``validated_asset`` give — the same dict, or the same refusal — row by row,
+    over values each check takes or refuses, asked twice (the second time from memory)."""
+    from desktop_app.core.services.assets_import import AssetFields
+    from desktop_app.core.services.resources_import import ParcelFields
+
+    env.asset("ZC-REG", voucher=False)
+    with env.db.read("test") as s:
+        batch = ParcelBatch.read(s, env.org.id)
+        fields = ParcelFields(s, env.org.id, batch)
+        base = {"code": "DK-1", "name": "地", "land_class": "耕地", "area_mu": Decimal(1), "status": "机动地",
+                "ownership": "组", "group_name": "第一组"}
+        keys = (*base, "location", "east", "notes", "contract_id", "book_id")
+        for _ in range(2):
+            for row in _varied(base, keys, [*ODD, "DK-REG"]):
+                assert _stored_or_refused(fields, row) == _stored_or_refused(
+                    lambda r: validated_parcel(s, dict(r), env.org.id, None, batch), row), row
+        codes = asset_codes(s, env.org.id)
+        cards = AssetFields(s, env.org.id, codes)
+        base = {"code": "ZC-1", "name": "楼", "category": "其他", "nature": "经营性", "acquired_on": date(2020, 1, 1),
+                "original_value": Decimal(1000), "useful_life_months": 120, "opening_accumulated": Decimal(100),
+                "residual_rate": Decimal(5)}
+        keys = (*base, "quantity", "unit", "area_m2", "method", "total_workload", "status", "acquisition_mode",
+                "funding_source", "workload_unit", "custodian", "title_no", "notes", "use_kind", "poverty_alleviation")
+        for _ in range(2):
+            for row in _varied(base, keys, [*ODD, "ZC-REG", Decimal(950), Decimal("999.99")]):
+                assert _stored_or_refused(cards, row) == _stored_or_refused(
+                    lambda r: validated_asset(s, dict(r), env.org.id, None, codes), row), row
