@@ -43,7 +43,8 @@ from desktop_app.core.rows import UserRow
 from desktop_app.core.services.audit_scope import ScopeResolver, hex_id, load_image
 from desktop_app.core.services.audit_words import ACTIONS, ENTITIES, FIELD_LABELS, action_word, entity_word
 from desktop_app.core.services.auth import require_role, user_organisations
-from desktop_app.core.services.permissions import REVEAL_ID_NUMBER, Roles
+from desktop_app.core.services.permissions import REVEAL_ID_NUMBER, VIEW_AUDIT
+from desktop_app.core.services.personal_data import mask_phone
 
 __all__ = [
     "ACTIONS",
@@ -61,12 +62,7 @@ __all__ = [
     "audit_page",
     "audit_size",
     "iter_audit_rows",
-    "mask_phone",
 ]
-
-# 查看审计日志: those who check what is posted (监督) and the keepers of the books; the district's
-# officers keep no village's trail (it never leaves the township's file)
-VIEW_AUDIT: Roles = ("supervisor", "bookkeeper", "reviewer", "sysadmin")
 
 _RIC_KEYS = frozenset({"ric", "id_number"})
 _PHONE_KEYS = frozenset({"phone", "mobile", "counterparty_phone"})
@@ -74,15 +70,6 @@ _PHONE_KEYS = frozenset({"phone", "mobile", "counterparty_phone"})
 _PUBLIC_PHONES = frozenset({"organisation", "disclosure_setting", "district_setting", "site", "book"})
 _RIC_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _SCAN_LIMIT = 20_000
-
-
-def mask_phone(phone: str) -> str:
-    """A person's phone as a list shows it to those who do not keep the register: a mobile as
-    138****1234, any other number with its last 4 digits only."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) == 11 and digits.startswith("1"):
-        return f"{digits[:3]}****{digits[-4:]}"
-    return "*" * max(len(digits) - 4, 0) + digits[-4:] if digits else phone
 
 
 @dataclass(frozen=True)

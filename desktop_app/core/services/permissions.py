@@ -30,6 +30,9 @@ RECONCILE_BANK: Roles = ("bookkeeper", "reviewer")  # 银行对账: import state
 # 显示身份证: a member's full 身份证号 on screen (lists show first 6 + last 4), audited; the keepers of
 # the member register only (监督 and 区级 see the masked number)
 REVEAL_ID_NUMBER: Roles = ("bookkeeper", "reviewer", "sysadmin")
+# 审计日志 (page, audit-log): those who check what is posted (监督) and the keepers of the books; the
+# district's officers keep no village's trail (it never leaves the township's file)
+VIEW_AUDIT: Roles = ("supervisor", "bookkeeper", "reviewer", "sysadmin")
 
 
 def may(user_roles: Roles, roles: Roles) -> bool:

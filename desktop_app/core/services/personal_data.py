@@ -39,6 +39,7 @@ __all__ = [
     "IdRule",
     "export_ids",
     "id_rule",
+    "mask_phone",
     "mask_ric",
     "masked_note",
     "record_id_export",
@@ -193,3 +194,12 @@ def ric_query_key(text: str) -> str | None:
     """The key a typed whole number (18) or last 6 searches for (None: not such a query)."""
     q = _clean_query(text)
     return _key(q) if len(q) in (6, 18) and _looks_like_id(q) else None
+
+
+def mask_phone(phone: str) -> str:
+    """A person's phone as a list shows it to those who do not keep the register: a mobile as
+    138****1234, any other number with its last 4 digits only."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"{digits[:3]}****{digits[-4:]}"
+    return "*" * max(len(digits) - 4, 0) + digits[-4:] if digits else phone

@@ -166,7 +166,7 @@ class AuditLogPage(QWidget):
         actions: list[QPushButton] = []
         for text, name, handler in (("查询(&Q)", "btn_search", self.search), ("清空条件", "btn_clear", self.clear),
                                     ("查看详情(&D)", "btn_detail", self.show_detail),
-                                    ("导出Excel(&E)", "btn_export", self.export)):
+                                    ("导出Excel(&X)", "btn_export", self.export)):
             button = QPushButton(text)
             button.setObjectName(name)
             button.clicked.connect(handler)
