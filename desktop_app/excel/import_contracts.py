@@ -52,6 +52,7 @@ from desktop_app.excel.importers import (
     acting_user,
     read_cells,
     register,
+    remembered_cells,
     require_clean,
     shown,
 )
@@ -363,6 +364,14 @@ class ContractsImporter(Importer):
 
     def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               mode: Mode) -> ImportCheck:
+        from db.changelog import paused_gc
+
+        # a column's repeated cells (合同类型, 地类, 付款方式, dates, 是/否 …) read once; the rows make no cycles
+        with paused_gc(), remembered_cells():
+            return self._check(session, table, organisation_id=organisation_id, book_id=book_id, mode=mode)
+
+    def _check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
+               mode: Mode) -> ImportCheck:
         from db.models import Book
         from desktop_app.core.ids import mask_ric
         from desktop_app.core.services.contracts import (
@@ -519,12 +528,13 @@ class ContractsImporter(Importer):
         for n, item in enumerate(planned):
             if progress is not None and n % 20 == 0 and item.status != "new":
                 progress.report(n, len(planned), "正在导入合同")
-            data = None if item.data is None else replace(item.data, organisation_id=organisation_id, book_id=book_id)
             if item.status == "new":
                 made_id = made[item.row]
             else:
                 assert item.contract_id is not None
                 made_id = item.contract_id
+                data = None if item.data is None else replace(item.data, organisation_id=organisation_id,
+                                                              book_id=book_id)
                 if data is not None:
                     update_contract(session, made_id, data, user=user)
             if item.filed_on is not None:
@@ -573,8 +583,10 @@ def _create_new(session: Session, planned: list[_Planned], organisation_id: uuid
     checked: list[tuple[dict[str, Any], dict[str, Any], uuid.UUID]] = []
     with paused_gc():
         for item in planned:  # the checks and the counterparties first: they are written before the contracts
-            data = replace(item.data, organisation_id=organisation_id, book_id=book_id)
-            same = item.checked if item.checked is not None and item.data == data else None
+            data = item.data
+            if data.organisation_id != organisation_id or data.book_id != book_id:  # planned for another book
+                data = replace(data, organisation_id=organisation_id, book_id=book_id)
+            same = item.checked if item.checked is not None and item.data is data else None
             fields, cp_values = same if same is not None else check_contract(session, data)
             found = by_number.get(cp_values["id_number"]) if cp_values["id_number"] else by_name.get(cp_values["name"])
             if found is None:  # as _counterparty: a new one, found by the next rows naming it

@@ -250,14 +250,19 @@ def schedule_rows(contract_id: uuid.UUID, terms: Terms) -> tuple[list[dict[str, 
     """Installment and recognition rows (dicts, ids made here) for a bulk insert."""
     insts: list[dict[str, Any]] = []
     recs: list[dict[str, Any]] = []
+    zero = _ZERO
     for item in build_schedule(terms):
         iid = uuid7()
         insts.append({"id": iid, "contract_id": contract_id, "seq": item.seq, "period_start": item.period_start,
                       "period_end": item.period_end, "due_date": item.due_date, "amount": item.amount,
                       "note": "不足一期，按天折算" if item.partial else None})
-        recs.extend({"id": uuid7(), "contract_id": contract_id, "installment_id": iid, "year": y, "amount": a,
-                     "deferred": Decimal("0.00"), "recognised": Decimal("0.00")} for y, a in item.recognition)
+        for y, a in item.recognition:
+            recs.append({"id": uuid7(), "contract_id": contract_id, "installment_id": iid, "year": y, "amount": a,
+                         "deferred": zero, "recognised": zero})
     return insts, recs
+
+
+_ZERO = Decimal("0.00")  # immutable: one object for every recognition's 0.00
 
 
 def _counterparty(session: Session, values: dict[str, Any]) -> ContractCounterparty:

@@ -250,10 +250,16 @@ def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRo
     groups: dict[tuple[str, str, int], PlannedVoucher] = {}
     prev: tuple[date, tuple[str, str, int]] | None = None
     poisoned = False  # the row above could not be placed: rows continuing it are not reported again
+    last: tuple[str, PlannedVoucher] | None = None  # the last 凭证号 cell met and its voucher (prev's)
     for r in rows:
         key: tuple[str, str, int] | None = None
         day = r.voucher_date
-        if r.number:
+        v: PlannedVoucher | None = None
+        if last is not None and r.number == last[0] and prev is not None and (day is None or day == prev[0]):
+            # the next line of the voucher above (the common case): the same 凭证号 cell and the same date
+            # (or none) as the row above, so the voucher the steps below would find for it
+            day, key, v = prev[0], prev[1], last[1]
+        elif r.number:
             parsed = numbers.get(r.number)
             if parsed is None:
                 try:
@@ -290,10 +296,13 @@ def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRo
                 continue
             day, key = prev[0], prev[1]
         poisoned = False
-        v = groups.get(key)
         if v is None:
-            v = groups[key] = PlannedVoucher(key[0], key[1], key[2], day)
-        elif day != v.voucher_date:
+            v = groups.get(key)
+            if v is None:
+                v = groups[key] = PlannedVoucher(key[0], key[1], key[2], day)
+        if r.number:
+            last = (r.number, v)
+        if day != v.voucher_date:
             problems.append(RowProblem(r.row, "date", f"同一张凭证（{v.label}，第{v.rows[0]}行起）的日期应相同："
                                                       f"{v.voucher_date.isoformat()} 与 {day.isoformat()}"))
             v.bad = True
