@@ -25,7 +25,11 @@ the form's own services inside a rolled-back savepoint (``import_projects``), so
 more per row than a register row, and the question for it is linearity, not the 100k ratio.
 
 Prints per kind and size: wall and CPU beside calamine's, the CPU ratio and its goal (dry ≤ 2x,
-apply ≤ 4x), ms per row (N/4 and N: linear when they agree) and peak MB (goal ≤ 300 at 100k).
+apply ≤ 4x), ms per row (N/4 and N: linear when they agree) and peak MB (goal ≤ 300 at 100k);
+beside the apply, the write limit: stdlib ``executemany`` of exactly the rows the import stored
+(change log and audit included) into a fresh copy. ``--before DIR`` (a ``git archive`` of an
+earlier commit with ``.venv`` linked) runs that code's dry run and apply on the same files, in the
+same run, interleaved.
 """
 
 from __future__ import annotations
@@ -181,13 +185,59 @@ def phase(step: str, kind: str, file: Path, db_path: Path) -> dict[str, float]:
             "mb": peak_mb(), "rows": n}
 
 
-def run(step: str, kind: str, file: Path, db_path: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--phase", step, "--kind", kind, "--file", str(file),
-                          "--db", str(db_path)], check=True, capture_output=True, text=True)
+def run(step: str, kind: str, file: Path, db_path: Path, tree: Path | None = None) -> dict[str, float]:
+    """One phase in its own process; ``tree``: another checkout (``--before``) whose code runs it."""
+    script = str(tree / "bench" / "bench_import_registers.py") if tree is not None else __file__
+    out = subprocess.run([sys.executable, script, "--phase", step, "--kind", kind, "--file", str(file),
+                          "--db", str(db_path)], check=False, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{kind} {step} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def bench_kind(tmp: Path, base: Path, kind: str, n: int, runs: int, skip_apply: bool) -> None:
+WRITTEN = {"resources": ("resource_parcel",), "assets": ("asset", "asset_history"),
+           "projects": ("project", "project_funding")}
+
+
+def raw_writes(kind: str, done: Path, base: Path) -> tuple[float, int]:
+    """(CPU seconds, rows) for stdlib sqlite3 ``executemany`` to store exactly the rows the applied
+    import stored in ``done`` (its tables, change-log records and audit entries) into a fresh copy
+    of the prepared database, with the program's pragmas: the raw cost of the writes alone (as
+    ``bench_import_books.raw_writes``)."""
+    import sqlite3
+
+    target = done.with_name(done.stem + "_raw.db")
+    shutil.copy(base, target)
+    src = sqlite3.connect(done)
+    dst = sqlite3.connect(target, isolation_level=None)
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=FULL"):
+        dst.execute(f"PRAGMA {pragma}")
+    tables, count = [], 0
+    for t in (*WRITTEN[kind], "change_log", "audit_entry"):
+        key = "origin, seq" if t == "change_log" else "rowid"  # the change log is WITHOUT ROWID
+        cols = [r[1] for r in src.execute(f"PRAGMA table_info({t})")]
+        if not cols:
+            continue
+        there = set(dst.execute(f"SELECT {key} FROM {t}"))
+        width = key.count(",") + 1
+        rows = [r[width:] for r in src.execute(f"SELECT {key}, {', '.join(cols)} FROM {t}")
+                if tuple(r[:width]) not in there]
+        count += len(rows)
+        tables.append((f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows))
+    src.close()
+    c0 = cpu()
+    dst.execute("BEGIN")
+    for sql, rows in tables:
+        dst.executemany(sql, rows)
+    dst.execute("COMMIT")
+    cpu_seconds = cpu() - c0
+    dst.close()
+    target.unlink()
+    return cpu_seconds, count
+
+
+def bench_kind(tmp: Path, base: Path, kind: str, n: int, runs: int, skip_apply: bool,
+               before: Path | None = None) -> None:
     steps = ["calamine", "dry"] + ([] if skip_apply else ["apply"])
     per_row: dict[int, dict[str, float]] = {}
     for size in sorted({n // 4, n} - {0}):
@@ -196,11 +246,20 @@ def bench_kind(tmp: Path, base: Path, kind: str, n: int, runs: int, skip_apply: 
         WRITERS[kind](file, size)
         print(f"{LABELS[kind]} {size} 行：{file.stat().st_size // 1024} KB，生成用时 {time.perf_counter() - t:.1f} 秒")
         results: dict[str, list[dict[str, float]]] = {k: [] for k in steps}
+        earlier: dict[str, list[dict[str, float]]] = {k: [] for k in steps if k != "calamine"}  # --before's
+        raw: list[tuple[float, int]] = []
         for i in range(runs):
             for step in steps:  # interleaved, so load from other work hits every step alike
+                if before is not None and step in earlier:
+                    db_path = tmp / f"{kind}{size}_{i}_{step}_before.db"
+                    shutil.copy(base, db_path)
+                    earlier[step].append(run(step, kind, file, db_path, before))
+                    db_path.unlink()
                 db_path = tmp / f"{kind}{size}_{i}_{step}.db"
                 shutil.copy(base, db_path)
                 results[step].append(run(step, kind, file, db_path))
+                if step == "apply":
+                    raw.append(raw_writes(kind, db_path, base))
                 db_path.unlink()
         wall = {k: statistics.median(r["seconds"] for r in v) for k, v in results.items()}
         cpus = {k: statistics.median(r["cpu"] for r in v) for k, v in results.items()}
@@ -212,6 +271,16 @@ def bench_kind(tmp: Path, base: Path, kind: str, n: int, runs: int, skip_apply: 
                 f"墙钟 {wall[step] / wall['calamine']:.2f}x")
             print(f"  {step:8s} 墙钟 {wall[step]:7.2f} 秒，CPU {cpus[step]:7.2f} 秒，{per_row[size][step]:.3f} ms/行（CPU），"
                   f"峰值内存 {mem[step]:.0f} MB{ratio}")
+            if earlier.get(step):
+                was = statistics.median(r["cpu"] for r in earlier[step])
+                print(f"           --before 的代码：CPU {was:7.2f} 秒，{was / cpus['calamine']:.2f}x calamine，"
+                      f"峰值内存 {max(r['mb'] for r in earlier[step]):.0f} MB → 现在 {cpus[step] / cpus['calamine']:.2f}x")
+        if raw:
+            raw_cpu = statistics.median(r[0] for r in raw)
+            print(f"  stdlib sqlite3 executemany 写入同样的 {raw[0][1]} 行（含变更日志、审计；写入极限）：CPU {raw_cpu:.2f} 秒，"
+                  f"{raw_cpu / cpus['calamine']:.2f}x calamine；导入 − 检查 为其 "
+                  f"{(cpus['apply'] - cpus['dry']) / max(raw_cpu, 1e-9):.2f}x；"
+                  f"检查 + 写入极限 = {(cpus['dry'] + raw_cpu) / cpus['calamine']:.2f}x calamine")
         file.unlink()
     if len(per_row) == 2:
         small, big = sorted(per_row)
@@ -227,6 +296,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--kinds", default="resources,assets,projects")
     ap.add_argument("--skip-apply", action="store_true")
+    ap.add_argument("--before", type=Path, help="another checkout (git archive) whose code runs dry/apply too")
     ap.add_argument("--phase")
     ap.add_argument("--kind")
     ap.add_argument("--file")
@@ -242,7 +312,7 @@ def main() -> None:
     with open("/proc/loadavg") as f:
         print(f"负载（loadavg）：{f.read().split()[:3]}；{args.runs} 次取中位；比值以 CPU 时间计")
     for kind in args.kinds.split(","):
-        bench_kind(tmp, base, kind, sizes[kind], args.runs, args.skip_apply)
+        bench_kind(tmp, base, kind, sizes[kind], args.runs, args.skip_apply, args.before)
     with open("/proc/loadavg") as f:
         print(f"负载（loadavg）结束时：{f.read().split()[:3]}")
     shutil.rmtree(tmp)
