@@ -1,0 +1,94 @@
+"""Voucher lines as the bulk path stores them: tuples of stored forms, no dict, UUID or Decimal per line.
+
+``voucher_lines.quick_entry_rows`` checks a generated voucher's lines and gives each as a dict of
+Python values, which ``bulk_insert`` then converts cell by cell (an id's ``.hex``, an amount's 分).
+:func:`quick_entry_tuples` makes the same check and gives each line straight in the form the
+database holds it, in :data:`ENTRY_COLUMNS` order, for ``bulk_insert(…, columns=ENTRY_COLUMNS,
+stored=ENTRY_STORED)``: ids as hex text (a new line's id from ``db.types.uuid7_hex_stream``),
+amounts as integer 分. The stored row, its row hash and its change-log record are the same.
+:func:`entry_tuples` turns ``entry_rows``' dicts (the full check's lines) into the same tuples.
+For ``voucher_bulk._Writer`` (DESIGN-NOTES: the depreciation run's note), which the depreciation
+run, the demo and the imports post through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from desktop_app.core.money import CENT, MAX_AMOUNT
+from desktop_app.core.services.funds_base import AccountInfo
+from desktop_app.core.services.voucher_lines import LineInput
+
+ZERO = Decimal("0.00")
+
+ENTRY_COLUMNS = ("id", "voucher_id", "book_id", "period", "line_no", "account_id", "debit", "credit", "summary",
+                 "counterparty", "project_id", "contract_id", "asset_id")
+ENTRY_STORED = ("id", "voucher_id", "book_id", "account_id", "debit", "credit", "project_id", "contract_id",
+                "asset_id")
+ACCOUNT, DEBIT, CREDIT = 5, 6, 7  # where a tuple holds its account (hex) and amounts (分)
+
+
+def quick_entry_tuples(accounts: Mapping[str, AccountInfo], lines: Sequence[LineInput], voucher_hex: str,
+                       book_hex: str, period: str, ids: Iterator[str]) -> list[tuple[Any, ...]] | None:
+    """``quick_entry_rows(…)`` as stored tuples: the same lines accepted (an active leaf account
+    named exactly, one side a positive Decimal in 分 within the limit, the other zero, texts
+    within their limits, debits equal to credits), None for anything else (the caller runs
+    ``check_lines``, which words the refusal). ``ids`` gives each line's new id (hex)."""
+    if len(lines) < 2:
+        return None
+    rows: list[tuple[Any, ...]] = []
+    total_d = total_c = ZERO
+    get = accounts.get
+    for i, line in enumerate(lines, start=1):
+        acc = get(line.account_code)
+        if acc is None or not acc.is_leaf or not acc.active:
+            return None
+        debit, credit = line.debit, line.credit
+        if type(debit) is not Decimal or type(credit) is not Decimal:
+            return None
+        is_debit = credit.is_zero()  # a NaN or an infinity is not zero: it lands in ``amount``
+        if not is_debit and not debit.is_zero():
+            return None
+        amount = debit if is_debit else credit
+        if not amount.is_finite() or not ZERO < amount <= MAX_AMOUNT or amount.quantize(CENT) != amount:
+            return None
+        fen = int(amount.scaleb(2))  # exact: two places at most
+        if is_debit:
+            total_d += amount
+        else:
+            total_c += amount
+        summary, counterparty = line.summary, line.counterparty
+        if summary is not None:
+            summary = summary.strip() or None
+            if summary is not None and len(summary) > 200:
+                return None
+        if counterparty is not None:
+            counterparty = counterparty.strip() or None
+            if counterparty is not None and len(counterparty) > 100:
+                return None
+        project, contract, asset = line.project_id, line.contract_id, line.asset_id
+        rows.append((next(ids), voucher_hex, book_hex, period, i, acc.id.hex, fen if is_debit else 0,
+                     0 if is_debit else fen, summary, counterparty, None if project is None else project.hex,
+                     None if contract is None else contract.hex, None if asset is None else asset.hex))
+    return rows if total_d == total_c else None
+
+
+def entry_tuples(rows: Sequence[Mapping[str, Any]], ids: Iterator[str]) -> list[tuple[Any, ...]]:
+    """``entry_rows``' dicts (checked lines: amounts Decimals in 分, possibly negative for 红字) as
+    the tuples :func:`quick_entry_tuples` gives, each with a new id from ``ids``."""
+    def hex_of(value: Any) -> str | None:
+        return None if value is None else str(value.hex)
+
+    return [(next(ids), hex_of(r["voucher_id"]), hex_of(r["book_id"]), r["period"], r["line_no"],
+             hex_of(r["account_id"]), _fen(r["debit"]), _fen(r["credit"]), r["summary"], r["counterparty"],
+             hex_of(r["project_id"]), hex_of(r["contract_id"]), hex_of(r["asset_id"])) for r in rows]
+
+
+def _fen(value: Decimal) -> int:
+    from db.types import to_scaled_int
+
+    fen = to_scaled_int(value, 2)
+    assert fen is not None
+    return fen
