@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from sys import intern
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -36,12 +37,14 @@ from desktop_app.core.cellvalues import (
     cell_number,
     cell_ric,
     cell_text,
+    cell_words,
     cell_yes_no,
     fold,
 )
 from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
 from desktop_app.excel.importers import (
+    MEMO_SIZE,
     Change,
     ImportCheck,
     ImportDone,
@@ -50,9 +53,7 @@ from desktop_app.excel.importers import (
     Problem,
     RowOutcome,
     acting_user,
-    read_cells,
     register,
-    remembered_cells,
     require_clean,
     shown,
 )
@@ -313,8 +314,9 @@ class ContractsImporter(Importer):
 
     # ---- reading a row --------------------------------------------------------------------------
 
-    def _read(self, layout: Layout, row: int, record: dict[str, Any], problems: list[Problem]) -> dict[str, Any] | None:
-        values = read_cells(READERS, layout, row, record, problems)
+    def _read(self, layout: Layout, row: int, raw: list[Any], problems: list[Problem],
+              cells: _RowReader | None = None) -> dict[str, Any] | None:
+        values = (cells or _RowReader(layout))(row, raw, problems)
         if values is None:
             return None
         ok = True
@@ -325,7 +327,7 @@ class ContractsImporter(Importer):
                 given = values.get(key)
                 if given is not None and not _equal(given, value):
                     problems.append(Problem(row, layout.where(key), f"{shown(given)} 与{layout.where('escalation_text')}"
-                                            f"“{cell_text(record['escalation_text'])}”不符，请只填一处或改为一致"))
+                                            f"“{cell_text(raw[layout.columns['escalation_text']])}”不符，请只填一处或改为一致"))
                     ok = False
                 values[key] = value
         return values if ok else None
@@ -366,8 +368,7 @@ class ContractsImporter(Importer):
               mode: Mode) -> ImportCheck:
         from db.changelog import paused_gc
 
-        # a column's repeated cells (合同类型, 地类, 付款方式, dates, 是/否 …) read once; the rows make no cycles
-        with paused_gc(), remembered_cells():
+        with paused_gc():  # the rows' values make no cycles
             return self._check(session, table, organisation_id=organisation_id, book_id=book_id, mode=mode)
 
     def _check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
@@ -398,11 +399,11 @@ class ContractsImporter(Importer):
         masked = guessed = 0
         refiled: list[int] = []  # rows whose 乡镇备案日期 differs from the contract's registered filing
         ended: list[int] = []
+        cells = _RowReader(layout)
         for row, raw in table.rows():
-            record = {k: raw[i] for k, i in layout.columns.items()}
             if org_col is not None and cell_text(raw[org_col]):
                 orgs.setdefault(cell_text(raw[org_col]), row)
-            values = self._read(layout, row, record, problems)
+            values = self._read(layout, row, raw, problems, cells)
             if values is None:
                 continue
             number = values.get("number") or ""
@@ -629,6 +630,41 @@ def _create_new(session: Session, planned: list[_Planned], organisation_id: uuid
                             {k: jsonable(c.get(k)) for k in columns})
                 for c, (name, count) in zip(contracts, words, strict=True)])
     return made
+
+
+_UNREAD = object()
+
+
+class _RowReader:
+    """``importers.read_cells`` with ``READERS`` inside ``remembered_cells``, its column plan made
+    once for the file: a row's cells as values (free text as written where no reader), a column's
+    repeated cells read once (up to ``MEMO_SIZE`` distinct a column; a refused cell is not kept),
+    texts interned; each refused cell a problem at its row and column, the row then None."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.columns: list[tuple[str, int, Any, dict[Any, Any], str]] = [
+            (key, i, READERS.get(key), {}, layout.where(key)) for key, i in layout.columns.items()]
+
+    def __call__(self, row: int, raw: list[Any], problems: list[Problem]) -> dict[str, Any] | None:
+        values: dict[str, Any] = {}
+        ok = True
+        for key, i, reader, seen, where in self.columns:
+            cell = raw[i]
+            memo_key = cell if type(cell) is str else (type(cell), cell)  # 1, 1.0 and True read differently
+            value = seen.get(memo_key, _UNREAD)
+            if value is _UNREAD:
+                try:
+                    value = reader(cell) if reader is not None else (cell_words(cell) or None)
+                except CellError as e:
+                    problems.append(Problem(row, where, e.message))
+                    ok = False
+                    continue
+                if type(value) is str:
+                    value = intern(value)
+                if len(seen) < MEMO_SIZE:
+                    seen[memo_key] = value
+            values[key] = value
+        return values if ok else None
 
 
 # ContractInput's fields without a default: always passed (None when the file leaves them out)
