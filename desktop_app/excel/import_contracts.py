@@ -562,7 +562,7 @@ def _create_new(session: Session, planned: list[_Planned], organisation_id: uuid
 
     from db.audit import AuditRecord, record_audit
     from db.changelog import bulk_insert, paused_gc
-    from db.images import NOT_IMAGED, jsonable
+    from db.images import values_image
     from db.models import Contract, ContractCounterparty, ContractInstallment, ContractRecognition
     from db.types import uuid7
     from desktop_app.core.services.auth import require_role
@@ -603,7 +603,7 @@ def _create_new(session: Session, planned: list[_Planned], organisation_id: uuid
             checked.append((fields, cp_values, found["id"] if isinstance(found, dict) else found.id))
         session.flush()  # the registered counterparties updated above
         bulk_insert(session, ContractCounterparty, new_cps)
-        columns = [c.name for c in Contract.__table__.columns if c.name not in NOT_IMAGED]
+        table = Contract.__table__  # the audit image: row_image's of the contract as the ORM writes it
         made: dict[int, uuid.UUID] = {}
         for first in range(0, len(planned), chunk):  # a chunk's schedules at a time: memory stays flat
             if progress is not None:
@@ -627,7 +627,7 @@ def _create_new(session: Session, planned: list[_Planned], organisation_id: uuid
             record_audit(session, [
                 AuditRecord("create", "contract", str(c["id"]),
                             f"登记合同 {c['number']} {c['name']}（{name}），生成应收期次 {count} 期", None,
-                            {k: jsonable(c.get(k)) for k in columns})
+                            values_image(table, c))
                 for c, (name, count) in zip(contracts, words, strict=True)])
     return made
 

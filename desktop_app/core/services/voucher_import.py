@@ -252,22 +252,22 @@ def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRo
     poisoned = False  # the row above could not be placed: rows continuing it are not reported again
     last: tuple[str, PlannedVoucher] | None = None  # the last 凭证号 cell met and its voucher (prev's)
     for r in rows:
+        row, day, number, line_summary, code_cell, name_cell, debit_cell, credit_cell, party, bad = r
         key: tuple[str, str, int] | None = None
-        day = r.voucher_date
         v: PlannedVoucher | None = None
-        if last is not None and r.number == last[0] and prev is not None and (day is None or day == prev[0]):
+        if last is not None and number == last[0] and prev is not None and (day is None or day == prev[0]):
             # the next line of the voucher above (the common case): the same 凭证号 cell and the same date
             # (or none) as the row above, so the voucher the steps below would find for it
             day, key, v = prev[0], prev[1], last[1]
-        elif r.number:
-            parsed = numbers.get(r.number)
+        elif number:
+            parsed = numbers.get(number)
             if parsed is None:
                 try:
-                    parsed = numbers[r.number] = parse_number(r.number)
+                    parsed = numbers[number] = parse_number(number)
                 except UserError as e:
-                    parsed = numbers[r.number] = e
+                    parsed = numbers[number] = e
             if isinstance(parsed, UserError):
-                problems.append(RowProblem(r.row, "number", parsed.message))
+                problems.append(RowProblem(row, "number", parsed.message))
                 prev, poisoned = None, True
                 continue
             word, n = parsed
@@ -275,8 +275,8 @@ def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRo
             if day is None and prev is not None and prev[1][1:] == (word, n):
                 day = prev[0]
             if day is None:
-                if not r.bad:
-                    problems.append(RowProblem(r.row, "date", "没有填写日期，请填写凭证日期，如 2026-01-31"))
+                if not bad:
+                    problems.append(RowProblem(row, "date", "没有填写日期，请填写凭证日期，如 2026-01-31"))
                 prev, poisoned = None, True
                 continue
             period = periods.get(day)
@@ -285,11 +285,11 @@ def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRo
             key = (period, word, n)
         else:
             if prev is None:
-                if not poisoned and not r.bad:
-                    problems.append(RowProblem(r.row, "number", "没有填写凭证号，请填写（如 记-1）"))
+                if not poisoned and not bad:
+                    problems.append(RowProblem(row, "number", "没有填写凭证号，请填写（如 记-1）"))
                 continue
             if day is not None and day != prev[0]:
-                problems.append(RowProblem(r.row, "number",
+                problems.append(RowProblem(row, "number",
                                            f"没有填写凭证号，且日期 {day.isoformat()} 与上一行的 {prev[0].isoformat()} "
                                            "不同，无法判断属于哪张凭证：请填写凭证号"))
                 prev, poisoned = None, True
@@ -300,20 +300,20 @@ def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRo
             v = groups.get(key)
             if v is None:
                 v = groups[key] = PlannedVoucher(key[0], key[1], key[2], day)
-        if r.number:
-            last = (r.number, v)
+        if number:
+            last = (number, v)
         if day != v.voucher_date:
-            problems.append(RowProblem(r.row, "date", f"同一张凭证（{v.label}，第{v.rows[0]}行起）的日期应相同："
+            problems.append(RowProblem(row, "date", f"同一张凭证（{v.label}，第{v.rows[0]}行起）的日期应相同："
                                                       f"{v.voucher_date.isoformat()} 与 {day.isoformat()}"))
             v.bad = True
-        v.rows.append(r.row)
+        v.rows.append(row)
         prev = (day, key)
-        if r.bad:
+        if bad:
             v.bad = True
             continue
-        if r.summary and not v.summary:
-            v.summary = r.summary
-        cells = (r.account_code, r.account_name)
+        if line_summary and not v.summary:
+            v.summary = line_summary
+        cells = (code_cell, name_cell)
         acc_or = found.get(cells)
         if acc_or is None:
             try:
@@ -321,11 +321,11 @@ def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRo
             except UserError as e:
                 acc_or = found[cells] = e
         if isinstance(acc_or, UserError):
-            problems.append(RowProblem(r.row, "account", acc_or.message))
+            problems.append(RowProblem(row, "account", acc_or.message))
             v.bad = True
             continue
         acc = acc_or
-        value = r.debit
+        value = debit_cell
         if value is None:
             debit = ZERO
         else:
@@ -338,10 +338,10 @@ def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRo
                     if value:
                         amounts[value] = debit
                 except UserError as e:
-                    problems.append(RowProblem(r.row, "debit", e.message))
+                    problems.append(RowProblem(row, "debit", e.message))
                     v.bad = True
                     continue
-        value = r.credit
+        value = credit_cell
         if value is None:
             credit = ZERO
         else:
@@ -354,23 +354,23 @@ def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRo
                     if value:
                         amounts[value] = credit
                 except UserError as e:
-                    problems.append(RowProblem(r.row, "credit", e.message))
+                    problems.append(RowProblem(row, "credit", e.message))
                     v.bad = True
                     continue
         if debit and credit:
-            problems.append(RowProblem(r.row, "credit", "同一行只能填借方或贷方其中一方的金额，请分成两行"))
+            problems.append(RowProblem(row, "credit", "同一行只能填借方或贷方其中一方的金额，请分成两行"))
             v.bad = True
             continue
         if not debit and not credit:
-            problems.append(RowProblem(r.row, "debit", "借方、贷方都没有金额，请填写其中一方（或删除该行）"))
+            problems.append(RowProblem(row, "debit", "借方、贷方都没有金额，请填写其中一方（或删除该行）"))
             v.bad = True
             continue
-        if len(r.summary) > 200:
-            problems.append(RowProblem(r.row, "summary", "摘要不能超过200个字"))
+        if len(line_summary) > 200:
+            problems.append(RowProblem(row, "summary", "摘要不能超过200个字"))
             v.bad = True
             continue
-        if len(r.counterparty) > 100:
-            problems.append(RowProblem(r.row, "counterparty", "往来单位不能超过100个字"))
+        if len(party) > 100:
+            problems.append(RowProblem(row, "counterparty", "往来单位不能超过100个字"))
             v.bad = True
             continue
         if debit:
@@ -381,7 +381,7 @@ def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRo
             v.credit += credit
             if credit > v.top:
                 v.top = credit
-        v.parts.append((acc.code, debit, credit, r.summary or None, r.counterparty or None))
+        v.parts.append((acc.code, debit, credit, line_summary or None, party or None))
     vouchers = sorted(groups.values(), key=lambda v: (v.period, _WORDS.index(v.word or "记"), v.file_number))
     held: dict[str, set[int]] = {}
     for v in vouchers:
