@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
 from itertools import islice, repeat
+from math import isfinite
+from operator import is_not
 from sys import intern
 from typing import Any
 from unicodedata import normalize
@@ -22,19 +24,42 @@ from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_
 from desktop_app.excel.importers import ImportCheck, Problem
 from desktop_app.excel.table_read import Table, header_key
 
-__all__ = ["PRIVATE", "changed_fields", "date_reader", "integer_reader", "money_reader", "number_reader",
+__all__ = ["PRIVATE", "NumberReader", "changed_fields", "date_reader", "integer_reader", "money_reader", "number_reader",
            "public", "text_reader", "words_reader", "yes_no_reader"]
 
 PRIVATE = ("_id", "_was", "_registered")
 
 
+class NumberReader:
+    """``cell_number(raw, units=units, label=label)``; a column of number cells is read in one pass
+    (``numbers``)."""
+
+    def __init__(self, label: str, units: tuple[str, ...]) -> None:
+        self.label, self.units = label, units
+
+    def __call__(self, raw: Any) -> Decimal | None:
+        return cell_number(raw, units=self.units, label=self.label)
+
+
 def money_reader(label: str) -> Callable[[Any], Decimal | None]:
     """An amount in 元: "1,200元", "1.2万元", "¥1,200" as well as a number cell."""
-    return lambda raw: cell_number(raw, units=("元",), label=label)
+    return NumberReader(label, ("元",))
 
 
 def number_reader(label: str, units: tuple[str, ...] = ()) -> Callable[[Any], Decimal | None]:
-    return lambda raw: cell_number(raw, units=units, label=label)
+    return NumberReader(label, units)
+
+
+def numbers(col: Sequence[Any]) -> list[Any] | None:
+    """``cell_number`` of a column of finite number cells and blanks, in one pass (``excel_number``'s
+    rule: a whole float below 2**53 is its int, any other its shortest repr); None for any other column."""
+    kinds = set(map(type, col))
+    if not kinds <= {int, float, _NONE}:
+        return None
+    if float in kinds and not all(map(isfinite, filter(partial(is_not, None), col))):
+        return None
+    return [None if c is None else Decimal(c) if type(c) is int else
+            Decimal(int(c)) if c.is_integer() and abs(c) < 2**53 else Decimal(repr(c)) for c in col]
 
 
 def integer_reader(label: str, units: tuple[str, ...] = ()) -> Callable[[Any], Any]:
@@ -131,6 +156,10 @@ class Cells(dict[Any, Any]):
             texts = _TEXTS[self.read](col)
             if texts is not None:
                 return texts
+        if type(self.read) is NumberReader and kinds & {int, float} and len(set(col)) * 2 > len(col):  # 原值
+            values = numbers(col)
+            if values is not None:
+                return values
         return list(map(self.__getitem__, col))
 
 
@@ -362,10 +391,10 @@ class Together(dict[Any, bool]):
 
     def __init__(self, keys: Sequence[str], defaults: Sequence[Any], check: Callable[[tuple[Any, ...]], bool]) -> None:
         super().__init__()
-        self.keys, self.defaults, self.check = tuple(keys), tuple(defaults), check
+        self.fields, self.defaults, self.check = tuple(keys), tuple(defaults), check
 
     def __call__(self, row: Mapping[str, Any]) -> bool:
-        values = tuple(map(row.get, self.keys, self.defaults))
+        values = tuple(map(row.get, self.fields, self.defaults))
         kinds = tuple(map(type, values))  # 1, 1.0, True and Decimal(1) are equal keys: typed; Decimal 1.0 and 1
         key = ((tuple(map(str, values)) if Decimal in kinds else values), kinds)  # too: by their text
         try:

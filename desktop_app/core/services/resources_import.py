@@ -107,6 +107,31 @@ class Checked(dict[Any, Any]):
             return REFUSED
 
 
+class Combined(dict[Any, Any]):
+    """``compute(values)`` of a row's values of ``keys`` (``defaults`` for a key the row lacks), once per
+    distinct combination: the columns of a few values each (地类, 坐落, 四至, 权属, 组, 状态) repeat
+    together down a register. Keyed by the values' types and, when a Decimal is among them, their texts
+    (1.0 and 1 are equal keys but not the same text)."""
+
+    def __init__(self, keys: Iterable[str], defaults: Iterable[Any], compute: Callable[[tuple[Any, ...]], Any]) -> None:
+        super().__init__()
+        self.fields, self.defaults, self.compute = tuple(keys), tuple(defaults), compute
+
+    def __call__(self, row: Mapping[str, Any]) -> Any:
+        values = tuple(map(row.get, self.fields, self.defaults))
+        kinds = tuple(map(type, values))
+        key = ((tuple(map(str, values)) if Decimal in kinds else values), kinds)
+        try:
+            out = self.get(key, _UNSEEN)
+        except TypeError:  # an unhashable value: computed each time
+            return self.compute(values)
+        if out is _UNSEEN:
+            out = self.compute(values)
+            if len(self) < _MEMO:
+                self[key] = out
+        return out
+
+
 REFUSED = object()  # what ``Checked`` gives for a value its check refuses
 _UNSEEN = object()
 _MEMO = 4096  # distinct values a check remembers (codes and names all differ: not all kept)
@@ -114,23 +139,33 @@ _MEMO = 4096  # distinct values a check remembers (codes and names all differ: n
 
 class ParcelFields:
     """``validated_parcel(session, values, org_id, None, batch)`` for the rows of a batch: the same
-    dict, field by field from the same checks with the same arguments, each column's repeated values
-    checked once (``Checked``). A row any check refuses goes to ``validated_parcel`` itself, which
-    raises with the form's message for its first bad field."""
+    dict, field by field from the same checks with the same arguments, the few-valued columns once per
+    combination (``Combined``), 面积 and 备注 once per value (``Checked``). A row any check refuses
+    goes to ``validated_parcel`` itself, which raises with the form's message for its first bad field."""
+
+    WORDS = ("land_class", "location", "east", "south", "west", "north", "ownership", "group_name", "status")
 
     def __init__(self, session: Session, org_id: uuid.UUID, batch: ParcelBatch) -> None:
-        L = LABELS
         self.session, self.org_id, self.batch = session, org_id, batch
-        self.land = Checked(partial(v.choice, field=L["land_class"], options=LAND_CLASSES))
-        self.area = Checked(partial(v.decimal, field=L["area_mu"], positive=True, maximum=Decimal(10**9)))
-        self.places = [(k, Checked(partial(v.text, field=L[k], required=False,
-                                           max_len=200 if k == "location" else 100)))
-                       for k in ("location", "east", "south", "west", "north")]
-        self.owner = Checked(partial(v.choice, field=L["ownership"], options=OWNERSHIPS, default="村"))
-        self.group = {need: Checked(partial(v.text, field=L["group_name"], required=need, max_len=50))
-                      for need in (False, True)}
-        self.status = Checked(partial(v.choice, field=L["status"], options=STATUSES))
-        self.notes = Checked(partial(v.text, field=L["notes"], required=False, max_len=500))
+        self.area = Checked(partial(v.decimal, field=LABELS["area_mu"], positive=True, maximum=Decimal(10**9)))
+        self.notes = Checked(partial(v.text, field=LABELS["notes"], required=False, max_len=500))
+        self.words = Combined(self.WORDS, (None,) * len(self.WORDS), self._words)
+
+    @staticmethod
+    def _words(given: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The few-valued fields as ``validated_parcel`` stores them, or None when it refuses one."""
+        L = LABELS
+        land_class, location, east, south, west, north, ownership, group_name, status = given
+        try:
+            owner = v.choice(ownership, L["ownership"], OWNERSHIPS, "村")
+            return (v.choice(land_class, L["land_class"], LAND_CLASSES),
+                    v.text(location, L["location"], required=False, max_len=200),
+                    v.text(east, L["east"], required=False), v.text(south, L["south"], required=False),
+                    v.text(west, L["west"], required=False), v.text(north, L["north"], required=False), owner,
+                    v.text(group_name, L["group_name"], required=owner == "组", max_len=50),
+                    v.choice(status, L["status"], STATUSES))
+        except Exception:  # refused: validated_parcel says how
+            return None
 
     def __call__(self, values: Mapping[str, Any]) -> dict[str, Any]:
         get = values.get
@@ -139,47 +174,63 @@ class ParcelFields:
         if type(code) is str and type(name) is str:
             code, name = code.strip(), name.strip()
             if 0 < len(code) <= 30 and 0 < len(name) <= 100 and code not in self.batch.codes:
-                out: dict[str, Any] = {"code": code, "name": name, "land_class": self.land(get("land_class")),
-                                       "area_mu": self.area(get("area_mu"))}
-                for key, check in self.places:
-                    out[key] = check(get(key))
-                out["ownership"] = owner = self.owner(get("ownership"))
-                out["group_name"] = self.group[owner == "组"](get("group_name"))
-                out["status"] = self.status(get("status"))
-                out["contract_id"] = get("contract_id")
-                out["notes"] = self.notes(get("notes"))
-                if REFUSED not in out.values():
-                    out["book_id"] = self.batch.book(self.session, self.org_id, get("book_id"))
-                    return out
+                words = self.words(values)
+                area, notes = self.area(get("area_mu")), self.notes(get("notes"))
+                if words is not None and area is not REFUSED and notes is not REFUSED:
+                    land_class, location, east, south, west, north, ownership, group_name, status = words
+                    return {"code": code, "name": name, "land_class": land_class, "area_mu": area,
+                            "location": location, "east": east, "south": south, "west": west, "north": north,
+                            "ownership": ownership, "group_name": group_name, "status": status,
+                            "contract_id": get("contract_id"), "notes": notes,
+                            "book_id": self.batch.book(self.session, self.org_id, get("book_id"))}
         return validated_parcel(self.session, dict(values), self.org_id, None, self.batch)
 
 
 class Images:
-    """``db.images.values_image(table, row)`` for the rows of a batch: the same dict, with the ids a
-    batch repeats in every row (organisation, book) turned into text once."""
+    """``db.images.values_image(table, row)`` for the rows of a batch: the same dict — every imaged
+    column in the table's order, text, whole numbers, flags and None as they are, any other value as
+    ``jsonable`` gives it — built from a template of the columns and the row, converting only the
+    columns whose type holds other values (ids, amounts, dates), the ids a batch repeats (organisation,
+    book) turned into text once."""
 
     def __init__(self, table: FromClause) -> None:
-        self.columns = tuple((c.name, c.key) for c in table.columns if c.key not in NOT_IMAGED)  # as values_image
+        imaged = [c for c in table.columns if c.key not in NOT_IMAGED]  # as values_image
+        self.columns = tuple((c.name, c.key) for c in imaged)
+        self.template = dict.fromkeys(c.name for c in imaged)
+        self.same_names = all(c.name == c.key for c in imaged)
+        self.rich = tuple(c.name for c in imaged if not _plain_type(c))
         self.ids: dict[Any, str] = {}
 
     def __call__(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        get, ids = values.get, self.ids
-        out: dict[str, Any] = {}
-        for name, key in self.columns:
-            x = get(key)
-            kind = type(x)
-            if kind in _PLAIN:
-                out[name] = x
-            elif kind is uuid.UUID:
-                text = ids.get(x)
-                if text is None:
-                    text = str(x)
-                    if len(ids) < 64:  # the batch's few shared ids, not each row's own
-                        ids[x] = text
-                out[name] = text
-            else:
-                out[name] = jsonable(x)
-        return out
+        if self.same_names:
+            out = self.template.copy()
+            out.update(values)
+            if len(out) == len(self.template):  # no key beyond the table's columns
+                for name in self.rich:
+                    x = out[name]
+                    if type(x) not in _PLAIN:
+                        out[name] = self._json(x)
+                return out
+        return {name: x if type(x) in _PLAIN else self._json(x) for name, x in
+                ((name, values.get(key)) for name, key in self.columns)}
+
+    def _json(self, x: Any) -> Any:
+        if type(x) is not uuid.UUID:
+            return jsonable(x)
+        text = self.ids.get(x)
+        if text is None:
+            text = str(x)
+            if len(self.ids) < 64:  # the batch's few shared ids, not each row's own
+                self.ids[x] = text
+        return text
+
+
+def _plain_type(column: Any) -> bool:
+    """Does the column hold only text, whole numbers or flags (what an image keeps as it is)?"""
+    try:
+        return column.type.python_type in (str, int, bool)
+    except NotImplementedError:
+        return False
 
 
 _PLAIN = frozenset((str, int, bool, type(None)))  # what jsonable gives back as it is
