@@ -220,8 +220,6 @@ def compute_charges_books(session: Session, book_ids: Sequence[uuid.UUID],
     return {b: run.charges for b, run in _compute_runs(session, book_ids, period).items()}
 
 
-
-
 def _compute_runs(session: Session, book_ids: Sequence[uuid.UUID], period: str) -> dict[uuid.UUID, _Run]:
     with paused_gc():  # a row, an id and a charge per card, none in a cycle: no collection passes over them
         return _compute_runs_of(session, book_ids, period)
