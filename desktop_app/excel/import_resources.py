@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.cellvalues import cell_number, cell_text
 from desktop_app.excel.assets_import_common import (
+    PRIVATE,
     Accepts,
     Together,
     changed_fields,
@@ -239,8 +240,10 @@ def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.
     from desktop_app.core.services.auth import writing_user
     from desktop_app.core.services.resources_import import create_parcels
 
+    # a new row's values as they are when they name no book and hold no private key (the same arguments)
     create_parcels(session, organisation_id=organisation_id, user=writing_user(session),
-                   rows=({**public(values), "book_id": book_id} for values in rows))
+                   rows=(values if book_id is None and values.keys().isdisjoint(PRIVATE) else
+                         {**public(values), "book_id": book_id} for values in rows))
 
 
 def _update(session: Session, record_id: Any, values: dict[str, Any], current: Mapping[str, Any],

@@ -347,5 +347,5 @@ def test_batch_images_are_values_image(env: Env) -> None:
     card = {"id": uuid.uuid4(), "organisation_id": org, "book_id": book, "code": "ZC-1", "name": "楼",
             "acquired_on": date(2020, 1, 1), "original_value": Decimal("100.00"), "quantity": Decimal("1.0000"),
             "useful_life_months": 120, "poverty_alleviation": True, "first_period": "2026-01", "disposed_on": None}
-    for r in (card, {**card, "extra": 1}, {"id": card["id"]}):
+    for r in (card, {**card, "extra": 1}, {"id": card["id"]}, {**card, "acquired_on": datetime(2020, 1, 1, 8)}):
         assert list(cards(r).items()) == list(values_image(Asset.__table__, r).items())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from itertools import islice
@@ -215,7 +216,12 @@ class Images:
                 ((name, values.get(key)) for name, key in self.columns)}
 
     def _json(self, x: Any) -> Any:
-        if type(x) is not uuid.UUID:
+        kind = type(x)
+        if kind is Decimal:  # jsonable's own answers for the usual kinds, without its isinstance chain
+            return str(x)
+        if kind is date or kind is datetime:
+            return x.isoformat()
+        if kind is not uuid.UUID:
             return jsonable(x)
         text = self.ids.get(x)
         if text is None:
