@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -57,6 +58,7 @@ _COLUMN = {"date": "date", "number": "number", "summary": "summary", "debit": "d
 
 
 _MISS = object()
+_FINITE = -float(2**53)  # a float cell within ±2**53 (so whole ones are exact ints) takes the short way
 
 
 def _account_column(layout: Layout, row: Any) -> str:
@@ -182,9 +184,13 @@ class VoucherImporter(Importer):
             return cell_date(c, label="日期")
 
         def read_debit(c: Any) -> Any:
+            if c.__class__ is float and _FINITE < c < -_FINITE:  # the usual amount cell: what cell_number gives
+                return Decimal(int(c)) if c.is_integer() else Decimal(repr(c))
             return cell_number(c, units=("元",), label="借方金额")
 
         def read_credit(c: Any) -> Any:
+            if c.__class__ is float and _FINITE < c < -_FINITE:
+                return Decimal(int(c)) if c.is_integer() else Decimal(repr(c))
             return cell_number(c, units=("元",), label="贷方金额")
 
         out: list[Any] = []
