@@ -246,6 +246,7 @@ _INPUT = ("number", "name", "kind", "subject", "location", "land_class", "area_m
           "price_basis", "annual_rent", "unit_price", "escalation_pct", "escalation_years", "payment_mode",
           "billing_align", "due_days", "deposit_required", "written", "official_code", "notes")
 _KEPT = ("asset_id", "parcel_id")
+_FIELDS = (*_INPUT, *_KEPT, "status")  # what a row's ContractInput is made of
 # a service's field name → the column it is about
 _SERVICE_FIELD = {"承包方身份证号": "counterparty_id_number", "承包方统一社会信用代码": "counterparty_id_number",
                   "面积（亩）": "area_mu", "计费周期": "billing_align"}
@@ -464,7 +465,7 @@ class ContractsImporter(Importer):
                     ended.append(row)
                 elif _STATES[state] is not None:
                     merged["status"] = _STATES[state]
-            fields: dict[str, Any] = {k: merged.get(k) for k in (*_INPUT, *_KEPT, "status") if k in merged or k in _NEEDED}
+            fields: dict[str, Any] = {k: merged.get(k) for k in _FIELDS if k in merged or k in _NEEDED}
             data = ContractInput(organisation_id=organisation_id, book_id=book_id, **fields)  # type: ignore[arg-type]
             edit = True
             if current is not None:
@@ -668,8 +669,8 @@ class _RowReader:
 
 
 # ContractInput's fields without a default: always passed (None when the file leaves them out)
-_NEEDED = ("number", "name", "kind", "subject", "counterparty_name", "counterparty_kind", "start_date", "end_date",
-           "payment_mode")
+_NEEDED = frozenset(("number", "name", "kind", "subject", "counterparty_name", "counterparty_kind", "start_date", "end_date",
+           "payment_mode"))
 
 
 _UNIT_NAME = re.compile(r"(?:公司|有限|合作社|集团|厂|农场|林场|牧场|养殖场|种植场|商行|经营部|门市部|店|中心|协会|"
