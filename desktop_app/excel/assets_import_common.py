@@ -283,9 +283,9 @@ def read_records(table: Table, readers: Mapping[str, Callable[[Any], Any]], prob
             yield from zip(rows, out, strict=True)
             continue
         refused: set[int] = set()
-        for c, values in zip(cells, columns, strict=True):
+        for c, column in zip(cells, columns, strict=True):
             if c.bad:
-                for j, v in enumerate(values):
+                for j, v in enumerate(column):
                     if type(v) is CellError:
                         refused.add(j)
         for j, (row, values) in enumerate(zip(rows, out, strict=True)):

@@ -15,7 +15,7 @@ says what to do instead.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
@@ -140,7 +140,7 @@ class _Quick:
 
         L = LABELS
         self.codes = codes
-        few = {  # key → its check as validated_asset makes it (blank 数量 is 1, blank 单位 项)
+        few: dict[str, Callable[[Any], Any]] = {  # key → its check as validated_asset makes it (blank 数量 is 1, blank 单位 项)
             "category": partial(v.choice, field=L["category"], options=CATEGORIES),
             "nature": partial(v.choice, field=L["nature"], options=NATURES),
             "status": partial(v.choice, field=L["status"], options=STATUSES, default="自用"),
@@ -178,6 +178,7 @@ class _Quick:
         self.decimal = partial(v.decimal, field=L["residual_rate"], required=False)
 
     def __call__(self, new: Mapping[str, Any]) -> bool:
+        from desktop_app.core.money import MAX_AMOUNT
         from desktop_app.core.rules.depreciation import residual_value
 
         get = new.get
@@ -192,8 +193,12 @@ class _Quick:
             if not ok(get(key)):
                 return False
         try:
-            cost = self.money(get("original_value"))
+            cost = get("original_value")
             opening = get("opening_accumulated")
+            if opening is None and type(cost) is Decimal and cost.is_finite() and 0 < cost <= MAX_AMOUNT \
+                    and isinstance(places := cost.as_tuple().exponent, int) and places >= -2:
+                return True  # 原值 in 分, above 0, within the limit: what money takes (no opening: see below)
+            cost = self.money(cost)
             # no opening figure is 0.00, never above 原值 (in 分, above 0) less its residual (rate ≤ 100%)
             return opening is None or self.opening(opening) <= cost - residual_value(
                 cost, self.decimal(get("residual_rate", 0)) or Decimal("0.0000"))
