@@ -15,6 +15,7 @@ from typing import Any
 
 from desktop_app.commands import export_kind
 from desktop_app.core.errors import UserError, ValidationError
+from desktop_app.core.money import format_amount
 
 KindHandler = Callable[[argparse.Namespace], int]
 EXPORT_LABELS = {"assets": "资产台账", "resources": "资源台账", "projects": "集体经济项目台账"}
@@ -133,7 +134,7 @@ def cmd_depreciate(args: argparse.Namespace) -> int:
         results = run_depreciation_through(s, book_id=book.id, first=first, last=last, user=user)
     for r in results:
         what = "已计提过，未重复生成" if r.already_done else ("本月无应计提折旧" if r.voucher_id is None else "已计提")
-        print(f"{period_label(r.period)}：{what}，{len(r.charges)} 项资产，合计 {r.total} 元"
+        print(f"{period_label(r.period)}：{what}，{len(r.charges)} 项资产，合计 {format_amount(r.total)} 元"
               + (f"（凭证 {r.voucher_code}）" if r.voucher_code else ""))
     return 0
 
@@ -147,10 +148,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         book = resolve_book(s, args.org, args.book)
         rep = reconcile_assets(s, book.id, args.period)
     for ln in rep.lines:
-        print(f"{ln.account_code} {ln.label}：卡片 {ln.cards}，账面 {ln.books}，差额 {ln.difference}")
+        print(f"{ln.account_code} {ln.label}：卡片 {format_amount(ln.cards)}，账面 {format_amount(ln.books)}，差额 {format_amount(ln.difference)}")
     for a in rep.assets:
-        print(f"  {a.code} {a.name}：卡片原值 {a.card_cost} / 账面 {a.book_cost}；"
-              f"卡片累计折旧 {a.card_accumulated} / 账面 {a.book_accumulated}")
+        print(f"  {a.code} {a.name}：卡片原值 {format_amount(a.card_cost)} / 账面 {format_amount(a.book_cost)}；"
+              f"卡片累计折旧 {format_amount(a.card_accumulated)} / 账面 {format_amount(a.book_accumulated)}")
     print("账卡相符" if rep.balanced else "账卡不符，请核对上列差异")
     return 0 if rep.balanced else 3
 

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from desktop_app.core.money import format_amount
+
 __all__ = [
     "PRECISIONS",
     "DividendResult",
@@ -164,10 +166,10 @@ def check_plan(f: PlanFigures, rules: PlanRules) -> list[RuleViolation]:
         out.append(RuleViolation("分配金额不得为负", "各项分配金额不能为负数"))
     if base <= 0 and appropriated > 0:
         out.append(RuleViolation("不得从亏损中分配",
-                                 f"可分配收益为 {base} 元（亏损或为零），不能提取或分配"))
+                                 f"可分配收益为 {format_amount(base)} 元（亏损或为零），不能提取或分配"))
     elif appropriated > base:
         out.append(RuleViolation("分配总额不得超过可分配收益",
-                                 f"各项分配合计 {appropriated} 元，超过可分配收益 {base} 元"))
+                                 f"各项分配合计 {format_amount(appropriated)} 元，超过可分配收益 {format_amount(base)} 元"))
     if base > 0:
         required = _pct(base, rules.reserve_rate)
         if f.reserve < required:

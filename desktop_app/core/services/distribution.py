@@ -31,7 +31,7 @@ from db.models import (
 )
 from db.types import utcnow, uuid7
 from desktop_app.core.errors import ConflictError, NotFoundError, ValidationError
-from desktop_app.core.money import check_amount
+from desktop_app.core.money import check_amount, format_amount
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_members import PayoutRow, PlanRow
@@ -152,8 +152,8 @@ def draft_plan(session: Session, *, book_id: uuid.UUID, year: int, members_amoun
                                                   income.distributed_in_year, welfare_row=has_welfare(book)))
     record_audit(session, AuditRecord(
         "create", "distribution_plan", str(plan.id),
-        f"计算{year}年度收益分配方案草案：成员分配 {members_amount} 元，总股数 {result.total_shares}，"
-        f"每股 {result.per_share} 元，花名册合计 {result.total} 元，尾差 {result.remainder} 元",
+        f"计算{year}年度收益分配方案草案：成员分配 {format_amount(members_amount)} 元，总股数 {result.total_shares}，"
+        f"每股 {result.per_share} 元，花名册合计 {format_amount(result.total)} 元，尾差 {format_amount(result.remainder)} 元",
         None, row_image(plan)))
     for d in carried:
         add_deduction(session, plan.id, member_id=d.member_id, amount=d.amount, reason=d.reason, consent=d.consent,
@@ -279,7 +279,7 @@ def add_deduction(session: Session, plan_id: uuid.UUID, *, member_id: uuid.UUID,
     if line is None:
         raise NotFoundError("该成员不在本方案的分红花名册中", field="成员")
     if line.deduction + amount > line.amount:
-        raise ConflictError(f"扣减合计 {line.deduction + amount} 元超过该成员应分 {line.amount} 元", field="扣减金额")
+        raise ConflictError(f"扣减合计 {format_amount(line.deduction + amount)} 元超过该成员应分 {format_amount(line.amount)} 元", field="扣减金额")
     d = DividendDeduction(plan_id=plan_id, member_id=member_id, amount=amount, reason=reason[:200],
                           consent=consent[:200], receivable_code=None)
     session.add(d)

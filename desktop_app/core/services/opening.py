@@ -21,6 +21,7 @@ from db.audit import AuditRecord, record_audit
 from db.models import OpeningBalance, Voucher
 from desktop_app.core import charts
 from desktop_app.core.errors import ConflictError, ValidationError
+from desktop_app.core.money import format_amount
 from desktop_app.core.rows import BookRow, UserRow
 from desktop_app.core.services.balances import balances_before
 from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get_book_row
@@ -118,7 +119,7 @@ def _check(accounts: dict[str, AccountInfo], lines: Sequence[OpeningInput]) -> t
     d = sum((g[1] for g in good.values()), ZERO)
     c = sum((g[2] for g in good.values()), ZERO)
     if d != c:
-        errors.append(f"期初余额不平衡：借方合计 {d}，贷方合计 {c}，相差 {d - c}")
+        errors.append(f"期初余额不平衡：借方合计 {format_amount(d)}，贷方合计 {format_amount(c)}，相差 {format_amount(d - c)}")
     return list(good.values()), errors
 
 
@@ -161,7 +162,7 @@ def set_opening_balances(session: Session, book_id: uuid.UUID, lines: Sequence[O
         row.deleted = True
     session.flush()
     record_audit(session, AuditRecord("update", "opening_balance", str(book_id),
-                                      f"{book.name}：录入期初余额（{len(preview.lines)}个科目，借贷合计 {preview.total_debit}）",
+                                      f"{book.name}：录入期初余额（{len(preview.lines)}个科目，借贷合计 {format_amount(preview.total_debit)} 元）",
                                       before or None, {code: {"name": name, "debit": d, "credit": c} for code, name, d, c in preview.lines}))
     return preview
 

@@ -119,7 +119,7 @@ def create_parcel(session: Session, *, organisation_id: uuid.UUID, user: UserRow
     session.add(p)
     session.flush()
     record_audit(session, AuditRecord("create", "resource_parcel", str(p.id),
-                                      f"登记地块 {p.code} {p.name}（{p.land_class} {p.area_mu} 亩）", None, row_image(p)))
+                                      f"登记地块 {p.code} {p.name}（{p.land_class} {p.area_mu:,.4f} 亩）", None, row_image(p)))
     return get_parcel(session, p.id)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from db.models import Account, Entry, Voucher
 from db.types import Fen
 from desktop_app.core.errors import ValidationError
-from desktop_app.core.money import CENT, MAX_AMOUNT, check_amount
+from desktop_app.core.money import CENT, MAX_AMOUNT, check_amount, format_amount
 from desktop_app.core.rows_funds import LineRow, VoucherRow
 from desktop_app.core.services.funds_base import AccountInfo
 
@@ -95,7 +95,7 @@ def check_lines(accounts: dict[str, AccountInfo], lines: Sequence[LineInput], *,
     total_d = sum((c.debit for c in out), ZERO)
     total_c = sum((c.credit for c in out), ZERO)
     if total_d != total_c:
-        raise ValidationError(f"借贷不平衡：借方合计 {total_d}，贷方合计 {total_c}，相差 {total_d - total_c}",
+        raise ValidationError(f"借贷不平衡：借方合计 {format_amount(total_d)}，贷方合计 {format_amount(total_c)}，相差 {format_amount(total_d - total_c)}",
                               field="分录")
     if total_d == 0:
         raise ValidationError("凭证金额合计不能为零", field="分录")
