@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from db.migrate import open_database
-from db.models import AccountPeriodTotal, ContractReceipt, Voucher
+from db.models import AccountPeriodTotal, AuditEntry, ContractReceipt, Voucher
 from desktop_app.core.services.book_settings import AUTO_POST, set_auto_vouchers
 from desktop_app.core.services.depreciation import run_depreciation_books
 from desktop_app.core.services.receipts_batch import ReceiptInput, record_receipts
@@ -97,6 +97,12 @@ def test_township_depreciation_run_follows_the_setting(tmp_path: Path) -> None:
         assert (st, r) == ("填制", None)
         [(_, st, r, _)] = _vouchers(posts.db, "depreciation")
         assert (st, r) == ("记账", "系统（批量）")
+        # the batch's one audit entry says what it did: 批量填制 (made, waiting for people) or 批量记账
+        for env, action in ((waits, "bulk_make"), (posts, "bulk_post")):
+            with env.db.read("test") as s:
+                [(summary,)] = s.execute(select(AuditEntry.summary).where(AuditEntry.action == action)).all()
+            assert summary.startswith(f"{env.book.name}：批量计提2026年1月折旧，共 1 张凭证")
+            assert summary.endswith("，待审核、记账") == (action == "bulk_make")
     finally:
         waits.db.close()
         posts.db.close()

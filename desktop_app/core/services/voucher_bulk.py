@@ -199,7 +199,8 @@ class _Writer:
                 if progress is not None:
                     progress.report(i, 0, f"已写入 {i} 张凭证")
                     progress.check()
-        self.audits.append(AuditRecord("bulk_post", "voucher", str(book_id),
+        # 批量记账 when posted; only made (填制, to be reviewed and posted by people): 批量填制
+        self.audits.append(AuditRecord("bulk_post" if post else "bulk_make", "voucher", str(book_id),
                                        f"{book.name}：{audit_summary}，共 {count} 张凭证（批量写入，本批一条审计记录）"
                                        + ("" if post else "，待审核、记账"),
                                        None, {"count": count, "periods": sorted(numbers)}))
