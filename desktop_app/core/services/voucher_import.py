@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -449,16 +449,17 @@ def number_new(session: Session, book_id: uuid.UUID, vouchers: Sequence[PlannedV
         v.number = top[v.period]
 
 
-def _entry_rows(accounts: dict[str, AccountInfo], v: PlannedVoucher, vid: uuid.UUID, book_id: uuid.UUID,
-                make_id: Callable[[], uuid.UUID]) -> tuple[list[dict[str, object]] | None, list[dict[str, object]]]:
-    """The entry rows (ids made) and the audit image's lines of a voucher the check planned, straight
-    from its checked parts: what ``entry_rows(…, check_lines(…))`` gives for them (the plan checked
-    every line by the same rules: an active leaf, one side positive in 分, texts within their lengths,
-    the voucher balanced). The image holds the JSON text of amounts, as ``jsonable`` writes them.
+def _entry_tuples(accounts: dict[str, AccountInfo], v: PlannedVoucher, voucher_hex: str, book_hex: str,
+                  ids: Iterator[str]) -> tuple[list[tuple[Any, ...]] | None, list[dict[str, object]]]:
+    """The entry rows of a voucher the check planned, in ``entry_tuples``' stored form (ids as hex,
+    amounts in 分, a new id from ``ids`` each), and the audit image's lines, straight from its
+    checked parts: what ``entry_rows(…, check_lines(…))`` stores for them (the plan checked every
+    line by the same rules: an active leaf, one side positive in 分, texts within their lengths, the
+    voucher balanced). The image holds the amounts' JSON text, as ``jsonable`` writes them.
     (None, []) when a line is not so (the caller then runs the form's check)."""
     if len(v.parts) < 2 or v.top > MAX_AMOUNT or v.debit != v.credit:
         return None, []
-    rows: list[dict[str, object]] = []
+    rows: list[tuple[Any, ...]] = []
     image: list[dict[str, object]] = []
     get = accounts.get
     period = v.period
@@ -468,9 +469,8 @@ def _entry_rows(accounts: dict[str, AccountInfo], v: PlannedVoucher, vid: uuid.U
             return None, []
         summary = summary.strip() or None if summary is not None else None
         party = party.strip() or None if party is not None else None
-        rows.append({"voucher_id": vid, "book_id": book_id, "period": period, "line_no": i, "account_id": acc.id,
-                     "debit": debit, "credit": credit, "summary": summary, "counterparty": party, "project_id": None,
-                     "contract_id": None, "asset_id": None, "id": make_id()})
+        rows.append((next(ids), voucher_hex, book_hex, period, i, acc.id.hex, int(debit.scaleb(2)),
+                     int(credit.scaleb(2)), summary, party, None, None, None))
         image.append({"line": i, "account": code, "debit": str(debit), "credit": str(credit), "summary": summary})
     return rows, image
 
@@ -489,7 +489,8 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
     from db.audit import AuditRecord, record_audit
     from db.changelog import bulk_insert, paused_gc
     from db.models import Entry, SummaryPhrase
-    from db.types import uuid7
+    from db.types import uuid7, uuid7_hex_stream
+    from desktop_app.core.services.entry_tuples import ENTRY_COLUMNS, ENTRY_STORED, entry_tuples
     from desktop_app.core.services.funds_base import get_book_row
     from desktop_app.core.services.users import require_role
     from desktop_app.core.services.voucher_lines import check_flags, entry_rows, quick_entry_rows
@@ -504,7 +505,9 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
     flags = check_flags(())
     opened: set[str] = set()
     v_rows: list[dict[str, object]] = []
-    e_rows: list[dict[str, object]] = []
+    e_rows: list[tuple[Any, ...]] = []
+    ids = uuid7_hex_stream()
+    book_hex = book_id.hex
     audits: list[AuditRecord] = []
     phrases: dict[str, int] = {}
     with paused_gc():
@@ -515,16 +518,15 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
                 opened.add(v.period)
             assert v.number is not None  # number_new numbered it
             vid = uuid7()
-            rows, image = _entry_rows(accounts, v, vid, book_id, uuid7)
+            rows, image = _entry_tuples(accounts, v, vid.hex, book_hex, ids)
             if rows is None:  # not the common case: the form's full check (which words any refusal)
                 lines = v.lines
-                rows = quick_entry_rows(accounts, lines, vid, book_id, v.period)
-                if rows is None:
-                    rows = entry_rows(vid, book_id, v.period, check_lines(accounts, lines))
-                for row in rows:
-                    row["id"] = uuid7()
+                dicts = quick_entry_rows(accounts, lines, vid, book_id, v.period)
+                if dicts is None:
+                    dicts = entry_rows(vid, book_id, v.period, check_lines(accounts, lines))
+                rows = entry_tuples(dicts, ids)
                 image = [{"line": row["line_no"], "account": ln.account_code, "debit": row["debit"],
-                          "credit": row["credit"], "summary": row["summary"]} for row, ln in zip(rows, lines, strict=True)]
+                          "credit": row["credit"], "summary": row["summary"]} for row, ln in zip(dicts, lines, strict=True)]
             v_rows.append({
                 "id": vid, "book_id": book_id, "period": v.period, "number": v.number, "voucher_date": v.voucher_date,
                 "summary": summary, "attachments": 0, "status": "填制", "maker_id": user.id,
@@ -541,13 +543,13 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
                                        "lines": image}))  # the JSON create_voucher's image makes
             if len(e_rows) >= batch:  # a batch at a time: memory stays flat
                 bulk_insert(session, Voucher, v_rows)
-                bulk_insert(session, Entry, e_rows)
+                bulk_insert(session, Entry, e_rows, columns=ENTRY_COLUMNS, stored=ENTRY_STORED)
                 record_audit(session, audits)
                 v_rows.clear()
                 e_rows.clear()
                 audits.clear()
         bulk_insert(session, Voucher, v_rows)
-        bulk_insert(session, Entry, e_rows)
+        bulk_insert(session, Entry, e_rows, columns=ENTRY_COLUMNS, stored=ENTRY_STORED)
         record_audit(session, audits)
         held = {p.text: p for p in session.scalars(select(SummaryPhrase).where(
             SummaryPhrase.book_id == book_id, SummaryPhrase.text.in_(list(phrases))))} if len(phrases) < 30000 else {
