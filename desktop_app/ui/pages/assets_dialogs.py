@@ -38,11 +38,12 @@ HISTORY_COLUMNS = [
     Column("changes", "变动", formatter=lambda v: "；".join(f"{f}：{b}→{a}" for f, b, a in v), width=320),
 ]
 TOWNSHIP_RUN_COLUMNS = [
-    Column("organisation", "组织", "pinyin-text", width=200), Column("book", "账套", width=200),
-    # 合计 is this run's (a book found already charged shows its figures but adds nothing)
-    Column("cards", "资产（项）", "int", total=True, width=80, total_if=lambda ln: ln.result == "已计提"),
-    Column("amount", "折旧额（元）", "money", total=True, width=120, total_if=lambda ln: ln.result == "已计提"),
-    Column("voucher_code", "凭证号", width=80), Column("result", "结果", width=320),
+    Column("organisation", "组织", "pinyin-text", width=150), Column("book", "账套", width=150),
+    # 合计 is the month's depreciation shown in the rows: this run's and any found charged before
+    # (the sentence above the table splits the two)
+    Column("cards", "资产（项）", "int", total=True, width=70, total_if=lambda ln: ln.refused is None),
+    Column("amount", "折旧额（元）", "money", total=True, width=110, total_if=lambda ln: ln.refused is None),
+    Column("voucher_code", "凭证号", width=70), Column("result", "结果", width=480),
 ]
 ATTACHMENT_COLUMNS = [
     Column("file_name", "文件名", "pinyin-text", width=200), Column("size", "大小（字节）", "int", width=90),
@@ -173,24 +174,36 @@ def show_attachments(parent: QWidget, ctx: AppContext, a: AssetRow) -> None:
 
 
 def township_run_note(run: TownshipRun, township: str) -> str:
-    """One sentence above the per-book table: what was charged, and how many books were refused."""
+    """Sentences above the per-book table: what this run charged, what had been charged before (the
+    two make the 合计 below), the books with nothing due and the books refused."""
     month = period_label(run.period)
     done = run.charged
-    text = (f"{township}{month}折旧：{len(done)} 个账套计提 {run.cards:,} 项资产，合计 {format_amount(run.amount)} 元"
-            if done else f"{township}{month}没有新计提的折旧")
-    already = sum(1 for ln in run.lines if ln.already and ln.refused is None)
-    if already:
-        text += f"；{already} 个账套此前已计提，未重复生成"
+    text = (f"{township}{month}折旧：本次新计提 {len(done)} 个账套 {run.cards:,} 项，{format_amount(run.amount)} 元"
+            if done else f"{township}{month}折旧：本次新计提 0 项，0.00 元")
+    before = run.already
+    if before:
+        text += (f"；此前已计提 {len(before)} 个账套 {run.already_cards:,} 项，{format_amount(run.already_amount)} 元"
+                 "（未重复生成）")
+    if done and before:
+        text += (f"；表中合计 {run.cards + run.already_cards:,} 项，{format_amount(run.amount + run.already_amount)} 元"
+                 "为两者之和")
+    elif before:
+        text += "；表中合计为此前已计提的数"
+    if run.nothing_due:
+        text += f"；{len(run.nothing_due)} 个账套无需计提（没有应计提的资产）"
     if run.refused:
         text += f"；{len(run.refused)} 个账套未计提（原因见“结果”）"
     return text + "。"
 
 
 def show_township_run(parent: QWidget, run: TownshipRun, township: str) -> TableDialog:
-    """The township's run, book by book (refused books first, so none is missed)."""
-    rows = sorted(run.lines, key=lambda ln: (ln.refused is None, ln.organisation, ln.book))
+    """The township's run, book by book, in the navigation tree's order (refused books first, so none
+    is missed); 结果 takes the width left (a reason longer still has a tooltip)."""
+    order = {id(ln): i for i, ln in enumerate(run.lines)}
+    rows = sorted(run.lines, key=lambda ln: (ln.refused is None, order[id(ln)]))
     dialog = TableDialog(parent, f"全乡镇计提折旧：{period_label(run.period)}", TOWNSHIP_RUN_COLUMNS, rows,
                          township_run_note(run, township))
     dialog.setObjectName("township_run_dialog")
-    dialog.resize(1080, 520)
+    dialog.view.table.horizontalHeader().setStretchLastSection(True)
+    dialog.resize(1180, 560)
     return dialog
