@@ -393,7 +393,7 @@ def post_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow) -> V
         raise ConflictError(f"{_label(v)}状态为“{v.status}”，只有已审核的凭证可以记账", field="状态")
     _check_reversal_lines(session, v, "记账")
     _post(session, v, user.display_name)
-    record_audit(session, AuditRecord("post", "voucher", str(v.id), f"凭证 {_label(v)} 记账",
+    record_audit(session, AuditRecord("post", "voucher", str(v.id), f"记账 {_label(v)}",
                                       {"status": "审核"}, {"status": "记账"}))
     return _row(session, v.id)
 
