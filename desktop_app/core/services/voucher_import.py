@@ -475,6 +475,9 @@ def _entry_tuples(accounts: dict[str, AccountInfo], v: PlannedVoucher, voucher_h
     return rows, image
 
 
+_VOUCHER_COLUMNS = ("id", "period", "number", "voucher_date", "summary")  # a new voucher's own values
+
+
 def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[PlannedVoucher], *,
                    user: UserRow, batch: int = 20000) -> int:
     """Create the new vouchers (status 填制), in order; returns how many.
@@ -504,7 +507,12 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
     accounts = book_accounts(session, book.id)
     flags = check_flags(())
     opened: set[str] = set()
-    v_rows: list[dict[str, object]] = []
+    v_rows: list[tuple[Any, ...]] = []
+    # what every new voucher shares (填制 by ``user``, no review, no source), given once
+    same = {"book_id": book_id, "attachments": 0, "status": "填制", "maker_id": user.id,
+            "maker_name": user.display_name, "reviewer_id": None, "reviewer_name": None, "reviewed_at": None,
+            "poster_name": None, "posted_at": None, "source_kind": None, "source_id": None, "flags": flags,
+            "reversal_of_id": None, "void_reason": None}
     e_rows: list[tuple[Any, ...]] = []
     ids = uuid7_hex_stream()
     book_hex = book_id.hex
@@ -527,13 +535,7 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
                 rows = entry_tuples(dicts, ids)
                 image = [{"line": row["line_no"], "account": ln.account_code, "debit": row["debit"],
                           "credit": row["credit"], "summary": row["summary"]} for row, ln in zip(dicts, lines, strict=True)]
-            v_rows.append({
-                "id": vid, "book_id": book_id, "period": v.period, "number": v.number, "voucher_date": v.voucher_date,
-                "summary": summary, "attachments": 0, "status": "填制", "maker_id": user.id,
-                "maker_name": user.display_name, "reviewer_id": None, "reviewer_name": None, "reviewed_at": None,
-                "poster_name": None, "posted_at": None, "source_kind": None, "source_id": None, "flags": flags,
-                "reversal_of_id": None, "void_reason": None,
-            })
+            v_rows.append((vid.hex, v.period, v.number, v.voucher_date, summary))
             e_rows.extend(rows)
             phrases[summary] = phrases.get(summary, 0) + 1
             audits.append(AuditRecord("create", "voucher", str(vid),
@@ -542,13 +544,13 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
                                        "summary": summary, "status": "填制", "attachments": 0, "flags": flags,
                                        "lines": image}))  # the JSON create_voucher's image makes
             if len(e_rows) >= batch:  # a batch at a time: memory stays flat
-                bulk_insert(session, Voucher, v_rows)
+                bulk_insert(session, Voucher, v_rows, columns=_VOUCHER_COLUMNS, constants=same, stored=("id",))
                 bulk_insert(session, Entry, e_rows, columns=ENTRY_COLUMNS, stored=ENTRY_STORED)
                 record_audit(session, audits)
                 v_rows.clear()
                 e_rows.clear()
                 audits.clear()
-        bulk_insert(session, Voucher, v_rows)
+        bulk_insert(session, Voucher, v_rows, columns=_VOUCHER_COLUMNS, constants=same, stored=("id",))
         bulk_insert(session, Entry, e_rows, columns=ENTRY_COLUMNS, stored=ENTRY_STORED)
         record_audit(session, audits)
         held = {p.text: p for p in session.scalars(select(SummaryPhrase).where(
