@@ -75,8 +75,9 @@ class MainWindow(QMainWindow):
         allowed = {p.id for p in visible_pages(ctx.user.roles, self.level)}
         self.pages = [p for p in discover_pages() if p.site in (self.level, "both")]
         self.allowed = [p for p in self.pages if p.id in allowed]
-        # every page the user may use has a key (Alt+1 … Alt+9, Alt+0, Ctrl+Alt+1 …), by tab index
-        self.page_keys = {self.pages.index(spec): page_shortcut(n) for n, spec in enumerate(self.allowed, start=1)}
+        # every page has a key by its place in the list (Alt+1 … Alt+9, Alt+0, Ctrl+Alt+1 …), the same
+        # for every user: a page this user may not use keeps its key, which then does nothing
+        self.page_keys = {i: page_shortcut(i + 1) for i in range(len(self.pages))}
         # Pages are built when first shown: start-up pays for one page, not for all of them.
         for i, spec in enumerate(self.pages):
             holder = QWidget()
@@ -90,7 +91,9 @@ class MainWindow(QMainWindow):
         # 页面 as a grouped list above the organisations: every page in sight at 1280 px (the tab
         # strip asked for 1150 px of the 1016 the pages have there; DESIGN-NOTES 95)
         self.page_nav = PageNav(self.tabs, [p.order for p in self.pages], self.page_keys)
+        # Enter, a click or a double click opens a page; the arrow keys only move in the list
         self.page_nav.itemActivated.connect(lambda item, _col: self._on_nav_activated(item))
+        self.page_nav.page_clicked.connect(self._on_nav_clicked)
 
         nav = QWidget()
         nav.setMinimumWidth(210)  # wide pages must not squeeze the organisation names away
@@ -236,11 +239,16 @@ class MainWindow(QMainWindow):
         if isinstance(index, int) and self.tabs.isTabEnabled(index):
             self._show_page(index)
 
+    def _on_nav_clicked(self, index: int) -> None:
+        """A click on a page in the list: that page (the keyboard stays in the list)."""
+        if self.tabs.isTabEnabled(index):
+            self.tabs.setCurrentIndex(index)
+
     def _show_page(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
         page = self._ensure_page(index)
         if page is not None:
-            page.setFocus()
+            focus_into(page)
 
     # --- navigation ----------------------------------------------------------------------
     def reload_orgs(self) -> None:
@@ -373,3 +381,17 @@ class MainWindow(QMainWindow):
         self.ctx.settings.set("geometry", bytes(self.saveGeometry().toBase64().data()).decode("ascii"))
         self.ctx.settings.set("splitter", bytes(self.splitter.saveState().toBase64().data()).decode("ascii"))
         super().closeEvent(event)
+
+
+def focus_into(page: QWidget) -> None:
+    """The keyboard into ``page``: the page itself if it takes focus, else its first field or
+    table that does (a page is most often a plain container)."""
+    if page.focusPolicy() != Qt.FocusPolicy.NoFocus:
+        page.setFocus()
+        return
+    for child in page.findChildren(QWidget):
+        if (child.focusPolicy() & Qt.FocusPolicy.TabFocus and child.isEnabled() and child.isVisibleTo(page)
+                and child.focusProxy() is None):
+            child.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+    page.setFocus()

@@ -5,12 +5,18 @@ still live in one ``QTabWidget`` (``PageTabs``, its own tab bar hidden), so ever
 finds a page by its tab (``tabText``, ``isTabEnabled``, ``indexOf``, a page's count in its title)
 works as before; the list mirrors the tabs' words, state and tooltips.
 
-Every page the user may use has a key: Alt+1 … Alt+9, Alt+0 for the tenth, then Ctrl+Alt+1 …
-(``page_shortcut``), shown beside its name in the list and in the 导航 menu."""
+Every page has a key by its place in the list: Alt+1 … Alt+9, Alt+0 for the tenth, then
+Ctrl+Alt+1 … (``page_shortcut``), the same for every user (a page the user may not use keeps its
+key, greyed beside it, and the key does nothing); shown beside its name in the list and, for the
+pages the user may use, in the 导航 menu.
+
+The arrow keys (and Home/End/PgUp/PgDn) move the selection only, over the pages and never onto a
+group's heading; Enter, a click or a double click opens the page (``itemActivated`` and
+``page_clicked``); Alt+N/Ctrl+Alt+N open at once."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +38,7 @@ def group_of(order: int) -> str:
 
 
 def page_shortcut(n: int) -> str:
-    """The key of the n-th page (1-based) the user may use."""
+    """The key of the n-th page (1-based) of the list, whoever the user."""
     if n <= 9:
         return f"Alt+{n}"
     if n == 10:
@@ -68,7 +74,9 @@ class PageTabs(QTabWidget):
 
 class PageNav(QTreeWidget):
     """页面: the groups, each with its pages and their keys; as tall as its rows (no scrolling:
-    every page in sight at 1280 x 1024)."""
+    every page in sight at 1280 x 1024). ``page_clicked``: a page clicked (its tab index)."""
+
+    page_clicked = Signal(int)
 
     def __init__(self, tabs: PageTabs, orders: list[int], shortcuts: dict[int, str]) -> None:
         super().__init__()
@@ -111,7 +119,7 @@ class PageNav(QTreeWidget):
         self.expandAll()
         tabs.nav = self
         tabs.currentChanged.connect(self.follow_tab)
-        self.currentItemChanged.connect(self._on_item)
+        self.itemClicked.connect(self._on_clicked)
         self.follow_tab(tabs.currentIndex())
 
     def sync_tab(self, index: int) -> None:
@@ -133,10 +141,22 @@ class PageNav(QTreeWidget):
             self.setCurrentItem(item)
             self.blockSignals(False)
 
-    def _on_item(self, current: QTreeWidgetItem | None, _previous: object = None) -> None:
-        index = current.data(0, INDEX_ROLE) if current is not None else None
-        if isinstance(index, int) and self.tabs.isTabEnabled(index):
-            self.tabs.setCurrentIndex(index)
+    def _on_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        index = item.data(0, INDEX_ROLE)
+        if isinstance(index, int):
+            self.page_clicked.emit(index)
+
+    def moveCursor(self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        """The arrows step over a group's heading onto the page beyond it (a heading is not
+        selectable: stopping on it left nothing highlighted)."""
+        index = super().moveCursor(action, modifiers)
+        Move = QAbstractItemView.CursorAction
+        upward = action in (Move.MoveUp, Move.MovePageUp, Move.MoveEnd, Move.MovePrevious)
+        while index.isValid() and not isinstance(index.data(INDEX_ROLE), int):
+            index = self.indexAbove(index) if upward else self.indexBelow(index)
+        if not index.isValid():  # a heading at the very top (Home, or Up from the first page of a group)
+            return self.currentIndex()
+        return index
 
     def rows(self) -> int:
         return self.topLevelItemCount() + sum(self.topLevelItem(i).childCount() for i in range(self.topLevelItemCount()))

@@ -10,7 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from db.models import Voucher
@@ -63,8 +64,8 @@ def test_every_page_is_in_sight_at_1280_with_its_key(qtbot: Any, demo_db: Any, t
         assert window_rect.contains(rect), (spec.title, rect)
         item = win.page_nav.items[i]
         assert item.text(0) == win.tabs.tabText(i) == spec.title
-    keys = [win.page_keys[win.pages.index(s)] for s in win.allowed]
-    assert keys == [page_shortcut(n) for n in range(1, len(win.allowed) + 1)] and len(set(keys)) == len(keys)
+    keys = [win.page_keys[i] for i in range(len(win.pages))]
+    assert keys == [page_shortcut(n) for n in range(1, len(win.pages) + 1)] and len(set(keys)) == len(keys)
     for spec in win.allowed:  # each key named beside its page, in its tooltip and in 导航
         i = win.pages.index(spec)
         key = win.page_keys[i]
@@ -78,7 +79,7 @@ def test_every_page_is_in_sight_at_1280_with_its_key(qtbot: Any, demo_db: Any, t
         assert win.pages[win.tabs.currentIndex()] is spec
         assert win.page_nav.currentItem() is win.page_nav.items[win.tabs.currentIndex()]
     home = win.pages.index(win.allowed[0])
-    win.page_nav.setCurrentItem(win.page_nav.items[home])
+    _click(win, home)
     assert win.tabs.currentIndex() == home
     win.grab().save(str(tmp_path / "nav.png"))  # renders (a broken paint raises here)
 
@@ -88,12 +89,71 @@ def test_a_page_the_user_may_not_use_stays_in_the_list_disabled_saying_who_may(q
     win = _window(qtbot, demo_db, tmp_path, "kuaiji")
     users = next(i for i, p in enumerate(win.pages) if p.id == "users")
     item = win.page_nav.items[users]
-    assert item.isDisabled() and "仅限系统管理员" in item.toolTip(0) and item.text(1) == ""
-    win.page_nav.setCurrentItem(item)
-    assert win.tabs.currentIndex() != users
+    assert item.isDisabled() and "仅限系统管理员" in item.toolTip(0)
+    assert item.text(1) == win.page_keys[users] == page_shortcut(users + 1)  # its key, kept for every user
+    _click(win, users)
+    assert win.tabs.currentIndex() != users and f"page_{win.pages[users].id}" not in win.actions_table.ids()
     # a page's count in its title (更正建议（2）) shows in the list as on the tab
     win.tabs.setTabText(users, "用户管理（2）")
     assert item.text(0) == "用户管理（2）"
+
+
+def _click(win: MainWindow, index: int) -> None:
+    nav = win.page_nav
+    QTest.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=nav.visualItemRect(nav.items[index]).center())
+
+
+def test_a_page_has_the_same_key_for_every_user(qtbot: Any, demo_db: Any, tmp_path: Path) -> None:
+    keys = {}
+    for username in ("admin", "kuaiji", "jiandu"):
+        win = _window(qtbot, demo_db, tmp_path, username)
+        keys[username] = {spec.id: win.page_keys[i] for i, spec in enumerate(win.pages)}
+        for spec in win.allowed:
+            assert win.actions_table[f"page_{spec.id}"].shortcut().toString() == keys[username][spec.id]
+        win.close()
+    assert keys["admin"] == keys["kuaiji"] == keys["jiandu"]
+    assert "audit_log" not in keys["admin"] or keys["kuaiji"]["audit_log"] == keys["jiandu"]["audit_log"]
+
+
+def test_arrows_move_the_selection_only_and_enter_opens(qtbot: Any, demo_db: Any, tmp_path: Path) -> None:
+    win = _window(qtbot, demo_db, tmp_path, "kuaiji")
+    win.activateWindow()
+    assert QTest.qWaitForWindowActive(win)
+    nav = win.page_nav
+    home = win.tabs.currentIndex()
+    assert win.pages[home].id == "home"
+    nav.setFocus()
+    built = {i for i in range(win.tabs.count()) if win.tabs.widget(i).layout().count()}
+    QTest.keyClick(nav, Qt.Key.Key_Down)  # past the 账务 heading onto its first page, which is not opened
+    current = nav.currentItem()
+    assert current is not None and isinstance(current.data(0, Qt.ItemDataRole.UserRole), int)
+    first = current.data(0, Qt.ItemDataRole.UserRole)
+    assert first == home + 1 and current.isSelected()
+    for _ in range(5):
+        QTest.keyClick(nav, Qt.Key.Key_Down)
+    assert win.tabs.currentIndex() == home  # nothing opened on the way
+    assert {i for i in range(win.tabs.count()) if win.tabs.widget(i).layout().count()} == built
+    QTest.keyClick(nav, Qt.Key.Key_Up)
+    QTest.keyClick(nav, Qt.Key.Key_Up)
+    QTest.keyClick(nav, Qt.Key.Key_Up)
+    QTest.keyClick(nav, Qt.Key.Key_Up)
+    QTest.keyClick(nav, Qt.Key.Key_Up)
+    assert nav.currentItem() is nav.items[first]
+    QTest.keyClick(nav, Qt.Key.Key_Up)  # over the heading back onto 首页
+    assert nav.currentItem() is nav.items[home]
+    QTest.keyClick(nav, Qt.Key.Key_Up)  # nothing above it: stays
+    assert nav.currentItem() is nav.items[home]
+    for _ in range(len(win.pages) + 8):  # down the whole list: on a page at each step, never a heading
+        QTest.keyClick(nav, Qt.Key.Key_Down)
+        assert isinstance(nav.currentItem().data(0, Qt.ItemDataRole.UserRole), int)
+    QTest.keyClick(nav, Qt.Key.Key_Home)
+    QTest.keyClick(nav, Qt.Key.Key_Down)
+    QTest.keyClick(nav, Qt.Key.Key_Return)  # Enter opens it, the keyboard in the page
+    assert win.tabs.currentIndex() == first
+    qtbot.waitUntil(lambda: win.tabs.currentWidget().isAncestorOf(QApplication.focusWidget()))
+    win.activateWindow()
+    win.actions_table[f"page_{win.pages[home].id}"].trigger()  # the page's key opens at once
+    assert win.tabs.currentIndex() == home and nav.currentItem() is nav.items[home]
 
 
 def test_one_word_per_source_kind_for_the_voucher_page_and_the_audit_trail(demo_db: Any) -> None:
