@@ -71,13 +71,13 @@ def cmd_audit_log(args: argparse.Namespace) -> int:
                                month=args.month or None, date_from=_day(args.date_from, "--since"),
                                date_to=_day(args.date_to, "--until"), action=_code(args.action, svc.ACTIONS, "操作", "--action"),
                                entity=_code(args.entity, svc.ENTITIES, "对象", "--entity"), text=args.text or "")
-        rows = svc.iter_audit_rows(s, filt, user=user)
         if out is not None:
-            from desktop_app.excel.audit_xlsx import write_audit_xlsx
+            from desktop_app.excel.audit_xlsx import export_audit_xlsx
 
-            count = write_audit_xlsx(rows, out)
+            count = export_audit_xlsx(s, filt, out, user=user)  # the same workbook as the page's 导出Excel
             print(f"已导出审计日志 {count} 条：{out}")
         else:
+            rows = svc.iter_audit_rows(s, filt, user=user)
             count, more = 0, False
             for r in islice(rows, limit + 1 if limit else None):
                 if limit and count == limit:

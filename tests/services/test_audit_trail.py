@@ -182,7 +182,7 @@ def test_personal_data_is_masked_by_role_and_a_keepers_reveal_is_audited(demo_db
         assert {f.key: f.after for f in svc.audit_detail(s, household_n, user=keeper).fields}["phone"] == "13812345678"
         detail = svc.audit_detail(s, member_n, user=supervisor)
         assert detail.has_ids and not detail.revealed
-        assert {f.label for f in detail.fields} >= {"身份证号", "出生日期", "组织", "名称"}
+        assert {f.label for f in detail.fields} >= {"身份证号", "出生日期", "组织", "姓名"}
     with demo_db.begin("jiandu") as s, pytest.raises(PermissionDenied, match="权限"):
         svc.audit_detail(s, member_n, user=supervisor, reveal=True)
     with demo_db.begin("kuaiji") as s:

@@ -101,7 +101,7 @@ def test_the_detail_masks_and_only_a_keeper_may_reveal(qtbot: Any, demo_db: Data
                  for r in range(dialog.table.rowCount())}
         assert cells["身份证号"] == ("320115********0014", "320115********0014")
         assert cells["出生日期"] == ("1962年", "1962年")
-        assert cells["名称"] == ("张三", "张三丰") and dialog.table.item(0, 0).text() == "名称"  # the change first
+        assert cells["姓名"] == ("张三", "张三丰") and dialog.table.item(0, 0).text() == "姓名"  # the change first
         assert dialog.reveal_button.isVisibleTo(dialog) and dialog.reveal_button.isEnabled() == may_reveal
         if may_reveal:
             dialog.reveal_button.click()

@@ -21,12 +21,12 @@ The chain check is ``integrity.check_audit_chain`` (the one ``verify`` runs), re
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -35,13 +35,21 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from db.audit import AuditRecord, record_audit
 from db.base import Base
-from db.models import AuditEntry, AuditHead, Book, Organisation, User
+from db.models import AuditEntry, AuditHead, Book, User
 from desktop_app.core.errors import NotFoundError, ValidationError
 from desktop_app.core.ids import mask_ric
 from desktop_app.core.periods import check_period, period_end, period_start
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services.audit_scope import ScopeResolver, hex_id, load_image
-from desktop_app.core.services.audit_words import ACTIONS, ENTITIES, FIELD_LABELS, action_word, entity_word
+from desktop_app.core.services.audit_words import (
+    ACTIONS,
+    ENTITIES,
+    HIDDEN_FIELDS,
+    VALUE_WORDS,
+    action_word,
+    entity_word,
+    field_label,
+)
 from desktop_app.core.services.auth import require_role, user_organisations
 from desktop_app.core.services.permissions import REVEAL_ID_NUMBER, VIEW_AUDIT
 from desktop_app.core.services.personal_data import mask_phone
@@ -328,43 +336,162 @@ def iter_audit_rows(session: Session, filt: AuditFilter, *, user: UserRow, batch
 
 
 # --- one entry ------------------------------------------------------------------------------
-_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$")
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?$")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONEY = re.compile(r"^-?\d+\.\d{2}$")
+_FOUR_PLACES = re.compile(r"^-?\d+\.\d{3,4}$")
+_ACCOUNT_CODE = re.compile(r"^\d{3,12}$")
 _LABEL_COLUMNS = ("code", "number", "name", "username")
+_ACCOUNT_KEYS = frozenset({"account", "account_code", "receivable_code"})
+_ROW_TABLES = {"voucher": "voucher", "acquisition_voucher_id": "voucher", "appropriation_voucher_id": "voucher",
+               "reversal_of_id": "voucher", "maker_id": "app_user", "reviewer_id": "app_user",
+               "counterparty_id": "member", "from_member_id": "member", "to_member_id": "member",
+               "renewal_of_id": "contract", "parent_id": "", "user_id": "app_user", "target_id": "",
+               "source_id": "", "installment_id": "", "entry_id": "", "statement_line_id": "", "group_id": ""}
 
 
-def _row_label(session: Session, key: str, value: Any) -> str | None:
-    """What a ``…_id`` field's row is called (its 编号 or 名称), None when unknown."""
-    table = Base.metadata.tables.get(key[:-3]) if key.endswith("_id") else None
-    rid = hex_id(value) if isinstance(value, str) else None
-    if table is None or rid is None or "id" not in table.c:
-        return None
-    columns = [table.c[c] for c in _LABEL_COLUMNS if c in table.c][:2]
-    if not columns:
-        return None
-    found = session.execute(select(*columns).where(table.c.id == uuid.UUID(rid))).first()
-    return " ".join(str(v) for v in found if v) if found is not None else None
+def _month_word(value: str) -> str:
+    m = _MONTH.match(value)
+    return f"{m.group(1)}年{int(m.group(2))}月" if m else value
 
 
-def _text(key: str, value: Any, resolver: ScopeResolver) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if key == "organisation_id":
-        return resolver.org_names.get(hex_id(value) or "", str(value))
-    if key == "book_id":
-        return resolver.book_names.get(hex_id(value) or "", str(value))
-    if isinstance(value, str) and _ISO_TIME.match(value):
-        return f"{datetime.fromisoformat(value.replace('Z', '+00:00')).astimezone():%Y-%m-%d %H:%M:%S}"
-    if key.endswith("_id") and isinstance(value, str):
-        return _row_label(resolver.session, key, value) or value
-    if key == "roles" and isinstance(value, str):
-        from desktop_app.core.services.auth import role_labels
+def _amount(value: str) -> str:
+    return f"{Decimal(value):,.2f}"
 
-        return role_labels(r for r in value.split(",") if r)
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+
+@dataclass
+class _Words:
+    """Turns one entry's before/after values into what they mean, in Chinese (names for ids,
+    科目 names for codes, amounts with separators, months as 2026年12月)."""
+
+    session: Session
+    resolver: ScopeResolver
+    entity: str
+    org: str | None
+    book: str | None
+    source_table: str = ""  # the table a ``source_id`` names (the image's ``source_kind``)
+    _accounts: dict[str, str] | None = None
+
+    def account(self, code: str) -> str:
+        if self._accounts is None:
+            acc = Base.metadata.tables["account"].c
+            books = Base.metadata.tables["book"].c
+            q = select(acc.code, acc.name)
+            if self.book is not None:
+                q = q.where(acc.book_id == uuid.UUID(self.book))
+            elif self.org is not None:
+                q = q.join(Base.metadata.tables["book"], books.id == acc.book_id).where(
+                    books.organisation_id == uuid.UUID(self.org))
+            else:
+                q = q.where(acc.is_standard.is_(True))
+            self._accounts = {}
+            for c, n in self.session.execute(q):
+                self._accounts.setdefault(c, n)
+        name = self._accounts.get(code)
+        return f"{code} {name}" if name else code
+
+    def row_label(self, key: str, value: str) -> str | None:
+        """What a field naming a row is called (its 编号/名称…), None when unknown."""
+        table_name = self.source_table if key == "source_id" else \
+            _ROW_TABLES.get(key, key[:-3] if key.endswith("_id") else "")
+        table = Base.metadata.tables.get(table_name) if table_name else None
+        rid = hex_id(value)
+        if table is None or rid is None or "id" not in table.c:
+            return None
+        if table_name == "voucher":
+            found = self.session.execute(select(table.c.period, table.c.number).where(
+                table.c.id == uuid.UUID(rid))).first()
+            return f"{_month_word(found[0])} 第{found[1]}号" if found is not None else None
+        if table_name == "household":
+            found = self.session.execute(select(table.c.number, table.c.head_name).where(
+                table.c.id == uuid.UUID(rid))).first()
+            return f"第{found[0]}户 {found[1] or ''}".strip() if found is not None else None
+        if table_name == "app_user":
+            found = self.session.execute(select(table.c.display_name, table.c.username).where(
+                table.c.id == uuid.UUID(rid))).first()
+            return f"{found[0]}（{found[1]}）" if found is not None else None
+        columns = [table.c[c] for c in _LABEL_COLUMNS if c in table.c][:2] or \
+            [table.c[c] for c in ("amount",) if c in table.c]
+        if not columns:
+            return None
+        found = self.session.execute(select(*columns).where(table.c.id == uuid.UUID(rid))).first()
+        if found is None:
+            return None
+        if columns[0].name == "amount":  # a row with no name (a 收款): what it is and its amount
+            return f"{ENTITIES.get(table_name, '')} {_amount(str(found[0]))}".strip()
+        return " ".join(str(v) for v in found if v)
+
+    def label(self, key: str) -> str:
+        if _ACCOUNT_CODE.match(key):  # 财务计划: a 科目's code is the key
+            return f"科目 {self.account(key)}"
+        return field_label(self.entity, key)
+
+    def text(self, key: str, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, dict):
+            return "\n".join(f"{self.label(k)}：{self.text(k, v)}" for k, v in value.items()
+                             if k not in HIDDEN_FIELDS and v not in (None, ""))
+        if isinstance(value, list):
+            return self.items(key, value)
+        if not isinstance(value, str):
+            return str(value)
+        return self.scalar(key, value)
+
+    def scalar(self, key: str, value: str) -> str:
+        if key == "organisation_id":
+            return self.resolver.org_names.get(hex_id(value) or "", value)
+        if key == "book_id":
+            return self.resolver.book_names.get(hex_id(value) or "", value)
+        if key == "roles":
+            from desktop_app.core.services.auth import role_labels
+
+            return role_labels(r for r in value.split(",") if r)
+        if key in _ACCOUNT_KEYS and _ACCOUNT_CODE.match(value):
+            return self.account(value)
+        if key == "source_kind":
+            return ENTITIES.get(value, value)
+        words = VALUE_WORDS.get(f"{key}@{self.entity}") or VALUE_WORDS.get(key)
+        if words and value in words:
+            return words[value]
+        if _ISO_TIME.match(value):
+            return f"{datetime.fromisoformat(value.replace('Z', '+00:00')).astimezone():%Y-%m-%d %H:%M:%S}"
+        if _MONTH.match(value):
+            return _month_word(value)
+        if _MONEY.match(value):
+            return _amount(value)
+        if _FOUR_PLACES.match(value):
+            return value.rstrip("0").rstrip(".")
+        if hex_id(value) is not None and (key.endswith("_id") or key in _ROW_TABLES):
+            return self.row_label(key, value) or "（已不存在的记录）"
+        return value
+
+    def items(self, key: str, values: list[Any]) -> str:
+        if key == "lines" and all(isinstance(v, dict) for v in values):
+            return "\n".join(self.entry_line(v) for v in values)
+        parts: list[str] = []
+        for v in values:
+            if isinstance(v, list):  # a pair such as [期次, 金额]: the ids say nothing to a reader
+                parts.append("　".join(self.text(key, x) for x in v
+                                      if x not in (None, "") and not (isinstance(x, str) and hex_id(x))))
+            elif v not in (None, ""):
+                parts.append(self.text(key, v))
+        many_lines = any(isinstance(v, (dict, list)) for v in values)
+        return ("\n" if many_lines else "、").join(p for p in parts if p)
+
+    def entry_line(self, line: dict[str, Any]) -> str:
+        """One 分录: 科目 code+name, 借方 or 贷方 with separators, its 摘要."""
+        account = line.get("account") or line.get("account_code") or ""
+        parts = [self.account(str(account)) if account else ""]
+        for side, word in (("debit", "借方"), ("credit", "贷方")):
+            amount = line.get(side)
+            if amount not in (None, "") and Decimal(str(amount)) != 0:
+                parts.append(f"{word} {_amount(str(amount))}")
+        if line.get("summary"):
+            parts.append(str(line["summary"]))
+        return "　".join(p for p in parts if p)
 
 
 def audit_detail(session: Session, n: int, *, user: UserRow, reveal: bool = False) -> AuditDetail:
@@ -392,19 +519,26 @@ def audit_detail(session: Session, n: int, *, user: UserRow, reveal: bool = Fals
             {"organisation_id": str(uuid.UUID(org)) if org else None, "where": "审计日志", "audit_n": n}))
     shown_before = _shown("", before, e.entity, query.viewer, reveal)
     shown_after = _shown("", after, e.entity, query.viewer, reveal)
+    words = _Words(session, query.resolver, e.entity, org, _book)
     fields: list[FieldChange] = []
     if isinstance(shown_before, dict) or isinstance(shown_after, dict):
         old = shown_before if isinstance(shown_before, dict) else {}
         new = shown_after if isinstance(shown_after, dict) else {}
-        for key in sorted(old.keys() | new.keys(), key=lambda k: (k not in FIELD_LABELS, k)):
-            b, a = _text(key, old.get(key), query.resolver), _text(key, new.get(key), query.resolver)
-            fields.append(FieldChange(key, FIELD_LABELS.get(key, key), b, a,
+        words.source_table = str(new.get("source_kind") or old.get("source_kind") or "")
+        for key in dict.fromkeys([*new, *old]):  # the order the service wrote them (its columns')
+            if key in HIDDEN_FIELDS:
+                continue
+            b, a = words.text(key, old.get(key)), words.text(key, new.get(key))
+            if not b and not a:
+                continue
+            fields.append(FieldChange(key, words.label(key), b, a,
                                       bool(old) and bool(new) and old.get(key) != new.get(key)))
     else:
         for label, image in (("修改前", shown_before), ("修改后", shown_after)):
             if image is not None:
-                fields.append(FieldChange("", label, _text("", image, query.resolver) if label == "修改前" else "",
-                                          _text("", image, query.resolver) if label == "修改后" else "", False))
+                shown = words.text("", image)
+                fields.append(FieldChange("", label, shown if label == "修改前" else "",
+                                          shown if label == "修改后" else "", False))
     fields.sort(key=lambda f: not f.changed)
     return AuditDetail(query.row(e, org), e.entity_id or "", tuple(fields), reveal, has_ids)
 
@@ -419,17 +553,22 @@ def _holds_ids(image: Any) -> bool:
 
 # --- the filters' choices and the chain ---------------------------------------------------------
 def audit_choices(session: Session, *, user: UserRow) -> AuditChoices:
+    """The filters' lists in the program's usual order: organisations as the navigation tree has them
+    (township, then village code), users and objects by the pinyin of their names, kinds of change
+    the common ones (新增、修改、删除…) first."""
+    from desktop_app.core.services.orgs import list_organisations
+    from desktop_app.core.textsearch import pinyin_key
+
     viewer = _viewer(session, user)
-    users = tuple(session.execute(select(User.username, User.display_name).order_by(User.username)).all())
-    orgs = [(oid, name) for oid, name in session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.deleted.is_(False)).order_by(Organisation.name))
-        if viewer.sees(oid.hex)]
+    users = tuple(sorted(((u, n) for u, n in session.execute(select(User.username, User.display_name))),
+                         key=lambda u: (pinyin_key(u[1] or u[0]), u[0])))
+    orgs = [(o.id, o.name) for o in list_organisations(session) if viewer.sees(o.id.hex)]
     seen = {oid for oid, _ in orgs}
     books = tuple((bid, oid, name) for bid, oid, name in session.execute(
         select(Book.id, Book.organisation_id, Book.name).where(Book.deleted.is_(False)).order_by(Book.code))
         if oid in seen)
-    return AuditChoices(users, tuple(sorted(ACTIONS.items(), key=lambda kv: kv[1])),
-                        tuple(sorted(ENTITIES.items(), key=lambda kv: kv[1])), tuple(orgs), books)
+    return AuditChoices(users, tuple(ACTIONS.items()),
+                        tuple(sorted(ENTITIES.items(), key=lambda kv: pinyin_key(kv[1]))), tuple(orgs), books)
 
 
 def audit_chain_status(session: Session, *, user: UserRow) -> ChainStatus:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -53,6 +54,7 @@ COLUMNS = [
 ]
 PAGE_ROWS = 200
 AUTO_VERIFY_MAX = 100_000  # a longer chain is checked on 校验审计链 only (it reads every entry)
+REVERIFY_MAX = 5_000  # 查询/最新 check the chain again up to this size (≈35 µs an entry); above, count only
 _CHANGED = QBrush(QColor("#fff4c2"))
 
 
@@ -73,6 +75,11 @@ class AuditDetailDialog(QDialog):
         self.table.setColumnWidth(0, 140)
         self.table.setColumnWidth(1, 270)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.empty_label = QLabel("这条记录没有保存修改前后的内容，只有上面的摘要。")
+        self.empty_label.setObjectName("detail_empty")
+        self.empty_label.setWordWrap(True)
         self.reveal_button = QPushButton("显示完整身份证号")
         self.reveal_button.setObjectName("btn_reveal")
         self.reveal_button.clicked.connect(self.reveal)
@@ -81,6 +88,7 @@ class AuditDetailDialog(QDialog):
         buttons.addButton(self.reveal_button, QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
         layout.addWidget(self.head)
+        layout.addWidget(self.empty_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         self.show_detail(detail)
@@ -102,9 +110,8 @@ class AuditDetailDialog(QDialog):
                     if j == 0:
                         item.setFont(bold)
                 self.table.setItem(i, j, item)
-        if not detail.fields:
-            self.table.setRowCount(1)
-            self.table.setItem(0, 0, QTableWidgetItem("（这条记录没有保存修改前后的内容）"))
+        self.empty_label.setVisible(not detail.fields)
+        self.table.setVisible(bool(detail.fields))
         gate(self.reveal_button, self.ctx, REVEAL_ID_NUMBER)
         self.reveal_button.setVisible(detail.has_ids and not detail.revealed)
 
@@ -136,11 +143,11 @@ class AuditLogPage(QWidget):
         self.actor = QComboBox()
         self.action = QComboBox()
         self.entity = QComboBox()
-        for box, width in ((self.org, 150), (self.book, 130), (self.actor, 90), (self.action, 90),
-                           (self.entity, 100)):
-            box.setMinimumWidth(width)
+        for box, letters in ((self.org, 14), (self.book, 10), (self.actor, 7), (self.action, 6), (self.entity, 7)):
+            # wide enough for a 股份经济合作社's whole name; the list drops down as wide as its longest item
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(4)
+            box.setMinimumContentsLength(letters)
+            box.view().setTextElideMode(Qt.TextElideMode.ElideNone)
         self.date_from = DateEdit(allow_empty=True)
         self.date_to = DateEdit(allow_empty=True)
         self.text = QLineEdit()
@@ -203,12 +210,15 @@ class AuditLogPage(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(pager)
 
-        self.org.currentIndexChanged.connect(self._fill_books)
+        self.chain: svc.ChainStatus | None = None  # the last check (its ``entries``: how far it reached)
         ctx.data_changed.connect(self._data_changed)
         self._load_choices()
-        self.first_page()
+        self.org.currentIndexChanged.connect(self._org_chosen)
+        for box in (self.book, self.actor, self.action, self.entity):  # a choice applies at once
+            box.currentIndexChanged.connect(self.search)
         if self.ctx.read(svc.audit_size, user=self.ctx.user) <= AUTO_VERIFY_MAX:
             self.verify_chain()
+        self.first_page()
 
     # -- filters ------------------------------------------------------------------------------
     def _load_choices(self) -> None:
@@ -228,12 +238,18 @@ class AuditLogPage(QWidget):
 
     def _fill_books(self, *_args: object) -> None:
         org = self.org.currentData()
+        self.book.blockSignals(True)
         self.book.clear()
         self.book.addItem("全部账套", None)
         for bid, oid, name in self.choices.books:
             if oid == org:
                 self.book.addItem(name, bid)
+        self.book.blockSignals(False)
         self.book.setEnabled(org is not None)
+
+    def _org_chosen(self, *_args: object) -> None:
+        self._fill_books()
+        self.search()
 
     def current_filter(self) -> svc.AuditFilter:
         org: uuid.UUID | None = self.org.currentData()
@@ -251,7 +267,10 @@ class AuditLogPage(QWidget):
 
     def clear(self) -> None:
         for box in (self.org, self.actor, self.action, self.entity):
+            box.blockSignals(True)
             box.setCurrentIndex(0)
+            box.blockSignals(False)
+        self._fill_books()
         self.date_from.setValue(None)
         self.date_to.setValue(None)
         self.text.clear()
@@ -262,8 +281,10 @@ class AuditLogPage(QWidget):
 
     # -- pages --------------------------------------------------------------------------------
     def first_page(self) -> None:
+        """The newest page (查询, 最新): the chain line is brought up to date too."""
         self._starts = [None]
         self._read_page()
+        self._refresh_chain()
 
     def next_page(self) -> None:
         if self._next is not None:
@@ -289,11 +310,7 @@ class AuditLogPage(QWidget):
         number = len(self._starts)
         short = f"（已查找 {page.scanned:,} 条记录，按“下一页”继续查找）" \
             if page.last_key is not None and len(page.rows) < PAGE_ROWS else ""
-        if page.rows:
-            self.page_label.setText(f"第 {number} 页：第 {page.rows[0].n}–{page.rows[-1].n} 条记录中符合条件的 "
-                                    f"{len(page.rows)} 条，从新到旧{short}")
-        else:
-            self.page_label.setText(f"第 {number} 页：没有符合条件的记录{short}")
+        self.page_label.setText(f"第 {number} 页，{pager_text(page.rows)}{short}")
         self.prev_button.setEnabled(number > 1)
         self.newest_button.setEnabled(number > 1)
         self.next_button.setEnabled(page.last_key is not None)
@@ -349,9 +366,34 @@ class AuditLogPage(QWidget):
 
     def verify_chain(self) -> None:
         status = self.ctx.read(svc.audit_chain_status, user=self.ctx.user)
+        self.chain = status
         self.chain_label.setText(status.text)
         self.chain_label.setStyleSheet("" if status.ok else "color: #b00020; font-weight: bold;")
         self.chain_label.setToolTip("\n".join(status.problems))
+
+    def _refresh_chain(self) -> None:
+        """The chain line after 查询/最新: checked again while that is cheap, else its count brought
+        up to date (a full check reads every entry; 校验审计链 does it on request)."""
+        size = self.ctx.read(svc.audit_size, user=self.ctx.user)
+        if self.chain is not None and size == self.chain.entries:
+            return
+        if size <= REVERIFY_MAX:
+            self.verify_chain()
+            return
+        if self.chain is None:
+            self.chain_label.setText(f"审计链尚未校验：共 {size:,} 条记录（点“校验审计链”校验，需读遍全部记录）")
+        elif self.chain.ok:
+            self.chain_label.setText(f"审计链校验通过（前 {self.chain.entries:,} 条）；现共 {size:,} 条记录，"
+                                     f"之后新增的 {size - self.chain.entries:,} 条点“校验审计链”校验")
+
+
+def pager_text(rows: tuple[svc.AuditRow, ...]) -> str:
+    """What a page holds, plainly: 200 条（记录号 2137 至 1938）, 1 条（记录号 2195）."""
+    if not rows:
+        return "没有符合条件的记录"
+    if len(rows) == 1:
+        return f"1 条（记录号 {rows[0].n}）"
+    return f"{len(rows)} 条（记录号 {rows[0].n} 至 {rows[-1].n}，从新到旧）"
 
 
 PAGE = PageSpec("audit_log", "审计日志", 93, AuditLogPage, roles=svc.VIEW_AUDIT)
