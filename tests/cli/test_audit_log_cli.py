@@ -60,6 +60,11 @@ def test_the_export_and_the_chain(demo: str, tmp_path: Path, capsys: Any, monkey
     assert [r[0] for r in rows[header + 1:]] == _ns(demo, "entity = 'voucher'")
     assert f"已导出审计日志 {len(rows) - header - 1} 条" in printed and "审计链校验通过" in printed
     raw = sqlite3.connect(demo)
+    who = raw.execute("SELECT display_name FROM app_user WHERE username = 'kuaiji'").fetchone()[0]
+    raw.close()
+    # who exported it and when, as the page's 导出Excel writes it (the same function)
+    assert re.fullmatch(rf"导出人：{who}　导出时间：\d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}　条件：对象 凭证", str(rows[1][0]))
+    raw = sqlite3.connect(demo)
     with raw:
         raw.execute("UPDATE audit_entry SET summary = '改过' WHERE n = 2")
     raw.close()

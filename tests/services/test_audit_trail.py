@@ -7,19 +7,21 @@ not read the trail is refused in Chinese."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from db.audit import AuditRecord, record_audit
 from db.engine import Database
-from db.models import Asset, AuditEntry, Book, Organisation, User
+from db.models import Asset, AuditEntry, Book, Member, Organisation, User
 from desktop_app.core.errors import PermissionDenied, ValidationError
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services import audit_trail as svc
@@ -270,3 +272,97 @@ def test_the_export_reads_back(demo_db: Database, samples: dict[str, Any], tmp_p
     assert [(r[3], r[4], r[5], r[6], r[7]) for r in data] == [
         (r.actor_name, r.action, r.entity, r.organisation or None, r.summary) for r in shown]
     assert data[0][1].strftime("%Y-%m-%d %H:%M:%S") == shown[0].at
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _fields(detail: svc.AuditDetail) -> dict[str, tuple[str, str]]:
+    return {f.label: (f.before, f.after) for f in detail.fields}
+
+
+def test_every_detail_speaks_chinese(demo_db: Database) -> None:
+    """One entry of each kind the demo writes: every field a Chinese word, no JSON, no ids, no
+    program bookkeeping (版本, 标识, 来源, 修改时间, row hash)."""
+    supervisor = _user(demo_db, "jiandu")
+    with demo_db.read() as s:
+        kinds = s.execute(select(AuditEntry.entity, AuditEntry.action, func.min(AuditEntry.n))
+                          .group_by(AuditEntry.entity, AuditEntry.action)).all()
+        assert len(kinds) > 20
+        for entity, action, n in kinds:
+            for f in svc.audit_detail(s, n, user=supervisor).fields:
+                where = f"{entity}/{action} 第{n}条 {f.key}"
+                assert re.search(r"[\u4e00-\u9fff]", f.label), where
+                assert f.key not in {"id", "rev", "origin", "updated_at", "row_hash"}, where
+                assert f.label not in {"版本", "标识", "来源", "修改时间"}, where
+                for value in (f.before, f.after):
+                    assert "{" not in value and "[" not in value and not _UUID.search(value), (where, value)
+                    assert not re.fullmatch(r"\d{4}-\d{2}", value), (where, value)  # months as 2026年1月
+
+
+def test_a_voucher_lists_its_lines_and_a_batch_its_months(demo_db: Database) -> None:
+    supervisor = _user(demo_db, "jiandu")
+    with demo_db.read() as s:
+        created = s.scalar(select(func.min(AuditEntry.n)).where(AuditEntry.entity == "voucher",
+                                                               AuditEntry.action == "create"))
+        batch = s.scalar(select(func.min(AuditEntry.n)).where(AuditEntry.action == "bulk_post"))
+        matched = s.scalar(select(func.min(AuditEntry.n)).where(AuditEntry.action == "match"))
+        raw = json.loads(s.scalar(select(AuditEntry.after_json).where(AuditEntry.n == created)) or "{}")
+        voucher = _fields(svc.audit_detail(s, created, user=supervisor))
+        periods = _fields(svc.audit_detail(s, batch, user=supervisor))
+        pairs = _fields(svc.audit_detail(s, matched, user=supervisor))
+    lines = voucher["分录"][1].split("\n")
+    assert len(lines) == len(raw["lines"]) >= 2
+    first = raw["lines"][0]
+    side, amount = ("借方", first["debit"]) if Decimal(first["debit"]) else ("贷方", first["credit"])
+    assert re.match(rf"^{first['account']} \S+　{side} {Decimal(amount):,.2f}", lines[0]), lines[0]
+    assert "," in lines[0] or Decimal(amount) < 1000
+    year, month = raw["period"].split("-")
+    assert voucher["期间"] == ("", f"{year}年{int(month)}月") and voucher["凭证号"] == ("", str(raw["number"]))
+    assert re.fullmatch(r"(\d{4}年\d{1,2}月、)*\d{4}年\d{1,2}月", periods["期间"][1])
+    assert pairs["勾对笔数"][1].isdigit() and re.fullmatch(r"\d+ \S+", pairs["银行科目"][1])
+
+
+def test_a_member_edit_shows_what_changed_by_its_own_words(demo_db: Database) -> None:
+    """A member edited through the register's service: 姓名 (not 名称), no 版本/标识/来源."""
+    from desktop_app.core.services.members import update_member
+
+    keeper, supervisor = _user(demo_db, "kuaiji"), _user(demo_db, "jiandu")
+    with demo_db.read() as s:
+        member = s.execute(select(Member.id, Member.name).limit(1)).one()
+    with demo_db.begin("kuaiji") as s:
+        update_member(s, member.id, name=member.name + "华", user=keeper)
+    with demo_db.read() as s:
+        n = s.scalar(select(func.max(AuditEntry.n)))
+        detail = svc.audit_detail(s, n, user=supervisor)
+    fields = _fields(detail)
+    assert detail.fields[0].label == "姓名" and detail.fields[0].changed
+    assert fields["姓名"] == (member.name, member.name + "华")
+    assert not {"名称", "版本", "标识", "来源", "修改时间"} & fields.keys()
+    assert fields["户"][0].startswith("第") and "组织" in fields
+
+
+def test_the_filters_follow_the_usual_order(demo_db: Database) -> None:
+    from desktop_app.core.services.orgs import list_organisations
+    from desktop_app.core.textsearch import pinyin_key
+
+    with demo_db.read() as s:
+        choices = svc.audit_choices(s, user=_user(demo_db, "jiandu"))
+        tree = [o.name for o in list_organisations(s)]
+    assert [name for _id, name in choices.organisations] == tree
+    assert tree[0].endswith("联合社")  # the township's own first, as the navigation tree has it
+    assert [code for code, _w in choices.actions[:3]] == ["create", "update", "delete"]
+    words = [w for _c, w in choices.entities]
+    assert words == sorted(words, key=pinyin_key)
+
+
+def test_the_export_says_who_when_and_by_what(demo_db: Database, tmp_path: Path) -> None:
+    target = tmp_path / "审计.xlsx"
+    with demo_db.read() as s:
+        export_audit_xlsx(s, svc.AuditFilter(action="close", actor="shenhe"), target, user=_user(demo_db, "jiandu"))
+    wb = load_workbook(target, read_only=True)
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    wb.close()
+    subtitle = str(rows[1][0])
+    assert re.fullmatch(r"导出人：\S+　导出时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}　条件：用户 \S+（shenhe），操作 结账", subtitle), \
+        subtitle

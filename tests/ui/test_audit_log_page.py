@@ -5,12 +5,13 @@ rows (read back), the chain status is shown, and a user without the permission g
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QPushButton
 from sqlalchemy import select, text
 
 from db.audit import AuditRecord, record_audit
@@ -19,7 +20,7 @@ from db.models import AuditEntry, User
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services.auth import user_row
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.pages import visible_pages
+from desktop_app.ui.pages import audit_log, visible_pages
 from desktop_app.ui.pages.audit_log import PAGE_ROWS, AuditDetailDialog, AuditLogPage
 from desktop_app.ui.settings import WindowSettings
 
@@ -132,6 +133,98 @@ def test_export_writes_the_filtered_rows(qtbot: Any, demo_db: Database, tmp_path
                                 .order_by(AuditEntry.n.desc())))
     assert [r[0] for r in rows[header + 1:]] == closes and {r[5] for r in rows[header + 1:]} == {"会计期间"}
     assert f"已导出 {len(closes)} 条" in page.page_label.text()
+    who = _user(demo_db, "shenhe").display_name  # who and when, as the command line's --out says it
+    assert re.fullmatch(rf"导出人：{who}　导出时间：\d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}　条件：对象 会计期间",
+                        str(rows[1][0])), rows[1]
+
+
+def test_the_pager_says_plainly_what_the_page_holds(qtbot: Any, demo_db: Database, tmp_path: Path) -> None:
+    page = _page(qtbot, demo_db, tmp_path, "jiandu")
+    shown = [int(n) for n in _column(page, "序号")]
+    assert page.page_label.text() == f"第 1 页，{PAGE_ROWS} 条（记录号 {shown[0]} 至 {shown[-1]}，从新到旧）"
+    page.text.setText("新增用户 admin")
+    page.search()
+    only = [int(n) for n in _column(page, "序号")]
+    assert len(only) == 1 and page.page_label.text() == f"第 1 页，1 条（记录号 {only[0]}）"
+
+
+def test_the_chain_line_follows_each_search(qtbot: Any, demo_db: Database, tmp_path: Path, monkeypatch: Any) -> None:
+    page = _page(qtbot, demo_db, tmp_path, "jiandu")
+    before = _all_n(demo_db)[0]
+    assert f"共 {before} 条" in page.chain_label.text()
+    with demo_db.begin("kuaiji") as s:
+        for i in range(3):
+            record_audit(s, AuditRecord("update", "book_setting", None, f"设置 {i}", {"x": i}, {"x": i + 1}))
+    page.search()
+    assert f"共 {before + 3} 条" in page.chain_label.text() and page.chain_label.text().startswith("审计链校验通过")
+    assert int(_column(page, "序号")[0]) == before + 3
+    monkeypatch.setattr(audit_log, "REVERIFY_MAX", before)  # a long chain: 查询 brings only the count up to date
+    with demo_db.begin("kuaiji") as s:
+        record_audit(s, AuditRecord("update", "book_setting", None, "设置 9", {"x": 9}, {"x": 10}))
+    page.search()
+    assert page.chain_label.text() == (f"审计链校验通过（前 {before + 3} 条）；现共 {before + 4} 条记录，"
+                                       "之后新增的 1 条点“校验审计链”校验")
+    page.findChild(QPushButton, "btn_verify").click()
+    assert page.chain_label.text().startswith(f"审计链校验通过：共 {before + 4} 条")
+
+
+def test_the_filters_apply_at_once_in_the_usual_order(qtbot: Any, demo_db: Database, tmp_path: Path) -> None:
+    from desktop_app.core.services.orgs import list_organisations
+
+    page = _page(qtbot, demo_db, tmp_path, "jiandu")
+    with demo_db.read() as s:
+        tree = [o.name for o in list_organisations(s)]
+    assert [page.org.itemText(i) for i in range(1, page.org.count())] == tree
+    widest = max(page.org.fontMetrics().horizontalAdvance(name) for name in tree)
+    assert page.org.width() >= widest  # whole names, not cut off
+    assert [page.action.itemText(i) for i in range(1, 4)] == ["新增", "修改", "删除"]
+    page.action.setCurrentIndex(page.action.findData("close"))  # no 查询: the choice applies at once
+    assert set(_column(page, "操作")) == {"结账"}
+    page.org.setCurrentIndex(2)
+    assert set(_column(page, "组织")) == {tree[1]} and page.book.count() >= 2
+    page.book.setCurrentIndex(1)
+    assert set(_column(page, "操作")) <= {"结账"}
+    page.clear()
+    assert page.org.currentIndex() == 0 and len(_column(page, "序号")) == PAGE_ROWS
+
+
+def _open_detail(page: AuditLogPage, n: int) -> AuditDetailDialog:
+    page.text.clear()
+    rows = _column(page, "序号")
+    while n not in [int(x) for x in rows]:
+        page.next_button.click()
+        rows = _column(page, "序号")
+    page.view.table.selectRow([int(x) for x in rows].index(n))
+    page.show_detail()
+    dialog = page.detail_dialog
+    assert isinstance(dialog, AuditDetailDialog)
+    return dialog
+
+
+def test_a_detail_without_images_says_so_readably(qtbot: Any, demo_db: Database, tmp_path: Path) -> None:
+    with demo_db.begin("kuaiji") as s:
+        record_audit(s, AuditRecord("print", "voucher", None, "打印凭证", None, None))
+    page = _page(qtbot, demo_db, tmp_path, "jiandu")
+    dialog = _open_detail(page, _all_n(demo_db)[0])
+    assert dialog.empty_label.isVisibleTo(dialog) and not dialog.table.isVisibleTo(dialog)
+    assert "没有保存修改前后的内容" in dialog.empty_label.text()
+    dialog.close()
+
+
+def test_a_voucher_detail_shows_its_lines_one_per_row(qtbot: Any, demo_db: Database, tmp_path: Path) -> None:
+    with demo_db.read() as s:
+        n = s.scalar(select(AuditEntry.n).where(AuditEntry.entity == "voucher", AuditEntry.action == "create")
+                     .order_by(AuditEntry.n.desc()).limit(1))
+    assert n is not None
+    page = _page(qtbot, demo_db, tmp_path, "jiandu")
+    page.entity.setCurrentIndex(page.entity.findData("voucher"))
+    dialog = _open_detail(page, n)
+    labels = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    row = labels.index("分录")
+    lines = dialog.table.item(row, 2).text().split("\n")
+    assert len(lines) >= 2 and all(re.search(r"(借方|贷方) [\d,]+\.\d{2}", line) for line in lines)
+    assert dialog.table.rowHeight(row) >= 2 * dialog.table.fontMetrics().height()  # every line seen
+    dialog.close()
 
 
 def test_a_broken_chain_is_shown(qtbot: Any, demo_db: Database, tmp_path: Path) -> None:

@@ -381,10 +381,10 @@ class AuditLogPage(QWidget):
             self.verify_chain()
             return
         if self.chain is None:
-            self.chain_label.setText(f"审计链尚未校验：共 {size:,} 条记录（点“校验审计链”校验，需读遍全部记录）")
+            self.chain_label.setText(f"审计链尚未校验：共 {size} 条记录（点“校验审计链”校验，需读遍全部记录）")
         elif self.chain.ok:
-            self.chain_label.setText(f"审计链校验通过（前 {self.chain.entries:,} 条）；现共 {size:,} 条记录，"
-                                     f"之后新增的 {size - self.chain.entries:,} 条点“校验审计链”校验")
+            self.chain_label.setText(f"审计链校验通过（前 {self.chain.entries} 条）；现共 {size} 条记录，"
+                                     f"之后新增的 {size - self.chain.entries} 条点“校验审计链”校验")
 
 
 def pager_text(rows: tuple[svc.AuditRow, ...]) -> str:
