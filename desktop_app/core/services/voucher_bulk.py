@@ -22,12 +22,21 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert, driver_cursor, paused_gc
-from db.models import AccountPeriodTotal, Entry, Period, Voucher
-from db.types import to_scaled_int, utcnow, uuid7
+from db.models import Entry, Period, Voucher
+from db.types import utcnow, uuid7, uuid7_hex_stream
 from desktop_app.core.errors import ValidationError
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services.auth import require_role
+from desktop_app.core.services.entry_tuples import (
+    ACCOUNT,
+    CREDIT,
+    DEBIT,
+    ENTRY_COLUMNS,
+    ENTRY_STORED,
+    entry_tuples,
+    quick_entry_tuples,
+)
 from desktop_app.core.services.funds_base import (
     YEAR_END_KIND,
     book_accounts,
@@ -42,7 +51,6 @@ from desktop_app.core.services.voucher_lines import (
     check_flags,
     check_lines,
     entry_rows,
-    quick_entry_rows,
 )
 
 ZERO = Decimal("0.00")
@@ -98,8 +106,8 @@ def bulk_post_books(session: Session, books: Mapping[uuid.UUID, Sequence[BulkVou
         return count
 
 
-# (month, closing) -> account id as int -> [account id, debit, credit, lines]
-Totals = dict[tuple[str, bool], dict[int, list[Any]]]
+# (month, closing) -> account id (hex) -> [account id (hex), debit 分, credit 分, lines]
+Totals = dict[tuple[str, bool], dict[str, list[Any]]]
 
 _LAST_NUMBERS = (select(Voucher.book_id, Voucher.period, func.max(Voucher.number))
                  .where(Voucher.book_id.in_(bindparam("books", expanding=True)),
@@ -116,7 +124,8 @@ class _Writer:
         self.session, self.maker, self.batch, self.posted = session, maker, batch, posted
         self.now = utcnow()
         self.v_rows: list[dict[str, object]] = []
-        self.e_rows: list[dict[str, object]] = []
+        self.e_rows: list[tuple[Any, ...]] = []  # stored forms (entry_tuples)
+        self.ids = uuid7_hex_stream()
         self.totals: dict[uuid.UUID, Totals] = {}
         self.audits: list[AuditRecord] = []
         self.known: dict[tuple[uuid.UUID, str], int] = {}  # (book, month) -> last number, read ahead
@@ -136,7 +145,7 @@ class _Writer:
 
     def flush(self) -> None:
         bulk_insert(self.session, Voucher, self.v_rows)
-        bulk_insert(self.session, Entry, self.e_rows)
+        bulk_insert(self.session, Entry, self.e_rows, columns=ENTRY_COLUMNS, stored=ENTRY_STORED)
         self.v_rows.clear()
         self.e_rows.clear()
 
@@ -153,6 +162,7 @@ class _Writer:
         posted = self.posted
         count = 0
         totals = self.totals.setdefault(book_id, {})
+        book_hex, ids = book_id.hex, self.ids
         for i, bv in enumerate(vouchers, start=1):
             period = period_of(bv.voucher_date)
             if period not in numbers:
@@ -161,10 +171,10 @@ class _Writer:
                 numbers[period] = known if known is not None else session.scalar(select(func.max(Voucher.number)).where(
                     Voucher.book_id == book_id, Voucher.period == period)) or 0
             vid = uuid7()
-            rows = quick_entry_rows(accounts, bv.lines, vid, book_id, period)
+            rows = quick_entry_tuples(accounts, bv.lines, vid.hex, book_hex, period, ids)
             if rows is None:  # not the common case: the full check words the refusal (or accepts it all the same)
                 try:
-                    rows = entry_rows(vid, book_id, period, check_lines(accounts, bv.lines))
+                    rows = entry_tuples(entry_rows(vid, book_id, period, check_lines(accounts, bv.lines)), ids)
                 except ValidationError as exc:
                     raise ValidationError(f"第{i}张凭证（{bv.summary}）：{exc}") from None
             number = numbers[period] = numbers[period] + 1
@@ -183,14 +193,13 @@ class _Writer:
             if month is None:
                 month = totals[(period, bv.source_kind == YEAR_END_KIND)] = {}
             for row in rows:
-                row["id"] = uuid7()
-                account: uuid.UUID = row["account_id"]  # type: ignore[assignment]
-                t = month.get(account.int)  # an int hashes in C, a UUID in Python
+                account = row[ACCOUNT]
+                t = month.get(account)
                 if t is None:
-                    month[account.int] = [account, row["debit"], row["credit"], 1]
+                    month[account] = [account, row[DEBIT], row[CREDIT], 1]
                 else:
-                    t[1] += row["debit"]
-                    t[2] += row["credit"]
+                    t[1] += row[DEBIT]
+                    t[2] += row[CREDIT]
                     t[3] += 1
             e_rows.extend(rows)
             count += 1
@@ -220,8 +229,7 @@ def add_totals(session: Session, book_id: uuid.UUID, totals: Totals) -> None:
 def _add_totals(session: Session, books: Sequence[tuple[uuid.UUID, Totals]]) -> None:
     """:func:`add_totals` of many books in one executemany through the driver's cursor (the summary
     has no ORM hooks; a month of a township is thousands of rows), values in their stored forms."""
-    places = AccountPeriodTotal.__table__.c.debit.type.places  # type: ignore[attr-defined]  # ScaledDecimal
-    rows = [(book_id.hex, p, a.hex, 1 if c else 0, to_scaled_int(d, places), to_scaled_int(cr, places), n)
+    rows = [(book_id.hex, p, a, 1 if c else 0, d, cr, n)  # already stored forms: hex ids, 分
             for book_id, totals in books
             for (p, c), accounts in sorted(totals.items())
             for a, d, cr, n in sorted(accounts.values(), key=lambda t: str(t[0]))]
