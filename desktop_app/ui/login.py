@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from db.engine import Database
     from desktop_app.core.rows import UserRow
 
+# the demo's accounts by role (core.demo.users.DEMO_USERS, auth.ROLES' words; literal here: the
+# login paints before the core is imported), 监督 among them
+DEMO_HINT = ("示例账号（密码均为 demo1234）：kuaiji（记账员）、shenhe（审核员）、jiandu（监督）、"
+             "admin（系统管理员）、quji（区级管理员）")
+
 
 class LoginDialog(QDialog):
     """Shown at once; the database may still be opening behind it (``DatabaseOpening``).

@@ -43,6 +43,8 @@ def _shown(value: Any, kind: str) -> str:
         return format_amount(value)
     if kind == "area":
         return f"{Decimal(value):,.2f}"
+    if kind == "int":  # 户数, 成员数: separators as the amounts beside them have
+        return f"{int(value):,}"
     return str(value)
 
 
@@ -63,9 +65,9 @@ class AnnualTablesPage(QWidget):
         self.form_combo.setObjectName("annual_form")
         for combo in (self.scope_combo, self.form_combo):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.refresh_button = QPushButton("刷新")
+        self.refresh_button = QPushButton("刷新(&R)")
         self.refresh_button.setObjectName("annual_refresh")
-        self.export_button = QPushButton("导出Excel")
+        self.export_button = QPushButton("导出Excel(&X)")
         self.export_button.setObjectName("annual_export")
         self.status = QLabel()
         self.status.setObjectName("annual_status")

@@ -12,11 +12,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QPushButton,
@@ -59,17 +61,20 @@ def source_label(v: VoucherRow) -> str:
     return f"{label}（冲销）" if v.reversal_of_id is not None else label
 
 
+# Widths: the least each column takes; names, codes and dates are fitted to their text, and the
+# 摘要 takes the width the others leave (elided, its whole text in a tooltip): the ten columns fit
+# the page beside the page list at any window width (R4: 特殊事项 was cut off at 1280, 来源 at 1152)
 COLUMNS = [
-    Column("voucher_date", "日期", "date", width=90),
-    Column("code", "凭证号", width=80),
-    Column("summary", "摘要", "pinyin-text", width=300),
-    Column("total", "金额", "money", total=True, width=120, total_if=lambda v: v.status != "作废"),
-    Column("attachments", "附件", "int", width=50),
-    Column("status", "状态", width=60),
-    Column("maker_name", "制单", "pinyin-text", width=70),
-    Column("reviewer_name", "审核", "pinyin-text", width=90),
-    Column("source", "来源", width=90, getter=source_label),
-    Column("flags", "特殊事项", width=120, formatter=lambda f: "、".join(f)),
+    Column("voucher_date", "日期", "date"),
+    Column("code", "凭证号"),
+    Column("summary", "摘要", "pinyin-text", width=200, fit=False),
+    Column("total", "金额", "money", total=True, width=100, total_if=lambda v: v.status != "作废"),
+    Column("attachments", "附件", "int", width=44),
+    Column("status", "状态"),
+    Column("maker_name", "制单", "pinyin-text"),
+    Column("reviewer_name", "审核", "pinyin-text"),
+    Column("source", "来源", getter=source_label),
+    Column("flags", "特殊事项", formatter=lambda f: "、".join(f)),
 ]
 
 
@@ -81,12 +86,25 @@ _OPEN_MONTH_ONLY = {
 }
 
 
+SUMMARY = next(i for i, c in enumerate(COLUMNS) if c.key == "summary")
+
+
+class VoucherModel(RowTableModel):
+    """The month's vouchers: a 摘要 cell's tooltip is its whole text (the column may elide it)."""
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() == SUMMARY:
+            return super().data(index, Qt.ItemDataRole.DisplayRole) or None
+        return super().data(index, role)
+
+
 class VouchersPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.model = RowTableModel(COLUMNS)
+        self.model = VoucherModel(COLUMNS)
         self.view = LedgerView(self.model, settings=ctx.settings, settings_key="table:vouchers")
+        self.view.table.horizontalHeader().setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
         self.view.row_activated.connect(lambda _r: self.edit())
         self.period = PeriodPicker(ctx.period)
         self.period.changed.connect(lambda _p: self.reload())
