@@ -224,6 +224,7 @@ def test_a_voucher_detail_shows_its_lines_one_per_row(qtbot: Any, demo_db: Datab
     lines = dialog.table.item(row, 2).text().split("\n")
     assert len(lines) >= 2 and all(re.search(r"(借方|贷方) [\d,]+\.\d{2}", line) for line in lines)
     assert dialog.table.rowHeight(row) >= 2 * dialog.table.fontMetrics().height()  # every line seen
+    assert dialog.table.isColumnHidden(1) and not dialog.table.isColumnHidden(2)  # a 新增 has no 修改前
     dialog.close()
 
 

@@ -76,6 +76,7 @@ class AuditDetailDialog(QDialog):
         self.table.setColumnWidth(1, 270)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
+        self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.empty_label = QLabel("这条记录没有保存修改前后的内容，只有上面的摘要。")
         self.empty_label.setObjectName("detail_empty")
@@ -84,6 +85,7 @@ class AuditDetailDialog(QDialog):
         self.reveal_button.setObjectName("btn_reveal")
         self.reveal_button.clicked.connect(self.reveal)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         buttons.rejected.connect(self.reject)
         buttons.addButton(self.reveal_button, QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
@@ -110,6 +112,10 @@ class AuditDetailDialog(QDialog):
                     if j == 0:
                         item.setFont(bold)
                 self.table.setItem(i, j, item)
+        # a 新增 has nothing before it, a 删除 nothing after: the empty side gives its width to the other
+        self.table.setColumnHidden(1, not any(f.before for f in detail.fields))
+        self.table.setColumnHidden(2, not any(f.after for f in detail.fields))
+        self.table.resizeRowsToContents()
         self.empty_label.setVisible(not detail.fields)
         self.table.setVisible(bool(detail.fields))
         gate(self.reveal_button, self.ctx, REVEAL_ID_NUMBER)
