@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, localcontext
+from decimal import MAX_PREC, ROUND_HALF_UP, Context, Decimal, Inexact, localcontext
 
 from desktop_app.core.errors import ValidationError
 
@@ -20,6 +20,7 @@ __all__ = [
     "amount_in_words",
     "check_amount",
     "excel_number",
+    "float_decimal",
     "format_amount",
     "from_fen",
     "parse_amount",
@@ -35,6 +36,7 @@ MAX_AMOUNT = Decimal("999999999999.99")
 _MAX_FEN = 2**63 - 1
 # Private context so a caller's changed default context cannot alter our rounding.
 _CTX = Context(prec=40, rounding=ROUND_HALF_UP)
+_EXACT = Context(prec=MAX_PREC)  # scaling 分 to 元 never rounds, whatever the size
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _POSITION_UNITS = ("", "拾", "佰", "仟")
@@ -195,10 +197,15 @@ def to_fen(amount: Decimal) -> int:
 
 def from_fen(fen: int) -> Decimal:
     """Decimal with exactly two places from integer 分 (built exactly, no context rounding)."""
-    if isinstance(fen, bool) or not isinstance(fen, int):
+    if fen.__class__ is not int:  # bool is not 分; a hot path (a depreciation run: one per card)
         raise TypeError(f"fen must be int, not {type(fen).__name__}")
-    digits = tuple(int(c) for c in str(abs(fen)))
-    return Decimal((1 if fen < 0 else 0, digits, -2))
+    return Decimal(fen).scaleb(-2, _EXACT)
+
+
+def float_decimal(value: float) -> Decimal:
+    """A finite float cell as the Decimal of the digits typed: ``excel_number``'s rule, always a
+    Decimal (a whole float below 2**53 is its int, any other its shortest repr)."""
+    return Decimal(int(value)) if value.is_integer() and abs(value) < 2**53 else Decimal(repr(value))
 
 
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:

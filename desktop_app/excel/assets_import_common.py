@@ -21,6 +21,7 @@ from typing import Any
 from unicodedata import normalize
 
 from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_text, cell_words, cell_yes_no
+from desktop_app.core.money import float_decimal
 from desktop_app.excel.importers import ImportCheck, Problem
 from desktop_app.excel.table_read import Table, header_key
 
@@ -59,7 +60,7 @@ def numbers(col: Sequence[Any]) -> list[Any] | None:
     if float in kinds and not all(map(isfinite, filter(partial(is_not, None), col))):
         return None
     return [None if c is None else Decimal(c) if type(c) is int else
-            Decimal(int(c)) if c.is_integer() and abs(c) < 2**53 else Decimal(repr(c)) for c in col]
+            float_decimal(c) for c in col]
 
 
 def integer_reader(label: str, units: tuple[str, ...] = ()) -> Callable[[Any], Any]:

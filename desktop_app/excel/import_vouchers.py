@@ -12,12 +12,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_text, cell_words
+from desktop_app.core.money import float_decimal
 from desktop_app.core.progress import Progress
 from desktop_app.core.services.permissions import MAKE_VOUCHER
 from desktop_app.excel.importers import (
@@ -185,12 +185,12 @@ class VoucherImporter(Importer):
 
         def read_debit(c: Any) -> Any:
             if c.__class__ is float and _FINITE < c < -_FINITE:  # the usual amount cell: what cell_number gives
-                return Decimal(int(c)) if c.is_integer() else Decimal(repr(c))
+                return float_decimal(c)
             return cell_number(c, units=("元",), label="借方金额")
 
         def read_credit(c: Any) -> Any:
             if c.__class__ is float and _FINITE < c < -_FINITE:
-                return Decimal(int(c)) if c.is_integer() else Decimal(repr(c))
+                return float_decimal(c)
             return cell_number(c, units=("元",), label="贷方金额")
 
         out: list[Any] = []

@@ -26,6 +26,7 @@ from db.changelog import bulk_insert, paused_gc
 from db.models import Asset, AssetAdjustment, AssetDepreciation, AssetWorkload, Book, Voucher
 from db.types import to_scaled_int, uuid7_hex_many
 from desktop_app.core.errors import ConflictError, ValidationError
+from desktop_app.core.money import from_fen
 from desktop_app.core.periods import month_index, period_at
 from desktop_app.core.progress import Progress
 from desktop_app.core.rows import UserRow
@@ -208,9 +209,7 @@ def _hex(raw: Any) -> str:
 
 def _day_index(value: Any) -> int:
     """A date's month index (year · 12 + month − 1) from SQLite's ISO text or a driver's date."""
-    if type(value) is str:
-        return int(value[:4]) * 12 + int(value[5:7]) - 1
-    return int(value.year) * 12 + int(value.month) - 1
+    return month_index(value if type(value) is str else value.isoformat())  # 2026-10-05: month_index reads [:7]
 
 
 def compute_charges_books(session: Session, book_ids: Sequence[uuid.UUID],
@@ -305,7 +304,7 @@ def _compute_runs_of(session: Session, book_ids: Sequence[uuid.UUID], period: st
     slow_fen = _slow_charges(conn, slow, books, adjs, works, period) if slow else {}
     codes = {b: {use: role_code(session, b, role) for use, role in EXPENSE_ROLE.items()}
              for b in {it[0] for it in items}}
-    make, put, unknown, cents, UUID = object.__new__, object.__setattr__, uuid.SafeUUID.unknown, Decimal, uuid.UUID
+    make, put, unknown, UUID = object.__new__, object.__setattr__, uuid.SafeUUID.unknown, uuid.UUID
     for book, hid, code, name, use, fen in items:
         if fen is None:
             got = slow_fen[hid]
@@ -316,7 +315,7 @@ def _compute_runs_of(session: Session, book_ids: Sequence[uuid.UUID], period: st
         aid = make(UUID)  # uuid.UUID(hex=hid) as db.types.uuid7 makes one: the hex is the database's own
         put(aid, "int", int(hid, 16))
         put(aid, "is_safe", unknown)
-        run.charges.append(DepreciationCharge(aid, code, name, account, cents(fen).scaleb(-2)))
+        run.charges.append(DepreciationCharge(aid, code, name, account, from_fen(fen)))
         run.hexes.append(hid)
         run.fens.append(fen)
         run.accounts.append(account)

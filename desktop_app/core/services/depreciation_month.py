@@ -26,6 +26,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from desktop_app.core.money import from_fen
 from desktop_app.core.periods import month_index, period_at
 
 Span = tuple[str, str, int]  # first month, last month, months (every month between)
@@ -45,7 +46,7 @@ def straight_month(*, cost: Decimal, residual_rate: Decimal, life_months: int, a
         int(cost.scaleb(2)), int(residual_rate.scaleb(RATE_PLACES)), life_months,
         acquired_on.year * 12 + acquired_on.month - 1, int(opening_accumulated.scaleb(2)),
         month_index(first_period) if first_period else None, disposed, month_index(period), month_index(start))
-    amount = None if fen is None else Decimal(fen).scaleb(-2)
+    amount = None if fen is None else from_fen(fen)
     return amount, (None if span is None else (period_at(span[0]), period_at(span[1]), span[2]))
 
 
