@@ -108,15 +108,12 @@ def finish_application(app: QApplication) -> None:
     install_file_dialog_guard(app)
 
 
-DEMO_HINT = "示例账号：kuaiji（记账员）、shenhe（审核员）、admin（系统管理员）等，密码均为 demo1234"
-
-
 def prepare_opening(db_path: Path, *, demo: bool = False) -> DatabaseOpening | None:
     """How to open the database in the background (the login dialog starts it once it has
     painted), offering the first-run choice when there is no database yet; None when the user
     closes that choice. ``demo``: a missing database is the demo, built behind the login dialog
     with its progress shown there (``scripts/run.sh`` on its first start)."""
-    from desktop_app.ui.login import FirstRunDialog
+    from desktop_app.ui.login import DEMO_HINT, FirstRunDialog
     from desktop_app.ui.opening import DatabaseOpening
 
     status = "正在打开数据库…"

@@ -6,8 +6,7 @@ from __future__ import annotations
 import threading
 
 from db.engine import Database
-from desktop_app.app import DEMO_HINT
-from desktop_app.ui.login import LoginDialog
+from desktop_app.ui.login import DEMO_HINT, LoginDialog
 from desktop_app.ui.opening import DatabaseOpening
 
 
