@@ -9,7 +9,7 @@ __all__ = ["ACTIONS", "ACTION_ON", "ENTITIES", "ENTITY_FIELD_LABELS", "FIELD_LAB
 
 ACTIONS: dict[str, str] = {  # in the order the 操作 filter lists them: the everyday ones first
     "create": "新增", "update": "修改", "delete": "删除", "import": "导入", "generate": "生成",
-    "review": "审核", "unreview": "取消审核", "post": "记账", "bulk_post": "批量记账", "reverse": "红字冲销",
+    "review": "审核", "unreview": "取消审核", "post": "记账", "bulk_post": "批量记账", "bulk_make": "批量填制", "reverse": "红字冲销",
     "void": "作废", "cancel": "撤销", "close": "结账", "reopen": "反结账",
     "match": "勾对", "unmatch": "取消勾对", "reconcile": "标记已对账", "unreconcile": "取消已对账",
     "issue": "开具", "print": "打印", "approve": "审批", "publicise": "公示", "payout": "发放",
