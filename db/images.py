@@ -40,9 +40,15 @@ _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",
 def canonical_json(value: Any) -> str:
     """``value`` as canonical JSON (keys sorted, no spaces, Chinese as itself). A flat image of plain
     values (most of them: a row's text, numbers and flags) skips ``jsonable``'s walk: same text."""
-    if type(value) is dict and all(type(k) is str and type(v) in _PLAIN for k, v in value.items()):
-        return _CANONICAL(value)
+    if type(value) is dict and all(type(k) is str and (type(v) in _PLAIN or (type(v) is list and all(map(_flat, v))))
+                                   for k, v in value.items()):
+        return _CANONICAL(value)  # also a list of flat dicts (a voucher's lines in its import image)
     return _CANONICAL(jsonable(value))
+
+
+def _flat(d: object) -> bool:
+    """A dict of plain values under text keys, which ``jsonable`` gives back as it is."""
+    return type(d) is dict and all(type(k) is str and type(v) in _PLAIN for k, v in d.items())
 
 
 NOT_IMAGED = frozenset({"row_hash"})  # derived from the rest after the flush: not part of what was written

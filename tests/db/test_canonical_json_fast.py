@@ -22,7 +22,10 @@ def _general(value: Any) -> str:
 
 def _value(rng: random.Random) -> Any:
     return rng.choice([None, True, False, 0, -7, 2**70, rng.choice(TEXTS), Decimal("12.30"), uuid.UUID(int=rng.getrandbits(128)),
-                       date(2026, 12, 3), datetime(2026, 12, 3, 9, 5, 1, 250), [1, "二"], {"k": Decimal("1.5")}])
+                       date(2026, 12, 3), datetime(2026, 12, 3, 9, 5, 1, 250), [1, "二"], {"k": Decimal("1.5")},
+                       # a voucher's lines: flat dicts of plain values (the fast path), or with one that is not
+                       [{"account": "101", "debit": "5.00", "line": 1}, {"summary": rng.choice(TEXTS), "x": None}],
+                       [{"debit": Decimal("5.00")}], [{"nested": {"a": 1}}], [], [{}], [{1: "x"}]])
 
 
 def test_images_are_written_as_the_general_path_writes_them() -> None:

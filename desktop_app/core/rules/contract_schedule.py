@@ -30,6 +30,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 MONTHS = {"年付": 12, "半年付": 6, "季付": 3}
@@ -132,20 +133,22 @@ def _amount(terms: Terms, rates: list[Decimal], bounds: list[date], nominal: tup
     return round_fen(exact)
 
 
-def _periods(terms: Terms, months: int) -> list[tuple[tuple[date, date], tuple[date, date]]]:
+def _periods(terms: Terms, months: int) -> tuple[tuple[tuple[date, date], tuple[date, date]], ...]:
     """(nominal period, covered part) for every period touching the term."""
-    if terms.align == "contract":
-        anchor = terms.start
-    else:
-        anchor = date(terms.start.year, ((terms.start.month - 1) // months) * months + 1, 1)
+    return _periods_of(terms.start, terms.end, terms.align, months)
+
+
+@lru_cache(maxsize=4096)  # an import's contracts share a few terms: each set of bounds worked out once
+def _periods_of(start: date, end: date, align: str, months: int) -> tuple[tuple[tuple[date, date], tuple[date, date]], ...]:
+    anchor = start if align == "contract" else date(start.year, ((start.month - 1) // months) * months + 1, 1)
     out: list[tuple[tuple[date, date], tuple[date, date]]] = []
     k = 0
     while True:
         p_start = add_months(anchor, k * months)
-        if p_start > terms.end:
-            return out
+        if p_start > end:
+            return tuple(out)
         p_end = add_months(anchor, (k + 1) * months) - timedelta(days=1)
-        covered = (max(p_start, terms.start), min(p_end, terms.end))
+        covered = (max(p_start, start), min(p_end, end))
         if covered[0] <= covered[1]:
             out.append(((p_start, p_end), covered))
         k += 1
