@@ -1,7 +1,8 @@
-"""``entry_tuples.quick_entry_tuples`` is ``quick_entry_rows`` in stored forms: the same lines
-accepted, and each line exactly what ``bulk_insert`` stores from ``quick_entry_rows``' dict (ids as
-hex, amounts in 分); ``entry_tuples`` gives the same tuples from ``entry_rows``' dicts. Then both
-ways are written into a real SQLite file and the stored rows compared, row hashes checked by verify."""
+"""``entry_tuples.quick_entry_tuples`` is ``check_lines``' common case in stored forms: it accepts
+only lines ``check_lines`` accepts, and each line is exactly what ``bulk_insert`` stores from
+``entry_rows(…, check_lines(…))``' dict (ids as hex, amounts in 分); ``entry_tuples`` gives the same
+tuples from those dicts. Then both ways are written into a real SQLite file and the stored rows
+compared, row hashes checked by verify."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sqlalchemy import text
 from db.changelog import bulk_insert
 from db.models import Entry
 from db.types import to_scaled_int, uuid7_hex_stream
+from desktop_app.core.errors import ValidationError
 from desktop_app.core.services.entry_tuples import (
     ENTRY_COLUMNS,
     ENTRY_STORED,
@@ -27,7 +29,7 @@ from desktop_app.core.services.entry_tuples import (
 )
 from desktop_app.core.services.funds_base import AccountInfo, book_accounts
 from desktop_app.core.services.integrity import verify_database
-from desktop_app.core.services.voucher_lines import LineInput, check_lines, entry_rows, quick_entry_rows
+from desktop_app.core.services.voucher_lines import LineInput, check_lines, entry_rows
 from desktop_app.core.services.vouchers import create_voucher
 from tests.assets.conftest import make_env
 
@@ -64,17 +66,35 @@ line_st = st.builds(LineInput, st.sampled_from(CODES), st.sampled_from(AMOUNTS),
                     st.sampled_from(IDS))
 
 
+def _checked(lines: list[LineInput]) -> list[dict[str, Any]] | str:
+    """What the form's full check makes of the lines: their rows, or its refusal's words."""
+    try:
+        return entry_rows(VID, BOOK, "2026-01", check_lines(ACCOUNTS, lines))
+    except ValidationError as exc:
+        return str(exc)
+
+
 @given(st.lists(line_st, min_size=0, max_size=5))
-def test_quick_tuples_are_quick_rows_as_stored(lines: list[LineInput]) -> None:
-    ids = (f"{n:032x}" for n in itertools.count(100))
-    got = quick_entry_tuples(ACCOUNTS, lines, VID.hex, BOOK.hex, "2026-01", ids)
-    want = quick_entry_rows(ACCOUNTS, lines, VID, BOOK, "2026-01")
-    assert (got is None) == (want is None)
-    if got is not None and want is not None:
+def test_quick_tuples_are_check_lines_rows_as_stored(lines: list[LineInput]) -> None:
+    got = quick_entry_tuples(ACCOUNTS, lines, VID.hex, BOOK.hex, "2026-01", (f"{n:032x}" for n in itertools.count(100)))
+    if got is not None:  # accepted only what check_lines accepts, stored as bulk_insert stores its rows
+        want = _checked(lines)
+        assert not isinstance(want, str), want
         assert got == [_stored(r, f"{100 + i:032x}") for i, r in enumerate(want)]
-        again = entry_tuples(entry_rows(VID, BOOK, "2026-01", check_lines(ACCOUNTS, lines)),
-                             (f"{n:032x}" for n in itertools.count(100)))
-        assert again == got
+        assert entry_tuples(want, (f"{n:032x}" for n in itertools.count(100))) == got
+
+
+def test_quick_tuples_take_the_common_case() -> None:
+    lines = [LineInput("101", debit=D("42.34"), summary=" 收款 "), LineInput("50101", credit=D("30.00")),
+             LineInput("10201", credit=D("12.34"), counterparty="张三")]
+    quick = quick_entry_tuples(ACCOUNTS, lines, VID.hex, BOOK.hex, "2026-01", iter(["a" * 32, "b" * 32, "c" * 32]))
+    assert quick is not None and quick[0][6:9] == (4234, 0, "收款") and quick[2][9] == "张三"
+    for odd in ([lines[0], LineInput("50101", credit=D("42.33"))],  # unbalanced
+                [lines[0], LineInput("102", credit=D("42.34"))],  # a parent account
+                [lines[0], LineInput("50101", credit=D("42.345"))],
+                [lines[0]]):
+        assert quick_entry_tuples(ACCOUNTS, odd, VID.hex, BOOK.hex, "2026-01", uuid7_hex_stream()) is None
+        assert isinstance(_checked(odd), str)  # and check_lines words the refusal
 
 
 def test_both_ways_store_the_same_rows(tmp_path: Path) -> None:
@@ -90,8 +110,7 @@ def test_both_ways_store_the_same_rows(tmp_path: Path) -> None:
                                user=env.user)
             lines = [LineInput("101", debit=D("42.34"), summary=" 收款 ", asset_id=uuid.UUID(int=9)),
                      LineInput("10201", credit=D("30.00"), counterparty="张三"), LineInput("10201", credit=D("12.34"))]
-            rows = quick_entry_rows(accounts, lines, v.id, env.book.id, "2026-01")
-            assert rows is not None
+            rows = entry_rows(v.id, env.book.id, "2026-01", check_lines(accounts, lines))
             for r in rows:
                 r["line_no"] = int(r["line_no"]) + 10  # type: ignore[call-overload]
             bulk_insert(s, Entry, rows)

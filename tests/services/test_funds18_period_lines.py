@@ -1,9 +1,6 @@
 """Month summaries count their posted lines (``account_period_total.lines``): every writer keeps
 the count, ``verify`` compares it, migration f0003 fills it in an old file, and a paged journal's
-outline reads months, counts and sums from the summary without touching the journal.
-
-The bulk path's one-pass check (``quick_entry_rows``) accepts exactly what ``check_lines``
-accepts and gives the same rows."""
+outline reads months, counts and sums from the summary without touching the journal."""
 
 from __future__ import annotations
 
@@ -15,21 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from sqlalchemy import event, func, select
 
 from db.engine import make_engine
 from db.migrate import current_revisions, head_revisions, open_database, upgrade
 from db.models import AccountPeriodTotal
-from desktop_app.core.errors import ValidationError
 from desktop_app.core.services import ledgers as svc
 from desktop_app.core.services.balances import rebuild_totals, verify_account_totals
-from desktop_app.core.services.funds_base import AccountInfo
 from desktop_app.core.services.integrity import verify_database
 from desktop_app.core.services.posting_batch import PostingBatch
 from desktop_app.core.services.voucher_bulk import BulkVoucher, bulk_post_vouchers
-from desktop_app.core.services.voucher_lines import LineInput, check_lines, entry_rows, quick_entry_rows
+from desktop_app.core.services.voucher_lines import LineInput
 from desktop_app.core.services.vouchers import post_voucher, reverse_voucher, review_voucher
 from tests.funds.conftest import Env, make_env
 
@@ -163,48 +156,3 @@ def test_posting_batch_hands_back_what_it_posted(env: Env) -> None:
     assert posted[sources[0]].code == "2026年3月第3号"
 
 
-# -- quick_entry_rows is check_lines' common case -----------------------------------------------
-
-def _acc(code: str, *, leaf: bool = True, active: bool = True) -> AccountInfo:
-    return AccountInfo(uuid.uuid5(uuid.NAMESPACE_OID, code), code, f"科目{code}", "资产", "借", None, 1, leaf, active)
-
-
-ACCOUNTS = {a.code: a for a in (_acc("101"), _acc("102", leaf=False), _acc("10201"), _acc("50101"),
-                                _acc("50102", active=False))}
-AMOUNTS = [D("0.00"), D("0"), D("-0.00"), D("sNaN"), D("-Infinity"), D("12.34"), D("1.5"), D("1.500"), D("1.505"), D("-3.00"), D("7"),
-           D("999999999999.99"), D("1000000000000.00"), D("NaN"), D("Infinity"), 12, 1.5, D("30.00"), D("42.34")]
-CODES = ["101", "10201", "50101", " 101", "102", "50102", "999", ""]
-TEXTS = [None, "", "  ", "收款", " 收款 ", "长" * 200, "长" * 201]
-
-
-def _outcome(accounts: dict[str, AccountInfo], lines: list[LineInput]) -> list[dict[str, object]] | str:
-    vid, book = uuid.UUID(int=1), uuid.UUID(int=2)
-    try:
-        return entry_rows(vid, book, "2026-01", check_lines(accounts, lines))
-    except ValidationError as exc:
-        return str(exc)
-
-
-line_st = st.builds(LineInput, st.sampled_from(CODES), st.sampled_from(AMOUNTS), st.sampled_from(AMOUNTS),
-                    st.sampled_from(TEXTS), st.sampled_from(TEXTS))
-
-
-@given(st.lists(line_st, min_size=0, max_size=5))
-def test_quick_rows_accept_only_what_check_lines_accepts_and_give_its_rows(lines: list[LineInput]) -> None:
-    quick = quick_entry_rows(ACCOUNTS, lines, uuid.UUID(int=1), uuid.UUID(int=2), "2026-01")
-    if quick is not None:
-        assert quick == _outcome(ACCOUNTS, lines)  # Decimal compares by value: 1.5 == 1.50
-
-
-def test_quick_rows_take_the_common_case() -> None:
-    lines = [LineInput("101", debit=D("42.34"), summary=" 收款 "), LineInput("50101", credit=D("30.00")),
-             LineInput("10201", credit=D("12.34"), counterparty="张三")]
-    quick = quick_entry_rows(ACCOUNTS, lines, uuid.UUID(int=1), uuid.UUID(int=2), "2026-01")
-    assert quick is not None and quick == _outcome(ACCOUNTS, lines)
-    assert quick[0]["summary"] == "收款" and quick[2]["counterparty"] == "张三"
-    for odd in ([lines[0], LineInput("50101", credit=D("42.33"))],  # unbalanced
-                [lines[0], LineInput("102", credit=D("42.34"))],  # a parent account
-                [lines[0], LineInput("50101", credit=D("42.345"))],
-                [lines[0]]):
-        assert quick_entry_rows(ACCOUNTS, odd, uuid.UUID(int=1), uuid.UUID(int=2), "2026-01") is None
-        assert isinstance(_outcome(ACCOUNTS, odd), str)  # and check_lines words the refusal

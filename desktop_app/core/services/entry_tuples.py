@@ -1,14 +1,13 @@
 """Voucher lines as the bulk path stores them: tuples of stored forms, no dict, UUID or Decimal per line.
 
-``voucher_lines.quick_entry_rows`` checks a generated voucher's lines and gives each as a dict of
-Python values, which ``bulk_insert`` then converts cell by cell (an id's ``.hex``, an amount's 分).
-:func:`quick_entry_tuples` makes the same check and gives each line straight in the form the
-database holds it, in :data:`ENTRY_COLUMNS` order, for ``bulk_insert(…, columns=ENTRY_COLUMNS,
-stored=ENTRY_STORED)``: ids as hex text (a new line's id from ``db.types.uuid7_hex_stream``),
-amounts as integer 分. The stored row, its row hash and its change-log record are the same.
+:func:`quick_entry_tuples` checks a generated voucher's lines in one pass (the common case of
+``voucher_lines.check_lines``) and gives each line straight in the form the database holds it, in
+:data:`ENTRY_COLUMNS` order, for ``bulk_insert(…, columns=ENTRY_COLUMNS, stored=ENTRY_STORED)``: ids
+as hex text (a new line's id from ``db.types.uuid7_hex_stream``), amounts as integer 分. The stored
+row, its row hash and its change-log record are what ``entry_rows(…, check_lines(…))`` stores.
 :func:`entry_tuples` turns ``entry_rows``' dicts (the full check's lines) into the same tuples.
-For ``voucher_bulk._Writer`` (DESIGN-NOTES: the depreciation run's note), which the depreciation
-run, the demo and the imports post through.
+For ``voucher_bulk._Writer`` (DESIGN-NOTES 98), which the depreciation run, the demo and the
+batches post through.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ ACCOUNT, DEBIT, CREDIT = 5, 6, 7  # where a tuple holds its account (hex) and am
 
 def quick_entry_tuples(accounts: Mapping[str, AccountInfo], lines: Sequence[LineInput], voucher_hex: str,
                        book_hex: str, period: str, ids: Iterator[str]) -> list[tuple[Any, ...]] | None:
-    """``quick_entry_rows(…)`` as stored tuples: the same lines accepted (an active leaf account
+    """``entry_rows(…, check_lines(…))`` as stored tuples for lines in the common case (an active leaf account
     named exactly, one side a positive Decimal in 分 within the limit, the other zero, texts
     within their limits, debits equal to credits), None for anything else (the caller runs
     ``check_lines``, which words the refusal). ``ids`` gives each line's new id (hex)."""

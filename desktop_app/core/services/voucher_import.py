@@ -496,7 +496,7 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
     from desktop_app.core.services.entry_tuples import ENTRY_COLUMNS, ENTRY_STORED, entry_tuples
     from desktop_app.core.services.funds_base import get_book_row
     from desktop_app.core.services.users import require_role
-    from desktop_app.core.services.voucher_lines import check_flags, entry_rows, quick_entry_rows
+    from desktop_app.core.services.voucher_lines import check_flags, entry_rows
     from desktop_app.core.services.vouchers import MAKER_ROLES, voucher_summary
 
     todo = [v for v in vouchers if not v.existing and not v.bad]
@@ -529,9 +529,7 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
             rows, image = _entry_tuples(accounts, v, vid.hex, book_hex, ids)
             if rows is None:  # not the common case: the form's full check (which words any refusal)
                 lines = v.lines
-                dicts = quick_entry_rows(accounts, lines, vid, book_id, v.period)
-                if dicts is None:
-                    dicts = entry_rows(vid, book_id, v.period, check_lines(accounts, lines))
+                dicts = entry_rows(vid, book_id, v.period, check_lines(accounts, lines))
                 rows = entry_tuples(dicts, ids)
                 image = [{"line": row["line_no"], "account": ln.account_code, "debit": row["debit"],
                           "credit": row["credit"], "summary": row["summary"]} for row, ln in zip(dicts, lines, strict=True)]

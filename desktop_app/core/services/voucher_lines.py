@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from db.models import Account, Entry, Voucher
 from db.types import Fen
 from desktop_app.core.errors import ValidationError
-from desktop_app.core.money import CENT, MAX_AMOUNT, check_amount, format_amount
+from desktop_app.core.money import MAX_AMOUNT, check_amount, format_amount
 from desktop_app.core.rows_funds import LineRow, VoucherRow
 from desktop_app.core.services.funds_base import AccountInfo
 
@@ -118,52 +118,6 @@ def entry_rows(voucher_id: uuid.UUID, book_id: uuid.UUID, period: str,
         "counterparty": c.counterparty, "project_id": c.project_id, "contract_id": c.contract_id,
         "asset_id": c.asset_id,
     } for c in lines]
-
-
-def quick_entry_rows(accounts: dict[str, AccountInfo], lines: Sequence[LineInput], voucher_id: uuid.UUID,
-                     book_id: uuid.UUID, period: str) -> list[dict[str, object]] | None:
-    """``entry_rows(…, check_lines(accounts, lines))`` for lines in the common case, without its
-    per-line objects (the bulk path checks a hundred thousand lines): an active leaf account named
-    exactly, one side a positive Decimal in 分 within the limit, the other zero, texts within their
-    limits, debits equal to credits. Anything else returns None and the caller runs
-    :func:`check_lines`, which accepts the same lines and words every refusal."""
-    if len(lines) < 2:
-        return None
-    rows: list[dict[str, object]] = []
-    total_d = total_c = ZERO
-    get = accounts.get
-    for i, line in enumerate(lines, start=1):
-        acc = get(line.account_code)
-        if acc is None or not acc.is_leaf or not acc.active:
-            return None
-        debit, credit = line.debit, line.credit
-        if type(debit) is not Decimal or type(credit) is not Decimal:
-            return None
-        is_debit = credit.is_zero()  # a NaN or an infinity is not zero: it lands in ``amount``
-        if not is_debit and not debit.is_zero():
-            return None
-        amount = debit if is_debit else credit
-        if not amount.is_finite() or not ZERO < amount <= MAX_AMOUNT or amount.quantize(CENT) != amount:
-            return None
-        if is_debit:
-            total_d += amount
-        else:
-            total_c += amount
-        summary, counterparty = line.summary, line.counterparty
-        if summary is not None:
-            summary = summary.strip() or None
-            if summary is not None and len(summary) > 200:
-                return None
-        if counterparty is not None:
-            counterparty = counterparty.strip() or None
-            if counterparty is not None and len(counterparty) > 100:
-                return None
-        rows.append({
-            "voucher_id": voucher_id, "book_id": book_id, "period": period, "line_no": i, "account_id": acc.id,
-            "debit": debit, "credit": credit, "summary": summary, "counterparty": counterparty,
-            "project_id": line.project_id, "contract_id": line.contract_id, "asset_id": line.asset_id,
-        })
-    return rows if total_d == total_c else None
 
 
 _VCOLS = (Voucher.id, Voucher.book_id, Voucher.period, Voucher.number, Voucher.voucher_date, Voucher.summary,
