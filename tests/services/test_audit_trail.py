@@ -319,6 +319,9 @@ def test_a_voucher_lists_its_lines_and_a_batch_its_months(demo_db: Database) -> 
     assert "," in lines[0] or Decimal(amount) < 1000
     year, month = raw["period"].split("-")
     assert voucher["期间"] == ("", f"{year}年{int(month)}月") and voucher["凭证号"] == ("", str(raw["number"]))
+    # in the voucher table's column order (期间, 凭证号, 摘要 …), not the stored JSON's sorted keys; 分录 after
+    labels = list(voucher)
+    assert labels.index("期间") < labels.index("凭证号") < labels.index("摘要") < labels.index("分录"), labels
     assert re.fullmatch(r"(\d{4}年\d{1,2}月、)*\d{4}年\d{1,2}月", periods["期间"][1])
     assert pairs["勾对笔数"][1].isdigit() and re.fullmatch(r"\d+ \S+", pairs["银行科目"][1])
 

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -44,6 +45,7 @@ from desktop_app.core.services.audit_scope import ScopeResolver, hex_id, load_im
 from desktop_app.core.services.audit_words import (
     ACTIONS,
     ENTITIES,
+    FIELD_LABELS,
     HIDDEN_FIELDS,
     VALUE_WORDS,
     action_word,
@@ -494,6 +496,16 @@ class _Words:
         return "　".join(p for p in parts if p)
 
 
+@cache
+def _field_order(entity: str) -> Callable[[str], tuple[int, str]]:
+    """Images are stored with sorted keys: a detail lists the fields in the object's table's column
+    order, then the service's own fields (分录 …) in ``FIELD_LABELS``' order, then the rest."""
+    table = Base.metadata.tables.get(entity)
+    names = [c.name for c in table.columns] if table is not None else []
+    rank = {k: i for i, k in enumerate(dict.fromkeys([*names, *FIELD_LABELS]))}
+    return lambda key: (rank.get(key, len(rank)), key)
+
+
 def audit_detail(session: Session, n: int, *, user: UserRow, reveal: bool = False) -> AuditDetail:
     """One entry with its before/after fields in Chinese, masked for ``user``. ``reveal``: a keeper
     of the member register sees its 身份证号 and birth dates whole, recorded as a reveal (a write:
@@ -525,7 +537,7 @@ def audit_detail(session: Session, n: int, *, user: UserRow, reveal: bool = Fals
         old = shown_before if isinstance(shown_before, dict) else {}
         new = shown_after if isinstance(shown_after, dict) else {}
         words.source_table = str(new.get("source_kind") or old.get("source_kind") or "")
-        for key in dict.fromkeys([*new, *old]):  # the order the service wrote them (its columns')
+        for key in sorted(dict.fromkeys([*new, *old]), key=_field_order(e.entity)):
             if key in HIDDEN_FIELDS:
                 continue
             b, a = words.text(key, old.get(key)), words.text(key, new.get(key))
@@ -539,7 +551,7 @@ def audit_detail(session: Session, n: int, *, user: UserRow, reveal: bool = Fals
                 shown = words.text("", image)
                 fields.append(FieldChange("", label, shown if label == "修改前" else "",
                                           shown if label == "修改后" else "", False))
-    fields.sort(key=lambda f: not f.changed)
+    fields.sort(key=lambda f: not f.changed)  # stable: within each, the order above
     return AuditDetail(query.row(e, org), e.entity_id or "", tuple(fields), reveal, has_ids)
 
 
