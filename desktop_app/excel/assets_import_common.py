@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
-from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
 from itertools import islice, repeat
@@ -23,7 +22,7 @@ from unicodedata import normalize
 from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_text, cell_words, cell_yes_no
 from desktop_app.core.money import float_decimal
 from desktop_app.excel.importers import ImportCheck, Problem
-from desktop_app.excel.table_read import Table, header_key
+from desktop_app.excel.table_read import ChunkTest, Table
 
 __all__ = ["PRIVATE", "NumberReader", "changed_fields", "date_reader", "integer_reader", "money_reader", "number_reader",
            "public", "text_reader", "words_reader", "yes_no_reader"]
@@ -122,7 +121,6 @@ def changed_fields(values: Mapping[str, Any], current: Mapping[str, Any]) -> dic
 CHUNK = 512  # rows read at a time: memory stays flat, a chunk's cells stay in cache
 _MEMO = 4096  # distinct cells a column remembers (codes and names all differ: not all kept)
 _NUMBERS = frozenset((int, float, bool))
-_PLAIN = frozenset((int, float, bool, date, datetime, time, timedelta))
 _NONE = type(None)
 
 
@@ -188,65 +186,6 @@ def _names(col: Sequence[str]) -> list[Any] | None:
     return texts
 
 
-def _filled(col: Sequence[Any]) -> bool:
-    """Is every cell of the column filled (``Table.rows``' test: not None, "" or blank text)?"""
-    kinds = set(map(type, col))
-    if _NONE in kinds:
-        return False
-    if str not in kinds:
-        return True
-    texts = col if kinds == {str} else [c for c in col if type(c) is str]
-    return all(map(str.strip, texts))
-
-
-class _Probe:
-    """What of ``Table.rows``' skip rules a chunk may meet, decided per column (see ``plain``)."""
-
-    def __init__(self, table: Table) -> None:
-        layout = table.layout
-        self.width = table._width
-        key = layout.spec.key or ""
-        self.key_col = layout.columns.get(key, -1)
-        norm = [header_key(h) for h in layout.headers]
-        numbering = {i for i, h in enumerate(norm) if h in ("序号", "序", "行号", "顺序号", "No.", "NO.")}
-        self.usable = self.key_col >= 0 and self.key_col not in numbering
-        # (column, first and last character its cell must hold to read as its header, may a plain cell)
-        self.heads: list[tuple[int, str, str, bool]] = []
-        for i, h in enumerate(norm):
-            if h:
-                probe = [ch for ch in h if ch not in "（）" and not ch.isspace()]
-                plain = h.replace("（", "(").replace("）", ")").isascii() or h in ("是", "否")
-                self.heads.append((i, probe[0] if probe else "", probe[-1] if probe else "", plain))
-
-    def plain(self, by_column: Sequence[Sequence[Any]]) -> bool:
-        """True when ``Table.rows`` would yield every row of the chunk as it is: the key column and
-        three more are filled in every row (no blank, 说明 or 无数据 row: four filled cells, the key
-        among them), no text in the first three filled cells can read as 合计/小计/总计/累计/共计
-        (none holds 计 after NFKC), and at most one column has a cell that can read as its header
-        (a repeated header needs two). Otherwise False: the chunk goes through ``Table.rows``."""
-        if not self.usable or not _filled(by_column[self.key_col]):
-            return False
-        full = [i for i, col in enumerate(by_column) if _filled(col)]
-        if len(full) < 4:
-            return False
-        first = by_column[:3] if full[:3] == [0, 1, 2] else by_column  # the first three filled cells
-        if "计" in normalize("NFKC", repr(first)):
-            return False
-        may = 0
-        for i, a, b, plain in self.heads:
-            col = by_column[i]
-            kinds = set(map(type, col)) - {_NONE}
-            if kinds - _PLAIN - {str} or (plain and kinds & _PLAIN):
-                may += 1
-            elif str in kinds:
-                texts = col if kinds == {str} else [c for c in col if type(c) is str]
-                joined = normalize("NFKC", "\x00".join(texts))
-                may += a in joined and b in joined
-            if may > 1:
-                return False
-        return True
-
-
 def read_records(table: Table, readers: Mapping[str, Callable[[Any], Any]], problems: list[Problem]
                  ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(Excel row number, {field key: value}) of every data row, as ``Table.records`` with
@@ -258,7 +197,7 @@ def read_records(table: Table, readers: Mapping[str, Callable[[Any], Any]], prob
     keys = [k for k, _ in items]
     where = [layout.where(k) for k in keys]
     cells = [Cells(readers.get(k) or _free) for k in keys]
-    probe = _Probe(table)
+    probe = ChunkTest(table)
     width = table._width
     pad = [None] * width
     source = table._rows

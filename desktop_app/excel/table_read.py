@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter
 from desktop_app.core.cellvalues import cell_text, cell_words, fold
 from desktop_app.core.errors import UserError
 
-__all__ = ["SCAN", "Field", "Layout", "SkippedRow", "Table", "TableSpec", "header_key", "open_table"]
+__all__ = ["SCAN", "ChunkTest", "Field", "Layout", "SkippedRow", "Table", "TableSpec", "header_key", "open_table"]
 
 SCAN = 30  # rows looked at for the header
 
@@ -174,6 +174,20 @@ def _short(cells: Sequence[object]) -> str:
 _PLAIN = frozenset((int, float, bool, date, datetime, time, timedelta))
 
 
+def _heads(norm_headers: Sequence[str]) -> list[tuple[int, str, str, str, bool]]:
+    """Each named column as a repeated header is tested: (column, header key, the first and last
+    character other than a bracket or space, which a text cell must hold after NFKC to read as that
+    header — ``header_key`` only deletes characters and turns ( ) into （）after NFKC — and whether a
+    number, date or 是/否 cell can read as it: only a header of ASCII digits and signs, or 是/否)."""
+    out = []
+    for i, h in enumerate(norm_headers):
+        if h:
+            probe = [ch for ch in h if ch not in "（）" and not ch.isspace()]
+            plain = h.replace("（", "(").replace("）", ")").isascii() or h in ("是", "否")
+            out.append((i, h, probe[0] if probe else "", probe[-1] if probe else "", plain))
+    return out
+
+
 def _header_test(norm_headers: Sequence[str]) -> Callable[[Sequence[object]], bool]:
     """``test(cells)``: do two or more cells read as their column's header (``header_key``) — a
     header repeated down the sheet (a printout's page heads)? It says what the plain test says, cheaply:
@@ -181,14 +195,8 @@ def _header_test(norm_headers: Sequence[str]) -> Callable[[Sequence[object]], bo
     turns ( ) into （）after NFKC, so a text cell whose NFKC form lacks the header's first or last
     other character cannot read as it; and a number, date or 是/否 cell can read only as a header
     that is digits and signs or 是/否 (a Chinese header: never). Only a cell passing both is folded."""
-    cols: list[tuple[int, str, str, str]] = []  # (column, header key, two characters its cell must hold)
-    plain_may = False  # can a number/date/bool cell read as one of these headers?
-    for i, h in enumerate(norm_headers):
-        if not h:
-            continue
-        probe = [ch for ch in h if ch not in "（）" and not ch.isspace()]
-        cols.append((i, h, probe[0] if probe else "", probe[-1] if probe else ""))
-        plain_may = plain_may or h.replace("（", "(").replace("）", ")").isascii() or h in ("是", "否")
+    cols = [(i, h, first, last) for i, h, first, last, _ in _heads(norm_headers)]
+    plain_may = any(plain for *_, plain in _heads(norm_headers))  # can a number/date/bool cell read as one?
 
     folded: dict[str, str] = {}  # NFKC of the text cells met (a column repeats its words), up to _MEMO
 
@@ -220,6 +228,7 @@ def _header_test(norm_headers: Sequence[str]) -> Callable[[Sequence[object]], bo
 
 
 _MEMO = 4096  # distinct cells a table remembers the reading of (memory stays flat for any file)
+_NUMBERING = ("序号", "序", "行号", "顺序号", "No.", "NO.")  # a column only numbering the rows
 _BLANK = frozenset((None, ""))  # an empty cell as calamine gives it (a text of spaces is empty too)
 
 
@@ -245,7 +254,7 @@ class Table:
         used = set(cols.values())
         key_col = cols.get(self.layout.spec.key or "", -1)
         norm_headers = [header_key(h) for h in self.layout.headers]
-        numbering = {i for i, h in enumerate(norm_headers) if h in ("序号", "序", "行号", "顺序号", "No.", "NO.")}
+        numbering = {i for i, h in enumerate(norm_headers) if h in _NUMBERING}
         repeats_header = _header_test(norm_headers)
         width = self._width
         pad = [None] * width
@@ -310,6 +319,61 @@ class Table:
         cols = list(self.layout.columns.items())
         for number, raw in self.rows():
             yield number, {k: raw[i] for k, i in cols}
+
+
+class ChunkTest:
+    """Whether ``Table.rows`` would yield every row of a chunk as it is, decided column by column, for a
+    reader that reads the file by columns (the register imports): such a chunk skips the per-row tests,
+    any other goes through ``Table.rows``. The rules are ``Table.rows``' own, from ``_heads`` too."""
+
+    def __init__(self, table: Table) -> None:
+        layout = table.layout
+        self.key_col = layout.columns.get(layout.spec.key or "", -1)
+        norm = [header_key(h) for h in layout.headers]
+        self.usable = self.key_col >= 0 and norm[self.key_col] not in _NUMBERING
+        self.heads = [(i, first, last, plain) for i, _, first, last, plain in _heads(norm)]
+
+    def plain(self, by_column: Sequence[Sequence[Any]]) -> bool:
+        """True when ``Table.rows`` would yield every row of the chunk (its cells by column) as it is:
+        the key column and three more are filled in every row (no blank, 说明 or 无数据 row: four filled
+        cells, the key among them), no text in the first three filled cells can read as 合计/小计/总计/
+        累计/共计 (none holds 计 after NFKC), and at most one column has a cell that can read as its
+        header (a repeated header needs two). Otherwise False."""
+        if not self.usable or not _filled_column(by_column[self.key_col]):
+            return False
+        full = [i for i, col in enumerate(by_column) if _filled_column(col)]
+        if len(full) < 4:
+            return False
+        first = by_column[:3] if full[:3] == [0, 1, 2] else by_column  # the first three filled cells
+        if "计" in normalize("NFKC", repr(first)):
+            return False
+        may = 0
+        for i, a, b, plain in self.heads:
+            col = by_column[i]
+            kinds = set(map(type, col)) - {_NONE}
+            if kinds - _PLAIN - {str} or (plain and kinds & _PLAIN):
+                may += 1
+            elif str in kinds:
+                texts = col if kinds == {str} else [c for c in col if type(c) is str]
+                joined = normalize("NFKC", "\x00".join(texts))
+                may += a in joined and b in joined
+            if may > 1:
+                return False
+        return True
+
+
+_NONE = type(None)
+
+
+def _filled_column(col: Sequence[Any]) -> bool:
+    """Is every cell of the column filled (``Table.rows``' test: not None, "" or blank text)?"""
+    kinds = set(map(type, col))
+    if _NONE in kinds:
+        return False
+    if str not in kinds:
+        return True
+    texts = col if kinds == {str} else [c for c in col if type(c) is str]
+    return all(map(str.strip, texts))
 
 
 def _signature(kind: str, headers: Sequence[str]) -> str:

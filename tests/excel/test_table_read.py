@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from desktop_app.core.errors import UserError
-from desktop_app.excel.table_read import Field, TableSpec, header_key, open_table
+from desktop_app.excel.table_read import ChunkTest, Field, TableSpec, header_key, open_table
 
 SPEC = TableSpec("people", "成员名册", (
     Field("group", "组别", ("村民小组", "小组")),
@@ -357,3 +357,26 @@ def test_rows_read_the_same_however_often_a_cell_repeats(tmp_path: Path) -> None
     assert len(rows) == 90
     assert [s.reason for s in table.skipped] == ["合计行"] * 30
     assert [r["name"] for _, r in rows[:3]] == ["张三", "李四", "王五"]
+
+
+def test_chunk_test_passes_only_chunks_table_rows_yields_whole(tmp_path: Path) -> None:
+    """``ChunkTest.plain``: a chunk (cells by column) that ``Table.rows`` would yield row for row is
+    plain; a 合计 row, a repeated header, a blank key or a row of three cells is not, and whatever it
+    says, ``Table.rows`` over the same rows agrees whenever it says plain."""
+    header = ["组别", "姓名", "身份证号", "股数", "备注"]
+    good = [["一组", "张三", RIC1, 1, "无"], ["二组", "李四", RIC2, 2, "无"]]
+    chunks = {
+        "good": (good, True),
+        "total": ([*good, ["合计", None, None, 3, None]], False),
+        "header again": ([*good, ["组别", "姓名", "身份证号", "股数", "备注"]], False),
+        "blank key": ([*good, ["三组", "王五", None, 1, "无"]], False),
+        "three cells": ([*good, ["三组", "王五", RIC1, None, None]], False),
+        "total word inside": ([["一组", "张三合计", RIC1, 1, "无"], *good], False),
+    }
+    for name, (rows, plain) in chunks.items():
+        table = open_table(xlsx(tmp_path / "chunk.xlsx", [header, *rows]), SPEC)
+        width = len(header)
+        by_column = [[row[i] if i < len(row) else None for row in rows] for i in range(width)]
+        assert ChunkTest(table).plain(by_column) is plain, name
+        if plain:
+            assert [n for n, _ in table.rows()] == list(range(2, 2 + len(rows))) and not table.skipped
