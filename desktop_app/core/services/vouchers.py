@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
-from db.images import jsonable
 from db.models import Entry, SummaryPhrase, Voucher
 from db.types import utcnow
 from desktop_app.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
@@ -90,10 +89,12 @@ def _label(v: Voucher) -> str:
 
 
 def _image(session: Session, v: Voucher) -> dict[str, object]:
-    lines = [{"line": ln.line_no, "account": ln.account_code, "debit": ln.debit, "credit": ln.credit,
+    """The voucher as its audit entries show it, already in JSON values (amounts and the date as
+    ``jsonable`` writes them), so the audit's JSON takes its fast path (a voucher of 2,000 lines)."""
+    lines = [{"line": ln.line_no, "account": ln.account_code, "debit": str(ln.debit), "credit": str(ln.credit),
               "summary": ln.summary} for ln in read_lines(session, v.id)]
-    return {"number": v.number, "period": v.period, "date": v.voucher_date, "summary": v.summary,
-            "status": v.status, "attachments": v.attachments, "flags": v.flags, "lines": jsonable(lines)}
+    return {"number": v.number, "period": v.period, "date": v.voucher_date.isoformat(), "summary": v.summary,
+            "status": v.status, "attachments": v.attachments, "flags": v.flags, "lines": lines}
 
 
 def _row(session: Session, voucher_id: uuid.UUID) -> VoucherRow:
