@@ -251,6 +251,24 @@ def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRo
     prev: tuple[date, tuple[str, str, int]] | None = None
     poisoned = False  # the row above could not be placed: rows continuing it are not reported again
     last: tuple[str, PlannedVoucher] | None = None  # the last 凭证号 cell met and its voucher (prev's)
+
+    def amount(value: Decimal | None, label: str, field: str, row: int) -> Decimal | None:
+        """The cell's amount (ZERO when blank), each distinct one checked once; None when refused,
+        its problem recorded."""
+        if value is None:
+            return ZERO
+        known = amounts.get(value) if value else None
+        if known is not None:
+            return known
+        try:
+            out = _amount(value, label)
+        except UserError as e:
+            problems.append(RowProblem(row, field, e.message))
+            return None
+        if value:
+            amounts[value] = out
+        return out
+
     for r in rows:
         row, day, number, line_summary, code_cell, name_cell, debit_cell, credit_cell, party, bad = r
         key: tuple[str, str, int] | None = None
@@ -325,38 +343,11 @@ def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRo
             v.bad = True
             continue
         acc = acc_or
-        value = debit_cell
-        if value is None:
-            debit = ZERO
-        else:
-            known = amounts.get(value) if value else None
-            if known is not None:
-                debit = known
-            else:
-                try:
-                    debit = _amount(value, "借方金额")
-                    if value:
-                        amounts[value] = debit
-                except UserError as e:
-                    problems.append(RowProblem(row, "debit", e.message))
-                    v.bad = True
-                    continue
-        value = credit_cell
-        if value is None:
-            credit = ZERO
-        else:
-            known = amounts.get(value) if value else None
-            if known is not None:
-                credit = known
-            else:
-                try:
-                    credit = _amount(value, "贷方金额")
-                    if value:
-                        amounts[value] = credit
-                except UserError as e:
-                    problems.append(RowProblem(row, "credit", e.message))
-                    v.bad = True
-                    continue
+        debit = amount(debit_cell, "借方金额", "debit", row)
+        credit = None if debit is None else amount(credit_cell, "贷方金额", "credit", row)
+        if debit is None or credit is None:
+            v.bad = True
+            continue
         if debit and credit:
             problems.append(RowProblem(row, "credit", "同一行只能填借方或贷方其中一方的金额，请分成两行"))
             v.bad = True
