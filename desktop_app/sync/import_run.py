@@ -12,7 +12,7 @@ Every package is checked and applied on its own, in its own all-or-nothing trans
 - refused (a ``UserError``, mostly ``PackageError``: damaged, a gap, totals that do not agree,
   not addressed to this PC when named on its own): nothing of that package is written and the
   run GOES ON with the next package. A later package of the same sender is still tried: the
-  engine (``apply._Applier.records``, ``_check_audit``, the deferred foreign keys) refuses it
+  engine (``apply._Applier.records``, ``apply_after.check_audit``, the deferred foreign keys) refuses it
   on its own when it cannot follow (a gap in the sender's change or audit sequence), and an
   anti-entropy package carries everything not yet acknowledged, so it often carries the
   refused one's changes and imports in its place;
