@@ -22,29 +22,27 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from sys import intern
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from desktop_app.core.cellvalues import (
-    CellError,
-    cell_date,
-    cell_number,
-    cell_ric,
-    cell_text,
-    cell_words,
-    cell_yes_no,
-    fold,
-)
+from desktop_app.core.cellvalues import cell_text
 from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
+from desktop_app.excel.contracts_apply import Planned, create_new
+from desktop_app.excel.contracts_cells import (
+    ALIGN_LABELS,
+    IGNORED,
+    STATES,
+    ContractCells,
+    read_align,
+    read_escalation,
+)
 from desktop_app.excel.importers import (
-    MEMO_SIZE,
     Change,
     ImportCheck,
     ImportDone,
@@ -60,105 +58,6 @@ from desktop_app.excel.importers import (
 from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
 
 __all__ = ["ALIGN_LABELS", "CONTRACTS", "IGNORED", "SPEC", "ContractsImporter", "read_align", "read_escalation"]
-
-ALIGN_LABELS = {"calendar": "按自然年度", "contract": "按合同年度"}
-_ALIGN_WORDS = {
-    "calendar": ("按自然年度", "自然年度", "按自然年", "自然年", "按自然年度（季度）", "按自然年度(季度)", "按自然月",
-                 "按日历年度", "日历年度", "calendar"),
-    "contract": ("按合同年度", "合同年度", "按合同年", "合同年", "按合同期", "按签约年度", "按承包年度", "contract"),
-}
-_ALIGN = {fold(w).replace(" ", "").lower(): k for k, words in _ALIGN_WORDS.items() for w in words}
-_PAYMENT = {"年付": "年付", "按年": "年付", "每年": "年付", "年缴": "年付", "按年付": "年付", "一年一付": "年付",
-            "半年付": "半年付", "按半年": "半年付", "半年缴": "半年付", "每半年": "半年付",
-            "季付": "季付", "按季": "季付", "季缴": "季付", "每季": "季付", "按季度": "季付",
-            "一次性": "一次性", "一次付清": "一次性", "一次性付清": "一次性", "一次性支付": "一次性"}
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_ESCALATION = re.compile(r"每(\d+|[一二两三四五六七八九十]+)年(?:递增|增长|增加|上浮|上调|提高)(\d+(?:\.\d+)?)%")
-_NONE = ("", "无", "不递增", "无递增", "否", "-", "—", "/")
-
-# columns the export writes that are not imported: they have their own forms and actions
-IGNORED = {"民主程序": "民主程序请在合同页的“民主程序”中登记", "决策程序": "民主程序请在合同页的“民主程序”中登记",
-           "组织": "合同导入到当前选择的组织"}
-# 状态 as the export writes it (the status on its as-of date) → the status a new contract is registered with
-_STATES = {"草拟": "草拟", "纠纷": "纠纷", "未生效": None, "履行中": None, "已到期": None, "到期": None, "已终止": "终止",
-           "终止": "终止"}
-
-
-def read_align(value: object) -> str | None:
-    """计费周期: calendar / contract; None for an empty cell."""
-    text = cell_text(value).replace(" ", "").lower()
-    if not text:
-        return None
-    align = _ALIGN.get(text)
-    if align is None:
-        raise CellError(f"计费周期“{cell_text(value)}”无法识别，应填“按自然年度”或“按合同年度”")
-    return align
-
-
-def read_escalation(value: object) -> tuple[Decimal, int] | None:
-    """递增条款 as the export writes it (“每3年递增5%”, also 每三年上浮5%): (比例, 间隔年数);
-    (0, 0) for 无/不递增; None for an empty cell."""
-    text = cell_text(value).replace(" ", "")
-    if not text:
-        return None
-    if text in _NONE:
-        return Decimal(0), 0
-    m = _ESCALATION.fullmatch(text.rstrip("。"))
-    if m is None:
-        raise CellError(f"递增条款“{text}”无法识别，应写成“每3年递增5%”；不递增写“无”，"
-                        "也可改填“递增比例（%）”和“递增间隔（年）”两列")
-    years_text = m.group(1)
-    if years_text.isdigit():
-        years = int(years_text)
-    elif years_text.startswith("十"):
-        years = 10 + _CN_DIGITS.get(years_text[1:], 0)
-    elif years_text.endswith("十"):
-        years = _CN_DIGITS[years_text[0]] * 10
-    elif "十" in years_text:
-        a, b = years_text.split("十")
-        years = _CN_DIGITS[a] * 10 + _CN_DIGITS[b]
-    else:
-        years = _CN_DIGITS[years_text]
-    return Decimal(m.group(2)), years
-
-
-def _money(label: str, *units: str) -> Any:
-    def read(value: object) -> Decimal | None:
-        text = cell_text(value).replace(" ", "") if isinstance(value, str) else ""
-        for unit in units:  # "1.2万元/年": the 万 is read with 元, the rest of the unit dropped
-            if text.endswith(unit):
-                try:
-                    return cell_number(text[: -len(unit)] + "元", units=("元",), label=label)
-                except CellError:
-                    raise CellError(f"“{text}”不是{label}：请只填写数字，可带单位“元”或“{unit}”，如 1,200") from None
-        return cell_number(value, units=("元",), label=label)
-    return read
-
-
-def _int(label: str) -> Any:
-    def read(value: object) -> int | None:
-        n = cell_number(value, units=("天", "年"), label=label)
-        if n is None:
-            return None
-        if n != n.to_integral_value():
-            raise CellError(f"“{cell_text(value)}”不是整数，{label}请填写整数")
-        return int(n)
-    return read
-
-
-def _choice(allowed: dict[str, str] | tuple[str, ...], label: str) -> Any:
-    words = allowed if isinstance(allowed, dict) else {a: a for a in allowed}
-
-    def read(value: object) -> str | None:
-        text = cell_text(value).replace(" ", "")
-        if not text:
-            return None
-        if text not in words:
-            names = "、".join(dict.fromkeys(words.values()))
-            raise CellError(f"{label}“{text}”无效，应为：{names}")
-        return words[text]
-    return read
-
 
 def _spec() -> TableSpec:
     from db.models.contract import CONTRACT_KINDS, LAND_CLASSES, PRICE_BASES
@@ -222,24 +121,6 @@ def _spec() -> TableSpec:
 
 SPEC = _spec()
 
-READERS: dict[str, Any] = {
-    "number": lambda v: cell_text(v).replace(" ", ""), "counterparty_id_number": cell_ric,
-    "parcel_code": lambda v: cell_text(v).replace(" ", "") or None,
-    "asset_code": lambda v: cell_text(v).replace(" ", "") or None,
-    "area_mu": lambda v: cell_number(v, units=("亩",), label="面积"),
-    "signed_on": lambda v: cell_date(v, label="签订日期"), "start_date": lambda v: cell_date(v, label="起始日期"),
-    "end_date": lambda v: cell_date(v, label="终止日期"), "filed_on": lambda v: cell_date(v, label="乡镇备案日期"),
-    "term_years": lambda v: cell_number(v, units=("年",), label="期限"),
-    "annual_rent": _money("年租金", "元/年", "元每年"), "unit_price": _money("单价", "元/亩·年", "元/亩/年", "元/亩"), "deposit_required": _money("保证金"),
-    "escalation_text": read_escalation,
-    "escalation_pct": lambda v: cell_number(v, units=("%",), label="递增比例"),
-    "escalation_years": _int("递增间隔"), "due_days": _int("缴款期限"),
-    "payment_mode": _choice(_PAYMENT, "付款方式"), "billing_align": read_align,
-    "counterparty_kind": _choice(("个人", "单位"), "承包方类型"),
-    "state": _choice({k: k for k in _STATES}, "状态"),
-    "written": lambda v: None if not cell_text(v) else cell_yes_no(v, label="书面合同"),
-}
-
 # the ContractInput fields a row may set (the rest — links to 地块/资产, 状态 — stay as registered)
 _INPUT = ("number", "name", "kind", "subject", "location", "land_class", "area_mu", "quantity", "counterparty_name",
           "counterparty_kind", "counterparty_id_number", "counterparty_phone", "signed_on", "start_date", "end_date",
@@ -275,16 +156,6 @@ def _current(row: Any) -> dict[str, Any]:
     return values
 
 
-@dataclass(frozen=True)
-class _Planned:
-    status: str  # new / changed
-    row: int
-    data: Any  # ContractInput; None when only a 乡镇备案 is added to a registered contract
-    contract_id: uuid.UUID | None
-    filed_on: date | None = None  # a 乡镇备案 to register (the contract has none)
-    checked: tuple[dict[str, Any], dict[str, Any]] | None = None  # check_contract's fields of a new contract
-
-
 class ContractsImporter(Importer):
     kind = "contracts"
     label = "合同"
@@ -315,11 +186,10 @@ class ContractsImporter(Importer):
 
     # ---- reading a row --------------------------------------------------------------------------
 
-    def _read(self, layout: Layout, row: int, raw: list[Any], problems: list[Problem],
-              cells: _RowReader | None = None) -> dict[str, Any] | None:
-        values = (cells or _RowReader(layout))(row, raw, problems)
-        if values is None:
-            return None
+    def _escalation(self, layout: Layout, row: int, raw: list[Any], values: dict[str, Any],
+                    problems: list[Problem]) -> dict[str, Any] | None:
+        """A row's read cells with the 递增条款 as 递增比例 and 递增间隔 (those columns, when also
+        given, must agree with it); None when they do not."""
         ok = True
         text = values.pop("escalation_text", None)
         if text is not None:
@@ -393,18 +263,19 @@ class ContractsImporter(Importer):
         numbers = {n: c.id for n, c in held.items()}  # what check_contract's number lookup finds, read once
         problems: list[Problem] = []
         outcomes: list[RowOutcome] = []
-        plan: list[_Planned] = []
+        plan: list[Planned] = []
         seen: dict[str, int] = {}
         org_col = next((i for i, h in layout.unused() if h == "组织"), None)
         orgs: dict[str, int] = {}
         masked = guessed = 0
         refiled: list[int] = []  # rows whose 乡镇备案日期 differs from the contract's registered filing
         ended: list[int] = []
-        cells = _RowReader(layout)
-        for row, raw in table.rows():
+        for row, raw, read in ContractCells(table).rows(problems):
             if org_col is not None and cell_text(raw[org_col]):
                 orgs.setdefault(cell_text(raw[org_col]), row)
-            values = self._read(layout, row, raw, problems, cells)
+            if read is None:
+                continue
+            values = read if "escalation_text" not in read else self._escalation(layout, row, raw, read, problems)
             if values is None:
                 continue
             number = values.get("number") or ""
@@ -461,10 +332,10 @@ class ContractsImporter(Importer):
             if not self._derived(layout, row, merged, term, problems):
                 continue
             if current is None and state is not None:
-                if _STATES[state] == "终止":
+                if STATES[state] == "终止":
                     ended.append(row)
-                elif _STATES[state] is not None:
-                    merged["status"] = _STATES[state]
+                elif STATES[state] is not None:
+                    merged["status"] = STATES[state]
             fields: dict[str, Any] = {k: merged.get(k) for k in _FIELDS if k in merged or k in _NEEDED}
             data = ContractInput(organisation_id=organisation_id, book_id=book_id, **fields)  # type: ignore[arg-type]
             edit = True
@@ -491,10 +362,10 @@ class ContractsImporter(Importer):
                 continue
             if current_row is None:
                 outcomes.append(RowOutcome(row, number, name, "new"))
-                plan.append(_Planned("new", row, data, None, filed_on, checked))
+                plan.append(Planned("new", row, data, None, filed_on, checked))
             else:
                 outcomes.append(RowOutcome(row, number, name, "changed", changes))
-                plan.append(_Planned("changed", row, data if edit else None, current_row.id, filed_on))
+                plan.append(Planned("changed", row, data if edit else None, current_row.id, filed_on))
         if len(orgs) > 1:
             problems.append(Problem(0, "", f"文件的“组织”列有 {len(orgs)} 个组织（{'、'.join(list(orgs)[:3])}…），"
                                            "合同只能导入到当前组织；请按组织分开文件后分别导入"))
@@ -524,9 +395,9 @@ class ContractsImporter(Importer):
 
         require_clean(check)
         user = acting_user(session, user, "合同")
-        planned: list[_Planned] = list(check.plan or [])
+        planned: list[Planned] = list(check.plan or [])
         assert book_id is not None
-        made = _create_new(session, [p for p in planned if p.status == "new"], organisation_id, book_id, user, progress)
+        made = create_new(session, [p for p in planned if p.status == "new"], organisation_id, book_id, user, progress)
         for n, item in enumerate(planned):
             if progress is not None and n % 20 == 0 and item.status != "new":
                 progress.report(n, len(planned), "正在导入合同")
@@ -550,122 +421,6 @@ class ContractsImporter(Importer):
             record_audit(session, AuditRecord("import", "contract", None,
                                               f"从 {check.layout.sheet} 表导入合同：{'，'.join(parts)}"))
         return ImportDone(added, updated, left, f"已导入合同：{'，'.join(parts)}")
-
-
-def _create_new(session: Session, planned: list[_Planned], organisation_id: uuid.UUID, book_id: uuid.UUID,
-                user: Any, progress: Progress | None, chunk: int = 1000) -> dict[int, uuid.UUID]:
-    """Register the new contracts as ``create_contract`` registers each — its checks (the check's
-    ``check_contract`` result, or the check again when the plan was made for another book), the
-    counterparty found by 证件号码 (else by name) or added, the contract, its schedule from
-    ``schedule_rows`` and one audit entry per contract with its words and row image — written with
-    ``bulk_insert`` and ``record_audit`` every ``chunk`` contracts. Returns file row → contract id."""
-    from sqlalchemy import select
-
-    from db.audit import AuditRecord, record_audit
-    from db.changelog import bulk_insert, paused_gc
-    from db.images import values_image
-    from db.models import Contract, ContractCounterparty, ContractInstallment, ContractRecognition
-    from db.types import uuid7
-    from desktop_app.core.services.auth import require_role
-    from desktop_app.core.services.contracts import check_contract, contract_terms, schedule_rows
-    from desktop_app.core.services.permissions import ENTER_RECORDS
-
-    if not planned:
-        return {}
-    require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
-    by_number: dict[str, ContractCounterparty | dict[str, Any]] = {}
-    by_name: dict[str, ContractCounterparty | dict[str, Any]] = {}
-    for cp in session.scalars(select(ContractCounterparty).where(ContractCounterparty.organisation_id == organisation_id,
-                                                                 ContractCounterparty.deleted.is_(False))):
-        if cp.id_number:
-            by_number.setdefault(cp.id_number, cp)
-        else:
-            by_name.setdefault(cp.name, cp)
-    new_cps: list[dict[str, Any]] = []
-    checked: list[tuple[dict[str, Any], dict[str, Any], uuid.UUID]] = []
-    with paused_gc():
-        for item in planned:  # the checks and the counterparties first: they are written before the contracts
-            data = item.data
-            if data.organisation_id != organisation_id or data.book_id != book_id:  # planned for another book
-                data = replace(data, organisation_id=organisation_id, book_id=book_id)
-            same = item.checked if item.checked is not None and item.data is data else None
-            fields, cp_values = same if same is not None else check_contract(session, data)
-            found = by_number.get(cp_values["id_number"]) if cp_values["id_number"] else by_name.get(cp_values["name"])
-            if found is None:  # as _counterparty: a new one, found by the next rows naming it
-                found = {"id": uuid7(), "address": None, **cp_values}
-                new_cps.append(found)
-                (by_number if cp_values["id_number"] else by_name)[cp_values["id_number"] or cp_values["name"]] = found
-            elif isinstance(found, dict):
-                found.update((k, v) for k, v in cp_values.items() if v is not None)
-            else:
-                for k, v in cp_values.items():
-                    if v is not None and getattr(found, k) != v:
-                        setattr(found, k, v)
-            checked.append((fields, cp_values, found["id"] if isinstance(found, dict) else found.id))
-        session.flush()  # the registered counterparties updated above
-        bulk_insert(session, ContractCounterparty, new_cps)
-        table = Contract.__table__  # the audit image: row_image's of the contract as the ORM writes it
-        made: dict[int, uuid.UUID] = {}
-        for first in range(0, len(planned), chunk):  # a chunk's schedules at a time: memory stays flat
-            if progress is not None:
-                progress.report(first, len(planned), "正在导入合同")
-            contracts: list[dict[str, Any]] = []
-            insts: list[dict[str, Any]] = []
-            recs: list[dict[str, Any]] = []
-            words: list[tuple[str, int]] = []
-            for item, (fields, cp_values, cp_id) in zip(planned[first:first + chunk], checked[first:first + chunk],
-                                                        strict=True):
-                cid = uuid7()
-                contracts.append({"id": cid, **fields, "counterparty_id": cp_id})
-                i_rows, r_rows = schedule_rows(cid, contract_terms(fields))
-                insts.extend(i_rows)
-                recs.extend(r_rows)
-                words.append((cp_values["name"], len(i_rows)))
-                made[item.row] = cid
-            bulk_insert(session, Contract, contracts)
-            bulk_insert(session, ContractInstallment, insts)
-            bulk_insert(session, ContractRecognition, recs)
-            record_audit(session, [
-                AuditRecord("create", "contract", str(c["id"]),
-                            f"登记合同 {c['number']} {c['name']}（{name}），生成应收期次 {count} 期", None,
-                            values_image(table, c))
-                for c, (name, count) in zip(contracts, words, strict=True)])
-    return made
-
-
-_UNREAD = object()
-
-
-class _RowReader:
-    """``importers.read_cells`` with ``READERS`` inside ``remembered_cells``, its column plan made
-    once for the file: a row's cells as values (free text as written where no reader), a column's
-    repeated cells read once (up to ``MEMO_SIZE`` distinct a column; a refused cell is not kept),
-    texts interned; each refused cell a problem at its row and column, the row then None."""
-
-    def __init__(self, layout: Layout) -> None:
-        self.columns: list[tuple[str, int, Any, dict[Any, Any], str]] = [
-            (key, i, READERS.get(key), {}, layout.where(key)) for key, i in layout.columns.items()]
-
-    def __call__(self, row: int, raw: list[Any], problems: list[Problem]) -> dict[str, Any] | None:
-        values: dict[str, Any] = {}
-        ok = True
-        for key, i, reader, seen, where in self.columns:
-            cell = raw[i]
-            memo_key = cell if type(cell) is str else (type(cell), cell)  # 1, 1.0 and True read differently
-            value = seen.get(memo_key, _UNREAD)
-            if value is _UNREAD:
-                try:
-                    value = reader(cell) if reader is not None else (cell_words(cell) or None)
-                except CellError as e:
-                    problems.append(Problem(row, where, e.message))
-                    ok = False
-                    continue
-                if type(value) is str:
-                    value = intern(value)
-                if len(seen) < MEMO_SIZE:
-                    seen[memo_key] = value
-            values[key] = value
-        return values if ok else None
 
 
 # ContractInput's fields without a default: always passed (None when the file leaves them out)

@@ -9,7 +9,7 @@ the terms change, as long as no money has been applied to it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -52,9 +52,29 @@ from desktop_app.core.textsearch import matches
 from desktop_app.core.validate import clean_text
 
 __all__ = [
-    "CONTRACT_KINDS", "CONTRACT_STATES", "CONTRACT_STATUSES", "LAND_CLASSES", "PAYMENT_MODES", "PRICE_BASES", "ContractInput",
-    "check_contract", "contract_terms", "contract_to_change", "create_contract", "get_contract", "list_contracts", "renew_contract",
-    "schedule_rows", "set_contract_status", "update_contract",
+    "CONTRACT_KINDS",
+    "CONTRACT_STATES",
+    "CONTRACT_STATUSES",
+    "INSTALLMENT_COLUMNS",
+    "INSTALLMENT_STORED",
+    "LAND_CLASSES",
+    "PAYMENT_MODES",
+    "PRICE_BASES",
+    "RECOGNITION_COLUMNS",
+    "RECOGNITION_CONSTANTS",
+    "RECOGNITION_STORED",
+        "ContractInput",
+    "check_contract",
+    "contract_terms",
+    "contract_to_change",
+    "create_contract",
+    "get_contract",
+    "list_contracts",
+    "renew_contract",
+    "schedule_rows",
+    "schedule_tuples",
+    "set_contract_status",
+    "update_contract",
 ]
 
 
@@ -255,7 +275,7 @@ def schedule_rows(contract_id: uuid.UUID, terms: Terms) -> tuple[list[dict[str, 
         iid = uuid7()
         insts.append({"id": iid, "contract_id": contract_id, "seq": item.seq, "period_start": item.period_start,
                       "period_end": item.period_end, "due_date": item.due_date, "amount": item.amount,
-                      "note": "不足一期，按天折算" if item.partial else None})
+                      "note": _PARTIAL if item.partial else None})
         for y, a in item.recognition:
             recs.append({"id": uuid7(), "contract_id": contract_id, "installment_id": iid, "year": y, "amount": a,
                          "deferred": zero, "recognised": zero})
@@ -263,6 +283,30 @@ def schedule_rows(contract_id: uuid.UUID, terms: Terms) -> tuple[list[dict[str, 
 
 
 _ZERO = Decimal("0.00")  # immutable: one object for every recognition's 0.00
+_PARTIAL = "不足一期，按天折算"  # an installment's note when it covers part of its period
+# ``schedule_tuples``' rows, for ``bulk_insert(columns=…COLUMNS, stored=…STORED)`` (recognitions with
+# ``constants=RECOGNITION_CONSTANTS``): the ids are given as their stored hex text
+INSTALLMENT_COLUMNS = ("id", "contract_id", "seq", "period_start", "period_end", "due_date", "amount", "note")
+INSTALLMENT_STORED = ("id", "contract_id")
+RECOGNITION_COLUMNS = ("id", "contract_id", "installment_id", "year", "amount")
+RECOGNITION_STORED = ("id", "contract_id", "installment_id")
+RECOGNITION_CONSTANTS = {"deferred": _ZERO, "recognised": _ZERO}
+
+
+def schedule_tuples(contract_hex: str, terms: Terms, ids: Iterator[str], insts: list[tuple[Any, ...]],
+                    recs: list[tuple[Any, ...]]) -> int:
+    """``schedule_rows``' rows as tuples (a bulk writer of 100,000s of rows builds no dict and no
+    ``UUID`` a row): installments in ``INSTALLMENT_COLUMNS`` order appended to ``insts``,
+    recognitions in ``RECOGNITION_COLUMNS`` order to ``recs``, ids their stored hex text taken from
+    ``ids`` (``db.types.uuid7_hex_stream``). Returns the number of installments."""
+    n = 0
+    for item in build_schedule(terms):
+        iid = next(ids)
+        insts.append((iid, contract_hex, item.seq, item.period_start, item.period_end, item.due_date, item.amount,
+                      _PARTIAL if item.partial else None))
+        recs.extend([(next(ids), contract_hex, iid, y, a) for y, a in item.recognition])
+        n += 1
+    return n
 
 
 def _counterparty(session: Session, values: dict[str, Any]) -> ContractCounterparty:

@@ -1,0 +1,238 @@
+"""The 合同 import's cells (issue #15, #18): what each column's cell reads as (``READERS``: units,
+full-width digits, Chinese dates, the 递增条款 and 计费周期 words), and the file's data rows read
+column by column a chunk at a time (``ContractCells``), as the member import reads its roster:
+a column's distinct cells read once each, a whole column looked up in C; a chunk the per-row
+tests of ``Table.rows`` would pass as it is (``ChunkTest``) skips them, any other goes through them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from itertools import islice
+from sys import intern
+from typing import Any
+
+from desktop_app.core.cellvalues import (
+    CellError,
+    cell_date,
+    cell_number,
+    cell_ric,
+    cell_text,
+    cell_words,
+    cell_yes_no,
+    fold,
+)
+from desktop_app.excel.importers import MEMO_SIZE, Problem
+from desktop_app.excel.table_read import ChunkTest, Table
+
+__all__ = ["ALIGN_LABELS", "CHUNK", "IGNORED", "READERS", "STATES", "ContractCells", "read_align", "read_escalation"]
+
+ALIGN_LABELS = {"calendar": "按自然年度", "contract": "按合同年度"}
+_ALIGN_WORDS = {
+    "calendar": ("按自然年度", "自然年度", "按自然年", "自然年", "按自然年度（季度）", "按自然年度(季度)", "按自然月",
+                 "按日历年度", "日历年度", "calendar"),
+    "contract": ("按合同年度", "合同年度", "按合同年", "合同年", "按合同期", "按签约年度", "按承包年度", "contract"),
+}
+_ALIGN = {fold(w).replace(" ", "").lower(): k for k, words in _ALIGN_WORDS.items() for w in words}
+_PAYMENT = {"年付": "年付", "按年": "年付", "每年": "年付", "年缴": "年付", "按年付": "年付", "一年一付": "年付",
+            "半年付": "半年付", "按半年": "半年付", "半年缴": "半年付", "每半年": "半年付",
+            "季付": "季付", "按季": "季付", "季缴": "季付", "每季": "季付", "按季度": "季付",
+            "一次性": "一次性", "一次付清": "一次性", "一次性付清": "一次性", "一次性支付": "一次性"}
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_ESCALATION = re.compile(r"每(\d+|[一二两三四五六七八九十]+)年(?:递增|增长|增加|上浮|上调|提高)(\d+(?:\.\d+)?)%")
+_NONE = ("", "无", "不递增", "无递增", "否", "-", "—", "/")
+
+# columns the export writes that are not imported: they have their own forms and actions
+IGNORED = {"民主程序": "民主程序请在合同页的“民主程序”中登记", "决策程序": "民主程序请在合同页的“民主程序”中登记",
+           "组织": "合同导入到当前选择的组织"}
+# 状态 as the export writes it (the status on its as-of date) → the status a new contract is registered with
+STATES = {"草拟": "草拟", "纠纷": "纠纷", "未生效": None, "履行中": None, "已到期": None, "到期": None, "已终止": "终止",
+           "终止": "终止"}
+
+
+def read_align(value: object) -> str | None:
+    """计费周期: calendar / contract; None for an empty cell."""
+    text = cell_text(value).replace(" ", "").lower()
+    if not text:
+        return None
+    align = _ALIGN.get(text)
+    if align is None:
+        raise CellError(f"计费周期“{cell_text(value)}”无法识别，应填“按自然年度”或“按合同年度”")
+    return align
+
+
+def read_escalation(value: object) -> tuple[Decimal, int] | None:
+    """递增条款 as the export writes it (“每3年递增5%”, also 每三年上浮5%): (比例, 间隔年数);
+    (0, 0) for 无/不递增; None for an empty cell."""
+    text = cell_text(value).replace(" ", "")
+    if not text:
+        return None
+    if text in _NONE:
+        return Decimal(0), 0
+    m = _ESCALATION.fullmatch(text.rstrip("。"))
+    if m is None:
+        raise CellError(f"递增条款“{text}”无法识别，应写成“每3年递增5%”；不递增写“无”，"
+                        "也可改填“递增比例（%）”和“递增间隔（年）”两列")
+    years_text = m.group(1)
+    if years_text.isdigit():
+        years = int(years_text)
+    elif years_text.startswith("十"):
+        years = 10 + _CN_DIGITS.get(years_text[1:], 0)
+    elif years_text.endswith("十"):
+        years = _CN_DIGITS[years_text[0]] * 10
+    elif "十" in years_text:
+        a, b = years_text.split("十")
+        years = _CN_DIGITS[a] * 10 + _CN_DIGITS[b]
+    else:
+        years = _CN_DIGITS[years_text]
+    return Decimal(m.group(2)), years
+
+
+def _money(label: str, *units: str) -> Any:
+    def read(value: object) -> Decimal | None:
+        text = cell_text(value).replace(" ", "") if isinstance(value, str) else ""
+        for unit in units:  # "1.2万元/年": the 万 is read with 元, the rest of the unit dropped
+            if text.endswith(unit):
+                try:
+                    return cell_number(text[: -len(unit)] + "元", units=("元",), label=label)
+                except CellError:
+                    raise CellError(f"“{text}”不是{label}：请只填写数字，可带单位“元”或“{unit}”，如 1,200") from None
+        return cell_number(value, units=("元",), label=label)
+    return read
+
+
+def _int(label: str) -> Any:
+    def read(value: object) -> int | None:
+        n = cell_number(value, units=("天", "年"), label=label)
+        if n is None:
+            return None
+        if n != n.to_integral_value():
+            raise CellError(f"“{cell_text(value)}”不是整数，{label}请填写整数")
+        return int(n)
+    return read
+
+
+def _choice(allowed: dict[str, str] | tuple[str, ...], label: str) -> Any:
+    words = allowed if isinstance(allowed, dict) else {a: a for a in allowed}
+
+    def read(value: object) -> str | None:
+        text = cell_text(value).replace(" ", "")
+        if not text:
+            return None
+        if text not in words:
+            names = "、".join(dict.fromkeys(words.values()))
+            raise CellError(f"{label}“{text}”无效，应为：{names}")
+        return words[text]
+    return read
+
+
+READERS: dict[str, Any] = {
+    "number": lambda v: cell_text(v).replace(" ", ""), "counterparty_id_number": cell_ric,
+    "parcel_code": lambda v: cell_text(v).replace(" ", "") or None,
+    "asset_code": lambda v: cell_text(v).replace(" ", "") or None,
+    "area_mu": lambda v: cell_number(v, units=("亩",), label="面积"),
+    "signed_on": lambda v: cell_date(v, label="签订日期"), "start_date": lambda v: cell_date(v, label="起始日期"),
+    "end_date": lambda v: cell_date(v, label="终止日期"), "filed_on": lambda v: cell_date(v, label="乡镇备案日期"),
+    "term_years": lambda v: cell_number(v, units=("年",), label="期限"),
+    "annual_rent": _money("年租金", "元/年", "元每年"), "unit_price": _money("单价", "元/亩·年", "元/亩/年", "元/亩"), "deposit_required": _money("保证金"),
+    "escalation_text": read_escalation,
+    "escalation_pct": lambda v: cell_number(v, units=("%",), label="递增比例"),
+    "escalation_years": _int("递增间隔"), "due_days": _int("缴款期限"),
+    "payment_mode": _choice(_PAYMENT, "付款方式"), "billing_align": read_align,
+    "counterparty_kind": _choice(("个人", "单位"), "承包方类型"),
+    "state": _choice({k: k for k in STATES}, "状态"),
+    "written": lambda v: None if not cell_text(v) else cell_yes_no(v, label="书面合同"),
+}
+
+
+# rows read a chunk at a time: a chunk's cells are still in the CPU's cache while they are read
+CHUNK = 512
+_NONE_TYPE = type(None)
+
+
+class _Cells(dict[Any, Any]):
+    """A column's distinct cells → what they read as (a refused cell: its ``CellError``, not kept),
+    each read on first sight (``__missing__``), up to ``MEMO_SIZE`` kept; texts interned. Keys are
+    the text itself, or (type, cell) for other cells: 1, 1.0 and True read differently."""
+
+    def __init__(self, read: Any) -> None:
+        super().__init__()
+        self.read = read
+        self.bad = False  # a cell was refused since the flag was cleared
+
+    def __missing__(self, key: Any) -> Any:
+        cell = key[1] if type(key) is tuple else key
+        try:
+            value = self.read(cell)
+        except CellError as e:
+            self.bad = True
+            return e
+        if type(value) is str:
+            value = intern(value)
+        if len(self) < MEMO_SIZE:
+            self[key] = value
+        return value
+
+    def column(self, col: Sequence[Any]) -> list[Any]:
+        kinds = set(map(type, col))
+        if not kinds <= {str, _NONE_TYPE}:
+            col = [c if type(c) is str else (type(c), c) for c in col]
+        return list(map(self.__getitem__, col))
+
+
+def _words(value: object) -> str | None:
+    return cell_words(value) or None
+
+
+class ContractCells:
+    """The table's data rows as (Excel row, raw cells, {field key: value} or None), the values read
+    with ``READERS`` (free text as written where no reader) column by column, a chunk at a time;
+    each refused cell a problem at its row and column (in the column order), the row then None."""
+
+    def __init__(self, table: Table) -> None:
+        layout = table.layout
+        self.table = table
+        self.keys = tuple(layout.columns)
+        self.at = [layout.columns[k] for k in self.keys]
+        self.cells = [_Cells(READERS.get(k, _words)) for k in self.keys]
+        self.where = [layout.where(k) for k in self.keys]
+        self.need = max(self.at, default=-1) + 1
+        self.test = ChunkTest(table)
+
+    def rows(self, problems: list[Problem]) -> Iterator[tuple[int, list[Any], dict[str, Any] | None]]:
+        table = self.table
+        source = table._rows
+        reader = Table(table.path, table.layout, table.skipped, iter(()), table._width)  # a chunk's rows classified
+        pad = [None] * self.need
+        first = True
+        keys, cells = self.keys, self.cells
+        while chunk := list(islice(source, CHUNK)):
+            rows, raws = zip(*chunk, strict=True)
+            del chunk
+            if min(map(len, raws)) < self.need:
+                for r in raws:
+                    if len(r) < self.need:
+                        r.extend(pad[len(r):])
+            by_column = list(zip(*raws, strict=False))
+            if first or not self.test.plain(by_column):  # the first chunk always: a row of column numbers
+                first = False
+                reader._rows = zip(rows, raws, strict=True)
+                classified = list(reader.rows())
+                if not classified:
+                    continue
+                rows, raws = zip(*classified, strict=True)
+                by_column = list(zip(*raws, strict=False))
+            for c in cells:
+                c.bad = False
+            values = [c.column(by_column[i]) for c, i in zip(cells, self.at, strict=True)]
+            refused: set[int] = set()
+            for c, col, where in zip(cells, values, self.where, strict=True):
+                if c.bad:
+                    for j, v in enumerate(col):
+                        if type(v) is CellError:
+                            problems.append(Problem(rows[j], where, v.message))
+                            refused.add(j)
+            for j, (row, raw, vals) in enumerate(zip(rows, raws, zip(*values, strict=True), strict=True)):
+                yield row, raw, None if j in refused else dict(zip(keys, vals, strict=True))
