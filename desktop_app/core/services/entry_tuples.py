@@ -26,7 +26,8 @@ ENTRY_COLUMNS = ("id", "voucher_id", "book_id", "period", "line_no", "account_id
                  "counterparty", "project_id", "contract_id", "asset_id")
 ENTRY_STORED = ("id", "voucher_id", "book_id", "account_id", "debit", "credit", "project_id", "contract_id",
                 "asset_id")
-ACCOUNT, DEBIT, CREDIT = 5, 6, 7  # where a tuple holds its account (hex) and amounts (分)
+LINE_NO, ACCOUNT, DEBIT, CREDIT, SUMMARY = 4, 5, 6, 7, 8  # where a tuple holds its number, account (hex),
+# amounts (分) and 摘要
 
 
 def quick_entry_tuples(accounts: Mapping[str, AccountInfo], lines: Sequence[LineInput], voucher_hex: str,

@@ -22,14 +22,23 @@ from sqlalchemy.orm import Session
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
 from db.models import Entry, SummaryPhrase, Voucher
-from db.types import utcnow
+from db.types import utcnow, uuid7, uuid7_hex_many
 from desktop_app.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
-from desktop_app.core.money import amount_in_words
+from desktop_app.core.money import amount_in_words, from_fen
 from desktop_app.core.periods import period_label, period_of
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rows_funds import LineRow, VoucherDetail, VoucherRow
 from desktop_app.core.services.balances import apply_voucher_totals
-from desktop_app.core.services.funds_base import book_accounts, get_book_row
+from desktop_app.core.services.entry_tuples import (
+    CREDIT,
+    DEBIT,
+    ENTRY_COLUMNS,
+    ENTRY_STORED,
+    LINE_NO,
+    SUMMARY,
+    quick_entry_tuples,
+)
+from desktop_app.core.services.funds_base import AccountInfo, book_accounts, get_book_row
 from desktop_app.core.services.periods import ensure_period_open, period_row, year_end_accounts
 from desktop_app.core.services.users import require_role
 from desktop_app.core.services.voucher_lines import (
@@ -88,11 +97,18 @@ def _label(v: Voucher) -> str:
     return f"{period_label(v.period)}第{v.number}号凭证"
 
 
-def _image(session: Session, v: Voucher) -> dict[str, object]:
+# An audit image's lines (``_image``): dicts in JSON values, as ``jsonable`` writes them
+ImageLines = list[dict[str, object]]
+
+
+def _image(session: Session, v: Voucher, lines: ImageLines | None = None) -> dict[str, object]:
     """The voucher as its audit entries show it, already in JSON values (amounts and the date as
-    ``jsonable`` writes them), so the audit's JSON takes its fast path (a voucher of 2,000 lines)."""
-    lines = [{"line": ln.line_no, "account": ln.account_code, "debit": str(ln.debit), "credit": str(ln.credit),
-              "summary": ln.summary} for ln in read_lines(session, v.id)]
+    ``jsonable`` writes them), so the audit's JSON takes its fast path (a voucher of 2,000 lines).
+    ``lines``: the image's lines when the caller has them (a new voucher's, :func:`_new_voucher`),
+    instead of reading them back."""
+    if lines is None:
+        lines = [{"line": ln.line_no, "account": ln.account_code, "debit": str(ln.debit),
+                  "credit": str(ln.credit), "summary": ln.summary} for ln in read_lines(session, v.id)]
     return {"number": v.number, "period": v.period, "date": v.voucher_date.isoformat(), "summary": v.summary,
             "status": v.status, "attachments": v.attachments, "flags": v.flags, "lines": lines}
 
@@ -118,6 +134,26 @@ def _write_lines(session: Session, v: Voucher, checked: Sequence[CheckedLine]) -
     # new lines as one bulk insert (stored as the ORM stores them, change log and row hash included):
     # a generated voucher has a line per card or member, thousands of ORM objects otherwise
     bulk_insert(session, Entry, new)
+
+
+def _text_of(fen: int) -> str:
+    """An amount in 分 as the image writes the stored amount read back (two places: ``0.00``)."""
+    return "0.00" if fen == 0 else str(from_fen(fen))
+
+
+def _quick_lines(voucher_id: uuid.UUID, book_id: uuid.UUID, period: str, accounts: dict[str, AccountInfo],
+                 lines: Sequence[LineInput]) -> tuple[list[tuple[object, ...]], ImageLines] | None:
+    """A new voucher's lines in the common case (``entry_tuples.quick_entry_tuples``: stored tuples,
+    each line checked as ``check_lines`` would pass it) and their audit image, built from the very
+    values stored (the account named exactly, the text trimmed, amounts in two places) instead of
+    read back; None: the full check (``check_lines``) decides."""
+    rows = quick_entry_tuples(accounts, lines, voucher_id.hex, book_id.hex, period, iter(uuid7_hex_many(len(lines))))
+    if rows is None:
+        return None
+    image: ImageLines = [{"line": r[LINE_NO], "account": ln.account_code, "debit": _text_of(r[DEBIT]),
+                          "credit": _text_of(r[CREDIT]), "summary": r[SUMMARY]}
+                         for r, ln in zip(rows, lines, strict=True)]
+    return rows, image
 
 
 def _remember_phrase(session: Session, book_id: uuid.UUID, text: str) -> None:
@@ -149,26 +185,35 @@ def list_counterparties(session: Session, book_id: uuid.UUID, limit: int = 2000)
 def _new_voucher(session: Session, *, book_id: uuid.UUID, voucher_date: date, summary: str,
                  lines: Sequence[LineInput], user: UserRow, attachments: int, source_kind: str | None,
                  source_id: uuid.UUID | None, flags: Sequence[str], red: bool = False,
-                 reversal_of_id: uuid.UUID | None = None) -> Voucher:
+                 reversal_of_id: uuid.UUID | None = None) -> tuple[Voucher, ImageLines | None]:
+    """The new voucher (填制) and, when its lines took the common case, their audit image (None:
+    read them back)."""
     require_role(session, user, *MAKER_ROLES, book_id=book_id)
     book = get_book_row(session, book_id)
     summary = voucher_summary(summary)
     attachments = _attachments(attachments)
     flag_text = check_flags(flags)
     period = _check_date(session, book_id, voucher_date)
-    checked = check_lines(book_accounts(session, book.id), lines, red=red)
+    accounts = book_accounts(session, book.id)
+    vid = uuid7()
+    quick = None if red else _quick_lines(vid, book_id, period, accounts, lines)
+    checked = check_lines(accounts, lines, red=red) if quick is None else None
     number = (session.scalar(select(func.max(Voucher.number)).where(
         Voucher.book_id == book_id, Voucher.period == period)) or 0) + 1
-    v = Voucher(book_id=book_id, period=period, number=number, voucher_date=voucher_date, summary=summary,
+    v = Voucher(id=vid, book_id=book_id, period=period, number=number, voucher_date=voucher_date, summary=summary,
                 attachments=attachments, status="填制", maker_id=user.id, maker_name=user.display_name,
                 source_kind=source_kind, source_id=source_id, flags=flag_text, reversal_of_id=reversal_of_id)
     session.add(v)
     session.flush()
-    _write_lines(session, v, checked)
+    if quick is not None:  # a new voucher has no lines to revive: one bulk insert of the stored tuples
+        bulk_insert(session, Entry, quick[0], columns=ENTRY_COLUMNS, stored=ENTRY_STORED)
+    else:
+        assert checked is not None
+        _write_lines(session, v, checked)
     if source_kind is None:
         _remember_phrase(session, book_id, summary)
     session.flush()
-    return v
+    return v, None if quick is None else quick[1]
 
 
 def create_voucher(session: Session, *, book_id: uuid.UUID, voucher_date: date, summary: str,
@@ -177,11 +222,11 @@ def create_voucher(session: Session, *, book_id: uuid.UUID, voucher_date: date, 
                    flags: Sequence[str] = ()) -> VoucherRow:
     """填制 a voucher (status 填制). ``source_kind``/``source_id`` let the module that generated it
     find it again; ``flags`` mark items for disclosure (一事一议, 工程招投标, 征地补偿 …)."""
-    v = _new_voucher(session, book_id=book_id, voucher_date=voucher_date, summary=summary, lines=lines,
-                     user=user, attachments=attachments, source_kind=source_kind, source_id=source_id,
-                     flags=flags)
+    v, image = _new_voucher(session, book_id=book_id, voucher_date=voucher_date, summary=summary, lines=lines,
+                            user=user, attachments=attachments, source_kind=source_kind, source_id=source_id,
+                            flags=flags)
     record_audit(session, AuditRecord("create", "voucher", str(v.id), f"填制凭证 {_label(v)}：{v.summary}",
-                                      None, _image(session, v)))
+                                      None, _image(session, v, image)))
     return _row(session, v.id)
 
 
@@ -457,9 +502,9 @@ def reverse_voucher(session: Session, voucher_id: uuid.UUID, *, user: UserRow, v
     lines = [LineInput(ln.account_code, -ln.debit, -ln.credit, ln.summary, ln.counterparty, ln.project_id,
                        ln.contract_id, ln.asset_id) for ln in read_lines(session, v.id)]
     summary = f"冲销{_label(v)}：{reason}"[:200]
-    new = _new_voucher(session, book_id=v.book_id, voucher_date=voucher_date, summary=summary, lines=lines,
-                       user=user, attachments=0, source_kind=v.source_kind, source_id=v.source_id,
-                       flags=[f for f in v.flags.split(",") if f], red=True, reversal_of_id=v.id)
+    new, _ = _new_voucher(session, book_id=v.book_id, voucher_date=voucher_date, summary=summary, lines=lines,
+                          user=user, attachments=0, source_kind=v.source_kind, source_id=v.source_id,
+                          flags=[f for f in v.flags.split(",") if f], red=True, reversal_of_id=v.id)
     note = ""
     if post:
         new.status, new.reviewer_name, new.reviewed_at = "审核", f"{SYSTEM_NAME}（自动凭证）", utcnow()
@@ -488,16 +533,16 @@ def record_auto_voucher(session: Session, *, book_id: uuid.UUID, voucher_date: d
         from desktop_app.core.services.book_settings import auto_vouchers_posted
 
         post = auto_vouchers_posted(session, book_id)
-    v = _new_voucher(session, book_id=book_id, voucher_date=voucher_date, summary=summary, lines=lines,
-                     user=user, attachments=attachments, source_kind=source_kind, source_id=source_id,
-                     flags=flags)
+    v, image = _new_voucher(session, book_id=book_id, voucher_date=voucher_date, summary=summary, lines=lines,
+                            user=user, attachments=attachments, source_kind=source_kind, source_id=source_id,
+                            flags=flags)
     note = "，并由系统自动审核、记账" if post else ""
     if post:
         v.status, v.reviewer_name, v.reviewed_at = "审核", f"{SYSTEM_NAME}（自动凭证）", utcnow()
         _post(session, v, SYSTEM_NAME)
     record_audit(session, AuditRecord("create", "voucher", str(v.id),
                                       f"生成自动凭证 {_label(v)}（来源：{source_kind_label(source_kind)}）{note}：{v.summary}",
-                                      None, _image(session, v)))
+                                      None, _image(session, v, image)))
     return _row(session, v.id)
 
 
