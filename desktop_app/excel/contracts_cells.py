@@ -8,9 +8,12 @@ tests of ``Table.rows`` would pass as it is (``ChunkTest``) skips them, any othe
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from functools import partial
 from itertools import islice
+from operator import methodcaller
 from sys import intern
 from typing import Any
 
@@ -27,7 +30,8 @@ from desktop_app.core.cellvalues import (
 from desktop_app.excel.importers import MEMO_SIZE, Problem
 from desktop_app.excel.table_read import ChunkTest, Table
 
-__all__ = ["ALIGN_LABELS", "CHUNK", "IGNORED", "READERS", "STATES", "ContractCells", "read_align", "read_escalation"]
+__all__ = ["ALIGN_LABELS", "CHUNK", "IGNORED", "READERS", "STATES", "WHOLE_COLUMNS", "ContractCells", "read_align",
+           "read_escalation"]
 
 ALIGN_LABELS = {"calendar": "按自然年度", "contract": "按合同年度"}
 _ALIGN_WORDS = {
@@ -186,6 +190,55 @@ def _words(value: object) -> str | None:
     return cell_words(value) or None
 
 
+# Whole columns read in C where every cell is of one plain kind (names, numbers, 身份证号, phones and
+# rents mostly differ row by row, so a memo does not help them): each gives exactly what its key's
+# reader gives cell by cell (``tests/contracts/test_contract_cells.py`` proves it), or None when the
+# column is not of that kind (then read cell by cell).
+_NFKC = partial(unicodedata.normalize, "NFKC")
+_WORD_STRIP = methodcaller("strip", " \t\r\n\u3000")
+_NO_DASH = methodcaller("replace", "-", "")
+
+
+def _texts(col: Sequence[Any]) -> list[str] | None:
+    """``fold`` of text cells without a space inside (then nothing is collapsed): NFKC, trimmed."""
+    if set(map(type, col)) != {str}:
+        return None
+    out = list(map(str.strip, map(_NFKC, col)))
+    joined = "\x00".join(out)
+    return None if " " in joined or "\t" in joined or "\n" in joined else out
+
+
+def _column_words(col: Sequence[Any]) -> list[str | None] | None:
+    """``_words`` (``cell_words`` or None) of text cells without a space inside."""
+    if set(map(type, col)) != {str}:
+        return None
+    out: list[str | None] = list(map(_WORD_STRIP, col))
+    joined = "\x00".join(out)  # type: ignore[arg-type]
+    if " " in joined or "\t" in joined or "\n" in joined or "\u3000" in joined:
+        return None
+    return out if all(out) else [v or None for v in out]
+
+
+def _column_rics(col: Sequence[Any]) -> list[str] | None:
+    """``cell_ric`` of text cells without a space inside."""
+    texts = _texts(col)
+    return None if texts is None else list(map(str.upper, map(_NO_DASH, texts)))
+
+
+def _column_money(col: Sequence[Any]) -> list[Decimal] | None:
+    """An amount reader's (``_money``) value of whole-number cells: the exact Decimal."""
+    kinds = set(map(type, col))
+    if kinds == {int}:
+        return list(map(Decimal, col))
+    if kinds == {float} and all(map(float.is_integer, col)) and max(map(abs, col)) < 2**53:
+        return list(map(Decimal, map(int, col)))  # excel_number: a whole float is its int
+    return None
+
+
+WHOLE_COLUMNS: dict[str, Any] = {"number": _texts, "counterparty_id_number": _column_rics, "annual_rent": _column_money,
+                                 "unit_price": _column_money}
+
+
 class ContractCells:
     """The table's data rows as (Excel row, raw cells, {field key: value} or None), the values read
     with ``READERS`` (free text as written where no reader) column by column, a chunk at a time;
@@ -197,6 +250,7 @@ class ContractCells:
         self.keys = tuple(layout.columns)
         self.at = [layout.columns[k] for k in self.keys]
         self.cells = [_Cells(READERS.get(k, _words)) for k in self.keys]
+        self.whole = [WHOLE_COLUMNS.get(k, _column_words if k not in READERS else None) for k in self.keys]
         self.where = [layout.where(k) for k in self.keys]
         self.need = max(self.at, default=-1) + 1
         self.test = ChunkTest(table)
@@ -226,11 +280,15 @@ class ContractCells:
                 by_column = list(zip(*raws, strict=False))
             for c in cells:
                 c.bad = False
-            values = [c.column(by_column[i]) for c, i in zip(cells, self.at, strict=True)]
+            values: list[list[Any]] = []
+            for c, whole, i in zip(cells, self.whole, self.at, strict=True):
+                col = by_column[i]
+                read = whole(col) if whole is not None else None
+                values.append(read if read is not None else c.column(col))
             refused: set[int] = set()
-            for c, col, where in zip(cells, values, self.where, strict=True):
+            for c, read_col, where in zip(cells, values, self.where, strict=True):
                 if c.bad:
-                    for j, v in enumerate(col):
+                    for j, v in enumerate(read_col):
                         if type(v) is CellError:
                             problems.append(Problem(rows[j], where, v.message))
                             refused.add(j)

@@ -131,6 +131,8 @@ _FIELDS = (*_INPUT, *_KEPT, "status")  # what a row's ContractInput is made of
 # a service's field name → the column it is about
 _SERVICE_FIELD = {"承包方身份证号": "counterparty_id_number", "承包方统一社会信用代码": "counterparty_id_number",
                   "面积（亩）": "area_mu", "计费周期": "billing_align"}
+# the readers that give "" (not None) for an empty cell
+_BLANK_TEXT = ("number", "counterparty_id_number")
 _DEFAULTS: dict[str, Any] = {"price_basis": "年租金", "escalation_pct": Decimal(0), "escalation_years": 0,
                              "billing_align": "calendar", "due_days": 30, "deposit_required": Decimal(0),
                              "written": True}
@@ -323,9 +325,18 @@ class ContractsImporter(Importer):
                     problems.append(Problem(row, layout.where("counterparty_id_number"),
                                             f"“{ric}”是隐去中间八位的号码，不能导入；请填写完整的证件号码，或清空该格"))
                     continue
-            given = {k: v for k, v in values.items() if v is not None and v != ""}
-            current = _current(current_row) if current_row is not None else None
-            merged = {**_DEFAULTS, **given} if current is None else {**current, **given}
+            if current_row is None:  # a new contract: the row's values (an empty cell None) over the defaults
+                given, current, merged = values, None, values
+                for k, default in _DEFAULTS.items():
+                    if merged.get(k) is None:
+                        merged[k] = default
+                for k in _BLANK_TEXT:
+                    if merged.get(k) == "":
+                        merged[k] = None
+            else:
+                given = {k: v for k, v in values.items() if v is not None and v != ""}
+                current = _current(current_row)
+                merged = {**current, **given}
             if not merged.get("counterparty_kind"):
                 merged["counterparty_kind"] = _party_kind(merged)
                 guessed += 1
@@ -336,7 +347,12 @@ class ContractsImporter(Importer):
                     ended.append(row)
                 elif STATES[state] is not None:
                     merged["status"] = STATES[state]
-            fields: dict[str, Any] = {k: merged.get(k) for k in _FIELDS if k in merged or k in _NEEDED}
+            if current is None:  # every key of the row is a ContractInput field; None is each one's default
+                for k in _NEEDED.difference(merged):
+                    merged[k] = None
+                fields = merged
+            else:
+                fields = {k: merged.get(k) for k in _FIELDS if k in merged or k in _NEEDED}
             data = ContractInput(organisation_id=organisation_id, book_id=book_id, **fields)  # type: ignore[arg-type]
             edit = True
             if current is not None:

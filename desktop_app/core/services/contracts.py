@@ -136,6 +136,13 @@ def _choice(value: str | None, allowed: tuple[str, ...], field: str, *, required
 def _area(value: Decimal | str | None) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    return _area_of(value)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _area_of(value: Decimal | str) -> Decimal:
+    """``_area`` of a filled value, each value once (a register repeats its areas and rates; equal
+    Decimals read alike: the checks and the result go by the value; a refusal is raised each time)."""
     try:
         area = Decimal(str(value).strip())
     except ArithmeticError:
@@ -182,6 +189,13 @@ def _valid_uscc(number: str) -> str:
     return validate_uscc(number, field="承包方统一社会信用代码")
 
 
+@lru_cache(maxsize=4096, typed=True)
+def _amount(value: Decimal | str | int, field: str) -> Decimal:
+    """``parse_amount`` of a rent or deposit, each value once (the result and the checks go by the
+    value; a refusal is raised each time)."""
+    return parse_amount(value, field=field)
+
+
 # Built once: building the statement cost SQLAlchemy more than running it (an import checks each row).
 _NUMBER_HELD = select(Contract.id).where(Contract.organisation_id == bindparam("org"),
                                          Contract.number == bindparam("number"), Contract.deleted.is_(False))
@@ -215,12 +229,12 @@ def _validate(session: Session, data: ContractInput, contract_id: uuid.UUID | No
     area = _area(data.area_mu)
     unit_price = None
     if basis == "单价":
-        unit_price = parse_amount(data.unit_price if data.unit_price is not None else "", field="单价（元/亩·年）")
+        unit_price = _amount(data.unit_price if data.unit_price is not None else "", "单价（元/亩·年）")
         if not area:
             raise ValidationError("按单价计租时必须填写面积", field="面积（亩）")
         rent = round_fen(unit_price * area)
     else:
-        rent = parse_amount(data.annual_rent if data.annual_rent is not None else "", field="年租金")
+        rent = _amount(data.annual_rent if data.annual_rent is not None else "", "年租金")
     pct = _area(data.escalation_pct) if data.escalation_pct not in (None, "") else Decimal(0)
     if pct is None or pct > 100:
         raise ValidationError("递增比例应在 0 到 100 之间", field="递增比例（%）")
@@ -253,7 +267,7 @@ def _validate(session: Session, data: ContractInput, contract_id: uuid.UUID | No
         "price_basis": basis, "annual_rent": rent, "unit_price": unit_price, "escalation_pct": pct,
         "escalation_years": data.escalation_years, "payment_mode": mode, "billing_align": data.billing_align,
         "due_days": data.due_days,
-        "deposit_required": parse_amount(data.deposit_required or Decimal(0), field="保证金"),
+        "deposit_required": _amount(data.deposit_required or Decimal(0), "保证金"),
         "status": _choice(data.status or "履行中", CONTRACT_STATUSES, "状态"),
         "notes": clean_text(data.notes, "备注", 2000, required=False),
     }
