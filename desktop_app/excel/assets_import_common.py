@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
+from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from itertools import islice, repeat
 from math import isfinite
-from operator import is_not
+from operator import attrgetter, is_not
 from sys import intern
 from typing import Any
 from unicodedata import normalize
@@ -355,3 +356,92 @@ def words_ok(value: Any, required: bool, max_len: int) -> bool:
         return value is None and not required
     n = len(value.strip())
     return n <= max_len if n else not required
+
+
+# --- a chunk's quick test, column by column (issue #18) --------------------------------------------
+# ``Accepts``/``Together`` are asked once a row (a Python call and a key built per row). A chunk of rows
+# read column by column is asked per column: each column's (or few columns') distinct values once,
+# the answers looked up in C.
+
+_KEYED = frozenset((str, int, float, bool, Decimal, date, datetime, _NONE))
+_AS_THEMSELVES = (frozenset((str, _NONE)), frozenset((int, _NONE)), frozenset((date, _NONE)))
+
+
+def column_keys(col: Sequence[Any]) -> Sequence[Any] | None:
+    """A key per cell that tells apart what a field check tells apart: the cells themselves for a
+    column of texts, of whole numbers or of dates (with blanks); else (type, text) — 1, 1.0, True and
+    Decimal(1) are equal keys, Decimal 1.0 and 1 too, but not to a check. None for a column holding
+    any other kind of value (then asked row by row)."""
+    kinds = set(map(type, col))
+    if any(map(kinds.__le__, _AS_THEMSELVES)):
+        return col
+    if not kinds <= _KEYED:
+        return None
+    return list(zip(map(type, col), map(str, col), strict=True))
+
+
+class Distinct(dict[Any, bool]):
+    """Does ``check(*values)`` (True/False, never raising) accept each row's values of a few columns?
+    Each distinct combination asked once (``column_keys``), then looked up; answers remembered across
+    chunks up to ``_MEMO``."""
+
+    def __init__(self, check: Callable[..., bool]) -> None:
+        super().__init__()
+        self.check = check
+
+    def rows(self, cols: Sequence[Sequence[Any]]) -> list[bool]:
+        keyed = list(map(column_keys, cols))
+        if None in keyed:
+            return [self.check(*values) for values in zip(*cols, strict=True)]
+        keys: Sequence[Any] = keyed[0] if len(cols) == 1 else list(zip(*keyed, strict=True))  # type: ignore[arg-type]
+        return self.answers(keys, cols)
+
+    def values_of(self, col: Sequence[Any]) -> list[Any]:
+        """``check(value)`` (any answer, not only True/False) of each value of one column."""
+        keys = column_keys(col)
+        return list(map(self.check, col)) if keys is None else self.answers(keys, [col])
+
+    def answers(self, keys: Sequence[Any], cols: Sequence[Sequence[Any]]) -> list[Any]:
+        firsts = dict(zip(keys, zip(*cols, strict=True), strict=True))  # each key → a row's values with it
+        answers = {k: ok if (ok := self.get(k)) is not None else self.check(*firsts[k]) for k in firsts}
+        if len(self) < _MEMO:
+            self.update(answers)
+        return list(map(answers.__getitem__, keys))
+
+
+def column(rows: Sequence[Mapping[str, Any]], key: str, default: Any = None) -> list[Any]:
+    """``row.get(key, default)`` of every row, in C."""
+    return list(map(dict.get, rows, repeat(key), repeat(default)))  # type: ignore[arg-type]
+
+
+def texts_ok(col: Sequence[Any], required: bool, max_len: int, taken: Mapping[str, Any] | None = None) -> list[bool]:
+    """``words_ok`` (and, with ``taken``, trimmed text not among its keys) of every cell: a column of
+    texts all within bounds in C, any other row by row."""
+    if set(map(type, col)) == {str}:
+        trimmed = list(map(str.strip, col))
+        lengths = list(map(len, trimmed))
+        if (min(lengths) > 0 or not required) and max(lengths) <= max_len and (
+                taken is None or taken.keys().isdisjoint(trimmed)):
+            return [True] * len(col)
+    return [words_ok(v, required, max_len) and (taken is None or v.strip() not in taken) for v in col]
+
+
+def accepted_by(check: Callable[[Any], Any]) -> Callable[[Any], bool]:
+    """True when ``check`` (a service's field check) takes the value, False when it raises."""
+    def ok(value: Any) -> bool:
+        try:
+            check(value)
+        except Exception:  # refused (or not even checkable): the service's own call then says how
+            return False
+        return True
+    return ok
+
+
+def in_cents(col: Sequence[Any], *, above_zero: bool) -> bool:
+    """Is every value a finite Decimal of at most two places, not below 0 (above 0: ``above_zero``) and
+    within ``MAX_AMOUNT`` — an amount ``money`` takes as it is?"""
+    from desktop_app.core.money import MAX_AMOUNT
+
+    return set(map(type, col)) == {Decimal} and all(map(Decimal.is_finite, col)) and (
+        min(col) > 0 if above_zero else min(col) >= 0) and max(col) <= MAX_AMOUNT and min(
+        map(attrgetter("exponent"), map(Decimal.as_tuple, col))) >= -2

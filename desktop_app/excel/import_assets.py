@@ -15,10 +15,11 @@ says what to do instead.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
+from itertools import compress
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,16 +27,22 @@ from sqlalchemy.orm import Session
 from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.progress import Progress
 from desktop_app.excel.assets_import_common import (
+    CHUNK,
     Accepts,
+    Distinct,
     Together,
+    accepted_by,
     changed_fields,
+    column,
     date_reader,
+    in_cents,
     integer_reader,
     money_reader,
     number_reader,
     public,
     read_table,
     text_reader,
+    texts_ok,
     with_problems,
     words_ok,
     words_reader,
@@ -164,23 +171,27 @@ class _Quick:
             return all(ok(x) for ok, x in zip(checks, values, strict=False)) and workload[by_work](values[-1])
 
         keys = (*few, "total_workload")
-        self.few = Together(keys, tuple(0 if k == "residual_rate" else None for k in keys), together)
-        self.one = [(k, Accepts(check)) for k, check in (
-            ("location", partial(v.text, field=L["location"], required=False, max_len=200)),
-            ("area_m2", partial(v.decimal, field=L["area_m2"], required=False)),
-            ("acquired_on", partial(v.day, field=L["acquired_on"])),
-            ("opening_accumulated", partial(v.money, field=L["opening_accumulated"], required=False)),
-            ("custodian", partial(v.text, field=L["custodian"], required=False, max_len=50)),
-            ("title_no", partial(v.text, field=L["title_no"], required=False, max_len=60)),
-            ("notes", partial(v.text, field=L["notes"], required=False, max_len=500)))]
+        defaults = tuple(0 if k == "residual_rate" else None for k in keys)
+        self.few = Together(keys, defaults, together)
+        self.few_columns = (tuple(zip(keys, defaults, strict=True)), Distinct(lambda *values: together(values)))
+        one = (("location", partial(v.text, field=L["location"], required=False, max_len=200)),
+               ("area_m2", partial(v.decimal, field=L["area_m2"], required=False)),
+               ("acquired_on", partial(v.day, field=L["acquired_on"])),
+               ("opening_accumulated", partial(v.money, field=L["opening_accumulated"], required=False)),
+               ("custodian", partial(v.text, field=L["custodian"], required=False, max_len=50)),
+               ("title_no", partial(v.text, field=L["title_no"], required=False, max_len=60)),
+               ("notes", partial(v.text, field=L["notes"], required=False, max_len=500)))
+        self.one = [(k, Accepts(check)) for k, check in one]
+        # by columns the 期初累计折旧 check is the money step's (``_money_ok`` runs v.money on every figure)
+        self.one_columns = [(k, Distinct(accepted_by(check))) for k, check in one if k != "opening_accumulated"]
         self.money = partial(v.money, field=L["original_value"], allow_zero=False)
         self.opening = partial(v.money, field=L["opening_accumulated"], required=False)
         self.decimal = partial(v.decimal, field=L["residual_rate"], required=False)
+        self.rates = Distinct(self._rate_or_none)  # 残值率 as _money_ok reads it; False when refused
+        # rows a chunk's column-by-column test accepted (``marked``), by identity, held until asked
+        self.accepted: dict[int, Mapping[str, Any]] = {}
 
     def __call__(self, new: Mapping[str, Any]) -> bool:
-        from desktop_app.core.money import MAX_AMOUNT
-        from desktop_app.core.rules.depreciation import residual_value
-
         get = new.get
         code = get("code")
         if type(code) is not str or not words_ok(code, True, 30) or code.strip() in self.codes:
@@ -192,18 +203,80 @@ class _Quick:
         for key, ok in self.one:
             if not ok(get(key)):
                 return False
+        return self._money_ok(get("original_value"), get("opening_accumulated"), get("residual_rate", 0))
+
+    def _money_ok(self, cost: Any, opening: Any, rate: Any) -> bool:
+        """原值 and 期初累计折旧 as ``validated_asset`` checks them."""
+        from desktop_app.core.money import MAX_AMOUNT
+        from desktop_app.core.rules.depreciation import residual_value
+
         try:
-            cost = get("original_value")
-            opening = get("opening_accumulated")
             if opening is None and type(cost) is Decimal and cost.is_finite() and 0 < cost <= MAX_AMOUNT \
                     and isinstance(places := cost.as_tuple().exponent, int) and places >= -2:
                 return True  # 原值 in 分, above 0, within the limit: what money takes (no opening: see below)
             cost = self.money(cost)
             # no opening figure is 0.00, never above 原值 (in 分, above 0) less its residual (rate ≤ 100%)
             return opening is None or self.opening(opening) <= cost - residual_value(
-                cost, self.decimal(get("residual_rate", 0)) or Decimal("0.0000"))
+                cost, self.decimal(rate) or Decimal("0.0000"))
         except Exception:  # refused: validated_asset words it
             return False
+
+    def rows(self, rows: Sequence[Mapping[str, Any]]) -> list[bool]:
+        """``self(row)`` of every row of a chunk, asked column by column: each column's (or few
+        columns') distinct values once (``Distinct``), the codes and names as one column of texts, the
+        money columns as ``_money_rows`` reads them."""
+        def col(key: str, default: Any = None) -> list[Any]:
+            return column(rows, key, default)
+
+        tests = [texts_ok(col("code"), True, 30, self.codes), texts_ok(col("name"), True, 100),
+                 [u is None and p is None for u, p in zip(col("use_kind"), col("project_id"), strict=True)]]
+        fields, few = self.few_columns
+        tests.append(few.rows([col(k, d) for k, d in fields]))
+        tests.extend(ok.rows([col(k)]) for k, ok in self.one_columns)
+        tests.append(self._money_rows(col("original_value"), col("opening_accumulated"), col("residual_rate", 0)))
+        return list(map(all, zip(*tests, strict=True)))
+
+    def _money_rows(self, costs: list[Any], openings: list[Any], rates: list[Any]) -> list[bool]:
+        """``_money_ok`` of every row: when every 原值 and every opening figure given is in 分, within the
+        limit (原值 above 0), money takes them as they are and only the residual is left to compute,
+        each distinct 残值率 checked once."""
+        from desktop_app.core.rules.depreciation import residual_value
+
+        if not in_cents(costs, above_zero=True):
+            return list(map(self._money_ok, costs, openings, rates))
+        given = [i for i, o in enumerate(openings) if o is not None]
+        out = [True] * len(costs)
+        if not given:
+            return out
+        if not in_cents([openings[i] for i in given], above_zero=False):
+            for i in given:
+                out[i] = self._money_ok(costs[i], openings[i], rates[i])
+            return out
+        for i, rate in zip(given, self.rates.values_of([rates[i] for i in given]), strict=True):
+            cost = costs[i]
+            out[i] = rate is not False and openings[i] <= cost - residual_value(cost, rate)
+        return out
+
+    def _rate_or_none(self, rate: Any) -> Any:
+        try:
+            return self.decimal(rate) or Decimal("0.0000")
+        except Exception:  # refused: validated_asset words it
+            return False
+
+    def marked(self, records: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, dict[str, Any]]]:
+        """``records`` as they come, each chunk's rows tested by ``rows`` first: the accepted ones are
+        remembered (``accepted``) for ``_validate``, which then does not ask row by row."""
+        from desktop_app.core.services.resources_import import batched
+
+        for chunk in batched(records, CHUNK):
+            values = [v for _, v in chunk]
+            kept = list(compress(values, self.rows(values)))
+            self.accepted.update(zip(map(id, kept), kept, strict=True))
+            yield from chunk
+
+    def knows(self, values: Mapping[str, Any]) -> bool:
+        """Did a chunk's test accept this very row (``marked``), or does the row's own test?"""
+        return self.accepted.pop(id(values), None) is values or self(values)
 
 
 def _rate(value: Any, field: str) -> None:
@@ -224,7 +297,7 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
     if rid is None or was is None:
         if values.get("status") == DISPOSED:
             return None  # left out by ``AssetImporter.check``
-        if quick is not None and quick(values):
+        if quick is not None and quick.knows(values):
             return None  # accepted (what the check needs; the apply validates and writes it)
     from desktop_app.core.services.assets import LABELS, load_asset, validated_asset
 
@@ -253,9 +326,26 @@ def _validate(session: Session, values: dict[str, Any], organisation_id: uuid.UU
 DISPOSED = "已处置"
 
 
+def _in_months(layout: Layout, row: int, values: dict[str, Any], problems: list[Problem]) -> bool:
+    """A life in years (使用年限 20) made the card's months (240) in ``values``; False (and a problem)
+    when the years are not whole months."""
+    if "useful_life_years" not in values:
+        return True
+    years = values.pop("useful_life_years", None)
+    if years is not None and values.get("useful_life_months") is None:
+        months = years * 12
+        if months != months.to_integral_value():
+            problems.append(Problem(row, layout.where("useful_life_years"),
+                                    f"“{shown(years)}”年折不成整月，请改填预计使用月数"))
+            return False
+        values["useful_life_months"] = int(months)
+    return True
+
+
 @dataclass
 class AssetImporter(RecordImporter):
     preread: bool = False  # records come read (``assets_import_common.read_records``)
+    by_chunks: bool = True  # the quick test asked of a chunk's rows column by column (else row by row)
 
     def read_row(self, layout: Layout, row: int, record: Mapping[str, Any],
                  problems: list[Problem]) -> dict[str, Any] | None:
@@ -263,17 +353,7 @@ class AssetImporter(RecordImporter):
         values = record if self.preread and type(record) is dict else super().read_row(layout, row, record, problems)
         if values is None:
             return None
-        if "useful_life_years" not in values:
-            return values
-        years = values.pop("useful_life_years", None)
-        if years is not None and values.get("useful_life_months") is None:
-            months = years * 12
-            if months != months.to_integral_value():
-                problems.append(Problem(row, layout.where("useful_life_years"),
-                                        f"“{shown(years)}”年折不成整月，请改填预计使用月数"))
-                return None
-            values["useful_life_months"] = int(months)
-        return values
+        return values if _in_months(layout, row, values, problems) else None
 
     def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               mode: Mode) -> ImportCheck:
@@ -283,9 +363,15 @@ class AssetImporter(RecordImporter):
 
         # the organisation's card codes read once for the file, not per row
         codes = asset_codes(session, organisation_id)
-        each_row = replace(self, validate=partial(_validate, codes=codes, quick=_Quick(codes)), preread=True)
-        refused: list[Problem] = []  # the cells the column-by-column reading refused
+        quick = _Quick(codes)
+        each_row = replace(self, validate=partial(_validate, codes=codes, quick=quick), preread=True)
+        refused: list[Problem] = []  # the cells the column-by-column reading refused (and lives not in months)
         read = read_table(table, self.readers, refused)
+        layout = table.layout
+        # a life in years made months before the chunk's quick test sees the row (read_row has then nothing to do)
+        if self.by_chunks:
+            read.read = quick.marked((row, values) for row, values in read.read if _in_months(
+                layout, row, values, refused)) if "useful_life_years" in layout.columns else quick.marked(read.read)
         out = with_problems(RecordImporter.check(each_row, session, read, organisation_id=organisation_id,
                                                  book_id=book_id, mode=mode), refused)
         gone = {row for status, row, values, _, _ in out.plan if status == "new" and values.get("status") == DISPOSED}
