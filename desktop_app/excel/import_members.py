@@ -29,7 +29,6 @@ relations, dates and share counts many times) into named tuples: DESIGN-NOTES 27
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -52,6 +51,7 @@ from desktop_app.core.cellvalues import (
     cell_text,
     fold,
 )
+from desktop_app.excel.column_cells import CHUNK, Cells, refused, texts
 from desktop_app.excel.importers import (
     Change,
     ImportCheck,
@@ -65,6 +65,7 @@ from desktop_app.excel.importers import (
     require_clean,
     shown,
 )
+from desktop_app.excel.members_household import households_regrouped, new_statuses, record_leaving, two_heads
 from desktop_app.excel.table_read import Field, Layout, Table, TableSpec
 
 if TYPE_CHECKING:
@@ -107,7 +108,6 @@ LABELS = {"户号": "household_number", "组别": "group_name", "姓名": "name"
 UNITS = ("股",)
 ORDER = ("household_number", "name", "ric", "relation", "group_name", "confirmed_on", "joined_on", "note", "head_name",
          "status", "left_on")
-LEFT = {"迁出": "迁出", "死亡": "死亡", "丧失": "丧失"}  # a 状态 other than 在册 → the membership event that makes it
 
 
 @dataclass
@@ -141,61 +141,6 @@ def _clean_rics(col: Sequence[Any], shortest: int = 0) -> bool:
         return False
     joined = "".join(col)
     return joined.isascii() and joined.encode().isalnum()  # bytes: a table look-up a character
-
-
-# rows read column by column at a time: memory stays flat however long the file, and a chunk's
-# cells are still in the CPU's cache while they are read and then checked (4,096 rows: 10 % slower)
-CHUNK = 512
-
-
-class _Cells(dict[Any, Any]):
-    """One kind of cell's distinct raw values → what they read as (a refused cell: its
-    ``CellError``), each read once, on first sight (``__missing__``), so a whole column is looked
-    up in C (``map``); a roster repeats a few groups, relations, dates and counts many times."""
-
-    def __init__(self, read: Callable[[Any], Any], seed: Mapping[Any, Any]) -> None:
-        super().__init__(seed)
-        self.read = read
-        self.bad = False  # some cell was refused: columns are then searched for refusals
-
-    def one(self, raw: Any) -> Any:
-        try:
-            return self.read(raw)
-        except CellError as e:
-            self.bad = True
-            return e
-
-    def __missing__(self, raw: Any) -> Any:
-        value = self[raw] = self.one(raw)
-        return value
-
-    def column(self, col: Sequence[Any]) -> list[Any]:
-        if bool in set(map(type, col)):  # TRUE/FALSE: one by one (as a key True == 1)
-            return [self.one(v) if type(v) is bool else self[v] for v in col]
-        return list(map(self.__getitem__, col))
-
-
-_NFKC = partial(unicodedata.normalize, "NFKC")
-
-
-def _texts(col: Sequence[Any]) -> list[str]:
-    """``cell_text`` of a column whose cells mostly differ (names, 户号), in C when every cell is
-    text without an inner space (a column of a few values repeated: ``_Cells``)."""
-    if set(map(type, col)) == {str}:
-        names = list(map(str.strip, map(_NFKC, col)))
-        joined = "\x00".join(names)
-        if " " not in joined and "\t" not in joined and "\n" not in joined:
-            return names
-    return [fold(v) if type(v) is str else cell_text(v) for v in col]
-
-
-def _refused(values: list[Any], rows: Sequence[int], key: str, blank: Any,
-             problems: list[tuple[int, str, str]]) -> None:
-    """Each refused cell of a column to ``problems``, and blank in ``values``."""
-    for j, v in enumerate(values):
-        if type(v) is CellError:
-            problems.append((rows[j], key, v.message))
-            values[j] = blank
 
 
 class MembersImporter(Importer):
@@ -244,10 +189,10 @@ class MembersImporter(Importer):
         width = max((len(x) for x in registered_numbers if x.isdigit()), default=0)
         numbers = free_household_numbers(taken)
         leaving: dict[int, tuple[str, str, date]] = stats.setdefault("leaving", {})  # row → (身份证号, event, date)
-        texts = _Cells(cell_text, {None: "", "": ""})
-        relations = _Cells(cell_relation, {None: "", "": ""})
-        dates = _Cells(cell_date, {None: None, "": None})
-        counts = [_Cells(partial(cell_number, units=UNITS, label=layout.spec.field(k).label), {None: None, "": None})
+        text_cells = Cells(cell_text, {None: "", "": ""})
+        relations = Cells(cell_relation, {None: "", "": ""})
+        dates = Cells(cell_date, {None: None, "": None})
+        counts = [Cells(partial(cell_number, units=UNITS, label=layout.spec.field(k).label), {None: None, "": None})
                   for k in share_keys]
         seen_relations: Counter[Any] = stats.setdefault("mapped", Counter())
         orphans: set[int] = stats.setdefault("orphans", set())
@@ -288,12 +233,12 @@ class MembersImporter(Importer):
                 rics = list(map(str.upper, raw_rics))  # a lower-case x
             else:
                 rics = [_ric(v, row, problems) for v, row in zip(raw_rics, rows, strict=True)]
-            names = _texts(column("name"))
+            names = texts(column("name"))
             raw_relations = column("relation")
             seen_relations.update(raw_relations)
             rels = relations.column(raw_relations)
-            hns = _texts(column("household_number")) if has_number else [""] * n  # a 户号 each 4 or so rows
-            groups, notes, heads, statuses = (texts.column(column(k)) if k in cols else [""] * n for k in (
+            hns = texts(column("household_number")) if has_number else [""] * n  # a 户号 each 4 or so rows
+            groups, notes, heads, statuses = (text_cells.column(column(k)) if k in cols else [""] * n for k in (
                 "group_name", "note", "head_name", "status"))
             if width and has_number:  # a 户号 Excel turned into a number (010001 → 10001): padded as registered
                 raw_hns = column("household_number")
@@ -304,16 +249,16 @@ class MembersImporter(Importer):
                                         for k in ("confirmed_on", "joined_on", "left_on"))
             shares = [c.column(column(k)) for c, k in zip(counts, share_keys, strict=True)]
             if has_status:  # before a refused date is blanked: it is named once, as unreadable
-                _statuses(rows, rics, statuses, lefts, held, problems, leaving)
+                new_statuses(rows, rics, statuses, lefts, held, problems, leaving)
             if relations.bad:
-                _refused(rels, rows, "relation", "", problems)
+                refused(rels, rows, "relation", "", problems)
             if dates.bad:
-                _refused(confirmed, rows, "confirmed_on", None, problems)
-                _refused(joined, rows, "joined_on", None, problems)
-                _refused(lefts, rows, "left_on", None, problems)
+                refused(confirmed, rows, "confirmed_on", None, problems)
+                refused(joined, rows, "joined_on", None, problems)
+                refused(lefts, rows, "left_on", None, problems)
             for c, k, values in zip(counts, share_keys, shares, strict=True):
                 if c.bad:
-                    _refused(values, rows, k, None, problems)
+                    refused(values, rows, k, None, problems)
             per_types = list(map(dict, map(zip, repeat(share_names), zip(*shares, strict=True)))) if shares else [{}] * n
             if all(hns) and (not held or held.keys().isdisjoint(rics)):  # every row has its 户号, none registered
                 yield list(zip(rows, hns, names, rics, rels, groups, confirmed, joined, notes, per_types, statuses,
@@ -479,8 +424,8 @@ class MembersImporter(Importer):
                 "shares" if stats.get("single") == e.column else f"share:{e.column}" if e.column in types else "")
             if (e.row, key) not in read:
                 problems.append((e.row, key, e.message))
-        problems.extend(_two_heads(held, updates))
-        regrouped = _regrouped(held, groups, problems, outcomes)
+        problems.extend(two_heads(held, updates))
+        regrouped = households_regrouped(held, groups, problems, outcomes)
         leaving = stats.get("leaving") or {}
         if leaving:  # the date a new row died or moved out: after birth, not after today
             for c in preview.rows:
@@ -547,7 +492,7 @@ class MembersImporter(Importer):
                                        user=user, today=options.get("today"), groups=plan.regrouped) \
             if plan.updates or plan.regrouped else 0
         if plan.leaving:  # new members who died or moved out: registered, then that event (as the members page)
-            _leave(session, organisation_id, plan.leaving, basis=basis, user=user, today=options.get("today"))
+            record_leaving(session, organisation_id, plan.leaving, basis=basis, user=user, today=options.get("today"))
         added = result.members if result is not None else 0
         left = len(check.outcomes) - added - check.count("changed")
         parts = [f"新增成员 {added} 人"] + ([f"新户 {result.households} 户"] if result and result.households else []) + (
@@ -564,83 +509,6 @@ def _outcomes(preview: ImportPreview) -> list[RowOutcome]:
         map(itemgetter(0), rows), map(itemgetter(4), rows), map(itemgetter(3), rows), repeat("new"), repeat(()))))
 
 
-def _regrouped(held: Mapping[str, Registered], groups: Mapping[uuid.UUID, Mapping[str, list[int]]],
-               problems: list[tuple[int, str, str]], outcomes: list[RowOutcome]) -> dict[uuid.UUID, str]:
-    """组别 is the household's: one change per household whose rows in the file all name the same new
-    组别 (one outcome line, at its first row: "户 080401 组别：一组 → 三组（4人）"); rows of one
-    household naming different 组别 are a problem at each of them."""
-    out: dict[uuid.UUID, str] = {}
-    if not groups:
-        return out
-    at = {o.row: i for i, o in enumerate(outcomes)}
-    current: dict[uuid.UUID, tuple[str, str]] = {}
-    people: Counter[uuid.UUID] = Counter()
-    for reg in held.values():
-        if reg.household_id in groups:
-            current[reg.household_id] = (reg.household_number, reg.values["group_name"])
-            people[reg.household_id] += reg.status == "在册"
-    for hid, named in groups.items():
-        number, old = current[hid]
-        if len(named) > 1:
-            said = "；".join(f"第{'、'.join(map(str, rows))}行为“{g}”" for g, rows in named.items())
-            for rows in named.values():
-                for row in rows:
-                    problems.append((row, "group_name", f"户 {number} 的各行组别不一致（{said}）：组别属于整户，"
-                                                        "请把本户各行的组别写成相同"))
-            continue
-        ((new, rows),) = named.items()
-        if new != old:
-            out[hid] = new
-            line = RowOutcome(min(rows), number, f"户 {number}", "changed",
-                              (Change("组别", shown(old), f"{shown(new)}（{people[hid]}人）"),))
-            i = at.get(line.row)
-            if i is not None and outcomes[i].status == "unchanged":  # the row's member is otherwise as registered
-                outcomes[i] = line
-            else:
-                outcomes.append(line)
-    return out
-
-
-def _leave(session: Session, organisation_id: uuid.UUID, leaving: list[tuple[str, str, date]], *, basis: str,
-           user: Any, today: date | None) -> None:
-    from sqlalchemy import select
-
-    from db.models import Member
-    from desktop_app.core.services.members import record_membership_event
-
-    rics = [ric for ric, _, _ in leaving]
-    ids: dict[str, uuid.UUID] = {}
-    for start in range(0, len(rics), 500):
-        ids.update(session.execute(select(Member.ric, Member.id).where(
-            Member.organisation_id == organisation_id, Member.deleted.is_(False),
-            Member.ric.in_(rics[start:start + 500]))).all())
-    for ric, kind, day in leaving:
-        record_membership_event(session, ids[ric], kind=kind, event_date=day, basis=basis, user=user,
-                                today=today)
-
-
-def _two_heads(held: Mapping[str, Registered], updates: list[MemberUpdate]) -> list[tuple[int, str, str]]:
-    """更新已有 may make a member 户主 only where the household's head stops being one (in the same
-    file): a household with two heads in the register afterwards is a problem at the new head's row."""
-    changed = {u.member_id: u for u in updates if "relation" in u.changes}
-    if not any(u.changes["relation"] == "户主" for u in changed.values()):
-        return []
-    heads: dict[uuid.UUID, list[tuple[str, uuid.UUID]]] = {}
-    for reg in held.values():
-        u = changed.get(reg.member_id)
-        relation = u.changes["relation"] if u is not None else reg.values["relation"]
-        if relation == "户主" and reg.status == "在册":
-            heads.setdefault(reg.household_id, []).append((reg.values["name"], reg.member_id))
-    out = []
-    for u in changed.values():
-        names = heads.get(u.household_id, [])
-        if u.changes["relation"] == "户主" and len(names) > 1:
-            others = "、".join(n for n, mid in names if mid != u.member_id)
-            out.append((u.row, "relation", f"该户已有户主 {others}：一户只能有一名户主。请在同一文件中把原户主的"
-                                           "与户主关系一并改为其他关系，或在成员页办理"))
-    return out
-
-
 def _padded(value: Any, text: str, width: int, registered: set[str]) -> str:
     """A 户号 cell that is a number (Excel drops 010001's zero: 10001): as registered when it is,
     else zero-padded to the width of the organisation's numbers (a new household too)."""
@@ -652,31 +520,6 @@ def _padded(value: Any, text: str, width: int, registered: set[str]) -> str:
         return text
     plain = str(value)
     return plain if plain in registered else plain.zfill(width)
-
-
-def _statuses(rows: Sequence[int], rics: list[str], statuses: list[str], lefts: list[Any], held: Mapping[str, Any],
-              problems: list[tuple[int, str, str]], leaving: dict[int, tuple[str, str, date]]) -> None:
-    """The 状态 and 迁出/死亡日期 of new rows (a registered row's are compared in ``check``): a member
-    who died or moved out is registered and then given that event, on that date."""
-    if set(statuses) <= {"", "在册"} and not any(lefts):
-        return
-    for row, ric, status, left in zip(rows, rics, statuses, lefts, strict=True):
-        if ric in held:
-            continue
-        status = status.replace(" ", "")
-        if type(left) is CellError:
-            continue
-        if status in ("", "在册"):
-            if left is not None:
-                problems.append((row, "left_on", f"填了迁出/死亡日期 {left.isoformat()}，但状态{'为“在册”' if status else '空白'}："
-                                                 "请在“状态”列填写迁出、死亡或丧失，或删去该日期"))
-            continue
-        if status not in LEFT:
-            problems.append((row, "status", f"状态“{status}”无法识别：应为在册、{'、'.join(LEFT)}之一"))
-        elif left is None:
-            problems.append((row, "left_on", f"状态为“{status}”的成员须填写迁出/死亡日期（如 2024-05-01）"))
-        else:
-            leaving[row] = (ric, LEFT[status], left)
 
 
 def _ric(value: Any, row: int, problems: list[tuple[int, str, str]]) -> str:
