@@ -30,7 +30,7 @@ from desktop_app.core.cellvalues import (
 from desktop_app.excel.importers import MEMO_SIZE, Problem
 from desktop_app.excel.table_read import ChunkTest, Table
 
-__all__ = ["ALIGN_LABELS", "CHUNK", "IGNORED", "READERS", "STATES", "WHOLE_COLUMNS", "ContractCells", "read_align",
+__all__ = ["ALIGN_LABELS", "CHUNK", "IGNORED", "READERS", "STATES", "WHOLE_COLUMNS", "ContractCells", "column_words", "read_align",
            "read_escalation"]
 
 ALIGN_LABELS = {"calendar": "按自然年度", "contract": "按合同年度"}
@@ -208,7 +208,7 @@ def _texts(col: Sequence[Any]) -> list[str] | None:
     return None if " " in joined or "\t" in joined or "\n" in joined else out
 
 
-def _column_words(col: Sequence[Any]) -> list[str | None] | None:
+def column_words(col: Sequence[Any]) -> list[str | None] | None:
     """``_words`` (``cell_words`` or None) of text cells without a space inside."""
     if set(map(type, col)) != {str}:
         return None
@@ -250,7 +250,7 @@ class ContractCells:
         self.keys = tuple(layout.columns)
         self.at = [layout.columns[k] for k in self.keys]
         self.cells = [_Cells(READERS.get(k, _words)) for k in self.keys]
-        self.whole = [WHOLE_COLUMNS.get(k, _column_words if k not in READERS else None) for k in self.keys]
+        self.whole = [WHOLE_COLUMNS.get(k, column_words if k not in READERS else None) for k in self.keys]
         self.where = [layout.where(k) for k in self.keys]
         self.need = max(self.at, default=-1) + 1
         self.test = ChunkTest(table)
