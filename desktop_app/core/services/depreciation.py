@@ -241,23 +241,24 @@ def _compute_runs_of(session: Session, book_ids: Sequence[uuid.UUID], period: st
     # each card's charged months from its book's start through the month: how many before the
     # month, the first and last of them, and whether the month itself is charged (one row a card)
     before = AssetDepreciation.period < period
-    charged = {_hex(r[0]): r[1:] for r in conn.execute(
+    charged = {(raw if type(raw) is str and len(raw) == 32 else _hex(raw)): (n, lo, hi, this)
+               for raw, n, lo, hi, this in conn.execute(
         select(type_coerce(AssetDepreciation.asset_id, String), func.sum(case((before, 1), else_=0)),
                func.min(case((before, AssetDepreciation.period))), func.max(case((before, AssetDepreciation.period))),
                func.max(case((before, 0), else_=1)))
         .join(Book, Book.id == AssetDepreciation.book_id)  # a line's book is its card's (cards never move)
         .where(AssetDepreciation.book_id.in_(list(books)), AssetDepreciation.deleted.is_(False),
                AssetDepreciation.period >= Book.start_period, AssetDepreciation.period <= period)
-        .group_by(AssetDepreciation.asset_id))}  # by ix_asset_depreciation_book_period
+        .group_by(AssetDepreciation.asset_id)).all()}  # by ix_asset_depreciation_book_period
     book_of = {raw: b for b in books for raw in (b, b.hex, str(b))}  # as SQLite's CHAR(32) or a driver's UUID
-    starts = {b: month_index(row.start_period) for b, row in books.items()}
+    starts = {raw: month_index(books[b].start_period) for raw, b in book_of.items()}  # by the book as read
     now = month_index(period)
     # the common card (straight line, no value change) in closed form on its stored values; the
     # others, and a card whose charged months do not cover its span exactly, by the whole schedule
     # against each month charged (read again as typed rows: they are few)
     months: dict[Any, int] = {}  # month index of each distinct date / period text met
     labels: dict[int, str] = {}
-    items: list[tuple[uuid.UUID, str, str, str, str, int | None]] = []  # book, hex, code, name, use, 分 (None: slow)
+    items: list[tuple[Any, str, str, str, str, int | None]] = []  # book as read, hex, code, name, use, 分 (None: slow)
     slow: list[str] = []
     for raw, code, name, status, use, disp, cost, rate, life, acq, method, opening, first, raw_book in everything:
         if status == "报废":
@@ -270,10 +271,9 @@ def _compute_runs_of(session: Session, book_ids: Sequence[uuid.UUID], period: st
             if disposed < now:
                 continue
         hid = raw if type(raw) is str and len(raw) == 32 else _hex(raw)
-        book = book_of[raw_book]
         if method == UNITS or hid in adjusted:
             slow.append(hid)
-            items.append((book, hid, code, name, use, None))
+            items.append((raw_book, hid, code, name, use, None))
             continue
         acquired = months.get(acq)
         if acquired is None:
@@ -283,12 +283,13 @@ def _compute_runs_of(session: Session, book_ids: Sequence[uuid.UUID], period: st
             first_ix = months.get(first)
             if first_ix is None:
                 first_ix = months[first] = month_index(first)
-        fen, span = straight_month_fen(cost, rate, life, acquired, opening, first_ix, disposed, now, starts[book])
+        fen, span = straight_month_fen(cost, rate, life, acquired, opening, first_ix, disposed, now,
+                                       starts[raw_book])
         done = charged.get(hid)
         if span is not None:
             if done is None or done[0] != span[2]:
                 slow.append(hid)
-                items.append((book, hid, code, name, use, None))
+                items.append((raw_book, hid, code, name, use, None))
                 continue
             lo, hi = labels.get(span[0]), labels.get(span[1])
             if lo is None:
@@ -297,21 +298,23 @@ def _compute_runs_of(session: Session, book_ids: Sequence[uuid.UUID], period: st
                 hi = labels[span[1]] = period_at(span[1])
             if done[1] != lo or done[2] != hi:
                 slow.append(hid)
-                items.append((book, hid, code, name, use, None))
+                items.append((raw_book, hid, code, name, use, None))
                 continue
         if fen is not None and not (done is not None and done[3]):
-            items.append((book, hid, code, name, use, fen))
+            items.append((raw_book, hid, code, name, use, fen))
     slow_fen = _slow_charges(conn, slow, books, adjs, works, period) if slow else {}
-    codes = {b: {use: role_code(session, b, role) for use, role in EXPENSE_ROLE.items()}
-             for b in {it[0] for it in items}}
+    # each book's run and expense accounts, by the book as read (a text key: no UUID hash a card)
+    runs = {raw: (out[b], {use: role_code(session, b, role) for use, role in EXPENSE_ROLE.items()})
+            for raw, b in {(r, book_of[r]) for r in {it[0] for it in items}}}
     make, put, unknown, UUID = object.__new__, object.__setattr__, uuid.SafeUUID.unknown, uuid.UUID
-    for book, hid, code, name, use, fen in items:
+    for raw_book, hid, code, name, use, fen in items:
         if fen is None:
             got = slow_fen[hid]
             if got is None:
                 continue
             fen = got
-        run, account = out[book], codes[book][use]
+        run, codes = runs[raw_book]
+        account = codes[use]
         aid = make(UUID)  # uuid.UUID(hex=hid) as db.types.uuid7 makes one: the hex is the database's own
         put(aid, "int", int(hid, 16))
         put(aid, "is_safe", unknown)
@@ -416,7 +419,7 @@ def run_depreciation(session: Session, *, book_id: uuid.UUID, period: str, user:
         return DepreciationRunResult(book_id, period, False, None, None, ZERO, ())
     voucher = record_auto_voucher(session, book_id=book_id, voucher_date=period_end(period),
                                   summary=f"计提{period_label(period)}固定资产折旧",
-                                  lines=_run_lines(session, book_id, period, charges), user=user,
+                                  lines=_run_lines(session, book_id, period, run), user=user,
                                   source_kind=SOURCE_KIND, source_id=run_source_id(book_id, period))
     _write_lines(session, book_id, period, run, voucher.id)
     _audit_run(session, book_id, period, charges, voucher.id, voucher.code)
@@ -425,16 +428,16 @@ def run_depreciation(session: Session, *, book_id: uuid.UUID, period: str, user:
     return DepreciationRunResult(book_id, period, False, voucher.id, voucher.code, total, tuple(charges))
 
 
-def _run_lines(session: Session, book_id: uuid.UUID, period: str, charges: list[DepreciationCharge]) -> list[LineInput]:
+def _run_lines(session: Session, book_id: uuid.UUID, period: str, run: _Run) -> list[LineInput]:
     """The run's voucher: 借 each expense account its total, 贷 累计折旧 per asset."""
-    by_account: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for c in charges:
-        by_account[c.account_code] += c.amount
+    by_account: dict[str, int] = defaultdict(int)  # 分
+    for account, fen in zip(run.accounts, run.fens, strict=True):
+        by_account[account] += fen
     acc_dep = role_code(session, book_id, "accumulated_depreciation")
     label = period_label(period)
-    lines = [LineInput(code, debit=amount, summary=f"计提{label}折旧") for code, amount in sorted(by_account.items())]
+    lines = [LineInput(code, debit=from_fen(fen), summary=f"计提{label}折旧") for code, fen in sorted(by_account.items())]
     lines += [LineInput(acc_dep, credit=c.amount, summary=f"{c.code} {c.name}"[:200], asset_id=c.asset_id)
-              for c in charges]
+              for c in run.charges]
     return lines
 
 
@@ -482,7 +485,7 @@ def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], p
         out[b] = tuple(run.charges)
         if run.charges:
             batch.add(b, [BulkVoucher(period_end(period), f"计提{period_label(period)}固定资产折旧",
-                                      _run_lines(session, b, period, run.charges), source_kind=SOURCE_KIND,
+                                      _run_lines(session, b, period, run), source_kind=SOURCE_KIND,
                                       source_id=run_source_id(b, period), attachments=0)])
 
     def finish(posted: dict[uuid.UUID, Posted]) -> None:

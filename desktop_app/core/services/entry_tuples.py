@@ -39,12 +39,17 @@ def quick_entry_tuples(accounts: Mapping[str, AccountInfo], lines: Sequence[Line
     if len(lines) < 2:
         return None
     rows: list[tuple[Any, ...]] = []
-    total_d = total_c = ZERO
+    total_d = total_c = 0  # in 分
     get = accounts.get
+    account_hex: dict[str, str] = {}  # each account named, checked once: its stored id
     for i, line in enumerate(lines, start=1):
-        acc = get(line.account_code)
-        if acc is None or not acc.is_leaf or not acc.active:
-            return None
+        code = line.account_code
+        acc_hex = account_hex.get(code)
+        if acc_hex is None:
+            acc = get(code)
+            if acc is None or not acc.is_leaf or not acc.active:
+                return None
+            acc_hex = account_hex[code] = acc.id.hex
         debit, credit = line.debit, line.credit
         if type(debit) is not Decimal or type(credit) is not Decimal:
             return None
@@ -52,13 +57,16 @@ def quick_entry_tuples(accounts: Mapping[str, AccountInfo], lines: Sequence[Line
         if not is_debit and not debit.is_zero():
             return None
         amount = debit if is_debit else credit
-        if not amount.is_finite() or not ZERO < amount <= MAX_AMOUNT or amount.quantize(CENT) != amount:
+        # finite, at most two places (quantize within MAX_AMOUNT's digits is exact), 0 < 分 ≤ the limit
+        if not amount.is_finite() or amount.adjusted() > _MAX_ADJUSTED or amount.quantize(CENT) != amount:
             return None
         fen = int(amount.scaleb(2))  # exact: two places at most
+        if not 0 < fen <= _MAX_FEN:
+            return None
         if is_debit:
-            total_d += amount
+            total_d += fen
         else:
-            total_c += amount
+            total_c += fen
         summary, counterparty = line.summary, line.counterparty
         if summary is not None:
             summary = summary.strip() or None
@@ -69,10 +77,14 @@ def quick_entry_tuples(accounts: Mapping[str, AccountInfo], lines: Sequence[Line
             if counterparty is not None and len(counterparty) > 100:
                 return None
         project, contract, asset = line.project_id, line.contract_id, line.asset_id
-        rows.append((next(ids), voucher_hex, book_hex, period, i, acc.id.hex, fen if is_debit else 0,
+        rows.append((next(ids), voucher_hex, book_hex, period, i, acc_hex, fen if is_debit else 0,
                      0 if is_debit else fen, summary, counterparty, None if project is None else project.hex,
                      None if contract is None else contract.hex, None if asset is None else asset.hex))
     return rows if total_d == total_c else None
+
+
+_MAX_ADJUSTED = MAX_AMOUNT.adjusted()  # an amount of more digits before the point is over the limit
+_MAX_FEN = int(MAX_AMOUNT.scaleb(2))  # the limit in 分 (exact: two places)
 
 
 def entry_tuples(rows: Sequence[Mapping[str, Any]], ids: Iterator[str]) -> list[tuple[Any, ...]]:
