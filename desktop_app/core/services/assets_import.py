@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert, session_actor
 from db.models import Asset, AssetHistory
-from db.types import utcnow, uuid7
+from db.types import utcnow, uuid7_hex_many, uuid7_many
 from desktop_app.core.errors import ValidationError
 from desktop_app.core.rows import UserRow
 from desktop_app.core.rules.depreciation import (
@@ -82,14 +82,13 @@ def create_assets(session: Session, *, organisation_id: uuid.UUID, book_id: uuid
     n = 0
     for chunk in batched(rows, CHUNK):
         out: list[dict[str, Any]] = []
-        for values in chunk:
+        for values, aid in zip(chunk, uuid7_many(len(chunk)), strict=True):  # the cards' ids in one go
             # a code registered before or earlier in this batch: the form's 「资产编号 X 已被其他资产卡片使用」
             fields = validated(values)
             code = fields["code"]
             first = add_months(month_of(fields["acquired_on"]), 1)
             fields["first_period"] = max(first, book.start_period, add_months(done, 1)) if done else \
                 max(first, book.start_period)
-            aid = uuid7()
             codes[code] = aid
             out.append({"id": aid, "organisation_id": organisation_id, "book_id": book_id, **fields, **_UNSET})
         _write(session, out, image)
@@ -100,10 +99,12 @@ def create_assets(session: Session, *, organisation_id: uuid.UUID, book_id: uuid
 def _write(session: Session, out: list[dict[str, Any]], image: Images) -> None:
     """The cards, their history lines (as ``assets_common.write_history``) and audit entries."""
     bulk_insert(session, Asset, out)
-    at, actor = utcnow(), session_actor(session)
-    bulk_insert(session, AssetHistory, [
-        {"id": uuid7(), "asset_id": r["id"], "at": at, "actor": actor, "action": "create",
-         "summary": f"登记资产卡片 {r['code']} {r['name']}"[:300], "changes_json": None} for r in out])
+    # the history lines as (id, card id, summary) in their stored form: what every line shares given once
+    bulk_insert(session, AssetHistory, list(zip(
+        uuid7_hex_many(len(out)), [r["id"].hex for r in out],
+        [f"登记资产卡片 {r['code']} {r['name']}"[:300] for r in out], strict=True)),
+        columns=("id", "asset_id", "summary"), stored=("id", "asset_id"),
+        constants={"at": utcnow(), "actor": session_actor(session), "action": "create", "changes_json": None})
     record_audit(session, [AuditRecord("create", "asset", str(r["id"]),
                                        f"登记资产 {r['code']} {r['name']}（原值 {r['original_value']}）", None, image(r))
                            for r in out])
