@@ -25,7 +25,6 @@ import uuid
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -208,7 +207,7 @@ class ContractsImporter(Importer):
     def _derived(self, layout: Layout, row: int, merged: dict[str, Any], term: Decimal | None,
                  problems: list[Problem]) -> bool:
         """期限 against the dates (or giving the 终止日期), 年租金 against 单价 and 面积."""
-        from desktop_app.core.rules.contract_schedule import add_years, round_fen
+        from desktop_app.core.rules.contract_schedule import add_years, round_fen, term_years
 
         start, end = merged.get("start_date"), merged.get("end_date")
         if term is not None and start is not None and end is None:
@@ -218,7 +217,7 @@ class ContractsImporter(Importer):
                 return False
             merged["end_date"] = add_years(start, int(term)) - timedelta(days=1)
         elif term is not None and start is not None and end is not None and end >= start:
-            actual = _term_years(start, end)
+            actual = term_years(start, end)
             if abs(term - actual) >= Decimal("0.05"):  # 5.5 for 5.50 and 3.3 for 3.33 年 are the same term
                 problems.append(Problem(row, layout.where("term_years"),
                                         f"期限 {shown(term)} 年与起止日期 {start:%Y-%m-%d} 至 {end:%Y-%m-%d}"
@@ -462,14 +461,6 @@ def _party_kind(values: dict[str, Any]) -> str:
             except UserError:
                 pass
     return "单位" if _UNIT_NAME.search(values.get("counterparty_name") or "") else "个人"
-
-
-@lru_cache(maxsize=4096)
-def _term_years(start: date, end: date) -> Decimal:
-    """``term_years``, each pair of dates once (a register's contracts share their terms)."""
-    from desktop_app.core.rules.contract_schedule import term_years
-
-    return term_years(start, end)
 
 
 def _equal(a: Any, b: Any) -> bool:

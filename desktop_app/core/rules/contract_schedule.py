@@ -27,6 +27,7 @@ optional escalation and a payment mode):
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,6 +35,7 @@ from functools import lru_cache
 
 CENT = Decimal("0.01")
 MONTHS = {"年付": 12, "半年付": 6, "季付": 3}
+_SHARE = {m: Decimal(m) / Decimal(12) for m in MONTHS.values()}  # a period's part of a year
 PAYMENT_MODES = ("年付", "半年付", "季付", "一次性")
 
 
@@ -71,6 +73,7 @@ def add_years(day: date, years: int) -> date:
     return add_months(day, 12 * years)
 
 
+@lru_cache(maxsize=4096)
 def term_years(start: date, end: date) -> Decimal:
     """The term in years: whole anniversaries plus the rest as a fraction of 365 days (2 dp)."""
     whole = 0
@@ -99,17 +102,22 @@ def _step_boundaries(terms: Terms) -> list[date]:
     """First day of escalation steps 1, 2, … (inside or just past the term)."""
     if terms.escalation_years <= 0 or not terms.escalation_pct:
         return []
+    return list(_bounds_of(terms.start, terms.end, terms.escalation_years))
+
+
+@lru_cache(maxsize=4096)
+def _bounds_of(start: date, end: date, every: int) -> tuple[date, ...]:
     out: list[date] = []
     k = 1
     while True:
-        day = add_years(terms.start, k * terms.escalation_years)
-        if day > terms.end:
-            return out
+        day = add_years(start, k * every)
+        if day > end:
+            return tuple(out)
         out.append(day)
         k += 1
 
 
-def _pieces(first: date, last: date, bounds: list[date]) -> list[tuple[date, date, int]]:
+def _pieces(first: date, last: date, bounds: Sequence[date]) -> list[tuple[date, date, int]]:
     """Split [first, last] at escalation boundaries: (from, to, step)."""
     pieces: list[tuple[date, date, int]] = []
     cur = first
@@ -122,15 +130,33 @@ def _pieces(first: date, last: date, bounds: list[date]) -> list[tuple[date, dat
     return pieces
 
 
-def _amount(terms: Terms, rates: list[Decimal], bounds: list[date], nominal: tuple[date, date],
-            covered: tuple[date, date], months: int) -> Decimal:
-    pieces = _pieces(covered[0], covered[1], bounds)
-    share = Decimal(months) / Decimal(12)
-    if covered == nominal and len(pieces) == 1:
-        return round_fen(rates[pieces[0][2]] * share)
-    days_total = Decimal((nominal[1] - nominal[0]).days + 1)
-    exact = sum((rates[s] * share * Decimal((b - a).days + 1) / days_total for a, b, s in pieces), Decimal(0))
-    return round_fen(exact)
+# a period of a schedule as far as its dates decide it: (covered first day, covered last day, partial,
+# the step when the whole period is at one rate else None, (step, days, days of the whole period) pieces)
+_Slot = tuple[date, date, bool, "int | None", tuple[tuple[int, Decimal, Decimal], ...]]
+
+
+@lru_cache(maxsize=4096)  # an import's contracts share a few terms' dates: each worked out once, the rents differ
+def _slots(start: date, end: date, align: str, months: int, bounds: tuple[date, ...]) -> tuple[_Slot, ...]:
+    """Every period touching the term (``_periods``) cut at the escalation ``bounds`` (``_pieces``)."""
+    out: list[_Slot] = []
+    for nominal, covered in _periods_of(start, end, align, months):
+        pieces = _pieces(covered[0], covered[1], bounds)
+        if covered == nominal and len(pieces) == 1:
+            out.append((covered[0], covered[1], False, pieces[0][2], ()))
+        else:
+            days_total = Decimal((nominal[1] - nominal[0]).days + 1)
+            out.append((covered[0], covered[1], covered != nominal, None,
+                        tuple((s, Decimal((b - a).days + 1), days_total) for a, b, s in pieces)))
+    return tuple(out)
+
+
+def _amount(rates: list[Decimal], share: Decimal, step: int | None,
+            pieces: tuple[tuple[int, Decimal, Decimal], ...]) -> Decimal:
+    """A period's amount: a whole period at one rate costs ``rate * share``; otherwise each piece
+    ``rate * share * days / days of the period``, added exactly and rounded once."""
+    if step is not None:
+        return round_fen(rates[step] * share)
+    return round_fen(sum((rates[s] * share * days / days_total for s, days, days_total in pieces), Decimal(0)))
 
 
 def _periods(terms: Terms, months: int) -> tuple[tuple[tuple[date, date], tuple[date, date]], ...]:
@@ -170,8 +196,10 @@ def calendar_year_amounts(terms: Terms) -> list[tuple[int, Decimal]]:
     """The rent of each calendar year of the term (an annual, calendar-aligned schedule)."""
     annual = Terms(terms.start, terms.end, terms.annual_rent, "年付", terms.escalation_pct,
                    terms.escalation_years, 0, "calendar")
-    rates, bounds = step_rates(annual), _step_boundaries(annual)
-    return [(nom[0].year, _amount(annual, rates, bounds, nom, cov, 12)) for nom, cov in _periods(annual, 12)]
+    rates, share = step_rates(annual), _SHARE[12]
+    return [(first.year, _amount(rates, share, step, pieces))
+            for first, _, _, step, pieces in _slots(annual.start, annual.end, "calendar", 12,
+                                                    tuple(_step_boundaries(annual)))]
 
 
 def build_schedule(terms: Terms) -> list[ScheduledInstallment]:
@@ -183,12 +211,12 @@ def build_schedule(terms: Terms) -> list[ScheduledInstallment]:
         total = sum((a for _, a in years), Decimal("0.00"))
         return [ScheduledInstallment(1, terms.start, terms.end, terms.start + due, total, False, years)]
     months = MONTHS[terms.payment_mode]
-    rates, bounds = step_rates(terms), _step_boundaries(terms)
+    rates, share = step_rates(terms), _SHARE[months]
     out = []
-    for i, (nominal, covered) in enumerate(_periods(terms, months), start=1):
-        amount = _amount(terms, rates, bounds, nominal, covered, months)
-        out.append(ScheduledInstallment(i, covered[0], covered[1], covered[0] + due, amount,
-                                        covered != nominal, ((covered[0].year, amount),)))
+    for i, (first, last, partial, step, pieces) in enumerate(
+            _slots(terms.start, terms.end, terms.align, months, tuple(_step_boundaries(terms))), start=1):
+        amount = _amount(rates, share, step, pieces)
+        out.append(ScheduledInstallment(i, first, last, first + due, amount, partial, ((first.year, amount),)))
     return out
 
 
