@@ -12,6 +12,7 @@ from desktop_app.cli import main as cli_main
 from desktop_app.core.errors import ConflictError, PermissionDenied, ValidationError
 from desktop_app.core.services.integrity import verify_database
 from desktop_app.core.services.ledgers import trial_balance
+from desktop_app.core.services.period_seals import verify_period_seals
 from desktop_app.core.services.periods import (
     close_period,
     ensure_period_open,
@@ -19,7 +20,6 @@ from desktop_app.core.services.periods import (
     period_reopen_info,
     period_status,
     reopen_period,
-    verify_period_seals,
 )
 from desktop_app.core.services.statements import balance_sheet_values, income_distribution_values
 from desktop_app.core.services.vouchers import LineInput, create_voucher

@@ -19,7 +19,8 @@ from desktop_app.core.services.balances import verify_account_totals
 from desktop_app.core.services.integrity import CHECKS
 from desktop_app.core.services.opening import OpeningInput, set_opening_balances
 from desktop_app.core.services.orgs import add_sub_account
-from desktop_app.core.services.periods import _voucher_images, close_period, verify_period_seals
+from desktop_app.core.services.period_seals import verify_period_seals, voucher_images
+from desktop_app.core.services.periods import close_period
 from tests.funds.conftest import Env, make_env
 
 D = Decimal
@@ -87,7 +88,7 @@ def test_adding_a_sub_account_later_keeps_closed_seals(tmp_path: Path) -> None:
 def test_a_month_sealed_by_the_first_release_still_verifies(tmp_path: Path) -> None:
     env = _closed_book(tmp_path)
     with env.db.engine.connect() as conn:
-        vouchers, _people = _voucher_images(conn, env.book.id, ["2026-01"])
+        vouchers, _people = voucher_images(conn, env.book.id, ["2026-01"])
         legacy = hashlib.sha256(canonical_json({"book": str(env.book.id), "period": "2026-01",
                                                 "vouchers": vouchers["2026-01"]}).encode()).hexdigest()
     problems = _edit(env, "UPDATE period SET seal_hash = ? WHERE period = '2026-01'", legacy)

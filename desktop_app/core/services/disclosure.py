@@ -34,7 +34,7 @@ from desktop_app.core.services.funds_base import (
     range_label,
     reads,
 )
-from desktop_app.core.services.periods import compute_period_seal
+from desktop_app.core.services.period_seals import compute_period_seal
 from desktop_app.core.services.permissions import ENTER_RECORDS
 
 PAYLOAD_TAG = "SL1"

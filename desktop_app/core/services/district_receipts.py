@@ -22,7 +22,7 @@ from db.audit import GENESIS
 from db.models import Book, Period, ReceivedAudit, ReceivedControlTotal, SyncInbox, SyncPartner
 from desktop_app.core.progress import Progress
 from desktop_app.core.services.district_common import places
-from desktop_app.core.services.periods import compute_period_seals_of
+from desktop_app.core.services.period_seals import compute_period_seals_of
 
 OK = "✓"
 CENT = Decimal("0.01")

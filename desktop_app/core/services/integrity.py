@@ -22,7 +22,7 @@ from db.base import Base, is_syncable
 from db.models import AuditEntry, ChangeLog, Organisation, SyncCounter, User, UserOrganisation
 from desktop_app.core.services.balances import verify_account_totals
 from desktop_app.core.services.period_audit import verify_period_status
-from desktop_app.core.services.periods import verify_period_seals
+from desktop_app.core.services.period_seals import verify_period_seals
 
 Check = Callable[[Connection], list[str]]
 
