@@ -202,21 +202,31 @@ def calendar_year_amounts(terms: Terms) -> list[tuple[int, Decimal]]:
                                                     tuple(_step_boundaries(annual)))]
 
 
+# an installment as ``schedule_parts`` gives it: ScheduledInstallment's fields in their order
+Part = tuple[int, date, date, date, Decimal, bool, tuple[tuple[int, Decimal], ...]]
+
+
 def build_schedule(terms: Terms) -> list[ScheduledInstallment]:
     """The installments of a contract, in order (see the module docstring for the conventions)."""
+    return [ScheduledInstallment(*part) for part in schedule_parts(terms)]
+
+
+def schedule_parts(terms: Terms) -> list[Part]:
+    """``build_schedule``'s installments as plain tuples of their fields (a bulk writer of 100,000s
+    of installments makes no object per installment)."""
     check_terms(terms)
     due = timedelta(days=terms.due_days)
     if terms.payment_mode == "一次性":
         years = tuple(calendar_year_amounts(terms))
         total = sum((a for _, a in years), Decimal("0.00"))
-        return [ScheduledInstallment(1, terms.start, terms.end, terms.start + due, total, False, years)]
+        return [(1, terms.start, terms.end, terms.start + due, total, False, years)]
     months = MONTHS[terms.payment_mode]
     rates, share = step_rates(terms), _SHARE[months]
-    out = []
+    out: list[Part] = []
     for i, (first, last, partial, step, pieces) in enumerate(
             _slots(terms.start, terms.end, terms.align, months, tuple(_step_boundaries(terms))), start=1):
         amount = _amount(rates, share, step, pieces)
-        out.append(ScheduledInstallment(i, first, last, first + due, amount, partial, ((first.year, amount),)))
+        out.append((i, first, last, first + due, amount, partial, ((first.year, amount),)))
     return out
 
 

@@ -44,6 +44,7 @@ from desktop_app.core.rules.contract_schedule import (
     Terms,
     build_schedule,
     round_fen,
+    schedule_parts,
 )
 from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.contract_queries import contract_query, contract_rows
@@ -313,14 +314,12 @@ def schedule_tuples(contract_hex: str, terms: Terms, ids: Iterator[str], insts: 
     ``UUID`` a row): installments in ``INSTALLMENT_COLUMNS`` order appended to ``insts``,
     recognitions in ``RECOGNITION_COLUMNS`` order to ``recs``, ids their stored hex text taken from
     ``ids`` (``db.types.uuid7_hex_stream``). Returns the number of installments."""
-    n = 0
-    for item in build_schedule(terms):
+    parts = schedule_parts(terms)
+    for seq, first, last, due, amount, partial, recognition in parts:
         iid = next(ids)
-        insts.append((iid, contract_hex, item.seq, item.period_start, item.period_end, item.due_date, item.amount,
-                      _PARTIAL if item.partial else None))
-        recs.extend([(next(ids), contract_hex, iid, y, a) for y, a in item.recognition])
-        n += 1
-    return n
+        insts.append((iid, contract_hex, seq, first, last, due, amount, _PARTIAL if partial else None))
+        recs.extend([(next(ids), contract_hex, iid, y, a) for y, a in recognition])
+    return len(parts)
 
 
 def _counterparty(session: Session, values: dict[str, Any]) -> ContractCounterparty:
