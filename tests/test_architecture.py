@@ -112,3 +112,14 @@ def test_no_new_private_name_imported_across_modules() -> None:
                     and any(a.name.startswith("_") and not a.name.startswith("__") for a in node.names)):
                 offenders.add(path.relative_to(ROOT).as_posix())
     assert offenders - set(PENDING_PRIVATE) == set()
+
+
+# DESIGN §9: modules stay small (aim < 400 lines; split past 600), so a module is one responsibility
+# a reader can hold in mind.
+MAX_LINES = 600
+
+
+def test_no_module_past_six_hundred_lines() -> None:
+    long = {path.relative_to(ROOT).as_posix(): n for path in modules("db", "desktop_app")
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert long == {}
