@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
-from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from itertools import islice, repeat
 from math import isfinite
-from operator import attrgetter, is_not
+from operator import is_not
 from sys import intern
 from typing import Any
 from unicodedata import normalize
 
 from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_text, cell_words, cell_yes_no
 from desktop_app.core.money import float_decimal
+from desktop_app.core.services.column_checks import column_keys
 from desktop_app.excel.importers import ImportCheck, Problem
 from desktop_app.excel.table_read import ChunkTest, Table
 
@@ -363,23 +363,6 @@ def words_ok(value: Any, required: bool, max_len: int) -> bool:
 # read column by column is asked per column: each column's (or few columns') distinct values once,
 # the answers looked up in C.
 
-_KEYED = frozenset((str, int, float, bool, Decimal, date, datetime, _NONE))
-_AS_THEMSELVES = (frozenset((str, _NONE)), frozenset((int, _NONE)), frozenset((date, _NONE)))
-
-
-def column_keys(col: Sequence[Any]) -> Sequence[Any] | None:
-    """A key per cell that tells apart what a field check tells apart: the cells themselves for a
-    column of texts, of whole numbers or of dates (with blanks); else (type, text) — 1, 1.0, True and
-    Decimal(1) are equal keys, Decimal 1.0 and 1 too, but not to a check. None for a column holding
-    any other kind of value (then asked row by row)."""
-    kinds = set(map(type, col))
-    if any(map(kinds.__le__, _AS_THEMSELVES)):
-        return col
-    if not kinds <= _KEYED:
-        return None
-    return list(zip(map(type, col), map(str, col), strict=True))
-
-
 class Distinct(dict[Any, bool]):
     """Does ``check(*values)`` (True/False, never raising) accept each row's values of a few columns?
     Each distinct combination asked once (``column_keys``), then looked up; answers remembered across
@@ -436,12 +419,3 @@ def accepted_by(check: Callable[[Any], Any]) -> Callable[[Any], bool]:
         return True
     return ok
 
-
-def in_cents(col: Sequence[Any], *, above_zero: bool) -> bool:
-    """Is every value a finite Decimal of at most two places, not below 0 (above 0: ``above_zero``) and
-    within ``MAX_AMOUNT`` — an amount ``money`` takes as it is?"""
-    from desktop_app.core.money import MAX_AMOUNT
-
-    return set(map(type, col)) == {Decimal} and all(map(Decimal.is_finite, col)) and (
-        min(col) > 0 if above_zero else min(col) >= 0) and max(col) <= MAX_AMOUNT and min(
-        map(attrgetter("exponent"), map(Decimal.as_tuple, col))) >= -2

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.progress import Progress
+from desktop_app.core.services.column_checks import in_cents
 from desktop_app.excel.assets_import_common import (
     CHUNK,
     Accepts,
@@ -35,7 +36,6 @@ from desktop_app.excel.assets_import_common import (
     changed_fields,
     column,
     date_reader,
-    in_cents,
     integer_reader,
     money_reader,
     number_reader,

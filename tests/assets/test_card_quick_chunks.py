@@ -128,3 +128,38 @@ def test_kind_by_chunks_says_what_row_by_row_said(env: Env, tmp_path: Path, mode
 def _same(a: ImportCheck, b: ImportCheck) -> None:
     columns._same(a, b)
     assert [(s, r) for s, r, _, _, _ in a.plan] == [(s, r) for s, r, _, _, _ in b.plan]
+
+
+def test_batch_fields_by_chunks_store_what_the_form_validates(env: Env) -> None:
+    """``AssetFields.chunk`` gives, for a chunk every row of which the form accepts, the form's dicts
+    (same keys in the same order, same values and texts); else None (the rows then go one by one, and
+    the form words a refusal): a chunk the form refuses a row of, or with a code repeated, is None."""
+    from desktop_app.core.services.assets_import import AssetFields
+
+    env.asset("ZC-REG", voucher=False)
+    with env.db.read("test") as s:
+        codes = asset_codes(s, env.org.id)
+        fields = AssetFields(s, env.org.id, codes)
+
+        def form(row: dict[str, Any]) -> Any:
+            try:
+                return validated_asset(s, dict(row), env.org.id, None, codes)
+            except Exception:
+                return None
+
+        taken = 0
+        for _ in range(2):
+            for key in KEYS:
+                for value in ODD:
+                    chunk = [{**_base(i), key: value} for i in range(4)]
+                    by_rows = [form(row) for row in chunk]
+                    got = fields.chunk(chunk)
+                    if got is None:  # row by row then (any chunk may go so; one the form refuses must)
+                        continue
+                    taken += 1
+                    assert [list(d.items()) for d in got] == [list(d.items()) for d in by_rows], (key, value)
+                    assert [[str(v) for v in d.values()] for d in got] == [[str(v) for v in d.values()] for d in by_rows]
+            clean = [_base(i) for i in range(CHUNK)]
+            assert fields.chunk(clean) == [form(row) for row in clean]
+            assert fields.chunk([*clean[:3], clean[1]]) is None  # a code twice in the batch
+        assert taken > 300

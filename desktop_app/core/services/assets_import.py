@@ -13,9 +13,11 @@ import never names a payment account).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from functools import partial
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -48,6 +50,7 @@ from desktop_app.core.services.assets import (
     validated_asset,
 )
 from desktop_app.core.services.auth import require_role
+from desktop_app.core.services.column_checks import column_keys, in_cents, mapped, quantized
 from desktop_app.core.services.funds_base import get_book_row, reads
 from desktop_app.core.services.permissions import MAKE_VOUCHER
 from desktop_app.core.services.resources_import import CHUNK, REFUSED, Checked, Images, batched
@@ -80,16 +83,31 @@ def create_assets(session: Session, *, organisation_id: uuid.UUID, book_id: uuid
     validated = AssetFields(session, organisation_id, codes)  # validated_asset, repeated values once
     image = Images(Asset.__table__)
     n = 0
+    first_periods: dict[Any, str] = {}  # 取得日期 → the card's first period (a register's dates repeat)
+
+    def first_period(acquired: Any) -> str:
+        found = first_periods.get(acquired)
+        if found is None:
+            first = add_months(month_of(acquired), 1)
+            found = max(first, book.start_period, add_months(done, 1)) if done else max(first, book.start_period)
+            first_periods[acquired] = found
+        return found
+
     for chunk in batched(rows, CHUNK):
+        ids = uuid7_many(len(chunk))  # the cards' ids in one go
+        checked = validated.chunk(chunk)
+        if checked is not None:  # every card accepted, their codes all new and all different
+            codes.update(zip(map(itemgetter("code"), checked), ids, strict=True))
+        else:
+            checked = []
+            for values, aid in zip(chunk, ids, strict=True):
+                # a code registered before or earlier in this batch: the form's 「资产编号 X 已被其他资产卡片使用」
+                fields = validated(values)
+                codes[fields["code"]] = aid
+                checked.append(fields)
         out: list[dict[str, Any]] = []
-        for values, aid in zip(chunk, uuid7_many(len(chunk)), strict=True):  # the cards' ids in one go
-            # a code registered before or earlier in this batch: the form's 「资产编号 X 已被其他资产卡片使用」
-            fields = validated(values)
-            code = fields["code"]
-            first = add_months(month_of(fields["acquired_on"]), 1)
-            fields["first_period"] = max(first, book.start_period, add_months(done, 1)) if done else \
-                max(first, book.start_period)
-            codes[code] = aid
+        for fields, aid in zip(checked, ids, strict=True):
+            fields["first_period"] = first_period(fields["acquired_on"])
             out.append({"id": aid, "organisation_id": organisation_id, "book_id": book_id, **fields, **_UNSET})
         _write(session, out, image)
         n += len(out)
@@ -192,6 +210,60 @@ class AssetFields:
                     if REFUSED not in out.values() and not opening > cost - residual_value(cost, rate):
                         return out
         return validated_asset(self.session, dict(values), self.org_id, None, self.codes)
+
+
+    SINGLE = ("location", "area_m2", "acquired_on", "custodian", "title_no", "notes")
+    KEYS = ("code", "name", "category", "nature", "status", "use_kind", "location", "quantity", "unit", "area_m2",
+            "acquisition_mode", "funding_source", "acquired_on", "original_value", "useful_life_months",
+            "residual_rate", "method", "total_workload", "workload_unit", "opening_accumulated", "custodian",
+            "title_no", "poverty_alleviation", "project_id", "contract_id", "notes")  # validated_asset's order
+
+    def chunk(self, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]] | None:
+        """``self(row)`` of every row of a chunk, column by column: each column's (or the few-valued
+        columns') distinct values checked once, the codes and names as columns of texts, 原值 in one pass
+        when every figure is in 分. None when any row is refused, any code is registered or repeats
+        within the chunk, or a card names a 所属项目: the rows then go one by one (``self``), which
+        words the refusal."""
+        def col(key: str, default: Any = None) -> list[Any]:
+            return list(map(dict.get, rows, repeat(key), repeat(default)))  # type: ignore[arg-type]
+
+        if set(map(type, rows)) != {dict}:
+            return None
+        codes, names = col("code"), col("name")
+        if not (set(map(type, codes)) == set(map(type, names)) == {str}):
+            return None
+        codes, names = list(map(str.strip, codes)), list(map(str.strip, names))
+        if not (0 < min(map(len, codes)) and max(map(len, codes)) <= 30 and 0 < min(map(len, names))
+                and max(map(len, names)) <= 100 and len(set(codes)) == len(codes)
+                and self.codes.keys().isdisjoint(codes) and col("project_id").count(None) == len(rows)):
+            return None
+        given = [col(k, d) for k, d in zip(self.FEW, self.defaults, strict=True)]
+        keyed = list(map(column_keys, given))
+        if any(k is None for k in keyed):
+            return None
+        combos = list(zip(*keyed, strict=True))
+        firsts = dict(zip(combos, zip(*given, strict=True), strict=True))
+        answers = {k: self._few(v) for k, v in firsts.items()}
+        if None in answers.values():
+            return None
+        few = list(zip(*map(answers.__getitem__, combos), strict=True))  # the few-valued fields, by column
+        single = {k: mapped(check, col(k)) for k, check in zip(self.SINGLE, (
+            self.location, self.area, self.day, self.custodian, self.title, self.notes), strict=True)}
+        costs = col("original_value")
+        cost = quantized(costs) if in_cents(costs, above_zero=True) else mapped(self.cost, costs)
+        opening = mapped(self.opening, col("opening_accumulated"))
+        if any(REFUSED in c for c in (cost, opening, *single.values())):
+            return None
+        rates = few[9]
+        for c, o, r in zip(cost, opening, rates, strict=True):
+            if o and o > c - residual_value(c, r):  # no opening figure is 0.00: never above 原值 less its residual
+                return None
+        category, nature, status, use_kind, quantity, unit, mode, funding, life, rate, method, workload, w_unit = few
+        columns = (codes, names, category, nature, status, use_kind, single["location"], quantity, unit,
+                   single["area_m2"], mode, funding, single["acquired_on"], cost, life, rate, method, workload, w_unit,
+                   opening, single["custodian"], single["title_no"], list(map(bool, col("poverty_alleviation", False))),
+                   [None] * len(rows), col("contract_id"), single["notes"])
+        return list(map(dict, map(zip, repeat(self.KEYS), zip(*columns, strict=True))))
 
 
 def _rate(value: Any, field: str) -> Decimal:
