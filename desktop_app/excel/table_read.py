@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 from unicodedata import normalize
@@ -314,6 +314,32 @@ class Table:
                 continue
             yield number, raw
 
+    def chunks(self, size: int = 512) -> Iterator[tuple[Sequence[int], list[tuple[Any, ...]]]]:
+        """(Excel row numbers, cells by column padded to the header's width) of the data rows, ``size``
+        rows at a time: the rows ``rows()`` keeps, its skips into ``skipped``. A chunk ``ChunkTest``
+        proves plain is taken as it is (transposed in C, no test a row); any other, and the file's
+        first (its 列号行 test), goes through ``rows()``. For readers that read the file by columns."""
+        probe = ChunkTest(self)
+        width = self._width
+        pad = [None] * width
+        started = False  # a non-blank row met: ``rows()``' first-row test (列号行) is spent
+        while chunk := list(islice(self._rows, size)):
+            rows: Sequence[int]
+            raws: Sequence[list[Any]]
+            rows, raws = zip(*chunk, strict=True)
+            del chunk
+            if min(map(len, raws)) < width:
+                raws = [r if len(r) >= width else [*r, *pad[len(r):]] for r in raws]
+            by_column = list(zip(*raws, strict=False))
+            if not started or not probe.plain(by_column):
+                kept = _through_rows(self, rows, raws, started)
+                started = started or any(map(_filled_row, raws))
+                if not kept:
+                    continue
+                rows, raws = zip(*kept, strict=True)
+                by_column = list(zip(*raws, strict=False))
+            yield rows, by_column
+
     def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(Excel row number, {field key: raw cell}) of every data row."""
         cols = list(self.layout.columns.items())
@@ -323,39 +349,44 @@ class Table:
 
 class ChunkTest:
     """Whether ``Table.rows`` would yield every row of a chunk as it is, decided column by column, for a
-    reader that reads the file by columns (the register imports): such a chunk skips the per-row tests,
+    reader that reads the file by columns (``Table.chunks``): such a chunk skips the per-row tests,
     any other goes through ``Table.rows``. The rules are ``Table.rows``' own, from ``_heads`` too."""
 
     def __init__(self, table: Table) -> None:
         layout = table.layout
         self.key_col = layout.columns.get(layout.spec.key or "", -1)
         norm = [header_key(h) for h in layout.headers]
-        self.usable = self.key_col >= 0 and norm[self.key_col] not in _NUMBERING
+        numbering = {i for i, h in enumerate(norm) if h in _NUMBERING}
+        # without a key (凭证), a mapped column other than a numbering one, full in the chunk, proves
+        # what the key does: no 无数据 row (a used column filled in every row)
+        self.used = frozenset(layout.columns.values()) - numbering
+        self.usable = self.key_col < 0 or norm[self.key_col] not in _NUMBERING
         self.heads = [(i, first, last, plain) for i, _, first, last, plain in _heads(norm)]
 
     def plain(self, by_column: Sequence[Sequence[Any]]) -> bool:
         """True when ``Table.rows`` would yield every row of the chunk (its cells by column) as it is:
-        the key column and three more are filled in every row (no blank, 说明 or 无数据 row: four filled
-        cells, the key among them), no text in the first three filled cells can read as 合计/小计/总计/
-        累计/共计 (none holds 计 after NFKC), and at most one column has a cell that can read as its
-        header (a repeated header needs two). Otherwise False."""
-        if not self.usable or not _filled_column(by_column[self.key_col]):
+        four columns are filled in every row, the key among them (or, with no key, a mapped column
+        other than a numbering one): no blank, 说明 or 无数据 row; no text in the first three filled
+        cells can read as 合计/小计/总计/累计/共计 (none holds 计 after NFKC: a number's, date's or
+        是/否's text never does), and at most one column has a cell that can read as its header (a
+        repeated header needs two). Otherwise False. Each test looks at a column's distinct cells."""
+        if not self.usable:
             return False
-        full = [i for i, col in enumerate(by_column) if _filled_column(col)]
-        if len(full) < 4:
+        sets = [set(col) for col in by_column]
+        full = [i for i, d in enumerate(sets) if _filled_set(d)]
+        if len(full) < 4 or (self.key_col not in full if self.key_col >= 0 else self.used.isdisjoint(full)):
             return False
-        first = by_column[:3] if full[:3] == [0, 1, 2] else by_column  # the first three filled cells
-        if "计" in normalize("NFKC", repr(first)):
+        first = sets[:3] if full[:3] == [0, 1, 2] else sets  # the first three filled cells
+        if "计" in normalize("NFKC", "\x00".join(c for d in first for c in d if type(c) is str)):
             return False
         may = 0
         for i, a, b, plain in self.heads:
-            col = by_column[i]
-            kinds = set(map(type, col)) - {_NONE}
+            d = sets[i]
+            kinds = set(map(type, d)) - {_NONE}
             if kinds - _PLAIN - {str} or (plain and kinds & _PLAIN):
                 may += 1
             elif str in kinds:
-                texts = col if kinds == {str} else [c for c in col if type(c) is str]
-                joined = normalize("NFKC", "\x00".join(texts))
+                joined = normalize("NFKC", "\x00".join(c for c in d if type(c) is str))
                 may += a in joined and b in joined
             if may > 1:
                 return False
@@ -365,15 +396,32 @@ class ChunkTest:
 _NONE = type(None)
 
 
-def _filled_column(col: Sequence[Any]) -> bool:
-    """Is every cell of the column filled (``Table.rows``' test: not None, "" or blank text)?"""
-    kinds = set(map(type, col))
-    if _NONE in kinds:
-        return False
-    if str not in kinds:
-        return True
-    texts = col if kinds == {str} else [c for c in col if type(c) is str]
-    return all(map(str.strip, texts))
+def _filled_set(distinct: set[Any]) -> bool:
+    """Is every cell of a column filled (``Table.rows``' test: not None, "" or blank text), given
+    its distinct cells?"""
+    return None not in distinct and all(map(str.strip, [c for c in distinct if type(c) is str]))
+
+
+def _filled_row(raw: Sequence[Any]) -> bool:
+    """Does ``Table.rows`` see the row as not blank?"""
+    return any(c is not None and c != "" and not (type(c) is str and not c.strip()) for c in raw)
+
+
+def _through_rows(table: Table, rows: Sequence[int], raws: Sequence[list[Any]], started: bool
+                  ) -> list[tuple[int, list[Any]]]:
+    """The chunk's rows that ``Table.rows`` keeps (its skips into ``table.skipped``). Past the file's
+    first non-blank row the chunk is led by a copy of its first non-blank row numbered -1 (taken by the
+    列号行 test, which looks at the first row only), then dropped with whatever it was skipped as."""
+    feed: list[tuple[int, list[Any]]] = list(zip(rows, raws, strict=True))
+    lead = next((r for r in raws if _filled_row(r)), None) if started else None
+    if lead is not None:
+        feed.insert(0, (-1, list(lead)))
+    reader = Table(table.path, table.layout, table.skipped, iter(feed), table._width)
+    before = len(table.skipped)
+    kept = [(r, raw) for r, raw in reader.rows() if r != -1]
+    if lead is not None:
+        table.skipped[before:] = [s for s in table.skipped[before:] if s.row != -1]
+    return kept
 
 
 def _signature(kind: str, headers: Sequence[str]) -> str:

@@ -380,3 +380,51 @@ def test_chunk_test_passes_only_chunks_table_rows_yields_whole(tmp_path: Path) -
         assert ChunkTest(table).plain(by_column) is plain, name
         if plain:
             assert [n for n, _ in table.rows()] == list(range(2, 2 + len(rows))) and not table.skipped
+
+
+KEYLESS = TableSpec("journal", "凭证", (
+    Field("no", "凭证号", ("凭证编号",)),
+    Field("summary", "摘要"),
+    Field("account", "科目编码", ("科目代码",), required=True),
+    Field("debit", "借方金额", ("借方",)),
+    Field("credit", "贷方金额", ("贷方",)),
+))
+
+
+def test_chunk_test_without_a_key_column(tmp_path: Path) -> None:
+    """A spec with no key (凭证): a mapped column other than 序号 full in every row stands in for the
+    key; a chunk whose only full columns are unmapped or numbering is not plain."""
+    header = ["序号", "凭证号", "摘要", "科目编码", "借方金额", "贷方金额"]
+    good = [[1, "记-1", "收租金", "10201", 100, None], [2, "记-1", "收租金", "50101", None, 100]]
+    table = open_table(xlsx(tmp_path / "journal.xlsx", [header, *good]), KEYLESS)
+    by_column = [list(c) for c in zip(*good, strict=True)]
+    assert ChunkTest(table).plain(by_column)
+    total = [*good, [3, "记-1", "本月合计", None, 100, 100]]
+    assert not ChunkTest(table).plain([list(c) for c in zip(*total, strict=True)])
+    only_numbers = [[1, None, None, None, None, None], [2, None, None, None, None, None]]
+    assert not ChunkTest(table).plain([list(c) for c in zip(*only_numbers, strict=True)])
+
+
+@pytest.mark.parametrize("spec", [SPEC, KEYLESS], ids=["key", "no key"])
+@pytest.mark.parametrize("size", [1, 3, 512])
+def test_chunks_give_what_rows_gives(tmp_path: Path, spec: TableSpec, size: int) -> None:
+    """``Table.chunks``: the same rows, cells and skipped rows (with their reasons) as ``Table.rows``,
+    whatever the chunk size, so plain chunks and chunks read row by row meet every skip rule."""
+    header = (["序号", "组别", "姓名", "身份证号", "股数", "备注"] if spec is SPEC
+              else ["序号", "凭证号", "摘要", "科目编码", "借方金额", "贷方金额"])
+    data: list[list[Any]] = [["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"]]  # 列号行
+    for n in range(1, 12):
+        data.append([n, f"{n % 3}组", f"人{n}", f"11010519491231{n:04d}", n, "注"])
+    data[5] = [None] * 6  # a blank row
+    data[7] = ["", "小计", None, None, 9, None]
+    data[9] = header  # a page head repeated
+    data.append([None, "说明：本表由村会计填写"])
+    data.append([12, None, None, None, None, None])  # only its 序号
+    path = xlsx(tmp_path / f"mixed{size}.xlsx", [header, *data])
+    by_rows = open_table(path, spec)
+    expected = [(n, list(raw)) for n, raw in by_rows.rows()]
+    by_chunks = open_table(path, spec)
+    got = [(n, [col[j] for col in cols]) for rows, cols in by_chunks.chunks(size) for j, n in enumerate(rows)]
+    assert got == expected and expected
+    assert [(s.row, s.reason) for s in by_chunks.skipped] == [(s.row, s.reason) for s in by_rows.skipped]
+    assert {s.reason for s in by_rows.skipped} >= {"列号行", "合计行", "重复表头", "说明行", "无数据"}
