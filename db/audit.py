@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, event, insert, select, update
 from sqlalchemy.orm import Session
 
-from db.images import canonical_json, chain_hash, jsonable
+from db.images import CanonicalJSON, canonical_json, chain_hash, jsonable
 from db.models.audit import AuditEntry, AuditHead
 from db.types import utcnow
 
@@ -30,7 +30,7 @@ class AuditRecord:
     entity_id: str | None
     summary: str
     before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
+    after: dict[str, Any] | CanonicalJSON | None = None  # CanonicalJSON: a bulk writer's image, already text
 
 
 def audit_payload(n: int, at: str, actor: str, rec: Any, before: Any, after: Any) -> dict[str, Any]:

@@ -41,3 +41,15 @@ def test_scalar_fields_are_written_as_json_dumps_writes_them() -> None:
     for value in [*TEXTS, None, 0, 5, -12, 2**80, True, False, Decimal("0.10"), date(2026, 1, 31),
                   uuid.UUID(int=7)]:
         assert _dumps(value) == json.dumps(jsonable(value), ensure_ascii=False), value
+
+
+def test_a_writer_s_canonical_text_is_taken_as_it_is_and_stored_as_plain_text() -> None:
+    """``CanonicalJSON``: a bulk writer's image made as text is what ``canonical_json`` gives back, as a
+    plain ``str`` (sqlite3 adapts a str subclass through its protocol lookup, a row at a time)."""
+    from db.images import CanonicalJSON
+
+    image = {"lines": [{"account": "101", "debit": "5.00"}], "summary": "收租金"}
+    text = CanonicalJSON(_general(image))
+    out = canonical_json(text)
+    assert out == canonical_json(image) and type(out) is str
+    assert canonical_json("plain text") == '"plain text"'  # only the marked type is taken as JSON
