@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from functools import partial
-from itertools import islice
+from itertools import islice, repeat
 from operator import methodcaller
 from sys import intern
 from typing import Any
@@ -292,5 +292,7 @@ class ContractCells:
                         if type(v) is CellError:
                             problems.append(Problem(rows[j], where, v.message))
                             refused.add(j)
-            for j, (row, raw, vals) in enumerate(zip(rows, raws, zip(*values, strict=True), strict=True)):
-                yield row, raw, None if j in refused else dict(zip(keys, vals, strict=True))
+            records: list[dict[str, Any] | None] = list(map(dict, map(zip, repeat(keys), zip(*values, strict=True))))
+            for j in refused:
+                records[j] = None
+            yield from zip(rows, raws, records, strict=True)
