@@ -163,3 +163,32 @@ def test_batch_fields_by_chunks_store_what_the_form_validates(env: Env) -> None:
             assert fields.chunk(clean) == [form(row) for row in clean]
             assert fields.chunk([*clean[:3], clean[1]]) is None  # a code twice in the batch
         assert taken > 300
+
+
+def test_column_images_are_values_image() -> None:
+    """``column_images`` gives ``values_image``'s dict for every row (keys in the table's order, the
+    same JSON values): constant, plain, amount, date, id and mixed columns."""
+    import uuid
+    from datetime import datetime
+
+    from db.images import values_image
+    from db.models import Asset
+    from desktop_app.core.services.column_checks import column_images
+
+    org, now = uuid.uuid4(), datetime(2026, 3, 1, 8, 30, 5, 123456)
+    rows: list[dict[str, Any]] = [
+        {"id": uuid.uuid4(), "organisation_id": org, "book_id": org, "code": f"ZC-{i}", "name": "楼",
+         "quantity": Decimal("1.0000"), "area_m2": Decimal("12.5000") if i % 2 else None,
+         "original_value": Decimal(1000 + i) / 100, "acquired_on": date(2020, 1, 1) + timedelta(days=i),
+         "useful_life_months": 120, "poverty_alleviation": i % 3 == 0, "contract_id": uuid.uuid4() if i % 4 else None,
+         "disposed_on": None, "updated_at": now, "rev": 1, "deleted": False, "origin": org,
+         "notes": None if i % 5 else "备注"} for i in range(40)]
+    rows[7]["acquired_on"] = datetime(2020, 5, 1, 9)  # a datetime among dates
+    assert [list(d.items()) for d in column_images(Asset.__table__, rows)] == \
+        [list(values_image(Asset.__table__, r).items()) for r in rows]
+    assert [list(d.items()) for d in column_images(Asset.__table__, rows[:1])] == \
+        [list(values_image(Asset.__table__, rows[0]).items())]
+    same = {"organisation_id": org, "book_id": org, "disposed_on": None}
+    bare = [{k: v for k, v in r.items() if k not in same} for r in rows]
+    assert [list(d.items()) for d in column_images(Asset.__table__, bare, same)] == \
+        [list(values_image(Asset.__table__, {**r, **same}).items()) for r in bare]

@@ -50,10 +50,10 @@ from desktop_app.core.services.assets import (
     validated_asset,
 )
 from desktop_app.core.services.auth import require_role
-from desktop_app.core.services.column_checks import column_keys, in_cents, mapped, quantized
+from desktop_app.core.services.column_checks import column_images, column_keys, in_cents, mapped, quantized
 from desktop_app.core.services.funds_base import get_book_row, reads
 from desktop_app.core.services.permissions import MAKE_VOUCHER
-from desktop_app.core.services.resources_import import CHUNK, REFUSED, Checked, Images, batched
+from desktop_app.core.services.resources_import import CHUNK, REFUSED, Checked, batched
 
 __all__ = ["AssetFields", "asset_codes", "create_assets"]
 
@@ -81,7 +81,6 @@ def create_assets(session: Session, *, organisation_id: uuid.UUID, book_id: uuid
     done = depreciated_or_closed_through(session, book_id)
     codes = asset_codes(session, organisation_id)
     validated = AssetFields(session, organisation_id, codes)  # validated_asset, repeated values once
-    image = Images(Asset.__table__)
     n = 0
     first_periods: dict[Any, str] = {}  # 取得日期 → the card's first period (a register's dates repeat)
 
@@ -108,24 +107,26 @@ def create_assets(session: Session, *, organisation_id: uuid.UUID, book_id: uuid
         out: list[dict[str, Any]] = []
         for fields, aid in zip(checked, ids, strict=True):
             fields["first_period"] = first_period(fields["acquired_on"])
-            out.append({"id": aid, "organisation_id": organisation_id, "book_id": book_id, **fields, **_UNSET})
-        _write(session, out, image)
+            fields["id"] = aid
+            out.append(fields)
+        _write(session, out, {"organisation_id": organisation_id, "book_id": book_id, **_UNSET})
         n += len(out)
     return n
 
 
-def _write(session: Session, out: list[dict[str, Any]], image: Images) -> None:
-    """The cards, their history lines (as ``assets_common.write_history``) and audit entries."""
-    bulk_insert(session, Asset, out)
+def _write(session: Session, out: list[dict[str, Any]], same: dict[str, Any]) -> None:
+    """The cards (``same``: what every card of the batch has), their history lines (as
+    ``assets_common.write_history``) and audit entries."""
+    bulk_insert(session, Asset, out, constants=same)
     # the history lines as (id, card id, summary) in their stored form: what every line shares given once
     bulk_insert(session, AssetHistory, list(zip(
         uuid7_hex_many(len(out)), [r["id"].hex for r in out],
         [f"登记资产卡片 {r['code']} {r['name']}"[:300] for r in out], strict=True)),
         columns=("id", "asset_id", "summary"), stored=("id", "asset_id"),
         constants={"at": utcnow(), "actor": session_actor(session), "action": "create", "changes_json": None})
-    record_audit(session, [AuditRecord("create", "asset", str(r["id"]),
-                                       f"登记资产 {r['code']} {r['name']}（原值 {r['original_value']}）", None, image(r))
-                           for r in out])
+    record_audit(session, [AuditRecord("create", "asset", image["id"],
+                                       f"登记资产 {r['code']} {r['name']}（原值 {r['original_value']}）", None, image)
+                           for r, image in zip(out, column_images(Asset.__table__, out, same), strict=True)])
 
 
 class AssetFields:

@@ -5,16 +5,20 @@ field check once, the answers looked up in C. Shared by the register imports' qu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
+from sqlalchemy import FromClause
+
+from db.images import NOT_IMAGED, jsonable
 from desktop_app.core.money import CENT, MAX_AMOUNT
 
-__all__ = ["column_keys", "in_cents", "mapped", "quantized"]
+__all__ = ["column_images", "column_keys", "in_cents", "mapped", "quantized"]
 
 _NONE = type(None)
 _KEYED = frozenset((str, int, float, bool, Decimal, date, datetime, _NONE))
@@ -56,3 +60,42 @@ def quantized(col: Sequence[Decimal]) -> list[Decimal]:
     """``assets_common.money`` of a column ``in_cents`` (above zero: money's 0.00 for a zero is not made
     here): each amount with two places, exact (at most two places, within the limit: nothing rounds)."""
     return list(map(Decimal.quantize, col, repeat(CENT)))
+
+
+_PLAIN = frozenset((str, int, bool, _NONE))  # what ``jsonable`` gives back as it is
+_HASHED = frozenset((uuid.UUID, Decimal, date, datetime))
+
+
+def column_images(table: FromClause, rows: Sequence[Mapping[str, Any]], constants: Mapping[str, Any] | None = None
+                  ) -> list[dict[str, Any]]:
+    """``db.images.values_image(table, {**row, **constants})`` of every row of a batch, column by column:
+    a column of text, whole numbers and flags as it is, a column of one value (the batch's organisation,
+    book, origin, time; ``constants``) made JSON once, ids, amounts and dates by their own method in C,
+    any other value through ``jsonable``."""
+    n = len(rows)
+    names: list[str] = []
+    columns: list[list[Any]] = []
+    get: Any = dict.get if set(map(type, rows)) == {dict} else Mapping.get
+    for name, key in ((c.name, c.key) for c in table.columns if c.key not in NOT_IMAGED):  # as values_image
+        if constants and key in constants:
+            x = constants[key]
+            names.append(name)
+            columns.append([x if type(x) in _PLAIN else jsonable(x)] * n)
+            continue
+        col = list(map(get, rows, repeat(key)))
+        kinds = set(map(type, col))
+        if kinds <= _PLAIN:
+            pass
+        elif len(kinds) == 1 and kinds <= _HASHED and len(set(col)) == 1:
+            col = [jsonable(col[0])] * n
+        elif kinds == {Decimal}:
+            col = list(map(Decimal.__str__, col))
+        elif kinds == {uuid.UUID}:
+            col = list(map(uuid.UUID.__str__, col))
+        elif kinds == {date}:
+            col = list(map(date.isoformat, col))
+        else:
+            col = [x if type(x) in _PLAIN else jsonable(x) for x in col]
+        names.append(name)
+        columns.append(col)
+    return list(map(dict, map(zip, repeat(names), zip(*columns, strict=True))))
