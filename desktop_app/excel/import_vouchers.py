@@ -10,8 +10,10 @@ become vouchers and what is checked: ``core.services.voucher_import``. The flat 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import Decimal
+from itertools import compress, filterfalse, islice
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -57,14 +59,86 @@ _COLUMN = {"date": "date", "number": "number", "summary": "summary", "debit": "d
            "counterparty": "counterparty"}
 
 
-_MISS = object()
 _FINITE = -float(2**53)  # a float cell within ±2**53 (so whole ones are exact ints) takes the short way
+CHUNK = 4096  # rows read at a time, a column at a time
 
 
-def _account_column(layout: Layout, row: Any) -> str:
-    """The column a row's account was read from: 科目编码 when that cell is filled, else 科目名称."""
+def _read_date(c: Any) -> Any:
+    return cell_date(c, label="日期")
+
+
+def _read_debit(c: Any) -> Any:
+    if c.__class__ is float and _FINITE < c < -_FINITE:  # the usual amount cell: what cell_number gives
+        return float_decimal(c)
+    return cell_number(c, units=("元",), label="借方金额")
+
+
+def _read_credit(c: Any) -> Any:
+    if c.__class__ is float and _FINITE < c < -_FINITE:
+        return float_decimal(c)
+    return cell_number(c, units=("元",), label="贷方金额")
+
+
+_AMOUNTS = (_read_debit, _read_credit)
+
+
+def _float_amounts(new: set[Any], memo: dict[Any, Any]) -> set[Any]:
+    """The amount readers' short way (``float_decimal``) for a column's new float cells at once, in C,
+    into ``memo``, when every one is finite and within ±2**53; the cells left to read one by one."""
+    floats = [c for c in new if c.__class__ is float]
+    if not (all(map(_FINITE.__lt__, floats)) and all(map((-_FINITE).__gt__, floats))):
+        return new
+    whole = list(compress(floats, map(float.is_integer, floats)))
+    other = list(filterfalse(float.is_integer, floats))
+    memo.update(zip(whole, map(Decimal, map(int, whole)), strict=True))  # as float_decimal: a whole one's int
+    memo.update(zip(other, map(Decimal, map(repr, other)), strict=True))  # … any other's shortest repr
+    return new.difference(floats)
+
+
+# the cell types equal across types (1 == 1.0 == True == Decimal(1)): a memo holds one of them at most
+_NUMBERS = frozenset((int, float, bool, Decimal))
+
+
+class _Cells:
+    """One reader's readings of the distinct cells met, a column at a time: each distinct cell read
+    once (its value, or the ``CellError`` it raised), the column's cells then looked up in C. Cells of
+    one number type share a memo with texts, dates and blanks (none of which equals a number); a
+    column mixing number types is looked up under (type, cell) keys."""
+
+    def __init__(self, read: Callable[[Any], Any]) -> None:
+        self.read = read
+        self.memos: dict[Any, dict[Any, Any]] = {}  # by the number type the column holds (None: none)
+        self.errors = False  # a CellError was kept
+
+    def column(self, col: Sequence[Any]) -> list[Any]:
+        kinds = _NUMBERS.intersection(map(type, col))
+        if len(kinds) > 1:
+            keys: Sequence[Any] = [(type(c), c) for c in col]
+            memo = self.memos.setdefault("mixed", {})
+            for k in set(keys).difference(memo):
+                memo[k] = self._read(k[1])
+            return list(map(memo.__getitem__, keys))
+        memo = self.memos.setdefault(next(iter(kinds)) if kinds else None, {})
+        new = set(col).difference(memo)
+        if float in kinds and self.read in _AMOUNTS and len(new) > 64:
+            new = _float_amounts(new, memo)
+        for c in new:
+            memo[c] = self._read(c)
+        return list(map(memo.__getitem__, col))
+
+    def _read(self, cell: Any) -> Any:
+        try:
+            return self.read(cell)
+        except CellError as e:
+            self.errors = True
+            return e
+
+
+def _account_column(layout: Layout, code: str | None) -> str:
+    """The column a row's account was read from: 科目编码 when that cell (``code``, as read) is filled,
+    else 科目名称."""
     has_code = "account_code" in layout.columns
-    if "account_name" in layout.columns and (not has_code or (row is not None and not row.account_code)):
+    if "account_name" in layout.columns and (not has_code or (code is not None and not code)):
         return "account_name"
     return "account_code"
 
@@ -82,6 +156,7 @@ class VoucherImporter(Importer):
     label = "凭证"
     needs_book = True
     modes: tuple[Mode, ...] = ("add", "skip")
+    chunk = CHUNK  # rows read at a time
 
     def spec(self, session: Session | None, organisation_id: uuid.UUID | None) -> TableSpec:
         return SPEC
@@ -104,7 +179,7 @@ class VoucherImporter(Importer):
             return self._check(session, table, book_id=book_id, mode=mode)
 
     def _check(self, session: Session, table: Table, *, book_id: uuid.UUID | None, mode: Mode) -> ImportCheck:
-        from desktop_app.core.services.voucher_import import number_new, plan_vouchers
+        from desktop_app.core.services.voucher_import import number_new, plan_journal
 
         assert book_id is not None
         layout = table.layout
@@ -119,11 +194,13 @@ class VoucherImporter(Importer):
             problems.append(Problem(0, "", f"找不到“凭证号”列（第{layout.header_row}行的列名为：{have}）：凭证按凭证号分开，"
                                            "请加一列凭证号（同一张凭证的各行填同一个号，如 记-1），或在导入预览中指定"))
             return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped), tuple(problems), ())
-        rows = self._journal_rows(table, problems)
-        vouchers, found = plan_vouchers(session, book_id, rows, skip_existing=mode == "skip")
-        by_row = {r.row: r for r in rows}
+        chunks = self._journal_chunks(table, problems, self.chunk)
+        vouchers, found = plan_journal(session, book_id, chunks, skip_existing=mode == "skip")
+        codes: dict[int, str] = {}  # a row's 科目编码 cell, for the account problems (rare)
         for p in found:
-            column = _account_column(layout, by_row.get(p.row)) if p.field == "account" else _COLUMN.get(p.field)
+            if p.field == "account" and not codes:
+                codes = {r: c for chunk in chunks for r, c in zip(chunk.row, chunk.account_code, strict=True)}
+            column = _account_column(layout, codes.get(p.row)) if p.field == "account" else _COLUMN.get(p.field)
             problems.append(Problem(p.row, layout.where(column) if column else "", p.message))
         outcomes: list[RowOutcome] = []
         for v in vouchers:
@@ -136,7 +213,7 @@ class VoucherImporter(Importer):
                 outcomes.append(RowOutcome(v.rows[0], v.label, v.summary, "skipped"))
             elif not v.bad:
                 outcomes.append(RowOutcome(v.rows[0], v.label, v.summary, "new"))
-        if not rows and not problems:
+        if not chunks and not problems:
             problems.append(Problem(0, "", "文件中没有凭证行（表头以下是空的），没有可导入的内容"))
         notes: list[str] = []
         if not problems:
@@ -153,106 +230,52 @@ class VoucherImporter(Importer):
                            tuple(sorted(problems, key=lambda p: p.row)), tuple(outcomes), tuple(notes), plan=vouchers)
 
     @staticmethod
-    def _journal_rows(table: Table, problems: list[Problem]) -> list[Any]:
-        """Each data row's cells read into a ``JournalRow``; a cell that cannot be read is a problem
-        and its row ``bad``. A journal repeats its cells (dates, 凭证号, 科目, 摘要, 往来单位, amounts):
-        each distinct cell is read once per reader, its value or its ``CellError`` kept. The cells
-        are looked up inline (a hundred thousand rows of eight cells)."""
-        from desktop_app.core.services.voucher_import import JournalRow
+    def _journal_chunks(table: Table, problems: list[Problem], size: int = CHUNK) -> list[Any]:
+        """The data rows' cells read ``size`` rows at a time into ``JournalChunk``s (by column); a cell
+        that cannot be read is a problem and its row ``bad``. A journal repeats its cells (dates, 凭证号,
+        科目, 摘要, 往来单位, amounts): each distinct cell is read once per reader (``_Cells``), its value
+        or its ``CellError`` kept, and a column's cells are looked up in C."""
+        from desktop_app.core.services.voucher_import import JournalChunk
 
         layout = table.layout
         cols = layout.columns
-        i_date, i_number, i_summary, i_code, i_name, i_debit, i_credit, i_party = (
-            cols.get(k, -1) for k in ("date", "number", "summary", "account_code", "account_name", "debit", "credit",
-                                      "counterparty"))
         where = {k: layout.where(k) for k in ("date", "debit", "credit")}
-        dates: dict[Any, Any] = {}
-        debits: dict[Any, Any] = {}
-        credits: dict[Any, Any] = {}
-        texts: dict[Any, str] = {}
-        words: dict[Any, str] = {}
-        miss = _MISS
-
-        def fill(memo: dict[Any, Any], key: Any, read: Callable[[Any], Any], cell: Any) -> Any:
-            try:
-                out = memo[key] = read(cell)
-            except CellError as e:
-                out = memo[key] = e
-            return out
-
-        def read_date(c: Any) -> Any:
-            return cell_date(c, label="日期")
-
-        def read_debit(c: Any) -> Any:
-            if c.__class__ is float and _FINITE < c < -_FINITE:  # the usual amount cell: what cell_number gives
-                return float_decimal(c)
-            return cell_number(c, units=("元",), label="借方金额")
-
-        def read_credit(c: Any) -> Any:
-            if c.__class__ is float and _FINITE < c < -_FINITE:
-                return float_decimal(c)
-            return cell_number(c, units=("元",), label="贷方金额")
-
+        dates, debits, credits = _Cells(_read_date), _Cells(_read_debit), _Cells(_read_credit)
+        texts, words = _Cells(cell_text), _Cells(cell_words)
+        readers = ((dates, "date"), (texts, "number"), (words, "summary"), (texts, "account_code"),
+                   (texts, "account_name"), (debits, "debit"), (credits, "credit"), (words, "counterparty"))
+        at = [cols.get(k, -1) for _, k in readers]
         out: list[Any] = []
-        append = out.append
-        for n, raw in table.rows():
-            # a memo's key: the cell, or (its type, the cell) when not text (1, 1.0 and True are equal keys)
-            c = raw[i_date]
-            k = c if c.__class__ is str else (c.__class__, c)
-            day = dates.get(k, miss)
-            if day is miss:
-                day = fill(dates, k, read_date, c)
-            c = raw[i_debit]
-            k = c if c.__class__ is str else (c.__class__, c)
-            debit = debits.get(k, miss)
-            if debit is miss:
-                debit = fill(debits, k, read_debit, c)
-            c = raw[i_credit]
-            k = c if c.__class__ is str else (c.__class__, c)
-            credit = credits.get(k, miss)
-            if credit is miss:
-                credit = fill(credits, k, read_credit, c)
-            bad = False
-            if day.__class__ is CellError or debit.__class__ is CellError or credit.__class__ is CellError:
-                bad = True
-                for key, value in (("date", day), ("debit", debit), ("credit", credit)):
-                    if value.__class__ is CellError:
-                        problems.append(Problem(n, where[key], value.message))
-                day = None if day.__class__ is CellError else day
-                debit = None if debit.__class__ is CellError else debit
-                credit = None if credit.__class__ is CellError else credit
-            c = raw[i_number]
-            k = c if c.__class__ is str else (c.__class__, c)
-            number = texts.get(k)
-            if number is None:
-                number = texts[k] = cell_text(c)
-            c = raw[i_summary] if i_summary >= 0 else None
-            k = c if c.__class__ is str else (c.__class__, c)
-            summary = words.get(k)
-            if summary is None:
-                summary = words[k] = cell_words(c)
-            c = raw[i_code] if i_code >= 0 else None
-            k = c if c.__class__ is str else (c.__class__, c)
-            code = texts.get(k)
-            if code is None:
-                code = texts[k] = cell_text(c)
-            c = raw[i_name] if i_name >= 0 else None
-            k = c if c.__class__ is str else (c.__class__, c)
-            name = texts.get(k)
-            if name is None:
-                name = texts[k] = cell_text(c)
-            c = raw[i_party] if i_party >= 0 else None
-            k = c if c.__class__ is str else (c.__class__, c)
-            party = words.get(k)
-            if party is None:
-                party = words[k] = cell_words(c)
-            append(JournalRow(n, day, number, summary, code, name, debit, credit, party, bad))
+        source = table.rows()
+        while chunk := list(islice(source, size)):
+            rows, raws = zip(*chunk, strict=True)
+            del chunk
+            by_column = list(zip(*raws, strict=False))  # rows come padded to the header's width at least
+            n = len(rows)
+            values = [r.column(by_column[i]) if i >= 0 else r.column((None,)) * n
+                      for (r, _), i in zip(readers, at, strict=True)]
+            day, debit, credit = values[0], values[5], values[6]
+            bad: list[bool] | None = None
+            if (dates.errors or debits.errors or credits.errors) and CellError in {
+                    *map(type, day), *map(type, debit), *map(type, credit)}:
+                bad = [False] * n
+                for j in range(n):
+                    if day[j].__class__ is CellError or debit[j].__class__ is CellError \
+                            or credit[j].__class__ is CellError:
+                        bad[j] = True
+                        for key, col in (("date", day), ("debit", debit), ("credit", credit)):
+                            if col[j].__class__ is CellError:
+                                problems.append(Problem(rows[j], where[key], col[j].message))
+                                col[j] = None
+            number, summary, code, name, party = values[1], values[2], values[3], values[4], values[7]
+            out.append(JournalChunk(rows, day, number, summary, code, name, debit, credit, party, bad))
         return out
 
     def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               progress: Progress | None = None, user: Any = None, **options: Any) -> ImportDone:
         """Create the checked vouchers as ``user`` (the 制单人; the CLI's logged-in user by default)."""
-        from desktop_app.core.services.voucher_import import create_planned, number_new
+        from desktop_app.core.services.voucher_import import number_new
+        from desktop_app.core.services.voucher_import_apply import create_planned
 
         assert book_id is not None
         require_clean(check)

@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from itertools import compress, repeat
+from operator import and_, eq, ge
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -40,13 +42,12 @@ from desktop_app.core.cellvalues import fold
 from desktop_app.core.errors import UserError
 from desktop_app.core.money import MAX_AMOUNT
 from desktop_app.core.periods import period_label, period_of
-from desktop_app.core.rows import UserRow
 from desktop_app.core.services.funds_base import AccountInfo, book_accounts
 from desktop_app.core.services.periods import ensure_period_open
 from desktop_app.core.services.voucher_lines import LineInput, check_lines
 
-__all__ = ["AccountFinder", "JournalLine", "JournalRow", "PlannedVoucher", "RowProblem", "create_planned", "journal_lines",
-           "number_new", "parse_number", "plan_vouchers"]
+__all__ = ["AccountFinder", "JournalChunk", "JournalLine", "JournalRow", "PlannedVoucher", "RowProblem", "journal_lines",
+           "number_new", "parse_number", "plan_journal", "plan_vouchers"]
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -236,143 +237,210 @@ def _amount(value: Decimal | None, label: str) -> Decimal:
     return value.quantize(CENT)
 
 
+def _accepted(values: list[Decimal], amounts: dict[Decimal | None, Decimal]) -> None:
+    """Into ``amounts``: what ``_amount`` gives for each of ``values`` it accepts (exact to the 分, not
+    negative: its quantized value), in C; a refused one is left out (``_amount`` words it at its row)."""
+    try:
+        cents = list(map(Decimal.quantize, values, repeat(CENT)))
+        amounts.update(compress(zip(values, cents, strict=True),
+                                map(and_, map(eq, values, cents), map(ge, values, repeat(ZERO)))))
+    except ArithmeticError:  # a value Decimal cannot compare or quantize: one by one, as _amount does
+        for value in values:
+            try:
+                amounts[value] = _amount(value, "")  # what it accepts does not depend on the label
+            except (UserError, ArithmeticError):
+                pass
+
+
+class JournalChunk(NamedTuple):
+    """Rows of the journal as read, by column (``JournalRow``'s fields, one sequence each): the Excel
+    side reads a chunk of rows a column at a time, and the plan takes it so. ``bad`` None: no row bad."""
+
+    row: Sequence[int]
+    voucher_date: Sequence[date | None]
+    number: Sequence[str]
+    summary: Sequence[str]
+    account_code: Sequence[str]
+    account_name: Sequence[str]
+    debit: Sequence[Decimal | None]
+    credit: Sequence[Decimal | None]
+    counterparty: Sequence[str]
+    bad: Sequence[bool] | None = None
+
+
 def plan_vouchers(session: Session, book_id: uuid.UUID, rows: Iterable[JournalRow], *, skip_existing: bool = False
                   ) -> tuple[list[PlannedVoucher], list[RowProblem]]:
+    """``plan_journal`` of rows one by one (a list of ``JournalRow``)."""
+    rows = list(rows)
+    chunks = [JournalChunk(*map(list, zip(*rows, strict=True)))] if rows else []
+    return plan_journal(session, book_id, chunks, skip_existing=skip_existing)
+
+
+def plan_journal(session: Session, book_id: uuid.UUID, chunks: Iterable[JournalChunk], *,
+                 skip_existing: bool = False) -> tuple[list[PlannedVoucher], list[RowProblem]]:
     """Group and check the rows (see the module's doc). Every problem is returned, none raised.
     With ``skip_existing`` (跳过已有) a voucher the book already has is left unchecked: re-importing
-    a file after its first month was closed is no error."""
+    a file after its first month was closed is no error.
+
+    A chunk's distinct account cells and amounts are checked before its rows (by column, looked up
+    in C); the rows then only group and sum. What a row's check says does not depend on the chunk."""
     finder = AccountFinder(book_accounts(session, book_id))
     numbers: dict[str, tuple[str, int] | UserError] = {}  # each distinct 凭证号 and account cell read once
     found: dict[tuple[str, str], AccountInfo | UserError] = {}
-    amounts: dict[Decimal, Decimal] = {}  # each distinct amount checked once (its refusals are not kept: rare)
+    # each distinct non-zero amount accepted once (a refusal, rare, is worded by ``amount`` at its row; a
+    # zero, whose sign and places ``_amount`` keeps, too); a blank is ZERO
+    amounts: dict[Decimal | None, Decimal] = {None: ZERO}
     periods: dict[date, str] = {}
     problems: list[RowProblem] = []
     groups: dict[tuple[str, str, int], PlannedVoucher] = {}
-    prev: tuple[date, tuple[str, str, int]] | None = None
+    # the row above as placed (its date, voucher key and voucher; key None: not placed), and the last
+    # 凭证号 cell met and its voucher
+    prev_day: date | None = None
+    prev_key: tuple[str, str, int] | None = None
+    last_number: str | None = None
+    last_v: PlannedVoucher | None = None
     poisoned = False  # the row above could not be placed: rows continuing it are not reported again
-    last: tuple[str, PlannedVoucher] | None = None  # the last 凭证号 cell met and its voucher (prev's)
 
     def amount(value: Decimal | None, label: str, field: str, row: int) -> Decimal | None:
-        """The cell's amount (ZERO when blank), each distinct one checked once; None when refused,
-        its problem recorded."""
+        """The cell's amount (ZERO when blank), checked; None when refused, its problem recorded."""
         if value is None:
             return ZERO
-        known = amounts.get(value) if value else None
-        if known is not None:
-            return known
         try:
-            out = _amount(value, label)
+            return _amount(value, label)
         except UserError as e:
             problems.append(RowProblem(row, field, e.message))
             return None
-        if value:
-            amounts[value] = out
-        return out
 
-    for r in rows:
-        row, day, number, line_summary, code_cell, name_cell, debit_cell, credit_cell, party, bad = r
-        key: tuple[str, str, int] | None = None
-        v: PlannedVoucher | None = None
-        if last is not None and number == last[0] and prev is not None and (day is None or day == prev[0]):
+    def place(row: int, day: date | None, number: str, bad: bool) -> PlannedVoucher | None:
+        """The voucher the row goes to (the row added to its rows), or None when it cannot be placed
+        (its problem recorded)."""
+        nonlocal prev_day, prev_key, last_number, last_v, poisoned
+        if number == last_number and prev_key is not None and (day is None or day == prev_day):
             # the next line of the voucher above (the common case): the same 凭证号 cell and the same date
             # (or none) as the row above, so the voucher the steps below would find for it
-            day, key, v = prev[0], prev[1], last[1]
-        elif number:
-            parsed = numbers.get(number)
-            if parsed is None:
-                try:
-                    parsed = numbers[number] = parse_number(number)
-                except UserError as e:
-                    parsed = numbers[number] = e
-            if isinstance(parsed, UserError):
-                problems.append(RowProblem(row, "number", parsed.message))
-                prev, poisoned = None, True
-                continue
-            word, n = parsed
-            word = "" if word == "记" else word
-            if day is None and prev is not None and prev[1][1:] == (word, n):
-                day = prev[0]
-            if day is None:
-                if not bad:
-                    problems.append(RowProblem(row, "date", "没有填写日期，请填写凭证日期，如 2026-01-31"))
-                prev, poisoned = None, True
-                continue
-            period = periods.get(day)
-            if period is None:
-                period = periods[day] = period_of(day)
-            key = (period, word, n)
+            v = last_v
+            assert v is not None
+            day, key = prev_day, prev_key
         else:
-            if prev is None:
-                if not poisoned and not bad:
-                    problems.append(RowProblem(row, "number", "没有填写凭证号，请填写（如 记-1）"))
-                continue
-            if day is not None and day != prev[0]:
-                problems.append(RowProblem(row, "number",
-                                           f"没有填写凭证号，且日期 {day.isoformat()} 与上一行的 {prev[0].isoformat()} "
-                                           "不同，无法判断属于哪张凭证：请填写凭证号"))
-                prev, poisoned = None, True
-                continue
-            day, key = prev[0], prev[1]
-        poisoned = False
-        if v is None:
+            if number:
+                parsed = numbers.get(number)
+                if parsed is None:
+                    try:
+                        parsed = numbers[number] = parse_number(number)
+                    except UserError as e:
+                        parsed = numbers[number] = e
+                if isinstance(parsed, UserError):
+                    problems.append(RowProblem(row, "number", parsed.message))
+                    prev_key, poisoned = None, True
+                    return None
+                word, n = parsed
+                word = "" if word == "记" else word
+                if day is None and prev_key is not None and prev_key[1:] == (word, n):
+                    day = prev_day
+                if day is None:
+                    if not bad:
+                        problems.append(RowProblem(row, "date", "没有填写日期，请填写凭证日期，如 2026-01-31"))
+                    prev_key, poisoned = None, True
+                    return None
+                period = periods.get(day)
+                if period is None:
+                    period = periods[day] = period_of(day)
+                key = (period, word, n)
+            else:
+                if prev_key is None:
+                    if not poisoned and not bad:
+                        problems.append(RowProblem(row, "number", "没有填写凭证号，请填写（如 记-1）"))
+                    return None
+                if day is not None and day != prev_day:
+                    assert prev_day is not None
+                    problems.append(RowProblem(row, "number",
+                                               f"没有填写凭证号，且日期 {day.isoformat()} 与上一行的 "
+                                               f"{prev_day.isoformat()} 不同，无法判断属于哪张凭证：请填写凭证号"))
+                    prev_key, poisoned = None, True
+                    return None
+                day, key = prev_day, prev_key
+            poisoned = False
             v = groups.get(key)
             if v is None:
+                assert day is not None
                 v = groups[key] = PlannedVoucher(key[0], key[1], key[2], day)
-        if number:
-            last = (number, v)
+            if number:
+                last_number, last_v = number, v
         if day != v.voucher_date:
+            assert day is not None
             problems.append(RowProblem(row, "date", f"同一张凭证（{v.label}，第{v.rows[0]}行起）的日期应相同："
                                                       f"{v.voucher_date.isoformat()} 与 {day.isoformat()}"))
             v.bad = True
         v.rows.append(row)
-        prev = (day, key)
-        if bad:
-            v.bad = True
-            continue
-        if line_summary and not v.summary:
-            v.summary = line_summary
-        cells = (code_cell, name_cell)
-        acc_or = found.get(cells)
-        if acc_or is None:
+        prev_day, prev_key = day, key
+        return v
+
+    for chunk in chunks:
+        pairs = list(zip(chunk.account_code, chunk.account_name, strict=True))
+        for cells in set(pairs).difference(found):
             try:
-                acc_or = found[cells] = finder.find(*cells)
+                found[cells] = finder.find(*cells)
             except UserError as e:
-                acc_or = found[cells] = e
-        if isinstance(acc_or, UserError):
-            problems.append(RowProblem(row, "account", acc_or.message))
-            v.bad = True
-            continue
-        acc = acc_or
-        debit = amount(debit_cell, "借方金额", "debit", row)
-        credit = None if debit is None else amount(credit_cell, "贷方金额", "credit", row)
-        if debit is None or credit is None:
-            v.bad = True
-            continue
-        if debit and credit:
-            problems.append(RowProblem(row, "credit", "同一行只能填借方或贷方其中一方的金额，请分成两行"))
-            v.bad = True
-            continue
-        if not debit and not credit:
-            problems.append(RowProblem(row, "debit", "借方、贷方都没有金额，请填写其中一方（或删除该行）"))
-            v.bad = True
-            continue
-        if len(line_summary) > 200:
-            problems.append(RowProblem(row, "summary", "摘要不能超过200个字"))
-            v.bad = True
-            continue
-        if len(party) > 100:
-            problems.append(RowProblem(row, "counterparty", "往来单位不能超过100个字"))
-            v.bad = True
-            continue
-        if debit:
-            v.debit += debit
-            if debit > v.top:
-                v.top = debit
-        else:
-            v.credit += credit
-            if credit > v.top:
-                v.top = credit
-        v.parts.append((acc.code, debit, credit, line_summary or None, party or None))
+                found[cells] = e
+        _accepted([x for x in set(chunk.debit).union(chunk.credit).difference(amounts) if x], amounts)
+        get = amounts.get  # a refused or zero amount: None, checked at its row by ``amount``
+        for (row, day, number, line_summary, debit_cell, credit_cell, party, bad, acc_or, debit, credit) in zip(
+                chunk.row, chunk.voucher_date, chunk.number, chunk.summary, chunk.debit, chunk.credit,
+                chunk.counterparty, chunk.bad or repeat(False), map(found.__getitem__, pairs),
+                map(get, chunk.debit), map(get, chunk.credit), strict=False):
+            if number == last_number and prev_key is not None and (day is None or day == prev_day) \
+                    and last_v is not None and prev_day == last_v.voucher_date:
+                v = last_v  # the next line of the voucher above (``place``'s first step), no problem
+                v.rows.append(row)
+            else:
+                placed = place(row, day, number, bad)
+                if placed is None:
+                    continue
+                v = placed
+            if bad:
+                v.bad = True
+                continue
+            if line_summary and not v.summary:
+                v.summary = line_summary
+            if isinstance(acc_or, UserError):
+                problems.append(RowProblem(row, "account", acc_or.message))
+                v.bad = True
+                continue
+            if debit is None:
+                debit = amount(debit_cell, "借方金额", "debit", row)
+                if debit is None:
+                    v.bad = True
+                    continue
+            if credit is None:
+                credit = amount(credit_cell, "贷方金额", "credit", row)
+                if credit is None:
+                    v.bad = True
+                    continue
+            if debit and credit:
+                problems.append(RowProblem(row, "credit", "同一行只能填借方或贷方其中一方的金额，请分成两行"))
+                v.bad = True
+                continue
+            if not debit and not credit:
+                problems.append(RowProblem(row, "debit", "借方、贷方都没有金额，请填写其中一方（或删除该行）"))
+                v.bad = True
+                continue
+            if len(line_summary) > 200:
+                problems.append(RowProblem(row, "summary", "摘要不能超过200个字"))
+                v.bad = True
+                continue
+            if len(party) > 100:
+                problems.append(RowProblem(row, "counterparty", "往来单位不能超过100个字"))
+                v.bad = True
+                continue
+            if debit:
+                v.debit += debit
+                if debit > v.top:
+                    v.top = debit
+            else:
+                v.credit += credit
+                if credit > v.top:
+                    v.top = credit
+            v.parts.append((acc_or.code, debit, credit, line_summary or None, party or None))
     vouchers = sorted(groups.values(), key=lambda v: (v.period, _WORDS.index(v.word or "记"), v.file_number))
     held: dict[str, set[int]] = {}
     for v in vouchers:
@@ -438,121 +506,6 @@ def number_new(session: Session, book_id: uuid.UUID, vouchers: Sequence[PlannedV
                 Voucher.book_id == book_id, Voucher.period == v.period)) or 0
         top[v.period] += 1
         v.number = top[v.period]
-
-
-def _entry_tuples(accounts: dict[str, AccountInfo], v: PlannedVoucher, voucher_hex: str, book_hex: str,
-                  ids: Iterator[str]) -> tuple[list[tuple[Any, ...]] | None, list[dict[str, object]]]:
-    """The entry rows of a voucher the check planned, in ``entry_tuples``' stored form (ids as hex,
-    amounts in 分, a new id from ``ids`` each), and the audit image's lines, straight from its
-    checked parts: what ``entry_rows(…, check_lines(…))`` stores for them (the plan checked every
-    line by the same rules: an active leaf, one side positive in 分, texts within their lengths, the
-    voucher balanced). The image holds the amounts' JSON text, as ``jsonable`` writes them.
-    (None, []) when a line is not so (the caller then runs the form's check)."""
-    if len(v.parts) < 2 or v.top > MAX_AMOUNT or v.debit != v.credit:
-        return None, []
-    rows: list[tuple[Any, ...]] = []
-    image: list[dict[str, object]] = []
-    get = accounts.get
-    period = v.period
-    for i, (code, debit, credit, summary, party) in enumerate(v.parts, start=1):
-        acc = get(code)
-        if acc is None or not acc.is_leaf or not acc.active:
-            return None, []
-        summary = summary.strip() or None if summary is not None else None
-        party = party.strip() or None if party is not None else None
-        rows.append((next(ids), voucher_hex, book_hex, period, i, acc.id.hex, int(debit.scaleb(2)),
-                     int(credit.scaleb(2)), summary, party, None, None, None))
-        image.append({"line": i, "account": code, "debit": str(debit), "credit": str(credit), "summary": summary})
-    return rows, image
-
-
-_VOUCHER_COLUMNS = ("id", "period", "number", "voucher_date", "summary")  # a new voucher's own values
-
-
-def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[PlannedVoucher], *,
-                   user: UserRow, batch: int = 20000) -> int:
-    """Create the new vouchers (status 填制), in order; returns how many.
-
-    What ``create_voucher`` does for each, done for all at once: the same checks (the maker's role,
-    the 摘要, the month open, ``check_lines``), the numbers ``number_new`` gave, the rows written
-    through ``bulk_insert`` (stored and change-logged as an ORM flush stores them) every ``batch``
-    lines with one audit entry per voucher in ``create_voucher``'s words and image (填制凭证
-    2026年1月第3号凭证：摘要), then the 常用摘要 counted up once per text.
-    An import is user input: each voucher keeps its own audit entry (the bulk posting path's one
-    entry per batch is for trusted generators only)."""
-    from db.audit import AuditRecord, record_audit
-    from db.changelog import bulk_insert, paused_gc
-    from db.models import Entry, SummaryPhrase
-    from db.types import uuid7, uuid7_hex_stream
-    from desktop_app.core.services.entry_tuples import ENTRY_COLUMNS, ENTRY_STORED, entry_tuples
-    from desktop_app.core.services.funds_base import get_book_row
-    from desktop_app.core.services.users import require_role
-    from desktop_app.core.services.voucher_lines import check_flags, entry_rows
-    from desktop_app.core.services.vouchers import MAKER_ROLES, voucher_summary
-
-    todo = [v for v in vouchers if not v.existing and not v.bad]
-    if not todo:
-        return 0
-    require_role(session, user, *MAKER_ROLES, book_id=book_id)
-    book = get_book_row(session, book_id)
-    accounts = book_accounts(session, book.id)
-    flags = check_flags(())
-    opened: set[str] = set()
-    v_rows: list[tuple[Any, ...]] = []
-    # what every new voucher shares (填制 by ``user``, no review, no source), given once
-    same = {"book_id": book_id, "attachments": 0, "status": "填制", "maker_id": user.id,
-            "maker_name": user.display_name, "reviewer_id": None, "reviewer_name": None, "reviewed_at": None,
-            "poster_name": None, "posted_at": None, "source_kind": None, "source_id": None, "flags": flags,
-            "reversal_of_id": None, "void_reason": None}
-    e_rows: list[tuple[Any, ...]] = []
-    ids = uuid7_hex_stream()
-    book_hex = book_id.hex
-    audits: list[AuditRecord] = []
-    phrases: dict[str, int] = {}
-    with paused_gc():
-        for v in todo:
-            summary = voucher_summary(v.summary)
-            if v.period not in opened:
-                ensure_period_open(session, book_id, v.voucher_date)
-                opened.add(v.period)
-            assert v.number is not None  # number_new numbered it
-            vid = uuid7()
-            rows, image = _entry_tuples(accounts, v, vid.hex, book_hex, ids)
-            if rows is None:  # not the common case: the form's full check (which words any refusal)
-                lines = v.lines
-                dicts = entry_rows(vid, book_id, v.period, check_lines(accounts, lines))
-                rows = entry_tuples(dicts, ids)
-                image = [{"line": row["line_no"], "account": ln.account_code, "debit": row["debit"],
-                          "credit": row["credit"], "summary": row["summary"]} for row, ln in zip(dicts, lines, strict=True)]
-            v_rows.append((vid.hex, v.period, v.number, v.voucher_date, summary))
-            e_rows.extend(rows)
-            phrases[summary] = phrases.get(summary, 0) + 1
-            audits.append(AuditRecord("create", "voucher", str(vid),
-                                      f"填制凭证 {period_label(v.period)}第{v.number}号凭证：{summary}", None,
-                                      {"number": v.number, "period": v.period, "date": v.voucher_date.isoformat(),
-                                       "summary": summary, "status": "填制", "attachments": 0, "flags": flags,
-                                       "lines": image}))  # the JSON create_voucher's image makes
-            if len(e_rows) >= batch:  # a batch at a time: memory stays flat
-                bulk_insert(session, Voucher, v_rows, columns=_VOUCHER_COLUMNS, constants=same, stored=("id",))
-                bulk_insert(session, Entry, e_rows, columns=ENTRY_COLUMNS, stored=ENTRY_STORED)
-                record_audit(session, audits)
-                v_rows.clear()
-                e_rows.clear()
-                audits.clear()
-        bulk_insert(session, Voucher, v_rows, columns=_VOUCHER_COLUMNS, constants=same, stored=("id",))
-        bulk_insert(session, Entry, e_rows, columns=ENTRY_COLUMNS, stored=ENTRY_STORED)
-        record_audit(session, audits)
-        held = {p.text: p for p in session.scalars(select(SummaryPhrase).where(
-            SummaryPhrase.book_id == book_id, SummaryPhrase.text.in_(list(phrases))))} if len(phrases) < 30000 else {
-            p.text: p for p in session.scalars(select(SummaryPhrase).where(SummaryPhrase.book_id == book_id))}
-        for text, uses in phrases.items():
-            p = held.get(text)
-            if p is not None:
-                p.uses += uses
-        bulk_insert(session, SummaryPhrase, [{"id": uuid7(), "book_id": book_id, "text": text, "uses": uses}
-                                             for text, uses in phrases.items() if text not in held])
-        session.flush()
-    return len(todo)
 
 
 @dataclass(frozen=True)
