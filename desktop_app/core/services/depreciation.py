@@ -412,14 +412,15 @@ def run_depreciation(session: Session, *, book_id: uuid.UUID, period: str, user:
         session.flush()
     if progress is not None:
         progress.report(0, 2, "正在计算折旧")
-    run = _compute_runs(session, [book_id], period)[book_id]
+    with read_cache(session):  # reads only: the book's row and roles once, not a query each
+        run = _compute_runs(session, [book_id], period)[book_id]
+        lines = _run_lines(session, book_id, period, run) if run.charges else []
     charges = run.charges
     total = sum((c.amount for c in charges), ZERO)
     if not charges:
         return DepreciationRunResult(book_id, period, False, None, None, ZERO, ())
     voucher = record_auto_voucher(session, book_id=book_id, voucher_date=period_end(period),
-                                  summary=f"计提{period_label(period)}固定资产折旧",
-                                  lines=_run_lines(session, book_id, period, run), user=user,
+                                  summary=f"计提{period_label(period)}固定资产折旧", lines=lines, user=user,
                                   source_kind=SOURCE_KIND, source_id=run_source_id(book_id, period))
     _write_lines(session, book_id, period, run, voucher.id)
     _audit_run(session, book_id, period, charges, voucher.id, voucher.code)
