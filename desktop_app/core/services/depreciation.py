@@ -479,6 +479,7 @@ def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], p
         for b in todo:
             ensure_period_open(session, b, period)
         fresh = _compute_runs(session, todo, period) if todo else {}
+        lines = {b: _run_lines(session, b, period, run) for b, run in fresh.items() if run.charges}
     out = {b: run_depreciation(session, book_id=b, period=period, user=user).charges for b in book_ids if b in ran}
     own = batch is None
     batch = batch if batch is not None else PostingBatch(user, summary=f"批量计提{period_label(period)}折旧")
@@ -486,7 +487,7 @@ def run_depreciation_books(session: Session, *, book_ids: Sequence[uuid.UUID], p
         out[b] = tuple(run.charges)
         if run.charges:
             batch.add(b, [BulkVoucher(period_end(period), f"计提{period_label(period)}固定资产折旧",
-                                      _run_lines(session, b, period, run), source_kind=SOURCE_KIND,
+                                      lines[b], source_kind=SOURCE_KIND,
                                       source_id=run_source_id(b, period), attachments=0)])
 
     def finish(posted: dict[uuid.UUID, Posted]) -> None:
