@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from itertools import compress, filterfalse, islice
+from itertools import compress, filterfalse
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -246,11 +246,7 @@ class VoucherImporter(Importer):
                    (texts, "account_name"), (debits, "debit"), (credits, "credit"), (words, "counterparty"))
         at = [cols.get(k, -1) for _, k in readers]
         out: list[Any] = []
-        source = table.rows()
-        while chunk := list(islice(source, size)):
-            rows, raws = zip(*chunk, strict=True)
-            del chunk
-            by_column = list(zip(*raws, strict=False))  # rows come padded to the header's width at least
+        for rows, by_column in table.chunks(size):  # cells by column, padded to the header's width
             n = len(rows)
             values = [r.column(by_column[i]) if i >= 0 else r.column((None,)) * n
                       for (r, _), i in zip(readers, at, strict=True)]

@@ -3,49 +3,79 @@ stores for each, done for all at once (issue #15; #18 for its speed)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.images import CanonicalJSON
 from db.models import Voucher
 from desktop_app.core.money import MAX_AMOUNT
 from desktop_app.core.periods import period_label
 from desktop_app.core.rows import UserRow
-from desktop_app.core.services.funds_base import AccountInfo, book_accounts
+from desktop_app.core.services.funds_base import book_accounts
 from desktop_app.core.services.periods import ensure_period_open
 from desktop_app.core.services.voucher_import import PlannedVoucher
 from desktop_app.core.services.voucher_lines import check_lines
 
-__all__ = ["create_planned"]
+__all__ = ["create_planned", "image_json", "line_json"]
 
 
-def _entry_tuples(accounts: dict[str, AccountInfo], v: PlannedVoucher, voucher_hex: str, book_hex: str,
-                  ids: Iterator[str]) -> tuple[list[tuple[Any, ...]] | None, list[dict[str, object]]]:
+def _entry_tuples(leaves: dict[str, str], v: PlannedVoucher, voucher_hex: str, book_hex: str, ids: Iterator[str],
+                  amounts: dict[Decimal, tuple[int, str]]) -> tuple[list[tuple[Any, ...]] | None, str]:
     """The entry rows of a voucher the check planned, in ``entry_tuples``' stored form (ids as hex,
-    amounts in 分, a new id from ``ids`` each), and the audit image's lines, straight from its
-    checked parts: what ``entry_rows(…, check_lines(…))`` stores for them (the plan checked every
-    line by the same rules: an active leaf, one side positive in 分, texts within their lengths, the
-    voucher balanced). The image holds the amounts' JSON text, as ``jsonable`` writes them.
-    (None, []) when a line is not so (the caller then runs the form's check)."""
+    amounts in 分, a new id from ``ids`` each), and the audit image's ``lines`` as canonical JSON
+    text, straight from its checked parts: what ``entry_rows(…, check_lines(…))`` stores for them (the
+    plan checked every line by the same rules: an active leaf, one side positive in 分, texts within
+    their lengths, the voucher balanced) and what ``canonical_json`` writes for ``create_voucher``'s
+    image of them (keys sorted, amounts as their text, texts as ``json`` encodes them). ``leaves``:
+    the active leaves' account ids as hex by code; ``amounts``: each non-zero amount's 分 and text met.
+    (None, "") when a line is not so (the caller then runs the form's check)."""
     if len(v.parts) < 2 or v.top > MAX_AMOUNT or v.debit != v.credit:
-        return None, []
+        return None, ""
     rows: list[tuple[Any, ...]] = []
-    image: list[dict[str, object]] = []
-    get = accounts.get
+    image: list[str] = []
+    leaf = leaves.get
     period = v.period
     for i, (code, debit, credit, summary, party) in enumerate(v.parts, start=1):
-        acc = get(code)
-        if acc is None or not acc.is_leaf or not acc.active:
-            return None, []
+        account = leaf(code)
+        if account is None:
+            return None, ""
         summary = summary.strip() or None if summary is not None else None
         party = party.strip() or None if party is not None else None
-        rows.append((next(ids), voucher_hex, book_hex, period, i, acc.id.hex, int(debit.scaleb(2)),
-                     int(credit.scaleb(2)), summary, party, None, None, None))
-        image.append({"line": i, "account": code, "debit": str(debit), "credit": str(credit), "summary": summary})
-    return rows, image
+        d = amounts.get(debit) if debit else None  # a zero keeps its own text (0.00, or -0.00)
+        if d is None:
+            d = (int(debit.scaleb(2)), str(debit))
+            if debit:
+                amounts[debit] = d
+        c = amounts.get(credit) if credit else None
+        if c is None:
+            c = (int(credit.scaleb(2)), str(credit))
+            if credit:
+                amounts[credit] = c
+        rows.append((next(ids), voucher_hex, book_hex, period, i, account, d[0], c[0], summary, party, None, None, None))
+        image.append(line_json(i, code, d[1], c[1], summary))
+    return rows, ",".join(image)
+
+
+_text = json.encoder.encode_basestring  # what canonical_json's encoder writes a text as (ensure_ascii=False)
+
+
+def line_json(line: int, code: str, debit: str, credit: str, summary: str | None) -> str:
+    """``canonical_json`` of a line of ``create_voucher``'s audit image (its amounts' text given)."""
+    return (f'{{"account":{_text(code)},"credit":"{credit}","debit":"{debit}","line":{line},'
+            f'"summary":{"null" if summary is None else _text(summary)}}}')
+
+
+def image_json(number: int, period: str, day: str, summary: str, flags: str, lines: str) -> str:
+    """``canonical_json`` of ``create_voucher``'s audit image of a new voucher (填制, no attachments)
+    whose ``lines`` are already their JSON text (``_entry_tuples``): its keys in sorted order."""
+    return (f'{{"attachments":0,"date":{_text(day)},"flags":{_text(flags)},"lines":[{lines}],"number":{number},'
+            f'"period":{_text(period)},"status":"填制","summary":{_text(summary)}}}')
 
 
 _VOUCHER_COLUMNS = ("id", "period", "number", "voucher_date", "summary")  # a new voucher's own values
@@ -78,6 +108,9 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
     require_role(session, user, *MAKER_ROLES, book_id=book_id)
     book = get_book_row(session, book_id)
     accounts = book_accounts(session, book.id)
+    leaves = {code: a.id.hex for code, a in accounts.items() if a.is_leaf and a.active}
+    amounts: dict[Decimal, tuple[int, str]] = {}
+    labels: dict[str, str] = {}
     flags = check_flags(())
     opened: set[str] = set()
     v_rows: list[tuple[Any, ...]] = []
@@ -98,22 +131,28 @@ def create_planned(session: Session, book_id: uuid.UUID, vouchers: Sequence[Plan
                 ensure_period_open(session, book_id, v.voucher_date)
                 opened.add(v.period)
             assert v.number is not None  # number_new numbered it
-            vid = uuid7()
-            rows, image = _entry_tuples(accounts, v, vid.hex, book_hex, ids)
+            vhex = next(ids)  # a new voucher's id, from the entries' stream (time-ordered as uuid7's)
+            day = v.voucher_date.isoformat()
+            rows, lines_json = _entry_tuples(leaves, v, vhex, book_hex, ids, amounts)
+            after: dict[str, Any] | CanonicalJSON
             if rows is None:  # not the common case: the form's full check (which words any refusal)
                 lines = v.lines
-                dicts = entry_rows(vid, book_id, v.period, check_lines(accounts, lines))
+                dicts = entry_rows(uuid.UUID(hex=vhex), book_id, v.period, check_lines(accounts, lines))
                 rows = entry_tuples(dicts, ids)
                 image = [{"line": row["line_no"], "account": ln.account_code, "debit": row["debit"],
                           "credit": row["credit"], "summary": row["summary"]} for row, ln in zip(dicts, lines, strict=True)]
-            v_rows.append((vid.hex, v.period, v.number, v.voucher_date, summary))
+                after = {"number": v.number, "period": v.period, "date": day, "summary": summary, "status": "填制",
+                         "attachments": 0, "flags": flags, "lines": image}  # create_voucher's image
+            else:  # the same image, already its canonical JSON text
+                after = CanonicalJSON(image_json(v.number, v.period, day, summary, flags, lines_json))
+            v_rows.append((vhex, v.period, v.number, v.voucher_date, summary))
             e_rows.extend(rows)
             phrases[summary] = phrases.get(summary, 0) + 1
-            audits.append(AuditRecord("create", "voucher", str(vid),
-                                      f"填制凭证 {period_label(v.period)}第{v.number}号凭证：{summary}", None,
-                                      {"number": v.number, "period": v.period, "date": v.voucher_date.isoformat(),
-                                       "summary": summary, "status": "填制", "attachments": 0, "flags": flags,
-                                       "lines": image}))  # the JSON create_voucher's image makes
+            label = labels.get(v.period)
+            if label is None:
+                label = labels[v.period] = period_label(v.period)
+            audits.append(AuditRecord("create", "voucher", f"{vhex[:8]}-{vhex[8:12]}-{vhex[12:16]}-{vhex[16:20]}-{vhex[20:]}",
+                                      f"填制凭证 {label}第{v.number}号凭证：{summary}", None, after))
             if len(e_rows) >= batch:  # a batch at a time: memory stays flat
                 bulk_insert(session, Voucher, v_rows, columns=_VOUCHER_COLUMNS, constants=same, stored=("id",))
                 bulk_insert(session, Entry, e_rows, columns=ENTRY_COLUMNS, stored=ENTRY_STORED)
