@@ -29,6 +29,7 @@ from desktop_app.core.progress import Progress
 from desktop_app.core.services.column_checks import in_cents
 from desktop_app.excel.assets_import_common import (
     CHUNK,
+    PRIVATE,
     Accepts,
     Distinct,
     Together,
@@ -407,7 +408,8 @@ def _create(session: Session, rows: list[dict[str, Any]], organisation_id: uuid.
     user = writing_user(session)  # the window's or the command line's login
     # one batch (``assets_import.create_assets``): create_asset's checks once, the cards bulk-written
     create_assets(session, organisation_id=organisation_id, book_id=book_id, user=user,
-                  rows=({k: v for k, v in public(values).items() if v is not None and v != ""} for values in rows))
+                  rows=({k: v for k, v in values.items() if v is not None and v != "" and k not in PRIVATE}
+                        for values in rows))  # public(values) without its blanks, one dict a row
 
 
 def _update(session: Session, record_id: Any, values: dict[str, Any], current: Mapping[str, Any],
