@@ -1,20 +1,18 @@
 """The 合同 import's cells (issue #15, #18): what each column's cell reads as (``READERS``: units,
 full-width digits, Chinese dates, the 递增条款 and 计费周期 words), and the file's data rows read
-column by column a chunk at a time (``ContractCells``), as the member import reads its roster:
-a column's distinct cells read once each, a whole column looked up in C; a chunk the per-row
-tests of ``Table.rows`` would pass as it is (``ChunkTest``) skips them, any other goes through them.
+column by column a chunk at a time (``ContractCells`` with ``column_cells.Cells``), as the member
+import reads its roster: a column's distinct cells read once each, a whole column looked up in C;
+a chunk the per-row tests of ``Table.rows`` would pass as it is (``ChunkTest``) skips them, any
+other goes through them.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from functools import partial
 from itertools import islice, repeat
 from operator import methodcaller
-from sys import intern
 from typing import Any
 
 from desktop_app.core.cellvalues import (
@@ -27,7 +25,8 @@ from desktop_app.core.cellvalues import (
     cell_yes_no,
     fold,
 )
-from desktop_app.excel.importers import MEMO_SIZE, Problem
+from desktop_app.excel.column_cells import CHUNK, Cells, texts
+from desktop_app.excel.importers import Problem
 from desktop_app.excel.table_read import ChunkTest, Table
 
 __all__ = ["ALIGN_LABELS", "CHUNK", "IGNORED", "READERS", "STATES", "WHOLE_COLUMNS", "ContractCells", "column_words", "read_align",
@@ -151,41 +150,6 @@ READERS: dict[str, Any] = {
 }
 
 
-# rows read a chunk at a time: a chunk's cells are still in the CPU's cache while they are read
-CHUNK = 512
-_NONE_TYPE = type(None)
-
-
-class _Cells(dict[Any, Any]):
-    """A column's distinct cells → what they read as (a refused cell: its ``CellError``, not kept),
-    each read on first sight (``__missing__``), up to ``MEMO_SIZE`` kept; texts interned. Keys are
-    the text itself, or (type, cell) for other cells: 1, 1.0 and True read differently."""
-
-    def __init__(self, read: Any) -> None:
-        super().__init__()
-        self.read = read
-        self.bad = False  # a cell was refused since the flag was cleared
-
-    def __missing__(self, key: Any) -> Any:
-        cell = key[1] if type(key) is tuple else key
-        try:
-            value = self.read(cell)
-        except CellError as e:
-            self.bad = True
-            return e
-        if type(value) is str:
-            value = intern(value)
-        if len(self) < MEMO_SIZE:
-            self[key] = value
-        return value
-
-    def column(self, col: Sequence[Any]) -> list[Any]:
-        kinds = set(map(type, col))
-        if not kinds <= {str, _NONE_TYPE}:
-            col = [c if type(c) is str else (type(c), c) for c in col]
-        return list(map(self.__getitem__, col))
-
-
 def _words(value: object) -> str | None:
     return cell_words(value) or None
 
@@ -194,18 +158,14 @@ def _words(value: object) -> str | None:
 # rents mostly differ row by row, so a memo does not help them): each gives exactly what its key's
 # reader gives cell by cell (``tests/contracts/test_contract_cells.py`` proves it), or None when the
 # column is not of that kind (then read cell by cell).
-_NFKC = partial(unicodedata.normalize, "NFKC")
 _WORD_STRIP = methodcaller("strip", " \t\r\n\u3000")
 _NO_DASH = methodcaller("replace", "-", "")
+_NO_SPACE = methodcaller("replace", " ", "")
 
 
-def _texts(col: Sequence[Any]) -> list[str] | None:
-    """``fold`` of text cells without a space inside (then nothing is collapsed): NFKC, trimmed."""
-    if set(map(type, col)) != {str}:
-        return None
-    out = list(map(str.strip, map(_NFKC, col)))
-    joined = "\x00".join(out)
-    return None if " " in joined or "\t" in joined or "\n" in joined else out
+def _codes(col: Sequence[Any]) -> list[str]:
+    """``cell_text(v).replace(" ", "")`` (合同编号) of every cell: ``column_cells.texts``, spaces dropped."""
+    return list(map(_NO_SPACE, texts(col)))
 
 
 def column_words(col: Sequence[Any]) -> list[str | None] | None:
@@ -220,9 +180,10 @@ def column_words(col: Sequence[Any]) -> list[str | None] | None:
 
 
 def _column_rics(col: Sequence[Any]) -> list[str] | None:
-    """``cell_ric`` of text cells without a space inside."""
-    texts = _texts(col)
-    return None if texts is None else list(map(str.upper, map(_NO_DASH, texts)))
+    """``cell_ric`` of text cells (a number cell is refused cell by cell)."""
+    if set(map(type, col)) != {str}:
+        return None
+    return list(map(str.upper, map(_NO_DASH, map(_NO_SPACE, texts(col)))))
 
 
 def _column_money(col: Sequence[Any]) -> list[Decimal] | None:
@@ -235,7 +196,7 @@ def _column_money(col: Sequence[Any]) -> list[Decimal] | None:
     return None
 
 
-WHOLE_COLUMNS: dict[str, Any] = {"number": _texts, "counterparty_id_number": _column_rics, "annual_rent": _column_money,
+WHOLE_COLUMNS: dict[str, Any] = {"number": _codes, "counterparty_id_number": _column_rics, "annual_rent": _column_money,
                                  "unit_price": _column_money}
 
 
@@ -249,7 +210,7 @@ class ContractCells:
         self.table = table
         self.keys = tuple(layout.columns)
         self.at = [layout.columns[k] for k in self.keys]
-        self.cells = [_Cells(READERS.get(k, _words)) for k in self.keys]
+        self.cells = [Cells(READERS.get(k, _words)) for k in self.keys]
         self.whole = [WHOLE_COLUMNS.get(k, column_words if k not in READERS else None) for k in self.keys]
         self.where = [layout.where(k) for k in self.keys]
         self.need = max(self.at, default=-1) + 1
