@@ -22,6 +22,8 @@ from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_
 from desktop_app.core.money import float_decimal
 from desktop_app.core.progress import Progress
 from desktop_app.core.services.permissions import MAKE_VOUCHER
+from desktop_app.core.services.voucher_import import JournalChunk, number_new, plan_journal
+from desktop_app.core.services.voucher_import_apply import create_planned
 from desktop_app.excel.importers import (
     ImportCheck,
     ImportDone,
@@ -60,7 +62,7 @@ _COLUMN = {"date": "date", "number": "number", "summary": "summary", "debit": "d
 
 
 _FINITE = -float(2**53)  # a float cell within ±2**53 (so whole ones are exact ints) takes the short way
-CHUNK = 4096  # rows read at a time, a column at a time
+CHUNK = 1024  # rows read at a time, a column at a time (the file's first chunk goes through Table.rows)
 
 
 def _read_date(c: Any) -> Any:
@@ -179,8 +181,6 @@ class VoucherImporter(Importer):
             return self._check(session, table, book_id=book_id, mode=mode)
 
     def _check(self, session: Session, table: Table, *, book_id: uuid.UUID | None, mode: Mode) -> ImportCheck:
-        from desktop_app.core.services.voucher_import import number_new, plan_journal
-
         assert book_id is not None
         layout = table.layout
         problems: list[Problem] = []
@@ -235,8 +235,6 @@ class VoucherImporter(Importer):
         that cannot be read is a problem and its row ``bad``. A journal repeats its cells (dates, 凭证号,
         科目, 摘要, 往来单位, amounts): each distinct cell is read once per reader (``_Cells``), its value
         or its ``CellError`` kept, and a column's cells are looked up in C."""
-        from desktop_app.core.services.voucher_import import JournalChunk
-
         layout = table.layout
         cols = layout.columns
         where = {k: layout.where(k) for k in ("date", "debit", "credit")}
@@ -270,9 +268,6 @@ class VoucherImporter(Importer):
     def apply(self, session: Session, check: ImportCheck, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
               progress: Progress | None = None, user: Any = None, **options: Any) -> ImportDone:
         """Create the checked vouchers as ``user`` (the 制单人; the CLI's logged-in user by default)."""
-        from desktop_app.core.services.voucher_import import number_new
-        from desktop_app.core.services.voucher_import_apply import create_planned
-
         assert book_id is not None
         require_clean(check)
         user = acting_user(session, user, "凭证（制单人）")
