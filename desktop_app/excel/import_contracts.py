@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from desktop_app.core.cellvalues import cell_text
 from desktop_app.core.errors import UserError
 from desktop_app.core.progress import Progress
+from desktop_app.core.rules.contract_schedule import add_years, round_fen, term_years
 from desktop_app.excel.contracts_apply import Planned, create_new
 from desktop_app.excel.contracts_cells import (
     ALIGN_LABELS,
@@ -207,8 +208,6 @@ class ContractsImporter(Importer):
     def _derived(self, layout: Layout, row: int, merged: dict[str, Any], term: Decimal | None,
                  problems: list[Problem]) -> bool:
         """期限 against the dates (or giving the 终止日期), 年租金 against 单价 and 面积."""
-        from desktop_app.core.rules.contract_schedule import add_years, round_fen, term_years
-
         start, end = merged.get("start_date"), merged.get("end_date")
         if term is not None and start is not None and end is None:
             if term != term.to_integral_value() or term <= 0:
