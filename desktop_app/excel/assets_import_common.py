@@ -12,18 +12,18 @@ from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from decimal import Decimal
 from functools import partial
-from itertools import islice, repeat
+from itertools import repeat
 from math import isfinite
 from operator import is_not
-from sys import intern
 from typing import Any
 from unicodedata import normalize
 
 from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_text, cell_words, cell_yes_no
 from desktop_app.core.money import float_decimal
 from desktop_app.core.services.column_checks import column_keys
+from desktop_app.excel.column_cells import CHUNK, Cells
 from desktop_app.excel.importers import ImportCheck, Problem
-from desktop_app.excel.table_read import ChunkTest, Table
+from desktop_app.excel.table_read import Table
 
 __all__ = ["PRIVATE", "NumberReader", "changed_fields", "date_reader", "integer_reader", "money_reader", "number_reader",
            "public", "text_reader", "words_reader", "yes_no_reader"]
@@ -119,39 +119,16 @@ def changed_fields(values: Mapping[str, Any], current: Mapping[str, Any]) -> dic
 # can touch (proved per column, below) is read without them, every other chunk goes through
 # ``Table.rows`` itself; each column's distinct cells are read once, looked up in C.
 
-CHUNK = 512  # rows read at a time: memory stays flat, a chunk's cells stay in cache
 _MEMO = 4096  # distinct cells a column remembers (codes and names all differ: not all kept)
-_NUMBERS = frozenset((int, float, bool))
 _NONE = type(None)
 
 
-class Cells(dict[Any, Any]):
-    """A column's distinct raw cells → what its reader reads them as (a refused cell: its
-    ``CellError``), each read once on first sight, so a column is looked up in C (``map``)."""
-
-    def __init__(self, read: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self.read = read
-        self.bad = False  # some cell was refused: the column is then searched for refusals
-
-    def one(self, raw: Any) -> Any:
-        try:
-            value = self.read(raw)
-        except CellError as e:
-            self.bad = True
-            return e
-        return intern(value) if type(value) is str else value  # a column's repeated words held once
-
-    def __missing__(self, raw: Any) -> Any:
-        value = self.one(raw)
-        if len(self) < _MEMO:
-            self[raw] = value
-        return value
+class RegisterCells(Cells):
+    """``column_cells.Cells`` with a register's whole-column shortcuts: a column of mostly different
+    codes or names read in C (``_codes``/``_names``), a 原值 column of numbers in one pass (``numbers``)."""
 
     def column(self, col: Sequence[Any]) -> list[Any]:
         kinds = set(map(type, col))
-        if len(kinds & _NUMBERS) > 1:  # 1, 1.0 and True are one dict key: read each by itself
-            return [self.one(v) for v in col]
         if kinds == {str} and self.read in _TEXTS and len(set(col)) * 2 > len(col):  # codes, names: in C
             texts = _TEXTS[self.read](col)
             if texts is not None:
@@ -160,7 +137,7 @@ class Cells(dict[Any, Any]):
             values = numbers(col)
             if values is not None:
                 return values
-        return list(map(self.__getitem__, col))
+        return super().column(col)
 
 
 _NFKC = partial(normalize, "NFKC")
@@ -197,27 +174,8 @@ def read_records(table: Table, readers: Mapping[str, Callable[[Any], Any]], prob
     items = list(layout.columns.items())
     keys = [k for k, _ in items]
     where = [layout.where(k) for k in keys]
-    cells = [Cells(readers.get(k) or _free) for k in keys]
-    probe = ChunkTest(table)
-    width = table._width
-    pad = [None] * width
-    source = table._rows
-    started = False  # a non-blank row met: ``Table.rows``' first-row test (列号行) is spent
-    while chunk := list(islice(source, CHUNK)):
-        rows: Sequence[int]
-        raws: Sequence[list[Any]]
-        rows, raws = zip(*chunk, strict=True)
-        del chunk
-        if min(map(len, raws)) < width:
-            raws = [r if len(r) >= width else [*r, *pad[len(r):]] for r in raws]
-        by_column = list(zip(*raws, strict=False))
-        if not started or not probe.plain(by_column):
-            kept = _through_table(table, rows, raws, started)
-            started = started or any(map(_filled_row, raws))
-            if not kept:
-                continue
-            rows, raws = zip(*kept, strict=True)
-            by_column = list(zip(*raws, strict=False))
+    cells = [RegisterCells(readers.get(k) or _free) for k in keys]
+    for rows, by_column in table.chunks(CHUNK):
         columns = [c.column(by_column[i]) for c, (_, i) in zip(cells, items, strict=True)]
         out = map(dict, map(zip, repeat(keys), zip(*columns, strict=True))) if columns else ({} for _ in rows)
         if not any(c.bad for c in cells):
@@ -239,34 +197,12 @@ def read_records(table: Table, readers: Mapping[str, Callable[[Any], Any]], prob
                     problems.append(Problem(row, at, v.message))
 
 
-def _filled_row(raw: Sequence[Any]) -> bool:
-    """Does ``Table.rows`` see the row as not blank?"""
-    return any(c is not None and c != "" and not (type(c) is str and not c.strip()) for c in raw)
-
-
 def _free(raw: Any) -> Any:
     return cell_words(raw) or None
 
 
 _TEXTS: dict[Callable[[Any], Any], Callable[[Sequence[str]], list[Any] | None]] = {
     text_reader: _codes, words_reader: _names, _free: _names}
-
-
-def _through_table(table: Table, rows: Sequence[int], raws: Sequence[list[Any]], started: bool
-                   ) -> list[tuple[int, list[Any]]]:
-    """The chunk's rows that ``Table.rows`` keeps (its skips into ``table.skipped``). Past the file's
-    first non-blank row the chunk is led by a copy of its first non-blank row numbered -1 (taken by the
-    列号行 test, which looks at the first row only), then dropped with whatever it was skipped as."""
-    feed: list[tuple[int, list[Any]]] = list(zip(rows, raws, strict=True))
-    lead = next((r for r in raws if _filled_row(r)), None) if started else None
-    if lead is not None:
-        feed.insert(0, (-1, list(lead)))
-    reader = Table(table.path, table.layout, table.skipped, iter(feed), table._width)
-    before = len(table.skipped)
-    kept = [(r, raw) for r, raw in reader.rows() if r != -1]
-    if lead is not None:
-        table.skipped[before:] = [s for s in table.skipped[before:] if s.row != -1]
-    return kept
 
 
 @dataclass

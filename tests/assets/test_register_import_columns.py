@@ -20,8 +20,7 @@ import pytest
 from desktop_app.core.services.assets import validated_asset
 from desktop_app.core.services.assets_import import asset_codes
 from desktop_app.core.services.resources import ParcelBatch, create_parcel, validated_parcel
-from desktop_app.excel import assets_import_common as common
-from desktop_app.excel import import_assets, import_resources, importers
+from desktop_app.excel import import_assets, import_resources, importers, table_read
 from desktop_app.excel.assets_import_common import CHUNK, read_table, with_problems
 from desktop_app.excel.importers import ImportCheck, RecordImporter
 from desktop_app.excel.table_read import open_table
@@ -97,13 +96,13 @@ def _parcel_file(path: Path, rows: list[list[Any]]) -> Path:
 def _count_slow_chunks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The chunks read through ``Table.rows`` (the real function, counted)."""
     calls: list[int] = []
-    real = common._through_table
+    real = table_read._through_rows
 
     def counted(*args: Any) -> Any:
         calls.append(1)
         return real(*args)
 
-    monkeypatch.setattr(common, "_through_table", counted)
+    monkeypatch.setattr(table_read, "_through_rows", counted)
     return calls
 
 
