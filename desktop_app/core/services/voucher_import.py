@@ -1,8 +1,9 @@
 """Vouchers from a journal another program or a person kept (issue #15): rows → checked vouchers.
 
-The Excel side (``excel.import_vouchers``) reads each row's cells into a ``JournalRow``; here the
-rows are grouped into vouchers, checked against the book exactly as the voucher form is, and
-written through ``create_voucher`` (numbering, audit and change log as for a typed voucher).
+The Excel side (``excel.import_vouchers``) reads the rows' cells a chunk of columns at a time into
+``JournalChunk``s (``JournalRow``'s fields by column); here the rows are grouped into vouchers and
+checked against the book exactly as the voucher form is; ``voucher_import_apply`` writes them as
+``create_voucher`` does (numbering, audit and change log as for a typed voucher).
 
 Grouping (the rule the template's 说明 repeats):
 
