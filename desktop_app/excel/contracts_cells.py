@@ -2,8 +2,7 @@
 full-width digits, Chinese dates, the 递增条款 and 计费周期 words), and the file's data rows read
 column by column a chunk at a time (``ContractCells`` with ``column_cells.Cells``), as the member
 import reads its roster: a column's distinct cells read once each, a whole column looked up in C;
-a chunk the per-row tests of ``Table.rows`` would pass as it is (``ChunkTest``) skips them, any
-other goes through them.
+the chunks come from ``Table.chunks`` (a plain one skips ``Table.rows``' per-row tests).
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from itertools import islice, repeat
+from itertools import repeat
 from operator import methodcaller
 from typing import Any
 
@@ -27,7 +26,7 @@ from desktop_app.core.cellvalues import (
 )
 from desktop_app.excel.column_cells import CHUNK, Cells, texts
 from desktop_app.excel.importers import Problem
-from desktop_app.excel.table_read import ChunkTest, Table
+from desktop_app.excel.table_read import Table
 
 __all__ = ["ALIGN_LABELS", "CHUNK", "IGNORED", "READERS", "STATES", "WHOLE_COLUMNS", "ContractCells", "column_words", "read_align",
            "read_escalation"]
@@ -213,32 +212,11 @@ class ContractCells:
         self.cells = [Cells(READERS.get(k, _words)) for k in self.keys]
         self.whole = [WHOLE_COLUMNS.get(k, column_words if k not in READERS else None) for k in self.keys]
         self.where = [layout.where(k) for k in self.keys]
-        self.need = max(self.at, default=-1) + 1
-        self.test = ChunkTest(table)
 
-    def rows(self, problems: list[Problem]) -> Iterator[tuple[int, list[Any], dict[str, Any] | None]]:
-        table = self.table
-        source = table._rows
-        reader = Table(table.path, table.layout, table.skipped, iter(()), table._width)  # a chunk's rows classified
-        pad = [None] * self.need
-        first = True
+    def rows(self, problems: list[Problem]) -> Iterator[tuple[int, Sequence[Any], dict[str, Any] | None]]:
         keys, cells = self.keys, self.cells
-        while chunk := list(islice(source, CHUNK)):
-            rows, raws = zip(*chunk, strict=True)
-            del chunk
-            if min(map(len, raws)) < self.need:
-                for r in raws:
-                    if len(r) < self.need:
-                        r.extend(pad[len(r):])
-            by_column = list(zip(*raws, strict=False))
-            if first or not self.test.plain(by_column):  # the first chunk always: a row of column numbers
-                first = False
-                reader._rows = zip(rows, raws, strict=True)
-                classified = list(reader.rows())
-                if not classified:
-                    continue
-                rows, raws = zip(*classified, strict=True)
-                by_column = list(zip(*raws, strict=False))
+        for rows, by_column in self.table.chunks(CHUNK):  # a plain chunk skips Table.rows' tests a row
+            raws = list(zip(*by_column, strict=True))
             for c in cells:
                 c.bad = False
             values: list[list[Any]] = []

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -188,7 +189,7 @@ class ContractsImporter(Importer):
 
     # ---- reading a row --------------------------------------------------------------------------
 
-    def _escalation(self, layout: Layout, row: int, raw: list[Any], values: dict[str, Any],
+    def _escalation(self, layout: Layout, row: int, raw: Sequence[Any], values: dict[str, Any],
                     problems: list[Problem]) -> dict[str, Any] | None:
         """A row's read cells with the 递增条款 as 递增比例 and 递增间隔 (those columns, when also
         given, must agree with it); None when they do not."""
