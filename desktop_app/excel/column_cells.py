@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from functools import partial
+from itertools import islice
 from sys import intern
 from typing import Any
 
@@ -19,19 +21,23 @@ from desktop_app.excel.importers import MEMO_SIZE
 # in the CPU's cache while they are read and then checked (4,096 rows: 10 % slower)
 CHUNK = 512
 
-_PLAIN = frozenset((str, type(None)))
+# the cell types equal across types (1 == 1.0 == True == Decimal(1)): one memo holds one of them at most
+_NUMBERS = frozenset((int, float, bool, Decimal))
 
 
-class Cells(dict[Any, Any]):
-    """One kind of cell's distinct raw values → what they read as, each read on first sight
-    (``__missing__``) and up to ``MEMO_SIZE`` kept (a column of distinct names stops growing);
-    texts interned. A refused cell reads as its ``CellError`` and is not kept, so ``bad`` is set
-    again wherever it recurs (a caller may clear it a chunk). ``seed`` gives cells their value
-    without a read (blank → "")."""
+class Cells:
+    """One kind of cell's readings, a column at a time: each distinct cell read once (``read_new``),
+    then the column's cells looked up in C (``map``); a roster repeats a few groups, relations, dates
+    and counts many times. Cells of one number type share a memo with texts, dates and blanks (none of
+    which equals a number); a column mixing number types is looked up under (type, cell) keys. Each
+    memo keeps up to ``MEMO_SIZE`` readings (a column of distinct names stops growing) and no refusal:
+    a refused cell reads as its ``CellError`` and sets ``bad`` wherever it recurs (a caller may clear
+    it a chunk). ``seed`` gives cells their value without a read (blank → "")."""
 
     def __init__(self, read: Callable[[Any], Any], seed: Mapping[Any, Any] | None = None) -> None:
-        super().__init__(seed or {})
         self.read = read
+        self.seed = dict(seed or {})
+        self.memos: dict[Any, dict[Any, Any]] = {}  # by the number type the column holds (None: none)
         self.bad = False  # a cell was refused (since the flag was cleared): search the column for refusals
 
     def one(self, raw: Any) -> Any:
@@ -41,21 +47,36 @@ class Cells(dict[Any, Any]):
         except CellError as e:
             self.bad = True
             return e
-        return intern(value) if type(value) is str else value
+        return intern(value) if type(value) is str else value  # a column's repeated words held once
 
-    def __missing__(self, key: Any) -> Any:
-        value = self.one(key[1] if type(key) is tuple else key)
-        if type(value) is not CellError and len(self) < MEMO_SIZE:
-            self[key] = value
-        return value
+    def read_new(self, new: set[Any]) -> dict[Any, Any]:
+        """The readings of cells not met before (a subclass may read some of them in bulk)."""
+        return {c: self.one(c) for c in new}
 
     def column(self, col: Sequence[Any]) -> list[Any]:
-        """Each cell of ``col`` read. Cells that are equal as keys but read differently (True, 1
-        and 1.0) are keyed with their type when a column mixes them; a column of one kind is not."""
-        kinds = set(map(type, col))
-        if not kinds <= _PLAIN and (bool in kinds or len(kinds - _PLAIN) > 1):
-            col = [c if type(c) in _PLAIN else (type(c), c) for c in col]
-        return list(map(self.__getitem__, col))
+        """Each cell of ``col`` read."""
+        kinds = _NUMBERS.intersection(map(type, col))
+        if len(kinds) > 1:
+            col = [(type(c), c) for c in col]
+            memo = self._memo("mixed")
+            fresh = {k: self.one(k[1]) for k in set(col).difference(memo)}
+        else:
+            memo = self._memo(next(iter(kinds)) if kinds else None)
+            new = set(col).difference(memo)
+            fresh = self.read_new(new) if new else {}
+        if fresh:
+            kept = {c: v for c, v in fresh.items() if type(v) is not CellError}
+            room = MEMO_SIZE - len(memo)
+            memo.update(kept if len(kept) <= room else dict(islice(kept.items(), max(room, 0))))
+            if len(kept) != len(fresh) or len(kept) > room:  # some not kept: looked up beside the memo
+                return list(map({**memo, **fresh}.__getitem__, col))
+        return list(map(memo.__getitem__, col))
+
+    def _memo(self, kind: Any) -> dict[Any, Any]:
+        memo = self.memos.get(kind)
+        if memo is None:
+            memo = self.memos[kind] = dict(self.seed) if kind != "mixed" else {}
+        return memo
 
 
 _NFKC = partial(unicodedata.normalize, "NFKC")

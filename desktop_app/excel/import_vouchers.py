@@ -10,7 +10,6 @@ become vouchers and what is checked: ``core.services.voucher_import``. The flat 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import compress, filterfalse
@@ -24,6 +23,7 @@ from desktop_app.core.progress import Progress
 from desktop_app.core.services.permissions import MAKE_VOUCHER
 from desktop_app.core.services.voucher_import import JournalChunk, number_new, plan_journal
 from desktop_app.core.services.voucher_import_apply import create_planned
+from desktop_app.excel.column_cells import Cells
 from desktop_app.excel.importers import (
     ImportCheck,
     ImportDone,
@@ -81,59 +81,22 @@ def _read_credit(c: Any) -> Any:
     return cell_number(c, units=("元",), label="贷方金额")
 
 
-_AMOUNTS = (_read_debit, _read_credit)
 
 
-def _float_amounts(new: set[Any], memo: dict[Any, Any]) -> set[Any]:
-    """The amount readers' short way (``float_decimal``) for a column's new float cells at once, in C,
-    into ``memo``, when every one is finite and within ±2**53; the cells left to read one by one."""
-    floats = [c for c in new if c.__class__ is float]
-    if not (all(map(_FINITE.__lt__, floats)) and all(map((-_FINITE).__gt__, floats))):
-        return new
-    whole = list(compress(floats, map(float.is_integer, floats)))
-    other = list(filterfalse(float.is_integer, floats))
-    memo.update(zip(whole, map(Decimal, map(int, whole)), strict=True))  # as float_decimal: a whole one's int
-    memo.update(zip(other, map(Decimal, map(repr, other)), strict=True))  # … any other's shortest repr
-    return new.difference(floats)
+class _AmountCells(Cells):
+    """An amount column's cells: its new float cells read the short way (``float_decimal``) at once, in
+    C, when every one is finite and within ±2**53 (so a whole one is an exact int); others one by one."""
 
-
-# the cell types equal across types (1 == 1.0 == True == Decimal(1)): a memo holds one of them at most
-_NUMBERS = frozenset((int, float, bool, Decimal))
-
-
-class _Cells:
-    """One reader's readings of the distinct cells met, a column at a time: each distinct cell read
-    once (its value, or the ``CellError`` it raised), the column's cells then looked up in C. Cells of
-    one number type share a memo with texts, dates and blanks (none of which equals a number); a
-    column mixing number types is looked up under (type, cell) keys."""
-
-    def __init__(self, read: Callable[[Any], Any]) -> None:
-        self.read = read
-        self.memos: dict[Any, dict[Any, Any]] = {}  # by the number type the column holds (None: none)
-        self.errors = False  # a CellError was kept
-
-    def column(self, col: Sequence[Any]) -> list[Any]:
-        kinds = _NUMBERS.intersection(map(type, col))
-        if len(kinds) > 1:
-            keys: Sequence[Any] = [(type(c), c) for c in col]
-            memo = self.memos.setdefault("mixed", {})
-            for k in set(keys).difference(memo):
-                memo[k] = self._read(k[1])
-            return list(map(memo.__getitem__, keys))
-        memo = self.memos.setdefault(next(iter(kinds)) if kinds else None, {})
-        new = set(col).difference(memo)
-        if float in kinds and self.read in _AMOUNTS and len(new) > 64:
-            new = _float_amounts(new, memo)
-        for c in new:
-            memo[c] = self._read(c)
-        return list(map(memo.__getitem__, col))
-
-    def _read(self, cell: Any) -> Any:
-        try:
-            return self.read(cell)
-        except CellError as e:
-            self.errors = True
-            return e
+    def read_new(self, new: set[Any]) -> dict[Any, Any]:
+        floats = [c for c in new if c.__class__ is float]
+        if len(floats) <= 64 or not (all(map(_FINITE.__lt__, floats)) and all(map((-_FINITE).__gt__, floats))):
+            return super().read_new(new)
+        whole = list(compress(floats, map(float.is_integer, floats)))
+        other = list(filterfalse(float.is_integer, floats))
+        out = dict(zip(whole, map(Decimal, map(int, whole)), strict=True))  # as float_decimal: a whole one's int
+        out.update(zip(other, map(Decimal, map(repr, other)), strict=True))  # … any other's shortest repr
+        out.update(super().read_new(new.difference(floats)))
+        return out
 
 
 def _account_column(layout: Layout, code: str | None) -> str:
@@ -233,13 +196,13 @@ class VoucherImporter(Importer):
     def _journal_chunks(table: Table, problems: list[Problem], size: int = CHUNK) -> list[Any]:
         """The data rows' cells read ``size`` rows at a time into ``JournalChunk``s (by column); a cell
         that cannot be read is a problem and its row ``bad``. A journal repeats its cells (dates, 凭证号,
-        科目, 摘要, 往来单位, amounts): each distinct cell is read once per reader (``_Cells``), its value
-        or its ``CellError`` kept, and a column's cells are looked up in C."""
+        科目, 摘要, 往来单位, amounts): each distinct cell is read once per reader (``column_cells.Cells``), and
+        a column's cells are looked up in C."""
         layout = table.layout
         cols = layout.columns
         where = {k: layout.where(k) for k in ("date", "debit", "credit")}
-        dates, debits, credits = _Cells(_read_date), _Cells(_read_debit), _Cells(_read_credit)
-        texts, words = _Cells(cell_text), _Cells(cell_words)
+        dates, debits, credits = Cells(_read_date), _AmountCells(_read_debit), _AmountCells(_read_credit)
+        texts, words = Cells(cell_text), Cells(cell_words)
         readers = ((dates, "date"), (texts, "number"), (words, "summary"), (texts, "account_code"),
                    (texts, "account_name"), (debits, "debit"), (credits, "credit"), (words, "counterparty"))
         at = [cols.get(k, -1) for _, k in readers]
@@ -250,7 +213,7 @@ class VoucherImporter(Importer):
                       for (r, _), i in zip(readers, at, strict=True)]
             day, debit, credit = values[0], values[5], values[6]
             bad: list[bool] | None = None
-            if (dates.errors or debits.errors or credits.errors) and CellError in {
+            if (dates.bad or debits.bad or credits.bad) and CellError in {
                     *map(type, day), *map(type, debit), *map(type, credit)}:
                 bad = [False] * n
                 for j in range(n):

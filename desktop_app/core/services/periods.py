@@ -58,9 +58,6 @@ from desktop_app.core.services.period_seals import (
     compute_period_seal,
     compute_period_seals_of,
 )
-from desktop_app.core.services.period_seals import (
-    compute_period_seals as compute_period_seals,  # voucher_bulk's import
-)
 from desktop_app.core.services.users import require_role
 
 ZERO = Decimal("0.00")

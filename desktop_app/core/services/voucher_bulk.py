@@ -44,7 +44,8 @@ from desktop_app.core.services.funds_base import (
     period_label,
     period_of,
 )
-from desktop_app.core.services.periods import OpenPeriods, compute_period_seals
+from desktop_app.core.services.period_seals import compute_period_seals
+from desktop_app.core.services.periods import OpenPeriods
 from desktop_app.core.services.permissions import CLOSE_PERIOD, MAKE_VOUCHER
 from desktop_app.core.services.voucher_lines import (
     LineInput,
