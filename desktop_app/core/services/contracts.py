@@ -8,6 +8,7 @@ the terms change, as long as no money has been applied to it.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -64,13 +65,19 @@ __all__ = [
     "RECOGNITION_COLUMNS",
     "RECOGNITION_CONSTANTS",
     "RECOGNITION_STORED",
-        "ContractInput",
+    "ContractInput",
+    "amount_of",
+    "area_value",
     "check_contract",
+    "contract_input",
     "contract_terms",
     "contract_to_change",
     "create_contract",
     "get_contract",
     "list_contracts",
+    "party_ric",
+    "party_uscc",
+    "pick_choice",
     "renew_contract",
     "schedule_rows",
     "schedule_tuples",
@@ -124,7 +131,25 @@ class ContractInput:
 
 
 
-def _choice(value: str | None, allowed: tuple[str, ...], field: str, *, required: bool = True) -> str | None:
+_INPUT_FIELDS = frozenset(f.name for f in dataclasses.fields(ContractInput))
+_INPUT_DEFAULTS = {f.name: f.default for f in dataclasses.fields(ContractInput) if f.default is not dataclasses.MISSING}
+_INPUT_NEEDED = _INPUT_FIELDS.difference(_INPUT_DEFAULTS)
+
+
+def contract_input(values: dict[str, Any]) -> ContractInput:
+    """``ContractInput(**values)``, made without the frozen dataclass's setting of each field one by
+    one (an import makes one a row): the same object, equal to it. Names that are not its fields, or
+    a missing field without a default, go through ``ContractInput(**values)`` (its TypeError)."""
+    if not (_INPUT_FIELDS.issuperset(values) and _INPUT_NEEDED.issubset(values)):
+        return ContractInput(**values)
+    made = object.__new__(ContractInput)
+    state = made.__dict__
+    state.update(_INPUT_DEFAULTS)
+    state.update(values)
+    return made
+
+
+def pick_choice(value: str | None, allowed: tuple[str, ...], field: str, *, required: bool = True) -> str | None:
     if not value:
         if required:
             raise ValidationError(f"请选择：{'、'.join(allowed)}", field=field)
@@ -134,7 +159,7 @@ def _choice(value: str | None, allowed: tuple[str, ...], field: str, *, required
     return value
 
 
-def _area(value: Decimal | str | None) -> Decimal | None:
+def area_value(value: Decimal | str | None) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return _area_of(value)
@@ -179,19 +204,19 @@ def _check_link(session: Session, table_name: str, ident: uuid.UUID | None, org_
 
 
 @lru_cache(maxsize=4096)
-def _valid_ric(number: str) -> str:
+def party_ric(number: str) -> str:
     """``validate_ric`` of a counterparty's number, each number checked once (an import's lessee
     holds several plots; a refusal is raised again each time, not remembered)."""
     return validate_ric(number, field="承包方身份证号")
 
 
 @lru_cache(maxsize=4096)
-def _valid_uscc(number: str) -> str:
+def party_uscc(number: str) -> str:
     return validate_uscc(number, field="承包方统一社会信用代码")
 
 
 @lru_cache(maxsize=4096, typed=True)
-def _amount(value: Decimal | str | int, field: str) -> Decimal:
+def amount_of(value: Decimal | str | int, field: str) -> Decimal:
     """``parse_amount`` of a rent or deposit, each value once (the result and the checks go by the
     value; a refusal is raised each time)."""
     return parse_amount(value, field=field)
@@ -216,7 +241,7 @@ def _validate(session: Session, data: ContractInput, contract_id: uuid.UUID | No
         clash = session.scalar(_NUMBER_HELD, {"org": data.organisation_id, "number": number})
     if clash is not None and clash != contract_id:
         raise ConflictError(f"合同编号 {number} 在本组织已存在", field="合同编号")
-    kind = _choice(data.kind, CONTRACT_KINDS, "合同类型")
+    kind = pick_choice(data.kind, CONTRACT_KINDS, "合同类型")
     if data.start_date is None:
         raise ValidationError("请填写起始日期", field="起始日期")
     if data.end_date is None:
@@ -225,18 +250,18 @@ def _validate(session: Session, data: ContractInput, contract_id: uuid.UUID | No
         raise ValidationError(f"终止日期 {data.end_date:%Y-%m-%d} 早于起始日期 {data.start_date:%Y-%m-%d}", field="终止日期")
     if data.signed_on is not None and data.signed_on > data.end_date:
         raise ValidationError("签订日期不能晚于终止日期", field="签订日期")
-    mode = _choice(data.payment_mode, PAYMENT_MODES, "付款方式")
-    basis = _choice(data.price_basis, PRICE_BASES, "计价方式")
-    area = _area(data.area_mu)
+    mode = pick_choice(data.payment_mode, PAYMENT_MODES, "付款方式")
+    basis = pick_choice(data.price_basis, PRICE_BASES, "计价方式")
+    area = area_value(data.area_mu)
     unit_price = None
     if basis == "单价":
-        unit_price = _amount(data.unit_price if data.unit_price is not None else "", "单价（元/亩·年）")
+        unit_price = amount_of(data.unit_price if data.unit_price is not None else "", "单价（元/亩·年）")
         if not area:
             raise ValidationError("按单价计租时必须填写面积", field="面积（亩）")
         rent = round_fen(unit_price * area)
     else:
-        rent = _amount(data.annual_rent if data.annual_rent is not None else "", "年租金")
-    pct = _area(data.escalation_pct) if data.escalation_pct not in (None, "") else Decimal(0)
+        rent = amount_of(data.annual_rent if data.annual_rent is not None else "", "年租金")
+    pct = area_value(data.escalation_pct) if data.escalation_pct not in (None, "") else Decimal(0)
     if pct is None or pct > 100:
         raise ValidationError("递增比例应在 0 到 100 之间", field="递增比例（%）")
     if not isinstance(data.escalation_years, int) or not 0 <= data.escalation_years <= 50:
@@ -247,10 +272,10 @@ def _validate(session: Session, data: ContractInput, contract_id: uuid.UUID | No
         raise ValidationError("计费周期应为按自然年度或按合同年度", field="计费周期")
     _check_link(session, "resource_parcel", data.parcel_id, data.organisation_id, "资源地块")
     _check_link(session, "asset", data.asset_id, data.organisation_id, "资产")
-    cp_kind = _choice(data.counterparty_kind, ("个人", "单位"), "承包方类型")
+    cp_kind = pick_choice(data.counterparty_kind, ("个人", "单位"), "承包方类型")
     id_number = (data.counterparty_id_number or "").strip() or None
     if id_number:
-        id_number = _valid_ric(id_number) if cp_kind == "个人" else _valid_uscc(id_number)
+        id_number = party_ric(id_number) if cp_kind == "个人" else party_uscc(id_number)
     counterparty = {
         "organisation_id": data.organisation_id, "kind": cp_kind,
         "name": clean_text(data.counterparty_name, "承包方名称", 100), "id_number": id_number,
@@ -262,14 +287,14 @@ def _validate(session: Session, data: ContractInput, contract_id: uuid.UUID | No
         "name": clean_text(data.name, "合同名称", 200), "kind": kind, "subject": clean_text(data.subject, "标的", 200),
         "location": clean_text(data.location, "位置", 200, required=False), "area_mu": area,
         "quantity": clean_text(data.quantity, "数量", 50, required=False),
-        "land_class": _choice(data.land_class, LAND_CLASSES, "地类", required=False),
+        "land_class": pick_choice(data.land_class, LAND_CLASSES, "地类", required=False),
         "asset_id": data.asset_id, "parcel_id": data.parcel_id, "signed_on": data.signed_on,
         "start_date": data.start_date, "end_date": data.end_date, "written": bool(data.written),
         "price_basis": basis, "annual_rent": rent, "unit_price": unit_price, "escalation_pct": pct,
         "escalation_years": data.escalation_years, "payment_mode": mode, "billing_align": data.billing_align,
         "due_days": data.due_days,
-        "deposit_required": _amount(data.deposit_required or Decimal(0), "保证金"),
-        "status": _choice(data.status or "履行中", CONTRACT_STATUSES, "状态"),
+        "deposit_required": amount_of(data.deposit_required or Decimal(0), "保证金"),
+        "status": pick_choice(data.status or "履行中", CONTRACT_STATUSES, "状态"),
         "notes": clean_text(data.notes, "备注", 2000, required=False),
     }
     return fields, counterparty
@@ -461,7 +486,7 @@ def set_contract_status(session: Session, contract_id: uuid.UUID, status: str, *
                         on: date | None = None, reason: str = "") -> ContractRow:
     """Move a contract to 履行中 / 到期 / 终止 / 纠纷 (终止 records the date)."""
     c = contract_to_change(session, contract_id, user)
-    _choice(status, CONTRACT_STATUSES, "状态")
+    pick_choice(status, CONTRACT_STATUSES, "状态")
     if status == "终止" and on is None:
         raise ValidationError("终止合同须填写终止日期", field="终止日期")
     before = {"status": c.status, "terminated_on": c.terminated_on}
