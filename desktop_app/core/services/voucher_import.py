@@ -80,7 +80,7 @@ class RowProblem:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)  # a journal plans tens of thousands: their fields looked up fast
 class PlannedVoucher:
     period: str
     word: str  # 记, 收 … ("" when the file wrote only the number)
@@ -331,7 +331,8 @@ def plan_journal(session: Session, book_id: uuid.UUID, chunks: Iterable[JournalC
                 parsed = numbers.get(number)
                 if parsed is None:
                     try:
-                        parsed = numbers[number] = parse_number(number)
+                        word, n = parse_number(number)
+                        parsed = numbers[number] = ("" if word == "记" else word, n)  # 记 or no word: the same
                     except UserError as e:
                         parsed = numbers[number] = e
                 if isinstance(parsed, UserError):
@@ -339,7 +340,6 @@ def plan_journal(session: Session, book_id: uuid.UUID, chunks: Iterable[JournalC
                     prev_key, poisoned = None, True
                     return None
                 word, n = parsed
-                word = "" if word == "记" else word
                 if day is None and prev_key is not None and prev_key[1:] == (word, n):
                     day = prev_day
                 if day is None:
@@ -446,7 +446,8 @@ def plan_journal(session: Session, book_id: uuid.UUID, chunks: Iterable[JournalC
                 if credit > v.top:
                     v.top = credit
             v.parts.append((acc_or.code, debit, credit, line_summary or None, party or None))
-    vouchers = sorted(groups.values(), key=lambda v: (v.period, _WORDS.index(v.word or "记"), v.file_number))
+    order = {w: i for i, w in enumerate(_WORDS)} | {"": 0}  # "" is 记
+    vouchers = sorted(groups.values(), key=lambda v: (v.period, order[v.word], v.file_number))
     held: dict[str, set[int]] = {}
     for v in vouchers:
         if v.period not in held:
