@@ -59,17 +59,21 @@ class Cells:
         if len(kinds) > 1:
             col = [(type(c), c) for c in col]
             memo = self._memo("mixed")
-            fresh = {k: self.one(k[1]) for k in set(col).difference(memo)}
+            distinct = set(col)
+            fresh = {k: self.one(k[1]) for k in distinct.difference(memo)}
         else:
             memo = self._memo(next(iter(kinds)) if kinds else None)
-            new = set(col).difference(memo)
+            distinct = set(col)
+            new = distinct.difference(memo)
             fresh = self.read_new(new) if new else {}
         if fresh:
             kept = {c: v for c, v in fresh.items() if type(v) is not CellError}
             room = MEMO_SIZE - len(memo)
             memo.update(kept if len(kept) <= room else dict(islice(kept.items(), max(room, 0))))
-            if len(kept) != len(fresh) or len(kept) > room:  # some not kept: looked up beside the memo
-                return list(map({**memo, **fresh}.__getitem__, col))
+            if len(kept) != len(fresh) or len(kept) > room:  # some not kept: the chunk's own cells looked up
+                held = distinct.difference(fresh)
+                fresh.update(zip(held, map(memo.__getitem__, held), strict=True))
+                return list(map(fresh.__getitem__, col))
         return list(map(memo.__getitem__, col))
 
     def _memo(self, kind: Any) -> dict[Any, Any]:
