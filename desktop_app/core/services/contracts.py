@@ -128,9 +128,6 @@ class ContractInput:
     notes: str | None = None
 
 
-
-
-
 _INPUT_FIELDS = frozenset(f.name for f in dataclasses.fields(ContractInput))
 _INPUT_DEFAULTS = {f.name: f.default for f in dataclasses.fields(ContractInput) if f.default is not dataclasses.MISSING}
 _INPUT_NEEDED = _INPUT_FIELDS.difference(_INPUT_DEFAULTS)
