@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from itertools import chain, islice, repeat
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -134,10 +134,10 @@ def _share_types(session: Session | None, organisation_id: uuid.UUID | None) -> 
     return [t.name for t in list_share_types(session, organisation_id)] or [n for _, n in DEFAULT_SHARE_TYPES]
 
 
-def _clean_rics(col: Sequence[Any], shortest: int = 0) -> bool:
-    """Every 身份证号 cell of the column is text of ASCII letters and digits (``shortest`` or more of
-    them): read as it is (upper-cased), with no cell-by-cell look."""
-    if set(map(type, col)) != {str} or min(map(len, col)) < shortest:
+def _clean_rics(col: Sequence[Any]) -> bool:
+    """Every 身份证号 cell of the column is text of ASCII letters and digits: read as it is
+    (upper-cased), with no cell-by-cell look."""
+    if set(map(type, col)) != {str}:
         return False
     joined = "".join(col)
     return joined.isascii() and joined.encode().isalnum()  # bytes: a table look-up a character
@@ -180,9 +180,6 @@ class MembersImporter(Importer):
             share_keys = ["shares"]
             stats["single"] = types[0]
         share_names = [k[6:] if k.startswith("share:") else types[0] for k in share_keys]
-        present = [cols[k] for k in (*ORDER, *share_keys) if k in cols]
-        need = max(present) + 1
-        pad = [None] * need
         has_number, has_head = "household_number" in cols, "head_name" in cols
         has_status = "status" in cols or "left_on" in cols
         registered_numbers = set(taken)
@@ -200,29 +197,8 @@ class MembersImporter(Importer):
         head = ""
         derived = 0
         ric_col = cols["ric"]
-        source = table._rows
-        reader = Table(table.path, layout, table.skipped, iter(()), table._width)  # a chunk's rows classified
-        while chunk := list(islice(source, CHUNK)):
-            rows, raws = zip(*chunk, strict=True)  # unzipped in C
-            del chunk
-            if min(map(len, raws)) < need:
-                for r in raws:
-                    if len(r) < need:
-                        r.extend(pad[len(r):])
-            by_column = list(zip(*raws, strict=False))  # transposed in C (rows are at least ``need`` long)
-            # a chunk whose every 身份证号 cell is 15 or more ASCII letters and digits is all member rows
-            # (no 合计, note, header or blank row carries one); any other goes row by row through the
-            # reader's classification
-            clean = _clean_rics(by_column[ric_col], 15)
-            if not clean:
-                reader._rows = zip(rows, raws, strict=True)
-                classified = list(reader.rows())
-                if not classified:
-                    continue
-                rows, raws = zip(*classified, strict=True)
-                del classified
-                by_column = list(zip(*raws, strict=False))  # padded to the header's width by the reader
-                clean = _clean_rics(by_column[ric_col])
+        for rows, by_column in table.chunks(CHUNK):  # the rows Table.rows keeps; a plain chunk without its tests
+            clean = _clean_rics(by_column[ric_col])
             n = len(rows)
 
             def column(key: str, by_column: list[tuple[Any, ...]] = by_column, n: int = n) -> Sequence[Any]:

@@ -18,6 +18,7 @@ from desktop_app.core.services import members_import
 from desktop_app.core.services.members import add_member, create_household, list_households, list_members
 from desktop_app.core.services.personal_data import IdRule
 from desktop_app.core.services.shares import list_holdings, list_share_types
+from desktop_app.excel.importers import run_import
 from desktop_app.excel.members_xlsx import export_members_xlsx, import_members_xlsx, members_workbook
 
 from .conftest import Village
@@ -131,3 +132,21 @@ def test_streamed_export_has_the_same_cells_and_print_setup(village: Village, tm
     duplicates = [e.row for e in preview.errors if e.column == "身份证号"]
     assert duplicates == [4, 5, 6, 7, 8, 9]
     assert all("已登记为本组织成员" in e.message for e in preview.errors if e.column == "身份证号")
+
+
+def test_a_row_of_column_numbers_is_one_only_right_under_the_header(empty_village: Village, tmp_path: Path) -> None:
+    """"1 2 3 …" under the header is the official form's 列号行 (skipped); the same row further down,
+    even at the head of a later chunk the quick test sends through ``Table.rows``, is data with
+    problems (as every other kind reads it), not silently dropped."""
+    v = empty_village
+    numbers = list(range(1, len(HEADER) + 1))
+    rows: list[list[Any]] = [numbers]
+    for i in range(1, 1100):
+        rows.append([f"{100 + i // 4}", "第一组", f"成员{i}", _ric(i), "户主" if i % 4 == 1 else "子",
+                     date(2019, 12, 31), 1, 1])
+    rows.insert(513, numbers)  # Excel row 515: the first row of the second 512-row chunk
+    path = _file(tmp_path / "m.xlsx", rows)
+    with v.db.read("test") as s:
+        check, _ = run_import(s, "members", path, organisation_id=v.org.id, mode="add", apply=False)
+    assert [(s.row, s.reason) for s in check.skipped] == [(2, "列号行")]
+    assert {p.row for p in check.problems} == {515}
