@@ -13,7 +13,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from itertools import compress, filterfalse
+from functools import partial
+from itertools import compress, filterfalse, repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,7 +24,7 @@ from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_
 from desktop_app.core.money import float_decimal
 from desktop_app.core.progress import Progress
 from desktop_app.core.services.permissions import MAKE_VOUCHER
-from desktop_app.core.services.voucher_import import JournalChunk, number_new, plan_journal
+from desktop_app.core.services.voucher_import import JournalChunk, number_new, plan_journal, voucher_labels
 from desktop_app.core.services.voucher_import_apply import create_planned
 from desktop_app.excel.column_cells import Cells
 from desktop_app.excel.importers import (
@@ -184,7 +186,12 @@ class VoucherImporter(Importer):
             column = _account_column(layout, codes.get(p.row)) if p.field == "account" else _COLUMN.get(p.field)
             problems.append(Problem(p.row, layout.where(column) if column else "", p.message))
         outcomes: list[RowOutcome] = []
-        for v in vouchers:
+        all_new = not any(map(attrgetter("existing"), vouchers)) and not any(map(attrgetter("bad"), vouchers))
+        if all_new:  # the usual journal: each voucher's outcome made in C
+            outcomes = list(map(partial(tuple.__new__, RowOutcome), zip(
+                map(itemgetter(0), map(attrgetter("rows"), vouchers)), voucher_labels(vouchers),
+                map(attrgetter("summary"), vouchers), repeat("new"), repeat(()), strict=False)))
+        for v in () if all_new else vouchers:
             if v.existing and mode == "add":
                 problems.append(Problem(v.rows[0], layout.where("number") if "number" in layout.columns else "",
                                         f"本账套{v.label.replace(' ', '已有')}号凭证（{v.row_list}）。凭证不能被文件覆盖："
@@ -204,8 +211,8 @@ class VoucherImporter(Importer):
             if moved:
                 notes.append(f"凭证号按本账套顺序编排，{len(moved)} 张与文件不同：" + "；".join(moved[:10])
                              + ("……" if len(moved) > 10 else ""))
-            lines = sum(len(v.parts) for v in vouchers if not v.existing)
-            notes.append(f"新增凭证 {sum(1 for v in vouchers if not v.existing)} 张（{lines} 行分录），状态为“填制”，"
+            new = vouchers if all_new else [v for v in vouchers if not v.existing]
+            notes.append(f"新增凭证 {len(new)} 张（{sum(map(len, map(attrgetter('parts'), new)))} 行分录），状态为“填制”，"
                          "导入后请审核、记账")
         return ImportCheck(self.kind, self.label, mode, layout, tuple(table.skipped),
                            tuple(sorted(problems, key=lambda p: p.row)), tuple(outcomes), tuple(notes), plan=vouchers)

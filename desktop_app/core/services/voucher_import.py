@@ -33,7 +33,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from itertools import compress, repeat
-from operator import and_, eq, ge
+from operator import and_, attrgetter, eq, ge
 from typing import NamedTuple
 
 from sqlalchemy import func, select
@@ -49,7 +49,7 @@ from desktop_app.core.services.periods import ensure_period_open
 from desktop_app.core.services.voucher_lines import LineInput, check_lines
 
 __all__ = ["AccountFinder", "JournalChunk", "JournalLine", "JournalRow", "PlannedVoucher", "RowProblem", "journal_lines",
-           "number_new", "parse_number", "plan_journal", "plan_vouchers"]
+           "number_new", "parse_number", "plan_journal", "plan_vouchers", "voucher_labels"]
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -106,7 +106,7 @@ class PlannedVoucher:
     @property
     def label(self) -> str:
         """The voucher as the file names it: 2026年1月 记-12."""
-        return f"{_month_label(self.period)} {self.word or '记'}-{self.file_number}"
+        return _LABEL(_month_label(self.period), self.word or "记", self.file_number)
 
     @property
     def row_list(self) -> str:
@@ -116,6 +116,14 @@ class PlannedVoucher:
 
 
 _month_label = cache(period_label)  # a journal's 33k vouchers name a dozen months
+_LABEL = "{} {}-{}".format  # ``label``: month, word, number
+
+
+def voucher_labels(vouchers: Sequence[PlannedVoucher]) -> list[str]:
+    """Each voucher's ``label``, made in C (a journal's 33k vouchers)."""
+    shown = {w: w for w in _WORDS} | {"": "记"}  # no word: 记
+    return list(map(_LABEL, map(_month_label, map(attrgetter("period"), vouchers)),
+                    map(shown.__getitem__, map(attrgetter("word"), vouchers)), map(attrgetter("file_number"), vouchers)))
 
 
 def parse_number(text: str) -> tuple[str, int]:
