@@ -67,10 +67,13 @@ class Cells:
             new = distinct.difference(memo)
             fresh = self.read_new(new) if new else {}
         if fresh:
-            kept = {c: v for c, v in fresh.items() if type(v) is not CellError}
             room = MEMO_SIZE - len(memo)
-            memo.update(kept if len(kept) <= room else dict(islice(kept.items(), max(room, 0))))
-            if len(kept) != len(fresh) or len(kept) > room:  # some not kept: the chunk's own cells looked up
+            whole = False  # every new reading kept: the memo answers the whole column
+            if room > 0:
+                kept = {c: v for c, v in fresh.items() if type(v) is not CellError}
+                whole = len(kept) == len(fresh) and len(kept) <= room
+                memo.update(kept if len(kept) <= room else dict(islice(kept.items(), room)))
+            if not whole:  # the chunk's own cells looked up (a full memo: 78k distinct amounts a journal)
                 held = distinct.difference(fresh)
                 fresh.update(zip(held, map(memo.__getitem__, held), strict=True))
                 return list(map(fresh.__getitem__, col))

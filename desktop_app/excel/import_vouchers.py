@@ -10,7 +10,6 @@ become vouchers and what is checked: ``core.services.voucher_import``. The flat 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -28,7 +27,6 @@ from desktop_app.core.services.voucher_import import JournalChunk, number_new, p
 from desktop_app.core.services.voucher_import_apply import create_planned
 from desktop_app.excel.column_cells import Cells
 from desktop_app.excel.importers import (
-    MEMO_SIZE,
     ImportCheck,
     ImportDone,
     Importer,
@@ -65,7 +63,6 @@ _COLUMN = {"date": "date", "number": "number", "summary": "summary", "debit": "d
            "counterparty": "counterparty"}
 
 
-_FLOAT_TEXT = frozenset((float, str, type(None)))  # an amount column's usual cell types
 _FINITE = -float(2**53)  # a float cell within ±2**53 (so whole ones are exact ints) takes the short way
 CHUNK = 1024  # rows read at a time, a column at a time (the file's first chunk goes through Table.rows)
 
@@ -102,21 +99,6 @@ class _AmountCells(Cells):
         out.update(zip(other, map(Decimal, map(repr, other)), strict=True))  # … any other's shortest repr
         out.update(super().read_new(new.difference(floats)))
         return out
-
-    def column(self, col: Sequence[Any]) -> list[Any]:
-        """Each cell of ``col`` read. A journal's amounts mostly differ (78k distinct in 100k lines), so
-        once the memo is full a column of floats and texts (blank cells are "") is read on its own: its
-        distinct cells read at once, then looked up in C. Any other column: ``Cells.column``."""
-        memo = self.memos.get(float)
-        if memo is None or len(memo) < MEMO_SIZE or not _FLOAT_TEXT.issuperset(map(type, col)):
-            return super().column(col)
-        distinct = set(col)
-        new = distinct.difference(memo)
-        fresh = self.read_new(new) if new else {}
-        if len(new) < len(distinct):
-            hit = distinct.difference(new)
-            fresh.update(zip(hit, map(memo.__getitem__, hit), strict=True))
-        return list(map(fresh.__getitem__, col))
 
 
 def _account_column(layout: Layout, code: str | None) -> str:
