@@ -20,7 +20,7 @@ from unicodedata import normalize
 
 from desktop_app.core.cellvalues import CellError, cell_date, cell_number, cell_text, cell_words, cell_yes_no
 from desktop_app.core.money import float_decimal
-from desktop_app.core.services.column_checks import column_keys
+from desktop_app.core.services.column_checks import REFUSED, Checked, column_keys
 from desktop_app.excel.column_cells import CHUNK, Cells
 from desktop_app.excel.importers import ImportCheck, Problem
 from desktop_app.excel.table_read import Table
@@ -230,59 +230,12 @@ def with_problems(out: ImportCheck, problems: Sequence[Problem]) -> ImportCheck:
     return dc_replace(out, problems=tuple(sorted((*out.problems, *problems), key=lambda p: p.row)))
 
 
-class Accepts(dict[Any, bool]):
-    """Does ``check`` (a service's field check: raises ``UserError``) accept a value? Each distinct
-    value asked once (a column's 地类, 状态, 日期 repeat); a Decimal keyed by its text (1.000 and 1 are
-    equal keys but not the same to a "two places at most" check), every value by its type too."""
+class Accepts(Checked):
+    """Does ``check`` (a service's field check: raises ``UserError``) accept a value? ``Checked``:
+    each distinct value asked once (a column's 地类, 状态, 日期 repeat)."""
 
-    def __init__(self, check: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self.check = check
-
-    def __call__(self, value: Any) -> bool:
-        kind = type(value)
-        # text and None by themselves (no other key is a str or None), others with their type
-        key = value if kind is str or value is None else (Decimal, str(value)) if kind is Decimal else (kind, value)
-        try:
-            ok = self.get(key)
-        except TypeError:  # unhashable: asked each time
-            return self._ask(value)
-        if ok is None:
-            ok = self._ask(value)
-            if len(self) < _MEMO:
-                self[key] = ok
-        return ok
-
-    def _ask(self, value: Any) -> bool:
-        try:
-            self.check(value)
-        except Exception:  # refused (or not even checkable): the service's own call then says how
-            return False
-        return True
-
-
-class Together(dict[Any, bool]):
-    """Do a row's values of ``keys`` (``defaults`` for a key the row lacks) pass ``check(values)``?
-    Asked once per distinct combination of values (a Decimal by its text) and their types: the columns of a few words each
-    (类别, 性质, 状态, 单位 …) repeat together down a register, so a row costs one look-up."""
-
-    def __init__(self, keys: Sequence[str], defaults: Sequence[Any], check: Callable[[tuple[Any, ...]], bool]) -> None:
-        super().__init__()
-        self.fields, self.defaults, self.check = tuple(keys), tuple(defaults), check
-
-    def __call__(self, row: Mapping[str, Any]) -> bool:
-        values = tuple(map(row.get, self.fields, self.defaults))
-        kinds = tuple(map(type, values))  # 1, 1.0, True and Decimal(1) are equal keys: typed; Decimal 1.0 and 1
-        key = ((tuple(map(str, values)) if Decimal in kinds else values), kinds)  # too: by their text
-        try:
-            ok = self.get(key)
-        except TypeError:  # an unhashable value: asked each time
-            return self.check(values)
-        if ok is None:
-            ok = self.check(values)
-            if len(self) < _MEMO:
-                self[key] = ok
-        return ok
+    def __call__(self, value: Any) -> bool:  # type: ignore[override]
+        return super().__call__(value) is not REFUSED
 
 
 def words_ok(value: Any, required: bool, max_len: int) -> bool:
@@ -295,7 +248,7 @@ def words_ok(value: Any, required: bool, max_len: int) -> bool:
 
 
 # --- a chunk's quick test, column by column (issue #18) --------------------------------------------
-# ``Accepts``/``Together`` are asked once a row (a Python call and a key built per row). A chunk of rows
+# ``Accepts``/``column_checks.Combined`` are asked once a row (a Python call and a key built per row). A chunk of rows
 # read column by column is asked per column: each column's (or few columns') distinct values once,
 # the answers looked up in C.
 

@@ -26,13 +26,12 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import ConflictError, ValidationError
 from desktop_app.core.progress import Progress
-from desktop_app.core.services.column_checks import in_cents
+from desktop_app.core.services.column_checks import Combined, in_cents
 from desktop_app.excel.assets_import_common import (
     CHUNK,
     PRIVATE,
     Accepts,
     Distinct,
-    Together,
     accepted_by,
     changed_fields,
     column,
@@ -137,7 +136,7 @@ def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID |
 class _Quick:
     """Would ``assets.validated_asset`` accept a new card? Asked with its own field checks and arguments,
     without building the card: the columns of a few values each (类别, 性质, 状态, 单位, 年限 …) once per
-    distinct combination (``Together``), the others once per distinct value (``Accepts``). True only when it would;
+    distinct combination (``Combined``), the others once per distinct value (``Accepts``). True only when it would;
     False sends the row to ``validated_asset``, which words the refusal. (A check's row is not written:
     ``assets_import.create_assets`` validates it again when the import is applied.)"""
 
@@ -173,7 +172,7 @@ class _Quick:
 
         keys = (*few, "total_workload")
         defaults = tuple(0 if k == "residual_rate" else None for k in keys)
-        self.few = Together(keys, defaults, together)
+        self.few = Combined(keys, defaults, together)
         self.few_columns = (tuple(zip(keys, defaults, strict=True)), Distinct(lambda *values: together(values)))
         one = (("location", partial(v.text, field=L["location"], required=False, max_len=200)),
                ("area_m2", partial(v.decimal, field=L["area_m2"], required=False)),

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from desktop_app.core.cellvalues import cell_number, cell_text
+from desktop_app.core.services.column_checks import Combined
 from desktop_app.excel.assets_import_common import (
     PRIVATE,
     Accepts,
-    Together,
     changed_fields,
     public,
     read_table,
@@ -173,7 +173,7 @@ def _existing(session: Session, organisation_id: uuid.UUID, book_id: uuid.UUID |
 class _Quick:
     """Would ``resources.validated_parcel`` accept a new row? Asked with its own field checks and
     arguments, without building the parcel: the columns of a few words each (地类, 坐落, 四至, 权属, 组,
-    状态) once per distinct combination (``Together``), the others once per distinct value
+    状态) once per distinct combination (``Combined``), the others once per distinct value
     (``Accepts``). True only when it would; False sends the row to ``validated_parcel``, which words
     the refusal. (A check's row is not written: the batch service validates it again on apply.)"""
 
@@ -200,7 +200,7 @@ class _Quick:
                     and owner(ownership) and group[by_group](group_name)
                     and status("出租" if state == EXPIRED else state))  # as ``_validate`` passes it
 
-        self.words = Together(("land_class", "location", "east", "south", "west", "north", "ownership", "group_name",
+        self.words = Combined(("land_class", "location", "east", "south", "west", "north", "ownership", "group_name",
                                "status"), (None,) * 9, words)
 
     def __call__(self, new: Mapping[str, Any], book: Any) -> bool:

@@ -50,10 +50,18 @@ from desktop_app.core.services.assets import (
     validated_asset,
 )
 from desktop_app.core.services.auth import require_role
-from desktop_app.core.services.column_checks import column_images, column_keys, in_cents, mapped, quantized
+from desktop_app.core.services.column_checks import (
+    REFUSED,
+    Checked,
+    column_images,
+    column_keys,
+    in_cents,
+    mapped,
+    quantized,
+)
 from desktop_app.core.services.funds_base import get_book_row, reads
 from desktop_app.core.services.permissions import MAKE_VOUCHER
-from desktop_app.core.services.resources_import import CHUNK, REFUSED, Checked, batched
+from desktop_app.core.services.resources_import import CHUNK, batched
 
 __all__ = ["AssetFields", "asset_codes", "create_assets"]
 
@@ -132,7 +140,7 @@ def _write(session: Session, out: list[dict[str, Any]], same: dict[str, Any]) ->
 class AssetFields:
     """``validated_asset(session, values, org_id, None, codes)`` for the cards of a batch: the same
     dict, field by field from the same checks with the same arguments, each column's repeated values
-    checked once (``resources_import.Checked``), and the columns of a few values each (类别, 性质,
+    checked once (``column_checks.Checked``), and the columns of a few values each (类别, 性质,
     状态, 数量, 单位, 年限, 残值率, 方法 …) once per distinct combination of them (keyed by the values'
     types and, when a Decimal is among them, their texts: 1.0 and 1 are equal keys, but 单位 1.0 is
     stored as "1.0"). A card any check refuses (or naming

@@ -6,7 +6,7 @@ field check once, the answers looked up in C. Shared by the register imports' qu
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import repeat
@@ -18,7 +18,7 @@ from sqlalchemy import FromClause
 from db.images import NOT_IMAGED, jsonable
 from desktop_app.core.money import CENT, MAX_AMOUNT
 
-__all__ = ["column_images", "column_keys", "in_cents", "mapped", "quantized"]
+__all__ = ["REFUSED", "Checked", "Combined", "column_images", "column_keys", "in_cents", "mapped", "quantized"]
 
 _NONE = type(None)
 _KEYED = frozenset((str, int, float, bool, Decimal, date, datetime, _NONE))
@@ -99,3 +99,65 @@ def column_images(table: FromClause, rows: Sequence[Mapping[str, Any]], constant
         names.append(name)
         columns.append(col)
     return list(map(dict, map(zip, repeat(names), zip(*columns, strict=True))))
+
+
+# --- a row at a time: each distinct value (or combination) asked once, answers remembered ------------
+
+class Checked(dict[Any, Any]):
+    """A field check of the form's (``assets_common.text``/``choice``/``decimal``/…: the value as
+    stored, or a ``UserError``) asked once per distinct value: ``checked(value)`` is what
+    ``check(value)`` returns, or ``REFUSED``. Text and None are keyed by themselves, a Decimal by its
+    text (1.000 and 1 are equal keys), any other value with its type (1, 1.0 and True are equal keys)."""
+
+    def __init__(self, check: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.check = check
+
+    def __call__(self, value: Any) -> Any:
+        kind = type(value)
+        key = value if kind is str or value is None else (Decimal, str(value)) if kind is Decimal else (kind, value)
+        try:
+            out = self.get(key, _UNSEEN)
+        except TypeError:  # unhashable: asked each time
+            return self._ask(value)
+        if out is _UNSEEN:
+            out = self._ask(value)
+            if len(self) < _MEMO:
+                self[key] = out
+        return out
+
+    def _ask(self, value: Any) -> Any:
+        try:
+            return self.check(value)
+        except Exception:  # refused, or not even checkable: the form's own call then says how
+            return REFUSED
+
+
+class Combined(dict[Any, Any]):
+    """``compute(values)`` of a row's values of ``keys`` (``defaults`` for a key the row lacks), once per
+    distinct combination: the columns of a few values each (地类, 坐落, 四至, 权属, 组, 状态) repeat
+    together down a register. Keyed by the values' types and, when a Decimal is among them, their texts
+    (1.0 and 1 are equal keys but not the same text)."""
+
+    def __init__(self, keys: Iterable[str], defaults: Iterable[Any], compute: Callable[[tuple[Any, ...]], Any]) -> None:
+        super().__init__()
+        self.fields, self.defaults, self.compute = tuple(keys), tuple(defaults), compute
+
+    def __call__(self, row: Mapping[str, Any]) -> Any:
+        values = tuple(map(row.get, self.fields, self.defaults))
+        kinds = tuple(map(type, values))
+        key = ((tuple(map(str, values)) if Decimal in kinds else values), kinds)
+        try:
+            out = self.get(key, _UNSEEN)
+        except TypeError:  # an unhashable value: computed each time
+            return self.compute(values)
+        if out is _UNSEEN:
+            out = self.compute(values)
+            if len(self) < _MEMO:
+                self[key] = out
+        return out
+
+
+REFUSED = object()  # what ``Checked`` gives for a value its check refuses
+_UNSEEN = object()
+_MEMO = 4096  # distinct values a check remembers (codes and names all differ: not all kept)

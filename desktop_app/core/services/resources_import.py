@@ -10,7 +10,7 @@ n² row reads; here the cost per row does not grow with the file.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -28,6 +28,7 @@ from db.types import uuid7
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services import assets_common as v
 from desktop_app.core.services.auth import require_role
+from desktop_app.core.services.column_checks import REFUSED, Checked, Combined
 from desktop_app.core.services.permissions import ENTER_RECORDS
 from desktop_app.core.services.resources import (
     LABELS,
@@ -38,7 +39,7 @@ from desktop_app.core.services.resources import (
     validated_parcel,
 )
 
-__all__ = ["REFUSED", "Checked", "Images", "ParcelFields", "create_parcels"]
+__all__ = ["Images", "ParcelFields", "create_parcels"]
 
 
 def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -78,64 +79,6 @@ def create_parcels(session: Session, *, organisation_id: uuid.UUID, rows: Iterab
     return n
 
 
-class Checked(dict[Any, Any]):
-    """A field check of the form's (``assets_common.text``/``choice``/``decimal``/…: the value as
-    stored, or a ``UserError``) asked once per distinct value: ``checked(value)`` is what
-    ``check(value)`` returns, or ``REFUSED``. Text and None are keyed by themselves, a Decimal by its
-    text (1.000 and 1 are equal keys), any other value with its type (1, 1.0 and True are equal keys)."""
-
-    def __init__(self, check: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self.check = check
-
-    def __call__(self, value: Any) -> Any:
-        kind = type(value)
-        key = value if kind is str or value is None else (Decimal, str(value)) if kind is Decimal else (kind, value)
-        try:
-            out = self.get(key, _UNSEEN)
-        except TypeError:  # unhashable: asked each time
-            return self._ask(value)
-        if out is _UNSEEN:
-            out = self._ask(value)
-            if len(self) < _MEMO:
-                self[key] = out
-        return out
-
-    def _ask(self, value: Any) -> Any:
-        try:
-            return self.check(value)
-        except Exception:  # refused, or not even checkable: the form's own call then says how
-            return REFUSED
-
-
-class Combined(dict[Any, Any]):
-    """``compute(values)`` of a row's values of ``keys`` (``defaults`` for a key the row lacks), once per
-    distinct combination: the columns of a few values each (地类, 坐落, 四至, 权属, 组, 状态) repeat
-    together down a register. Keyed by the values' types and, when a Decimal is among them, their texts
-    (1.0 and 1 are equal keys but not the same text)."""
-
-    def __init__(self, keys: Iterable[str], defaults: Iterable[Any], compute: Callable[[tuple[Any, ...]], Any]) -> None:
-        super().__init__()
-        self.fields, self.defaults, self.compute = tuple(keys), tuple(defaults), compute
-
-    def __call__(self, row: Mapping[str, Any]) -> Any:
-        values = tuple(map(row.get, self.fields, self.defaults))
-        kinds = tuple(map(type, values))
-        key = ((tuple(map(str, values)) if Decimal in kinds else values), kinds)
-        try:
-            out = self.get(key, _UNSEEN)
-        except TypeError:  # an unhashable value: computed each time
-            return self.compute(values)
-        if out is _UNSEEN:
-            out = self.compute(values)
-            if len(self) < _MEMO:
-                self[key] = out
-        return out
-
-
-REFUSED = object()  # what ``Checked`` gives for a value its check refuses
-_UNSEEN = object()
-_MEMO = 4096  # distinct values a check remembers (codes and names all differ: not all kept)
 
 
 class ParcelFields:
