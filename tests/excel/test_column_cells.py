@@ -8,8 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from desktop_app.core.cellvalues import CellError, cell_number, cell_text
-from desktop_app.excel.column_cells import Cells
-from desktop_app.excel.importers import MEMO_SIZE
+from desktop_app.excel.column_cells import MEMO_SIZE, Cells
 
 
 def _typed(v: Any) -> str:
