@@ -37,16 +37,22 @@ _PLAIN = frozenset({str, int, bool, type(None)})  # jsonable gives these back as
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
-class CanonicalJSON(str):
+class CanonicalJSON:
     """Text a bulk writer already made in :func:`canonical_json`'s form (a test of the writer proves
-    it equal to ``canonical_json`` of the image): taken as it is, e.g. as an audit entry's image."""
+    it equal to ``canonical_json`` of the image): taken as it is, e.g. as an audit entry's image. A
+    holder, not a ``str`` subclass: making one copies no text, and sqlite3 gets the plain ``str``."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 def canonical_json(value: Any) -> str:
     """``value`` as canonical JSON (keys sorted, no spaces, Chinese as itself). A flat image of plain
     values (most of them: a row's text, numbers and flags) skips ``jsonable``'s walk: same text."""
     if type(value) is CanonicalJSON:
-        return str(value)  # a plain str: sqlite3 adapts a subclass through its protocol lookup
+        return value.text
     if type(value) is dict and all(type(k) is str and (type(v) in _PLAIN or (type(v) is list and all(map(_flat, v))))
                                    for k, v in value.items()):
         return _CANONICAL(value)  # also a list of flat dicts (a voucher's lines in its import image)

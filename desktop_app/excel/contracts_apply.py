@@ -41,7 +41,7 @@ def create_new(session: Session, planned: list[Planned], organisation_id: uuid.U
     from db.models import Contract, ContractCounterparty, ContractInstallment, ContractRecognition
     from db.types import uuid7, uuid7_hex_stream
     from desktop_app.core.services.auth import require_role
-    from desktop_app.core.services.column_checks import column_images
+    from desktop_app.core.services.column_checks import column_json
     from desktop_app.core.services.contracts import (
         INSTALLMENT_COLUMNS,
         INSTALLMENT_STORED,
@@ -108,8 +108,8 @@ def create_new(session: Session, planned: list[Planned], organisation_id: uuid.U
             bulk_insert(session, ContractInstallment, insts, columns=INSTALLMENT_COLUMNS, stored=INSTALLMENT_STORED)
             bulk_insert(session, ContractRecognition, recs, columns=RECOGNITION_COLUMNS,
                         constants=RECOGNITION_CONSTANTS, stored=RECOGNITION_STORED)
-            record_audit(session, [  # the images column by column: values_image of each contract
-                AuditRecord("create", "contract", image["id"],
+            record_audit(session, [  # the images column by column: values_image of each contract, as text
+                AuditRecord("create", "contract", str(c["id"]),
                             f"登记合同 {c['number']} {c['name']}（{name}），生成应收期次 {count} 期", None, image)
-                for c, image, (name, count) in zip(contracts, column_images(table, contracts), words, strict=True)])
+                for c, image, (name, count) in zip(contracts, column_json(table, contracts), words, strict=True)])
     return made

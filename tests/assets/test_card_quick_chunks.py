@@ -165,30 +165,35 @@ def test_batch_fields_by_chunks_store_what_the_form_validates(env: Env) -> None:
         assert taken > 300
 
 
-def test_column_images_are_values_image() -> None:
-    """``column_images`` gives ``values_image``'s dict for every row (keys in the table's order, the
-    same JSON values): constant, plain, amount, date, id and mixed columns."""
+def test_column_json_is_the_canonical_text_of_values_image() -> None:
+    """``column_json`` gives, for every row, the text ``record_audit`` makes of ``values_image``'s dict
+    (``canonical_json``), byte for byte: constant, plain, amount, date, id, flag and mixed columns,
+    text the encoder escapes (quotes, backslashes, control characters, %, astral characters), flags
+    beside whole numbers (True is not 1), a datetime among dates, one row and none."""
     import uuid
     from datetime import datetime
 
-    from db.images import values_image
-    from db.models import Asset
-    from desktop_app.core.services.column_checks import column_images
+    from db.images import canonical_json, values_image
+    from db.models import Asset, Contract, ResourceParcel
+    from desktop_app.core.services.column_checks import column_json
 
     org, now = uuid.uuid4(), datetime(2026, 3, 1, 8, 30, 5, 123456)
+    names = ("楼", 'a"b\\c', "\x01x\n", "é", "%s%%", "😀", "")
     rows: list[dict[str, Any]] = [
-        {"id": uuid.uuid4(), "organisation_id": org, "book_id": org, "code": f"ZC-{i}", "name": "楼",
+        {"id": uuid.uuid4(), "organisation_id": org, "book_id": org, "code": f"ZC-{i}", "name": names[i % 7],
          "quantity": Decimal("1.0000"), "area_m2": Decimal("12.5000") if i % 2 else None,
          "original_value": Decimal(1000 + i) / 100, "acquired_on": date(2020, 1, 1) + timedelta(days=i),
-         "useful_life_months": 120, "poverty_alleviation": i % 3 == 0, "contract_id": uuid.uuid4() if i % 4 else None,
-         "disposed_on": None, "updated_at": now, "rev": 1, "deleted": False, "origin": org,
-         "notes": None if i % 5 else "备注"} for i in range(40)]
+         "useful_life_months": (120, True, 0, False, None, -5)[i % 6], "poverty_alleviation": i % 3 == 0,
+         "contract_id": uuid.uuid4() if i % 4 else None, "disposed_on": None, "updated_at": now, "rev": 1,
+         "deleted": False, "origin": org, "notes": None if i % 5 else "备注"} for i in range(40)]
     rows[7]["acquired_on"] = datetime(2020, 5, 1, 9)  # a datetime among dates
-    assert [list(d.items()) for d in column_images(Asset.__table__, rows)] == \
-        [list(values_image(Asset.__table__, r).items()) for r in rows]
-    assert [list(d.items()) for d in column_images(Asset.__table__, rows[:1])] == \
-        [list(values_image(Asset.__table__, rows[0]).items())]
-    same = {"organisation_id": org, "book_id": org, "disposed_on": None}
-    bare = [{k: v for k, v in r.items() if k not in same} for r in rows]
-    assert [list(d.items()) for d in column_images(Asset.__table__, bare, same)] == \
-        [list(values_image(Asset.__table__, {**r, **same}).items()) for r in bare]
+
+    def texts(table: Any, batch: list[dict[str, Any]], same: dict[str, Any] | None = None) -> list[str]:
+        return [image.text for image in column_json(table, batch, same)]
+
+    for table in (Asset.__table__, ResourceParcel.__table__, Contract.__table__):
+        for batch in (rows, rows[:1], rows[1::6], []):
+            assert texts(table, batch) == [canonical_json(values_image(table, r)) for r in batch]
+        same = {"organisation_id": org, "book_id": org, "disposed_on": None}
+        bare = [{k: v for k, v in r.items() if k not in same} for r in rows]
+        assert texts(table, bare, same) == [canonical_json(values_image(table, {**r, **same})) for r in bare]

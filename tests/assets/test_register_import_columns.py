@@ -327,24 +327,24 @@ def test_batch_fields_store_what_the_form_validates(env: Env) -> None:
 
 
 def test_batch_images_are_values_image(env: Env) -> None:
-    """``Images`` (the batch's audit images) gives ``values_image``'s dict, key order included, for
-    parcels and cards as the batch services write them (ids, amounts, dates, None, missing keys)."""
+    """``column_json`` (the batch's audit images) gives ``canonical_json(values_image(...))`` for parcels
+    and cards as the batch services write them (ids, amounts, dates, None, missing keys, a key beyond
+    the table's columns)."""
     import uuid
 
-    from db.images import values_image
+    from db.images import canonical_json, values_image
     from db.models import Asset, ResourceParcel
-    from desktop_app.core.services.resources_import import Images
+    from desktop_app.core.services.column_checks import column_json
 
     org, book = uuid.uuid4(), uuid.uuid4()
     rows = [{"id": uuid.uuid4(), "organisation_id": org, "book_id": book if i % 2 else None, "code": f"DK-{i}",
              "name": "地", "area_mu": Decimal("1.2500"), "contract_id": uuid.uuid4() if i % 3 == 0 else None,
              "notes": None} for i in range(6)]
-    images = Images(ResourceParcel.__table__)
-    for r in rows:
-        assert list(images(r).items()) == list(values_image(ResourceParcel.__table__, r).items())
-    cards = Images(Asset.__table__)
+    assert [i.text for i in column_json(ResourceParcel.__table__, rows)] == \
+        [canonical_json(values_image(ResourceParcel.__table__, r)) for r in rows]
     card = {"id": uuid.uuid4(), "organisation_id": org, "book_id": book, "code": "ZC-1", "name": "楼",
             "acquired_on": date(2020, 1, 1), "original_value": Decimal("100.00"), "quantity": Decimal("1.0000"),
             "useful_life_months": 120, "poverty_alleviation": True, "first_period": "2026-01", "disposed_on": None}
-    for r in (card, {**card, "extra": 1}, {"id": card["id"]}, {**card, "acquired_on": datetime(2020, 1, 1, 8)}):
-        assert list(cards(r).items()) == list(values_image(Asset.__table__, r).items())
+    cards = [card, {**card, "extra": 1}, {"id": card["id"]}, {**card, "acquired_on": datetime(2020, 1, 1, 8)}]
+    assert [i.text for i in column_json(Asset.__table__, cards)] == \
+        [canonical_json(values_image(Asset.__table__, r)) for r in cards]

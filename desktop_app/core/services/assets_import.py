@@ -53,7 +53,7 @@ from desktop_app.core.services.auth import require_role
 from desktop_app.core.services.column_checks import (
     REFUSED,
     Checked,
-    column_images,
+    column_json,
     column_keys,
     in_cents,
     mapped,
@@ -132,9 +132,9 @@ def _write(session: Session, out: list[dict[str, Any]], same: dict[str, Any]) ->
         [f"登记资产卡片 {r['code']} {r['name']}"[:300] for r in out], strict=True)),
         columns=("id", "asset_id", "summary"), stored=("id", "asset_id"),
         constants={"at": utcnow(), "actor": session_actor(session), "action": "create", "changes_json": None})
-    record_audit(session, [AuditRecord("create", "asset", image["id"],
+    record_audit(session, [AuditRecord("create", "asset", str(r["id"]),
                                        f"登记资产 {r['code']} {r['name']}（原值 {r['original_value']}）", None, image)
-                           for r, image in zip(out, column_images(Asset.__table__, out, same), strict=True)])
+                           for r, image in zip(out, column_json(Asset.__table__, out, same), strict=True)])
 
 
 class AssetFields:

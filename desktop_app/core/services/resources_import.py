@@ -2,7 +2,8 @@
 
 Each row is checked by the form's rules (``resources.validated_parcel``, duplicates within the batch
 too; the organisation's codes and main book read once, ``resources.ParcelBatch``), then all are written with ``bulk_insert`` and audited as ``create_parcel`` audits each
-parcel (same action, summary and row image), in one ``record_audit`` call. ``create_parcel``
+parcel (same action, summary and row image, made as text by ``column_checks.column_json``), in one
+``record_audit`` call. ``create_parcel``
 reads the whole register back to return each new parcel's row, so a file of n parcels cost
 n² row reads; here the cost per row does not grow with the file.
 """
@@ -11,24 +12,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import FromClause
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
 from db.changelog import bulk_insert
-from db.images import NOT_IMAGED, jsonable
 from db.models import ResourceParcel
 from db.types import uuid7
 from desktop_app.core.rows import UserRow
 from desktop_app.core.services import assets_common as v
 from desktop_app.core.services.auth import require_role
-from desktop_app.core.services.column_checks import REFUSED, Checked, Combined
+from desktop_app.core.services.column_checks import REFUSED, Checked, Combined, column_json
 from desktop_app.core.services.permissions import ENTER_RECORDS
 from desktop_app.core.services.resources import (
     LABELS,
@@ -39,7 +37,7 @@ from desktop_app.core.services.resources import (
     validated_parcel,
 )
 
-__all__ = ["Images", "ParcelFields", "create_parcels"]
+__all__ = ["ParcelFields", "create_parcels"]
 
 
 def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -62,7 +60,6 @@ def create_parcels(session: Session, *, organisation_id: uuid.UUID, rows: Iterab
     require_role(session, user, *ENTER_RECORDS, organisation_id=organisation_id)
     batch = ParcelBatch.read(session, organisation_id)  # the codes and the main book, once
     validated = ParcelFields(session, organisation_id, batch)  # validated_parcel, repeated values once
-    image = Images(ResourceParcel.__table__)
     n = 0
     for chunk in batched(rows, CHUNK):
         out: list[dict[str, Any]] = []
@@ -74,7 +71,8 @@ def create_parcels(session: Session, *, organisation_id: uuid.UUID, rows: Iterab
         bulk_insert(session, ResourceParcel, out)
         record_audit(session, [AuditRecord("create", "resource_parcel", str(r["id"]),
                                            f"登记地块 {r['code']} {r['name']}（{r['land_class']} {r['area_mu']} 亩）",
-                                           None, image(r)) for r in out])
+                                           None, image)
+                               for r, image in zip(out, column_json(ResourceParcel.__table__, out), strict=True)])
         n += len(out)
     return n
 
@@ -130,56 +128,3 @@ class ParcelFields:
         return validated_parcel(self.session, dict(values), self.org_id, None, self.batch)
 
 
-class Images:
-    """``db.images.values_image(table, row)`` for the rows of a batch: the same dict — every imaged
-    column in the table's order, text, whole numbers, flags and None as they are, any other value as
-    ``jsonable`` gives it — built from a template of the columns and the row, converting only the
-    columns whose type holds other values (ids, amounts, dates), the ids a batch repeats (organisation,
-    book) turned into text once."""
-
-    def __init__(self, table: FromClause) -> None:
-        imaged = [c for c in table.columns if c.key not in NOT_IMAGED]  # as values_image
-        self.columns = tuple((c.name, c.key) for c in imaged)
-        self.template = dict.fromkeys(c.name for c in imaged)
-        self.same_names = all(c.name == c.key for c in imaged)
-        self.rich = tuple(c.name for c in imaged if not _plain_type(c))
-        self.ids: dict[Any, str] = {}
-
-    def __call__(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        if self.same_names:
-            out = self.template.copy()
-            out.update(values)
-            if len(out) == len(self.template):  # no key beyond the table's columns
-                for name in self.rich:
-                    x = out[name]
-                    if type(x) not in _PLAIN:
-                        out[name] = self._json(x)
-                return out
-        return {name: x if type(x) in _PLAIN else self._json(x) for name, x in
-                ((name, values.get(key)) for name, key in self.columns)}
-
-    def _json(self, x: Any) -> Any:
-        kind = type(x)
-        if kind is Decimal:  # jsonable's own answers for the usual kinds, without its isinstance chain
-            return str(x)
-        if kind is date or kind is datetime:
-            return x.isoformat()
-        if kind is not uuid.UUID:
-            return jsonable(x)
-        text = self.ids.get(x)
-        if text is None:
-            text = str(x)
-            if len(self.ids) < 64:  # the batch's few shared ids, not each row's own
-                self.ids[x] = text
-        return text
-
-
-def _plain_type(column: Any) -> bool:
-    """Does the column hold only text, whole numbers or flags (what an image keeps as it is)?"""
-    try:
-        return column.type.python_type in (str, int, bool)
-    except NotImplementedError:
-        return False
-
-
-_PLAIN = frozenset((str, int, bool, type(None)))  # what jsonable gives back as it is
