@@ -204,19 +204,22 @@ class ContractCells:
     with ``READERS`` (free text as written where no reader) column by column, a chunk at a time;
     each refused cell a problem at its row and column (in the column order), the row then None."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, size: int = CHUNK) -> None:
         layout = table.layout
         self.table = table
+        self.size = size
         self.keys = tuple(layout.columns)
         self.at = [layout.columns[k] for k in self.keys]
         self.cells = [Cells(READERS.get(k, _words)) for k in self.keys]
         self.whole = [WHOLE_COLUMNS.get(k, column_words if k not in READERS else None) for k in self.keys]
         self.where = [layout.where(k) for k in self.keys]
 
-    def rows(self, problems: list[Problem]) -> Iterator[tuple[int, Sequence[Any], dict[str, Any] | None]]:
-        keys, cells = self.keys, self.cells
-        for rows, by_column in self.table.chunks(CHUNK):  # a plain chunk skips Table.rows' tests a row
-            raws = list(zip(*by_column, strict=True))
+    def chunks(self, problems: list[Problem]) -> Iterator[tuple[Sequence[int], list[tuple[Any, ...]], dict[str, list[Any]],
+                                                                set[int]]]:
+        """(Excel rows, raw cells by column, {field key: the chunk's values}, the places of refused rows)
+        a chunk at a time; each refused cell a problem at its row and column (in the column order)."""
+        cells = self.cells
+        for rows, by_column in self.table.chunks(self.size):  # a plain chunk skips Table.rows' tests a row
             for c in cells:
                 c.bad = False
             values: list[list[Any]] = []
@@ -231,7 +234,19 @@ class ContractCells:
                         if type(v) is CellError:
                             problems.append(Problem(rows[j], where, v.message))
                             refused.add(j)
-            records: list[dict[str, Any] | None] = list(map(dict, map(zip, repeat(keys), zip(*values, strict=True))))
-            for j in refused:
-                records[j] = None
-            yield from zip(rows, raws, records, strict=True)
+            yield rows, by_column, dict(zip(self.keys, values, strict=True)), refused
+
+    def rows(self, problems: list[Problem]) -> Iterator[tuple[int, Sequence[Any], dict[str, Any] | None]]:
+        """The chunks row by row: (Excel row, raw cells, {field key: value} or None where refused)."""
+        for chunk in self.chunks(problems):
+            yield from self.chunk_rows(*chunk)
+
+    def chunk_rows(self, rows: Sequence[int], by_column: list[tuple[Any, ...]], values: dict[str, list[Any]],
+                   refused: set[int]) -> Iterator[tuple[int, Sequence[Any], dict[str, Any] | None]]:
+        """One chunk of ``chunks`` row by row, as ``rows`` gives it."""
+        raws = list(zip(*by_column, strict=True))
+        records: list[dict[str, Any] | None] = list(map(dict, map(zip, repeat(self.keys), zip(*values.values(),
+                                                                                               strict=True))))
+        for j in refused:
+            records[j] = None
+        return zip(rows, raws, records, strict=True)

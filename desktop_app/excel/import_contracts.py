@@ -20,12 +20,12 @@ own export, read back into the register through the services the contract form c
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -43,6 +43,7 @@ from desktop_app.excel.contracts_cells import (
     read_align,
     read_escalation,
 )
+from desktop_app.excel.contracts_fresh import DEFAULTS, Fresh, fresh_columns, party_kind
 from desktop_app.excel.importers import (
     Change,
     ImportCheck,
@@ -134,9 +135,7 @@ _SERVICE_FIELD = {"承包方身份证号": "counterparty_id_number", "承包方�
                   "面积（亩）": "area_mu", "计费周期": "billing_align"}
 # the readers that give "" (not None) for an empty cell
 _BLANK_TEXT = ("number", "counterparty_id_number")
-_DEFAULTS: dict[str, Any] = {"price_basis": "年租金", "escalation_pct": Decimal(0), "escalation_years": 0,
-                             "billing_align": "calendar", "due_days": 30, "deposit_required": Decimal(0),
-                             "written": True}
+_DEFAULTS = DEFAULTS
 
 
 def _column(layout: Layout, name: str | None) -> str:
@@ -265,6 +264,35 @@ class ContractsImporter(Importer):
             plan[planned] = Planned("new", row, data, None, filed_on, checked)
         pending.clear()
 
+    def _fresh_chunk(self, session: Session, layout: Layout, rows: Sequence[int], fresh: Fresh,
+                     numbers: dict[str, uuid.UUID], book: Any, problems: list[Problem], outcomes: list[RowOutcome],
+                     plan: list[Planned], *, organisation_id: uuid.UUID, book_id: uuid.UUID | None) -> None:
+        """A chunk of new contracts ``fresh_columns`` read, checked together (``vouched_columns``) and
+        each one it does not vouch for asked of ``check_contract`` alone, as ``_new_chunk`` asks."""
+        from desktop_app.core.services.contract_chunks import vouched_columns
+        from desktop_app.core.services.contracts import check_contract, contract_inputs
+
+        n, inputs = len(rows), fresh.inputs
+        datas = contract_inputs(inputs, n, organisation_id=organisation_id, book_id=book_id)
+        checked: list[Any] = vouched_columns(inputs, n, numbers=numbers, book=book) if (
+            book is not None and book.id == book_id and book.organisation_id == organisation_id) else [None] * n
+        dropped: set[int] = set()
+        for i in [i for i, c in enumerate(checked) if c is None]:
+            try:
+                checked[i] = check_contract(session, datas[i], None, numbers=numbers, book=book)
+            except UserError as e:
+                where = _column(layout, e.field)
+                problems.append(Problem(rows[i], where, e.message if where or not e.field else str(e)))
+                dropped.add(i)
+        names = [name or "" for name in inputs["name"]]
+        made = (rows, inputs["number"], names, datas, fresh.filed_on, checked)
+        if dropped:
+            kept = [i for i in range(n) if i not in dropped]
+            made = tuple([c[i] for i in kept] for c in made)  # type: ignore[assignment]
+        row, number, name, data, filed_on, vouched = made
+        outcomes.extend(map(tuple.__new__, repeat(RowOutcome), zip(row, number, name, repeat("new"), repeat(()))))
+        plan.extend(map(Planned, repeat("new"), row, data, repeat(None), filed_on, vouched))
+
     # ---- check and apply ------------------------------------------------------------------------
 
     def check(self, session: Session, table: Table, *, organisation_id: uuid.UUID, book_id: uuid.UUID | None,
@@ -303,7 +331,31 @@ class ContractsImporter(Importer):
         pending: list[_Pending] = []  # new contracts whose check waits for their chunk
         refiled: list[int] = []  # rows whose 乡镇备案日期 differs from the contract's registered filing
         ended: list[int] = []
-        for row, raw, read in ContractCells(table).rows(problems):
+
+        def read_rows() -> Iterator[tuple[int, Sequence[Any], dict[str, Any] | None]]:
+            """The rows for the loop below; a chunk of new contracts ``fresh_columns`` takes is checked
+            here as a whole (``_fresh_chunk``), in its place, and not passed on."""
+            nonlocal guessed
+            cells = ContractCells(table, self.chunk)
+            for rows, by_column, values, refused in cells.chunks(problems):
+                keys = values.get("number") or ()
+                fresh = fresh_columns(values, len(rows), rent_column="annual_rent" in layout.columns) if (
+                    not refused and all(keys) and len(set(keys)) == len(rows) and seen.keys().isdisjoint(keys)
+                    and held.keys().isdisjoint(keys)) else None
+                if fresh is None:
+                    yield from cells.chunk_rows(rows, by_column, values, refused)
+                    continue
+                if org_col is not None:
+                    for text, row in zip(map(cell_text, by_column[org_col]), rows, strict=True):
+                        if text:
+                            orgs.setdefault(text, row)
+                seen.update(zip(keys, rows, strict=True))
+                guessed += fresh.guessed
+                ended.extend(rows[i] for i in fresh.ended)
+                self._fresh_chunk(session, layout, rows, fresh, numbers, book, problems, outcomes, plan,
+                                  organisation_id=organisation_id, book_id=book_id)
+
+        for row, raw, read in read_rows() if self.by_chunks else ContractCells(table).rows(problems):
             if org_col is not None and cell_text(raw[org_col]):
                 orgs.setdefault(cell_text(raw[org_col]), row)
             if read is None:
@@ -369,7 +421,7 @@ class ContractsImporter(Importer):
                 current = _current(current_row)
                 merged = {**current, **given}
             if not merged.get("counterparty_kind"):
-                merged["counterparty_kind"] = _party_kind(merged)
+                merged["counterparty_kind"] = party_kind(merged)
                 guessed += 1
             if not self._derived(layout, row, merged, term, problems):
                 continue
@@ -485,26 +537,6 @@ class ContractsImporter(Importer):
 # ContractInput's fields without a default: always passed (None when the file leaves them out)
 _NEEDED = frozenset(("number", "name", "kind", "subject", "counterparty_name", "counterparty_kind", "start_date", "end_date",
            "payment_mode"))
-
-
-_UNIT_NAME = re.compile(r"(?:公司|有限|合作社|集团|厂|农场|林场|牧场|养殖场|种植场|商行|经营部|门市部|店|中心|协会|"
-                        r"委员会|银行|学校|医院|工作室|合伙企业)")
-
-
-def _party_kind(values: dict[str, Any]) -> str:
-    """承包方类型 when the file has none: by the 证件号码 (身份证号 → 个人, 统一社会信用代码 → 单位),
-    else by the name (…公司, …合作社, …厂 → 单位)."""
-    from desktop_app.core.ids import validate_ric, validate_uscc
-
-    number = values.get("counterparty_id_number") or ""
-    for check, kind in ((validate_ric, "个人"), (validate_uscc, "单位")):
-        if number:
-            try:
-                check(number, field="证件号码")
-                return kind
-            except UserError:
-                pass
-    return "单位" if _UNIT_NAME.search(values.get("counterparty_name") or "") else "个人"
 
 
 def _equal(a: Any, b: Any) -> bool:

@@ -6,6 +6,7 @@ refusal the form makes, in every mode and at several chunk sizes. Real SQLite fi
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, replace
 from datetime import date, timedelta
 from decimal import Decimal as D
 from pathlib import Path
@@ -17,8 +18,8 @@ import pytest
 from db.models import Book
 from desktop_app.core.errors import UserError
 from desktop_app.core.ids import make_ric
-from desktop_app.core.services.contract_chunks import vouched
-from desktop_app.core.services.contracts import ContractInput, check_contract, contract_input
+from desktop_app.core.services.contract_chunks import INPUT_KEYS, vouched
+from desktop_app.core.services.contracts import ContractInput, check_contract, contract_input, contract_inputs
 from desktop_app.excel.import_contracts import SPEC, ContractsImporter
 from desktop_app.excel.importers import ImportCheck
 from desktop_app.excel.table_read import open_table
@@ -204,3 +205,88 @@ def test_contract_input_is_the_dataclass(env: Env) -> None:
         contract_input({**values, "nonsense": 1})
     with pytest.raises(TypeError):
         contract_input({k: v for k, v in values.items() if k != "name"})
+
+
+def test_contract_inputs_by_columns_are_the_dataclasses(env: Env) -> None:
+    datas = [env.contract(number=f"C{i}", annual_rent=D(i), notes=None if i % 2 else "备注") for i in range(5)]
+    same = {"organisation_id": env.org.id, "book_id": env.book.id}
+    columns = {k: [getattr(d, k) for d in datas] for k in INPUT_KEYS}
+    made = contract_inputs(columns, 5, **same)
+    assert made == datas and {type(m) for m in made} == {ContractInput}
+    with pytest.raises(FrozenInstanceError):
+        made[0].number = "X"  # type: ignore[misc]
+    partial = {k: v for k, v in columns.items() if k not in ("notes", "status")}  # defaults where not given
+    assert contract_inputs(partial, 5, **same) == [replace(d, notes=None) for d in datas]
+    with pytest.raises(TypeError):
+        contract_inputs({**columns, "nonsense": [1] * 5}, 5, **same)
+
+
+# A file whose odd values the chunk path reads column by column (``contracts_fresh``): a 递增条款 column
+# instead of 递增比例/间隔, 期限 in every form, blank defaults, 承包方类型 guessed, 状态, 乡镇备案, 组织.
+HEADER2 = ["合同编号", "合同名称", "合同类型", "标的", "面积（亩）", "承包方名称", "承包方类型", "证件号码", "签订日期",
+           "起始日期", "终止日期", "期限（年）", "计价方式", "年租金", "单价（元/亩·年）", "递增条款", "付款方式", "计费周期",
+           "缴款期限（天）", "保证金", "书面合同", "状态", "乡镇备案日期", "组织"]
+TERMS: list[Any] = [3, "3年", 3.0, None, D("3.00"), "３年", "", 3.3, D("2.99"), "三年"]
+ESCALATIONS: list[Any] = ["每3年递增5%", "每三年上浮5%", "无", "", None, "不递增", "每十二年递增2.5%", "每2年增长5%。",
+                          "每3年递增150%", "随行就市"]
+BLANKS: list[dict[str, Any]] = [
+    {}, {"计价方式": None}, {"计费周期": None, "缴款期限（天）": None}, {"保证金": None, "书面合同": None},
+    {"书面合同": "否", "保证金": D("0.00")}, {"承包方类型": None}, {"承包方类型": None, "证件号码": None},
+    {"承包方类型": None, "证件号码": USCC, "承包方名称": "东湖商贸有限公司"},
+    {"承包方类型": None, "证件号码": None, "承包方名称": "东湖农业合作社"}, {"状态": "已终止"}, {"状态": "纠纷"},
+    {"状态": "草拟"}, {"状态": "履行中"}, {"乡镇备案日期": date(2026, 3, 1)}, {"组织": "西湖村"},
+    {"计价方式": "单价", "单价（元/亩·年）": D(200), "年租金": None},
+    {"计价方式": "单价", "单价（元/亩·年）": D(200), "面积（亩）": D(3), "年租金": D(600)},
+    {"计价方式": "单价", "单价（元/亩·年）": D(200), "面积（亩）": D(3), "年租金": D(601)},
+    {"证件号码": RIC[:-1] + "1"}, {"终止日期": date(2020, 1, 1)}, {"合同名称": "长" * 201}, {"证件号码": "1101**********002X"},
+]
+
+
+def _fresh_row(i: int) -> dict[str, Any]:
+    start = date(2024 + i % 3, 1 + i % 12, 1)
+    row = {"合同编号": f"FR{i:04d}", "合同名称": f"{i}号地承包合同", "合同类型": "资源发包", "标的": f"{i}号地",
+           "面积（亩）": D(1 + i % 7) + D("0.5"), "承包方名称": f"李{i // 2}", "承包方类型": "个人",
+           "证件号码": make_ric("320115", date(1970, 1, 1 + i // 2 % 28), i // 2 % 1000),
+           "签订日期": None if i % 5 == 0 else date(start.year - 1, 12, 20), "起始日期": start,
+           "终止日期": date(start.year + 3, start.month, 1) - timedelta(days=1), "期限（年）": TERMS[i % len(TERMS)],
+           "计价方式": "年租金", "年租金": D(800 + i % 9 * 100), "递增条款": ESCALATIONS[i % len(ESCALATIONS)],
+           "付款方式": ("年付", "半年付", "季付")[i % 3], "计费周期": "按自然年度" if i % 2 else "按合同年度",
+           "缴款期限（天）": 30, "保证金": D(0), "书面合同": "是", "状态": None, "乡镇备案日期": None, "组织": "东湖村"}
+    if row["期限（年）"] in (3.3, D("2.99")):  # a term the dates agree with (3 years 4 months ≈ 3.33)
+        row["终止日期"] = date(start.year + 3, start.month, 1) + timedelta(days=120) \
+            if row["期限（年）"] == 3.3 else row["终止日期"] - timedelta(days=3)
+    return {**row, **BLANKS[i % len(BLANKS)]}
+
+
+def _fresh_file(path: Path, n: int, odd: dict[int, dict[str, Any]]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(HEADER2)
+    for i in range(n):
+        r = {**_fresh_row(i), **odd.get(i, {})}
+        ws.append([r.get(h) for h in HEADER2])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("mode", ["add", "skip", "update"])
+def test_odd_values_read_by_columns_equal_the_row_loop(env: Env, tmp_path: Path, mode: str) -> None:
+    env.create(number="FR0005")
+    # rows the chunk path leaves to the loop: a registered number, a link, a 终止日期 from the 期限, a
+    # 递增条款 beside its own column, a refused cell, a number repeated, a 期限 the dates refuse
+    odd = {5: {}, 40: {"付款方式": "月付"}, 41: {"终止日期": None, "期限（年）": 5}, 42: {"合同编号": "FR0003"},
+           43: {"期限（年）": 9}, 44: {"终止日期": None, "期限（年）": "2.5"}, 90: {"合同编号": None}}
+    path = _fresh_file(tmp_path / "合同.xlsx", 130, odd)
+    rows = _check(env, path, mode, ContractsImporter(by_chunks=False))
+    words = " ".join(p.message for p in rows.problems)
+    for said in ("递增比例应在", "校验位错误", "早于起始日期", "不能超过200个字", "隐去中间八位", "与第", "无法识别",
+                 "不符", "付款方式"):
+        assert said in words, said
+    assert len(rows.plan) > 60 and len(rows.notes) >= 3
+    for chunk in (1, 7, 512):
+        chunks = _check(env, path, mode, ContractsImporter(chunk=chunk))
+        assert [str(p) for p in chunks.problems] == [str(p) for p in rows.problems]
+        assert (chunks.problems, chunks.skipped, chunks.outcomes, chunks.notes) == \
+            (rows.problems, rows.skipped, rows.outcomes, rows.notes)
+        assert _plan(chunks) == _plan(rows)

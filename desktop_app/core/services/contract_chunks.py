@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, is_, is_not, le
 from typing import Any
 
 from db.models import Book
@@ -30,7 +30,7 @@ from desktop_app.core.services.contracts import (
 )
 from desktop_app.core.validate import clean_text
 
-__all__ = ["FIELD_KEYS", "PARTY_KEYS", "vouched"]
+__all__ = ["FIELD_KEYS", "INPUT_KEYS", "PARTY_KEYS", "vouched", "vouched_columns"]
 
 # ``check_contract``'s dicts' keys, in its order
 FIELD_KEYS = ("organisation_id", "book_id", "number", "official_code", "name", "kind", "subject", "location", "area_mu",
@@ -55,7 +55,7 @@ def _asked(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return ask
 
 
-def _texts(col: list[Any], field: str, max_len: int, required: bool) -> list[Any]:
+def _texts(col: Sequence[Any], field: str, max_len: int, required: bool) -> list[Any]:
     """``clean_text`` of every cell (``_NO`` where it refuses): a column of texts in one pass when no
     text is too long (nor, if required, blank), else each distinct value once."""
     if set(map(type, col)) == {str}:
@@ -68,7 +68,7 @@ def _texts(col: list[Any], field: str, max_len: int, required: bool) -> list[Any
     return mapped(_asked(lambda v: clean_text(v, field, max_len, required=required)), col)
 
 
-def _amounts(col: list[Any], check: Callable[[Any], Any]) -> list[Any]:
+def _amounts(col: Sequence[Any], check: Callable[[Any], Any]) -> list[Any]:
     """``amount_of`` of every cell (``check``: the form's call of it): a column of Decimals in 分, none
     below zero (nor -0), within the limit, in one pass — what ``parse_amount`` gives each, with two
     places — else each distinct value once."""
@@ -81,6 +81,22 @@ def _one(values: Iterable[Any]) -> Any:
     """The one value of a column that holds the same object throughout (else ``_NO``)."""
     same = {id(v): v for v in values}
     return next(iter(same.values())) if len(same) == 1 else _NO
+
+
+def _dated(start: Sequence[Any], end: Sequence[Any], signed: Sequence[Any]) -> bool:
+    """Is every row's 起始 ≤ 终止 a ``date`` (not a datetime) and its 签订 blank or a date ≤ 终止?
+    (False: asked row by row.)"""
+    signs = set(map(type, signed))
+    return set(map(type, start)) == {date} == set(map(type, end)) and all(map(le, start, end)) and (
+        signs == {type(None)} or (signs == {date} and all(map(le, signed, end))))
+
+
+def _id_text(value: Any) -> Any:
+    """The 证件号码 as ``_validate`` takes it: trimmed, a blank None (``_NO``: not a text)."""
+    try:
+        return (value or "").strip() or None
+    except AttributeError:
+        return _NO
 
 
 def _pct(value: Any) -> Any:
@@ -97,24 +113,39 @@ def vouched(datas: Sequence[ContractInput], *, numbers: Mapping[str, uuid.UUID],
     """``check_contract(session, data, numbers=numbers, book=book)`` of each new contract where every
     check takes it and it links no 地块 or 资产; None for the others (ask ``check_contract``)."""
     n = len(datas)
-    if not n:
-        return []
-    if book is None or book.deleted or any(_one(map(attrgetter(k), datas)) != v for k, v in (
+    if not n or book is None or book.deleted or any(_one(map(attrgetter(k), datas)) != v for k, v in (
             ("book_id", book.id), ("organisation_id", book.organisation_id))):
         return [None] * n
+    return vouched_columns({k: list(map(attrgetter(k), datas)) for k in INPUT_KEYS}, n, numbers=numbers, book=book)
 
-    def col(name: str) -> list[Any]:
-        return list(map(attrgetter(name), datas))
 
+# the ContractInput fields ``vouched_columns`` reads (all but the organisation and the book)
+INPUT_KEYS = ("number", "name", "kind", "subject", "counterparty_name", "counterparty_kind", "start_date", "end_date",
+              "payment_mode", "annual_rent", "price_basis", "unit_price", "area_mu", "counterparty_id_number",
+              "counterparty_phone", "signed_on", "location", "quantity", "land_class", "asset_id", "parcel_id",
+              "escalation_pct", "escalation_years", "billing_align", "due_days", "deposit_required", "written",
+              "status", "official_code", "notes")
+
+
+def vouched_columns(columns: Mapping[str, Sequence[Any]], n: int, *, numbers: Mapping[str, uuid.UUID], book: Book
+                    ) -> list[Checked | None]:
+    """``vouched`` of ``n`` new contracts of ``book`` (its organisation and book) given as their fields'
+    columns (``INPUT_KEYS``)."""
+    if book.deleted:
+        return [None] * n
+    col = columns.__getitem__
     refused: set[int] = set()
     number = _texts(col("number"), "合同编号", 40, True)
-    refused.update(i for i, v in enumerate(number) if v is _NO or numbers.get(v) is not None)
+    if any(map(is_, number, repeat(_NO))) or not numbers.keys().isdisjoint(number):
+        refused.update(i for i, v in enumerate(number) if v is _NO or numbers.get(v) is not None)
     start, end, signed = col("start_date"), col("end_date"), col("signed_on")
-    refused.update(i for i, (s, e, g) in enumerate(zip(start, end, signed, strict=True))
-                   if not (type(s) is date and type(e) is date and s <= e  # a datetime is asked row by row
-                           and (g is None or (type(g) is date and g <= e))))
-    refused.update(i for i, (p, a) in enumerate(zip(col("parcel_id"), col("asset_id"), strict=True))
-                   if p is not None or a is not None)
+    if not _dated(start, end, signed):
+        refused.update(i for i, (s, e, g) in enumerate(zip(start, end, signed, strict=True))
+                       if not (type(s) is date and type(e) is date and s <= e  # a datetime is asked row by row
+                               and (g is None or (type(g) is date and g <= e))))
+    if any(map(is_not, col("parcel_id"), repeat(None))) or any(map(is_not, col("asset_id"), repeat(None))):
+        refused.update(i for i, (p, a) in enumerate(zip(col("parcel_id"), col("asset_id"), strict=True))
+                       if p is not None or a is not None)
     kind = mapped(_asked(lambda v: pick_choice(v, CONTRACT_KINDS, "合同类型")), col("kind"))
     mode = mapped(_asked(lambda v: pick_choice(v, PAYMENT_MODES, "付款方式")), col("payment_mode"))
     basis = mapped(_asked(lambda v: pick_choice(v, PRICE_BASES, "计价方式")), col("price_basis"))
@@ -132,20 +163,11 @@ def vouched(datas: Sequence[ContractInput], *, numbers: Mapping[str, uuid.UUID],
     due = mapped(_within(366), col("due_days"))
     align = mapped(lambda v: v if v in ("calendar", "contract") else _NO, col("billing_align"))
     party_kind = mapped(_asked(lambda v: pick_choice(v, ("个人", "单位"), "承包方类型")), col("counterparty_kind"))
-    ids: list[Any] = []
-    known: dict[tuple[Any, str], Any] = {}
-    for k, v in zip(party_kind, col("counterparty_id_number"), strict=True):
-        try:
-            text = (v or "").strip() or None
-        except AttributeError:
-            text = _NO
-        if text is None or text is _NO or k is _NO:
-            ids.append(text)
-            continue
-        got = known.get((k, text), known)
-        if got is known:
-            got = known[(k, text)] = _asked(party_ric if k == "个人" else party_uscc)(text)
-        ids.append(got)
+    pairs = list(zip(party_kind, map(_id_text, col("counterparty_id_number")), strict=True))
+    known = {(k, text): text if text is None or text is _NO or k is _NO
+             else _asked(party_ric if k == "个人" else party_uscc)(text)
+             for k, text in dict.fromkeys(pairs)}  # each distinct (承包方类型, 证件号码) checked once
+    ids = list(map(known.__getitem__, pairs))
     party_name = _texts(col("counterparty_name"), "承包方名称", 100, True)
     phone = _texts(col("counterparty_phone"), "联系电话", 30, False)
     official = _texts(col("official_code"), "合同统一编码", 18, False)
@@ -159,7 +181,7 @@ def vouched(datas: Sequence[ContractInput], *, numbers: Mapping[str, uuid.UUID],
     notes = _texts(col("notes"), "备注", 2000, False)
     for checked in (kind, mode, basis, area, rent, unit, pct, years, due, align, party_kind, ids, party_name, phone,
                     official, name, subject, location, quantity, land, deposit, status, notes):
-        if _NO in checked:
+        if any(map(is_, checked, repeat(_NO))):  # not ``_NO in``: a Decimal compared with it asks an ABC
             refused.update(i for i, v in enumerate(checked) if v is _NO)
     fields = map(dict, map(zip, repeat(FIELD_KEYS), zip(
         repeat(book.organisation_id, n), repeat(book.id, n), number, official, name, kind, subject, location, area,

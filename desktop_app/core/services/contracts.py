@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterator, Mapping
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import bindparam, func, inspect, select
@@ -70,6 +72,7 @@ __all__ = [
     "area_value",
     "check_contract",
     "contract_input",
+    "contract_inputs",
     "contract_terms",
     "contract_to_change",
     "create_contract",
@@ -143,6 +146,20 @@ def contract_input(values: dict[str, Any]) -> ContractInput:
     state = made.__dict__
     state.update(_INPUT_DEFAULTS)
     state.update(values)
+    return made
+
+
+def contract_inputs(columns: Mapping[str, Sequence[Any]], n: int, **same: Any) -> list[ContractInput]:
+    """``contract_input`` of ``n`` rows given as columns (``columns``) and values they share (``same``),
+    each object's ``__dict__`` built in C when the two name every field once (else row by row)."""
+    keys = (*columns, *same)
+    if len(keys) != len(_INPUT_FIELDS) or not _INPUT_FIELDS.issuperset(keys):
+        return [contract_input({**dict(zip(columns, row, strict=True)), **same})
+                for row in zip(*columns.values(), strict=True)]
+    states = map(dict, map(zip, repeat(keys), zip(*columns.values(), *(repeat(v, n) for v in same.values()),
+                                                     strict=True)))
+    made = list(map(object.__new__, repeat(ContractInput, n)))
+    deque(map(object.__setattr__, made, repeat("__dict__"), states), maxlen=0)  # frozen: past its __setattr__
     return made
 
 
