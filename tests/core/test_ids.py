@@ -322,3 +322,26 @@ def test_region_parent_chain_ends_at_a_province(code: str) -> None:
         current = region_parent(current)
     assert levels == ["省", "市", "县", "乡镇", "村"][: len(levels)][::-1]
     assert "".join(region_parts(code)) == code
+
+
+@given(st.text(alphabet="0123456789", min_size=6, max_size=6), st.integers(min_value=0, max_value=999_999),
+       st.integers(min_value=0, max_value=999))
+def test_ric_check_character_is_stdnums(area6: str, day: int, seq3: int) -> None:
+    """The check character (computed in one base-13 conversion) is python-stdnum's: the number with
+    stdnum's character is taken, the same number with any other is refused as 校验位错误."""
+    birth = date.fromordinal(date(1900, 1, 1).toordinal() + day % 46000)
+    first17 = f"{area6}{birth:%Y%m%d}{seq3:03d}"
+    right = str(stdnum.cn.ric.calc_check_digit(first17 + "0"))
+    assert validate_ric(first17 + right, today=TODAY) == first17 + right
+    for wrong in "0123456789X".replace(right, ""):
+        _refused(validate_ric, first17 + wrong, field="身份证号", message="身份证号校验位错误", today=TODAY)
+
+
+def test_ric_birth_dates_are_read_each_time_alike() -> None:
+    """A birthday read before (remembered) is judged the same again: valid, invalid, future."""
+    for _ in range(2):
+        assert validate_ric(make_ric("110105", date(1980, 2, 29), 3), today=TODAY)
+        bad = "11010519810229003"
+        _refused(validate_ric, bad + stdnum.cn.ric.calc_check_digit(bad + "0"), field="身份证号",
+                 message="出生日期无效")
+        _refused(validate_ric, make_ric("110105", date(2999, 1, 1), 1), field="身份证号", message="出生日期晚于今天")
