@@ -30,7 +30,10 @@ Printed per size (N/4 = a quarter of the cards per book, and N): wall and CPU of
 the raw limit, the CPU ratio against the goal (≤ 2.5x), rows written, and CPU ms per card (linear
 when N/4 and N agree). ``--tree`` runs the timed phase with another checkout's code (before/after).
 ``--repeat K`` times the run and the raw limit K times each on fresh copies and keeps the least
-CPU of each (the steadiest figure on a machine shared with other work).
+CPU of each (the steadiest figure on a machine shared with other work). ``--before DIR`` times
+that checkout too, in turns with ``--tree`` on the same copies, against the same raw limit (a
+paired before/after). ``--keep DIR`` builds each size's database once into DIR and reuses it (a
+December build runs eleven months first); ``--sizes N`` skips the N/4 size.
 """
 
 from __future__ import annotations
@@ -229,6 +232,9 @@ def main() -> None:
     ap.add_argument("--tree", type=Path, default=ROOT, help="checkout whose code the timed phase runs")
     ap.add_argument("--repeat", type=int, default=1,
                     help="time the run and the raw limit this many times each (fresh copies), keep the least CPU")
+    ap.add_argument("--before", type=Path, help="another checkout timed in turns with --tree (paired)")
+    ap.add_argument("--keep", type=Path, help="build each size's database once into this folder and reuse it")
+    ap.add_argument("--sizes", default="quarter,full", help="quarter,full or full")
     ap.add_argument("--phase")
     ap.add_argument("--db", type=Path)
     args = ap.parse_args()
@@ -242,20 +248,32 @@ def main() -> None:
     per_card: dict[str, dict[int, float]] = {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        for cards in sorted({max(1, args.cards // 4), args.cards}):
+        sizes = {args.cards} if args.sizes == "full" else {max(1, args.cards // 4), args.cards}
+        trees = [args.tree] if args.before is None else [args.before, args.tree]
+        for cards in sorted(sizes):
             base = tmp / f"base{cards}.db"
             t = time.perf_counter()
-            build(base, args.books, cards, args.period, args.history)
+            kept = None if args.keep is None else args.keep / f"{args.books}x{cards}-{args.period}-{args.history}.db"
+            if kept is not None and kept.exists():
+                shutil.copy(kept, base)
+            else:
+                build(base, args.books, cards, args.period, args.history)
+                if kept is not None:
+                    kept.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(base, kept)
             n = args.books * cards
             print(f"{args.books} 个账套，每个 {cards} 张卡片，共 {n} 张：建库 {time.perf_counter() - t:.1f} 秒（不计时）")
             for mode in args.modes.split(","):
                 work = tmp / f"{mode}{cards}.db"
                 runs, raws = [], []
+                paired: dict[Path, list[dict[str, float]]] = {tree: [] for tree in trees}
                 for k in range(max(1, args.repeat)):  # on a shared machine the least CPU is the steadiest figure
-                    for p in tmp.glob(f"{mode}{cards}.db*"):
-                        p.unlink()
-                    shutil.copy(base, work)
-                    runs.append(run_phase(args.tree, mode, work, month))
+                    for tree in trees:  # before and after in turns, each on a fresh copy
+                        for p in tmp.glob(f"{mode}{cards}.db*"):
+                            p.unlink()
+                        shutil.copy(base, work)
+                        paired[tree].append(run_phase(tree, mode, work, month))
+                    runs = paired[args.tree]
                     if k == 0:
                         con = sqlite3.connect(work)
                         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -277,6 +295,10 @@ def main() -> None:
                 print(f"    executemany 同样的行 墙钟 {raw['seconds']:7.2f} 秒，CPU {raw['cpu']:7.2f} 秒"
                       f"（新增 {added} 行，更新 {changed} 行）")
                 print(f"    CPU 比 {ratio:.2f}x（目标 ≤ {GOAL}x），墙钟比 {got['seconds'] / raw['seconds']:.2f}x")
+                if args.before is not None:
+                    was = min(paired[args.before], key=lambda r: r["cpu"])
+                    print(f"    此前（{args.before}）CPU {was['cpu']:7.2f} 秒，CPU 比 {was['cpu'] / raw['cpu']:.2f}x"
+                          f" → 现在 {ratio:.2f}x（同一次运行，轮流计时）")
                 print(f"    各表：{detail}")
                 for p in tmp.glob(f"*{mode}{cards}.db*"):
                     p.unlink()

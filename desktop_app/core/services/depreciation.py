@@ -18,7 +18,7 @@ from decimal import Decimal
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, String, case, func, select, type_coerce
+from sqlalchemy import Integer, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.audit import AuditRecord, record_audit
@@ -36,7 +36,9 @@ from desktop_app.core.services import assets_common as v
 from desktop_app.core.services.assets import load_asset
 from desktop_app.core.services.assets_books import EXPENSE_ROLE, role_code
 from desktop_app.core.services.auth import require_role
+from desktop_app.core.services.depreciation_charged import charged_column, charged_exceptions, stored_hex
 from desktop_app.core.services.depreciation_month import straight_month_fen
+from desktop_app.core.services.entry_tuples import FenLines
 from desktop_app.core.services.funds_base import (
     check_period,
     get_book_row,
@@ -48,7 +50,6 @@ from desktop_app.core.services.funds_base import (
 )
 from desktop_app.core.services.permissions import MAKE_VOUCHER
 from desktop_app.core.services.voucher_bulk import BulkVoucher
-from desktop_app.core.services.voucher_lines import LineInput
 
 if TYPE_CHECKING:
     from desktop_app.core.services.posting_batch import PostingBatch
@@ -202,11 +203,6 @@ class _Run:
         self.accounts: list[str] = []
 
 
-def _hex(raw: Any) -> str:
-    """A driver's id (SQLite's CHAR(32) hex, or a UUID / its text elsewhere) as its stored hex."""
-    return raw if type(raw) is str and len(raw) == 32 else uuid.UUID(str(raw)).hex
-
-
 def _day_index(value: Any) -> int:
     """A date's month index (year · 12 + month − 1) from SQLite's ISO text or a driver's date."""
     return month_index(value if type(value) is str else value.isoformat())  # 2026-10-05: month_index reads [:7]
@@ -231,25 +227,18 @@ def _compute_runs_of(session: Session, book_ids: Sequence[uuid.UUID], period: st
         return out
     in_books = Asset.book_id.in_(list(books))
     conn = session.connection()  # Core rows: a township's cards every month, no ORM machinery
-    everything = conn.execute(select(*_RAW_CARD_COLUMNS)
+    # with each card, its charged months from its book's start before the month ("n first last",
+    # by the cards' unique (asset, period) index: depreciation_charged); tombstones and the month
+    # itself apart (they are few)
+    everything = conn.execute(select(*_RAW_CARD_COLUMNS, charged_column(period))
+                              .join(Book, Book.id == Asset.book_id)
                               .where(in_books, Asset.deleted.is_(False), Asset.first_period <= period)
                               .order_by(Asset.code)).all()
     if not everything:
         return out
     adjs, works = _adjustments_in(conn, in_books), _workloads_in(conn, in_books)
     adjusted = {a.hex for a in adjs}
-    # each card's charged months from its book's start through the month: how many before the
-    # month, the first and last of them, and whether the month itself is charged (one row a card)
-    before = AssetDepreciation.period < period
-    charged = {(raw if type(raw) is str and len(raw) == 32 else _hex(raw)): (n, lo, hi, this)
-               for raw, n, lo, hi, this in conn.execute(
-        select(type_coerce(AssetDepreciation.asset_id, String), func.sum(case((before, 1), else_=0)),
-               func.min(case((before, AssetDepreciation.period))), func.max(case((before, AssetDepreciation.period))),
-               func.max(case((before, 0), else_=1)))
-        .join(Book, Book.id == AssetDepreciation.book_id)  # a line's book is its card's (cards never move)
-        .where(AssetDepreciation.book_id.in_(list(books)), AssetDepreciation.deleted.is_(False),
-               AssetDepreciation.period >= Book.start_period, AssetDepreciation.period <= period)
-        .group_by(AssetDepreciation.asset_id)).all()}  # by ix_asset_depreciation_book_period
+    exact, this_month = charged_exceptions(conn, list(books), period)
     book_of = {raw: b for b in books for raw in (b, b.hex, str(b))}  # as SQLite's CHAR(32) or a driver's UUID
     starts = {raw: month_index(books[b].start_period) for raw, b in book_of.items()}  # by the book as read
     now = month_index(period)
@@ -257,10 +246,10 @@ def _compute_runs_of(session: Session, book_ids: Sequence[uuid.UUID], period: st
     # others, and a card whose charged months do not cover its span exactly, by the whole schedule
     # against each month charged (read again as typed rows: they are few)
     months: dict[Any, int] = {}  # month index of each distinct date / period text met
-    labels: dict[int, str] = {}
+    wanted: dict[tuple[int, int, int], str] = {}  # a span's months as the charged column words them
     items: list[tuple[Any, str, str, str, str, int | None]] = []  # book as read, hex, code, name, use, 分 (None: slow)
     slow: list[str] = []
-    for raw, code, name, status, use, disp, cost, rate, life, acq, method, opening, first, raw_book in everything:
+    for raw, code, name, status, use, disp, cost, rate, life, acq, method, opening, first, raw_book, done in everything:
         if status == "报废":
             continue
         disposed = None
@@ -270,7 +259,7 @@ def _compute_runs_of(session: Session, book_ids: Sequence[uuid.UUID], period: st
                 disposed = months[disp] = _day_index(disp)
             if disposed < now:
                 continue
-        hid = raw if type(raw) is str and len(raw) == 32 else _hex(raw)
+        hid = raw if type(raw) is str and len(raw) == 32 else stored_hex(raw)
         if method == UNITS or hid in adjusted:
             slow.append(hid)
             items.append((raw_book, hid, code, name, use, None))
@@ -285,22 +274,17 @@ def _compute_runs_of(session: Session, book_ids: Sequence[uuid.UUID], period: st
                 first_ix = months[first] = month_index(first)
         fen, span = straight_month_fen(cost, rate, life, acquired, opening, first_ix, disposed, now,
                                        starts[raw_book])
-        done = charged.get(hid)
         if span is not None:
-            if done is None or done[0] != span[2]:
+            if exact and hid in exact:
+                done = exact[hid]
+            want = wanted.get(span)
+            if want is None:
+                want = wanted[span] = f"{span[2]} {period_at(span[0])} {period_at(span[1])}"
+            if done != want:
                 slow.append(hid)
                 items.append((raw_book, hid, code, name, use, None))
                 continue
-            lo, hi = labels.get(span[0]), labels.get(span[1])
-            if lo is None:
-                lo = labels[span[0]] = period_at(span[0])
-            if hi is None:
-                hi = labels[span[1]] = period_at(span[1])
-            if done[1] != lo or done[2] != hi:
-                slow.append(hid)
-                items.append((raw_book, hid, code, name, use, None))
-                continue
-        if fen is not None and not (done is not None and done[3]):
+        if fen is not None and not (this_month and hid in this_month):
             items.append((raw_book, hid, code, name, use, fen))
     slow_fen = _slow_charges(conn, slow, books, adjs, works, period) if slow else {}
     # each book's run and expense accounts, by the book as read (a text key: no UUID hash a card)
@@ -414,7 +398,7 @@ def run_depreciation(session: Session, *, book_id: uuid.UUID, period: str, user:
         progress.report(0, 2, "正在计算折旧")
     with read_cache(session):  # reads only: the book's row and roles once, not a query each
         run = _compute_runs(session, [book_id], period)[book_id]
-        lines = _run_lines(session, book_id, period, run) if run.charges else []
+        lines = list(_run_lines(session, book_id, period, run)) if run.charges else []  # LineInputs: one voucher
     charges = run.charges
     total = sum((c.amount for c in charges), ZERO)
     if not charges:
@@ -429,17 +413,19 @@ def run_depreciation(session: Session, *, book_id: uuid.UUID, period: str, user:
     return DepreciationRunResult(book_id, period, False, voucher.id, voucher.code, total, tuple(charges))
 
 
-def _run_lines(session: Session, book_id: uuid.UUID, period: str, run: _Run) -> list[LineInput]:
-    """The run's voucher: 借 each expense account its total, 贷 累计折旧 per asset."""
+def _run_lines(session: Session, book_id: uuid.UUID, period: str, run: _Run) -> FenLines:
+    """The run's voucher: 借 each expense account its total, 贷 累计折旧 per asset (in 分, a column
+    each: the bulk path stores them as they are; as a sequence, the ``LineInput`` lines)."""
     by_account: dict[str, int] = defaultdict(int)  # 分
     for account, fen in zip(run.accounts, run.fens, strict=True):
         by_account[account] += fen
     acc_dep = role_code(session, book_id, "accumulated_depreciation")
-    label = period_label(period)
-    lines = [LineInput(code, debit=from_fen(fen), summary=f"计提{label}折旧") for code, fen in sorted(by_account.items())]
-    lines += [LineInput(acc_dep, credit=c.amount, summary=f"{c.code} {c.name}"[:200], asset_id=c.asset_id)
-              for c in run.charges]
-    return lines
+    label = f"计提{period_label(period)}折旧"
+    debits = sorted(by_account.items())
+    k, n = len(debits), len(run.fens)
+    return FenLines([code for code, _ in debits] + [acc_dep] * n, [fen for _, fen in debits] + [0] * n,
+                    [0] * k + run.fens, [label] * k + [f"{c.code} {c.name}"[:200] for c in run.charges],
+                    [*repeat(None, k), *run.hexes])
 
 
 def _audit_run(session: Session, book_id: uuid.UUID, period: str, charges: list[DepreciationCharge],

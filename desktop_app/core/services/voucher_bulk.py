@@ -34,8 +34,10 @@ from desktop_app.core.services.entry_tuples import (
     DEBIT,
     ENTRY_COLUMNS,
     ENTRY_STORED,
+    FenLines,
     entry_tuples,
     quick_entry_tuples,
+    quick_fen_tuples,
 )
 from desktop_app.core.services.funds_base import (
     YEAR_END_KIND,
@@ -172,7 +174,9 @@ class _Writer:
                 numbers[period] = known if known is not None else session.scalar(select(func.max(Voucher.number)).where(
                     Voucher.book_id == book_id, Voucher.period == period)) or 0
             vid = uuid7()
-            rows = quick_entry_tuples(accounts, bv.lines, vid.hex, book_hex, period, ids)
+            lines = bv.lines
+            rows = (quick_fen_tuples(accounts, lines, vid.hex, book_hex, period, ids) if type(lines) is FenLines
+                    else quick_entry_tuples(accounts, lines, vid.hex, book_hex, period, ids))
             if rows is None:  # not the common case: the full check words the refusal (or accepts it all the same)
                 try:
                     rows = entry_tuples(entry_rows(vid, book_id, period, check_lines(accounts, bv.lines)), ids)
