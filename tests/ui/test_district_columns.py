@@ -128,7 +128,7 @@ def test_overview_tier_table_shows_all_its_rows_at_1229x691(qtbot, district_db, 
     assert not _cut_cells(packages)
 
 
-def test_a_long_name_is_capped_elided_and_has_a_tooltip(qtbot) -> None:
+def test_a_long_name_is_capped_elided_and_has_a_tooltip(qtbot, program_font) -> None:
     long = "某某市某某区某某街道某某社区股份经济合作社第一第二第三第四第五经济合作社联合社"
     model = RowTableModel([Column("name", "组织", "pinyin-text"), Column("n", "数", "int")],
                           [{"name": "李家庄村", "n": 1}, {"name": long, "n": 2}])
