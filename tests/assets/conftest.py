@@ -13,6 +13,7 @@ import pytest
 
 from db.engine import Database
 from db.migrate import open_database
+from db.types import uuid7
 from desktop_app.core.rows import BookRow, OrgRow, UserRow
 from desktop_app.core.rows_assets import AssetRow
 from desktop_app.core.services.book_settings import AUTO_POST, set_auto_vouchers
@@ -78,3 +79,17 @@ def fresh(tmp_path: Path) -> Iterator[Env]:
     e = make_env(tmp_path / "fresh.db")
     yield e
     e.db.close()
+
+
+def card_row(book: BookRow, code: str, **over: Any) -> dict[str, Any]:
+    """An asset card's stored values (for ``bulk_insert``): a 60-month straight-line machine of the book."""
+    row = {"id": uuid7(), "organisation_id": book.organisation_id, "book_id": book.id, "code": code,
+           "name": f"设备{code}", "category": "机器设备", "nature": "经营性", "use_kind": "生产", "location": None,
+           "quantity": Decimal(1), "unit": "台", "area_m2": None, "acquisition_mode": "购建", "funding_source": "集体自有资金",
+           "acquired_on": date(2024, 5, 9), "original_value": Decimal("12345.67"), "useful_life_months": 60,
+           "residual_rate": Decimal("4.5"), "method": "年限平均法", "total_workload": None, "workload_unit": None,
+           "opening_accumulated": Decimal("1000.01"), "opening_workload": None, "first_period": book.start_period,
+           "status": "自用", "custodian": None, "title_no": None, "poverty_alleviation": False, "project_id": None,
+           "contract_id": None, "acquisition_voucher_id": None, "disposed_on": None, "notes": None}
+    row.update(over)
+    return row

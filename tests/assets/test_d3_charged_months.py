@@ -23,11 +23,10 @@ from desktop_app.core.periods import add_months
 from desktop_app.core.services.depreciation import compute_charges, run_depreciation_books
 from desktop_app.core.services.depreciation_charged import charged_column, charged_exceptions, charged_text
 from desktop_app.core.services.orgs import create_book, create_organisation
-from tests.assets.conftest import make_env
-from tests.services.test_depreciation_run_paths import _card
+from tests.assets.conftest import card_row, make_env
 
 
-def test_charged_months_are_the_live_lines_of_each_card(tmp_path: Path) -> None:
+def test_charged_months_are_the_live_lines_of_eachcard_row(tmp_path: Path) -> None:
     env = make_env(tmp_path / "charged.db")
     rng = random.Random(3)
     try:
@@ -36,7 +35,7 @@ def test_charged_months_are_the_live_lines_of_each_card(tmp_path: Path) -> None:
                                       region_code="320115106201", user=env.user)
             late = create_book(s, organisation_id=org.id, name="西湖村股份经济合作社", kind="股份经济合作社",
                                start_period="2026-04", user=env.user)
-            cards = [_card(b, f"ZC{j:03d}") for b in (env.book, late) for j in range(40)]
+            cards = [card_row(b, f"ZC{j:03d}") for b in (env.book, late) for j in range(40)]
             bulk_insert(s, Asset, cards)
             lines, live = [], defaultdict(set)
             for c in cards:
@@ -72,8 +71,8 @@ def test_a_december_run_with_tombstones(tmp_path: Path) -> None:
     env = make_env(tmp_path / "tombs.db")
     try:
         with env.db.begin("test") as s:
-            cards = [_card(env.book, f"ZC{j:02d}") for j in range(6)]
-            cards.append(_card(env.book, "ZC06", first_period="2026-05"))
+            cards = [card_row(env.book, f"ZC{j:02d}") for j in range(6)]
+            cards.append(card_row(env.book, "ZC06", first_period="2026-05"))
             bulk_insert(s, Asset, cards)
         for m in range(11):
             with env.db.begin("test") as s:

@@ -20,11 +20,10 @@ from db.changelog import bulk_insert
 from db.models import Asset, AssetAdjustment
 from db.types import uuid7
 from desktop_app.core.errors import ConflictError
-from desktop_app.core.rows import BookRow
 from desktop_app.core.services.depreciation import compute_charges, run_depreciation_books
 from desktop_app.core.services.depreciation_month import half_up
 from desktop_app.core.services.integrity import verify_database
-from tests.assets.conftest import make_env
+from tests.assets.conftest import card_row, make_env
 
 
 def test_half_up_is_decimal_round_half_up() -> None:
@@ -38,19 +37,6 @@ def test_half_up_is_decimal_round_half_up() -> None:
         assert half_up(n, d) == int(want), (n, d)
 
 
-def _card(book: BookRow, code: str, **over: Any) -> dict[str, Any]:
-    row = {"id": uuid7(), "organisation_id": book.organisation_id, "book_id": book.id, "code": code,
-           "name": f"设备{code}", "category": "机器设备", "nature": "经营性", "use_kind": "生产", "location": None,
-           "quantity": D(1), "unit": "台", "area_m2": None, "acquisition_mode": "购建", "funding_source": "集体自有资金",
-           "acquired_on": date(2024, 5, 9), "original_value": D("12345.67"), "useful_life_months": 60,
-           "residual_rate": D("4.5"), "method": "年限平均法", "total_workload": None, "workload_unit": None,
-           "opening_accumulated": D("1000.01"), "opening_workload": None, "first_period": book.start_period,
-           "status": "自用", "custodian": None, "title_no": None, "poverty_alleviation": False, "project_id": None,
-           "contract_id": None, "acquisition_voucher_id": None, "disposed_on": None, "notes": None}
-    row.update(over)
-    return row
-
-
 def _adjust(asset_id: Any) -> dict[str, Any]:
     return {"id": uuid7(), "asset_id": asset_id, "kind": "改良", "effective_on": date(2025, 6, 1),
             "delta_cost": D("500.00"), "delta_accumulated": D("0.00"), "new_life_months": None,
@@ -62,12 +48,12 @@ def test_the_first_card_missing_a_month_is_named_whichever_way_it_went(tmp_path:
     env = make_env(tmp_path / "paths.db")
     try:
         with env.db.begin("test") as s:
-            cards = [_card(env.book, c) for c in ("ZC02", "ZC01")]
+            cards = [card_row(env.book, c) for c in ("ZC02", "ZC01")]
             bulk_insert(s, Asset, cards)
             run_depreciation_books(s, book_ids=[env.book.id], period="2026-01", user=env.user)
             # two cards taken over after January's run, both charged from January: one with a value
             # change (the schedule's way), one plain (closed form, but its charged months do not match)
-            late = [_card(env.book, c) for c in ("ZC04", "ZC03")]
+            late = [card_row(env.book, c) for c in ("ZC04", "ZC03")]
             bulk_insert(s, Asset, late)
             bulk_insert(s, AssetAdjustment, [_adjust(next(r["id"] for r in late if r["code"] == adjusted))])
         with env.db.begin("test") as s, pytest.raises(ConflictError, match="资产 ZC03 设备ZC03 的2026年1月折旧尚未计提"):
@@ -80,10 +66,10 @@ def test_charges_keep_code_order_across_both_ways(tmp_path: Path) -> None:
     env = make_env(tmp_path / "order.db")
     try:
         with env.db.begin("test") as s:
-            rows = [_card(env.book, f"ZC{j:02d}", original_value=D(100_000 + 3_701 * j).scaleb(-2),
+            rows = [card_row(env.book, f"ZC{j:02d}", original_value=D(100_000 + 3_701 * j).scaleb(-2),
                           opening_accumulated=D("0.00"))
                     for j in range(12, 0, -1)]
-            rows.append(_card(env.book, "ZC05A", method="工作量法", total_workload=D(10_000), workload_unit="公里",
+            rows.append(card_row(env.book, "ZC05A", method="工作量法", total_workload=D(10_000), workload_unit="公里",
                               opening_workload=D(0)))
             bulk_insert(s, Asset, rows)
             bulk_insert(s, AssetAdjustment, [_adjust(r["id"]) for r in rows if r["code"] in ("ZC03", "ZC09")])

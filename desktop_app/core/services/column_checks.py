@@ -178,11 +178,7 @@ class Checked(dict[Any, Any]):
             out = self.get(key, _UNSEEN)
         except TypeError:  # unhashable: asked each time
             return self._ask(value)
-        if out is _UNSEEN:
-            out = self._ask(value)
-            if len(self) < _MEMO:
-                self[key] = out
-        return out
+        return _remember(self, key, self._ask(value)) if out is _UNSEEN else out
 
     def _ask(self, value: Any) -> Any:
         try:
@@ -209,13 +205,17 @@ class Combined(dict[Any, Any]):
             out = self.get(key, _UNSEEN)
         except TypeError:  # an unhashable value: computed each time
             return self.compute(values)
-        if out is _UNSEEN:
-            out = self.compute(values)
-            if len(self) < _MEMO:
-                self[key] = out
-        return out
+        return _remember(self, key, self.compute(values)) if out is _UNSEEN else out
 
 
 REFUSED = object()  # what ``Checked`` gives for a value its check refuses
 _UNSEEN = object()
 _MEMO = 4096  # distinct values a check remembers (codes and names all differ: not all kept)
+
+
+def _remember(memo: dict[Any, Any], key: Any, out: Any) -> Any:
+    """``out``, kept in ``memo`` under ``key`` while it holds fewer than ``_MEMO`` answers (the hit
+    path stays inline in the callers: it runs once a cell)."""
+    if len(memo) < _MEMO:
+        memo[key] = out
+    return out
