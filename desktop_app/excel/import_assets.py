@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from functools import partial
 from itertools import compress
@@ -25,6 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import ConflictError, ValidationError
+from desktop_app.core.periods import add_months, period_label, period_start
 from desktop_app.core.progress import Progress
 from desktop_app.core.services.column_checks import Combined, in_cents
 from desktop_app.excel.assets_import_common import (
@@ -342,6 +344,30 @@ def _in_months(layout: Layout, row: int, values: dict[str, Any], problems: list[
     return True
 
 
+def _late_start(session: Session, check: ImportCheck, book_id: uuid.UUID | None) -> str | None:
+    """The note for new cards whose first months the book has already charged or closed: they start
+    later than the rules would (``assets.card_first_period``), and the user should know before
+    writing them, not find it in a card's 开始期间."""
+    from desktop_app.core.services.assets import depreciated_or_closed_through
+    from desktop_app.core.services.funds_base import get_book_row
+
+    if book_id is None or not check.ok:
+        return None
+    done = depreciated_or_closed_through(session, book_id)
+    if done is None or get_book_row(session, book_id).start_period > done:
+        return None
+    # natural_first_period(acquired, start) <= done, for a book started by then: acquired before
+    # the month ``done`` (one date comparison a row: a register of 100,000 cards is checked here)
+    before = period_start(done)
+    rows = [row for status, row, values, _, _ in check.plan if status == "new" and values.get("status") != DISPOSED
+            and isinstance(acquired := values.get("acquired_on"), date) and acquired < before]
+    if not rows:
+        return None
+    where = "、".join(map(str, rows[:10])) + ("等" if len(rows) > 10 else "")
+    return (f"第{where}行的 {len(rows)} 项资产：账套已计提折旧或结账至{period_label(done)}，这些资产自"
+            f"{period_label(add_months(done, 1))}起计提折旧；此前应提的折旧请填入“期初累计折旧”")
+
+
 @dataclass
 class AssetImporter(RecordImporter):
     preread: bool = False  # records come read (``assets_import_common.read_records``)
@@ -374,6 +400,9 @@ class AssetImporter(RecordImporter):
                 layout, row, values, refused)) if "useful_life_years" in layout.columns else quick.marked(read.read)
         out = with_problems(RecordImporter.check(each_row, session, read, organisation_id=organisation_id,
                                                  book_id=book_id, mode=mode), refused)
+        late = _late_start(session, out, book_id)
+        if late:
+            out = replace(out, notes=(*out.notes, late))
         gone = {row for status, row, values, _, _ in out.plan if status == "new" and values.get("status") == DISPOSED}
         if not gone:
             return out

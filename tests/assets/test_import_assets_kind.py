@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from db.models import AssetHistory, AuditEntry
+from db.models import Asset, AssetHistory, AuditEntry
 from desktop_app.core.services.assets import list_assets
 from desktop_app.core.services.depreciation import run_depreciation_through
 from desktop_app.excel.importers import run_import, write_template
@@ -212,3 +212,30 @@ def test_a_life_in_years_is_the_cards_months(env: Env, tmp_path: Path) -> None:
         check, done = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, apply=True)
     assert check.ok, check.problems
     assert [(c[0], c[11]) for c in cards(env)] == [("Y-1", 240), ("Y-2", 30)]
+
+
+def test_cards_whose_first_months_are_charged_start_later_and_the_check_says_so(env: Env, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["资产编号", "资产名称", "类别", "性质", "取得日期", "原值", "预计使用月数"])
+    ws.append(["L-1", "水泵", "机器设备", "经营性", "2026-01-10", 6000, 60])  # by the rules from 2026-02
+    ws.append(["L-2", "晒场", "房屋及建筑物", "经营性", "2026-05-01", 90000, 240])  # from 2026-06: not yet charged
+    ws.append(["L-3", "水塔", "房屋及建筑物", "公益性", "2019-06-01", 50000, 240])  # taken over: the book's 2026-01
+    path = tmp_path / "late.xlsx"
+    wb.save(path)
+    with env.db.begin("kj") as s:  # nothing charged yet: every card starts as the rules say, no note
+        check, _ = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id)
+    assert check.ok and not [n for n in check.notes if "计提折旧" in n]
+    env.asset("ZC-001")
+    with env.db.begin("kj") as s:
+        run_depreciation_through(s, book_id=env.book.id, first="2026-02", last="2026-03", user=env.user)
+    with env.db.begin("kj") as s:
+        check, done = run_import(s, "assets", path, organisation_id=env.org.id, book_id=env.book.id, apply=True)
+    assert check.ok, check.problems
+    assert ("第2、4行的 2 项资产：账套已计提折旧或结账至2026年3月，这些资产自2026年4月起计提折旧；"
+            "此前应提的折旧请填入“期初累计折旧”") in check.notes
+    assert done is not None and done.added == 3
+    with env.db.begin("kj") as s:
+        starts = {code: first for code, first in s.execute(select(Asset.code, Asset.first_period))}
+    assert starts == {"ZC-001": "2026-02", "L-1": "2026-04", "L-2": "2026-06", "L-3": "2026-04"}

@@ -157,24 +157,34 @@ def create_asset(session: Session, *, organisation_id: uuid.UUID, book_id: uuid.
         raise ValidationError("账套不属于该组织", field="账套")
     require_role(session, user, *MAKE_VOUCHER, organisation_id=organisation_id)  # as the 新增卡片 button
     fields = validated_asset(session, values, organisation_id, None)
-    start = book.start_period
-    first = add_months(month_of(fields["acquired_on"]), 1)
-    # A card registered after months were charged or closed starts in the first month not yet
-    # done; what it lost before is its 期初累计折旧 or is spread over the remaining life.
     done = depreciated_or_closed_through(session, book_id)
-    fields["first_period"] = max(first, start, add_months(done, 1)) if done else max(first, start)
+    fields["first_period"] = card_first_period(fields["acquired_on"], book.start_period, done)
     if payment_account is not None:
         payment_account = check_leaf(session, book_id, payment_account, "付款科目")
     a = Asset(organisation_id=organisation_id, book_id=book_id, **fields)
     session.add(a)
     session.flush()
     if payment_account is not None:
-        when = voucher_date or max(fields["acquired_on"], period_start(start))
+        when = voucher_date or max(fields["acquired_on"], period_start(book.start_period))
         a.acquisition_voucher_id = post_acquisition(session, a, user=user, credit_account=payment_account, on=when)
     v.write_history(session, a.id, "create", f"登记资产卡片 {a.code} {a.name}")
     record_audit(session, AuditRecord("create", "asset", str(a.id), f"登记资产 {a.code} {a.name}（原值 {a.original_value}）",
                                       None, row_image(a)))
     return _row(session, a)
+
+
+def natural_first_period(acquired: date, start: str) -> str:
+    """The month a card's depreciation would start by the rules: the month after it was acquired
+    (当月增加当月不提), or the book's first month for a card taken over."""
+    return max(add_months(month_of(acquired), 1), start)
+
+
+def card_first_period(acquired: date, start: str, done: str | None) -> str:
+    """The month a new card's depreciation starts. A card registered after months were charged or
+    closed (``done``, ``depreciated_or_closed_through``) starts in the first month not yet done;
+    what it lost before is its 期初累计折旧 or is spread over the remaining life."""
+    first = natural_first_period(acquired, start)
+    return max(first, add_months(done, 1)) if done else first
 
 
 def depreciated_or_closed_through(session: Session, book_id: uuid.UUID) -> str | None:

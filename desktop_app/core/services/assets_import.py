@@ -33,8 +33,6 @@ from desktop_app.core.rules.depreciation import (
     METHODS,
     STRAIGHT_LINE,
     UNITS,
-    add_months,
-    month_of,
     residual_value,
 )
 from desktop_app.core.services import assets_common as v
@@ -45,6 +43,7 @@ from desktop_app.core.services.assets import (
     NATURES,
     STATUSES,
     USE_KINDS,
+    card_first_period,
     default_use,
     depreciated_or_closed_through,
     validated_asset,
@@ -95,8 +94,7 @@ def create_assets(session: Session, *, organisation_id: uuid.UUID, book_id: uuid
     def first_period(acquired: Any) -> str:
         found = first_periods.get(acquired)
         if found is None:
-            first = add_months(month_of(acquired), 1)
-            found = max(first, book.start_period, add_months(done, 1)) if done else max(first, book.start_period)
+            found = card_first_period(acquired, book.start_period, done)
             first_periods[acquired] = found
         return found
 
