@@ -364,7 +364,8 @@ def _late_start(session: Session, check: ImportCheck, book_id: uuid.UUID | None)
     if not rows:
         return None
     where = "、".join(map(str, rows[:10])) + ("等" if len(rows) > 10 else "")
-    return (f"第{where}行的 {len(rows)} 项资产：账套已计提折旧或结账至{period_label(done)}，这些资产自"
+    which = f"第{where}行的资产" if len(rows) == 1 else f"第{where}行的 {len(rows)} 项资产"
+    return (f"{which}：账套已计提折旧或结账至{period_label(done)}，{'这项' if len(rows) == 1 else '这些'}资产自"
             f"{period_label(add_months(done, 1))}起计提折旧；此前应提的折旧请填入“期初累计折旧”")
 
 

@@ -298,6 +298,8 @@ def test_every_detail_speaks_chinese(demo_db: Database) -> None:
                 for value in (f.before, f.after):
                     assert "{" not in value and "[" not in value and not _UUID.search(value), (where, value)
                     assert not re.fullmatch(r"\d{4}-\d{2}", value), (where, value)  # months as 2026年1月
+                    # stored codes (calendar, bookkeeper …) in words; a login name is the one English value
+                    assert f.key == "username" or not re.fullmatch(r"[a-z][a-z_]*", value), (where, value)
 
 
 def test_a_voucher_lists_its_lines_and_a_batch_its_months(demo_db: Database) -> None:

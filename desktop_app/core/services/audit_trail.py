@@ -347,9 +347,19 @@ _LABEL_COLUMNS = ("code", "number", "name", "username")
 _ACCOUNT_KEYS = frozenset({"account", "account_code", "receivable_code"})
 _ROW_TABLES = {"voucher": "voucher", "acquisition_voucher_id": "voucher", "appropriation_voucher_id": "voucher",
                "reversal_of_id": "voucher", "maker_id": "app_user", "reviewer_id": "app_user",
-               "counterparty_id": "member", "from_member_id": "member", "to_member_id": "member",
+               "from_member_id": "member", "to_member_id": "member",
                "renewal_of_id": "contract", "parent_id": "", "user_id": "app_user", "target_id": "",
                "source_id": "", "installment_id": "", "entry_id": "", "statement_line_id": "", "group_id": ""}
+
+
+def _referenced_table(entity: str, key: str) -> str | None:
+    """The table the entity's own column ``key`` is a foreign key to (the schema knows best: a
+    contract's ``counterparty_id`` is a 合同相对方, not a member), None when it has none."""
+    table = Base.metadata.tables.get(entity)
+    column = table.c.get(key) if table is not None else None
+    if column is None or not column.foreign_keys:
+        return None
+    return next(iter(column.foreign_keys)).column.table.name
 
 
 def _month_word(value: str) -> str:
@@ -395,7 +405,8 @@ class _Words:
     def row_label(self, key: str, value: str) -> str | None:
         """What a field naming a row is called (its 编号/名称…), None when unknown."""
         table_name = self.source_table if key == "source_id" else \
-            _ROW_TABLES.get(key, key[:-3] if key.endswith("_id") else "")
+            _ROW_TABLES[key] if key in _ROW_TABLES else \
+            _referenced_table(self.entity, key) or (key[:-3] if key.endswith("_id") else "")
         table = Base.metadata.tables.get(table_name) if table_name else None
         rid = hex_id(value)
         if table is None or rid is None or "id" not in table.c:

@@ -66,14 +66,14 @@ FIELD_LABELS: dict[str, str] = {
     "adjusted_balance": "调节后余额", "all_sealed": "全部已存证", "allocated_on": "分摊日期", "allocations": "收款分摊",
     "annual_rent": "年租金", "answered_at": "答复时间", "answered_by": "答复人", "approved_by": "批准人",
     "approved_on": "批准日期", "appropriation_voucher_id": "提取凭证", "balance": "余额", "bank_balance": "银行余额",
-    "basis": "依据", "billing_align": "收费对齐", "book_balance": "账面余额", "cash_available": "可用资金",
+    "basis": "依据", "billing_align": "计费周期", "book_balance": "账面余额", "cash_available": "可用资金",
     "checking_body": "审核机构", "closed_at": "结账时间", "closed_by": "结账人", "consent": "本人同意",
     "content": "内容", "cost": "原值", "counterparty": "对方单位", "counterparty_id": "承包方",
     "current_year_income": "本年收益", "deadline_day": "截止日", "deadline_month": "截止月份", "decision": "答复结论",
     "deduction": "扣款", "deferred": "递延收入", "delta_accumulated": "累计折旧调整额", "delta_cost": "原值调整额",
     "deposit_required": "应收保证金", "description": "说明", "direction": "收支方向", "distributable": "可分配收益",
     "distributed_in_year": "本年已分配", "due_date": "应收日期", "due_days": "收款期限（天）", "east": "东至",
-    "effective_on": "生效日期", "enabled": "启用", "end_date": "结束日期", "entry_id": "分录", "escalation_pct": "递增比例",
+    "effective_on": "生效日期", "enabled": "启用", "end_date": "结束日期", "entry_id": "分录", "escalation_pct": "递增比例（%）",
     "escalation_years": "递增间隔（年）", "event_date": "变动日期", "excluded_land": "扣除土地补偿",
     "excluded_other": "扣除其他", "excluded_rent": "扣除租金", "exclusion_note": "扣除说明", "expenses": "处置费用",
     "failed_logins": "连续输错密码次数", "file_name": "文件名", "filed_on": "备案日期", "filed_with": "备案机关",
@@ -87,7 +87,7 @@ FIELD_LABELS: dict[str, str] = {
     "maker_name": "制单人", "matched_by": "勾对人", "media_type": "文件类型", "meeting_date": "会议日期",
     "members_amount": "分配给成员", "members_cap": "成员分配上限（%）", "message": "内容",
     "must_change_password": "须修改密码", "nature": "性质", "net": "实发", "new_life_months": "新使用月数",
-    "new_residual_rate": "新残值率", "normal_side": "余额方向", "north": "北至", "notes": "备注",
+    "new_residual_rate": "新残值率（%）", "normal_side": "余额方向", "north": "北至", "notes": "备注",
     "official_code": "合同编码", "on_date": "日期", "opening_accumulated": "期初累计折旧",
     "opening_undistributed": "年初未分配", "opening_workload": "期初已完成工作量", "operating_on": "投入使用日期",
     "ownership": "所有权", "paid_on": "发放日期", "pairs": "勾对笔数", "parcel_id": "地块", "parent_id": "上级",
@@ -147,6 +147,7 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
     "status@period": {"open": "未结账", "closed": "已结账"},
     "normal_side": {"debit": "借", "credit": "贷", "D": "借", "C": "贷"},
     "direction": {"in": "收入", "out": "支出"},
+    "billing_align": {"calendar": "按自然年度", "contract": "按合同年度"},  # the contract form's words
 }
 
 
