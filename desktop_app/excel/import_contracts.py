@@ -529,8 +529,11 @@ class ContractsImporter(Importer):
         parts = [f"新增 {added} 份"] + ([f"更新 {updated} 份"] if check.mode == "update" else []) + (
             [f"已有未动 {left} 份"] if left else [])
         if planned:
+            # the organisation and book in the image: the 审计日志's 组织 column and filter find the entry
             record_audit(session, AuditRecord("import", "contract", None,
-                                              f"从 {check.layout.sheet} 表导入合同：{'，'.join(parts)}"))
+                                              f"从 {check.layout.sheet} 表导入合同：{'，'.join(parts)}",
+                                              after={"organisation_id": str(organisation_id),
+                                                     "book_id": str(book_id) if book_id else None}))
         return ImportDone(added, updated, left, f"已导入合同：{'，'.join(parts)}")
 
 

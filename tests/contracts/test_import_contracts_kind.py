@@ -241,6 +241,15 @@ def test_template_with_its_examples_imports_cleanly(env: Env, tmp_path: Path) ->
     got = _by_number(env)
     assert got["HT2026-002"].billing_align == "contract" and got["HT2026-002"].counterparty_kind == "单位"
     assert got["HT2026-001"].escalation_years == 3 and got["HT2026-001"].escalation_pct == 5
+    # the import's own entry belongs to the organisation: its 组织 column and filter find it
+    from desktop_app.core.services.audit_trail import AuditFilter, audit_page
+    from desktop_app.core.services.users import create_user
+
+    with env.db.begin("test") as s:
+        supervisor = create_user(s, username="jd", display_name="赵监督", password="secret1", roles=["supervisor"])
+    with env.db.read() as s:
+        rows = audit_page(s, AuditFilter(organisation_id=env.org.id, action="import"), user=supervisor).rows
+    assert [(r.organisation, r.summary) for r in rows] == [(env.org.name, "从 合同台账 表导入合同：新增 2 份")]
 
 
 def test_a_villages_own_sheet_is_read_by_synonyms(env: Env, tmp_path: Path) -> None:

@@ -80,7 +80,7 @@ def _stored(path: Path) -> dict[str, Any]:
     for r in _query(path, "SELECT action, summary, before_json, after_json FROM audit_entry "
                           "WHERE entity = 'contract' ORDER BY n"):
         after = json.loads(r["after_json"]) if r["after_json"] else None
-        if after is not None:
+        if after is not None and r["action"] != "import":  # the import's own entry names its organisation
             after["counterparty"] = cps[uuid.UUID(after.pop("counterparty_id")).hex]
             for k in ("id", "updated_at"):
                 after.pop(k)
