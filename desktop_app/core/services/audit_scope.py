@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from db.base import Base
 from db.models import Book, Organisation
 
-__all__ = ["ScopeResolver", "hex_id", "load_image"]
+__all__ = ["ScopeResolver", "hex_id", "load_image", "referenced_table"]
 
 
 def hex_id(value: Any) -> str | None:
@@ -30,6 +30,17 @@ def hex_id(value: Any) -> str | None:
         except ValueError:
             return None
     return None
+
+
+
+def referenced_table(entity: str, key: str) -> str | None:
+    """The table the entity's own column ``key`` is a foreign key to (the schema knows best: a
+    contract's ``counterparty_id`` is a 合同相对方, not a member), None when it has none."""
+    table = Base.metadata.tables.get(entity)
+    column = table.c.get(key) if table is not None else None
+    if column is None or not column.foreign_keys:
+        return None
+    return next(iter(column.foreign_keys)).column.table.name
 
 
 @dataclass

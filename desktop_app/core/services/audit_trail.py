@@ -41,7 +41,7 @@ from desktop_app.core.errors import NotFoundError, ValidationError
 from desktop_app.core.ids import mask_ric
 from desktop_app.core.periods import check_period, period_end, period_start
 from desktop_app.core.rows import UserRow
-from desktop_app.core.services.audit_scope import ScopeResolver, hex_id, load_image
+from desktop_app.core.services.audit_scope import ScopeResolver, hex_id, load_image, referenced_table
 from desktop_app.core.services.audit_words import (
     ACTIONS,
     ENTITIES,
@@ -352,16 +352,6 @@ _ROW_TABLES = {"voucher": "voucher", "acquisition_voucher_id": "voucher", "appro
                "source_id": "", "installment_id": "", "entry_id": "", "statement_line_id": "", "group_id": ""}
 
 
-def _referenced_table(entity: str, key: str) -> str | None:
-    """The table the entity's own column ``key`` is a foreign key to (the schema knows best: a
-    contract's ``counterparty_id`` is a 合同相对方, not a member), None when it has none."""
-    table = Base.metadata.tables.get(entity)
-    column = table.c.get(key) if table is not None else None
-    if column is None or not column.foreign_keys:
-        return None
-    return next(iter(column.foreign_keys)).column.table.name
-
-
 def _month_word(value: str) -> str:
     m = _MONTH.match(value)
     return f"{m.group(1)}年{int(m.group(2))}月" if m else value
@@ -406,7 +396,7 @@ class _Words:
         """What a field naming a row is called (its 编号/名称…), None when unknown."""
         table_name = self.source_table if key == "source_id" else \
             _ROW_TABLES[key] if key in _ROW_TABLES else \
-            _referenced_table(self.entity, key) or (key[:-3] if key.endswith("_id") else "")
+            referenced_table(self.entity, key) or (key[:-3] if key.endswith("_id") else "")
         table = Base.metadata.tables.get(table_name) if table_name else None
         rid = hex_id(value)
         if table is None or rid is None or "id" not in table.c:
